@@ -1,0 +1,91 @@
+/**
+ * Messages: what a stage found about one input, with where and by which rule.
+ * Modelled on vfile-message: every job (a customer row, a scanned page, a zip entry,
+ * a visit) collects its own messages; the CLI reports them as text or JSON.
+ */
+
+/** Where in an input a message points. All fields optional; give what is known. */
+export interface Place {
+  /** File the message is about (absolute when reported). */
+  file?: string;
+  /** 1-based data row in a customer list (the header is row 1, so data starts at 2). */
+  row?: number;
+  /** Column name as the file spells it. */
+  column?: string;
+  /** 1-based page in a scanned file or PDF. */
+  page?: number;
+  /** A box on a form, e.g. `seal` or `na.opened-in-person:yes`. */
+  box?: string;
+  /** A path inside a bag or zip. */
+  entry?: string;
+  visitId?: string;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Message {
+  /** Stable rule id, e.g. `list/missing-column`, `evidence/letter-seal`. */
+  ruleId: string;
+  severity: Severity;
+  /** What is wrong, in the user's words. */
+  reason: string;
+  place: Place;
+  /** What to do about it. */
+  fix?: string;
+  expected?: string;
+  actual?: string;
+}
+
+export function message(ruleId: string, reason: string, place: Place = {}, extra: Partial<Pick<Message, 'fix' | 'expected' | 'actual' | 'severity'>> = {}): Message {
+  return { ruleId, severity: extra.severity ?? 'error', reason, place, ...(extra.fix ? { fix: extra.fix } : {}), ...(extra.expected ? { expected: extra.expected } : {}), ...(extra.actual ? { actual: extra.actual } : {}) };
+}
+
+/** "file, row 7, column 邮编" — the place as a person reads it. */
+export function formatPlace(place: Place): string {
+  const parts: string[] = [];
+  if (place.file) parts.push(place.file);
+  if (place.entry) parts.push(place.entry);
+  if (place.visitId) parts.push(`visit ${place.visitId}`);
+  if (place.row !== undefined) parts.push(`row ${place.row}`);
+  if (place.column !== undefined) parts.push(`column ${place.column}`);
+  if (place.page !== undefined) parts.push(`page ${place.page}`);
+  if (place.box !== undefined) parts.push(`box ${place.box}`);
+  return parts.join(', ');
+}
+
+/** One line per message: `path, row 3, column 邮编: postcode "1234" is not six digits [list/bad-postcode]`. */
+export function formatMessage(m: Message): string {
+  const where = formatPlace(m.place);
+  const fix = m.fix ? ` — ${m.fix}` : '';
+  return `${m.severity === 'error' ? '✗' : m.severity === 'warning' ? '!' : '·'} ${where ? where + ': ' : ''}${m.reason}${fix} [${m.ruleId}]`;
+}
+
+export function hasErrors(messages: readonly Message[]): boolean {
+  return messages.some((m) => m.severity === 'error');
+}
+
+/**
+ * An error that stops a command because its input is unusable (exit code 2). It carries
+ * every message found, so that a bad customer list is reported whole, not one row at a time.
+ */
+export class InputError extends Error {
+  readonly messages: Message[];
+  constructor(summary: string, messages: Message[] = []) {
+    super(summary);
+    this.name = 'InputError';
+    this.messages = messages;
+  }
+}
+
+/** Usage errors: a bad option, a missing argument (exit code 2). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** "Expected a six-digit postcode for 邮编 but received "1234"" — one helper for parameter errors. */
+export function invalidParameter(name: string, expected: string, actual: unknown): UsageError {
+  return new UsageError(`Expected ${expected} for ${name} but received ${JSON.stringify(actual)}`);
+}

@@ -1,0 +1,99 @@
+/**
+ * The content-addressed file store: every input and every document huifang writes is kept
+ * byte-for-byte under its SHA-256 (`objects/ab/abcdef…`). Storing the same bytes twice
+ * stores them once. Stored objects are read-only; nothing ever modifies one.
+ *
+ * This is the only module that knows where stored files live, so that a deployment can
+ * later put them on S3-compatible object storage with Object Lock.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, chmodSync } from 'node:fs';
+import { copyFile, chmod, rm } from 'node:fs/promises';
+import { join, dirname } from 'node:path';
+import { writeFileAtomicSync } from './atomic.ts';
+
+export interface StoredObject {
+  sha256: string;
+  size: number;
+}
+
+export function sha256Of(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export async function sha256OfFile(path: string): Promise<StoredObject> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+export class FileStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = root;
+    mkdirSync(join(root, 'objects'), { recursive: true });
+  }
+
+  /** Where an object lives on disk (read-only). */
+  pathOf(sha256: string): string {
+    if (!SHA256_HEX.test(sha256)) throw new Error(`Not a SHA-256: ${JSON.stringify(sha256)}`);
+    return join(this.root, 'objects', sha256.slice(0, 2), sha256);
+  }
+
+  has(sha256: string): boolean {
+    return existsSync(this.pathOf(sha256));
+  }
+
+  /** Stores bytes; returns their SHA-256. Idempotent. */
+  putBytes(bytes: Uint8Array): StoredObject {
+    const sha256 = sha256Of(bytes);
+    const target = this.pathOf(sha256);
+    if (!existsSync(target)) {
+      writeFileAtomicSync(target, bytes);
+      chmodSync(target, 0o444);
+    }
+    return { sha256, size: bytes.length };
+  }
+
+  /** Stores a file by streaming it (large scans, recordings); returns its SHA-256. Idempotent. */
+  async putFile(path: string): Promise<StoredObject> {
+    const { sha256, size } = await sha256OfFile(path);
+    const target = this.pathOf(sha256);
+    if (!existsSync(target)) {
+      mkdirSync(dirname(target), { recursive: true });
+      const tmp = `${target}.${process.pid}.tmp`;
+      await copyFile(path, tmp);
+      const check = await sha256OfFile(tmp);
+      if (check.sha256 !== sha256) {
+        await rm(tmp, { force: true });
+        throw new Error(`${path} changed while it was being stored; store it again once it is complete`);
+      }
+      const fd = openSync(tmp, 'r');
+      fsyncSync(fd);
+      closeSync(fd);
+      renameSync(tmp, target);
+      await chmod(target, 0o444);
+    }
+    return { sha256, size };
+  }
+
+  read(sha256: string): Buffer {
+    return readFileSync(this.pathOf(sha256));
+  }
+
+  sizeOf(sha256: string): number {
+    return statSync(this.pathOf(sha256)).size;
+  }
+
+  /** Re-hashes an object and says whether it still matches its name. */
+  async check(sha256: string): Promise<boolean> {
+    return (await sha256OfFile(this.pathOf(sha256))).sha256 === sha256;
+  }
+}

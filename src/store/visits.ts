@@ -1,0 +1,245 @@
+/**
+ * Customers, runs, visits and their documents in the register.
+ */
+import type { Customer, CustomerKind } from '../domain/customer.ts';
+import type { DocumentKind, Visit, VisitCategory, VisitChannel, VisitResult } from '../domain/visit.ts';
+import type { VisitId } from '../domain/visit-id.ts';
+import { nowIso, recordEvent, type Db } from './register.ts';
+import type { Workspace } from './workspace.ts';
+
+interface CustomerRow {
+  customer_id: string;
+  name: string;
+  kind: CustomerKind;
+  branch_code: string;
+  branch_name: string;
+  address: string;
+  postcode: string;
+  phone: string;
+  email: string;
+  opened_on: string;
+  marketing_staff: string | null;
+  contact_person: string | null;
+}
+
+function customerFromRow(r: CustomerRow): Customer {
+  const c: Customer = {
+    customerId: r.customer_id,
+    name: r.name,
+    kind: r.kind,
+    branchCode: r.branch_code,
+    branchName: r.branch_name,
+    address: r.address,
+    postcode: r.postcode,
+    phone: r.phone,
+    email: r.email,
+    openedOn: r.opened_on,
+  };
+  if (r.marketing_staff) c.marketingStaff = r.marketing_staff;
+  if (r.contact_person) c.contactPerson = r.contact_person;
+  return c;
+}
+
+/** Adds a customer or updates its details from a newer list. */
+export function upsertCustomer(db: Db, c: Customer): void {
+  db.prepare(
+    `INSERT INTO customers (customer_id, name, kind, branch_code, branch_name, address, postcode, phone, email, opened_on, marketing_staff, contact_person, updated_at)
+     VALUES (@customerId, @name, @kind, @branchCode, @branchName, @address, @postcode, @phone, @email, @openedOn, @marketingStaff, @contactPerson, @updatedAt)
+     ON CONFLICT (customer_id) DO UPDATE SET name=excluded.name, kind=excluded.kind, branch_code=excluded.branch_code, branch_name=excluded.branch_name,
+       address=excluded.address, postcode=excluded.postcode, phone=excluded.phone, email=excluded.email, opened_on=excluded.opened_on,
+       marketing_staff=excluded.marketing_staff, contact_person=excluded.contact_person, updated_at=excluded.updated_at`,
+  ).run({ marketingStaff: null, contactPerson: null, ...c, updatedAt: nowIso() });
+}
+
+export function getCustomer(db: Db, customerId: string): Customer | undefined {
+  const r = db.prepare('SELECT * FROM customers WHERE customer_id = ?').get(customerId) as CustomerRow | undefined;
+  return r && customerFromRow(r);
+}
+
+export function findCustomersByEmail(db: Db, email: string): Customer[] {
+  const rows = db.prepare('SELECT * FROM customers WHERE lower(email) = lower(?)').all(email.trim()) as CustomerRow[];
+  return rows.map(customerFromRow);
+}
+
+export interface RunRecord {
+  runId: string;
+  command: string;
+  sourcePath: string;
+  sourceSha256: string;
+  options: object;
+}
+
+export function recordRun(db: Db, run: RunRecord): void {
+  db.prepare('INSERT INTO runs (run_id, command, started_at, source_path, source_sha256, options_json) VALUES (?, ?, ?, ?, ?, ?)').run(
+    run.runId,
+    run.command,
+    nowIso(),
+    run.sourcePath,
+    run.sourceSha256,
+    JSON.stringify(run.options),
+  );
+}
+
+interface VisitRow {
+  visit_id: string;
+  customer_id: string;
+  category: VisitCategory;
+  channel: VisitChannel;
+  visitor: string | null;
+  reviewer: string | null;
+  created_on: string;
+  due_on: string;
+  result: VisitResult;
+  run_id: string | null;
+  layout_id: string | null;
+}
+
+function visitFromRow(r: VisitRow): Visit & { layoutId?: string } {
+  const v: Visit & { layoutId?: string } = {
+    visitId: r.visit_id as VisitId,
+    customerId: r.customer_id,
+    category: r.category,
+    channel: r.channel,
+    createdOn: r.created_on,
+    dueOn: r.due_on,
+    result: r.result,
+  };
+  if (r.visitor) v.visitor = r.visitor;
+  if (r.reviewer) v.reviewer = r.reviewer;
+  if (r.run_id) v.runId = r.run_id;
+  if (r.layout_id) v.layoutId = r.layout_id;
+  return v;
+}
+
+export function insertVisit(db: Db, v: Visit & { layoutId?: string }, actor: string): void {
+  db.prepare(
+    `INSERT INTO visits (visit_id, customer_id, category, channel, visitor, reviewer, created_on, due_on, result, run_id, layout_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(v.visitId, v.customerId, v.category, v.channel, v.visitor ?? null, v.reviewer ?? null, v.createdOn, v.dueOn, v.result, v.runId ?? null, v.layoutId ?? null);
+  recordEvent(db, actor, 'visit.created', v.visitId, { category: v.category, channel: v.channel, runId: v.runId });
+}
+
+export function getVisit(db: Db, visitId: string): (Visit & { layoutId?: string }) | undefined {
+  const r = db.prepare('SELECT * FROM visits WHERE visit_id = ?').get(visitId) as VisitRow | undefined;
+  return r && visitFromRow(r);
+}
+
+export interface VisitFilter {
+  branchCode?: string;
+  customerId?: string;
+  runId?: string;
+}
+
+export function listVisits(db: Db, filter: VisitFilter = {}): (Visit & { layoutId?: string })[] {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (filter.branchCode) {
+    where.push('c.branch_code = ?');
+    args.push(filter.branchCode);
+  }
+  if (filter.customerId) {
+    where.push('v.customer_id = ?');
+    args.push(filter.customerId);
+  }
+  if (filter.runId) {
+    where.push('v.run_id = ?');
+    args.push(filter.runId);
+  }
+  const sql = `SELECT v.* FROM visits v JOIN customers c ON c.customer_id = v.customer_id ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY v.visit_id`;
+  return (db.prepare(sql).all(...args) as VisitRow[]).map(visitFromRow);
+}
+
+export function setVisitResult(db: Db, visitId: string, result: VisitResult, actor: string, details: object = {}): void {
+  db.prepare('UPDATE visits SET result = ? WHERE visit_id = ?').run(result, visitId);
+  recordEvent(db, actor, 'visit.result', visitId, { result, ...details });
+}
+
+export type DocumentRole = 'rendered' | 'received' | 'derived' | 'stamped';
+
+export interface VisitDocument {
+  documentId: number;
+  visitId: VisitId;
+  kind: DocumentKind;
+  role: DocumentRole;
+  sha256: string;
+  fileName: string;
+  pageCount: number | null;
+  sourceSha256: string | null;
+  createdAt: string;
+  createdBy: string | null;
+  meta: Record<string, unknown>;
+}
+
+export interface NewDocument {
+  visitId: string;
+  kind: DocumentKind;
+  role: DocumentRole;
+  sha256: string;
+  size: number;
+  mediaType?: string;
+  fileName: string;
+  pageCount?: number;
+  sourceSha256?: string;
+  createdBy?: string;
+  meta?: Record<string, unknown>;
+}
+
+/** Records a stored object as a blob (once) — call after `files.putBytes`/`putFile`. */
+export function recordBlob(db: Db, sha256: string, size: number, mediaType?: string): void {
+  db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, media_type, first_seen_at) VALUES (?, ?, ?, ?)').run(sha256, size, mediaType ?? null, nowIso());
+}
+
+/** Adds a document to a visit; adding the same one again changes nothing. Returns its id. */
+export function addDocument(db: Db, d: NewDocument): number {
+  recordBlob(db, d.sha256, d.size, d.mediaType);
+  const existing = db
+    .prepare('SELECT document_id FROM documents WHERE visit_id = ? AND kind = ? AND role = ? AND sha256 = ?')
+    .get(d.visitId, d.kind, d.role, d.sha256) as { document_id: number } | undefined;
+  if (existing) return existing.document_id;
+  const info = db
+    .prepare(
+      `INSERT INTO documents (visit_id, kind, role, sha256, file_name, page_count, source_sha256, created_at, created_by, meta_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(d.visitId, d.kind, d.role, d.sha256, d.fileName, d.pageCount ?? null, d.sourceSha256 ?? null, nowIso(), d.createdBy ?? null, JSON.stringify(d.meta ?? {}));
+  recordEvent(db, d.createdBy ?? 'huifang', 'document.added', d.visitId, { kind: d.kind, role: d.role, sha256: d.sha256, fileName: d.fileName });
+  return Number(info.lastInsertRowid);
+}
+
+interface DocumentRow {
+  document_id: number;
+  visit_id: string;
+  kind: DocumentKind;
+  role: DocumentRole;
+  sha256: string;
+  file_name: string;
+  page_count: number | null;
+  source_sha256: string | null;
+  created_at: string;
+  created_by: string | null;
+  meta_json: string;
+}
+
+export function documentsOf(db: Db, visitId: string): VisitDocument[] {
+  const rows = db.prepare('SELECT * FROM documents WHERE visit_id = ? ORDER BY document_id').all(visitId) as DocumentRow[];
+  return rows.map((r) => ({
+    documentId: r.document_id,
+    visitId: r.visit_id as VisitId,
+    kind: r.kind,
+    role: r.role,
+    sha256: r.sha256,
+    fileName: r.file_name,
+    pageCount: r.page_count,
+    sourceSha256: r.source_sha256,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    meta: JSON.parse(r.meta_json) as Record<string, unknown>,
+  }));
+}
+
+/** Stores bytes in the file store and records them as a visit's document, in one step. */
+export function storeDocument(ws: Workspace, d: Omit<NewDocument, 'sha256' | 'size'>, bytes: Uint8Array): { documentId: number; sha256: string } {
+  const { sha256, size } = ws.files.putBytes(bytes);
+  const documentId = addDocument(ws.db, { ...d, sha256, size });
+  return { documentId, sha256 };
+}
