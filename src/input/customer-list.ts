@@ -1,0 +1,184 @@
+/**
+ * Customer lists (客户名单): the trading system's export, or a clerk's spreadsheet, as CSV
+ * (UTF-8 or GB18030/GBK) or XLSX, read into `Customer`s. A list with any problem is refused
+ * whole, with every problem named by row and column, so that no visit is registered from
+ * half a list. Accepted columns and formats: docs/customer-lists.md.
+ */
+import { maskTail, type Customer, type CustomerKind } from '../domain/customer.ts';
+import { InputError, message } from '../domain/messages.ts';
+import { today as businessToday } from '../store/register.ts';
+import { parseDate, parseEmail, parsePhone, parsePostcode, type Parsed } from './fields.ts';
+import { inReadingOrder, rowFields, type RowFields } from './row-fields.ts';
+import { cellAsText, matchColumns, normaliseText, readTable, type ColumnSpec, type TableFormat } from './table.ts';
+
+export interface CustomerList {
+  /** Absolute path of the list. */
+  path: string;
+  /** SHA-256 of the file's bytes, hex: which list a visit came from. */
+  sha256: string;
+  format: TableFormat;
+  /** In the list's row order. */
+  customers: Customer[];
+}
+
+export interface ReadCustomerListOptions {
+  /** The day after which an opening date is in the future, `YYYY-MM-DD`; default today (UTC+8, `HUIFANG_NOW` honoured). */
+  today?: string;
+}
+
+type CustomerColumn =
+  | 'customerId' | 'name' | 'kind' | 'branchCode' | 'branchName' | 'address'
+  | 'postcode' | 'phone' | 'email' | 'openedOn' | 'marketingStaff' | 'contactPerson';
+
+/**
+ * The columns of a customer list and the header names accepted for each (matched without
+ * regard to case, spaces, `_`, `-`; the first name is the one messages use).
+ * 营业部代码 is required unless the 营业部 column holds `3101 上海浦东南路证券营业部`.
+ */
+export const CUSTOMER_COLUMNS: readonly ColumnSpec<CustomerColumn>[] = [
+  { key: 'customerId', names: ['客户号', '资金账号', '客户编号', 'customer_id'], required: true },
+  { key: 'name', names: ['姓名', '客户名称', '客户姓名', 'name', 'customer_name'], required: true },
+  { key: 'kind', names: ['客户类型', '客户类别', 'kind', 'customer_kind'], required: true },
+  { key: 'branchCode', names: ['营业部代码', '营业部编号', 'branch_code'], required: false },
+  { key: 'branchName', names: ['营业部', '营业部名称', 'branch', 'branch_name'], required: true },
+  { key: 'address', names: ['地址', '通讯地址', '联系地址', '邮寄地址', 'address'], required: true },
+  { key: 'postcode', names: ['邮编', '邮政编码', 'postcode', 'postal_code', 'zip'], required: true },
+  { key: 'phone', names: ['电话', '手机', '联系电话', '手机号码', 'phone', 'mobile'], required: true },
+  { key: 'email', names: ['邮箱', '电子邮件', '电子邮箱', 'email'], required: true },
+  { key: 'openedOn', names: ['开户日期', 'opened', 'opened_on', 'open_date'], required: true },
+  { key: 'marketingStaff', names: ['营销人员', 'marketing_staff'], required: false },
+  { key: 'contactPerson', names: ['联系人', '机构联系人', 'contact_person'], required: false },
+];
+
+const KIND_WORDS: Record<string, CustomerKind> = {
+  个人: 'individual',
+  个人客户: 'individual',
+  自然人: 'individual',
+  individual: 'individual',
+  机构: 'institution',
+  机构客户: 'institution',
+  法人: 'institution',
+  institution: 'institution',
+};
+
+/** `3101 上海浦东南路证券营业部`, `3101-上海…`, `3101上海…`: a branch code before the branch name. */
+const CODE_AND_NAME = /^(\d{2,10})(?:\s*[-–—:：|]\s*|\s+|(?=[^0-9A-Za-z\s]))(.+)$/;
+
+/**
+ * Reads a customer list (CSV in UTF-8 or GB18030/GBK, detected from the bytes; or the
+ * first worksheet of an XLSX workbook, header in row 1).
+ *
+ * @throws InputError listing every problem (exit code 2) when the list cannot be used:
+ *   the file is missing, unreadable or empty, or any row breaks a rule (`list/bad-date`,
+ *   `list/duplicate-customer`, …); each message names the file, row and column.
+ * @example
+ * const list = await readCustomerList('samples/customers.xlsx');
+ * list.customers[0].postcode; // '200120'
+ */
+export async function readCustomerList(path: string, options: ReadCustomerListOptions = {}): Promise<CustomerList> {
+  const today = options.today ?? businessToday();
+  const table = await readTable(path, { noun: 'customer list', rulePrefix: 'list', rowsNoun: 'customers' });
+  const { index, messages } = matchColumns(table, CUSTOMER_COLUMNS, 'list');
+
+  // One 营业部 column holding "code name" stands in for 营业部代码.
+  let combinedBranch = false;
+  if (index.branchCode === undefined && index.branchName !== undefined) {
+    const i = index.branchName;
+    combinedBranch = table.rows.some((r) => {
+      const c = r.cells[i];
+      return c?.type === 'text' && CODE_AND_NAME.test(normaliseText(c.text));
+    });
+  }
+  if (index.branchCode === undefined && !combinedBranch) {
+    messages.push(
+      message('list/missing-column', 'the required column 营业部代码 is missing', { file: table.path, row: 1 }, {
+        fix: 'add a column headed one of: 营业部代码, 营业部编号, branch_code; or write the code before the name in the 营业部 column (3101 上海浦东南路证券营业部)',
+        expected: '营业部代码 | 营业部编号 | branch_code',
+      }),
+    );
+  }
+
+  // Rows are checked even when a column is missing, so that one report names every problem.
+  const customers: Customer[] = [];
+  const firstRowOf = new Map<string, number>();
+  for (const row of table.rows) {
+    const f = rowFields(table, index, 'list', messages, row);
+    const idCell = f.cell('customerId');
+    const customerId = idCell && idCell.type !== 'error' ? normaliseText(cellAsText(idCell)) : '';
+    if (customerId !== '') {
+      const first = firstRowOf.get(customerId);
+      if (first !== undefined) {
+        f.problem('customerId', 'duplicate-customer', `customer ${maskTail(customerId)} appears twice, in rows ${first} and ${row.row}`, `keep one row per customer; delete or correct row ${row.row} or row ${first}`);
+      } else {
+        firstRowOf.set(customerId, row.row);
+      }
+    }
+    const customer = customerFromRow(f, { combinedBranch, today });
+    if (customer) customers.push(customer);
+  }
+
+  const problems = inReadingOrder(table, messages);
+  if (problems.some((m) => m.severity === 'error')) {
+    const n = problems.length;
+    throw new InputError(`the customer list ${table.path} has ${n} problem${n === 1 ? '' : 's'}; no customer was read`, problems);
+  }
+  return { path: table.path, sha256: table.sha256, format: table.format, customers };
+}
+
+/** One row as a customer, or `undefined` when any of its fields has a problem (recorded on `f`). */
+function customerFromRow(f: RowFields<CustomerColumn>, ctx: { combinedBranch: boolean; today: string }): Customer | undefined {
+  const { combinedBranch, today } = ctx;
+  const customerId = f.requiredText('customerId', '客户号');
+  const name = f.requiredText('name', '姓名');
+  const kindText = f.requiredText('kind', '客户类型');
+  let kind: CustomerKind | undefined;
+  if (kindText !== undefined) {
+    kind = KIND_WORDS[kindText.toLowerCase()];
+    if (!kind) f.problem('kind', 'unknown-kind', `customer kind ${JSON.stringify(kindText)} is neither 个人 nor 机构`, 'write 个人 (individual) or 机构 (institution)');
+  }
+
+  let branchCode: string | undefined;
+  let branchName: string | undefined;
+  if (combinedBranch) {
+    const text = f.requiredText('branchName', '营业部');
+    const m = text === undefined ? null : CODE_AND_NAME.exec(text);
+    if (text !== undefined && !m) {
+      f.problem('branchName', 'bad-branch', `branch ${JSON.stringify(text)} does not start with its code`, 'write the code, a space and the name: 3101 上海浦东南路证券营业部');
+    } else if (m) {
+      branchCode = m[1]!;
+      branchName = m[2]!.trim();
+    }
+  } else {
+    branchCode = f.requiredText('branchCode', '营业部代码');
+    const text = f.requiredText('branchName', '营业部名称');
+    // "3101 上海浦东南路证券营业部" beside a 营业部代码 of 3101: keep the name only.
+    const m = text === undefined ? null : CODE_AND_NAME.exec(text);
+    branchName = m && m[1] === branchCode ? m[2]!.trim() : text;
+  }
+
+  const address = f.requiredText('address', '地址');
+  const postcode = f.parsed('postcode', parsePostcode, '邮编');
+  const phone = f.parsed('phone', (c) => maskedPhone(parsePhone(c)), '电话');
+  const email = f.parsed('email', parseEmail) ?? '';
+  const openedOn = f.parsed('openedOn', (c) => parseDate(c, today), '开户日期');
+  const marketingStaff = f.optionalText('marketingStaff');
+  const contactPerson = f.optionalText('contactPerson');
+
+  if (
+    customerId !== undefined && name !== undefined && kind !== undefined && branchCode !== undefined && branchName !== undefined &&
+    address !== undefined && postcode !== undefined && phone !== undefined && openedOn !== undefined
+  ) {
+    return {
+      customerId, name, kind, branchCode, branchName, address, postcode, phone, email, openedOn,
+      ...(marketingStaff !== undefined ? { marketingStaff } : {}),
+      ...(contactPerson !== undefined ? { contactPerson } : {}),
+    };
+  }
+  return undefined;
+}
+
+/** Phone problems name the number by its last four characters only (logs never print full numbers). */
+function maskedPhone(p: Parsed<string>): Parsed<string> {
+  if (p.ok) return p;
+  return { ...p, reason: p.reason.replace(/"([^"]*)"/, (_, v: string) => `"${maskTail(v)}"`) };
+}
