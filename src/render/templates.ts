@@ -1,0 +1,606 @@
+/**
+ * Templates that staff edit: the PDF letter's text (`templates/letter.txt`) and the Word
+ * letter and form (`templates/letter.docx`, `templates/form.docx`), all in docxtemplater's
+ * syntax — `{tag}`, loops `{#questions}…{/questions}`, conditionals `{#isInstitution}…{/isInstitution}`
+ * and `{^isInstitution}…{/isInstitution}`. There is no expression parser: a template names
+ * values, it never runs code (docxtemplater's default parser, never angular-expressions).
+ *
+ * A template is checked when it is loaded, before any letter is rendered: a tag outside the
+ * vocabulary of `render/template-data.ts` (a typo such as `{customerNmae}`) or a syntax error
+ * refuses the template with an `InputError` that names the file and the tag. At render time
+ * a missing (null/undefined) or empty value is refused too: never a blank in a mailed letter.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as zlib from 'node:zlib';
+import Docxtemplater from 'docxtemplater';
+import TxtTemplater from 'docxtemplater/text.js';
+import PizZip from 'pizzip';
+import { InputError, message, type Message } from '../domain/messages.ts';
+import { QUESTION_TAGS, TEMPLATE_TAGS, type TemplateData } from './template-data.ts';
+
+/** The project's root folder: `templates/…` paths are resolved against it. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A plain-text template (the PDF letter's body), checked and compiled once. */
+export interface TextTemplate {
+  /** Absolute path of the template file. */
+  path: string;
+  /** Every tag the template uses, in first-use order; tags inside a loop as `questions.text`. */
+  tags: string[];
+  /** The text for one visit; throws `InputError` when a value the template needs is missing or empty. */
+  render(data: TemplateData): string;
+}
+
+/** A Word template (letter or record form), checked once, rendered to DOCX bytes. */
+export interface DocxTemplate {
+  path: string;
+  tags: string[];
+  render(data: TemplateData): Uint8Array;
+}
+
+/**
+ * Tags whose value is legitimately empty for some visits (an individual has no 联系人, a
+ * customer may have no 营销人员, a yes/no question has no options). A template may print
+ * them only inside a section on the same tag, e.g. `{#contactPerson}联系人：{contactPerson}{/contactPerson}`,
+ * so that the whole phrase is left out instead of printing a blank.
+ */
+export const OPTIONAL_TAGS: readonly string[] = ['contactPerson', 'marketingStaff', 'options'];
+
+/** Tags that are not text: a list to loop over, a yes/no to test. */
+const SECTION_ONLY_TAGS: Record<string, string> = {
+  questions: 'a list: loop over it with {#questions}…{/questions}',
+  isInstitution: 'a yes/no: test it with {#isInstitution}…{/isInstitution} or {^isInstitution}…{/isInstitution}',
+};
+
+/** Resolves a template path: absolute paths stay, relative ones are taken from the project root. */
+export function resolveTemplatePath(path: string): string {
+  return isAbsolute(path) ? path : resolve(PROJECT_ROOT, path);
+}
+
+/** The path as a person reads it in an error: relative to the project when inside it. */
+function displayPath(absolute: string): string {
+  const rel = relative(PROJECT_ROOT, absolute);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
+}
+
+// ---------------------------------------------------------------------------------------
+// Loading, with a cache keyed by path and modification time.
+
+interface CacheEntry<T> {
+  mtimeMs: number;
+  size: number;
+  template: T;
+}
+const textCache = new Map<string, CacheEntry<TextTemplate>>();
+const docxCache = new Map<string, CacheEntry<DocxTemplate>>();
+
+function cached<T>(cache: Map<string, CacheEntry<T>>, path: string, load: (absolute: string) => T): T {
+  const absolute = resolveTemplatePath(path);
+  let stats;
+  try {
+    stats = statSync(absolute);
+  } catch {
+    throw new InputError(`Template ${displayPath(absolute)} not found`, [
+      message('template/missing', `the template file ${displayPath(absolute)} does not exist`, { file: absolute }, {
+        fix: 'restore it from the templates/ folder of the huifang release, or pass the path of your own template',
+      }),
+    ]);
+  }
+  const hit = cache.get(absolute);
+  if (hit && hit.mtimeMs === stats.mtimeMs && hit.size === stats.size) return hit.template;
+  const template = load(absolute);
+  cache.set(absolute, { mtimeMs: stats.mtimeMs, size: stats.size, template });
+  return template;
+}
+
+/**
+ * Loads and checks a plain-text template through docxtemplater's text mode.
+ *
+ * @example
+ * const letter = loadTextTemplate('templates/letter.txt');
+ * const body = letter.render(templateData(visit, customer, sender));
+ */
+export function loadTextTemplate(path: string): TextTemplate {
+  return cached(textCache, path, (absolute) => {
+    const text = readFileSync(absolute, 'utf8').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+    const uses: TagUse[] = [];
+    let templater: TxtTemplater;
+    try {
+      templater = new TxtTemplater(text, { ...docxOptions(collectingParser(uses)), linebreaks: false });
+    } catch (error) {
+      throw syntaxError(absolute, error, text);
+    }
+    const tags = checkTags(absolute, uses);
+    return {
+      path: absolute,
+      tags,
+      render(data: TemplateData): string {
+        try {
+          return templater.render(data);
+        } catch (error) {
+          throw renderError(absolute, error, data);
+        }
+      },
+    };
+  });
+}
+
+/**
+ * Loads and checks a Word template (pizzip + docxtemplater, paragraph loops, line breaks).
+ *
+ * @example
+ * const form = loadDocxTemplate('templates/form.docx');
+ * writeFileAtomicSync('out/form.docx', form.render(templateData(visit, customer, sender)));
+ */
+export function loadDocxTemplate(path: string): DocxTemplate {
+  return cached(docxCache, path, (absolute) => {
+    const bytes = readFileSync(absolute);
+    let zip: PizZip;
+    try {
+      zip = new PizZip(bytes);
+    } catch (error) {
+      throw new InputError(`Template ${displayPath(absolute)} is not a Word document`, [
+        message('template/not-docx', `${displayPath(absolute)} is not a .docx file (${(error as Error).message})`, { file: absolute }, {
+          fix: 'save it from Word as "Word Document (*.docx)"',
+        }),
+      ]);
+    }
+    const uses: TagUse[] = [];
+    try {
+      new Docxtemplater(zip, docxOptions(collectingParser(uses)));
+    } catch (error) {
+      throw syntaxError(absolute, error);
+    }
+    const tags = checkTags(absolute, uses);
+    const renderer = new DocxRenderer(bytes);
+    return {
+      path: absolute,
+      tags,
+      render(data: TemplateData): Uint8Array {
+        try {
+          return renderer.render(data as unknown as Record<string, unknown>);
+        } catch (error) {
+          throw renderError(absolute, error, data);
+        }
+      },
+    };
+  });
+}
+
+/** Forgets every loaded template (tests that rewrite a file within the same millisecond). */
+export function clearTemplateCache(): void {
+  textCache.clear();
+  docxCache.clear();
+}
+
+/**
+ * Renders a Word template many times over, fast.
+ *
+ * docxtemplater parses and compiles the whole template on every render (~15 ms a letter), but
+ * which paragraphs and rows a letter gets depends only on its "shape": which values are
+ * missing, empty or present, and the lists and yes/no values themselves (the questions of a
+ * category, isInstitution). So each shape is rendered once by docxtemplater with a marker in
+ * place of every text value, and every letter of that shape is that output with its own values
+ * put in the markers' places, escaped as docxtemplater escapes them. A shape whose render
+ * fails (a missing value) fails for every letter of that shape, exactly as docxtemplater would.
+ * Values with line breaks or marker characters go through docxtemplater directly.
+ */
+class DocxRenderer {
+  private readonly shapes = new Map<string, Shape>();
+  constructor(private readonly bytes: Uint8Array) {}
+
+  render(data: Record<string, unknown>): Uint8Array {
+    if (!data || typeof data !== 'object') throw new TypeError('template data must be an object');
+    const markers: Record<string, unknown> = {};
+    const key: string[] = [];
+    for (const [name, value] of Object.entries(data)) {
+      if (typeof value === 'string' && MARKER_UNSAFE.test(value)) return this.renderDirect(data);
+      if (value === undefined || value === null) key.push(`${name}:n`);
+      else if (value === '') key.push(`${name}:e`);
+      else if (typeof value === 'string' || typeof value === 'number') {
+        key.push(`${name}:v`);
+        markers[name] = `${MARKER_OPEN}${name}${MARKER_CLOSE}`;
+        continue;
+      } else key.push(`${name}:${JSON.stringify(value)}`);
+      markers[name] = value;
+    }
+    const shapeKey = key.join('\u0000');
+    let shape = this.shapes.get(shapeKey);
+    if (!shape) {
+      shape = this.buildShape(markers);
+      if (this.shapes.size >= MAX_SHAPES) this.shapes.delete(this.shapes.keys().next().value as string);
+      this.shapes.set(shapeKey, shape);
+    }
+    return writeZip(
+      shape.parts.map((part) => {
+        if ('entry' in part) return part.entry;
+        let text = '';
+        for (let i = 0; i < part.pieces.length; i++) text += i % 2 === 0 ? part.pieces[i] : utf8ToWord(data[part.pieces[i]!]);
+        return zipEntry(part.name, Buffer.from(text, 'utf8'));
+      }),
+    );
+  }
+
+  /** docxtemplater on its own, for the rare values the fast path does not handle. */
+  renderDirect(data: Record<string, unknown>): Uint8Array {
+    const doc = new Docxtemplater(new PizZip(this.bytes), docxOptions(docxtemplaterParser()));
+    doc.render(data);
+    return doc.getZip().generate({ type: 'uint8array', compression: 'DEFLATE' });
+  }
+
+  private buildShape(markers: Record<string, unknown>): Shape {
+    const doc = new Docxtemplater(new PizZip(this.bytes), docxOptions(docxtemplaterParser()));
+    doc.render(markers);
+    const zip = doc.getZip();
+    const parts: Shape['parts'] = [];
+    // [Content_Types].xml first, as Word writes it; then the package's own order.
+    const names = Object.keys(zip.files).sort((a, b) => Number(b === CONTENT_TYPES) - Number(a === CONTENT_TYPES));
+    for (const name of names) {
+      const file = zip.files[name]!;
+      if (file.dir) continue;
+      const bytes = file.asUint8Array();
+      const text = /\.(xml|rels)$/i.test(name) ? Buffer.from(bytes).toString('utf8') : '';
+      if (text.includes(MARKER_OPEN)) parts.push({ name, pieces: text.split(MARKER_PATTERN) });
+      else parts.push({ entry: zipEntry(name, bytes) });
+    }
+    return { parts };
+  }
+}
+
+/** One shape of a Word template: its files, either finished or to be filled with a letter's values. */
+interface Shape {
+  /** In package order: a finished zip entry, or a file as text and tag names alternating `[text, tag, text, …]`. */
+  parts: ({ entry: ZipEntry } | { name: string; pieces: string[] })[];
+}
+
+/** Private-use characters around a tag's name: never in real data, untouched by XML escaping. */
+const MARKER_OPEN = '\uE000';
+const MARKER_CLOSE = '\uE001';
+const MARKER_PATTERN = /\uE000([^\uE001]*)\uE001/;
+/** Values the fast path leaves to docxtemplater: line breaks (turned into <w:br/>) and marker characters. */
+const MARKER_UNSAFE = /[\r\n\uE000\uE001]/;
+const MAX_SHAPES = 256;
+const CONTENT_TYPES = '[Content_Types].xml';
+
+const utf8ToWord = (Docxtemplater as unknown as { DocUtils: { utf8ToWord(value: unknown): string } }).DocUtils.utf8ToWord;
+
+// ---------------------------------------------------------------------------------------
+// Writing the .docx package: a plain zip, deflated with node's zlib, every entry dated
+// 2026-01-01 00:00 so that the same letter gives the same bytes.
+
+interface ZipEntry {
+  name: Buffer;
+  method: 0 | 8;
+  crc: number;
+  size: number;
+  data: Uint8Array;
+}
+
+const ZIP_DOS_DATE = ((2026 - 1980) << 9) | (1 << 5) | 1;
+const ZIP_DOS_TIME = 0;
+
+function zipEntry(name: string, content: Uint8Array): ZipEntry {
+  const deflated = zlib.deflateRawSync(content, { level: 6 });
+  const stored = deflated.length >= content.length;
+  return { name: Buffer.from(name, 'utf8'), method: stored ? 0 : 8, crc: crc32(content), size: content.length, data: stored ? content : deflated };
+}
+
+function writeZip(entries: ZipEntry[]): Uint8Array {
+  const size = entries.reduce((n, e) => n + 30 + 46 + 2 * e.name.length + e.data.length, 22);
+  const out = Buffer.alloc(size);
+  let at = 0;
+  const offsets: number[] = [];
+  for (const e of entries) {
+    offsets.push(at);
+    out.writeUInt32LE(0x04034b50, at);
+    out.writeUInt16LE(20, at + 4); // version needed: 2.0
+    out.writeUInt16LE(0x0800, at + 6); // names in UTF-8
+    out.writeUInt16LE(e.method, at + 8);
+    out.writeUInt16LE(ZIP_DOS_TIME, at + 10);
+    out.writeUInt16LE(ZIP_DOS_DATE, at + 12);
+    out.writeUInt32LE(e.crc, at + 14);
+    out.writeUInt32LE(e.data.length, at + 18);
+    out.writeUInt32LE(e.size, at + 22);
+    out.writeUInt16LE(e.name.length, at + 26);
+    e.name.copy(out, at + 30);
+    out.set(e.data, at + 30 + e.name.length);
+    at += 30 + e.name.length + e.data.length;
+  }
+  const directory = at;
+  entries.forEach((e, i) => {
+    out.writeUInt32LE(0x02014b50, at);
+    out.writeUInt16LE(20, at + 4); // made by
+    out.writeUInt16LE(20, at + 6); // needed
+    out.writeUInt16LE(0x0800, at + 8);
+    out.writeUInt16LE(e.method, at + 10);
+    out.writeUInt16LE(ZIP_DOS_TIME, at + 12);
+    out.writeUInt16LE(ZIP_DOS_DATE, at + 14);
+    out.writeUInt32LE(e.crc, at + 16);
+    out.writeUInt32LE(e.data.length, at + 20);
+    out.writeUInt32LE(e.size, at + 24);
+    out.writeUInt16LE(e.name.length, at + 28);
+    out.writeUInt32LE(offsets[i]!, at + 42); // extra, comment, disk and attributes stay zero
+    e.name.copy(out, at + 46);
+    at += 46 + e.name.length;
+  });
+  out.writeUInt32LE(0x06054b50, at);
+  out.writeUInt16LE(entries.length, at + 8);
+  out.writeUInt16LE(entries.length, at + 10);
+  out.writeUInt32LE(at - directory, at + 12);
+  out.writeUInt32LE(directory, at + 16);
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+/** The zip format's CRC-32: node's own where it has one (Node ≥ 20.15), else from a table. */
+const crc32: (data: Uint8Array) => number =
+  typeof (zlib as { crc32?: unknown }).crc32 === 'function'
+    ? (data) => (zlib as unknown as { crc32(d: Uint8Array): number }).crc32(data)
+    : (() => {
+        const table = new Uint32Array(256).map((_, n) => {
+          let c = n;
+          for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+          return c >>> 0;
+        });
+        return (data: Uint8Array) => {
+          let c = 0xffffffff;
+          for (const byte of data) c = table[(c ^ byte) & 0xff]! ^ (c >>> 8);
+          return (c ^ 0xffffffff) >>> 0;
+        };
+      })();
+
+function docxOptions(parser: DxtParser): Docxtemplater.DXT.ConstructorOptions {
+  const options = { paragraphLoop: true, linebreaks: true, parser, nullGetter: refuseNull, errorLogging: false };
+  return options as unknown as Docxtemplater.DXT.ConstructorOptions;
+}
+
+// ---------------------------------------------------------------------------------------
+// The parser: docxtemplater's default one, wrapped to record every tag at compile time and
+// to refuse an empty text value at render time.
+
+interface DxtPart {
+  type: string;
+  value: string;
+  module?: string;
+  inverted?: boolean;
+  offset?: number | number[];
+  lIndex?: number | string;
+  subparsed?: DxtPart[];
+}
+type DxtGetter = { get(scope: unknown, context: unknown): unknown };
+type DxtParser = (tag: string, meta: { tag?: DxtPart }) => DxtGetter;
+
+/** One `{tag}`, `{#tag}` or `{^tag}` in a template. */
+interface TagUse {
+  part: DxtPart;
+}
+
+const defaultParser = (Docxtemplater as unknown as { DocUtils: { getDefaults(): { parser: DxtParser } } }).DocUtils.getDefaults().parser;
+
+/** docxtemplater's default parser (a tag is a name looked up in the data, nothing else). */
+function docxtemplaterParser(): DxtParser {
+  return (tag, meta) => {
+    const base = defaultParser(tag, meta);
+    if (meta.tag?.module) return base;
+    return {
+      get(scope, context) {
+        const value = base.get(scope, context);
+        if (value === '') throw new EmptyValue(tag);
+        return value;
+      },
+    };
+  };
+}
+
+function collectingParser(uses: TagUse[]): DxtParser {
+  const parser = docxtemplaterParser();
+  return (tag, meta) => {
+    if (meta.tag) uses.push({ part: meta.tag });
+    return parser(tag, meta);
+  };
+}
+
+class MissingValue extends Error {
+  constructor(readonly tag: string) {
+    super(`no value for {${tag}}`);
+  }
+}
+class EmptyValue extends Error {
+  constructor(readonly tag: string) {
+    super(`empty value for {${tag}}`);
+  }
+}
+
+/** docxtemplater's nullGetter: a null/undefined value is an error, never a blank. */
+function refuseNull(part: { value: string }): never {
+  throw new MissingValue(part.value);
+}
+
+// ---------------------------------------------------------------------------------------
+// Checking the tags against the vocabulary.
+
+const TOP_TAGS = new Set(Object.keys(TEMPLATE_TAGS));
+const LOOP_TAGS = new Set<string>(QUESTION_TAGS);
+
+function knownTagsHint(): string {
+  return `known tags: ${[...TOP_TAGS].map((t) => `{${t}}`).join(' ')}; inside {#questions}…{/questions} also ${QUESTION_TAGS.map((t) => `{${t}}`).join(' ')} (see docs/templates.md)`;
+}
+
+interface PlacedUse {
+  part: DxtPart;
+  /** Names of the sections around it, outermost first. */
+  within: string[];
+}
+
+/** Puts every recorded tag in its place in the nesting of sections. */
+function nest(uses: TagUse[]): PlacedUse[] {
+  const parentOf = new Map<DxtPart, DxtPart>();
+  for (const { part } of uses) for (const child of part.subparsed ?? []) if (child.type === 'placeholder') parentOf.set(child, part);
+  const placed = uses.map(({ part }) => {
+    const within: string[] = [];
+    for (let p = parentOf.get(part); p; p = parentOf.get(p)) within.unshift(p.value);
+    return { part, within };
+  });
+  const order = (p: DxtPart): number => (typeof p.lIndex === 'number' ? p.lIndex : Number.parseInt(String(p.lIndex ?? 0), 10));
+  return placed.sort((a, b) => order(a.part) - order(b.part));
+}
+
+/** Refuses a template whose tags fall outside the vocabulary; returns the tags it uses. */
+function checkTags(file: string, uses: TagUse[]): string[] {
+  const shown = displayPath(file);
+  const messages: Message[] = [];
+  const tags: string[] = [];
+  const problem = (ruleId: string, reason: string, tag: string, fix: string) => {
+    if (!messages.some((m) => m.ruleId === ruleId && m.actual === tag)) {
+      messages.push(message(ruleId, reason, { file }, { fix, actual: tag }));
+    }
+  };
+  for (const { part, within } of nest(uses)) {
+    const name = part.value;
+    const section = part.module === 'loop';
+    const inQuestions = within.includes('questions');
+    const spelled = section ? `{${part.inverted ? '^' : '#'}${name}}` : `{${name}}`;
+    const known = TOP_TAGS.has(name) || (inQuestions && LOOP_TAGS.has(name));
+    if (!known) {
+      const hint = LOOP_TAGS.has(name)
+        ? `{${name}} is a question's value: use it only inside {#questions}…{/questions}`
+        : suggestion(name, inQuestions);
+      problem('template/unknown-tag', `unknown tag ${spelled}`, name, `${hint ? hint + '; ' : ''}${knownTagsHint()}`);
+      continue;
+    }
+    if (name === 'questions' && inQuestions) {
+      problem('template/misused-tag', `${spelled} is used inside {#questions}…{/questions}`, name, 'a loop over the questions cannot contain another one');
+      continue;
+    }
+    if (!section && SECTION_ONLY_TAGS[name]) {
+      problem('template/misused-tag', `{${name}} would print raw data: it is ${SECTION_ONLY_TAGS[name]}`, name, `write {#${name}}…{/${name}} instead`);
+      continue;
+    }
+    if (!section && OPTIONAL_TAGS.includes(name) && !within.includes(name)) {
+      problem(
+        'template/unguarded-optional-tag',
+        `{${name}} is empty for some visits and would leave a blank`,
+        name,
+        `wrap it as {#${name}}…{${name}}…{/${name}} so the phrase is left out when there is no value`,
+      );
+      continue;
+    }
+    const qualified = inQuestions && LOOP_TAGS.has(name) ? `questions.${name}` : name;
+    if (!tags.includes(qualified)) tags.push(qualified);
+  }
+  if (messages.length > 0) {
+    const names = [...new Set(messages.map((m) => `{${m.actual}}`))].join(', ');
+    throw new InputError(`Template ${shown} uses ${messages.length === 1 ? 'a tag' : 'tags'} it cannot: ${names}`, messages);
+  }
+  return tags;
+}
+
+/** "did you mean {customerName}?" for a tag one or two typos away from a known one. */
+function suggestion(name: string, inQuestions: boolean): string {
+  const candidates = [...TOP_TAGS, ...(inQuestions ? LOOP_TAGS : [])];
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best && bestDistance <= Math.max(2, Math.floor(name.length / 4)) ? `did you mean {${best}}?` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const swap = i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] ? (prev[j - 2] ?? Infinity) + 0 : Infinity;
+      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1), swap);
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? Infinity;
+}
+
+// ---------------------------------------------------------------------------------------
+// Turning docxtemplater's errors into messages for people.
+
+interface DxtErrorProperties {
+  id?: string;
+  explanation?: string;
+  xtag?: string;
+  file?: string;
+  offset?: number | number[];
+  errors?: { message: string; properties?: DxtErrorProperties }[];
+  rootError?: unknown;
+}
+
+/** The start of a tag as written, on one line and short enough to read in a message. */
+function shortTag(xtag: string): string {
+  const first = xtag.split('\n')[0]?.trim() ?? '';
+  return first.length > 30 ? `${first.slice(0, 30)}…` : first;
+}
+
+function lineOf(text: string, offset: number | number[] | undefined): number | undefined {
+  const at = Array.isArray(offset) ? offset[0] : offset;
+  if (at === undefined) return undefined;
+  return text.slice(0, at).split('\n').length;
+}
+
+/** A template docxtemplater cannot compile: every error, with the file and the tag. */
+function syntaxError(file: string, error: unknown, text?: string): Error {
+  if (error instanceof MissingValue || error instanceof EmptyValue || error instanceof InputError) return error;
+  const props = (error as { properties?: DxtErrorProperties }).properties;
+  if (!props) return error as Error;
+  const shown = displayPath(file);
+  const all = props.errors?.length ? props.errors : [{ message: (error as Error).message, properties: props }];
+  const messages = all.map((e) => {
+    const p = e.properties ?? {};
+    const line = text !== undefined ? lineOf(text, p.offset) : undefined;
+    const entry = p.file && p.file !== 'text' ? p.file : undefined;
+    const where = line !== undefined ? ` on line ${line}` : entry ? ` in ${entry}` : '';
+    const tag = p.xtag !== undefined ? shortTag(p.xtag) : undefined;
+    const explanation = (p.explanation ?? e.message).replace(/\s*\n\s*/g, ' ');
+    const reason =
+      p.id === 'unclosed_tag' && tag
+        ? `the tag "{${tag}" is not closed with "}"`
+        : p.id === 'unopened_tag' && tag
+          ? `the tag "${tag}}" has no opening "{"`
+          : explanation;
+    return message(
+      'template/syntax',
+      `syntax error${where}: ${reason}${reason === explanation ? '' : ` (docxtemplater: ${explanation})`}`,
+      { file, ...(entry ? { entry } : {}) },
+      { fix: 'close every {tag} with "}" and every {#section} with the matching {/section}; see docs/templates.md', ...(tag ? { actual: tag } : {}) },
+    );
+  });
+  return new InputError(`Template ${shown} cannot be read: ${messages.length} syntax error${messages.length === 1 ? '' : 's'}`, messages);
+}
+
+/** A value the template needs is missing or empty for this visit. */
+function renderError(file: string, error: unknown, data: TemplateData): Error {
+  const cause = findCause(error);
+  if (!cause) return error as Error;
+  const shown = displayPath(file);
+  const visitId = typeof data?.visitId === 'string' && data.visitId ? data.visitId : undefined;
+  const what = cause instanceof MissingValue ? 'has no value' : 'is empty';
+  return new InputError(`Template ${shown}: {${cause.tag}} ${what}${visitId ? ` for visit ${visitId}` : ''}`, [
+    message(
+      'template/missing-value',
+      `{${cause.tag}} ${what}${visitId ? ` for visit ${visitId}` : ''}; the letter would print a blank there (template ${shown})`,
+      { file, ...(visitId ? { visitId } : {}) },
+      { fix: `fill in the customer's data for {${cause.tag}}, or leave the phrase out of the template`, actual: cause.tag },
+    ),
+  ]);
+}
+
+function findCause(error: unknown, depth = 0): MissingValue | EmptyValue | undefined {
+  if (error instanceof MissingValue || error instanceof EmptyValue) return error;
+  if (depth > 4 || !error || typeof error !== 'object') return undefined;
+  const props = (error as { properties?: DxtErrorProperties }).properties;
+  if (!props) return undefined;
+  for (const e of props.errors ?? []) {
+    const found = findCause(e, depth + 1);
+    if (found) return found;
+  }
+  return findCause(props.rootError, depth + 1);
+}
