@@ -1,0 +1,85 @@
+/**
+ * `huifang answers --visit ID [--set q=a …] [--refused REASON | --unreachable REASON | --withdraw-outcome]`
+ * — enters a phone or e-mail visit's answers (第七条: the record form filled from the call or
+ * the e-mail), or records that the customer refused or could not be reached (第四十二条), with
+ * who and when; then shows the answers and the result they decide. Without options it shows
+ * the visit's questions (with their numbers and ids) and the answers so far.
+ */
+import { InputError, UsageError } from '../domain/messages.ts';
+import { questionsFor } from '../domain/questions.ts';
+import { VISIT_RESULT_LABELS } from '../domain/visit.ts';
+import { parseVisitId } from '../domain/visit-id.ts';
+import { readAnswerPairs } from '../rules/answers.ts';
+import { decisionFor } from '../rules/validate.ts';
+import { visitFacts } from '../rules/visit-facts.ts';
+import { currentActor } from '../scan/ingest-actor.ts';
+import { today } from '../store/register.ts';
+import { enterAnswers, recordDecision, recordOutcome, withdrawOutcome } from '../store/rules.ts';
+import { getVisit } from '../store/visits.ts';
+import { defineCommand, EXIT_OK, report } from './common.ts';
+
+interface AnswersArgs {
+  visit: string;
+  set?: string[];
+  refused?: string;
+  unreachable?: string;
+  withdrawOutcome: boolean;
+  evidence?: string;
+  note?: string;
+  user?: string;
+}
+
+export const answersCommand = defineCommand<AnswersArgs>({
+  command: 'answers',
+  describe: "enter a phone or e-mail visit's answers, or record a refusal or an unreachable customer",
+  builder: (y) =>
+    y
+      .option('visit', { type: 'string', demandOption: true, describe: 'the visit id' })
+      .option('set', { type: 'string', array: true, describe: 'question=answer: the question by number or id, the answer yes/no, 是/否, or 满意/一般/不满意 (empty clears)' })
+      .option('refused', { type: 'string', describe: 'the customer refused the visit (拒绝回访): give the reason' })
+      .option('unreachable', { type: 'string', describe: 'the customer could not be reached (回访不可达): say what was tried' })
+      .option('withdraw-outcome', { type: 'boolean', default: false, describe: 'withdraw a refusal or unreachable recorded by mistake' })
+      .option('evidence', { type: 'string', describe: 'SHA-256 of the e-mail or recording the answers were read from' })
+      .option('note', { type: 'string', describe: 'a note kept with the answers' })
+      .option('user', { type: 'string', describe: 'who enters them (default $HUIFANG_USER or the OS user)' })
+      .conflicts('refused', 'unreachable'),
+  run: async ({ args, io, workspace }) => {
+    const parsed = parseVisitId(args.visit);
+    if (!parsed.ok) throw new UsageError(`--visit: ${parsed.reason}`);
+    const visitId = parsed.visitId;
+    const ws = workspace();
+    const visit = getVisit(ws.db, visitId);
+    if (!visit) throw new UsageError(`There is no visit ${visitId} in the register.`);
+    const actor = currentActor(args.user);
+    if (args.refused !== undefined && !args.refused.trim()) throw new UsageError('--refused needs the reason the customer gave');
+    if (args.unreachable !== undefined && !args.unreachable.trim()) throw new UsageError('--unreachable needs what was tried (calls, dates)');
+    if (args.evidence !== undefined && !/^[0-9a-f]{64}$/.test(args.evidence)) throw new UsageError(`--evidence must be a SHA-256 (64 hex digits), not ${JSON.stringify(args.evidence)}`);
+    const { entries, problems } = readAnswerPairs(visit.category, args.set ?? [], visitId);
+    if (problems.length) throw new InputError(`${problems.length} answer${problems.length === 1 ? '' : 's'} cannot be entered; nothing was recorded`, problems);
+    if (entries.length) {
+      enterAnswers(ws.db, visitId, entries.map((e) => ({ ...e, ...(args.evidence ? { evidenceSha256: args.evidence } : {}), ...(args.note ? { note: args.note } : {}) })), actor);
+    }
+    if (args.withdrawOutcome) withdrawOutcome(ws.db, visitId, actor);
+    if (args.refused) recordOutcome(ws.db, visitId, 'refused', args.refused.trim(), actor);
+    if (args.unreachable) recordOutcome(ws.db, visitId, 'unreachable', args.unreachable.trim(), actor);
+
+    const facts = await visitFacts(ws, visitId, { verifyHashes: false });
+    const decision = decisionFor(facts, today());
+    recordDecision(ws.db, { visitId, result: decision.result, reason: decision.reason, failedAnswers: decision.failedAnswers, missing: decision.missing }, actor);
+    const questions = questionsFor(visit.category).map((q, i) => ({
+      number: i + 1,
+      id: q.id,
+      text: q.text,
+      answer: facts.answers[q.id] ?? null,
+      source: facts.answerSources[q.id] ?? null,
+    }));
+    const value = { visitId, category: visit.category, channel: visit.channel, questions, outcome: facts.outcome, result: decision.result, reason: decision.reason, failedAnswers: decision.failedAnswers, missing: decision.missing.map((m) => m.questionId) };
+    report(io, args.json, value, () => [
+      `${visitId} (${visit.category}, ${visit.channel})`,
+      ...questions.map((q) => `  ${String(q.number).padStart(2)}. ${q.id.padEnd(28)} ${(q.answer ?? '—').padEnd(12)} ${q.source ? `[${q.source}]` : ''}  ${q.text}`),
+      ...(facts.outcome ? [`  outcome: ${facts.outcome.outcome} — ${facts.outcome.reason} (${facts.outcome.recordedBy}, ${facts.outcome.recordedAt})`] : []),
+      `result: ${VISIT_RESULT_LABELS[decision.result]} (${decision.result}) — ${decision.reason}`,
+    ]);
+    return EXIT_OK;
+  },
+});

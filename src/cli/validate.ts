@@ -1,0 +1,119 @@
+/**
+ * `huifang validate [--branch B] [--visit ID…]` — every visit against the rules: result,
+ * evidence per channel and customer kind, open review items, deadline, separation of duties.
+ * Lists per visit what is missing or wrong and what to do, and the exceptions (异常) to
+ * report to the branch manager. Exit 1 when any visit has an error-level problem.
+ */
+import { maskTail } from '../domain/customer.ts';
+import { formatMessage, InputError, message, type Message } from '../domain/messages.ts';
+import { VISIT_CHANNEL_LABELS, VISIT_RESULT_LABELS } from '../domain/visit.ts';
+import { parseVisitId } from '../domain/visit-id.ts';
+import { currentActor } from '../scan/ingest-actor.ts';
+import { validateAll, type ValidationReport } from '../rules/validate.ts';
+import { getVisit } from '../store/visits.ts';
+import { defineCommand, EXIT_OK, EXIT_PROBLEMS, progress, report } from './common.ts';
+
+interface ValidateArgs {
+  branch?: string;
+  visit?: string[];
+  verifyHashes: boolean;
+  user?: string;
+}
+
+export const validateCommand = defineCommand<ValidateArgs>({
+  command: 'validate',
+  describe: 'check every visit against the rules: result, evidence, review, deadline, separation of duties',
+  builder: (y) =>
+    y
+      .option('branch', { type: 'string', describe: 'only the visits of this branch (营业部 code)' })
+      .option('visit', { type: 'string', array: true, describe: 'only these visit ids' })
+      .option('verify-hashes', { type: 'boolean', default: true, describe: 're-hash every stored file (--no-verify-hashes: only check they are present)' })
+      .option('user', { type: 'string', describe: 'who validates (recorded with result changes; default $HUIFANG_USER or the OS user)' }),
+  run: async ({ args, io, workspace }) => {
+    const ws = workspace();
+    let visitIds: string[] | undefined;
+    if (args.visit?.length) {
+      const problems: Message[] = [];
+      visitIds = [];
+      for (const typed of args.visit) {
+        const parsed = parseVisitId(typed);
+        if (!parsed.ok) problems.push(message('validate/bad-visit-id', parsed.reason, { visitId: typed }));
+        else if (!getVisit(ws.db, parsed.visitId)) problems.push(message('validate/unknown-visit', `there is no visit ${parsed.visitId} in the register`, { visitId: parsed.visitId }));
+        else visitIds.push(parsed.visitId);
+      }
+      if (problems.length) throw new InputError(problems.length === 1 ? problems[0]!.reason : `${problems.length} visit ids cannot be validated`, problems);
+    }
+    const tick = progress(io, 'validate: visits');
+    const result = await validateAll(ws, {
+      actor: currentActor(args.user),
+      verifyHashes: args.verifyHashes,
+      ...(args.branch ? { branch: args.branch } : {}),
+      ...(visitIds ? { visitIds } : {}),
+      onProgress: tick,
+    });
+    report(io, args.json, jsonOf(result), () => textOf(result));
+    return result.ok ? EXIT_OK : EXIT_PROBLEMS;
+  },
+});
+
+/** The `--json` document: SPEC §8's `{ok, visits:[{visitId, result, ok, problems}]}` plus exceptions. */
+export function jsonOf(r: ValidationReport): object {
+  return {
+    ok: r.ok,
+    visits: r.visits.map((v) => ({
+      visitId: v.visitId,
+      customerId: v.customerId,
+      branch: v.branchCode,
+      category: v.category,
+      channel: v.channel,
+      dueOn: v.dueOn,
+      result: v.result,
+      ok: v.ok,
+      problems: v.problems,
+      ...(v.decision.failedAnswers.length ? { failedAnswers: v.decision.failedAnswers } : {}),
+      ...(v.decision.missing.length ? { missingAnswers: v.decision.missing.map((m) => m.questionId) } : {}),
+    })),
+    exceptions: r.exceptions,
+    problems: r.problems,
+    summary: summaryOf(r),
+  };
+}
+
+function summaryOf(r: ValidationReport): Record<string, number> {
+  const count = (f: (v: ValidationReport['visits'][number]) => boolean) => r.visits.filter(f).length;
+  return {
+    visits: r.visits.length,
+    ok: count((v) => v.ok),
+    withProblems: count((v) => !v.ok),
+    passed: count((v) => v.result === 'passed'),
+    failed: count((v) => v.result === 'failed'),
+    refused: count((v) => v.result === 'refused'),
+    unreachable: count((v) => v.result === 'unreachable'),
+    pending: count((v) => v.result === 'pending'),
+    overdue: count((v) => v.problems.some((m) => m.ruleId === 'deadline/overdue')),
+  };
+}
+
+function textOf(r: ValidationReport): string[] {
+  const lines: string[] = [];
+  for (const m of r.problems) lines.push(formatMessage(m));
+  for (const v of r.visits) {
+    const shown = v.problems.filter((m) => m.severity !== 'info');
+    const mark = v.ok ? (shown.length ? '!' : '✓') : '✗';
+    lines.push(`${mark} ${v.visitId}  customer ${maskTail(v.customerId)}  ${VISIT_CHANNEL_LABELS[v.channel]}  ${VISIT_RESULT_LABELS[v.result]} (${v.result})  due ${v.dueOn}`);
+    for (const m of shown) lines.push(`    ${formatMessage({ ...m, place: {} })}`);
+  }
+  if (r.exceptions.length) {
+    lines.push('', `异常 — ${r.exceptions.length} failed visit${r.exceptions.length === 1 ? '' : 's'} to report to the branch manager (第三十八条):`);
+    for (const e of r.exceptions) {
+      lines.push(`  ${e.visitId}  ${e.branchName} (${e.branchCode})  customer ${maskTail(e.customerId)} ${e.customerName}`);
+      for (const f of e.failedAnswers) lines.push(`    ${f.questionId} = ${f.actual}, compliant answer ${f.expected} (${f.rule})`);
+    }
+  }
+  const s = summaryOf(r);
+  lines.push(
+    '',
+    `${s.visits} visit${s.visits === 1 ? '' : 's'}: ${s.ok} ok, ${s.withProblems} with problems; passed ${s.passed}, failed ${s.failed}, refused ${s.refused}, unreachable ${s.unreachable}, pending ${s.pending}; overdue ${s.overdue}`,
+  );
+  return lines;
+}

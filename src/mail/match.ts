@@ -1,0 +1,57 @@
+/**
+ * Which visit an e-mail belongs to: a visit id in the subject (then the body), else the
+ * sender's address as a customer's e-mail address and that customer's open visit (an e-mail
+ * visit first), else nobody — and then it goes to review, never away.
+ */
+import { findVisitIds } from '../domain/visit-id.ts';
+import type { Visit } from '../domain/visit.ts';
+import type { Db } from '../store/register.ts';
+import { findCustomersByEmail, getVisit, listVisits } from '../store/visits.ts';
+
+export type MailMatch =
+  | { matched: true; visitId: string; by: 'visit-id-subject' | 'visit-id-body' | 'sender-address'; note: string }
+  | { matched: false; reason: string; candidates: string[] };
+
+export interface MailForMatching {
+  subject: string;
+  body: string;
+  /** Sender addresses (From, and Reply-To/Sender when known). */
+  senders: string[];
+}
+
+function existing(db: Db, ids: readonly string[]): string[] {
+  return ids.filter((id) => getVisit(db, id) !== undefined);
+}
+
+/** Matches an e-mail (or a mail client's printout of one) to a visit in the register. */
+export function matchMail(db: Db, mail: MailForMatching): MailMatch {
+  const unknownIds: string[] = [];
+  for (const [where, text] of [
+    ['subject', mail.subject],
+    ['body', mail.body],
+  ] as const) {
+    const ids = findVisitIds(text);
+    const known = existing(db, ids);
+    unknownIds.push(...ids.filter((id) => !known.includes(id)));
+    if (known.length === 1) return { matched: true, visitId: known[0]!, by: where === 'subject' ? 'visit-id-subject' : 'visit-id-body', note: `visit id ${known[0]} in the ${where}` };
+    if (known.length > 1) return { matched: false, reason: `the ${where} names ${known.length} visits (${known.join(', ')}); which one the e-mail answers must be decided by a person`, candidates: known };
+  }
+  const idNote = unknownIds.length ? `; it names ${[...new Set(unknownIds)].join(', ')}, which no visit in the register has` : '';
+  const senders = [...new Set(mail.senders.map((s) => s.trim().toLowerCase()).filter(Boolean))];
+  const customers = senders.flatMap((s) => findCustomersByEmail(db, s));
+  if (customers.length === 0) {
+    return { matched: false, reason: `no visit id in the subject or body, and the sender ${senders.join(', ') || '(none)'} is not the e-mail address of any customer${idNote}`, candidates: [] };
+  }
+  const visits: Visit[] = customers.flatMap((c) => listVisits(db, { customerId: c.customerId }));
+  const open = visits.filter((v) => v.result === 'pending');
+  const byEmail = open.filter((v) => v.channel === 'email');
+  const pick = byEmail.length > 0 ? byEmail : open;
+  const who = customers.map((c) => c.customerId).join(', ');
+  if (pick.length === 1) {
+    return { matched: true, visitId: pick[0]!.visitId, by: 'sender-address', note: `sender ${senders.join(', ')} is customer ${who}, whose only open ${byEmail.length ? 'e-mail ' : ''}visit is ${pick[0]!.visitId}` };
+  }
+  if (pick.length === 0) {
+    return { matched: false, reason: `the sender is customer ${who}, who has no open visit${idNote}`, candidates: visits.map((v) => v.visitId) };
+  }
+  return { matched: false, reason: `the sender is customer ${who}, who has ${pick.length} open visits (${pick.map((v) => v.visitId).join(', ')}); which one the e-mail answers must be decided by a person${idNote}`, candidates: pick.map((v) => v.visitId) };
+}

@@ -1,0 +1,41 @@
+/**
+ * Printouts for e-mails that reached their visit by hand (a clerk moved an unmatched
+ * e-mail to its visit, or attached an .eml): every `email` document of a visit gets its
+ * printout and attachments as derived documents, once. Idempotent.
+ */
+import { recordEvent } from '../store/register.ts';
+import { documentsOf } from '../store/visits.ts';
+import type { Workspace } from '../store/workspace.ts';
+import { deriveEmailDocuments } from './ingest-email.ts';
+import { EmlError, parseEml } from './parse.ts';
+
+export interface PrintoutOutcome {
+  emlSha256: string;
+  fileName: string;
+  printoutSha256?: string;
+  /** Why no printout could be made (the .eml cannot be read). */
+  error?: string;
+}
+
+/** Makes the missing printouts of a visit's e-mails; returns what it did (nothing when all exist). */
+export async function ensureEmailPrintouts(ws: Workspace, visitId: string, actor: string): Promise<PrintoutOutcome[]> {
+  const docs = documentsOf(ws.db, visitId);
+  const emails = docs.filter((d) => d.kind === 'email' && d.role === 'received');
+  const out: PrintoutOutcome[] = [];
+  for (const eml of emails) {
+    if (docs.some((d) => d.kind === 'email-printout' && d.role === 'derived' && d.sourceSha256 === eml.sha256)) continue;
+    try {
+      const mail = await parseEml(ws.files.read(eml.sha256), eml.fileName);
+      const derived = deriveEmailDocuments(ws, mail, eml.sha256, visitId, { madeAfterIngest: true });
+      ws.db.transaction(() => {
+        derived.record(ws.db, actor);
+        recordEvent(ws.db, actor, 'email.printout', visitId, { sha256: eml.sha256, printout: derived.printout.sha256 });
+      }).immediate();
+      out.push({ emlSha256: eml.sha256, fileName: eml.fileName, printoutSha256: derived.printout.sha256 });
+    } catch (e) {
+      if (!(e instanceof EmlError)) throw e;
+      out.push({ emlSha256: eml.sha256, fileName: eml.fileName, error: e.message });
+    }
+  }
+  return out;
+}

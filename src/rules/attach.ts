@@ -1,0 +1,171 @@
+/**
+ * Evidence added by hand (`huifang attach`): a call recording (any audio format, kept as is,
+ * its duration read when possible), an envelope, a postal receipt, an exported
+ * e-questionnaire (a PDF or JSON that must parse), an .eml, or any other document. Every file
+ * is checked before anything is stored, then stored byte-for-byte and recorded as the
+ * visit's `received` document with who attached it and when.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename, extname, resolve } from 'node:path';
+import { parseFile } from 'music-metadata';
+import { InputError, message, type Message } from '../domain/messages.ts';
+import type { DocumentKind } from '../domain/visit.ts';
+import { ensureEmailPrintouts } from '../mail/printouts.ts';
+import { EmlError, parseEml } from '../mail/parse.ts';
+import { getVisit, addDocument } from '../store/visits.ts';
+import type { Workspace } from '../store/workspace.ts';
+import { UnknownVisitError } from './visit-facts.ts';
+
+/** The kinds a person may attach (letters are rendered by huifang, never attached). */
+export const ATTACHABLE_KINDS = ['recording', 'envelope', 'postal-receipt', 'e-questionnaire', 'attachment', 'email', 'email-printout', 'form'] as const satisfies readonly DocumentKind[];
+export type AttachableKind = (typeof ATTACHABLE_KINDS)[number];
+
+export interface AttachOptions {
+  visitId: string;
+  kind: AttachableKind;
+  paths: readonly string[];
+  actor: string;
+  note?: string;
+}
+
+export interface AttachedFile {
+  path: string;
+  sha256: string;
+  size: number;
+  kind: AttachableKind;
+  documentId: number;
+  mediaType: string;
+  meta: Record<string, unknown>;
+  /** Things worth knowing that did not stop the file being attached (duration unreadable…). */
+  warnings: Message[];
+}
+
+const MEDIA_BY_EXT: Record<string, string> = {
+  '.pdf': 'application/pdf', '.json': 'application/json', '.eml': 'message/rfc822', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg',
+  '.png': 'image/png', '.tif': 'image/tiff', '.tiff': 'image/tiff', '.mp3': 'audio/mpeg', '.wav': 'audio/wav', '.m4a': 'audio/mp4',
+  '.amr': 'audio/amr', '.ogg': 'audio/ogg', '.opus': 'audio/opus', '.flac': 'audio/flac', '.wma': 'audio/x-ms-wma', '.aac': 'audio/aac',
+};
+
+function sniff(head: Buffer): 'pdf' | 'jpeg' | 'png' | 'tiff' | 'json' | 'unknown' {
+  if (head.subarray(0, 5).toString('latin1') === '%PDF-') return 'pdf';
+  if (head[0] === 0xff && head[1] === 0xd8) return 'jpeg';
+  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
+  const t = head.subarray(0, 4).toString('latin1');
+  if (t === 'II*\0' || t === 'MM\0*') return 'tiff';
+  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  if (text.startsWith('{') || text.startsWith('[')) return 'json';
+  return 'unknown';
+}
+
+interface Checked {
+  path: string;
+  meta: Record<string, unknown>;
+  mediaType: string;
+  warnings: Message[];
+}
+
+/** Checks one file for its kind; returns its meta, or the problems that refuse it. */
+async function checkFile(path: string, kind: AttachableKind, visitId: string): Promise<Checked | Message[]> {
+  const place = { file: path, visitId };
+  let bytes: Buffer;
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) return [message('attach/not-a-file', `${path} is not a file`, place)];
+    if (s.size === 0) return [message('attach/empty-file', `${path} is empty`, place, { fix: 'export or scan it again' })];
+    bytes = await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return [message('attach/missing-file', code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read (${code ?? String(e)})`, place, { fix: 'check the path' })];
+  }
+  const type = sniff(bytes.subarray(0, 64));
+  const mediaType = MEDIA_BY_EXT[extname(path).toLowerCase()] ?? (type === 'pdf' ? 'application/pdf' : type === 'json' ? 'application/json' : type === 'unknown' ? 'application/octet-stream' : `image/${type}`);
+  const warnings: Message[] = [];
+  const meta: Record<string, unknown> = { attachedByHand: true, originalName: basename(path) };
+  switch (kind) {
+    case 'recording': {
+      try {
+        const m = await parseFile(path, { duration: true, skipCovers: true });
+        if (m.format.duration !== undefined && Number.isFinite(m.format.duration)) meta.durationSeconds = Math.round(m.format.duration * 100) / 100;
+        if (m.format.container) meta.container = m.format.container;
+        if (m.format.codec) meta.codec = m.format.codec;
+        if (m.format.sampleRate) meta.sampleRate = m.format.sampleRate;
+        if (meta.durationSeconds === undefined) warnings.push(message('attach/recording-duration', `the duration of the recording ${basename(path)} could not be read; it is kept as it is`, place, { severity: 'warning' }));
+        else if ((meta.durationSeconds as number) < 5) warnings.push(message('attach/recording-short', `the recording ${basename(path)} lasts only ${meta.durationSeconds} s; check it is the whole call`, place, { severity: 'warning' }));
+        return { path, meta, mediaType: mediaType.startsWith('audio/') ? mediaType : `audio/${(m.format.container ?? 'unknown').toLowerCase().split(/[^a-z0-9]/)[0]}`, warnings };
+      } catch (e) {
+        if (type !== 'unknown') {
+          return [message('attach/not-audio', `${basename(path)} is a ${type.toUpperCase()} file, not a recording`, place, { fix: 'attach the audio file exported from the call system', actual: type })];
+        }
+        warnings.push(message('attach/recording-unreadable', `the recording format of ${basename(path)} is not one huifang can read (${e instanceof Error ? e.message : String(e)}); it is kept as it is, without a duration`, place, { severity: 'warning', fix: 'check that it plays in the call system' }));
+        return { path, meta, mediaType, warnings };
+      }
+    }
+    case 'e-questionnaire': {
+      if (type === 'json') {
+        try {
+          const parsed: unknown = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+          meta.format = 'json';
+          meta.topLevel = Array.isArray(parsed) ? `array of ${parsed.length}` : Object.keys(parsed as object).slice(0, 20);
+          return { path, meta, mediaType: 'application/json', warnings };
+        } catch (e) {
+          return [message('attach/bad-json', `${basename(path)} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, place, { fix: 'export the response again from the questionnaire system' })];
+        }
+      }
+      if (type === 'pdf') {
+        try {
+          const { PDFDocument } = await import('@cantoo/pdf-lib');
+          const doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false });
+          meta.format = 'pdf';
+          meta.pageCount = doc.getPageCount();
+          return { path, meta, mediaType: 'application/pdf', warnings };
+        } catch (e) {
+          return [message('attach/bad-pdf', `${basename(path)} is not a readable PDF: ${e instanceof Error ? e.message : String(e)}`, place, { fix: 'export the response again from the questionnaire system' })];
+        }
+      }
+      return [message('attach/not-questionnaire', `${basename(path)} is neither a PDF nor JSON; an exported e-questionnaire response must be one of them`, place, { fix: 'export the response as PDF or JSON' })];
+    }
+    case 'email': {
+      try {
+        const mail = await parseEml(bytes, basename(path));
+        meta.subject = mail.subject;
+        meta.from = mail.from.map((a) => a.address);
+      } catch (e) {
+        if (!(e instanceof EmlError)) throw e;
+        if (e.problem === 'not-an-email') return [message(e.ruleId, e.message, place, { fix: 'save the message from the mail client as .eml' })];
+        warnings.push(message(e.ruleId, `${e.message}; it is kept, but no printout can be made`, place, { severity: 'warning' }));
+      }
+      return { path, meta, mediaType: 'message/rfc822', warnings };
+    }
+    default: {
+      if (type === 'unknown' || type === 'json') {
+        warnings.push(message('attach/unusual-file', `${basename(path)} is not a scan (JPEG, PNG, TIFF) or a PDF; it is kept as it is`, place, { severity: 'warning' }));
+      }
+      return { path, meta, mediaType, warnings };
+    }
+  }
+}
+
+/**
+ * Attaches files to a visit. Checks every file first: if any is refused, nothing is stored
+ * and `InputError` lists every problem (exit 2). Attaching the same file again changes nothing.
+ */
+export async function attachEvidence(ws: Workspace, o: AttachOptions): Promise<AttachedFile[]> {
+  if (!getVisit(ws.db, o.visitId)) throw new UnknownVisitError(o.visitId);
+  const checked: Checked[] = [];
+  const refused: Message[] = [];
+  for (const p of o.paths) {
+    const r = await checkFile(resolve(p), o.kind, o.visitId);
+    if (Array.isArray(r)) refused.push(...r);
+    else checked.push(r);
+  }
+  if (refused.length) throw new InputError(`${refused.length === 1 ? refused[0]!.reason : `${refused.length} files cannot be attached`}; nothing was attached`, refused);
+  const out: AttachedFile[] = [];
+  for (const c of checked) {
+    const stored = await ws.files.putFile(c.path);
+    const meta = { ...c.meta, ...(o.note ? { note: o.note } : {}) };
+    const documentId = addDocument(ws.db, { visitId: o.visitId, kind: o.kind, role: 'received', sha256: stored.sha256, size: stored.size, mediaType: c.mediaType, fileName: basename(c.path), createdBy: o.actor, meta });
+    out.push({ path: c.path, sha256: stored.sha256, size: stored.size, kind: o.kind, documentId, mediaType: c.mediaType, meta, warnings: c.warnings });
+  }
+  if (o.kind === 'email') await ensureEmailPrintouts(ws, o.visitId, o.actor);
+  return out;
+}

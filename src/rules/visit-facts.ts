@@ -1,0 +1,103 @@
+/**
+ * Gathers, from the register and the file store, what the rules look at for one visit:
+ * its final answers (read from the form after review, overlaid by answers entered with
+ * `huifang answers`), its evidence record (the plain record the evidence table checks, and
+ * that bundles carry), the recorded outcome, and the review decisions.
+ */
+import type { Customer } from '../domain/customer.ts';
+import type { EvidenceChecks, EvidenceDocument, VisitEvidenceRecord } from '../domain/evidence.ts';
+import type { Answers } from '../domain/questions.ts';
+import type { RecordedOutcome } from '../domain/results.ts';
+import type { Visit } from '../domain/visit.ts';
+import { finalReadingsOf, type FinalReadings } from '../store/review.ts';
+import { enteredAnswersOf, outcomeOf, type EnteredAnswer } from '../store/rules.ts';
+import { documentsOf, getCustomer, getVisit, type VisitDocument } from '../store/visits.ts';
+import type { Workspace } from '../store/workspace.ts';
+
+export interface VisitFacts {
+  visit: Visit;
+  customer: Customer;
+  documents: VisitDocument[];
+  readings: FinalReadings;
+  entered: EnteredAnswer[];
+  /** Form answers with entered answers on top: what the result is decided from. */
+  answers: Answers;
+  /** Where each answer came from. */
+  answerSources: Record<string, 'form' | 'entered'>;
+  outcome: RecordedOutcome | null;
+  record: VisitEvidenceRecord;
+}
+
+export interface FactsOptions {
+  /** Re-hash every stored file of the visit (default true); false only checks presence. */
+  verifyHashes?: boolean;
+}
+
+/** A visit id the register does not know. */
+export class UnknownVisitError extends Error {
+  constructor(readonly visitId: string) {
+    super(`There is no visit ${visitId} in the register; check the id (huifang validate lists the visits).`);
+    this.name = 'UnknownVisitError';
+  }
+}
+
+async function retrievable(ws: Workspace, sha256: string, verify: boolean, cache: Map<string, boolean>): Promise<boolean> {
+  const known = cache.get(sha256);
+  if (known !== undefined) return known;
+  let ok = false;
+  try {
+    ok = ws.files.has(sha256) && (!verify || (await ws.files.check(sha256)));
+  } catch {
+    ok = false;
+  }
+  cache.set(sha256, ok);
+  return ok;
+}
+
+/** Everything the rules need about a visit. @throws UnknownVisitError */
+export async function visitFacts(ws: Workspace, visitId: string, options: FactsOptions = {}): Promise<VisitFacts> {
+  const visit = getVisit(ws.db, visitId);
+  if (!visit) throw new UnknownVisitError(visitId);
+  const customer = getCustomer(ws.db, visit.customerId);
+  if (!customer) throw new Error(`Visit ${visitId} names customer ${visit.customerId}, who is not in the register; load the customer list again.`);
+  const documents = documentsOf(ws.db, visitId);
+  const readings = finalReadingsOf(ws.db, visitId);
+  const entered = enteredAnswersOf(ws.db, visitId);
+  const answers: Answers = {};
+  const answerSources: Record<string, 'form' | 'entered'> = {};
+  for (const [q, a] of Object.entries(readings.answers)) {
+    answers[q] = a;
+    if (a !== null) answerSources[q] = 'form';
+  }
+  for (const e of entered) {
+    answers[e.questionId] = e.answer;
+    answerSources[e.questionId] = 'entered';
+  }
+  const verify = options.verifyHashes ?? true;
+  const cache = new Map<string, boolean>();
+  const evidenceDocuments: EvidenceDocument[] = [];
+  for (const d of documents) {
+    evidenceDocuments.push({ kind: d.kind, role: d.role, sha256: d.sha256, fileName: d.fileName, retrievable: await retrievable(ws, d.sha256, verify, cache), meta: d.meta });
+  }
+  const c = readings.checks;
+  const checks: EvidenceChecks | null = readings.source
+    ? {
+        customerSignature: { present: c.customerSignature.present, ...(c.customerSignature.score !== null ? { score: c.customerSignature.score } : {}) },
+        handlerSignature: { present: c.handlerSignature.present, ...(c.handlerSignature.score !== null ? { score: c.handlerSignature.score } : {}) },
+        seal: { present: c.seal.present, red: c.seal.red, ...(c.seal.score !== null ? { score: c.seal.score } : {}) },
+      }
+    : null;
+  const outcome = outcomeOf(ws.db, visitId);
+  const record: VisitEvidenceRecord = {
+    visitId,
+    category: visit.category,
+    channel: visit.channel,
+    customerKind: customer.kind,
+    result: visit.result,
+    documents: evidenceDocuments,
+    checks,
+    answers,
+    openReviewItems: readings.openReviewItems.length,
+  };
+  return { visit, customer, documents, readings, entered, answers, answerSources, outcome, record };
+}

@@ -1,0 +1,63 @@
+/**
+ * Stamping a visit's stored PDF document: the stamped copy is stored as a new document
+ * (role `stamped`, same kind, `source_sha256` naming the original), beside the original,
+ * which is never touched. Stamping the same document with the same reference again changes
+ * nothing (the stamped bytes are the same).
+ */
+import { getVisit, addDocument, documentsOf, type VisitDocument } from '../store/visits.ts';
+import type { Workspace } from '../store/workspace.ts';
+import { stampPdf, type StampResult } from './stamp.ts';
+
+export interface StampDocumentOptions {
+  archiveRef: string;
+  /** ISO date-time recorded as the modification date (e.g. the bagging date). */
+  date?: string;
+  actor?: string;
+}
+
+export interface StampedDocument {
+  source: VisitDocument;
+  documentId: number;
+  sha256: string;
+  size: number;
+  result: StampResult;
+}
+
+/** Whether a document is a PDF huifang can stamp (by its bytes, not its name). */
+export function isPdfDocument(ws: Workspace, d: VisitDocument): boolean {
+  return ws.files.read(d.sha256).subarray(0, 5).toString('latin1') === '%PDF-';
+}
+
+/** Stamps one of a visit's PDF documents and records the stamped copy. @throws StampError */
+export async function stampVisitDocument(ws: Workspace, documentId: number, options: StampDocumentOptions): Promise<StampedDocument> {
+  const row = ws.db.prepare('SELECT visit_id FROM documents WHERE document_id = ?').get(documentId) as { visit_id: string } | undefined;
+  if (!row) throw new Error(`There is no document ${documentId} in the register.`);
+  const source = documentsOf(ws.db, row.visit_id).find((d) => d.documentId === documentId)!;
+  if (source.role === 'stamped') throw new Error(`Document ${documentId} (${source.fileName}) is already a stamped copy; stamp its original instead.`);
+  const visit = getVisit(ws.db, source.visitId)!;
+  const bytes = ws.files.read(source.sha256);
+  const result = await stampPdf(bytes, {
+    visitId: source.visitId,
+    customerId: visit.customerId,
+    kind: source.kind,
+    sourceSha256: source.sha256,
+    archiveRef: options.archiveRef,
+    fileName: source.fileName,
+    ...(options.date ? { date: options.date } : {}),
+  });
+  const stored = ws.files.putBytes(result.pdf);
+  const id = addDocument(ws.db, {
+    visitId: source.visitId,
+    kind: source.kind,
+    role: 'stamped',
+    sha256: stored.sha256,
+    size: stored.size,
+    mediaType: 'application/pdf',
+    fileName: source.fileName.replace(/(\.pdf)?$/i, '.stamped.pdf'),
+    pageCount: result.pageCount,
+    sourceSha256: source.sha256,
+    createdBy: options.actor ?? 'huifang',
+    meta: { archiveRef: options.archiveRef, footers: result.footers.map((f) => f.placement), ...(result.footerSkipped.length ? { footerSkipped: result.footerSkipped } : {}) },
+  });
+  return { source, documentId: id, sha256: stored.sha256, size: stored.size, result };
+}

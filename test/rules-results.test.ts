@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import type { Answers } from '../src/domain/questions.ts';
+import { decideResult } from '../src/domain/results.ts';
+
+/** A new-account customer who opened in person, set the password, no one operates the account, not brought by staff. */
+const compliant: Answers = {
+  'na.opened-in-person': 'yes',
+  'na.password-set-personally': 'yes',
+  'na.staff-operated-account': 'no',
+  'na.discretionary-mandate': 'no',
+  'na.risks-disclosed': 'yes',
+  'na.brought-by-staff': 'no',
+  satisfaction: 'satisfied',
+};
+/** Brought by marketing staff, who showed a certificate; the customer knows the name; no agency. */
+const broughtCompliant: Answers = {
+  ...compliant,
+  'na.brought-by-staff': 'yes',
+  'na.certificate-shown': 'yes',
+  'na.knows-staff-name': 'yes',
+  'na.agency-with-staff': 'no',
+  'na.staff-beyond-authority': 'no',
+};
+
+const newAccount = (answers: Answers) => decideResult({ category: 'new-account', channel: 'phone', answers });
+const failedIds = (answers: Answers) => newAccount(answers).failedAnswers.map((f) => f.questionId);
+
+describe('results per 第四十二条 and 第四十三条 (new accounts)', () => {
+  it('passes a customer who opened in person with no mandate or staff operation (not brought by staff)', () => {
+    expect(newAccount(compliant)).toEqual({ result: 'passed', failedAnswers: [], missing: [], reason: 'every answer meets the rules' });
+  });
+  it('passes a customer brought by staff who knows the name and has no agency with them', () => {
+    expect(newAccount(broughtCompliant).result).toBe('passed');
+  });
+  it('fails: did not open the account in person (本人或公证代理人亲临)', () => {
+    const d = newAccount({ ...compliant, 'na.opened-in-person': 'no' });
+    expect(d.result).toBe('failed');
+    expect(d.failedAnswers).toEqual([{ questionId: 'na.opened-in-person', text: expect.stringContaining('亲自办理开户'), rule: '第十八条(一)', expected: '是 (yes)', actual: '否 (no)' }]);
+  });
+  it('fails: staff operate the account (代理操作关系)', () => {
+    expect(failedIds({ ...compliant, 'na.staff-operated-account': 'yes' })).toEqual(['na.staff-operated-account']);
+  });
+  it('fails: discretionary mandate (全权委托)', () => {
+    expect(failedIds({ ...compliant, 'na.discretionary-mandate': 'yes' })).toEqual(['na.discretionary-mandate']);
+  });
+  it("fails: brought by staff but does not know the staff member's name (知晓营销人员姓名)", () => {
+    expect(failedIds({ ...broughtCompliant, 'na.knows-staff-name': 'no' })).toEqual(['na.knows-staff-name']);
+  });
+  it('fails: agency or money-management arrangement with the staff member (代理或代客理财关系)', () => {
+    expect(failedIds({ ...broughtCompliant, 'na.agency-with-staff': 'yes' })).toEqual(['na.agency-with-staff']);
+  });
+  it('lists every answer that fails, in question order', () => {
+    const d = newAccount({ ...broughtCompliant, 'na.agency-with-staff': 'yes', 'na.discretionary-mandate': 'yes', 'na.opened-in-person': 'no' });
+    expect(d.failedAnswers.map((f) => f.questionId)).toEqual(['na.opened-in-person', 'na.discretionary-mandate', 'na.agency-with-staff']);
+    expect(d.reason).toBe(
+      '3 answers fail the visit: na.opened-in-person = 否 (no), expected 是 (yes) (第十八条(一)); na.discretionary-mandate = 是 (yes), expected 否 (no) (第十八条(四)); na.agency-with-staff = 是 (yes), expected 否 (no) (第十八条(八)b)',
+    );
+  });
+  it('conditional questions are not asked (and not needed) when the customer was not brought by staff', () => {
+    // Stray answers to questions not asked do not fail the visit.
+    expect(newAccount({ ...compliant, 'na.knows-staff-name': 'no' }).result).toBe('passed');
+  });
+  it('pending with what is missing: the conditional questions once the customer says staff brought them', () => {
+    const d = newAccount({ ...compliant, 'na.brought-by-staff': 'yes' });
+    expect(d.result).toBe('pending');
+    expect(d.missing.map((m) => m.questionId)).toEqual(['na.certificate-shown', 'na.knows-staff-name', 'na.agency-with-staff', 'na.staff-beyond-authority']);
+  });
+  it('pending when a question that decides others is unanswered, and when nothing is answered', () => {
+    const { 'na.brought-by-staff': _, ...rest } = compliant;
+    expect(newAccount(rest).missing.map((m) => m.questionId)).toEqual(['na.brought-by-staff']);
+    expect(newAccount({}).missing).toHaveLength(6);
+  });
+  it('satisfaction never decides the result', () => {
+    expect(newAccount({ ...compliant, satisfaction: 'dissatisfied' }).result).toBe('passed');
+    const { satisfaction: _, ...noSatisfaction } = compliant;
+    expect(newAccount(noSatisfaction).result).toBe('passed');
+  });
+  it('a failing answer fails the visit even while other answers are missing', () => {
+    const d = newAccount({ 'na.staff-operated-account': 'yes' });
+    expect(d.result).toBe('failed');
+    expect(d.missing.length).toBeGreaterThan(0);
+  });
+});
+
+describe('refused and unreachable (第四十二条)', () => {
+  const outcome = (o: 'refused' | 'unreachable') => ({ outcome: o, reason: '客户表示不愿接受回访', recordedBy: 'S310101', recordedAt: '2026-11-20T02:00:00Z' });
+  it('a recorded refusal decides the visit', () => {
+    const d = decideResult({ category: 'new-account', channel: 'phone', answers: {}, outcome: outcome('refused') });
+    expect(d).toMatchObject({ result: 'refused', reason: 'the customer refused the visit: 客户表示不愿接受回访 (recorded by S310101)' });
+  });
+  it('a recorded unreachable customer decides the visit', () => {
+    expect(decideResult({ category: 'existing', channel: 'phone', answers: {}, outcome: outcome('unreachable') }).result).toBe('unreachable');
+  });
+  it('a letter not back after letterReturnDays is unreachable; before that it is pending', () => {
+    const input = { category: 'new-account' as const, channel: 'letter' as const, answers: {} };
+    expect(decideResult({ ...input, letter: { sentOn: '2026-10-01', returned: false, today: '2026-11-15' } }).result).toBe('pending');
+    const late = decideResult({ ...input, letter: { sentOn: '2026-10-01', returned: false, today: '2026-11-16' } });
+    expect(late).toMatchObject({ result: 'unreachable', reason: 'the letter sent on 2026-10-01 was not back by 2026-11-15 (45 days)' });
+    const policy = { newAccountMonths: 1, specialDays: 3, defaultDays: 30, letterReturnDays: 60 };
+    expect(decideResult({ ...input, letter: { sentOn: '2026-10-01', returned: false, today: '2026-11-16' }, policy }).result).toBe('pending');
+    expect(decideResult({ ...input, letter: { sentOn: '2026-10-01', returned: true, today: '2026-12-30' } }).result).toBe('pending');
+  });
+});
+
+describe('other categories use the pass values of their own questions', () => {
+  it('IB customers: a promised guarantee fails the visit', () => {
+    const answers: Answers = { 'ib.knows-relationship': 'yes', 'ib.guarantee-promised': 'no', 'ib.operated-futures-account': 'no' };
+    expect(decideResult({ category: 'ib', channel: 'phone', answers }).result).toBe('passed');
+    expect(decideResult({ category: 'ib', channel: 'phone', answers: { ...answers, 'ib.guarantee-promised': 'yes' } }).failedAnswers.map((f) => f.questionId)).toEqual(['ib.guarantee-promised']);
+  });
+  it('existing customers: informational questions are never needed', () => {
+    const answers: Answers = { 'ex.staff-operated-account': 'no', 'ex.discretionary-mandate': 'no', 'ex.risks-disclosed': 'yes' };
+    expect(decideResult({ category: 'existing', channel: 'email', answers }).result).toBe('passed');
+  });
+});
