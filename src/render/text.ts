@@ -1,0 +1,151 @@
+/**
+ * Line breaking for Chinese and mixed text: break opportunities from Unicode's line
+ * breaking algorithm (UAX #14, the `linebreak` package), plus the Chinese typesetting rule
+ * (避头尾): no line starts with closing punctuation and none ends with opening punctuation.
+ * Widths come from the caller's measure (the font's real advance widths). Pure functions.
+ */
+import LineBreaker from 'linebreak';
+
+/** Characters that must not start a line (行首禁则). */
+export const CLOSING_PUNCTUATION = new Set(Array.from('，。、；：！？）」』》〉】〕〗〙〛”’．…‥·・％〃々〞︰,.;:!?)]}%'));
+/** Characters that must not end a line (行尾禁则). */
+export const OPENING_PUNCTUATION = new Set(Array.from('（「『《〈【〔〖〘〚“‘〝([{'));
+
+export interface WrappedLine {
+  text: string;
+  /** Width of the text as measured (trailing spaces left out). */
+  width: number;
+  /** Whether the line ends its paragraph (a newline or the end of the text): not to be justified. */
+  last: boolean;
+}
+
+export interface WrapOptions {
+  /** Width available to every line, in the unit `measure` returns. */
+  width: number;
+  /** Width of the first line when it differs (a hanging or first-line indent). */
+  firstLineWidth?: number;
+  /** Width of one character (a code point). */
+  measure: (char: string) => number;
+}
+
+const isSpace = (ch: string | undefined): boolean => ch === ' ' || ch === '\t';
+const isNewline = (ch: string | undefined): boolean => ch === '\n' || ch === '\r';
+
+/**
+ * Wraps a text into lines no wider than `width`. Newlines force a break. A line breaks
+ * only where UAX #14 allows it, moving a character to the next line where the Chinese rule
+ * requires; a word longer than a line is cut between characters, and only a line made of
+ * one character and the closing punctuation after it may run past the width.
+ */
+export function wrapText(text: string, options: WrapOptions): WrappedLine[] {
+  const chars = Array.from(text);
+  const n = chars.length;
+  if (n === 0) return [];
+  const widths = chars.map((c) => (isNewline(c) ? 0 : options.measure(c)));
+  // The common case of a field value or short line: it fits whole, no break to look for.
+  if (!text.includes('\n') && !text.includes('\r')) {
+    let total = 0;
+    for (const w of widths) total += w;
+    let end = n;
+    while (end > 0 && isSpace(chars[end - 1])) end--;
+    let visible = 0;
+    for (let i = 0; i < end; i++) visible += widths[i]!;
+    if (total <= (options.firstLineWidth ?? options.width)) return [{ text: chars.slice(0, end).join(''), width: visible, last: true }];
+  }
+  // UTF-16 positions from linebreak → code point positions.
+  const cpAt = new Int32Array(text.length + 1);
+  {
+    let u = 0;
+    chars.forEach((c, i) => {
+      cpAt[u] = i;
+      u += c.length;
+    });
+    cpAt[u] = n;
+  }
+  const allowed = new Map<number, boolean>(); // cp position → required
+  const breaker = new LineBreaker(text);
+  for (let b = breaker.nextBreak(); b; b = breaker.nextBreak()) allowed.set(cpAt[b.position]!, b.required);
+  const candidates = [...allowed.keys()].sort((a, b) => a - b);
+
+  /** Width of chars [from, to) without trailing spaces and newlines. */
+  const visibleWidth = (from: number, to: number): number => {
+    let end = to;
+    while (end > from && (isSpace(chars[end - 1]) || isNewline(chars[end - 1]))) end--;
+    let w = 0;
+    for (let i = from; i < end; i++) w += widths[i]!;
+    return w;
+  };
+  /** Whether breaking at `p` would start a line with closing or end one with opening punctuation. */
+  const forbidden = (p: number): boolean => {
+    if (p <= 0 || p >= n) return false;
+    let after = p;
+    while (after < n && isSpace(chars[after])) after++;
+    let before = p - 1;
+    while (before > 0 && isSpace(chars[before])) before--;
+    return CLOSING_PUNCTUATION.has(chars[after]!) || OPENING_PUNCTUATION.has(chars[before]!);
+  };
+
+  const lines: WrappedLine[] = [];
+  let start = 0;
+  let ci = 0; // index into candidates
+  while (start < n) {
+    const limit = lines.length === 0 ? (options.firstLineWidth ?? options.width) : options.width;
+    while (ci < candidates.length && candidates[ci]! <= start) ci++;
+    let best = -1;
+    let required = false;
+    for (let k = ci; k < candidates.length; k++) {
+      const b = candidates[k]!;
+      if (visibleWidth(start, b) > limit) break;
+      best = b;
+      if (allowed.get(b)) {
+        required = true;
+        break;
+      }
+    }
+    if (best === -1) {
+      // Not even the first opportunity fits: cut between characters.
+      best = start + 1;
+      while (best < n && !isNewline(chars[best]) && visibleWidth(start, best + 1) <= limit) best++;
+    }
+    if (!required && best < n && forbidden(best)) {
+      let moved = -1;
+      // Push: an earlier UAX #14 opportunity, then an earlier character boundary.
+      for (let k = candidates.indexOf(best) - 1; k >= 0 && candidates[k]! > start; k--) {
+        if (!forbidden(candidates[k]!)) {
+          moved = candidates[k]!;
+          break;
+        }
+      }
+      if (moved === -1) {
+        for (let q = best - 1; q > start; q--) {
+          if (!forbidden(q)) {
+            moved = q;
+            break;
+          }
+        }
+      }
+      // Pull: keep the punctuation on this line (hanging past the width) when nothing can be pushed.
+      if (moved === -1) {
+        moved = best;
+        while (moved < n && forbidden(moved)) moved++;
+      }
+      best = moved;
+    }
+    let end = best;
+    while (end > start && (isSpace(chars[end - 1]) || isNewline(chars[end - 1]))) end--;
+    const endsParagraph = best >= n || isNewline(chars[best - 1]);
+    lines.push({ text: chars.slice(start, end).join(''), width: visibleWidth(start, best), last: endsParagraph });
+    start = best;
+    if (!endsParagraph) while (start < n && isSpace(chars[start])) start++;
+  }
+  return lines;
+}
+
+/** Checks the Chinese line rule on wrapped lines: the first offending line's index, or -1. */
+export function firstForbiddenLine(lines: readonly string[]): number {
+  return lines.findIndex((line, i) => {
+    const first = Array.from(line)[0];
+    const last = Array.from(line).at(-1);
+    return (i > 0 && first !== undefined && CLOSING_PUNCTUATION.has(first)) || (i < lines.length - 1 && last !== undefined && OPENING_PUNCTUATION.has(last));
+  });
+}
