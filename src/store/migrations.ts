@@ -106,4 +106,176 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX events_visit ON events(visit_id);
     `,
   },
+  {
+    version: 2,
+    name: 'ingest',
+    sql: `
+      -- Every file handed to 'ingest', once per content (SHA-256), whatever became of it.
+      -- 'processing' is written before any work and 'done' in the same transaction as all
+      -- of the file's pages, so a run killed mid-file is redone whole by the next run.
+      CREATE TABLE ingest_files (
+        sha256          TEXT PRIMARY KEY REFERENCES blobs(sha256),
+        file_name       TEXT NOT NULL,
+        source_path     TEXT NOT NULL,
+        size            INTEGER NOT NULL,
+        handler         TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('processing','done')),
+        page_count      INTEGER,
+        attempts        INTEGER NOT NULL DEFAULT 1,
+        started_at      TEXT NOT NULL,
+        finished_at     TEXT,
+        actor           TEXT NOT NULL
+      );
+
+      -- Each time a path was handed to ingest (the same bytes may arrive under many names).
+      CREATE TABLE ingest_sightings (
+        sighting_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+        sha256          TEXT NOT NULL REFERENCES ingest_files(sha256),
+        path            TEXT NOT NULL,
+        seen_at         TEXT NOT NULL,
+        actor           TEXT NOT NULL,
+        outcome         TEXT NOT NULL
+      );
+      CREATE INDEX ingest_sightings_sha ON ingest_sightings(sha256);
+
+      -- One row per page of an ingested file (page 0: the whole file, when it has no
+      -- readable pages at all). A page is either assigned to a visit or quarantined.
+      CREATE TABLE pages (
+        file_sha256     TEXT NOT NULL REFERENCES ingest_files(sha256),
+        page            INTEGER NOT NULL CHECK (page >= 0),
+        status          TEXT NOT NULL CHECK (status IN ('assigned','quarantined')),
+        visit_id        TEXT REFERENCES visits(visit_id),
+        kind            TEXT,
+        assigned_by     TEXT NOT NULL CHECK (assigned_by IN ('qr','follow','handler','clerk','none')),
+        reading_json    TEXT NOT NULL DEFAULT '{}',
+        reason          TEXT,
+        rule_id         TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        updated_by      TEXT NOT NULL,
+        PRIMARY KEY (file_sha256, page),
+        CHECK ((status = 'assigned') = (visit_id IS NOT NULL))
+      );
+      CREATE INDEX pages_visit ON pages(visit_id);
+      CREATE INDEX pages_status ON pages(status);
+
+      -- What the machine was not sure of (复核): one item per page and subject.
+      CREATE TABLE review_items (
+        item_id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        file_sha256     TEXT NOT NULL,
+        page            INTEGER NOT NULL,
+        visit_id        TEXT REFERENCES visits(visit_id),
+        subject         TEXT NOT NULL,
+        machine_json    TEXT NOT NULL,
+        score           REAL,
+        reason          TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('open','confirmed','corrected','withdrawn')),
+        final_json      TEXT,
+        decided_by      TEXT,
+        decided_at      TEXT,
+        note            TEXT,
+        created_at      TEXT NOT NULL,
+        UNIQUE (file_sha256, page, subject),
+        FOREIGN KEY (file_sha256, page) REFERENCES pages(file_sha256, page)
+      );
+      CREATE INDEX review_items_visit ON review_items(visit_id);
+      CREATE INDEX review_items_status ON review_items(status);
+    `,
+  },
+  {
+    version: 3,
+    name: 'rules',
+    sql: `
+      -- Answers entered by a person (phone and e-mail visits, 第七条): append-only, the latest
+      -- entry per question wins; who entered it, when, and from which evidence.
+      CREATE TABLE answer_entries (
+        entry_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        visit_id        TEXT NOT NULL REFERENCES visits(visit_id),
+        question_id     TEXT NOT NULL,
+        answer          TEXT,
+        evidence_sha256 TEXT,
+        entered_by      TEXT NOT NULL,
+        entered_at      TEXT NOT NULL,
+        note            TEXT
+      );
+      CREATE INDEX answer_entries_visit ON answer_entries(visit_id, question_id);
+
+      -- A refusal or an unreachable customer, recorded by a person (第四十二条); withdrawn, not deleted.
+      CREATE TABLE visit_outcomes (
+        outcome_id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        visit_id        TEXT NOT NULL REFERENCES visits(visit_id),
+        outcome         TEXT NOT NULL CHECK (outcome IN ('refused','unreachable')),
+        reason          TEXT NOT NULL,
+        recorded_by     TEXT NOT NULL,
+        recorded_at     TEXT NOT NULL,
+        withdrawn_by    TEXT,
+        withdrawn_at    TEXT
+      );
+      CREATE INDEX visit_outcomes_visit ON visit_outcomes(visit_id);
+
+      -- The last decision on each visit's result, with what failed or is missing.
+      CREATE TABLE result_decisions (
+        visit_id        TEXT PRIMARY KEY REFERENCES visits(visit_id),
+        result          TEXT NOT NULL,
+        reason          TEXT NOT NULL,
+        failed_json     TEXT NOT NULL DEFAULT '[]',
+        missing_json    TEXT NOT NULL DEFAULT '[]',
+        decided_at      TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 4,
+    name: 'archive',
+    sql: `
+      -- Every bundle (zip) built: one row per distinct zip (SHA-256). 'previous_sha256' is the
+      -- branch's bundle before it (the chain); 'retain_until' the date it may be disposed of.
+      CREATE TABLE bundles (
+        sha256          TEXT PRIMARY KEY,
+        bundle_id       TEXT NOT NULL,
+        branch_code     TEXT NOT NULL,
+        period          TEXT NOT NULL,
+        part            INTEGER NOT NULL,
+        part_count      INTEGER NOT NULL,
+        path            TEXT NOT NULL,
+        size            INTEGER NOT NULL,
+        visit_count     INTEGER NOT NULL,
+        payload_bytes   INTEGER NOT NULL,
+        bagging_date    TEXT NOT NULL,
+        retain_until    TEXT NOT NULL,
+        previous_sha256 TEXT,
+        includes_invalid INTEGER NOT NULL DEFAULT 0,
+        key_fingerprint TEXT,
+        built_at        TEXT NOT NULL,
+        built_by        TEXT NOT NULL,
+        -- Increases with every build that writes this zip (a rebuild giving the same bytes
+        -- included): the chain links to the branch's most recently built bundle.
+        build_seq       INTEGER NOT NULL
+      );
+      CREATE INDEX bundles_branch ON bundles(branch_code, period, build_seq);
+      CREATE INDEX bundles_id ON bundles(bundle_id);
+
+      -- Which visits each bundle holds.
+      CREATE TABLE bundle_visits (
+        sha256          TEXT NOT NULL REFERENCES bundles(sha256),
+        visit_id        TEXT NOT NULL REFERENCES visits(visit_id),
+        valid           INTEGER NOT NULL,
+        PRIMARY KEY (sha256, visit_id)
+      );
+
+      -- Legal holds (诉讼保全等): a held bundle is kept past its retention date until released.
+      -- A hold names the bundle id, so it also covers rebuilt copies of the same bundle.
+      CREATE TABLE bundle_holds (
+        hold_id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        bundle_id       TEXT NOT NULL,
+        reason          TEXT NOT NULL,
+        placed_by       TEXT NOT NULL,
+        placed_at       TEXT NOT NULL,
+        released_by     TEXT,
+        released_at     TEXT,
+        release_reason  TEXT
+      );
+      CREATE INDEX bundle_holds_id ON bundle_holds(bundle_id);
+    `,
+  },
 ];

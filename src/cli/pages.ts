@@ -1,0 +1,84 @@
+/**
+ * `huifang pages move --file SHA|PATH --page N --visit ID --kind KIND` — a clerk re-assigns
+ * a page to another visit or kind (a quarantined page leaves quarantine); recorded with who
+ * and when. `huifang pages list --visit ID` shows a visit's received pages.
+ */
+import { UsageError } from '../domain/messages.ts';
+import { parseVisitId } from '../domain/visit-id.ts';
+import { DOCUMENT_KINDS } from '../domain/visit.ts';
+import { currentActor } from '../scan/ingest-actor.ts';
+import { movePageByClerk, resolveIngestedFile } from '../scan/ingest-move.ts';
+import { pagesOfFile, pagesOfVisit, type PageRecord } from '../store/pages.ts';
+import { defineCommand, EXIT_OK, report } from './common.ts';
+
+interface PagesArgs {
+  action: 'move' | 'list';
+  file?: string;
+  page?: number;
+  visit?: string;
+  kind?: string;
+  user?: string;
+}
+
+function pageJson(p: PageRecord): object {
+  return {
+    path: p.sourcePath,
+    sha256: p.fileSha256,
+    page: p.page === 0 ? null : p.page,
+    status: p.status,
+    visitId: p.visitId,
+    kind: p.kind,
+    assignedBy: p.assignedBy,
+    updatedAt: p.updatedAt,
+    updatedBy: p.updatedBy,
+    ...(p.status === 'quarantined' ? { reason: p.reason } : {}),
+  };
+}
+
+const where = (p: PageRecord) => `${p.sourcePath}, ${p.page === 0 ? 'whole file' : `page ${p.page}`}`;
+
+export const pagesCommand = defineCommand<PagesArgs>({
+  command: 'pages <action>',
+  describe: 'received pages: move one to another visit or kind, or list them',
+  builder: (y) =>
+    y
+      .positional('action', { choices: ['move', 'list'] as const, describe: 'move a page, or list pages of a visit or file' })
+      .option('file', { type: 'string', describe: 'the ingested file: SHA-256 (or 8+ leading characters) or its path' })
+      .option('page', { type: 'number', describe: '1-based page in the file (0: a whole file that had no readable pages)' })
+      .option('visit', { type: 'string', describe: 'the visit id the page belongs to' })
+      .option('kind', { type: 'string', choices: DOCUMENT_KINDS as string[], describe: 'what the page is' })
+      .option('user', { type: 'string', describe: 'who moves it (default $HUIFANG_USER or the OS user)' })
+      .example('$0 pages move --file 3fa9c2e1 --page 4 --visit HF-7K3M9-Q2T4X --kind postal-receipt', 'page 4 is that visit\'s postal receipt'),
+  run: async ({ args, io, workspace }) => {
+    const ws = workspace();
+    if (args.action === 'list') {
+      if (!args.visit && !args.file) throw new UsageError('Say whose pages: huifang pages list --visit ID, or --file SHA|PATH.');
+      const pages = args.visit ? pagesOfVisit(ws.db, canonicalVisit(args.visit)) : pagesOfFile(ws.db, (await resolveIngestedFile(ws, args.file!)).sha256);
+      report(io, args.json, { pages: pages.map(pageJson) }, () =>
+        pages.length
+          ? pages.map((p) => `${where(p)}: ${p.status === 'assigned' ? `${p.visitId} ${p.kind} (by ${p.assignedBy})` : `quarantined — ${p.reason}`}`)
+          : ['No pages.'],
+      );
+      return EXIT_OK;
+    }
+    if (!args.file || !args.visit || !args.kind) throw new UsageError('huifang pages move needs --file, --visit and --kind (and --page when the file has several pages).');
+    const { before, after } = await movePageByClerk(ws, {
+      file: args.file,
+      ...(args.page !== undefined ? { page: args.page } : {}),
+      visit: args.visit,
+      kind: args.kind,
+      actor: currentActor(args.user),
+    });
+    report(io, args.json, { before: pageJson(before), after: pageJson(after) }, () => [
+      `${where(after)}: moved from ${before.status === 'quarantined' ? 'quarantine' : `${before.visitId} ${before.kind}`} to ${after.visitId} ${after.kind} by ${after.updatedBy} at ${after.updatedAt}`,
+    ]);
+    return EXIT_OK;
+  },
+});
+
+/** A typed visit id in its printed form (case, separators, look-alikes forgiven). */
+function canonicalVisit(typed: string): string {
+  const parsed = parseVisitId(typed);
+  if (!parsed.ok) throw new UsageError(`--visit ${JSON.stringify(typed)} is not a visit id: ${parsed.reason}`);
+  return parsed.visitId;
+}

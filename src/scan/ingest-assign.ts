@@ -1,0 +1,164 @@
+/**
+ * Which visit each page of a scanned file belongs to — pure, no I/O.
+ *
+ * - A page whose QR code names a visit in the register goes to that visit, as the kind the
+ *   code names (form, letter). Its pages of one visit and kind make one document.
+ * - A page whose QR code names a visit the register does not know goes to quarantine
+ *   (it cannot be attached to nothing; once the visit exists, a clerk moves it).
+ * - A page without a QR code that follows a page with one belongs to that visit as an
+ *   `attachment` (the envelope, the postal receipt), in scan order — unless following is
+ *   off. If the page looks as if it carries a code that could not be read, or a page before
+ *   it could not be decoded, it is attached all the same and a review item asks a person
+ *   to confirm the visit.
+ * - A page that cannot be decoded, or has no code and nothing to follow, goes to
+ *   quarantine with its reason. Nothing is dropped: every page comes out once.
+ */
+import type { CustomerKind } from '../domain/customer.ts';
+import type { DocumentKind } from '../domain/visit.ts';
+import type { RecordedReading } from '../store/pages.ts';
+import type { HandledPage } from './ingest-handlers.ts';
+
+/** A review item as the page reader raises it (the page and visit are added here). */
+export interface ReaderReviewItem {
+  subject: string;
+  machineValue: string | boolean | null;
+  score: number | null;
+  reason: string;
+}
+
+/** What was found on one page, before it is assigned. */
+export type PageFinding =
+  | { page: number; type: 'failed'; reason: string }
+  | { page: number; type: 'coded'; visitId: string; kind: DocumentKind; reading: RecordedReading; review: ReaderReviewItem[] }
+  | {
+      page: number;
+      type: 'uncoded';
+      /** Set when something like a QR code is on the page but could not be decoded. */
+      unreadableCode?: string;
+      reading?: RecordedReading;
+    };
+
+export interface VisitFacts {
+  customerKind: CustomerKind;
+}
+
+export interface AssignOptions {
+  follow: boolean;
+  /** The visit's facts, or undefined when the register does not know the visit. */
+  visit: (visitId: string) => VisitFacts | undefined;
+}
+
+/** Rule ids of quarantine reasons (they appear in `huifang quarantine --json`). */
+export const QUARANTINE_RULES = {
+  unreadable: 'ingest/unreadable-page',
+  unknownVisit: 'ingest/unknown-visit',
+  noCode: 'ingest/no-qr-code',
+  followsUnknown: 'ingest/follows-unknown-visit',
+  wholeFile: 'ingest/unreadable-file',
+  unsupported: 'ingest/unsupported-file',
+} as const;
+
+/** Assigns every page in scan order (see the module comment). */
+export function assignPages(findings: readonly PageFinding[], options: AssignOptions): HandledPage[] {
+  const out: HandledPage[] = [];
+  /** The last page with a code: its visit (null when unknown to the register) and page. */
+  let anchor: { visitId: string; known: boolean; page: number } | undefined;
+  /** Pages since the anchor that could not be decoded (they may have been another visit's). */
+  let gapSinceAnchor: number[] = [];
+
+  for (const f of findings) {
+    if (f.type === 'failed') {
+      out.push({ page: f.page, visitId: null, kind: null, assignedBy: 'none', reason: f.reason, ruleId: QUARANTINE_RULES.unreadable });
+      if (anchor) gapSinceAnchor.push(f.page);
+      continue;
+    }
+    if (f.type === 'coded') {
+      const facts = options.visit(f.visitId);
+      anchor = { visitId: f.visitId, known: Boolean(facts), page: f.page };
+      gapSinceAnchor = [];
+      if (!facts) {
+        out.push({
+          page: f.page,
+          visitId: null,
+          kind: null,
+          assignedBy: 'none',
+          reading: f.reading,
+          reason: `its QR code names visit ${f.visitId}, which is not in this workspace's register; create the visit (huifang letters / forms) or move the page with huifang pages move`,
+          ruleId: QUARANTINE_RULES.unknownVisit,
+        });
+        continue;
+      }
+      const review = [...f.review];
+      const seal = f.reading.checks?.seal;
+      const sealMayBeThere = seal !== undefined && seal.present !== false;
+      if (f.kind === 'form' && facts.customerKind === 'institution' && sealMayBeThere && seal.red === null && !review.some((r) => r.subject === 'seal.red')) {
+        review.push({
+          subject: 'seal.red',
+          machineValue: null,
+          score: null,
+          reason:
+            f.reading.colour === false
+              ? 'grey scan: an institution must stamp its red official seal (公章), and a grey scan cannot show red; look at the paper form'
+              : 'the machine cannot tell whether the seal is red; an institution must stamp its red official seal (公章)',
+        });
+      }
+      out.push({ page: f.page, visitId: f.visitId, kind: f.kind, assignedBy: 'qr', reading: f.reading, review });
+      continue;
+    }
+    // No code on the page.
+    if (!options.follow) {
+      out.push({
+        page: f.page,
+        visitId: null,
+        kind: null,
+        assignedBy: 'none',
+        reading: f.reading ?? null,
+        reason: f.unreadableCode
+          ? `its QR code could not be read (${f.unreadableCode}), and following is off (--no-follow)`
+          : 'it has no QR code, and following is off (--no-follow); move it to its visit with huifang pages move',
+        ruleId: f.unreadableCode ? QUARANTINE_RULES.unreadable : QUARANTINE_RULES.noCode,
+      });
+      continue;
+    }
+    if (!anchor) {
+      out.push({
+        page: f.page,
+        visitId: null,
+        kind: null,
+        assignedBy: 'none',
+        reading: f.reading ?? null,
+        reason: f.unreadableCode
+          ? `its QR code could not be read (${f.unreadableCode}), and no page before it in the file has one to follow`
+          : 'it has no QR code, and no page before it in the file has one to follow; move it to its visit with huifang pages move',
+        ruleId: f.unreadableCode ? QUARANTINE_RULES.unreadable : QUARANTINE_RULES.noCode,
+      });
+      continue;
+    }
+    if (!anchor.known) {
+      out.push({
+        page: f.page,
+        visitId: null,
+        kind: null,
+        assignedBy: 'none',
+        reading: f.reading ?? null,
+        reason: `it has no QR code and follows page ${anchor.page}, whose visit ${anchor.visitId} is not in the register`,
+        ruleId: QUARANTINE_RULES.followsUnknown,
+      });
+      continue;
+    }
+    const review: ReaderReviewItem[] = [];
+    const doubts: string[] = [];
+    if (f.unreadableCode) doubts.push(`a QR code on it could not be read (${f.unreadableCode})`);
+    if (gapSinceAnchor.length) doubts.push(`page${gapSinceAnchor.length > 1 ? 's' : ''} ${gapSinceAnchor.join(', ')} between could not be read`);
+    if (doubts.length) {
+      review.push({
+        subject: 'visit',
+        machineValue: anchor.visitId,
+        score: null,
+        reason: `attached to visit ${anchor.visitId} because it follows page ${anchor.page}, but ${doubts.join(' and ')}; confirm, or correct with the right visit id`,
+      });
+    }
+    out.push({ page: f.page, visitId: anchor.visitId, kind: 'attachment', assignedBy: 'follow', reading: f.reading ?? null, review });
+  }
+  return out;
+}

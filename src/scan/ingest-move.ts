@@ -1,0 +1,78 @@
+/**
+ * Re-assigning a page by hand: a clerk who sees that a page belongs to another visit, or
+ * is an envelope rather than an attachment, or sits in quarantine but is plainly visit X's
+ * postal receipt, moves it. Recorded with who and when (events `page.moved`).
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError, invalidParameter } from '../domain/messages.ts';
+import { parseVisitId } from '../domain/visit-id.ts';
+import { DOCUMENT_KINDS, type DocumentKind } from '../domain/visit.ts';
+import { sha256OfFile } from '../store/files.ts';
+import { findIngestFilesByPrefix, getIngestFile, type IngestFileRecord } from '../store/ingest.ts';
+import { movePage, pagesOfFile, type PageRecord } from '../store/pages.ts';
+import { getVisit } from '../store/visits.ts';
+import type { Workspace } from '../store/workspace.ts';
+
+export interface MoveRequest {
+  /** The ingested file: its SHA-256 (or a unique prefix of 8+ characters), or a path to the same bytes. */
+  file: string;
+  /** 1-based page; may be left out when the file has one page, or only a whole-file entry. */
+  page?: number;
+  visit: string;
+  kind: string;
+  actor: string;
+}
+
+export interface MoveResult {
+  file: IngestFileRecord;
+  before: PageRecord;
+  after: PageRecord;
+}
+
+/** Finds an ingested file by SHA-256, prefix or path. */
+export async function resolveIngestedFile(ws: Workspace, file: string): Promise<IngestFileRecord> {
+  const f = file.trim();
+  if (/^[0-9a-f]{64}$/i.test(f)) {
+    const found = getIngestFile(ws.db, f.toLowerCase());
+    if (!found) throw new UsageError(`No file with SHA-256 ${f} was ingested into this workspace.`);
+    return found;
+  }
+  if (/^[0-9a-f]{8,63}$/i.test(f) && !existsSync(resolve(f))) {
+    const matches = findIngestFilesByPrefix(ws.db, f);
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) throw new UsageError(`${f} is the start of ${matches.length} ingested files' SHA-256; give more characters.`);
+    throw new UsageError(`No ingested file's SHA-256 starts with ${f}.`);
+  }
+  const path = resolve(f);
+  if (!existsSync(path)) throw new UsageError(`${path} does not exist; name the file by its path or by the SHA-256 that huifang ingest --json or huifang quarantine shows.`);
+  const { sha256 } = await sha256OfFile(path);
+  const found = getIngestFile(ws.db, sha256);
+  if (!found) throw new UsageError(`${path} (SHA-256 ${sha256.slice(0, 12)}…) was never ingested into this workspace; run huifang ingest on it first.`);
+  return found;
+}
+
+/** Moves a page to a visit and kind (see the module comment). */
+export async function movePageByClerk(ws: Workspace, req: MoveRequest): Promise<MoveResult> {
+  if (!(DOCUMENT_KINDS as readonly string[]).includes(req.kind)) throw invalidParameter('--kind', `one of ${DOCUMENT_KINDS.join(', ')}`, req.kind);
+  const parsed = parseVisitId(req.visit);
+  if (!parsed.ok) throw new UsageError(`--visit ${JSON.stringify(req.visit)} is not a visit id: ${parsed.reason}`);
+  if (!getVisit(ws.db, parsed.visitId)) throw new UsageError(`Visit ${parsed.visitId} is not in this workspace's register.`);
+  const file = await resolveIngestedFile(ws, req.file);
+  if (file.status !== 'done') throw new UsageError(`${file.sourcePath} is still being ingested (an earlier run stopped inside it); run huifang ingest on it again first.`);
+  const pages = pagesOfFile(ws.db, file.sha256);
+  let page = req.page;
+  if (page === undefined) {
+    if (pages.length !== 1) throw new UsageError(`${file.sourcePath} has ${pages.length} pages; say which with --page N.`);
+    page = pages[0]!.page;
+  }
+  if (!pages.some((p) => p.page === page)) {
+    const pageNumbers = pages.map((p) => p.page).filter((p) => p > 0);
+    const hasWhole = pages.some((p) => p.page === 0);
+    throw new UsageError(
+      `${file.sourcePath} has no page ${page}; ${pageNumbers.length ? `its pages are ${pageNumbers.join(', ')}` : 'it has no readable pages'}${hasWhole ? ' (the whole file is --page 0)' : ''}.`,
+    );
+  }
+  const { before, after } = movePage(ws.db, { sha256: file.sha256, page, visitId: parsed.visitId, kind: req.kind as DocumentKind, actor: req.actor });
+  return { file, before, after };
+}

@@ -1,0 +1,375 @@
+/**
+ * Ingest (收回件登记): what comes back — scans, PDFs, and whatever other handlers read
+ * (e-mails) — stored byte-for-byte under its SHA-256 before anything else, then read page by
+ * page and assigned to visits, with every unsure decision sent to review and every page
+ * that cannot be placed sent to quarantine. Nothing is ever lost, nothing is done twice.
+ *
+ * Per file: store the bytes → record the file as `processing` (committed) → the handler
+ * reads it (no register writes) → one transaction writes all its pages, review items and
+ * documents and marks it `done`. A run killed mid-file leaves `processing`; the next run
+ * redoes that file whole. A file already `done` is a `duplicate` and changes nothing.
+ *
+ * @example
+ * const report = await ingest(ws, ['/scans/2026-11-28'], { actor: 'clerk1', onProgress: (e) => log(e) });
+ * for (const q of report.quarantined) console.log(q.path, q.page, q.reason);
+ */
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { InputError, message, type Message } from '../domain/messages.ts';
+import { beginIngestFile, finishIngestFile, getIngestFile, type IngestFileRecord } from '../store/ingest.ts';
+import { pagesOfFile, type PageRecord } from '../store/pages.ts';
+import { applyReview, reviewItemsOfFile, type FinalCheck, type FinalSeal, type NewReviewItem, type ReviewItem, type ReviewValue } from '../store/review.ts';
+import type { Workspace } from '../store/workspace.ts';
+import type { Answer } from '../domain/questions.ts';
+import type { DecodeLimits } from './decode.ts';
+import { QUARANTINE_RULES } from './ingest-assign.ts';
+import { handlerFor, ingestHandlers, type HandlerResult, type IngestCandidate, type IngestContext, type IngestHandler } from './ingest-handlers.ts';
+import { currentActor } from './ingest-actor.ts';
+
+export interface IngestLimits extends DecodeLimits {
+  /** Files larger than this many bytes are stored but not read (default 1 GiB). */
+  maxFileBytes?: number;
+}
+
+export interface IngestOptions {
+  /** Who ingests (default: HUIFANG_USER or the OS user). */
+  actor?: string;
+  /** Attach pages without a QR code to the visit of the page before them (default true). */
+  follow?: boolean;
+  limits?: IngestLimits;
+  /** Called as the run advances (files, pages); for progress bars. */
+  onProgress?: (event: IngestProgress) => void;
+  /** Handlers to use instead of the registered ones (tests). */
+  handlers?: IngestHandler[];
+}
+
+export type IngestProgress =
+  | { type: 'file'; path: string; index: number; total: number }
+  | { type: 'page'; path: string; index: number; total: number; page: number }
+  | { type: 'file-done'; path: string; index: number; total: number; status: FileStatus };
+
+/**
+ * `ingested`: read now; `resumed`: an earlier run stopped inside this file and this run
+ * finished it; `duplicate`: the same bytes were ingested before (the earlier result is
+ * shown); `error`: the file could not even be read from its path (nothing stored).
+ */
+export type FileStatus = 'ingested' | 'resumed' | 'duplicate' | 'error';
+
+export interface CheckReport {
+  present: boolean | null;
+  score: number | null;
+}
+
+export interface PageReport {
+  /** 1-based page; null for a whole file that has no readable pages. */
+  page: number | null;
+  visitId: string | null;
+  kind: string | null;
+  /** How the page found its visit: `qr`, `follow` (after a page with a code), `handler`, `clerk`, `none` (quarantined). */
+  assignedBy: string;
+  /** Signature and seal decisions (null for pages that are not a read form); null `present`: under review. */
+  checks: { customerSignature: CheckReport; handlerSignature: CheckReport; seal: CheckReport & { red: boolean | null } } | null;
+  /** Answers by question id; null: blank, unreadable or under review. */
+  answers: Record<string, Answer>;
+  /** True while the page has open review items. */
+  review: boolean;
+  reviewItems: { itemId: number; subject: string; machineValue: ReviewValue; score: number | null; reason: string; status: string }[];
+  /** Set when the page is in quarantine. */
+  quarantine?: { reason: string; ruleId: string | null; since: string };
+}
+
+export interface FileReport {
+  /** Absolute path as given in this run. */
+  path: string;
+  /** Empty only for `error`: the file could not be read, so nothing was stored. */
+  sha256: string;
+  status: FileStatus;
+  handler: string | null;
+  pageCount: number | null;
+  pages: PageReport[];
+  /** For a duplicate: the path the bytes were first ingested from, and when. */
+  firstIngested?: { path: string; at: string };
+  /** For `error`: what went wrong. */
+  error?: string;
+}
+
+export interface QuarantineEntry {
+  path: string;
+  sha256: string;
+  page: number | null;
+  reason: string;
+  ruleId: string | null;
+  date: string;
+}
+
+export interface IngestReport {
+  files: FileReport[];
+  quarantined: QuarantineEntry[];
+  /** Files found in folders that no handler reads (not stored; name them on the command line to store them anyway). */
+  skipped: { path: string; reason: string }[];
+  /** Open review items on the pages of this run's files. */
+  reviewPending: number;
+  messages: Message[];
+}
+
+/** The input files of a run, found before anything is written. */
+export interface CollectedInputs {
+  files: string[];
+  skipped: { path: string; reason: string }[];
+}
+
+const HEAD_BYTES = 4096;
+
+async function readHead(path: string): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buf, 0, HEAD_BYTES, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Resolves the paths of a run: files as given, folders walked recursively in a stable
+ * order (hidden files skipped; files no handler reads listed as skipped). A path that does
+ * not exist is bad input: `InputError` naming every such path, before anything is written.
+ */
+export async function collectIngestInputs(paths: readonly string[], handlers: readonly IngestHandler[] = ingestHandlers()): Promise<CollectedInputs> {
+  const missing: Message[] = [];
+  const roots: { path: string; dir: boolean }[] = [];
+  for (const p of paths) {
+    const abs = resolve(p);
+    try {
+      const s = await stat(abs);
+      if (!s.isFile() && !s.isDirectory()) missing.push(message('ingest/not-a-file', `${abs} is neither a file nor a folder`, { file: abs }));
+      else roots.push({ path: abs, dir: s.isDirectory() });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      missing.push(
+        message('ingest/missing-path', code === 'ENOENT' ? `${abs} does not exist` : `${abs} cannot be opened (${code ?? String(e)})`, { file: abs }, { fix: 'check the path and run ingest again' }),
+      );
+    }
+  }
+  if (missing.length) throw new InputError(missing.length === 1 ? missing[0]!.reason : `${missing.length} paths cannot be ingested`, missing);
+
+  const files: string[] = [];
+  const seen = new Set<string>();
+  const skipped: { path: string; reason: string }[] = [];
+  const visitedDirs = new Set<string>();
+  const walk = async (dir: string): Promise<void> => {
+    const real = await realpath(dir);
+    if (visitedDirs.has(real)) return;
+    visitedDirs.add(real);
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => byCodePoint(a.name, b.name));
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const full = join(dir, e.name);
+      let s;
+      try {
+        s = await stat(full);
+      } catch {
+        skipped.push({ path: full, reason: 'cannot be opened (a broken link?)' });
+        continue;
+      }
+      if (s.isDirectory()) await walk(full);
+      else if (s.isFile()) {
+        const candidate: IngestCandidate = { path: full, name: e.name, size: s.size, head: await readHead(full) };
+        if (handlerFor(candidate, handlers)) add(full);
+        else skipped.push({ path: full, reason: 'not a scan, scanned PDF or e-mail that huifang reads; name it on the command line to store it anyway' });
+      }
+    }
+  };
+  const add = (p: string) => {
+    if (!seen.has(p)) {
+      seen.add(p);
+      files.push(p);
+    }
+  };
+  for (const r of roots) {
+    if (r.dir) await walk(r.path);
+    else add(r.path);
+  }
+  return { files, skipped };
+}
+
+/** Stores, reads and assigns every file under `paths` (see the module comment). */
+export async function ingest(ws: Workspace, paths: readonly string[], options: IngestOptions = {}): Promise<IngestReport> {
+  const handlers = options.handlers ?? ingestHandlers();
+  return ingestCollected(ws, await collectIngestInputs(paths, handlers), options);
+}
+
+/** Ingests inputs already collected with `collectIngestInputs`. */
+export async function ingestCollected(ws: Workspace, inputs: CollectedInputs, options: IngestOptions = {}): Promise<IngestReport> {
+  const actor = options.actor ?? currentActor();
+  const handlers = options.handlers ?? ingestHandlers();
+  const report: IngestReport = { files: [], quarantined: [], skipped: inputs.skipped, reviewPending: 0, messages: [] };
+  const total = inputs.files.length;
+  for (const [index, path] of inputs.files.entries()) {
+    options.onProgress?.({ type: 'file', path, index, total });
+    const file = await ingestOne(ws, path, { ...options, actor, handlers }, (page) => options.onProgress?.({ type: 'page', path, index, total, page }));
+    report.files.push(file);
+    for (const p of file.pages) {
+      if (p.quarantine) {
+        report.quarantined.push({ path, sha256: file.sha256, page: p.page, reason: p.quarantine.reason, ruleId: p.quarantine.ruleId, date: p.quarantine.since });
+        report.messages.push(message(p.quarantine.ruleId ?? 'ingest/quarantined', `quarantined: ${p.quarantine.reason}`, { file: path, ...(p.page !== null ? { page: p.page } : {}) }));
+      }
+      report.reviewPending += p.reviewItems.filter((i) => i.status === 'open').length;
+    }
+    if (file.status === 'error') report.messages.push(message('ingest/unreadable-path', file.error ?? 'cannot be read', { file: path }));
+    options.onProgress?.({ type: 'file-done', path, index, total, status: file.status });
+  }
+  return report;
+}
+
+interface OneOptions extends IngestOptions {
+  actor: string;
+  handlers: IngestHandler[];
+}
+
+/** The handler used for a file no handler reads: stored, then quarantined whole with the reason. */
+const unsupportedHandler: IngestHandler = {
+  name: 'none',
+  accepts: () => true,
+  ingest: async (_ctx, input) => ({
+    pageCount: null,
+    pages: [
+      {
+        page: 0,
+        visitId: null,
+        kind: null,
+        assignedBy: 'none',
+        reason: `${input.name} is not a scan (JPEG, PNG, TIFF, PDF) or an e-mail that huifang reads; it is kept in the workspace. Attach it by hand with huifang attach, or move it with huifang pages move`,
+        ruleId: QUARANTINE_RULES.unsupported,
+      },
+    ],
+  }),
+};
+
+async function ingestOne(ws: Workspace, path: string, options: OneOptions, onPage: (page: number) => void): Promise<FileReport> {
+  const name = basename(path);
+  let stored: { sha256: string; size: number };
+  let head: Uint8Array;
+  try {
+    stored = await ws.files.putFile(path);
+    head = ws.files.read(stored.sha256).subarray(0, HEAD_BYTES);
+  } catch (e) {
+    return { path, sha256: '', status: 'error', handler: null, pageCount: null, pages: [], error: `${path} could not be read or stored: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const candidate: IngestCandidate = { path, name, size: stored.size, head };
+  const maxBytes = options.limits?.maxFileBytes ?? 1024 ** 3;
+  const handler = stored.size > maxBytes ? tooLargeHandler(maxBytes) : (handlerFor(candidate, options.handlers) ?? unsupportedHandler);
+  const begun = beginIngestFile(ws.db, { sha256: stored.sha256, size: stored.size, fileName: name, sourcePath: path, handler: handler.name, actor: options.actor });
+  if (begun.state === 'done') return fileReport(ws, path, begun.file, 'duplicate');
+
+  const ctx: IngestContext = {
+    ws,
+    actor: options.actor,
+    follow: options.follow ?? true,
+    limits: options.limits ?? {},
+    onPage: (page) => onPage(page),
+  };
+  let result: HandlerResult;
+  try {
+    result = await handler.ingest(ctx, { ...candidate, sha256: stored.sha256, read: () => ws.files.read(stored.sha256) });
+    checkResult(result, name, handler.name);
+  } catch (e) {
+    result = {
+      pageCount: null,
+      pages: [{ page: 0, visitId: null, kind: null, assignedBy: 'none', reason: `${name} could not be read: ${e instanceof Error ? e.message : String(e)}`, ruleId: QUARANTINE_RULES.wholeFile }],
+    };
+  }
+  const reviewItems: NewReviewItem[] = result.pages.flatMap((p) => (p.review ?? []).map((r) => ({ ...r, page: p.page, visitId: p.visitId })));
+  try {
+    finishIngestFile(ws.db, {
+      sha256: stored.sha256,
+      actor: options.actor,
+      pageCount: result.pageCount,
+      pages: result.pages.map(({ review: _review, ...page }) => page),
+      reviewItems,
+      ...(result.alsoInTransaction ? { alsoInTransaction: () => result.alsoInTransaction!(ws.db) } : {}),
+    });
+  } catch (e) {
+    // The register refused the handler's result (e.g. a visit that does not exist): the
+    // transaction rolled back whole; keep the file, in quarantine, and go on with the batch.
+    finishIngestFile(ws.db, {
+      sha256: stored.sha256,
+      actor: options.actor,
+      pageCount: result.pageCount,
+      pages: [{ page: 0, visitId: null, kind: null, assignedBy: 'none', reason: `${name} was read but could not be recorded: ${e instanceof Error ? e.message : String(e)}`, ruleId: QUARANTINE_RULES.wholeFile }],
+      reviewItems: [],
+    });
+  }
+  return fileReport(ws, path, getIngestFile(ws.db, stored.sha256)!, begun.state === 'resume' ? 'resumed' : 'ingested');
+}
+
+function tooLargeHandler(maxBytes: number): IngestHandler {
+  return {
+    name: 'none',
+    accepts: () => true,
+    ingest: async (_ctx, input) => ({
+      pageCount: null,
+      pages: [
+        {
+          page: 0,
+          visitId: null,
+          kind: null,
+          assignedBy: 'none',
+          reason: `${input.name} is ${(input.size / 1024 ** 2).toFixed(0)} MB, more than the ${(maxBytes / 1024 ** 2).toFixed(0)} MB ingest reads; it is kept in the workspace. Split the scan into smaller files and ingest those`,
+          ruleId: QUARANTINE_RULES.wholeFile,
+        },
+      ],
+    }),
+  };
+}
+
+/** A handler's result must account for every page once; anything else is a bug, reported plainly. */
+function checkResult(result: HandlerResult, name: string, handler: string): void {
+  const seen = new Set<number>();
+  for (const p of result.pages) {
+    if (!Number.isInteger(p.page) || p.page < 0 || seen.has(p.page)) throw new Error(`the ${handler} handler reported page ${p.page} of ${name} twice or out of range`);
+    seen.add(p.page);
+    if (!p.visitId && !p.reason) throw new Error(`the ${handler} handler left page ${p.page} of ${name} without a visit and without a reason`);
+  }
+  if (result.pages.length === 0) throw new Error(`the ${handler} handler found nothing in ${name}`);
+}
+
+/** A file's result as the register holds it now (for new files and duplicates alike). */
+export function fileReport(ws: Workspace, path: string, file: IngestFileRecord, status: FileStatus): FileReport {
+  const pages = pagesOfFile(ws.db, file.sha256);
+  const items = reviewItemsOfFile(ws.db, file.sha256);
+  const out: FileReport = {
+    path,
+    sha256: file.sha256,
+    status,
+    handler: file.handler,
+    pageCount: file.pageCount,
+    pages: pages.map((p) => pageReport(p, items.filter((i) => i.page === p.page))),
+  };
+  if (status === 'duplicate') out.firstIngested = { path: file.sourcePath, at: file.startedAt };
+  return out;
+}
+
+function pageReport(p: PageRecord, items: ReviewItem[]): PageReport {
+  const hasChecks = Boolean(p.reading.checks);
+  const reviewed = applyReview(p.reading, items);
+  const plain = (c: FinalCheck): CheckReport => ({ present: c.present, score: c.score });
+  const seal = (c: FinalSeal) => ({ present: c.present, score: c.score, red: c.red });
+  const report: PageReport = {
+    page: p.page === 0 ? null : p.page,
+    visitId: p.visitId,
+    kind: p.kind,
+    assignedBy: p.assignedBy,
+    checks: hasChecks
+      ? { customerSignature: plain(reviewed.checks.customerSignature), handlerSignature: plain(reviewed.checks.handlerSignature), seal: seal(reviewed.checks.seal) }
+      : null,
+    answers: reviewed.answers,
+    review: items.some((i) => i.status === 'open'),
+    reviewItems: items.map((i) => ({ itemId: i.itemId, subject: i.subject, machineValue: i.machineValue, score: i.score, reason: i.reason, status: i.status })),
+  };
+  if (p.status === 'quarantined') report.quarantine = { reason: p.reason ?? 'not assigned', ruleId: p.ruleId, since: p.updatedAt };
+  return report;
+}

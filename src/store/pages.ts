@@ -1,0 +1,275 @@
+/**
+ * Pages of ingested files in the register: each page is assigned to a visit (by its QR
+ * code, by following a page with one, by a handler such as e-mail, or by a clerk) or sits
+ * in quarantine with its reason. Page 0 stands for a whole file that has no readable pages.
+ *
+ * The received documents of a visit (`documents`, role `received`) are derived from the
+ * pages: the pages of one file assigned to one visit with one kind make one document, whose
+ * bytes are the original file (the evidence) and whose `meta.pages` lists the pages.
+ */
+import type { Answer } from '../domain/questions.ts';
+import type { DocumentKind } from '../domain/visit.ts';
+import { nowIso, recordEvent, type Db } from './register.ts';
+
+/** A signature or seal decision as read: null when undecided (then there is a review item). */
+export interface CheckReading {
+  present: boolean | null;
+  score: number | null;
+}
+
+export interface SealReading extends CheckReading {
+  /** Whether the seal is red (公章); null on a grey scan or when undecided. */
+  red: boolean | null;
+}
+
+export interface CheckReadings {
+  customerSignature: CheckReading;
+  handlerSignature: CheckReading;
+  seal: SealReading;
+}
+
+/** What the page reader found on a page, as kept in the register (plain JSON). */
+export interface RecordedReading {
+  /** The QR payload, when one was read. */
+  payload?: { visitId: string; kind: string; page: number; pageCount: number; layout: string } | null;
+  /** Answers by question id (`yes`/`no`/a choice value, null: blank or undecided). */
+  answers?: Record<string, Answer>;
+  /** Score of each answer's decision, by question id, when the reader gives one. */
+  answerScores?: Record<string, number | null>;
+  checks?: CheckReadings;
+  /** Whether the scan carries colour (a grey scan cannot show a red seal). */
+  colour?: boolean | null;
+  /** Anything else the reader reported (orientation, dpi, warnings), kept for people. */
+  notes?: string[];
+  [more: string]: unknown;
+}
+
+export type AssignedBy = 'qr' | 'follow' | 'handler' | 'clerk' | 'none';
+export type PageStatus = 'assigned' | 'quarantined';
+
+export interface NewPage {
+  /** 1-based page in the file; 0 for the whole file when it has no readable pages. */
+  page: number;
+  /** The visit it belongs to; null puts it in quarantine (give `reason`). */
+  visitId: string | null;
+  kind: DocumentKind | null;
+  assignedBy: AssignedBy;
+  reading?: RecordedReading | null;
+  reason?: string;
+  ruleId?: string;
+}
+
+export interface PageRecord {
+  fileSha256: string;
+  page: number;
+  status: PageStatus;
+  visitId: string | null;
+  kind: DocumentKind | null;
+  assignedBy: AssignedBy;
+  reading: RecordedReading;
+  reason: string | null;
+  ruleId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  updatedBy: string;
+  /** From the file: name and absolute path as first ingested. */
+  fileName: string;
+  sourcePath: string;
+  fileStartedAt: string;
+}
+
+interface PageRow {
+  file_sha256: string;
+  page: number;
+  status: PageStatus;
+  visit_id: string | null;
+  kind: DocumentKind | null;
+  assigned_by: AssignedBy;
+  reading_json: string;
+  reason: string | null;
+  rule_id: string | null;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+  file_name: string;
+  source_path: string;
+  started_at: string;
+}
+
+const PAGE_SELECT = `SELECT p.*, f.file_name, f.source_path, f.started_at FROM pages p JOIN ingest_files f ON f.sha256 = p.file_sha256`;
+
+function pageFromRow(r: PageRow): PageRecord {
+  return {
+    fileSha256: r.file_sha256,
+    page: r.page,
+    status: r.status,
+    visitId: r.visit_id,
+    kind: r.kind,
+    assignedBy: r.assigned_by,
+    reading: JSON.parse(r.reading_json) as RecordedReading,
+    reason: r.reason,
+    ruleId: r.rule_id,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    updatedBy: r.updated_by,
+    fileName: r.file_name,
+    sourcePath: r.source_path,
+    fileStartedAt: r.started_at,
+  };
+}
+
+export function pagesOfFile(db: Db, sha256: string): PageRecord[] {
+  return (db.prepare(`${PAGE_SELECT} WHERE p.file_sha256 = ? ORDER BY p.page`).all(sha256) as PageRow[]).map(pageFromRow);
+}
+
+export function getPage(db: Db, sha256: string, page: number): PageRecord | undefined {
+  const r = db.prepare(`${PAGE_SELECT} WHERE p.file_sha256 = ? AND p.page = ?`).get(sha256, page) as PageRow | undefined;
+  return r && pageFromRow(r);
+}
+
+/** A visit's pages in the order they arrived (file by file, page by page). */
+export function pagesOfVisit(db: Db, visitId: string): PageRecord[] {
+  return (db.prepare(`${PAGE_SELECT} WHERE p.visit_id = ? ORDER BY f.started_at, f.sha256, p.page`).all(visitId) as PageRow[]).map(pageFromRow);
+}
+
+/** Every page in quarantine, oldest first. */
+export function quarantinedPages(db: Db): PageRecord[] {
+  return (db.prepare(`${PAGE_SELECT} WHERE p.status = 'quarantined' ORDER BY f.started_at, f.sha256, p.page`).all() as PageRow[]).map(pageFromRow);
+}
+
+/**
+ * Replaces every page of a file (and its review items, which hang on the pages) and
+ * re-derives the file's received documents. Call inside the file's final transaction.
+ */
+export function replacePagesOfFile(db: Db, sha256: string, pages: readonly NewPage[], actor: string): void {
+  const now = nowIso();
+  db.prepare('DELETE FROM review_items WHERE file_sha256 = ?').run(sha256);
+  db.prepare('DELETE FROM pages WHERE file_sha256 = ?').run(sha256);
+  const insert = db.prepare(
+    `INSERT INTO pages (file_sha256, page, status, visit_id, kind, assigned_by, reading_json, reason, rule_id, created_at, updated_at, updated_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const p of pages) {
+    insert.run(
+      sha256,
+      p.page,
+      p.visitId ? 'assigned' : 'quarantined',
+      p.visitId,
+      p.kind,
+      p.assignedBy,
+      JSON.stringify(p.reading ?? {}),
+      p.visitId ? null : (p.reason ?? 'not assigned to a visit'),
+      p.visitId ? null : (p.ruleId ?? 'ingest/unassigned'),
+      now,
+      now,
+      actor,
+    );
+  }
+  syncReceivedDocuments(db, sha256, actor);
+}
+
+interface FileInfoRow {
+  file_name: string;
+  size: number;
+}
+
+/**
+ * Makes the file's received documents match its assigned pages: one document per visit and
+ * kind, listing its pages in `meta.pages`. Only documents that ingest made are touched
+ * (`meta.ingest`); one attached by hand with the same bytes is left as it is.
+ */
+export function syncReceivedDocuments(db: Db, sha256: string, actor: string): void {
+  const file = db.prepare('SELECT file_name, size FROM ingest_files WHERE sha256 = ?').get(sha256) as FileInfoRow | undefined;
+  if (!file) throw new Error(`No ingested file ${sha256}`);
+  const groups = new Map<string, { visitId: string; kind: string; pages: number[] }>();
+  const rows = db.prepare("SELECT page, visit_id, kind FROM pages WHERE file_sha256 = ? AND status = 'assigned' ORDER BY page").all(sha256) as {
+    page: number;
+    visit_id: string;
+    kind: string;
+  }[];
+  for (const r of rows) {
+    const key = `${r.visit_id}\u0000${r.kind}`;
+    const g = groups.get(key) ?? { visitId: r.visit_id, kind: r.kind, pages: [] };
+    g.pages.push(r.page);
+    groups.set(key, g);
+  }
+  const existing = db.prepare("SELECT document_id, visit_id, kind, meta_json FROM documents WHERE role = 'received' AND sha256 = ?").all(sha256) as {
+    document_id: number;
+    visit_id: string;
+    kind: string;
+    meta_json: string;
+  }[];
+  const now = nowIso();
+  for (const d of existing) {
+    const meta = JSON.parse(d.meta_json) as Record<string, unknown>;
+    const key = `${d.visit_id}\u0000${d.kind}`;
+    const group = groups.get(key);
+    if (!meta.ingest) {
+      groups.delete(key); // attached by hand: leave it, and do not add a second one
+      continue;
+    }
+    if (!group) {
+      db.prepare('DELETE FROM documents WHERE document_id = ?').run(d.document_id);
+      recordEvent(db, actor, 'document.removed', d.visit_id, { kind: d.kind, role: 'received', sha256, reason: 'its pages were moved' });
+      continue;
+    }
+    const pages = group.pages.filter((p) => p > 0);
+    db.prepare('UPDATE documents SET page_count = ?, meta_json = ? WHERE document_id = ?').run(
+      pages.length || null,
+      JSON.stringify({ ...meta, ingest: true, pages }),
+      d.document_id,
+    );
+    groups.delete(key);
+  }
+  const insert = db.prepare(
+    `INSERT INTO documents (visit_id, kind, role, sha256, file_name, page_count, source_sha256, created_at, created_by, meta_json)
+     VALUES (?, ?, 'received', ?, ?, ?, NULL, ?, ?, ?)`,
+  );
+  for (const g of groups.values()) {
+    const pages = g.pages.filter((p) => p > 0);
+    insert.run(g.visitId, g.kind, sha256, file.file_name, pages.length || null, now, actor, JSON.stringify({ ingest: true, pages }));
+    recordEvent(db, actor, 'document.added', g.visitId, { kind: g.kind, role: 'received', sha256, fileName: file.file_name, pages });
+  }
+}
+
+export interface PageMove {
+  sha256: string;
+  page: number;
+  visitId: string;
+  kind: DocumentKind;
+  actor: string;
+}
+
+/**
+ * Re-assigns a page (or a quarantined whole file, page 0) to a visit and kind, recording
+ * who and when; a quarantined page leaves quarantine. Its review items follow it; an item
+ * that asked which visit the page belongs to is settled by the move.
+ */
+export function movePage(db: Db, m: PageMove): { before: PageRecord; after: PageRecord } {
+  return db
+    .transaction(() => {
+      const before = getPage(db, m.sha256, m.page);
+      if (!before) throw new Error(`No page ${m.page} in ingested file ${m.sha256}`);
+      const now = nowIso();
+      db.prepare(
+        `UPDATE pages SET status = 'assigned', visit_id = ?, kind = ?, assigned_by = 'clerk', reason = NULL, rule_id = NULL, updated_at = ?, updated_by = ?
+         WHERE file_sha256 = ? AND page = ?`,
+      ).run(m.visitId, m.kind, now, m.actor, m.sha256, m.page);
+      db.prepare('UPDATE review_items SET visit_id = ? WHERE file_sha256 = ? AND page = ?').run(m.visitId, m.sha256, m.page);
+      db.prepare(
+        `UPDATE review_items SET status = 'corrected', final_json = ?, decided_by = ?, decided_at = ?, note = 'settled by moving the page'
+         WHERE file_sha256 = ? AND page = ? AND subject = 'visit' AND status = 'open'`,
+      ).run(JSON.stringify(m.visitId), m.actor, now, m.sha256, m.page);
+      syncReceivedDocuments(db, m.sha256, m.actor);
+      const details = {
+        sha256: m.sha256,
+        page: m.page,
+        from: before.visitId ? { visitId: before.visitId, kind: before.kind } : { quarantine: before.reason },
+        to: { visitId: m.visitId, kind: m.kind },
+      };
+      recordEvent(db, m.actor, 'page.moved', m.visitId, details);
+      if (before.visitId && before.visitId !== m.visitId) recordEvent(db, m.actor, 'page.moved', before.visitId, details);
+      return { before, after: getPage(db, m.sha256, m.page)! };
+    })
+    .immediate();
+}

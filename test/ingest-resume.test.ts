@@ -1,0 +1,113 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingest } from '../src/scan/ingest.ts';
+import { sha256Of } from '../src/store/files.ts';
+import { ingestCounts, getIngestFile } from '../src/store/ingest.ts';
+import { pagesOfFile } from '../src/store/pages.ts';
+import { openWorkspace, type Workspace } from '../src/store/workspace.ts';
+import { attachmentScan, BIN, formScan, huifang, imagePdfOf, seedWorkspace, tempDir } from './ingest-helpers.ts';
+
+// A six-page batch of three visits (form + envelope each) and a single scan, ingested into
+// a reference workspace; then twice more (idempotence), and into a second workspace by a
+// process killed mid-batch and run again (crash safety).
+let dir: string;
+let reference: Workspace;
+let visitIds: string[];
+let batch: string;
+let single: string;
+
+const seeds = () => visitIds.map((visitId, i) => ({ visitId, customerKind: i === 1 ? ('institution' as const) : ('individual' as const) }));
+/** What the register says about a file's pages, comparable across workspaces. */
+const placement = (ws: Workspace, path: string) => pagesOfFile(ws.db, sha256Of(readFileSync(path))).map((p) => [p.page, p.status, p.visitId, p.kind, p.assignedBy]);
+
+beforeAll(async () => {
+  dir = tempDir('ingest-resume');
+  const seeded = seedWorkspace(join(dir, 'reference'), [{}, { customerKind: 'institution' }, {}]);
+  reference = seeded.ws;
+  visitIds = seeded.visitIds;
+  const envelope = await attachmentScan('envelope');
+  const pages: Buffer[] = [];
+  for (const v of visitIds) pages.push(await formScan(v, undefined, { jpeg: 85 }), envelope);
+  mkdirSync(join(dir, 'in'));
+  batch = join(dir, 'in', 'batch.pdf');
+  single = join(dir, 'in', 'single.jpg');
+  writeFileSync(batch, await imagePdfOf(pages));
+  writeFileSync(single, await formScan(visitIds[0]!, undefined, { jpeg: 70, skew: -2 }));
+  await ingest(reference, [batch, single], { actor: 'clerk.test' });
+}, 300_000);
+
+afterAll(() => reference?.close());
+
+describe('ingesting the same files again', () => {
+  it('changes nothing, under any name', async () => {
+    const before = ingestCounts(reference.db);
+    expect(before).toMatchObject({ files: 2, filesDone: 2, pages: 7, assignedPages: 7, quarantinedPages: 0 });
+    const copy = join(dir, 'in', 'batch-renamed-copy.pdf');
+    copyFileSync(batch, copy);
+    const again = await ingest(reference, [batch, single, copy], { actor: 'clerk.test' });
+    expect(again.files.map((f) => f.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect(again.files[2]!.firstIngested?.path).toBe(batch);
+    expect(again.files[0]!.pages.map((p) => [p.visitId, p.kind])).toEqual(placement(reference, batch).map((p) => [p[2], p[3]]));
+    expect(ingestCounts(reference.db)).toEqual(before);
+  });
+});
+
+describe('a run killed in the middle of a file', () => {
+  it('is completed by the next run with nothing lost and nothing doubled', async () => {
+    const wsDir = join(dir, 'killed');
+    seedWorkspace(wsDir, seeds()).ws.close();
+    const child = spawn(process.execPath, [BIN, 'ingest', '--workspace', wsDir, batch, single], {
+      env: { ...process.env, HUIFANG_USER: 'clerk.test', HUIFANG_TEST_SLOW_PAGE_MS: '1500' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    // Wait until the register shows the batch as `processing` (stored, not yet done), then kill.
+    const batchSha = sha256Of(readFileSync(batch));
+    const register = join(wsDir, 'register.sqlite');
+    for (;;) {
+      if (existsSync(register)) {
+        const db = new Database(register, { readonly: true, fileMustExist: true });
+        const row = db.prepare('SELECT status FROM ingest_files WHERE sha256 = ?').get(batchSha) as { status: string } | undefined;
+        db.close();
+        if (row?.status === 'processing') break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 1000)); // a page or so into the six
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    const killed = openWorkspace(wsDir);
+    try {
+      // The original is kept; the file is marked unfinished; none of its pages was half-written.
+      expect(killed.files.has(batchSha)).toBe(true);
+      expect(getIngestFile(killed.db, batchSha)?.status).toBe('processing');
+      expect(pagesOfFile(killed.db, batchSha)).toEqual([]);
+    } finally {
+      killed.close();
+    }
+
+    const rerun = huifang(['ingest', '--workspace', wsDir, '--json', batch, single]);
+    expect(rerun.status, rerun.stderr).toBe(0);
+    const statuses = (JSON.parse(rerun.stdout).files as { status: string }[]).map((f) => f.status);
+    expect(statuses).toEqual(['resumed', 'ingested']);
+
+    const resumed = openWorkspace(wsDir);
+    try {
+      expect(ingestCounts(resumed.db)).toEqual(ingestCounts(reference.db));
+      expect(placement(resumed, batch)).toEqual(placement(reference, batch));
+      expect(placement(resumed, single)).toEqual(placement(reference, single));
+      expect(getIngestFile(resumed.db, batchSha)).toMatchObject({ status: 'done', attempts: 2 });
+      for (const v of visitIds) {
+        const docs = resumed.db.prepare("SELECT kind, meta_json FROM documents WHERE visit_id = ? AND role = 'received' ORDER BY kind, sha256").all(v);
+        const ref = reference.db.prepare("SELECT kind, meta_json FROM documents WHERE visit_id = ? AND role = 'received' ORDER BY kind, sha256").all(v);
+        expect(docs).toEqual(ref);
+      }
+    } finally {
+      resumed.close();
+    }
+  });
+});
