@@ -1,0 +1,331 @@
+/**
+ * Reading one scanned page: identify it by its QR codes, align it with its registration
+ * marks, and — for record forms — read every tick box, the two signature boxes and the
+ * seal box through the geometry that drew the form (`layout/form.ts`).
+ *
+ * Every decision carries a score; whatever the reader is unsure of is listed in `review`
+ * and left undecided (null), never guessed. A blank signature or seal box is never
+ * decided "present": its thresholds are set so that doubt goes to review.
+ */
+import type { Answer } from '../domain/questions.ts';
+import { formLayoutById, type FormLayout, type MarkArea, type QuestionRow } from '../layout/form.ts';
+import { inset, type Rect } from '../layout/page.ts';
+import type { PagePayload } from '../layout/qr-payload.ts';
+import { alignPage, project, scaleAt, type Alignment } from './align.ts';
+import { areaScore, measureInk, tickScore, type ColourSampler, type InkMeasure } from './boxes.ts';
+import type { DecodedPage } from './decode.ts';
+import { greyWorkingCopy, type GreyImage } from './grey.ts';
+import { findPageCodes, identify } from './qr.ts';
+
+/** Resolution the reader works at (the grey copy is the page shrunk by a whole factor towards it). */
+export const WORKING_DPI = 150;
+
+/**
+ * Decision lines. Scores are 0 … 1 with the decision at 0.5; a score inside a band goes to
+ * review undecided. Signature and seal bands lean towards review: deciding a blank box
+ * "signed" is the one mistake that must not happen.
+ */
+export const THRESHOLDS = {
+  tick: { decide: 0.5, review: [0.3, 0.6] as const },
+  /** Ink area (mm²) at which a signature/seal score is 0.5. */
+  inkHalfMm2: 4,
+  ink: { absent: 0.3, present: 0.6 },
+  /** Red area (mm²) at which the red-seal score is 0.5. */
+  redHalfMm2: 8,
+  red: { absent: 0.3, present: 0.6 },
+  /** Alignment residual (mm) beyond which every box of the page goes to review. */
+  residualMm: 1.2,
+  /** Where ink starts in the seal box, from paper (0) to black (1): a red seal scanned grey is light. */
+  sealCut: 0.28,
+  /** Outline contrast of a tick box below which its printed outline counts as not found. */
+  outline: 0.2,
+} as const;
+
+/** A signature or seal box: ink present (null: undecided), with its score. */
+export interface InkDecision {
+  present: boolean | null;
+  /** 0 no ink … 1 plenty; 0.5 at the decision line. */
+  score: number;
+  /** Inked area found, mm². */
+  inkMm2: number;
+  review: boolean;
+}
+
+export interface SealDecision extends InkDecision {
+  /** Red seal present; null when undecided or when the scan has no colour (grey, bilevel). */
+  red: boolean | null;
+  redScore: number | null;
+  /**
+   * The box looked empty on a black-and-white scan, which can drop a red seal: `present` is
+   * null but not listed for review — the caller reviews it when the visit needs a seal.
+   */
+  lostInBilevel: boolean;
+}
+
+export interface QuestionReading {
+  answer: Answer;
+  /** Confidence in `answer` (or in the blank), 0 … 1. */
+  score: number;
+  status: 'answered' | 'blank' | 'several' | 'uncertain';
+  /** Score of each box, by value (`yes`, `no`, `satisfied` …). */
+  boxes: Record<string, number>;
+  review: boolean;
+}
+
+export interface ReviewItem {
+  /** What to look at: a question id, `customerSignature`, `handlerSignature`, `seal`, `qr`, `page`. */
+  subject: string;
+  reason: string;
+}
+
+export interface PageReading {
+  /** 1-based page number within its file. */
+  page: number;
+  identified: boolean;
+  payload: PagePayload | null;
+  /** QR codes read (0, 1 or 2), foreign ones included. */
+  qrFound: number;
+  rotated180: boolean;
+  /** Clockwise quarter turns the page lay at (0 upright, 2 upside down); null when unidentified. */
+  quarterTurns: number | null;
+  /** Resolution of the scan (not of the shrunk copy read), measured from the marks; the file's when the page was not aligned. */
+  dpi: number;
+  /** The scan has no colour information (red seals undecidable). */
+  grey: boolean;
+  alignment: { residualMm: number; pointsUsed: number; model: Alignment['model']; marksFound: number } | null;
+  /** Question id → answer (`yes`, `no`, an option value), null when blank, doubly marked or uncertain. */
+  answers: Record<string, Answer>;
+  answerScores: Record<string, number>;
+  questions: Record<string, QuestionReading>;
+  checks: { customerSignature: InkDecision; handlerSignature: InkDecision; seal: SealDecision } | null;
+  review: ReviewItem[];
+  problems: string[];
+}
+
+/**
+ * Reads a decoded page. Never throws for a bad page: what went wrong is in `problems` and
+ * `review`.
+ *
+ * @example
+ * const reading = await readPage(page);
+ * if (reading.identified && reading.checks?.seal.red) …
+ */
+export async function readPage(page: DecodedPage): Promise<PageReading> {
+  const factor = Math.max(1, Math.round(page.dpi / WORKING_DPI));
+  const work = greyWorkingCopy(page, factor);
+  const workDpi = page.dpi / factor;
+  const reading: PageReading = {
+    page: page.page,
+    identified: false,
+    payload: null,
+    qrFound: 0,
+    rotated180: false,
+    quarterTurns: null,
+    dpi: page.scanDpi,
+    grey: page.grey,
+    alignment: null,
+    answers: {},
+    answerScores: {},
+    questions: {},
+    checks: null,
+    review: [],
+    problems: [],
+  };
+  try {
+    const codes = await findPageCodes(work, workDpi);
+    const id = identify(codes);
+    reading.qrFound = codes.length;
+    reading.problems.push(...id.problems);
+    if (!id.payload) {
+      const reason = codes.length === 0 ? 'no QR code could be read on the page' : id.problems.join('; ');
+      reading.review.push({ subject: 'qr', reason });
+      if (codes.length === 0) reading.problems.push('no QR code could be read on the page (torn, covered, or not a huifang page)');
+      return reading;
+    }
+    reading.identified = true;
+    reading.payload = id.payload;
+    reading.quarterTurns = id.quarterTurns;
+    reading.rotated180 = id.quarterTurns === 2;
+    if (id.quarterTurns === 1 || id.quarterTurns === 3) reading.problems.push('the page was scanned turned a quarter; it was read that way');
+    if (id.payload.kind !== 'form') return reading;
+    const layout = formLayoutById(id.payload.layout);
+    if (!layout) {
+      const reason = `the page's layout "${id.payload.layout}" is not one this version of huifang can read`;
+      reading.problems.push(reason);
+      reading.review.push({ subject: 'page', reason });
+      return reading;
+    }
+    const alignment = alignPage(work, codes);
+    if (!alignment) {
+      reading.review.push({ subject: 'page', reason: 'the page could not be aligned' });
+      return reading;
+    }
+    reading.problems.push(...alignment.problems);
+    const marksFound = alignment.marks.filter(Boolean).length;
+    reading.alignment = { residualMm: round(alignment.residualMm, 3), pointsUsed: alignment.pointsUsed, model: alignment.model, marksFound };
+    reading.dpi = Math.round(alignment.dpi * factor * page.shrink);
+    const coverage = pageCoverage(alignment, work);
+    const pageDoubt =
+      coverage < 0.75
+        ? `only ${Math.round(coverage * 100)} % of the page lies inside the scan as aligned; the page is cut or the alignment is wrong`
+        : alignment.residualMm > THRESHOLDS.residualMm
+        ? `the page aligns poorly (${alignment.residualMm.toFixed(1)} mm off at the QR codes)`
+        : alignment.model === 'codes'
+          ? 'no registration mark was found; the page was aligned on its QR codes only'
+          : null;
+    if (pageDoubt) reading.review.push({ subject: 'page', reason: pageDoubt });
+    const inkLevel = inkLevelOf(alignment);
+    const colour = page.grey || page.channels !== 3 ? null : colourSampler(page, factor);
+    readForm(reading, work, alignment, layout, inkLevel, colour, page.bilevel, pageDoubt !== null);
+  } catch (e) {
+    const reason = `the page could not be read: ${e instanceof Error ? e.message : String(e)}`;
+    reading.problems.push(reason);
+    reading.review.push({ subject: 'page', reason });
+  }
+  return reading;
+}
+
+function readForm(reading: PageReading, work: GreyImage, alignment: Alignment, layout: FormLayout, inkLevel: number, colour: ColourSampler | null, bilevel: boolean, pageDoubt: boolean): void {
+  const h = alignment.transform;
+  const pxPerMm = scaleAt(h, { x: 105, y: 148.5 });
+  const step = Math.max(0.1, Math.min(0.2, 1 / pxPerMm));
+  const measures = new Map<string, InkMeasure>();
+  for (const b of layout.tickBoxes) measures.set(b.id, measureInk(work, h, b.ink, pxPerMm, { inkLevel, step, margin: 0.25, outline: { rect: b.box, search: 0.7 } }));
+  // The printed box outlines must be where the alignment puts them; if most are not, the
+  // alignment is wrong (or the page is not the form its code says) and nothing is decided.
+  const outlines = [...measures.values()].map((m) => m.outline ?? 0).sort((a, b) => a - b);
+  const medianOutline = outlines[Math.floor(outlines.length / 2)] ?? 0;
+  let doubt = pageDoubt;
+  if (medianOutline < THRESHOLDS.outline) {
+    doubt = true;
+    const reason = `the printed tick boxes are not where the registration marks put them (outline contrast ${medianOutline.toFixed(2)}); the page may be misaligned or not this form`;
+    reading.problems.push(reason);
+    reading.review.push({ subject: 'page', reason });
+  }
+  for (const row of layout.questions) {
+    const q = readQuestion(row, (box) => measures.get(box)!);
+    if (doubt && !q.review) q.review = true;
+    reading.questions[row.question.id] = q;
+    reading.answers[row.question.id] = q.review ? null : q.answer;
+    reading.answerScores[row.question.id] = round(q.score, 3);
+    if (q.review) reading.review.push({ subject: row.question.id, reason: questionDoubt(row, q, doubt) });
+  }
+  const areaStep = Math.max(0.2, Math.min(0.3, 1 / pxPerMm));
+  const measureArea = (m: MarkArea, cut = 0.5): InkMeasure =>
+    measureInk(work, h, m.ink, pxPerMm, { inkLevel, step: areaStep, margin: 0.8, outline: { rect: m.box, search: 1.2 }, colour, cut });
+  const decide = (m: MarkArea, measure: InkMeasure): InkDecision => {
+    const score = areaScore(measure.inkMm2, THRESHOLDS.inkHalfMm2);
+    const present = score >= THRESHOLDS.ink.present ? true : score < THRESHOLDS.ink.absent ? false : null;
+    const review = present === null || doubt;
+    if (review) reading.review.push({ subject: m.id, reason: present === null ? `unsure whether the ${m.label} box holds ink (score ${score.toFixed(2)})` : 'the page aligns poorly' });
+    return { present: doubt ? null : present, score: round(score, 3), inkMm2: round(measure.inkMm2, 1), review };
+  };
+  const area = (id: MarkArea['id']): MarkArea => layout.marks.find((m) => m.id === id)!;
+  const customer = area('customerSignature');
+  const handler = area('handlerSignature');
+  const sealArea = area('seal');
+  const sealMeasure = measureArea(sealArea, THRESHOLDS.sealCut);
+  let seal = decide(sealArea, sealMeasure);
+  const lostInBilevel = bilevel && seal.present === false;
+  if (lostInBilevel) {
+    // Thresholding to black and white often drops a red seal entirely: a blank-looking seal
+    // box on a bilevel scan proves nothing. Like `red` on a grey scan, only the caller knows
+    // whether the visit needs a seal, so it decides whether this goes to review.
+    seal = { ...seal, present: null };
+  }
+  let red: boolean | null = null;
+  let redScore: number | null = null;
+  if (sealMeasure.redMm2 !== null) {
+    redScore = round(areaScore(sealMeasure.redMm2, THRESHOLDS.redHalfMm2), 3);
+    red = redScore >= THRESHOLDS.red.present ? true : redScore < THRESHOLDS.red.absent ? false : null;
+    if (red === null && !doubt) reading.review.push({ subject: 'seal', reason: `unsure whether the seal is red (score ${redScore.toFixed(2)})` });
+    if (doubt) red = null;
+  }
+  reading.checks = {
+    customerSignature: decide(customer, measureArea(customer)),
+    handlerSignature: decide(handler, measureArea(handler)),
+    seal: { ...seal, red, redScore, lostInBilevel, review: seal.review || (redScore !== null && red === null) },
+  };
+}
+
+/** The reading of one question from its boxes' ink measures. */
+export function readQuestion(row: QuestionRow, measureOf: (boxId: string) => InkMeasure): QuestionReading {
+  const boxes: Record<string, number> = {};
+  let faint = false;
+  for (const b of row.boxes) {
+    const m = measureOf(b.id);
+    boxes[b.value] = tickScore(m.fraction);
+    if ((m.outline ?? 1) < THRESHOLDS.outline) faint = true;
+  }
+  const scores = Object.entries(boxes);
+  const [lo, hi] = THRESHOLDS.tick.review;
+  const marked = scores.filter(([, s]) => s >= THRESHOLDS.tick.decide);
+  const unsure = scores.filter(([, s]) => s >= lo && s <= hi);
+  const rounded = Object.fromEntries(scores.map(([v, s]) => [v, round(s, 3)]));
+  if (marked.length > 1) {
+    return { answer: null, score: round(Math.min(...marked.map(([, s]) => s)), 3), status: 'several', boxes: rounded, review: true };
+  }
+  if (unsure.length > 0) {
+    const guess = marked[0]?.[0] ?? null;
+    const closest = Math.min(...unsure.map(([, s]) => Math.abs(s - THRESHOLDS.tick.decide)));
+    return { answer: guess, score: round(0.5 + closest, 3), status: 'uncertain', boxes: rounded, review: true };
+  }
+  if (faint) {
+    // A box whose printed outline is not found here: the box may be elsewhere (torn, folded).
+    return { answer: marked.length === 1 ? marked[0]![0] : null, score: 0.5, status: 'uncertain', boxes: rounded, review: true };
+  }
+  if (marked.length === 1) {
+    const [value, s] = marked[0]!;
+    const otherMax = Math.max(0, ...scores.filter(([v]) => v !== value).map(([, x]) => x));
+    return { answer: value, score: round(Math.min(s, 1 - otherMax), 3), status: 'answered', boxes: rounded, review: false };
+  }
+  return { answer: null, score: round(1 - Math.max(...scores.map(([, s]) => s)), 3), status: 'blank', boxes: rounded, review: false };
+}
+
+function questionDoubt(row: QuestionRow, q: QuestionReading, pageDoubt: boolean): string {
+  const name = `question ${row.number}`;
+  if (q.status === 'several') return `${name}: more than one box is marked (${Object.entries(q.boxes).filter(([, s]) => s >= 0.5).map(([v]) => labelOf(row, v)).join(', ')})`;
+  if (q.status === 'uncertain' && Object.values(q.boxes).every((s) => s < THRESHOLDS.tick.review[0] || s > THRESHOLDS.tick.review[1])) return `${name}: its printed boxes were not found where expected`;
+  if (q.status === 'uncertain') return `${name}: unsure whether a box is marked (scores ${Object.entries(q.boxes).map(([v, s]) => `${labelOf(row, v)} ${s.toFixed(2)}`).join(', ')})`;
+  return pageDoubt ? `${name}: the page aligns poorly` : `${name}: needs a look`;
+}
+
+const labelOf = (row: QuestionRow, value: string): string => row.boxes.find((b) => b.value === value)?.label ?? value;
+
+/** Share of the page (as the alignment places it) that lies inside the image. */
+function pageCoverage(a: Alignment, img: GreyImage): number {
+  let inside = 0;
+  let total = 0;
+  for (let y = 2.5; y < 297; y += 5) {
+    for (let x = 2.5; x < 210; x += 5) {
+      const p = project(a.transform, { x, y });
+      total++;
+      if (p.x >= 0 && p.y >= 0 && p.x < img.width && p.y < img.height) inside++;
+    }
+  }
+  return inside / total;
+}
+
+/** The ink level of the page: the registration marks' grey (what black looks like on this scan). */
+function inkLevelOf(a: Alignment): number {
+  const levels = a.marks.filter((m) => m !== null).map((m) => m!.inkLevel).sort((x, y) => x - y);
+  return levels.length ? levels[Math.floor(levels.length / 2)]! : 40;
+}
+
+/** Reads RGB from the full-resolution page at a working-image position (mean of a 2 × 2 patch at the block's centre). */
+function colourSampler(page: DecodedPage, factor: number): ColourSampler {
+  const { width, height, data } = page;
+  return (x, y) => {
+    const fx = Math.min(width - 2, Math.max(0, Math.floor(x * factor)));
+    const fy = Math.min(height - 2, Math.max(0, Math.floor(y * factor)));
+    const i = (fy * width + fx) * 3;
+    const j = i + width * 3;
+    return [
+      (data[i]! + data[i + 3]! + data[j]! + data[j + 3]!) / 4,
+      (data[i + 1]! + data[i + 4]! + data[j + 1]! + data[j + 4]!) / 4,
+      (data[i + 2]! + data[i + 5]! + data[j + 2]! + data[j + 5]!) / 4,
+    ];
+  };
+}
+
+const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
