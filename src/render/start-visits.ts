@@ -4,11 +4,13 @@
  * Cheap checks come first and nothing is written until they pass: the list is read and
  * validated whole, the templates are loaded and validated, the output folder is checked, and
  * customers who already have an open visit of the category are named. Then every visit's
- * documents are rendered and written (atomically, each file), stored in the workspace, and
- * the visits are registered in one transaction at the end; if anything fails on the way, the
- * files this run wrote are removed and nothing is registered.
+ * documents are rendered, written (each file under a temporary name, then renamed: never
+ * seen half-written) and stored in the workspace; all of them are made durable together
+ * (group commit, see `WriteBatch`), and only then are the visits registered, in one
+ * transaction. If anything fails on the way, the files this run wrote to the output folder
+ * are removed and nothing is registered.
  */
-import { mkdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { dueDate } from '../domain/deadlines.ts';
@@ -18,7 +20,7 @@ import type { Visit, VisitCategory, VisitChannel } from '../domain/visit.ts';
 import { formLayoutId } from '../layout/form.ts';
 import { LETTER_LAYOUT_ID } from '../layout/letter.ts';
 import { readCustomerList } from '../input/customer-list.ts';
-import { writeFileAtomic } from '../store/atomic.ts';
+import { WriteBatch } from '../store/atomic.ts';
 import { today } from '../store/register.ts';
 import { addDocument, insertVisit, listVisits, recordBlob, recordRun, upsertCustomer } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
@@ -134,7 +136,8 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
 
   // 3. Render (on both cores for long runs) and write each file as it comes; remember what
   //    was written so that a failure can take it back.
-  const written: string[] = [];
+  const outputs = new WriteBatch();
+  const objects = new WriteBatch();
   const started: StartedVisit[] = new Array(planned.length);
   const stored: { visitId: string; kind: 'letter' | 'form'; sha256: string; size: number; fileName: string; pageCount: number; mediaType: string }[] = [];
   const listing: string[][] = [['visitId', 'customerId', 'branchCode', 'postcode', 'kind', 'path', 'pages', 'sha256']];
@@ -150,9 +153,8 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
         const { visit, customer } = planned[index]!;
         const folder = join(out, customer.branchCode);
         const pdf = join(folder, `${visit.visitId}.pdf`);
-        await writeFileAtomic(pdf, rendered.bytes);
-        written.push(pdf);
-        const { sha256, size } = ws.files.putBytes(rendered.bytes);
+        await outputs.write(pdf, rendered.bytes);
+        const { sha256, size } = ws.files.putBytes(rendered.bytes, objects);
         stored.push({ visitId: visit.visitId, kind, sha256, size, fileName: `${visit.visitId}.pdf`, pageCount: rendered.pageCount, mediaType: 'application/pdf' });
         listing.push([visit.visitId, customer.customerId, customer.branchCode, customer.postcode, `${kind}-pdf`, relative(out, pdf), String(rendered.pageCount), sha256]);
         const entry: StartedVisit = { visitId: visit.visitId, customerId: customer.customerId, branch: customer.branchCode, pdf };
@@ -160,9 +162,8 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
           const data = templateData(visit, customer, sender);
           const bytes = kind === 'letter' ? renderLetterDocx(data) : renderFormDocx(data);
           const docx = join(folder, `${visit.visitId}.docx`);
-          await writeFileAtomic(docx, bytes);
-          written.push(docx);
-          const blob = ws.files.putBytes(bytes);
+          await outputs.write(docx, bytes);
+          const blob = ws.files.putBytes(bytes, objects);
           stored.push({ visitId: visit.visitId, kind, sha256: blob.sha256, size: blob.size, fileName: `${visit.visitId}.docx`, pageCount: 0, mediaType: DOCX_MEDIA_TYPE });
           listing.push([visit.visitId, customer.customerId, customer.branchCode, customer.postcode, `${kind}-docx`, relative(out, docx), '', blob.sha256]);
           entry.docx = docx;
@@ -174,8 +175,7 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
         maxLettersPerBatch: options.maxLettersPerBatch ?? 500,
         onBatch: async (batch, n) => {
           const path = join(out, 'batches', `batch-${String(n + 1).padStart(3, '0')}.pdf`);
-          await writeFileAtomic(path, batch.bytes);
-          written.push(path);
+          await outputs.write(path, batch.bytes);
           batches.push(path);
           listing.push(['', '', '', '', 'batch-pdf', relative(out, path), String(batch.pageCount), createHash('sha256').update(batch.bytes).digest('hex')]);
         },
@@ -183,8 +183,9 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
     });
 
     const listingPath = join(out, 'files.csv');
-    await writeFileAtomic(listingPath, '\ufeff' + listing.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n');
-    written.push(listingPath);
+    await outputs.write(listingPath, '\ufeff' + listing.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n');
+    outputs.commit();
+    objects.commit();
 
     // 4. Register everything in one transaction.
     ws.db.transaction(() => {
@@ -198,7 +199,7 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
     })();
     return { runId, visits: started, batches, listing: listingPath, messages: [] };
   } catch (e) {
-    for (const path of written) rmSync(path, { force: true });
+    outputs.discard();
     throw e;
   }
 }

@@ -3,7 +3,8 @@
  * the target, fsync the folder. A crash leaves either the old file or the new one, never
  * half of one.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { open, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -59,4 +60,95 @@ export async function writeFileAtomic(target: string, data: Uint8Array | string)
   await handle.close();
   await rename(tmp, target);
   fsyncDir(dirname(target));
+}
+
+/**
+ * Group commit for runs that write thousands of files (a letters run writes two a letter):
+ * each file is written to a temporary name and renamed into place at once, so it is never
+ * seen half-written, and one `commit()` at the end makes them all durable together — one
+ * syncfs(2) of each file system touched instead of an fsync per file (about 5 ms each on
+ * these disks). Call `commit()` before recording the files anywhere (the register): until
+ * then a crash may lose or truncate them, and nothing refers to them.
+ *
+ * Where syncfs is not available (`sync -f` missing), `commit()` fsyncs every file and
+ * folder written, which is what `writeFileAtomic` does one at a time.
+ */
+export class WriteBatch {
+  private readonly files: string[] = [];
+  private readonly dirs = new Set<string>();
+  /** How many of `files` are durable. */
+  private durable = 0;
+
+  /** Writes `data` to `target` (temporary file, then rename); durable after `commit()`. */
+  async write(target: string, data: Uint8Array | string): Promise<void> {
+    await mkdir(dirname(target), { recursive: true });
+    const tmp = tempPathFor(target);
+    const handle = await open(tmp, 'w', 0o644);
+    try {
+      await handle.writeFile(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    } catch (e) {
+      await handle.close();
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    await handle.close();
+    await rename(tmp, target);
+    this.files.push(target);
+    this.dirs.add(dirname(target));
+  }
+
+  /** `write()`, synchronously. */
+  writeSync(target: string, data: Uint8Array | string): void {
+    mkdirSync(dirname(target), { recursive: true });
+    const tmp = tempPathFor(target);
+    const fd = openSync(tmp, 'w', 0o644);
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      let offset = 0;
+      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    } catch (e) {
+      closeSync(fd);
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+    closeSync(fd);
+    renameSync(tmp, target);
+    this.files.push(target);
+    this.dirs.add(dirname(target));
+  }
+
+  /** Files written so far, in order. */
+  get written(): readonly string[] {
+    return this.files;
+  }
+
+  /** Makes every file written so far durable. */
+  commit(): void {
+    if (this.durable === this.files.length) return;
+    // One folder per file system is enough for syncfs.
+    const byDevice = new Map<number, string>();
+    for (const dir of this.dirs) byDevice.set(statSync(dir).dev, dir);
+    const synced = spawnSync('sync', ['-f', ...byDevice.values()], { stdio: 'ignore' });
+    if (synced.status !== 0) {
+      for (const file of this.files.slice(this.durable)) {
+        const fd = openSync(file, 'r');
+        try {
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+      }
+      for (const dir of this.dirs) fsyncDir(dir);
+    }
+    this.durable = this.files.length;
+    this.dirs.clear();
+  }
+
+  /** Removes every file this batch wrote, committed or not (a run that failed takes back its files). */
+  discard(): void {
+    for (const file of this.files) rmSync(file, { force: true });
+    this.files.length = 0;
+    this.durable = 0;
+    this.dirs.clear();
+  }
 }

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, chmodSync } from 'node:fs';
 import { copyFile, chmod, rm } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
-import { writeFileAtomicSync } from './atomic.ts';
+import { writeFileAtomicSync, type WriteBatch } from './atomic.ts';
 
 export interface StoredObject {
   sha256: string;
@@ -51,12 +51,19 @@ export class FileStore {
     return existsSync(this.pathOf(sha256));
   }
 
-  /** Stores bytes; returns their SHA-256. Idempotent. */
-  putBytes(bytes: Uint8Array): StoredObject {
+  /**
+   * Stores bytes; returns their SHA-256. Idempotent. With a `batch`, the object becomes
+   * durable at `batch.commit()` (group commit for long runs) instead of at once.
+   *
+   * An object already present is trusted only if its bytes still hash to its name: one
+   * left torn by a crash before its batch was committed is written again.
+   */
+  putBytes(bytes: Uint8Array, batch?: WriteBatch): StoredObject {
     const sha256 = sha256Of(bytes);
     const target = this.pathOf(sha256);
-    if (!existsSync(target)) {
-      writeFileAtomicSync(target, bytes);
+    if (!existsSync(target) || sha256Of(readFileSync(target)) !== sha256) {
+      if (batch) batch.writeSync(target, bytes);
+      else writeFileAtomicSync(target, bytes);
       chmodSync(target, 0o444);
     }
     return { sha256, size: bytes.length };
