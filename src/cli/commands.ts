@@ -15,6 +15,7 @@ import { validateCommand } from './validate.ts';
 import { archiveCommand } from './archive.ts';
 import { keysCommand } from './keys.ts';
 import { verifyCommand } from './verify.ts';
+import { reportCommand } from './report.ts';
 import { simulateCommand } from './simulate.ts';
 
-export const COMMANDS: CommandModule<any>[] = [lettersCommand, formsCommand, ingestCommand, reviewCommand, quarantineCommand, pagesCommand, attachCommand, answersCommand, validateCommand, staffCommand, archiveCommand, verifyCommand, keysCommand, simulateCommand, demoCommand];
+export const COMMANDS: CommandModule<any>[] = [lettersCommand, formsCommand, ingestCommand, reviewCommand, quarantineCommand, pagesCommand, attachCommand, answersCommand, validateCommand, staffCommand, archiveCommand, verifyCommand, keysCommand, reportCommand, simulateCommand, demoCommand];

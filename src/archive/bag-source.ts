@@ -1,0 +1,126 @@
+/**
+ * Where a bag is read from: a zip (streamed, never unpacked to disk) or a folder. Both
+ * list the bag's files relative to the bag's top-level folder, and stream each file once.
+ */
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, stat } from 'node:fs/promises';
+import { join, basename, resolve } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { HostileZipError, inspectZip, ZipStreamer, hostileNameReason, DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-reader.ts';
+
+export interface BagFile {
+  /** Path relative to the bag's top-level folder, `/`-separated, e.g. `data/HF-…/record.json`. */
+  path: string;
+  size: number;
+}
+
+/** A structural remark about the container (files outside the bag folder and such). */
+export interface SourceProblem {
+  path: string;
+  problem: string;
+  rule: string;
+}
+
+export interface BagSource {
+  kind: 'zip' | 'folder';
+  /** The zip file or folder, absolute. */
+  location: string;
+  /** Name of the bag's top-level folder (for a folder: its base name). */
+  bagName: string;
+  files: BagFile[];
+  structureProblems: SourceProblem[];
+  /** Streams a file's bytes; a zip entry is also checked against its CRC-32 and size. */
+  stream(path: string): AsyncIterable<Buffer>;
+  close(): void;
+}
+
+/** Opens a zip: inspects it (HostileZipError for hostile ones), then finds the one top-level folder. */
+export async function openZipBag(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<BagSource> {
+  const location = resolve(path);
+  const entries = await inspectZip(location, limits);
+  const tops = new Map<string, number>();
+  for (const e of entries) {
+    const top = e.name.split('/')[0]!;
+    tops.set(top, (tops.get(top) ?? 0) + 1);
+  }
+  const structureProblems: SourceProblem[] = [];
+  const withBagit = entries.filter((e) => /^[^/]+\/bagit\.txt$/.test(e.name)).map((e) => e.name.split('/')[0]!);
+  const bagName = withBagit[0] ?? [...tops.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
+  const files: BagFile[] = [];
+  const byPath = new Map<string, (typeof entries)[number]>();
+  for (const e of entries) {
+    if (!e.name.startsWith(bagName + '/')) {
+      structureProblems.push({ path: e.name, problem: `lies outside the bag's top-level folder "${bagName}/"; a bundle holds exactly one top-level folder`, rule: 'bag/structure' });
+      continue;
+    }
+    if (e.isDirectory) continue;
+    const rel = e.name.slice(bagName.length + 1);
+    files.push({ path: rel, size: e.size });
+    byPath.set(rel, e);
+  }
+  if (withBagit.length > 1) structureProblems.push({ path: withBagit[1] + '/', problem: 'a second bag in the same zip; a bundle holds exactly one', rule: 'bag/structure' });
+  const streamer = await ZipStreamer.open(location);
+  return {
+    kind: 'zip',
+    location,
+    bagName,
+    files,
+    structureProblems,
+    async *stream(rel: string) {
+      const entry = byPath.get(rel)!;
+      const s = await streamer.stream(entry.name);
+      let crc = 0;
+      let n = 0;
+      for await (const chunk of s) {
+        crc = crc32(chunk as Buffer, crc);
+        n += (chunk as Buffer).length;
+        yield chunk as Buffer;
+      }
+      if (n !== entry.size) throw new HostileZipError(`sizes disagree: the entry holds ${n} bytes, the central directory declares ${entry.size}`, entry.name);
+      if (crc >>> 0 !== entry.crc32 >>> 0) throw new EntryCrcError(entry.name);
+    },
+    close: () => streamer.close(),
+  };
+}
+
+/** An entry whose data does not match its CRC-32: the zip itself is damaged there. */
+export class EntryCrcError extends Error {
+  constructor(readonly entry: string) {
+    super(`${entry}: the data does not match the zip's CRC-32 for it; the zip is damaged`);
+    this.name = 'EntryCrcError';
+  }
+}
+
+/** Opens a bag folder; refuses symbolic links and names that escape it. */
+export async function openFolderBag(path: string): Promise<BagSource> {
+  const location = resolve(path);
+  const s = await stat(location);
+  if (!s.isDirectory()) throw new Error(`${location} is not a folder`);
+  const files: BagFile[] = [];
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    const names = (await readdir(dir)).sort();
+    for (const name of names) {
+      const rel = prefix + name;
+      const full = join(dir, name);
+      const st = await lstat(full);
+      if (st.isSymbolicLink()) throw new HostileZipError('is a symbolic link; links could point outside the bag', rel);
+      const bad = hostileNameReason(rel);
+      if (bad) throw new HostileZipError(bad, rel);
+      if (st.isDirectory()) await walk(full, rel + '/');
+      else if (st.isFile()) files.push({ path: rel, size: st.size });
+      else throw new HostileZipError('is neither a file nor a folder (a device or pipe)', rel);
+    }
+  };
+  await walk(location, '');
+  return {
+    kind: 'folder',
+    location,
+    bagName: basename(location),
+    files,
+    structureProblems: [],
+    async *stream(rel: string) {
+      for await (const chunk of createReadStream(join(location, rel), { highWaterMark: 1 << 19 })) yield chunk as Buffer;
+    },
+    close: () => {},
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * A visit's machine-readable record in a bundle (`data/<visit id>/record.json`): the visit,
+ * the customer (unmasked: this is the archive), answers, checks, result, review decisions
+ * and their authors, the audit trail, every file with its original name and SHA-256, and
+ * the evidence record that `checkEvidence` (src/domain/evidence.ts) reads — so an auditor
+ * can re-check the evidence years later from the bundle alone.
+ */
+import type { Customer } from '../domain/customer.ts';
+import type { VisitEvidenceRecord } from '../domain/evidence.ts';
+import type { Message } from '../domain/messages.ts';
+import type { Answer } from '../domain/questions.ts';
+import type { Visit } from '../domain/visit.ts';
+import type { RetentionPolicy } from '../domain/deadlines.ts';
+import { eventsOfVisit, type VisitEvent } from '../store/bundles.ts';
+import { visitFacts } from '../rules/visit-facts.ts';
+import { decisionOf } from '../store/rules.ts';
+import type { VisitDocument } from '../store/visits.ts';
+import type { Workspace } from '../store/workspace.ts';
+import { NameAllocator, safeComponent } from './names.ts';
+import { recordCategoriesOf, retainUntil, yearsFor } from './retention.ts';
+
+export const RECORD_FORMAT = 'huifang-visit-record/1';
+export const RECORD_FILE = 'record.json';
+
+/** One file of a visit in the bag. `path` is relative to `data/`. */
+export interface ArchivedFile {
+  path: string;
+  /** The name the file had when it came in or was made (kept here, not in the bag). */
+  originalName: string;
+  kind: string;
+  role: string;
+  sha256: string;
+  size: number;
+  pageCount: number | null;
+  sourceSha256: string | null;
+  createdAt: string;
+  createdBy: string | null;
+  meta: Record<string, unknown>;
+}
+
+/** A review decision (复核) and who made it. */
+export interface ArchivedReview {
+  subject: string;
+  fileSha256: string;
+  page: number;
+  machineValue: unknown;
+  score: number | null;
+  reason: string;
+  status: string;
+  finalValue: unknown;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  note: string | null;
+}
+
+export interface ArchivedVisitRecord {
+  format: typeof RECORD_FORMAT;
+  visit: Visit;
+  customer: Customer;
+  /** Whether the visit passed validation when it was archived. */
+  valid: boolean;
+  /** What validation found when it was archived (empty when valid). */
+  validation: Message[];
+  /** Final answers: read from the form after review, overlaid with answers entered by a person. */
+  answers: Record<string, Answer>;
+  /** Final signature and seal decisions on the returned form, and who made each. */
+  checks: unknown;
+  /** Where the answers and checks were read. */
+  readFrom: unknown;
+  decision: unknown;
+  outcome: unknown;
+  enteredAnswers: unknown[];
+  reviews: ArchivedReview[];
+  openReviews: ArchivedReview[];
+  pages: unknown[];
+  files: ArchivedFile[];
+  events: VisitEvent[];
+  /** The input of the evidence table; `documents[].retrievable` as at archiving. */
+  evidence: VisitEvidenceRecord;
+  retention: { recordCategories: string[]; years: number; retainUntil: string };
+}
+
+const ROLE_FOLDER: Record<string, string> = { rendered: 'rendered', received: 'received', derived: 'derived', stamped: 'stamped' };
+
+/** Where each document goes in the bag: `<visit>/<role>/<kind>-<safe name>`, unique after case folding. */
+export function placeDocuments(visitId: string, docs: readonly VisitDocument[]): Map<number, string> {
+  const byFolder = new Map<string, NameAllocator>();
+  const out = new Map<number, string>();
+  const sorted = [...docs].sort((a, b) => a.documentId - b.documentId);
+  for (const d of sorted) {
+    const folder = `${visitId}/${ROLE_FOLDER[d.role] ?? 'other'}`;
+    const names = byFolder.get(folder) ?? new NameAllocator();
+    byFolder.set(folder, names);
+    const safe = safeComponent(d.fileName, d.kind);
+    const name = safe.toLowerCase().startsWith(d.kind + '-') ? safe : `${d.kind}-${safe}`;
+    out.set(d.documentId, `${folder}/${names.allocate(safeComponent(name))}`);
+  }
+  return out;
+}
+
+function review(i: {
+  subject: string; fileSha256: string; page: number; machineValue: unknown; score: number | null; reason: string; status: string;
+  finalValue: unknown; decidedBy: string | null; decidedAt: string | null; note: string | null;
+}): ArchivedReview {
+  return {
+    subject: i.subject, fileSha256: i.fileSha256, page: i.page, machineValue: i.machineValue, score: i.score, reason: i.reason, status: i.status,
+    finalValue: i.finalValue ?? null, decidedBy: i.decidedBy, decidedAt: i.decidedAt, note: i.note,
+  };
+}
+
+/** A visit's validation, as the archive asks for it: whether it passes, and what is wrong. */
+export type VisitValidator = (visitId: string) => { ok: boolean; problems: Message[] } | Promise<{ ok: boolean; problems: Message[] }>;
+
+/**
+ * Builds the record of one visit and where its documents go. The evidence record and the
+ * final answers come from the rules stage (`visitFacts`), the one place that assembles them.
+ */
+export async function buildVisitRecord(ws: Workspace, visitId: string, period: string, policy: RetentionPolicy, validation: { ok: boolean; problems: Message[] }): Promise<{ record: ArchivedVisitRecord; documents: { doc: VisitDocument; path: string }[] }> {
+  // Hashes are not re-checked here: archiving re-hashes every byte as it copies it.
+  const facts = await visitFacts(ws, visitId, { verifyHashes: false });
+  const { visit, customer, documents: docs, readings } = facts;
+  const places = placeDocuments(visitId, docs);
+  const categories = recordCategoriesOf(visit, docs.map((d) => d.kind));
+  const files: ArchivedFile[] = docs.map((d) => ({
+    path: places.get(d.documentId)!,
+    originalName: d.fileName,
+    kind: d.kind,
+    role: d.role,
+    sha256: d.sha256,
+    size: ws.files.sizeOf(d.sha256),
+    pageCount: d.pageCount,
+    sourceSha256: d.sourceSha256,
+    createdAt: d.createdAt,
+    createdBy: d.createdBy,
+    meta: d.meta,
+  }));
+  files.sort((a, b) => (a.path < b.path ? -1 : 1));
+  const { layoutId: _layout, ...plainVisit } = visit as Visit & { layoutId?: string };
+  const record: ArchivedVisitRecord = {
+    format: RECORD_FORMAT,
+    visit: plainVisit,
+    customer,
+    valid: validation.ok,
+    validation: validation.problems,
+    answers: facts.answers,
+    checks: readings.checks,
+    readFrom: readings.source,
+    decision: decisionOf(ws.db, visitId) ?? null,
+    outcome: facts.outcome,
+    enteredAnswers: facts.entered,
+    reviews: readings.decidedReviewItems.map(review),
+    openReviews: readings.openReviewItems.map(review),
+    pages: readings.pages,
+    files,
+    events: eventsOfVisit(ws.db, visitId),
+    evidence: facts.record,
+    retention: { recordCategories: categories, years: yearsFor(policy, categories), retainUntil: retainUntil(policy, period, categories) },
+  };
+  return { record, documents: docs.map((doc) => ({ doc, path: places.get(doc.documentId)! })) };
+}
+
+/** The record's bytes: pretty JSON, UTF-8, LF, keys in a fixed order (deterministic). */
+export function recordBytes(record: ArchivedVisitRecord): Buffer {
+  return Buffer.from(JSON.stringify(record, null, 2) + '\n', 'utf8');
+}

@@ -1,0 +1,337 @@
+/**
+ * `verify`: checks a bundle (zip) or any BagIt bag (zip or folder), cheap to expensive, as
+ * bagit-python does: structure, bagit.txt, bag-info.txt, Payload-Oxum, completeness, every
+ * checksum of every manifest, the tag manifests; then, for huifang's bundles, the index
+ * against the visits' records, each visit's evidence against the rules, the retention
+ * date, the chain and the signature. A zip is never unpacked: each file is streamed once
+ * and every block is fed to all the hashers that file needs.
+ *
+ * Hostile or unreadable zips are refused before any data is read (HostileZipError,
+ * UnreadableZipError from ./zip-reader.ts).
+ */
+import { createHash, type KeyObject } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { getHashes } from 'node:crypto';
+import { checkEvidence as domainCheckEvidence, type VisitEvidenceRecord } from '../domain/evidence.ts';
+import type { Message } from '../domain/messages.ts';
+import { openFolderBag, openZipBag, EntryCrcError, type BagSource } from './bag-source.ts';
+import {
+  ALGORITHMS, BAGIT_TXT, BAG_INFO_TXT, PACKAGE_INFO_TXT, MANIFEST_RE, TAGMANIFEST_RE, SUPPORTED_VERSIONS,
+  decodeTagFile, infoValue, parseBagInfo, parseBagitTxt, parseManifest, parseOxum, type BagInfo, type Manifest,
+} from './bagit.ts';
+import { HashPool } from './hashing.ts';
+import { huifangChecks } from './huifang-checks.ts';
+import { hostileNameReason, type ZipLimits } from './zip-reader.ts';
+import { SIGNATURE_FILE } from './signing.ts';
+
+/** One problem, with the path inside the bag it is about. */
+export interface BagProblem {
+  path: string;
+  problem: string;
+  rule: string;
+  severity: 'error' | 'warning';
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  /** The zip or folder, absolute. */
+  location: string;
+  bag: string;
+  version: string | null;
+  /** Whether huifang's own checks ran (the bag is a huifang bundle). */
+  huifang: boolean;
+  files: number;
+  bytes: number;
+  problems: BagProblem[];
+  notes: string[];
+}
+
+export interface VerifyOptions {
+  /** A trusted public key: the bundle must be signed with it. */
+  key?: KeyObject;
+  /** The branch's previous bundle, to check the chain link. */
+  previous?: string;
+  /** Today, for the retention date (default: the business day). */
+  today?: string;
+  limits?: ZipLimits;
+  /** The evidence table; default the domain's `checkEvidence`. */
+  checkEvidence?: (record: VisitEvidenceRecord) => Message[];
+}
+
+/** The problems collected while verifying, and where (as vfile collects messages). */
+export class VerifyJob {
+  readonly problems: BagProblem[] = [];
+  readonly notes: string[] = [];
+  error(path: string, problem: string, rule: string): void {
+    this.problems.push({ path, problem, rule, severity: 'error' });
+  }
+  warn(path: string, problem: string, rule: string): void {
+    this.problems.push({ path, problem, rule, severity: 'warning' });
+  }
+  note(text: string): void {
+    this.notes.push(text);
+  }
+}
+
+/** What verification gathered about the bag, for the huifang checks. */
+export interface VerifiedBag {
+  source: BagSource;
+  info: BagInfo | undefined;
+  files: Map<string, number>;
+  /** Digests computed from the bytes, by path and algorithm. */
+  digests: Map<string, Record<string, string>>;
+  /** Whole contents of tag files and of the huifang JSON/CSV/HTML payload files. */
+  contents: Map<string, Buffer>;
+  payloadManifests: Manifest[];
+  tagManifests: Manifest[];
+}
+
+const MAX_TAG_FILE = 1024 * 2 ** 20;
+const MAX_KEPT_PAYLOAD = 64 * 2 ** 20;
+
+async function readWhole(source: BagSource, path: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of source.stream(path)) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+const nodeHashes = new Set(getHashes());
+const short = (h: string) => (h.length > 16 ? h.slice(0, 16) + '…' : h);
+
+/** Whether a payload file is one the huifang checks read whole. */
+function keptForHuifang(path: string): boolean {
+  return /^data\/index\.(json|csv|html)$/.test(path) || /^data\/[^/]+\/record\.json$/.test(path);
+}
+
+/** Opens and verifies a bundle or bag. Throws HostileZipError / UnreadableZipError when it refuses. */
+export async function verifyBundle(path: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const isDir = statSync(path).isDirectory();
+  const source = isDir ? await openFolderBag(path) : await openZipBag(path, opts.limits);
+  try {
+    return await verifySource(source, opts);
+  } finally {
+    source.close();
+  }
+}
+
+/** Verifies an opened bag source. */
+export async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const job = new VerifyJob();
+  const files = new Map(source.files.map((f) => [f.path, f.size]));
+  const report = (version: string | null, huifang: boolean): VerifyReport => ({
+    ok: !job.problems.some((p) => p.severity === 'error'),
+    location: source.location,
+    bag: source.bagName,
+    version,
+    huifang,
+    files: files.size,
+    bytes: [...files.values()].reduce((a, b) => a + b, 0),
+    problems: job.problems,
+    notes: job.notes,
+  });
+
+  // 1. structure
+  for (const p of source.structureProblems) job.error(p.path, p.problem, p.rule);
+  if (!files.has(BAGIT_TXT)) {
+    job.error(BAGIT_TXT, 'missing: without bagit.txt this is not a BagIt bag', 'bag/not-a-bag');
+    return report(null, false);
+  }
+  const contents = new Map<string, Buffer>();
+  const tagPaths = [...files.keys()].filter((p) => !p.startsWith('data/')).sort();
+  for (const p of tagPaths) {
+    if (files.get(p)! > MAX_TAG_FILE) job.error(p, `a tag file of ${files.get(p)} bytes is too large to read`, 'bag/tag-file');
+    else {
+      try {
+        contents.set(p, await readWhole(source, p));
+      } catch (e) {
+        job.error(p, damage(e), 'bag/damaged');
+      }
+    }
+  }
+
+  // 2. bagit.txt
+  const declaration = parseBagitTxt(contents.get(BAGIT_TXT) ?? Buffer.alloc(0));
+  for (const pr of declaration.problems) job.error(BAGIT_TXT, `line ${pr.line}: ${pr.problem}`, 'bag/bagit-txt');
+  const version = declaration.version || null;
+  if (version && !SUPPORTED_VERSIONS.includes(version)) job.error(BAGIT_TXT, `BagIt-Version ${version} is not one huifang reads (${SUPPORTED_VERSIONS.join(', ')}); checked as 1.0`, 'bag/version');
+  const encoding = declaration.encoding;
+  const modern = version === null || !['0.97', '0.96', '0.95'].includes(version);
+
+  // 3. bag-info.txt
+  let info: BagInfo | undefined;
+  const infoPath = files.has(BAG_INFO_TXT) ? BAG_INFO_TXT : !modern && files.has(PACKAGE_INFO_TXT) ? PACKAGE_INFO_TXT : undefined;
+  if (infoPath && contents.has(infoPath)) {
+    info = parseBagInfo(decodeTagFile(contents.get(infoPath)!, encoding));
+    for (const pr of info.problems) job.error(infoPath, `line ${pr.line}: ${pr.problem}`, 'bag/bag-info');
+  }
+
+  // 4. manifests
+  const payloadManifests: Manifest[] = [];
+  const tagManifests: Manifest[] = [];
+  for (const p of tagPaths) {
+    const m = MANIFEST_RE.exec(p) ?? TAGMANIFEST_RE.exec(p);
+    if (!m || !contents.has(p)) continue;
+    const algorithm = m[1]!;
+    if (!ALGORITHMS[algorithm] || !nodeHashes.has(algorithm)) {
+      job.error(p, `checksum algorithm "${algorithm}" is not supported (md5, sha1, sha224, sha256, sha384, sha512); its checksums are not checked`, 'bag/algorithm');
+      continue;
+    }
+    const manifest = parseManifest(decodeTagFile(contents.get(p)!, encoding), algorithm, modern ? '1.0' : version!);
+    for (const pr of manifest.problems) job.error(p, `line ${pr.line}: ${pr.problem}`, 'bag/manifest-line');
+    const isTag = p.startsWith('tag');
+    const seen = new Set<string>();
+    manifest.entries = manifest.entries.filter((e) => {
+      const bad = hostileNameReason(e.path) ?? (e.path.split('/').some((c) => c === '.' || c === '') ? 'the path has an empty or "." component' : undefined);
+      if (bad) {
+        job.error(p, `line ${e.line}: "${e.path}": ${bad}`, 'bag/manifest-path');
+        return false;
+      }
+      if (!isTag && !e.path.startsWith('data/')) {
+        job.error(p, `line ${e.line}: "${e.path}" is outside data/; a payload manifest lists only payload files`, 'bag/manifest-path');
+        return false;
+      }
+      if (isTag && e.path.startsWith('data/')) {
+        job.error(p, `line ${e.line}: "${e.path}" is a payload file; a tag manifest must not list payload files`, 'bag/manifest-path');
+        return false;
+      }
+      if (seen.has(e.path)) {
+        job.error(p, `line ${e.line}: "${e.path}" is listed twice`, 'bag/manifest-duplicate');
+        return false;
+      }
+      seen.add(e.path);
+      return true;
+    });
+    (isTag ? tagManifests : payloadManifests).push(manifest);
+  }
+  const nameOf = (m: Manifest, tag: boolean) => `${tag ? 'tag' : ''}manifest-${m.algorithm}.txt`;
+  if (payloadManifests.length === 0) job.error('manifest-sha256.txt', 'missing: a bag needs at least one payload manifest (manifest-<algorithm>.txt)', 'bag/no-manifest');
+  if (tagManifests.length === 0 && modern) job.note('The bag has no tag manifest: bagit.txt and bag-info.txt are not protected by checksums.');
+
+  // 5. Payload-Oxum (cheap: sizes only)
+  const payloadPaths = [...files.keys()].filter((p) => p.startsWith('data/')).sort();
+  const oxumValue = info && infoValue(info, 'Payload-Oxum');
+  if (oxumValue !== undefined) {
+    const oxum = parseOxum(oxumValue);
+    const octets = payloadPaths.reduce((n, p) => n + files.get(p)!, 0);
+    if (!oxum) job.error(infoPath!, `Payload-Oxum "${oxumValue}" is not octets.streams`, 'bag/oxum');
+    else if (oxum.octets !== octets || oxum.streams !== payloadPaths.length) {
+      job.error(infoPath!, `Payload-Oxum says ${oxum.octets} bytes in ${oxum.streams} files, the payload holds ${octets} bytes in ${payloadPaths.length} files`, 'bag/oxum');
+    }
+  } else if (modern && info) job.note('bag-info.txt has no Payload-Oxum.');
+
+  // 6. completeness
+  const missing: { path: string; manifest: Manifest; tag: boolean; checksum: string }[] = [];
+  const unlisted = new Map<string, string[]>();
+  for (const [list, tag] of [[payloadManifests, false], [tagManifests, true]] as const) {
+    for (const m of list) {
+      const listed = new Set(m.entries.map((e) => e.path));
+      for (const e of m.entries) if (!files.has(e.path)) missing.push({ path: e.path, manifest: m, tag, checksum: e.checksum });
+      if (!tag) for (const p of payloadPaths) if (!listed.has(p)) unlisted.set(p, [...(unlisted.get(p) ?? []), nameOf(m, false)]);
+    }
+  }
+  const huifang = Boolean(info && infoValue(info, 'Huifang-Format'));
+  // Tag files outside the tag manifests: RFC 8493 allows them, huifang's bundles have none
+  // (but the signature, which cannot list itself). They are hashed, to spot a renamed one.
+  const unlistedTags = new Map<string, string[]>();
+  if (tagManifests.length) {
+    const covered = new Set(tagManifests.flatMap((m) => m.entries.map((e) => e.path)));
+    for (const p of tagPaths) {
+      if (covered.has(p) || TAGMANIFEST_RE.test(p) || p === SIGNATURE_FILE) continue;
+      unlistedTags.set(p, tagManifests.map((m) => nameOf(m, true)));
+    }
+  }
+
+  // 7. every checksum: stream each file once, feeding every hasher it needs
+  const payloadAlgorithms = [...new Set(payloadManifests.map((m) => m.algorithm))];
+  const tagAlgorithms = [...new Set([...tagManifests.map((m) => m.algorithm), ...(huifang ? ['sha256'] : [])])];
+  const digests = new Map<string, Record<string, string>>();
+  for (const p of tagPaths) {
+    const held = contents.get(p);
+    if (!held || tagAlgorithms.length === 0) continue; // unreadable tag file: reported already
+    digests.set(p, Object.fromEntries(tagAlgorithms.map((a) => [a, createHash(a).update(held).digest('hex')])));
+  }
+  const pool = HashPool.create();
+  try {
+    const pending: [string, Promise<Record<string, string>>][] = [];
+    for (const p of payloadPaths) {
+      if (payloadAlgorithms.length === 0) break;
+      const hasher = pool.begin(payloadAlgorithms);
+      const keep = keptForHuifang(p) && files.get(p)! <= MAX_KEPT_PAYLOAD;
+      const chunks: Buffer[] = [];
+      try {
+        for await (const c of source.stream(p)) {
+          await hasher.update(c);
+          if (keep) chunks.push(c);
+        }
+      } catch (e) {
+        job.error(p, damage(e), 'bag/damaged');
+        continue;
+      }
+      if (keep) contents.set(p, Buffer.concat(chunks));
+      pending.push([p, hasher.digest()]);
+    }
+    for (const [p, d] of pending) digests.set(p, await d);
+  } finally {
+    await pool.close();
+  }
+
+  // renamed files: a missing path whose checksum an unlisted file has
+  const renamedFrom = new Map<string, string>();
+  const renamedTo = new Map<string, string>();
+  for (const m of missing) {
+    if (renamedTo.has(m.path)) continue;
+    for (const p of m.tag ? unlistedTags.keys() : unlisted.keys()) {
+      if (renamedFrom.has(p)) continue;
+      if (digests.get(p)?.[m.manifest.algorithm] === m.checksum) {
+        renamedFrom.set(p, m.path);
+        renamedTo.set(m.path, p);
+        break;
+      }
+    }
+  }
+  const reportedMissing = new Set<string>();
+  for (const m of missing) {
+    if (reportedMissing.has(m.path)) continue;
+    reportedMissing.add(m.path);
+    const manifests = missing.filter((x) => x.path === m.path).map((x) => nameOf(x.manifest, x.tag));
+    const to = renamedTo.get(m.path);
+    if (to) job.error(m.path, `renamed: the file is now "${to}" (same checksum); ${manifests.join(', ')} list it under this name`, 'bag/renamed');
+    else job.error(m.path, `removed: listed in ${manifests.join(', ')} but not in the bag`, 'bag/missing');
+  }
+  for (const [p, manifests] of unlisted) {
+    const from = renamedFrom.get(p);
+    if (from) job.error(p, `renamed: this is "${from}" under a new name; it is not listed in ${manifests.join(', ')}`, 'bag/renamed');
+    else job.error(p, `added: in the bag but not listed in ${manifests.join(', ')}`, 'bag/extra');
+  }
+  for (const [p, manifests] of unlistedTags) {
+    const from = renamedFrom.get(p);
+    if (from) job.error(p, `renamed: this is "${from}" under a new name; it is not listed in ${manifests.join(', ')}`, 'bag/renamed');
+    else if (huifang) job.error(p, `added: a tag file that ${manifests.join(', ')} does not cover; a huifang bundle has none`, 'bag/extra');
+    else job.warn(p, `a tag file that ${manifests.join(', ')} does not cover (allowed by RFC 8493, but unprotected)`, 'bag/unlisted-tag-file');
+  }
+  for (const [list, tag] of [[payloadManifests, false], [tagManifests, true]] as const) {
+    for (const m of list) {
+      for (const e of m.entries) {
+        const found = digests.get(e.path)?.[m.algorithm];
+        if (found !== undefined && found !== e.checksum) {
+          job.error(e.path, `changed: its ${m.algorithm} is ${short(found)}, ${nameOf(m, tag)} says ${short(e.checksum)}`, 'bag/checksum');
+        }
+      }
+    }
+  }
+
+  // 8. huifang's own checks
+  if (huifang) {
+    await huifangChecks({ source, info: info!, files, digests, contents, payloadManifests, tagManifests }, job, opts, opts.checkEvidence ?? domainCheckEvidence);
+  } else {
+    job.note(`Not a huifang bundle (bag-info.txt has no Huifang-Format): checked as a BagIt ${version ?? ''} bag; huifang's checks (index, evidence, retention, chain, signature) skipped.`);
+    if (opts.key) job.error(SIGNATURE_FILE, 'missing: --key was given but the bag carries no huifang signature', 'huifang/signature');
+  }
+  return report(version, huifang);
+}
+
+function damage(e: unknown): string {
+  if (e instanceof EntryCrcError) return 'damaged: the data does not match the zip\'s CRC-32 for this entry';
+  const msg = (e as Error).message ?? String(e);
+  return `cannot be read: ${msg}`;
+}

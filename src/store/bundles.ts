@@ -1,0 +1,225 @@
+/**
+ * Archive bundles in the register: each zip built (with the chain to the branch's previous
+ * bundle and its retention date), the visits it holds, and legal holds. Also the few reads
+ * of the register the archive needs that no other store module offers (a visit's events).
+ */
+import { nowIso, type Db } from './register.ts';
+
+export interface BundleRecord {
+  sha256: string;
+  /** The bag's name, e.g. `huifang-3101-2026-05` or `huifang-3101-2026-05-2`. */
+  bundleId: string;
+  branchCode: string;
+  period: string;
+  part: number;
+  partCount: number;
+  /** Absolute path the zip was written to. */
+  path: string;
+  size: number;
+  visitCount: number;
+  payloadBytes: number;
+  baggingDate: string;
+  retainUntil: string;
+  previousSha256: string | null;
+  includesInvalid: boolean;
+  keyFingerprint: string | null;
+  builtAt: string;
+  builtBy: string;
+}
+
+interface BundleRow {
+  sha256: string;
+  bundle_id: string;
+  branch_code: string;
+  period: string;
+  part: number;
+  part_count: number;
+  path: string;
+  size: number;
+  visit_count: number;
+  payload_bytes: number;
+  bagging_date: string;
+  retain_until: string;
+  previous_sha256: string | null;
+  includes_invalid: number;
+  key_fingerprint: string | null;
+  built_at: string;
+  built_by: string;
+}
+
+function fromRow(r: BundleRow): BundleRecord {
+  return {
+    sha256: r.sha256,
+    bundleId: r.bundle_id,
+    branchCode: r.branch_code,
+    period: r.period,
+    part: r.part,
+    partCount: r.part_count,
+    path: r.path,
+    size: r.size,
+    visitCount: r.visit_count,
+    payloadBytes: r.payload_bytes,
+    baggingDate: r.bagging_date,
+    retainUntil: r.retain_until,
+    previousSha256: r.previous_sha256,
+    includesInvalid: r.includes_invalid === 1,
+    keyFingerprint: r.key_fingerprint,
+    builtAt: r.built_at,
+    builtBy: r.built_by,
+  };
+}
+
+/** Records a built bundle and its visits; recording the same zip again only updates its path. */
+export function recordBundle(db: Db, b: Omit<BundleRecord, 'builtAt'>, visits: readonly { visitId: string; valid: boolean }[]): void {
+  db.transaction(() => {
+    const seq = ((db.prepare('SELECT max(build_seq) AS s FROM bundles').get() as { s: number | null }).s ?? 0) + 1;
+    const existing = db.prepare('SELECT sha256 FROM bundles WHERE sha256 = ?').get(b.sha256);
+    if (existing) {
+      db.prepare('UPDATE bundles SET path = ?, build_seq = ? WHERE sha256 = ?').run(b.path, seq, b.sha256);
+      return;
+    }
+    db.prepare(
+      `INSERT INTO bundles (sha256, bundle_id, branch_code, period, part, part_count, path, size, visit_count, payload_bytes, bagging_date, retain_until,
+         previous_sha256, includes_invalid, key_fingerprint, built_at, built_by, build_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(b.sha256, b.bundleId, b.branchCode, b.period, b.part, b.partCount, b.path, b.size, b.visitCount, b.payloadBytes, b.baggingDate, b.retainUntil,
+      b.previousSha256, b.includesInvalid ? 1 : 0, b.keyFingerprint, nowIso(), b.builtBy, seq);
+    const add = db.prepare('INSERT OR IGNORE INTO bundle_visits (sha256, visit_id, valid) VALUES (?, ?, ?)');
+    for (const v of visits) add.run(b.sha256, v.visitId, v.valid ? 1 : 0);
+    db.prepare('INSERT INTO events (at, actor, action, visit_id, details_json) VALUES (?, ?, ?, NULL, ?)').run(
+      nowIso(), b.builtBy, 'bundle.built', JSON.stringify({ bundleId: b.bundleId, sha256: b.sha256, visits: visits.length }),
+    );
+  }).immediate();
+}
+
+/**
+ * The chain link for the first bag of a period: the branch's most recently built bundle of
+ * the latest earlier period (the last part, when that period was split). Rebuilding a
+ * period links to the same predecessor, so the rebuilt zip is byte-identical when nothing
+ * else changed. (Later parts of a split period link to the part before them.)
+ */
+export function previousBundleOf(db: Db, branchCode: string, period: string): BundleRecord | undefined {
+  const r = db
+    .prepare('SELECT * FROM bundles WHERE branch_code = ? AND period < ? ORDER BY period DESC, build_seq DESC LIMIT 1')
+    .get(branchCode, period) as BundleRow | undefined;
+  return r && fromRow(r);
+}
+
+export function listBundles(db: Db, filter: { branchCode?: string } = {}): BundleRecord[] {
+  const rows = filter.branchCode
+    ? (db.prepare('SELECT * FROM bundles WHERE branch_code = ? ORDER BY branch_code, period, build_seq').all(filter.branchCode) as BundleRow[])
+    : (db.prepare('SELECT * FROM bundles ORDER BY branch_code, period, build_seq').all() as BundleRow[]);
+  return rows.map(fromRow);
+}
+
+/** Finds bundles by bundle id, or by SHA-256 (whole or a prefix of at least 8 hex digits). */
+export function findBundles(db: Db, idOrSha: string): BundleRecord[] {
+  const key = idOrSha.trim();
+  if (/^[0-9a-f]{8,64}$/i.test(key)) {
+    const rows = db.prepare('SELECT * FROM bundles WHERE sha256 LIKE ? ORDER BY build_seq').all(key.toLowerCase() + '%') as BundleRow[];
+    if (rows.length) return rows.map(fromRow);
+  }
+  return (db.prepare('SELECT * FROM bundles WHERE bundle_id = ? ORDER BY build_seq').all(key) as BundleRow[]).map(fromRow);
+}
+
+export interface LegalHold {
+  holdId: number;
+  bundleId: string;
+  reason: string;
+  placedBy: string;
+  placedAt: string;
+  releasedBy: string | null;
+  releasedAt: string | null;
+  releaseReason: string | null;
+}
+
+interface HoldRow {
+  hold_id: number;
+  bundle_id: string;
+  reason: string;
+  placed_by: string;
+  placed_at: string;
+  released_by: string | null;
+  released_at: string | null;
+  release_reason: string | null;
+}
+
+const holdFromRow = (r: HoldRow): LegalHold => ({
+  holdId: r.hold_id,
+  bundleId: r.bundle_id,
+  reason: r.reason,
+  placedBy: r.placed_by,
+  placedAt: r.placed_at,
+  releasedBy: r.released_by,
+  releasedAt: r.released_at,
+  releaseReason: r.release_reason,
+});
+
+/** Places a legal hold on a bundle id. */
+export function placeHold(db: Db, bundleId: string, reason: string, actor: string): LegalHold {
+  const info = db.prepare('INSERT INTO bundle_holds (bundle_id, reason, placed_by, placed_at) VALUES (?, ?, ?, ?)').run(bundleId, reason, actor, nowIso());
+  db.prepare('INSERT INTO events (at, actor, action, visit_id, details_json) VALUES (?, ?, ?, NULL, ?)').run(nowIso(), actor, 'bundle.hold', JSON.stringify({ bundleId, reason }));
+  return holdFromRow(db.prepare('SELECT * FROM bundle_holds WHERE hold_id = ?').get(info.lastInsertRowid) as HoldRow);
+}
+
+/** Releases every active hold on a bundle id; returns the holds released. */
+export function releaseHolds(db: Db, bundleId: string, reason: string, actor: string): LegalHold[] {
+  const active = activeHolds(db, bundleId);
+  const at = nowIso();
+  db.prepare('UPDATE bundle_holds SET released_by = ?, released_at = ?, release_reason = ? WHERE bundle_id = ? AND released_at IS NULL').run(actor, at, reason, bundleId);
+  db.prepare('INSERT INTO events (at, actor, action, visit_id, details_json) VALUES (?, ?, ?, NULL, ?)').run(at, actor, 'bundle.release', JSON.stringify({ bundleId, reason }));
+  return active.map((h) => ({ ...h, releasedBy: actor, releasedAt: at, releaseReason: reason }));
+}
+
+export function activeHolds(db: Db, bundleId: string): LegalHold[] {
+  return (db.prepare('SELECT * FROM bundle_holds WHERE bundle_id = ? AND released_at IS NULL ORDER BY hold_id').all(bundleId) as HoldRow[]).map(holdFromRow);
+}
+
+/** Bundles whose retention date is before `today` and that no active legal hold keeps. */
+export function dueBundles(db: Db, today: string): BundleRecord[] {
+  const rows = db
+    .prepare(
+      `SELECT * FROM bundles b WHERE b.retain_until < ?
+         AND NOT EXISTS (SELECT 1 FROM bundle_holds h WHERE h.bundle_id = b.bundle_id AND h.released_at IS NULL)
+       ORDER BY b.retain_until, b.branch_code, b.period, b.part`,
+    )
+    .all(today) as BundleRow[];
+  return rows.map(fromRow);
+}
+
+/** A visit's audit trail (events), oldest first. */
+export interface VisitEvent {
+  at: string;
+  actor: string;
+  action: string;
+  details: Record<string, unknown>;
+}
+
+export function eventsOfVisit(db: Db, visitId: string): VisitEvent[] {
+  const rows = db.prepare('SELECT at, actor, action, details_json FROM events WHERE visit_id = ? ORDER BY event_id').all(visitId) as { at: string; actor: string; action: string; details_json: string }[];
+  return rows.map((r) => ({ at: r.at, actor: r.actor, action: r.action, details: JSON.parse(r.details_json) as Record<string, unknown> }));
+}
+
+/** Visits of a branch created in a period (`YYYY-MM`), by visit id. */
+export function visitIdsOfPeriod(db: Db, branchCode: string, period: string): string[] {
+  const rows = db
+    .prepare(`SELECT v.visit_id FROM visits v JOIN customers c ON c.customer_id = v.customer_id WHERE c.branch_code = ? AND substr(v.created_on, 1, 7) = ? ORDER BY v.visit_id`)
+    .all(branchCode, period) as { visit_id: string }[];
+  return rows.map((r) => r.visit_id);
+}
+
+/** Branch codes that have visits started in a period (`YYYY-MM`), sorted. */
+export function branchesOfPeriod(db: Db, period: string): string[] {
+  const rows = db
+    .prepare(`SELECT DISTINCT c.branch_code AS b FROM visits v JOIN customers c ON c.customer_id = v.customer_id WHERE substr(v.created_on, 1, 7) = ? ORDER BY c.branch_code`)
+    .all(period) as { b: string }[];
+  return rows.map((r) => r.b);
+}
+
+/** Periods (`YYYY-MM`) in which a branch (or any branch) has visits, oldest first. */
+export function periodsWithVisits(db: Db, branchCode?: string): string[] {
+  const rows = (branchCode
+    ? db.prepare(`SELECT DISTINCT substr(v.created_on, 1, 7) AS p FROM visits v JOIN customers c ON c.customer_id = v.customer_id WHERE c.branch_code = ? ORDER BY p`).all(branchCode)
+    : db.prepare(`SELECT DISTINCT substr(created_on, 1, 7) AS p FROM visits ORDER BY p`).all()) as { p: string }[];
+  return rows.map((r) => r.p);
+}
