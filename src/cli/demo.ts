@@ -100,8 +100,12 @@ export const demoCommand = defineCommand<DemoArgs>({
       for (const bundle of (archive.json.bundles ?? []) as string[]) {
         say(`bundle: ${show(bundle)}`);
         const verify = await step(`Verify the bundle as an auditor would`, ['verify', bundle, ...(publicKey ? ['--key', publicKey] : [])]);
-        say(verify.json.ok ? `verified: every checksum, file, index entry, evidence rule, the retention date and the signature` : `verify found ${(verify.json.problems ?? []).length} problems (see ${show(join(root, 'steps'))})`);
-        for (const p of ((verify.json.problems ?? []) as Json[]).slice(0, 3)) say(`  ${p.path}: ${p.problem}`);
+        const problems = (verify.json.problems ?? []) as Json[];
+        const errors = problems.filter((p) => p.severity === 'error');
+        say(verify.json.ok ? `verified: every checksum, file, index entry, evidence rule, the retention date and the signature` : `verify found ${errors.length} problems (see ${show(join(root, 'steps'))})`);
+        for (const p of errors.slice(0, 3)) say(`  ${p.path}: ${p.problem}`);
+        const warnings = problems.filter((p) => p.severity !== 'error');
+        if (warnings.length) say(`${warnings.length} warnings, recorded in the bundle: e.g. ${warnings[0]!.path}: ${warnings[0]!.problem}`);
         const extracted = await step('Unpack it to browse the index (index.html opens offline)', ['archive', 'extract', bundle, '--out', join(root, 'bags')]);
         if (extracted.json.indexHtml) say(`open in a browser: ${extracted.json.indexHtml}`);
       }
