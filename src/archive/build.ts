@@ -1,6 +1,7 @@
 /**
  * Building a period's bundles for one branch: validate the visits (refuse the invalid ones
- * unless told otherwise), stamp their PDFs, write each visit's record, plan the bags so
+ * unless told otherwise), cut batch scans down to each visit's pages (page-extract.ts),
+ * stamp their PDFs, write each visit's record, plan the bags so
  * that each zip stays under the size limit, and write each bag as a deterministic zip —
  * every stored file read once, its bytes fed to SHA-256, SHA-512 and CRC-32 as they are
  * copied — then sign it, record it in the register with its chain link, and return it.
@@ -16,6 +17,7 @@ import { documentsOf, getCustomer, getVisit, storeDocument } from '../store/visi
 import type { Workspace } from '../store/workspace.ts';
 import { BAGIT_TXT, BAG_INFO_TXT, formatBagInfo, formatManifest, manifestName, tagManifestName } from './bagit.ts';
 import { indexCsv, indexHtml, indexJson, indexVisitOf, INDEX_CSV, INDEX_FORMAT, INDEX_HTML, INDEX_JSON, type BundleIndex } from './index-files.ts';
+import { archiveSelection, dropStaleExtracts, ensurePageExtracts } from './page-extract.ts';
 import { buildVisitRecord, recordBytes, RECORD_FILE, type ArchivedVisitRecord, type VisitValidator } from './record.ts';
 import { DEFAULT_ARCHIVE_RETENTION, periodEnd } from './retention.ts';
 import { SIGNATURE_FILE, signatureFile, type SigningKey } from './signing.ts';
@@ -101,7 +103,8 @@ async function stampVisits(ws: Workspace, visitIds: readonly string[], stamp: St
     const visit = getVisit(ws.db, visitId)!;
     const docs = documentsOf(ws.db, visitId);
     const stampedSources = new Set(docs.filter((d) => d.role === 'stamped').map((d) => d.sourceSha256));
-    for (const d of docs) {
+    // only what goes in the bag: a batch scan holding other visits' pages is never stamped whole
+    for (const d of archiveSelection(ws, visitId, docs).documents) {
       if (d.role === 'stamped' || stampedSources.has(d.sha256) || !isPdf(d.fileName)) continue;
       try {
         const bytes = await stamp(ws.files.read(d.sha256), { visitId, customerId: visit.customerId, kind: d.kind, sourceSha256: d.sha256, archiveRef: `${groupId.replace(/^huifang-/, '')}/${visitId}/${String(d.documentId).padStart(2, '0')}`, fileName: d.fileName });
@@ -158,12 +161,16 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
 
   const visitIds = visitIdsOfPeriod(ws.db, opts.branch, opts.period);
   if (visitIds.length === 0) throw new InputError(`Branch ${opts.branch} has no visits in ${opts.period}; nothing to archive (visits belong to the month they were started in)`);
+  // Extracts of batch scans whose pages were moved since no longer count, for validation either.
+  for (const id of visitIds) dropStaleExtracts(ws, id, actor);
 
   const validations = new Map<string, { ok: boolean; problems: Message[] }>();
   for (const id of visitIds) validations.set(id, await opts.validate(id));
   const refused = visitIds.filter((id) => !validations.get(id)!.ok).map((id) => ({ visitId: id, problems: validations.get(id)!.problems }));
   if (refused.length && !opts.includeInvalid) return { bundles: [], refused, notes: [] };
 
+  // A received batch scan that also holds other visits' pages is archived as an extract of this visit's pages.
+  for (const id of visitIds) await ensurePageExtracts(ws, id, actor);
   const notes = opts.stamp ? await stampVisits(ws, visitIds, opts.stamp, groupId, actor) : [];
 
   const planned: PlannedVisit[] = [];

@@ -6,6 +6,7 @@
  */
 import { CUSTOMER_KIND_LABELS } from '../domain/customer.ts';
 import { VISIT_CATEGORY_LABELS, VISIT_CHANNEL_LABELS, VISIT_RESULT_LABELS } from '../domain/visit.ts';
+import type { ExtractOrigin } from './page-extract.ts';
 import type { ArchivedVisitRecord } from './record.ts';
 import { RECORD_FILE } from './record.ts';
 
@@ -21,6 +22,8 @@ export interface IndexFile {
   role: string;
   sha256: string;
   size: number;
+  /** On a page extract of a batch scan: the original (kept in the workspace) and this visit's pages of it. */
+  extractOf?: ExtractOrigin;
 }
 
 export interface IndexVisit {
@@ -67,7 +70,7 @@ export function indexVisitOf(record: ArchivedVisitRecord): IndexVisit {
     valid: record.valid,
     problems: record.validation.filter((m) => m.severity === 'error').map((m) => `${m.reason} [${m.ruleId}]`),
     record: `${record.visit.visitId}/${RECORD_FILE}`,
-    files: record.files.map((f) => ({ path: f.path, originalName: f.originalName, kind: f.kind, role: f.role, sha256: f.sha256, size: f.size })),
+    files: record.files.map((f) => ({ path: f.path, originalName: f.originalName, kind: f.kind, role: f.role, sha256: f.sha256, size: f.size, ...(f.extractOf ? { extractOf: f.extractOf } : {}) })),
   };
 }
 
@@ -75,7 +78,12 @@ export function indexJson(index: BundleIndex): Buffer {
   return Buffer.from(JSON.stringify(index, null, 2) + '\n', 'utf8');
 }
 
-export const CSV_COLUMNS = ['visit_id', 'customer_id', 'customer_name', 'customer_kind', 'category', 'channel', 'result', 'valid', 'problems', 'file', 'original_name', 'kind', 'role', 'sha256', 'size'] as const;
+export const CSV_COLUMNS = ['visit_id', 'customer_id', 'customer_name', 'customer_kind', 'category', 'channel', 'result', 'valid', 'problems', 'file', 'original_name', 'kind', 'role', 'sha256', 'size', 'extract_of'] as const;
+
+/** How the index names an extract's original: `pages 3, 4 of 12 of batch.tif (SHA-256 …)`. */
+export function describeOrigin(o: ExtractOrigin): string {
+  return `pages ${o.pages.join(', ')} of ${o.pageCount} of ${o.originalName} (SHA-256 ${o.sha256}, ${o.size} bytes)`;
+}
 
 function csvCell(v: string): string {
   // a leading =, +, - or @ would be a formula in a spreadsheet
@@ -88,8 +96,8 @@ export function indexCsv(index: BundleIndex): Buffer {
   const rows: string[][] = [[...CSV_COLUMNS]];
   for (const v of index.visits) {
     const head = [v.visitId, v.customerId, v.customerName, v.customerKind, v.category, v.channel, v.result, v.valid ? 'yes' : 'no', v.problems.join('; ')];
-    rows.push([...head, v.record, 'record.json', 'record', 'record', '', '']);
-    for (const f of v.files) rows.push([...head, f.path, f.originalName, f.kind, f.role, f.sha256, String(f.size)]);
+    rows.push([...head, v.record, 'record.json', 'record', 'record', '', '', '']);
+    for (const f of v.files) rows.push([...head, f.path, f.originalName, f.kind, f.role, f.sha256, String(f.size), f.extractOf ? describeOrigin(f.extractOf) : '']);
   }
   return Buffer.from('\uFEFF' + rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n', 'utf8');
 }
@@ -144,7 +152,7 @@ export function indexHtml(index: BundleIndex): Buffer {
     .map((v) => {
       const files = [
         `<li><a href="${hrefOf(v.record)}">${esc('record.json')}</a> <span class="en">记录</span></li>`,
-        ...v.files.map((f) => `<li><a href="${hrefOf(f.path)}" title="${esc(f.originalName)}">${esc(f.path.split('/').pop()!)}</a> <span class="en">${esc(KIND_LABELS[f.kind] ?? f.kind)} · ${esc(f.role)} · ${size(f.size)}</span>${f.originalName !== f.path.split('/').pop() ? `<br><span class="orig">原名 ${esc(f.originalName)}</span>` : ''}</li>`),
+        ...v.files.map((f) => `<li><a href="${hrefOf(f.path)}" title="${esc(f.originalName)}">${esc(f.path.split('/').pop()!)}</a> <span class="en">${esc(KIND_LABELS[f.kind] ?? f.kind)} · ${esc(f.role)} · ${size(f.size)}</span>${f.extractOf ? `<br><span class="orig">摘自原件 extract: ${esc(describeOrigin(f.extractOf))} — 原件保存于工作区 the whole original is kept in the workspace</span>` : f.originalName !== f.path.split('/').pop() ? `<br><span class="orig">原名 ${esc(f.originalName)}</span>` : ''}</li>`),
       ].join('');
       const evidence = v.valid
         ? '<span class="ok">✓ 留痕齐全 complete</span>'

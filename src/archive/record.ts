@@ -17,6 +17,7 @@ import { decisionOf } from '../store/rules.ts';
 import type { VisitDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { NameAllocator, safeComponent } from './names.ts';
+import { archiveSelection, isPageExtract, type ExtractOrigin } from './page-extract.ts';
 import { recordCategoriesOf, retainUntil, yearsFor } from './retention.ts';
 
 export const RECORD_FORMAT = 'huifang-visit-record/1';
@@ -36,6 +37,12 @@ export interface ArchivedFile {
   createdAt: string;
   createdBy: string | null;
   meta: Record<string, unknown>;
+  /**
+   * Only on a page extract (a received batch scan also held other visits' pages): the
+   * original it was cut from — SHA-256, name, size, page count and this visit's pages —
+   * kept in the workspace, not in the bag.
+   */
+  extractOf?: ExtractOrigin;
 }
 
 /** A review decision (复核) and who made it. */
@@ -75,20 +82,27 @@ export interface ArchivedVisitRecord {
   pages: unknown[];
   files: ArchivedFile[];
   events: VisitEvent[];
-  /** The input of the evidence table; `documents[].retrievable` as at archiving. */
+  /**
+   * The input of the evidence table; `documents[].retrievable` as at archiving. Its documents
+   * are those in the bag: a batch scan's original is replaced by the visit's extract (role
+   * `derived`, `meta.extractOf`), which counts as the received form or attachment.
+   */
   evidence: VisitEvidenceRecord;
   retention: { recordCategories: string[]; years: number; retainUntil: string };
 }
 
 const ROLE_FOLDER: Record<string, string> = { rendered: 'rendered', received: 'received', derived: 'derived', stamped: 'stamped' };
 
-/** Where each document goes in the bag: `<visit>/<role>/<kind>-<safe name>`, unique after case folding. */
+/**
+ * Where each document goes in the bag: `<visit>/<role>/<kind>-<safe name>`, unique after case
+ * folding. A page extract of a batch scan goes in `received/`, in the place of the original.
+ */
 export function placeDocuments(visitId: string, docs: readonly VisitDocument[]): Map<number, string> {
   const byFolder = new Map<string, NameAllocator>();
   const out = new Map<number, string>();
   const sorted = [...docs].sort((a, b) => a.documentId - b.documentId);
   for (const d of sorted) {
-    const folder = `${visitId}/${ROLE_FOLDER[d.role] ?? 'other'}`;
+    const folder = `${visitId}/${isPageExtract(d) ? 'received' : (ROLE_FOLDER[d.role] ?? 'other')}`;
     const names = byFolder.get(folder) ?? new NameAllocator();
     byFolder.set(folder, names);
     const safe = safeComponent(d.fileName, d.kind);
@@ -118,7 +132,11 @@ export type VisitValidator = (visitId: string) => { ok: boolean; problems: Messa
 export async function buildVisitRecord(ws: Workspace, visitId: string, period: string, policy: RetentionPolicy, validation: { ok: boolean; problems: Message[] }): Promise<{ record: ArchivedVisitRecord; documents: { doc: VisitDocument; path: string }[] }> {
   // Hashes are not re-checked here: archiving re-hashes every byte as it copies it.
   const facts = await visitFacts(ws, visitId, { verifyHashes: false });
-  const { visit, customer, documents: docs, readings } = facts;
+  const { visit, customer, readings } = facts;
+  // Batch scans are archived as extracts of this visit's pages; the originals stay in the workspace.
+  const { documents: docs, origins } = archiveSelection(ws, visitId, facts.documents);
+  const kept = new Set(docs.map((d) => d.documentId));
+  const evidence = { ...facts.record, documents: facts.record.documents.filter((_, i) => kept.has(facts.documents[i]!.documentId)) };
   const places = placeDocuments(visitId, docs);
   const categories = recordCategoriesOf(visit, docs.map((d) => d.kind));
   const files: ArchivedFile[] = docs.map((d) => ({
@@ -133,6 +151,7 @@ export async function buildVisitRecord(ws: Workspace, visitId: string, period: s
     createdAt: d.createdAt,
     createdBy: d.createdBy,
     meta: d.meta,
+    ...(origins.has(d.documentId) ? { extractOf: origins.get(d.documentId)! } : {}),
   }));
   files.sort((a, b) => (a.path < b.path ? -1 : 1));
   const { layoutId: _layout, ...plainVisit } = visit as Visit & { layoutId?: string };
@@ -153,7 +172,7 @@ export async function buildVisitRecord(ws: Workspace, visitId: string, period: s
     pages: readings.pages,
     files,
     events: eventsOfVisit(ws.db, visitId),
-    evidence: facts.record,
+    evidence,
     retention: { recordCategories: categories, years: yearsFor(policy, categories), retainUntil: retainUntil(policy, period, categories) },
   };
   return { record, documents: docs.map((doc) => ({ doc, path: places.get(doc.documentId)! })) };
