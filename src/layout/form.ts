@@ -47,6 +47,42 @@ export interface MarkArea {
   ink: Rect;
   /** The 日期 line inside the box, filled by hand. */
   date?: Rect;
+  /** Its blanks, as printed (`dateLineOf(date)`). */
+  dateLine?: DateLine;
+}
+
+/** Size of the printed 日期/年/月/日 characters of a date line, in points. */
+export const DATE_TEXT_SIZE_PT = 9;
+
+/** One blank of a date line, `____年`: where the digits are written (the rule is its bottom edge), and where its unit is printed. */
+export interface DateBlank {
+  unit: '年' | '月' | '日';
+  blank: Rect;
+  /** Left edge of the printed unit character. */
+  unitX: number;
+}
+
+/** The date line `日期 ____年____月____日`: right-aligned in its rectangle, blanks 12, 7 and 7 mm wide. */
+export interface DateLine {
+  /** Baseline of the printed characters. */
+  baseline: number;
+  blanks: DateBlank[];
+}
+
+export function dateLineOf(date: Rect): DateLine {
+  const charWidth = (DATE_TEXT_SIZE_PT * 25.4) / 72; // CJK characters are one em wide
+  const gaps = [12, 7, 7];
+  const units = ['年', '月', '日'] as const;
+  const baseline = date.y + date.height - 1.5;
+  let x = date.x + date.width - (gaps.reduce((a, b) => a + b, 0) + units.length * charWidth) - 0.5;
+  const blanks = gaps.map((gap, i) => {
+    const blank = rect(x, baseline - 4.2, gap, 4.8);
+    x += gap;
+    const entry: DateBlank = { unit: units[i]!, blank, unitX: x };
+    x += charWidth;
+    return entry;
+  });
+  return { baseline, blanks };
 }
 
 export interface FieldCell {
@@ -154,9 +190,9 @@ function buildFormLayout(category: VisitCategory): FormLayout {
     rect(b.x + 1, b.y + LABEL_STRIP, b.width - 2, b.height - LABEL_STRIP - (withDate ? DATE_STRIP : 1));
   const dateOf = (b: Rect): Rect => rect(b.x + 1, b.y + b.height - DATE_STRIP, b.width - 2, DATE_STRIP - 1);
   const marks: MarkArea[] = [
-    { id: 'customerSignature', label: '客户签名', hint: '（本人签名或盖章）', box: customerBox, ink: inkOf(customerBox, true), date: dateOf(customerBox) },
+    { id: 'customerSignature', label: '客户签名', hint: '（本人签名或盖章）', box: customerBox, ink: inkOf(customerBox, true), date: dateOf(customerBox), dateLine: dateLineOf(dateOf(customerBox)) },
     { id: 'seal', label: '盖章处', hint: '（机构客户须加盖公章）', box: sealBox, ink: inkOf(sealBox, false) },
-    { id: 'handlerSignature', label: '经办人签名', hint: '（面谈回访时填写）', box: handlerBox, ink: inkOf(handlerBox, true), date: dateOf(handlerBox) },
+    { id: 'handlerSignature', label: '经办人签名', hint: '（面谈回访时填写）', box: handlerBox, ink: inkOf(handlerBox, true), date: dateOf(handlerBox), dateLine: dateLineOf(dateOf(handlerBox)) },
   ];
   return {
     id: formLayoutId(category),

@@ -9,7 +9,7 @@
 import type { Customer } from '../domain/customer.ts';
 import { CUSTOMER_KIND_LABELS } from '../domain/customer.ts';
 import { VISIT_CATEGORY_LABELS, VISIT_CHANNEL_LABELS, type Visit } from '../domain/visit.ts';
-import { type FieldCell, type FormLayout, type MarkArea } from '../layout/form.ts';
+import { DATE_TEXT_SIZE_PT, dateLineOf, type FieldCell, type FormLayout, type MarkArea } from '../layout/form.ts';
 import { inset, rect, type Rect } from '../layout/page.ts';
 import { baselineCentredOn, type PageCanvas, ptToMm } from './canvas.ts';
 import { drawTextInBox, fitText, type FitOptions, TextFitError } from './fit.ts';
@@ -139,22 +139,16 @@ function drawMarkArea(canvas: PageCanvas, mark: MarkArea): void {
   if (mark.date) drawDateLine(canvas, mark.date, true);
 }
 
-/** `日期 ____年____月____日`, right-aligned in the box, the lines drawn as rules. */
+/** `日期 ____年____月____日` as the layout places it (`dateLineOf`), the blanks drawn as rules. */
 function drawDateLine(canvas: PageCanvas, box: Rect, label: boolean): void {
-  const size = 9;
-  const baseline = box.y + box.height - 1.5;
-  const charWidth = ptToMm(size);
-  const gaps = [12, 7, 7];
-  const units = ['年', '月', '日'];
-  const total = gaps.reduce((a, b) => a + b, 0) + units.length * charWidth;
-  let x = box.x + box.width - total - 0.5;
-  if (label) canvas.text(box.x + PAD - 1, baseline, '日期', { size });
-  gaps.forEach((gap, i) => {
-    canvas.line(x + 0.3, baseline + 0.6, x + gap - 0.3, baseline + 0.6, 0.5);
-    x += gap;
-    canvas.text(x, baseline, units[i]!, { size });
-    x += charWidth;
-  });
+  const size = DATE_TEXT_SIZE_PT;
+  const line = dateLineOf(box);
+  if (label) canvas.text(box.x + PAD - 1, line.baseline, '日期', { size });
+  for (const { unit, blank, unitX } of line.blanks) {
+    const ruleY = blank.y + blank.height;
+    canvas.line(blank.x + 0.3, ruleY, blank.x + blank.width - 0.3, ruleY, 0.5);
+    canvas.text(unitX, line.baseline, unit, { size });
+  }
 }
 
 function centred(canvas: PageCanvas, text: string, box: Rect, cy: number, style: { face?: 'regular' | 'bold'; size: number }): void {
