@@ -63,4 +63,13 @@ describe('assigning the pages of a batch', () => {
     expect(institution!.review).toEqual([expect.objectContaining({ subject: 'seal.red', machineValue: null })]);
     expect(institution!.review![0]!.reason).toContain('grey scan');
   });
+
+  it("sends an institution's empty-looking seal box on a black-and-white scan to review (presence and colour), never to a verdict", () => {
+    const bw: RecordedReading = { colour: false, sealLostInBilevel: true, checks: { customerSignature: { present: true, score: 1 }, handlerSignature: { present: false, score: 0 }, seal: { present: null, score: 0, red: null } } };
+    const [individual] = assignPages([form(1, A, bw)], options());
+    const [institution] = assignPages([form(1, B, bw)], options());
+    expect(individual!.review).toEqual([]);
+    expect(institution!.review!.map((r) => [r.subject, r.machineValue]).sort()).toEqual([['seal', null], ['seal.red', null]]);
+    expect(institution!.review!.find((r) => r.subject === 'seal.red')!.reason).toContain('black-and-white');
+  });
 });

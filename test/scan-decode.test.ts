@@ -121,6 +121,28 @@ describe('formats', () => {
     expect(pages[1]).toMatchObject({ page: 2, source: 'pdf rasterized' });
     for (const p of pages) await expectReadable(p);
   });
+
+  it('takes a 1-bit Flate page image out of a scanned PDF as a bilevel page, shrunk when asked', async () => {
+    // A black-and-white page at 300 dpi, as scanners and `huifang simulate` write it: 1 bit a pixel, 1 = white.
+    const big = await sharp(await syntheticScan(FILL, { dpi: 300, grey: true })).greyscale().threshold(160).raw().toBuffer({ resolveWithObject: true });
+    const { width: w, height: h } = big.info;
+    const rowBytes = (w + 7) >> 3;
+    const packed = new Uint8Array(rowBytes * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (big.data[y * w + x]! >= 128) packed[y * rowBytes + (x >> 3)]! |= 0x80 >> (x & 7);
+    const doc = await PDFDocument.create();
+    const stream = doc.context.stream(deflateSync(packed), { Type: 'XObject', Subtype: 'Image', Filter: 'FlateDecode', Width: w, Height: h, ColorSpace: 'DeviceGray', BitsPerComponent: 1 });
+    const ref = doc.context.register(stream);
+    const page = doc.addPage([(w * 72) / 300, (h * 72) / 300]);
+    const name = page.node.newXObject('Scan', ref);
+    const { pushGraphicsState, concatTransformationMatrix, drawObject, popGraphicsState } = await import('@cantoo/pdf-lib');
+    page.pushOperators(pushGraphicsState(), concatTransformationMatrix(page.getWidth(), 0, 0, page.getHeight(), 0, 0), drawObject(name), popGraphicsState());
+    const bytes = await doc.save();
+    const [full] = await all(bytes, 'bw.pdf');
+    expect(full).toMatchObject({ source: 'pdf image (flate, 1-bit)', channels: 1, bilevel: true, grey: true, dpi: 300, width: w, height: h });
+    const [small] = await all(bytes, 'bw.pdf', { targetDpi: 150 });
+    expect(small).toMatchObject({ source: 'pdf image (flate, 1-bit)', bilevel: true, dpi: 150, scanDpi: 300, shrink: 2, width: Math.floor(w / 2) });
+    await expectReadable(small);
+  });
 });
 
 describe('damaged and hostile files', () => {

@@ -102,6 +102,14 @@ describe('boxes', () => {
     expect(r.review).toContainEqual({ subject: 'na.risks-disclosed', reason: 'question 5: more than one box is marked (是, 否)' });
   });
 
+  it('reads a tick drawn half over the box border as the answer, and its blank twin as blank', async () => {
+    const r = await scanAndRead({ fill: { strayTicks: { 'na.risks-disclosed': 'no' }, ticks: { satisfaction: 'satisfied' } } }, { dpi: 200, jpeg: 80, skew: 1.5 });
+    expect(r.answers['na.risks-disclosed']).toBe('no');
+    expect(r.questions['na.risks-disclosed']!.boxes.yes).toBeLessThan(0.3);
+    expect(r.answers.satisfaction).toBe('satisfied');
+    expect(r.review).toEqual([]);
+  });
+
   it('never decides a blank signature or seal box "present", even on a dark photocopy', async () => {
     for (const d of [{ dpi: 150, jpeg: 60, photocopy: 0.9 }, { dpi: 300, skew: 4, grey: true, jpeg: 50 }] as Degradation[]) {
       const r = await scanAndRead({}, d);

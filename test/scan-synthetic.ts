@@ -15,6 +15,8 @@ import type { VisitId } from '../src/domain/visit-id.ts';
 export interface SyntheticFill {
   /** question id → value to tick (`yes`, `no`, an option value); several values tick several boxes. */
   ticks?: Record<string, string | string[]>;
+  /** question id → value ticked carelessly: the tick drawn 2.6 mm up and right, mostly over the box's border. */
+  strayTicks?: Record<string, string>;
   customerSignature?: boolean;
   handlerSignature?: boolean;
   /** A red (or, with `sealColour`, other) round seal in the seal box. */
@@ -120,6 +122,11 @@ export function syntheticFormSvg(options: SyntheticPageOptions = {}, dpi = 200):
         if (!b) throw new Error(`no tick box ${qid}:${v}`);
         body += tick(b.ink);
       }
+    }
+    for (const [qid, v] of Object.entries(fill.strayTicks ?? {})) {
+      const b = layout.tickBoxes.find((t) => t.id === `${qid}:${v}`);
+      if (!b) throw new Error(`no tick box ${qid}:${v}`);
+      body += tick({ ...b.ink, x: b.ink.x + 2.6, y: b.ink.y - 2.6 });
     }
     const area = (id: string): Rect => layout.marks.find((m) => m.id === id)!.ink;
     if (fill.customerSignature) body += signature(area('customerSignature'));

@@ -19,7 +19,7 @@ import { BAGIT_TXT, BAG_INFO_TXT, formatBagInfo, formatManifest, manifestName, t
 import { indexCsv, indexHtml, indexJson, indexVisitOf, INDEX_CSV, INDEX_FORMAT, INDEX_HTML, INDEX_JSON, type BundleIndex } from './index-files.ts';
 import { archiveSelection, dropStaleExtracts, ensurePageExtracts } from './page-extract.ts';
 import { buildVisitRecord, recordBytes, RECORD_FILE, type ArchivedVisitRecord, type VisitValidator } from './record.ts';
-import { DEFAULT_ARCHIVE_RETENTION, periodEnd } from './retention.ts';
+import { DEFAULT_ARCHIVE_RETENTION, periodEnd, periodStart } from './retention.ts';
 import { SIGNATURE_FILE, signatureFile, type SigningKey } from './signing.ts';
 import { HashPool } from './hashing.ts';
 import { ZipWriter, zipOverhead, ZIP32_LIMIT, ZIP32_MAX_ENTRIES } from './zip-writer.ts';
@@ -157,6 +157,10 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
   const limit = opts.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES;
   const baggingDate = opts.baggingDate ?? periodEnd(opts.period);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(baggingDate)) throw new InputError(`Expected a date YYYY-MM-DD for --bagging-date but received ${JSON.stringify(baggingDate)}`);
+  const parsed = Date.parse(`${baggingDate}T00:00:00Z`);
+  if (Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== baggingDate || baggingDate < periodStart(opts.period)) {
+    throw new InputError(`--bagging-date ${baggingDate} is not a real date on or after the start of the period ${opts.period}; give the day the bag is made, YYYY-MM-DD`);
+  }
   const groupId = `huifang-${opts.branch}-${opts.period}`;
 
   const visitIds = visitIdsOfPeriod(ws.db, opts.branch, opts.period);

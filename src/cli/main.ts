@@ -4,7 +4,7 @@
  */
 import yargs from 'yargs';
 import { COMMANDS } from './commands.ts';
-import { EXIT_BAD_INPUT, processIo, runCommand, type Io } from './common.ts';
+import { EXIT_BAD_INPUT, processIo, runCommand, type CommandModule, type Io } from './common.ts';
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let exitCode = 0;
@@ -29,9 +29,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .fail((msg, err) => {
       usageFailure = msg || err?.message || 'bad usage';
     });
+  // The command is only chosen while parsing; it runs once the whole command line has been
+  // checked (unknown options, bad choices, missing arguments), so that a typo never leaves
+  // work half-done behind a usage error.
+  let chosen: { m: CommandModule<any>; args: unknown } | undefined;
   for (const m of COMMANDS) {
-    parser = parser.command(m.command, m.describe, m.builder, async (args) => {
-      exitCode = await runCommand(m, args as never, io);
+    parser = parser.command(m.command, m.describe, m.builder, (args) => {
+      chosen = { m, args };
     });
   }
   try {
@@ -40,8 +44,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     usageFailure ??= e instanceof Error ? e.message : String(e);
   }
   if (usageFailure) {
+    if (argv.includes('--json')) io.out(JSON.stringify({ error: usageFailure }, null, 2));
     io.err(`huifang: ${usageFailure}\nRun \`huifang --help\` for the commands and their options.`);
     return EXIT_BAD_INPUT;
   }
+  if (chosen) exitCode = await runCommand(chosen.m, chosen.args as never, io);
   return exitCode;
 }

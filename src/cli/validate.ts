@@ -10,7 +10,7 @@ import { VISIT_CHANNEL_LABELS, VISIT_RESULT_LABELS } from '../domain/visit.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 import { currentActor } from '../scan/ingest-actor.ts';
 import { validateAll, type ValidationReport } from '../rules/validate.ts';
-import { getVisit } from '../store/visits.ts';
+import { getVisit, listVisits } from '../store/visits.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, progress, report } from './common.ts';
 
 interface ValidateArgs {
@@ -42,6 +42,9 @@ export const validateCommand = defineCommand<ValidateArgs>({
         else visitIds.push(parsed.visitId);
       }
       if (problems.length) throw new InputError(problems.length === 1 ? problems[0]!.reason : `${problems.length} visit ids cannot be validated`, problems);
+    }
+    if (args.branch && listVisits(ws.db, { branchCode: args.branch }).length === 0) {
+      throw new InputError(`There are no visits of branch ${args.branch} in the register; check the branch (营业部) code.`, [message('validate/unknown-branch', `no visits of branch ${args.branch}`, {}, { fix: 'give a branch code that letters or forms registered visits for' })]);
     }
     const tick = progress(io, 'validate: visits');
     const result = await validateAll(ws, {

@@ -13,6 +13,7 @@
 import { mkdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
+import { maskTail } from '../domain/customer.ts';
 import { dueDate } from '../domain/deadlines.ts';
 import { InputError, message, type Message } from '../domain/messages.ts';
 import { newVisitId, type VisitId } from '../domain/visit-id.ts';
@@ -107,7 +108,7 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
     const wanted = new Set(list.customers.map((c) => c.customerId));
     for (const v of listVisits(ws.db)) {
       if (wanted.has(v.customerId) && v.category === options.category && v.result === 'pending') {
-        open.push(message('run/open-visit', `customer ${v.customerId} already has an open ${options.category} visit ${v.visitId}`, { file: list.path, visitId: v.visitId }, { fix: 'finish or close that visit first, or pass --repeat to start another' }));
+        open.push(message('run/open-visit', `customer ${maskTail(v.customerId)} already has an open ${options.category} visit ${v.visitId}`, { file: list.path, visitId: v.visitId }, { fix: 'finish or close that visit first, or pass --repeat to start another' }));
       }
     }
     if (open.length) throw new InputError(`${open.length} customer(s) in ${list.path} already have an open visit of this category; nothing was written.`, open);

@@ -136,6 +136,135 @@ export function measureInk(img: GreyImage, h: Homography, rect: Rect, pxPerMm: n
   };
 }
 
+/** How far (mm) a tick box's reading region reaches past its printed outline, per side. */
+export interface TickReach {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
+}
+
+export interface TickMeasureOptions {
+  inkLevel: number;
+  /** Grid step in mm. */
+  step: number;
+  /** Half-width (mm) of the band along the printed outline that is left out (the print itself). */
+  band: number;
+  /** How far past the outline ink is looked for (clear of any neighbouring print). */
+  reach: TickReach;
+  /** How far to look for the printed outline (mm). */
+  search: number;
+  /** Ink blots smaller than this (mm, across their longest side) are dust, not marks. */
+  minExtent: number;
+}
+
+/**
+ * Measures the ink of a tick box over the box and a margin around it, less a band along the
+ * printed outline, which is first located on the page (so the band follows the real print).
+ * A tick that strays past the border still counts; the border itself never does.
+ */
+export function measureTick(img: GreyImage, h: Homography, box: Rect, pxPerMm: number, opt: TickMeasureOptions): InkMeasure {
+  const found = outlineShift(img, h, box, opt.search, pxPerMm);
+  const shift = found.shift;
+  const bx0 = box.x + shift.x;
+  const by0 = box.y + shift.y;
+  const bx1 = bx0 + box.width;
+  const by1 = by0 + box.height;
+  const x0 = bx0 - opt.reach.left;
+  const y0 = by0 - opt.reach.top;
+  const cols = Math.max(1, Math.floor((box.width + opt.reach.left + opt.reach.right) / opt.step));
+  const rows = Math.max(1, Math.floor((box.height + opt.reach.top + opt.reach.bottom) / opt.step));
+  const grey = new Float32Array(cols * rows);
+  const used = new Uint8Array(cols * rows);
+  const inside: number[] = [];
+  let region = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const x = x0 + (c + 0.5) * opt.step;
+      const y = y0 + (r + 0.5) * opt.step;
+      // Distance to the outline: inside the box, to its nearest edge; outside, to the box.
+      const inBox = x >= bx0 && x <= bx1 && y >= by0 && y <= by1;
+      const d = inBox ? Math.min(x - bx0, bx1 - x, y - by0, by1 - y) : Math.hypot(Math.max(bx0 - x, 0, x - bx1), Math.max(by0 - y, 0, y - by1));
+      if (d < opt.band) continue;
+      const k = r * cols + c;
+      const p = project(h, { x, y });
+      grey[k] = sampleGrey(img, p.x, p.y);
+      used[k] = 1;
+      region++;
+      if (inBox) inside.push(grey[k]!);
+    }
+  }
+  const paper = localPaper(img, h, { x: bx0, y: by0, width: box.width, height: box.height }, Float32Array.from(inside));
+  const range = Math.max(40, paper - opt.inkLevel);
+  const cut = paper - 0.5 * range;
+  // Ink (2) is darker than halfway to the ink level; faint ink (1), a third of the way,
+  // only joins pieces: a light pen's stroke breaks up at the ink cut, and its pieces, joined
+  // through their faint ink, are still one stroke and not dust.
+  const faintCut = paper - 0.3 * range;
+  const ink = new Uint8Array(cols * rows);
+  for (let k = 0; k < ink.length; k++) ink[k] = !used[k] ? 0 : grey[k]! < cut ? 2 : grey[k]! < faintCut ? 1 : 0;
+  // A stroke crossing the border is cut by the band: its pieces beside the band are kept from
+  // a shorter length than free-standing blots.
+  const kept = strokeCells(ink, cols, rows, Math.ceil(opt.minExtent / opt.step), used, Math.ceil((0.55 * opt.minExtent) / opt.step));
+  const cell = opt.step * opt.step;
+  return {
+    fraction: region ? kept / region : 0,
+    inkMm2: kept * cell,
+    redMm2: null,
+    shift,
+    paper,
+    outline: Math.max(0, Math.min(1, (paper - found.outlineGrey) / range)),
+  };
+}
+
+/**
+ * Counts the ink cells (value 2) of connected blots (8-neighbours, through ink or faint ink)
+ * that reach at least `minCells` cells across in some direction: pen strokes and dots stay,
+ * dust specks and toner grains drop out, whatever their darkness.
+ */
+function strokeCells(cells: Uint8Array, cols: number, rows: number, minCells: number, used?: Uint8Array, minCellsAtBand = minCells): number {
+  const seen = new Uint8Array(cells.length);
+  const stack: number[] = [];
+  let total = 0;
+  for (let start = 0; start < cells.length; start++) {
+    if (!cells[start] || seen[start]) continue;
+    let n = 0;
+    let c0 = cols;
+    let c1 = -1;
+    let r0 = rows;
+    let r1 = -1;
+    let atBand = false;
+    seen[start] = 1;
+    stack.push(start);
+    while (stack.length) {
+      const k = stack.pop()!;
+      if (cells[k] === 2) n++;
+      const r = Math.floor(k / cols);
+      const c = k - r * cols;
+      if (c < c0) c0 = c;
+      if (c > c1) c1 = c;
+      if (r < r0) r0 = r;
+      if (r > r1) r1 = r;
+      for (let dr = -1; dr <= 1; dr++) {
+        const rr = r + dr;
+        if (rr < 0 || rr >= rows) continue;
+        for (let dc = -1; dc <= 1; dc++) {
+          const cc = c + dc;
+          if (cc < 0 || cc >= cols) continue;
+          const j = rr * cols + cc;
+          if (used && !used[j]) atBand = true;
+          if (cells[j] && !seen[j]) {
+            seen[j] = 1;
+            stack.push(j);
+          }
+        }
+      }
+    }
+    if (Math.max(c1 - c0 + 1, r1 - r0 + 1) >= (atBand ? minCellsAtBand : minCells)) total += n;
+  }
+  return total;
+}
+
 /**
  * Counts set cells with at least two set neighbours (of eight): lone specks and pairs drop
  * out, while a one-cell-wide stroke in any direction stays.
@@ -195,13 +324,16 @@ function localPaper(img: GreyImage, h: Homography, rect: Rect, inside: Float32Ar
   return values[Math.floor(values.length * 0.85)]!;
 }
 
+/** Inked area (mm²) at which a tick box's score is 0.5. */
+export const TICK_HALF_MM2 = 0.22;
+
 /**
- * Score of a tick box, 0 (blank) … 1 (clearly marked), 0.5 at the decision line: an ink
- * fraction of 1.5 % of the inner area (a blank box reads 0 once specks are dropped; the
- * lightest ticks seen cover about 1 %).
+ * Score of a tick box from the ink above the page's blank level in its reading region
+ * (`measureTick`), 0 (blank) … 1 (clearly marked), 0.5 at `TICK_HALF_MM2` (a blank box
+ * reads 0 once specks are dropped; a tick's stroke covers several mm²).
  */
-export function tickScore(fraction: number): number {
-  return fraction / (fraction + 0.015);
+export function tickScore(mm2: number): number {
+  return mm2 / (mm2 + TICK_HALF_MM2);
 }
 
 /** Score of a signature or seal area from its inked area: 0.5 at `half` mm². */

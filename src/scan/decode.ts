@@ -144,6 +144,14 @@ async function decodeImagePage(bytes: Uint8Array, format: ScanFormat, index: num
   const channels = info.channels === 1 ? 1 : 3;
   const pixels = channels === 1 || info.channels === 3 ? new Uint8Array(data.buffer, data.byteOffset, data.length) : dropAlpha(data, info.channels);
   const grey = channels === 1 || isNeutral(pixels);
+  // A shrunk bilevel page has grey edges, and a clean grey scan few grey levels: judge the
+  // file's own pixels — its bit depth, else a full-resolution strip of a lossless grey page.
+  // (A JPEG is never taken for black and white: its codec cannot keep pure black and white.)
+  let bilevel = channels === 1 && (knownBilevel || (meta as { bitsPerSample?: number }).bitsPerSample === 1);
+  if (channels === 1 && !bilevel) {
+    if (shrink === 1) bilevel = isBilevel(pixels);
+    else if (format !== 'jpeg') bilevel = isBilevel(await fullResolutionStrip(bytes, index, lim, multi, width, height));
+  }
   return {
     page: index + 1,
     width: info.width,
@@ -154,11 +162,23 @@ async function decodeImagePage(bytes: Uint8Array, format: ScanFormat, index: num
     dpiSource,
     channels,
     grey,
-    // A shrunk bilevel page has grey edges; judge the file's own pixels by its bit depth.
-    bilevel: channels === 1 && (knownBilevel || (meta as { bitsPerSample?: number }).bitsPerSample === 1 || isBilevel(pixels, shrink)),
+    bilevel,
     data: pixels,
     source: format,
   };
+}
+
+/** A horizontal strip across the middle of a page (a tenth of its height), grey, at the file's own resolution. */
+async function fullResolutionStrip(bytes: Uint8Array, index: number, lim: Limits, multi: boolean, width: number, height: number): Promise<Uint8Array> {
+  const top = Math.floor(height * 0.45);
+  const h = Math.max(1, Math.min(height - top, Math.floor(height * 0.1)));
+  const strip = await sharp(bytes, { limitInputPixels: lim.maxPixels, failOn: 'error', ...(multi ? { page: index, pages: 1 } : {}) })
+    .rotate()
+    .extract({ left: 0, top, width, height: h })
+    .toColourspace('b-w')
+    .raw({ depth: 'uchar' })
+    .toBuffer();
+  return new Uint8Array(strip.buffer, strip.byteOffset, strip.length);
 }
 
 function dropAlpha(data: Uint8Array, channels: number): Uint8Array {
@@ -180,12 +200,14 @@ function dropAlpha(data: Uint8Array, channels: number): Uint8Array {
 function isBilevel(grey: Uint8Array, shrink = 1): boolean {
   const hist = new Uint32Array(256);
   let n = 0;
-  for (let i = 0; i < grey.length; i += 5, n++) {
-    const v = grey[i]!;
-    if (shrink === 1 && v !== 0 && v !== 255) return false;
-    hist[v]!++;
+  for (let i = 0; i < grey.length; i += 5, n++) hist[grey[i]!]!++;
+  if (shrink === 1) {
+    // Unshrunk: (almost) every pixel pure black or white, and some black. A few grey specks
+    // (dust added after thresholding, a stamp pasted on) do not make a grey scan, whose
+    // anti-aliased print edges alone spread over many levels.
+    const between = n - hist[0]! - hist[255]!;
+    return n > 0 && between <= 0.002 * n && hist[0]! >= 0.001 * n;
   }
-  if (shrink === 1) return n > 0;
   const top = [...hist].sort((a, b) => b - a).slice(0, 12).reduce((s, x) => s + x, 0);
   return n > 0 && top / n >= 0.95;
 }
@@ -276,7 +298,8 @@ async function* decodePdf(bytes: Uint8Array, name: string, lim: Limits): AsyncGe
         yield { ...image, page: n };
         continue;
       }
-      yield await rasterizeOne(bytes, n, page.getWidth(), page.getHeight(), lim);
+      const raster = await rasterizeOne(bytes, n, page.getWidth(), page.getHeight(), lim);
+      yield pageImagesBilevel(page) ? { ...raster, bilevel: true } : raster;
     } catch (e) {
       yield { page: n, reason: `${name}, page ${n}: ${explainPdfError(e)}` };
     }
@@ -395,20 +418,93 @@ async function extractPageImage(page: PDFPage, lim: Limits): Promise<Omit<Decode
     const cs = d.lookup(PDFName.of('ColorSpace'));
     const channels = cs === PDFName.of('DeviceGray') ? 1 : cs === PDFName.of('DeviceRGB') ? 3 : 0;
     const parms = d.lookup(PDFName.of('DecodeParms'));
-    if (bpc !== 8 || !channels || parms) return null;
+    if (!channels || parms || (bpc !== 8 && !(bpc === 1 && channels === 1))) return null;
+    // 1-bit images (black-and-white scans) pack 8 pixels a byte, rows padded to bytes.
+    const expected = bpc === 1 ? ((w + 7) >> 3) * h : w * h * channels;
     let raw: Buffer;
     try {
-      raw = inflateSync(contents, { maxOutputLength: w * h * channels + 65536 });
+      raw = inflateSync(contents, { maxOutputLength: expected + 65536 });
     } catch (e) {
-      if (e instanceof RangeError || /larger than/i.test(String(e))) throw new Error(`its image holds more data than its declared ${w}×${h} ${channels === 1 ? 'grey' : 'RGB'} pixels (a damaged file or a decompression bomb)`);
+      if (e instanceof RangeError || /larger than/i.test(String(e))) throw new Error(`its image holds more data than its declared ${w}×${h} ${bpc === 1 ? 'black-and-white' : channels === 1 ? 'grey' : 'RGB'} pixels (a damaged file or a decompression bomb)`);
       throw new Error(`its image data is damaged (${firstLine(String(e))})`);
     }
-    if (raw.length < w * h * channels) throw new Error('its image data is shorter than its size says (truncated)');
-    const png = await sharp(raw.subarray(0, w * h * channels), { raw: { width: w, height: h, channels: channels as 1 | 3 } }).png({ compressionLevel: 0 }).toBuffer();
-    const one = await decodeImagePage(png, 'png', 0, lim, false, dpi, channels === 1 && isBilevel(raw.subarray(0, w * h)));
+    if (raw.length < expected) throw new Error('its image data is shorter than its size says (truncated)');
+    if (bpc === 1) {
+      const decode = d.lookup(PDFName.of('Decode'));
+      const blackIs1 = decode instanceof PDFArray && numberOf(decode.lookup(0)) === 1;
+      return { ...bilevelPage(raw, w, h, blackIs1, dpi, lim), source: 'pdf image (flate, 1-bit)' };
+    }
+    const one = await decodeRawPage(raw.subarray(0, expected), w, h, channels as 1 | 3, dpi, lim, channels === 1 && isBilevel(raw.subarray(0, w * h)));
     return { ...one, source: 'pdf image (flate)' };
   }
   return null;
+}
+
+/**
+ * A 1-bit image (rows padded to bytes) as a grey page, shrunk by a whole factor towards
+ * the target resolution by averaging blocks of pixels (a shrunk bilevel page has grey edges).
+ */
+function bilevelPage(packed: Uint8Array, w: number, h: number, blackIs1: boolean, dpi: number, lim: Limits): Omit<DecodedPage, 'page' | 'source'> {
+  const shrink = lim.targetDpi ? Math.max(1, Math.floor(dpi / lim.targetDpi + 0.25)) : 1;
+  const ow = Math.max(1, Math.floor(w / shrink));
+  const oh = Math.max(1, Math.floor(h / shrink));
+  const rowBytes = (w + 7) >> 3;
+  const sums = new Uint32Array(ow);
+  const out = new Uint8Array(ow * oh);
+  const n = shrink * shrink;
+  for (let oy = 0; oy < oh; oy++) {
+    sums.fill(0);
+    for (let dy = 0; dy < shrink; dy++) {
+      const row = (oy * shrink + dy) * rowBytes;
+      for (let ox = 0, x = 0; ox < ow; ox++) {
+        let s = 0;
+        for (let dx = 0; dx < shrink; dx++, x++) s += (packed[row + (x >> 3)]! >> (7 - (x & 7))) & 1;
+        sums[ox]! += s;
+      }
+    }
+    // A set bit is white unless the image says black is 1.
+    for (let ox = 0; ox < ow; ox++) {
+      const white = blackIs1 ? n - sums[ox]! : sums[ox]!;
+      out[oy * ow + ox] = Math.round((255 * white) / n);
+    }
+  }
+  return { width: ow, height: oh, dpi: dpi / shrink, scanDpi: dpi, shrink, dpiSource: 'metadata', channels: 1, grey: true, bilevel: true, data: out };
+}
+
+/** Raw 8-bit pixels (grey or RGB) as a page, shrunk towards the target resolution. */
+async function decodeRawPage(raw: Uint8Array, w: number, h: number, channels: 1 | 3, dpi: number, lim: Limits, bilevel: boolean): Promise<Omit<DecodedPage, 'page' | 'source'>> {
+  const shrink = lim.targetDpi ? Math.max(1, Math.floor(dpi / lim.targetDpi + 0.25)) : 1;
+  let pipe = sharp(raw, { raw: { width: w, height: h, channels }, limitInputPixels: lim.maxPixels });
+  if (shrink > 1) pipe = pipe.resize({ width: Math.max(1, Math.floor(w / shrink)), kernel: 'linear' });
+  pipe = channels === 1 ? pipe.toColourspace('b-w') : pipe.toColourspace('srgb');
+  const { data, info } = await pipe.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  if (info.channels !== channels) throw new Error(`its ${channels === 1 ? 'grey' : 'RGB'} image decoded to ${info.channels} channels`);
+  const pixels = new Uint8Array(data.buffer, data.byteOffset, data.length);
+  return { width: info.width, height: info.height, dpi: dpi / shrink, scanDpi: dpi, shrink, dpiSource: 'metadata', channels, grey: channels === 1 || isNeutral(pixels), bilevel, data: pixels };
+}
+
+/**
+ * Whether every image drawn on a PDF page is black and white (1 bit a pixel, CCITT or
+ * JBIG2): such a page, once rasterized, is a bilevel scan whose red ink may have dropped out.
+ */
+function pageImagesBilevel(page: PDFPage): boolean {
+  try {
+    const xobjects = page.node.Resources()?.lookupMaybe(PDFName.of('XObject'), PDFDict);
+    if (!xobjects) return false;
+    let images = 0;
+    for (const [, ref] of xobjects.entries()) {
+      const obj = page.doc.context.lookup(ref);
+      if (!(obj instanceof PDFRawStream) || obj.dict.lookup(PDFName.of('Subtype')) !== PDFName.of('Image')) return false;
+      const filters = filterNames(obj.dict.lookup(PDFName.of('Filter')));
+      const bpc = numberOf(obj.dict.lookup(PDFName.of('BitsPerComponent')));
+      const oneBit = bpc === 1 || obj.dict.lookup(PDFName.of('ImageMask')) === PDFBool.True || filters.includes('CCITTFaxDecode') || filters.includes('JBIG2Decode');
+      if (!oneBit) return false;
+      images++;
+    }
+    return images > 0;
+  } catch {
+    return false;
+  }
 }
 
 function filterNames(f: unknown): string[] {

@@ -72,15 +72,15 @@ export function cropGrey(img: GreyImage, x0: number, y0: number, w: number, h: n
 
 /** RGBA pixels of a grey image (what the QR decoder takes). */
 export function greyToRgba(img: GreyImage): Uint8ClampedArray {
-  const out = new Uint8ClampedArray(img.width * img.height * 4);
+  const n = img.width * img.height;
+  const out = new Uint8ClampedArray(n * 4);
+  // One 32-bit write a pixel (R = G = B = grey, A = 255); the byte order does not matter
+  // since the three colour bytes are equal and alpha is the top or bottom byte alike.
+  const px = new Uint32Array(out.buffer, 0, n);
+  const alpha = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0xff000000 : 0xff;
+  const shift = alpha === 0xff ? 8 : 0;
   const d = img.data;
-  for (let i = 0, j = 0; i < d.length; i++, j += 4) {
-    const v = d[i]!;
-    out[j] = v;
-    out[j + 1] = v;
-    out[j + 2] = v;
-    out[j + 3] = 255;
-  }
+  for (let i = 0; i < n; i++) px[i] = (((d[i]! * 0x010101) << shift) | alpha) >>> 0;
   return out;
 }
 

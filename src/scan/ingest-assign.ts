@@ -97,9 +97,20 @@ export function assignPages(findings: readonly PageFinding[], options: AssignOpt
           machineValue: null,
           score: null,
           reason:
-            f.reading.colour === false
+            f.reading.sealLostInBilevel === true
+              ? 'black-and-white scan with an empty-looking seal box: thresholding can drop a red seal entirely, and an institution must stamp its red official seal (公章); look at the paper form'
+              : f.reading.colour === false
               ? 'grey scan: an institution must stamp its red official seal (公章), and a grey scan cannot show red; look at the paper form'
               : 'the machine cannot tell whether the seal is red; an institution must stamp its red official seal (公章)',
+        });
+      }
+      if (f.kind === 'form' && facts.customerKind === 'institution' && f.reading.sealLostInBilevel === true && seal?.present === null && !review.some((r) => r.subject === 'seal')) {
+        // The seal's presence is as undecided as its colour: a reviewer settles both.
+        review.push({
+          subject: 'seal',
+          machineValue: null,
+          score: seal.score,
+          reason: 'black-and-white scan: the seal box looks empty, but thresholding can drop a red seal; an institution must stamp its official seal (公章); look at the paper form',
         });
       }
       out.push({ page: f.page, visitId: f.visitId, kind: f.kind, assignedBy: 'qr', reading: f.reading, review });

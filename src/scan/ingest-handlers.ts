@@ -20,6 +20,7 @@ import type { NewPage } from '../store/pages.ts';
 import type { NewReviewItem } from '../store/review.ts';
 import type { Workspace } from '../store/workspace.ts';
 import type { DecodeLimits } from './decode.ts';
+import type { ScanReader } from './read-pool.ts';
 import { scanHandler } from './ingest-scan.ts';
 import { emailHandler, emailPrintoutHandler } from '../mail/ingest-email.ts';
 
@@ -71,7 +72,20 @@ export interface IngestHandler {
   name: string;
   /** Whether this handler reads the file; decided from its name and first bytes only. */
   accepts(candidate: IngestCandidate): boolean;
-  ingest(ctx: IngestContext, input: StoredInput): Promise<HandlerResult>;
+  /**
+   * Optional: the pure part of reading a file (decoding, page reading; no register access),
+   * which ingest may start before the file is recorded as `processing`, so that the next
+   * files are read on other threads while this one is written. Its result is handed to
+   * `ingest` as `prepared`; a rejection is handled as if `ingest` had thrown it.
+   */
+  prepare?(env: PrepareContext, input: StoredInput): Promise<unknown>;
+  ingest(ctx: IngestContext, input: StoredInput, prepared?: unknown): Promise<HandlerResult>;
+}
+
+/** What `prepare` may use: the decoding limits and the (possibly multi-threaded) page reader. */
+export interface PrepareContext {
+  limits: DecodeLimits;
+  reader: ScanReader;
 }
 
 /** Handlers tried before scans. The mail stage adds its .eml / e-mail printout handler here. */

@@ -37,6 +37,8 @@ export function recordedReading(r: PageReading): RecordedReading {
       handlerSignature: { present: c.handlerSignature.present, score: c.handlerSignature.score },
       seal: { present: c.seal.present, score: c.seal.score, red: c.seal.red },
     };
+    // A blank-looking seal box on a black-and-white scan: the seal may have dropped out.
+    if (c.seal.lostInBilevel) recorded.sealLostInBilevel = true;
   }
   return recorded;
 }
@@ -62,9 +64,11 @@ export function reviewItemsOf(r: PageReading): ReaderReviewItem[] {
       add({ subject: raw.subject, machineValue: c?.present ?? null, score: c?.score ?? null, reason: raw.reason });
     } else if (raw.subject === 'seal') {
       const s = r.checks?.seal;
-      // The reader raises colour doubts under `seal` too; the queue keeps them apart.
-      if (/\bred\b/.test(raw.reason) && s && s.present !== null) add({ subject: 'seal.red', machineValue: s.red, score: s.redScore, reason: raw.reason });
-      else add({ subject: 'seal', machineValue: s?.present ?? null, score: s?.score ?? null, reason: raw.reason });
+      add({ subject: 'seal', machineValue: s?.present ?? null, score: s?.score ?? null, reason: raw.reason });
+    } else if (raw.subject === 'seal.red') {
+      // Unsure of the colour: the machine made no decision (null), its score says how red.
+      const s = r.checks?.seal;
+      add({ subject: 'seal.red', machineValue: s?.red ?? null, score: s?.redScore ?? null, reason: raw.reason });
     } else if (raw.subject === 'page' || raw.subject === 'qr') {
       pageReasons.push(raw.reason);
     } else {

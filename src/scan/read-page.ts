@@ -12,10 +12,25 @@ import { formLayoutById, type FormLayout, type MarkArea, type QuestionRow } from
 import { inset, type Rect } from '../layout/page.ts';
 import type { PagePayload } from '../layout/qr-payload.ts';
 import { alignPage, project, scaleAt, type Alignment } from './align.ts';
-import { areaScore, measureInk, tickScore, type ColourSampler, type InkMeasure } from './boxes.ts';
+import { areaScore, measureInk, measureTick, tickScore, type ColourSampler, type InkMeasure, type TickReach } from './boxes.ts';
 import type { DecodedPage } from './decode.ts';
 import { greyWorkingCopy, type GreyImage } from './grey.ts';
 import { findPageCodes, identify } from './qr.ts';
+
+/**
+ * How far past a tick box's printed outline ink is looked for (mm): a tick that strays over
+ * the border is still a tick. Clear of neighbouring print: row lines lie 2.5 mm above and
+ * below every box; a choice's label starts 1 mm right of its box and a column rule 1.5 mm
+ * left of the first option.
+ */
+const TICK_REACH: Record<'yesNo' | 'choice', TickReach> = {
+  yesNo: { top: 1.3, right: 1.3, bottom: 1.3, left: 1.3 },
+  choice: { top: 1.3, right: 0.7, bottom: 1.3, left: 0.9 },
+};
+/** Half-width of the band along a tick box's printed outline that is not read (the print itself). */
+const TICK_BAND_MM = 0.5;
+/** Ink blots in a tick box smaller than this across (mm) are dust; the smallest dot a person makes is about 1.8 mm. */
+const TICK_MIN_EXTENT_MM = 0.9;
 
 /** Resolution the reader works at (the grey copy is the page shrunk by a whole factor towards it). */
 export const WORKING_DPI = 150;
@@ -73,7 +88,7 @@ export interface QuestionReading {
 }
 
 export interface ReviewItem {
-  /** What to look at: a question id, `customerSignature`, `handlerSignature`, `seal`, `qr`, `page`. */
+  /** What to look at: a question id, `customerSignature`, `handlerSignature`, `seal` (ink in the box), `seal.red` (its colour), `qr`, `page`. */
   subject: string;
   reason: string;
 }
@@ -190,7 +205,15 @@ function readForm(reading: PageReading, work: GreyImage, alignment: Alignment, l
   const pxPerMm = scaleAt(h, { x: 105, y: 148.5 });
   const step = Math.max(0.1, Math.min(0.2, 1 / pxPerMm));
   const measures = new Map<string, InkMeasure>();
-  for (const b of layout.tickBoxes) measures.set(b.id, measureInk(work, h, b.ink, pxPerMm, { inkLevel, step, margin: 0.25, outline: { rect: b.box, search: 0.7 } }));
+  for (const row of layout.questions) {
+    const reach = row.question.type === 'choice' ? TICK_REACH.choice : TICK_REACH.yesNo;
+    for (const b of row.boxes) measures.set(b.id, measureTick(work, h, b.box, pxPerMm, { inkLevel, step, band: TICK_BAND_MM, reach, search: 0.7, minExtent: TICK_MIN_EXTENT_MM }));
+  }
+  // The page's own blank level: at least half of a form's tick boxes are blank (one answer a
+  // question, a scribbled-out one at most), so the lower quartile shows what grain, print
+  // bleed and noise alone give on this scan; only ink above it counts.
+  const areas = [...measures.values()].map((m) => m.inkMm2).sort((a, b) => a - b);
+  const blankLevel = areas[Math.floor((areas.length - 1) / 4)] ?? 0;
   // The printed box outlines must be where the alignment puts them; if most are not, the
   // alignment is wrong (or the page is not the form its code says) and nothing is decided.
   const outlines = [...measures.values()].map((m) => m.outline ?? 0).sort((a, b) => a - b);
@@ -203,7 +226,7 @@ function readForm(reading: PageReading, work: GreyImage, alignment: Alignment, l
     reading.review.push({ subject: 'page', reason });
   }
   for (const row of layout.questions) {
-    const q = readQuestion(row, (box) => measures.get(box)!);
+    const q = readQuestion(row, (box) => measures.get(box)!, blankLevel);
     if (doubt && !q.review) q.review = true;
     reading.questions[row.question.id] = q;
     reading.answers[row.question.id] = q.review ? null : q.answer;
@@ -238,7 +261,7 @@ function readForm(reading: PageReading, work: GreyImage, alignment: Alignment, l
   if (sealMeasure.redMm2 !== null) {
     redScore = round(areaScore(sealMeasure.redMm2, THRESHOLDS.redHalfMm2), 3);
     red = redScore >= THRESHOLDS.red.present ? true : redScore < THRESHOLDS.red.absent ? false : null;
-    if (red === null && !doubt) reading.review.push({ subject: 'seal', reason: `unsure whether the seal is red (score ${redScore.toFixed(2)})` });
+    if (red === null && !doubt) reading.review.push({ subject: 'seal.red', reason: `unsure whether the seal is red (score ${redScore.toFixed(2)})` });
     if (doubt) red = null;
   }
   reading.checks = {
@@ -249,12 +272,12 @@ function readForm(reading: PageReading, work: GreyImage, alignment: Alignment, l
 }
 
 /** The reading of one question from its boxes' ink measures. */
-export function readQuestion(row: QuestionRow, measureOf: (boxId: string) => InkMeasure): QuestionReading {
+export function readQuestion(row: QuestionRow, measureOf: (boxId: string) => InkMeasure, blankLevel = 0): QuestionReading {
   const boxes: Record<string, number> = {};
   let faint = false;
   for (const b of row.boxes) {
     const m = measureOf(b.id);
-    boxes[b.value] = tickScore(m.fraction);
+    boxes[b.value] = tickScore(Math.max(0, m.inkMm2 - blankLevel));
     if ((m.outline ?? 1) < THRESHOLDS.outline) faint = true;
   }
   const scores = Object.entries(boxes);

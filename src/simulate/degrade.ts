@@ -416,7 +416,8 @@ function specks(img: RawImage, d: Degradation, rng: Random): void {
     const r = Math.max(1, Math.round(rng.range(0.05, 0.25) * (d.dpi / 25.4)));
     const cx = rng.int(0, img.width - 1);
     const cy = rng.int(0, img.height - 1);
-    const value = d.colour === 'bw' && rng.chance(0.3) ? 255 : rng.int(20, 90);
+    // A black-and-white page holds only black and white: its specks are black (toner) or white (holes).
+    const value = d.colour === 'bw' ? (rng.chance(0.3) ? 255 : 0) : rng.int(20, 90);
     for (let y = Math.max(0, cy - r); y <= Math.min(img.height - 1, cy + r); y++)
       for (let x = Math.max(0, cx - r); x <= Math.min(img.width - 1, cx + r); x++) {
         if ((x - cx) * (x - cx) + (y - cy) * (y - cy) > r * r) continue;

@@ -20,7 +20,16 @@ export interface EncodedPage {
   quality: number | null;
 }
 
+/** Throws when a page's pixel buffer is not exactly width × height × channels bytes (what the encoders would silently mislabel). */
+export function checkImage(img: RawImage): void {
+  const want = img.width * img.height * img.channels;
+  if (img.data.length !== want) {
+    throw new Error(`page image of ${img.width}×${img.height} pixels, ${img.channels} channel(s) holds ${img.data.length} bytes instead of ${want}: the simulator produced a malformed page`);
+  }
+}
+
 function input(img: RawImage): Sharp {
+  checkImage(img);
   const s = sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } });
   return img.channels === 1 ? s.toColourspace('b-w') : s;
 }
@@ -62,6 +71,7 @@ export async function encodeImagePdf(pages: readonly EncodedPage[]): Promise<Uin
   const doc = await PDFDocument.create({ updateMetadata: false });
   doc.setProducer('huifang simulate (scanner)');
   for (const p of pages) {
+    checkImage(p.image);
     const w = (p.image.width * 72) / p.dpi;
     const h = (p.image.height * 72) / p.dpi;
     const page = doc.addPage([w, h]);
@@ -78,6 +88,7 @@ export async function encodeImagePdf(pages: readonly EncodedPage[]): Promise<Uin
         Subtype: 'Image',
         Width: p.image.width,
         Height: p.image.height,
+        // The colour space follows the bytes written: 1-bit and grey data are DeviceGray, 3-channel data DeviceRGB.
         ColorSpace: p.image.channels === 1 ? 'DeviceGray' : 'DeviceRGB',
         BitsPerComponent: bw ? 1 : 8,
       });

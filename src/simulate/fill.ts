@@ -8,7 +8,7 @@ import type { CustomerKind } from '../domain/customer.ts';
 import { isAsked, type Answer, type Answers } from '../domain/questions.ts';
 import type { VisitChannel } from '../domain/visit.ts';
 import { centre, type Rect } from '../layout/page.ts';
-import type { FormLayout, TickBox } from '../layout/form.ts';
+import { dateLineOf, type FormLayout, type TickBox } from '../layout/form.ts';
 import { boxMark, handwrittenText, randomPen, roundSeal, scribbleOut, scribbledLines, signature, type MarkStyle, type Pen, type SealInk } from './ink.ts';
 import type { Random } from './random.ts';
 
@@ -141,21 +141,9 @@ function handDate(iso: string, rng: Random): string {
   return d.toISOString().slice(0, 10);
 }
 
-/**
- * The blanks of a printed date line `日期 ____年____月____日`: right-aligned in the date
- * rectangle, blanks 12, 7 and 7 mm wide, each followed by a 9 pt character (as render/form draws it).
- */
+/** Where the digits of a date are written: the blanks of the printed date line, from the layout. */
 function dateBlanks(r: Rect): Rect[] {
-  const charWidth = (9 * 25.4) / 72;
-  const gaps = [12, 7, 7];
-  const total = gaps.reduce((a, b) => a + b, 0) + gaps.length * charWidth;
-  let x = r.x + r.width - total - 0.5;
-  const baseline = r.y + r.height - 1.5;
-  return gaps.map((gap) => {
-    const blank = { x: x + 0.2, y: baseline - 4.2, width: gap - 0.4, height: 4.6 };
-    x += gap + charWidth;
-    return blank;
-  });
+  return dateLineOf(r).blanks.map(({ blank }) => ({ x: blank.x + 0.2, y: blank.y, width: blank.width - 0.4, height: blank.height - 0.2 }));
 }
 
 /** A date written by hand into the blanks of a date line: year (sometimes two digits), month, day. */
