@@ -152,12 +152,16 @@ describe('validate --json and exit codes', () => {
     expect(v.problems[0]).toMatchObject({ severity: 'error', place: { visitId: overdue.visitId }, fix: expect.stringContaining('huifang answers --visit') });
   });
 
-  it('--visit with a mistyped id is bad input (exit 2); --branch filters', async () => {
+  it('--visit with a mistyped id and --branch with an unknown branch are bad input (exit 2); --branch filters', async () => {
     addVisit(ws, customer());
     expect((await cli('validate', '--visit', 'HF-00000-00001')).code).toBe(2);
-    const other = await cli('validate', '--branch', '9999', '--json');
-    expect(JSON.parse(other.out)).toMatchObject({ ok: true, visits: [] });
-    expect(other.code).toBe(0);
+    const unknown = await cli('validate', '--branch', '9999', '--json');
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.out).error).toContain('no visits of branch 9999');
+    const own = await cli('validate', '--branch', customer().branchCode, '--json');
+    const visits = JSON.parse(own.out).visits as { branch: string }[];
+    expect(visits.length).toBeGreaterThan(0);
+    expect(visits.every((v) => v.branch === customer().branchCode)).toBe(true);
   });
 });
 
