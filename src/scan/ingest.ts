@@ -251,24 +251,23 @@ interface OneOptions extends IngestOptions {
   handlers: IngestHandler[];
 }
 
+/** A handler that keeps a file it cannot read and quarantines it whole, with the reason. */
+function wholeFileQuarantine(ruleId: string, reason: (input: { name: string; size: number }) => string): IngestHandler {
+  return {
+    name: 'none',
+    accepts: () => true,
+    ingest: async (_ctx, input) => ({
+      pageCount: null,
+      pages: [{ page: 0, visitId: null, kind: null, assignedBy: 'none', reason: reason(input), ruleId }],
+    }),
+  };
+}
+
 /** The handler used for a file no handler reads: stored, then quarantined whole with the reason. */
-const unsupportedHandler: IngestHandler = {
-  name: 'none',
-  accepts: () => true,
-  ingest: async (_ctx, input) => ({
-    pageCount: null,
-    pages: [
-      {
-        page: 0,
-        visitId: null,
-        kind: null,
-        assignedBy: 'none',
-        reason: `${input.name} is not a scan (JPEG, PNG, TIFF, PDF) or an e-mail that huifang reads; it is kept in the workspace. Attach it by hand with huifang attach, or move it with huifang pages move`,
-        ruleId: QUARANTINE_RULES.unsupported,
-      },
-    ],
-  }),
-};
+const unsupportedHandler = wholeFileQuarantine(
+  QUARANTINE_RULES.unsupported,
+  (input) => `${input.name} is not a scan (JPEG, PNG, TIFF, PDF) or an e-mail that huifang reads; it is kept in the workspace. Attach it by hand with huifang attach, or move it with huifang pages move`,
+);
 
 /** A file stored in the workspace, its handler chosen, and its pure reading possibly under way. */
 type Staged =
@@ -356,23 +355,10 @@ async function ingestStaged(ws: Workspace, staged: Staged, options: OneOptions, 
 }
 
 function tooLargeHandler(maxBytes: number): IngestHandler {
-  return {
-    name: 'none',
-    accepts: () => true,
-    ingest: async (_ctx, input) => ({
-      pageCount: null,
-      pages: [
-        {
-          page: 0,
-          visitId: null,
-          kind: null,
-          assignedBy: 'none',
-          reason: `${input.name} is ${(input.size / 1024 ** 2).toFixed(0)} MB, more than the ${(maxBytes / 1024 ** 2).toFixed(0)} MB ingest reads; it is kept in the workspace. Split the scan into smaller files and ingest those`,
-          ruleId: QUARANTINE_RULES.wholeFile,
-        },
-      ],
-    }),
-  };
+  return wholeFileQuarantine(
+    QUARANTINE_RULES.wholeFile,
+    (input) => `${input.name} is ${(input.size / 1024 ** 2).toFixed(0)} MB, more than the ${(maxBytes / 1024 ** 2).toFixed(0)} MB ingest reads; it is kept in the workspace. Split the scan into smaller files and ingest those`,
+  );
 }
 
 /** A handler's result must account for every page once; anything else is a bug, reported plainly. */

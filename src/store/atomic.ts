@@ -26,7 +26,8 @@ function fsyncDir(dir: string): void {
   }
 }
 
-export function writeFileAtomicSync(target: string, data: Uint8Array | string): void {
+/** Writes `data` under a temporary name beside `target` (fsynced when `durable`), then renames it over `target`. */
+function replaceSync(target: string, data: Uint8Array | string, durable: boolean): void {
   mkdirSync(dirname(target), { recursive: true });
   const tmp = tempPathFor(target);
   const fd = openSync(tmp, 'w', 0o644);
@@ -34,7 +35,7 @@ export function writeFileAtomicSync(target: string, data: Uint8Array | string): 
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let offset = 0;
     while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
     rmSync(tmp, { force: true });
@@ -42,16 +43,16 @@ export function writeFileAtomicSync(target: string, data: Uint8Array | string): 
   }
   closeSync(fd);
   renameSync(tmp, target);
-  fsyncDir(dirname(target));
 }
 
-export async function writeFileAtomic(target: string, data: Uint8Array | string): Promise<void> {
+/** `replaceSync`, asynchronously. */
+async function replace(target: string, data: Uint8Array | string, durable: boolean): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   const tmp = tempPathFor(target);
   const handle = await open(tmp, 'w', 0o644);
   try {
     await handle.writeFile(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    await handle.sync();
+    if (durable) await handle.sync();
   } catch (e) {
     await handle.close();
     await rm(tmp, { force: true });
@@ -59,6 +60,15 @@ export async function writeFileAtomic(target: string, data: Uint8Array | string)
   }
   await handle.close();
   await rename(tmp, target);
+}
+
+export function writeFileAtomicSync(target: string, data: Uint8Array | string): void {
+  replaceSync(target, data, true);
+  fsyncDir(dirname(target));
+}
+
+export async function writeFileAtomic(target: string, data: Uint8Array | string): Promise<void> {
+  await replace(target, data, true);
   fsyncDir(dirname(target));
 }
 
@@ -81,38 +91,14 @@ export class WriteBatch {
 
   /** Writes `data` to `target` (temporary file, then rename); durable after `commit()`. */
   async write(target: string, data: Uint8Array | string): Promise<void> {
-    await mkdir(dirname(target), { recursive: true });
-    const tmp = tempPathFor(target);
-    const handle = await open(tmp, 'w', 0o644);
-    try {
-      await handle.writeFile(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    } catch (e) {
-      await handle.close();
-      await rm(tmp, { force: true });
-      throw e;
-    }
-    await handle.close();
-    await rename(tmp, target);
+    await replace(target, data, false);
     this.files.push(target);
     this.dirs.add(dirname(target));
   }
 
   /** `write()`, synchronously. */
   writeSync(target: string, data: Uint8Array | string): void {
-    mkdirSync(dirname(target), { recursive: true });
-    const tmp = tempPathFor(target);
-    const fd = openSync(tmp, 'w', 0o644);
-    try {
-      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      let offset = 0;
-      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-    } catch (e) {
-      closeSync(fd);
-      rmSync(tmp, { force: true });
-      throw e;
-    }
-    closeSync(fd);
-    renameSync(tmp, target);
+    replaceSync(target, data, false);
     this.files.push(target);
     this.dirs.add(dirname(target));
   }
