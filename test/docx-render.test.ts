@@ -11,7 +11,7 @@ import { renderFormDocx, renderLetterDocx } from '../src/render/docx.ts';
 import type { TemplateData } from '../src/render/template-data.ts';
 import { loadDocxTemplate, PROJECT_ROOT } from '../src/render/templates.ts';
 import { buildDocxTemplates } from '../scripts/make-docx-templates.ts';
-import { dataFor, individual, institution } from './templates-helpers.ts';
+import { dataFor, individual, institution, refusal } from './templates-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'huifang-docx-'));
 
@@ -41,15 +41,6 @@ function wordFile(name: string, paragraphs: string[]): string {
   const path = join(dir, name);
   writeFileSync(path, zip.generate({ type: 'uint8array' }));
   return path;
-}
-function refusal(run: () => unknown): InputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError, but nothing was thrown');
 }
 
 describe('templates/letter.docx', () => {

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Customer } from '../src/domain/customer.ts';
+import { InputError } from '../src/domain/messages.ts';
 import type { Visit, VisitCategory } from '../src/domain/visit.ts';
 import { PROJECT_ROOT } from '../src/render/templates.ts';
 import { templateData, type Sender, type TemplateData } from '../src/render/template-data.ts';
@@ -37,4 +38,15 @@ export const institution: Customer = {
 
 export function dataFor(category: VisitCategory = 'new-account', customer: Customer = individual): TemplateData {
   return templateData(visitOf(category), customer, sender);
+}
+
+/** The InputError a template refusal throws; fails the test when nothing, or something else, is thrown. */
+export function refusal(run: () => unknown): InputError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+  throw new Error('expected an InputError, but nothing was thrown');
 }

@@ -6,22 +6,13 @@ import { InputError, formatMessage } from '../src/domain/messages.ts';
 import { VISIT_CATEGORIES } from '../src/domain/visit.ts';
 import { questionsFor } from '../src/domain/questions.ts';
 import { loadTextTemplate } from '../src/render/templates.ts';
-import { dataFor, individual, institution } from './templates-helpers.ts';
+import { dataFor, individual, institution, refusal } from './templates-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'huifang-templates-'));
 function templateFile(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);
   return path;
-}
-function refusal(run: () => unknown): InputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError, but nothing was thrown');
 }
 
 describe('templates/letter.txt', () => {

@@ -58,6 +58,19 @@ export const QUARANTINE_RULES = {
   unsupported: 'ingest/unsupported-file',
 } as const;
 
+/** A page without a code that cannot follow a visit: quarantined with the reason (no code, or an unreadable one, by default). */
+function unplaced(f: Extract<PageFinding, { type: 'uncoded' }>, reason: string, ruleId?: string): HandledPage {
+  return {
+    page: f.page,
+    visitId: null,
+    kind: null,
+    assignedBy: 'none',
+    reading: f.reading ?? null,
+    reason,
+    ruleId: ruleId ?? (f.unreadableCode ? QUARANTINE_RULES.unreadable : QUARANTINE_RULES.noCode),
+  };
+}
+
 /** Assigns every page in scan order (see the module comment). */
 export function assignPages(findings: readonly PageFinding[], options: AssignOptions): HandledPage[] {
   const out: HandledPage[] = [];
@@ -118,43 +131,19 @@ export function assignPages(findings: readonly PageFinding[], options: AssignOpt
     }
     // No code on the page.
     if (!options.follow) {
-      out.push({
-        page: f.page,
-        visitId: null,
-        kind: null,
-        assignedBy: 'none',
-        reading: f.reading ?? null,
-        reason: f.unreadableCode
-          ? `its QR code could not be read (${f.unreadableCode}), and following is off (--no-follow)`
-          : 'it has no QR code, and following is off (--no-follow); move it to its visit with huifang pages move',
-        ruleId: f.unreadableCode ? QUARANTINE_RULES.unreadable : QUARANTINE_RULES.noCode,
-      });
+      out.push(unplaced(f, f.unreadableCode
+        ? `its QR code could not be read (${f.unreadableCode}), and following is off (--no-follow)`
+        : 'it has no QR code, and following is off (--no-follow); move it to its visit with huifang pages move'));
       continue;
     }
     if (!anchor) {
-      out.push({
-        page: f.page,
-        visitId: null,
-        kind: null,
-        assignedBy: 'none',
-        reading: f.reading ?? null,
-        reason: f.unreadableCode
-          ? `its QR code could not be read (${f.unreadableCode}), and no page before it in the file has one to follow`
-          : 'it has no QR code, and no page before it in the file has one to follow; move it to its visit with huifang pages move',
-        ruleId: f.unreadableCode ? QUARANTINE_RULES.unreadable : QUARANTINE_RULES.noCode,
-      });
+      out.push(unplaced(f, f.unreadableCode
+        ? `its QR code could not be read (${f.unreadableCode}), and no page before it in the file has one to follow`
+        : 'it has no QR code, and no page before it in the file has one to follow; move it to its visit with huifang pages move'));
       continue;
     }
     if (!anchor.known) {
-      out.push({
-        page: f.page,
-        visitId: null,
-        kind: null,
-        assignedBy: 'none',
-        reading: f.reading ?? null,
-        reason: `it has no QR code and follows page ${anchor.page}, whose visit ${anchor.visitId} is not in the register`,
-        ruleId: QUARANTINE_RULES.followsUnknown,
-      });
+      out.push(unplaced(f, `it has no QR code and follows page ${anchor.page}, whose visit ${anchor.visitId} is not in the register`, QUARANTINE_RULES.followsUnknown));
       continue;
     }
     const review: ReaderReviewItem[] = [];
