@@ -39,7 +39,7 @@ function counterRandom(start: number): (n: number) => Uint8Array {
 
 /**
  * Writes `count` visits' PDFs into `dir` (letters for letter and e-mail visits, form-only
- * PDFs for face-to-face visits). With `csv`, also `files.csv` as the lead's command writes it.
+ * PDFs for face-to-face visits). With `csv`, also `files.csv` as `huifang letters` writes it.
  */
 export async function writeLettersFolder(dir: string, count = PLAN.length, csv = true): Promise<FixtureVisit[]> {
   mkdirSync(dir, { recursive: true });
