@@ -7,7 +7,7 @@
 import { CUSTOMER_KIND_LABELS } from '../domain/customer.ts';
 import { VISIT_CATEGORY_LABELS, VISIT_CHANNEL_LABELS, VISIT_RESULT_LABELS } from '../domain/visit.ts';
 import type { ExtractOrigin } from './page-extract.ts';
-import type { ArchivedVisitRecord } from './record.ts';
+import type { ArchivedFile, ArchivedVisitRecord } from './record.ts';
 import { RECORD_FILE } from './record.ts';
 
 export const INDEX_JSON = 'index.json';
@@ -15,16 +15,8 @@ export const INDEX_CSV = 'index.csv';
 export const INDEX_HTML = 'index.html';
 export const INDEX_FORMAT = 'huifang-index/1';
 
-export interface IndexFile {
-  path: string;
-  originalName: string;
-  kind: string;
-  role: string;
-  sha256: string;
-  size: number;
-  /** On a page extract of a batch scan: the original (kept in the workspace) and this visit's pages of it. */
-  extractOf?: ExtractOrigin;
-}
+/** A file as the index lists it: the visit record's entry for it, less what only the record keeps. */
+export type IndexFile = Pick<ArchivedFile, 'path' | 'originalName' | 'kind' | 'role' | 'sha256' | 'size' | 'extractOf'>;
 
 export interface IndexVisit {
   visitId: string;
