@@ -76,6 +76,27 @@ describe('hostile zips are refused with a clear reason', () => {
     expect(r.problems).toContainEqual(expect.objectContaining({ path: 'data/a.txt', rule: 'bag/damaged' }));
   });
 
+  it('tells a damaged stored entry (its CRC-32 fails) from a changed file, for large and small entries', async () => {
+    // 1.5 MB: several chunks through the hashing threads; 5 bytes: one.
+    const big = Buffer.alloc(1_500_000, 7);
+    const small = Buffer.from('small');
+    const sum = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+    const manifest = { name: 'bag/manifest-sha256.txt', data: Buffer.from(`${sum(big)}  data/big.bin\n${sum(small)}  data/small.txt\n`) };
+    const zip = craftZip([bagit, manifest, { name: 'bag/data/big.bin', data: big }, { name: 'bag/data/small.txt', data: small }]);
+    const intact = await verifyBundle(write(zip));
+    expect(intact.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    // flip a byte inside each entry's stored data, leaving the CRCs as they were
+    const damaged = Buffer.from(zip);
+    damaged[damaged.indexOf(Buffer.from('bag/data/big.bin')) + 16 + 1_000_000]! ^= 0xff;
+    damaged[damaged.indexOf(Buffer.from('bag/data/small.txt')) + 18 + 2]! ^= 0xff;
+    const r = await verifyBundle(write(damaged));
+    expect(r.ok).toBe(false);
+    for (const path of ['data/big.bin', 'data/small.txt']) {
+      expect(r.problems).toContainEqual(expect.objectContaining({ path, rule: 'bag/damaged', problem: expect.stringMatching(/CRC-32/) }));
+      expect(r.problems.filter((p) => p.path === path && p.rule === 'bag/checksum')).toEqual([]);
+    }
+  });
+
   it('the CLI exits 2 with the reason, in text and JSON, and extracts nothing', async () => {
     const file = write(withBag({ name: 'bag/../../evil.txt', data: Buffer.from('x') }));
     const out: string[] = [];

@@ -2,8 +2,7 @@
  * Where a bag is read from: a zip (streamed, never unpacked to disk) or a folder. Both
  * list the bag's files relative to the bag's top-level folder, and stream each file once.
  */
-import { createReadStream } from 'node:fs';
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join, basename, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { HostileZipError, inspectZip, ZipStreamer, hostileNameReason, DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-reader.ts';
@@ -21,6 +20,31 @@ export interface SourceProblem {
   rule: string;
 }
 
+export interface StreamOptions {
+  /** Check a zip entry's CRC-32 while streaming (default true). */
+  crc?: boolean;
+  /** Where to read each chunk: a buffer of at most `READ_BYTES` (the chunk is a view of its start). */
+  buffers?: () => Promise<Buffer>;
+}
+
+/** The most bytes read at once. */
+export const READ_BYTES = 1 << 19;
+
+/** Reads `size` bytes from `position` on, chunk by chunk, each into a buffer from `buffers` (or a new one); stops early at the end of the file. */
+async function* readChunks(handle: FileHandle, position: number, size: number, buffers?: () => Promise<Buffer>): AsyncGenerator<Buffer> {
+  for (let at = 0; at < size; ) {
+    const target = buffers ? await buffers() : Buffer.allocUnsafeSlow(READ_BYTES);
+    const want = Math.min(target.length, READ_BYTES, size - at);
+    const { bytesRead } = await handle.read(target, 0, want, position + at);
+    if (bytesRead === 0) {
+      yield target.subarray(0, 0); // lets the lender take its buffer back
+      return;
+    }
+    at += bytesRead;
+    yield target.subarray(0, bytesRead);
+  }
+}
+
 export interface BagSource {
   kind: 'zip' | 'folder';
   /** The zip file or folder, absolute. */
@@ -29,8 +53,16 @@ export interface BagSource {
   bagName: string;
   files: BagFile[];
   structureProblems: SourceProblem[];
-  /** Streams a file's bytes; a zip entry is also checked against its CRC-32 and size. */
-  stream(path: string): AsyncIterable<Buffer>;
+  /**
+   * Streams a file's bytes; a zip entry is also checked against its size, and against its
+   * CRC-32 unless `crc: false` (the caller then compares `crc32Of` with its own, e.g. from a
+   * hashing thread). With `buffers`, each chunk is read into the buffer it gives (e.g. shared
+   * memory a hashing thread reads, so that nothing is copied); the chunk is then valid only
+   * until the next is asked for.
+   */
+  stream(path: string, options?: StreamOptions): AsyncIterable<Buffer>;
+  /** A zip entry's CRC-32 as its central directory declares it (8 hex digits); null for a folder's files. */
+  crc32Of(path: string): string | null;
   close(): void;
 }
 
@@ -60,26 +92,46 @@ export async function openZipBag(path: string, limits: ZipLimits = DEFAULT_ZIP_L
   }
   if (withBagit.length > 1) structureProblems.push({ path: withBagit[1] + '/', problem: 'a second bag in the same zip; a bundle holds exactly one', rule: 'bag/structure' });
   const streamer = await ZipStreamer.open(location);
+  let handle: FileHandle | null = null;
   return {
     kind: 'zip',
     location,
     bagName,
     files,
     structureProblems,
-    async *stream(rel: string) {
+    async *stream(rel: string, options: StreamOptions = {}) {
       const entry = byPath.get(rel)!;
-      const s = await streamer.stream(entry.name);
+      const checkCrc = options.crc ?? true;
       let crc = 0;
       let n = 0;
-      for await (const chunk of s) {
-        crc = crc32(chunk as Buffer, crc);
-        n += (chunk as Buffer).length;
-        yield chunk as Buffer;
+      if (entry.method === 0) {
+        // Stored (what bundles hold): read straight from the data inspectZip located and
+        // bounded, in large reads, without a stream per entry.
+        handle ??= await open(location, 'r');
+        for await (const got of readChunks(handle, entry.dataStart, entry.size, options.buffers)) {
+          if (got.length === 0) break;
+          n += got.length;
+          if (checkCrc) crc = crc32(got, crc);
+          yield got;
+        }
+      } else {
+        for await (const chunk of await streamer.stream(entry.name)) {
+          if (checkCrc) crc = crc32(chunk as Buffer, crc);
+          n += (chunk as Buffer).length;
+          yield chunk as Buffer;
+        }
       }
       if (n !== entry.size) throw new HostileZipError(`sizes disagree: the entry holds ${n} bytes, the central directory declares ${entry.size}`, entry.name);
-      if (crc >>> 0 !== entry.crc32 >>> 0) throw new EntryCrcError(entry.name);
+      if (checkCrc && crc >>> 0 !== entry.crc32 >>> 0) throw new EntryCrcError(entry.name);
     },
-    close: () => streamer.close(),
+    crc32Of: (rel: string) => {
+      const entry = byPath.get(rel);
+      return entry ? (entry.crc32 >>> 0).toString(16).padStart(8, '0') : null;
+    },
+    close: () => {
+      streamer.close();
+      void handle?.close();
+    },
   };
 }
 
@@ -118,9 +170,18 @@ export async function openFolderBag(path: string): Promise<BagSource> {
     bagName: basename(location),
     files,
     structureProblems: [],
-    async *stream(rel: string) {
-      for await (const chunk of createReadStream(join(location, rel), { highWaterMark: 1 << 19 })) yield chunk as Buffer;
+    async *stream(rel: string, options: StreamOptions = {}) {
+      const handle = await open(join(location, rel), 'r');
+      try {
+        for await (const got of readChunks(handle, 0, Infinity, options.buffers)) {
+          if (got.length === 0) break;
+          yield got;
+        }
+      } finally {
+        await handle.close();
+      }
     },
+    crc32Of: () => null,
     close: () => {},
   };
 }

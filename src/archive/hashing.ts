@@ -1,16 +1,20 @@
 /**
- * Hashing every byte with several algorithms at once, on every core: each file is hashed
- * (all its algorithms) by one of a few worker threads, while the main thread only reads,
- * checks CRCs and writes — so files are hashed in parallel and each file is still read once.
+ * Hashing every byte with several algorithms at once, on every core. Each algorithm of a
+ * file is given to a thread: the costliest to worker threads, the cheap ones to the main
+ * thread when it has time beside its own work (reading, CRCs, writing). On two cores that
+ * is SHA-512 on a worker and SHA-256 (and a zip's CRC-32) here, so a file costs about the
+ * slower of the two rather than their sum. Each file is still read once.
  *
- * Chunks travel through a fixed ring of shared memory (16 slots of 512 KiB): the main thread
- * copies a chunk into a free slot and tells a worker; the worker hashes the slot and frees it.
- * Memory stays fixed whatever the bundle's size, and nothing is allocated per chunk. Without
- * workers (or `threads: false`), the main thread hashes.
+ * Chunks travel to the workers through a fixed ring of shared memory (16 slots of 512 KiB):
+ * the main thread copies a chunk into a free slot and tells each worker hashing that file;
+ * the slot is free again once every one of them has hashed it. Memory stays fixed whatever
+ * the bundle's size, and nothing is allocated per chunk. Without workers (or
+ * `threads: false`), the main thread hashes everything.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { crc32 } from 'node:zlib';
 
 const SLOT_BYTES = 512 * 1024;
 const SLOTS = 16;
@@ -18,10 +22,15 @@ const SLOTS = 16;
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
+const { crc32 } = require('node:zlib');
 const ring = Buffer.from(workerData.ring);
 const files = new Map();
+const crcHasher = () => {
+  let crc = 0;
+  return { update: (c) => { crc = crc32(c, crc); }, digest: () => (crc >>> 0).toString(16).padStart(8, '0') };
+};
 parentPort.on('message', (m) => {
-  if (m.op === 'begin') files.set(m.id, m.algorithms.map((a) => [a, createHash(a)]));
+  if (m.op === 'begin') files.set(m.id, m.algorithms.map((a) => [a, a === 'crc32' ? crcHasher() : createHash(a)]));
   else if (m.op === 'data') {
     const chunk = ring.subarray(m.slot * ${SLOT_BYTES}, m.slot * ${SLOT_BYTES} + m.length);
     for (const [, h] of files.get(m.id)) h.update(chunk);
@@ -29,56 +38,99 @@ parentPort.on('message', (m) => {
   } else if (m.op === 'end') {
     const hs = files.get(m.id);
     files.delete(m.id);
-    parentPort.postMessage({ op: 'digest', id: m.id, digests: Object.fromEntries(hs.map(([a, h]) => [a, h.digest('hex')])) });
+    parentPort.postMessage({ op: 'digest', id: m.id, digests: Object.fromEntries(hs.map(([a, h]) => [a, a === 'crc32' ? h.digest() : h.digest('hex')])) });
   }
 });
 `;
 
-/** The hashes of one file: `update` every chunk (await it: it may wait for a free slot), then `digest`. */
+/**
+ * The hashes of one file: `update` every chunk (await it: it may wait for a free slot), then
+ * `digest`, or `release` when the file is given up.
+ */
 export interface FileHasher {
+  /**
+   * A buffer to read the next chunk into: a slot of the shared ring, so that `update` of
+   * (the start of) it hands the bytes to the workers without copying them. Asking again
+   * before `update` gives the same buffer.
+   */
+  buffer(): Promise<Buffer>;
   update(chunk: Buffer): Promise<void> | void;
   digest(): Promise<Record<string, string>>;
+  /** Gives back a buffer lent and not used (after a read error). */
+  release(): void;
 }
 
-interface HashWorker {
-  worker: Worker;
-  queued: number;
+/**
+ * Relative cost of hashing a byte, measured here with OpenSSL's SHA extensions: SHA-512
+ * and MD5 about 2.5 times SHA-256, CRC-32 half of it. `crc32` is a zip entry's CRC, as 8
+ * hex digits.
+ */
+const COST: Record<string, number> = { sha256: 1, sha224: 1, sha1: 1, md5: 2.5, sha512: 2.5, sha384: 2.5, crc32: 0.5 };
+const costOf = (algorithm: string): number => COST[algorithm] ?? 2.5;
+
+/** A hasher for one algorithm on this thread: a node:crypto hash, or `crc32`. */
+function hasherFor(algorithm: string): { update(chunk: Buffer): void; digest(): string } {
+  if (algorithm !== 'crc32') {
+    const h = createHash(algorithm);
+    return { update: (c) => void h.update(c), digest: () => h.digest('hex') };
+  }
+  let crc = 0;
+  return { update: (c) => void (crc = crc32(c, crc)), digest: () => (crc >>> 0).toString(16).padStart(8, '0') };
+}
+
+export interface HashPoolOptions {
+  /** Hash on worker threads (default true). */
+  threads?: boolean;
+  /** Worker threads (default: one per core but one, at most three). */
+  workers?: number;
+  /**
+   * The main thread's own work per byte, in the units of `COST` (SHA-256 = 1): reading
+   * only, about 0.6 (default); reading, a CRC and writing a zip, about 1.7.
+   */
+  mainThreadLoad?: number;
+}
+
+/** Who hashes which algorithms of a file: `worker` null is the main thread. */
+interface Share {
+  worker: Worker | null;
+  algorithms: string[];
 }
 
 export class HashPool {
-  private readonly workers: HashWorker[] = [];
+  private readonly workers: Worker[] = [];
   private readonly ring = new SharedArrayBuffer(SLOT_BYTES * SLOTS);
   private readonly view = Buffer.from(this.ring);
   private readonly free: number[] = Array.from({ length: SLOTS }, (_, i) => i);
+  /** Workers yet to hash each slot's chunk. */
+  private readonly holders = new Int32Array(SLOTS);
   private waiters: (() => void)[] = [];
   private nextId = 1;
-  private readonly pending = new Map<number, (d: Record<string, string>) => void>();
+  private readonly pending = new Map<string, (d: Record<string, string>) => void>();
+  private readonly plans = new Map<string, Share[]>();
   private failure: Error | undefined;
 
-  private constructor() {}
+  private constructor(private readonly mainThreadLoad: number) {}
 
-  /**
-   * Starts a pool of worker threads unless `threads` is false: one per core but one (the main
-   * thread reads, checks CRCs and writes), at least one, at most three. On two cores one
-   * worker measured fastest (bench/archive.ts); more only compete with the main thread.
-   */
-  static create(options: { threads?: boolean; workers?: number } = {}): HashPool {
-    const pool = new HashPool();
+  /** Starts a pool of worker threads unless `threads` is false. */
+  static create(options: HashPoolOptions = {}): HashPool {
+    const pool = new HashPool(options.mainThreadLoad ?? 0.6);
     if (!(options.threads ?? true)) return pool;
     const count = options.workers ?? Math.max(1, Math.min(3, availableParallelism() - 1));
     for (let i = 0; i < count; i++) {
       try {
         const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ring: pool.ring }, resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 } });
         worker.unref();
-        const slot: HashWorker = { worker, queued: 0 };
+        const index = i;
         worker.on('message', (m: { op: string; slot?: number; id?: number; digests?: Record<string, string> }) => {
           if (m.op === 'free') {
-            slot.queued--;
-            pool.free.push(m.slot!);
-            pool.waiters.shift()?.();
+            if (--pool.holders[m.slot!]! === 0) {
+              pool.free.push(m.slot!);
+              pool.waiters.shift()?.();
+            }
           } else if (m.op === 'digest') {
-            pool.pending.get(m.id!)?.(m.digests!);
-            pool.pending.delete(m.id!);
+            const key = `${index}:${m.id}`;
+            pool.pending.get(key)?.(m.digests!);
+            pool.pending.delete(key);
           }
         });
         worker.on('error', (e) => {
@@ -86,7 +138,7 @@ export class HashPool {
           for (const resolve of pool.waiters.splice(0)) resolve();
           for (const resolve of pool.pending.values()) resolve({});
         });
-        pool.workers.push(slot);
+        pool.workers.push(worker);
       } catch {
         break;
       }
@@ -103,43 +155,101 @@ export class HashPool {
     }
   }
 
-  /** Hashers for one file, all `algorithms` computed by one worker (or here, without workers). */
+  /**
+   * Which thread hashes which algorithms (the same for every file with these algorithms):
+   * the costliest first, each to the thread with the least work so far, the main thread
+   * starting with its own work and losing ties.
+   */
+  private plan(algorithms: readonly string[]): Share[] {
+    // Successive files start the deal at successive workers, so that with more workers than
+    // costly algorithms every worker gets its turn.
+    const turn = this.workers.length ? this.nextId % this.workers.length : 0;
+    const key = `${turn}:${algorithms.join(',')}`;
+    let plan = this.plans.get(key);
+    if (!plan) {
+      const order = [...this.workers.slice(turn), ...this.workers.slice(0, turn)];
+      const threads = [...order.map((worker) => ({ worker: worker as Worker | null, algorithms: [] as string[], load: 0 })), { worker: null, algorithms: [] as string[], load: this.mainThreadLoad }];
+      for (const a of [...algorithms].sort((x, y) => costOf(y) - costOf(x))) {
+        const t = threads.reduce((best, x) => (x.load < best.load ? x : best));
+        t.algorithms.push(a);
+        t.load += costOf(a);
+      }
+      plan = threads.filter((t) => t.algorithms.length > 0).map(({ worker, algorithms: algs }) => ({ worker, algorithms: algs }));
+      this.plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  /** Hashers for one file, its `algorithms` shared between the workers and this thread. */
   begin(algorithms: readonly string[]): FileHasher {
-    if (this.workers.length === 0) {
-      const local: [string, Hash][] = algorithms.map((a) => [a, createHash(a)]);
+    const plan = this.plan(algorithms);
+    const here = (plan.find((s) => s.worker === null)?.algorithms ?? []).map((a) => [a, hasherFor(a)] as const);
+    const away = plan.filter((s): s is Share & { worker: Worker } => s.worker !== null);
+    const id = this.nextId++;
+    for (const s of away) s.worker.postMessage({ op: 'begin', id, algorithms: s.algorithms });
+    const hashHere = (chunk: Buffer): void => {
+      for (const [, h] of here) h.update(chunk);
+    };
+    if (away.length === 0) {
+      const own = Buffer.allocUnsafeSlow(SLOT_BYTES);
       return {
-        update: (chunk) => {
-          for (const [, h] of local) h.update(chunk);
-        },
-        digest: async () => Object.fromEntries(local.map(([a, h]) => [a, h.digest('hex')])),
+        buffer: async () => own,
+        update: hashHere,
+        digest: async () => Object.fromEntries(here.map(([a, h]) => [a, h.digest()])),
+        release: () => {},
       };
     }
-    const target = this.workers.reduce((a, b) => (b.queued < a.queued ? b : a));
-    const id = this.nextId++;
-    target.worker.postMessage({ op: 'begin', id, algorithms });
+    let lent: number | null = null;
+    const send = (s: number, length: number): void => {
+      this.holders[s] = away.length;
+      for (const a of away) a.worker.postMessage({ op: 'data', id, slot: s, length });
+    };
+    const giveBack = (): void => {
+      if (lent === null) return;
+      this.free.push(lent);
+      lent = null;
+      this.waiters.shift()?.();
+    };
     return {
+      buffer: async () => {
+        lent ??= await this.slot();
+        return this.view.subarray(lent * SLOT_BYTES, (lent + 1) * SLOT_BYTES);
+      },
       update: async (chunk: Buffer) => {
-        for (let offset = 0; offset < chunk.length; offset += SLOT_BYTES) {
-          const piece = chunk.subarray(offset, offset + SLOT_BYTES);
-          const s = await this.slot();
-          piece.copy(this.view, s * SLOT_BYTES);
-          target.queued++;
-          target.worker.postMessage({ op: 'data', id, slot: s, length: piece.length });
+        if (lent !== null && chunk.buffer === this.ring && chunk.byteOffset === lent * SLOT_BYTES && chunk.length > 0) {
+          // Read straight into the lent slot: nothing to copy.
+          const s = lent;
+          lent = null;
+          send(s, chunk.length);
+        } else {
+          for (let offset = 0; offset < chunk.length; offset += SLOT_BYTES) {
+            const piece = chunk.subarray(offset, offset + SLOT_BYTES);
+            const s = await this.slot();
+            piece.copy(this.view, s * SLOT_BYTES);
+            send(s, piece.length);
+          }
         }
+        // Hashed here while the workers hash the same bytes (the slot stays theirs until every one is done).
+        hashHere(chunk);
       },
       digest: async () => {
-        const digests = await new Promise<Record<string, string>>((resolve) => {
-          this.pending.set(id, resolve);
-          target.worker.postMessage({ op: 'end', id });
-        });
+        giveBack();
+        const fromWorkers = await Promise.all(away.map((s) => new Promise<Record<string, string>>((resolve) => {
+          this.pending.set(`${this.workers.indexOf(s.worker)}:${id}`, resolve);
+          s.worker.postMessage({ op: 'end', id });
+        })));
         if (this.failure) throw this.failure;
-        return digests;
+        return Object.assign(Object.fromEntries(here.map(([a, h]) => [a, h.digest()])), ...fromWorkers) as Record<string, string>;
+      },
+      release: () => {
+        giveBack();
+        for (const s of away) s.worker.postMessage({ op: 'end', id });
       },
     };
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;
   }
 }

@@ -8,7 +8,7 @@ import { CUSTOMER_KIND_LABELS } from '../domain/customer.ts';
 import { VISIT_CATEGORY_LABELS, VISIT_CHANNEL_LABELS, VISIT_RESULT_LABELS } from '../domain/visit.ts';
 import type { ExtractOrigin } from './page-extract.ts';
 import type { ArchivedFile, ArchivedVisitRecord } from './record.ts';
-import { RECORD_FILE } from './record.ts';
+import { RECORD_FILE } from './names.ts';
 
 export const INDEX_JSON = 'index.json';
 export const INDEX_CSV = 'index.csv';

@@ -4,6 +4,9 @@
  * CR, LF and `%` in manifest lines for the bags of others.
  */
 
+/** Each visit's record in its folder of the bag: `data/<visit id>/record.json`. */
+export const RECORD_FILE = 'record.json';
+
 /** Longest name component we write, in UTF-8 bytes (most file systems allow 255). */
 const MAX_COMPONENT_BYTES = 150;
 

@@ -16,12 +16,11 @@ import { visitFacts } from '../rules/visit-facts.ts';
 import { decisionOf } from '../store/rules.ts';
 import type { VisitDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
-import { NameAllocator, safeComponent } from './names.ts';
+import { NameAllocator, RECORD_FILE, safeComponent } from './names.ts';
 import { archiveSelection, isPageExtract, type ExtractOrigin } from './page-extract.ts';
 import { recordCategoriesOf, retainUntil, yearsFor } from './retention.ts';
 
 export const RECORD_FORMAT = 'huifang-visit-record/1';
-export const RECORD_FILE = 'record.json';
 
 /** One file of a visit in the bag. `path` is relative to `data/`. */
 export interface ArchivedFile {

@@ -253,24 +253,38 @@ export async function verifySource(source: BagSource, opts: VerifyOptions = {}):
   const pool = HashPool.create();
   try {
     const pending: [string, Promise<Record<string, string>>][] = [];
+    // A zip entry's CRC-32 is computed by the hashing threads with its checksums, so this
+    // thread only reads.
+    const crcByPool = source.kind === 'zip';
     for (const p of payloadPaths) {
       if (payloadAlgorithms.length === 0) break;
-      const hasher = pool.begin(payloadAlgorithms);
+      const hasher = pool.begin(crcByPool ? [...payloadAlgorithms, 'crc32'] : payloadAlgorithms);
       const keep = keptForHuifang(p) && files.get(p)! <= MAX_KEPT_PAYLOAD;
       const chunks: Buffer[] = [];
       try {
-        for await (const c of source.stream(p)) {
+        // Each chunk is read into memory the hashing threads share, then handed to them.
+        for await (const c of source.stream(p, { crc: !crcByPool, buffers: () => hasher.buffer() })) {
+          if (keep) chunks.push(Buffer.from(c));
           await hasher.update(c);
-          if (keep) chunks.push(c);
         }
       } catch (e) {
+        hasher.release();
         job.error(p, damage(e), 'bag/damaged');
         continue;
       }
       if (keep) contents.set(p, Buffer.concat(chunks));
       pending.push([p, hasher.digest()]);
     }
-    for (const [p, d] of pending) digests.set(p, await d);
+    for (const [p, d] of pending) {
+      const { crc32: crc, ...sums } = await d;
+      if (crcByPool && crc !== source.crc32Of(p)) {
+        // As when the stream checks it: the zip is damaged there, and its checksums say nothing more.
+        job.error(p, damage(new EntryCrcError(`${source.bagName}/${p}`)), 'bag/damaged');
+        contents.delete(p);
+        continue;
+      }
+      digests.set(p, sums);
+    }
   } finally {
     await pool.close();
   }

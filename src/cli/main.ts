@@ -3,7 +3,7 @@
  * Thin: every command is a module in this folder that calls a stage's library functions.
  */
 import yargs from 'yargs';
-import { COMMANDS } from './commands.ts';
+import { commandsFor } from './commands.ts';
 import { EXIT_BAD_INPUT, processIo, runCommand, type CommandModule, type Io } from './common.ts';
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -33,7 +33,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   // checked (unknown options, bad choices, missing arguments), so that a typo never leaves
   // work half-done behind a usage error.
   let chosen: { m: CommandModule<any>; args: unknown } | undefined;
-  for (const m of COMMANDS) {
+  for (const m of await commandsFor(argv)) {
     parser = parser.command(m.command, m.describe, m.builder, (args) => {
       chosen = { m, args };
     });

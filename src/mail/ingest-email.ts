@@ -19,7 +19,7 @@ import type { Workspace } from '../store/workspace.ts';
 import type { HandledPage, HandlerResult, IngestCandidate, IngestContext, IngestHandler, StoredInput } from '../scan/ingest-handlers.ts';
 import { scanHandler } from '../scan/ingest-scan.ts';
 import { renderEmailPrintout } from '../render/email-printout.ts';
-import { readMailClientPrintout } from './mail-client-pdf.ts';
+import { readMailClientPrintout, type MailClientPrintout } from './mail-client-pdf.ts';
 import { matchMail, type MailMatch } from './match.ts';
 import { EmlError, formatAddress, parseEml, type ParsedEmail } from './parse.ts';
 
@@ -160,31 +160,40 @@ const PDF_MAGIC = '%PDF-';
 function mayBeMailClientPdf(c: IngestCandidate): boolean {
   if (Buffer.from(c.head.subarray(0, 5)).toString('latin1') !== PDF_MAGIC) return false;
   try {
-    const bytes = readWhole(c.path);
-    return bytes.includes('/Font') && !/\/(Producer|Creator)\s*\(huifang/.test(bytes);
+    // PDFs over 50 MB are scans; a PDF without fonts has no text to read.
+    if (statSync(c.path).size > 50 * 1024 * 1024) return false;
+    const bytes = readFileSync(c.path);
+    return bytes.includes('/Font') && !/\/(Producer|Creator)\s*\(huifang/.test(bytes.toString('latin1'));
   } catch {
     return false;
   }
 }
 
-/** Reads a file as latin1 text for byte searches (PDFs up to 50 MB; larger ones are scans). */
-function readWhole(path: string): string {
-  if (statSync(path).size > 50 * 1024 * 1024) return '';
-  return readFileSync(path).toString('latin1');
+type PrintoutPrepared = { printout: MailClientPrintout } | { scan: unknown };
+
+/** The file read as a mail client's printout; null when it is not one (or cannot be read as one). */
+async function readPrintout(input: StoredInput): Promise<MailClientPrintout | null> {
+  try {
+    return await readMailClientPrintout(input.read());
+  } catch {
+    return null;
+  }
 }
 
 /** The mail client printout handler (PDFs with text); other PDFs go on to the scan handler. */
 export const emailPrintoutHandler: IngestHandler = {
   name: 'email-printout',
   accepts: mayBeMailClientPdf,
-  async ingest(ctx: IngestContext, input: StoredInput): Promise<HandlerResult> {
-    let printout;
-    try {
-      printout = await readMailClientPrintout(input.read());
-    } catch {
-      printout = null;
-    }
-    if (!printout) return scanHandler.ingest(ctx, input);
+  // Telling a printout from a scan with a text layer (many office scanners add one) reads
+  // no register: it may run ahead, and a scan's pages then go to the reading threads.
+  async prepare(env, input): Promise<PrintoutPrepared> {
+    const printout = await readPrintout(input);
+    return printout ? { printout } : { scan: await scanHandler.prepare!(env, input) };
+  },
+  async ingest(ctx: IngestContext, input: StoredInput, prepared?: unknown): Promise<HandlerResult> {
+    const ready = prepared as PrintoutPrepared | undefined;
+    const printout = ready ? ('printout' in ready ? ready.printout : null) : await readPrintout(input);
+    if (!printout) return scanHandler.ingest(ctx, input, ready && 'scan' in ready ? ready.scan : undefined);
     ctx.onPage(printout.pageCount, printout.pageCount);
     const match = matchMail(ctx.ws.db, { subject: printout.subject, body: printout.text, senders: printout.senders });
     const reading = { email: { subject: printout.subject, from: printout.fromLine, source: 'mail-client-pdf' }, notes: [match.matched ? `matched by ${match.note}` : `not matched: ${match.reason}`] };

@@ -4,7 +4,6 @@
  * `Subject:`/`主题：` line near the top of the first page — and read for matching: subject,
  * sender address and the text (for visit ids).
  */
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 export interface PdfTextPage {
   page: number;
@@ -13,6 +12,8 @@ export interface PdfTextPage {
 
 /** The text of a PDF's pages as lines (items grouped by baseline), up to `maxPages`. */
 export async function pdfTextLines(bytes: Uint8Array, maxPages = 3): Promise<{ pageCount: number; pages: PdfTextPage[] }> {
+  // pdf.js is loaded on first use: loading it costs commands that never need it a second and about 150 MB.
+  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
   const doc = await getDocument({ data: new Uint8Array(bytes), verbosity: 0, isEvalSupported: false }).promise;
   try {
     const pages: PdfTextPage[] = [];

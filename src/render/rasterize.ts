@@ -3,7 +3,6 @@
  * rendered (tests), to simulate returned scans, and to read scanned PDFs whose pages are
  * not a single image.
  */
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 export interface RasterPage {
   /** 1-based page number. */
@@ -26,6 +25,8 @@ export interface RasterizeOptions {
 export async function rasterizePdf(bytes: Uint8Array, options: RasterizeOptions = {}): Promise<RasterPage[]> {
   const dpi = options.dpi ?? 150;
   // pdf.js may detach the buffer it is given: hand it a copy.
+  // pdf.js is loaded on first use: loading it costs commands that never need it a second and about 150 MB.
+  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
   const task = getDocument({ data: new Uint8Array(bytes), verbosity: 0, isEvalSupported: false });
   const doc = await task.promise;
   try {

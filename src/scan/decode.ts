@@ -54,6 +54,14 @@ export interface DecodeOptions {
   maxPages?: number;
   /** Resolution at which PDF pages that are not a single image are rasterized (default 200). */
   rasterDpi?: number;
+  /**
+   * Which page to decode next (0-based), asked before each page: several threads decoding
+   * one file share a counter this way, each taking the next page no other has taken. Pages
+   * are decoded until it returns the page count or more. Default: every page in order.
+   */
+  claimPage?: () => number;
+  /** Told the file's page count as soon as it is known, before its first page is decoded. */
+  onPageCount?: (count: number) => void;
 }
 
 /** The same options, by the name the limits were first given. */
@@ -93,6 +101,7 @@ export async function* decodePages(bytes: Uint8Array, name: string, options: Dec
     maxPages: options.maxPages ?? 2000,
     rasterDpi: options.targetDpi ? Math.min(options.rasterDpi ?? 200, Math.max(options.targetDpi, 100)) : (options.rasterDpi ?? 200),
     targetDpi: options.targetDpi ?? null,
+    claimPage: options.claimPage ?? counter(),
   };
   if (bytes.length === 0) {
     yield { page: null, reason: `${name} is empty (0 bytes); scan it again or check the copy` };
@@ -104,7 +113,7 @@ export async function* decodePages(bytes: Uint8Array, name: string, options: Dec
     return;
   }
   if (format === 'pdf') {
-    yield* decodePdf(bytes, name, lim);
+    yield* decodePdf(bytes, name, lim, options.onPageCount);
     return;
   }
   let pages = 1;
@@ -116,7 +125,8 @@ export async function* decodePages(bytes: Uint8Array, name: string, options: Dec
     return;
   }
   const count = Math.min(pages, lim.maxPages);
-  for (let i = 0; i < count; i++) {
+  options.onPageCount?.(count);
+  for (let i = lim.claimPage(); i < count; i = lim.claimPage()) {
     try {
       yield await decodeImagePage(bytes, format, i, lim, pages > 1);
     } catch (e) {
@@ -261,9 +271,16 @@ interface Limits {
   maxPages: number;
   rasterDpi: number;
   targetDpi: number | null;
+  claimPage: () => number;
 }
 
-async function* decodePdf(bytes: Uint8Array, name: string, lim: Limits): AsyncGenerator<DecodedPage | PageFailure> {
+/** 0, 1, 2, …: every page in order. */
+function counter(): () => number {
+  let next = 0;
+  return () => next++;
+}
+
+async function* decodePdf(bytes: Uint8Array, name: string, lim: Limits, onPageCount?: (count: number) => void): AsyncGenerator<DecodedPage | PageFailure> {
   let doc: PDFDocument | null = null;
   try {
     doc = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: false });
@@ -271,16 +288,16 @@ async function* decodePdf(bytes: Uint8Array, name: string, lim: Limits): AsyncGe
     const text = e instanceof Error ? e.message : String(e);
     if (!/encrypt/i.test(text)) {
       // pdf-lib is strict about structure; pdf.js repairs more. Try it before giving up.
-      yield* rasterizeAll(bytes, name, lim, null);
+      yield* rasterizeAll(bytes, name, lim, onPageCount);
       return;
     }
     // Encrypted: pdf.js opens files whose user password is empty (permission-only encryption).
-    yield* rasterizeAll(bytes, name, lim, null);
+    yield* rasterizeAll(bytes, name, lim, onPageCount);
     return;
   }
   if (doc.isEncrypted) {
     // Its streams are encrypted; pdf.js decrypts files whose user password is empty.
-    yield* rasterizeAll(bytes, name, lim, null);
+    yield* rasterizeAll(bytes, name, lim, onPageCount);
     return;
   }
   const pages = doc.getPages();
@@ -289,7 +306,8 @@ async function* decodePdf(bytes: Uint8Array, name: string, lim: Limits): AsyncGe
     return;
   }
   const count = Math.min(pages.length, lim.maxPages);
-  for (let i = 0; i < count; i++) {
+  onPageCount?.(count);
+  for (let i = lim.claimPage(); i < count; i = lim.claimPage()) {
     const n = i + 1;
     try {
       const page = pages[i]!;
@@ -308,7 +326,7 @@ async function* decodePdf(bytes: Uint8Array, name: string, lim: Limits): AsyncGe
 }
 
 /** Rasterizes every page with pdf.js when pdf-lib cannot open the file (damaged or encrypted). */
-async function* rasterizeAll(bytes: Uint8Array, name: string, lim: Limits, _unused: null): AsyncGenerator<DecodedPage | PageFailure> {
+async function* rasterizeAll(bytes: Uint8Array, name: string, lim: Limits, onPageCount?: (count: number) => void): AsyncGenerator<DecodedPage | PageFailure> {
   let sizes: { width: number; height: number }[];
   try {
     sizes = await pdfPageSizes(bytes);
@@ -317,7 +335,8 @@ async function* rasterizeAll(bytes: Uint8Array, name: string, lim: Limits, _unus
     return;
   }
   const count = Math.min(sizes.length, lim.maxPages);
-  for (let i = 0; i < count; i++) {
+  onPageCount?.(count);
+  for (let i = lim.claimPage(); i < count; i = lim.claimPage()) {
     try {
       yield await rasterizeOne(bytes, i + 1, sizes[i]!.width, sizes[i]!.height, lim);
     } catch (e) {
@@ -452,10 +471,17 @@ function bilevelPage(packed: Uint8Array, w: number, h: number, blackIs1: boolean
   const sums = new Uint32Array(ow);
   const out = new Uint8Array(ow * oh);
   const n = shrink * shrink;
+  const groups = shrink === 2 || shrink === 4 || shrink === 8 ? bitGroupCounts(shrink) : null;
   for (let oy = 0; oy < oh; oy++) {
     sums.fill(0);
     for (let dy = 0; dy < shrink; dy++) {
       const row = (oy * shrink + dy) * rowBytes;
+      if (groups) {
+        // Blocks that tile a byte (2 or 4 pixels wide): each block's bit count from a table.
+        const per = 8 / shrink;
+        for (let ox = 0; ox < ow; ox++) sums[ox]! += groups[packed[row + Math.floor(ox / per)]! * per + (ox % per)]!;
+        continue;
+      }
       for (let ox = 0, x = 0; ox < ow; ox++) {
         let s = 0;
         for (let dx = 0; dx < shrink; dx++, x++) s += (packed[row + (x >> 3)]! >> (7 - (x & 7))) & 1;
@@ -469,6 +495,26 @@ function bilevelPage(packed: Uint8Array, w: number, h: number, blackIs1: boolean
     }
   }
   return { width: ow, height: oh, dpi: dpi / shrink, scanDpi: dpi, shrink, dpiSource: 'metadata', channels: 1, grey: true, bilevel: true, data: out };
+}
+
+const bitGroupTables = new Map<number, Uint8Array>();
+
+/** For every byte value, the set bits in each of its `8 / width` groups of `width` bits, most significant first. */
+function bitGroupCounts(width: number): Uint8Array {
+  let table = bitGroupTables.get(width);
+  if (!table) {
+    const per = 8 / width;
+    table = new Uint8Array(256 * per);
+    for (let b = 0; b < 256; b++) {
+      for (let g = 0; g < per; g++) {
+        let count = 0;
+        for (let i = 0; i < width; i++) count += (b >> (7 - (g * width + i))) & 1;
+        table[b * per + g] = count;
+      }
+    }
+    bitGroupTables.set(width, table);
+  }
+  return table;
 }
 
 /** Raw 8-bit pixels (grey or RGB) as a page, shrunk towards the target resolution. */

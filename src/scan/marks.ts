@@ -78,16 +78,20 @@ export function findMark(img: GreyImage, expected: Point, pxPerMm: number): { ma
         if (px > maxX) maxX = px;
         if (py < minY) minY = py;
         if (py > maxY) maxY = py;
-        const push = (j: number): void => {
-          if (!labels[j] && img.data[(y0 + ((j / w) | 0)) * img.width + x0 + (j % w)]! <= threshold) {
+        // The four neighbours, inline: this loop runs for every dark pixel near every mark.
+        for (let k = 0; k < 4; k++) {
+          let j: number;
+          if (k === 0) j = px > 0 ? i - 1 : -1;
+          else if (k === 1) j = px < w - 1 ? i + 1 : -1;
+          else if (k === 2) j = py > 0 ? i - w : -1;
+          else j = py < h - 1 ? i + w : -1;
+          if (j < 0 || labels[j]) continue;
+          const jx = j % w;
+          if (img.data[(y0 + (j - jx) / w) * img.width + x0 + jx]! <= threshold) {
             labels[j] = label;
             stack[top++] = j;
           }
-        };
-        if (px > 0) push(i - 1);
-        if (px < w - 1) push(i + 1);
-        if (py > 0) push(i - w);
-        if (py < h - 1) push(i + w);
+        }
       }
       const touchesImageEdge = (minX === 0 && x0 === 0) || (minY === 0 && y0 === 0) || (maxX === w - 1 && x1 === img.width) || (maxY === h - 1 && y1 === img.height);
       if (touchesImageEdge) {

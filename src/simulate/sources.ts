@@ -11,7 +11,6 @@
  */
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { CustomerKind } from '../domain/customer.ts';
 import { InputError, message, type Message } from '../domain/messages.ts';
 import { questionsFor } from '../domain/questions.ts';
@@ -257,6 +256,8 @@ interface PlacedText {
 async function describePdf(pdf: string, row: CsvFacts | undefined, messages: Message[]): Promise<SourceVisit | undefined> {
   let doc;
   try {
+    // pdf.js is loaded on first use: loading it costs commands that never need it a second and about 150 MB.
+    const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
     doc = await getDocument({ data: new Uint8Array(readFileSync(pdf)), verbosity: 0, isEvalSupported: false }).promise;
   } catch (e) {
     messages.push(message('simulate/unreadable-pdf', `cannot read ${basename(pdf)} as a PDF (${(e as Error).message}); skipped`, { file: pdf }, { severity: 'warning' }));
