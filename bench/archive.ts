@@ -180,6 +180,25 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
     measurements.push({ label: 'huifang verify (streamed zip, every checksum)', seconds: verify.seconds, mbPerSecond: payloadMb / verify.seconds, peakRssMb: verify.peakMb });
     ws.close();
 
+    // The same two steps as a user runs them: the command line in its own process, start-up
+    // included, and its peak memory (the rows above share this process with the bench).
+    const cli = join(import.meta.dirname, '..', 'bin', 'huifang');
+    let c = 0;
+    const cliBuild = await median(repeat, async () => {
+      warm(storeFiles);
+      const r = external(cli, ['archive', '--branch', '3101', '--period', '2026-05', '--out', join(root, `cli-out-${++c}`), '--workspace', join(root, 'ws'), '--no-stamp', '--include-invalid', '--user', 'bench'], root);
+      if (!r.ok) throw new Error(`huifang archive failed: ${r.stderr}`);
+      return r;
+    });
+    measurements.push({ label: '  the same, `huifang archive` command (own process, start-up and validation included)', seconds: cliBuild.seconds, mbPerSecond: payloadMb / cliBuild.seconds, peakRssMb: cliBuild.peakMb });
+    const cliVerify = await median(repeat, async () => {
+      warm([zip]);
+      const r = external(cli, ['verify', zip], root);
+      if (!r.ok) throw new Error(`huifang verify failed: ${r.stderr}`);
+      return r;
+    });
+    measurements.push({ label: '  the same, `huifang verify` command (own process, start-up included)', seconds: cliVerify.seconds, mbPerSecond: payloadMb / cliVerify.seconds, peakRssMb: cliVerify.peakMb });
+
     // 3. the same bag unpacked, for the tools that work on folders
     const unpacked = join(root, 'unpacked');
     mkdirSync(unpacked);
@@ -193,6 +212,13 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
       return measured(() => verifyBundle(bagDir));
     });
     measurements.push({ label: 'huifang verify (unpacked bag folder)', seconds: folderVerify.seconds, mbPerSecond: payloadMb / folderVerify.seconds, peakRssMb: folderVerify.peakMb });
+    const cliFolder = await median(repeat, async () => {
+      warm(bagFiles);
+      const r = external(cli, ['verify', bagDir], root);
+      if (!r.ok) throw new Error(`huifang verify failed: ${r.stderr}`);
+      return r;
+    });
+    measurements.push({ label: '  the same, `huifang verify` command (own process, start-up included)', seconds: cliFolder.seconds, mbPerSecond: payloadMb / cliFolder.seconds, peakRssMb: cliFolder.peakMb });
 
     const payload = listFiles(join(bagDir, 'data')).map((p) => `data/${p}`);
     const sums = await median(repeat, async () => {
@@ -256,7 +282,7 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
       log(`${m.label.padEnd(72)} ${m.seconds.toFixed(2).padStart(8)} ${m.mbPerSecond.toFixed(0).padStart(8)} ${(m.peakRssMb === null ? '?' : m.peakRssMb.toFixed(0)).padStart(12)}${m.note ? `  ${m.note}` : ''}`);
     }
     for (const s of skipped) log(s);
-    log(`process VmHWM (whole bench, including generating the payload): ${vmHwmMb()?.toFixed(0) ?? '?'} MB; every tool's input was read once before its timed step (warm page cache).`);
+    log(`process VmHWM (whole bench, including generating the payload): ${vmHwmMb()?.toFixed(0) ?? '?'} MB. In-process rows count the bench's own memory too; the command rows are the commands alone. Every tool's input was read once before its timed step (warm page cache).`);
     return { payloadMb, files, measurements, skipped };
   } finally {
     if (!opts.keep) rmSync(root, { recursive: true, force: true });

@@ -6,7 +6,6 @@
 import { recordEvent } from '../store/register.ts';
 import { documentsOf } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
-import { deriveEmailDocuments } from './ingest-email.ts';
 import { EmlError, parseEml } from './parse.ts';
 
 export interface PrintoutOutcome {
@@ -26,6 +25,8 @@ export async function ensureEmailPrintouts(ws: Workspace, visitId: string, actor
     if (docs.some((d) => d.kind === 'email-printout' && d.role === 'derived' && d.sourceSha256 === eml.sha256)) continue;
     try {
       const mail = await parseEml(ws.files.read(eml.sha256), eml.fileName);
+      // Loaded when a printout is missing: the e-mail ingest handler brings the scan reader with it.
+      const { deriveEmailDocuments } = await import('./ingest-email.ts');
       const derived = deriveEmailDocuments(ws, mail, eml.sha256, visitId, { madeAfterIngest: true });
       ws.db.transaction(() => {
         derived.record(ws.db, actor);

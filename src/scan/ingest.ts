@@ -14,6 +14,7 @@
  * for (const q of report.quarantined) console.log(q.path, q.page, q.reason);
  */
 import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { InputError, message, type Message } from '../domain/messages.ts';
 import { beginIngestFile, finishIngestFile, getIngestFile, type IngestFileRecord } from '../store/ingest.ts';
@@ -210,9 +211,10 @@ export async function ingestCollected(ws: Workspace, inputs: CollectedInputs, op
   const report: IngestReport = { files: [], quarantined: [], skipped: inputs.skipped, reviewPending: 0, messages: [] };
   const total = inputs.files.length;
   // Files are read ahead on worker threads (decoding and page reading only: no register
-  // writes), while each file is still recorded in order, one transaction each, here.
-  // Starting threads costs a second or two: worth it from a few files on.
-  const threads = total >= 4 ? defaultReadThreads() : 0;
+  // writes), while each file is still recorded in order, one transaction each, here; the
+  // pages of a batch are shared between the threads. Starting threads costs about a second:
+  // worth it from a few files on, or for one batch of several pages (a few megabytes).
+  const threads = total >= 4 || totalBytes(inputs.files) >= 4 * 2 ** 20 ? defaultReadThreads() : 0;
   const reader = openScanReader(threads);
   const ahead = Math.max(1, 2 * threads);
   const staged: (Promise<Staged> | undefined)[] = [];
@@ -230,6 +232,19 @@ export async function ingestCollected(ws: Workspace, inputs: CollectedInputs, op
     await reader.close();
   }
   return report;
+}
+
+/** The size of the files together (those that cannot be read count 0: ingest reports them). */
+function totalBytes(paths: readonly string[]): number {
+  let n = 0;
+  for (const p of paths) {
+    try {
+      n += statSync(p).size;
+    } catch {
+      // reported when the file is stored
+    }
+  }
+  return n;
 }
 
 /** Adds a file's outcome to the run's report and tells the progress listener. */
