@@ -1,14 +1,14 @@
 /**
  * Hashing every byte with several algorithms at once, on every core. Each algorithm of a
- * file is given to a thread: the costliest to worker threads, the cheap ones to the main
- * thread when it has time beside its own work (reading, CRCs, writing). On two cores that
- * is SHA-512 on a worker and SHA-256 (and a zip's CRC-32) here, so a file costs about the
- * slower of the two rather than their sum. Each file is still read once.
+ * file is given to a thread — worker threads, or the main thread beside its own work
+ * (reading, CRCs, writing) — the costliest first, to whichever has done least. On two cores
+ * files alternate: SHA-512 on the worker and SHA-256 here for one, the other way round for
+ * the next, so a file costs about half the sum of its hashes. Each file is still read once.
  *
  * Chunks travel to the workers through a fixed ring of shared memory (16 slots of 512 KiB):
- * the main thread copies a chunk into a free slot and tells each worker hashing that file;
- * the slot is free again once every one of them has hashed it. Memory stays fixed whatever
- * the bundle's size, and nothing is allocated per chunk. Without workers (or
+ * a chunk is read straight into a free slot (or copied there), and each worker hashing that
+ * file is told; the slot is free again once every one of them has hashed it. Memory stays
+ * fixed whatever the bundle's size, and nothing is allocated per chunk. Without workers (or
  * `threads: false`), the main thread hashes everything.
  */
 import { createHash } from 'node:crypto';
@@ -106,7 +106,10 @@ export class HashPool {
   private waiters: (() => void)[] = [];
   private nextId = 1;
   private readonly pending = new Map<string, (d: Record<string, string>) => void>();
-  private readonly plans = new Map<string, Share[]>();
+  /** Work done by each thread so far (bytes × cost; `null` is the main thread), and the files and bytes hashed. */
+  private readonly work = new Map<Worker | null, number>();
+  private files = 0;
+  private bytes = 0;
   private failure: Error | undefined;
 
   private constructor(private readonly mainThreadLoad: number) {}
@@ -156,28 +159,28 @@ export class HashPool {
   }
 
   /**
-   * Which thread hashes which algorithms (the same for every file with these algorithms):
-   * the costliest first, each to the thread with the least work so far, the main thread
-   * starting with its own work and losing ties.
+   * Which thread hashes which of a file's algorithms: the costliest first, each to the
+   * thread with the least work so far (all files hashed before counted by their size; this
+   * file by the mean size), the main thread carrying its own reading too. On two cores files
+   * alternate: SHA-512 on the worker for one, here for the next, and SHA-256 the other way.
    */
   private plan(algorithms: readonly string[]): Share[] {
-    // Successive files start the deal at successive workers, so that with more workers than
-    // costly algorithms every worker gets its turn.
-    const turn = this.workers.length ? this.nextId % this.workers.length : 0;
-    const key = `${turn}:${algorithms.join(',')}`;
-    let plan = this.plans.get(key);
-    if (!plan) {
-      const order = [...this.workers.slice(turn), ...this.workers.slice(0, turn)];
-      const threads = [...order.map((worker) => ({ worker: worker as Worker | null, algorithms: [] as string[], load: 0 })), { worker: null, algorithms: [] as string[], load: this.mainThreadLoad }];
-      for (const a of [...algorithms].sort((x, y) => costOf(y) - costOf(x))) {
-        const t = threads.reduce((best, x) => (x.load < best.load ? x : best));
-        t.algorithms.push(a);
-        t.load += costOf(a);
-      }
-      plan = threads.filter((t) => t.algorithms.length > 0).map(({ worker, algorithms: algs }) => ({ worker, algorithms: algs }));
-      this.plans.set(key, plan);
+    const typical = this.files ? this.bytes / this.files : 2 ** 20;
+    const threads = [...this.workers.map((worker) => ({ worker: worker as Worker | null, algorithms: [] as string[], load: this.work.get(worker) ?? 0 })), { worker: null, algorithms: [] as string[], load: this.work.get(null) ?? 0 }];
+    for (const a of [...algorithms].sort((x, y) => costOf(y) - costOf(x))) {
+      const t = threads.reduce((best, x) => (x.load < best.load ? x : best));
+      t.algorithms.push(a);
+      t.load += costOf(a) * typical;
     }
-    return plan;
+    return threads.filter((t) => t.algorithms.length > 0).map(({ worker, algorithms: algs }) => ({ worker, algorithms: algs }));
+  }
+
+  /** Counts a hashed file's work against the threads that did it. */
+  private account(plan: Share[], bytes: number): void {
+    this.files++;
+    this.bytes += bytes;
+    this.work.set(null, (this.work.get(null) ?? 0) + this.mainThreadLoad * bytes);
+    for (const share of plan) this.work.set(share.worker, (this.work.get(share.worker) ?? 0) + share.algorithms.reduce((n, a) => n + costOf(a), 0) * bytes);
   }
 
   /** Hashers for one file, its `algorithms` shared between the workers and this thread. */
@@ -187,7 +190,9 @@ export class HashPool {
     const away = plan.filter((s): s is Share & { worker: Worker } => s.worker !== null);
     const id = this.nextId++;
     for (const s of away) s.worker.postMessage({ op: 'begin', id, algorithms: s.algorithms });
+    let bytes = 0;
     const hashHere = (chunk: Buffer): void => {
+      bytes += chunk.length;
       for (const [, h] of here) h.update(chunk);
     };
     if (away.length === 0) {
@@ -195,7 +200,10 @@ export class HashPool {
       return {
         buffer: async () => own,
         update: hashHere,
-        digest: async () => Object.fromEntries(here.map(([a, h]) => [a, h.digest()])),
+        digest: async () => {
+          this.account(plan, bytes);
+          return Object.fromEntries(here.map(([a, h]) => [a, h.digest()]));
+        },
         release: () => {},
       };
     }
@@ -234,6 +242,7 @@ export class HashPool {
       },
       digest: async () => {
         giveBack();
+        this.account(plan, bytes);
         const fromWorkers = await Promise.all(away.map((s) => new Promise<Record<string, string>>((resolve) => {
           this.pending.set(`${this.workers.indexOf(s.worker)}:${id}`, resolve);
           s.worker.postMessage({ op: 'end', id });
