@@ -110,6 +110,17 @@ describe('boxes', () => {
     expect(r.review).toEqual([]);
   });
 
+  it('reads a blank box with a speck of dust beside its border as blank, not as a doubtful mark', async () => {
+    const specks = { 'na.risks-disclosed': 'yes', 'na.knows-staff-name': 'no' };
+    for (const d of [{ dpi: 150, jpeg: 85 }, { dpi: 200 }, { dpi: 300, grey: true, jpeg: 80 }] as Degradation[]) {
+      const r = await scanAndRead({ fill: { specks, ticks: { 'na.risks-disclosed': 'no', satisfaction: 'neutral' } } }, d);
+      expect(r.answers['na.risks-disclosed'], JSON.stringify(d)).toBe('no');
+      expect(r.questions['na.risks-disclosed']!.boxes.yes, JSON.stringify(d)).toBeLessThan(0.3);
+      expect(r.questions['na.knows-staff-name']!.status, JSON.stringify(d)).toBe('blank');
+      expect(r.review, JSON.stringify(d)).toEqual([]);
+    }
+  });
+
   it('never decides a blank signature or seal box "present", even on a dark photocopy', async () => {
     for (const d of [{ dpi: 150, jpeg: 60, photocopy: 0.9 }, { dpi: 300, skew: 4, grey: true, jpeg: 50 }] as Degradation[]) {
       const r = await scanAndRead({}, d);

@@ -17,6 +17,8 @@ export interface SyntheticFill {
   ticks?: Record<string, string | string[]>;
   /** question id → value ticked carelessly: the tick drawn 2.6 mm up and right, mostly over the box's border. */
   strayTicks?: Record<string, string>;
+  /** question id → value whose box gets a dust speck (0.45 mm across) just inside its left border. */
+  specks?: Record<string, string>;
   customerSignature?: boolean;
   handlerSignature?: boolean;
   /** A red (or, with `sealColour`, other) round seal in the seal box. */
@@ -127,6 +129,11 @@ export function syntheticFormSvg(options: SyntheticPageOptions = {}, dpi = 200):
       const b = layout.tickBoxes.find((t) => t.id === `${qid}:${v}`);
       if (!b) throw new Error(`no tick box ${qid}:${v}`);
       body += tick({ ...b.ink, x: b.ink.x + 2.6, y: b.ink.y - 2.6 });
+    }
+    for (const [qid, v] of Object.entries(fill.specks ?? {})) {
+      const b = layout.tickBoxes.find((t) => t.id === `${qid}:${v}`);
+      if (!b) throw new Error(`no tick box ${qid}:${v}`);
+      body += `<circle cx="${b.box.x + 0.8}" cy="${b.box.y + b.box.height / 2}" r="0.225" fill="#222"/>`;
     }
     const area = (id: string): Rect => layout.marks.find((m) => m.id === id)!.ink;
     if (fill.customerSignature) body += signature(area('customerSignature'));

@@ -204,8 +204,26 @@ export function measureTick(img: GreyImage, h: Homography, box: Rect, pxPerMm: n
   const ink = new Uint8Array(cols * rows);
   for (let k = 0; k < ink.length; k++) ink[k] = !used[k] ? 0 : grey[k]! < cut ? 2 : grey[k]! < faintCut ? 1 : 0;
   // A stroke crossing the border is cut by the band: its pieces beside the band are kept from
-  // a shorter length than free-standing blots.
-  const kept = strokeCells(ink, cols, rows, Math.ceil(opt.minExtent / opt.step), used, Math.ceil((0.55 * opt.minExtent) / opt.step));
+  // a shorter length than free-standing blots — when the stroke goes on across the band. A
+  // speck of dust beside the border does not: ink must lie where the piece, mirrored across
+  // the nearest edge of the box, would continue.
+  const across = (k: number): number => {
+    const x = x0 + ((k % cols) + 0.5) * opt.step;
+    const y = y0 + (Math.floor(k / cols) + 0.5) * opt.step;
+    let mx: number;
+    let my: number;
+    if (x >= bx0 && x <= bx1 && y >= by0 && y <= by1) {
+      const d = Math.min(x - bx0, bx1 - x, y - by0, by1 - y);
+      mx = d === x - bx0 ? 2 * bx0 - x : d === bx1 - x ? 2 * bx1 - x : x;
+      my = mx !== x ? y : d === y - by0 ? 2 * by0 - y : 2 * by1 - y;
+    } else {
+      mx = 2 * Math.min(Math.max(x, bx0), bx1) - x;
+      my = 2 * Math.min(Math.max(y, by0), by1) - y;
+    }
+    return cellAt(Math.floor((my - y0) / opt.step), Math.floor((mx - x0) / opt.step));
+  };
+  const cellAt = (r: number, c: number): number => (r >= 0 && r < rows && c >= 0 && c < cols ? r * cols + c : -1);
+  const kept = strokeCells(ink, cols, rows, Math.ceil(opt.minExtent / opt.step), used, Math.ceil((0.55 * opt.minExtent) / opt.step), across);
   const cell = opt.step * opt.step;
   return {
     fraction: region ? kept / region : 0,
@@ -222,10 +240,11 @@ export function measureTick(img: GreyImage, h: Homography, box: Rect, pxPerMm: n
  * that reach at least `minCells` cells across in some direction: pen strokes and dots stay,
  * dust specks and toner grains drop out, whatever their darkness.
  */
-function strokeCells(cells: Uint8Array, cols: number, rows: number, minCells: number, used?: Uint8Array, minCellsAtBand = minCells): number {
+function strokeCells(cells: Uint8Array, cols: number, rows: number, minCells: number, used?: Uint8Array, minCellsAtBand = minCells, across?: (cell: number) => number): number {
   const seen = new Uint8Array(cells.length);
   const stack: number[] = [];
   let total = 0;
+  const alone: number[] = [];
   for (let start = 0; start < cells.length; start++) {
     if (!cells[start] || seen[start]) continue;
     let n = 0;
@@ -234,10 +253,12 @@ function strokeCells(cells: Uint8Array, cols: number, rows: number, minCells: nu
     let r0 = rows;
     let r1 = -1;
     let atBand = false;
+    const members: number[] = [];
     seen[start] = 1;
     stack.push(start);
     while (stack.length) {
       const k = stack.pop()!;
+      members.push(k);
       if (cells[k] === 2) n++;
       const r = Math.floor(k / cols);
       const c = k - r * cols;
@@ -260,9 +281,35 @@ function strokeCells(cells: Uint8Array, cols: number, rows: number, minCells: nu
         }
       }
     }
-    if (Math.max(c1 - c0 + 1, r1 - r0 + 1) >= (atBand ? minCellsAtBand : minCells)) total += n;
+    const extent = Math.max(c1 - c0 + 1, r1 - r0 + 1);
+    if (extent >= minCells) total += n;
+    else if (atBand && extent >= minCellsAtBand) {
+      if (!across || continuesAcross(members, cells, cols, rows, across)) total += n;
+      else alone.push(n);
+    }
   }
+  // Short pieces beside the band that go on nowhere: one is a speck of dust; several are a
+  // stroke the band broke up (drawn along the border), and count.
+  if (alone.length > 1) for (const n of alone) total += n;
   return total;
+}
+
+/** Whether ink (or faint ink) lies at or next to where some cell of a blot, mirrored across the box's edge, falls. */
+function continuesAcross(members: number[], cells: Uint8Array, cols: number, rows: number, across: (cell: number) => number): boolean {
+  for (const k of members) {
+    const m = across(k);
+    if (m < 0) continue;
+    const r = Math.floor(m / cols);
+    const c = m - r * cols;
+    for (let dr = -1; dr <= 1; dr++) {
+      for (let dc = -1; dc <= 1; dc++) {
+        const rr = r + dr;
+        const cc = c + dc;
+        if (rr >= 0 && rr < rows && cc >= 0 && cc < cols && cells[rr * cols + cc]) return true;
+      }
+    }
+  }
+  return false;
 }
 
 /**
