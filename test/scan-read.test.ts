@@ -121,6 +121,20 @@ describe('boxes', () => {
     }
   });
 
+  it('sends a form on which no question reads as answered to a person, question by question', async () => {
+    const r = await scanAndRead({ fill: { customerSignature: true } }, { dpi: 150, jpeg: 70 });
+    expect(r.checks?.customerSignature.present).toBe(true);
+    expect(Object.values(r.answers).every((a) => a === null)).toBe(true);
+    const ids = Object.keys(r.questions);
+    expect(ids.length).toBeGreaterThan(5);
+    expect(r.review.map((i) => i.subject)).toEqual(ids);
+    expect(r.review[0]!.reason).toMatch(/^question 1: no question on this form page reads as answered/);
+    // one answered question is enough for the others to be read as blank
+    const one = await scanAndRead({ fill: { ticks: { satisfaction: 'neutral' } } }, { dpi: 150, jpeg: 70 });
+    expect(one.review).toEqual([]);
+    expect(one.answers.satisfaction).toBe('neutral');
+  });
+
   it('never decides a blank signature or seal box "present", even on a dark photocopy', async () => {
     for (const d of [{ dpi: 150, jpeg: 60, photocopy: 0.9 }, { dpi: 300, skew: 4, grey: true, jpeg: 50 }] as Degradation[]) {
       const r = await scanAndRead({}, d);

@@ -225,13 +225,18 @@ function readForm(reading: PageReading, work: GreyImage, alignment: Alignment, l
     reading.problems.push(reason);
     reading.review.push({ subject: 'page', reason });
   }
-  for (const row of layout.questions) {
-    const q = readQuestion(row, (box) => measures.get(box)!, blankLevel);
-    if (doubt && !q.review) q.review = true;
+  const questions = layout.questions.map((row) => ({ row, q: readQuestion(row, (box) => measures.get(box)!, blankLevel) }));
+  // A returned form on which not one question reads as answered is more likely a scan that
+  // lost its ticks (faint, blurred, low resolution) than a customer who ticked nothing: a
+  // person reads it from the paper rather than the machine recording every answer blank.
+  const noneAnswered = !doubt && questions.every(({ q }) => q.status !== 'answered');
+  if (noneAnswered) reading.problems.push(NONE_ANSWERED);
+  for (const { row, q } of questions) {
+    if ((doubt || noneAnswered) && !q.review) q.review = true;
     reading.questions[row.question.id] = q;
     reading.answers[row.question.id] = q.review ? null : q.answer;
     reading.answerScores[row.question.id] = round(q.score, 3);
-    if (q.review) reading.review.push({ subject: row.question.id, reason: questionDoubt(row, q, doubt) });
+    if (q.review) reading.review.push({ subject: row.question.id, reason: noneAnswered && q.status === 'blank' ? `question ${row.number}: ${NONE_ANSWERED}` : questionDoubt(row, q, doubt) });
   }
   const areaStep = Math.max(0.2, Math.min(0.3, 1 / pxPerMm));
   const measureArea = (m: MarkArea, cut = 0.5): InkMeasure =>
@@ -304,6 +309,8 @@ export function readQuestion(row: QuestionRow, measureOf: (boxId: string) => Ink
   }
   return { answer: null, score: round(1 - Math.max(...scores.map(([, s]) => s)), 3), status: 'blank', boxes: rounded, review: false };
 }
+
+const NONE_ANSWERED = 'no question on this form page reads as answered; a faint, blurred or low-resolution scan can hide the ticks — read the answers from the paper';
 
 function questionDoubt(row: QuestionRow, q: QuestionReading, pageDoubt: boolean): string {
   const name = `question ${row.number}`;
