@@ -204,9 +204,11 @@ export function measureTick(img: GreyImage, h: Homography, box: Rect, pxPerMm: n
   const ink = new Uint8Array(cols * rows);
   for (let k = 0; k < ink.length; k++) ink[k] = !used[k] ? 0 : grey[k]! < cut ? 2 : grey[k]! < faintCut ? 1 : 0;
   // A stroke crossing the border is cut by the band: its pieces beside the band are kept from
-  // a shorter length than free-standing blots — when the stroke goes on across the band. A
-  // speck of dust beside the border does not: ink must lie where the piece, mirrored across
-  // the nearest edge of the box, would continue.
+  // a shorter length than free-standing blots — when the stroke goes on across the band (ink
+  // lies where the piece, mirrored across the nearest edge of the box, would continue), or
+  // when there are several such pieces (a stroke drawn along the border). One short piece
+  // that goes on nowhere is a speck of dust.
+  const cellAt = (r: number, c: number): number => (r >= 0 && r < rows && c >= 0 && c < cols ? r * cols + c : -1);
   const across = (k: number): number => {
     const x = x0 + ((k % cols) + 0.5) * opt.step;
     const y = y0 + (Math.floor(k / cols) + 0.5) * opt.step;
@@ -222,7 +224,6 @@ export function measureTick(img: GreyImage, h: Homography, box: Rect, pxPerMm: n
     }
     return cellAt(Math.floor((my - y0) / opt.step), Math.floor((mx - x0) / opt.step));
   };
-  const cellAt = (r: number, c: number): number => (r >= 0 && r < rows && c >= 0 && c < cols ? r * cols + c : -1);
   const kept = strokeCells(ink, cols, rows, Math.ceil(opt.minExtent / opt.step), used, Math.ceil((0.55 * opt.minExtent) / opt.step), across);
   const cell = opt.step * opt.step;
   return {
