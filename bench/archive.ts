@@ -182,20 +182,20 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
 
     // The same two steps as a user runs them: the command line in its own process, start-up
     // included, and its peak memory (the rows above share this process with the bench).
-    const cli = join(import.meta.dirname, '..', 'bin', 'huifang');
+    const huifang = (args: string[]): ReturnType<typeof external> => {
+      const r = external(join(import.meta.dirname, '..', 'bin', 'huifang'), args, root);
+      if (!r.ok) throw new Error(`huifang ${args[0]} failed: ${r.stderr}`);
+      return r;
+    };
     let c = 0;
     const cliBuild = await median(repeat, async () => {
       warm(storeFiles);
-      const r = external(cli, ['archive', '--branch', '3101', '--period', '2026-05', '--out', join(root, `cli-out-${++c}`), '--workspace', join(root, 'ws'), '--no-stamp', '--include-invalid', '--user', 'bench'], root);
-      if (!r.ok) throw new Error(`huifang archive failed: ${r.stderr}`);
-      return r;
+      return huifang(['archive', '--branch', '3101', '--period', '2026-05', '--out', join(root, `cli-out-${++c}`), '--workspace', join(root, 'ws'), '--no-stamp', '--include-invalid', '--user', 'bench']);
     });
     measurements.push({ label: '  the same, `huifang archive` command (own process, start-up and validation included)', seconds: cliBuild.seconds, mbPerSecond: payloadMb / cliBuild.seconds, peakRssMb: cliBuild.peakMb });
     const cliVerify = await median(repeat, async () => {
       warm([zip]);
-      const r = external(cli, ['verify', zip], root);
-      if (!r.ok) throw new Error(`huifang verify failed: ${r.stderr}`);
-      return r;
+      return huifang(['verify', zip]);
     });
     measurements.push({ label: '  the same, `huifang verify` command (own process, start-up included)', seconds: cliVerify.seconds, mbPerSecond: payloadMb / cliVerify.seconds, peakRssMb: cliVerify.peakMb });
 
@@ -214,9 +214,7 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
     measurements.push({ label: 'huifang verify (unpacked bag folder)', seconds: folderVerify.seconds, mbPerSecond: payloadMb / folderVerify.seconds, peakRssMb: folderVerify.peakMb });
     const cliFolder = await median(repeat, async () => {
       warm(bagFiles);
-      const r = external(cli, ['verify', bagDir], root);
-      if (!r.ok) throw new Error(`huifang verify failed: ${r.stderr}`);
-      return r;
+      return huifang(['verify', bagDir]);
     });
     measurements.push({ label: '  the same, `huifang verify` command (own process, start-up included)', seconds: cliFolder.seconds, mbPerSecond: payloadMb / cliFolder.seconds, peakRssMb: cliFolder.peakMb });
 

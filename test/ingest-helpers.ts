@@ -17,6 +17,7 @@ import { insertVisit, upsertCustomer } from '../src/store/visits.ts';
 import { openWorkspace, type Workspace } from '../src/store/workspace.ts';
 import { encodeImagePdf, encodeMultiPageTiff, type Compression } from '../src/simulate/encode.ts';
 import { syntheticScan, type Degradation, type SyntheticFill } from './scan-synthetic.ts';
+import { COMPLIANT_NEW_ACCOUNT } from './answer-fixtures.ts';
 
 export const BIN = join(import.meta.dirname, '..', 'bin', 'huifang');
 
@@ -73,15 +74,7 @@ export function seedWorkspace(dir: string, visits: SeedVisit[]): { ws: Workspace
 
 /** A well-filled new-account form: every question answered, customer signed. */
 export const GOOD_FILL: SyntheticFill = {
-  ticks: {
-    'na.opened-in-person': 'yes',
-    'na.password-set-personally': 'yes',
-    'na.staff-operated-account': 'no',
-    'na.discretionary-mandate': 'no',
-    'na.risks-disclosed': 'yes',
-    'na.brought-by-staff': 'no',
-    satisfaction: 'satisfied',
-  },
+  ticks: { ...COMPLIANT_NEW_ACCOUNT },
   customerSignature: true,
 };
 

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Answers } from '../src/domain/questions.ts';
 import { decideResult } from '../src/domain/results.ts';
+import { COMPLIANT_NEW_ACCOUNT } from './answer-fixtures.ts';
 
-/** A new-account customer who opened in person, set the password, no one operates the account, not brought by staff. */
-const compliant: Answers = {
-  'na.opened-in-person': 'yes',
-  'na.password-set-personally': 'yes',
-  'na.staff-operated-account': 'no',
-  'na.discretionary-mandate': 'no',
-  'na.risks-disclosed': 'yes',
-  'na.brought-by-staff': 'no',
-  satisfaction: 'satisfied',
-};
+const compliant: Answers = COMPLIANT_NEW_ACCOUNT;
 /** Brought by marketing staff, who showed a certificate; the customer knows the name; no agency. */
 const broughtCompliant: Answers = {
   ...compliant,

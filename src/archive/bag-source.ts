@@ -36,10 +36,7 @@ async function* readChunks(handle: FileHandle, position: number, size: number, b
     const target = buffers ? await buffers() : Buffer.allocUnsafeSlow(READ_BYTES);
     const want = Math.min(target.length, READ_BYTES, size - at);
     const { bytesRead } = await handle.read(target, 0, want, position + at);
-    if (bytesRead === 0) {
-      yield target.subarray(0, 0); // lets the lender take its buffer back
-      return;
-    }
+    if (bytesRead === 0) return; // the file ended early (a buffer lent and not filled is the lender's to take back)
     at += bytesRead;
     yield target.subarray(0, bytesRead);
   }
@@ -109,7 +106,6 @@ export async function openZipBag(path: string, limits: ZipLimits = DEFAULT_ZIP_L
         // bounded, in large reads, without a stream per entry.
         handle ??= await open(location, 'r');
         for await (const got of readChunks(handle, entry.dataStart, entry.size, options.buffers)) {
-          if (got.length === 0) break;
           n += got.length;
           if (checkCrc) crc = crc32(got, crc);
           yield got;
@@ -173,10 +169,7 @@ export async function openFolderBag(path: string): Promise<BagSource> {
     async *stream(rel: string, options: StreamOptions = {}) {
       const handle = await open(join(location, rel), 'r');
       try {
-        for await (const got of readChunks(handle, 0, Infinity, options.buffers)) {
-          if (got.length === 0) break;
-          yield got;
-        }
+        yield* readChunks(handle, 0, Infinity, options.buffers);
       } finally {
         await handle.close();
       }

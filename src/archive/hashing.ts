@@ -196,9 +196,9 @@ export class HashPool {
       for (const [, h] of here) h.update(chunk);
     };
     if (away.length === 0) {
-      const own = Buffer.allocUnsafeSlow(SLOT_BYTES);
+      let own: Buffer | undefined;
       return {
-        buffer: async () => own,
+        buffer: async () => (own ??= Buffer.allocUnsafeSlow(SLOT_BYTES)),
         update: hashHere,
         digest: async () => {
           this.account(plan, bytes);

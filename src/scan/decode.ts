@@ -102,6 +102,7 @@ export async function* decodePages(bytes: Uint8Array, name: string, options: Dec
     rasterDpi: options.targetDpi ? Math.min(options.rasterDpi ?? 200, Math.max(options.targetDpi, 100)) : (options.rasterDpi ?? 200),
     targetDpi: options.targetDpi ?? null,
     claimPage: options.claimPage ?? counter(),
+    onPageCount: options.onPageCount ?? (() => {}),
   };
   if (bytes.length === 0) {
     yield { page: null, reason: `${name} is empty (0 bytes); scan it again or check the copy` };
@@ -113,7 +114,7 @@ export async function* decodePages(bytes: Uint8Array, name: string, options: Dec
     return;
   }
   if (format === 'pdf') {
-    yield* decodePdf(bytes, name, lim, options.onPageCount);
+    yield* decodePdf(bytes, name, lim);
     return;
   }
   let pages = 1;
@@ -125,7 +126,7 @@ export async function* decodePages(bytes: Uint8Array, name: string, options: Dec
     return;
   }
   const count = Math.min(pages, lim.maxPages);
-  options.onPageCount?.(count);
+  lim.onPageCount(count);
   for (let i = lim.claimPage(); i < count; i = lim.claimPage()) {
     try {
       yield await decodeImagePage(bytes, format, i, lim, pages > 1);
@@ -272,6 +273,7 @@ interface Limits {
   rasterDpi: number;
   targetDpi: number | null;
   claimPage: () => number;
+  onPageCount: (count: number) => void;
 }
 
 /** 0, 1, 2, …: every page in order. */
@@ -280,7 +282,7 @@ function counter(): () => number {
   return () => next++;
 }
 
-async function* decodePdf(bytes: Uint8Array, name: string, lim: Limits, onPageCount?: (count: number) => void): AsyncGenerator<DecodedPage | PageFailure> {
+async function* decodePdf(bytes: Uint8Array, name: string, lim: Limits): AsyncGenerator<DecodedPage | PageFailure> {
   let doc: PDFDocument | null = null;
   try {
     doc = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: false });
@@ -288,16 +290,16 @@ async function* decodePdf(bytes: Uint8Array, name: string, lim: Limits, onPageCo
     const text = e instanceof Error ? e.message : String(e);
     if (!/encrypt/i.test(text)) {
       // pdf-lib is strict about structure; pdf.js repairs more. Try it before giving up.
-      yield* rasterizeAll(bytes, name, lim, onPageCount);
+      yield* rasterizeAll(bytes, name, lim);
       return;
     }
     // Encrypted: pdf.js opens files whose user password is empty (permission-only encryption).
-    yield* rasterizeAll(bytes, name, lim, onPageCount);
+    yield* rasterizeAll(bytes, name, lim);
     return;
   }
   if (doc.isEncrypted) {
     // Its streams are encrypted; pdf.js decrypts files whose user password is empty.
-    yield* rasterizeAll(bytes, name, lim, onPageCount);
+    yield* rasterizeAll(bytes, name, lim);
     return;
   }
   const pages = doc.getPages();
@@ -306,7 +308,7 @@ async function* decodePdf(bytes: Uint8Array, name: string, lim: Limits, onPageCo
     return;
   }
   const count = Math.min(pages.length, lim.maxPages);
-  onPageCount?.(count);
+  lim.onPageCount(count);
   for (let i = lim.claimPage(); i < count; i = lim.claimPage()) {
     const n = i + 1;
     try {
@@ -326,7 +328,7 @@ async function* decodePdf(bytes: Uint8Array, name: string, lim: Limits, onPageCo
 }
 
 /** Rasterizes every page with pdf.js when pdf-lib cannot open the file (damaged or encrypted). */
-async function* rasterizeAll(bytes: Uint8Array, name: string, lim: Limits, onPageCount?: (count: number) => void): AsyncGenerator<DecodedPage | PageFailure> {
+async function* rasterizeAll(bytes: Uint8Array, name: string, lim: Limits): AsyncGenerator<DecodedPage | PageFailure> {
   let sizes: { width: number; height: number }[];
   try {
     sizes = await pdfPageSizes(bytes);
@@ -335,7 +337,7 @@ async function* rasterizeAll(bytes: Uint8Array, name: string, lim: Limits, onPag
     return;
   }
   const count = Math.min(sizes.length, lim.maxPages);
-  onPageCount?.(count);
+  lim.onPageCount(count);
   for (let i = lim.claimPage(); i < count; i = lim.claimPage()) {
     try {
       yield await rasterizeOne(bytes, i + 1, sizes[i]!.width, sizes[i]!.height, lim);

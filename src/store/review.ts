@@ -30,15 +30,9 @@ export interface NewReviewItem {
   reason: string;
 }
 
-export interface ReviewItem {
+export interface ReviewItem extends NewReviewItem {
   itemId: number;
   fileSha256: string;
-  page: number;
-  visitId: string | null;
-  subject: ReviewSubject;
-  machineValue: ReviewValue;
-  score: number | null;
-  reason: string;
   status: ReviewStatus;
   finalValue: ReviewValue | undefined;
   decidedBy: string | null;
