@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // The tests test the sources: bin/huifang runs them through tsx, not the compiled dist/.
+    env: { HUIFANG_FROM_SOURCES: '1' },
     reporters: ['default'],
   },
 });

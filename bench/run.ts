@@ -22,6 +22,12 @@ const wanted = (part: string) => parts.length === 0 || parts.includes(part);
 
 console.log(`huifang bench, ${new Date().toISOString()}, Node ${process.version}, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
+if (wanted('startup')) {
+  const { runStartupBench, formatStartupBench } = await import('./startup.ts');
+  console.log('startup: the installed command (dist/), medians of repeated runs');
+  for (const line of formatStartupBench(runStartupBench(option('runs', 15)))) console.log(line);
+}
+
 if (wanted('render')) {
   const { runRenderBench, formatRenderBench } = await import('./render.ts');
   for (const line of formatRenderBench(await runRenderBench(option('letters', 10_000)))) console.log(line);

@@ -31,7 +31,6 @@ interface AnswersArgs {
 
 export const answersCommand = defineCommand<AnswersArgs>({
   command: 'answers',
-  describe: "enter a phone or e-mail visit's answers, or record a refusal or an unreachable customer",
   builder: (y) =>
     y
       .option('visit', { type: 'string', demandOption: true, describe: 'the visit id' })

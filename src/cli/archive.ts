@@ -48,7 +48,6 @@ function bundleLine(b: BundleRecord): string {
 
 export const archiveCommand = defineCommand<ArchiveArgs>({
   command: 'archive [action] [bundle]',
-  describe: 'build archive bundles (BagIt zips) of a branch and period; `archive due|list|hold|release` for retention; `archive extract` to unpack one',
   builder: (y) =>
     y
       .positional('action', { type: 'string', choices: ['build', 'due', 'list', 'hold', 'release', 'extract'], describe: 'build (default), due, list, hold, release or extract' })

@@ -22,7 +22,6 @@ interface AttachArgs {
 
 export const attachCommand = defineCommand<AttachArgs>({
   command: 'attach <files...>',
-  describe: 'add evidence to a visit by hand: recordings, envelopes, postal receipts, e-questionnaires, e-mails, other documents',
   builder: (y) =>
     y
       .positional('files', { type: 'string', array: true, describe: 'the files to attach (kept byte-for-byte)' })

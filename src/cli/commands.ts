@@ -1,56 +1,129 @@
 /**
- * The sub-commands of `huifang`, one module each. Add a command by adding its module here.
+ * The sub-commands of `huifang`, one module each. Add a command by adding a row here.
  *
- * A command's module is loaded only when it is the one named on the command line (every
- * module for `huifang --help` or a misspelt name): the stages behind the commands bring
- * large libraries (PDF, images, spreadsheets, mail), and `huifang verify` should not pay
- * for `letters` in start-up time and memory.
+ * The table holds what `huifang --help` lists (name and what the command does), so the
+ * command list, `--version` and "did you mean" for a misspelt name need no command module
+ * at all. A command's module is loaded only when it is the one named on the command line:
+ * the stages behind the commands bring large libraries (PDF, images, spreadsheets, mail).
  */
 import type { CommandModule } from './common.ts';
 
 type Loader = () => Promise<CommandModule<any>>;
 
-/** Command name → its module, in the order `huifang --help` lists them. */
-const LOADERS: [name: string, load: Loader][] = [
-  ['letters', async () => (await import('./letters.ts')).lettersCommand],
-  ['forms', async () => (await import('./letters.ts')).formsCommand],
-  ['ingest', async () => (await import('./ingest.ts')).ingestCommand],
-  ['review', async () => (await import('./review.ts')).reviewCommand],
-  ['quarantine', async () => (await import('./quarantine.ts')).quarantineCommand],
-  ['pages', async () => (await import('./pages.ts')).pagesCommand],
-  ['attach', async () => (await import('./attach.ts')).attachCommand],
-  ['answers', async () => (await import('./answers.ts')).answersCommand],
-  ['validate', async () => (await import('./validate.ts')).validateCommand],
-  ['staff', async () => (await import('./staff.ts')).staffCommand],
-  ['archive', async () => (await import('./archive.ts')).archiveCommand],
-  ['verify', async () => (await import('./verify.ts')).verifyCommand],
-  ['keys', async () => (await import('./keys.ts')).keysCommand],
-  ['report', async () => (await import('./report.ts')).reportCommand],
-  ['simulate', async () => (await import('./simulate.ts')).simulateCommand],
-  ['demo', async () => (await import('./demo.ts')).demoCommand],
+export interface CommandEntry {
+  name: string;
+  /** What the command does, in a line: shown by `huifang --help` and `huifang <name> --help`. */
+  describe: string;
+  load: Loader;
+}
+
+/** Every command, in the order `huifang --help` lists them. */
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'letters',
+    describe:
+      'register one visit per customer in <list> (CSV or XLSX) and render callback letters (回访函) with the record form as last page, batch print PDFs and a listing',
+    load: async () => (await import('./letters.ts')).lettersCommand,
+  },
+  {
+    name: 'forms',
+    describe:
+      'register one visit per customer in <list> (CSV or XLSX) and render face-to-face record forms (客户回访记录表), batch print PDFs and a listing',
+    load: async () => (await import('./letters.ts')).formsCommand,
+  },
+  {
+    name: 'ingest',
+    describe: 'store and read returned scans (JPEG, PNG, TIFF, PDF), e-mails and folders of them',
+    load: async () => (await import('./ingest.ts')).ingestCommand,
+  },
+  {
+    name: 'review',
+    describe: 'the review queue: list what the machine was unsure of, confirm or correct it',
+    load: async () => (await import('./review.ts')).reviewCommand,
+  },
+  {
+    name: 'quarantine',
+    describe: 'list the pages ingest could not place, with their reasons',
+    load: async () => (await import('./quarantine.ts')).quarantineCommand,
+  },
+  {
+    name: 'pages',
+    describe: 'received pages: move one to another visit or kind, or list them',
+    load: async () => (await import('./pages.ts')).pagesCommand,
+  },
+  {
+    name: 'attach',
+    describe:
+      'add evidence to a visit by hand: recordings, envelopes, postal receipts, e-questionnaires, e-mails, other documents',
+    load: async () => (await import('./attach.ts')).attachCommand,
+  },
+  {
+    name: 'answers',
+    describe: "enter a phone or e-mail visit's answers, or record a refusal or an unreachable customer",
+    load: async () => (await import('./answers.ts')).answersCommand,
+  },
+  {
+    name: 'validate',
+    describe: 'check every visit against the rules: result, evidence, review, deadline, separation of duties',
+    load: async () => (await import('./validate.ts')).validateCommand,
+  },
+  {
+    name: 'staff',
+    describe: 'import or list the staff roster used to check separation of duties',
+    load: async () => (await import('./staff.ts')).staffCommand,
+  },
+  {
+    name: 'archive',
+    describe:
+      'build archive bundles (BagIt zips) of a branch and period; `archive due|list|hold|release` for retention; `archive extract` to unpack one',
+    load: async () => (await import('./archive.ts')).archiveCommand,
+  },
+  {
+    name: 'verify',
+    describe:
+      'check a bundle (zip) or any BagIt bag: checksums, completeness, index, evidence, retention, chain, signature',
+    load: async () => (await import('./verify.ts')).verifyCommand,
+  },
+  {
+    name: 'keys',
+    describe: 'signing keys for bundles: `keys create --out NAME`, `keys show FILE`',
+    load: async () => (await import('./keys.ts')).keysCommand,
+  },
+  {
+    name: 'report',
+    describe: 'period report: visits by result, exceptions, overdue visits, bundles and holds',
+    load: async () => (await import('./report.ts')).reportCommand,
+  },
+  {
+    name: 'simulate',
+    describe: 'make realistic returned scans and e-mails, with ground truth, from rendered letters and forms',
+    load: async () => (await import('./simulate.ts')).simulateCommand,
+  },
+  {
+    name: 'demo',
+    describe: 'run the whole pipeline on the bundled samples in a fresh workspace (what `npm start` does)',
+    load: async () => (await import('./demo.ts')).demoCommand,
+  },
 ];
 
 /** Global options that take a value (so that their value is not taken for the command's name). */
-const VALUE_OPTIONS = new Set(['--workspace']);
+export const GLOBAL_VALUE_OPTIONS: readonly string[] = ['--workspace'];
 
-/** The modules of the command named in `argv`, or of every command when none is named. */
-export async function commandsFor(argv: readonly string[]): Promise<CommandModule<any>[]> {
-  let name: string | undefined;
+/** The first word of the command line that is not an option: the command's name, if any. */
+export function commandName(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--') break;
+    if (a === '--') return undefined;
     if (a.startsWith('-')) {
-      if (VALUE_OPTIONS.has(a)) i++;
+      if (GLOBAL_VALUE_OPTIONS.includes(a)) i++;
       continue;
     }
-    name = a;
-    break;
+    return a;
   }
-  const one = LOADERS.find(([n]) => n === name);
-  return one ? [await one[1]()] : allCommands();
+  return undefined;
 }
 
-/** Every command's module. */
-export function allCommands(): Promise<CommandModule<any>[]> {
-  return Promise.all(LOADERS.map(([, load]) => load()));
+/** The table's row for a command name. */
+export function findCommand(name: string | undefined): CommandEntry | undefined {
+  return COMMANDS.find((c) => c.name === name);
 }

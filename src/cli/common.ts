@@ -4,31 +4,17 @@
  * (0 success, 1 work done and problems found, 2 bad usage or bad input).
  */
 import type { Argv } from 'yargs';
-import { formatMessage, InputError, UsageError, type Message } from '../domain/messages.ts';
+import { formatMessage, InputError, systemErrorSentence, UsageError, type Message } from '../domain/messages.ts';
 import { openWorkspace, workspacePath, type Workspace } from '../store/workspace.ts';
 
-export const EXIT_OK = 0;
-export const EXIT_PROBLEMS = 1;
-export const EXIT_BAD_INPUT = 2;
+export { EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEMS, processIo, type Io } from './io.ts';
+import type { Io } from './io.ts';
+import { EXIT_BAD_INPUT } from './io.ts';
 
 export interface GlobalOptions {
   workspace?: string;
   json: boolean;
 }
-
-/** Where a command writes: standard output and error, swappable in tests. */
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  /** True when standard error is a terminal (progress is shown only then). */
-  interactive: boolean;
-}
-
-export const processIo: Io = {
-  out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
-  err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
-  interactive: Boolean(process.stderr.isTTY),
-};
 
 export interface CommandContext<A> {
   args: A & GlobalOptions;
@@ -39,7 +25,6 @@ export interface CommandContext<A> {
 
 export interface CommandModule<A = Record<string, unknown>> {
   command: string;
-  describe: string;
   builder: (y: Argv) => Argv;
   run: (ctx: CommandContext<A>) => Promise<number>;
 }
@@ -79,6 +64,12 @@ export function reportFailure(io: Io, json: boolean, e: unknown): number {
       io.err(`huifang: ${e.message}`);
       for (const m of messages) io.err(`  ${formatMessage(m)}`);
     }
+    return EXIT_BAD_INPUT;
+  }
+  const system = systemErrorSentence(e);
+  if (system) {
+    if (json) io.out(JSON.stringify({ error: system }, null, 2));
+    io.err(`huifang: ${system}`);
     return EXIT_BAD_INPUT;
   }
   const err = e instanceof Error ? e : new Error(String(e));

@@ -19,7 +19,6 @@ type Json = Record<string, any>;
 
 export const demoCommand = defineCommand<DemoArgs>({
   command: 'demo',
-  describe: 'run the whole pipeline on the bundled samples in a fresh workspace (what `npm start` does)',
   builder: (y) =>
     y
       .option('out', { type: 'string', default: 'out/demo', describe: 'folder for the demo (emptied first)' })

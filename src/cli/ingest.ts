@@ -19,7 +19,6 @@ interface IngestArgs {
 
 export const ingestCommand = defineCommand<IngestArgs>({
   command: 'ingest <paths...>',
-  describe: 'store and read returned scans (JPEG, PNG, TIFF, PDF), e-mails and folders of them',
   builder: (y) =>
     y
       .positional('paths', { type: 'string', array: true, describe: 'files or folders (read recursively)' })

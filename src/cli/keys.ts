@@ -18,7 +18,6 @@ interface KeysArgs {
 
 export const keysCommand = defineCommand<KeysArgs>({
   command: 'keys <action> [file]',
-  describe: 'signing keys for bundles: `keys create --out NAME`, `keys show FILE`',
   builder: (y) =>
     y
       .positional('action', { type: 'string', choices: ['create', 'show'], demandOption: true })

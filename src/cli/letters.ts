@@ -21,10 +21,8 @@ interface StartArgs {
 }
 
 function startCommand(documents: RunDocuments): CommandModule<StartArgs> {
-  const noun = documents === 'letters' ? 'callback letters (回访函) with the record form as last page' : 'face-to-face record forms (客户回访记录表)';
   return defineCommand<StartArgs>({
     command: `${documents} <list>`,
-    describe: `register one visit per customer in <list> (CSV or XLSX) and render ${noun}, batch print PDFs and a listing`,
     builder: (y: Argv) =>
       y
         .positional('list', { type: 'string', describe: 'customer list: CSV (UTF-8 or GBK) or XLSX', demandOption: true })

@@ -39,7 +39,6 @@ const where = (p: PageRecord) => `${p.sourcePath}, ${p.page === 0 ? 'whole file'
 
 export const pagesCommand = defineCommand<PagesArgs>({
   command: 'pages <action>',
-  describe: 'received pages: move one to another visit or kind, or list them',
   builder: (y) =>
     y
       .positional('action', { choices: ['move', 'list'] as const, describe: 'move a page, or list pages of a visit or file' })

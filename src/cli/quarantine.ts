@@ -7,7 +7,6 @@ import { defineCommand, EXIT_OK, report } from './common.ts';
 
 export const quarantineCommand = defineCommand<Record<string, never>>({
   command: 'quarantine',
-  describe: 'list the pages ingest could not place, with their reasons',
   builder: (y) => y,
   run: async ({ args, io, workspace }) => {
     const ws = workspace();

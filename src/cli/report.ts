@@ -26,7 +26,6 @@ const count = <T extends string>(values: readonly T[]): Record<string, number> =
 
 export const reportCommand = defineCommand<ReportArgs>({
   command: 'report',
-  describe: 'period report: visits by result, exceptions, overdue visits, bundles and holds',
   builder: (y) =>
     y
       .option('period', { type: 'string', demandOption: true, describe: 'the month, YYYY-MM' })

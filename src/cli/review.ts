@@ -40,7 +40,6 @@ const show = (v: unknown): string => (v === null || v === undefined ? '(undecide
 
 export const reviewCommand = defineCommand<ReviewArgs>({
   command: 'review [action] [item]',
-  describe: 'the review queue: list what the machine was unsure of, confirm or correct it',
   builder: (y) =>
     y
       .positional('action', { choices: ['list', 'confirm', 'correct'] as const, default: 'list', describe: 'list open items, confirm one, or correct one' })

@@ -20,7 +20,6 @@ interface SimulateArgs {
 
 export const simulateCommand = defineCommand<SimulateArgs>({
   command: 'simulate <lettersDir>',
-  describe: 'make realistic returned scans and e-mails, with ground truth, from rendered letters and forms',
   builder: (y) =>
     y
       .positional('lettersDir', { type: 'string', describe: 'the --out folder of `huifang letters` or `huifang forms`' })

@@ -17,7 +17,6 @@ interface StaffArgs {
 
 export const staffCommand = defineCommand<StaffArgs>({
   command: 'staff <action> [roster]',
-  describe: 'import or list the staff roster used to check separation of duties',
   builder: (y) =>
     y
       .positional('action', { choices: ['import', 'list'] as const, describe: 'import a roster (CSV or XLSX), or list the staff known' })

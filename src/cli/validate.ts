@@ -22,7 +22,6 @@ interface ValidateArgs {
 
 export const validateCommand = defineCommand<ValidateArgs>({
   command: 'validate',
-  describe: 'check every visit against the rules: result, evidence, review, deadline, separation of duties',
   builder: (y) =>
     y
       .option('branch', { type: 'string', describe: 'only the visits of this branch (营业部 code)' })

@@ -18,7 +18,6 @@ interface VerifyArgs {
 
 export const verifyCommand = defineCommand<VerifyArgs>({
   command: 'verify <bundle>',
-  describe: 'check a bundle (zip) or any BagIt bag: checksums, completeness, index, evidence, retention, chain, signature',
   builder: (y) =>
     y
       .positional('bundle', { type: 'string', demandOption: true, describe: 'a bundle .zip or a bag folder' })

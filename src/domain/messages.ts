@@ -89,3 +89,35 @@ export class UsageError extends Error {
 export function invalidParameter(name: string, expected: string, actual: unknown): UsageError {
   return new UsageError(`Expected ${expected} for ${name} but received ${JSON.stringify(actual)}`);
 }
+
+/** What the operating system's error codes mean, in words for people. */
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOENT: 'there is no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'the operation is not permitted',
+  EISDIR: 'it is a folder, not a file',
+  ENOTDIR: 'a part of the path is not a folder',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  EMFILE: 'too many files are open',
+  EEXIST: 'it already exists',
+  ENOTEMPTY: 'the folder is not empty',
+  ENAMETOOLONG: 'the path is too long',
+};
+
+/** Words for an operating-system error (ENOENT and the like), or the error's own message. */
+export function systemErrorWords(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  const words = typeof code === 'string' ? SYSTEM_ERRORS[code] : undefined;
+  return words ?? (e instanceof Error ? e.message : String(e));
+}
+
+/** An operating-system error as a sentence naming the path; undefined for any other error. */
+export function systemErrorSentence(e: unknown): string | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const { code, path, syscall } = e as Error & { code?: string; path?: string; syscall?: string };
+  if (!code || !SYSTEM_ERRORS[code]) return undefined;
+  const reading = ['open', 'read', 'stat', 'lstat', 'scandir', 'access'].includes(syscall ?? '');
+  return `${reading ? 'cannot read' : 'cannot write'}${path ? ` ${path}` : ''}: ${SYSTEM_ERRORS[code]}.`;
+}

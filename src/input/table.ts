@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
-import { InputError, message, type Message } from '../domain/messages.ts';
+import { InputError, message, systemErrorWords, type Message } from '../domain/messages.ts';
 import { CsvSyntaxError, isBlankRecord, parseCsv } from './csv.ts';
 import { decodeText, EncodingError } from './encoding.ts';
 
@@ -83,7 +83,7 @@ export async function readTable(path: string, kind: TableKind): Promise<Table> {
     size = s.size;
   } catch (e) {
     if (e instanceof InputError) throw e;
-    fail('not-found', `cannot open the ${kind.noun}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'check the path and that the file can be read');
+    fail('not-found', `cannot open the ${kind.noun}: ${systemErrorWords(e)}`, 'check the path and that the file can be read');
   }
   if (size > MAX_TABLE_BYTES) {
     fail('too-large', `the file is ${Math.round(size / 1024 / 1024)} MB, more than the ${MAX_TABLE_BYTES / 1024 / 1024} MB a ${kind.noun} may be`, 'split the list into smaller files');

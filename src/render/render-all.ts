@@ -15,11 +15,9 @@
  *   batch: { onBatch: (batch, n) => writeFileAtomic(batchPath(n), batch.bytes) },
  * });
  */
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../runtime/module-worker.ts';
 import { type Batch, type BatchLetter, batchOrder, batches, DEFAULT_MAX_LETTERS_PER_BATCH } from './batch.ts';
 import type { PreparedDocument, SharedResources } from './document.ts';
 import { type DocumentInput, LetterRenderer, type LetterRendererOptions, type RenderedDocument } from './renderer.ts';
@@ -216,14 +214,7 @@ async function renderOnWorkers(
   }
 }
 
-/**
- * Starts a rendering thread. The worker module is TypeScript: the thread loads it through
- * tsx's `tsImport` (Node 20 does not hand the main thread's `--import tsx` hooks to worker
- * threads, and vitest's transform does not reach them either).
- */
+/** Starts a rendering thread. */
 function startWorker(setup: WorkerSetup): Worker {
-  const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
-  const worker = new URL('./render-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsx)}).then((tsx) => tsx.tsImport(${JSON.stringify(worker)}, ${JSON.stringify(worker)}))`;
-  return new Worker(code, { eval: true, workerData: setup });
+  return startModuleWorker('./render-worker.ts', import.meta.url, { workerData: setup });
 }

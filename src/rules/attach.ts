@@ -8,7 +8,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { parseFile } from 'music-metadata';
-import { InputError, message, type Message } from '../domain/messages.ts';
+import { InputError, message, systemErrorWords, type Message } from '../domain/messages.ts';
 import type { DocumentKind } from '../domain/visit.ts';
 import { ensureEmailPrintouts } from '../mail/printouts.ts';
 import { EmlError, parseEml } from '../mail/parse.ts';
@@ -75,7 +75,7 @@ async function checkFile(path: string, kind: AttachableKind, visitId: string): P
     bytes = await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return [message('attach/missing-file', code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read (${code ?? String(e)})`, place, { fix: 'check the path' })];
+    return [message('attach/missing-file', code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read: ${systemErrorWords(e)}`, place, { fix: 'check the path' })];
   }
   const type = sniff(bytes.subarray(0, 64));
   const mediaType = MEDIA_BY_EXT[extname(path).toLowerCase()] ?? (type === 'pdf' ? 'application/pdf' : type === 'json' ? 'application/json' : type === 'unknown' ? 'application/octet-stream' : `image/${type}`);

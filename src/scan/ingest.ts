@@ -16,7 +16,7 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { InputError, message, type Message } from '../domain/messages.ts';
+import { InputError, message, systemErrorWords, type Message } from '../domain/messages.ts';
 import { beginIngestFile, finishIngestFile, getIngestFile, type IngestFileRecord } from '../store/ingest.ts';
 import { pagesOfFile, type PageRecord } from '../store/pages.ts';
 import { applyReview, reviewItemsOfFile, type FinalCheck, type FinalSeal, type NewReviewItem, type ReviewItem, type ReviewValue } from '../store/review.ts';
@@ -152,7 +152,7 @@ export async function collectIngestInputs(paths: readonly string[], handlers: re
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       missing.push(
-        message('ingest/missing-path', code === 'ENOENT' ? `${abs} does not exist` : `${abs} cannot be opened (${code ?? String(e)})`, { file: abs }, { fix: 'check the path and run ingest again' }),
+        message('ingest/missing-path', code === 'ENOENT' ? `${abs} does not exist` : `${abs} cannot be opened: ${systemErrorWords(e)}`, { file: abs }, { fix: 'check the path and run ingest again' }),
       );
     }
   }

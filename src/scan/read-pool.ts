@@ -11,10 +11,8 @@
  * With 0 threads (or when worker threads cannot start) files are read on this thread.
  */
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../runtime/module-worker.ts';
 import { decodePages, isPageFailure, type DecodeOptions } from './decode.ts';
 import { loadQrDecoder } from './qr.ts';
 import { readPage, type PageReading } from './read-page.ts';
@@ -242,8 +240,5 @@ export function mergeParts(parts: ScanItem[][]): ScanItem[] {
 }
 
 function startWorker(): Worker {
-  const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
-  const worker = new URL('./read-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsx)}).then((tsx) => tsx.tsImport(${JSON.stringify(worker)}, ${JSON.stringify(worker)}))`;
-  return new Worker(code, { eval: true });
+  return startModuleWorker('./read-worker.ts', import.meta.url);
 }

@@ -1,0 +1,23 @@
+/**
+ * Exit codes and where a command writes: the little that `huifang --help` needs too, kept
+ * apart from the workspace so that answering help loads no database.
+ */
+
+export const EXIT_OK = 0;
+export const EXIT_PROBLEMS = 1;
+export const EXIT_BAD_INPUT = 2;
+
+/** Where a command writes: standard output and error, swappable in tests. */
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** True when standard error is a terminal (progress is shown only then). */
+  interactive: boolean;
+}
+
+export const processIo: Io = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
+  interactive: Boolean(process.stderr.isTTY),
+};
+
