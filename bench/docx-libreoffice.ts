@@ -40,7 +40,7 @@ function findSoffice(): string | undefined {
 }
 
 function sampleData(n: number) {
-  const sender = JSON.parse(readFileSync(join(PROJECT_ROOT, 'templates', 'sender.json'), 'utf8')) as Sender;
+  const sender = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'samples', 'firm.json'), 'utf8')) as { sender: Sender }).sender;
   return Array.from({ length: n }, (_, i) => {
     const category = VISIT_CATEGORIES[i % VISIT_CATEGORIES.length] as VisitCategory;
     const visit = { visitId: `HF26-BENCH-${String(i).padStart(5, '0')}`, customerId: `3101${String(i).padStart(6, '0')}`, category, channel: 'letter', createdOn: '2026-11-28', dueOn: '2026-12-28', result: 'pending' } as Visit;

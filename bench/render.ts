@@ -11,7 +11,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startVisits } from '../src/render/start-visits.ts';
-import { openWorkspace } from '../src/store/workspace.ts';
+import { initWorkspace, readConfigFile } from '../src/store/workspace.ts';
 import { measureLibreOffice } from './docx-libreoffice.ts';
 import { PeakMemory } from './memory.ts';
 
@@ -56,7 +56,7 @@ export interface RenderBenchResult {
 }
 
 async function timedRun(dir: string, list: string, docx: boolean) {
-  const ws = openWorkspace(join(dir, docx ? 'ws-docx' : 'ws-pdf'));
+  const ws = initWorkspace(join(dir, docx ? 'ws-docx' : 'ws-pdf'), readConfigFile(join(import.meta.dirname, '..', 'samples', 'firm.json')));
   const memory = new PeakMemory();
   const t0 = performance.now();
   try {

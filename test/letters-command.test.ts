@@ -12,6 +12,7 @@ import type { Io } from '../src/cli/common.ts';
 import { parseVisitId } from '../src/domain/visit-id.ts';
 import { listVisits } from '../src/store/visits.ts';
 import { openWorkspace } from '../src/store/workspace.ts';
+import { newWorkspace } from './workspace-helpers.ts';
 
 const SAMPLES = join(import.meta.dirname, '..', 'samples');
 
@@ -34,6 +35,7 @@ describe('huifang letters', () => {
   let json: any;
 
   beforeAll(async () => {
+    newWorkspace(ws);
     const r = await run(['letters', join(SAMPLES, 'customers-gbk.csv'), '--workspace', ws, '--out', out, '--docx', '--visitor', '周敏', '--json']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
@@ -96,7 +98,7 @@ describe('huifang letters', () => {
 describe('huifang forms', () => {
   it('writes one-page record forms for face-to-face visits', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'huifang-forms-'));
-    const r = await run(['forms', join(SAMPLES, 'customers.xlsx'), '--workspace', join(dir, 'ws'), '--out', join(dir, 'forms'), '--category', 'existing', '--json']);
+    const r = await run(['forms', join(SAMPLES, 'customers.xlsx'), '--workspace', newWorkspace(join(dir, 'ws')), '--out', join(dir, 'forms'), '--category', 'existing', '--json']);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.out);
     expect(json.visits).toHaveLength(66);
@@ -118,7 +120,7 @@ describe('a bad customer list', () => {
     lines[5] = lines[5]!.replace(',个人,', ',散户,'); // row 6: unknown kind
     const list = join(dir, 'bad.csv');
     writeFileSync(list, lines.join('\r\n'));
-    const r = await run(['letters', list, '--workspace', join(dir, 'ws'), '--out', join(dir, 'letters')]);
+    const r = await run(['letters', list, '--workspace', newWorkspace(join(dir, 'ws')), '--out', join(dir, 'letters')]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/row 4, column 邮编/);
     expect(r.err).toMatch(/row 6, column 客户类型/);

@@ -14,7 +14,7 @@ import { mmToPx, type Rect } from '../src/layout/page.ts';
 import type { RasterPage } from '../src/render/rasterize.ts';
 import type { Sender } from '../src/render/template-data.ts';
 
-export const SENDER: Sender = JSON.parse(readFileSync(new URL('../templates/sender.json', import.meta.url), 'utf8')) as Sender;
+export const SENDER: Sender = (JSON.parse(readFileSync(new URL('../samples/firm.json', import.meta.url), 'utf8')) as { sender: Sender }).sender;
 
 let counter = 0;
 /** Valid visit ids in sequence (fixed, so failures are reproducible). */

@@ -43,7 +43,7 @@ function counterRandom(start: number): (n: number) => Uint8Array {
  */
 export async function writeLettersFolder(dir: string, count = PLAN.length, csv = true): Promise<FixtureVisit[]> {
   mkdirSync(dir, { recursive: true });
-  const sender = JSON.parse(readFileSync(new URL('../templates/sender.json', import.meta.url), 'utf8')) as Sender;
+  const sender = (JSON.parse(readFileSync(new URL('../samples/firm.json', import.meta.url), 'utf8')) as { sender: Sender }).sender;
   const renderer = await LetterRenderer.create({ sender });
   const random = counterRandom(11);
   const out: FixtureVisit[] = [];

@@ -64,24 +64,7 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
       .option('reason', { type: 'string', describe: 'for hold/release: why' })
       .option('user', { type: 'string', describe: 'who does it (default $HUIFANG_USER or the OS user)' }),
   run: async ({ args, io, workspace }) => {
-    const ws = workspace();
-    const actor = currentActor(args.user);
     const action = args.action ?? 'build';
-    if (action === 'due') {
-      const due = dueBundles(ws.db, today());
-      report(io, args.json, { today: today(), bundles: due.map((b) => b.path), due }, () =>
-        due.length ? [`${due.length} bundle(s) past their retention date and not on legal hold:`, ...due.map((b) => `  ${bundleLine(b)}`)] : [`No bundle is past its retention date (today ${today()}).`],
-      );
-      return EXIT_OK;
-    }
-    if (action === 'list') {
-      const all = listBundles(ws.db, args.branch ? { branchCode: args.branch } : {});
-      const withHolds = all.map((b) => ({ ...b, holds: activeHolds(ws.db, b.bundleId) }));
-      report(io, args.json, { bundles: all.map((b) => b.path), details: withHolds }, () =>
-        withHolds.length ? withHolds.map((b) => `${bundleLine(b)}${b.holds.length ? `  [legal hold: ${b.holds.map((h) => h.reason).join('; ')}]` : ''}`) : ['No bundles yet.'],
-      );
-      return EXIT_OK;
-    }
     if (action === 'extract') {
       if (!args.bundle || !args.out) throw new UsageError('archive extract needs the zip and --out DIR, e.g. huifang archive extract huifang-3101-2026-05.zip --out bags');
       const zip = resolve(args.bundle);
@@ -99,6 +82,23 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
       const indexHtml = join(target, 'data', 'index.html');
       const value = { path: zip, bag: target, files: written.length, ...(existsSync(indexHtml) ? { indexHtml } : {}) };
       report(io, args.json, value, () => [`Unpacked ${written.length} files into ${target}`, ...(value.indexHtml ? [`Open in a browser: ${value.indexHtml}`] : [])]);
+      return EXIT_OK;
+    }
+    const ws = workspace();
+    const actor = currentActor(args.user);
+    if (action === 'due') {
+      const due = dueBundles(ws.db, today());
+      report(io, args.json, { today: today(), bundles: due.map((b) => b.path), due }, () =>
+        due.length ? [`${due.length} bundle(s) past their retention date and not on legal hold:`, ...due.map((b) => `  ${bundleLine(b)}`)] : [`No bundle is past its retention date (today ${today()}).`],
+      );
+      return EXIT_OK;
+    }
+    if (action === 'list') {
+      const all = listBundles(ws.db, args.branch ? { branchCode: args.branch } : {});
+      const withHolds = all.map((b) => ({ ...b, holds: activeHolds(ws.db, b.bundleId) }));
+      report(io, args.json, { bundles: all.map((b) => b.path), details: withHolds }, () =>
+        withHolds.length ? withHolds.map((b) => `${bundleLine(b)}${b.holds.length ? `  [legal hold: ${b.holds.map((h) => h.reason).join('; ')}]` : ''}`) : ['No bundles yet.'],
+      );
       return EXIT_OK;
     }
     if (action === 'hold' || action === 'release') {

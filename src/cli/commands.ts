@@ -20,6 +20,11 @@ export interface CommandEntry {
 /** Every command, in the order `huifang --help` lists them. */
 export const COMMANDS: readonly CommandEntry[] = [
   {
+    name: 'init',
+    describe: "make a new workspace (register, stored files and the firm's settings in huifang.json)",
+    load: async () => (await import('./init.ts')).initCommand,
+  },
+  {
     name: 'letters',
     describe:
       'register one visit per customer in <list> (CSV or XLSX) and render callback letters (回访函) with the record form as last page, batch print PDFs and a listing',

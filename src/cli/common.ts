@@ -45,7 +45,7 @@ export async function runCommand<A>(m: CommandModule<A>, args: A & GlobalOptions
   const ctx: CommandContext<A> = {
     args,
     io,
-    workspace: () => (ws ??= openWorkspace(workspacePath(args.workspace))),
+    workspace: () => (ws ??= openWorkspace(workspacePath(args.workspace), { mustExist: true })),
   };
   try {
     return await m.run(ctx);

@@ -55,6 +55,10 @@ export const demoCommand = defineCommand<DemoArgs>({
     };
     const say = (line: string) => io.out(`   ${line}`);
 
+    const init = await step('Make a workspace with the firm\'s settings (sender block, files, policy)', ['init', ws, '--config', join(samples, 'firm.json')]);
+    if (init.code !== EXIT_OK) return init.code;
+    say(`workspace: ${show(ws)}`);
+
     const staff = await step('Import the staff roster (who is marketing staff, 营销人员)', ['staff', 'import', join(samples, 'staff.csv')]);
     if (staff.code === EXIT_BAD_INPUT) return staff.code;
     say(`roster imported: ${JSON.stringify(staff.json.added ?? staff.json.staff?.length ?? '')} staff`);

@@ -32,7 +32,7 @@ import { BodyText } from './body-text.ts';
 export const DEFAULT_LETTER_TEMPLATE = 'templates/letter.txt';
 
 export interface LetterRendererOptions {
-  /** The sender block (`templates/sender.json`). */
+  /** The sender block (the workspace's `huifang.json`). */
   sender: Sender;
   /** Path of the letter's text template (default `templates/letter.txt`). */
   letterTemplate?: string;

@@ -10,12 +10,13 @@
  * transaction. If anything fails on the way, the files this run wrote to the output folder
  * are removed and nothing is registered.
  */
-import { mkdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { maskTail } from '../domain/customer.ts';
 import { dueDate } from '../domain/deadlines.ts';
 import { InputError, message, type Message } from '../domain/messages.ts';
+import { WORKSPACE_CONFIG_FILE } from '../domain/workspace-config.ts';
 import { newVisitId, type VisitId } from '../domain/visit-id.ts';
 import type { Visit, VisitCategory, VisitChannel } from '../domain/visit.ts';
 import { formLayoutId } from '../layout/form.ts';
@@ -28,7 +29,7 @@ import type { Workspace } from '../store/workspace.ts';
 import { renderFormDocx, renderLetterDocx, DOCX_TEMPLATES } from './docx.ts';
 import { renderAll } from './render-all.ts';
 import { templateData, type Sender } from './template-data.ts';
-import { loadDocxTemplate, PROJECT_ROOT } from './templates.ts';
+import { loadDocxTemplate } from './templates.ts';
 
 /** What a run prints: `letters` (回访函 with the record form last) or `forms` (记录表 alone). */
 export type RunDocuments = 'letters' | 'forms';
@@ -49,7 +50,7 @@ export interface StartVisitsOptions {
   repeat?: boolean;
   /** Letters per batch print file (default 500). */
   maxLettersPerBatch?: number;
-  /** Sender block; default `templates/sender.json`. */
+  /** Sender block; default: the workspace's (`huifang.json`). */
   sender?: Sender;
   /** Reproducible visit ids (demos and tests): a seed for the id generator. */
   seed?: string;
@@ -77,12 +78,13 @@ export interface StartVisitsResult {
 
 const DOCX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
-export function loadSender(path = join(PROJECT_ROOT, 'templates', 'sender.json')): Sender {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Sender;
-  } catch (e) {
-    throw new InputError(`The sender block ${path} cannot be read: ${(e as Error).message}`);
-  }
+/** The sender block of the workspace's settings; refused, naming the file, while it is missing. */
+function senderOf(ws: Workspace): Sender {
+  if (ws.config.sender) return ws.config.sender;
+  throw new InputError(
+    `The workspace ${ws.dir} has no sender block: letters cannot say who they are from. ` +
+      `Add "sender" (companyName, department, address, postcode, phone, serviceHotline, replyDays) to ${join(ws.dir, WORKSPACE_CONFIG_FILE)}; see docs/workspace.md.`,
+  );
 }
 
 /** A deterministic byte source for visit ids, from a seed (demos, tests); crypto-random otherwise. */
@@ -98,7 +100,7 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
 
   // 1. Cheap checks, nothing written yet.
   const list = await readCustomerList(options.list);
-  const sender = options.sender ?? loadSender();
+  const sender = options.sender ?? senderOf(ws);
   if (options.docx) loadDocxTemplate(options.documents === 'letters' ? DOCX_TEMPLATES.letter : DOCX_TEMPLATES.form);
   if (existsSync(out) && !statSync(out).isDirectory()) {
     throw new InputError(`The output ${out} is a file, not a folder; name a folder with --out.`);

@@ -9,17 +9,8 @@ import { CUSTOMER_KIND_LABELS } from '../domain/customer.ts';
 import { questionsFor } from '../domain/questions.ts';
 import { VISIT_CATEGORY_LABELS, VISIT_CHANNEL_LABELS, type Visit } from '../domain/visit.ts';
 
-/** The sender block: who mails the letter and where it comes back to (`templates/sender.json`). */
-export interface Sender {
-  companyName: string;
-  department: string;
-  address: string;
-  postcode: string;
-  phone: string;
-  serviceHotline: string;
-  /** Days the customer is asked to reply within. */
-  replyDays: number;
-}
+export type { Sender } from '../domain/workspace-config.ts';
+import type { Sender } from '../domain/workspace-config.ts';
 
 export interface QuestionData {
   number: number;

@@ -47,7 +47,7 @@ export interface SimulateOptions {
   emails?: number;
   /** Also write each filled page before degradation as PNG under `clean/` (for checking the truth). */
   clean?: boolean;
-  /** The sender block (company) for envelopes and receipts; default `templates/sender.json`. */
+  /** The sender block (company) for envelopes and receipts; default the sample firm's (`samples/firm.json`). */
   sender?: Sender;
   onProgress?: (done: number, total: number) => void;
 }
@@ -629,8 +629,8 @@ function removeStaleOutputs(out: string, previous: TruthIndex | undefined, curre
 
 function defaultSender(): Sender {
   try {
-    const path = new URL('../../templates/sender.json', import.meta.url);
-    const s = JSON.parse(readFileSync(path, 'utf8')) as Partial<Sender>;
+    const path = new URL('../../samples/firm.json', import.meta.url);
+    const s = (JSON.parse(readFileSync(path, 'utf8')) as { sender?: Partial<Sender> }).sender ?? {};
     if (s.companyName && s.address && s.postcode) return { companyName: s.companyName, department: s.department ?? '', address: s.address, postcode: s.postcode };
   } catch {
     // fall through to the built-in sender

@@ -1,35 +1,105 @@
 /**
- * A workspace: the folder that holds the register and the stored files
- * (default `./huifang-workspace`, or `--workspace`, or HUIFANG_WORKSPACE).
+ * A workspace: the folder that holds the register, the stored files and the firm's
+ * configuration (`huifang.json`); default `./huifang-workspace`, or `--workspace`, or
+ * HUIFANG_WORKSPACE. `huifang init` makes one; every other command refuses a folder that is
+ * not one, rather than creating an empty workspace and answering "0 visits".
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { InputError, systemErrorWords } from '../domain/messages.ts';
+import {
+  DEFAULT_WORKSPACE_CONFIG,
+  parseWorkspaceConfig,
+  WORKSPACE_CONFIG_FILE,
+  type WorkspaceConfig,
+} from '../domain/workspace-config.ts';
+import { writeFileAtomicSync } from './atomic.ts';
 import { FileStore } from './files.ts';
 import { openRegister, type Db } from './register.ts';
 
 export const DEFAULT_WORKSPACE = 'huifang-workspace';
+const REGISTER_FILE = 'register.sqlite';
 
 export interface Workspace {
   /** Absolute path of the workspace folder. */
   dir: string;
   db: Db;
   files: FileStore;
+  /** The firm's settings from `huifang.json` (defaults where it is silent or absent). */
+  config: WorkspaceConfig;
   close(): void;
+}
+
+export interface OpenWorkspaceOptions {
+  /** Refuse a folder that is not a workspace yet (what commands do); default: create it. */
+  mustExist?: boolean;
 }
 
 export function workspacePath(option?: string): string {
   return resolve(option ?? process.env.HUIFANG_WORKSPACE ?? DEFAULT_WORKSPACE);
 }
 
-export function openWorkspace(dir: string): Workspace {
+/** Whether a folder is a workspace: it holds a `huifang.json` or a register. */
+export function isWorkspace(dir: string): boolean {
+  return existsSync(join(dir, WORKSPACE_CONFIG_FILE)) || existsSync(join(dir, REGISTER_FILE));
+}
+
+export function openWorkspace(dir: string, options: OpenWorkspaceOptions = {}): Workspace {
   const abs = resolve(dir);
+  if (options.mustExist && !isWorkspace(abs)) {
+    throw new InputError(
+      `${abs} is not a huifang workspace (it has no ${WORKSPACE_CONFIG_FILE} and no register). ` +
+        'Name the right folder with --workspace or $HUIFANG_WORKSPACE, or make a new workspace there with `huifang init ' +
+        `${abs}\`.`,
+    );
+  }
+  const config = readWorkspaceConfig(abs);
   mkdirSync(abs, { recursive: true });
-  const db = openRegister(join(abs, 'register.sqlite'));
-  const files = new FileStore(join(abs, 'files'));
-  return {
-    dir: abs,
-    db,
-    files,
-    close: () => db.close(),
-  };
+  const db = openRegister(join(abs, REGISTER_FILE));
+  const files = new FileStore(isAbsolute(config.files) ? config.files : join(abs, config.files));
+  return { dir: abs, db, files, config, close: () => db.close() };
+}
+
+/** The workspace's `huifang.json`, checked; the defaults when the workspace has none. */
+export function readWorkspaceConfig(dir: string): WorkspaceConfig {
+  const file = join(dir, WORKSPACE_CONFIG_FILE);
+  if (!existsSync(file)) return { ...DEFAULT_WORKSPACE_CONFIG };
+  return checkedConfig(readJson(file), file);
+}
+
+/** Reads and checks a configuration file given by the user (`huifang init --config FILE`). */
+export function readConfigFile(file: string): WorkspaceConfig {
+  return checkedConfig(readJson(resolve(file)), resolve(file));
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`The workspace configuration ${file} cannot be read: ${systemErrorWords(e)}.`);
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    throw new InputError(`The workspace configuration ${file} is not valid JSON: ${(e as Error).message}.`);
+  }
+}
+
+function checkedConfig(raw: unknown, file: string): WorkspaceConfig {
+  const { config, messages } = parseWorkspaceConfig(raw, file);
+  if (messages.length) throw new InputError(`The workspace configuration ${file} has ${messages.length} problem(s).`, messages);
+  return config;
+}
+
+/**
+ * Makes a new workspace in `dir` with the given configuration and an empty register.
+ * Refuses a folder that is already a workspace (nothing is overwritten).
+ */
+export function initWorkspace(dir: string, config: WorkspaceConfig): Workspace {
+  const abs = resolve(dir);
+  if (isWorkspace(abs)) throw new InputError(`${abs} is already a huifang workspace; nothing was changed.`);
+  mkdirSync(abs, { recursive: true });
+  writeFileAtomicSync(join(abs, WORKSPACE_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+  return openWorkspace(abs);
 }
