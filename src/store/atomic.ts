@@ -9,7 +9,11 @@ import { open, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-function tempPathFor(target: string): string {
+/**
+ * A temporary name beside `target`, unique across processes and machines that share the
+ * folder (a process id alone is not: two clerks' machines can have the same one).
+ */
+export function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 

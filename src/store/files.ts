@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, chmodSync } from 'node:fs';
 import { copyFile, chmod, rm } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
-import { writeFileAtomicSync, type WriteBatch } from './atomic.ts';
+import { tempPathFor, writeFileAtomicSync, type WriteBatch } from './atomic.ts';
 
 export interface StoredObject {
   sha256: string;
@@ -75,7 +75,7 @@ export class FileStore {
     const target = this.pathOf(sha256);
     if (!existsSync(target)) {
       mkdirSync(dirname(target), { recursive: true });
-      const tmp = `${target}.${process.pid}.tmp`;
+      const tmp = tempPathFor(target);
       await copyFile(path, tmp);
       const check = await sha256OfFile(tmp);
       if (check.sha256 !== sha256) {
