@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newVisitId } from '../src/domain/visit-id.ts';
-import { ingest, type IngestReport } from '../src/scan/ingest.ts';
+import { ingest, type IngestReport } from '../src/ingest/ingest.ts';
+import { INGEST_HANDLERS } from '../src/cli/ingest-handlers.ts';
 import { finalReadingsOf } from '../src/scan/review.ts';
 import { pagesOfVisit, quarantinedPages } from '../src/store/pages.ts';
 import type { Workspace } from '../src/store/workspace.ts';
@@ -70,7 +71,7 @@ beforeAll(async () => {
     inputs['g-encrypted.pdf'] = out;
   }
   write('z-good.jpg', good);
-  report = await ingest(ws, [join(dir, 'in')], { actor: 'clerk.test' });
+  report = await ingest(ws, [join(dir, 'in')], { actor: 'clerk.test', handlers: INGEST_HANDLERS });
 }, 300_000);
 
 afterAll(() => ws?.close());
@@ -111,7 +112,7 @@ describe('bad input and quarantine', () => {
   it('stores a file of a kind it cannot read when it is named, and quarantines it whole', async () => {
     const notes = join(dir, 'notes.txt');
     writeFileSync(notes, '客户来电说明：已寄回回访函。');
-    const r = await ingest(ws, [notes], { actor: 'clerk.test' });
+    const r = await ingest(ws, [notes], { actor: 'clerk.test', handlers: INGEST_HANDLERS });
     expect(r.files[0]).toMatchObject({ status: 'ingested', handler: 'none' });
     expect(r.quarantined).toEqual([expect.objectContaining({ path: notes, page: null, ruleId: 'ingest/unsupported-file' })]);
     expect(ws.files.read(r.files[0]!.sha256).toString('utf8')).toBe('客户来电说明：已寄回回访函。');

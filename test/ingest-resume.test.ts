@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingest } from '../src/scan/ingest.ts';
+import { ingest } from '../src/ingest/ingest.ts';
+import { INGEST_HANDLERS } from '../src/cli/ingest-handlers.ts';
 import { sha256Of } from '../src/store/files.ts';
 import { ingestCounts, getIngestFile } from '../src/store/ingest.ts';
 import { pagesOfFile } from '../src/store/pages.ts';
@@ -36,7 +37,7 @@ beforeAll(async () => {
   single = join(dir, 'in', 'single.jpg');
   writeFileSync(batch, await imagePdfOf(pages));
   writeFileSync(single, await formScan(visitIds[0]!, undefined, { jpeg: 70, skew: -2 }));
-  await ingest(reference, [batch, single], { actor: 'clerk.test' });
+  await ingest(reference, [batch, single], { actor: 'clerk.test', handlers: INGEST_HANDLERS });
 }, 300_000);
 
 afterAll(() => reference?.close());
@@ -47,7 +48,7 @@ describe('ingesting the same files again', () => {
     expect(before).toMatchObject({ files: 2, filesDone: 2, pages: 7, assignedPages: 7, quarantinedPages: 0 });
     const copy = join(dir, 'in', 'batch-renamed-copy.pdf');
     copyFileSync(batch, copy);
-    const again = await ingest(reference, [batch, single, copy], { actor: 'clerk.test' });
+    const again = await ingest(reference, [batch, single, copy], { actor: 'clerk.test', handlers: INGEST_HANDLERS });
     expect(again.files.map((f) => f.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
     expect(again.files[2]!.firstIngested?.path).toBe(batch);
     expect(again.files[0]!.pages.map((p) => [p.visitId, p.kind])).toEqual(placement(reference, batch).map((p) => [p[2], p[3]]));

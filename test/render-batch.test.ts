@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rasterizePdf } from '../src/render/rasterize.ts';
+import { rasterizePdf } from '../src/formats/rasterize.ts';
 import { type Batch, buildBatches, buildBatchesFromPdfs, duplexSequence } from '../src/render/batch.ts';
 import { renderAll } from '../src/render/render-all.ts';
 import { type DocumentInput, LetterRenderer, type RenderedDocument } from '../src/render/renderer.ts';

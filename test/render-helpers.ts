@@ -11,7 +11,7 @@ import type { Customer } from '../src/domain/customer.ts';
 import { checkCharacter, VISIT_ID_ALPHABET, type VisitId } from '../src/domain/visit-id.ts';
 import type { Visit, VisitCategory, VisitChannel } from '../src/domain/visit.ts';
 import { mmToPx, type Rect } from '../src/layout/page.ts';
-import type { RasterPage } from '../src/render/rasterize.ts';
+import type { RasterPage } from '../src/formats/rasterize.ts';
 import type { Sender } from '../src/render/template-data.ts';
 
 export const SENDER: Sender = JSON.parse(readFileSync(new URL('../templates/sender.json', import.meta.url), 'utf8')) as Sender;

@@ -18,7 +18,7 @@ import { TextFitError } from '../src/render/fit.ts';
 import { loadFace, MissingGlyphError } from '../src/render/fonts.ts';
 import { drawFormStatic } from '../src/render/form.ts';
 import { GlyphSet } from '../src/render/pdf-font.ts';
-import { rasterizePdf, type RasterPage } from '../src/render/rasterize.ts';
+import { rasterizePdf, type RasterPage } from '../src/formats/rasterize.ts';
 import { LetterRenderer, type RenderedDocument } from '../src/render/renderer.ts';
 import { darkFraction, decodeQr, hasTool, inkBounds, makeCustomer, makeVisit, pageTexts, pdftotext, rotate180, SENDER } from './render-helpers.ts';
 

@@ -23,7 +23,7 @@ import { RECORD_FILE } from './names.ts';
 import { DEFAULT_ARCHIVE_RETENTION, periodEnd, periodStart } from './retention.ts';
 import { SIGNATURE_FILE, signatureFile, type SigningKey } from './signing.ts';
 import { HashPool } from './hashing.ts';
-import { ZipWriter, zipOverhead, ZIP32_LIMIT, ZIP32_MAX_ENTRIES } from './zip-writer.ts';
+import { ZipWriter, zipOverhead, ZIP32_LIMIT, ZIP32_MAX_ENTRIES } from '../formats/zip-writer.ts';
 
 /** Default size limit of one zip: 4 GiB less a margin (no zip64 needed). */
 export const DEFAULT_MAX_BUNDLE_BYTES = ZIP32_LIMIT - 64 * 2 ** 20;

@@ -21,16 +21,9 @@ import {
 } from './bagit.ts';
 import { HashPool } from './hashing.ts';
 import { huifangChecks } from './huifang-checks.ts';
+import { VerifyJob, type BagProblem, type VerifyOptions } from './verify-job.ts';
 import { hostileNameReason, type ZipLimits } from './zip-reader.ts';
 import { SIGNATURE_FILE } from './signing.ts';
-
-/** One problem, with the path inside the bag it is about. */
-export interface BagProblem {
-  path: string;
-  problem: string;
-  rule: string;
-  severity: 'error' | 'warning';
-}
 
 export interface VerifyReport {
   ok: boolean;
@@ -44,46 +37,6 @@ export interface VerifyReport {
   bytes: number;
   problems: BagProblem[];
   notes: string[];
-}
-
-export interface VerifyOptions {
-  /** A trusted public key: the bundle must be signed with it. */
-  key?: KeyObject;
-  /** The branch's previous bundle, to check the chain link. */
-  previous?: string;
-  /** Today, for the retention date (default: the business day). */
-  today?: string;
-  limits?: ZipLimits;
-  /** The evidence table; default the domain's `checkEvidence`. */
-  checkEvidence?: (record: VisitEvidenceRecord) => Message[];
-}
-
-/** The problems collected while verifying, and where (as vfile collects messages). */
-export class VerifyJob {
-  readonly problems: BagProblem[] = [];
-  readonly notes: string[] = [];
-  error(path: string, problem: string, rule: string): void {
-    this.problems.push({ path, problem, rule, severity: 'error' });
-  }
-  warn(path: string, problem: string, rule: string): void {
-    this.problems.push({ path, problem, rule, severity: 'warning' });
-  }
-  note(text: string): void {
-    this.notes.push(text);
-  }
-}
-
-/** What verification gathered about the bag, for the huifang checks. */
-export interface VerifiedBag {
-  source: BagSource;
-  info: BagInfo | undefined;
-  files: Map<string, number>;
-  /** Digests computed from the bytes, by path and algorithm. */
-  digests: Map<string, Record<string, string>>;
-  /** Whole contents of tag files and of the huifang JSON/CSV/HTML payload files. */
-  contents: Map<string, Buffer>;
-  payloadManifests: Manifest[];
-  tagManifests: Manifest[];
 }
 
 const MAX_TAG_FILE = 1024 * 2 ** 20;

@@ -35,7 +35,12 @@ export interface CommandContext<A> {
   io: Io;
   /** Opens the workspace once, on first use; closed when the command ends. */
   workspace(): Workspace;
+  /** Runs another huifang command line in this process (the demo's steps), as `main` does. */
+  huifang: RunHuifang;
 }
+
+/** Runs a whole huifang command line; `main` gives itself to every command it runs. */
+export type RunHuifang = (argv: string[], io: Io) => Promise<number>;
 
 export interface CommandModule<A = Record<string, unknown>> {
   command: string;
@@ -55,12 +60,13 @@ export function report(io: Io, json: boolean, value: unknown, text: () => string
 }
 
 /** Runs a command with the shared error handling: people get a sentence, scripts a JSON error. */
-export async function runCommand<A>(m: CommandModule<A>, args: A & GlobalOptions, io: Io): Promise<number> {
+export async function runCommand<A>(m: CommandModule<A>, args: A & GlobalOptions, io: Io, huifang: RunHuifang): Promise<number> {
   let ws: Workspace | undefined;
   const ctx: CommandContext<A> = {
     args,
     io,
     workspace: () => (ws ??= openWorkspace(workspacePath(args.workspace))),
+    huifang,
   };
   try {
     return await m.run(ctx);

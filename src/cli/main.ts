@@ -48,6 +48,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.err(`huifang: ${usageFailure}\nRun \`huifang --help\` for the commands and their options.`);
     return EXIT_BAD_INPUT;
   }
-  if (chosen) exitCode = await runCommand(chosen.m, chosen.args as never, io);
+  if (chosen) exitCode = await runCommand(chosen.m, chosen.args as never, io, main);
   return exitCode;
 }

@@ -6,7 +6,7 @@
  */
 import { maskTail, type Customer, type CustomerKind } from '../domain/customer.ts';
 import { InputError, message } from '../domain/messages.ts';
-import { today as businessToday } from '../store/register.ts';
+import { today as businessToday } from '../env/clock.ts';
 import { parseDate, parseEmail, parsePhone, parsePostcode, type Parsed } from './fields.ts';
 import { inReadingOrder, rowFields, type RowFields } from './row-fields.ts';
 import { cellAsText, matchColumns, normaliseText, readTable, type ColumnSpec, type TableFormat } from './table.ts';

@@ -22,7 +22,7 @@ import { formLayoutId } from '../layout/form.ts';
 import { LETTER_LAYOUT_ID } from '../layout/letter.ts';
 import { readCustomerList } from '../input/customer-list.ts';
 import { WriteBatch } from '../store/atomic.ts';
-import { today } from '../store/register.ts';
+import { today } from '../env/clock.ts';
 import { addDocument, insertVisit, listVisits, recordBlob, recordRun, upsertCustomer } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { renderFormDocx, renderLetterDocx, DOCX_TEMPLATES } from './docx.ts';

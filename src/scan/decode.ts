@@ -10,7 +10,7 @@
 import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFDict, PDFArray, PDFBool, type PDFPage } from '@cantoo/pdf-lib';
-import { rasterizePdf } from '../render/rasterize.ts';
+import { rasterizePdf } from '../formats/rasterize.ts';
 import { A4 } from '../layout/page.ts';
 
 /** One decoded page: raw pixels, row by row, `channels` bytes a pixel (1 grey or 3 RGB). */

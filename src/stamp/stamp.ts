@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { degrees, PDFDict, PDFDocument, PDFHexString, PDFName, PDFArray, PDFString, StandardFonts, rgb, type PDFFont, type PDFPage } from '@cantoo/pdf-lib';
 import { A4, FOOTER_BAND, mmToPt } from '../layout/page.ts';
-import { rasterizePdf, type RasterPage } from '../render/rasterize.ts';
+import { rasterizePdf, type RasterPage } from '../formats/rasterize.ts';
 import { buildXmp, HUIFANG_XMP_NS } from './xmp.ts';
 
 export interface StampOptions {

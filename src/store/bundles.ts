@@ -3,7 +3,8 @@
  * bundle and its retention date), the visits it holds, and legal holds. Also the few reads
  * of the register the archive needs that no other store module offers (a visit's events).
  */
-import { nowIso, type Db } from './register.ts';
+import { nowIso } from '../env/clock.ts';
+import { type Db } from './register.ts';
 
 export interface BundleRecord {
   sha256: string;

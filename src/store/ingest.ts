@@ -7,7 +7,8 @@
  * writes every page, review item and document of the file and `done` in one transaction.
  * A run killed in between leaves only `processing`, and the next run redoes the file whole.
  */
-import { nowIso, recordEvent, type Db } from './register.ts';
+import { nowIso } from '../env/clock.ts';
+import { recordEvent, type Db } from './register.ts';
 import { recordBlob } from './visits.ts';
 import { replacePagesOfFile, type NewPage } from './pages.ts';
 import { replaceReviewItemsOfFile, type NewReviewItem } from './review.ts';

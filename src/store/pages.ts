@@ -9,7 +9,8 @@
  */
 import type { Answer } from '../domain/questions.ts';
 import type { DocumentKind } from '../domain/visit.ts';
-import { nowIso, recordEvent, type Db } from './register.ts';
+import { nowIso } from '../env/clock.ts';
+import { recordEvent, type Db } from './register.ts';
 
 /** A signature or seal decision as read: null when undecided (then there is a review item). */
 export interface CheckReading {

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { nowIso } from '../env/clock.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export type Db = Database.Database;
@@ -43,18 +44,6 @@ function migrate(db: Db, path: string): void {
       db.pragma(`user_version = ${m.version}`);
     }).immediate();
   }
-}
-
-/** Now as an ISO timestamp; one place so tests and demos can pin it (HUIFANG_NOW). */
-export function nowIso(): string {
-  const fixed = process.env.HUIFANG_NOW;
-  return fixed ? new Date(fixed).toISOString() : new Date().toISOString();
-}
-
-/** Today as `YYYY-MM-DD` (UTC+8, the brokerage's business day). */
-export function today(): string {
-  const now = new Date(nowIso());
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 }
 
 export function recordEvent(db: Db, actor: string, action: string, visitId: string | null, details: object = {}): void {

@@ -5,7 +5,8 @@
  * reviewers' decisions applied and every still-open item left undecided (null).
  */
 import type { Answer } from '../domain/questions.ts';
-import { nowIso, recordEvent, type Db } from './register.ts';
+import { nowIso } from '../env/clock.ts';
+import { recordEvent, type Db } from './register.ts';
 import { pagesOfVisit, type CheckReading, type PageRecord, type RecordedReading } from './pages.ts';
 
 /**

@@ -4,7 +4,8 @@
 import type { Customer, CustomerKind } from '../domain/customer.ts';
 import type { DocumentKind, Visit, VisitCategory, VisitChannel, VisitResult } from '../domain/visit.ts';
 import type { VisitId } from '../domain/visit-id.ts';
-import { nowIso, recordEvent, type Db } from './register.ts';
+import { nowIso } from '../env/clock.ts';
+import { recordEvent, type Db } from './register.ts';
 import type { Workspace } from './workspace.ts';
 
 interface CustomerRow {

@@ -4,12 +4,12 @@
  * to visits in scan order (`ingest-assign.ts`).
  */
 import { getCustomer, getVisit } from '../store/visits.ts';
-import { sniffFormat, type DecodeLimits, type DecodeOptions } from './decode.ts';
-import { assignPages, QUARANTINE_RULES, type PageFinding } from './ingest-assign.ts';
-import type { HandlerResult, IngestContext, IngestHandler, StoredInput } from './ingest-handlers.ts';
-import { findingFromReading } from './ingest-reading.ts';
-import { readScanFile, type ScanItem } from './read-pool.ts';
-import { WORKING_DPI } from './read-page.ts';
+import { sniffFormat, type DecodeLimits, type DecodeOptions } from '../scan/decode.ts';
+import { assignPages, QUARANTINE_RULES, type PageFinding } from './assign.ts';
+import type { HandlerResult, IngestContext, IngestHandler, StoredInput } from './handlers.ts';
+import { findingFromReading } from './reading.ts';
+import { readScanFile, type ScanItem } from '../scan/read-pool.ts';
+import { WORKING_DPI } from '../scan/read-page.ts';
 
 const SCAN_NAME = /\.(jpe?g|png|tiff?|pdf)$/i;
 

@@ -7,9 +7,9 @@
 import { questionsFor } from '../domain/questions.ts';
 import { VISIT_CATEGORIES, type VisitCategory } from '../domain/visit.ts';
 import type { RecordedReading } from '../store/pages.ts';
-import type { DecodedPage } from './decode.ts';
-import type { PageFinding, ReaderReviewItem } from './ingest-assign.ts';
-import { readPage, type PageReading } from './read-page.ts';
+import type { DecodedPage } from '../scan/decode.ts';
+import type { PageFinding, ReaderReviewItem } from './assign.ts';
+import { readPage, type PageReading } from '../scan/read-page.ts';
 
 /** Reads a decoded page and says what ingest needs to know about it. */
 export async function findingOf(page: DecodedPage, fileName: string): Promise<PageFinding> {
