@@ -9,8 +9,8 @@ import { finalReadingsOf } from '../src/scan/review.ts';
 import { pagesOfVisit, quarantinedPages } from '../src/store/pages.ts';
 import type { Workspace } from '../src/store/workspace.ts';
 import { attachmentScan, formScan, cli, imagePdfOf, seedWorkspace, tempDir } from './ingest-helpers.ts';
+import { lacks } from './tools.ts';
 
-const hasQpdf = spawnSync('qpdf', ['--version']).status === 0;
 
 /** A PNG whose header claims 60000 × 60000 pixels (3.6 gigapixels) in a few hundred bytes. */
 function pngBomb(): Buffer {
@@ -63,7 +63,7 @@ beforeAll(async () => {
   write('d-bomb.png', pngBomb());
   write('e-unknown-visit.png', await formScan(unknownVisit));
   write('f-orphan.png', png);
-  if (hasQpdf) {
+  if (!lacks('qpdf')) {
     const plain = join(dir, 'plain.pdf');
     writeFileSync(plain, await imagePdfOf([png]));
     const out = join(dir, 'in', 'g-encrypted.pdf');
@@ -100,7 +100,7 @@ describe('bad input and quarantine', () => {
     for (const q of report.quarantined) expect(q.date).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
-  it.skipIf(!hasQpdf)('says an encrypted PDF needs its password removed', () => {
+  it.skipIf(lacks('qpdf'))('says an encrypted PDF needs its password removed', () => {
     expect(entry('g-encrypted.pdf')?.reason).toMatch(/g-encrypted\.pdf.*encrypted/);
   });
 

@@ -2,7 +2,7 @@
  * Fixtures and pixel helpers for the render tests: visits and customers built directly
  * from the domain types, and measurements on rasterized pages (in layout millimetres).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
@@ -71,9 +71,6 @@ export async function pageTexts(bytes: Uint8Array): Promise<string[]> {
   }
 }
 
-export function hasTool(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
-}
 
 /** pdftotext's output, whitespace removed. */
 export function pdftotext(path: string): string {

@@ -70,10 +70,10 @@ export function indexJson(index: BundleIndex): Buffer {
   return Buffer.from(JSON.stringify(index, null, 2) + '\n', 'utf8');
 }
 
-export const CSV_COLUMNS = ['visit_id', 'customer_id', 'customer_name', 'customer_kind', 'category', 'channel', 'result', 'valid', 'problems', 'file', 'original_name', 'kind', 'role', 'sha256', 'size', 'extract_of'] as const;
+const CSV_COLUMNS = ['visit_id', 'customer_id', 'customer_name', 'customer_kind', 'category', 'channel', 'result', 'valid', 'problems', 'file', 'original_name', 'kind', 'role', 'sha256', 'size', 'extract_of'] as const;
 
 /** How the index names an extract's original: `pages 3, 4 of 12 of batch.tif (SHA-256 …)`. */
-export function describeOrigin(o: ExtractOrigin): string {
+function describeOrigin(o: ExtractOrigin): string {
   return `pages ${o.pages.join(', ')} of ${o.pageCount} of ${o.originalName} (SHA-256 ${o.sha256}, ${o.size} bytes)`;
 }
 

@@ -9,11 +9,10 @@
  * Hostile or unreadable zips are refused before any data is read (HostileZipError,
  * UnreadableZipError from ./zip-reader.ts).
  */
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { getHashes } from 'node:crypto';
-import { checkEvidence as domainCheckEvidence, type VisitEvidenceRecord } from '../domain/evidence.ts';
-import type { Message } from '../domain/messages.ts';
+import { checkEvidence as domainCheckEvidence } from '../domain/evidence.ts';
 import { openFolderBag, openZipBag, EntryCrcError, type BagSource } from './bag-source.ts';
 import {
   ALGORITHMS, BAGIT_TXT, BAG_INFO_TXT, PACKAGE_INFO_TXT, MANIFEST_RE, TAGMANIFEST_RE, SUPPORTED_VERSIONS,
@@ -22,7 +21,7 @@ import {
 import { HashPool } from './hashing.ts';
 import { huifangChecks } from './huifang-checks.ts';
 import { VerifyJob, type BagProblem, type VerifyOptions } from './verify-job.ts';
-import { hostileNameReason, type ZipLimits } from './zip-reader.ts';
+import { hostileNameReason } from './zip-reader.ts';
 import { SIGNATURE_FILE } from './signing.ts';
 
 export interface VerifyReport {
@@ -68,7 +67,7 @@ export async function verifyBundle(path: string, opts: VerifyOptions = {}): Prom
 }
 
 /** Verifies an opened bag source. */
-export async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promise<VerifyReport> {
+async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const job = new VerifyJob();
   const files = new Map(source.files.map((f) => [f.path, f.size]));
   const report = (version: string | null, huifang: boolean): VerifyReport => ({

@@ -387,7 +387,7 @@ function checkResult(result: HandlerResult, name: string, handler: string): void
 }
 
 /** A file's result as the register holds it now (for new files and duplicates alike). */
-export function fileReport(ws: Workspace, path: string, file: IngestFileRecord, status: FileStatus): FileReport {
+function fileReport(ws: Workspace, path: string, file: IngestFileRecord, status: FileStatus): FileReport {
   const pages = pagesOfFile(ws.db, file.sha256);
   const items = reviewItemsOfFile(ws.db, file.sha256);
   const out: FileReport = {

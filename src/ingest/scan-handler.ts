@@ -13,12 +13,6 @@ import { WORKING_DPI } from '../scan/read-page.ts';
 
 const SCAN_NAME = /\.(jpe?g|png|tiff?|pdf)$/i;
 
-/** Test hook: wait this long after each page, so a test can kill a run mid-file. */
-function testPause(): Promise<void> {
-  const ms = Number(process.env.HUIFANG_TEST_SLOW_PAGE_MS ?? 0);
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
-}
-
 /** The reader works at 150 dpi: shrinking while decoding makes 300/600 dpi pages several times quicker. */
 const decodeOptions = (limits: DecodeLimits): DecodeOptions => ({ targetDpi: WORKING_DPI, ...limits });
 
@@ -39,7 +33,6 @@ export const scanHandler: IngestHandler = {
         findings.push(findingFromReading(item.reading, input.name));
       }
       ctx.onPage(findings.length, null);
-      await testPause();
     }
     const pages = assignPages(findings, {
       follow: ctx.follow,

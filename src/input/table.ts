@@ -54,7 +54,7 @@ export interface TableKind {
 }
 
 /** Files larger than this are refused before they are read (a list of 100 000 customers is ~20 MB). */
-export const MAX_TABLE_BYTES = 200 * 1024 * 1024;
+const MAX_TABLE_BYTES = 200 * 1024 * 1024;
 
 /**
  * Reads a CSV or XLSX file into a header and data rows.
@@ -283,7 +283,7 @@ export interface ColumnSpec<K extends string = string> {
  * How a header is matched: as `normaliseText`, lower case, without spaces, `_`, `-`, `.`,
  * `*` (a "required" marker) and a trailing note in brackets (`开户日期(YYYY-MM-DD)`).
  */
-export function headerKey(header: string): string {
+function headerKey(header: string): string {
   return normaliseCode(header)
     .replace(/[（(][^（()）]*[)）]\s*$/, '')
     .toLowerCase()
@@ -339,7 +339,7 @@ export function matchColumns<K extends string>(table: Pick<Table, 'path' | 'head
 }
 
 /** `0` → `A`, `26` → `AA`: the column letter a spreadsheet shows (CSV columns counted the same way). */
-export function columnLetter(i: number): string {
+function columnLetter(i: number): string {
   let s = '';
   let n = i + 1;
   while (n > 0) {

@@ -77,7 +77,7 @@ export interface StartVisitsResult {
 
 const DOCX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
-export function loadSender(path = join(PROJECT_ROOT, 'templates', 'sender.json')): Sender {
+function loadSender(path = join(PROJECT_ROOT, 'templates', 'sender.json')): Sender {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as Sender;
   } catch (e) {

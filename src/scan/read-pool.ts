@@ -225,7 +225,7 @@ function pagesLeft(pages: Int32Array): boolean {
  * The pages several threads read from one file, in page order. A failure of the whole file
  * (page null) or past the page limit is reported by each thread: kept once.
  */
-export function mergeParts(parts: ScanItem[][]): ScanItem[] {
+function mergeParts(parts: ScanItem[][]): ScanItem[] {
   if (parts.length === 1) return parts[0]!;
   const seen = new Set<string>();
   const items: ScanItem[] = [];

@@ -184,7 +184,7 @@ function readFilesCsv(root: string, messages: Message[]): CsvFacts[] {
 }
 
 /** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. */
-export function parseCsv(text: string): string[][] {
+function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';

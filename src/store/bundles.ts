@@ -216,11 +216,3 @@ export function branchesOfPeriod(db: Db, period: string): string[] {
     .all(period) as { b: string }[];
   return rows.map((r) => r.b);
 }
-
-/** Periods (`YYYY-MM`) in which a branch (or any branch) has visits, oldest first. */
-export function periodsWithVisits(db: Db, branchCode?: string): string[] {
-  const rows = (branchCode
-    ? db.prepare(`SELECT DISTINCT substr(v.created_on, 1, 7) AS p FROM visits v JOIN customers c ON c.customer_id = v.customer_id WHERE c.branch_code = ? ORDER BY p`).all(branchCode)
-    : db.prepare(`SELECT DISTINCT substr(created_on, 1, 7) AS p FROM visits ORDER BY p`).all()) as { p: string }[];
-  return rows.map((r) => r.p);
-}

@@ -71,13 +71,6 @@ export function findIngestFilesByPrefix(db: Db, prefix: string, limit = 5): Inge
   return rows.map(fromRow);
 }
 
-export function listIngestFiles(db: Db, status?: IngestFileStatus): IngestFileRecord[] {
-  const rows = (status
-    ? db.prepare('SELECT * FROM ingest_files WHERE status = ? ORDER BY started_at, sha256').all(status)
-    : db.prepare('SELECT * FROM ingest_files ORDER BY started_at, sha256').all()) as IngestFileRow[];
-  return rows.map(fromRow);
-}
-
 export interface BeginIngest {
   sha256: string;
   size: number;

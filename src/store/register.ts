@@ -11,7 +11,7 @@ import { MIGRATIONS } from './migrations.ts';
 
 export type Db = Database.Database;
 
-export class SchemaTooNewError extends Error {
+class SchemaTooNewError extends Error {
   constructor(path: string, found: number, known: number) {
     super(`The register ${path} has schema version ${found}, newer than this huifang knows (${known}); use a newer huifang with this workspace.`);
     this.name = 'SchemaTooNewError';
@@ -29,7 +29,7 @@ export function openRegister(path: string): Db {
   return db;
 }
 
-export function schemaVersion(db: Db): number {
+function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 

@@ -150,11 +150,6 @@ export function listVisits(db: Db, filter: VisitFilter = {}): (Visit & { layoutI
   return (db.prepare(sql).all(...args) as VisitRow[]).map(visitFromRow);
 }
 
-export function setVisitResult(db: Db, visitId: string, result: VisitResult, actor: string, details: object = {}): void {
-  db.prepare('UPDATE visits SET result = ? WHERE visit_id = ?').run(result, visitId);
-  recordEvent(db, actor, 'visit.result', visitId, { result, ...details });
-}
-
 export type DocumentRole = 'rendered' | 'received' | 'derived' | 'stamped';
 
 export interface VisitDocument {
