@@ -11,7 +11,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import { InputError, message, type Message } from '../domain/messages.ts';
-import { CsvSyntaxError, isBlankRecord, parseCsv } from './csv.ts';
+import { CsvSyntaxError, isBlankRecord, readCsv } from '../formats/csv.ts';
 import { decodeText, EncodingError } from './encoding.ts';
 
 export type TableFormat = 'csv-utf8' | 'csv-gb18030' | 'xlsx';
@@ -121,7 +121,7 @@ function readCsvTable(bytes: Buffer, file: string, kind: TableKind, fail: Fail) 
   }
   let records;
   try {
-    records = parseCsv(decoded.text);
+    records = readCsv(decoded.text);
   } catch (e) {
     if (!(e instanceof CsvSyntaxError)) throw e;
     return fail('bad-csv', e.message, 'close the quote ("), or double a quote that is part of the text ("")', e.row);

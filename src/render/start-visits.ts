@@ -29,6 +29,7 @@ import { renderFormDocx, renderLetterDocx, DOCX_TEMPLATES } from './docx.ts';
 import { renderAll } from './render-all.ts';
 import { templateData, type Sender } from './template-data.ts';
 import { loadDocxTemplate, PROJECT_ROOT } from './templates.ts';
+import { writeCsv } from '../formats/csv.ts';
 
 /** What a run prints: `letters` (回访函 with the record form last) or `forms` (记录表 alone). */
 export type RunDocuments = 'letters' | 'forms';
@@ -184,7 +185,7 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
     });
 
     const listingPath = join(out, 'files.csv');
-    await outputs.write(listingPath, '\ufeff' + listing.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n');
+    await outputs.write(listingPath, writeCsv(listing));
     outputs.commit();
     objects.commit();
 
@@ -205,7 +206,4 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
   }
 }
 
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
 
