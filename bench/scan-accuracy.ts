@@ -20,7 +20,8 @@ import { decodePages, isPageFailure } from '../src/scan/decode.ts';
 import { loadQrDecoder } from '../src/scan/qr.ts';
 import { readPage, WORKING_DPI, type PageReading } from '../src/scan/read-page.ts';
 import { defaultReadThreads, openScanReader } from '../src/scan/read-pool.ts';
-import { ingest } from '../src/scan/ingest.ts';
+import { ingest } from '../src/ingest/ingest.ts';
+import { INGEST_HANDLERS } from '../src/cli/ingest-handlers.ts';
 import { openWorkspace } from '../src/store/workspace.ts';
 import type { FileTruth, PageTruth, TruthIndex } from '../src/simulate/truth.ts';
 
@@ -157,7 +158,7 @@ async function timeThroughput(folders: string[], opts: ScanAccuracyOptions, log:
     try {
       log(`ingesting them into a copy of ${opts.workspace} …`);
       t0 = performance.now();
-      await ingest(ws, files, { actor: 'bench' });
+      await ingest(ws, files, { actor: 'bench', handlers: INGEST_HANDLERS });
       ingestPagesPerSecond = (pages * 1000) / (performance.now() - t0);
     } finally {
       if (previous === undefined) delete process.env.HUIFANG_READ_THREADS;

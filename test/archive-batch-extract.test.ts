@@ -4,7 +4,7 @@
  * visits' pages — as extracts whose page images are identical to the original's — name the
  * original in the visit's record, stay byte-identical across builds, and pass verify.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -25,8 +25,8 @@ import { documentsOf, insertVisit, upsertCustomer } from '../src/store/visits.ts
 import { openWorkspace, type Workspace } from '../src/store/workspace.ts';
 import { stampPdf } from '../src/stamp/stamp.ts';
 import { customer, visitIdFor } from './archive-fixture.ts';
+import { lacks } from './tools.ts';
 
-const has = (tool: string) => spawnSync('which', [tool]).status === 0;
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const DPI = 100;
 const W = Math.round((210 * DPI) / 25.4);
@@ -82,7 +82,7 @@ function recordIngest(ws: Workspace, bytes: Buffer, fileName: string, pages: { v
   return sha256;
 }
 
-describe('batch scans holding pages of several visits and branches', () => {
+describe.skipIf(lacks('convert', 'pdfimages', 'unzip'))('batch scans holding pages of several visits and branches', () => {
   let dir: string;
   let ws: Workspace;
   const A1 = visitIdFor(101); // branch 3101, pages in the TIFF batch
@@ -212,7 +212,7 @@ describe('batch scans holding pages of several visits and branches', () => {
     return out;
   }
 
-  it.skipIf(!has('convert') || !has('pdfimages') || !has('unzip'))("keeps every other visit's pages out of each branch's bundle", async () => {
+  it("keeps every other visit's pages out of each branch's bundle", async () => {
     for (const [branch, mine, theirs] of [['3101', [A1, A2, A3], [B1, B2]], ['3102', [B1, B2], [A1, A2, A3]]] as const) {
       const b = built.get(branch)!;
       const found = await pageHashesIn(b, `u${branch}`);
@@ -237,7 +237,7 @@ describe('batch scans holding pages of several visits and branches', () => {
     }
   }, 60_000);
 
-  it.skipIf(!has('convert') || !has('pdfimages') || !has('unzip'))("extracts hold the original's pages pixel for pixel, in scan order, bilevel pages as 1-bit", async () => {
+  it("extracts hold the original's pages pixel for pixel, in scan order, bilevel pages as 1-bit", async () => {
     const { data } = unpack(built.get('3101')!, 'px');
     const form = join(data, A1, 'received', 'form-batch_0612.pages-1_3.pdf');
     expect(await pdfImageHashes(form, join(dir, 'px-form'))).toEqual([await greyHash(tiff, 0), await greyHash(tiff, 2)]);
@@ -294,7 +294,7 @@ describe('batch scans holding pages of several visits and branches', () => {
     expect(documentsOf(ws.db, A1).filter((d) => d.role === 'derived').map((d) => d.documentId)).toEqual(before);
   }, 60_000);
 
-  it.skipIf(!has('convert') || !has('pdfimages') || !has('unzip'))('a page moved to another visit leaves the old extract out of both the register and the bundle', async () => {
+  it('a page moved to another visit leaves the old extract out of both the register and the bundle', async () => {
     // page 3 (A1's second form sheet) turns out to be B1's
     movePage(ws.db, { sha256: tiffSha, page: 3, visitId: B1, kind: 'attachment', actor: 'clerk' });
     const a = (await buildBundles(ws, opts('3101', 'moved'))).bundles[0]!;

@@ -9,8 +9,8 @@ import { validateVisit } from '../src/rules/validate.ts';
 import { dueBundles, listBundles, placeHold, releaseHolds } from '../src/store/bundles.ts';
 import { addPhoneVisit, makeFixture, type Fixture } from './archive-fixture.ts';
 import { main } from '../src/cli/main.ts';
+import { lacks } from './tools.ts';
 
-const has = (tool: string) => spawnSync('which', [tool]).status === 0;
 
 describe('archive bundles', () => {
   let f: Fixture;
@@ -30,7 +30,7 @@ describe('archive bundles', () => {
     expect(existsSync(join(f.dir, 'refused'))).toBe(false);
   });
 
-  it('with --include-invalid archives them and says so in bag-info, the index and the records', async () => {
+  it.skipIf(lacks('unzip'))('with --include-invalid archives them and says so in bag-info, the index and the records', async () => {
     const r = await buildBundles(f.ws, opts('a', { includeInvalid: true }));
     expect(r.bundles).toHaveLength(1);
     const b = r.bundles[0]!;
@@ -54,7 +54,7 @@ describe('archive bundles', () => {
     expect(a.bundles[0]!.sha256).toBe(b.bundles[0]!.sha256);
   });
 
-  it('keeps original names in the index and writes safe, NFC names without CR, LF or %', async () => {
+  it.skipIf(lacks('unzip'))('keeps original names in the index and writes safe, NFC names without CR, LF or %', async () => {
     const r = await buildBundles(f.ws, opts('n', { includeInvalid: true }));
     const names = execFileSync('unzip', ['-Z1', r.bundles[0]!.path]).toString('utf8').trim().split('\n');
     for (const n of names) {
@@ -68,7 +68,7 @@ describe('archive bundles', () => {
     expect(originals).toContain('C:\\scans\\100%\r\n回执 ../扫描.JPG');
   });
 
-  it('stores compressed data and deflates text', async () => {
+  it.skipIf(lacks('unzip'))('stores compressed data and deflates text', async () => {
     const r = await buildBundles(f.ws, opts('m', { includeInvalid: true }));
     const listing = execFileSync('unzip', ['-v', r.bundles[0]!.path]).toString('utf8');
     expect(listing).toMatch(/Stored.*recording-call_1\.mp3/);
@@ -76,7 +76,7 @@ describe('archive bundles', () => {
     expect(listing).toMatch(/Defl:N.*record\.json/);
   });
 
-  it.skipIf(!has('unzip') || !has('7z'))('is accepted by unzip -t and 7z t', async () => {
+  it.skipIf(lacks('unzip', '7z'))('is accepted by unzip -t and 7z t', async () => {
     const r = await buildBundles(f.ws, opts('t', { includeInvalid: true }));
     expect(spawnSync('unzip', ['-tq', r.bundles[0]!.path]).status).toBe(0);
     const z = spawnSync('7z', ['t', r.bundles[0]!.path]);
@@ -84,7 +84,7 @@ describe('archive bundles', () => {
     expect(z.stdout.toString()).toContain('Everything is Ok');
   });
 
-  it('splits a period into a group of bags under the size limit, chained part to part', async () => {
+  it.skipIf(lacks('unzip'))('splits a period into a group of bags under the size limit, chained part to part', async () => {
     const r = await buildBundles(f.ws, opts('split', { includeInvalid: true, maxBundleBytes: 80_000 }));
     expect(r.bundles.length).toBeGreaterThan(1);
     const m = r.bundles.length;
@@ -118,7 +118,7 @@ describe('archive bundles', () => {
     expect(broken.problems).toContainEqual(expect.objectContaining({ path: 'bag-info.txt', rule: 'huifang/chain' }));
   });
 
-  it('signs the tag manifest; verify checks it with the embedded or the given key', async () => {
+  it.skipIf(lacks('unzip'))('signs the tag manifest; verify checks it with the embedded or the given key', async () => {
     const keys = createKeyPair(join(f.dir, 'keys', 'branch'));
     const other = createKeyPair(join(f.dir, 'keys', 'other'));
     const r = await buildBundles(f.ws, opts('signed', { includeInvalid: true, signingKey: loadSigningKey(keys.privateKeyPath) }));

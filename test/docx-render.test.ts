@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import Docxtemplater from 'docxtemplater';
 import PizZip from 'pizzip';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../src/domain/messages.ts';
 import { questionsFor } from '../src/domain/questions.ts';
 import { VISIT_CATEGORIES } from '../src/domain/visit.ts';
 import { renderFormDocx, renderLetterDocx } from '../src/render/docx.ts';

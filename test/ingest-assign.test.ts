@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignPages, type PageFinding } from '../src/scan/ingest-assign.ts';
+import { assignPages, type PageFinding } from '../src/ingest/assign.ts';
 import type { RecordedReading } from '../src/store/pages.ts';
 
 const A = 'HF-AAAAA-AAAAA';

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Of } from '../src/store/files.ts';
 import { documentsOf } from '../src/store/visits.ts';
-import { ingest, type FileReport, type IngestReport } from '../src/scan/ingest.ts';
+import { ingest, type FileReport, type IngestReport } from '../src/ingest/ingest.ts';
+import { INGEST_HANDLERS } from '../src/cli/ingest-handlers.ts';
 import type { Workspace } from '../src/store/workspace.ts';
 import { attachmentScan, formScan, huifang, imagePdfOf, mixedPdfOf, seedWorkspace, tempDir, tiffOf } from './ingest-helpers.ts';
 import { syntheticScan } from './scan-synthetic.ts';
@@ -45,7 +46,7 @@ beforeAll(async () => {
   write('scan.pdf', await imagePdfOf([formAUpsideDown, envelope, formB, receipt]));
   write('sub/mixed.pdf', await mixedPdfOf([letterC, letterC, formC]));
   write('sub/notes.txt', Buffer.from('not a scan'));
-  report = await ingest(ws, [join(dir, 'in')], { actor: 'clerk.test' });
+  report = await ingest(ws, [join(dir, 'in')], { actor: 'clerk.test', handlers: INGEST_HANDLERS });
 }, 300_000);
 
 afterAll(() => ws?.close());

@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingest } from '../src/scan/ingest.ts';
-import { ingestHandlers, type IngestHandler } from '../src/scan/ingest-handlers.ts';
+import { ingest } from '../src/ingest/ingest.ts';
+import type { IngestHandler } from '../src/ingest/handlers.ts';
+import { INGEST_HANDLERS } from '../src/cli/ingest-handlers.ts';
 import { finalReadingsOf } from '../src/scan/review.ts';
 import { pagesOfVisit } from '../src/store/pages.ts';
 import { recordEvent } from '../src/store/register.ts';
@@ -52,8 +53,8 @@ afterAll(() => ws?.close());
 
 describe('ingest handlers', () => {
   it('lets another kind of input in without touching ingest, scans last', async () => {
-    expect(ingestHandlers().at(-1)!.name).toBe('scan');
-    const report = await ingest(ws, [join(dir, 'in')], { actor: 'clerk.test', handlers: [memoHandler, ...ingestHandlers()] });
+    expect(INGEST_HANDLERS.at(-1)!.name).toBe('scan');
+    const report = await ingest(ws, [join(dir, 'in')], { actor: 'clerk.test', handlers: [memoHandler, ...INGEST_HANDLERS] });
     expect(report.files.map((f) => [f.path.split('/').pop(), f.handler, f.status])).toEqual([
       ['1-good.memo', 'memo', 'ingested'],
       ['2-unknown-visit.memo', 'memo', 'ingested'],

@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newVisitId } from '../src/domain/visit-id.ts';
-import { ingest, type IngestReport } from '../src/scan/ingest.ts';
+import { ingest, type IngestReport } from '../src/ingest/ingest.ts';
+import { INGEST_HANDLERS } from '../src/cli/ingest-handlers.ts';
 import { finalReadingsOf } from '../src/scan/review.ts';
 import { pagesOfVisit, quarantinedPages } from '../src/store/pages.ts';
 import type { Workspace } from '../src/store/workspace.ts';
 import { attachmentScan, formScan, cli, imagePdfOf, seedWorkspace, tempDir } from './ingest-helpers.ts';
+import { lacks } from './tools.ts';
 
-const hasQpdf = spawnSync('qpdf', ['--version']).status === 0;
 
 /** A PNG whose header claims 60000 × 60000 pixels (3.6 gigapixels) in a few hundred bytes. */
 function pngBomb(): Buffer {
@@ -62,7 +63,7 @@ beforeAll(async () => {
   write('d-bomb.png', pngBomb());
   write('e-unknown-visit.png', await formScan(unknownVisit));
   write('f-orphan.png', png);
-  if (hasQpdf) {
+  if (!lacks('qpdf')) {
     const plain = join(dir, 'plain.pdf');
     writeFileSync(plain, await imagePdfOf([png]));
     const out = join(dir, 'in', 'g-encrypted.pdf');
@@ -70,7 +71,7 @@ beforeAll(async () => {
     inputs['g-encrypted.pdf'] = out;
   }
   write('z-good.jpg', good);
-  report = await ingest(ws, [join(dir, 'in')], { actor: 'clerk.test' });
+  report = await ingest(ws, [join(dir, 'in')], { actor: 'clerk.test', handlers: INGEST_HANDLERS });
 }, 300_000);
 
 afterAll(() => ws?.close());
@@ -99,7 +100,7 @@ describe('bad input and quarantine', () => {
     for (const q of report.quarantined) expect(q.date).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
-  it.skipIf(!hasQpdf)('says an encrypted PDF needs its password removed', () => {
+  it.skipIf(lacks('qpdf'))('says an encrypted PDF needs its password removed', () => {
     expect(entry('g-encrypted.pdf')?.reason).toMatch(/g-encrypted\.pdf.*encrypted/);
   });
 
@@ -111,7 +112,7 @@ describe('bad input and quarantine', () => {
   it('stores a file of a kind it cannot read when it is named, and quarantines it whole', async () => {
     const notes = join(dir, 'notes.txt');
     writeFileSync(notes, '客户来电说明：已寄回回访函。');
-    const r = await ingest(ws, [notes], { actor: 'clerk.test' });
+    const r = await ingest(ws, [notes], { actor: 'clerk.test', handlers: INGEST_HANDLERS });
     expect(r.files[0]).toMatchObject({ status: 'ingested', handler: 'none' });
     expect(r.quarantined).toEqual([expect.objectContaining({ path: notes, page: null, ruleId: 'ingest/unsupported-file' })]);
     expect(ws.files.read(r.files[0]!.sha256).toString('utf8')).toBe('客户来电说明：已寄回回访函。');

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateReturns, type SimulationResult } from '../src/simulate/simulate.ts';
 import type { FileTruth } from '../src/simulate/truth.ts';
-import { ingest, type IngestReport, type PageReport } from '../src/scan/ingest.ts';
+import { ingest, type IngestReport, type PageReport } from '../src/ingest/ingest.ts';
+import { INGEST_HANDLERS } from '../src/cli/ingest-handlers.ts';
 import { ingestCounts } from '../src/store/ingest.ts';
 import type { Workspace } from '../src/store/workspace.ts';
 import { seedWorkspace, tempDir } from './ingest-helpers.ts';
@@ -25,7 +26,7 @@ beforeAll(async () => {
     visits.map((v) => ({ visitId: v.visitId, customerKind: v.kind, category: v.category, channel: v.channel })),
   ).ws;
   simulation = await simulateReturns({ lettersDir: join(dir, 'letters'), out: join(dir, 'returns'), seed: 5, dpi: [150, 200] });
-  report = await ingest(ws, [join(dir, 'returns')], { actor: 'clerk.test' });
+  report = await ingest(ws, [join(dir, 'returns')], { actor: 'clerk.test', handlers: INGEST_HANDLERS });
 }, 600_000);
 
 afterAll(() => ws?.close());
@@ -66,7 +67,7 @@ describe('ingest of simulated returns (rendered, filled, degraded)', () => {
   it('keeps every input byte-for-byte, and a second ingest changes nothing', async () => {
     for (const f of report.files) expect(ws.files.read(f.sha256).equals(readFileSync(f.path))).toBe(true);
     const before = ingestCounts(ws.db);
-    const again = await ingest(ws, [join(dir, 'returns')], { actor: 'clerk.test' });
+    const again = await ingest(ws, [join(dir, 'returns')], { actor: 'clerk.test', handlers: INGEST_HANDLERS });
     expect(again.files.every((f) => f.status === 'duplicate')).toBe(true);
     expect(ingestCounts(ws.db)).toEqual(before);
     expect(existsSync(join(dir, 'returns', 'truth.json'))).toBe(true);

@@ -9,7 +9,7 @@ import { reportFailure, type Io } from '../src/cli/common.ts';
 import { formatMessage, InputError, type Message } from '../src/domain/messages.ts';
 import { readCustomerList, type CustomerList } from '../src/input/customer-list.ts';
 import { decodeText } from '../src/input/encoding.ts';
-import { parseCsv } from '../src/input/csv.ts';
+import { readCsv as parseCsv } from '../src/formats/csv.ts';
 import { sampleCustomers, writeSamples } from '../samples/make-samples.ts';
 
 const TODAY = '2026-11-28';

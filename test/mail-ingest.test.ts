@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmlError, parseEml } from '../src/mail/parse.ts';
-import { ingest } from '../src/scan/ingest.ts';
+import { ingest } from '../src/ingest/ingest.ts';
+import { INGEST_HANDLERS } from '../src/cli/ingest-handlers.ts';
 import { sha256Of } from '../src/store/files.ts';
 import { listReviewItems } from '../src/store/review.ts';
 import { documentsOf } from '../src/store/visits.ts';
@@ -33,7 +34,7 @@ describe('e-mails are matched to their visits and kept with printout and attachm
     const visit = addVisit(ws, zhao, { channel: 'email' });
     const eml = gbkEmail({ subject: `回复：回访 ${visit.visitId}`, body: '1. 是\n2. 是\n3. 否' });
     const path = write('reply.eml', eml);
-    const report = await ingest(ws, [path], { actor: 'clerk1' });
+    const report = await ingest(ws, [path], { actor: 'clerk1', handlers: INGEST_HANDLERS });
     expect(report.quarantined).toEqual([]);
     expect(report.files[0]!.handler).toBe('email');
     expect(report.files[0]!.pages[0]).toMatchObject({ visitId: visit.visitId, kind: 'email', assignedBy: 'handler' });
@@ -53,7 +54,7 @@ describe('e-mails are matched to their visits and kept with printout and attachm
     const done = addVisit(ws, zhao, { channel: 'email', result: 'passed' });
     addVisit(ws, zhao, { channel: 'letter' });
     const open = addVisit(ws, zhao, { channel: 'email' });
-    const report = await ingest(ws, [join(SAMPLES, '01-gbk-zhao-wenbo.eml')], { actor: 'clerk1' });
+    const report = await ingest(ws, [join(SAMPLES, '01-gbk-zhao-wenbo.eml')], { actor: 'clerk1', handlers: INGEST_HANDLERS });
     expect(report.files[0]!.pages[0]!.visitId).toBe(open.visitId);
     expect(documentsOf(ws.db, done.visitId)).toEqual([]);
   });
@@ -61,7 +62,7 @@ describe('e-mails are matched to their visits and kept with printout and attachm
   it('keeps every attachment of an e-mail on the visit, with its SHA-256', async () => {
     const su = customer({ customerId: '310100018105', name: '苏宇航', email: 'su.yuhang@example.com' });
     const visit = addVisit(ws, su);
-    await ingest(ws, [join(SAMPLES, '03-attachments-su-yuhang.eml')], { actor: 'clerk1' });
+    await ingest(ws, [join(SAMPLES, '03-attachments-su-yuhang.eml')], { actor: 'clerk1', handlers: INGEST_HANDLERS });
     const attachments = documentsOf(ws.db, visit.visitId).filter((d) => d.kind === 'attachment');
     expect(attachments.map((a) => a.fileName)).toEqual(['回访记录表-苏宇航.pdf', '执业证书照片.png']);
     const mail = await parseEml(readFileSync(join(SAMPLES, '03-attachments-su-yuhang.eml')), 'x.eml');
@@ -71,7 +72,7 @@ describe('e-mails are matched to their visits and kept with printout and attachm
 
   it('an e-mail that matches no visit goes to quarantine and the review queue, and is kept', async () => {
     const path = write('stranger.eml', gbkEmail({ subject: '咨询开户', body: '你好', from: 'stranger@example.org' }));
-    const report = await ingest(ws, [path], { actor: 'clerk1' });
+    const report = await ingest(ws, [path], { actor: 'clerk1', handlers: INGEST_HANDLERS });
     expect(report.quarantined).toHaveLength(1);
     expect(report.quarantined[0]!.ruleId).toBe('mail/unmatched');
     expect(report.quarantined[0]!.reason).toContain('stranger@example.org is not the e-mail address of any customer');
@@ -84,7 +85,7 @@ describe('e-mails are matched to their visits and kept with printout and attachm
     const zhao = customer();
     const a = addVisit(ws, zhao, { channel: 'email' });
     const b = addVisit(ws, zhao, { channel: 'email' });
-    const report = await ingest(ws, [join(SAMPLES, '01-gbk-zhao-wenbo.eml')], { actor: 'clerk1' });
+    const report = await ingest(ws, [join(SAMPLES, '01-gbk-zhao-wenbo.eml')], { actor: 'clerk1', handlers: INGEST_HANDLERS });
     expect(report.quarantined[0]!.reason).toContain('2 open visits');
     expect(report.quarantined[0]!.reason).toContain(a.visitId);
     expect(report.quarantined[0]!.reason).toContain(b.visitId);
@@ -93,9 +94,9 @@ describe('e-mails are matched to their visits and kept with printout and attachm
   it('ingesting the same e-mail twice changes nothing', async () => {
     const visit = addVisit(ws, customer());
     const path = join(SAMPLES, '01-gbk-zhao-wenbo.eml');
-    await ingest(ws, [path], { actor: 'clerk1' });
+    await ingest(ws, [path], { actor: 'clerk1', handlers: INGEST_HANDLERS });
     const before = documentsOf(ws.db, visit.visitId);
-    const again = await ingest(ws, [path], { actor: 'clerk1' });
+    const again = await ingest(ws, [path], { actor: 'clerk1', handlers: INGEST_HANDLERS });
     expect(again.files[0]!.status).toBe('duplicate');
     expect(documentsOf(ws.db, visit.visitId)).toEqual(before);
   });
@@ -104,7 +105,7 @@ describe('e-mails are matched to their visits and kept with printout and attachm
     const zhao = customer();
     const visit = addVisit(ws, zhao);
     const pdf = textPdf(['主题： 回复：关于新开户回访的回复', '发件人： 赵文博 <zhao.wenbo1@example.cn>', '日期： 2026年11月20日 9:12', '收件人： huifang@broker.example', '', '1. 是  2. 是  3. 否']);
-    const report = await ingest(ws, [write('printed.pdf', pdf)], { actor: 'clerk1' });
+    const report = await ingest(ws, [write('printed.pdf', pdf)], { actor: 'clerk1', handlers: INGEST_HANDLERS });
     expect(report.files[0]!.handler).toBe('email-printout');
     expect(report.files[0]!.pages[0]).toMatchObject({ visitId: visit.visitId, kind: 'email-printout' });
     const doc = documentsOf(ws.db, visit.visitId).find((d) => d.kind === 'email-printout')!;
@@ -114,7 +115,7 @@ describe('e-mails are matched to their visits and kept with printout and attachm
 
   it('a PDF with text that is not an e-mail printout is left to the scan handler', async () => {
     const pdf = textPdf(['客户回访说明', '这不是电子邮件。']);
-    const report = await ingest(ws, [write('notes.pdf', pdf)], { actor: 'clerk1' });
+    const report = await ingest(ws, [write('notes.pdf', pdf)], { actor: 'clerk1', handlers: INGEST_HANDLERS });
     expect(report.files[0]!.pages.every((p) => p.kind !== 'email-printout')).toBe(true);
     expect(report.quarantined.length).toBeGreaterThan(0); // no QR code: quarantined by the scan handler
     expect(report.quarantined[0]!.ruleId).not.toBe('mail/unmatched');
@@ -127,7 +128,7 @@ describe('malformed e-mails and unknown charsets: clear errors, nothing lost', (
     await expect(parseEml(bytes, 'klingon.eml')).rejects.toThrow(EmlError);
     await expect(parseEml(bytes, 'klingon.eml')).rejects.toThrow(/^klingon\.eml: the message is written in the character set "x-klingon", which huifang cannot decode/);
     const path = write('klingon.eml', bytes);
-    const report = await ingest(ws, [path], { actor: 'clerk1' });
+    const report = await ingest(ws, [path], { actor: 'clerk1', handlers: INGEST_HANDLERS });
     const q = report.quarantined[0]!;
     expect(q.ruleId).toBe('mail/unknown-charset');
     expect(q.reason).toContain('klingon.eml');
@@ -137,7 +138,7 @@ describe('malformed e-mails and unknown charsets: clear errors, nothing lost', (
 
   it('a file that is not an e-mail at all is refused with what it begins with, and kept', async () => {
     const path = write('notes.eml', 'Dear team,\nthis is a note, not an e-mail.\n');
-    const report = await ingest(ws, [path], { actor: 'clerk1' });
+    const report = await ingest(ws, [path], { actor: 'clerk1', handlers: INGEST_HANDLERS });
     const q = report.quarantined[0]!;
     expect(q.ruleId).toBe('mail/not-an-email');
     expect(q.reason).toBe(

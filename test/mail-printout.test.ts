@@ -1,26 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pdfTextLines } from '../src/mail/mail-client-pdf.ts';
 import { parseEml } from '../src/mail/parse.ts';
-import { renderEmailPrintout } from '../src/render/email-printout.ts';
-import { rasterizePdf, type RasterPage } from '../src/render/rasterize.ts';
+import { renderEmailPrintout } from '../src/mail/printout-pdf.ts';
+import { rasterizePdf, type RasterPage } from '../src/formats/rasterize.ts';
 import { sha256Of } from '../src/store/files.ts';
 import { FOOTER_BAND } from '../src/layout/page.ts';
 import { big5Email } from './rules-fixtures.ts';
+import { needTools } from './tools.ts';
 
 const SAMPLES = join(import.meta.dirname, '..', 'samples', 'emails');
 const sample = (name: string) => readFileSync(join(SAMPLES, name));
 
-function hasTool(name: string): boolean {
-  try {
-    execFileSync(name, ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function printoutText(pdf: Uint8Array): Promise<string> {
   const { pages } = await pdfTextLines(pdf, 10);
@@ -45,7 +39,7 @@ async function printoutOf(bytes: Buffer, name: string, visitId = 'HF-7K3M9-Q2T4X
 
 describe('e-mail printouts read back with the Chinese intact', () => {
   it('GBK e-mail: RFC 2047 GBK subject and GB2312 sender name, GBK body', async () => {
-    const { mail, text, pdf } = await printoutOf(sample('01-gbk-zhao-wenbo.eml'), '01-gbk-zhao-wenbo.eml');
+    const { mail, text } = await printoutOf(sample('01-gbk-zhao-wenbo.eml'), '01-gbk-zhao-wenbo.eml');
     expect(mail.subject).toBe('回复：关于新开户回访的回复（请查收）');
     expect(mail.from).toEqual([{ name: '赵文博', address: 'zhao.wenbo1@example.cn' }]);
     expect(text).toContain('回复：关于新开户回访的回复（请查收）');
@@ -55,11 +49,14 @@ describe('e-mail printouts read back with the Chinese intact', () => {
     expect(text).toContain('3. 否，没有工作人员代我操作账户。');
     expect(text).toContain('HF-7K3M9-Q2T4X');
     expect(text).toContain(sha256Of(sample('01-gbk-zhao-wenbo.eml')));
-    if (hasTool('pdftotext')) {
-      const viaPoppler = execFileSync('pdftotext', ['-', '-'], { input: pdf }).toString('utf8');
-      expect(viaPoppler).toContain('关于新开户回访的回复');
-      expect(viaPoppler).toContain('赵文博');
-    }
+  });
+
+  it('GBK e-mail: pdftotext reads the same Chinese from the printout', async (ctx) => {
+    needTools(ctx, 'pdftotext');
+    const { pdf } = await printoutOf(sample('01-gbk-zhao-wenbo.eml'), '01-gbk-zhao-wenbo.eml');
+    const viaPoppler = execFileSync('pdftotext', ['-', '-'], { input: pdf }).toString('utf8');
+    expect(viaPoppler).toContain('关于新开户回访的回复');
+    expect(viaPoppler).toContain('赵文博');
   });
 
   it('HTML-only e-mail: the table and paragraphs become readable lines, markup and styles disappear', async () => {
@@ -117,7 +114,16 @@ describe('e-mail printouts read back with the Chinese intact', () => {
     expect(a.text).toContain(`第 1/${a.pageCount} 页`);
     expect(a.text).toContain('第120行：客户回访答复，本人确认以上信息属实。');
     expect(Buffer.from(a.pdf).equals(Buffer.from(b.pdf))).toBe(true);
-    if (hasTool('qpdf')) execFileSync('qpdf', ['--check', '-'], { input: a.pdf, stdio: ['pipe', 'ignore', 'ignore'] });
+  });
+
+  it('long bodies: qpdf finds the printout sound', async (ctx) => {
+    needTools(ctx, 'qpdf');
+    const body = Array.from({ length: 120 }, (_, i) => `第${i + 1}行：客户回访答复，本人确认以上信息属实。`).join('\n');
+    const eml = Buffer.from(`From: a@example.com\r\nSubject: long\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}`, 'utf8');
+    const { pdf } = await printoutOf(eml, 'long.eml');
+    const path = join(mkdtempSync(join(tmpdir(), 'huifang-printout-')), 'long.pdf');
+    writeFileSync(path, pdf);
+    expect(execFileSync('qpdf', ['--check', path], { encoding: 'utf8' })).toContain('No syntax or stream encoding errors found');
   });
 
   it('characters the typeface lacks are printed as □ and counted, never dropped silently', async () => {

@@ -7,12 +7,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rasterizePdf } from '../src/render/rasterize.ts';
+import { rasterizePdf } from '../src/formats/rasterize.ts';
 import { type Batch, buildBatches, buildBatchesFromPdfs, duplexSequence } from '../src/render/batch.ts';
 import { renderAll } from '../src/render/render-all.ts';
 import { type DocumentInput, LetterRenderer, type RenderedDocument } from '../src/render/renderer.ts';
-import { darkFraction, hasTool, makeCustomer, makeVisit, pageTexts, SENDER } from './render-helpers.ts';
+import { darkFraction, makeCustomer, makeVisit, pageTexts, SENDER } from './render-helpers.ts';
 import { A4, rect } from '../src/layout/page.ts';
+import { needTools } from './tools.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'huifang-batch-'));
 
@@ -104,11 +105,8 @@ describe('buildBatches', () => {
     expect(batchTotal).toBeLessThan(total * 0.8);
   });
 
-  it('writes files qpdf accepts', () => {
-    if (!hasTool('qpdf')) {
-      console.warn('qpdf is not installed: skipping qpdf --check');
-      return;
-    }
+  it('writes files qpdf accepts', (ctx) => {
+    needTools(ctx, 'qpdf');
     built.forEach((batch, i) => {
       const path = join(dir, `batch-${i}.pdf`);
       writeFileSync(path, batch.bytes);

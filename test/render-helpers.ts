@@ -2,7 +2,7 @@
  * Fixtures and pixel helpers for the render tests: visits and customers built directly
  * from the domain types, and measurements on rasterized pages (in layout millimetres).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
@@ -11,7 +11,7 @@ import type { Customer } from '../src/domain/customer.ts';
 import { checkCharacter, VISIT_ID_ALPHABET, type VisitId } from '../src/domain/visit-id.ts';
 import type { Visit, VisitCategory, VisitChannel } from '../src/domain/visit.ts';
 import { mmToPx, type Rect } from '../src/layout/page.ts';
-import type { RasterPage } from '../src/render/rasterize.ts';
+import type { RasterPage } from '../src/formats/rasterize.ts';
 import type { Sender } from '../src/render/template-data.ts';
 
 export const SENDER: Sender = (JSON.parse(readFileSync(new URL('../samples/firm.json', import.meta.url), 'utf8')) as { sender: Sender }).sender;
@@ -71,9 +71,6 @@ export async function pageTexts(bytes: Uint8Array): Promise<string[]> {
   }
 }
 
-export function hasTool(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
-}
 
 /** pdftotext's output, whitespace removed. */
 export function pdftotext(path: string): string {

@@ -2,7 +2,7 @@
  * Interoperability of rendered letters with the tools a back office and its auditors use
  * (installed by .ci/run): qpdf finds the files sound, pdftotext returns the Chinese text,
  * and zbarimg decodes the QR codes of a page rasterised by pdftoppm at 150 dpi.
- * Where a tool is missing the test says so and skips — except in CI, where it fails.
+ * Where a tool is missing the test is skipped, naming it (test/tools.ts) — except in CI, where it fails.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -12,15 +12,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePagePayload } from '../src/layout/qr-payload.ts';
 import { LetterRenderer } from '../src/render/renderer.ts';
 import { makeCustomer, makeVisit, SENDER } from './render-helpers.ts';
+import { needTools } from './tools.ts';
 
-function tool(name: string): boolean {
-  const found = spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
-  if (!found) {
-    if (process.env.CI) throw new Error(`${name} is not installed; .ci/run installs it (qpdf, poppler-utils, zbar-tools)`);
-    console.warn(`${name} is not installed: skipping its interoperability check`);
-  }
-  return found;
-}
 
 describe('a rendered letter, read by other tools', () => {
   const dir = mkdtempSync(join(tmpdir(), 'huifang-interop-'));
@@ -36,15 +29,15 @@ describe('a rendered letter, read by other tools', () => {
     writeFileSync(pdf, letter.bytes);
   });
 
-  it('passes qpdf --check', () => {
-    if (!tool('qpdf')) return;
+  it('passes qpdf --check', (ctx) => {
+    needTools(ctx, 'qpdf');
     const r = spawnSync('qpdf', ['--check', pdf], { encoding: 'utf8' });
     expect(r.stdout + r.stderr).toContain('No syntax or stream encoding errors');
     expect(r.status).toBe(0);
   });
 
-  it('gives its Chinese text to pdftotext', () => {
-    if (!tool('pdftotext')) return;
+  it('gives its Chinese text to pdftotext', (ctx) => {
+    needTools(ctx, 'pdftotext');
     const text = spawnSync('pdftotext', ['-enc', 'UTF-8', pdf, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, '');
     expect(text).toContain('客户回访函');
     expect(text).toContain('客户回访记录表');
@@ -52,8 +45,8 @@ describe('a rendered letter, read by other tools', () => {
     expect(text).toContain(visit.visitId);
   });
 
-  it('has QR codes that zbarimg decodes on every page rasterised by pdftoppm -r 150', () => {
-    if (!tool('pdftoppm') || !tool('zbarimg')) return;
+  it('has QR codes that zbarimg decodes on every page rasterised by pdftoppm -r 150', (ctx) => {
+    needTools(ctx, 'pdftoppm', 'zbarimg');
     expect(spawnSync('pdftoppm', ['-r', '150', '-png', pdf, join(dir, 'page')]).status).toBe(0);
     const pages = readdirSync(dir).filter((f) => f.startsWith('page') && f.endsWith('.png')).sort();
     expect(pages).toHaveLength(pageCount);

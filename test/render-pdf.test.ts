@@ -18,9 +18,10 @@ import { TextFitError } from '../src/render/fit.ts';
 import { loadFace, MissingGlyphError } from '../src/render/fonts.ts';
 import { drawFormStatic } from '../src/render/form.ts';
 import { GlyphSet } from '../src/render/pdf-font.ts';
-import { rasterizePdf, type RasterPage } from '../src/render/rasterize.ts';
+import { rasterizePdf, type RasterPage } from '../src/formats/rasterize.ts';
 import { LetterRenderer, type RenderedDocument } from '../src/render/renderer.ts';
-import { darkFraction, decodeQr, hasTool, inkBounds, makeCustomer, makeVisit, pageTexts, pdftotext, rotate180, SENDER } from './render-helpers.ts';
+import { darkFraction, decodeQr, inkBounds, makeCustomer, makeVisit, pageTexts, pdftotext, rotate180, SENDER } from './render-helpers.ts';
+import { needTools } from './tools.ts';
 
 const DPI = 150;
 const dir = mkdtempSync(join(tmpdir(), 'huifang-render-'));
@@ -90,11 +91,8 @@ describe('letter and form text', () => {
     expect(all).toContain('公章');
   });
 
-  it('pdftotext returns the Chinese too', () => {
-    if (!hasTool('pdftotext')) {
-      console.warn('pdftotext is not installed: skipping the poppler extraction check');
-      return;
-    }
+  it('pdftotext returns the Chinese too', (ctx) => {
+    needTools(ctx, 'pdftotext');
     const text = pdftotext(save('individual.pdf', individual.bytes));
     expect(text).toContain('客户回访函');
     expect(text).toContain('您的账户初始密码是否由您本人设置？');
@@ -304,11 +302,8 @@ describe('the record form', () => {
 });
 
 describe('files', () => {
-  it('qpdf --check passes on letters and forms', () => {
-    if (!hasTool('qpdf')) {
-      console.warn('qpdf is not installed: skipping qpdf --check');
-      return;
-    }
+  it('qpdf --check passes on letters and forms', (ctx) => {
+    needTools(ctx, 'qpdf');
     for (const [name, doc] of [
       ['individual.pdf', individual],
       ['institution.pdf', institution],

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingest } from '../src/scan/ingest.ts';
+import { ingest } from '../src/ingest/ingest.ts';
+import { INGEST_HANDLERS } from '../src/cli/ingest-handlers.ts';
 import { confirmReviewItem, correctReviewItem, finalReadingsOf, openReviewItems, ReviewRefusedError } from '../src/scan/review.ts';
 import { pagesOfVisit } from '../src/store/pages.ts';
 import type { Workspace } from '../src/store/workspace.ts';
@@ -34,7 +35,7 @@ beforeAll(async () => {
   const greyB = await formScan(B, { ticks: { ...GOOD_FILL.ticks, 'na.opened-in-person': ['yes', 'no'] }, customerSignature: true, seal: true }, { grey: true, jpeg: 85 });
   writeFileSync(join(dir, 'in', 'b-grey.jpg'), greyB);
   writeFileSync(join(dir, 'in', 'batch.pdf'), await imagePdfOf([await formScan(A), await pageWithDisagreeingCodes(A, B)]));
-  await ingest(ws, [join(dir, 'in')], { actor: 'clerk.test' });
+  await ingest(ws, [join(dir, 'in')], { actor: 'clerk.test', handlers: INGEST_HANDLERS });
 }, 300_000);
 
 afterAll(() => ws?.close());
@@ -100,7 +101,7 @@ describe('the review queue', () => {
     const again = join(dir, 'in2');
     mkdirSync(again);
     writeFileSync(join(again, 'batch2.pdf'), await imagePdfOf([await formScan(A, GOOD_FILL, { jpeg: 80 }), await pageWithDisagreeingCodes(A, B)]));
-    await ingest(ws, [again], { actor: 'clerk.test' });
+    await ingest(ws, [again], { actor: 'clerk.test', handlers: INGEST_HANDLERS });
     const item = itemOf(A, 'visit');
     const done = correctReviewItem(ws, item.itemId, B, 'wang.reviewer');
     expect(done).toMatchObject({ status: 'corrected', finalValue: B, decidedBy: 'wang.reviewer', visitId: B });

@@ -14,6 +14,7 @@ import { decodePages, isPageFailure, type DecodedPage, type DecodeOptions, type 
 import { loadQrDecoder } from '../src/scan/qr.ts';
 import { readPage } from '../src/scan/read-page.ts';
 import { syntheticScan } from './scan-synthetic.ts';
+import { lacks } from './tools.ts';
 
 async function all(bytes: Uint8Array, name = 'scan', options: DecodeOptions = {}): Promise<(DecodedPage | PageFailure)[]> {
   const out: (DecodedPage | PageFailure)[] = [];
@@ -21,22 +22,6 @@ async function all(bytes: Uint8Array, name = 'scan', options: DecodeOptions = {}
   return out;
 }
 
-const hasMagick = (() => {
-  try {
-    execFileSync('convert', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const hasQpdf = (() => {
-  try {
-    execFileSync('qpdf', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 let png: Buffer; // 150 dpi colour page, ticked and signed
 let jpeg: Buffer;
@@ -90,7 +75,7 @@ describe('formats', () => {
     await expectReadable(p);
   });
 
-  it.skipIf(!hasMagick)('reads every page of a multi-page G4 TIFF (imagemagick)', async () => {
+  it.skipIf(lacks('convert'))('reads every page of a multi-page G4 TIFF (imagemagick)', async () => {
     const a = join(dir, 'a.png');
     const b = join(dir, 'b.png');
     writeFileSync(a, png);
@@ -186,7 +171,7 @@ describe('damaged and hostile files', () => {
     expect(pages).toEqual([{ page: null, reason: 'cut.pdf: the PDF has no readable pages (damaged or truncated); export or scan it again' }]);
   });
 
-  it.skipIf(!hasQpdf)('says a password-protected PDF needs its password (qpdf)', async () => {
+  it.skipIf(lacks('qpdf'))('says a password-protected PDF needs its password (qpdf)', async () => {
     const doc = await PDFDocument.create();
     doc.addPage([595.28, 841.89]).drawImage(await doc.embedJpg(jpeg), { x: 0, y: 0, width: 595.28, height: 841.89 });
     const plain = join(dir, 'plain.pdf');

@@ -13,7 +13,7 @@ import { main } from '../src/cli/main.ts';
 import { formLayoutById } from '../src/layout/form.ts';
 import { mmToPx, type Rect } from '../src/layout/page.ts';
 import { decodePagePayload } from '../src/layout/qr-payload.ts';
-import { rasterizePdf } from '../src/render/rasterize.ts';
+import { rasterizePdf } from '../src/formats/rasterize.ts';
 import { simulateReturns, type SimulationResult } from '../src/simulate/simulate.ts';
 import type { FileTruth, TruthIndex } from '../src/simulate/truth.ts';
 import { writeLettersFolder, type FixtureVisit } from './simulate-fixture.ts';

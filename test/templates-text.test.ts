@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError, formatMessage } from '../src/domain/messages.ts';
+import { formatMessage } from '../src/domain/messages.ts';
 import { VISIT_CATEGORIES } from '../src/domain/visit.ts';
 import { questionsFor } from '../src/domain/questions.ts';
 import { loadTextTemplate } from '../src/render/templates.ts';

@@ -2,6 +2,7 @@
  * Where a bag is read from: a zip (streamed, never unpacked to disk) or a folder. Both
  * list the bag's files relative to the bag's top-level folder, and stream each file once.
  */
+import { InputError } from '../domain/messages.ts';
 import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join, basename, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -28,7 +29,7 @@ export interface StreamOptions {
 }
 
 /** The most bytes read at once. */
-export const READ_BYTES = 1 << 19;
+const READ_BYTES = 1 << 19;
 
 /** Reads `size` bytes from `position` on, chunk by chunk, each into a buffer from `buffers` (or a new one); stops early at the end of the file. */
 async function* readChunks(handle: FileHandle, position: number, size: number, buffers?: () => Promise<Buffer>): AsyncGenerator<Buffer> {
@@ -143,7 +144,7 @@ export class EntryCrcError extends Error {
 export async function openFolderBag(path: string): Promise<BagSource> {
   const location = resolve(path);
   const s = await stat(location);
-  if (!s.isDirectory()) throw new Error(`${location} is not a folder`);
+  if (!s.isDirectory()) throw new InputError(`${location} is not a folder`);
   const files: BagFile[] = [];
   const walk = async (dir: string, prefix: string): Promise<void> => {
     const names = (await readdir(dir)).sort();

@@ -10,8 +10,6 @@ export const BAGIT_TXT = 'bagit.txt';
 export const BAG_INFO_TXT = 'bag-info.txt';
 /** 0.96 and earlier named it package-info.txt. */
 export const PACKAGE_INFO_TXT = 'package-info.txt';
-export const FETCH_TXT = 'fetch.txt';
-export const PAYLOAD_DIR = 'data/';
 export const MANIFEST_RE = /^manifest-([a-z0-9]+)\.txt$/;
 export const TAGMANIFEST_RE = /^tagmanifest-([a-z0-9]+)\.txt$/;
 export const manifestName = (algorithm: string) => `manifest-${algorithm}.txt`;
@@ -28,7 +26,7 @@ export interface ParseProblem {
 }
 
 /** Splits text into lines on CRLF, LF or CR (RFC 8493 §2: any of the three). */
-export function splitLines(text: string): string[] {
+function splitLines(text: string): string[] {
   const lines = text.split(/\r\n|\n|\r/);
   if (lines.length && lines[lines.length - 1] === '') lines.pop();
   return lines;
@@ -40,7 +38,7 @@ export function decodeTagFile(bytes: Buffer, encoding: string): string {
   return text;
 }
 
-export function isKnownEncoding(encoding: string): boolean {
+function isKnownEncoding(encoding: string): boolean {
   return iconv.encodingExists(encoding);
 }
 
@@ -83,7 +81,7 @@ export interface BagInfo {
 }
 
 /** Values of a label (labels compare case-insensitively). */
-export function infoValues(info: BagInfo, label: string): string[] {
+function infoValues(info: BagInfo, label: string): string[] {
   const l = label.toLowerCase();
   return info.entries.filter((e) => e.label.toLowerCase() === l).map((e) => e.value);
 }

@@ -23,13 +23,13 @@ import { RECORD_FILE } from './names.ts';
 import { DEFAULT_ARCHIVE_RETENTION, periodEnd, periodStart } from './retention.ts';
 import { SIGNATURE_FILE, signatureFile, type SigningKey } from './signing.ts';
 import { HashPool } from './hashing.ts';
-import { ZipWriter, zipOverhead, ZIP32_LIMIT, ZIP32_MAX_ENTRIES } from './zip-writer.ts';
+import { ZipWriter, zipOverhead, ZIP32_LIMIT, ZIP32_MAX_ENTRIES } from '../formats/zip-writer.ts';
 
 /** Default size limit of one zip: 4 GiB less a margin (no zip64 needed). */
 export const DEFAULT_MAX_BUNDLE_BYTES = ZIP32_LIMIT - 64 * 2 ** 20;
-export const PAYLOAD_ALGORITHMS = ['sha256', 'sha512'] as const;
-export const TAG_ALGORITHM = 'sha256';
-export const HUIFANG_BAG_FORMAT = '1';
+const PAYLOAD_ALGORITHMS = ['sha256', 'sha512'] as const;
+const TAG_ALGORITHM = 'sha256';
+const HUIFANG_BAG_FORMAT = '1';
 
 /** Stamps an archived PDF (src/stamp): metadata and footer; returns the stamped bytes. */
 export type Stamper = (bytes: Uint8Array, meta: { visitId: string; customerId: string; kind: string; sourceSha256: string; archiveRef: string; fileName: string }) => Promise<Uint8Array>;
@@ -278,7 +278,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
       for (const p of pending) {
         const sums = await p.sums;
         if (p.item.sha256 && sums.sha256 !== p.item.sha256) {
-          throw new Error(`The stored file ${p.item.sha256} (${p.item.path}) no longer matches its SHA-256; the file store is damaged there. Restore it before archiving.`);
+          throw new InputError(`The stored file ${p.item.sha256} (${p.item.path}) no longer matches its SHA-256; the file store is damaged there. Restore it before archiving.`);
         }
         payloadSums.push({ path: p.path, sums });
       }

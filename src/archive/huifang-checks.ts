@@ -10,14 +10,14 @@ import { retentionDate, MINIMUM_RETENTION_YEARS } from '../domain/deadlines.ts';
 import type { VisitEvidenceRecord } from '../domain/evidence.ts';
 import type { Message } from '../domain/messages.ts';
 import { sha256OfFile } from '../store/files.ts';
-import { today as businessToday } from '../store/register.ts';
+import { today as businessToday } from '../env/clock.ts';
 import { BAG_INFO_TXT, infoValue } from './bagit.ts';
 import { hrefOf, parseIndexCsv, INDEX_CSV, INDEX_HTML, INDEX_JSON, type BundleIndex } from './index-files.ts';
 import { RECORD_FILE } from './names.ts';
 import type { ArchivedVisitRecord } from './record.ts';
 import { periodEnd } from './retention.ts';
 import { checkSignature, SIGNATURE_FILE, SIGNED_FILE } from './signing.ts';
-import type { VerifiedBag, VerifyJob, VerifyOptions } from './verify.ts';
+import type { VerifiedBag, VerifyJob, VerifyOptions } from './verify-job.ts';
 
 const INDEX_FILES = new Set([INDEX_JSON, INDEX_CSV, INDEX_HTML].map((f) => `data/${f}`));
 

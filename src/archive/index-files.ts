@@ -9,6 +9,7 @@ import { VISIT_CATEGORY_LABELS, VISIT_CHANNEL_LABELS, VISIT_RESULT_LABELS } from
 import type { ExtractOrigin } from './page-extract.ts';
 import type { ArchivedFile, ArchivedVisitRecord } from './record.ts';
 import { RECORD_FILE } from './names.ts';
+import { readCsv, restoreFormula, writeCsv } from '../formats/csv.ts';
 
 export const INDEX_JSON = 'index.json';
 export const INDEX_CSV = 'index.csv';
@@ -70,17 +71,11 @@ export function indexJson(index: BundleIndex): Buffer {
   return Buffer.from(JSON.stringify(index, null, 2) + '\n', 'utf8');
 }
 
-export const CSV_COLUMNS = ['visit_id', 'customer_id', 'customer_name', 'customer_kind', 'category', 'channel', 'result', 'valid', 'problems', 'file', 'original_name', 'kind', 'role', 'sha256', 'size', 'extract_of'] as const;
+const CSV_COLUMNS = ['visit_id', 'customer_id', 'customer_name', 'customer_kind', 'category', 'channel', 'result', 'valid', 'problems', 'file', 'original_name', 'kind', 'role', 'sha256', 'size', 'extract_of'] as const;
 
 /** How the index names an extract's original: `pages 3, 4 of 12 of batch.tif (SHA-256 …)`. */
-export function describeOrigin(o: ExtractOrigin): string {
+function describeOrigin(o: ExtractOrigin): string {
   return `pages ${o.pages.join(', ')} of ${o.pageCount} of ${o.originalName} (SHA-256 ${o.sha256}, ${o.size} bytes)`;
-}
-
-function csvCell(v: string): string {
-  // a leading =, +, - or @ would be a formula in a spreadsheet
-  const safe = /^[=+\-@]/.test(v) ? `'${v}` : v;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** One row per file (the record included), so a spreadsheet can filter by visit or kind. */
@@ -91,32 +86,13 @@ export function indexCsv(index: BundleIndex): Buffer {
     rows.push([...head, v.record, 'record.json', 'record', 'record', '', '', '']);
     for (const f of v.files) rows.push([...head, f.path, f.originalName, f.kind, f.role, f.sha256, String(f.size), f.extractOf ? describeOrigin(f.extractOf) : '']);
   }
-  return Buffer.from('\uFEFF' + rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n', 'utf8');
+  return Buffer.from(writeCsv(rows), 'utf8');
 }
 
 /** Parses index.csv back (for verify): rows as objects keyed by column. */
 export function parseIndexCsv(bytes: Buffer): Record<string, string>[] {
-  let text = bytes.toString('utf8');
-  if (text.startsWith('\uFEFF')) text = text.slice(1);
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') continue;
-    else if (c === '\n' || c === '\r') row.push(cell), rows.push(row), (row = []), (cell = '');
-    else cell += c;
-  }
-  if (cell || row.length) row.push(cell), rows.push(row);
-  const [header, ...body] = rows;
-  return body.map((r) => Object.fromEntries((header ?? []).map((h, i) => [h, (r[i] ?? '').replace(/^'(?=[=+\-@])/, '')])));
+  const [header, ...body] = readCsv(bytes.toString('utf8')).map((r) => r.fields);
+  return body.map((r) => Object.fromEntries((header ?? []).map((h, i) => [h, restoreFormula(r[i] ?? '')])));
 }
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -57,20 +57,11 @@ export class NameAllocator {
   }
 }
 
-/** RFC 8493 §2.1.3: in a manifest line, CR, LF and `%` (and only those) are percent-encoded. */
-export function encodeManifestPath(path: string): string {
-  return path.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-/** The reverse of `encodeManifestPath` (case-insensitive hex, as RFC 3986 allows). */
+/**
+ * RFC 8493 §2.1.3: in a manifest line, CR, LF and `%` (and only those) are percent-encoded;
+ * this decodes them (case-insensitive hex, as RFC 3986 allows). huifang's own names never
+ * hold them (`safeComponent`), so it writes paths as they are.
+ */
 export function decodeManifestPath(encoded: string): string {
   return encoded.replace(/%(0[dD]|0[aA]|25)/g, (m) => (m.toUpperCase() === '%0D' ? '\r' : m.toUpperCase() === '%0A' ? '\n' : '%'));
-}
-
-/** Whether a name we are about to write is one we allow inside a bag. */
-export function isSafeBagPath(path: string): boolean {
-  if (path !== path.normalize('NFC')) return false;
-  if (/[\r\n%\\\0]/.test(path)) return false;
-  if (path.startsWith('/') || /^[a-zA-Z]:/.test(path)) return false;
-  return path.split('/').every((c) => c !== '' && c !== '.' && c !== '..');
 }

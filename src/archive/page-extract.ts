@@ -57,7 +57,7 @@ export function isPageExtract(d: VisitDocument): boolean {
  * (another visit's, quarantined, or unread), the visit's pages and the file's page count;
  * null when the file holds only this visit's pages (it is archived as it is).
  */
-export function batchPagesOf(ws: Workspace, d: VisitDocument): { pages: number[]; pageCount: number } | null {
+function batchPagesOf(ws: Workspace, d: VisitDocument): { pages: number[]; pageCount: number } | null {
   if (d.role !== 'received') return null;
   const pages = pagesOfMeta(d.meta);
   if (pages.length === 0) return null; // a whole file (attached by hand, or an unreadable file moved whole)
@@ -87,7 +87,7 @@ export function archiveSelection(ws: Workspace, visitId: string, docs: readonly 
     if (!batch) continue;
     const extract = extractFor(docs, d, batch.pages);
     if (!extract) {
-      throw new Error(`Visit ${visitId}: the extract of pages ${batch.pages.join(', ')} of ${d.fileName} has not been made; build the bundle again (the archive makes it).`);
+      throw new InputError(`Visit ${visitId}: the extract of pages ${batch.pages.join(', ')} of ${d.fileName} has not been made; build the bundle again (the archive makes it).`);
     }
     leaveOut.add(d.documentId);
     current.add(extract.documentId);
@@ -129,7 +129,7 @@ export function dropStaleExtracts(ws: Workspace, visitId: string, actor: string)
 }
 
 /** The extract's file name: `<original stem>.pages-3-4_7.pdf`. */
-export function extractFileName(originalName: string, pages: readonly number[]): string {
+function extractFileName(originalName: string, pages: readonly number[]): string {
   const stem = originalName.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'scan';
   const runs: string[] = [];
   for (let i = 0; i < pages.length; ) {
@@ -192,7 +192,7 @@ const isPdfBytes = (b: Uint8Array) => Buffer.from(b.subarray(0, 1024)).toString(
  * as they are; image pages (TIFF, PNG, JPEG) embedded losslessly. Deterministic: no dates,
  * no random ids; the document info names what it is an extract of.
  */
-export async function makePageExtract(original: Uint8Array, pages: readonly number[], info: { title: string; subject: string }): Promise<Uint8Array> {
+async function makePageExtract(original: Uint8Array, pages: readonly number[], info: { title: string; subject: string }): Promise<Uint8Array> {
   if (pages.length === 0) throw new Error('no pages to extract');
   const out = await PDFDocument.create({ updateMetadata: false });
   out.setTitle(info.title);

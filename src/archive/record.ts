@@ -16,11 +16,11 @@ import { visitFacts } from '../rules/visit-facts.ts';
 import { decisionOf } from '../store/rules.ts';
 import type { VisitDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
-import { NameAllocator, RECORD_FILE, safeComponent } from './names.ts';
+import { NameAllocator, safeComponent } from './names.ts';
 import { archiveSelection, isPageExtract, type ExtractOrigin } from './page-extract.ts';
 import { recordCategoriesOf, retainUntil, yearsFor } from './retention.ts';
 
-export const RECORD_FORMAT = 'huifang-visit-record/1';
+const RECORD_FORMAT = 'huifang-visit-record/1';
 
 /** One file of a visit in the bag. `path` is relative to `data/`. */
 export interface ArchivedFile {
@@ -96,7 +96,7 @@ const ROLE_FOLDER: Record<string, string> = { rendered: 'rendered', received: 'r
  * Where each document goes in the bag: `<visit>/<role>/<kind>-<safe name>`, unique after case
  * folding. A page extract of a batch scan goes in `received/`, in the place of the original.
  */
-export function placeDocuments(visitId: string, docs: readonly VisitDocument[]): Map<number, string> {
+function placeDocuments(visitId: string, docs: readonly VisitDocument[]): Map<number, string> {
   const byFolder = new Map<string, NameAllocator>();
   const out = new Map<number, string>();
   const sorted = [...docs].sort((a, b) => a.documentId - b.documentId);

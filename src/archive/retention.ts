@@ -16,7 +16,7 @@ import { DEFAULT_RETENTION, MINIMUM_RETENTION_YEARS, retentionDate, retentionYea
 import { InputError, message } from '../domain/messages.ts';
 import type { VisitCategory, VisitChannel } from '../domain/visit.ts';
 
-export const RETENTION_FILE = 'retention.json';
+const RETENTION_FILE = 'retention.json';
 
 /** Suitability materials (适当性材料) are kept 20 years unless configured otherwise. */
 export const DEFAULT_ARCHIVE_RETENTION: RetentionPolicy = {
@@ -57,7 +57,7 @@ export function retainUntil(policy: RetentionPolicy, period: string, categories:
  * Reads a retention policy file; refuses (exit 2) anything below three years or malformed,
  * naming the file and the category.
  */
-export function loadRetentionPolicy(file: string): RetentionPolicy {
+function loadRetentionPolicy(file: string): RetentionPolicy {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));

@@ -8,6 +8,7 @@
  * tag file outside the tag manifest, and bag-info.txt (which the signature covers) names the
  * key's fingerprint, so removing or swapping the signature is noticed too.
  */
+import { InputError } from '../domain/messages.ts';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { writeFileAtomicSync } from '../store/atomic.ts';
@@ -46,9 +47,9 @@ export function loadSigningKey(path: string): SigningKey {
   try {
     privateKey = createPrivateKey(readFileSync(path));
   } catch (e) {
-    throw new Error(`${path} is not a private key file (PEM): ${(e as Error).message}; make one with \`huifang keys create --out NAME\``);
+    throw new InputError(`${path} is not a private key file (PEM): ${(e as Error).message}; make one with \`huifang keys create --out NAME\``);
   }
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`${path} holds a ${privateKey.asymmetricKeyType} key; huifang signs with Ed25519 (\`huifang keys create\`)`);
+  if (privateKey.asymmetricKeyType !== 'ed25519') throw new InputError(`${path} holds a ${privateKey.asymmetricKeyType} key; huifang signs with Ed25519 (\`huifang keys create\`)`);
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, fingerprint: fingerprintOf(publicKey) };
 }
@@ -60,9 +61,9 @@ export function loadPublicKey(path: string): KeyObject {
   try {
     key = createPublicKey(text);
   } catch (e) {
-    throw new Error(`${path} is not a public key file (PEM): ${(e as Error).message}`);
+    throw new InputError(`${path} is not a public key file (PEM): ${(e as Error).message}`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${path} holds a ${key.asymmetricKeyType} key, not Ed25519`);
+  if (key.asymmetricKeyType !== 'ed25519') throw new InputError(`${path} holds a ${key.asymmetricKeyType} key, not Ed25519`);
   return key;
 }
 

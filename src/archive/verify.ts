@@ -9,11 +9,10 @@
  * Hostile or unreadable zips are refused before any data is read (HostileZipError,
  * UnreadableZipError from ./zip-reader.ts).
  */
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { getHashes } from 'node:crypto';
-import { checkEvidence as domainCheckEvidence, type VisitEvidenceRecord } from '../domain/evidence.ts';
-import type { Message } from '../domain/messages.ts';
+import { checkEvidence as domainCheckEvidence } from '../domain/evidence.ts';
 import { openFolderBag, openZipBag, EntryCrcError, type BagSource } from './bag-source.ts';
 import {
   ALGORITHMS, BAGIT_TXT, BAG_INFO_TXT, PACKAGE_INFO_TXT, MANIFEST_RE, TAGMANIFEST_RE, SUPPORTED_VERSIONS,
@@ -21,16 +20,9 @@ import {
 } from './bagit.ts';
 import { HashPool } from './hashing.ts';
 import { huifangChecks } from './huifang-checks.ts';
-import { hostileNameReason, type ZipLimits } from './zip-reader.ts';
+import { VerifyJob, type BagProblem, type VerifyOptions } from './verify-job.ts';
+import { hostileNameReason } from './zip-reader.ts';
 import { SIGNATURE_FILE } from './signing.ts';
-
-/** One problem, with the path inside the bag it is about. */
-export interface BagProblem {
-  path: string;
-  problem: string;
-  rule: string;
-  severity: 'error' | 'warning';
-}
 
 export interface VerifyReport {
   ok: boolean;
@@ -44,46 +36,6 @@ export interface VerifyReport {
   bytes: number;
   problems: BagProblem[];
   notes: string[];
-}
-
-export interface VerifyOptions {
-  /** A trusted public key: the bundle must be signed with it. */
-  key?: KeyObject;
-  /** The branch's previous bundle, to check the chain link. */
-  previous?: string;
-  /** Today, for the retention date (default: the business day). */
-  today?: string;
-  limits?: ZipLimits;
-  /** The evidence table; default the domain's `checkEvidence`. */
-  checkEvidence?: (record: VisitEvidenceRecord) => Message[];
-}
-
-/** The problems collected while verifying, and where (as vfile collects messages). */
-export class VerifyJob {
-  readonly problems: BagProblem[] = [];
-  readonly notes: string[] = [];
-  error(path: string, problem: string, rule: string): void {
-    this.problems.push({ path, problem, rule, severity: 'error' });
-  }
-  warn(path: string, problem: string, rule: string): void {
-    this.problems.push({ path, problem, rule, severity: 'warning' });
-  }
-  note(text: string): void {
-    this.notes.push(text);
-  }
-}
-
-/** What verification gathered about the bag, for the huifang checks. */
-export interface VerifiedBag {
-  source: BagSource;
-  info: BagInfo | undefined;
-  files: Map<string, number>;
-  /** Digests computed from the bytes, by path and algorithm. */
-  digests: Map<string, Record<string, string>>;
-  /** Whole contents of tag files and of the huifang JSON/CSV/HTML payload files. */
-  contents: Map<string, Buffer>;
-  payloadManifests: Manifest[];
-  tagManifests: Manifest[];
 }
 
 const MAX_TAG_FILE = 1024 * 2 ** 20;
@@ -115,7 +67,7 @@ export async function verifyBundle(path: string, opts: VerifyOptions = {}): Prom
 }
 
 /** Verifies an opened bag source. */
-export async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promise<VerifyReport> {
+async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const job = new VerifyJob();
   const files = new Map(source.files.map((f) => [f.path, f.size]));
   const report = (version: string | null, huifang: boolean): VerifyReport => ({

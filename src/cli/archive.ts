@@ -14,10 +14,10 @@ import { buildBundles, DEFAULT_MAX_BUNDLE_BYTES, type Stamper } from '../archive
 import { workspaceRetentionPolicy } from '../archive/retention.ts';
 import { loadSigningKey } from '../archive/signing.ts';
 import { validateVisit } from '../rules/validate.ts';
-import { currentActor } from '../scan/ingest-actor.ts';
+import { currentActor } from '../env/actor.ts';
 import { stampPdf } from '../stamp/stamp.ts';
 import { activeHolds, dueBundles, findBundles, listBundles, placeHold, releaseHolds, type BundleRecord } from '../store/bundles.ts';
-import { today } from '../store/register.ts';
+import { today } from '../env/clock.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, report } from './common.ts';
 
 interface ArchiveArgs {

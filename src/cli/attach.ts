@@ -8,7 +8,7 @@
 import { formatMessage, invalidParameter, UsageError } from '../domain/messages.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 import { ATTACHABLE_KINDS, attachEvidence, type AttachableKind } from '../rules/attach.ts';
-import { currentActor } from '../scan/ingest-actor.ts';
+import { currentActor } from '../env/actor.ts';
 import { getVisit } from '../store/visits.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
 

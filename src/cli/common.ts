@@ -1,15 +1,37 @@
 /**
  * What every command shares: the workspace and --json options, output that is either
  * text for people or one JSON document for scripts, and exit codes
- * (0 success, 1 work done and problems found, 2 bad usage or bad input).
+ * (0 success, 1 work done and problems found, 2 bad usage or bad input, 3 huifang itself
+ * failed: a crash, reported as one, never as bad input).
  */
 import type { Argv } from 'yargs';
 import { formatMessage, InputError, systemErrorSentence, UsageError, type Message } from '../domain/messages.ts';
 import { openWorkspace, workspacePath, type Workspace } from '../store/workspace.ts';
 
-export { EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEMS, processIo, type Io } from './io.ts';
+export { EXIT_BAD_INPUT, EXIT_CRASH, EXIT_OK, EXIT_PROBLEMS, processIo, type Io } from './io.ts';
 import type { Io } from './io.ts';
-import { EXIT_BAD_INPUT } from './io.ts';
+import { EXIT_BAD_INPUT, EXIT_CRASH } from './io.ts';
+
+/**
+ * Errors that refuse what the user gave (a file, a key, an option) in the user's words, by
+ * class name (so that this module loads none of the stages). Anything else is a crash.
+ */
+const REFUSALS = new Set([
+  'InputError', 'UsageError', 'EmlError', 'StampError', 'TextFitError', 'CsvSyntaxError', 'EncodingError',
+  'ZipLimitError', 'UnknownVisitError', 'SchemaTooNewError', 'HostileZipError', 'UnreadableZipError',
+]);
+
+/** Where to report a crash. */
+const REPORT_CRASH =
+  'This is a fault in huifang, not in your input. Please report it to the huifang maintainers (the project\'s issue tracker), with the command line and what `HUIFANG_DEBUG=1 huifang …` prints.';
+
+/** Whether an error refuses the user's input or surroundings (exit 2) rather than being a fault in huifang (exit 3). */
+function isRefusal(e: Error): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  // The operating system refused: a missing file, no permission, a full disk.
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code) && (e as NodeJS.ErrnoException).syscall) return true;
+  return REFUSALS.has(e.name);
+}
 
 export interface GlobalOptions {
   workspace?: string;
@@ -21,7 +43,12 @@ export interface CommandContext<A> {
   io: Io;
   /** Opens the workspace once, on first use; closed when the command ends. */
   workspace(): Workspace;
+  /** Runs another huifang command line in this process (the demo's steps), as `main` does. */
+  huifang: RunHuifang;
 }
+
+/** Runs a whole huifang command line; `main` gives itself to every command it runs. */
+export type RunHuifang = (argv: string[], io: Io) => Promise<number>;
 
 export interface CommandModule<A = Record<string, unknown>> {
   command: string;
@@ -40,12 +67,13 @@ export function report(io: Io, json: boolean, value: unknown, text: () => string
 }
 
 /** Runs a command with the shared error handling: people get a sentence, scripts a JSON error. */
-export async function runCommand<A>(m: CommandModule<A>, args: A & GlobalOptions, io: Io): Promise<number> {
+export async function runCommand<A>(m: CommandModule<A>, args: A & GlobalOptions, io: Io, huifang: RunHuifang): Promise<number> {
   let ws: Workspace | undefined;
   const ctx: CommandContext<A> = {
     args,
     io,
     workspace: () => (ws ??= openWorkspace(workspacePath(args.workspace), { mustExist: true })),
+    huifang,
   };
   try {
     return await m.run(ctx);
@@ -73,10 +101,11 @@ export function reportFailure(io: Io, json: boolean, e: unknown): number {
     return EXIT_BAD_INPUT;
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  if (json) io.out(JSON.stringify({ error: err.message }, null, 2));
-  io.err(`huifang: ${err.message}`);
+  const refusal = isRefusal(err);
+  if (json) io.out(JSON.stringify(refusal ? { error: err.message } : { crash: err.message, report: REPORT_CRASH }, null, 2));
+  io.err(refusal ? `huifang: ${err.message}` : `huifang crashed: ${err.message}\n${REPORT_CRASH}`);
   if (process.env.HUIFANG_DEBUG) io.err(err.stack ?? '');
-  return EXIT_BAD_INPUT;
+  return refusal ? EXIT_BAD_INPUT : EXIT_CRASH;
 }
 
 /** Progress on a terminal only; one line, rewritten. */

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../render/templates.ts';
-import { today } from '../store/register.ts';
+import { today } from '../env/clock.ts';
 import { defineCommand, EXIT_BAD_INPUT, EXIT_OK, type Io } from './common.ts';
 
 interface DemoArgs {
@@ -23,8 +23,7 @@ export const demoCommand = defineCommand<DemoArgs>({
     y
       .option('out', { type: 'string', default: 'out/demo', describe: 'folder for the demo (emptied first)' })
       .option('count', { type: 'number', default: 24, describe: 'how many returned forms to simulate' }),
-  run: async ({ args, io }) => {
-    const { main } = await import('./main.ts');
+  run: async ({ args, io, huifang: main }) => {
     const root = resolve(args.out);
     if (existsSync(root) && existsSync(join(root, 'ws')) === false && existsSync(join(root, 'steps')) === false) {
       io.err(`huifang: ${root} exists and is not a demo folder; name another with --out.`);

@@ -7,8 +7,9 @@
  * they are counted); 1 when a page or file went to quarantine or a file could not be read;
  * 2 when a path does not exist (nothing is written then).
  */
-import { collectIngestInputs, ingestCollected, type FileReport, type IngestReport, type PageReport } from '../scan/ingest.ts';
-import { currentActor } from '../scan/ingest-actor.ts';
+import { collectIngestInputs, ingestCollected, type FileReport, type IngestReport, type PageReport } from '../ingest/ingest.ts';
+import { currentActor } from '../env/actor.ts';
+import { INGEST_HANDLERS } from './ingest-handlers.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, progress, report } from './common.ts';
 
 interface IngestArgs {
@@ -30,11 +31,12 @@ export const ingestCommand = defineCommand<IngestArgs>({
       .option('user', { type: 'string', describe: 'who is ingesting (default $HUIFANG_USER or the OS user)' }),
   run: async ({ args, io, workspace }) => {
     // Every path is checked before the workspace is opened: a typo writes nothing.
-    const inputs = await collectIngestInputs(args.paths);
+    const inputs = await collectIngestInputs(args.paths, INGEST_HANDLERS);
     const ws = workspace();
     const tick = progress(io, 'ingest: files');
     const result = await ingestCollected(ws, inputs, {
       actor: currentActor(args.user),
+      handlers: INGEST_HANDLERS,
       follow: args.follow,
       onProgress: (e) => {
         if (e.type === 'file-done') tick(e.index + 1, e.total);

@@ -6,6 +6,7 @@
 export const EXIT_OK = 0;
 export const EXIT_PROBLEMS = 1;
 export const EXIT_BAD_INPUT = 2;
+export const EXIT_CRASH = 3;
 
 /** Where a command writes: standard output and error, swappable in tests. */
 export interface Io {

@@ -3,7 +3,7 @@
  * documents (SPEC §8).
  */
 import type { Argv } from 'yargs';
-import { currentActor } from '../scan/ingest-actor.ts';
+import { currentActor } from '../env/actor.ts';
 import { VISIT_CATEGORIES, VISIT_CHANNELS, type VisitCategory, type VisitChannel } from '../domain/visit.ts';
 import { startVisits, type RunDocuments } from '../render/start-visits.ts';
 import { defineCommand, progress, report, EXIT_OK, type CommandModule } from './common.ts';

@@ -75,7 +75,7 @@ async function runEntry(entry: CommandEntry, argv: string[], io: Io): Promise<nu
   if (failure) return usageFailure(io, argv, explainUsage(failure, optionNames(parser)));
   if (chosen === undefined) return EXIT_OK; // --help was shown
   const { runCommand } = await import('./common.ts');
-  return runCommand(m as CommandModule<any>, chosen as never, io);
+  return runCommand(m as CommandModule<any>, chosen as never, io, main);
 }
 
 /** The option names the parser knows (yargs keeps them; its typings do not say so). */

@@ -6,8 +6,8 @@
 import { UsageError } from '../domain/messages.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 import { DOCUMENT_KINDS } from '../domain/visit.ts';
-import { currentActor } from '../scan/ingest-actor.ts';
-import { movePageByClerk, resolveIngestedFile } from '../scan/ingest-move.ts';
+import { currentActor } from '../env/actor.ts';
+import { movePageByClerk, resolveIngestedFile } from '../ingest/move.ts';
 import { pagesOfFile, pagesOfVisit, type PageRecord } from '../store/pages.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
 

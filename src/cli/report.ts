@@ -9,7 +9,7 @@ import { maskTail } from '../domain/customer.ts';
 import { UsageError } from '../domain/messages.ts';
 import { VISIT_RESULT_LABELS, type VisitResult } from '../domain/visit.ts';
 import { activeHolds, branchesOfPeriod, listBundles } from '../store/bundles.ts';
-import { today } from '../store/register.ts';
+import { today } from '../env/clock.ts';
 import { getCustomer, listVisits } from '../store/visits.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
 

@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../domain/messages.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
-import { currentActor } from '../scan/ingest-actor.ts';
+import { currentActor } from '../env/actor.ts';
 import { confirmReviewItem, correctReviewItem, openReviewItems } from '../scan/review.ts';
 import type { ReviewItem } from '../store/review.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';

@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../domain/messages.ts';
 import { readStaffRoster } from '../input/staff-roster.ts';
-import { currentActor } from '../scan/ingest-actor.ts';
+import { currentActor } from '../env/actor.ts';
 import { importStaff, listStaff } from '../store/rules.ts';
 import { resolve } from 'node:path';
 import { defineCommand, EXIT_OK, report } from './common.ts';

@@ -8,7 +8,7 @@ import { maskTail } from '../domain/customer.ts';
 import { formatMessage, InputError, message, type Message } from '../domain/messages.ts';
 import { VISIT_CHANNEL_LABELS, VISIT_RESULT_LABELS } from '../domain/visit.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
-import { currentActor } from '../scan/ingest-actor.ts';
+import { currentActor } from '../env/actor.ts';
 import { validateAll, type ValidationReport } from '../rules/validate.ts';
 import { getVisit, listVisits } from '../store/visits.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, progress, report } from './common.ts';

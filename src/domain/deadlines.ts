@@ -1,6 +1,7 @@
 /**
  * Deadlines and retention from the rules; configurable, pure.
  */
+import { InputError } from './messages.ts';
 import type { VisitCategory } from './visit.ts';
 
 export interface DeadlinePolicy {
@@ -29,7 +30,7 @@ export function addDays(isoDate: string, days: number): string {
 }
 
 /** Adds calendar months, clamping to the month's last day (01-31 + 1 month = 02-28/29). */
-export function addMonths(isoDate: string, months: number): string {
+function addMonths(isoDate: string, months: number): string {
   const [y, m, day] = isoDate.split('-').map(Number) as [number, number, number];
   const target = new Date(Date.UTC(y, m - 1 + months, 1));
   const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
@@ -64,7 +65,7 @@ export const DEFAULT_RETENTION: RetentionPolicy = { defaultYears: MINIMUM_RETENT
 export function retentionYears(policy: RetentionPolicy, recordCategory?: string): number {
   const years = (recordCategory && policy.byRecordCategory[recordCategory]) || policy.defaultYears;
   if (!(years >= MINIMUM_RETENTION_YEARS)) {
-    throw new Error(`Retention of ${years} years for ${recordCategory ?? 'records'} is below the minimum of ${MINIMUM_RETENTION_YEARS} years (第三十九条); set it to ${MINIMUM_RETENTION_YEARS} or more.`);
+    throw new InputError(`Retention of ${years} years for ${recordCategory ?? 'records'} is below the minimum of ${MINIMUM_RETENTION_YEARS} years (第三十九条); set it to ${MINIMUM_RETENTION_YEARS} or more.`);
   }
   return years;
 }

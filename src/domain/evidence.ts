@@ -304,7 +304,7 @@ export const EVIDENCE_TABLE: readonly EvidenceRule[] = [
 ];
 
 /** The rows of the table that apply to a channel and customer kind. */
-export function evidenceRulesFor(channel: VisitChannel, customerKind: CustomerKind): EvidenceRule[] {
+function evidenceRulesFor(channel: VisitChannel, customerKind: CustomerKind): EvidenceRule[] {
   return EVIDENCE_TABLE.filter((rule) => rule.channel === channel && rule.customerKinds.includes(customerKind));
 }
 

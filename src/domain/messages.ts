@@ -41,7 +41,7 @@ export function message(ruleId: string, reason: string, place: Place = {}, extra
 }
 
 /** "file, row 7, column 邮编" — the place as a person reads it. */
-export function formatPlace(place: Place): string {
+function formatPlace(place: Place): string {
   const parts: string[] = [];
   if (place.file) parts.push(place.file);
   if (place.entry) parts.push(place.entry);
@@ -58,10 +58,6 @@ export function formatMessage(m: Message): string {
   const where = formatPlace(m.place);
   const fix = m.fix ? ` — ${m.fix}` : '';
   return `${m.severity === 'error' ? '✗' : m.severity === 'warning' ? '!' : '·'} ${where ? where + ': ' : ''}${m.reason}${fix} [${m.ruleId}]`;
-}
-
-export function hasErrors(messages: readonly Message[]): boolean {
-  return messages.some((m) => m.severity === 'error');
 }
 
 /**

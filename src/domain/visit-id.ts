@@ -13,8 +13,8 @@
 import { randomBytes } from 'node:crypto';
 
 export const VISIT_ID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-export const VISIT_ID_PREFIX = 'HF';
-export const VISIT_ID_BODY_LENGTH = 9;
+const VISIT_ID_PREFIX = 'HF';
+const VISIT_ID_BODY_LENGTH = 9;
 
 /** A visit id in its canonical printed form, e.g. `HF-7K3M9-Q2T4X`. */
 export type VisitId = string & { readonly __brand: 'VisitId' };
@@ -88,11 +88,6 @@ export function parseVisitId(typed: string): VisitIdParse {
     return { ok: false, reason: `"${typed}" fails its check character: a character is mistyped or two are swapped` };
   }
   return { ok: true, visitId: format(compact) };
-}
-
-/** Whether a string is a valid visit id (in any typed form). */
-export function isVisitId(typed: string): boolean {
-  return parseVisitId(typed).ok;
 }
 
 /** Finds visit ids in free text such as an e-mail subject. */

@@ -6,7 +6,7 @@
  */
 import { maskTail, type Customer, type CustomerKind } from '../domain/customer.ts';
 import { InputError, message } from '../domain/messages.ts';
-import { today as businessToday } from '../store/register.ts';
+import { today as businessToday } from '../env/clock.ts';
 import { parseDate, parseEmail, parsePhone, parsePostcode, type Parsed } from './fields.ts';
 import { inReadingOrder, rowFields, type RowFields } from './row-fields.ts';
 import { cellAsText, matchColumns, normaliseText, readTable, type ColumnSpec, type TableFormat } from './table.ts';
@@ -35,7 +35,7 @@ type CustomerColumn =
  * regard to case, spaces, `_`, `-`; the first name is the one messages use).
  * 营业部代码 is required unless the 营业部 column holds `3101 上海浦东南路证券营业部`.
  */
-export const CUSTOMER_COLUMNS: readonly ColumnSpec<CustomerColumn>[] = [
+const CUSTOMER_COLUMNS: readonly ColumnSpec<CustomerColumn>[] = [
   { key: 'customerId', names: ['客户号', '资金账号', '客户编号', 'customer_id'], required: true },
   { key: 'name', names: ['姓名', '客户名称', '客户姓名', 'name', 'customer_name'], required: true },
   { key: 'kind', names: ['客户类型', '客户类别', 'kind', 'customer_kind'], required: true },

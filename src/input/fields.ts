@@ -11,7 +11,7 @@ const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const bad = (rule: string, reason: string, fix: string): Parsed<never> => ({ ok: false, rule, reason, fix });
 
 /** Opening dates before this are taken for typos (China's securities market opened in 1990). */
-export const EARLIEST_DATE = '1980-01-01';
+const EARLIEST_DATE = '1980-01-01';
 
 /**
  * A calendar date from a cell: an Excel date cell, or text `2024-03-05`, `2024/3/5`,

@@ -25,7 +25,7 @@ export interface StaffMember {
 type StaffColumn = 'staffId' | 'name' | 'role' | 'isMarketing' | 'branchCode';
 
 /** The columns of a staff roster and the header names accepted (matched as for customer lists). */
-export const STAFF_COLUMNS: readonly ColumnSpec<StaffColumn>[] = [
+const STAFF_COLUMNS: readonly ColumnSpec<StaffColumn>[] = [
   { key: 'staffId', names: ['工号', '员工号', '员工编号', 'staff_id'], required: true },
   { key: 'name', names: ['姓名', '员工姓名', 'name'], required: true },
   { key: 'role', names: ['岗位', '职务', 'role'], required: true },

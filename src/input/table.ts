@@ -11,7 +11,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import { InputError, message, systemErrorWords, type Message } from '../domain/messages.ts';
-import { CsvSyntaxError, isBlankRecord, parseCsv } from './csv.ts';
+import { CsvSyntaxError, isBlankRecord, readCsv } from '../formats/csv.ts';
 import { decodeText, EncodingError } from './encoding.ts';
 
 export type TableFormat = 'csv-utf8' | 'csv-gb18030' | 'xlsx';
@@ -54,7 +54,7 @@ export interface TableKind {
 }
 
 /** Files larger than this are refused before they are read (a list of 100 000 customers is ~20 MB). */
-export const MAX_TABLE_BYTES = 200 * 1024 * 1024;
+const MAX_TABLE_BYTES = 200 * 1024 * 1024;
 
 /**
  * Reads a CSV or XLSX file into a header and data rows.
@@ -121,7 +121,7 @@ function readCsvTable(bytes: Buffer, file: string, kind: TableKind, fail: Fail) 
   }
   let records;
   try {
-    records = parseCsv(decoded.text);
+    records = readCsv(decoded.text);
   } catch (e) {
     if (!(e instanceof CsvSyntaxError)) throw e;
     return fail('bad-csv', e.message, 'close the quote ("), or double a quote that is part of the text ("")', e.row);
@@ -283,7 +283,7 @@ export interface ColumnSpec<K extends string = string> {
  * How a header is matched: as `normaliseText`, lower case, without spaces, `_`, `-`, `.`,
  * `*` (a "required" marker) and a trailing note in brackets (`开户日期(YYYY-MM-DD)`).
  */
-export function headerKey(header: string): string {
+function headerKey(header: string): string {
   return normaliseCode(header)
     .replace(/[（(][^（()）]*[)）]\s*$/, '')
     .toLowerCase()
@@ -339,7 +339,7 @@ export function matchColumns<K extends string>(table: Pick<Table, 'path' | 'head
 }
 
 /** `0` → `A`, `26` → `AA`: the column letter a spreadsheet shows (CSV columns counted the same way). */
-export function columnLetter(i: number): string {
+function columnLetter(i: number): string {
   let s = '';
   let n = i + 1;
   while (n > 0) {

@@ -11,9 +11,9 @@ import type { VisitCategory } from '../domain/visit.ts';
 import { CONTENT, LAYOUT_VERSION, rect, inset, type Rect } from './page.ts';
 
 /** Side of a 是/否 tick box. */
-export const TICK_BOX_SIZE = 5;
+const TICK_BOX_SIZE = 5;
 /** Height of one question row: two lines of 9.5 pt text. */
-export const QUESTION_ROW_HEIGHT = 10;
+const QUESTION_ROW_HEIGHT = 10;
 
 /** A box the customer or handler marks; `id` is what scan reports. */
 export interface TickBox {

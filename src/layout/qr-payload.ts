@@ -6,7 +6,7 @@
 import { parseVisitId, type VisitId } from '../domain/visit-id.ts';
 import { DOCUMENT_KINDS, type DocumentKind } from '../domain/visit.ts';
 
-export const QR_PAYLOAD_PREFIX = 'HF1';
+const QR_PAYLOAD_PREFIX = 'HF1';
 
 export interface PagePayload {
   visitId: VisitId;

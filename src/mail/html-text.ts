@@ -13,7 +13,7 @@ const NAMED_ENTITIES: Record<string, string> = {
 };
 
 /** Decodes `&amp;`, `&#20320;`, `&#x4f60;` and the common named entities; unknown ones stay as written. */
-export function decodeEntities(text: string): string {
+function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z][a-z0-9]*);/gi, (whole, name: string) => {
     if (name[0] === '#') {
       const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);

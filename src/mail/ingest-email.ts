@@ -16,15 +16,15 @@ import { readFileSync, statSync } from 'node:fs';
 import { addDocument } from '../store/visits.ts';
 import { recordEvent, type Db } from '../store/register.ts';
 import type { Workspace } from '../store/workspace.ts';
-import type { HandledPage, HandlerResult, IngestCandidate, IngestContext, IngestHandler, StoredInput } from '../scan/ingest-handlers.ts';
-import { scanHandler } from '../scan/ingest-scan.ts';
-import { renderEmailPrintout } from '../render/email-printout.ts';
+import type { HandledPage, HandlerResult, IngestCandidate, IngestContext, IngestHandler, StoredInput } from '../ingest/handlers.ts';
+import { scanHandler } from '../ingest/scan-handler.ts';
+import { renderEmailPrintout } from './printout-pdf.ts';
 import { readMailClientPrintout, type MailClientPrintout } from './mail-client-pdf.ts';
 import { matchMail, type MailMatch } from './match.ts';
 import { EmlError, formatAddress, parseEml, type ParsedEmail } from './parse.ts';
 
 /** Rule ids of e-mail quarantine reasons. */
-export const MAIL_RULES = {
+const MAIL_RULES = {
   unmatched: 'mail/unmatched',
   notAnEmail: 'mail/not-an-email',
   unknownCharset: 'mail/unknown-charset',
@@ -34,7 +34,7 @@ export const MAIL_RULES = {
 const HEADER_LINE = /^(Return-Path|Received|Delivered-To|From|Message-ID|MIME-Version|Date|Subject|To|X-[A-Za-z0-9-]+|DKIM-Signature|ARC-[A-Za-z-]+|Authentication-Results):[ \t]/i;
 
 /** Whether the first bytes read like an RFC 5322 message (for .eml files saved under another name). */
-export function looksLikeEmail(head: Uint8Array): boolean {
+function looksLikeEmail(head: Uint8Array): boolean {
   const text = Buffer.from(head).toString('latin1');
   const lines = text.split(/\r?\n/).slice(0, 12);
   return HEADER_LINE.test(lines[0] ?? '') && lines.filter((l) => HEADER_LINE.test(l)).length >= 2;

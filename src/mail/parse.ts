@@ -71,7 +71,7 @@ export class EmlError extends Error {
 const JAPANESE = /^(jis|iso-?2022-?jp|euc-?jp)/i;
 
 /** Whether a charset name can be decoded (what mailparser would otherwise turn into mojibake). */
-export function isKnownCharset(name: string): boolean {
+function isKnownCharset(name: string): boolean {
   const n = name.trim().toLowerCase().replace(/^["']|["']$/g, '');
   if (/^(us-)?ascii$|^utf-?8$|^7bit$|^8bit$/.test(n)) return true;
   if (JAPANESE.test(n)) return true;

@@ -14,7 +14,7 @@ import { FONT_RESOURCE } from './canvas.ts';
 /** Resource name of the record form's static drawing. */
 export const FORM_XOBJECT = 'Fm';
 
-export const MEDIA_BOX = `[0 0 ${Math.round(mmToPt(A4.width) * 100) / 100} ${Math.round(mmToPt(A4.height) * 100) / 100}]`;
+const MEDIA_BOX = `[0 0 ${Math.round(mmToPt(A4.width) * 100) / 100} ${Math.round(mmToPt(A4.height) * 100) / 100}]`;
 
 /** What every document of one kind and category shares; plain data, safe to send to another thread. */
 export interface SharedResources {

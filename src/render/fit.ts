@@ -63,7 +63,7 @@ export function fitText(canvas: PageCanvas, text: string, box: Rect, options: Fi
 }
 
 /** Draws lines fitted by `fitText` into the box. */
-export function drawFitted(canvas: PageCanvas, fitted: FittedText, box: Rect, options: FitOptions): void {
+function drawFitted(canvas: PageCanvas, fitted: FittedText, box: Rect, options: FitOptions): void {
   const free = box.height - fitted.height;
   const top = box.y + (options.valign === 'middle' ? free / 2 : options.valign === 'bottom' ? free : 0);
   fitted.lines.forEach((line, i) => {

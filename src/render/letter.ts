@@ -21,7 +21,7 @@ import { drawTextInBox } from './fit.ts';
 import { type WrappedLine, wrapText } from './text.ts';
 import type { Sender, TemplateData } from './template-data.ts';
 
-export const LETTER_TITLE = '客户回访函';
+const LETTER_TITLE = '客户回访函';
 
 const BODY_SIZE = 10.5;
 const BODY_PITCH = ptToMm(BODY_SIZE) * 1.62;

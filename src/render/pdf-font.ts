@@ -12,7 +12,7 @@ import { filterEntry, maybeDeflate, type PdfWriter, type StreamData } from './pd
 
 const HEX4: string[] = [];
 /** A CID as four hex digits, for `<…> Tj`. */
-export function hex4(cid: number): string {
+function hex4(cid: number): string {
   let h = HEX4[cid];
   if (h === undefined) {
     h = cid.toString(16).toUpperCase().padStart(4, '0');

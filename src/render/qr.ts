@@ -10,7 +10,7 @@ import { encodePagePayload, type PagePayload } from '../layout/qr-payload.ts';
 import { num, type PageCanvas } from './canvas.ts';
 
 /** Error correction level Q: about a quarter of the code may be smudged or torn. */
-export const QR_ERROR_CORRECTION = 'Q';
+const QR_ERROR_CORRECTION = 'Q';
 /**
  * The mask pattern, fixed: choosing the best of eight per code costs ten times more than
  * encoding, and every mask is valid; the tests decode the codes from rendered pixels.
@@ -24,7 +24,7 @@ export interface QrMatrix {
 }
 
 /** Encodes a payload as a QR code (byte mode, level Q). */
-export function qrMatrix(payload: string): QrMatrix {
+function qrMatrix(payload: string): QrMatrix {
   const code = QRCode.create([{ data: Buffer.from(payload, 'utf8'), mode: 'byte' }], { errorCorrectionLevel: QR_ERROR_CORRECTION, maskPattern: QR_MASK });
   return { size: code.modules.size, data: code.modules.data };
 }
@@ -33,7 +33,7 @@ export function qrMatrix(payload: string): QrMatrix {
  * The path of a QR code's dark modules in module units (one `re` per horizontal run),
  * row 0 at the top: place it with `qrOperators`.
  */
-export function qrPath(matrix: QrMatrix): string {
+function qrPath(matrix: QrMatrix): string {
   const parts: string[] = [];
   const { size, data } = matrix;
   for (let row = 0; row < size; row++) {
@@ -52,7 +52,7 @@ export function qrPath(matrix: QrMatrix): string {
 }
 
 /** PDF operators filling a QR code's path inside `r` (mm): scaled so that the modules fill the square. */
-export function qrOperators(path: string, size: number, r: Rect): string {
+function qrOperators(path: string, size: number, r: Rect): string {
   const module = mmToPt(r.width) / size;
   return `q ${num(module)} 0 0 ${num(-module)} ${num(mmToPt(r.x))} ${num(mmToPt(A4.height - r.y))} cm\n${path}\nf Q`;
 }

@@ -17,7 +17,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { startModuleWorker } from '../runtime/module-worker.ts';
+import { startModuleWorker } from '../env/module-worker.ts';
 import { type Batch, type BatchLetter, batchOrder, batches, DEFAULT_MAX_LETTERS_PER_BATCH } from './batch.ts';
 import type { PreparedDocument, SharedResources } from './document.ts';
 import { type DocumentInput, LetterRenderer, type LetterRendererOptions, type RenderedDocument } from './renderer.ts';

@@ -29,7 +29,7 @@ import { loadTextTemplate } from './templates.ts';
 import { BodyText } from './body-text.ts';
 
 /** The letter's text template, relative to the project root. */
-export const DEFAULT_LETTER_TEMPLATE = 'templates/letter.txt';
+const DEFAULT_LETTER_TEMPLATE = 'templates/letter.txt';
 
 export interface LetterRendererOptions {
   /** The sender block (the workspace's `huifang.json`). */
@@ -188,7 +188,7 @@ export class LetterRenderer {
 }
 
 /** Writes a prepared document as its own PDF file. */
-export function documentBytes(doc: PreparedDocument): Uint8Array {
+function documentBytes(doc: PreparedDocument): Uint8Array {
   const w = new PdfWriter();
   return writeFile(w, { title: doc.title, createdOn: doc.createdOn, id: doc.visitId }, (parent) => writeDocumentPages(w, doc, parent));
 }

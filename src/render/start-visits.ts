@@ -23,13 +23,14 @@ import { formLayoutId } from '../layout/form.ts';
 import { LETTER_LAYOUT_ID } from '../layout/letter.ts';
 import { readCustomerList } from '../input/customer-list.ts';
 import { WriteBatch } from '../store/atomic.ts';
-import { today } from '../store/register.ts';
+import { today } from '../env/clock.ts';
 import { addDocument, insertVisit, listVisits, recordBlob, recordRun, upsertCustomer } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { renderFormDocx, renderLetterDocx, DOCX_TEMPLATES } from './docx.ts';
 import { renderAll } from './render-all.ts';
 import { templateData, type Sender } from './template-data.ts';
 import { loadDocxTemplate } from './templates.ts';
+import { writeCsv } from '../formats/csv.ts';
 
 /** What a run prints: `letters` (回访函 with the record form last) or `forms` (记录表 alone). */
 export type RunDocuments = 'letters' | 'forms';
@@ -186,7 +187,7 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
     });
 
     const listingPath = join(out, 'files.csv');
-    await outputs.write(listingPath, '\ufeff' + listing.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n');
+    await outputs.write(listingPath, writeCsv(listing));
     outputs.commit();
     objects.commit();
 
@@ -207,7 +208,4 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
   }
 }
 
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
 

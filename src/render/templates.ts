@@ -55,7 +55,7 @@ const SECTION_ONLY_TAGS: Record<string, string> = {
 };
 
 /** Resolves a template path: absolute paths stay, relative ones are taken from the project root. */
-export function resolveTemplatePath(path: string): string {
+function resolveTemplatePath(path: string): string {
   return isAbsolute(path) ? path : resolve(PROJECT_ROOT, path);
 }
 
@@ -167,12 +167,6 @@ export function loadDocxTemplate(path: string): DocxTemplate {
       },
     };
   });
-}
-
-/** Forgets every loaded template (tests that rewrite a file within the same millisecond). */
-export function clearTemplateCache(): void {
-  textCache.clear();
-  docxCache.clear();
 }
 
 /**

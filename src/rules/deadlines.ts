@@ -6,7 +6,7 @@ import { addDays } from '../domain/deadlines.ts';
 import { message, type Message } from '../domain/messages.ts';
 
 /** Days before the due date from which an incomplete visit is flagged as due soon. */
-export const DUE_SOON_DAYS = 3;
+const DUE_SOON_DAYS = 3;
 
 function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);

@@ -29,7 +29,7 @@ export interface DutiesInput {
 const norm = (s: string): string => s.trim().toLowerCase();
 
 /** Finds a person on the roster by staff id, else by name (unique). */
-export function findOnRoster(roster: readonly RosterEntry[], person: string): RosterEntry | undefined {
+function findOnRoster(roster: readonly RosterEntry[], person: string): RosterEntry | undefined {
   const p = norm(person);
   const byId = roster.find((s) => norm(s.staffId) === p);
   if (byId) return byId;

@@ -15,7 +15,7 @@ import { decideResult, type FailedAnswer, type ResultDecision } from '../domain/
 import { SATISFACTION } from '../domain/questions.ts';
 import type { VisitCategory, VisitChannel, VisitResult } from '../domain/visit.ts';
 import { ensureEmailPrintouts } from '../mail/printouts.ts';
-import { today as todayIso } from '../store/register.ts';
+import { today as todayIso } from '../env/clock.ts';
 import { listStaff, recordDecision } from '../store/rules.ts';
 import { listVisits } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';

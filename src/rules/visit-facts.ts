@@ -4,6 +4,7 @@
  * `huifang answers`), its evidence record (the plain record the evidence table checks, and
  * that bundles carry), the recorded outcome, and the review decisions.
  */
+import { InputError } from '../domain/messages.ts';
 import type { Customer } from '../domain/customer.ts';
 import type { EvidenceChecks, EvidenceDocument, VisitEvidenceRecord } from '../domain/evidence.ts';
 import type { Answers } from '../domain/questions.ts';
@@ -59,7 +60,7 @@ export async function visitFacts(ws: Workspace, visitId: string, options: FactsO
   const visit = getVisit(ws.db, visitId);
   if (!visit) throw new UnknownVisitError(visitId);
   const customer = getCustomer(ws.db, visit.customerId);
-  if (!customer) throw new Error(`Visit ${visitId} names customer ${visit.customerId}, who is not in the register; load the customer list again.`);
+  if (!customer) throw new InputError(`Visit ${visitId} names customer ${visit.customerId}, who is not in the register; load the customer list again.`);
   const documents = documentsOf(ws.db, visitId);
   const readings = finalReadingsOf(ws.db, visitId);
   const entered = enteredAnswersOf(ws.db, visitId);

@@ -68,7 +68,7 @@ export type TransformModel = 'projective' | 'affine' | 'similarity';
  * Least-squares fit of layout points to image points: projective (≥ 4 points), affine
  * (≥ 3) or similarity (rotation, one scale, shift; ≥ 2). Null when the points are degenerate.
  */
-export function fitTransform(layout: readonly Point[], image: readonly Point[], kind: TransformModel = layout.length < 4 ? 'affine' : 'projective'): Homography | null {
+function fitTransform(layout: readonly Point[], image: readonly Point[], kind: TransformModel = layout.length < 4 ? 'affine' : 'projective'): Homography | null {
   const need = kind === 'projective' ? 4 : kind === 'affine' ? 3 : 2;
   if (layout.length !== image.length || layout.length < need) return null;
   const ns = normaliser(layout);
@@ -140,7 +140,7 @@ function qrCorners(r: Rect): Point[] {
  * first affine estimate of the page from their corners: the hypothesis that puts the
  * page's centre nearest the image's centre wins.
  */
-export function placeCodes(codes: readonly FoundCode[], img: { width: number; height: number }): { slots: CodeSlot[]; estimate: Homography } | null {
+function placeCodes(codes: readonly FoundCode[], img: { width: number; height: number }): { slots: CodeSlot[]; estimate: Homography } | null {
   const ours = codes.filter((c) => c.payload);
   if (ours.length === 0) return null;
   const slotsList: CodeSlot[][] = ours.length === 1 ? [['topRight'], ['bottomLeft']] : [

@@ -51,7 +51,7 @@ export interface MeasureOptions {
  * How far the printed outline `rect` actually sits from where the transform puts it:
  * the offset (mm) within ±`search` whose outline samples are darkest.
  */
-export function outlineShift(img: GreyImage, h: Homography, rect: Rect, search: number, pxPerMm: number): { shift: Point; outlineGrey: number } {
+function outlineShift(img: GreyImage, h: Homography, rect: Rect, search: number, pxPerMm: number): { shift: Point; outlineGrey: number } {
   const step = Math.max(0.08, 0.6 / pxPerMm);
   const along = Math.max(0.15, 1 / pxPerMm);
   // Vertical edges tell the horizontal offset, horizontal edges the vertical one: two 1-D searches.
@@ -373,7 +373,7 @@ function localPaper(img: GreyImage, h: Homography, rect: Rect, inside: Float32Ar
 }
 
 /** Inked area (mm²) at which a tick box's score is 0.5. */
-export const TICK_HALF_MM2 = 0.22;
+const TICK_HALF_MM2 = 0.22;
 
 /**
  * Score of a tick box from the ink above the page's blank level in its reading region

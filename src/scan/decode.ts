@@ -10,7 +10,7 @@
 import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFDict, PDFArray, PDFBool, type PDFPage } from '@cantoo/pdf-lib';
-import { rasterizePdf } from '../render/rasterize.ts';
+import { rasterizePdf } from '../formats/rasterize.ts';
 import { A4 } from '../layout/page.ts';
 
 /** One decoded page: raw pixels, row by row, `channels` bytes a pixel (1 grey or 3 RGB). */
@@ -239,7 +239,7 @@ function isNeutral(rgb: Uint8Array): boolean {
  * The resolution to believe: the metadata's when it makes the image a plausible page
  * (140–330 mm on its short side), else the one that makes the image A4.
  */
-export function resolveDpi(metaDpi: number | undefined, width: number, height: number): { dpi: number; dpiSource: 'metadata' | 'page-size' } {
+function resolveDpi(metaDpi: number | undefined, width: number, height: number): { dpi: number; dpiSource: 'metadata' | 'page-size' } {
   if (metaDpi && metaDpi >= 50 && metaDpi <= 2400) {
     // The short side of a scanned page: A5 148 mm … A3 297 mm, with some glass around it.
     const wMm = (Math.min(width, height) / metaDpi) * 25.4;

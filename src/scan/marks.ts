@@ -21,7 +21,7 @@ export interface FoundMark {
 }
 
 /** How far from its predicted position a mark is looked for, millimetres. */
-export const MARK_SEARCH_RADIUS = 10;
+const MARK_SEARCH_RADIUS = 10;
 
 /**
  * Finds the registration mark expected at `expected` (pixels), `pxPerMm` pixels a
@@ -119,7 +119,7 @@ export function findMark(img: GreyImage, expected: Point, pxPerMm: number): { ma
 }
 
 /** The grey level below which `q` of the pixels lie. */
-export function percentile(hist: Uint32Array, total: number, q: number): number {
+function percentile(hist: Uint32Array, total: number, q: number): number {
   const target = total * q;
   let acc = 0;
   for (let v = 0; v < 256; v++) {

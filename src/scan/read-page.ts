@@ -9,7 +9,6 @@
  */
 import type { Answer } from '../domain/questions.ts';
 import { formLayoutById, type FormLayout, type MarkArea, type QuestionRow } from '../layout/form.ts';
-import { inset, type Rect } from '../layout/page.ts';
 import type { PagePayload } from '../layout/qr-payload.ts';
 import { alignPage, project, scaleAt, type Alignment } from './align.ts';
 import { areaScore, measureInk, measureTick, tickScore, type ColourSampler, type InkMeasure, type TickReach } from './boxes.ts';
@@ -40,7 +39,7 @@ export const WORKING_DPI = 150;
  * review undecided. Signature and seal bands lean towards review: deciding a blank box
  * "signed" is the one mistake that must not happen.
  */
-export const THRESHOLDS = {
+const THRESHOLDS = {
   tick: { decide: 0.5, review: [0.3, 0.6] as const },
   /** Ink area (mm²) at which a signature/seal score is 0.5. */
   inkHalfMm2: 4,
@@ -277,7 +276,7 @@ function readForm(reading: PageReading, work: GreyImage, alignment: Alignment, l
 }
 
 /** The reading of one question from its boxes' ink measures. */
-export function readQuestion(row: QuestionRow, measureOf: (boxId: string) => InkMeasure, blankLevel = 0): QuestionReading {
+function readQuestion(row: QuestionRow, measureOf: (boxId: string) => InkMeasure, blankLevel = 0): QuestionReading {
   const boxes: Record<string, number> = {};
   let faint = false;
   for (const b of row.boxes) {

@@ -12,7 +12,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { startModuleWorker } from '../runtime/module-worker.ts';
+import { startModuleWorker } from '../env/module-worker.ts';
 import { decodePages, isPageFailure, type DecodeOptions } from './decode.ts';
 import { loadQrDecoder } from './qr.ts';
 import { readPage, type PageReading } from './read-page.ts';
@@ -223,7 +223,7 @@ function pagesLeft(pages: Int32Array): boolean {
  * The pages several threads read from one file, in page order. A failure of the whole file
  * (page null) or past the page limit is reported by each thread: kept once.
  */
-export function mergeParts(parts: ScanItem[][]): ScanItem[] {
+function mergeParts(parts: ScanItem[][]): ScanItem[] {
   if (parts.length === 1) return parts[0]!;
   const seen = new Set<string>();
   const items: ScanItem[] = [];

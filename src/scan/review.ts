@@ -111,7 +111,7 @@ function exampleValue(subject: string): string {
  * - `seal.red`: `red` or `not-red` (yes/no; `grey`, `black`, `blue` count as not red);
  * - `visit`: a visit id in the register.
  */
-export function parseReviewValue(ws: Workspace, item: ReviewItem, text: string): ReviewValue {
+function parseReviewValue(ws: Workspace, item: ReviewItem, text: string): ReviewValue {
   const raw = text.trim();
   const v = raw.toLowerCase();
   const bad = (expected: string) => new UsageError(`Expected ${expected} for ${item.subject} (item ${item.itemId}) but received ${JSON.stringify(text)}`);

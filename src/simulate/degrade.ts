@@ -170,7 +170,7 @@ export function apply(m: Matrix, x: number, y: number): { x: number; y: number }
 }
 
 /** The projective transform taking four points to four points (solved as an 8×8 system). */
-export function homography(src: { x: number; y: number }[], dst: { x: number; y: number }[]): Matrix {
+function homography(src: { x: number; y: number }[], dst: { x: number; y: number }[]): Matrix {
   const A: number[][] = [];
   const b: number[] = [];
   for (let i = 0; i < 4; i++) {
@@ -203,7 +203,7 @@ function solve(A: number[][], b: number[]): number[] {
   return M.map((row, i) => row[n]! / row[i]!);
 }
 
-export function invert(m: Matrix): Matrix {
+function invert(m: Matrix): Matrix {
   const [a, b, c, d, e, f, g, h, i] = m;
   const A = e * i - f * h;
   const B = -(d * i - f * g);
@@ -258,7 +258,7 @@ function multiply(a: Matrix, b: Matrix): Matrix {
   return out as Matrix;
 }
 
-export function toGrey(img: RawImage): RawImage {
+function toGrey(img: RawImage): RawImage {
   if (img.channels === 1) return img;
   const n = img.width * img.height;
   const out = Buffer.allocUnsafe(n);
@@ -396,10 +396,6 @@ function warpRow(
     }
   }
   return xs;
-}
-
-function clampByte(v: number): number {
-  return v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
 }
 
 function threshold(img: RawImage, t: number): void {

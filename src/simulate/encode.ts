@@ -21,7 +21,7 @@ export interface EncodedPage {
 }
 
 /** Throws when a page's pixel buffer is not exactly width × height × channels bytes (what the encoders would silently mislabel). */
-export function checkImage(img: RawImage): void {
+function checkImage(img: RawImage): void {
   const want = img.width * img.height * img.channels;
   if (img.data.length !== want) {
     throw new Error(`page image of ${img.width}×${img.height} pixels, ${img.channels} channel(s) holds ${img.data.length} bytes instead of ${want}: the simulator produced a malformed page`);

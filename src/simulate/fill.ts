@@ -200,7 +200,7 @@ function inner(r: Rect): Rect {
  * An SVG document of the page's pixel size, drawn in millimetres on an opaque white
  * ground: multiplied onto the page, white leaves the print exactly as it was and ink darkens it.
  */
-export function svgDocument(body: string, widthPx: number, heightPx: number, dpi: number): string {
+function svgDocument(body: string, widthPx: number, heightPx: number, dpi: number): string {
   const w = ((widthPx * 25.4) / dpi).toFixed(4);
   const h = ((heightPx * 25.4) / dpi).toFixed(4);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${widthPx}" height="${heightPx}" viewBox="0 0 ${w} ${h}"><rect x="0" y="0" width="${w}" height="${h}" fill="#ffffff"/>${body}</svg>`;

@@ -14,7 +14,7 @@ export interface Pen {
   opacity: number;
 }
 
-export const PEN_COLOURS: readonly string[] = ['#1b2a7a', '#14206b', '#111111', '#202a44', '#0d3a8c'];
+const PEN_COLOURS: readonly string[] = ['#1b2a7a', '#14206b', '#111111', '#202a44', '#0d3a8c'];
 
 export function randomPen(rng: Random): Pen {
   return { colour: rng.pick(PEN_COLOURS), width: rng.range(0.3, 0.7), opacity: rng.range(0.78, 0.96) };
@@ -35,7 +35,7 @@ function rotate(p: Point, c: Point, deg: number): Point {
  * A stroke through points, smoothed (Catmull-Rom to cubic Bézier) and cut into pieces of
  * varying width and darkness, as a ballpoint's pressure varies along a stroke.
  */
-export function stroke(points: Point[], pen: Pen, rng: Random, pressure = 0.35): string {
+function stroke(points: Point[], pen: Pen, rng: Random, pressure = 0.35): string {
   if (points.length < 2) return '';
   const pieces: string[] = [];
   const seg = (i: number): string => {

@@ -88,7 +88,7 @@ export class Random {
 }
 
 /** FNV-1a, 32 bits. */
-export function hashString(s: string): number {
+function hashString(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

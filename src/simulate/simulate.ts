@@ -20,7 +20,7 @@ import { invalidParameter, UsageError, type Message } from '../domain/messages.t
 import { formLayoutById, type FormLayout } from '../layout/form.ts';
 import { encodePagePayload, decodePagePayload } from '../layout/qr-payload.ts';
 import { QR_CODES, mmToPx, type Rect } from '../layout/page.ts';
-import { rasterizePdf } from '../render/rasterize.ts';
+import { rasterizePdf } from '../formats/rasterize.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { DocumentKind } from '../domain/visit.ts';
 import { degradePage, geometryOf, planDegradation, type Colour, type Degradation, type RawImage, type ScanSettings } from './degrade.ts';

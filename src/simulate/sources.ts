@@ -19,6 +19,7 @@ import { VISIT_CATEGORIES, type VisitCategory, type VisitChannel } from '../doma
 import { formLayout, formLayoutById, formLayoutId, type FieldCell } from '../layout/form.ts';
 import { LETTER, LETTER_LAYOUT_ID } from '../layout/letter.ts';
 import { MM_TO_PT, type Rect } from '../layout/page.ts';
+import { isBlankRecord, readCsv, restoreFormula } from '../formats/csv.ts';
 
 /** One visit whose documents can be returned. */
 export interface SourceVisit {
@@ -134,7 +135,9 @@ const CSV_COLUMNS: Record<keyof CsvFacts, string[]> = {
 function readFilesCsv(root: string, messages: Message[]): CsvFacts[] {
   const path = join(root, 'files.csv');
   if (!existsSync(path)) return [];
-  const rows = parseCsv(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
+  const rows = readCsv(readFileSync(path, 'utf8'))
+    .map((r) => r.fields.map(restoreFormula))
+    .filter((fields) => !isBlankRecord(fields));
   const header = rows.shift();
   if (!header) return [];
   const norm = header.map((h) => h.trim().toLowerCase().replace(/[\s_\-]/g, ''));
@@ -181,38 +184,6 @@ function readFilesCsv(root: string, messages: Message[]): CsvFacts[] {
     out.push(facts);
   }
   return out;
-}
-
-/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      if (row.some((c) => c !== '')) rows.push(row);
-      row = [];
-    } else field += ch;
-  }
-  row.push(field);
-  if (row.some((c) => c !== '')) rows.push(row);
-  return rows;
 }
 
 function channelFrom(text: string | undefined): VisitChannel | undefined {

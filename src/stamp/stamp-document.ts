@@ -4,6 +4,7 @@
  * which is never touched. Stamping the same document with the same reference again changes
  * nothing (the stamped bytes are the same).
  */
+import { InputError } from '../domain/messages.ts';
 import { getVisit, addDocument, documentsOf, type VisitDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { stampPdf, type StampResult } from './stamp.ts';
@@ -23,17 +24,12 @@ export interface StampedDocument {
   result: StampResult;
 }
 
-/** Whether a document is a PDF huifang can stamp (by its bytes, not its name). */
-export function isPdfDocument(ws: Workspace, d: VisitDocument): boolean {
-  return ws.files.read(d.sha256).subarray(0, 5).toString('latin1') === '%PDF-';
-}
-
 /** Stamps one of a visit's PDF documents and records the stamped copy. @throws StampError */
 export async function stampVisitDocument(ws: Workspace, documentId: number, options: StampDocumentOptions): Promise<StampedDocument> {
   const row = ws.db.prepare('SELECT visit_id FROM documents WHERE document_id = ?').get(documentId) as { visit_id: string } | undefined;
-  if (!row) throw new Error(`There is no document ${documentId} in the register.`);
+  if (!row) throw new InputError(`There is no document ${documentId} in the register.`);
   const source = documentsOf(ws.db, row.visit_id).find((d) => d.documentId === documentId)!;
-  if (source.role === 'stamped') throw new Error(`Document ${documentId} (${source.fileName}) is already a stamped copy; stamp its original instead.`);
+  if (source.role === 'stamped') throw new InputError(`Document ${documentId} (${source.fileName}) is already a stamped copy; stamp its original instead.`);
   const visit = getVisit(ws.db, source.visitId)!;
   const bytes = ws.files.read(source.sha256);
   const result = await stampPdf(bytes, {

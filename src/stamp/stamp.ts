@@ -15,11 +15,12 @@
  * input and options give the same bytes (the file identifier is derived from them, and no
  * clock is read — pass `date` to record one).
  */
+import { invalidParameter } from '../domain/messages.ts';
 import { createHash } from 'node:crypto';
 import { degrees, PDFDict, PDFDocument, PDFHexString, PDFName, PDFArray, PDFString, StandardFonts, rgb, type PDFFont, type PDFPage } from '@cantoo/pdf-lib';
 import { A4, FOOTER_BAND, mmToPt } from '../layout/page.ts';
-import { rasterizePdf, type RasterPage } from '../render/rasterize.ts';
-import { buildXmp, HUIFANG_XMP_NS } from './xmp.ts';
+import { rasterizePdf, type RasterPage } from '../formats/rasterize.ts';
+import { buildXmp } from './xmp.ts';
 
 export interface StampOptions {
   visitId: string;
@@ -59,7 +60,7 @@ export class StampError extends Error {
 }
 
 /** Info dictionary keys huifang adds (besides Title, Subject, Keywords). */
-export const INFO_KEYS = {
+const INFO_KEYS = {
   visitId: 'HuifangVisitId',
   customerId: 'HuifangCustomerId',
   kind: 'HuifangDocumentKind',
@@ -77,14 +78,14 @@ const SCAN_DPI = 50;
 
 function pdfDate(iso: string): string {
   const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) throw new Error(`Expected an ISO date-time for date but received ${JSON.stringify(iso)}`);
+  if (Number.isNaN(d.getTime())) throw invalidParameter('date', 'an ISO date-time', iso);
   const p = (n: number) => String(n).padStart(2, '0');
   return `D:${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
 }
 
 function assertFooterText(ref: string): void {
   if (!/^[\x20-\x7e]+$/.test(ref)) {
-    throw new Error(`Expected printable ASCII for archiveRef (it is printed in the footer) but received ${JSON.stringify(ref)}`);
+    throw invalidParameter('archiveRef', 'printable ASCII (it is printed in the footer)', ref);
   }
 }
 
@@ -257,4 +258,3 @@ export async function stampPdf(bytes: Uint8Array, options: StampOptions): Promis
   return { pdf, pageCount: total, footers, footerSkipped: footers.filter((f) => f.placement === 'none').map((f) => f.page) };
 }
 
-export { HUIFANG_XMP_NS };

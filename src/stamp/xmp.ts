@@ -6,7 +6,7 @@
 
 /** The huifang XMP namespace and its prefix. */
 export const HUIFANG_XMP_NS = 'http://ns.huifang.dev/archive/1.0/';
-export const HUIFANG_XMP_PREFIX = 'huifang';
+const HUIFANG_XMP_PREFIX = 'huifang';
 
 export interface XmpFields {
   title: string;
@@ -26,7 +26,7 @@ export interface XmpFields {
 }
 
 /** Escapes text for XML character data and attribute values. */
-export function xmlEscape(text: string): string {
+function xmlEscape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 

@@ -3,7 +3,8 @@
  * bundle and its retention date), the visits it holds, and legal holds. Also the few reads
  * of the register the archive needs that no other store module offers (a visit's events).
  */
-import { nowIso, type Db } from './register.ts';
+import { nowIso } from '../env/clock.ts';
+import { type Db } from './register.ts';
 
 export interface BundleRecord {
   sha256: string;
@@ -214,12 +215,4 @@ export function branchesOfPeriod(db: Db, period: string): string[] {
     .prepare(`SELECT DISTINCT c.branch_code AS b FROM visits v JOIN customers c ON c.customer_id = v.customer_id WHERE substr(v.created_on, 1, 7) = ? ORDER BY c.branch_code`)
     .all(period) as { b: string }[];
   return rows.map((r) => r.b);
-}
-
-/** Periods (`YYYY-MM`) in which a branch (or any branch) has visits, oldest first. */
-export function periodsWithVisits(db: Db, branchCode?: string): string[] {
-  const rows = (branchCode
-    ? db.prepare(`SELECT DISTINCT substr(v.created_on, 1, 7) AS p FROM visits v JOIN customers c ON c.customer_id = v.customer_id WHERE c.branch_code = ? ORDER BY p`).all(branchCode)
-    : db.prepare(`SELECT DISTINCT substr(created_on, 1, 7) AS p FROM visits ORDER BY p`).all()) as { p: string }[];
-  return rows.map((r) => r.p);
 }

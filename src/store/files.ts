@@ -6,6 +6,7 @@
  * This is the only module that knows where stored files live, so that a deployment can
  * later put them on S3-compatible object storage with Object Lock.
  */
+import { InputError } from '../domain/messages.ts';
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, chmodSync } from 'node:fs';
 import { copyFile, chmod, rm } from 'node:fs/promises';
@@ -80,7 +81,7 @@ export class FileStore {
       const check = await sha256OfFile(tmp);
       if (check.sha256 !== sha256) {
         await rm(tmp, { force: true });
-        throw new Error(`${path} changed while it was being stored; store it again once it is complete`);
+        throw new InputError(`${path} changed while it was being stored; store it again once it is complete`);
       }
       const fd = openSync(tmp, 'r');
       fsyncSync(fd);

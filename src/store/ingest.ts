@@ -7,7 +7,8 @@
  * writes every page, review item and document of the file and `done` in one transaction.
  * A run killed in between leaves only `processing`, and the next run redoes the file whole.
  */
-import { nowIso, recordEvent, type Db } from './register.ts';
+import { nowIso } from '../env/clock.ts';
+import { recordEvent, type Db } from './register.ts';
 import { recordBlob } from './visits.ts';
 import { replacePagesOfFile, type NewPage } from './pages.ts';
 import { replaceReviewItemsOfFile, type NewReviewItem } from './review.ts';
@@ -67,13 +68,6 @@ export function getIngestFile(db: Db, sha256: string): IngestFileRecord | undefi
 /** Files whose SHA-256 starts with `prefix` (at most `limit`). */
 export function findIngestFilesByPrefix(db: Db, prefix: string, limit = 5): IngestFileRecord[] {
   const rows = db.prepare("SELECT * FROM ingest_files WHERE sha256 LIKE ? || '%' ORDER BY sha256 LIMIT ?").all(prefix.toLowerCase(), limit) as IngestFileRow[];
-  return rows.map(fromRow);
-}
-
-export function listIngestFiles(db: Db, status?: IngestFileStatus): IngestFileRecord[] {
-  const rows = (status
-    ? db.prepare('SELECT * FROM ingest_files WHERE status = ? ORDER BY started_at, sha256').all(status)
-    : db.prepare('SELECT * FROM ingest_files ORDER BY started_at, sha256').all()) as IngestFileRow[];
   return rows.map(fromRow);
 }
 

@@ -7,9 +7,11 @@
  * pages: the pages of one file assigned to one visit with one kind make one document, whose
  * bytes are the original file (the evidence) and whose `meta.pages` lists the pages.
  */
+import { InputError } from '../domain/messages.ts';
 import type { Answer } from '../domain/questions.ts';
 import type { DocumentKind } from '../domain/visit.ts';
-import { nowIso, recordEvent, type Db } from './register.ts';
+import { nowIso } from '../env/clock.ts';
+import { recordEvent, type Db } from './register.ts';
 
 /** A signature or seal decision as read: null when undecided (then there is a review item). */
 export interface CheckReading {
@@ -178,9 +180,9 @@ interface FileInfoRow {
  * kind, listing its pages in `meta.pages`. Only documents that ingest made are touched
  * (`meta.ingest`); one attached by hand with the same bytes is left as it is.
  */
-export function syncReceivedDocuments(db: Db, sha256: string, actor: string): void {
+function syncReceivedDocuments(db: Db, sha256: string, actor: string): void {
   const file = db.prepare('SELECT file_name, size FROM ingest_files WHERE sha256 = ?').get(sha256) as FileInfoRow | undefined;
-  if (!file) throw new Error(`No ingested file ${sha256}`);
+  if (!file) throw new InputError(`No ingested file ${sha256}`);
   const groups = new Map<string, { visitId: string; kind: string; pages: number[] }>();
   const rows = db.prepare("SELECT page, visit_id, kind FROM pages WHERE file_sha256 = ? AND status = 'assigned' ORDER BY page").all(sha256) as {
     page: number;
@@ -249,7 +251,7 @@ export function movePage(db: Db, m: PageMove): { before: PageRecord; after: Page
   return db
     .transaction(() => {
       const before = getPage(db, m.sha256, m.page);
-      if (!before) throw new Error(`No page ${m.page} in ingested file ${m.sha256}`);
+      if (!before) throw new InputError(`No page ${m.page} in ingested file ${m.sha256}`);
       const now = nowIso();
       db.prepare(
         `UPDATE pages SET status = 'assigned', visit_id = ?, kind = ?, assigned_by = 'clerk', reason = NULL, rule_id = NULL, updated_at = ?, updated_by = ?

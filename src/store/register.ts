@@ -6,11 +6,12 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { nowIso } from '../env/clock.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export type Db = Database.Database;
 
-export class SchemaTooNewError extends Error {
+class SchemaTooNewError extends Error {
   constructor(path: string, found: number, known: number) {
     super(`The register ${path} has schema version ${found}, newer than this huifang knows (${known}); use a newer huifang with this workspace.`);
     this.name = 'SchemaTooNewError';
@@ -28,7 +29,7 @@ export function openRegister(path: string): Db {
   return db;
 }
 
-export function schemaVersion(db: Db): number {
+function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
@@ -43,18 +44,6 @@ function migrate(db: Db, path: string): void {
       db.pragma(`user_version = ${m.version}`);
     }).immediate();
   }
-}
-
-/** Now as an ISO timestamp; one place so tests and demos can pin it (HUIFANG_NOW). */
-export function nowIso(): string {
-  const fixed = process.env.HUIFANG_NOW;
-  return fixed ? new Date(fixed).toISOString() : new Date().toISOString();
-}
-
-/** Today as `YYYY-MM-DD` (UTC+8, the brokerage's business day). */
-export function today(): string {
-  const now = new Date(nowIso());
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 }
 
 export function recordEvent(db: Db, actor: string, action: string, visitId: string | null, details: object = {}): void {

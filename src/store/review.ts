@@ -4,8 +4,10 @@
  * are kept). `finalReadingsOf` gives the rules stage a visit's answers and checks with the
  * reviewers' decisions applied and every still-open item left undecided (null).
  */
+import { InputError } from '../domain/messages.ts';
 import type { Answer } from '../domain/questions.ts';
-import { nowIso, recordEvent, type Db } from './register.ts';
+import { nowIso } from '../env/clock.ts';
+import { recordEvent, type Db } from './register.ts';
 import { pagesOfVisit, type CheckReading, type PageRecord, type RecordedReading } from './pages.ts';
 
 /**
@@ -142,8 +144,8 @@ export function recordReviewDecision(db: Db, d: ReviewDecision): ReviewItem {
   return db
     .transaction(() => {
       const item = getReviewItem(db, d.itemId);
-      if (!item) throw new Error(`No review item ${d.itemId}`);
-      if (item.status !== 'open') throw new Error(`Review item ${d.itemId} is already ${item.status}`);
+      if (!item) throw new InputError(`There is no review item ${d.itemId}; \`huifang review list\` shows the open ones.`);
+      if (item.status !== 'open') throw new InputError(`Review item ${d.itemId} is already ${item.status}.`);
       db.prepare("UPDATE review_items SET status = ?, final_json = ?, decided_by = ?, decided_at = ?, note = ? WHERE item_id = ? AND status = 'open'").run(
         d.status,
         JSON.stringify(d.finalValue),
@@ -233,7 +235,7 @@ export interface ReviewedReading {
   checks: { customerSignature: FinalCheck; handlerSignature: FinalCheck; seal: FinalSeal };
 }
 
-const CHECK_SUBJECT_LIST = ['customerSignature', 'handlerSignature', 'seal'] as const;
+type CheckSubject = 'customerSignature' | 'handlerSignature' | 'seal';
 
 /**
  * Applies a page's review items to what the machine read: a confirmed or corrected item's
@@ -248,7 +250,7 @@ export function applyReview(reading: RecordedReading | undefined, items: readonl
     const id = i.subject.slice('answer:'.length);
     answers[id] = decided(i) ? ((i.finalValue ?? null) as Answer) : null;
   }
-  const check = (subject: (typeof CHECK_SUBJECT_LIST)[number]): FinalCheck => {
+  const check = (subject: CheckSubject): FinalCheck => {
     const c: CheckReading | undefined = reading?.checks?.[subject];
     const base: FinalCheck = c ? { present: c.present, score: c.score, by: c.present === null ? 'none' : 'machine' } : { present: null, score: null, by: 'none' };
     const i = bySubject.get(subject);

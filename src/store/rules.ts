@@ -6,7 +6,8 @@
 import type { Answer } from '../domain/questions.ts';
 import type { FailedAnswer, MissingAnswer, RecordedOutcome } from '../domain/results.ts';
 import type { VisitResult } from '../domain/visit.ts';
-import { nowIso, recordEvent, type Db } from './register.ts';
+import { nowIso } from '../env/clock.ts';
+import { recordEvent, type Db } from './register.ts';
 
 // ── entered answers ────────────────────────────────────────────────────────────────────
 

@@ -4,7 +4,8 @@
 import type { Customer, CustomerKind } from '../domain/customer.ts';
 import type { DocumentKind, Visit, VisitCategory, VisitChannel, VisitResult } from '../domain/visit.ts';
 import type { VisitId } from '../domain/visit-id.ts';
-import { nowIso, recordEvent, type Db } from './register.ts';
+import { nowIso } from '../env/clock.ts';
+import { recordEvent, type Db } from './register.ts';
 import type { Workspace } from './workspace.ts';
 
 interface CustomerRow {
@@ -147,11 +148,6 @@ export function listVisits(db: Db, filter: VisitFilter = {}): (Visit & { layoutI
   }
   const sql = `SELECT v.* FROM visits v JOIN customers c ON c.customer_id = v.customer_id ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY v.visit_id`;
   return (db.prepare(sql).all(...args) as VisitRow[]).map(visitFromRow);
-}
-
-export function setVisitResult(db: Db, visitId: string, result: VisitResult, actor: string, details: object = {}): void {
-  db.prepare('UPDATE visits SET result = ? WHERE visit_id = ?').run(result, visitId);
-  recordEvent(db, actor, 'visit.result', visitId, { result, ...details });
 }
 
 export type DocumentRole = 'rendered' | 'received' | 'derived' | 'stamped';

@@ -22,11 +22,11 @@ import { pagesOfFile, type PageRecord } from '../store/pages.ts';
 import { applyReview, reviewItemsOfFile, type FinalCheck, type FinalSeal, type NewReviewItem, type ReviewItem, type ReviewValue } from '../store/review.ts';
 import type { Workspace } from '../store/workspace.ts';
 import type { Answer } from '../domain/questions.ts';
-import type { DecodeLimits } from './decode.ts';
-import { QUARANTINE_RULES } from './ingest-assign.ts';
-import { handlerFor, ingestHandlers, type HandlerResult, type IngestCandidate, type IngestContext, type IngestHandler } from './ingest-handlers.ts';
-import { defaultReadThreads, openScanReader, type ScanReader } from './read-pool.ts';
-import { currentActor } from './ingest-actor.ts';
+import type { DecodeLimits } from '../scan/decode.ts';
+import { QUARANTINE_RULES } from './assign.ts';
+import { handlerFor, type HandlerResult, type IngestCandidate, type IngestContext, type IngestHandler } from './handlers.ts';
+import { defaultReadThreads, openScanReader, type ScanReader } from '../scan/read-pool.ts';
+import { currentActor } from '../env/actor.ts';
 
 export interface IngestLimits extends DecodeLimits {
   /** Files larger than this many bytes are stored but not read (default 1 GiB). */
@@ -41,8 +41,8 @@ export interface IngestOptions {
   limits?: IngestLimits;
   /** Called as the run advances (files, pages); for progress bars. */
   onProgress?: (event: IngestProgress) => void;
-  /** Handlers to use instead of the registered ones (tests). */
-  handlers?: IngestHandler[];
+  /** The readers to hand files to, asked in order (the list is wired in `src/cli/ingest-handlers.ts`). */
+  handlers: readonly IngestHandler[];
 }
 
 export type IngestProgress =
@@ -140,7 +140,7 @@ const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * order (hidden files skipped; files no handler reads listed as skipped). A path that does
  * not exist is bad input: `InputError` naming every such path, before anything is written.
  */
-export async function collectIngestInputs(paths: readonly string[], handlers: readonly IngestHandler[] = ingestHandlers()): Promise<CollectedInputs> {
+export async function collectIngestInputs(paths: readonly string[], handlers: readonly IngestHandler[]): Promise<CollectedInputs> {
   const missing: Message[] = [];
   const roots: { path: string; dir: boolean }[] = [];
   for (const p of paths) {
@@ -199,15 +199,14 @@ export async function collectIngestInputs(paths: readonly string[], handlers: re
 }
 
 /** Stores, reads and assigns every file under `paths` (see the module comment). */
-export async function ingest(ws: Workspace, paths: readonly string[], options: IngestOptions = {}): Promise<IngestReport> {
-  const handlers = options.handlers ?? ingestHandlers();
-  return ingestCollected(ws, await collectIngestInputs(paths, handlers), options);
+export async function ingest(ws: Workspace, paths: readonly string[], options: IngestOptions): Promise<IngestReport> {
+  return ingestCollected(ws, await collectIngestInputs(paths, options.handlers), options);
 }
 
 /** Ingests inputs already collected with `collectIngestInputs`. */
-export async function ingestCollected(ws: Workspace, inputs: CollectedInputs, options: IngestOptions = {}): Promise<IngestReport> {
+export async function ingestCollected(ws: Workspace, inputs: CollectedInputs, options: IngestOptions): Promise<IngestReport> {
   const actor = options.actor ?? currentActor();
-  const handlers = options.handlers ?? ingestHandlers();
+  const handlers = options.handlers;
   const report: IngestReport = { files: [], quarantined: [], skipped: inputs.skipped, reviewPending: 0, messages: [] };
   const total = inputs.files.length;
   // Files are read ahead on worker threads (decoding and page reading only: no register
@@ -263,7 +262,7 @@ function record(report: IngestReport, path: string, file: FileReport, index: num
 
 interface OneOptions extends IngestOptions {
   actor: string;
-  handlers: IngestHandler[];
+  handlers: readonly IngestHandler[];
 }
 
 /** A handler that keeps a file it cannot read and quarantines it whole, with the reason. */
@@ -388,7 +387,7 @@ function checkResult(result: HandlerResult, name: string, handler: string): void
 }
 
 /** A file's result as the register holds it now (for new files and duplicates alike). */
-export function fileReport(ws: Workspace, path: string, file: IngestFileRecord, status: FileStatus): FileReport {
+function fileReport(ws: Workspace, path: string, file: IngestFileRecord, status: FileStatus): FileReport {
   const pages = pagesOfFile(ws.db, file.sha256);
   const items = reviewItemsOfFile(ws.db, file.sha256);
   const out: FileReport = {

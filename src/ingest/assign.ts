@@ -16,7 +16,7 @@
 import type { CustomerKind } from '../domain/customer.ts';
 import type { DocumentKind } from '../domain/visit.ts';
 import type { RecordedReading } from '../store/pages.ts';
-import type { HandledPage } from './ingest-handlers.ts';
+import type { HandledPage } from './handlers.ts';
 
 /** A review item as the page reader raises it (the page and visit are added here). */
 export interface ReaderReviewItem {

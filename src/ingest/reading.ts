@@ -7,18 +7,11 @@
 import { questionsFor } from '../domain/questions.ts';
 import { VISIT_CATEGORIES, type VisitCategory } from '../domain/visit.ts';
 import type { RecordedReading } from '../store/pages.ts';
-import type { DecodedPage } from './decode.ts';
-import type { PageFinding, ReaderReviewItem } from './ingest-assign.ts';
-import { readPage, type PageReading } from './read-page.ts';
-
-/** Reads a decoded page and says what ingest needs to know about it. */
-export async function findingOf(page: DecodedPage, fileName: string): Promise<PageFinding> {
-  const reading = await readPage(page);
-  return findingFromReading(reading, fileName);
-}
+import type { PageFinding, ReaderReviewItem } from './assign.ts';
+import type { PageReading } from '../scan/read-page.ts';
 
 /** The register's copy of a reading: plain JSON, scores kept. */
-export function recordedReading(r: PageReading): RecordedReading {
+function recordedReading(r: PageReading): RecordedReading {
   const recorded: RecordedReading = {
     payload: r.payload ? { ...r.payload } : null,
     answers: { ...r.answers },
@@ -49,7 +42,7 @@ function categoryOfLayout(layout: string): VisitCategory | undefined {
 }
 
 /** The reader's review items in the queue's subjects, each with the machine's value and score. */
-export function reviewItemsOf(r: PageReading): ReaderReviewItem[] {
+function reviewItemsOf(r: PageReading): ReaderReviewItem[] {
   const items: ReaderReviewItem[] = [];
   const add = (item: ReaderReviewItem) => {
     if (!items.some((i) => i.subject === item.subject)) items.push(item);

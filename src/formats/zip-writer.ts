@@ -27,7 +27,7 @@ const VERSION_MADE_BY = (3 << 8) | 20;
 /** Regular file, rw-r--r--. */
 const UNIX_FILE_MODE = 0o100644;
 
-export class ZipLimitError extends Error {
+class ZipLimitError extends Error {
   constructor(what: string) {
     super(`${what} would exceed what a zip without zip64 can hold (4 GiB, 65 535 entries); split the bundle with a smaller --max-bytes`);
     this.name = 'ZipLimitError';
@@ -41,13 +41,13 @@ const COMPRESSED_EXTENSIONS = new Set([
 ]);
 
 /** Whether an entry with this name is deflated (text and other uncompressed data) or stored. */
-export function shouldDeflate(name: string): boolean {
+function shouldDeflate(name: string): boolean {
   const ext = name.slice(name.lastIndexOf('.') + 1).toLowerCase();
   return !COMPRESSED_EXTENSIONS.has(ext);
 }
 
 /** DOS date and time for a calendar date at 00:00:00 (zip has no time zone). */
-export function dosDateTime(isoDate: string): { date: number; time: number } {
+function dosDateTime(isoDate: string): { date: number; time: number } {
   const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
   if (!(y >= 1980 && y <= 2107)) throw new Error(`A zip cannot hold the date ${isoDate}`);
   return { date: ((y - 1980) << 9) | (m << 5) | d, time: 0 };

@@ -4,11 +4,10 @@
  * file to the first that does; scans (JPEG, PNG, TIFF, PDF) are the default, tried last.
  *
  * To add a kind of input (the mail stage's .eml files and PDF printouts of e-mails):
- * write a module that exports an `IngestHandler` and add it to `EXTRA_HANDLERS` below —
- * one import and one list entry; nothing in ingest's logic changes. Import only types from
- * this file in that module (`import type`), so the two do not load each other in a circle
- * (a handler may delegate to `scanHandler` from `ingest-scan.ts`, as the e-mail printout
- * handler does for PDFs that are not printouts). A handler does not write to the register itself: it returns its pages (with
+ * write a module that exports an `IngestHandler` and add it to the list where the stages
+ * are wired (`src/cli/ingest-handlers.ts`); nothing in ingest's logic changes. A handler
+ * may delegate to `scanHandler` (`scan-handler.ts`), as the e-mail printout handler does
+ * for PDFs that are not printouts. A handler does not write to the register itself: it returns its pages (with
  * their review items) and, if it needs them, writes extra records in `alsoInTransaction`,
  * which ingest runs in the file's one final transaction — so a crash never leaves half a
  * file. It may store derived bytes (printouts, attachments) with `ctx.ws.files.putBytes`
@@ -19,10 +18,8 @@ import type { Db } from '../store/register.ts';
 import type { NewPage } from '../store/pages.ts';
 import type { NewReviewItem } from '../store/review.ts';
 import type { Workspace } from '../store/workspace.ts';
-import type { DecodeLimits } from './decode.ts';
-import type { ScanReader } from './read-pool.ts';
-import { scanHandler } from './ingest-scan.ts';
-import { emailHandler, emailPrintoutHandler } from '../mail/ingest-email.ts';
+import type { DecodeLimits } from '../scan/decode.ts';
+import type { ScanReader } from '../scan/read-pool.ts';
 
 /** What a handler sees before the file is processed, to decide whether it is its kind. */
 export interface IngestCandidate {
@@ -88,21 +85,8 @@ export interface PrepareContext {
   reader: ScanReader;
 }
 
-/** Handlers tried before scans. The mail stage adds its .eml / e-mail printout handler here. */
-export const EXTRA_HANDLERS: IngestHandler[] = [emailHandler, emailPrintoutHandler];
-
-/** The handlers in the order they are asked. */
-export function ingestHandlers(): IngestHandler[] {
-  return [...EXTRA_HANDLERS, scanHandler];
-}
-
-/** Adds a handler ahead of the scans (for tests or plug-ins; modules in this repo use `EXTRA_HANDLERS`). */
-export function registerIngestHandler(handler: IngestHandler): void {
-  if (!EXTRA_HANDLERS.some((h) => h.name === handler.name)) EXTRA_HANDLERS.push(handler);
-}
-
 /** The handler for a file, or undefined when none reads it. */
-export function handlerFor(candidate: IngestCandidate, handlers: readonly IngestHandler[] = ingestHandlers()): IngestHandler | undefined {
+export function handlerFor(candidate: IngestCandidate, handlers: readonly IngestHandler[]): IngestHandler | undefined {
   return handlers.find((h) => h.accepts(candidate));
 }
 

@@ -4,20 +4,14 @@
  * to visits in scan order (`ingest-assign.ts`).
  */
 import { getCustomer, getVisit } from '../store/visits.ts';
-import { sniffFormat, type DecodeLimits, type DecodeOptions } from './decode.ts';
-import { assignPages, QUARANTINE_RULES, type PageFinding } from './ingest-assign.ts';
-import type { HandlerResult, IngestContext, IngestHandler, StoredInput } from './ingest-handlers.ts';
-import { findingFromReading } from './ingest-reading.ts';
-import { readScanFile, type ScanItem } from './read-pool.ts';
-import { WORKING_DPI } from './read-page.ts';
+import { sniffFormat, type DecodeLimits, type DecodeOptions } from '../scan/decode.ts';
+import { assignPages, QUARANTINE_RULES, type PageFinding } from './assign.ts';
+import type { HandlerResult, IngestContext, IngestHandler, StoredInput } from './handlers.ts';
+import { findingFromReading } from './reading.ts';
+import { readScanFile, type ScanItem } from '../scan/read-pool.ts';
+import { WORKING_DPI } from '../scan/read-page.ts';
 
 const SCAN_NAME = /\.(jpe?g|png|tiff?|pdf)$/i;
-
-/** Test hook: wait this long after each page, so a test can kill a run mid-file. */
-function testPause(): Promise<void> {
-  const ms = Number(process.env.HUIFANG_TEST_SLOW_PAGE_MS ?? 0);
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
-}
 
 /** The reader works at 150 dpi: shrinking while decoding makes 300/600 dpi pages several times quicker. */
 const decodeOptions = (limits: DecodeLimits): DecodeOptions => ({ targetDpi: WORKING_DPI, ...limits });
@@ -39,7 +33,6 @@ export const scanHandler: IngestHandler = {
         findings.push(findingFromReading(item.reading, input.name));
       }
       ctx.onPage(findings.length, null);
-      await testPause();
     }
     const pages = assignPages(findings, {
       follow: ctx.follow,

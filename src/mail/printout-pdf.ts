@@ -8,12 +8,12 @@
  * Nothing is drawn in the page's footer band (`FOOTER_BAND`), which stamping fills with the
  * archive reference. The same e-mail and visit give the same bytes (no clock in the file).
  */
-import { loadFace, type FaceName, type FontFace } from './fonts.ts';
-import { buildFontData, GlyphSet, writeFont } from './pdf-font.ts';
-import { deflate, PdfWriter, pdfTextString } from './pdf-writer.ts';
-import { wrapText } from './text.ts';
+import { loadFace, type FaceName, type FontFace } from '../render/fonts.ts';
+import { buildFontData, GlyphSet, writeFont } from '../render/pdf-font.ts';
+import { deflate, PdfWriter, pdfTextString } from '../render/pdf-writer.ts';
+import { wrapText } from '../render/text.ts';
 import { A4, FOOTER_BAND, mmToPt } from '../layout/page.ts';
-import { formatAddress, type ParsedEmail } from '../mail/parse.ts';
+import { formatAddress, type ParsedEmail } from './parse.ts';
 
 export interface PrintoutOptions {
   /** The visit the e-mail belongs to, printed on every page. */
