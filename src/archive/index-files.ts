@@ -9,6 +9,7 @@ import { VISIT_CATEGORY_LABELS, VISIT_CHANNEL_LABELS, VISIT_RESULT_LABELS } from
 import type { ExtractOrigin } from './page-extract.ts';
 import type { ArchivedFile, ArchivedVisitRecord } from './record.ts';
 import { RECORD_FILE } from './names.ts';
+import { csvField } from '../domain/csv-field.ts';
 
 export const INDEX_JSON = 'index.json';
 export const INDEX_CSV = 'index.csv';
@@ -77,12 +78,6 @@ export function describeOrigin(o: ExtractOrigin): string {
   return `pages ${o.pages.join(', ')} of ${o.pageCount} of ${o.originalName} (SHA-256 ${o.sha256}, ${o.size} bytes)`;
 }
 
-function csvCell(v: string): string {
-  // a leading =, +, - or @ would be a formula in a spreadsheet
-  const safe = /^[=+\-@]/.test(v) ? `'${v}` : v;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 /** One row per file (the record included), so a spreadsheet can filter by visit or kind. */
 export function indexCsv(index: BundleIndex): Buffer {
   const rows: string[][] = [[...CSV_COLUMNS]];
@@ -91,7 +86,7 @@ export function indexCsv(index: BundleIndex): Buffer {
     rows.push([...head, v.record, 'record.json', 'record', 'record', '', '', '']);
     for (const f of v.files) rows.push([...head, f.path, f.originalName, f.kind, f.role, f.sha256, String(f.size), f.extractOf ? describeOrigin(f.extractOf) : '']);
   }
-  return Buffer.from('\uFEFF' + rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n', 'utf8');
+  return Buffer.from('\uFEFF' + rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n', 'utf8');
 }
 
 /** Parses index.csv back (for verify): rows as objects keyed by column. */

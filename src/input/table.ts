@@ -11,6 +11,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import { InputError, message, type Message } from '../domain/messages.ts';
+import { quoteValue } from '../domain/path-segment.ts';
 import { CsvSyntaxError, isBlankRecord, parseCsv } from './csv.ts';
 import { decodeText, EncodingError } from './encoding.ts';
 
@@ -56,6 +57,9 @@ export interface TableKind {
 /** Files larger than this are refused before they are read (a list of 100 000 customers is ~20 MB). */
 export const MAX_TABLE_BYTES = 200 * 1024 * 1024;
 
+/** The longest column name row 1 may hold, in characters. */
+export const MAX_HEADER_LENGTH = 100;
+
 /**
  * Reads a CSV or XLSX file into a header and data rows.
  *
@@ -100,6 +104,10 @@ export async function readTable(path: string, kind: TableKind): Promise<Table> {
   } else {
     read = await readXlsxTable(bytes, fail);
   }
+  const longHeader = read.header.findIndex((h) => h.length > MAX_HEADER_LENGTH);
+  if (longHeader >= 0) {
+    fail('too-long', `the header of column ${columnLetter(longHeader)} is ${read.header[longHeader]!.length} characters long, more than the ${MAX_HEADER_LENGTH} allowed (${quoteValue(read.header[longHeader]!)})`, 'row 1 must name the columns, e.g. 客户号, 姓名', 1);
+  }
   if (read.header.every((h) => h === '')) {
     fail('empty-file', `the ${kind.noun} has no header row: row 1 is empty`, `row 1 must name the columns`, 1);
   }
@@ -140,7 +148,7 @@ function readCsvTable(bytes: Buffer, file: string, kind: TableKind, fail: Fail) 
           `${kind.rulePrefix}/extra-fields`,
           `the row has ${used} fields but the header names ${header.length} columns`,
           { file, row: record.row },
-          { fix: 'a value that holds a comma must be in double quotes ("…, …"); or add the missing header', actual: record.fields.slice(header.length).join(',') },
+          { fix: 'a value that holds a comma must be in double quotes ("…, …"); or add the missing header', actual: quoteValue(record.fields.slice(header.length).join(',')) },
         ),
       );
     }
@@ -328,7 +336,7 @@ export function matchColumns<K extends string>(table: Pick<Table, 'path' | 'head
     index[spec.key] = found[0]!;
   }
   if (Object.keys(index).length === 0) {
-    const shown = table.header.filter((h) => h !== '').slice(0, 4).map((h) => JSON.stringify(h)).join(', ');
+    const shown = table.header.filter((h) => h !== '').slice(0, 4).map((h) => quoteValue(h)).join(', ');
     messages.unshift(
       message(`${rulePrefix}/no-header`, `row 1 names none of the columns huifang reads (it holds ${shown || 'nothing'})`, { file: table.path, row: 1 }, {
         fix: 'row 1 must be the header row: delete any title rows above it',
