@@ -40,7 +40,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
-async function refusal(path: string, read = (p: string) => readCustomerList(p, { today: TODAY })): Promise<InputError> {
+async function refusal(path: string, read: (p: string) => Promise<unknown> = (p) => readCustomerList(p, { today: TODAY })): Promise<InputError> {
   try {
     await read(path);
   } catch (e) {

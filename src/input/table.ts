@@ -14,6 +14,7 @@ import { InputError, message, type Message } from '../domain/messages.ts';
 import { quoteValue } from '../domain/path-segment.ts';
 import { CsvSyntaxError, isBlankRecord, parseCsv } from './csv.ts';
 import { decodeText, EncodingError } from './encoding.ts';
+import { checkOfficeZip, OfficeZipError } from './zip-limits.ts';
 
 export type TableFormat = 'csv-utf8' | 'csv-gb18030' | 'xlsx';
 
@@ -164,11 +165,19 @@ function readCsvTable(bytes: Buffer, file: string, kind: TableKind, fail: Fail) 
 }
 
 async function readXlsxTable(bytes: Buffer, fail: Fail) {
+  const isOle = bytes[0] === 0xd0 && bytes[1] === 0xcf;
+  if (!isOle) {
+    try {
+      checkOfficeZip(bytes); // sizes and entry count before the workbook is parsed
+    } catch (e) {
+      if (!(e instanceof OfficeZipError)) throw e;
+      return fail('unreadable', `the file cannot be read as an .xlsx workbook: ${e.message}`, 'open it in Excel or WPS and save it again as .xlsx, or as CSV; split a very large list');
+    }
+  }
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (e) {
-    const isOle = bytes[0] === 0xd0 && bytes[1] === 0xcf;
     return fail(
       'unreadable',
       isOle
