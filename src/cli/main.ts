@@ -18,6 +18,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       global: true,
     })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on standard output', global: true })
+    .option('reveal', { type: 'boolean', default: false, describe: 'full customer ids and phone numbers in --json (compliance 合规/稽核 and branch heads 营业部负责人 on the staff roster only)', global: true })
     .strict()
     .demandCommand(1, 'Name a command; `huifang --help` lists them.')
     .recommendCommands()
