@@ -11,6 +11,7 @@ import { createReadStream } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { RetentionPolicy } from '../domain/deadlines.ts';
 import { InputError, message, type Message } from '../domain/messages.ts';
+import { pathSegment } from '../domain/path-segment.ts';
 import { recordBundle, previousBundleOf, visitIdsOfPeriod } from '../store/bundles.ts';
 import { sha256OfFile } from '../store/files.ts';
 import { documentsOf, getCustomer, getVisit, storeDocument } from '../store/visits.ts';
@@ -162,7 +163,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
   if (Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== baggingDate || baggingDate < periodStart(opts.period)) {
     throw new InputError(`--bagging-date ${baggingDate} is not a real date on or after the start of the period ${opts.period}; give the day the bag is made, YYYY-MM-DD`);
   }
-  const groupId = `huifang-${opts.branch}-${opts.period}`;
+  const groupId = `huifang-${pathSegment('branch', opts.branch, 'the branch')}-${pathSegment('period', opts.period, 'the period')}`;
 
   const visitIds = visitIdsOfPeriod(ws.db, opts.branch, opts.period);
   if (visitIds.length === 0) throw new InputError(`Branch ${opts.branch} has no visits in ${opts.period}; nothing to archive (visits belong to the month they were started in)`);

@@ -4,34 +4,18 @@
  * CR, LF and `%` in manifest lines for the bags of others.
  */
 
+import { safeFileName } from '../domain/path-segment.ts';
+
 /** Each visit's record in its folder of the bag: `data/<visit id>/record.json`. */
 export const RECORD_FILE = 'record.json';
 
-/** Longest name component we write, in UTF-8 bytes (most file systems allow 255). */
-const MAX_COMPONENT_BYTES = 150;
-
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
-
 /**
- * A safe single path component from any original file name: NFC, letters and digits of any
- * script kept, `.`, `-`, `_`, `(`, `)` kept, everything else (separators, controls, `%`,
- * quotes, spaces) becomes `_`; no leading dot; at most 150 bytes with the extension kept.
+ * A safe single path component from any original file name (see `safeFileName`): NFC,
+ * letters and digits of any script kept, `.`, `-`, `_`, `(`, `)` kept, everything else
+ * becomes `_`; no leading dot; at most 150 bytes with the extension kept.
  */
 export function safeComponent(original: string, fallback = 'file'): string {
-  let s = original.normalize('NFC');
-  // keep only the last component of a path someone typed
-  s = s.split(/[\\/]/).pop() ?? '';
-  s = s.replace(/[^\p{L}\p{N}\p{M}._()\-]/gu, '_').replace(/_+/g, '_');
-  s = s.replace(/^[.\s_]+/, '').replace(/[.\s]+$/, '');
-  if (!s || WINDOWS_RESERVED.test(s)) s = s ? `_${s}` : fallback;
-  if (Buffer.byteLength(s) > MAX_COMPONENT_BYTES) {
-    const dot = s.lastIndexOf('.');
-    const ext = dot > 0 && s.length - dot <= 10 ? s.slice(dot) : '';
-    let stem = s.slice(0, s.length - ext.length);
-    while (Buffer.byteLength(stem + ext) > MAX_COMPONENT_BYTES) stem = [...stem].slice(0, -1).join('');
-    s = stem + ext;
-  }
-  return s.normalize('NFC');
+  return safeFileName(original, fallback);
 }
 
 /** The key under which two names collide on a case-insensitive, normalising file system. */

@@ -8,6 +8,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatMessage, InputError, UsageError } from '../domain/messages.ts';
+import { pathSegment } from '../domain/path-segment.ts';
 import { extractZip } from '../archive/extract.ts';
 import { inspectZip } from '../archive/zip-reader.ts';
 import { buildBundles, DEFAULT_MAX_BUNDLE_BYTES, type Stamper } from '../archive/build.ts';
@@ -117,6 +118,9 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
       return EXIT_OK;
     }
     if (!args.branch || !args.period || !args.out) throw new UsageError('archive needs --branch, --period YYYY-MM and --out DIR');
+    // Both name the bundle and every entry in it: checked here, where they enter.
+    pathSegment('branch', args.branch, '--branch');
+    pathSegment('period', args.period, '--period');
     const signingKey = args.sign ? loadSigningKey(args.sign) : undefined;
     const result = await buildBundles(ws, {
       branch: args.branch,

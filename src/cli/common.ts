@@ -6,6 +6,10 @@
  */
 import type { Argv } from 'yargs';
 import { formatMessage, InputError, systemErrorSentence, UsageError, type Message } from '../domain/messages.ts';
+import { maskPersonalData } from '../domain/personal-data.ts';
+import { mayReveal } from '../rules/reveal.ts';
+import { currentActor } from '../env/actor.ts';
+import { recordEvent } from '../store/register.ts';
 import { openWorkspace, workspacePath, type Workspace } from '../store/workspace.ts';
 
 export { EXIT_BAD_INPUT, EXIT_CRASH, EXIT_OK, EXIT_PROBLEMS, processIo, type Io } from './io.ts';
@@ -36,6 +40,9 @@ function isRefusal(e: Error): boolean {
 export interface GlobalOptions {
   workspace?: string;
   json: boolean;
+  /** Show full customer ids and phone numbers in --json (compliance and branch heads only). */
+  reveal?: boolean;
+  user?: string;
 }
 
 export interface CommandContext<A> {
@@ -62,20 +69,21 @@ export function defineCommand<A>(m: CommandModule<A>): CommandModule<A> {
 
 /** Prints the result as one JSON document (with --json) or as text lines. */
 export function report(io: Io, json: boolean, value: unknown, text: () => string[]): void {
-  if (json) io.out(JSON.stringify(value, null, 2));
+  if (json) io.out(JSON.stringify(io.reveal ? value : maskPersonalData(value), null, 2));
   else for (const line of text()) io.out(line);
 }
 
 /** Runs a command with the shared error handling: people get a sentence, scripts a JSON error. */
 export async function runCommand<A>(m: CommandModule<A>, args: A & GlobalOptions, io: Io, huifang: RunHuifang): Promise<number> {
   let ws: Workspace | undefined;
-  const ctx: CommandContext<A> = {
+  const ctx: { -readonly [K in keyof CommandContext<A>]: CommandContext<A>[K] } = {
     args,
     io,
     workspace: () => (ws ??= openWorkspace(workspacePath(args.workspace), { mustExist: true })),
     huifang,
   };
   try {
+    if (args.reveal) ctx.io = io = revealing(io, ctx.workspace(), args.user, args.json);
     return await m.run(ctx);
   } catch (e) {
     return reportFailure(io, args.json, e);
@@ -84,10 +92,20 @@ export async function runCommand<A>(m: CommandModule<A>, args: A & GlobalOptions
   }
 }
 
+/** `--reveal`: allowed only for the roles `mayReveal` names (UsageError, exit 2, otherwise); recorded in the register. */
+function revealing(io: Io, ws: Workspace, user: string | undefined, json: boolean): Io {
+  const actor = currentActor(user);
+  const decision = mayReveal(ws.db, actor);
+  if (!decision.ok) throw new UsageError(`--reveal refused: ${decision.reason}`);
+  if (!json) io.err('huifang: --reveal shows full customer ids and phone numbers in --json output only; text output stays masked');
+  recordEvent(ws.db, actor, 'personal-data.revealed', null, { staffId: decision.staffId, role: decision.role, command: process.argv.slice(2, 3).join(' ') });
+  return { ...io, reveal: true };
+}
+
 export function reportFailure(io: Io, json: boolean, e: unknown): number {
   if (e instanceof InputError || e instanceof UsageError) {
     const messages: Message[] = e instanceof InputError ? e.messages : [];
-    if (json) io.out(JSON.stringify({ error: e.message, problems: messages }, null, 2));
+    if (json) io.out(JSON.stringify({ error: e.message, problems: io.reveal ? messages : maskPersonalData(messages) }, null, 2));
     else {
       io.err(`huifang: ${e.message}`);
       for (const m of messages) io.err(`  ${formatMessage(m)}`);

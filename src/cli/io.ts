@@ -14,6 +14,8 @@ export interface Io {
   err: (text: string) => void;
   /** True when standard error is a terminal (progress is shown only then). */
   interactive: boolean;
+  /** Personal data shown in full (`--reveal`, allowed by `mayReveal`); masked otherwise. */
+  reveal?: boolean;
 }
 
 export const processIo: Io = {

@@ -51,6 +51,7 @@ async function runEntry(entry: CommandEntry, argv: string[], io: Io): Promise<nu
       global: true,
     })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on standard output', global: true })
+    .option('reveal', { type: 'boolean', default: false, describe: 'full customer ids and phone numbers in --json (compliance 合规/稽核 and branch heads 营业部负责人 on the staff roster only)', global: true })
     .strict()
     .help()
     .alias('help', 'h')

@@ -44,7 +44,7 @@ export const reportCommand = defineCommand<ReportArgs>({
           .filter((v) => v.result === 'failed')
           .map((v) => {
             const c = getCustomer(ws.db, v.customerId);
-            return { visitId: v.visitId, customerId: maskTail(v.customerId), customerName: c?.name ?? '', category: v.category, channel: v.channel };
+            return { visitId: v.visitId, customerId: v.customerId, customerName: c?.name ?? '', category: v.category, channel: v.channel };
           });
         const overdue = visits.filter((v) => v.result === 'pending' && v.dueOn < day).map((v) => ({ visitId: v.visitId, dueOn: v.dueOn, channel: v.channel }));
         const bundles = listBundles(ws.db, { branchCode: branch })
@@ -67,7 +67,7 @@ export const reportCommand = defineCommand<ReportArgs>({
         `营业部 ${b.branch} — ${args.period}: ${b.visits} visits`,
         `  results: ${Object.entries(b.byResult).map(([r, n]) => `${VISIT_RESULT_LABELS[r as VisitResult] ?? r} ${n}`).join(' · ') || 'none'}`,
         `  channels: ${Object.entries(b.byChannel).map(([c, n]) => `${c} ${n}`).join(' · ') || 'none'}`,
-        ...(b.exceptions.length ? [`  exceptions (回访不通过, report to the branch manager):`, ...b.exceptions.map((e) => `    ${e.visitId} ${e.customerName} (${e.customerId}) ${e.category}/${e.channel}`)] : ['  exceptions: none']),
+        ...(b.exceptions.length ? [`  exceptions (回访不通过, report to the branch manager):`, ...b.exceptions.map((e) => `    ${e.visitId} ${e.customerName} (${maskTail(e.customerId)}) ${e.category}/${e.channel}`)] : ['  exceptions: none']),
         ...(b.overdue.length ? [`  overdue, still pending: ${b.overdue.map((o) => `${o.visitId} (due ${o.dueOn})`).join(', ')}`] : []),
         ...(b.bundles.length
           ? b.bundles.map((x) => `  bundle ${x.bundleId}: ${x.visits} visits, retain until ${x.retainUntil}${x.includesInvalid ? ', includes invalid visits' : ''}${x.holds.length ? `, legal hold: ${x.holds.join('; ')}` : ''}  ${x.sha256.slice(0, 16)}…`)

@@ -306,7 +306,9 @@ async function stageFile(ws: Workspace, path: string, options: OneOptions, reade
   const maxBytes = options.limits?.maxFileBytes ?? 1024 ** 3;
   const handler = stored.size > maxBytes ? tooLargeHandler(maxBytes) : (handlerFor(candidate, options.handlers) ?? unsupportedHandler);
   let prepared: Promise<{ value: unknown } | { error: unknown }> | null = null;
-  if (handler.prepare) {
+  // A file the register already holds as done is a duplicate: nothing to read.
+  const known = getIngestFile(ws.db, stored.sha256)?.status === 'done';
+  if (handler.prepare && !known) {
     const input = { ...candidate, sha256: stored.sha256, read: () => ws.files.read(stored.sha256) };
     prepared = handler.prepare({ limits: options.limits ?? {}, reader }, input).then(
       (value) => ({ value }),

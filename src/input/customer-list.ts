@@ -6,6 +6,7 @@
  */
 import { maskTail, type Customer, type CustomerKind } from '../domain/customer.ts';
 import { InputError, message } from '../domain/messages.ts';
+import { checkSegment, quoteValue, type PathSegment } from '../domain/path-segment.ts';
 import { today as businessToday } from '../env/clock.ts';
 import { parseDate, parseEmail, parsePhone, parsePostcode, type Parsed } from './fields.ts';
 import { inReadingOrder, rowFields, type RowFields } from './row-fields.ts';
@@ -49,6 +50,15 @@ const CUSTOMER_COLUMNS: readonly ColumnSpec<CustomerColumn>[] = [
   { key: 'marketingStaff', names: ['营销人员', 'marketing_staff'], required: false },
   { key: 'contactPerson', names: ['联系人', '机构联系人', 'contact_person'], required: false },
 ];
+
+/**
+ * The longest value each column may hold, in characters, checked before anything else is
+ * read from a row (a 5 MB name is refused at once, not after it has been laid out on a page).
+ */
+export const CUSTOMER_MAX_LENGTHS: Readonly<Record<CustomerColumn, number>> = {
+  customerId: 40, name: 100, kind: 20, branchCode: 16, branchName: 100, address: 200,
+  postcode: 20, phone: 40, email: 254, openedOn: 40, marketingStaff: 50, contactPerson: 50,
+};
 
 const KIND_WORDS: Record<string, CustomerKind> = {
   个人: 'individual',
@@ -102,7 +112,7 @@ export async function readCustomerList(path: string, options: ReadCustomerListOp
   const customers: Customer[] = [];
   const firstRowOf = new Map<string, number>();
   for (const row of table.rows) {
-    const f = rowFields(table, index, 'list', messages, row);
+    const f = rowFields(table, index, 'list', messages, row, CUSTOMER_MAX_LENGTHS);
     const idCell = f.cell('customerId');
     const customerId = idCell && idCell.type !== 'error' ? normaliseText(cellAsText(idCell)) : '';
     if (customerId !== '') {
@@ -128,13 +138,13 @@ export async function readCustomerList(path: string, options: ReadCustomerListOp
 /** One row as a customer, or `undefined` when any of its fields has a problem (recorded on `f`). */
 function customerFromRow(f: RowFields<CustomerColumn>, ctx: { combinedBranch: boolean; today: string }): Customer | undefined {
   const { combinedBranch, today } = ctx;
-  const customerId = f.requiredText('customerId', '客户号');
+  const customerId = checked(f, 'customerId', 'customer', f.requiredText('customerId', '客户号'));
   const name = f.requiredText('name', '姓名');
   const kindText = f.requiredText('kind', '客户类型');
   let kind: CustomerKind | undefined;
   if (kindText !== undefined) {
     kind = KIND_WORDS[kindText.toLowerCase()];
-    if (!kind) f.problem('kind', 'unknown-kind', `customer kind ${JSON.stringify(kindText)} is neither 个人 nor 机构`, 'write 个人 (individual) or 机构 (institution)');
+    if (!kind) f.problem('kind', 'unknown-kind', `customer kind ${quoteValue(kindText)} is neither 个人 nor 机构`, 'write 个人 (individual) or 机构 (institution)');
   }
 
   let branchCode: string | undefined;
@@ -143,13 +153,13 @@ function customerFromRow(f: RowFields<CustomerColumn>, ctx: { combinedBranch: bo
     const text = f.requiredText('branchName', '营业部');
     const m = text === undefined ? null : CODE_AND_NAME.exec(text);
     if (text !== undefined && !m) {
-      f.problem('branchName', 'bad-branch', `branch ${JSON.stringify(text)} does not start with its code`, 'write the code, a space and the name: 3101 上海浦东南路证券营业部');
+      f.problem('branchName', 'bad-branch', `branch ${quoteValue(text)} does not start with its code`, 'write the code, a space and the name: 3101 上海浦东南路证券营业部');
     } else if (m) {
-      branchCode = m[1]!;
+      branchCode = checked(f, 'branchName', 'branch', m[1]!);
       branchName = m[2]!.trim();
     }
   } else {
-    branchCode = f.requiredText('branchCode', '营业部代码');
+    branchCode = checked(f, 'branchCode', 'branch', f.requiredText('branchCode', '营业部代码'));
     const text = f.requiredText('branchName', '营业部名称');
     // "3101 上海浦东南路证券营业部" beside a 营业部代码 of 3101: keep the name only.
     const m = text === undefined ? null : CODE_AND_NAME.exec(text);
@@ -174,6 +184,20 @@ function customerFromRow(f: RowFields<CustomerColumn>, ctx: { combinedBranch: bo
       ...(contactPerson !== undefined ? { contactPerson } : {}),
     };
   }
+  return undefined;
+}
+
+/**
+ * A value that becomes part of a path (the branch code names the letters' folder and the
+ * bundle; the customer id is written into file listings): checked against its strict
+ * pattern here, where it enters, and refused with the row and column named.
+ */
+function checked(f: RowFields<CustomerColumn>, key: CustomerColumn, kind: 'customer' | 'branch', value: string | undefined): PathSegment | undefined {
+  if (value === undefined) return undefined;
+  const check = checkSegment(kind, value);
+  if (check.ok) return check.value;
+  const reason = kind === 'customer' ? check.reason.replace(quoteValue(value), quoteValue(maskTail(value))) : check.reason;
+  f.problem(key, kind === 'customer' ? 'bad-customer-id' : 'bad-branch-code', reason, check.fix);
   return undefined;
 }
 

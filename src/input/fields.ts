@@ -3,6 +3,7 @@
  * yes/no flags. Each parser returns the value, or a problem in the user's words with the
  * rule it breaks (the caller adds the file, row and column). Pure.
  */
+import { quoteValue } from '../domain/path-segment.ts';
 import { cellAsText, normaliseCode, type Cell } from './table.ts';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; rule: string; reason: string; fix: string };
@@ -21,7 +22,7 @@ const EARLIEST_DATE = '1980-01-01';
  */
 export function parseDate(cell: Cell, today: string): Parsed<string> {
   let y: number, m: number, d: number;
-  const shown = JSON.stringify(cellAsText(cell));
+  const shown = quoteValue(cellAsText(cell));
   if (cell.type === 'date') {
     [y, m, d] = cell.iso.split('-').map(Number) as [number, number, number];
   } else if (cell.type === 'number' && Number.isInteger(cell.value) && cell.value >= 10000101 && cell.value <= 99991231) {
@@ -59,7 +60,7 @@ function daysInMonth(y: number, m: number): number {
  * refused, never guessed.
  */
 export function parsePostcode(cell: Cell): Parsed<string> {
-  const shown = JSON.stringify(cellAsText(cell));
+  const shown = quoteValue(cellAsText(cell));
   if (cell.type === 'number') {
     const v = cell.value;
     if (Number.isInteger(v) && v >= 0) {
@@ -85,7 +86,7 @@ const PHONE_CHARS = /^[0-9 +\-()]+$/;
  */
 export function parsePhone(cell: Cell): Parsed<string> {
   const text = cell.type === 'number' ? cellAsText(cell) : normaliseCode(cellAsText(cell)).replace(/\s+/g, ' ');
-  const shown = JSON.stringify(cellAsText(cell));
+  const shown = quoteValue(cellAsText(cell));
   if (!PHONE_CHARS.test(text)) {
     return bad('bad-phone', `phone ${shown} holds characters other than digits, spaces, +, - and parentheses`, 'write one phone number, e.g. 138 0013 8000 or 021-6888 1234');
   }
@@ -102,7 +103,7 @@ const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~
 export function parseEmail(cell: Cell): Parsed<string> {
   const text = normaliseCode(cellAsText(cell)).replace(/^mailto:/i, '');
   if (text.length <= 254 && EMAIL.test(text)) return ok(text);
-  return bad('bad-email', `e-mail ${JSON.stringify(cellAsText(cell))} is not an e-mail address`, 'write it as name@example.cn, one address per cell');
+  return bad('bad-email', `e-mail ${quoteValue(cellAsText(cell))} is not an e-mail address`, 'write it as name@example.cn, one address per cell');
 }
 
 const TRUE_WORDS = new Set(['是', 'y', 'yes', 'true', '1', '√', '✓']);
@@ -114,5 +115,5 @@ export function parseYesNo(cell: Cell): Parsed<boolean> {
   const text = normaliseCode(cellAsText(cell)).toLowerCase();
   if (TRUE_WORDS.has(text)) return ok(true);
   if (FALSE_WORDS.has(text)) return ok(false);
-  return bad('bad-flag', `${JSON.stringify(cellAsText(cell))} is not 是 or 否`, 'write 是 or 否 (yes/no, true/false, 1/0)');
+  return bad('bad-flag', `${quoteValue(cellAsText(cell))} is not 是 or 否`, 'write 是 or 否 (yes/no, true/false, 1/0)');
 }

@@ -36,18 +36,25 @@ export function rowFields<K extends string>(
   rulePrefix: string,
   messages: Message[],
   row: TableRow,
+  maxLengths: Partial<Record<K, number>> = {},
 ): RowFields<K> {
   const column = (key: K): string | undefined => {
     const i = index[key];
     return i === undefined ? undefined : table.header[i];
   };
-  const cell = (key: K): Cell | undefined => {
-    const i = index[key];
-    return i === undefined ? undefined : row.cells[i];
-  };
   const problem = (key: K | undefined, rule: string, reason: string, fix: string): void => {
     const col = key === undefined ? undefined : column(key);
     messages.push(message(`${rulePrefix}/${rule}`, reason, { file: table.path, row: row.row, ...(col !== undefined ? { column: col } : {}) }, { fix }));
+  };
+  // Lengths are checked first, before any other look at a value: an over-long cell is
+  // refused at once and read no further (it counts as neither empty nor a value).
+  const tooLong = overLongFields(index, row, maxLengths);
+  for (const [key, length, limit] of tooLong) {
+    problem(key, 'too-long', `the value is ${length} characters long, more than the ${limit} allowed`, `shorten it to at most ${limit} characters`);
+  }
+  const cell = (key: K): Cell | undefined => {
+    const i = index[key];
+    return i === undefined || tooLong.some(([k]) => k === key) ? undefined : row.cells[i];
   };
   /** A formula error or unreadable cell is reported once, as `bad-cell`, and yields nothing. */
   const usable = (key: K): Cell | undefined => {
@@ -60,6 +67,7 @@ export function rowFields<K extends string>(
   };
   /** Named by the header as the file spells it (客户名称, name), which is what the clerk sees. */
   const emptyProblem = (key: K, label: string): void => {
+    if (tooLong.some(([k]) => k === key)) return;
     const name = column(key) ?? label;
     problem(key, 'empty-field', `${name} is empty`, `fill in ${name} for this row`);
   };
@@ -100,6 +108,20 @@ export function rowFields<K extends string>(
       return undefined;
     },
   };
+}
+
+/** The fields of a row longer than their limit, as `[key, length, limit]`. */
+function overLongFields<K extends string>(index: Partial<Record<K, number>>, row: TableRow, maxLengths: Partial<Record<K, number>>): [K, number, number][] {
+  const out: [K, number, number][] = [];
+  for (const key of Object.keys(maxLengths) as K[]) {
+    const i = index[key];
+    const limit = maxLengths[key];
+    const c = i === undefined ? undefined : row.cells[i];
+    if (limit === undefined || c === undefined) continue;
+    const length = c.type === 'text' ? c.text.length : c.type === 'error' ? c.error.length : 0;
+    if (length > limit) out.push([key, length, limit]);
+  }
+  return out;
 }
 
 /**

@@ -6,7 +6,8 @@
  */
 import { InputError } from '../domain/messages.ts';
 import { parseYesNo } from './fields.ts';
-import { inReadingOrder, rowFields } from './row-fields.ts';
+import { checkSegment, quoteValue } from '../domain/path-segment.ts';
+import { inReadingOrder, rowFields, type RowFields } from './row-fields.ts';
 import { matchColumns, readTable, type ColumnSpec } from './table.ts';
 
 export interface StaffMember {
@@ -33,6 +34,18 @@ const STAFF_COLUMNS: readonly ColumnSpec<StaffColumn>[] = [
   { key: 'branchCode', names: ['营业部代码', '营业部编号', 'branch_code'], required: false },
 ];
 
+/** The longest value each column may hold, in characters (checked before anything else). */
+export const STAFF_MAX_LENGTHS: Readonly<Record<StaffColumn, number>> = { staffId: 40, name: 50, role: 50, isMarketing: 10, branchCode: 16 };
+
+/** A branch code names folders and bundles: checked against its pattern where it enters. */
+function checkedBranch(f: RowFields<StaffColumn>, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const check = checkSegment('branch', value);
+  if (check.ok) return check.value;
+  f.problem('branchCode', 'bad-branch-code', check.reason, check.fix);
+  return undefined;
+}
+
 /**
  * Reads a staff roster (CSV or XLSX, like a customer list).
  *
@@ -49,16 +62,16 @@ export async function readStaffRoster(path: string): Promise<StaffMember[]> {
   const firstRowOf = new Map<string, number>();
   if (!messages.some((m) => m.ruleId === 'roster/missing-column')) {
     for (const row of table.rows) {
-      const f = rowFields(table, index, 'roster', messages, row);
+      const f = rowFields(table, index, 'roster', messages, row, STAFF_MAX_LENGTHS);
       const staffId = f.requiredText('staffId', '工号');
       const name = f.requiredText('name', '姓名');
       const role = f.requiredText('role', '岗位');
       const isMarketing = f.parsed('isMarketing', parseYesNo, '是否营销人员');
-      const branchCode = f.optionalText('branchCode');
+      const branchCode = checkedBranch(f, f.optionalText('branchCode'));
       if (staffId !== undefined) {
         const first = firstRowOf.get(staffId);
         if (first !== undefined) {
-          f.problem('staffId', 'duplicate-staff', `staff id ${staffId} appears twice, in rows ${first} and ${row.row}`, `keep one row per staff member; correct row ${row.row} or row ${first}`);
+          f.problem('staffId', 'duplicate-staff', `staff id ${quoteValue(staffId)} appears twice, in rows ${first} and ${row.row}`, `keep one row per staff member; correct row ${row.row} or row ${first}`);
         } else {
           firstRowOf.set(staffId, row.row);
         }

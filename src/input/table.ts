@@ -12,7 +12,9 @@ import { extname, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import { InputError, message, systemErrorWords, type Message } from '../domain/messages.ts';
 import { CsvSyntaxError, isBlankRecord, readCsv } from '../formats/csv.ts';
+import { quoteValue } from '../domain/path-segment.ts';
 import { decodeText, EncodingError } from './encoding.ts';
+import { checkOfficeZip, OfficeZipError } from './zip-limits.ts';
 
 export type TableFormat = 'csv-utf8' | 'csv-gb18030' | 'xlsx';
 
@@ -55,6 +57,9 @@ export interface TableKind {
 
 /** Files larger than this are refused before they are read (a list of 100 000 customers is ~20 MB). */
 const MAX_TABLE_BYTES = 200 * 1024 * 1024;
+
+/** The longest column name row 1 may hold, in characters. */
+export const MAX_HEADER_LENGTH = 100;
 
 /**
  * Reads a CSV or XLSX file into a header and data rows.
@@ -100,6 +105,10 @@ export async function readTable(path: string, kind: TableKind): Promise<Table> {
   } else {
     read = await readXlsxTable(bytes, fail);
   }
+  const longHeader = read.header.findIndex((h) => h.length > MAX_HEADER_LENGTH);
+  if (longHeader >= 0) {
+    fail('too-long', `the header of column ${columnLetter(longHeader)} is ${read.header[longHeader]!.length} characters long, more than the ${MAX_HEADER_LENGTH} allowed (${quoteValue(read.header[longHeader]!)})`, 'row 1 must name the columns, e.g. 客户号, 姓名', 1);
+  }
   if (read.header.every((h) => h === '')) {
     fail('empty-file', `the ${kind.noun} has no header row: row 1 is empty`, `row 1 must name the columns`, 1);
   }
@@ -140,7 +149,7 @@ function readCsvTable(bytes: Buffer, file: string, kind: TableKind, fail: Fail) 
           `${kind.rulePrefix}/extra-fields`,
           `the row has ${used} fields but the header names ${header.length} columns`,
           { file, row: record.row },
-          { fix: 'a value that holds a comma must be in double quotes ("…, …"); or add the missing header', actual: record.fields.slice(header.length).join(',') },
+          { fix: 'a value that holds a comma must be in double quotes ("…, …"); or add the missing header', actual: quoteValue(record.fields.slice(header.length).join(',')) },
         ),
       );
     }
@@ -156,11 +165,19 @@ function readCsvTable(bytes: Buffer, file: string, kind: TableKind, fail: Fail) 
 }
 
 async function readXlsxTable(bytes: Buffer, fail: Fail) {
+  const isOle = bytes[0] === 0xd0 && bytes[1] === 0xcf;
+  if (!isOle) {
+    try {
+      checkOfficeZip(bytes); // sizes and entry count before the workbook is parsed
+    } catch (e) {
+      if (!(e instanceof OfficeZipError)) throw e;
+      return fail('unreadable', `the file cannot be read as an .xlsx workbook: ${e.message}`, 'open it in Excel or WPS and save it again as .xlsx, or as CSV; split a very large list');
+    }
+  }
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (e) {
-    const isOle = bytes[0] === 0xd0 && bytes[1] === 0xcf;
     return fail(
       'unreadable',
       isOle
@@ -328,7 +345,7 @@ export function matchColumns<K extends string>(table: Pick<Table, 'path' | 'head
     index[spec.key] = found[0]!;
   }
   if (Object.keys(index).length === 0) {
-    const shown = table.header.filter((h) => h !== '').slice(0, 4).map((h) => JSON.stringify(h)).join(', ');
+    const shown = table.header.filter((h) => h !== '').slice(0, 4).map((h) => quoteValue(h)).join(', ');
     messages.unshift(
       message(`${rulePrefix}/no-header`, `row 1 names none of the columns huifang reads (it holds ${shown || 'nothing'})`, { file: table.path, row: 1 }, {
         fix: 'row 1 must be the header row: delete any title rows above it',

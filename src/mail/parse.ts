@@ -8,6 +8,7 @@
  * (no header block, binary content) or names a charset nobody can decode — never rendered
  * as mojibake. Callers keep the original bytes before parsing, so nothing is lost either way.
  */
+import { fileNameSegment } from '../domain/path-segment.ts';
 import { createHash } from 'node:crypto';
 import iconv from 'iconv-lite';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
@@ -160,7 +161,8 @@ export async function parseEml(bytes: Uint8Array, fileName: string): Promise<Par
     bodySource = 'html';
   }
   const attachments: MailAttachment[] = mail.attachments.map((a, i) => ({
-    fileName: (a.filename ?? '').trim() || `attachment-${i + 1}`,
+    // The sender chose this name: it enters as a checked file name (`../../etc/x` → `etc_x`).
+    fileName: fileNameSegment((a.filename ?? '').trim(), `attachment-${i + 1}`),
     contentType: (a.contentType || 'application/octet-stream').toLowerCase(),
     size: a.content.length,
     sha256: createHash('sha256').update(a.content).digest('hex'),

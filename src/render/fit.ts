@@ -3,6 +3,7 @@
  * does not fit, and refused with a `TextFitError` when even that fails — a clipped name or
  * address must never reach the post.
  */
+import { quoteValue } from '../domain/path-segment.ts';
 import type { Rect } from '../layout/page.ts';
 import { baselineBelow, type PageCanvas, ptToMm } from './canvas.ts';
 import type { FaceName } from './fonts.ts';
@@ -18,7 +19,7 @@ export class TextFitError extends Error {
     readonly visitId?: string,
   ) {
     super(
-      `${visitId ? `Visit ${visitId}: ` : ''}the ${what} "${text.length > 50 ? `${text.slice(0, 50)}…` : text}" does not fit its ${box.width}×${box.height} mm box ` +
+      `${visitId ? `Visit ${visitId}: ` : ''}the ${what} ${quoteValue(text)} does not fit its ${box.width}×${box.height} mm box ` +
         'even at the smallest type size; shorten it in the customer list (or the template).',
     );
     this.name = 'TextFitError';
@@ -51,7 +52,8 @@ export interface FittedText {
 export function fitText(canvas: PageCanvas, text: string, box: Rect, options: FitOptions): FittedText | undefined {
   const face = canvas.fonts.face(options.face ?? 'regular');
   for (const size of options.sizes) {
-    const lines = wrapText(text, { width: box.width, measure: (ch) => ptToMm(face.widthOf(ch, size)) });
+    // One line more than allowed is enough to know the size fails: a huge text costs no more.
+    const lines = wrapText(text, { width: box.width, measure: (ch) => ptToMm(face.widthOf(ch, size)), maxLines: options.maxLines + 1 });
     if (lines.length > options.maxLines) continue;
     if (lines.some((l) => l.width > box.width + 1e-6)) continue;
     const pitch = ptToMm(size) * (options.leading ?? 1.3);

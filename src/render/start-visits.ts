@@ -18,6 +18,7 @@ import { dueDate } from '../domain/deadlines.ts';
 import { InputError, message, type Message } from '../domain/messages.ts';
 import { WORKSPACE_CONFIG_FILE } from '../domain/workspace-config.ts';
 import { newVisitId, type VisitId } from '../domain/visit-id.ts';
+import { pathSegment, segmentPath } from '../domain/path-segment.ts';
 import type { Visit, VisitCategory, VisitChannel } from '../domain/visit.ts';
 import { formLayoutId } from '../layout/form.ts';
 import { LETTER_LAYOUT_ID } from '../layout/letter.ts';
@@ -155,7 +156,7 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
       type: kind,
       onRendered: async (rendered, index) => {
         const { visit, customer } = planned[index]!;
-        const folder = join(out, customer.branchCode);
+        const folder = segmentPath(out, pathSegment('branch', customer.branchCode, `the branch code of customer ${maskTail(customer.customerId)}`));
         const pdf = join(folder, `${visit.visitId}.pdf`);
         await outputs.write(pdf, rendered.bytes);
         const { sha256, size } = ws.files.putBytes(rendered.bytes, objects);
@@ -207,5 +208,4 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
     throw e;
   }
 }
-
 

@@ -19,6 +19,7 @@ import TxtTemplater from 'docxtemplater/text.js';
 import PizZip from 'pizzip';
 import { InputError, message, type Message } from '../domain/messages.ts';
 import { QUESTION_TAGS, TEMPLATE_TAGS, type TemplateData } from './template-data.ts';
+import { checkOfficeZip } from '../input/zip-limits.ts';
 
 /** The project's root folder: `templates/…` paths are resolved against it. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -139,6 +140,7 @@ export function loadDocxTemplate(path: string): DocxTemplate {
     const bytes = readFileSync(absolute);
     let zip: PizZip;
     try {
+      checkOfficeZip(bytes); // sizes and entry count before the template is unpacked
       zip = new PizZip(bytes);
     } catch (error) {
       throw new InputError(`Template ${displayPath(absolute)} is not a Word document`, [

@@ -26,6 +26,8 @@ export interface WrapOptions {
   firstLineWidth?: number;
   /** Width of one character (a code point). */
   measure: (char: string) => number;
+  /** Stop after this many lines (the caller refuses a text with more): keeps a huge text cheap. */
+  maxLines?: number;
 }
 
 const isSpace = (ch: string | undefined): boolean => ch === ' ' || ch === '\t';
@@ -42,6 +44,9 @@ export function wrapText(text: string, options: WrapOptions): WrappedLine[] {
   const n = chars.length;
   if (n === 0) return [];
   const widths = chars.map((c) => (isNewline(c) ? 0 : options.measure(c)));
+  // Widths of every run from prefix sums, so that wrapping stays linear in the text's length.
+  const prefix = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + widths[i]!;
   // The common case of a field value or short line: it fits whole, no break to look for.
   if (!text.includes('\n') && !text.includes('\r')) {
     let total = 0;
@@ -71,9 +76,7 @@ export function wrapText(text: string, options: WrapOptions): WrappedLine[] {
   const visibleWidth = (from: number, to: number): number => {
     let end = to;
     while (end > from && (isSpace(chars[end - 1]) || isNewline(chars[end - 1]))) end--;
-    let w = 0;
-    for (let i = from; i < end; i++) w += widths[i]!;
-    return w;
+    return prefix[end]! - prefix[from]!;
   };
   /** Whether breaking at `p` would start a line with closing or end one with opening punctuation. */
   const forbidden = (p: number): boolean => {
@@ -88,15 +91,18 @@ export function wrapText(text: string, options: WrapOptions): WrappedLine[] {
   const lines: WrappedLine[] = [];
   let start = 0;
   let ci = 0; // index into candidates
-  while (start < n) {
+  const maxLines = options.maxLines ?? Infinity;
+  while (start < n && lines.length < maxLines) {
     const limit = lines.length === 0 ? (options.firstLineWidth ?? options.width) : options.width;
     while (ci < candidates.length && candidates[ci]! <= start) ci++;
     let best = -1;
+    let bestK = -1;
     let required = false;
     for (let k = ci; k < candidates.length; k++) {
       const b = candidates[k]!;
       if (visibleWidth(start, b) > limit) break;
       best = b;
+      bestK = k;
       if (allowed.get(b)) {
         required = true;
         break;
@@ -110,7 +116,7 @@ export function wrapText(text: string, options: WrapOptions): WrappedLine[] {
     if (!required && best < n && forbidden(best)) {
       let moved = -1;
       // Push: an earlier UAX #14 opportunity, then an earlier character boundary.
-      for (let k = candidates.indexOf(best) - 1; k >= 0 && candidates[k]! > start; k--) {
+      for (let k = bestK - 1; k >= 0 && candidates[k]! > start; k--) {
         if (!forbidden(candidates[k]!)) {
           moved = candidates[k]!;
           break;

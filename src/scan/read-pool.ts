@@ -108,6 +108,8 @@ class PoolReader implements ScanReader {
   private readonly jobs: Job[] = [];
   private nextId = 1;
   private broken = false;
+  /** After `close()`: no thread is started again, and files not yet read are refused. */
+  private closed = false;
   private files = 0;
   private threadReads = 0;
 
@@ -122,6 +124,7 @@ class PoolReader implements ScanReader {
 
   read(bytes: Uint8Array, name: string, options: DecodeOptions): Promise<ScanItem[]> {
     this.files++;
+    if (this.closed) return Promise.reject(new Error(`the page reader was closed before ${name} was read`));
     if (this.broken) return readScanFile(bytes, name, options);
     const { claimPage: _claim, onPageCount: _count, ...plain } = options;
     const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
@@ -145,6 +148,8 @@ class PoolReader implements ScanReader {
    * has started.
    */
   private pump(): void {
+    // A reply that was already on its way when the pool closed must not start a new thread.
+    if (this.closed) return;
     for (;;) {
       const job = this.jobs.find((j) => !j.done && j.readers > 0 && j.readers < this.threads && pagesLeft(j.request.pages)) ?? this.jobs.find((j) => j.readers === 0 && !j.done);
       if (!job) return;
@@ -154,6 +159,7 @@ class PoolReader implements ScanReader {
       slot.job = job;
       job.readers++;
       this.threadReads++;
+      slot.worker.ref();
       slot.worker.postMessage(job.request);
     }
   }
@@ -167,6 +173,7 @@ class PoolReader implements ScanReader {
 
   private start(): Slot {
     const slot: Slot = { worker: startWorker(), job: null };
+    slot.worker.unref();
     slot.worker.on('message', (reply: ReadReply) => {
       const job = slot.job;
       if (!job || job.request.id !== reply.id) return;
@@ -175,6 +182,7 @@ class PoolReader implements ScanReader {
         return;
       }
       slot.job = null;
+      slot.worker.unref(); // an idle thread never keeps the program alive
       job.readers--;
       job.done = true;
       if ('error' in reply) job.error ??= new Error(reply.error);
@@ -204,12 +212,20 @@ class PoolReader implements ScanReader {
     return slot;
   }
 
+  /**
+   * Ends every thread. Files still being read (a caller that stopped waiting for them, e.g.
+   * a duplicate whose reading was started ahead) are refused, never left to start a thread.
+   */
   async close(): Promise<void> {
+    this.closed = true;
     const workers = this.workers.splice(0);
+    const pending = this.jobs.splice(0);
     await Promise.all(workers.map((w) => {
-      w.worker.removeAllListeners('exit');
+      w.worker.removeAllListeners();
+      w.worker.on('error', () => {}); // a thread failing as it ends has nothing left to say
       return w.worker.terminate();
     }));
+    for (const job of pending) job.reject(new Error(`the page reader was closed before ${job.request.name} was read`));
   }
 }
 
