@@ -14,6 +14,10 @@ type Loader = () => Promise<CommandModule<any>>;
 const LOADERS: [name: string, load: Loader][] = [
   ['letters', async () => (await import('./letters.ts')).lettersCommand],
   ['forms', async () => (await import('./letters.ts')).formsCommand],
+  ['accounts', async () => (await import('./accounts.ts')).accountsCommand],
+  ['events', async () => (await import('./accounts.ts')).eventsCommand],
+  ['plan', async () => (await import('./plan.ts')).planCommand],
+  ['coverage', async () => (await import('./coverage.ts')).coverageCommand],
   ['ingest', async () => (await import('./ingest.ts')).ingestCommand],
   ['review', async () => (await import('./review.ts')).reviewCommand],
   ['quarantine', async () => (await import('./quarantine.ts')).quarantineCommand],

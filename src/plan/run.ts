@@ -150,6 +150,8 @@ export function coverageOf(ws: Workspace, options: { year: number; asOf?: string
   const asOf = checkDate('--as-of', options.asOf) ?? (today() < `${year}-12-31` ? today() : `${year}-12-31`);
   const accounts = populationFor(ws, asOf);
   const plan = getPlan(ws.db, { year });
+  const planIndex = (plan?.parameters as { indexReturn?: number | null } | undefined)?.indexReturn;
+  const indexReturn = options.indexReturn ?? (typeof planIndex === 'number' ? planIndex : undefined);
   return coverage({
     year, asOf,
     policy: loadPlanningPolicy(ws.dir),
@@ -157,7 +159,7 @@ export function coverageOf(ws: Workspace, options: { year: number; asOf?: string
     events: loadEvents(ws.db),
     visits: loadVisitsSeen(ws.db),
     ...(plan ? { planned: plannedVisits(ws.db, plan.planId) } : {}),
-    ...(options.indexReturn !== undefined ? { indexReturn: options.indexReturn } : {}),
+    ...(indexReturn !== undefined ? { indexReturn } : {}),
     ...(options.branch !== undefined ? { branch: options.branch } : {}),
   });
 }

@@ -86,6 +86,17 @@ export function loadAccounts(db: Db, importId: number): Account[] {
   return rows.map(([json]) => JSON.parse(json) as Account);
 }
 
+/** Some accounts of an import, by customer id (missing ones are left out). */
+export function loadAccountsById(db: Db, importId: number, customerIds: readonly string[]): Map<string, Account> {
+  const get = db.prepare('SELECT account_json FROM accounts WHERE import_id = ? AND customer_id = ?').raw();
+  const out = new Map<string, Account>();
+  for (const id of customerIds) {
+    const row = get.get(importId, id) as [string] | undefined;
+    if (row) out.set(id, JSON.parse(row[0]) as Account);
+  }
+  return out;
+}
+
 export function loadEvents(db: Db): (AccountEvent & { eventId: number })[] {
   const rows = db.prepare('SELECT event_id, customer_id, kind, occurred_on, note FROM account_events ORDER BY occurred_on, event_id').all() as { event_id: number; customer_id: string; kind: AccountEventKind; occurred_on: string; note: string | null }[];
   return rows.map((r) => ({ eventId: r.event_id, customerId: r.customer_id, kind: r.kind, occurredOn: r.occurred_on, ...(r.note !== null ? { note: r.note } : {}) }));
@@ -144,11 +155,13 @@ interface PlanRow {
   created_by: string;
 }
 
-/** The plan of a year made last (or the one named). */
+/** The plan named, or the plan of a year made last, or the plan made last of all. */
 export function getPlan(db: Db, by: { year?: number; planId?: string }): PlanRecord | undefined {
   const r = (by.planId
     ? db.prepare('SELECT * FROM plans WHERE plan_id = ?').get(by.planId)
-    : db.prepare('SELECT * FROM plans WHERE year = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(by.year)) as PlanRow | undefined;
+    : by.year !== undefined
+      ? db.prepare('SELECT * FROM plans WHERE year = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(by.year)
+      : db.prepare('SELECT * FROM plans ORDER BY created_at DESC, rowid DESC LIMIT 1').get()) as PlanRow | undefined;
   return r && {
     planId: r.plan_id, year: r.year, asOf: r.as_of, seed: r.seed, accountsImportId: r.accounts_import_id,
     parameters: JSON.parse(r.parameters_json) as object, createdAt: r.created_at, createdBy: r.created_by,
