@@ -156,7 +156,7 @@ function ratioCoverage(accounts: readonly Account[], y: YearBounds, seen: VisitI
   };
   return {
     existing: one(eligible, input.policy.existingRatio, ['existing-sample', 'margin-sample']),
-    margin: one(eligible.filter((a) => a.margin), input.policy.marginRatio, ['margin-sample']),
+    margin: one(eligible.filter((a) => a.margin), input.policy.marginRatio, ['existing-sample', 'margin-sample']),
   };
 }
 

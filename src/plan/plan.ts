@@ -198,10 +198,10 @@ function planSamples(input: PlanInput, y: YearBounds, seen: VisitIndex, taken: S
     const existingPick = drawSample(eligible.filter(open).map((a) => a.customerId), needExisting, random);
     for (const id of existingPick) taken.add(id);
 
-    const isMargin = new Set(margin.map((a) => a.customerId));
-    for (const id of [...marginPick, ...existingPick]) {
-      const m = isMargin.has(id);
-      planned.push({ customerId: id, branch, category: 'existing', basis: m ? 'margin-sample' : 'existing-sample', reason: m ? `融资融券客户抽样 ≥${pct(input.policy.marginRatio)} (第二十条)` : `存量客户抽样 ≥${pct(input.policy.existingRatio)} (第二十条)`, due: y.end });
+    for (const [ids, fromMargin] of [[marginPick, true], [existingPick, false]] as const) {
+      for (const id of ids) {
+        planned.push({ customerId: id, branch, category: 'existing', basis: fromMargin ? 'margin-sample' : 'existing-sample', reason: fromMargin ? `融资融券客户抽样 ≥${pct(input.policy.marginRatio)} (第二十条)` : `存量客户抽样 ≥${pct(input.policy.existingRatio)} (第二十条)`, due: y.end });
+      }
     }
     if (marginPick.length < needMargin || existingPick.length < needExisting) {
       messages.push(message('plan/too-few-candidates', `branch ${branch}: only ${marginPick.length + existingPick.length} of the ${needMargin + needExisting} customers the ratios need could be sampled; the rest were visited this year for other reasons or are planned otherwise`, {}, { severity: 'warning', fix: 'count those visits with the sample, or visit more customers this year' }));
