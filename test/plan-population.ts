@@ -70,7 +70,7 @@ function generateAccount(r: Random, i: number): Account {
   const assets = r.weighted<number>([[r.int(0, 2_000_000), 90], [r.int(2_000_000, 9_999_999), 7], [10_000_000, 0.5], [9_999_999, 0.5], [r.int(10_000_000, 90_000_000), 2]]);
   if (r.chance(0.95)) account.assets = assets;
   if (r.chance(0.9)) account.monthlyTurnover = r.weighted<number>([[r.int(0, 3_000_000), 97], [10_000_000, 0.5], [r.int(10_000_001, 50_000_000), 1.5], [9_999_999.5, 1]]);
-  if (r.chance(0.9)) account.sixMonthReturn = Math.round(r.normal(0, 12) * 10) / 10;
+  if (r.chance(0.9)) account.sixMonthReturn = Math.round(r.normal(0, 8) * 10) / 10;
   if (r.chance(0.3)) account.annualCommission = r.int(0, 400_000);
   return account;
 }

@@ -82,8 +82,11 @@ export function listImports(db: Db): AccountImport[] {
 }
 
 export function loadAccounts(db: Db, importId: number): Account[] {
-  const rows = db.prepare('SELECT account_json FROM accounts WHERE import_id = ? ORDER BY customer_id').raw().all(importId) as [string][];
-  return rows.map(([json]) => JSON.parse(json) as Account);
+  const out: Account[] = [];
+  for (const [json] of db.prepare('SELECT account_json FROM accounts WHERE import_id = ? ORDER BY customer_id').raw().iterate(importId) as Iterable<[string]>) {
+    out.push(JSON.parse(json) as Account);
+  }
+  return out;
 }
 
 /** Some accounts of an import, by customer id (missing ones are left out). */
