@@ -185,6 +185,19 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
     expect(none.err).toContain('has no visit left to start for branch');
   }, 120_000);
 
+  it('puts the year\'s coverage into the period report, ids masked', async () => {
+    const r = await run(['report', '--period', '2026-11', '--workspace', ws, '--json']);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.out);
+    expect(rep.coverage.year).toBe(2026);
+    expect(rep.coverage.asOf).toBe('2026-11-30');
+    expect(rep.coverage.branches.length).toBe(new Set(population.accounts.map((a) => a.branchCode)).size);
+    for (const b of rep.coverage.branches) for (const m of b.newAccounts.missing) expect(m.customerId).toMatch(/^\*+\d{4}$/);
+    const text = await run(['report', '--period', '2026-11', '--workspace', ws]);
+    expect(text.out).toContain('coverage 2026 as of 2026-11-30');
+    expect(text.out).toMatch(/存量客户 0\/\d+ = 0\.0 % \(policy 10\.0 %/);
+  });
+
   it('refuses a plan before any account list is imported, saying what to do', async () => {
     const r = await run(['plan', '--year', '2026', '--workspace', join(dir, 'empty-ws')]);
     expect(r.code).toBe(2);

@@ -163,3 +163,15 @@ export function coverageOf(ws: Workspace, options: { year: number; asOf?: string
     ...(options.branch !== undefined ? { branch: options.branch } : {}),
   });
 }
+
+/**
+ * The coverage a period report shows: the year of the month `period` (YYYY-MM) as of the
+ * month's end (or today, if earlier); `undefined` when no account list has been imported.
+ */
+export function periodCoverage(ws: Workspace, period: string, branch?: string): Coverage | undefined {
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  const monthEnd = new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
+  const asOf = today() < monthEnd ? today() : monthEnd;
+  if (!latestAccountImport(ws.db, asOf)) return undefined;
+  return coverageOf(ws, { year, asOf, ...(branch !== undefined ? { branch } : {}) });
+}
