@@ -73,10 +73,17 @@ export interface ImportResult {
   added?: number;
 }
 
+/** The day an export describes: `--as-of`, never after today; default today. */
+function exportDay(option: string | undefined): string {
+  const asOf = checkDate('--as-of', option) ?? today();
+  if (asOf > today()) throw new UsageError(`--as-of ${asOf} is after today (${today()}): an export describes a day that has passed`);
+  return asOf;
+}
+
 /** Reads an account list (refused whole on any problem), keeps the file and records the import. */
 export async function importAccounts(ws: Workspace, path: string, options: { asOf?: string; actor: string }): Promise<ImportResult> {
-  const asOf = checkDate('--as-of', options.asOf) ?? today();
-  const list = await readAccounts(path, { today: asOf > today() ? asOf : today() });
+  const asOf = exportDay(options.asOf);
+  const list = await readAccounts(path, { today: today() });
   const stored = await ws.files.putFile(list.path);
   const importId = saveAccountImport(ws.db, { asOf, sourcePath: list.path, sha256: stored.sha256, size: stored.size, format: list.format, importedBy: options.actor }, list.accounts);
   return { importId, path: list.path, sha256: stored.sha256, format: list.format, asOf, rows: list.accounts.length };
@@ -84,8 +91,8 @@ export async function importAccounts(ws: Workspace, path: string, options: { asO
 
 /** Reads an event list (refused whole on any problem), keeps the file and records the new events. */
 export async function importEvents(ws: Workspace, path: string, options: { asOf?: string; actor: string }): Promise<ImportResult> {
-  const asOf = checkDate('--as-of', options.asOf) ?? today();
-  const list = await readAccountEvents(path, { today: asOf > today() ? asOf : today() });
+  const asOf = exportDay(options.asOf);
+  const list = await readAccountEvents(path, { today: today() });
   const stored = await ws.files.putFile(list.path);
   const { importId, added } = saveEventImport(ws.db, { asOf, sourcePath: list.path, sha256: stored.sha256, size: stored.size, format: list.format, importedBy: options.actor }, list.events);
   return { importId, path: list.path, sha256: stored.sha256, format: list.format, asOf, rows: list.events.length, added };
