@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: the performance and accuracy measurements of the issues, each beside the
- * named alternative in the same run. Parts: render, scan, archive (all by default).
+ * named alternative in the same run. Parts: render, scan, archive, plan (all by default).
  *
  *     npm run bench                 # everything (about 20–40 minutes on 2 cores)
  *     npm run bench -- render       # one part
  *     npm run bench -- scan --pages 1000
  *     npm run bench -- archive --megabytes 1024
+ *     npm run bench -- plan --accounts 1000000
  *
  * Environment: BAGIT_PY=/path/to/bagit.py to compare with bagit-python (not installable
  * from Debian or npm; see docs/archive.md).
@@ -44,6 +45,11 @@ if (wanted('scan')) {
 if (wanted('archive')) {
   const { runArchiveBench } = await import('./archive.ts');
   await runArchiveBench({ megabytes: option('megabytes', 1024) });
+}
+
+if (wanted('plan')) {
+  const { runPlanBench } = await import('./plan.ts');
+  await runPlanBench({ accounts: option('accounts', 1_000_000) });
 }
 
 console.log(`peak memory of this process: ${lifetimePeakMb()?.toFixed(0) ?? '?'} MB`);

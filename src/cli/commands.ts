@@ -27,14 +27,34 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'letters',
     describe:
-      'register one visit per customer in <list> (CSV or XLSX) and render callback letters (回访函) with the record form as last page, batch print PDFs and a listing',
+      'register one visit per customer in <list> (CSV or XLSX), or per planned visit (--plan), and render callback letters (回访函) with the record form as last page, batch print PDFs and a listing',
     load: async () => (await import('./letters.ts')).lettersCommand,
   },
   {
     name: 'forms',
     describe:
-      'register one visit per customer in <list> (CSV or XLSX) and render face-to-face record forms (客户回访记录表), batch print PDFs and a listing',
+      'register one visit per customer in <list> (CSV or XLSX), or per planned visit (--plan), and render face-to-face record forms (客户回访记录表), batch print PDFs and a listing',
     load: async () => (await import('./letters.ts')).formsCommand,
+  },
+  {
+    name: 'accounts',
+    describe: 'import the account population for planning (accounts import FILE): CSV (UTF-8 or GBK) or XLSX',
+    load: async () => (await import('./accounts.ts')).accountsCommand,
+  },
+  {
+    name: 'events',
+    describe: 'import account events for planning (events import FILE): closures, idle accounts, large transfers, …',
+    load: async () => (await import('./accounts.ts')).eventsCommand,
+  },
+  {
+    name: 'plan',
+    describe: 'plan the visits the rules require in a year: new accounts, events, key customers, samples of existing and margin customers',
+    load: async () => (await import('./plan.ts')).planCommand,
+  },
+  {
+    name: 'coverage',
+    describe: 'coverage of a year per branch: new accounts, existing and margin ratios, key customers, events, who is missing',
+    load: async () => (await import('./coverage.ts')).coverageCommand,
   },
   {
     name: 'ingest',

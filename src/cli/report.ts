@@ -11,6 +11,8 @@ import { VISIT_RESULT_LABELS, type VisitResult } from '../domain/visit.ts';
 import { activeHolds, branchesOfPeriod, listBundles } from '../store/bundles.ts';
 import { today } from '../env/clock.ts';
 import { getCustomer, listVisits } from '../store/visits.ts';
+import { periodCoverage } from '../plan/run.ts';
+import { coverageForOutput, coverageText } from './coverage.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
 
 interface ReportArgs {
@@ -62,8 +64,11 @@ export const reportCommand = defineCommand<ReportArgs>({
         };
       }),
     };
-    report(io, args.json, value, () =>
-      value.branches.flatMap((b) => [
+    // The year's coverage (docs/planning.md), when an account list has been imported.
+    const yearCoverage = periodCoverage(ws, args.period, args.branch);
+    const shownCoverage = yearCoverage && coverageForOutput(yearCoverage);
+    report(io, args.json, shownCoverage ? { ...value, coverage: shownCoverage } : value, () => [
+      ...value.branches.flatMap((b) => [
         `营业部 ${b.branch} — ${args.period}: ${b.visits} visits`,
         `  results: ${Object.entries(b.byResult).map(([r, n]) => `${VISIT_RESULT_LABELS[r as VisitResult] ?? r} ${n}`).join(' · ') || 'none'}`,
         `  channels: ${Object.entries(b.byChannel).map(([c, n]) => `${c} ${n}`).join(' · ') || 'none'}`,
@@ -73,7 +78,8 @@ export const reportCommand = defineCommand<ReportArgs>({
           ? b.bundles.map((x) => `  bundle ${x.bundleId}: ${x.visits} visits, retain until ${x.retainUntil}${x.includesInvalid ? ', includes invalid visits' : ''}${x.holds.length ? `, legal hold: ${x.holds.join('; ')}` : ''}  ${x.sha256.slice(0, 16)}…`)
           : ['  no bundle built yet (huifang archive)']),
       ]),
-    );
+      ...(shownCoverage ? coverageText(shownCoverage, 5) : []),
+    ]);
     return EXIT_OK;
   },
 });

@@ -74,3 +74,59 @@ export function retentionYears(policy: RetentionPolicy, recordCategory?: string)
 export function retentionDate(periodEnd: string, years: number): string {
   return addMonths(periodEnd, years * 12);
 }
+
+/**
+ * A business-day calendar: the weekdays that are not worked, the public holidays (节假日)
+ * and the weekend days worked instead (调休上班), all `YYYY-MM-DD`.
+ */
+export interface BusinessCalendar {
+  /** Days of the week not worked, 0 = Sunday … 6 = Saturday. */
+  weekend: readonly number[];
+  holidays: readonly string[];
+  /** Weekend days that are worked (调休). */
+  workdays: readonly string[];
+}
+
+/** Weekends only, no holidays. */
+export const WEEKENDS_ONLY: BusinessCalendar = { weekend: [0, 6], holidays: [], workdays: [] };
+
+/** A calendar prepared for repeated look-ups (sets instead of arrays). */
+interface CalendarIndex {
+  weekend: ReadonlySet<number>;
+  holidays: ReadonlySet<string>;
+  workdays: ReadonlySet<string>;
+}
+
+const indexes = new WeakMap<BusinessCalendar, CalendarIndex>();
+
+function indexOf(calendar: BusinessCalendar): CalendarIndex {
+  let index = indexes.get(calendar);
+  if (!index) {
+    index = { weekend: new Set(calendar.weekend), holidays: new Set(calendar.holidays), workdays: new Set(calendar.workdays) };
+    indexes.set(calendar, index);
+  }
+  return index;
+}
+
+/** Whether `isoDate` is worked: a 调休 workday, or a day that is neither weekend nor holiday. */
+export function isBusinessDay(isoDate: string, calendar: BusinessCalendar): boolean {
+  const index = indexOf(calendar);
+  if (index.workdays.has(isoDate)) return true;
+  if (index.holidays.has(isoDate)) return false;
+  return !index.weekend.has(new Date(`${isoDate}T00:00:00Z`).getUTCDay());
+}
+
+/**
+ * The date `days` business days after `isoDate` (the day itself not counted): 2 business
+ * days after a Friday closure is the Tuesday. `days` = 0 gives the date itself.
+ */
+export function addBusinessDays(isoDate: string, days: number, calendar: BusinessCalendar): string {
+  if (!Number.isInteger(days) || days < 0) throw new RangeError(`Expected a whole number of business days ≥ 0 but received ${days}`);
+  let date = isoDate;
+  for (let left = days, guard = 0; left > 0; guard++) {
+    if (guard > 3660) throw new RangeError(`The calendar has no business day within ten years after ${isoDate}`);
+    date = addDays(date, 1);
+    if (isBusinessDay(date, calendar)) left--;
+  }
+  return date;
+}

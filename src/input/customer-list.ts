@@ -10,7 +10,7 @@ import { checkSegment, quoteValue, type PathSegment } from '../domain/path-segme
 import { today as businessToday } from '../env/clock.ts';
 import { parseDate, parseEmail, parsePhone, parsePostcode, type Parsed } from './fields.ts';
 import { inReadingOrder, rowFields, type RowFields } from './row-fields.ts';
-import { cellAsText, matchColumns, normaliseText, readTable, type ColumnSpec, type TableFormat } from './table.ts';
+import { cellAsText, matchColumns, normaliseText, readTable, type ColumnSpec, type TableFormat, type TableKind } from './table.ts';
 
 export interface CustomerList {
   /** Absolute path of the list. */
@@ -27,7 +27,7 @@ export interface ReadCustomerListOptions {
   today?: string;
 }
 
-type CustomerColumn =
+export type CustomerColumn =
   | 'customerId' | 'name' | 'kind' | 'branchCode' | 'branchName' | 'address'
   | 'postcode' | 'phone' | 'email' | 'openedOn' | 'marketingStaff' | 'contactPerson';
 
@@ -36,7 +36,7 @@ type CustomerColumn =
  * regard to case, spaces, `_`, `-`; the first name is the one messages use).
  * 营业部代码 is required unless the 营业部 column holds `3101 上海浦东南路证券营业部`.
  */
-const CUSTOMER_COLUMNS: readonly ColumnSpec<CustomerColumn>[] = [
+export const CUSTOMER_COLUMNS: readonly ColumnSpec<CustomerColumn>[] = [
   { key: 'customerId', names: ['客户号', '资金账号', '客户编号', 'customer_id'], required: true },
   { key: 'name', names: ['姓名', '客户名称', '客户姓名', 'name', 'customer_name'], required: true },
   { key: 'kind', names: ['客户类型', '客户类别', 'kind', 'customer_kind'], required: true },
@@ -86,9 +86,37 @@ const CODE_AND_NAME = /^(\d{2,10})(?:\s*[-–—:：|]\s*|\s+|(?=[^0-9A-Za-z\s])
  * list.customers[0].postcode; // '200120'
  */
 export async function readCustomerList(path: string, options: ReadCustomerListOptions = {}): Promise<CustomerList> {
-  const today = options.today ?? businessToday();
-  const table = await readTable(path, { noun: 'customer list', rulePrefix: 'list', rowsNoun: 'customers' });
-  const { index, messages } = matchColumns(table, CUSTOMER_COLUMNS, 'list');
+  const read = await readCustomerTable(path, {
+    kind: { noun: 'customer list', rulePrefix: 'list', rowsNoun: 'customers' },
+    columns: CUSTOMER_COLUMNS,
+    today: options.today ?? businessToday(),
+    row: (_f, customer) => customer,
+  });
+  return { path: read.path, sha256: read.sha256, format: read.format, customers: read.rows };
+}
+
+/** How a table of customers with more columns than a customer list (an account export) is read. */
+export interface CustomerTableOptions<K extends string, T> {
+  kind: TableKind;
+  /** `CUSTOMER_COLUMNS` and the table's own. */
+  columns: readonly ColumnSpec<CustomerColumn | K>[];
+  /** The day after which a date is in the future, `YYYY-MM-DD`. */
+  today: string;
+  /** The row's own fields, read from `f` beside the customer (undefined when a customer field has a problem). */
+  row: (f: RowFields<CustomerColumn | K>, customer: Customer | undefined) => T | undefined;
+}
+
+/**
+ * Reads a table whose rows are customers with (optionally) more fields: the customer list
+ * and the account export share its columns, its tolerance and its whole-file refusal.
+ *
+ * @throws InputError listing every problem, each with the file, row and column.
+ */
+export async function readCustomerTable<K extends string, T>(path: string, options: CustomerTableOptions<K, T>): Promise<{ path: string; sha256: string; format: TableFormat; rows: T[] }> {
+  const { kind, today } = options;
+  const prefix = kind.rulePrefix;
+  const table = await readTable(path, kind);
+  const { index, messages } = matchColumns(table, options.columns, prefix);
 
   // One 营业部 column holding "code name" stands in for 营业部代码.
   let combinedBranch = false;
@@ -101,7 +129,7 @@ export async function readCustomerList(path: string, options: ReadCustomerListOp
   }
   if (index.branchCode === undefined && !combinedBranch) {
     messages.push(
-      message('list/missing-column', 'the required column 营业部代码 is missing', { file: table.path, row: 1 }, {
+      message(`${prefix}/missing-column`, 'the required column 营业部代码 is missing', { file: table.path, row: 1 }, {
         fix: 'add a column headed one of: 营业部代码, 营业部编号, branch_code; or write the code before the name in the 营业部 column (3101 上海浦东南路证券营业部)',
         expected: '营业部代码 | 营业部编号 | branch_code',
       }),
@@ -109,10 +137,10 @@ export async function readCustomerList(path: string, options: ReadCustomerListOp
   }
 
   // Rows are checked even when a column is missing, so that one report names every problem.
-  const customers: Customer[] = [];
+  const rows: T[] = [];
   const firstRowOf = new Map<string, number>();
   for (const row of table.rows) {
-    const f = rowFields(table, index, 'list', messages, row, CUSTOMER_MAX_LENGTHS);
+    const f = rowFields(table, index, prefix, messages, row, CUSTOMER_MAX_LENGTHS as Partial<Record<K | CustomerColumn, number>>);
     const idCell = f.cell('customerId');
     const customerId = idCell && idCell.type !== 'error' ? normaliseText(cellAsText(idCell)) : '';
     if (customerId !== '') {
@@ -123,16 +151,16 @@ export async function readCustomerList(path: string, options: ReadCustomerListOp
         firstRowOf.set(customerId, row.row);
       }
     }
-    const customer = customerFromRow(f, { combinedBranch, today });
-    if (customer) customers.push(customer);
+    const value = options.row(f, customerFromRow(f, { combinedBranch, today }));
+    if (value !== undefined) rows.push(value);
   }
 
   const problems = inReadingOrder(table, messages);
   if (problems.some((m) => m.severity === 'error')) {
     const n = problems.length;
-    throw new InputError(`the customer list ${table.path} has ${n} problem${n === 1 ? '' : 's'}; no customer was read`, problems);
+    throw new InputError(`the ${kind.noun} ${table.path} has ${n} problem${n === 1 ? '' : 's'}; no ${kind.rowsNoun.replace(/s$/, '')} was read`, problems);
   }
-  return { path: table.path, sha256: table.sha256, format: table.format, customers };
+  return { path: table.path, sha256: table.sha256, format: table.format, rows };
 }
 
 /** One row as a customer, or `undefined` when any of its fields has a problem (recorded on `f`). */

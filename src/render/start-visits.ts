@@ -13,7 +13,7 @@
 import { mkdirSync, existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { maskTail } from '../domain/customer.ts';
+import { maskTail, type Customer } from '../domain/customer.ts';
 import { dueDate } from '../domain/deadlines.ts';
 import { InputError, message, type Message } from '../domain/messages.ts';
 import { WORKSPACE_CONFIG_FILE } from '../domain/workspace-config.ts';
@@ -37,9 +37,12 @@ import { writeCsv } from '../formats/csv.ts';
 export type RunDocuments = 'letters' | 'forms';
 
 export interface StartVisitsOptions {
-  /** The customer list (CSV or XLSX). */
-  list: string;
+  /** The customer list (CSV or XLSX); or `planned`. */
+  list?: string;
+  /** Visits from a plan instead of a list: each customer with its own category and due date. */
+  planned?: PlannedSource;
   documents: RunDocuments;
+  /** The category of every visit started from a list. */
   category: VisitCategory;
   /** Default: `letter` for letters, `face-to-face` for forms. */
   channel?: VisitChannel;
@@ -57,6 +60,16 @@ export interface StartVisitsOptions {
   /** Reproducible visit ids (demos and tests): a seed for the id generator. */
   seed?: string;
   onProgress?: (done: number, total: number) => void;
+}
+
+/** Customers to visit that come from a plan rather than a list (`huifang letters --plan`). */
+export interface PlannedSource {
+  /** Recorded as the run's source, e.g. `plan:plan-2026-ab12cd34ef56`. */
+  path: string;
+  sha256: string;
+  visits: { customer: Customer; category: VisitCategory; dueOn: string }[];
+  /** Called inside the registering transaction with the visit id of each planned visit, in order. */
+  onRegistered?: (visitIds: string[]) => void;
 }
 
 export interface StartedVisit {
@@ -101,7 +114,7 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
   const out = resolve(options.out);
 
   // 1. Cheap checks, nothing written yet.
-  const list = await readCustomerList(options.list);
+  const list = options.planned ?? (await listSource(options.list, options.category));
   const sender = options.sender ?? senderOf(ws);
   if (options.docx) loadDocxTemplate(options.documents === 'letters' ? DOCX_TEMPLATES.letter : DOCX_TEMPLATES.form);
   if (existsSync(out) && !statSync(out).isDirectory()) {
@@ -109,10 +122,10 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
   }
   if (!options.repeat) {
     const open: Message[] = [];
-    const wanted = new Set(list.customers.map((c) => c.customerId));
+    const wanted = new Set(list.visits.map((p) => `${p.customer.customerId}\u0000${p.category}`));
     for (const v of listVisits(ws.db)) {
-      if (wanted.has(v.customerId) && v.category === options.category && v.result === 'pending') {
-        open.push(message('run/open-visit', `customer ${maskTail(v.customerId)} already has an open ${options.category} visit ${v.visitId}`, { file: list.path, visitId: v.visitId }, { fix: 'finish or close that visit first, or pass --repeat to start another' }));
+      if (wanted.has(`${v.customerId}\u0000${v.category}`) && v.result === 'pending') {
+        open.push(message('run/open-visit', `customer ${maskTail(v.customerId)} already has an open ${v.category} visit ${v.visitId}`, { file: list.path, visitId: v.visitId }, { fix: 'finish or close that visit first, or pass --repeat to start another' }));
       }
     }
     if (open.length) throw new InputError(`${open.length} customer(s) in ${list.path} already have an open visit of this category; nothing was written.`, open);
@@ -122,19 +135,18 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
   const runId = `run-${today().replace(/-/g, '')}-${randomBytes(4).toString('hex')}`;
   const startedOn = today();
   const nextId = idSource(options.seed);
-  const layoutId = options.documents === 'letters' ? LETTER_LAYOUT_ID : formLayoutId(options.category);
-  const planned = list.customers.map((customer) => {
+  const planned = list.visits.map(({ customer, category, dueOn }) => {
     const visit: Visit & { layoutId: string } = {
       visitId: newVisitId(nextId),
       customerId: customer.customerId,
-      category: options.category,
+      category,
       channel,
       visitor: options.visitor,
       createdOn: startedOn,
-      dueOn: dueDate(options.category, customer.openedOn, startedOn),
+      dueOn: dueOn ?? dueDate(category, customer.openedOn, startedOn),
       result: 'pending',
       runId,
-      layoutId,
+      layoutId: options.documents === 'letters' ? LETTER_LAYOUT_ID : formLayoutId(category),
     };
     return { visit, customer };
   });
@@ -194,9 +206,10 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
 
     // 4. Register everything in one transaction.
     ws.db.transaction(() => {
-      recordRun(ws.db, { runId, command: options.documents, sourcePath: list.path, sourceSha256: list.sha256, options: { category: options.category, channel, docx: Boolean(options.docx), out } });
+      recordRun(ws.db, { runId, command: options.documents, sourcePath: list.path, sourceSha256: list.sha256, options: { category: options.planned ? 'planned' : options.category, channel, docx: Boolean(options.docx), out } });
       for (const { customer } of planned) upsertCustomer(ws.db, customer);
       for (const { visit } of planned) insertVisit(ws.db, visit, options.visitor);
+      options.planned?.onRegistered?.(planned.map(({ visit }) => visit.visitId));
       for (const s of stored) {
         recordBlob(ws.db, s.sha256, s.size, s.mediaType);
         addDocument(ws.db, { visitId: s.visitId, kind: s.kind, role: 'rendered', sha256: s.sha256, size: s.size, mediaType: s.mediaType, fileName: s.fileName, pageCount: s.pageCount || undefined, createdBy: options.visitor, meta: { runId } });
@@ -207,5 +220,12 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
     outputs.discard();
     throw e;
   }
+}
+
+/** A customer list as the visits to start: every customer, one category, due by the rules. */
+async function listSource(path: string | undefined, category: VisitCategory): Promise<{ path: string; sha256: string; visits: { customer: Customer; category: VisitCategory; dueOn?: string }[] }> {
+  if (path === undefined) throw new InputError('Name a customer list (or start the visits of a plan with --plan).');
+  const list = await readCustomerList(path);
+  return { path: list.path, sha256: list.sha256, visits: list.customers.map((customer) => ({ customer, category })) };
 }
 

@@ -278,4 +278,73 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX bundle_holds_id ON bundle_holds(bundle_id);
     `,
   },
+  {
+    version: 6,
+    name: 'planning',
+    sql: `
+      -- Every account export and event list imported for planning (the file itself is in the
+      -- file store under its SHA-256); 'as_of' is the day the export describes.
+      CREATE TABLE account_imports (
+        import_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind            TEXT NOT NULL CHECK (kind IN ('accounts','events')),
+        as_of           TEXT NOT NULL,
+        source_path     TEXT NOT NULL,
+        sha256          TEXT NOT NULL REFERENCES blobs(sha256),
+        format          TEXT NOT NULL,
+        row_count       INTEGER NOT NULL,
+        imported_at     TEXT NOT NULL,
+        imported_by     TEXT NOT NULL
+      );
+
+      -- The account population of each import, one row per account (the account as JSON).
+      CREATE TABLE accounts (
+        import_id       INTEGER NOT NULL REFERENCES account_imports(import_id),
+        customer_id     TEXT NOT NULL,
+        branch_code     TEXT NOT NULL,
+        account_json    TEXT NOT NULL,
+        PRIMARY KEY (import_id, customer_id)
+      ) WITHOUT ROWID;
+
+      -- Account events that call for a special visit; importing the same event again adds nothing.
+      CREATE TABLE account_events (
+        event_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        import_id       INTEGER NOT NULL REFERENCES account_imports(import_id),
+        customer_id     TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        occurred_on     TEXT NOT NULL,
+        note            TEXT,
+        UNIQUE (customer_id, kind, occurred_on)
+      );
+
+      -- A plan of the visits the rules require in a year: its seed and parameters, so that
+      -- the same inputs and seed give the same plan.
+      CREATE TABLE plans (
+        plan_id         TEXT PRIMARY KEY,
+        year            INTEGER NOT NULL,
+        as_of           TEXT NOT NULL,
+        seed            TEXT NOT NULL,
+        accounts_import_id INTEGER NOT NULL REFERENCES account_imports(import_id),
+        parameters_json TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        created_by      TEXT NOT NULL
+      );
+      CREATE INDEX plans_year ON plans(year, created_at);
+
+      -- The visits of a plan; 'visit_id' once the visit is started (letters/forms --plan).
+      CREATE TABLE planned_visits (
+        plan_id         TEXT NOT NULL REFERENCES plans(plan_id),
+        seq             INTEGER NOT NULL,
+        customer_id     TEXT NOT NULL,
+        branch_code     TEXT NOT NULL,
+        category        TEXT NOT NULL,
+        basis           TEXT NOT NULL,
+        reason          TEXT NOT NULL,
+        due_on          TEXT NOT NULL,
+        event_id        INTEGER REFERENCES account_events(event_id),
+        visit_id        TEXT REFERENCES visits(visit_id),
+        PRIMARY KEY (plan_id, seq)
+      );
+      CREATE INDEX planned_visits_customer ON planned_visits(customer_id);
+    `,
+  },
 ];

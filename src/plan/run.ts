@@ -1,0 +1,184 @@
+/**
+ * The planning stage against a workspace: import account lists and events (the file kept in
+ * the file store, the import dated and recorded), make a year's plan and record it with its
+ * seed and parameters, and compute coverage. `coverageOf` is the library entry point the
+ * period report and bundle indexes use.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError, message, UsageError } from '../domain/messages.ts';
+import { validatePlanningPolicy, type PlanningPolicy } from '../domain/policy-planning.ts';
+import { readAccountEvents, readAccounts } from '../input/accounts.ts';
+import { today } from '../env/clock.ts';
+import {
+  getPlan, latestAccountImport, loadAccounts, loadEvents, loadVisitsSeen, plannedVisits, saveAccountImport, saveEventImport, savePlan,
+  type AccountImport,
+} from '../store/planning.ts';
+import type { Workspace } from '../store/workspace.ts';
+import { coverage, type Coverage } from './coverage.ts';
+import { planVisits, type Plan } from './plan.ts';
+
+export const POLICY_FILE = 'policy.json';
+
+/**
+ * The `planning` section of `<workspace>/policy.json`, validated; the defaults when the file
+ * or the section is absent.
+ *
+ * @throws InputError naming the file and every key that cannot be used.
+ */
+export function loadPlanningPolicy(workspaceDir: string): PlanningPolicy {
+  const file = join(workspaceDir, POLICY_FILE);
+  if (!existsSync(file)) return validatePlanningPolicy(undefined).value;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError(`The policy ${file} cannot be read: ${(e as Error).message}`, [message('policy/bad-json', (e as Error).message, { file }, { fix: 'correct the JSON (a missing comma or quote?)' })]);
+  }
+  const planning = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).planning : undefined;
+  const { value, messages } = validatePlanningPolicy(planning);
+  if (messages.length) {
+    throw new InputError(`The policy ${file} has ${messages.length} problem(s) in its planning section`, messages.map((m) => ({ ...m, place: { ...m.place, file } })));
+  }
+  return value;
+}
+
+const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** Checks a `YYYY-MM-DD` option where it enters. */
+export function checkDate(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!ISO_DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
+    throw new UsageError(`Expected a date YYYY-MM-DD for ${name} but received ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export function checkYear(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1990 || value > 2200) {
+    throw new UsageError(`Expected a year such as 2026 for --year but received ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export interface ImportResult {
+  importId: number;
+  path: string;
+  sha256: string;
+  format: string;
+  asOf: string;
+  rows: number;
+  /** Events only: how many were new. */
+  added?: number;
+}
+
+/** The day an export describes: `--as-of`, never after today; default today. */
+function exportDay(option: string | undefined): string {
+  const asOf = checkDate('--as-of', option) ?? today();
+  if (asOf > today()) throw new UsageError(`--as-of ${asOf} is after today (${today()}): an export describes a day that has passed`);
+  return asOf;
+}
+
+/** Reads an account list (refused whole on any problem), keeps the file and records the import. */
+export async function importAccounts(ws: Workspace, path: string, options: { asOf?: string; actor: string }): Promise<ImportResult> {
+  const asOf = exportDay(options.asOf);
+  const list = await readAccounts(path, { today: today() });
+  const stored = await ws.files.putFile(list.path);
+  const importId = saveAccountImport(ws.db, { asOf, sourcePath: list.path, sha256: stored.sha256, size: stored.size, format: list.format, importedBy: options.actor }, list.accounts);
+  return { importId, path: list.path, sha256: stored.sha256, format: list.format, asOf, rows: list.accounts.length };
+}
+
+/** Reads an event list (refused whole on any problem), keeps the file and records the new events. */
+export async function importEvents(ws: Workspace, path: string, options: { asOf?: string; actor: string }): Promise<ImportResult> {
+  const asOf = exportDay(options.asOf);
+  const list = await readAccountEvents(path, { today: today() });
+  const stored = await ws.files.putFile(list.path);
+  const { importId, added } = saveEventImport(ws.db, { asOf, sourcePath: list.path, sha256: stored.sha256, size: stored.size, format: list.format, importedBy: options.actor }, list.events);
+  return { importId, path: list.path, sha256: stored.sha256, format: list.format, asOf, rows: list.events.length, added };
+}
+
+function populationFor(ws: Workspace, asOf: string): AccountImport {
+  const found = latestAccountImport(ws.db, asOf);
+  if (!found) {
+    const any = latestAccountImport(ws.db);
+    throw new InputError(any
+      ? `No account list describes a day on or before ${asOf} (the earliest import is later); import one with: huifang accounts import <accounts.csv> --as-of DATE`
+      : 'No account list has been imported; import the trading system\'s export first: huifang accounts import <accounts.csv|xlsx>');
+  }
+  return found;
+}
+
+export interface MakePlanOptions {
+  year: number;
+  asOf?: string;
+  seed?: string;
+  indexReturn?: number;
+  actor: string;
+}
+
+export interface MadePlan {
+  planId: string;
+  /** False when the same plan (same inputs, same seed) was already recorded. */
+  created: boolean;
+  plan: Plan;
+  accounts: AccountImport;
+  parameters: Record<string, unknown>;
+}
+
+/** Plans a year from the latest account import on or before the as-of day, and records the plan. */
+export function makePlan(ws: Workspace, options: MakePlanOptions): MadePlan {
+  const year = checkYear(options.year);
+  const asOf = checkDate('--as-of', options.asOf) ?? (today() < `${year}-12-31` ? today() : `${year}-12-31`);
+  if (asOf < `${year}-01-01`) throw new UsageError(`--as-of ${asOf} is before the year ${year} starts`);
+  const seed = options.seed ?? randomBytes(6).toString('hex');
+  const policy = loadPlanningPolicy(ws.dir);
+  const accounts = populationFor(ws, asOf);
+  const plan = planVisits({
+    year, asOf, seed, policy,
+    accounts: loadAccounts(ws.db, accounts.importId),
+    events: loadEvents(ws.db),
+    visits: loadVisitsSeen(ws.db),
+    ...(options.indexReturn !== undefined ? { indexReturn: options.indexReturn } : {}),
+  });
+  const parameters = { year, asOf, seed, accountsSha256: accounts.sha256, accountsImportId: accounts.importId, indexReturn: options.indexReturn ?? null, policy };
+  const planId = `plan-${year}-${createHash('sha256').update(JSON.stringify({ parameters: { ...parameters, accountsImportId: undefined }, planned: plan.planned })).digest('hex').slice(0, 12)}`;
+  const created = savePlan(ws.db, { planId, year, asOf, seed, accountsImportId: accounts.importId, parameters, createdBy: options.actor }, plan.planned);
+  return { planId, created, plan, accounts, parameters };
+}
+
+/**
+ * Coverage of a year from the register: the latest account import on or before the as-of
+ * day (default today, or the year's end if earlier), every event and visit, and the year's
+ * latest plan for the sampled customers still to visit.
+ */
+export function coverageOf(ws: Workspace, options: { year: number; asOf?: string; branch?: string; indexReturn?: number }): Coverage {
+  const year = checkYear(options.year);
+  const asOf = checkDate('--as-of', options.asOf) ?? (today() < `${year}-12-31` ? today() : `${year}-12-31`);
+  const accounts = populationFor(ws, asOf);
+  const plan = getPlan(ws.db, { year });
+  const planIndex = (plan?.parameters as { indexReturn?: number | null } | undefined)?.indexReturn;
+  const indexReturn = options.indexReturn ?? (typeof planIndex === 'number' ? planIndex : undefined);
+  return coverage({
+    year, asOf,
+    policy: loadPlanningPolicy(ws.dir),
+    accounts: loadAccounts(ws.db, accounts.importId),
+    events: loadEvents(ws.db),
+    visits: loadVisitsSeen(ws.db),
+    ...(plan ? { planned: plannedVisits(ws.db, plan.planId) } : {}),
+    ...(indexReturn !== undefined ? { indexReturn } : {}),
+    ...(options.branch !== undefined ? { branch: options.branch } : {}),
+  });
+}
+
+/**
+ * The coverage a period report shows: the year of the month `period` (YYYY-MM) as of the
+ * month's end (or today, if earlier); `undefined` when no account list has been imported.
+ */
+export function periodCoverage(ws: Workspace, period: string, branch?: string): Coverage | undefined {
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  const monthEnd = new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
+  const asOf = today() < monthEnd ? today() : monthEnd;
+  if (!latestAccountImport(ws.db, asOf)) return undefined;
+  return coverageOf(ws, { year, asOf, ...(branch !== undefined ? { branch } : {}) });
+}

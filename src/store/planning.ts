@@ -1,0 +1,193 @@
+/**
+ * Account imports, account events, plans and planned visits in the register.
+ */
+import type { Account, AccountEvent, AccountEventKind } from '../domain/account.ts';
+import type { VisitCategory, VisitResult } from '../domain/visit.ts';
+import { nowIso } from '../env/clock.ts';
+import { recordEvent, type Db } from './register.ts';
+import { recordBlob } from './visits.ts';
+
+export interface AccountImport {
+  importId: number;
+  kind: 'accounts' | 'events';
+  asOf: string;
+  sourcePath: string;
+  sha256: string;
+  format: string;
+  rowCount: number;
+  importedAt: string;
+  importedBy: string;
+}
+
+interface ImportRow {
+  import_id: number;
+  kind: 'accounts' | 'events';
+  as_of: string;
+  source_path: string;
+  sha256: string;
+  format: string;
+  row_count: number;
+  imported_at: string;
+  imported_by: string;
+}
+
+const importFromRow = (r: ImportRow): AccountImport => ({
+  importId: r.import_id, kind: r.kind, asOf: r.as_of, sourcePath: r.source_path, sha256: r.sha256,
+  format: r.format, rowCount: r.row_count, importedAt: r.imported_at, importedBy: r.imported_by,
+});
+
+export type NewImport = Omit<AccountImport, 'importId' | 'importedAt'> & { size: number };
+
+/** Records an import of a stored file (the file itself is already in the file store). */
+function recordImport(db: Db, i: NewImport): number {
+  recordBlob(db, i.sha256, i.size, i.format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv');
+  const info = db
+    .prepare('INSERT INTO account_imports (kind, as_of, source_path, sha256, format, row_count, imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(i.kind, i.asOf, i.sourcePath, i.sha256, i.format, i.rowCount, nowIso(), i.importedBy);
+  const importId = Number(info.lastInsertRowid);
+  recordEvent(db, i.importedBy, `${i.kind}.imported`, null, { importId, sha256: i.sha256, asOf: i.asOf, rows: i.rowCount });
+  return importId;
+}
+
+/** Records an account import and its accounts, in one transaction. */
+export function saveAccountImport(db: Db, i: Omit<NewImport, 'kind' | 'rowCount'>, accounts: readonly Account[]): number {
+  return db.transaction(() => {
+    const importId = recordImport(db, { ...i, kind: 'accounts', rowCount: accounts.length });
+    const insert = db.prepare('INSERT INTO accounts (import_id, customer_id, branch_code, account_json) VALUES (?, ?, ?, ?)');
+    for (const a of accounts) insert.run(importId, a.customerId, a.branchCode, JSON.stringify(a));
+    return importId;
+  })();
+}
+
+/** Records an event import; events already known (same customer, kind and date) are not added again. */
+export function saveEventImport(db: Db, i: Omit<NewImport, 'kind' | 'rowCount'>, events: readonly AccountEvent[]): { importId: number; added: number } {
+  return db.transaction(() => {
+    const importId = recordImport(db, { ...i, kind: 'events', rowCount: events.length });
+    const insert = db.prepare('INSERT OR IGNORE INTO account_events (import_id, customer_id, kind, occurred_on, note) VALUES (?, ?, ?, ?, ?)');
+    let added = 0;
+    for (const e of events) added += insert.run(importId, e.customerId, e.kind, e.occurredOn, e.note ?? null).changes;
+    return { importId, added };
+  })();
+}
+
+/** The latest account import describing a day on or before `asOf` (the latest of all without it). */
+export function latestAccountImport(db: Db, asOf?: string): AccountImport | undefined {
+  const r = db
+    .prepare(`SELECT * FROM account_imports WHERE kind = 'accounts' ${asOf ? 'AND as_of <= ?' : ''} ORDER BY as_of DESC, import_id DESC LIMIT 1`)
+    .get(...(asOf ? [asOf] : [])) as ImportRow | undefined;
+  return r && importFromRow(r);
+}
+
+export function listImports(db: Db): AccountImport[] {
+  return (db.prepare('SELECT * FROM account_imports ORDER BY import_id').all() as ImportRow[]).map(importFromRow);
+}
+
+export function loadAccounts(db: Db, importId: number): Account[] {
+  const out: Account[] = [];
+  for (const [json] of db.prepare('SELECT account_json FROM accounts WHERE import_id = ? ORDER BY customer_id').raw().iterate(importId) as Iterable<[string]>) {
+    out.push(JSON.parse(json) as Account);
+  }
+  return out;
+}
+
+/** Some accounts of an import, by customer id (missing ones are left out). */
+export function loadAccountsById(db: Db, importId: number, customerIds: readonly string[]): Map<string, Account> {
+  const get = db.prepare('SELECT account_json FROM accounts WHERE import_id = ? AND customer_id = ?').raw();
+  const out = new Map<string, Account>();
+  for (const id of customerIds) {
+    const row = get.get(importId, id) as [string] | undefined;
+    if (row) out.set(id, JSON.parse(row[0]) as Account);
+  }
+  return out;
+}
+
+export function loadEvents(db: Db): (AccountEvent & { eventId: number })[] {
+  const rows = db.prepare('SELECT event_id, customer_id, kind, occurred_on, note FROM account_events ORDER BY occurred_on, event_id').all() as { event_id: number; customer_id: string; kind: AccountEventKind; occurred_on: string; note: string | null }[];
+  return rows.map((r) => ({ eventId: r.event_id, customerId: r.customer_id, kind: r.kind, occurredOn: r.occurred_on, ...(r.note !== null ? { note: r.note } : {}) }));
+}
+
+/** Every visit, as planning and coverage see them. */
+export function loadVisitsSeen(db: Db): { visitId: string; customerId: string; category: VisitCategory; createdOn: string; result: VisitResult }[] {
+  const rows = db.prepare('SELECT visit_id, customer_id, category, created_on, result FROM visits').all() as { visit_id: string; customer_id: string; category: VisitCategory; created_on: string; result: VisitResult }[];
+  return rows.map((r) => ({ visitId: r.visit_id, customerId: r.customer_id, category: r.category, createdOn: r.created_on, result: r.result }));
+}
+
+export interface PlanRecord {
+  planId: string;
+  year: number;
+  asOf: string;
+  seed: string;
+  accountsImportId: number;
+  parameters: object;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface PlannedVisitRecord {
+  seq: number;
+  customerId: string;
+  branch: string;
+  category: VisitCategory;
+  basis: string;
+  reason: string;
+  due: string;
+  eventId?: number;
+  visitId?: string;
+}
+
+/** Saves a plan and its visits; a plan with the same id (same inputs, same seed) is kept as it was. Returns whether it was new. */
+export function savePlan(db: Db, plan: Omit<PlanRecord, 'createdAt'>, visits: readonly Omit<PlannedVisitRecord, 'seq' | 'visitId'>[]): boolean {
+  return db.transaction(() => {
+    if (db.prepare('SELECT 1 FROM plans WHERE plan_id = ?').get(plan.planId)) return false;
+    db.prepare('INSERT INTO plans (plan_id, year, as_of, seed, accounts_import_id, parameters_json, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(plan.planId, plan.year, plan.asOf, plan.seed, plan.accountsImportId, JSON.stringify(plan.parameters), nowIso(), plan.createdBy);
+    const insert = db.prepare('INSERT INTO planned_visits (plan_id, seq, customer_id, branch_code, category, basis, reason, due_on, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    visits.forEach((v, i) => insert.run(plan.planId, i + 1, v.customerId, v.branch, v.category, v.basis, v.reason, v.due, v.eventId ?? null));
+    recordEvent(db, plan.createdBy, 'plan.created', null, { planId: plan.planId, year: plan.year, seed: plan.seed, visits: visits.length });
+    return true;
+  })();
+}
+
+interface PlanRow {
+  plan_id: string;
+  year: number;
+  as_of: string;
+  seed: string;
+  accounts_import_id: number;
+  parameters_json: string;
+  created_at: string;
+  created_by: string;
+}
+
+/** The plan named, or the plan of a year made last, or the plan made last of all. */
+export function getPlan(db: Db, by: { year?: number; planId?: string }): PlanRecord | undefined {
+  const r = (by.planId
+    ? db.prepare('SELECT * FROM plans WHERE plan_id = ?').get(by.planId)
+    : by.year !== undefined
+      ? db.prepare('SELECT * FROM plans WHERE year = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(by.year)
+      : db.prepare('SELECT * FROM plans ORDER BY created_at DESC, rowid DESC LIMIT 1').get()) as PlanRow | undefined;
+  return r && {
+    planId: r.plan_id, year: r.year, asOf: r.as_of, seed: r.seed, accountsImportId: r.accounts_import_id,
+    parameters: JSON.parse(r.parameters_json) as object, createdAt: r.created_at, createdBy: r.created_by,
+  };
+}
+
+export function plannedVisits(db: Db, planId: string, filter: { branch?: string; category?: VisitCategory; notStarted?: boolean } = {}): PlannedVisitRecord[] {
+  const where = ['plan_id = ?'];
+  const args: unknown[] = [planId];
+  if (filter.branch) (where.push('branch_code = ?'), args.push(filter.branch));
+  if (filter.category) (where.push('category = ?'), args.push(filter.category));
+  if (filter.notStarted) where.push('visit_id IS NULL');
+  const rows = db.prepare(`SELECT * FROM planned_visits WHERE ${where.join(' AND ')} ORDER BY seq`).all(...args) as {
+    seq: number; customer_id: string; branch_code: string; category: VisitCategory; basis: string; reason: string; due_on: string; event_id: number | null; visit_id: string | null;
+  }[];
+  return rows.map((r) => ({
+    seq: r.seq, customerId: r.customer_id, branch: r.branch_code, category: r.category, basis: r.basis, reason: r.reason, due: r.due_on,
+    ...(r.event_id !== null ? { eventId: r.event_id } : {}), ...(r.visit_id !== null ? { visitId: r.visit_id } : {}),
+  }));
+}
+
+/** Links a planned visit to the visit started for it. */
+export function markPlannedStarted(db: Db, planId: string, seq: number, visitId: string): void {
+  db.prepare('UPDATE planned_visits SET visit_id = ? WHERE plan_id = ? AND seq = ?').run(visitId, planId, seq);
+}
