@@ -8,7 +8,7 @@
  * 2 when a path does not exist (nothing is written then).
  */
 import { collectIngestInputs, ingestCollected, type FileReport, type IngestReport, type PageReport } from '../scan/ingest.ts';
-import { currentActor } from '../scan/ingest-actor.ts';
+import { actingPerson, USER_OPTION } from './people.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, progress, report } from './common.ts';
 
 interface IngestArgs {
@@ -28,14 +28,15 @@ export const ingestCommand = defineCommand<IngestArgs>({
         default: true,
         describe: 'attach pages without a QR code to the visit of the page before them (--no-follow: quarantine them)',
       })
-      .option('user', { type: 'string', describe: 'who is ingesting (default $HUIFANG_USER or the OS user)' }),
+      .option('user', { ...USER_OPTION, describe: 'who is ingesting: 工号 or name on the staff roster (default $HUIFANG_USER)' }),
   run: async ({ args, io, workspace }) => {
     // Every path is checked before the workspace is opened: a typo writes nothing.
     const inputs = await collectIngestInputs(args.paths);
     const ws = workspace();
+    const actor = actingPerson(ws, args.user, 'ingest').staffId;
     const tick = progress(io, 'ingest: files');
     const result = await ingestCollected(ws, inputs, {
-      actor: currentActor(args.user),
+      actor,
       follow: args.follow,
       onProgress: (e) => {
         if (e.type === 'file-done') tick(e.index + 1, e.total);

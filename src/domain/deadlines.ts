@@ -73,3 +73,40 @@ export function retentionYears(policy: RetentionPolicy, recordCategory?: string)
 export function retentionDate(periodEnd: string, years: number): string {
   return addMonths(periodEnd, years * 12);
 }
+
+/** Whether a day is a business day: Monday–Friday unless a holiday, or a weekend day worked (调休). */
+export function isBusinessDay(isoDate: string, calendar: { holidays: readonly string[]; workdays: readonly string[] }): boolean {
+  if (calendar.workdays.includes(isoDate)) return true;
+  if (calendar.holidays.includes(isoDate)) return false;
+  const day = new Date(`${isoDate}T00:00:00Z`).getUTCDay();
+  return day !== 0 && day !== 6;
+}
+
+/** Adds business days: the n-th business day after the date. */
+export function addBusinessDays(isoDate: string, days: number, calendar: { holidays: readonly string[]; workdays: readonly string[] }): string {
+  let d = isoDate;
+  let left = days;
+  while (left > 0) {
+    d = addDays(d, 1);
+    if (isBusinessDay(d, calendar)) left -= 1;
+  }
+  return d;
+}
+
+/** A term of the firm policy (`policy.ts`: `deadlines.byCategory`), applied. */
+export interface PolicyTerm {
+  amount: number;
+  unit: 'months' | 'calendar-days' | 'business-days';
+  from: 'opening' | 'start';
+}
+
+/**
+ * The due date of a visit under the firm policy's term for its category, counted from the
+ * account's opening or the visit's start, in months, calendar days or business days.
+ */
+export function dueDateUnder(term: PolicyTerm, calendar: { holidays: readonly string[]; workdays: readonly string[] }, openedOn: string, startedOn: string): string {
+  const from = term.from === 'opening' ? openedOn : startedOn;
+  if (term.unit === 'months') return addMonths(from, term.amount);
+  if (term.unit === 'calendar-days') return addDays(from, term.amount);
+  return addBusinessDays(from, term.amount, calendar);
+}

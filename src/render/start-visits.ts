@@ -14,7 +14,8 @@ import { mkdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { maskTail } from '../domain/customer.ts';
-import { dueDate } from '../domain/deadlines.ts';
+import { dueDate, dueDateUnder } from '../domain/deadlines.ts';
+import type { DeadlinesPolicy } from '../domain/policy.ts';
 import { InputError, message, type Message } from '../domain/messages.ts';
 import { newVisitId, type VisitId } from '../domain/visit-id.ts';
 import type { Visit, VisitCategory, VisitChannel } from '../domain/visit.ts';
@@ -45,6 +46,12 @@ export interface StartVisitsOptions {
   docx?: boolean;
   /** 回访人员: who performs the visits (a name or staff id from the roster). */
   visitor: string;
+  /** 复核人员: who reviews the visits (a name or staff id from the roster). */
+  reviewer?: string;
+  /** Who starts the run (recorded with the visits and documents); default the visitor. */
+  actor?: string;
+  /** The firm policy's deadlines (policy.json); default: `dueDate`'s terms. */
+  deadlines?: DeadlinesPolicy;
   /** Start visits even for customers with an open visit of the same category. */
   repeat?: boolean;
   /** Letters per batch print file (default 500). */
@@ -126,8 +133,11 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
       category: options.category,
       channel,
       visitor: options.visitor,
+      ...(options.reviewer ? { reviewer: options.reviewer } : {}),
       createdOn: startedOn,
-      dueOn: dueDate(options.category, customer.openedOn, startedOn),
+      dueOn: options.deadlines
+        ? dueDateUnder(options.deadlines.byCategory[options.category], options.deadlines, customer.openedOn, startedOn)
+        : dueDate(options.category, customer.openedOn, startedOn),
       result: 'pending',
       runId,
       layoutId,
@@ -192,10 +202,10 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
     ws.db.transaction(() => {
       recordRun(ws.db, { runId, command: options.documents, sourcePath: list.path, sourceSha256: list.sha256, options: { category: options.category, channel, docx: Boolean(options.docx), out } });
       for (const { customer } of planned) upsertCustomer(ws.db, customer);
-      for (const { visit } of planned) insertVisit(ws.db, visit, options.visitor);
+      for (const { visit } of planned) insertVisit(ws.db, visit, options.actor ?? options.visitor);
       for (const s of stored) {
         recordBlob(ws.db, s.sha256, s.size, s.mediaType);
-        addDocument(ws.db, { visitId: s.visitId, kind: s.kind, role: 'rendered', sha256: s.sha256, size: s.size, mediaType: s.mediaType, fileName: s.fileName, pageCount: s.pageCount || undefined, createdBy: options.visitor, meta: { runId } });
+        addDocument(ws.db, { visitId: s.visitId, kind: s.kind, role: 'rendered', sha256: s.sha256, size: s.size, mediaType: s.mediaType, fileName: s.fileName, pageCount: s.pageCount || undefined, createdBy: options.actor ?? options.visitor, meta: { runId } });
       }
     })();
     return { runId, visits: started, batches, listing: listingPath, messages: [] };
