@@ -200,7 +200,14 @@ export async function validateVisit(ws: Workspace, visitId: string, options: Val
   const staff = roster ?? listStaff(ws.db);
   const recordResults = options.recordResults ?? true;
   const printouts = await ensureEmailPrintouts(ws, visitId, actor);
-  const facts = await visitFacts(ws, visitId, options.verifyHashes === undefined ? {} : { verifyHashes: options.verifyHashes });
+  const factsOptions = options.verifyHashes === undefined ? {} : { verifyHashes: options.verifyHashes };
+  let facts = await visitFacts(ws, visitId, factsOptions);
+  if (recordResults && (facts.visit.channel === 'phone' || facts.visit.channel === 'email') && facts.entered.length > 0) {
+    // Phone and e-mail visits get their record form filled from the entered answers (第七条).
+    const { ensureEnteredForm } = await import('../render/entered-form.ts');
+    const form = await ensureEnteredForm(ws, facts, actor);
+    if (form?.made) facts = await visitFacts(ws, visitId, factsOptions);
+  }
   const decision = decisionFor(facts, policy);
   if (recordResults) {
     recordDecision(ws.db, { visitId, result: decision.result, reason: decision.reason, failedAnswers: decision.failedAnswers, missing: decision.missing }, actor);
