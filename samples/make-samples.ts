@@ -194,15 +194,20 @@ export function sampleCustomers(): Customer[] {
 export function sampleStaff(): StaffMember[] {
   const s = (staffId: string, name: string, role: string, isMarketing: boolean, branchCode: string): StaffMember => ({ staffId, name, role, isMarketing, branchCode });
   return [
+    s('S310100', '陈建国', '营业部负责人', false, '3101'),
     s('S310101', '周敏', '回访专员', false, '3101'),
     s('S310102', '沈佳怡', '复核人员', false, '3101'),
     s('S310103', '顾文斌', '经办人', false, '3101'),
     s('S310104', '陆晓峰', '营销人员', true, '3101'),
     s('S310105', '葛文静', '营销人员', true, '3101'),
+    s('S310106', '林慧', '合规专员', false, '3101'),
+    s('S310107', '吴思远', '复核人员', false, '3101'),
+    s('S110100', '许志强', '营业部负责人', false, '1101'),
     s('S110101', '郝静', '回访专员', false, '1101'),
     s('S110102', '白立新', '复核人员', false, '1101'),
     s('S110103', '常红', '经办人', false, '1101'),
     s('S110104', '韩雪梅', '营销人员', true, '1101'),
+    s('S440300', '黄丽', '营业部负责人', false, '4403'),
     s('S440301', '温嘉欣', '回访专员', false, '4403'),
     s('S440302', '骆振东', '复核人员', false, '4403'),
     s('S440303', '邱子健', '营销人员', true, '4403'),

@@ -23,6 +23,7 @@ import { beginIngestFile, finishIngestFile } from '../src/store/ingest.ts';
 import { movePage, type NewPage } from '../src/store/pages.ts';
 import { documentsOf, insertVisit, upsertCustomer } from '../src/store/visits.ts';
 import { openWorkspace, type Workspace } from '../src/store/workspace.ts';
+import { openTestWorkspace } from './workspace-helpers.ts';
 import { stampPdf } from '../src/stamp/stamp.ts';
 import { customer, visitIdFor } from './archive-fixture.ts';
 import { lacks } from './tools.ts';
@@ -104,7 +105,7 @@ describe.skipIf(lacks('convert', 'pdfimages', 'unzip'))('batch scans holding pag
   beforeAll(async () => {
     process.env.HUIFANG_NOW = '2026-06-15T02:00:00Z';
     dir = mkdtempSync(join(tmpdir(), 'huifang-batch-'));
-    ws = openWorkspace(join(dir, 'ws'));
+    ws = openTestWorkspace(join(dir, 'ws'));
     for (const [visitId, n, branch] of [[A1, 1, '3101'], [B1, 2, '3102'], [A2, 3, '3101'], [B2, 4, '3102'], [A3, 5, '3101']] as const) {
       const c = { ...customer(`${branch}0000010${n}`, 'individual', branch), branchName: branch === '3101' ? '上海浦东南路证券营业部' : '北京金融街证券营业部' };
       upsertCustomer(ws.db, c);

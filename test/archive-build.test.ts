@@ -8,6 +8,8 @@ import { verifyBundle } from '../src/archive/verify.ts';
 import { validateVisit } from '../src/rules/validate.ts';
 import { dueBundles, listBundles, placeHold, releaseHolds } from '../src/store/bundles.ts';
 import { addPhoneVisit, makeFixture, type Fixture } from './archive-fixture.ts';
+import { addDays } from '../src/domain/deadlines.ts';
+import { importTestRoster } from './roster-fixture.ts';
 import { main } from '../src/cli/main.ts';
 import { lacks } from './tools.ts';
 
@@ -139,20 +141,25 @@ describe('archive bundles', () => {
     expect(all.length).toBeGreaterThan(0);
     expect(all.every((b) => b.retainUntil >= '2029-05-31')).toBe(true);
     expect(dueBundles(f.ws.db, '2026-07-01')).toEqual([]);
-    const due = dueBundles(f.ws.db, '2029-06-01');
+    // Retention counts from the visits' completion (their evidence arrived after the period), never from the period.
+    const bundle = all.find((b) => b.bundleId === 'huifang-3101-2026-05')!;
+    expect(dueBundles(f.ws.db, '2029-06-01').map((b) => b.bundleId)).not.toContain('huifang-3101-2026-05');
+    const dayAfter = addDays(bundle.retainUntil, 1);
+    const due = dueBundles(f.ws.db, dayAfter);
     expect(due.map((b) => b.bundleId)).toContain('huifang-3101-2026-05');
     placeHold(f.ws.db, 'huifang-3101-2026-05', 'CSRC inquiry 2029-17', 'legal');
-    expect(dueBundles(f.ws.db, '2029-06-01').map((b) => b.bundleId)).not.toContain('huifang-3101-2026-05');
+    expect(dueBundles(f.ws.db, dayAfter).map((b) => b.bundleId)).not.toContain('huifang-3101-2026-05');
     releaseHolds(f.ws.db, 'huifang-3101-2026-05', 'closed', 'legal');
-    expect(dueBundles(f.ws.db, '2029-06-01').map((b) => b.bundleId)).toContain('huifang-3101-2026-05');
+    expect(dueBundles(f.ws.db, dayAfter).map((b) => b.bundleId)).toContain('huifang-3101-2026-05');
   });
 
   it('the CLI prints {"bundles":[…]} and verify {"ok","problems"}; retention below 3 years is refused', async () => {
     const out: string[] = [];
     const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t), interactive: false };
     const ws = join(f.dir, 'ws');
+    importTestRoster(f.ws);
     f.ws.close();
-    const code = await main(['archive', '--workspace', ws, '--branch', '3101', '--period', '2026-05', '--out', join(f.dir, 'cli'), '--include-invalid', '--json', '--no-stamp'], io);
+    const code = await main(['archive', '--workspace', ws, '--branch', '3101', '--period', '2026-05', '--out', join(f.dir, 'cli'), '--include-invalid', '--json', '--no-stamp', '--user', '赵六'], io);
     expect(code).toBe(0);
     const result = JSON.parse(out.join(''));
     expect(result.bundles).toEqual([join(f.dir, 'cli', 'huifang-3101-2026-05.zip')]);
@@ -163,7 +170,7 @@ describe('archive bundles', () => {
     expect(Array.isArray(v.problems)).toBe(true);
     out.length = 0;
     writeFileSync(join(f.dir, 'short.json'), JSON.stringify({ defaultYears: 2 }));
-    expect(await main(['archive', '--workspace', ws, '--branch', '3101', '--period', '2026-05', '--out', join(f.dir, 'cli2'), '--retention', join(f.dir, 'short.json')], io)).toBe(2);
+    expect(await main(['archive', '--workspace', ws, '--branch', '3101', '--period', '2026-05', '--out', join(f.dir, 'cli2'), '--retention', join(f.dir, 'short.json'), '--user', '赵六'], io)).toBe(2);
     expect(out.join('\n')).toContain('below the minimum of 3 years');
     f.ws = (await import('../src/store/workspace.ts')).openWorkspace(ws);
   });

@@ -15,7 +15,9 @@ import type { VisitId } from '../src/domain/visit-id.ts';
 import { checkCharacter } from '../src/domain/visit-id.ts';
 import { enterAnswers } from '../src/store/rules.ts';
 import { insertVisit, storeDocument, upsertCustomer } from '../src/store/visits.ts';
+import { recordVisitReview } from '../src/store/visit-reviews.ts';
 import { openWorkspace, type Workspace } from '../src/store/workspace.ts';
+import { openTestWorkspace } from './workspace-helpers.ts';
 
 export function visitIdFor(n: number): VisitId {
   const body = ('ARCH' + String(n).padStart(5, '0')).slice(0, 9);
@@ -71,12 +73,14 @@ export function addPhoneVisit(ws: Workspace, n: number, period: string, size = 4
   insertVisit(ws.db, { visitId, customerId: c.customerId, category: 'new-account', channel: 'phone', visitor: '李四', reviewer: '王五', createdOn: `${period}-05`, dueOn: `${period}-28`, result: 'pending' }, 'clerk');
   storeDocument(ws, { visitId, kind: 'recording', role: 'received', fileName: `call ${n}.mp3`, mediaType: 'audio/mpeg', createdBy: 'clerk' }, noise(`rec${n}`, size));
   enterAnswers(ws.db, visitId, passingAnswers('new-account'), '李四');
+  // 复核: a reviewer other than the visitor approves the visit once its evidence is in.
+  recordVisitReview(ws.db, visitId, 'approve', 'recording and answers checked', '王五');
   return visitId;
 }
 
 export function makeFixture(): Fixture {
   const dir = mkdtempSync(join(tmpdir(), 'huifang-archive-'));
-  const ws = openWorkspace(join(dir, 'ws'));
+  const ws = openTestWorkspace(join(dir, 'ws'));
   const v1 = addPhoneVisit(ws, 1, '2026-05');
   // e-questionnaire with a scan attachment whose name is hostile to file systems
   const c2 = customer('310100000002', 'institution');
@@ -88,6 +92,7 @@ export function makeFixture(): Fixture {
   storeDocument(ws, { visitId: v2, kind: 'attachment', role: 'received', fileName: 'cafe\u0301.jpg', mediaType: 'image/jpeg', createdBy: 'clerk' }, jpeg('scan2b', 5_000));
   storeDocument(ws, { visitId: v2, kind: 'attachment', role: 'received', fileName: 'CAFÉ.jpg', mediaType: 'image/jpeg', createdBy: 'clerk' }, jpeg('scan2c', 5_000));
   enterAnswers(ws.db, v2, passingAnswers('existing'), '李四');
+  recordVisitReview(ws.db, v2, 'approve', 'export and attachments checked', '王五');
   // a letter that never came back: fails validation (no returned form)
   const c3 = customer('310100000003', 'individual');
   upsertCustomer(ws.db, c3);

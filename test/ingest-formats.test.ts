@@ -138,7 +138,7 @@ describe('ingest of every input format', () => {
     writeFileSync(noFollow, await imagePdfOf([await formScan(C, undefined, { jpeg: 75 }), await attachmentScan('receipt')]));
     const out: string[] = [];
     const io = { out: (t: string) => void out.push(t), err: (t: string) => void out.push(t), interactive: false };
-    const code = await main(['ingest', '--workspace', join(dir, 'ws'), '--no-follow', '--json', noFollow], io);
+    const code = await main(['ingest', '--workspace', join(dir, 'ws'), '--no-follow', '--json', noFollow, '--user', 'clerk.test'], io);
     expect(code).toBe(1);
     const json = JSON.parse(out.join(''));
     expect(json.files[0].pages.map((p: { visitId: string | null }) => p.visitId)).toEqual([C, null]);

@@ -14,7 +14,9 @@ import type { CustomerKind } from '../src/domain/customer.ts';
 import { newVisitId, type VisitId } from '../src/domain/visit-id.ts';
 import type { VisitCategory, VisitChannel } from '../src/domain/visit.ts';
 import { insertVisit, upsertCustomer } from '../src/store/visits.ts';
+import { importStaff } from '../src/store/rules.ts';
 import { openWorkspace, type Workspace } from '../src/store/workspace.ts';
+import { openTestWorkspace } from './workspace-helpers.ts';
 import { encodeImagePdf, encodeMultiPageTiff, type Compression } from '../src/simulate/encode.ts';
 import { syntheticScan, type Degradation, type SyntheticFill } from './scan-synthetic.ts';
 import { COMPLIANT_NEW_ACCOUNT } from './answer-fixtures.ts';
@@ -35,8 +37,17 @@ export interface SeedVisit {
 }
 
 /** Opens a new workspace and registers one customer and visit per entry. */
+/** The people who act in the ingest tests: clerks ingest and move pages, a reviewer reviews. */
+export const INGEST_ROSTER = [
+  { staffId: 'li.visitor', name: '李访', role: '回访专员', isMarketing: false },
+  { staffId: 'clerk.test', name: '测试经办', role: '经办人', isMarketing: false },
+  { staffId: 'zhao.clerk', name: '赵经办', role: '经办人', isMarketing: false },
+  { staffId: 'wang.reviewer', name: '王审', role: '复核人员', isMarketing: false },
+];
+
 export function seedWorkspace(dir: string, visits: SeedVisit[]): { ws: Workspace; visitIds: string[] } {
-  const ws = openWorkspace(dir);
+  const ws = openTestWorkspace(dir);
+  importStaff(ws.db, INGEST_ROSTER, 'test', 'roster');
   const visitIds: string[] = [];
   visits.forEach((v, i) => {
     const customerId = `31010000${String(i + 1).padStart(4, '0')}`;

@@ -136,7 +136,7 @@ describe('bad input and quarantine', () => {
   });
 
   it('exits 1 when pages went to quarantine, and refuses a missing path before writing anything', async () => {
-    const again = await cli(['ingest', '--workspace', join(dir, 'ws'), inputs['e-unknown-visit.png']!]);
+    const again = await cli(['ingest', '--workspace', join(dir, 'ws'), inputs['e-unknown-visit.png']!, '--user', 'zhao.clerk']);
     expect(again.status).toBe(1);
     expect(again.stdout).toContain('quarantined p.1');
     const fresh = join(dir, 'never-created');

@@ -31,7 +31,7 @@ describe('staff rosters', () => {
   it('read the sample roster: visitors, reviewers, handlers and the marketing staff the customer list names', async () => {
     const staff = await readStaffRoster('samples/staff.csv');
     expect(staff).toEqual(sampleStaff());
-    expect(new Set(staff.map((s) => s.role))).toEqual(new Set(['回访专员', '复核人员', '经办人', '营销人员']));
+    expect(new Set(staff.map((s) => s.role))).toEqual(new Set(['营业部负责人', '回访专员', '复核人员', '经办人', '营销人员', '合规专员']));
     const marketing = new Set(staff.filter((s) => s.isMarketing).map((s) => s.name));
     const { customers } = await readCustomerList('samples/customers.csv', { today: '2026-11-28' });
     const named = new Set(customers.flatMap((c) => (c.marketingStaff ? [c.marketingStaff] : [])));

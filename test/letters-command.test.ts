@@ -24,6 +24,12 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
+/** Imports the sample roster (who is 回访专员, 复核人员, 营销人员) into a new workspace. */
+async function withRoster(ws: string): Promise<void> {
+  const r = await run(['staff', 'import', join(SAMPLES, 'staff.csv'), '--workspace', ws]);
+  expect(r.code).toBe(0);
+}
+
 async function pageCount(path: string): Promise<number> {
   return (await PDFDocument.load(readFileSync(path))).getPageCount();
 }
@@ -36,7 +42,8 @@ describe('huifang letters', () => {
 
   beforeAll(async () => {
     newWorkspace(ws);
-    const r = await run(['letters', join(SAMPLES, 'customers-gbk.csv'), '--workspace', ws, '--out', out, '--docx', '--visitor', '周敏', '--json']);
+    await withRoster(ws);
+    const r = await run(['letters', join(SAMPLES, 'customers-gbk.csv'), '--workspace', ws, '--out', out, '--docx', '--visitor', '周敏', '--reviewer', '沈佳怡', '--json']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     json = JSON.parse(r.out);
@@ -61,7 +68,8 @@ describe('huifang letters', () => {
       const visits = listVisits(w.db);
       expect(visits).toHaveLength(66);
       const first = visits.find((v) => v.customerId === '310100018001')!;
-      expect(first.visitor).toBe('周敏');
+      expect(first.visitor).toBe('S310101'); // 周敏, by 工号
+      expect(first.reviewer).toBe('S310102'); // 沈佳怡
       expect(first.channel).toBe('letter');
       expect(first.category).toBe('new-account');
       expect(first.dueOn).toBe('2026-10-01'); // opened 2026-09-01
@@ -86,7 +94,7 @@ describe('huifang letters', () => {
   });
 
   it('refuses to start a second open visit of the same category for the same customers', async () => {
-    const again = await run(['letters', join(SAMPLES, 'customers.csv'), '--workspace', ws, '--out', join(dir, 'again'), '--json']);
+    const again = await run(['letters', join(SAMPLES, 'customers.csv'), '--workspace', ws, '--out', join(dir, 'again'), '--json', '--visitor', '周敏', '--reviewer', '沈佳怡']);
     expect(again.code).toBe(2);
     const body = JSON.parse(again.out);
     expect(body.error).toContain('already have an open visit');
@@ -98,7 +106,8 @@ describe('huifang letters', () => {
 describe('huifang forms', () => {
   it('writes one-page record forms for face-to-face visits', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'huifang-forms-'));
-    const r = await run(['forms', join(SAMPLES, 'customers.xlsx'), '--workspace', newWorkspace(join(dir, 'ws')), '--out', join(dir, 'forms'), '--category', 'existing', '--json']);
+    await withRoster(newWorkspace(join(dir, 'ws')));
+    const r = await run(['forms', join(SAMPLES, 'customers.xlsx'), '--workspace', join(dir, 'ws'), '--out', join(dir, 'forms'), '--category', 'existing', '--json', '--visitor', 'S310101', '--reviewer', 'S310102']);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.out);
     expect(json.visits).toHaveLength(66);
@@ -120,7 +129,8 @@ describe('a bad customer list', () => {
     lines[5] = lines[5]!.replace(',个人,', ',散户,'); // row 6: unknown kind
     const list = join(dir, 'bad.csv');
     writeFileSync(list, lines.join('\r\n'));
-    const r = await run(['letters', list, '--workspace', newWorkspace(join(dir, 'ws')), '--out', join(dir, 'letters')]);
+    await withRoster(newWorkspace(join(dir, 'ws')));
+    const r = await run(['letters', list, '--workspace', join(dir, 'ws'), '--out', join(dir, 'letters'), '--visitor', '周敏', '--reviewer', '沈佳怡']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/row 4, column 邮编/);
     expect(r.err).toMatch(/row 6, column 客户类型/);

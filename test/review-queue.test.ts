@@ -7,6 +7,7 @@ import { INGEST_HANDLERS } from '../src/cli/ingest-handlers.ts';
 import { confirmReviewItem, correctReviewItem, finalReadingsOf, openReviewItems, ReviewRefusedError } from '../src/scan/review.ts';
 import { pagesOfVisit } from '../src/store/pages.ts';
 import type { Workspace } from '../src/store/workspace.ts';
+import { importStaff } from '../src/store/rules.ts';
 import { formScan, GOOD_FILL, cli, imagePdfOf, seedWorkspace, tempDir } from './ingest-helpers.ts';
 
 // Visit A (individual) and B (institution), both performed by li.visitor. B's form comes back
@@ -29,6 +30,11 @@ async function pageWithDisagreeingCodes(top: string, bottom: string): Promise<Bu
 beforeAll(async () => {
   dir = tempDir('review');
   const seeded = seedWorkspace(join(dir, 'ws'), [{ visitor: 'li.visitor' }, { customerKind: 'institution', visitor: 'li.visitor' }]);
+  // li.visitor is a reviewer who also carried out these visits; wang.reviewer reviews them.
+  importStaff(seeded.ws.db, [
+    { staffId: 'li.visitor', name: '李访', role: '复核人员', isMarketing: false },
+    { staffId: 'wang.reviewer', name: '王审', role: '复核人员', isMarketing: false },
+  ], 'test', 'roster');
   ws = seeded.ws;
   [A, B] = seeded.visitIds as [string, string];
   mkdirSync(join(dir, 'in'));

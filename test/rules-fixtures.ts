@@ -15,9 +15,10 @@ import { buildFontData, GlyphSet, writeFont } from '../src/render/pdf-font.ts';
 import { deflate, PdfWriter } from '../src/render/pdf-writer.ts';
 import { insertVisit, upsertCustomer } from '../src/store/visits.ts';
 import { openWorkspace, type Workspace } from '../src/store/workspace.ts';
+import { openTestWorkspace } from './workspace-helpers.ts';
 
 export function tempWorkspace(prefix = 'huifang-rules-'): Workspace {
-  return openWorkspace(join(mkdtempSync(join(tmpdir(), prefix)), 'ws'));
+  return openTestWorkspace(join(mkdtempSync(join(tmpdir(), prefix)), 'ws'));
 }
 
 export function customer(over: Partial<Customer> = {}): Customer {

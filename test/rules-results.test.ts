@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Answers } from '../src/domain/questions.ts';
-import { decideResult } from '../src/domain/results.ts';
+import type { Attempt } from '../src/domain/attempts.ts';
+import { defaultPolicy } from '../src/domain/policy-sections.ts';
+import type { VisitCategory } from '../src/domain/visit.ts';
+import { decideResult as decide, type ResultInput } from '../src/domain/results.ts';
 import { COMPLIANT_NEW_ACCOUNT } from './answer-fixtures.ts';
 
 const compliant: Answers = COMPLIANT_NEW_ACCOUNT;
@@ -14,12 +17,16 @@ const broughtCompliant: Answers = {
   'na.staff-beyond-authority': 'no',
 };
 
+const policy = defaultPolicy();
+/** Decides under the default policy (第四十三条 for new accounts; 3 attempts, 2 days, 2 channels). */
+const decideResult = (input: Omit<ResultInput, 'failing' | 'unreachable'> & { category: VisitCategory }) =>
+  decide({ failing: policy.failing.byCategory[input.category], unreachable: policy.unreachable, ...input });
 const newAccount = (answers: Answers) => decideResult({ category: 'new-account', channel: 'phone', answers });
 const failedIds = (answers: Answers) => newAccount(answers).failedAnswers.map((f) => f.questionId);
 
 describe('results per 第四十二条 and 第四十三条 (new accounts)', () => {
   it('passes a customer who opened in person with no mandate or staff operation (not brought by staff)', () => {
-    expect(newAccount(compliant)).toEqual({ result: 'passed', failedAnswers: [], missing: [], reason: 'every answer meets the rules' });
+    expect(newAccount(compliant)).toEqual({ result: 'passed', failedAnswers: [], findings: [], missing: [], reason: 'every answer meets the rules' });
   });
   it('passes a customer brought by staff who knows the name and has no agency with them', () => {
     expect(newAccount(broughtCompliant).result).toBe('passed');
@@ -28,6 +35,17 @@ describe('results per 第四十二条 and 第四十三条 (new accounts)', () =>
     const d = newAccount({ ...compliant, 'na.opened-in-person': 'no' });
     expect(d.result).toBe('failed');
     expect(d.failedAnswers).toEqual([{ questionId: 'na.opened-in-person', text: expect.stringContaining('亲自办理开户'), rule: '第十八条(一)', expected: '是 (yes)', actual: '否 (no)' }]);
+  });
+  it('other adverse answers are findings, not failure: password, risk warning, certificate, beyond authority', () => {
+    const d = newAccount({ ...broughtCompliant, 'na.password-set-personally': 'no', 'na.risks-disclosed': 'no', 'na.certificate-shown': 'no', 'na.staff-beyond-authority': 'yes' });
+    expect(d.result).toBe('passed');
+    expect(d.failedAnswers).toEqual([]);
+    expect(d.findings.map((f) => f.questionId)).toEqual(['na.password-set-personally', 'na.risks-disclosed', 'na.certificate-shown', 'na.staff-beyond-authority']);
+    expect(d.reason).toBe('passed with 4 findings: na.password-set-personally, na.risks-disclosed, na.certificate-shown, na.staff-beyond-authority');
+  });
+  it('a firm policy may fail on more answers (here: the password) for new accounts', () => {
+    const d = decide({ category: 'new-account', channel: 'phone', answers: { ...compliant, 'na.password-set-personally': 'no' }, failing: [...policy.failing.byCategory['new-account'], 'na.password-set-personally'], unreachable: policy.unreachable });
+    expect(d.failedAnswers.map((f) => f.questionId)).toEqual(['na.password-set-personally']);
   });
   it('fails: staff operate the account (代理操作关系)', () => {
     expect(failedIds({ ...compliant, 'na.staff-operated-account': 'yes' })).toEqual(['na.staff-operated-account']);
@@ -80,17 +98,28 @@ describe('refused and unreachable (第四十二条)', () => {
     const d = decideResult({ category: 'new-account', channel: 'phone', answers: {}, outcome: outcome('refused') });
     expect(d).toMatchObject({ result: 'refused', reason: 'the customer refused the visit: 客户表示不愿接受回访 (recorded by S310101)' });
   });
-  it('a recorded unreachable customer decides the visit', () => {
-    expect(decideResult({ category: 'existing', channel: 'phone', answers: {}, outcome: outcome('unreachable') }).result).toBe('unreachable');
+  const attempt = (n: number, channel: Attempt['channel'], outcome: Attempt['outcome'], at: string): Attempt => ({ attemptId: n, channel, outcome, at, note: null, recordedBy: 'S310101' });
+  const three = [attempt(1, 'phone', 'no-answer', '2026-11-02T02:00:00Z'), attempt(2, 'phone', 'wrong-number', '2026-11-03T02:00:00Z'), attempt(3, 'letter', 'returned-mail', '2026-11-03T06:00:00Z')];
+  it('unreachable once the attempts meet the policy: 3 attempts, on 2 days, by 2 channels', () => {
+    const d = decideResult({ category: 'existing', channel: 'phone', answers: {}, attempts: three });
+    expect(d.result).toBe('unreachable');
+    expect(d.reason).toBe('the customer could not be reached: 3 unsuccessful attempts on 2 days by 2 channels; the policy asks for at least 3 on 2 days by 2 channels');
   });
-  it('a letter not back after letterReturnDays is unreachable; before that it is pending', () => {
-    const input = { category: 'new-account' as const, channel: 'letter' as const, answers: {} };
-    expect(decideResult({ ...input, letter: { sentOn: '2026-10-01', returned: false, today: '2026-11-15' } }).result).toBe('pending');
-    const late = decideResult({ ...input, letter: { sentOn: '2026-10-01', returned: false, today: '2026-11-16' } });
-    expect(late).toMatchObject({ result: 'unreachable', reason: 'the letter sent on 2026-10-01 was not back by 2026-11-15 (45 days)' });
-    const policy = { newAccountMonths: 1, specialDays: 3, defaultDays: 30, letterReturnDays: 60 };
-    expect(decideResult({ ...input, letter: { sentOn: '2026-10-01', returned: false, today: '2026-11-16' }, policy }).result).toBe('pending');
-    expect(decideResult({ ...input, letter: { sentOn: '2026-10-01', returned: true, today: '2026-12-30' } }).result).toBe('pending');
+  it('not unreachable with too few attempts, one day only, or one channel only — even when recorded as unreachable', () => {
+    expect(decideResult({ category: 'existing', channel: 'phone', answers: {}, attempts: three.slice(0, 2) }).result).toBe('pending');
+    const oneDay = three.map((a) => ({ ...a, at: '2026-11-03T02:00:00Z' }));
+    expect(decideResult({ category: 'existing', channel: 'phone', answers: {}, attempts: oneDay }).result).toBe('pending');
+    const oneChannel = three.map((a) => ({ ...a, channel: 'phone' as const }));
+    expect(decideResult({ category: 'existing', channel: 'phone', answers: {}, attempts: oneChannel }).result).toBe('pending');
+    const recorded = decideResult({ category: 'existing', channel: 'phone', answers: {}, outcome: outcome('unreachable'), attempts: three.slice(0, 1) });
+    expect(recorded.result).toBe('pending');
+    expect(recorded.reason).toContain('but the attempts do not prove it yet: 1 unsuccessful attempt on 1 day by 1 channel');
+  });
+  it('a letter nobody answered stays pending however long ago it was sent', () => {
+    expect(decideResult({ category: 'new-account', channel: 'letter', answers: {} }).result).toBe('pending');
+  });
+  it('a refusal logged as an attempt decides the visit', () => {
+    expect(decideResult({ category: 'existing', channel: 'phone', answers: {}, attempts: [attempt(1, 'phone', 'refused', '2026-11-02T02:00:00Z')] }).result).toBe('refused');
   });
 });
 

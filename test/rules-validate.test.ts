@@ -17,6 +17,7 @@ const ROSTER = [
   { staffId: 'S310101', name: '周敏', role: '回访专员', isMarketing: false },
   { staffId: 'S310102', name: '沈佳怡', role: '复核人员', isMarketing: false },
   { staffId: 'S310104', name: '陆晓峰', role: '营销人员', isMarketing: true },
+  { staffId: 'S310100', name: '陈建国', role: '营业部负责人', isMarketing: false, branchCode: '3101' },
 ];
 const COMPLIANT = ['1=是', '2=是', '3=否', '4=否', '5=是', '6=否', 'satisfaction=满意'];
 
@@ -87,13 +88,18 @@ describe('validate a phone visit end to end', () => {
 
     let v = await validateVisit(ws, visit.visitId);
     expect(v.result).toBe('pending');
-    expect(v.problems.map((m) => m.ruleId)).toEqual(['result/pending']);
+    expect(v.problems.map((m) => m.ruleId)).toEqual(['result/pending', 'review/visit-not-reviewed']);
 
     const entered = await cli('answers', '--visit', visit.visitId, '--set', ...COMPLIANT, '--user', 'S310101', '--json');
     expect(entered.code).toBe(0);
     expect(JSON.parse(entered.out)).toMatchObject({ result: 'passed' });
+    // Evidence and answers hold, but no reviewer has approved the visit: not complete.
     v = await validateVisit(ws, visit.visitId);
-    expect(v).toMatchObject({ result: 'passed', ok: true, problems: [] });
+    expect(v).toMatchObject({ result: 'passed', ok: false, approved: false });
+    expect(v.problems.map((m) => [m.ruleId, m.severity])).toEqual([['review/visit-not-reviewed', 'error']]);
+    expect((await cli('review', 'visit', visit.visitId, '--approve', '--note', 'recording and answers agree', '--user', 'S310102')).code).toBe(0);
+    v = await validateVisit(ws, visit.visitId);
+    expect(v).toMatchObject({ result: 'passed', ok: true, problems: [], approved: true });
     expect(getVisit(ws.db, visit.visitId)!.result).toBe('passed');
 
     // Someone alters the stored recording: it no longer verifies.
@@ -108,25 +114,30 @@ describe('validate a phone visit end to end', () => {
   it('a failed visit is an exception for the branch manager, listing the answers that failed it', async () => {
     const visit = addVisit(ws, customer(), { channel: 'phone' });
     await attachEvidence(ws, { visitId: visit.visitId, kind: 'recording', paths: [file('call.wav', wav(30))], actor: 'S310101' });
-    await cli('answers', '--visit', visit.visitId, '--set', ...COMPLIANT, '3=是');
+    await cli('answers', '--visit', visit.visitId, '--set', ...COMPLIANT, '3=是', '--user', 'S310101');
+    await cli('review', 'visit', visit.visitId, '--approve', '--note', 'the recording says so', '--user', 'S310102');
     const r = await cli('validate', '--json');
     const json = JSON.parse(r.out);
     expect(json.visits[0]).toMatchObject({ visitId: visit.visitId, result: 'failed', ok: true });
-    expect(json.visits[0].problems.map((m: { ruleId: string }) => m.ruleId)).toEqual(['result/failed']);
+    expect(json.visits[0].problems.map((m: { ruleId: string }) => m.ruleId)).toEqual(['result/failed', 'exception/open']);
     expect(json.exceptions).toEqual([
-      expect.objectContaining({ visitId: visit.visitId, branchCode: '3101', failedAnswers: [expect.objectContaining({ questionId: 'na.staff-operated-account', actual: '是 (yes)', expected: '否 (no)' })] }),
+      expect.objectContaining({
+        visitId: visit.visitId, branchCode: '3101', triggers: ['failed'],
+        failedAnswers: [expect.objectContaining({ questionId: 'na.staff-operated-account', actual: '是 (yes)', expected: '否 (no)' })],
+        record: expect.objectContaining({ status: 'open', owner: 'S310100', level: 1 }),
+      }),
     ]);
     const text = await cli('validate');
-    expect(text.out).toContain('异常 — 1 failed visit to report to the branch manager (第三十八条):');
+    expect(text.out).toContain('异常 — 1 exception for the branch head (第三十八条; huifang exception list):');
   });
 
   it('a refusal recorded by command decides the result; the recording is still required', async () => {
     const visit = addVisit(ws, customer(), { channel: 'phone' });
-    const r = await cli('answers', '--visit', visit.visitId, '--refused', '客户称不需要回访');
+    const r = await cli('answers', '--visit', visit.visitId, '--refused', '客户称不需要回访', '--user', 'S310101');
     expect(r.out).toContain('result: 拒绝回访 (refused)');
     const v = await validateVisit(ws, visit.visitId);
     expect(v.result).toBe('refused');
-    expect(v.problems.map((m) => m.ruleId)).toEqual(['evidence/phone-recording']);
+    expect(v.problems.map((m) => m.ruleId)).toEqual(['evidence/phone-recording', 'review/visit-not-reviewed']);
   });
 });
 
@@ -145,6 +156,7 @@ describe('validate --json and exit codes', () => {
       'evidence/email-original',
       'result/pending',
       'deadline/overdue',
+      'review/visit-not-reviewed',
       'duties/visitor-is-marketing',
       'duties/reviewer-is-visitor',
       'duties/reviewer-is-marketing',
@@ -168,10 +180,10 @@ describe('validate --json and exit codes', () => {
 describe('attach', () => {
   it('an e-questionnaire must be a PDF or JSON that parses; nothing is attached otherwise (exit 2)', async () => {
     const visit = addVisit(ws, customer(), { channel: 'e-questionnaire' });
-    const bad = await cli('attach', '--visit', visit.visitId, '--kind', 'e-questionnaire', file('resp.json', '{"q1": "yes",'));
+    const bad = await cli('attach', '--visit', visit.visitId, '--kind', 'e-questionnaire', file('resp.json', '{"q1": "yes",'), '--user', 'S310101');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('resp.json is not valid JSON');
-    const ok = await cli('attach', '--visit', visit.visitId, '--kind', 'e-questionnaire', file('resp2.json', '{"answers":{"q1":"yes"}}'), '--json');
+    const ok = await cli('attach', '--visit', visit.visitId, '--kind', 'e-questionnaire', file('resp2.json', '{"answers":{"q1":"yes"}}'), '--json', '--user', 'S310101');
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.out).attached[0]).toMatchObject({ kind: 'e-questionnaire', mediaType: 'application/json' });
     const v = await validateVisit(ws, visit.visitId);
@@ -181,11 +193,11 @@ describe('attach', () => {
   it('an attached .eml gets its printout; a PDF is refused as a recording', async () => {
     const visit = addVisit(ws, customer(), { channel: 'email' });
     const eml = 'From: zhao.wenbo1@example.cn\r\nSubject: =?UTF-8?B?5Zue6K6/?=\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n1 是';
-    const r = await cli('attach', '--visit', visit.visitId, '--kind', 'email', file('m.eml', eml));
+    const r = await cli('attach', '--visit', visit.visitId, '--kind', 'email', file('m.eml', eml), '--user', 'S310101');
     expect(r.code).toBe(0);
     const v = await validateVisit(ws, visit.visitId);
-    expect(v.problems.map((m) => m.ruleId)).toEqual(['evidence/email-form', 'result/pending']);
-    const notAudio = await cli('attach', '--visit', visit.visitId, '--kind', 'recording', file('x.pdf', '%PDF-1.4\n%%EOF\n'));
+    expect(v.problems.map((m) => m.ruleId)).toEqual(['evidence/email-form', 'result/pending', 'review/visit-not-reviewed']);
+    const notAudio = await cli('attach', '--visit', visit.visitId, '--kind', 'recording', file('x.pdf', '%PDF-1.4\n%%EOF\n'), '--user', 'S310101');
     expect(notAudio.code).toBe(2);
     expect(notAudio.err).toContain('x.pdf is a PDF file, not a recording');
   });

@@ -3,7 +3,7 @@
  * commands refuse a folder that is not a workspace.
  */
 import { join } from 'node:path';
-import { initWorkspace, readConfigFile } from '../src/store/workspace.ts';
+import { initWorkspace, isWorkspace, openWorkspace, readConfigFile, type Workspace } from '../src/store/workspace.ts';
 
 export const SAMPLE_FIRM = join(import.meta.dirname, '..', 'samples', 'firm.json');
 
@@ -11,4 +11,10 @@ export const SAMPLE_FIRM = join(import.meta.dirname, '..', 'samples', 'firm.json
 export function newWorkspace(dir: string): string {
   initWorkspace(dir, readConfigFile(SAMPLE_FIRM)).close();
   return dir;
+}
+
+/** Opens the workspace in `dir`, making it first (with the sample firm's settings) if it is new. */
+export function openTestWorkspace(dir: string): Workspace {
+  if (!isWorkspace(dir)) return initWorkspace(dir, readConfigFile(SAMPLE_FIRM));
+  return openWorkspace(dir);
 }

@@ -53,6 +53,8 @@ export interface ArchiveOptions {
   sourceOrganization?: string;
   stamp?: Stamper;
   actor?: string;
+  /** SHA-256 of the firm policy the visits were validated under (policy.json, or the defaults). */
+  policySha256?: string;
 }
 
 export interface BuiltBundle {
@@ -181,7 +183,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
 
   const planned: PlannedVisit[] = [];
   for (const id of visitIds) {
-    const { record, documents } = await buildVisitRecord(ws, id, opts.period, policy, validations.get(id)!);
+    const { record, documents } = await buildVisitRecord(ws, id, opts.period, policy, validations.get(id)!, { baggingDate, policySha256: opts.policySha256 ?? null });
     const recordItem: PayloadItem = { path: `${id}/${RECORD_FILE}`, bytes: recordBytes(record), size: 0 };
     recordItem.size = recordItem.bytes!.length;
     const items: PayloadItem[] = [recordItem, ...documents.map(({ doc, path }) => ({ path, size: ws.files.sizeOf(doc.sha256), sha256: doc.sha256 }))];
@@ -244,6 +246,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
       { label: 'Huifang-Visit-Count', value: String(members.length) },
       { label: 'Huifang-Retention-Years', value: String(years) },
       { label: 'Huifang-Retain-Until', value: retainUntil },
+      ...(opts.policySha256 ? [{ label: 'Huifang-Policy-SHA256', value: opts.policySha256 }] : []),
       { label: 'Huifang-Previous-Bundle', value: previous ? basename(previous.path) : 'none' },
       { label: 'Huifang-Previous-Bundle-SHA256', value: previous ? previous.sha256 : 'none' },
       ...(invalid.length
@@ -320,7 +323,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
         ws.db,
         {
           sha256, bundleId, branchCode: opts.branch, period: opts.period, part, partCount, path: zipPath, size, visitCount: members.length, payloadBytes: octets,
-          baggingDate, retainUntil, previousSha256: built.previousSha256, includesInvalid: invalid.length > 0, keyFingerprint: built.keyFingerprint, builtBy: actor,
+          baggingDate, retainUntil, previousSha256: built.previousSha256, includesInvalid: invalid.length > 0, keyFingerprint: built.keyFingerprint, builtBy: actor, policySha256: opts.policySha256 ?? null,
         },
         members.map((m) => ({ visitId: m.record.visit.visitId, valid: m.record.valid })),
       );

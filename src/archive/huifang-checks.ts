@@ -16,6 +16,7 @@ import { hrefOf, parseIndexCsv, INDEX_CSV, INDEX_HTML, INDEX_JSON, type BundleIn
 import { RECORD_FILE } from './names.ts';
 import type { ArchivedVisitRecord } from './record.ts';
 import { periodEnd } from './retention.ts';
+import { verdictChecks } from './verdict-checks.ts';
 import { checkSignature, SIGNATURE_FILE, SIGNED_FILE } from './signing.ts';
 import type { VerifiedBag, VerifyJob, VerifyOptions } from './verify-job.ts';
 
@@ -143,6 +144,9 @@ export async function huifangChecks(bag: VerifiedBag, job: VerifyJob, opts: Veri
     }
   }
   if (declaredInvalid.size) job.note(`The bundle includes ${declaredInvalid.size} visit(s) that failed validation, archived with --include-invalid: ${[...declaredInvalid].join(' ')}`);
+
+  // ── policy, review, completion, exceptions ───────────────────────────────────────
+  verdictChecks(info, records, job);
 
   // ── retention ────────────────────────────────────────────────────────────────────
   const period = infoValue(info, 'Huifang-Period') ?? '';

@@ -14,11 +14,14 @@ import type { RetentionPolicy } from '../domain/deadlines.ts';
 import { eventsOfVisit, type VisitEvent } from '../store/bundles.ts';
 import { visitFacts } from '../rules/visit-facts.ts';
 import { decisionOf } from '../store/rules.ts';
+import { exceptionOfVisit, type ExceptionRecord } from '../store/exceptions.ts';
+import { completionOf, type Completion } from '../store/attempts.ts';
+import { samplesOfVisit } from '../store/visit-reviews.ts';
 import type { VisitDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { NameAllocator, safeComponent } from './names.ts';
 import { archiveSelection, isPageExtract, type ExtractOrigin } from './page-extract.ts';
-import { recordCategoriesOf, retainUntil, yearsFor } from './retention.ts';
+import { recordCategoriesOf, retainFrom, yearsFor } from './retention.ts';
 
 const RECORD_FORMAT = 'huifang-visit-record/1';
 
@@ -87,7 +90,23 @@ export interface ArchivedVisitRecord {
    * `derived`, `meta.extractOf`), which counts as the received form or attachment.
    */
   evidence: VisitEvidenceRecord;
-  retention: { recordCategories: string[]; years: number; retainUntil: string };
+  /** Retention counts from the visit's completion or the bagging date, whichever is later (never from its start). */
+  retention: { recordCategories: string[]; years: number; retainUntil: string; countedFrom: string };
+  /** When the visit was completed and whether that was late (a late visit stays flagged). */
+  completion: Completion | null;
+  /** Reviewers' decisions on the whole visit (复核), oldest first. */
+  visitReviews: unknown[];
+  /** Logged attempts to reach the customer. */
+  attempts: unknown[];
+  /** Typed answers that disagreed with the paper form, side by side, with the reviewer's decision. */
+  answerConflicts: unknown[];
+  /** Spot checks (抽检) that drew this visit. */
+  samples: unknown[];
+  remarks: unknown[];
+  /** The exception record (异常) when one was opened. */
+  exception: ExceptionRecord | null;
+  /** SHA-256 of the firm policy the visit was validated under. */
+  policySha256: string | null;
 }
 
 const ROLE_FOLDER: Record<string, string> = { rendered: 'rendered', received: 'received', derived: 'derived', stamped: 'stamped' };
@@ -128,7 +147,7 @@ export type VisitValidator = (visitId: string) => { ok: boolean; problems: Messa
  * Builds the record of one visit and where its documents go. The evidence record and the
  * final answers come from the rules stage (`visitFacts`), the one place that assembles them.
  */
-export async function buildVisitRecord(ws: Workspace, visitId: string, period: string, policy: RetentionPolicy, validation: { ok: boolean; problems: Message[] }): Promise<{ record: ArchivedVisitRecord; documents: { doc: VisitDocument; path: string }[] }> {
+export async function buildVisitRecord(ws: Workspace, visitId: string, period: string, policy: RetentionPolicy, validation: { ok: boolean; problems: Message[] }, bag: { baggingDate: string; policySha256: string | null }): Promise<{ record: ArchivedVisitRecord; documents: { doc: VisitDocument; path: string }[] }> {
   // Hashes are not re-checked here: archiving re-hashes every byte as it copies it.
   const facts = await visitFacts(ws, visitId, { verifyHashes: false });
   const { visit, customer, readings } = facts;
@@ -138,6 +157,7 @@ export async function buildVisitRecord(ws: Workspace, visitId: string, period: s
   const evidence = { ...facts.record, documents: facts.record.documents.filter((_, i) => kept.has(facts.documents[i]!.documentId)) };
   const places = placeDocuments(visitId, docs);
   const categories = recordCategoriesOf(visit, docs.map((d) => d.kind));
+  const completion = completionOf(ws.db, visitId) ?? null;
   const files: ArchivedFile[] = docs.map((d) => ({
     path: places.get(d.documentId)!,
     originalName: d.fileName,
@@ -172,7 +192,15 @@ export async function buildVisitRecord(ws: Workspace, visitId: string, period: s
     files,
     events: eventsOfVisit(ws.db, visitId),
     evidence,
-    retention: { recordCategories: categories, years: yearsFor(policy, categories), retainUntil: retainUntil(policy, period, categories) },
+    retention: { recordCategories: categories, years: yearsFor(policy, categories), ...retainFrom(policy, period, categories, completion?.completedOn ?? null, bag.baggingDate) },
+    completion,
+    visitReviews: facts.visitReviews,
+    attempts: facts.attempts,
+    answerConflicts: facts.conflicts,
+    samples: samplesOfVisit(ws.db, visitId),
+    remarks: facts.remarks,
+    exception: exceptionOfVisit(ws.db, visitId) ?? null,
+    policySha256: bag.policySha256,
   };
   return { record, documents: docs.map((doc) => ({ doc, path: places.get(doc.documentId)! })) };
 }

@@ -54,6 +54,16 @@ export function retainUntil(policy: RetentionPolicy, period: string, categories:
 }
 
 /**
+ * The date a visit's records may be disposed of: the retention years counted from the visit's
+ * completion or from archiving (the bagging date), whichever is later — never from its start —
+ * and never before the period's end plus the years.
+ */
+export function retainFrom(policy: RetentionPolicy, period: string, categories: readonly string[], completedOn: string | null, baggingDate: string): { retainUntil: string; countedFrom: string } {
+  const from = [periodEnd(period), baggingDate, ...(completedOn ? [completedOn] : [])].sort().at(-1)!;
+  return { retainUntil: retentionDate(from, yearsFor(policy, categories)), countedFrom: from };
+}
+
+/**
  * Reads a retention policy file; refuses (exit 2) anything below three years or malformed,
  * naming the file and the category.
  */

@@ -12,8 +12,10 @@ import { parseVisitId } from '../domain/visit-id.ts';
 import { readAnswerPairs } from '../rules/answers.ts';
 import { decisionFor } from '../rules/validate.ts';
 import { visitFacts } from '../rules/visit-facts.ts';
-import { currentActor } from '../env/actor.ts';
 import { today } from '../env/clock.ts';
+import { enterCompletionDate, enterRemarks } from '../store/attempts.ts';
+import { loadPolicy } from '../store/policy.ts';
+import { actingPerson, USER_OPTION } from './people.ts';
 import { enterAnswers, recordDecision, recordOutcome, withdrawOutcome } from '../store/rules.ts';
 import { getVisit } from '../store/visits.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
@@ -26,6 +28,8 @@ interface AnswersArgs {
   withdrawOutcome: boolean;
   evidence?: string;
   note?: string;
+  completedOn?: string;
+  remarks?: string;
   user?: string;
 }
 
@@ -40,7 +44,9 @@ export const answersCommand = defineCommand<AnswersArgs>({
       .option('withdraw-outcome', { type: 'boolean', default: false, describe: 'withdraw a refusal or unreachable recorded by mistake' })
       .option('evidence', { type: 'string', describe: 'SHA-256 of the e-mail or recording the answers were read from' })
       .option('note', { type: 'string', describe: 'a note kept with the answers' })
-      .option('user', { type: 'string', describe: 'who enters them (default $HUIFANG_USER or the OS user)' })
+      .option('completed-on', { type: 'string', describe: 'the date the visit was completed, as written on the signed form (YYYY-MM-DD)' })
+      .option('remarks', { type: 'string', describe: "the customer's remarks (备注), from the form, the call or the e-mail; they open an exception for the branch head" })
+      .option('user', { ...USER_OPTION, describe: 'who enters them: the visitor (回访专员), by 工号 or name on the staff roster (default $HUIFANG_USER)' })
       .conflicts('refused', 'unreachable'),
   run: async ({ args, io, workspace }) => {
     const parsed = parseVisitId(args.visit);
@@ -49,7 +55,10 @@ export const answersCommand = defineCommand<AnswersArgs>({
     const ws = workspace();
     const visit = getVisit(ws.db, visitId);
     if (!visit) throw new UsageError(`There is no visit ${visitId} in the register.`);
-    const actor = currentActor(args.user);
+    const records = Boolean(args.set?.length || args.refused || args.unreachable || args.withdrawOutcome || args.completedOn || args.remarks);
+    const actor = records ? actingPerson(ws, args.user, args.set?.length || args.completedOn || args.remarks ? 'enter-answers' : 'record-outcome').staffId : 'huifang';
+    if (args.completedOn !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(args.completedOn)) throw new UsageError(`--completed-on must be a date YYYY-MM-DD, not ${JSON.stringify(args.completedOn)}`);
+    const { policy } = loadPolicy(ws.dir);
     if (args.refused !== undefined && !args.refused.trim()) throw new UsageError('--refused needs the reason the customer gave');
     if (args.unreachable !== undefined && !args.unreachable.trim()) throw new UsageError('--unreachable needs what was tried (calls, dates)');
     if (args.evidence !== undefined && !/^[0-9a-f]{64}$/.test(args.evidence)) throw new UsageError(`--evidence must be a SHA-256 (64 hex digits), not ${JSON.stringify(args.evidence)}`);
@@ -58,12 +67,14 @@ export const answersCommand = defineCommand<AnswersArgs>({
     if (entries.length) {
       enterAnswers(ws.db, visitId, entries.map((e) => ({ ...e, ...(args.evidence ? { evidenceSha256: args.evidence } : {}), ...(args.note ? { note: args.note } : {}) })), actor);
     }
+    if (args.completedOn) enterCompletionDate(ws.db, visitId, args.completedOn, actor);
+    if (args.remarks?.trim()) enterRemarks(ws.db, visitId, args.remarks.trim(), actor);
     if (args.withdrawOutcome) withdrawOutcome(ws.db, visitId, actor);
     if (args.refused) recordOutcome(ws.db, visitId, 'refused', args.refused.trim(), actor);
     if (args.unreachable) recordOutcome(ws.db, visitId, 'unreachable', args.unreachable.trim(), actor);
 
     const facts = await visitFacts(ws, visitId, { verifyHashes: false });
-    const decision = decisionFor(facts, today());
+    const decision = decisionFor(facts, policy);
     recordDecision(ws.db, { visitId, result: decision.result, reason: decision.reason, failedAnswers: decision.failedAnswers, missing: decision.missing }, actor);
     const questions = questionsFor(visit.category).map((q, i) => ({
       number: i + 1,
@@ -71,11 +82,13 @@ export const answersCommand = defineCommand<AnswersArgs>({
       text: q.text,
       answer: facts.answers[q.id] ?? null,
       source: facts.answerSources[q.id] ?? null,
+      ...(facts.conflicts.some((c) => c.questionId === q.id) ? { conflict: facts.conflicts.find((c) => c.questionId === q.id) } : {}),
     }));
     const value = { visitId, category: visit.category, channel: visit.channel, questions, outcome: facts.outcome, result: decision.result, reason: decision.reason, failedAnswers: decision.failedAnswers, missing: decision.missing.map((m) => m.questionId) };
     report(io, args.json, value, () => [
       `${visitId} (${visit.category}, ${visit.channel})`,
       ...questions.map((q) => `  ${String(q.number).padStart(2)}. ${q.id.padEnd(28)} ${(q.answer ?? '—').padEnd(12)} ${q.source ? `[${q.source}]` : ''}  ${q.text}`),
+      ...facts.conflicts.map((c) => `  ${c.questionId}: paper ${c.paper} | typed ${c.typed} (${c.typedBy}) — ${c.decision ? `${c.decision.keep} kept by ${c.decision.decidedBy}` : 'awaiting a reviewer: huifang review conflict'}`),
       ...(facts.outcome ? [`  outcome: ${facts.outcome.outcome} — ${facts.outcome.reason} (${facts.outcome.recordedBy}, ${facts.outcome.recordedAt})`] : []),
       `result: ${VISIT_RESULT_LABELS[decision.result]} (${decision.result}) — ${decision.reason}`,
     ]);

@@ -15,13 +15,15 @@ import { buildBundles, DEFAULT_MAX_BUNDLE_BYTES, type Stamper } from '../archive
 import { workspaceRetentionPolicy } from '../archive/retention.ts';
 import { loadSigningKey } from '../archive/signing.ts';
 import { validateVisit } from '../rules/validate.ts';
-import { currentActor } from '../env/actor.ts';
+import { actingPerson, USER_OPTION } from './people.ts';
+import { loadPolicy } from '../store/policy.ts';
 import { stampPdf } from '../stamp/stamp.ts';
 import { activeHolds, dueBundles, findBundles, listBundles, placeHold, releaseHolds, type BundleRecord } from '../store/bundles.ts';
 import { today } from '../env/clock.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, report } from './common.ts';
 
 interface ArchiveArgs {
+  policy?: string;
   action?: string;
   bundle?: string;
   branch?: string;
@@ -63,7 +65,8 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
       .option('retention', { type: 'string', describe: 'retention policy JSON (default: retention.json in the workspace; 3 years, suitability 20)' })
       .option('stamp', { type: 'boolean', default: true, describe: 'stamp PDFs (metadata and footer) before archiving; --no-stamp to skip' })
       .option('reason', { type: 'string', describe: 'for hold/release: why' })
-      .option('user', { type: 'string', describe: 'who does it (default $HUIFANG_USER or the OS user)' }),
+      .option('policy', { type: 'string', describe: 'the firm policy file (default policy.json in the workspace)' })
+      .option('user', { ...USER_OPTION, describe: 'who builds the bundle, or places or releases a hold: 工号 or name on the staff roster (default $HUIFANG_USER)' }),
   run: async ({ args, io, workspace }) => {
     const action = args.action ?? 'build';
     if (action === 'extract') {
@@ -86,7 +89,6 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
       return EXIT_OK;
     }
     const ws = workspace();
-    const actor = currentActor(args.user);
     if (action === 'due') {
       const due = dueBundles(ws.db, today());
       report(io, args.json, { today: today(), bundles: due.map((b) => b.path), due }, () =>
@@ -108,6 +110,7 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
       const found = findBundles(ws.db, args.bundle);
       if (!found.length) throw new UsageError(`No bundle ${args.bundle} in the register; \`huifang archive list\` lists them`);
       const bundleId = found[0]!.bundleId;
+      const actor = actingPerson(ws, args.user, 'hold-bundle').staffId;
       if (action === 'hold') {
         const hold = placeHold(ws.db, bundleId, args.reason.trim(), actor);
         report(io, args.json, { hold }, () => [`Legal hold placed on ${bundleId}: kept past its retention date until released.`]);
@@ -121,13 +124,16 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
     // Both name the bundle and every entry in it: checked here, where they enter.
     pathSegment('branch', args.branch, '--branch');
     pathSegment('period', args.period, '--period');
+    const actor = actingPerson(ws, args.user, 'archive').staffId;
+    const policy = loadPolicy(ws.dir, args.policy);
     const signingKey = args.sign ? loadSigningKey(args.sign) : undefined;
     const result = await buildBundles(ws, {
       branch: args.branch,
       period: args.period,
       outDir: args.out,
       includeInvalid: args.includeInvalid,
-      validate: (id) => validateVisit(ws, id, { actor, verifyHashes: false }),
+      validate: (id) => validateVisit(ws, id, { actor, verifyHashes: false, policy: policy.policy }),
+      policySha256: policy.sha256,
       retention: workspaceRetentionPolicy(ws.dir, args.retention),
       actor,
       ...(signingKey ? { signingKey } : {}),

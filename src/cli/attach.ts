@@ -8,7 +8,7 @@
 import { formatMessage, invalidParameter, UsageError } from '../domain/messages.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 import { ATTACHABLE_KINDS, attachEvidence, type AttachableKind } from '../rules/attach.ts';
-import { currentActor } from '../env/actor.ts';
+import { actingPerson, USER_OPTION } from './people.ts';
 import { getVisit } from '../store/visits.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
 
@@ -28,14 +28,14 @@ export const attachCommand = defineCommand<AttachArgs>({
       .option('visit', { type: 'string', demandOption: true, describe: 'the visit id' })
       .option('kind', { type: 'string', demandOption: true, describe: `what the files are: ${ATTACHABLE_KINDS.join(', ')}` })
       .option('note', { type: 'string', describe: 'a note kept with the documents' })
-      .option('user', { type: 'string', describe: 'who attaches them (default $HUIFANG_USER or the OS user)' }),
+      .option('user', { ...USER_OPTION, describe: 'who attaches them: 工号 or name on the staff roster (default $HUIFANG_USER)' }),
   run: async ({ args, io, workspace }) => {
     if (!(ATTACHABLE_KINDS as readonly string[]).includes(args.kind)) throw invalidParameter('--kind', `one of ${ATTACHABLE_KINDS.join(', ')}`, args.kind);
     const parsed = parseVisitId(args.visit);
     if (!parsed.ok) throw new UsageError(`--visit: ${parsed.reason}`);
     const ws = workspace();
     if (!getVisit(ws.db, parsed.visitId)) throw new UsageError(`There is no visit ${parsed.visitId} in the register.`);
-    const attached = await attachEvidence(ws, { visitId: parsed.visitId, kind: args.kind as AttachableKind, paths: args.files, actor: currentActor(args.user), ...(args.note ? { note: args.note } : {}) });
+    const attached = await attachEvidence(ws, { visitId: parsed.visitId, kind: args.kind as AttachableKind, paths: args.files, actor: actingPerson(ws, args.user, 'attach').staffId, ...(args.note ? { note: args.note } : {}) });
     report(io, args.json, { visitId: parsed.visitId, attached: attached.map(({ warnings, ...a }) => ({ ...a, warnings })) }, () => [
       ...attached.flatMap((a) => [
         `attached ${a.path} to ${parsed.visitId} as ${a.kind} (SHA-256 ${a.sha256.slice(0, 16)}…, ${a.size} bytes${typeof a.meta.durationSeconds === 'number' ? `, ${a.meta.durationSeconds} s` : ''})`,

@@ -88,6 +88,21 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./answers.ts')).answersCommand,
   },
   {
+    name: 'attempt',
+    describe: 'log a try to reach the customer (call, e-mail, letter, visit) and its outcome',
+    load: async () => (await import('./attempt.ts')).attemptCommand,
+  },
+  {
+    name: 'exception',
+    describe: 'exceptions (异常): list them with their age, show one, record cause and measures, escalate, close',
+    load: async () => (await import('./exception.ts')).exceptionCommand,
+  },
+  {
+    name: 'policy',
+    describe: 'show the firm policy in force (with the article behind each default), or check a policy file',
+    load: async () => (await import('./policy.ts')).policyCommand,
+  },
+  {
     name: 'validate',
     describe: 'check every visit against the rules: result, evidence, review, deadline, separation of duties',
     load: async () => (await import('./validate.ts')).validateCommand,

@@ -62,7 +62,7 @@ export const demoCommand = defineCommand<DemoArgs>({
     if (staff.code === EXIT_BAD_INPUT) return staff.code;
     say(`roster imported: ${JSON.stringify(staff.json.added ?? staff.json.staff?.length ?? '')} staff`);
 
-    const letters = await step('Register visits and print callback letters (书面信函回访)', ['letters', join(samples, 'customers.csv'), '--category', 'new-account', '--out', join(root, 'letters'), '--docx', '--visitor', '周敏', '--seed', 'demo']);
+    const letters = await step('Register visits and print callback letters (书面信函回访)', ['letters', join(samples, 'customers.csv'), '--category', 'new-account', '--out', join(root, 'letters'), '--docx', '--visitor', '周敏', '--reviewer', '沈佳怡', '--user', '周敏', '--seed', 'demo']);
     if (letters.code !== EXIT_OK) return letters.code;
     say(`${letters.json.visits.length} visits; letter PDFs and DOCX under ${show(join(root, 'letters'))}/<branch>/`);
     for (const b of letters.json.batches as string[]) say(`batch print file: ${show(b)}`);
@@ -83,7 +83,11 @@ export const demoCommand = defineCommand<DemoArgs>({
     say(`${items.length} open review items${items.length ? '; e.g.' : ''}`);
     for (const item of items.slice(0, 3)) say(`  ${item.id ?? item.itemId}: ${item.visitId} ${item.subject} — ${item.reason}`);
 
-    const validate = await step('Validate every visit against the rules (evidence, results, deadlines, separation of duties)', ['validate']);
+    const first = await step('Validate every visit against the rules (evidence, results, deadlines, separation of duties)', ['validate']);
+    // 复核: the reviewer approves each visit whose only remaining problem is that nobody has approved it yet.
+    const ready = ((first.json.visits ?? []) as Json[]).filter((v) => v.result !== 'pending' && (v.problems as Json[]).every((m) => m.severity !== 'error' || m.ruleId === 'review/visit-not-reviewed'));
+    for (const v of ready) await step(`The reviewer (复核人员) approves visit ${v.visitId}`, ['review', 'visit', v.visitId, '--approve', '--note', 'evidence and answers checked', '--user', '沈佳怡']);
+    const validate = await step('Validate again after review', ['validate']);
     const s = (validate.json.summary ?? {}) as Json;
     say(`${s.visits} visits: ${s.ok} ok, ${s.withProblems} with problems; passed ${s.passed}, failed ${s.failed}, pending ${s.pending}; ${(validate.json.exceptions ?? []).length} exceptions (异常) to report`);
     const ruleCounts = new Map<string, number>();
@@ -97,7 +101,7 @@ export const demoCommand = defineCommand<DemoArgs>({
     const publicKey = keys.json.publicKey ?? keys.json.publicKeyPath;
     for (const branch of branches) {
       const archive = await step(`Archive branch ${branch} for ${period} (visits that fail validation included, and the bundle says so)`, [
-        'archive', '--branch', branch, '--period', period, '--out', join(root, 'bundles'), '--include-invalid', ...(privateKey ? ['--sign', privateKey] : []),
+        'archive', '--branch', branch, '--period', period, '--out', join(root, 'bundles'), '--include-invalid', '--user', '顾文斌', ...(privateKey ? ['--sign', privateKey] : []),
       ]);
       for (const bundle of (archive.json.bundles ?? []) as string[]) {
         say(`bundle: ${show(bundle)}`);

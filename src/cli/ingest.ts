@@ -8,8 +8,8 @@
  * 2 when a path does not exist (nothing is written then).
  */
 import { collectIngestInputs, ingestCollected, type FileReport, type IngestReport, type PageReport } from '../ingest/ingest.ts';
-import { currentActor } from '../env/actor.ts';
 import { INGEST_HANDLERS } from './ingest-handlers.ts';
+import { actingPerson, USER_OPTION } from './people.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, progress, report } from './common.ts';
 
 interface IngestArgs {
@@ -28,14 +28,15 @@ export const ingestCommand = defineCommand<IngestArgs>({
         default: true,
         describe: 'attach pages without a QR code to the visit of the page before them (--no-follow: quarantine them)',
       })
-      .option('user', { type: 'string', describe: 'who is ingesting (default $HUIFANG_USER or the OS user)' }),
+      .option('user', { ...USER_OPTION, describe: 'who is ingesting: 工号 or name on the staff roster (default $HUIFANG_USER)' }),
   run: async ({ args, io, workspace }) => {
     // Every path is checked before the workspace is opened: a typo writes nothing.
     const inputs = await collectIngestInputs(args.paths, INGEST_HANDLERS);
     const ws = workspace();
+    const actor = actingPerson(ws, args.user, 'ingest').staffId;
     const tick = progress(io, 'ingest: files');
     const result = await ingestCollected(ws, inputs, {
-      actor: currentActor(args.user),
+      actor,
       handlers: INGEST_HANDLERS,
       follow: args.follow,
       onProgress: (e) => {

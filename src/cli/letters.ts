@@ -3,10 +3,13 @@
  * documents (SPEC §8).
  */
 import type { Argv } from 'yargs';
-import { currentActor } from '../env/actor.ts';
+import { UsageError } from '../domain/messages.ts';
+import { samePerson } from '../domain/people.ts';
+import { listStaff } from '../store/rules.ts';
+import { loadPolicy } from '../store/policy.ts';
+import { personFor, USER_OPTION } from './people.ts';
 import { VISIT_CATEGORIES, VISIT_CHANNELS, type VisitCategory, type VisitChannel } from '../domain/visit.ts';
 import { startVisits, type RunDocuments } from '../render/start-visits.ts';
-import { UsageError } from '../domain/messages.ts';
 import { plannedSource } from '../plan/start.ts';
 import { defineCommand, progress, report, EXIT_OK, type CommandModule } from './common.ts';
 
@@ -19,6 +22,9 @@ interface StartArgs {
   out: string;
   docx: boolean;
   visitor?: string;
+  reviewer?: string;
+  user?: string;
+  policy?: string;
   repeat: boolean;
   seed?: string;
   batchSize: number;
@@ -36,15 +42,26 @@ function startCommand(documents: RunDocuments): CommandModule<StartArgs> {
         .option('channel', { type: 'string', choices: VISIT_CHANNELS as string[], describe: `回访形式 (default ${documents === 'letters' ? 'letter' : 'face-to-face'})` })
         .option('out', { type: 'string', default: documents === 'letters' ? 'out/letters' : 'out/forms', describe: 'output folder' })
         .option('docx', { type: 'boolean', default: false, describe: 'also write editable Word files from templates/' })
-        .option('visitor', { type: 'string', describe: '回访人员 performing the visits (default $HUIFANG_USER or your login)' })
+        .option('visitor', { type: 'string', describe: '回访人员 performing the visits: 工号 or name on the staff roster (a 回访专员)' })
+        .option('reviewer', { type: 'string', describe: '复核人员 reviewing the visits: 工号 or name on the staff roster (a 复核人员, never the visitor)' })
+        .option('user', { ...USER_OPTION, describe: 'who starts the run (default $HUIFANG_USER, else the visitor)' })
+        .option('policy', { type: 'string', describe: 'the firm policy file (default policy.json in the workspace)' })
         .option('repeat', { type: 'boolean', default: false, describe: 'start visits even for customers with an open visit of the category' })
         .option('batch-size', { type: 'number', default: 500, describe: 'letters per batch print file' })
         .option('seed', { type: 'string', hidden: true, describe: 'reproducible visit ids (demos, tests)' }),
     run: async ({ args, io, workspace }) => {
+      if (!args.visitor?.trim()) throw new UsageError(`Name the visitor (回访人员) with --visitor <工号 or name on the staff roster>.`);
+      if (!args.reviewer?.trim()) throw new UsageError(`Name the reviewer (复核人员) with --reviewer <工号 or name on the staff roster>; a visit is complete only when a reviewer approves it.`);
       const ws = workspace();
       if (args.plan === (args.list !== undefined)) throw new UsageError(args.plan ? 'Give either a customer list or --plan, not both.' : `Name a customer list, or start planned visits: huifang ${documents} --plan`);
       if (args.branch !== undefined && !args.plan) throw new UsageError('--branch selects planned visits; use it with --plan.');
       const planned = args.plan ? plannedSource(ws, { ...(args.branch !== undefined ? { branch: String(args.branch) } : {}), ...(args.category ? { category: args.category } : {}) }) : undefined;
+      const visitor = personFor(ws, args.visitor, 'carry-out-visit', '--visitor');
+      const reviewer = personFor(ws, args.reviewer, 'review-visit', '--reviewer');
+      if (samePerson(listStaff(ws.db), visitor.staffId, reviewer.staffId)) throw new UsageError(`--reviewer ${args.reviewer} is the visitor; a visit is reviewed by someone else (第四条, 相互制衡).`);
+      const starter = args.user?.trim() || process.env.HUIFANG_USER?.trim();
+      const actor = starter ? personFor(ws, starter, 'start-visits').staffId : visitor.staffId;
+      const { policy } = loadPolicy(ws.dir, args.policy);
       const result = await startVisits(ws, {
         ...(args.list !== undefined ? { list: args.list } : {}),
         ...(planned ? { planned } : {}),
@@ -53,7 +70,10 @@ function startCommand(documents: RunDocuments): CommandModule<StartArgs> {
         channel: args.channel,
         out: args.out,
         docx: args.docx,
-        visitor: currentActor(args.visitor),
+        visitor: visitor.staffId,
+        reviewer: reviewer.staffId,
+        actor,
+        deadlines: policy.deadlines,
         repeat: args.repeat,
         seed: args.seed,
         maxLettersPerBatch: args.batchSize,

@@ -6,7 +6,7 @@
 import { UsageError } from '../domain/messages.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 import { DOCUMENT_KINDS } from '../domain/visit.ts';
-import { currentActor } from '../env/actor.ts';
+import { actingPerson, USER_OPTION } from './people.ts';
 import { movePageByClerk, resolveIngestedFile } from '../ingest/move.ts';
 import { pagesOfFile, pagesOfVisit, type PageRecord } from '../store/pages.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
@@ -46,7 +46,7 @@ export const pagesCommand = defineCommand<PagesArgs>({
       .option('page', { type: 'number', describe: '1-based page in the file (0: a whole file that had no readable pages)' })
       .option('visit', { type: 'string', describe: 'the visit id the page belongs to' })
       .option('kind', { type: 'string', choices: DOCUMENT_KINDS as string[], describe: 'what the page is' })
-      .option('user', { type: 'string', describe: 'who moves it (default $HUIFANG_USER or the OS user)' })
+      .option('user', { ...USER_OPTION, describe: 'who moves it: 工号 or name on the staff roster (default $HUIFANG_USER)' })
       .example('$0 pages move --file 3fa9c2e1 --page 4 --visit HF-7K3M9-Q2T4X --kind postal-receipt', 'page 4 is that visit\'s postal receipt'),
   run: async ({ args, io, workspace }) => {
     const ws = workspace();
@@ -66,7 +66,7 @@ export const pagesCommand = defineCommand<PagesArgs>({
       ...(args.page !== undefined ? { page: args.page } : {}),
       visit: args.visit,
       kind: args.kind,
-      actor: currentActor(args.user),
+      actor: actingPerson(ws, args.user, 'move-page').staffId,
     });
     report(io, args.json, { before: pageJson(before), after: pageJson(after) }, () => [
       `${where(after)}: moved from ${before.status === 'quarantined' ? 'quarantine' : `${before.visitId} ${before.kind}`} to ${after.visitId} ${after.kind} by ${after.updatedBy} at ${after.updatedAt}`,

@@ -1,23 +1,19 @@
 /**
  * `huifang review` — the review queue: list open items, `confirm ITEM` the machine's value,
  * or `correct ITEM --value V`; who and when are recorded. A reviewer may not decide an
- * item of a visit they performed (exit code 2, with the reason).
+ * item of a visit they performed (exit code 2, with the reason). `review visit ID --approve|
+ * --return` records a reviewer's decision on the whole visit (复核), `review conflict ID
+ * --question Q --keep paper|typed` decides between the signed form and typed answers, and
+ * `review sample --period YYYY-MM` draws a reproducible spot check (抽检).
  */
 import { UsageError } from '../domain/messages.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
-import { currentActor } from '../env/actor.ts';
+import { actingPerson, USER_OPTION } from './people.ts';
+import { canonicalVisit, decideAnswerConflict, drawReviewSample, reviewVisit, type ReviewArgs } from './review-visit.ts';
 import { confirmReviewItem, correctReviewItem, openReviewItems } from '../scan/review.ts';
 import type { ReviewItem } from '../store/review.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
 
-interface ReviewArgs {
-  action: 'list' | 'confirm' | 'correct';
-  item?: number;
-  value?: string;
-  user?: string;
-  visit?: string;
-  note?: string;
-}
 
 function itemJson(i: ReviewItem): object {
   return {
@@ -42,15 +38,25 @@ export const reviewCommand = defineCommand<ReviewArgs>({
   command: 'review [action] [item]',
   builder: (y) =>
     y
-      .positional('action', { choices: ['list', 'confirm', 'correct'] as const, default: 'list', describe: 'list open items, confirm one, or correct one' })
-      .positional('item', { type: 'number', describe: 'the item number (from huifang review)' })
+      .positional('action', { choices: ['list', 'confirm', 'correct', 'visit', 'conflict', 'sample'] as const, default: 'list', describe: 'list open items, confirm or correct one; approve or return a visit; decide a paper/typed conflict; draw a spot check' })
+      .positional('item', { type: 'string', describe: 'the item number (confirm, correct), or the visit id (visit, conflict)' })
+      .option('approve', { type: 'boolean', describe: 'with visit: approve the visit (复核通过)' })
+      .option('return', { type: 'boolean', describe: 'with visit: return it to the visitor, saying why in --note' })
+      .option('question', { type: 'string', describe: 'with conflict: the question id' })
+      .option('keep', { type: 'string', choices: ['paper', 'typed'] as const, describe: 'with conflict: which answer stands' })
+      .option('period', { type: 'string', describe: 'with sample: the month YYYY-MM whose finished visits are sampled' })
+      .option('rate', { type: 'number', describe: "with sample: share of each visitor's finished visits (default: the policy's review.sampleRate)" })
+      .option('seed', { type: 'string', describe: 'with sample: the seed (recorded; the same seed draws the same sample)' })
+      .option('branch', { type: 'string', describe: 'with sample: only this branch' })
       .option('value', { type: 'string', describe: 'with correct: the value on paper (yes/no/blank, a choice, present/absent, red/not-red, a visit id)' })
-      .option('user', { type: 'string', describe: 'who reviews (default $HUIFANG_USER or the OS user)' })
+      .option('user', { ...USER_OPTION, describe: 'who reviews: a 复核人员 by 工号 or name on the staff roster (default $HUIFANG_USER)' })
       .option('visit', { type: 'string', describe: 'with list: only this visit' })
       .option('note', { type: 'string', describe: 'a remark kept with the decision' })
       .example('$0 review', 'list open items')
       .example('$0 review confirm 12 --user wang.li', "the machine's value is right")
-      .example('$0 review correct 13 --value no --user wang.li', 'the paper says otherwise'),
+      .example('$0 review correct 13 --value no --user wang.li', 'the paper says otherwise')
+      .example('$0 review visit HF-7K3M9-Q2T4X --approve --note "evidence complete" --user S310102', 'approve a whole visit')
+      .example('$0 review sample --period 2026-11 --seed 2026-11-A --user S310102', 'draw the month\'s spot check'),
   run: async ({ args, io, workspace }) => {
     const ws = workspace();
     if (args.action === 'list') {
@@ -65,13 +71,17 @@ export const reviewCommand = defineCommand<ReviewArgs>({
       );
       return EXIT_OK;
     }
-    if (args.item === undefined || !Number.isInteger(args.item)) throw new UsageError(`Name the item to ${args.action}: huifang review ${args.action} ITEM (numbers from huifang review).`);
-    const user = currentActor(args.user);
+    if (args.action === 'visit') return reviewVisit(ws, args, io);
+    if (args.action === 'conflict') return decideAnswerConflict(ws, args, io);
+    if (args.action === 'sample') return drawReviewSample(ws, args, io);
+    const itemId = Number(args.item);
+    if (args.item === undefined || !Number.isInteger(itemId)) throw new UsageError(`Name the item to ${args.action}: huifang review ${args.action} ITEM (numbers from huifang review).`);
+    const user = actingPerson(ws, args.user, 'decide-review-item').staffId;
     let decided: ReviewItem;
-    if (args.action === 'confirm') decided = confirmReviewItem(ws, args.item, user, args.note);
+    if (args.action === 'confirm') decided = confirmReviewItem(ws, itemId, user, args.note);
     else {
-      if (args.value === undefined) throw new UsageError(`Say what the paper shows: huifang review correct ${args.item} --value V.`);
-      decided = correctReviewItem(ws, args.item, args.value, user, args.note);
+      if (args.value === undefined) throw new UsageError(`Say what the paper shows: huifang review correct ${itemId} --value V.`);
+      decided = correctReviewItem(ws, itemId, args.value, user, args.note);
     }
     report(io, args.json, { item: itemJson(decided) }, () => [
       `#${decided.itemId} ${decided.visitId} ${decided.subject}: ${decided.status} as ${show(decided.finalValue)} by ${decided.decidedBy} at ${decided.decidedAt}`,
@@ -79,10 +89,3 @@ export const reviewCommand = defineCommand<ReviewArgs>({
     return EXIT_OK;
   },
 });
-
-/** A typed visit id in its printed form (case, separators, look-alikes forgiven). */
-function canonicalVisit(typed: string): string {
-  const parsed = parseVisitId(typed);
-  if (!parsed.ok) throw new UsageError(`--visit ${JSON.stringify(typed)} is not a visit id: ${parsed.reason}`);
-  return parsed.visitId;
-}

@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../domain/messages.ts';
 import { readStaffRoster } from '../input/staff-roster.ts';
-import { currentActor } from '../env/actor.ts';
+import { actingPerson, USER_OPTION } from './people.ts';
 import { importStaff, listStaff } from '../store/rules.ts';
 import { resolve } from 'node:path';
 import { defineCommand, EXIT_OK, report } from './common.ts';
@@ -21,14 +21,17 @@ export const staffCommand = defineCommand<StaffArgs>({
     y
       .positional('action', { choices: ['import', 'list'] as const, describe: 'import a roster (CSV or XLSX), or list the staff known' })
       .positional('roster', { type: 'string', describe: 'the roster file, for import' })
-      .option('user', { type: 'string', describe: 'who imports it (default $HUIFANG_USER or the OS user)' }),
+      .option('user', { ...USER_OPTION, describe: 'who imports it: the branch head or compliance on the current roster (not needed for the first import)' }),
   run: async ({ args, io, workspace }) => {
     if (args.action === 'import') {
       if (!args.roster) throw new UsageError('Name the roster file: huifang staff import <staff.csv>');
       const path = resolve(args.roster);
       const staff = await readStaffRoster(path); // InputError (exit 2) names every bad row; nothing written
       const ws = workspace();
-      const counts = importStaff(ws.db, staff, currentActor(args.user), path);
+      // The first roster is imported by whoever sets the workspace up; after that, by the branch head or compliance.
+      const first = listStaff(ws.db).length === 0;
+      const actor = first ? (args.user?.trim() || process.env.HUIFANG_USER?.trim() || 'first roster import') : actingPerson(ws, args.user, 'import-staff').staffId;
+      const counts = importStaff(ws.db, staff, actor, path);
       report(io, args.json, { roster: path, staff: staff.length, ...counts, marketing: staff.filter((s) => s.isMarketing).length }, () => [
         `imported ${staff.length} staff member${staff.length === 1 ? '' : 's'} from ${path} (${counts.added} new, ${counts.updated} updated; ${staff.filter((s) => s.isMarketing).length} marketing staff)`,
       ]);

@@ -9,6 +9,7 @@ import { formatMessage, InputError, message, type Message } from '../domain/mess
 import { VISIT_CHANNEL_LABELS, VISIT_RESULT_LABELS } from '../domain/visit.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 import { currentActor } from '../env/actor.ts';
+import { loadPolicy } from '../store/policy.ts';
 import { validateAll, type ValidationReport } from '../rules/validate.ts';
 import { getVisit, listVisits } from '../store/visits.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, progress, report } from './common.ts';
@@ -18,6 +19,7 @@ interface ValidateArgs {
   visit?: string[];
   verifyHashes: boolean;
   user?: string;
+  policy?: string;
 }
 
 export const validateCommand = defineCommand<ValidateArgs>({
@@ -27,6 +29,7 @@ export const validateCommand = defineCommand<ValidateArgs>({
       .option('branch', { type: 'string', describe: 'only the visits of this branch (营业部 code)' })
       .option('visit', { type: 'string', array: true, describe: 'only these visit ids' })
       .option('verify-hashes', { type: 'boolean', default: true, describe: 're-hash every stored file (--no-verify-hashes: only check they are present)' })
+      .option('policy', { type: 'string', describe: 'the firm policy file (default policy.json in the workspace)' })
       .option('user', { type: 'string', describe: 'who validates (recorded with result changes; default $HUIFANG_USER or the OS user)' }),
   run: async ({ args, io, workspace }) => {
     const ws = workspace();
@@ -48,6 +51,7 @@ export const validateCommand = defineCommand<ValidateArgs>({
     const tick = progress(io, 'validate: visits');
     const result = await validateAll(ws, {
       actor: currentActor(args.user),
+      policy: loadPolicy(ws.dir, args.policy).policy,
       verifyHashes: args.verifyHashes,
       ...(args.branch ? { branch: args.branch } : {}),
       ...(visitIds ? { visitIds } : {}),
@@ -72,6 +76,9 @@ export function jsonOf(r: ValidationReport): object {
       result: v.result,
       ok: v.ok,
       problems: v.problems,
+      approved: v.approved,
+      completion: v.completion,
+      ...(v.decision.findings.length ? { findings: v.decision.findings } : {}),
       ...(v.decision.failedAnswers.length ? { failedAnswers: v.decision.failedAnswers } : {}),
       ...(v.decision.missing.length ? { missingAnswers: v.decision.missing.map((m) => m.questionId) } : {}),
     })),
@@ -93,6 +100,8 @@ function summaryOf(r: ValidationReport): Record<string, number> {
     unreachable: count((v) => v.result === 'unreachable'),
     pending: count((v) => v.result === 'pending'),
     overdue: count((v) => v.problems.some((m) => m.ruleId === 'deadline/overdue')),
+    completedLate: count((v) => v.completion?.late === true),
+    notReviewed: count((v) => !v.approved),
   };
 }
 
@@ -106,16 +115,18 @@ function textOf(r: ValidationReport): string[] {
     for (const m of shown) lines.push(`    ${formatMessage({ ...m, place: {} })}`);
   }
   if (r.exceptions.length) {
-    lines.push('', `异常 — ${r.exceptions.length} failed visit${r.exceptions.length === 1 ? '' : 's'} to report to the branch manager (第三十八条):`);
+    lines.push('', `异常 — ${r.exceptions.length} exception${r.exceptions.length === 1 ? '' : 's'} for the branch head (第三十八条; huifang exception list):`);
     for (const e of r.exceptions) {
-      lines.push(`  ${e.visitId}  ${e.branchName} (${e.branchCode})  customer ${maskTail(e.customerId)} ${e.customerName}`);
+      const rec = e.record;
+      const state = rec ? (rec.status === 'open' ? `#${rec.exceptionId} open since ${rec.openedAt.slice(0, 10)}, owner ${rec.owner ?? '(none)'}` : `#${rec.exceptionId} closed by ${rec.closedBy}`) : 'not recorded';
+      lines.push(`  ${e.visitId}  ${e.branchName} (${e.branchCode})  customer ${maskTail(e.customerId)}  ${e.triggers.join(', ')}  [${state}]`);
       for (const f of e.failedAnswers) lines.push(`    ${f.questionId} = ${f.actual}, compliant answer ${f.expected} (${f.rule})`);
     }
   }
   const s = summaryOf(r);
   lines.push(
     '',
-    `${s.visits} visit${s.visits === 1 ? '' : 's'}: ${s.ok} ok, ${s.withProblems} with problems; passed ${s.passed}, failed ${s.failed}, refused ${s.refused}, unreachable ${s.unreachable}, pending ${s.pending}; overdue ${s.overdue}`,
+    `${s.visits} visit${s.visits === 1 ? '' : 's'}: ${s.ok} ok, ${s.withProblems} with problems; passed ${s.passed}, failed ${s.failed}, refused ${s.refused}, unreachable ${s.unreachable}, pending ${s.pending}; overdue ${s.overdue}, completed late ${s.completedLate}; awaiting a reviewer's approval ${s.notReviewed}`,
   );
   return lines;
 }

@@ -80,8 +80,8 @@ export function retentionDate(periodEnd: string, years: number): string {
  * and the weekend days worked instead (调休上班), all `YYYY-MM-DD`.
  */
 export interface BusinessCalendar {
-  /** Days of the week not worked, 0 = Sunday … 6 = Saturday. */
-  weekend: readonly number[];
+  /** Days of the week not worked, 0 = Sunday … 6 = Saturday (default Saturday and Sunday). */
+  weekend?: readonly number[];
   holidays: readonly string[];
   /** Weekend days that are worked (调休). */
   workdays: readonly string[];
@@ -102,7 +102,7 @@ const indexes = new WeakMap<BusinessCalendar, CalendarIndex>();
 function indexOf(calendar: BusinessCalendar): CalendarIndex {
   let index = indexes.get(calendar);
   if (!index) {
-    index = { weekend: new Set(calendar.weekend), holidays: new Set(calendar.holidays), workdays: new Set(calendar.workdays) };
+    index = { weekend: new Set(calendar.weekend ?? [0, 6]), holidays: new Set(calendar.holidays), workdays: new Set(calendar.workdays) };
     indexes.set(calendar, index);
   }
   return index;
@@ -129,4 +129,22 @@ export function addBusinessDays(isoDate: string, days: number, calendar: Busines
     if (isBusinessDay(date, calendar)) left--;
   }
   return date;
+}
+
+/** A term of the firm policy (`policy.ts`: `deadlines.byCategory`), applied. */
+export interface PolicyTerm {
+  amount: number;
+  unit: 'months' | 'calendar-days' | 'business-days';
+  from: 'opening' | 'start';
+}
+
+/**
+ * The due date of a visit under the firm policy's term for its category, counted from the
+ * account's opening or the visit's start, in months, calendar days or business days.
+ */
+export function dueDateUnder(term: PolicyTerm, calendar: BusinessCalendar, openedOn: string, startedOn: string): string {
+  const from = term.from === 'opening' ? openedOn : startedOn;
+  if (term.unit === 'months') return addMonths(from, term.amount);
+  if (term.unit === 'calendar-days') return addDays(from, term.amount);
+  return addBusinessDays(from, term.amount, calendar);
 }

@@ -55,7 +55,7 @@ const yn = (id: string, text: string, rule: string, pass: YesNo | null, askedWhe
 
 const BROUGHT_BY_STAFF = { questionId: 'na.brought-by-staff', answer: 'yes' } as const;
 
-const QUESTIONS: Record<VisitCategory, readonly Question[]> = {
+export const QUESTIONS: Record<VisitCategory, readonly Question[]> = {
   'new-account': [
     yn('na.opened-in-person', '您是否本人（或持经公证的授权委托书的代理人）亲自办理开户并签署相关协议？', '第十八条(一)', 'yes'),
     yn('na.password-set-personally', '您的账户初始密码是否由您本人设置？', '第十八条(二)', 'yes'),

@@ -1,12 +1,14 @@
 /**
  * Which visit an e-mail belongs to: a visit id in the subject (then the body), else the
  * sender's address as a customer's e-mail address and that customer's open visit (an e-mail
- * visit first), else nobody — and then it goes to review, never away.
+ * visit first), else nobody — and then it goes to review, never away. An e-mail that names a
+ * visit but does not come from that customer's registered address is not the customer's
+ * reply until a person says so: it goes to review too, the named visit as the candidate.
  */
 import { findVisitIds } from '../domain/visit-id.ts';
 import type { Visit } from '../domain/visit.ts';
 import type { Db } from '../store/register.ts';
-import { findCustomersByEmail, getVisit, listVisits } from '../store/visits.ts';
+import { findCustomersByEmail, getCustomer, getVisit, listVisits } from '../store/visits.ts';
 
 export type MailMatch =
   | { matched: true; visitId: string; by: 'visit-id-subject' | 'visit-id-body' | 'sender-address'; note: string }
@@ -23,6 +25,16 @@ function existing(db: Db, ids: readonly string[]): string[] {
   return ids.filter((id) => getVisit(db, id) !== undefined);
 }
 
+/** Why the senders are not the visit's customer (null when one of them is the customer's registered address). */
+function strangerReason(db: Db, visitId: string, senders: readonly string[]): string | null {
+  const visit = getVisit(db, visitId);
+  const customer = visit && getCustomer(db, visit.customerId);
+  const registered = customer?.email.trim().toLowerCase() ?? '';
+  const from = [...new Set(senders.map((s) => s.trim().toLowerCase()).filter(Boolean))];
+  if (registered && from.includes(registered)) return null;
+  return `the sender ${from.join(', ') || '(none)'} is not the customer's registered e-mail address${registered ? '' : ' (the customer list gives none)'}`;
+}
+
 /** Matches an e-mail (or a mail client's printout of one) to a visit in the register. */
 export function matchMail(db: Db, mail: MailForMatching): MailMatch {
   const unknownIds: string[] = [];
@@ -33,7 +45,11 @@ export function matchMail(db: Db, mail: MailForMatching): MailMatch {
     const ids = findVisitIds(text);
     const known = existing(db, ids);
     unknownIds.push(...ids.filter((id) => !known.includes(id)));
-    if (known.length === 1) return { matched: true, visitId: known[0]!, by: where === 'subject' ? 'visit-id-subject' : 'visit-id-body', note: `visit id ${known[0]} in the ${where}` };
+    if (known.length === 1) {
+      const stranger = strangerReason(db, known[0]!, mail.senders);
+      if (stranger) return { matched: false, reason: `the ${where} names visit ${known[0]}, but ${stranger}; whether it is the customer's reply must be decided by a person`, candidates: known };
+      return { matched: true, visitId: known[0]!, by: where === 'subject' ? 'visit-id-subject' : 'visit-id-body', note: `visit id ${known[0]} in the ${where}` };
+    }
     if (known.length > 1) return { matched: false, reason: `the ${where} names ${known.length} visits (${known.join(', ')}); which one the e-mail answers must be decided by a person`, candidates: known };
   }
   const idNote = unknownIds.length ? `; it names ${[...new Set(unknownIds)].join(', ')}, which no visit in the register has` : '';

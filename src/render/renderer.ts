@@ -10,6 +10,7 @@
  * const renderer = await LetterRenderer.create({ sender });
  * const { bytes, pageCount } = await renderer.letter({ visit, customer });
  */
+import { drawFormFill, type FormFill } from './form-fill.ts';
 import type { Customer } from '../domain/customer.ts';
 import { CUSTOMER_KINDS } from '../domain/customer.ts';
 import type { VisitId } from '../domain/visit-id.ts';
@@ -89,6 +90,11 @@ export class LetterRenderer {
     return this.renderForm(input);
   }
 
+  /** The record form filled in for a phone or e-mail visit: its answers ticked, and who entered them from what, when. */
+  renderFilledForm(input: DocumentInput, fill: FormFill): RenderedDocument {
+    return toRendered(this.prepare('form', input, fill));
+  }
+
   /** `letter()`, synchronously. */
   renderLetter(input: DocumentInput): RenderedDocument {
     return toRendered(this.prepare('letter', input));
@@ -135,10 +141,10 @@ export class LetterRenderer {
     return { sets, resources: { key: `${type}.${category}.${regular.baseFont}.${bold.baseFont}`, fonts: { regular, bold }, form } };
   }
 
-  private prepare(type: DocumentType, input: DocumentInput): PreparedDocument {
+  private prepare(type: DocumentType, input: DocumentInput, fill?: FormFill): PreparedDocument {
     const { sets, resources } = this.sharedFor(type, input.visit.category);
     const fonts = new DocumentFonts(sets, (face) => new GlyphSet(loadFace(face)));
-    const canvases = this.draw(type, input, fonts);
+    const canvases = this.draw(type, input, fonts, fill);
     const ownFonts: PreparedDocument['ownFonts'] = {};
     for (const face of ['regular', 'bold'] as const) {
       const own = fonts.own[face];
@@ -155,7 +161,7 @@ export class LetterRenderer {
   }
 
   /** Draws a document's pages with the given fonts. */
-  private draw(type: DocumentType, { visit, customer }: DocumentInput, fonts: DocumentFonts): { canvas: PageCanvas; form: boolean }[] {
+  private draw(type: DocumentType, { visit, customer }: DocumentInput, fonts: DocumentFonts, fill?: FormFill): { canvas: PageCanvas; form: boolean }[] {
     const layout = formLayout(visit.category);
     const pages: { canvas: PageCanvas; form: boolean }[] = [];
     const newPage = (form: boolean): PageCanvas => {
@@ -173,6 +179,7 @@ export class LetterRenderer {
     const formPage = newPage(true);
     formPage.drawForm(FORM_XOBJECT);
     drawFormValues(formPage, layout, visit, customer);
+    if (fill) drawFormFill(formPage, layout, fill, visit.visitId);
     const count = pages.length;
     pages.forEach(({ canvas, form }, i) => {
       drawPageMarks(canvas, {

@@ -14,7 +14,8 @@ import { mkdirSync, existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { maskTail, type Customer } from '../domain/customer.ts';
-import { dueDate } from '../domain/deadlines.ts';
+import { dueDate, dueDateUnder } from '../domain/deadlines.ts';
+import type { DeadlinesPolicy } from '../domain/policy.ts';
 import { InputError, message, type Message } from '../domain/messages.ts';
 import { WORKSPACE_CONFIG_FILE } from '../domain/workspace-config.ts';
 import { newVisitId, type VisitId } from '../domain/visit-id.ts';
@@ -51,6 +52,12 @@ export interface StartVisitsOptions {
   docx?: boolean;
   /** 回访人员: who performs the visits (a name or staff id from the roster). */
   visitor: string;
+  /** 复核人员: who reviews the visits (a name or staff id from the roster). */
+  reviewer?: string;
+  /** Who starts the run (recorded with the visits and documents); default the visitor. */
+  actor?: string;
+  /** The firm policy's deadlines (policy.json); default: `dueDate`'s terms. */
+  deadlines?: DeadlinesPolicy;
   /** Start visits even for customers with an open visit of the same category. */
   repeat?: boolean;
   /** Letters per batch print file (default 500). */
@@ -94,7 +101,7 @@ export interface StartVisitsResult {
 const DOCX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 /** The sender block of the workspace's settings; refused, naming the file, while it is missing. */
-function senderOf(ws: Workspace): Sender {
+export function senderOf(ws: Workspace): Sender {
   if (ws.config.sender) return ws.config.sender;
   throw new InputError(
     `The workspace ${ws.dir} has no sender block: letters cannot say who they are from. ` +
@@ -142,8 +149,13 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
       category,
       channel,
       visitor: options.visitor,
+      ...(options.reviewer ? { reviewer: options.reviewer } : {}),
       createdOn: startedOn,
-      dueOn: dueOn ?? dueDate(category, customer.openedOn, startedOn),
+      dueOn:
+        dueOn ??
+        (options.deadlines
+          ? dueDateUnder(options.deadlines.byCategory[category], options.deadlines, customer.openedOn, startedOn)
+          : dueDate(category, customer.openedOn, startedOn)),
       result: 'pending',
       runId,
       layoutId: options.documents === 'letters' ? LETTER_LAYOUT_ID : formLayoutId(category),
@@ -208,11 +220,11 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
     ws.db.transaction(() => {
       recordRun(ws.db, { runId, command: options.documents, sourcePath: list.path, sourceSha256: list.sha256, options: { category: options.planned ? 'planned' : options.category, channel, docx: Boolean(options.docx), out } });
       for (const { customer } of planned) upsertCustomer(ws.db, customer);
-      for (const { visit } of planned) insertVisit(ws.db, visit, options.visitor);
+      for (const { visit } of planned) insertVisit(ws.db, visit, options.actor ?? options.visitor);
       options.planned?.onRegistered?.(planned.map(({ visit }) => visit.visitId));
       for (const s of stored) {
         recordBlob(ws.db, s.sha256, s.size, s.mediaType);
-        addDocument(ws.db, { visitId: s.visitId, kind: s.kind, role: 'rendered', sha256: s.sha256, size: s.size, mediaType: s.mediaType, fileName: s.fileName, pageCount: s.pageCount || undefined, createdBy: options.visitor, meta: { runId } });
+        addDocument(ws.db, { visitId: s.visitId, kind: s.kind, role: 'rendered', sha256: s.sha256, size: s.size, mediaType: s.mediaType, fileName: s.fileName, pageCount: s.pageCount || undefined, createdBy: options.actor ?? options.visitor, meta: { runId } });
       }
     })();
     return { runId, visits: started, batches, listing: listingPath, messages: [] };

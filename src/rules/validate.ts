@@ -8,19 +8,26 @@
  * Validating records each visit's decided result in the register (only when it changed) and
  * makes any missing e-mail printout, so the register and the report agree.
  */
-import { addDays, DEFAULT_DEADLINES, type DeadlinePolicy } from '../domain/deadlines.ts';
+import { addDays } from '../domain/deadlines.ts';
 import { checkEvidence, type VisitEvidenceRecord } from '../domain/evidence.ts';
+import { ageInDays, exceptionTriggers, TRIGGER_LABELS } from '../domain/exceptions.ts';
+import { roleOf, type Person } from '../domain/people.ts';
+import { defaultPolicy, type Policy } from '../domain/policy-sections.ts';
 import { message, type Message } from '../domain/messages.ts';
 import { decideResult, type FailedAnswer, type ResultDecision } from '../domain/results.ts';
 import { SATISFACTION } from '../domain/questions.ts';
 import type { VisitCategory, VisitChannel, VisitResult } from '../domain/visit.ts';
 import { ensureEmailPrintouts } from '../mail/printouts.ts';
 import { today as todayIso } from '../env/clock.ts';
+import { completionOf, recordCompletion, type Completion } from '../store/attempts.ts';
+import { eventsOfVisit } from '../store/bundles.ts';
+import { exceptionOfVisit, openException, type ExceptionRecord } from '../store/exceptions.ts';
 import { listStaff, recordDecision } from '../store/rules.ts';
 import { listVisits } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { checkDeadline } from './deadlines.ts';
 import { checkDuties, type RosterEntry } from './duties.ts';
+import { completionDate, conflictMessages, marketingActs, reviewMessages } from './verdicts.ts';
 import { visitFacts, type VisitFacts } from './visit-facts.ts';
 
 export interface ValidateOptions {
@@ -28,7 +35,8 @@ export interface ValidateOptions {
   actor?: string;
   /** Re-hash every stored file (default true). */
   verifyHashes?: boolean;
-  policy?: DeadlinePolicy;
+  /** The firm policy (default: the 细则's defaults). */
+  policy?: Policy;
   /** Today as `YYYY-MM-DD` (default: `today()`, which honours HUIFANG_NOW). */
   today?: string;
   /** Record decided results in the register (default true). */
@@ -46,6 +54,10 @@ export interface VisitException {
   channel: VisitChannel;
   reason: string;
   failedAnswers: FailedAnswer[];
+  /** What opened the exception record. */
+  triggers: string[];
+  /** The exception record (owner, cause, measures, escalation, closure) when one was opened. */
+  record?: ExceptionRecord;
 }
 
 export interface VisitValidation {
@@ -63,6 +75,10 @@ export interface VisitValidation {
   exception?: VisitException;
   /** The plain record the evidence table checked (what a bundle carries for `verify`). */
   record: VisitEvidenceRecord;
+  /** When the visit was completed and whether late (null while pending). */
+  completion: Completion | null;
+  /** A reviewer approved the visit as it now stands. */
+  approved: boolean;
 }
 
 export interface ValidationReport {
@@ -81,37 +97,37 @@ function pendingFix(facts: VisitFacts): string {
     case 'email':
       return `enter the customer's answers: huifang answers --visit ${id} --set <question>=yes|no …; or record --refused / --unreachable with a reason`;
     case 'letter':
-      return `wait for the returned form and ingest it, confirm unread answers with huifang review, or record --refused / --unreachable (huifang answers --visit ${id})`;
+      return `wait for the returned form and ingest it, confirm unread answers with huifang review; log each further try to reach the customer: huifang attempt --visit ${id} --channel phone|email|letter|visit --outcome … --at TIME`;
     default:
       return `ingest the filled-in form or confirm unread answers with huifang review (or enter them: huifang answers --visit ${id} --set …)`;
   }
 }
 
-/** Decides the result of a visit from its facts (pure apart from reading `facts`). */
-export function decisionFor(facts: VisitFacts, today: string, policy: DeadlinePolicy = DEFAULT_DEADLINES): ResultDecision {
-  const returned = facts.documents.some((d) => d.kind === 'form' && d.role === 'received');
+/** Decides the result of a visit from its facts under the policy (pure apart from reading `facts`). */
+export function decisionFor(facts: VisitFacts, policy: Policy = defaultPolicy()): ResultDecision {
   const decision = decideResult({
     category: facts.visit.category,
     channel: facts.visit.channel,
     answers: facts.answers,
     outcome: facts.outcome,
-    letter: { sentOn: facts.visit.createdOn, returned, today },
-    policy,
+    failing: policy.failing.byCategory[facts.visit.category],
+    attempts: facts.attempts,
+    unreachable: policy.unreachable,
   });
-  const open = facts.readings.openReviewItems.length;
+  const open = facts.readings.openReviewItems.length + facts.conflicts.filter((c) => !c.decision).length;
   if (open > 0 && (decision.result === 'passed' || decision.result === 'failed')) {
     return { ...decision, result: 'pending', reason: `${open} review item${open === 1 ? ' is' : 's are'} open; no verdict until ${open === 1 ? 'it is' : 'they are'} decided (would be ${decision.result})` };
   }
   return decision;
 }
 
-function resultMessages(facts: VisitFacts, decision: ResultDecision, policy: DeadlinePolicy): Message[] {
+function resultMessages(facts: VisitFacts, decision: ResultDecision, policy: Policy): Message[] {
   const place = { visitId: facts.visit.visitId };
   const out: Message[] = [];
   if (decision.result === 'pending') {
-    const nothingYet = Object.values(facts.answers).every((a) => a === null || a === undefined) && facts.readings.openReviewItems.length === 0;
-    const letterNote =
-      facts.visit.channel === 'letter' ? `; if the letter is not back by ${addDays(facts.visit.createdOn, policy.letterReturnDays)} the visit becomes unreachable (回访不可达)` : '';
+    const nothingYet = Object.values(facts.answers).every((a) => a === null || a === undefined) && facts.readings.openReviewItems.length === 0 && facts.conflicts.length === 0;
+    const u = policy.unreachable;
+    const letterNote = facts.visit.channel === 'letter' ? `; an unanswered letter stays pending: the customer is unreachable (回访不可达) only after ${u.minAttempts} logged attempts on ${u.minDays} days by ${u.minChannels} channels` : '';
     const reason = nothingYet ? `no answers have been received yet${letterNote}` : `the result cannot be decided yet: ${decision.reason.replace(/^not decidable yet: /, '')}`;
     out.push(message('result/pending', reason, place, { fix: pendingFix(facts) }));
   }
@@ -120,28 +136,80 @@ function resultMessages(facts: VisitFacts, decision: ResultDecision, policy: Dea
       out.push(
         message('result/failed', `回访不通过: the customer answered ${f.actual} to "${f.text}" (${f.rule}); a compliant answer is ${f.expected}`, { ...place, box: f.questionId }, {
           severity: 'warning',
-          fix: 'report this exception (异常) to the branch manager and follow it up',
+          fix: 'an exception (异常) is opened for the branch head: huifang exception list',
           expected: f.expected,
           actual: f.actual,
         }),
       );
     }
   }
+  for (const f of decision.findings) {
+    out.push(message('result/finding', `finding (does not fail the visit): the customer answered ${f.actual} to "${f.text}" (${f.rule}); a compliant answer is ${f.expected}`, { ...place, box: f.questionId }, { severity: 'warning', fix: 'follow it up with the staff concerned', expected: f.expected, actual: f.actual }));
+  }
   if (facts.answers[SATISFACTION.id] === 'dissatisfied') {
-    out.push(message('result/dissatisfied', 'the customer is dissatisfied (不满意) with the service', place, { severity: 'warning', fix: 'pass it on to the branch manager for follow-up' }));
+    out.push(message('result/dissatisfied', 'the customer is dissatisfied (不满意) with the service', place, { severity: 'warning', fix: 'an exception (异常) is opened for the branch head: huifang exception list' }));
   }
   return out;
+}
+
+/** Records the visit's completion (when decided) and reports a late one — for good, once late. */
+function completionStep(ws: Workspace, facts: VisitFacts, decision: ResultDecision, record: boolean, actor: string): { completion: Completion | null; messages: Message[] } {
+  const found = completionDate(facts, decision);
+  let completion: Completion | null = completionOf(ws.db, facts.visit.visitId) ?? null;
+  if (found) {
+    const next = { ...found, dueOn: facts.visit.dueOn, late: found.completedOn > facts.visit.dueOn };
+    completion = record ? recordCompletion(ws.db, facts.visit.visitId, next, actor) : { ...next, late: next.late || Boolean(completion?.late) };
+  }
+  const messages = completion?.late
+    ? [message('deadline/completed-late', `completed on ${completion.completedOn} (${completion.source}), after its due date ${completion.dueOn}; a late visit stays flagged`, { visitId: facts.visit.visitId }, { severity: 'warning', fix: 'report the delay to the branch head', expected: `complete by ${completion.dueOn}`, actual: `completed ${completion.completedOn}` })]
+    : [];
+  return { completion, messages };
+}
+
+/** The branch head (营业部负责人) of a branch on the roster, who owns its exceptions. */
+function branchHeadOf(roster: readonly Person[], branchCode: string): Person | undefined {
+  return roster.find((p) => roleOf(p) === 'branch-head' && p.branchCode === branchCode);
+}
+
+/** Opens (or extends) the visit's exception record when something calls for one; reports an open one with its age. */
+function exceptionStep(ws: Workspace, facts: VisitFacts, decision: ResultDecision, ctx: { roster: readonly Person[]; policy: Policy; today: string; record: boolean; actor: string }): { triggers: string[]; record: ExceptionRecord | undefined; messages: Message[] } {
+  const visitId = facts.visit.visitId;
+  const triggers = exceptionTriggers({ result: decision.result, answers: facts.answers, remarks: facts.remarks.map((r) => r.text) });
+  let record = exceptionOfVisit(ws.db, visitId);
+  if (triggers.length && ctx.record) {
+    const owner = branchHeadOf(ctx.roster, facts.customer.branchCode);
+    record = openException(ws.db, { visitId, triggers, owner: owner?.staffId ?? null, dueOn: addDays(ctx.today, ctx.policy.exceptions.dueDays) }, ctx.actor).record;
+  }
+  const messages: Message[] = [];
+  if (record?.status === 'open') {
+    const age = ageInDays(record.openedAt, ctx.today);
+    const overdue = ctx.today > record.dueOn ? `, overdue since ${record.dueOn}` : `, due ${record.dueOn}`;
+    messages.push(message('exception/open', `exception #${record.exceptionId} (${record.triggers.map((t) => TRIGGER_LABELS[t]).join('; ')}) open for ${age} day${age === 1 ? '' : 's'}, owner ${record.owner ?? 'none'}, level ${record.level}${overdue}`, { visitId }, {
+      severity: 'warning',
+      fix: record.owner ? `the branch head records cause and measures and closes it: huifang exception update ${record.exceptionId} --cause … --measures …` : `no branch head (营业部负责人) of branch ${facts.customer.branchCode} is on the roster; add one, or name an owner: huifang exception update ${record.exceptionId} --owner …`,
+    }));
+  }
+  return { triggers, record, messages };
 }
 
 /** Validates one visit (see the module comment). @throws UnknownVisitError */
 export async function validateVisit(ws: Workspace, visitId: string, options: ValidateOptions = {}, roster?: readonly RosterEntry[]): Promise<VisitValidation> {
   const actor = options.actor ?? 'huifang';
   const today = options.today ?? todayIso();
-  const policy = options.policy ?? DEFAULT_DEADLINES;
+  const policy = options.policy ?? defaultPolicy();
+  const staff = roster ?? listStaff(ws.db);
+  const recordResults = options.recordResults ?? true;
   const printouts = await ensureEmailPrintouts(ws, visitId, actor);
-  const facts = await visitFacts(ws, visitId, options.verifyHashes === undefined ? {} : { verifyHashes: options.verifyHashes });
-  const decision = decisionFor(facts, today, policy);
-  if (options.recordResults ?? true) {
+  const factsOptions = options.verifyHashes === undefined ? {} : { verifyHashes: options.verifyHashes };
+  let facts = await visitFacts(ws, visitId, factsOptions);
+  if (recordResults && (facts.visit.channel === 'phone' || facts.visit.channel === 'email') && facts.entered.length > 0) {
+    // Phone and e-mail visits get their record form filled from the entered answers (第七条).
+    const { ensureEnteredForm } = await import('../render/entered-form.ts');
+    const form = await ensureEnteredForm(ws, facts, actor);
+    if (form?.made) facts = await visitFacts(ws, visitId, factsOptions);
+  }
+  const decision = decisionFor(facts, policy);
+  if (recordResults) {
     recordDecision(ws.db, { visitId, result: decision.result, reason: decision.reason, failedAnswers: decision.failedAnswers, missing: decision.missing }, actor);
   }
   const record: VisitEvidenceRecord = { ...facts.record, result: decision.result };
@@ -149,47 +217,42 @@ export async function validateVisit(ws: Workspace, visitId: string, options: Val
   for (const p of printouts) {
     if (p.error) problems.push(message('mail/printout', `no printout could be made of ${p.fileName}: ${p.error}`, { visitId, file: p.fileName }, { fix: "save the message from the mail client as a PDF printout and ingest it" }));
   }
-  problems.push(...checkEvidence(record));
+  problems.push(...checkEvidence(record), ...conflictMessages(facts));
   problems.push(...resultMessages(facts, decision, policy));
   const evidenceComplete = !problems.some((m) => m.severity === 'error' && (m.ruleId.startsWith('evidence/') || m.ruleId.startsWith('review/')));
   problems.push(...checkDeadline(visitId, facts.visit.dueOn, today, decision.result !== 'pending' && evidenceComplete));
-  problems.push(
+  const completion = completionStep(ws, facts, decision, recordResults, actor);
+  const review = reviewMessages(facts, staff);
+  problems.push(...completion.messages, ...review.messages);
+  problems.push(...dutyMessages(facts, staff, eventsOfVisit(ws.db, visitId)));
+  const exception = exceptionStep(ws, facts, decision, { roster: staff, policy, today, record: recordResults, actor });
+  problems.push(...exception.messages);
+  const v: VisitValidation = {
+    visitId, customerId: facts.customer.customerId, branchCode: facts.customer.branchCode, category: facts.visit.category, channel: facts.visit.channel, dueOn: facts.visit.dueOn,
+    result: decision.result, ok: !problems.some((m) => m.severity === 'error'), problems, decision, record, completion: completion.completion, approved: review.approved,
+  };
+  if (exception.triggers.length || exception.record) {
+    v.exception = {
+      visitId, customerId: facts.customer.customerId, customerName: facts.customer.name, branchCode: facts.customer.branchCode, branchName: facts.customer.branchName,
+      category: facts.visit.category, channel: facts.visit.channel, reason: decision.reason, failedAnswers: decision.failedAnswers, triggers: exception.record?.triggers ?? exception.triggers,
+      ...(exception.record ? { record: exception.record } : {}),
+    };
+  }
+  return v;
+}
+
+function dutyMessages(facts: VisitFacts, roster: readonly RosterEntry[], events: readonly { actor: string; action: string; at: string }[]): Message[] {
+  return [
     ...checkDuties({
-      visitId,
+      visitId: facts.visit.visitId,
       visitor: facts.visit.visitor,
       reviewer: facts.visit.reviewer,
       customerMarketingStaff: facts.customer.marketingStaff,
       reviewDecisions: facts.readings.decidedReviewItems.filter((i) => i.decidedBy).map((i) => ({ itemId: i.itemId, subject: i.subject, decidedBy: i.decidedBy! })),
-      roster: roster ?? listStaff(ws.db),
+      roster,
     }),
-  );
-  const v: VisitValidation = {
-    visitId,
-    customerId: facts.customer.customerId,
-    branchCode: facts.customer.branchCode,
-    category: facts.visit.category,
-    channel: facts.visit.channel,
-    dueOn: facts.visit.dueOn,
-    result: decision.result,
-    ok: !problems.some((m) => m.severity === 'error'),
-    problems,
-    decision,
-    record,
-  };
-  if (decision.result === 'failed') {
-    v.exception = {
-      visitId,
-      customerId: facts.customer.customerId,
-      customerName: facts.customer.name,
-      branchCode: facts.customer.branchCode,
-      branchName: facts.customer.branchName,
-      category: facts.visit.category,
-      channel: facts.visit.channel,
-      reason: decision.reason,
-      failedAnswers: decision.failedAnswers,
-    };
-  }
-  return v;
+    ...marketingActs(facts.visit.visitId, events, roster),
+  ];
 }
 
 export interface ValidateAllOptions extends ValidateOptions {

@@ -10,7 +10,11 @@ import type { EvidenceChecks, EvidenceDocument, VisitEvidenceRecord } from '../d
 import type { Answers } from '../domain/questions.ts';
 import type { RecordedOutcome } from '../domain/results.ts';
 import type { Visit } from '../domain/visit.ts';
+import type { Attempt } from '../domain/attempts.ts';
+import { attemptsOf, completionOf, enteredCompletionOf, remarksOf, type Completion } from '../store/attempts.ts';
+import { conflictDecisionsOf, type ConflictDecision } from '../store/conflicts.ts';
 import { finalReadingsOf, type FinalReadings } from '../store/review.ts';
+import { visitReviewsOf, type VisitReview } from '../store/visit-reviews.ts';
 import { enteredAnswersOf, outcomeOf, type EnteredAnswer } from '../store/rules.ts';
 import { documentsOf, getCustomer, getVisit, type VisitDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
@@ -23,15 +27,34 @@ export interface VisitFacts {
   entered: EnteredAnswer[];
   /** Form answers with entered answers on top: what the result is decided from. */
   answers: Answers;
-  /** Where each answer came from. */
-  answerSources: Record<string, 'form' | 'entered'>;
+  /** Where each answer came from (`conflict`: paper and typed disagree and no reviewer has decided). */
+  answerSources: Record<string, 'form' | 'entered' | 'conflict'>;
+  /** Typed answers that disagree with the read paper form, side by side, and the reviewer's decision if any. */
+  conflicts: AnswerConflict[];
   outcome: RecordedOutcome | null;
+  attempts: Attempt[];
+  /** Reviewers' decisions on the whole visit, oldest first. */
+  visitReviews: VisitReview[];
+  /** The completion recorded so far (the late flag stays once set). */
+  completion: Completion | undefined;
+  /** A completion date entered by a person (the date on the form). */
+  enteredCompletion: { completedOn: string; enteredBy: string } | undefined;
+  remarks: { text: string; enteredBy: string; enteredAt: string }[];
   record: VisitEvidenceRecord;
 }
 
 export interface FactsOptions {
   /** Re-hash every stored file of the visit (default true); false only checks presence. */
   verifyHashes?: boolean;
+}
+
+export interface AnswerConflict {
+  questionId: string;
+  paper: string;
+  typed: string;
+  typedBy: string;
+  typedAt: string;
+  decision: ConflictDecision | null;
 }
 
 /** A visit id the register does not know. */
@@ -64,16 +87,7 @@ export async function visitFacts(ws: Workspace, visitId: string, options: FactsO
   const documents = documentsOf(ws.db, visitId);
   const readings = finalReadingsOf(ws.db, visitId);
   const entered = enteredAnswersOf(ws.db, visitId);
-  const answers: Answers = {};
-  const answerSources: Record<string, 'form' | 'entered'> = {};
-  for (const [q, a] of Object.entries(readings.answers)) {
-    answers[q] = a;
-    if (a !== null) answerSources[q] = 'form';
-  }
-  for (const e of entered) {
-    answers[e.questionId] = e.answer;
-    answerSources[e.questionId] = 'entered';
-  }
+  const { answers, answerSources, conflicts } = mergeAnswers(readings.answers, entered, conflictDecisionsOf(ws.db, visitId));
   const verify = options.verifyHashes ?? true;
   const cache = new Map<string, boolean>();
   const evidenceDocuments: EvidenceDocument[] = [];
@@ -100,5 +114,41 @@ export async function visitFacts(ws: Workspace, visitId: string, options: FactsO
     answers,
     openReviewItems: readings.openReviewItems.length,
   };
-  return { visit, customer, documents, readings, entered, answers, answerSources, outcome, record };
+  return {
+    visit, customer, documents, readings, entered, answers, answerSources, conflicts, outcome, record,
+    attempts: attemptsOf(ws.db, visitId),
+    visitReviews: visitReviewsOf(ws.db, visitId),
+    completion: completionOf(ws.db, visitId),
+    enteredCompletion: enteredCompletionOf(ws.db, visitId),
+    remarks: remarksOf(ws.db, visitId),
+  };
+}
+
+/**
+ * Form answers with typed answers on top — except where a typed answer disagrees with a value
+ * read from the paper form: then a reviewer's decision naming both values says which stands,
+ * and until there is one the answer is undecided (null) and the conflict is listed.
+ */
+export function mergeAnswers(paper: Answers, entered: readonly EnteredAnswer[], decisions: Map<string, ConflictDecision>): { answers: Answers; answerSources: VisitFacts['answerSources']; conflicts: AnswerConflict[] } {
+  const answers: Answers = {};
+  const answerSources: VisitFacts['answerSources'] = {};
+  const conflicts: AnswerConflict[] = [];
+  for (const [q, a] of Object.entries(paper)) {
+    answers[q] = a;
+    if (a !== null) answerSources[q] = 'form';
+  }
+  for (const e of entered) {
+    const onPaper = paper[e.questionId];
+    if (onPaper !== null && onPaper !== undefined && e.answer !== null && onPaper !== e.answer) {
+      const d = decisions.get(e.questionId);
+      const decision = d && d.paper === onPaper && d.typed === e.answer ? d : null;
+      conflicts.push({ questionId: e.questionId, paper: onPaper, typed: e.answer, typedBy: e.enteredBy, typedAt: e.enteredAt, decision });
+      answers[e.questionId] = decision ? (decision.keep === 'paper' ? onPaper : e.answer) : null;
+      answerSources[e.questionId] = decision ? (decision.keep === 'paper' ? 'form' : 'entered') : 'conflict';
+      continue;
+    }
+    answers[e.questionId] = e.answer;
+    answerSources[e.questionId] = 'entered';
+  }
+  return { answers, answerSources, conflicts };
 }

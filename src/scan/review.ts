@@ -10,6 +10,8 @@
  */
 import { questionsFor } from '../domain/questions.ts';
 import { UsageError } from '../domain/messages.ts';
+import { samePerson } from '../domain/people.ts';
+import { listStaff } from '../store/rules.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 import { getPage, movePage } from '../store/pages.ts';
 import { getReviewItem, listReviewItems, recordReviewDecision, type ReviewItem, type ReviewValue } from '../store/review.ts';
@@ -37,8 +39,9 @@ export function openReviewItems(ws: Workspace, visitId?: string): ReviewItem[] {
   return listReviewItems(ws.db, { status: 'open', ...(visitId ? { visitId } : {}) });
 }
 
-function sameperson(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
+/** The same person, whether named by 工号 or by name (the roster says who is who). */
+function sameperson(ws: Workspace, a: string, b: string): boolean {
+  return samePerson(listStaff(ws.db), a, b);
 }
 
 function openItem(ws: Workspace, itemId: number, user: string): ReviewItem {
@@ -54,7 +57,7 @@ function openItem(ws: Workspace, itemId: number, user: string): ReviewItem {
 function assertNotVisitor(ws: Workspace, visitId: string | null, item: ReviewItem, user: string): void {
   if (!visitId) return;
   const visit = getVisit(ws.db, visitId);
-  if (visit?.visitor && sameperson(visit.visitor, user)) {
+  if (visit?.visitor && sameperson(ws, visit.visitor, user)) {
     throw new ReviewRefusedError(
       `${user} performed visit ${visitId} (its visitor, 回访人员) and so may not review it (相互制衡, 第四条); another reviewer must decide item ${item.itemId}.`,
       item.itemId,

@@ -26,6 +26,8 @@ export interface BundleRecord {
   keyFingerprint: string | null;
   builtAt: string;
   builtBy: string;
+  /** SHA-256 of the firm policy (policy.json, or the built-in defaults) the bundle was built under. */
+  policySha256: string | null;
 }
 
 interface BundleRow {
@@ -46,6 +48,7 @@ interface BundleRow {
   key_fingerprint: string | null;
   built_at: string;
   built_by: string;
+  policy_sha256: string | null;
 }
 
 function fromRow(r: BundleRow): BundleRecord {
@@ -67,6 +70,7 @@ function fromRow(r: BundleRow): BundleRecord {
     keyFingerprint: r.key_fingerprint,
     builtAt: r.built_at,
     builtBy: r.built_by,
+    policySha256: r.policy_sha256,
   };
 }
 
@@ -81,10 +85,10 @@ export function recordBundle(db: Db, b: Omit<BundleRecord, 'builtAt'>, visits: r
     }
     db.prepare(
       `INSERT INTO bundles (sha256, bundle_id, branch_code, period, part, part_count, path, size, visit_count, payload_bytes, bagging_date, retain_until,
-         previous_sha256, includes_invalid, key_fingerprint, built_at, built_by, build_seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         previous_sha256, includes_invalid, key_fingerprint, built_at, built_by, build_seq, policy_sha256)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(b.sha256, b.bundleId, b.branchCode, b.period, b.part, b.partCount, b.path, b.size, b.visitCount, b.payloadBytes, b.baggingDate, b.retainUntil,
-      b.previousSha256, b.includesInvalid ? 1 : 0, b.keyFingerprint, nowIso(), b.builtBy, seq);
+      b.previousSha256, b.includesInvalid ? 1 : 0, b.keyFingerprint, nowIso(), b.builtBy, seq, b.policySha256);
     const add = db.prepare('INSERT OR IGNORE INTO bundle_visits (sha256, visit_id, valid) VALUES (?, ?, ?)');
     for (const v of visits) add.run(b.sha256, v.visitId, v.valid ? 1 : 0);
     db.prepare('INSERT INTO events (at, actor, action, visit_id, details_json) VALUES (?, ?, ?, NULL, ?)').run(

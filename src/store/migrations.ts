@@ -279,6 +279,129 @@ export const MIGRATIONS: Migration[] = [
     `,
   },
   {
+    version: 5,
+    name: 'people and verdicts',
+    sql: `
+      -- A reviewer's (复核人员) decision on a whole visit: approve or return, append-only, the
+      -- latest wins. A visit is complete only when its evidence holds and it was approved.
+      CREATE TABLE visit_reviews (
+        review_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        visit_id        TEXT NOT NULL REFERENCES visits(visit_id),
+        decision        TEXT NOT NULL CHECK (decision IN ('approve','return')),
+        note            TEXT NOT NULL,
+        reviewer        TEXT NOT NULL,
+        decided_at      TEXT NOT NULL
+      );
+      CREATE INDEX visit_reviews_visit ON visit_reviews(visit_id);
+
+      -- A spot-check draw (抽检): its parameters and seed, so it can be drawn again and checked.
+      CREATE TABLE review_samples (
+        sample_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        period          TEXT NOT NULL,
+        branch_code     TEXT,
+        rate            REAL NOT NULL,
+        seed            TEXT NOT NULL,
+        params_json     TEXT NOT NULL,
+        drawn_by        TEXT NOT NULL,
+        drawn_at        TEXT NOT NULL
+      );
+      CREATE TABLE review_sample_visits (
+        sample_id       INTEGER NOT NULL REFERENCES review_samples(sample_id),
+        visit_id        TEXT NOT NULL REFERENCES visits(visit_id),
+        visitor         TEXT NOT NULL,
+        reason          TEXT NOT NULL CHECK (reason IN ('drawn','always')),
+        PRIMARY KEY (sample_id, visit_id)
+      );
+
+      -- Every try to reach the customer (电话、邮件、信函、上门), with its outcome.
+      CREATE TABLE visit_attempts (
+        attempt_id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        visit_id        TEXT NOT NULL REFERENCES visits(visit_id),
+        channel         TEXT NOT NULL CHECK (channel IN ('phone','email','letter','visit')),
+        outcome         TEXT NOT NULL CHECK (outcome IN ('reached','no-answer','wrong-number','refused','returned-mail')),
+        at              TEXT NOT NULL,
+        note            TEXT,
+        recorded_by     TEXT NOT NULL,
+        recorded_at     TEXT NOT NULL
+      );
+      CREATE INDEX visit_attempts_visit ON visit_attempts(visit_id);
+
+      -- When each visit was completed (the form's date, the call, the return's arrival) and
+      -- whether that was after its due date; 'late' once set stays set.
+      CREATE TABLE visit_completions (
+        visit_id        TEXT PRIMARY KEY REFERENCES visits(visit_id),
+        completed_on    TEXT NOT NULL,
+        source          TEXT NOT NULL,
+        due_on          TEXT NOT NULL,
+        late            INTEGER NOT NULL DEFAULT 0,
+        recorded_at     TEXT NOT NULL
+      );
+
+      -- A completion date entered by a person (the date written on the signed form).
+      CREATE TABLE completion_entries (
+        entry_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        visit_id        TEXT NOT NULL REFERENCES visits(visit_id),
+        completed_on    TEXT NOT NULL,
+        entered_by      TEXT NOT NULL,
+        entered_at      TEXT NOT NULL
+      );
+
+      -- Exceptions (异常, 第三十八条): a failed visit, an unrecognised account event, 不满意,
+      -- remarks written by the customer. Owned by the branch head until closed by a named person.
+      CREATE TABLE visit_exceptions (
+        exception_id    INTEGER PRIMARY KEY AUTOINCREMENT,
+        visit_id        TEXT NOT NULL UNIQUE REFERENCES visits(visit_id),
+        triggers_json   TEXT NOT NULL,
+        owner           TEXT,
+        cause           TEXT,
+        measures        TEXT,
+        level           INTEGER NOT NULL DEFAULT 1,
+        due_on          TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('open','closed')),
+        opened_at       TEXT NOT NULL,
+        opened_by       TEXT NOT NULL,
+        closed_by       TEXT,
+        closed_at       TEXT,
+        closure_note    TEXT
+      );
+      -- Every change to an exception (escalations with their times included).
+      CREATE TABLE exception_updates (
+        update_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        exception_id    INTEGER NOT NULL REFERENCES visit_exceptions(exception_id),
+        at              TEXT NOT NULL,
+        by_person       TEXT NOT NULL,
+        changes_json    TEXT NOT NULL
+      );
+      CREATE INDEX exception_updates_exception ON exception_updates(exception_id);
+
+      -- A reviewer's decision where typed answers disagree with the read paper form.
+      CREATE TABLE answer_conflict_decisions (
+        decision_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+        visit_id        TEXT NOT NULL REFERENCES visits(visit_id),
+        question_id     TEXT NOT NULL,
+        keep            TEXT NOT NULL CHECK (keep IN ('paper','typed')),
+        paper           TEXT,
+        typed           TEXT,
+        decided_by      TEXT NOT NULL,
+        decided_at      TEXT NOT NULL,
+        note            TEXT
+      );
+      CREATE INDEX answer_conflict_decisions_visit ON answer_conflict_decisions(visit_id, question_id);
+
+      -- Remarks (备注) the customer gave, entered by a person from the form, the call or the e-mail.
+      CREATE TABLE remark_entries (
+        entry_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        visit_id        TEXT NOT NULL REFERENCES visits(visit_id),
+        text            TEXT NOT NULL,
+        entered_by      TEXT NOT NULL,
+        entered_at      TEXT NOT NULL
+      );
+
+      -- The firm policy (policy.json) each bundle was built under.
+      ALTER TABLE bundles ADD COLUMN policy_sha256 TEXT;
+    `,
+  },
+  {
     version: 6,
     name: 'planning',
     sql: `

@@ -1,0 +1,129 @@
+/**
+ * Exception records (异常): one per visit, opened by validation, owned by the branch head,
+ * with the cause (分析原因), measures (处理措施), escalation level, due date and closure by a
+ * named person. Every change is kept with who and when (escalations with their times).
+ */
+import type { ExceptionTrigger } from '../domain/exceptions.ts';
+import { nowIso } from '../env/clock.ts';
+import { recordEvent, type Db } from './register.ts';
+
+export interface ExceptionUpdate {
+  at: string;
+  by: string;
+  changes: Record<string, unknown>;
+}
+
+export interface ExceptionRecord {
+  exceptionId: number;
+  visitId: string;
+  triggers: ExceptionTrigger[];
+  owner: string | null;
+  cause: string | null;
+  measures: string | null;
+  level: number;
+  dueOn: string;
+  status: 'open' | 'closed';
+  openedAt: string;
+  openedBy: string;
+  closedBy: string | null;
+  closedAt: string | null;
+  closureNote: string | null;
+  updates: ExceptionUpdate[];
+}
+
+interface Row {
+  exception_id: number; visit_id: string; triggers_json: string; owner: string | null; cause: string | null; measures: string | null; level: number; due_on: string;
+  status: 'open' | 'closed'; opened_at: string; opened_by: string; closed_by: string | null; closed_at: string | null; closure_note: string | null;
+}
+
+function fromRow(db: Db, r: Row): ExceptionRecord {
+  const updates = (db.prepare('SELECT at, by_person, changes_json FROM exception_updates WHERE exception_id = ? ORDER BY update_id').all(r.exception_id) as { at: string; by_person: string; changes_json: string }[]).map((u) => ({
+    at: u.at, by: u.by_person, changes: JSON.parse(u.changes_json) as Record<string, unknown>,
+  }));
+  return {
+    exceptionId: r.exception_id, visitId: r.visit_id, triggers: JSON.parse(r.triggers_json), owner: r.owner, cause: r.cause, measures: r.measures, level: r.level, dueOn: r.due_on,
+    status: r.status, openedAt: r.opened_at, openedBy: r.opened_by, closedBy: r.closed_by, closedAt: r.closed_at, closureNote: r.closure_note, updates,
+  };
+}
+
+export function exceptionOfVisit(db: Db, visitId: string): ExceptionRecord | undefined {
+  const r = db.prepare('SELECT * FROM visit_exceptions WHERE visit_id = ?').get(visitId) as Row | undefined;
+  return r && fromRow(db, r);
+}
+
+export function getException(db: Db, exceptionId: number): ExceptionRecord | undefined {
+  const r = db.prepare('SELECT * FROM visit_exceptions WHERE exception_id = ?').get(exceptionId) as Row | undefined;
+  return r && fromRow(db, r);
+}
+
+export function listExceptions(db: Db, filter: { status?: 'open' | 'closed' } = {}): ExceptionRecord[] {
+  const rows = (filter.status ? db.prepare('SELECT * FROM visit_exceptions WHERE status = ? ORDER BY exception_id').all(filter.status) : db.prepare('SELECT * FROM visit_exceptions ORDER BY exception_id').all()) as Row[];
+  return rows.map((r) => fromRow(db, r));
+}
+
+/**
+ * Opens a visit's exception, or adds new triggers to the one it has (a closed one is opened
+ * again when something new turns up). Returns the record and whether anything changed.
+ */
+export function openException(db: Db, e: { visitId: string; triggers: ExceptionTrigger[]; owner: string | null; dueOn: string }, actor: string): { record: ExceptionRecord; changed: boolean } {
+  return db
+    .transaction(() => {
+      const before = exceptionOfVisit(db, e.visitId);
+      const at = nowIso();
+      if (!before) {
+        const info = db
+          .prepare("INSERT INTO visit_exceptions (visit_id, triggers_json, owner, level, due_on, status, opened_at, opened_by) VALUES (?, ?, ?, 1, ?, 'open', ?, ?)")
+          .run(e.visitId, JSON.stringify(e.triggers), e.owner, e.dueOn, at, actor);
+        db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(info.lastInsertRowid, at, actor, JSON.stringify({ opened: e.triggers, owner: e.owner, level: 1, dueOn: e.dueOn }));
+        recordEvent(db, actor, 'exception.opened', e.visitId, { triggers: e.triggers, owner: e.owner });
+        return { record: exceptionOfVisit(db, e.visitId)!, changed: true };
+      }
+      const added = e.triggers.filter((t) => !before.triggers.includes(t));
+      if (added.length === 0) return { record: before, changed: false };
+      const triggers = [...before.triggers, ...added];
+      const reopen = before.status === 'closed';
+      db.prepare(`UPDATE visit_exceptions SET triggers_json = ?${reopen ? ", status = 'open', closed_by = NULL, closed_at = NULL, closure_note = NULL" : ''} WHERE exception_id = ?`).run(JSON.stringify(triggers), before.exceptionId);
+      db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(before.exceptionId, at, actor, JSON.stringify({ triggersAdded: added, ...(reopen ? { reopened: true } : {}) }));
+      recordEvent(db, actor, 'exception.triggers', e.visitId, { added, reopened: reopen });
+      return { record: exceptionOfVisit(db, e.visitId)!, changed: true };
+    })
+    .immediate();
+}
+
+export interface ExceptionChanges {
+  owner?: string;
+  cause?: string;
+  measures?: string;
+  level?: number;
+  dueOn?: string;
+}
+
+const COLUMN: Record<keyof ExceptionChanges, string> = { owner: 'owner', cause: 'cause', measures: 'measures', level: 'level', dueOn: 'due_on' };
+
+export function updateException(db: Db, exceptionId: number, changes: ExceptionChanges, actor: string): ExceptionRecord {
+  return db
+    .transaction(() => {
+      const before = getException(db, exceptionId);
+      if (!before) throw new Error(`No exception ${exceptionId}`);
+      const set = (Object.keys(changes) as (keyof ExceptionChanges)[]).filter((k) => changes[k] !== undefined);
+      for (const k of set) db.prepare(`UPDATE visit_exceptions SET ${COLUMN[k]} = ? WHERE exception_id = ?`).run(changes[k], exceptionId);
+      const diff = Object.fromEntries(set.map((k) => [k, { from: before[k], to: changes[k] }]));
+      db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(exceptionId, nowIso(), actor, JSON.stringify(diff));
+      recordEvent(db, actor, 'exception.updated', before.visitId, diff);
+      return getException(db, exceptionId)!;
+    })
+    .immediate();
+}
+
+export function closeException(db: Db, exceptionId: number, note: string, actor: string): ExceptionRecord {
+  return db
+    .transaction(() => {
+      const before = getException(db, exceptionId)!;
+      const at = nowIso();
+      db.prepare("UPDATE visit_exceptions SET status = 'closed', closed_by = ?, closed_at = ?, closure_note = ? WHERE exception_id = ?").run(actor, at, note, exceptionId);
+      db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(exceptionId, at, actor, JSON.stringify({ closed: note }));
+      recordEvent(db, actor, 'exception.closed', before.visitId, { note });
+      return getException(db, exceptionId)!;
+    })
+    .immediate();
+}
