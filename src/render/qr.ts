@@ -51,10 +51,10 @@ export function qrPath(matrix: QrMatrix): string {
   return parts.join('\n');
 }
 
-/** PDF operators filling a QR code's path inside `r` (mm): scaled so that the modules fill the square. */
-export function qrOperators(path: string, size: number, r: Rect): string {
+/** PDF operators filling a QR code's path inside `r` (mm) on a page `pageHeight` mm high: scaled so that the modules fill the square. */
+export function qrOperators(path: string, size: number, r: Rect, pageHeight: number = A4.height): string {
   const module = mmToPt(r.width) / size;
-  return `q ${num(module)} 0 0 ${num(-module)} ${num(mmToPt(r.x))} ${num(mmToPt(A4.height - r.y))} cm\n${path}\nf Q`;
+  return `q ${num(module)} 0 0 ${num(-module)} ${num(mmToPt(r.x))} ${num(mmToPt(pageHeight - r.y))} cm\n${path}\nf Q`;
 }
 
 /** Draws both QR codes, the caption and the four registration marks of a page. */
