@@ -18,6 +18,7 @@ const LOADERS: [name: string, load: Loader][] = [
   ['review', async () => (await import('./review.ts')).reviewCommand],
   ['quarantine', async () => (await import('./quarantine.ts')).quarantineCommand],
   ['pages', async () => (await import('./pages.ts')).pagesCommand],
+  ['mailing', async () => (await import('./mailing.ts')).mailingCommand],
   ['attach', async () => (await import('./attach.ts')).attachCommand],
   ['answers', async () => (await import('./answers.ts')).answersCommand],
   ['validate', async () => (await import('./validate.ts')).validateCommand],

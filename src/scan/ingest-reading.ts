@@ -30,6 +30,7 @@ export function recordedReading(r: PageReading): RecordedReading {
     alignment: r.alignment,
     questions: r.questions,
   };
+  if (r.trackingNumbers?.length) recorded.trackingNumbers = [...r.trackingNumbers];
   if (r.checks) {
     const c = r.checks;
     recorded.checks = {
@@ -99,5 +100,5 @@ export function findingFromReading(r: PageReading, _fileName: string): PageFindi
     const why = r.problems.join('; ') || r.review.map((i) => i.reason).join('; ') || 'a QR code was found but not understood';
     return { page: r.page, type: 'uncoded', unreadableCode: why, reading };
   }
-  return { page: r.page, type: 'uncoded', reading };
+  return { page: r.page, type: 'uncoded', reading, ...(r.trackingNumbers?.length ? { trackingNumbers: [...r.trackingNumbers] } : {}) };
 }

@@ -3,6 +3,7 @@
  * scanned PDFs). Decodes each page, reads it with the page reader, then assigns the pages
  * to visits in scan order (`ingest-assign.ts`).
  */
+import { mailingByTrackingNumber } from '../store/mailings.ts';
 import { getCustomer, getVisit } from '../store/visits.ts';
 import { sniffFormat, type DecodeLimits, type DecodeOptions } from './decode.ts';
 import { assignPages, QUARANTINE_RULES, type PageFinding } from './ingest-assign.ts';
@@ -48,6 +49,7 @@ export const scanHandler: IngestHandler = {
         const customer = visit && getCustomer(ctx.ws.db, visit.customerId);
         return visit && customer ? { customerKind: customer.kind } : undefined;
       },
+      mailing: (trackingNumber) => mailingByTrackingNumber(ctx.ws.db, trackingNumber)?.visitId,
     });
     if (fileFailures.length) {
       pages.unshift({ page: 0, visitId: null, kind: null, assignedBy: 'none', reason: fileFailures.join('; '), ruleId: QUARANTINE_RULES.wholeFile });

@@ -15,6 +15,7 @@ import { alignPage, project, scaleAt, type Alignment } from './align.ts';
 import { areaScore, measureInk, measureTick, tickScore, type ColourSampler, type InkMeasure, type TickReach } from './boxes.ts';
 import type { DecodedPage } from './decode.ts';
 import { greyWorkingCopy, type GreyImage } from './grey.ts';
+import { findBarcodes } from './barcode.ts';
 import { findPageCodes, identify } from './qr.ts';
 
 /**
@@ -115,6 +116,8 @@ export interface PageReading {
   checks: { customerSignature: InkDecision; handlerSignature: InkDecision; seal: SealDecision } | null;
   review: ReviewItem[];
   problems: string[];
+  /** Postal tracking numbers (S10) read from Code 128 barcodes on a page without a QR code (a postal receipt). */
+  trackingNumbers?: string[];
 }
 
 /**
@@ -154,7 +157,10 @@ export async function readPage(page: DecodedPage): Promise<PageReading> {
     if (!id.payload) {
       const reason = codes.length === 0 ? 'no QR code could be read on the page' : id.problems.join('; ');
       reading.review.push({ subject: 'qr', reason });
-      if (codes.length === 0) reading.problems.push('no QR code could be read on the page (torn, covered, or not a huifang page)');
+      if (codes.length === 0) {
+        reading.problems.push('no QR code could be read on the page (torn, covered, or not a huifang page)');
+        await readTrackingBarcodes(reading, page);
+      }
       return reading;
     }
     reading.identified = true;
@@ -198,6 +204,14 @@ export async function readPage(page: DecodedPage): Promise<PageReading> {
     reading.review.push({ subject: 'page', reason });
   }
   return reading;
+}
+
+/** A page without a QR code may be a postal receipt: its Code 128 barcodes, read at the decoded resolution (bars are finer than QR modules). */
+async function readTrackingBarcodes(reading: PageReading, page: DecodedPage): Promise<void> {
+  const found = await findBarcodes(greyWorkingCopy(page, 1));
+  const numbers = found.flatMap((b) => (b.trackingNumber ? [b.trackingNumber] : []));
+  for (const b of found) if (!b.trackingNumber && /^[A-Z]{2}\d{9}[A-Z]{2}$/i.test(b.text)) reading.problems.push(`a barcode reads ${b.text}, which is not a valid tracking number: ${b.problem}`);
+  if (numbers.length) reading.trackingNumbers = numbers;
 }
 
 function readForm(reading: PageReading, work: GreyImage, alignment: Alignment, layout: FormLayout, inkLevel: number, colour: ColourSampler | null, bilevel: boolean, pageDoubt: boolean): void {
