@@ -76,6 +76,8 @@ export interface PageRecord {
   fileName: string;
   sourcePath: string;
   fileStartedAt: string;
+  /** SHA-256 of a picture of the page (PNG in the file store) for a person to judge, when one was made. */
+  cropSha256: string | null;
 }
 
 interface PageRow {
@@ -94,6 +96,7 @@ interface PageRow {
   file_name: string;
   source_path: string;
   started_at: string;
+  crop_sha256?: string | null;
 }
 
 const PAGE_SELECT = `SELECT p.*, f.file_name, f.source_path, f.started_at FROM pages p JOIN ingest_files f ON f.sha256 = p.file_sha256`;
@@ -115,6 +118,7 @@ function pageFromRow(r: PageRow): PageRecord {
     fileName: r.file_name,
     sourcePath: r.source_path,
     fileStartedAt: r.started_at,
+    cropSha256: r.crop_sha256 ?? null,
   };
 }
 
@@ -135,6 +139,23 @@ export function pagesOfVisit(db: Db, visitId: string): PageRecord[] {
 /** Every page in quarantine, oldest first. */
 export function quarantinedPages(db: Db): PageRecord[] {
   return (db.prepare(`${PAGE_SELECT} WHERE p.status = 'quarantined' ORDER BY f.started_at, f.sha256, p.page`).all() as PageRow[]).map(pageFromRow);
+}
+
+/**
+ * Pages that are neither a form, a letter, an envelope nor a postal receipt as far as the
+ * machine can tell: attached to a visit only because they followed its page (kind
+ * `attachment`), or quarantined for having no QR code. Oldest first.
+ */
+export function unclassifiedPages(db: Db): PageRecord[] {
+  return (
+    db
+      .prepare(
+        `${PAGE_SELECT} WHERE (p.status = 'assigned' AND p.kind = 'attachment' AND p.assigned_by = 'follow')
+           OR (p.status = 'quarantined' AND p.rule_id IN ('ingest/no-qr-code', 'ingest/follows-unknown-visit'))
+         ORDER BY f.started_at, f.sha256, p.page`,
+      )
+      .all() as PageRow[]
+  ).map(pageFromRow);
 }
 
 /**
