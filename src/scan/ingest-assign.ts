@@ -26,12 +26,14 @@ export interface ReaderReviewItem {
   machineValue: string | boolean | null;
   score: number | null;
   reason: string;
+  /** A picture (PNG) of what is in doubt; ingest stores it and keeps its SHA-256. */
+  crop?: Uint8Array;
 }
 
 /** What was found on one page, before it is assigned. */
 export type PageFinding =
   | { page: number; type: 'failed'; reason: string }
-  | { page: number; type: 'coded'; visitId: string; kind: DocumentKind; reading: RecordedReading; review: ReaderReviewItem[] }
+  | { page: number; type: 'coded'; visitId: string; kind: DocumentKind; reading: RecordedReading; review: ReaderReviewItem[]; pageCrop?: Uint8Array }
   | {
       page: number;
       type: 'uncoded';
@@ -40,6 +42,8 @@ export type PageFinding =
       reading?: RecordedReading;
       /** Postal tracking numbers read from the page's barcodes (a postal receipt). */
       trackingNumbers?: string[];
+      /** A picture of the whole page (PNG), for whoever classifies it. */
+      pageCrop?: Uint8Array;
     };
 
 export interface VisitFacts {
@@ -74,6 +78,7 @@ function unplaced(f: Extract<PageFinding, { type: 'uncoded' }>, reason: string, 
     reading: f.reading ?? null,
     reason,
     ruleId: ruleId ?? (f.unreadableCode ? QUARANTINE_RULES.unreadable : QUARANTINE_RULES.noCode),
+    ...(f.pageCrop ? { crop: f.pageCrop } : {}),
   };
 }
 
@@ -113,6 +118,7 @@ export function assignPages(findings: readonly PageFinding[], options: AssignOpt
           reading: f.reading,
           reason: `its QR code names visit ${f.visitId}, which is not in this workspace's register; create the visit (huifang letters / forms) or move the page with huifang pages move`,
           ruleId: QUARANTINE_RULES.unknownVisit,
+          ...(f.pageCrop ? { crop: f.pageCrop } : {}),
         });
         continue;
       }
@@ -178,9 +184,10 @@ export function assignPages(findings: readonly PageFinding[], options: AssignOpt
         machineValue: anchor.visitId,
         score: null,
         reason: `attached to visit ${anchor.visitId} because it follows page ${anchor.page}, but ${doubts.join(' and ')}; confirm, or correct with the right visit id`,
+        ...(f.pageCrop ? { crop: f.pageCrop } : {}),
       });
     }
-    out.push({ page: f.page, visitId: anchor.visitId, kind: 'attachment', assignedBy: 'follow', reading: f.reading ?? null, review });
+    out.push({ page: f.page, visitId: anchor.visitId, kind: 'attachment', assignedBy: 'follow', reading: f.reading ?? null, review, ...(f.pageCrop ? { crop: f.pageCrop } : {}) });
   }
   return out;
 }

@@ -7,7 +7,7 @@ import { mailingByTrackingNumber } from '../store/mailings.ts';
 import { getCustomer, getVisit } from '../store/visits.ts';
 import { sniffFormat, type DecodeLimits, type DecodeOptions } from './decode.ts';
 import { assignPages, QUARANTINE_RULES, type PageFinding } from './ingest-assign.ts';
-import type { HandlerResult, IngestContext, IngestHandler, StoredInput } from './ingest-handlers.ts';
+import type { HandledPage, HandlerResult, IngestContext, IngestHandler, StoredInput } from './ingest-handlers.ts';
 import { findingFromReading } from './ingest-reading.ts';
 import { readScanFile, type ScanItem } from './read-pool.ts';
 import { WORKING_DPI } from './read-page.ts';
@@ -22,6 +22,22 @@ function testPause(): Promise<void> {
 
 /** The reader works at 150 dpi: shrinking while decoding makes 300/600 dpi pages several times quicker. */
 const decodeOptions = (limits: DecodeLimits): DecodeOptions => ({ targetDpi: WORKING_DPI, ...limits });
+
+/** Stores the pages' and review items' pictures (content-addressed PNG) and keeps their SHA-256 in place of the bytes. */
+function storeCrops(ctx: IngestContext, pages: HandledPage[]): void {
+  for (const page of pages) {
+    if (page.crop) {
+      // Only pages a person must place (quarantined, or attached by following) keep a picture of the whole page.
+      if (page.visitId === null || page.assignedBy === 'follow') page.cropSha256 = ctx.ws.files.putBytes(page.crop).sha256;
+      delete page.crop;
+    }
+    for (const item of page.review ?? []) {
+      if (!item.crop) continue;
+      item.cropSha256 = ctx.ws.files.putBytes(item.crop).sha256;
+      delete item.crop;
+    }
+  }
+}
 
 export const scanHandler: IngestHandler = {
   name: 'scan',
@@ -51,6 +67,7 @@ export const scanHandler: IngestHandler = {
       },
       mailing: (trackingNumber) => mailingByTrackingNumber(ctx.ws.db, trackingNumber)?.visitId,
     });
+    storeCrops(ctx, pages);
     if (fileFailures.length) {
       pages.unshift({ page: 0, visitId: null, kind: null, assignedBy: 'none', reason: fileFailures.join('; '), ruleId: QUARANTINE_RULES.wholeFile });
     }

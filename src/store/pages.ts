@@ -57,6 +57,8 @@ export interface NewPage {
   reading?: RecordedReading | null;
   reason?: string;
   ruleId?: string;
+  /** SHA-256 of a picture of the page (PNG in the file store), for a person to judge. */
+  cropSha256?: string | null;
 }
 
 export interface PageRecord {
@@ -167,8 +169,8 @@ export function replacePagesOfFile(db: Db, sha256: string, pages: readonly NewPa
   db.prepare('DELETE FROM review_items WHERE file_sha256 = ?').run(sha256);
   db.prepare('DELETE FROM pages WHERE file_sha256 = ?').run(sha256);
   const insert = db.prepare(
-    `INSERT INTO pages (file_sha256, page, status, visit_id, kind, assigned_by, reading_json, reason, rule_id, created_at, updated_at, updated_by)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO pages (file_sha256, page, status, visit_id, kind, assigned_by, reading_json, reason, rule_id, created_at, updated_at, updated_by, crop_sha256)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const p of pages) {
     insert.run(
@@ -184,6 +186,7 @@ export function replacePagesOfFile(db: Db, sha256: string, pages: readonly NewPa
       now,
       now,
       actor,
+      p.cropSha256 ?? null,
     );
   }
   syncReceivedDocuments(db, sha256, actor);

@@ -28,6 +28,8 @@ export interface NewReviewItem {
   score: number | null;
   /** Why the machine is unsure, in a reviewer's words. */
   reason: string;
+  /** SHA-256 of a picture (PNG in the file store) of what is in doubt, when one was made. */
+  cropSha256?: string | null;
 }
 
 export interface ReviewItem extends NewReviewItem {
@@ -61,6 +63,7 @@ interface ReviewRow {
   created_at: string;
   file_name: string;
   source_path: string;
+  crop_sha256?: string | null;
 }
 
 const ITEM_SELECT = 'SELECT r.*, f.file_name, f.source_path FROM review_items r JOIN ingest_files f ON f.sha256 = r.file_sha256';
@@ -83,6 +86,7 @@ function itemFromRow(r: ReviewRow): ReviewItem {
     createdAt: r.created_at,
     fileName: r.file_name,
     sourcePath: r.source_path,
+    cropSha256: r.crop_sha256 ?? null,
   };
 }
 
@@ -90,11 +94,11 @@ function itemFromRow(r: ReviewRow): ReviewItem {
 export function replaceReviewItemsOfFile(db: Db, sha256: string, items: readonly NewReviewItem[]): void {
   db.prepare('DELETE FROM review_items WHERE file_sha256 = ?').run(sha256);
   const insert = db.prepare(
-    `INSERT INTO review_items (file_sha256, page, visit_id, subject, machine_json, score, reason, status, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
+    `INSERT INTO review_items (file_sha256, page, visit_id, subject, machine_json, score, reason, status, created_at, crop_sha256)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
   );
   const now = nowIso();
-  for (const i of items) insert.run(sha256, i.page, i.visitId, i.subject, JSON.stringify(i.machineValue), i.score, i.reason, now);
+  for (const i of items) insert.run(sha256, i.page, i.visitId, i.subject, JSON.stringify(i.machineValue), i.score, i.reason, now, i.cropSha256 ?? null);
 }
 
 export interface ReviewFilter {
