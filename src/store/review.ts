@@ -169,6 +169,31 @@ export function recordReviewDecision(db: Db, d: ReviewDecision): ReviewItem {
     .immediate();
 }
 
+/**
+ * Undoes a reviewer's decision: the item is open again, as the machine left it, and the
+ * visit's reading of it is undecided until someone decides anew. The decision undone is
+ * kept in the event log (`review.reopened`), with who reopened it and why.
+ */
+export function reopenReviewItem(db: Db, itemId: number, actor: string, reason?: string): ReviewItem {
+  return db
+    .transaction(() => {
+      const item = getReviewItem(db, itemId);
+      if (!item) throw new Error(`No review item ${itemId}`);
+      if (item.status !== 'confirmed' && item.status !== 'corrected') throw new Error(`Review item ${itemId} is ${item.status}, not decided`);
+      db.prepare("UPDATE review_items SET status = 'open', final_json = NULL, decided_by = NULL, decided_at = NULL, note = NULL WHERE item_id = ?").run(itemId);
+      recordEvent(db, actor, 'review.reopened', item.visitId, {
+        itemId,
+        subject: item.subject,
+        undone: { status: item.status, finalValue: item.finalValue ?? null, decidedBy: item.decidedBy, decidedAt: item.decidedAt, note: item.note },
+        ...(reason ? { reason } : {}),
+        sha256: item.fileSha256,
+        page: item.page,
+      });
+      return getReviewItem(db, itemId)!;
+    })
+    .immediate();
+}
+
 /** A signature or seal decision after review. `by`: who decided it. */
 export interface FinalCheck {
   present: boolean | null;
