@@ -269,3 +269,23 @@ describe('review with the picture', () => {
     expect(items.map((i: any) => i.subject)).not.toContain('remarks');
   });
 });
+
+describe('a receipt scanned before its number was listed', () => {
+  it('waits in quarantine with its number read, and files itself when the mailing list comes', async () => {
+    const [, b] = letters;
+    const number = makeTrackingNumber('XA', 16180339);
+    const alone = join(dir, 'receipt-alone.png');
+    writeFileSync(alone, await receiptScan(number));
+    const got = await json(['ingest', alone], 1);
+    const q = got.quarantined[0];
+    expect(q.ruleId).toBe('ingest/no-qr-code');
+    expect((await sharp(readFileSync(q.crop)).metadata()).format).toBe('png');
+    const list = join(dir, 'late-mailing.csv');
+    writeFileSync(list, `回访编号,邮件号码\n${b!.visitId},${number}\n`);
+    const imported = await json(['mailing', 'import', list]);
+    expect(imported.receiptsFiled.map((f: any) => [f.visitId, f.page, f.trackingNumber])).toEqual([[b!.visitId, 1, number]]);
+    const pages = await json(['pages', 'list', '--file', alone]);
+    expect(pages.pages.map((p: any) => [p.status, p.visitId, p.kind, p.assignedBy])).toEqual([['assigned', b!.visitId, 'postal-receipt', 'handler']]);
+    expect((await json(['quarantine'])).quarantined.map((e: any) => e.path)).not.toContain(alone);
+  });
+});

@@ -8,7 +8,7 @@
 import { InputError } from '../domain/messages.ts';
 import { readMailingList } from '../input/mailing-list.ts';
 import { currentActor } from '../scan/ingest-actor.ts';
-import { recordMailings } from '../store/mailings.ts';
+import { fileWaitingReceipts, recordMailings } from '../store/mailings.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
 
 interface MailingArgs {
@@ -37,10 +37,13 @@ export const mailingCommand = defineCommand<MailingArgs>({
     if (problems.length) {
       throw new InputError(`the mailing list ${list.path} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; no tracking number was recorded`, problems);
     }
+    // Receipts scanned before their number was listed find their visit now.
+    const filed = fileWaitingReceipts(ws.db, recorded, currentActor(args.user));
     const json = (m: { trackingNumber: string; visitId: string; source: string }) => ({ trackingNumber: m.trackingNumber, visitId: m.visitId, source: m.source });
-    report(io, args.json, { list: list.path, recorded: recorded.map(json), unchanged: unchanged.map(json) }, () => [
+    report(io, args.json, { list: list.path, recorded: recorded.map(json), unchanged: unchanged.map(json), receiptsFiled: filed.map((f) => ({ ...f, page: f.page })) }, () => [
       ...recorded.map((m) => `${m.trackingNumber} → ${m.visitId}`),
-      `${recorded.length} tracking number${recorded.length === 1 ? '' : 's'} recorded${unchanged.length ? `, ${unchanged.length} already known` : ''} from ${list.path}.`,
+      ...filed.map((f) => `receipt ${f.sha256.slice(0, 12)}:${f.page} (${f.trackingNumber}) filed as ${f.visitId}'s postal receipt`),
+      `${recorded.length} tracking number${recorded.length === 1 ? '' : 's'} recorded${unchanged.length ? `, ${unchanged.length} already known` : ''} from ${list.path}${filed.length ? `; ${filed.length} receipt${filed.length === 1 ? '' : 's'} already scanned filed` : ''}.`,
     ]);
     return EXIT_OK;
   },

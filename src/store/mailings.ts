@@ -3,6 +3,7 @@
  * mailing list, looked up when a scanned postal receipt's barcode is read.
  */
 import { message, type Message } from '../domain/messages.ts';
+import { syncReceivedDocuments } from './pages.ts';
 import { nowIso, recordEvent, type Db } from './register.ts';
 
 export interface Mailing {
@@ -99,6 +100,45 @@ export function recordMailings(db: Db, requests: readonly MailingRequest[], acto
         recorded.push({ trackingNumber: request.trackingNumber, visitId, source, recordedBy: actor, recordedAt: now });
       }
       return { recorded, unchanged, problems };
+    })
+    .immediate();
+}
+
+/**
+ * Pages already ingested whose barcode holds a tracking number recorded now: a receipt that
+ * came back before its number was listed. Each such page that no one has classified (it
+ * only followed a form, or sits in quarantine without a code) becomes its visit's postal
+ * receipt, as if read today; pages a clerk placed by hand are left alone.
+ */
+export function fileWaitingReceipts(db: Db, mailings: readonly Mailing[], actor: string): { sha256: string; page: number; visitId: string; trackingNumber: string }[] {
+  if (mailings.length === 0) return [];
+  return db
+    .transaction(() => {
+      const filed: { sha256: string; page: number; visitId: string; trackingNumber: string }[] = [];
+      const waiting = db
+        .prepare(
+          `SELECT file_sha256, page, visit_id, reading_json FROM pages
+           WHERE ((status = 'assigned' AND kind = 'attachment' AND assigned_by = 'follow') OR (status = 'quarantined' AND rule_id IN ('ingest/no-qr-code', 'ingest/follows-unknown-visit')))
+             AND reading_json LIKE '%trackingNumbers%'`,
+        )
+        .all() as { file_sha256: string; page: number; visit_id: string | null; reading_json: string }[];
+      const byNumber = new Map(mailings.map((m) => [m.trackingNumber, m]));
+      const now = nowIso();
+      for (const p of waiting) {
+        const numbers = (JSON.parse(p.reading_json) as { trackingNumbers?: string[] }).trackingNumbers ?? [];
+        const m = numbers.map((n) => byNumber.get(n)).find(Boolean);
+        if (!m) continue;
+        db.prepare(
+          `UPDATE pages SET status = 'assigned', visit_id = ?, kind = 'postal-receipt', assigned_by = 'handler', reason = NULL, rule_id = NULL, updated_at = ?, updated_by = ? WHERE file_sha256 = ? AND page = ?`,
+        ).run(m.visitId, now, actor, p.file_sha256, p.page);
+        db.prepare('UPDATE review_items SET visit_id = ? WHERE file_sha256 = ? AND page = ?').run(m.visitId, p.file_sha256, p.page);
+        const details = { sha256: p.file_sha256, page: p.page, from: p.visit_id ? { visitId: p.visit_id, kind: 'attachment' } : { quarantine: true }, to: { visitId: m.visitId, kind: 'postal-receipt' }, by: `tracking number ${m.trackingNumber}` };
+        recordEvent(db, actor, 'page.moved', m.visitId, details);
+        if (p.visit_id && p.visit_id !== m.visitId) recordEvent(db, actor, 'page.moved', p.visit_id, details);
+        syncReceivedDocuments(db, p.file_sha256, actor);
+        filed.push({ sha256: p.file_sha256, page: p.page, visitId: m.visitId, trackingNumber: m.trackingNumber });
+      }
+      return filed;
     })
     .immediate();
 }
