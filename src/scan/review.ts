@@ -145,6 +145,7 @@ function exampleValue(subject: string): string {
   if (subject.startsWith('answer:')) return 'yes';
   if (subject === 'seal.red') return 'red';
   if (subject === 'visit') return 'HF-XXXXX-XXXXX';
+  if (subject === 'remarks') return '"what the customer wrote"';
   return 'present';
 }
 
@@ -153,7 +154,8 @@ function exampleValue(subject: string): string {
  * - `answer:<question>`: `yes`/`no` (是/否), a choice's value or label (`satisfied`, 满意), or `blank`;
  * - `customerSignature`, `handlerSignature`, `seal`: `present` or `absent` (yes/no, 有/无);
  * - `seal.red`: `red` or `not-red` (yes/no; `grey`, `black`, `blue` count as not red);
- * - `visit`: a visit id in the register.
+ * - `visit`: a visit id in the register;
+ * - `remarks`: the words written in the 备注 box, as the reviewer transcribes them.
  */
 export function parseReviewValue(ws: Workspace, item: ReviewItem, text: string): ReviewValue {
   const raw = text.trim();
