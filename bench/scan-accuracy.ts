@@ -61,8 +61,14 @@ export interface ScanAccuracy {
   /** Form pages with at least one review item that the truth did not expect. */
   formPages: number;
   reviewShare: number;
-  /** Review items that the truth expected (two marks, grey scan where red matters) are not counted. */
+  /** Review items that the truth expected (two marks, grey scan where red matters, writing in 备注) are not counted. */
   reviewReasons: Record<string, number>;
+  /**
+   * What comes back with a letter: printed return envelopes identified by their own codes,
+   * postal receipts whose barcode gave the right tracking number, and 备注 boxes sent to
+   * review for transcription (written in, and blank ones flagged by mistake).
+   */
+  returns: ReturnsAccuracy;
   /** Reading time (readPage) per page, and decoding time (decodePages, shrinking to 150 dpi) per 300 dpi page. */
   msPerPage: { read: number; read300: number | null; decode300: number | null };
   /**
@@ -200,7 +206,14 @@ async function generate(opts: ScanAccuracyOptions, log: (l: string) => void): Pr
   return { returns: out, workspace: join(work, 'ws') };
 }
 
+export interface ReturnsAccuracy {
+  envelopes: { pages: number; identified: number };
+  receipts: { pages: number; read: number; wrong: number };
+  remarks: { written: number; flagged: number; blankFlagged: number };
+}
+
 interface Accumulator {
+  returns: ReturnsAccuracy;
   pages: number;
   qrPages: number;
   identified: number;
@@ -223,6 +236,7 @@ interface Accumulator {
 
 function newAccumulator(): Accumulator {
   return {
+    returns: { envelopes: { pages: 0, identified: 0 }, receipts: { pages: 0, read: 0, wrong: 0 }, remarks: { written: 0, flagged: 0, blankFlagged: 0 } },
     pages: 0, qrPages: 0, identified: 0, misidentified: 0, tickDecided: 0, tickCorrect: 0, tickUndecided: 0,
     sig: { boxes: 0, decided: 0, correct: 0, blankSigned: 0 }, seal: { boxes: 0, decided: 0, correct: 0, blankSealed: 0 }, red: { pages: 0, decided: 0, correct: 0 },
     formPages: 0, formPagesReviewed: 0, reviewReasons: {}, ms: [], ms300: [], decode300: [], decodeFailures: [], mistakes: [],
@@ -233,6 +247,7 @@ function score(acc: Accumulator, where: string, t: PageTruth, r: PageReading, ms
   acc.pages++;
   acc.ms.push(ms);
   if (t.degradation.dpi === 300) acc.ms300.push(ms);
+  scoreReturns(acc.returns, t, r);
   if (!t.hasQr) {
     if (r.identified) acc.mistakes.push(`${where}: a page without a QR code was identified as ${r.payload?.visitId}`);
     return;
@@ -250,7 +265,7 @@ function score(acc: Accumulator, where: string, t: PageTruth, r: PageReading, ms
   if (t.kind !== 'form') return;
   acc.formPages++;
   const expected = new Set(t.expectReview);
-  const unexpected = r.review.filter((x) => !(expected.has('two-marks') && /more than one box/.test(x.reason)) && !(expected.has('grey-seal-required') && (x.subject === 'seal.red' || (x.subject === 'seal' && t.degradation.colour === 'bw'))));
+  const unexpected = r.review.filter((x) => !(t.remarks && x.subject === 'remarks') && !(expected.has('two-marks') && /more than one box/.test(x.reason)) && !(expected.has('grey-seal-required') && (x.subject === 'seal.red' || (x.subject === 'seal' && t.degradation.colour === 'bw'))));
   if (unexpected.length) acc.formPagesReviewed++;
   for (const x of unexpected) {
     const key = x.subject === 'page' || x.subject === 'qr' ? `${x.subject}: ${x.reason.replace(/[\d.]+ mm/, 'n mm')}` : x.subject.includes('.') || x.subject === 'satisfaction' ? `question: ${x.reason.replace(/^question \d+: /, '').replace(/\(.*\)/, '')}` : `${x.subject}: ${x.reason.replace(/\(.*\)/, '')}`;
@@ -300,6 +315,26 @@ function score(acc: Accumulator, where: string, t: PageTruth, r: PageReading, ms
   }
 }
 
+/** Envelopes, receipts and remarks (see `ReturnsAccuracy`). */
+function scoreReturns(acc: ReturnsAccuracy, t: PageTruth, r: PageReading): void {
+  if (t.kind === 'envelope' && t.hasQr) {
+    acc.envelopes.pages++;
+    if (r.identified && r.payload?.kind === 'envelope' && r.payload.visitId === t.visitId) acc.envelopes.identified++;
+  }
+  if (t.kind === 'postal-receipt' && t.trackingNumber) {
+    acc.receipts.pages++;
+    if (r.trackingNumbers?.includes(t.trackingNumber)) acc.receipts.read++;
+    if (r.trackingNumbers?.some((n) => n !== t.trackingNumber)) acc.receipts.wrong++;
+  }
+  if (t.kind === 'form' && r.identified) {
+    const flagged = r.review.some((x) => x.subject === 'remarks');
+    if (t.remarks) {
+      acc.remarks.written++;
+      if (flagged) acc.remarks.flagged++;
+    } else if (flagged) acc.remarks.blankFlagged++;
+  }
+}
+
 function summarise(a: Accumulator): Omit<ScanAccuracy, 'throughput300' | 'loadAverage'> {
   const ratio = (x: number, y: number): number => (y ? x / y : 1);
   const mean = (xs: number[]): number => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
@@ -318,6 +353,7 @@ function summarise(a: Accumulator): Omit<ScanAccuracy, 'throughput300' | 'loadAv
     formPages: a.formPages,
     reviewShare: ratio(a.formPagesReviewed, a.formPages),
     reviewReasons: a.reviewReasons,
+    returns: a.returns,
     msPerPage: { read: mean(a.ms), read300: ms300, decode300: dec300 },
     pagesPerSecondAt300: ms300 !== null && dec300 !== null ? 1000 / (ms300 + dec300) : null,
     decodeFailures: a.decodeFailures,
@@ -339,6 +375,9 @@ export function goalLines(r: ScanAccuracy): string[] {
     line('seal present (decided correct)', `${pct(r.seals.accuracy)} of ${r.seals.decided}`, '≥ 99 %', r.seals.accuracy >= 0.99),
     line('blank box decided signed/sealed', `${r.signatures.blankDecidedSigned + r.seals.blankDecidedSealed}`, '0', r.signatures.blankDecidedSigned + r.seals.blankDecidedSealed === 0),
     line('form pages sent to review', pct(r.reviewShare), '≤ 3 %', r.reviewShare <= 0.03),
+    line('return envelopes identified', `${r.returns.envelopes.identified} of ${r.returns.envelopes.pages}`, '≥ 99 %', r.returns.envelopes.identified >= 0.99 * r.returns.envelopes.pages),
+    line('receipt barcodes read', `${r.returns.receipts.read} of ${r.returns.receipts.pages} (${r.returns.receipts.wrong} wrong)`, '≥ 95 %, none wrong', r.returns.receipts.read >= 0.95 * r.returns.receipts.pages && r.returns.receipts.wrong === 0),
+    line('备注 writing sent to review', `${r.returns.remarks.flagged} of ${r.returns.remarks.written} (${r.returns.remarks.blankFlagged} blank)`, '≥ 95 %, no blank', r.returns.remarks.flagged >= 0.95 * r.returns.remarks.written && r.returns.remarks.blankFlagged === 0),
     line(r.throughput300?.ingestPagesPerSecond != null ? 'ingest at 300 dpi' : 'decode + read at 300 dpi', speed === null ? 'no 300 dpi pages' : `${speed.toFixed(1)} pages/s on ${r.throughput300!.threads} thread(s)`, '≥ 10 pages/s', speed !== null && speed >= 10),
   ];
 }

@@ -74,15 +74,19 @@ describe('buildBatches', () => {
       let at = 0;
       for (const visitId of batch.visitIds) {
         const doc = byId.get(visitId)!;
-        const sequence = duplexSequence(doc.pageCount, true);
+        const sequence = duplexSequence(doc.pageCount, true, true);
         expect(sequence.length % 2).toBe(0);
+        const letterPages = doc.pageCount - 1; // the last page is the return envelope's face
         sequence.forEach((index, k) => {
           const text = texts[at + k]!;
           if (index === null) expect(text, `padding page after ${visitId}`).toBe('');
-          else expect(text, `${visitId} page ${index + 1}`).toContain(`${visitId}${index + 1}/${doc.pageCount}`);
+          else if (index === letterPages) expect(text, `${visitId} envelope`).toContain(`${visitId}回邮信封`);
+          else expect(text, `${visitId} page ${index + 1}`).toContain(`${visitId}${index + 1}/${letterPages}`);
         });
+        // The envelope face starts a sheet of its own, after the form's sheet.
+        expect((at + sequence.indexOf(letterPages)) % 2).toBe(0);
         // The form starts a sheet: an odd page of the file (1-based).
-        const formAt = at + sequence.indexOf(doc.pageCount - 1);
+        const formAt = at + sequence.indexOf(letterPages - 1);
         expect(formAt % 2).toBe(0);
         expect(texts[formAt]).toContain('客户回访记录表');
         at += sequence.length;

@@ -59,9 +59,11 @@ describe('a rendered letter, read by other tools', () => {
         expect(decoded.ok).toBe(true);
         if (decoded.ok) {
           expect(decoded.payload.visitId).toBe(visit.visitId);
-          expect(decoded.payload.page).toBe(i + 1);
-          expect(decoded.payload.pageCount).toBe(pageCount);
-          expect(decoded.payload.kind).toBe(i + 1 === pageCount ? 'form' : 'letter');
+          // The last page is the return envelope's face: a document of its own, 1/1.
+          const envelope = i + 1 === pageCount;
+          expect(decoded.payload.kind).toBe(envelope ? 'envelope' : i + 2 === pageCount ? 'form' : 'letter');
+          expect(decoded.payload.page).toBe(envelope ? 1 : i + 1);
+          expect(decoded.payload.pageCount).toBe(envelope ? 1 : pageCount - 1);
         }
       }
     });

@@ -33,6 +33,9 @@ let faceToFace: RenderedDocument;
 let individualPages: RasterPage[];
 let institutionPages: RasterPage[];
 let faceToFacePages: RasterPage[];
+/** The return envelope faces printed after each letter's form (the last page of a letter's PDF). */
+let individualEnvelope: RasterPage;
+let institutionEnvelope: RasterPage;
 
 const individualCustomer = makeCustomer({ address: '上海市黄浦区南京东路步行街一百二十三弄45号801室（近河南中路，请放入信报箱）' });
 const institutionCustomer = makeCustomer({ kind: 'institution', name: '上海浦江资产管理有限公司', contactPerson: '李娜', address: '北京市朝阳区建国路88号SOHO现代城A座2301室', postcode: '100022', branchName: '北京建国路证券营业部', branchCode: '1101' });
@@ -53,6 +56,8 @@ beforeAll(async () => {
     rasterizePdf(institution.bytes, { dpi: DPI }),
     rasterizePdf(faceToFace.bytes, { dpi: DPI }),
   ]);
+  individualEnvelope = individualPages.pop()!;
+  institutionEnvelope = institutionPages.pop()!;
 });
 
 describe('letter and form text', () => {
@@ -62,8 +67,13 @@ describe('letter and form text', () => {
     expect(texts).toHaveLength(individual.pageCount);
     expect(texts[0]).toContain('客户回访函');
     expect(texts[0]).toContain('尊敬的张伟明客户：');
-    expect(texts.at(-1)).toContain('客户回访记录表');
-    expect(texts.slice(0, -1).join('')).not.toContain('客户回访记录表盖章处');
+    expect(texts.at(-2)).toContain('客户回访记录表');
+    expect(texts.slice(0, -2).join('')).not.toContain('客户回访记录表盖章处');
+    // then the prepaid return envelope's face, addressed to the company, the customer as sender
+    expect(texts.at(-1)).toContain('回邮信封');
+    expect(texts.at(-1)).toContain(`${SENDER.companyName}${SENDER.department}收`);
+    expect(texts.at(-1)).toContain('寄件人：张伟明');
+    expect(faceToFace.pageCount).toBe(1);
   });
 
   it('the Chinese is extractable: addressee, body, questions, form labels', async () => {

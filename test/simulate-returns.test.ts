@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { formLayoutById } from '../src/layout/form.ts';
 import { mmToPx, type Rect } from '../src/layout/page.ts';
+import { parseTrackingNumber } from '../src/domain/tracking.ts';
 import { decodePagePayload } from '../src/layout/qr-payload.ts';
 import { rasterizePdf } from '../src/formats/rasterize.ts';
 import { simulateReturns, type SimulationResult } from '../src/simulate/simulate.ts';
@@ -47,6 +48,9 @@ describe('simulateReturns', () => {
 
   it('describes each file in the truth beside it: page count, visits, page kinds', async () => {
     const known = new Set(visits.map((v) => v.visitId));
+    // The post office's list of the letters' tracking numbers: every receipt's number, with its visit.
+    const mailing = new Map(readFileSync(run.mailingList, 'utf8').trim().split('\n').slice(1).map((l) => [l.split(',')[1]!, l.split(',')[0]!] as const));
+    expect(mailing.size).toBeGreaterThan(0);
     for (const f of run.files) {
       expect(existsSync(f.path)).toBe(true);
       const truth = JSON.parse(readFileSync(f.truth, 'utf8')) as FileTruth;
@@ -56,7 +60,12 @@ describe('simulateReturns', () => {
       expect(truth.pages.map((p) => p.page)).toEqual(truth.pages.map((_, i) => i + 1));
       for (const p of truth.pages) {
         expect(known.has(p.visitId as never)).toBe(true);
-        expect(p.hasQr).toBe(p.kind === 'form' || p.kind === 'letter');
+        // Letters from this renderer carry a printed return envelope, which has its own QR codes.
+        expect(p.hasQr).toBe(p.kind !== 'postal-receipt');
+        if (p.kind === 'postal-receipt') {
+          expect(parseTrackingNumber(p.trackingNumber!).ok).toBe(true);
+          expect(mailing.get(p.trackingNumber!), `${p.trackingNumber} in mailing.csv`).toBe(p.visitId);
+        }
         if (p.hasQr) {
           const payload = decodePagePayload(p.qrPayload!);
           expect(payload.ok && payload.payload.visitId).toBe(p.visitId);

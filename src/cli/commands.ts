@@ -63,7 +63,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'review',
-    describe: 'the review queue: list what the machine was unsure of, confirm or correct it',
+    describe: 'the review queue: list what the machine was unsure of with its picture, confirm, correct or reopen it, write a review sheet; approve or return a whole visit (复核); draw a spot check (抽检)',
     load: async () => (await import('./review.ts')).reviewCommand,
   },
   {
@@ -73,8 +73,13 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'pages',
-    describe: 'received pages: move one to another visit or kind, or list them',
+    describe: 'received pages: move them to another visit or kind, list them, or list those no kind was found for',
     load: async () => (await import('./pages.ts')).pagesCommand,
+  },
+  {
+    name: 'mailing',
+    describe: "record mailed letters' postal tracking numbers, so that postal receipts file themselves",
+    load: async () => (await import('./mailing.ts')).mailingCommand,
   },
   {
     name: 'attach',

@@ -7,12 +7,14 @@ import { UsageError } from '../domain/messages.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 import { DOCUMENT_KINDS } from '../domain/visit.ts';
 import { actingPerson, USER_OPTION } from './people.ts';
-import { movePageByClerk, resolveIngestedFile } from '../ingest/move.ts';
-import { pagesOfFile, pagesOfVisit, type PageRecord } from '../store/pages.ts';
+import { movePageByClerk, movePagesByClerk, resolveIngestedFile } from '../ingest/move.ts';
+import { pagesOfFile, pagesOfVisit, unclassifiedPages, type PageRecord } from '../store/pages.ts';
+import type { Workspace } from '../store/workspace.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
 
 interface PagesArgs {
-  action: 'move' | 'list';
+  action: 'move' | 'list' | 'unclassified';
+  pages?: string[];
   file?: string;
   page?: number;
   visit?: string;
@@ -35,21 +37,55 @@ function pageJson(p: PageRecord): object {
   };
 }
 
+/** A page as `pages unclassified` shows it: how to name it to `pages move`, what was read on it, its picture. */
+function unclassifiedJson(ws: Workspace, p: PageRecord): object {
+  const numbers = Array.isArray(p.reading.trackingNumbers) ? (p.reading.trackingNumbers as string[]) : [];
+  return {
+    ref: `${p.fileSha256.slice(0, 12)}:${p.page}`,
+    ...pageJson(p),
+    trackingNumbers: numbers,
+    crop: p.cropSha256 ? ws.files.pathOf(p.cropSha256) : null,
+  };
+}
+
 const where = (p: PageRecord) => `${p.sourcePath}, ${p.page === 0 ? 'whole file' : `page ${p.page}`}`;
 
 export const pagesCommand = defineCommand<PagesArgs>({
-  command: 'pages <action>',
+  command: 'pages <action> [pages..]',
   builder: (y) =>
     y
-      .positional('action', { choices: ['move', 'list'] as const, describe: 'move a page, or list pages of a visit or file' })
+      .positional('action', { choices: ['move', 'list', 'unclassified'] as const, describe: 'move pages, list pages of a visit or file, or list unclassified pages' })
+      .positional('pages', { type: 'string', array: true, describe: 'with move: several pages as FILE:PAGE (as pages unclassified shows them)' })
       .option('file', { type: 'string', describe: 'the ingested file: SHA-256 (or 8+ leading characters) or its path' })
       .option('page', { type: 'number', describe: '1-based page in the file (0: a whole file that had no readable pages)' })
       .option('visit', { type: 'string', describe: 'the visit id the page belongs to' })
       .option('kind', { type: 'string', choices: DOCUMENT_KINDS as string[], describe: 'what the page is' })
       .option('user', { ...USER_OPTION, describe: 'who moves it: 工号 or name on the staff roster (default $HUIFANG_USER)' })
-      .example('$0 pages move --file 3fa9c2e1 --page 4 --visit HF-7K3M9-Q2T4X --kind postal-receipt', 'page 4 is that visit\'s postal receipt'),
+      .example('$0 pages move --file 3fa9c2e1 --page 4 --visit HF-7K3M9-Q2T4X --kind postal-receipt', 'page 4 is that visit\'s postal receipt')
+      .example('$0 pages unclassified', 'pages attached only by following a form, or quarantined without a code')
+      .example('$0 pages move 3fa9c2e1d0b4:2 7be0d2c31a9f:5 --kind envelope', 'both pages are their visits\' envelopes'),
   run: async ({ args, io, workspace }) => {
     const ws = workspace();
+    if (args.action === 'unclassified') {
+      const pages = unclassifiedPages(ws.db);
+      report(io, args.json, { pages: pages.map((p) => unclassifiedJson(ws, p)) }, () =>
+        pages.length
+          ? [
+              ...pages.map((p) => `${p.fileSha256.slice(0, 12)}:${p.page}  ${where(p)}: ${p.status === 'assigned' ? `follows ${p.visitId}` : `quarantined — ${p.reason}`}`),
+              `${pages.length} unclassified page${pages.length === 1 ? '' : 's'}. Classify several at once: huifang pages move FILE:PAGE FILE:PAGE --kind envelope|postal-receipt|attachment [--visit ID]`,
+            ]
+          : ['No unclassified pages.'],
+      );
+      return EXIT_OK;
+    }
+    if (args.action === 'move' && args.pages?.length) {
+      if (!args.kind) throw new UsageError('Say what the pages are: --kind envelope, postal-receipt, attachment, …');
+      const moved = await movePagesByClerk(ws, { pages: args.pages, kind: args.kind, actor: actingPerson(ws, args.user, 'move-page').staffId, ...(args.visit ? { visit: args.visit } : {}) });
+      report(io, args.json, { moved: moved.map((m) => ({ before: pageJson(m.before), after: pageJson(m.after) })) }, () =>
+        moved.map(({ before, after }) => `${where(after)}: moved from ${before.status === 'quarantined' ? 'quarantine' : `${before.visitId} ${before.kind}`} to ${after.visitId} ${after.kind}`),
+      );
+      return EXIT_OK;
+    }
     if (args.action === 'list') {
       if (!args.visit && !args.file) throw new UsageError('Say whose pages: huifang pages list --visit ID, or --file SHA|PATH.');
       const pages = args.visit ? pagesOfVisit(ws.db, canonicalVisit(args.visit)) : pagesOfFile(ws.db, (await resolveIngestedFile(ws, args.file!)).sha256);

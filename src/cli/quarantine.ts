@@ -18,6 +18,7 @@ export const quarantineCommand = defineCommand<Record<string, never>>({
       ruleId: p.ruleId,
       date: p.updatedAt,
       stored: ws.files.pathOf(p.fileSha256),
+      crop: p.cropSha256 ? ws.files.pathOf(p.cropSha256) : null,
     }));
     report(io, args.json, { quarantined: entries }, () =>
       entries.length

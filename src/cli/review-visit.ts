@@ -20,7 +20,9 @@ import { actingPerson } from './people.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 
 export interface ReviewArgs {
-  action: 'list' | 'confirm' | 'correct' | 'visit' | 'conflict' | 'sample';
+  action: 'list' | 'confirm' | 'correct' | 'reopen' | 'sheet' | 'visit' | 'conflict' | 'sample';
+  /** With sheet: the HTML file to write. */
+  out?: string;
   item?: string;
   approve?: boolean;
   return?: boolean;

@@ -59,6 +59,7 @@ export function jsonOf(r: SimulationResult): object {
   return {
     out: r.out,
     truth: r.truthIndex,
+    mailingList: r.mailingList,
     visitsFound: r.visitsFound,
     pageCount: r.pageCount,
     files: r.files.map((f) => ({ path: f.path, truth: f.truth, format: f.format, kind: f.kind, pageCount: f.pageCount, visitIds: f.visitIds })),
@@ -74,6 +75,7 @@ function textOf(r: SimulationResult): string[] {
     `Simulated ${r.pageCount} scanned pages from ${r.visitsFound} visits: ${singles} single scans, ${batches} batch scans, ${r.emails.length} e-mails.`,
     `Output: ${r.out}`,
     `Ground truth: ${r.truthIndex} (and <file>.truth.json beside each file)`,
+    `Mailing list (tracking numbers of the letters): ${r.mailingList} — record it with huifang mailing import`,
   ];
   for (const m of r.messages) lines.push(`  ${formatMessage(m)}`);
   return lines;

@@ -5,6 +5,8 @@
  *   code names (form, letter). Its pages of one visit and kind make one document.
  * - A page whose QR code names a visit the register does not know goes to quarantine
  *   (it cannot be attached to nothing; once the visit exists, a clerk moves it).
+ * - A page without a QR code whose barcode holds the tracking number of a mailed letter
+ *   (`huifang mailing import`) is that visit's `postal-receipt`.
  * - A page without a QR code that follows a page with one belongs to that visit as an
  *   `attachment` (the envelope, the postal receipt), in scan order — unless following is
  *   off. If the page looks as if it carries a code that could not be read, or a page before
@@ -24,18 +26,24 @@ export interface ReaderReviewItem {
   machineValue: string | boolean | null;
   score: number | null;
   reason: string;
+  /** A picture (PNG) of what is in doubt; ingest stores it and keeps its SHA-256. */
+  crop?: Uint8Array;
 }
 
 /** What was found on one page, before it is assigned. */
 export type PageFinding =
   | { page: number; type: 'failed'; reason: string }
-  | { page: number; type: 'coded'; visitId: string; kind: DocumentKind; reading: RecordedReading; review: ReaderReviewItem[] }
+  | { page: number; type: 'coded'; visitId: string; kind: DocumentKind; reading: RecordedReading; review: ReaderReviewItem[]; pageCrop?: Uint8Array }
   | {
       page: number;
       type: 'uncoded';
       /** Set when something like a QR code is on the page but could not be decoded. */
       unreadableCode?: string;
       reading?: RecordedReading;
+      /** Postal tracking numbers read from the page's barcodes (a postal receipt). */
+      trackingNumbers?: string[];
+      /** A picture of the whole page (PNG), for whoever classifies it. */
+      pageCrop?: Uint8Array;
     };
 
 export interface VisitFacts {
@@ -46,6 +54,8 @@ export interface AssignOptions {
   follow: boolean;
   /** The visit's facts, or undefined when the register does not know the visit. */
   visit: (visitId: string) => VisitFacts | undefined;
+  /** The visit a mailed letter's tracking number belongs to (`huifang mailing import`), if known. */
+  mailing?: (trackingNumber: string) => string | undefined;
 }
 
 /** Rule ids of quarantine reasons (they appear in `huifang quarantine --json`). */
@@ -68,7 +78,17 @@ function unplaced(f: Extract<PageFinding, { type: 'uncoded' }>, reason: string, 
     reading: f.reading ?? null,
     reason,
     ruleId: ruleId ?? (f.unreadableCode ? QUARANTINE_RULES.unreadable : QUARANTINE_RULES.noCode),
+    ...(f.pageCrop ? { crop: f.pageCrop } : {}),
   };
+}
+
+/** The page as its visit's postal receipt, when one of its barcodes is a recorded tracking number of a known visit. */
+function receiptOf(f: Extract<PageFinding, { type: 'uncoded' }>, options: AssignOptions): HandledPage | undefined {
+  if (!options.mailing || !f.trackingNumbers?.length) return undefined;
+  const visits = [...new Set(f.trackingNumbers.flatMap((t) => options.mailing!(t) ?? []))].filter((v) => options.visit(v));
+  if (visits.length !== 1) return undefined;
+  // Assigned by the barcode: 'handler' (the register's word for "by what the page says, not by its QR code").
+  return { page: f.page, visitId: visits[0]!, kind: 'postal-receipt', assignedBy: 'handler', reading: { ...(f.reading ?? {}), identifiedBy: 'barcode' }, review: [] };
 }
 
 /** Assigns every page in scan order (see the module comment). */
@@ -98,6 +118,7 @@ export function assignPages(findings: readonly PageFinding[], options: AssignOpt
           reading: f.reading,
           reason: `its QR code names visit ${f.visitId}, which is not in this workspace's register; create the visit (huifang letters / forms) or move the page with huifang pages move`,
           ruleId: QUARANTINE_RULES.unknownVisit,
+          ...(f.pageCrop ? { crop: f.pageCrop } : {}),
         });
         continue;
       }
@@ -129,7 +150,14 @@ export function assignPages(findings: readonly PageFinding[], options: AssignOpt
       out.push({ page: f.page, visitId: f.visitId, kind: f.kind, assignedBy: 'qr', reading: f.reading, review });
       continue;
     }
-    // No code on the page.
+    // No QR code on the page: a postal receipt whose barcode names a mailed letter?
+    const receipt = receiptOf(f, options);
+    if (receipt) {
+      out.push(receipt);
+      anchor = { visitId: receipt.visitId!, known: true, page: f.page };
+      gapSinceAnchor = [];
+      continue;
+    }
     if (!options.follow) {
       out.push(unplaced(f, f.unreadableCode
         ? `its QR code could not be read (${f.unreadableCode}), and following is off (--no-follow)`
@@ -156,9 +184,10 @@ export function assignPages(findings: readonly PageFinding[], options: AssignOpt
         machineValue: anchor.visitId,
         score: null,
         reason: `attached to visit ${anchor.visitId} because it follows page ${anchor.page}, but ${doubts.join(' and ')}; confirm, or correct with the right visit id`,
+        ...(f.pageCrop ? { crop: f.pageCrop } : {}),
       });
     }
-    out.push({ page: f.page, visitId: anchor.visitId, kind: 'attachment', assignedBy: 'follow', reading: f.reading ?? null, review });
+    out.push({ page: f.page, visitId: anchor.visitId, kind: 'attachment', assignedBy: 'follow', reading: f.reading ?? null, review, ...(f.pageCrop ? { crop: f.pageCrop } : {}) });
   }
   return out;
 }

@@ -52,7 +52,9 @@ export interface IngestContext {
 
 /** One page (or, for inputs without pages such as an .eml, one item numbered 1) and its review items. */
 export interface HandledPage extends NewPage {
-  review?: Omit<NewReviewItem, 'page' | 'visitId'>[];
+  review?: (Omit<NewReviewItem, 'page' | 'visitId'> & { crop?: Uint8Array })[];
+  /** A picture of the page (PNG) to store before the page is written (its SHA-256 goes to `cropSha256`). */
+  crop?: Uint8Array;
 }
 
 export interface HandlerResult {

@@ -75,9 +75,9 @@ export interface PageReport {
   answers: Record<string, Answer>;
   /** True while the page has open review items. */
   review: boolean;
-  reviewItems: { itemId: number; subject: string; machineValue: ReviewValue; score: number | null; reason: string; status: string }[];
-  /** Set when the page is in quarantine. */
-  quarantine?: { reason: string; ruleId: string | null; since: string };
+  reviewItems: { itemId: number; subject: string; machineValue: ReviewValue; score: number | null; reason: string; status: string; crop: string | null }[];
+  /** Set when the page is in quarantine; `crop`: absolute path of a picture of the page (PNG). */
+  quarantine?: { reason: string; ruleId: string | null; since: string; crop: string | null };
 }
 
 export interface FileReport {
@@ -102,6 +102,8 @@ export interface QuarantineEntry {
   reason: string;
   ruleId: string | null;
   date: string;
+  /** Absolute path of a picture of the page (PNG in the workspace), when one was made. */
+  crop: string | null;
 }
 
 export interface IngestReport {
@@ -251,7 +253,7 @@ function record(report: IngestReport, path: string, file: FileReport, index: num
   report.files.push(file);
   for (const p of file.pages) {
     if (p.quarantine) {
-      report.quarantined.push({ path, sha256: file.sha256, page: p.page, reason: p.quarantine.reason, ruleId: p.quarantine.ruleId, date: p.quarantine.since });
+      report.quarantined.push({ path, sha256: file.sha256, page: p.page, reason: p.quarantine.reason, ruleId: p.quarantine.ruleId, date: p.quarantine.since, crop: p.quarantine.crop });
       report.messages.push(message(p.quarantine.ruleId ?? 'ingest/quarantined', `quarantined: ${p.quarantine.reason}`, { file: path, ...(p.page !== null ? { page: p.page } : {}) }));
     }
     report.reviewPending += p.reviewItems.filter((i) => i.status === 'open').length;
@@ -398,13 +400,14 @@ function fileReport(ws: Workspace, path: string, file: IngestFileRecord, status:
     status,
     handler: file.handler,
     pageCount: file.pageCount,
-    pages: pages.map((p) => pageReport(p, items.filter((i) => i.page === p.page))),
+    pages: pages.map((p) => pageReport(p, items.filter((i) => i.page === p.page), (sha) => ws.files.pathOf(sha))),
   };
   if (status === 'duplicate') out.firstIngested = { path: file.sourcePath, at: file.startedAt };
   return out;
 }
 
-function pageReport(p: PageRecord, items: ReviewItem[]): PageReport {
+function pageReport(p: PageRecord, items: ReviewItem[], pathOf: (sha256: string) => string): PageReport {
+  const crop = (sha: string | null | undefined): string | null => (sha ? pathOf(sha) : null);
   const hasChecks = Boolean(p.reading.checks);
   const reviewed = applyReview(p.reading, items);
   const plain = (c: FinalCheck): CheckReport => ({ present: c.present, score: c.score });
@@ -419,8 +422,8 @@ function pageReport(p: PageRecord, items: ReviewItem[]): PageReport {
       : null,
     answers: reviewed.answers,
     review: items.some((i) => i.status === 'open'),
-    reviewItems: items.map((i) => ({ itemId: i.itemId, subject: i.subject, machineValue: i.machineValue, score: i.score, reason: i.reason, status: i.status })),
+    reviewItems: items.map((i) => ({ itemId: i.itemId, subject: i.subject, machineValue: i.machineValue, score: i.score, reason: i.reason, status: i.status, crop: crop(i.cropSha256) })),
   };
-  if (p.status === 'quarantined') report.quarantine = { reason: p.reason ?? 'not assigned', ruleId: p.ruleId, since: p.updatedAt };
+  if (p.status === 'quarantined') report.quarantine = { reason: p.reason ?? 'not assigned', ruleId: p.ruleId, since: p.updatedAt, crop: crop(p.cropSha256) };
   return report;
 }

@@ -52,6 +52,44 @@ export async function resolveIngestedFile(ws: Workspace, file: string): Promise<
   return found;
 }
 
+export interface BulkMoveRequest {
+  /** Pages as `FILE:PAGE` (file by SHA-256, 8+ leading characters or path; page 1-based). */
+  pages: string[];
+  /** The visit for every page; when left out, each page keeps the visit it is attached to. */
+  visit?: string;
+  kind: string;
+  actor: string;
+}
+
+/**
+ * Moves several pages at once (bulk classification after `huifang pages unclassified`):
+ * every page is checked first, and if one cannot be moved none is.
+ */
+export async function movePagesByClerk(ws: Workspace, req: BulkMoveRequest): Promise<MoveResult[]> {
+  if (req.pages.length === 0) throw new UsageError('Name the pages to move as FILE:PAGE, e.g. huifang pages move 3fa9c2e1:4 7be0d2c3:2 --kind envelope.');
+  if (!(DOCUMENT_KINDS as readonly string[]).includes(req.kind)) throw invalidParameter('--kind', `one of ${DOCUMENT_KINDS.join(', ')}`, req.kind);
+  const planned: MoveRequest[] = [];
+  for (const ref of req.pages) {
+    const m = /^(.+):(\d+)$/.exec(ref.trim());
+    if (!m) throw new UsageError(`"${ref}" does not name a page: write FILE:PAGE, e.g. 3fa9c2e1:4 (the file's SHA-256 start, as huifang pages unclassified shows it).`);
+    const file = await resolveIngestedFile(ws, m[1]!);
+    const page = Number(m[2]);
+    const current = pagesOfFile(ws.db, file.sha256).find((p) => p.page === page);
+    if (!current) throw new UsageError(`${file.sourcePath} has no page ${page}.`);
+    const visit = req.visit ?? current.visitId;
+    if (!visit) throw new UsageError(`${file.sourcePath}, page ${page} is in quarantine and belongs to no visit yet; say which with --visit ID.`);
+    const parsed = parseVisitId(visit);
+    if (!parsed.ok) throw new UsageError(`--visit ${JSON.stringify(visit)} is not a visit id: ${parsed.reason}`);
+    if (!getVisit(ws.db, parsed.visitId)) throw new UsageError(`Visit ${parsed.visitId} is not in this workspace's register.`);
+    if (file.status !== 'done') throw new UsageError(`${file.sourcePath} is still being ingested (an earlier run stopped inside it); run huifang ingest on it again first.`);
+    planned.push({ file: file.sha256, page, visit, kind: req.kind, actor: req.actor });
+  }
+  const results: MoveResult[] = [];
+  // Checked above; each move validates again and records who and when.
+  for (const m of planned) results.push(await movePageByClerk(ws, m));
+  return results;
+}
+
 /** Moves a page to a visit and kind (see the module comment). */
 export async function movePageByClerk(ws: Workspace, req: MoveRequest): Promise<MoveResult> {
   if (!(DOCUMENT_KINDS as readonly string[]).includes(req.kind)) throw invalidParameter('--kind', `one of ${DOCUMENT_KINDS.join(', ')}`, req.kind);

@@ -23,6 +23,7 @@ function recordedReading(r: PageReading): RecordedReading {
     alignment: r.alignment,
     questions: r.questions,
   };
+  if (r.trackingNumbers?.length) recorded.trackingNumbers = [...r.trackingNumbers];
   if (r.checks) {
     const c = r.checks;
     recorded.checks = {
@@ -44,14 +45,16 @@ function categoryOfLayout(layout: string): VisitCategory | undefined {
 /** The reader's review items in the queue's subjects, each with the machine's value and score. */
 function reviewItemsOf(r: PageReading): ReaderReviewItem[] {
   const items: ReaderReviewItem[] = [];
-  const add = (item: ReaderReviewItem) => {
-    if (!items.some((i) => i.subject === item.subject)) items.push(item);
+  const cropOf = (rawSubject: string): Uint8Array | undefined => (r.crops?.find((c) => c.subject === rawSubject) ?? r.crops?.find((c) => c.subject === 'page'))?.png;
+  const add = (item: ReaderReviewItem, rawSubject = item.subject) => {
+    const crop = cropOf(rawSubject);
+    if (!items.some((i) => i.subject === item.subject)) items.push(crop ? { ...item, crop } : item);
   };
   const pageReasons: string[] = [];
   for (const raw of r.review) {
     const q = r.questions[raw.subject];
     if (q) {
-      add({ subject: `answer:${raw.subject}`, machineValue: q.answer, score: q.score, reason: raw.reason });
+      add({ subject: `answer:${raw.subject}`, machineValue: q.answer, score: q.score, reason: raw.reason }, raw.subject);
     } else if (raw.subject === 'customerSignature' || raw.subject === 'handlerSignature') {
       const c = r.checks?.[raw.subject];
       add({ subject: raw.subject, machineValue: c?.present ?? null, score: c?.score ?? null, reason: raw.reason });
@@ -83,14 +86,15 @@ function reviewItemsOf(r: PageReading): ReaderReviewItem[] {
 /** Coded (identified by its QR code) or uncoded, with what a person should know. */
 export function findingFromReading(r: PageReading, _fileName: string): PageFinding {
   const reading = recordedReading(r);
+  const pageCrop = r.crops?.find((c) => c.subject === 'page')?.png;
   if (r.identified && r.payload) {
-    return { page: r.page, type: 'coded', visitId: r.payload.visitId, kind: r.payload.kind, reading, review: reviewItemsOf(r) };
+    return { page: r.page, type: 'coded', visitId: r.payload.visitId, kind: r.payload.kind, reading, review: reviewItemsOf(r), ...(pageCrop ? { pageCrop } : {}) };
   }
   // Not identified. A code was seen but is unusable (foreign, or the two disagree): that
   // doubt travels with the page; no code at all is an ordinary envelope or receipt.
   if (r.qrFound > 0) {
     const why = r.problems.join('; ') || r.review.map((i) => i.reason).join('; ') || 'a QR code was found but not understood';
-    return { page: r.page, type: 'uncoded', unreadableCode: why, reading };
+    return { page: r.page, type: 'uncoded', unreadableCode: why, reading, ...(pageCrop ? { pageCrop } : {}) };
   }
-  return { page: r.page, type: 'uncoded', reading };
+  return { page: r.page, type: 'uncoded', reading, ...(r.trackingNumbers?.length ? { trackingNumbers: [...r.trackingNumbers] } : {}), ...(pageCrop ? { pageCrop } : {}) };
 }

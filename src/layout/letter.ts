@@ -13,7 +13,7 @@ import { CONTENT, LAYOUT_VERSION, rect, type Rect } from './page.ts';
 export const LETTER_LAYOUT_ID = `letter.v${LAYOUT_VERSION}`;
 
 /** DL envelope and its window, in the envelope's own coordinates (top-left origin). */
-const DL_ENVELOPE = { width: 220, height: 110, window: rect(20, 110 - 15 - 45, 90, 45) } as const;
+export const DL_ENVELOPE = { width: 220, height: 110, window: rect(20, 110 - 15 - 45, 90, 45) } as const;
 
 /** Fold lines of a tri-fold: the sheet is folded at a third and two thirds of its height. */
 export const FOLD_LINES_Y: readonly number[] = [99, 198];

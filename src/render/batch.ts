@@ -7,7 +7,8 @@
  * letter pages are odd in number gets a blank page before the form, and the form's back is
  * blank. Padding pages are truly blank — no QR code, no marks, no "此页无正文": a scanner
  * drops blank pages, whereas a printed page without a code, scanned after a form, would be
- * taken for an attachment of that visit (SPEC §4).
+ * taken for an attachment of that visit (SPEC §4). The return envelope's face, when the
+ * letter carries one, follows on envelope stock, its back blank.
  */
 import { PDFDocument } from '@cantoo/pdf-lib';
 import type { PreparedDocument } from './document.ts';
@@ -54,8 +55,13 @@ function checkMax(max: number): number {
   return max;
 }
 
-/** The printed page sequence of a document: its pages with duplex padding (null = blank page). */
-export function duplexSequence(pageCount: number, formLast: boolean): (number | null)[] {
+/**
+ * The printed page sequence of a document: its pages with duplex padding (null = blank
+ * page). With `envelopeLast`, the last page is the return envelope's face: it comes after
+ * the form's sheet, on a sheet of its own (envelope stock) with a blank back.
+ */
+export function duplexSequence(pageCount: number, formLast: boolean, envelopeLast = false): (number | null)[] {
+  if (envelopeLast && pageCount > 1) return [...duplexSequence(pageCount - 1, formLast), pageCount - 1, null];
   const pages: (number | null)[] = Array.from({ length: pageCount }, (_, i) => i);
   if (!formLast || pageCount < 1) {
     if (pages.length % 2) pages.push(null);
@@ -88,8 +94,14 @@ export function* batches(letters: readonly BatchLetter[], options: BatchOptions 
       for (const letter of chunk) {
         const doc = letter.document!;
         const pages = writeDocumentPages(w, doc, parent);
-        for (const index of duplexSequence(pages.length, doc.pages.at(-1)?.form ?? false)) {
-          kids.push(index === null ? writeBlankPage(w, parent) : pages[index]!);
+        const envelopeLast = doc.pages.at(-1)?.size !== undefined;
+        const formLast = doc.pages.at(envelopeLast ? -2 : -1)?.form ?? false;
+        let before: number | null = null;
+        for (const index of duplexSequence(pages.length, formLast, envelopeLast)) {
+          // A blank back takes the size of the page it backs (A4, or the envelope's).
+          const size = before === null ? undefined : doc.pages[before]!.size;
+          kids.push(index === null ? writeBlankPage(w, parent, size) : pages[index]!);
+          before = index;
         }
       }
       pageCount = kids.length;

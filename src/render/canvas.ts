@@ -15,8 +15,6 @@ export const FONT_RESOURCE = {
   own: { regular: 'R1', bold: 'B1' },
 } as const;
 
-const PAGE_HEIGHT_PT = mmToPt(A4.height);
-
 /** A number for a content stream: two decimals at most, no trailing zeros. */
 export function num(v: number): string {
   const r = Math.round(v * 100) / 100;
@@ -91,19 +89,26 @@ export interface TextStyle {
 /** One page's content stream, built in layout coordinates (mm, top-left origin). */
 export class PageCanvas {
   private readonly ops: string[] = [];
+  private readonly heightPt: number;
 
-  constructor(readonly fonts: DocumentFonts) {}
+  /** `pageHeight`: the page's height in mm (A4 unless the page is another size, e.g. an envelope). */
+  constructor(
+    readonly fonts: DocumentFonts,
+    readonly pageHeight: number = A4.height,
+  ) {
+    this.heightPt = mmToPt(pageHeight);
+  }
 
   private static x(mm: number): string {
     return num(mmToPt(mm));
   }
-  private static y(mm: number): string {
-    return num(PAGE_HEIGHT_PT - mmToPt(mm));
+  private y(mm: number): string {
+    return num(this.heightPt - mmToPt(mm));
   }
 
   /** A solid black rectangle (registration marks, QR modules). */
   fillRect(r: Rect, grey = 0): void {
-    this.ops.push(`${grey ? `${num(grey)} g ` : ''}${PageCanvas.x(r.x)} ${PageCanvas.y(r.y + r.height)} ${num(mmToPt(r.width))} ${num(mmToPt(r.height))} re f${grey ? ' 0 g' : ''}`);
+    this.ops.push(`${grey ? `${num(grey)} g ` : ''}${PageCanvas.x(r.x)} ${this.y(r.y + r.height)} ${num(mmToPt(r.width))} ${num(mmToPt(r.height))} re f${grey ? ' 0 g' : ''}`);
   }
 
   /** Raw operators (already in PDF points), e.g. a QR code's path. */
@@ -113,13 +118,13 @@ export class PageCanvas {
 
   /** A rectangle's outline; `width` in points, the line centred on the rectangle's edge. */
   strokeRect(r: Rect, width: number): void {
-    this.ops.push(`${num(width)} w ${PageCanvas.x(r.x)} ${PageCanvas.y(r.y + r.height)} ${num(mmToPt(r.width))} ${num(mmToPt(r.height))} re S`);
+    this.ops.push(`${num(width)} w ${PageCanvas.x(r.x)} ${this.y(r.y + r.height)} ${num(mmToPt(r.width))} ${num(mmToPt(r.height))} re S`);
   }
 
   /** A straight line; `width` in points; `dash` in points (on, off). */
   line(x1: number, y1: number, x2: number, y2: number, width: number, dash?: readonly [number, number]): void {
     const d = dash ? `[${num(dash[0])} ${num(dash[1])}] 0 d ` : '';
-    this.ops.push(`${d}${num(width)} w ${PageCanvas.x(x1)} ${PageCanvas.y(y1)} m ${PageCanvas.x(x2)} ${PageCanvas.y(y2)} l S${dash ? ' [] 0 d' : ''}`);
+    this.ops.push(`${d}${num(width)} w ${PageCanvas.x(x1)} ${this.y(y1)} m ${PageCanvas.x(x2)} ${this.y(y2)} l S${dash ? ' [] 0 d' : ''}`);
   }
 
   /** Text starting at `x` with its baseline at `baseline` (mm). */
@@ -129,7 +134,7 @@ export class PageCanvas {
     const tc = style.charSpacing ? `${num(style.charSpacing)} Tc ` : '';
     const grey = style.grey ? `${num(style.grey)} g ` : '';
     this.ops.push(
-      `BT ${grey}${tc}${PageCanvas.x(x)} ${PageCanvas.y(baseline)} Td ${this.fonts.show(face, style.size, text)}${tc ? ' 0 Tc' : ''}${grey ? ' 0 g' : ''} ET`,
+      `BT ${grey}${tc}${PageCanvas.x(x)} ${this.y(baseline)} Td ${this.fonts.show(face, style.size, text)}${tc ? ' 0 Tc' : ''}${grey ? ' 0 g' : ''} ET`,
     );
   }
 

@@ -14,7 +14,12 @@ import { FONT_RESOURCE } from './canvas.ts';
 /** Resource name of the record form's static drawing. */
 export const FORM_XOBJECT = 'Fm';
 
-const MEDIA_BOX = `[0 0 ${Math.round(mmToPt(A4.width) * 100) / 100} ${Math.round(mmToPt(A4.height) * 100) / 100}]`;
+/** A page's MediaBox for a size in mm (A4 by default). */
+export function mediaBox(size: { width: number; height: number } = A4): string {
+  return `[0 0 ${Math.round(mmToPt(size.width) * 100) / 100} ${Math.round(mmToPt(size.height) * 100) / 100}]`;
+}
+
+export const MEDIA_BOX = mediaBox();
 
 /** What every document of one kind and category shares; plain data, safe to send to another thread. */
 export interface SharedResources {
@@ -30,6 +35,8 @@ export interface PreparedPage {
   content: Uint8Array;
   /** Whether the page draws the record form's static part. */
   form: boolean;
+  /** The page's size in mm when it is not A4 (the return envelope's face). */
+  size?: { width: number; height: number };
 }
 
 /** One letter or form, ready to be written into a PDF file. */
@@ -71,13 +78,13 @@ export function writeDocumentPages(w: PdfWriter, doc: PreparedDocument, parent: 
   const resources = w.put(w.alloc(), `<</Font<<${fonts.join('')}>>${shared.form ? `/XObject<</${FORM_XOBJECT} ${shared.form} 0 R>>` : ''}>>`);
   return doc.pages.map((page) => {
     const content = w.putStream(w.alloc(), '/Filter/FlateDecode', page.content);
-    return w.put(w.alloc(), `<</Type/Page/Parent ${parent} 0 R/MediaBox${MEDIA_BOX}/Resources ${resources} 0 R/Contents ${content} 0 R>>`);
+    return w.put(w.alloc(), `<</Type/Page/Parent ${parent} 0 R/MediaBox${page.size ? mediaBox(page.size) : MEDIA_BOX}/Resources ${resources} 0 R/Contents ${content} 0 R>>`);
   });
 }
 
-/** A blank page (duplex padding in batch files): no content, no marks. */
-export function writeBlankPage(w: PdfWriter, parent: number): number {
-  return w.put(w.alloc(), `<</Type/Page/Parent ${parent} 0 R/MediaBox${MEDIA_BOX}/Resources<<>>>>`);
+/** A blank page (duplex padding in batch files): no content, no marks; A4 unless `size` (mm) says otherwise. */
+export function writeBlankPage(w: PdfWriter, parent: number, size?: { width: number; height: number }): number {
+  return w.put(w.alloc(), `<</Type/Page/Parent ${parent} 0 R/MediaBox${size ? mediaBox(size) : MEDIA_BOX}/Resources<<>>>>`);
 }
 
 /** PDF date `D:20261128000000Z` from an ISO date. */

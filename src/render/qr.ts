@@ -24,7 +24,7 @@ export interface QrMatrix {
 }
 
 /** Encodes a payload as a QR code (byte mode, level Q). */
-function qrMatrix(payload: string): QrMatrix {
+export function qrMatrix(payload: string): QrMatrix {
   const code = QRCode.create([{ data: Buffer.from(payload, 'utf8'), mode: 'byte' }], { errorCorrectionLevel: QR_ERROR_CORRECTION, maskPattern: QR_MASK });
   return { size: code.modules.size, data: code.modules.data };
 }
@@ -33,7 +33,7 @@ function qrMatrix(payload: string): QrMatrix {
  * The path of a QR code's dark modules in module units (one `re` per horizontal run),
  * row 0 at the top: place it with `qrOperators`.
  */
-function qrPath(matrix: QrMatrix): string {
+export function qrPath(matrix: QrMatrix): string {
   const parts: string[] = [];
   const { size, data } = matrix;
   for (let row = 0; row < size; row++) {
@@ -51,10 +51,10 @@ function qrPath(matrix: QrMatrix): string {
   return parts.join('\n');
 }
 
-/** PDF operators filling a QR code's path inside `r` (mm): scaled so that the modules fill the square. */
-function qrOperators(path: string, size: number, r: Rect): string {
+/** PDF operators filling a QR code's path inside `r` (mm) on a page `pageHeight` mm high: scaled so that the modules fill the square. */
+export function qrOperators(path: string, size: number, r: Rect, pageHeight: number = A4.height): string {
   const module = mmToPt(r.width) / size;
-  return `q ${num(module)} 0 0 ${num(-module)} ${num(mmToPt(r.x))} ${num(mmToPt(A4.height - r.y))} cm\n${path}\nf Q`;
+  return `q ${num(module)} 0 0 ${num(-module)} ${num(mmToPt(r.x))} ${num(mmToPt(pageHeight - r.y))} cm\n${path}\nf Q`;
 }
 
 /** Draws both QR codes, the caption and the four registration marks of a page. */

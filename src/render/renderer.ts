@@ -16,10 +16,12 @@ import { CUSTOMER_KINDS } from '../domain/customer.ts';
 import type { VisitId } from '../domain/visit-id.ts';
 import type { Visit, VisitCategory } from '../domain/visit.ts';
 import { formLayout, formLayoutId } from '../layout/form.ts';
+import { ENVELOPE_PAGE } from '../layout/envelope.ts';
 import { LETTER, LETTER_LAYOUT_ID } from '../layout/letter.ts';
 import { DocumentFonts, PageCanvas } from './canvas.ts';
 import { FORM_XOBJECT, type PreparedDocument, type SharedResources, writeDocumentPages, writeFile } from './document.ts';
 import { type FaceName, loadFace } from './fonts.ts';
+import { drawEnvelopeFace } from './envelope.ts';
 import { drawFormStatic, drawFormValues } from './form.ts';
 import { drawLetterHead, flowBody, layoutBody } from './letter.ts';
 import { buildFontData, GlyphSet } from './pdf-font.ts';
@@ -156,14 +158,14 @@ export class LetterRenderer {
       createdOn: input.visit.createdOn,
       shared: resources,
       ownFonts,
-      pages: canvases.map((c) => ({ content: deflate(c.canvas.toString(), true), form: c.form })),
+      pages: canvases.map((c) => ({ content: deflate(c.canvas.toString(), true), form: c.form, ...(c.envelope ? { size: { ...ENVELOPE_PAGE } } : {}) })),
     };
   }
 
   /** Draws a document's pages with the given fonts. */
-  private draw(type: DocumentType, { visit, customer }: DocumentInput, fonts: DocumentFonts, fill?: FormFill): { canvas: PageCanvas; form: boolean }[] {
+  private draw(type: DocumentType, { visit, customer }: DocumentInput, fonts: DocumentFonts, fill?: FormFill): { canvas: PageCanvas; form: boolean; envelope?: boolean }[] {
     const layout = formLayout(visit.category);
-    const pages: { canvas: PageCanvas; form: boolean }[] = [];
+    const pages: { canvas: PageCanvas; form: boolean; envelope?: boolean }[] = [];
     const newPage = (form: boolean): PageCanvas => {
       const canvas = new PageCanvas(fonts);
       pages.push({ canvas, form });
@@ -190,6 +192,12 @@ export class LetterRenderer {
         layout: form ? formLayoutId(visit.category) : LETTER_LAYOUT_ID,
       });
     });
+    if (type === 'letter') {
+      // The prepaid return envelope's face, a page of its own size after the form.
+      const canvas = new PageCanvas(fonts, ENVELOPE_PAGE.height);
+      drawEnvelopeFace(canvas, visit.visitId, this.sender, customer);
+      pages.push({ canvas, form: false, envelope: true });
+    }
     return pages;
   }
 }

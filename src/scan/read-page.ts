@@ -9,11 +9,14 @@
  */
 import type { Answer } from '../domain/questions.ts';
 import { formLayoutById, type FormLayout, type MarkArea, type QuestionRow } from '../layout/form.ts';
+import type { Rect } from '../layout/page.ts';
 import type { PagePayload } from '../layout/qr-payload.ts';
 import { alignPage, project, scaleAt, type Alignment } from './align.ts';
 import { areaScore, measureInk, measureTick, tickScore, type ColourSampler, type InkMeasure, type TickReach } from './boxes.ts';
 import type { DecodedPage } from './decode.ts';
 import { greyWorkingCopy, type GreyImage } from './grey.ts';
+import { findBarcodes } from './barcode.ts';
+import { cropOfRect, encodeGreyPng, pageThumbnail, posterise } from './crop.ts';
 import { findPageCodes, identify } from './qr.ts';
 
 /**
@@ -53,6 +56,8 @@ const THRESHOLDS = {
   sealCut: 0.28,
   /** Outline contrast of a tick box below which its printed outline counts as not found. */
   outline: 0.2,
+  /** Ink area (mm²) in the remarks box at which it counts as written in (a word of handwriting is 15–30 mm²; a blank box reads below 1 mm²). */
+  remarksHalfMm2: 6,
 } as const;
 
 /** A signature or seal box: ink present (null: undecided), with its score. */
@@ -114,6 +119,16 @@ export interface PageReading {
   checks: { customerSignature: InkDecision; handlerSignature: InkDecision; seal: SealDecision } | null;
   review: ReviewItem[];
   problems: string[];
+  /** Postal tracking numbers (S10) read from Code 128 barcodes on a page without a QR code (a postal receipt). */
+  trackingNumbers?: string[];
+  /**
+   * Pictures (grey PNG) of what a person must look at: one per review subject of the page
+   * (its question's row, its box), and `page` — the whole page shrunk — for a page that
+   * could not be identified or aligned.
+   */
+  crops?: { subject: string; png: Uint8Array }[];
+  /** Ink found in the 备注 remarks box (mm²), on a read form. */
+  remarksInkMm2?: number;
 }
 
 /**
@@ -145,6 +160,7 @@ export async function readPage(page: DecodedPage): Promise<PageReading> {
     review: [],
     problems: [],
   };
+  const seen: CropContext = { work, alignment: null, layout: null };
   try {
     const codes = await findPageCodes(work, workDpi);
     const id = identify(codes);
@@ -153,7 +169,10 @@ export async function readPage(page: DecodedPage): Promise<PageReading> {
     if (!id.payload) {
       const reason = codes.length === 0 ? 'no QR code could be read on the page' : id.problems.join('; ');
       reading.review.push({ subject: 'qr', reason });
-      if (codes.length === 0) reading.problems.push('no QR code could be read on the page (torn, covered, or not a huifang page)');
+      if (codes.length === 0) {
+        reading.problems.push('no QR code could be read on the page (torn, covered, or not a huifang page)');
+        await readTrackingBarcodes(reading, page);
+      }
       return reading;
     }
     reading.identified = true;
@@ -170,6 +189,8 @@ export async function readPage(page: DecodedPage): Promise<PageReading> {
       return reading;
     }
     const alignment = alignPage(work, codes);
+    seen.layout = layout;
+    seen.alignment = alignment;
     if (!alignment) {
       reading.review.push({ subject: 'page', reason: 'the page could not be aligned' });
       return reading;
@@ -195,8 +216,51 @@ export async function readPage(page: DecodedPage): Promise<PageReading> {
     const reason = `the page could not be read: ${e instanceof Error ? e.message : String(e)}`;
     reading.problems.push(reason);
     reading.review.push({ subject: 'page', reason });
+  } finally {
+    attachCrops(reading, seen);
   }
   return reading;
+}
+
+interface CropContext {
+  work: GreyImage;
+  alignment: Alignment | null;
+  layout: FormLayout | null;
+}
+
+/** Where on the form a review subject is (mm), or undefined for the page as a whole. */
+function subjectRect(layout: FormLayout, subject: string): Rect | undefined {
+  if (subject === 'remarks') return layout.remarks.box;
+  if (subject === 'seal.red') return layout.marks.find((m) => m.id === 'seal')?.box;
+  const mark = layout.marks.find((m) => m.id === subject);
+  if (mark) return mark.box;
+  return layout.questions.find((q) => q.question.id === subject)?.row;
+}
+
+/** Crops for the page's review subjects, or a picture of the whole page when it was not identified or aligned (see `PageReading.crops`). */
+function attachCrops(reading: PageReading, seen: CropContext): void {
+  try {
+    const crops: { subject: string; png: Uint8Array }[] = [];
+    const a = seen.alignment;
+    const layout = seen.layout;
+    for (const subject of new Set(reading.review.map((r) => r.subject))) {
+      const r = a && layout ? subjectRect(layout, subject) : undefined;
+      if (r && a) crops.push({ subject, png: encodeGreyPng(posterise(cropOfRect(seen.work, a.transform, r, reading.quarterTurns))) });
+    }
+    const needsPage = !reading.identified || reading.review.some((r) => !crops.some((c) => c.subject === r.subject));
+    if (needsPage) crops.push({ subject: 'page', png: encodeGreyPng(posterise(pageThumbnail(seen.work))) });
+    if (crops.length) reading.crops = crops;
+  } catch {
+    // A picture is a help for the reviewer, never a reason to lose the reading.
+  }
+}
+
+/** A page without a QR code may be a postal receipt: its Code 128 barcodes, read at the decoded resolution (bars are finer than QR modules). */
+async function readTrackingBarcodes(reading: PageReading, page: DecodedPage): Promise<void> {
+  const found = await findBarcodes(greyWorkingCopy(page, 1));
+  const numbers = found.flatMap((b) => (b.trackingNumber ? [b.trackingNumber] : []));
+  for (const b of found) if (!b.trackingNumber && /^[A-Z]{2}\d{9}[A-Z]{2}$/i.test(b.text)) reading.problems.push(`a barcode reads ${b.text}, which is not a valid tracking number: ${b.problem}`);
+  if (numbers.length) reading.trackingNumbers = numbers;
 }
 
 function readForm(reading: PageReading, work: GreyImage, alignment: Alignment, layout: FormLayout, inkLevel: number, colour: ColourSampler | null, bilevel: boolean, pageDoubt: boolean): void {
@@ -267,6 +331,12 @@ function readForm(reading: PageReading, work: GreyImage, alignment: Alignment, l
     red = redScore >= THRESHOLDS.red.present ? true : redScore < THRESHOLDS.red.absent ? false : null;
     if (red === null && !doubt) reading.review.push({ subject: 'seal.red', reason: `unsure whether the seal is red (score ${redScore.toFixed(2)})` });
     if (doubt) red = null;
+  }
+  // Writing in the 备注 box is the customer's own words: a person transcribes it.
+  const remarks = measureInk(work, h, layout.remarks.ink, pxPerMm, { inkLevel, step: areaStep, margin: 0.8, colour, cut: 0.5 });
+  reading.remarksInkMm2 = round(remarks.inkMm2, 1);
+  if (areaScore(remarks.inkMm2, THRESHOLDS.remarksHalfMm2) >= 0.5) {
+    reading.review.push({ subject: 'remarks', reason: `the 备注 (remarks) box holds writing (${Math.round(remarks.inkMm2)} mm² of ink): transcribe what the customer wrote` });
   }
   reading.checks = {
     customerSignature: decide(customer, measureArea(customer)),

@@ -14,8 +14,8 @@ import { samePerson } from '../domain/people.ts';
 import { listStaff } from '../store/rules.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 import { getPage, movePage } from '../store/pages.ts';
-import { getReviewItem, listReviewItems, recordReviewDecision, type ReviewItem, type ReviewValue } from '../store/review.ts';
-import { getVisit } from '../store/visits.ts';
+import { getReviewItem, listReviewItems, recordReviewDecision, reopenReviewItem, type ReviewItem, type ReviewValue } from '../store/review.ts';
+import { getCustomer, getVisit } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 
 export { finalReadingsOf, type FinalReadings } from '../store/review.ts';
@@ -67,6 +67,50 @@ function assertNotVisitor(ws: Workspace, visitId: string | null, item: ReviewIte
   }
 }
 
+/**
+ * Reopens a decided item (the decision was wrong, or made on the wrong page): it goes back
+ * to the queue, undecided. A reviewer may not reopen an item of a visit they performed.
+ */
+export function reopenItem(ws: Workspace, itemId: number, user: string, reason?: string): ReviewItem {
+  const item = getReviewItem(ws.db, itemId);
+  if (!item) throw new UsageError(`There is no review item ${itemId}.`);
+  if (item.status === 'open') throw new ReviewRefusedError(`Review item ${itemId} is open already; there is no decision to undo.`, itemId, item.visitId, user);
+  if (item.status === 'withdrawn') throw new ReviewRefusedError(`Review item ${itemId} was withdrawn (its page was read again); it cannot be reopened.`, itemId, item.visitId, user);
+  assertNotVisitor(ws, item.visitId, item, user);
+  return reopenReviewItem(ws.db, itemId, user, reason);
+}
+
+/** What a reviewer needs beside the item: the question asked, the customer, the picture. */
+export interface ReviewContext {
+  /** The question's text (for `answer:` items), or what the box is (客户签名, 盖章处, 备注…). */
+  question: string | null;
+  customerName: string | null;
+  /** Absolute path of the picture of what is in doubt (PNG), or null. */
+  crop: string | null;
+}
+
+const SUBJECT_TEXT: Record<string, string> = {
+  customerSignature: '客户签名 (customer signature): is the box signed?',
+  handlerSignature: '经办人签名 (handler signature): is the box signed?',
+  seal: '盖章处 (seal box): is a seal stamped?',
+  'seal.red': '盖章处 (seal box): is the seal red (公章)?',
+  remarks: '备注 (remarks): what did the customer write? Transcribe it.',
+  visit: 'Which visit does this page belong to?',
+  page: 'The page could not be read by machine: read it from the paper.',
+};
+
+export function reviewContextOf(ws: Workspace, item: ReviewItem): ReviewContext {
+  const visit = item.visitId ? getVisit(ws.db, item.visitId) : undefined;
+  const customer = visit ? getCustomer(ws.db, visit.customerId) : undefined;
+  let question = SUBJECT_TEXT[item.subject] ?? null;
+  if (item.subject.startsWith('answer:') && visit) {
+    const id = item.subject.slice('answer:'.length);
+    const q = questionsFor(visit.category).find((x) => x.id === id);
+    if (q) question = q.type === 'choice' ? `${q.text}（${q.options.map((o) => o.label).join(' / ')}）` : `${q.text}（是 / 否）`;
+  }
+  return { question, customerName: customer?.name ?? null, crop: item.cropSha256 ? ws.files.pathOf(item.cropSha256) : null };
+}
+
 /** Confirms the machine's value of an open item. */
 export function confirmReviewItem(ws: Workspace, itemId: number, user: string, note?: string): ReviewItem {
   const item = openItem(ws, itemId, user);
@@ -104,6 +148,7 @@ function exampleValue(subject: string): string {
   if (subject.startsWith('answer:')) return 'yes';
   if (subject === 'seal.red') return 'red';
   if (subject === 'visit') return 'HF-XXXXX-XXXXX';
+  if (subject === 'remarks') return '"what the customer wrote"';
   return 'present';
 }
 
@@ -112,7 +157,8 @@ function exampleValue(subject: string): string {
  * - `answer:<question>`: `yes`/`no` (是/否), a choice's value or label (`satisfied`, 满意), or `blank`;
  * - `customerSignature`, `handlerSignature`, `seal`: `present` or `absent` (yes/no, 有/无);
  * - `seal.red`: `red` or `not-red` (yes/no; `grey`, `black`, `blue` count as not red);
- * - `visit`: a visit id in the register.
+ * - `visit`: a visit id in the register;
+ * - `remarks`: the words written in the 备注 box, as the reviewer transcribes them.
  */
 function parseReviewValue(ws: Workspace, item: ReviewItem, text: string): ReviewValue {
   const raw = text.trim();

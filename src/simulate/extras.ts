@@ -9,6 +9,8 @@ import { createRequire } from 'node:module';
 import { PDFDocument, rgb, degrees, type PDFFont, type PDFPage } from '@cantoo/pdf-lib';
 import * as fontkit from 'fontkit';
 import { A4, MM_TO_PT } from '../layout/page.ts';
+import sharp from 'sharp';
+import type { RawImage } from './degrade.ts';
 import type { Random } from './random.ts';
 
 export interface Sender {
@@ -25,6 +27,8 @@ export interface ExtraPageRequest {
   customerName: string;
   /** `YYYY-MM-DD` the customer mailed it. */
   date: string;
+  /** For a receipt: the letter's tracking number (S10), printed and as Code 128 bars (`code128Modules`). */
+  tracking?: { number: string; modules: boolean[] };
 }
 
 const pt = (mm: number): number => mm * MM_TO_PT;
@@ -101,15 +105,33 @@ function drawEnvelope(page: PDFPage, font: PDFFont, r: ExtraPageRequest, sender:
   text(page, font, '邮政编码', ex + 150, ey + 102, 7, red);
 }
 
+/** Width of one Code 128 module on a receipt (mm): a 13-character number is about 60 mm long. */
+const BAR_MODULE_MM = 0.38;
+
+/** The tracking number's barcode, 12 mm tall with the number under it, its top-left at (x, y) mm. */
+function drawBars(page: PDFPage, font: PDFFont, tracking: { number: string; modules: boolean[] }, x: number, y: number): void {
+  const m = tracking.modules;
+  for (let i = 0; i < m.length; ) {
+    if (!m[i]) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < m.length && m[i]) i++;
+    page.drawRectangle({ x: pt(x + start * BAR_MODULE_MM), y: page.getHeight() - pt(y + 12), width: pt((i - start) * BAR_MODULE_MM), height: pt(12), color: rgb(0, 0, 0) });
+  }
+  text(page, font, tracking.number.split('').join(' '), x + 4, y + 13, 9);
+}
+
 function drawReceipt(page: PDFPage, font: PDFFont, r: ExtraPageRequest, sender: Sender, rng: Random): void {
   const x = rng.range(5, 40);
   const y = rng.range(10, 60);
   const w = 150;
-  const h = 95;
+  const h = r.tracking ? 115 : 95;
   page.drawRectangle({ x: pt(x), y: page.getHeight() - pt(y + h), width: pt(w), height: pt(h), color: rgb(0.96, 0.98, 0.95), borderColor: rgb(0.2, 0.45, 0.25), borderWidth: 1 });
   const green = rgb(0.15, 0.4, 0.2);
   text(page, font, '中国邮政  国内挂号信函收据', x + 28, y + 5, 13, green);
-  const number = `XA${String(rng.int(100000000, 999999999))}CN`;
+  const number = r.tracking?.number ?? `XA${String(rng.int(100000000, 999999999))}CN`;
   const rows: [string, string][] = [
     ['挂号号码', number],
     ['收件人', `${sender.companyName} ${sender.department}`],
@@ -126,5 +148,45 @@ function drawReceipt(page: PDFPage, font: PDFFont, r: ExtraPageRequest, sender: 
     text(page, font, value, x + 37, ry + 2.5, 9.5);
   });
   postmark(page, font, x + 133, y + 60, r.date, '邮政营业厅', rng);
+  if (r.tracking) drawBars(page, font, r.tracking, x + 8, y + 84);
   text(page, font, '此据请妥为保存，查询期限一年', x + 5, y + h - 6, 7.5, green);
+}
+
+/**
+ * The prepaid return envelope printed with the letter (`face`: its page rasterised at
+ * `dpi`), come back through the post: buff envelope paper, a postmark over the indicium,
+ * laid near the top of an A4 scanner bed, its right end running off the glass.
+ */
+export async function envelopeOnBed(face: RawImage, dpi: number, date: string, rng: Random): Promise<RawImage> {
+  const px = (mm: number): number => Math.round((mm * dpi) / 25.4);
+  const W = px(A4.width);
+  const H = px(A4.height);
+  const left = px(rng.range(1, 6));
+  const top = px(rng.range(5, 40));
+  const width = Math.min(face.width, W - left);
+  const height = Math.min(face.height, H - top);
+  const visible = await sharp(face.data, { raw: { width: face.width, height: face.height, channels: face.channels } })
+    .extract({ left: 0, top: 0, width, height })
+    .raw()
+    .toBuffer();
+  const ink = rng.chance(0.7) ? '#262633' : '#b22626';
+  const cx = left + px(176 + rng.range(-6, 6));
+  const cy = top + px(30 + rng.range(-4, 6));
+  const overlay = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">
+    <rect x="${left}" y="${top}" width="${width}" height="${height}" fill="rgb(247,242,230)"/>
+    <g fill="none" stroke="${ink}" opacity="${rng.range(0.45, 0.8).toFixed(2)}">
+      <circle cx="${cx}" cy="${cy}" r="${px(12)}" stroke-width="${px(0.45)}"/>
+      <circle cx="${cx}" cy="${cy}" r="${px(8)}" stroke-width="${px(0.25)}"/>
+      <text x="${cx - px(7)}" y="${cy + px(1)}" font-size="${px(2.6)}" fill="${ink}" stroke="none">${date.replace(/-/g, '.')}</text>
+    </g>
+  </svg>`;
+  const data = await sharp({ create: { width: W, height: H, channels: 3, background: '#ffffff' } })
+    .composite([
+      { input: visible, raw: { width, height, channels: face.channels }, left, top },
+      { input: Buffer.from(overlay), blend: 'multiply' },
+    ])
+    .removeAlpha()
+    .raw()
+    .toBuffer();
+  return { width: W, height: H, channels: 3, data };
 }

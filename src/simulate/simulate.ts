@@ -20,13 +20,16 @@ import { invalidParameter, UsageError, type Message } from '../domain/messages.t
 import { formLayoutById, type FormLayout } from '../layout/form.ts';
 import { encodePagePayload, decodePagePayload } from '../layout/qr-payload.ts';
 import { QR_CODES, mmToPx, type Rect } from '../layout/page.ts';
+import { ENVELOPE_LAYOUT_ID, ENVELOPE_QR_CODES } from '../layout/envelope.ts';
+import { makeTrackingNumber } from '../domain/tracking.ts';
 import { rasterizePdf } from '../formats/rasterize.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { DocumentKind } from '../domain/visit.ts';
 import { degradePage, geometryOf, planDegradation, type Colour, type Degradation, type RawImage, type ScanSettings } from './degrade.ts';
 import { encodeImagePdf, encodeJpeg, encodeMultiPageTiff, encodePng, encodeTiff, type Compression, type EncodedPage } from './encode.ts';
 import { buildEmail, EMAIL_VARIANTS, type EmailVariant } from './email.ts';
-import { drawExtraPages, type ExtraPageRequest, type Sender } from './extras.ts';
+import { drawExtraPages, envelopeOnBed, type ExtraPageRequest, type Sender } from './extras.ts';
+import { code128Modules } from './barcode.ts';
 import { fillOverlay, planFill, type FormFill } from './fill.ts';
 import { Random } from './random.ts';
 import { findVisits, type SourceVisit } from './sources.ts';
@@ -75,6 +78,8 @@ export interface SimulationResult {
   out: string;
   /** Absolute path of the run's `truth.json` index. */
   truthIndex: string;
+  /** Absolute path of `mailing.csv`: each letter's tracking number, as the post office lists them. */
+  mailingList: string;
   files: SimulatedFile[];
   emails: SimulatedEmail[];
   pageCount: number;
@@ -89,6 +94,8 @@ export const DEFAULT_DPIS: readonly number[] = [150, 200, 300, 400, 600];
 const DPI_WEIGHTS: Record<number, number> = { 150: 2, 200: 3, 300: 4, 400: 1, 600: 1 };
 const DEFAULT_DATE = '2026-03-02';
 const TRUTH_SUFFIX = '.truth.json';
+/** The mailing list a run writes beside its scans. */
+export const MAILING_LIST = 'mailing.csv';
 
 /** Generates returned scans and e-mails with ground truth. See docs/simulate.md. */
 export async function simulateReturns(options: SimulateOptions): Promise<SimulationResult> {
@@ -132,7 +139,11 @@ export async function simulateReturns(options: SimulateOptions): Promise<Simulat
   removeStaleOutputs(out, previous, index);
   const truthIndex = join(out, 'truth.json');
   await writeFileAtomic(truthIndex, JSON.stringify(index, null, 2) + '\n');
-  return { out, truthIndex, files, emails, pageCount: index.pageCount, visitsFound: found.visits.length, messages: found.messages };
+  // The post office's bulk-mailing list of the letters (for `huifang mailing import`).
+  const mailingList = join(out, MAILING_LIST);
+  const mailed = found.visits.filter((v) => v.channel === 'letter').map((v) => `${v.visitId},${trackingNumberOf(seed, v.visitId)}`);
+  await writeFileAtomic(mailingList, ['回访编号,邮件号码', ...mailed].join('\n') + '\n');
+  return { out, truthIndex, mailingList, files, emails, pageCount: index.pageCount, visitsFound: found.visits.length, messages: found.messages };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -305,8 +316,9 @@ async function simulateFile(ctx: RunContext, spec: FileSpec, index: number): Pro
       page: p + 1,
       visitId: page.visit.visitId,
       kind: page.kind,
-      hasQr: page.kind === 'form' || page.kind === 'letter',
-      layout: page.kind === 'form' ? page.visit.formLayout : page.kind === 'letter' ? page.visit.letterLayout : null,
+      hasQr: page.kind === 'form' || page.kind === 'letter' || (page.kind === 'envelope' && page.visit.envelopePage !== null),
+      layout: page.kind === 'form' ? page.visit.formLayout : page.kind === 'letter' ? page.visit.letterLayout : page.kind === 'envelope' && page.visit.envelopePage !== null ? ENVELOPE_LAYOUT_ID : null,
+      ...(page.kind === 'postal-receipt' ? { trackingNumber: trackingNumberOf(ctx.seed, page.visit.visitId) } : {}),
       qrPayload: made.payload,
       source: made.sourcePage ? { pdf: relative(ctx.lettersDir, page.visit.pdf).split(sep).join('/'), page: made.sourcePage } : null,
       answers: fill ? Object.fromEntries(fill.questions.map((q) => [q.questionId, q.answer])) : {},
@@ -396,6 +408,13 @@ interface MadePage {
 
 async function makePage(ctx: RunContext, spec: PageSpec, dpi: number, extra: RawImage | undefined, rng: Random): Promise<MadePage> {
   const visit = spec.visit;
+  if (spec.kind === 'envelope' && visit.envelopePage !== null) {
+    // The prepaid return envelope printed with the letter, posted back and laid on the scanner's glass.
+    const face = await ctx.rasters.get(visit.pdf, visit.envelopePage, dpi);
+    const payload = await readQr(face, ENVELOPE_QR_CODES.top, dpi);
+    const image = await envelopeOnBed(rgbOf(face), dpi, addDays(visit.visitDate ?? DEFAULT_DATE, rng.int(2, 10)), rng);
+    return { image, fill: null, payload, sourcePage: visit.envelopePage };
+  }
   if (spec.kind === 'envelope' || spec.kind === 'postal-receipt') {
     return { image: extra!, fill: null, payload: null, sourcePage: null };
   }
@@ -427,19 +446,32 @@ function rgbOf(r: RasterRgba): RawImage {
 
 /** Envelopes and receipts of a file, drawn in one PDF and rasterised at the scan's dpi, by page index. */
 async function extraRasters(ctx: RunContext, spec: FileSpec, dpi: number, rng: Random): Promise<Map<number, RawImage>> {
-  const wanted = spec.pages.map((p, i) => ({ p, i })).filter(({ p }) => p.kind === 'envelope' || p.kind === 'postal-receipt');
+  const wanted = spec.pages.map((p, i) => ({ p, i })).filter(({ p }) => (p.kind === 'envelope' && p.visit.envelopePage === null) || p.kind === 'postal-receipt');
   const out = new Map<number, RawImage>();
   if (wanted.length === 0) return out;
-  const requests: ExtraPageRequest[] = wanted.map(({ p }) => ({
-    kind: p.kind as ExtraPageRequest['kind'],
-    customerLines: p.visit.addressLines,
-    customerName: p.visit.customerName ?? p.visit.addressLines[p.visit.addressLines.length - 1] ?? '客户',
-    date: addDays(p.visit.visitDate ?? DEFAULT_DATE, rng.int(2, 10)),
-  }));
+  const requests: ExtraPageRequest[] = [];
+  for (const { p } of wanted) {
+    const number = p.kind === 'postal-receipt' ? trackingNumberOf(ctx.seed, p.visit.visitId) : undefined;
+    requests.push({
+      kind: p.kind as ExtraPageRequest['kind'],
+      customerLines: p.visit.addressLines,
+      customerName: p.visit.customerName ?? p.visit.addressLines[p.visit.addressLines.length - 1] ?? '客户',
+      date: addDays(p.visit.visitDate ?? DEFAULT_DATE, rng.int(2, 10)),
+      ...(number ? { tracking: { number, modules: await code128Modules(number) } } : {}),
+    });
+  }
   const pdf = await drawExtraPages(requests, ctx.sender, rng);
   const rasters = await rasterizePdf(pdf, { dpi });
   rasters.forEach((r, k) => out.set(wanted[k]!.i, rgbOf({ width: r.width, height: r.height, data: r.data })));
   return out;
+}
+
+/**
+ * The tracking number (UPU S10, China Post registered letter `XA…CN`) a visit's letter went
+ * under in this run: fixed by the seed and the visit, listed in `mailing.csv`.
+ */
+export function trackingNumberOf(seed: number, visitId: string): string {
+  return makeTrackingNumber('XA', Random.derive(seed, `mail/${visitId}`).int(0, 99_999_999));
 }
 
 function addDays(iso: string, days: number): string {

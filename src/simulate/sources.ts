@@ -41,6 +41,8 @@ export interface SourceVisit {
   letterPages: number[];
   /** Layout id of the letter pages. */
   letterLayout: string;
+  /** 1-based page of the prepaid return envelope's face (after the form), or null when the PDF has none. */
+  envelopePage: number | null;
   /** The visit date printed on the form (回访日期), `YYYY-MM-DD`, or null. */
   visitDate: string | null;
   /** The addressee block of the letter's first page, line by line (postcode, address, name), when printed. */
@@ -306,6 +308,7 @@ async function describePdf(pdf: string, row: CsvFacts | undefined, messages: Mes
       formPage,
       letterPages,
       letterLayout: LETTER_LAYOUT_ID,
+      envelopePage: formPage < doc.numPages && pageTexts[formPage]!.some((t) => t.text.includes('回邮信封')) ? formPage + 1 : null,
       visitDate: isoDate(field('visitDate')),
       addressLines: letterPages.length ? linesIn(pageTexts[0]!, grow(LETTER.address, 2)) : [],
     };

@@ -56,7 +56,9 @@ export interface PageTruth {
   /** The visit the page belongs to (for envelopes and receipts: the preceding form's visit). */
   visitId: string | null;
   kind: PageKind;
-  /** Whether the page carries QR codes (forms and letters do; envelopes and receipts do not). */
+  /** For a postal receipt: the tracking number its barcode carries (listed in the run's `mailing.csv`). */
+  trackingNumber?: string;
+  /** Whether the page carries QR codes (forms, letters and printed return envelopes do; receipts and customers' own envelopes do not). */
   hasQr: boolean;
   /** Layout id as in the QR payload, or null for pages without QR codes. */
   layout: string | null;

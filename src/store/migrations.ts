@@ -470,4 +470,25 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX planned_visits_customer ON planned_visits(customer_id);
     `,
   },
+  {
+    version: 7,
+    name: 'returns',
+    sql: `
+      -- The postal tracking number (UPU S10) each mailed letter went under, from the post
+      -- office's bulk-mailing list or typed by staff: a scanned receipt's barcode finds its visit.
+      CREATE TABLE mailings (
+        tracking_number TEXT PRIMARY KEY,
+        visit_id        TEXT NOT NULL REFERENCES visits(visit_id),
+        source          TEXT NOT NULL,
+        recorded_by     TEXT NOT NULL,
+        recorded_at     TEXT NOT NULL
+      );
+      CREATE INDEX mailings_visit ON mailings(visit_id);
+
+      -- A cropped picture (PNG, SHA-256 in the file store) of what a reviewer must judge:
+      -- the box of a review item, or the whole of a quarantined page.
+      ALTER TABLE review_items ADD COLUMN crop_sha256 TEXT;
+      ALTER TABLE pages ADD COLUMN crop_sha256 TEXT;
+    `,
+  },
 ];

@@ -59,6 +59,8 @@ export interface NewPage {
   reading?: RecordedReading | null;
   reason?: string;
   ruleId?: string;
+  /** SHA-256 of a picture of the page (PNG in the file store), for a person to judge. */
+  cropSha256?: string | null;
 }
 
 export interface PageRecord {
@@ -78,6 +80,8 @@ export interface PageRecord {
   fileName: string;
   sourcePath: string;
   fileStartedAt: string;
+  /** SHA-256 of a picture of the page (PNG in the file store) for a person to judge, when one was made. */
+  cropSha256: string | null;
 }
 
 interface PageRow {
@@ -96,6 +100,7 @@ interface PageRow {
   file_name: string;
   source_path: string;
   started_at: string;
+  crop_sha256?: string | null;
 }
 
 const PAGE_SELECT = `SELECT p.*, f.file_name, f.source_path, f.started_at FROM pages p JOIN ingest_files f ON f.sha256 = p.file_sha256`;
@@ -117,6 +122,7 @@ function pageFromRow(r: PageRow): PageRecord {
     fileName: r.file_name,
     sourcePath: r.source_path,
     fileStartedAt: r.started_at,
+    cropSha256: r.crop_sha256 ?? null,
   };
 }
 
@@ -140,6 +146,23 @@ export function quarantinedPages(db: Db): PageRecord[] {
 }
 
 /**
+ * Pages that are neither a form, a letter, an envelope nor a postal receipt as far as the
+ * machine can tell: attached to a visit only because they followed its page (kind
+ * `attachment`), or quarantined for having no QR code. Oldest first.
+ */
+export function unclassifiedPages(db: Db): PageRecord[] {
+  return (
+    db
+      .prepare(
+        `${PAGE_SELECT} WHERE (p.status = 'assigned' AND p.kind = 'attachment' AND p.assigned_by = 'follow')
+           OR (p.status = 'quarantined' AND p.rule_id IN ('ingest/no-qr-code', 'ingest/follows-unknown-visit'))
+         ORDER BY f.started_at, f.sha256, p.page`,
+      )
+      .all() as PageRow[]
+  ).map(pageFromRow);
+}
+
+/**
  * Replaces every page of a file (and its review items, which hang on the pages) and
  * re-derives the file's received documents. Call inside the file's final transaction.
  */
@@ -148,8 +171,8 @@ export function replacePagesOfFile(db: Db, sha256: string, pages: readonly NewPa
   db.prepare('DELETE FROM review_items WHERE file_sha256 = ?').run(sha256);
   db.prepare('DELETE FROM pages WHERE file_sha256 = ?').run(sha256);
   const insert = db.prepare(
-    `INSERT INTO pages (file_sha256, page, status, visit_id, kind, assigned_by, reading_json, reason, rule_id, created_at, updated_at, updated_by)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO pages (file_sha256, page, status, visit_id, kind, assigned_by, reading_json, reason, rule_id, created_at, updated_at, updated_by, crop_sha256)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const p of pages) {
     insert.run(
@@ -165,6 +188,7 @@ export function replacePagesOfFile(db: Db, sha256: string, pages: readonly NewPa
       now,
       now,
       actor,
+      p.cropSha256 ?? null,
     );
   }
   syncReceivedDocuments(db, sha256, actor);
@@ -180,7 +204,7 @@ interface FileInfoRow {
  * kind, listing its pages in `meta.pages`. Only documents that ingest made are touched
  * (`meta.ingest`); one attached by hand with the same bytes is left as it is.
  */
-function syncReceivedDocuments(db: Db, sha256: string, actor: string): void {
+export function syncReceivedDocuments(db: Db, sha256: string, actor: string): void {
   const file = db.prepare('SELECT file_name, size FROM ingest_files WHERE sha256 = ?').get(sha256) as FileInfoRow | undefined;
   if (!file) throw new InputError(`No ingested file ${sha256}`);
   const groups = new Map<string, { visitId: string; kind: string; pages: number[] }>();

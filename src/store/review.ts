@@ -30,6 +30,8 @@ export interface NewReviewItem {
   score: number | null;
   /** Why the machine is unsure, in a reviewer's words. */
   reason: string;
+  /** SHA-256 of a picture (PNG in the file store) of what is in doubt, when one was made. */
+  cropSha256?: string | null;
 }
 
 export interface ReviewItem extends NewReviewItem {
@@ -63,6 +65,7 @@ interface ReviewRow {
   created_at: string;
   file_name: string;
   source_path: string;
+  crop_sha256?: string | null;
 }
 
 const ITEM_SELECT = 'SELECT r.*, f.file_name, f.source_path FROM review_items r JOIN ingest_files f ON f.sha256 = r.file_sha256';
@@ -85,6 +88,7 @@ function itemFromRow(r: ReviewRow): ReviewItem {
     createdAt: r.created_at,
     fileName: r.file_name,
     sourcePath: r.source_path,
+    cropSha256: r.crop_sha256 ?? null,
   };
 }
 
@@ -92,11 +96,11 @@ function itemFromRow(r: ReviewRow): ReviewItem {
 export function replaceReviewItemsOfFile(db: Db, sha256: string, items: readonly NewReviewItem[]): void {
   db.prepare('DELETE FROM review_items WHERE file_sha256 = ?').run(sha256);
   const insert = db.prepare(
-    `INSERT INTO review_items (file_sha256, page, visit_id, subject, machine_json, score, reason, status, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
+    `INSERT INTO review_items (file_sha256, page, visit_id, subject, machine_json, score, reason, status, created_at, crop_sha256)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
   );
   const now = nowIso();
-  for (const i of items) insert.run(sha256, i.page, i.visitId, i.subject, JSON.stringify(i.machineValue), i.score, i.reason, now);
+  for (const i of items) insert.run(sha256, i.page, i.visitId, i.subject, JSON.stringify(i.machineValue), i.score, i.reason, now, i.cropSha256 ?? null);
 }
 
 export interface ReviewFilter {
@@ -163,6 +167,31 @@ export function recordReviewDecision(db: Db, d: ReviewDecision): ReviewItem {
         page: item.page,
       });
       return getReviewItem(db, d.itemId)!;
+    })
+    .immediate();
+}
+
+/**
+ * Undoes a reviewer's decision: the item is open again, as the machine left it, and the
+ * visit's reading of it is undecided until someone decides anew. The decision undone is
+ * kept in the event log (`review.reopened`), with who reopened it and why.
+ */
+export function reopenReviewItem(db: Db, itemId: number, actor: string, reason?: string): ReviewItem {
+  return db
+    .transaction(() => {
+      const item = getReviewItem(db, itemId);
+      if (!item) throw new Error(`No review item ${itemId}`);
+      if (item.status !== 'confirmed' && item.status !== 'corrected') throw new Error(`Review item ${itemId} is ${item.status}, not decided`);
+      db.prepare("UPDATE review_items SET status = 'open', final_json = NULL, decided_by = NULL, decided_at = NULL, note = NULL WHERE item_id = ?").run(itemId);
+      recordEvent(db, actor, 'review.reopened', item.visitId, {
+        itemId,
+        subject: item.subject,
+        undone: { status: item.status, finalValue: item.finalValue ?? null, decidedBy: item.decidedBy, decidedAt: item.decidedAt, note: item.note },
+        ...(reason ? { reason } : {}),
+        sha256: item.fileSha256,
+        page: item.page,
+      });
+      return getReviewItem(db, itemId)!;
     })
     .immediate();
 }
