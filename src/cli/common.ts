@@ -6,6 +6,7 @@
 import type { Argv } from 'yargs';
 import { formatMessage, InputError, UsageError, type Message } from '../domain/messages.ts';
 import { openWorkspace, workspacePath, type Workspace } from '../store/workspace.ts';
+import { startProgress } from './progress.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_PROBLEMS = 1;
@@ -22,12 +23,15 @@ export interface Io {
   err: (text: string) => void;
   /** True when standard error is a terminal (progress is shown only then). */
   interactive: boolean;
+  /** Writes to standard error as it is, no newline added (progress lines); default process.stderr. */
+  errRaw?: (text: string) => void;
 }
 
 export const processIo: Io = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
   interactive: Boolean(process.stderr.isTTY),
+  errRaw: (t) => process.stderr.write(t),
 };
 
 export interface CommandContext<A> {
@@ -88,14 +92,14 @@ export function reportFailure(io: Io, json: boolean, e: unknown): number {
   return EXIT_BAD_INPUT;
 }
 
-/** Progress on a terminal only; one line, rewritten. */
-export function progress(io: Io, label: string): (done: number, total: number) => void {
-  if (!io.interactive) return () => {};
-  let last = 0;
+/**
+ * Progress on a terminal only (see ./progress.ts): one line with the time left, rewritten,
+ * and a summary line once `done` reaches `total`.
+ */
+export function progress(io: Io, label: string, unit?: string): (done: number, total: number) => void {
+  const bar = startProgress(io, label, unit ? { unit } : {});
   return (done, total) => {
-    const now = Date.now();
-    if (done !== total && now - last < 200) return;
-    last = now;
-    process.stderr.write(`\r${label} ${done}/${total}${done === total ? '\n' : ''}`);
+    bar.tick(done, total);
+    if (done >= total) bar.finish();
   };
 }
