@@ -56,6 +56,8 @@ export interface VerifyOptions {
   limits?: ZipLimits;
   /** The evidence table; default the domain's `checkEvidence`. */
   checkEvidence?: (record: VisitEvidenceRecord) => Message[];
+  /** Told after each payload file is read: `done` of `total` files. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** The problems collected while verifying, and where (as vfile collects messages). */
@@ -274,6 +276,7 @@ export async function verifySource(source: BagSource, opts: VerifyOptions = {}):
       }
       if (keep) contents.set(p, Buffer.concat(chunks));
       pending.push([p, hasher.digest()]);
+      opts.onProgress?.(pending.length, payloadPaths.length);
     }
     for (const [p, d] of pending) {
       const { crc32: crc, ...sums } = await d;
