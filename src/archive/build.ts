@@ -16,7 +16,8 @@ import { sha256OfFile } from '../store/files.ts';
 import { documentsOf, getCustomer, getVisit, storeDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { BAGIT_TXT, BAG_INFO_TXT, formatBagInfo, formatManifest, manifestName, tagManifestName } from './bagit.ts';
-import { indexCsv, indexHtml, indexJson, indexVisitOf, INDEX_CSV, INDEX_FORMAT, INDEX_HTML, INDEX_JSON, type BundleIndex } from './index-files.ts';
+import { indexCsv, indexJson, indexVisitOf, INDEX_CSV, INDEX_FORMAT, INDEX_HTML, INDEX_JSON, type BundleIndex } from './index-files.ts';
+import { indexPage } from './index-page.ts';
 import { archiveSelection, dropStaleExtracts, ensurePageExtracts } from './page-extract.ts';
 import { buildVisitRecord, recordBytes, type ArchivedVisitRecord, type VisitValidator } from './record.ts';
 import { RECORD_FILE } from './names.ts';
@@ -233,7 +234,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
       ...members.flatMap((m) => m.items),
       ...[
         [INDEX_CSV, indexCsv(index)],
-        [INDEX_HTML, indexHtml(index)],
+        [INDEX_HTML, indexPage(index, members.map((m) => m.record))],
         [INDEX_JSON, indexJson(index)],
       ].map(([path, bytes]) => ({ path: path as string, bytes: bytes as Buffer, size: (bytes as Buffer).length })),
     ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
