@@ -109,10 +109,10 @@ function checksTable(r: ArchivedVisitRecord): string {
   return `<table><thead><tr><th>签章 mark</th><th>判定 decision</th><th>判定者 by</th></tr></thead><tbody>${row('客户签字 customer signature', c.customerSignature)}${row('经办人签字 handler signature', c.handlerSignature)}${row('盖章 seal', c.seal)}</tbody></table>`;
 }
 
-function recordView(r: ArchivedVisitRecord): string {
+function recordView(r: ArchivedVisitRecord, open: boolean): string {
   const reviews = [...r.reviews, ...r.openReviews];
   const d = r.decision as { reason?: string; decidedAt?: string } | null;
-  return `<details><summary>查看记录 the visit's record</summary>
+  return `<details${open ? ' open' : ''}><summary>查看记录 the visit's record</summary>
 <p>回访人员 visitor: ${esc(r.visit.visitor ?? '—')} · 复核人员 reviewer: ${esc(r.visit.reviewer ?? '—')} · 开始 started: ${esc(r.visit.createdOn)} · 期限 due: ${esc(r.visit.dueOn)}<br>
 结果 result: ${esc(VISIT_RESULT_LABELS[r.visit.result] ?? r.visit.result)}${d?.reason ? ` — ${esc(d.reason)}` : ''}${d?.decidedAt ? ` <span class="en">(${esc(d.decidedAt.slice(0, 10))})</span>` : ''}</p>
 <h3>问答 answers</h3>${answersTable(r)}
@@ -129,8 +129,8 @@ function visitRow(v: IndexVisit, r: ArchivedVisitRecord | undefined): string {
   ].join('');
   const messages = r ? r.validation.filter((m) => m.severity !== 'info') : v.problems.map((p) => ({ reason: p, ruleId: '', severity: 'error' as const }));
   const problems = messages.length ? `<ul class="problems">${messages.map(problemItem).join('')}</ul>` : '';
-  const evidence = v.valid ? `<span class="ok">✓ 留痕齐全 complete</span>${problems}` : `<span class="bad">✗ 未通过校验 failed validation</span>${problems}`;
-  return `<tr id="${esc(v.visitId)}" class="${v.valid ? '' : 'invalid'}"><td class="id">${esc(v.visitId)}</td><td>${esc(v.customerName)}<br><span class="en">${esc(v.customerId)} · ${label(CUSTOMER_KIND_LABELS, v.customerKind)}</span></td><td>${label(VISIT_CATEGORY_LABELS, v.category)}<br>${label(VISIT_CHANNEL_LABELS, v.channel)}</td><td class="r-${esc(v.result)}">${label(VISIT_RESULT_LABELS, v.result)}</td><td>${evidence}${r ? recordView(r) : ''}</td><td><ul class="files">${files}</ul></td></tr>`;
+  const evidence = v.valid ? `<span class="ok">✓ 留痕齐全 evidence complete</span>${problems}` : `<span class="bad">✗ 未通过校验 failed validation</span>${problems}`;
+  return `<tr id="${esc(v.visitId)}" class="${v.valid ? '' : 'invalid'}"><td class="id">${esc(v.visitId)}</td><td>${esc(v.customerName)}<br><span class="en">${esc(v.customerId)} · ${label(CUSTOMER_KIND_LABELS, v.customerKind)}</span></td><td>${label(VISIT_CATEGORY_LABELS, v.category)}<br>${label(VISIT_CHANNEL_LABELS, v.channel)}</td><td class="r-${esc(v.result)}">${label(VISIT_RESULT_LABELS, v.result)}</td><td>${evidence}${r ? recordView(r, v.result === 'failed') : ''}</td><td><ul class="files">${files}</ul></td></tr>`;
 }
 
 /** The offline page an auditor opens (see the module comment). `records` add the summary's reasons and the record views. */

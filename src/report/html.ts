@@ -51,9 +51,9 @@ function figures(s: ReportSection): string {
 function charts(s: ReportSection, id: string): string {
   const sat = satisfactionRows(s).map((r) => ({ label: r.label, value: r.value, colour: r.key === 'dissatisfied' ? '#c62828' : r.key === 'unanswered' ? '#9e9e9e' : '#1565c0' }));
   return `<div class="charts">
-<div class="chart">${resultsChart(`${id}-results`, s.byResult, RESULT_ORDER, { width: 250, height: 160 })}<p>回访结果 results</p></div>
-<div class="chart">${barsChart(`${id}-satisfaction`, sat.length ? sat : [{ label: '未作答', value: 0 }], { width: 215, height: 160 })}<p>满意度 satisfaction</p></div>
-<div class="chart">${barsChart(`${id}-channels`, channelRows(s).map((r) => ({ label: r.label, value: r.value, colour: '#00838f' })), { width: 215, height: 160 })}<p>回访形式 channels</p></div>
+<div class="chart">${resultsChart(`${id}-results`, s.byResult, RESULT_ORDER, { width: 236, height: 150 })}<p>回访结果 results</p></div>
+<div class="chart">${barsChart(`${id}-satisfaction`, sat.length ? sat : [{ label: '未作答', value: 0 }], { width: 200, height: 150 })}<p>满意度 satisfaction</p></div>
+<div class="chart">${barsChart(`${id}-channels`, channelRows(s).map((r) => ({ label: r.label, value: r.value, colour: '#00838f' })), { width: 200, height: 150 })}<p>回访形式 channels</p></div>
 </div>`;
 }
 
