@@ -12,6 +12,7 @@ import { questionsFor } from '../domain/questions.ts';
 import { VISIT_CATEGORY_LABELS, VISIT_CHANNEL_LABELS, VISIT_RESULT_LABELS, type VisitCategory } from '../domain/visit.ts';
 import { resultsChart } from '../report/charts.ts';
 import { RESULT_ORDER } from '../report/model.ts';
+import { businessDay } from '../report/period.ts';
 import type { BundleIndex, IndexVisit } from './index-files.ts';
 import { describeOrigin, hrefOf } from './index-files.ts';
 import type { ArchivedVisitRecord } from './record.ts';
@@ -114,7 +115,7 @@ function recordView(r: ArchivedVisitRecord, open: boolean): string {
   const d = r.decision as { reason?: string; decidedAt?: string } | null;
   return `<details${open ? ' open' : ''}><summary>查看记录 the visit's record</summary>
 <p>回访人员 visitor: ${esc(r.visit.visitor ?? '—')} · 复核人员 reviewer: ${esc(r.visit.reviewer ?? '—')} · 开始 started: ${esc(r.visit.createdOn)} · 期限 due: ${esc(r.visit.dueOn)}<br>
-结果 result: ${esc(VISIT_RESULT_LABELS[r.visit.result] ?? r.visit.result)}${d?.reason ? ` — ${esc(d.reason)}` : ''}${d?.decidedAt ? ` <span class="en">(${esc(d.decidedAt.slice(0, 10))})</span>` : ''}</p>
+结果 result: ${esc(VISIT_RESULT_LABELS[r.visit.result] ?? r.visit.result)}${d?.reason ? ` — ${esc(d.reason)}` : ''}${d?.decidedAt ? ` <span class="en">(${esc(businessDay(d.decidedAt))})</span>` : ''}</p>
 <h3>问答 answers</h3>${answersTable(r)}
 <h3>签字与盖章 signatures and seal</h3>${checksTable(r)}
 <h3>复核 review decisions</h3>${reviews.length ? `<table><thead><tr><th>项目 subject</th><th>机器 machine</th><th>结论 decision</th><th>复核人 by</th><th>时间 at</th></tr></thead><tbody>${reviews.map((x) => `<tr><td>${esc(x.subject)}</td><td>${esc(JSON.stringify(x.machineValue))}</td><td>${x.status === 'open' ? '<span class="bad">未复核 open</span>' : esc(`${x.status}: ${JSON.stringify(x.finalValue)}`)}</td><td>${esc(x.decidedBy ?? '')}</td><td>${esc(x.decidedAt ?? '')}</td></tr>`).join('')}</tbody></table>` : '<p class="en">无需复核 nothing needed review</p>'}

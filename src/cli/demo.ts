@@ -136,7 +136,7 @@ const returns: DemoStep = {
       const branch = dir.split(/[\\/]/).pop()!.replace(/^run-/, '');
       const out = join(ctx.root, 'returns', branch);
       const n = (ctx.state.visits as Json[]).filter((v) => v.lettersDir === dir).length;
-      const { code, json } = await ctx.run(['simulate', dir, '--out', out, '--seed', '4', '--count', String(ctx.count ?? n), '--dpi', '200'], `simulate-${branch}`);
+      const { code, json } = await ctx.run(['simulate', dir, '--out', out, '--seed', '4', '--count', String(ctx.count ?? n), '--dpi', '150'], `simulate-${branch}`);
       need(code === EXIT_OK, `returns for branch ${branch} could not be simulated`);
       ctx.state.returns.push(out);
       ctx.say(`${branch}: ${json.files?.length ?? 0} scan files, ${json.pageCount ?? '?'} pages (ground truth beside each)`);

@@ -14,7 +14,9 @@ import { listReviewItems } from '../store/review.ts';
 import { decisionOf } from '../store/rules.ts';
 import { getCustomer, getVisit, listVisits } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
-import { inPeriod, type ReportPeriod } from './period.ts';
+import { businessDay, inPeriod, type ReportPeriod } from './period.ts';
+
+const businessDayOf = (t: string | undefined): string | undefined => (t ? businessDay(t) : undefined);
 import type { CoverageFacts, ExceptionFacts, ReportFacts, ReportVisitFacts, ReviewItemFacts } from './model.ts';
 
 export interface GatherOptions {
@@ -58,7 +60,8 @@ function answerWord(a: string): string {
 export function exceptionsOf(ws: Workspace, visits: readonly ReportVisitFacts[]): ExceptionFacts[] {
   return visits
     .filter((v) => v.result === 'failed')
-    .map((v) => ({ visitId: v.visitId, branchCode: v.branchCode, openedOn: (decisionOf(ws.db, v.visitId)?.decidedAt ?? v.createdOn).slice(0, 10), closedOn: null }));
+    // opened the business day the failing result was decided (validate records it)
+    .map((v) => ({ visitId: v.visitId, branchCode: v.branchCode, openedOn: businessDayOf(decisionOf(ws.db, v.visitId)?.decidedAt) ?? v.createdOn, closedOn: null }));
 }
 
 /** Coverage against the required ratios: null until visits are planned from the account population. */

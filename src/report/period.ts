@@ -80,3 +80,8 @@ export function inPeriod(period: ReportPeriod, day: string): boolean {
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to.slice(0, 10)}T00:00:00Z`) - Date.parse(`${from.slice(0, 10)}T00:00:00Z`)) / 86_400_000);
 }
+
+/** The business day (UTC+8, as `today()` counts) of an ISO timestamp. */
+export function businessDay(timestamp: string): string {
+  return new Date(Date.parse(timestamp) + 8 * 3600_000).toISOString().slice(0, 10);
+}
