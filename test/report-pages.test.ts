@@ -9,10 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import type { Io } from '../src/cli/common.ts';
-import { enterAnswers } from '../src/store/rules.ts';
-import { insertVisit, upsertCustomer } from '../src/store/visits.ts';
-import { addPhoneVisit, customer, makeFixture, noise, visitIdFor } from './archive-fixture.ts';
-import { storeDocument } from '../src/store/visits.ts';
+import { visitIdFor } from './archive-fixture.ts';
+import { makeReportFixture, REPORT_NOW } from './report-fixture.ts';
 import { CHROMIUM, renderedDom, screenshot } from './browser-helpers.ts';
 
 function capture(): Io & { text: () => string; errors: () => string } {
@@ -34,18 +32,8 @@ describe.skipIf(!CHROMIUM)('report and bundle index in a browser (chromium)', ()
   const saved = process.env.HUIFANG_NOW;
 
   beforeAll(() => {
-    process.env.HUIFANG_NOW = '2026-06-10T02:00:00Z';
-    const f = makeFixture();
-    dir = f.dir;
-    ws = join(dir, 'ws');
-    // a phone visit the customer failed: staff operated the account (第十八条(三))
-    const c = customer('310100000004', 'individual');
-    upsertCustomer(f.ws.db, { ...c, name: '李雷' });
-    insertVisit(f.ws.db, { visitId: failed, customerId: c.customerId, category: 'new-account', channel: 'phone', visitor: '李四', reviewer: '王五', createdOn: '2026-05-12', dueOn: '2026-06-12', result: 'pending' }, 'clerk');
-    storeDocument(f.ws, { visitId: failed, kind: 'recording', role: 'received', fileName: 'call 4.mp3', mediaType: 'audio/mpeg', createdBy: 'clerk' }, noise('rec4', 20_000));
-    enterAnswers(f.ws.db, failed, [{ questionId: 'na.staff-operated-account', answer: 'yes' }, { questionId: 'na.opened-in-person', answer: 'yes' }, { questionId: 'na.password-set-personally', answer: 'yes' }, { questionId: 'na.discretionary-mandate', answer: 'no' }, { questionId: 'na.risks-disclosed', answer: 'yes' }, { questionId: 'na.brought-by-staff', answer: 'no' }, { questionId: 'na.agency-with-staff', answer: 'no' }, { questionId: 'satisfaction', answer: 'dissatisfied' }], '李四');
-    addPhoneVisit(f.ws, 5, '2026-05', 10_000, '1101');
-    f.ws.close();
+    process.env.HUIFANG_NOW = REPORT_NOW;
+    ({ dir, ws } = makeReportFixture());
   });
   afterAll(() => {
     if (saved === undefined) delete process.env.HUIFANG_NOW;

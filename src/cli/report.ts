@@ -27,7 +27,7 @@ type ReportFormat = (typeof REPORT_FORMATS)[number];
 interface ReportArgs {
   period: string;
   branch?: string;
-  all: boolean;
+  all?: boolean;
   format: ReportFormat;
   out?: string;
 }
@@ -55,7 +55,7 @@ export const reportCommand = defineCommand<ReportArgs>({
     y
       .option('period', { type: 'string', demandOption: true, describe: 'a month 2026-11, a quarter 2026-Q4, a year 2026 or an ISO week 2026-W48' })
       .option('branch', { type: 'string', describe: 'one branch (营业部 code)' })
-      .option('all', { type: 'boolean', default: false, describe: 'every branch with visits in the period, and the company (the default)' })
+      .option('all', { type: 'boolean', describe: 'every branch with visits in the period, and the company (the default)' })
       .option('format', { type: 'string', choices: REPORT_FORMATS as unknown as string[], default: 'text', describe: 'text on the terminal, or a file: html, pdf, xlsx' })
       .option('out', { type: 'string', describe: 'the file to write (default report-<period>[-<branch>].<format>)' })
       .conflicts('branch', 'all')
