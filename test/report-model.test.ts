@@ -36,7 +36,7 @@ function facts(visits: ReportVisitFacts[], over: Partial<ReportFacts> = {}): Rep
   return {
     period: parsePeriod('2026-11'), today: '2026-12-10',
     branches: [{ code: '3101', name: '浦东' }, { code: '1101', name: '金融街' }],
-    visits, exceptions: [], coverage: null, reviewItems: [], ...over,
+    visits, exceptions: [], coverage: null, reviewItems: [], bundles: [], ...over,
   };
 }
 

@@ -10,6 +10,7 @@
  */
 import { SATISFACTION } from '../domain/questions.ts';
 import { validateAll, type VisitValidation } from '../rules/validate.ts';
+import { activeHolds, listBundles } from '../store/bundles.ts';
 import { listReviewItems } from '../store/review.ts';
 import { decisionOf } from '../store/rules.ts';
 import { getCustomer, getVisit, listVisits } from '../store/visits.ts';
@@ -17,7 +18,7 @@ import type { Workspace } from '../store/workspace.ts';
 import { businessDay, inPeriod, type ReportPeriod } from './period.ts';
 
 const businessDayOf = (t: string | undefined): string | undefined => (t ? businessDay(t) : undefined);
-import type { CoverageFacts, ExceptionFacts, ReportFacts, ReportVisitFacts, ReviewItemFacts } from './model.ts';
+import type { BundleFacts, CoverageFacts, ExceptionFacts, ReportFacts, ReportVisitFacts, ReviewItemFacts } from './model.ts';
 
 export interface GatherOptions {
   period: ReportPeriod;
@@ -69,6 +70,13 @@ export function coverageOf(_ws: Workspace, _period: ReportPeriod): CoverageFacts
   return null;
 }
 
+/** The bundles built for months that overlap the period, of the branches reported on. */
+function bundlesOf(ws: Workspace, period: ReportPeriod, branches: ReadonlySet<string>): BundleFacts[] {
+  return listBundles(ws.db)
+    .filter((b) => branches.has(b.branchCode) && `${b.period}-01` <= period.end && `${b.period}-31` >= period.start)
+    .map((b) => ({ bundleId: b.bundleId, branchCode: b.branchCode, period: b.period, visits: b.visitCount, retainUntil: b.retainUntil, includesInvalid: b.includesInvalid, holds: activeHolds(ws.db, b.bundleId).map((h) => h.reason), sha256: b.sha256, path: b.path }));
+}
+
 /** Gathers the report's facts (validating the period's visits as `huifang validate` would). */
 export async function gatherReportFacts(ws: Workspace, options: GatherOptions): Promise<ReportFacts> {
   const inScope = listVisits(ws.db, options.branch ? { branchCode: options.branch } : {}).filter((v) => inPeriod(options.period, v.createdOn));
@@ -95,5 +103,6 @@ export async function gatherReportFacts(ws: Workspace, options: GatherOptions): 
     exceptions: exceptionsOf(ws, visits),
     coverage: coverageOf(ws, options.period),
     reviewItems,
+    bundles: bundlesOf(ws, options.period, new Set(branches.keys())),
   };
 }

@@ -81,6 +81,12 @@ function failedBlock(s: ReportSection, period: PeriodReport['period']): string {
   return `${table}<div class="sign"><p>${esc(SIGNATURE_TEXT)} ${esc(period.label)} 共 ${s.failed.length} 户。</p><p class="who">${who}</p><p>签字 signature<span class="line"></span> 日期 date<span class="line"></span></p></div>`;
 }
 
+function bundlesBlock(s: ReportSection): string {
+  if (!s.bundles.length) return '<p class="none">尚未归档 no bundle built yet (huifang archive)</p>';
+  const rows = s.bundles.map((b) => `<tr><td>${esc(b.bundleId)}</td><td class="n">${b.visits}</td><td>${esc(b.retainUntil)}</td><td>${b.includesInvalid ? '含未通过校验的回访 includes invalid visits' : '—'}</td><td>${b.holds.length ? `法律保全 legal hold: ${esc(b.holds.join('; '))}` : '—'}</td><td class="en">${esc(b.sha256.slice(0, 16))}…</td></tr>`).join('');
+  return `<table><thead><tr><th>档案包 bundle</th><th>回访 visits</th><th>保存至 retain until</th><th>校验 validation</th><th>保全 hold</th><th>SHA-256</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 function section(r: PeriodReport, s: ReportSection): string {
   const id = s.code === 'company' ? 'company' : `b${s.code}`;
   const branchChart = s.code === 'company' && r.branches.length > 1
@@ -107,6 +113,8 @@ ${branchChart}
 ${coverageBlock(s)}
 <h3>回访人员 visitors</h3>
 ${visitorsTable(s)}
+<h3>归档 bundles</h3>
+${bundlesBlock(s)}
 <h3>回访不通过客户 failed visits (异常, 第三十八条)</h3>
 ${failedBlock(s, r.period)}
 </section>`;

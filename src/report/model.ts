@@ -53,6 +53,19 @@ export interface CoverageFacts {
   population: number;
 }
 
+/** A bundle built for the period (archive), with its retention date and legal holds. */
+export interface BundleFacts {
+  bundleId: string;
+  branchCode: string;
+  period: string;
+  visits: number;
+  retainUntil: string;
+  includesInvalid: boolean;
+  holds: string[];
+  sha256: string;
+  path: string;
+}
+
 export interface ReviewItemFacts {
   visitId: string | null;
   branchCode: string | null;
@@ -68,6 +81,7 @@ export interface ReportFacts {
   exceptions: ExceptionFacts[];
   coverage: CoverageFacts[] | null;
   reviewItems: ReviewItemFacts[];
+  bundles: BundleFacts[];
 }
 
 export type Counts = Record<string, number>;
@@ -106,6 +120,7 @@ export interface ReportSection {
   review: { open: number; oldestDays: number | null };
   visitors: VisitorRow[];
   failed: FailedVisitRow[];
+  bundles: BundleFacts[];
 }
 
 export interface PeriodReport {
@@ -171,6 +186,7 @@ function sectionOf(code: string, name: string, facts: ReportFacts, visits: Repor
     failed: visits
       .filter((v) => v.result === 'failed')
       .map((v) => ({ visitId: v.visitId, customer: v.customerName, customerId: maskTail(v.customerId), category: v.category, channel: v.channel, visitor: v.visitor, reasons: v.failedReasons })),
+    bundles: facts.bundles.filter((b) => code === 'company' || b.branchCode === code),
   };
 }
 

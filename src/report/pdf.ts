@@ -112,6 +112,8 @@ async function section(flow: Flow, r: PeriodReport, s: ReportSection): Promise<v
   flow.table(['异常 开', '已关闭', '未关闭', '最久未关闭', '待复核', '最久等待'], [[String(ex.opened), String(ex.closed), String(ex.open), days(ex.oldestOpenDays), String(s.review.open), days(s.review.oldestDays)]], [1, 1, 1, 1.2, 1, 1.2]);
   flow.text(`覆盖率：${s.coverage === null ? NO_COVERAGE : s.coverage.map((c) => `${c.requirement} ${c.visited}/${c.required}`).join('；') || '本期无覆盖要求'}`, { size: 8.5 });
   if (s.visitors.length) flow.table(['回访人员', '回访数', '需补正', '逾期'], s.visitors.map((v) => [v.visitor, String(v.visits), String(v.rework), String(v.late)]), [3, 1, 1, 1]);
+  if (s.bundles.length) flow.table(['档案包', '回访', '保存至', '法律保全'], s.bundles.map((b) => [b.bundleId, String(b.visits), b.retainUntil, b.holds.join('; ') || '—']), [3, 1, 1.5, 3]);
+  else flow.text('归档：尚未归档。', { size: 8.5 });
   flow.text('回访不通过客户（异常，第三十八条）', { size: 11, bold: true });
   if (s.failed.length) flow.table(['回访编号', '客户', '项目/形式', '不通过原因'], s.failed.map((f) => [f.visitId, `${f.customer} ${f.customerId}`, `${categoryLabel(f.category)} ${channelLabel(f.channel)}`, f.reasons.join('\n')]), [1.6, 2, 1.6, 5]);
   else flow.text('本期无回访不通过客户。');

@@ -24,6 +24,9 @@ function sectionLines(r: PeriodReport, s: ReportSection): string[] {
     ...(s.failed.length
       ? [`  failed visits (回访不通过, for the ${s.code === 'company' ? 'head of customer service' : 'branch head'} to sign):`, ...s.failed.flatMap((f) => [`    ${f.visitId} ${f.customer} (${f.customerId})`, ...f.reasons.map((x) => `      - ${x}`)])]
       : ['  failed visits: none']),
+    ...(s.bundles.length
+      ? s.bundles.map((x) => `  bundle ${x.bundleId}: ${x.visits} visits, retain until ${x.retainUntil}${x.includesInvalid ? ', includes invalid visits' : ''}${x.holds.length ? `, legal hold: ${x.holds.join('; ')}` : ''}  ${x.sha256.slice(0, 16)}…`)
+      : ['  no bundle built yet (huifang archive)']),
     ...(s.code === 'company' ? [] : [`  ${SIGNATURE_TEXT} 营业部负责人签字：__________  日期：__________`]),
   ];
 }
