@@ -66,7 +66,7 @@ class Flow {
     const total = widths.reduce((a, b) => a + b, 0);
     const cols = widths.map((w) => (w / total) * (RIGHT - LEFT));
     const drawRow = (cells: string[], head: boolean) => {
-      const wrapped = cells.map((c, i) => this.wrap(c, size, cols[i]! - 4, head ? this.bold : this.font));
+      const wrapped = cells.map((c, i) => this.wrap(c, size, cols[i]! - 4 - 2 * size, head ? this.bold : this.font)); // room for hanging punctuation
       const h = Math.max(...wrapped.map((w) => w.length)) * size * 1.35 + 4;
       this.room(h);
       let x = LEFT;
@@ -103,14 +103,14 @@ async function section(flow: Flow, r: PeriodReport, s: ReportSection): Promise<v
   flow.table(['回访', '通过', '不通过', '待定', '按期完成率', '信函回收率', '未关闭异常', '待复核'], [[String(s.visits), String(s.byResult.passed ?? 0), String(s.byResult.failed ?? 0), String(s.byResult.pending ?? 0), `${percent(s.onTime.rate)} (${s.onTime.onTime}/${s.onTime.due})`, `${percent(s.letters.rate)} (${s.letters.returned}/${s.letters.sent})`, String(ex.open), String(s.review.open)]], [1, 1, 1, 1, 1.6, 1.6, 1.2, 1]);
   const id = s.code === 'company' ? 'company' : `b${s.code}`;
   const sat = satisfactionRows(s).map((x) => ({ label: x.label, value: x.value, colour: x.key === 'dissatisfied' ? '#c62828' : '#1565c0' }));
-  await flow.images([resultsChart(`${id}-results`, s.byResult, RESULT_ORDER), barsChart(`${id}-satisfaction`, sat.length ? sat : [{ label: '未作答', value: 0 }], { width: 300, height: 150 })], 42);
+  await flow.images([resultsChart(`${id}-results`, s.byResult, RESULT_ORDER), barsChart(`${id}-satisfaction`, sat.length ? sat : [{ label: '未作答', value: 0 }], { width: 360, height: 220 })], 42);
   if (s.code === 'company' && r.branches.length > 1) {
     await flow.images([branchResultsChart('company-branches', r.branches.map((b) => ({ label: `${b.code} ${b.name}`, byResult: b.byResult })), RESULT_ORDER)], Math.min(70, 12 + 8 * r.branches.length));
   }
   const counts = [...categoryRows(s).map((x) => ['回访项目', x.label, String(x.value)]), ...channelRows(s).map((x) => ['回访形式', x.label, String(x.value)]), ...resultRows(s).map((x) => ['回访结果', x.label, String(x.value)])];
   flow.table(['维度', '类别', '回访数'], counts, [1, 3, 1]);
-  flow.table(['异常 开', '已关闭', '未关闭', '最久未关闭', '待复核', '最久等待'], [[String(ex.opened), String(ex.closed), String(ex.open), days(ex.oldestOpenDays), String(s.review.open), days(s.review.oldestDays)]], [1, 1, 1, 1.2, 1, 1.2]);
-  flow.text(`覆盖率：${s.coverage === null ? NO_COVERAGE : s.coverage.map((c) => `${c.requirement} ${c.visited}/${c.required}`).join('；') || '本期无覆盖要求'}`, { size: 8.5 });
+  flow.table(['异常数', '已关闭', '未关闭', '最久未关闭', '待复核', '最久等待'], [[String(ex.opened), String(ex.closed), String(ex.open), days(ex.oldestOpenDays), String(s.review.open), days(s.review.oldestDays)]], [1, 1, 1, 1.2, 1, 1.2]);
+  flow.text(`覆盖率：${s.coverage === null ? NO_COVERAGE.split('。')[0]! + '。' : s.coverage.map((c) => `${c.requirement} ${c.visited}/${c.required}`).join('；') || '本期无覆盖要求'}`, { size: 8.5 });
   if (s.visitors.length) flow.table(['回访人员', '回访数', '需补正', '逾期'], s.visitors.map((v) => [v.visitor, String(v.visits), String(v.rework), String(v.late)]), [3, 1, 1, 1]);
   if (s.bundles.length) flow.table(['档案包', '回访', '保存至', '法律保全'], s.bundles.map((b) => [b.bundleId, String(b.visits), b.retainUntil, b.holds.join('; ') || '—']), [3, 1, 1.5, 3]);
   else flow.text('归档：尚未归档。', { size: 8.5 });
