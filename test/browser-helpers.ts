@@ -43,3 +43,11 @@ export function screenshot(file: string, name: string, width = 1100, height = 24
   chromium([`--window-size=${width},${height}`, `--screenshot=${out}`, pathToFileURL(file).href]);
   return out;
 }
+
+/** The page printed to PDF by Chromium (its print CSS applies); returns the PDF's path. */
+export function printToPdf(file: string, name: string): string {
+  mkdirSync(TEST_OUTPUT, { recursive: true });
+  const out = join(TEST_OUTPUT, name);
+  chromium(['--no-pdf-header-footer', `--print-to-pdf=${out}`, pathToFileURL(file).href]);
+  return out;
+}

@@ -11,7 +11,10 @@ import { main } from '../src/cli/main.ts';
 import type { Io } from '../src/cli/common.ts';
 import { visitIdFor } from './archive-fixture.ts';
 import { makeReportFixture, REPORT_NOW } from './report-fixture.ts';
-import { CHROMIUM, renderedDom, screenshot } from './browser-helpers.ts';
+import { CHROMIUM, printToPdf, renderedDom, screenshot } from './browser-helpers.ts';
+import { spawnSync } from 'node:child_process';
+
+const hasPdfinfo = spawnSync('sh', ['-c', 'command -v pdfinfo']).status === 0;
 
 function capture(): Io & { text: () => string; errors: () => string } {
   let out = '';
@@ -69,6 +72,12 @@ describe.skipIf(!CHROMIUM)('report and bundle index in a browser (chromium)', ()
     expect(dom).not.toContain('310100000004'); // customer ids are masked in a report
     const png = screenshot(file, 'report-2026-05.png', 900, 3000);
     expect(statSync(png).size).toBeGreaterThan(20_000);
+    // printed, it is A4, the company and each branch on pages of their own
+    if (hasPdfinfo) {
+      const info = spawnSync('pdfinfo', [printToPdf(file, 'report-2026-05.pdf')], { encoding: 'utf8' }).stdout;
+      expect(info).toMatch(/Page size:\s+59[45]\.\d+ x 84[12]\.\d+ pts \(A4\)/);
+      expect(Number(/Pages:\s+(\d+)/.exec(info)![1])).toBeGreaterThanOrEqual(3);
+    }
   });
 
   it('draws the bundle index with its summary chart, the exception and each visit readable', async () => {

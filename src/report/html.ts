@@ -25,7 +25,7 @@ th{background:#eef2f7}td.n{text-align:right;font-variant-numeric:tabular-nums}.c
 .sign{margin-top:5mm;border:1px solid #888;padding:3mm;break-inside:avoid}.sign .line{display:inline-block;min-width:40mm;border-bottom:1px solid #222;margin:0 3mm 0 1mm}.sign p{margin:1mm 0}.sign .who{margin-top:6mm;white-space:nowrap}
 .failed ul{margin:0;padding-left:1.1em}
 .swatch{display:inline-block;width:3mm;height:3mm;margin-right:1mm;vertical-align:middle}
-@media print{body{padding:0;max-width:none}section.branch{break-before:page;margin-top:0}table,.figures,.charts{break-inside:avoid}}
+@media print{body{padding:0;max-width:none;font-size:8.5pt;line-height:1.3}h2{font-size:12pt}h3{font-size:9.5pt;margin:2.5mm 0 1mm;break-after:avoid}.figure{padding:.8mm 2mm}.figure b{font-size:12pt}.figures{margin:1mm 0 2mm}section.branch{break-before:page;margin-top:0}table,.figures,.charts,.failedblock{break-inside:avoid}.chart svg{height:auto;max-height:36mm;width:auto}}
 `;
 
 function countTable(title: string, rows: { label: string; value: number; swatch?: string }[]): string {
@@ -115,8 +115,8 @@ ${coverageBlock(s)}
 ${visitorsTable(s)}
 <h3>归档 bundles</h3>
 ${bundlesBlock(s)}
-<h3>回访不通过客户 failed visits (异常, 第三十八条)</h3>
-${failedBlock(s, r.period)}
+<div class="failedblock"><h3>回访不通过客户 failed visits (异常, 第三十八条)</h3>
+${failedBlock(s, r.period)}</div>
 </section>`;
 }
 
