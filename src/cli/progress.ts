@@ -70,8 +70,9 @@ export function startProgress(io: ProgressIo, label: string, options: ProgressOp
   let state = { done: 0, total: 0 };
   let finished = false;
   const draw = (text: string, end: string) => {
+    // a progress line is cut to the terminal's width (a wrapped line cannot be rewritten); the summary is not
     const cols = process.stderr.columns ?? 100;
-    const shown = text.length > cols - 1 ? text.slice(0, cols - 2) + '…' : text;
+    const shown = !end && text.length > cols - 1 ? text.slice(0, cols - 2) + '…' : text;
     write(`\r${shown}${' '.repeat(Math.max(0, width - shown.length))}${end}`);
     width = end ? 0 : shown.length;
   };
