@@ -72,7 +72,7 @@ describe('archive, keys, extract and report on the command line', () => {
     c = cli();
     expect(await main(['report', '--workspace', ws, '--period', '2026-05'], c.io)).toBe(0);
     const text = c.lines.join('\n');
-    expect(text).toContain('营业部 3101 — 2026-05: 3 visits');
+    expect(text).toContain('营业部 3101 上海浦东南路证券营业部 — 2026年5月: 3 visits');
     // retention counts from the visits' completion (evidence in on 2026-06-15), not from the period
     expect(text).toContain('bundle huifang-3101-2026-05: 3 visits, retain until 2029-06-15, includes invalid visits, legal hold: court order 2029-88');
     expect(await main(['archive', 'release', 'huifang-3101-2026-05', '--workspace', ws, '--reason', 'case closed', '--user', '钱七'], cli().io)).toBe(0);

@@ -87,7 +87,14 @@ describe('huifang letters', () => {
     expect(batchPages % 2).toBe(0);
     expect(batchPages).toBeGreaterThanOrEqual(letterPages);
     const listing = readFileSync(json.listing, 'utf8').replace(/^\ufeff/, '').trim().split(/\r\n/);
-    expect(listing[0]).toBe('visitId,customerId,branchCode,postcode,kind,path,pages,sha256');
+    expect(listing[0]).toBe('visitId,customerId,branchCode,postcode,kind,path,pages,sha256,batch,batchPages');
+    // every letter names its batch file and its pages there, one after another
+    const letters = listing.filter((l) => l.includes(',letter-pdf,')).map((l) => l.split(','));
+    const ranges = letters.map((r) => r[9]!.split('-').map(Number) as [number, number]).sort((a, b) => a[0] - b[0]);
+    expect(letters.every((r) => r[8] === 'batches/batch-001.pdf')).toBe(true);
+    expect(ranges[0]![0]).toBe(1);
+    for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBe(ranges[i - 1]![1] + 1);
+    expect(ranges.at(-1)![1]).toBe(batchPages);
     expect(listing.filter((l) => l.includes(',letter-pdf,'))).toHaveLength(66);
     expect(listing.filter((l) => l.includes(',letter-docx,'))).toHaveLength(66);
     expect(listing.filter((l) => l.includes(',batch-pdf,'))).toHaveLength(json.batches.length);

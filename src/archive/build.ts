@@ -17,7 +17,8 @@ import { sha256OfFile } from '../store/files.ts';
 import { documentsOf, getCustomer, getVisit, storeDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { BAGIT_TXT, BAG_INFO_TXT, formatBagInfo, formatManifest, manifestName, tagManifestName } from './bagit.ts';
-import { indexCsv, indexHtml, indexJson, indexVisitOf, INDEX_CSV, INDEX_FORMAT, INDEX_HTML, INDEX_JSON, type BundleIndex } from './index-files.ts';
+import { indexCsv, indexJson, indexVisitOf, INDEX_CSV, INDEX_FORMAT, INDEX_HTML, INDEX_JSON, type BundleIndex } from './index-files.ts';
+import { indexPage } from './index-page.ts';
 import { archiveSelection, dropStaleExtracts, ensurePageExtracts } from './page-extract.ts';
 import { buildVisitRecord, recordBytes, type ArchivedVisitRecord, type VisitValidator } from './record.ts';
 import { RECORD_FILE } from './names.ts';
@@ -55,6 +56,8 @@ export interface ArchiveOptions {
   actor?: string;
   /** SHA-256 of the firm policy the visits were validated under (policy.json, or the defaults). */
   policySha256?: string;
+  /** Told after each visit of each phase (validate, stamp, record, pack): `done` of `total` steps. */
+  onProgress?: (done: number, total: number, phase: string) => void;
 }
 
 export interface BuiltBundle {
@@ -101,9 +104,10 @@ interface PlannedVisit {
 const isPdf = (name: string, bytes?: Buffer) => /\.pdf$/i.test(name) || (bytes ? bytes.subarray(0, 5).toString('latin1') === '%PDF-' : false);
 
 /** Stamps every PDF of the visits that has no stamped copy yet; stamped copies are stored as documents (role `stamped`). */
-async function stampVisits(ws: Workspace, visitIds: readonly string[], stamp: Stamper, groupId: string, actor: string): Promise<Message[]> {
+async function stampVisits(ws: Workspace, visitIds: readonly string[], stamp: Stamper, groupId: string, actor: string, tick: () => void): Promise<Message[]> {
   const notes: Message[] = [];
   for (const visitId of visitIds) {
+    tick();
     const visit = getVisit(ws.db, visitId)!;
     const docs = documentsOf(ws.db, visitId);
     const stampedSources = new Set(docs.filter((d) => d.role === 'stamped').map((d) => d.sourceSha256));
@@ -172,14 +176,20 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
   // Extracts of batch scans whose pages were moved since no longer count, for validation either.
   for (const id of visitIds) dropStaleExtracts(ws, id, actor);
 
+  const total = visitIds.length * (opts.stamp ? 4 : 3);
+  let done = 0;
+  const tick = (phase: string) => opts.onProgress?.(++done, total, phase);
   const validations = new Map<string, { ok: boolean; problems: Message[] }>();
-  for (const id of visitIds) validations.set(id, await opts.validate(id));
+  for (const id of visitIds) {
+    validations.set(id, await opts.validate(id));
+    tick('validating');
+  }
   const refused = visitIds.filter((id) => !validations.get(id)!.ok).map((id) => ({ visitId: id, problems: validations.get(id)!.problems }));
   if (refused.length && !opts.includeInvalid) return { bundles: [], refused, notes: [] };
 
   // A received batch scan that also holds other visits' pages is archived as an extract of this visit's pages.
   for (const id of visitIds) await ensurePageExtracts(ws, id, actor);
-  const notes = opts.stamp ? await stampVisits(ws, visitIds, opts.stamp, groupId, actor) : [];
+  const notes = opts.stamp ? await stampVisits(ws, visitIds, opts.stamp, groupId, actor, () => tick('stamping')) : [];
 
   const planned: PlannedVisit[] = [];
   for (const id of visitIds) {
@@ -190,6 +200,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
     const nameRoom = groupId.length + 4;
     const estimate = items.reduce((n, it) => n + it.size + zipOverhead('x'.repeat(nameRoom) + '/data/' + it.path) + manifestLineBytes('data/' + it.path) * 2, 0) + 4096 + Buffer.byteLength(JSON.stringify(record.files)) * 4;
     planned.push({ record, items, estimate });
+    tick('gathering records');
   }
   const parts = planParts(planned, limit, 16 * 1024);
   const customer = getCustomer(ws.db, planned[0]!.record.visit.customerId)!;
@@ -226,7 +237,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
       ...members.flatMap((m) => m.items),
       ...[
         [INDEX_CSV, indexCsv(index)],
-        [INDEX_HTML, indexHtml(index)],
+        [INDEX_HTML, indexPage(index, members.map((m) => m.record))],
         [INDEX_JSON, indexJson(index)],
       ].map(([path, bytes]) => ({ path: path as string, bytes: bytes as Buffer, size: (bytes as Buffer).length })),
     ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -277,6 +288,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
           await zip.addStream(name, it.size, createReadStream(source, { highWaterMark: 1 << 19 }), (c) => hasher.update(c));
         }
         pending.push({ path: `data/${it.path}`, item: it, sums: hasher.digest() });
+        if (it.path.endsWith(`/${RECORD_FILE}`)) tick('packing');
       }
       const payloadSums: { path: string; sums: Record<string, string> }[] = [];
       for (const p of pending) {

@@ -27,6 +27,8 @@ export interface VerifyOptions {
   limits?: ZipLimits;
   /** The evidence table; default the domain's `checkEvidence`. */
   checkEvidence?: (record: VisitEvidenceRecord) => Message[];
+  /** Told after each payload file is read: `done` of `total` files. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** The problems collected while verifying, and where (as vfile collects messages). */

@@ -226,6 +226,7 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
       }
       if (keep) contents.set(p, Buffer.concat(chunks));
       pending.push([p, hasher.digest()]);
+      opts.onProgress?.(pending.length, payloadPaths.length);
     }
     for (const [p, d] of pending) {
       const { crc32: crc, ...sums } = await d;

@@ -21,6 +21,7 @@ import { stampPdf } from '../stamp/stamp.ts';
 import { activeHolds, dueBundles, findBundles, listBundles, placeHold, releaseHolds, type BundleRecord } from '../store/bundles.ts';
 import { today } from '../env/clock.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, report } from './common.ts';
+import { startProgress } from './progress.ts';
 
 interface ArchiveArgs {
   policy?: string;
@@ -127,7 +128,9 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
     const actor = actingPerson(ws, args.user, 'archive').staffId;
     const policy = loadPolicy(ws.dir, args.policy);
     const signingKey = args.sign ? loadSigningKey(args.sign) : undefined;
+    const bar = startProgress(io, `archive ${args.branch} ${args.period}`);
     const result = await buildBundles(ws, {
+      onProgress: (done, total, phase) => bar.tick(done, total, phase),
       branch: args.branch,
       period: args.period,
       outDir: args.out,
@@ -141,6 +144,7 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
       ...(args.baggingDate ? { baggingDate: args.baggingDate } : {}),
       ...(args.stamp ? { stamp: stamper } : {}),
     });
+    bar.finish(result.bundles.length ? `${result.bundles.length} bundle${result.bundles.length === 1 ? '' : 's'} written` : 'nothing written');
     if (result.refused.length && result.bundles.length === 0) {
       const value = { bundles: [], refused: result.refused.map((r) => ({ visitId: r.visitId, problems: r.problems })) };
       report(io, args.json, value, () => [

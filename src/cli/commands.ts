@@ -136,7 +136,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'report',
-    describe: 'period report: visits by result, exceptions, overdue visits, bundles and holds',
+    describe: 'period report: visits by result, category and channel, on-time and return rates, exceptions, review queue, visitors, failed visits to sign',
     load: async () => (await import('./report.ts')).reportCommand,
   },
   {
@@ -146,7 +146,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'demo',
-    describe: 'run the whole pipeline on the bundled samples in a fresh workspace (what `npm start` does)',
+    describe: 'the product as it is meant to be used, on the bundled samples, in a fresh folder (what `npm start` does)',
     load: async () => (await import('./demo.ts')).demoCommand,
   },
 ];

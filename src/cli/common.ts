@@ -11,6 +11,7 @@ import { mayReveal } from '../rules/reveal.ts';
 import { currentActor } from '../env/actor.ts';
 import { recordEvent } from '../store/register.ts';
 import { openWorkspace, workspacePath, type Workspace } from '../store/workspace.ts';
+import { startProgress } from './progress.ts';
 
 export { EXIT_BAD_INPUT, EXIT_CRASH, EXIT_OK, EXIT_PROBLEMS, processIo, type Io } from './io.ts';
 import type { Io } from './io.ts';
@@ -126,14 +127,14 @@ export function reportFailure(io: Io, json: boolean, e: unknown): number {
   return refusal ? EXIT_BAD_INPUT : EXIT_CRASH;
 }
 
-/** Progress on a terminal only; one line, rewritten. */
-export function progress(io: Io, label: string): (done: number, total: number) => void {
-  if (!io.interactive) return () => {};
-  let last = 0;
+/**
+ * Progress on a terminal only (see ./progress.ts): one line with the time left, rewritten,
+ * and a summary line once `done` reaches `total`.
+ */
+export function progress(io: Io, label: string, unit?: string): (done: number, total: number) => void {
+  const bar = startProgress(io, label, unit ? { unit } : {});
   return (done, total) => {
-    const now = Date.now();
-    if (done !== total && now - last < 200) return;
-    last = now;
-    process.stderr.write(`\r${label} ${done}/${total}${done === total ? '\n' : ''}`);
+    bar.tick(done, total);
+    if (done >= total) bar.finish();
   };
 }

@@ -1,122 +1,386 @@
 /**
- * `huifang demo` (what `npm start` runs): the whole pipeline on the bundled samples, in a
- * fresh workspace under `out/demo/`, through the same commands a clerk would type. Each step
- * prints the command and a summary of what it did; the full JSON of every step is kept in
- * `out/demo/steps/` for a closer look.
+ * `huifang demo` (what `npm start` runs): the product as it is meant to be used, on the
+ * bundled samples, in a fresh workspace under `out/demo/`, through the same commands each
+ * person would type: back-office staff import the roster and print letters, customers mail
+ * the forms back (simulated, with envelopes and postal receipts), a clerk ingests them and
+ * marks the envelopes and receipts, a reviewer decides what the machine was unsure of,
+ * validation finds the failed visit (an exception for the branch head), the period report is
+ * written, and the bundles are built and verified as an auditor would. It ends with where
+ * to look.
+ *
+ * The demo is a list of named steps (`DEMO_STEPS`); a step gets the shared context and adds
+ * what later steps need to `ctx.state`. The customers' opening dates are set relative to
+ * today, so deadlines read as they would in a real month. Each step's JSON is kept in
+ * `out/demo/steps/`.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { readCsv } from '../formats/csv.ts';
 import { PROJECT_ROOT } from '../render/templates.ts';
 import { today } from '../env/clock.ts';
 import { defineCommand, EXIT_BAD_INPUT, EXIT_OK, type Io } from './common.ts';
 
-interface DemoArgs {
-  out: string;
-  count: number;
+type Json = Record<string, any>;
+
+/** What every demo step shares. */
+export interface DemoContext {
+  io: Io;
+  /** The demo folder (emptied first) and the workspace in it. */
+  root: string;
+  ws: string;
+  samples: string;
+  /** Runs `huifang <argv> --workspace ws --json`, keeps its JSON in steps/, returns it parsed. */
+  run(argv: string[], label?: string): Promise<{ code: number; json: Json }>;
+  /** A line of the step's summary. */
+  say(line: string): void;
+  /** A path as the user sees it (relative to the current folder). */
+  show(path: string): string;
+  /** What steps hand on to later ones. */
+  state: Json;
+  /** How many returned forms to simulate (default: every visit). */
+  count?: number;
 }
 
-type Json = Record<string, any>;
+/** One step of the demo: a name (for `--only`-style tooling and the lead's additions), a title, and what it does. */
+export interface DemoStep {
+  name: string;
+  title: string;
+  run(ctx: DemoContext): Promise<void>;
+}
+
+/** A step that stops the demo: the command failed in a way the rest cannot follow. */
+class DemoStop extends Error {}
+
+function need(ok: boolean, what: string): void {
+  if (!ok) throw new DemoStop(what);
+}
+
+/** `YYYY-MM-DD`, `days` before `day`. */
+function daysBefore(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The first `perBranch` customers of each branch from the sample list, opened in the last weeks. */
+export function recentCustomerLists(samplesCsv: string, day: string, perBranch: number): Map<string, string> {
+  const [header, ...rows] = readCsv(readFileSync(samplesCsv, 'utf8').replace(/^\uFEFF/, '')).map((r) => [...r.fields]);
+  const branchCol = header!.indexOf('营业部代码');
+  const openedCol = header!.indexOf('开户日期');
+  const cell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const lists = new Map<string, string[]>();
+  for (const cells of rows) {
+    const branch = cells[branchCol]!;
+    const list = lists.get(branch) ?? [];
+    if (!branch || list.length >= perBranch) continue;
+    cells[openedCol] = daysBefore(day, 4 + 5 * list.length); // 4, 9, 14, 19 days ago: due in 1½ to 4 weeks
+    list.push(cells.map(cell).join(','));
+    lists.set(branch, list);
+  }
+  return new Map([...lists].map(([b, list]) => [b, '\uFEFF' + [header!.map(cell).join(','), ...list].join('\r\n') + '\r\n']));
+}
+
+const ROLE_VISITOR = '回访专员';
+const ROLE_REVIEWER = '复核人员';
+
+const roster: DemoStep = {
+  name: 'roster',
+  title: 'Back-office staff import the staff roster: who visits, who reviews, who is marketing staff (营销人员, never a visitor)',
+  async run(ctx) {
+    const imported = await ctx.run(['staff', 'import', join(ctx.samples, 'staff.csv')]);
+    need(imported.code === EXIT_OK, 'the staff roster could not be imported');
+    const { json } = await ctx.run(['staff', 'list'], 'staff-list');
+    const staff = (json.staff ?? []) as Json[];
+    const byBranch = new Map<string, Json[]>();
+    for (const s of staff) byBranch.set(s.branchCode ?? '', [...(byBranch.get(s.branchCode ?? '') ?? []), s]);
+    ctx.state.visitors = new Map<string, string>();
+    ctx.state.reviewers = new Map<string, string>();
+    for (const [branch, people] of [...byBranch].sort()) {
+      const visitor = people.find((p) => p.role === ROLE_VISITOR);
+      const reviewer = people.find((p) => p.role === ROLE_REVIEWER);
+      if (visitor) ctx.state.visitors.set(branch, visitor.name);
+      if (reviewer) ctx.state.reviewers.set(branch, reviewer.name);
+      ctx.say(`branch ${branch}: ${people.map((p) => `${p.name} ${p.role}${p.isMarketing ? ' (营销序列)' : ''}`).join(' · ')}`);
+    }
+  },
+};
+
+const letters: DemoStep = {
+  name: 'letters',
+  title: "Each branch's visitor registers this month's new accounts and prints callback letters (书面信函回访)",
+  async run(ctx) {
+    const day = today();
+    const lists = recentCustomerLists(join(ctx.samples, 'customers.csv'), day, 4);
+    ctx.state.visits = [] as Json[];
+    ctx.state.batches = [] as string[];
+    for (const [branch, csv] of lists) {
+      const list = join(ctx.root, 'lists', `customers-${branch}.csv`);
+      mkdirSync(join(ctx.root, 'lists'), { recursive: true });
+      writeFileSync(list, csv);
+      const visitor = ctx.state.visitors.get(branch) ?? '周敏';
+      const out = join(ctx.root, 'letters', `run-${branch}`);
+      const { code, json } = await ctx.run(['letters', list, '--category', 'new-account', '--out', out, '--docx', '--visitor', visitor, '--seed', `demo-${branch}`], `letters-${branch}`);
+      need(code === EXIT_OK, `letters for branch ${branch} could not be printed`);
+      ctx.state.visits.push(...(json.visits as Json[]).map((v) => ({ ...v, lettersDir: out })));
+      ctx.state.batches.push(...(json.batches as string[]));
+      for (const b of (json.printRoom ?? []) as Json[]) ctx.say(`${branch} (${visitor}): ${json.visits.length} letters; print room: ${ctx.show(b.path)} — ${b.pages} pages on ${b.sheets} sheets, double-sided`);
+    }
+    ctx.say(`customers opened between ${daysBefore(day, 19)} and ${daysBefore(day, 4)}: new-account visits are due within a month of opening (第十七条)`);
+  },
+};
+
+const returns: DemoStep = {
+  name: 'returns',
+  title: 'Customers mail the forms back, filled, signed or stamped, with envelopes and postal receipts (simulated scans)',
+  async run(ctx) {
+    ctx.state.returns = [] as string[];
+    for (const dir of [...new Set((ctx.state.visits as Json[]).map((v) => v.lettersDir as string))]) {
+      const branch = dir.split(/[\\/]/).pop()!.replace(/^run-/, '');
+      const out = join(ctx.root, 'returns', branch);
+      const n = (ctx.state.visits as Json[]).filter((v) => v.lettersDir === dir).length;
+      const { code, json } = await ctx.run(['simulate', dir, '--out', out, '--seed', '4', '--count', String(ctx.count ?? n), '--dpi', '150'], `simulate-${branch}`);
+      need(code === EXIT_OK, `returns for branch ${branch} could not be simulated`);
+      ctx.state.returns.push(out);
+      ctx.say(`${branch}: ${json.files?.length ?? 0} scan files, ${json.pageCount ?? '?'} pages (ground truth beside each)`);
+    }
+  },
+};
+
+/** The sample e-mails from this run's customers (the others are for customers not visited here). */
+function repliesOf(ctx: DemoContext): string[] {
+  const dir = join(ctx.samples, 'emails');
+  const lists = readdirSync(join(ctx.root, 'lists')).map((f) => readFileSync(join(ctx.root, 'lists', f), 'utf8')).join('\n');
+  const addresses = new Set(lists.match(/[\w.+-]+@[\w.-]+/g) ?? []);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.eml'))
+    .filter((f) => [...(readFileSync(join(dir, f), 'latin1').match(/^From:.*$/im)?.[0].matchAll(/[\w.+-]+@[\w.-]+/g) ?? [])].some((m) => addresses.has(m[0])))
+    .map((f) => join(dir, f));
+}
+
+const ingest: DemoStep = {
+  name: 'ingest',
+  title: 'A clerk ingests the returned scans and the e-mails that came in',
+  async run(ctx) {
+    const { code, json } = await ctx.run(['ingest', ...(ctx.state.returns as string[]), ...repliesOf(ctx), '--user', '顾文斌']);
+    need(code !== EXIT_BAD_INPUT, 'the returns could not be ingested');
+    const files = (json.files ?? []) as Json[];
+    const pages = files.flatMap((f) => (f.pages ?? []) as Json[]);
+    ctx.say(`${files.length} files stored byte for byte, ${pages.length} pages placed on visits, ${(json.quarantined ?? []).length} quarantined, ${json.reviewPending ?? 0} decisions for a reviewer`);
+    for (const q of ((json.quarantined ?? []) as Json[]).slice(0, 3)) ctx.say(`quarantined: ${ctx.show(q.path)} page ${q.page ?? '-'}: ${q.reason}`);
+  },
+};
+
+/** Pages the simulated post brought back behind each form: `[file, page, visit, kind]` from the ground truth. */
+function attachmentPages(returnsDir: string): [string, number, string, string][] {
+  const truth = JSON.parse(readFileSync(join(returnsDir, 'truth.json'), 'utf8')) as Json;
+  const out: [string, number, string, string][] = [];
+  for (const f of (truth.files ?? []) as Json[]) {
+    const pages = JSON.parse(readFileSync(join(returnsDir, f.truth), 'utf8')).pages as Json[];
+    for (const p of pages) if (p.kind === 'envelope' || p.kind === 'postal-receipt') out.push([join(returnsDir, f.file), p.page, p.visitId, p.kind]);
+  }
+  return out;
+}
+
+const attachments: DemoStep = {
+  name: 'envelopes',
+  title: 'The clerk marks the pages behind each form as its envelope (信封) or postal receipt (邮局回执)',
+  async run(ctx) {
+    let n = 0;
+    const kinds: Record<string, number> = {};
+    for (const dir of ctx.state.returns as string[]) {
+      for (const [file, page, visit, kind] of attachmentPages(dir)) {
+        const { code } = await ctx.run(['pages', 'move', '--file', file, '--page', String(page), '--visit', visit, '--kind', kind, '--user', '顾文斌'], `pages-${++n}`);
+        if (code === EXIT_OK) kinds[kind] = (kinds[kind] ?? 0) + 1;
+      }
+    }
+    ctx.say(`${kinds.envelope ?? 0} envelopes and ${kinds['postal-receipt'] ?? 0} postal receipts marked (huifang pages move … --kind envelope|postal-receipt)`);
+  },
+};
+
+const review: DemoStep = {
+  name: 'review',
+  title: "The branch's reviewer (复核人员) decides what the machine was not sure of",
+  async run(ctx) {
+    const { json } = await ctx.run(['review', 'list']);
+    const items = (json.items ?? []) as Json[];
+    const branchOf = new Map((ctx.state.visits as Json[]).map((v) => [v.visitId as string, v.branch as string]));
+    const forms = truthForms(ctx.state.returns as string[]);
+    const decided: Record<string, number> = {};
+    for (const item of items) {
+      const reviewer = ctx.state.reviewers.get(branchOf.get(item.visitId) ?? '') ?? '沈佳怡';
+      const paper = valueOnPaper(item, forms.get(item.visitId));
+      if (paper === undefined) continue; // nothing to read it from: left open, as a reviewer would
+      const argv = paper === String(item.machineValue) ? ['review', 'confirm', String(item.itemId), '--user', reviewer] : ['review', 'correct', String(item.itemId), '--value', paper, '--user', reviewer];
+      const { code } = await ctx.run(argv, `review-${item.itemId}`);
+      if (code === EXIT_OK) decided[reviewer] = (decided[reviewer] ?? 0) + 1;
+    }
+    ctx.say(`${items.length} open items; decided: ${Object.entries(decided).map(([who, n]) => `${who} ${n}`).join(', ') || 'none'}`);
+    for (const item of items.slice(0, 3)) ctx.say(`  #${item.itemId} ${item.visitId} ${item.subject}: ${item.reason}`);
+  },
+};
+
+/** What is on the paper for a review item (the demo's stand-in for the reviewer looking): from the simulation's ground truth. */
+function valueOnPaper(item: Json, form: Json | undefined): string | undefined {
+  if (!form) return undefined;
+  const s = String(item.subject);
+  if (s.startsWith('answer:')) return form.answers?.[s.slice('answer:'.length)] ?? 'blank';
+  if (s === 'seal.red') return form.seal !== true ? undefined : (form.sealRed ?? form.sealInk === 'red') ? 'red' : 'not-red';
+  const mark = s === 'seal' ? form.seal : s === 'customerSignature' ? form.customerSignature : s === 'handlerSignature' ? form.handlerSignature : undefined;
+  return mark === true ? 'present' : mark === false ? 'absent' : undefined;
+}
+
+/** The ground truth of every returned form page, by visit id. */
+function truthForms(returnsDirs: readonly string[]): Map<string, Json> {
+  const out = new Map<string, Json>();
+  for (const dir of returnsDirs) {
+    const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as Json;
+    for (const f of (truth.files ?? []) as Json[]) {
+      for (const p of JSON.parse(readFileSync(join(dir, f.truth), 'utf8')).pages as Json[]) if (p.kind === 'form' && p.visitId) out.set(p.visitId, p);
+    }
+  }
+  return out;
+}
+
+const validate: DemoStep = {
+  name: 'validate',
+  title: 'Validate every visit against the rules: evidence, results, deadlines, separation of duties',
+  async run(ctx) {
+    const { json } = await ctx.run(['validate']);
+    const s = (json.summary ?? {}) as Json;
+    ctx.state.validation = json;
+    ctx.say(`${s.visits} visits: ${s.ok} complete, ${s.withProblems} still need something; passed ${s.passed}, failed ${s.failed}, pending ${s.pending}; overdue ${s.overdue}`);
+    const complete = ((json.visits ?? []) as Json[]).find((v) => v.ok && v.result === 'passed');
+    if (complete) ctx.say(`complete and passed, evidence whole: ${complete.visitId}`);
+    for (const e of ((json.exceptions ?? []) as Json[]).slice(0, 2)) {
+      ctx.say(`异常 for the branch head: ${e.visitId} (${e.branchName}): ${(e.failedAnswers as Json[]).map((f) => `「${f.text}」${f.actual}`).join('; ')}`);
+    }
+    const open = ((json.visits ?? []) as Json[]).filter((v) => !v.ok);
+    const rules = new Map<string, number>();
+    for (const v of open) for (const m of v.problems as Json[]) if (m.severity === 'error') rules.set(m.ruleId, (rules.get(m.ruleId) ?? 0) + 1);
+    for (const [rule, n] of [...rules].sort((a, b) => b[1] - a[1]).slice(0, 4)) ctx.say(`  still to do: ${n}× ${rule}`);
+  },
+};
+
+const report: DemoStep = {
+  name: 'report',
+  title: "The period report for the branch heads to sign (HTML with charts; also --format pdf|xlsx)",
+  async run(ctx) {
+    const period = today().slice(0, 7);
+    const file = join(ctx.root, 'report', `report-${period}.html`);
+    const { code, json } = await ctx.run(['report', '--period', period, '--format', 'html', '--out', file]);
+    need(code === EXIT_OK, 'the period report could not be written');
+    ctx.state.report = json.file;
+    const c = (json.branches?.length ?? 0) > 1 ? json.company : json.branches?.[0];
+    if (c) ctx.say(`${c.visits} visits, ${c.byResult.passed ?? 0} passed, ${c.byResult.failed ?? 0} failed; on time ${c.onTime.onTime}/${c.onTime.due}; letters returned ${c.letters.returned}/${c.letters.sent}`);
+    ctx.say(`report: ${ctx.show(json.file)}`);
+  },
+};
+
+const archive: DemoStep = {
+  name: 'archive',
+  title: "Archive each branch's month as a signed BagIt bundle, and verify it as an auditor would",
+  async run(ctx) {
+    const period = today().slice(0, 7);
+    const keys = await ctx.run(['keys', 'create', '--out', join(ctx.root, 'keys')]);
+    const privateKey = keys.json.privateKey ?? keys.json.privateKeyPath;
+    const publicKey = keys.json.publicKey ?? keys.json.publicKeyPath;
+    ctx.state.bundles = [] as Json[];
+    for (const branch of [...new Set((ctx.state.visits as Json[]).map((v) => v.branch as string))].sort()) {
+      const built = await ctx.run(['archive', '--branch', branch, '--period', period, '--out', join(ctx.root, 'bundles'), '--include-invalid', ...(privateKey ? ['--sign', privateKey] : [])], `archive-${branch}`);
+      for (const bundle of (built.json.bundles ?? []) as string[]) {
+        const verified = await ctx.run(['verify', bundle, ...(publicKey ? ['--key', publicKey] : [])], `verify-${branch}`);
+        const extracted = await ctx.run(['archive', 'extract', bundle, '--out', join(ctx.root, 'bags')], `extract-${branch}`);
+        ctx.state.bundles.push({ bundle, ok: verified.json.ok === true, index: extracted.json.indexHtml });
+        const invalid = ((built.json.details ?? []) as Json[]).reduce((n, d) => n + (d.invalidVisitIds?.length ?? 0), 0);
+        ctx.say(`${ctx.show(bundle)}: ${verified.json.ok ? 'verified (checksums, files, index, evidence, retention, signature)' : 'verify found problems'}${invalid ? `; ${invalid} visit(s) still incomplete, archived as such and named in the bundle` : ''}`);
+      }
+    }
+  },
+};
+
+/** The steps in order. Add a step by adding it here (e.g. approval and exception closing). */
+export const DEMO_STEPS: DemoStep[] = [roster, letters, returns, ingest, attachments, review, validate, report, archive];
+
+/** The closing lines: where to look. */
+function closing(ctx: DemoContext): string[] {
+  const visit = (ctx.state.visits as Json[] | undefined)?.[0];
+  const bundle = (ctx.state.bundles as Json[] | undefined)?.[0];
+  const rows: [string, string | undefined][] = [
+    ['a callback letter (PDF)', visit?.pdf],
+    ['a batch print file', (ctx.state.batches as string[] | undefined)?.[0]],
+    ['the period report', ctx.state.report],
+    ['a bundle index (opens offline)', bundle?.index],
+    ["each step's JSON", join(ctx.root, 'steps')],
+  ];
+  const verified = ((ctx.state.bundles ?? []) as Json[]).filter((b) => b.ok).length;
+  return ['', `Done: ${(ctx.state.visits ?? []).length} visits, ${verified} of ${(ctx.state.bundles ?? []).length} bundles verified. Where to look:`, ...rows.filter(([, p]) => p).map(([what, p]) => `  ${what.padEnd(32)} ${ctx.show(p!)}`)];
+}
+
+interface DemoArgs {
+  out: string;
+  count?: number;
+}
+
+/** The context the steps share: runs commands as a person would, keeps each one's JSON. */
+function demoContext(io: Io, root: string, count: number | undefined): DemoContext {
+  const ws = join(root, 'ws');
+  let n = 0;
+  const ctx: DemoContext = {
+    io,
+    root,
+    ws,
+    samples: join(PROJECT_ROOT, 'samples'),
+    state: {},
+    show: (p) => relative(process.cwd(), p) || '.',
+    say: (line) => io.out(`   ${line}`),
+    async run(argv, label) {
+      const { main } = await import('./main.ts');
+      let out = '';
+      // Progress of a long command shows on the terminal, as when it is typed.
+      const captured: Io = { out: (t) => (out += t + '\n'), err: (t) => io.err(`   ${t.trimEnd()}`), interactive: io.interactive, ...(io.errRaw ? { errRaw: io.errRaw } : {}) };
+      const code = await main([...argv, '--workspace', ws, '--json'], captured);
+      writeFileSync(join(root, 'steps', `${String(++n).padStart(2, '0')}-${label ?? argv.slice(0, 2).filter((a) => !a.startsWith('/')).join('-')}.json`), out);
+      let json: Json = {};
+      try {
+        json = JSON.parse(out) as Json;
+      } catch {
+        io.err(`   huifang ${argv[0]}: no JSON output (exit ${code})`);
+      }
+      return { code, json };
+    },
+    ...(count !== undefined ? { count } : {}),
+  };
+  return ctx;
+}
 
 export const demoCommand = defineCommand<DemoArgs>({
   command: 'demo',
   builder: (y) =>
     y
       .option('out', { type: 'string', default: 'out/demo', describe: 'folder for the demo (emptied first)' })
-      .option('count', { type: 'number', default: 24, describe: 'how many returned forms to simulate' }),
-  run: async ({ args, io, huifang: main }) => {
+      .option('count', { type: 'number', describe: 'how many returned forms to simulate per branch (default: every letter comes back)' }),
+  run: async ({ args, io }) => {
     const root = resolve(args.out);
-    if (existsSync(root) && existsSync(join(root, 'ws')) === false && existsSync(join(root, 'steps')) === false) {
+    if (existsSync(root) && !existsSync(join(root, 'ws')) && !existsSync(join(root, 'steps'))) {
       io.err(`huifang: ${root} exists and is not a demo folder; name another with --out.`);
       return EXIT_BAD_INPUT;
     }
     rmSync(root, { recursive: true, force: true });
     mkdirSync(join(root, 'steps'), { recursive: true });
-    const ws = join(root, 'ws');
-    const samples = join(PROJECT_ROOT, 'samples');
-    const show = (p: string) => relative(process.cwd(), p) || '.';
-    let stepNo = 0;
-
-    /** Runs one command as a clerk would, with --json; keeps its output; returns it parsed. */
-    const step = async (title: string, argv: string[]): Promise<{ code: number; json: Json }> => {
-      stepNo++;
-      io.out(`\n${stepNo}. ${title}\n   $ huifang ${argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
-      let out = '';
-      const captured: Io = { out: (t) => (out += t + '\n'), err: (t) => io.err(`   ${t.trimEnd()}`), interactive: false };
-      const code = await main([...argv, '--workspace', ws, '--json'], captured);
-      writeFileSync(join(root, 'steps', `${String(stepNo).padStart(2, '0')}-${argv[0]}.json`), out);
-      let json: Json = {};
+    const ctx = demoContext(io, root, args.count);
+    const started = Date.now();
+    for (const [i, step] of DEMO_STEPS.entries()) {
+      io.out(`\n${i + 1}. ${step.title}  [${step.name}]`);
+      const t0 = Date.now();
       try {
-        json = JSON.parse(out) as Json;
-      } catch {
-        io.out(`   (no JSON output; exit ${code})`);
-      }
-      return { code, json };
-    };
-    const say = (line: string) => io.out(`   ${line}`);
-
-    const init = await step('Make a workspace with the firm\'s settings (sender block, files, policy)', ['init', ws, '--config', join(samples, 'firm.json')]);
-    if (init.code !== EXIT_OK) return init.code;
-    say(`workspace: ${show(ws)}`);
-
-    const staff = await step('Import the staff roster (who is marketing staff, 营销人员)', ['staff', 'import', join(samples, 'staff.csv')]);
-    if (staff.code === EXIT_BAD_INPUT) return staff.code;
-    say(`roster imported: ${JSON.stringify(staff.json.added ?? staff.json.staff?.length ?? '')} staff`);
-
-    const letters = await step('Register visits and print callback letters (书面信函回访)', ['letters', join(samples, 'customers.csv'), '--category', 'new-account', '--out', join(root, 'letters'), '--docx', '--visitor', '周敏', '--reviewer', '沈佳怡', '--user', '周敏', '--seed', 'demo']);
-    if (letters.code !== EXIT_OK) return letters.code;
-    say(`${letters.json.visits.length} visits; letter PDFs and DOCX under ${show(join(root, 'letters'))}/<branch>/`);
-    for (const b of letters.json.batches as string[]) say(`batch print file: ${show(b)}`);
-
-    const simulate = await step('Simulate what customers mail back: filled, signed, stamped, scanned forms with envelopes and receipts', ['simulate', join(root, 'letters'), '--out', join(root, 'returns'), '--seed', '7', '--count', String(args.count)]);
-    if (simulate.code === EXIT_BAD_INPUT) return simulate.code;
-    say(`${simulate.json.files?.length ?? 0} scan files, ${simulate.json.pageCount ?? '?'} pages, ground truth beside each, in ${show(join(root, 'returns'))}`);
-
-    const ingest = await step('Ingest the returned scans and the sample e-mails', ['ingest', join(root, 'returns'), join(samples, 'emails'), '--user', '顾文斌']);
-    if (ingest.code === EXIT_BAD_INPUT) return ingest.code;
-    const files = (ingest.json.files ?? []) as Json[];
-    const pages = files.flatMap((f) => (f.pages ?? []) as Json[]);
-    say(`${files.length} files stored, ${pages.length} pages placed on visits, ${(ingest.json.quarantined ?? []).length} quarantined, ${ingest.json.reviewPending ?? 0} decisions await review`);
-    for (const q of ((ingest.json.quarantined ?? []) as Json[]).slice(0, 5)) say(`quarantined: ${show(q.path)} page ${q.page ?? '-'}: ${q.reason}`);
-
-    const review = await step('The review queue: what the machine was not sure of', ['review', 'list']);
-    const items = (review.json.items ?? []) as Json[];
-    say(`${items.length} open review items${items.length ? '; e.g.' : ''}`);
-    for (const item of items.slice(0, 3)) say(`  ${item.id ?? item.itemId}: ${item.visitId} ${item.subject} — ${item.reason}`);
-
-    const first = await step('Validate every visit against the rules (evidence, results, deadlines, separation of duties)', ['validate']);
-    // 复核: the reviewer approves each visit whose only remaining problem is that nobody has approved it yet.
-    const ready = ((first.json.visits ?? []) as Json[]).filter((v) => v.result !== 'pending' && (v.problems as Json[]).every((m) => m.severity !== 'error' || m.ruleId === 'review/visit-not-reviewed'));
-    for (const v of ready) await step(`The reviewer (复核人员) approves visit ${v.visitId}`, ['review', 'visit', v.visitId, '--approve', '--note', 'evidence and answers checked', '--user', '沈佳怡']);
-    const validate = await step('Validate again after review', ['validate']);
-    const s = (validate.json.summary ?? {}) as Json;
-    say(`${s.visits} visits: ${s.ok} ok, ${s.withProblems} with problems; passed ${s.passed}, failed ${s.failed}, pending ${s.pending}; ${(validate.json.exceptions ?? []).length} exceptions (异常) to report`);
-    const ruleCounts = new Map<string, number>();
-    for (const v of (validate.json.visits ?? []) as Json[]) for (const m of v.problems as Json[]) if (m.severity === 'error') ruleCounts.set(m.ruleId, (ruleCounts.get(m.ruleId) ?? 0) + 1);
-    for (const [rule, n] of [...ruleCounts].sort((a, b) => b[1] - a[1]).slice(0, 6)) say(`  ${n}× ${rule}`);
-
-    const period = today().slice(0, 7);
-    const branches = [...new Set((letters.json.visits as Json[]).map((v) => v.branch as string))].sort();
-    const keys = await step('Create a signing key for the bundles', ['keys', 'create', '--out', join(root, 'keys')]);
-    const privateKey = keys.json.privateKey ?? keys.json.privateKeyPath;
-    const publicKey = keys.json.publicKey ?? keys.json.publicKeyPath;
-    for (const branch of branches) {
-      const archive = await step(`Archive branch ${branch} for ${period} (visits that fail validation included, and the bundle says so)`, [
-        'archive', '--branch', branch, '--period', period, '--out', join(root, 'bundles'), '--include-invalid', '--user', '顾文斌', ...(privateKey ? ['--sign', privateKey] : []),
-      ]);
-      for (const bundle of (archive.json.bundles ?? []) as string[]) {
-        say(`bundle: ${show(bundle)}`);
-        const verify = await step(`Verify the bundle as an auditor would`, ['verify', bundle, ...(publicKey ? ['--key', publicKey] : [])]);
-        const problems = (verify.json.problems ?? []) as Json[];
-        const errors = problems.filter((p) => p.severity === 'error');
-        say(verify.json.ok ? `verified: every checksum, file, index entry, evidence rule, the retention date and the signature` : `verify found ${errors.length} problems (see ${show(join(root, 'steps'))})`);
-        for (const p of errors.slice(0, 3)) say(`  ${p.path}: ${p.problem}`);
-        const warnings = problems.filter((p) => p.severity !== 'error');
-        if (warnings.length) say(`${warnings.length} warnings, recorded in the bundle: e.g. ${warnings[0]!.path}: ${warnings[0]!.problem}`);
-        const extracted = await step('Unpack it to browse the index (index.html opens offline)', ['archive', 'extract', bundle, '--out', join(root, 'bags')]);
-        if (extracted.json.indexHtml) say(`open in a browser: ${extracted.json.indexHtml}`);
+        await step.run(ctx);
+        ctx.say(`(${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      } catch (e) {
+        if (!(e instanceof DemoStop)) throw e;
+        io.err(`huifang demo: stopped at step ${step.name}: ${e.message} (see ${ctx.show(join(root, 'steps'))})`);
+        return EXIT_BAD_INPUT;
       }
     }
-    io.out(`\nDone. Everything is under ${show(root)} (workspace ${show(ws)}; each step's JSON in ${show(join(root, 'steps'))}).`);
+    for (const line of closing(ctx)) io.out(line);
+    io.out(`  (${Math.round((Date.now() - started) / 1000)} s; the workspace is ${ctx.show(ctx.ws)})`);
     return EXIT_OK;
   },
 });

@@ -10,7 +10,9 @@
 import { collectIngestInputs, ingestCollected, type FileReport, type IngestReport, type PageReport } from '../ingest/ingest.ts';
 import { INGEST_HANDLERS } from './ingest-handlers.ts';
 import { actingPerson, USER_OPTION } from './people.ts';
-import { defineCommand, EXIT_OK, EXIT_PROBLEMS, progress, report } from './common.ts';
+import { basename } from 'node:path';
+import { defineCommand, EXIT_OK, EXIT_PROBLEMS, report } from './common.ts';
+import { startProgress } from './progress.ts';
 
 interface IngestArgs {
   paths: string[];
@@ -34,15 +36,18 @@ export const ingestCommand = defineCommand<IngestArgs>({
     const inputs = await collectIngestInputs(args.paths, INGEST_HANDLERS);
     const ws = workspace();
     const actor = actingPerson(ws, args.user, 'ingest').staffId;
-    const tick = progress(io, 'ingest: files');
+    const bar = startProgress(io, 'ingest', { unit: 'files' });
+    let pages = 0;
     const result = await ingestCollected(ws, inputs, {
       actor,
       handlers: INGEST_HANDLERS,
       follow: args.follow,
       onProgress: (e) => {
-        if (e.type === 'file-done') tick(e.index + 1, e.total);
+        if (e.type === 'page') bar.tick(e.index, e.total, `${basename(e.path)} page ${e.page}, ${++pages} pages so far`);
+        if (e.type === 'file-done') bar.tick(e.index + 1, e.total, `${pages} pages`);
       },
     });
+    bar.finish(`${pages} pages`);
     report(io, args.json, jsonOf(result), () => textOf(result));
     const problems = result.quarantined.length > 0 || result.files.some((f) => f.status === 'error');
     return problems ? EXIT_PROBLEMS : EXIT_OK;

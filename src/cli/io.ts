@@ -16,11 +16,14 @@ export interface Io {
   interactive: boolean;
   /** Personal data shown in full (`--reveal`, allowed by `mayReveal`); masked otherwise. */
   reveal?: boolean;
+  /** Writes to standard error as it is, no newline added (progress lines); default process.stderr. */
+  errRaw?: (text: string) => void;
 }
 
 export const processIo: Io = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
   interactive: Boolean(process.stderr.isTTY),
+  errRaw: (t) => process.stderr.write(t),
 };
 

@@ -77,7 +77,7 @@ function startCommand(documents: RunDocuments): CommandModule<StartArgs> {
         repeat: args.repeat,
         seed: args.seed,
         maxLettersPerBatch: args.batchSize,
-        onProgress: progress(io, `rendering ${documents}`),
+        onProgress: progress(io, `rendering ${documents}`, documents),
       });
       report(
         io,
@@ -85,13 +85,18 @@ function startCommand(documents: RunDocuments): CommandModule<StartArgs> {
         {
           visits: result.visits.map((v) => ({ visitId: v.visitId, customerId: v.customerId, branch: v.branch, pdf: v.pdf, ...(v.docx ? { docx: v.docx } : {}) })),
           batches: result.batches,
+          printRoom: result.batchFiles,
           listing: result.listing,
           runId: result.runId,
         },
         () => [
           `${result.visits.length} visits registered (run ${result.runId}) in ${ws.dir}`,
           `${documents === 'letters' ? 'letters' : 'forms'}: ${result.visits.length} PDFs${args.docx ? ' and DOCX files' : ''}`,
-          ...result.batches.map((b) => `batch print file: ${b}`),
+          ...result.batchFiles.flatMap((b) => [
+            `batch print file: ${b.path}`,
+            `  for the print room: ${b.letters} ${documents}, ${b.pages} pages on ${b.sheets} sheets (A4, double-sided)`,
+            ...b.branches.map((x) => `    branch ${x.branchCode}: ${x.letters} ${documents}, ${x.pages} pages, ${x.sheets} sheets`),
+          ]),
           `listing of every file written: ${result.listing}`,
         ],
       );

@@ -1,85 +1,89 @@
 /**
- * `huifang report --period YYYY-MM [--branch B]` — the period report (回访工作报告): per
- * branch, the visits started in the month by result, category and channel; the exceptions
- * (回访不通过, 第三十八条) to report to the branch manager; visits still open past their due
- * date; and the bundles built for the period with their retention dates and legal holds.
- * Customer ids are masked: a report is passed around, the archive is not.
+ * `huifang report --period 2026-11|2026-Q4|2026|2026-W48 [--branch B | --all]
+ * [--format text|html|pdf|xlsx] [--out FILE]` — the period report (回访工作报告, 第四十条):
+ * per branch and for the company, visits by category, channel and result, the on-time rate,
+ * letters returned, coverage, satisfaction, exceptions, the review queue, per-visitor
+ * figures, and the failed visits for the branch head to sign. One model (src/report/model.ts),
+ * four writers; `--json` prints the model. Customer ids are masked: a report is passed
+ * around, the archive is not.
  */
-import { maskTail } from '../domain/customer.ts';
-import { UsageError } from '../domain/messages.ts';
-import { VISIT_RESULT_LABELS, type VisitResult } from '../domain/visit.ts';
-import { activeHolds, branchesOfPeriod, listBundles } from '../store/bundles.ts';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { InputError, message, UsageError } from '../domain/messages.ts';
+import { gatherReportFacts } from '../report/gather.ts';
+import { reportHtml } from '../report/html.ts';
+import { buildReport, type PeriodReport } from '../report/model.ts';
+import { parsePeriod, PeriodError, type ReportPeriod } from '../report/period.ts';
+import { reportText } from '../report/text.ts';
+import { writeFileAtomic } from '../store/atomic.ts';
 import { today } from '../env/clock.ts';
-import { getCustomer, listVisits } from '../store/visits.ts';
-import { periodCoverage } from '../plan/run.ts';
-import { coverageForOutput, coverageText } from './coverage.ts';
+import { listVisits } from '../store/visits.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
+import { startProgress } from './progress.ts';
+
+export const REPORT_FORMATS = ['text', 'html', 'pdf', 'xlsx'] as const;
+type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 interface ReportArgs {
   period: string;
   branch?: string;
+  all?: boolean;
+  format: ReportFormat;
+  out?: string;
 }
 
-const count = <T extends string>(values: readonly T[]): Record<string, number> => {
-  const out: Record<string, number> = {};
-  for (const v of values) out[v] = (out[v] ?? 0) + 1;
-  return out;
-};
+function periodOf(text: string): ReportPeriod {
+  try {
+    return parsePeriod(text);
+  } catch (e) {
+    if (e instanceof PeriodError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** The report's bytes in a file format. */
+async function renderFile(r: PeriodReport, format: Exclude<ReportFormat, 'text'>): Promise<Uint8Array> {
+  if (format === 'html') return reportHtml(r);
+  if (format === 'pdf') return (await import('../report/pdf.ts')).reportPdf(r);
+  return (await import('../report/xlsx.ts')).reportXlsx(r);
+}
 
 export const reportCommand = defineCommand<ReportArgs>({
   command: 'report',
   builder: (y) =>
     y
-      .option('period', { type: 'string', demandOption: true, describe: 'the month, YYYY-MM' })
-      .option('branch', { type: 'string', describe: 'one branch (default: every branch with visits in the period)' }),
+      .option('period', { type: 'string', demandOption: true, describe: 'a month 2026-11, a quarter 2026-Q4, a year 2026 or an ISO week 2026-W48' })
+      .option('branch', { type: 'string', describe: 'one branch (营业部 code)' })
+      .option('all', { type: 'boolean', describe: 'every branch with visits in the period, and the company (the default)' })
+      .option('format', { type: 'string', choices: REPORT_FORMATS as unknown as string[], default: 'text', describe: 'text on the terminal, or a file: html, pdf, xlsx' })
+      .option('out', { type: 'string', describe: 'the file to write (default report-<period>[-<branch>].<format>)' })
+      .conflicts('branch', 'all')
+      .example('$0 report --period 2026-11 --branch 3101 --format pdf', "a branch's monthly report to sign")
+      .example('$0 report --period 2026-Q4 --all --format xlsx', 'the quarter, every branch and the company'),
   run: async ({ args, io, workspace }) => {
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(args.period)) throw new UsageError(`Expected a month YYYY-MM for --period but received ${JSON.stringify(args.period)}`);
+    const period = periodOf(args.period);
+    if (args.out && args.format === 'text') throw new UsageError('--out writes a file: give --format html, pdf or xlsx');
     const ws = workspace();
-    const day = today();
-    const branches = args.branch ? [args.branch] : branchesOfPeriod(ws.db, args.period);
-    const value = {
-      period: args.period,
-      today: day,
-      branches: branches.map((branch) => {
-        const visits = listVisits(ws.db, { branchCode: branch }).filter((v) => v.createdOn.startsWith(args.period));
-        const exceptions = visits
-          .filter((v) => v.result === 'failed')
-          .map((v) => {
-            const c = getCustomer(ws.db, v.customerId);
-            return { visitId: v.visitId, customerId: v.customerId, customerName: c?.name ?? '', category: v.category, channel: v.channel };
-          });
-        const overdue = visits.filter((v) => v.result === 'pending' && v.dueOn < day).map((v) => ({ visitId: v.visitId, dueOn: v.dueOn, channel: v.channel }));
-        const bundles = listBundles(ws.db, { branchCode: branch })
-          .filter((b) => b.period === args.period)
-          .map((b) => ({ bundleId: b.bundleId, sha256: b.sha256, path: b.path, visits: b.visitCount, retainUntil: b.retainUntil, includesInvalid: b.includesInvalid, holds: activeHolds(ws.db, b.bundleId).map((h) => h.reason) }));
-        return {
-          branch,
-          visits: visits.length,
-          byResult: count(visits.map((v) => v.result)),
-          byCategory: count(visits.map((v) => v.category)),
-          byChannel: count(visits.map((v) => v.channel)),
-          exceptions,
-          overdue,
-          bundles,
-        };
-      }),
-    };
-    // The year's coverage (docs/planning.md), when an account list has been imported.
-    const yearCoverage = periodCoverage(ws, args.period, args.branch);
-    const shownCoverage = yearCoverage && coverageForOutput(yearCoverage);
-    report(io, args.json, shownCoverage ? { ...value, coverage: shownCoverage } : value, () => [
-      ...value.branches.flatMap((b) => [
-        `营业部 ${b.branch} — ${args.period}: ${b.visits} visits`,
-        `  results: ${Object.entries(b.byResult).map(([r, n]) => `${VISIT_RESULT_LABELS[r as VisitResult] ?? r} ${n}`).join(' · ') || 'none'}`,
-        `  channels: ${Object.entries(b.byChannel).map(([c, n]) => `${c} ${n}`).join(' · ') || 'none'}`,
-        ...(b.exceptions.length ? [`  exceptions (回访不通过, report to the branch manager):`, ...b.exceptions.map((e) => `    ${e.visitId} ${e.customerName} (${maskTail(e.customerId)}) ${e.category}/${e.channel}`)] : ['  exceptions: none']),
-        ...(b.overdue.length ? [`  overdue, still pending: ${b.overdue.map((o) => `${o.visitId} (due ${o.dueOn})`).join(', ')}`] : []),
-        ...(b.bundles.length
-          ? b.bundles.map((x) => `  bundle ${x.bundleId}: ${x.visits} visits, retain until ${x.retainUntil}${x.includesInvalid ? ', includes invalid visits' : ''}${x.holds.length ? `, legal hold: ${x.holds.join('; ')}` : ''}  ${x.sha256.slice(0, 16)}…`)
-          : ['  no bundle built yet (huifang archive)']),
-      ]),
-      ...(shownCoverage ? coverageText(shownCoverage, 5) : []),
-    ]);
+    if (args.branch && listVisits(ws.db, { branchCode: args.branch }).length === 0) {
+      throw new InputError(`There are no visits of branch ${args.branch} in the register; check the branch (营业部) code.`, [message('report/unknown-branch', `no visits of branch ${args.branch}`, {}, { fix: 'give a branch code that letters or forms registered visits for' })]);
+    }
+    const bar = startProgress(io, `report ${period.id}`, { unit: 'visits' });
+    const facts = await gatherReportFacts(ws, { period, today: today(), ...(args.branch ? { branch: args.branch } : {}), onProgress: (d, t) => bar.tick(d, t) });
+    const model = buildReport(facts);
+    let written: string | undefined;
+    if (args.format !== 'text') {
+      written = resolve(args.out ?? `report-${period.id}${args.branch ? `-${args.branch}` : ''}.${args.format}`);
+      mkdirSync(dirname(written), { recursive: true });
+      await writeFileAtomic(written, await renderFile(model, args.format));
+    }
+    bar.finish(written ? `written to ${written}` : undefined);
+    report(io, args.json, { ...model, ...(written ? { file: written } : {}) }, () => (written ? [`${args.format.toUpperCase()} report for ${period.label}: ${written}`, ...summaryLines(model)] : reportText(model)));
     return EXIT_OK;
   },
 });
+
+function summaryLines(r: PeriodReport): string[] {
+  const c = r.branches.length > 1 ? r.company : r.branches[0];
+  if (!c) return ['No visits in this period.'];
+  return [`${c.visits} visits in ${r.branches.length} branch(es): passed ${c.byResult.passed ?? 0}, failed ${c.byResult.failed ?? 0}, pending ${c.byResult.pending ?? 0}; ${c.exceptions.open} open exception(s) to sign for`];
+}

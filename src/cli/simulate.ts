@@ -31,7 +31,7 @@ export const simulateCommand = defineCommand<SimulateArgs>({
       .option('clean', { type: 'boolean', default: false, describe: 'also write each filled page before degradation (clean/*.png)' }),
   run: async ({ args, io }) => {
     const dpi = args.dpi === undefined ? undefined : parseDpis(args.dpi);
-    const tick = progress(io, 'simulate: files');
+    const tick = progress(io, 'simulate', 'files');
     const result = await simulateReturns({
       lettersDir: args.lettersDir,
       out: args.out,

@@ -4,11 +4,13 @@
  * its path inside the bag), 2 unusable or refused (a hostile or damaged zip).
  */
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { UsageError } from '../domain/messages.ts';
 import { loadPublicKey } from '../archive/signing.ts';
 import { verifyBundle } from '../archive/verify.ts';
 import { HostileZipError, UnreadableZipError } from '../archive/zip-reader.ts';
 import { defineCommand, EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEMS, report } from './common.ts';
+import { startProgress } from './progress.ts';
 
 interface VerifyArgs {
   bundle: string;
@@ -27,7 +29,9 @@ export const verifyCommand = defineCommand<VerifyArgs>({
     if (!existsSync(args.bundle)) throw new UsageError(`${args.bundle} does not exist`);
     const key = args.key ? loadPublicKey(args.key) : undefined;
     try {
-      const r = await verifyBundle(args.bundle, { ...(key ? { key } : {}), ...(args.previous ? { previous: args.previous } : {}) });
+      const bar = startProgress(io, `verify ${basename(args.bundle)}`, { unit: 'files read' });
+      const r = await verifyBundle(args.bundle, { ...(key ? { key } : {}), ...(args.previous ? { previous: args.previous } : {}), onProgress: (done, total) => bar.tick(done, total) });
+      bar.finish(r.ok ? 'valid' : 'INVALID');
       const errors = r.problems.filter((p) => p.severity === 'error');
       report(io, args.json, { ok: r.ok, path: r.location, bag: r.bag, version: r.version, huifang: r.huifang, files: r.files, bytes: r.bytes, problems: r.problems, notes: r.notes }, () => [
         ...r.problems.map((p) => `${p.severity === 'error' ? '✗' : '!'} ${p.path}: ${p.problem} [${p.rule}]`),

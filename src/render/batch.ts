@@ -40,6 +40,19 @@ export interface Batch {
   /** The letters in it, in printed order. */
   visitIds: string[];
   pageCount: number;
+  /** Printed pages of each letter (blank duplex pages included), in the order of `visitIds`. */
+  printedPages: number[];
+  /** Printed pages of each branch's letters in the file (blank duplex pages included), in order. */
+  branches: { branchCode: string; letters: number; pages: number }[];
+}
+
+/** Adds a letter's printed pages to its branch's row (rows in printed order). */
+function countBranch(rows: Batch['branches'], branchCode: string, pages: number): void {
+  const last = rows.at(-1);
+  if (last?.branchCode === branchCode) {
+    last.letters += 1;
+    last.pages += pages;
+  } else rows.push({ branchCode, letters: 1, pages });
 }
 
 /** Branch, then postcode, then visit id; stable. */
@@ -88,6 +101,8 @@ export function* batches(letters: readonly BatchLetter[], options: BatchOptions 
     const chunk = ordered.slice(start, start + max);
     const w = new PdfWriter();
     let pageCount = 0;
+    const branches: Batch['branches'] = [];
+    const printedPages: number[] = [];
     const first = chunk[0]!.document!;
     const bytes = writeFile(w, { title: `回访函批量打印 ${chunk[0]!.visitId} 等${chunk.length}封`, createdOn: first.createdOn, id: chunk.map((l) => l.visitId).join(',') }, (parent) => {
       const kids: number[] = [];
@@ -96,18 +111,21 @@ export function* batches(letters: readonly BatchLetter[], options: BatchOptions 
         const pages = writeDocumentPages(w, doc, parent);
         const envelopeLast = doc.pages.at(-1)?.size !== undefined;
         const formLast = doc.pages.at(envelopeLast ? -2 : -1)?.form ?? false;
+        const sequence = duplexSequence(pages.length, formLast, envelopeLast);
         let before: number | null = null;
-        for (const index of duplexSequence(pages.length, formLast, envelopeLast)) {
+        for (const index of sequence) {
           // A blank back takes the size of the page it backs (A4, or the envelope's).
           const size = before === null ? undefined : doc.pages[before]!.size;
           kids.push(index === null ? writeBlankPage(w, parent, size) : pages[index]!);
           before = index;
         }
+        countBranch(branches, letter.branchCode, sequence.length);
+        printedPages.push(sequence.length);
       }
       pageCount = kids.length;
       return kids;
     });
-    yield { bytes, visitIds: chunk.map((l) => l.visitId), pageCount };
+    yield { bytes, visitIds: chunk.map((l) => l.visitId), pageCount, printedPages, branches };
   }
 }
 
@@ -134,14 +152,18 @@ export async function buildBatchesFromPdfs(letters: readonly BatchLetter[], opti
   for (let start = 0; start < ordered.length; start += max) {
     const chunk = ordered.slice(start, start + max);
     const batch = await PDFDocument.create();
+    const branches: Batch['branches'] = [];
+    const printedPages: number[] = [];
     for (const letter of chunk) {
       if (!letter.bytes) throw new Error(`Letter ${letter.visitId} has no PDF bytes to put in a batch.`);
       const source = await PDFDocument.load(letter.bytes);
       const pages = await batch.copyPages(source, source.getPageIndices());
       for (const page of pages) batch.addPage(page);
       if (pages.length % 2) batch.addPage(pages[0] ? [pages[0].getWidth(), pages[0].getHeight()] : undefined);
+      countBranch(branches, letter.branchCode, pages.length + (pages.length % 2));
+      printedPages.push(pages.length + (pages.length % 2));
     }
-    out.push({ bytes: await batch.save({ useObjectStreams: false }), visitIds: chunk.map((l) => l.visitId), pageCount: batch.getPageCount() });
+    out.push({ bytes: await batch.save({ useObjectStreams: false }), visitIds: chunk.map((l) => l.visitId), pageCount: batch.getPageCount(), printedPages, branches });
   }
   return out;
 }

@@ -29,6 +29,7 @@ import { today } from '../env/clock.ts';
 import { addDocument, insertVisit, listVisits, recordBlob, recordRun, upsertCustomer } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { renderFormDocx, renderLetterDocx, DOCX_TEMPLATES } from './docx.ts';
+import type { Batch } from './batch.ts';
 import { renderAll } from './render-all.ts';
 import { templateData, type Sender } from './template-data.ts';
 import { loadDocxTemplate } from './templates.ts';
@@ -93,9 +94,20 @@ export interface StartVisitsResult {
   visits: StartedVisit[];
   /** Absolute paths of the batch print PDFs. */
   batches: string[];
+  /** What the print room needs of each batch file: pages and duplex sheets, per branch. */
+  batchFiles: BatchFileSummary[];
   /** Absolute path of the CSV listing every file written. */
   listing: string;
   messages: Message[];
+}
+
+/** A batch print file as the print room sees it (printed double-sided: two pages a sheet). */
+export interface BatchFileSummary {
+  path: string;
+  letters: number;
+  pages: number;
+  sheets: number;
+  branches: { branchCode: string; letters: number; pages: number; sheets: number }[];
 }
 
 const DOCX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -169,8 +181,10 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
   const objects = new WriteBatch();
   const started: StartedVisit[] = new Array(planned.length);
   const stored: { visitId: string; kind: 'letter' | 'form'; sha256: string; size: number; fileName: string; pageCount: number; mediaType: string }[] = [];
-  const listing: string[][] = [['visitId', 'customerId', 'branchCode', 'postcode', 'kind', 'path', 'pages', 'sha256']];
+  const listing: string[][] = [['visitId', 'customerId', 'branchCode', 'postcode', 'kind', 'path', 'pages', 'sha256', 'batch', 'batchPages']];
+  const pdfRows = new Map<string, string[]>();
   const batches: string[] = [];
+  const batchFiles: BatchFileSummary[] = [];
   const kind = options.documents === 'letters' ? 'letter' : 'form';
   try {
     mkdirSync(out, { recursive: true });
@@ -185,7 +199,9 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
         await outputs.write(pdf, rendered.bytes);
         const { sha256, size } = ws.files.putBytes(rendered.bytes, objects);
         stored.push({ visitId: visit.visitId, kind, sha256, size, fileName: `${visit.visitId}.pdf`, pageCount: rendered.pageCount, mediaType: 'application/pdf' });
-        listing.push([visit.visitId, customer.customerId, customer.branchCode, customer.postcode, `${kind}-pdf`, relative(out, pdf), String(rendered.pageCount), sha256]);
+        const pdfRow = [visit.visitId, customer.customerId, customer.branchCode, customer.postcode, `${kind}-pdf`, relative(out, pdf), String(rendered.pageCount), sha256, '', ''];
+        pdfRows.set(visit.visitId, pdfRow);
+        listing.push(pdfRow);
         const entry: StartedVisit = { visitId: visit.visitId, customerId: customer.customerId, branch: customer.branchCode, pdf };
         if (options.docx) {
           const data = templateData(visit, customer, sender);
@@ -194,7 +210,7 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
           await outputs.write(docx, bytes);
           const blob = ws.files.putBytes(bytes, objects);
           stored.push({ visitId: visit.visitId, kind, sha256: blob.sha256, size: blob.size, fileName: `${visit.visitId}.docx`, pageCount: 0, mediaType: DOCX_MEDIA_TYPE });
-          listing.push([visit.visitId, customer.customerId, customer.branchCode, customer.postcode, `${kind}-docx`, relative(out, docx), '', blob.sha256]);
+          listing.push([visit.visitId, customer.customerId, customer.branchCode, customer.postcode, `${kind}-docx`, relative(out, docx), '', blob.sha256, '', '']);
           entry.docx = docx;
         }
         started[index] = entry;
@@ -206,7 +222,16 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
           const path = join(out, 'batches', `batch-${String(n + 1).padStart(3, '0')}.pdf`);
           await outputs.write(path, batch.bytes);
           batches.push(path);
-          listing.push(['', '', '', '', 'batch-pdf', relative(out, path), String(batch.pageCount), createHash('sha256').update(batch.bytes).digest('hex')]);
+          batchFiles.push(summariseBatch(path, batch));
+          const name = relative(out, path);
+          let first = 1;
+          for (const [i, visitId] of batch.visitIds.entries()) {
+            const row = pdfRows.get(visitId);
+            const pages = batch.printedPages[i]!;
+            if (row) (row[8] = name), (row[9] = `${first}-${first + pages - 1}`);
+            first += pages;
+          }
+          listing.push(['', '', '', '', 'batch-pdf', name, String(batch.pageCount), createHash('sha256').update(batch.bytes).digest('hex'), name, `1-${batch.pageCount}`]);
         },
       },
     });
@@ -227,7 +252,7 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
         addDocument(ws.db, { visitId: s.visitId, kind: s.kind, role: 'rendered', sha256: s.sha256, size: s.size, mediaType: s.mediaType, fileName: s.fileName, pageCount: s.pageCount || undefined, createdBy: options.actor ?? options.visitor, meta: { runId } });
       }
     })();
-    return { runId, visits: started, batches, listing: listingPath, messages: [] };
+    return { runId, visits: started, batches, batchFiles, listing: listingPath, messages: [] };
   } catch (e) {
     outputs.discard();
     throw e;
@@ -239,5 +264,16 @@ async function listSource(path: string | undefined, category: VisitCategory): Pr
   if (path === undefined) throw new InputError('Name a customer list (or start the visits of a plan with --plan).');
   const list = await readCustomerList(path);
   return { path: list.path, sha256: list.sha256, visits: list.customers.map((customer) => ({ customer, category })) };
+}
+
+function summariseBatch(path: string, batch: Batch): BatchFileSummary {
+  const sheets = (pages: number) => Math.ceil(pages / 2);
+  return {
+    path,
+    letters: batch.visitIds.length,
+    pages: batch.pageCount,
+    sheets: sheets(batch.pageCount),
+    branches: batch.branches.map((b) => ({ ...b, sheets: sheets(b.pages) })),
+  };
 }
 

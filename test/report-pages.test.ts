@@ -1,0 +1,103 @@
+/**
+ * The pages people read, rendered in headless Chromium: the period report (HTML) and a
+ * bundle's index.html. The charts are drawn (SVG shapes in the laid-out DOM), the figures
+ * are validate's, the failed visit is named with its reason and a line to sign, and the
+ * screenshots are kept under test-output/ for a person to look at.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import type { Io } from '../src/cli/common.ts';
+import { visitIdFor } from './archive-fixture.ts';
+import { makeReportFixture, REPORT_NOW } from './report-fixture.ts';
+import { CHROMIUM, printToPdf, renderedDom, screenshot } from './browser-helpers.ts';
+import { spawnSync } from 'node:child_process';
+
+const hasPdfinfo = spawnSync('sh', ['-c', 'command -v pdfinfo']).status === 0;
+
+function capture(): Io & { text: () => string; errors: () => string } {
+  let out = '';
+  let err = '';
+  return { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), interactive: false, text: () => out, errors: () => err };
+}
+
+async function run(argv: string[]): Promise<{ code: number; json: any; err: string }> {
+  const io = capture();
+  const code = await main([...argv, '--json'], io);
+  return { code, json: JSON.parse(io.text()), err: io.errors() };
+}
+
+describe.skipIf(!CHROMIUM)('report and bundle index in a browser (chromium)', () => {
+  let dir: string;
+  let ws: string;
+  const failed = visitIdFor(4);
+  const saved = process.env.HUIFANG_NOW;
+
+  beforeAll(() => {
+    process.env.HUIFANG_NOW = REPORT_NOW;
+    ({ dir, ws } = makeReportFixture());
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.HUIFANG_NOW;
+    else process.env.HUIFANG_NOW = saved;
+  });
+
+  it('draws the report with charts and the figures validate gives, and names the failed visit to sign for', async () => {
+    const validate = await run(['validate', '--workspace', ws]);
+    const s = validate.json.summary;
+    const file = join(dir, 'report-2026-05.html');
+    const written = await run(['report', '--workspace', ws, '--period', '2026-05', '--format', 'html', '--out', file]);
+    expect(written.code).toBe(0);
+    expect(written.json.file).toBe(file);
+    const company = written.json.company;
+    expect(company.visits).toBe(s.visits);
+    expect(company.byResult.passed ?? 0).toBe(s.passed);
+    expect(company.byResult.failed ?? 0).toBe(s.failed);
+    expect(company.byResult.pending ?? 0).toBe(s.pending);
+    expect(company.exceptions.open).toBe(validate.json.exceptions.length);
+    expect(company.failed.map((x: any) => x.visitId)).toEqual([failed]);
+
+    const dom = renderedDom(file);
+    const charts = dom.match(/<svg[^>]*data-chart="[^"]+"/g) ?? [];
+    expect(charts.length).toBeGreaterThanOrEqual(4); // company: results, satisfaction, channels, branches; then each branch
+    expect(dom).toMatch(/data-chart="company-results"[\s\S]*?<path d="M/);
+    expect(dom).toContain('data-chart="company-branches"');
+    // the figures as printed equal validate's
+    expect(dom).toMatch(new RegExp(`<b>${s.visits}</b><span>回访 visits`));
+    expect(dom).toMatch(new RegExp(`<b>${s.failed}</b><span>回访不通过 failed`));
+    expect(dom).toContain(failed);
+    expect(dom).toContain('「营业部或证券从业人员是否曾代您操作账户？」');
+    expect(dom).toContain('签字 signature');
+    expect(dom).not.toContain('310100000004'); // customer ids are masked in a report
+    const png = screenshot(file, 'report-2026-05.png', 900, 3000);
+    expect(statSync(png).size).toBeGreaterThan(20_000);
+    // printed, it is A4, the company and each branch on pages of their own
+    if (hasPdfinfo) {
+      const info = spawnSync('pdfinfo', [printToPdf(file, 'report-2026-05.pdf')], { encoding: 'utf8' }).stdout;
+      expect(info).toMatch(/Page size:\s+59[45]\.\d+ x 84[12]\.\d+ pts \(A4\)/);
+      expect(Number(/Pages:\s+(\d+)/.exec(info)![1])).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('draws the bundle index with its summary chart, the exception and each visit readable', async () => {
+    const built = await run(['archive', '--workspace', ws, '--branch', '3101', '--period', '2026-05', '--out', join(dir, 'bundles'), '--include-invalid', '--no-stamp']);
+    expect(built.code).toBe(0);
+    const extracted = await run(['archive', 'extract', built.json.bundles[0], '--out', join(dir, 'bags')]);
+    const verified = await run(['verify', built.json.bundles[0]]);
+    expect(verified.json.ok).toBe(true);
+    const index = extracted.json.indexHtml as string;
+    expect(readFileSync(index, 'utf8')).not.toMatch(/<script/i);
+    const dom = renderedDom(index);
+    expect(dom).toMatch(/data-chart="bundle-results"[\s\S]*?<path d="M/);
+    expect(dom).toMatch(/异常 exceptions \(回访不通过, 第三十八条\) — 1/);
+    expect(dom).toMatch(new RegExp(`href="#${failed}"`));
+    // the letter that never came back says what is missing and what to do
+    expect(dom).toContain('the returned record form (回访记录表) is missing');
+    expect(dom).toContain('处理 what to do:');
+    // the failed visit's record is readable in the page: its answer that failed, highlighted
+    expect(dom).toMatch(/<tr class="ans-fail"><td>\d+<\/td><td>营业部或证券从业人员是否曾代您操作账户？/);
+    const png = screenshot(index, 'bundle-index-3101-2026-05.png', 1200, 2400);
+    expect(statSync(png).size).toBeGreaterThan(20_000);
+  });
+});
