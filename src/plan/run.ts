@@ -12,7 +12,7 @@ import { validatePlanningPolicy, type PlanningPolicy } from '../domain/policy-pl
 import { readAccountEvents, readAccounts } from '../input/accounts.ts';
 import { today } from '../store/register.ts';
 import {
-  getPlan, latestAccountImport, loadAccounts, loadEvents, loadVisitsSeen, plannedVisits, saveAccountImport, saveEventImport, savePlan,
+  getPlan, latestAccountImport, loadPlanningAccounts, loadEvents, loadVisitsSeen, plannedVisits, saveAccountImport, saveEventImport, savePlan,
   type AccountImport,
 } from '../store/planning.ts';
 import type { Workspace } from '../store/workspace.ts';
@@ -136,7 +136,7 @@ export function makePlan(ws: Workspace, options: MakePlanOptions): MadePlan {
   const accounts = populationFor(ws, asOf);
   const plan = planVisits({
     year, asOf, seed, policy,
-    accounts: loadAccounts(ws.db, accounts.importId),
+    accounts: loadPlanningAccounts(ws.db, accounts.importId),
     events: loadEvents(ws.db),
     visits: loadVisitsSeen(ws.db),
     ...(options.indexReturn !== undefined ? { indexReturn: options.indexReturn } : {}),
@@ -162,7 +162,7 @@ export function coverageOf(ws: Workspace, options: { year: number; asOf?: string
   return coverage({
     year, asOf,
     policy: loadPlanningPolicy(ws.dir),
-    accounts: loadAccounts(ws.db, accounts.importId),
+    accounts: loadPlanningAccounts(ws.db, accounts.importId),
     events: loadEvents(ws.db),
     visits: loadVisitsSeen(ws.db),
     ...(plan ? { planned: plannedVisits(ws.db, plan.planId) } : {}),
