@@ -110,17 +110,18 @@ export function loadPlanningAccounts(db: Db, importId: number): PlanningAccount[
   return out;
 }
 
-function planningAccount(row: [string, string, string, string, AccountStatus, number, number, number | null, number | null, number | null, number | null, number | null], share: (s: string) => string): PlanningAccount {
+/** customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission */
+type PlanningRow = [string, string, string, string, AccountStatus, number, number, number | null, number | null, number | null, number | null, number | null];
+
+function planningAccount(row: PlanningRow, share: (s: string) => string): PlanningAccount {
   const [customerId, branch, branchName, openedOn, status, margin, vip, assets, turnover, sixMonths, index, commission] = row;
-  {
-    const a: PlanningAccount = { customerId, branchCode: share(branch), branchName: share(branchName), openedOn: share(openedOn), status, margin: margin === 1, vip: vip === 1 };
-    if (assets !== null) a.assets = assets;
-    if (turnover !== null) a.monthlyTurnover = turnover;
-    if (sixMonths !== null) a.sixMonthReturn = sixMonths;
-    if (index !== null) a.indexReturn = index;
-    if (commission !== null) a.annualCommission = commission;
-    return a;
-  }
+  const a: PlanningAccount = { customerId, branchCode: share(branch), branchName: share(branchName), openedOn: share(openedOn), status, margin: margin === 1, vip: vip === 1 };
+  if (assets !== null) a.assets = assets;
+  if (turnover !== null) a.monthlyTurnover = turnover;
+  if (sixMonths !== null) a.sixMonthReturn = sixMonths;
+  if (index !== null) a.indexReturn = index;
+  if (commission !== null) a.annualCommission = commission;
+  return a;
 }
 
 /** Some accounts of an import, by customer id (missing ones are left out). */
