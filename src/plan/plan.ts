@@ -54,6 +54,8 @@ export interface PlanInput {
   visits: readonly VisitSeen[];
   /** 同期指数涨跌幅 (percent) for accounts whose export does not give it. */
   indexReturn?: number;
+  /** Customers sampled by an earlier plan of the year, and how (`margin-sample`, `existing-sample`): drawn first when still candidates. */
+  sampledBefore?: ReadonlyMap<string, PlanBasis>;
 }
 
 export interface BranchSample {
@@ -194,10 +196,12 @@ function planSamples(input: PlanInput, y: YearBounds, seen: VisitIndex, taken: S
     const random = seededStream(input.seed, `branch:${branch}`);
 
     const needMargin = Math.max(0, required(input.policy.marginRatio, margin.length) - visitedMargin);
-    const marginPick = drawSample(margin.filter(open).map((a) => a.customerId), needMargin, random);
+    const before = input.sampledBefore ?? new Map<string, PlanBasis>();
+    const marginBefore = new Set([...before].filter(([, basis]) => basis === 'margin-sample').map(([id]) => id));
+    const marginPick = drawSample(margin.filter(open).map((a) => a.customerId), needMargin, random, marginBefore);
     for (const id of marginPick) taken.add(id);
     const needExisting = Math.max(0, required(input.policy.existingRatio, eligible.length) - visitedExisting - marginPick.length);
-    const existingPick = drawSample(eligible.filter(open).map((a) => a.customerId), needExisting, random);
+    const existingPick = drawSample(eligible.filter(open).map((a) => a.customerId), needExisting, random, new Set(before.keys()));
     for (const id of existingPick) taken.add(id);
 
     for (const [ids, fromMargin] of [[marginPick, true], [existingPick, false]] as const) {

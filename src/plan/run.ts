@@ -134,15 +134,17 @@ export function makePlan(ws: Workspace, options: MakePlanOptions): MadePlan {
   const seed = options.seed ?? randomBytes(6).toString('hex');
   const policy = loadPlanningPolicy(ws.dir);
   const accounts = populationFor(ws, asOf);
+  const earlier = getPlan(ws.db, { year });
+  const sampledBefore = new Map(earlier ? plannedVisits(ws.db, earlier.planId, { category: 'existing' }).map((p) => [p.customerId, p.basis] as const) : []);
   const plan = planVisits({
-    year, asOf, seed, policy,
+    year, asOf, seed, policy, sampledBefore,
     accounts: loadPlanningAccounts(ws.db, accounts.importId),
     events: loadEvents(ws.db),
     visits: loadVisitsSeen(ws.db),
     ...(options.indexReturn !== undefined ? { indexReturn: options.indexReturn } : {}),
   });
-  const parameters = { year, asOf, seed, accountsSha256: accounts.sha256, accountsImportId: accounts.importId, indexReturn: options.indexReturn ?? null, policy };
-  const planId = `plan-${year}-${createHash('sha256').update(JSON.stringify({ parameters: { ...parameters, accountsImportId: undefined }, planned: plan.planned })).digest('hex').slice(0, 12)}`;
+  const parameters = { year, asOf, seed, accountsSha256: accounts.sha256, accountsImportId: accounts.importId, indexReturn: options.indexReturn ?? null, previousPlan: earlier?.planId ?? null, policy };
+  const planId = `plan-${year}-${createHash('sha256').update(JSON.stringify({ parameters: { ...parameters, accountsImportId: undefined, previousPlan: undefined }, planned: plan.planned })).digest('hex').slice(0, 12)}`;
   const created = savePlan(ws.db, { planId, year, asOf, seed, accountsImportId: accounts.importId, parameters, createdBy: options.actor }, plan.planned);
   return { planId, created, plan, accounts, parameters };
 }
