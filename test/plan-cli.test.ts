@@ -186,6 +186,24 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
     expect(none.err).toContain('has no visit left to start for branch');
   }, 120_000);
 
+  it('starts planned key-customer visits as face-to-face forms with forms --plan, each due on the plan\'s date', async () => {
+    const key = plan.planned.filter((p: any) => p.category === 'key');
+    const branch = key[0].branch as string;
+    const r = await run(['forms', '--plan', '--category', 'key', '--branch', branch, '--out', join(dir, 'forms'), '--visitor', '周敏', '--workspace', ws, '--json']);
+    expect(r.err).toBe('');
+    const visits = JSON.parse(r.out).visits;
+    expect(visits).toHaveLength(key.filter((p: any) => p.branch === branch).length);
+    const w = openWorkspace(ws);
+    try {
+      for (const v of visits) {
+        const row = w.db.prepare('SELECT category, channel, due_on FROM visits WHERE visit_id = ?').get(v.visitId);
+        expect(row).toEqual({ category: 'key', channel: 'face-to-face', due_on: '2026-12-31' });
+      }
+    } finally {
+      w.close();
+    }
+  }, 120_000);
+
   it('puts the year\'s coverage into the period report, ids masked', async () => {
     const r = await run(['report', '--period', '2026-11', '--workspace', ws, '--json']);
     expect(r.code).toBe(0);

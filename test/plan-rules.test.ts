@@ -140,6 +140,17 @@ describe('planVisits', () => {
     expect(other.planned.filter((x) => x.category !== 'existing')).toEqual(plan.planned.filter((x) => x.category !== 'existing'));
   });
 
+  it('keeps the customers an earlier plan of the year sampled when planning again after some were visited', () => {
+    const sampledBefore = new Map(plan.planned.filter((p) => p.category === 'existing').map((p) => [p.customerId, p.basis] as const));
+    const done = plan.planned.filter((p) => p.category === 'existing').filter((_, i) => i % 2 === 0);
+    const visits = [...population.visits, ...done.map((p) => ({ customerId: p.customerId, category: 'existing' as const, createdOn: '2026-11-02', result: 'passed' as const }))];
+    const again = planVisits({ ...input, seed: 'december', visits, sampledBefore });
+    const left = plan.planned.filter((p) => p.category === 'existing' && !done.includes(p)).map((p) => p.customerId).sort();
+    expect(again.planned.filter((p) => p.category === 'existing').map((p) => p.customerId).sort()).toEqual(left);
+    const fresh = planVisits({ ...input, seed: 'december', visits });
+    expect(fresh.planned.filter((p) => p.category === 'existing').map((p) => p.customerId).sort()).not.toEqual(left);
+  });
+
   it('follows the xx证券 thresholds when the policy selects them', () => {
     const { value, messages } = validatePlanningPolicy({ keyCustomers: { profile: 'xx' } });
     expect(messages).toEqual([]);

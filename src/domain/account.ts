@@ -34,6 +34,10 @@ export interface Account extends Customer {
   vip: boolean;
 }
 
+/** What planning and coverage look at of an account (no address or phone: the whole book fits in memory). */
+export type PlanningAccount = Pick<Account, 'customerId' | 'branchCode' | 'branchName' | 'openedOn' | 'status' | 'margin' | 'vip'> &
+  Partial<Pick<Account, 'assets' | 'monthlyTurnover' | 'sixMonthReturn' | 'indexReturn' | 'annualCommission'>>;
+
 /** Events that call for a special visit, and what the export calls them. */
 export type AccountEventKind = 'closure' | 'idle' | 'large-transfer' | 'statement' | 'exchange-watch' | 'investigation' | 'kyc';
 export const ACCOUNT_EVENT_KINDS: readonly AccountEventKind[] = ['closure', 'idle', 'large-transfer', 'statement', 'exchange-watch', 'investigation', 'kyc'];

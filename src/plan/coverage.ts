@@ -5,7 +5,7 @@
  * visited (第十二条, 第二十八条), events answered (第三十一条), and who is still missing with
  * the date their visit is due. Pure; `coverageOf` in src/plan/run.ts reads the register.
  */
-import type { Account, AccountEvent, AccountEventKind } from '../domain/account.ts';
+import type { AccountEvent, AccountEventKind, PlanningAccount } from '../domain/account.ts';
 import { addBusinessDays, dueDate } from '../domain/deadlines.ts';
 import type { PlanningPolicy } from '../domain/policy-planning.ts';
 import type { PlannedVisit } from './plan.ts';
@@ -69,7 +69,7 @@ export interface CoverageInput {
   year: number;
   asOf: string;
   policy: PlanningPolicy;
-  accounts: readonly Account[];
+  accounts: readonly PlanningAccount[];
   events: readonly AccountEvent[];
   visits: readonly VisitSeen[];
   /** The year's latest plan, for the sampled customers still to visit. */
@@ -89,7 +89,7 @@ export interface CoverageInput {
 export function coverage(input: CoverageInput): Coverage {
   const y = yearBounds(input.year, input.asOf);
   const seen = indexVisits(input.visits, y);
-  const byBranch = new Map<string, Account[]>();
+  const byBranch = new Map<string, PlanningAccount[]>();
   const branchOf = new Map<string, string>();
   for (const a of input.accounts) {
     branchOf.set(a.customerId, a.branchCode);
@@ -120,7 +120,7 @@ export function coverage(input: CoverageInput): Coverage {
   return { year: input.year, asOf: input.asOf, branches };
 }
 
-function newAccountCoverage(accounts: readonly Account[], y: YearBounds, seen: VisitIndex): CountCoverage {
+function newAccountCoverage(accounts: readonly PlanningAccount[], y: YearBounds, seen: VisitIndex): CountCoverage {
   const out: CountCoverage = { total: 0, started: 0, visited: 0, missing: [] };
   for (const a of accounts) {
     if (!isNewAccount(a, y)) continue;
@@ -136,11 +136,11 @@ function newAccountCoverage(accounts: readonly Account[], y: YearBounds, seen: V
   return out;
 }
 
-function ratioCoverage(accounts: readonly Account[], y: YearBounds, seen: VisitIndex, input: CoverageInput, branch: string): { existing: RatioCoverage; margin: RatioCoverage } {
+function ratioCoverage(accounts: readonly PlanningAccount[], y: YearBounds, seen: VisitIndex, input: CoverageInput, branch: string): { existing: RatioCoverage; margin: RatioCoverage } {
   const visits = seen.byCategoryInYear.get('existing');
   const eligible = accounts.filter((a) => isEligibleExisting(a, y));
   const planned = (input.planned ?? []).filter((p) => p.branch === branch);
-  const one = (group: readonly Account[], policyRatio: number, bases: readonly string[]): RatioCoverage => {
+  const one = (group: readonly PlanningAccount[], policyRatio: number, bases: readonly string[]): RatioCoverage => {
     let started = 0;
     let visited = 0;
     for (const a of group) {
@@ -160,7 +160,7 @@ function ratioCoverage(accounts: readonly Account[], y: YearBounds, seen: VisitI
   };
 }
 
-function keyCoverage(accounts: readonly Account[], y: YearBounds, seen: VisitIndex, input: CoverageInput): CountCoverage {
+function keyCoverage(accounts: readonly PlanningAccount[], y: YearBounds, seen: VisitIndex, input: CoverageInput): CountCoverage {
   const out: CountCoverage = { total: 0, started: 0, visited: 0, missing: [] };
   const keyVisits = seen.byCategoryInYear.get('key');
   const newVisits = seen.byCategoryInYear.get('new-account');

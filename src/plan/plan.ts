@@ -13,7 +13,7 @@
  *
  * Pure: the same inputs and seed give the same plan.
  */
-import type { Account, AccountEvent, AccountEventKind } from '../domain/account.ts';
+import type { AccountEvent, AccountEventKind, PlanningAccount } from '../domain/account.ts';
 import { ACCOUNT_EVENT_LABELS } from '../domain/account.ts';
 import { maskTail } from '../domain/customer.ts';
 import { addBusinessDays, dueDate } from '../domain/deadlines.ts';
@@ -49,11 +49,13 @@ export interface PlanInput {
   asOf: string;
   seed: string;
   policy: PlanningPolicy;
-  accounts: readonly Account[];
+  accounts: readonly PlanningAccount[];
   events: readonly (AccountEvent & { eventId?: number })[];
   visits: readonly VisitSeen[];
   /** 同期指数涨跌幅 (percent) for accounts whose export does not give it. */
   indexReturn?: number;
+  /** Customers sampled by an earlier plan of the year, and how (`margin-sample`, `existing-sample`): drawn first when still candidates. */
+  sampledBefore?: ReadonlyMap<string, PlanBasis>;
 }
 
 export interface BranchSample {
@@ -92,8 +94,10 @@ export function planVisits(input: PlanInput): Plan {
   const messages: Message[] = [];
   const planned: PlannedVisit[] = [];
   const taken = new Set<string>();
-  const byId = new Map<string, Account>();
-  for (const a of input.accounts) byId.set(a.customerId, a);
+  // Only the accounts events name are looked up by id.
+  const named = new Set(input.events.map((e) => e.customerId));
+  const byId = new Map<string, PlanningAccount>();
+  for (const a of input.accounts) if (named.has(a.customerId)) byId.set(a.customerId, a);
 
   for (const a of input.accounts) {
     if (isNewAccount(a, y) && !seen.newAccountEver.has(a.customerId)) {
@@ -112,7 +116,7 @@ export function planVisits(input: PlanInput): Plan {
 }
 
 /** One special visit per event in the year (the same event listed twice counts once), unless a special visit followed it. */
-function planEvents(input: PlanInput, y: YearBounds, seen: VisitIndex, byId: Map<string, Account>, messages: Message[]): PlannedVisit[] {
+function planEvents(input: PlanInput, y: YearBounds, seen: VisitIndex, byId: Map<string, PlanningAccount>, messages: Message[]): PlannedVisit[] {
   const out: PlannedVisit[] = [];
   const once = new Set<string>();
   for (const e of input.events) {
@@ -175,7 +179,7 @@ function planKeyCustomers(input: PlanInput, y: YearBounds, seen: VisitIndex, tak
 /** Per branch: margin customers first (15 %), then existing customers (10 %), each drawn from those not visited and not otherwise planned. */
 function planSamples(input: PlanInput, y: YearBounds, seen: VisitIndex, taken: Set<string>, planned: PlannedVisit[], messages: Message[]): BranchSample[] {
   const existingVisited = seen.byCategoryInYear.get('existing');
-  const branches = new Map<string, Account[]>();
+  const branches = new Map<string, PlanningAccount[]>();
   for (const a of input.accounts) {
     if (!isEligibleExisting(a, y)) continue;
     const list = branches.get(a.branchCode) ?? [];
@@ -188,14 +192,16 @@ function planSamples(input: PlanInput, y: YearBounds, seen: VisitIndex, taken: S
     const margin = eligible.filter((a) => a.margin);
     const visitedExisting = eligible.filter((a) => existingVisited?.has(a.customerId)).length;
     const visitedMargin = margin.filter((a) => existingVisited?.has(a.customerId)).length;
-    const open = (a: Account): boolean => !seen.inYear.has(a.customerId) && !taken.has(a.customerId);
+    const open = (a: PlanningAccount): boolean => !seen.inYear.has(a.customerId) && !taken.has(a.customerId);
     const random = seededStream(input.seed, `branch:${branch}`);
 
     const needMargin = Math.max(0, required(input.policy.marginRatio, margin.length) - visitedMargin);
-    const marginPick = drawSample(margin.filter(open).map((a) => a.customerId), needMargin, random);
+    const before = input.sampledBefore ?? new Map<string, PlanBasis>();
+    const marginBefore = new Set([...before].filter(([, basis]) => basis === 'margin-sample').map(([id]) => id));
+    const marginPick = drawSample(margin.filter(open).map((a) => a.customerId), needMargin, random, marginBefore);
     for (const id of marginPick) taken.add(id);
     const needExisting = Math.max(0, required(input.policy.existingRatio, eligible.length) - visitedExisting - marginPick.length);
-    const existingPick = drawSample(eligible.filter(open).map((a) => a.customerId), needExisting, random);
+    const existingPick = drawSample(eligible.filter(open).map((a) => a.customerId), needExisting, random, new Set(before.keys()));
     for (const id of existingPick) taken.add(id);
 
     for (const [ids, fromMargin] of [[marginPick, true], [existingPick, false]] as const) {

@@ -5,7 +5,7 @@
  * criteria that make them so (第十二条), and the visits already made. Shared by the plan
  * and by coverage so that both count the same people.
  */
-import type { Account } from '../domain/account.ts';
+import type { PlanningAccount } from '../domain/account.ts';
 import type { KeyCustomerThresholds } from '../domain/policy-planning.ts';
 import type { VisitCategory, VisitResult } from '../domain/visit.ts';
 
@@ -35,12 +35,12 @@ export function yearBounds(year: number, asOf: string): YearBounds {
 }
 
 /** Opened in the year, up to the as-of day: a new-account visit is due (第十六条). */
-export function isNewAccount(a: Account, y: YearBounds): boolean {
+export function isNewAccount(a: PlanningAccount, y: YearBounds): boolean {
   return a.openedOn >= y.start && a.openedOn <= y.until;
 }
 
 /** On the books at the last year-end and neither dormant, suspended nor closed (第二十条). */
-export function isEligibleExisting(a: Account, y: YearBounds): boolean {
+export function isEligibleExisting(a: PlanningAccount, y: YearBounds): boolean {
   return a.status === 'normal' && a.openedOn < y.start;
 }
 
@@ -59,7 +59,7 @@ export const KEY_CRITERION_LABELS: Record<KeyCriterion, (t: KeyCustomerThreshold
  * The key-customer criteria an account meets; empty when it is not a key customer. The
  * return criterion needs the index's change: the account's own `indexReturn`, else `indexReturn`.
  */
-export function keyCriteria(a: Account, t: KeyCustomerThresholds, indexReturn?: number): KeyCriterion[] {
+export function keyCriteria(a: PlanningAccount, t: KeyCustomerThresholds, indexReturn?: number): KeyCriterion[] {
   const met: KeyCriterion[] = [];
   if (t.assets !== null && a.assets !== undefined && a.assets >= t.assets) met.push('assets');
   if (t.monthlyTurnover !== null && a.monthlyTurnover !== undefined && a.monthlyTurnover >= t.monthlyTurnover) met.push('monthlyTurnover');

@@ -12,7 +12,7 @@ import { validatePlanningPolicy, type PlanningPolicy } from '../domain/policy-pl
 import { readAccountEvents, readAccounts } from '../input/accounts.ts';
 import { today } from '../env/clock.ts';
 import {
-  getPlan, latestAccountImport, loadAccounts, loadEvents, loadVisitsSeen, plannedVisits, saveAccountImport, saveEventImport, savePlan,
+  getPlan, latestAccountImport, loadPlanningAccounts, loadEvents, loadVisitsSeen, plannedVisits, saveAccountImport, saveEventImport, savePlan,
   type AccountImport,
 } from '../store/planning.ts';
 import type { Workspace } from '../store/workspace.ts';
@@ -134,15 +134,17 @@ export function makePlan(ws: Workspace, options: MakePlanOptions): MadePlan {
   const seed = options.seed ?? randomBytes(6).toString('hex');
   const policy = loadPlanningPolicy(ws.dir);
   const accounts = populationFor(ws, asOf);
+  const earlier = getPlan(ws.db, { year });
+  const sampledBefore = new Map(earlier ? plannedVisits(ws.db, earlier.planId, { category: 'existing' }).map((p) => [p.customerId, p.basis] as const) : []);
   const plan = planVisits({
-    year, asOf, seed, policy,
-    accounts: loadAccounts(ws.db, accounts.importId),
+    year, asOf, seed, policy, sampledBefore,
+    accounts: loadPlanningAccounts(ws.db, accounts.importId),
     events: loadEvents(ws.db),
     visits: loadVisitsSeen(ws.db),
     ...(options.indexReturn !== undefined ? { indexReturn: options.indexReturn } : {}),
   });
-  const parameters = { year, asOf, seed, accountsSha256: accounts.sha256, accountsImportId: accounts.importId, indexReturn: options.indexReturn ?? null, policy };
-  const planId = `plan-${year}-${createHash('sha256').update(JSON.stringify({ parameters: { ...parameters, accountsImportId: undefined }, planned: plan.planned })).digest('hex').slice(0, 12)}`;
+  const parameters = { year, asOf, seed, accountsSha256: accounts.sha256, accountsImportId: accounts.importId, indexReturn: options.indexReturn ?? null, previousPlan: earlier?.planId ?? null, policy };
+  const planId = `plan-${year}-${createHash('sha256').update(JSON.stringify({ parameters: { ...parameters, accountsImportId: undefined, previousPlan: undefined }, planned: plan.planned })).digest('hex').slice(0, 12)}`;
   const created = savePlan(ws.db, { planId, year, asOf, seed, accountsImportId: accounts.importId, parameters, createdBy: options.actor }, plan.planned);
   return { planId, created, plan, accounts, parameters };
 }
@@ -162,7 +164,7 @@ export function coverageOf(ws: Workspace, options: { year: number; asOf?: string
   return coverage({
     year, asOf,
     policy: loadPlanningPolicy(ws.dir),
-    accounts: loadAccounts(ws.db, accounts.importId),
+    accounts: loadPlanningAccounts(ws.db, accounts.importId),
     events: loadEvents(ws.db),
     visits: loadVisitsSeen(ws.db),
     ...(plan ? { planned: plannedVisits(ws.db, plan.planId) } : {}),

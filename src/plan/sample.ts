@@ -25,9 +25,15 @@ export function seededStream(seed: string, label: string): () => number {
 
 /**
  * `count` of `candidates` drawn without replacement (a partial Fisher–Yates shuffle over the
- * candidates sorted by id), in the order drawn.
+ * candidates sorted by id), in the order drawn. Candidates in `preferred` (sampled by an
+ * earlier plan of the year and not visited yet) are drawn first, so that re-planning keeps
+ * the customers already on the branch's list.
  */
-export function drawSample(candidates: readonly string[], count: number, random: () => number): string[] {
+export function drawSample(candidates: readonly string[], count: number, random: () => number, preferred?: ReadonlySet<string>): string[] {
+  if (preferred && preferred.size > 0) {
+    const first = drawSample(candidates.filter((c) => preferred.has(c)), count, random);
+    return first.length >= count ? first : [...first, ...drawSample(candidates.filter((c) => !preferred.has(c)), count - first.length, random)];
+  }
   const pool = [...candidates].sort();
   const n = Math.min(count, pool.length);
   for (let i = 0; i < n; i++) {

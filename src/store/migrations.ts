@@ -419,11 +419,22 @@ export const MIGRATIONS: Migration[] = [
         imported_by     TEXT NOT NULL
       );
 
-      -- The account population of each import, one row per account (the account as JSON).
+      -- The account population of each import, one row per account: what planning looks at
+      -- as columns, the whole account (address, phone, …) as JSON for starting visits.
       CREATE TABLE accounts (
         import_id       INTEGER NOT NULL REFERENCES account_imports(import_id),
         customer_id     TEXT NOT NULL,
         branch_code     TEXT NOT NULL,
+        branch_name     TEXT NOT NULL,
+        opened_on       TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('normal','dormant','suspended','closed')),
+        margin          INTEGER NOT NULL,
+        vip             INTEGER NOT NULL,
+        assets          REAL,
+        monthly_turnover REAL,
+        six_month_return REAL,
+        index_return    REAL,
+        annual_commission REAL,
         account_json    TEXT NOT NULL,
         PRIMARY KEY (import_id, customer_id)
       ) WITHOUT ROWID;
