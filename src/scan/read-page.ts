@@ -15,7 +15,7 @@ import { alignPage, project, scaleAt, type Alignment } from './align.ts';
 import { areaScore, measureInk, measureTick, tickScore, type ColourSampler, type InkMeasure, type TickReach } from './boxes.ts';
 import type { DecodedPage } from './decode.ts';
 import { greyWorkingCopy, type GreyImage } from './grey.ts';
-import { findPageCodes, identify } from './qr.ts';
+import { identifyByCodes } from './identify-page.ts';
 
 /**
  * How far past a tick box's printed outline ink is looked for (mm): a tick that strays over
@@ -127,7 +127,7 @@ export interface PageReading {
  */
 export async function readPage(page: DecodedPage): Promise<PageReading> {
   const factor = Math.max(1, Math.round(page.dpi / WORKING_DPI));
-  const work = greyWorkingCopy(page, factor);
+  let work = greyWorkingCopy(page, factor);
   const workDpi = page.dpi / factor;
   const reading: PageReading = {
     page: page.page,
@@ -147,10 +147,11 @@ export async function readPage(page: DecodedPage): Promise<PageReading> {
     problems: [],
   };
   try {
-    const codes = await findPageCodes(work, workDpi);
-    const id = identify(codes);
+    const found = await identifyByCodes(work, workDpi);
+    const { codes, id } = found;
+    work = found.work;
     reading.qrFound = codes.length;
-    reading.problems.push(...id.problems);
+    reading.problems.push(...found.notes, ...id.problems);
     if (!id.payload) {
       const reason = codes.length === 0 ? 'no QR code could be read on the page' : id.problems.join('; ');
       reading.review.push({ subject: 'qr', reason });

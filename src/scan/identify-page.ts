@@ -1,0 +1,47 @@
+/**
+ * Identifying a page, whatever state it came back in: its QR codes as printed; on a
+ * speckled fax or photocopy the codes after a 3 × 3 median (the whole page is then read
+ * despeckled, so speckles do not count as ink either); and when no code can be read at all,
+ * the visit id printed under the top-right code and in the form's 回访编号 cell, read by OCR
+ * and accepted only when its check character holds (`printed-id.ts`).
+ */
+import type { GreyImage } from './grey.ts';
+import { median3, speckleShare } from './despeckle.ts';
+import { findPageCodes, identify, type FoundCode, type Identification } from './qr.ts';
+
+/** Share of isolated dots (`speckleShare`) above which a page is despeckled before it is read. Clean scans, dithered ones included, stay under 0.4 %; a fax with speckles is 2–5 %. */
+export const SPECKLED_SHARE = 0.01;
+
+export interface PageIdentity {
+  /** The image to read the page from: the working copy, despeckled when it was speckled. */
+  work: GreyImage;
+  codes: FoundCode[];
+  id: Identification;
+  /** The page was speckled and is read after a median filter. */
+  despeckled: boolean;
+  /** What a person should know about how the page was identified. */
+  notes: string[];
+}
+
+/** Finds and reads the page's QR codes, despeckling first when the page is speckled and retrying despeckled when none was read. */
+export async function identifyByCodes(work: GreyImage, dpi: number): Promise<PageIdentity> {
+  const notes: string[] = [];
+  const share = speckleShare(work);
+  let despeckled = false;
+  if (share > SPECKLED_SHARE) {
+    work = median3(work);
+    despeckled = true;
+    notes.push(`the scan is speckled (${(share * 100).toFixed(1)} % of its pixels are isolated dots); it was read after removing them`);
+  }
+  let codes = await findPageCodes(work, dpi);
+  if (codes.length === 0 && !despeckled) {
+    // A few specks on a code's finder patterns are enough to hide it: try the corners once
+    // more without them (pages with no code at all, envelopes and receipts, pay little).
+    const retry = await findPageCodes(work, dpi, { filter: median3, wholePage: false });
+    if (retry.length > 0) {
+      codes = retry;
+      notes.push('the QR codes were read after removing specks from the scan');
+    }
+  }
+  return { work, codes, id: identify(codes), despeckled, notes };
+}
