@@ -5,7 +5,7 @@
  * CCITT G4 TIFF, impulse speckles, a slight rotation, a photocopy's blur and grain), each
  * written with the page's ground truth so that `runScanAccuracy({ returns })` scores them.
  *
- *     node --import tsx bench/scan-imagemagick.ts --clean-from SIMDIR --out DIR [--limit N]
+ *     node --import tsx bench/scan-imagemagick.ts --clean-from SIMDIR --out DIR [--limit N] [--set bilevel|codeless|all]
  *
  * Needs ImageMagick's `convert` (`imageMagickVersion()` says whether it is there).
  */
@@ -19,11 +19,20 @@ export interface BilevelRecipe {
   name: string;
   dpi: number;
   args: string[];
+  /** Output format (default a TIFF) and colour (default black and white). */
+  ext?: 'tif' | 'jpg';
+  colour?: 'bw' | 'grey';
 }
 
 const resample = (dpi: number): string[] => ['-units', 'PixelsPerInch', '-resample', String(dpi), '-colorspace', 'Gray'];
 const g4 = ['-compress', 'Group4'];
 const turn = (deg: number): string[] => ['-background', 'white', '-rotate', String(deg), '+repage'];
+/** Both QR codes torn off or covered (white over each code and its quiet zone; the caption under the top-right one stays). */
+const coverCodes = (dpi: number): string[] => {
+  const px = (mm: number): number => Math.round((mm * dpi) / 25.4);
+  const box = (x: number, y: number, w: number, h: number): string => `rectangle ${px(x)},${px(y)} ${px(x + w)},${px(y + h)}`;
+  return ['-fill', 'white', '-draw', box(167, 7, 26, 23.3), '-draw', box(17, 264, 26, 26), '-alpha', 'off'];
+};
 
 /** The recipes: what office scanners (G4 at 150 dpi), faxes (200 dpi, speckled) and photocopiers make. */
 export const BILEVEL_RECIPES: readonly BilevelRecipe[] = [
@@ -35,6 +44,13 @@ export const BILEVEL_RECIPES: readonly BilevelRecipe[] = [
   { name: 'fax-200-speckled-rotated', dpi: 200, args: [...turn(-0.9), ...resample(200), '-monochrome', '+noise', 'Impulse', '-monochrome', ...g4] },
   { name: 'fax-150-speckled', dpi: 150, args: [...resample(150), '-threshold', '50%', '-attenuate', '0.6', '+noise', 'Impulse', '-threshold', '50%', ...g4] },
   { name: 'photocopy-150', dpi: 150, args: [...resample(150), '-blur', '0x0.7', '-attenuate', '0.5', '+noise', 'Gaussian', '-threshold', '45%', ...g4] },
+];
+
+/** Pages whose QR codes are gone: only the printed visit id can identify them. */
+export const CODELESS_RECIPES: readonly BilevelRecipe[] = [
+  { name: 'codes-covered-200-grey', dpi: 200, ext: 'jpg', colour: 'grey', args: [...resample(200), ...coverCodes(200), '-quality', '75'] },
+  { name: 'codes-covered-300-upside-down', dpi: 300, ext: 'jpg', colour: 'grey', args: [...resample(300), ...coverCodes(300), '-rotate', '180', '-quality', '80'] },
+  { name: 'codes-covered-fax-200', dpi: 200, args: [...resample(200), ...coverCodes(200), '-threshold', '50%', '-attenuate', '0.5', '+noise', 'Impulse', '-threshold', '50%', ...g4] },
 ];
 
 /** ImageMagick's version line, or null when `convert` is missing or is not ImageMagick. */
@@ -72,16 +88,17 @@ export function makeImageMagickReturns(simDir: string, out: string, opts: { limi
   let written = 0;
   for (const p of pages.slice(0, opts.limit ?? pages.length)) {
     for (const recipe of opts.recipes ?? BILEVEL_RECIPES) {
-      const file = `scans/${basename(p.clean!, '.png')}.${recipe.name}.tif`;
+      const ext = recipe.ext ?? 'tif';
+      const file = `scans/${basename(p.clean!, '.png')}.${recipe.name}.${ext}`;
       degradeWithImageMagick(join(simDir, p.clean!), join(out, file), recipe);
       const page: PageTruth = {
         ...p,
         page: 1,
         sealRed: null,
         expectReview: [...new Set([...p.expectReview, ...(p.seal ? (['grey-seal-required'] as const) : [])])],
-        degradation: { ...p.degradation, dpi: recipe.dpi, colour: 'bw', format: 'tiff', compression: 'ccitt-g4', skewDeg: 0, rotated180: false },
+        degradation: { ...p.degradation, dpi: recipe.dpi, colour: recipe.colour ?? 'bw', format: ext === 'jpg' ? 'jpeg' : 'tiff', compression: ext === 'jpg' ? 'jpeg' : 'ccitt-g4', skewDeg: 0, rotated180: recipe.name.includes('upside-down') },
       };
-      const truth: FileTruth = { truthVersion: 1, file, format: 'tiff', kind: 'single', pageCount: 1, visitIds: [p.visitId!], pages: [page] } as FileTruth;
+      const truth: FileTruth = { truthVersion: 1, file, format: ext === 'jpg' ? 'jpeg' : 'tiff', kind: 'single', pageCount: 1, visitIds: [p.visitId!], pages: [page] } as FileTruth;
       writeFileSync(join(out, `${file}.truth.json`), JSON.stringify(truth, null, 2));
       written++;
     }
@@ -95,6 +112,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     return i >= 0 ? process.argv[i + 1] : undefined;
   };
   if (!imageMagickVersion()) throw new Error('ImageMagick convert is not installed (apt-get install imagemagick)');
-  const n = makeImageMagickReturns(arg('--clean-from')!, arg('--out')!, { limit: arg('--limit') ? Number(arg('--limit')) : undefined });
+  const set = arg('--set') ?? 'bilevel';
+  const recipes = set === 'codeless' ? CODELESS_RECIPES : set === 'all' ? [...BILEVEL_RECIPES, ...CODELESS_RECIPES] : BILEVEL_RECIPES;
+  const n = makeImageMagickReturns(arg('--clean-from')!, arg('--out')!, { limit: arg('--limit') ? Number(arg('--limit')) : undefined, recipes });
   console.log(`${n} black-and-white pages written to ${arg('--out')}`);
 }

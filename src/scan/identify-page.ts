@@ -8,6 +8,8 @@
 import type { GreyImage } from './grey.ts';
 import { median3, speckleShare } from './despeckle.ts';
 import { findPageCodes, identify, type FoundCode, type Identification } from './qr.ts';
+import type { Alignment } from './align.ts';
+import { readPrintedId } from './printed-id.ts';
 
 /** Share of isolated dots (`speckleShare`) above which a page is despeckled before it is read. Clean scans, dithered ones included, stay under 0.4 %; a fax with speckles is 2–5 %. */
 export const SPECKLED_SHARE = 0.01;
@@ -21,6 +23,30 @@ export interface PageIdentity {
   despeckled: boolean;
   /** What a person should know about how the page was identified. */
   notes: string[];
+  /** How the page was identified: its QR codes, its printed visit id (OCR), or not at all. */
+  by: 'qr' | 'printed-id' | null;
+  /** With `printed-id`: the page placed on its registration marks. */
+  alignment?: Alignment;
+  /** False when the page was identified by a printed id without its page n/m (the payload's page then means nothing). */
+  pageNumberRead: boolean;
+}
+
+export interface IdentifyOptions {
+  /** Read the printed visit id when no QR code can be read (default true). */
+  ocr?: boolean;
+}
+
+/**
+ * Identifies a page: by its QR codes (despeckled when needed), else, when no code at all
+ * was seen, by its printed visit id.
+ */
+export async function identifyPage(work: GreyImage, dpi: number, opts: IdentifyOptions = {}): Promise<PageIdentity> {
+  const byCodes = await identifyByCodes(work, dpi);
+  if (byCodes.id.payload || byCodes.codes.length > 0 || opts.ocr === false) return byCodes;
+  const printed = await readPrintedId(byCodes.work, byCodes.notes);
+  if (!printed) return byCodes;
+  const id: Identification = { payload: printed.payload, codes: [], quarterTurns: printed.upsideDown ? 2 : 0, problems: [] };
+  return { ...byCodes, id, by: 'printed-id', alignment: printed.alignment, pageNumberRead: printed.pageNumberRead };
 }
 
 /** Finds and reads the page's QR codes, despeckling first when the page is speckled and retrying despeckled when none was read. */
@@ -43,5 +69,6 @@ export async function identifyByCodes(work: GreyImage, dpi: number): Promise<Pag
       notes.push('the QR codes were read after removing specks from the scan');
     }
   }
-  return { work, codes, id: identify(codes), despeckled, notes };
+  const id = identify(codes);
+  return { work, codes, id, despeckled, notes, by: id.payload ? 'qr' : null, pageNumberRead: id.payload !== null };
 }

@@ -15,7 +15,7 @@ import { alignPage, project, scaleAt, type Alignment } from './align.ts';
 import { areaScore, measureInk, measureTick, tickScore, type ColourSampler, type InkMeasure, type TickReach } from './boxes.ts';
 import type { DecodedPage } from './decode.ts';
 import { greyWorkingCopy, type GreyImage } from './grey.ts';
-import { identifyByCodes } from './identify-page.ts';
+import { identifyPage, type IdentifyOptions } from './identify-page.ts';
 
 /**
  * How far past a tick box's printed outline ink is looked for (mm): a tick that strays over
@@ -97,7 +97,11 @@ export interface PageReading {
   /** 1-based page number within its file. */
   page: number;
   identified: boolean;
+  /** `qr` by its QR codes; `printed-id` by the visit id printed on it (OCR, check character valid); null when not identified. */
+  identifiedBy: 'qr' | 'printed-id' | null;
   payload: PagePayload | null;
+  /** False when the page's number was not read (identified by its printed id alone): `payload.page` is then 1 of 1 and means nothing. */
+  pageNumberRead: boolean;
   /** QR codes read (0, 1 or 2), foreign ones included. */
   qrFound: number;
   rotated180: boolean;
@@ -125,14 +129,16 @@ export interface PageReading {
  * const reading = await readPage(page);
  * if (reading.identified && reading.checks?.seal.red) …
  */
-export async function readPage(page: DecodedPage): Promise<PageReading> {
+export async function readPage(page: DecodedPage, options: IdentifyOptions = {}): Promise<PageReading> {
   const factor = Math.max(1, Math.round(page.dpi / WORKING_DPI));
   let work = greyWorkingCopy(page, factor);
   const workDpi = page.dpi / factor;
   const reading: PageReading = {
     page: page.page,
     identified: false,
+    identifiedBy: null,
     payload: null,
+    pageNumberRead: false,
     qrFound: 0,
     rotated180: false,
     quarterTurns: null,
@@ -147,7 +153,7 @@ export async function readPage(page: DecodedPage): Promise<PageReading> {
     problems: [],
   };
   try {
-    const found = await identifyByCodes(work, workDpi);
+    const found = await identifyPage(work, workDpi, options);
     const { codes, id } = found;
     work = found.work;
     reading.qrFound = codes.length;
@@ -159,6 +165,8 @@ export async function readPage(page: DecodedPage): Promise<PageReading> {
       return reading;
     }
     reading.identified = true;
+    reading.identifiedBy = found.by;
+    reading.pageNumberRead = found.pageNumberRead;
     reading.payload = id.payload;
     reading.quarterTurns = id.quarterTurns;
     reading.rotated180 = id.quarterTurns === 2;
@@ -171,7 +179,7 @@ export async function readPage(page: DecodedPage): Promise<PageReading> {
       reading.review.push({ subject: 'page', reason });
       return reading;
     }
-    const alignment = alignPage(work, codes);
+    const alignment = found.alignment ?? alignPage(work, codes);
     if (!alignment) {
       reading.review.push({ subject: 'page', reason: 'the page could not be aligned' });
       return reading;
