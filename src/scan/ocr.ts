@@ -49,11 +49,11 @@ export async function closeOcr(): Promise<void> {
   if (w) await (await w).terminate();
 }
 
-/** The text tesseract reads on a grey image (one block of printed lines). */
-export async function recognizeLines(img: GreyImage): Promise<string> {
+/** The text tesseract reads on a grey image (one block of printed lines) whose resolution is `dpi`. */
+export async function recognizeLines(img: GreyImage, dpi: number): Promise<string> {
   if (idle) clearTimeout(idle);
   try {
-    const png = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 1 } }).png().toBuffer();
+    const png = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 1 } }).withMetadata({ density: dpi }).png().toBuffer();
     const w = await recognizer();
     const result = await w.recognize(png);
     return result.data.text;

@@ -82,13 +82,14 @@ export function alignOnMarks(img: GreyImage): Alignment | null {
 /** The visit id and page n/m printed in a region, when the id's check character holds. */
 async function readLine(img: GreyImage, h: Homography, r: Rect): Promise<{ visitId: string; page: number | null; pageCount: number | null } | null> {
   for (const scale of OCR_PX_PER_MM) {
-    const line = parseLine(await recognizeLines(warpRegion(img, h, r, scale)));
+    const line = parseLine(await recognizeLines(warpRegion(img, h, r, scale), scale * 25.4));
     if (line) return line;
   }
   return null;
 }
 
-function parseLine(text: string): { visitId: string; page: number | null; pageCount: number | null } | null {
+/** The one visit id (check character valid) in an OCR'd line, and the page n/m after it; null when none or several. */
+export function parseLine(text: string): { visitId: string; page: number | null; pageCount: number | null } | null {
   const ids = findVisitIds(text.toUpperCase());
   if (ids.length !== 1) return null;
   const m = /(\d{1,2})\s*\/\s*(\d{1,2})/.exec(text.slice(text.toUpperCase().indexOf(ids[0]!.slice(-5)) + 5));
