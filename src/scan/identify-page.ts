@@ -34,6 +34,8 @@ export interface PageIdentity {
 export interface IdentifyOptions {
   /** Read the printed visit id when no QR code can be read (default true). */
   ocr?: boolean;
+  /** The page is black and white: speckles are looked for (on grey and colour pages they are rare and cost a look a page). */
+  bilevel?: boolean;
 }
 
 /**
@@ -41,7 +43,7 @@ export interface IdentifyOptions {
  * was seen, by its printed visit id.
  */
 export async function identifyPage(work: GreyImage, dpi: number, opts: IdentifyOptions = {}): Promise<PageIdentity> {
-  const byCodes = await identifyByCodes(work, dpi);
+  const byCodes = await identifyByCodes(work, dpi, opts.bilevel ?? true);
   if (byCodes.id.payload || byCodes.codes.length > 0 || opts.ocr === false) return byCodes;
   const printed = await readPrintedId(byCodes.work, byCodes.notes);
   if (!printed) return byCodes;
@@ -50,9 +52,9 @@ export async function identifyPage(work: GreyImage, dpi: number, opts: IdentifyO
 }
 
 /** Finds and reads the page's QR codes, despeckling first when the page is speckled and retrying despeckled when none was read. */
-export async function identifyByCodes(work: GreyImage, dpi: number): Promise<PageIdentity> {
+export async function identifyByCodes(work: GreyImage, dpi: number, lookForSpeckles = true): Promise<PageIdentity> {
   const notes: string[] = [];
-  const share = speckleShare(work);
+  const share = lookForSpeckles ? speckleShare(work) : 0;
   let despeckled = false;
   if (share > SPECKLED_SHARE) {
     work = median3(work);

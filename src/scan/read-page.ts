@@ -153,7 +153,7 @@ export async function readPage(page: DecodedPage, options: IdentifyOptions = {})
     problems: [],
   };
   try {
-    const found = await identifyPage(work, workDpi, options);
+    const found = await identifyPage(work, workDpi, { bilevel: page.bilevel, ...options });
     const { codes, id } = found;
     work = found.work;
     reading.qrFound = codes.length;
