@@ -1,12 +1,12 @@
 /**
  * Identifying a page, whatever state it came back in: its QR codes as printed; on a
- * speckled fax or photocopy the codes after a 3 × 3 median (the whole page is then read
- * despeckled, so speckles do not count as ink either); and when no code can be read at all,
+ * speckled fax or photocopy the codes with its isolated dots removed (the whole page is then
+ * read so, and speckles do not count as ink either), then its corners after a 3 × 3 median; and when no code can be read at all,
  * the visit id printed under the top-right code and in the form's 回访编号 cell, read by OCR
  * and accepted only when its check character holds (`printed-id.ts`).
  */
 import type { GreyImage } from './grey.ts';
-import { median3, speckleShare } from './despeckle.ts';
+import { median3, removeSpecks, speckleShare } from './despeckle.ts';
 import { findPageCodes, identify, type FoundCode, type Identification } from './qr.ts';
 import type { Alignment } from './align.ts';
 import { readPrintedId } from './printed-id.ts';
@@ -57,14 +57,15 @@ export async function identifyByCodes(work: GreyImage, dpi: number, lookForSpeck
   const share = lookForSpeckles ? speckleShare(work) : 0;
   let despeckled = false;
   if (share > SPECKLED_SHARE) {
-    work = median3(work);
+    work = removeSpecks(work);
     despeckled = true;
     notes.push(`the scan is speckled (${(share * 100).toFixed(1)} % of its pixels are isolated dots); it was read after removing them`);
   }
   let codes = await findPageCodes(work, dpi);
-  if (codes.length === 0 && !despeckled) {
-    // A few specks on a code's finder patterns are enough to hide it: try the corners once
-    // more without them (pages with no code at all, envelopes and receipts, pay little).
+  if (codes.length === 0) {
+    // A few specks on a code's finder patterns are enough to hide it (and clumps of them
+    // survive the removal of isolated dots): try the corners once more after a 3 × 3 median
+    // (pages with no code at all, envelopes and receipts, pay little).
     const retry = await findPageCodes(work, dpi, { filter: median3, wholePage: false });
     if (retry.length > 0) {
       codes = retry;
