@@ -4,7 +4,7 @@
  *
  *     npm run bench                 # everything (about 20–40 minutes on 2 cores)
  *     npm run bench -- render       # one part
- *     npm run bench -- scan --pages 1000
+ *     npm run bench -- scan --pages 1000 [--files 60] [--scan-pages 1000]
  *     npm run bench -- archive --megabytes 1024
  *     npm run bench -- plan --accounts 1000000
  *
@@ -40,6 +40,9 @@ if (wanted('scan')) {
   console.log(`scan: accuracy over ${pages} generated pages (simulated returns against their ground truth)`);
   const r = await runScanAccuracy({ pages, onProgress: (line) => console.log(`  ${line}`) });
   for (const line of goalLines(r)) console.log(`  ${line}`);
+  const { runScanSpeed, formatSpeed } = await import('./scan-speed.ts');
+  console.log(`scan: huifang ingest of distinct 300 dpi colour JPEG scans, beside zbarimg on the same files`);
+  for (const line of formatSpeed(await runScanSpeed({ files: option('files', 60), pages: option('scan-pages', 1000), log: (l) => console.log(`  ${l}`) }))) console.log(`  ${line}`);
 }
 
 if (wanted('archive')) {

@@ -258,7 +258,8 @@ function score(acc: Accumulator, where: string, t: PageTruth, r: PageReading, ms
     return;
   }
   acc.identified++;
-  if (r.payload?.visitId !== t.visitId || (t.qrPayload && !t.qrPayload.includes(`|${r.payload.page}/${r.payload.pageCount}|`))) {
+  // A page identified by its printed visit id alone may not have its page number read (the reading says so).
+  if (r.payload?.visitId !== t.visitId || (r.pageNumberRead && t.qrPayload && !t.qrPayload.includes(`|${r.payload.page}/${r.payload.pageCount}|`))) {
     acc.misidentified++;
     acc.mistakes.push(`${where}: identified as ${r.payload?.visitId} but is ${t.visitId}`);
   }

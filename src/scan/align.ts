@@ -68,7 +68,7 @@ export type TransformModel = 'projective' | 'affine' | 'similarity';
  * Least-squares fit of layout points to image points: projective (≥ 4 points), affine
  * (≥ 3) or similarity (rotation, one scale, shift; ≥ 2). Null when the points are degenerate.
  */
-function fitTransform(layout: readonly Point[], image: readonly Point[], kind: TransformModel = layout.length < 4 ? 'affine' : 'projective'): Homography | null {
+export function fitTransform(layout: readonly Point[], image: readonly Point[], kind: TransformModel = layout.length < 4 ? 'affine' : 'projective'): Homography | null {
   const need = kind === 'projective' ? 4 : kind === 'affine' ? 3 : 2;
   if (layout.length !== image.length || layout.length < need) return null;
   const ns = normaliser(layout);

@@ -51,7 +51,7 @@ export interface MeasureOptions {
  * How far the printed outline `rect` actually sits from where the transform puts it:
  * the offset (mm) within ±`search` whose outline samples are darkest.
  */
-function outlineShift(img: GreyImage, h: Homography, rect: Rect, search: number, pxPerMm: number): { shift: Point; outlineGrey: number } {
+export function outlineShift(img: GreyImage, h: Homography, rect: Rect, search: number, pxPerMm: number): { shift: Point; outlineGrey: number } {
   const step = Math.max(0.08, 0.6 / pxPerMm);
   const along = Math.max(0.15, 1 / pxPerMm);
   // Vertical edges tell the horizontal offset, horizontal edges the vertical one: two 1-D searches.
@@ -100,15 +100,7 @@ export function measureInk(img: GreyImage, h: Homography, rect: Rect, pxPerMm: n
   const rows = Math.max(1, Math.floor((rect.height - 2 * opt.margin) / opt.step));
   const grey = new Float32Array(cols * rows);
   const pos = new Float32Array(cols * rows * 2);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      const p = project(h, { x: x0 + (c + 0.5) * opt.step, y: y0 + (r + 0.5) * opt.step });
-      const k = r * cols + c;
-      grey[k] = sampleGrey(img, p.x, p.y);
-      pos[2 * k] = p.x;
-      pos[2 * k + 1] = p.y;
-    }
-  }
+  sampleGrid(img, h, x0 + 0.5 * opt.step, y0 + 0.5 * opt.step, opt.step, cols, rows, grey, pos);
   const paper = localPaper(img, h, rect, grey);
   const range = Math.max(40, paper - opt.inkLevel);
   const cut = paper - (opt.cut ?? 0.5) * range;
@@ -134,6 +126,43 @@ export function measureInk(img: GreyImage, h: Homography, rect: Rect, pxPerMm: n
     paper,
     outline: found ? Math.max(0, Math.min(1, (paper - found.outlineGrey) / range)) : null,
   };
+}
+
+/**
+ * Samples a grid of layout points (`cols` × `rows`, `step` mm apart from `(x0, y0)`) through
+ * the transform: grey levels (bilinear, white outside the image) and image positions. The
+ * projection is carried along each row by its increments, with no allocation a sample — the
+ * signature and seal boxes are tens of thousands of samples a page.
+ */
+function sampleGrid(img: GreyImage, h: Homography, x0: number, y0: number, step: number, cols: number, rows: number, grey: Float32Array, pos: Float32Array): void {
+  const { width: W, height: H, data: d } = img;
+  const dx = h[0]! * step;
+  const dy = h[3]! * step;
+  const dw = h[6]! * step;
+  for (let r = 0; r < rows; r++) {
+    const y = y0 + r * step;
+    let X = h[0]! * x0 + h[1]! * y + h[2]!;
+    let Y = h[3]! * x0 + h[4]! * y + h[5]!;
+    let Z = h[6]! * x0 + h[7]! * y + h[8]!;
+    for (let c = 0, k = r * cols; c < cols; c++, k++, X += dx, Y += dy, Z += dw) {
+      const px = X / Z;
+      const py = Y / Z;
+      pos[2 * k] = px;
+      pos[2 * k + 1] = py;
+      const ix = Math.floor(px);
+      const iy = Math.floor(py);
+      if (ix < 0 || iy < 0 || ix + 1 >= W || iy + 1 >= H) {
+        grey[k] = 255;
+        continue;
+      }
+      const fx = px - ix;
+      const fy = py - iy;
+      const i = iy * W + ix;
+      const top = d[i]! + (d[i + 1]! - d[i]!) * fx;
+      const bottom = d[i + W]! + (d[i + W + 1]! - d[i + W]!) * fx;
+      grey[k] = top + (bottom - top) * fy;
+    }
+  }
 }
 
 /** How far (mm) a tick box's reading region reaches past its printed outline, per side. */

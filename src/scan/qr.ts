@@ -56,8 +56,9 @@ const OPTIONS: ReaderOptions = {
   maxNumberOfSymbols: 4,
 };
 
-async function decodeRegion(img: GreyImage, x: number, y: number, w: number, h: number, options: ReaderOptions = OPTIONS): Promise<FoundCode[]> {
+async function decodeRegion(img: GreyImage, x: number, y: number, w: number, h: number, filter?: (crop: GreyImage) => GreyImage, options: ReaderOptions = OPTIONS): Promise<FoundCode[]> {
   const crop = cropGrey(img, x, y, w, h);
+  if (filter) crop.image = filter(crop.image);
   if (crop.image.width < 21 || crop.image.height < 21) return [];
   const results = await readBarcodes({ data: greyToRgba(crop.image), width: crop.image.width, height: crop.image.height } as ImageData, options);
   const found: FoundCode[] = [];
@@ -86,9 +87,10 @@ async function decodeRegion(img: GreyImage, x: number, y: number, w: number, h: 
 /**
  * Finds the page's QR codes in a grey working image whose resolution is `dpi`: first in
  * the four corner regions (where the codes sit, whichever way up the page lies), then, if
- * none is found there, in the whole image.
+ * none is found there, in the whole image (unless `wholePage` is false). `filter` is applied
+ * to each region before it is decoded (a median against specks).
  */
-export async function findPageCodes(img: GreyImage, dpi: number): Promise<FoundCode[]> {
+export async function findPageCodes(img: GreyImage, dpi: number, opts: { filter?: (crop: GreyImage) => GreyImage; wholePage?: boolean } = {}): Promise<FoundCode[]> {
   await loadQrDecoder();
   const px = (mm: number): number => (mm * dpi) / 25.4;
   // A code's far edge is 40 mm from its corner of the page; allow for shift and ±5° skew.
@@ -105,11 +107,11 @@ export async function findPageCodes(img: GreyImage, dpi: number): Promise<FoundC
     for (const c of codes) if (!found.some((f) => Math.hypot(f.centre.x - c.centre.x, f.centre.y - c.centre.y) < px(QR_SIZE / 2))) found.push(c);
   };
   // Upright pages: top-right and bottom-left. Upside down: the other two.
-  for (const key of ['topRight', 'bottomLeft'] as const) add(await decodeRegion(img, corners[key][0], corners[key][1], rw, rh));
+  for (const key of ['topRight', 'bottomLeft'] as const) add(await decodeRegion(img, corners[key][0], corners[key][1], rw, rh, opts.filter));
   if (found.length < 2) {
-    for (const key of ['topLeft', 'bottomRight'] as const) add(await decodeRegion(img, corners[key][0], corners[key][1], rw, rh));
+    for (const key of ['topLeft', 'bottomRight'] as const) add(await decodeRegion(img, corners[key][0], corners[key][1], rw, rh, opts.filter));
   }
-  if (found.length === 0) add(await decodeRegion(img, 0, 0, img.width, img.height));
+  if (found.length === 0 && opts.wholePage !== false) add(await decodeRegion(img, 0, 0, img.width, img.height, opts.filter));
   return found;
 }
 

@@ -18,6 +18,7 @@ import { greyWorkingCopy, type GreyImage } from './grey.ts';
 import { findBarcodes } from './barcode.ts';
 import { cropOfRect, encodeGreyPng, pageThumbnail, posterise } from './crop.ts';
 import { findPageCodes, identify } from './qr.ts';
+import { identifyPage, type IdentifyOptions } from './identify-page.ts';
 
 /**
  * How far past a tick box's printed outline ink is looked for (mm): a tick that strays over
@@ -101,7 +102,11 @@ export interface PageReading {
   /** 1-based page number within its file. */
   page: number;
   identified: boolean;
+  /** `qr` by its QR codes; `printed-id` by the visit id printed on it (OCR, check character valid); null when not identified. */
+  identifiedBy: 'qr' | 'printed-id' | null;
   payload: PagePayload | null;
+  /** False when the page's number was not read (identified by its printed id alone): `payload.page` is then 1 of 1 and means nothing. */
+  pageNumberRead: boolean;
   /** QR codes read (0, 1 or 2), foreign ones included. */
   qrFound: number;
   rotated180: boolean;
@@ -139,14 +144,16 @@ export interface PageReading {
  * const reading = await readPage(page);
  * if (reading.identified && reading.checks?.seal.red) …
  */
-export async function readPage(page: DecodedPage): Promise<PageReading> {
+export async function readPage(page: DecodedPage, options: IdentifyOptions = {}): Promise<PageReading> {
   const factor = Math.max(1, Math.round(page.dpi / WORKING_DPI));
-  const work = greyWorkingCopy(page, factor);
+  let work = greyWorkingCopy(page, factor);
   const workDpi = page.dpi / factor;
   const reading: PageReading = {
     page: page.page,
     identified: false,
+    identifiedBy: null,
     payload: null,
+    pageNumberRead: false,
     qrFound: 0,
     rotated180: false,
     quarterTurns: null,
@@ -162,10 +169,11 @@ export async function readPage(page: DecodedPage): Promise<PageReading> {
   };
   const seen: CropContext = { work, alignment: null, layout: null };
   try {
-    const codes = await findPageCodes(work, workDpi);
-    const id = identify(codes);
+    const found = await identifyPage(work, workDpi, { bilevel: page.bilevel, ...options });
+    const { codes, id } = found;
+    work = found.work;
     reading.qrFound = codes.length;
-    reading.problems.push(...id.problems);
+    reading.problems.push(...found.notes, ...id.problems);
     if (!id.payload) {
       const reason = codes.length === 0 ? 'no QR code could be read on the page' : id.problems.join('; ');
       reading.review.push({ subject: 'qr', reason });
@@ -176,6 +184,8 @@ export async function readPage(page: DecodedPage): Promise<PageReading> {
       return reading;
     }
     reading.identified = true;
+    reading.identifiedBy = found.by;
+    reading.pageNumberRead = found.pageNumberRead;
     reading.payload = id.payload;
     reading.quarterTurns = id.quarterTurns;
     reading.rotated180 = id.quarterTurns === 2;
@@ -188,7 +198,7 @@ export async function readPage(page: DecodedPage): Promise<PageReading> {
       reading.review.push({ subject: 'page', reason });
       return reading;
     }
-    const alignment = alignPage(work, codes);
+    const alignment = found.alignment ?? alignPage(work, codes);
     seen.layout = layout;
     seen.alignment = alignment;
     if (!alignment) {

@@ -25,6 +25,7 @@ import { makeTrackingNumber } from '../domain/tracking.ts';
 import { rasterizePdf } from '../formats/rasterize.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { DocumentKind } from '../domain/visit.ts';
+import { damagePage } from './damage.ts';
 import { degradePage, geometryOf, planDegradation, type Colour, type Degradation, type RawImage, type ScanSettings } from './degrade.ts';
 import { encodeImagePdf, encodeJpeg, encodeMultiPageTiff, encodePng, encodeTiff, type Compression, type EncodedPage } from './encode.ts';
 import { buildEmail, EMAIL_VARIANTS, type EmailVariant } from './email.ts';
@@ -301,6 +302,7 @@ async function simulateFile(ctx: RunContext, spec: FileSpec, index: number): Pro
     const made = await makePage(ctx, page, settings.dpi, extras.get(p), prng);
     const hard = page.kind === 'form' && prng.chance(0.03);
     const { degradation, image, geometry } = await degrade(made.image, settings, hard, prng);
+    const damage = damagePage(image, degradation, geometry.pageToImage, page.kind, hard, Random.derive(ctx.seed, `${name}/page/${p}/damage`));
     const quality = compression === 'jpeg' ? settings.jpegQuality : null;
     encoded.push({ image, dpi: settings.dpi, compression, quality });
     let clean: string | null = null;
@@ -356,7 +358,9 @@ async function simulateFile(ctx: RunContext, spec: FileSpec, index: number): Pro
         height: image.height,
         pageToImage: geometry.pageToImage.map((v) => Math.round(v * 1e6) / 1e6) as typeof geometry.pageToImage,
         marksInside: geometry.marksInside,
-        qrInside: geometry.qrInside,
+        qrInside: damage.codesTorn ? geometry.qrInside.map(() => false) : geometry.qrInside,
+        ...(damage.impulse !== null ? { impulse: damage.impulse } : {}),
+        ...(damage.codesTorn ? { codesTorn: true } : {}),
       },
     });
   }

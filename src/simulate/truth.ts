@@ -39,6 +39,10 @@ export interface DegradationTruth {
   /** Registration marks (TL, TR, BR, BL) and QR codes (top-right, bottom-left) wholly inside the image. */
   marksInside: boolean[];
   qrInside: boolean[];
+  /** A speckled fax: the share of pixels flipped black↔white (absent: none). */
+  impulse?: number;
+  /** Both QR codes torn off or covered: only the printed visit id identifies the page (absent: false). */
+  codesTorn?: boolean;
 }
 
 export interface QuestionTruth {
