@@ -37,7 +37,24 @@ export interface TextTemplate {
 export interface DocxTemplate {
   path: string;
   tags: string[];
-  render(data: TemplateData): Uint8Array;
+  render(data: TemplateData, extras?: DocxExtras): Uint8Array;
+}
+
+/**
+ * Tags a Word template may hold as `{@tag}` paragraphs, which huifang fills with drawing
+ * objects of its own (never with text): `{@recordForm}` is the record form page, drawn from
+ * `src/layout` with its QR codes and registration marks (see `render/docx-form.ts`).
+ */
+export const DOCX_DRAWING_TAGS: Record<string, string> = {
+  recordForm: '回访记录表（按版式绘制，含二维码与定位标记）',
+};
+
+/** What a render adds to the template's data: the XML of `{@tag}` paragraphs, and the pictures it shows. */
+export interface DocxExtras {
+  /** `{@tag}` → WordprocessingML paragraphs, inserted as they are. */
+  drawings?: Record<string, string>;
+  /** Pictures the drawings refer to, added to the package (and to its relationships when the template lacks them). */
+  pictures?: { relationshipId: string; part: string; target: string; bytes: Uint8Array }[];
 }
 
 /**
@@ -158,9 +175,9 @@ export function loadDocxTemplate(path: string): DocxTemplate {
     return {
       path: absolute,
       tags,
-      render(data: TemplateData): Uint8Array {
+      render(data: TemplateData, extras: DocxExtras = {}): Uint8Array {
         try {
-          return renderer.render(data as unknown as Record<string, unknown>);
+          return renderer.render(data as unknown as Record<string, unknown>, extras);
         } catch (error) {
           throw renderError(absolute, error, data);
         }
@@ -191,12 +208,15 @@ class DocxRenderer {
   private readonly shapes = new Map<string, Shape>();
   constructor(private readonly bytes: Uint8Array) {}
 
-  render(data: Record<string, unknown>): Uint8Array {
-    if (!data || typeof data !== 'object') throw new TypeError('template data must be an object');
+  render(values: Record<string, unknown>, extras: DocxExtras = {}): Uint8Array {
+    if (!values || typeof values !== 'object') throw new TypeError('template data must be an object');
+    const drawings = extras.drawings ?? {};
+    const pictures = extras.pictures ?? [];
+    const data = { ...values, ...drawings };
     const markers: Record<string, unknown> = {};
-    const key: string[] = [];
+    const key: string[] = pictures.map((p) => `${p.relationshipId}>${p.part}`);
     for (const [name, value] of Object.entries(data)) {
-      if (typeof value === 'string' && MARKER_UNSAFE.test(value)) return this.renderDirect(data);
+      if (typeof value === 'string' && MARKER_UNSAFE.test(value)) return this.renderDirect(data, pictures);
       if (value === undefined || value === null) key.push(`${name}:n`);
       else if (value === '') key.push(`${name}:e`);
       else if (typeof value === 'string' || typeof value === 'number') {
@@ -209,31 +229,41 @@ class DocxRenderer {
     const shapeKey = key.join('\u0000');
     let shape = this.shapes.get(shapeKey);
     if (!shape) {
-      shape = this.buildShape(markers);
+      shape = this.buildShape(markers, pictures);
       if (this.shapes.size >= MAX_SHAPES) this.shapes.delete(this.shapes.keys().next().value as string);
       this.shapes.set(shapeKey, shape);
     }
+    const picturesByPart = new Map(pictures.map((p) => [p.part, p.bytes]));
     return writeZip(
       shape.parts.map((part) => {
-        if ('entry' in part) return part.entry;
+        if ('entry' in part) return picturesByPart.has(part.entry.name.toString('utf8')) ? zipEntry(part.entry.name.toString('utf8'), picturesByPart.get(part.entry.name.toString('utf8'))!) : part.entry;
         let text = '';
-        for (let i = 0; i < part.pieces.length; i++) text += i % 2 === 0 ? part.pieces[i] : utf8ToWord(data[part.pieces[i]!]);
+        for (let i = 0; i < part.pieces.length; i++) {
+          const name = part.pieces[i]!;
+          text += i % 2 === 0 ? name : name in drawings ? drawings[name] : utf8ToWord(data[name]);
+        }
         return zipEntry(part.name, Buffer.from(text, 'utf8'));
       }),
     );
   }
 
   /** docxtemplater on its own, for the rare values the fast path does not handle. */
-  renderDirect(data: Record<string, unknown>): Uint8Array {
+  renderDirect(data: Record<string, unknown>, pictures: NonNullable<DocxExtras['pictures']> = []): Uint8Array {
     const doc = new Docxtemplater(new PizZip(this.bytes), docxOptions(docxtemplaterParser()));
     doc.render(data);
-    return doc.getZip().generate({ type: 'uint8array', compression: 'DEFLATE' });
+    const zip = doc.getZip();
+    addPictures(zip, pictures);
+    for (const p of pictures) zip.file(p.part, p.bytes, { date: ZIP_DATE });
+    return zip.generate({ type: 'uint8array', compression: 'DEFLATE' });
   }
 
-  private buildShape(markers: Record<string, unknown>): Shape {
+  private buildShape(markers: Record<string, unknown>, pictures: NonNullable<DocxExtras['pictures']>): Shape {
     const doc = new Docxtemplater(new PizZip(this.bytes), docxOptions(docxtemplaterParser()));
     doc.render(markers);
     const zip = doc.getZip();
+    addPictures(zip, pictures);
+    // A placeholder entry for each picture, replaced by the visit's own picture at render.
+    for (const p of pictures) zip.file(p.part, p.bytes, { date: ZIP_DATE });
     const parts: Shape['parts'] = [];
     // [Content_Types].xml first, as Word writes it; then the package's own order.
     const names = Object.keys(zip.files).sort((a, b) => Number(b === CONTENT_TYPES) - Number(a === CONTENT_TYPES));
@@ -247,6 +277,22 @@ class DocxRenderer {
     }
     return { parts };
   }
+}
+
+const ZIP_DATE = new Date(2026, 0, 1, 0, 0, 0);
+
+/** Declares the pictures in the package: their relationships (when missing) and the content type of PNG. */
+function addPictures(zip: PizZip, pictures: NonNullable<DocxExtras['pictures']>): void {
+  if (pictures.length === 0) return;
+  const relsName = 'word/_rels/document.xml.rels';
+  let rels = zip.file(relsName)?.asText() ?? '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>';
+  for (const p of pictures) {
+    if (rels.includes(`Id="${p.relationshipId}"`)) continue;
+    rels = rels.replace('</Relationships>', `<Relationship Id="${p.relationshipId}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="${p.target}"/></Relationships>`);
+  }
+  zip.file(relsName, rels, { date: ZIP_DATE });
+  const types = zip.file(CONTENT_TYPES)?.asText();
+  if (types && !/Extension="png"/i.test(types)) zip.file(CONTENT_TYPES, types.replace('<Default ', '<Default Extension="png" ContentType="image/png"/><Default '), { date: ZIP_DATE });
 }
 
 /** One shape of a Word template: its files, either finished or to be filled with a letter's values. */
@@ -458,6 +504,16 @@ function checkTags(file: string, uses: TagUse[]): string[] {
   };
   for (const { part, within } of nest(uses)) {
     const name = part.value;
+    if (part.module === 'rawxml' || name in DOCX_DRAWING_TAGS) {
+      if (part.module === 'rawxml' && name in DOCX_DRAWING_TAGS && within.length === 0) {
+        if (!tags.includes(name)) tags.push(name);
+      } else if (part.module === 'rawxml' && !(name in DOCX_DRAWING_TAGS)) {
+        problem('template/unknown-tag', `unknown tag {@${name}}`, name, `a {@…} paragraph is drawn by huifang: only ${Object.keys(DOCX_DRAWING_TAGS).map((t) => `{@${t}}`).join(' ')}`);
+      } else {
+        problem('template/misused-tag', `{${name}} must stand alone in its paragraph as {@${name}}, outside any section`, name, `write {@${name}} on a line of its own`);
+      }
+      continue;
+    }
     const section = part.module === 'loop';
     const inQuestions = within.includes('questions');
     const spelled = section ? `{${part.inverted ? '^' : '#'}${name}}` : `{${name}}`;
