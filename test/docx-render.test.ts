@@ -85,7 +85,7 @@ describe('templates/letter.docx', () => {
     const template = readFileSync(join(PROJECT_ROOT, 'templates', 'letter.docx'));
     const direct = (data: TemplateData) => {
       const doc = new Docxtemplater(new PizZip(template), { paragraphLoop: true, linebreaks: true });
-      doc.render({ ...data, recordForm: formPageXml(data, { page: 3, pageCount: 3, pageBreakBefore: true }).xml });
+      doc.render({ ...data, recordForm: formPageXml(data, { page: 3, pageCount: 3, pageBreakBefore: true }).xml.map((x) => (typeof x === 'string' ? x : x.xml)).join('') });
       return doc.getZip().file('word/document.xml')!.asText();
     };
     const tricky = { ...dataFor('ib', institution), customerName: 'A&B <资本> "合伙" \'企业\'', address: '北京市 朝阳区  建国路 1 号' };

@@ -2,8 +2,8 @@
  * Drawing objects for Word documents (WordprocessingML + DrawingML), each anchored to the
  * page at a position in millimetres from `src/layout` (converted to EMU), so that Word and
  * LibreOffice put it exactly there whatever the text around it does: filled and outlined
- * rectangles, text boxes, pictures. Every element declares the namespaces it uses, so the
- * XML can go into any document.xml, also one a user saved from Word.
+ * rectangles, text boxes, pictures. The paragraph that holds them declares the namespaces
+ * they use, so the XML can go into any document.xml, also one a user saved from Word.
  */
 import { mmToEmu, type Rect } from '../layout/page.ts';
 
@@ -13,6 +13,7 @@ const NS_PIC = 'http://schemas.openxmlformats.org/drawingml/2006/picture';
 const NS_WPS = 'http://schemas.microsoft.com/office/word/2010/wordprocessingShape';
 const NS_R = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
 const NS_W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
+const NAMESPACES = `xmlns:w="${NS_W}" xmlns:r="${NS_R}" xmlns:wp="${NS_WP}" xmlns:a="${NS_A}" xmlns:pic="${NS_PIC}" xmlns:wps="${NS_WPS}"`;
 
 export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -30,7 +31,7 @@ export class DrawingIds {
 function anchor(ids: DrawingIds, r: Rect, graphic: string, name: string): string {
   const id = ids.take();
   return (
-    `<w:r><w:drawing><wp:anchor xmlns:wp="${NS_WP}" distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="${id}" behindDoc="0" locked="1" layoutInCell="0" allowOverlap="1">` +
+    `<w:r><w:drawing><wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="${id}" behindDoc="0" locked="1" layoutInCell="0" allowOverlap="1">` +
     `<wp:simplePos x="0" y="0"/><wp:positionH relativeFrom="page"><wp:posOffset>${mmToEmu(r.x)}</wp:posOffset></wp:positionH>` +
     `<wp:positionV relativeFrom="page"><wp:posOffset>${mmToEmu(r.y)}</wp:posOffset></wp:positionV>` +
     `<wp:extent cx="${mmToEmu(r.width)}" cy="${mmToEmu(r.height)}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>` +
@@ -49,7 +50,7 @@ const NO_LINE = '<a:ln><a:noFill/></a:ln>';
 const lineOf = (widthPt: number) => `<a:ln w="${Math.round(widthPt * 12700)}"><a:solidFill><a:srgbClr val="000000"/></a:solidFill><a:miter lim="800000"/></a:ln>`;
 
 function shapeGraphic(body: string): string {
-  return `<a:graphic xmlns:a="${NS_A}"><a:graphicData uri="${NS_WPS}"><wps:wsp xmlns:wps="${NS_WPS}">${body}</wps:wsp></a:graphicData></a:graphic>`;
+  return `<a:graphic><a:graphicData uri="${NS_WPS}"><wps:wsp>${body}</wps:wsp></a:graphicData></a:graphic>`;
 }
 
 /** A rectangle filled with grey (0 black … 1 white), with an outline of `outlinePt` points or none. */
@@ -96,7 +97,7 @@ export function textBox(ids: DrawingIds, r: Rect, lines: readonly string[], styl
   const anchorAt = style.valign === 'top' ? 't' : style.valign === 'bottom' ? 'b' : 'ctr';
   const body =
     `<wps:cNvSpPr txBox="1"/>${shapeProperties(r, '<a:noFill/>', NO_LINE)}` +
-    `<wps:txbx><w:txbxContent xmlns:w="${NS_W}">${lines.map(para).join('')}</w:txbxContent></wps:txbx>` +
+    `<wps:txbx><w:txbxContent>${lines.map(para).join('')}</w:txbxContent></wps:txbx>` +
     `<wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="${anchorAt}" anchorCtr="0"><a:noAutofit/></wps:bodyPr>`;
   return anchor(ids, r, shapeGraphic(body), 'Text');
 }
@@ -105,13 +106,14 @@ export function textBox(ids: DrawingIds, r: Rect, lines: readonly string[], styl
 export function picture(ids: DrawingIds, r: Rect, relId: string, name: string): string {
   const id = ids.take();
   const graphic =
-    `<a:graphic xmlns:a="${NS_A}"><a:graphicData uri="${NS_PIC}"><pic:pic xmlns:pic="${NS_PIC}"><pic:nvPicPr><pic:cNvPr id="${id}" name="${name}"/><pic:cNvPicPr><a:picLocks noChangeAspect="1"/></pic:cNvPicPr></pic:nvPicPr>` +
-    `<pic:blipFill><a:blip xmlns:r="${NS_R}" r:embed="${relId}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>` +
+    `<a:graphic><a:graphicData uri="${NS_PIC}"><pic:pic><pic:nvPicPr><pic:cNvPr id="${id}" name="${name}"/><pic:cNvPicPr><a:picLocks noChangeAspect="1"/></pic:cNvPicPr></pic:nvPicPr>` +
+    `<pic:blipFill><a:blip r:embed="${relId}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>` +
     `<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="${mmToEmu(r.width)}" cy="${mmToEmu(r.height)}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic>`;
   return anchor(ids, r, graphic, name);
 }
 
-/** The paragraph that holds a page's anchored objects; `pageBreakBefore` starts a new page with it. */
-export function anchorParagraph(objects: string, pageBreakBefore: boolean): string {
-  return `<w:p><w:pPr>${pageBreakBefore ? '<w:pageBreakBefore/>' : ''}<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/></w:pPr>${objects}</w:p>`;
+/** The start of the paragraph that holds a page's anchored objects; `pageBreakBefore` starts a new page with it. */
+export function anchorParagraphStart(pageBreakBefore: boolean): string {
+  return `<w:p ${NAMESPACES}><w:pPr>${pageBreakBefore ? '<w:pageBreakBefore/>' : ''}<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/></w:pPr>`;
 }
+export const ANCHOR_PARAGRAPH_END = '</w:p>';

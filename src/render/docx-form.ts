@@ -14,11 +14,12 @@ import type { VisitId } from '../domain/visit-id.ts';
 import { dateLineOf, formLayout, formLayoutId, type FieldCell, type FormLayout, type MarkArea } from '../layout/form.ts';
 import { inset, QR_CAPTION, QR_CODES, REGISTRATION_MARKS, rect, type Rect } from '../layout/page.ts';
 import { encodePagePayload, type PagePayload } from '../layout/qr-payload.ts';
-import { anchorParagraph, DrawingIds, filledRect, outlinedRect, picture, rule, textBox } from './docx-drawing.ts';
+import { ANCHOR_PARAGRAPH_END, anchorParagraphStart, DrawingIds, filledRect, outlinedRect, picture, rule, textBox } from './docx-drawing.ts';
 import { FORM_TITLE } from './form.ts';
-import { bilevelPng } from './png.ts';
+import { bilevelGridPng } from './png.ts';
 import { qrMatrix } from './qr.ts';
 import type { TemplateData } from './template-data.ts';
+import { SharedXml } from './templates.ts';
 
 /** The QR code picture's relationship id and part name in the Word package. */
 export const QR_RELATIONSHIP = { id: 'rIdHuifangQrForm', part: 'word/media/huifang-qr-form.png', target: 'media/huifang-qr-form.png' } as const;
@@ -43,21 +44,26 @@ export interface FormPage {
   pageBreakBefore: boolean;
 }
 
-const staticCache = new Map<VisitCategory, string>();
+const staticCache = new Map<string, SharedXml>();
 
-/** The form page's XML (one paragraph of anchored objects) and its QR picture, for one visit. */
-export function formPageXml(data: TemplateData, page: FormPage): { xml: string; qrPng: Buffer } {
+/**
+ * The form page's XML for one visit — one paragraph of anchored objects, in two pieces: what
+ * every form of the category shares (the same string each time), then the visit's own — and
+ * its QR picture.
+ */
+export function formPageXml(data: TemplateData, page: FormPage): { xml: [SharedXml, string]; qrPng: Buffer } {
   const category = categoryOf(data);
   const layout = formLayout(category);
-  let shared = staticCache.get(category);
+  const cacheKey = `${category}:${page.pageBreakBefore}`;
+  let shared = staticCache.get(cacheKey);
   if (shared === undefined) {
-    shared = formStatic(layout, new DrawingIds(FIRST_DRAWING_ID));
-    staticCache.set(category, shared);
+    shared = new SharedXml(anchorParagraphStart(page.pageBreakBefore) + formStatic(layout, new DrawingIds(FIRST_DRAWING_ID)));
+    staticCache.set(cacheKey, shared);
   }
   const payload: PagePayload = { visitId: data.visitId as VisitId, kind: 'form', page: page.page, pageCount: page.pageCount, layout: formLayoutId(category) };
   const ids = new DrawingIds(FIRST_DRAWING_ID + 2000);
   const own = pageMarks(ids, payload) + formValues(ids, layout, data);
-  return { xml: anchorParagraph(shared + own, page.pageBreakBefore), qrPng: qrPicture(encodePagePayload(payload)) };
+  return { xml: [shared, own + ANCHOR_PARAGRAPH_END], qrPng: qrPicture(encodePagePayload(payload)) };
 }
 
 /** The visit category a template's data is for (its label is what the data holds). */
@@ -70,8 +76,7 @@ function categoryOf(data: TemplateData): VisitCategory {
 /** The QR code as a 1-bit PNG, one module `QR_PX_PER_MODULE` pixels square. */
 export function qrPicture(text: string): Buffer {
   const m = qrMatrix(text);
-  const side = m.size * QR_PX_PER_MODULE;
-  return bilevelPng(side, side, (x, y) => m.data[Math.floor(y / QR_PX_PER_MODULE) * m.size + Math.floor(x / QR_PX_PER_MODULE)] === 1);
+  return bilevelGridPng(m.size, m.size, m.data, QR_PX_PER_MODULE);
 }
 
 /** Registration marks, both QR codes (one picture, placed twice) and the caption under the top-right one. */

@@ -3,8 +3,7 @@
  * code placed as a picture in a Word document needs, a few hundred bytes, without an image
  * library in the rendering path.
  */
-import { deflateSync } from 'node:zlib';
-import { crc32 } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -18,19 +17,22 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /**
- * A 1-bit greyscale PNG of `width` × `height` pixels; `dark(x, y)` tells which are black.
+ * A 1-bit greyscale PNG of a grid of `cols` × `rows` cells (`dark[row * cols + col]` 1 for
+ * black), each cell `scale` × `scale` pixels: a QR code's modules, with sharp edges.
  * `dpi` is recorded (pHYs), so that a viewer shows it at its printed size.
  */
-export function bilevelPng(width: number, height: number, dark: (x: number, y: number) => boolean, dpi?: number): Buffer {
-  const stride = Math.ceil(width / 8);
-  const raw = Buffer.alloc((stride + 1) * height, 0);
-  for (let y = 0; y < height; y++) {
-    const row = y * (stride + 1); // filter byte 0 (none), then the row: bit set = white
-    for (let x = 0; x < width; x++) if (!dark(x, y)) raw[row + 1 + (x >> 3)]! |= 0x80 >> (x & 7);
+export function bilevelGridPng(cols: number, rows: number, dark: ArrayLike<number>, scale: number, dpi?: number): Buffer {
+  const width = cols * scale;
+  const stride = Math.ceil(width / 8) + 1; // filter byte 0 (none), then the row: bit set = white
+  const raw = Buffer.alloc(stride * rows * scale, 0);
+  for (let r = 0; r < rows; r++) {
+    const first = r * scale * stride;
+    for (let x = 0; x < width; x++) if (!dark[r * cols + Math.floor(x / scale)]) raw[first + 1 + (x >> 3)]! |= 0x80 >> (x & 7);
+    for (let k = 1; k < scale; k++) raw.copy(raw, first + k * stride, first, first + stride);
   }
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
+  header.writeUInt32BE(rows * scale, 4);
   header.set([1, 0, 0, 0, 0], 8); // bit depth 1, greyscale, deflate, adaptive filtering, no interlace
   const parts = [SIGNATURE, chunk('IHDR', header)];
   if (dpi) {
@@ -41,6 +43,6 @@ export function bilevelPng(width: number, height: number, dark: (x: number, y: n
     phys[8] = 1;
     parts.push(chunk('pHYs', phys));
   }
-  parts.push(chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0)));
+  parts.push(chunk('IDAT', deflateSync(raw, { level: 1 })), chunk('IEND', Buffer.alloc(0)));
   return Buffer.concat(parts);
 }

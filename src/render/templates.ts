@@ -49,10 +49,19 @@ export const DOCX_DRAWING_TAGS: Record<string, string> = {
   recordForm: '回访记录表（按版式绘制，含二维码与定位标记）',
 };
 
+/** XML that many documents share, made once: deflated once, its bytes reused. */
+export class SharedXml {
+  constructor(readonly xml: string) {}
+}
+
 /** What a render adds to the template's data: the XML of `{@tag}` paragraphs, and the pictures it shows. */
 export interface DocxExtras {
-  /** `{@tag}` → WordprocessingML paragraphs, inserted as they are. */
-  drawings?: Record<string, string>;
+  /**
+   * `{@tag}` → WordprocessingML paragraphs, inserted as they are: one string, or pieces in
+   * order. A `SharedXml` piece (what every form of a category shares) is compressed once and
+   * its bytes reused by every document it goes into.
+   */
+  drawings?: Record<string, string | readonly (string | SharedXml)[]>;
   /** Pictures the drawings refer to, added to the package (and to its relationships when the template lacks them). */
   pictures?: { relationshipId: string; part: string; target: string; bytes: Uint8Array }[];
 }
@@ -206,17 +215,28 @@ export function clearTemplateCache(): void {
  */
 class DocxRenderer {
   private readonly shapes = new Map<string, Shape>();
+  /** Shared drawing XML, deflated once. */
+  private readonly deflated = new WeakMap<SharedXml, { raw: Buffer; deflated: Buffer }>();
   constructor(private readonly bytes: Uint8Array) {}
 
   render(values: Record<string, unknown>, extras: DocxExtras = {}): Uint8Array {
     if (!values || typeof values !== 'object') throw new TypeError('template data must be an object');
     const drawings = extras.drawings ?? {};
     const pictures = extras.pictures ?? [];
-    const data = { ...values, ...drawings };
+    const data: Record<string, unknown> = values;
     const markers: Record<string, unknown> = {};
     const key: string[] = pictures.map((p) => `${p.relationshipId}>${p.part}`);
+    for (const name of Object.keys(drawings)) {
+      // Inserted as they are (never escaped), so any XML takes the fast path.
+      key.push(`${name}:d`);
+      markers[name] = `${MARKER_OPEN}${name}${MARKER_CLOSE}`;
+    }
     for (const [name, value] of Object.entries(data)) {
-      if (typeof value === 'string' && MARKER_UNSAFE.test(value)) return this.renderDirect(data, pictures);
+      if (name in drawings) continue;
+      if (typeof value === 'string' && MARKER_UNSAFE.test(value)) {
+        const whole = Object.fromEntries(Object.entries(drawings).map(([n, xml]) => [n, [xml].flat().map((x) => (typeof x === 'string' ? x : x.xml)).join('')]));
+        return this.renderDirect({ ...data, ...whole }, pictures);
+      }
       if (value === undefined || value === null) key.push(`${name}:n`);
       else if (value === '') key.push(`${name}:e`);
       else if (typeof value === 'string' || typeof value === 'number') {
@@ -236,15 +256,60 @@ class DocxRenderer {
     const picturesByPart = new Map(pictures.map((p) => [p.part, p.bytes]));
     return writeZip(
       shape.parts.map((part) => {
-        if ('entry' in part) return picturesByPart.has(part.entry.name.toString('utf8')) ? zipEntry(part.entry.name.toString('utf8'), picturesByPart.get(part.entry.name.toString('utf8'))!) : part.entry;
-        let text = '';
+        if ('entry' in part) {
+          const picture = pictures.length ? picturesByPart.get(part.entry.name.toString('utf8')) : undefined;
+          // A picture is compressed already: stored as it is.
+          return picture ? { name: part.entry.name, method: 0, crc: crc32(picture), size: picture.length, data: picture } : part.entry;
+        }
+        const segments: (string | SharedXml)[] = [];
         for (let i = 0; i < part.pieces.length; i++) {
           const name = part.pieces[i]!;
-          text += i % 2 === 0 ? name : name in drawings ? drawings[name] : utf8ToWord(data[name]);
+          if (i % 2 === 0) segments.push(name);
+          else if (!(name in drawings)) segments.push(utf8ToWord(data[name]));
+          else segments.push(...[drawings[name]!].flat());
         }
-        return zipEntry(part.name, Buffer.from(text, 'utf8'));
+        return this.segmentedEntry(part.name, segments);
       }),
     );
+  }
+
+  /**
+   * A zip entry of text made of segments: the large segments that come back are deflated once
+   * (ending on a byte boundary, not final) and their bytes put between the freshly deflated
+   * rest, which together form one valid deflate stream.
+   */
+  private segmentedEntry(name: string, segments: readonly (string | SharedXml)[]): ZipEntry {
+    if (segments.every((s) => typeof s === 'string')) return zipEntry(name, Buffer.from(segments.join(''), 'utf8'));
+    const data: Buffer[] = [];
+    let crc = 0;
+    let size = 0;
+    let fresh = '';
+    const add = (raw: Buffer, deflated: Buffer) => {
+      crc = crc32Continue(raw, crc);
+      size += raw.length;
+      data.push(deflated);
+    };
+    const flush = (final: boolean) => {
+      const raw = Buffer.from(fresh, 'utf8');
+      add(raw, zlib.deflateRawSync(raw, { level: 6, finishFlush: final ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH }));
+      fresh = '';
+    };
+    for (const s of segments) {
+      if (typeof s === 'string') {
+        fresh += s;
+        continue;
+      }
+      if (fresh) flush(false);
+      let done = this.deflated.get(s);
+      if (!done) {
+        const raw = Buffer.from(s.xml, 'utf8');
+        done = { raw, deflated: zlib.deflateRawSync(raw, { level: 6, finishFlush: zlib.constants.Z_SYNC_FLUSH }) };
+        this.deflated.set(s, done);
+      }
+      add(done.raw, done.deflated);
+    }
+    flush(true);
+    return { name: Buffer.from(name, 'utf8'), method: 8, crc: crc >>> 0, size, data: Buffer.concat(data) };
   }
 
   /** docxtemplater on its own, for the rare values the fast path does not handle. */
@@ -395,6 +460,18 @@ const crc32: (data: Uint8Array) => number =
           return (c ^ 0xffffffff) >>> 0;
         };
       })();
+
+/** CRC-32 of `data` continuing from `previous` (the CRC of what came before). */
+function crc32Continue(data: Uint8Array, previous: number): number {
+  const native = (zlib as { crc32?: (d: Uint8Array, v: number) => number }).crc32;
+  if (native) return native(data, previous);
+  let c = ~previous >>> 0;
+  for (const byte of data) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
+  return ~c >>> 0;
+}
 
 function docxOptions(parser: DxtParser): Docxtemplater.DXT.ConstructorOptions {
   const options = { paragraphLoop: true, linebreaks: true, parser, nullGetter: refuseNull, errorLogging: false };
