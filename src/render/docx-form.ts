@@ -57,12 +57,14 @@ export function formPageXml(data: TemplateData, page: FormPage): { xml: [SharedX
   const cacheKey = `${category}:${page.pageBreakBefore}`;
   let shared = staticCache.get(cacheKey);
   if (shared === undefined) {
-    shared = new SharedXml(anchorParagraphStart(page.pageBreakBefore) + formStatic(layout, new DrawingIds(FIRST_DRAWING_ID)));
+    const ids = new DrawingIds(FIRST_DRAWING_ID);
+    shared = new SharedXml(anchorParagraphStart(page.pageBreakBefore) + pageMarks(ids) + formStatic(layout, ids));
     staticCache.set(cacheKey, shared);
   }
   const payload: PagePayload = { visitId: data.visitId as VisitId, kind: 'form', page: page.page, pageCount: page.pageCount, layout: formLayoutId(category) };
   const ids = new DrawingIds(FIRST_DRAWING_ID + 2000);
-  const own = pageMarks(ids, payload) + formValues(ids, layout, data);
+  const caption = textBox(ids, QR_CAPTION, [`${payload.visitId}  ${payload.page}/${payload.pageCount}`], { size: 6.5, align: 'right', valign: 'bottom' });
+  const own = caption + formValues(ids, layout, data);
   return { xml: [shared, own + ANCHOR_PARAGRAPH_END], qrPng: qrPicture(encodePagePayload(payload)) };
 }
 
@@ -79,12 +81,10 @@ export function qrPicture(text: string): Buffer {
   return bilevelGridPng(m.size, m.size, m.data, QR_PX_PER_MODULE);
 }
 
-/** Registration marks, both QR codes (one picture, placed twice) and the caption under the top-right one. */
-function pageMarks(ids: DrawingIds, payload: PagePayload): string {
+/** Registration marks and both QR codes: one picture, of the visit's own payload, placed twice (the visit's caption is added with its values). */
+function pageMarks(ids: DrawingIds): string {
   const marks = REGISTRATION_MARKS.map((m) => filledRect(ids, m, 0)).join('');
-  const codes = [QR_CODES.topRight, QR_CODES.bottomLeft].map((r) => picture(ids, r, QR_RELATIONSHIP.id, 'QR code')).join('');
-  const caption = textBox(ids, QR_CAPTION, [`${payload.visitId}  ${payload.page}/${payload.pageCount}`], { size: 6.5, align: 'right', valign: 'bottom' });
-  return marks + codes + caption;
+  return marks + [QR_CODES.topRight, QR_CODES.bottomLeft].map((r) => picture(ids, r, QR_RELATIONSHIP.id, 'QR code')).join('');
 }
 
 /** What every form of the layout's category shares: title, table, questions, tick boxes, remarks, signature and seal boxes. */

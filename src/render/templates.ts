@@ -284,14 +284,14 @@ class DocxRenderer {
     let crc = 0;
     let size = 0;
     let fresh = '';
-    const add = (raw: Buffer, deflated: Buffer) => {
-      crc = crc32Continue(raw, crc);
-      size += raw.length;
-      data.push(deflated);
+    const add = (part: { raw: Buffer; deflated: Buffer }) => {
+      crc = crc32Continue(part.raw, crc);
+      size += part.raw.length;
+      data.push(part.deflated);
     };
     const flush = (final: boolean) => {
       const raw = Buffer.from(fresh, 'utf8');
-      add(raw, zlib.deflateRawSync(raw, { level: 6, finishFlush: final ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH }));
+      add({ raw, deflated: zlib.deflateRawSync(raw, { level: 6, finishFlush: final ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH }) });
       fresh = '';
     };
     for (const s of segments) {
@@ -306,7 +306,7 @@ class DocxRenderer {
         done = { raw, deflated: zlib.deflateRawSync(raw, { level: 6, finishFlush: zlib.constants.Z_SYNC_FLUSH }) };
         this.deflated.set(s, done);
       }
-      add(done.raw, done.deflated);
+      add(done);
     }
     flush(true);
     return { name: Buffer.from(name, 'utf8'), method: 8, crc: crc >>> 0, size, data: Buffer.concat(data) };
@@ -461,7 +461,7 @@ const crc32: (data: Uint8Array) => number =
         };
       })();
 
-/** CRC-32 of `data` continuing from `previous` (the CRC of what came before). */
+/** CRC-32 of `data` continuing from `previous` (the CRC of what came before it). */
 function crc32Continue(data: Uint8Array, previous: number): number {
   const native = (zlib as { crc32?: (d: Uint8Array, v: number) => number }).crc32;
   if (native) return native(data, previous);
