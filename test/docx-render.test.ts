@@ -128,6 +128,16 @@ describe('checking a Word template when it is loaded', () => {
     expect(error.messages[0]!.fix).toContain('did you mean {customerName}?');
   });
 
+  it('takes {@recordForm} as the form page, and refuses other {@…} paragraphs and a plain {recordForm}', () => {
+    expect(loadDocxTemplate(wordFile('form-only.docx', ['{@recordForm}'])).tags).toEqual(['recordForm']);
+    const other = refusal(() => loadDocxTemplate(wordFile('raw.docx', ['{@customerName}'])));
+    expect(other.messages[0]).toMatchObject({ ruleId: 'template/unknown-tag', actual: 'customerName' });
+    const plain = refusal(() => loadDocxTemplate(wordFile('plain.docx', ['表：{recordForm}'])));
+    expect(plain.messages[0]).toMatchObject({ ruleId: 'template/misused-tag', actual: 'recordForm' });
+    const rendered = visibleText(partsOf(renderFormDocx(dataFor('existing'), wordFile('form-only-2.docx', ['{@recordForm}'])))['word/document.xml']!);
+    expect(rendered).toContain('客户回访记录表');
+  });
+
   it('reads a tag that Word split across runs', () => {
     const path = wordFile('split.docx', ['尊敬的{customer</w:t></w:r><w:r><w:t>Name}：']);
     expect(loadDocxTemplate(path).tags).toEqual(['customerName']);
