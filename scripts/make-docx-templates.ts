@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PizZip from 'pizzip';
-import { A4, FOOTER_BAND } from '../src/layout/page.ts';
+import { A4, CONTENT, FOOTER_BAND } from '../src/layout/page.ts';
 import { PROJECT_ROOT } from '../src/render/templates.ts';
 import { writeFileAtomicSync } from '../src/store/atomic.ts';
 
@@ -28,7 +28,8 @@ const ZIP_DATE = new Date(2026, 0, 1, 0, 0, 0);
 const MM = 1440 / 25.4; // twips per millimetre
 const tw = (mm: number): number => Math.round(mm * MM);
 
-const PAGE = { width: tw(210), height: tw(297), margin: tw(20) };
+/** A4; the text ends where the PDF's content area does (CONTENT), above the bottom QR code and marks. */
+const PAGE = { width: tw(210), height: tw(297), margin: tw(20), bottom: tw(A4.height - CONTENT.y - CONTENT.height) };
 const CONTENT_WIDTH = PAGE.width - 2 * PAGE.margin;
 
 /** Body text: 宋体 for Chinese (Noto Serif CJK SC where 宋体 is missing), Times New Roman for Latin. */
@@ -222,6 +223,8 @@ function letterHead(): string {
     para('客服热线：{serviceHotline}', { align: 'left', exactMm: 5.5, size: 9 }),
   ].join('');
   return [
+    // The first page's registration marks and QR codes, drawn by huifang from src/layout.
+    para('{@letterMarks}', { align: 'left' }),
     // 20–34 mm: letterhead; 34–44 mm: space; 44–49 mm: return address; 51–84 mm: addressee.
     para('{companyName}', { head: true, size: 16, align: 'left', exactMm: 14 }),
     para('', { exactMm: 10, size: 8 }),
@@ -249,7 +252,7 @@ const NS =
   'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
 
 function documentXml(body: string): string {
-  const sectPr = `<w:sectPr><w:footerReference w:type="default" r:id="rIdFooter1"/><w:pgSz w:w="${PAGE.width}" w:h="${PAGE.height}"/><w:pgMar w:top="${PAGE.margin}" w:right="${PAGE.margin}" w:bottom="${PAGE.margin}" w:left="${PAGE.margin}" w:header="${tw(10)}" w:footer="${tw(A4.height - FOOTER_BAND.y - FOOTER_BAND.height)}" w:gutter="0"/><w:cols w:space="425"/><w:docGrid w:linePitch="312"/></w:sectPr>`;
+  const sectPr = `<w:sectPr><w:footerReference w:type="default" r:id="rIdFooter1"/><w:pgSz w:w="${PAGE.width}" w:h="${PAGE.height}"/><w:pgMar w:top="${PAGE.margin}" w:right="${PAGE.margin}" w:bottom="${PAGE.bottom}" w:left="${PAGE.margin}" w:header="${tw(10)}" w:footer="${tw(A4.height - FOOTER_BAND.y - FOOTER_BAND.height)}" w:gutter="0"/><w:cols w:space="425"/><w:docGrid w:linePitch="312"/></w:sectPr>`;
   return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document ${NS}><w:body>${body}${sectPr}</w:body></w:document>`;
 }
 

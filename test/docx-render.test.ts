@@ -8,7 +8,7 @@ import { InputError } from '../src/domain/messages.ts';
 import { questionsFor } from '../src/domain/questions.ts';
 import { VISIT_CATEGORIES } from '../src/domain/visit.ts';
 import { renderFormDocx, renderLetterDocx } from '../src/render/docx.ts';
-import { formPageXml } from '../src/render/docx-form.ts';
+import { formPageXml, letterMarksXml } from '../src/render/docx-form.ts';
 import type { TemplateData } from '../src/render/template-data.ts';
 import { loadDocxTemplate, PROJECT_ROOT } from '../src/render/templates.ts';
 import { buildDocxTemplates } from '../scripts/make-docx-templates.ts';
@@ -85,7 +85,8 @@ describe('templates/letter.docx', () => {
     const template = readFileSync(join(PROJECT_ROOT, 'templates', 'letter.docx'));
     const direct = (data: TemplateData) => {
       const doc = new Docxtemplater(new PizZip(template), { paragraphLoop: true, linebreaks: true });
-      doc.render({ ...data, recordForm: formPageXml(data, { page: 3, pageCount: 3, pageBreakBefore: true }).xml.map((x) => (typeof x === 'string' ? x : x.xml)).join('') });
+      const whole = (xml: (string | { xml: string })[]) => xml.map((x) => (typeof x === 'string' ? x : x.xml)).join('');
+      doc.render({ ...data, recordForm: whole(formPageXml(data, { page: 3, pageCount: 3, pageBreakBefore: true }).xml), letterMarks: whole(letterMarksXml(data, 3).xml) });
       return doc.getZip().file('word/document.xml')!.asText();
     };
     const tricky = { ...dataFor('ib', institution), customerName: 'A&B <资本> "合伙" \'企业\'', address: '北京市 朝阳区  建国路 1 号' };

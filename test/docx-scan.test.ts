@@ -59,10 +59,15 @@ function printWithLibreOffice(dir: string, files: string[]): void {
   execFileSync('soffice', [`-env:UserInstallation=file://${join(dir, 'lo-profile')}`, '--headless', '--convert-to', 'pdf', '--outdir', join(dir, 'printed'), ...files], { stdio: 'ignore', timeout: 180_000 });
 }
 
+/** One page of a PDF (default the last) at `DPI`, as PNG. */
+function pageScan(pdf: string, page?: number): Buffer {
+  const n = page ?? Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1]);
+  return execFileSync('pdftoppm', ['-r', String(DPI), '-f', String(n), '-l', String(n), '-png', pdf], { maxBuffer: 64 * 2 ** 20 });
+}
+
 /** The last page of a PDF at `DPI`, as RGB, ticked and signed with the form's fill. */
 async function filledScan(pdf: string, category: VisitCategory, fill: FormFill, seed: number): Promise<Buffer> {
-  const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1]);
-  const png = execFileSync('pdftoppm', ['-r', String(DPI), '-f', String(pages), '-l', String(pages), '-png', pdf], { maxBuffer: 64 * 2 ** 20 });
+  const png = pageScan(pdf);
   const { width, height } = await sharp(png).metadata();
   const svg = fillOverlay(formLayout(category), fill, width!, height!, DPI, new Random(seed));
   return sharp(png).removeAlpha().composite([{ input: Buffer.from(svg), blend: 'multiply' }]).withMetadata({ density: DPI }).toBuffer();
@@ -90,6 +95,7 @@ describe.skipIf(!HAVE_SOFFICE || !HAVE_PDFTOPPM)('a DOCX printed through LibreOf
     writeFileSync(formDocx, renderFormDocx(dataOf(formVisit, 'key', 'face-to-face')));
     printWithLibreOffice(dir, [letterDocx, formDocx]);
     writeFileSync(join(dir, 'in', 'letter-form.png'), await filledScan(join(dir, 'printed', 'letter.pdf'), 'new-account', fillOf(letterAnswers, false), 1));
+    writeFileSync(join(dir, 'in', 'letter-page1.png'), pageScan(join(dir, 'printed', 'letter.pdf'), 1));
     const form = await filledScan(join(dir, 'printed', 'form.pdf'), 'key', fillOf(formAnswers, true), 2);
     writeFileSync(join(dir, 'in', 'form.jpg'), await sharp(form).jpeg({ quality: 85 }).toBuffer());
     report = await ingest(ws, [join(dir, 'in')], { actor: 'clerk.test' });
@@ -99,7 +105,12 @@ describe.skipIf(!HAVE_SOFFICE || !HAVE_PDFTOPPM)('a DOCX printed through LibreOf
 
   it('LibreOffice prints the letter with its form as the last page, and the form alone on one page', () => {
     expect(readdirSync(join(dir, 'printed')).sort()).toEqual(['form.pdf', 'letter.pdf']);
-    expect(report.files.map((f) => f.status)).toEqual(['ingested', 'ingested']);
+    expect(report.files.map((f) => f.status)).toEqual(['ingested', 'ingested', 'ingested']);
+  });
+
+  it("identifies the letter's first page by the QR codes it carries, as the PDF letter's", () => {
+    const page = pageOf('letter-page1.png');
+    expect([page.visitId, page.kind, page.assignedBy]).toEqual([letterVisit, 'letter', 'qr']);
   });
 
   it("identifies the letter's form page by its QR codes and reads every tick", () => {

@@ -12,6 +12,7 @@
 import { VISIT_CATEGORIES, VISIT_CATEGORY_LABELS, VISIT_CHANNEL_LABELS, type VisitCategory } from '../domain/visit.ts';
 import type { VisitId } from '../domain/visit-id.ts';
 import { dateLineOf, formLayout, formLayoutId, type FieldCell, type FormLayout, type MarkArea } from '../layout/form.ts';
+import { LETTER_LAYOUT_ID } from '../layout/letter.ts';
 import { inset, QR_CAPTION, QR_CODES, REGISTRATION_MARKS, rect, type Rect } from '../layout/page.ts';
 import { encodePagePayload, type PagePayload } from '../layout/qr-payload.ts';
 import { ANCHOR_PARAGRAPH_END, anchorParagraphStart, DrawingIds, filledRect, outlinedRect, picture, rule, textBox } from './docx-drawing.ts';
@@ -23,6 +24,8 @@ import { SharedXml } from './templates.ts';
 
 /** The QR code picture's relationship id and part name in the Word package. */
 export const QR_RELATIONSHIP = { id: 'rIdHuifangQrForm', part: 'word/media/huifang-qr-form.png', target: 'media/huifang-qr-form.png' } as const;
+/** The letter's first page's QR code picture. */
+export const LETTER_QR_RELATIONSHIP = { id: 'rIdHuifangQrLetter', part: 'word/media/huifang-qr-letter.png', target: 'media/huifang-qr-letter.png' } as const;
 
 /** Outline widths in points, as the PDF form draws them. */
 const RULE = 0.6;
@@ -58,13 +61,12 @@ export function formPageXml(data: TemplateData, page: FormPage): { xml: [SharedX
   let shared = staticCache.get(cacheKey);
   if (shared === undefined) {
     const ids = new DrawingIds(FIRST_DRAWING_ID);
-    shared = new SharedXml(anchorParagraphStart(page.pageBreakBefore) + pageMarks(ids) + formStatic(layout, ids));
+    shared = new SharedXml(anchorParagraphStart(page.pageBreakBefore) + pageMarks(ids, QR_RELATIONSHIP.id) + formStatic(layout, ids));
     staticCache.set(cacheKey, shared);
   }
   const payload: PagePayload = { visitId: data.visitId as VisitId, kind: 'form', page: page.page, pageCount: page.pageCount, layout: formLayoutId(category) };
   const ids = new DrawingIds(FIRST_DRAWING_ID + 2000);
-  const caption = textBox(ids, QR_CAPTION, [`${payload.visitId}  ${payload.page}/${payload.pageCount}`], { size: 6.5, align: 'right', valign: 'bottom' });
-  const own = caption + formValues(ids, layout, data);
+  const own = captionOf(ids, payload) + formValues(ids, layout, data);
   return { xml: [shared, own + ANCHOR_PARAGRAPH_END], qrPng: qrPicture(encodePagePayload(payload)) };
 }
 
@@ -82,9 +84,24 @@ export function qrPicture(text: string): Buffer {
 }
 
 /** Registration marks and both QR codes: one picture, of the visit's own payload, placed twice (the visit's caption is added with its values). */
-function pageMarks(ids: DrawingIds): string {
+function pageMarks(ids: DrawingIds, relationshipId: string): string {
   const marks = REGISTRATION_MARKS.map((m) => filledRect(ids, m, 0)).join('');
-  return marks + [QR_CODES.topRight, QR_CODES.bottomLeft].map((r) => picture(ids, r, QR_RELATIONSHIP.id, 'QR code')).join('');
+  return marks + [QR_CODES.topRight, QR_CODES.bottomLeft].map((r) => picture(ids, r, relationshipId, 'QR code')).join('');
+}
+
+const captionOf = (ids: DrawingIds, p: PagePayload) => textBox(ids, QR_CAPTION, [`${p.visitId}  ${p.page}/${p.pageCount}`], { size: 6.5, align: 'right', valign: 'bottom' });
+
+let letterShared: SharedXml | undefined;
+
+/**
+ * The first page of a letter: its registration marks, QR codes (`letter`, page 1 of the PDF's
+ * `pageCount`) and caption, as the PDF letter's first page has them; the letter's later pages
+ * flow as Word sets them and carry none.
+ */
+export function letterMarksXml(data: TemplateData, pageCount: number): { xml: [SharedXml, string]; qrPng: Buffer } {
+  letterShared ??= new SharedXml(anchorParagraphStart(false) + pageMarks(new DrawingIds(FIRST_DRAWING_ID + 3000), LETTER_QR_RELATIONSHIP.id));
+  const payload: PagePayload = { visitId: data.visitId as VisitId, kind: 'letter', page: 1, pageCount, layout: LETTER_LAYOUT_ID };
+  return { xml: [letterShared, captionOf(new DrawingIds(FIRST_DRAWING_ID + 3100), payload) + ANCHOR_PARAGRAPH_END], qrPng: qrPicture(encodePagePayload(payload)) };
 }
 
 /** What every form of the layout's category shares: title, table, questions, tick boxes, remarks, signature and seal boxes. */

@@ -5,9 +5,11 @@
  *
  * The record form is not text of the template: its `{@recordForm}` paragraph becomes the
  * form page drawn from `src/layout` (`render/docx-form.ts`), with the registration marks and
- * QR codes of the PDF, so that a form printed from the DOCX is read back by `ingest`.
+ * QR codes of the PDF, so that a form printed from the DOCX is read back by `ingest`; a
+ * letter's `{@letterMarks}` paragraph gives its first page the marks and QR codes of the PDF
+ * letter's first page.
  */
-import { formPageXml, QR_RELATIONSHIP } from './docx-form.ts';
+import { formPageXml, letterMarksXml, LETTER_QR_RELATIONSHIP, QR_RELATIONSHIP } from './docx-form.ts';
 import type { TemplateData } from './template-data.ts';
 import { loadDocxTemplate, type DocxExtras } from './templates.ts';
 
@@ -31,7 +33,12 @@ export interface LetterPages {
  * const docx = renderLetterDocx(templateData(visit, customer, sender), { pageCount });
  */
 export function renderLetterDocx(data: TemplateData, pages: LetterPages, templatePath: string = DOCX_TEMPLATES.letter): Uint8Array {
-  return loadDocxTemplate(templatePath).render(data, formExtras(data, pages.pageCount, true));
+  const form = formExtras(data, pages.pageCount, true);
+  const first = letterMarksXml(data, pages.pageCount);
+  return loadDocxTemplate(templatePath).render(data, {
+    drawings: { ...form.drawings, letterMarks: first.xml },
+    pictures: [...form.pictures!, { relationshipId: LETTER_QR_RELATIONSHIP.id, part: LETTER_QR_RELATIONSHIP.part, target: LETTER_QR_RELATIONSHIP.target, bytes: first.qrPng }],
+  });
 }
 
 /** The record form (客户回访记录表) alone, one page, as DOCX bytes (face-to-face visits). */

@@ -43,10 +43,12 @@ export interface DocxTemplate {
 /**
  * Tags a Word template may hold as `{@tag}` paragraphs, which huifang fills with drawing
  * objects of its own (never with text): `{@recordForm}` is the record form page, drawn from
- * `src/layout` with its QR codes and registration marks (see `render/docx-form.ts`).
+ * `src/layout` with its QR codes and registration marks, `{@letterMarks}` the marks and QR
+ * codes of a letter's first page (see `render/docx-form.ts`).
  */
 export const DOCX_DRAWING_TAGS: Record<string, string> = {
   recordForm: '回访记录表（按版式绘制，含二维码与定位标记）',
+  letterMarks: '回访函首页的二维码与定位标记',
 };
 
 /** XML that many documents share, made once: deflated once, its bytes reused. */
