@@ -100,7 +100,7 @@ export async function measureLibreOffice(options: { letters?: number; outDir?: s
   const t0 = performance.now();
   const files = data.map((d) => {
     const path = join(docxDir, `${d.visitId}.docx`);
-    writeFileSync(path, renderLetterDocx(d));
+    writeFileSync(path, renderLetterDocx(d, { pageCount: 3 }));
     return path;
   });
   const docxMs = performance.now() - t0;

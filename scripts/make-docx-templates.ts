@@ -4,8 +4,9 @@
  *     node --import tsx scripts/make-docx-templates.ts [--out DIR]
  *
  * The letter's wording is taken from `templates/letter.txt` (the PDF letter's text), so the
- * two letters say the same thing when the templates are generated; the record form's labels
- * come from `src/layout/form.ts`. Staff may then edit the .docx files in Word: this script is
+ * two letters say the same thing when the templates are generated; the record form is a
+ * `{@recordForm}` paragraph that huifang replaces with the form page drawn from `src/layout`
+ * (the same geometry, QR codes and marks as the PDF). Staff may then edit the .docx files in Word: this script is
  * only how the shipped versions were made, and running it again overwrites those edits.
  *
  * Output is deterministic (fixed file order and zip dates): the same inputs give the same bytes.
@@ -14,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PizZip from 'pizzip';
-import { formLayout, type FieldCell } from '../src/layout/form.ts';
+import { A4, CONTENT, FOOTER_BAND } from '../src/layout/page.ts';
 import { PROJECT_ROOT } from '../src/render/templates.ts';
 import { writeFileAtomicSync } from '../src/store/atomic.ts';
 
@@ -27,7 +28,8 @@ const ZIP_DATE = new Date(2026, 0, 1, 0, 0, 0);
 const MM = 1440 / 25.4; // twips per millimetre
 const tw = (mm: number): number => Math.round(mm * MM);
 
-const PAGE = { width: tw(210), height: tw(297), margin: tw(20) };
+/** A4; the text ends where the PDF's content area does (CONTENT), above the bottom QR code and marks. */
+const PAGE = { width: tw(210), height: tw(297), margin: tw(20), bottom: tw(A4.height - CONTENT.y - CONTENT.height) };
 const CONTENT_WIDTH = PAGE.width - 2 * PAGE.margin;
 
 /** Body text: 宋体 for Chinese (Noto Serif CJK SC where 宋体 is missing), Times New Roman for Latin. */
@@ -221,6 +223,8 @@ function letterHead(): string {
     para('客服热线：{serviceHotline}', { align: 'left', exactMm: 5.5, size: 9 }),
   ].join('');
   return [
+    // The first page's registration marks and QR codes, drawn by huifang from src/layout.
+    para('{@letterMarks}', { align: 'left' }),
     // 20–34 mm: letterhead; 34–44 mm: space; 44–49 mm: return address; 51–84 mm: addressee.
     para('{companyName}', { head: true, size: 16, align: 'left', exactMm: 14 }),
     para('', { exactMm: 10, size: 8 }),
@@ -234,100 +238,11 @@ function letterHead(): string {
 }
 
 // ---------------------------------------------------------------------------------------
-// The record form (客户回访记录表), with the labels of src/layout/form.ts.
+// The record form (客户回访记录表): drawn by huifang from src/layout/form.ts at render time
+// (render/docx-form.ts), with its QR codes and registration marks, in place of this paragraph.
 
-const FIELD_VALUES: Record<FieldCell['key'], string> = {
-  visitId: '{visitId}',
-  category: '{category}',
-  customerId: '{customerId}',
-  customerName: '{customerName}',
-  customerKind: '{customerKind}',
-  branch: '{branchCode} {branchName}',
-  channel: '{channel}',
-  visitDate: '　　　　年　　月　　日', // filled by hand
-};
-
-function recordForm(pageBreakBefore: boolean): string {
-  const layout = formLayout('new-account'); // the labels are the same for every category
-  const small = { size: 10 } as const;
-  const label = (text: string): string => para(text, { ...small, head: true, align: 'center', exactMm: 5 });
-  const value = (text: string): string => para(text, { ...small, align: 'left', exactMm: 5 });
-
-  const fieldRows: Row[] = [];
-  for (let i = 0; i < layout.fields.length; i += 2) {
-    const [a, b] = [layout.fields[i]!, layout.fields[i + 1]!];
-    fieldRows.push({
-      heightMm: 8,
-      cells: [
-        { widthMm: 22, body: label(a.label), shade: true },
-        { widthMm: 63, body: value(FIELD_VALUES[a.key]) },
-        { widthMm: 22, body: label(b.label), shade: true },
-        { widthMm: 63, body: value(FIELD_VALUES[b.key]) },
-      ],
-    });
-  }
-
-  const q = { size: 10 } as const;
-  const questionRows: Row[] = [
-    {
-      header: true,
-      heightMm: 7,
-      cells: [
-        { widthMm: 12, body: label('序号'), shade: true },
-        { widthMm: 128, body: label('回访问题'), shade: true },
-        { widthMm: 15, body: label('是'), shade: true },
-        { widthMm: 15, body: label('否'), shade: true },
-      ],
-    },
-    {
-      // One row a question: the loop opens in the first cell and closes in the last.
-      heightMm: 8,
-      cells: [
-        { widthMm: 12, body: para('{#questions}{number}', { ...q, align: 'center' }) },
-        {
-          widthMm: 128,
-          body:
-            para('{text}', { ...q, align: 'left' }) +
-            para('{#options}', q) +
-            para('（请在所选项上打“√”：{options}）', { ...q, align: 'left' }) +
-            para('{/options}', q),
-        },
-        { widthMm: 15, body: para('{^options}是 □{/options}', { ...q, align: 'center' }) },
-        { widthMm: 15, body: para('{^options}否 □{/options}{/questions}', { ...q, align: 'center' }) },
-      ],
-    },
-  ];
-
-  const remarks: Row = {
-    heightMm: 22,
-    cells: [{ widthMm: 170, span: 4, vAlign: 'top', body: para(`${layout.remarks.label}：`, { ...small, head: true, align: 'left', beforePt: 3 }) }],
-  };
-
-  const markCell = (id: 'customerSignature' | 'seal' | 'handlerSignature', widthMm: number): Cell => {
-    const mark = layout.marks.find((m) => m.id === id)!;
-    return {
-      widthMm,
-      vAlign: 'top',
-      boxed: true,
-      body:
-        paraRuns([[mark.label, { head: true }], [mark.hint, {}]], { ...small, align: 'left', beforePt: 3 }) +
-        para('', { ...small, exactMm: 16 }) +
-        (mark.date ? para('日期：　　　年　　月　　日', { ...small, align: 'left' }) : ''),
-    };
-  };
-
-  return [
-    para('客户回访记录表', { head: true, size: 16, align: 'center', pageBreakBefore, afterPt: 3, keepNext: true }),
-    para('（{category}）', { size: 11, align: 'center', afterPt: 6, keepNext: true }),
-    table([22, 63, 22, 63], fieldRows, true),
-    para('请在每个问题相应的“□”内打“√”。', { size: 10, align: 'left', beforePt: 6, afterPt: 3, keepNext: true }),
-    table([12, 128, 15, 15], [...questionRows, remarks], true),
-    para('', { exactMm: 4, size: 8 }),
-    table([62, 4, 48, 4, 52], [{ heightMm: 34, cells: [markCell('customerSignature', 62), { widthMm: 4, body: '' }, markCell('seal', 48), { widthMm: 4, body: '' }, markCell('handlerSignature', 52)] }], false),
-    para('{#isInstitution}', { size: 10 }),
-    para('机构客户须在“盖章处”加盖公章。', { size: 10, align: 'left', beforePt: 3 }),
-    para('{/isInstitution}', { size: 10 }),
-  ].join('');
+function recordForm(): string {
+  return para('{@recordForm}', { align: 'left' });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -337,14 +252,16 @@ const NS =
   'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
 
 function documentXml(body: string): string {
-  const sectPr = `<w:sectPr><w:footerReference w:type="default" r:id="rIdFooter1"/><w:pgSz w:w="${PAGE.width}" w:h="${PAGE.height}"/><w:pgMar w:top="${PAGE.margin}" w:right="${PAGE.margin}" w:bottom="${PAGE.margin}" w:left="${PAGE.margin}" w:header="${tw(10)}" w:footer="${tw(10)}" w:gutter="0"/><w:cols w:space="425"/><w:docGrid w:linePitch="312"/></w:sectPr>`;
+  const sectPr = `<w:sectPr><w:footerReference w:type="default" r:id="rIdFooter1"/><w:pgSz w:w="${PAGE.width}" w:h="${PAGE.height}"/><w:pgMar w:top="${PAGE.margin}" w:right="${PAGE.margin}" w:bottom="${PAGE.bottom}" w:left="${PAGE.margin}" w:header="${tw(10)}" w:footer="${tw(A4.height - FOOTER_BAND.y - FOOTER_BAND.height)}" w:gutter="0"/><w:cols w:space="425"/><w:docGrid w:linePitch="312"/></w:sectPr>`;
   return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document ${NS}><w:body>${body}${sectPr}</w:body></w:document>`;
 }
 
 function footerXml(): string {
   const field = (instr: string) =>
     `<w:r>${rPr({ size: 8 })}<w:fldChar w:fldCharType="begin"/></w:r><w:r>${rPr({ size: 8 })}<w:instrText xml:space="preserve"> ${instr} </w:instrText></w:r><w:r>${rPr({ size: 8 })}<w:fldChar w:fldCharType="separate"/></w:r><w:r>${rPr({ size: 8 })}<w:t>1</w:t></w:r><w:r>${rPr({ size: 8 })}<w:fldChar w:fldCharType="end"/></w:r>`;
-  const p = `<w:p>${pPr({ align: 'center', size: 8 })}${run('回访编号：{visitId}　　第 ', { size: 8 })}${field('PAGE')}${run(' 页　共 ', { size: 8 })}${field('NUMPAGES')}${run(' 页', { size: 8 })}</w:p>`;
+  // In the band the PDF keeps for its footer (FOOTER_BAND): clear of the bottom-left QR code's quiet zone and the marks.
+  const band = `<w:pPr><w:ind w:left="${tw(FOOTER_BAND.x - 20)}" w:right="${tw(210 - 20 - FOOTER_BAND.x - FOOTER_BAND.width)}"/><w:jc w:val="right"/></w:pPr>`;
+  const p = `<w:p>${band}${run('回访编号：{visitId}　　第 ', { size: 8 })}${field('PAGE')}${run(' 页　共 ', { size: 8 })}${field('NUMPAGES')}${run(' 页', { size: 8 })}</w:p>`;
   return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:ftr ${NS}>${p}</w:ftr>`;
 }
 
@@ -389,9 +306,9 @@ function docx(title: string, body: string, styles: string): Uint8Array {
 /** The two Word templates' bytes, built from letter.txt (wording) and the form layout (labels). */
 export function buildDocxTemplates(letterText: string): { letter: Uint8Array; form: Uint8Array } {
   sheet = new StyleSheet();
-  const letter = docx('客户回访函', letterHead() + letterBody(letterText) + recordForm(true), sheet.xml());
+  const letter = docx('客户回访函', letterHead() + letterBody(letterText) + recordForm(), sheet.xml());
   sheet = new StyleSheet();
-  const form = docx('客户回访记录表', recordForm(false), sheet.xml());
+  const form = docx('客户回访记录表', recordForm(), sheet.xml());
   return { letter, form };
 }
 

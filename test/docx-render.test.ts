@@ -7,12 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { questionsFor } from '../src/domain/questions.ts';
 import { VISIT_CATEGORIES } from '../src/domain/visit.ts';
 import { renderFormDocx, renderLetterDocx } from '../src/render/docx.ts';
+import { formPageXml, letterMarksXml } from '../src/render/docx-form.ts';
 import type { TemplateData } from '../src/render/template-data.ts';
 import { loadDocxTemplate, PROJECT_ROOT } from '../src/render/templates.ts';
 import { buildDocxTemplates } from '../scripts/make-docx-templates.ts';
 import { dataFor, individual, institution, refusal } from './templates-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'huifang-docx-'));
+/** The letter's PDF has three pages: the form is page 3 of 3. */
+const PAGES = { pageCount: 3 };
 
 function partsOf(docx: Uint8Array): Record<string, string> {
   const zip = new PizZip(docx);
@@ -44,7 +47,7 @@ function wordFile(name: string, paragraphs: string[]): string {
 
 describe('templates/letter.docx', () => {
   it.each(VISIT_CATEGORIES)('renders a %s letter with the customer, the visit id, every question and no tag left', (category) => {
-    const parts = partsOf(renderLetterDocx(dataFor(category)));
+    const parts = partsOf(renderLetterDocx(dataFor(category), PAGES));
     const document = parts['word/document.xml']!;
     const text = visibleText(document);
     expect(text).toContain('王晓明');
@@ -58,21 +61,21 @@ describe('templates/letter.docx', () => {
     expect(text).not.toMatch(/undefined|null|\[object/);
     // A4, and the record form starts a new page.
     expect(document).toContain('<w:pgSz w:w="11906" w:h="16838"/>');
-    expect(parts['word/styles.xml']).toContain('<w:pageBreakBefore/>');
+    expect(document).toContain('<w:pageBreakBefore/>');
   });
 
   it('asks an institution for its seal and addresses its contact person', () => {
-    const text = visibleText(partsOf(renderLetterDocx(dataFor('key', institution)))['word/document.xml']!);
+    const text = visibleText(partsOf(renderLetterDocx(dataFor('key', institution), PAGES))['word/document.xml']!);
     expect(text).toContain('上海长河投资管理有限公司（李静）　收');
     expect(text).toContain('加盖贵单位公章');
-    expect(text).toContain('机构客户须在“盖章处”加盖公章。');
-    const forIndividual = visibleText(partsOf(renderLetterDocx(dataFor('key', individual)))['word/document.xml']!);
+    expect(text).toContain('（机构客户须加盖公章）'); // the seal box's hint on the form
+    const forIndividual = visibleText(partsOf(renderLetterDocx(dataFor('key', individual), PAGES))['word/document.xml']!);
     expect(forIndividual).toContain('王晓明　收');
     expect(forIndividual).not.toContain('加盖贵单位公章');
   });
 
   it('sets a Chinese font on the text', () => {
-    const styles = partsOf(renderLetterDocx(dataFor()))['word/styles.xml']!;
+    const styles = partsOf(renderLetterDocx(dataFor(), PAGES))['word/styles.xml']!;
     expect(styles).toMatch(/<w:rFonts [^>]*w:eastAsia="宋体"/);
     expect(styles).toMatch(/<w:lang [^>]*w:eastAsia="zh-CN"/);
   });
@@ -81,39 +84,37 @@ describe('templates/letter.docx', () => {
     const template = readFileSync(join(PROJECT_ROOT, 'templates', 'letter.docx'));
     const direct = (data: TemplateData) => {
       const doc = new Docxtemplater(new PizZip(template), { paragraphLoop: true, linebreaks: true });
-      doc.render(data);
+      const whole = (xml: (string | { xml: string })[]) => xml.map((x) => (typeof x === 'string' ? x : x.xml)).join('');
+      doc.render({ ...data, recordForm: whole(formPageXml(data, { page: 3, pageCount: 3, pageBreakBefore: true }).xml), letterMarks: whole(letterMarksXml(data, 3).xml) });
       return doc.getZip().file('word/document.xml')!.asText();
     };
     const tricky = { ...dataFor('ib', institution), customerName: 'A&B <资本> "合伙" \'企业\'', address: '北京市 朝阳区  建国路 1 号' };
     for (const data of [dataFor('new-account'), dataFor('new-account', institution), dataFor('special'), tricky, { ...dataFor(), address: '上海市\n浦东新区' }]) {
-      expect(partsOf(renderLetterDocx(data))['word/document.xml']).toBe(direct(data));
+      expect(partsOf(renderLetterDocx(data, PAGES))['word/document.xml']).toBe(direct(data));
     }
   });
 
   it('gives the same bytes for the same letter', () => {
-    expect(Buffer.from(renderLetterDocx(dataFor('existing')))).toEqual(Buffer.from(renderLetterDocx(dataFor('existing'))));
+    expect(Buffer.from(renderLetterDocx(dataFor('existing'), PAGES))).toEqual(Buffer.from(renderLetterDocx(dataFor('existing'), PAGES)));
   });
 
   it('refuses a missing value, naming the tag, even for a letter shaped like one already rendered', () => {
-    renderLetterDocx(dataFor());
-    const error = refusal(() => renderLetterDocx({ ...dataFor(), serviceHotline: undefined } as unknown as TemplateData));
+    renderLetterDocx(dataFor(), PAGES);
+    const error = refusal(() => renderLetterDocx({ ...dataFor(), serviceHotline: undefined } as unknown as TemplateData, PAGES));
     expect(error.messages[0]).toMatchObject({ ruleId: 'template/missing-value', actual: 'serviceHotline', place: { visitId: 'HF26-7K3M-Q9' } });
     expect(error.message).toContain('templates/letter.docx');
-    expect(() => renderLetterDocx({ ...dataFor(), branchName: '' })).toThrow(/\{branchName\} is empty/);
+    expect(() => renderLetterDocx({ ...dataFor(), branchName: '' }, PAGES)).toThrow(/\{branchName\} is empty/);
   });
 });
 
 describe('templates/form.docx', () => {
-  it('renders the record form alone, with 是/否 boxes for each yes/no question and the signature boxes', () => {
+  it('renders the record form alone, with every question, the option labels and the signature boxes', () => {
     const text = visibleText(partsOf(renderFormDocx(dataFor('existing')))['word/document.xml']!);
     expect(text).toContain('客户回访记录表');
     expect(text).toContain('存量客户回访');
     expect(text).not.toContain('尊敬的');
-    const yesNo = questionsFor('existing').filter((q) => q.type === 'yes-no').length;
-    expect(text.split('是 □').length - 1).toBe(yesNo);
-    expect(text.split('否 □').length - 1).toBe(yesNo);
-    expect(text).toContain('满意 / 一般 / 不满意');
-    for (const label of ['客户签名', '盖章处', '经办人签名', '备注']) expect(text).toContain(label);
+    for (const q of questionsFor('existing')) expect(text).toContain(q.text);
+    for (const label of ['满意', '一般', '不满意', '客户签名', '盖章处', '经办人签名', '备注']) expect(text).toContain(label);
   });
 });
 
@@ -125,6 +126,16 @@ describe('checking a Word template when it is loaded', () => {
     expect(error.messages).toHaveLength(1);
     expect(error.messages[0]).toMatchObject({ ruleId: 'template/unknown-tag', actual: 'customerNmae', place: { file: path } });
     expect(error.messages[0]!.fix).toContain('did you mean {customerName}?');
+  });
+
+  it('takes {@recordForm} as the form page, and refuses other {@…} paragraphs and a plain {recordForm}', () => {
+    expect(loadDocxTemplate(wordFile('form-only.docx', ['{@recordForm}'])).tags).toEqual(['recordForm']);
+    const other = refusal(() => loadDocxTemplate(wordFile('raw.docx', ['{@customerName}'])));
+    expect(other.messages[0]).toMatchObject({ ruleId: 'template/unknown-tag', actual: 'customerName' });
+    const plain = refusal(() => loadDocxTemplate(wordFile('plain.docx', ['表：{recordForm}'])));
+    expect(plain.messages[0]).toMatchObject({ ruleId: 'template/misused-tag', actual: 'recordForm' });
+    const rendered = visibleText(partsOf(renderFormDocx(dataFor('existing'), wordFile('form-only-2.docx', ['{@recordForm}'])))['word/document.xml']!);
+    expect(rendered).toContain('客户回访记录表');
   });
 
   it('reads a tag that Word split across runs', () => {

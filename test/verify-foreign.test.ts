@@ -42,7 +42,8 @@ describe('foreign BagIt bags', () => {
     });
     for (const target of [bag, zipFolder(bag)]) {
       const r = await verifyBundle(target);
-      expect(r.problems).toEqual([]);
+      // valid; the md5sum-style "*" is only remarked on (a warning per line), as the conformance suite asks
+      expect(r.problems.map((p) => `${p.severity} ${p.rule}`)).toEqual(['warning bag/manifest-style', 'warning bag/manifest-style']);
       expect(r.ok).toBe(true);
       expect(r.version).toBe('0.97');
       expect(r.huifang).toBe(false);

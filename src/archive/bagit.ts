@@ -10,6 +10,7 @@ export const BAGIT_TXT = 'bagit.txt';
 export const BAG_INFO_TXT = 'bag-info.txt';
 /** 0.96 and earlier named it package-info.txt. */
 export const PACKAGE_INFO_TXT = 'package-info.txt';
+export const FETCH_TXT = 'fetch.txt';
 export const MANIFEST_RE = /^manifest-([a-z0-9]+)\.txt$/;
 export const TAGMANIFEST_RE = /^tagmanifest-([a-z0-9]+)\.txt$/;
 export const manifestName = (algorithm: string) => `manifest-${algorithm}.txt`;
@@ -17,7 +18,9 @@ export const tagManifestName = (algorithm: string) => `tagmanifest-${algorithm}.
 
 /** Checksum algorithms we read; the lengths of their hex digests. */
 export const ALGORITHMS: Record<string, number> = { md5: 32, sha1: 40, sha224: 56, sha256: 64, sha384: 96, sha512: 128 };
-export const SUPPORTED_VERSIONS = ['1.0', '0.97', '0.96', '0.95'];
+export const SUPPORTED_VERSIONS = ['1.0', '0.97', '0.96', '0.95', '0.94', '0.93'];
+/** Versions before RFC 8493: no percent-encoding in manifests, `package-info.txt` before 0.96. */
+export const DRAFT_VERSIONS = ['0.97', '0.96', '0.95', '0.94', '0.93'];
 
 /** One problem found while parsing a tag file: the line and what is wrong. */
 export interface ParseProblem {
@@ -54,6 +57,7 @@ export interface BagitDeclaration {
  */
 export function parseBagitTxt(bytes: Buffer): BagitDeclaration {
   const problems: ParseProblem[] = [];
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) problems.push({ line: 1, problem: 'begins with a byte-order mark (EF BB BF); bagit.txt must not (RFC 8493 §2.1.1): save it as UTF-8 without BOM' });
   const lines = splitLines(decodeTagFile(bytes, 'utf8'));
   const fields = new Map<string, { value: string; line: number }>();
   lines.forEach((l, i) => {
@@ -124,6 +128,8 @@ export interface Manifest {
   algorithm: string;
   entries: ManifestEntry[];
   problems: ParseProblem[];
+  /** Lines read, but written in a way the spec does not ask for (`*path`, `./path`). */
+  remarks: ParseProblem[];
 }
 
 /**
@@ -133,6 +139,7 @@ export interface Manifest {
 export function parseManifest(text: string, algorithm: string, version: string): Manifest {
   const entries: ManifestEntry[] = [];
   const problems: ParseProblem[] = [];
+  const remarks: ParseProblem[] = [];
   const hexLength = ALGORITHMS[algorithm];
   const modern = version === '1.0' || Number(version) >= 1;
   splitLines(text).forEach((l, i) => {
@@ -143,16 +150,22 @@ export function parseManifest(text: string, algorithm: string, version: string):
       return;
     }
     let raw = m[2]!;
-    if (!modern && raw.startsWith('*')) raw = raw.slice(1);
+    if (!modern && raw.startsWith('*')) {
+      raw = raw.slice(1);
+      remarks.push({ line: i + 1, problem: `"*${raw}": the "*" of md5sum's binary mode is not part of the name and was dropped; the manifest was made with md5sum-like tools` });
+    }
     let path = modern ? decodeManifestPath(raw) : raw;
-    if (path.startsWith('./')) path = path.slice(2);
+    if (path.startsWith('./')) {
+      path = path.slice(2);
+      remarks.push({ line: i + 1, problem: `"./${path}": paths are relative to the bag without a leading "./"; read as "${path}"` });
+    }
     const checksum = m[1]!.toLowerCase();
     if (hexLength && (checksum.length !== hexLength || !/^[0-9a-f]+$/.test(checksum))) {
       problems.push({ line: i + 1, problem: `"${m[1]}" is not a ${algorithm} checksum (${hexLength} hex digits)` });
     }
     entries.push({ path, checksum, line: i + 1 });
   });
-  return { algorithm, entries, problems };
+  return { algorithm, entries, problems, remarks };
 }
 
 /** Formats a manifest: sorted by path, `checksum  path` (two spaces, as sha256sum writes). */

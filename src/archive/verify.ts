@@ -15,13 +15,15 @@ import { getHashes } from 'node:crypto';
 import { checkEvidence as domainCheckEvidence } from '../domain/evidence.ts';
 import { openFolderBag, openZipBag, EntryCrcError, type BagSource } from './bag-source.ts';
 import {
-  ALGORITHMS, BAGIT_TXT, BAG_INFO_TXT, PACKAGE_INFO_TXT, MANIFEST_RE, TAGMANIFEST_RE, SUPPORTED_VERSIONS,
+  ALGORITHMS, BAGIT_TXT, BAG_INFO_TXT, DRAFT_VERSIONS, FETCH_TXT, PACKAGE_INFO_TXT, MANIFEST_RE, TAGMANIFEST_RE, SUPPORTED_VERSIONS,
   decodeTagFile, infoValue, parseBagInfo, parseBagitTxt, parseManifest, parseOxum, type BagInfo, type Manifest,
 } from './bagit.ts';
+import { judgeFetch, parseFetch, type FetchEntry } from './fetch.ts';
 import { HashPool } from './hashing.ts';
 import { huifangChecks } from './huifang-checks.ts';
 import { VerifyJob, type BagProblem, type VerifyOptions } from './verify-job.ts';
 import { hostileNameReason } from './zip-reader.ts';
+import { collisionKey } from './names.ts';
 import { SIGNATURE_FILE } from './signing.ts';
 
 export interface VerifyReport {
@@ -107,7 +109,7 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
   const version = declaration.version || null;
   if (version && !SUPPORTED_VERSIONS.includes(version)) job.error(BAGIT_TXT, `BagIt-Version ${version} is not one huifang reads (${SUPPORTED_VERSIONS.join(', ')}); checked as 1.0`, 'bag/version');
   const encoding = declaration.encoding;
-  const modern = version === null || !['0.97', '0.96', '0.95'].includes(version);
+  const modern = version === null || !DRAFT_VERSIONS.includes(version);
 
   // 3. bag-info.txt
   let info: BagInfo | undefined;
@@ -130,8 +132,9 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
     }
     const manifest = parseManifest(decodeTagFile(contents.get(p)!, encoding), algorithm, modern ? '1.0' : version!);
     for (const pr of manifest.problems) job.error(p, `line ${pr.line}: ${pr.problem}`, 'bag/manifest-line');
+    for (const pr of manifest.remarks) job.warn(p, `line ${pr.line}: ${pr.problem}`, 'bag/manifest-style');
     const isTag = p.startsWith('tag');
-    const seen = new Set<string>();
+    const seen = new Map<string, Manifest['entries'][number]>();
     manifest.entries = manifest.entries.filter((e) => {
       const bad = hostileNameReason(e.path) ?? (e.path.split('/').some((c) => c === '.' || c === '') ? 'the path has an empty or "." component' : undefined);
       if (bad) {
@@ -146,23 +149,33 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
         job.error(p, `line ${e.line}: "${e.path}" is a payload file; a tag manifest must not list payload files`, 'bag/manifest-path');
         return false;
       }
-      if (seen.has(e.path)) {
-        job.error(p, `line ${e.line}: "${e.path}" is listed twice`, 'bag/manifest-duplicate');
-        return false;
-      }
-      seen.add(e.path);
+      const earlier = seen.get(collisionKey(e.path));
+      if (earlier && keepOneOfTwice(job, p, earlier, e, files, modern)) seen.set(collisionKey(e.path), e);
+      if (earlier) return true; // the spelling kept is chosen below
+      seen.set(collisionKey(e.path), e);
       return true;
     });
+    manifest.entries = manifest.entries.filter((e) => seen.get(collisionKey(e.path)) === e);
     (isTag ? tagManifests : payloadManifests).push(manifest);
   }
   const nameOf = (m: Manifest, tag: boolean) => `${tag ? 'tag' : ''}manifest-${m.algorithm}.txt`;
   if (payloadManifests.length === 0) job.error('manifest-sha256.txt', 'missing: a bag needs at least one payload manifest (manifest-<algorithm>.txt)', 'bag/no-manifest');
   if (tagManifests.length === 0 && modern) job.note('The bag has no tag manifest: bagit.txt and bag-info.txt are not protected by checksums.');
+  let unfetched = new Map<string, FetchEntry>();
+  if (contents.has(FETCH_TXT)) {
+    unfetched = judgeFetch(parseFetch(decodeTagFile(contents.get(FETCH_TXT)!, encoding), modern), files, payloadManifests, job);
+    if (unfetched.size) job.note(`The bag is incomplete: ${unfetched.size} file(s) listed in fetch.txt are not in it yet; fetch them, then verify again.`);
+  }
 
   // 5. Payload-Oxum (cheap: sizes only)
   const payloadPaths = [...files.keys()].filter((p) => p.startsWith('data/')).sort();
   const oxumValue = info && infoValue(info, 'Payload-Oxum');
-  if (oxumValue !== undefined) {
+  for (const p of payloadPaths) {
+    const name = p.slice(p.lastIndexOf('/') + 1);
+    if (SYSTEM_FILE_RE.test(name)) job.warn(p, `"${name}" is a file the operating system writes by itself, probably not meant as payload`, 'bag/system-file');
+  }
+  if (oxumValue !== undefined && unfetched.size) job.note('Payload-Oxum not checked: it counts files not fetched yet.');
+  else if (oxumValue !== undefined) {
     const oxum = parseOxum(oxumValue);
     const octets = payloadPaths.reduce((n, p) => n + files.get(p)!, 0);
     if (!oxum) job.error(infoPath!, `Payload-Oxum "${oxumValue}" is not octets.streams`, 'bag/oxum');
@@ -262,7 +275,9 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
     reportedMissing.add(m.path);
     const manifests = missing.filter((x) => x.path === m.path).map((x) => nameOf(x.manifest, x.tag));
     const to = renamedTo.get(m.path);
+    const fetchFrom = unfetched.get(m.path);
     if (to) job.error(m.path, `renamed: the file is now "${to}" (same checksum); ${manifests.join(', ')} list it under this name`, 'bag/renamed');
+    else if (fetchFrom) job.error(m.path, `not fetched yet: fetch.txt line ${fetchFrom.line} lists it at ${fetchFrom.url}; the bag is incomplete until it is fetched`, 'bag/incomplete');
     else job.error(m.path, `removed: listed in ${manifests.join(', ')} but not in the bag`, 'bag/missing');
   }
   for (const [p, manifests] of unlisted) {
@@ -295,6 +310,32 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
     if (opts.key) job.error(SIGNATURE_FILE, 'missing: --key was given but the bag carries no huifang signature', 'huifang/signature');
   }
   return report(version, huifang);
+}
+
+/** Names operating systems write into folders by themselves (Finder, Explorer, AppleDouble). */
+const SYSTEM_FILE_RE = /^(\.DS_Store|Thumbs\.db|desktop\.ini|\._.+)$/i;
+
+/**
+ * A manifest lists one file twice: under the same name, or under names that differ only in
+ * case or Unicode normalisation (one file on Windows and macOS). With one checksum this is
+ * harmless (a warning; before 1.0 only, for the very same name); with two, the bag
+ * contradicts itself. Returns whether to keep `later` in place of `earlier`: the spelling
+ * the bag holds wins.
+ */
+function keepOneOfTwice(job: VerifyJob, manifestPath: string, earlier: Manifest['entries'][number], later: Manifest['entries'][number], files: ReadonlyMap<string, number>, modern: boolean): boolean {
+  const where = `lines ${earlier.line} and ${later.line}`;
+  if (earlier.checksum !== later.checksum) {
+    job.error(manifestPath, `${where}: "${later.path}" is listed twice with different checksums`, 'bag/manifest-duplicate');
+  } else if (earlier.path === later.path) {
+    if (modern) job.error(manifestPath, `${where}: "${later.path}" is listed twice; RFC 8493 lists each file once`, 'bag/manifest-duplicate');
+    else job.warn(manifestPath, `${where}: "${later.path}" is listed twice with the same checksum`, 'bag/manifest-duplicate');
+  } else {
+    const form = (s: string) => (s === s.normalize('NFC') ? 'NFC' : s === s.normalize('NFD') ? 'NFD' : 'mixed');
+    if (earlier.path.normalize('NFC') === later.path.normalize('NFC')) job.warn(manifestPath, `${where}: "${later.path.normalize('NFC')}" is listed twice, in two Unicode normalisations (${form(earlier.path)} and ${form(later.path)}); on macOS and to most tools they are one file`, 'bag/manifest-duplicate');
+    else job.warn(manifestPath, `${where}: "${earlier.path}" and "${later.path}" differ only in case; on Windows and macOS they are one file`, 'bag/manifest-duplicate');
+    return !files.has(earlier.path) && files.has(later.path);
+  }
+  return false;
 }
 
 function damage(e: unknown): string {

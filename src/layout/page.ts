@@ -34,6 +34,11 @@ export function mmToPt(mm: number): number {
 export function mmToPx(mm: number, dpi: number): number {
   return (mm * dpi) / 25.4;
 }
+/** Millimetres to English Metric Units (DrawingML, Word documents): 36,000 a millimetre, whole. */
+export const MM_TO_EMU = 36000;
+export function mmToEmu(mm: number): number {
+  return Math.round(mm * MM_TO_EMU);
+}
 
 export function rect(x: number, y: number, width: number, height: number): Rect {
   return { x, y, width, height };

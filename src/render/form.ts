@@ -15,7 +15,7 @@ import { baselineCentredOn, type PageCanvas, ptToMm } from './canvas.ts';
 import { drawTextInBox, fitText, type FitOptions, TextFitError } from './fit.ts';
 import { chineseDate } from './template-data.ts';
 
-const FORM_TITLE = '客户回访记录表';
+export const FORM_TITLE = '客户回访记录表';
 
 /** Outline widths in points: thin black table lines, heavier tick boxes so they are seen. */
 const RULE = 0.6;

@@ -205,7 +205,7 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
         const entry: StartedVisit = { visitId: visit.visitId, customerId: customer.customerId, branch: customer.branchCode, pdf };
         if (options.docx) {
           const data = templateData(visit, customer, sender);
-          const bytes = kind === 'letter' ? renderLetterDocx(data) : renderFormDocx(data);
+          const bytes = kind === 'letter' ? renderLetterDocx(data, { pageCount: rendered.pageCount }) : renderFormDocx(data);
           const docx = join(folder, `${visit.visitId}.docx`);
           await outputs.write(docx, bytes);
           const blob = ws.files.putBytes(bytes, objects);

@@ -38,7 +38,35 @@ export interface TextTemplate {
 export interface DocxTemplate {
   path: string;
   tags: string[];
-  render(data: TemplateData): Uint8Array;
+  render(data: TemplateData, extras?: DocxExtras): Uint8Array;
+}
+
+/**
+ * Tags a Word template may hold as `{@tag}` paragraphs, which huifang fills with drawing
+ * objects of its own (never with text): `{@recordForm}` is the record form page, drawn from
+ * `src/layout` with its QR codes and registration marks, `{@letterMarks}` the marks and QR
+ * codes of a letter's first page (see `render/docx-form.ts`).
+ */
+export const DOCX_DRAWING_TAGS: Record<string, string> = {
+  recordForm: '回访记录表（按版式绘制，含二维码与定位标记）',
+  letterMarks: '回访函首页的二维码与定位标记',
+};
+
+/** XML that many documents share, made once: deflated once, its bytes reused. */
+export class SharedXml {
+  constructor(readonly xml: string) {}
+}
+
+/** What a render adds to the template's data: the XML of `{@tag}` paragraphs, and the pictures it shows. */
+export interface DocxExtras {
+  /**
+   * `{@tag}` → WordprocessingML paragraphs, inserted as they are: one string, or pieces in
+   * order. A `SharedXml` piece (what every form of a category shares) is compressed once and
+   * its bytes reused by every document it goes into.
+   */
+  drawings?: Record<string, string | readonly (string | SharedXml)[]>;
+  /** Pictures the drawings refer to, added to the package (and to its relationships when the template lacks them). */
+  pictures?: { relationshipId: string; part: string; target: string; bytes: Uint8Array }[];
 }
 
 /**
@@ -160,9 +188,9 @@ export function loadDocxTemplate(path: string): DocxTemplate {
     return {
       path: absolute,
       tags,
-      render(data: TemplateData): Uint8Array {
+      render(data: TemplateData, extras: DocxExtras = {}): Uint8Array {
         try {
-          return renderer.render(data as unknown as Record<string, unknown>);
+          return renderer.render(data as unknown as Record<string, unknown>, extras);
         } catch (error) {
           throw renderError(absolute, error, data);
         }
@@ -185,14 +213,28 @@ export function loadDocxTemplate(path: string): DocxTemplate {
  */
 class DocxRenderer {
   private readonly shapes = new Map<string, Shape>();
+  /** Shared drawing XML, deflated once. */
+  private readonly deflated = new WeakMap<SharedXml, { raw: Buffer; deflated: Buffer }>();
   constructor(private readonly bytes: Uint8Array) {}
 
-  render(data: Record<string, unknown>): Uint8Array {
-    if (!data || typeof data !== 'object') throw new TypeError('template data must be an object');
+  render(values: Record<string, unknown>, extras: DocxExtras = {}): Uint8Array {
+    if (!values || typeof values !== 'object') throw new TypeError('template data must be an object');
+    const drawings = extras.drawings ?? {};
+    const pictures = extras.pictures ?? [];
+    const data: Record<string, unknown> = values;
     const markers: Record<string, unknown> = {};
-    const key: string[] = [];
+    const key: string[] = pictures.map((p) => `${p.relationshipId}>${p.part}`);
+    for (const name of Object.keys(drawings)) {
+      // Inserted as they are (never escaped), so any XML takes the fast path.
+      key.push(`${name}:d`);
+      markers[name] = `${MARKER_OPEN}${name}${MARKER_CLOSE}`;
+    }
     for (const [name, value] of Object.entries(data)) {
-      if (typeof value === 'string' && MARKER_UNSAFE.test(value)) return this.renderDirect(data);
+      if (name in drawings) continue;
+      if (typeof value === 'string' && MARKER_UNSAFE.test(value)) {
+        const whole = Object.fromEntries(Object.entries(drawings).map(([n, xml]) => [n, [xml].flat().map((x) => (typeof x === 'string' ? x : x.xml)).join('')]));
+        return this.renderDirect({ ...data, ...whole }, pictures);
+      }
       if (value === undefined || value === null) key.push(`${name}:n`);
       else if (value === '') key.push(`${name}:e`);
       else if (typeof value === 'string' || typeof value === 'number') {
@@ -205,31 +247,86 @@ class DocxRenderer {
     const shapeKey = key.join('\u0000');
     let shape = this.shapes.get(shapeKey);
     if (!shape) {
-      shape = this.buildShape(markers);
+      shape = this.buildShape(markers, pictures);
       if (this.shapes.size >= MAX_SHAPES) this.shapes.delete(this.shapes.keys().next().value as string);
       this.shapes.set(shapeKey, shape);
     }
+    const picturesByPart = new Map(pictures.map((p) => [p.part, p.bytes]));
     return writeZip(
       shape.parts.map((part) => {
-        if ('entry' in part) return part.entry;
-        let text = '';
-        for (let i = 0; i < part.pieces.length; i++) text += i % 2 === 0 ? part.pieces[i] : utf8ToWord(data[part.pieces[i]!]);
-        return zipEntry(part.name, Buffer.from(text, 'utf8'));
+        if ('entry' in part) {
+          const picture = pictures.length ? picturesByPart.get(part.entry.name.toString('utf8')) : undefined;
+          // A picture is compressed already: stored as it is.
+          return picture ? { name: part.entry.name, method: 0, crc: crc32(picture), size: picture.length, data: picture } : part.entry;
+        }
+        const segments: (string | SharedXml)[] = [];
+        for (let i = 0; i < part.pieces.length; i++) {
+          const name = part.pieces[i]!;
+          if (i % 2 === 0) segments.push(name);
+          else if (!(name in drawings)) segments.push(utf8ToWord(data[name]));
+          else segments.push(...[drawings[name]!].flat());
+        }
+        return this.segmentedEntry(part.name, segments);
       }),
     );
   }
 
-  /** docxtemplater on its own, for the rare values the fast path does not handle. */
-  renderDirect(data: Record<string, unknown>): Uint8Array {
-    const doc = new Docxtemplater(new PizZip(this.bytes), docxOptions(docxtemplaterParser()));
-    doc.render(data);
-    return doc.getZip().generate({ type: 'uint8array', compression: 'DEFLATE' });
+  /**
+   * A zip entry of text made of segments: the large segments that come back are deflated once
+   * (ending on a byte boundary, not final) and their bytes put between the freshly deflated
+   * rest, which together form one valid deflate stream.
+   */
+  private segmentedEntry(name: string, segments: readonly (string | SharedXml)[]): ZipEntry {
+    if (segments.every((s) => typeof s === 'string')) return zipEntry(name, Buffer.from(segments.join(''), 'utf8'));
+    const data: Buffer[] = [];
+    let crc = 0;
+    let size = 0;
+    let fresh = '';
+    const add = (part: { raw: Buffer; deflated: Buffer }) => {
+      crc = crc32Continue(part.raw, crc);
+      size += part.raw.length;
+      data.push(part.deflated);
+    };
+    const flush = (final: boolean) => {
+      const raw = Buffer.from(fresh, 'utf8');
+      add({ raw, deflated: zlib.deflateRawSync(raw, { level: 6, finishFlush: final ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH }) });
+      fresh = '';
+    };
+    for (const s of segments) {
+      if (typeof s === 'string') {
+        fresh += s;
+        continue;
+      }
+      if (fresh) flush(false);
+      let done = this.deflated.get(s);
+      if (!done) {
+        const raw = Buffer.from(s.xml, 'utf8');
+        done = { raw, deflated: zlib.deflateRawSync(raw, { level: 6, finishFlush: zlib.constants.Z_SYNC_FLUSH }) };
+        this.deflated.set(s, done);
+      }
+      add(done);
+    }
+    flush(true);
+    return { name: Buffer.from(name, 'utf8'), method: 8, crc: crc >>> 0, size, data: Buffer.concat(data) };
   }
 
-  private buildShape(markers: Record<string, unknown>): Shape {
+  /** docxtemplater on its own, for the rare values the fast path does not handle. */
+  renderDirect(data: Record<string, unknown>, pictures: NonNullable<DocxExtras['pictures']> = []): Uint8Array {
+    const doc = new Docxtemplater(new PizZip(this.bytes), docxOptions(docxtemplaterParser()));
+    doc.render(data);
+    const zip = doc.getZip();
+    addPictures(zip, pictures);
+    for (const p of pictures) zip.file(p.part, p.bytes, { date: ZIP_DATE });
+    return zip.generate({ type: 'uint8array', compression: 'DEFLATE' });
+  }
+
+  private buildShape(markers: Record<string, unknown>, pictures: NonNullable<DocxExtras['pictures']>): Shape {
     const doc = new Docxtemplater(new PizZip(this.bytes), docxOptions(docxtemplaterParser()));
     doc.render(markers);
     const zip = doc.getZip();
+    addPictures(zip, pictures);
+    // A placeholder entry for each picture, replaced by the visit's own picture at render.
+    for (const p of pictures) zip.file(p.part, p.bytes, { date: ZIP_DATE });
     const parts: Shape['parts'] = [];
     // [Content_Types].xml first, as Word writes it; then the package's own order.
     const names = Object.keys(zip.files).sort((a, b) => Number(b === CONTENT_TYPES) - Number(a === CONTENT_TYPES));
@@ -243,6 +340,22 @@ class DocxRenderer {
     }
     return { parts };
   }
+}
+
+const ZIP_DATE = new Date(2026, 0, 1, 0, 0, 0);
+
+/** Declares the pictures in the package: their relationships (when missing) and the content type of PNG. */
+function addPictures(zip: PizZip, pictures: NonNullable<DocxExtras['pictures']>): void {
+  if (pictures.length === 0) return;
+  const relsName = 'word/_rels/document.xml.rels';
+  let rels = zip.file(relsName)?.asText() ?? '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>';
+  for (const p of pictures) {
+    if (rels.includes(`Id="${p.relationshipId}"`)) continue;
+    rels = rels.replace('</Relationships>', `<Relationship Id="${p.relationshipId}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="${p.target}"/></Relationships>`);
+  }
+  zip.file(relsName, rels, { date: ZIP_DATE });
+  const types = zip.file(CONTENT_TYPES)?.asText();
+  if (types && !/Extension="png"/i.test(types)) zip.file(CONTENT_TYPES, types.replace('<Default ', '<Default Extension="png" ContentType="image/png"/><Default '), { date: ZIP_DATE });
 }
 
 /** One shape of a Word template: its files, either finished or to be filled with a letter's values. */
@@ -345,6 +458,18 @@ const crc32: (data: Uint8Array) => number =
           return (c ^ 0xffffffff) >>> 0;
         };
       })();
+
+/** CRC-32 of `data` continuing from `previous` (the CRC of what came before it). */
+function crc32Continue(data: Uint8Array, previous: number): number {
+  const native = (zlib as { crc32?: (d: Uint8Array, v: number) => number }).crc32;
+  if (native) return native(data, previous);
+  let c = ~previous >>> 0;
+  for (const byte of data) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
+  return ~c >>> 0;
+}
 
 function docxOptions(parser: DxtParser): Docxtemplater.DXT.ConstructorOptions {
   const options = { paragraphLoop: true, linebreaks: true, parser, nullGetter: refuseNull, errorLogging: false };
@@ -454,6 +579,16 @@ function checkTags(file: string, uses: TagUse[]): string[] {
   };
   for (const { part, within } of nest(uses)) {
     const name = part.value;
+    if (part.module === 'rawxml' || name in DOCX_DRAWING_TAGS) {
+      if (part.module === 'rawxml' && name in DOCX_DRAWING_TAGS && within.length === 0) {
+        if (!tags.includes(name)) tags.push(name);
+      } else if (part.module === 'rawxml' && !(name in DOCX_DRAWING_TAGS)) {
+        problem('template/unknown-tag', `unknown tag {@${name}}`, name, `a {@…} paragraph is drawn by huifang: only ${Object.keys(DOCX_DRAWING_TAGS).map((t) => `{@${t}}`).join(' ')}`);
+      } else {
+        problem('template/misused-tag', `{${name}} must stand alone in its paragraph as {@${name}}, outside any section`, name, `write {@${name}} on a line of its own`);
+      }
+      continue;
+    }
     const section = part.module === 'loop';
     const inQuestions = within.includes('questions');
     const spelled = section ? `{${part.inverted ? '^' : '#'}${name}}` : `{${name}}`;
