@@ -10,6 +10,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { parseDocument, DomUtils } from 'htmlparser2';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +105,25 @@ describe('postal tracking numbers (UPU S10)', () => {
     writeFileSync(good, `回访编号,邮件号码\n${letters[0]!.visitId},${makeTrackingNumber('XA', 11111111)}\n`);
     expect((await json(['mailing', 'import', good])).recorded.map((m: any) => m.trackingNumber)).toEqual([makeTrackingNumber('XA', 11111111)]);
     expect((await json(['mailing', 'import', good])).unchanged).toHaveLength(1);
+  });
+});
+
+describe('mailing lists in XLSX, as the post office sends them', () => {
+  it('reads 客户号 and 邮件号码 typed loosely, and names a bad number by row and column', async () => {
+    const [, , c] = letters;
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('大宗邮件清单');
+    sheet.addRow(['序号', '客户号', '邮件号码']);
+    sheet.addRow([1, c!.customerId, ` ${makeTrackingNumber('XA', 55555555).toLowerCase().replace(/(\d{4})/, '$1 ')} `]);
+    const good = join(dir, 'mailing.xlsx');
+    await book.xlsx.writeFile(good);
+    expect((await json(['mailing', 'import', good])).recorded).toEqual([{ trackingNumber: makeTrackingNumber('XA', 55555555), visitId: c!.visitId, source: `${good}, row 2` }]);
+    sheet.addRow([2, c!.customerId, 'XA555555554CN']);
+    const bad = join(dir, 'mailing-bad.xlsx');
+    await book.xlsx.writeFile(bad);
+    const r = await cli(['mailing', 'import', bad, '--workspace', ws]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/row 3, column 邮件号码: the check digit of "XA555555554CN" does not hold/);
   });
 });
 

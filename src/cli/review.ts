@@ -81,10 +81,14 @@ export const reviewCommand = defineCommand<ReviewArgs>({
     }
     if (args.action === 'list') {
       const items = openReviewItems(ws, args.visit && canonicalVisit(args.visit));
-      report(io, args.json, { items: items.map((i) => itemJson(i, reviewContextOf(ws, i))) }, () =>
+      const contexts = items.map((i) => reviewContextOf(ws, i));
+      report(io, args.json, { items: items.map((i, k) => itemJson(i, contexts[k])) }, () =>
         items.length
           ? [
-              ...items.map((i) => `#${i.itemId}  ${i.visitId ?? '(no visit)'}  ${i.subject}  machine: ${show(i.machineValue)}${i.score !== null ? ` (score ${i.score.toFixed(2)})` : ''}  — ${i.reason}  [${i.sourcePath}, page ${i.page}]`),
+              ...items.flatMap((i, k) => [
+                `#${i.itemId}  ${i.visitId ?? '(no visit)'}  ${i.subject}  machine: ${show(i.machineValue)}${i.score !== null ? ` (score ${i.score.toFixed(2)})` : ''}  — ${i.reason}  [${i.sourcePath}, page ${i.page}]`,
+                `      ${[contexts[k]!.customerName, contexts[k]!.question, contexts[k]!.crop && `picture: ${contexts[k]!.crop}`].filter(Boolean).join(' · ')}`,
+              ]),
               `${items.length} open item${items.length === 1 ? '' : 's'}. Decide with: huifang review confirm ITEM, or huifang review correct ITEM --value V`,
             ]
           : ['Nothing awaits review.'],
