@@ -8,7 +8,10 @@
 import { maskTail } from '../domain/customer.ts';
 import { UsageError } from '../domain/messages.ts';
 import { VISIT_RESULT_LABELS, type VisitResult } from '../domain/visit.ts';
+import { ageInDays } from '../domain/exceptions.ts';
+import { completionOf } from '../store/attempts.ts';
 import { activeHolds, branchesOfPeriod, listBundles } from '../store/bundles.ts';
+import { exceptionOfVisit } from '../store/exceptions.ts';
 import { today } from '../store/register.ts';
 import { getCustomer, listVisits } from '../store/visits.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
@@ -48,6 +51,14 @@ export const reportCommand = defineCommand<ReportArgs>({
             return { visitId: v.visitId, customerId: maskTail(v.customerId), customerName: c?.name ?? '', category: v.category, channel: v.channel };
           });
         const overdue = visits.filter((v) => v.result === 'pending' && v.dueOn < day).map((v) => ({ visitId: v.visitId, dueOn: v.dueOn, channel: v.channel }));
+        const late = visits.flatMap((v) => {
+          const c = completionOf(ws.db, v.visitId);
+          return c?.late ? [{ visitId: v.visitId, completedOn: c.completedOn, dueOn: c.dueOn }] : [];
+        });
+        const openExceptions = visits.flatMap((v) => {
+          const e = exceptionOfVisit(ws.db, v.visitId);
+          return e?.status === 'open' ? [{ exceptionId: e.exceptionId, visitId: v.visitId, ageDays: ageInDays(e.openedAt, day), owner: e.owner, level: e.level, dueOn: e.dueOn }] : [];
+        });
         const bundles = listBundles(ws.db, { branchCode: branch })
           .filter((b) => b.period === args.period)
           .map((b) => ({ bundleId: b.bundleId, sha256: b.sha256, path: b.path, visits: b.visitCount, retainUntil: b.retainUntil, includesInvalid: b.includesInvalid, holds: activeHolds(ws.db, b.bundleId).map((h) => h.reason) }));
@@ -59,6 +70,8 @@ export const reportCommand = defineCommand<ReportArgs>({
           byChannel: count(visits.map((v) => v.channel)),
           exceptions,
           overdue,
+          late,
+          openExceptions,
           bundles,
         };
       }),
@@ -69,6 +82,8 @@ export const reportCommand = defineCommand<ReportArgs>({
         `  results: ${Object.entries(b.byResult).map(([r, n]) => `${VISIT_RESULT_LABELS[r as VisitResult] ?? r} ${n}`).join(' · ') || 'none'}`,
         `  channels: ${Object.entries(b.byChannel).map(([c, n]) => `${c} ${n}`).join(' · ') || 'none'}`,
         ...(b.exceptions.length ? [`  exceptions (回访不通过, report to the branch manager):`, ...b.exceptions.map((e) => `    ${e.visitId} ${e.customerName} (${e.customerId}) ${e.category}/${e.channel}`)] : ['  exceptions: none']),
+        ...(b.openExceptions.length ? [`  open exceptions (异常): ${b.openExceptions.map((e) => `#${e.exceptionId} ${e.visitId} open ${e.ageDays} day(s), owner ${e.owner ?? '(none)'}, level ${e.level}`).join('; ')}`] : []),
+        ...(b.late.length ? [`  completed late: ${b.late.map((l) => `${l.visitId} (${l.completedOn}, due ${l.dueOn})`).join(', ')}`] : []),
         ...(b.overdue.length ? [`  overdue, still pending: ${b.overdue.map((o) => `${o.visitId} (due ${o.dueOn})`).join(', ')}`] : []),
         ...(b.bundles.length
           ? b.bundles.map((x) => `  bundle ${x.bundleId}: ${x.visits} visits, retain until ${x.retainUntil}${x.includesInvalid ? ', includes invalid visits' : ''}${x.holds.length ? `, legal hold: ${x.holds.join('; ')}` : ''}  ${x.sha256.slice(0, 16)}…`)
