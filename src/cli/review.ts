@@ -35,7 +35,7 @@ const show = (v: unknown): string => (v === null || v === undefined ? '(undecide
 
 export const reviewCommand = defineCommand<ReviewArgs>({
   command: 'review [action] [item]',
-  describe: 'the review queue: list what the machine was unsure of, confirm or correct it',
+  describe: 'the review queue: confirm or correct what the machine was unsure of; approve or return a visit (复核); decide paper against typed answers; draw a spot check (抽检)',
   builder: (y) =>
     y
       .positional('action', { choices: ['list', 'confirm', 'correct', 'visit', 'conflict', 'sample'] as const, default: 'list', describe: 'list open items, confirm or correct one; approve or return a visit; decide a paper/typed conflict; draw a spot check' })
