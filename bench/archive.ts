@@ -21,6 +21,7 @@ import { buildBundles } from '../src/archive/build.ts';
 import { verifyBundle } from '../src/archive/verify.ts';
 import { insertVisit, addDocument, upsertCustomer } from '../src/store/visits.ts';
 import { openWorkspace } from '../src/store/workspace.ts';
+import { importStaff } from '../src/store/rules.ts';
 import { checkCharacter } from '../src/domain/visit-id.ts';
 import type { VisitId } from '../src/domain/visit-id.ts';
 
@@ -134,6 +135,8 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
   try {
     // 1. scan-like payload in a workspace: visits of ~10 JPEG-sized files (0.3–2 MB)
     const ws = openWorkspace(join(root, 'ws'));
+    // The archive command is run by a named clerk on the roster.
+    importStaff(ws.db, [{ staffId: 'bench', name: 'bench', role: '经办人', isMarketing: false }], 'bench', 'bench roster');
     const target = megabytes * 2 ** 20;
     let total = 0;
     let files = 0;

@@ -22,6 +22,7 @@ import { validateVisit } from '../src/rules/validate.ts';
 import { beginIngestFile, finishIngestFile } from '../src/store/ingest.ts';
 import { movePage, type NewPage } from '../src/store/pages.ts';
 import { documentsOf, insertVisit, upsertCustomer } from '../src/store/visits.ts';
+import { recordVisitReview } from '../src/store/visit-reviews.ts';
 import { openWorkspace, type Workspace } from '../src/store/workspace.ts';
 import { openTestWorkspace } from './workspace-helpers.ts';
 import { stampPdf } from '../src/stamp/stamp.ts';
@@ -165,6 +166,8 @@ describe.skipIf(lacks('convert', 'pdfimages', 'unzip'))('batch scans holding pag
     ownSha = recordIngest(ws, own, 'a3.tif', [{ visitId: A3, kind: 'form', reading: true }, { visitId: A3, kind: 'envelope' }, { visitId: A3, kind: 'postal-receipt' }]);
     for (let i = 0; i < 3; i++) pagesOf.set(A3, [...(pagesOf.get(A3) ?? []), await greyHash(own, i)]);
 
+    // 复核: a reviewer other than the visitor approves each visit once its pages are in.
+    for (const v of [A1, B1, A2, B2, A3]) recordVisitReview(ws.db, v, 'approve', 'form, envelope and receipt checked', '王五');
     opts = (branch, out, extra = {}) => ({
       branch, period: '2026-05', outDir: join(dir, out), validate: (id) => validateVisit(ws, id, { verifyHashes: false }),
       stamp: async (bytes, meta) => (await stampPdf(bytes, meta)).pdf, ...extra,

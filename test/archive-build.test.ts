@@ -87,11 +87,12 @@ describe('archive bundles', () => {
   });
 
   it.skipIf(lacks('unzip'))('splits a period into a group of bags under the size limit, chained part to part', async () => {
-    const r = await buildBundles(f.ws, opts('split', { includeInvalid: true, maxBundleBytes: 80_000 }));
+    // Phone visits carry their recording and the record form filled from the entered answers (about 120 KB each).
+    const r = await buildBundles(f.ws, opts('split', { includeInvalid: true, maxBundleBytes: 200_000 }));
     expect(r.bundles.length).toBeGreaterThan(1);
     const m = r.bundles.length;
     r.bundles.forEach((b, i) => {
-      expect(b.size).toBeLessThanOrEqual(80_000);
+      expect(b.size).toBeLessThanOrEqual(200_000);
       expect(b.bundleId).toBe(`huifang-3101-2026-05-${i + 1}`);
       const info = execFileSync('unzip', ['-p', b.path, `${b.bundleId}/bag-info.txt`]).toString('utf8');
       expect(info).toContain('Bag-Group-Identifier: huifang-3101-2026-05\n');

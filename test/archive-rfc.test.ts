@@ -81,7 +81,8 @@ describe.skipIf(lacks('unzip', 'sha256sum', 'sha512sum'))('a bundle read against
     expect(info.get('Bagging-Date')).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(info.get('External-Identifier')).toBe('huifang-3101-2026-05');
     expect(info.get('Source-Organization')).toBeTruthy();
-    expect(info.get('Huifang-Retain-Until')).toBe('2029-05-31');
+    // three years from the visits' completion (their evidence came in on 2026-06-15), later than the period's end
+    expect(info.get('Huifang-Retain-Until')).toBe('2029-06-15');
   });
 
   it('§3 complete: every payload file is in every payload manifest, with the right checksum', () => {

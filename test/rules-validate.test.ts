@@ -131,6 +131,24 @@ describe('validate a phone visit end to end', () => {
     expect(text.out).toContain('异常 — 1 exception for the branch head (第三十八条; huifang exception list):');
   });
 
+  it("remarks the customer gave open an exception; the date on the form is the visit's completion", async () => {
+    const visit = addVisit(ws, customer(), { channel: 'phone', dueOn: '2026-11-15' });
+    await attachEvidence(ws, { visitId: visit.visitId, kind: 'recording', paths: [file('call.wav', wav(30))], actor: 'S310101' });
+    const r = await cli('answers', '--visit', visit.visitId, '--set', ...COMPLIANT, '--remarks', '希望营业部多举办投资者教育活动', '--completed-on', '2026-11-12', '--user', 'S310101');
+    expect(r.code, r.err).toBe(0);
+    const v = await validateVisit(ws, visit.visitId);
+    expect(v.result).toBe('passed');
+    expect(v.exception).toMatchObject({ triggers: ['remarks'], record: { status: 'open', owner: 'S310100' } });
+    expect(v.completion).toMatchObject({ completedOn: '2026-11-12', late: false, source: 'date on the form, entered by S310101' });
+    // a later date entered after the due date makes it late, and late it stays
+    await cli('answers', '--visit', visit.visitId, '--completed-on', '2026-11-18', '--user', 'S310101');
+    expect((await validateVisit(ws, visit.visitId)).completion).toMatchObject({ late: true });
+    await cli('answers', '--visit', visit.visitId, '--completed-on', '2026-11-12', '--user', 'S310101');
+    const again = await validateVisit(ws, visit.visitId);
+    expect(again.completion).toMatchObject({ completedOn: '2026-11-12', late: true });
+    expect(again.problems.map((m) => m.ruleId)).toContain('deadline/completed-late');
+  });
+
   it('a refusal recorded by command decides the result; the recording is still required', async () => {
     const visit = addVisit(ws, customer(), { channel: 'phone' });
     const r = await cli('answers', '--visit', visit.visitId, '--refused', '客户称不需要回访', '--user', 'S310101');

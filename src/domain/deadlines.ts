@@ -11,15 +11,12 @@ export interface DeadlinePolicy {
   specialDays: number;
   /** Other categories: days from when the visit was started. */
   defaultDays: number;
-  /** A letter not back after this many days makes the visit `unreachable`. */
-  letterReturnDays: number;
 }
 
 export const DEFAULT_DEADLINES: DeadlinePolicy = {
   newAccountMonths: 1,
   specialDays: 3,
   defaultDays: 30,
-  letterReturnDays: 45,
 };
 
 /** Adds calendar days to an ISO date. */

@@ -18,7 +18,7 @@ export interface DrawnVisit extends SampleCandidate {
 /** A 32-bit seed from a string (FNV-1a). */
 function seedOf(text: string): number {
   let h = 0x811c9dc5;
-  for (const ch of Buffer.from(text, 'utf8')) {
+  for (const ch of new TextEncoder().encode(text)) {
     h ^= ch;
     h = Math.imul(h, 0x01000193) >>> 0;
   }

@@ -160,8 +160,9 @@ function completionStep(ws: Workspace, facts: VisitFacts, decision: ResultDecisi
     const next = { ...found, dueOn: facts.visit.dueOn, late: found.completedOn > facts.visit.dueOn };
     completion = record ? recordCompletion(ws.db, facts.visit.visitId, next, actor) : { ...next, late: next.late || Boolean(completion?.late) };
   }
+  const when = completion && completion.completedOn > completion.dueOn ? `completed on ${completion.completedOn} (${completion.source}), after its due date ${completion.dueOn}` : `recorded as completed after its due date ${completion?.dueOn} before its completion date was changed to ${completion?.completedOn}`;
   const messages = completion?.late
-    ? [message('deadline/completed-late', `completed on ${completion.completedOn} (${completion.source}), after its due date ${completion.dueOn}; a late visit stays flagged`, { visitId: facts.visit.visitId }, { severity: 'warning', fix: 'report the delay to the branch head', expected: `complete by ${completion.dueOn}`, actual: `completed ${completion.completedOn}` })]
+    ? [message('deadline/completed-late', `${when}; a late visit stays flagged`, { visitId: facts.visit.visitId }, { severity: 'warning', fix: 'report the delay to the branch head', expected: `complete by ${completion.dueOn}`, actual: `completed ${completion.completedOn}` })]
     : [];
   return { completion, messages };
 }
