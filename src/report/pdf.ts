@@ -115,7 +115,7 @@ async function section(flow: Flow, r: PeriodReport, s: ReportSection): Promise<v
   if (s.bundles.length) flow.table(['档案包', '回访', '保存至', '法律保全'], s.bundles.map((b) => [b.bundleId, String(b.visits), b.retainUntil, b.holds.join('; ') || '—']), [3, 1, 1.5, 3]);
   else flow.text('归档：尚未归档。', { size: 8.5 });
   flow.text('回访不通过客户（异常，第三十八条）', { size: 11, bold: true });
-  if (s.failed.length) flow.table(['回访编号', '客户', '项目/形式', '不通过原因'], s.failed.map((f) => [f.visitId, `${f.customer} ${f.customerId}`, `${categoryLabel(f.category)} ${channelLabel(f.channel)}`, f.reasons.join('\n')]), [1.6, 2, 1.6, 5]);
+  if (s.failed.length) flow.table(['回访编号', '客户', '项目/形式', '不通过原因'], s.failed.map((f) => [f.visitId, `${f.customer} ${f.customerId}`, `${categoryLabel(f.category)} ${channelLabel(f.channel)}`, f.reasons.join('\n')]), [2.3, 2, 1.6, 4.6]);
   else flow.text('本期无回访不通过客户。');
   flow.room(40);
   flow.text(`${SIGNATURE_TEXT} ${r.period.label} 共 ${s.failed.length} 户。`, { gap: 8 });
