@@ -7,12 +7,13 @@
  * copied — then sign it, record it in the register with its chain link, and return it.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { RetentionPolicy } from '../domain/deadlines.ts';
 import { InputError, message, type Message } from '../domain/messages.ts';
 import { pathSegment } from '../domain/path-segment.ts';
-import { recordBundle, previousBundleOf, visitIdsOfPeriod } from '../store/bundles.ts';
+import { bundleAtPath, recordBundle, previousBundleOf, visitIdsOfPeriod } from '../store/bundles.ts';
+import { removeDeadTempFiles, type Leftover } from '../store/leftovers.ts';
 import { sha256OfFile } from '../store/files.ts';
 import { documentsOf, getCustomer, getVisit, storeDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
@@ -80,6 +81,8 @@ export interface ArchiveResult {
   refused: { visitId: string; problems: Message[] }[];
   /** Things worth telling (a PDF that could not be stamped…). */
   notes: Message[];
+  /** What an interrupted run had left in the output folder, and what this run did with it. */
+  leftovers: Leftover[];
 }
 
 interface PayloadItem {
@@ -173,7 +176,9 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
   const validations = new Map<string, { ok: boolean; problems: Message[] }>();
   for (const id of visitIds) validations.set(id, await opts.validate(id));
   const refused = visitIds.filter((id) => !validations.get(id)!.ok).map((id) => ({ visitId: id, problems: validations.get(id)!.problems }));
-  if (refused.length && !opts.includeInvalid) return { bundles: [], refused, notes: [] };
+  if (refused.length && !opts.includeInvalid) return { bundles: [], refused, notes: [], leftovers: [] };
+  // A killed run leaves `.<bundle>.zip.<pid>.partial` beside the bundles: removed first.
+  const leftovers = removeDeadTempFiles(resolve(opts.outDir), (name) => name.startsWith(`.${groupId}`) && name.endsWith('.partial'));
 
   // A received batch scan that also holds other visits' pages is archived as an extract of this visit's pages.
   for (const id of visitIds) await ensurePageExtracts(ws, id, actor);
@@ -255,6 +260,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
     ];
 
     const zipPath = resolve(join(opts.outDir, `${bundleId}.zip`));
+    const unknown = await unregisteredZip(ws, zipPath);
     const zip = await ZipWriter.create(zipPath, baggingDate);
     try {
       const root = `${bundleId}/`;
@@ -300,6 +306,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
         notes.push(message('archive/over-size', `${bundleId}.zip is ${size} bytes, over the limit of ${limit} the plan expected to keep`, { file: zipPath }, { severity: 'warning', fix: 'lower --max-bytes a little to leave more room' }));
       }
       const { sha256 } = await sha256OfFile(zipPath);
+      if (unknown) leftovers.push(leftoverZip(zipPath, unknown, sha256));
       const built: BuiltBundle = {
         path: zipPath,
         sha256,
@@ -333,5 +340,21 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
   } finally {
     await pool.close();
   }
-  return { bundles, refused: opts.includeInvalid ? refused : [], notes };
+  return { bundles, refused: opts.includeInvalid ? refused : [], notes, leftovers };
+}
+
+/**
+ * A zip already at a bundle's path that the register does not know: what a run killed right
+ * after renaming its zip into place leaves. Its SHA-256, to say after the rebuild whether
+ * it was the same bundle (adopted) or another (replaced).
+ */
+async function unregisteredZip(ws: Workspace, zipPath: string): Promise<{ sha256: string; size: number } | null> {
+  if (!existsSync(zipPath) || bundleAtPath(ws.db, zipPath)) return null;
+  return sha256OfFile(zipPath);
+}
+
+function leftoverZip(path: string, found: { sha256: string; size: number }, built: string): Leftover {
+  return found.sha256 === built
+    ? { path, size: found.size, action: 'adopted', reason: 'a bundle an interrupted run had written but not registered; rebuilt byte for byte the same and now registered' }
+    : { path, size: found.size, action: 'replaced', reason: `a zip the register did not know (SHA-256 ${found.sha256.slice(0, 16)}…), left by an interrupted run; replaced by the bundle built now` };
 }

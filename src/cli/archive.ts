@@ -18,6 +18,7 @@ import { validateVisit } from '../rules/validate.ts';
 import { currentActor } from '../scan/ingest-actor.ts';
 import { stampPdf } from '../stamp/stamp.ts';
 import { activeHolds, dueBundles, findBundles, listBundles, placeHold, releaseHolds, type BundleRecord } from '../store/bundles.ts';
+import { describeLeftover } from '../store/leftovers.ts';
 import { today } from '../store/register.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, report } from './common.ts';
 
@@ -136,6 +137,7 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
       ...(args.baggingDate ? { baggingDate: args.baggingDate } : {}),
       ...(args.stamp ? { stamp: stamper } : {}),
     });
+    for (const l of result.leftovers) io.err(`huifang: ${describeLeftover(l)}`);
     if (result.refused.length && result.bundles.length === 0) {
       const value = { bundles: [], refused: result.refused.map((r) => ({ visitId: r.visitId, problems: r.problems })) };
       report(io, args.json, value, () => [
@@ -148,6 +150,7 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
       bundles: result.bundles.map((b) => b.path),
       details: result.bundles.map((b) => ({ ...b, indexHtml: `${b.path}!/${b.indexHtmlEntry}` })),
       notes: result.notes,
+      leftovers: result.leftovers,
     };
     report(io, args.json, value, () => [
       ...result.bundles.map(

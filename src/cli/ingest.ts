@@ -7,6 +7,7 @@
  * they are counted); 1 when a page or file went to quarantine or a file could not be read;
  * 2 when a path does not exist (nothing is written then).
  */
+import { describeLeftover } from '../store/leftovers.ts';
 import { collectIngestInputs, ingestCollected, type FileReport, type IngestReport, type PageReport } from '../scan/ingest.ts';
 import { currentActor } from '../scan/ingest-actor.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, progress, report } from './common.ts';
@@ -41,6 +42,7 @@ export const ingestCommand = defineCommand<IngestArgs>({
         if (e.type === 'file-done') tick(e.index + 1, e.total);
       },
     });
+    for (const l of result.leftovers) io.err(`huifang: ${describeLeftover(l)}`);
     report(io, args.json, jsonOf(result), () => textOf(result));
     const problems = result.quarantined.length > 0 || result.files.some((f) => f.status === 'error');
     return problems ? EXIT_PROBLEMS : EXIT_OK;
@@ -50,6 +52,7 @@ export const ingestCommand = defineCommand<IngestArgs>({
 /** The `--json` document (SPEC §8), plus `skipped` and `reviewPending`. */
 function jsonOf(r: IngestReport): object {
   return {
+    leftovers: r.leftovers,
     files: r.files.map((f) => ({
       path: f.path,
       sha256: f.sha256,

@@ -20,6 +20,7 @@ import { InputError, message, type Message } from '../domain/messages.ts';
 import { beginIngestFile, finishIngestFile, getIngestFile, type IngestFileRecord } from '../store/ingest.ts';
 import { pagesOfFile, type PageRecord } from '../store/pages.ts';
 import { applyReview, reviewItemsOfFile, type FinalCheck, type FinalSeal, type NewReviewItem, type ReviewItem, type ReviewValue } from '../store/review.ts';
+import type { Leftover } from '../store/leftovers.ts';
 import type { Workspace } from '../store/workspace.ts';
 import type { Answer } from '../domain/questions.ts';
 import type { DecodeLimits } from './decode.ts';
@@ -112,6 +113,8 @@ export interface IngestReport {
   /** Open review items on the pages of this run's files. */
   reviewPending: number;
   messages: Message[];
+  /** What an interrupted ingest had left in the store, removed by this run. */
+  leftovers: Leftover[];
 }
 
 /** The input files of a run, found before anything is written. */
@@ -208,7 +211,8 @@ export async function ingest(ws: Workspace, paths: readonly string[], options: I
 export async function ingestCollected(ws: Workspace, inputs: CollectedInputs, options: IngestOptions = {}): Promise<IngestReport> {
   const actor = options.actor ?? currentActor();
   const handlers = options.handlers ?? ingestHandlers();
-  const report: IngestReport = { files: [], quarantined: [], skipped: inputs.skipped, reviewPending: 0, messages: [] };
+  // A killed ingest leaves a full-size temporary copy in the store: removed first.
+  const report: IngestReport = { files: [], quarantined: [], skipped: inputs.skipped, reviewPending: 0, messages: [], leftovers: ws.files.removeLeftovers() };
   const total = inputs.files.length;
   // Files are read ahead on worker threads (decoding and page reading only: no register
   // writes), while each file is still recorded in order, one transaction each, here; the
