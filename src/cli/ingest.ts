@@ -44,7 +44,7 @@ export const ingestCommand = defineCommand<IngestArgs>({
     });
     for (const l of result.leftovers) io.err(`huifang: ${describeLeftover(l)}`);
     report(io, args.json, jsonOf(result), () => textOf(result));
-    const problems = result.quarantined.length > 0 || result.files.some((f) => f.status === 'error');
+    const problems = result.quarantined.length > 0 || result.refused.length > 0 || result.files.some((f) => f.status === 'error');
     return problems ? EXIT_PROBLEMS : EXIT_OK;
   },
 });
@@ -53,6 +53,7 @@ export const ingestCommand = defineCommand<IngestArgs>({
 function jsonOf(r: IngestReport): object {
   return {
     leftovers: r.leftovers,
+    refused: r.refused,
     files: r.files.map((f) => ({
       path: f.path,
       sha256: f.sha256,
@@ -144,6 +145,7 @@ function textOf(r: IngestReport): string[] {
   if (r.skipped.length > 3) {
     lines.push(`skipped   ${r.skipped.length} files in the folders that are not scans or e-mails (e.g. ${r.skipped[0]!.path}); --json lists them`);
   } else for (const s of r.skipped) lines.push(`skipped   ${s.path}: ${s.reason}`);
+  for (const s of r.refused) lines.push(`refused   ${s.path}: ${s.reason}`);
   const count = (status: string) => r.files.filter((f) => f.status === status).length;
   const pages = r.files.reduce((n, f) => n + f.pages.filter((p) => p.page !== null).length, 0);
   const visits = new Set(r.files.flatMap((f) => f.pages.map((p) => p.visitId).filter(Boolean)));

@@ -15,7 +15,7 @@
  */
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, message, type Message } from '../domain/messages.ts';
 import { beginIngestFile, finishIngestFile, getIngestFile, type IngestFileRecord } from '../store/ingest.ts';
 import { pagesOfFile, type PageRecord } from '../store/pages.ts';
@@ -110,6 +110,8 @@ export interface IngestReport {
   quarantined: QuarantineEntry[];
   /** Files found in folders that no handler reads (not stored; name them on the command line to store them anyway). */
   skipped: { path: string; reason: string }[];
+  /** Links found in folders that lead outside the folder given: refused, never read. */
+  refused: { path: string; reason: string }[];
   /** Open review items on the pages of this run's files. */
   reviewPending: number;
   messages: Message[];
@@ -121,6 +123,8 @@ export interface IngestReport {
 export interface CollectedInputs {
   files: string[];
   skipped: { path: string; reason: string }[];
+  /** Links in the folders that lead out of the folder given: never read. */
+  refused: { path: string; reason: string }[];
 }
 
 const HEAD_BYTES = 4096;
@@ -164,7 +168,9 @@ export async function collectIngestInputs(paths: readonly string[], handlers: re
   const files: string[] = [];
   const seen = new Set<string>();
   const skipped: { path: string; reason: string }[] = [];
+  const refused: { path: string; reason: string }[] = [];
   const visitedDirs = new Set<string>();
+  let rootReal = '';
   const walk = async (dir: string): Promise<void> => {
     const real = await realpath(dir);
     if (visitedDirs.has(real)) return;
@@ -179,6 +185,13 @@ export async function collectIngestInputs(paths: readonly string[], handlers: re
       } catch {
         skipped.push({ path: full, reason: 'cannot be opened (a broken link?)' });
         continue;
+      }
+      if (e.isSymbolicLink()) {
+        const target = await realpath(full).catch(() => '');
+        if (!isInside(rootReal, target)) {
+          refused.push({ path: full, reason: `a link to ${target || 'nowhere'}, outside the folder ${rootReal}: not read; name the file itself on the command line to ingest it` });
+          continue;
+        }
       }
       if (s.isDirectory()) await walk(full);
       else if (s.isFile()) {
@@ -195,10 +208,19 @@ export async function collectIngestInputs(paths: readonly string[], handlers: re
     }
   };
   for (const r of roots) {
-    if (r.dir) await walk(r.path);
-    else add(r.path);
+    if (r.dir) {
+      rootReal = await realpath(r.path);
+      await walk(r.path);
+    } else add(r.path);
   }
-  return { files, skipped };
+  return { files, skipped, refused };
+}
+
+/** Whether `path` (a real path) is `root` or inside it. */
+function isInside(root: string, path: string): boolean {
+  if (!path) return false;
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /** Stores, reads and assigns every file under `paths` (see the module comment). */
@@ -212,7 +234,7 @@ export async function ingestCollected(ws: Workspace, inputs: CollectedInputs, op
   const actor = options.actor ?? currentActor();
   const handlers = options.handlers ?? ingestHandlers();
   // A killed ingest leaves a full-size temporary copy in the store: removed first.
-  const report: IngestReport = { files: [], quarantined: [], skipped: inputs.skipped, reviewPending: 0, messages: [], leftovers: ws.files.removeLeftovers() };
+  const report: IngestReport = { files: [], quarantined: [], skipped: inputs.skipped, refused: inputs.refused ?? [], reviewPending: 0, messages: [], leftovers: ws.files.removeLeftovers() };
   const total = inputs.files.length;
   // Files are read ahead on worker threads (decoding and page reading only: no register
   // writes), while each file is still recorded in order, one transaction each, here; the
