@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Of } from '../src/store/files.ts';
-import { BIN, formScan, seedWorkspace, tempDir } from './ingest-helpers.ts';
+import { attachmentScan, BIN, formScan, seedWorkspace, tempDir, tiffOf } from './ingest-helpers.ts';
 
 const LIMIT_MS = 150_000;
 const dir = tempDir('security-ingest');
@@ -44,18 +44,26 @@ beforeAll(async () => {
   const { ws: w, visitIds } = seedWorkspace(ws, [{}, {}, {}, {}]);
   w.close();
   mkdirSync(scans);
-  for (const [i, v] of visitIds.entries()) writeFileSync(join(scans, `scan-${i + 1}.jpg`), await formScan(v, undefined, { jpeg: 85 }));
+  // Single scans and multi-page batches, as a clerk's scanner leaves them: reading a batch
+  // takes long enough for the reading threads to be busy when a re-run reaches its end.
+  const pages: Buffer[] = [];
+  for (const [i, v] of visitIds.entries()) {
+    const page = await formScan(v, undefined, { jpeg: 85 });
+    writeFileSync(join(scans, `scan-${i + 1}.jpg`), page);
+    pages.push(page, await attachmentScan('envelope'));
+  }
+  writeFileSync(join(scans, 'batch-1.tif'), await tiffOf(pages));
 }, 300_000);
 
 describe('every command ends by itself', () => {
-  it('ingest of four scans, then the same folder again (every file a duplicate), then an empty folder', async () => {
+  it('ingest of four scans and a batch, then the same folder again (every file a duplicate), then an empty folder', async () => {
     const first = await runLimited(['ingest', scans, '--workspace', ws, '--json']);
     expect(first.ended, 'the first ingest did not end').toBe(true);
-    expect(JSON.parse(first.stdout).files).toHaveLength(4);
+    expect(JSON.parse(first.stdout).files).toHaveLength(5);
     const again = await runLimited(['ingest', scans, '--workspace', ws, '--json']);
     expect(again.ended, 'the re-run over duplicates printed its JSON and did not end').toBe(true);
-    expect(again.status).toBe(0);
-    expect(JSON.parse(again.stdout).files.map((f: { status: string }) => f.status)).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate']);
+    expect(again.status).toBe(first.status);
+    expect(JSON.parse(again.stdout).files.map((f: { status: string }) => f.status)).toEqual(Array(5).fill('duplicate'));
     const empty = join(dir, 'empty');
     mkdirSync(empty);
     const none = await runLimited(['ingest', empty, '--workspace', ws, '--json']);
@@ -63,6 +71,42 @@ describe('every command ends by itself', () => {
     expect(none.status).toBe(0);
     expect(JSON.parse(none.stdout).files).toEqual([]);
   }, 4 * LIMIT_MS);
+
+  it('the reading threads end when closed while their replies wait for a busy main thread', async () => {
+    // What hung a re-run over duplicates: ingest closed the pool while replies of readings it
+    // no longer waited for were queued; delivered as the threads ended, they started new ones.
+    const script = join(dir, 'close-busy.mts');
+    writeFileSync(
+      script,
+      `import { readFileSync } from 'node:fs';
+const { openScanReader } = await import(${JSON.stringify(join(import.meta.dirname, '..', 'src', 'scan', 'read-pool.ts'))});
+const reader = openScanReader(2);
+const tiff = readFileSync(${JSON.stringify(join(scans, 'batch-1.tif'))});
+await Promise.all([reader.read(tiff, 'a.tif', { targetDpi: 150 }), reader.read(tiff, 'b.tif', { targetDpi: 150 })]);
+for (const n of ['c', 'd', 'e', 'f']) reader.read(tiff, n + '.tif', { targetDpi: 150 }).catch(() => null);
+const until = Date.now() + 1500;
+while (Date.now() < until); // the register's work keeps this thread busy; replies queue up
+await reader.close();
+process.stdout.write('closed');
+`,
+    );
+    const r = await new Promise<{ ended: boolean; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let stdout = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      let ended = true;
+      const timer = setTimeout(() => {
+        ended = false;
+        child.kill('SIGKILL');
+      }, 60_000);
+      child.on('close', () => {
+        clearTimeout(timer);
+        resolve({ ended, stdout });
+      });
+    });
+    expect(r.stdout).toBe('closed');
+    expect(r.ended, 'the process did not end after the pool was closed').toBe(true);
+  }, 90_000);
 
   it.each([
     [['validate', '--no-verify-hashes']],
