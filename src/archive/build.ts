@@ -11,7 +11,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { RetentionPolicy } from '../domain/deadlines.ts';
 import { InputError, message, type Message } from '../domain/messages.ts';
-import { pathSegment } from '../domain/path-segment.ts';
+import { pathSegment, quoteValue } from '../domain/path-segment.ts';
 import { bundleAtPath, recordBundle, previousBundleOf, visitIdsOfPeriod } from '../store/bundles.ts';
 import { removeDeadTempFiles, type Leftover } from '../store/leftovers.ts';
 import { sha256OfFile } from '../store/files.ts';
@@ -157,11 +157,11 @@ function planParts(visits: PlannedVisit[], limit: number, fixedOverhead: number)
  */
 export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise<ArchiveResult> {
   const actor = opts.actor ?? process.env.USER ?? 'huifang';
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new InputError(`Expected a period YYYY-MM for --period but received ${JSON.stringify(opts.period)}`);
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new InputError(`Expected a period YYYY-MM for --period but received ${quoteValue(opts.period)}`);
   const policy = opts.retention ?? DEFAULT_ARCHIVE_RETENTION;
   const limit = opts.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES;
   const baggingDate = opts.baggingDate ?? periodEnd(opts.period);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(baggingDate)) throw new InputError(`Expected a date YYYY-MM-DD for --bagging-date but received ${JSON.stringify(baggingDate)}`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(baggingDate)) throw new InputError(`Expected a date YYYY-MM-DD for --bagging-date but received ${quoteValue(baggingDate)}`);
   const parsed = Date.parse(`${baggingDate}T00:00:00Z`);
   if (Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== baggingDate || baggingDate < periodStart(opts.period)) {
     throw new InputError(`--bagging-date ${baggingDate} is not a real date on or after the start of the period ${opts.period}; give the day the bag is made, YYYY-MM-DD`);

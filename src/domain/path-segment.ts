@@ -5,7 +5,9 @@
  * has the type `PathSegment`; paths are joined from `PathSegment`s only (`segmentPath`),
  * so `../../x` can never reach a folder name. Pure.
  */
-import { InputError, message } from './messages.ts';
+import { InputError, message, quoteValue } from './messages.ts';
+
+export { quoteValue } from './messages.ts';
 
 /** A string that passed `checkSegment` (or `safeFileName`): one path component, no separator, no `..`. */
 export type PathSegment = string & { readonly __pathSegment: unique symbol };
@@ -100,18 +102,4 @@ export function fileNameSegment(original: string, fallback: string): PathSegment
   const check = checkSegment('file', original.normalize('NFC'));
   if (check.ok && !WINDOWS_RESERVED.test(check.value) && Buffer.byteLength(check.value) <= MAX_FILE_NAME_BYTES) return check.value;
   return safeFileName(original, fallback);
-}
-
-/** How many characters of a value a message may quote. */
-export const QUOTED_CHARACTERS = 40;
-
-/**
- * A value as messages quote it: JSON-quoted, at most its first 40 characters, and its
- * length when it was cut (`"AAAA…" (5242880 characters)`). Every message that names a value
- * a user gave goes through here, so a 5 MB cell never becomes a 15 MB error.
- */
-export function quoteValue(value: string): string {
-  const chars = [...value.slice(0, QUOTED_CHARACTERS * 2)];
-  if (chars.length <= QUOTED_CHARACTERS && value.length <= QUOTED_CHARACTERS * 2) return JSON.stringify(value);
-  return `${JSON.stringify(chars.slice(0, QUOTED_CHARACTERS).join('') + '…')} (${value.length} characters)`;
 }
