@@ -21,6 +21,7 @@ import { verifyBundle } from '../src/archive/verify.ts';
 import { HostileZipError, UnreadableZipError } from '../src/archive/zip-reader.ts';
 import { loadRetentionPolicy } from '../src/archive/retention.ts';
 import { loadDocxTemplate } from '../src/render/templates.ts';
+import { loadSender } from '../src/render/start-visits.ts';
 import { main } from '../src/cli/main.ts';
 import { makeFixture } from './archive-fixture.ts';
 import { formScan, imagePdfOf, seedWorkspace, tiffOf } from './ingest-helpers.ts';
@@ -161,6 +162,21 @@ describe('bundles, policies and templates', () => {
         const text = JSON.stringify(value) ?? 'null';
         const path = input('retention.json', garble ? text.slice(0, Math.floor(text.length / 2)) : text);
         await cleanly(() => loadRetentionPolicy(path), [InputError]);
+      }),
+      { numRuns: 200 },
+    ));
+
+  it('the sender block (templates/sender.json) succeeds or refuses with InputError', () =>
+    fc.assert(
+      fc.asyncProperty(fc.oneof(fc.jsonValue(), fc.record({ companyName: fc.jsonValue(), postcode: fc.jsonValue(), replyDays: fc.jsonValue() }, { requiredKeys: [] })), fc.boolean(), async (value, garble) => {
+        const base = JSON.parse(readFileSync(join(ROOT, 'templates', 'sender.json'), 'utf8')) as object;
+        const text = JSON.stringify(typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...base, ...value } : value) ?? 'null';
+        const path = input('sender.json', garble ? text.slice(0, Math.floor(text.length / 2)) : text);
+        await cleanly(() => {
+          const sender = loadSender(path);
+          expect(typeof sender.companyName).toBe('string');
+          expect(Number.isInteger(sender.replyDays)).toBe(true);
+        }, [InputError]);
       }),
       { numRuns: 200 },
     ));

@@ -18,7 +18,7 @@ import { dueDate } from '../domain/deadlines.ts';
 import { InputError, message, type Message } from '../domain/messages.ts';
 import { newVisitId, type VisitId } from '../domain/visit-id.ts';
 import { csvField } from '../domain/csv-field.ts';
-import { pathSegment, segmentPath } from '../domain/path-segment.ts';
+import { pathSegment, quoteValue, segmentPath } from '../domain/path-segment.ts';
 import type { Visit, VisitCategory, VisitChannel } from '../domain/visit.ts';
 import { formLayoutId } from '../layout/form.ts';
 import { LETTER_LAYOUT_ID } from '../layout/letter.ts';
@@ -80,11 +80,35 @@ export interface StartVisitsResult {
 const DOCX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 export function loadSender(path = join(PROJECT_ROOT, 'templates', 'sender.json')): Sender {
+  let raw: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Sender;
+    raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new InputError(`The sender block ${path} cannot be read: ${(e as Error).message}`);
+    throw new InputError(`The sender block ${path} cannot be read: ${quoteValue((e as Error).message)}`);
   }
+  const problems = senderProblems(raw, path);
+  if (problems.length) throw new InputError(`The sender block ${path} has ${problems.length} problem(s)`, problems);
+  return raw as Sender;
+}
+
+const SENDER_TEXT_FIELDS = ['companyName', 'department', 'address', 'postcode', 'phone', 'serviceHotline'] as const;
+
+/** Each field of the sender block: text of at most 200 characters, `replyDays` a whole number of days from 1 to 365. */
+function senderProblems(raw: unknown, file: string): Message[] {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [message('sender/not-an-object', 'the file must hold one JSON object with the sender fields', { file }, { fix: 'restore templates/sender.json from the release and edit its values' })];
+  const v = raw as Record<string, unknown>;
+  const problems: Message[] = [];
+  for (const key of SENDER_TEXT_FIELDS) {
+    const x = v[key];
+    if (typeof x !== 'string' || x.trim() === '' || x.length > 200) {
+      problems.push(message('sender/bad-field', `${key} must be text of 1 to 200 characters, not ${quoteValue(JSON.stringify(x) ?? 'nothing')}`, { file, column: key }, { fix: `write ${key} as text, e.g. "${key === 'postcode' ? '200120' : '…'}"` }));
+    }
+  }
+  const days = v.replyDays;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 365) {
+    problems.push(message('sender/bad-field', `replyDays must be a whole number of days from 1 to 365, not ${quoteValue(JSON.stringify(days) ?? 'nothing')}`, { file, column: 'replyDays' }, { fix: 'write e.g. "replyDays": 15' }));
+  }
+  return problems;
 }
 
 /** A deterministic byte source for visit ids, from a seed (demos, tests); crypto-random otherwise. */
