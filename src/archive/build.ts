@@ -7,12 +7,13 @@
  * copied — then sign it, record it in the register with its chain link, and return it.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { RetentionPolicy } from '../domain/deadlines.ts';
 import { InputError, message, type Message } from '../domain/messages.ts';
-import { pathSegment } from '../domain/path-segment.ts';
-import { recordBundle, previousBundleOf, visitIdsOfPeriod } from '../store/bundles.ts';
+import { pathSegment, quoteValue } from '../domain/path-segment.ts';
+import { bundleAtPath, recordBundle, previousBundleOf, visitIdsOfPeriod } from '../store/bundles.ts';
+import { removeDeadTempFiles, type Leftover } from '../store/leftovers.ts';
 import { sha256OfFile } from '../store/files.ts';
 import { documentsOf, getCustomer, getVisit, storeDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
@@ -85,6 +86,8 @@ export interface ArchiveResult {
   refused: { visitId: string; problems: Message[] }[];
   /** Things worth telling (a PDF that could not be stamped…). */
   notes: Message[];
+  /** What an interrupted run had left in the output folder, and what this run did with it. */
+  leftovers: Leftover[];
 }
 
 interface PayloadItem {
@@ -160,11 +163,11 @@ function planParts(visits: PlannedVisit[], limit: number, fixedOverhead: number)
  */
 export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise<ArchiveResult> {
   const actor = opts.actor ?? process.env.USER ?? 'huifang';
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new InputError(`Expected a period YYYY-MM for --period but received ${JSON.stringify(opts.period)}`);
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new InputError(`Expected a period YYYY-MM for --period but received ${quoteValue(opts.period)}`);
   const policy = opts.retention ?? DEFAULT_ARCHIVE_RETENTION;
   const limit = opts.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES;
   const baggingDate = opts.baggingDate ?? periodEnd(opts.period);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(baggingDate)) throw new InputError(`Expected a date YYYY-MM-DD for --bagging-date but received ${JSON.stringify(baggingDate)}`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(baggingDate)) throw new InputError(`Expected a date YYYY-MM-DD for --bagging-date but received ${quoteValue(baggingDate)}`);
   const parsed = Date.parse(`${baggingDate}T00:00:00Z`);
   if (Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== baggingDate || baggingDate < periodStart(opts.period)) {
     throw new InputError(`--bagging-date ${baggingDate} is not a real date on or after the start of the period ${opts.period}; give the day the bag is made, YYYY-MM-DD`);
@@ -185,7 +188,9 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
     tick('validating');
   }
   const refused = visitIds.filter((id) => !validations.get(id)!.ok).map((id) => ({ visitId: id, problems: validations.get(id)!.problems }));
-  if (refused.length && !opts.includeInvalid) return { bundles: [], refused, notes: [] };
+  if (refused.length && !opts.includeInvalid) return { bundles: [], refused, notes: [], leftovers: [] };
+  // A killed run leaves `.<bundle>.zip.<pid>.partial` beside the bundles: removed first.
+  const leftovers = removeDeadTempFiles(resolve(opts.outDir), (name) => name.startsWith(`.${groupId}`) && name.endsWith('.partial'));
 
   // A received batch scan that also holds other visits' pages is archived as an extract of this visit's pages.
   for (const id of visitIds) await ensurePageExtracts(ws, id, actor);
@@ -269,6 +274,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
     ];
 
     const zipPath = resolve(join(opts.outDir, `${bundleId}.zip`));
+    const unknown = await unregisteredZip(ws, zipPath);
     const zip = await ZipWriter.create(zipPath, baggingDate);
     try {
       const root = `${bundleId}/`;
@@ -315,6 +321,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
         notes.push(message('archive/over-size', `${bundleId}.zip is ${size} bytes, over the limit of ${limit} the plan expected to keep`, { file: zipPath }, { severity: 'warning', fix: 'lower --max-bytes a little to leave more room' }));
       }
       const { sha256 } = await sha256OfFile(zipPath);
+      if (unknown) leftovers.push(leftoverZip(zipPath, unknown, sha256));
       const built: BuiltBundle = {
         path: zipPath,
         sha256,
@@ -348,5 +355,21 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
   } finally {
     await pool.close();
   }
-  return { bundles, refused: opts.includeInvalid ? refused : [], notes };
+  return { bundles, refused: opts.includeInvalid ? refused : [], notes, leftovers };
+}
+
+/**
+ * A zip already at a bundle's path that the register does not know: what a run killed right
+ * after renaming its zip into place leaves. Its SHA-256, to say after the rebuild whether
+ * it was the same bundle (adopted) or another (replaced).
+ */
+async function unregisteredZip(ws: Workspace, zipPath: string): Promise<{ sha256: string; size: number } | null> {
+  if (!existsSync(zipPath) || bundleAtPath(ws.db, zipPath)) return null;
+  return sha256OfFile(zipPath);
+}
+
+function leftoverZip(path: string, found: { sha256: string; size: number }, built: string): Leftover {
+  return found.sha256 === built
+    ? { path, size: found.size, action: 'adopted', reason: 'a bundle an interrupted run had written but not registered; rebuilt byte for byte the same and now registered' }
+    : { path, size: found.size, action: 'replaced', reason: `a zip the register did not know (SHA-256 ${found.sha256.slice(0, 16)}…), left by an interrupted run; replaced by the bundle built now` };
 }

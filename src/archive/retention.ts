@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_RETENTION, MINIMUM_RETENTION_YEARS, retentionDate, retentionYears, type RetentionPolicy } from '../domain/deadlines.ts';
-import { InputError, message } from '../domain/messages.ts';
+import { InputError, message, quoteValue } from '../domain/messages.ts';
 import type { VisitCategory, VisitChannel } from '../domain/visit.ts';
 
 const RETENTION_FILE = 'retention.json';
@@ -67,7 +67,7 @@ export function retainFrom(policy: RetentionPolicy, period: string, categories: 
  * Reads a retention policy file; refuses (exit 2) anything below three years or malformed,
  * naming the file and the category.
  */
-function loadRetentionPolicy(file: string): RetentionPolicy {
+export function loadRetentionPolicy(file: string): RetentionPolicy {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -78,12 +78,12 @@ function loadRetentionPolicy(file: string): RetentionPolicy {
   const obj = (raw ?? {}) as { defaultYears?: unknown; byRecordCategory?: unknown };
   const defaultYears = obj.defaultYears ?? MINIMUM_RETENTION_YEARS;
   if (typeof defaultYears !== 'number' || !(defaultYears >= MINIMUM_RETENTION_YEARS)) {
-    problems.push(message('retention/too-short', `defaultYears ${JSON.stringify(defaultYears)} is below the minimum of ${MINIMUM_RETENTION_YEARS} years (第三十九条)`, { file, column: 'defaultYears' }, { fix: `set it to ${MINIMUM_RETENTION_YEARS} or more` }));
+    problems.push(message('retention/too-short', `defaultYears ${quoteValue(JSON.stringify(defaultYears) ?? 'nothing')} is below the minimum of ${MINIMUM_RETENTION_YEARS} years (第三十九条)`, { file, column: 'defaultYears' }, { fix: `set it to ${MINIMUM_RETENTION_YEARS} or more` }));
   }
   const by: Record<string, number> = { ...DEFAULT_ARCHIVE_RETENTION.byRecordCategory };
   for (const [category, years] of Object.entries((obj.byRecordCategory ?? {}) as Record<string, unknown>)) {
     if (typeof years !== 'number' || !(years >= MINIMUM_RETENTION_YEARS)) {
-      problems.push(message('retention/too-short', `${category}: ${JSON.stringify(years)} years is below the minimum of ${MINIMUM_RETENTION_YEARS} years (第三十九条)`, { file, column: `byRecordCategory.${category}` }, { fix: `set it to ${MINIMUM_RETENTION_YEARS} or more` }));
+      problems.push(message('retention/too-short', `${quoteValue(category)}: ${quoteValue(JSON.stringify(years) ?? 'nothing')} years is below the minimum of ${MINIMUM_RETENTION_YEARS} years (第三十九条)`, { file, column: `byRecordCategory.${category}` }, { fix: `set it to ${MINIMUM_RETENTION_YEARS} or more` }));
     } else by[category] = years;
   }
   if (problems.length) throw new InputError(`The retention policy ${file} is not acceptable`, problems);

@@ -19,6 +19,7 @@ import { actingPerson, USER_OPTION } from './people.ts';
 import { loadPolicy } from '../store/policy.ts';
 import { stampPdf } from '../stamp/stamp.ts';
 import { activeHolds, dueBundles, findBundles, listBundles, placeHold, releaseHolds, type BundleRecord } from '../store/bundles.ts';
+import { describeLeftover } from '../store/leftovers.ts';
 import { today } from '../env/clock.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, report } from './common.ts';
 import { startProgress } from './progress.ts';
@@ -144,6 +145,7 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
       ...(args.baggingDate ? { baggingDate: args.baggingDate } : {}),
       ...(args.stamp ? { stamp: stamper } : {}),
     });
+    for (const l of result.leftovers) io.err(`huifang: ${describeLeftover(l)}`);
     bar.finish(result.bundles.length ? `${result.bundles.length} bundle${result.bundles.length === 1 ? '' : 's'} written` : 'nothing written');
     if (result.refused.length && result.bundles.length === 0) {
       const value = { bundles: [], refused: result.refused.map((r) => ({ visitId: r.visitId, problems: r.problems })) };
@@ -157,6 +159,7 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
       bundles: result.bundles.map((b) => b.path),
       details: result.bundles.map((b) => ({ ...b, indexHtml: `${b.path}!/${b.indexHtmlEntry}` })),
       notes: result.notes,
+      leftovers: result.leftovers,
     };
     report(io, args.json, value, () => [
       ...result.bundles.map(

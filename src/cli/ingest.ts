@@ -7,6 +7,7 @@
  * they are counted); 1 when a page or file went to quarantine or a file could not be read;
  * 2 when a path does not exist (nothing is written then).
  */
+import { describeLeftover } from '../store/leftovers.ts';
 import { collectIngestInputs, ingestCollected, type FileReport, type IngestReport, type PageReport } from '../ingest/ingest.ts';
 import { INGEST_HANDLERS } from './ingest-handlers.ts';
 import { actingPerson, USER_OPTION } from './people.ts';
@@ -47,9 +48,10 @@ export const ingestCommand = defineCommand<IngestArgs>({
         if (e.type === 'file-done') bar.tick(e.index + 1, e.total, `${pages} pages`);
       },
     });
+    for (const l of result.leftovers) io.err(`huifang: ${describeLeftover(l)}`);
     bar.finish(`${pages} pages`);
     report(io, args.json, jsonOf(result), () => textOf(result));
-    const problems = result.quarantined.length > 0 || result.files.some((f) => f.status === 'error');
+    const problems = result.quarantined.length > 0 || result.refused.length > 0 || result.files.some((f) => f.status === 'error');
     return problems ? EXIT_PROBLEMS : EXIT_OK;
   },
 });
@@ -57,6 +59,8 @@ export const ingestCommand = defineCommand<IngestArgs>({
 /** The `--json` document (SPEC §8), plus `skipped` and `reviewPending`. */
 function jsonOf(r: IngestReport): object {
   return {
+    leftovers: r.leftovers,
+    refused: r.refused,
     files: r.files.map((f) => ({
       path: f.path,
       sha256: f.sha256,
@@ -148,6 +152,7 @@ function textOf(r: IngestReport): string[] {
   if (r.skipped.length > 3) {
     lines.push(`skipped   ${r.skipped.length} files in the folders that are not scans or e-mails (e.g. ${r.skipped[0]!.path}); --json lists them`);
   } else for (const s of r.skipped) lines.push(`skipped   ${s.path}: ${s.reason}`);
+  for (const s of r.refused) lines.push(`refused   ${s.path}: ${s.reason}`);
   const count = (status: string) => r.files.filter((f) => f.status === status).length;
   const pages = r.files.reduce((n, f) => n + f.pages.filter((p) => p.page !== null).length, 0);
   const visits = new Set(r.files.flatMap((f) => f.pages.map((p) => p.visitId).filter(Boolean)));

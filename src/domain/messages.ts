@@ -83,7 +83,7 @@ export class UsageError extends Error {
 
 /** "Expected a six-digit postcode for 邮编 but received "1234"" — one helper for parameter errors. */
 export function invalidParameter(name: string, expected: string, actual: unknown): UsageError {
-  return new UsageError(`Expected ${expected} for ${name} but received ${JSON.stringify(actual)}`);
+  return new UsageError(`Expected ${expected} for ${name} but received ${typeof actual === 'string' ? quoteValue(actual) : JSON.stringify(actual)}`);
 }
 
 /** What the operating system's error codes mean, in words for people. */
@@ -117,3 +117,18 @@ export function systemErrorSentence(e: unknown): string | undefined {
   const reading = ['open', 'read', 'stat', 'lstat', 'scandir', 'access'].includes(syscall ?? '');
   return `${reading ? 'cannot read' : 'cannot write'}${path ? ` ${path}` : ''}: ${SYSTEM_ERRORS[code]}.`;
 }
+
+/** How many characters of a value a message may quote. */
+export const QUOTED_CHARACTERS = 40;
+
+/**
+ * A value as messages quote it: JSON-quoted, at most its first 40 characters, and its
+ * length when it was cut (`"AAAA…" (5242880 characters)`). Every message that names a value
+ * a user gave goes through here, so a 5 MB cell never becomes a 15 MB error.
+ */
+export function quoteValue(value: string): string {
+  const chars = [...value.slice(0, QUOTED_CHARACTERS * 2)];
+  if (chars.length <= QUOTED_CHARACTERS && value.length <= QUOTED_CHARACTERS * 2) return JSON.stringify(value);
+  return `${JSON.stringify(chars.slice(0, QUOTED_CHARACTERS).join('') + '…')} (${value.length} characters)`;
+}
+

@@ -5,7 +5,9 @@
  * has the type `PathSegment`; paths are joined from `PathSegment`s only (`segmentPath`),
  * so `../../x` can never reach a folder name. Pure.
  */
-import { InputError, message } from './messages.ts';
+import { InputError, message, quoteValue } from './messages.ts';
+
+export { quoteValue } from './messages.ts';
 
 /** A string that passed `checkSegment` (or `safeFileName`): one path component, no separator, no `..`. */
 export type PathSegment = string & { readonly __pathSegment: unique symbol };
@@ -16,15 +18,17 @@ interface SegmentRule {
   pattern: RegExp;
   /** What the value must look like, for people. */
   expected: string;
+  /** What to do about a value that does not. */
+  fix: string;
 }
 
 /** The one definition of what each kind of path value may hold. */
 export const SEGMENT_RULES: Readonly<Record<SegmentKind, SegmentRule>> = {
-  branch: { pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$/, expected: 'a branch (营业部) code of 1 to 16 letters, digits, - or _, starting with a letter or digit, e.g. 3101' },
-  period: { pattern: /^\d{4}-(0[1-9]|1[0-2])$/, expected: 'a month written YYYY-MM, e.g. 2026-05' },
-  customer: { pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, expected: 'a customer id (客户号/资金账号) of 1 to 40 letters, digits, - or _, starting with a letter or digit' },
-  visit: { pattern: /^HF-[0-9A-Z]{5}-[0-9A-Z]{5}$/, expected: 'a visit id, e.g. HF-7K3M9-Q2T4X' },
-  file: { pattern: /^(?!\.)(?!.*\.\.)[\p{L}\p{N}\p{M}._()\- ]{1,150}$/u, expected: 'a file name of letters, digits, spaces, . _ - ( ), not starting with a dot' },
+  branch: { pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$/, expected: 'a branch (营业部) code of 1 to 16 letters, digits, - or _, starting with a letter or digit, e.g. 3101', fix: 'write the code as the trading system gives it, e.g. 3101' },
+  period: { pattern: /^\d{4}-(0[1-9]|1[0-2])$/, expected: 'a month written YYYY-MM, e.g. 2026-05', fix: 'write the month as YYYY-MM, e.g. 2026-05' },
+  customer: { pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, expected: 'a customer id (客户号/资金账号) of 1 to 40 letters, digits, - or _, starting with a letter or digit', fix: 'copy the id from the trading system: letters and digits only, no spaces, signs or formulas' },
+  visit: { pattern: /^HF-[0-9A-Z]{5}-[0-9A-Z]{5}$/, expected: 'a visit id, e.g. HF-7K3M9-Q2T4X', fix: 'copy the visit id from the letter or form' },
+  file: { pattern: /^(?!\.)(?!.*\.\.)[\p{L}\p{N}\p{M}._()\- ]{1,150}$/u, expected: 'a file name of letters, digits, spaces, . _ - ( ), not starting with a dot', fix: 'rename the file with letters, digits and . _ - ( ) only' },
 };
 
 export type SegmentCheck = { ok: true; value: PathSegment } | { ok: false; reason: string; fix: string };
@@ -38,7 +42,7 @@ export type SegmentCheck = { ok: true; value: PathSegment } | { ok: false; reaso
 export function checkSegment(kind: SegmentKind, value: string): SegmentCheck {
   const rule = SEGMENT_RULES[kind];
   if (rule.pattern.test(value)) return { ok: true, value: value as PathSegment };
-  return { ok: false, reason: `${SEGMENT_NOUNS[kind]} ${quoteValue(value)} is not ${rule.expected}`, fix: `write ${rule.expected}` };
+  return { ok: false, reason: `${SEGMENT_NOUNS[kind]} ${quoteValue(value)} is not ${rule.expected}`, fix: rule.fix };
 }
 
 /**
@@ -100,18 +104,4 @@ export function fileNameSegment(original: string, fallback: string): PathSegment
   const check = checkSegment('file', original.normalize('NFC'));
   if (check.ok && !WINDOWS_RESERVED.test(check.value) && Buffer.byteLength(check.value) <= MAX_FILE_NAME_BYTES) return check.value;
   return safeFileName(original, fallback);
-}
-
-/** How many characters of a value a message may quote. */
-export const QUOTED_CHARACTERS = 40;
-
-/**
- * A value as messages quote it: JSON-quoted, at most its first 40 characters, and its
- * length when it was cut (`"AAAA…" (5242880 characters)`). Every message that names a value
- * a user gave goes through here, so a 5 MB cell never becomes a 15 MB error.
- */
-export function quoteValue(value: string): string {
-  const chars = [...value.slice(0, QUOTED_CHARACTERS * 2)];
-  if (chars.length <= QUOTED_CHARACTERS && value.length <= QUOTED_CHARACTERS * 2) return JSON.stringify(value);
-  return `${JSON.stringify(chars.slice(0, QUOTED_CHARACTERS).join('') + '…')} (${value.length} characters)`;
 }

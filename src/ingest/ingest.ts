@@ -15,11 +15,12 @@
  */
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, message, systemErrorWords, type Message } from '../domain/messages.ts';
 import { beginIngestFile, finishIngestFile, getIngestFile, type IngestFileRecord } from '../store/ingest.ts';
 import { pagesOfFile, type PageRecord } from '../store/pages.ts';
 import { applyReview, reviewItemsOfFile, type FinalCheck, type FinalSeal, type NewReviewItem, type ReviewItem, type ReviewValue } from '../store/review.ts';
+import type { Leftover } from '../store/leftovers.ts';
 import type { Workspace } from '../store/workspace.ts';
 import type { Answer } from '../domain/questions.ts';
 import type { DecodeLimits } from '../scan/decode.ts';
@@ -111,15 +112,21 @@ export interface IngestReport {
   quarantined: QuarantineEntry[];
   /** Files found in folders that no handler reads (not stored; name them on the command line to store them anyway). */
   skipped: { path: string; reason: string }[];
+  /** Links found in folders that lead outside the folder given: refused, never read. */
+  refused: { path: string; reason: string }[];
   /** Open review items on the pages of this run's files. */
   reviewPending: number;
   messages: Message[];
+  /** What an interrupted ingest had left in the store, removed by this run. */
+  leftovers: Leftover[];
 }
 
 /** The input files of a run, found before anything is written. */
 export interface CollectedInputs {
   files: string[];
   skipped: { path: string; reason: string }[];
+  /** Links in the folders that lead out of the folder given: never read. */
+  refused: { path: string; reason: string }[];
 }
 
 const HEAD_BYTES = 4096;
@@ -163,7 +170,9 @@ export async function collectIngestInputs(paths: readonly string[], handlers: re
   const files: string[] = [];
   const seen = new Set<string>();
   const skipped: { path: string; reason: string }[] = [];
+  const refused: { path: string; reason: string }[] = [];
   const visitedDirs = new Set<string>();
+  let rootReal = '';
   const walk = async (dir: string): Promise<void> => {
     const real = await realpath(dir);
     if (visitedDirs.has(real)) return;
@@ -178,6 +187,13 @@ export async function collectIngestInputs(paths: readonly string[], handlers: re
       } catch {
         skipped.push({ path: full, reason: 'cannot be opened (a broken link?)' });
         continue;
+      }
+      if (e.isSymbolicLink()) {
+        const target = await realpath(full).catch(() => '');
+        if (!isInside(rootReal, target)) {
+          refused.push({ path: full, reason: `a link to ${target || 'nowhere'}, outside the folder ${rootReal}: not read; name the file itself on the command line to ingest it` });
+          continue;
+        }
       }
       if (s.isDirectory()) await walk(full);
       else if (s.isFile()) {
@@ -194,10 +210,19 @@ export async function collectIngestInputs(paths: readonly string[], handlers: re
     }
   };
   for (const r of roots) {
-    if (r.dir) await walk(r.path);
-    else add(r.path);
+    if (r.dir) {
+      rootReal = await realpath(r.path);
+      await walk(r.path);
+    } else add(r.path);
   }
-  return { files, skipped };
+  return { files, skipped, refused };
+}
+
+/** Whether `path` (a real path) is `root` or inside it. */
+function isInside(root: string, path: string): boolean {
+  if (!path) return false;
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /** Stores, reads and assigns every file under `paths` (see the module comment). */
@@ -209,7 +234,8 @@ export async function ingest(ws: Workspace, paths: readonly string[], options: I
 export async function ingestCollected(ws: Workspace, inputs: CollectedInputs, options: IngestOptions): Promise<IngestReport> {
   const actor = options.actor ?? currentActor();
   const handlers = options.handlers;
-  const report: IngestReport = { files: [], quarantined: [], skipped: inputs.skipped, reviewPending: 0, messages: [] };
+  // A killed ingest leaves a full-size temporary copy in the store: removed first.
+  const report: IngestReport = { files: [], quarantined: [], skipped: inputs.skipped, refused: inputs.refused ?? [], reviewPending: 0, messages: [], leftovers: ws.files.removeLeftovers() };
   const total = inputs.files.length;
   // Files are read ahead on worker threads (decoding and page reading only: no register
   // writes), while each file is still recorded in order, one transaction each, here; the

@@ -110,6 +110,12 @@ export function previousBundleOf(db: Db, branchCode: string, period: string): Bu
   return r && fromRow(r);
 }
 
+/** The bundle the register knows at `path` (the last built there), if any. */
+export function bundleAtPath(db: Db, path: string): BundleRecord | undefined {
+  const r = db.prepare('SELECT * FROM bundles WHERE path = ? ORDER BY build_seq DESC LIMIT 1').get(path) as BundleRow | undefined;
+  return r && fromRow(r);
+}
+
 export function listBundles(db: Db, filter: { branchCode?: string } = {}): BundleRecord[] {
   const rows = filter.branchCode
     ? (db.prepare('SELECT * FROM bundles WHERE branch_code = ? ORDER BY branch_code, period, build_seq').all(filter.branchCode) as BundleRow[])

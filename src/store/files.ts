@@ -8,10 +8,11 @@
  */
 import { InputError } from '../domain/messages.ts';
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, chmodSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, chmodSync } from 'node:fs';
 import { copyFile, chmod, rm } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { tempPathFor, writeFileAtomicSync, type WriteBatch } from './atomic.ts';
+import { removeDeadTempFiles, type Leftover } from './leftovers.ts';
 
 export interface StoredObject {
   sha256: string;
@@ -90,6 +91,21 @@ export class FileStore {
       await chmod(target, 0o444);
     }
     return { sha256, size };
+  }
+
+  /**
+   * Removes what killed runs left in the store: temporary copies (`<sha>.<pid>.tmp`) whose
+   * writing process no longer runs. Files of a run still going are left alone.
+   */
+  removeLeftovers(): Leftover[] {
+    const objects = join(this.root, 'objects');
+    let dirs: string[] = [];
+    try {
+      dirs = readdirSync(objects).filter((d) => /^[0-9a-f]{2}$/.test(d));
+    } catch {
+      return [];
+    }
+    return dirs.flatMap((d) => removeDeadTempFiles(join(objects, d)));
   }
 
   read(sha256: string): Buffer {
