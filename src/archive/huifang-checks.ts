@@ -7,17 +7,17 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { retentionDate, MINIMUM_RETENTION_YEARS } from '../domain/deadlines.ts';
-import type { VisitEvidenceRecord } from '../domain/evidence.ts';
+import { checkEvidence, type VisitEvidenceRecord } from '../domain/evidence.ts';
 import type { Message } from '../domain/messages.ts';
 import { sha256OfFile } from '../store/files.ts';
 import { today as businessToday } from '../env/clock.ts';
-import { BAG_INFO_TXT, infoValue } from './bagit.ts';
+import { BAG_INFO_TXT, infoValue, type BagInfo } from './bagit.ts';
 import { hrefOf, parseIndexCsv, INDEX_CSV, INDEX_HTML, INDEX_JSON, type BundleIndex } from './index-files.ts';
 import { RECORD_FILE } from './names.ts';
 import type { ArchivedVisitRecord } from './record.ts';
 import { periodEnd } from './retention.ts';
 import { checkSignature, SIGNATURE_FILE, SIGNED_FILE } from './signing.ts';
-import type { VerifiedBag, VerifyJob, VerifyOptions } from './verify-job.ts';
+import type { VerifiedBag, VerifyJob, VerifyOptions, VerifyProfile } from './verify-job.ts';
 
 const INDEX_FILES = new Set([INDEX_JSON, INDEX_CSV, INDEX_HTML].map((f) => `data/${f}`));
 
@@ -35,104 +35,132 @@ function parseJson<T>(bag: VerifiedBag, path: string, job: VerifyJob, what: stri
   }
 }
 
-export async function huifangChecks(bag: VerifiedBag, job: VerifyJob, opts: VerifyOptions, checkEvidence: (r: VisitEvidenceRecord) => Message[]): Promise<void> {
-  const info = bag.info!;
-  const sha256Of = (path: string) => bag.digests.get(path)?.sha256;
+/** huifang's bundle format: a BagIt bag whose bag-info.txt carries Huifang-Format. */
+export const huifangProfile: VerifyProfile = {
+  applies: (info) => Boolean(infoValue(info, 'Huifang-Format')),
+  keeps: (path) => /^data\/index\.(json|csv|html)$/.test(path) || /^data\/[^/]+\/record\.json$/.test(path),
+  tagAlgorithms: ['sha256'],
+  strictTagFiles: true,
+  check: (bag, job, opts) => huifangChecks(bag, job, opts, opts.checkEvidence ?? checkEvidence),
+  notApplicable(version, job, opts) {
+    job.note(`Not a huifang bundle (bag-info.txt has no Huifang-Format): checked as a BagIt ${version ?? ''} bag; huifang's checks (index, evidence, retention, chain, signature) skipped.`);
+    if (opts.key) job.error(SIGNATURE_FILE, 'missing: --key was given but the bag carries no huifang signature', 'huifang/signature');
+  },
+};
 
-  // ── index against records and files ─────────────────────────────────────────────
+/** The index against records and files, each visit's evidence, the retention date, the chain and the signature. */
+async function huifangChecks(bag: VerifiedBag, job: VerifyJob, opts: VerifyOptions, evidenceTable: (r: VisitEvidenceRecord) => Message[]): Promise<void> {
+  const records = checkIndex(bag, job);
+  checkVisitsEvidence(bag, job, records, evidenceTable);
+  checkRetention(bag.info!, job, records, opts);
+  await checkChain(bag, job, opts);
+  checkBundleSignature(bag, job, opts);
+}
+
+const sha256In = (bag: VerifiedBag, path: string) => bag.digests.get(path)?.sha256;
+
+/** The index against bag-info.txt, the visit folders, the records and the files; returns the records read. */
+function checkIndex(bag: VerifiedBag, job: VerifyJob): Map<string, ArchivedVisitRecord> {
+  const info = bag.info!;
   const index = parseJson<BundleIndex>(bag, `data/${INDEX_JSON}`, job, 'the index');
   if (!bag.files.has(`data/${INDEX_JSON}`)) job.error(`data/${INDEX_JSON}`, 'missing: a huifang bundle carries an index', 'huifang/index');
-  const folders = new Set([...bag.files.keys()].filter((p) => p.startsWith('data/') && !INDEX_FILES.has(p)).map((p) => p.split('/')[1]!));
   const records = new Map<string, ArchivedVisitRecord>();
+  if (!index) return records;
+  const folders = new Set([...bag.files.keys()].filter((p) => p.startsWith('data/') && !INDEX_FILES.has(p)).map((p) => p.split('/')[1]!));
   const accounted = new Set<string>(INDEX_FILES);
-  if (index) {
-    const external = infoValue(info, 'External-Identifier');
-    if (index.bundle !== external) job.error(`data/${INDEX_JSON}`, `the index is for bundle "${index.bundle}", bag-info.txt says "${external}"`, 'huifang/index');
-    if (index.period !== infoValue(info, 'Huifang-Period') || index.branch !== infoValue(info, 'Huifang-Branch')) {
-      job.error(`data/${INDEX_JSON}`, `the index is for branch ${index.branch}, ${index.period}; bag-info.txt says ${infoValue(info, 'Huifang-Branch')}, ${infoValue(info, 'Huifang-Period')}`, 'huifang/index');
-    }
-    const indexed = new Set(index.visits.map((v) => v.visitId));
-    if (String(index.visits.length) !== infoValue(info, 'Huifang-Visit-Count')) {
-      job.error(`data/${INDEX_JSON}`, `the index lists ${index.visits.length} visits, bag-info.txt says ${infoValue(info, 'Huifang-Visit-Count')}`, 'huifang/index');
-    }
-    for (const folder of folders) if (!indexed.has(folder)) job.error(`data/${folder}/`, `the folder is not in the index (data/${INDEX_JSON})`, 'huifang/index');
-    for (const v of index.visits) {
-      const recordPath = `data/${v.visitId}/${RECORD_FILE}`;
-      accounted.add(recordPath);
-      if (!bag.files.has(recordPath)) {
-        job.error(recordPath, `the index lists visit ${v.visitId} but its record is not in the bag`, 'huifang/index');
-        continue;
-      }
-      const record = parseJson<ArchivedVisitRecord>(bag, recordPath, job, `the record of visit ${v.visitId}`);
-      if (!record) continue;
-      records.set(v.visitId, record);
-      if (record.visit?.visitId !== v.visitId) job.error(recordPath, `the record is of visit ${record.visit?.visitId}, in the folder of ${v.visitId}`, 'huifang/record');
-      if (record.visit?.result !== v.result) job.error(recordPath, `the record says result ${record.visit?.result}, the index ${v.result}`, 'huifang/index');
-      if (record.valid !== v.valid) job.error(recordPath, `the record says ${record.valid ? 'valid' : 'invalid'}, the index ${v.valid ? 'valid' : 'invalid'}`, 'huifang/index');
-      if (record.customer?.customerId !== v.customerId) job.error(recordPath, `the record's customer differs from the index's`, 'huifang/index');
-      const recordFiles = new Map((record.files ?? []).map((f) => [f.path, f]));
-      const indexFiles = new Map(v.files.map((f) => [f.path, f]));
-      for (const [path, f] of indexFiles) {
-        const full = `data/${path}`;
-        accounted.add(full);
-        const rf = recordFiles.get(path);
-        if (!rf) job.error(recordPath, `the index lists ${path} for visit ${v.visitId}, the record does not`, 'huifang/index');
-        else if (rf.sha256 !== f.sha256) job.error(recordPath, `the record and the index give different SHA-256 for ${path}`, 'huifang/index');
-        if (!bag.files.has(full)) job.error(full, `listed in the index of visit ${v.visitId} but not in the bag`, 'huifang/index');
-        else if (sha256Of(full) && sha256Of(full) !== f.sha256) job.error(full, `the file's SHA-256 is ${sha256Of(full)!.slice(0, 16)}…, the index says ${f.sha256.slice(0, 16)}…`, 'huifang/index');
-      }
-      for (const path of recordFiles.keys()) {
-        accounted.add(`data/${path}`);
-        if (!indexFiles.has(path)) job.error(`data/${INDEX_JSON}`, `the record of visit ${v.visitId} lists ${path}, the index does not`, 'huifang/index');
-      }
-    }
-    for (const p of bag.files.keys()) if (p.startsWith('data/') && !accounted.has(p)) job.error(p, 'the file is in no visit record and not in the index', 'huifang/index');
-
-    // index.csv and index.html tell the same story
-    const csvBytes = bag.contents.get(`data/${INDEX_CSV}`);
-    if (!csvBytes) job.error(`data/${INDEX_CSV}`, 'missing or unreadable: a huifang bundle carries index.csv', 'huifang/index');
-    else {
-      const rows = parseIndexCsv(csvBytes);
-      const fromCsv = new Set(rows.map((r) => `${r.visit_id}|${r.file}|${r.sha256}|${r.result}`));
-      const fromJson = new Set(index.visits.flatMap((v) => [`${v.visitId}|${v.record}||${v.result}`, ...v.files.map((f) => `${v.visitId}|${f.path}|${f.sha256}|${v.result}`)]));
-      const onlyCsv = [...fromCsv].filter((k) => !fromJson.has(k));
-      const onlyJson = [...fromJson].filter((k) => !fromCsv.has(k));
-      if (onlyCsv.length || onlyJson.length) {
-        const sample = (onlyJson[0] ?? onlyCsv[0])!.split('|');
-        job.error(`data/${INDEX_CSV}`, `index.csv disagrees with index.json in ${onlyCsv.length + onlyJson.length} row(s), e.g. visit ${sample[0]}, file ${sample[1]}`, 'huifang/index');
-      }
-    }
-    const htmlBytes = bag.contents.get(`data/${INDEX_HTML}`);
-    if (!htmlBytes) job.error(`data/${INDEX_HTML}`, 'missing or unreadable: a huifang bundle carries index.html', 'huifang/index');
-    else {
-      const html = htmlBytes.toString('utf8');
-      const unlinked = index.visits.flatMap((v) => [v.record, ...v.files.map((f) => f.path)]).filter((p) => !html.includes(`href="${hrefOf(p)}"`));
-      if (unlinked.length) job.error(`data/${INDEX_HTML}`, `index.html does not link ${unlinked.length} file(s), e.g. ${unlinked[0]}`, 'huifang/index');
-      if (/<script|\bsrc\s*=\s*"(?:https?:)?\/\//i.test(html)) job.error(`data/${INDEX_HTML}`, 'index.html loads scripts or external resources; it must open offline on its own', 'huifang/index');
-    }
+  const external = infoValue(info, 'External-Identifier');
+  if (index.bundle !== external) job.error(`data/${INDEX_JSON}`, `the index is for bundle "${index.bundle}", bag-info.txt says "${external}"`, 'huifang/index');
+  if (index.period !== infoValue(info, 'Huifang-Period') || index.branch !== infoValue(info, 'Huifang-Branch')) {
+    job.error(`data/${INDEX_JSON}`, `the index is for branch ${index.branch}, ${index.period}; bag-info.txt says ${infoValue(info, 'Huifang-Branch')}, ${infoValue(info, 'Huifang-Period')}`, 'huifang/index');
   }
+  const indexed = new Set(index.visits.map((v) => v.visitId));
+  if (String(index.visits.length) !== infoValue(info, 'Huifang-Visit-Count')) {
+    job.error(`data/${INDEX_JSON}`, `the index lists ${index.visits.length} visits, bag-info.txt says ${infoValue(info, 'Huifang-Visit-Count')}`, 'huifang/index');
+  }
+  for (const folder of folders) if (!indexed.has(folder)) job.error(`data/${folder}/`, `the folder is not in the index (data/${INDEX_JSON})`, 'huifang/index');
+  for (const v of index.visits) {
+    const record = checkIndexedVisit(bag, job, v, accounted);
+    if (record) records.set(v.visitId, record);
+  }
+  for (const p of bag.files.keys()) if (p.startsWith('data/') && !accounted.has(p)) job.error(p, 'the file is in no visit record and not in the index', 'huifang/index');
+  checkIndexCsv(bag, job, index);
+  checkIndexHtml(bag, job, index);
+  return records;
+}
 
-  // ── evidence of every visit ──────────────────────────────────────────────────────
-  const declaredInvalid = new Set((infoValue(info, 'Huifang-Includes-Invalid') ?? '').split(/\s+/).filter((t) => /^HF-/.test(t)));
+type IndexedVisit = BundleIndex['visits'][number];
+
+/** One visit of the index against its record and its files; marks what it accounts for. */
+function checkIndexedVisit(bag: VerifiedBag, job: VerifyJob, v: IndexedVisit, accounted: Set<string>): ArchivedVisitRecord | undefined {
+  const recordPath = `data/${v.visitId}/${RECORD_FILE}`;
+  accounted.add(recordPath);
+  if (!bag.files.has(recordPath)) {
+    job.error(recordPath, `the index lists visit ${v.visitId} but its record is not in the bag`, 'huifang/index');
+    return undefined;
+  }
+  const record = parseJson<ArchivedVisitRecord>(bag, recordPath, job, `the record of visit ${v.visitId}`);
+  if (!record) return undefined;
+  if (record.visit?.visitId !== v.visitId) job.error(recordPath, `the record is of visit ${record.visit?.visitId}, in the folder of ${v.visitId}`, 'huifang/record');
+  if (record.visit?.result !== v.result) job.error(recordPath, `the record says result ${record.visit?.result}, the index ${v.result}`, 'huifang/index');
+  if (record.valid !== v.valid) job.error(recordPath, `the record says ${record.valid ? 'valid' : 'invalid'}, the index ${v.valid ? 'valid' : 'invalid'}`, 'huifang/index');
+  if (record.customer?.customerId !== v.customerId) job.error(recordPath, `the record's customer differs from the index's`, 'huifang/index');
+  const recordFiles = new Map((record.files ?? []).map((f) => [f.path, f]));
+  const indexFiles = new Map(v.files.map((f) => [f.path, f]));
+  for (const [path, f] of indexFiles) {
+    const full = `data/${path}`;
+    accounted.add(full);
+    const rf = recordFiles.get(path);
+    if (!rf) job.error(recordPath, `the index lists ${path} for visit ${v.visitId}, the record does not`, 'huifang/index');
+    else if (rf.sha256 !== f.sha256) job.error(recordPath, `the record and the index give different SHA-256 for ${path}`, 'huifang/index');
+    const found = sha256In(bag, full);
+    if (!bag.files.has(full)) job.error(full, `listed in the index of visit ${v.visitId} but not in the bag`, 'huifang/index');
+    else if (found && found !== f.sha256) job.error(full, `the file's SHA-256 is ${found.slice(0, 16)}…, the index says ${f.sha256.slice(0, 16)}…`, 'huifang/index');
+  }
+  for (const path of recordFiles.keys()) {
+    accounted.add(`data/${path}`);
+    if (!indexFiles.has(path)) job.error(`data/${INDEX_JSON}`, `the record of visit ${v.visitId} lists ${path}, the index does not`, 'huifang/index');
+  }
+  return record;
+}
+
+/** index.csv tells the same story as index.json. */
+function checkIndexCsv(bag: VerifiedBag, job: VerifyJob, index: BundleIndex): void {
+  const csvBytes = bag.contents.get(`data/${INDEX_CSV}`);
+  if (!csvBytes) {
+    job.error(`data/${INDEX_CSV}`, 'missing or unreadable: a huifang bundle carries index.csv', 'huifang/index');
+    return;
+  }
+  const rows = parseIndexCsv(csvBytes);
+  const fromCsv = new Set(rows.map((r) => `${r.visit_id}|${r.file}|${r.sha256}|${r.result}`));
+  const fromJson = new Set(index.visits.flatMap((v) => [`${v.visitId}|${v.record}||${v.result}`, ...v.files.map((f) => `${v.visitId}|${f.path}|${f.sha256}|${v.result}`)]));
+  const onlyCsv = [...fromCsv].filter((k) => !fromJson.has(k));
+  const onlyJson = [...fromJson].filter((k) => !fromCsv.has(k));
+  if (onlyCsv.length || onlyJson.length) {
+    const sample = (onlyJson[0] ?? onlyCsv[0])!.split('|');
+    job.error(`data/${INDEX_CSV}`, `index.csv disagrees with index.json in ${onlyCsv.length + onlyJson.length} row(s), e.g. visit ${sample[0]}, file ${sample[1]}`, 'huifang/index');
+  }
+}
+
+/** index.html links every file and opens offline on its own. */
+function checkIndexHtml(bag: VerifiedBag, job: VerifyJob, index: BundleIndex): void {
+  const htmlBytes = bag.contents.get(`data/${INDEX_HTML}`);
+  if (!htmlBytes) {
+    job.error(`data/${INDEX_HTML}`, 'missing or unreadable: a huifang bundle carries index.html', 'huifang/index');
+    return;
+  }
+  const html = htmlBytes.toString('utf8');
+  const unlinked = index.visits.flatMap((v) => [v.record, ...v.files.map((f) => f.path)]).filter((p) => !html.includes(`href="${hrefOf(p)}"`));
+  if (unlinked.length) job.error(`data/${INDEX_HTML}`, `index.html does not link ${unlinked.length} file(s), e.g. ${unlinked[0]}`, 'huifang/index');
+  if (/<script|\bsrc\s*=\s*"(?:https?:)?\/\//i.test(html)) job.error(`data/${INDEX_HTML}`, 'index.html loads scripts or external resources; it must open offline on its own', 'huifang/index');
+}
+
+/** Every visit's evidence, re-checked against the rules with the files the bag really holds. */
+function checkVisitsEvidence(bag: VerifiedBag, job: VerifyJob, records: Map<string, ArchivedVisitRecord>, evidenceTable: (r: VisitEvidenceRecord) => Message[]): void {
+  const declaredInvalid = new Set((infoValue(bag.info!, 'Huifang-Includes-Invalid') ?? '').split(/\s+/).filter((t) => /^HF-/.test(t)));
   for (const [visitId, record] of records) {
     const recordPath = `data/${visitId}/${RECORD_FILE}`;
-    const ev = record.evidence;
-    if (!ev) {
-      job.error(recordPath, 'the record has no evidence record; the evidence cannot be re-checked', 'huifang/evidence');
-      continue;
-    }
-    if (ev.visitId !== visitId || ev.channel !== record.visit.channel || ev.category !== record.visit.category || ev.result !== record.visit.result || ev.customerKind !== record.customer.kind) {
-      job.error(recordPath, 'the evidence record disagrees with the visit or customer it belongs to', 'huifang/evidence');
-    }
-    const inBag = new Map((record.files ?? []).map((f) => [`${f.kind}|${f.role}|${f.sha256}`, f]));
-    const recheck: VisitEvidenceRecord = {
-      ...ev,
-      documents: ev.documents.map((d) => {
-        const f = inBag.get(`${d.kind}|${d.role}|${d.sha256}`);
-        return { ...d, retrievable: Boolean(f && sha256Of(`data/${f.path}`) === d.sha256) };
-      }),
-    };
-    const found = checkEvidence(recheck).filter((m) => m.severity === 'error');
+    const found = recheckEvidence(bag, job, visitId, record, evidenceTable);
+    if (!found) continue;
     const claimedValid = record.valid === true;
     if (!claimedValid && !declaredInvalid.has(visitId)) job.error(BAG_INFO_TXT, `visit ${visitId} failed validation but Huifang-Includes-Invalid does not name it`, 'huifang/evidence');
     if (claimedValid && declaredInvalid.has(visitId)) job.error(recordPath, `bag-info.txt names visit ${visitId} as invalid but its record says valid`, 'huifang/evidence');
@@ -143,45 +171,70 @@ export async function huifangChecks(bag: VerifiedBag, job: VerifyJob, opts: Veri
     }
   }
   if (declaredInvalid.size) job.note(`The bundle includes ${declaredInvalid.size} visit(s) that failed validation, archived with --include-invalid: ${[...declaredInvalid].join(' ')}`);
+}
 
-  // ── retention ────────────────────────────────────────────────────────────────────
+/** The evidence errors of one visit's record (undefined when it has no evidence record to check). */
+function recheckEvidence(bag: VerifiedBag, job: VerifyJob, visitId: string, record: ArchivedVisitRecord, evidenceTable: (r: VisitEvidenceRecord) => Message[]): Message[] | undefined {
+  const recordPath = `data/${visitId}/${RECORD_FILE}`;
+  const ev = record.evidence;
+  if (!ev) {
+    job.error(recordPath, 'the record has no evidence record; the evidence cannot be re-checked', 'huifang/evidence');
+    return undefined;
+  }
+  if (ev.visitId !== visitId || ev.channel !== record.visit.channel || ev.category !== record.visit.category || ev.result !== record.visit.result || ev.customerKind !== record.customer.kind) {
+    job.error(recordPath, 'the evidence record disagrees with the visit or customer it belongs to', 'huifang/evidence');
+  }
+  const inBag = new Map((record.files ?? []).map((f) => [`${f.kind}|${f.role}|${f.sha256}`, f]));
+  const recheck: VisitEvidenceRecord = {
+    ...ev,
+    documents: ev.documents.map((d) => {
+      const f = inBag.get(`${d.kind}|${d.role}|${d.sha256}`);
+      return { ...d, retrievable: Boolean(f && sha256In(bag, `data/${f.path}`) === d.sha256) };
+    }),
+  };
+  return evidenceTable(recheck).filter((m) => m.severity === 'error');
+}
+
+/** The retention date: at least the legal minimum after the period, and what every visit requires. */
+function checkRetention(info: BagInfo, job: VerifyJob, records: Map<string, ArchivedVisitRecord>, opts: VerifyOptions): void {
   const period = infoValue(info, 'Huifang-Period') ?? '';
   const retain = infoValue(info, 'Huifang-Retain-Until') ?? '';
-  if (!/^\d{4}-\d{2}$/.test(period)) job.error(BAG_INFO_TXT, `Huifang-Period "${period}" is not YYYY-MM`, 'huifang/retention');
-  else if (!/^\d{4}-\d{2}-\d{2}$/.test(retain)) job.error(BAG_INFO_TXT, `Huifang-Retain-Until "${retain}" is not a date`, 'huifang/retention');
-  else {
-    const minimum = retentionDate(periodEnd(period), MINIMUM_RETENTION_YEARS);
-    if (retain < minimum) job.error(BAG_INFO_TXT, `Huifang-Retain-Until ${retain} is less than ${MINIMUM_RETENTION_YEARS} years after the period (${minimum}, 第三十九条)`, 'huifang/retention');
-    for (const [visitId, r] of records) {
-      if (r.retention?.retainUntil && r.retention.retainUntil > retain) {
-        job.error(BAG_INFO_TXT, `Huifang-Retain-Until ${retain} is earlier than visit ${visitId} requires (${r.retention.retainUntil}, ${r.retention.recordCategories.join(', ')})`, 'huifang/retention');
-      }
+  if (!/^\d{4}-\d{2}$/.test(period)) return job.error(BAG_INFO_TXT, `Huifang-Period "${period}" is not YYYY-MM`, 'huifang/retention');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(retain)) return job.error(BAG_INFO_TXT, `Huifang-Retain-Until "${retain}" is not a date`, 'huifang/retention');
+  const minimum = retentionDate(periodEnd(period), MINIMUM_RETENTION_YEARS);
+  if (retain < minimum) job.error(BAG_INFO_TXT, `Huifang-Retain-Until ${retain} is less than ${MINIMUM_RETENTION_YEARS} years after the period (${minimum}, 第三十九条)`, 'huifang/retention');
+  for (const [visitId, r] of records) {
+    if (r.retention?.retainUntil && r.retention.retainUntil > retain) {
+      job.error(BAG_INFO_TXT, `Huifang-Retain-Until ${retain} is earlier than visit ${visitId} requires (${r.retention.retainUntil}, ${r.retention.recordCategories.join(', ')})`, 'huifang/retention');
     }
-    const today = opts.today ?? businessToday();
-    if (today > retain) job.note(`Retention passed on ${retain}: the bundle may be disposed of unless a legal hold keeps it.`);
-    else job.note(`Retain until ${retain}.`);
   }
+  const today = opts.today ?? businessToday();
+  if (today > retain) job.note(`Retention passed on ${retain}: the bundle may be disposed of unless a legal hold keeps it.`);
+  else job.note(`Retain until ${retain}.`);
+}
 
-  // ── chain ────────────────────────────────────────────────────────────────────────
+/** The chain: the previous bundle named in bag-info.txt (given, or found beside this one) has the SHA-256 it says. */
+async function checkChain(bag: VerifiedBag, job: VerifyJob, opts: VerifyOptions): Promise<void> {
+  const info = bag.info!;
   const prevSha = infoValue(info, 'Huifang-Previous-Bundle-SHA256') ?? '';
   const prevName = infoValue(info, 'Huifang-Previous-Bundle') ?? '';
   if (prevSha === 'none' || prevSha === '') {
     if (opts.previous) job.error(BAG_INFO_TXT, `--previous was given, but this bundle names no previous bundle (Huifang-Previous-Bundle-SHA256: none)`, 'huifang/chain');
     else job.note('Chain: the first bundle of its branch (no previous bundle).');
-  } else if (!/^[0-9a-f]{64}$/.test(prevSha)) job.error(BAG_INFO_TXT, `Huifang-Previous-Bundle-SHA256 "${prevSha}" is not a SHA-256`, 'huifang/chain');
-  else {
-    const beside = bag.source.kind === 'zip' && prevName && !/[\\/]/.test(prevName) ? join(dirname(bag.source.location), prevName) : undefined;
-    const candidate = opts.previous ? resolve(opts.previous) : beside && existsSync(beside) ? beside : undefined;
-    if (!candidate) job.note(`Chain not checked: the previous bundle ${prevName} (SHA-256 ${prevSha.slice(0, 16)}…) is not beside this one; pass --previous FILE.`);
-    else {
-      const { sha256 } = await sha256OfFile(candidate);
-      if (sha256 !== prevSha) job.error(BAG_INFO_TXT, `chain broken: the previous bundle ${candidate} has SHA-256 ${sha256.slice(0, 16)}…, this bundle names ${prevSha.slice(0, 16)}…`, 'huifang/chain');
-      else job.note(`Chain: the previous bundle ${candidate} matches.`);
-    }
+    return;
   }
+  if (!/^[0-9a-f]{64}$/.test(prevSha)) return job.error(BAG_INFO_TXT, `Huifang-Previous-Bundle-SHA256 "${prevSha}" is not a SHA-256`, 'huifang/chain');
+  const beside = bag.source.kind === 'zip' && prevName && !/[\\/]/.test(prevName) ? join(dirname(bag.source.location), prevName) : undefined;
+  const candidate = opts.previous ? resolve(opts.previous) : beside && existsSync(beside) ? beside : undefined;
+  if (!candidate) return job.note(`Chain not checked: the previous bundle ${prevName} (SHA-256 ${prevSha.slice(0, 16)}…) is not beside this one; pass --previous FILE.`);
+  const { sha256 } = await sha256OfFile(candidate);
+  if (sha256 !== prevSha) job.error(BAG_INFO_TXT, `chain broken: the previous bundle ${candidate} has SHA-256 ${sha256.slice(0, 16)}…, this bundle names ${prevSha.slice(0, 16)}…`, 'huifang/chain');
+  else job.note(`Chain: the previous bundle ${candidate} matches.`);
+}
 
-  // ── signature ────────────────────────────────────────────────────────────────────
-  const declaredKey = infoValue(info, 'Huifang-Signing-Key-Fingerprint');
+/** The signature over the tag manifest, by the key bag-info.txt names (and the key given, if any). */
+function checkBundleSignature(bag: VerifiedBag, job: VerifyJob, opts: VerifyOptions): void {
+  const declaredKey = infoValue(bag.info!, 'Huifang-Signing-Key-Fingerprint');
   const signature = bag.contents.get(SIGNATURE_FILE);
   if (signature) {
     const check = checkSignature(signature, bag.contents.get(SIGNED_FILE), opts.key);

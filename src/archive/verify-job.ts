@@ -27,6 +27,27 @@ export interface VerifyOptions {
   limits?: ZipLimits;
   /** The evidence table; default the domain's `checkEvidence`. */
   checkEvidence?: (record: VisitEvidenceRecord) => Message[];
+  /** The bundle format's own checks (default: huifang's). */
+  profile?: VerifyProfile;
+}
+
+/**
+ * A bundle format's own checks on top of BagIt's (huifang's: the index, each visit's
+ * evidence, the retention date, the chain and the signature). Verify is given one.
+ */
+export interface VerifyProfile {
+  /** Whether a bag is of this format, from its bag-info.txt. */
+  applies(info: BagInfo): boolean;
+  /** Payload files the checks read whole (kept while they are hashed). */
+  keeps(path: string): boolean;
+  /** Algorithms the checks need for tag files besides the tag manifests' (e.g. sha256 for a signature). */
+  tagAlgorithms: string[];
+  /** Whether a tag file outside the tag manifests is an error (RFC 8493 only warns). */
+  strictTagFiles: boolean;
+  /** The checks, once every checksum is known. */
+  check(bag: VerifiedBag, job: VerifyJob, opts: VerifyOptions): Promise<void>;
+  /** What to say of a bag that is not of this format. */
+  notApplicable(version: string | null, job: VerifyJob, opts: VerifyOptions): void;
 }
 
 /** The problems collected while verifying, and where (as vfile collects messages). */

@@ -12,15 +12,14 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { getHashes } from 'node:crypto';
-import { checkEvidence as domainCheckEvidence } from '../domain/evidence.ts';
 import { openFolderBag, openZipBag, EntryCrcError, type BagSource } from './bag-source.ts';
 import {
   ALGORITHMS, BAGIT_TXT, BAG_INFO_TXT, PACKAGE_INFO_TXT, MANIFEST_RE, TAGMANIFEST_RE, SUPPORTED_VERSIONS,
   decodeTagFile, infoValue, parseBagInfo, parseBagitTxt, parseManifest, parseOxum, type BagInfo, type Manifest,
 } from './bagit.ts';
 import { HashPool } from './hashing.ts';
-import { huifangChecks } from './huifang-checks.ts';
-import { VerifyJob, type BagProblem, type VerifyOptions } from './verify-job.ts';
+import { huifangProfile } from './huifang-checks.ts';
+import { VerifyJob, type BagProblem, type VerifiedBag, type VerifyOptions, type VerifyProfile } from './verify-job.ts';
 import { hostileNameReason } from './zip-reader.ts';
 import { SIGNATURE_FILE } from './signing.ts';
 
@@ -50,11 +49,6 @@ async function readWhole(source: BagSource, path: string): Promise<Buffer> {
 const nodeHashes = new Set(getHashes());
 const short = (h: string) => (h.length > 16 ? h.slice(0, 16) + '…' : h);
 
-/** Whether a payload file is one the huifang checks read whole. */
-function keptForHuifang(path: string): boolean {
-  return /^data\/index\.(json|csv|html)$/.test(path) || /^data\/[^/]+\/record\.json$/.test(path);
-}
-
 /** Opens and verifies a bundle or bag. Throws HostileZipError / UnreadableZipError when it refuses. */
 export async function verifyBundle(path: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const isDir = statSync(path).isDirectory();
@@ -66,28 +60,74 @@ export async function verifyBundle(path: string, opts: VerifyOptions = {}): Prom
   }
 }
 
-/** Verifies an opened bag source. */
+/** What has been read of a bag so far, passed from step to step. */
+interface BagReading extends VerifiedBag {
+  job: VerifyJob;
+  profile: VerifyProfile;
+  tagPaths: string[];
+  payloadPaths: string[];
+  version: string | null;
+  encoding: string;
+  /** BagIt 1.0 rules (not 0.97 and older). */
+  modern: boolean;
+  infoPath: string | undefined;
+  /** Whether the bag is of the profile's format (a huifang bundle), so that its checks run. */
+  ofProfile: boolean;
+}
+
+/** A manifest's entry whose file is not in the bag. */
+interface MissingEntry {
+  path: string;
+  manifest: Manifest;
+  tag: boolean;
+  checksum: string;
+}
+
+/** Files in the bag that a manifest does not list, with the manifests that should. */
+interface Incomplete {
+  missing: MissingEntry[];
+  unlisted: Map<string, string[]>;
+  unlistedTags: Map<string, string[]>;
+}
+
+/**
+ * Verifies an opened bag source, cheap to expensive: structure, bagit.txt, bag-info.txt,
+ * manifests, Payload-Oxum, completeness, every checksum; then the profile's own checks.
+ */
 async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const job = new VerifyJob();
   const files = new Map(source.files.map((f) => [f.path, f.size]));
-  const report = (version: string | null, huifang: boolean): VerifyReport => ({
+  const report = (version: string | null, ofProfile: boolean): VerifyReport => ({
     ok: !job.problems.some((p) => p.severity === 'error'),
     location: source.location,
     bag: source.bagName,
     version,
-    huifang,
+    huifang: ofProfile,
     files: files.size,
     bytes: [...files.values()].reduce((a, b) => a + b, 0),
     problems: job.problems,
     notes: job.notes,
   });
-
-  // 1. structure
   for (const p of source.structureProblems) job.error(p.path, p.problem, p.rule);
   if (!files.has(BAGIT_TXT)) {
     job.error(BAGIT_TXT, 'missing: without bagit.txt this is not a BagIt bag', 'bag/not-a-bag');
     return report(null, false);
   }
+  const r = await readTagFiles(source, job, files, opts.profile ?? huifangProfile);
+  readManifests(r);
+  checkOxum(r);
+  const incomplete = findIncomplete(r);
+  hashTagFiles(r);
+  await hashPayload(r);
+  reportIncomplete(r, incomplete);
+  checkChecksums(r);
+  if (r.ofProfile) await r.profile.check(r, job, opts);
+  else r.profile.notApplicable(r.version, job, opts);
+  return report(r.version, r.ofProfile);
+}
+
+/** Steps 1–3: reads every tag file whole, then bagit.txt and bag-info.txt. */
+async function readTagFiles(source: BagSource, job: VerifyJob, files: Map<string, number>, profile: VerifyProfile): Promise<BagReading> {
   const contents = new Map<string, Buffer>();
   const tagPaths = [...files.keys()].filter((p) => !p.startsWith('data/')).sort();
   for (const p of tagPaths) {
@@ -100,200 +140,220 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
       }
     }
   }
-
-  // 2. bagit.txt
   const declaration = parseBagitTxt(contents.get(BAGIT_TXT) ?? Buffer.alloc(0));
   for (const pr of declaration.problems) job.error(BAGIT_TXT, `line ${pr.line}: ${pr.problem}`, 'bag/bagit-txt');
   const version = declaration.version || null;
   if (version && !SUPPORTED_VERSIONS.includes(version)) job.error(BAGIT_TXT, `BagIt-Version ${version} is not one huifang reads (${SUPPORTED_VERSIONS.join(', ')}); checked as 1.0`, 'bag/version');
-  const encoding = declaration.encoding;
   const modern = version === null || !['0.97', '0.96', '0.95'].includes(version);
-
-  // 3. bag-info.txt
   let info: BagInfo | undefined;
   const infoPath = files.has(BAG_INFO_TXT) ? BAG_INFO_TXT : !modern && files.has(PACKAGE_INFO_TXT) ? PACKAGE_INFO_TXT : undefined;
   if (infoPath && contents.has(infoPath)) {
-    info = parseBagInfo(decodeTagFile(contents.get(infoPath)!, encoding));
+    info = parseBagInfo(decodeTagFile(contents.get(infoPath)!, declaration.encoding));
     for (const pr of info.problems) job.error(infoPath, `line ${pr.line}: ${pr.problem}`, 'bag/bag-info');
   }
+  const payloadPaths = [...files.keys()].filter((p) => p.startsWith('data/')).sort();
+  const ofProfile = Boolean(info && profile.applies(info));
+  return { source, job, profile, files, contents, tagPaths, payloadPaths, version, encoding: declaration.encoding, modern, info, infoPath, ofProfile, digests: new Map(), payloadManifests: [], tagManifests: [] };
+}
 
-  // 4. manifests
-  const payloadManifests: Manifest[] = [];
-  const tagManifests: Manifest[] = [];
-  for (const p of tagPaths) {
+const nameOf = (m: Manifest, tag: boolean) => `${tag ? 'tag' : ''}manifest-${m.algorithm}.txt`;
+
+/** Step 4: the payload and tag manifests, each line's path checked. */
+function readManifests(r: BagReading): void {
+  const { job } = r;
+  for (const p of r.tagPaths) {
     const m = MANIFEST_RE.exec(p) ?? TAGMANIFEST_RE.exec(p);
-    if (!m || !contents.has(p)) continue;
+    if (!m || !r.contents.has(p)) continue;
     const algorithm = m[1]!;
     if (!ALGORITHMS[algorithm] || !nodeHashes.has(algorithm)) {
       job.error(p, `checksum algorithm "${algorithm}" is not supported (md5, sha1, sha224, sha256, sha384, sha512); its checksums are not checked`, 'bag/algorithm');
       continue;
     }
-    const manifest = parseManifest(decodeTagFile(contents.get(p)!, encoding), algorithm, modern ? '1.0' : version!);
+    const manifest = parseManifest(decodeTagFile(r.contents.get(p)!, r.encoding), algorithm, r.modern ? '1.0' : r.version!);
     for (const pr of manifest.problems) job.error(p, `line ${pr.line}: ${pr.problem}`, 'bag/manifest-line');
     const isTag = p.startsWith('tag');
-    const seen = new Set<string>();
-    manifest.entries = manifest.entries.filter((e) => {
-      const bad = hostileNameReason(e.path) ?? (e.path.split('/').some((c) => c === '.' || c === '') ? 'the path has an empty or "." component' : undefined);
-      if (bad) {
-        job.error(p, `line ${e.line}: "${e.path}": ${bad}`, 'bag/manifest-path');
-        return false;
-      }
-      if (!isTag && !e.path.startsWith('data/')) {
-        job.error(p, `line ${e.line}: "${e.path}" is outside data/; a payload manifest lists only payload files`, 'bag/manifest-path');
-        return false;
-      }
-      if (isTag && e.path.startsWith('data/')) {
-        job.error(p, `line ${e.line}: "${e.path}" is a payload file; a tag manifest must not list payload files`, 'bag/manifest-path');
-        return false;
-      }
-      if (seen.has(e.path)) {
-        job.error(p, `line ${e.line}: "${e.path}" is listed twice`, 'bag/manifest-duplicate');
-        return false;
-      }
+    manifest.entries = acceptedEntries(job, p, manifest, isTag);
+    (isTag ? r.tagManifests : r.payloadManifests).push(manifest);
+  }
+  if (r.payloadManifests.length === 0) job.error('manifest-sha256.txt', 'missing: a bag needs at least one payload manifest (manifest-<algorithm>.txt)', 'bag/no-manifest');
+  if (r.tagManifests.length === 0 && r.modern) job.note('The bag has no tag manifest: bagit.txt and bag-info.txt are not protected by checksums.');
+}
+
+/** A manifest's entries whose paths are safe, on the right side of data/, and listed once. */
+function acceptedEntries(job: VerifyJob, p: string, manifest: Manifest, isTag: boolean): Manifest['entries'] {
+  const seen = new Set<string>();
+  return manifest.entries.filter((e) => {
+    const bad = hostileNameReason(e.path) ?? (e.path.split('/').some((c) => c === '.' || c === '') ? 'the path has an empty or "." component' : undefined);
+    if (bad) job.error(p, `line ${e.line}: "${e.path}": ${bad}`, 'bag/manifest-path');
+    else if (!isTag && !e.path.startsWith('data/')) job.error(p, `line ${e.line}: "${e.path}" is outside data/; a payload manifest lists only payload files`, 'bag/manifest-path');
+    else if (isTag && e.path.startsWith('data/')) job.error(p, `line ${e.line}: "${e.path}" is a payload file; a tag manifest must not list payload files`, 'bag/manifest-path');
+    else if (seen.has(e.path)) job.error(p, `line ${e.line}: "${e.path}" is listed twice`, 'bag/manifest-duplicate');
+    else {
       seen.add(e.path);
       return true;
-    });
-    (isTag ? tagManifests : payloadManifests).push(manifest);
-  }
-  const nameOf = (m: Manifest, tag: boolean) => `${tag ? 'tag' : ''}manifest-${m.algorithm}.txt`;
-  if (payloadManifests.length === 0) job.error('manifest-sha256.txt', 'missing: a bag needs at least one payload manifest (manifest-<algorithm>.txt)', 'bag/no-manifest');
-  if (tagManifests.length === 0 && modern) job.note('The bag has no tag manifest: bagit.txt and bag-info.txt are not protected by checksums.');
-
-  // 5. Payload-Oxum (cheap: sizes only)
-  const payloadPaths = [...files.keys()].filter((p) => p.startsWith('data/')).sort();
-  const oxumValue = info && infoValue(info, 'Payload-Oxum');
-  if (oxumValue !== undefined) {
-    const oxum = parseOxum(oxumValue);
-    const octets = payloadPaths.reduce((n, p) => n + files.get(p)!, 0);
-    if (!oxum) job.error(infoPath!, `Payload-Oxum "${oxumValue}" is not octets.streams`, 'bag/oxum');
-    else if (oxum.octets !== octets || oxum.streams !== payloadPaths.length) {
-      job.error(infoPath!, `Payload-Oxum says ${oxum.octets} bytes in ${oxum.streams} files, the payload holds ${octets} bytes in ${payloadPaths.length} files`, 'bag/oxum');
     }
-  } else if (modern && info) job.note('bag-info.txt has no Payload-Oxum.');
+    return false;
+  });
+}
 
-  // 6. completeness
-  const missing: { path: string; manifest: Manifest; tag: boolean; checksum: string }[] = [];
+/** Step 5: Payload-Oxum (cheap: sizes only). */
+function checkOxum(r: BagReading): void {
+  const oxumValue = r.info && infoValue(r.info, 'Payload-Oxum');
+  if (oxumValue === undefined) {
+    if (r.modern && r.info) r.job.note('bag-info.txt has no Payload-Oxum.');
+    return;
+  }
+  const oxum = parseOxum(oxumValue);
+  const octets = r.payloadPaths.reduce((n, p) => n + r.files.get(p)!, 0);
+  if (!oxum) r.job.error(r.infoPath!, `Payload-Oxum "${oxumValue}" is not octets.streams`, 'bag/oxum');
+  else if (oxum.octets !== octets || oxum.streams !== r.payloadPaths.length) {
+    r.job.error(r.infoPath!, `Payload-Oxum says ${oxum.octets} bytes in ${oxum.streams} files, the payload holds ${octets} bytes in ${r.payloadPaths.length} files`, 'bag/oxum');
+  }
+}
+
+/** Step 6: completeness — listed files that are missing, files no manifest lists. */
+function findIncomplete(r: BagReading): Incomplete {
+  const missing: MissingEntry[] = [];
   const unlisted = new Map<string, string[]>();
-  for (const [list, tag] of [[payloadManifests, false], [tagManifests, true]] as const) {
+  for (const [list, tag] of [[r.payloadManifests, false], [r.tagManifests, true]] as const) {
     for (const m of list) {
       const listed = new Set(m.entries.map((e) => e.path));
-      for (const e of m.entries) if (!files.has(e.path)) missing.push({ path: e.path, manifest: m, tag, checksum: e.checksum });
-      if (!tag) for (const p of payloadPaths) if (!listed.has(p)) unlisted.set(p, [...(unlisted.get(p) ?? []), nameOf(m, false)]);
+      for (const e of m.entries) if (!r.files.has(e.path)) missing.push({ path: e.path, manifest: m, tag, checksum: e.checksum });
+      if (!tag) for (const p of r.payloadPaths) if (!listed.has(p)) unlisted.set(p, [...(unlisted.get(p) ?? []), nameOf(m, false)]);
     }
   }
-  const huifang = Boolean(info && infoValue(info, 'Huifang-Format'));
   // Tag files outside the tag manifests: RFC 8493 allows them, huifang's bundles have none
   // (but the signature, which cannot list itself). They are hashed, to spot a renamed one.
   const unlistedTags = new Map<string, string[]>();
-  if (tagManifests.length) {
-    const covered = new Set(tagManifests.flatMap((m) => m.entries.map((e) => e.path)));
-    for (const p of tagPaths) {
+  if (r.tagManifests.length) {
+    const covered = new Set(r.tagManifests.flatMap((m) => m.entries.map((e) => e.path)));
+    for (const p of r.tagPaths) {
       if (covered.has(p) || TAGMANIFEST_RE.test(p) || p === SIGNATURE_FILE) continue;
-      unlistedTags.set(p, tagManifests.map((m) => nameOf(m, true)));
+      unlistedTags.set(p, r.tagManifests.map((m) => nameOf(m, true)));
     }
   }
+  return { missing, unlisted, unlistedTags };
+}
 
-  // 7. every checksum: stream each file once, feeding every hasher it needs
-  const payloadAlgorithms = [...new Set(payloadManifests.map((m) => m.algorithm))];
-  const tagAlgorithms = [...new Set([...tagManifests.map((m) => m.algorithm), ...(huifang ? ['sha256'] : [])])];
-  const digests = new Map<string, Record<string, string>>();
-  for (const p of tagPaths) {
-    const held = contents.get(p);
+/** Step 7a: the tag files' digests, from the contents already read. */
+function hashTagFiles(r: BagReading): void {
+  const tagAlgorithms = [...new Set([...r.tagManifests.map((m) => m.algorithm), ...(r.ofProfile ? r.profile.tagAlgorithms : [])])];
+  for (const p of r.tagPaths) {
+    const held = r.contents.get(p);
     if (!held || tagAlgorithms.length === 0) continue; // unreadable tag file: reported already
-    digests.set(p, Object.fromEntries(tagAlgorithms.map((a) => [a, createHash(a).update(held).digest('hex')])));
+    r.digests.set(p, Object.fromEntries(tagAlgorithms.map((a) => [a, createHash(a).update(held).digest('hex')])));
   }
+}
+
+/** Step 7b: every payload checksum — each file streamed once, every block fed to all its hashers. */
+async function hashPayload(r: BagReading): Promise<void> {
+  const algorithms = [...new Set(r.payloadManifests.map((m) => m.algorithm))];
+  if (algorithms.length === 0) return;
   const pool = HashPool.create();
   try {
     const pending: [string, Promise<Record<string, string>>][] = [];
     // A zip entry's CRC-32 is computed by the hashing threads with its checksums, so this
     // thread only reads.
-    const crcByPool = source.kind === 'zip';
-    for (const p of payloadPaths) {
-      if (payloadAlgorithms.length === 0) break;
-      const hasher = pool.begin(crcByPool ? [...payloadAlgorithms, 'crc32'] : payloadAlgorithms);
-      const keep = keptForHuifang(p) && files.get(p)! <= MAX_KEPT_PAYLOAD;
-      const chunks: Buffer[] = [];
-      try {
-        // Each chunk is read into memory the hashing threads share, then handed to them.
-        for await (const c of source.stream(p, { crc: !crcByPool, buffers: () => hasher.buffer() })) {
-          if (keep) chunks.push(Buffer.from(c));
-          await hasher.update(c);
-        }
-      } catch (e) {
-        hasher.release();
-        job.error(p, damage(e), 'bag/damaged');
-        continue;
-      }
-      if (keep) contents.set(p, Buffer.concat(chunks));
-      pending.push([p, hasher.digest()]);
+    const crcByPool = r.source.kind === 'zip';
+    for (const p of r.payloadPaths) {
+      const hashing = await hashOnePayloadFile(r, pool, p, crcByPool ? [...algorithms, 'crc32'] : algorithms, crcByPool);
+      if (hashing) pending.push([p, hashing.digest]);
     }
     for (const [p, d] of pending) {
       const { crc32: crc, ...sums } = await d;
-      if (crcByPool && crc !== source.crc32Of(p)) {
+      if (crcByPool && crc !== r.source.crc32Of(p)) {
         // As when the stream checks it: the zip is damaged there, and its checksums say nothing more.
-        job.error(p, damage(new EntryCrcError(`${source.bagName}/${p}`)), 'bag/damaged');
-        contents.delete(p);
+        r.job.error(p, damage(new EntryCrcError(`${r.source.bagName}/${p}`)), 'bag/damaged');
+        r.contents.delete(p);
         continue;
       }
-      digests.set(p, sums);
+      r.digests.set(p, sums);
     }
   } finally {
     await pool.close();
   }
+}
 
-  // renamed files: a missing path whose checksum an unlisted file has
-  const renamedFrom = new Map<string, string>();
-  const renamedTo = new Map<string, string>();
+/**
+ * Streams one payload file into the hashers (keeping it whole when the profile reads it);
+ * undefined when it cannot be read. The digest is not awaited here, so that the threads
+ * finish one file while the next is read.
+ */
+async function hashOnePayloadFile(r: BagReading, pool: HashPool, p: string, algorithms: string[], crcByPool: boolean): Promise<{ digest: Promise<Record<string, string>> } | undefined> {
+  const hasher = pool.begin(algorithms);
+  const keep = r.ofProfile && r.profile.keeps(p) && r.files.get(p)! <= MAX_KEPT_PAYLOAD;
+  const chunks: Buffer[] = [];
+  try {
+    // Each chunk is read into memory the hashing threads share, then handed to them.
+    for await (const c of r.source.stream(p, { crc: !crcByPool, buffers: () => hasher.buffer() })) {
+      if (keep) chunks.push(Buffer.from(c));
+      await hasher.update(c);
+    }
+  } catch (e) {
+    hasher.release();
+    r.job.error(p, damage(e), 'bag/damaged');
+    return undefined;
+  }
+  if (keep) r.contents.set(p, Buffer.concat(chunks));
+  return { digest: hasher.digest() };
+}
+
+/** Renamed files: a missing path whose checksum an unlisted file has. */
+function findRenames(r: BagReading, { missing, unlisted, unlistedTags }: Incomplete): { from: Map<string, string>; to: Map<string, string> } {
+  const from = new Map<string, string>();
+  const to = new Map<string, string>();
   for (const m of missing) {
-    if (renamedTo.has(m.path)) continue;
+    if (to.has(m.path)) continue;
     for (const p of m.tag ? unlistedTags.keys() : unlisted.keys()) {
-      if (renamedFrom.has(p)) continue;
-      if (digests.get(p)?.[m.manifest.algorithm] === m.checksum) {
-        renamedFrom.set(p, m.path);
-        renamedTo.set(m.path, p);
+      if (from.has(p)) continue;
+      if (r.digests.get(p)?.[m.manifest.algorithm] === m.checksum) {
+        from.set(p, m.path);
+        to.set(m.path, p);
         break;
       }
     }
   }
+  return { from, to };
+}
+
+/** Step 6, reported once the checksums are known: removed, added and renamed files. */
+function reportIncomplete(r: BagReading, incomplete: Incomplete): void {
+  const { job } = r;
+  const renamed = findRenames(r, incomplete);
   const reportedMissing = new Set<string>();
-  for (const m of missing) {
+  for (const m of incomplete.missing) {
     if (reportedMissing.has(m.path)) continue;
     reportedMissing.add(m.path);
-    const manifests = missing.filter((x) => x.path === m.path).map((x) => nameOf(x.manifest, x.tag));
-    const to = renamedTo.get(m.path);
+    const manifests = incomplete.missing.filter((x) => x.path === m.path).map((x) => nameOf(x.manifest, x.tag));
+    const to = renamed.to.get(m.path);
     if (to) job.error(m.path, `renamed: the file is now "${to}" (same checksum); ${manifests.join(', ')} list it under this name`, 'bag/renamed');
     else job.error(m.path, `removed: listed in ${manifests.join(', ')} but not in the bag`, 'bag/missing');
   }
-  for (const [p, manifests] of unlisted) {
-    const from = renamedFrom.get(p);
+  for (const [p, manifests] of incomplete.unlisted) {
+    const from = renamed.from.get(p);
     if (from) job.error(p, `renamed: this is "${from}" under a new name; it is not listed in ${manifests.join(', ')}`, 'bag/renamed');
     else job.error(p, `added: in the bag but not listed in ${manifests.join(', ')}`, 'bag/extra');
   }
-  for (const [p, manifests] of unlistedTags) {
-    const from = renamedFrom.get(p);
+  for (const [p, manifests] of incomplete.unlistedTags) {
+    const from = renamed.from.get(p);
     if (from) job.error(p, `renamed: this is "${from}" under a new name; it is not listed in ${manifests.join(', ')}`, 'bag/renamed');
-    else if (huifang) job.error(p, `added: a tag file that ${manifests.join(', ')} does not cover; a huifang bundle has none`, 'bag/extra');
+    else if (r.ofProfile && r.profile.strictTagFiles) job.error(p, `added: a tag file that ${manifests.join(', ')} does not cover; a huifang bundle has none`, 'bag/extra');
     else job.warn(p, `a tag file that ${manifests.join(', ')} does not cover (allowed by RFC 8493, but unprotected)`, 'bag/unlisted-tag-file');
   }
-  for (const [list, tag] of [[payloadManifests, false], [tagManifests, true]] as const) {
+}
+
+/** Step 7c: every listed file's checksum against what its bytes give. */
+function checkChecksums(r: BagReading): void {
+  for (const [list, tag] of [[r.payloadManifests, false], [r.tagManifests, true]] as const) {
     for (const m of list) {
       for (const e of m.entries) {
-        const found = digests.get(e.path)?.[m.algorithm];
+        const found = r.digests.get(e.path)?.[m.algorithm];
         if (found !== undefined && found !== e.checksum) {
-          job.error(e.path, `changed: its ${m.algorithm} is ${short(found)}, ${nameOf(m, tag)} says ${short(e.checksum)}`, 'bag/checksum');
+          r.job.error(e.path, `changed: its ${m.algorithm} is ${short(found)}, ${nameOf(m, tag)} says ${short(e.checksum)}`, 'bag/checksum');
         }
       }
     }
   }
-
-  // 8. huifang's own checks
-  if (huifang) {
-    await huifangChecks({ source, info: info!, files, digests, contents, payloadManifests, tagManifests }, job, opts, opts.checkEvidence ?? domainCheckEvidence);
-  } else {
-    job.note(`Not a huifang bundle (bag-info.txt has no Huifang-Format): checked as a BagIt ${version ?? ''} bag; huifang's checks (index, evidence, retention, chain, signature) skipped.`);
-    if (opts.key) job.error(SIGNATURE_FILE, 'missing: --key was given but the bag carries no huifang signature', 'huifang/signature');
-  }
-  return report(version, huifang);
 }
 
 function damage(e: unknown): string {

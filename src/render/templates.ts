@@ -13,11 +13,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as zlib from 'node:zlib';
 import Docxtemplater from 'docxtemplater';
 import TxtTemplater from 'docxtemplater/text.js';
 import PizZip from 'pizzip';
 import { InputError, message, type Message } from '../domain/messages.ts';
+import { prepareEntry, zipInMemory, type PreparedEntry } from '../formats/zip-writer.ts';
 import { QUESTION_TAGS, TEMPLATE_TAGS, type TemplateData } from './template-data.ts';
 
 /** The project's root folder: `templates/…` paths are resolved against it. */
@@ -207,13 +207,14 @@ class DocxRenderer {
       if (this.shapes.size >= MAX_SHAPES) this.shapes.delete(this.shapes.keys().next().value as string);
       this.shapes.set(shapeKey, shape);
     }
-    return writeZip(
+    return zipInMemory(
       shape.parts.map((part) => {
         if ('entry' in part) return part.entry;
         let text = '';
         for (let i = 0; i < part.pieces.length; i++) text += i % 2 === 0 ? part.pieces[i] : utf8ToWord(data[part.pieces[i]!]);
         return zipEntry(part.name, Buffer.from(text, 'utf8'));
       }),
+      DOCX_ENTRY_DATE,
     );
   }
 
@@ -246,7 +247,7 @@ class DocxRenderer {
 /** One shape of a Word template: its files, either finished or to be filled with a letter's values. */
 interface Shape {
   /** In package order: a finished zip entry, or a file as text and tag names alternating `[text, tag, text, …]`. */
-  parts: ({ entry: ZipEntry } | { name: string; pieces: string[] })[];
+  parts: ({ entry: PreparedEntry } | { name: string; pieces: string[] })[];
 }
 
 /** Private-use characters around a tag's name: never in real data, untouched by XML escaping. */
@@ -260,89 +261,10 @@ const CONTENT_TYPES = '[Content_Types].xml';
 
 const utf8ToWord = (Docxtemplater as unknown as { DocUtils: { utf8ToWord(value: unknown): string } }).DocUtils.utf8ToWord;
 
-// ---------------------------------------------------------------------------------------
-// Writing the .docx package: a plain zip, deflated with node's zlib, every entry dated
-// 2026-01-01 00:00 so that the same letter gives the same bytes.
-
-interface ZipEntry {
-  name: Buffer;
-  method: 0 | 8;
-  crc: number;
-  size: number;
-  data: Uint8Array;
-}
-
-const ZIP_DOS_DATE = ((2026 - 1980) << 9) | (1 << 5) | 1;
-const ZIP_DOS_TIME = 0;
-
-function zipEntry(name: string, content: Uint8Array): ZipEntry {
-  const deflated = zlib.deflateRawSync(content, { level: 6 });
-  const stored = deflated.length >= content.length;
-  return { name: Buffer.from(name, 'utf8'), method: stored ? 0 : 8, crc: crc32(content), size: content.length, data: stored ? content : deflated };
-}
-
-function writeZip(entries: ZipEntry[]): Uint8Array {
-  const size = entries.reduce((n, e) => n + 30 + 46 + 2 * e.name.length + e.data.length, 22);
-  const out = Buffer.alloc(size);
-  let at = 0;
-  const offsets: number[] = [];
-  for (const e of entries) {
-    offsets.push(at);
-    out.writeUInt32LE(0x04034b50, at);
-    out.writeUInt16LE(20, at + 4); // version needed: 2.0
-    out.writeUInt16LE(0x0800, at + 6); // names in UTF-8
-    out.writeUInt16LE(e.method, at + 8);
-    out.writeUInt16LE(ZIP_DOS_TIME, at + 10);
-    out.writeUInt16LE(ZIP_DOS_DATE, at + 12);
-    out.writeUInt32LE(e.crc, at + 14);
-    out.writeUInt32LE(e.data.length, at + 18);
-    out.writeUInt32LE(e.size, at + 22);
-    out.writeUInt16LE(e.name.length, at + 26);
-    e.name.copy(out, at + 30);
-    out.set(e.data, at + 30 + e.name.length);
-    at += 30 + e.name.length + e.data.length;
-  }
-  const directory = at;
-  entries.forEach((e, i) => {
-    out.writeUInt32LE(0x02014b50, at);
-    out.writeUInt16LE(20, at + 4); // made by
-    out.writeUInt16LE(20, at + 6); // needed
-    out.writeUInt16LE(0x0800, at + 8);
-    out.writeUInt16LE(e.method, at + 10);
-    out.writeUInt16LE(ZIP_DOS_TIME, at + 12);
-    out.writeUInt16LE(ZIP_DOS_DATE, at + 14);
-    out.writeUInt32LE(e.crc, at + 16);
-    out.writeUInt32LE(e.data.length, at + 20);
-    out.writeUInt32LE(e.size, at + 24);
-    out.writeUInt16LE(e.name.length, at + 28);
-    out.writeUInt32LE(offsets[i]!, at + 42); // extra, comment, disk and attributes stay zero
-    e.name.copy(out, at + 46);
-    at += 46 + e.name.length;
-  });
-  out.writeUInt32LE(0x06054b50, at);
-  out.writeUInt16LE(entries.length, at + 8);
-  out.writeUInt16LE(entries.length, at + 10);
-  out.writeUInt32LE(at - directory, at + 12);
-  out.writeUInt32LE(directory, at + 16);
-  return new Uint8Array(out.buffer, out.byteOffset, out.length);
-}
-
-/** The zip format's CRC-32: node's own where it has one (Node ≥ 20.15), else from a table. */
-const crc32: (data: Uint8Array) => number =
-  typeof (zlib as { crc32?: unknown }).crc32 === 'function'
-    ? (data) => (zlib as unknown as { crc32(d: Uint8Array): number }).crc32(data)
-    : (() => {
-        const table = new Uint32Array(256).map((_, n) => {
-          let c = n;
-          for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-          return c >>> 0;
-        });
-        return (data: Uint8Array) => {
-          let c = 0xffffffff;
-          for (const byte of data) c = table[(c ^ byte) & 0xff]! ^ (c >>> 8);
-          return (c ^ 0xffffffff) >>> 0;
-        };
-      })();
+/** Every entry of a .docx is dated 2026-01-01 00:00, so that the same letter gives the same bytes. */
+const DOCX_ENTRY_DATE = '2026-01-01';
+/** Deflate level 6: Word documents are built on the hot path of a mailing (9 costs more, saves little). */
+const zipEntry = (name: string, content: Uint8Array): PreparedEntry => prepareEntry(name, content, { deflate: true, level: 6 });
 
 function docxOptions(parser: DxtParser): Docxtemplater.DXT.ConstructorOptions {
   const options = { paragraphLoop: true, linebreaks: true, parser, nullGetter: refuseNull, errorLogging: false };
