@@ -147,23 +147,40 @@ function planParts(visits: PlannedVisit[], limit: number, fixedOverhead: number)
   return parts;
 }
 
+/** What every part of a period's bundles shares. */
+interface BundleRun {
+  ws: Workspace;
+  opts: ArchiveOptions;
+  actor: string;
+  baggingDate: string;
+  limit: number;
+  groupId: string;
+  branchName: string;
+  pool: HashPool;
+  notes: Message[];
+}
+
+/** One part's contents: its visits, its payload in bag order, and its place in the chain. */
+interface PartPlan {
+  bundleId: string;
+  part: number;
+  partCount: number;
+  members: PlannedVisit[];
+  previous: { sha256: string; path: string } | null | undefined;
+  retainUntil: string;
+  invalid: string[];
+  items: PayloadItem[];
+  octets: number;
+}
+
 /**
  * Builds the bundles of one branch and period. Refuses (returns `refused`, writes nothing)
  * when a visit fails validation, unless `includeInvalid`.
  */
 export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise<ArchiveResult> {
   const actor = opts.actor ?? process.env.USER ?? 'huifang';
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new InputError(`Expected a period YYYY-MM for --period but received ${JSON.stringify(opts.period)}`);
-  const policy = opts.retention ?? DEFAULT_ARCHIVE_RETENTION;
-  const limit = opts.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES;
-  const baggingDate = opts.baggingDate ?? periodEnd(opts.period);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(baggingDate)) throw new InputError(`Expected a date YYYY-MM-DD for --bagging-date but received ${JSON.stringify(baggingDate)}`);
-  const parsed = Date.parse(`${baggingDate}T00:00:00Z`);
-  if (Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== baggingDate || baggingDate < periodStart(opts.period)) {
-    throw new InputError(`--bagging-date ${baggingDate} is not a real date on or after the start of the period ${opts.period}; give the day the bag is made, YYYY-MM-DD`);
-  }
+  const baggingDate = checkedBaggingDate(opts);
   const groupId = `huifang-${opts.branch}-${opts.period}`;
-
   const visitIds = visitIdsOfPeriod(ws.db, opts.branch, opts.period);
   if (visitIds.length === 0) throw new InputError(`Branch ${opts.branch} has no visits in ${opts.period}; nothing to archive (visits belong to the month they were started in)`);
   // Extracts of batch scans whose pages were moved since no longer count, for validation either.
@@ -177,7 +194,41 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
   // A received batch scan that also holds other visits' pages is archived as an extract of this visit's pages.
   for (const id of visitIds) await ensurePageExtracts(ws, id, actor);
   const notes = opts.stamp ? await stampVisits(ws, visitIds, opts.stamp, groupId, actor) : [];
+  const planned = await planVisits(ws, opts, visitIds, validations, groupId);
+  const limit = opts.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES;
+  const parts = planParts(planned, limit, 16 * 1024);
+  const branchName = getCustomer(ws.db, planned[0]!.record.visit.customerId)!.branchName;
 
+  const bundles: BuiltBundle[] = [];
+  // This thread reads, computes the zip's CRC-32s and writes: about 1.7 SHA-256s of work a byte.
+  const pool = HashPool.create({ mainThreadLoad: 1.7 });
+  const run: BundleRun = { ws, opts, actor, baggingDate, limit, groupId, branchName, pool, notes };
+  try {
+    for (let p = 0; p < parts.length; p++) {
+      const previous = p > 0 ? { sha256: bundles[p - 1]!.sha256, path: bundles[p - 1]!.path } : previousBundleOf(ws.db, opts.branch, opts.period);
+      bundles.push(await buildPart(run, planPart(run, parts[p]!, p + 1, parts.length, previous)));
+    }
+  } finally {
+    await pool.close();
+  }
+  return { bundles, refused: opts.includeInvalid ? refused : [], notes };
+}
+
+/** The period and bagging date, checked; the bagging date (default the period's last day). */
+function checkedBaggingDate(opts: ArchiveOptions): string {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period)) throw new InputError(`Expected a period YYYY-MM for --period but received ${JSON.stringify(opts.period)}`);
+  const baggingDate = opts.baggingDate ?? periodEnd(opts.period);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(baggingDate)) throw new InputError(`Expected a date YYYY-MM-DD for --bagging-date but received ${JSON.stringify(baggingDate)}`);
+  const parsed = Date.parse(`${baggingDate}T00:00:00Z`);
+  if (Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== baggingDate || baggingDate < periodStart(opts.period)) {
+    throw new InputError(`--bagging-date ${baggingDate} is not a real date on or after the start of the period ${opts.period}; give the day the bag is made, YYYY-MM-DD`);
+  }
+  return baggingDate;
+}
+
+/** Each visit's record and payload, with an estimate of the room it takes in a zip. */
+async function planVisits(ws: Workspace, opts: ArchiveOptions, visitIds: string[], validations: Map<string, { ok: boolean; problems: Message[] }>, groupId: string): Promise<PlannedVisit[]> {
+  const policy = opts.retention ?? DEFAULT_ARCHIVE_RETENTION;
   const planned: PlannedVisit[] = [];
   for (const id of visitIds) {
     const { record, documents } = await buildVisitRecord(ws, id, opts.period, policy, validations.get(id)!);
@@ -188,149 +239,148 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
     const estimate = items.reduce((n, it) => n + it.size + zipOverhead('x'.repeat(nameRoom) + '/data/' + it.path) + manifestLineBytes('data/' + it.path) * 2, 0) + 4096 + Buffer.byteLength(JSON.stringify(record.files)) * 4;
     planned.push({ record, items, estimate });
   }
-  const parts = planParts(planned, limit, 16 * 1024);
-  const customer = getCustomer(ws.db, planned[0]!.record.visit.customerId)!;
-  const branchName = customer.branchName;
+  return planned;
+}
 
-  const bundles: BuiltBundle[] = [];
-  // This thread reads, computes the zip's CRC-32s and writes: about 1.7 SHA-256s of work a byte.
-  const pool = HashPool.create({ mainThreadLoad: 1.7 });
+/** A part's bundle id, index files and payload in bag order. */
+function planPart(run: BundleRun, members: PlannedVisit[], part: number, partCount: number, previous: PartPlan['previous']): PartPlan {
+  const { opts } = run;
+  const bundleId = partCount > 1 ? `${run.groupId}-${part}` : run.groupId;
+  const retainUntil = members.map((m) => m.record.retention.retainUntil).sort().at(-1)!;
+  const invalid = members.filter((m) => !m.record.valid).map((m) => m.record.visit.visitId);
+  const index: BundleIndex = {
+    format: INDEX_FORMAT,
+    bundle: bundleId,
+    branch: opts.branch,
+    branchName: run.branchName,
+    period: opts.period,
+    part,
+    partCount,
+    baggingDate: run.baggingDate,
+    retainUntil,
+    includesInvalid: invalid.length > 0,
+    visits: members.map((m) => indexVisitOf(m.record)),
+  };
+  const indexFiles: [string, Buffer][] = [
+    [INDEX_CSV, indexCsv(index)],
+    [INDEX_HTML, indexHtml(index)],
+    [INDEX_JSON, indexJson(index)],
+  ];
+  const items: PayloadItem[] = [...members.flatMap((m) => m.items), ...indexFiles.map(([path, bytes]) => ({ path, bytes, size: bytes.length }))].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const octets = items.reduce((n, it) => n + it.size, 0);
+  return { bundleId, part, partCount, members, previous, retainUntil, invalid, items, octets };
+}
+
+/** bag-info.txt of a part: BagIt's reserved labels and huifang's own. */
+function bagInfoOf(run: BundleRun, plan: PartPlan): { label: string; value: string }[] {
+  const { opts, branchName } = run;
+  const { bundleId, part, partCount, previous, invalid } = plan;
+  return [
+    { label: 'Source-Organization', value: opts.sourceOrganization ?? branchName },
+    { label: 'Bagging-Date', value: run.baggingDate },
+    { label: 'External-Identifier', value: bundleId },
+    { label: 'External-Description', value: `回访档案 callback visits of branch ${opts.branch} (${branchName}), ${opts.period}` },
+    { label: 'Payload-Oxum', value: `${plan.octets}.${plan.items.length}` },
+    ...(partCount > 1 ? [{ label: 'Bag-Group-Identifier', value: run.groupId }, { label: 'Bag-Count', value: `${part} of ${partCount}` }] : []),
+    { label: 'Bag-Software-Agent', value: 'huifang' },
+    { label: 'Huifang-Format', value: HUIFANG_BAG_FORMAT },
+    { label: 'Huifang-Branch', value: opts.branch },
+    { label: 'Huifang-Period', value: opts.period },
+    { label: 'Huifang-Visit-Count', value: String(plan.members.length) },
+    { label: 'Huifang-Retention-Years', value: String(Math.max(...plan.members.map((m) => m.record.retention.years))) },
+    { label: 'Huifang-Retain-Until', value: plan.retainUntil },
+    { label: 'Huifang-Previous-Bundle', value: previous ? basename(previous.path) : 'none' },
+    { label: 'Huifang-Previous-Bundle-SHA256', value: previous ? previous.sha256 : 'none' },
+    ...(invalid.length ? [{ label: 'Huifang-Includes-Invalid', value: `${invalid.length} visit(s) failed validation and were archived with --include-invalid: ${invalid.join(' ')}` }] : []),
+    ...(opts.signingKey ? [{ label: 'Huifang-Signing-Key-Fingerprint', value: opts.signingKey.fingerprint }] : []),
+  ];
+}
+
+/** Writes one part's zip, records it in the register, and says what was built. */
+async function buildPart(run: BundleRun, plan: PartPlan): Promise<BuiltBundle> {
+  const { opts } = run;
+  const zipPath = resolve(join(opts.outDir, `${plan.bundleId}.zip`));
+  const zip = await ZipWriter.create(zipPath, run.baggingDate);
   try {
-  for (let p = 0; p < parts.length; p++) {
-    const part = p + 1;
-    const partCount = parts.length;
-    const bundleId = partCount > 1 ? `${groupId}-${part}` : groupId;
-    const members = parts[p]!;
-    const previous = part > 1 ? { sha256: bundles[p - 1]!.sha256, path: bundles[p - 1]!.path } : previousBundleOf(ws.db, opts.branch, opts.period);
-    const retainUntil = members.map((m) => m.record.retention.retainUntil).sort().at(-1)!;
-    const years = Math.max(...members.map((m) => m.record.retention.years));
-    const invalid = members.filter((m) => !m.record.valid).map((m) => m.record.visit.visitId);
-
-    const index: BundleIndex = {
-      format: INDEX_FORMAT,
-      bundle: bundleId,
-      branch: opts.branch,
-      branchName,
-      period: opts.period,
-      part,
-      partCount,
-      baggingDate,
-      retainUntil,
-      includesInvalid: invalid.length > 0,
-      visits: members.map((m) => indexVisitOf(m.record)),
-    };
-    const items: PayloadItem[] = [
-      ...members.flatMap((m) => m.items),
-      ...[
-        [INDEX_CSV, indexCsv(index)],
-        [INDEX_HTML, indexHtml(index)],
-        [INDEX_JSON, indexJson(index)],
-      ].map(([path, bytes]) => ({ path: path as string, bytes: bytes as Buffer, size: (bytes as Buffer).length })),
-    ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-
-    const octets = items.reduce((n, it) => n + it.size, 0);
-    const info: { label: string; value: string }[] = [
-      { label: 'Source-Organization', value: opts.sourceOrganization ?? branchName },
-      { label: 'Bagging-Date', value: baggingDate },
-      { label: 'External-Identifier', value: bundleId },
-      { label: 'External-Description', value: `回访档案 callback visits of branch ${opts.branch} (${branchName}), ${opts.period}` },
-      { label: 'Payload-Oxum', value: `${octets}.${items.length}` },
-      ...(partCount > 1 ? [{ label: 'Bag-Group-Identifier', value: groupId }, { label: 'Bag-Count', value: `${part} of ${partCount}` }] : []),
-      { label: 'Bag-Software-Agent', value: 'huifang' },
-      { label: 'Huifang-Format', value: HUIFANG_BAG_FORMAT },
-      { label: 'Huifang-Branch', value: opts.branch },
-      { label: 'Huifang-Period', value: opts.period },
-      { label: 'Huifang-Visit-Count', value: String(members.length) },
-      { label: 'Huifang-Retention-Years', value: String(years) },
-      { label: 'Huifang-Retain-Until', value: retainUntil },
-      { label: 'Huifang-Previous-Bundle', value: previous ? basename(previous.path) : 'none' },
-      { label: 'Huifang-Previous-Bundle-SHA256', value: previous ? previous.sha256 : 'none' },
-      ...(invalid.length
-        ? [
-            { label: 'Huifang-Includes-Invalid', value: `${invalid.length} visit(s) failed validation and were archived with --include-invalid: ${invalid.join(' ')}` },
-          ]
-        : []),
-      ...(opts.signingKey ? [{ label: 'Huifang-Signing-Key-Fingerprint', value: opts.signingKey.fingerprint }] : []),
+    const root = `${plan.bundleId}/`;
+    const tagFiles = [
+      { path: BAGIT_TXT, bytes: Buffer.from('BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n', 'utf8') },
+      { path: BAG_INFO_TXT, bytes: Buffer.from(formatBagInfo(bagInfoOf(run, plan)), 'utf8') },
     ];
-
-    const zipPath = resolve(join(opts.outDir, `${bundleId}.zip`));
-    const zip = await ZipWriter.create(zipPath, baggingDate);
-    try {
-      const root = `${bundleId}/`;
-      const bagitTxt = Buffer.from('BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n', 'utf8');
-      const bagInfo = Buffer.from(formatBagInfo(info), 'utf8');
-      await zip.addBuffer(root + BAGIT_TXT, bagitTxt);
-      await zip.addBuffer(root + BAG_INFO_TXT, bagInfo);
-      const pending: { path: string; item: PayloadItem; sums: Promise<Record<string, string>> }[] = [];
-      for (const it of items) {
-        const name = `${root}data/${it.path}`;
-        const hasher = pool.begin(PAYLOAD_ALGORITHMS);
-        if (it.bytes) {
-          await hasher.update(it.bytes);
-          await zip.addBuffer(name, it.bytes);
-        } else {
-          const source = ws.files.pathOf(it.sha256!);
-          await zip.addStream(name, it.size, createReadStream(source, { highWaterMark: 1 << 19 }), (c) => hasher.update(c));
-        }
-        pending.push({ path: `data/${it.path}`, item: it, sums: hasher.digest() });
-      }
-      const payloadSums: { path: string; sums: Record<string, string> }[] = [];
-      for (const p of pending) {
-        const sums = await p.sums;
-        if (p.item.sha256 && sums.sha256 !== p.item.sha256) {
-          throw new InputError(`The stored file ${p.item.sha256} (${p.item.path}) no longer matches its SHA-256; the file store is damaged there. Restore it before archiving.`);
-        }
-        payloadSums.push({ path: p.path, sums });
-      }
-      const tagFiles: { path: string; bytes: Buffer }[] = [
-        { path: BAGIT_TXT, bytes: bagitTxt },
-        { path: BAG_INFO_TXT, bytes: bagInfo },
-      ];
-      for (const algorithm of PAYLOAD_ALGORITHMS) {
-        const bytes = Buffer.from(formatManifest(payloadSums.map((s) => ({ path: s.path, checksum: s.sums[algorithm]! }))), 'utf8');
-        await zip.addBuffer(root + manifestName(algorithm), bytes);
-        tagFiles.push({ path: manifestName(algorithm), bytes });
-      }
-      const tagManifest = Buffer.from(formatManifest(tagFiles.map((t) => ({ path: t.path, checksum: createHash(TAG_ALGORITHM).update(t.bytes).digest('hex') }))), 'utf8');
-      await zip.addBuffer(root + tagManifestName(TAG_ALGORITHM), tagManifest);
-      if (opts.signingKey) await zip.addBuffer(root + SIGNATURE_FILE, signatureFile(tagManifest, opts.signingKey));
-      const size = await zip.finish();
-      if (size > limit) {
-        notes.push(message('archive/over-size', `${bundleId}.zip is ${size} bytes, over the limit of ${limit} the plan expected to keep`, { file: zipPath }, { severity: 'warning', fix: 'lower --max-bytes a little to leave more room' }));
-      }
-      const { sha256 } = await sha256OfFile(zipPath);
-      const built: BuiltBundle = {
-        path: zipPath,
-        sha256,
-        size,
-        bundleId,
-        part,
-        partCount,
-        visitIds: members.map((m) => m.record.visit.visitId),
-        invalidVisitIds: invalid,
-        payloadBytes: octets,
-        payloadFiles: items.length,
-        retainUntil,
-        previousSha256: previous?.sha256 ?? null,
-        indexHtmlEntry: `${root}data/${INDEX_HTML}`,
-        keyFingerprint: opts.signingKey?.fingerprint ?? null,
-      };
-      recordBundle(
-        ws.db,
-        {
-          sha256, bundleId, branchCode: opts.branch, period: opts.period, part, partCount, path: zipPath, size, visitCount: members.length, payloadBytes: octets,
-          baggingDate, retainUntil, previousSha256: built.previousSha256, includesInvalid: invalid.length > 0, keyFingerprint: built.keyFingerprint, builtBy: actor,
-        },
-        members.map((m) => ({ visitId: m.record.visit.visitId, valid: m.record.valid })),
-      );
-      bundles.push(built);
-    } catch (e) {
-      await zip.abort();
-      throw e;
+    for (const t of tagFiles) await zip.addBuffer(root + t.path, t.bytes);
+    const payloadSums = await writePayload(run, zip, root, plan.items);
+    for (const algorithm of PAYLOAD_ALGORITHMS) {
+      const bytes = Buffer.from(formatManifest(payloadSums.map((s) => ({ path: s.path, checksum: s.sums[algorithm]! }))), 'utf8');
+      await zip.addBuffer(root + manifestName(algorithm), bytes);
+      tagFiles.push({ path: manifestName(algorithm), bytes });
     }
+    const tagManifest = Buffer.from(formatManifest(tagFiles.map((t) => ({ path: t.path, checksum: createHash(TAG_ALGORITHM).update(t.bytes).digest('hex') }))), 'utf8');
+    await zip.addBuffer(root + tagManifestName(TAG_ALGORITHM), tagManifest);
+    if (opts.signingKey) await zip.addBuffer(root + SIGNATURE_FILE, signatureFile(tagManifest, opts.signingKey));
+    const size = await zip.finish();
+    if (size > run.limit) {
+      run.notes.push(message('archive/over-size', `${plan.bundleId}.zip is ${size} bytes, over the limit of ${run.limit} the plan expected to keep`, { file: zipPath }, { severity: 'warning', fix: 'lower --max-bytes a little to leave more room' }));
+    }
+    return await recordBuilt(run, plan, zipPath, size, root);
+  } catch (e) {
+    await zip.abort();
+    throw e;
   }
-  } finally {
-    await pool.close();
+}
+
+/** Streams the payload into the zip, each file hashed as it passes; every stored file checked against its SHA-256. */
+async function writePayload(run: BundleRun, zip: ZipWriter, root: string, items: PayloadItem[]): Promise<{ path: string; sums: Record<string, string> }[]> {
+  const pending: { path: string; item: PayloadItem; sums: Promise<Record<string, string>> }[] = [];
+  for (const it of items) {
+    const name = `${root}data/${it.path}`;
+    const hasher = run.pool.begin(PAYLOAD_ALGORITHMS);
+    if (it.bytes) {
+      await hasher.update(it.bytes);
+      await zip.addBuffer(name, it.bytes);
+    } else {
+      const source = run.ws.files.pathOf(it.sha256!);
+      await zip.addStream(name, it.size, createReadStream(source, { highWaterMark: 1 << 19 }), (c) => hasher.update(c));
+    }
+    pending.push({ path: `data/${it.path}`, item: it, sums: hasher.digest() });
   }
-  return { bundles, refused: opts.includeInvalid ? refused : [], notes };
+  const payloadSums: { path: string; sums: Record<string, string> }[] = [];
+  for (const p of pending) {
+    const sums = await p.sums;
+    if (p.item.sha256 && sums.sha256 !== p.item.sha256) {
+      throw new InputError(`The stored file ${p.item.sha256} (${p.item.path}) no longer matches its SHA-256; the file store is damaged there. Restore it before archiving.`);
+    }
+    payloadSums.push({ path: p.path, sums });
+  }
+  return payloadSums;
+}
+
+/** Records a finished part in the register (with its visits) and describes it. */
+async function recordBuilt(run: BundleRun, plan: PartPlan, zipPath: string, size: number, root: string): Promise<BuiltBundle> {
+  const { opts } = run;
+  const { sha256 } = await sha256OfFile(zipPath);
+  const built: BuiltBundle = {
+    path: zipPath,
+    sha256,
+    size,
+    bundleId: plan.bundleId,
+    part: plan.part,
+    partCount: plan.partCount,
+    visitIds: plan.members.map((m) => m.record.visit.visitId),
+    invalidVisitIds: plan.invalid,
+    payloadBytes: plan.octets,
+    payloadFiles: plan.items.length,
+    retainUntil: plan.retainUntil,
+    previousSha256: plan.previous?.sha256 ?? null,
+    indexHtmlEntry: `${root}data/${INDEX_HTML}`,
+    keyFingerprint: opts.signingKey?.fingerprint ?? null,
+  };
+  recordBundle(
+    run.ws.db,
+    {
+      sha256, bundleId: plan.bundleId, branchCode: opts.branch, period: opts.period, part: plan.part, partCount: plan.partCount, path: zipPath, size, visitCount: plan.members.length, payloadBytes: plan.octets,
+      baggingDate: run.baggingDate, retainUntil: plan.retainUntil, previousSha256: built.previousSha256, includesInvalid: plan.invalid.length > 0, keyFingerprint: built.keyFingerprint, builtBy: run.actor,
+    },
+    plan.members.map((m) => ({ visitId: m.record.visit.visitId, valid: m.record.valid })),
+  );
+  return built;
 }
