@@ -13,7 +13,7 @@
 import { mkdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { maskTail } from '../domain/customer.ts';
+import { maskTail, type Customer } from '../domain/customer.ts';
 import { dueDate } from '../domain/deadlines.ts';
 import { InputError, message, type Message } from '../domain/messages.ts';
 import { newVisitId, type VisitId } from '../domain/visit-id.ts';
@@ -93,11 +93,67 @@ function idSource(seed: string | undefined): (n: number) => Uint8Array {
   return (n) => createHash('sha256').update(`${seed}:${counter++}`).digest().subarray(0, n);
 }
 
+type Planned = { visit: Visit & { layoutId: string }; customer: Customer };
+type StoredFile = { visitId: string; kind: 'letter' | 'form'; sha256: string; size: number; fileName: string; pageCount: number; mediaType: string };
+
+/** What a run writes as it goes, so that a failure can take it back, and registers at the end. */
+interface RunOutputs {
+  out: string;
+  kind: 'letter' | 'form';
+  outputs: WriteBatch;
+  objects: WriteBatch;
+  started: StartedVisit[];
+  stored: StoredFile[];
+  listing: string[][];
+  batches: string[];
+}
+
 export async function startVisits(ws: Workspace, options: StartVisitsOptions): Promise<StartVisitsResult> {
   const channel: VisitChannel = options.channel ?? (options.documents === 'letters' ? 'letter' : 'face-to-face');
   const out = resolve(options.out);
-
   // 1. Cheap checks, nothing written yet.
+  const { list, sender } = await checkBeforeWriting(ws, options, out);
+  // 2. Visits in memory.
+  const runId = `run-${today().replace(/-/g, '')}-${randomBytes(4).toString('hex')}`;
+  const planned = planVisits(list.customers, options, channel, runId);
+  // 3. Render (on both cores for long runs) and write each file as it comes; remember what
+  //    was written so that a failure can take it back.
+  const run: RunOutputs = {
+    out,
+    kind: options.documents === 'letters' ? 'letter' : 'form',
+    outputs: new WriteBatch(),
+    objects: new WriteBatch(),
+    started: new Array(planned.length),
+    stored: [],
+    listing: [['visitId', 'customerId', 'branchCode', 'postcode', 'kind', 'path', 'pages', 'sha256']],
+    batches: [],
+  };
+  try {
+    mkdirSync(out, { recursive: true });
+    await renderAndWrite(ws, options, run, planned, sender);
+    const listingPath = join(out, 'files.csv');
+    await run.outputs.write(listingPath, writeCsv(run.listing));
+    run.outputs.commit();
+    run.objects.commit();
+    // 4. Register everything in one transaction.
+    ws.db.transaction(() => {
+      recordRun(ws.db, { runId, command: options.documents, sourcePath: list.path, sourceSha256: list.sha256, options: { category: options.category, channel, docx: Boolean(options.docx), out } });
+      for (const { customer } of planned) upsertCustomer(ws.db, customer);
+      for (const { visit } of planned) insertVisit(ws.db, visit, options.visitor);
+      for (const s of run.stored) {
+        recordBlob(ws.db, s.sha256, s.size, s.mediaType);
+        addDocument(ws.db, { visitId: s.visitId, kind: s.kind, role: 'rendered', sha256: s.sha256, size: s.size, mediaType: s.mediaType, fileName: s.fileName, pageCount: s.pageCount || undefined, createdBy: options.visitor, meta: { runId } });
+      }
+    })();
+    return { runId, visits: run.started, batches: run.batches, listing: listingPath, messages: [] };
+  } catch (e) {
+    run.outputs.discard();
+    throw e;
+  }
+}
+
+/** The list read and checked, the sender and templates loaded, the output usable; nothing written. */
+async function checkBeforeWriting(ws: Workspace, options: StartVisitsOptions, out: string): Promise<{ list: Awaited<ReturnType<typeof readCustomerList>>; sender: Sender }> {
   const list = await readCustomerList(options.list);
   const sender = options.sender ?? loadSender();
   if (options.docx) loadDocxTemplate(options.documents === 'letters' ? DOCX_TEMPLATES.letter : DOCX_TEMPLATES.form);
@@ -114,14 +170,16 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
     }
     if (open.length) throw new InputError(`${open.length} customer(s) in ${list.path} already have an open visit of this category; nothing was written.`, open);
   }
+  return { list, sender };
+}
 
-  // 2. Visits in memory.
-  const runId = `run-${today().replace(/-/g, '')}-${randomBytes(4).toString('hex')}`;
+/** One new visit per customer, with its id, due date and form layout. */
+function planVisits(customers: readonly Customer[], options: StartVisitsOptions, channel: VisitChannel, runId: string): Planned[] {
   const startedOn = today();
   const nextId = idSource(options.seed);
   const layoutId = options.documents === 'letters' ? LETTER_LAYOUT_ID : formLayoutId(options.category);
-  const planned = list.customers.map((customer) => {
-    const visit: Visit & { layoutId: string } = {
+  return customers.map((customer) => ({
+    visit: {
       visitId: newVisitId(nextId),
       customerId: customer.customerId,
       category: options.category,
@@ -132,78 +190,54 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
       result: 'pending',
       runId,
       layoutId,
-    };
-    return { visit, customer };
+    },
+    customer,
+  }));
+}
+
+/** Renders every visit's document (and batch files), writing each as it comes. */
+async function renderAndWrite(ws: Workspace, options: StartVisitsOptions, run: RunOutputs, planned: Planned[], sender: Sender): Promise<void> {
+  let done = 0;
+  await renderAll(planned, {
+    sender,
+    type: run.kind,
+    onRendered: async (rendered, index) => {
+      run.started[index] = await writeRendered(ws, options, run, planned[index]!, rendered, sender);
+      options.onProgress?.(++done, planned.length);
+    },
+    batch: {
+      maxLettersPerBatch: options.maxLettersPerBatch ?? 500,
+      onBatch: async (batch, n) => {
+        const path = join(run.out, 'batches', `batch-${String(n + 1).padStart(3, '0')}.pdf`);
+        await run.outputs.write(path, batch.bytes);
+        run.batches.push(path);
+        run.listing.push(['', '', '', '', 'batch-pdf', relative(run.out, path), String(batch.pageCount), createHash('sha256').update(batch.bytes).digest('hex')]);
+      },
+    },
   });
+}
 
-  // 3. Render (on both cores for long runs) and write each file as it comes; remember what
-  //    was written so that a failure can take it back.
-  const outputs = new WriteBatch();
-  const objects = new WriteBatch();
-  const started: StartedVisit[] = new Array(planned.length);
-  const stored: { visitId: string; kind: 'letter' | 'form'; sha256: string; size: number; fileName: string; pageCount: number; mediaType: string }[] = [];
-  const listing: string[][] = [['visitId', 'customerId', 'branchCode', 'postcode', 'kind', 'path', 'pages', 'sha256']];
-  const batches: string[] = [];
-  const kind = options.documents === 'letters' ? 'letter' : 'form';
-  try {
-    mkdirSync(out, { recursive: true });
-    let done = 0;
-    await renderAll(planned, {
-      sender,
-      type: kind,
-      onRendered: async (rendered, index) => {
-        const { visit, customer } = planned[index]!;
-        const folder = join(out, customer.branchCode);
-        const pdf = join(folder, `${visit.visitId}.pdf`);
-        await outputs.write(pdf, rendered.bytes);
-        const { sha256, size } = ws.files.putBytes(rendered.bytes, objects);
-        stored.push({ visitId: visit.visitId, kind, sha256, size, fileName: `${visit.visitId}.pdf`, pageCount: rendered.pageCount, mediaType: 'application/pdf' });
-        listing.push([visit.visitId, customer.customerId, customer.branchCode, customer.postcode, `${kind}-pdf`, relative(out, pdf), String(rendered.pageCount), sha256]);
-        const entry: StartedVisit = { visitId: visit.visitId, customerId: customer.customerId, branch: customer.branchCode, pdf };
-        if (options.docx) {
-          const data = templateData(visit, customer, sender);
-          const bytes = kind === 'letter' ? renderLetterDocx(data) : renderFormDocx(data);
-          const docx = join(folder, `${visit.visitId}.docx`);
-          await outputs.write(docx, bytes);
-          const blob = ws.files.putBytes(bytes, objects);
-          stored.push({ visitId: visit.visitId, kind, sha256: blob.sha256, size: blob.size, fileName: `${visit.visitId}.docx`, pageCount: 0, mediaType: DOCX_MEDIA_TYPE });
-          listing.push([visit.visitId, customer.customerId, customer.branchCode, customer.postcode, `${kind}-docx`, relative(out, docx), '', blob.sha256]);
-          entry.docx = docx;
-        }
-        started[index] = entry;
-        options.onProgress?.(++done, planned.length);
-      },
-      batch: {
-        maxLettersPerBatch: options.maxLettersPerBatch ?? 500,
-        onBatch: async (batch, n) => {
-          const path = join(out, 'batches', `batch-${String(n + 1).padStart(3, '0')}.pdf`);
-          await outputs.write(path, batch.bytes);
-          batches.push(path);
-          listing.push(['', '', '', '', 'batch-pdf', relative(out, path), String(batch.pageCount), createHash('sha256').update(batch.bytes).digest('hex')]);
-        },
-      },
-    });
-
-    const listingPath = join(out, 'files.csv');
-    await outputs.write(listingPath, writeCsv(listing));
-    outputs.commit();
-    objects.commit();
-
-    // 4. Register everything in one transaction.
-    ws.db.transaction(() => {
-      recordRun(ws.db, { runId, command: options.documents, sourcePath: list.path, sourceSha256: list.sha256, options: { category: options.category, channel, docx: Boolean(options.docx), out } });
-      for (const { customer } of planned) upsertCustomer(ws.db, customer);
-      for (const { visit } of planned) insertVisit(ws.db, visit, options.visitor);
-      for (const s of stored) {
-        recordBlob(ws.db, s.sha256, s.size, s.mediaType);
-        addDocument(ws.db, { visitId: s.visitId, kind: s.kind, role: 'rendered', sha256: s.sha256, size: s.size, mediaType: s.mediaType, fileName: s.fileName, pageCount: s.pageCount || undefined, createdBy: options.visitor, meta: { runId } });
-      }
-    })();
-    return { runId, visits: started, batches, listing: listingPath, messages: [] };
-  } catch (e) {
-    outputs.discard();
-    throw e;
+/** Writes one visit's PDF (and DOCX) under its branch's folder, stores it, and lists it. */
+async function writeRendered(ws: Workspace, options: StartVisitsOptions, run: RunOutputs, { visit, customer }: Planned, rendered: { bytes: Uint8Array; pageCount: number }, sender: Sender): Promise<StartedVisit> {
+  const { kind } = run;
+  const folder = join(run.out, customer.branchCode);
+  const pdf = join(folder, `${visit.visitId}.pdf`);
+  await run.outputs.write(pdf, rendered.bytes);
+  const { sha256, size } = ws.files.putBytes(rendered.bytes, run.objects);
+  run.stored.push({ visitId: visit.visitId, kind, sha256, size, fileName: `${visit.visitId}.pdf`, pageCount: rendered.pageCount, mediaType: 'application/pdf' });
+  run.listing.push([visit.visitId, customer.customerId, customer.branchCode, customer.postcode, `${kind}-pdf`, relative(run.out, pdf), String(rendered.pageCount), sha256]);
+  const entry: StartedVisit = { visitId: visit.visitId, customerId: customer.customerId, branch: customer.branchCode, pdf };
+  if (options.docx) {
+    const data = templateData(visit, customer, sender);
+    const bytes = kind === 'letter' ? renderLetterDocx(data) : renderFormDocx(data);
+    const docx = join(folder, `${visit.visitId}.docx`);
+    await run.outputs.write(docx, bytes);
+    const blob = ws.files.putBytes(bytes, run.objects);
+    run.stored.push({ visitId: visit.visitId, kind, sha256: blob.sha256, size: blob.size, fileName: `${visit.visitId}.docx`, pageCount: 0, mediaType: DOCX_MEDIA_TYPE });
+    run.listing.push([visit.visitId, customer.customerId, customer.branchCode, customer.postcode, `${kind}-docx`, relative(run.out, docx), '', blob.sha256]);
+    entry.docx = docx;
   }
+  return entry;
 }
 
 
