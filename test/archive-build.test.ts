@@ -44,7 +44,7 @@ describe('archive bundles', () => {
     expect(html).toContain('failed validation');
     const report = await verifyBundle(b.path);
     expect(report.ok).toBe(true);
-    expect(report.problems.filter((p) => p.severity === 'warning').map((p) => p.path)).toContain(`data/${f.invalid[0]}/record.json`);
+    expect(report.problems.filter((p) => p.severity === 'warning').map((p) => p.place.entry)).toContain(`data/${f.invalid[0]}/record.json`);
   });
 
   it('builds byte-identical zips from the same inputs', async () => {
@@ -115,7 +115,7 @@ describe('archive bundles', () => {
     writeFileSync(changed, prev);
     const broken = await verifyBundle(next.bundles[0]!.path, { previous: changed });
     expect(broken.ok).toBe(false);
-    expect(broken.problems).toContainEqual(expect.objectContaining({ path: 'bag-info.txt', rule: 'huifang/chain' }));
+    expect(broken.problems).toContainEqual(expect.objectContaining({ place: { entry: 'bag-info.txt' }, ruleId: 'huifang/chain' }));
   });
 
   it.skipIf(lacks('unzip'))('signs the tag manifest; verify checks it with the embedded or the given key', async () => {
@@ -128,10 +128,10 @@ describe('archive bundles', () => {
     expect((await verifyBundle(b.path, { key: loadPublicKey(keys.publicKeyPath) })).ok).toBe(true);
     const wrong = await verifyBundle(b.path, { key: loadPublicKey(other.publicKeyPath) });
     expect(wrong.ok).toBe(false);
-    expect(wrong.problems).toContainEqual(expect.objectContaining({ path: 'huifang-signature.txt', rule: 'huifang/signature' }));
+    expect(wrong.problems).toContainEqual(expect.objectContaining({ place: { entry: 'huifang-signature.txt' }, ruleId: 'huifang/signature' }));
     const unsigned = await buildBundles(f.ws, opts('unsigned', { includeInvalid: true }));
     const missing = await verifyBundle(unsigned.bundles[0]!.path, { key: loadPublicKey(keys.publicKeyPath) });
-    expect(missing.problems).toContainEqual(expect.objectContaining({ path: 'huifang-signature.txt' }));
+    expect(missing.problems).toContainEqual(expect.objectContaining({ place: { entry: 'huifang-signature.txt' } }));
   });
 
   it('records bundles with their retention date; `due` honours legal holds', async () => {

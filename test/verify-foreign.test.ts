@@ -71,8 +71,8 @@ describe('foreign BagIt bags', () => {
     writeFileSync(join(bag, 'data/回访记录.txt'), '改过');
     const bad = await verifyBundle(bag);
     expect(bad.ok).toBe(false);
-    expect(bad.problems.map((p) => p.path)).toEqual(['data/回访记录.txt', 'data/回访记录.txt']);
-    expect(bad.problems[0]!.problem).toMatch(/^changed: its md5 is/);
+    expect(bad.problems.map((p) => p.place.entry)).toEqual(['data/回访记录.txt', 'data/回访记录.txt']);
+    expect(bad.problems[0]!.reason).toMatch(/^changed: its md5 is/);
   });
 
   it('a bag whose Payload-Oxum, bagit.txt or manifests are wrong says where', async () => {
@@ -83,7 +83,7 @@ describe('foreign BagIt bags', () => {
       'manifest-whirlpool.txt': 'abc  data/a.txt\n',
     });
     const r = await verifyBundle(bag);
-    const lines = r.problems.map((p) => `${p.path}: ${p.rule}`);
+    const lines = r.problems.map((p) => `${p.place.entry}: ${p.ruleId}`);
     expect(lines).toContain('bagit.txt: bag/bagit-txt');
     expect(lines).toContain('bag-info.txt: bag/oxum');
     expect(lines).toContain('manifest-sha256.txt: bag/manifest-path');
@@ -94,6 +94,6 @@ describe('foreign BagIt bags', () => {
   it('a folder without bagit.txt is not a bag', async () => {
     const r = await verifyBundle(makeBag(join(base, 'no-bag'), { 'data/a.txt': 'a' }, {}));
     expect(r.ok).toBe(false);
-    expect(r.problems[0]).toMatchObject({ path: 'bagit.txt', rule: 'bag/not-a-bag' });
+    expect(r.problems[0]).toMatchObject({ place: { entry: 'bagit.txt' }, ruleId: 'bag/not-a-bag' });
   });
 });

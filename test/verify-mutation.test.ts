@@ -33,7 +33,7 @@ function flip(file: string, at = 0.5): void {
 }
 
 function named(r: VerifyReport, path: string): boolean {
-  return r.problems.some((p) => p.severity === 'error' && (p.path === path || p.problem.includes(path)));
+  return r.problems.some((p) => p.severity === 'error' && (p.place.entry === path || p.reason.includes(path)));
 }
 
 describe('verify catches and names every mutation', () => {
@@ -117,7 +117,7 @@ describe('verify catches and names every mutation', () => {
       for (const target of [bag, zipped]) {
         const r = await verifyBundle(target, { key });
         if (r.ok) misses.push(`${m.what} (${target.endsWith('.zip') ? 'zip' : 'folder'}): not caught`);
-        for (const n of m.names) if (!named(r, n)) misses.push(`${m.what} (${target.endsWith('.zip') ? 'zip' : 'folder'}): ${n} not named; problems: ${r.problems.map((p) => `${p.path}: ${p.problem}`).join(' | ')}`);
+        for (const n of m.names) if (!named(r, n)) misses.push(`${m.what} (${target.endsWith('.zip') ? 'zip' : 'folder'}): ${n} not named; problems: ${r.problems.map((p) => `${p.place.entry}: ${p.reason}`).join(' | ')}`);
       }
       rmSync(work, { recursive: true, force: true });
     }
@@ -146,7 +146,7 @@ describe('verify catches and names every mutation', () => {
       const rel = e.name.slice(BAG.length + 1);
       try {
         const r = await verifyBundle(file);
-        if (r.ok || !named(r, rel)) misses.push(`${rel}: ${r.ok ? 'not caught' : 'not named: ' + r.problems.map((p) => p.path).join(', ')}`);
+        if (r.ok || !named(r, rel)) misses.push(`${rel}: ${r.ok ? 'not caught' : 'not named: ' + r.problems.map((p) => p.place.entry).join(', ')}`);
       } catch (err) {
         if (!(err instanceof HostileZipError || err instanceof UnreadableZipError)) throw err;
       }

@@ -104,6 +104,13 @@ function checkIndexedVisit(bag: VerifiedBag, job: VerifyJob, v: IndexedVisit, ac
   if (record.visit?.result !== v.result) job.error(recordPath, `the record says result ${record.visit?.result}, the index ${v.result}`, 'huifang/index');
   if (record.valid !== v.valid) job.error(recordPath, `the record says ${record.valid ? 'valid' : 'invalid'}, the index ${v.valid ? 'valid' : 'invalid'}`, 'huifang/index');
   if (record.customer?.customerId !== v.customerId) job.error(recordPath, `the record's customer differs from the index's`, 'huifang/index');
+  checkVisitFiles(bag, job, v, record, accounted);
+  return record;
+}
+
+/** The files the index lists for a visit against its record and the bag's bytes. */
+function checkVisitFiles(bag: VerifiedBag, job: VerifyJob, v: IndexedVisit, record: ArchivedVisitRecord, accounted: Set<string>): void {
+  const recordPath = `data/${v.visitId}/${RECORD_FILE}`;
   const recordFiles = new Map((record.files ?? []).map((f) => [f.path, f]));
   const indexFiles = new Map(v.files.map((f) => [f.path, f]));
   for (const [path, f] of indexFiles) {
@@ -120,7 +127,6 @@ function checkIndexedVisit(bag: VerifiedBag, job: VerifyJob, v: IndexedVisit, ac
     accounted.add(`data/${path}`);
     if (!indexFiles.has(path)) job.error(`data/${INDEX_JSON}`, `the record of visit ${v.visitId} lists ${path}, the index does not`, 'huifang/index');
   }
-  return record;
 }
 
 /** index.csv tells the same story as index.json. */

@@ -4,18 +4,11 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { VisitEvidenceRecord } from '../domain/evidence.ts';
-import type { Message } from '../domain/messages.ts';
+import { message, type Message } from '../domain/messages.ts';
 import type { BagSource } from './bag-source.ts';
 import type { BagInfo, Manifest } from './bagit.ts';
 import type { ZipLimits } from './zip-reader.ts';
 
-/** One problem, with the path inside the bag it is about. */
-export interface BagProblem {
-  path: string;
-  problem: string;
-  rule: string;
-  severity: 'error' | 'warning';
-}
 
 export interface VerifyOptions {
   /** A trusted public key: the bundle must be signed with it. */
@@ -52,13 +45,14 @@ export interface VerifyProfile {
 
 /** The problems collected while verifying, and where (as vfile collects messages). */
 export class VerifyJob {
-  readonly problems: BagProblem[] = [];
+  /** Each problem as the domain's `Message`, its place the path inside the bag (`place.entry`). */
+  readonly problems: Message[] = [];
   readonly notes: string[] = [];
   error(path: string, problem: string, rule: string): void {
-    this.problems.push({ path, problem, rule, severity: 'error' });
+    this.problems.push(message(rule, problem, { entry: path }));
   }
   warn(path: string, problem: string, rule: string): void {
-    this.problems.push({ path, problem, rule, severity: 'warning' });
+    this.problems.push(message(rule, problem, { entry: path }, { severity: 'warning' }));
   }
   note(text: string): void {
     this.notes.push(text);

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { getHashes } from 'node:crypto';
+import type { Message } from '../domain/messages.ts';
 import { openFolderBag, openZipBag, EntryCrcError, type BagSource } from './bag-source.ts';
 import {
   ALGORITHMS, BAGIT_TXT, BAG_INFO_TXT, PACKAGE_INFO_TXT, MANIFEST_RE, TAGMANIFEST_RE, SUPPORTED_VERSIONS,
@@ -19,7 +20,7 @@ import {
 } from './bagit.ts';
 import { HashPool } from './hashing.ts';
 import { huifangProfile } from './huifang-checks.ts';
-import { VerifyJob, type BagProblem, type VerifiedBag, type VerifyOptions, type VerifyProfile } from './verify-job.ts';
+import { VerifyJob, type VerifiedBag, type VerifyOptions, type VerifyProfile } from './verify-job.ts';
 import { hostileNameReason } from './zip-reader.ts';
 import { SIGNATURE_FILE } from './signing.ts';
 
@@ -33,7 +34,7 @@ export interface VerifyReport {
   huifang: boolean;
   files: number;
   bytes: number;
-  problems: BagProblem[];
+  problems: Message[];
   notes: string[];
 }
 

@@ -4,7 +4,8 @@
  * its path inside the bag), 2 unusable or refused (a hostile or damaged zip).
  */
 import { existsSync } from 'node:fs';
-import { UsageError } from '../domain/messages.ts';
+import { resolve } from 'node:path';
+import { formatMessage, message, UsageError } from '../domain/messages.ts';
 import { loadPublicKey } from '../archive/signing.ts';
 import { verifyBundle } from '../archive/verify.ts';
 import { HostileZipError, UnreadableZipError } from '../archive/zip-reader.ts';
@@ -31,7 +32,7 @@ export const verifyCommand = defineCommand<VerifyArgs>({
       const r = await verifyBundle(args.bundle, { ...(key ? { key } : {}), ...(args.previous ? { previous: args.previous } : {}) });
       const errors = r.problems.filter((p) => p.severity === 'error');
       report(io, args.json, { ok: r.ok, path: r.location, bag: r.bag, version: r.version, huifang: r.huifang, files: r.files, bytes: r.bytes, problems: r.problems, notes: r.notes }, () => [
-        ...r.problems.map((p) => `${p.severity === 'error' ? '✗' : '!'} ${p.path}: ${p.problem} [${p.rule}]`),
+        ...r.problems.map(formatMessage),
         ...r.notes.map((n) => `· ${n}`),
         r.ok
           ? `✓ ${r.location}: valid BagIt ${r.version} bag${r.huifang ? ' and huifang bundle' : ''} (${r.files} files, ${r.bytes} bytes)`
@@ -41,7 +42,7 @@ export const verifyCommand = defineCommand<VerifyArgs>({
     } catch (e) {
       if (e instanceof HostileZipError || e instanceof UnreadableZipError) {
         const hostile = e instanceof HostileZipError;
-        const problem = { path: hostile ? (e.entry ?? '') : '', problem: `${hostile ? 'refused' : 'unreadable'}: ${hostile ? e.reason : e.message}`, rule: hostile ? 'zip/hostile' : 'zip/unreadable', severity: 'error' };
+        const problem = message(hostile ? 'zip/hostile' : 'zip/unreadable', `${hostile ? 'refused' : 'unreadable'}: ${hostile ? e.reason : e.message}`, hostile && e.entry ? { file: resolve(args.bundle), entry: e.entry } : { file: resolve(args.bundle) });
         report(io, args.json, { ok: false, refused: true, path: args.bundle, problems: [problem] }, () => [
           `✗ ${args.bundle}: ${hostile ? 'refused, nothing was extracted' : 'cannot be read'} — ${e.message}`,
         ]);

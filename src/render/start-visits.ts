@@ -227,17 +227,21 @@ async function writeRendered(ws: Workspace, options: StartVisitsOptions, run: Ru
   run.stored.push({ visitId: visit.visitId, kind, sha256, size, fileName: `${visit.visitId}.pdf`, pageCount: rendered.pageCount, mediaType: 'application/pdf' });
   run.listing.push([visit.visitId, customer.customerId, customer.branchCode, customer.postcode, `${kind}-pdf`, relative(run.out, pdf), String(rendered.pageCount), sha256]);
   const entry: StartedVisit = { visitId: visit.visitId, customerId: customer.customerId, branch: customer.branchCode, pdf };
-  if (options.docx) {
-    const data = templateData(visit, customer, sender);
-    const bytes = kind === 'letter' ? renderLetterDocx(data) : renderFormDocx(data);
-    const docx = join(folder, `${visit.visitId}.docx`);
-    await run.outputs.write(docx, bytes);
-    const blob = ws.files.putBytes(bytes, run.objects);
-    run.stored.push({ visitId: visit.visitId, kind, sha256: blob.sha256, size: blob.size, fileName: `${visit.visitId}.docx`, pageCount: 0, mediaType: DOCX_MEDIA_TYPE });
-    run.listing.push([visit.visitId, customer.customerId, customer.branchCode, customer.postcode, `${kind}-docx`, relative(run.out, docx), '', blob.sha256]);
-    entry.docx = docx;
-  }
+  if (options.docx) entry.docx = await writeDocx(ws, run, { visit, customer }, sender, folder);
   return entry;
+}
+
+/** Writes one visit's Word document beside its PDF, stores it, and lists it. */
+async function writeDocx(ws: Workspace, run: RunOutputs, { visit, customer }: Planned, sender: Sender, folder: string): Promise<string> {
+  const { kind } = run;
+  const data = templateData(visit, customer, sender);
+  const bytes = kind === 'letter' ? renderLetterDocx(data) : renderFormDocx(data);
+  const docx = join(folder, `${visit.visitId}.docx`);
+  await run.outputs.write(docx, bytes);
+  const blob = ws.files.putBytes(bytes, run.objects);
+  run.stored.push({ visitId: visit.visitId, kind, sha256: blob.sha256, size: blob.size, fileName: `${visit.visitId}.docx`, pageCount: 0, mediaType: DOCX_MEDIA_TYPE });
+  run.listing.push([visit.visitId, customer.customerId, customer.branchCode, customer.postcode, `${kind}-docx`, relative(run.out, docx), '', blob.sha256]);
+  return docx;
 }
 
 
