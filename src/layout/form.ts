@@ -218,6 +218,9 @@ export function formLayoutId(category: VisitCategory): string {
   return `form.${category}.v${LAYOUT_VERSION}`;
 }
 
+/** What a form layout id looks like (`form.new-account.v3`), to find one in text such as a PDF's keywords. */
+export const FORM_LAYOUT_ID_PATTERN = /form\.[a-z-]+\.v\d+/;
+
 const cache = new Map<VisitCategory, FormLayout>();
 
 /** The record form's geometry for a visit category. */

@@ -10,6 +10,7 @@
 import type { Answer } from '../domain/questions.ts';
 import { formLayoutById, type FormLayout, type MarkArea, type QuestionRow } from '../layout/form.ts';
 import type { PagePayload } from '../layout/qr-payload.ts';
+import { A4 } from '../layout/page.ts';
 import { alignPage, project, scaleAt, type Alignment } from './align.ts';
 import { areaScore, measureInk, measureTick, tickScore, type ColourSampler, type InkMeasure, type TickReach } from './boxes.ts';
 import type { DecodedPage } from './decode.ts';
@@ -325,8 +326,8 @@ const labelOf = (row: QuestionRow, value: string): string => row.boxes.find((b) 
 function pageCoverage(a: Alignment, img: GreyImage): number {
   let inside = 0;
   let total = 0;
-  for (let y = 2.5; y < 297; y += 5) {
-    for (let x = 2.5; x < 210; x += 5) {
+  for (let y = 2.5; y < A4.height; y += 5) {
+    for (let x = 2.5; x < A4.width; x += 5) {
       const p = project(a.transform, { x, y });
       total++;
       if (p.x >= 0 && p.y >= 0 && p.x < img.width && p.y < img.height) inside++;

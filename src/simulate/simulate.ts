@@ -19,7 +19,7 @@ import type { Answer } from '../domain/questions.ts';
 import { invalidParameter, UsageError, type Message } from '../domain/messages.ts';
 import { formLayoutById, type FormLayout } from '../layout/form.ts';
 import { encodePagePayload, decodePagePayload } from '../layout/qr-payload.ts';
-import { QR_CODES, mmToPx, type Rect } from '../layout/page.ts';
+import { A4, QR_CODES, mmToPx, type Rect } from '../layout/page.ts';
 import { rasterizePdf } from '../formats/rasterize.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { DocumentKind } from '../domain/visit.ts';
@@ -490,7 +490,7 @@ async function qrPayloadOf(ctx: RunContext, visit: SourceVisit, kind: DocumentKi
   const key = `${visit.pdf}#${page}`;
   let payload = ctx.payloads.get(key);
   if (payload === undefined) {
-    payload = await readQr(raster, QR_CODES.topRight, Math.round((raster.width * 25.4) / 210));
+    payload = await readQr(raster, QR_CODES.topRight, Math.round((raster.width * 25.4) / A4.width));
     ctx.payloads.set(key, payload);
   }
   return payload ?? encodePagePayload({ visitId: visit.visitId as never, kind, page, pageCount: visit.pageCount, layout: kind === 'form' ? visit.formLayout : visit.letterLayout });
