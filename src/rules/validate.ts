@@ -134,6 +134,7 @@ function resultMessages(facts: VisitFacts, decision: ResultDecision, policy: Dea
 }
 
 /** Validates one visit (see the module comment). @throws UnknownVisitError */
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function validateVisit(ws: Workspace, visitId: string, options: ValidateOptions = {}, roster?: readonly RosterEntry[]): Promise<VisitValidation> {
   const actor = options.actor ?? 'huifang';
   const today = options.today ?? todayIso();

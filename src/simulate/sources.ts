@@ -131,6 +131,7 @@ const CSV_COLUMNS: Record<keyof CsvFacts, string[]> = {
   layout: ['layout', 'formlayout'],
 };
 
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 function readFilesCsv(root: string, messages: Message[]): CsvFacts[] {
   const path = join(root, 'files.csv');
   if (!existsSync(path)) return [];
@@ -223,6 +224,7 @@ interface PlacedText {
   y: number;
 }
 
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 async function describePdf(pdf: string, row: CsvFacts | undefined, messages: Message[]): Promise<SourceVisit | undefined> {
   let doc;
   try {
