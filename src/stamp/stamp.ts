@@ -85,7 +85,7 @@ function pdfDate(iso: string): string {
 
 function assertFooterText(ref: string): void {
   if (!/^[\x20-\x7e]+$/.test(ref)) {
-    throw invalidParameter('archiveRef', 'printable ASCII (it is printed in the footer)', ref);
+    throw invalidParameter('archiveRef (it is printed in the footer)', 'printable ASCII', ref);
   }
 }
 
