@@ -113,7 +113,7 @@ export function writeFile(w: PdfWriter, info: DocumentInfo, fill: (parent: numbe
   const catalog = w.put(w.alloc(), `<</Type/Catalog/Pages ${pagesNum} 0 R/Lang(zh-CN)/ViewerPreferences<</DisplayDocTitle true>>>>`);
   const infoNum = w.put(
     w.alloc(),
-    `<</Title${pdfTextString(info.title)}${info.subject ? `/Subject${pdfTextString(info.subject)}` : ''}/Producer(huifang)/Creator${pdfTextString(info.creator ?? 'huifang')}${info.createdOn ? `/CreationDate(${pdfDate(info.createdOn)})/ModDate(${pdfDate(info.createdOn)})` : ''}>>`,
+    `<</Title${pdfTextString(info.title)}${info.subject ? `/Subject${pdfTextString(info.subject)}` : ''}/Producer(huifang)/Creator${info.creator ? pdfTextString(info.creator) : '(huifang)'}${info.createdOn ? `/CreationDate(${pdfDate(info.createdOn)})/ModDate(${pdfDate(info.createdOn)})` : ''}>>`,
   );
   return w.finish(catalog, infoNum, info.id);
 }
