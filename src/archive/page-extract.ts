@@ -20,6 +20,7 @@ import { pagesOfFile } from '../store/pages.ts';
 import { recordEvent } from '../store/register.ts';
 import { documentsOf, storeDocument, type VisitDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
+import { A4 } from '../layout/page.ts';
 
 /** The original a page extract was made from, as a bundle's record names it (its bytes stay in the workspace). */
 export interface ExtractOrigin {
@@ -254,7 +255,7 @@ function pageDpi(density: number | undefined, width: number, height: number): nu
     const shortMm = (Math.min(width, height) / density) * 25.4;
     if (shortMm >= 50 && shortMm <= 1200) return density;
   }
-  return Math.max((Math.min(width, height) / 210) * 25.4, (Math.max(width, height) / 297) * 25.4);
+  return Math.max((Math.min(width, height) / A4.width) * 25.4, (Math.max(width, height) / A4.height) * 25.4);
 }
 
 async function pageImage(bytes: Uint8Array, index: number, multi: boolean): Promise<PageImage> {

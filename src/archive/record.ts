@@ -147,6 +147,7 @@ export type VisitValidator = (visitId: string) => { ok: boolean; problems: Messa
  * Builds the record of one visit and where its documents go. The evidence record and the
  * final answers come from the rules stage (`visitFacts`), the one place that assembles them.
  */
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function buildVisitRecord(ws: Workspace, visitId: string, period: string, policy: RetentionPolicy, validation: { ok: boolean; problems: Message[] }, bag: { baggingDate: string; policySha256: string | null }): Promise<{ record: ArchivedVisitRecord; documents: { doc: VisitDocument; path: string }[] }> {
   // Hashes are not re-checked here: archiving re-hashes every byte as it copies it.
   const facts = await visitFacts(ws, visitId, { verifyHashes: false });

@@ -1,5 +1,8 @@
 /**
- * A deterministic zip writer: the same entries in the same order give the same bytes.
+ * The one zip writer, for archive bundles (streamed to a file: `ZipWriter`) and Word
+ * documents (built in memory: `zipInMemory`), with the same headers either way.
+ *
+ * Deterministic: the same entries in the same order give the same bytes.
  * Every entry carries the same fixed DOS date (the bag's Bagging-Date, midnight), Unix
  * mode 0644, the UTF-8 name flag, no extra fields and no data descriptors; data that is
  * already compressed (JPEG, PNG, PDF, audio, zip) is STORED, text is deflated.
@@ -46,8 +49,104 @@ function shouldDeflate(name: string): boolean {
   return !COMPRESSED_EXTENSIONS.has(ext);
 }
 
+/** One entry ready to be written: its name, how it is stored, and its (possibly deflated) body. */
+export interface PreparedEntry {
+  name: Buffer;
+  method: number;
+  crc: number;
+  size: number;
+  body: Uint8Array;
+}
+
+/**
+ * Prepares an entry from bytes in memory: deflated when the name says text (or `deflate` is
+ * set) and deflating makes it smaller, else stored. `level` trades speed for size (default 9).
+ */
+export function prepareEntry(name: string, bytes: Uint8Array, options: { deflate?: boolean; level?: number } = {}): PreparedEntry {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const entry: PreparedEntry = { name: Buffer.from(name, 'utf8'), method: METHOD_STORE, crc: crc32(data) >>> 0, size: data.length, body: data };
+  if (options.deflate ?? shouldDeflate(name)) {
+    const level = options.level ?? 9;
+    const deflated = deflateRawSync(data, { level, memLevel: level === 9 ? 9 : 8 });
+    if (deflated.length < data.length) {
+      entry.method = METHOD_DEFLATE;
+      entry.body = deflated;
+    }
+  }
+  return entry;
+}
+
+/** A local file header (30 bytes and the name). */
+function localHeader(e: PreparedEntry, compressedSize: number, dos: DosDateTime): Buffer {
+  const h = Buffer.alloc(30);
+  h.writeUInt32LE(LOCAL_HEADER, 0);
+  h.writeUInt16LE(20, 4);
+  h.writeUInt16LE(FLAG_UTF8, 6);
+  h.writeUInt16LE(e.method, 8);
+  h.writeUInt16LE(dos.time, 10);
+  h.writeUInt16LE(dos.date, 12);
+  h.writeUInt32LE(e.crc >>> 0, 14);
+  h.writeUInt32LE(compressedSize, 18);
+  h.writeUInt32LE(e.size, 22);
+  h.writeUInt16LE(e.name.length, 26);
+  h.writeUInt16LE(0, 28);
+  return Buffer.concat([h, e.name]);
+}
+
+/** The central directory and its end record, for entries written from offset 0 up to `cdOffset`. */
+function centralDirectory(central: readonly CentralRecord[], cdOffset: number, dos: DosDateTime): Buffer {
+  const parts: Buffer[] = [];
+  for (const e of central) {
+    const h = Buffer.alloc(46);
+    h.writeUInt32LE(CENTRAL_HEADER, 0);
+    h.writeUInt16LE(VERSION_MADE_BY, 4);
+    h.writeUInt16LE(20, 6);
+    h.writeUInt16LE(FLAG_UTF8, 8);
+    h.writeUInt16LE(e.method, 10);
+    h.writeUInt16LE(dos.time, 12);
+    h.writeUInt16LE(dos.date, 14);
+    h.writeUInt32LE(e.crc >>> 0, 16);
+    h.writeUInt32LE(e.compressedSize, 20);
+    h.writeUInt32LE(e.size, 24);
+    h.writeUInt16LE(e.name.length, 28);
+    // extra, comment, disk and internal attributes stay zero
+    h.writeUInt32LE((UNIX_FILE_MODE << 16) >>> 0, 38);
+    h.writeUInt32LE(e.offset, 42);
+    parts.push(h, e.name);
+  }
+  const cd = Buffer.concat(parts);
+  if (cdOffset + cd.length + 22 > ZIP32_LIMIT) throw new ZipLimitError('The central directory');
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(END_OF_CENTRAL_DIRECTORY, 0);
+  end.writeUInt16LE(central.length, 8);
+  end.writeUInt16LE(central.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(cdOffset, 16);
+  return Buffer.concat([cd, end]);
+}
+
+/** A whole zip in memory (a Word document): the entries in order, every one dated `entryDate`. */
+export function zipInMemory(entries: readonly PreparedEntry[], entryDate: string): Uint8Array {
+  const dos = dosDateTime(entryDate);
+  const parts: Uint8Array[] = [];
+  const central: CentralRecord[] = [];
+  let at = 0;
+  for (const e of entries) {
+    const header = localHeader(e, e.body.length, dos);
+    central.push({ name: e.name, method: e.method, crc: e.crc, compressedSize: e.body.length, size: e.size, offset: at });
+    parts.push(header, e.body);
+    at += header.length + e.body.length;
+  }
+  if (entries.length > ZIP32_MAX_ENTRIES || at > ZIP32_LIMIT) throw new ZipLimitError('The document');
+  parts.push(centralDirectory(central, at, dos));
+  const out = Buffer.concat(parts);
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+type DosDateTime = { date: number; time: number };
+
 /** DOS date and time for a calendar date at 00:00:00 (zip has no time zone). */
-function dosDateTime(isoDate: string): { date: number; time: number } {
+function dosDateTime(isoDate: string): DosDateTime {
   const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
   if (!(y >= 1980 && y <= 2107)) throw new Error(`A zip cannot hold the date ${isoDate}`);
   return { date: ((y - 1980) << 9) | (m << 5) | d, time: 0 };
@@ -80,7 +179,7 @@ export class ZipWriter {
     readonly path: string,
     private readonly tempPath: string,
     private readonly handle: FileHandle,
-    private readonly dos: { date: number; time: number },
+    private readonly dos: DosDateTime,
   ) {}
 
   /** Starts a zip at `path` (written to a temporary file beside it until `finish`). */
@@ -105,22 +204,6 @@ export class ZipWriter {
     this.position += bytes.length;
   }
 
-  private localHeader(name: Buffer, method: number, crc: number, compressedSize: number, size: number): Buffer {
-    const h = Buffer.alloc(30);
-    h.writeUInt32LE(LOCAL_HEADER, 0);
-    h.writeUInt16LE(20, 4);
-    h.writeUInt16LE(FLAG_UTF8, 6);
-    h.writeUInt16LE(method, 8);
-    h.writeUInt16LE(this.dos.time, 10);
-    h.writeUInt16LE(this.dos.date, 12);
-    h.writeUInt32LE(crc >>> 0, 14);
-    h.writeUInt32LE(compressedSize, 18);
-    h.writeUInt32LE(size, 22);
-    h.writeUInt16LE(name.length, 26);
-    h.writeUInt16LE(0, 28);
-    return Buffer.concat([h, name]);
-  }
-
   private checkRoom(name: string, compressedSize: number): void {
     if (this.central.length + 1 > ZIP32_MAX_ENTRIES) throw new ZipLimitError(`Entry ${name}`);
     if (this.position + 30 + Buffer.byteLength(name) + compressedSize > ZIP32_LIMIT) throw new ZipLimitError(`Entry ${name}`);
@@ -128,24 +211,13 @@ export class ZipWriter {
 
   /** Adds an entry from bytes in memory; deflated when that helps and the name says text. */
   async addBuffer(name: string, bytes: Uint8Array, options: { deflate?: boolean } = {}): Promise<WrittenEntry> {
-    const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const crc = crc32(data);
-    let method = METHOD_STORE;
-    let body = data;
-    if (options.deflate ?? shouldDeflate(name)) {
-      const deflated = deflateRawSync(data, { level: 9, memLevel: 9 });
-      if (deflated.length < data.length) {
-        method = METHOD_DEFLATE;
-        body = deflated;
-      }
-    }
-    const nameBytes = Buffer.from(name, 'utf8');
-    this.checkRoom(name, body.length);
+    const e = prepareEntry(name, bytes, options);
+    this.checkRoom(name, e.body.length);
     const offset = this.position;
-    await this.write(this.localHeader(nameBytes, method, crc, body.length, data.length));
-    await this.write(body);
-    this.central.push({ name: nameBytes, method, crc, compressedSize: body.length, size: data.length, offset });
-    return { name, size: data.length, compressedSize: body.length, crc32: crc, stored: method === METHOD_STORE };
+    await this.write(localHeader(e, e.body.length, this.dos));
+    await this.write(Buffer.from(e.body.buffer, e.body.byteOffset, e.body.byteLength));
+    this.central.push({ name: e.name, method: e.method, crc: e.crc, compressedSize: e.body.length, size: e.size, offset });
+    return { name, size: e.size, compressedSize: e.body.length, crc32: e.crc, stored: e.method === METHOD_STORE };
   }
 
   /**
@@ -157,7 +229,7 @@ export class ZipWriter {
     const nameBytes = Buffer.from(name, 'utf8');
     this.checkRoom(name, size);
     const offset = this.position;
-    await this.write(this.localHeader(nameBytes, METHOD_STORE, 0, size, size));
+    await this.write(localHeader({ name: nameBytes, method: METHOD_STORE, crc: 0, size, body: Buffer.alloc(0) }, size, this.dos));
     let crc = 0;
     let seen = 0;
     for await (const chunk of chunks) {
@@ -176,38 +248,7 @@ export class ZipWriter {
 
   /** Writes the central directory, flushes, and moves the zip into place. Returns its size. */
   async finish(): Promise<number> {
-    const cdOffset = this.position;
-    const parts: Buffer[] = [];
-    for (const e of this.central) {
-      const h = Buffer.alloc(46);
-      h.writeUInt32LE(CENTRAL_HEADER, 0);
-      h.writeUInt16LE(VERSION_MADE_BY, 4);
-      h.writeUInt16LE(20, 6);
-      h.writeUInt16LE(FLAG_UTF8, 8);
-      h.writeUInt16LE(e.method, 10);
-      h.writeUInt16LE(this.dos.time, 12);
-      h.writeUInt16LE(this.dos.date, 14);
-      h.writeUInt32LE(e.crc >>> 0, 16);
-      h.writeUInt32LE(e.compressedSize, 20);
-      h.writeUInt32LE(e.size, 24);
-      h.writeUInt16LE(e.name.length, 28);
-      h.writeUInt16LE(0, 30); // extra
-      h.writeUInt16LE(0, 32); // comment
-      h.writeUInt16LE(0, 34); // disk
-      h.writeUInt16LE(0, 36); // internal attributes
-      h.writeUInt32LE((UNIX_FILE_MODE << 16) >>> 0, 38);
-      h.writeUInt32LE(e.offset, 42);
-      parts.push(h, e.name);
-    }
-    const cd = Buffer.concat(parts);
-    if (cdOffset + cd.length + 22 > ZIP32_LIMIT) throw new ZipLimitError('The central directory');
-    const end = Buffer.alloc(22);
-    end.writeUInt32LE(END_OF_CENTRAL_DIRECTORY, 0);
-    end.writeUInt16LE(this.central.length, 8);
-    end.writeUInt16LE(this.central.length, 10);
-    end.writeUInt32LE(cd.length, 12);
-    end.writeUInt32LE(cdOffset, 16);
-    await this.write(Buffer.concat([cd, end]));
+    await this.write(centralDirectory(this.central, this.position, this.dos));
     await this.handle.sync();
     await this.handle.close();
     this.closed = true;

@@ -149,6 +149,7 @@ const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * order (hidden files skipped; files no handler reads listed as skipped). A path that does
  * not exist is bad input: `InputError` naming every such path, before anything is written.
  */
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function collectIngestInputs(paths: readonly string[], handlers: readonly IngestHandler[]): Promise<CollectedInputs> {
   const missing: Message[] = [];
   const roots: { path: string; dir: boolean }[] = [];
@@ -347,6 +348,7 @@ async function stageFile(ws: Workspace, path: string, options: OneOptions, reade
 }
 
 /** Steps 2–4 of a file: recorded as processing, read (or its prepared reading awaited), recorded as done. */
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 async function ingestStaged(ws: Workspace, staged: Staged, options: OneOptions, onPage: (page: number) => void): Promise<FileReport> {
   const path = staged.path;
   if (staged.error !== undefined) return { path, sha256: '', status: 'error', handler: null, pageCount: null, pages: [], error: staged.error };

@@ -166,6 +166,7 @@ function questionRows(questions: readonly Question[], top: number): QuestionRow[
   });
 }
 
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 function buildFormLayout(category: VisitCategory): FormLayout {
   const questions = questionsFor(category);
   const fieldsTop = 50;
@@ -217,6 +218,9 @@ function buildFormLayout(category: VisitCategory): FormLayout {
 export function formLayoutId(category: VisitCategory): string {
   return `form.${category}.v${LAYOUT_VERSION}`;
 }
+
+/** What a form layout id looks like (`form.new-account.v3`), to find one in text such as a PDF's keywords. */
+export const FORM_LAYOUT_ID_PATTERN = /form\.[a-z-]+\.v\d+/;
 
 const cache = new Map<VisitCategory, FormLayout>();
 

@@ -57,6 +57,7 @@ export interface DerivedEmailDocuments {
  * file store (idempotent: the same e-mail and visit give the same bytes). The register
  * writes are returned as `record`, so a caller can run them in its own transaction.
  */
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export function deriveEmailDocuments(ws: Workspace, mail: ParsedEmail, emlSha256: string, visitId: string, extraMeta: Record<string, unknown> = {}): DerivedEmailDocuments {
   const printout = renderEmailPrintout(mail, { visitId, sourceSha256: emlSha256 });
   const stored = ws.files.putBytes(printout.pdf);
@@ -124,6 +125,7 @@ function unmatchedReview(match: Extract<MailMatch, { matched: false }>): Handled
 export const emailHandler: IngestHandler = {
   name: 'email',
   accepts: (c: IngestCandidate) => /\.eml$/i.test(c.name) || looksLikeEmail(c.head),
+  // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
   async ingest(ctx: IngestContext, input: StoredInput): Promise<HandlerResult> {
     ctx.onPage(1, 1);
     let mail: ParsedEmail;

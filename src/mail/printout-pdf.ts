@@ -10,7 +10,8 @@
  */
 import { loadFace, type FaceName, type FontFace } from '../render/fonts.ts';
 import { buildFontData, GlyphSet, writeFont } from '../render/pdf-font.ts';
-import { deflate, PdfWriter, pdfTextString } from '../render/pdf-writer.ts';
+import { deflate, PdfWriter } from '../render/pdf-writer.ts';
+import { pageDict, writeFile } from '../render/document.ts';
 import { wrapText } from '../render/text.ts';
 import { A4, FOOTER_BAND, mmToPt } from '../layout/page.ts';
 import { formatAddress, type ParsedEmail } from './parse.ts';
@@ -143,6 +144,7 @@ class Layout {
  * const mail = await parseEml(bytes, 'reply.eml');
  * const pdf = renderEmailPrintout(mail, { visitId: 'HF-7K3M9-Q2T4X', sourceSha256: sha256Of(bytes) });
  */
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export function renderEmailPrintout(mail: ParsedEmail, options: PrintoutOptions): { pdf: Uint8Array; pageCount: number; missingGlyphs: number } {
   const faces: Record<FaceName, FontFace> = { regular: loadFace('regular'), bold: loadFace('bold') };
   const visitLabel = options.visitId ? `回访编号 ${options.visitId}` : '回访编号 —（未匹配）';
@@ -197,23 +199,11 @@ export function renderEmailPrintout(mail: ParsedEmail, options: PrintoutOptions)
   });
 
   const w = new PdfWriter();
-  const catalog = w.alloc();
-  const pagesNum = w.alloc();
-  const f1 = writeFont(w, buildFontData(sets.regular));
-  const f2 = sets.bold.size > 1 ? writeFont(w, buildFontData(sets.bold)) : f1;
-  const kids: number[] = [];
-  for (const s of streams) {
-    const content = w.putStream(w.alloc(), '/Filter/FlateDecode', deflate(s));
-    kids.push(
-      w.put(w.alloc(), `<</Type/Page/Parent ${pagesNum} 0 R/MediaBox[0 0 ${mmToPt(A4.width).toFixed(3)} ${H.toFixed(3)}]/Resources<</Font<</F1 ${f1} 0 R/F2 ${f2} 0 R>>>>/Contents ${content} 0 R>>`),
-    );
-  }
-  w.put(pagesNum, `<</Type/Pages/Kids[${kids.map((k) => `${k} 0 R`).join(' ')}]/Count ${kids.length}>>`);
-  w.put(catalog, `<</Type/Catalog/Pages ${pagesNum} 0 R/Lang(zh-CN)>>`);
-  const info = w.put(
-    w.alloc(),
-    `<</Title ${pdfTextString(`电子邮件打印件 ${mail.subject}`.trim())}/Subject ${pdfTextString(options.visitId ?? '')}/Creator (huifang email-printout)/Producer (huifang)>>`,
-  );
-  const pdf = w.finish(catalog, info, `email-printout|${options.sourceSha256}|${options.visitId ?? ''}`);
+  const info = { title: `电子邮件打印件 ${mail.subject}`.trim(), subject: options.visitId ?? '', creator: 'huifang email-printout', id: `email-printout|${options.sourceSha256}|${options.visitId ?? ''}` };
+  const pdf = writeFile(w, info, (parent) => {
+    const f1 = writeFont(w, buildFontData(sets.regular));
+    const f2 = sets.bold.size > 1 ? writeFont(w, buildFontData(sets.bold)) : f1;
+    return streams.map((s) => w.put(w.alloc(), pageDict(parent, `<</Font<</F1 ${f1} 0 R/F2 ${f2} 0 R>>>>`, w.putStream(w.alloc(), '/Filter/FlateDecode', deflate(s)))));
+  });
   return { pdf, pageCount: total, missingGlyphs: layout.missing.count };
 }

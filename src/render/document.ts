@@ -1,4 +1,7 @@
 /**
+ * The one PDF document assembler (letters, forms, batch files, e-mail printouts): the page
+ * tree, catalog and info dictionary around the pages (`writeFile`), every page A4 (`pageDict`).
+ *
  * A rendered document before it becomes a file: its pages' content streams (compressed),
  * the fonts of its own, and the resources it shares with every document of its kind and
  * category (fonts prepared once per run, the record form's static drawing). The same
@@ -78,7 +81,7 @@ export function writeDocumentPages(w: PdfWriter, doc: PreparedDocument, parent: 
   const resources = w.put(w.alloc(), `<</Font<<${fonts.join('')}>>${shared.form ? `/XObject<</${FORM_XOBJECT} ${shared.form} 0 R>>` : ''}>>`);
   return doc.pages.map((page) => {
     const content = w.putStream(w.alloc(), '/Filter/FlateDecode', page.content);
-    return w.put(w.alloc(), `<</Type/Page/Parent ${parent} 0 R/MediaBox${page.size ? mediaBox(page.size) : MEDIA_BOX}/Resources ${resources} 0 R/Contents ${content} 0 R>>`);
+    return w.put(w.alloc(), pageDict(parent, `${resources} 0 R`, content, page.size));
   });
 }
 
@@ -87,20 +90,37 @@ export function writeBlankPage(w: PdfWriter, parent: number, size?: { width: num
   return w.put(w.alloc(), `<</Type/Page/Parent ${parent} 0 R/MediaBox${size ? mediaBox(size) : MEDIA_BOX}/Resources<<>>>>`);
 }
 
+/** A page's dictionary: A4, its resources and content stream. */
+export function pageDict(parent: number, resources: string, content: number, size?: { width: number; height: number }): string {
+  return `<</Type/Page/Parent ${parent} 0 R/MediaBox${size ? mediaBox(size) : MEDIA_BOX}/Resources ${resources}/Contents ${content} 0 R>>`;
+}
+
+/** What a file's info dictionary says. Without a date, the file carries none (the same input gives the same bytes). */
+export interface DocumentInfo {
+  title: string;
+  createdOn?: string;
+  /** e.g. the visit id an e-mail printout belongs to. */
+  subject?: string;
+  /** Default `huifang`. */
+  creator?: string;
+  /** Seeds the file identifier. */
+  id: string;
+}
+
 /** PDF date `D:20261128000000Z` from an ISO date. */
 function pdfDate(isoDate: string): string {
   return `D:${isoDate.replaceAll('-', '').slice(0, 8)}000000Z`;
 }
 
 /** Writes the page tree, catalog and info dictionary around pages written by `fill`. */
-export function writeFile(w: PdfWriter, info: { title: string; createdOn: string; id: string }, fill: (parent: number) => number[]): Uint8Array {
+export function writeFile(w: PdfWriter, info: DocumentInfo, fill: (parent: number) => number[]): Uint8Array {
   const pagesNum = w.alloc();
   const kids = fill(pagesNum);
   w.put(pagesNum, `<</Type/Pages/Kids[${kids.map((k) => `${k} 0 R`).join(' ')}]/Count ${kids.length}>>`);
   const catalog = w.put(w.alloc(), `<</Type/Catalog/Pages ${pagesNum} 0 R/Lang(zh-CN)/ViewerPreferences<</DisplayDocTitle true>>>>`);
   const infoNum = w.put(
     w.alloc(),
-    `<</Title${pdfTextString(info.title)}/Producer(huifang)/Creator(huifang)/CreationDate(${pdfDate(info.createdOn)})/ModDate(${pdfDate(info.createdOn)})>>`,
+    `<</Title${pdfTextString(info.title)}${info.subject ? `/Subject${pdfTextString(info.subject)}` : ''}/Producer(huifang)/Creator${info.creator ? pdfTextString(info.creator) : '(huifang)'}${info.createdOn ? `/CreationDate(${pdfDate(info.createdOn)})/ModDate(${pdfDate(info.createdOn)})` : ''}>>`,
   );
   return w.finish(catalog, infoNum, info.id);
 }

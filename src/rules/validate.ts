@@ -194,6 +194,7 @@ function exceptionStep(ws: Workspace, facts: VisitFacts, decision: ResultDecisio
 }
 
 /** Validates one visit (see the module comment). @throws UnknownVisitError */
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function validateVisit(ws: Workspace, visitId: string, options: ValidateOptions = {}, roster?: readonly RosterEntry[]): Promise<VisitValidation> {
   const actor = options.actor ?? 'huifang';
   const today = options.today ?? todayIso();

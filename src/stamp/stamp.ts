@@ -85,7 +85,7 @@ function pdfDate(iso: string): string {
 
 function assertFooterText(ref: string): void {
   if (!/^[\x20-\x7e]+$/.test(ref)) {
-    throw invalidParameter('archiveRef', 'printable ASCII (it is printed in the footer)', ref);
+    throw invalidParameter('archiveRef (it is printed in the footer)', 'printable ASCII', ref);
   }
 }
 
@@ -165,6 +165,7 @@ function drawVisible(page: PDFPage, font: PDFFont, text: string, size: number, x
  * const { pdf } = await stampPdf(bytes, { visitId, customerId, kind: 'form', sourceSha256, archiveRef: '3101-2026-11/HF-7K3M9-Q2T4X/01' });
  * @throws StampError when the PDF is encrypted or cannot be parsed.
  */
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function stampPdf(bytes: Uint8Array, options: StampOptions): Promise<StampResult> {
   const { visitId, customerId, kind, sourceSha256, archiveRef, date, layout = 'auto', fileName = 'the PDF' } = options;
   assertFooterText(archiveRef);
