@@ -8,6 +8,7 @@
 import { ACCOUNT_EVENT_KINDS, type AccountEventKind } from './account.ts';
 import type { BusinessCalendar } from './deadlines.ts';
 import { message, type Message } from './messages.ts';
+import { definePolicySection, type CitedTree, type PolicyReader } from './policy.ts';
 
 /** The thresholds that make a customer a key customer (重点客户); `null` leaves a criterion out. */
 export interface KeyCustomerThresholds {
@@ -217,3 +218,34 @@ function days(first: string, count: number): string[] {
   }
   return out;
 }
+
+/** A value at a dotted key of the planning defaults (`keyCustomers.assets`). */
+function defaultAt(key: string): unknown {
+  return key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], DEFAULT_PLANNING);
+}
+
+/** The planning defaults as a cited tree: every default beside the article it comes from. */
+function citedPlanning(): CitedTree {
+  const tree: Record<string, CitedTree> = {};
+  for (const [key, article] of Object.entries(PLANNING_ARTICLES)) {
+    const path = key.split('.');
+    let node = tree;
+    for (const k of path.slice(0, -1)) node = (node[k] ??= {}) as Record<string, CitedTree>;
+    // The article alone where the text names one (第二十条), the whole reference as the note.
+    const numbered = article.startsWith('中国银河证券') ? /第[一二三四五六七八九十百]+条/.exec(article)?.[0] : undefined;
+    node[path.at(-1)!] = numbered ? { value: defaultAt(key), article: numbered, note: article } : { value: defaultAt(key), article };
+  }
+  return tree;
+}
+
+/** The `planning` section of the firm policy (src/domain/policy-sections.ts). */
+export const planningSection = definePolicySection({
+  key: 'planning',
+  title: 'who must be visited in a year (planning): ratios, key customers, event deadlines, calendar',
+  cited: citedPlanning(),
+  read(raw: unknown, r: PolicyReader): PlanningPolicy {
+    const { value, messages } = validatePlanningPolicy(raw);
+    for (const m of messages) r.problems.push({ ...m, place: { ...m.place, file: r.file } });
+    return value;
+  },
+});

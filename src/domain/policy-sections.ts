@@ -5,8 +5,9 @@
  */
 import { message, type Message } from './messages.ts';
 import { citations, deadlinesSection, exceptionsSection, failingSection, reviewSection, unreachableSection, type Cited, type PolicyReader } from './policy.ts';
+import { planningSection } from './policy-planning.ts';
 
-export const POLICY_SECTIONS = [deadlinesSection, unreachableSection, reviewSection, failingSection, exceptionsSection] as const;
+export const POLICY_SECTIONS = [deadlinesSection, unreachableSection, reviewSection, failingSection, exceptionsSection, planningSection] as const;
 
 type Section = (typeof POLICY_SECTIONS)[number];
 

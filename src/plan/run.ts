@@ -5,10 +5,9 @@
  * period report and bundle indexes use.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { InputError, message, UsageError } from '../domain/messages.ts';
-import { validatePlanningPolicy, type PlanningPolicy } from '../domain/policy-planning.ts';
+import { InputError, UsageError } from '../domain/messages.ts';
+import type { PlanningPolicy } from '../domain/policy-planning.ts';
+import { loadPolicy } from '../store/policy.ts';
 import { readAccountEvents, readAccounts } from '../input/accounts.ts';
 import { today } from '../env/clock.ts';
 import {
@@ -19,29 +18,14 @@ import type { Workspace } from '../store/workspace.ts';
 import { coverage, type Coverage } from './coverage.ts';
 import { planVisits, type Plan } from './plan.ts';
 
-export const POLICY_FILE = 'policy.json';
-
 /**
- * The `planning` section of `<workspace>/policy.json`, validated; the defaults when the file
- * or the section is absent.
+ * The `planning` section of the workspace's firm policy (src/store/policy.ts), validated with
+ * every other section; the defaults when the file or the section is absent.
  *
  * @throws InputError naming the file and every key that cannot be used.
  */
 export function loadPlanningPolicy(workspaceDir: string): PlanningPolicy {
-  const file = join(workspaceDir, POLICY_FILE);
-  if (!existsSync(file)) return validatePlanningPolicy(undefined).value;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new InputError(`The policy ${file} cannot be read: ${(e as Error).message}`, [message('policy/bad-json', (e as Error).message, { file }, { fix: 'correct the JSON (a missing comma or quote?)' })]);
-  }
-  const planning = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).planning : undefined;
-  const { value, messages } = validatePlanningPolicy(planning);
-  if (messages.length) {
-    throw new InputError(`The policy ${file} has ${messages.length} problem(s) in its planning section`, messages.map((m) => ({ ...m, place: { ...m.place, file } })));
-  }
-  return value;
+  return loadPolicy(workspaceDir).policy.planning;
 }
 
 const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;

@@ -6,9 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { InputError, message } from '../domain/messages.ts';
 import { defaultPolicy, readPolicy, type Policy } from '../domain/policy-sections.ts';
+import { readWorkspaceConfig } from './workspace.ts';
 
 export const POLICY_FILE = 'policy.json';
 
@@ -45,10 +46,12 @@ export function loadPolicyFile(file: string): LoadedPolicy {
   return { policy, sha256: createHash('sha256').update(bytes).digest('hex'), path };
 }
 
-/** The workspace's policy: `--policy FILE`, else `policy.json` in the workspace, else the defaults. */
+/** The workspace's policy: `--policy FILE`, else the file its huifang.json names (policy.json), else the defaults. */
 export function loadPolicy(workspaceDir: string, file?: string): LoadedPolicy {
   if (file) return loadPolicyFile(file);
-  const inWorkspace = join(workspaceDir, POLICY_FILE);
+  // The workspace's settings (huifang.json) may name the policy file; policy.json by default.
+  const named = readWorkspaceConfig(workspaceDir).policy;
+  const inWorkspace = isAbsolute(named) ? named : join(workspaceDir, named);
   if (existsSync(inWorkspace)) return loadPolicyFile(inWorkspace);
   return { policy: defaultPolicy(), sha256: createHash('sha256').update(defaultPolicyBytes()).digest('hex'), path: null };
 }
