@@ -16,7 +16,7 @@ import { InputError } from '../src/domain/messages.ts';
 import { readAccountEvents, readAccounts } from '../src/input/accounts.ts';
 import { listImports, plannedVisits, getPlan } from '../src/store/planning.ts';
 import { openWorkspace } from '../src/store/workspace.ts';
-import { newWorkspace } from './workspace-helpers.ts';
+import { newStaffedWorkspace, newWorkspace } from './workspace-helpers.ts';
 import { generatePopulation } from './plan-population.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'huifang-plan-'));
@@ -103,7 +103,8 @@ describe('reading account and event lists', () => {
 });
 
 describe('huifang accounts/events import, plan, letters --plan, coverage', () => {
-  const ws = newWorkspace(join(dir, 'ws'));
+  const ws = join(dir, 'ws');
+  beforeAll(() => newStaffedWorkspace(ws));
   const population = generatePopulation(400, 'cli');
   const accountsCsv = file('accounts.csv', [HEADER, ...population.accounts.map(row)].join('\n'));
   const events = population.events.filter((e) => e.occurredOn >= '2026-01-01' && !e.customerId.startsWith('9999'));
@@ -165,7 +166,7 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
     expect(before.branches[0].existing).toMatchObject({ eligible: expect.any(Number), visited: 0, ratio: 0, policyRatio: 0.1, ok: false });
     expect(before.branches[0].events.started).toBe(0);
 
-    const r = await run(['letters', '--plan', '--branch', branch, '--category', 'special', '--out', join(dir, 'letters'), '--visitor', '周敏', '--workspace', ws, '--json']);
+    const r = await run(['letters', '--plan', '--branch', branch, '--category', 'special', '--out', join(dir, 'letters'), '--visitor', '周敏', '--reviewer', '沈佳怡', '--workspace', ws, '--json']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const started = JSON.parse(r.out).visits;
@@ -181,7 +182,7 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
     }
     const after = JSON.parse((await run(['coverage', '--year', '2026', '--branch', branch, '--workspace', ws, '--json'])).out);
     expect(after.branches[0].events.started).toBe(before.branches[0].events.total - before.branches[0].events.missing.length + mine.length);
-    const none = await run(['letters', '--plan', '--branch', branch, '--category', 'special', '--out', join(dir, 'letters2'), '--workspace', ws]);
+    const none = await run(['letters', '--plan', '--branch', branch, '--category', 'special', '--out', join(dir, 'letters2'), '--visitor', '周敏', '--reviewer', '沈佳怡', '--workspace', ws]);
     expect(none.code).toBe(2);
     expect(none.err).toContain('has no visit left to start for branch');
   }, 120_000);
@@ -189,7 +190,7 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
   it('starts planned key-customer visits as face-to-face forms with forms --plan, each due on the plan\'s date', async () => {
     const key = plan.planned.filter((p: any) => p.category === 'key');
     const branch = key[0].branch as string;
-    const r = await run(['forms', '--plan', '--category', 'key', '--branch', branch, '--out', join(dir, 'forms'), '--visitor', '周敏', '--workspace', ws, '--json']);
+    const r = await run(['forms', '--plan', '--category', 'key', '--branch', branch, '--out', join(dir, 'forms'), '--visitor', '周敏', '--reviewer', '沈佳怡', '--workspace', ws, '--json']);
     expect(r.err).toBe('');
     const visits = JSON.parse(r.out).visits;
     expect(visits).toHaveLength(key.filter((p: any) => p.branch === branch).length);

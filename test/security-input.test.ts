@@ -17,7 +17,7 @@ import { readStaffRoster } from '../src/input/staff-roster.ts';
 import { readCsv, writeCsv } from '../src/formats/csv.ts';
 import { parseEml } from '../src/mail/parse.ts';
 import { wrapText } from '../src/render/text.ts';
-import { newWorkspace } from './workspace-helpers.ts';
+import { newStaffedWorkspace, newWorkspace } from './workspace-helpers.ts';
 
 const TODAY = '2026-11-28';
 const HEADER = '客户号,姓名,客户类型,营业部代码,营业部名称,通讯地址,邮编,联系电话,电子邮件,开户日期,营销人员,联系人';
@@ -56,7 +56,7 @@ describe('values that become paths', () => {
     const e = await refusal(list);
     expect(e.messages.map((m) => [m.ruleId, m.place.row, m.place.column])).toEqual([['list/bad-branch-code', 3, '营业部代码']]);
     const out = join(dir, 'deep', 'a', 'letters');
-    const r = await run(['letters', list, '--workspace', newWorkspace(join(dir, 'ws-branch')), '--out', out, '--visitor', '周敏']);
+    const r = await run(['letters', list, '--workspace', await newStaffedWorkspace(join(dir, 'ws-branch')), '--out', out, '--visitor', '周敏', '--reviewer', '沈佳怡']);
     expect(r.code).toBe(2);
     expect(r.err).toContain('row 3, column 营业部代码');
     expect(existsSync(join(dir, 'deep'))).toBe(false);
@@ -121,11 +121,11 @@ describe('unbounded fields', () => {
     const e = await refusal(list);
     expect(e.messages.map((m) => [m.ruleId, m.place.row, m.place.column])).toEqual([['list/too-long', 2, '姓名']]);
     expect(e.messages[0]!.reason).toContain('more than the 100 allowed');
-    newWorkspace(join(dir, 'ws-huge'));
-    const r = await run(['letters', list, '--workspace', join(dir, 'ws-huge'), '--out', join(dir, 'huge-out'), '--visitor', '周敏']);
+    await newStaffedWorkspace(join(dir, 'ws-huge'));
+    const r = await run(['letters', list, '--workspace', join(dir, 'ws-huge'), '--out', join(dir, 'huge-out'), '--visitor', '周敏', '--reviewer', '沈佳怡']);
     expect(r.code).toBe(2);
     expect(r.err.length).toBeLessThan(2000);
-    const json = await run(['letters', list, '--workspace', join(dir, 'ws-huge'), '--out', join(dir, 'huge-out'), '--visitor', '周敏', '--json']);
+    const json = await run(['letters', list, '--workspace', join(dir, 'ws-huge'), '--out', join(dir, 'huge-out'), '--visitor', '周敏', '--reviewer', '沈佳怡', '--json']);
     expect(json.out.length).toBeLessThan(2000);
   });
 

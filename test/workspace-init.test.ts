@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Io } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
-import { SAMPLE_FIRM } from './workspace-helpers.ts';
+import { SAMPLE_FIRM, SAMPLE_STAFF } from './workspace-helpers.ts';
 
 const SAMPLES = join(import.meta.dirname, '..', 'samples');
 
@@ -48,7 +48,8 @@ describe('huifang init', () => {
     expect(made.code).toBe(0);
     expect(JSON.parse(made.out)).toMatchObject({ workspace: ws, config: join(ws, 'huifang.json'), sender: true });
     expect(JSON.parse(readFileSync(join(ws, 'huifang.json'), 'utf8')).sender.companyName).toBe('华信证券股份有限公司');
-    const letters = await run(['letters', join(SAMPLES, 'customers.csv'), '--workspace', ws, '--out', join(dir, 'out'), '--visitor', '周敏', '--json']);
+    expect((await run(['staff', 'import', SAMPLE_STAFF, '--workspace', ws])).code).toBe(0);
+    const letters = await run(['letters', join(SAMPLES, 'customers.csv'), '--workspace', ws, '--out', join(dir, 'out'), '--visitor', '周敏', '--reviewer', '沈佳怡', '--json']);
     expect(letters.code).toBe(0);
     expect(JSON.parse(letters.out).visits.length).toBeGreaterThan(0);
     const again = await run(['init', ws]);
@@ -62,7 +63,8 @@ describe('huifang init', () => {
     const made = await run(['init', ws]);
     expect(made.code).toBe(0);
     expect(made.out).toContain('fill in the "sender" block');
-    const letters = await run(['letters', join(SAMPLES, 'customers.csv'), '--workspace', ws, '--out', join(dir, 'out'), '--visitor', '周敏']);
+    expect((await run(['staff', 'import', SAMPLE_STAFF, '--workspace', ws])).code).toBe(0);
+    const letters = await run(['letters', join(SAMPLES, 'customers.csv'), '--workspace', ws, '--out', join(dir, 'out'), '--visitor', '周敏', '--reviewer', '沈佳怡']);
     expect(letters.code).toBe(2);
     expect(letters.err).toContain('has no sender block');
     expect(letters.err).toContain(join(ws, 'huifang.json'));
