@@ -18,8 +18,10 @@ const MAY_IMPORT = {
   simulate: ['domain', 'env', 'formats', 'layout', 'input', 'render', 'scan', 'store'],
   ingest: ['domain', 'env', 'formats', 'layout', 'scan', 'store'],
   mail: ['domain', 'env', 'formats', 'layout', 'render', 'ingest', 'store'],
-  rules: ['domain', 'env', 'formats', 'layout', 'input', 'mail', 'store'],
-  archive: ['domain', 'env', 'formats', 'layout', 'rules', 'stamp', 'store'],
+  rules: ['domain', 'env', 'formats', 'layout', 'input', 'mail', 'render', 'store'],
+  plan: ['domain', 'env', 'formats', 'input', 'store'],
+  report: ['domain', 'env', 'formats', 'layout', 'rules', 'plan', 'store'],
+  archive: ['domain', 'env', 'formats', 'layout', 'rules', 'report', 'stamp', 'store'],
 };
 
 const NODE_IO = ['fs', 'fs/promises', 'child_process', 'net', 'http', 'https', 'worker_threads', 'os', 'dgram', 'cluster'];

@@ -123,12 +123,6 @@ function para(text: string, style: ParaStyle = {}): string {
   return `<w:p>${pPr(style)}${text ? `<w:r><w:t xml:space="preserve">${esc(text)}</w:t></w:r>` : ''}</w:p>`;
 }
 
-/** A paragraph of several runs, some with a look of their own (bold, 黑体). */
-function paraRuns(runs: [string, RunStyle][], style: ParaStyle = {}): string {
-  const plain = (t: string) => `<w:r><w:t xml:space="preserve">${esc(t)}</w:t></w:r>`;
-  return `<w:p>${pPr(style)}${runs.map(([t, s]) => (Object.keys(s).length ? run(t, { ...style, ...s }) : plain(t))).join('')}</w:p>`;
-}
-
 const BORDER = (v: 'single' | 'nil') =>
   ['top', 'left', 'bottom', 'right', 'insideH', 'insideV'].map((side) => `<w:${side} w:val="${v}" w:sz="6" w:space="0" w:color="000000"/>`).join('');
 

@@ -23,7 +23,7 @@ import { beginIngestFile, finishIngestFile } from '../src/store/ingest.ts';
 import { movePage, type NewPage } from '../src/store/pages.ts';
 import { documentsOf, insertVisit, upsertCustomer } from '../src/store/visits.ts';
 import { recordVisitReview } from '../src/store/visit-reviews.ts';
-import { openWorkspace, type Workspace } from '../src/store/workspace.ts';
+import type { Workspace } from '../src/store/workspace.ts';
 import { openTestWorkspace } from './workspace-helpers.ts';
 import { stampPdf } from '../src/stamp/stamp.ts';
 import { customer, visitIdFor } from './archive-fixture.ts';

@@ -16,7 +16,7 @@ import { checkCharacter } from '../src/domain/visit-id.ts';
 import { enterAnswers } from '../src/store/rules.ts';
 import { insertVisit, storeDocument, upsertCustomer } from '../src/store/visits.ts';
 import { recordVisitReview } from '../src/store/visit-reviews.ts';
-import { openWorkspace, type Workspace } from '../src/store/workspace.ts';
+import type { Workspace } from '../src/store/workspace.ts';
 import { openTestWorkspace } from './workspace-helpers.ts';
 
 export function visitIdFor(n: number): VisitId {

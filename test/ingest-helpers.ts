@@ -15,7 +15,7 @@ import { newVisitId, type VisitId } from '../src/domain/visit-id.ts';
 import type { VisitCategory, VisitChannel } from '../src/domain/visit.ts';
 import { insertVisit, upsertCustomer } from '../src/store/visits.ts';
 import { importStaff } from '../src/store/rules.ts';
-import { openWorkspace, type Workspace } from '../src/store/workspace.ts';
+import type { Workspace } from '../src/store/workspace.ts';
 import { openTestWorkspace } from './workspace-helpers.ts';
 import { encodeImagePdf, encodeMultiPageTiff, type Compression } from '../src/simulate/encode.ts';
 import { syntheticScan, type Degradation, type SyntheticFill } from './scan-synthetic.ts';

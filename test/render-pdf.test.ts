@@ -73,6 +73,11 @@ describe('letter and form text', () => {
     expect(texts.at(-1)).toContain('回邮信封');
     expect(texts.at(-1)).toContain(`${SENDER.companyName}${SENDER.department}收`);
     expect(texts.at(-1)).toContain('寄件人：张伟明');
+    // a DL envelope (220 × 110 mm), landscape, for both customers
+    for (const envelope of [individualEnvelope, institutionEnvelope]) {
+      expect(Math.round((envelope.width / envelope.dpi) * 25.4)).toBe(220);
+      expect(Math.round((envelope.height / envelope.dpi) * 25.4)).toBe(110);
+    }
     expect(faceToFace.pageCount).toBe(1);
   });
 

@@ -14,7 +14,7 @@ import { loadFace } from '../src/render/fonts.ts';
 import { buildFontData, GlyphSet, writeFont } from '../src/render/pdf-font.ts';
 import { deflate, PdfWriter } from '../src/render/pdf-writer.ts';
 import { insertVisit, upsertCustomer } from '../src/store/visits.ts';
-import { openWorkspace, type Workspace } from '../src/store/workspace.ts';
+import type { Workspace } from '../src/store/workspace.ts';
 import { openTestWorkspace } from './workspace-helpers.ts';
 
 export function tempWorkspace(prefix = 'huifang-rules-'): Workspace {

@@ -12,7 +12,6 @@ import { parseVisitId } from '../domain/visit-id.ts';
 import { readAnswerPairs } from '../rules/answers.ts';
 import { decisionFor } from '../rules/validate.ts';
 import { visitFacts } from '../rules/visit-facts.ts';
-import { today } from '../env/clock.ts';
 import { enterCompletionDate, enterRemarks } from '../store/attempts.ts';
 import { loadPolicy } from '../store/policy.ts';
 import { actingPerson, USER_OPTION } from './people.ts';

@@ -11,7 +11,6 @@
  */
 import { resolve } from 'node:path';
 import { UsageError } from '../domain/messages.ts';
-import { parseVisitId } from '../domain/visit-id.ts';
 import { actingPerson, USER_OPTION } from './people.ts';
 import { canonicalVisit, decideAnswerConflict, drawReviewSample, reviewVisit, type ReviewArgs } from './review-visit.ts';
 import { nowIso } from '../env/clock.ts';

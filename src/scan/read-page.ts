@@ -18,7 +18,6 @@ import type { DecodedPage } from './decode.ts';
 import { greyWorkingCopy, type GreyImage } from './grey.ts';
 import { findBarcodes } from './barcode.ts';
 import { cropOfRect, encodeGreyPng, pageThumbnail, posterise } from './crop.ts';
-import { findPageCodes, identify } from './qr.ts';
 import { identifyPage, type IdentifyOptions } from './identify-page.ts';
 
 /**
