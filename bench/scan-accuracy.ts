@@ -78,6 +78,8 @@ export interface ScanAccuracy {
   loadAverage: number[];
   decodeFailures: string[];
   mistakes: string[];
+  /** Identification and ticks by kind of page: colour, grey, black and white, photographed, speckled fax, QR codes torn off. */
+  byCase: Record<string, CaseFigures>;
 }
 
 /** Runs the benchmark and returns its figures (see the file comment). */
@@ -218,13 +220,32 @@ interface Accumulator {
   decode300: number[];
   decodeFailures: string[];
   mistakes: string[];
+  byCase: Record<string, CaseFigures>;
+}
+
+/** Identification and ticks on one kind of page (the newer hard cases beside the older ones). */
+export interface CaseFigures {
+  pages: number;
+  identified: number;
+  tickDecided: number;
+  tickCorrect: number;
+}
+
+/** The kind of page a truth describes, for the per-case figures. */
+function caseOf(t: PageTruth): string {
+  const d = t.degradation;
+  if (d.codesTorn) return 'QR codes torn off';
+  if (d.impulse) return 'speckled fax';
+  if (d.photographed) return 'photographed';
+  if (d.colour === 'bw') return 'black and white';
+  return d.colour;
 }
 
 function newAccumulator(): Accumulator {
   return {
     pages: 0, qrPages: 0, identified: 0, misidentified: 0, tickDecided: 0, tickCorrect: 0, tickUndecided: 0,
     sig: { boxes: 0, decided: 0, correct: 0, blankSigned: 0 }, seal: { boxes: 0, decided: 0, correct: 0, blankSealed: 0 }, red: { pages: 0, decided: 0, correct: 0 },
-    formPages: 0, formPagesReviewed: 0, reviewReasons: {}, ms: [], ms300: [], decode300: [], decodeFailures: [], mistakes: [],
+    formPages: 0, formPagesReviewed: 0, reviewReasons: {}, ms: [], ms300: [], decode300: [], decodeFailures: [], mistakes: [], byCase: {},
   };
 }
 
@@ -237,6 +258,9 @@ function score(acc: Accumulator, where: string, t: PageTruth, r: PageReading, ms
     return;
   }
   acc.qrPages++;
+  const kind = (acc.byCase[caseOf(t)] ??= { pages: 0, identified: 0, tickDecided: 0, tickCorrect: 0 });
+  kind.pages++;
+  if (r.identified) kind.identified++;
   if (!r.identified) {
     acc.mistakes.push(`${where}: not identified (${t.kind}, ${t.degradation.dpi} dpi, ${t.degradation.colour}, hard: ${t.hardReasons.join(',')}) ${r.problems.join('; ')}`);
     return;
@@ -266,7 +290,11 @@ function score(acc: Accumulator, where: string, t: PageTruth, r: PageReading, ms
       continue;
     }
     acc.tickDecided++;
-    if (q.answer === answer) acc.tickCorrect++;
+    kind.tickDecided++;
+    if (q.answer === answer) {
+      acc.tickCorrect++;
+      kind.tickCorrect++;
+    }
     else acc.mistakes.push(`${where}: ${qid} read ${q.answer} but is ${answer} (boxes ${JSON.stringify(q.boxes)}, style ${marks?.style}${marks?.outside ? ' outside the box' : ''}, crossed ${marks?.crossedOut.join(',')}, ${t.degradation.dpi} dpi ${t.degradation.colour})`);
   }
   if (!r.checks) return;
@@ -322,6 +350,7 @@ function summarise(a: Accumulator): Omit<ScanAccuracy, 'throughput300' | 'loadAv
     pagesPerSecondAt300: ms300 !== null && dec300 !== null ? 1000 / (ms300 + dec300) : null,
     decodeFailures: a.decodeFailures,
     mistakes: a.mistakes,
+    byCase: a.byCase,
   };
 }
 
@@ -339,6 +368,7 @@ export function goalLines(r: ScanAccuracy): string[] {
     line('seal present (decided correct)', `${pct(r.seals.accuracy)} of ${r.seals.decided}`, '≥ 99 %', r.seals.accuracy >= 0.99),
     line('blank box decided signed/sealed', `${r.signatures.blankDecidedSigned + r.seals.blankDecidedSealed}`, '0', r.signatures.blankDecidedSigned + r.seals.blankDecidedSealed === 0),
     line('form pages sent to review', pct(r.reviewShare), '≤ 3 %', r.reviewShare <= 0.03),
+    ...Object.entries(r.byCase).map(([name, c]) => `       ${name.padEnd(20)} ${c.identified}/${c.pages} identified, ticks ${c.tickCorrect}/${c.tickDecided} of decided correct`),
     line(r.throughput300?.ingestPagesPerSecond != null ? 'ingest at 300 dpi' : 'decode + read at 300 dpi', speed === null ? 'no 300 dpi pages' : `${speed.toFixed(1)} pages/s on ${r.throughput300!.threads} thread(s)`, '≥ 10 pages/s', speed !== null && speed >= 10),
   ];
 }
