@@ -85,6 +85,8 @@ export interface ScanAccuracy {
   loadAverage: number[];
   decodeFailures: string[];
   mistakes: string[];
+  /** Identification and ticks by kind of page: colour, grey, black and white, photographed, speckled fax, QR codes torn off. */
+  byCase: Record<string, CaseFigures>;
 }
 
 /** Runs the benchmark and returns its figures (see the file comment). */
@@ -232,6 +234,25 @@ interface Accumulator {
   decode300: number[];
   decodeFailures: string[];
   mistakes: string[];
+  byCase: Record<string, CaseFigures>;
+}
+
+/** Identification and ticks on one kind of page (the newer hard cases beside the older ones). */
+export interface CaseFigures {
+  pages: number;
+  identified: number;
+  tickDecided: number;
+  tickCorrect: number;
+}
+
+/** The kind of page a truth describes, for the per-case figures. */
+function caseOf(t: PageTruth): string {
+  const d = t.degradation;
+  if (d.codesTorn) return 'QR codes torn off';
+  if (d.impulse) return 'speckled fax';
+  if (d.photographed) return 'photographed';
+  if (d.colour === 'bw') return 'black and white';
+  return d.colour;
 }
 
 function newAccumulator(): Accumulator {
@@ -239,7 +260,7 @@ function newAccumulator(): Accumulator {
     returns: { envelopes: { pages: 0, identified: 0 }, receipts: { pages: 0, read: 0, wrong: 0 }, remarks: { written: 0, flagged: 0, blankFlagged: 0 } },
     pages: 0, qrPages: 0, identified: 0, misidentified: 0, tickDecided: 0, tickCorrect: 0, tickUndecided: 0,
     sig: { boxes: 0, decided: 0, correct: 0, blankSigned: 0 }, seal: { boxes: 0, decided: 0, correct: 0, blankSealed: 0 }, red: { pages: 0, decided: 0, correct: 0 },
-    formPages: 0, formPagesReviewed: 0, reviewReasons: {}, ms: [], ms300: [], decode300: [], decodeFailures: [], mistakes: [],
+    formPages: 0, formPagesReviewed: 0, reviewReasons: {}, ms: [], ms300: [], decode300: [], decodeFailures: [], mistakes: [], byCase: {},
   };
 }
 
@@ -253,6 +274,9 @@ function score(acc: Accumulator, where: string, t: PageTruth, r: PageReading, ms
     return;
   }
   acc.qrPages++;
+  const kind = (acc.byCase[caseOf(t)] ??= { pages: 0, identified: 0, tickDecided: 0, tickCorrect: 0 });
+  kind.pages++;
+  if (r.identified) kind.identified++;
   if (!r.identified) {
     acc.mistakes.push(`${where}: not identified (${t.kind}, ${t.degradation.dpi} dpi, ${t.degradation.colour}, hard: ${t.hardReasons.join(',')}) ${r.problems.join('; ')}`);
     return;
@@ -282,7 +306,11 @@ function score(acc: Accumulator, where: string, t: PageTruth, r: PageReading, ms
       continue;
     }
     acc.tickDecided++;
-    if (q.answer === answer) acc.tickCorrect++;
+    kind.tickDecided++;
+    if (q.answer === answer) {
+      acc.tickCorrect++;
+      kind.tickCorrect++;
+    }
     else acc.mistakes.push(`${where}: ${qid} read ${q.answer} but is ${answer} (boxes ${JSON.stringify(q.boxes)}, style ${marks?.style}${marks?.outside ? ' outside the box' : ''}, crossed ${marks?.crossedOut.join(',')}, ${t.degradation.dpi} dpi ${t.degradation.colour})`);
   }
   if (!r.checks) return;
@@ -359,6 +387,7 @@ function summarise(a: Accumulator): Omit<ScanAccuracy, 'throughput300' | 'loadAv
     pagesPerSecondAt300: ms300 !== null && dec300 !== null ? 1000 / (ms300 + dec300) : null,
     decodeFailures: a.decodeFailures,
     mistakes: a.mistakes,
+    byCase: a.byCase,
   };
 }
 
@@ -379,6 +408,7 @@ export function goalLines(r: ScanAccuracy): string[] {
     line('return envelopes identified', `${r.returns.envelopes.identified} of ${r.returns.envelopes.pages}`, '≥ 99 %', r.returns.envelopes.identified >= 0.99 * r.returns.envelopes.pages),
     line('receipt barcodes read', `${r.returns.receipts.read} of ${r.returns.receipts.pages} (${r.returns.receipts.wrong} wrong)`, '≥ 95 %, none wrong', r.returns.receipts.read >= 0.95 * r.returns.receipts.pages && r.returns.receipts.wrong === 0),
     line('备注 writing sent to review', `${r.returns.remarks.flagged} of ${r.returns.remarks.written} (${r.returns.remarks.blankFlagged} blank)`, '≥ 95 %, no blank', r.returns.remarks.flagged >= 0.95 * r.returns.remarks.written && r.returns.remarks.blankFlagged === 0),
+    ...Object.entries(r.byCase).map(([name, c]) => `       ${name.padEnd(20)} ${c.identified}/${c.pages} identified, ticks ${c.tickCorrect}/${c.tickDecided} of decided correct`),
     line(r.throughput300?.ingestPagesPerSecond != null ? 'ingest at 300 dpi' : 'decode + read at 300 dpi', speed === null ? 'no 300 dpi pages' : `${speed.toFixed(1)} pages/s on ${r.throughput300!.threads} thread(s)`, '≥ 10 pages/s', speed !== null && speed >= 10),
   ];
 }

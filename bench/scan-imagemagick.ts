@@ -5,7 +5,7 @@
  * CCITT G4 TIFF, impulse speckles, a slight rotation, a photocopy's blur and grain), each
  * written with the page's ground truth so that `runScanAccuracy({ returns })` scores them.
  *
- *     node --import tsx bench/scan-imagemagick.ts --clean-from SIMDIR --out DIR [--limit N] [--set bilevel|codeless|all]
+ *     node --import tsx bench/scan-imagemagick.ts --clean-from SIMDIR --out DIR [--limit N] [--set bilevel|codeless|photo|all]
  *
  * Needs ImageMagick's `convert` (`imageMagickVersion()` says whether it is there).
  */
@@ -21,7 +21,7 @@ export interface BilevelRecipe {
   args: string[];
   /** Output format (default a TIFF) and colour (default black and white). */
   ext?: 'tif' | 'jpg';
-  colour?: 'bw' | 'grey';
+  colour?: 'bw' | 'grey' | 'colour';
 }
 
 const resample = (dpi: number): string[] => ['-units', 'PixelsPerInch', '-resample', String(dpi), '-colorspace', 'Gray'];
@@ -44,6 +44,24 @@ export const BILEVEL_RECIPES: readonly BilevelRecipe[] = [
   { name: 'fax-200-speckled-rotated', dpi: 200, args: [...turn(-0.9), ...resample(200), '-monochrome', '+noise', 'Impulse', '-monochrome', ...g4] },
   { name: 'fax-150-speckled', dpi: 150, args: [...resample(150), '-threshold', '50%', '-attenuate', '0.6', '+noise', 'Impulse', '-threshold', '50%', ...g4] },
   { name: 'photocopy-150', dpi: 150, args: [...resample(150), '-blur', '0x0.7', '-attenuate', '0.5', '+noise', 'Gaussian', '-threshold', '45%', ...g4] },
+];
+
+/**
+ * A phone photograph of the form (12 MP, 3000 × 4000): the page on a dark table, seen in
+ * perspective, lit unevenly (darker towards one corner), out of focus, JPEG, 72 dpi in its
+ * metadata as phones write it.
+ */
+const phone = (corners: string, quality: number): string[] => [
+  '-resize', '2481x3508!', '-bordercolor', '#5a5046', '-border', '400x300', '-virtual-pixel', 'background', '-background', '#5a5046',
+  '-distort', 'Perspective', corners,
+  '(', '+clone', '-sparse-color', 'Barycentric', '0,0 gray(100%) %[w],%[h] gray(62%)', ')', '-compose', 'Multiply', '-composite',
+  '-blur', '0x1.3', '-resize', '3000x4000!', '-quality', String(quality), '-units', 'PixelsPerInch', '-density', '72',
+];
+
+/** Phone photographs of the form. */
+export const PHOTO_RECIPES: readonly BilevelRecipe[] = [
+  { name: 'phone-12mp', dpi: 272, ext: 'jpg', colour: 'colour', args: phone('0,0 120,60  3281,0 3150,180  3281,4108 3220,3990  0,4108 40,4060', 85) },
+  { name: 'phone-12mp-tilted', dpi: 272, ext: 'jpg', colour: 'colour', args: phone('0,0 260,20  3281,0 3060,260  3281,4108 3281,3900  0,4108 0,4108', 78) },
 ];
 
 /** Pages whose QR codes are gone: only the printed visit id can identify them. */
@@ -94,9 +112,9 @@ export function makeImageMagickReturns(simDir: string, out: string, opts: { limi
       const page: PageTruth = {
         ...p,
         page: 1,
-        sealRed: null,
-        expectReview: [...new Set([...p.expectReview, ...(p.seal ? (['grey-seal-required'] as const) : [])])],
-        degradation: { ...p.degradation, dpi: recipe.dpi, colour: recipe.colour ?? 'bw', format: ext === 'jpg' ? 'jpeg' : 'tiff', compression: ext === 'jpg' ? 'jpeg' : 'ccitt-g4', skewDeg: 0, rotated180: recipe.name.includes('upside-down') },
+        sealRed: recipe.colour === 'colour' && p.seal ? p.sealInk === 'red' : null,
+        expectReview: [...new Set([...p.expectReview.filter((r) => r !== 'grey-seal-required'), ...(p.seal && recipe.colour !== 'colour' ? (['grey-seal-required'] as const) : [])])],
+        degradation: { ...p.degradation, dpi: recipe.dpi, colour: recipe.colour ?? 'bw', format: ext === 'jpg' ? 'jpeg' : 'tiff', compression: ext === 'jpg' ? 'jpeg' : 'ccitt-g4', skewDeg: 0, rotated180: recipe.name.includes('upside-down'), photographed: recipe.name.startsWith('phone') },
       };
       const truth: FileTruth = { truthVersion: 1, file, format: ext === 'jpg' ? 'jpeg' : 'tiff', kind: 'single', pageCount: 1, visitIds: [p.visitId!], pages: [page] } as FileTruth;
       writeFileSync(join(out, `${file}.truth.json`), JSON.stringify(truth, null, 2));
@@ -113,7 +131,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   };
   if (!imageMagickVersion()) throw new Error('ImageMagick convert is not installed (apt-get install imagemagick)');
   const set = arg('--set') ?? 'bilevel';
-  const recipes = set === 'codeless' ? CODELESS_RECIPES : set === 'all' ? [...BILEVEL_RECIPES, ...CODELESS_RECIPES] : BILEVEL_RECIPES;
+  const recipes = set === 'codeless' ? CODELESS_RECIPES : set === 'photo' ? PHOTO_RECIPES : set === 'all' ? [...BILEVEL_RECIPES, ...CODELESS_RECIPES, ...PHOTO_RECIPES] : BILEVEL_RECIPES;
   const n = makeImageMagickReturns(arg('--clean-from')!, arg('--out')!, { limit: arg('--limit') ? Number(arg('--limit')) : undefined, recipes });
-  console.log(`${n} black-and-white pages written to ${arg('--out')}`);
+  console.log(`${n} pages written to ${arg('--out')}`);
 }

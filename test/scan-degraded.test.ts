@@ -2,13 +2,13 @@
  * The page reader on pages degraded by a tool outside the project: real rendered forms,
  * filled by the simulator, then turned by ImageMagick into what office scanners, faxes and
  * photocopiers make (thresholded and dithered 1-bit G4 TIFFs at 150/200 dpi, impulse
- * speckles, a rotation), and pages whose QR codes were torn off (identified by the printed
- * visit id, OCR). Skipped without ImageMagick (`.ci/run` installs it).
+ * speckles, a rotation), pages whose QR codes were torn off (identified by the printed
+ * visit id, OCR), and a phone photograph. Skipped without ImageMagick (`.ci/run` installs it).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BILEVEL_RECIPES, CODELESS_RECIPES, degradeWithImageMagick, imageMagickVersion, makeImageMagickReturns } from '../bench/scan-imagemagick.ts';
+import { BILEVEL_RECIPES, CODELESS_RECIPES, PHOTO_RECIPES, degradeWithImageMagick, imageMagickVersion, makeImageMagickReturns } from '../bench/scan-imagemagick.ts';
 import { decodePages, isPageFailure } from '../src/scan/decode.ts';
 import { median3, speckleShare } from '../src/scan/despeckle.ts';
 import { closeOcr } from '../src/scan/ocr.ts';
@@ -20,7 +20,7 @@ import { tempDir } from './ingest-helpers.ts';
 import { writeLettersFolder } from './simulate-fixture.ts';
 
 const magick = imageMagickVersion();
-const pick = (names: string[]) => [...BILEVEL_RECIPES, ...CODELESS_RECIPES].filter((r) => names.includes(r.name));
+const pick = (names: string[]) => [...BILEVEL_RECIPES, ...CODELESS_RECIPES, ...PHOTO_RECIPES].filter((r) => names.includes(r.name));
 
 async function readFile1(path: string): Promise<PageReading> {
   for await (const p of decodePages(readFileSync(path), path, { targetDpi: 150 })) {
@@ -79,7 +79,7 @@ describe.skipIf(!magick)('pages degraded by ImageMagick (skipped: ImageMagick co
     await simulateReturns({ lettersDir: join(dir, 'letters'), out: join(dir, 'returns'), seed: 9, count: 3, dpi: [300], clean: true, emails: 0 });
     makeImageMagickReturns(join(dir, 'returns'), join(dir, 'degraded'), {
       limit: 2,
-      recipes: pick(['g4-150-threshold', 'g4-150-rotated', 'fax-200-speckled', 'codes-covered-200-grey', 'codes-covered-300-upside-down']),
+      recipes: pick(['g4-150-threshold', 'g4-150-rotated', 'fax-200-speckled', 'codes-covered-200-grey', 'codes-covered-300-upside-down', 'phone-12mp-tilted']),
     });
     for (const name of readdirSync(join(dir, 'degraded', 'scans')).sort()) {
       if (!name.endsWith('.truth.json')) continue;
@@ -113,6 +113,7 @@ describe.skipIf(!magick)('pages degraded by ImageMagick (skipped: ImageMagick co
   it('reads a 200 dpi fax with speckles', () => check('fax-200-speckled', 'qr'), 120_000);
   it('identifies a page whose QR codes are torn off by its printed visit id', () => check('codes-covered-200-grey', 'printed-id'), 300_000);
   it('identifies a page without codes lying upside down', () => check('codes-covered-300-upside-down', 'printed-id'), 300_000);
+  it('reads a 12 MP phone photograph of the form (perspective, uneven light, soft focus, JPEG)', () => check('phone-12mp-tilted', 'qr'), 120_000);
 
   it('sends a page with neither codes nor a readable printed id to quarantine, as before', async () => {
     const f = files.find((x) => x.path.includes('.codes-covered-200-grey.'))!;

@@ -45,7 +45,14 @@ export interface IdentifyOptions {
 export async function identifyPage(work: GreyImage, dpi: number, opts: IdentifyOptions = {}): Promise<PageIdentity> {
   const byCodes = await identifyByCodes(work, dpi, opts.bilevel ?? true);
   if (byCodes.id.payload || byCodes.codes.length > 0 || opts.ocr === false) return byCodes;
-  const printed = await readPrintedId(byCodes.work, byCodes.notes);
+  let notes: string[] = [];
+  let printed = await readPrintedId(byCodes.work, notes);
+  if (!printed && byCodes.despeckled) {
+    // On a speckled page the printed line may read better after a median (clumps of specks gone too).
+    notes = [];
+    printed = await readPrintedId(median3(byCodes.work), notes);
+  }
+  byCodes.notes.push(...notes);
   if (!printed) return byCodes;
   const id: Identification = { payload: printed.payload, codes: [], quarterTurns: printed.upsideDown ? 2 : 0, problems: [] };
   return { ...byCodes, id, by: 'printed-id', alignment: printed.alignment, pageNumberRead: printed.pageNumberRead };

@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
+import type { Worker } from 'tesseract.js';
 import type { GreyImage } from './grey.ts';
 
 /** Characters a visit id line can hold: the visit id alphabet (Crockford base 32), the dash, the page n/m. */
@@ -29,6 +29,8 @@ export function englishModelPath(): string {
 function recognizer(): Promise<Worker> {
   if (!worker) {
     worker = (async () => {
+      // Loaded on first use: most runs read every page by its codes and never need it.
+      const { createWorker, OEM, PSM } = await import('tesseract.js');
       const w = await createWorker('eng', OEM.LSTM_ONLY, { langPath: englishModelPath(), gzip: true, cacheMethod: 'none', logger: () => {}, errorHandler: () => {} });
       await w.setParameters({ tessedit_char_whitelist: WHITELIST, tessedit_pageseg_mode: PSM.SINGLE_BLOCK });
       return w;
