@@ -333,13 +333,16 @@ const exception: DemoStep = {
     const branch = (ctx.state.visits as Json[]).find((v) => v.visitId === e!.visitId)?.branch as string;
     const head = ctx.state.heads.get(branch) as string;
     const id = String(e!.exceptionId);
-    const cause = '客户表示开户时未充分了解风险揭示内容，回访函答案与合规答案不一致';
-    const measures = '营业部负责人当面联系客户，重新讲解风险揭示书并由客户签字确认；对经办人员进行提醒';
+    const found = ((ctx.state.validation?.exceptions ?? []) as Json[]).find((x) => x.visitId === e!.visitId);
+    const answers = ((found?.failedAnswers ?? []) as Json[]).map((f) => `「${f.text ?? f.questionId}」答「${f.actual}」`).join('；');
+    const cause = answers ? `客户在回访函中${answers}，不符合第四十三条` : `回访中发现：${(e!.triggers as string[]).join('、')}`;
+    const measures = '营业部负责人约见客户核实情况，相关营销人员暂停展业并接受合规检查，结果报合规部门';
     const updated = await ctx.run(['exception', 'update', id, '--cause', cause, '--measures', measures, '--user', head], 'exception-update');
     need(updated.code === EXIT_OK, `exception #${id} could not be updated`);
     const closed = await ctx.run(['exception', 'close', id, '--note', '已重新回访客户并确认，措施已落实', '--user', head], 'exception-close');
     need(closed.code === EXIT_OK, `exception #${id} could not be closed`);
     ctx.state.exception = closed.json.exception;
+    ctx.say(`cause (分析原因): ${cause}`);
     ctx.say(`#${id} ${e!.visitId}: cause and measures recorded, closed by ${head} (${closed.json.exception?.closedBy}) on ${String(closed.json.exception?.closedAt ?? '').slice(0, 10)}`);
   },
 };
@@ -350,7 +353,7 @@ const report: DemoStep = {
   async run(ctx) {
     const period = today().slice(0, 7);
     const file = join(ctx.root, 'report', `report-${period}.html`);
-    const { code, json } = await ctx.run(['report', '--period', period, '--format', 'html', '--out', file]);
+    const { code, json } = await ctx.run(['report', '--period', period, '--format', 'html', '--out', file], 'report');
     need(code === EXIT_OK, 'the period report could not be written');
     ctx.state.report = json.file;
     const c = (json.branches?.length ?? 0) > 1 ? json.company : json.branches?.[0];
