@@ -28,7 +28,7 @@ describe('huifang demo', () => {
     expect(text).not.toMatch(/\d{3,} days? overdue/);
     expect(text).toMatch(/overdue 0\b/);
     // a roster with roles, reviewers' decisions, a visit complete and passed, a failed one reported
-    expect(text).toMatch(/branch 3101: 周敏 回访专员 · 沈佳怡 复核人员/);
+    expect(text).toMatch(/branch 3101: 陈建国 营业部负责人 · 周敏 回访专员 · 沈佳怡 复核人员 · 顾文斌 经办人 · 陆晓峰 营销人员 \(营销序列\)/);
     expect(text).toMatch(/decided: (白立新|沈佳怡|骆振东) \d+/); // a branch reviewer (复核人员), never the visitor
     expect(text).toMatch(/approved: (白立新|沈佳怡|骆振东|吴思远) \d+/);
     expect(text).toMatch(/complete, passed and approved, evidence whole: HF-/);
