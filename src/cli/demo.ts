@@ -1,17 +1,15 @@
 /**
  * `huifang demo` (what `npm start` runs): the product as it is meant to be used, on the
- * bundled samples, in a fresh workspace under `out/demo/`, through the same commands each
- * person would type: back-office staff import the roster and print letters, customers mail
- * the forms back (simulated, with envelopes and postal receipts), a clerk ingests them and
- * marks the envelopes and receipts, a reviewer decides what the machine was unsure of,
- * validation finds the failed visit (an exception for the branch head), the period report is
- * written, and the bundles are built and verified as an auditor would. It ends with where
- * to look.
- *
- * The demo is a list of named steps (`DEMO_STEPS`); a step gets the shared context and adds
- * what later steps need to `ctx.state`. The customers' opening dates are set relative to
- * today, so deadlines read as they would in a real month. Each step's JSON is kept in
- * `out/demo/steps/`.
+ * bundled samples, in a fresh workspace under `out/demo/` made with `huifang init --config
+ * samples/firm.json`, through the same commands each person would type, each with `--user`:
+ * the roster is imported (roles decide who may do what), each branch's visitor prints
+ * letters naming the branch's reviewer, customers mail the forms back (simulated, with
+ * return envelopes and postal receipts), a clerk records the post office's mailing list and
+ * ingests the returns (forms and envelopes find their visits by their QR codes, receipts by
+ * their barcodes), the reviewer decides what the machine was unsure of and approves the
+ * visits whose evidence is whole (复核), the branch head handles a failed visit's exception,
+ * the period report is written, and the bundles are built and verified as an auditor would.
+ * It ends with where to look.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
