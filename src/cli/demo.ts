@@ -10,6 +10,11 @@
  * visits whose evidence is whole (复核), the branch head handles a failed visit's exception,
  * the period report is written, and the bundles are built and verified as an auditor would.
  * It ends with where to look.
+ *
+ * The demo is a list of named steps (`DEMO_STEPS`); a step gets the shared context and adds
+ * what later steps need to `ctx.state`. The customers' opening dates are set relative to
+ * today, so deadlines read as they would in a real month. Each step's JSON is kept in
+ * `out/demo/steps/`.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
