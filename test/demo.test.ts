@@ -52,7 +52,7 @@ describe('huifang demo', () => {
     expect(['S310100', 'S110100', 'S440300']).toContain(closed.closedBy);
     expect(text).toMatch(/closed by (陈建国|许志强|黄丽) \(S\d+\)/);
     const closing = text.slice(text.indexOf('\nDone: '));
-    expect(closing).toMatch(/^\nDone: 12 visits, 3 of 3 bundles verified\. Where to look:/);
+    expect(closing).toMatch(/^\nDone: 12 visits, [1-9]\d* complete and approved by a reviewer, exception #\d+ handled and closed by the branch head, 3 of 3 bundles verified\. Where to look:/);
     const paths = Object.fromEntries(
       [...closing.matchAll(/^ {2}(a callback letter \(PDF\)|a batch print file|the period report|a bundle index \(opens offline\)|each step's JSON)\s+(\S+)$/gm)].map((m) => [m[1]!, resolve(m[2]!)] as [string, string]),
     );

@@ -339,10 +339,10 @@ const exception: DemoStep = {
     const found = ((ctx.state.validation?.exceptions ?? []) as Json[]).find((x) => x.visitId === e!.visitId);
     const answers = ((found?.failedAnswers ?? []) as Json[]).map((f) => `「${f.text ?? f.questionId}」答「${f.actual}」`).join('；');
     const cause = answers ? `客户在回访函中${answers}，不符合第四十三条` : `回访中发现：${(e!.triggers as string[]).join('、')}`;
-    const measures = '营业部负责人约见客户核实情况，相关营销人员暂停展业并接受合规检查，结果报合规部门';
+    const measures = '营业部负责人约见客户核实情况并向客户说明；涉及员工的行为交合规部门调查处理';
     const updated = await ctx.run(['exception', 'update', id, '--cause', cause, '--measures', measures, '--user', head], 'exception-update');
     need(updated.code === EXIT_OK, `exception #${id} could not be updated`);
-    const closed = await ctx.run(['exception', 'close', id, '--note', '已重新回访客户并确认，措施已落实', '--user', head], 'exception-close');
+    const closed = await ctx.run(['exception', 'close', id, '--note', '已约见客户核实，处理结果已报合规部门', '--user', head], 'exception-close');
     need(closed.code === EXIT_OK, `exception #${id} could not be closed`);
     ctx.state.exception = closed.json.exception;
     ctx.say(`cause (分析原因): ${cause}`);
@@ -405,7 +405,9 @@ function closing(ctx: DemoContext): string[] {
     ["each step's JSON", join(ctx.root, 'steps')],
   ];
   const verified = ((ctx.state.bundles ?? []) as Json[]).filter((b) => b.ok).length;
-  return ['', `Done: ${(ctx.state.visits ?? []).length} visits, ${verified} of ${(ctx.state.bundles ?? []).length} bundles verified. Where to look:`, ...rows.filter(([, p]) => p).map(([what, p]) => `  ${what.padEnd(32)} ${ctx.show(p!)}`)];
+  const complete = ((ctx.state.validation?.visits ?? []) as Json[]).filter((v) => v.ok && v.approved).length;
+  const closed = ctx.state.exception ? `, exception #${ctx.state.exception.exceptionId} handled and closed by the branch head` : '';
+  return ['', `Done: ${(ctx.state.visits ?? []).length} visits, ${complete} complete and approved by a reviewer${closed}, ${verified} of ${(ctx.state.bundles ?? []).length} bundles verified. Where to look:`, ...rows.filter(([, p]) => p).map(([what, p]) => `  ${what.padEnd(32)} ${ctx.show(p!)}`)];
 }
 
 interface DemoArgs {
