@@ -21,7 +21,7 @@ import { join, relative, resolve } from 'node:path';
 import { readCsv } from '../formats/csv.ts';
 import { PROJECT_ROOT } from '../render/templates.ts';
 import { today } from '../env/clock.ts';
-import { defineCommand, EXIT_BAD_INPUT, EXIT_OK, type Io } from './common.ts';
+import { defineCommand, EXIT_BAD_INPUT, EXIT_OK, type Io, type RunHuifang } from './common.ts';
 
 type Json = Record<string, any>;
 
@@ -416,7 +416,7 @@ interface DemoArgs {
 }
 
 /** The context the steps share: runs commands as a person would, keeps each one's JSON. */
-function demoContext(io: Io, root: string, count: number | undefined): DemoContext {
+function demoContext(io: Io, root: string, count: number | undefined, main: RunHuifang): DemoContext {
   const ws = join(root, 'ws');
   let n = 0;
   const ctx: DemoContext = {
@@ -428,7 +428,6 @@ function demoContext(io: Io, root: string, count: number | undefined): DemoConte
     show: (p) => relative(process.cwd(), p) || '.',
     say: (line) => io.out(`   ${line}`),
     async run(argv, label) {
-      const { main } = await import('./main.ts');
       let out = '';
       // Progress of a long command shows on the terminal, as when it is typed.
       const captured: Io = { out: (t) => (out += t + '\n'), err: (t) => io.err(`   ${t.trimEnd()}`), interactive: io.interactive, ...(io.errRaw ? { errRaw: io.errRaw } : {}) };
@@ -453,7 +452,7 @@ export const demoCommand = defineCommand<DemoArgs>({
     y
       .option('out', { type: 'string', default: 'out/demo', describe: 'folder for the demo (emptied first)' })
       .option('count', { type: 'number', describe: 'how many returned forms to simulate per branch (default: every letter comes back)' }),
-  run: async ({ args, io }) => {
+  run: async ({ args, io, huifang }) => {
     const root = resolve(args.out);
     if (existsSync(root) && !existsSync(join(root, 'ws')) && !existsSync(join(root, 'steps'))) {
       io.err(`huifang: ${root} exists and is not a demo folder; name another with --out.`);
@@ -461,7 +460,7 @@ export const demoCommand = defineCommand<DemoArgs>({
     }
     rmSync(root, { recursive: true, force: true });
     mkdirSync(join(root, 'steps'), { recursive: true });
-    const ctx = demoContext(io, root, args.count);
+    const ctx = demoContext(io, root, args.count, huifang);
     const started = Date.now();
     for (const [i, step] of DEMO_STEPS.entries()) {
       io.out(`\n${i + 1}. ${step.title}  [${step.name}]`);
