@@ -25,6 +25,7 @@ import { readConfigFile } from '../src/store/workspace.ts';
 import { main } from '../src/cli/main.ts';
 import { makeFixture } from './archive-fixture.ts';
 import { formScan, imagePdfOf, seedWorkspace, tiffOf } from './ingest-helpers.ts';
+import { importTestRoster } from './roster-fixture.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'huifang-fuzz-'));
@@ -138,11 +139,12 @@ describe('bundles, policies and templates', () => {
   let bundle: Buffer;
   beforeAll(async () => {
     const f = makeFixture();
+    importTestRoster(f.ws); // 赵六, a clerk (经办人), builds the bundle
     f.ws.close();
     const saved = process.env.HUIFANG_NOW;
     process.env.HUIFANG_NOW = '2026-06-15T02:00:00Z';
     const io = { out: () => {}, err: () => {}, interactive: false };
-    const code = await main(['archive', '--workspace', join(f.dir, 'ws'), '--branch', '3101', '--period', '2026-05', '--out', join(f.dir, 'b'), '--include-invalid', '--no-stamp'], io);
+    const code = await main(['archive', '--workspace', join(f.dir, 'ws'), '--branch', '3101', '--period', '2026-05', '--out', join(f.dir, 'b'), '--include-invalid', '--no-stamp', '--user', '赵六'], io);
     if (saved === undefined) delete process.env.HUIFANG_NOW;
     else process.env.HUIFANG_NOW = saved;
     expect(code).toBe(0);

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Of } from '../src/store/files.ts';
 import { makeFixture, type Fixture } from './archive-fixture.ts';
-import { BIN, cli, tempDir } from './ingest-helpers.ts';
+import { BIN, cli, seedWorkspace, tempDir } from './ingest-helpers.ts';
+import { importTestRoster } from './roster-fixture.ts';
 
 /** The id of a process that has ended (a killed run's, as its leftovers carry it). */
 function deadPid(): number {
@@ -35,6 +36,7 @@ describe('a killed ingest', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("leaves a .tmp that the next ingest removes and reports; a running process's .tmp is kept", async () => {
+    seedWorkspace(ws, []).ws.close(); // a workspace with the ingest roster (clerk.test ingests)
     writeFileSync(note, 'scanned by hand, see the paper file\n'.repeat(1000));
     const sha = sha256Of(readFileSync(note));
     const folder = join(ws, 'files', 'objects', sha.slice(0, 2));
@@ -43,7 +45,7 @@ describe('a killed ingest', () => {
     const live = join(folder, `${sha}.${process.ppid}.tmp`); // a process that runs: another ingest, now
     copyFileSync(note, dead); // a full-size copy, as putFile leaves it when killed before its rename
     copyFileSync(note, live);
-    const r = await cli(['ingest', note, '--workspace', ws, '--json']);
+    const r = await cli(['ingest', note, '--workspace', ws, '--json', '--user', 'clerk.test']);
     expect(r.status).toBe(1); // stored, quarantined whole: not a scan
     const json = JSON.parse(r.stdout);
     expect(json.leftovers).toEqual([{ path: dead, size: readFileSync(note).length, action: 'removed', reason: expect.stringContaining('interrupted run') }]);
@@ -51,12 +53,13 @@ describe('a killed ingest', () => {
     expect(existsSync(dead)).toBe(false);
     expect(existsSync(live)).toBe(true);
     expect(existsSync(join(folder, sha))).toBe(true);
-    const again = await cli(['ingest', note, '--workspace', ws, '--json']);
+    const again = await cli(['ingest', note, '--workspace', ws, '--json', '--user', 'clerk.test']);
     expect(JSON.parse(again.stdout).leftovers).toEqual([]);
   });
 
   it('killed with SIGKILL while a large file is copied into the store, is cleaned up by the next run', async () => {
     const killedWs = join(dir, 'killed');
+    seedWorkspace(killedWs, []).ws.close();
     const big = join(dir, 'big-scan.bin');
     const out = createWriteStream(big);
     const block = Buffer.alloc(2 ** 20);
@@ -78,7 +81,7 @@ describe('a killed ingest', () => {
     child.kill('SIGKILL');
     await exited;
     expect(storeTemps(killedWs)).toEqual(seen);
-    const r = await cli(['ingest', big, '--workspace', killedWs, '--json']);
+    const r = await cli(['ingest', big, '--workspace', killedWs, '--json', '--user', 'clerk.test']);
     const json = JSON.parse(r.stdout);
     expect(json.leftovers.map((l: { path: string; action: string }) => [l.path, l.action])).toEqual([[seen[0], 'removed']]);
     expect(storeTemps(killedWs)).toEqual([]);
@@ -89,12 +92,14 @@ describe('a killed ingest', () => {
 describe('a killed archive', () => {
   let f: Fixture;
   const zipName = 'huifang-3101-2026-05.zip';
-  const build = (ws: string, out: string) => cli(['archive', '--workspace', ws, '--branch', '3101', '--period', '2026-05', '--out', out, '--include-invalid', '--json']);
+  // 赵六, a clerk (经办人) on the test roster, builds the bundles.
+  const build = (ws: string, out: string) => cli(['archive', '--workspace', ws, '--branch', '3101', '--period', '2026-05', '--out', out, '--include-invalid', '--json', '--user', '赵六']);
   let reference: Buffer;
 
   beforeAll(async () => {
     process.env.HUIFANG_NOW = '2026-06-15T02:00:00Z';
     f = makeFixture();
+    importTestRoster(f.ws);
     f.ws.close();
     cpSync(join(f.dir, 'ws'), join(f.dir, 'ws-b'), { recursive: true });
     cpSync(join(f.dir, 'ws'), join(f.dir, 'ws-c'), { recursive: true });
