@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { PROJECT_ROOT } from '../src/render/templates.ts';
+import { newStaffedWorkspace } from './workspace-helpers.ts';
 
 function terminal(): { io: Io; raw: () => string } {
   let raw = '';
@@ -58,11 +59,11 @@ describe('progress', () => {
   });
 
   it('keeps a command run by a script clean: JSON alone on stdout, nothing on stderr', async () => {
-    const ws = join(mkdtempSync(join(tmpdir(), 'huifang-progress-')), 'ws');
+    const ws = await newStaffedWorkspace(join(mkdtempSync(join(tmpdir(), 'huifang-progress-')), 'ws'));
     let out = '';
     let err = '';
     const io: Io = { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), interactive: false, errRaw: (t) => (err += t) };
-    const code = await main(['letters', join(PROJECT_ROOT, 'samples', 'customers.csv'), '--out', join(ws, '..', 'letters'), '--workspace', ws, '--visitor', '周敏', '--json'], io);
+    const code = await main(['letters', join(PROJECT_ROOT, 'samples', 'customers.csv'), '--out', join(ws, '..', 'letters'), '--workspace', ws, '--visitor', '周敏', '--reviewer', '沈佳怡', '--json'], io);
     expect(code).toBe(0);
     expect(err).toBe('');
     const json = JSON.parse(out);
@@ -76,9 +77,9 @@ describe('progress', () => {
   });
 
   it('shows progress and its summary for a command on a terminal', async () => {
-    const ws = join(mkdtempSync(join(tmpdir(), 'huifang-progress-')), 'ws');
+    const ws = await newStaffedWorkspace(join(mkdtempSync(join(tmpdir(), 'huifang-progress-')), 'ws'));
     const { io, raw } = terminal();
-    const code = await main(['letters', join(PROJECT_ROOT, 'samples', 'customers.csv'), '--out', join(ws, '..', 'letters'), '--workspace', ws, '--visitor', '周敏'], io);
+    const code = await main(['letters', join(PROJECT_ROOT, 'samples', 'customers.csv'), '--out', join(ws, '..', 'letters'), '--workspace', ws, '--visitor', '周敏', '--reviewer', '沈佳怡'], io);
     expect(code).toBe(0);
     expect(raw()).toMatch(/rendering letters {2}\d+\/66/);
     expect(raw()).toMatch(/rendering letters: 66 letters in \d+ s *\n/);

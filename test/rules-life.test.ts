@@ -22,11 +22,13 @@ import { listBundles } from '../src/store/bundles.ts';
 import { enteredAnswersOf } from '../src/store/rules.ts';
 import { documentsOf } from '../src/store/visits.ts';
 import { openWorkspace } from '../src/store/workspace.ts';
+import { maskTail } from '../src/domain/customer.ts';
 import { wav } from './rules-fixtures.ts';
+import { newWorkspace } from './workspace-helpers.ts';
 
 const SAMPLES = join(import.meta.dirname, '..', 'samples');
 const root = mkdtempSync(join(tmpdir(), 'huifang-life-'));
-const ws = join(root, 'ws');
+const ws = newWorkspace(join(root, 'ws'));
 const COMPLIANT = ['1=是', '2=是', '3=否', '4=否', '5=是', '6=否', 'satisfaction=满意'];
 const POLICY = JSON.stringify({ $comment: 'firm policy for the test', review: { sampleRate: 0.5 } });
 
@@ -50,6 +52,7 @@ function list(name: string, rows: number[]): string {
   return write(name, [lines[0], ...rows.map((r) => lines[r])].join('\r\n') + '\r\n');
 }
 
+/** Visits by customer id as `--json` prints it: masked to the last four digits. */
 let letters: Record<string, string> = {};
 let phones: Record<string, string> = {};
 
@@ -81,7 +84,7 @@ describe("a visit's life under the rules", () => {
   });
 
   it("a stranger's e-mail naming a visit goes to review, never onto the visit", async () => {
-    const target = letters['310100018001']!;
+    const target = letters[maskTail('310100018001')]!;
     const eml = `From: someone@stranger.example\r\nTo: huifang@broker.example\r\nSubject: 回访 ${target}\r\nDate: Sun, 25 Oct 2026 09:00:00 +0800\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n1 是 2 是 3 否 4 否\r\n`;
     const r = await cli('ingest', write('stranger.eml', eml), '--user', '顾文斌', '--json');
     expect(r.code).toBe(1);
@@ -114,7 +117,7 @@ describe("a visit's life under the rules", () => {
   });
 
   it('a letter never answered is overdue, not unreachable, until the logged attempts meet the policy', async () => {
-    const v = letters['310100018014']!; // opened 2026-09-18: due 2026-10-18
+    const v = letters[maskTail('310100018014')]!; // opened 2026-09-18: due 2026-10-18
     process.env.HUIFANG_NOW = '2026-10-28T08:00:00Z';
     let r = (await cli('validate', '--visit', v, '--json')).json().visits[0];
     expect(r.result).toBe('pending');
@@ -189,7 +192,7 @@ describe("a visit's life under the rules", () => {
     const report = await cli('report', '--period', '2026-10');
     expect(report.out).toMatch(/open exceptions \(异常\): #1 HF-\S+ open 3 day\(s\), owner S310100, level 2/);
     expect(report.out).toMatch(/completed late: .*HF-\S+ \(2026-10-27, due 2026-10-18\)/);
-    expect(report.out).toContain(`${letters['310100018014']} (2026-10-27, due 2026-10-18)`);
+    expect(report.out).toContain(`${letters[maskTail('310100018014')]} (2026-10-27, due 2026-10-18)`);
     const closed = await cli('exception', 'close', id, '--note', '客户已补签，重新回访通过', '--user', '陈建国', '--json');
     expect(closed.json().exception).toMatchObject({ status: 'closed', closedBy: 'S310100', cause: '客户由亲属代办开户', level: 2 });
     expect((await cli('review', 'visit', id, '--approve', '--note', 'failure confirmed by the recording', '--user', '沈佳怡')).code).toBe(0);
@@ -217,7 +220,7 @@ describe("a visit's life under the rules", () => {
     expect(record(phones.ok!)).toMatchObject({ valid: true, policySha256: policySha, visitReviews: [expect.objectContaining({ decision: 'approve', reviewer: 'S310102' })] });
     expect(record(phones.ok!).files.map((f: any) => f.path)).toEqual(expect.arrayContaining([expect.stringMatching(/derived\/form-/), expect.stringMatching(/received\/recording-/)]));
     expect(record(phones.failing!).exception).toMatchObject({ status: 'closed', closedBy: 'S310100', measures: '通知客户本人临柜补签并重新回访' });
-    const unreachable = record(letters['310100018014']!);
+    const unreachable = record(letters[maskTail('310100018014')]!);
     expect(unreachable.attempts).toHaveLength(3);
     expect(unreachable.completion).toMatchObject({ completedOn: '2026-10-27', late: true });
     expect(unreachable.retention.countedFrom >= '2026-10-31').toBe(true);

@@ -18,7 +18,8 @@ import type { DecodedPage } from './decode.ts';
 import { greyWorkingCopy, type GreyImage } from './grey.ts';
 import { findBarcodes } from './barcode.ts';
 import { cropOfRect, encodeGreyPng, pageThumbnail, posterise } from './crop.ts';
-import { identifyPage, type IdentifyOptions } from './identify-page.ts';
+import { identifyPage, SPECKLED_SHARE, type IdentifyOptions } from './identify-page.ts';
+import { median3, removeSpecks, speckleShare } from './despeckle.ts';
 
 /**
  * How far past a tick box's printed outline ink is looked for (mm): a tick that strays over
@@ -268,7 +269,14 @@ function attachCrops(reading: PageReading, seen: CropContext): void {
 
 /** A page without a QR code may be a postal receipt: its Code 128 barcodes, read at the decoded resolution (bars are finer than QR modules). */
 async function readTrackingBarcodes(reading: PageReading, page: DecodedPage): Promise<void> {
-  const found = await findBarcodes(greyWorkingCopy(page, 1));
+  const copy = greyWorkingCopy(page, 1);
+  let found = await findBarcodes(copy);
+  // Specks on a faxed receipt break the bars' edges, as they do a QR code's: read once more
+  // with the isolated dots removed, then after a 3 × 3 median (bars two pixels wide survive it).
+  if (!found.some((b) => b.trackingNumber) && speckleShare(copy) > SPECKLED_SHARE) {
+    found = await findBarcodes(removeSpecks(copy));
+    if (!found.some((b) => b.trackingNumber)) found = await findBarcodes(median3(copy));
+  }
   const numbers = found.flatMap((b) => (b.trackingNumber ? [b.trackingNumber] : []));
   for (const b of found) if (!b.trackingNumber && /^[A-Z]{2}\d{9}[A-Z]{2}$/i.test(b.text)) reading.problems.push(`a barcode reads ${b.text}, which is not a valid tracking number: ${b.problem}`);
   if (numbers.length) reading.trackingNumbers = numbers;
