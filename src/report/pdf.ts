@@ -113,14 +113,14 @@ async function section(flow: Flow, r: PeriodReport, s: ReportSection): Promise<v
   if (s.lateVisits.length) flow.table(['逾期完成', '客户', '期限', '完成', '逾期天数'], s.lateVisits.map((l) => [l.visitId, `${l.customer} ${l.customerId}`, l.dueOn, l.completedOn, String(l.daysLate)]), [2.3, 2, 1.2, 1.2, 1]);
   flow.table(['本期新开异常', '本期关闭', '未关闭', '逾期未关闭', '最久未关闭', '待复核批准', '被退回', '待复核项'], [[String(ex.opened), String(ex.closed), String(ex.open), String(ex.overdue), days(ex.oldestOpenDays), String(s.review.awaitingApproval), String(s.review.returned), String(s.review.open)]], [1.2, 1, 1, 1, 1.1, 1.1, 1, 1]);
   if (ex.list.length) {
-    flow.table(['异常', '负责人', '分析原因', '处理措施', '级别/期限', '状态', '天数'], ex.list.map((e) => [`${e.exceptionId === null ? '未登记' : `#${e.exceptionId}`} ${e.visitId}\n${e.triggers.join('；')}`, e.owner ?? '—', e.cause ?? '—', e.measures ?? '—', `${e.level} / ${e.dueOn ?? '—'}${e.overdue ? ' 逾期' : ''}`, e.status === 'closed' ? `已关闭 ${e.closedOn ?? ''} ${e.closedBy ?? ''}` : '未关闭', String(e.ageDays)]), [2.4, 1.3, 1.8, 1.8, 1.2, 1.5, 0.7]);
+    flow.table(['异常', '负责人', '分析原因', '处理措施', '级别/期限', '状态', '天数'], ex.list.map((e) => [`${e.exceptionId === null ? '未登记' : `#${e.exceptionId}`} ${e.visitId}\n${e.triggers.join('；')}`, e.owner ?? '—', e.cause ?? '—', e.measures ?? '—', `${e.level} / ${e.dueOn ?? '—'}${e.overdue ? ' 逾期' : ''}`, e.status === 'closed' ? `已关闭 ${e.closedOn ?? ''} ${e.closedBy ?? ''}` : '未关闭', String(e.ageDays)]), [2.3, 1.8, 2.4, 2.4, 1.2, 1.9, 0.6]);
   }
   flow.text('覆盖率 coverage', { size: 11, bold: true });
   if (s.coverage === null) flow.text(NO_COVERAGE, { size: 8.5 });
   else if (!s.coverage.length) flow.text('导入的客户名单中无本营业部账户。', { size: 8.5 });
   for (const c of s.coverage ?? []) {
     flow.text(coverageTitle(c), { size: 8.5 });
-    flow.table(['要求', '客户数', '已访', '达到', '应达', '尚未回访'], coverageLines(c, 6).map((l) => [l.label, String(l.denominator), String(l.visited), `${l.reached}${l.ok ? '' : ' 未达到'}`, l.required, l.missing]), [1.8, 0.9, 0.8, 1.1, 1.3, 4]);
+    flow.table(['要求', '客户数', '已访', '达到', '应达', '尚未回访'], coverageLines(c, 6).map((l) => [l.label, String(l.denominator), String(l.visited), `${l.reached}${l.ok ? '' : ' 未达到'}`, l.required, l.missing]), [2.3, 0.8, 0.7, 1, 1.3, 3.9]);
   }
   if (s.visitors.length) flow.table(['回访人员', '回访数', '退回重做', '逾期'], s.visitors.map((v) => [v.visitor, String(v.visits), String(v.rework), String(v.late)]), [3, 1, 1, 1]);
   if (s.bundles.length) flow.table(['档案包', '回访', '保存至', '法律保全'], s.bundles.map((b) => [b.bundleId, String(b.visits), b.retainUntil, b.holds.join('; ') || '—']), [3, 1, 1.5, 3]);
