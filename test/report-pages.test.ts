@@ -104,7 +104,7 @@ describe.skipIf(!CHROMIUM)('report and bundle index in a browser (chromium)', ()
     expect(dom).toMatch(/data-chart="bundle-results"[\s\S]*?<path d="M/);
     expect(dom).toMatch(/异常 exceptions \(第三十八条\) — 1, 未关闭 open 0/);
     // the record's real status: closed, by whom, with cause and measures
-    expect(dom).toMatch(/#1 <span class="ok">已关闭 closed<\/span> 2026-06-10 · 关闭人 by T004/);
+    expect(dom).toMatch(/#1 <span class="ok">已关闭 closed<\/span> 2026-06-10 · 关闭人 closed by 工号 T004/);
     expect(dom).toContain('分析原因 cause: 经办人代客操作');
     expect(dom).toContain('处理措施 measures: 约谈经办人并重新回访');
     expect(dom).toMatch(new RegExp(`href="#${failed}"`));

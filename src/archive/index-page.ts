@@ -84,9 +84,9 @@ function summaryBlock(index: BundleIndex, records: Map<string, ArchivedVisitReco
 function exceptionStatus(e: ArchivedVisitRecord['exception'], bagged: string): string {
   if (!e) return '<span class="bad">未登记异常 no exception record</span>';
   const state = e.status === 'closed'
-    ? `<span class="ok">已关闭 closed</span> ${esc(businessDay(e.closedAt ?? ''))} · 关闭人 by ${esc(e.closedBy ?? '—')}${e.closureNote ? `<br><span class="en">${esc(e.closureNote)}</span>` : ''}`
+    ? `<span class="ok">已关闭 closed</span> ${esc(businessDay(e.closedAt ?? ''))} · 关闭人 closed by 工号 ${esc(e.closedBy ?? '—')}${e.closureNote ? `<br>关闭说明 note: ${esc(e.closureNote)}` : ''}`
     : `<span class="bad">未关闭 open</span> · ${ageInDays(e.openedAt, bagged)} 天 days at bagging${bagged > e.dueOn ? ` · <span class="bad">逾期 overdue since ${esc(e.dueOn)}</span>` : ''}`;
-  return `#${e.exceptionId} ${state}<br>负责人 owner: ${esc(e.owner ?? '—')} · 级别 level ${e.level} · 期限 due ${esc(e.dueOn)} · 开立 opened ${esc(businessDay(e.openedAt))}<br>分析原因 cause: ${esc(e.cause ?? '—')}<br>处理措施 measures: ${esc(e.measures ?? '—')}`;
+  return `#${e.exceptionId} ${state}<br>负责人 owner: ${e.owner ? `工号 ${esc(e.owner)}` : '—'} · 级别 level ${e.level} · 期限 due ${esc(e.dueOn)} · 开立 opened ${esc(businessDay(e.openedAt))}<br>分析原因 cause: ${esc(e.cause ?? '—')}<br>处理措施 measures: ${esc(e.measures ?? '—')}`;
 }
 
 function exceptionsBlock(index: BundleIndex, records: Map<string, ArchivedVisitRecord>): string {

@@ -20,7 +20,7 @@ h3{font-size:11pt;margin:4mm 0 1.5mm}.en{color:#666;font-size:.82em;font-weight:
 .figure.alert b{color:#c62828}
 .charts{display:flex;flex-wrap:wrap;gap:2mm;align-items:flex-start;margin-bottom:2mm}.chart{border:1px solid #e0e0e0;padding:1mm}.chart p{margin:0;font-size:9pt;color:#555;text-align:center}
 table{border-collapse:collapse;width:100%;margin:1mm 0 2mm;font-size:9.5pt}th,td{border:1px solid #bbb;padding:1mm 2mm;text-align:left;vertical-align:top}
-th{background:#eef2f7}td.n{text-align:right;font-variant-numeric:tabular-nums}.cols{display:grid;grid-template-columns:1fr 1fr 1fr;gap:3mm}
+th{background:#eef2f7}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.cols{display:grid;grid-template-columns:1fr 1fr 1fr;gap:3mm}
 .none{color:#666;font-style:italic}.failed td:first-child{font-family:monospace;white-space:nowrap}
 .sign{margin-top:5mm;border:1px solid #888;padding:3mm;break-inside:avoid}.sign .line{display:inline-block;min-width:40mm;border-bottom:1px solid #222;margin:0 3mm 0 1mm}.sign p{margin:1mm 0}.sign .who{margin-top:6mm;white-space:nowrap}
 .failed ul{margin:0;padding-left:1.1em}tr.short td{background:#fff5f5}tr.ex-open td:nth-child(8){color:#c62828}
@@ -126,7 +126,7 @@ ${branchChart}
 ${lateTable(s)}
 <h3>异常与复核 exceptions and review</h3>
 <table><tbody>
-<tr><td>本期新开 opened</td><td class="n">${ex.opened}</td><td>本期关闭 closed</td><td class="n">${ex.closed}</td><td>未关闭 open</td><td class="n">${ex.open}</td><td>最久未关闭 oldest open</td><td class="n">${days(ex.oldestOpenDays)}</td></tr>
+<tr><td>本期新开 opened in the period</td><td class="n">${ex.opened}</td><td>本期关闭 closed in the period</td><td class="n">${ex.closed}</td><td>未关闭 open</td><td class="n">${ex.open}</td><td>最久未关闭 oldest open</td><td class="n">${days(ex.oldestOpenDays)}</td></tr>
 <tr><td>逾期未关闭 overdue</td><td class="n">${ex.overdue}</td><td>平均未关闭 average open</td><td class="n">${days(ex.averageOpenDays)}</td><td>待复核批准 awaiting approval</td><td class="n">${s.review.awaitingApproval}</td><td>被退回 returned</td><td class="n">${s.review.returned}</td></tr>
 <tr><td>待复核项 review items</td><td class="n">${s.review.open}</td><td>最久等待 oldest</td><td class="n">${days(s.review.oldestDays)}</td><td></td><td></td><td></td><td></td></tr>
 </tbody></table>
