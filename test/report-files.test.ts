@@ -84,6 +84,8 @@ describe('huifang report', () => {
     expect(col('回收率')).toBe(0);
     const failed = wb.getWorksheet('回访不通过')!;
     expect(failed.getRow(2).getCell(2).value).toBe(f.failed);
+    // no account list imported: the coverage sheet says so rather than showing nothing
+    expect(wb.getWorksheet('覆盖率')!.getRow(2).getCell(1).value).toBe(NO_COVERAGE);
   });
 
   it('refuses a period it cannot read and a branch with no visits, writing nothing', async () => {

@@ -4,7 +4,7 @@
  * can be filtered, summed and passed on. Numbers are numbers, rates are percentages.
  */
 import ExcelJS from 'exceljs';
-import { categoryLabel, channelLabel, coverageLines, resultLabel, SIGNATURE_TEXT } from './labels.ts';
+import { categoryLabel, channelLabel, coverageLines, NO_COVERAGE, resultLabel, SIGNATURE_TEXT } from './labels.ts';
 import { RESULT_ORDER, type PeriodReport, type ReportSection } from './model.ts';
 
 const SUMMARY_COLUMNS: { header: string; key: string; width: number; pct?: boolean }[] = [
@@ -70,6 +70,7 @@ function addDetailSheets(wb: ExcelJS.Workbook, r: PeriodReport): void {
     r.branches.flatMap((s) => s.lateVisits.map((l) => ({ branch: s.code, ...l, visitor: l.visitor ?? '' }))));
   sheet(wb, '覆盖率', [col('营业部', 'branch', 10), col('年度', 'year', 6), col('截至', 'asOf', 11), col('要求', 'label', 22), col('客户数', 'denominator', 8), col('已访', 'visited', 8), col('达到', 'reached', 8), col('应达', 'required', 14), col('结论', 'ok', 8), col('尚未回访', 'missing', 80)],
     r.branches.flatMap((s) => (s.coverage ?? []).flatMap((c) => coverageLines(c, 50).map((l) => ({ branch: s.code, year: c.year, asOf: c.asOf, ...l, ok: l.ok ? '达到' : '未达到' })))));
+  if (r.company.coverage === null) wb.getWorksheet('覆盖率')!.addRow([NO_COVERAGE]);
 }
 
 function sheet(wb: ExcelJS.Workbook, name: string, columns: { header: string; key: string; width: number; pct?: boolean }[], rows: Record<string, unknown>[]): ExcelJS.Worksheet {
