@@ -78,6 +78,7 @@ describe.skipIf(!CHROMIUM)('report and bundle index in a browser (chromium)', ()
     // the exception is validate's record, open, owned by the branch head on the roster; approval as validate counts it
     expect(company.exceptions.list).toEqual([expect.objectContaining({ visitId: failed, status: 'open', owner: '钱七 (T004)' })]);
     expect(dom).toContain(`待复核批准 awaiting approval</td><td class="n">${s.notReviewed}</td>`);
+    expect(dom).toMatch(new RegExp(`<b>${s.notReviewed}</b><span>待复核批准 awaiting approval`));
     expect(dom).toMatch(/<tr class="ex-open"><td>#1<br>/);
     const png = screenshot(file, 'report-2026-05.png', 900, 3000);
     expect(statSync(png).size).toBeGreaterThan(20_000);

@@ -44,7 +44,7 @@ function figures(s: ReportSection): string {
     f(percent(s.onTime.rate), `按期完成率 on time (${s.onTime.onTime}/${s.onTime.due})`, s.onTime.late > 0),
     f(percent(s.letters.rate), `信函回收率 letters returned (${s.letters.returned}/${s.letters.sent})`),
     f(s.exceptions.open, `未关闭异常 open exceptions`, s.exceptions.open > 0),
-    f(s.review.open, `待复核 review queue`, s.review.open > 0),
+    f(s.review.awaitingApproval, `待复核批准 awaiting approval`, s.review.awaitingApproval > 0),
   ].join('')}</div>`;
 }
 

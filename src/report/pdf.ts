@@ -100,7 +100,7 @@ class Flow {
 async function section(flow: Flow, r: PeriodReport, s: ReportSection): Promise<void> {
   const ex = s.exceptions;
   flow.text(s.code === 'company' ? '全公司 Company' : `${s.name} ${s.code}`, { size: 14, bold: true, gap: 4 });
-  flow.table(['回访', '通过', '不通过', '待定', '按期完成率', '信函回收率', '未关闭异常', '待复核'], [[String(s.visits), String(s.byResult.passed ?? 0), String(s.byResult.failed ?? 0), String(s.byResult.pending ?? 0), `${percent(s.onTime.rate)} (${s.onTime.onTime}/${s.onTime.due})`, `${percent(s.letters.rate)} (${s.letters.returned}/${s.letters.sent})`, String(ex.open), String(s.review.open)]], [1, 1, 1, 1, 1.6, 1.6, 1.2, 1]);
+  flow.table(['回访', '通过', '不通过', '待定', '按期完成率', '信函回收率', '未关闭异常', '待复核批准'], [[String(s.visits), String(s.byResult.passed ?? 0), String(s.byResult.failed ?? 0), String(s.byResult.pending ?? 0), `${percent(s.onTime.rate)} (${s.onTime.onTime}/${s.onTime.due})`, `${percent(s.letters.rate)} (${s.letters.returned}/${s.letters.sent})`, String(ex.open), String(s.review.awaitingApproval)]], [1, 1, 1, 1, 1.6, 1.6, 1.2, 1]);
   const id = s.code === 'company' ? 'company' : `b${s.code}`;
   const sat = satisfactionRows(s).map((x) => ({ label: x.label, value: x.value, colour: x.key === 'dissatisfied' ? '#c62828' : '#1565c0' }));
   await flow.images([resultsChart(`${id}-results`, s.byResult, RESULT_ORDER), barsChart(`${id}-satisfaction`, sat.length ? sat : [{ label: '未作答', value: 0 }], { width: 360, height: 220 })], 42);
