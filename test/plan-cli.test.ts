@@ -209,13 +209,16 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
     const r = await run(['report', '--period', '2026-11', '--workspace', ws, '--json']);
     expect(r.code).toBe(0);
     const rep = JSON.parse(r.out);
-    expect(rep.coverage.year).toBe(2026);
-    expect(rep.coverage.asOf).toBe('2026-11-30');
-    expect(rep.coverage.branches.length).toBe(new Set(population.accounts.map((a) => a.branchCode)).size);
-    for (const b of rep.coverage.branches) for (const m of b.newAccounts.missing) expect(m.customerId).toMatch(/^\*+\d{4}$/);
+    // every branch of the account list has a section with its coverage, even one without visits this month
+    const rows = rep.branches.flatMap((b: any) => b.coverage ?? []);
+    expect(rows.length).toBe(new Set(population.accounts.map((a) => a.branchCode)).size);
+    for (const c of rows) {
+      expect(c).toMatchObject({ year: 2026, asOf: '2026-11-30' });
+      for (const m of c.newAccounts.missing) expect(m.customerId).toMatch(/^\*+\d{4}$/);
+    }
     const text = await run(['report', '--period', '2026-11', '--workspace', ws]);
-    expect(text.out).toContain('coverage 2026 as of 2026-11-30');
-    expect(text.out).toMatch(/存量客户 0\/\d+ = 0\.0 % \(policy 10\.0 %/);
+    expect(text.out).toContain('2026 年覆盖率 coverage of 2026, as of 2026-11-30');
+    expect(text.out).toMatch(/存量客户 existing: 0\/\d+ \(0 %, required ≥ 10 % \(\d+\)\) SHORT/);
   });
 
   it('refuses a plan before any account list is imported, saying what to do', async () => {

@@ -11,6 +11,8 @@ import { main } from '../src/cli/main.ts';
 import type { Io } from '../src/cli/common.ts';
 import { visitIdFor } from './archive-fixture.ts';
 import { makeReportFixture, REPORT_NOW } from './report-fixture.ts';
+import { importTestRoster } from './roster-fixture.ts';
+import { openWorkspace } from '../src/store/workspace.ts';
 import { CHROMIUM, printToPdf, renderedDom, screenshot } from './browser-helpers.ts';
 import { spawnSync } from 'node:child_process';
 
@@ -37,6 +39,9 @@ describe.skipIf(!CHROMIUM)('report and bundle index in a browser (chromium)', ()
   beforeAll(() => {
     process.env.HUIFANG_NOW = REPORT_NOW;
     ({ dir, ws } = makeReportFixture());
+    const w = openWorkspace(ws);
+    importTestRoster(w);
+    w.close();
   });
   afterAll(() => {
     if (saved === undefined) delete process.env.HUIFANG_NOW;
@@ -70,6 +75,11 @@ describe.skipIf(!CHROMIUM)('report and bundle index in a browser (chromium)', ()
     expect(dom).toContain('「营业部或证券从业人员是否曾代您操作账户？」');
     expect(dom).toContain('签字 signature');
     expect(dom).not.toContain('310100000004'); // customer ids are masked in a report
+    // the exception is validate's record, open, owned by the branch head on the roster; approval as validate counts it
+    expect(company.exceptions.list).toEqual([expect.objectContaining({ visitId: failed, status: 'open', owner: '钱七 (T004)' })]);
+    expect(dom).toContain(`待复核批准 awaiting approval</td><td class="n">${s.notReviewed}</td>`);
+    expect(dom).toMatch(new RegExp(`<b>${s.notReviewed}</b><span>待复核批准 awaiting approval`));
+    expect(dom).toMatch(/<tr class="ex-open"><td>#1<br>/);
     const png = screenshot(file, 'report-2026-05.png', 900, 3000);
     expect(statSync(png).size).toBeGreaterThan(20_000);
     // printed, it is A4, the company and each branch on pages of their own
@@ -81,7 +91,10 @@ describe.skipIf(!CHROMIUM)('report and bundle index in a browser (chromium)', ()
   });
 
   it('draws the bundle index with its summary chart, the exception and each visit readable', async () => {
-    const built = await run(['archive', '--workspace', ws, '--branch', '3101', '--period', '2026-05', '--out', join(dir, 'bundles'), '--include-invalid', '--no-stamp']);
+    // the branch head records cause and measures and closes the failed visit's exception before archiving
+    expect((await run(['exception', 'update', failed, '--workspace', ws, '--cause', '经办人代客操作', '--measures', '约谈经办人并重新回访', '--user', '钱七'])).code).toBe(0);
+    expect((await run(['exception', 'close', failed, '--workspace', ws, '--note', '已重新回访', '--user', '钱七'])).code).toBe(0);
+    const built = await run(['archive', '--workspace', ws, '--branch', '3101', '--period', '2026-05', '--out', join(dir, 'bundles'), '--include-invalid', '--no-stamp', '--user', '赵六']);
     expect(built.code).toBe(0);
     const extracted = await run(['archive', 'extract', built.json.bundles[0], '--out', join(dir, 'bags')]);
     const verified = await run(['verify', built.json.bundles[0]]);
@@ -90,7 +103,11 @@ describe.skipIf(!CHROMIUM)('report and bundle index in a browser (chromium)', ()
     expect(readFileSync(index, 'utf8')).not.toMatch(/<script/i);
     const dom = renderedDom(index);
     expect(dom).toMatch(/data-chart="bundle-results"[\s\S]*?<path d="M/);
-    expect(dom).toMatch(/异常 exceptions \(回访不通过, 第三十八条\) — 1/);
+    expect(dom).toMatch(/异常 exceptions \(第三十八条\) — 1, 未关闭 open 0/);
+    // the record's real status: closed, by whom, with cause and measures
+    expect(dom).toMatch(/#1 <span class="ok">已关闭 closed<\/span> 2026-06-10 · 关闭人 closed by 工号 T004/);
+    expect(dom).toContain('分析原因 cause: 经办人代客操作');
+    expect(dom).toContain('处理措施 measures: 约谈经办人并重新回访');
     expect(dom).toMatch(new RegExp(`href="#${failed}"`));
     // the letter that never came back says what is missing and what to do
     expect(dom).toContain('the returned record form (回访记录表) is missing');

@@ -7,6 +7,7 @@
  * the audit trail). Inline style and inline SVG only: no script, no external resource.
  */
 import { CUSTOMER_KIND_LABELS } from '../domain/customer.ts';
+import { ageInDays, TRIGGER_LABELS } from '../domain/exceptions.ts';
 import type { Message } from '../domain/messages.ts';
 import { questionsFor } from '../domain/questions.ts';
 import { VISIT_CATEGORY_LABELS, VISIT_CHANNEL_LABELS, VISIT_RESULT_LABELS, type VisitCategory } from '../domain/visit.ts';
@@ -79,15 +80,27 @@ function summaryBlock(index: BundleIndex, records: Map<string, ArchivedVisitReco
 </div>`;
 }
 
+/** An exception record's status in words: open or closed, by whom and when, with owner, cause, measures, level and due date. */
+function exceptionStatus(e: ArchivedVisitRecord['exception'], bagged: string): string {
+  if (!e) return '<span class="bad">未登记异常 no exception record</span>';
+  const state = e.status === 'closed'
+    ? `<span class="ok">已关闭 closed</span> ${esc(businessDay(e.closedAt ?? ''))} · 关闭人 closed by 工号 ${esc(e.closedBy ?? '—')}${e.closureNote ? `<br>关闭说明 note: ${esc(e.closureNote)}` : ''}`
+    : `<span class="bad">未关闭 open</span> · ${ageInDays(e.openedAt, bagged)} 天 days at bagging${bagged > e.dueOn ? ` · <span class="bad">逾期 overdue since ${esc(e.dueOn)}</span>` : ''}`;
+  return `#${e.exceptionId} ${state}<br>负责人 owner: ${e.owner ? `工号 ${esc(e.owner)}` : '—'} · 级别 level ${e.level} · 期限 due ${esc(e.dueOn)} · 开立 opened ${esc(businessDay(e.openedAt))}<br>分析原因 cause: ${esc(e.cause ?? '—')}<br>处理措施 measures: ${esc(e.measures ?? '—')}`;
+}
+
 function exceptionsBlock(index: BundleIndex, records: Map<string, ArchivedVisitRecord>): string {
-  const failed = index.visits.filter((v) => v.result === 'failed');
-  if (!failed.length) return '<h2>异常 exceptions (回访不通过, 第三十八条)</h2><p class="ok">本包无回访不通过 — no failed visit in this bundle.</p>';
-  const rows = failed.map((v) => {
-    const reasons = failedAnswersOf(records.get(v.visitId));
-    return `<tr><td class="id"><a href="#${esc(v.visitId)}">${esc(v.visitId)}</a></td><td>${esc(v.customerName)}</td><td><ul>${reasons.map((f) => `<li>「${esc(f.text)}」答 ${esc(f.actual)}，合规答案 ${esc(f.expected)}（${esc(f.rule)}）</li>`).join('') || '<li>—</li>'}</ul></td><td>未关闭 open</td></tr>`;
+  const listed = index.visits.filter((v) => v.result === 'failed' || records.get(v.visitId)?.exception);
+  if (!listed.length) return '<h2>异常 exceptions (第三十八条)</h2><p class="ok">本包无异常 — no exception in this bundle.</p>';
+  const open = listed.filter((v) => records.get(v.visitId)?.exception?.status !== 'closed').length;
+  const rows = listed.map((v) => {
+    const r = records.get(v.visitId);
+    const reasons = failedAnswersOf(r).map((f) => `<li>「${esc(f.text)}」答 ${esc(f.actual)}，合规答案 ${esc(f.expected)}（${esc(f.rule)}）</li>`);
+    const triggers = (r?.exception?.triggers ?? []).map((t) => `<li>${esc(TRIGGER_LABELS[t] ?? t)}</li>`);
+    return `<tr><td class="id"><a href="#${esc(v.visitId)}">${esc(v.visitId)}</a></td><td>${esc(v.customerName)}</td><td><ul>${[...triggers, ...reasons].join('') || '<li>—</li>'}</ul></td><td>${exceptionStatus(r?.exception ?? null, index.baggingDate)}</td></tr>`;
   });
-  return `<h2>异常 exceptions (回访不通过, 第三十八条) — ${failed.length}</h2>
-<table><thead><tr><th>回访编号 visit</th><th>客户 customer</th><th>不通过原因 why it failed</th><th>状态 status</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<h2>异常 exceptions (第三十八条) — ${listed.length}, 未关闭 open ${open}</h2>
+<table><thead><tr><th>回访编号 visit</th><th>客户 customer</th><th>原因 why</th><th>状态 status</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function answersTable(r: ArchivedVisitRecord): string {

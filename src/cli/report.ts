@@ -85,5 +85,5 @@ export const reportCommand = defineCommand<ReportArgs>({
 function summaryLines(r: PeriodReport): string[] {
   const c = r.branches.length > 1 ? r.company : r.branches[0];
   if (!c) return ['No visits in this period.'];
-  return [`${c.visits} visits in ${r.branches.length} branch(es): passed ${c.byResult.passed ?? 0}, failed ${c.byResult.failed ?? 0}, pending ${c.byResult.pending ?? 0}; ${c.exceptions.open} open exception(s) to sign for`];
+  return [`${c.visits} visits in ${r.branches.length} branch(es): passed ${c.byResult.passed ?? 0}, failed ${c.byResult.failed ?? 0}, pending ${c.byResult.pending ?? 0}; on time ${c.onTime.onTime}/${c.onTime.due}; ${c.exceptions.open} open exception(s) to sign for; ${c.review.awaitingApproval} visit(s) awaiting a reviewer's approval`];
 }

@@ -3,21 +3,26 @@
  * verdict as `huifang validate` gives it today (same rules, same day, so the report's
  * figures are validate's), the open review queue, the exceptions and the coverage.
  *
- * Two sources are thin today and named as such: `exceptionsOf` (every failed visit is an
- * exception, opened the day its result was decided and never closed until exceptions can be
- * closed with an owner and measures) and `coverageOf` (null: nothing is planned yet, so the
- * report says coverage is not available). Each is one function to replace when its stage exists.
+ * Exceptions are the register's records (owner, cause, measures, escalation, closure); a visit
+ * whose cause validate finds today but no run has recorded yet is shown open from today.
+ * Completion dates and their late flag, and the reviewers' decisions, are validate's. Coverage
+ * is the year's (`huifang coverage`), as of the period's end, once an account list is imported.
  */
+import { TRIGGER_LABELS } from '../domain/exceptions.ts';
+import { findPerson } from '../domain/people.ts';
 import { SATISFACTION } from '../domain/questions.ts';
+import type { CountCoverage, RatioCoverage } from '../plan/coverage.ts';
+import { periodCoverage } from '../plan/run.ts';
+import { shownCustomerId } from '../plan/shown.ts';
 import { validateAll, type VisitValidation } from '../rules/validate.ts';
 import { activeHolds, listBundles } from '../store/bundles.ts';
+import { listExceptions, type ExceptionRecord } from '../store/exceptions.ts';
 import { listReviewItems } from '../store/review.ts';
-import { decisionOf } from '../store/rules.ts';
+import { listStaff } from '../store/rules.ts';
+import { visitReviewsOf } from '../store/visit-reviews.ts';
 import { getCustomer, getVisit, listVisits } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { businessDay, inPeriod, type ReportPeriod } from './period.ts';
-
-const businessDayOf = (t: string | undefined): string | undefined => (t ? businessDay(t) : undefined);
 import type { BundleFacts, CoverageFacts, ExceptionFacts, ReportFacts, ReportVisitFacts, ReviewItemFacts } from './model.ts';
 
 export interface GatherOptions {
@@ -46,7 +51,10 @@ function visitFactsOf(ws: Workspace, v: VisitValidation): ReportVisitFacts {
     dueOn: v.dueOn,
     result: v.result,
     overdue: v.problems.some((m) => m.ruleId === 'deadline/overdue'),
-    rework: v.problems.some((m) => m.severity === 'error' && m.ruleId.startsWith('evidence/')),
+    completedOn: v.completion?.completedOn ?? null,
+    completedLate: v.completion?.late ?? false,
+    rework: visitReviewsOf(ws.db, v.visitId).some((r) => r.decision === 'return'),
+    approved: v.approved,
     formReturned,
     satisfaction: typeof satisfaction === 'string' ? satisfaction : null,
     failedReasons: v.decision.failedAnswers.map((f) => `「${f.text}」答「${answerWord(f.actual)}」，合规答案为「${answerWord(f.expected)}」（${f.rule}）`),
@@ -57,17 +65,56 @@ function answerWord(a: string): string {
   return a === 'yes' ? '是' : a === 'no' ? '否' : (SATISFACTION.options.find((o) => o.value === a)?.label ?? a);
 }
 
-/** Exceptions (异常): every failed visit, opened when its result was decided; none closed yet. */
-export function exceptionsOf(ws: Workspace, visits: readonly ReportVisitFacts[]): ExceptionFacts[] {
-  return visits
-    .filter((v) => v.result === 'failed')
-    // opened the business day the failing result was decided (validate records it)
-    .map((v) => ({ visitId: v.visitId, branchCode: v.branchCode, openedOn: businessDayOf(decisionOf(ws.db, v.visitId)?.decidedAt) ?? v.createdOn, closedOn: null }));
+/** Names a staff member by 工号 (`T004` → `钱七 (T004)`), or leaves what is recorded. */
+function namer(ws: Workspace): (who: string | null) => string | null {
+  const roster = listStaff(ws.db);
+  return (who) => {
+    if (who === null) return null;
+    const p = findPerson(roster, who);
+    return p && p.name !== who ? `${p.name} (${p.staffId})` : who;
+  };
 }
 
-/** Coverage against the required ratios: null until visits are planned from the account population. */
-export function coverageOf(_ws: Workspace, _period: ReportPeriod): CoverageFacts[] | null {
-  return null;
+function exceptionFacts(r: ExceptionRecord, branchCode: string, name: (who: string | null) => string | null): ExceptionFacts {
+  return {
+    exceptionId: r.exceptionId, visitId: r.visitId, branchCode, triggers: r.triggers.map((t) => TRIGGER_LABELS[t]), owner: name(r.owner), cause: r.cause, measures: r.measures, level: r.level, dueOn: r.dueOn,
+    status: r.status, openedOn: businessDay(r.openedAt), closedOn: r.closedAt ? businessDay(r.closedAt) : null, closedBy: name(r.closedBy), closureNote: r.closureNote,
+  };
+}
+
+/**
+ * The exception records (异常) of the validated visits — a cause validate finds that no run has
+ * recorded yet is shown open from today, without a number — and the records of other visits
+ * of the branches opened or closed in the period.
+ */
+export function exceptionsOf(ws: Workspace, validated: readonly VisitValidation[], period: ReportPeriod, today: string, branch?: string): ExceptionFacts[] {
+  const name = namer(ws);
+  const out: ExceptionFacts[] = [];
+  for (const v of validated) {
+    if (v.exception?.record) out.push(exceptionFacts(v.exception.record, v.branchCode, name));
+    else if (v.exception?.triggers.length) {
+      out.push({ exceptionId: null, visitId: v.visitId, branchCode: v.branchCode, triggers: v.exception.triggers.map((t) => TRIGGER_LABELS[t as keyof typeof TRIGGER_LABELS] ?? t), owner: null, cause: null, measures: null, level: 1, dueOn: null, status: 'open', openedOn: today, closedOn: null, closedBy: null, closureNote: null });
+    }
+  }
+  const seen = new Set(validated.map((v) => v.visitId));
+  for (const r of listExceptions(ws.db)) {
+    if (seen.has(r.visitId) || !(inPeriod(period, businessDay(r.openedAt)) || (r.closedAt && inPeriod(period, businessDay(r.closedAt))))) continue;
+    const visit = getVisit(ws.db, r.visitId);
+    const code = visit && getCustomer(ws.db, visit.customerId)?.branchCode;
+    if (code && (!branch || code === branch)) out.push(exceptionFacts(r, code, name));
+  }
+  return out;
+}
+
+/**
+ * Coverage of the year the period ends in, as of the period's end (or today), customer ids
+ * masked as `huifang coverage` shows them; null when no account list has been imported.
+ */
+export function coverageOf(ws: Workspace, period: ReportPeriod, branch?: string): CoverageFacts[] | null {
+  const c = periodCoverage(ws, period.end.slice(0, 7), branch);
+  if (!c) return null;
+  const mask = <T extends CountCoverage | RatioCoverage>(x: T): T => ({ ...x, missing: x.missing.map((m) => ({ ...m, customerId: shownCustomerId(m.customerId) })) });
+  return c.branches.map((b) => ({ ...b, year: c.year, asOf: c.asOf, newAccounts: mask(b.newAccounts), existing: mask(b.existing), margin: mask(b.margin), key: mask(b.key), events: mask(b.events) }));
 }
 
 /** The bundles built for months that overlap the period, of the branches reported on. */
@@ -88,8 +135,11 @@ export async function gatherReportFacts(ws: Workspace, options: GatherOptions): 
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   const visits = report.visits.map((v) => visitFactsOf(ws, v));
+  const coverage = coverageOf(ws, options.period, options.branch);
   const branches = new Map<string, string>();
   for (const v of visits) branches.set(v.branchCode, v.branchName);
+  // a branch with accounts to visit and no visit in the period is reported too: that is what coverage is for
+  for (const c of coverage ?? []) if (!branches.has(c.branch)) branches.set(c.branch, c.branchName);
   if (options.branch && !branches.has(options.branch)) branches.set(options.branch, options.branch);
   const branchOf = new Map(visits.map((v) => [v.visitId, v.branchCode]));
   const reviewItems: ReviewItemFacts[] = listReviewItems(ws.db, { status: 'open' })
@@ -100,8 +150,8 @@ export async function gatherReportFacts(ws: Workspace, options: GatherOptions): 
     today: options.today,
     branches: [...branches].map(([code, name]) => ({ code, name })),
     visits,
-    exceptions: exceptionsOf(ws, visits),
-    coverage: coverageOf(ws, options.period),
+    exceptions: exceptionsOf(ws, report.visits, options.period, options.today, options.branch),
+    coverage,
     reviewItems,
     bundles: bundlesOf(ws, options.period, new Set(branches.keys())),
   };

@@ -4,7 +4,7 @@
  * a page, and keeps tables and the signature block whole.
  */
 import { barsChart, branchResultsChart, resultsChart, RESULT_COLOURS } from './charts.ts';
-import { categoryRows, channelRows, channelLabel, categoryLabel, days, NO_COVERAGE, resultRows, satisfactionRows, SIGNATURE_TEXT } from './labels.ts';
+import { categoryRows, channelRows, channelLabel, categoryLabel, coverageLines, coverageTitle, days, NO_COVERAGE, resultRows, satisfactionRows, SIGNATURE_TEXT } from './labels.ts';
 import { percent, RESULT_ORDER, type PeriodReport, type ReportSection } from './model.ts';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -20,10 +20,10 @@ h3{font-size:11pt;margin:4mm 0 1.5mm}.en{color:#666;font-size:.82em;font-weight:
 .figure.alert b{color:#c62828}
 .charts{display:flex;flex-wrap:wrap;gap:2mm;align-items:flex-start;margin-bottom:2mm}.chart{border:1px solid #e0e0e0;padding:1mm}.chart p{margin:0;font-size:9pt;color:#555;text-align:center}
 table{border-collapse:collapse;width:100%;margin:1mm 0 2mm;font-size:9.5pt}th,td{border:1px solid #bbb;padding:1mm 2mm;text-align:left;vertical-align:top}
-th{background:#eef2f7}td.n{text-align:right;font-variant-numeric:tabular-nums}.cols{display:grid;grid-template-columns:1fr 1fr 1fr;gap:3mm}
+th{background:#eef2f7}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.cols{display:grid;grid-template-columns:1fr 1fr 1fr;gap:3mm}
 .none{color:#666;font-style:italic}.failed td:first-child{font-family:monospace;white-space:nowrap}
 .sign{margin-top:5mm;border:1px solid #888;padding:3mm;break-inside:avoid}.sign .line{display:inline-block;min-width:40mm;border-bottom:1px solid #222;margin:0 3mm 0 1mm}.sign p{margin:1mm 0}.sign .who{margin-top:6mm;white-space:nowrap}
-.failed ul{margin:0;padding-left:1.1em}
+.failed ul{margin:0;padding-left:1.1em}tr.short td{background:#fff5f5}tr.ex-open td:nth-child(8){color:#c62828}
 .swatch{display:inline-block;width:3mm;height:3mm;margin-right:1mm;vertical-align:middle}
 @media print{body{padding:0;max-width:none;font-size:8.5pt;line-height:1.3}h2{font-size:12pt}h3{font-size:9.5pt;margin:2.5mm 0 1mm;break-after:avoid}.figure{padding:.8mm 2mm}.figure b{font-size:12pt}.figures{margin:1mm 0 2mm}section.branch{break-before:page;margin-top:0}table,.figures,.charts,.failedblock{break-inside:avoid}.chart svg{height:auto;max-height:36mm;width:auto}}
 `;
@@ -44,7 +44,7 @@ function figures(s: ReportSection): string {
     f(percent(s.onTime.rate), `按期完成率 on time (${s.onTime.onTime}/${s.onTime.due})`, s.onTime.late > 0),
     f(percent(s.letters.rate), `信函回收率 letters returned (${s.letters.returned}/${s.letters.sent})`),
     f(s.exceptions.open, `未关闭异常 open exceptions`, s.exceptions.open > 0),
-    f(s.review.open, `待复核 review queue`, s.review.open > 0),
+    f(s.review.awaitingApproval, `待复核批准 awaiting approval`, s.review.awaitingApproval > 0),
   ].join('')}</div>`;
 }
 
@@ -60,14 +60,32 @@ function charts(s: ReportSection, id: string): string {
 function visitorsTable(s: ReportSection): string {
   if (!s.visitors.length) return '<p class="none">无 none</p>';
   const rows = s.visitors.map((v) => `<tr><td>${esc(v.visitor)}</td><td class="n">${v.visits}</td><td class="n">${v.rework}</td><td class="n">${v.late}</td></tr>`).join('');
-  return `<table><thead><tr><th>回访人员 visitor</th><th>回访 visits</th><th>需补正 rework <span class="en">evidence to complete</span></th><th>逾期 late</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table><thead><tr><th>回访人员 visitor</th><th>回访 visits</th><th>退回重做 rework <span class="en">returned by a reviewer</span></th><th>逾期 late</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function coverageBlock(s: ReportSection): string {
   if (s.coverage === null) return `<p class="none">${esc(NO_COVERAGE)}</p>`;
-  if (!s.coverage.length) return '<p class="none">本期无覆盖要求 no coverage requirement in this period</p>';
-  const rows = s.coverage.map((c) => `<tr><td>${esc(c.requirement)}</td><td class="n">${c.population}</td><td class="n">${c.required}</td><td class="n">${c.visited}</td><td class="n">${percent(c.required ? c.visited / c.required : null)}</td></tr>`).join('');
-  return `<table><thead><tr><th>要求 requirement</th><th>客户数 population</th><th>应访 required</th><th>已访 visited</th><th>完成 done</th></tr></thead><tbody>${rows}</tbody></table>`;
+  if (!s.coverage.length) return '<p class="none">导入的客户名单中无本营业部账户 no account of this branch in the imported list</p>';
+  return s.coverage
+    .map((c) => {
+      const rows = coverageLines(c).map((l) => `<tr${l.ok ? '' : ' class="short"'}><td>${esc(l.label)}</td><td class="n">${l.denominator}</td><td class="n">${l.visited}</td><td class="n">${l.reached}</td><td>${esc(l.required)}</td><td>${l.ok ? '达到 met' : '<b>未达到 short</b>'}</td><td class="en">${esc(l.missing)}</td></tr>`).join('');
+      return `<p class="en">${esc(coverageTitle(c))}</p><table class="coverage"><thead><tr><th>要求 requirement</th><th>客户数 customers</th><th>已访 visited</th><th>达到 reached</th><th>应达 required</th><th>结论</th><th>尚未回访 still missing</th></tr></thead><tbody>${rows}</tbody></table>`;
+    })
+    .join('');
+}
+
+function exceptionsTable(s: ReportSection): string {
+  if (!s.exceptions.list.length) return '<p class="none">无异常 no exception</p>';
+  const rows = s.exceptions.list
+    .map((e) => `<tr class="ex-${e.status}"><td>${e.exceptionId === null ? '—' : `#${e.exceptionId}`}<br><span class="en">${esc(e.visitId)}</span></td><td>${esc(e.triggers.join('；'))}</td><td>${esc(e.owner ?? '—')}</td><td>${esc(e.cause ?? '—')}</td><td>${esc(e.measures ?? '—')}</td><td class="n">${e.level}</td><td>${esc(e.dueOn ?? '—')}${e.overdue ? ' <b>逾期 overdue</b>' : ''}</td><td>${e.status === 'closed' ? `已关闭 closed ${esc(e.closedOn ?? '')}<br>${esc(e.closedBy ?? '')}${e.closureNote ? `<br><span class="en">${esc(e.closureNote)}</span>` : ''}` : e.exceptionId === null ? '未登记 not recorded yet' : '未关闭 open'}</td><td class="n">${e.ageDays}</td></tr>`)
+    .join('');
+  return `<table class="exceptions"><thead><tr><th>编号 no.</th><th>原因 opened by</th><th>负责人 owner</th><th>分析原因 cause</th><th>处理措施 measures</th><th>级别</th><th>期限 due</th><th>状态 status</th><th>天数 age</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function lateTable(s: ReportSection): string {
+  if (!s.lateVisits.length) return '';
+  const rows = s.lateVisits.map((l) => `<tr><td>${esc(l.visitId)}</td><td>${esc(l.customer)} <span class="en">${esc(l.customerId)}</span></td><td>${esc(l.visitor ?? '')}</td><td>${esc(l.dueOn)}</td><td>${esc(l.completedOn)}</td><td class="n">${l.daysLate}</td></tr>`).join('');
+  return `<table class="late"><thead><tr><th>逾期完成 completed late</th><th>客户 customer</th><th>回访人员</th><th>期限 due</th><th>完成 completed</th><th>逾期天数 days late</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function failedBlock(s: ReportSection, period: PeriodReport['period']): string {
@@ -101,14 +119,18 @@ ${branchChart}
 <div class="cols">${countTable('回访项目 category', categoryRows(s))}${countTable('回访形式 channel', channelRows(s))}${countTable('回访结果 result', resultRows(s).map((x) => ({ ...x, swatch: RESULT_COLOURS[x.key as keyof typeof RESULT_COLOURS] })))}</div>
 <h3>期限与信函 deadlines and letters</h3>
 <table><tbody>
-<tr><td>已到期或已完成 due or done</td><td class="n">${s.onTime.due}</td><td>按期 on time</td><td class="n">${s.onTime.onTime}</td><td>逾期 late</td><td class="n">${s.onTime.late}</td><td>按期完成率</td><td class="n">${percent(s.onTime.rate)}</td></tr>
+<tr><td>已完成或已到期 completed or due</td><td class="n">${s.onTime.due}</td><td>按期完成 on time</td><td class="n">${s.onTime.onTime}</td><td>逾期完成 completed late</td><td class="n">${s.onTime.completedLate}</td><td>逾期未完成 open past due</td><td class="n">${s.onTime.openPastDue}</td></tr>
+<tr><td>按期完成率 on-time rate</td><td class="n">${percent(s.onTime.rate)}</td><td></td><td></td><td></td><td></td><td></td><td></td></tr>
 <tr><td>寄出信函 letters sent</td><td class="n">${s.letters.sent}</td><td>收回 returned</td><td class="n">${s.letters.returned}</td><td>未收回 not back</td><td class="n">${s.letters.sent - s.letters.returned}</td><td>回收率</td><td class="n">${percent(s.letters.rate)}</td></tr>
 </tbody></table>
+${lateTable(s)}
 <h3>异常与复核 exceptions and review</h3>
 <table><tbody>
-<tr><td>异常 opened</td><td class="n">${ex.opened}</td><td>已关闭 closed</td><td class="n">${ex.closed}</td><td>未关闭 open</td><td class="n">${ex.open}</td><td>最久未关闭 oldest open</td><td class="n">${days(ex.oldestOpenDays)}</td></tr>
-<tr><td>待复核项 review items</td><td class="n">${s.review.open}</td><td>最久等待 oldest</td><td class="n">${days(s.review.oldestDays)}</td><td>平均未关闭 average open</td><td class="n">${days(ex.averageOpenDays)}</td><td></td><td></td></tr>
+<tr><td>本期新开 opened in the period</td><td class="n">${ex.opened}</td><td>本期关闭 closed in the period</td><td class="n">${ex.closed}</td><td>未关闭 open</td><td class="n">${ex.open}</td><td>最久未关闭 oldest open</td><td class="n">${days(ex.oldestOpenDays)}</td></tr>
+<tr><td>逾期未关闭 overdue</td><td class="n">${ex.overdue}</td><td>平均未关闭 average open</td><td class="n">${days(ex.averageOpenDays)}</td><td>待复核批准 awaiting approval</td><td class="n">${s.review.awaitingApproval}</td><td>被退回 returned</td><td class="n">${s.review.returned}</td></tr>
+<tr><td>待复核项 review items</td><td class="n">${s.review.open}</td><td>最久等待 oldest</td><td class="n">${days(s.review.oldestDays)}</td><td></td><td></td><td></td><td></td></tr>
 </tbody></table>
+${exceptionsTable(s)}
 <h3>覆盖率 coverage</h3>
 ${coverageBlock(s)}
 <h3>回访人员 visitors</h3>

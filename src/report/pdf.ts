@@ -10,7 +10,7 @@ import { PDFDocument, rgb, type PDFFont, type PDFPage } from '@cantoo/pdf-lib';
 import * as fontkit from 'fontkit';
 import sharp from 'sharp';
 import { barsChart, branchResultsChart, resultsChart } from './charts.ts';
-import { categoryLabel, categoryRows, channelLabel, channelRows, days, NO_COVERAGE, resultRows, satisfactionRows, SIGNATURE_TEXT } from './labels.ts';
+import { categoryLabel, categoryRows, channelLabel, channelRows, coverageLines, coverageTitle, days, NO_COVERAGE, resultRows, satisfactionRows, SIGNATURE_TEXT } from './labels.ts';
 import { percent, RESULT_ORDER, type PeriodReport, type ReportSection } from './model.ts';
 
 const MM = 72 / 25.4;
@@ -100,7 +100,7 @@ class Flow {
 async function section(flow: Flow, r: PeriodReport, s: ReportSection): Promise<void> {
   const ex = s.exceptions;
   flow.text(s.code === 'company' ? '全公司 Company' : `${s.name} ${s.code}`, { size: 14, bold: true, gap: 4 });
-  flow.table(['回访', '通过', '不通过', '待定', '按期完成率', '信函回收率', '未关闭异常', '待复核'], [[String(s.visits), String(s.byResult.passed ?? 0), String(s.byResult.failed ?? 0), String(s.byResult.pending ?? 0), `${percent(s.onTime.rate)} (${s.onTime.onTime}/${s.onTime.due})`, `${percent(s.letters.rate)} (${s.letters.returned}/${s.letters.sent})`, String(ex.open), String(s.review.open)]], [1, 1, 1, 1, 1.6, 1.6, 1.2, 1]);
+  flow.table(['回访', '通过', '不通过', '待定', '按期完成率', '信函回收率', '未关闭异常', '待复核批准'], [[String(s.visits), String(s.byResult.passed ?? 0), String(s.byResult.failed ?? 0), String(s.byResult.pending ?? 0), `${percent(s.onTime.rate)} (${s.onTime.onTime}/${s.onTime.due})`, `${percent(s.letters.rate)} (${s.letters.returned}/${s.letters.sent})`, String(ex.open), String(s.review.awaitingApproval)]], [1, 1, 1, 1, 1.6, 1.6, 1.2, 1]);
   const id = s.code === 'company' ? 'company' : `b${s.code}`;
   const sat = satisfactionRows(s).map((x) => ({ label: x.label, value: x.value, colour: x.key === 'dissatisfied' ? '#c62828' : '#1565c0' }));
   await flow.images([resultsChart(`${id}-results`, s.byResult, RESULT_ORDER), barsChart(`${id}-satisfaction`, sat.length ? sat : [{ label: '未作答', value: 0 }], { width: 360, height: 220 })], 42);
@@ -109,9 +109,20 @@ async function section(flow: Flow, r: PeriodReport, s: ReportSection): Promise<v
   }
   const counts = [...categoryRows(s).map((x) => ['回访项目', x.label, String(x.value)]), ...channelRows(s).map((x) => ['回访形式', x.label, String(x.value)]), ...resultRows(s).map((x) => ['回访结果', x.label, String(x.value)])];
   flow.table(['维度', '类别', '回访数'], counts, [1, 3, 1]);
-  flow.table(['异常数', '已关闭', '未关闭', '最久未关闭', '待复核', '最久等待'], [[String(ex.opened), String(ex.closed), String(ex.open), days(ex.oldestOpenDays), String(s.review.open), days(s.review.oldestDays)]], [1, 1, 1, 1.2, 1, 1.2]);
-  flow.text(`覆盖率：${s.coverage === null ? NO_COVERAGE.split('。')[0]! + '。' : s.coverage.map((c) => `${c.requirement} ${c.visited}/${c.required}`).join('；') || '本期无覆盖要求'}`, { size: 8.5 });
-  if (s.visitors.length) flow.table(['回访人员', '回访数', '需补正', '逾期'], s.visitors.map((v) => [v.visitor, String(v.visits), String(v.rework), String(v.late)]), [3, 1, 1, 1]);
+  flow.table(['按期完成', '逾期完成', '逾期未完成', '按期完成率'], [[String(s.onTime.onTime), String(s.onTime.completedLate), String(s.onTime.openPastDue), percent(s.onTime.rate)]], [1, 1, 1, 1]);
+  if (s.lateVisits.length) flow.table(['逾期完成', '客户', '期限', '完成', '逾期天数'], s.lateVisits.map((l) => [l.visitId, `${l.customer} ${l.customerId}`, l.dueOn, l.completedOn, String(l.daysLate)]), [2.3, 2, 1.2, 1.2, 1]);
+  flow.table(['本期新开异常', '本期关闭', '未关闭', '逾期未关闭', '最久未关闭', '待复核批准', '被退回', '待复核项'], [[String(ex.opened), String(ex.closed), String(ex.open), String(ex.overdue), days(ex.oldestOpenDays), String(s.review.awaitingApproval), String(s.review.returned), String(s.review.open)]], [1.2, 1, 1, 1, 1.1, 1.1, 1, 1]);
+  if (ex.list.length) {
+    flow.table(['异常', '负责人', '分析原因', '处理措施', '级别/期限', '状态', '天数'], ex.list.map((e) => [`${e.exceptionId === null ? '未登记' : `#${e.exceptionId}`} ${e.visitId}\n${e.triggers.join('；')}`, e.owner ?? '—', e.cause ?? '—', e.measures ?? '—', `${e.level} / ${e.dueOn ?? '—'}${e.overdue ? ' 逾期' : ''}`, e.status === 'closed' ? `已关闭 ${e.closedOn ?? ''} ${e.closedBy ?? ''}` : '未关闭', String(e.ageDays)]), [2.3, 1.8, 2.4, 2.4, 1.2, 1.9, 0.6]);
+  }
+  flow.text('覆盖率 coverage', { size: 11, bold: true });
+  if (s.coverage === null) flow.text(NO_COVERAGE, { size: 8.5 });
+  else if (!s.coverage.length) flow.text('导入的客户名单中无本营业部账户。', { size: 8.5 });
+  for (const c of s.coverage ?? []) {
+    flow.text(coverageTitle(c), { size: 8.5 });
+    flow.table(['要求', '客户数', '已访', '达到', '应达', '尚未回访'], coverageLines(c, 6).map((l) => [l.label, String(l.denominator), String(l.visited), `${l.reached}${l.ok ? '' : ' 未达到'}`, l.required, l.missing]), [2.3, 0.8, 0.7, 1, 1.3, 3.9]);
+  }
+  if (s.visitors.length) flow.table(['回访人员', '回访数', '退回重做', '逾期'], s.visitors.map((v) => [v.visitor, String(v.visits), String(v.rework), String(v.late)]), [3, 1, 1, 1]);
   if (s.bundles.length) flow.table(['档案包', '回访', '保存至', '法律保全'], s.bundles.map((b) => [b.bundleId, String(b.visits), b.retainUntil, b.holds.join('; ') || '—']), [3, 1, 1.5, 3]);
   else flow.text('归档：尚未归档。', { size: 8.5 });
   flow.text('回访不通过客户（异常，第三十八条）', { size: 11, bold: true });
