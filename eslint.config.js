@@ -24,10 +24,21 @@ const MAY_IMPORT = {
   archive: ['domain', 'env', 'formats', 'layout', 'rules', 'report', 'stamp', 'store'],
 };
 
-const NODE_IO = ['fs', 'fs/promises', 'child_process', 'net', 'http', 'https', 'worker_threads', 'os', 'dgram', 'cluster'];
+const NODE_IO = [
+  'fs',
+  'fs/promises',
+  'child_process',
+  'net',
+  'http',
+  'https',
+  'worker_threads',
+  'os',
+  'dgram',
+  'cluster',
+];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'coverage/**', '**/*.d.ts'] },
+  { ignores: ['node_modules/**', 'out/**', 'coverage/**', 'dist/**', 'test-output/**', '**/*.d.ts'] },
   {
     files: ['**/*.ts'],
     languageOptions: { parser: tseslint.parser, ecmaVersion: 2022, sourceType: 'module' },
@@ -42,7 +53,13 @@ export default tseslint.config(
       'import-x/no-self-import': 'error',
       '@typescript-eslint/no-unused-vars': [
         'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrors: 'none',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
       ],
     },
   },
@@ -78,7 +95,10 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...NODE_IO.flatMap((m) => [m, `node:${m}`]).map((name) => ({ name, message: 'src/domain does no I/O: pass it the values it needs.' })),
+            ...NODE_IO.flatMap((m) => [m, `node:${m}`]).map((name) => ({
+              name,
+              message: 'src/domain does no I/O: pass it the values it needs.',
+            })),
             { name: 'better-sqlite3', message: 'Only src/store opens the database.' },
           ],
           patterns: [{ group: ['../*'], message: 'src/domain imports no other part of src/.' }],

@@ -72,7 +72,10 @@ async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds:
 }
 
 /** Runs a step `times` times; the median seconds and the highest peak. */
-async function median(times: number, step: () => Promise<{ seconds: number; peakMb: number | null }>): Promise<{ seconds: number; peakMb: number | null; all: number[] }> {
+async function median(
+  times: number,
+  step: () => Promise<{ seconds: number; peakMb: number | null }>,
+): Promise<{ seconds: number; peakMb: number | null; all: number[] }> {
   const runs: { seconds: number; peakMb: number | null }[] = [];
   for (let i = 0; i < times; i++) runs.push(await step());
   const all = runs.map((r) => r.seconds);
@@ -82,10 +85,17 @@ async function median(times: number, step: () => Promise<{ seconds: number; peak
 }
 
 /** Runs a command under /usr/bin/time -v: seconds and peak RSS (MB). */
-function external(cmd: string, args: string[], cwd: string): { seconds: number; peakMb: number | null; ok: boolean; stderr: string } {
-  const useTime = spawnSync('/usr/bin/time', ['--version']).status === 0 || spawnSync('/usr/bin/time', ['-v', 'true']).status === 0;
+function external(
+  cmd: string,
+  args: string[],
+  cwd: string,
+): { seconds: number; peakMb: number | null; ok: boolean; stderr: string } {
+  const useTime =
+    spawnSync('/usr/bin/time', ['--version']).status === 0 || spawnSync('/usr/bin/time', ['-v', 'true']).status === 0;
   const start = process.hrtime.bigint();
-  const r = useTime ? spawnSync('/usr/bin/time', ['-v', cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 }) : spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const r = useTime
+    ? spawnSync('/usr/bin/time', ['-v', cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 })
+    : spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
   return { seconds, peakMb: m ? Number(m[1]) / 1024 : null, ok: r.status === 0, stderr: (r.stderr ?? '').slice(-2000) };
@@ -99,7 +109,8 @@ function external(cmd: string, args: string[], cwd: string): { seconds: number; 
  */
 function warm(paths: string[]): void {
   spawnSync('sync'); // no step pays for an earlier step's dirty pages
-  for (let i = 0; i < paths.length; i += 500) spawnSync('cat', paths.slice(i, i + 500), { stdio: ['ignore', 'ignore', 'ignore'] });
+  for (let i = 0; i < paths.length; i += 500)
+    spawnSync('cat', paths.slice(i, i + 500), { stdio: ['ignore', 'ignore', 'ignore'] });
 }
 
 function vmHwmMb(): number | null {
@@ -136,7 +147,12 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
     // 1. scan-like payload in a workspace: visits of ~10 JPEG-sized files (0.3–2 MB)
     const ws = openWorkspace(join(root, 'ws'));
     // The archive command is run by a named clerk on the roster.
-    importStaff(ws.db, [{ staffId: 'bench', name: 'bench', role: '经办人', isMarketing: false }], 'bench', 'bench roster');
+    importStaff(
+      ws.db,
+      [{ staffId: 'bench', name: 'bench', role: '经办人', isMarketing: false }],
+      'bench',
+      'bench roster',
+    );
     const target = megabytes * 2 ** 20;
     let total = 0;
     let files = 0;
@@ -147,15 +163,46 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
       n++;
       const id = visitId(n);
       const customerId = `3101${String(n).padStart(8, '0')}`;
-      upsertCustomer(ws.db, { customerId, name: `客户${n}`, kind: 'individual', branchCode: '3101', branchName: '上海浦东南路证券营业部', address: '上海市', postcode: '200120', phone: '13800138000', email: 'a@example.com', openedOn: '2026-04-01' });
-      insertVisit(ws.db, { visitId: id, customerId, category: 'new-account', channel: 'e-questionnaire', createdOn: '2026-05-03', dueOn: '2026-06-03', result: 'passed' }, 'bench');
+      upsertCustomer(ws.db, {
+        customerId,
+        name: `客户${n}`,
+        kind: 'individual',
+        branchCode: '3101',
+        branchName: '上海浦东南路证券营业部',
+        address: '上海市',
+        postcode: '200120',
+        phone: '13800138000',
+        email: 'a@example.com',
+        openedOn: '2026-04-01',
+      });
+      insertVisit(
+        ws.db,
+        {
+          visitId: id,
+          customerId,
+          category: 'new-account',
+          channel: 'e-questionnaire',
+          createdOn: '2026-05-03',
+          dueOn: '2026-06-03',
+          result: 'passed',
+        },
+        'bench',
+      );
       for (let k = 0; k < 10 && total < target; k++) {
         const size = 300_000 + Math.floor(Math.random() * 1_700_000);
         const bytes = scratch.subarray(0, size);
         randomFillSync(bytes, 4, size - 6);
         bytes.set([0xff, 0xd9], size - 2);
         const stored = ws.files.putBytes(bytes);
-        addDocument(ws.db, { visitId: id, kind: k === 0 ? 'e-questionnaire' : 'attachment', role: 'received', sha256: stored.sha256, size, mediaType: 'image/jpeg', fileName: `scan-${n}-${k}.jpg` });
+        addDocument(ws.db, {
+          visitId: id,
+          kind: k === 0 ? 'e-questionnaire' : 'attachment',
+          role: 'received',
+          sha256: stored.sha256,
+          size,
+          mediaType: 'image/jpeg',
+          fileName: `scan-${n}-${k}.jpg`,
+        });
         total += size;
         files++;
       }
@@ -169,18 +216,37 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
     let zip = '';
     const build = await median(repeat, async () => {
       warm(storeFiles);
-      const m = await measured(() => buildBundles(ws, { branch: '3101', period: '2026-05', outDir: out, validate: () => ({ ok: true, problems: [] }), actor: 'bench' }));
+      const m = await measured(() =>
+        buildBundles(ws, {
+          branch: '3101',
+          period: '2026-05',
+          outDir: out,
+          validate: () => ({ ok: true, problems: [] }),
+          actor: 'bench',
+        }),
+      );
       zip = m.value.bundles[0]!.path;
       return m;
     });
-    measurements.push({ label: 'huifang archive (build zip: sha256+sha512+crc32, write, re-hash zip)', seconds: build.seconds, mbPerSecond: payloadMb / build.seconds, peakRssMb: build.peakMb });
+    measurements.push({
+      label: 'huifang archive (build zip: sha256+sha512+crc32, write, re-hash zip)',
+      seconds: build.seconds,
+      mbPerSecond: payloadMb / build.seconds,
+      peakRssMb: build.peakMb,
+    });
     const verify = await median(repeat, async () => {
       warm([zip]);
       const m = await measured(() => verifyBundle(zip));
-      if (!m.value.ok) throw new Error(`the bench bundle does not verify: ${JSON.stringify(m.value.problems.slice(0, 3))}`);
+      if (!m.value.ok)
+        throw new Error(`the bench bundle does not verify: ${JSON.stringify(m.value.problems.slice(0, 3))}`);
       return m;
     });
-    measurements.push({ label: 'huifang verify (streamed zip, every checksum)', seconds: verify.seconds, mbPerSecond: payloadMb / verify.seconds, peakRssMb: verify.peakMb });
+    measurements.push({
+      label: 'huifang verify (streamed zip, every checksum)',
+      seconds: verify.seconds,
+      mbPerSecond: payloadMb / verify.seconds,
+      peakRssMb: verify.peakMb,
+    });
     ws.close();
 
     // The same two steps as a user runs them: the command line in its own process, start-up
@@ -193,14 +259,38 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
     let c = 0;
     const cliBuild = await median(repeat, async () => {
       warm(storeFiles);
-      return huifang(['archive', '--branch', '3101', '--period', '2026-05', '--out', join(root, `cli-out-${++c}`), '--workspace', join(root, 'ws'), '--no-stamp', '--include-invalid', '--user', 'bench']);
+      return huifang([
+        'archive',
+        '--branch',
+        '3101',
+        '--period',
+        '2026-05',
+        '--out',
+        join(root, `cli-out-${++c}`),
+        '--workspace',
+        join(root, 'ws'),
+        '--no-stamp',
+        '--include-invalid',
+        '--user',
+        'bench',
+      ]);
     });
-    measurements.push({ label: '  the same, `huifang archive` command (own process, start-up and validation included)', seconds: cliBuild.seconds, mbPerSecond: payloadMb / cliBuild.seconds, peakRssMb: cliBuild.peakMb });
+    measurements.push({
+      label: '  the same, `huifang archive` command (own process, start-up and validation included)',
+      seconds: cliBuild.seconds,
+      mbPerSecond: payloadMb / cliBuild.seconds,
+      peakRssMb: cliBuild.peakMb,
+    });
     const cliVerify = await median(repeat, async () => {
       warm([zip]);
       return huifang(['verify', zip]);
     });
-    measurements.push({ label: '  the same, `huifang verify` command (own process, start-up included)', seconds: cliVerify.seconds, mbPerSecond: payloadMb / cliVerify.seconds, peakRssMb: cliVerify.peakMb });
+    measurements.push({
+      label: '  the same, `huifang verify` command (own process, start-up included)',
+      seconds: cliVerify.seconds,
+      mbPerSecond: payloadMb / cliVerify.seconds,
+      peakRssMb: cliVerify.peakMb,
+    });
 
     // 3. the same bag unpacked, for the tools that work on folders
     const unpacked = join(root, 'unpacked');
@@ -214,12 +304,22 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
       warm(bagFiles);
       return measured(() => verifyBundle(bagDir));
     });
-    measurements.push({ label: 'huifang verify (unpacked bag folder)', seconds: folderVerify.seconds, mbPerSecond: payloadMb / folderVerify.seconds, peakRssMb: folderVerify.peakMb });
+    measurements.push({
+      label: 'huifang verify (unpacked bag folder)',
+      seconds: folderVerify.seconds,
+      mbPerSecond: payloadMb / folderVerify.seconds,
+      peakRssMb: folderVerify.peakMb,
+    });
     const cliFolder = await median(repeat, async () => {
       warm(bagFiles);
       return huifang(['verify', bagDir]);
     });
-    measurements.push({ label: '  the same, `huifang verify` command (own process, start-up included)', seconds: cliFolder.seconds, mbPerSecond: payloadMb / cliFolder.seconds, peakRssMb: cliFolder.peakMb });
+    measurements.push({
+      label: '  the same, `huifang verify` command (own process, start-up included)',
+      seconds: cliFolder.seconds,
+      mbPerSecond: payloadMb / cliFolder.seconds,
+      peakRssMb: cliFolder.peakMb,
+    });
 
     const payload = listFiles(join(bagDir, 'data')).map((p) => `data/${p}`);
     const sums = await median(repeat, async () => {
@@ -228,13 +328,23 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
       const b = external('sha512sum', payload, bagDir);
       return { seconds: a.seconds + b.seconds, peakMb: Math.max(a.peakMb ?? 0, b.peakMb ?? 0) || null };
     });
-    measurements.push({ label: 'coreutils sha256sum + sha512sum (two reads)', seconds: sums.seconds, mbPerSecond: payloadMb / sums.seconds, peakRssMb: sums.peakMb });
+    measurements.push({
+      label: 'coreutils sha256sum + sha512sum (two reads)',
+      seconds: sums.seconds,
+      mbPerSecond: payloadMb / sums.seconds,
+      peakRssMb: sums.peakMb,
+    });
     let z = 0;
     const zip0 = await median(repeat, async () => {
       warm(bagFiles);
       return external('zip', ['-0', '-r', '-q', '-X', join(root, `zip0-${++z}.zip`), bagName], unpacked);
     });
-    measurements.push({ label: 'zip -0 of the unpacked bag', seconds: zip0.seconds, mbPerSecond: payloadMb / zip0.seconds, peakRssMb: zip0.peakMb });
+    measurements.push({
+      label: 'zip -0 of the unpacked bag',
+      seconds: zip0.seconds,
+      mbPerSecond: payloadMb / zip0.seconds,
+      peakRssMb: zip0.peakMb,
+    });
     // huifang's build fsyncs the zip before recording it; the same durability for zip -0:
     const zip0Durable = await median(repeat, async () => {
       warm(bagFiles);
@@ -242,7 +352,12 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
       const b = external('sync', [], root);
       return { seconds: a.seconds + b.seconds, peakMb: a.peakMb };
     });
-    measurements.push({ label: 'zip -0 of the unpacked bag, then sync (durable, as huifang fsyncs)', seconds: zip0Durable.seconds, mbPerSecond: payloadMb / zip0Durable.seconds, peakRssMb: zip0Durable.peakMb });
+    measurements.push({
+      label: 'zip -0 of the unpacked bag, then sync (durable, as huifang fsyncs)',
+      seconds: zip0Durable.seconds,
+      mbPerSecond: payloadMb / zip0Durable.seconds,
+      peakRssMb: zip0Durable.peakMb,
+    });
 
     if (bagitPy) {
       let failed = '';
@@ -252,7 +367,13 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
         if (!r.ok) failed = `failed: ${r.stderr.split('\n').slice(-3).join(' ')}`;
         return r;
       });
-      measurements.push({ label: 'bagit-python --validate (unpacked bag)', seconds: validate.seconds, mbPerSecond: payloadMb / validate.seconds, peakRssMb: validate.peakMb, ...(failed ? { note: failed } : {}) });
+      measurements.push({
+        label: 'bagit-python --validate (unpacked bag)',
+        seconds: validate.seconds,
+        mbPerSecond: payloadMb / validate.seconds,
+        peakRssMb: validate.peakMb,
+        ...(failed ? { note: failed } : {}),
+      });
       // making a bag of the same files: a hard-linked copy of the payload, bagged in place, then zip -0
       let k = 0;
       const durable: number[] = [];
@@ -270,9 +391,20 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
         durable.push(a.seconds + b.seconds + c.seconds);
         return { seconds: a.seconds + b.seconds, peakMb: Math.max(a.peakMb ?? 0, b.peakMb ?? 0) || null };
       });
-      measurements.push({ label: 'bagit-python make bag (sha256+sha512) + zip -0', seconds: make.seconds, mbPerSecond: payloadMb / make.seconds, peakRssMb: make.peakMb, ...(failed ? { note: failed } : {}) });
+      measurements.push({
+        label: 'bagit-python make bag (sha256+sha512) + zip -0',
+        seconds: make.seconds,
+        mbPerSecond: payloadMb / make.seconds,
+        peakRssMb: make.peakMb,
+        ...(failed ? { note: failed } : {}),
+      });
       const durableMedian = [...durable].sort((x, y) => x - y)[Math.floor(durable.length / 2)]!;
-      measurements.push({ label: 'bagit-python make bag + zip -0, then sync (durable)', seconds: durableMedian, mbPerSecond: payloadMb / durableMedian, peakRssMb: make.peakMb });
+      measurements.push({
+        label: 'bagit-python make bag + zip -0, then sync (durable)',
+        seconds: durableMedian,
+        mbPerSecond: payloadMb / durableMedian,
+        peakRssMb: make.peakMb,
+      });
     } else {
       skipped.push('bagit-python: skipped: bagit-python not available (set BAGIT_PY=/path/to/bagit.py)');
     }
@@ -280,10 +412,14 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
     log(`median of ${repeat} run(s) per step:`);
     log(`${'step'.padEnd(72)} ${'seconds'.padStart(8)} ${'MB/s'.padStart(8)} ${'peak RSS MB'.padStart(12)}`);
     for (const m of measurements) {
-      log(`${m.label.padEnd(72)} ${m.seconds.toFixed(2).padStart(8)} ${m.mbPerSecond.toFixed(0).padStart(8)} ${(m.peakRssMb === null ? '?' : m.peakRssMb.toFixed(0)).padStart(12)}${m.note ? `  ${m.note}` : ''}`);
+      log(
+        `${m.label.padEnd(72)} ${m.seconds.toFixed(2).padStart(8)} ${m.mbPerSecond.toFixed(0).padStart(8)} ${(m.peakRssMb === null ? '?' : m.peakRssMb.toFixed(0)).padStart(12)}${m.note ? `  ${m.note}` : ''}`,
+      );
     }
     for (const s of skipped) log(s);
-    log(`process VmHWM (whole bench, including generating the payload): ${vmHwmMb()?.toFixed(0) ?? '?'} MB. In-process rows count the bench's own memory too; the command rows are the commands alone. Every tool's input was read once before its timed step (warm page cache).`);
+    log(
+      `process VmHWM (whole bench, including generating the payload): ${vmHwmMb()?.toFixed(0) ?? '?'} MB. In-process rows count the bench's own memory too; the command rows are the commands alone. Every tool's input was read once before its timed step (warm page cache).`,
+    );
     return { payloadMb, files, measurements, skipped };
   } finally {
     if (!opts.keep) rmSync(root, { recursive: true, force: true });

@@ -40,10 +40,19 @@ function findSoffice(): string | undefined {
 }
 
 function sampleData(n: number) {
-  const sender = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'samples', 'firm.json'), 'utf8')) as { sender: Sender }).sender;
+  const sender = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'samples', 'firm.json'), 'utf8')) as { sender: Sender })
+    .sender;
   return Array.from({ length: n }, (_, i) => {
     const category = VISIT_CATEGORIES[i % VISIT_CATEGORIES.length] as VisitCategory;
-    const visit = { visitId: `HF26-BENCH-${String(i).padStart(5, '0')}`, customerId: `3101${String(i).padStart(6, '0')}`, category, channel: 'letter', createdOn: '2026-11-28', dueOn: '2026-12-28', result: 'pending' } as Visit;
+    const visit = {
+      visitId: `HF26-BENCH-${String(i).padStart(5, '0')}`,
+      customerId: `3101${String(i).padStart(6, '0')}`,
+      category,
+      channel: 'letter',
+      createdOn: '2026-11-28',
+      dueOn: '2026-12-28',
+      result: 'pending',
+    } as Visit;
     const customer: Customer = {
       customerId: visit.customerId,
       name: i % 5 === 0 ? `上海长河${i}号投资管理有限公司` : `客户${i}`,
@@ -62,7 +71,10 @@ function sampleData(n: number) {
 
 function soffice(args: string[]): void {
   const name = findSoffice()?.split(' ')[0] ?? 'soffice';
-  const run = spawnSync(name, ['--headless', '--norestore', '--nolockcheck', ...args], { encoding: 'utf8', timeout: 600_000 });
+  const run = spawnSync(name, ['--headless', '--norestore', '--nolockcheck', ...args], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   if (run.status !== 0) throw new Error(`soffice failed (${run.status}): ${run.stderr || run.stdout}`);
 }
 
@@ -80,9 +92,14 @@ function pdfPages(dir: string): number {
  * Renders `letters` DOCX letters and converts them to PDF with LibreOffice, both ways.
  * The per-file way runs on at most 10 letters (it is slow); its figure is per letter.
  */
-export async function measureLibreOffice(options: { letters?: number; outDir?: string } = {}): Promise<LibreOfficeMeasurement | { skipped: string }> {
+export async function measureLibreOffice(
+  options: { letters?: number; outDir?: string } = {},
+): Promise<LibreOfficeMeasurement | { skipped: string }> {
   const found = findSoffice();
-  if (!found) return { skipped: 'LibreOffice (soffice) is not installed; apt-get install -y libreoffice-writer-nogui fonts-noto-cjk' };
+  if (!found)
+    return {
+      skipped: 'LibreOffice (soffice) is not installed; apt-get install -y libreoffice-writer-nogui fonts-noto-cjk',
+    };
   const letters = options.letters ?? 30;
   const outDir = options.outDir ?? mkdtempSync(join(tmpdir(), 'huifang-lo-'));
   const docxDir = join(outDir, 'docx');
@@ -94,7 +111,14 @@ export async function measureLibreOffice(options: { letters?: number; outDir?: s
   }
   // A private LibreOffice profile, so a user's running instance is neither used nor disturbed.
   const profile = `-env:UserInstallation=file://${join(outDir, 'lo-profile')}`;
-  soffice([profile, '--convert-to', 'pdf', '--outdir', join(outDir, 'warmup'), join(PROJECT_ROOT, 'templates', 'form.docx')]); // first start creates the profile
+  soffice([
+    profile,
+    '--convert-to',
+    'pdf',
+    '--outdir',
+    join(outDir, 'warmup'),
+    join(PROJECT_ROOT, 'templates', 'form.docx'),
+  ]); // first start creates the profile
 
   const data = sampleData(letters);
   const t0 = performance.now();
@@ -111,7 +135,8 @@ export async function measureLibreOffice(options: { letters?: number; outDir?: s
 
   const perFileLetters = Math.min(letters, 10);
   const t2 = performance.now();
-  for (const file of files.slice(0, perFileLetters)) soffice([profile, '--convert-to', 'pdf', '--outdir', singleDir, file]);
+  for (const file of files.slice(0, perFileLetters))
+    soffice([profile, '--convert-to', 'pdf', '--outdir', singleDir, file]);
   const perFileMs = performance.now() - t2;
 
   return {

@@ -15,7 +15,8 @@ import { initWorkspace, readConfigFile } from '../src/store/workspace.ts';
 import { measureLibreOffice } from './docx-libreoffice.ts';
 import { PeakMemory } from './memory.ts';
 
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
 const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉飞鹏辉建国东志海燕波春梅红丹欣怡子涵浩然宇轩梓萱';
 const PLACES: [string, string, string][] = [
   ['3101', '上海浦东南路证券营业部', '上海市浦东新区'],
@@ -24,7 +25,18 @@ const PLACES: [string, string, string][] = [
   ['4401', '广州天河路证券营业部', '广州市天河区'],
   ['3301', '杭州延安路证券营业部', '杭州市上城区'],
 ];
-const STREETS = ['南京东路', '淮海中路', '世纪大道', '金融大街', '建国路', '中山北路', '解放大道', '人民路', '和平路', '深南大道'];
+const STREETS = [
+  '南京东路',
+  '淮海中路',
+  '世纪大道',
+  '金融大街',
+  '建国路',
+  '中山北路',
+  '解放大道',
+  '人民路',
+  '和平路',
+  '深南大道',
+];
 
 /** A customer list of `n` fictional customers as CSV (UTF-8), deterministic. */
 export function generateCustomerList(n: number): string {
@@ -38,12 +50,29 @@ export function generateCustomerList(n: number): string {
   for (let i = 0; i < n; i++) {
     const [code, branch, city] = PLACES[rnd(PLACES.length)]!;
     const institution = rnd(8) === 0;
-    const name = institution ? `${city.slice(0, 2)}${pick(GIVEN)}${pick(GIVEN)}投资管理有限公司` : pick(SURNAMES) + pick(GIVEN) + (rnd(2) ? pick(GIVEN) : '');
+    const name = institution
+      ? `${city.slice(0, 2)}${pick(GIVEN)}${pick(GIVEN)}投资管理有限公司`
+      : pick(SURNAMES) + pick(GIVEN) + (rnd(2) ? pick(GIVEN) : '');
     const address = `${city}${STREETS[rnd(STREETS.length)]}${1 + rnd(999)}号${1 + rnd(30)}楼${100 + rnd(900)}室`;
     const postcode = String(100000 + rnd(800000));
     const opened = `2026-${String(9 + rnd(3)).padStart(2, '0')}-${String(1 + rnd(28)).padStart(2, '0')}`;
     const contact = institution ? pick(SURNAMES) + pick(GIVEN) + pick(GIVEN) : '';
-    rows.push([`${code}${String(10000000 + i)}`, name, institution ? '机构' : '个人', code, branch, address, postcode, `139${String(10000000 + i).slice(-8)}`, `c${i}@example.cn`, opened, rnd(4) === 0 ? '陆晓峰' : '', contact].join(','));
+    rows.push(
+      [
+        `${code}${String(10000000 + i)}`,
+        name,
+        institution ? '机构' : '个人',
+        code,
+        branch,
+        address,
+        postcode,
+        `139${String(10000000 + i).slice(-8)}`,
+        `c${i}@example.cn`,
+        opened,
+        rnd(4) === 0 ? '陆晓峰' : '',
+        contact,
+      ].join(','),
+    );
   }
   return rows.join('\r\n') + '\r\n';
 }
@@ -56,11 +85,22 @@ export interface RenderBenchResult {
 }
 
 async function timedRun(dir: string, list: string, docx: boolean) {
-  const ws = initWorkspace(join(dir, docx ? 'ws-docx' : 'ws-pdf'), readConfigFile(join(import.meta.dirname, '..', 'samples', 'firm.json')));
+  const ws = initWorkspace(
+    join(dir, docx ? 'ws-docx' : 'ws-pdf'),
+    readConfigFile(join(import.meta.dirname, '..', 'samples', 'firm.json')),
+  );
   const memory = new PeakMemory();
   const t0 = performance.now();
   try {
-    const result = await startVisits(ws, { list, documents: 'letters', category: 'new-account', out: join(dir, docx ? 'out-docx' : 'out-pdf'), docx, visitor: 'bench', seed: 'bench' });
+    const result = await startVisits(ws, {
+      list,
+      documents: 'letters',
+      category: 'new-account',
+      out: join(dir, docx ? 'out-docx' : 'out-pdf'),
+      docx,
+      visitor: 'bench',
+      seed: 'bench',
+    });
     const seconds = (performance.now() - t0) / 1000;
     return { seconds, visits: result.visits.length, batches: result.batches.length, peakRssMb: memory.stop() };
   } finally {

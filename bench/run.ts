@@ -21,7 +21,12 @@ const option = (name: string, fallback: number): number => {
 const parts = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
 const wanted = (part: string) => parts.length === 0 || parts.includes(part);
 
-console.log(`huifang bench, ${new Date().toISOString()}, Node ${process.version}, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `huifang bench, ${new Date().toISOString()}, Node ${process.version}, load average ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 
 if (wanted('startup')) {
   const { runStartupBench, formatStartupBench } = await import('./startup.ts');
@@ -42,7 +47,14 @@ if (wanted('scan')) {
   for (const line of goalLines(r)) console.log(`  ${line}`);
   const { runScanSpeed, formatSpeed } = await import('./scan-speed.ts');
   console.log(`scan: huifang ingest of distinct 300 dpi colour JPEG scans, beside zbarimg on the same files`);
-  for (const line of formatSpeed(await runScanSpeed({ files: option('files', 60), pages: option('scan-pages', 1000), log: (l) => console.log(`  ${l}`) }))) console.log(`  ${line}`);
+  for (const line of formatSpeed(
+    await runScanSpeed({
+      files: option('files', 60),
+      pages: option('scan-pages', 1000),
+      log: (l) => console.log(`  ${l}`),
+    }),
+  ))
+    console.log(`  ${line}`);
 }
 
 if (wanted('archive')) {

@@ -80,7 +80,13 @@ export interface ScanAccuracy {
    * Wall-clock throughput on the 300 dpi files: decoding and reading on ingest's reader
    * threads (`read`), and `huifang ingest` as a whole (`ingest`, when a workspace was given).
    */
-  throughput300: { files: number; pages: number; threads: number; readPagesPerSecond: number; ingestPagesPerSecond: number | null } | null;
+  throughput300: {
+    files: number;
+    pages: number;
+    threads: number;
+    readPagesPerSecond: number;
+    ingestPagesPerSecond: number | null;
+  } | null;
   /** Load average of the machine (1 minute) before and after the timed runs: other work skews the times. */
   loadAverage: number[];
   decodeFailures: string[];
@@ -93,47 +99,61 @@ export interface ScanAccuracy {
 export async function runScanAccuracy(opts: ScanAccuracyOptions = {}): Promise<ScanAccuracy> {
   const log = opts.onProgress ?? (() => {});
   const generated = opts.returns ? null : await generate(opts, log);
-  const folders = generated ? [generated.returns] : (Array.isArray(opts.returns) ? opts.returns : [opts.returns!]).map((r) => resolve(r));
+  const folders = generated
+    ? [generated.returns]
+    : (Array.isArray(opts.returns) ? opts.returns : [opts.returns!]).map((r) => resolve(r));
   if (generated && !opts.workspace) opts = { ...opts, workspace: generated.workspace };
   await loadQrDecoder();
   const acc = newAccumulator();
-  for (const returns of folders) for (const f of filesOf(returns)) {
-    const truth = JSON.parse(readFileSync(join(returns, f.truth), 'utf8')) as FileTruth;
-    const bytes = readFileSync(join(returns, f.file));
-    let t0 = performance.now();
-    for await (const p of decodePages(bytes, f.file, { targetDpi: 150 })) {
-      const decodeMs = performance.now() - t0;
-      if (isPageFailure(p)) {
-        acc.decodeFailures.push(`${f.file} page ${p.page}: ${p.reason}`);
+  for (const returns of folders)
+    for (const f of filesOf(returns)) {
+      const truth = JSON.parse(readFileSync(join(returns, f.truth), 'utf8')) as FileTruth;
+      const bytes = readFileSync(join(returns, f.file));
+      let t0 = performance.now();
+      for await (const p of decodePages(bytes, f.file, { targetDpi: 150 })) {
+        const decodeMs = performance.now() - t0;
+        if (isPageFailure(p)) {
+          acc.decodeFailures.push(`${f.file} page ${p.page}: ${p.reason}`);
+          t0 = performance.now();
+          continue;
+        }
+        const t1 = performance.now();
+        const reading = await readPage(p);
+        const ms = performance.now() - t1;
+        if (p.scanDpi === 300) acc.decode300.push(decodeMs);
+        const pt = truth.pages.find((x) => x.page === p.page);
+        if (!pt) continue;
+        // A black-and-white page must be known as such (its red seal may have dropped out), and only those.
+        if (p.bilevel !== (pt.degradation.colour === 'bw'))
+          acc.mistakes.push(
+            `${f.file}#${p.page}: decoded as ${p.bilevel ? '' : 'not '}black-and-white but is ${pt.degradation.colour} (${p.source})`,
+          );
+        // A colour scan with no colour on it (no red seal, neutral paper) may fairly read as grey.
+        if (p.grey !== (pt.degradation.colour !== 'colour') && !(p.grey && pt.sealRed !== true))
+          acc.mistakes.push(
+            `${f.file}#${p.page}: decoded as ${p.grey ? 'grey' : 'colour'} but is ${pt.degradation.colour} (${p.source})`,
+          );
+        score(acc, `${f.file}#${p.page}`, pt, reading, ms);
         t0 = performance.now();
-        continue;
       }
-      const t1 = performance.now();
-      const reading = await readPage(p);
-      const ms = performance.now() - t1;
-      if (p.scanDpi === 300) acc.decode300.push(decodeMs);
-      const pt = truth.pages.find((x) => x.page === p.page);
-      if (!pt) continue;
-      // A black-and-white page must be known as such (its red seal may have dropped out), and only those.
-      if (p.bilevel !== (pt.degradation.colour === 'bw')) acc.mistakes.push(`${f.file}#${p.page}: decoded as ${p.bilevel ? '' : 'not '}black-and-white but is ${pt.degradation.colour} (${p.source})`);
-      // A colour scan with no colour on it (no red seal, neutral paper) may fairly read as grey.
-      if (p.grey !== (pt.degradation.colour !== 'colour') && !(p.grey && pt.sealRed !== true)) acc.mistakes.push(`${f.file}#${p.page}: decoded as ${p.grey ? 'grey' : 'colour'} but is ${pt.degradation.colour} (${p.source})`);
-      score(acc, `${f.file}#${p.page}`, pt, reading, ms);
-      t0 = performance.now();
+      log(`${f.file}: ${acc.pages} pages read`);
     }
-    log(`${f.file}: ${acc.pages} pages read`);
-  }
   const loadBefore = loadavg()[0]!;
   const throughput300 = await timeThroughput(folders, opts, log);
   const figures = summarise(acc);
-  const pagesPerSecondAt300 = throughput300?.ingestPagesPerSecond ?? throughput300?.readPagesPerSecond ?? figures.pagesPerSecondAt300;
+  const pagesPerSecondAt300 =
+    throughput300?.ingestPagesPerSecond ?? throughput300?.readPagesPerSecond ?? figures.pagesPerSecondAt300;
   return { ...figures, pagesPerSecondAt300, throughput300, loadAverage: [round2(loadBefore), round2(loadavg()[0]!)] };
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /** Times decoding + reading (reader threads) and, given a workspace, ingest over every file scanned at 300 dpi. */
-async function timeThroughput(folders: string[], opts: ScanAccuracyOptions, log: (l: string) => void): Promise<ScanAccuracy['throughput300']> {
+async function timeThroughput(
+  folders: string[],
+  opts: ScanAccuracyOptions,
+  log: (l: string) => void,
+): Promise<ScanAccuracy['throughput300']> {
   const files: string[] = [];
   let pages = 0;
   for (const returns of folders) {
@@ -175,7 +195,13 @@ async function timeThroughput(folders: string[], opts: ScanAccuracyOptions, log:
       rmSync(copy, { recursive: true, force: true });
     }
   }
-  return { files: files.length, pages, threads, readPagesPerSecond: round2(readPagesPerSecond), ingestPagesPerSecond: ingestPagesPerSecond === null ? null : round2(ingestPagesPerSecond) };
+  return {
+    files: files.length,
+    pages,
+    threads,
+    readPagesPerSecond: round2(readPagesPerSecond),
+    ingestPagesPerSecond: ingestPagesPerSecond === null ? null : round2(ingestPagesPerSecond),
+  };
 }
 
 /** The scan files of a simulate output folder: from its index, or from the truth files beside the scans. */
@@ -186,25 +212,39 @@ function filesOf(returns: string): { file: string; truth: string }[] {
   for (const sub of ['scans', 'batches']) {
     if (!existsSync(join(returns, sub))) continue;
     for (const name of readdirSync(join(returns, sub)).sort()) {
-      if (name.endsWith('.truth.json') && existsSync(join(returns, sub, name.slice(0, -'.truth.json'.length)))) out.push({ file: `${sub}/${name.slice(0, -'.truth.json'.length)}`, truth: `${sub}/${name}` });
+      if (name.endsWith('.truth.json') && existsSync(join(returns, sub, name.slice(0, -'.truth.json'.length))))
+        out.push({ file: `${sub}/${name.slice(0, -'.truth.json'.length)}`, truth: `${sub}/${name}` });
     }
   }
   return out;
 }
 
-async function generate(opts: ScanAccuracyOptions, log: (l: string) => void): Promise<{ returns: string; workspace: string }> {
+async function generate(
+  opts: ScanAccuracyOptions,
+  log: (l: string) => void,
+): Promise<{ returns: string; workspace: string }> {
   const pages = opts.pages ?? 1000;
   const work = resolve(opts.workDir ?? `/tmp/huifang-scan-bench-${process.pid}`);
   mkdirSync(work, { recursive: true });
   const forms = join(work, 'forms');
   if (!existsSync(join(forms, 'files.csv'))) {
     log('rendering record forms …');
-    execFileSync(resolve('bin/huifang'), ['forms', resolve('samples/customers.csv'), '--out', forms, '--workspace', join(work, 'ws'), '--json'], { stdio: 'ignore' });
+    execFileSync(
+      resolve('bin/huifang'),
+      ['forms', resolve('samples/customers.csv'), '--out', forms, '--workspace', join(work, 'ws'), '--json'],
+      { stdio: 'ignore' },
+    );
   }
   const { simulateReturns } = await import('../src/simulate/simulate.ts');
   const out = join(work, 'returns');
   log(`simulating ${pages} returned forms …`);
-  await simulateReturns({ lettersDir: forms, out, seed: opts.seed ?? 1, count: pages, onProgress: (d, t) => (d % 50 === 0 ? log(`  ${d}/${t}`) : undefined) });
+  await simulateReturns({
+    lettersDir: forms,
+    out,
+    seed: opts.seed ?? 1,
+    count: pages,
+    onProgress: (d, t) => (d % 50 === 0 ? log(`  ${d}/${t}`) : undefined),
+  });
   return { returns: out, workspace: join(work, 'ws') };
 }
 
@@ -257,10 +297,30 @@ function caseOf(t: PageTruth): string {
 
 function newAccumulator(): Accumulator {
   return {
-    returns: { envelopes: { pages: 0, identified: 0 }, receipts: { pages: 0, read: 0, wrong: 0 }, remarks: { written: 0, flagged: 0, blankFlagged: 0 } },
-    pages: 0, qrPages: 0, identified: 0, misidentified: 0, tickDecided: 0, tickCorrect: 0, tickUndecided: 0,
-    sig: { boxes: 0, decided: 0, correct: 0, blankSigned: 0 }, seal: { boxes: 0, decided: 0, correct: 0, blankSealed: 0 }, red: { pages: 0, decided: 0, correct: 0 },
-    formPages: 0, formPagesReviewed: 0, reviewReasons: {}, ms: [], ms300: [], decode300: [], decodeFailures: [], mistakes: [], byCase: {},
+    returns: {
+      envelopes: { pages: 0, identified: 0 },
+      receipts: { pages: 0, read: 0, wrong: 0 },
+      remarks: { written: 0, flagged: 0, blankFlagged: 0 },
+    },
+    pages: 0,
+    qrPages: 0,
+    identified: 0,
+    misidentified: 0,
+    tickDecided: 0,
+    tickCorrect: 0,
+    tickUndecided: 0,
+    sig: { boxes: 0, decided: 0, correct: 0, blankSigned: 0 },
+    seal: { boxes: 0, decided: 0, correct: 0, blankSealed: 0 },
+    red: { pages: 0, decided: 0, correct: 0 },
+    formPages: 0,
+    formPagesReviewed: 0,
+    reviewReasons: {},
+    ms: [],
+    ms300: [],
+    decode300: [],
+    decodeFailures: [],
+    mistakes: [],
+    byCase: {},
   };
 }
 
@@ -278,22 +338,40 @@ function score(acc: Accumulator, where: string, t: PageTruth, r: PageReading, ms
   kind.pages++;
   if (r.identified) kind.identified++;
   if (!r.identified) {
-    acc.mistakes.push(`${where}: not identified (${t.kind}, ${t.degradation.dpi} dpi, ${t.degradation.colour}, hard: ${t.hardReasons.join(',')}) ${r.problems.join('; ')}`);
+    acc.mistakes.push(
+      `${where}: not identified (${t.kind}, ${t.degradation.dpi} dpi, ${t.degradation.colour}, hard: ${t.hardReasons.join(',')}) ${r.problems.join('; ')}`,
+    );
     return;
   }
   acc.identified++;
   // A page identified by its printed visit id alone may not have its page number read (the reading says so).
-  if (r.payload?.visitId !== t.visitId || (r.pageNumberRead && t.qrPayload && !t.qrPayload.includes(`|${r.payload.page}/${r.payload.pageCount}|`))) {
+  if (
+    r.payload?.visitId !== t.visitId ||
+    (r.pageNumberRead && t.qrPayload && !t.qrPayload.includes(`|${r.payload.page}/${r.payload.pageCount}|`))
+  ) {
     acc.misidentified++;
     acc.mistakes.push(`${where}: identified as ${r.payload?.visitId} but is ${t.visitId}`);
   }
   if (t.kind !== 'form') return;
   acc.formPages++;
   const expected = new Set(t.expectReview);
-  const unexpected = r.review.filter((x) => !(t.remarks && x.subject === 'remarks') && !(expected.has('two-marks') && /more than one box/.test(x.reason)) && !(expected.has('grey-seal-required') && (x.subject === 'seal.red' || (x.subject === 'seal' && t.degradation.colour === 'bw'))));
+  const unexpected = r.review.filter(
+    (x) =>
+      !(t.remarks && x.subject === 'remarks') &&
+      !(expected.has('two-marks') && /more than one box/.test(x.reason)) &&
+      !(
+        expected.has('grey-seal-required') &&
+        (x.subject === 'seal.red' || (x.subject === 'seal' && t.degradation.colour === 'bw'))
+      ),
+  );
   if (unexpected.length) acc.formPagesReviewed++;
   for (const x of unexpected) {
-    const key = x.subject === 'page' || x.subject === 'qr' ? `${x.subject}: ${x.reason.replace(/[\d.]+ mm/, 'n mm')}` : x.subject.includes('.') || x.subject === 'satisfaction' ? `question: ${x.reason.replace(/^question \d+: /, '').replace(/\(.*\)/, '')}` : `${x.subject}: ${x.reason.replace(/\(.*\)/, '')}`;
+    const key =
+      x.subject === 'page' || x.subject === 'qr'
+        ? `${x.subject}: ${x.reason.replace(/[\d.]+ mm/, 'n mm')}`
+        : x.subject.includes('.') || x.subject === 'satisfaction'
+          ? `question: ${x.reason.replace(/^question \d+: /, '').replace(/\(.*\)/, '')}`
+          : `${x.subject}: ${x.reason.replace(/\(.*\)/, '')}`;
     acc.reviewReasons[key] = (acc.reviewReasons[key] ?? 0) + 1;
   }
   for (const [qid, answer] of Object.entries(t.answers)) {
@@ -310,17 +388,25 @@ function score(acc: Accumulator, where: string, t: PageTruth, r: PageReading, ms
     if (q.answer === answer) {
       acc.tickCorrect++;
       kind.tickCorrect++;
-    }
-    else acc.mistakes.push(`${where}: ${qid} read ${q.answer} but is ${answer} (boxes ${JSON.stringify(q.boxes)}, style ${marks?.style}${marks?.outside ? ' outside the box' : ''}, crossed ${marks?.crossedOut.join(',')}, ${t.degradation.dpi} dpi ${t.degradation.colour})`);
+    } else
+      acc.mistakes.push(
+        `${where}: ${qid} read ${q.answer} but is ${answer} (boxes ${JSON.stringify(q.boxes)}, style ${marks?.style}${marks?.outside ? ' outside the box' : ''}, crossed ${marks?.crossedOut.join(',')}, ${t.degradation.dpi} dpi ${t.degradation.colour})`,
+      );
   }
   if (!r.checks) return;
-  for (const [id, truth] of [['customerSignature', t.customerSignature], ['handlerSignature', t.handlerSignature]] as const) {
+  for (const [id, truth] of [
+    ['customerSignature', t.customerSignature],
+    ['handlerSignature', t.handlerSignature],
+  ] as const) {
     const c = r.checks[id];
     acc.sig.boxes++;
     if (c.present === null) continue;
     acc.sig.decided++;
     if (c.present === truth) acc.sig.correct++;
-    else acc.mistakes.push(`${where}: ${id} read ${c.present} (score ${c.score}, ${c.inkMm2} mm²) but is ${truth} (${t.degradation.dpi} dpi ${t.degradation.colour})`);
+    else
+      acc.mistakes.push(
+        `${where}: ${id} read ${c.present} (score ${c.score}, ${c.inkMm2} mm²) but is ${truth} (${t.degradation.dpi} dpi ${t.degradation.colour})`,
+      );
     if (c.present && !truth) acc.sig.blankSigned++;
   }
   const s = r.checks.seal;
@@ -328,7 +414,10 @@ function score(acc: Accumulator, where: string, t: PageTruth, r: PageReading, ms
   if (s.present !== null) {
     acc.seal.decided++;
     if (s.present === t.seal) acc.seal.correct++;
-    else acc.mistakes.push(`${where}: seal read ${s.present} (score ${s.score}, ${s.inkMm2} mm²) but is ${t.seal} (${t.degradation.dpi} dpi ${t.degradation.colour})`);
+    else
+      acc.mistakes.push(
+        `${where}: seal read ${s.present} (score ${s.score}, ${s.inkMm2} mm²) but is ${t.seal} (${t.degradation.dpi} dpi ${t.degradation.colour})`,
+      );
     if (s.present && !t.seal) acc.seal.blankSealed++;
   }
   if (t.degradation.colour === 'colour') {
@@ -337,7 +426,10 @@ function score(acc: Accumulator, where: string, t: PageTruth, r: PageReading, ms
     if (s.red !== null) {
       acc.red.decided++;
       if (s.red === truthRed) acc.red.correct++;
-      else acc.mistakes.push(`${where}: seal red read ${s.red} (score ${s.redScore}) but is ${truthRed} (ink ${t.sealInk})`);
+      else
+        acc.mistakes.push(
+          `${where}: seal red read ${s.red} (score ${s.redScore}) but is ${truthRed} (ink ${t.sealInk})`,
+        );
     }
   } else if (s.red !== null) {
     acc.mistakes.push(`${where}: red decided ${s.red} on a ${t.degradation.colour} scan`);
@@ -375,10 +467,32 @@ function summarise(a: Accumulator): Omit<ScanAccuracy, 'throughput300' | 'loadAv
     identified: a.identified,
     identificationRate: ratio(a.identified, a.qrPages),
     misidentified: a.misidentified,
-    ticks: { decided: a.tickDecided, correct: a.tickCorrect, accuracy: ratio(a.tickCorrect, a.tickDecided), undecided: a.tickUndecided },
-    signatures: { boxes: a.sig.boxes, decided: a.sig.decided, correct: a.sig.correct, accuracy: ratio(a.sig.correct, a.sig.decided), blankDecidedSigned: a.sig.blankSigned },
-    seals: { boxes: a.seal.boxes, decided: a.seal.decided, correct: a.seal.correct, accuracy: ratio(a.seal.correct, a.seal.decided), blankDecidedSealed: a.seal.blankSealed },
-    redSeals: { colourPages: a.red.pages, decided: a.red.decided, correct: a.red.correct, accuracy: ratio(a.red.correct, a.red.decided) },
+    ticks: {
+      decided: a.tickDecided,
+      correct: a.tickCorrect,
+      accuracy: ratio(a.tickCorrect, a.tickDecided),
+      undecided: a.tickUndecided,
+    },
+    signatures: {
+      boxes: a.sig.boxes,
+      decided: a.sig.decided,
+      correct: a.sig.correct,
+      accuracy: ratio(a.sig.correct, a.sig.decided),
+      blankDecidedSigned: a.sig.blankSigned,
+    },
+    seals: {
+      boxes: a.seal.boxes,
+      decided: a.seal.decided,
+      correct: a.seal.correct,
+      accuracy: ratio(a.seal.correct, a.seal.decided),
+      blankDecidedSealed: a.seal.blankSealed,
+    },
+    redSeals: {
+      colourPages: a.red.pages,
+      decided: a.red.decided,
+      correct: a.red.correct,
+      accuracy: ratio(a.red.correct, a.red.decided),
+    },
     formPages: a.formPages,
     reviewShare: ratio(a.formPagesReviewed, a.formPages),
     reviewReasons: a.reviewReasons,
@@ -394,22 +508,76 @@ function summarise(a: Accumulator): Omit<ScanAccuracy, 'throughput300' | 'loadAv
 /** The issue's goals, each with its measured figure and whether it is met. */
 export function goalLines(r: ScanAccuracy): string[] {
   const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
-  const line = (name: string, figure: string, goal: string, met: boolean): string => `${met ? 'met   ' : 'SHORT '} ${name.padEnd(34)} ${figure.padEnd(28)} goal ${goal}`;
+  const line = (name: string, figure: string, goal: string, met: boolean): string =>
+    `${met ? 'met   ' : 'SHORT '} ${name.padEnd(34)} ${figure.padEnd(28)} goal ${goal}`;
   const speed = r.throughput300?.ingestPagesPerSecond ?? r.throughput300?.readPagesPerSecond ?? null;
   return [
     `${r.pages} pages (${r.qrPages} with QR codes, ${r.formPages} record forms); load average ${r.loadAverage.join(' → ')}`,
-    line('identification', `${pct(r.identificationRate)} (${r.misidentified} wrong)`, '≥ 99.9 %, none wrong', r.identificationRate >= 0.999 && r.misidentified === 0),
-    line('ticks (decided answers correct)', `${pct(r.ticks.accuracy)} of ${r.ticks.decided}`, '≥ 99.5 %', r.ticks.accuracy >= 0.995),
-    line('signatures (decided correct)', `${pct(r.signatures.accuracy)} of ${r.signatures.decided}`, '≥ 99 %', r.signatures.accuracy >= 0.99),
-    line('red seal on colour scans', `${pct(r.redSeals.accuracy)} of ${r.redSeals.decided}`, '≥ 99 %', r.redSeals.accuracy >= 0.99),
-    line('seal present (decided correct)', `${pct(r.seals.accuracy)} of ${r.seals.decided}`, '≥ 99 %', r.seals.accuracy >= 0.99),
-    line('blank box decided signed/sealed', `${r.signatures.blankDecidedSigned + r.seals.blankDecidedSealed}`, '0', r.signatures.blankDecidedSigned + r.seals.blankDecidedSealed === 0),
+    line(
+      'identification',
+      `${pct(r.identificationRate)} (${r.misidentified} wrong)`,
+      '≥ 99.9 %, none wrong',
+      r.identificationRate >= 0.999 && r.misidentified === 0,
+    ),
+    line(
+      'ticks (decided answers correct)',
+      `${pct(r.ticks.accuracy)} of ${r.ticks.decided}`,
+      '≥ 99.5 %',
+      r.ticks.accuracy >= 0.995,
+    ),
+    line(
+      'signatures (decided correct)',
+      `${pct(r.signatures.accuracy)} of ${r.signatures.decided}`,
+      '≥ 99 %',
+      r.signatures.accuracy >= 0.99,
+    ),
+    line(
+      'red seal on colour scans',
+      `${pct(r.redSeals.accuracy)} of ${r.redSeals.decided}`,
+      '≥ 99 %',
+      r.redSeals.accuracy >= 0.99,
+    ),
+    line(
+      'seal present (decided correct)',
+      `${pct(r.seals.accuracy)} of ${r.seals.decided}`,
+      '≥ 99 %',
+      r.seals.accuracy >= 0.99,
+    ),
+    line(
+      'blank box decided signed/sealed',
+      `${r.signatures.blankDecidedSigned + r.seals.blankDecidedSealed}`,
+      '0',
+      r.signatures.blankDecidedSigned + r.seals.blankDecidedSealed === 0,
+    ),
     line('form pages sent to review', pct(r.reviewShare), '≤ 3 %', r.reviewShare <= 0.03),
-    line('return envelopes identified', `${r.returns.envelopes.identified} of ${r.returns.envelopes.pages}`, '≥ 99 %', r.returns.envelopes.identified >= 0.99 * r.returns.envelopes.pages),
-    line('receipt barcodes read', `${r.returns.receipts.read} of ${r.returns.receipts.pages} (${r.returns.receipts.wrong} wrong)`, '≥ 95 %, none wrong', r.returns.receipts.read >= 0.95 * r.returns.receipts.pages && r.returns.receipts.wrong === 0),
-    line('备注 writing sent to review', `${r.returns.remarks.flagged} of ${r.returns.remarks.written} (${r.returns.remarks.blankFlagged} blank)`, '≥ 95 %, no blank', r.returns.remarks.flagged >= 0.95 * r.returns.remarks.written && r.returns.remarks.blankFlagged === 0),
-    ...Object.entries(r.byCase).map(([name, c]) => `       ${name.padEnd(20)} ${c.identified}/${c.pages} identified, ticks ${c.tickCorrect}/${c.tickDecided} of decided correct`),
-    line(r.throughput300?.ingestPagesPerSecond != null ? 'ingest at 300 dpi' : 'decode + read at 300 dpi', speed === null ? 'no 300 dpi pages' : `${speed.toFixed(1)} pages/s on ${r.throughput300!.threads} thread(s)`, '≥ 10 pages/s', speed !== null && speed >= 10),
+    line(
+      'return envelopes identified',
+      `${r.returns.envelopes.identified} of ${r.returns.envelopes.pages}`,
+      '≥ 99 %',
+      r.returns.envelopes.identified >= 0.99 * r.returns.envelopes.pages,
+    ),
+    line(
+      'receipt barcodes read',
+      `${r.returns.receipts.read} of ${r.returns.receipts.pages} (${r.returns.receipts.wrong} wrong)`,
+      '≥ 95 %, none wrong',
+      r.returns.receipts.read >= 0.95 * r.returns.receipts.pages && r.returns.receipts.wrong === 0,
+    ),
+    line(
+      '备注 writing sent to review',
+      `${r.returns.remarks.flagged} of ${r.returns.remarks.written} (${r.returns.remarks.blankFlagged} blank)`,
+      '≥ 95 %, no blank',
+      r.returns.remarks.flagged >= 0.95 * r.returns.remarks.written && r.returns.remarks.blankFlagged === 0,
+    ),
+    ...Object.entries(r.byCase).map(
+      ([name, c]) =>
+        `       ${name.padEnd(20)} ${c.identified}/${c.pages} identified, ticks ${c.tickCorrect}/${c.tickDecided} of decided correct`,
+    ),
+    line(
+      r.throughput300?.ingestPagesPerSecond != null ? 'ingest at 300 dpi' : 'decode + read at 300 dpi',
+      speed === null ? 'no 300 dpi pages' : `${speed.toFixed(1)} pages/s on ${r.throughput300!.threads} thread(s)`,
+      '≥ 10 pages/s',
+      speed !== null && speed >= 10,
+    ),
   ];
 }
 

@@ -24,13 +24,21 @@ export interface BilevelRecipe {
   colour?: 'bw' | 'grey' | 'colour';
 }
 
-const resample = (dpi: number): string[] => ['-units', 'PixelsPerInch', '-resample', String(dpi), '-colorspace', 'Gray'];
+const resample = (dpi: number): string[] => [
+  '-units',
+  'PixelsPerInch',
+  '-resample',
+  String(dpi),
+  '-colorspace',
+  'Gray',
+];
 const g4 = ['-compress', 'Group4'];
 const turn = (deg: number): string[] => ['-background', 'white', '-rotate', String(deg), '+repage'];
 /** Both QR codes torn off or covered (white over each code and its quiet zone; the caption under the top-right one stays). */
 const coverCodes = (dpi: number): string[] => {
   const px = (mm: number): number => Math.round((mm * dpi) / 25.4);
-  const box = (x: number, y: number, w: number, h: number): string => `rectangle ${px(x)},${px(y)} ${px(x + w)},${px(y + h)}`;
+  const box = (x: number, y: number, w: number, h: number): string =>
+    `rectangle ${px(x)},${px(y)} ${px(x + w)},${px(y + h)}`;
   return ['-fill', 'white', '-draw', box(167, 7, 26, 23.3), '-draw', box(17, 264, 26, 26), '-alpha', 'off'];
 };
 
@@ -40,10 +48,26 @@ export const BILEVEL_RECIPES: readonly BilevelRecipe[] = [
   { name: 'g4-150-monochrome', dpi: 150, args: [...resample(150), '-monochrome', ...g4] },
   { name: 'g4-150-rotated', dpi: 150, args: [...turn(1.4), ...resample(150), '-threshold', '50%', ...g4] },
   { name: 'g4-200-threshold', dpi: 200, args: [...resample(200), '-threshold', '50%', ...g4] },
-  { name: 'fax-200-speckled', dpi: 200, args: [...resample(200), '-threshold', '50%', '+noise', 'Impulse', '-threshold', '50%', ...g4] },
-  { name: 'fax-200-speckled-rotated', dpi: 200, args: [...turn(-0.9), ...resample(200), '-monochrome', '+noise', 'Impulse', '-monochrome', ...g4] },
-  { name: 'fax-150-speckled', dpi: 150, args: [...resample(150), '-threshold', '50%', '-attenuate', '0.6', '+noise', 'Impulse', '-threshold', '50%', ...g4] },
-  { name: 'photocopy-150', dpi: 150, args: [...resample(150), '-blur', '0x0.7', '-attenuate', '0.5', '+noise', 'Gaussian', '-threshold', '45%', ...g4] },
+  {
+    name: 'fax-200-speckled',
+    dpi: 200,
+    args: [...resample(200), '-threshold', '50%', '+noise', 'Impulse', '-threshold', '50%', ...g4],
+  },
+  {
+    name: 'fax-200-speckled-rotated',
+    dpi: 200,
+    args: [...turn(-0.9), ...resample(200), '-monochrome', '+noise', 'Impulse', '-monochrome', ...g4],
+  },
+  {
+    name: 'fax-150-speckled',
+    dpi: 150,
+    args: [...resample(150), '-threshold', '50%', '-attenuate', '0.6', '+noise', 'Impulse', '-threshold', '50%', ...g4],
+  },
+  {
+    name: 'photocopy-150',
+    dpi: 150,
+    args: [...resample(150), '-blur', '0x0.7', '-attenuate', '0.5', '+noise', 'Gaussian', '-threshold', '45%', ...g4],
+  },
 ];
 
 /**
@@ -52,23 +76,91 @@ export const BILEVEL_RECIPES: readonly BilevelRecipe[] = [
  * metadata as phones write it.
  */
 const phone = (corners: string, quality: number): string[] => [
-  '-resize', '2481x3508!', '-bordercolor', '#5a5046', '-border', '400x300', '-virtual-pixel', 'background', '-background', '#5a5046',
-  '-distort', 'Perspective', corners,
-  '(', '+clone', '-sparse-color', 'Barycentric', '0,0 gray(100%) %[w],%[h] gray(62%)', ')', '-compose', 'Multiply', '-composite',
-  '-blur', '0x1.3', '-resize', '3000x4000!', '-quality', String(quality), '-units', 'PixelsPerInch', '-density', '72',
+  '-resize',
+  '2481x3508!',
+  '-bordercolor',
+  '#5a5046',
+  '-border',
+  '400x300',
+  '-virtual-pixel',
+  'background',
+  '-background',
+  '#5a5046',
+  '-distort',
+  'Perspective',
+  corners,
+  '(',
+  '+clone',
+  '-sparse-color',
+  'Barycentric',
+  '0,0 gray(100%) %[w],%[h] gray(62%)',
+  ')',
+  '-compose',
+  'Multiply',
+  '-composite',
+  '-blur',
+  '0x1.3',
+  '-resize',
+  '3000x4000!',
+  '-quality',
+  String(quality),
+  '-units',
+  'PixelsPerInch',
+  '-density',
+  '72',
 ];
 
 /** Phone photographs of the form. */
 export const PHOTO_RECIPES: readonly BilevelRecipe[] = [
-  { name: 'phone-12mp', dpi: 272, ext: 'jpg', colour: 'colour', args: phone('0,0 120,60  3281,0 3150,180  3281,4108 3220,3990  0,4108 40,4060', 85) },
-  { name: 'phone-12mp-tilted', dpi: 272, ext: 'jpg', colour: 'colour', args: phone('0,0 260,20  3281,0 3060,260  3281,4108 3281,3900  0,4108 0,4108', 78) },
+  {
+    name: 'phone-12mp',
+    dpi: 272,
+    ext: 'jpg',
+    colour: 'colour',
+    args: phone('0,0 120,60  3281,0 3150,180  3281,4108 3220,3990  0,4108 40,4060', 85),
+  },
+  {
+    name: 'phone-12mp-tilted',
+    dpi: 272,
+    ext: 'jpg',
+    colour: 'colour',
+    args: phone('0,0 260,20  3281,0 3060,260  3281,4108 3281,3900  0,4108 0,4108', 78),
+  },
 ];
 
 /** Pages whose QR codes are gone: only the printed visit id can identify them. */
 export const CODELESS_RECIPES: readonly BilevelRecipe[] = [
-  { name: 'codes-covered-200-grey', dpi: 200, ext: 'jpg', colour: 'grey', args: [...resample(200), ...coverCodes(200), '-quality', '75'] },
-  { name: 'codes-covered-300-upside-down', dpi: 300, ext: 'jpg', colour: 'grey', args: [...resample(300), ...coverCodes(300), '-rotate', '180', '-quality', '80'] },
-  { name: 'codes-covered-fax-200', dpi: 200, args: [...resample(200), ...coverCodes(200), '-threshold', '50%', '-attenuate', '0.5', '+noise', 'Impulse', '-threshold', '50%', ...g4] },
+  {
+    name: 'codes-covered-200-grey',
+    dpi: 200,
+    ext: 'jpg',
+    colour: 'grey',
+    args: [...resample(200), ...coverCodes(200), '-quality', '75'],
+  },
+  {
+    name: 'codes-covered-300-upside-down',
+    dpi: 300,
+    ext: 'jpg',
+    colour: 'grey',
+    args: [...resample(300), ...coverCodes(300), '-rotate', '180', '-quality', '80'],
+  },
+  {
+    name: 'codes-covered-fax-200',
+    dpi: 200,
+    args: [
+      ...resample(200),
+      ...coverCodes(200),
+      '-threshold',
+      '50%',
+      '-attenuate',
+      '0.5',
+      '+noise',
+      'Impulse',
+      '-threshold',
+      '50%',
+      ...g4,
+    ],
+  },
 ];
 
 /** ImageMagick's version line, or null when `convert` is missing or is not ImageMagick. */
@@ -91,7 +183,11 @@ export function degradeWithImageMagick(input: string, output: string, recipe: Bi
  * that kept its clean pages, through every recipe (or the first `limit` pages). Returns the
  * number of files written.
  */
-export function makeImageMagickReturns(simDir: string, out: string, opts: { limit?: number; recipes?: readonly BilevelRecipe[] } = {}): number {
+export function makeImageMagickReturns(
+  simDir: string,
+  out: string,
+  opts: { limit?: number; recipes?: readonly BilevelRecipe[] } = {},
+): number {
   const scans = join(out, 'scans');
   mkdirSync(scans, { recursive: true });
   const pages: PageTruth[] = [];
@@ -113,10 +209,32 @@ export function makeImageMagickReturns(simDir: string, out: string, opts: { limi
         ...p,
         page: 1,
         sealRed: recipe.colour === 'colour' && p.seal ? p.sealInk === 'red' : null,
-        expectReview: [...new Set([...p.expectReview.filter((r) => r !== 'grey-seal-required'), ...(p.seal && recipe.colour !== 'colour' ? (['grey-seal-required'] as const) : [])])],
-        degradation: { ...p.degradation, dpi: recipe.dpi, colour: recipe.colour ?? 'bw', format: ext === 'jpg' ? 'jpeg' : 'tiff', compression: ext === 'jpg' ? 'jpeg' : 'ccitt-g4', skewDeg: 0, rotated180: recipe.name.includes('upside-down'), photographed: recipe.name.startsWith('phone') },
+        expectReview: [
+          ...new Set([
+            ...p.expectReview.filter((r) => r !== 'grey-seal-required'),
+            ...(p.seal && recipe.colour !== 'colour' ? (['grey-seal-required'] as const) : []),
+          ]),
+        ],
+        degradation: {
+          ...p.degradation,
+          dpi: recipe.dpi,
+          colour: recipe.colour ?? 'bw',
+          format: ext === 'jpg' ? 'jpeg' : 'tiff',
+          compression: ext === 'jpg' ? 'jpeg' : 'ccitt-g4',
+          skewDeg: 0,
+          rotated180: recipe.name.includes('upside-down'),
+          photographed: recipe.name.startsWith('phone'),
+        },
       };
-      const truth: FileTruth = { truthVersion: 1, file, format: ext === 'jpg' ? 'jpeg' : 'tiff', kind: 'single', pageCount: 1, visitIds: [p.visitId!], pages: [page] } as FileTruth;
+      const truth: FileTruth = {
+        truthVersion: 1,
+        file,
+        format: ext === 'jpg' ? 'jpeg' : 'tiff',
+        kind: 'single',
+        pageCount: 1,
+        visitIds: [p.visitId!],
+        pages: [page],
+      } as FileTruth;
       writeFileSync(join(out, `${file}.truth.json`), JSON.stringify(truth, null, 2));
       written++;
     }
@@ -131,7 +249,17 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   };
   if (!imageMagickVersion()) throw new Error('ImageMagick convert is not installed (apt-get install imagemagick)');
   const set = arg('--set') ?? 'bilevel';
-  const recipes = set === 'codeless' ? CODELESS_RECIPES : set === 'photo' ? PHOTO_RECIPES : set === 'all' ? [...BILEVEL_RECIPES, ...CODELESS_RECIPES, ...PHOTO_RECIPES] : BILEVEL_RECIPES;
-  const n = makeImageMagickReturns(arg('--clean-from')!, arg('--out')!, { limit: arg('--limit') ? Number(arg('--limit')) : undefined, recipes });
+  const recipes =
+    set === 'codeless'
+      ? CODELESS_RECIPES
+      : set === 'photo'
+        ? PHOTO_RECIPES
+        : set === 'all'
+          ? [...BILEVEL_RECIPES, ...CODELESS_RECIPES, ...PHOTO_RECIPES]
+          : BILEVEL_RECIPES;
+  const n = makeImageMagickReturns(arg('--clean-from')!, arg('--out')!, {
+    limit: arg('--limit') ? Number(arg('--limit')) : undefined,
+    recipes,
+  });
   console.log(`${n} pages written to ${arg('--out')}`);
 }

@@ -35,11 +35,22 @@ const BIN = resolve('bin/huifang');
 export async function prepareForms(work: string, visits: number): Promise<{ clean: string[]; workspace: string }> {
   const forms = join(work, 'forms');
   const ws = join(work, 'ws');
-  if (!existsSync(join(forms, 'files.csv'))) execFileSync(BIN, ['forms', resolve('samples/customers.csv'), '--out', forms, '--workspace', ws, '--json'], { stdio: 'ignore' });
+  if (!existsSync(join(forms, 'files.csv')))
+    execFileSync(BIN, ['forms', resolve('samples/customers.csv'), '--out', forms, '--workspace', ws, '--json'], {
+      stdio: 'ignore',
+    });
   const returns = join(work, 'returns');
   if (!existsSync(join(returns, 'truth.json'))) {
     const { simulateReturns } = await import('../src/simulate/simulate.ts');
-    await simulateReturns({ lettersDir: forms, out: returns, seed: 31, count: visits, dpi: [300], clean: true, emails: 0 });
+    await simulateReturns({
+      lettersDir: forms,
+      out: returns,
+      seed: 31,
+      count: visits,
+      dpi: [300],
+      clean: true,
+      emails: 0,
+    });
   }
   const clean: string[] = [];
   for (const sub of ['scans', 'batches']) {
@@ -75,13 +86,25 @@ export async function makeColourScans(clean: string[], dir: string, count: numbe
 }
 
 /** Runs a command and times it; the peak resident memory comes from GNU time when installed. */
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; peakMb: number | null; cpuSeconds: number | null; status: number | null; stdout: string } {
+function timed(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { seconds: number; peakMb: number | null; cpuSeconds: number | null; status: number | null; stdout: string } {
   const gnuTime = existsSync('/usr/bin/time');
   const t0 = performance.now();
-  const r = gnuTime ? spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...args], { env, encoding: 'utf8', maxBuffer: 1 << 28 }) : spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = gnuTime
+    ? spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...args], { env, encoding: 'utf8', maxBuffer: 1 << 28 })
+    : spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 1 << 28 });
   const seconds = (performance.now() - t0) / 1000;
   const m = gnuTime ? /(\d+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr ?? '') : null;
-  return { seconds, peakMb: m ? Number(m[1]) / 1024 : null, cpuSeconds: m ? Number(m[2]) + Number(m[3]) : null, status: r.status, stdout: r.stdout ?? '' };
+  return {
+    seconds,
+    peakMb: m ? Number(m[1]) / 1024 : null,
+    cpuSeconds: m ? Number(m[2]) + Number(m[3]) : null,
+    status: r.status,
+    stdout: r.stdout ?? '',
+  };
 }
 
 /** `huifang ingest` of a folder into a copy of the workspace, as a clerk runs it. */
@@ -95,7 +118,16 @@ export function timeIngest(label: string, folder: string, files: number, workspa
     const all = doc.files?.flatMap((f) => f.pages ?? []) ?? [];
     const forms = all.filter((p) => p.visitId && p.kind === 'form').length;
     const note = `${forms} of ${all.length} pages identified as their visit's form${r.status === 0 || r.status === 1 ? '' : `; exit ${r.status}`}`;
-    return { what: `huifang ingest (${label})`, files, pages: all.length || files, seconds: r.seconds, pagesPerSecond: (all.length || files) / r.seconds, peakMb: r.peakMb, cpuSeconds: r.cpuSeconds, note };
+    return {
+      what: `huifang ingest (${label})`,
+      files,
+      pages: all.length || files,
+      seconds: r.seconds,
+      pagesPerSecond: (all.length || files) / r.seconds,
+      peakMb: r.peakMb,
+      cpuSeconds: r.cpuSeconds,
+      note,
+    };
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
@@ -106,22 +138,40 @@ export function timeZbar(label: string, files: string[]): SpeedRow | null {
   if (spawnSync('zbarimg', ['--version']).status !== 0) return null;
   const r = timed('zbarimg', ['-q', '--raw', '-Sdisable', '-Sqrcode.enable', ...files]);
   const codes = r.stdout.split('\n').filter((l) => l.startsWith('HF1|')).length;
-  return { what: `zbarimg, QR codes only (${label})`, files: files.length, pages: files.length, seconds: r.seconds, pagesPerSecond: files.length / r.seconds, peakMb: r.peakMb, cpuSeconds: r.cpuSeconds, note: `${codes} codes read` };
+  return {
+    what: `zbarimg, QR codes only (${label})`,
+    files: files.length,
+    pages: files.length,
+    seconds: r.seconds,
+    pagesPerSecond: files.length / r.seconds,
+    peakMb: r.peakMb,
+    cpuSeconds: r.cpuSeconds,
+    note: `${codes} codes read`,
+  };
 }
 
 export function formatSpeed(rows: SpeedRow[]): string[] {
-  return rows.map((r) => `${r.what.padEnd(44)} ${String(r.pages).padStart(5)} pages in ${r.seconds.toFixed(1).padStart(6)} s  ${r.pagesPerSecond.toFixed(1).padStart(5)} pages/s  ${r.cpuSeconds === null ? '' : `cpu ${r.cpuSeconds.toFixed(1)} s (${((1000 * r.cpuSeconds) / r.pages).toFixed(0)} ms a page)  `}${r.peakMb === null ? '' : `peak ${r.peakMb.toFixed(0)} MB`}${r.note ? `  (${r.note})` : ''}`);
+  return rows.map(
+    (r) =>
+      `${r.what.padEnd(44)} ${String(r.pages).padStart(5)} pages in ${r.seconds.toFixed(1).padStart(6)} s  ${r.pagesPerSecond.toFixed(1).padStart(5)} pages/s  ${r.cpuSeconds === null ? '' : `cpu ${r.cpuSeconds.toFixed(1)} s (${((1000 * r.cpuSeconds) / r.pages).toFixed(0)} ms a page)  `}${r.peakMb === null ? '' : `peak ${r.peakMb.toFixed(0)} MB`}${r.note ? `  (${r.note})` : ''}`,
+  );
 }
 
 /** The whole measurement: the folder of ~60 scans and 1,000 pages, each beside zbarimg. */
-export async function runScanSpeed(opts: { files?: number; pages?: number; work?: string; log?: (l: string) => void } = {}): Promise<SpeedRow[]> {
+export async function runScanSpeed(
+  opts: { files?: number; pages?: number; work?: string; log?: (l: string) => void } = {},
+): Promise<SpeedRow[]> {
   const log = opts.log ?? (() => {});
   const work = resolve(opts.work ?? '/tmp/huifang-scan-speed');
   const { clean, workspace } = await prepareForms(work, 66);
   log(`${clean.length} filled forms; making the scans …`);
   const small = await makeColourScans(clean, join(work, `folder-${opts.files ?? 60}`), opts.files ?? 60);
   const rows: SpeedRow[] = [];
-  log(`load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  log(
+    `load average before: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   rows.push(timeIngest(`${small.length} files`, join(work, `folder-${small.length}`), small.length, workspace));
   const z = timeZbar(`${small.length} files`, small);
   if (z) rows.push(z);
@@ -131,7 +181,11 @@ export async function runScanSpeed(opts: { files?: number; pages?: number; work?
     const zb = timeZbar(`${big.length} files`, big);
     if (zb) rows.push(zb);
   }
-  log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  log(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   return rows;
 }
 
@@ -140,6 +194,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const i = process.argv.indexOf(name);
     return i >= 0 ? process.argv[i + 1] : undefined;
   };
-  const rows = await runScanSpeed({ files: arg('--files') ? Number(arg('--files')) : undefined, pages: arg('--pages') ? Number(arg('--pages')) : undefined, work: arg('--work'), log: (l) => console.error(l) });
+  const rows = await runScanSpeed({
+    files: arg('--files') ? Number(arg('--files')) : undefined,
+    pages: arg('--pages') ? Number(arg('--pages')) : undefined,
+    work: arg('--work'),
+    log: (l) => console.error(l),
+  });
   for (const line of formatSpeed(rows)) console.log(line);
 }

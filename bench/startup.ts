@@ -43,7 +43,17 @@ export function runStartupBench(runs: number): StartupRow[] {
   const dir = mkdtempSync(join(tmpdir(), 'huifang-startup-'));
   try {
     const ws = join(dir, 'ws');
-    timeRun([BIN, 'letters', join(ROOT, 'samples', 'customers.csv'), '--out', join(dir, 'letters'), '--workspace', ws, '--visitor', 'bench']);
+    timeRun([
+      BIN,
+      'letters',
+      join(ROOT, 'samples', 'customers.csv'),
+      '--out',
+      join(dir, 'letters'),
+      '--workspace',
+      ws,
+      '--visitor',
+      'bench',
+    ]);
     const cases: [string, string[], number?][] = [
       ['node -e 0', ['-e', '0']],
       ['huifang --help', [BIN, '--help'], 150],

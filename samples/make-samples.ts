@@ -86,25 +86,114 @@ const BRANCHES: Branch[] = [
 
 /** Surnames and given names with their pinyin (for fictional e-mail addresses). */
 const SURNAMES: [string, string][] = [
-  ['王', 'wang'], ['李', 'li'], ['张', 'zhang'], ['刘', 'liu'], ['陈', 'chen'], ['杨', 'yang'], ['黄', 'huang'],
-  ['赵', 'zhao'], ['吴', 'wu'], ['周', 'zhou'], ['徐', 'xu'], ['孙', 'sun'], ['马', 'ma'], ['朱', 'zhu'],
-  ['胡', 'hu'], ['郭', 'guo'], ['何', 'he'], ['林', 'lin'], ['罗', 'luo'], ['高', 'gao'], ['郑', 'zheng'],
-  ['梁', 'liang'], ['谢', 'xie'], ['宋', 'song'], ['唐', 'tang'], ['许', 'xu'], ['冯', 'feng'], ['邓', 'deng'],
-  ['曹', 'cao'], ['彭', 'peng'], ['曾', 'zeng'], ['田', 'tian'], ['董', 'dong'], ['潘', 'pan'], ['袁', 'yuan'],
-  ['蔡', 'cai'], ['蒋', 'jiang'], ['余', 'yu'], ['杜', 'du'], ['叶', 'ye'], ['程', 'cheng'], ['魏', 'wei'],
-  ['苏', 'su'], ['吕', 'lv'], ['丁', 'ding'], ['任', 'ren'], ['沈', 'shen'], ['姚', 'yao'], ['卢', 'lu'],
-  ['钟', 'zhong'], ['汪', 'wang'], ['方', 'fang'], ['石', 'shi'],
+  ['王', 'wang'],
+  ['李', 'li'],
+  ['张', 'zhang'],
+  ['刘', 'liu'],
+  ['陈', 'chen'],
+  ['杨', 'yang'],
+  ['黄', 'huang'],
+  ['赵', 'zhao'],
+  ['吴', 'wu'],
+  ['周', 'zhou'],
+  ['徐', 'xu'],
+  ['孙', 'sun'],
+  ['马', 'ma'],
+  ['朱', 'zhu'],
+  ['胡', 'hu'],
+  ['郭', 'guo'],
+  ['何', 'he'],
+  ['林', 'lin'],
+  ['罗', 'luo'],
+  ['高', 'gao'],
+  ['郑', 'zheng'],
+  ['梁', 'liang'],
+  ['谢', 'xie'],
+  ['宋', 'song'],
+  ['唐', 'tang'],
+  ['许', 'xu'],
+  ['冯', 'feng'],
+  ['邓', 'deng'],
+  ['曹', 'cao'],
+  ['彭', 'peng'],
+  ['曾', 'zeng'],
+  ['田', 'tian'],
+  ['董', 'dong'],
+  ['潘', 'pan'],
+  ['袁', 'yuan'],
+  ['蔡', 'cai'],
+  ['蒋', 'jiang'],
+  ['余', 'yu'],
+  ['杜', 'du'],
+  ['叶', 'ye'],
+  ['程', 'cheng'],
+  ['魏', 'wei'],
+  ['苏', 'su'],
+  ['吕', 'lv'],
+  ['丁', 'ding'],
+  ['任', 'ren'],
+  ['沈', 'shen'],
+  ['姚', 'yao'],
+  ['卢', 'lu'],
+  ['钟', 'zhong'],
+  ['汪', 'wang'],
+  ['方', 'fang'],
+  ['石', 'shi'],
 ];
 const GIVEN_NAMES: [string, string][] = [
-  ['思远', 'siyuan'], ['雨桐', 'yutong'], ['浩然', 'haoran'], ['静怡', 'jingyi'], ['子墨', 'zimo'], ['欣然', 'xinran'],
-  ['俊杰', 'junjie'], ['梓涵', 'zihan'], ['明轩', 'mingxuan'], ['若溪', 'ruoxi'], ['建国', 'jianguo'], ['秀英', 'xiuying'],
-  ['志强', 'zhiqiang'], ['丽华', 'lihua'], ['文博', 'wenbo'], ['晓燕', 'xiaoyan'], ['宇航', 'yuhang'], ['佳琪', 'jiaqi'],
-  ['振华', 'zhenhua'], ['春梅', 'chunmei'], ['天佑', 'tianyou'], ['诗涵', 'shihan'], ['国栋', 'guodong'], ['玉兰', 'yulan'],
-  ['一鸣', 'yiming'], ['可欣', 'kexin'], ['立新', 'lixin'], ['海燕', 'haiyan'], ['嘉豪', 'jiahao'], ['梦瑶', 'mengyao'],
-  ['德明', 'deming'], ['淑珍', 'shuzhen'], ['子轩', 'zixuan'], ['语嫣', 'yuyan'], ['永康', 'yongkang'], ['桂芳', 'guifang'],
-  ['昊天', 'haotian'], ['安琪', 'anqi'], ['成林', 'chenglin'], ['慧敏', 'huimin'], ['博文', 'bowen'], ['雅婷', 'yating'],
-  ['卫东', 'weidong'], ['凤英', 'fengying'], ['泽宇', 'zeyu'], ['紫萱', 'zixuan'], ['宏伟', 'hongwei'], ['婉清', 'wanqing'],
-  ['家乐', 'jiale'], ['晨曦', 'chenxi'], ['金生', 'jinsheng'], ['美玲', 'meiling'], ['正阳', 'zhengyang'],
+  ['思远', 'siyuan'],
+  ['雨桐', 'yutong'],
+  ['浩然', 'haoran'],
+  ['静怡', 'jingyi'],
+  ['子墨', 'zimo'],
+  ['欣然', 'xinran'],
+  ['俊杰', 'junjie'],
+  ['梓涵', 'zihan'],
+  ['明轩', 'mingxuan'],
+  ['若溪', 'ruoxi'],
+  ['建国', 'jianguo'],
+  ['秀英', 'xiuying'],
+  ['志强', 'zhiqiang'],
+  ['丽华', 'lihua'],
+  ['文博', 'wenbo'],
+  ['晓燕', 'xiaoyan'],
+  ['宇航', 'yuhang'],
+  ['佳琪', 'jiaqi'],
+  ['振华', 'zhenhua'],
+  ['春梅', 'chunmei'],
+  ['天佑', 'tianyou'],
+  ['诗涵', 'shihan'],
+  ['国栋', 'guodong'],
+  ['玉兰', 'yulan'],
+  ['一鸣', 'yiming'],
+  ['可欣', 'kexin'],
+  ['立新', 'lixin'],
+  ['海燕', 'haiyan'],
+  ['嘉豪', 'jiahao'],
+  ['梦瑶', 'mengyao'],
+  ['德明', 'deming'],
+  ['淑珍', 'shuzhen'],
+  ['子轩', 'zixuan'],
+  ['语嫣', 'yuyan'],
+  ['永康', 'yongkang'],
+  ['桂芳', 'guifang'],
+  ['昊天', 'haotian'],
+  ['安琪', 'anqi'],
+  ['成林', 'chenglin'],
+  ['慧敏', 'huimin'],
+  ['博文', 'bowen'],
+  ['雅婷', 'yating'],
+  ['卫东', 'weidong'],
+  ['凤英', 'fengying'],
+  ['泽宇', 'zeyu'],
+  ['紫萱', 'zixuan'],
+  ['宏伟', 'hongwei'],
+  ['婉清', 'wanqing'],
+  ['家乐', 'jiale'],
+  ['晨曦', 'chenxi'],
+  ['金生', 'jinsheng'],
+  ['美玲', 'meiling'],
+  ['正阳', 'zhengyang'],
 ];
 
 /** Fictional institutions ("示例" marks every one as invented), with a mailbox name and a 联系人. */
@@ -142,11 +231,15 @@ export function sampleCustomers(): Customer[] {
     let inst = 0;
     for (let k = 0; k < PER_BRANCH; k++) {
       const n = b * PER_BRANCH + k;
-      const isInstitution = k % 5 === 2 && inst < institutions.length ? true : k === PER_BRANCH - 1 && inst < institutions.length;
+      const isInstitution =
+        k % 5 === 2 && inst < institutions.length ? true : k === PER_BRANCH - 1 && inst < institutions.length;
       const place = branch.remote?.[k] ?? branch.places[(k + b) % branch.places.length]!;
       const building = 10 + ((n * 37) % 890);
       const customerId = `${branch.code}00${String(18001 + n * 13).padStart(6, '0')}`;
-      const openedOn = n % 11 === 7 ? `${2018 + (n % 7)}-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}` : addDays('2026-09-01', (n * 17) % 81);
+      const openedOn =
+        n % 11 === 7
+          ? `${2018 + (n % 7)}-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`
+          : addDays('2026-09-01', (n * 17) % 81);
       const marketingStaff = n % 3 === 0 ? branch.marketing[(n / 3) % branch.marketing.length] : undefined;
       if (isInstitution) {
         const [name, mailbox, contact] = institutions[inst++]!;
@@ -157,7 +250,10 @@ export function sampleCustomers(): Customer[] {
           kind: 'institution',
           branchCode: branch.code,
           branchName: branch.name,
-          address: n === 24 ? `${place.prefix}${place.street}${building}号, 示例大厦${floor}层` : `${place.prefix}${place.street}${building}号示例大厦${floor}层${floor}0${1 + (n % 8)}室`,
+          address:
+            n === 24
+              ? `${place.prefix}${place.street}${building}号, 示例大厦${floor}层`
+              : `${place.prefix}${place.street}${building}号示例大厦${floor}层${floor}0${1 + (n % 8)}室`,
           postcode: place.postcode,
           phone: `${place.postcode.startsWith('010') ? '0471-6900' : branch.landline} ${String(1000 + n * 7).slice(-4)}`,
           email: `${mailbox}@example.com`,
@@ -180,7 +276,10 @@ export function sampleCustomers(): Customer[] {
           postcode: place.postcode,
           phone: `${prefix}0000${String(1000 + n * 91).slice(-4)}`,
           // A few older customers gave no e-mail address.
-          email: n % 17 === 9 ? '' : `${sPinyin}.${gPinyin}${n % 4 === 0 ? '' : String(n)}@${n % 2 ? 'example.cn' : 'example.com'}`,
+          email:
+            n % 17 === 9
+              ? ''
+              : `${sPinyin}.${gPinyin}${n % 4 === 0 ? '' : String(n)}@${n % 2 ? 'example.cn' : 'example.com'}`,
           openedOn,
           ...(marketingStaff ? { marketingStaff } : {}),
         });
@@ -192,7 +291,13 @@ export function sampleCustomers(): Customer[] {
 
 /** The sample staff roster: visitors, reviewers, handlers and the marketing staff named in the list. */
 export function sampleStaff(): StaffMember[] {
-  const s = (staffId: string, name: string, role: string, isMarketing: boolean, branchCode: string): StaffMember => ({ staffId, name, role, isMarketing, branchCode });
+  const s = (staffId: string, name: string, role: string, isMarketing: boolean, branchCode: string): StaffMember => ({
+    staffId,
+    name,
+    role,
+    isMarketing,
+    branchCode,
+  });
   return [
     s('S310100', '陈建国', '营业部负责人', false, '3101'),
     s('S310101', '周敏', '回访专员', false, '3101'),
@@ -222,8 +327,34 @@ function addDays(iso: string, days: number): string {
 
 // ── Writers ──────────────────────────────────────────────────────────────────
 
-const CSV_HEADER = ['客户号', '姓名', '客户类型', '营业部代码', '营业部名称', '通讯地址', '邮编', '联系电话', '电子邮件', '开户日期', '营销人员', '联系人'];
-const XLSX_HEADER = ['customer_id', 'name', 'kind', 'branch_code', 'branch_name', 'address', 'postcode', 'phone', 'email', 'opened', 'marketing_staff', 'contact_person'];
+const CSV_HEADER = [
+  '客户号',
+  '姓名',
+  '客户类型',
+  '营业部代码',
+  '营业部名称',
+  '通讯地址',
+  '邮编',
+  '联系电话',
+  '电子邮件',
+  '开户日期',
+  '营销人员',
+  '联系人',
+];
+const XLSX_HEADER = [
+  'customer_id',
+  'name',
+  'kind',
+  'branch_code',
+  'branch_name',
+  'address',
+  'postcode',
+  'phone',
+  'email',
+  'opened',
+  'marketing_staff',
+  'contact_person',
+];
 
 function csvField(v: string): string {
   return /[",\r\n]|^\s|\s$/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
@@ -232,15 +363,27 @@ function csvField(v: string): string {
 /** CSV text as Excel writes it: CRLF after every record. */
 export function customersCsv(customers: readonly Customer[]): string {
   const rows = customers.map((c) => [
-    c.customerId, c.name, c.kind === 'individual' ? '个人' : '机构', c.branchCode, c.branchName, c.address,
-    c.postcode, c.phone, c.email, c.openedOn, c.marketingStaff ?? '', c.contactPerson ?? '',
+    c.customerId,
+    c.name,
+    c.kind === 'individual' ? '个人' : '机构',
+    c.branchCode,
+    c.branchName,
+    c.address,
+    c.postcode,
+    c.phone,
+    c.email,
+    c.openedOn,
+    c.marketingStaff ?? '',
+    c.contactPerson ?? '',
   ]);
   return [CSV_HEADER, ...rows].map((r) => r.map(csvField).join(',') + '\r\n').join('');
 }
 
 export function staffCsv(staff: readonly StaffMember[]): string {
   const rows = staff.map((s) => [s.staffId, s.name, s.role, s.isMarketing ? '是' : '否', s.branchCode ?? '']);
-  return [['工号', '姓名', '岗位', '是否营销人员', '营业部代码'], ...rows].map((r) => r.map(csvField).join(',') + '\r\n').join('');
+  return [['工号', '姓名', '岗位', '是否营销人员', '营业部代码'], ...rows]
+    .map((r) => r.map(csvField).join(',') + '\r\n')
+    .join('');
 }
 
 const PINNED = new Date(Date.UTC(2026, 8, 1, 9, 0, 0));
@@ -256,9 +399,18 @@ export async function customersXlsx(customers: readonly Customer[]): Promise<Buf
   ws.addRow(XLSX_HEADER);
   for (const c of customers) {
     const row = ws.addRow([
-      Number(c.customerId), c.name, c.kind, Number(c.branchCode), c.branchName, c.address,
-      Number(c.postcode), /^\d+$/.test(c.phone) ? Number(c.phone) : c.phone, c.email,
-      new Date(`${c.openedOn}T00:00:00Z`), c.marketingStaff ?? null, c.contactPerson ?? null,
+      Number(c.customerId),
+      c.name,
+      c.kind,
+      Number(c.branchCode),
+      c.branchName,
+      c.address,
+      Number(c.postcode),
+      /^\d+$/.test(c.phone) ? Number(c.phone) : c.phone,
+      c.email,
+      new Date(`${c.openedOn}T00:00:00Z`),
+      c.marketingStaff ?? null,
+      c.contactPerson ?? null,
     ]);
     row.getCell(10).numFmt = 'yyyy-mm-dd';
   }

@@ -103,7 +103,10 @@ class StyleSheet {
       const n = this.byKey.size + 1;
       const id = `hf${n}`;
       const name = style.name ?? `回访 ${n}`;
-      entry = { id, xml: `<w:style w:type="paragraph" w:customStyle="1" w:styleId="${id}"><w:name w:val="${esc(name)}"/><w:basedOn w:val="Normal"/><w:qFormat/><w:pPr>${pPrInner(style)}</w:pPr>${rPr(style)}</w:style>` };
+      entry = {
+        id,
+        xml: `<w:style w:type="paragraph" w:customStyle="1" w:styleId="${id}"><w:name w:val="${esc(name)}"/><w:basedOn w:val="Normal"/><w:qFormat/><w:pPr>${pPrInner(style)}</w:pPr>${rPr(style)}</w:style>`,
+      };
       this.byKey.set(key, entry);
     }
     return entry.id;
@@ -124,7 +127,9 @@ function para(text: string, style: ParaStyle = {}): string {
 }
 
 const BORDER = (v: 'single' | 'nil') =>
-  ['top', 'left', 'bottom', 'right', 'insideH', 'insideV'].map((side) => `<w:${side} w:val="${v}" w:sz="6" w:space="0" w:color="000000"/>`).join('');
+  ['top', 'left', 'bottom', 'right', 'insideH', 'insideV']
+    .map((side) => `<w:${side} w:val="${v}" w:sz="6" w:space="0" w:color="000000"/>`)
+    .join('');
 
 interface Cell {
   widthMm: number;
@@ -180,7 +185,10 @@ function table(gridMm: number[], rows: Row[], borders: boolean, cellMarginMm = 1
  * paragraphLoop repeats whole paragraphs and leaves no empty one behind.
  */
 function letterBody(text: string): string {
-  const blocks = text.replace(/\r\n?/g, '\n').trim().split(/\n\s*\n/);
+  const blocks = text
+    .replace(/\r\n?/g, '\n')
+    .trim()
+    .split(/\n\s*\n/);
   const out: string[] = [];
   blocks.forEach((block, b) => {
     const lines = block.split('\n').flatMap((line) => {
@@ -208,7 +216,13 @@ function letterHead(): string {
   const address = [
     para('{postcode}', { align: 'left', leftMm: 2, exactMm: 6.5, size: 11 }),
     para('{address}', { align: 'left', leftMm: 2, exactMm: 6.5, size: 11 }),
-    para('{customerName}{#contactPerson}（{contactPerson}）{/contactPerson}　收', { align: 'left', leftMm: 2, exactMm: 6.5, size: 11, bold: true }),
+    para('{customerName}{#contactPerson}（{contactPerson}）{/contactPerson}　收', {
+      align: 'left',
+      leftMm: 2,
+      exactMm: 6.5,
+      size: 11,
+      bold: true,
+    }),
   ].join('');
   const reference = [
     para('回访编号：{visitId}', { align: 'left', exactMm: 5.5, size: 9 }),
@@ -224,7 +238,22 @@ function letterHead(): string {
     para('', { exactMm: 10, size: 8 }),
     para('{department}　{senderAddress}　{senderPostcode}', { align: 'left', exactMm: 5, size: 8 }),
     para('', { exactMm: 2, size: 8 }),
-    table([78, 20, 72], [{ heightMm: 33, exact: true, cells: [{ widthMm: 78, body: address, vAlign: 'top' }, { widthMm: 20, body: '' }, { widthMm: 72, body: reference, vAlign: 'top' }] }], false, 0),
+    table(
+      [78, 20, 72],
+      [
+        {
+          heightMm: 33,
+          exact: true,
+          cells: [
+            { widthMm: 78, body: address, vAlign: 'top' },
+            { widthMm: 20, body: '' },
+            { widthMm: 72, body: reference, vAlign: 'top' },
+          ],
+        },
+      ],
+      false,
+      0,
+    ),
     // 84–104 mm: space, then the title where the PDF letter's body starts.
     para('', { exactMm: 12, size: 8 }),
     para('客户回访函', { head: true, size: 16, align: 'center', afterPt: 12 }),
@@ -308,12 +337,15 @@ export function buildDocxTemplates(letterText: string): { letter: Uint8Array; fo
 
 function main(): void {
   const outIndex = process.argv.indexOf('--out');
-  const outDir = outIndex > 0 && process.argv[outIndex + 1] ? process.argv[outIndex + 1]! : join(PROJECT_ROOT, 'templates');
+  const outDir =
+    outIndex > 0 && process.argv[outIndex + 1] ? process.argv[outIndex + 1]! : join(PROJECT_ROOT, 'templates');
   const letterText = readFileSync(join(PROJECT_ROOT, 'templates', 'letter.txt'), 'utf8');
   const { letter, form } = buildDocxTemplates(letterText);
   writeFileAtomicSync(join(outDir, 'letter.docx'), letter);
   writeFileAtomicSync(join(outDir, 'form.docx'), form);
-  process.stdout.write(`wrote ${join(outDir, 'letter.docx')} (${letter.length} bytes) and ${join(outDir, 'form.docx')} (${form.length} bytes)\n`);
+  process.stdout.write(
+    `wrote ${join(outDir, 'letter.docx')} (${letter.length} bytes) and ${join(outDir, 'form.docx')} (${form.length} bytes)\n`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) main();

@@ -13,14 +13,19 @@ import { importTestRoster } from './roster-fixture.ts';
 import { main } from '../src/cli/main.ts';
 import { lacks } from './tools.ts';
 
-
 describe('archive bundles', () => {
   let f: Fixture;
   let opts: (out: string, extra?: Partial<ArchiveOptions>) => ArchiveOptions;
   beforeAll(() => {
     process.env.HUIFANG_NOW = '2026-06-15T02:00:00Z';
     f = makeFixture();
-    opts = (out, extra = {}) => ({ branch: '3101', period: '2026-05', outDir: join(f.dir, out), validate: (id) => validateVisit(f.ws, id, { verifyHashes: false }), ...extra });
+    opts = (out, extra = {}) => ({
+      branch: '3101',
+      period: '2026-05',
+      outDir: join(f.dir, out),
+      validate: (id) => validateVisit(f.ws, id, { verifyHashes: false }),
+      ...extra,
+    });
   });
   afterAll(() => f.ws.close());
 
@@ -32,22 +37,31 @@ describe('archive bundles', () => {
     expect(existsSync(join(f.dir, 'refused'))).toBe(false);
   });
 
-  it.skipIf(lacks('unzip'))('with --include-invalid archives them and says so in bag-info, the index and the records', async () => {
-    const r = await buildBundles(f.ws, opts('a', { includeInvalid: true }));
-    expect(r.bundles).toHaveLength(1);
-    const b = r.bundles[0]!;
-    expect(b.invalidVisitIds).toEqual(f.invalid);
-    const info = execFileSync('unzip', ['-p', b.path, 'huifang-3101-2026-05/bag-info.txt']).toString('utf8');
-    expect(info).toContain(`Huifang-Includes-Invalid: 1 visit(s) failed validation and were archived with --include-invalid: ${f.invalid[0]}`);
-    const index = JSON.parse(execFileSync('unzip', ['-p', b.path, 'huifang-3101-2026-05/data/index.json']).toString('utf8'));
-    expect(index.includesInvalid).toBe(true);
-    expect(index.visits.find((v: { visitId: string }) => v.visitId === f.invalid[0]).valid).toBe(false);
-    const html = execFileSync('unzip', ['-p', b.path, 'huifang-3101-2026-05/data/index.html']).toString('utf8');
-    expect(html).toContain('failed validation');
-    const report = await verifyBundle(b.path);
-    expect(report.ok).toBe(true);
-    expect(report.problems.filter((p) => p.severity === 'warning').map((p) => p.path)).toContain(`data/${f.invalid[0]}/record.json`);
-  });
+  it.skipIf(lacks('unzip'))(
+    'with --include-invalid archives them and says so in bag-info, the index and the records',
+    async () => {
+      const r = await buildBundles(f.ws, opts('a', { includeInvalid: true }));
+      expect(r.bundles).toHaveLength(1);
+      const b = r.bundles[0]!;
+      expect(b.invalidVisitIds).toEqual(f.invalid);
+      const info = execFileSync('unzip', ['-p', b.path, 'huifang-3101-2026-05/bag-info.txt']).toString('utf8');
+      expect(info).toContain(
+        `Huifang-Includes-Invalid: 1 visit(s) failed validation and were archived with --include-invalid: ${f.invalid[0]}`,
+      );
+      const index = JSON.parse(
+        execFileSync('unzip', ['-p', b.path, 'huifang-3101-2026-05/data/index.json']).toString('utf8'),
+      );
+      expect(index.includesInvalid).toBe(true);
+      expect(index.visits.find((v: { visitId: string }) => v.visitId === f.invalid[0]).valid).toBe(false);
+      const html = execFileSync('unzip', ['-p', b.path, 'huifang-3101-2026-05/data/index.html']).toString('utf8');
+      expect(html).toContain('failed validation');
+      const report = await verifyBundle(b.path);
+      expect(report.ok).toBe(true);
+      expect(report.problems.filter((p) => p.severity === 'warning').map((p) => p.path)).toContain(
+        `data/${f.invalid[0]}/record.json`,
+      );
+    },
+  );
 
   it('builds byte-identical zips from the same inputs', async () => {
     const a = await buildBundles(f.ws, opts('d1', { includeInvalid: true }));
@@ -56,19 +70,26 @@ describe('archive bundles', () => {
     expect(a.bundles[0]!.sha256).toBe(b.bundles[0]!.sha256);
   });
 
-  it.skipIf(lacks('unzip'))('keeps original names in the index and writes safe, NFC names without CR, LF or %', async () => {
-    const r = await buildBundles(f.ws, opts('n', { includeInvalid: true }));
-    const names = execFileSync('unzip', ['-Z1', r.bundles[0]!.path]).toString('utf8').trim().split('\n');
-    for (const n of names) {
-      expect(n).toBe(n.normalize('NFC'));
-      expect(n).not.toMatch(/[\r%\\]/);
-    }
-    const lower = names.map((n) => n.toLowerCase());
-    expect(new Set(lower).size).toBe(lower.length);
-    const index = JSON.parse(execFileSync('unzip', ['-p', r.bundles[0]!.path, 'huifang-3101-2026-05/data/index.json']).toString('utf8'));
-    const originals = index.visits.flatMap((v: { files: { originalName: string }[] }) => v.files.map((x) => x.originalName));
-    expect(originals).toContain('C:\\scans\\100%\r\n回执 ../扫描.JPG');
-  });
+  it.skipIf(lacks('unzip'))(
+    'keeps original names in the index and writes safe, NFC names without CR, LF or %',
+    async () => {
+      const r = await buildBundles(f.ws, opts('n', { includeInvalid: true }));
+      const names = execFileSync('unzip', ['-Z1', r.bundles[0]!.path]).toString('utf8').trim().split('\n');
+      for (const n of names) {
+        expect(n).toBe(n.normalize('NFC'));
+        expect(n).not.toMatch(/[\r%\\]/);
+      }
+      const lower = names.map((n) => n.toLowerCase());
+      expect(new Set(lower).size).toBe(lower.length);
+      const index = JSON.parse(
+        execFileSync('unzip', ['-p', r.bundles[0]!.path, 'huifang-3101-2026-05/data/index.json']).toString('utf8'),
+      );
+      const originals = index.visits.flatMap((v: { files: { originalName: string }[] }) =>
+        v.files.map((x) => x.originalName),
+      );
+      expect(originals).toContain('C:\\scans\\100%\r\n回执 ../扫描.JPG');
+    },
+  );
 
   it.skipIf(lacks('unzip'))('stores compressed data and deflates text', async () => {
     const r = await buildBundles(f.ws, opts('m', { includeInvalid: true }));
@@ -86,24 +107,27 @@ describe('archive bundles', () => {
     expect(z.stdout.toString()).toContain('Everything is Ok');
   });
 
-  it.skipIf(lacks('unzip'))('splits a period into a group of bags under the size limit, chained part to part', async () => {
-    // Phone visits carry their recording and the record form filled from the entered answers (about 120 KB each).
-    const r = await buildBundles(f.ws, opts('split', { includeInvalid: true, maxBundleBytes: 200_000 }));
-    expect(r.bundles.length).toBeGreaterThan(1);
-    const m = r.bundles.length;
-    r.bundles.forEach((b, i) => {
-      expect(b.size).toBeLessThanOrEqual(200_000);
-      expect(b.bundleId).toBe(`huifang-3101-2026-05-${i + 1}`);
-      const info = execFileSync('unzip', ['-p', b.path, `${b.bundleId}/bag-info.txt`]).toString('utf8');
-      expect(info).toContain('Bag-Group-Identifier: huifang-3101-2026-05\n');
-      expect(info).toContain(`Bag-Count: ${i + 1} of ${m}\n`);
-      if (i > 0) expect(info).toContain(`Huifang-Previous-Bundle-SHA256: ${r.bundles[i - 1]!.sha256}\n`);
-    });
-    expect(r.bundles.flatMap((b) => b.visitIds).sort()).toEqual([...f.valid, ...f.invalid].sort());
-    for (const b of r.bundles) expect((await verifyBundle(b.path)).ok).toBe(true);
-  });
+  it.skipIf(lacks('unzip'))(
+    'splits a period into a group of bags under the size limit, chained part to part',
+    async () => {
+      // Phone visits carry their recording and the record form filled from the entered answers (about 120 KB each).
+      const r = await buildBundles(f.ws, opts('split', { includeInvalid: true, maxBundleBytes: 200_000 }));
+      expect(r.bundles.length).toBeGreaterThan(1);
+      const m = r.bundles.length;
+      r.bundles.forEach((b, i) => {
+        expect(b.size).toBeLessThanOrEqual(200_000);
+        expect(b.bundleId).toBe(`huifang-3101-2026-05-${i + 1}`);
+        const info = execFileSync('unzip', ['-p', b.path, `${b.bundleId}/bag-info.txt`]).toString('utf8');
+        expect(info).toContain('Bag-Group-Identifier: huifang-3101-2026-05\n');
+        expect(info).toContain(`Bag-Count: ${i + 1} of ${m}\n`);
+        if (i > 0) expect(info).toContain(`Huifang-Previous-Bundle-SHA256: ${r.bundles[i - 1]!.sha256}\n`);
+      });
+      expect(r.bundles.flatMap((b) => b.visitIds).sort()).toEqual([...f.valid, ...f.invalid].sort());
+      for (const b of r.bundles) expect((await verifyBundle(b.path)).ok).toBe(true);
+    },
+  );
 
-  it('chains the next period to the branch\'s previous bundle, and verify finds it beside', async () => {
+  it("chains the next period to the branch's previous bundle, and verify finds it beside", async () => {
     const first = await buildBundles(f.ws, opts('chain', { includeInvalid: true }));
     addPhoneVisit(f.ws, 40, '2026-06');
     const next = await buildBundles(f.ws, { ...opts('chain'), period: '2026-06' });
@@ -124,14 +148,19 @@ describe('archive bundles', () => {
   it.skipIf(lacks('unzip'))('signs the tag manifest; verify checks it with the embedded or the given key', async () => {
     const keys = createKeyPair(join(f.dir, 'keys', 'branch'));
     const other = createKeyPair(join(f.dir, 'keys', 'other'));
-    const r = await buildBundles(f.ws, opts('signed', { includeInvalid: true, signingKey: loadSigningKey(keys.privateKeyPath) }));
+    const r = await buildBundles(
+      f.ws,
+      opts('signed', { includeInvalid: true, signingKey: loadSigningKey(keys.privateKeyPath) }),
+    );
     const b = r.bundles[0]!;
     const entries = execFileSync('unzip', ['-Z1', b.path]).toString('utf8');
     expect(entries).toContain('huifang-3101-2026-05/huifang-signature.txt');
     expect((await verifyBundle(b.path, { key: loadPublicKey(keys.publicKeyPath) })).ok).toBe(true);
     const wrong = await verifyBundle(b.path, { key: loadPublicKey(other.publicKeyPath) });
     expect(wrong.ok).toBe(false);
-    expect(wrong.problems).toContainEqual(expect.objectContaining({ path: 'huifang-signature.txt', rule: 'huifang/signature' }));
+    expect(wrong.problems).toContainEqual(
+      expect.objectContaining({ path: 'huifang-signature.txt', rule: 'huifang/signature' }),
+    );
     const unsigned = await buildBundles(f.ws, opts('unsigned', { includeInvalid: true }));
     const missing = await verifyBundle(unsigned.bundles[0]!.path, { key: loadPublicKey(keys.publicKeyPath) });
     expect(missing.problems).toContainEqual(expect.objectContaining({ path: 'huifang-signature.txt' }));
@@ -160,7 +189,25 @@ describe('archive bundles', () => {
     const ws = join(f.dir, 'ws');
     importTestRoster(f.ws);
     f.ws.close();
-    const code = await main(['archive', '--workspace', ws, '--branch', '3101', '--period', '2026-05', '--out', join(f.dir, 'cli'), '--include-invalid', '--json', '--no-stamp', '--user', '赵六'], io);
+    const code = await main(
+      [
+        'archive',
+        '--workspace',
+        ws,
+        '--branch',
+        '3101',
+        '--period',
+        '2026-05',
+        '--out',
+        join(f.dir, 'cli'),
+        '--include-invalid',
+        '--json',
+        '--no-stamp',
+        '--user',
+        '赵六',
+      ],
+      io,
+    );
     expect(code).toBe(0);
     const result = JSON.parse(out.join(''));
     expect(result.bundles).toEqual([join(f.dir, 'cli', 'huifang-3101-2026-05.zip')]);
@@ -171,7 +218,26 @@ describe('archive bundles', () => {
     expect(Array.isArray(v.problems)).toBe(true);
     out.length = 0;
     writeFileSync(join(f.dir, 'short.json'), JSON.stringify({ defaultYears: 2 }));
-    expect(await main(['archive', '--workspace', ws, '--branch', '3101', '--period', '2026-05', '--out', join(f.dir, 'cli2'), '--retention', join(f.dir, 'short.json'), '--user', '赵六'], io)).toBe(2);
+    expect(
+      await main(
+        [
+          'archive',
+          '--workspace',
+          ws,
+          '--branch',
+          '3101',
+          '--period',
+          '2026-05',
+          '--out',
+          join(f.dir, 'cli2'),
+          '--retention',
+          join(f.dir, 'short.json'),
+          '--user',
+          '赵六',
+        ],
+        io,
+      ),
+    ).toBe(2);
     expect(out.join('\n')).toContain('below the minimum of 3 years');
     f.ws = (await import('../src/store/workspace.ts')).openWorkspace(ws);
   });

@@ -27,7 +27,25 @@ describe('archive, keys, extract and report on the command line', () => {
 
   it('refuses invalid visits with exit 1 and names them, then archives, signs, verifies with the key and unpacks', async () => {
     let c = cli();
-    expect(await main(['archive', '--workspace', ws, '--branch', '3101', '--period', '2026-05', '--out', join(f.dir, 'b'), '--json', '--user', '赵六'], c.io)).toBe(1);
+    expect(
+      await main(
+        [
+          'archive',
+          '--workspace',
+          ws,
+          '--branch',
+          '3101',
+          '--period',
+          '2026-05',
+          '--out',
+          join(f.dir, 'b'),
+          '--json',
+          '--user',
+          '赵六',
+        ],
+        c.io,
+      ),
+    ).toBe(1);
     expect(c.json()).toMatchObject({ bundles: [], refused: [{ visitId: f.invalid[0] }] });
     c = cli();
     expect(await main(['keys', 'create', '--out', join(f.dir, 'keys'), '--json'], c.io)).toBe(0);
@@ -35,7 +53,27 @@ describe('archive, keys, extract and report on the command line', () => {
     expect(readFileSync(keys.privateKey, 'utf8')).toContain('BEGIN PRIVATE KEY');
     expect(keys.fingerprint).toMatch(/^SHA256:[0-9a-f]{64}$/);
     c = cli();
-    expect(await main(['archive', '--workspace', ws, '--branch', '3101', '--period', '2026-05', '--out', join(f.dir, 'b'), '--include-invalid', '--sign', keys.privateKey, '--user', '赵六'], c.io)).toBe(0);
+    expect(
+      await main(
+        [
+          'archive',
+          '--workspace',
+          ws,
+          '--branch',
+          '3101',
+          '--period',
+          '2026-05',
+          '--out',
+          join(f.dir, 'b'),
+          '--include-invalid',
+          '--sign',
+          keys.privateKey,
+          '--user',
+          '赵六',
+        ],
+        c.io,
+      ),
+    ).toBe(0);
     expect(c.lines.join('\n')).toContain('1 INVALID visit(s) included');
     const zip = join(f.dir, 'b', 'huifang-3101-2026-05.zip');
     c = cli();
@@ -65,7 +103,22 @@ describe('archive, keys, extract and report on the command line', () => {
     let c = cli();
     expect(await main(['archive', 'due', '--workspace', ws, '--json'], c.io)).toBe(0);
     expect(c.json().bundles).toEqual([join(f.dir, 'b', 'huifang-3101-2026-05.zip')]);
-    expect(await main(['archive', 'hold', 'huifang-3101-2026-05', '--workspace', ws, '--reason', 'court order 2029-88', '--user', '孙八'], cli().io)).toBe(0);
+    expect(
+      await main(
+        [
+          'archive',
+          'hold',
+          'huifang-3101-2026-05',
+          '--workspace',
+          ws,
+          '--reason',
+          'court order 2029-88',
+          '--user',
+          '孙八',
+        ],
+        cli().io,
+      ),
+    ).toBe(0);
     c = cli();
     await main(['archive', 'due', '--workspace', ws, '--json'], c.io);
     expect(c.json().bundles).toEqual([]);
@@ -74,15 +127,29 @@ describe('archive, keys, extract and report on the command line', () => {
     const text = c.lines.join('\n');
     expect(text).toContain('营业部 3101 上海浦东南路证券营业部 — 2026年5月: 3 visits');
     // retention counts from the visits' completion (evidence in on 2026-06-15), not from the period
-    expect(text).toContain('bundle huifang-3101-2026-05: 3 visits, retain until 2029-06-15, includes invalid visits, legal hold: court order 2029-88');
-    expect(await main(['archive', 'release', 'huifang-3101-2026-05', '--workspace', ws, '--reason', 'case closed', '--user', '钱七'], cli().io)).toBe(0);
+    expect(text).toContain(
+      'bundle huifang-3101-2026-05: 3 visits, retain until 2029-06-15, includes invalid visits, legal hold: court order 2029-88',
+    );
+    expect(
+      await main(
+        ['archive', 'release', 'huifang-3101-2026-05', '--workspace', ws, '--reason', 'case closed', '--user', '钱七'],
+        cli().io,
+      ),
+    ).toBe(0);
     c = cli();
     await main(['archive', 'due', '--workspace', ws, '--json'], c.io);
     expect(c.json().bundles).toHaveLength(1);
-    expect(await main(['archive', 'hold', 'nope', '--workspace', ws, '--reason', 'x', '--user', '孙八'], cli().io)).toBe(2);
+    expect(
+      await main(['archive', 'hold', 'nope', '--workspace', ws, '--reason', 'x', '--user', '孙八'], cli().io),
+    ).toBe(2);
     // a clerk may not place a legal hold (branch head or compliance only), and nothing is recorded
     c = cli();
-    expect(await main(['archive', 'hold', 'huifang-3101-2026-05', '--workspace', ws, '--reason', 'x', '--user', '赵六'], c.io)).toBe(2);
+    expect(
+      await main(
+        ['archive', 'hold', 'huifang-3101-2026-05', '--workspace', ws, '--reason', 'x', '--user', '赵六'],
+        c.io,
+      ),
+    ).toBe(2);
     expect(c.lines.join('\n')).toContain('may not place or release legal holds');
     process.env.HUIFANG_NOW = '2026-06-15T02:00:00Z';
   });

@@ -35,7 +35,8 @@ export function noise(seed: string, size: number): Buffer {
   return out;
 }
 
-const jpeg = (seed: string, size: number) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), noise(seed, size - 6), Buffer.from([0xff, 0xd9])]);
+const jpeg = (seed: string, size: number) =>
+  Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), noise(seed, size - 6), Buffer.from([0xff, 0xd9])]);
 
 export function customer(id: string, kind: Customer['kind'], branch = '3101'): Customer {
   return {
@@ -70,8 +71,33 @@ export function addPhoneVisit(ws: Workspace, n: number, period: string, size = 4
   const c = customer(`31010000${String(n).padStart(4, '0')}`, 'individual', branch);
   upsertCustomer(ws.db, c);
   const visitId = visitIdFor(n);
-  insertVisit(ws.db, { visitId, customerId: c.customerId, category: 'new-account', channel: 'phone', visitor: '李四', reviewer: '王五', createdOn: `${period}-05`, dueOn: `${period}-28`, result: 'pending' }, 'clerk');
-  storeDocument(ws, { visitId, kind: 'recording', role: 'received', fileName: `call ${n}.mp3`, mediaType: 'audio/mpeg', createdBy: 'clerk' }, noise(`rec${n}`, size));
+  insertVisit(
+    ws.db,
+    {
+      visitId,
+      customerId: c.customerId,
+      category: 'new-account',
+      channel: 'phone',
+      visitor: '李四',
+      reviewer: '王五',
+      createdOn: `${period}-05`,
+      dueOn: `${period}-28`,
+      result: 'pending',
+    },
+    'clerk',
+  );
+  storeDocument(
+    ws,
+    {
+      visitId,
+      kind: 'recording',
+      role: 'received',
+      fileName: `call ${n}.mp3`,
+      mediaType: 'audio/mpeg',
+      createdBy: 'clerk',
+    },
+    noise(`rec${n}`, size),
+  );
   enterAnswers(ws.db, visitId, passingAnswers('new-account'), '李四');
   // 复核: a reviewer other than the visitor approves the visit once its evidence is in.
   recordVisitReview(ws.db, visitId, 'approve', 'recording and answers checked', '王五');
@@ -86,17 +112,89 @@ export function makeFixture(): Fixture {
   const c2 = customer('310100000002', 'institution');
   upsertCustomer(ws.db, c2);
   const v2 = visitIdFor(2);
-  insertVisit(ws.db, { visitId: v2, customerId: c2.customerId, category: 'existing', channel: 'e-questionnaire', visitor: '李四', reviewer: '王五', createdOn: '2026-05-10', dueOn: '2026-06-09', result: 'pending' }, 'clerk');
-  storeDocument(ws, { visitId: v2, kind: 'e-questionnaire', role: 'received', fileName: '问卷导出.json', mediaType: 'application/json', createdBy: 'clerk' }, Buffer.from(JSON.stringify({ answers: { 'ex.risks-disclosed': 'yes' } })));
-  storeDocument(ws, { visitId: v2, kind: 'attachment', role: 'received', fileName: 'C:\\scans\\100%\r\n回执 ../扫描.JPG', mediaType: 'image/jpeg', createdBy: 'clerk' }, jpeg('scan2', 30_000));
-  storeDocument(ws, { visitId: v2, kind: 'attachment', role: 'received', fileName: 'cafe\u0301.jpg', mediaType: 'image/jpeg', createdBy: 'clerk' }, jpeg('scan2b', 5_000));
-  storeDocument(ws, { visitId: v2, kind: 'attachment', role: 'received', fileName: 'CAFÉ.jpg', mediaType: 'image/jpeg', createdBy: 'clerk' }, jpeg('scan2c', 5_000));
+  insertVisit(
+    ws.db,
+    {
+      visitId: v2,
+      customerId: c2.customerId,
+      category: 'existing',
+      channel: 'e-questionnaire',
+      visitor: '李四',
+      reviewer: '王五',
+      createdOn: '2026-05-10',
+      dueOn: '2026-06-09',
+      result: 'pending',
+    },
+    'clerk',
+  );
+  storeDocument(
+    ws,
+    {
+      visitId: v2,
+      kind: 'e-questionnaire',
+      role: 'received',
+      fileName: '问卷导出.json',
+      mediaType: 'application/json',
+      createdBy: 'clerk',
+    },
+    Buffer.from(JSON.stringify({ answers: { 'ex.risks-disclosed': 'yes' } })),
+  );
+  storeDocument(
+    ws,
+    {
+      visitId: v2,
+      kind: 'attachment',
+      role: 'received',
+      fileName: 'C:\\scans\\100%\r\n回执 ../扫描.JPG',
+      mediaType: 'image/jpeg',
+      createdBy: 'clerk',
+    },
+    jpeg('scan2', 30_000),
+  );
+  storeDocument(
+    ws,
+    {
+      visitId: v2,
+      kind: 'attachment',
+      role: 'received',
+      fileName: 'cafe\u0301.jpg',
+      mediaType: 'image/jpeg',
+      createdBy: 'clerk',
+    },
+    jpeg('scan2b', 5_000),
+  );
+  storeDocument(
+    ws,
+    {
+      visitId: v2,
+      kind: 'attachment',
+      role: 'received',
+      fileName: 'CAFÉ.jpg',
+      mediaType: 'image/jpeg',
+      createdBy: 'clerk',
+    },
+    jpeg('scan2c', 5_000),
+  );
   enterAnswers(ws.db, v2, passingAnswers('existing'), '李四');
   recordVisitReview(ws.db, v2, 'approve', 'export and attachments checked', '王五');
   // a letter that never came back: fails validation (no returned form)
   const c3 = customer('310100000003', 'individual');
   upsertCustomer(ws.db, c3);
   const v3 = visitIdFor(3);
-  insertVisit(ws.db, { visitId: v3, customerId: c3.customerId, category: 'new-account', channel: 'letter', visitor: '李四', reviewer: '王五', createdOn: '2026-05-20', dueOn: '2026-06-20', result: 'pending' }, 'clerk');
+  insertVisit(
+    ws.db,
+    {
+      visitId: v3,
+      customerId: c3.customerId,
+      category: 'new-account',
+      channel: 'letter',
+      visitor: '李四',
+      reviewer: '王五',
+      createdOn: '2026-05-20',
+      dueOn: '2026-06-20',
+      result: 'pending',
+    },
+    'clerk',
+  );
   return { ws, dir, valid: [v1, v2], invalid: [v3] };
 }

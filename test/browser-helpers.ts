@@ -21,7 +21,18 @@ function chromium(args: string[]): string {
   try {
     const r = spawnSync(
       CHROMIUM!,
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--hide-scrollbars', ...args],
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        `--user-data-dir=${profile}`,
+        '--hide-scrollbars',
+        ...args,
+      ],
       { encoding: 'utf8', timeout: 180_000, maxBuffer: 64 * 1024 * 1024 },
     );
     if (r.status !== 0) throw new Error(`chromium ${args.at(-1)} failed (exit ${r.status}): ${r.stderr.slice(-800)}`);

@@ -75,7 +75,10 @@ describe('answers without a command', () => {
 describe('errors from the operating system', () => {
   it('names the path and says what is wrong in words, never the raw code', async () => {
     const io = capture();
-    const code = await main(['staff', 'import', '/nonexistent/roster.csv', '--workspace', '/tmp/huifang-no-such-ws-test'], io);
+    const code = await main(
+      ['staff', 'import', '/nonexistent/roster.csv', '--workspace', '/tmp/huifang-no-such-ws-test'],
+      io,
+    );
     const text = io.stderr.join('\n');
     expect(code).toBe(2);
     expect(text).toContain('/nonexistent/roster.csv');
@@ -87,10 +90,17 @@ describe('a reader that stops early', () => {
   it('`huifang validate | head -c 1` ends quietly, without an EPIPE trace', async () => {
     const { BIN, seedWorkspace, tempDir } = await import('./ingest-helpers.ts');
     const dir = tempDir('epipe');
-    const { ws } = seedWorkspace(join(dir, 'ws'), Array.from({ length: 200 }, () => ({})));
+    const { ws } = seedWorkspace(
+      join(dir, 'ws'),
+      Array.from({ length: 200 }, () => ({})),
+    );
     ws.close();
     for (let i = 0; i < 3; i++) {
-      const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" validate --workspace "${join(dir, 'ws')}" | head -c 1`], { encoding: 'utf8' });
+      const r = spawnSync(
+        'sh',
+        ['-c', `"${process.execPath}" "${BIN}" validate --workspace "${join(dir, 'ws')}" | head -c 1`],
+        { encoding: 'utf8' },
+      );
       expect(r.stdout).toHaveLength(1);
       expect(r.stderr).not.toMatch(/EPIPE|Error|at /);
     }

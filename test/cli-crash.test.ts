@@ -11,7 +11,9 @@ function captured(): Io & { text: () => string } {
 describe('how a failure is reported', () => {
   it('a fault in huifang is a crash: exit 3, said so, with where to report it', () => {
     const io = captured();
-    expect(reportFailure(io, false, new TypeError("Cannot read properties of undefined (reading 'page')"))).toBe(EXIT_CRASH);
+    expect(reportFailure(io, false, new TypeError("Cannot read properties of undefined (reading 'page')"))).toBe(
+      EXIT_CRASH,
+    );
     expect(io.text()).toMatch(/^huifang crashed: Cannot read properties of undefined/);
     expect(io.text()).toContain('not in your input');
     expect(io.text()).toContain('report it');
@@ -31,7 +33,11 @@ describe('how a failure is reported', () => {
     } catch (e) {
       missing = e;
     }
-    for (const e of [new InputError('the list has no header'), invalidParameter('--period', 'YYYY-MM', '2026-13'), missing]) {
+    for (const e of [
+      new InputError('the list has no header'),
+      invalidParameter('--period', 'YYYY-MM', '2026-13'),
+      missing,
+    ]) {
       const io = captured();
       expect(reportFailure(io, false, e)).toBe(EXIT_BAD_INPUT);
       expect(io.text()).not.toContain('crashed');

@@ -12,7 +12,12 @@ describe('the one CSV writer', () => {
     ]);
     expect(text.startsWith('\uFEFF')).toBe(true);
     const rows = readCsv(text).map((r) => r.fields);
-    expect(rows.slice(1, 4).flat().every((f) => f.startsWith("'"))).toBe(true);
+    expect(
+      rows
+        .slice(1, 4)
+        .flat()
+        .every((f) => f.startsWith("'")),
+    ).toBe(true);
     expect(rows[4]).toEqual(['HF-7K3M9-Q2T4X', 'a-b']);
     expect(rows[1]![0]).toBe(`'=HYPERLINK("http://x.example","click")`);
   });
@@ -28,6 +33,8 @@ describe('the one CSV writer', () => {
 describe('the one CSV reader', () => {
   it('names the row where a quote that is never closed starts', () => {
     expect(() => readCsv('a,b\n1,2\n3,"never\nclosed\n')).toThrow(CsvSyntaxError);
-    expect(() => readCsv('a,b\n1,2\n3,"never\nclosed\n')).toThrow('a quoted field that starts in row 3 is never closed');
+    expect(() => readCsv('a,b\n1,2\n3,"never\nclosed\n')).toThrow(
+      'a quoted field that starts in row 3 is never closed',
+    );
   });
 });

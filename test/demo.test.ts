@@ -28,33 +28,74 @@ describe('huifang demo', () => {
     expect(text).not.toMatch(/\d{3,} days? overdue/);
     expect(text).toMatch(/overdue 0\b/);
     // a roster with roles, reviewers' decisions, a visit complete and passed, a failed one reported
-    expect(text).toMatch(/branch 3101: 陈建国 营业部负责人 · 周敏 回访专员 · 沈佳怡 复核人员 · 顾文斌 经办人 · 陆晓峰 营销人员 \(营销序列\)/);
+    expect(text).toMatch(
+      /branch 3101: 陈建国 营业部负责人 · 周敏 回访专员 · 沈佳怡 复核人员 · 顾文斌 经办人 · 陆晓峰 营销人员 \(营销序列\)/,
+    );
     expect(text).toMatch(/decided: (白立新|沈佳怡|骆振东) \d+/); // a branch reviewer (复核人员), never the visitor
     expect(text).toMatch(/approved: (白立新|沈佳怡|骆振东|吴思远) \d+/);
     expect(text).toMatch(/complete, passed and approved, evidence whole: HF-/);
     expect(text).toMatch(/异常 for the branch head: HF-/);
     // envelopes and receipts filed by themselves (QR code, barcode and mailing list), none moved by hand
-    expect(text).toMatch(/filed by themselves, no page moved by hand: [1-9]\d* forms, [1-9]\d* envelopes \(their QR code\), [1-9]\d* postal receipts \(their barcode\)/);
+    expect(text).toMatch(
+      /filed by themselves, no page moved by hand: [1-9]\d* forms, [1-9]\d* envelopes \(their QR code\), [1-9]\d* postal receipts \(their barcode\)/,
+    );
     const steps = readdirSync(join(out, 'steps'));
     expect(steps.filter((f) => /-pages-|pages-move/.test(f))).toEqual([]);
-    const ingested = JSON.parse(readFileSync(join(out, 'steps', steps.find((f) => f.endsWith('-ingest.json'))!), 'utf8'));
-    const pages = ingested.files.flatMap((f: any) => f.pages) as { kind: string; visitId: string | null; assignedBy: string }[];
+    const ingested = JSON.parse(
+      readFileSync(
+        join(
+          out,
+          'steps',
+          steps.find((f) => f.endsWith('-ingest.json'))!,
+        ),
+        'utf8',
+      ),
+    );
+    const pages = ingested.files.flatMap((f: any) => f.pages) as {
+      kind: string;
+      visitId: string | null;
+      assignedBy: string;
+    }[];
     expect(pages.some((p) => p.kind === 'envelope' && p.visitId && p.assignedBy === 'qr')).toBe(true);
     expect(pages.some((p) => p.kind === 'postal-receipt' && p.visitId && p.assignedBy === 'handler')).toBe(true);
     // a visit complete: evidence whole and approved by a reviewer, as validate sees it after approval
-    const after = JSON.parse(readFileSync(join(out, 'steps', steps.find((f) => f.endsWith('-validate-after-approval.json'))!), 'utf8'));
+    const after = JSON.parse(
+      readFileSync(
+        join(
+          out,
+          'steps',
+          steps.find((f) => f.endsWith('-validate-after-approval.json'))!,
+        ),
+        'utf8',
+      ),
+    );
     expect(after.visits.some((v: any) => v.ok && v.approved && v.result === 'passed')).toBe(true);
     // a failed visit's exception: cause and measures recorded, closed by the branch head
-    const closed = JSON.parse(readFileSync(join(out, 'steps', steps.find((f) => f.endsWith('-exception-close.json'))!), 'utf8')).exception;
+    const closed = JSON.parse(
+      readFileSync(
+        join(
+          out,
+          'steps',
+          steps.find((f) => f.endsWith('-exception-close.json'))!,
+        ),
+        'utf8',
+      ),
+    ).exception;
     expect(closed).toMatchObject({ status: 'closed', triggers: expect.arrayContaining(['failed']) });
     expect(closed.cause).toBeTruthy();
     expect(closed.measures).toBeTruthy();
     expect(['S310100', 'S110100', 'S440300']).toContain(closed.closedBy);
     expect(text).toMatch(/closed by (陈建国|许志强|黄丽) \(S\d+\)/);
     const closing = text.slice(text.indexOf('\nDone: '));
-    expect(closing).toMatch(/^\nDone: 12 visits, [1-9]\d* complete and approved by a reviewer, exception #\d+ handled and closed by the branch head, 3 of 3 bundles verified\. Where to look:/);
+    expect(closing).toMatch(
+      /^\nDone: 12 visits, [1-9]\d* complete and approved by a reviewer, exception #\d+ handled and closed by the branch head, 3 of 3 bundles verified\. Where to look:/,
+    );
     const paths = Object.fromEntries(
-      [...closing.matchAll(/^ {2}(a callback letter \(PDF\)|a batch print file|the period report|a bundle index \(opens offline\)|each step's JSON)\s+(\S+)$/gm)].map((m) => [m[1]!, resolve(m[2]!)] as [string, string]),
+      [
+        ...closing.matchAll(
+          /^ {2}(a callback letter \(PDF\)|a batch print file|the period report|a bundle index \(opens offline\)|each step's JSON)\s+(\S+)$/gm,
+        ),
+      ].map((m) => [m[1]!, resolve(m[2]!)] as [string, string]),
     );
     expect(Object.keys(paths)).toHaveLength(5);
     for (const p of Object.values(paths)) expect(existsSync(p), p).toBe(true);

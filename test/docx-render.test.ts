@@ -38,38 +38,50 @@ function visibleText(xml: string): string {
 function wordFile(name: string, paragraphs: string[]): string {
   const zip = new PizZip(readFileSync(join(PROJECT_ROOT, 'templates', 'form.docx')));
   const body = paragraphs.map((p) => `<w:p><w:r><w:t xml:space="preserve">${p}</w:t></w:r></w:p>`).join('');
-  zip.file('word/document.xml', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}</w:body></w:document>`);
-  zip.file('word/footer1.xml', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:ftr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:p/></w:ftr>`);
+  zip.file(
+    'word/document.xml',
+    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}</w:body></w:document>`,
+  );
+  zip.file(
+    'word/footer1.xml',
+    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:ftr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:p/></w:ftr>`,
+  );
   const path = join(dir, name);
   writeFileSync(path, zip.generate({ type: 'uint8array' }));
   return path;
 }
 
 describe('templates/letter.docx', () => {
-  it.each(VISIT_CATEGORIES)('renders a %s letter with the customer, the visit id, every question and no tag left', (category) => {
-    const parts = partsOf(renderLetterDocx(dataFor(category), PAGES));
-    const document = parts['word/document.xml']!;
-    const text = visibleText(document);
-    expect(text).toContain('王晓明');
-    expect(text).toContain('尊敬的王晓明客户：');
-    expect(text).toContain('HF26-7K3M-Q9');
-    expect(text).toContain('上海市浦东新区浦东南路1085号8楼');
-    for (const q of questionsFor(category)) expect(text.split(q.text).length - 1).toBe(2); // in the letter and on the form
-    expect(text).toContain('客户回访记录表');
-    for (const [name, xml] of Object.entries(parts)) if (name.endsWith('.xml')) expect(visibleText(xml), name).not.toMatch(/[{}\uE000\uE001]/);
-    expect(visibleText(parts['word/footer1.xml']!)).toContain('回访编号：HF26-7K3M-Q9');
-    expect(text).not.toMatch(/undefined|null|\[object/);
-    // A4, and the record form starts a new page.
-    expect(document).toContain('<w:pgSz w:w="11906" w:h="16838"/>');
-    expect(document).toContain('<w:pageBreakBefore/>');
-  });
+  it.each(VISIT_CATEGORIES)(
+    'renders a %s letter with the customer, the visit id, every question and no tag left',
+    (category) => {
+      const parts = partsOf(renderLetterDocx(dataFor(category), PAGES));
+      const document = parts['word/document.xml']!;
+      const text = visibleText(document);
+      expect(text).toContain('王晓明');
+      expect(text).toContain('尊敬的王晓明客户：');
+      expect(text).toContain('HF26-7K3M-Q9');
+      expect(text).toContain('上海市浦东新区浦东南路1085号8楼');
+      for (const q of questionsFor(category)) expect(text.split(q.text).length - 1).toBe(2); // in the letter and on the form
+      expect(text).toContain('客户回访记录表');
+      for (const [name, xml] of Object.entries(parts))
+        if (name.endsWith('.xml')) expect(visibleText(xml), name).not.toMatch(/[{}\uE000\uE001]/);
+      expect(visibleText(parts['word/footer1.xml']!)).toContain('回访编号：HF26-7K3M-Q9');
+      expect(text).not.toMatch(/undefined|null|\[object/);
+      // A4, and the record form starts a new page.
+      expect(document).toContain('<w:pgSz w:w="11906" w:h="16838"/>');
+      expect(document).toContain('<w:pageBreakBefore/>');
+    },
+  );
 
   it('asks an institution for its seal and addresses its contact person', () => {
     const text = visibleText(partsOf(renderLetterDocx(dataFor('key', institution), PAGES))['word/document.xml']!);
     expect(text).toContain('上海长河投资管理有限公司（李静）　收');
     expect(text).toContain('加盖贵单位公章');
     expect(text).toContain('（机构客户须加盖公章）'); // the seal box's hint on the form
-    const forIndividual = visibleText(partsOf(renderLetterDocx(dataFor('key', individual), PAGES))['word/document.xml']!);
+    const forIndividual = visibleText(
+      partsOf(renderLetterDocx(dataFor('key', individual), PAGES))['word/document.xml']!,
+    );
     expect(forIndividual).toContain('王晓明　收');
     expect(forIndividual).not.toContain('加盖贵单位公章');
   });
@@ -85,23 +97,45 @@ describe('templates/letter.docx', () => {
     const direct = (data: TemplateData) => {
       const doc = new Docxtemplater(new PizZip(template), { paragraphLoop: true, linebreaks: true });
       const whole = (xml: (string | { xml: string })[]) => xml.map((x) => (typeof x === 'string' ? x : x.xml)).join('');
-      doc.render({ ...data, recordForm: whole(formPageXml(data, { page: 3, pageCount: 3, pageBreakBefore: true }).xml), letterMarks: whole(letterMarksXml(data, 3).xml) });
+      doc.render({
+        ...data,
+        recordForm: whole(formPageXml(data, { page: 3, pageCount: 3, pageBreakBefore: true }).xml),
+        letterMarks: whole(letterMarksXml(data, 3).xml),
+      });
       return doc.getZip().file('word/document.xml')!.asText();
     };
-    const tricky = { ...dataFor('ib', institution), customerName: 'A&B <资本> "合伙" \'企业\'', address: '北京市 朝阳区  建国路 1 号' };
-    for (const data of [dataFor('new-account'), dataFor('new-account', institution), dataFor('special'), tricky, { ...dataFor(), address: '上海市\n浦东新区' }]) {
+    const tricky = {
+      ...dataFor('ib', institution),
+      customerName: 'A&B <资本> "合伙" \'企业\'',
+      address: '北京市 朝阳区  建国路 1 号',
+    };
+    for (const data of [
+      dataFor('new-account'),
+      dataFor('new-account', institution),
+      dataFor('special'),
+      tricky,
+      { ...dataFor(), address: '上海市\n浦东新区' },
+    ]) {
       expect(partsOf(renderLetterDocx(data, PAGES))['word/document.xml']).toBe(direct(data));
     }
   });
 
   it('gives the same bytes for the same letter', () => {
-    expect(Buffer.from(renderLetterDocx(dataFor('existing'), PAGES))).toEqual(Buffer.from(renderLetterDocx(dataFor('existing'), PAGES)));
+    expect(Buffer.from(renderLetterDocx(dataFor('existing'), PAGES))).toEqual(
+      Buffer.from(renderLetterDocx(dataFor('existing'), PAGES)),
+    );
   });
 
   it('refuses a missing value, naming the tag, even for a letter shaped like one already rendered', () => {
     renderLetterDocx(dataFor(), PAGES);
-    const error = refusal(() => renderLetterDocx({ ...dataFor(), serviceHotline: undefined } as unknown as TemplateData, PAGES));
-    expect(error.messages[0]).toMatchObject({ ruleId: 'template/missing-value', actual: 'serviceHotline', place: { visitId: 'HF26-7K3M-Q9' } });
+    const error = refusal(() =>
+      renderLetterDocx({ ...dataFor(), serviceHotline: undefined } as unknown as TemplateData, PAGES),
+    );
+    expect(error.messages[0]).toMatchObject({
+      ruleId: 'template/missing-value',
+      actual: 'serviceHotline',
+      place: { visitId: 'HF26-7K3M-Q9' },
+    });
     expect(error.message).toContain('templates/letter.docx');
     expect(() => renderLetterDocx({ ...dataFor(), branchName: '' }, PAGES)).toThrow(/\{branchName\} is empty/);
   });
@@ -114,7 +148,8 @@ describe('templates/form.docx', () => {
     expect(text).toContain('存量客户回访');
     expect(text).not.toContain('尊敬的');
     for (const q of questionsFor('existing')) expect(text).toContain(q.text);
-    for (const label of ['满意', '一般', '不满意', '客户签名', '盖章处', '经办人签名', '备注']) expect(text).toContain(label);
+    for (const label of ['满意', '一般', '不满意', '客户签名', '盖章处', '经办人签名', '备注'])
+      expect(text).toContain(label);
   });
 });
 
@@ -124,7 +159,11 @@ describe('checking a Word template when it is loaded', () => {
     const error = refusal(() => loadDocxTemplate(path));
     expect(error.message).toContain(path);
     expect(error.messages).toHaveLength(1);
-    expect(error.messages[0]).toMatchObject({ ruleId: 'template/unknown-tag', actual: 'customerNmae', place: { file: path } });
+    expect(error.messages[0]).toMatchObject({
+      ruleId: 'template/unknown-tag',
+      actual: 'customerNmae',
+      place: { file: path },
+    });
     expect(error.messages[0]!.fix).toContain('did you mean {customerName}?');
   });
 
@@ -134,14 +173,20 @@ describe('checking a Word template when it is loaded', () => {
     expect(other.messages[0]).toMatchObject({ ruleId: 'template/unknown-tag', actual: 'customerName' });
     const plain = refusal(() => loadDocxTemplate(wordFile('plain.docx', ['表：{recordForm}'])));
     expect(plain.messages[0]).toMatchObject({ ruleId: 'template/misused-tag', actual: 'recordForm' });
-    const rendered = visibleText(partsOf(renderFormDocx(dataFor('existing'), wordFile('form-only-2.docx', ['{@recordForm}'])))['word/document.xml']!);
+    const rendered = visibleText(
+      partsOf(renderFormDocx(dataFor('existing'), wordFile('form-only-2.docx', ['{@recordForm}'])))[
+        'word/document.xml'
+      ]!,
+    );
     expect(rendered).toContain('客户回访记录表');
   });
 
   it('reads a tag that Word split across runs', () => {
     const path = wordFile('split.docx', ['尊敬的{customer</w:t></w:r><w:r><w:t>Name}：']);
     expect(loadDocxTemplate(path).tags).toEqual(['customerName']);
-    expect(visibleText(partsOf(loadDocxTemplate(path).render(dataFor()))['word/document.xml']!)).toBe('尊敬的王晓明：\n');
+    expect(visibleText(partsOf(loadDocxTemplate(path).render(dataFor()))['word/document.xml']!)).toBe(
+      '尊敬的王晓明：\n',
+    );
   });
 
   it('refuses a syntax error with the file, the part and the tag', () => {
@@ -149,7 +194,9 @@ describe('checking a Word template when it is loaded', () => {
     const error = refusal(() => loadDocxTemplate(path));
     expect(error.message).toContain(path);
     const reasons = error.messages.map((m) => m.reason).join('\n');
-    expect(error.messages.every((m) => m.ruleId === 'template/syntax' && m.place.entry === 'word/document.xml')).toBe(true);
+    expect(error.messages.every((m) => m.ruleId === 'template/syntax' && m.place.entry === 'word/document.xml')).toBe(
+      true,
+    );
     expect(reasons).toContain('the tag "{replyBy前寄回" is not closed with "}"');
   });
 

@@ -33,12 +33,24 @@ const DPI = 200;
 
 /** Each question ticked in turn: yes-no alternating from `yes`, a choice on its second option. */
 function answersFor(category: VisitCategory): Record<string, string> {
-  return Object.fromEntries(questionsFor(category).map((q, i) => [q.id, q.type === 'yes-no' ? (i % 2 === 0 ? 'yes' : 'no') : q.options[1]!.value]));
+  return Object.fromEntries(
+    questionsFor(category).map((q, i) => [
+      q.id,
+      q.type === 'yes-no' ? (i % 2 === 0 ? 'yes' : 'no') : q.options[1]!.value,
+    ]),
+  );
 }
 
 function fillOf(answers: Record<string, string>, handler: boolean): FormFill {
   return {
-    questions: Object.entries(answers).map(([questionId, value]) => ({ questionId, answer: value as never, marked: [value], crossedOut: [], style: 'tick' as const, outside: false })),
+    questions: Object.entries(answers).map(([questionId, value]) => ({
+      questionId,
+      answer: value as never,
+      marked: [value],
+      crossedOut: [],
+      style: 'tick' as const,
+      outside: false,
+    })),
     customerSignature: true,
     handlerSignature: handler,
     seal: null,
@@ -51,19 +63,41 @@ function fillOf(answers: Record<string, string>, handler: boolean): FormFill {
 }
 
 function dataOf(visitId: string, category: VisitCategory, channel: VisitChannel, customer: Customer = individual) {
-  const visit = { visitId, customerId: customer.customerId, category, channel, createdOn: '2026-11-28', dueOn: '2026-12-28', result: 'pending' } as Visit;
+  const visit = {
+    visitId,
+    customerId: customer.customerId,
+    category,
+    channel,
+    createdOn: '2026-11-28',
+    dueOn: '2026-12-28',
+    result: 'pending',
+  } as Visit;
   return templateData(visit, customer, sender);
 }
 
 /** Prints DOCX files to PDF with LibreOffice, in a profile of its own (no clash with a running office). */
 function printWithLibreOffice(dir: string, files: string[]): void {
-  execFileSync('soffice', [`-env:UserInstallation=file://${join(dir, 'lo-profile')}`, '--headless', '--convert-to', 'pdf', '--outdir', join(dir, 'printed'), ...files], { stdio: 'ignore', timeout: 180_000 });
+  execFileSync(
+    'soffice',
+    [
+      `-env:UserInstallation=file://${join(dir, 'lo-profile')}`,
+      '--headless',
+      '--convert-to',
+      'pdf',
+      '--outdir',
+      join(dir, 'printed'),
+      ...files,
+    ],
+    { stdio: 'ignore', timeout: 180_000 },
+  );
 }
 
 /** One page of a PDF (default the last) at `DPI`, as PNG. */
 function pageScan(pdf: string, page?: number): Buffer {
   const n = page ?? Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1]);
-  return execFileSync('pdftoppm', ['-r', String(DPI), '-f', String(n), '-l', String(n), '-png', pdf], { maxBuffer: 64 * 2 ** 20 });
+  return execFileSync('pdftoppm', ['-r', String(DPI), '-f', String(n), '-l', String(n), '-png', pdf], {
+    maxBuffer: 64 * 2 ** 20,
+  });
 }
 
 /** The last page of a PDF at `DPI`, as RGB, ticked and signed with the form's fill. */
@@ -71,7 +105,11 @@ async function filledScan(pdf: string, category: VisitCategory, fill: FormFill, 
   const png = pageScan(pdf);
   const { width, height } = await sharp(png).metadata();
   const svg = fillOverlay(formLayout(category), fill, width!, height!, DPI, new Random(seed));
-  return sharp(png).removeAlpha().composite([{ input: Buffer.from(svg), blend: 'multiply' }]).withMetadata({ density: DPI }).toBuffer();
+  return sharp(png)
+    .removeAlpha()
+    .composite([{ input: Buffer.from(svg), blend: 'multiply' }])
+    .withMetadata({ density: DPI })
+    .toBuffer();
 }
 
 describe.skipIf(!HAVE_SOFFICE || !HAVE_PDFTOPPM)('a DOCX printed through LibreOffice is read back by ingest', () => {
@@ -86,7 +124,10 @@ describe.skipIf(!HAVE_SOFFICE || !HAVE_PDFTOPPM)('a DOCX printed through LibreOf
 
   beforeAll(async () => {
     dir = tempDir('docx-scan');
-    const seeded = seedWorkspace(join(dir, 'ws'), [{ category: 'new-account', channel: 'letter' }, { category: 'key', channel: 'face-to-face' }]);
+    const seeded = seedWorkspace(join(dir, 'ws'), [
+      { category: 'new-account', channel: 'letter' },
+      { category: 'key', channel: 'face-to-face' },
+    ]);
     ws = seeded.ws;
     [letterVisit, formVisit] = seeded.visitIds as [string, string];
     mkdirSync(join(dir, 'in'));
@@ -95,7 +136,10 @@ describe.skipIf(!HAVE_SOFFICE || !HAVE_PDFTOPPM)('a DOCX printed through LibreOf
     writeFileSync(letterDocx, renderLetterDocx(dataOf(letterVisit, 'new-account', 'letter'), { pageCount: 3 }));
     writeFileSync(formDocx, renderFormDocx(dataOf(formVisit, 'key', 'face-to-face')));
     printWithLibreOffice(dir, [letterDocx, formDocx]);
-    writeFileSync(join(dir, 'in', 'letter-form.png'), await filledScan(join(dir, 'printed', 'letter.pdf'), 'new-account', fillOf(letterAnswers, false), 1));
+    writeFileSync(
+      join(dir, 'in', 'letter-form.png'),
+      await filledScan(join(dir, 'printed', 'letter.pdf'), 'new-account', fillOf(letterAnswers, false), 1),
+    );
     writeFileSync(join(dir, 'in', 'letter-page1.png'), pageScan(join(dir, 'printed', 'letter.pdf'), 1));
     const form = await filledScan(join(dir, 'printed', 'form.pdf'), 'key', fillOf(formAnswers, true), 2);
     writeFileSync(join(dir, 'in', 'form.jpg'), await sharp(form).jpeg({ quality: 85 }).toBuffer());
@@ -136,7 +180,11 @@ describe.skipIf(!HAVE_SOFFICE || !HAVE_PDFTOPPM)('a DOCX printed through LibreOf
 describe('the DOCX form page is placed from src/layout', () => {
   const anchors = (docx: Uint8Array) => {
     const xml = new PizZip(docx).file('word/document.xml')!.asText();
-    return [...xml.matchAll(/<wp:positionH relativeFrom="page"><wp:posOffset>(\d+)<\/wp:posOffset><\/wp:positionH><wp:positionV relativeFrom="page"><wp:posOffset>(\d+)<\/wp:posOffset><\/wp:positionV><wp:extent cx="(\d+)" cy="(\d+)"\/>.*?name="([^"]+?) \d+"/g)].map((m) => ({ x: +m[1]!, y: +m[2]!, w: +m[3]!, h: +m[4]!, name: m[5]! }));
+    return [
+      ...xml.matchAll(
+        /<wp:positionH relativeFrom="page"><wp:posOffset>(\d+)<\/wp:posOffset><\/wp:positionH><wp:positionV relativeFrom="page"><wp:posOffset>(\d+)<\/wp:posOffset><\/wp:positionV><wp:extent cx="(\d+)" cy="(\d+)"\/>.*?name="([^"]+?) \d+"/g,
+      ),
+    ].map((m) => ({ x: +m[1]!, y: +m[2]!, w: +m[3]!, h: +m[4]!, name: m[5]! }));
   };
   const emu = (r: Rect) => ({ x: mmToEmu(r.x), y: mmToEmu(r.y), w: mmToEmu(r.width), h: mmToEmu(r.height) });
 
@@ -154,13 +202,21 @@ describe('the DOCX form page is placed from src/layout', () => {
     expect(letter.file('word/_rels/document.xml.rels')!.asText()).toContain('Target="media/huifang-qr-form.png"');
     expect(letter.file('[Content_Types].xml')!.asText()).toContain('Extension="png"');
     const png = letter.file('word/media/huifang-qr-form.png')!.asNodeBuffer();
-    const { data, info } = await sharp(png).extend({ top: 48, bottom: 48, left: 48, right: 48, background: '#ffffff' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(png)
+      .extend({ top: 48, bottom: 48, left: 48, right: 48, background: '#ffffff' })
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const picture = { page: 1, width: info.width, height: info.height, dpi: 25.4, data: new Uint8ClampedArray(data) };
-    expect(await decodeQr(picture, { x: 0, y: 0, width: info.width, height: info.height })).toEqual(['HF1|HF26-7K3M-Q9|form|4/4|form.new-account.v1']);
+    expect(await decodeQr(picture, { x: 0, y: 0, width: info.width, height: info.height })).toEqual([
+      'HF1|HF26-7K3M-Q9|form|4/4|form.new-account.v1',
+    ]);
     const text = letter.file('word/document.xml')!.asText();
     expect(text).toContain('HF26-7K3M-Q9  4/4');
     expect(text).toMatch(/回访日期.*2026年11月28日/);
-    const faceToFace = new PizZip(renderFormDocx(dataOf('HF26-7K3M-Q9', 'new-account', 'face-to-face'))).file('word/document.xml')!.asText();
+    const faceToFace = new PizZip(renderFormDocx(dataOf('HF26-7K3M-Q9', 'new-account', 'face-to-face')))
+      .file('word/document.xml')!
+      .asText();
     expect(faceToFace).toContain('HF26-7K3M-Q9  1/1');
     expect(faceToFace).not.toContain('2026年11月28日');
   });

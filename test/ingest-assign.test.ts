@@ -6,8 +6,16 @@ const A = 'HF-AAAAA-AAAAA';
 const B = 'HF-BBBBB-BBBBB';
 const UNKNOWN = 'HF-ZZZZZ-ZZZZZ';
 
-const form = (page: number, visitId: string, reading: RecordedReading = {}): PageFinding => ({ page, type: 'coded', visitId, kind: 'form', reading, review: [] });
-const plain = (page: number, unreadableCode?: string): PageFinding => (unreadableCode ? { page, type: 'uncoded', unreadableCode } : { page, type: 'uncoded' });
+const form = (page: number, visitId: string, reading: RecordedReading = {}): PageFinding => ({
+  page,
+  type: 'coded',
+  visitId,
+  kind: 'form',
+  reading,
+  review: [],
+});
+const plain = (page: number, unreadableCode?: string): PageFinding =>
+  unreadableCode ? { page, type: 'uncoded', unreadableCode } : { page, type: 'uncoded' };
 const visits = { [A]: { customerKind: 'individual' as const }, [B]: { customerKind: 'institution' as const } };
 const options = (follow = true) => ({ follow, visit: (id: string) => visits[id as keyof typeof visits] });
 
@@ -56,7 +64,14 @@ describe('assigning the pages of a batch', () => {
   });
 
   it("asks whether an institution's seal is red on a grey scan, but not an individual's", () => {
-    const grey: RecordedReading = { colour: false, checks: { customerSignature: { present: true, score: 1 }, handlerSignature: { present: false, score: 0 }, seal: { present: true, score: 1, red: null } } };
+    const grey: RecordedReading = {
+      colour: false,
+      checks: {
+        customerSignature: { present: true, score: 1 },
+        handlerSignature: { present: false, score: 0 },
+        seal: { present: true, score: 1, red: null },
+      },
+    };
     const [individual] = assignPages([form(1, A, grey)], options());
     const [institution] = assignPages([form(1, B, grey)], options());
     expect(individual!.review).toEqual([]);
@@ -65,11 +80,22 @@ describe('assigning the pages of a batch', () => {
   });
 
   it("sends an institution's empty-looking seal box on a black-and-white scan to review (presence and colour), never to a verdict", () => {
-    const bw: RecordedReading = { colour: false, sealLostInBilevel: true, checks: { customerSignature: { present: true, score: 1 }, handlerSignature: { present: false, score: 0 }, seal: { present: null, score: 0, red: null } } };
+    const bw: RecordedReading = {
+      colour: false,
+      sealLostInBilevel: true,
+      checks: {
+        customerSignature: { present: true, score: 1 },
+        handlerSignature: { present: false, score: 0 },
+        seal: { present: null, score: 0, red: null },
+      },
+    };
     const [individual] = assignPages([form(1, A, bw)], options());
     const [institution] = assignPages([form(1, B, bw)], options());
     expect(individual!.review).toEqual([]);
-    expect(institution!.review!.map((r) => [r.subject, r.machineValue]).sort()).toEqual([['seal', null], ['seal.red', null]]);
+    expect(institution!.review!.map((r) => [r.subject, r.machineValue]).sort()).toEqual([
+      ['seal', null],
+      ['seal.red', null],
+    ]);
     expect(institution!.review!.find((r) => r.subject === 'seal.red')!.reason).toContain('black-and-white');
   });
 });

@@ -6,7 +6,16 @@ import { documentsOf } from '../src/store/visits.ts';
 import { ingest, type FileReport, type IngestReport } from '../src/ingest/ingest.ts';
 import { INGEST_HANDLERS } from '../src/cli/ingest-handlers.ts';
 import type { Workspace } from '../src/store/workspace.ts';
-import { attachmentScan, formScan, huifang, imagePdfOf, mixedPdfOf, seedWorkspace, tempDir, tiffOf } from './ingest-helpers.ts';
+import {
+  attachmentScan,
+  formScan,
+  huifang,
+  imagePdfOf,
+  mixedPdfOf,
+  seedWorkspace,
+  tempDir,
+  tiffOf,
+} from './ingest-helpers.ts';
 import { syntheticScan } from './scan-synthetic.ts';
 import { main } from '../src/cli/main.ts';
 
@@ -53,7 +62,9 @@ afterAll(() => ws?.close());
 
 describe('ingest of every input format', () => {
   it('walks the folder in a stable order and skips what it cannot read', () => {
-    expect(report.files.map((f) => f.path)).toEqual(['a.jpg', 'b.png', 'batch.tif', 'g4.tif', 'scan.pdf', 'sub/mixed.pdf'].map((n) => inputs[n]));
+    expect(report.files.map((f) => f.path)).toEqual(
+      ['a.jpg', 'b.png', 'batch.tif', 'g4.tif', 'scan.pdf', 'sub/mixed.pdf'].map((n) => inputs[n]),
+    );
     expect(report.skipped).toEqual([{ path: inputs['sub/notes.txt'], reason: expect.stringContaining('not a scan') }]);
     expect(report.files.every((f) => f.status === 'ingested')).toBe(true);
   });
@@ -69,7 +80,11 @@ describe('ingest of every input format', () => {
   it('reads a JPEG and a PNG form and assigns them by their QR codes', () => {
     expect(placed(file('a.jpg'))).toEqual([[1, A, 'form', 'qr']]);
     const a = file('a.jpg').pages[0]!;
-    expect(a.answers).toMatchObject({ 'na.opened-in-person': 'yes', 'na.staff-operated-account': 'no', satisfaction: 'satisfied' });
+    expect(a.answers).toMatchObject({
+      'na.opened-in-person': 'yes',
+      'na.staff-operated-account': 'no',
+      satisfaction: 'satisfied',
+    });
     expect(a.checks?.customerSignature.present).toBe(true);
     expect(placed(file('b.png'))).toEqual([[1, B, 'form', 'qr']]);
     expect(file('b.png').pages[0]!.checks?.seal).toMatchObject({ present: true, red: true });
@@ -125,9 +140,15 @@ describe('ingest of every input format', () => {
     const r = huifang(['ingest', '--workspace', join(dir, 'ws'), '--json', inputs['batch.tif']!]);
     const json = JSON.parse(r.stdout);
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(json.files[0]).toMatchObject({ path: inputs['batch.tif'], sha256: file('batch.tif').sha256, status: 'duplicate' });
+    expect(json.files[0]).toMatchObject({
+      path: inputs['batch.tif'],
+      sha256: file('batch.tif').sha256,
+      status: 'duplicate',
+    });
     const page = json.files[0].pages[0];
-    expect(Object.keys(page)).toEqual(expect.arrayContaining(['page', 'visitId', 'kind', 'checks', 'answers', 'review']));
+    expect(Object.keys(page)).toEqual(
+      expect.arrayContaining(['page', 'visitId', 'kind', 'checks', 'answers', 'review']),
+    );
     expect(Object.keys(page.checks).sort()).toEqual(['customerSignature', 'handlerSignature', 'seal']);
     expect(Object.keys(page.checks.seal).sort()).toEqual(['present', 'red', 'score']);
     expect(json.quarantined).toEqual([]);
@@ -135,13 +156,21 @@ describe('ingest of every input format', () => {
 
   it('with --no-follow, quarantines the pages without a code instead of attaching them', async () => {
     const noFollow = join(dir, 'no-follow.pdf');
-    writeFileSync(noFollow, await imagePdfOf([await formScan(C, undefined, { jpeg: 75 }), await attachmentScan('receipt')]));
+    writeFileSync(
+      noFollow,
+      await imagePdfOf([await formScan(C, undefined, { jpeg: 75 }), await attachmentScan('receipt')]),
+    );
     const out: string[] = [];
     const io = { out: (t: string) => void out.push(t), err: (t: string) => void out.push(t), interactive: false };
-    const code = await main(['ingest', '--workspace', join(dir, 'ws'), '--no-follow', '--json', noFollow, '--user', 'clerk.test'], io);
+    const code = await main(
+      ['ingest', '--workspace', join(dir, 'ws'), '--no-follow', '--json', noFollow, '--user', 'clerk.test'],
+      io,
+    );
     expect(code).toBe(1);
     const json = JSON.parse(out.join(''));
     expect(json.files[0].pages.map((p: { visitId: string | null }) => p.visitId)).toEqual([C, null]);
-    expect(json.quarantined).toEqual([expect.objectContaining({ path: noFollow, page: 2, reason: expect.stringContaining('--no-follow') })]);
+    expect(json.quarantined).toEqual([
+      expect.objectContaining({ path: noFollow, page: 2, reason: expect.stringContaining('--no-follow') }),
+    ]);
   });
 });

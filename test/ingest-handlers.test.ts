@@ -22,8 +22,21 @@ const memoHandler: IngestHandler = {
       pageCount: 1,
       pages: [
         visitId
-          ? { page: 1, visitId, kind: 'attachment', assignedBy: 'handler', review: [{ subject: 'visit', machineValue: visitId, score: 0.5, reason: 'memo names its visit by hand' }] }
-          : { page: 1, visitId: null, kind: null, assignedBy: 'none', reason: 'the memo names no visit', ruleId: 'memo/no-visit' },
+          ? {
+              page: 1,
+              visitId,
+              kind: 'attachment',
+              assignedBy: 'handler',
+              review: [{ subject: 'visit', machineValue: visitId, score: 0.5, reason: 'memo names its visit by hand' }],
+            }
+          : {
+              page: 1,
+              visitId: null,
+              kind: null,
+              assignedBy: 'none',
+              reason: 'the memo names no visit',
+              ruleId: 'memo/no-visit',
+            },
       ],
       alsoInTransaction: (db) => {
         if (text.includes('fail-inside')) throw new Error('the memo register refused it');
@@ -54,7 +67,10 @@ afterAll(() => ws?.close());
 describe('ingest handlers', () => {
   it('lets another kind of input in without touching ingest, scans last', async () => {
     expect(INGEST_HANDLERS.at(-1)!.name).toBe('scan');
-    const report = await ingest(ws, [join(dir, 'in')], { actor: 'clerk.test', handlers: [memoHandler, ...INGEST_HANDLERS] });
+    const report = await ingest(ws, [join(dir, 'in')], {
+      actor: 'clerk.test',
+      handlers: [memoHandler, ...INGEST_HANDLERS],
+    });
     expect(report.files.map((f) => [f.path.split('/').pop(), f.handler, f.status])).toEqual([
       ['1-good.memo', 'memo', 'ingested'],
       ['2-unknown-visit.memo', 'memo', 'ingested'],
@@ -62,14 +78,29 @@ describe('ingest handlers', () => {
       ['4-fails.memo', 'memo', 'ingested'],
     ]);
     // Assigned, with its review item, and its extra record written in the same transaction.
-    expect(report.files[0]!.pages[0]).toMatchObject({ visitId: A, kind: 'attachment', assignedBy: 'handler', review: true });
+    expect(report.files[0]!.pages[0]).toMatchObject({
+      visitId: A,
+      kind: 'attachment',
+      assignedBy: 'handler',
+      review: true,
+    });
     expect(finalReadingsOf(ws.db, A).openReviewItems.map((i) => i.subject)).toEqual(['visit']);
-    const memoEvents = (ws.db.prepare("SELECT details_json FROM events WHERE action = 'memo.read'").all() as { details_json: string }[]).map((e) => JSON.parse(e.details_json).sha256);
+    const memoEvents = (
+      ws.db.prepare("SELECT details_json FROM events WHERE action = 'memo.read'").all() as { details_json: string }[]
+    ).map((e) => JSON.parse(e.details_json).sha256);
     expect(memoEvents).toEqual([report.files[0]!.sha256, report.files[2]!.sha256]);
     // A result the register refuses, or a failure inside the final transaction, leaves the
     // file whole in quarantine and nothing half-written; the batch goes on.
-    expect(report.files[1]!.pages).toEqual([expect.objectContaining({ page: null, quarantine: expect.objectContaining({ reason: expect.stringContaining('could not be recorded') }) })]);
-    expect(report.files[2]!.pages[0]).toMatchObject({ page: 1, quarantine: { reason: 'the memo names no visit', ruleId: 'memo/no-visit' } });
+    expect(report.files[1]!.pages).toEqual([
+      expect.objectContaining({
+        page: null,
+        quarantine: expect.objectContaining({ reason: expect.stringContaining('could not be recorded') }),
+      }),
+    ]);
+    expect(report.files[2]!.pages[0]).toMatchObject({
+      page: 1,
+      quarantine: { reason: 'the memo names no visit', ruleId: 'memo/no-visit' },
+    });
     expect(report.files[3]!.pages[0]!.quarantine?.reason).toContain('the memo register refused it');
     expect(pagesOfVisit(ws.db, A).map((p) => p.fileName)).toEqual(['1-good.memo']);
     expect(report.quarantined).toHaveLength(3);

@@ -90,7 +90,12 @@ export const GOOD_FILL: SyntheticFill = {
 };
 
 /** A scanned record form of a visit (PNG, or JPEG with `d.jpeg`). */
-export function formScan(visitId: string, fill: SyntheticFill = GOOD_FILL, d: Degradation = {}, category: VisitCategory = 'new-account'): Promise<Buffer> {
+export function formScan(
+  visitId: string,
+  fill: SyntheticFill = GOOD_FILL,
+  d: Degradation = {},
+  category: VisitCategory = 'new-account',
+): Promise<Buffer> {
   return syntheticScan({ visitId, category, kind: 'form', fill }, { dpi: 150, ...d });
 }
 
@@ -150,8 +155,14 @@ export async function mixedPdfOf(pages: Buffer[]): Promise<Buffer> {
 }
 
 /** Runs the CLI; returns exit code, stdout and stderr. */
-export function huifang(args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, HUIFANG_USER: 'clerk.test', ...env } });
+export function huifang(
+  args: string[],
+  env: Record<string, string> = {},
+): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, HUIFANG_USER: 'clerk.test', ...env },
+  });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -160,7 +171,11 @@ export async function cli(args: string[]): Promise<{ status: number; stdout: str
   const { main } = await import('../src/cli/main.ts');
   const out: string[] = [];
   const err: string[] = [];
-  const io = { out: (t: string) => void out.push(t.endsWith('\n') ? t : t + '\n'), err: (t: string) => void err.push(t.endsWith('\n') ? t : t + '\n'), interactive: false };
+  const io = {
+    out: (t: string) => void out.push(t.endsWith('\n') ? t : t + '\n'),
+    err: (t: string) => void err.push(t.endsWith('\n') ? t : t + '\n'),
+    interactive: false,
+  };
   const status = await main(args, io);
   return { status, stdout: out.join(''), stderr: err.join('') };
 }

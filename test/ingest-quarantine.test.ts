@@ -11,7 +11,6 @@ import type { Workspace } from '../src/store/workspace.ts';
 import { attachmentScan, formScan, cli, imagePdfOf, seedWorkspace, tempDir } from './ingest-helpers.ts';
 import { lacks } from './tools.ts';
 
-
 /** A PNG whose header claims 60000 × 60000 pixels (3.6 gigapixels) in a few hundred bytes. */
 function pngBomb(): Buffer {
   const table = Array.from({ length: 256 }, (_, n) => {
@@ -36,7 +35,12 @@ function pngBomb(): Buffer {
   ihdr.writeUInt32BE(60000, 0);
   ihdr.writeUInt32BE(60000, 4);
   ihdr.set([8, 0, 0, 0, 0], 8); // 8-bit grey
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 let dir: string;
@@ -93,7 +97,10 @@ describe('bad input and quarantine', () => {
   });
 
   it('names the file and the problem for empty, corrupt, truncated and oversized images', async () => {
-    expect(entry('a-empty.jpg')).toMatchObject({ page: null, reason: expect.stringMatching(/a-empty\.jpg is empty \(0 bytes\)/) });
+    expect(entry('a-empty.jpg')).toMatchObject({
+      page: null,
+      reason: expect.stringMatching(/a-empty\.jpg is empty \(0 bytes\)/),
+    });
     expect(entry('b-corrupt.png')?.reason).toMatch(/b-corrupt\.png.*(damaged|cannot be decoded|truncated)/);
     expect(entry('c-truncated.jpg')?.reason).toMatch(/c-truncated\.jpg.*(truncated|damaged)/);
     expect(entry('d-bomb.png')?.reason).toMatch(/d-bomb\.png.*pixel limit/);
@@ -105,7 +112,11 @@ describe('bad input and quarantine', () => {
   });
 
   it('quarantines a page of an unknown visit, and a page with no code and nothing to follow', async () => {
-    expect(entry('e-unknown-visit.png')).toMatchObject({ page: 1, ruleId: 'ingest/unknown-visit', reason: expect.stringContaining(unknownVisit) });
+    expect(entry('e-unknown-visit.png')).toMatchObject({
+      page: 1,
+      ruleId: 'ingest/unknown-visit',
+      reason: expect.stringContaining(unknownVisit),
+    });
     expect(entry('f-orphan.png')).toMatchObject({ page: 1, ruleId: 'ingest/no-qr-code' });
   });
 
@@ -114,7 +125,9 @@ describe('bad input and quarantine', () => {
     writeFileSync(notes, '客户来电说明：已寄回回访函。');
     const r = await ingest(ws, [notes], { actor: 'clerk.test', handlers: INGEST_HANDLERS });
     expect(r.files[0]).toMatchObject({ status: 'ingested', handler: 'none' });
-    expect(r.quarantined).toEqual([expect.objectContaining({ path: notes, page: null, ruleId: 'ingest/unsupported-file' })]);
+    expect(r.quarantined).toEqual([
+      expect.objectContaining({ path: notes, page: null, ruleId: 'ingest/unsupported-file' }),
+    ]);
     expect(ws.files.read(r.files[0]!.sha256).toString('utf8')).toBe('客户来电说明：已寄回回访函。');
   });
 
@@ -122,21 +135,54 @@ describe('bad input and quarantine', () => {
     const wsDir = join(dir, 'ws');
     const listed = await cli(['quarantine', '--workspace', wsDir, '--json']);
     expect(listed.status, listed.stderr).toBe(0);
-    const q = JSON.parse(listed.stdout).quarantined as { path: string; sha256: string; page: number | null; reason: string; date: string }[];
+    const q = JSON.parse(listed.stdout).quarantined as {
+      path: string;
+      sha256: string;
+      page: number | null;
+      reason: string;
+      date: string;
+    }[];
     expect(q.map((e) => e.path)).toEqual(expect.arrayContaining(report.quarantined.map((e) => e.path)));
     expect(q.every((e) => e.reason && /^\d{4}-/.test(e.date))).toBe(true);
     const orphan = q.find((e) => e.path === inputs['f-orphan.png'])!;
-    const moved = await cli(['pages', 'move', '--workspace', wsDir, '--file', orphan.sha256.slice(0, 10), '--page', '1', '--visit', A, '--kind', 'postal-receipt', '--user', 'zhao.clerk']);
+    const moved = await cli([
+      'pages',
+      'move',
+      '--workspace',
+      wsDir,
+      '--file',
+      orphan.sha256.slice(0, 10),
+      '--page',
+      '1',
+      '--visit',
+      A,
+      '--kind',
+      'postal-receipt',
+      '--user',
+      'zhao.clerk',
+    ]);
     expect(moved.status, moved.stderr).toBe(0);
     expect(moved.stdout).toContain(`moved from quarantine to ${A} postal-receipt by zhao.clerk`);
     expect(quarantinedPages(ws.db).map((p) => p.sourcePath)).not.toContain(inputs['f-orphan.png']);
     const page = pagesOfVisit(ws.db, A).find((p) => p.sourcePath === inputs['f-orphan.png'])!;
-    expect(page).toMatchObject({ kind: 'postal-receipt', assignedBy: 'clerk', updatedBy: 'zhao.clerk', status: 'assigned' });
+    expect(page).toMatchObject({
+      kind: 'postal-receipt',
+      assignedBy: 'clerk',
+      updatedBy: 'zhao.clerk',
+      status: 'assigned',
+    });
     expect(finalReadingsOf(ws.db, A).pages.map((p) => p.kind)).toContain('postal-receipt');
   });
 
   it('exits 1 when pages went to quarantine, and refuses a missing path before writing anything', async () => {
-    const again = await cli(['ingest', '--workspace', join(dir, 'ws'), inputs['e-unknown-visit.png']!, '--user', 'zhao.clerk']);
+    const again = await cli([
+      'ingest',
+      '--workspace',
+      join(dir, 'ws'),
+      inputs['e-unknown-visit.png']!,
+      '--user',
+      'zhao.clerk',
+    ]);
     expect(again.status).toBe(1);
     expect(again.stdout).toContain('quarantined p.1');
     const fresh = join(dir, 'never-created');

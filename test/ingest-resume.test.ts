@@ -24,9 +24,14 @@ let single: string;
 let long: string;
 let pages: Buffer[];
 
-const seeds = () => visitIds.map((visitId, i) => ({ visitId, customerKind: i === 1 ? ('institution' as const) : ('individual' as const) }));
+const seeds = () =>
+  visitIds.map((visitId, i) => ({
+    visitId,
+    customerKind: i === 1 ? ('institution' as const) : ('individual' as const),
+  }));
 /** What the register says about a file's pages, comparable across workspaces. */
-const placement = (ws: Workspace, path: string) => pagesOfFile(ws.db, sha256Of(readFileSync(path))).map((p) => [p.page, p.status, p.visitId, p.kind, p.assignedBy]);
+const placement = (ws: Workspace, path: string) =>
+  pagesOfFile(ws.db, sha256Of(readFileSync(path))).map((p) => [p.page, p.status, p.visitId, p.kind, p.assignedBy]);
 
 beforeAll(async () => {
   dir = tempDir('ingest-resume');
@@ -57,7 +62,9 @@ describe('ingesting the same files again', () => {
     const again = await ingest(reference, [batch, single, copy], { actor: 'clerk.test', handlers: INGEST_HANDLERS });
     expect(again.files.map((f) => f.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
     expect(again.files[2]!.firstIngested?.path).toBe(batch);
-    expect(again.files[0]!.pages.map((p) => [p.visitId, p.kind])).toEqual(placement(reference, batch).map((p) => [p[2], p[3]]));
+    expect(again.files[0]!.pages.map((p) => [p.visitId, p.kind])).toEqual(
+      placement(reference, batch).map((p) => [p[2], p[3]]),
+    );
     expect(ingestCounts(reference.db)).toEqual(before);
   });
 });
@@ -70,14 +77,17 @@ describe('a run killed in the middle of a file', () => {
       env: { ...process.env, HUIFANG_USER: 'clerk.test' },
       stdio: 'ignore',
     });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
     // Wait until the register shows the batch as `processing` (stored, being read), then kill.
     const batchSha = sha256Of(readFileSync(long));
     const register = join(wsDir, 'register.sqlite');
     for (;;) {
       if (existsSync(register)) {
         const db = new Database(register, { readonly: true, fileMustExist: true });
-        const row = db.prepare('SELECT status FROM ingest_files WHERE sha256 = ?').get(batchSha) as { status: string } | undefined;
+        const row = db.prepare('SELECT status FROM ingest_files WHERE sha256 = ?').get(batchSha) as
+          { status: string } | undefined;
         db.close();
         if (row?.status === 'processing') break;
       }
@@ -111,8 +121,16 @@ describe('a run killed in the middle of a file', () => {
       expect(placement(resumed, single)).toEqual(placement(reference, single));
       expect(getIngestFile(resumed.db, batchSha)).toMatchObject({ status: 'done', attempts: 2 });
       for (const v of visitIds) {
-        const docs = resumed.db.prepare("SELECT kind, meta_json FROM documents WHERE visit_id = ? AND role = 'received' ORDER BY kind, sha256").all(v);
-        const ref = reference.db.prepare("SELECT kind, meta_json FROM documents WHERE visit_id = ? AND role = 'received' ORDER BY kind, sha256").all(v);
+        const docs = resumed.db
+          .prepare(
+            "SELECT kind, meta_json FROM documents WHERE visit_id = ? AND role = 'received' ORDER BY kind, sha256",
+          )
+          .all(v);
+        const ref = reference.db
+          .prepare(
+            "SELECT kind, meta_json FROM documents WHERE visit_id = ? AND role = 'received' ORDER BY kind, sha256",
+          )
+          .all(v);
         expect(docs).toEqual(ref);
       }
     } finally {

@@ -27,10 +27,19 @@ beforeAll(async () => {
     join(dir, 'ws'),
     visits.map((v) => ({ visitId: v.visitId, customerKind: v.kind, category: v.category, channel: v.channel })),
   ).ws;
-  simulation = await simulateReturns({ lettersDir: join(dir, 'letters'), out: join(dir, 'returns'), seed: 5, dpi: [150, 200] });
+  simulation = await simulateReturns({
+    lettersDir: join(dir, 'letters'),
+    out: join(dir, 'returns'),
+    seed: 5,
+    dpi: [150, 200],
+  });
   // The post office's list of the letters' tracking numbers, recorded before the returns come in.
   const list = await readMailingList(simulation.mailingList);
-  const mailed = recordMailings(ws.db, list.rows.map((r) => ({ trackingNumber: r.trackingNumber, visitId: r.visitId!, file: list.path, row: r.row })), 'clerk.test');
+  const mailed = recordMailings(
+    ws.db,
+    list.rows.map((r) => ({ trackingNumber: r.trackingNumber, visitId: r.visitId!, file: list.path, row: r.row })),
+    'clerk.test',
+  );
   expect(mailed.problems).toEqual([]);
   report = await ingest(ws, [join(dir, 'returns')], { actor: 'clerk.test', handlers: INGEST_HANDLERS });
 }, 600_000);
@@ -68,9 +77,15 @@ describe('ingest of simulated returns (rendered, filled, degraded)', () => {
         const right = p.visitId === t.visitId && p.kind === expectedKind(t);
         if (right) exact++;
         // Never silently wrong: a page not where the truth says is in quarantine or asks which visit it is.
-        else expect(p.quarantine !== undefined || openSubjects(p).includes('visit'), `${file.path} page ${t.page}: ${JSON.stringify(p)}`).toBe(true);
-        if (right && t.kind === 'form' && t.expectReview.includes('grey-seal-required')) expect(openSubjects(p)).toContain('seal.red');
-        if (right && t.kind === 'form' && t.expectReview.includes('two-marks')) expect(openSubjects(p).some((s) => s.startsWith('answer:'))).toBe(true);
+        else
+          expect(
+            p.quarantine !== undefined || openSubjects(p).includes('visit'),
+            `${file.path} page ${t.page}: ${JSON.stringify(p)}`,
+          ).toBe(true);
+        if (right && t.kind === 'form' && t.expectReview.includes('grey-seal-required'))
+          expect(openSubjects(p)).toContain('seal.red');
+        if (right && t.kind === 'form' && t.expectReview.includes('two-marks'))
+          expect(openSubjects(p).some((s) => s.startsWith('answer:'))).toBe(true);
         if (right) expect(p.assignedBy, `${file.path} page ${t.page}`).toBe(expectedBy(t));
         if (['envelope', 'postal-receipt'].includes(t.kind)) {
           returns++;

@@ -19,7 +19,8 @@ const dir = mkdtempSync(join(tmpdir(), 'huifang-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const HEADER = '客户号,姓名,客户类型,营业部代码,营业部名称,通讯地址,邮编,联系电话,电子邮件,开户日期,营销人员,联系人';
-const GOOD = '310100090001,王示例,个人,3101,上海浦东南路证券营业部,上海市浦东新区浦东南路100弄1号101室,200120,13800009001,wang@example.cn,2026-09-02,,';
+const GOOD =
+  '310100090001,王示例,个人,3101,上海浦东南路证券营业部,上海市浦东新区浦东南路100弄1号101室,200120,13800009001,wang@example.cn,2026-09-02,,';
 
 let n = 0;
 function file(name: string, content: string | Uint8Array): string {
@@ -58,7 +59,18 @@ async function xlsx(rows: unknown[][], edit?: (ws: ExcelJS.Worksheet) => void): 
   await wb.xlsx.writeFile(path);
   return path;
 }
-const XLSX_HEADER = ['customer_id', 'name', 'kind', 'branch_code', 'branch_name', 'address', 'postcode', 'phone', 'email', 'opened'];
+const XLSX_HEADER = [
+  'customer_id',
+  'name',
+  'kind',
+  'branch_code',
+  'branch_name',
+  'address',
+  'postcode',
+  'phone',
+  'email',
+  'opened',
+];
 
 describe('the bundled samples', () => {
   it('read to the same 66 customers from UTF-8 CSV, GBK CSV and XLSX', async () => {
@@ -95,7 +107,12 @@ describe('the bundled samples', () => {
   it('are written byte for byte again by make-samples', async () => {
     const out = mkdtempSync(join(tmpdir(), 'huifang-samples-'));
     const written = await writeSamples(out);
-    expect(written.map((p) => p.slice(out.length + 1))).toEqual(['customers.csv', 'customers-gbk.csv', 'customers.xlsx', 'staff.csv']);
+    expect(written.map((p) => p.slice(out.length + 1))).toEqual([
+      'customers.csv',
+      'customers-gbk.csv',
+      'customers.xlsx',
+      'staff.csv',
+    ]);
     for (const path of written) {
       expect(readFileSync(path).equals(readFileSync(join(SAMPLES, path.slice(out.length + 1)))), path).toBe(true);
     }
@@ -129,10 +146,14 @@ describe('encodings', () => {
   });
 
   it('refuses UTF-16 and bytes that are neither UTF-8 nor GB18030, naming the line', async () => {
-    const utf16 = await refusal(file('u16.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(HEADER, 'utf16le')])));
+    const utf16 = await refusal(
+      file('u16.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(HEADER, 'utf16le')])),
+    );
     expect(utf16.messages[0]).toMatchObject({ ruleId: 'list/bad-encoding' });
     expect(utf16.messages[0]!.reason).toContain('UTF-16');
-    const broken = await refusal(file('broken.csv', Buffer.concat([Buffer.from(`${HEADER}\n${GOOD}\n`), Buffer.from([0x81, 0x0a])])));
+    const broken = await refusal(
+      file('broken.csv', Buffer.concat([Buffer.from(`${HEADER}\n${GOOD}\n`), Buffer.from([0x81, 0x0a])])),
+    );
     expect(broken.messages[0]).toMatchObject({ ruleId: 'list/bad-encoding', place: { row: 3 } });
   });
 });
@@ -164,7 +185,14 @@ describe('CSV syntax', () => {
   });
 
   it('skips blank lines and reports the rows after a multi-line field where a clerk sees them', async () => {
-    const text = [HEADER, '', GOOD, '310100090002,李示例,个人,3101,上海浦东南路证券营业部,"两行\n地址",200120,13800009002,,2026-09-02,,', ',,,,,,,,,,,', '310100090003,张示例,个人,3101,上海浦东南路证券营业部,地址,2001,13800009003,,2026-09-02,,'].join('\n');
+    const text = [
+      HEADER,
+      '',
+      GOOD,
+      '310100090002,李示例,个人,3101,上海浦东南路证券营业部,"两行\n地址",200120,13800009002,,2026-09-02,,',
+      ',,,,,,,,,,,',
+      '310100090003,张示例,个人,3101,上海浦东南路证券营业部,地址,2001,13800009003,,2026-09-02,,',
+    ].join('\n');
     expect(await problems(file('rows.csv', text))).toEqual([['list/bad-postcode', 6, '邮编']]);
   });
 
@@ -176,7 +204,9 @@ describe('CSV syntax', () => {
   it('reports a row with more fields than the header (an unquoted comma)', async () => {
     const row = '310100090002,李示例,个人,3101,上海浦东南路证券营业部,地址,200120,13800009002,,2026-09-02,,,多余';
     const e = await refusal(file('extra.csv', `${HEADER}\n${GOOD}\n${row}\n`));
-    expect(e.messages.map((m) => [m.ruleId, m.place.row, m.place.column, m.reason])).toEqual([['list/extra-fields', 3, undefined, 'the row has 13 fields but the header names 12 columns']]);
+    expect(e.messages.map((m) => [m.ruleId, m.place.row, m.place.column, m.reason])).toEqual([
+      ['list/extra-fields', 3, undefined, 'the row has 13 fields but the header names 12 columns'],
+    ]);
   });
 });
 
@@ -199,8 +229,12 @@ describe('a bad list', () => {
     expect(e.message).toBe(`the customer list ${join(FIXTURES, 'bad-many.csv')} has 11 problems; no customer was read`);
     const dup = e.messages.find((m) => m.ruleId === 'list/duplicate-customer')!;
     expect(dup.reason).toBe('customer ********0001 appears twice, in rows 2 and 6');
-    expect(e.messages.find((m) => m.place.row === 3 && m.ruleId === 'list/bad-date')!.reason).toBe('"2026-02-30" is not a date that exists');
-    expect(e.messages.find((m) => m.place.row === 7 && m.ruleId === 'list/bad-date')!.reason).toBe('"2027-01-05" is in the future (today is 2026-11-28)');
+    expect(e.messages.find((m) => m.place.row === 3 && m.ruleId === 'list/bad-date')!.reason).toBe(
+      '"2026-02-30" is not a date that exists',
+    );
+    expect(e.messages.find((m) => m.place.row === 7 && m.ruleId === 'list/bad-date')!.reason).toBe(
+      '"2027-01-05" is in the future (today is 2026-11-28)',
+    );
   });
 
   it('never prints a full phone number or customer id in its messages', async () => {
@@ -246,7 +280,10 @@ describe('a bad list', () => {
     ];
     for (const [path, rule] of cases) {
       const e = await refusal(path);
-      expect(e.messages.map((m) => m.ruleId), path).toEqual([rule]);
+      expect(
+        e.messages.map((m) => m.ruleId),
+        path,
+      ).toEqual([rule]);
     }
     const xls = await refusal(cases[3]![0]);
     expect(xls.messages[0]!.fix).toBe('save it from Excel/WPS as .xlsx or as CSV');
@@ -255,31 +292,78 @@ describe('a bad list', () => {
   it('reports two columns that mean the same field', async () => {
     const text = `${HEADER},手机\n${GOOD},13900000000\n`;
     const e = await refusal(file('dupcol.csv', text));
-    expect(e.messages.map((m) => [m.ruleId, m.reason])).toEqual([['list/duplicate-column', '联系电话 (column H) and 手机 (column M) both mean 电话']]);
+    expect(e.messages.map((m) => [m.ruleId, m.reason])).toEqual([
+      ['list/duplicate-column', '联系电话 (column H) and 手机 (column M) both mean 电话'],
+    ]);
   });
 });
 
 describe('values', () => {
   const row = (fields: Partial<Record<'id' | 'kind' | 'postcode' | 'phone' | 'email' | 'opened', string>>): string =>
-    [fields.id ?? '310100090001', '王示例', fields.kind ?? '个人', '3101', '上海浦东南路证券营业部', '上海市浦东新区浦东南路100弄1号101室', fields.postcode ?? '200120', fields.phone ?? '13800009001', fields.email ?? 'wang@example.cn', fields.opened ?? '2026-09-02', '', ''].join(',');
+    [
+      fields.id ?? '310100090001',
+      '王示例',
+      fields.kind ?? '个人',
+      '3101',
+      '上海浦东南路证券营业部',
+      '上海市浦东新区浦东南路100弄1号101室',
+      fields.postcode ?? '200120',
+      fields.phone ?? '13800009001',
+      fields.email ?? 'wang@example.cn',
+      fields.opened ?? '2026-09-02',
+      '',
+      '',
+    ].join(',');
 
   it('accepts the date forms clerks write, and refuses impossible, future and unreadable dates', async () => {
-    const good = ['2024-03-05', '2024/3/5', '20240305', '2024年3月5日', '2024.3.5', '2024/3/5 0:00', '２０２４－０３－０５'];
+    const good = [
+      '2024-03-05',
+      '2024/3/5',
+      '20240305',
+      '2024年3月5日',
+      '2024.3.5',
+      '2024/3/5 0:00',
+      '２０２４－０３－０５',
+    ];
     const text = [HEADER, ...good.map((d, i) => row({ id: `9${i}`, opened: d }))].join('\n');
-    expect((await read(file('dates.csv', text))).customers.map((c) => c.openedOn)).toEqual(good.map(() => '2024-03-05'));
-    const badDates = ['2023-02-29', '2024-13-01', '2026-11-29', '5/3/2024', '1899-01-01', '2024-3', '二〇二四年三月五日'];
+    expect((await read(file('dates.csv', text))).customers.map((c) => c.openedOn)).toEqual(
+      good.map(() => '2024-03-05'),
+    );
+    const badDates = [
+      '2023-02-29',
+      '2024-13-01',
+      '2026-11-29',
+      '5/3/2024',
+      '1899-01-01',
+      '2024-3',
+      '二〇二四年三月五日',
+    ];
     const bad = [HEADER, ...badDates.map((d, i) => row({ id: `9${i}`, opened: d }))].join('\n');
-    expect((await problems(file('baddates.csv', bad))).map(([rule, r]) => [rule, r])).toEqual(badDates.map((_, i) => ['list/bad-date', i + 2]));
-    expect((await read(file('leap.csv', [HEADER, row({ opened: '2024-02-29' })].join('\n')))).customers[0]!.openedOn).toBe('2024-02-29');
+    expect((await problems(file('baddates.csv', bad))).map(([rule, r]) => [rule, r])).toEqual(
+      badDates.map((_, i) => ['list/bad-date', i + 2]),
+    );
+    expect(
+      (await read(file('leap.csv', [HEADER, row({ opened: '2024-02-29' })].join('\n')))).customers[0]!.openedOn,
+    ).toBe('2024-02-29');
   });
 
   it('normalises full-width digits and letters, NFC, and trims', async () => {
-    const text = [HEADER, ` ３１０１０００９０００８ ,王示例,個人,3101,上海浦东南路证券营业部,上海市浦东新区浦东南路100弄1号101室,２００１２０,＋86 (138) 0000-9008,ＷＡＮＧ＠ｅｘａｍｐｌｅ．ｃｎ,2026-09-02,,`].join('\n');
+    const text = [
+      HEADER,
+      ` ３１０１０００９０００８ ,王示例,個人,3101,上海浦东南路证券营业部,上海市浦东新区浦东南路100弄1号101室,２００１２０,＋86 (138) 0000-9008,ＷＡＮＧ＠ｅｘａｍｐｌｅ．ｃｎ,2026-09-02,,`,
+    ].join('\n');
     expect(await problems(file('fw-kind.csv', text))).toEqual([['list/unknown-kind', 2, '客户类型']]);
     const decomposed = 'Ame\u0301lie';
     const ok = text.replace('個人', 'Individual').replace('王示例', decomposed);
     const c = (await read(file('fw.csv', ok))).customers[0]!;
-    expect(c).toMatchObject({ customerId: '310100090008', kind: 'individual', postcode: '200120', phone: '+86 (138) 0000-9008', email: 'WANG@example.cn', name: 'Amélie' });
+    expect(c).toMatchObject({
+      customerId: '310100090008',
+      kind: 'individual',
+      postcode: '200120',
+      phone: '+86 (138) 0000-9008',
+      email: 'WANG@example.cn',
+      name: 'Amélie',
+    });
     expect(c.name).toBe('Am\u00e9lie');
   });
 
@@ -308,7 +392,10 @@ describe('values', () => {
   });
 
   it('reports every empty required field by the header the file uses', async () => {
-    const text = ['资金账号,客户名称,kind,Branch Code,营业部,地址,邮政编码,手机,Email,Opened', ',,,,,,,,,'.replace(/^,/, 'x,')].join('\n');
+    const text = [
+      '资金账号,客户名称,kind,Branch Code,营业部,地址,邮政编码,手机,Email,Opened',
+      ',,,,,,,,,'.replace(/^,/, 'x,'),
+    ].join('\n');
     expect(await problems(file('empty-fields.csv', text))).toEqual([
       ['list/empty-field', 2, '客户名称'],
       ['list/empty-field', 2, 'kind'],
@@ -336,33 +423,101 @@ describe('values', () => {
     ]);
     const mixed = text + '\n4,赵示例,个人,深圳福田中心区证券营业部,地址,518048,13800009004,,2026-09-02';
     expect(await problems(file('combined-bad.csv', mixed))).toEqual([['list/bad-branch', 5, '营业部']]);
-    const withCode = '客户号,姓名,客户类型,营业部代码,营业部,地址,邮编,电话,邮箱,开户日期\n1,王示例,个人,3101,3101 上海浦东南路证券营业部,地址,200120,13800009001,,2026-09-02';
-    expect((await read(file('both.csv', withCode))).customers[0]).toMatchObject({ branchCode: '3101', branchName: '上海浦东南路证券营业部' });
+    const withCode =
+      '客户号,姓名,客户类型,营业部代码,营业部,地址,邮编,电话,邮箱,开户日期\n1,王示例,个人,3101,3101 上海浦东南路证券营业部,地址,200120,13800009001,,2026-09-02';
+    expect((await read(file('both.csv', withCode))).customers[0]).toMatchObject({
+      branchCode: '3101',
+      branchName: '上海浦东南路证券营业部',
+    });
   });
 });
 
 describe('XLSX cells', () => {
   it('reads numbers, dates, rich text, hyperlinks and formula results', async () => {
-    const path = await xlsx(
+    const path = await xlsx([
+      XLSX_HEADER,
       [
-        XLSX_HEADER,
-        [310100090001, { richText: [{ text: '王' }, { text: '示例', font: { bold: true } }] }, 'individual', 3101, '上海浦东南路证券营业部', '地址', 200120, 13800009001, { text: 'wang@example.cn', hyperlink: 'mailto:wang@example.cn' }, new Date(Date.UTC(2026, 8, 2))],
-        [310100090002, '李示例', 'Institution', { formula: '3100+1', result: 3101 }, '上海浦东南路证券营业部', '地址', 10010, '021-6000 1234', '', { formula: 'DATE(2026,9,3)', result: new Date(Date.UTC(2026, 8, 3)) }],
-        [],
-        [310100090003, '张示例', '个人', 3101, '上海浦东南路证券营业部', '地址', 518048, '138 0000 9003', null, 20260904],
+        310100090001,
+        { richText: [{ text: '王' }, { text: '示例', font: { bold: true } }] },
+        'individual',
+        3101,
+        '上海浦东南路证券营业部',
+        '地址',
+        200120,
+        13800009001,
+        { text: 'wang@example.cn', hyperlink: 'mailto:wang@example.cn' },
+        new Date(Date.UTC(2026, 8, 2)),
       ],
-    );
+      [
+        310100090002,
+        '李示例',
+        'Institution',
+        { formula: '3100+1', result: 3101 },
+        '上海浦东南路证券营业部',
+        '地址',
+        10010,
+        '021-6000 1234',
+        '',
+        { formula: 'DATE(2026,9,3)', result: new Date(Date.UTC(2026, 8, 3)) },
+      ],
+      [],
+      [310100090003, '张示例', '个人', 3101, '上海浦东南路证券营业部', '地址', 518048, '138 0000 9003', null, 20260904],
+    ]);
     const { customers, format } = await read(path);
     expect(format).toBe('xlsx');
     expect(customers).toEqual([
-      { customerId: '310100090001', name: '王示例', kind: 'individual', branchCode: '3101', branchName: '上海浦东南路证券营业部', address: '地址', postcode: '200120', phone: '13800009001', email: 'wang@example.cn', openedOn: '2026-09-02' },
-      { customerId: '310100090002', name: '李示例', kind: 'institution', branchCode: '3101', branchName: '上海浦东南路证券营业部', address: '地址', postcode: '010010', phone: '021-6000 1234', email: '', openedOn: '2026-09-03' },
-      { customerId: '310100090003', name: '张示例', kind: 'individual', branchCode: '3101', branchName: '上海浦东南路证券营业部', address: '地址', postcode: '518048', phone: '138 0000 9003', email: '', openedOn: '2026-09-04' },
+      {
+        customerId: '310100090001',
+        name: '王示例',
+        kind: 'individual',
+        branchCode: '3101',
+        branchName: '上海浦东南路证券营业部',
+        address: '地址',
+        postcode: '200120',
+        phone: '13800009001',
+        email: 'wang@example.cn',
+        openedOn: '2026-09-02',
+      },
+      {
+        customerId: '310100090002',
+        name: '李示例',
+        kind: 'institution',
+        branchCode: '3101',
+        branchName: '上海浦东南路证券营业部',
+        address: '地址',
+        postcode: '010010',
+        phone: '021-6000 1234',
+        email: '',
+        openedOn: '2026-09-03',
+      },
+      {
+        customerId: '310100090003',
+        name: '张示例',
+        kind: 'individual',
+        branchCode: '3101',
+        branchName: '上海浦东南路证券营业部',
+        address: '地址',
+        postcode: '518048',
+        phone: '138 0000 9003',
+        email: '',
+        openedOn: '2026-09-04',
+      },
     ]);
   });
 
   it('restores a postcode only when unambiguous, and reports formula errors and number dates at their cells', async () => {
-    const base = [310100090001, '王示例', 'individual', 3101, '上海浦东南路证券营业部', '地址', 200120, 13800009001, '', new Date(Date.UTC(2026, 8, 2))];
+    const base = [
+      310100090001,
+      '王示例',
+      'individual',
+      3101,
+      '上海浦东南路证券营业部',
+      '地址',
+      200120,
+      13800009001,
+      '',
+      new Date(Date.UTC(2026, 8, 2)),
+    ];
     const rows = [
       XLSX_HEADER,
       base.map((v, i) => (i === 0 ? 1 : i === 6 ? 1001 : v)), // 4 digits: which zeros were lost?
@@ -393,8 +548,30 @@ describe('XLSX cells', () => {
   it('reads the first worksheet only, header in row 1, whatever the sheet is called', async () => {
     const wb = new ExcelJS.Workbook();
     const first = wb.addWorksheet('名单');
-    first.addRow(['客户号', '姓名', '客户类型', '营业部代码', '营业部名称', '地址', '邮编', '电话', '邮箱', '开户日期']);
-    first.addRow(['310100090001', '王示例', '个人', '3101', '上海浦东南路证券营业部', '地址', '200120', '13800009001', '', '2026-09-02']);
+    first.addRow([
+      '客户号',
+      '姓名',
+      '客户类型',
+      '营业部代码',
+      '营业部名称',
+      '地址',
+      '邮编',
+      '电话',
+      '邮箱',
+      '开户日期',
+    ]);
+    first.addRow([
+      '310100090001',
+      '王示例',
+      '个人',
+      '3101',
+      '上海浦东南路证券营业部',
+      '地址',
+      '200120',
+      '13800009001',
+      '',
+      '2026-09-02',
+    ]);
     wb.addWorksheet('说明').addRow(['this sheet is not read']);
     const path = join(dir, 'two-sheets.xlsx');
     await wb.xlsx.writeFile(path);
@@ -402,7 +579,22 @@ describe('XLSX cells', () => {
   });
 
   it('says so when row 1 is a title above the header, not the header', async () => {
-    const path = await xlsx([['2026年11月新开户客户名单'], XLSX_HEADER, [1, '王示例', '个人', 3101, '上海浦东南路证券营业部', '地址', 200120, 13800009001, '', new Date(Date.UTC(2026, 8, 2))]]);
+    const path = await xlsx([
+      ['2026年11月新开户客户名单'],
+      XLSX_HEADER,
+      [
+        1,
+        '王示例',
+        '个人',
+        3101,
+        '上海浦东南路证券营业部',
+        '地址',
+        200120,
+        13800009001,
+        '',
+        new Date(Date.UTC(2026, 8, 2)),
+      ],
+    ]);
     const e = await refusal(path);
     expect(e.messages[0]).toMatchObject({
       ruleId: 'list/no-header',

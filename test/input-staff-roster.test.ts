@@ -31,7 +31,9 @@ describe('staff rosters', () => {
   it('read the sample roster: visitors, reviewers, handlers and the marketing staff the customer list names', async () => {
     const staff = await readStaffRoster('samples/staff.csv');
     expect(staff).toEqual(sampleStaff());
-    expect(new Set(staff.map((s) => s.role))).toEqual(new Set(['营业部负责人', '回访专员', '复核人员', '经办人', '营销人员', '合规专员']));
+    expect(new Set(staff.map((s) => s.role))).toEqual(
+      new Set(['营业部负责人', '回访专员', '复核人员', '经办人', '营销人员', '合规专员']),
+    );
     const marketing = new Set(staff.filter((s) => s.isMarketing).map((s) => s.name));
     const { customers } = await readCustomerList('samples/customers.csv', { today: '2026-11-28' });
     const named = new Set(customers.flatMap((c) => (c.marketingStaff ? [c.marketingStaff] : [])));
@@ -40,7 +42,8 @@ describe('staff rosters', () => {
   });
 
   it('accept English headers, yes/no words in both languages, no branch column, and GBK', async () => {
-    const text = 'Staff ID,Name,Role,Is Marketing\nA1,周敏,回访专员,no\nA2,陆晓峰,营销人员,YES\nA3,郝静,复核人员,0\nA4,韩雪梅,营销人员,是\nA5,常红,经办人,False\n';
+    const text =
+      'Staff ID,Name,Role,Is Marketing\nA1,周敏,回访专员,no\nA2,陆晓峰,营销人员,YES\nA3,郝静,复核人员,0\nA4,韩雪梅,营销人员,是\nA5,常红,经办人,False\n';
     const staff = await readStaffRoster(file('roster.csv', iconv.encode(text, 'gbk')));
     expect(staff.map((s) => [s.staffId, s.isMarketing])).toEqual([
       ['A1', false],
@@ -67,7 +70,13 @@ describe('staff rosters', () => {
   });
 
   it('refuse a bad roster whole, naming every problem at its row and column', async () => {
-    const text = ['工号,姓名,岗位,是否营销人员,营业部代码', 'S1,周敏,回访专员,否,3101', 'S2,,复核人员,否,3101', 'S1,沈佳怡,经办人,也许,3101', 'S4,顾文斌,,,'].join('\r\n');
+    const text = [
+      '工号,姓名,岗位,是否营销人员,营业部代码',
+      'S1,周敏,回访专员,否,3101',
+      'S2,,复核人员,否,3101',
+      'S1,沈佳怡,经办人,也许,3101',
+      'S4,顾文斌,,,',
+    ].join('\r\n');
     const path = file('bad.csv', text);
     const e = await refusal(path);
     expect(e.messages.map((m) => [m.ruleId, m.place.row, m.place.column])).toEqual([

@@ -43,7 +43,20 @@ describe('huifang letters', () => {
   beforeAll(async () => {
     newWorkspace(ws);
     await withRoster(ws);
-    const r = await run(['letters', join(SAMPLES, 'customers-gbk.csv'), '--workspace', ws, '--out', out, '--docx', '--visitor', '周敏', '--reviewer', '沈佳怡', '--json']);
+    const r = await run([
+      'letters',
+      join(SAMPLES, 'customers-gbk.csv'),
+      '--workspace',
+      ws,
+      '--out',
+      out,
+      '--docx',
+      '--visitor',
+      '周敏',
+      '--reviewer',
+      '沈佳怡',
+      '--json',
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     json = JSON.parse(r.out);
@@ -80,13 +93,17 @@ describe('huifang letters', () => {
 
   it('pads every letter to an even page count in the batch, and lists every file with its SHA-256', async () => {
     let letterPages = 0;
-    for (const v of json.visits) letterPages += (await pageCount(v.pdf)) % 2 === 0 ? await pageCount(v.pdf) : (await pageCount(v.pdf)) + 1;
+    for (const v of json.visits)
+      letterPages += (await pageCount(v.pdf)) % 2 === 0 ? await pageCount(v.pdf) : (await pageCount(v.pdf)) + 1;
     let batchPages = 0;
     for (const b of json.batches) batchPages += await pageCount(b);
     // Each letter is padded to even, and the form gets a sheet of its own: never fewer pages than even padding.
     expect(batchPages % 2).toBe(0);
     expect(batchPages).toBeGreaterThanOrEqual(letterPages);
-    const listing = readFileSync(json.listing, 'utf8').replace(/^\ufeff/, '').trim().split(/\r\n/);
+    const listing = readFileSync(json.listing, 'utf8')
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split(/\r\n/);
     expect(listing[0]).toBe('visitId,customerId,branchCode,postcode,kind,path,pages,sha256,batch,batchPages');
     // every letter names its batch file and its pages there, one after another
     const letters = listing.filter((l) => l.includes(',letter-pdf,')).map((l) => l.split(','));
@@ -101,7 +118,19 @@ describe('huifang letters', () => {
   });
 
   it('refuses to start a second open visit of the same category for the same customers', async () => {
-    const again = await run(['letters', join(SAMPLES, 'customers.csv'), '--workspace', ws, '--out', join(dir, 'again'), '--json', '--visitor', '周敏', '--reviewer', '沈佳怡']);
+    const again = await run([
+      'letters',
+      join(SAMPLES, 'customers.csv'),
+      '--workspace',
+      ws,
+      '--out',
+      join(dir, 'again'),
+      '--json',
+      '--visitor',
+      '周敏',
+      '--reviewer',
+      '沈佳怡',
+    ]);
     expect(again.code).toBe(2);
     const body = JSON.parse(again.out);
     expect(body.error).toContain('already have an open visit');
@@ -114,7 +143,21 @@ describe('huifang forms', () => {
   it('writes one-page record forms for face-to-face visits', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'huifang-forms-'));
     await withRoster(newWorkspace(join(dir, 'ws')));
-    const r = await run(['forms', join(SAMPLES, 'customers.xlsx'), '--workspace', join(dir, 'ws'), '--out', join(dir, 'forms'), '--category', 'existing', '--json', '--visitor', 'S310101', '--reviewer', 'S310102']);
+    const r = await run([
+      'forms',
+      join(SAMPLES, 'customers.xlsx'),
+      '--workspace',
+      join(dir, 'ws'),
+      '--out',
+      join(dir, 'forms'),
+      '--category',
+      'existing',
+      '--json',
+      '--visitor',
+      'S310101',
+      '--reviewer',
+      'S310102',
+    ]);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.out);
     expect(json.visits).toHaveLength(66);
@@ -137,7 +180,18 @@ describe('a bad customer list', () => {
     const list = join(dir, 'bad.csv');
     writeFileSync(list, lines.join('\r\n'));
     await withRoster(newWorkspace(join(dir, 'ws')));
-    const r = await run(['letters', list, '--workspace', join(dir, 'ws'), '--out', join(dir, 'letters'), '--visitor', '周敏', '--reviewer', '沈佳怡']);
+    const r = await run([
+      'letters',
+      list,
+      '--workspace',
+      join(dir, 'ws'),
+      '--out',
+      join(dir, 'letters'),
+      '--visitor',
+      '周敏',
+      '--reviewer',
+      '沈佳怡',
+    ]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/row 4, column 邮编/);
     expect(r.err).toMatch(/row 6, column 客户类型/);

@@ -19,26 +19,48 @@ async function rulesBroken(path: string, code: string): Promise<string[]> {
 describe('the linter keeps the shape of the code', () => {
   it('refuses an import cycle between files', async () => {
     // src/store/register.ts imports the clock: the clock importing the register closes a cycle.
-    expect(await rulesBroken('src/env/clock.ts', "import { openRegister } from '../store/register.ts';\nexport const x = openRegister;\n")).toContain('import-x/no-cycle');
+    expect(
+      await rulesBroken(
+        'src/env/clock.ts',
+        "import { openRegister } from '../store/register.ts';\nexport const x = openRegister;\n",
+      ),
+    ).toContain('import-x/no-cycle');
   });
 
-  it('refuses an import against the folders\' order (scan may not import ingest)', async () => {
-    expect(await rulesBroken('src/scan/probe.ts', "import { ingest } from '../ingest/ingest.ts';\nexport const x = ingest;\n")).toContain('import-x/no-restricted-paths');
+  it("refuses an import against the folders' order (scan may not import ingest)", async () => {
+    expect(
+      await rulesBroken(
+        'src/scan/probe.ts',
+        "import { ingest } from '../ingest/ingest.ts';\nexport const x = ingest;\n",
+      ),
+    ).toContain('import-x/no-restricted-paths');
   });
 
   it('keeps src/domain free of I/O and of the other stages', async () => {
-    const broken = await rulesBroken('src/domain/probe.ts', "import { readFileSync } from 'node:fs';\nimport { nowIso } from '../env/clock.ts';\nexport const x = [readFileSync, nowIso];\n");
+    const broken = await rulesBroken(
+      'src/domain/probe.ts',
+      "import { readFileSync } from 'node:fs';\nimport { nowIso } from '../env/clock.ts';\nexport const x = [readFileSync, nowIso];\n",
+    );
     expect(broken.filter((r) => r === 'no-restricted-imports')).toHaveLength(2);
   });
 
   it('lets only src/store open the database', async () => {
-    expect(await rulesBroken('src/rules/probe.ts', "import Database from 'better-sqlite3';\nexport const x = Database;\n")).toContain('no-restricted-imports');
-    expect(await rulesBroken('src/store/probe.ts', "import Database from 'better-sqlite3';\nexport const x = Database;\n")).toEqual([]);
+    expect(
+      await rulesBroken('src/rules/probe.ts', "import Database from 'better-sqlite3';\nexport const x = Database;\n"),
+    ).toContain('no-restricted-imports');
+    expect(
+      await rulesBroken('src/store/probe.ts', "import Database from 'better-sqlite3';\nexport const x = Database;\n"),
+    ).toEqual([]);
   });
 
   it('refuses a function of more than 60 lines in src/', async () => {
     const body = Array.from({ length: 61 }, (_, i) => `  n += ${i};`).join('\n');
-    expect(await rulesBroken('src/domain/probe.ts', `export function long(): number {\n  let n = 0;\n${body}\n  return n;\n}\n`)).toContain('max-lines-per-function');
+    expect(
+      await rulesBroken(
+        'src/domain/probe.ts',
+        `export function long(): number {\n  let n = 0;\n${body}\n  return n;\n}\n`,
+      ),
+    ).toContain('max-lines-per-function');
   });
 
   it('accepts code that keeps the rules', async () => {

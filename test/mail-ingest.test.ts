@@ -54,7 +54,10 @@ describe('e-mails are matched to their visits and kept with printout and attachm
     const done = addVisit(ws, zhao, { channel: 'email', result: 'passed' });
     addVisit(ws, zhao, { channel: 'letter' });
     const open = addVisit(ws, zhao, { channel: 'email' });
-    const report = await ingest(ws, [join(SAMPLES, '01-gbk-zhao-wenbo.eml')], { actor: 'clerk1', handlers: INGEST_HANDLERS });
+    const report = await ingest(ws, [join(SAMPLES, '01-gbk-zhao-wenbo.eml')], {
+      actor: 'clerk1',
+      handlers: INGEST_HANDLERS,
+    });
     expect(report.files[0]!.pages[0]!.visitId).toBe(open.visitId);
     expect(documentsOf(ws.db, done.visitId)).toEqual([]);
   });
@@ -85,7 +88,10 @@ describe('e-mails are matched to their visits and kept with printout and attachm
     const zhao = customer();
     const a = addVisit(ws, zhao, { channel: 'email' });
     const b = addVisit(ws, zhao, { channel: 'email' });
-    const report = await ingest(ws, [join(SAMPLES, '01-gbk-zhao-wenbo.eml')], { actor: 'clerk1', handlers: INGEST_HANDLERS });
+    const report = await ingest(ws, [join(SAMPLES, '01-gbk-zhao-wenbo.eml')], {
+      actor: 'clerk1',
+      handlers: INGEST_HANDLERS,
+    });
     expect(report.quarantined[0]!.reason).toContain('2 open visits');
     expect(report.quarantined[0]!.reason).toContain(a.visitId);
     expect(report.quarantined[0]!.reason).toContain(b.visitId);
@@ -104,7 +110,14 @@ describe('e-mails are matched to their visits and kept with printout and attachm
   it("a mail client's PDF printout is recognised by its header lines and matched the same way", async () => {
     const zhao = customer();
     const visit = addVisit(ws, zhao);
-    const pdf = textPdf(['主题： 回复：关于新开户回访的回复', '发件人： 赵文博 <zhao.wenbo1@example.cn>', '日期： 2026年11月20日 9:12', '收件人： huifang@broker.example', '', '1. 是  2. 是  3. 否']);
+    const pdf = textPdf([
+      '主题： 回复：关于新开户回访的回复',
+      '发件人： 赵文博 <zhao.wenbo1@example.cn>',
+      '日期： 2026年11月20日 9:12',
+      '收件人： huifang@broker.example',
+      '',
+      '1. 是  2. 是  3. 否',
+    ]);
     const report = await ingest(ws, [write('printed.pdf', pdf)], { actor: 'clerk1', handlers: INGEST_HANDLERS });
     expect(report.files[0]!.handler).toBe('email-printout');
     expect(report.files[0]!.pages[0]).toMatchObject({ visitId: visit.visitId, kind: 'email-printout' });
@@ -124,9 +137,14 @@ describe('e-mails are matched to their visits and kept with printout and attachm
 
 describe('malformed e-mails and unknown charsets: clear errors, nothing lost', () => {
   it('an unknown charset is refused with the file and charset named, not rendered as mojibake', async () => {
-    const bytes = Buffer.from('From: a@example.com\r\nSubject: =?x-klingon?B?5L2g5aW9?=\r\nContent-Type: text/plain; charset=x-klingon\r\n\r\n\xc4\xe3\xba\xc3', 'latin1');
+    const bytes = Buffer.from(
+      'From: a@example.com\r\nSubject: =?x-klingon?B?5L2g5aW9?=\r\nContent-Type: text/plain; charset=x-klingon\r\n\r\n\xc4\xe3\xba\xc3',
+      'latin1',
+    );
     await expect(parseEml(bytes, 'klingon.eml')).rejects.toThrow(EmlError);
-    await expect(parseEml(bytes, 'klingon.eml')).rejects.toThrow(/^klingon\.eml: the message is written in the character set "x-klingon", which huifang cannot decode/);
+    await expect(parseEml(bytes, 'klingon.eml')).rejects.toThrow(
+      /^klingon\.eml: the message is written in the character set "x-klingon", which huifang cannot decode/,
+    );
     const path = write('klingon.eml', bytes);
     const report = await ingest(ws, [path], { actor: 'clerk1', handlers: INGEST_HANDLERS });
     const q = report.quarantined[0]!;
@@ -148,7 +166,11 @@ describe('malformed e-mails and unknown charsets: clear errors, nothing lost', (
   });
 
   it('binary junk named .eml, and an empty file, are refused clearly', async () => {
-    await expect(parseEml(Buffer.from([0x50, 0x4b, 3, 4, 0, 0, 0, 0]), 'zip.eml')).rejects.toThrow('zip.eml: the file is binary, not an e-mail');
-    await expect(parseEml(new Uint8Array(0), 'empty.eml')).rejects.toThrow('empty.eml: the file is empty; it is not an e-mail');
+    await expect(parseEml(Buffer.from([0x50, 0x4b, 3, 4, 0, 0, 0, 0]), 'zip.eml')).rejects.toThrow(
+      'zip.eml: the file is binary, not an e-mail',
+    );
+    await expect(parseEml(new Uint8Array(0), 'empty.eml')).rejects.toThrow(
+      'empty.eml: the file is empty; it is not an e-mail',
+    );
   });
 });

@@ -15,7 +15,6 @@ import { needTools } from './tools.ts';
 const SAMPLES = join(import.meta.dirname, '..', 'samples', 'emails');
 const sample = (name: string) => readFileSync(join(SAMPLES, name));
 
-
 async function printoutText(pdf: Uint8Array): Promise<string> {
   const { pages } = await pdfTextLines(pdf, 10);
   return pages.map((p) => p.lines.join('\n')).join('\n');
@@ -88,7 +87,10 @@ describe('e-mail printouts read back with the Chinese intact', () => {
     expect(utf8.text).toContain('回访回复');
     expect(utf8.text).toContain('梁昊天 <liang.haotian@example.com>');
     expect(utf8.text).toContain('对服务一般满意，希望交易软件更稳定一些。');
-    const big5 = await printoutOf(big5Email({ subject: '回訪問題答覆', body: '您好：本人親自辦理開戶，無人代為操作帳戶。' }), 'big5.eml');
+    const big5 = await printoutOf(
+      big5Email({ subject: '回訪問題答覆', body: '您好：本人親自辦理開戶，無人代為操作帳戶。' }),
+      'big5.eml',
+    );
     expect(big5.mail.subject).toBe('回訪問題答覆');
     expect(big5.text).toContain('陳美玲');
     expect(big5.text).toContain('本人親自辦理開戶，無人代為操作帳戶。');
@@ -107,7 +109,10 @@ describe('e-mail printouts read back with the Chinese intact', () => {
 
   it('long bodies flow onto numbered pages; the same e-mail gives the same bytes', async () => {
     const body = Array.from({ length: 120 }, (_, i) => `第${i + 1}行：客户回访答复，本人确认以上信息属实。`).join('\n');
-    const eml = Buffer.from(`From: a@example.com\r\nSubject: =?UTF-8?B?${Buffer.from('长邮件').toString('base64')}?=\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}`, 'utf8');
+    const eml = Buffer.from(
+      `From: a@example.com\r\nSubject: =?UTF-8?B?${Buffer.from('长邮件').toString('base64')}?=\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}`,
+      'utf8',
+    );
     const a = await printoutOf(eml, 'long.eml');
     const b = await printoutOf(eml, 'long.eml');
     expect(a.pageCount).toBeGreaterThan(1);
@@ -119,15 +124,23 @@ describe('e-mail printouts read back with the Chinese intact', () => {
   it('long bodies: qpdf finds the printout sound', async (ctx) => {
     needTools(ctx, 'qpdf');
     const body = Array.from({ length: 120 }, (_, i) => `第${i + 1}行：客户回访答复，本人确认以上信息属实。`).join('\n');
-    const eml = Buffer.from(`From: a@example.com\r\nSubject: long\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}`, 'utf8');
+    const eml = Buffer.from(
+      `From: a@example.com\r\nSubject: long\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}`,
+      'utf8',
+    );
     const { pdf } = await printoutOf(eml, 'long.eml');
     const path = join(mkdtempSync(join(tmpdir(), 'huifang-printout-')), 'long.pdf');
     writeFileSync(path, pdf);
-    expect(execFileSync('qpdf', ['--check', path], { encoding: 'utf8' })).toContain('No syntax or stream encoding errors found');
+    expect(execFileSync('qpdf', ['--check', path], { encoding: 'utf8' })).toContain(
+      'No syntax or stream encoding errors found',
+    );
   });
 
   it('characters the typeface lacks are printed as □ and counted, never dropped silently', async () => {
-    const eml = Buffer.from(`From: a@example.com\r\nSubject: ok\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n好的😀谢谢`, 'utf8');
+    const eml = Buffer.from(
+      `From: a@example.com\r\nSubject: ok\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n好的😀谢谢`,
+      'utf8',
+    );
     const { text, missingGlyphs } = await printoutOf(eml, 'emoji.eml');
     expect(missingGlyphs).toBe(1);
     expect(text).toContain('好的□谢谢');

@@ -95,23 +95,74 @@ const xml = (s: string) => () => [Buffer.from(`<?xml version="1.0" encoding="UTF
  * carries `padMegabytes` of one repeated string more: a few hundred kilobytes on disk.
  */
 export function xlsxBomb(path: string, padMegabytes: number): Promise<void> {
-  const header = ['客户号', '姓名', '客户类型', '营业部代码', '营业部名称', '通讯地址', '邮编', '联系电话', '电子邮件', '开户日期'];
-  const values = ['310100090001', '王示例', '个人', '3101', '上海浦东南路证券营业部', '上海市浦东新区浦东南路100弄1号101室', '200120', '13800009001', 'wang@example.cn', '2026-09-02'];
+  const header = [
+    '客户号',
+    '姓名',
+    '客户类型',
+    '营业部代码',
+    '营业部名称',
+    '通讯地址',
+    '邮编',
+    '联系电话',
+    '电子邮件',
+    '开户日期',
+  ];
+  const values = [
+    '310100090001',
+    '王示例',
+    '个人',
+    '3101',
+    '上海浦东南路证券营业部',
+    '上海市浦东新区浦东南路100弄1号101室',
+    '200120',
+    '13800009001',
+    'wang@example.cn',
+    '2026-09-02',
+  ];
   const strings = [...header, ...values];
   const col = (i: number) => String.fromCharCode(65 + i);
-  const rowXml = (r: number, offset: number) => `<row r="${r}">${header.map((_, i) => `<c r="${col(i)}${r}" t="s"><v>${offset + i}</v></c>`).join('')}</row>`;
+  const rowXml = (r: number, offset: number) =>
+    `<row r="${r}">${header.map((_, i) => `<c r="${col(i)}${r}" t="s"><v>${offset + i}</v></c>`).join('')}</row>`;
   const pad = `<si><t>${'A'.repeat(1000)}</t></si>`;
   const padCount = Math.ceil((padMegabytes * 2 ** 20) / pad.length);
   return writeZip(path, [
-    { name: '[Content_Types].xml', chunks: xml('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>') },
-    { name: '_rels/.rels', chunks: xml('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>') },
-    { name: 'xl/workbook.xml', chunks: xml('<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="list" sheetId="1" r:id="rId1"/></sheets></workbook>') },
-    { name: 'xl/_rels/workbook.xml.rels', chunks: xml('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>') },
-    { name: 'xl/worksheets/sheet1.xml', chunks: xml(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${rowXml(1, 0)}${rowXml(2, header.length)}</sheetData></worksheet>`) },
+    {
+      name: '[Content_Types].xml',
+      chunks: xml(
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+      ),
+    },
+    {
+      name: '_rels/.rels',
+      chunks: xml(
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+      ),
+    },
+    {
+      name: 'xl/workbook.xml',
+      chunks: xml(
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="list" sheetId="1" r:id="rId1"/></sheets></workbook>',
+      ),
+    },
+    {
+      name: 'xl/_rels/workbook.xml.rels',
+      chunks: xml(
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+      ),
+    },
+    {
+      name: 'xl/worksheets/sheet1.xml',
+      chunks: xml(
+        `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${rowXml(1, 0)}${rowXml(2, header.length)}</sheetData></worksheet>`,
+      ),
+    },
     {
       name: 'xl/sharedStrings.xml',
       chunks: function* () {
-        yield Buffer.from(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="${strings.length + padCount}" uniqueCount="${strings.length + padCount}">${strings.map((s) => `<si><t>${s}</t></si>`).join('')}`, 'utf8');
+        yield Buffer.from(
+          `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="${strings.length + padCount}" uniqueCount="${strings.length + padCount}">${strings.map((s) => `<si><t>${s}</t></si>`).join('')}`,
+          'utf8',
+        );
         const block = Buffer.from(pad.repeat(1024), 'utf8');
         for (let written = 0; written < padCount; written += 1024) yield block;
         yield Buffer.from('</sst>', 'utf8');

@@ -43,10 +43,28 @@ const file = (name: string, content: string | Uint8Array): string => {
   return path;
 };
 
-const HEADER = '客户号,姓名,客户类型,营业部代码,营业部名称,通讯地址,邮编,联系电话,电子邮件,开户日期,账户状态,融资融券,总资产,月均交易量,六个月盈亏率,VIP';
+const HEADER =
+  '客户号,姓名,客户类型,营业部代码,营业部名称,通讯地址,邮编,联系电话,电子邮件,开户日期,账户状态,融资融券,总资产,月均交易量,六个月盈亏率,VIP';
 const STATUS = { normal: '正常', dormant: '休眠', suspended: '中止交易', closed: '销户' } as const;
 const row = (a: Account): string =>
-  [a.customerId, a.name, a.kind === 'individual' ? '个人' : '机构', a.branchCode, a.branchName, a.address, a.postcode, a.phone, a.email, a.openedOn, STATUS[a.status], a.margin ? '是' : '否', a.assets ?? '', a.monthlyTurnover ?? '', a.sixMonthReturn ?? '', a.vip ? '是' : '否'].join(',');
+  [
+    a.customerId,
+    a.name,
+    a.kind === 'individual' ? '个人' : '机构',
+    a.branchCode,
+    a.branchName,
+    a.address,
+    a.postcode,
+    a.phone,
+    a.email,
+    a.openedOn,
+    STATUS[a.status],
+    a.margin ? '是' : '否',
+    a.assets ?? '',
+    a.monthlyTurnover ?? '',
+    a.sixMonthReturn ?? '',
+    a.vip ? '是' : '否',
+  ].join(',');
 
 async function refusal(p: Promise<unknown>): Promise<[string, number | undefined, string | undefined][]> {
   try {
@@ -62,18 +80,32 @@ describe('reading account and event lists', () => {
   const good = generatePopulation(3, 'small').accounts.map(row);
 
   it('refuses an account list whole, naming each bad row and column', async () => {
-    const bad = [HEADER, good[0], good[1]!.replace(/,正常,|,休眠,|,中止交易,|,销户,/, ',冻结,'), good[2]!.replace(/,[是否],(\d*),/, ',也许,$1,'), good[0]!.replace(/^\d+/, '310100000777').replace(/,[是否],\d*,/, ',否,-5,')].join('\n');
+    const bad = [
+      HEADER,
+      good[0],
+      good[1]!.replace(/,正常,|,休眠,|,中止交易,|,销户,/, ',冻结,'),
+      good[2]!.replace(/,[是否],(\d*),/, ',也许,$1,'),
+      good[0]!.replace(/^\d+/, '310100000777').replace(/,[是否],\d*,/, ',否,-5,'),
+    ].join('\n');
     expect(await refusal(readAccounts(file('accounts.csv', bad), { today: '2026-11-30' }))).toEqual([
       ['accounts/bad-status', 3, '账户状态'],
       ['accounts/bad-flag', 4, '融资融券'],
       ['accounts/bad-amount', 5, '总资产'],
     ]);
-    const missing = [HEADER.replace(',账户状态', ''), ...good.map((g) => g.replace(/,(正常|休眠|中止交易|销户),/, ','))].join('\n');
-    expect((await refusal(readAccounts(file('accounts.csv', missing), { today: '2026-11-30' })))[0]).toEqual(['accounts/missing-column', 1, undefined]);
+    const missing = [
+      HEADER.replace(',账户状态', ''),
+      ...good.map((g) => g.replace(/,(正常|休眠|中止交易|销户),/, ',')),
+    ].join('\n');
+    expect((await refusal(readAccounts(file('accounts.csv', missing), { today: '2026-11-30' })))[0]).toEqual([
+      'accounts/missing-column',
+      1,
+      undefined,
+    ]);
   });
 
   it('reads GBK with English headers, and XLSX amounts in 万 and percentages as Excel stores them', async () => {
-    const english = 'customer_id,name,kind,branch_code,branch_name,address,postcode,phone,email,opened,status,margin,assets,monthly_turnover,six_month_return,vip';
+    const english =
+      'customer_id,name,kind,branch_code,branch_name,address,postcode,phone,email,opened,status,margin,assets,monthly_turnover,six_month_return,vip';
     const gbk = iconv.encode([english, good[0], good[1]].join('\r\n'), 'gb18030');
     const list = await readAccounts(file('accounts-gbk.csv', gbk), { today: '2026-11-30' });
     expect(list.format).toBe('csv-gb18030');
@@ -82,23 +114,62 @@ describe('reading account and event lists', () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('accounts');
     ws.addRow(HEADER.split(',').concat('同期指数涨跌幅'));
-    ws.addRow(['310100000001', '王示例', '个人', '3101', '上海浦东南路证券营业部', '浦东南路100号', '200120', '13800000001', '', '2020-05-06', '正常', '是', '1250万', 12_000_000, -0.253, 'Y', '4.5%']);
+    ws.addRow([
+      '310100000001',
+      '王示例',
+      '个人',
+      '3101',
+      '上海浦东南路证券营业部',
+      '浦东南路100号',
+      '200120',
+      '13800000001',
+      '',
+      '2020-05-06',
+      '正常',
+      '是',
+      '1250万',
+      12_000_000,
+      -0.253,
+      'Y',
+      '4.5%',
+    ]);
     ws.getCell('O2').numFmt = '0.00%';
     const path = join(dir, `${n++}-accounts.xlsx`);
     await wb.xlsx.writeFile(path);
     const [a] = (await readAccounts(path, { today: '2026-11-30' })).accounts;
-    expect(a).toMatchObject({ assets: 12_500_000, monthlyTurnover: 12_000_000, sixMonthReturn: -25.3, indexReturn: 4.5, margin: true, vip: true, status: 'normal' });
+    expect(a).toMatchObject({
+      assets: 12_500_000,
+      monthlyTurnover: 12_000_000,
+      sixMonthReturn: -25.3,
+      indexReturn: 4.5,
+      margin: true,
+      vip: true,
+      status: 'normal',
+    });
   });
 
   it('refuses an event list naming unknown events and bad dates, and reads the names exports use', async () => {
-    const bad = ['客户号,事件,事件日期', '310100000001,销户,2026-03-05', '310100000002,生日,2026-03-05', '310100000003,大额转出,2026-13-01', '310100000004,协查,'].join('\n');
+    const bad = [
+      '客户号,事件,事件日期',
+      '310100000001,销户,2026-03-05',
+      '310100000002,生日,2026-03-05',
+      '310100000003,大额转出,2026-13-01',
+      '310100000004,协查,',
+    ].join('\n');
     expect(await refusal(readAccountEvents(file('events.csv', bad), { today: '2026-11-30' }))).toEqual([
       ['events/unknown-event', 3, '事件'],
       ['events/bad-date', 4, '事件日期'],
       ['events/empty-field', 5, '事件日期'],
     ]);
-    const ok = ['客户号,事件类型,发生日期,备注', '310100000001,连续六个月无交易,2026/3/5,', '310100000002,对账单退信,20260306,地址不详', '310100000003,KYC,2026年3月7日,'].join('\n');
-    expect((await readAccountEvents(file('events.csv', ok), { today: '2026-11-30' })).events.map((e) => e.kind)).toEqual(['idle', 'statement', 'kyc']);
+    const ok = [
+      '客户号,事件类型,发生日期,备注',
+      '310100000001,连续六个月无交易,2026/3/5,',
+      '310100000002,对账单退信,20260306,地址不详',
+      '310100000003,KYC,2026年3月7日,',
+    ].join('\n');
+    expect(
+      (await readAccountEvents(file('events.csv', ok), { today: '2026-11-30' })).events.map((e) => e.kind),
+    ).toEqual(['idle', 'statement', 'kyc']);
   });
 });
 
@@ -108,7 +179,16 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
   const population = generatePopulation(400, 'cli');
   const accountsCsv = file('accounts.csv', [HEADER, ...population.accounts.map(row)].join('\n'));
   const events = population.events.filter((e) => e.occurredOn >= '2026-01-01' && !e.customerId.startsWith('9999'));
-  const eventsCsv = file('events.csv', ['客户号,事件,事件日期', ...events.map((e) => `${e.customerId},${{ closure: '销户', idle: '长期无交易', 'large-transfer': '大额转出', statement: '对账单异议', 'exchange-watch': '交易所重点监控', investigation: '协查', kyc: '客户身份重新识别' }[e.kind]},${e.occurredOn}`)].join('\n'));
+  const eventsCsv = file(
+    'events.csv',
+    [
+      '客户号,事件,事件日期',
+      ...events.map(
+        (e) =>
+          `${e.customerId},${{ closure: '销户', idle: '长期无交易', 'large-transfer': '大额转出', statement: '对账单异议', 'exchange-watch': '交易所重点监控', investigation: '协查', kyc: '客户身份重新识别' }[e.kind]},${e.occurredOn}`,
+      ),
+    ].join('\n'),
+  );
   let plan: any;
 
   beforeAll(async () => {
@@ -144,7 +224,9 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
       expect(p.customerId).toMatch(/^\*{8}\d{4}$/);
       expect(p.due).toMatch(/^2026-|^2027-01-/);
     }
-    expect(new Set(plan.planned.map((p: any) => p.category))).toEqual(new Set(['new-account', 'special', 'existing', 'key']));
+    expect(new Set(plan.planned.map((p: any) => p.category))).toEqual(
+      new Set(['new-account', 'special', 'existing', 'key']),
+    );
     expect(plan.parameters.policy.existingRatio).toBe(0.1);
   });
 
@@ -161,12 +243,44 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
     const special = plan.planned.filter((p: any) => p.category === 'special');
     const branch = special[0].branch as string;
     const mine = special.filter((p: any) => p.branch === branch);
-    const before = JSON.parse((await run(['coverage', '--year', '2026', '--branch', branch, '--workspace', ws, '--json'])).out);
-    expect(Object.keys(before.branches[0])).toEqual(['branch', 'branchName', 'newAccounts', 'existing', 'margin', 'key', 'events']);
-    expect(before.branches[0].existing).toMatchObject({ eligible: expect.any(Number), visited: 0, ratio: 0, policyRatio: 0.1, ok: false });
+    const before = JSON.parse(
+      (await run(['coverage', '--year', '2026', '--branch', branch, '--workspace', ws, '--json'])).out,
+    );
+    expect(Object.keys(before.branches[0])).toEqual([
+      'branch',
+      'branchName',
+      'newAccounts',
+      'existing',
+      'margin',
+      'key',
+      'events',
+    ]);
+    expect(before.branches[0].existing).toMatchObject({
+      eligible: expect.any(Number),
+      visited: 0,
+      ratio: 0,
+      policyRatio: 0.1,
+      ok: false,
+    });
     expect(before.branches[0].events.started).toBe(0);
 
-    const r = await run(['letters', '--plan', '--branch', branch, '--category', 'special', '--out', join(dir, 'letters'), '--visitor', '周敏', '--reviewer', '沈佳怡', '--workspace', ws, '--json']);
+    const r = await run([
+      'letters',
+      '--plan',
+      '--branch',
+      branch,
+      '--category',
+      'special',
+      '--out',
+      join(dir, 'letters'),
+      '--visitor',
+      '周敏',
+      '--reviewer',
+      '沈佳怡',
+      '--workspace',
+      ws,
+      '--json',
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const started = JSON.parse(r.out).visits;
@@ -180,17 +294,52 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
     } finally {
       w.close();
     }
-    const after = JSON.parse((await run(['coverage', '--year', '2026', '--branch', branch, '--workspace', ws, '--json'])).out);
-    expect(after.branches[0].events.started).toBe(before.branches[0].events.total - before.branches[0].events.missing.length + mine.length);
-    const none = await run(['letters', '--plan', '--branch', branch, '--category', 'special', '--out', join(dir, 'letters2'), '--visitor', '周敏', '--reviewer', '沈佳怡', '--workspace', ws]);
+    const after = JSON.parse(
+      (await run(['coverage', '--year', '2026', '--branch', branch, '--workspace', ws, '--json'])).out,
+    );
+    expect(after.branches[0].events.started).toBe(
+      before.branches[0].events.total - before.branches[0].events.missing.length + mine.length,
+    );
+    const none = await run([
+      'letters',
+      '--plan',
+      '--branch',
+      branch,
+      '--category',
+      'special',
+      '--out',
+      join(dir, 'letters2'),
+      '--visitor',
+      '周敏',
+      '--reviewer',
+      '沈佳怡',
+      '--workspace',
+      ws,
+    ]);
     expect(none.code).toBe(2);
     expect(none.err).toContain('has no visit left to start for branch');
   }, 120_000);
 
-  it('starts planned key-customer visits as face-to-face forms with forms --plan, each due on the plan\'s date', async () => {
+  it("starts planned key-customer visits as face-to-face forms with forms --plan, each due on the plan's date", async () => {
     const key = plan.planned.filter((p: any) => p.category === 'key');
     const branch = key[0].branch as string;
-    const r = await run(['forms', '--plan', '--category', 'key', '--branch', branch, '--out', join(dir, 'forms'), '--visitor', '周敏', '--reviewer', '沈佳怡', '--workspace', ws, '--json']);
+    const r = await run([
+      'forms',
+      '--plan',
+      '--category',
+      'key',
+      '--branch',
+      branch,
+      '--out',
+      join(dir, 'forms'),
+      '--visitor',
+      '周敏',
+      '--reviewer',
+      '沈佳怡',
+      '--workspace',
+      ws,
+      '--json',
+    ]);
     expect(r.err).toBe('');
     const visits = JSON.parse(r.out).visits;
     expect(visits).toHaveLength(key.filter((p: any) => p.branch === branch).length);
@@ -205,7 +354,7 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
     }
   }, 120_000);
 
-  it('puts the year\'s coverage into the period report, ids masked', async () => {
+  it("puts the year's coverage into the period report, ids masked", async () => {
     const r = await run(['report', '--period', '2026-11', '--workspace', ws, '--json']);
     expect(r.code).toBe(0);
     const rep = JSON.parse(r.out);
@@ -233,6 +382,8 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
     writeFileSync(join(other, 'policy.json'), JSON.stringify({ planning: { marginRatio: 15 } }));
     const r = await run(['plan', '--year', '2026', '--workspace', other]);
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`${join(other, 'policy.json')}: planning.marginRatio must be a share above 0 and at most 1`);
+    expect(r.err).toContain(
+      `${join(other, 'policy.json')}: planning.marginRatio must be a share above 0 and at most 1`,
+    );
   });
 });

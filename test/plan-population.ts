@@ -34,22 +34,39 @@ export function generatePopulation(size: number, seed = 'population'): Populatio
   for (const a of accounts) {
     if (r.chance(0.015)) events.push(generateEvent(r, a));
     if (a.openedOn >= '2026-01-01' && a.openedOn < '2026-06-01' && r.chance(0.6)) {
-      visits.push({ customerId: a.customerId, category: 'new-account', createdOn: addDays(a.openedOn, 5), result: r.chance(0.8) ? 'passed' : 'pending' });
+      visits.push({
+        customerId: a.customerId,
+        category: 'new-account',
+        createdOn: addDays(a.openedOn, 5),
+        result: r.chance(0.8) ? 'passed' : 'pending',
+      });
     } else if (a.openedOn < '2026-01-01' && r.chance(0.03)) {
-      visits.push({ customerId: a.customerId, category: r.chance(0.8) ? 'existing' : 'key', createdOn: `2026-0${r.int(1, 9)}-15`, result: 'passed' });
+      visits.push({
+        customerId: a.customerId,
+        category: r.chance(0.8) ? 'existing' : 'key',
+        createdOn: `2026-0${r.int(1, 9)}-15`,
+        result: 'passed',
+      });
     } else if (a.openedOn < '2025-01-01' && r.chance(0.02)) {
       visits.push({ customerId: a.customerId, category: 'existing', createdOn: '2025-06-15', result: 'passed' });
     }
   }
   // Events for people not in the list, and events already answered by a special visit.
   events.push({ customerId: '999900000001', kind: 'closure', occurredOn: '2026-05-06' });
-  for (const e of events.slice(0, 20)) visits.push({ customerId: e.customerId, category: 'special', createdOn: e.occurredOn, result: 'passed' });
+  for (const e of events.slice(0, 20))
+    visits.push({ customerId: e.customerId, category: 'special', createdOn: e.occurredOn, result: 'passed' });
   return { accounts, events, visits };
 }
 
 function generateAccount(r: Random, i: number): Account {
-  const [branchCode, branchName, postcode] = BRANCHES[Math.min(BRANCHES.length - 1, Math.floor(r.next() ** 1.4 * BRANCHES.length))]!;
-  const status = r.weighted<AccountStatus>([['normal', 80], ['dormant', 10], ['suspended', 5], ['closed', 5]]);
+  const [branchCode, branchName, postcode] =
+    BRANCHES[Math.min(BRANCHES.length - 1, Math.floor(r.next() ** 1.4 * BRANCHES.length))]!;
+  const status = r.weighted<AccountStatus>([
+    ['normal', 80],
+    ['dormant', 10],
+    ['suspended', 5],
+    ['closed', 5],
+  ]);
   const opened = r.chance(0.1) ? dayOf(2026, r.int(0, 333)) : dayOf(r.int(2005, 2025), r.int(0, 364));
   const account: Account = {
     customerId: `${branchCode}${String(i).padStart(8, '0')}`,
@@ -67,9 +84,21 @@ function generateAccount(r: Random, i: number): Account {
     vip: r.chance(0.005),
   };
   // Figures around the thresholds, the thresholds themselves included.
-  const assets = r.weighted<number>([[r.int(0, 2_000_000), 90], [r.int(2_000_000, 9_999_999), 7], [10_000_000, 0.5], [9_999_999, 0.5], [r.int(10_000_000, 90_000_000), 2]]);
+  const assets = r.weighted<number>([
+    [r.int(0, 2_000_000), 90],
+    [r.int(2_000_000, 9_999_999), 7],
+    [10_000_000, 0.5],
+    [9_999_999, 0.5],
+    [r.int(10_000_000, 90_000_000), 2],
+  ]);
   if (r.chance(0.95)) account.assets = assets;
-  if (r.chance(0.9)) account.monthlyTurnover = r.weighted<number>([[r.int(0, 3_000_000), 97], [10_000_000, 0.5], [r.int(10_000_001, 50_000_000), 1.5], [9_999_999.5, 1]]);
+  if (r.chance(0.9))
+    account.monthlyTurnover = r.weighted<number>([
+      [r.int(0, 3_000_000), 97],
+      [10_000_000, 0.5],
+      [r.int(10_000_001, 50_000_000), 1.5],
+      [9_999_999.5, 1],
+    ]);
   if (r.chance(0.9)) account.sixMonthReturn = Math.round(r.normal(0, 8) * 10) / 10;
   if (r.chance(0.3)) account.annualCommission = r.int(0, 400_000);
   return account;

@@ -62,8 +62,28 @@ describe('progress', () => {
     const ws = await newStaffedWorkspace(join(mkdtempSync(join(tmpdir(), 'huifang-progress-')), 'ws'));
     let out = '';
     let err = '';
-    const io: Io = { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), interactive: false, errRaw: (t) => (err += t) };
-    const code = await main(['letters', join(PROJECT_ROOT, 'samples', 'customers.csv'), '--out', join(ws, '..', 'letters'), '--workspace', ws, '--visitor', '周敏', '--reviewer', '沈佳怡', '--json'], io);
+    const io: Io = {
+      out: (t) => (out += t + '\n'),
+      err: (t) => (err += t + '\n'),
+      interactive: false,
+      errRaw: (t) => (err += t),
+    };
+    const code = await main(
+      [
+        'letters',
+        join(PROJECT_ROOT, 'samples', 'customers.csv'),
+        '--out',
+        join(ws, '..', 'letters'),
+        '--workspace',
+        ws,
+        '--visitor',
+        '周敏',
+        '--reviewer',
+        '沈佳怡',
+        '--json',
+      ],
+      io,
+    );
     expect(code).toBe(0);
     expect(err).toBe('');
     const json = JSON.parse(out);
@@ -79,7 +99,21 @@ describe('progress', () => {
   it('shows progress and its summary for a command on a terminal', async () => {
     const ws = await newStaffedWorkspace(join(mkdtempSync(join(tmpdir(), 'huifang-progress-')), 'ws'));
     const { io, raw } = terminal();
-    const code = await main(['letters', join(PROJECT_ROOT, 'samples', 'customers.csv'), '--out', join(ws, '..', 'letters'), '--workspace', ws, '--visitor', '周敏', '--reviewer', '沈佳怡'], io);
+    const code = await main(
+      [
+        'letters',
+        join(PROJECT_ROOT, 'samples', 'customers.csv'),
+        '--out',
+        join(ws, '..', 'letters'),
+        '--workspace',
+        ws,
+        '--visitor',
+        '周敏',
+        '--reviewer',
+        '沈佳怡',
+      ],
+      io,
+    );
     expect(code).toBe(0);
     expect(raw()).toMatch(/rendering letters {2}\d+\/66/);
     expect(raw()).toMatch(/rendering letters: 66 letters in \d+ s *\n/);

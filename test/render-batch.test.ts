@@ -28,7 +28,14 @@ const inputs: DocumentInput[] = [
   ['1101', '100001', 'institution'],
 ].map(([branchCode, postcode, kind], i) => ({
   visit: makeVisit({ category: i % 2 ? 'existing' : 'new-account' }),
-  customer: makeCustomer({ customerId: `C${i}`, branchCode: branchCode!, postcode: postcode!, kind: kind as 'individual', name: kind === 'institution' ? `上海第${i}资产管理有限公司` : `王${'一二三四五六七'[i]}`, contactPerson: '李娜' }),
+  customer: makeCustomer({
+    customerId: `C${i}`,
+    branchCode: branchCode!,
+    postcode: postcode!,
+    kind: kind as 'individual',
+    name: kind === 'institution' ? `上海第${i}资产管理有限公司` : `王${'一二三四五六七'[i]}`,
+    contactPerson: '李娜',
+  }),
 }));
 
 let rendered: RenderedDocument[];
@@ -38,7 +45,13 @@ beforeAll(async () => {
   const renderer = await LetterRenderer.create({ sender: SENDER });
   rendered = inputs.map((input) => renderer.renderLetter(input));
   built = buildBatches(
-    rendered.map((r, i) => ({ visitId: r.visitId, branchCode: inputs[i]!.customer.branchCode, postcode: inputs[i]!.customer.postcode, pageCount: r.pageCount, document: r.document })),
+    rendered.map((r, i) => ({
+      visitId: r.visitId,
+      branchCode: inputs[i]!.customer.branchCode,
+      postcode: inputs[i]!.customer.postcode,
+      pageCount: r.pageCount,
+      document: r.document,
+    })),
     { maxLettersPerBatch: 3 },
   );
 });
@@ -46,7 +59,12 @@ beforeAll(async () => {
 const expectedOrder = (): string[] =>
   inputs
     .map((input) => input)
-    .sort((a, b) => a.customer.branchCode.localeCompare(b.customer.branchCode) || a.customer.postcode.localeCompare(b.customer.postcode) || a.visit.visitId.localeCompare(b.visit.visitId))
+    .sort(
+      (a, b) =>
+        a.customer.branchCode.localeCompare(b.customer.branchCode) ||
+        a.customer.postcode.localeCompare(b.customer.postcode) ||
+        a.visit.visitId.localeCompare(b.visit.visitId),
+    )
     .map((input) => input.visit.visitId);
 
 describe('duplexSequence', () => {
@@ -114,17 +132,27 @@ describe('buildBatches', () => {
     built.forEach((batch, i) => {
       const path = join(dir, `batch-${i}.pdf`);
       writeFileSync(path, batch.bytes);
-      expect(execFileSync('qpdf', ['--check', path], { encoding: 'utf8' })).toContain('No syntax or stream encoding errors found');
+      expect(execFileSync('qpdf', ['--check', path], { encoding: 'utf8' })).toContain(
+        'No syntax or stream encoding errors found',
+      );
     });
   });
 
   it('refuses a batch size that is not a positive whole number', () => {
-    expect(() => buildBatches([], { maxLettersPerBatch: 0 })).toThrow('Expected a positive whole number for maxLettersPerBatch but received 0.');
+    expect(() => buildBatches([], { maxLettersPerBatch: 0 })).toThrow(
+      'Expected a positive whole number for maxLettersPerBatch but received 0.',
+    );
   });
 
   it('can batch plain PDF bytes too (pdf-lib), padding each letter to an even count', async () => {
     const fromPdfs = await buildBatchesFromPdfs(
-      rendered.slice(0, 2).map((r, i) => ({ visitId: r.visitId, branchCode: inputs[i]!.customer.branchCode, postcode: inputs[i]!.customer.postcode, pageCount: r.pageCount, bytes: r.bytes })),
+      rendered.slice(0, 2).map((r, i) => ({
+        visitId: r.visitId,
+        branchCode: inputs[i]!.customer.branchCode,
+        postcode: inputs[i]!.customer.postcode,
+        pageCount: r.pageCount,
+        bytes: r.bytes,
+      })),
     );
     expect(fromPdfs).toHaveLength(1);
     const even = (n: number): number => n + (n % 2);
@@ -147,13 +175,16 @@ describe('renderAll', () => {
       batch: { maxLettersPerBatch: 3, onBatch: (batch) => void streamed.push(batch) },
     });
     expect(result.map((r) => r.visitId)).toEqual(inputs.map((i) => i.visit.visitId));
-    for (const r of rendered) expect(Buffer.from(seen.get(r.visitId)!).equals(Buffer.from(r.bytes)), r.visitId).toBe(true);
+    for (const r of rendered)
+      expect(Buffer.from(seen.get(r.visitId)!).equals(Buffer.from(r.bytes)), r.visitId).toBe(true);
     expect(streamed.map((b) => b.visitIds)).toEqual(built.map((b) => b.visitIds));
     streamed.forEach((b, i) => expect(Buffer.from(b.bytes).equals(Buffer.from(built[i]!.bytes))).toBe(true));
   });
 
   it('reports a document that cannot be rendered, from a worker thread, naming the visit', async () => {
     const bad = { visit: makeVisit(), customer: makeCustomer({ address: '很长的地址'.repeat(60) }) };
-    await expect(renderAll([...inputs.slice(0, 3), bad], { sender: SENDER, workers: 2, chunkSize: 1 })).rejects.toThrow(bad.visit.visitId);
+    await expect(renderAll([...inputs.slice(0, 3), bad], { sender: SENDER, workers: 2, chunkSize: 1 })).rejects.toThrow(
+      bad.visit.visitId,
+    );
   });
 });

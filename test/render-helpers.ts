@@ -14,7 +14,9 @@ import { mmToPx, type Rect } from '../src/layout/page.ts';
 import type { RasterPage } from '../src/formats/rasterize.ts';
 import type { Sender } from '../src/render/template-data.ts';
 
-export const SENDER: Sender = (JSON.parse(readFileSync(new URL('../samples/firm.json', import.meta.url), 'utf8')) as { sender: Sender }).sender;
+export const SENDER: Sender = (
+  JSON.parse(readFileSync(new URL('../samples/firm.json', import.meta.url), 'utf8')) as { sender: Sender }
+).sender;
 
 let counter = 0;
 /** Valid visit ids in sequence (fixed, so failures are reproducible). */
@@ -25,7 +27,9 @@ export function visitIdFor(n: number): VisitId {
   return `HF-${compact.slice(0, 5)}-${compact.slice(5)}` as VisitId;
 }
 
-export function makeVisit(overrides: Partial<Visit> & { category?: VisitCategory; channel?: VisitChannel } = {}): Visit {
+export function makeVisit(
+  overrides: Partial<Visit> & { category?: VisitCategory; channel?: VisitChannel } = {},
+): Visit {
   counter++;
   return {
     visitId: visitIdFor(1000 + counter),
@@ -63,14 +67,18 @@ export async function pageTexts(bytes: Uint8Array): Promise<string[]> {
     for (let n = 1; n <= doc.numPages; n++) {
       const page = await doc.getPage(n);
       const content = await page.getTextContent();
-      out.push(content.items.map((i) => ('str' in i ? i.str : '')).join('').replace(/\s+/g, ''));
+      out.push(
+        content.items
+          .map((i) => ('str' in i ? i.str : ''))
+          .join('')
+          .replace(/\s+/g, ''),
+      );
     }
     return out;
   } finally {
     await doc.destroy();
   }
 }
-
 
 /** pdftotext's output, whitespace removed. */
 export function pdftotext(path: string): string {
@@ -161,6 +169,11 @@ export async function decodeQr(page: RasterPage, r: Rect): Promise<string[]> {
   for (let y = 0; y < height; y++) {
     data.set(page.data.subarray(((y + y0) * page.width + x0) * 4, ((y + y0) * page.width + x1) * 4), y * width * 4);
   }
-  const results = await readBarcodes({ data, width, height } as ImageData, { formats: ['QRCode'], tryHarder: true, tryRotate: true, maxNumberOfSymbols: 2 });
+  const results = await readBarcodes({ data, width, height } as ImageData, {
+    formats: ['QRCode'],
+    tryHarder: true,
+    tryRotate: true,
+    maxNumberOfSymbols: 2,
+  });
   return results.filter((r) => r.isValid).map((r) => r.text);
 }

@@ -14,7 +14,6 @@ import { LetterRenderer } from '../src/render/renderer.ts';
 import { makeCustomer, makeVisit, SENDER } from './render-helpers.ts';
 import { needTools } from './tools.ts';
 
-
 describe('a rendered letter, read by other tools', () => {
   const dir = mkdtempSync(join(tmpdir(), 'huifang-interop-'));
   const pdf = join(dir, 'letter.pdf');
@@ -48,10 +47,14 @@ describe('a rendered letter, read by other tools', () => {
   it('has QR codes that zbarimg decodes on every page rasterised by pdftoppm -r 150', (ctx) => {
     needTools(ctx, 'pdftoppm', 'zbarimg');
     expect(spawnSync('pdftoppm', ['-r', '150', '-png', pdf, join(dir, 'page')]).status).toBe(0);
-    const pages = readdirSync(dir).filter((f) => f.startsWith('page') && f.endsWith('.png')).sort();
+    const pages = readdirSync(dir)
+      .filter((f) => f.startsWith('page') && f.endsWith('.png'))
+      .sort();
     expect(pages).toHaveLength(pageCount);
     pages.forEach((png, i) => {
-      const r = spawnSync('zbarimg', ['--quiet', '--raw', '-Sdisable', '-Sqrcode.enable', join(dir, png)], { encoding: 'utf8' });
+      const r = spawnSync('zbarimg', ['--quiet', '--raw', '-Sdisable', '-Sqrcode.enable', join(dir, png)], {
+        encoding: 'utf8',
+      });
       const payloads = r.stdout.trim().split('\n').filter(Boolean);
       expect(payloads.length, `${png}: ${r.stderr}`).toBe(2);
       for (const text of payloads) {

@@ -10,8 +10,25 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VISIT_CATEGORIES } from '../src/domain/visit.ts';
 import { formLayout, formLayoutId, type FormLayout } from '../src/layout/form.ts';
-import { addressInWindow, FOLD_LINES_Y, FOLD_MARK, FOLDED_SHEET_PLAY, LETTER, LETTER_LAYOUT_ID } from '../src/layout/letter.ts';
-import { A4, CONTENT, FOOTER_BAND, inset, QR_CAPTION, QR_CODES, rect, REGISTRATION_MARKS, type Rect } from '../src/layout/page.ts';
+import {
+  addressInWindow,
+  FOLD_LINES_Y,
+  FOLD_MARK,
+  FOLDED_SHEET_PLAY,
+  LETTER,
+  LETTER_LAYOUT_ID,
+} from '../src/layout/letter.ts';
+import {
+  A4,
+  CONTENT,
+  FOOTER_BAND,
+  inset,
+  QR_CAPTION,
+  QR_CODES,
+  rect,
+  REGISTRATION_MARKS,
+  type Rect,
+} from '../src/layout/page.ts';
 import { encodePagePayload } from '../src/layout/qr-payload.ts';
 import { DocumentFonts, PageCanvas } from '../src/render/canvas.ts';
 import { TextFitError } from '../src/render/fit.ts';
@@ -20,7 +37,17 @@ import { drawFormStatic } from '../src/render/form.ts';
 import { GlyphSet } from '../src/render/pdf-font.ts';
 import { rasterizePdf, type RasterPage } from '../src/formats/rasterize.ts';
 import { LetterRenderer, type RenderedDocument } from '../src/render/renderer.ts';
-import { darkFraction, decodeQr, inkBounds, makeCustomer, makeVisit, pageTexts, pdftotext, rotate180, SENDER } from './render-helpers.ts';
+import {
+  darkFraction,
+  decodeQr,
+  inkBounds,
+  makeCustomer,
+  makeVisit,
+  pageTexts,
+  pdftotext,
+  rotate180,
+  SENDER,
+} from './render-helpers.ts';
 import { needTools } from './tools.ts';
 
 const DPI = 150;
@@ -37,8 +64,18 @@ let faceToFacePages: RasterPage[];
 let individualEnvelope: RasterPage;
 let institutionEnvelope: RasterPage;
 
-const individualCustomer = makeCustomer({ address: '上海市黄浦区南京东路步行街一百二十三弄45号801室（近河南中路，请放入信报箱）' });
-const institutionCustomer = makeCustomer({ kind: 'institution', name: '上海浦江资产管理有限公司', contactPerson: '李娜', address: '北京市朝阳区建国路88号SOHO现代城A座2301室', postcode: '100022', branchName: '北京建国路证券营业部', branchCode: '1101' });
+const individualCustomer = makeCustomer({
+  address: '上海市黄浦区南京东路步行街一百二十三弄45号801室（近河南中路，请放入信报箱）',
+});
+const institutionCustomer = makeCustomer({
+  kind: 'institution',
+  name: '上海浦江资产管理有限公司',
+  contactPerson: '李娜',
+  address: '北京市朝阳区建国路88号SOHO现代城A座2301室',
+  postcode: '100022',
+  branchName: '北京建国路证券营业部',
+  branchCode: '1101',
+});
 
 function save(name: string, bytes: Uint8Array): string {
   const path = join(dir, name);
@@ -50,7 +87,10 @@ beforeAll(async () => {
   renderer = await LetterRenderer.create({ sender: SENDER });
   individual = await renderer.letter({ visit: makeVisit({ category: 'new-account' }), customer: individualCustomer });
   institution = await renderer.letter({ visit: makeVisit({ category: 'key' }), customer: institutionCustomer });
-  faceToFace = await renderer.form({ visit: makeVisit({ category: 'existing', channel: 'face-to-face' }), customer: individualCustomer });
+  faceToFace = await renderer.form({
+    visit: makeVisit({ category: 'existing', channel: 'face-to-face' }),
+    customer: individualCustomer,
+  });
   [individualPages, institutionPages, faceToFacePages] = await Promise.all([
     rasterizePdf(individual.bytes, { dpi: DPI }),
     rasterizePdf(institution.bytes, { dpi: DPI }),
@@ -148,7 +188,8 @@ describe('glyphs are drawn (pixels, not only extractable text)', () => {
     expect(ink).toBeLessThan(0.3);
     // The question text cells of the form carry ink; a blank-glyph font would leave them white.
     const form = individualPages.at(-1)!;
-    for (const q of formLayout('new-account').questions) expect(darkFraction(form, q.text), q.question.id).toBeGreaterThan(0.02);
+    for (const q of formLayout('new-account').questions)
+      expect(darkFraction(form, q.text), q.question.id).toBeGreaterThan(0.02);
   });
 });
 
@@ -175,7 +216,9 @@ describe('QR codes, caption and registration marks on every page', () => {
         const turned = rotate180(page);
         for (const code of [QR_CODES.topRight, QR_CODES.bottomLeft]) {
           expect(await decodeQr(page, around(code)), `${name} page ${page.page}`).toEqual([expected]);
-          expect(await decodeQr(turned, around(upsideDown(code))), `${name} page ${page.page} upside down`).toEqual([expected]);
+          expect(await decodeQr(turned, around(upsideDown(code))), `${name} page ${page.page} upside down`).toEqual([
+            expected,
+          ]);
         }
       }
     }
@@ -185,7 +228,10 @@ describe('QR codes, caption and registration marks on every page', () => {
     for (const [, doc] of documents()) {
       for (const text of await pageTexts(doc.bytes)) expect(text).toContain(doc.visitId);
     }
-    const caption = inkBounds(individualPages[0]!, rect(QR_CAPTION.x, QR_CAPTION.y - 0.3, QR_CAPTION.width, QR_CAPTION.height + 0.6))!;
+    const caption = inkBounds(
+      individualPages[0]!,
+      rect(QR_CAPTION.x, QR_CAPTION.y - 0.3, QR_CAPTION.width, QR_CAPTION.height + 0.6),
+    )!;
     expect(caption.x + caption.width).toBeLessThanOrEqual(QR_CODES.topRight.x + QR_CODES.topRight.width + 0.3);
   });
 
@@ -194,8 +240,12 @@ describe('QR codes, caption and registration marks on every page', () => {
       for (const page of pages) {
         for (const mark of REGISTRATION_MARKS) {
           expect(darkFraction(page, inset(mark, 0.4)), `${name} page ${page.page}`).toBeGreaterThan(0.97);
-          const ring = [rect(mark.x - 1.5, mark.y - 1.5, mark.width + 3, 1), rect(mark.x - 1.5, mark.y + mark.height + 0.5, mark.width + 3, 1)];
-          for (const r of ring) expect(darkFraction(page, r), `${name} page ${page.page} around a mark`).toBeLessThan(0.01);
+          const ring = [
+            rect(mark.x - 1.5, mark.y - 1.5, mark.width + 3, 1),
+            rect(mark.x - 1.5, mark.y + mark.height + 0.5, mark.width + 3, 1),
+          ];
+          for (const r of ring)
+            expect(darkFraction(page, r), `${name} page ${page.page} around a mark`).toBeLessThan(0.01);
         }
       }
     }
@@ -222,7 +272,9 @@ describe('QR codes, caption and registration marks on every page', () => {
             if (page.data[i]! >= 200 && page.data[i + 1]! >= 200 && page.data[i + 2]! >= 200) continue;
             const xmm = mm(x);
             if (rows.some((a) => xmm >= a.x && xmm <= a.x + a.width)) continue;
-            expect.fail(`${name} page ${page.page}: ink at ${xmm.toFixed(1)},${ymm.toFixed(1)} mm, outside the areas a page may draw in`);
+            expect.fail(
+              `${name} page ${page.page}: ink at ${xmm.toFixed(1)},${ymm.toFixed(1)} mm, outside the areas a page may draw in`,
+            );
           }
         }
       }
@@ -241,7 +293,12 @@ describe('the address block and the DL window envelope', () => {
 
   it('the drawn addressee lies within LETTER.address', () => {
     // Everything between the sender line and the body, left of the reference block.
-    const region = rect(12, LETTER.sender.y + LETTER.sender.height + 0.6, LETTER.reference.x - 6 - 12, LETTER.bodyFirstPage.y - 1 - (LETTER.sender.y + LETTER.sender.height + 0.6));
+    const region = rect(
+      12,
+      LETTER.sender.y + LETTER.sender.height + 0.6,
+      LETTER.reference.x - 6 - 12,
+      LETTER.bodyFirstPage.y - 1 - (LETTER.sender.y + LETTER.sender.height + 0.6),
+    );
     for (const pages of [individualPages, institutionPages]) {
       const bounds = inkBounds(pages[0]!, region)!;
       expect(bounds).not.toBeNull();
@@ -256,17 +313,26 @@ describe('the address block and the DL window envelope', () => {
   });
 
   it('a long address is shrunk to fit; one that cannot fit is refused with the visit named', async () => {
-    const long = '广东省深圳市南山区粤海街道高新区社区科技南十二路2号金蝶软件园B座11楼东区1101至1108室（深圳湾科技生态园旁，请交前台代收）';
+    const long =
+      '广东省深圳市南山区粤海街道高新区社区科技南十二路2号金蝶软件园B座11楼东区1101至1108室（深圳湾科技生态园旁，请交前台代收）';
     const fitted = await renderer.letter({ visit: makeVisit(), customer: makeCustomer({ address: long }) });
     expect((await pageTexts(fitted.bytes))[0]).toContain('深圳湾科技生态园旁');
     const visit = makeVisit();
-    await expect(renderer.letter({ visit, customer: makeCustomer({ address: long.repeat(4) }) })).rejects.toThrow(TextFitError);
-    await expect(renderer.letter({ visit, customer: makeCustomer({ address: long.repeat(4) }) })).rejects.toThrow(visit.visitId);
+    await expect(renderer.letter({ visit, customer: makeCustomer({ address: long.repeat(4) }) })).rejects.toThrow(
+      TextFitError,
+    );
+    await expect(renderer.letter({ visit, customer: makeCustomer({ address: long.repeat(4) }) })).rejects.toThrow(
+      visit.visitId,
+    );
   });
 
   it('a character the font cannot draw is refused, naming it', async () => {
-    await expect(renderer.letter({ visit: makeVisit(), customer: makeCustomer({ name: '张\u{1F600}' }) })).rejects.toThrow(MissingGlyphError);
-    await expect(renderer.letter({ visit: makeVisit(), customer: makeCustomer({ name: '张\u{1F600}' }) })).rejects.toThrow('U+1F600');
+    await expect(
+      renderer.letter({ visit: makeVisit(), customer: makeCustomer({ name: '张\u{1F600}' }) }),
+    ).rejects.toThrow(MissingGlyphError);
+    await expect(
+      renderer.letter({ visit: makeVisit(), customer: makeCustomer({ name: '张\u{1F600}' }) }),
+    ).rejects.toThrow('U+1F600');
   });
 });
 
@@ -274,16 +340,25 @@ describe('the record form', () => {
   const checkForm = (page: RasterPage, layout: FormLayout): void => {
     for (const box of layout.tickBoxes) {
       // A visible outline, and nothing printed where a tick is looked for.
-      expect(darkFraction(page, rect(box.box.x - 0.25, box.box.y - 0.25, box.box.width + 0.5, 0.6)), `${box.id} top edge`).toBeGreaterThan(0.3);
+      expect(
+        darkFraction(page, rect(box.box.x - 0.25, box.box.y - 0.25, box.box.width + 0.5, 0.6)),
+        `${box.id} top edge`,
+      ).toBeGreaterThan(0.3);
       expect(darkFraction(page, box.ink, 200), `${box.id} inside`).toBe(0);
     }
     for (const mark of layout.marks) {
       expect(darkFraction(page, mark.ink, 200), `${mark.id} ink area`).toBe(0);
-      expect(darkFraction(page, rect(mark.box.x + 2, mark.box.y - 0.3, mark.box.width - 4, 0.6)), `${mark.id} outline`).toBeGreaterThan(0.3);
-      expect(darkFraction(page, rect(mark.box.x + 1, mark.box.y + 0.8, 20, 4.5)), `${mark.id} label`).toBeGreaterThan(0.03);
+      expect(
+        darkFraction(page, rect(mark.box.x + 2, mark.box.y - 0.3, mark.box.width - 4, 0.6)),
+        `${mark.id} outline`,
+      ).toBeGreaterThan(0.3);
+      expect(darkFraction(page, rect(mark.box.x + 1, mark.box.y + 0.8, 20, 4.5)), `${mark.id} label`).toBeGreaterThan(
+        0.03,
+      );
     }
     expect(darkFraction(page, layout.remarks.ink, 200)).toBe(0);
-    for (const cell of layout.fields) expect(darkFraction(page, cell.labelCell), `${cell.key} label`).toBeGreaterThan(0.02);
+    for (const cell of layout.fields)
+      expect(darkFraction(page, cell.labelCell), `${cell.key} label`).toBeGreaterThan(0.02);
   };
 
   it('draws every box of the layout where the layout says, empty inside', () => {
@@ -304,15 +379,21 @@ describe('the record form', () => {
 
   it('every category’s form can be drawn (every question fits two lines)', () => {
     const sets = { regular: new GlyphSet(loadFace('regular')), bold: new GlyphSet(loadFace('bold')) };
-    for (const category of VISIT_CATEGORIES) drawFormStatic(new PageCanvas(new DocumentFonts(sets, 'grow-shared')), formLayout(category));
+    for (const category of VISIT_CATEGORIES)
+      drawFormStatic(new PageCanvas(new DocumentFonts(sets, 'grow-shared')), formLayout(category));
   });
 
   it('a question too long for two lines is refused, naming it', () => {
     const layout = formLayout('ib');
     const q = layout.questions[0]!;
-    const tooLong: FormLayout = { ...layout, questions: [{ ...q, question: { ...q.question, text: '您是否知晓'.repeat(30) } }] };
+    const tooLong: FormLayout = {
+      ...layout,
+      questions: [{ ...q, question: { ...q.question, text: '您是否知晓'.repeat(30) } }],
+    };
     const sets = { regular: new GlyphSet(loadFace('regular')), bold: new GlyphSet(loadFace('bold')) };
-    expect(() => drawFormStatic(new PageCanvas(new DocumentFonts(sets, 'grow-shared')), tooLong)).toThrow(/question ib\.knows-relationship .*more than two lines/);
+    expect(() => drawFormStatic(new PageCanvas(new DocumentFonts(sets, 'grow-shared')), tooLong)).toThrow(
+      /question ib\.knows-relationship .*more than two lines/,
+    );
   });
 });
 

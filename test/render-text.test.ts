@@ -42,7 +42,11 @@ describe('wrapText (UAX #14 and the Chinese line rule)', () => {
   });
 
   it('honours a different first-line width (indent)', () => {
-    expect(wrapText('一二三四五六七八', { width: 4, firstLineWidth: 2, ...unit }).map((l) => l.text)).toEqual(['一二', '三四五六', '七八']);
+    expect(wrapText('一二三四五六七八', { width: 4, firstLineWidth: 2, ...unit }).map((l) => l.text)).toEqual([
+      '一二',
+      '三四五六',
+      '七八',
+    ]);
   });
 
   it('keeps the rule on random punctuated text at every width, losing no character', () => {
@@ -62,12 +66,19 @@ describe('wrapText (UAX #14 and the Chinese line rule)', () => {
         // Only a line that hangs punctuation may be wider than the width.
         for (const l of out) {
           const chars = Array.from(l.text);
-          if (l.width > width) expect(CLOSING_PUNCTUATION.has(chars.at(-1)!) || OPENING_PUNCTUATION.has(chars[0]!), `${JSON.stringify(texts)} at ${width}`).toBe(true);
+          if (l.width > width)
+            expect(
+              CLOSING_PUNCTUATION.has(chars.at(-1)!) || OPENING_PUNCTUATION.has(chars[0]!),
+              `${JSON.stringify(texts)} at ${width}`,
+            ).toBe(true);
         }
         const lineWithRuleBroken = texts.findIndex((t, i) => {
           const chars = Array.from(t);
           // A text that itself starts with closing punctuation cannot do otherwise on line 1.
-          return (i > 0 && CLOSING_PUNCTUATION.has(chars[0]!)) || (i < texts.length - 1 && OPENING_PUNCTUATION.has(chars.at(-1)!));
+          return (
+            (i > 0 && CLOSING_PUNCTUATION.has(chars[0]!)) ||
+            (i < texts.length - 1 && OPENING_PUNCTUATION.has(chars.at(-1)!))
+          );
         });
         expect(lineWithRuleBroken, `${JSON.stringify(texts)} at width ${width}`).toBe(-1);
         expect(texts.join('').replace(/ /g, '')).toBe(text.replace(/ /g, ''));

@@ -23,8 +23,33 @@ export function makeReportFixture(): ReportFixture {
   const failed = visitIdFor(4);
   const c = customer('310100000004', 'individual');
   upsertCustomer(f.ws.db, { ...c, name: '李雷' });
-  insertVisit(f.ws.db, { visitId: failed, customerId: c.customerId, category: 'new-account', channel: 'phone', visitor: '李四', reviewer: '王五', createdOn: '2026-05-12', dueOn: '2026-06-12', result: 'pending' }, 'clerk');
-  storeDocument(f.ws, { visitId: failed, kind: 'recording', role: 'received', fileName: 'call 4.mp3', mediaType: 'audio/mpeg', createdBy: 'clerk' }, noise('rec4', 20_000));
+  insertVisit(
+    f.ws.db,
+    {
+      visitId: failed,
+      customerId: c.customerId,
+      category: 'new-account',
+      channel: 'phone',
+      visitor: '李四',
+      reviewer: '王五',
+      createdOn: '2026-05-12',
+      dueOn: '2026-06-12',
+      result: 'pending',
+    },
+    'clerk',
+  );
+  storeDocument(
+    f.ws,
+    {
+      visitId: failed,
+      kind: 'recording',
+      role: 'received',
+      fileName: 'call 4.mp3',
+      mediaType: 'audio/mpeg',
+      createdBy: 'clerk',
+    },
+    noise('rec4', 20_000),
+  );
   enterAnswers(
     f.ws.db,
     failed,

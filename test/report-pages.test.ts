@@ -21,7 +21,13 @@ const hasPdfinfo = spawnSync('sh', ['-c', 'command -v pdfinfo']).status === 0;
 function capture(): Io & { text: () => string; errors: () => string } {
   let out = '';
   let err = '';
-  return { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), interactive: false, text: () => out, errors: () => err };
+  return {
+    out: (t) => (out += t + '\n'),
+    err: (t) => (err += t + '\n'),
+    interactive: false,
+    text: () => out,
+    errors: () => err,
+  };
 }
 
 async function run(argv: string[]): Promise<{ code: number; json: any; err: string }> {
@@ -76,7 +82,9 @@ describe.skipIf(!CHROMIUM)('report and bundle index in a browser (chromium)', ()
     expect(dom).toContain('签字 signature');
     expect(dom).not.toContain('310100000004'); // customer ids are masked in a report
     // the exception is validate's record, open, owned by the branch head on the roster; approval as validate counts it
-    expect(company.exceptions.list).toEqual([expect.objectContaining({ visitId: failed, status: 'open', owner: '钱七 (T004)' })]);
+    expect(company.exceptions.list).toEqual([
+      expect.objectContaining({ visitId: failed, status: 'open', owner: '钱七 (T004)' }),
+    ]);
     expect(dom).toContain(`待复核批准 awaiting approval</td><td class="n">${s.notReviewed}</td>`);
     expect(dom).toMatch(new RegExp(`<b>${s.notReviewed}</b><span>待复核批准 awaiting approval`));
     expect(dom).toMatch(/<tr class="ex-open"><td>#1<br>/);
@@ -92,9 +100,41 @@ describe.skipIf(!CHROMIUM)('report and bundle index in a browser (chromium)', ()
 
   it('draws the bundle index with its summary chart, the exception and each visit readable', async () => {
     // the branch head records cause and measures and closes the failed visit's exception before archiving
-    expect((await run(['exception', 'update', failed, '--workspace', ws, '--cause', '经办人代客操作', '--measures', '约谈经办人并重新回访', '--user', '钱七'])).code).toBe(0);
-    expect((await run(['exception', 'close', failed, '--workspace', ws, '--note', '已重新回访', '--user', '钱七'])).code).toBe(0);
-    const built = await run(['archive', '--workspace', ws, '--branch', '3101', '--period', '2026-05', '--out', join(dir, 'bundles'), '--include-invalid', '--no-stamp', '--user', '赵六']);
+    expect(
+      (
+        await run([
+          'exception',
+          'update',
+          failed,
+          '--workspace',
+          ws,
+          '--cause',
+          '经办人代客操作',
+          '--measures',
+          '约谈经办人并重新回访',
+          '--user',
+          '钱七',
+        ])
+      ).code,
+    ).toBe(0);
+    expect(
+      (await run(['exception', 'close', failed, '--workspace', ws, '--note', '已重新回访', '--user', '钱七'])).code,
+    ).toBe(0);
+    const built = await run([
+      'archive',
+      '--workspace',
+      ws,
+      '--branch',
+      '3101',
+      '--period',
+      '2026-05',
+      '--out',
+      join(dir, 'bundles'),
+      '--include-invalid',
+      '--no-stamp',
+      '--user',
+      '赵六',
+    ]);
     expect(built.code).toBe(0);
     const extracted = await run(['archive', 'extract', built.json.bundles[0], '--out', join(dir, 'bags')]);
     const verified = await run(['verify', built.json.bundles[0]]);

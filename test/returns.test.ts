@@ -30,7 +30,10 @@ import { importStaff } from '../src/store/rules.ts';
 const SAMPLES = join(import.meta.dirname, '..', 'samples');
 const SENDER = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'samples', 'firm.json'), 'utf8')).sender;
 const DPI = 200;
-const SAMPLE_LINES = readFileSync(join(SAMPLES, 'customers.csv'), 'utf8').replace(/^\uFEFF/, '').split('\n').slice(0, 4);
+const SAMPLE_LINES = readFileSync(join(SAMPLES, 'customers.csv'), 'utf8')
+  .replace(/^\uFEFF/, '')
+  .split('\n')
+  .slice(0, 4);
 /** Customer id → name, of the three customers the letters go to. */
 const NAMES = new Map(SAMPLE_LINES.slice(1).map((l) => [l.split(',')[0]!, l.split(',')[1]!] as const));
 
@@ -45,21 +48,40 @@ async function json(args: string[], expectStatus = 0): Promise<any> {
 }
 
 const png = (w: number, h: number, rgb: Buffer | Uint8ClampedArray, channels: 3 | 4): Promise<Buffer> =>
-  sharp(Buffer.from(rgb), { raw: { width: w, height: h, channels } }).withMetadata({ density: DPI }).png().toBuffer();
+  sharp(Buffer.from(rgb), { raw: { width: w, height: h, channels } })
+    .withMetadata({ density: DPI })
+    .png()
+    .toBuffer();
 
 /** The letter's envelope face (its last page), posted back and scanned on an A4 bed. */
 async function envelopeScan(pdf: string, seed: number): Promise<Buffer> {
-  const [face] = await rasterizePdf(new Uint8Array(readFileSync(pdf)), { dpi: DPI, pages: [(await rasterizePdf(new Uint8Array(readFileSync(pdf)), { dpi: 10 })).length] });
+  const [face] = await rasterizePdf(new Uint8Array(readFileSync(pdf)), {
+    dpi: DPI,
+    pages: [(await rasterizePdf(new Uint8Array(readFileSync(pdf)), { dpi: 10 })).length],
+  });
   const rgb = Buffer.alloc(face!.width * face!.height * 3);
   for (let i = 0, j = 0; i < face!.data.length; i += 4, j += 3) rgb.set(face!.data.subarray(i, i + 3), j);
-  const bed = await envelopeOnBed({ width: face!.width, height: face!.height, channels: 3, data: rgb }, DPI, '2026-11-06', new Random(seed));
+  const bed = await envelopeOnBed(
+    { width: face!.width, height: face!.height, channels: 3, data: rgb },
+    DPI,
+    '2026-11-06',
+    new Random(seed),
+  );
   return png(bed.width, bed.height, bed.data, 3);
 }
 
 /** A 挂号信 receipt slip whose barcode carries `number`. */
 async function receiptScan(number: string): Promise<Buffer> {
   const pdf = await drawExtraPages(
-    [{ kind: 'postal-receipt', customerLines: ['200120', '上海市浦东新区浦东南路10弄1号101室', '王静怡 收'], customerName: '王静怡', date: '2026-11-06', tracking: { number, modules: await code128Modules(number) } }],
+    [
+      {
+        kind: 'postal-receipt',
+        customerLines: ['200120', '上海市浦东新区浦东南路10弄1号101室', '王静怡 收'],
+        customerName: '王静怡',
+        date: '2026-11-06',
+        tracking: { number, modules: await code128Modules(number) },
+      },
+    ],
     SENDER,
     new Random(3),
   );
@@ -71,16 +93,34 @@ beforeAll(async () => {
   dir = tempDir('returns');
   ws = join(dir, 'ws');
   const w = openTestWorkspace(ws);
-  importStaff(w.db, [...INGEST_ROSTER, { staffId: 'zhao.reviewer', name: '赵复核', role: '复核人员', isMarketing: false }], 'test', 'roster');
+  importStaff(
+    w.db,
+    [...INGEST_ROSTER, { staffId: 'zhao.reviewer', name: '赵复核', role: '复核人员', isMarketing: false }],
+    'test',
+    'roster',
+  );
   w.close();
   process.env.HUIFANG_USER = 'clerk.test';
   const list = join(dir, 'customers.csv');
   writeFileSync(list, SAMPLE_LINES.join('\n') + '\n');
-  const out = await json(['letters', list, '--out', join(dir, 'letters'), '--visitor', 'li.visitor', '--reviewer', 'wang.reviewer']);
+  const out = await json([
+    'letters',
+    list,
+    '--out',
+    join(dir, 'letters'),
+    '--visitor',
+    'li.visitor',
+    '--reviewer',
+    'wang.reviewer',
+  ]);
   // --json masks customer ids; the register knows each visit's customer in full.
   const reg = openWorkspace(ws);
   try {
-    letters = out.visits.map((v: any) => ({ visitId: v.visitId, customerId: getVisit(reg.db, v.visitId)!.customerId, pdf: v.pdf }));
+    letters = out.visits.map((v: any) => ({
+      visitId: v.visitId,
+      customerId: getVisit(reg.db, v.visitId)!.customerId,
+      pdf: v.pdf,
+    }));
   } finally {
     reg.close();
   }
@@ -102,7 +142,10 @@ describe('postal tracking numbers (UPU S10)', () => {
 
   it('mailing import refuses a list with a bad check digit, by row and column, and records nothing', async () => {
     const list = join(dir, 'bad-mailing.csv');
-    writeFileSync(list, `回访编号,邮件号码\n${letters[0]!.visitId},${makeTrackingNumber('XA', 11111111)}\n${letters[1]!.visitId},XA123456789CN\n`);
+    writeFileSync(
+      list,
+      `回访编号,邮件号码\n${letters[0]!.visitId},${makeTrackingNumber('XA', 11111111)}\n${letters[1]!.visitId},XA123456789CN\n`,
+    );
     const r = await cli(['mailing', 'import', list, '--workspace', ws]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('row 3');
@@ -112,7 +155,9 @@ describe('postal tracking numbers (UPU S10)', () => {
     // Nothing was recorded: the good row of that list is new when imported alone.
     const good = join(dir, 'good-mailing.csv');
     writeFileSync(good, `回访编号,邮件号码\n${letters[0]!.visitId},${makeTrackingNumber('XA', 11111111)}\n`);
-    expect((await json(['mailing', 'import', good])).recorded.map((m: any) => m.trackingNumber)).toEqual([makeTrackingNumber('XA', 11111111)]);
+    expect((await json(['mailing', 'import', good])).recorded.map((m: any) => m.trackingNumber)).toEqual([
+      makeTrackingNumber('XA', 11111111),
+    ]);
     expect((await json(['mailing', 'import', good])).unchanged).toHaveLength(1);
   });
 });
@@ -123,10 +168,18 @@ describe('mailing lists in XLSX, as the post office sends them', () => {
     const book = new ExcelJS.Workbook();
     const sheet = book.addWorksheet('大宗邮件清单');
     sheet.addRow(['序号', '客户号', '邮件号码']);
-    sheet.addRow([1, c!.customerId, ` ${makeTrackingNumber('XA', 55555555).toLowerCase().replace(/(\d{4})/, '$1 ')} `]);
+    sheet.addRow([
+      1,
+      c!.customerId,
+      ` ${makeTrackingNumber('XA', 55555555)
+        .toLowerCase()
+        .replace(/(\d{4})/, '$1 ')} `,
+    ]);
     const good = join(dir, 'mailing.xlsx');
     await book.xlsx.writeFile(good);
-    expect((await json(['mailing', 'import', good])).recorded).toEqual([{ trackingNumber: makeTrackingNumber('XA', 55555555), visitId: c!.visitId, source: `${good}, row 2` }]);
+    expect((await json(['mailing', 'import', good])).recorded).toEqual([
+      { trackingNumber: makeTrackingNumber('XA', 55555555), visitId: c!.visitId, source: `${good}, row 2` },
+    ]);
     sheet.addRow([2, c!.customerId, 'XA555555554CN']);
     const bad = join(dir, 'mailing-bad.xlsx');
     await book.xlsx.writeFile(bad);
@@ -148,13 +201,17 @@ describe('a returned letter files itself: form, envelope and receipt, no pages m
     writeFileSync(list, `客户号,邮件号码\n${a!.customerId},${number}\n`);
     const recorded = await json(['mailing', 'import', list]);
     expect(recorded.recorded).toEqual([{ trackingNumber: number, visitId: a!.visitId, source: `${list}, row 2` }]);
-    const pages = [await formScan(a!.visitId, GOOD_FILL, { dpi: DPI }), await envelopeScan(a!.pdf, 1), await receiptScan(number)];
+    const pages = [
+      await formScan(a!.visitId, GOOD_FILL, { dpi: DPI }),
+      await envelopeScan(a!.pdf, 1),
+      await receiptScan(number),
+    ];
     const scan = join(dir, 'returned-a.pdf');
     writeFileSync(scan, await imagePdfOf(pages, DPI));
     ingested = await json(['ingest', scan]);
   }, 300_000);
 
-  it('the envelope is the visit\'s envelope by its own QR code, the receipt its postal receipt by the barcode', () => {
+  it("the envelope is the visit's envelope by its own QR code, the receipt its postal receipt by the barcode", () => {
     const [a] = letters;
     const pages = ingested.files[0].pages.map((p: any) => [p.page, p.visitId, p.kind, p.assignedBy]);
     expect(pages).toEqual([
@@ -168,7 +225,8 @@ describe('a returned letter files itself: form, envelope and receipt, no pages m
     const [a, b] = letters;
     const r = await cli(['validate', '--workspace', ws, '--json']);
     const report = JSON.parse(r.stdout);
-    const rules = (visitId: string) => report.visits.find((v: any) => v.visitId === visitId).problems.map((p: any) => p.ruleId);
+    const rules = (visitId: string) =>
+      report.visits.find((v: any) => v.visitId === visitId).problems.map((p: any) => p.ruleId);
     expect(rules(a!.visitId)).not.toContain('evidence/letter-envelope');
     expect(rules(a!.visitId)).not.toContain('evidence/letter-postal-receipt');
     expect(rules(b!.visitId)).toContain('evidence/letter-envelope');
@@ -181,9 +239,18 @@ describe('a returned letter files itself: form, envelope and receipt, no pages m
     expect(Math.round((last.width * 25.4) / 50)).toBe(ENVELOPE_PAGE.width);
     expect(Math.round((last.height * 25.4) / 50)).toBe(ENVELOPE_PAGE.height);
     const turned = join(dir, 'envelope-c.jpg');
-    writeFileSync(turned, await sharp(await envelopeScan(c!.pdf, 9)).rotate(180).jpeg({ quality: 70 }).withMetadata({ density: DPI }).toBuffer());
+    writeFileSync(
+      turned,
+      await sharp(await envelopeScan(c!.pdf, 9))
+        .rotate(180)
+        .jpeg({ quality: 70 })
+        .withMetadata({ density: DPI })
+        .toBuffer(),
+    );
     const got = await json(['ingest', turned]);
-    expect(got.files[0].pages.map((p: any) => [p.visitId, p.kind, p.assignedBy])).toEqual([[c!.visitId, 'envelope', 'qr']]);
+    expect(got.files[0].pages.map((p: any) => [p.visitId, p.kind, p.assignedBy])).toEqual([
+      [c!.visitId, 'envelope', 'qr'],
+    ]);
   });
 });
 
@@ -193,17 +260,28 @@ describe('pages unclassified, and moving several pages at once', () => {
   beforeAll(async () => {
     const [, b] = letters;
     // A receipt whose number no mailing list holds, and a page that is neither.
-    const pages = [await formScan(b!.visitId, GOOD_FILL, { dpi: DPI }), await receiptScan(makeTrackingNumber('XB', 27182818)), await attachmentScan('envelope', DPI)];
+    const pages = [
+      await formScan(b!.visitId, GOOD_FILL, { dpi: DPI }),
+      await receiptScan(makeTrackingNumber('XB', 27182818)),
+      await attachmentScan('envelope', DPI),
+    ];
     const scan = join(dir, 'returned-b.pdf');
     writeFileSync(scan, await imagePdfOf(pages, DPI));
     const got = await json(['ingest', scan]);
-    expect(got.files[0].pages.map((p: any) => [p.kind, p.assignedBy])).toEqual([['form', 'qr'], ['attachment', 'follow'], ['attachment', 'follow']]);
+    expect(got.files[0].pages.map((p: any) => [p.kind, p.assignedBy])).toEqual([
+      ['form', 'qr'],
+      ['attachment', 'follow'],
+      ['attachment', 'follow'],
+    ]);
   }, 300_000);
 
   it('lists the pages that only followed a form, with the tracking number read and a picture', async () => {
     const [, b] = letters;
     const listed = await json(['pages', 'unclassified']);
-    expect(listed.pages.map((p: any) => [p.visitId, p.page])).toEqual([[b!.visitId, 2], [b!.visitId, 3]]);
+    expect(listed.pages.map((p: any) => [p.visitId, p.page])).toEqual([
+      [b!.visitId, 2],
+      [b!.visitId, 3],
+    ]);
     expect(listed.pages[0].trackingNumbers).toEqual([makeTrackingNumber('XB', 27182818)]);
     for (const p of listed.pages) {
       expect(p.crop.startsWith('/')).toBe(true);
@@ -214,7 +292,16 @@ describe('pages unclassified, and moving several pages at once', () => {
   });
 
   it('refuses a bad page reference and moves nothing', async () => {
-    const r = await cli(['pages', 'move', refs[0]!, `${refs[1]!.split(':')[0]}:9`, '--kind', 'postal-receipt', '--workspace', ws]);
+    const r = await cli([
+      'pages',
+      'move',
+      refs[0]!,
+      `${refs[1]!.split(':')[0]}:9`,
+      '--kind',
+      'postal-receipt',
+      '--workspace',
+      ws,
+    ]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('has no page 9');
     expect((await json(['pages', 'unclassified'])).pages).toHaveLength(2);
@@ -237,12 +324,22 @@ describe('review with the picture', () => {
   beforeAll(async () => {
     const [, , c] = letters;
     // Two boxes ticked on one question, and words written in the 备注 box.
-    const form = await formScan(c!.visitId, { ...GOOD_FILL, ticks: { ...GOOD_FILL.ticks, 'na.risks-disclosed': ['yes', 'no'] } }, { dpi: DPI });
+    const form = await formScan(
+      c!.visitId,
+      { ...GOOD_FILL, ticks: { ...GOOD_FILL.ticks, 'na.risks-disclosed': ['yes', 'no'] } },
+      { dpi: DPI },
+    );
     const ink = formLayout('new-account').remarks.ink;
     const px = (mm: number) => Math.round((mm * DPI) / 25.4);
     const words = `<svg xmlns="http://www.w3.org/2000/svg" width="${px(210)}" height="${px(297)}"><path d="M ${px(ink.x + 8)} ${px(ink.y + 6)} ${Array.from({ length: 40 }, (_, i) => `L ${px(ink.x + 8 + i * 2.2)} ${px(ink.y + 6 + (i % 2 ? 3 : 0))}`).join(' ')}" stroke="#1a2a66" stroke-width="${px(0.5)}" fill="none"/></svg>`;
     scanPath = join(dir, 'form-c.png');
-    writeFileSync(scanPath, await sharp(form).composite([{ input: Buffer.from(words) }]).png().toBuffer());
+    writeFileSync(
+      scanPath,
+      await sharp(form)
+        .composite([{ input: Buffer.from(words) }])
+        .png()
+        .toBuffer(),
+    );
     await json(['ingest', scanPath]);
   }, 300_000);
 
@@ -256,7 +353,7 @@ describe('review with the picture', () => {
     const row = formLayout('new-account').questions.find((q) => q.question.id === 'na.risks-disclosed')!.row;
     const crop = await sharp(readFileSync(answer.crop)).metadata();
     // The question's row and 3 mm around it, at the working resolution: a strip, not the page.
-    expect(crop.width! / crop.height!).toBeGreaterThan((row.width + 6) / (row.height + 6) * 0.8);
+    expect(crop.width! / crop.height!).toBeGreaterThan(((row.width + 6) / (row.height + 6)) * 0.8);
     expect(crop.width!).toBeLessThan(((row.width + 12) * DPI) / 25.4);
     const remarks: any = bySubject.get('remarks');
     expect(remarks.reason).toContain('transcribe');
@@ -288,10 +385,22 @@ describe('review with the picture', () => {
     const { items } = await json(['review', 'list', '--visit', c!.visitId]);
     const item = items.find((i: any) => i.subject === 'answer:na.risks-disclosed');
     await json(['review', 'correct', String(item.itemId), '--value', 'yes', '--user', 'zhao.reviewer']);
-    expect((await json(['review', 'list', '--visit', c!.visitId])).items.map((i: any) => i.itemId)).not.toContain(item.itemId);
-    const reopened = await json(['review', 'reopen', String(item.itemId), '--note', 'read the wrong row', '--user', 'zhao.reviewer']);
+    expect((await json(['review', 'list', '--visit', c!.visitId])).items.map((i: any) => i.itemId)).not.toContain(
+      item.itemId,
+    );
+    const reopened = await json([
+      'review',
+      'reopen',
+      String(item.itemId),
+      '--note',
+      'read the wrong row',
+      '--user',
+      'zhao.reviewer',
+    ]);
     expect(reopened.item.status).toBe('open');
-    expect((await json(['review', 'list', '--visit', c!.visitId])).items.map((i: any) => i.itemId)).toContain(item.itemId);
+    expect((await json(['review', 'list', '--visit', c!.visitId])).items.map((i: any) => i.itemId)).toContain(
+      item.itemId,
+    );
     // Reopening what is open already is refused.
     const again = await cli(['review', 'reopen', String(item.itemId), '--workspace', ws, '--user', 'zhao.reviewer']);
     expect(again.status).toBe(2);
@@ -318,9 +427,13 @@ describe('a receipt scanned before its number was listed', () => {
     const list = join(dir, 'late-mailing.csv');
     writeFileSync(list, `回访编号,邮件号码\n${b!.visitId},${number}\n`);
     const imported = await json(['mailing', 'import', list]);
-    expect(imported.receiptsFiled.map((f: any) => [f.visitId, f.page, f.trackingNumber])).toEqual([[b!.visitId, 1, number]]);
+    expect(imported.receiptsFiled.map((f: any) => [f.visitId, f.page, f.trackingNumber])).toEqual([
+      [b!.visitId, 1, number],
+    ]);
     const pages = await json(['pages', 'list', '--file', alone]);
-    expect(pages.pages.map((p: any) => [p.status, p.visitId, p.kind, p.assignedBy])).toEqual([['assigned', b!.visitId, 'postal-receipt', 'handler']]);
+    expect(pages.pages.map((p: any) => [p.status, p.visitId, p.kind, p.assignedBy])).toEqual([
+      ['assigned', b!.visitId, 'postal-receipt', 'handler'],
+    ]);
     expect((await json(['quarantine'])).quarantined.map((e: any) => e.path)).not.toContain(alone);
   });
 });

@@ -4,7 +4,13 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../src/ingest/ingest.ts';
 import { INGEST_HANDLERS } from '../src/cli/ingest-handlers.ts';
-import { confirmReviewItem, correctReviewItem, finalReadingsOf, openReviewItems, ReviewRefusedError } from '../src/scan/review.ts';
+import {
+  confirmReviewItem,
+  correctReviewItem,
+  finalReadingsOf,
+  openReviewItems,
+  ReviewRefusedError,
+} from '../src/scan/review.ts';
 import { pagesOfVisit } from '../src/store/pages.ts';
 import type { Workspace } from '../src/store/workspace.ts';
 import { importStaff } from '../src/store/rules.ts';
@@ -23,24 +29,45 @@ async function pageWithDisagreeingCodes(top: string, bottom: string): Promise<Bu
   const lower = await formScan(bottom, GOOD_FILL, { jpeg: 90 });
   const { width, height } = await sharp(upper).metadata();
   const cut = Math.round(height! * 0.82);
-  const bottomPart = await sharp(lower).extract({ left: 0, top: cut, width: width!, height: height! - cut }).png().toBuffer();
-  return sharp(upper).composite([{ input: bottomPart, left: 0, top: cut }]).jpeg({ quality: 90 }).toBuffer();
+  const bottomPart = await sharp(lower)
+    .extract({ left: 0, top: cut, width: width!, height: height! - cut })
+    .png()
+    .toBuffer();
+  return sharp(upper)
+    .composite([{ input: bottomPart, left: 0, top: cut }])
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 beforeAll(async () => {
   dir = tempDir('review');
-  const seeded = seedWorkspace(join(dir, 'ws'), [{ visitor: 'li.visitor' }, { customerKind: 'institution', visitor: 'li.visitor' }]);
+  const seeded = seedWorkspace(join(dir, 'ws'), [
+    { visitor: 'li.visitor' },
+    { customerKind: 'institution', visitor: 'li.visitor' },
+  ]);
   // li.visitor is a reviewer who also carried out these visits; wang.reviewer reviews them.
-  importStaff(seeded.ws.db, [
-    { staffId: 'li.visitor', name: '李访', role: '复核人员', isMarketing: false },
-    { staffId: 'wang.reviewer', name: '王审', role: '复核人员', isMarketing: false },
-  ], 'test', 'roster');
+  importStaff(
+    seeded.ws.db,
+    [
+      { staffId: 'li.visitor', name: '李访', role: '复核人员', isMarketing: false },
+      { staffId: 'wang.reviewer', name: '王审', role: '复核人员', isMarketing: false },
+    ],
+    'test',
+    'roster',
+  );
   ws = seeded.ws;
   [A, B] = seeded.visitIds as [string, string];
   mkdirSync(join(dir, 'in'));
-  const greyB = await formScan(B, { ticks: { ...GOOD_FILL.ticks, 'na.opened-in-person': ['yes', 'no'] }, customerSignature: true, seal: true }, { grey: true, jpeg: 85 });
+  const greyB = await formScan(
+    B,
+    { ticks: { ...GOOD_FILL.ticks, 'na.opened-in-person': ['yes', 'no'] }, customerSignature: true, seal: true },
+    { grey: true, jpeg: 85 },
+  );
   writeFileSync(join(dir, 'in', 'b-grey.jpg'), greyB);
-  writeFileSync(join(dir, 'in', 'batch.pdf'), await imagePdfOf([await formScan(A), await pageWithDisagreeingCodes(A, B)]));
+  writeFileSync(
+    join(dir, 'in', 'batch.pdf'),
+    await imagePdfOf([await formScan(A), await pageWithDisagreeingCodes(A, B)]),
+  );
   await ingest(ws, [join(dir, 'in')], { actor: 'clerk.test', handlers: INGEST_HANDLERS });
 }, 300_000);
 
@@ -50,7 +77,11 @@ const itemOf = (visitId: string, subject: string) => openReviewItems(ws, visitId
 
 describe('the review queue', () => {
   it('holds what the machine was unsure of, and leaves those values undecided', async () => {
-    expect(openReviewItems(ws, B).map((i) => i.subject).sort()).toEqual(['answer:na.opened-in-person', 'seal.red']);
+    expect(
+      openReviewItems(ws, B)
+        .map((i) => i.subject)
+        .sort(),
+    ).toEqual(['answer:na.opened-in-person', 'seal.red']);
     expect(itemOf(B, 'answer:na.opened-in-person').reason).toContain('more than one box is marked');
     expect(itemOf(B, 'seal.red').reason).toContain('grey scan');
     const visitItem = itemOf(A, 'visit');
@@ -67,19 +98,43 @@ describe('the review queue', () => {
     const list = await cli(['review', '--workspace', join(dir, 'ws'), '--json']);
     expect(list.status, list.stderr).toBe(0);
     const items = JSON.parse(list.stdout).items as { itemId: number; visitId: string; subject: string; path: string }[];
-    expect(items.map((i) => `${i.visitId} ${i.subject}`).sort()).toEqual([`${A} visit`, `${B} answer:na.opened-in-person`, `${B} seal.red`].sort());
+    expect(items.map((i) => `${i.visitId} ${i.subject}`).sort()).toEqual(
+      [`${A} visit`, `${B} answer:na.opened-in-person`, `${B} seal.red`].sort(),
+    );
     const seal = items.find((i) => i.subject === 'seal.red')!;
     expect(seal.path).toBe(join(dir, 'in', 'b-grey.jpg'));
-    const refused = await cli(['review', 'correct', String(seal.itemId), '--value', 'red', '--workspace', join(dir, 'ws'), '--user', 'li.visitor']);
+    const refused = await cli([
+      'review',
+      'correct',
+      String(seal.itemId),
+      '--value',
+      'red',
+      '--workspace',
+      join(dir, 'ws'),
+      '--user',
+      'li.visitor',
+    ]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain(`li.visitor performed visit ${B}`);
     expect(() => confirmReviewItem(ws, itemOf(A, 'visit').itemId, 'LI.VISITOR')).toThrow(ReviewRefusedError);
-    expect(() => confirmReviewItem(ws, seal.itemId, 'wang.reviewer')).toThrow(/made no decision on seal\.red .*nothing to confirm/);
+    expect(() => confirmReviewItem(ws, seal.itemId, 'wang.reviewer')).toThrow(
+      /made no decision on seal\.red .*nothing to confirm/,
+    );
     expect(openReviewItems(ws)).toHaveLength(3);
   });
 
   it('records a correction with who and when, and the final readings follow it', async () => {
-    const corrected = await cli(['review', 'correct', String(itemOf(B, 'seal.red').itemId), '--value', 'red', '--workspace', join(dir, 'ws'), '--user', 'wang.reviewer']);
+    const corrected = await cli([
+      'review',
+      'correct',
+      String(itemOf(B, 'seal.red').itemId),
+      '--value',
+      'red',
+      '--workspace',
+      join(dir, 'ws'),
+      '--user',
+      'wang.reviewer',
+    ]);
     expect(corrected.status, corrected.stderr).toBe(0);
     expect(corrected.stdout).toMatch(/seal\.red: corrected as true by wang\.reviewer at \d{4}-/);
     const answer = correctReviewItem(ws, itemOf(B, 'answer:na.opened-in-person').itemId, '是', 'wang.reviewer');
@@ -106,12 +161,17 @@ describe('the review queue', () => {
     // Ingest the same disagreeing page on its own after A's form again, in a new file, and correct it to B.
     const again = join(dir, 'in2');
     mkdirSync(again);
-    writeFileSync(join(again, 'batch2.pdf'), await imagePdfOf([await formScan(A, GOOD_FILL, { jpeg: 80 }), await pageWithDisagreeingCodes(A, B)]));
+    writeFileSync(
+      join(again, 'batch2.pdf'),
+      await imagePdfOf([await formScan(A, GOOD_FILL, { jpeg: 80 }), await pageWithDisagreeingCodes(A, B)]),
+    );
     await ingest(ws, [again], { actor: 'clerk.test', handlers: INGEST_HANDLERS });
     const item = itemOf(A, 'visit');
     const done = correctReviewItem(ws, item.itemId, B, 'wang.reviewer');
     expect(done).toMatchObject({ status: 'corrected', finalValue: B, decidedBy: 'wang.reviewer', visitId: B });
-    expect(pagesOfVisit(ws.db, B).some((p) => p.fileSha256 === item.fileSha256 && p.page === 2 && p.assignedBy === 'clerk')).toBe(true);
+    expect(
+      pagesOfVisit(ws.db, B).some((p) => p.fileSha256 === item.fileSha256 && p.page === 2 && p.assignedBy === 'clerk'),
+    ).toBe(true);
     expect(pagesOfVisit(ws.db, A).some((p) => p.fileSha256 === item.fileSha256 && p.page === 2)).toBe(false);
   });
 });

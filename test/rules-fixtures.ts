@@ -44,7 +44,11 @@ export function testVisitId(): VisitId {
   return newVisitId((n) => Uint8Array.from({ length: n }, (_, i) => (s * 7 + i * 13) & 255));
 }
 
-export function addVisit(ws: Workspace, c: Customer, over: Partial<Visit> & { channel?: VisitChannel; category?: VisitCategory } = {}): Visit {
+export function addVisit(
+  ws: Workspace,
+  c: Customer,
+  over: Partial<Visit> & { channel?: VisitChannel; category?: VisitCategory } = {},
+): Visit {
   upsertCustomer(ws.db, c);
   const v: Visit = {
     visitId: testVisitId(),
@@ -63,7 +67,8 @@ export function addVisit(ws: Workspace, c: Customer, over: Partial<Visit> & { ch
 }
 
 const CRLF = '\r\n';
-export const gbkWord = (text: string, charset = 'GBK'): string => `=?${charset}?B?${iconv.encode(text, charset).toString('base64')}?=`;
+export const gbkWord = (text: string, charset = 'GBK'): string =>
+  `=?${charset}?B?${iconv.encode(text, charset).toString('base64')}?=`;
 
 /** A GBK e-mail like Foxmail sends: GB2312 name, GBK subject, base64 GBK body. */
 export function gbkEmail(o: { subject: string; fromName?: string; from?: string; body: string }): Buffer {
@@ -138,7 +143,10 @@ export function textPdf(lines: readonly string[], o: { bottomLine?: string; prod
   const pages = w.alloc();
   const font = writeFont(w, buildFontData(set));
   const content = w.putStream(w.alloc(), '/Filter/FlateDecode', deflate(ops.join('\n')));
-  const page = w.put(w.alloc(), `<</Type/Page/Parent ${pages} 0 R/MediaBox[0 0 595 842]/Resources<</Font<</F1 ${font} 0 R>>>>/Contents ${content} 0 R>>`);
+  const page = w.put(
+    w.alloc(),
+    `<</Type/Page/Parent ${pages} 0 R/MediaBox[0 0 595 842]/Resources<</Font<</F1 ${font} 0 R>>>>/Contents ${content} 0 R>>`,
+  );
   w.put(pages, `<</Type/Pages/Kids[${page} 0 R]/Count 1>>`);
   w.put(catalog, `<</Type/Catalog/Pages ${pages} 0 R>>`);
   const info = w.put(w.alloc(), `<</Producer (${o.producer ?? 'Mozilla Thunderbird PDF'})>>`);

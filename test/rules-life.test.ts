@@ -61,10 +61,34 @@ beforeAll(async () => {
   delete process.env.HUIFANG_USER;
   expect((await cli('staff', 'import', join(SAMPLES, 'staff.csv'))).code).toBe(0);
   writeFileSync(join(ws, 'policy.json'), POLICY);
-  const l = await cli('letters', list('letters.csv', [1, 2, 3]), '--out', join(root, 'letters'), '--visitor', '周敏', '--reviewer', '沈佳怡', '--json');
+  const l = await cli(
+    'letters',
+    list('letters.csv', [1, 2, 3]),
+    '--out',
+    join(root, 'letters'),
+    '--visitor',
+    '周敏',
+    '--reviewer',
+    '沈佳怡',
+    '--json',
+  );
   expect(l.code, l.err + l.out).toBe(0);
   letters = Object.fromEntries(l.json().visits.map((v: any) => [v.customerId, v.visitId]));
-  const p = await cli('forms', list('phones.csv', [4, 6]), '--channel', 'phone', '--out', join(root, 'phones'), '--visitor', 'S310101', '--reviewer', 'S310102', '--user', '周敏', '--json');
+  const p = await cli(
+    'forms',
+    list('phones.csv', [4, 6]),
+    '--channel',
+    'phone',
+    '--out',
+    join(root, 'phones'),
+    '--visitor',
+    'S310101',
+    '--reviewer',
+    'S310102',
+    '--user',
+    '周敏',
+    '--json',
+  );
   expect(p.code, p.err + p.out).toBe(0);
   phones = Object.fromEntries(p.json().visits.map((v: any, i: number) => [i === 0 ? 'ok' : 'failing', v.visitId]));
 }, 120_000);
@@ -73,14 +97,29 @@ afterAll(() => delete process.env.HUIFANG_NOW);
 describe("a visit's life under the rules", () => {
   it('letters refuse a missing reviewer, a reviewer who is the visitor, and marketing staff as visitor (exit 2)', async () => {
     const one = list('one.csv', [7]);
-    expect((await cli('letters', one, '--out', join(root, 'x1'), '--visitor', '周敏')).err).toContain('Name the reviewer (复核人员) with --reviewer');
+    expect((await cli('letters', one, '--out', join(root, 'x1'), '--visitor', '周敏')).err).toContain(
+      'Name the reviewer (复核人员) with --reviewer',
+    );
     const same = await cli('letters', one, '--out', join(root, 'x2'), '--visitor', '周敏', '--reviewer', 'S310101');
     expect(same.code).toBe(2);
     expect(same.err).toContain('may not review visits');
-    const marketing = await cli('letters', one, '--out', join(root, 'x3'), '--visitor', '陆晓峰', '--reviewer', '沈佳怡');
+    const marketing = await cli(
+      'letters',
+      one,
+      '--out',
+      join(root, 'x3'),
+      '--visitor',
+      '陆晓峰',
+      '--reviewer',
+      '沈佳怡',
+    );
     expect(marketing.code).toBe(2);
-    expect(marketing.err).toContain('陆晓峰 (S310104, 营销人员) is marketing staff (营销人员); marketing staff take no part in any step of a callback visit (第四条)');
-    expect((await cli('letters', one, '--out', join(root, 'x4'), '--visitor', '张三', '--reviewer', '沈佳怡')).err).toContain('--visitor 张三: there is no such person on the staff roster');
+    expect(marketing.err).toContain(
+      '陆晓峰 (S310104, 营销人员) is marketing staff (营销人员); marketing staff take no part in any step of a callback visit (第四条)',
+    );
+    expect(
+      (await cli('letters', one, '--out', join(root, 'x4'), '--visitor', '张三', '--reviewer', '沈佳怡')).err,
+    ).toContain('--visitor 张三: there is no such person on the staff roster');
   });
 
   it("a stranger's e-mail naming a visit goes to review, never onto the visit", async () => {
@@ -88,7 +127,9 @@ describe("a visit's life under the rules", () => {
     const eml = `From: someone@stranger.example\r\nTo: huifang@broker.example\r\nSubject: 回访 ${target}\r\nDate: Sun, 25 Oct 2026 09:00:00 +0800\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n1 是 2 是 3 否 4 否\r\n`;
     const r = await cli('ingest', write('stranger.eml', eml), '--user', '顾文斌', '--json');
     expect(r.code).toBe(1);
-    expect(r.json().quarantined[0].reason).toContain(`names visit ${target}, but the sender someone@stranger.example is not the customer's registered e-mail address`);
+    expect(r.json().quarantined[0].reason).toContain(
+      `names visit ${target}, but the sender someone@stranger.example is not the customer's registered e-mail address`,
+    );
     const queue = (await cli('review', '--json')).json().items;
     expect(queue).toContainEqual(expect.objectContaining({ subject: 'visit', machineValue: target }));
     const w = openWorkspace(ws);
@@ -121,12 +162,33 @@ describe("a visit's life under the rules", () => {
     process.env.HUIFANG_NOW = '2026-10-28T08:00:00Z';
     let r = (await cli('validate', '--visit', v, '--json')).json().visits[0];
     expect(r.result).toBe('pending');
-    expect(r.problems.map((m: any) => m.ruleId)).toEqual(expect.arrayContaining(['result/pending', 'deadline/overdue']));
-    expect(r.problems.find((m: any) => m.ruleId === 'result/pending').reason).toContain('an unanswered letter stays pending');
-    const tries: [string, string, string][] = [['phone', 'no-answer', '2026-10-26T10:00+08:00'], ['phone', 'wrong-number', '2026-10-27T15:00+08:00'], ['letter', 'returned-mail', '2026-10-27T16:30+08:00']];
+    expect(r.problems.map((m: any) => m.ruleId)).toEqual(
+      expect.arrayContaining(['result/pending', 'deadline/overdue']),
+    );
+    expect(r.problems.find((m: any) => m.ruleId === 'result/pending').reason).toContain(
+      'an unanswered letter stays pending',
+    );
+    const tries: [string, string, string][] = [
+      ['phone', 'no-answer', '2026-10-26T10:00+08:00'],
+      ['phone', 'wrong-number', '2026-10-27T15:00+08:00'],
+      ['letter', 'returned-mail', '2026-10-27T16:30+08:00'],
+    ];
     const results: string[] = [];
     for (const [channel, outcome, at] of tries) {
-      const a = await cli('attempt', '--visit', v, '--channel', channel, '--outcome', outcome, '--at', at, '--user', '周敏', '--json');
+      const a = await cli(
+        'attempt',
+        '--visit',
+        v,
+        '--channel',
+        channel,
+        '--outcome',
+        outcome,
+        '--at',
+        at,
+        '--user',
+        '周敏',
+        '--json',
+      );
       expect(a.code, a.err).toBe(0);
       results.push(a.json().result);
     }
@@ -135,14 +197,32 @@ describe("a visit's life under the rules", () => {
     expect(r.result).toBe('unreachable');
     expect(r.completion).toMatchObject({ completedOn: '2026-10-27', late: true });
     expect(r.problems.map((m: any) => m.ruleId)).toContain('deadline/completed-late');
-    const future = await cli('attempt', '--visit', v, '--channel', 'phone', '--outcome', 'no-answer', '--at', '2027-01-01T10:00', '--user', '周敏');
+    const future = await cli(
+      'attempt',
+      '--visit',
+      v,
+      '--channel',
+      'phone',
+      '--outcome',
+      'no-answer',
+      '--at',
+      '2027-01-01T10:00',
+      '--user',
+      '周敏',
+    );
     expect(future.code).toBe(2);
   });
 
   it('full evidence and answers but no reviewer: not complete; the phone visit gets a filled record form', async () => {
-    for (const [key, answers] of [['ok', COMPLIANT], ['failing', [...COMPLIANT, '1=否']]] as const) {
+    for (const [key, answers] of [
+      ['ok', COMPLIANT],
+      ['failing', [...COMPLIANT, '1=否']],
+    ] as const) {
       const id = phones[key]!;
-      expect((await cli('attach', '--visit', id, '--kind', 'recording', write(`${key}.wav`, wav(20)), '--user', '周敏')).code).toBe(0);
+      expect(
+        (await cli('attach', '--visit', id, '--kind', 'recording', write(`${key}.wav`, wav(20)), '--user', '周敏'))
+          .code,
+      ).toBe(0);
       const sha = createHash('sha256').update(wav(20)).digest('hex');
       const a = await cli('answers', '--visit', id, '--set', ...answers, '--evidence', sha, '--user', '周敏');
       expect(a.code, a.err).toBe(0);
@@ -153,7 +233,9 @@ describe("a visit's life under the rules", () => {
     const w = openWorkspace(ws);
     try {
       const form = documentsOf(w.db, phones.ok!).find((d) => d.kind === 'form' && d.role === 'derived')!;
-      expect(form.meta.note).toMatch(/^电话回访，记录表由系统根据录入的答案填写。 7 项答案由 S310101 于 2026-10-28 08:00 \(UTC\) 根据 recording ok\.wav \(SHA-256 [0-9a-f]{12}…\) 录入$/);
+      expect(form.meta.note).toMatch(
+        /^电话回访，记录表由系统根据录入的答案填写。 7 项答案由 S310101 于 2026-10-28 08:00 \(UTC\) 根据 recording ok\.wav \(SHA-256 [0-9a-f]{12}…\) 录入$/,
+      );
       const pdf = await PDFDocument.load(w.files.read(form.sha256));
       expect(pdf.getPageCount()).toBe(1);
     } finally {
@@ -163,14 +245,26 @@ describe("a visit's life under the rules", () => {
 
   it("a reviewer may not approve their own visit (exit 2); another reviewer's approval completes it", async () => {
     // 周敏 carried out the visits and is later made a reviewer; the branch head imports the new roster.
-    const roster = readFileSync(join(SAMPLES, 'staff.csv'), 'utf8').replace('S310101,周敏,回访专员', 'S310101,周敏,复核人员');
+    const roster = readFileSync(join(SAMPLES, 'staff.csv'), 'utf8').replace(
+      'S310101,周敏,回访专员',
+      'S310101,周敏,复核人员',
+    );
     const staff2 = write('staff2.csv', roster);
     expect((await cli('staff', 'import', staff2, '--user', '顾文斌')).err).toContain('may not import the staff roster');
     expect((await cli('staff', 'import', staff2, '--user', '陈建国')).code).toBe(0);
     const own = await cli('review', 'visit', phones.ok!, '--approve', '--note', 'looks fine', '--user', '周敏');
     expect(own.code).toBe(2);
     expect(own.err).toContain(`周敏 (S310101) carried out visit ${phones.ok} and may not review it`);
-    const approved = await cli('review', 'visit', phones.ok!, '--approve', '--note', 'recording heard, answers agree', '--user', '沈佳怡');
+    const approved = await cli(
+      'review',
+      'visit',
+      phones.ok!,
+      '--approve',
+      '--note',
+      'recording heard, answers agree',
+      '--user',
+      '沈佳怡',
+    );
     expect(approved.code, approved.err).toBe(0);
     const r = (await cli('validate', '--visit', phones.ok!, '--json')).json().visits[0];
     expect(r).toMatchObject({ result: 'passed', ok: true, approved: true, problems: [] });
@@ -180,26 +274,86 @@ describe("a visit's life under the rules", () => {
     const id = phones.failing!;
     const r = (await cli('validate', '--visit', id, '--json')).json();
     expect(r.visits[0].result).toBe('failed');
-    expect(r.exceptions[0]).toMatchObject({ visitId: id, triggers: ['failed'], record: { status: 'open', owner: 'S310100', level: 1 } });
+    expect(r.exceptions[0]).toMatchObject({
+      visitId: id,
+      triggers: ['failed'],
+      record: { status: 'open', owner: 'S310100', level: 1 },
+    });
     process.env.HUIFANG_NOW = '2026-10-31T08:00:00Z';
     const listed = (await cli('exception', 'list', '--json')).json();
-    expect(listed.exceptions).toEqual([expect.objectContaining({ visitId: id, status: 'open', ageDays: 3, owner: 'S310100' })]);
-    expect((await cli('exception', 'close', id, '--note', 'done', '--user', '陈建国')).err).toContain('has no cause (分析原因) recorded');
+    expect(listed.exceptions).toEqual([
+      expect.objectContaining({ visitId: id, status: 'open', ageDays: 3, owner: 'S310100' }),
+    ]);
+    expect((await cli('exception', 'close', id, '--note', 'done', '--user', '陈建国')).err).toContain(
+      'has no cause (分析原因) recorded',
+    );
     expect((await cli('exception', 'update', id, '--cause', 'x', '--user', '顾文斌')).code).toBe(2);
-    const updated = await cli('exception', 'update', id, '--cause', '客户由亲属代办开户', '--measures', '通知客户本人临柜补签并重新回访', '--level', '2', '--user', '陈建国', '--json');
+    const updated = await cli(
+      'exception',
+      'update',
+      id,
+      '--cause',
+      '客户由亲属代办开户',
+      '--measures',
+      '通知客户本人临柜补签并重新回访',
+      '--level',
+      '2',
+      '--user',
+      '陈建国',
+      '--json',
+    );
     expect(updated.code, updated.err).toBe(0);
-    expect(updated.json().exception.updates.at(-1)).toMatchObject({ by: 'S310100', at: '2026-10-31T08:00:00.000Z', changes: { level: { from: 1, to: 2 } } });
+    expect(updated.json().exception.updates.at(-1)).toMatchObject({
+      by: 'S310100',
+      at: '2026-10-31T08:00:00.000Z',
+      changes: { level: { from: 1, to: 2 } },
+    });
     const report = await cli('report', '--period', '2026-10');
     expect(report.out).toMatch(/#1 HF-\S+ open; owner \S+ \(S310100\), level 2, due \S+, opened \S+, 3 day\(s\)/);
-    expect(report.out).toMatch(new RegExp(`late: ${letters[maskTail('310100018014')]} .* due 2026-10-18, completed 2026-10-27 \\(9 day\\(s\\) late\\)`));
-    const closed = await cli('exception', 'close', id, '--note', '客户已补签，重新回访通过', '--user', '陈建国', '--json');
-    expect(closed.json().exception).toMatchObject({ status: 'closed', closedBy: 'S310100', cause: '客户由亲属代办开户', level: 2 });
-    expect((await cli('review', 'visit', id, '--approve', '--note', 'failure confirmed by the recording', '--user', '沈佳怡')).code).toBe(0);
+    expect(report.out).toMatch(
+      new RegExp(
+        `late: ${letters[maskTail('310100018014')]} .* due 2026-10-18, completed 2026-10-27 \\(9 day\\(s\\) late\\)`,
+      ),
+    );
+    const closed = await cli(
+      'exception',
+      'close',
+      id,
+      '--note',
+      '客户已补签，重新回访通过',
+      '--user',
+      '陈建国',
+      '--json',
+    );
+    expect(closed.json().exception).toMatchObject({
+      status: 'closed',
+      closedBy: 'S310100',
+      cause: '客户由亲属代办开户',
+      level: 2,
+    });
+    expect(
+      (
+        await cli(
+          'review',
+          'visit',
+          id,
+          '--approve',
+          '--note',
+          'failure confirmed by the recording',
+          '--user',
+          '沈佳怡',
+        )
+      ).code,
+    ).toBe(0);
   });
 
   it('a spot check is drawn per visitor from the seed, failed visits always in it', async () => {
-    const a = (await cli('review', 'sample', '--period', '2026-10', '--seed', 'oct-1', '--user', '沈佳怡', '--json')).json().sample;
-    const b = (await cli('review', 'sample', '--period', '2026-10', '--seed', 'oct-1', '--user', '沈佳怡', '--json')).json().sample;
+    const a = (
+      await cli('review', 'sample', '--period', '2026-10', '--seed', 'oct-1', '--user', '沈佳怡', '--json')
+    ).json().sample;
+    const b = (
+      await cli('review', 'sample', '--period', '2026-10', '--seed', 'oct-1', '--user', '沈佳怡', '--json')
+    ).json().sample;
     expect(a.rate).toBe(0.5); // from the workspace's policy.json
     expect(a.visits).toEqual(b.visits);
     expect(a.visits).toContainEqual(expect.objectContaining({ visitId: phones.failing, reason: 'always' }));
@@ -208,7 +362,20 @@ describe("a visit's life under the rules", () => {
   });
 
   it('the bundle carries the policy hash, reviews, attempts, completion and exceptions, and verify checks it', async () => {
-    const r = await cli('archive', '--branch', '3101', '--period', '2026-10', '--out', join(root, 'bundles'), '--include-invalid', '--no-stamp', '--user', '顾文斌', '--json');
+    const r = await cli(
+      'archive',
+      '--branch',
+      '3101',
+      '--period',
+      '2026-10',
+      '--out',
+      join(root, 'bundles'),
+      '--include-invalid',
+      '--no-stamp',
+      '--user',
+      '顾文斌',
+      '--json',
+    );
     expect(r.code, r.err + r.out).toBe(0);
     const zip = r.json().bundles[0];
     const policySha = createHash('sha256').update(POLICY).digest('hex');
@@ -216,9 +383,19 @@ describe("a visit's life under the rules", () => {
     const bag = x.json().bag;
     expect(readFileSync(join(bag, 'bag-info.txt'), 'utf8')).toContain(`Huifang-Policy-SHA256: ${policySha}`);
     const record = (id: string) => JSON.parse(readFileSync(join(bag, 'data', id, 'record.json'), 'utf8'));
-    expect(record(phones.ok!)).toMatchObject({ valid: true, policySha256: policySha, visitReviews: [expect.objectContaining({ decision: 'approve', reviewer: 'S310102' })] });
-    expect(record(phones.ok!).files.map((f: any) => f.path)).toEqual(expect.arrayContaining([expect.stringMatching(/derived\/form-/), expect.stringMatching(/received\/recording-/)]));
-    expect(record(phones.failing!).exception).toMatchObject({ status: 'closed', closedBy: 'S310100', measures: '通知客户本人临柜补签并重新回访' });
+    expect(record(phones.ok!)).toMatchObject({
+      valid: true,
+      policySha256: policySha,
+      visitReviews: [expect.objectContaining({ decision: 'approve', reviewer: 'S310102' })],
+    });
+    expect(record(phones.ok!).files.map((f: any) => f.path)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/derived\/form-/), expect.stringMatching(/received\/recording-/)]),
+    );
+    expect(record(phones.failing!).exception).toMatchObject({
+      status: 'closed',
+      closedBy: 'S310100',
+      measures: '通知客户本人临柜补签并重新回访',
+    });
     const unreachable = record(letters[maskTail('310100018014')]!);
     expect(unreachable.attempts).toHaveLength(3);
     expect(unreachable.completion).toMatchObject({ completedOn: '2026-10-27', late: true });
@@ -236,7 +413,12 @@ describe("a visit's life under the rules", () => {
 });
 
 describe('verify names records that claim more than their verdicts show', () => {
-  const base = { visit: { visitId: 'HF-1', visitor: 'S1' }, valid: true, policySha256: 'a'.repeat(64), retention: { years: 3, retainUntil: '2029-10-31', recordCategories: [], countedFrom: '2026-10-31' } };
+  const base = {
+    visit: { visitId: 'HF-1', visitor: 'S1' },
+    valid: true,
+    policySha256: 'a'.repeat(64),
+    retention: { years: 3, retainUntil: '2029-10-31', recordCategories: [], countedFrom: '2026-10-31' },
+  };
   const info = { entries: [{ label: 'Huifang-Policy-SHA256', value: 'a'.repeat(64) }] };
   const run = (r: object, i = info) => {
     const job = new VerifyJob();
@@ -244,12 +426,33 @@ describe('verify names records that claim more than their verdicts show', () => 
     return job.problems.map((p) => p.rule + ': ' + p.problem);
   };
   it('passes an approved visit kept three years from its completion', () => {
-    expect(run({ ...base, visitReviews: [{ decision: 'approve', reviewer: 'S2' }], completion: { completedOn: '2026-10-20', late: false } })).toEqual([]);
+    expect(
+      run({
+        ...base,
+        visitReviews: [{ decision: 'approve', reviewer: 'S2' }],
+        completion: { completedOn: '2026-10-20', late: false },
+      }),
+    ).toEqual([]);
   });
   it('fails a valid visit without approval, one approved by its visitor, a retention from before completion, and another policy', () => {
-    expect(run({ ...base, visitReviews: [] })).toEqual(['huifang/review: visit HF-1 is marked valid but no reviewer (复核人员) approved it']);
-    expect(run({ ...base, visitReviews: [{ decision: 'approve', reviewer: 'S1' }] })).toEqual(['huifang/review: visit HF-1 was approved by its own visitor S1']);
-    expect(run({ ...base, visitReviews: [{ decision: 'approve', reviewer: 'S2' }], completion: { completedOn: '2026-12-01', late: false } })[0]).toContain('less than 3 years after its completion on 2026-12-01');
-    expect(run({ ...base, visitReviews: [{ decision: 'approve', reviewer: 'S2' }] }, { entries: [{ label: 'Huifang-Policy-SHA256', value: 'b'.repeat(64) }] })[0]).toContain('huifang/policy: the record was validated under policy aaaa');
+    expect(run({ ...base, visitReviews: [] })).toEqual([
+      'huifang/review: visit HF-1 is marked valid but no reviewer (复核人员) approved it',
+    ]);
+    expect(run({ ...base, visitReviews: [{ decision: 'approve', reviewer: 'S1' }] })).toEqual([
+      'huifang/review: visit HF-1 was approved by its own visitor S1',
+    ]);
+    expect(
+      run({
+        ...base,
+        visitReviews: [{ decision: 'approve', reviewer: 'S2' }],
+        completion: { completedOn: '2026-12-01', late: false },
+      })[0],
+    ).toContain('less than 3 years after its completion on 2026-12-01');
+    expect(
+      run(
+        { ...base, visitReviews: [{ decision: 'approve', reviewer: 'S2' }] },
+        { entries: [{ label: 'Huifang-Policy-SHA256', value: 'b'.repeat(64) }] },
+      )[0],
+    ).toContain('huifang/policy: the record was validated under policy aaaa');
   });
 });

@@ -37,14 +37,23 @@ describe('defaults follow the 细则 and name their articles', () => {
     // An article of the 细则 (第N条), or the place in the other rule that sets the default: the
     // 证券公司客户回访制度 (event deadlines), the ⅩⅩ证券 制度 (its own thresholds), the 国务院办公厅
     // holiday notices (the calendar).
-    for (const [key, c] of cited) expect(c.article, key).toMatch(/^(第[一二三四五六七八九十百]+条|证券公司客户回访制度 [一二三四五六七八九十]+\.\d|ⅩⅩ证券 \S+ 第[一二三四五六七八九十百]+条|国务院办公厅 )/);
+    for (const [key, c] of cited)
+      expect(c.article, key).toMatch(
+        /^(第[一二三四五六七八九十百]+条|证券公司客户回访制度 [一二三四五六七八九十]+\.\d|ⅩⅩ证券 \S+ 第[一二三四五六七八九十百]+条|国务院办公厅 )/,
+      );
     expect(new Set(cited.map(([k]) => k.split('.')[0]))).toEqual(new Set(POLICY_SECTIONS.map((s) => s.key)));
   });
   it('new accounts: one month from opening (第十七条), special visits 3 days (第三十一条), 回访不通过 exactly as 第四十三条', () => {
     const p = defaultPolicy();
     expect(p.deadlines.byCategory['new-account']).toEqual({ amount: 1, unit: 'months', from: 'opening' });
     expect(p.deadlines.byCategory.special).toEqual({ amount: 3, unit: 'calendar-days', from: 'start' });
-    expect(p.failing.byCategory['new-account']).toEqual(['na.opened-in-person', 'na.staff-operated-account', 'na.discretionary-mandate', 'na.knows-staff-name', 'na.agency-with-staff']);
+    expect(p.failing.byCategory['new-account']).toEqual([
+      'na.opened-in-person',
+      'na.staff-operated-account',
+      'na.discretionary-mandate',
+      'na.knows-staff-name',
+      'na.agency-with-staff',
+    ]);
     expect(p.unreachable).toEqual({ minAttempts: 3, minDays: 2, minChannels: 2 });
     expect(p.review.sampleRate).toBe(0.1);
     const cited = new Map(policyCitations());
@@ -60,24 +69,44 @@ describe('due dates under the policy', () => {
     expect(addBusinessDays('2026-09-30', 3, calendar)).toBe('2026-10-08');
     // Fri 10-09 + 1: Sat 10-10 is worked (调休)
     expect(addBusinessDays('2026-10-09', 1, calendar)).toBe('2026-10-10');
-    expect(dueDateUnder({ amount: 3, unit: 'business-days', from: 'start' }, calendar, '2026-01-01', '2026-09-30')).toBe('2026-10-08');
-    expect(dueDateUnder({ amount: 3, unit: 'calendar-days', from: 'start' }, calendar, '2026-01-01', '2026-09-30')).toBe('2026-10-03');
-    expect(dueDateUnder({ amount: 1, unit: 'months', from: 'opening' }, calendar, '2026-01-31', '2026-09-30')).toBe('2026-02-28');
+    expect(
+      dueDateUnder({ amount: 3, unit: 'business-days', from: 'start' }, calendar, '2026-01-01', '2026-09-30'),
+    ).toBe('2026-10-08');
+    expect(
+      dueDateUnder({ amount: 3, unit: 'calendar-days', from: 'start' }, calendar, '2026-01-01', '2026-09-30'),
+    ).toBe('2026-10-03');
+    expect(dueDateUnder({ amount: 1, unit: 'months', from: 'opening' }, calendar, '2026-01-31', '2026-09-30')).toBe(
+      '2026-02-28',
+    );
   });
 });
 
 describe('policy files', () => {
   it('a valid file is read over the defaults, and its SHA-256 is that of its bytes', () => {
-    const text = JSON.stringify({ $comment: 'firm policy 2026', deadlines: { byCategory: { special: { amount: 2, unit: 'business-days' } }, holidays: ['2026-10-01'] }, review: { sampleRate: 0.2 } });
+    const text = JSON.stringify({
+      $comment: 'firm policy 2026',
+      deadlines: { byCategory: { special: { amount: 2, unit: 'business-days' } }, holidays: ['2026-10-01'] },
+      review: { sampleRate: 0.2 },
+    });
     const path = file('good.json', text);
     const loaded = loadPolicyFile(path);
     expect(loaded.policy.deadlines.byCategory.special).toEqual({ amount: 2, unit: 'business-days', from: 'start' });
-    expect(loaded.policy.deadlines.byCategory['new-account']).toEqual(defaultPolicy().deadlines.byCategory['new-account']);
+    expect(loaded.policy.deadlines.byCategory['new-account']).toEqual(
+      defaultPolicy().deadlines.byCategory['new-account'],
+    );
     expect(loaded.policy.review.sampleRate).toBe(0.2);
     expect(loaded.sha256).toBe(createHash('sha256').update(text).digest('hex'));
   });
   it('a bad file is refused whole, each problem naming its key', () => {
-    const path = file('bad.json', JSON.stringify({ deadlines: { byCategory: { special: { amount: 0, unit: 'weeks' } }, holidays: ['2026-02-30'] }, failing: { byCategory: { 'new-account': ['na.satisfied'] } }, review: { sampleRate: 1.5 }, planing: {} }));
+    const path = file(
+      'bad.json',
+      JSON.stringify({
+        deadlines: { byCategory: { special: { amount: 0, unit: 'weeks' } }, holidays: ['2026-02-30'] },
+        failing: { byCategory: { 'new-account': ['na.satisfied'] } },
+        review: { sampleRate: 1.5 },
+        planing: {},
+      }),
+    );
     let error: InputError | undefined;
     try {
       loadPolicyFile(path);
@@ -93,10 +122,12 @@ describe('policy files', () => {
       'review.sampleRate',
       'failing.byCategory.new-account',
     ]);
-    expect(error!.messages[1]!.reason).toBe('deadlines.byCategory.special.unit: expected one of months, calendar-days, business-days but the file has "weeks"');
+    expect(error!.messages[1]!.reason).toBe(
+      'deadlines.byCategory.special.unit: expected one of months, calendar-days, business-days but the file has "weeks"',
+    );
     expect(error!.messages.every((m) => m.place.file === path)).toBe(true);
   });
-  it('not JSON is refused with the parser\'s reason; no file means the defaults, hashed', () => {
+  it("not JSON is refused with the parser's reason; no file means the defaults, hashed", () => {
     expect(() => loadPolicyFile(file('broken.json', '{"review": '))).toThrow(/is not JSON/);
     const none = loadPolicy(mkdtempSync(join(tmpdir(), 'huifang-nopolicy-')));
     expect(none.path).toBeNull();
@@ -110,7 +141,9 @@ describe('policy files', () => {
     expect(shown.code).toBe(0);
     const json = JSON.parse(shown.out);
     expect(json.path).toBe(join(ws, 'policy.json'));
-    expect(json.settings).toContainEqual(expect.objectContaining({ key: 'unreachable.minAttempts', value: 4, default: 3, article: '第四十二条' }));
+    expect(json.settings).toContainEqual(
+      expect.objectContaining({ key: 'unreachable.minAttempts', value: 4, default: 3, article: '第四十二条' }),
+    );
     const text = await cli('policy', '--workspace', ws);
     expect(text.out).toContain('unreachable.minAttempts = 4  (default 3)  [第四十二条');
     const bad = await cli('policy', 'check', file('bad2.json', '{"unreachable": {"minDays": "two"}}'));

@@ -55,25 +55,46 @@ describe('separation of duties (第四条)', () => {
   });
   it('duties/reviewer-is-visitor, even when one is named by id and the other by name', () => {
     const [m] = checkDuties({ ...base, visitor: 'S310101', reviewer: '周敏' });
-    expect(m).toMatchObject({ ruleId: 'duties/reviewer-is-visitor', reason: 'the reviewer (复核人员) 周敏 (S310101) is also the visitor; a visit must be reviewed by someone else' });
+    expect(m).toMatchObject({
+      ruleId: 'duties/reviewer-is-visitor',
+      reason: 'the reviewer (复核人员) 周敏 (S310101) is also the visitor; a visit must be reviewed by someone else',
+    });
   });
   it('duties/visitor-is-marketing', () => {
-    expect(checkDuties({ ...base, visitor: '陆晓峰', reviewer: 'S310102' }).map((m) => m.ruleId)).toEqual(['duties/visitor-is-marketing']);
+    expect(checkDuties({ ...base, visitor: '陆晓峰', reviewer: 'S310102' }).map((m) => m.ruleId)).toEqual([
+      'duties/visitor-is-marketing',
+    ]);
   });
   it('duties/review-by-visitor: the visitor decided review items of their own visit', () => {
-    const m = checkDuties({ ...base, visitor: 'S310101', reviewer: 'S310102', reviewDecisions: [{ itemId: 7, subject: 'seal', decidedBy: 's310101' }] });
+    const m = checkDuties({
+      ...base,
+      visitor: 'S310101',
+      reviewer: 'S310102',
+      reviewDecisions: [{ itemId: 7, subject: 'seal', decidedBy: 's310101' }],
+    });
     expect(m.map((x) => x.ruleId)).toEqual(['duties/review-by-visitor']);
     expect(m[0]!.reason).toContain('item 7 seal');
   });
   it('duties/visitor-is-customers-marketing-staff, even without a roster', () => {
-    expect(checkDuties({ ...base, roster: [], visitor: '葛文静', reviewer: '沈佳怡', customerMarketingStaff: '葛文静' }).map((m) => m.ruleId)).toEqual(['duties/visitor-is-customers-marketing-staff']);
+    expect(
+      checkDuties({ ...base, roster: [], visitor: '葛文静', reviewer: '沈佳怡', customerMarketingStaff: '葛文静' }).map(
+        (m) => m.ruleId,
+      ),
+    ).toEqual(['duties/visitor-is-customers-marketing-staff']);
   });
 });
 
 describe('deadlines', () => {
   it('overdue when incomplete after the due date; due soon within 3 days; nothing when complete', () => {
-    expect(checkDeadline('HF-7K3M9-Q2T4X', '2026-11-10', '2026-11-20', false)[0]).toMatchObject({ ruleId: 'deadline/overdue', severity: 'error', reason: 'the visit was due on 2026-11-10 and is 10 days overdue, still incomplete' });
-    expect(checkDeadline('HF-7K3M9-Q2T4X', '2026-11-22', '2026-11-20', false)[0]).toMatchObject({ ruleId: 'deadline/due-soon', severity: 'warning' });
+    expect(checkDeadline('HF-7K3M9-Q2T4X', '2026-11-10', '2026-11-20', false)[0]).toMatchObject({
+      ruleId: 'deadline/overdue',
+      severity: 'error',
+      reason: 'the visit was due on 2026-11-10 and is 10 days overdue, still incomplete',
+    });
+    expect(checkDeadline('HF-7K3M9-Q2T4X', '2026-11-22', '2026-11-20', false)[0]).toMatchObject({
+      ruleId: 'deadline/due-soon',
+      severity: 'warning',
+    });
     expect(checkDeadline('HF-7K3M9-Q2T4X', '2026-12-22', '2026-11-20', false)).toEqual([]);
     expect(checkDeadline('HF-7K3M9-Q2T4X', '2026-11-10', '2026-11-20', true)).toEqual([]);
   });
@@ -82,7 +103,12 @@ describe('deadlines', () => {
 describe('validate a phone visit end to end', () => {
   it('recording attached with its duration, answers entered: passed and ok; a tampered recording is found', async () => {
     const visit = addVisit(ws, customer(), { channel: 'phone' });
-    const [rec] = await attachEvidence(ws, { visitId: visit.visitId, kind: 'recording', paths: [file('call.wav', wav(12.5))], actor: 'S310101' });
+    const [rec] = await attachEvidence(ws, {
+      visitId: visit.visitId,
+      kind: 'recording',
+      paths: [file('call.wav', wav(12.5))],
+      actor: 'S310101',
+    });
     expect(rec!.meta.durationSeconds).toBe(12.5);
     expect(rec!.mediaType).toBe('audio/wav');
 
@@ -90,14 +116,36 @@ describe('validate a phone visit end to end', () => {
     expect(v.result).toBe('pending');
     expect(v.problems.map((m) => m.ruleId)).toEqual(['result/pending', 'review/visit-not-reviewed']);
 
-    const entered = await cli('answers', '--visit', visit.visitId, '--set', ...COMPLIANT, '--user', 'S310101', '--json');
+    const entered = await cli(
+      'answers',
+      '--visit',
+      visit.visitId,
+      '--set',
+      ...COMPLIANT,
+      '--user',
+      'S310101',
+      '--json',
+    );
     expect(entered.code).toBe(0);
     expect(JSON.parse(entered.out)).toMatchObject({ result: 'passed' });
     // Evidence and answers hold, but no reviewer has approved the visit: not complete.
     v = await validateVisit(ws, visit.visitId);
     expect(v).toMatchObject({ result: 'passed', ok: false, approved: false });
     expect(v.problems.map((m) => [m.ruleId, m.severity])).toEqual([['review/visit-not-reviewed', 'error']]);
-    expect((await cli('review', 'visit', visit.visitId, '--approve', '--note', 'recording and answers agree', '--user', 'S310102')).code).toBe(0);
+    expect(
+      (
+        await cli(
+          'review',
+          'visit',
+          visit.visitId,
+          '--approve',
+          '--note',
+          'recording and answers agree',
+          '--user',
+          'S310102',
+        )
+      ).code,
+    ).toBe(0);
     v = await validateVisit(ws, visit.visitId);
     expect(v).toMatchObject({ result: 'passed', ok: true, problems: [], approved: true });
     expect(getVisit(ws.db, visit.visitId)!.result).toBe('passed');
@@ -113,17 +161,29 @@ describe('validate a phone visit end to end', () => {
 
   it('a failed visit is an exception for the branch manager, listing the answers that failed it', async () => {
     const visit = addVisit(ws, customer(), { channel: 'phone' });
-    await attachEvidence(ws, { visitId: visit.visitId, kind: 'recording', paths: [file('call.wav', wav(30))], actor: 'S310101' });
+    await attachEvidence(ws, {
+      visitId: visit.visitId,
+      kind: 'recording',
+      paths: [file('call.wav', wav(30))],
+      actor: 'S310101',
+    });
     await cli('answers', '--visit', visit.visitId, '--set', ...COMPLIANT, '3=是', '--user', 'S310101');
     await cli('review', 'visit', visit.visitId, '--approve', '--note', 'the recording says so', '--user', 'S310102');
     const r = await cli('validate', '--json');
     const json = JSON.parse(r.out);
     expect(json.visits[0]).toMatchObject({ visitId: visit.visitId, result: 'failed', ok: true });
-    expect(json.visits[0].problems.map((m: { ruleId: string }) => m.ruleId)).toEqual(['result/failed', 'exception/open']);
+    expect(json.visits[0].problems.map((m: { ruleId: string }) => m.ruleId)).toEqual([
+      'result/failed',
+      'exception/open',
+    ]);
     expect(json.exceptions).toEqual([
       expect.objectContaining({
-        visitId: visit.visitId, branchCode: '3101', triggers: ['failed'],
-        failedAnswers: [expect.objectContaining({ questionId: 'na.staff-operated-account', actual: '是 (yes)', expected: '否 (no)' })],
+        visitId: visit.visitId,
+        branchCode: '3101',
+        triggers: ['failed'],
+        failedAnswers: [
+          expect.objectContaining({ questionId: 'na.staff-operated-account', actual: '是 (yes)', expected: '否 (no)' }),
+        ],
         record: expect.objectContaining({ status: 'open', owner: 'S310100', level: 1 }),
       }),
     ]);
@@ -133,13 +193,34 @@ describe('validate a phone visit end to end', () => {
 
   it("remarks the customer gave open an exception; the date on the form is the visit's completion", async () => {
     const visit = addVisit(ws, customer(), { channel: 'phone', dueOn: '2026-11-15' });
-    await attachEvidence(ws, { visitId: visit.visitId, kind: 'recording', paths: [file('call.wav', wav(30))], actor: 'S310101' });
-    const r = await cli('answers', '--visit', visit.visitId, '--set', ...COMPLIANT, '--remarks', '希望营业部多举办投资者教育活动', '--completed-on', '2026-11-12', '--user', 'S310101');
+    await attachEvidence(ws, {
+      visitId: visit.visitId,
+      kind: 'recording',
+      paths: [file('call.wav', wav(30))],
+      actor: 'S310101',
+    });
+    const r = await cli(
+      'answers',
+      '--visit',
+      visit.visitId,
+      '--set',
+      ...COMPLIANT,
+      '--remarks',
+      '希望营业部多举办投资者教育活动',
+      '--completed-on',
+      '2026-11-12',
+      '--user',
+      'S310101',
+    );
     expect(r.code, r.err).toBe(0);
     const v = await validateVisit(ws, visit.visitId);
     expect(v.result).toBe('passed');
     expect(v.exception).toMatchObject({ triggers: ['remarks'], record: { status: 'open', owner: 'S310100' } });
-    expect(v.completion).toMatchObject({ completedOn: '2026-11-12', late: false, source: 'date on the form, entered by S310101' });
+    expect(v.completion).toMatchObject({
+      completedOn: '2026-11-12',
+      late: false,
+      source: 'date on the form, entered by S310101',
+    });
     // a later date entered after the due date makes it late, and late it stays
     await cli('answers', '--visit', visit.visitId, '--completed-on', '2026-11-18', '--user', 'S310101');
     expect((await validateVisit(ws, visit.visitId)).completion).toMatchObject({ late: true });
@@ -161,7 +242,12 @@ describe('validate a phone visit end to end', () => {
 
 describe('validate --json and exit codes', () => {
   it('prints {ok, visits:[{visitId, result, ok, problems}]} and exits 1 when a visit has problems', async () => {
-    const overdue = addVisit(ws, customer(), { channel: 'email', dueOn: '2026-11-10', visitor: '陆晓峰', reviewer: '陆晓峰' });
+    const overdue = addVisit(ws, customer(), {
+      channel: 'email',
+      dueOn: '2026-11-10',
+      visitor: '陆晓峰',
+      reviewer: '陆晓峰',
+    });
     const r = await cli('validate', '--json');
     expect(r.code).toBe(1);
     const json = JSON.parse(r.out);
@@ -179,7 +265,11 @@ describe('validate --json and exit codes', () => {
       'duties/reviewer-is-visitor',
       'duties/reviewer-is-marketing',
     ]);
-    expect(v.problems[0]).toMatchObject({ severity: 'error', place: { visitId: overdue.visitId }, fix: expect.stringContaining('huifang answers --visit') });
+    expect(v.problems[0]).toMatchObject({
+      severity: 'error',
+      place: { visitId: overdue.visitId },
+      fix: expect.stringContaining('huifang answers --visit'),
+    });
   });
 
   it('--visit with a mistyped id and --branch with an unknown branch are bad input (exit 2); --branch filters', async () => {
@@ -198,10 +288,29 @@ describe('validate --json and exit codes', () => {
 describe('attach', () => {
   it('an e-questionnaire must be a PDF or JSON that parses; nothing is attached otherwise (exit 2)', async () => {
     const visit = addVisit(ws, customer(), { channel: 'e-questionnaire' });
-    const bad = await cli('attach', '--visit', visit.visitId, '--kind', 'e-questionnaire', file('resp.json', '{"q1": "yes",'), '--user', 'S310101');
+    const bad = await cli(
+      'attach',
+      '--visit',
+      visit.visitId,
+      '--kind',
+      'e-questionnaire',
+      file('resp.json', '{"q1": "yes",'),
+      '--user',
+      'S310101',
+    );
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('resp.json is not valid JSON');
-    const ok = await cli('attach', '--visit', visit.visitId, '--kind', 'e-questionnaire', file('resp2.json', '{"answers":{"q1":"yes"}}'), '--json', '--user', 'S310101');
+    const ok = await cli(
+      'attach',
+      '--visit',
+      visit.visitId,
+      '--kind',
+      'e-questionnaire',
+      file('resp2.json', '{"answers":{"q1":"yes"}}'),
+      '--json',
+      '--user',
+      'S310101',
+    );
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.out).attached[0]).toMatchObject({ kind: 'e-questionnaire', mediaType: 'application/json' });
     const v = await validateVisit(ws, visit.visitId);
@@ -210,12 +319,26 @@ describe('attach', () => {
 
   it('an attached .eml gets its printout; a PDF is refused as a recording', async () => {
     const visit = addVisit(ws, customer(), { channel: 'email' });
-    const eml = 'From: zhao.wenbo1@example.cn\r\nSubject: =?UTF-8?B?5Zue6K6/?=\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n1 是';
+    const eml =
+      'From: zhao.wenbo1@example.cn\r\nSubject: =?UTF-8?B?5Zue6K6/?=\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n1 是';
     const r = await cli('attach', '--visit', visit.visitId, '--kind', 'email', file('m.eml', eml), '--user', 'S310101');
     expect(r.code).toBe(0);
     const v = await validateVisit(ws, visit.visitId);
-    expect(v.problems.map((m) => m.ruleId)).toEqual(['evidence/email-form', 'result/pending', 'review/visit-not-reviewed']);
-    const notAudio = await cli('attach', '--visit', visit.visitId, '--kind', 'recording', file('x.pdf', '%PDF-1.4\n%%EOF\n'), '--user', 'S310101');
+    expect(v.problems.map((m) => m.ruleId)).toEqual([
+      'evidence/email-form',
+      'result/pending',
+      'review/visit-not-reviewed',
+    ]);
+    const notAudio = await cli(
+      'attach',
+      '--visit',
+      visit.visitId,
+      '--kind',
+      'recording',
+      file('x.pdf', '%PDF-1.4\n%%EOF\n'),
+      '--user',
+      'S310101',
+    );
     expect(notAudio.code).toBe(2);
     expect(notAudio.err).toContain('x.pdf is a PDF file, not a recording');
   });

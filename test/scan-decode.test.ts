@@ -10,18 +10,27 @@ import { deflateSync } from 'node:zlib';
 import { PDFDocument } from '@cantoo/pdf-lib';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodePages, isPageFailure, type DecodedPage, type DecodeOptions, type PageFailure } from '../src/scan/decode.ts';
+import {
+  decodePages,
+  isPageFailure,
+  type DecodedPage,
+  type DecodeOptions,
+  type PageFailure,
+} from '../src/scan/decode.ts';
 import { loadQrDecoder } from '../src/scan/qr.ts';
 import { readPage } from '../src/scan/read-page.ts';
 import { syntheticScan } from './scan-synthetic.ts';
 import { lacks } from './tools.ts';
 
-async function all(bytes: Uint8Array, name = 'scan', options: DecodeOptions = {}): Promise<(DecodedPage | PageFailure)[]> {
+async function all(
+  bytes: Uint8Array,
+  name = 'scan',
+  options: DecodeOptions = {},
+): Promise<(DecodedPage | PageFailure)[]> {
   const out: (DecodedPage | PageFailure)[] = [];
   for await (const p of decodePages(bytes, name, options)) out.push(p);
   return out;
 }
-
 
 let png: Buffer; // 150 dpi colour page, ticked and signed
 let jpeg: Buffer;
@@ -69,7 +78,12 @@ describe('formats', () => {
   });
 
   it('reads a CCITT G4 bilevel TIFF as office scanners write it', async () => {
-    const g4 = await sharp(png).greyscale().threshold(160).toColourspace('b-w').tiff({ compression: 'ccittfax4', bitdepth: 1, xres: 150 / 25.4, yres: 150 / 25.4 }).toBuffer();
+    const g4 = await sharp(png)
+      .greyscale()
+      .threshold(160)
+      .toColourspace('b-w')
+      .tiff({ compression: 'ccittfax4', bitdepth: 1, xres: 150 / 25.4, yres: 150 / 25.4 })
+      .toBuffer();
     const [p] = await all(g4, 'g4.tif');
     expect(p).toMatchObject({ channels: 1, grey: true, bilevel: true, source: 'tiff' });
     await expectReadable(p);
@@ -81,7 +95,18 @@ describe('formats', () => {
     writeFileSync(a, png);
     writeFileSync(b, await syntheticScan({ ...FILL, visitId: 'HF-FN8T5-RFGHC' }, { dpi: 150, upsideDown: true }));
     const out = join(dir, 'multi.tif');
-    execFileSync('convert', ['-units', 'PixelsPerInch', '-density', '150', a, b, '-monochrome', '-compress', 'Group4', out]);
+    execFileSync('convert', [
+      '-units',
+      'PixelsPerInch',
+      '-density',
+      '150',
+      a,
+      b,
+      '-monochrome',
+      '-compress',
+      'Group4',
+      out,
+    ]);
     const pages = await all(readFileSync(out), 'multi.tif');
     expect(pages.map((p) => p.page)).toEqual([1, 2]);
     for (const p of pages) await expectReadable(p);
@@ -96,8 +121,12 @@ describe('formats', () => {
     const whole = doc.addPage([595.28, 841.89]);
     whole.drawImage(img, { x: 0, y: 0, width: 595.28, height: 841.89 });
     // Page 2: the same scan as two half images (a PDF written by some other tool).
-    const top = await doc.embedPng(await sharp(png).extract({ left: 0, top: 0, width: 1240, height: 877 }).png().toBuffer());
-    const bottom = await doc.embedPng(await sharp(png).extract({ left: 0, top: 877, width: 1240, height: 877 }).png().toBuffer());
+    const top = await doc.embedPng(
+      await sharp(png).extract({ left: 0, top: 0, width: 1240, height: 877 }).png().toBuffer(),
+    );
+    const bottom = await doc.embedPng(
+      await sharp(png).extract({ left: 0, top: 877, width: 1240, height: 877 }).png().toBuffer(),
+    );
     const split = doc.addPage([595.28, 841.89]);
     split.drawImage(top, { x: 0, y: 841.89 / 2, width: 595.28, height: 841.89 / 2 });
     split.drawImage(bottom, { x: 0, y: 0, width: 595.28, height: 841.89 / 2 });
@@ -109,47 +138,93 @@ describe('formats', () => {
 
   it('takes a 1-bit Flate page image out of a scanned PDF as a bilevel page, shrunk when asked', async () => {
     // A black-and-white page at 300 dpi, as scanners and `huifang simulate` write it: 1 bit a pixel, 1 = white.
-    const big = await sharp(await syntheticScan(FILL, { dpi: 300, grey: true })).greyscale().threshold(160).raw().toBuffer({ resolveWithObject: true });
+    const big = await sharp(await syntheticScan(FILL, { dpi: 300, grey: true }))
+      .greyscale()
+      .threshold(160)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const { width: w, height: h } = big.info;
     const rowBytes = (w + 7) >> 3;
     const packed = new Uint8Array(rowBytes * h);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (big.data[y * w + x]! >= 128) packed[y * rowBytes + (x >> 3)]! |= 0x80 >> (x & 7);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) if (big.data[y * w + x]! >= 128) packed[y * rowBytes + (x >> 3)]! |= 0x80 >> (x & 7);
     const doc = await PDFDocument.create();
-    const stream = doc.context.stream(deflateSync(packed), { Type: 'XObject', Subtype: 'Image', Filter: 'FlateDecode', Width: w, Height: h, ColorSpace: 'DeviceGray', BitsPerComponent: 1 });
+    const stream = doc.context.stream(deflateSync(packed), {
+      Type: 'XObject',
+      Subtype: 'Image',
+      Filter: 'FlateDecode',
+      Width: w,
+      Height: h,
+      ColorSpace: 'DeviceGray',
+      BitsPerComponent: 1,
+    });
     const ref = doc.context.register(stream);
     const page = doc.addPage([(w * 72) / 300, (h * 72) / 300]);
     const name = page.node.newXObject('Scan', ref);
-    const { pushGraphicsState, concatTransformationMatrix, drawObject, popGraphicsState } = await import('@cantoo/pdf-lib');
-    page.pushOperators(pushGraphicsState(), concatTransformationMatrix(page.getWidth(), 0, 0, page.getHeight(), 0, 0), drawObject(name), popGraphicsState());
+    const { pushGraphicsState, concatTransformationMatrix, drawObject, popGraphicsState } =
+      await import('@cantoo/pdf-lib');
+    page.pushOperators(
+      pushGraphicsState(),
+      concatTransformationMatrix(page.getWidth(), 0, 0, page.getHeight(), 0, 0),
+      drawObject(name),
+      popGraphicsState(),
+    );
     const bytes = await doc.save();
     const [full] = await all(bytes, 'bw.pdf');
-    expect(full).toMatchObject({ source: 'pdf image (flate, 1-bit)', channels: 1, bilevel: true, grey: true, dpi: 300, width: w, height: h });
+    expect(full).toMatchObject({
+      source: 'pdf image (flate, 1-bit)',
+      channels: 1,
+      bilevel: true,
+      grey: true,
+      dpi: 300,
+      width: w,
+      height: h,
+    });
     const [small] = await all(bytes, 'bw.pdf', { targetDpi: 150 });
-    expect(small).toMatchObject({ source: 'pdf image (flate, 1-bit)', bilevel: true, dpi: 150, scanDpi: 300, shrink: 2, width: Math.floor(w / 2) });
+    expect(small).toMatchObject({
+      source: 'pdf image (flate, 1-bit)',
+      bilevel: true,
+      dpi: 150,
+      scanDpi: 300,
+      shrink: 2,
+      width: Math.floor(w / 2),
+    });
     await expectReadable(small);
   });
 });
 
 describe('damaged and hostile files', () => {
   it('names an empty file', async () => {
-    expect(await all(new Uint8Array(0), 'empty.jpg')).toEqual([{ page: null, reason: 'empty.jpg is empty (0 bytes); scan it again or check the copy' }]);
+    expect(await all(new Uint8Array(0), 'empty.jpg')).toEqual([
+      { page: null, reason: 'empty.jpg is empty (0 bytes); scan it again or check the copy' },
+    ]);
   });
 
   it('names a file of an unknown format', async () => {
     const [f] = await all(new TextEncoder().encode('hello, this is text'), 'notes.txt');
-    expect(f).toEqual({ page: null, reason: 'notes.txt is not a JPEG, PNG, TIFF or PDF file (its first bytes are 68 65 6c 6c 6f 2c 20 74); scan to one of those formats' });
+    expect(f).toEqual({
+      page: null,
+      reason:
+        'notes.txt is not a JPEG, PNG, TIFF or PDF file (its first bytes are 68 65 6c 6c 6f 2c 20 74); scan to one of those formats',
+    });
   });
 
   it('says a truncated JPEG is truncated', async () => {
     const [f] = await all(jpeg.subarray(0, Math.floor(jpeg.length / 2)), 'cut.jpg');
     expect(isPageFailure(f!)).toBe(true);
-    expect((f as PageFailure).reason).toMatch(/^cut\.jpg(, page 1)?: the JPEG file is truncated \(it ends before the image does\); copy or scan it again$/);
+    expect((f as PageFailure).reason).toMatch(
+      /^cut\.jpg(, page 1)?: the JPEG file is truncated \(it ends before the image does\); copy or scan it again$/,
+    );
   });
 
   it('refuses a decompression bomb without decoding it', async () => {
     const bomb = pngWithSize(100_000, 100_000);
     const [f] = await all(bomb, 'bomb.png');
-    expect(f).toEqual({ page: null, reason: 'bomb.png: the PNG image is larger than the pixel limit (a decompression bomb or an absurd resolution); it was not decoded. Rescan at 600 dpi or less' });
+    expect(f).toEqual({
+      page: null,
+      reason:
+        'bomb.png: the PNG image is larger than the pixel limit (a decompression bomb or an absurd resolution); it was not decoded. Rescan at 600 dpi or less',
+    });
   });
 
   it('reports a bad page of a PDF and still reads the others', async () => {
@@ -157,10 +232,17 @@ describe('damaged and hostile files', () => {
     const good = await doc.embedJpg(jpeg);
     // A JPEG whose header is whole but whose data stops short.
     const broken = await doc.embedJpg(jpeg.subarray(0, 2000));
-    for (const img of [good, broken, good]) doc.addPage([595.28, 841.89]).drawImage(img, { x: 0, y: 0, width: 595.28, height: 841.89 });
+    for (const img of [good, broken, good])
+      doc.addPage([595.28, 841.89]).drawImage(img, { x: 0, y: 0, width: 595.28, height: 841.89 });
     const pages = await all(await doc.save(), 'batch.pdf');
-    expect(pages.map((p) => (isPageFailure(p) ? `failed ${p.page}` : `page ${p.page}`))).toEqual(['page 1', 'failed 2', 'page 3']);
-    expect((pages[1] as PageFailure).reason).toBe('batch.pdf, page 2: its page image: the image is truncated (it ends before the image does); copy or scan it again');
+    expect(pages.map((p) => (isPageFailure(p) ? `failed ${p.page}` : `page ${p.page}`))).toEqual([
+      'page 1',
+      'failed 2',
+      'page 3',
+    ]);
+    expect((pages[1] as PageFailure).reason).toBe(
+      'batch.pdf, page 2: its page image: the image is truncated (it ends before the image does); copy or scan it again',
+    );
   });
 
   it('says a truncated PDF is damaged', async () => {
@@ -168,7 +250,9 @@ describe('damaged and hostile files', () => {
     doc.addPage([595.28, 841.89]).drawImage(await doc.embedJpg(jpeg), { x: 0, y: 0, width: 595.28, height: 841.89 });
     const bytes = await doc.save();
     const pages = await all(bytes.subarray(0, 300), 'cut.pdf');
-    expect(pages).toEqual([{ page: null, reason: 'cut.pdf: the PDF has no readable pages (damaged or truncated); export or scan it again' }]);
+    expect(pages).toEqual([
+      { page: null, reason: 'cut.pdf: the PDF has no readable pages (damaged or truncated); export or scan it again' },
+    ]);
   });
 
   it.skipIf(lacks('qpdf'))('says a password-protected PDF needs its password (qpdf)', async () => {
@@ -179,7 +263,12 @@ describe('damaged and hostile files', () => {
     writeFileSync(plain, await doc.save());
     execFileSync('qpdf', ['--encrypt', 'secret', 'owner', '256', '--', plain, locked]);
     const pages = await all(readFileSync(locked), 'locked.pdf');
-    expect(pages).toEqual([{ page: null, reason: 'locked.pdf: the PDF is encrypted with a password; save an unprotected copy and ingest that' }]);
+    expect(pages).toEqual([
+      {
+        page: null,
+        reason: 'locked.pdf: the PDF is encrypted with a password; save an unprotected copy and ingest that',
+      },
+    ]);
   });
 });
 
@@ -198,7 +287,12 @@ function pngWithSize(w: number, h: number): Buffer {
   ihdr.writeUInt32BE(h, 4);
   ihdr[8] = 1; // bit depth
   ihdr[9] = 0; // grey
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1 + w / 8))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(1 + w / 8))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function crc32(buf: Buffer): number {

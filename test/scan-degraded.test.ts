@@ -8,7 +8,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BILEVEL_RECIPES, CODELESS_RECIPES, PHOTO_RECIPES, degradeWithImageMagick, imageMagickVersion, makeImageMagickReturns } from '../bench/scan-imagemagick.ts';
+import {
+  BILEVEL_RECIPES,
+  CODELESS_RECIPES,
+  PHOTO_RECIPES,
+  degradeWithImageMagick,
+  imageMagickVersion,
+  makeImageMagickReturns,
+} from '../bench/scan-imagemagick.ts';
 import { decodePages, isPageFailure } from '../src/scan/decode.ts';
 import { median3, speckleShare } from '../src/scan/despeckle.ts';
 import { closeOcr } from '../src/scan/ocr.ts';
@@ -20,7 +27,8 @@ import { tempDir } from './ingest-helpers.ts';
 import { writeLettersFolder } from './simulate-fixture.ts';
 
 const magick = imageMagickVersion();
-const pick = (names: string[]) => [...BILEVEL_RECIPES, ...CODELESS_RECIPES, ...PHOTO_RECIPES].filter((r) => names.includes(r.name));
+const pick = (names: string[]) =>
+  [...BILEVEL_RECIPES, ...CODELESS_RECIPES, ...PHOTO_RECIPES].filter((r) => names.includes(r.name));
 
 async function readFile1(path: string): Promise<PageReading> {
   for await (const p of decodePages(readFileSync(path), path, { targetDpi: 150 })) {
@@ -39,7 +47,9 @@ describe('despeckling', () => {
     const out = median3({ width: W, height: H, data });
     for (let y = 1; y < H - 1; y++) {
       for (let x = 1; x < W - 1; x++) {
-        const v = [-1, 0, 1].flatMap((dy) => [-1, 0, 1].map((dx) => data[(y + dy) * W + x + dx]!)).sort((a, b) => a - b);
+        const v = [-1, 0, 1]
+          .flatMap((dy) => [-1, 0, 1].map((dx) => data[(y + dy) * W + x + dx]!))
+          .sort((a, b) => a - b);
         expect(out.data[y * W + x]).toBe(v[4]);
       }
     }
@@ -76,10 +86,25 @@ describe.skipIf(!magick)('pages degraded by ImageMagick (skipped: ImageMagick co
   beforeAll(async () => {
     dir = tempDir('scan-degraded');
     await writeLettersFolder(join(dir, 'letters'), 3);
-    await simulateReturns({ lettersDir: join(dir, 'letters'), out: join(dir, 'returns'), seed: 9, count: 3, dpi: [300], clean: true, emails: 0 });
+    await simulateReturns({
+      lettersDir: join(dir, 'letters'),
+      out: join(dir, 'returns'),
+      seed: 9,
+      count: 3,
+      dpi: [300],
+      clean: true,
+      emails: 0,
+    });
     makeImageMagickReturns(join(dir, 'returns'), join(dir, 'degraded'), {
       limit: 2,
-      recipes: pick(['g4-150-threshold', 'g4-150-rotated', 'fax-200-speckled', 'codes-covered-200-grey', 'codes-covered-300-upside-down', 'phone-12mp-tilted']),
+      recipes: pick([
+        'g4-150-threshold',
+        'g4-150-rotated',
+        'fax-200-speckled',
+        'codes-covered-200-grey',
+        'codes-covered-300-upside-down',
+        'phone-12mp-tilted',
+      ]),
     });
     for (const name of readdirSync(join(dir, 'degraded', 'scans')).sort()) {
       if (!name.endsWith('.truth.json')) continue;
@@ -101,8 +126,12 @@ describe.skipIf(!magick)('pages degraded by ImageMagick (skipped: ImageMagick co
       expect(r.payload?.visitId).toBe(t.visitId);
       expect(r.payload?.layout).toBe(t.layout);
       // Every answer the reader decided is the one on the paper; blank signature boxes are never read signed.
-      for (const [qid, answer] of Object.entries(t.answers)) if (r.questions[qid] && !r.questions[qid]!.review) expect(r.answers[qid], `${f.truth.file} ${qid}`).toBe(answer);
-      expect(Object.values(r.questions).filter((q) => !q.review).length).toBeGreaterThan(Object.keys(t.answers).length / 2);
+      for (const [qid, answer] of Object.entries(t.answers))
+        if (r.questions[qid] && !r.questions[qid]!.review)
+          expect(r.answers[qid], `${f.truth.file} ${qid}`).toBe(answer);
+      expect(Object.values(r.questions).filter((q) => !q.review).length).toBeGreaterThan(
+        Object.keys(t.answers).length / 2,
+      );
       if (!t.customerSignature) expect(r.checks?.customerSignature.present).not.toBe(true);
       if (t.customerSignature) expect(r.checks?.customerSignature.present).toBe(true);
     }
@@ -111,9 +140,21 @@ describe.skipIf(!magick)('pages degraded by ImageMagick (skipped: ImageMagick co
   it('reads a 150 dpi G4 TIFF thresholded by the scanner', () => check('g4-150-threshold', 'qr'), 120_000);
   it('reads a 150 dpi G4 TIFF scanned askew', () => check('g4-150-rotated', 'qr'), 120_000);
   it('reads a 200 dpi fax with speckles', () => check('fax-200-speckled', 'qr'), 120_000);
-  it('identifies a page whose QR codes are torn off by its printed visit id', () => check('codes-covered-200-grey', 'printed-id'), 300_000);
-  it('identifies a page without codes lying upside down', () => check('codes-covered-300-upside-down', 'printed-id'), 300_000);
-  it('reads a 12 MP phone photograph of the form (perspective, uneven light, soft focus, JPEG)', () => check('phone-12mp-tilted', 'qr'), 120_000);
+  it(
+    'identifies a page whose QR codes are torn off by its printed visit id',
+    () => check('codes-covered-200-grey', 'printed-id'),
+    300_000,
+  );
+  it(
+    'identifies a page without codes lying upside down',
+    () => check('codes-covered-300-upside-down', 'printed-id'),
+    300_000,
+  );
+  it(
+    'reads a 12 MP phone photograph of the form (perspective, uneven light, soft focus, JPEG)',
+    () => check('phone-12mp-tilted', 'qr'),
+    120_000,
+  );
 
   it('sends a page with neither codes nor a readable printed id to quarantine, as before', async () => {
     const f = files.find((x) => x.path.includes('.codes-covered-200-grey.'))!;
@@ -121,7 +162,11 @@ describe.skipIf(!magick)('pages degraded by ImageMagick (skipped: ImageMagick co
     // White over the caption under the code and over the 回访编号 cell as well (200 dpi).
     const px = (mm: number) => Math.round((mm * 200) / 25.4);
     const box = (x: number, y: number, w: number, h: number) => `rectangle ${px(x)},${px(y)} ${px(x + w)},${px(y + h)}`;
-    degradeWithImageMagick(f.path, blanked, { name: 'no-id', dpi: 200, args: ['-fill', 'white', '-draw', box(138, 29, 54, 6), '-draw', box(41, 49, 66, 9)] });
+    degradeWithImageMagick(f.path, blanked, {
+      name: 'no-id',
+      dpi: 200,
+      args: ['-fill', 'white', '-draw', box(138, 29, 54, 6), '-draw', box(41, 49, 66, 9)],
+    });
     const r = await readFile1(blanked);
     expect(r.identified).toBe(false);
     expect(r.review.map((i) => i.subject)).toEqual(['qr']);

@@ -22,7 +22,13 @@ async function scanAndRead(options: SyntheticPageOptions, d: Degradation): Promi
 
 const FILLED: SyntheticPageOptions = {
   fill: {
-    ticks: { 'na.opened-in-person': 'yes', 'na.password-set-personally': 'yes', 'na.staff-operated-account': 'no', 'na.brought-by-staff': 'no', satisfaction: 'satisfied' },
+    ticks: {
+      'na.opened-in-person': 'yes',
+      'na.password-set-personally': 'yes',
+      'na.staff-operated-account': 'no',
+      'na.brought-by-staff': 'no',
+      satisfaction: 'satisfied',
+    },
     customerSignature: true,
     seal: true,
   },
@@ -36,7 +42,13 @@ describe('identification', () => {
   it('reads the visit from a page right side up', async () => {
     const r = await scanAndRead({}, { dpi: 200 });
     expect(r.identified).toBe(true);
-    expect(r.payload).toEqual({ visitId: SAMPLE_VISIT_ID, kind: 'form', page: 3, pageCount: 3, layout: 'form.new-account.v1' });
+    expect(r.payload).toEqual({
+      visitId: SAMPLE_VISIT_ID,
+      kind: 'form',
+      page: 3,
+      pageCount: 3,
+      layout: 'form.new-account.v1',
+    });
     expect(r.qrFound).toBe(2);
     expect(r.rotated180).toBe(false);
   });
@@ -88,7 +100,13 @@ describe('alignment', () => {
       expect(r.alignment!.pointsUsed).toBeGreaterThanOrEqual(4);
       expect(r.alignment!.residualMm).toBeLessThan(0.8);
       expect(Math.abs(r.dpi - dpi) / dpi).toBeLessThan(0.02);
-      expect(r.answers).toMatchObject({ 'na.opened-in-person': 'yes', 'na.password-set-personally': 'yes', 'na.staff-operated-account': 'no', 'na.discretionary-mandate': null, satisfaction: 'satisfied' });
+      expect(r.answers).toMatchObject({
+        'na.opened-in-person': 'yes',
+        'na.password-set-personally': 'yes',
+        'na.staff-operated-account': 'no',
+        'na.discretionary-mandate': null,
+        satisfaction: 'satisfied',
+      });
       expect(r.review.filter((x) => x.subject !== 'page')).toEqual([]);
     });
   }
@@ -99,11 +117,17 @@ describe('boxes', () => {
     const r = await scanAndRead({ fill: { ticks: { 'na.risks-disclosed': ['yes', 'no'] } } }, { dpi: 200, jpeg: 85 });
     expect(r.answers['na.risks-disclosed']).toBeNull();
     expect(r.questions['na.risks-disclosed']!.status).toBe('several');
-    expect(r.review).toContainEqual({ subject: 'na.risks-disclosed', reason: 'question 5: more than one box is marked (是, 否)' });
+    expect(r.review).toContainEqual({
+      subject: 'na.risks-disclosed',
+      reason: 'question 5: more than one box is marked (是, 否)',
+    });
   });
 
   it('reads a tick drawn half over the box border as the answer, and its blank twin as blank', async () => {
-    const r = await scanAndRead({ fill: { strayTicks: { 'na.risks-disclosed': 'no' }, ticks: { satisfaction: 'satisfied' } } }, { dpi: 200, jpeg: 80, skew: 1.5 });
+    const r = await scanAndRead(
+      { fill: { strayTicks: { 'na.risks-disclosed': 'no' }, ticks: { satisfaction: 'satisfied' } } },
+      { dpi: 200, jpeg: 80, skew: 1.5 },
+    );
     expect(r.answers['na.risks-disclosed']).toBe('no');
     expect(r.questions['na.risks-disclosed']!.boxes.yes).toBeLessThan(0.3);
     expect(r.answers.satisfaction).toBe('satisfied');
@@ -113,7 +137,10 @@ describe('boxes', () => {
   it('reads a blank box with a speck of dust beside its border as blank, not as a doubtful mark', async () => {
     const specks = { 'na.risks-disclosed': 'yes', 'na.knows-staff-name': 'no' };
     for (const d of [{ dpi: 150, jpeg: 85 }, { dpi: 200 }, { dpi: 300, grey: true, jpeg: 80 }] as Degradation[]) {
-      const r = await scanAndRead({ fill: { specks, ticks: { 'na.risks-disclosed': 'no', satisfaction: 'neutral' } } }, d);
+      const r = await scanAndRead(
+        { fill: { specks, ticks: { 'na.risks-disclosed': 'no', satisfaction: 'neutral' } } },
+        d,
+      );
       expect(r.answers['na.risks-disclosed'], JSON.stringify(d)).toBe('no');
       expect(r.questions['na.risks-disclosed']!.boxes.yes, JSON.stringify(d)).toBeLessThan(0.3);
       expect(r.questions['na.knows-staff-name']!.status, JSON.stringify(d)).toBe('blank');
@@ -136,7 +163,10 @@ describe('boxes', () => {
   });
 
   it('never decides a blank signature or seal box "present", even on a dark photocopy', async () => {
-    for (const d of [{ dpi: 150, jpeg: 60, photocopy: 0.9 }, { dpi: 300, skew: 4, grey: true, jpeg: 50 }] as Degradation[]) {
+    for (const d of [
+      { dpi: 150, jpeg: 60, photocopy: 0.9 },
+      { dpi: 300, skew: 4, grey: true, jpeg: 50 },
+    ] as Degradation[]) {
       const r = await scanAndRead({}, d);
       expect(r.checks?.customerSignature.present, JSON.stringify(d)).toBe(false);
       expect(r.checks?.handlerSignature.present).toBe(false);
@@ -149,7 +179,10 @@ describe('boxes', () => {
     const colour = await scanAndRead({ fill: { seal: true } }, { dpi: 200, jpeg: 80 });
     expect(colour.grey).toBe(false);
     expect(colour.checks?.seal).toMatchObject({ present: true, red: true });
-    const black = await scanAndRead({ fill: { seal: true, sealColour: '#222', ticks: { satisfaction: 'neutral' } } }, { dpi: 200, jpeg: 80 });
+    const black = await scanAndRead(
+      { fill: { seal: true, sealColour: '#222', ticks: { satisfaction: 'neutral' } } },
+      { dpi: 200, jpeg: 80 },
+    );
     expect(black.grey).toBe(false);
     expect(black.checks?.seal).toMatchObject({ present: true, red: false });
     const grey = await scanAndRead({ fill: { seal: true } }, { dpi: 200, grey: true, jpeg: 80 });

@@ -37,7 +37,11 @@ export interface SyntheticPageOptions {
 
 export const SAMPLE_VISIT_ID = 'HF-5AFMS-Y38DD';
 
-export function samplePayload(category: VisitCategory = 'new-account', kind: 'form' | 'letter' = 'form', visitId = SAMPLE_VISIT_ID): PagePayload {
+export function samplePayload(
+  category: VisitCategory = 'new-account',
+  kind: 'form' | 'letter' = 'form',
+  visitId = SAMPLE_VISIT_ID,
+): PagePayload {
   return kind === 'form'
     ? { visitId: visitId as VisitId, kind: 'form', page: 3, pageCount: 3, layout: `form.${category}.v1` }
     : { visitId: visitId as VisitId, kind: 'letter', page: 1, pageCount: 3, layout: 'letter.v1' };
@@ -50,7 +54,8 @@ function qrPath(text: string, at: Rect): string {
   let d = '';
   for (let y = 0; y < n; y++) {
     for (let x = 0; x < n; x++) {
-      if (code.modules.get(y, x)) d += `M${(at.x + x * m).toFixed(3)} ${(at.y + y * m).toFixed(3)}h${m.toFixed(3)}v${m.toFixed(3)}h${(-m).toFixed(3)}z`;
+      if (code.modules.get(y, x))
+        d += `M${(at.x + x * m).toFixed(3)} ${(at.y + y * m).toFixed(3)}h${m.toFixed(3)}v${m.toFixed(3)}h${(-m).toFixed(3)}z`;
     }
   }
   return `<path d="${d}" fill="#000"/>`;
@@ -63,7 +68,10 @@ const outline = (r: Rect, w = 0.3): string =>
 function fakeText(r: Rect, lineHeight = 3.4, glyph = 2.8): string {
   // One pattern-filled rectangle per text area (thousands of small rectangles render slowly).
   const id = `t${lineHeight}-${glyph}`.replace(/\./g, '_');
-  patterns.set(id, `<pattern id="${id}" patternUnits="userSpaceOnUse" width="${glyph + 0.4}" height="${lineHeight}"><rect width="${glyph}" height="${glyph}" fill="#333" opacity="0.55"/></pattern>`);
+  patterns.set(
+    id,
+    `<pattern id="${id}" patternUnits="userSpaceOnUse" width="${glyph + 0.4}" height="${lineHeight}"><rect width="${glyph}" height="${glyph}" fill="#333" opacity="0.55"/></pattern>`,
+  );
   const lines = Math.max(0, Math.floor((r.height - 1 - glyph) / lineHeight) + 1);
   const height = lines > 0 ? (lines - 1) * lineHeight + glyph : 0;
   if (!height) return '';
@@ -86,9 +94,11 @@ function seal(r: Rect, colour: string): string {
   const cx = r.x + r.width / 2;
   const cy = r.y + r.height / 2;
   const rad = Math.min(r.width, r.height) / 2 - 1.5;
-  return `<g fill="none" stroke="${colour}" opacity="0.85"><circle cx="${cx}" cy="${cy}" r="${rad}" stroke-width="1.1"/>` +
+  return (
+    `<g fill="none" stroke="${colour}" opacity="0.85"><circle cx="${cx}" cy="${cy}" r="${rad}" stroke-width="1.1"/>` +
     `<path d="M${cx} ${cy - 4} l1.2 3.6 h3.8 l-3 2.3 l1.2 3.6 l-3.2 -2.2 l-3.2 2.2 l1.2 -3.6 l-3 -2.3 h3.8z" fill="${colour}" stroke="none"/>` +
-    `<path d="M${cx - rad + 3} ${cy} a${rad - 3} ${rad - 3} 0 0 1 ${2 * (rad - 3)} 0" stroke-width="2.2" stroke-dasharray="1.6 0.8"/></g>`;
+    `<path d="M${cx - rad + 3} ${cy} a${rad - 3} ${rad - 3} 0 0 1 ${2 * (rad - 3)} 0" stroke-width="2.2" stroke-dasharray="1.6 0.8"/></g>`
+  );
 }
 
 /** The page as SVG in millimetres. */
@@ -100,7 +110,8 @@ export function syntheticFormSvg(options: SyntheticPageOptions = {}, dpi = 200):
   const fill = options.fill ?? {};
   const px = (mm: number): number => Math.round((mm * dpi) / 25.4);
   let body = '';
-  for (const m of REGISTRATION_MARKS) body += `<rect x="${m.x}" y="${m.y}" width="${m.width}" height="${m.height}" fill="#000"/>`;
+  for (const m of REGISTRATION_MARKS)
+    body += `<rect x="${m.x}" y="${m.y}" width="${m.width}" height="${m.height}" fill="#000"/>`;
   if (options.hideQr !== 'topRight' && options.hideQr !== 'both') body += qrPath(payload, QR_CODES.topRight);
   if (options.hideQr !== 'bottomLeft' && options.hideQr !== 'both') body += qrPath(payload, QR_CODES.bottomLeft);
   if (kind === 'letter') {
@@ -116,7 +127,8 @@ export function syntheticFormSvg(options: SyntheticPageOptions = {}, dpi = 200):
     body += outline(layout.remarks.box);
     for (const m of layout.marks) {
       body += outline(m.box) + fakeText({ x: m.box.x, y: m.box.y, width: m.box.width, height: 6 }, 6, 3.2);
-      if (m.date) body += `<line x1="${m.date.x + 10}" y1="${m.date.y + 5}" x2="${m.date.x + m.date.width - 2}" y2="${m.date.y + 5}" stroke="#000" stroke-width="0.2"/>`;
+      if (m.date)
+        body += `<line x1="${m.date.x + 10}" y1="${m.date.y + 5}" x2="${m.date.x + m.date.width - 2}" y2="${m.date.y + 5}" stroke="#000" stroke-width="0.2"/>`;
     }
     for (const [qid, values] of Object.entries(fill.ticks ?? {})) {
       for (const v of Array.isArray(values) ? values : [values]) {
@@ -140,8 +152,10 @@ export function syntheticFormSvg(options: SyntheticPageOptions = {}, dpi = 200):
     if (fill.handlerSignature) body += signature(area('handlerSignature'));
     if (fill.seal) body += seal(area('seal'), fill.sealColour ?? '#d81e1e');
   }
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${px(A4.width)}" height="${px(A4.height)}" viewBox="0 0 ${A4.width} ${A4.height}">` +
-    `<defs>${[...patterns.values()].join('')}</defs><rect width="100%" height="100%" fill="#fff"/>${body}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${px(A4.width)}" height="${px(A4.height)}" viewBox="0 0 ${A4.width} ${A4.height}">` +
+    `<defs>${[...patterns.values()].join('')}</defs><rect width="100%" height="100%" fill="#fff"/>${body}</svg>`
+  );
 }
 
 export interface Degradation {
@@ -171,8 +185,11 @@ export async function syntheticScan(options: SyntheticPageOptions = {}, d: Degra
     const { data, info } = await s.removeAlpha().raw().toBuffer({ resolveWithObject: true });
     return { data, w: info.width, h: info.height };
   };
-  const from = (r: { data: Buffer; w: number; h: number }): Sharp => sharp(r.data, { raw: { width: r.w, height: r.h, channels: 3 }, limitInputPixels: false });
-  let page = await raw(sharp(Buffer.from(svg), { density: 72, limitInputPixels: false }).flatten({ background: '#fff' }));
+  const from = (r: { data: Buffer; w: number; h: number }): Sharp =>
+    sharp(r.data, { raw: { width: r.w, height: r.h, channels: 3 }, limitInputPixels: false });
+  let page = await raw(
+    sharp(Buffer.from(svg), { density: 72, limitInputPixels: false }).flatten({ background: '#fff' }),
+  );
   if (d.upsideDown) page = await raw(from(page).rotate(180));
   if (d.skew) page = await raw(from(page).rotate(d.skew, { background: '#fff' }));
   // Place on the glass: centre, then shift, then crop to the glass size.

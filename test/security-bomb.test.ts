@@ -28,7 +28,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('XLSX bombs', () => {
   it('the generator makes a workbook huifang reads (so the refusal below is about size alone)', async () => {
     const list = await readCustomerList(small, { today: '2026-11-28' });
-    expect(list.customers.map((c) => [c.customerId, c.name, c.branchCode])).toEqual([['310100090001', '王示例', '3101']]);
+    expect(list.customers.map((c) => [c.customerId, c.name, c.branchCode])).toEqual([
+      ['310100090001', '王示例', '3101'],
+    ]);
   });
 
   it('a 300 MB shared-strings part is refused with a clear reason, the process staying under 400 MB', () => {
@@ -44,7 +46,10 @@ process.stdout.write(JSON.stringify({ ...outcome, maxRssMb: process.resourceUsag
 `,
     );
     // A heap cap so that a regression fails the test instead of taking the machine's memory.
-    const child = spawnSync(process.execPath, ['--max-old-space-size=1024', '--import', 'tsx', script], { encoding: 'utf8', timeout: 300_000 });
+    const child = spawnSync(process.execPath, ['--max-old-space-size=1024', '--import', 'tsx', script], {
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
     expect(child.status, child.stderr.slice(-2000)).toBe(0);
     const result = JSON.parse(child.stdout);
     expect(result.name).toBe('InputError');
@@ -65,7 +70,10 @@ process.stdout.write(JSON.stringify({ ...outcome, maxRssMb: process.resourceUsag
 
   it('a workbook of more parts than any real one is refused before anything is inflated', async () => {
     const many = join(dir, 'many.xlsx');
-    await writeZip(many, Array.from({ length: 1200 }, (_, i) => ({ name: `xl/media/p${i}.xml`, chunks: () => [Buffer.from('x')] })));
+    await writeZip(
+      many,
+      Array.from({ length: 1200 }, (_, i) => ({ name: `xl/media/p${i}.xml`, chunks: () => [Buffer.from('x')] })),
+    );
     expect(() => checkOfficeZip(readFileSync(many))).toThrow(/1200 parts, more than the 1000/);
   });
 });
@@ -82,6 +90,8 @@ describe('DOCX template bombs', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).messages[0]!.reason).toMatch(/word\/document\.xml expands to 200 MB, more than the 100 MB allowed/);
+    expect((error as InputError).messages[0]!.reason).toMatch(
+      /word\/document\.xml expands to 200 MB, more than the 100 MB allowed/,
+    );
   }, 120_000);
 });

@@ -66,7 +66,10 @@ function mutate(base: Buffer, list: { at: number; op: string; byte: number; byte
 }
 
 /** Runs a reader: its value, or its refusal when the refusal is one of `refusals`; anything else fails. */
-async function cleanly(run: () => Promise<unknown> | unknown, refusals: (new (...a: never[]) => Error)[]): Promise<void> {
+async function cleanly(
+  run: () => Promise<unknown> | unknown,
+  refusals: (new (...a: never[]) => Error)[],
+): Promise<void> {
   try {
     await run();
   } catch (e) {
@@ -77,39 +80,84 @@ async function cleanly(run: () => Promise<unknown> | unknown, refusals: (new (..
 }
 
 /** Mutated copies of `base` and random bytes, each read by `read`. */
-function fuzz(name: string, base: () => Buffer, read: (path: string) => Promise<unknown> | unknown, refusals: (new (...a: never[]) => Error)[], numRuns: number): Promise<void> {
+function fuzz(
+  name: string,
+  base: () => Buffer,
+  read: (path: string) => Promise<unknown> | unknown,
+  refusals: (new (...a: never[]) => Error)[],
+  numRuns: number,
+): Promise<void> {
   return fc.assert(
-    fc.asyncProperty(fc.oneof({ weight: 4, arbitrary: edits.map((e) => mutate(base(), e)) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 2048 }).map((u) => Buffer.from(u)) }), async (bytes) => {
-      await cleanly(() => read(input(name, bytes)), refusals);
-    }),
+    fc.asyncProperty(
+      fc.oneof(
+        { weight: 4, arbitrary: edits.map((e) => mutate(base(), e)) },
+        { weight: 1, arbitrary: fc.uint8Array({ maxLength: 2048 }).map((u) => Buffer.from(u)) },
+      ),
+      async (bytes) => {
+        await cleanly(() => read(input(name, bytes)), refusals);
+      },
+    ),
     { numRuns },
   );
 }
 
 describe('tabular inputs', () => {
   const csv = () => readFileSync(join(ROOT, 'samples', 'customers.csv'));
-  it('customer lists (CSV) succeed or refuse with InputError', () => fuzz('list.csv', csv, (p) => readCustomerList(p, { today: '2026-11-28' }), [InputError], 300), 120_000);
+  it(
+    'customer lists (CSV) succeed or refuse with InputError',
+    () => fuzz('list.csv', csv, (p) => readCustomerList(p, { today: '2026-11-28' }), [InputError], 300),
+    120_000,
+  );
 
-  it('customer lists (CSV) of random text refuse with InputError', () =>
-    fc.assert(
-      fc.asyncProperty(fc.array(fc.array(fc.string({ unit: 'grapheme', maxLength: 30 }), { maxLength: 12 }), { maxLength: 6 }), async (rows) => {
-        const text = ['客户号,姓名,客户类型,营业部代码,营业部名称,通讯地址,邮编,联系电话,电子邮件,开户日期', ...rows.map((r) => r.join(','))].join('\n');
-        await cleanly(() => readCustomerList(input('random.csv', text), { today: '2026-11-28' }), [InputError]);
-      }),
-      { numRuns: 150 },
-    ), 120_000);
+  it(
+    'customer lists (CSV) of random text refuse with InputError',
+    () =>
+      fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.array(fc.string({ unit: 'grapheme', maxLength: 30 }), { maxLength: 12 }), { maxLength: 6 }),
+          async (rows) => {
+            const text = [
+              '客户号,姓名,客户类型,营业部代码,营业部名称,通讯地址,邮编,联系电话,电子邮件,开户日期',
+              ...rows.map((r) => r.join(',')),
+            ].join('\n');
+            await cleanly(() => readCustomerList(input('random.csv', text), { today: '2026-11-28' }), [InputError]);
+          },
+        ),
+        { numRuns: 150 },
+      ),
+    120_000,
+  );
 
   const xlsx = () => readFileSync(join(ROOT, 'samples', 'customers.xlsx'));
-  it('customer lists (XLSX) succeed or refuse with InputError', () => fuzz('list.xlsx', xlsx, (p) => readCustomerList(p, { today: '2026-11-28' }), [InputError], 100), 180_000);
+  it(
+    'customer lists (XLSX) succeed or refuse with InputError',
+    () => fuzz('list.xlsx', xlsx, (p) => readCustomerList(p, { today: '2026-11-28' }), [InputError], 100),
+    180_000,
+  );
 
   const staff = () => readFileSync(join(ROOT, 'samples', 'staff.csv'));
-  it('staff rosters succeed or refuse with InputError', () => fuzz('staff.csv', staff, (p) => readStaffRoster(p), [InputError], 200), 120_000);
+  it(
+    'staff rosters succeed or refuse with InputError',
+    () => fuzz('staff.csv', staff, (p) => readStaffRoster(p), [InputError], 200),
+    120_000,
+  );
 });
 
 describe('e-mails', () => {
   const emails = readdirSync(join(ROOT, 'samples', 'emails')).filter((f) => f.endsWith('.eml'));
   for (const eml of emails.slice(0, 3)) {
-    it(`${eml} mutated: parsed or refused with EmlError`, () => fuzz('mail.eml', () => readFileSync(join(ROOT, 'samples', 'emails', eml)), async (p) => parseEml(readFileSync(p), 'mail.eml'), [EmlError], 100), 120_000);
+    it(
+      `${eml} mutated: parsed or refused with EmlError`,
+      () =>
+        fuzz(
+          'mail.eml',
+          () => readFileSync(join(ROOT, 'samples', 'emails', eml)),
+          async (p) => parseEml(readFileSync(p), 'mail.eml'),
+          [EmlError],
+          100,
+        ),
+      120_000,
+    );
   }
 });
 
@@ -127,11 +175,21 @@ describe('scans', () => {
   }, 120_000);
 
   for (const format of ['jpeg', 'png', 'tiff', 'pdf']) {
-    it(`${format} scans mutated: every page read or named as a failure, nothing thrown`, () =>
-      fuzz(`scan.${format}`, () => bases[format]!, async (p) => {
-        const items = await readScanFile(readFileSync(p), `scan.${format}`, { targetDpi: 100, maxPages: 4 });
-        for (const item of items) if (item.type === 'failure') expect(item.reason.length).toBeLessThan(4000);
-      }, [], 25), 300_000);
+    it(
+      `${format} scans mutated: every page read or named as a failure, nothing thrown`,
+      () =>
+        fuzz(
+          `scan.${format}`,
+          () => bases[format]!,
+          async (p) => {
+            const items = await readScanFile(readFileSync(p), `scan.${format}`, { targetDpi: 100, maxPages: 4 });
+            for (const item of items) if (item.type === 'failure') expect(item.reason.length).toBeLessThan(4000);
+          },
+          [],
+          25,
+        ),
+      300_000,
+    );
   }
 });
 
@@ -144,7 +202,24 @@ describe('bundles, policies and templates', () => {
     const saved = process.env.HUIFANG_NOW;
     process.env.HUIFANG_NOW = '2026-06-15T02:00:00Z';
     const io = { out: () => {}, err: () => {}, interactive: false };
-    const code = await main(['archive', '--workspace', join(f.dir, 'ws'), '--branch', '3101', '--period', '2026-05', '--out', join(f.dir, 'b'), '--include-invalid', '--no-stamp', '--user', '赵六'], io);
+    const code = await main(
+      [
+        'archive',
+        '--workspace',
+        join(f.dir, 'ws'),
+        '--branch',
+        '3101',
+        '--period',
+        '2026-05',
+        '--out',
+        join(f.dir, 'b'),
+        '--include-invalid',
+        '--no-stamp',
+        '--user',
+        '赵六',
+      ],
+      io,
+    );
     if (saved === undefined) delete process.env.HUIFANG_NOW;
     else process.env.HUIFANG_NOW = saved;
     expect(code).toBe(0);
@@ -152,45 +227,85 @@ describe('bundles, policies and templates', () => {
     rmSync(f.dir, { recursive: true, force: true });
   }, 120_000);
 
-  it('verify reports on a mutated bundle, or refuses it as hostile or unreadable', () =>
-    fuzz('bundle.zip', () => bundle, async (p) => {
-      const r = await verifyBundle(p);
-      expect(typeof r.ok).toBe('boolean');
-    }, [HostileZipError, UnreadableZipError], 100), 240_000);
+  it(
+    'verify reports on a mutated bundle, or refuses it as hostile or unreadable',
+    () =>
+      fuzz(
+        'bundle.zip',
+        () => bundle,
+        async (p) => {
+          const r = await verifyBundle(p);
+          expect(typeof r.ok).toBe('boolean');
+        },
+        [HostileZipError, UnreadableZipError],
+        100,
+      ),
+    240_000,
+  );
 
   it('retention policies succeed or refuse with InputError', () =>
     fc.assert(
-      fc.asyncProperty(fc.oneof(fc.jsonValue(), fc.record({ defaultYears: fc.jsonValue(), byRecordCategory: fc.dictionary(fc.string(), fc.jsonValue()) })), fc.boolean(), async (value, garble) => {
-        const text = JSON.stringify(value) ?? 'null';
-        const path = input('retention.json', garble ? text.slice(0, Math.floor(text.length / 2)) : text);
-        await cleanly(() => loadRetentionPolicy(path), [InputError]);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record({ defaultYears: fc.jsonValue(), byRecordCategory: fc.dictionary(fc.string(), fc.jsonValue()) }),
+        ),
+        fc.boolean(),
+        async (value, garble) => {
+          const text = JSON.stringify(value) ?? 'null';
+          const path = input('retention.json', garble ? text.slice(0, Math.floor(text.length / 2)) : text);
+          await cleanly(() => loadRetentionPolicy(path), [InputError]);
+        },
+      ),
       { numRuns: 200 },
     ));
 
   it("the workspace's settings (huifang.json with its sender block) succeed or refuse with InputError", () =>
     fc.assert(
-      fc.asyncProperty(fc.oneof(fc.jsonValue(), fc.record({ companyName: fc.jsonValue(), postcode: fc.jsonValue(), replyDays: fc.jsonValue() }, { requiredKeys: [] })), fc.boolean(), async (value, garble) => {
-        const base = JSON.parse(readFileSync(join(ROOT, 'samples', 'firm.json'), 'utf8')) as { sender: object };
-        const sender = typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...base.sender, ...value } : value;
-        const text = JSON.stringify({ ...base, sender }) ?? 'null';
-        const path = input('huifang.json', garble ? text.slice(0, Math.floor(text.length / 2)) : text);
-        await cleanly(() => {
-          const config = readConfigFile(path);
-          expect(typeof config.sender?.companyName).toBe('string');
-          expect(Number.isInteger(config.sender?.replyDays)).toBe(true);
-        }, [InputError]);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record(
+            { companyName: fc.jsonValue(), postcode: fc.jsonValue(), replyDays: fc.jsonValue() },
+            { requiredKeys: [] },
+          ),
+        ),
+        fc.boolean(),
+        async (value, garble) => {
+          const base = JSON.parse(readFileSync(join(ROOT, 'samples', 'firm.json'), 'utf8')) as { sender: object };
+          const sender =
+            typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...base.sender, ...value } : value;
+          const text = JSON.stringify({ ...base, sender }) ?? 'null';
+          const path = input('huifang.json', garble ? text.slice(0, Math.floor(text.length / 2)) : text);
+          await cleanly(() => {
+            const config = readConfigFile(path);
+            expect(typeof config.sender?.companyName).toBe('string');
+            expect(Number.isInteger(config.sender?.replyDays)).toBe(true);
+          }, [InputError]);
+        },
+      ),
       { numRuns: 200 },
     ));
 
-  it('DOCX templates mutated: loaded or refused with InputError', () =>
-    fuzz('letter.docx', () => readFileSync(join(ROOT, 'templates', 'letter.docx')), (p) => loadDocxTemplate(p), [InputError], 80), 180_000);
+  it(
+    'DOCX templates mutated: loaded or refused with InputError',
+    () =>
+      fuzz(
+        'letter.docx',
+        () => readFileSync(join(ROOT, 'templates', 'letter.docx')),
+        (p) => loadDocxTemplate(p),
+        [InputError],
+        80,
+      ),
+    180_000,
+  );
 });
 
 describe('no reader writes', () => {
   it('the fuzzing folder holds only what the tests wrote', () => {
-    const found = readdirSync(dir).map((f) => join(dir, f)).filter((p) => !p.endsWith('scan-ws'));
+    const found = readdirSync(dir)
+      .map((f) => join(dir, f))
+      .filter((p) => !p.endsWith('scan-ws'));
     expect(found.filter((p) => !written.has(p))).toEqual([]);
   });
 });

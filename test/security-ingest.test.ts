@@ -21,9 +21,15 @@ const scans = join(dir, 'scans');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs `huifang args…`; `ended` is false when the process had to be killed at the limit. */
-function runLimited(args: string[], env: Record<string, string> = {}): Promise<{ ended: boolean; status: number | null; stdout: string; stderr: string }> {
+function runLimited(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ ended: boolean; status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, HUIFANG_USER: 'clerk.test', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, HUIFANG_USER: 'clerk.test', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -56,21 +62,27 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('every command ends by itself', () => {
-  it('ingest of four scans and a batch, then the same folder again (every file a duplicate), then an empty folder', async () => {
-    const first = await runLimited(['ingest', scans, '--workspace', ws, '--json']);
-    expect(first.ended, 'the first ingest did not end').toBe(true);
-    expect(JSON.parse(first.stdout).files).toHaveLength(5);
-    const again = await runLimited(['ingest', scans, '--workspace', ws, '--json']);
-    expect(again.ended, 'the re-run over duplicates printed its JSON and did not end').toBe(true);
-    expect(again.status).toBe(first.status);
-    expect(JSON.parse(again.stdout).files.map((f: { status: string }) => f.status)).toEqual(Array(5).fill('duplicate'));
-    const empty = join(dir, 'empty');
-    mkdirSync(empty);
-    const none = await runLimited(['ingest', empty, '--workspace', ws, '--json']);
-    expect(none.ended).toBe(true);
-    expect(none.status).toBe(0);
-    expect(JSON.parse(none.stdout).files).toEqual([]);
-  }, 4 * LIMIT_MS);
+  it(
+    'ingest of four scans and a batch, then the same folder again (every file a duplicate), then an empty folder',
+    async () => {
+      const first = await runLimited(['ingest', scans, '--workspace', ws, '--json']);
+      expect(first.ended, 'the first ingest did not end').toBe(true);
+      expect(JSON.parse(first.stdout).files).toHaveLength(5);
+      const again = await runLimited(['ingest', scans, '--workspace', ws, '--json']);
+      expect(again.ended, 'the re-run over duplicates printed its JSON and did not end').toBe(true);
+      expect(again.status).toBe(first.status);
+      expect(JSON.parse(again.stdout).files.map((f: { status: string }) => f.status)).toEqual(
+        Array(5).fill('duplicate'),
+      );
+      const empty = join(dir, 'empty');
+      mkdirSync(empty);
+      const none = await runLimited(['ingest', empty, '--workspace', ws, '--json']);
+      expect(none.ended).toBe(true);
+      expect(none.status).toBe(0);
+      expect(JSON.parse(none.stdout).files).toEqual([]);
+    },
+    4 * LIMIT_MS,
+  );
 
   it('the reading threads end when closed while their replies wait for a busy main thread', async () => {
     // What hung a re-run over duplicates: ingest closed the pool while replies of readings it
@@ -119,35 +131,68 @@ process.stdout.write('closed');
     [['pages', 'list', '--visit', 'HF-00000-00000']],
     [['verify', join(dir, 'missing.zip')]],
     [['archive', '--branch', '3101', '--period', '2026-01', '--out', join(dir, 'bundles')]],
-    [['letters', join(import.meta.dirname, '..', 'samples', 'customers.csv'), '--out', join(dir, 'letters'), '--visitor', '周敏', '--seed', 'e']],
-  ])('%j ends by itself with its exit code', async (args) => {
-    const r = await runLimited([...args, '--workspace', ws, '--json']);
-    expect(r.ended, `huifang ${args.join(' ')} did not end`).toBe(true);
-    expect([0, 1, 2]).toContain(r.status);
-    expect(() => JSON.parse(r.stdout), r.stdout.slice(0, 500)).not.toThrow();
-  }, LIMIT_MS + 10_000);
+    [
+      [
+        'letters',
+        join(import.meta.dirname, '..', 'samples', 'customers.csv'),
+        '--out',
+        join(dir, 'letters'),
+        '--visitor',
+        '周敏',
+        '--seed',
+        'e',
+      ],
+    ],
+  ])(
+    '%j ends by itself with its exit code',
+    async (args) => {
+      const r = await runLimited([...args, '--workspace', ws, '--json']);
+      expect(r.ended, `huifang ${args.join(' ')} did not end`).toBe(true);
+      expect([0, 1, 2]).toContain(r.status);
+      expect(() => JSON.parse(r.stdout), r.stdout.slice(0, 500)).not.toThrow();
+    },
+    LIMIT_MS + 10_000,
+  );
 });
 
 describe('folder ingest and links', () => {
-  it('refuses links that leave the folder, with the reason, and reads links that stay inside', async () => {
-    const folder = join(dir, 'linked');
-    const outside = join(dir, 'outside');
-    mkdirSync(folder);
-    mkdirSync(outside);
-    const secret = join(outside, 'secret.eml');
-    writeFileSync(secret, 'From: a@example.cn\r\nSubject: private\r\nDate: Mon, 1 Jun 2026 10:00:00 +0800\r\n\r\nnot for this workspace\r\n');
-    symlinkSync(secret, join(folder, 'secret.eml'));
-    symlinkSync('/etc/hostname', join(folder, 'hostname.eml'));
-    symlinkSync(outside, join(folder, 'elsewhere'));
-    writeFileSync(join(folder, 'inside.jpg'), readFileSync(join(scans, 'scan-1.jpg')));
-    symlinkSync(join(folder, 'inside.jpg'), join(folder, 'same-folder.jpg'));
-    const r = await runLimited(['ingest', folder, '--workspace', ws, '--json']);
-    expect(r.ended).toBe(true);
-    expect(r.status).toBe(1);
-    const json = JSON.parse(r.stdout);
-    expect(json.refused.map((x: { path: string }) => x.path).sort()).toEqual([join(folder, 'elsewhere'), join(folder, 'hostname.eml'), join(folder, 'secret.eml')]);
-    for (const x of json.refused) expect(x.reason).toContain('outside the folder');
-    expect(json.files.map((f: { path: string }) => f.path)).toEqual([join(folder, 'inside.jpg'), join(folder, 'same-folder.jpg')]);
-    expect(existsSync(join(ws, 'files', 'objects', sha256Of(readFileSync(secret)).slice(0, 2), sha256Of(readFileSync(secret))))).toBe(false);
-  }, LIMIT_MS + 10_000);
+  it(
+    'refuses links that leave the folder, with the reason, and reads links that stay inside',
+    async () => {
+      const folder = join(dir, 'linked');
+      const outside = join(dir, 'outside');
+      mkdirSync(folder);
+      mkdirSync(outside);
+      const secret = join(outside, 'secret.eml');
+      writeFileSync(
+        secret,
+        'From: a@example.cn\r\nSubject: private\r\nDate: Mon, 1 Jun 2026 10:00:00 +0800\r\n\r\nnot for this workspace\r\n',
+      );
+      symlinkSync(secret, join(folder, 'secret.eml'));
+      symlinkSync('/etc/hostname', join(folder, 'hostname.eml'));
+      symlinkSync(outside, join(folder, 'elsewhere'));
+      writeFileSync(join(folder, 'inside.jpg'), readFileSync(join(scans, 'scan-1.jpg')));
+      symlinkSync(join(folder, 'inside.jpg'), join(folder, 'same-folder.jpg'));
+      const r = await runLimited(['ingest', folder, '--workspace', ws, '--json']);
+      expect(r.ended).toBe(true);
+      expect(r.status).toBe(1);
+      const json = JSON.parse(r.stdout);
+      expect(json.refused.map((x: { path: string }) => x.path).sort()).toEqual([
+        join(folder, 'elsewhere'),
+        join(folder, 'hostname.eml'),
+        join(folder, 'secret.eml'),
+      ]);
+      for (const x of json.refused) expect(x.reason).toContain('outside the folder');
+      expect(json.files.map((f: { path: string }) => f.path)).toEqual([
+        join(folder, 'inside.jpg'),
+        join(folder, 'same-folder.jpg'),
+      ]);
+      expect(
+        existsSync(
+          join(ws, 'files', 'objects', sha256Of(readFileSync(secret)).slice(0, 2), sha256Of(readFileSync(secret))),
+        ),
+      ).toBe(false);
+    },
+    LIMIT_MS + 10_000,
+  );
 });

@@ -40,7 +40,10 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
-async function refusal(path: string, read: (p: string) => Promise<unknown> = (p) => readCustomerList(p, { today: TODAY })): Promise<InputError> {
+async function refusal(
+  path: string,
+  read: (p: string) => Promise<unknown> = (p) => readCustomerList(p, { today: TODAY }),
+): Promise<InputError> {
   try {
     await read(path);
   } catch (e) {
@@ -54,9 +57,22 @@ describe('values that become paths', () => {
   it('a branch code ../../x is refused with its row and column, and letters writes nothing', async () => {
     const list = file('branch.csv', `${HEADER}\n${row()}\n${row({ id: '310100090002', branch: '../../x' })}\n`);
     const e = await refusal(list);
-    expect(e.messages.map((m) => [m.ruleId, m.place.row, m.place.column])).toEqual([['list/bad-branch-code', 3, '营业部代码']]);
+    expect(e.messages.map((m) => [m.ruleId, m.place.row, m.place.column])).toEqual([
+      ['list/bad-branch-code', 3, '营业部代码'],
+    ]);
     const out = join(dir, 'deep', 'a', 'letters');
-    const r = await run(['letters', list, '--workspace', await newStaffedWorkspace(join(dir, 'ws-branch')), '--out', out, '--visitor', '周敏', '--reviewer', '沈佳怡']);
+    const r = await run([
+      'letters',
+      list,
+      '--workspace',
+      await newStaffedWorkspace(join(dir, 'ws-branch')),
+      '--out',
+      out,
+      '--visitor',
+      '周敏',
+      '--reviewer',
+      '沈佳怡',
+    ]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('row 3, column 营业部代码');
     expect(existsSync(join(dir, 'deep'))).toBe(false);
@@ -71,18 +87,43 @@ describe('values that become paths', () => {
   });
 
   it('a roster branch code with a separator is refused with row and column', async () => {
-    const roster = file('roster.csv', '工号,姓名,岗位,是否营销人员,营业部代码\nS001,周敏,回访专员,否,3101\nS002,顾文斌,复核人员,否,31/01\n');
+    const roster = file(
+      'roster.csv',
+      '工号,姓名,岗位,是否营销人员,营业部代码\nS001,周敏,回访专员,否,3101\nS002,顾文斌,复核人员,否,31/01\n',
+    );
     const e = await refusal(roster, readStaffRoster);
-    expect(e.messages.map((m) => [m.ruleId, m.place.row, m.place.column])).toEqual([['roster/bad-branch-code', 3, '营业部代码']]);
+    expect(e.messages.map((m) => [m.ruleId, m.place.row, m.place.column])).toEqual([
+      ['roster/bad-branch-code', 3, '营业部代码'],
+    ]);
   });
 
   it('archive refuses --branch ../../x and a --period that is not YYYY-MM before looking at the register', async () => {
     const ws = newWorkspace(join(dir, 'ws-archive'));
-    const bad = await run(['archive', '--branch', '../../x', '--period', '2026-05', '--out', join(dir, 'bundles'), '--workspace', ws]);
+    const bad = await run([
+      'archive',
+      '--branch',
+      '../../x',
+      '--period',
+      '2026-05',
+      '--out',
+      join(dir, 'bundles'),
+      '--workspace',
+      ws,
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--branch');
     expect(bad.err).toContain('"../../x"');
-    const period = await run(['archive', '--branch', '3101', '--period', '2026-05/../..', '--out', join(dir, 'bundles'), '--workspace', ws]);
+    const period = await run([
+      'archive',
+      '--branch',
+      '3101',
+      '--period',
+      '2026-05/../..',
+      '--out',
+      join(dir, 'bundles'),
+      '--workspace',
+      ws,
+    ]);
     expect(period.code).toBe(2);
     expect(period.err).toContain('--period');
     expect(existsSync(join(dir, 'bundles'))).toBe(false);
@@ -101,11 +142,34 @@ describe('values that become paths', () => {
 
   it('an e-mail attachment named ../../x keeps no folder part, and a plain name is kept as sent', async () => {
     const eml = [
-      'From: a@example.cn', 'To: b@example.cn', 'Subject: 回访 HF-7K3M9-Q2T4X', 'Date: Mon, 1 Jun 2026 10:00:00 +0800', 'MIME-Version: 1.0',
-      'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain; charset=utf-8', '', 'hello', '--b',
-      'Content-Type: text/plain; name="../../etc/cron.d/evil"', 'Content-Disposition: attachment; filename="../../etc/cron.d/evil"', '', 'x', '--b',
-      'Content-Type: text/plain', 'Content-Disposition: attachment; filename="..\\\\..\\\\win.ini"', '', 'y', '--b',
-      'Content-Type: application/pdf', 'Content-Disposition: attachment; filename="回访记录表 苏宇航.pdf"', '', 'z', '--b--', '',
+      'From: a@example.cn',
+      'To: b@example.cn',
+      'Subject: 回访 HF-7K3M9-Q2T4X',
+      'Date: Mon, 1 Jun 2026 10:00:00 +0800',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'hello',
+      '--b',
+      'Content-Type: text/plain; name="../../etc/cron.d/evil"',
+      'Content-Disposition: attachment; filename="../../etc/cron.d/evil"',
+      '',
+      'x',
+      '--b',
+      'Content-Type: text/plain',
+      'Content-Disposition: attachment; filename="..\\\\..\\\\win.ini"',
+      '',
+      'y',
+      '--b',
+      'Content-Type: application/pdf',
+      'Content-Disposition: attachment; filename="回访记录表 苏宇航.pdf"',
+      '',
+      'z',
+      '--b--',
+      '',
     ].join('\r\n');
     const mail = await parseEml(Buffer.from(eml), 'm.eml');
     const names = mail.attachments.map((a) => a.fileName);
@@ -122,17 +186,45 @@ describe('unbounded fields', () => {
     expect(e.messages.map((m) => [m.ruleId, m.place.row, m.place.column])).toEqual([['list/too-long', 2, '姓名']]);
     expect(e.messages[0]!.reason).toContain('more than the 100 allowed');
     await newStaffedWorkspace(join(dir, 'ws-huge'));
-    const r = await run(['letters', list, '--workspace', join(dir, 'ws-huge'), '--out', join(dir, 'huge-out'), '--visitor', '周敏', '--reviewer', '沈佳怡']);
+    const r = await run([
+      'letters',
+      list,
+      '--workspace',
+      join(dir, 'ws-huge'),
+      '--out',
+      join(dir, 'huge-out'),
+      '--visitor',
+      '周敏',
+      '--reviewer',
+      '沈佳怡',
+    ]);
     expect(r.code).toBe(2);
     expect(r.err.length).toBeLessThan(2000);
-    const json = await run(['letters', list, '--workspace', join(dir, 'ws-huge'), '--out', join(dir, 'huge-out'), '--visitor', '周敏', '--reviewer', '沈佳怡', '--json']);
+    const json = await run([
+      'letters',
+      list,
+      '--workspace',
+      join(dir, 'ws-huge'),
+      '--out',
+      join(dir, 'huge-out'),
+      '--visitor',
+      '周敏',
+      '--reviewer',
+      '沈佳怡',
+      '--json',
+    ]);
     expect(json.out.length).toBeLessThan(2000);
   });
 
   it('an over-long header and a long bad value are quoted by their first 40 characters only', async () => {
     const e = await refusal(file('long-header.csv', `${'列'.repeat(5000)},${HEADER}\n${row()}\n`));
     expect(e.message.length).toBeLessThan(400);
-    const bad = await refusal(file('long-kind.csv', `${HEADER.replace('客户类型', '客户类型')}\n${row().replace(',个人,', ',个人个人个人个人个人个人,')}\n`));
+    const bad = await refusal(
+      file(
+        'long-kind.csv',
+        `${HEADER.replace('客户类型', '客户类型')}\n${row().replace(',个人,', ',个人个人个人个人个人个人,')}\n`,
+      ),
+    );
     expect(bad.messages[0]!.ruleId).toBe('list/unknown-kind');
     const q = quoteValue('x'.repeat(100000));
     expect(q.length).toBeLessThan(80);
@@ -160,19 +252,49 @@ describe('spreadsheet formulas in the CSV files huifang writes', () => {
 
   it("a bundle's index.csv writes a customer name =HYPERLINK(…) and an attachment name @SUM as text", () => {
     const index: BundleIndex = {
-      format: INDEX_FORMAT, bundle: 'huifang-3101-2026-05', branch: '3101', branchName: 'x', period: '2026-05', part: 1, partCount: 1,
-      baggingDate: '2026-05-31', retainUntil: '2029-05-31', includesInvalid: false,
-      visits: [{
-        visitId: 'HF-7K3M9-Q2T4X', customerId: '3101000123', customerName: '=HYPERLINK("http://evil","点")', customerKind: '个人', category: 'new-account',
-        channel: 'letter', result: 'passed', valid: true, problems: [], record: 'HF-7K3M9-Q2T4X/record.json',
-        files: [{ path: 'HF-7K3M9-Q2T4X/a.pdf', originalName: '@SUM(A1)', kind: 'attachment', role: 'received', sha256: 'a'.repeat(64), size: 1 }],
-      }],
+      format: INDEX_FORMAT,
+      bundle: 'huifang-3101-2026-05',
+      branch: '3101',
+      branchName: 'x',
+      period: '2026-05',
+      part: 1,
+      partCount: 1,
+      baggingDate: '2026-05-31',
+      retainUntil: '2029-05-31',
+      includesInvalid: false,
+      visits: [
+        {
+          visitId: 'HF-7K3M9-Q2T4X',
+          customerId: '3101000123',
+          customerName: '=HYPERLINK("http://evil","点")',
+          customerKind: '个人',
+          category: 'new-account',
+          channel: 'letter',
+          result: 'passed',
+          valid: true,
+          problems: [],
+          record: 'HF-7K3M9-Q2T4X/record.json',
+          files: [
+            {
+              path: 'HF-7K3M9-Q2T4X/a.pdf',
+              originalName: '@SUM(A1)',
+              kind: 'attachment',
+              role: 'received',
+              sha256: 'a'.repeat(64),
+              size: 1,
+            },
+          ],
+        },
+      ],
     };
-    const rows = readCsv(indexCsv(index).toString('utf8').replace(/^\uFEFF/, '')).map((r) => r.fields);
+    const rows = readCsv(
+      indexCsv(index)
+        .toString('utf8')
+        .replace(/^\uFEFF/, ''),
+    ).map((r) => r.fields);
     const cells = rows.slice(1).flat();
     expect(cells).toContain(`'=HYPERLINK("http://evil","点")`);
     expect(cells).toContain(`'@SUM(A1)`);
     expect(cells.some((c) => /^[=+@\t\r]/.test(c))).toBe(false);
   });
-
 });

@@ -7,7 +7,17 @@
  * test kills a real ingest with SIGKILL while it copies a file into the store.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +36,11 @@ function deadPid(): number {
 function storeTemps(ws: string): string[] {
   const objects = join(ws, 'files', 'objects');
   if (!existsSync(objects)) return [];
-  return readdirSync(objects).flatMap((d) => readdirSync(join(objects, d)).filter((n) => n.endsWith('.tmp')).map((n) => join(objects, d, n)));
+  return readdirSync(objects).flatMap((d) =>
+    readdirSync(join(objects, d))
+      .filter((n) => n.endsWith('.tmp'))
+      .map((n) => join(objects, d, n)),
+  );
 }
 
 describe('a killed ingest', () => {
@@ -48,7 +62,14 @@ describe('a killed ingest', () => {
     const r = await cli(['ingest', note, '--workspace', ws, '--json', '--user', 'clerk.test']);
     expect(r.status).toBe(1); // stored, quarantined whole: not a scan
     const json = JSON.parse(r.stdout);
-    expect(json.leftovers).toEqual([{ path: dead, size: readFileSync(note).length, action: 'removed', reason: expect.stringContaining('interrupted run') }]);
+    expect(json.leftovers).toEqual([
+      {
+        path: dead,
+        size: readFileSync(note).length,
+        action: 'removed',
+        reason: expect.stringContaining('interrupted run'),
+      },
+    ]);
     expect(r.stderr).toContain(`removed ${dead}`);
     expect(existsSync(dead)).toBe(false);
     expect(existsSync(live)).toBe(true);
@@ -69,7 +90,10 @@ describe('a killed ingest', () => {
     }
     out.end();
     await once(out, 'finish');
-    const child = spawn(process.execPath, [BIN, 'ingest', big, '--workspace', killedWs, '--json'], { stdio: 'ignore', env: { ...process.env, HUIFANG_USER: 'clerk.test' } });
+    const child = spawn(process.execPath, [BIN, 'ingest', big, '--workspace', killedWs, '--json'], {
+      stdio: 'ignore',
+      env: { ...process.env, HUIFANG_USER: 'clerk.test' },
+    });
     const exited = once(child, 'exit');
     let seen: string[] = [];
     while (child.exitCode === null && seen.length === 0) {
@@ -83,7 +107,9 @@ describe('a killed ingest', () => {
     expect(storeTemps(killedWs)).toEqual(seen);
     const r = await cli(['ingest', big, '--workspace', killedWs, '--json', '--user', 'clerk.test']);
     const json = JSON.parse(r.stdout);
-    expect(json.leftovers.map((l: { path: string; action: string }) => [l.path, l.action])).toEqual([[seen[0], 'removed']]);
+    expect(json.leftovers.map((l: { path: string; action: string }) => [l.path, l.action])).toEqual([
+      [seen[0], 'removed'],
+    ]);
     expect(storeTemps(killedWs)).toEqual([]);
     expect(json.files[0].status).toMatch(/ingested|resumed/);
   }, 180_000);
@@ -93,7 +119,22 @@ describe('a killed archive', () => {
   let f: Fixture;
   const zipName = 'huifang-3101-2026-05.zip';
   // 赵六, a clerk (经办人) on the test roster, builds the bundles.
-  const build = (ws: string, out: string) => cli(['archive', '--workspace', ws, '--branch', '3101', '--period', '2026-05', '--out', out, '--include-invalid', '--json', '--user', '赵六']);
+  const build = (ws: string, out: string) =>
+    cli([
+      'archive',
+      '--workspace',
+      ws,
+      '--branch',
+      '3101',
+      '--period',
+      '2026-05',
+      '--out',
+      out,
+      '--include-invalid',
+      '--json',
+      '--user',
+      '赵六',
+    ]);
   let reference: Buffer;
 
   beforeAll(async () => {

@@ -22,7 +22,11 @@ const ws = join(dir, 'ws');
 /** A workspace whose register holds the sample customers but no staff roster yet. */
 const bare = join(dir, 'bare');
 
-async function run(argv: string[], env: Record<string, string> = {}, workspace = ws): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  argv: string[],
+  env: Record<string, string> = {},
+  workspace = ws,
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: Io = { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), interactive: false };
@@ -37,8 +41,16 @@ async function run(argv: string[], env: Record<string, string> = {}, workspace =
 }
 
 /** Every customer id of the sample list (12 digits). */
-const ids = readFileSync(join(SAMPLES, 'customers.csv'), 'utf8').split(/\r?\n/).slice(1).filter(Boolean).map((l) => l.split(',')[0]!);
-const phones = readFileSync(join(SAMPLES, 'customers.csv'), 'utf8').split(/\r?\n/).slice(1).filter(Boolean).map((l) => l.split(',')[7]!);
+const ids = readFileSync(join(SAMPLES, 'customers.csv'), 'utf8')
+  .split(/\r?\n/)
+  .slice(1)
+  .filter(Boolean)
+  .map((l) => l.split(',')[0]!);
+const phones = readFileSync(join(SAMPLES, 'customers.csv'), 'utf8')
+  .split(/\r?\n/)
+  .slice(1)
+  .filter(Boolean)
+  .map((l) => l.split(',')[7]!);
 const leaks = (text: string) => [...ids, ...phones].filter((v) => v.length > 6 && text.includes(v));
 
 let letters: { code: number; out: string };
@@ -47,11 +59,16 @@ beforeAll(async () => {
   // later imports the full roster below.
   const w = openWorkspace(newWorkspace(ws));
   try {
-    importStaff(w.db, [
-      { staffId: 'S001', name: '周敏', role: '回访专员', isMarketing: false, branchCode: '3101' },
-      { staffId: 'S003', name: '沈佳怡', role: '复核人员', isMarketing: false, branchCode: '3101' },
-      { staffId: 'S901', name: '孙经理', role: '营业部负责人', isMarketing: false, branchCode: '3101' },
-    ], 'test setup', 'test roster');
+    importStaff(
+      w.db,
+      [
+        { staffId: 'S001', name: '周敏', role: '回访专员', isMarketing: false, branchCode: '3101' },
+        { staffId: 'S003', name: '沈佳怡', role: '复核人员', isMarketing: false, branchCode: '3101' },
+        { staffId: 'S901', name: '孙经理', role: '营业部负责人', isMarketing: false, branchCode: '3101' },
+      ],
+      'test setup',
+      'test roster',
+    );
   } finally {
     w.close();
   }
@@ -61,7 +78,19 @@ beforeAll(async () => {
   } finally {
     b.close();
   }
-  letters = await run(['letters', join(SAMPLES, 'customers.csv'), '--out', join(dir, 'letters'), '--visitor', '周敏', '--reviewer', '沈佳怡', '--seed', 'p', '--json']);
+  letters = await run([
+    'letters',
+    join(SAMPLES, 'customers.csv'),
+    '--out',
+    join(dir, 'letters'),
+    '--visitor',
+    '周敏',
+    '--reviewer',
+    '沈佳怡',
+    '--seed',
+    'p',
+    '--json',
+  ]);
 }, 300_000);
 
 describe('--json masks personal data', () => {
@@ -82,8 +111,14 @@ describe('--json masks personal data', () => {
   });
 
   it('the masker reaches nested records and leaves other fields alone', () => {
-    const masked = maskPersonalData({ a: [{ customer: { customerId: '310100018001', phone: '13800001000', name: '王静怡' } }], customer_id: 3101000123 });
-    expect(masked).toEqual({ a: [{ customer: { customerId: '********8001', phone: '*******1000', name: '王静怡' } }], customer_id: '******0123' });
+    const masked = maskPersonalData({
+      a: [{ customer: { customerId: '310100018001', phone: '13800001000', name: '王静怡' } }],
+      customer_id: 3101000123,
+    });
+    expect(masked).toEqual({
+      a: [{ customer: { customerId: '********8001', phone: '*******1000', name: '王静怡' } }],
+      customer_id: '******0123',
+    });
   });
 });
 
@@ -97,7 +132,10 @@ describe('--reveal', () => {
 
   it('is refused for a visitor and for marketing staff, allowed for compliance and branch heads', async () => {
     const roster = join(dir, 'staff.csv');
-    writeFileSync(roster, '工号,姓名,岗位,是否营销人员,营业部代码\nS001,周敏,回访专员,否,3101\nS002,陆晓峰,营销人员,是,3101\nS900,钱合规,合规专员,否,3101\nS901,孙经理,营业部负责人,否,3101\n');
+    writeFileSync(
+      roster,
+      '工号,姓名,岗位,是否营销人员,营业部代码\nS001,周敏,回访专员,否,3101\nS002,陆晓峰,营销人员,是,3101\nS900,钱合规,合规专员,否,3101\nS901,孙经理,营业部负责人,否,3101\n',
+    );
     expect((await run(['staff', 'import', roster, '--user', '孙经理'])).code).toBe(0);
     for (const user of ['S001', '陆晓峰', 'nobody']) {
       const r = await run(['validate', '--json', '--no-verify-hashes', '--reveal'], { HUIFANG_USER: user });
@@ -107,12 +145,16 @@ describe('--reveal', () => {
     for (const user of ['S900', '孙经理']) {
       const r = await run(['validate', '--json', '--no-verify-hashes', '--reveal'], { HUIFANG_USER: user });
       expect(r.code, user).toBe(1);
-      const shown = JSON.parse(r.out).visits.map((v: { customerId: string }) => v.customerId).sort();
+      const shown = JSON.parse(r.out)
+        .visits.map((v: { customerId: string }) => v.customerId)
+        .sort();
       expect(shown).toEqual([...ids].sort());
     }
     const w = openWorkspace(ws);
     try {
-      const events = w.db.prepare("SELECT actor FROM events WHERE action = 'personal-data.revealed' ORDER BY event_id").all() as { actor: string }[];
+      const events = w.db
+        .prepare("SELECT actor FROM events WHERE action = 'personal-data.revealed' ORDER BY event_id")
+        .all() as { actor: string }[];
       expect(events.map((e) => e.actor)).toEqual(['S900', '孙经理']);
     } finally {
       w.close();

@@ -20,7 +20,8 @@ function markedPage(): RawImage {
   const k = DPI / 25.4;
   for (const r of REGISTRATION_MARKS) {
     for (let y = Math.floor(r.y * k); y < Math.ceil((r.y + r.height) * k); y++)
-      for (let x = Math.floor(r.x * k); x < Math.ceil((r.x + r.width) * k); x++) data.fill(0, (y * width + x) * 3, (y * width + x) * 3 + 3);
+      for (let x = Math.floor(r.x * k); x < Math.ceil((r.x + r.width) * k); x++)
+        data.fill(0, (y * width + x) * 3, (y * width + x) * 3 + 3);
   }
   return { width, height, channels: 3, data };
 }
@@ -30,7 +31,13 @@ describe('degradePage', () => {
     it(`keeps a blurred ${colour} page where the truth puts it (registration marks dark at their mapped centres)`, async () => {
       const page = markedPage();
       const rng = Random.derive(5, colour);
-      const d = { ...planDegradation({ dpi: DPI, colour, photographed: false }, rng, false), blur: 0.8, shadow: null, noise: { grain: 0, specks: 0 }, cut: { top: 0, right: 0, bottom: 0, left: 0 } };
+      const d = {
+        ...planDegradation({ dpi: DPI, colour, photographed: false }, rng, false),
+        blur: 0.8,
+        shadow: null,
+        noise: { grain: 0, specks: 0 },
+        cut: { top: 0, right: 0, bottom: 0, left: 0 },
+      };
       const { image, geometry } = await degradePage(page, d, rng);
       expect(image.data.length).toBe(image.width * image.height * image.channels);
       expect(image.channels).toBe(colour === 'colour' ? 3 : 1);
@@ -49,6 +56,8 @@ describe('degradePage', () => {
 describe('encodeImagePdf', () => {
   it('refuses a page whose pixel buffer does not match its size and channels', async () => {
     const bad: RawImage = { width: 10, height: 10, channels: 1, data: Buffer.alloc(300, 255) };
-    await expect(encodeImagePdf([{ image: bad, dpi: 100, compression: 'flate', quality: null }])).rejects.toThrow(/10×10/);
+    await expect(encodeImagePdf([{ image: bad, dpi: 100, compression: 'flate', quality: null }])).rejects.toThrow(
+      /10×10/,
+    );
   });
 });

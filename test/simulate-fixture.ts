@@ -43,7 +43,9 @@ function counterRandom(start: number): (n: number) => Uint8Array {
  */
 export async function writeLettersFolder(dir: string, count = PLAN.length, csv = true): Promise<FixtureVisit[]> {
   mkdirSync(dir, { recursive: true });
-  const sender = (JSON.parse(readFileSync(new URL('../samples/firm.json', import.meta.url), 'utf8')) as { sender: Sender }).sender;
+  const sender = (
+    JSON.parse(readFileSync(new URL('../samples/firm.json', import.meta.url), 'utf8')) as { sender: Sender }
+  ).sender;
   const renderer = await LetterRenderer.create({ sender });
   const random = counterRandom(11);
   const out: FixtureVisit[] = [];
@@ -73,7 +75,10 @@ export async function writeLettersFolder(dir: string, count = PLAN.length, csv =
       dueOn: '2026-04-01',
       result: 'pending',
     };
-    const doc = channel === 'face-to-face' ? await renderer.form({ visit, customer }) : await renderer.letter({ visit, customer });
+    const doc =
+      channel === 'face-to-face'
+        ? await renderer.form({ visit, customer })
+        : await renderer.letter({ visit, customer });
     const pdf = join(dir, `${visitId}.pdf`);
     writeFileSync(pdf, doc.bytes);
     out.push({ visitId, customerId, category, kind, channel, pdf });
@@ -82,7 +87,10 @@ export async function writeLettersFolder(dir: string, count = PLAN.length, csv =
     // The listing `huifang letters` writes (src/render/start-visits.ts): BOM, CRLF, a batch row.
     const rows = [
       'visitId,customerId,branchCode,postcode,kind,path,pages,sha256',
-      ...out.map((v) => `${v.visitId},${v.customerId},3101,200120,${v.channel === 'face-to-face' ? 'form' : 'letter'}-pdf,${v.visitId}.pdf,,`),
+      ...out.map(
+        (v) =>
+          `${v.visitId},${v.customerId},3101,200120,${v.channel === 'face-to-face' ? 'form' : 'letter'}-pdf,${v.visitId}.pdf,,`,
+      ),
       ',,,,batch-pdf,batches/batch-001.pdf,,',
     ];
     writeFileSync(join(dir, 'files.csv'), '\ufeff' + rows.join('\r\n') + '\r\n');

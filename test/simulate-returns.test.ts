@@ -26,7 +26,15 @@ let run: SimulationResult;
 
 beforeAll(async () => {
   visits = await writeLettersFolder(letters);
-  run = await simulateReturns({ lettersDir: letters, out: join(root, 'out'), seed: 16, count: 12, dpi: [150], emails: 4, clean: true });
+  run = await simulateReturns({
+    lettersDir: letters,
+    out: join(root, 'out'),
+    seed: 16,
+    count: 12,
+    dpi: [150],
+    emails: 4,
+    clean: true,
+  });
 });
 
 async function pagesIn(path: string, format: string): Promise<number> {
@@ -39,7 +47,8 @@ async function pagesIn(path: string, format: string): Promise<number> {
 describe('simulateReturns', () => {
   it('writes single scans in JPEG, PNG, G4 TIFF and PDF, and batches as multi-page TIFF and PDF', () => {
     const kinds = new Set(run.files.map((f) => `${f.kind}:${f.format}`));
-    for (const k of ['single:jpeg', 'single:png', 'single:tiff', 'single:pdf', 'batch:tiff', 'batch:pdf']) expect(kinds).toContain(k);
+    for (const k of ['single:jpeg', 'single:png', 'single:tiff', 'single:pdf', 'batch:tiff', 'batch:pdf'])
+      expect(kinds).toContain(k);
     const truths = run.files.map((f) => JSON.parse(readFileSync(f.truth, 'utf8')) as FileTruth);
     const compressions = new Set(truths.flatMap((t) => t.pages.map((p) => p.degradation.compression)));
     expect(compressions).toContain('ccitt-g4');
@@ -49,7 +58,13 @@ describe('simulateReturns', () => {
   it('describes each file in the truth beside it: page count, visits, page kinds', async () => {
     const known = new Set(visits.map((v) => v.visitId));
     // The post office's list of the letters' tracking numbers: every receipt's number, with its visit.
-    const mailing = new Map(readFileSync(run.mailingList, 'utf8').trim().split('\n').slice(1).map((l) => [l.split(',')[1]!, l.split(',')[0]!] as const));
+    const mailing = new Map(
+      readFileSync(run.mailingList, 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => [l.split(',')[1]!, l.split(',')[0]!] as const),
+    );
     expect(mailing.size).toBeGreaterThan(0);
     for (const f of run.files) {
       expect(existsSync(f.path)).toBe(true);
@@ -71,7 +86,8 @@ describe('simulateReturns', () => {
           expect(payload.ok && payload.payload.visitId).toBe(p.visitId);
           expect(payload.ok && payload.payload.kind).toBe(p.kind);
         }
-        if (p.kind === 'form') expect(Object.keys(p.answers)).toEqual(formLayoutById(p.layout!)!.questions.map((q) => q.question.id));
+        if (p.kind === 'form')
+          expect(Object.keys(p.answers)).toEqual(formLayoutById(p.layout!)!.questions.map((q) => q.question.id));
       }
       if (f.kind === 'batch') {
         // Pages without QR codes follow a page of the same visit.
@@ -91,7 +107,9 @@ describe('simulateReturns', () => {
     expect(texts.some((t) => /charset=GBK/.test(t))).toBe(true);
     expect(texts.some((t) => /Content-Type: text\/html/.test(t) && !/text\/plain/.test(t))).toBe(true);
     expect(texts.some((t) => /Content-Disposition: attachment/.test(t))).toBe(true);
-    const withId = run.emails.filter((e) => (JSON.parse(readFileSync(e.truth, 'utf8')) as { idInSubject: boolean }).idInSubject);
+    const withId = run.emails.filter(
+      (e) => (JSON.parse(readFileSync(e.truth, 'utf8')) as { idInSubject: boolean }).idInSubject,
+    );
     expect(withId.length).toBeGreaterThan(0);
     // The e-mail visit of the fixture always replies.
     const emailVisit = visits.find((v) => v.channel === 'email')!;
@@ -107,7 +125,10 @@ describe('simulateReturns', () => {
         const layout = formLayoutById(p.layout!)!;
         const box = layout.marks.find((m) => m.id === 'customerSignature')!.ink;
         const dpi = p.degradation.dpi;
-        const [printed] = await rasterizePdf(new Uint8Array(readFileSync(join(letters, p.source!.pdf))), { dpi, pages: [p.source!.page] });
+        const [printed] = await rasterizePdf(new Uint8Array(readFileSync(join(letters, p.source!.pdf))), {
+          dpi,
+          pages: [p.source!.page],
+        });
         const clean = await sharp(join(run.out, p.clean!)).raw().toBuffer({ resolveWithObject: true });
         const changed = inkDifference(printed!.data, 4, clean.data, clean.info.channels, printed!.width, box, dpi);
         if (p.customerSignature) {
@@ -125,7 +146,15 @@ describe('simulateReturns', () => {
 });
 
 /** Pixels inside `box` (mm) whose grey level differs by more than 40 between two images of the same page. */
-function inkDifference(a: Uint8ClampedArray | Buffer, ca: number, b: Buffer, cb: number, width: number, box: Rect, dpi: number): number {
+function inkDifference(
+  a: Uint8ClampedArray | Buffer,
+  ca: number,
+  b: Buffer,
+  cb: number,
+  width: number,
+  box: Rect,
+  dpi: number,
+): number {
   const x0 = Math.floor(mmToPx(box.x, dpi));
   const y0 = Math.floor(mmToPx(box.y, dpi));
   const x1 = Math.ceil(mmToPx(box.x + box.width, dpi));
@@ -148,7 +177,9 @@ describe('determinism', () => {
     const b = await simulateReturns({ ...options, out: join(root, 'same-b') });
     const c = await simulateReturns({ ...options, out: join(root, 'other'), seed: 5 });
     const bytes = (r: SimulationResult): Buffer[] =>
-      [...r.files.flatMap((f) => [f.path, f.truth]), ...r.emails.flatMap((e) => [e.path, e.truth]), r.truthIndex].map((p) => readFileSync(p));
+      [...r.files.flatMap((f) => [f.path, f.truth]), ...r.emails.flatMap((e) => [e.path, e.truth]), r.truthIndex].map(
+        (p) => readFileSync(p),
+      );
     const [ba, bb, bc] = [bytes(a), bytes(b), bytes(c)];
     expect(ba.length).toBe(bb.length);
     ba.forEach((buf, i) => expect(buf.equals(bb[i]!), `file ${i}`).toBe(true));
@@ -160,14 +191,23 @@ describe('huifang simulate', () => {
   it('prints the documented JSON with absolute paths', async () => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(['simulate', letters, '--out', join(root, 'cli'), '--count', '2', '--dpi', '150', '--seed', '9', '--json'], {
-      out: (t) => out.push(t),
-      err: (t) => err.push(t),
-      interactive: false,
-    });
+    const code = await main(
+      ['simulate', letters, '--out', join(root, 'cli'), '--count', '2', '--dpi', '150', '--seed', '9', '--json'],
+      {
+        out: (t) => out.push(t),
+        err: (t) => err.push(t),
+        interactive: false,
+      },
+    );
     expect(err.join('')).toBe('');
     expect(code).toBe(0);
-    const json = JSON.parse(out.join('')) as { out: string; truth: string; pageCount: number; files: { path: string; truth: string; format: string; pageCount: number; visitIds: string[] }[]; emails: { path: string; visitId: string }[] };
+    const json = JSON.parse(out.join('')) as {
+      out: string;
+      truth: string;
+      pageCount: number;
+      files: { path: string; truth: string; format: string; pageCount: number; visitIds: string[] }[];
+      emails: { path: string; visitId: string }[];
+    };
     expect(isAbsolute(json.out)).toBe(true);
     expect(existsSync(json.truth)).toBe(true);
     expect(json.files.length).toBe(2);
@@ -180,7 +220,11 @@ describe('huifang simulate', () => {
 
   it('refuses a resolution outside 150–600 dpi, naming the option', async () => {
     const err: string[] = [];
-    const code = await main(['simulate', letters, '--out', join(root, 'bad'), '--dpi', '100'], { out: () => {}, err: (t) => err.push(t), interactive: false });
+    const code = await main(['simulate', letters, '--out', join(root, 'bad'), '--dpi', '100'], {
+      out: () => {},
+      err: (t) => err.push(t),
+      interactive: false,
+    });
     expect(code).toBe(2);
     expect(err.join('')).toContain('--dpi');
   });

@@ -38,7 +38,10 @@ const OPTIONS: StampOptions = {
 
 async function printout(): Promise<Uint8Array> {
   const bytes = readFileSync(join(import.meta.dirname, '..', 'samples', 'emails', '01-gbk-zhao-wenbo.eml'));
-  return renderEmailPrintout(await parseEml(bytes, 'a.eml'), { visitId: OPTIONS.visitId, sourceSha256: sha256Of(bytes) }).pdf;
+  return renderEmailPrintout(await parseEml(bytes, 'a.eml'), {
+    visitId: OPTIONS.visitId,
+    sourceSha256: sha256Of(bytes),
+  }).pdf;
 }
 
 const dark = (r: RasterPage, i: number) => r.data[i]! < 160 || r.data[i + 1]! < 160 || r.data[i + 2]! < 160;
@@ -69,7 +72,8 @@ describe('stamping PDFs for the archive', () => {
     const src = await printout();
     const { pdf } = await stampPdf(src, OPTIONS);
     const path = tmp('stamped.pdf', pdf);
-    if (QPDF) expect(execFileSync('qpdf', ['--check', path]).toString()).toContain('No syntax or stream encoding errors found');
+    if (QPDF)
+      expect(execFileSync('qpdf', ['--check', path]).toString()).toContain('No syntax or stream encoding errors found');
     if (PDFINFO) {
       const info = execFileSync('pdfinfo', ['-custom', path]).toString('utf8');
       expect(info).toMatch(/HuifangVisitId:\s*HF-7K3M9-Q2T4X/);
@@ -81,7 +85,13 @@ describe('stamping PDFs for the archive', () => {
       expect(info).toMatch(/Subject:\s*回访 HF-7K3M9-Q2T4X 客户 310100018014/);
       expect(info).toMatch(/Keywords:\s*huifang; HF-7K3M9-Q2T4X/);
       const meta = execFileSync('pdfinfo', ['-meta', path]).toString('utf8');
-      expect(readHuifangXmp(meta)).toEqual({ VisitId: 'HF-7K3M9-Q2T4X', CustomerId: '310100018014', DocumentKind: 'email-printout', SourceSha256: 'ab'.repeat(32), ArchiveRef: '3101-2026-11/HF-7K3M9-Q2T4X/02' });
+      expect(readHuifangXmp(meta)).toEqual({
+        VisitId: 'HF-7K3M9-Q2T4X',
+        CustomerId: '310100018014',
+        DocumentKind: 'email-printout',
+        SourceSha256: 'ab'.repeat(32),
+        ArchiveRef: '3101-2026-11/HF-7K3M9-Q2T4X/02',
+      });
       expect(meta).toContain('<dc:identifier>3101-2026-11/HF-7K3M9-Q2T4X/02</dc:identifier>');
       expect(meta).toContain('<xmp:ModifyDate>2026-12-01T00:00:00.000Z</xmp:ModifyDate>');
     }
@@ -144,13 +154,18 @@ describe('stamping PDFs for the archive', () => {
     const [before] = await rasterizePdf(src, { dpi: 100 });
     const [after] = await rasterizePdf(pdf, { dpi: 100 });
     expect(coveredInk(before!, after!)).toBe(0);
-    if (PDFINFO) expect(execFileSync('pdfinfo', ['-custom', tmp('skipped.pdf', pdf)]).toString()).toContain('HuifangVisitId');
+    if (PDFINFO)
+      expect(execFileSync('pdfinfo', ['-custom', tmp('skipped.pdf', pdf)]).toString()).toContain('HuifangVisitId');
   });
 
   it('refuses what it cannot stamp, with the file named', async () => {
     await expect(stampPdf(Buffer.from('not a pdf'), { ...OPTIONS, fileName: 'junk.pdf' })).rejects.toThrow(StampError);
-    await expect(stampPdf(Buffer.from('not a pdf'), { ...OPTIONS, fileName: 'junk.pdf' })).rejects.toThrow(/^junk\.pdf: /);
-    await expect(stampPdf(await printout(), { ...OPTIONS, archiveRef: '档案/1' })).rejects.toThrow('Expected printable ASCII for archiveRef');
+    await expect(stampPdf(Buffer.from('not a pdf'), { ...OPTIONS, fileName: 'junk.pdf' })).rejects.toThrow(
+      /^junk\.pdf: /,
+    );
+    await expect(stampPdf(await printout(), { ...OPTIONS, archiveRef: '档案/1' })).rejects.toThrow(
+      'Expected printable ASCII for archiveRef',
+    );
   });
 });
 
@@ -162,14 +177,25 @@ describe('stamping a visit document keeps the original beside the stamped copy',
     const visit = addVisit(ws, customer());
     const src = await printout();
     const stored = ws.files.putBytes(src);
-    const id = addDocument(ws.db, { visitId: visit.visitId, kind: 'email-printout', role: 'derived', sha256: stored.sha256, size: stored.size, fileName: 'a.printout.pdf' });
+    const id = addDocument(ws.db, {
+      visitId: visit.visitId,
+      kind: 'email-printout',
+      role: 'derived',
+      sha256: stored.sha256,
+      size: stored.size,
+      fileName: 'a.printout.pdf',
+    });
     const s = await stampVisitDocument(ws, id, { archiveRef: '3101-2026-11/x/01', date: '2026-12-01T00:00:00Z' });
     const docs = documentsOf(ws.db, visit.visitId);
     expect(docs.map((d) => [d.kind, d.role])).toEqual([
       ['email-printout', 'derived'],
       ['email-printout', 'stamped'],
     ]);
-    expect(docs[1]).toMatchObject({ sourceSha256: stored.sha256, fileName: 'a.printout.stamped.pdf', sha256: s.sha256 });
+    expect(docs[1]).toMatchObject({
+      sourceSha256: stored.sha256,
+      fileName: 'a.printout.stamped.pdf',
+      sha256: s.sha256,
+    });
     expect(ws.files.read(stored.sha256).equals(Buffer.from(src))).toBe(true);
     const again = await stampVisitDocument(ws, id, { archiveRef: '3101-2026-11/x/01', date: '2026-12-01T00:00:00Z' });
     expect(again.documentId).toBe(s.documentId);

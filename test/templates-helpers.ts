@@ -9,10 +9,20 @@ import type { Visit, VisitCategory } from '../src/domain/visit.ts';
 import { PROJECT_ROOT } from '../src/render/templates.ts';
 import { templateData, type Sender, type TemplateData } from '../src/render/template-data.ts';
 
-export const sender = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'samples', 'firm.json'), 'utf8')) as { sender: Sender }).sender;
+export const sender = (
+  JSON.parse(readFileSync(join(PROJECT_ROOT, 'samples', 'firm.json'), 'utf8')) as { sender: Sender }
+).sender;
 
 export function visitOf(category: VisitCategory = 'new-account', visitId = 'HF26-7K3M-Q9'): Visit {
-  return { visitId, customerId: '3101000123', category, channel: 'letter', createdOn: '2026-11-28', dueOn: '2026-12-28', result: 'pending' } as Visit;
+  return {
+    visitId,
+    customerId: '3101000123',
+    category,
+    channel: 'letter',
+    createdOn: '2026-11-28',
+    dueOn: '2026-12-28',
+    result: 'pending',
+  } as Visit;
 }
 
 export const individual: Customer = {

@@ -18,19 +18,22 @@ function templateFile(name: string, text: string): string {
 describe('templates/letter.txt', () => {
   const letter = loadTextTemplate('templates/letter.txt');
 
-  it.each(VISIT_CATEGORIES)('renders a %s letter with every value filled in and every question numbered', (category) => {
-    const text = letter.render(dataFor(category));
-    expect(text).toContain('尊敬的王晓明客户：');
-    expect(text).toContain('HF26-7K3M-Q9');
-    expect(text).toContain('2026年12月13日前'); // reply by: 15 days after the letter
-    expect(text).toContain('95500');
-    questionsFor(category).forEach((q, i) => expect(text).toContain(`${i + 1}. ${q.text}`));
-    expect(text).not.toMatch(/[{}]/);
-    expect(text).not.toMatch(/undefined|null|NaN|\[object/);
-    expect(text).not.toMatch(/\n[ \t\u3000]*\n[ \t\u3000]*\n/); // never two blank lines in a row
-    expect(text).not.toMatch(/（）|：，|：。|，，/); // no value missing between punctuation
-    for (const line of text.split('\n')) expect(line).toBe(line.trim());
-  });
+  it.each(VISIT_CATEGORIES)(
+    'renders a %s letter with every value filled in and every question numbered',
+    (category) => {
+      const text = letter.render(dataFor(category));
+      expect(text).toContain('尊敬的王晓明客户：');
+      expect(text).toContain('HF26-7K3M-Q9');
+      expect(text).toContain('2026年12月13日前'); // reply by: 15 days after the letter
+      expect(text).toContain('95500');
+      questionsFor(category).forEach((q, i) => expect(text).toContain(`${i + 1}. ${q.text}`));
+      expect(text).not.toMatch(/[{}]/);
+      expect(text).not.toMatch(/undefined|null|NaN|\[object/);
+      expect(text).not.toMatch(/\n[ \t\u3000]*\n[ \t\u3000]*\n/); // never two blank lines in a row
+      expect(text).not.toMatch(/（）|：，|：。|，，/); // no value missing between punctuation
+      for (const line of text.split('\n')) expect(line).toBe(line.trim());
+    },
+  );
 
   it('asks an institution for its official seal and an individual for a signature', () => {
     const forInstitution = letter.render(dataFor('existing', institution));
@@ -42,14 +45,20 @@ describe('templates/letter.txt', () => {
   });
 
   it('lists the tags it uses', () => {
-    expect(letter.tags).toEqual(expect.arrayContaining(['salutation', 'visitId', 'replyBy', 'questions', 'questions.text']));
+    expect(letter.tags).toEqual(
+      expect.arrayContaining(['salutation', 'visitId', 'replyBy', 'questions', 'questions.text']),
+    );
   });
 
   it('refuses to render when a value is missing, naming the tag and the visit', () => {
     const data = { ...dataFor(), replyBy: undefined } as unknown as ReturnType<typeof dataFor>;
     const error = refusal(() => letter.render(data));
     expect(error.messages).toHaveLength(1);
-    expect(error.messages[0]).toMatchObject({ ruleId: 'template/missing-value', actual: 'replyBy', place: { visitId: 'HF26-7K3M-Q9' } });
+    expect(error.messages[0]).toMatchObject({
+      ruleId: 'template/missing-value',
+      actual: 'replyBy',
+      place: { visitId: 'HF26-7K3M-Q9' },
+    });
     expect(error.message).toContain('{replyBy}');
   });
 
@@ -75,30 +84,33 @@ describe('checking a text template when it is loaded', () => {
   });
 
   it('knows the question tags inside the questions loop only', () => {
-    expect(loadTextTemplate(templateFile('loop.txt', '{#questions}{number}. {text}{visitId}\n{/questions}')).tags).toEqual([
-      'questions',
-      'questions.number',
-      'questions.text',
-      'visitId',
-    ]);
-    const error = refusal(() => loadTextTemplate(templateFile('outside.txt', '{text}\n{#questions}{nmuber}{/questions}')));
+    expect(
+      loadTextTemplate(templateFile('loop.txt', '{#questions}{number}. {text}{visitId}\n{/questions}')).tags,
+    ).toEqual(['questions', 'questions.number', 'questions.text', 'visitId']);
+    const error = refusal(() =>
+      loadTextTemplate(templateFile('outside.txt', '{text}\n{#questions}{nmuber}{/questions}')),
+    );
     expect(error.messages.map((m) => m.actual)).toEqual(['text', 'nmuber']);
     expect(error.messages[0]!.fix).toContain('only inside {#questions}');
   });
 
   it('refuses a list or a yes/no printed as text, and an optional value printed unguarded', () => {
-    const error = refusal(() => loadTextTemplate(templateFile('misused.txt', '{questions}{isInstitution}联系人：{contactPerson}')));
+    const error = refusal(() =>
+      loadTextTemplate(templateFile('misused.txt', '{questions}{isInstitution}联系人：{contactPerson}')),
+    );
     expect(error.messages.map((m) => [m.ruleId, m.actual])).toEqual([
       ['template/misused-tag', 'questions'],
       ['template/misused-tag', 'isInstitution'],
       ['template/unguarded-optional-tag', 'contactPerson'],
     ]);
-    const guarded = loadTextTemplate(templateFile('guarded.txt', '{customerName}{#contactPerson}（联系人：{contactPerson}）{/contactPerson}'));
+    const guarded = loadTextTemplate(
+      templateFile('guarded.txt', '{customerName}{#contactPerson}（联系人：{contactPerson}）{/contactPerson}'),
+    );
     expect(guarded.render(dataFor('existing', individual))).toBe('王晓明');
     expect(guarded.render(dataFor('existing', institution))).toBe('上海长河投资管理有限公司（联系人：李静）');
   });
 
-  it('refuses a syntax error with the file, the line and docxtemplater\'s explanation', () => {
+  it("refuses a syntax error with the file, the line and docxtemplater's explanation", () => {
     const path = templateFile('unclosed.txt', '{salutation}\n\n请于{replyBy前寄回。\n');
     const error = refusal(() => loadTextTemplate(path));
     expect(error.message).toContain(path);
@@ -111,7 +123,9 @@ describe('checking a text template when it is loaded', () => {
 
   it('refuses a loop closed by the wrong tag', () => {
     const error = refusal(() => loadTextTemplate(templateFile('mismatch.txt', '{#questions}{text}\n{/question}')));
-    expect(error.messages[0]!.reason).toBe('syntax error on line 1: The tag "questions" is closed by the tag "question"');
+    expect(error.messages[0]!.reason).toBe(
+      'syntax error on line 1: The tag "questions" is closed by the tag "question"',
+    );
   });
 
   it('reloads a template that changed on disk', () => {

@@ -34,7 +34,9 @@ describe('foreign BagIt bags', () => {
 
   it('a 0.97 bag with an md5 manifest ("*path" style) and no tag manifest verifies', async () => {
     const payload = { 'data/scan 1.tif': Buffer.from('II*\0 tiff-ish'), 'data/sub/readme.txt': 'hello\n' };
-    const manifest = Object.entries(payload).map(([p, b]) => `${hex('md5', b)} *${p}\n`).join('');
+    const manifest = Object.entries(payload)
+      .map(([p, b]) => `${hex('md5', b)} *${p}\n`)
+      .join('');
     const bag = makeBag(join(base, 'old-bag'), payload, {
       'bagit.txt': 'BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n',
       'bag-info.txt': `Source-Organization: Example Library\nPayload-Oxum: ${Object.values(payload).reduce((n, b) => n + Buffer.byteLength(b), 0)}.2\nExternal-Description: a bag made long ago,\n  with a continued line\n`,
@@ -43,7 +45,10 @@ describe('foreign BagIt bags', () => {
     for (const target of [bag, zipFolder(bag)]) {
       const r = await verifyBundle(target);
       // valid; the md5sum-style "*" is only remarked on (a warning per line), as the conformance suite asks
-      expect(r.problems.map((p) => `${p.severity} ${p.rule}`)).toEqual(['warning bag/manifest-style', 'warning bag/manifest-style']);
+      expect(r.problems.map((p) => `${p.severity} ${p.rule}`)).toEqual([
+        'warning bag/manifest-style',
+        'warning bag/manifest-style',
+      ]);
       expect(r.ok).toBe(true);
       expect(r.version).toBe('0.97');
       expect(r.huifang).toBe(false);
@@ -57,14 +62,25 @@ describe('foreign BagIt bags', () => {
       'data/100%.txt': Buffer.from('percent'),
       'data/two\nlines.txt': Buffer.from('newline in the name'),
     };
-    const manifest = (alg: string) => iconv.encode(Object.entries(payload).map(([p, b]) => `${hex(alg, b)}  ${enc(p)}\n`).join(''), 'GBK');
+    const manifest = (alg: string) =>
+      iconv.encode(
+        Object.entries(payload)
+          .map(([p, b]) => `${hex(alg, b)}  ${enc(p)}\n`)
+          .join(''),
+        'GBK',
+      );
     const tags: Record<string, Buffer | string> = {
       'bagit.txt': 'BagIt-Version: 1.0\nTag-File-Character-Encoding: GBK\n',
-      'bag-info.txt': iconv.encode(`Source-Organization: 中国某某证券\nPayload-Oxum: ${Object.values(payload).reduce((n, b) => n + b.length, 0)}.3\n`, 'GBK'),
+      'bag-info.txt': iconv.encode(
+        `Source-Organization: 中国某某证券\nPayload-Oxum: ${Object.values(payload).reduce((n, b) => n + b.length, 0)}.3\n`,
+        'GBK',
+      ),
       'manifest-md5.txt': manifest('md5'),
       'manifest-sha1.txt': manifest('sha1'),
     };
-    tags['tagmanifest-md5.txt'] = ['bagit.txt', 'bag-info.txt', 'manifest-md5.txt', 'manifest-sha1.txt'].map((t) => `${hex('md5', tags[t]!)}  ${t}\n`).join('');
+    tags['tagmanifest-md5.txt'] = ['bagit.txt', 'bag-info.txt', 'manifest-md5.txt', 'manifest-sha1.txt']
+      .map((t) => `${hex('md5', tags[t]!)}  ${t}\n`)
+      .join('');
     const bag = makeBag(join(base, 'gbk-bag'), payload, tags);
     const r = await verifyBundle(bag);
     expect(r.problems).toEqual([]);
@@ -77,12 +93,16 @@ describe('foreign BagIt bags', () => {
   });
 
   it('a bag whose Payload-Oxum, bagit.txt or manifests are wrong says where', async () => {
-    const bag = makeBag(join(base, 'bad-bag'), { 'data/a.txt': 'a' }, {
-      'bagit.txt': 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\nExtra: line\n',
-      'bag-info.txt': 'Payload-Oxum: 2.1\n',
-      'manifest-sha256.txt': `${hex('sha256', 'a')}  data/a.txt\n${hex('sha256', 'b')}  ../outside.txt\nnot-a-checksum  data/a.txt\n`,
-      'manifest-whirlpool.txt': 'abc  data/a.txt\n',
-    });
+    const bag = makeBag(
+      join(base, 'bad-bag'),
+      { 'data/a.txt': 'a' },
+      {
+        'bagit.txt': 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\nExtra: line\n',
+        'bag-info.txt': 'Payload-Oxum: 2.1\n',
+        'manifest-sha256.txt': `${hex('sha256', 'a')}  data/a.txt\n${hex('sha256', 'b')}  ../outside.txt\nnot-a-checksum  data/a.txt\n`,
+        'manifest-whirlpool.txt': 'abc  data/a.txt\n',
+      },
+    );
     const r = await verifyBundle(bag);
     const lines = r.problems.map((p) => `${p.path}: ${p.rule}`);
     expect(lines).toContain('bagit.txt: bag/bagit-txt');

@@ -35,18 +35,70 @@ async function refusal(bytes: Buffer, limits?: Parameters<typeof verifyBundle>[1
 
 describe('hostile zips are refused with a clear reason', () => {
   const cases: [string, () => Buffer, RegExp, string?][] = [
-    ['a path with ..', () => withBag({ name: 'bag/data/../../evil.txt', data: Buffer.from('x') }), /contains "\.\." and would escape/, 'bag/data/../../evil.txt'],
-    ['an absolute path', () => withBag({ name: '/etc/cron.d/evil', data: Buffer.from('x') }), /absolute path/, '/etc/cron.d/evil'],
+    [
+      'a path with ..',
+      () => withBag({ name: 'bag/data/../../evil.txt', data: Buffer.from('x') }),
+      /contains "\.\." and would escape/,
+      'bag/data/../../evil.txt',
+    ],
+    [
+      'an absolute path',
+      () => withBag({ name: '/etc/cron.d/evil', data: Buffer.from('x') }),
+      /absolute path/,
+      '/etc/cron.d/evil',
+    ],
     ['a backslash path', () => withBag({ name: 'bag\\..\\evil.txt', data: Buffer.from('x') }), /backslash/],
     ['a drive letter', () => withBag({ name: 'C:/Windows/evil.txt', data: Buffer.from('x') }), /drive letter/],
-    ['a symbolic link', () => withBag({ name: 'bag/data/link', data: Buffer.from('/etc/passwd'), mode: 0o120777 }), /symbolic link/, 'bag/data/link'],
-    ['a duplicate name', () => withBag({ name: 'bag/data/a.txt', data: Buffer.from('1') }, { name: 'bag/data/a.txt', data: Buffer.from('2') }), /appears twice/, 'bag/data/a.txt'],
-    ['names equal after NFC', () => withBag({ name: 'bag/data/caf\u00e9.txt', data: Buffer.from('1') }, { name: 'bag/data/cafe\u0301.txt', data: Buffer.from('2') }), /collides .* after Unicode normalisation and case folding/],
-    ['names equal after case folding', () => withBag({ name: 'bag/data/Report.PDF', data: Buffer.from('1') }, { name: 'bag/data/report.pdf', data: Buffer.from('2') }), /collides with "bag\/data\/Report\.PDF"/],
+    [
+      'a symbolic link',
+      () => withBag({ name: 'bag/data/link', data: Buffer.from('/etc/passwd'), mode: 0o120777 }),
+      /symbolic link/,
+      'bag/data/link',
+    ],
+    [
+      'a duplicate name',
+      () =>
+        withBag({ name: 'bag/data/a.txt', data: Buffer.from('1') }, { name: 'bag/data/a.txt', data: Buffer.from('2') }),
+      /appears twice/,
+      'bag/data/a.txt',
+    ],
+    [
+      'names equal after NFC',
+      () =>
+        withBag(
+          { name: 'bag/data/caf\u00e9.txt', data: Buffer.from('1') },
+          { name: 'bag/data/cafe\u0301.txt', data: Buffer.from('2') },
+        ),
+      /collides .* after Unicode normalisation and case folding/,
+    ],
+    [
+      'names equal after case folding',
+      () =>
+        withBag(
+          { name: 'bag/data/Report.PDF', data: Buffer.from('1') },
+          { name: 'bag/data/report.pdf', data: Buffer.from('2') },
+        ),
+      /collides with "bag\/data\/Report\.PDF"/,
+    ],
     ['overlapping entries', () => craftOverlap(), /overlaps the entry "bag\/data\/inner\.txt"/, 'bag/data/outer.bin'],
-    ['local and central sizes that disagree', () => withBag({ name: 'bag/data/a.txt', data: Buffer.from('hello world'), deflate: true, localSize: 5 }), /sizes disagree/, 'bag/data/a.txt'],
-    ['a stored entry whose sizes disagree', () => withBag({ name: 'bag/data/a.txt', data: Buffer.from('hello'), centralSize: 5000 }), /stored entry declares/, 'bag/data/a.txt'],
-    ['an extreme compression ratio (bomb)', () => withBag({ name: 'bag/data/zeros.bin', data: Buffer.alloc(24 * 2 ** 20), deflate: true }), /expands \d+-fold .*zip bomb/, 'bag/data/zeros.bin'],
+    [
+      'local and central sizes that disagree',
+      () => withBag({ name: 'bag/data/a.txt', data: Buffer.from('hello world'), deflate: true, localSize: 5 }),
+      /sizes disagree/,
+      'bag/data/a.txt',
+    ],
+    [
+      'a stored entry whose sizes disagree',
+      () => withBag({ name: 'bag/data/a.txt', data: Buffer.from('hello'), centralSize: 5000 }),
+      /stored entry declares/,
+      'bag/data/a.txt',
+    ],
+    [
+      'an extreme compression ratio (bomb)',
+      () => withBag({ name: 'bag/data/zeros.bin', data: Buffer.alloc(24 * 2 ** 20), deflate: true }),
+      /expands \d+-fold .*zip bomb/,
+      'bag/data/zeros.bin',
+    ],
   ];
   for (const [what, make, reason, entry] of cases) {
     it(`refuses ${what}`, async () => {
@@ -57,14 +109,24 @@ describe('hostile zips are refused with a clear reason', () => {
   }
 
   it('refuses an absurd total uncompressed size', async () => {
-    const e = await refusal(withBag({ name: 'bag/data/a.bin', data: Buffer.alloc(4000, 1) }, { name: 'bag/data/b.bin', data: Buffer.alloc(4000, 2) }), { limits: { maxTotalBytes: 6000, maxRatio: 200, maxEntries: 1000 } });
+    const e = await refusal(
+      withBag(
+        { name: 'bag/data/a.bin', data: Buffer.alloc(4000, 1) },
+        { name: 'bag/data/b.bin', data: Buffer.alloc(4000, 2) },
+      ),
+      { limits: { maxTotalBytes: 6000, maxRatio: 200, maxEntries: 1000 } },
+    );
     expect(e.reason).toMatch(/more than 6000 bytes in total uncompressed: a zip bomb/);
   });
 
   it('reports data whose real size differs from the declared one, naming the entry', async () => {
     const data = Buffer.from('short');
     const md5 = createHash('md5').update(data).digest('hex');
-    const zip = craftZip([bagit, { name: 'bag/manifest-md5.txt', data: Buffer.from(`${md5}  data/a.txt\n`) }, { name: 'bag/data/a.txt', data, deflate: true }]);
+    const zip = craftZip([
+      bagit,
+      { name: 'bag/manifest-md5.txt', data: Buffer.from(`${md5}  data/a.txt\n`) },
+      { name: 'bag/data/a.txt', data, deflate: true },
+    ]);
     // make both headers claim 6 bytes while the deflated data holds 5
     const localSizeAt = zip.indexOf(Buffer.from('bag/data/a.txt')) - 30 + 22;
     zip.writeUInt32LE(6, localSizeAt);
@@ -81,8 +143,16 @@ describe('hostile zips are refused with a clear reason', () => {
     const big = Buffer.alloc(1_500_000, 7);
     const small = Buffer.from('small');
     const sum = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-    const manifest = { name: 'bag/manifest-sha256.txt', data: Buffer.from(`${sum(big)}  data/big.bin\n${sum(small)}  data/small.txt\n`) };
-    const zip = craftZip([bagit, manifest, { name: 'bag/data/big.bin', data: big }, { name: 'bag/data/small.txt', data: small }]);
+    const manifest = {
+      name: 'bag/manifest-sha256.txt',
+      data: Buffer.from(`${sum(big)}  data/big.bin\n${sum(small)}  data/small.txt\n`),
+    };
+    const zip = craftZip([
+      bagit,
+      manifest,
+      { name: 'bag/data/big.bin', data: big },
+      { name: 'bag/data/small.txt', data: small },
+    ]);
     const intact = await verifyBundle(write(zip));
     expect(intact.problems.filter((p) => p.severity === 'error')).toEqual([]);
     // flip a byte inside each entry's stored data, leaving the CRCs as they were
@@ -92,7 +162,9 @@ describe('hostile zips are refused with a clear reason', () => {
     const r = await verifyBundle(write(damaged));
     expect(r.ok).toBe(false);
     for (const path of ['data/big.bin', 'data/small.txt']) {
-      expect(r.problems).toContainEqual(expect.objectContaining({ path, rule: 'bag/damaged', problem: expect.stringMatching(/CRC-32/) }));
+      expect(r.problems).toContainEqual(
+        expect.objectContaining({ path, rule: 'bag/damaged', problem: expect.stringMatching(/CRC-32/) }),
+      );
       expect(r.problems.filter((p) => p.path === path && p.rule === 'bag/checksum')).toEqual([]);
     }
   });

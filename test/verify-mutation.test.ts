@@ -53,7 +53,13 @@ describe('verify catches and names every mutation', () => {
     await buildBundles(f.ws, { branch: '3101', period: '2026-05', outDir: out, includeInvalid: true, validate });
     v1 = addPhoneVisit(f.ws, 61, '2026-06', 300_000);
     v2 = addPhoneVisit(f.ws, 62, '2026-06', 20_000);
-    const r = await buildBundles(f.ws, { branch: '3101', period: '2026-06', outDir: out, validate, signingKey: loadSigningKey(key.privateKeyPath) });
+    const r = await buildBundles(f.ws, {
+      branch: '3101',
+      period: '2026-06',
+      outDir: out,
+      validate,
+      signingKey: loadSigningKey(key.privateKeyPath),
+    });
     zip = r.bundles[0]!.path;
     original = mkdtempSync(join(tmpdir(), 'huifang-mut-'));
     execFileSync('unzip', ['-q', zip, '-d', original]);
@@ -79,28 +85,83 @@ describe('verify catches and names every mutation', () => {
       { what: 'a byte of index.json', apply: (b) => flip(join(b, 'data/index.json'), 0.7), names: ['data/index.json'] },
       { what: 'a byte of index.csv', apply: (b) => flip(join(b, 'data/index.csv'), 0.9), names: ['data/index.csv'] },
       { what: 'a byte of index.html', apply: (b) => flip(join(b, 'data/index.html'), 0.5), names: ['data/index.html'] },
-      { what: 'a byte of manifest-sha256.txt', apply: (b) => flip(join(b, 'manifest-sha256.txt'), 0.1), names: ['manifest-sha256.txt'] },
-      { what: 'a byte of manifest-sha512.txt', apply: (b) => flip(join(b, 'manifest-sha512.txt'), 0.6), names: ['manifest-sha512.txt'] },
+      {
+        what: 'a byte of manifest-sha256.txt',
+        apply: (b) => flip(join(b, 'manifest-sha256.txt'), 0.1),
+        names: ['manifest-sha256.txt'],
+      },
+      {
+        what: 'a byte of manifest-sha512.txt',
+        apply: (b) => flip(join(b, 'manifest-sha512.txt'), 0.6),
+        names: ['manifest-sha512.txt'],
+      },
       { what: 'a byte of bag-info.txt', apply: (b) => flip(join(b, 'bag-info.txt'), 0.8), names: ['bag-info.txt'] },
       { what: 'a byte of bagit.txt', apply: (b) => flip(join(b, 'bagit.txt'), 0.9), names: ['bagit.txt'] },
-      { what: 'a byte of tagmanifest-sha256.txt', apply: (b) => flip(join(b, 'tagmanifest-sha256.txt'), 0.02), names: ['tagmanifest-sha256.txt'] },
-      { what: 'a byte of the signature', apply: (b) => flip(join(b, 'huifang-signature.txt'), 0.97), names: ['huifang-signature.txt'] },
-      { what: 'the retention date in bag-info, manifests recomputed', apply: (b) => {
+      {
+        what: 'a byte of tagmanifest-sha256.txt',
+        apply: (b) => flip(join(b, 'tagmanifest-sha256.txt'), 0.02),
+        names: ['tagmanifest-sha256.txt'],
+      },
+      {
+        what: 'a byte of the signature',
+        apply: (b) => flip(join(b, 'huifang-signature.txt'), 0.97),
+        names: ['huifang-signature.txt'],
+      },
+      {
+        what: 'the retention date in bag-info, manifests recomputed',
+        apply: (b) => {
           const info = join(b, 'bag-info.txt');
-          writeFileSync(info, readFileSync(info, 'utf8').replace(/Huifang-Retain-Until: \d{4}/, 'Huifang-Retain-Until: 2027'));
-          execFileSync('sh', ['-c', 'sha256sum bag-info.txt bagit.txt manifest-sha256.txt manifest-sha512.txt > tagmanifest-sha256.txt'], { cwd: b });
-        }, names: ['bag-info.txt', 'huifang-signature.txt'] },
+          writeFileSync(
+            info,
+            readFileSync(info, 'utf8').replace(/Huifang-Retain-Until: \d{4}/, 'Huifang-Retain-Until: 2027'),
+          );
+          execFileSync(
+            'sh',
+            ['-c', 'sha256sum bag-info.txt bagit.txt manifest-sha256.txt manifest-sha512.txt > tagmanifest-sha256.txt'],
+            { cwd: b },
+          );
+        },
+        names: ['bag-info.txt', 'huifang-signature.txt'],
+      },
       { what: 'a payload file removed', apply: (b) => rmSync(join(b, recording2)), names: [recording2] },
       { what: 'a visit record removed', apply: (b) => rmSync(join(b, record1)), names: [record1] },
       { what: 'index.csv removed', apply: (b) => rmSync(join(b, 'data/index.csv')), names: ['data/index.csv'] },
-      { what: 'manifest-sha512.txt removed', apply: (b) => rmSync(join(b, 'manifest-sha512.txt')), names: ['manifest-sha512.txt'] },
-      { what: 'the signature removed', apply: (b) => rmSync(join(b, 'huifang-signature.txt')), names: ['huifang-signature.txt'] },
-      { what: 'a payload file added', apply: (b) => writeFileSync(join(b, 'data', v1, 'received', 'extra.jpg'), 'x'), names: [`data/${v1}/received/extra.jpg`] },
-      { what: 'a file added at data/', apply: (b) => writeFileSync(join(b, 'data', 'notes.txt'), 'x'), names: ['data/notes.txt'] },
+      {
+        what: 'manifest-sha512.txt removed',
+        apply: (b) => rmSync(join(b, 'manifest-sha512.txt')),
+        names: ['manifest-sha512.txt'],
+      },
+      {
+        what: 'the signature removed',
+        apply: (b) => rmSync(join(b, 'huifang-signature.txt')),
+        names: ['huifang-signature.txt'],
+      },
+      {
+        what: 'a payload file added',
+        apply: (b) => writeFileSync(join(b, 'data', v1, 'received', 'extra.jpg'), 'x'),
+        names: [`data/${v1}/received/extra.jpg`],
+      },
+      {
+        what: 'a file added at data/',
+        apply: (b) => writeFileSync(join(b, 'data', 'notes.txt'), 'x'),
+        names: ['data/notes.txt'],
+      },
       { what: 'a tag file added', apply: (b) => writeFileSync(join(b, 'readme.txt'), 'x'), names: ['readme.txt'] },
-      { what: 'a recording renamed', apply: (b) => renameSync(join(b, recording1), join(b, 'data', v1, 'received', 'renamed.mp3')), names: [recording1, `data/${v1}/received/renamed.mp3`] },
-      { what: 'a record moved to another visit folder', apply: (b) => renameSync(join(b, record1), join(b, 'data', v2, 'record-2.json')), names: [record1, `data/${v2}/record-2.json`] },
-      { what: 'bag-info.txt renamed', apply: (b) => renameSync(join(b, 'bag-info.txt'), join(b, 'bag-info.txt.bak')), names: ['bag-info.txt', 'bag-info.txt.bak'] },
+      {
+        what: 'a recording renamed',
+        apply: (b) => renameSync(join(b, recording1), join(b, 'data', v1, 'received', 'renamed.mp3')),
+        names: [recording1, `data/${v1}/received/renamed.mp3`],
+      },
+      {
+        what: 'a record moved to another visit folder',
+        apply: (b) => renameSync(join(b, record1), join(b, 'data', v2, 'record-2.json')),
+        names: [record1, `data/${v2}/record-2.json`],
+      },
+      {
+        what: 'bag-info.txt renamed',
+        apply: (b) => renameSync(join(b, 'bag-info.txt'), join(b, 'bag-info.txt.bak')),
+        names: ['bag-info.txt', 'bag-info.txt.bak'],
+      },
     ];
   };
 
@@ -117,7 +178,11 @@ describe('verify catches and names every mutation', () => {
       for (const target of [bag, zipped]) {
         const r = await verifyBundle(target, { key });
         if (r.ok) misses.push(`${m.what} (${target.endsWith('.zip') ? 'zip' : 'folder'}): not caught`);
-        for (const n of m.names) if (!named(r, n)) misses.push(`${m.what} (${target.endsWith('.zip') ? 'zip' : 'folder'}): ${n} not named; problems: ${r.problems.map((p) => `${p.path}: ${p.problem}`).join(' | ')}`);
+        for (const n of m.names)
+          if (!named(r, n))
+            misses.push(
+              `${m.what} (${target.endsWith('.zip') ? 'zip' : 'folder'}): ${n} not named; problems: ${r.problems.map((p) => `${p.path}: ${p.problem}`).join(' | ')}`,
+            );
       }
       rmSync(work, { recursive: true, force: true });
     }
@@ -128,7 +193,7 @@ describe('verify catches and names every mutation', () => {
     const bytes = readFileSync(zip);
     // walk the local headers (independently of the reader) to find each entry's data
     const entries: { name: string; start: number; size: number }[] = [];
-    for (let p = 0; bytes.readUInt32LE(p) === 0x04034b50; ) {
+    for (let p = 0; bytes.readUInt32LE(p) === 0x04034b50;) {
       const size = bytes.readUInt32LE(p + 18);
       const nameLength = bytes.readUInt16LE(p + 26);
       const extra = bytes.readUInt16LE(p + 28);
@@ -146,7 +211,8 @@ describe('verify catches and names every mutation', () => {
       const rel = e.name.slice(BAG.length + 1);
       try {
         const r = await verifyBundle(file);
-        if (r.ok || !named(r, rel)) misses.push(`${rel}: ${r.ok ? 'not caught' : 'not named: ' + r.problems.map((p) => p.path).join(', ')}`);
+        if (r.ok || !named(r, rel))
+          misses.push(`${rel}: ${r.ok ? 'not caught' : 'not named: ' + r.problems.map((p) => p.path).join(', ')}`);
       } catch (err) {
         if (!(err instanceof HostileZipError || err instanceof UnreadableZipError)) throw err;
       }
@@ -159,7 +225,25 @@ describe('verify catches and names every mutation', () => {
     const cdOffset = bytes.readUInt32LE(bytes.length - 22 + 16);
     // (the "version needed to extract" and the DOS time carry no content: a flip there changes
     // the zip's SHA-256, which the chain catches, but not the bag)
-    const positions = [0, 8, 14, 18, 22, 26, 30, cdOffset, cdOffset + 16, cdOffset + 20, cdOffset + 24, cdOffset + 28, cdOffset + 42, cdOffset + 50, bytes.length - 22, bytes.length - 12, bytes.length - 6];
+    const positions = [
+      0,
+      8,
+      14,
+      18,
+      22,
+      26,
+      30,
+      cdOffset,
+      cdOffset + 16,
+      cdOffset + 20,
+      cdOffset + 24,
+      cdOffset + 28,
+      cdOffset + 42,
+      cdOffset + 50,
+      bytes.length - 22,
+      bytes.length - 12,
+      bytes.length - 6,
+    ];
     const accepted: number[] = [];
     for (const pos of positions) {
       const copy = Buffer.from(bytes);

@@ -49,7 +49,19 @@ describe('huifang init', () => {
     expect(JSON.parse(made.out)).toMatchObject({ workspace: ws, config: join(ws, 'huifang.json'), sender: true });
     expect(JSON.parse(readFileSync(join(ws, 'huifang.json'), 'utf8')).sender.companyName).toBe('华信证券股份有限公司');
     expect((await run(['staff', 'import', SAMPLE_STAFF, '--workspace', ws])).code).toBe(0);
-    const letters = await run(['letters', join(SAMPLES, 'customers.csv'), '--workspace', ws, '--out', join(dir, 'out'), '--visitor', '周敏', '--reviewer', '沈佳怡', '--json']);
+    const letters = await run([
+      'letters',
+      join(SAMPLES, 'customers.csv'),
+      '--workspace',
+      ws,
+      '--out',
+      join(dir, 'out'),
+      '--visitor',
+      '周敏',
+      '--reviewer',
+      '沈佳怡',
+      '--json',
+    ]);
     expect(letters.code).toBe(0);
     expect(JSON.parse(letters.out).visits.length).toBeGreaterThan(0);
     const again = await run(['init', ws]);
@@ -64,7 +76,18 @@ describe('huifang init', () => {
     expect(made.code).toBe(0);
     expect(made.out).toContain('fill in the "sender" block');
     expect((await run(['staff', 'import', SAMPLE_STAFF, '--workspace', ws])).code).toBe(0);
-    const letters = await run(['letters', join(SAMPLES, 'customers.csv'), '--workspace', ws, '--out', join(dir, 'out'), '--visitor', '周敏', '--reviewer', '沈佳怡']);
+    const letters = await run([
+      'letters',
+      join(SAMPLES, 'customers.csv'),
+      '--workspace',
+      ws,
+      '--out',
+      join(dir, 'out'),
+      '--visitor',
+      '周敏',
+      '--reviewer',
+      '沈佳怡',
+    ]);
     expect(letters.code).toBe(2);
     expect(letters.err).toContain('has no sender block');
     expect(letters.err).toContain(join(ws, 'huifang.json'));

@@ -18,9 +18,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const CRLF = '\r\n';
 
 const b64 = (buf: Buffer): string => buf.toString('base64').replace(/.{76}/g, `$&${CRLF}`);
-const word = (text: string, charset: string): string => `=?${charset}?B?${iconv.encode(text, charset).toString('base64')}?=`;
+const word = (text: string, charset: string): string =>
+  `=?${charset}?B?${iconv.encode(text, charset).toString('base64')}?=`;
 const qword = (text: string): string =>
-  `=?UTF-8?Q?${[...Buffer.from(text, 'utf8')].map((b) => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`).join('')}?=`;
+  `=?UTF-8?Q?${[...Buffer.from(text, 'utf8')].map((b) => ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('')}?=`;
 const qp = (text: string): string => {
   const bytes = Buffer.from(text.replace(/\r?\n/g, CRLF), 'utf8');
   let out = '';
@@ -33,7 +34,10 @@ const qp = (text: string): string => {
       i++;
       continue;
     }
-    const enc = (b >= 33 && b <= 126 && b !== 61) || b === 32 ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`;
+    const enc =
+      (b >= 33 && b <= 126 && b !== 61) || b === 32
+        ? String.fromCharCode(b)
+        : `=${b.toString(16).toUpperCase().padStart(2, '0')}`;
     if (line + enc.length > 75) {
       out += `=${CRLF}`;
       line = 0;
@@ -68,7 +72,10 @@ const headers = (h: [string, string][]): string => h.map(([k, v]) => `${k}: ${v}
   );
   const head = headers([
     ['Return-Path', '<zhao.wenbo1@example.cn>'],
-    ['Received', 'from mail.example.cn (mail.example.cn [192.0.2.10]) by mx.broker.example; Fri, 20 Nov 2026 09:12:44 +0800'],
+    [
+      'Received',
+      'from mail.example.cn (mail.example.cn [192.0.2.10]) by mx.broker.example; Fri, 20 Nov 2026 09:12:44 +0800',
+    ],
     ['From', `${word('赵文博', 'GB2312')} <zhao.wenbo1@example.cn>`],
     ['To', `${word('客户服务部', 'GBK')} <huifang@broker.example>`],
     ['Subject', word('回复：关于新开户回访的回复（请查收）', 'GBK')],
@@ -135,7 +142,10 @@ const headers = (h: [string, string][]): string => h.map(([k, v]) => `${k}: ${v}
     '',
     '苏宇航',
   ].join(CRLF);
-  const gbkName = `${iconv.encode('回访记录表-苏宇航.pdf', 'gbk').toString('binary').replace(/[\s\S]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)}`;
+  const gbkName = `${iconv
+    .encode('回访记录表-苏宇航.pdf', 'gbk')
+    .toString('binary')
+    .replace(/[\s\S]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)}`;
   const parts = [
     `--${boundary}${CRLF}Content-Type: text/plain; charset=UTF-8${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}${b64(Buffer.from(text, 'utf8'))}${CRLF}`,
     `--${boundary}${CRLF}Content-Type: application/pdf; name="${word('回访记录表-苏宇航.pdf', 'GBK')}"${CRLF}Content-Disposition: attachment;${CRLF} filename*=GBK''${gbkName}${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}${b64(pdf)}${CRLF}`,
@@ -151,7 +161,10 @@ const headers = (h: [string, string][]): string => h.map(([k, v]) => `${k}: ${v}
     ['MIME-Version', '1.0'],
     ['Content-Type', `multipart/mixed; boundary="${boundary}"`],
   ]);
-  writeFileSync(join(here, '03-attachments-su-yuhang.eml'), Buffer.from(head + CRLF + 'This is a multi-part message in MIME format.' + CRLF + CRLF + parts.join(''), 'latin1'));
+  writeFileSync(
+    join(here, '03-attachments-su-yuhang.eml'),
+    Buffer.from(head + CRLF + 'This is a multi-part message in MIME format.' + CRLF + CRLF + parts.join(''), 'latin1'),
+  );
 }
 
 // 4. UTF-8 plain text.
@@ -173,5 +186,8 @@ const headers = (h: [string, string][]): string => h.map(([k, v]) => `${k}: ${v}
     ['Content-Type', 'text/plain; charset=utf-8; format=flowed'],
     ['Content-Transfer-Encoding', '8bit'],
   ]);
-  writeFileSync(join(here, '04-utf8-liang-haotian.eml'), Buffer.concat([Buffer.from(head + CRLF, 'latin1'), Buffer.from(text + CRLF, 'utf8')]));
+  writeFileSync(
+    join(here, '04-utf8-liang-haotian.eml'),
+    Buffer.concat([Buffer.from(head + CRLF, 'latin1'), Buffer.from(text + CRLF, 'utf8')]),
+  );
 }

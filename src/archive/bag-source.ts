@@ -6,7 +6,14 @@ import { InputError } from '../domain/messages.ts';
 import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join, basename, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { HostileZipError, inspectZip, ZipStreamer, hostileNameReason, DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-reader.ts';
+import {
+  HostileZipError,
+  inspectZip,
+  ZipStreamer,
+  hostileNameReason,
+  DEFAULT_ZIP_LIMITS,
+  type ZipLimits,
+} from './zip-reader.ts';
 
 export interface BagFile {
   /** Path relative to the bag's top-level folder, `/`-separated, e.g. `data/HF-…/record.json`. */
@@ -32,8 +39,13 @@ export interface StreamOptions {
 const READ_BYTES = 1 << 19;
 
 /** Reads `size` bytes from `position` on, chunk by chunk, each into a buffer from `buffers` (or a new one); stops early at the end of the file. */
-async function* readChunks(handle: FileHandle, position: number, size: number, buffers?: () => Promise<Buffer>): AsyncGenerator<Buffer> {
-  for (let at = 0; at < size; ) {
+async function* readChunks(
+  handle: FileHandle,
+  position: number,
+  size: number,
+  buffers?: () => Promise<Buffer>,
+): AsyncGenerator<Buffer> {
+  for (let at = 0; at < size;) {
     const target = buffers ? await buffers() : Buffer.allocUnsafeSlow(READ_BYTES);
     const want = Math.min(target.length, READ_BYTES, size - at);
     const { bytesRead } = await handle.read(target, 0, want, position + at);
@@ -81,7 +93,11 @@ export async function openZipBag(path: string, limits: ZipLimits = DEFAULT_ZIP_L
   const byPath = new Map<string, (typeof entries)[number]>();
   for (const e of entries) {
     if (!e.name.startsWith(bagName + '/')) {
-      structureProblems.push({ path: e.name, problem: `lies outside the bag's top-level folder "${bagName}/"; a bundle holds exactly one top-level folder`, rule: 'bag/structure' });
+      structureProblems.push({
+        path: e.name,
+        problem: `lies outside the bag's top-level folder "${bagName}/"; a bundle holds exactly one top-level folder`,
+        rule: 'bag/structure',
+      });
       continue;
     }
     if (e.isDirectory) continue;
@@ -89,7 +105,12 @@ export async function openZipBag(path: string, limits: ZipLimits = DEFAULT_ZIP_L
     files.push({ path: rel, size: e.size });
     byPath.set(rel, e);
   }
-  if (withBagit.length > 1) structureProblems.push({ path: withBagit[1] + '/', problem: 'a second bag in the same zip; a bundle holds exactly one', rule: 'bag/structure' });
+  if (withBagit.length > 1)
+    structureProblems.push({
+      path: withBagit[1] + '/',
+      problem: 'a second bag in the same zip; a bundle holds exactly one',
+      rule: 'bag/structure',
+    });
   const streamer = await ZipStreamer.open(location);
   let handle: FileHandle | null = null;
   return {
@@ -119,7 +140,11 @@ export async function openZipBag(path: string, limits: ZipLimits = DEFAULT_ZIP_L
           yield chunk as Buffer;
         }
       }
-      if (n !== entry.size) throw new HostileZipError(`sizes disagree: the entry holds ${n} bytes, the central directory declares ${entry.size}`, entry.name);
+      if (n !== entry.size)
+        throw new HostileZipError(
+          `sizes disagree: the entry holds ${n} bytes, the central directory declares ${entry.size}`,
+          entry.name,
+        );
       if (checkCrc && crc >>> 0 !== entry.crc32 >>> 0) throw new EntryCrcError(entry.name);
     },
     crc32Of: (rel: string) => {

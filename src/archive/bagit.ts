@@ -17,7 +17,14 @@ export const manifestName = (algorithm: string) => `manifest-${algorithm}.txt`;
 export const tagManifestName = (algorithm: string) => `tagmanifest-${algorithm}.txt`;
 
 /** Checksum algorithms we read; the lengths of their hex digests. */
-export const ALGORITHMS: Record<string, number> = { md5: 32, sha1: 40, sha224: 56, sha256: 64, sha384: 96, sha512: 128 };
+export const ALGORITHMS: Record<string, number> = {
+  md5: 32,
+  sha1: 40,
+  sha224: 56,
+  sha256: 64,
+  sha384: 96,
+  sha512: 128,
+};
 export const SUPPORTED_VERSIONS = ['1.0', '0.97', '0.96', '0.95', '0.94', '0.93'];
 /** Versions before RFC 8493: no percent-encoding in manifests, `package-info.txt` before 0.96. */
 export const DRAFT_VERSIONS = ['0.97', '0.96', '0.95', '0.94', '0.93'];
@@ -57,7 +64,12 @@ export interface BagitDeclaration {
  */
 export function parseBagitTxt(bytes: Buffer): BagitDeclaration {
   const problems: ParseProblem[] = [];
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) problems.push({ line: 1, problem: 'begins with a byte-order mark (EF BB BF); bagit.txt must not (RFC 8493 §2.1.1): save it as UTF-8 without BOM' });
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    problems.push({
+      line: 1,
+      problem:
+        'begins with a byte-order mark (EF BB BF); bagit.txt must not (RFC 8493 §2.1.1): save it as UTF-8 without BOM',
+    });
   const lines = splitLines(decodeTagFile(bytes, 'utf8'));
   const fields = new Map<string, { value: string; line: number }>();
   lines.forEach((l, i) => {
@@ -68,12 +80,19 @@ export function parseBagitTxt(bytes: Buffer): BagitDeclaration {
   const version = fields.get('BagIt-Version')?.value ?? '';
   const encoding = fields.get('Tag-File-Character-Encoding')?.value ?? '';
   if (!version) problems.push({ line: 1, problem: 'BagIt-Version is missing' });
-  else if (!/^\d+\.\d+$/.test(version)) problems.push({ line: fields.get('BagIt-Version')!.line, problem: `BagIt-Version "${version}" is not M.N` });
+  else if (!/^\d+\.\d+$/.test(version))
+    problems.push({ line: fields.get('BagIt-Version')!.line, problem: `BagIt-Version "${version}" is not M.N` });
   if (!encoding) problems.push({ line: 2, problem: 'Tag-File-Character-Encoding is missing' });
-  else if (!isKnownEncoding(encoding)) problems.push({ line: fields.get('Tag-File-Character-Encoding')!.line, problem: `Tag-File-Character-Encoding "${encoding}" is not an encoding huifang knows` });
+  else if (!isKnownEncoding(encoding))
+    problems.push({
+      line: fields.get('Tag-File-Character-Encoding')!.line,
+      problem: `Tag-File-Character-Encoding "${encoding}" is not an encoding huifang knows`,
+    });
   if (version === '1.0') {
-    if (lines[0] !== undefined && !lines[0].startsWith('BagIt-Version:')) problems.push({ line: 1, problem: 'the first line must be BagIt-Version' });
-    if (lines.length !== 2) problems.push({ line: lines.length, problem: `bagit.txt must have exactly two lines, it has ${lines.length}` });
+    if (lines[0] !== undefined && !lines[0].startsWith('BagIt-Version:'))
+      problems.push({ line: 1, problem: 'the first line must be BagIt-Version' });
+    if (lines.length !== 2)
+      problems.push({ line: lines.length, problem: `bagit.txt must have exactly two lines, it has ${lines.length}` });
   }
   return { version, encoding: encoding && isKnownEncoding(encoding) ? encoding : 'utf8', problems };
 }
@@ -152,12 +171,18 @@ export function parseManifest(text: string, algorithm: string, version: string):
     let raw = m[2]!;
     if (!modern && raw.startsWith('*')) {
       raw = raw.slice(1);
-      remarks.push({ line: i + 1, problem: `"*${raw}": the "*" of md5sum's binary mode is not part of the name and was dropped; the manifest was made with md5sum-like tools` });
+      remarks.push({
+        line: i + 1,
+        problem: `"*${raw}": the "*" of md5sum's binary mode is not part of the name and was dropped; the manifest was made with md5sum-like tools`,
+      });
     }
     let path = modern ? decodeManifestPath(raw) : raw;
     if (path.startsWith('./')) {
       path = path.slice(2);
-      remarks.push({ line: i + 1, problem: `"./${path}": paths are relative to the bag without a leading "./"; read as "${path}"` });
+      remarks.push({
+        line: i + 1,
+        problem: `"./${path}": paths are relative to the bag without a leading "./"; read as "${path}"`,
+      });
     }
     const checksum = m[1]!.toLowerCase();
     if (hexLength && (checksum.length !== hexLength || !/^[0-9a-f]+$/.test(checksum))) {

@@ -17,7 +17,8 @@ export async function extractZip(zip: string, dest: string): Promise<string[]> {
   try {
     for (const e of entries) {
       const target = resolve(join(root, e.name));
-      if (target !== root && !target.startsWith(root + sep)) throw new HostileZipError('would be written outside the destination', e.name);
+      if (target !== root && !target.startsWith(root + sep))
+        throw new HostileZipError('would be written outside the destination', e.name);
       if (e.isDirectory) {
         mkdirSync(target, { recursive: true });
         continue;

@@ -30,7 +30,8 @@ export interface FetchJudge {
 export function fetchPathProblem(path: string): string | undefined {
   const hostile = hostileNameReason(path);
   if (hostile) return `${hostile}; fetch.txt may only fill in payload files inside the bag`;
-  if (path.startsWith('~')) return 'the path starts with "~" (a home folder outside the bag); fetch.txt may only fill in payload files inside the bag';
+  if (path.startsWith('~'))
+    return 'the path starts with "~" (a home folder outside the bag); fetch.txt may only fill in payload files inside the bag';
   if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(path)) return 'the path is a URL or drive, not a path inside the bag';
   if (path.split('/').some((c) => c === '' || c === '.')) return 'the path has an empty or "." component';
   if (!path.startsWith('data/')) return 'the path is outside data/; fetch.txt lists only payload files';
@@ -49,9 +50,16 @@ export function parseFetch(text: string, modern: boolean): FetchList {
       return;
     }
     const [, url, size, raw] = m as unknown as [string, string, string, string];
-    if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/.test(url)) problems.push({ line: i + 1, problem: `"${url.slice(0, 80)}" is not an absolute URL` });
-    if (size !== '-' && !/^\d+$/.test(size)) problems.push({ line: i + 1, problem: `length "${size}" is neither a number of octets nor "-"` });
-    entries.push({ url, length: /^\d+$/.test(size) ? Number(size) : null, path: modern ? decodeManifestPath(raw) : raw, line: i + 1 });
+    if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/.test(url))
+      problems.push({ line: i + 1, problem: `"${url.slice(0, 80)}" is not an absolute URL` });
+    if (size !== '-' && !/^\d+$/.test(size))
+      problems.push({ line: i + 1, problem: `length "${size}" is neither a number of octets nor "-"` });
+    entries.push({
+      url,
+      length: /^\d+$/.test(size) ? Number(size) : null,
+      path: modern ? decodeManifestPath(raw) : raw,
+      line: i + 1,
+    });
   });
   return { entries, problems };
 }
@@ -61,7 +69,12 @@ export function parseFetch(text: string, modern: boolean): FetchList {
  * lengths that disagree with a file already fetched. Returns the files still to be fetched
  * (listed, safe, not in the bag), by path.
  */
-export function judgeFetch(list: FetchList, files: ReadonlyMap<string, number>, payloadManifests: readonly Manifest[], judge: FetchJudge): Map<string, FetchEntry> {
+export function judgeFetch(
+  list: FetchList,
+  files: ReadonlyMap<string, number>,
+  payloadManifests: readonly Manifest[],
+  judge: FetchJudge,
+): Map<string, FetchEntry> {
   const unfetched = new Map<string, FetchEntry>();
   for (const p of list.problems) judge.error('fetch.txt', `line ${p.line}: ${p.problem}`, 'bag/fetch-line');
   for (const e of list.entries) {
@@ -71,10 +84,16 @@ export function judgeFetch(list: FetchList, files: ReadonlyMap<string, number>, 
       continue;
     }
     const unlisted = payloadManifests.filter((m) => !m.entries.some((x) => x.path === e.path));
-    if (unlisted.length) judge.error('fetch.txt', `line ${e.line}: "${e.path}" is not listed in ${unlisted.map((m) => `manifest-${m.algorithm}.txt`).join(', ')}; every file to fetch must be`, 'bag/fetch-path');
+    if (unlisted.length)
+      judge.error(
+        'fetch.txt',
+        `line ${e.line}: "${e.path}" is not listed in ${unlisted.map((m) => `manifest-${m.algorithm}.txt`).join(', ')}; every file to fetch must be`,
+        'bag/fetch-path',
+      );
     const size = files.get(e.path);
     if (size === undefined) unfetched.set(e.path, e);
-    else if (e.length !== null && e.length !== size) judge.error(e.path, `fetched with ${size} bytes, fetch.txt line ${e.line} says ${e.length}`, 'bag/fetch-length');
+    else if (e.length !== null && e.length !== size)
+      judge.error(e.path, `fetched with ${size} bytes, fetch.txt line ${e.line} says ${e.length}`, 'bag/fetch-length');
   }
   return unfetched;
 }

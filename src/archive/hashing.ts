@@ -121,7 +121,11 @@ export class HashPool {
     const count = options.workers ?? Math.max(1, Math.min(3, availableParallelism() - 1));
     for (let i = 0; i < count; i++) {
       try {
-        const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ring: pool.ring }, resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 } });
+        const worker = new Worker(WORKER_SOURCE, {
+          eval: true,
+          workerData: { ring: pool.ring },
+          resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
+        });
         worker.unref();
         const index = i;
         worker.on('message', (m: { op: string; slot?: number; id?: number; digests?: Record<string, string> }) => {
@@ -166,13 +170,22 @@ export class HashPool {
    */
   private plan(algorithms: readonly string[]): Share[] {
     const typical = this.files ? this.bytes / this.files : 2 ** 20;
-    const threads = [...this.workers.map((worker) => ({ worker: worker as Worker | null, algorithms: [] as string[], load: this.work.get(worker) ?? 0 })), { worker: null, algorithms: [] as string[], load: this.work.get(null) ?? 0 }];
+    const threads = [
+      ...this.workers.map((worker) => ({
+        worker: worker as Worker | null,
+        algorithms: [] as string[],
+        load: this.work.get(worker) ?? 0,
+      })),
+      { worker: null, algorithms: [] as string[], load: this.work.get(null) ?? 0 },
+    ];
     for (const a of [...algorithms].sort((x, y) => costOf(y) - costOf(x))) {
       const t = threads.reduce((best, x) => (x.load < best.load ? x : best));
       t.algorithms.push(a);
       t.load += costOf(a) * typical;
     }
-    return threads.filter((t) => t.algorithms.length > 0).map(({ worker, algorithms: algs }) => ({ worker, algorithms: algs }));
+    return threads
+      .filter((t) => t.algorithms.length > 0)
+      .map(({ worker, algorithms: algs }) => ({ worker, algorithms: algs }));
   }
 
   /** Counts a hashed file's work against the threads that did it. */
@@ -180,7 +193,11 @@ export class HashPool {
     this.files++;
     this.bytes += bytes;
     this.work.set(null, (this.work.get(null) ?? 0) + this.mainThreadLoad * bytes);
-    for (const share of plan) this.work.set(share.worker, (this.work.get(share.worker) ?? 0) + share.algorithms.reduce((n, a) => n + costOf(a), 0) * bytes);
+    for (const share of plan)
+      this.work.set(
+        share.worker,
+        (this.work.get(share.worker) ?? 0) + share.algorithms.reduce((n, a) => n + costOf(a), 0) * bytes,
+      );
   }
 
   /** Hashers for one file, its `algorithms` shared between the workers and this thread. */
@@ -244,12 +261,20 @@ export class HashPool {
       digest: async () => {
         giveBack();
         this.account(plan, bytes);
-        const fromWorkers = await Promise.all(away.map((s) => new Promise<Record<string, string>>((resolve) => {
-          this.pending.set(`${this.workers.indexOf(s.worker)}:${id}`, resolve);
-          s.worker.postMessage({ op: 'end', id });
-        })));
+        const fromWorkers = await Promise.all(
+          away.map(
+            (s) =>
+              new Promise<Record<string, string>>((resolve) => {
+                this.pending.set(`${this.workers.indexOf(s.worker)}:${id}`, resolve);
+                s.worker.postMessage({ op: 'end', id });
+              }),
+          ),
+        );
         if (this.failure) throw this.failure;
-        return Object.assign(Object.fromEntries(here.map(([a, h]) => [a, h.digest()])), ...fromWorkers) as Record<string, string>;
+        return Object.assign(Object.fromEntries(here.map(([a, h]) => [a, h.digest()])), ...fromWorkers) as Record<
+          string,
+          string
+        >;
       },
       release: () => {
         giveBack();

@@ -60,7 +60,15 @@ export function indexVisitOf(record: ArchivedVisitRecord): IndexVisit {
     valid: record.valid,
     problems: record.validation.filter((m) => m.severity === 'error').map((m) => `${m.reason} [${m.ruleId}]`),
     record: `${record.visit.visitId}/${RECORD_FILE}`,
-    files: record.files.map((f) => ({ path: f.path, originalName: f.originalName, kind: f.kind, role: f.role, sha256: f.sha256, size: f.size, ...(f.extractOf ? { extractOf: f.extractOf } : {}) })),
+    files: record.files.map((f) => ({
+      path: f.path,
+      originalName: f.originalName,
+      kind: f.kind,
+      role: f.role,
+      sha256: f.sha256,
+      size: f.size,
+      ...(f.extractOf ? { extractOf: f.extractOf } : {}),
+    })),
   };
 }
 
@@ -68,7 +76,24 @@ export function indexJson(index: BundleIndex): Buffer {
   return Buffer.from(JSON.stringify(index, null, 2) + '\n', 'utf8');
 }
 
-const CSV_COLUMNS = ['visit_id', 'customer_id', 'customer_name', 'customer_kind', 'category', 'channel', 'result', 'valid', 'problems', 'file', 'original_name', 'kind', 'role', 'sha256', 'size', 'extract_of'] as const;
+const CSV_COLUMNS = [
+  'visit_id',
+  'customer_id',
+  'customer_name',
+  'customer_kind',
+  'category',
+  'channel',
+  'result',
+  'valid',
+  'problems',
+  'file',
+  'original_name',
+  'kind',
+  'role',
+  'sha256',
+  'size',
+  'extract_of',
+] as const;
 
 /** How the index names an extract's original: `pages 3, 4 of 12 of batch.tif (SHA-256 …)`. */
 export function describeOrigin(o: ExtractOrigin): string {
@@ -79,9 +104,29 @@ export function describeOrigin(o: ExtractOrigin): string {
 export function indexCsv(index: BundleIndex): Buffer {
   const rows: string[][] = [[...CSV_COLUMNS]];
   for (const v of index.visits) {
-    const head = [v.visitId, v.customerId, v.customerName, v.customerKind, v.category, v.channel, v.result, v.valid ? 'yes' : 'no', v.problems.join('; ')];
+    const head = [
+      v.visitId,
+      v.customerId,
+      v.customerName,
+      v.customerKind,
+      v.category,
+      v.channel,
+      v.result,
+      v.valid ? 'yes' : 'no',
+      v.problems.join('; '),
+    ];
     rows.push([...head, v.record, 'record.json', 'record', 'record', '', '', '']);
-    for (const f of v.files) rows.push([...head, f.path, f.originalName, f.kind, f.role, f.sha256, String(f.size), f.extractOf ? describeOrigin(f.extractOf) : '']);
+    for (const f of v.files)
+      rows.push([
+        ...head,
+        f.path,
+        f.originalName,
+        f.kind,
+        f.role,
+        f.sha256,
+        String(f.size),
+        f.extractOf ? describeOrigin(f.extractOf) : '',
+      ]);
   }
   return Buffer.from(writeCsv(rows), 'utf8');
 }

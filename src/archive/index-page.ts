@@ -10,7 +10,12 @@ import { CUSTOMER_KIND_LABELS } from '../domain/customer.ts';
 import { ageInDays, TRIGGER_LABELS } from '../domain/exceptions.ts';
 import type { Message } from '../domain/messages.ts';
 import { questionsFor } from '../domain/questions.ts';
-import { VISIT_CATEGORY_LABELS, VISIT_CHANNEL_LABELS, VISIT_RESULT_LABELS, type VisitCategory } from '../domain/visit.ts';
+import {
+  VISIT_CATEGORY_LABELS,
+  VISIT_CHANNEL_LABELS,
+  VISIT_RESULT_LABELS,
+  type VisitCategory,
+} from '../domain/visit.ts';
 import { resultsChart } from '../report/charts.ts';
 import { RESULT_ORDER } from '../report/model.ts';
 import { businessDay } from '../report/period.ts';
@@ -18,11 +23,20 @@ import type { BundleIndex, IndexVisit } from './index-files.ts';
 import { describeOrigin, hrefOf } from './index-files.ts';
 import type { ArchivedVisitRecord } from './record.ts';
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const KIND_LABELS: Record<string, string> = {
-  letter: '回访函', form: '回访记录表', envelope: '信封', 'postal-receipt': '邮局回执', email: '电子邮件', 'email-printout': '邮件打印件',
-  recording: '录音', 'e-questionnaire': '电子问卷', attachment: '附件', record: '记录',
+  letter: '回访函',
+  form: '回访记录表',
+  envelope: '信封',
+  'postal-receipt': '邮局回执',
+  email: '电子邮件',
+  'email-printout': '邮件打印件',
+  recording: '录音',
+  'e-questionnaire': '电子问卷',
+  attachment: '附件',
+  record: '记录',
 };
 
 const CSS = `
@@ -53,8 +67,13 @@ function problemItem(m: Pick<Message, 'reason' | 'ruleId' | 'severity' | 'fix'>)
 }
 
 /** The reasons a failed visit failed (from its recorded decision). */
-function failedAnswersOf(r: ArchivedVisitRecord | undefined): { text: string; rule: string; actual: string; expected: string; questionId: string }[] {
-  const d = r?.decision as { failedAnswers?: { text: string; rule: string; actual: string; expected: string; questionId: string }[] } | null | undefined;
+function failedAnswersOf(
+  r: ArchivedVisitRecord | undefined,
+): { text: string; rule: string; actual: string; expected: string; questionId: string }[] {
+  const d = r?.decision as
+    | { failedAnswers?: { text: string; rule: string; actual: string; expected: string; questionId: string }[] }
+    | null
+    | undefined;
   return d?.failedAnswers ?? [];
 }
 
@@ -62,13 +81,19 @@ function summaryBlock(index: BundleIndex, records: Map<string, ArchivedVisitReco
   const byResult: Record<string, number> = {};
   for (const v of index.visits) byResult[v.result] = (byResult[v.result] ?? 0) + 1;
   const invalid = index.visits.filter((v) => !v.valid).length;
-  const rows = RESULT_ORDER.filter((r) => byResult[r]).map((r) => `<tr><td>${esc(VISIT_RESULT_LABELS[r])} <span class="en">${r}</span></td><td class="n">${byResult[r]}</td></tr>`).join('');
+  const rows = RESULT_ORDER.filter((r) => byResult[r])
+    .map(
+      (r) =>
+        `<tr><td>${esc(VISIT_RESULT_LABELS[r])} <span class="en">${r}</span></td><td class="n">${byResult[r]}</td></tr>`,
+    )
+    .join('');
   const missing = new Map<string, { reason: string; n: number }>();
-  for (const v of index.visits) for (const m of records.get(v.visitId)?.validation ?? []) {
-    if (m.severity !== 'error') continue;
-    const key = m.ruleId;
-    missing.set(key, { reason: m.reason.replace(/^visit \S+: /, ''), n: (missing.get(key)?.n ?? 0) + 1 });
-  }
+  for (const v of index.visits)
+    for (const m of records.get(v.visitId)?.validation ?? []) {
+      if (m.severity !== 'error') continue;
+      const key = m.ruleId;
+      missing.set(key, { reason: m.reason.replace(/^visit \S+: /, ''), n: (missing.get(key)?.n ?? 0) + 1 });
+    }
   const top = [...missing.entries()].sort((a, b) => b[1].n - a[1].n).slice(0, 8);
   return `<div class="summary">
 <div><h3>回访结果 results</h3>${resultsChart('bundle-results', byResult, RESULT_ORDER, { width: 340, height: 170 })}</div>
@@ -83,19 +108,23 @@ function summaryBlock(index: BundleIndex, records: Map<string, ArchivedVisitReco
 /** An exception record's status in words: open or closed, by whom and when, with owner, cause, measures, level and due date. */
 function exceptionStatus(e: ArchivedVisitRecord['exception'], bagged: string): string {
   if (!e) return '<span class="bad">未登记异常 no exception record</span>';
-  const state = e.status === 'closed'
-    ? `<span class="ok">已关闭 closed</span> ${esc(businessDay(e.closedAt ?? ''))} · 关闭人 closed by 工号 ${esc(e.closedBy ?? '—')}${e.closureNote ? `<br>关闭说明 note: ${esc(e.closureNote)}` : ''}`
-    : `<span class="bad">未关闭 open</span> · ${ageInDays(e.openedAt, bagged)} 天 days at bagging${bagged > e.dueOn ? ` · <span class="bad">逾期 overdue since ${esc(e.dueOn)}</span>` : ''}`;
+  const state =
+    e.status === 'closed'
+      ? `<span class="ok">已关闭 closed</span> ${esc(businessDay(e.closedAt ?? ''))} · 关闭人 closed by 工号 ${esc(e.closedBy ?? '—')}${e.closureNote ? `<br>关闭说明 note: ${esc(e.closureNote)}` : ''}`
+      : `<span class="bad">未关闭 open</span> · ${ageInDays(e.openedAt, bagged)} 天 days at bagging${bagged > e.dueOn ? ` · <span class="bad">逾期 overdue since ${esc(e.dueOn)}</span>` : ''}`;
   return `#${e.exceptionId} ${state}<br>负责人 owner: ${e.owner ? `工号 ${esc(e.owner)}` : '—'} · 级别 level ${e.level} · 期限 due ${esc(e.dueOn)} · 开立 opened ${esc(businessDay(e.openedAt))}<br>分析原因 cause: ${esc(e.cause ?? '—')}<br>处理措施 measures: ${esc(e.measures ?? '—')}`;
 }
 
 function exceptionsBlock(index: BundleIndex, records: Map<string, ArchivedVisitRecord>): string {
   const listed = index.visits.filter((v) => v.result === 'failed' || records.get(v.visitId)?.exception);
-  if (!listed.length) return '<h2>异常 exceptions (第三十八条)</h2><p class="ok">本包无异常 — no exception in this bundle.</p>';
+  if (!listed.length)
+    return '<h2>异常 exceptions (第三十八条)</h2><p class="ok">本包无异常 — no exception in this bundle.</p>';
   const open = listed.filter((v) => records.get(v.visitId)?.exception?.status !== 'closed').length;
   const rows = listed.map((v) => {
     const r = records.get(v.visitId);
-    const reasons = failedAnswersOf(r).map((f) => `<li>「${esc(f.text)}」答 ${esc(f.actual)}，合规答案 ${esc(f.expected)}（${esc(f.rule)}）</li>`);
+    const reasons = failedAnswersOf(r).map(
+      (f) => `<li>「${esc(f.text)}」答 ${esc(f.actual)}，合规答案 ${esc(f.expected)}（${esc(f.rule)}）</li>`,
+    );
     const triggers = (r?.exception?.triggers ?? []).map((t) => `<li>${esc(TRIGGER_LABELS[t] ?? t)}</li>`);
     return `<tr><td class="id"><a href="#${esc(v.visitId)}">${esc(v.visitId)}</a></td><td>${esc(v.customerName)}</td><td><ul>${[...triggers, ...reasons].join('') || '<li>—</li>'}</ul></td><td>${exceptionStatus(r?.exception ?? null, index.baggingDate)}</td></tr>`;
   });
@@ -106,7 +135,13 @@ function exceptionsBlock(index: BundleIndex, records: Map<string, ArchivedVisitR
 function answersTable(r: ArchivedVisitRecord): string {
   const failed = new Set(failedAnswersOf(r).map((f) => f.questionId));
   const word = (a: unknown, options?: readonly { value: string; label: string }[]) =>
-    a === 'yes' ? '是' : a === 'no' ? '否' : a === null || a === undefined ? '—' : (options?.find((o) => o.value === a)?.label ?? String(a));
+    a === 'yes'
+      ? '是'
+      : a === 'no'
+        ? '否'
+        : a === null || a === undefined
+          ? '—'
+          : (options?.find((o) => o.value === a)?.label ?? String(a));
   const rows = questionsFor(r.visit.category as VisitCategory).map((q, i) => {
     const a = r.answers[q.id];
     return `<tr${failed.has(q.id) ? ' class="ans-fail"' : ''}><td>${i + 1}</td><td>${esc(q.text)} <span class="rule">${esc(q.rule)}</span></td><td>${esc(word(a, q.type === 'choice' ? q.options : undefined))}</td></tr>`;
@@ -115,11 +150,17 @@ function answersTable(r: ArchivedVisitRecord): string {
 }
 
 function checksTable(r: ArchivedVisitRecord): string {
-  const c = r.checks as Record<string, { present?: boolean | null; red?: boolean | null; by?: string; redBy?: string }> | null;
+  const c = r.checks as Record<
+    string,
+    { present?: boolean | null; red?: boolean | null; by?: string; redBy?: string }
+  > | null;
   if (!c) return '<p class="en">没有读取到回访记录表 no record form was read</p>';
-  const yes = (v: boolean | null | undefined) => (v === true ? '有 present' : v === false ? '无 absent' : '未定 undecided');
+  const yes = (v: boolean | null | undefined) =>
+    v === true ? '有 present' : v === false ? '无 absent' : '未定 undecided';
   const row = (name: string, x?: { present?: boolean | null; red?: boolean | null; by?: string; redBy?: string }) =>
-    x ? `<tr><td>${name}</td><td>${yes(x.present)}${x.red !== undefined ? ` · ${x.red === true ? '红色 red' : x.red === false ? '非红色 not red' : '颜色未定'}` : ''}</td><td>${esc(x.by ?? '')}</td></tr>` : '';
+    x
+      ? `<tr><td>${name}</td><td>${yes(x.present)}${x.red !== undefined ? ` · ${x.red === true ? '红色 red' : x.red === false ? '非红色 not red' : '颜色未定'}` : ''}</td><td>${esc(x.by ?? '')}</td></tr>`
+      : '';
   return `<table><thead><tr><th>签章 mark</th><th>判定 decision</th><th>判定者 by</th></tr></thead><tbody>${row('客户签字 customer signature', c.customerSignature)}${row('经办人签字 handler signature', c.handlerSignature)}${row('盖章 seal', c.seal)}</tbody></table>`;
 }
 
@@ -139,11 +180,18 @@ function recordView(r: ArchivedVisitRecord, open: boolean): string {
 function visitRow(v: IndexVisit, r: ArchivedVisitRecord | undefined): string {
   const files = [
     `<li><a href="${hrefOf(v.record)}">record.json</a> <span class="en">记录</span></li>`,
-    ...v.files.map((f) => `<li><a href="${hrefOf(f.path)}" title="${esc(f.originalName)}">${esc(f.path.split('/').pop()!)}</a> <span class="en">${esc(KIND_LABELS[f.kind] ?? f.kind)} · ${esc(f.role)} · ${size(f.size)}</span>${f.extractOf ? `<br><span class="orig">摘自原件 extract: ${esc(describeOrigin(f.extractOf))} — 原件保存于工作区 the whole original is kept in the workspace</span>` : f.originalName !== f.path.split('/').pop() ? `<br><span class="orig">原名 ${esc(f.originalName)}</span>` : ''}</li>`),
+    ...v.files.map(
+      (f) =>
+        `<li><a href="${hrefOf(f.path)}" title="${esc(f.originalName)}">${esc(f.path.split('/').pop()!)}</a> <span class="en">${esc(KIND_LABELS[f.kind] ?? f.kind)} · ${esc(f.role)} · ${size(f.size)}</span>${f.extractOf ? `<br><span class="orig">摘自原件 extract: ${esc(describeOrigin(f.extractOf))} — 原件保存于工作区 the whole original is kept in the workspace</span>` : f.originalName !== f.path.split('/').pop() ? `<br><span class="orig">原名 ${esc(f.originalName)}</span>` : ''}</li>`,
+    ),
   ].join('');
-  const messages = r ? r.validation.filter((m) => m.severity !== 'info') : v.problems.map((p) => ({ reason: p, ruleId: '', severity: 'error' as const }));
+  const messages = r
+    ? r.validation.filter((m) => m.severity !== 'info')
+    : v.problems.map((p) => ({ reason: p, ruleId: '', severity: 'error' as const }));
   const problems = messages.length ? `<ul class="problems">${messages.map(problemItem).join('')}</ul>` : '';
-  const evidence = v.valid ? `<span class="ok">✓ 留痕齐全 evidence complete</span>${problems}` : `<span class="bad">✗ 未通过校验 failed validation</span>${problems}`;
+  const evidence = v.valid
+    ? `<span class="ok">✓ 留痕齐全 evidence complete</span>${problems}`
+    : `<span class="bad">✗ 未通过校验 failed validation</span>${problems}`;
   return `<tr id="${esc(v.visitId)}" class="${v.valid ? '' : 'invalid'}"><td class="id">${esc(v.visitId)}</td><td>${esc(v.customerName)}<br><span class="en">${esc(v.customerId)} · ${label(CUSTOMER_KIND_LABELS, v.customerKind)}</span></td><td>${label(VISIT_CATEGORY_LABELS, v.category)}<br>${label(VISIT_CHANNEL_LABELS, v.channel)}</td><td class="r-${esc(v.result)}">${label(VISIT_RESULT_LABELS, v.result)}</td><td>${evidence}${r ? recordView(r, v.result === 'failed') : ''}</td><td><ul class="files">${files}</ul></td></tr>`;
 }
 

@@ -47,5 +47,7 @@ export class NameAllocator {
  * hold them (`safeComponent`), so it writes paths as they are.
  */
 export function decodeManifestPath(encoded: string): string {
-  return encoded.replace(/%(0[dD]|0[aA]|25)/g, (m) => (m.toUpperCase() === '%0D' ? '\r' : m.toUpperCase() === '%0A' ? '\n' : '%'));
+  return encoded.replace(/%(0[dD]|0[aA]|25)/g, (m) =>
+    m.toUpperCase() === '%0D' ? '\r' : m.toUpperCase() === '%0A' ? '\n' : '%',
+  );
 }

@@ -13,7 +13,16 @@
  * Flate data in a PDF page of the image's physical size; black-and-white pages stay 1-bit.
  */
 import sharp from 'sharp';
-import { concatTransformationMatrix, degrees, drawObject, PDFDocument, popGraphicsState, pushGraphicsState, type PDFContext, type PDFRef } from '@cantoo/pdf-lib';
+import {
+  concatTransformationMatrix,
+  degrees,
+  drawObject,
+  PDFDocument,
+  popGraphicsState,
+  pushGraphicsState,
+  type PDFContext,
+  type PDFRef,
+} from '@cantoo/pdf-lib';
 import { InputError } from '../domain/messages.ts';
 import { getIngestFile } from '../store/ingest.ts';
 import { pagesOfFile } from '../store/pages.ts';
@@ -46,7 +55,8 @@ export interface ArchiveSelection {
 const pagesOfMeta = (meta: Record<string, unknown>): number[] =>
   Array.isArray(meta.pages) ? meta.pages.filter((p): p is number => Number.isInteger(p) && (p as number) > 0) : [];
 
-const samePages = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((p, i) => p === b[i]);
+const samePages = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((p, i) => p === b[i]);
 
 /** Whether a document is a page extract made by the archive. */
 export function isPageExtract(d: VisitDocument): boolean {
@@ -64,13 +74,26 @@ function batchPagesOf(ws: Workspace, d: VisitDocument): { pages: number[]; pageC
   if (pages.length === 0) return null; // a whole file (attached by hand, or an unreadable file moved whole)
   const rows = pagesOfFile(ws.db, d.sha256).filter((r) => r.page > 0);
   const pageCount = Math.max(getIngestFile(ws.db, d.sha256)?.pageCount ?? 0, ...rows.map((r) => r.page), ...pages);
-  const own = new Set([...pages, ...rows.filter((r) => r.status === 'assigned' && r.visitId === d.visitId).map((r) => r.page)]);
+  const own = new Set([
+    ...pages,
+    ...rows.filter((r) => r.status === 'assigned' && r.visitId === d.visitId).map((r) => r.page),
+  ]);
   for (let p = 1; p <= pageCount; p++) if (!own.has(p)) return { pages, pageCount };
   return null;
 }
 
-function extractFor(docs: readonly VisitDocument[], original: VisitDocument, pages: readonly number[]): VisitDocument | undefined {
-  return docs.find((e) => isPageExtract(e) && e.meta.extractOf === original.sha256 && e.kind === original.kind && samePages(pagesOfMeta(e.meta), pages));
+function extractFor(
+  docs: readonly VisitDocument[],
+  original: VisitDocument,
+  pages: readonly number[],
+): VisitDocument | undefined {
+  return docs.find(
+    (e) =>
+      isPageExtract(e) &&
+      e.meta.extractOf === original.sha256 &&
+      e.kind === original.kind &&
+      samePages(pagesOfMeta(e.meta), pages),
+  );
 }
 
 /**
@@ -79,7 +102,11 @@ function extractFor(docs: readonly VisitDocument[], original: VisitDocument, pag
  * that no longer match the visit's pages (a page was moved since) are left out, with the
  * stamped copies of both. Throws when an extract has not been made (`ensurePageExtracts`).
  */
-export function archiveSelection(ws: Workspace, visitId: string, docs: readonly VisitDocument[] = documentsOf(ws.db, visitId)): ArchiveSelection {
+export function archiveSelection(
+  ws: Workspace,
+  visitId: string,
+  docs: readonly VisitDocument[] = documentsOf(ws.db, visitId),
+): ArchiveSelection {
   const leaveOut = new Set<number>();
   const origins = new Map<number, ExtractOrigin>();
   const current = new Set<number>();
@@ -88,17 +115,26 @@ export function archiveSelection(ws: Workspace, visitId: string, docs: readonly 
     if (!batch) continue;
     const extract = extractFor(docs, d, batch.pages);
     if (!extract) {
-      throw new InputError(`Visit ${visitId}: the extract of pages ${batch.pages.join(', ')} of ${d.fileName} has not been made; build the bundle again (the archive makes it).`);
+      throw new InputError(
+        `Visit ${visitId}: the extract of pages ${batch.pages.join(', ')} of ${d.fileName} has not been made; build the bundle again (the archive makes it).`,
+      );
     }
     leaveOut.add(d.documentId);
     current.add(extract.documentId);
-    origins.set(extract.documentId, { sha256: d.sha256, originalName: d.fileName, size: ws.files.sizeOf(d.sha256), pageCount: batch.pageCount, pages: batch.pages });
+    origins.set(extract.documentId, {
+      sha256: d.sha256,
+      originalName: d.fileName,
+      size: ws.files.sizeOf(d.sha256),
+      pageCount: batch.pageCount,
+      pages: batch.pages,
+    });
   }
   for (const d of docs) if (isPageExtract(d) && !current.has(d.documentId)) leaveOut.add(d.documentId);
   const leftOutSha = new Set(docs.filter((d) => leaveOut.has(d.documentId)).map((d) => d.sha256));
   const keptSha = new Set(docs.filter((d) => !leaveOut.has(d.documentId) && d.role !== 'stamped').map((d) => d.sha256));
   for (const d of docs) {
-    if (d.role === 'stamped' && d.sourceSha256 && leftOutSha.has(d.sourceSha256) && !keptSha.has(d.sourceSha256)) leaveOut.add(d.documentId);
+    if (d.role === 'stamped' && d.sourceSha256 && leftOutSha.has(d.sourceSha256) && !keptSha.has(d.sourceSha256))
+      leaveOut.add(d.documentId);
   }
   return { documents: docs.filter((d) => !leaveOut.has(d.documentId)), origins };
 }
@@ -114,16 +150,29 @@ export function dropStaleExtracts(ws: Workspace, visitId: string, actor: string)
     if (!isPageExtract(e)) return false;
     return !docs.some((d) => {
       const batch = batchPagesOf(ws, d);
-      return batch !== null && d.sha256 === e.meta.extractOf && d.kind === e.kind && samePages(batch.pages, pagesOfMeta(e.meta));
+      return (
+        batch !== null &&
+        d.sha256 === e.meta.extractOf &&
+        d.kind === e.kind &&
+        samePages(batch.pages, pagesOfMeta(e.meta))
+      );
     });
   });
   if (stale.length === 0) return 0;
   const staleSha = new Set(stale.map((e) => e.sha256));
-  const gone = [...stale, ...docs.filter((d) => d.role === 'stamped' && d.sourceSha256 !== null && staleSha.has(d.sourceSha256))];
+  const gone = [
+    ...stale,
+    ...docs.filter((d) => d.role === 'stamped' && d.sourceSha256 !== null && staleSha.has(d.sourceSha256)),
+  ];
   ws.db.transaction(() => {
     for (const d of gone) {
       ws.db.prepare('DELETE FROM documents WHERE document_id = ?').run(d.documentId);
-      recordEvent(ws.db, actor, 'document.removed', visitId, { kind: d.kind, role: d.role, sha256: d.sha256, reason: "the visit's pages of the original changed since the extract was made" });
+      recordEvent(ws.db, actor, 'document.removed', visitId, {
+        kind: d.kind,
+        role: d.role,
+        sha256: d.sha256,
+        reason: "the visit's pages of the original changed since the extract was made",
+      });
     }
   })();
   return gone.length;
@@ -133,7 +182,7 @@ export function dropStaleExtracts(ws: Workspace, visitId: string, actor: string)
 function extractFileName(originalName: string, pages: readonly number[]): string {
   const stem = originalName.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'scan';
   const runs: string[] = [];
-  for (let i = 0; i < pages.length; ) {
+  for (let i = 0; i < pages.length;) {
     let j = i;
     while (j + 1 < pages.length && pages[j + 1] === pages[j]! + 1) j++;
     runs.push(j > i ? `${pages[i]}-${pages[j]}` : `${pages[i]}`);
@@ -193,7 +242,11 @@ const isPdfBytes = (b: Uint8Array) => Buffer.from(b.subarray(0, 1024)).toString(
  * as they are; image pages (TIFF, PNG, JPEG) embedded losslessly. Deterministic: no dates,
  * no random ids; the document info names what it is an extract of.
  */
-async function makePageExtract(original: Uint8Array, pages: readonly number[], info: { title: string; subject: string }): Promise<Uint8Array> {
+async function makePageExtract(
+  original: Uint8Array,
+  pages: readonly number[],
+  info: { title: string; subject: string },
+): Promise<Uint8Array> {
   if (pages.length === 0) throw new Error('no pages to extract');
   const out = await PDFDocument.create({ updateMetadata: false });
   out.setTitle(info.title);
@@ -216,7 +269,11 @@ async function copyPdfPages(out: PDFDocument, original: Uint8Array, pages: reado
   const count = src.getPageCount();
   const missing = pages.filter((p) => p > count);
   if (missing.length) throw new Error(`the PDF has ${count} pages; page ${missing[0]} is not in it`);
-  for (const page of await out.copyPages(src, pages.map((p) => p - 1))) out.addPage(page);
+  for (const page of await out.copyPages(
+    src,
+    pages.map((p) => p - 1),
+  ))
+    out.addPage(page);
 }
 
 async function embedImagePages(out: PDFDocument, original: Uint8Array, pages: readonly number[]): Promise<void> {
@@ -231,7 +288,12 @@ async function embedImagePages(out: PDFDocument, original: Uint8Array, pages: re
     const hPt = (img.height / img.dpi) * 72;
     const page = out.addPage([wPt, hPt]);
     const name = page.node.newXObject('Scan', ref);
-    page.pushOperators(pushGraphicsState(), concatTransformationMatrix(wPt, 0, 0, hPt, 0, 0), drawObject(name), popGraphicsState());
+    page.pushOperators(
+      pushGraphicsState(),
+      concatTransformationMatrix(wPt, 0, 0, hPt, 0, 0),
+      drawObject(name),
+      popGraphicsState(),
+    );
     if (img.rotate) page.setRotation(degrees(img.rotate));
   }
 }
@@ -279,10 +341,13 @@ async function pageImage(bytes: Uint8Array, index: number, multi: boolean): Prom
     for (let c = 0; c < colors; c++) {
       for (let b = 0; b < bytesPerSample; b++) {
         // sharp's 16-bit samples are little-endian; PDF's are big-endian
-        samples[(i * colors + c) * bytesPerSample + b] = src[(i * channels + c) * bytesPerSample + (bytesPerSample - 1 - b)]!;
+        samples[(i * colors + c) * bytesPerSample + b] =
+          src[(i * channels + c) * bytesPerSample + (bytesPerSample - 1 - b)]!;
       }
     }
-    if (alpha) for (let b = 0; b < bytesPerSample; b++) alpha[i * bytesPerSample + b] = src[(i * channels + colors) * bytesPerSample + (bytesPerSample - 1 - b)]!;
+    if (alpha)
+      for (let b = 0; b < bytesPerSample; b++)
+        alpha[i * bytesPerSample + b] = src[(i * channels + colors) * bytesPerSample + (bytesPerSample - 1 - b)]!;
   }
   const rotate = meta.orientation === 3 ? 180 : meta.orientation === 6 ? 90 : meta.orientation === 8 ? 270 : 0;
   const dpi = pageDpi(meta.density, width, height);
@@ -350,7 +415,15 @@ function pngPredict(data: Uint8Array, rowBytes: number, height: number, bpp: num
   return out;
 }
 
-function flateImage(context: PDFContext, samples: Uint8Array, width: number, height: number, colors: 1 | 3, bits: 1 | 8 | 16, extra: Record<string, unknown> = {}): PDFRef {
+function flateImage(
+  context: PDFContext,
+  samples: Uint8Array,
+  width: number,
+  height: number,
+  colors: 1 | 3,
+  bits: 1 | 8 | 16,
+  extra: Record<string, unknown> = {},
+): PDFRef {
   const rowBytes = Math.ceil((width * colors * bits) / 8);
   const bpp = Math.max(1, (colors * bits) / 8);
   const stream = context.flateStream(pngPredict(samples, rowBytes, height, bpp), {

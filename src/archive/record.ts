@@ -109,7 +109,12 @@ export interface ArchivedVisitRecord {
   policySha256: string | null;
 }
 
-const ROLE_FOLDER: Record<string, string> = { rendered: 'rendered', received: 'received', derived: 'derived', stamped: 'stamped' };
+const ROLE_FOLDER: Record<string, string> = {
+  rendered: 'rendered',
+  received: 'received',
+  derived: 'derived',
+  stamped: 'stamped',
+};
 
 /**
  * Where each document goes in the bag: `<visit>/<role>/<kind>-<safe name>`, unique after case
@@ -131,33 +136,66 @@ function placeDocuments(visitId: string, docs: readonly VisitDocument[]): Map<nu
 }
 
 function review(i: {
-  subject: string; fileSha256: string; page: number; machineValue: unknown; score: number | null; reason: string; status: string;
-  finalValue: unknown; decidedBy: string | null; decidedAt: string | null; note: string | null;
+  subject: string;
+  fileSha256: string;
+  page: number;
+  machineValue: unknown;
+  score: number | null;
+  reason: string;
+  status: string;
+  finalValue: unknown;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  note: string | null;
 }): ArchivedReview {
   return {
-    subject: i.subject, fileSha256: i.fileSha256, page: i.page, machineValue: i.machineValue, score: i.score, reason: i.reason, status: i.status,
-    finalValue: i.finalValue ?? null, decidedBy: i.decidedBy, decidedAt: i.decidedAt, note: i.note,
+    subject: i.subject,
+    fileSha256: i.fileSha256,
+    page: i.page,
+    machineValue: i.machineValue,
+    score: i.score,
+    reason: i.reason,
+    status: i.status,
+    finalValue: i.finalValue ?? null,
+    decidedBy: i.decidedBy,
+    decidedAt: i.decidedAt,
+    note: i.note,
   };
 }
 
 /** A visit's validation, as the archive asks for it: whether it passes, and what is wrong. */
-export type VisitValidator = (visitId: string) => { ok: boolean; problems: Message[] } | Promise<{ ok: boolean; problems: Message[] }>;
+export type VisitValidator = (
+  visitId: string,
+) => { ok: boolean; problems: Message[] } | Promise<{ ok: boolean; problems: Message[] }>;
 
 /**
  * Builds the record of one visit and where its documents go. The evidence record and the
  * final answers come from the rules stage (`visitFacts`), the one place that assembles them.
  */
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
-export async function buildVisitRecord(ws: Workspace, visitId: string, period: string, policy: RetentionPolicy, validation: { ok: boolean; problems: Message[] }, bag: { baggingDate: string; policySha256: string | null }): Promise<{ record: ArchivedVisitRecord; documents: { doc: VisitDocument; path: string }[] }> {
+export async function buildVisitRecord(
+  ws: Workspace,
+  visitId: string,
+  period: string,
+  policy: RetentionPolicy,
+  validation: { ok: boolean; problems: Message[] },
+  bag: { baggingDate: string; policySha256: string | null },
+): Promise<{ record: ArchivedVisitRecord; documents: { doc: VisitDocument; path: string }[] }> {
   // Hashes are not re-checked here: archiving re-hashes every byte as it copies it.
   const facts = await visitFacts(ws, visitId, { verifyHashes: false });
   const { visit, customer, readings } = facts;
   // Batch scans are archived as extracts of this visit's pages; the originals stay in the workspace.
   const { documents: docs, origins } = archiveSelection(ws, visitId, facts.documents);
   const kept = new Set(docs.map((d) => d.documentId));
-  const evidence = { ...facts.record, documents: facts.record.documents.filter((_, i) => kept.has(facts.documents[i]!.documentId)) };
+  const evidence = {
+    ...facts.record,
+    documents: facts.record.documents.filter((_, i) => kept.has(facts.documents[i]!.documentId)),
+  };
   const places = placeDocuments(visitId, docs);
-  const categories = recordCategoriesOf(visit, docs.map((d) => d.kind));
+  const categories = recordCategoriesOf(
+    visit,
+    docs.map((d) => d.kind),
+  );
   const completion = completionOf(ws.db, visitId) ?? null;
   const files: ArchivedFile[] = docs.map((d) => ({
     path: places.get(d.documentId)!,
@@ -193,7 +231,11 @@ export async function buildVisitRecord(ws: Workspace, visitId: string, period: s
     files,
     events: eventsOfVisit(ws.db, visitId),
     evidence,
-    retention: { recordCategories: categories, years: yearsFor(policy, categories), ...retainFrom(policy, period, categories, completion?.completedOn ?? null, bag.baggingDate) },
+    retention: {
+      recordCategories: categories,
+      years: yearsFor(policy, categories),
+      ...retainFrom(policy, period, categories, completion?.completedOn ?? null, bag.baggingDate),
+    },
     completion,
     visitReviews: facts.visitReviews,
     attempts: facts.attempts,

@@ -12,7 +12,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_RETENTION, MINIMUM_RETENTION_YEARS, retentionDate, retentionYears, type RetentionPolicy } from '../domain/deadlines.ts';
+import {
+  DEFAULT_RETENTION,
+  MINIMUM_RETENTION_YEARS,
+  retentionDate,
+  retentionYears,
+  type RetentionPolicy,
+} from '../domain/deadlines.ts';
 import { InputError, message, quoteValue } from '../domain/messages.ts';
 import type { VisitCategory, VisitChannel } from '../domain/visit.ts';
 
@@ -27,7 +33,10 @@ export const DEFAULT_ARCHIVE_RETENTION: RetentionPolicy = {
 const SUITABILITY_CATEGORIES: readonly VisitCategory[] = ['advisory', 'key'];
 
 /** The record categories a visit's records fall under. */
-export function recordCategoriesOf(visit: { category: VisitCategory; channel: VisitChannel }, documentKinds: readonly string[]): string[] {
+export function recordCategoriesOf(
+  visit: { category: VisitCategory; channel: VisitChannel },
+  documentKinds: readonly string[],
+): string[] {
   const set = new Set<string>([visit.category, visit.channel, ...documentKinds]);
   if (SUITABILITY_CATEGORIES.includes(visit.category)) set.add('suitability');
   return [...set].sort();
@@ -58,7 +67,13 @@ export function retainUntil(policy: RetentionPolicy, period: string, categories:
  * completion or from archiving (the bagging date), whichever is later — never from its start —
  * and never before the period's end plus the years.
  */
-export function retainFrom(policy: RetentionPolicy, period: string, categories: readonly string[], completedOn: string | null, baggingDate: string): { retainUntil: string; countedFrom: string } {
+export function retainFrom(
+  policy: RetentionPolicy,
+  period: string,
+  categories: readonly string[],
+  completedOn: string | null,
+  baggingDate: string,
+): { retainUntil: string; countedFrom: string } {
   const from = [periodEnd(period), baggingDate, ...(completedOn ? [completedOn] : [])].sort().at(-1)!;
   return { retainUntil: retentionDate(from, yearsFor(policy, categories)), countedFrom: from };
 }
@@ -78,12 +93,26 @@ export function loadRetentionPolicy(file: string): RetentionPolicy {
   const obj = (raw ?? {}) as { defaultYears?: unknown; byRecordCategory?: unknown };
   const defaultYears = obj.defaultYears ?? MINIMUM_RETENTION_YEARS;
   if (typeof defaultYears !== 'number' || !(defaultYears >= MINIMUM_RETENTION_YEARS)) {
-    problems.push(message('retention/too-short', `defaultYears ${quoteValue(JSON.stringify(defaultYears) ?? 'nothing')} is below the minimum of ${MINIMUM_RETENTION_YEARS} years (第三十九条)`, { file, column: 'defaultYears' }, { fix: `set it to ${MINIMUM_RETENTION_YEARS} or more` }));
+    problems.push(
+      message(
+        'retention/too-short',
+        `defaultYears ${quoteValue(JSON.stringify(defaultYears) ?? 'nothing')} is below the minimum of ${MINIMUM_RETENTION_YEARS} years (第三十九条)`,
+        { file, column: 'defaultYears' },
+        { fix: `set it to ${MINIMUM_RETENTION_YEARS} or more` },
+      ),
+    );
   }
   const by: Record<string, number> = { ...DEFAULT_ARCHIVE_RETENTION.byRecordCategory };
   for (const [category, years] of Object.entries((obj.byRecordCategory ?? {}) as Record<string, unknown>)) {
     if (typeof years !== 'number' || !(years >= MINIMUM_RETENTION_YEARS)) {
-      problems.push(message('retention/too-short', `${quoteValue(category)}: ${quoteValue(JSON.stringify(years) ?? 'nothing')} years is below the minimum of ${MINIMUM_RETENTION_YEARS} years (第三十九条)`, { file, column: `byRecordCategory.${category}` }, { fix: `set it to ${MINIMUM_RETENTION_YEARS} or more` }));
+      problems.push(
+        message(
+          'retention/too-short',
+          `${quoteValue(category)}: ${quoteValue(JSON.stringify(years) ?? 'nothing')} years is below the minimum of ${MINIMUM_RETENTION_YEARS} years (第三十九条)`,
+          { file, column: `byRecordCategory.${category}` },
+          { fix: `set it to ${MINIMUM_RETENTION_YEARS} or more` },
+        ),
+      );
     } else by[category] = years;
   }
   if (problems.length) throw new InputError(`The retention policy ${file} is not acceptable`, problems);

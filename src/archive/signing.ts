@@ -9,7 +9,15 @@
  * key's fingerprint, so removing or swapping the signature is noticed too.
  */
 import { InputError } from '../domain/messages.ts';
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { writeFileAtomicSync } from '../store/atomic.ts';
 import { chmodSync } from 'node:fs';
@@ -47,9 +55,14 @@ export function loadSigningKey(path: string): SigningKey {
   try {
     privateKey = createPrivateKey(readFileSync(path));
   } catch (e) {
-    throw new InputError(`${path} is not a private key file (PEM): ${(e as Error).message}; make one with \`huifang keys create --out NAME\``);
+    throw new InputError(
+      `${path} is not a private key file (PEM): ${(e as Error).message}; make one with \`huifang keys create --out NAME\``,
+    );
   }
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new InputError(`${path} holds a ${privateKey.asymmetricKeyType} key; huifang signs with Ed25519 (\`huifang keys create\`)`);
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new InputError(
+      `${path} holds a ${privateKey.asymmetricKeyType} key; huifang signs with Ed25519 (\`huifang keys create\`)`,
+    );
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, fingerprint: fingerprintOf(publicKey) };
 }
@@ -63,7 +76,8 @@ export function loadPublicKey(path: string): KeyObject {
   } catch (e) {
     throw new InputError(`${path} is not a public key file (PEM): ${(e as Error).message}`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new InputError(`${path} holds a ${key.asymmetricKeyType} key, not Ed25519`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new InputError(`${path} holds a ${key.asymmetricKeyType} key, not Ed25519`);
   return key;
 }
 
@@ -82,39 +96,63 @@ export function signatureFile(tagManifest: Buffer, key: SigningKey): Buffer {
   return Buffer.from(lines.join('\n') + '\n', 'utf8');
 }
 
-export type SignatureCheck =
-  | { ok: true; fingerprint: string; keyGiven: boolean }
-  | { ok: false; problem: string };
+export type SignatureCheck = { ok: true; fingerprint: string; keyGiven: boolean } | { ok: false; problem: string };
 
 /**
  * Checks a signature file against the tag manifest's bytes: with `trusted` given, the
  * signature must verify under that key; otherwise under the embedded key, whose fingerprint
  * is returned for the user to compare with the one they expect.
  */
-export function checkSignature(signatureText: Buffer, tagManifest: Buffer | undefined, trusted?: KeyObject): SignatureCheck {
+export function checkSignature(
+  signatureText: Buffer,
+  tagManifest: Buffer | undefined,
+  trusted?: KeyObject,
+): SignatureCheck {
   const fields = new Map<string, string>();
   for (const line of signatureText.toString('utf8').split(/\r?\n/)) {
     const m = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line);
     if (m) fields.set(m[1]!, m[2]!.trim());
   }
-  if (fields.get('Signature-Algorithm') !== 'Ed25519') return { ok: false, problem: `the signature's algorithm is "${fields.get('Signature-Algorithm') ?? ''}", not Ed25519` };
-  if (fields.get('Signed-File') !== SIGNED_FILE) return { ok: false, problem: `the signature names the signed file "${fields.get('Signed-File') ?? ''}", expected ${SIGNED_FILE}` };
+  if (fields.get('Signature-Algorithm') !== 'Ed25519')
+    return {
+      ok: false,
+      problem: `the signature's algorithm is "${fields.get('Signature-Algorithm') ?? ''}", not Ed25519`,
+    };
+  if (fields.get('Signed-File') !== SIGNED_FILE)
+    return {
+      ok: false,
+      problem: `the signature names the signed file "${fields.get('Signed-File') ?? ''}", expected ${SIGNED_FILE}`,
+    };
   if (!tagManifest) return { ok: false, problem: `${SIGNED_FILE}, which the signature covers, is missing` };
   let embedded: KeyObject;
   try {
-    embedded = createPublicKey({ key: Buffer.from(fields.get('Public-Key') ?? '', 'base64'), format: 'der', type: 'spki' });
+    embedded = createPublicKey({
+      key: Buffer.from(fields.get('Public-Key') ?? '', 'base64'),
+      format: 'der',
+      type: 'spki',
+    });
   } catch {
     return { ok: false, problem: 'the embedded public key cannot be read' };
   }
   const embeddedFingerprint = fingerprintOf(embedded);
-  if (fields.get('Key-Fingerprint') !== embeddedFingerprint) return { ok: false, problem: `the Key-Fingerprint line does not match the embedded public key (${embeddedFingerprint})` };
+  if (fields.get('Key-Fingerprint') !== embeddedFingerprint)
+    return {
+      ok: false,
+      problem: `the Key-Fingerprint line does not match the embedded public key (${embeddedFingerprint})`,
+    };
   const key = trusted ?? embedded;
   if (trusted && fingerprintOf(trusted) !== embeddedFingerprint) {
-    return { ok: false, problem: `signed with key ${embeddedFingerprint}, not with the key given (${fingerprintOf(trusted)})` };
+    return {
+      ok: false,
+      problem: `signed with key ${embeddedFingerprint}, not with the key given (${fingerprintOf(trusted)})`,
+    };
   }
   const signature = Buffer.from(fields.get('Signature') ?? '', 'base64');
   if (signature.length !== 64 || !verify(null, tagManifest, key, signature)) {
-    return { ok: false, problem: `the signature does not match ${SIGNED_FILE}: the tag manifest or the signature was changed after signing` };
+    return {
+      ok: false,
+      problem: `the signature does not match ${SIGNED_FILE}: the tag manifest or the signature was changed after signing`,
+    };
   }
   return { ok: true, fingerprint: embeddedFingerprint, keyGiven: Boolean(trusted) };
 }

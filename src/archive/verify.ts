@@ -15,8 +15,23 @@ import { getHashes } from 'node:crypto';
 import { checkEvidence as domainCheckEvidence } from '../domain/evidence.ts';
 import { openFolderBag, openZipBag, EntryCrcError, type BagSource } from './bag-source.ts';
 import {
-  ALGORITHMS, BAGIT_TXT, BAG_INFO_TXT, DRAFT_VERSIONS, FETCH_TXT, PACKAGE_INFO_TXT, MANIFEST_RE, TAGMANIFEST_RE, SUPPORTED_VERSIONS,
-  decodeTagFile, infoValue, parseBagInfo, parseBagitTxt, parseManifest, parseOxum, type BagInfo, type Manifest,
+  ALGORITHMS,
+  BAGIT_TXT,
+  BAG_INFO_TXT,
+  DRAFT_VERSIONS,
+  FETCH_TXT,
+  PACKAGE_INFO_TXT,
+  MANIFEST_RE,
+  TAGMANIFEST_RE,
+  SUPPORTED_VERSIONS,
+  decodeTagFile,
+  infoValue,
+  parseBagInfo,
+  parseBagitTxt,
+  parseManifest,
+  parseOxum,
+  type BagInfo,
+  type Manifest,
 } from './bagit.ts';
 import { judgeFetch, parseFetch, type FetchEntry } from './fetch.ts';
 import { HashPool } from './hashing.ts';
@@ -69,6 +84,7 @@ export async function verifyBundle(path: string, opts: VerifyOptions = {}): Prom
 }
 
 /** Verifies an opened bag source. */
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const job = new VerifyJob();
   const files = new Map(source.files.map((f) => [f.path, f.size]));
@@ -93,7 +109,8 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
   const contents = new Map<string, Buffer>();
   const tagPaths = [...files.keys()].filter((p) => !p.startsWith('data/')).sort();
   for (const p of tagPaths) {
-    if (files.get(p)! > MAX_TAG_FILE) job.error(p, `a tag file of ${files.get(p)} bytes is too large to read`, 'bag/tag-file');
+    if (files.get(p)! > MAX_TAG_FILE)
+      job.error(p, `a tag file of ${files.get(p)} bytes is too large to read`, 'bag/tag-file');
     else {
       try {
         contents.set(p, await readWhole(source, p));
@@ -107,13 +124,22 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
   const declaration = parseBagitTxt(contents.get(BAGIT_TXT) ?? Buffer.alloc(0));
   for (const pr of declaration.problems) job.error(BAGIT_TXT, `line ${pr.line}: ${pr.problem}`, 'bag/bagit-txt');
   const version = declaration.version || null;
-  if (version && !SUPPORTED_VERSIONS.includes(version)) job.error(BAGIT_TXT, `BagIt-Version ${version} is not one huifang reads (${SUPPORTED_VERSIONS.join(', ')}); checked as 1.0`, 'bag/version');
+  if (version && !SUPPORTED_VERSIONS.includes(version))
+    job.error(
+      BAGIT_TXT,
+      `BagIt-Version ${version} is not one huifang reads (${SUPPORTED_VERSIONS.join(', ')}); checked as 1.0`,
+      'bag/version',
+    );
   const encoding = declaration.encoding;
   const modern = version === null || !DRAFT_VERSIONS.includes(version);
 
   // 3. bag-info.txt
   let info: BagInfo | undefined;
-  const infoPath = files.has(BAG_INFO_TXT) ? BAG_INFO_TXT : !modern && files.has(PACKAGE_INFO_TXT) ? PACKAGE_INFO_TXT : undefined;
+  const infoPath = files.has(BAG_INFO_TXT)
+    ? BAG_INFO_TXT
+    : !modern && files.has(PACKAGE_INFO_TXT)
+      ? PACKAGE_INFO_TXT
+      : undefined;
   if (infoPath && contents.has(infoPath)) {
     info = parseBagInfo(decodeTagFile(contents.get(infoPath)!, encoding));
     for (const pr of info.problems) job.error(infoPath, `line ${pr.line}: ${pr.problem}`, 'bag/bag-info');
@@ -127,7 +153,11 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
     if (!m || !contents.has(p)) continue;
     const algorithm = m[1]!;
     if (!ALGORITHMS[algorithm] || !nodeHashes.has(algorithm)) {
-      job.error(p, `checksum algorithm "${algorithm}" is not supported (md5, sha1, sha224, sha256, sha384, sha512); its checksums are not checked`, 'bag/algorithm');
+      job.error(
+        p,
+        `checksum algorithm "${algorithm}" is not supported (md5, sha1, sha224, sha256, sha384, sha512); its checksums are not checked`,
+        'bag/algorithm',
+      );
       continue;
     }
     const manifest = parseManifest(decodeTagFile(contents.get(p)!, encoding), algorithm, modern ? '1.0' : version!);
@@ -136,17 +166,27 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
     const isTag = p.startsWith('tag');
     const seen = new Map<string, Manifest['entries'][number]>();
     manifest.entries = manifest.entries.filter((e) => {
-      const bad = hostileNameReason(e.path) ?? (e.path.split('/').some((c) => c === '.' || c === '') ? 'the path has an empty or "." component' : undefined);
+      const bad =
+        hostileNameReason(e.path) ??
+        (e.path.split('/').some((c) => c === '.' || c === '') ? 'the path has an empty or "." component' : undefined);
       if (bad) {
         job.error(p, `line ${e.line}: "${e.path}": ${bad}`, 'bag/manifest-path');
         return false;
       }
       if (!isTag && !e.path.startsWith('data/')) {
-        job.error(p, `line ${e.line}: "${e.path}" is outside data/; a payload manifest lists only payload files`, 'bag/manifest-path');
+        job.error(
+          p,
+          `line ${e.line}: "${e.path}" is outside data/; a payload manifest lists only payload files`,
+          'bag/manifest-path',
+        );
         return false;
       }
       if (isTag && e.path.startsWith('data/')) {
-        job.error(p, `line ${e.line}: "${e.path}" is a payload file; a tag manifest must not list payload files`, 'bag/manifest-path');
+        job.error(
+          p,
+          `line ${e.line}: "${e.path}" is a payload file; a tag manifest must not list payload files`,
+          'bag/manifest-path',
+        );
         return false;
       }
       const earlier = seen.get(collisionKey(e.path));
@@ -159,12 +199,26 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
     (isTag ? tagManifests : payloadManifests).push(manifest);
   }
   const nameOf = (m: Manifest, tag: boolean) => `${tag ? 'tag' : ''}manifest-${m.algorithm}.txt`;
-  if (payloadManifests.length === 0) job.error('manifest-sha256.txt', 'missing: a bag needs at least one payload manifest (manifest-<algorithm>.txt)', 'bag/no-manifest');
-  if (tagManifests.length === 0 && modern) job.note('The bag has no tag manifest: bagit.txt and bag-info.txt are not protected by checksums.');
+  if (payloadManifests.length === 0)
+    job.error(
+      'manifest-sha256.txt',
+      'missing: a bag needs at least one payload manifest (manifest-<algorithm>.txt)',
+      'bag/no-manifest',
+    );
+  if (tagManifests.length === 0 && modern)
+    job.note('The bag has no tag manifest: bagit.txt and bag-info.txt are not protected by checksums.');
   let unfetched = new Map<string, FetchEntry>();
   if (contents.has(FETCH_TXT)) {
-    unfetched = judgeFetch(parseFetch(decodeTagFile(contents.get(FETCH_TXT)!, encoding), modern), files, payloadManifests, job);
-    if (unfetched.size) job.note(`The bag is incomplete: ${unfetched.size} file(s) listed in fetch.txt are not in it yet; fetch them, then verify again.`);
+    unfetched = judgeFetch(
+      parseFetch(decodeTagFile(contents.get(FETCH_TXT)!, encoding), modern),
+      files,
+      payloadManifests,
+      job,
+    );
+    if (unfetched.size)
+      job.note(
+        `The bag is incomplete: ${unfetched.size} file(s) listed in fetch.txt are not in it yet; fetch them, then verify again.`,
+      );
   }
 
   // 5. Payload-Oxum (cheap: sizes only)
@@ -172,7 +226,12 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
   const oxumValue = info && infoValue(info, 'Payload-Oxum');
   for (const p of payloadPaths) {
     const name = p.slice(p.lastIndexOf('/') + 1);
-    if (SYSTEM_FILE_RE.test(name)) job.warn(p, `"${name}" is a file the operating system writes by itself, probably not meant as payload`, 'bag/system-file');
+    if (SYSTEM_FILE_RE.test(name))
+      job.warn(
+        p,
+        `"${name}" is a file the operating system writes by itself, probably not meant as payload`,
+        'bag/system-file',
+      );
   }
   if (oxumValue !== undefined && unfetched.size) job.note('Payload-Oxum not checked: it counts files not fetched yet.');
   else if (oxumValue !== undefined) {
@@ -180,18 +239,28 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
     const octets = payloadPaths.reduce((n, p) => n + files.get(p)!, 0);
     if (!oxum) job.error(infoPath!, `Payload-Oxum "${oxumValue}" is not octets.streams`, 'bag/oxum');
     else if (oxum.octets !== octets || oxum.streams !== payloadPaths.length) {
-      job.error(infoPath!, `Payload-Oxum says ${oxum.octets} bytes in ${oxum.streams} files, the payload holds ${octets} bytes in ${payloadPaths.length} files`, 'bag/oxum');
+      job.error(
+        infoPath!,
+        `Payload-Oxum says ${oxum.octets} bytes in ${oxum.streams} files, the payload holds ${octets} bytes in ${payloadPaths.length} files`,
+        'bag/oxum',
+      );
     }
   } else if (modern && info) job.note('bag-info.txt has no Payload-Oxum.');
 
   // 6. completeness
   const missing: { path: string; manifest: Manifest; tag: boolean; checksum: string }[] = [];
   const unlisted = new Map<string, string[]>();
-  for (const [list, tag] of [[payloadManifests, false], [tagManifests, true]] as const) {
+  for (const [list, tag] of [
+    [payloadManifests, false],
+    [tagManifests, true],
+  ] as const) {
     for (const m of list) {
       const listed = new Set(m.entries.map((e) => e.path));
-      for (const e of m.entries) if (!files.has(e.path)) missing.push({ path: e.path, manifest: m, tag, checksum: e.checksum });
-      if (!tag) for (const p of payloadPaths) if (!listed.has(p)) unlisted.set(p, [...(unlisted.get(p) ?? []), nameOf(m, false)]);
+      for (const e of m.entries)
+        if (!files.has(e.path)) missing.push({ path: e.path, manifest: m, tag, checksum: e.checksum });
+      if (!tag)
+        for (const p of payloadPaths)
+          if (!listed.has(p)) unlisted.set(p, [...(unlisted.get(p) ?? []), nameOf(m, false)]);
     }
   }
   const huifang = Boolean(info && infoValue(info, 'Huifang-Format'));
@@ -202,7 +271,10 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
     const covered = new Set(tagManifests.flatMap((m) => m.entries.map((e) => e.path)));
     for (const p of tagPaths) {
       if (covered.has(p) || TAGMANIFEST_RE.test(p) || p === SIGNATURE_FILE) continue;
-      unlistedTags.set(p, tagManifests.map((m) => nameOf(m, true)));
+      unlistedTags.set(
+        p,
+        tagManifests.map((m) => nameOf(m, true)),
+      );
     }
   }
 
@@ -276,27 +348,64 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
     const manifests = missing.filter((x) => x.path === m.path).map((x) => nameOf(x.manifest, x.tag));
     const to = renamedTo.get(m.path);
     const fetchFrom = unfetched.get(m.path);
-    if (to) job.error(m.path, `renamed: the file is now "${to}" (same checksum); ${manifests.join(', ')} list it under this name`, 'bag/renamed');
-    else if (fetchFrom) job.error(m.path, `not fetched yet: fetch.txt line ${fetchFrom.line} lists it at ${fetchFrom.url}; the bag is incomplete until it is fetched`, 'bag/incomplete');
+    if (to)
+      job.error(
+        m.path,
+        `renamed: the file is now "${to}" (same checksum); ${manifests.join(', ')} list it under this name`,
+        'bag/renamed',
+      );
+    else if (fetchFrom)
+      job.error(
+        m.path,
+        `not fetched yet: fetch.txt line ${fetchFrom.line} lists it at ${fetchFrom.url}; the bag is incomplete until it is fetched`,
+        'bag/incomplete',
+      );
     else job.error(m.path, `removed: listed in ${manifests.join(', ')} but not in the bag`, 'bag/missing');
   }
   for (const [p, manifests] of unlisted) {
     const from = renamedFrom.get(p);
-    if (from) job.error(p, `renamed: this is "${from}" under a new name; it is not listed in ${manifests.join(', ')}`, 'bag/renamed');
+    if (from)
+      job.error(
+        p,
+        `renamed: this is "${from}" under a new name; it is not listed in ${manifests.join(', ')}`,
+        'bag/renamed',
+      );
     else job.error(p, `added: in the bag but not listed in ${manifests.join(', ')}`, 'bag/extra');
   }
   for (const [p, manifests] of unlistedTags) {
     const from = renamedFrom.get(p);
-    if (from) job.error(p, `renamed: this is "${from}" under a new name; it is not listed in ${manifests.join(', ')}`, 'bag/renamed');
-    else if (huifang) job.error(p, `added: a tag file that ${manifests.join(', ')} does not cover; a huifang bundle has none`, 'bag/extra');
-    else job.warn(p, `a tag file that ${manifests.join(', ')} does not cover (allowed by RFC 8493, but unprotected)`, 'bag/unlisted-tag-file');
+    if (from)
+      job.error(
+        p,
+        `renamed: this is "${from}" under a new name; it is not listed in ${manifests.join(', ')}`,
+        'bag/renamed',
+      );
+    else if (huifang)
+      job.error(
+        p,
+        `added: a tag file that ${manifests.join(', ')} does not cover; a huifang bundle has none`,
+        'bag/extra',
+      );
+    else
+      job.warn(
+        p,
+        `a tag file that ${manifests.join(', ')} does not cover (allowed by RFC 8493, but unprotected)`,
+        'bag/unlisted-tag-file',
+      );
   }
-  for (const [list, tag] of [[payloadManifests, false], [tagManifests, true]] as const) {
+  for (const [list, tag] of [
+    [payloadManifests, false],
+    [tagManifests, true],
+  ] as const) {
     for (const m of list) {
       for (const e of m.entries) {
         const found = digests.get(e.path)?.[m.algorithm];
         if (found !== undefined && found !== e.checksum) {
-          job.error(e.path, `changed: its ${m.algorithm} is ${short(found)}, ${nameOf(m, tag)} says ${short(e.checksum)}`, 'bag/checksum');
+          job.error(
+            e.path,
+            `changed: its ${m.algorithm} is ${short(found)}, ${nameOf(m, tag)} says ${short(e.checksum)}`,
+            'bag/checksum',
+          );
         }
       }
     }
@@ -304,10 +413,22 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
 
   // 8. huifang's own checks
   if (huifang) {
-    await huifangChecks({ source, info: info!, files, digests, contents, payloadManifests, tagManifests }, job, opts, opts.checkEvidence ?? domainCheckEvidence);
+    await huifangChecks(
+      { source, info: info!, files, digests, contents, payloadManifests, tagManifests },
+      job,
+      opts,
+      opts.checkEvidence ?? domainCheckEvidence,
+    );
   } else {
-    job.note(`Not a huifang bundle (bag-info.txt has no Huifang-Format): checked as a BagIt ${version ?? ''} bag; huifang's checks (index, evidence, retention, chain, signature) skipped.`);
-    if (opts.key) job.error(SIGNATURE_FILE, 'missing: --key was given but the bag carries no huifang signature', 'huifang/signature');
+    job.note(
+      `Not a huifang bundle (bag-info.txt has no Huifang-Format): checked as a BagIt ${version ?? ''} bag; huifang's checks (index, evidence, retention, chain, signature) skipped.`,
+    );
+    if (opts.key)
+      job.error(
+        SIGNATURE_FILE,
+        'missing: --key was given but the bag carries no huifang signature',
+        'huifang/signature',
+      );
   }
   return report(version, huifang);
 }
@@ -322,24 +443,55 @@ const SYSTEM_FILE_RE = /^(\.DS_Store|Thumbs\.db|desktop\.ini|\._.+)$/i;
  * contradicts itself. Returns whether to keep `later` in place of `earlier`: the spelling
  * the bag holds wins.
  */
-function keepOneOfTwice(job: VerifyJob, manifestPath: string, earlier: Manifest['entries'][number], later: Manifest['entries'][number], files: ReadonlyMap<string, number>, modern: boolean): boolean {
+function keepOneOfTwice(
+  job: VerifyJob,
+  manifestPath: string,
+  earlier: Manifest['entries'][number],
+  later: Manifest['entries'][number],
+  files: ReadonlyMap<string, number>,
+  modern: boolean,
+): boolean {
   const where = `lines ${earlier.line} and ${later.line}`;
   if (earlier.checksum !== later.checksum) {
-    job.error(manifestPath, `${where}: "${later.path}" is listed twice with different checksums`, 'bag/manifest-duplicate');
+    job.error(
+      manifestPath,
+      `${where}: "${later.path}" is listed twice with different checksums`,
+      'bag/manifest-duplicate',
+    );
   } else if (earlier.path === later.path) {
-    if (modern) job.error(manifestPath, `${where}: "${later.path}" is listed twice; RFC 8493 lists each file once`, 'bag/manifest-duplicate');
-    else job.warn(manifestPath, `${where}: "${later.path}" is listed twice with the same checksum`, 'bag/manifest-duplicate');
+    if (modern)
+      job.error(
+        manifestPath,
+        `${where}: "${later.path}" is listed twice; RFC 8493 lists each file once`,
+        'bag/manifest-duplicate',
+      );
+    else
+      job.warn(
+        manifestPath,
+        `${where}: "${later.path}" is listed twice with the same checksum`,
+        'bag/manifest-duplicate',
+      );
   } else {
     const form = (s: string) => (s === s.normalize('NFC') ? 'NFC' : s === s.normalize('NFD') ? 'NFD' : 'mixed');
-    if (earlier.path.normalize('NFC') === later.path.normalize('NFC')) job.warn(manifestPath, `${where}: "${later.path.normalize('NFC')}" is listed twice, in two Unicode normalisations (${form(earlier.path)} and ${form(later.path)}); on macOS and to most tools they are one file`, 'bag/manifest-duplicate');
-    else job.warn(manifestPath, `${where}: "${earlier.path}" and "${later.path}" differ only in case; on Windows and macOS they are one file`, 'bag/manifest-duplicate');
+    if (earlier.path.normalize('NFC') === later.path.normalize('NFC'))
+      job.warn(
+        manifestPath,
+        `${where}: "${later.path.normalize('NFC')}" is listed twice, in two Unicode normalisations (${form(earlier.path)} and ${form(later.path)}); on macOS and to most tools they are one file`,
+        'bag/manifest-duplicate',
+      );
+    else
+      job.warn(
+        manifestPath,
+        `${where}: "${earlier.path}" and "${later.path}" differ only in case; on Windows and macOS they are one file`,
+        'bag/manifest-duplicate',
+      );
     return !files.has(earlier.path) && files.has(later.path);
   }
   return false;
 }
 
 function damage(e: unknown): string {
-  if (e instanceof EntryCrcError) return 'damaged: the data does not match the zip\'s CRC-32 for this entry';
+  if (e instanceof EntryCrcError) return "damaged: the data does not match the zip's CRC-32 for this entry";
   const msg = (e as Error).message ?? String(e);
   return `cannot be read: ${msg}`;
 }

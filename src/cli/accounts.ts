@@ -23,18 +23,38 @@ function importCommand(what: 'accounts' | 'events'): ReturnType<typeof defineCom
     builder: (y) =>
       y
         .positional('action', { choices: ['import'] as const, describe: 'import a file' })
-        .positional('file', { type: 'string', describe: `the ${what === 'accounts' ? 'account list' : 'event list'}`, demandOption: true })
+        .positional('file', {
+          type: 'string',
+          describe: `the ${what === 'accounts' ? 'account list' : 'event list'}`,
+          demandOption: true,
+        })
         .option('as-of', { type: 'string', describe: 'the day the export describes, YYYY-MM-DD (default today)' })
         .option('user', { type: 'string', describe: 'who imports it (default $HUIFANG_USER or the OS user)' }),
     run: async ({ args, io, workspace }) => {
       const ws = workspace();
       const options = { actor: currentActor(args.user), ...(args.asOf !== undefined ? { asOf: args.asOf } : {}) };
-      const r = what === 'accounts' ? await importAccounts(ws, resolve(args.file), options) : await importEvents(ws, resolve(args.file), options);
-      report(io, args.json, { import: r.importId, path: r.path, sha256: r.sha256, format: r.format, asOf: r.asOf, [what]: r.rows, ...(r.added !== undefined ? { added: r.added } : {}) }, () => [
+      const r =
         what === 'accounts'
-          ? `imported ${r.rows} accounts as of ${r.asOf} from ${r.path} (import ${r.importId}, ${r.format}, sha256 ${r.sha256.slice(0, 16)}…)`
-          : `imported ${r.rows} events from ${r.path} (${r.added} new; import ${r.importId}, sha256 ${r.sha256.slice(0, 16)}…)`,
-      ]);
+          ? await importAccounts(ws, resolve(args.file), options)
+          : await importEvents(ws, resolve(args.file), options);
+      report(
+        io,
+        args.json,
+        {
+          import: r.importId,
+          path: r.path,
+          sha256: r.sha256,
+          format: r.format,
+          asOf: r.asOf,
+          [what]: r.rows,
+          ...(r.added !== undefined ? { added: r.added } : {}),
+        },
+        () => [
+          what === 'accounts'
+            ? `imported ${r.rows} accounts as of ${r.asOf} from ${r.path} (import ${r.importId}, ${r.format}, sha256 ${r.sha256.slice(0, 16)}…)`
+            : `imported ${r.rows} events from ${r.path} (${r.added} new; import ${r.importId}, sha256 ${r.sha256.slice(0, 16)}…)`,
+        ],
+      );
       return EXIT_OK;
     },
   });

@@ -37,15 +37,38 @@ export const answersCommand = defineCommand<AnswersArgs>({
   builder: (y) =>
     y
       .option('visit', { type: 'string', demandOption: true, describe: 'the visit id' })
-      .option('set', { type: 'string', array: true, describe: 'question=answer: the question by number or id, the answer yes/no, 是/否, or 满意/一般/不满意 (empty clears)' })
+      .option('set', {
+        type: 'string',
+        array: true,
+        describe:
+          'question=answer: the question by number or id, the answer yes/no, 是/否, or 满意/一般/不满意 (empty clears)',
+      })
       .option('refused', { type: 'string', describe: 'the customer refused the visit (拒绝回访): give the reason' })
-      .option('unreachable', { type: 'string', describe: 'the customer could not be reached (回访不可达): say what was tried' })
-      .option('withdraw-outcome', { type: 'boolean', default: false, describe: 'withdraw a refusal or unreachable recorded by mistake' })
+      .option('unreachable', {
+        type: 'string',
+        describe: 'the customer could not be reached (回访不可达): say what was tried',
+      })
+      .option('withdraw-outcome', {
+        type: 'boolean',
+        default: false,
+        describe: 'withdraw a refusal or unreachable recorded by mistake',
+      })
       .option('evidence', { type: 'string', describe: 'SHA-256 of the e-mail or recording the answers were read from' })
       .option('note', { type: 'string', describe: 'a note kept with the answers' })
-      .option('completed-on', { type: 'string', describe: 'the date the visit was completed, as written on the signed form (YYYY-MM-DD)' })
-      .option('remarks', { type: 'string', describe: "the customer's remarks (备注), from the form, the call or the e-mail; they open an exception for the branch head" })
-      .option('user', { ...USER_OPTION, describe: 'who enters them: the visitor (回访专员), by 工号 or name on the staff roster (default $HUIFANG_USER)' })
+      .option('completed-on', {
+        type: 'string',
+        describe: 'the date the visit was completed, as written on the signed form (YYYY-MM-DD)',
+      })
+      .option('remarks', {
+        type: 'string',
+        describe:
+          "the customer's remarks (备注), from the form, the call or the e-mail; they open an exception for the branch head",
+      })
+      .option('user', {
+        ...USER_OPTION,
+        describe:
+          'who enters them: the visitor (回访专员), by 工号 or name on the staff roster (default $HUIFANG_USER)',
+      })
       .conflicts('refused', 'unreachable'),
   // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
   run: async ({ args, io, workspace }) => {
@@ -55,17 +78,42 @@ export const answersCommand = defineCommand<AnswersArgs>({
     const ws = workspace();
     const visit = getVisit(ws.db, visitId);
     if (!visit) throw new UsageError(`There is no visit ${visitId} in the register.`);
-    const records = Boolean(args.set?.length || args.refused || args.unreachable || args.withdrawOutcome || args.completedOn || args.remarks);
-    const actor = records ? actingPerson(ws, args.user, args.set?.length || args.completedOn || args.remarks ? 'enter-answers' : 'record-outcome').staffId : 'huifang';
-    if (args.completedOn !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(args.completedOn)) throw new UsageError(`--completed-on must be a date YYYY-MM-DD, not ${JSON.stringify(args.completedOn)}`);
+    const records = Boolean(
+      args.set?.length || args.refused || args.unreachable || args.withdrawOutcome || args.completedOn || args.remarks,
+    );
+    const actor = records
+      ? actingPerson(
+          ws,
+          args.user,
+          args.set?.length || args.completedOn || args.remarks ? 'enter-answers' : 'record-outcome',
+        ).staffId
+      : 'huifang';
+    if (args.completedOn !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(args.completedOn))
+      throw new UsageError(`--completed-on must be a date YYYY-MM-DD, not ${JSON.stringify(args.completedOn)}`);
     const { policy } = loadPolicy(ws.dir);
-    if (args.refused !== undefined && !args.refused.trim()) throw new UsageError('--refused needs the reason the customer gave');
-    if (args.unreachable !== undefined && !args.unreachable.trim()) throw new UsageError('--unreachable needs what was tried (calls, dates)');
-    if (args.evidence !== undefined && !/^[0-9a-f]{64}$/.test(args.evidence)) throw new UsageError(`--evidence must be a SHA-256 (64 hex digits), not ${JSON.stringify(args.evidence)}`);
+    if (args.refused !== undefined && !args.refused.trim())
+      throw new UsageError('--refused needs the reason the customer gave');
+    if (args.unreachable !== undefined && !args.unreachable.trim())
+      throw new UsageError('--unreachable needs what was tried (calls, dates)');
+    if (args.evidence !== undefined && !/^[0-9a-f]{64}$/.test(args.evidence))
+      throw new UsageError(`--evidence must be a SHA-256 (64 hex digits), not ${JSON.stringify(args.evidence)}`);
     const { entries, problems } = readAnswerPairs(visit.category, args.set ?? [], visitId);
-    if (problems.length) throw new InputError(`${problems.length} answer${problems.length === 1 ? '' : 's'} cannot be entered; nothing was recorded`, problems);
+    if (problems.length)
+      throw new InputError(
+        `${problems.length} answer${problems.length === 1 ? '' : 's'} cannot be entered; nothing was recorded`,
+        problems,
+      );
     if (entries.length) {
-      enterAnswers(ws.db, visitId, entries.map((e) => ({ ...e, ...(args.evidence ? { evidenceSha256: args.evidence } : {}), ...(args.note ? { note: args.note } : {}) })), actor);
+      enterAnswers(
+        ws.db,
+        visitId,
+        entries.map((e) => ({
+          ...e,
+          ...(args.evidence ? { evidenceSha256: args.evidence } : {}),
+          ...(args.note ? { note: args.note } : {}),
+        })),
+        actor,
+      );
     }
     if (args.completedOn) enterCompletionDate(ws.db, visitId, args.completedOn, actor);
     if (args.remarks?.trim()) enterRemarks(ws.db, visitId, args.remarks.trim(), actor);
@@ -75,21 +123,53 @@ export const answersCommand = defineCommand<AnswersArgs>({
 
     const facts = await visitFacts(ws, visitId, { verifyHashes: false });
     const decision = decisionFor(facts, policy);
-    recordDecision(ws.db, { visitId, result: decision.result, reason: decision.reason, failedAnswers: decision.failedAnswers, missing: decision.missing }, actor);
+    recordDecision(
+      ws.db,
+      {
+        visitId,
+        result: decision.result,
+        reason: decision.reason,
+        failedAnswers: decision.failedAnswers,
+        missing: decision.missing,
+      },
+      actor,
+    );
     const questions = questionsFor(visit.category).map((q, i) => ({
       number: i + 1,
       id: q.id,
       text: q.text,
       answer: facts.answers[q.id] ?? null,
       source: facts.answerSources[q.id] ?? null,
-      ...(facts.conflicts.some((c) => c.questionId === q.id) ? { conflict: facts.conflicts.find((c) => c.questionId === q.id) } : {}),
+      ...(facts.conflicts.some((c) => c.questionId === q.id)
+        ? { conflict: facts.conflicts.find((c) => c.questionId === q.id) }
+        : {}),
     }));
-    const value = { visitId, category: visit.category, channel: visit.channel, questions, outcome: facts.outcome, result: decision.result, reason: decision.reason, failedAnswers: decision.failedAnswers, missing: decision.missing.map((m) => m.questionId) };
+    const value = {
+      visitId,
+      category: visit.category,
+      channel: visit.channel,
+      questions,
+      outcome: facts.outcome,
+      result: decision.result,
+      reason: decision.reason,
+      failedAnswers: decision.failedAnswers,
+      missing: decision.missing.map((m) => m.questionId),
+    };
     report(io, args.json, value, () => [
       `${visitId} (${visit.category}, ${visit.channel})`,
-      ...questions.map((q) => `  ${String(q.number).padStart(2)}. ${q.id.padEnd(28)} ${(q.answer ?? '—').padEnd(12)} ${q.source ? `[${q.source}]` : ''}  ${q.text}`),
-      ...facts.conflicts.map((c) => `  ${c.questionId}: paper ${c.paper} | typed ${c.typed} (${c.typedBy}) — ${c.decision ? `${c.decision.keep} kept by ${c.decision.decidedBy}` : 'awaiting a reviewer: huifang review conflict'}`),
-      ...(facts.outcome ? [`  outcome: ${facts.outcome.outcome} — ${facts.outcome.reason} (${facts.outcome.recordedBy}, ${facts.outcome.recordedAt})`] : []),
+      ...questions.map(
+        (q) =>
+          `  ${String(q.number).padStart(2)}. ${q.id.padEnd(28)} ${(q.answer ?? '—').padEnd(12)} ${q.source ? `[${q.source}]` : ''}  ${q.text}`,
+      ),
+      ...facts.conflicts.map(
+        (c) =>
+          `  ${c.questionId}: paper ${c.paper} | typed ${c.typed} (${c.typedBy}) — ${c.decision ? `${c.decision.keep} kept by ${c.decision.decidedBy}` : 'awaiting a reviewer: huifang review conflict'}`,
+      ),
+      ...(facts.outcome
+        ? [
+            `  outcome: ${facts.outcome.outcome} — ${facts.outcome.reason} (${facts.outcome.recordedBy}, ${facts.outcome.recordedAt})`,
+          ]
+        : []),
       `result: ${VISIT_RESULT_LABELS[decision.result]} (${decision.result}) — ${decision.reason}`,
     ]);
     return EXIT_OK;

@@ -18,7 +18,15 @@ import { validateVisit } from '../rules/validate.ts';
 import { actingPerson, USER_OPTION } from './people.ts';
 import { loadPolicy } from '../store/policy.ts';
 import { stampPdf } from '../stamp/stamp.ts';
-import { activeHolds, dueBundles, findBundles, listBundles, placeHold, releaseHolds, type BundleRecord } from '../store/bundles.ts';
+import {
+  activeHolds,
+  dueBundles,
+  findBundles,
+  listBundles,
+  placeHold,
+  releaseHolds,
+  type BundleRecord,
+} from '../store/bundles.ts';
 import { describeLeftover } from '../store/leftovers.ts';
 import { today } from '../env/clock.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, report } from './common.ts';
@@ -55,25 +63,62 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
   command: 'archive [action] [bundle]',
   builder: (y) =>
     y
-      .positional('action', { type: 'string', choices: ['build', 'due', 'list', 'hold', 'release', 'extract'], describe: 'build (default), due, list, hold, release or extract' })
-      .positional('bundle', { type: 'string', describe: 'for hold/release: a bundle id (huifang-3101-2026-05) or its SHA-256; for extract: the zip' })
+      .positional('action', {
+        type: 'string',
+        choices: ['build', 'due', 'list', 'hold', 'release', 'extract'],
+        describe: 'build (default), due, list, hold, release or extract',
+      })
+      .positional('bundle', {
+        type: 'string',
+        describe: 'for hold/release: a bundle id (huifang-3101-2026-05) or its SHA-256; for extract: the zip',
+      })
       .option('branch', { type: 'string', describe: 'branch (营业部) code' })
       .option('period', { type: 'string', describe: 'the month, YYYY-MM (visits started in it)' })
-      .option('out', { type: 'string', describe: 'folder the zips are written to (extract: the folder the bag is unpacked into)' })
-      .option('include-invalid', { type: 'boolean', default: false, describe: 'archive visits that fail validation too (the bundle says so)' })
-      .option('sign', { type: 'string', describe: 'Ed25519 private key file (huifang keys create) to sign the bundle with' })
-      .option('max-bytes', { type: 'number', describe: `largest zip; a period that does not fit is split into several bags (default ${DEFAULT_MAX_BUNDLE_BYTES})` })
-      .option('bagging-date', { type: 'string', describe: "Bagging-Date and the zip entries' date (default: the period's last day)" })
-      .option('retention', { type: 'string', describe: 'retention policy JSON (default: retention.json in the workspace; 3 years, suitability 20)' })
-      .option('stamp', { type: 'boolean', default: true, describe: 'stamp PDFs (metadata and footer) before archiving; --no-stamp to skip' })
+      .option('out', {
+        type: 'string',
+        describe: 'folder the zips are written to (extract: the folder the bag is unpacked into)',
+      })
+      .option('include-invalid', {
+        type: 'boolean',
+        default: false,
+        describe: 'archive visits that fail validation too (the bundle says so)',
+      })
+      .option('sign', {
+        type: 'string',
+        describe: 'Ed25519 private key file (huifang keys create) to sign the bundle with',
+      })
+      .option('max-bytes', {
+        type: 'number',
+        describe: `largest zip; a period that does not fit is split into several bags (default ${DEFAULT_MAX_BUNDLE_BYTES})`,
+      })
+      .option('bagging-date', {
+        type: 'string',
+        describe: "Bagging-Date and the zip entries' date (default: the period's last day)",
+      })
+      .option('retention', {
+        type: 'string',
+        describe: 'retention policy JSON (default: retention.json in the workspace; 3 years, suitability 20)',
+      })
+      .option('stamp', {
+        type: 'boolean',
+        default: true,
+        describe: 'stamp PDFs (metadata and footer) before archiving; --no-stamp to skip',
+      })
       .option('reason', { type: 'string', describe: 'for hold/release: why' })
       .option('policy', { type: 'string', describe: 'the firm policy file (default policy.json in the workspace)' })
-      .option('user', { ...USER_OPTION, describe: 'who builds the bundle, or places or releases a hold: 工号 or name on the staff roster (default $HUIFANG_USER)' }),
+      .option('user', {
+        ...USER_OPTION,
+        describe:
+          'who builds the bundle, or places or releases a hold: 工号 or name on the staff roster (default $HUIFANG_USER)',
+      }),
   // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
   run: async ({ args, io, workspace }) => {
     const action = args.action ?? 'build';
     if (action === 'extract') {
-      if (!args.bundle || !args.out) throw new UsageError('archive extract needs the zip and --out DIR, e.g. huifang archive extract huifang-3101-2026-05.zip --out bags');
+      if (!args.bundle || !args.out)
+        throw new UsageError(
+          'archive extract needs the zip and --out DIR, e.g. huifang archive extract huifang-3101-2026-05.zip --out bags',
+        );
       const zip = resolve(args.bundle);
       if (!existsSync(zip)) throw new UsageError(`${zip} does not exist`);
       const entries = await inspectZip(zip).catch((e: Error) => {
@@ -82,20 +127,29 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
       const bag = entries[0]?.name.split('/')[0] ?? '';
       const target = join(resolve(args.out), bag);
       if (bag && existsSync(target)) {
-        if (!existsSync(join(target, 'bagit.txt'))) throw new UsageError(`${target} exists and is not a bag; choose another --out`);
+        if (!existsSync(join(target, 'bagit.txt')))
+          throw new UsageError(`${target} exists and is not a bag; choose another --out`);
         rmSync(target, { recursive: true, force: true }); // an earlier unpacking of a bag: replaced
       }
       const written = await extractZip(zip, args.out);
       const indexHtml = join(target, 'data', 'index.html');
       const value = { path: zip, bag: target, files: written.length, ...(existsSync(indexHtml) ? { indexHtml } : {}) };
-      report(io, args.json, value, () => [`Unpacked ${written.length} files into ${target}`, ...(value.indexHtml ? [`Open in a browser: ${value.indexHtml}`] : [])]);
+      report(io, args.json, value, () => [
+        `Unpacked ${written.length} files into ${target}`,
+        ...(value.indexHtml ? [`Open in a browser: ${value.indexHtml}`] : []),
+      ]);
       return EXIT_OK;
     }
     const ws = workspace();
     if (action === 'due') {
       const due = dueBundles(ws.db, today());
       report(io, args.json, { today: today(), bundles: due.map((b) => b.path), due }, () =>
-        due.length ? [`${due.length} bundle(s) past their retention date and not on legal hold:`, ...due.map((b) => `  ${bundleLine(b)}`)] : [`No bundle is past its retention date (today ${today()}).`],
+        due.length
+          ? [
+              `${due.length} bundle(s) past their retention date and not on legal hold:`,
+              ...due.map((b) => `  ${bundleLine(b)}`),
+            ]
+          : [`No bundle is past its retention date (today ${today()}).`],
       );
       return EXIT_OK;
     }
@@ -103,27 +157,41 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
       const all = listBundles(ws.db, args.branch ? { branchCode: args.branch } : {});
       const withHolds = all.map((b) => ({ ...b, holds: activeHolds(ws.db, b.bundleId) }));
       report(io, args.json, { bundles: all.map((b) => b.path), details: withHolds }, () =>
-        withHolds.length ? withHolds.map((b) => `${bundleLine(b)}${b.holds.length ? `  [legal hold: ${b.holds.map((h) => h.reason).join('; ')}]` : ''}`) : ['No bundles yet.'],
+        withHolds.length
+          ? withHolds.map(
+              (b) =>
+                `${bundleLine(b)}${b.holds.length ? `  [legal hold: ${b.holds.map((h) => h.reason).join('; ')}]` : ''}`,
+            )
+          : ['No bundles yet.'],
       );
       return EXIT_OK;
     }
     if (action === 'hold' || action === 'release') {
-      if (!args.bundle) throw new UsageError(`archive ${action} needs a bundle id or SHA-256, e.g. huifang archive ${action} huifang-3101-2026-05 --reason "…"`);
+      if (!args.bundle)
+        throw new UsageError(
+          `archive ${action} needs a bundle id or SHA-256, e.g. huifang archive ${action} huifang-3101-2026-05 --reason "…"`,
+        );
       if (!args.reason?.trim()) throw new UsageError(`archive ${action} needs --reason (who asked, which case)`);
       const found = findBundles(ws.db, args.bundle);
-      if (!found.length) throw new UsageError(`No bundle ${args.bundle} in the register; \`huifang archive list\` lists them`);
+      if (!found.length)
+        throw new UsageError(`No bundle ${args.bundle} in the register; \`huifang archive list\` lists them`);
       const bundleId = found[0]!.bundleId;
       const actor = actingPerson(ws, args.user, 'hold-bundle').staffId;
       if (action === 'hold') {
         const hold = placeHold(ws.db, bundleId, args.reason.trim(), actor);
-        report(io, args.json, { hold }, () => [`Legal hold placed on ${bundleId}: kept past its retention date until released.`]);
+        report(io, args.json, { hold }, () => [
+          `Legal hold placed on ${bundleId}: kept past its retention date until released.`,
+        ]);
       } else {
         const released = releaseHolds(ws.db, bundleId, args.reason.trim(), actor);
-        report(io, args.json, { released }, () => [released.length ? `Released ${released.length} hold(s) on ${bundleId}.` : `${bundleId} had no active hold.`]);
+        report(io, args.json, { released }, () => [
+          released.length ? `Released ${released.length} hold(s) on ${bundleId}.` : `${bundleId} had no active hold.`,
+        ]);
       }
       return EXIT_OK;
     }
-    if (!args.branch || !args.period || !args.out) throw new UsageError('archive needs --branch, --period YYYY-MM and --out DIR');
+    if (!args.branch || !args.period || !args.out)
+      throw new UsageError('archive needs --branch, --period YYYY-MM and --out DIR');
     // Both name the bundle and every entry in it: checked here, where they enter.
     pathSegment('branch', args.branch, '--branch');
     pathSegment('period', args.period, '--period');
@@ -147,12 +215,18 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
       ...(args.stamp ? { stamp: stamper } : {}),
     });
     for (const l of result.leftovers) io.err(`huifang: ${describeLeftover(l)}`);
-    bar.finish(result.bundles.length ? `${result.bundles.length} bundle${result.bundles.length === 1 ? '' : 's'} written` : 'nothing written');
+    bar.finish(
+      result.bundles.length
+        ? `${result.bundles.length} bundle${result.bundles.length === 1 ? '' : 's'} written`
+        : 'nothing written',
+    );
     if (result.refused.length && result.bundles.length === 0) {
       const value = { bundles: [], refused: result.refused.map((r) => ({ visitId: r.visitId, problems: r.problems })) };
       report(io, args.json, value, () => [
         `Not archived: ${result.refused.length} visit(s) of branch ${args.branch} in ${args.period} fail validation. Fix them, or archive them as invalid with --include-invalid (the bundle then says so).`,
-        ...result.refused.flatMap((r) => r.problems.filter((m) => m.severity === 'error').map((m) => `  ${formatMessage(m)}`)),
+        ...result.refused.flatMap((r) =>
+          r.problems.filter((m) => m.severity === 'error').map((m) => `  ${formatMessage(m)}`),
+        ),
       ]);
       return EXIT_PROBLEMS;
     }

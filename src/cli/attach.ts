@@ -26,22 +26,41 @@ export const attachCommand = defineCommand<AttachArgs>({
     y
       .positional('files', { type: 'string', array: true, describe: 'the files to attach (kept byte-for-byte)' })
       .option('visit', { type: 'string', demandOption: true, describe: 'the visit id' })
-      .option('kind', { type: 'string', demandOption: true, describe: `what the files are: ${ATTACHABLE_KINDS.join(', ')}` })
+      .option('kind', {
+        type: 'string',
+        demandOption: true,
+        describe: `what the files are: ${ATTACHABLE_KINDS.join(', ')}`,
+      })
       .option('note', { type: 'string', describe: 'a note kept with the documents' })
-      .option('user', { ...USER_OPTION, describe: 'who attaches them: 工号 or name on the staff roster (default $HUIFANG_USER)' }),
+      .option('user', {
+        ...USER_OPTION,
+        describe: 'who attaches them: 工号 or name on the staff roster (default $HUIFANG_USER)',
+      }),
   run: async ({ args, io, workspace }) => {
-    if (!(ATTACHABLE_KINDS as readonly string[]).includes(args.kind)) throw invalidParameter('--kind', `one of ${ATTACHABLE_KINDS.join(', ')}`, args.kind);
+    if (!(ATTACHABLE_KINDS as readonly string[]).includes(args.kind))
+      throw invalidParameter('--kind', `one of ${ATTACHABLE_KINDS.join(', ')}`, args.kind);
     const parsed = parseVisitId(args.visit);
     if (!parsed.ok) throw new UsageError(`--visit: ${parsed.reason}`);
     const ws = workspace();
     if (!getVisit(ws.db, parsed.visitId)) throw new UsageError(`There is no visit ${parsed.visitId} in the register.`);
-    const attached = await attachEvidence(ws, { visitId: parsed.visitId, kind: args.kind as AttachableKind, paths: args.files, actor: actingPerson(ws, args.user, 'attach').staffId, ...(args.note ? { note: args.note } : {}) });
-    report(io, args.json, { visitId: parsed.visitId, attached: attached.map(({ warnings, ...a }) => ({ ...a, warnings })) }, () => [
-      ...attached.flatMap((a) => [
-        `attached ${a.path} to ${parsed.visitId} as ${a.kind} (SHA-256 ${a.sha256.slice(0, 16)}…, ${a.size} bytes${typeof a.meta.durationSeconds === 'number' ? `, ${a.meta.durationSeconds} s` : ''})`,
-        ...a.warnings.map((w) => `  ${formatMessage({ ...w, place: {} })}`),
-      ]),
-    ]);
+    const attached = await attachEvidence(ws, {
+      visitId: parsed.visitId,
+      kind: args.kind as AttachableKind,
+      paths: args.files,
+      actor: actingPerson(ws, args.user, 'attach').staffId,
+      ...(args.note ? { note: args.note } : {}),
+    });
+    report(
+      io,
+      args.json,
+      { visitId: parsed.visitId, attached: attached.map(({ warnings, ...a }) => ({ ...a, warnings })) },
+      () => [
+        ...attached.flatMap((a) => [
+          `attached ${a.path} to ${parsed.visitId} as ${a.kind} (SHA-256 ${a.sha256.slice(0, 16)}…, ${a.size} bytes${typeof a.meta.durationSeconds === 'number' ? `, ${a.meta.durationSeconds} s` : ''})`,
+          ...a.warnings.map((w) => `  ${formatMessage({ ...w, place: {} })}`),
+        ]),
+      ],
+    );
     return EXIT_OK;
   },
 });

@@ -48,12 +48,14 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'plan',
-    describe: 'plan the visits the rules require in a year: new accounts, events, key customers, samples of existing and margin customers',
+    describe:
+      'plan the visits the rules require in a year: new accounts, events, key customers, samples of existing and margin customers',
     load: async () => (await import('./plan.ts')).planCommand,
   },
   {
     name: 'coverage',
-    describe: 'coverage of a year per branch: new accounts, existing and margin ratios, key customers, events, who is missing',
+    describe:
+      'coverage of a year per branch: new accounts, existing and margin ratios, key customers, events, who is missing',
     load: async () => (await import('./coverage.ts')).coverageCommand,
   },
   {
@@ -63,7 +65,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'review',
-    describe: 'the review queue: list what the machine was unsure of with its picture, confirm, correct or reopen it, write a review sheet; approve or return a whole visit (复核); draw a spot check (抽检)',
+    describe:
+      'the review queue: list what the machine was unsure of with its picture, confirm, correct or reopen it, write a review sheet; approve or return a whole visit (复核); draw a spot check (抽检)',
     load: async () => (await import('./review.ts')).reviewCommand,
   },
   {
@@ -136,7 +139,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'report',
-    describe: 'period report: visits by result, category and channel, on-time and return rates, exceptions, review queue, visitors, failed visits to sign',
+    describe:
+      'period report: visits by result, category and channel, on-time and return rates, exceptions, review queue, visitors, failed visits to sign',
     load: async () => (await import('./report.ts')).reportCommand,
   },
   {
@@ -146,7 +150,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'demo',
-    describe: 'the product as it is meant to be used, on the bundled samples, in a fresh folder (what `npm start` does)',
+    describe:
+      'the product as it is meant to be used, on the bundled samples, in a fresh folder (what `npm start` does)',
     load: async () => (await import('./demo.ts')).demoCommand,
   },
 ];

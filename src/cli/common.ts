@@ -22,13 +22,23 @@ import { EXIT_BAD_INPUT, EXIT_CRASH } from './io.ts';
  * class name (so that this module loads none of the stages). Anything else is a crash.
  */
 const REFUSALS = new Set([
-  'InputError', 'UsageError', 'EmlError', 'StampError', 'TextFitError', 'CsvSyntaxError', 'EncodingError',
-  'ZipLimitError', 'UnknownVisitError', 'SchemaTooNewError', 'HostileZipError', 'UnreadableZipError',
+  'InputError',
+  'UsageError',
+  'EmlError',
+  'StampError',
+  'TextFitError',
+  'CsvSyntaxError',
+  'EncodingError',
+  'ZipLimitError',
+  'UnknownVisitError',
+  'SchemaTooNewError',
+  'HostileZipError',
+  'UnreadableZipError',
 ]);
 
 /** Where to report a crash. */
 const REPORT_CRASH =
-  'This is a fault in huifang, not in your input. Please report it to the huifang maintainers (the project\'s issue tracker), with the command line and what `HUIFANG_DEBUG=1 huifang …` prints.';
+  "This is a fault in huifang, not in your input. Please report it to the huifang maintainers (the project's issue tracker), with the command line and what `HUIFANG_DEBUG=1 huifang …` prints.";
 
 /** Whether an error refuses the user's input or surroundings (exit 2) rather than being a fault in huifang (exit 3). */
 function isRefusal(e: Error): boolean {
@@ -75,7 +85,12 @@ export function report(io: Io, json: boolean, value: unknown, text: () => string
 }
 
 /** Runs a command with the shared error handling: people get a sentence, scripts a JSON error. */
-export async function runCommand<A>(m: CommandModule<A>, args: A & GlobalOptions, io: Io, huifang: RunHuifang): Promise<number> {
+export async function runCommand<A>(
+  m: CommandModule<A>,
+  args: A & GlobalOptions,
+  io: Io,
+  huifang: RunHuifang,
+): Promise<number> {
   let ws: Workspace | undefined;
   const ctx: { -readonly [K in keyof CommandContext<A>]: CommandContext<A>[K] } = {
     args,
@@ -98,15 +113,25 @@ function revealing(io: Io, ws: Workspace, user: string | undefined, json: boolea
   const actor = currentActor(user);
   const decision = mayReveal(ws.db, actor);
   if (!decision.ok) throw new UsageError(`--reveal refused: ${decision.reason}`);
-  if (!json) io.err('huifang: --reveal shows full customer ids and phone numbers in --json output only; text output stays masked');
-  recordEvent(ws.db, actor, 'personal-data.revealed', null, { staffId: decision.staffId, role: decision.role, command: process.argv.slice(2, 3).join(' ') });
+  if (!json)
+    io.err(
+      'huifang: --reveal shows full customer ids and phone numbers in --json output only; text output stays masked',
+    );
+  recordEvent(ws.db, actor, 'personal-data.revealed', null, {
+    staffId: decision.staffId,
+    role: decision.role,
+    command: process.argv.slice(2, 3).join(' '),
+  });
   return { ...io, reveal: true };
 }
 
 export function reportFailure(io: Io, json: boolean, e: unknown): number {
   if (e instanceof InputError || e instanceof UsageError) {
     const messages: Message[] = e instanceof InputError ? e.messages : [];
-    if (json) io.out(JSON.stringify({ error: e.message, problems: io.reveal ? messages : maskPersonalData(messages) }, null, 2));
+    if (json)
+      io.out(
+        JSON.stringify({ error: e.message, problems: io.reveal ? messages : maskPersonalData(messages) }, null, 2),
+      );
     else {
       io.err(`huifang: ${e.message}`);
       for (const m of messages) io.err(`  ${formatMessage(m)}`);
@@ -121,7 +146,8 @@ export function reportFailure(io: Io, json: boolean, e: unknown): number {
   }
   const err = e instanceof Error ? e : new Error(String(e));
   const refusal = isRefusal(err);
-  if (json) io.out(JSON.stringify(refusal ? { error: err.message } : { crash: err.message, report: REPORT_CRASH }, null, 2));
+  if (json)
+    io.out(JSON.stringify(refusal ? { error: err.message } : { crash: err.message, report: REPORT_CRASH }, null, 2));
   io.err(refusal ? `huifang: ${err.message}` : `huifang crashed: ${err.message}\n${REPORT_CRASH}`);
   if (process.env.HUIFANG_DEBUG) io.err(err.stack ?? '');
   return refusal ? EXIT_BAD_INPUT : EXIT_CRASH;

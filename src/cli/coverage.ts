@@ -22,8 +22,14 @@ export const coverageCommand = defineCommand<CoverageArgs>({
     y
       .option('year', { type: 'number', demandOption: true, describe: 'the year, e.g. 2026' })
       .option('branch', { type: 'string', describe: 'one branch code (default every branch)' })
-      .option('as-of', { type: 'string', describe: 'count up to this day, YYYY-MM-DD (default today, or the year\'s end)' })
-      .option('index-return', { type: 'number', describe: '同期指数涨跌幅 in percent, for the key-customer return criterion' }),
+      .option('as-of', {
+        type: 'string',
+        describe: "count up to this day, YYYY-MM-DD (default today, or the year's end)",
+      })
+      .option('index-return', {
+        type: 'number',
+        describe: '同期指数涨跌幅 in percent, for the key-customer return criterion',
+      }),
   run: async ({ args, io, workspace }) => {
     const c = coverageOf(workspace(), {
       year: args.year,
@@ -39,13 +45,33 @@ export const coverageCommand = defineCommand<CoverageArgs>({
 
 /** True when every branch meets its ratios and nobody is missing. */
 export function coverageComplete(c: Coverage): boolean {
-  return c.branches.every((b) => b.existing.ok && b.margin.ok && b.newAccounts.missing.length === 0 && b.key.missing.length === 0 && b.events.missing.length === 0);
+  return c.branches.every(
+    (b) =>
+      b.existing.ok &&
+      b.margin.ok &&
+      b.newAccounts.missing.length === 0 &&
+      b.key.missing.length === 0 &&
+      b.events.missing.length === 0,
+  );
 }
 
 /** The coverage with customer ids masked, as printed and put in reports. */
 export function coverageForOutput(c: Coverage): Coverage {
-  const mask = <T extends CountCoverage | RatioCoverage>(x: T): T => ({ ...x, missing: x.missing.map((m) => ({ ...m, customerId: shownCustomerId(m.customerId) })) });
-  return { ...c, branches: c.branches.map((b) => ({ ...b, newAccounts: mask(b.newAccounts), existing: mask(b.existing), margin: mask(b.margin), key: mask(b.key), events: mask(b.events) })) };
+  const mask = <T extends CountCoverage | RatioCoverage>(x: T): T => ({
+    ...x,
+    missing: x.missing.map((m) => ({ ...m, customerId: shownCustomerId(m.customerId) })),
+  });
+  return {
+    ...c,
+    branches: c.branches.map((b) => ({
+      ...b,
+      newAccounts: mask(b.newAccounts),
+      existing: mask(b.existing),
+      margin: mask(b.margin),
+      key: mask(b.key),
+      events: mask(b.events),
+    })),
+  };
 }
 
 const pct = (r: number): string => `${(Math.round(r * 1000) / 10).toFixed(1)} %`;
@@ -54,7 +80,14 @@ const pct = (r: number): string => `${(Math.round(r * 1000) / 10).toFixed(1)} %`
 export function coverageText(c: Coverage, limit = 10): string[] {
   const lines = [`coverage ${c.year} as of ${c.asOf}`];
   const missing = (label: string, x: CountCoverage | RatioCoverage): string[] =>
-    x.missing.length ? [`    ${label} missing: ${x.missing.slice(0, limit).map((m) => `${m.customerId} (due ${m.due}${m.event ? `, ${m.event} ${m.occurredOn}` : ''})`).join(', ')}${x.missing.length > limit ? ` … and ${x.missing.length - limit} more` : ''}`] : [];
+    x.missing.length
+      ? [
+          `    ${label} missing: ${x.missing
+            .slice(0, limit)
+            .map((m) => `${m.customerId} (due ${m.due}${m.event ? `, ${m.event} ${m.occurredOn}` : ''})`)
+            .join(', ')}${x.missing.length > limit ? ` … and ${x.missing.length - limit} more` : ''}`,
+        ]
+      : [];
   for (const b of c.branches) {
     lines.push(
       `营业部 ${b.branch} ${b.branchName}`,

@@ -7,7 +7,15 @@ import { maskTail } from '../domain/customer.ts';
 import { ageInDays, TRIGGER_LABELS } from '../domain/exceptions.ts';
 import { UsageError } from '../domain/messages.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
-import { closeException, exceptionOfVisit, getException, listExceptions, updateException, type ExceptionChanges, type ExceptionRecord } from '../store/exceptions.ts';
+import {
+  closeException,
+  exceptionOfVisit,
+  getException,
+  listExceptions,
+  updateException,
+  type ExceptionChanges,
+  type ExceptionRecord,
+} from '../store/exceptions.ts';
 import { today } from '../env/clock.ts';
 import { getCustomer, getVisit } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
@@ -36,20 +44,28 @@ function find(ws: Workspace, id: string | undefined): ExceptionRecord {
     return e;
   }
   const parsed = parseVisitId(id);
-  if (!parsed.ok) throw new UsageError(`${JSON.stringify(id)} is neither an exception number nor a visit id: ${parsed.reason}`);
+  if (!parsed.ok)
+    throw new UsageError(`${JSON.stringify(id)} is neither an exception number nor a visit id: ${parsed.reason}`);
   const e = exceptionOfVisit(ws.db, parsed.visitId);
   if (!e) throw new UsageError(`Visit ${parsed.visitId} has no exception.`);
   return e;
 }
 
 function withAge(e: ExceptionRecord, on: string): ExceptionRecord & { ageDays: number | null; overdue: boolean } {
-  return { ...e, ageDays: e.status === 'open' ? ageInDays(e.openedAt, on) : null, overdue: e.status === 'open' && on > e.dueOn };
+  return {
+    ...e,
+    ageDays: e.status === 'open' ? ageInDays(e.openedAt, on) : null,
+    overdue: e.status === 'open' && on > e.dueOn,
+  };
 }
 
 function line(ws: Workspace, e: ReturnType<typeof withAge>): string {
   const visit = getVisit(ws.db, e.visitId);
   const customer = visit && getCustomer(ws.db, visit.customerId);
-  const state = e.status === 'open' ? `open ${e.ageDays} day(s)${e.overdue ? `, OVERDUE since ${e.dueOn}` : `, due ${e.dueOn}`}` : `closed by ${e.closedBy} at ${e.closedAt}`;
+  const state =
+    e.status === 'open'
+      ? `open ${e.ageDays} day(s)${e.overdue ? `, OVERDUE since ${e.dueOn}` : `, due ${e.dueOn}`}`
+      : `closed by ${e.closedBy} at ${e.closedAt}`;
   return `#${e.exceptionId}  ${e.visitId}  branch ${customer?.branchCode ?? '?'}  customer ${customer ? maskTail(customer.customerId) : '?'}  level ${e.level}  owner ${e.owner ?? '(none)'}  ${state}  — ${e.triggers.map((t) => TRIGGER_LABELS[t]).join('; ')}`;
 }
 
@@ -67,15 +83,20 @@ function changesOf(ws: Workspace, args: ExceptionArgs, e: ExceptionRecord): Exce
   if (args.cause !== undefined) c.cause = args.cause.trim();
   if (args.measures !== undefined) c.measures = args.measures.trim();
   if (args.level !== undefined) {
-    if (!Number.isInteger(args.level) || args.level < 1 || args.level > 5) throw new UsageError(`Expected an escalation level 1–5 for --level but received ${JSON.stringify(args.level)}`);
+    if (!Number.isInteger(args.level) || args.level < 1 || args.level > 5)
+      throw new UsageError(`Expected an escalation level 1–5 for --level but received ${JSON.stringify(args.level)}`);
     c.level = args.level;
   }
   if (args.owner !== undefined) c.owner = personFor(ws, args.owner, 'manage-exception', '--owner').staffId;
   if (args.due !== undefined) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(args.due)) throw new UsageError(`Expected a date YYYY-MM-DD for --due but received ${JSON.stringify(args.due)}`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(args.due))
+      throw new UsageError(`Expected a date YYYY-MM-DD for --due but received ${JSON.stringify(args.due)}`);
     c.dueOn = args.due;
   }
-  if (Object.keys(c).length === 0) throw new UsageError(`Say what changes for exception #${e.exceptionId}: --cause, --measures, --level, --owner or --due.`);
+  if (Object.keys(c).length === 0)
+    throw new UsageError(
+      `Say what changes for exception #${e.exceptionId}: --cause, --measures, --level, --owner or --due.`,
+    );
   return c;
 }
 
@@ -83,24 +104,53 @@ export const exceptionCommand = defineCommand<ExceptionArgs>({
   command: 'exception [action] [id]',
   builder: (y) =>
     y
-      .positional('action', { choices: ['list', 'show', 'update', 'close'] as const, default: 'list', describe: 'list, show one, update one, or close one' })
+      .positional('action', {
+        choices: ['list', 'show', 'update', 'close'] as const,
+        default: 'list',
+        describe: 'list, show one, update one, or close one',
+      })
       .positional('id', { type: 'string', describe: 'the exception number, or its visit id' })
-      .option('status', { type: 'string', choices: ['open', 'closed', 'all'] as const, default: 'all', describe: 'with list: which ones' })
+      .option('status', {
+        type: 'string',
+        choices: ['open', 'closed', 'all'] as const,
+        default: 'all',
+        describe: 'with list: which ones',
+      })
       .option('cause', { type: 'string', describe: 'with update: the cause found (分析原因)' })
       .option('measures', { type: 'string', describe: 'with update: the measures taken (处理措施)' })
-      .option('level', { type: 'number', describe: 'with update: escalation level (1 branch, 2 branch office, 3 head office …); the time is recorded' })
-      .option('owner', { type: 'string', describe: 'with update: a new owner (branch head or compliance, on the roster)' })
+      .option('level', {
+        type: 'number',
+        describe: 'with update: escalation level (1 branch, 2 branch office, 3 head office …); the time is recorded',
+      })
+      .option('owner', {
+        type: 'string',
+        describe: 'with update: a new owner (branch head or compliance, on the roster)',
+      })
       .option('due', { type: 'string', describe: 'with update: a new due date YYYY-MM-DD' })
       .option('note', { type: 'string', describe: 'with close: how it was resolved' })
-      .option('user', { ...USER_OPTION, describe: 'who updates or closes it: the branch head or compliance, by 工号 or name (default $HUIFANG_USER)' }),
+      .option('user', {
+        ...USER_OPTION,
+        describe: 'who updates or closes it: the branch head or compliance, by 工号 or name (default $HUIFANG_USER)',
+      }),
   run: async ({ args, io, workspace }) => {
     const ws = workspace();
     const on = today();
     if (args.action === 'list') {
-      const all = listExceptions(ws.db, args.status && args.status !== 'all' ? { status: args.status } : {}).map((e) => withAge(e, on));
+      const all = listExceptions(ws.db, args.status && args.status !== 'all' ? { status: args.status } : {}).map((e) =>
+        withAge(e, on),
+      );
       const open = all.filter((e) => e.status === 'open');
-      report(io, args.json, { today: on, exceptions: all, open: open.length, overdue: open.filter((e) => e.overdue).length }, () =>
-        all.length ? [...all.map((e) => line(ws, e)), `${open.length} open (${open.filter((e) => e.overdue).length} overdue), ${all.length - open.length} closed`] : ['No exceptions.'],
+      report(
+        io,
+        args.json,
+        { today: on, exceptions: all, open: open.length, overdue: open.filter((e) => e.overdue).length },
+        () =>
+          all.length
+            ? [
+                ...all.map((e) => line(ws, e)),
+                `${open.length} open (${open.filter((e) => e.overdue).length} overdue), ${all.length - open.length} closed`,
+              ]
+            : ['No exceptions.'],
       );
       return EXIT_OK;
     }
@@ -117,9 +167,13 @@ export const exceptionCommand = defineCommand<ExceptionArgs>({
       report(io, args.json, { exception: updated }, () => [line(ws, updated), ...details(updated)]);
       return EXIT_OK;
     }
-    if (e.status === 'closed') throw new UsageError(`Exception #${e.exceptionId} was already closed by ${e.closedBy} at ${e.closedAt}.`);
+    if (e.status === 'closed')
+      throw new UsageError(`Exception #${e.exceptionId} was already closed by ${e.closedBy} at ${e.closedAt}.`);
     if (!args.note?.trim()) throw new UsageError('Say how the exception was resolved with --note "…".');
-    if (!e.cause || !e.measures) throw new UsageError(`Exception #${e.exceptionId} has no ${!e.cause ? 'cause (分析原因)' : 'measures (处理措施)'} recorded; record them first (第三十八条): huifang exception update ${e.exceptionId} --cause … --measures …`);
+    if (!e.cause || !e.measures)
+      throw new UsageError(
+        `Exception #${e.exceptionId} has no ${!e.cause ? 'cause (分析原因)' : 'measures (处理措施)'} recorded; record them first (第三十八条): huifang exception update ${e.exceptionId} --cause … --measures …`,
+      );
     const person = actingPerson(ws, args.user, 'close-exception');
     const closed = withAge(closeException(ws.db, e.exceptionId, args.note.trim(), person.staffId), on);
     report(io, args.json, { exception: closed }, () => [line(ws, closed), ...details(closed)]);

@@ -8,7 +8,13 @@
  * 2 when a path does not exist (nothing is written then).
  */
 import { describeLeftover } from '../store/leftovers.ts';
-import { collectIngestInputs, ingestCollected, type FileReport, type IngestReport, type PageReport } from '../ingest/ingest.ts';
+import {
+  collectIngestInputs,
+  ingestCollected,
+  type FileReport,
+  type IngestReport,
+  type PageReport,
+} from '../ingest/ingest.ts';
 import { INGEST_HANDLERS } from './ingest-handlers.ts';
 import { actingPerson, USER_OPTION } from './people.ts';
 import { basename } from 'node:path';
@@ -31,7 +37,10 @@ export const ingestCommand = defineCommand<IngestArgs>({
         default: true,
         describe: 'attach pages without a QR code to the visit of the page before them (--no-follow: quarantine them)',
       })
-      .option('user', { ...USER_OPTION, describe: 'who is ingesting: 工号 or name on the staff roster (default $HUIFANG_USER)' }),
+      .option('user', {
+        ...USER_OPTION,
+        describe: 'who is ingesting: 工号 or name on the staff roster (default $HUIFANG_USER)',
+      }),
   run: async ({ args, io, workspace }) => {
     // Every path is checked before the workspace is opened: a typo writes nothing.
     const inputs = await collectIngestInputs(args.paths, INGEST_HANDLERS);
@@ -44,14 +53,16 @@ export const ingestCommand = defineCommand<IngestArgs>({
       handlers: INGEST_HANDLERS,
       follow: args.follow,
       onProgress: (e) => {
-        if (e.type === 'page') bar.tick(e.index, e.total, `${basename(e.path)} page ${e.page}, ${++pages} pages so far`);
+        if (e.type === 'page')
+          bar.tick(e.index, e.total, `${basename(e.path)} page ${e.page}, ${++pages} pages so far`);
         if (e.type === 'file-done') bar.tick(e.index + 1, e.total, `${pages} pages`);
       },
     });
     for (const l of result.leftovers) io.err(`huifang: ${describeLeftover(l)}`);
     bar.finish(`${pages} pages`);
     report(io, args.json, jsonOf(result), () => textOf(result));
-    const problems = result.quarantined.length > 0 || result.refused.length > 0 || result.files.some((f) => f.status === 'error');
+    const problems =
+      result.quarantined.length > 0 || result.refused.length > 0 || result.files.some((f) => f.status === 'error');
     return problems ? EXIT_PROBLEMS : EXIT_OK;
   },
 });
@@ -111,7 +122,17 @@ function describeReading(p: PageReport): string {
   if (p.checks) {
     parts.push(yesNo(p.checks.customerSignature.present, 'customer signed', 'no customer signature'));
     const s = p.checks.seal;
-    parts.push(s.present === null ? 'seal? (review)' : !s.present ? 'no seal' : s.red === true ? 'red seal' : s.red === false ? 'seal, not red' : 'seal, colour? (review)');
+    parts.push(
+      s.present === null
+        ? 'seal? (review)'
+        : !s.present
+          ? 'no seal'
+          : s.red === true
+            ? 'red seal'
+            : s.red === false
+              ? 'seal, not red'
+              : 'seal, colour? (review)',
+    );
     parts.push(yesNo(p.checks.handlerSignature.present, 'handler signed', 'no handler signature'));
   }
   return parts.join(', ');
@@ -145,13 +166,20 @@ function textOf(r: IngestReport): string[] {
       const reading = pages.map(describeReading).filter(Boolean).join('; ');
       const items = pages.flatMap((p) => p.reviewItems.filter((i) => i.status === 'open'));
       const how = pages.every((p) => p.assignedBy === 'follow') ? ' (no QR code: follows the page before)' : '';
-      const review = items.length ? ` — awaits review: ${items.map((i) => `#${i.itemId} ${i.subject}`).join(', ')}` : '';
-      lines.push(`    ${key} ${pageRange(pages.map((p) => p.page ?? 0))}${how}${reading ? ': ' + reading : ''}${review}`);
+      const review = items.length
+        ? ` — awaits review: ${items.map((i) => `#${i.itemId} ${i.subject}`).join(', ')}`
+        : '';
+      lines.push(
+        `    ${key} ${pageRange(pages.map((p) => p.page ?? 0))}${how}${reading ? ': ' + reading : ''}${review}`,
+      );
     }
-    for (const q of quarantined) lines.push(`    quarantined ${q.page === null ? 'whole file' : `p.${q.page}`}: ${q.quarantine!.reason}`);
+    for (const q of quarantined)
+      lines.push(`    quarantined ${q.page === null ? 'whole file' : `p.${q.page}`}: ${q.quarantine!.reason}`);
   }
   if (r.skipped.length > 3) {
-    lines.push(`skipped   ${r.skipped.length} files in the folders that are not scans or e-mails (e.g. ${r.skipped[0]!.path}); --json lists them`);
+    lines.push(
+      `skipped   ${r.skipped.length} files in the folders that are not scans or e-mails (e.g. ${r.skipped[0]!.path}); --json lists them`,
+    );
   } else for (const s of r.skipped) lines.push(`skipped   ${s.path}: ${s.reason}`);
   for (const s of r.refused) lines.push(`refused   ${s.path}: ${s.reason}`);
   const count = (status: string) => r.files.filter((f) => f.status === status).length;
@@ -159,14 +187,22 @@ function textOf(r: IngestReport): string[] {
   const visits = new Set(r.files.flatMap((f) => f.pages.map((p) => p.visitId).filter(Boolean)));
   const tally = [
     `${r.files.length} file${r.files.length === 1 ? '' : 's'}`,
-    ...(['ingested', 'resumed', 'duplicate', 'error'] as const).filter((s) => count(s)).map((s) => `${count(s)} ${s === 'resumed' ? 'completed after an interrupted run' : s}`),
+    ...(['ingested', 'resumed', 'duplicate', 'error'] as const)
+      .filter((s) => count(s))
+      .map((s) => `${count(s)} ${s === 'resumed' ? 'completed after an interrupted run' : s}`),
   ].join(', ');
-  lines.push(`${tally}; ${pages} page${pages === 1 ? '' : 's'} for ${visits.size} visit${visits.size === 1 ? '' : 's'}.`);
+  lines.push(
+    `${tally}; ${pages} page${pages === 1 ? '' : 's'} for ${visits.size} visit${visits.size === 1 ? '' : 's'}.`,
+  );
   lines.push(
     r.quarantined.length
       ? `${r.quarantined.length} page${r.quarantined.length === 1 ? '' : 's'} in quarantine: see huifang quarantine, re-assign with huifang pages move.`
       : 'Nothing went to quarantine.',
   );
-  lines.push(r.reviewPending ? `${r.reviewPending} decision${r.reviewPending === 1 ? '' : 's'} await a reviewer: huifang review.` : 'Nothing awaits review.');
+  lines.push(
+    r.reviewPending
+      ? `${r.reviewPending} decision${r.reviewPending === 1 ? '' : 's'} await a reviewer: huifang review.`
+      : 'Nothing awaits review.',
+  );
   return lines;
 }

@@ -17,8 +17,14 @@ export const initCommand = defineCommand<InitArgs>({
   command: 'init [dir]',
   builder: (y) =>
     y
-      .positional('dir', { type: 'string', describe: 'the new workspace folder (default: --workspace, $HUIFANG_WORKSPACE or ./huifang-workspace)' })
-      .option('config', { type: 'string', describe: `the firm's settings to start from (a ${WORKSPACE_CONFIG_FILE}: sender block, files folder, policy file)` }),
+      .positional('dir', {
+        type: 'string',
+        describe: 'the new workspace folder (default: --workspace, $HUIFANG_WORKSPACE or ./huifang-workspace)',
+      })
+      .option('config', {
+        type: 'string',
+        describe: `the firm's settings to start from (a ${WORKSPACE_CONFIG_FILE}: sender block, files folder, policy file)`,
+      }),
   run: async ({ args, io }) => {
     const dir = args.dir ? resolve(args.dir) : workspacePath(args.workspace);
     const config = args.config ? readConfigFile(args.config) : { ...DEFAULT_WORKSPACE_CONFIG };
@@ -30,7 +36,9 @@ export const initCommand = defineCommand<InitArgs>({
       `settings: ${configFile}`,
       ...(config.sender
         ? []
-        : [`fill in the "sender" block (your firm's name, return address, hotline) before printing letters; see docs/workspace.md`]),
+        : [
+            `fill in the "sender" block (your firm's name, return address, hotline) before printing letters; see docs/workspace.md`,
+          ]),
     ]);
     return EXIT_OK;
   },

@@ -26,4 +26,3 @@ export const processIo: Io = {
   interactive: Boolean(process.stderr.isTTY),
   errRaw: (t) => process.stderr.write(t),
 };
-

@@ -37,29 +37,74 @@ function startCommand(documents: RunDocuments): CommandModule<StartArgs> {
     builder: (y: Argv) =>
       y
         .positional('list', { type: 'string', describe: 'customer list: CSV (UTF-8 or GBK) or XLSX (or --plan)' })
-        .option('plan', { type: 'boolean', default: false, describe: 'start the visits of the year\'s latest plan not started yet (huifang plan), instead of a list' })
+        .option('plan', {
+          type: 'boolean',
+          default: false,
+          describe: "start the visits of the year's latest plan not started yet (huifang plan), instead of a list",
+        })
         .option('branch', { type: 'string', describe: 'with --plan: only this branch' })
-        .option('category', { type: 'string', choices: VISIT_CATEGORIES as string[], describe: '回访项目: which questions are asked (default new-account); with --plan, only this category' })
-        .option('channel', { type: 'string', choices: VISIT_CHANNELS as string[], describe: `回访形式 (default ${documents === 'letters' ? 'letter' : 'face-to-face'})` })
-        .option('out', { type: 'string', default: documents === 'letters' ? 'out/letters' : 'out/forms', describe: 'output folder' })
+        .option('category', {
+          type: 'string',
+          choices: VISIT_CATEGORIES as string[],
+          describe: '回访项目: which questions are asked (default new-account); with --plan, only this category',
+        })
+        .option('channel', {
+          type: 'string',
+          choices: VISIT_CHANNELS as string[],
+          describe: `回访形式 (default ${documents === 'letters' ? 'letter' : 'face-to-face'})`,
+        })
+        .option('out', {
+          type: 'string',
+          default: documents === 'letters' ? 'out/letters' : 'out/forms',
+          describe: 'output folder',
+        })
         .option('docx', { type: 'boolean', default: false, describe: 'also write editable Word files from templates/' })
-        .option('visitor', { type: 'string', describe: '回访人员 performing the visits: 工号 or name on the staff roster (a 回访专员)' })
-        .option('reviewer', { type: 'string', describe: '复核人员 reviewing the visits: 工号 or name on the staff roster (a 复核人员, never the visitor)' })
+        .option('visitor', {
+          type: 'string',
+          describe: '回访人员 performing the visits: 工号 or name on the staff roster (a 回访专员)',
+        })
+        .option('reviewer', {
+          type: 'string',
+          describe: '复核人员 reviewing the visits: 工号 or name on the staff roster (a 复核人员, never the visitor)',
+        })
         .option('user', { ...USER_OPTION, describe: 'who starts the run (default $HUIFANG_USER, else the visitor)' })
         .option('policy', { type: 'string', describe: 'the firm policy file (default policy.json in the workspace)' })
-        .option('repeat', { type: 'boolean', default: false, describe: 'start visits even for customers with an open visit of the category' })
+        .option('repeat', {
+          type: 'boolean',
+          default: false,
+          describe: 'start visits even for customers with an open visit of the category',
+        })
         .option('batch-size', { type: 'number', default: 500, describe: 'letters per batch print file' })
         .option('seed', { type: 'string', hidden: true, describe: 'reproducible visit ids (demos, tests)' }),
+    // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
     run: async ({ args, io, workspace }) => {
-      if (!args.visitor?.trim()) throw new UsageError(`Name the visitor (回访人员) with --visitor <工号 or name on the staff roster>.`);
-      if (!args.reviewer?.trim()) throw new UsageError(`Name the reviewer (复核人员) with --reviewer <工号 or name on the staff roster>; a visit is complete only when a reviewer approves it.`);
+      if (!args.visitor?.trim())
+        throw new UsageError(`Name the visitor (回访人员) with --visitor <工号 or name on the staff roster>.`);
+      if (!args.reviewer?.trim())
+        throw new UsageError(
+          `Name the reviewer (复核人员) with --reviewer <工号 or name on the staff roster>; a visit is complete only when a reviewer approves it.`,
+        );
       const ws = workspace();
-      if (args.plan === (args.list !== undefined)) throw new UsageError(args.plan ? 'Give either a customer list or --plan, not both.' : `Name a customer list, or start planned visits: huifang ${documents} --plan`);
-      if (args.branch !== undefined && !args.plan) throw new UsageError('--branch selects planned visits; use it with --plan.');
-      const planned = args.plan ? plannedSource(ws, { ...(args.branch !== undefined ? { branch: String(args.branch) } : {}), ...(args.category ? { category: args.category } : {}) }) : undefined;
+      if (args.plan === (args.list !== undefined))
+        throw new UsageError(
+          args.plan
+            ? 'Give either a customer list or --plan, not both.'
+            : `Name a customer list, or start planned visits: huifang ${documents} --plan`,
+        );
+      if (args.branch !== undefined && !args.plan)
+        throw new UsageError('--branch selects planned visits; use it with --plan.');
+      const planned = args.plan
+        ? plannedSource(ws, {
+            ...(args.branch !== undefined ? { branch: String(args.branch) } : {}),
+            ...(args.category ? { category: args.category } : {}),
+          })
+        : undefined;
       const visitor = personFor(ws, args.visitor, 'carry-out-visit', '--visitor');
       const reviewer = personFor(ws, args.reviewer, 'review-visit', '--reviewer');
-      if (samePerson(listStaff(ws.db), visitor.staffId, reviewer.staffId)) throw new UsageError(`--reviewer ${args.reviewer} is the visitor; a visit is reviewed by someone else (第四条, 相互制衡).`);
+      if (samePerson(listStaff(ws.db), visitor.staffId, reviewer.staffId))
+        throw new UsageError(
+          `--reviewer ${args.reviewer} is the visitor; a visit is reviewed by someone else (第四条, 相互制衡).`,
+        );
       const starter = args.user?.trim() || process.env.HUIFANG_USER?.trim();
       const actor = starter ? personFor(ws, starter, 'start-visits').staffId : visitor.staffId;
       const { policy } = loadPolicy(ws.dir, args.policy);
@@ -84,7 +129,13 @@ function startCommand(documents: RunDocuments): CommandModule<StartArgs> {
         io,
         args.json,
         {
-          visits: result.visits.map((v) => ({ visitId: v.visitId, customerId: v.customerId, branch: v.branch, pdf: v.pdf, ...(v.docx ? { docx: v.docx } : {}) })),
+          visits: result.visits.map((v) => ({
+            visitId: v.visitId,
+            customerId: v.customerId,
+            branch: v.branch,
+            pdf: v.pdf,
+            ...(v.docx ? { docx: v.docx } : {}),
+          })),
           batches: result.batches,
           printRoom: result.batchFiles,
           listing: result.listing,
@@ -96,7 +147,9 @@ function startCommand(documents: RunDocuments): CommandModule<StartArgs> {
           ...result.batchFiles.flatMap((b) => [
             `batch print file: ${b.path}`,
             `  for the print room: ${b.letters} ${documents}, ${b.pages} pages on ${b.sheets} sheets (A4, double-sided)`,
-            ...b.branches.map((x) => `    branch ${x.branchCode}: ${x.letters} ${documents}, ${x.pages} pages, ${x.sheets} sheets`),
+            ...b.branches.map(
+              (x) => `    branch ${x.branchCode}: ${x.letters} ${documents}, ${x.pages} pages, ${x.sheets} sheets`,
+            ),
           ]),
           `listing of every file written: ${result.listing}`,
         ],

@@ -22,7 +22,10 @@ export const mailingCommand = defineCommand<MailingArgs>({
   builder: (y) =>
     y
       .positional('action', { choices: ['import'] as const, describe: 'import a mailing list' })
-      .positional('list', { type: 'string', describe: 'CSV or XLSX: 回访编号 or 客户号, and 邮件号码 (e.g. RR473124829CN)' })
+      .positional('list', {
+        type: 'string',
+        describe: 'CSV or XLSX: 回访编号 or 客户号, and 邮件号码 (e.g. RR473124829CN)',
+      })
       .option('user', { type: 'string', describe: 'who records it (default $HUIFANG_USER or the OS user)' })
       .example('$0 mailing import 大宗邮件清单-1128.xlsx', 'record the post office list of 28 November'),
   run: async ({ args, io, workspace }) => {
@@ -31,20 +34,46 @@ export const mailingCommand = defineCommand<MailingArgs>({
     const actor = actingPerson(ws, args.user, 'ingest').staffId;
     const { recorded, unchanged, problems } = recordMailings(
       ws.db,
-      list.rows.map((r) => ({ trackingNumber: r.trackingNumber, file: list.path, row: r.row, ...(r.visitId ? { visitId: r.visitId } : {}), ...(r.customerId ? { customerId: r.customerId } : {}) })),
+      list.rows.map((r) => ({
+        trackingNumber: r.trackingNumber,
+        file: list.path,
+        row: r.row,
+        ...(r.visitId ? { visitId: r.visitId } : {}),
+        ...(r.customerId ? { customerId: r.customerId } : {}),
+      })),
       actor,
     );
     if (problems.length) {
-      throw new InputError(`the mailing list ${list.path} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; no tracking number was recorded`, problems);
+      throw new InputError(
+        `the mailing list ${list.path} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; no tracking number was recorded`,
+        problems,
+      );
     }
     // Receipts scanned before their number was listed find their visit now.
     const filed = fileWaitingReceipts(ws.db, recorded, actor);
-    const json = (m: { trackingNumber: string; visitId: string; source: string }) => ({ trackingNumber: m.trackingNumber, visitId: m.visitId, source: m.source });
-    report(io, args.json, { list: list.path, recorded: recorded.map(json), unchanged: unchanged.map(json), receiptsFiled: filed.map((f) => ({ ...f, page: f.page })) }, () => [
-      ...recorded.map((m) => `${m.trackingNumber} → ${m.visitId}`),
-      ...filed.map((f) => `receipt ${f.sha256.slice(0, 12)}:${f.page} (${f.trackingNumber}) filed as ${f.visitId}'s postal receipt`),
-      `${recorded.length} tracking number${recorded.length === 1 ? '' : 's'} recorded${unchanged.length ? `, ${unchanged.length} already known` : ''} from ${list.path}${filed.length ? `; ${filed.length} receipt${filed.length === 1 ? '' : 's'} already scanned filed` : ''}.`,
-    ]);
+    const json = (m: { trackingNumber: string; visitId: string; source: string }) => ({
+      trackingNumber: m.trackingNumber,
+      visitId: m.visitId,
+      source: m.source,
+    });
+    report(
+      io,
+      args.json,
+      {
+        list: list.path,
+        recorded: recorded.map(json),
+        unchanged: unchanged.map(json),
+        receiptsFiled: filed.map((f) => ({ ...f, page: f.page })),
+      },
+      () => [
+        ...recorded.map((m) => `${m.trackingNumber} → ${m.visitId}`),
+        ...filed.map(
+          (f) =>
+            `receipt ${f.sha256.slice(0, 12)}:${f.page} (${f.trackingNumber}) filed as ${f.visitId}'s postal receipt`,
+        ),
+        `${recorded.length} tracking number${recorded.length === 1 ? '' : 's'} recorded${unchanged.length ? `, ${unchanged.length} already known` : ''} from ${list.path}${filed.length ? `; ${filed.length} receipt${filed.length === 1 ? '' : 's'} already scanned filed` : ''}.`,
+      ],
+    );
     return EXIT_OK;
   },
 });

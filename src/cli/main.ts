@@ -47,11 +47,23 @@ async function runEntry(entry: CommandEntry, argv: string[], io: Io): Promise<nu
     .usage(`${TITLE}\n\nUsage: $0 <command> [options]`)
     .option('workspace', {
       type: 'string',
-      describe: 'workspace folder holding the register and stored files (default ./huifang-workspace, or $HUIFANG_WORKSPACE)',
+      describe:
+        'workspace folder holding the register and stored files (default ./huifang-workspace, or $HUIFANG_WORKSPACE)',
       global: true,
     })
-    .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on standard output', global: true })
-    .option('reveal', { type: 'boolean', default: false, describe: 'full customer ids and phone numbers in --json (compliance 合规/稽核 and branch heads 营业部负责人 on the staff roster only)', global: true })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'print one JSON document on standard output',
+      global: true,
+    })
+    .option('reveal', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'full customer ids and phone numbers in --json (compliance 合规/稽核 and branch heads 营业部负责人 on the staff roster only)',
+      global: true,
+    })
     .strict()
     .help()
     .alias('help', 'h')
@@ -87,7 +99,9 @@ function optionNames(parser: unknown): string[] {
 
 function usageFailure(io: Io, argv: readonly string[], message: string): number {
   if (argv.includes('--json')) io.out(JSON.stringify({ error: message }, null, 2));
-  io.err(`huifang: ${message}\nRun \`huifang --help\` for the commands and \`huifang <command> --help\` for their options.`);
+  io.err(
+    `huifang: ${message}\nRun \`huifang --help\` for the commands and \`huifang <command> --help\` for their options.`,
+  );
   return EXIT_BAD_INPUT;
 }
 
@@ -102,7 +116,8 @@ function unknownOption(option: string, known: readonly string[]): string {
   const bare = option.replace(/^-+/, '').split('=')[0]!;
   const candidates = known.filter((k) => k.length > 1 && !/[A-Z]/.test(k));
   const near = candidates.length ? closest(bare, candidates) : undefined;
-  const hint = near && distance(bare, near) <= Math.max(2, Math.floor(near.length / 3)) ? ` Did you mean --${near}?` : '';
+  const hint =
+    near && distance(bare, near) <= Math.max(2, Math.floor(near.length / 3)) ? ` Did you mean --${near}?` : '';
   return `there is no option ${option.startsWith('-') ? option : `--${bare}`}.${hint}`;
 }
 
@@ -147,9 +162,13 @@ function topHelp(): string {
   lines.push(
     '',
     'Options of every command:',
-    ...wrap('  --workspace DIR  ', 'workspace folder holding the register and stored files (default ./huifang-workspace, or $HUIFANG_WORKSPACE)', width),
+    ...wrap(
+      '  --workspace DIR  ',
+      'workspace folder holding the register and stored files (default ./huifang-workspace, or $HUIFANG_WORKSPACE)',
+      width,
+    ),
     ...wrap('  --json           ', 'print one JSON document on standard output', width),
-    ...wrap('  --help, -h       ', 'show help; `huifang <command> --help` shows a command\'s options', width),
+    ...wrap('  --help, -h       ', "show help; `huifang <command> --help` shows a command's options", width),
     ...wrap('  --version        ', 'show the version', width),
   );
   return lines.join('\n');

@@ -9,21 +9,33 @@ import { listStaff } from '../store/rules.ts';
 import type { Workspace } from '../store/workspace.ts';
 
 /** The `--user` option every acting command shares. */
-export const USER_OPTION = { type: 'string', describe: 'who does this: 工号 or name on the staff roster (default $HUIFANG_USER)' } as const;
+export const USER_OPTION = {
+  type: 'string',
+  describe: 'who does this: 工号 or name on the staff roster (default $HUIFANG_USER)',
+} as const;
 
 /** The name given with `--user` or HUIFANG_USER. @throws UsageError when neither is given */
 export function givenUser(explicit: string | undefined, option = '--user'): string {
   const given = explicit?.trim() || process.env.HUIFANG_USER?.trim();
-  if (!given) throw new UsageError(`Say who you are with ${option} <工号 or name on the staff roster> (or set HUIFANG_USER); every act is recorded with a named person.`);
+  if (!given)
+    throw new UsageError(
+      `Say who you are with ${option} <工号 or name on the staff roster> (or set HUIFANG_USER); every act is recorded with a named person.`,
+    );
   return given;
 }
 
 /** Looks a named person up on the roster and checks they may do the act. @throws UsageError */
 export function personFor(ws: Workspace, who: string, act: Act, option = '--user'): Person {
   const roster = listStaff(ws.db);
-  if (roster.length === 0) throw new UsageError(`No staff roster has been imported, so ${who} (${option}) cannot be checked; import it first: huifang staff import <staff.csv>`);
+  if (roster.length === 0)
+    throw new UsageError(
+      `No staff roster has been imported, so ${who} (${option}) cannot be checked; import it first: huifang staff import <staff.csv>`,
+    );
   const person = findPerson(roster, who);
-  if (!person) throw new UsageError(`${option} ${who}: there is no such person on the staff roster (give the 工号, or a name only one person has)`);
+  if (!person)
+    throw new UsageError(
+      `${option} ${who}: there is no such person on the staff roster (give the 工号, or a name only one person has)`,
+    );
   const p = permission(person, act);
   if (!p.allowed) throw new UsageError(`${option} ${who}: ${p.reason}. Nothing was recorded.`);
   return person;

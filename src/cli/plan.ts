@@ -24,9 +24,19 @@ export const planCommand = defineCommand<PlanArgs>({
   builder: (y) =>
     y
       .option('year', { type: 'number', demandOption: true, describe: 'the year planned, e.g. 2026' })
-      .option('as-of', { type: 'string', describe: 'new accounts and events up to this day count, YYYY-MM-DD (default today, or the year\'s end)' })
-      .option('seed', { type: 'string', describe: 'seed of the random samples (default: a new one, printed and recorded)' })
-      .option('index-return', { type: 'number', describe: '同期指数涨跌幅 in percent over six months, for accounts whose export does not give it (第十二条(三))' })
+      .option('as-of', {
+        type: 'string',
+        describe: "new accounts and events up to this day count, YYYY-MM-DD (default today, or the year's end)",
+      })
+      .option('seed', {
+        type: 'string',
+        describe: 'seed of the random samples (default: a new one, printed and recorded)',
+      })
+      .option('index-return', {
+        type: 'number',
+        describe:
+          '同期指数涨跌幅 in percent over six months, for accounts whose export does not give it (第十二条(三))',
+      })
       .option('user', { type: 'string', describe: 'who makes the plan (default $HUIFANG_USER or the OS user)' }),
   run: async ({ args, io, workspace }) => {
     const made = makePlan(workspace(), {
@@ -43,7 +53,14 @@ export const planCommand = defineCommand<PlanArgs>({
       asOf: plan.asOf,
       seed: plan.seed,
       parameters: made.parameters,
-      planned: plan.planned.map((p) => ({ customerId: shownCustomerId(p.customerId), branch: p.branch, category: p.category, reason: p.reason, due: p.due, basis: p.basis })),
+      planned: plan.planned.map((p) => ({
+        customerId: shownCustomerId(p.customerId),
+        branch: p.branch,
+        category: p.category,
+        reason: p.reason,
+        due: p.due,
+        basis: p.basis,
+      })),
       samples: plan.samples,
       problems: plan.messages,
     };
@@ -52,15 +69,28 @@ export const planCommand = defineCommand<PlanArgs>({
   },
 });
 
-function planText(planId: string, created: boolean, plan: ReturnType<typeof makePlan>['plan'], source: string): string[] {
-  const lines = [`plan ${planId} for ${plan.year} as of ${plan.asOf}, seed ${plan.seed}${created ? '' : ' (the same plan was already recorded)'}`, `  from the account list ${source}`];
+function planText(
+  planId: string,
+  created: boolean,
+  plan: ReturnType<typeof makePlan>['plan'],
+  source: string,
+): string[] {
+  const lines = [
+    `plan ${planId} for ${plan.year} as of ${plan.asOf}, seed ${plan.seed}${created ? '' : ' (the same plan was already recorded)'}`,
+    `  from the account list ${source}`,
+  ];
   const branches = [...new Set(plan.planned.map((p) => p.branch))].sort();
   for (const b of branches) {
     const mine = plan.planned.filter((p) => p.branch === b);
     const by = (c: VisitCategory): number => mine.filter((p) => p.category === c).length;
     const s = plan.samples.find((x) => x.branch === b);
-    lines.push(`营业部 ${b}: ${mine.length} visits — ${(['new-account', 'special', 'key', 'existing'] as const).map((c) => `${VISIT_CATEGORY_LABELS[c]} ${by(c)}`).join(' · ')}`);
-    if (s) lines.push(`  sample: ${s.sampledMargin} of ${s.margin} margin and ${s.sampledExisting} more of ${s.eligible} eligible existing customers (${s.visitedExisting} already visited this year)`);
+    lines.push(
+      `营业部 ${b}: ${mine.length} visits — ${(['new-account', 'special', 'key', 'existing'] as const).map((c) => `${VISIT_CATEGORY_LABELS[c]} ${by(c)}`).join(' · ')}`,
+    );
+    if (s)
+      lines.push(
+        `  sample: ${s.sampledMargin} of ${s.margin} margin and ${s.sampledExisting} more of ${s.eligible} eligible existing customers (${s.visitedExisting} already visited this year)`,
+      );
   }
   for (const m of plan.messages) lines.push(formatMessage(m));
   lines.push('start them with: huifang letters --plan (or forms --plan) [--branch B] [--category C]');

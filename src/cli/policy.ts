@@ -13,18 +13,30 @@ interface PolicyArgs {
 }
 
 function valueAt(policy: object, dotted: string): unknown {
-  return dotted.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), policy);
+  return dotted
+    .split('.')
+    .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), policy);
 }
 
 export const policyCommand = defineCommand<PolicyArgs>({
   command: 'policy [action] [file]',
   builder: (y) =>
     y
-      .positional('action', { choices: ['show', 'check'] as const, default: 'show', describe: 'show the policy in force, or check a file' })
+      .positional('action', {
+        choices: ['show', 'check'] as const,
+        default: 'show',
+        describe: 'show the policy in force, or check a file',
+      })
       .positional('file', { type: 'string', describe: 'a policy file (default: policy.json in the workspace)' }),
   run: async ({ args, io, workspace }) => {
     const loaded = args.file ? loadPolicyFile(args.file) : loadPolicy(workspace().dir);
-    const settings = policyCitations().map(([key, c]) => ({ key, value: valueAt(loaded.policy, key), default: c.value, article: c.article, ...(c.note ? { note: c.note } : {}) }));
+    const settings = policyCitations().map(([key, c]) => ({
+      key,
+      value: valueAt(loaded.policy, key),
+      default: c.value,
+      article: c.article,
+      ...(c.note ? { note: c.note } : {}),
+    }));
     report(io, args.json, { path: loaded.path, sha256: loaded.sha256, policy: loaded.policy, settings }, () => [
       `policy: ${loaded.path ?? 'built-in defaults (no policy.json in the workspace)'}  SHA-256 ${loaded.sha256}`,
       ...settings.map((s) => {

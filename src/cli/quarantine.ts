@@ -23,7 +23,10 @@ export const quarantineCommand = defineCommand<Record<string, never>>({
     report(io, args.json, { quarantined: entries }, () =>
       entries.length
         ? [
-            ...entries.map((e) => `${e.date}  ${e.path}, ${e.page === null ? 'whole file' : `page ${e.page}`} (${e.sha256.slice(0, 12)}): ${e.reason}`),
+            ...entries.map(
+              (e) =>
+                `${e.date}  ${e.path}, ${e.page === null ? 'whole file' : `page ${e.page}`} (${e.sha256.slice(0, 12)}): ${e.reason}`,
+            ),
             `${entries.length} in quarantine. Re-assign with: huifang pages move --file SHA256 --page N --visit ID --kind KIND`,
           ]
         : ['Quarantine is empty.'],

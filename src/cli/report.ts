@@ -52,23 +52,51 @@ export const reportCommand = defineCommand<ReportArgs>({
   command: 'report',
   builder: (y) =>
     y
-      .option('period', { type: 'string', demandOption: true, describe: 'a month 2026-11, a quarter 2026-Q4, a year 2026 or an ISO week 2026-W48' })
+      .option('period', {
+        type: 'string',
+        demandOption: true,
+        describe: 'a month 2026-11, a quarter 2026-Q4, a year 2026 or an ISO week 2026-W48',
+      })
       .option('branch', { type: 'string', describe: 'one branch (营业部 code)' })
-      .option('all', { type: 'boolean', describe: 'every branch with visits in the period, and the company (the default)' })
-      .option('format', { type: 'string', choices: REPORT_FORMATS as unknown as string[], default: 'text', describe: 'text on the terminal, or a file: html, pdf, xlsx' })
+      .option('all', {
+        type: 'boolean',
+        describe: 'every branch with visits in the period, and the company (the default)',
+      })
+      .option('format', {
+        type: 'string',
+        choices: REPORT_FORMATS as unknown as string[],
+        default: 'text',
+        describe: 'text on the terminal, or a file: html, pdf, xlsx',
+      })
       .option('out', { type: 'string', describe: 'the file to write (default report-<period>[-<branch>].<format>)' })
       .conflicts('branch', 'all')
       .example('$0 report --period 2026-11 --branch 3101 --format pdf', "a branch's monthly report to sign")
       .example('$0 report --period 2026-Q4 --all --format xlsx', 'the quarter, every branch and the company'),
   run: async ({ args, io, workspace }) => {
     const period = periodOf(args.period);
-    if (args.out && args.format === 'text') throw new UsageError('--out writes a file: give --format html, pdf or xlsx');
+    if (args.out && args.format === 'text')
+      throw new UsageError('--out writes a file: give --format html, pdf or xlsx');
     const ws = workspace();
     if (args.branch && listVisits(ws.db, { branchCode: args.branch }).length === 0) {
-      throw new InputError(`There are no visits of branch ${args.branch} in the register; check the branch (营业部) code.`, [message('report/unknown-branch', `no visits of branch ${args.branch}`, {}, { fix: 'give a branch code that letters or forms registered visits for' })]);
+      throw new InputError(
+        `There are no visits of branch ${args.branch} in the register; check the branch (营业部) code.`,
+        [
+          message(
+            'report/unknown-branch',
+            `no visits of branch ${args.branch}`,
+            {},
+            { fix: 'give a branch code that letters or forms registered visits for' },
+          ),
+        ],
+      );
     }
     const bar = startProgress(io, `report ${period.id}`, { unit: 'visits' });
-    const facts = await gatherReportFacts(ws, { period, today: today(), ...(args.branch ? { branch: args.branch } : {}), onProgress: (d, t) => bar.tick(d, t) });
+    const facts = await gatherReportFacts(ws, {
+      period,
+      today: today(),
+      ...(args.branch ? { branch: args.branch } : {}),
+      onProgress: (d, t) => bar.tick(d, t),
+    });
     const model = buildReport(facts);
     let written: string | undefined;
     if (args.format !== 'text') {
@@ -77,7 +105,11 @@ export const reportCommand = defineCommand<ReportArgs>({
       await writeFileAtomic(written, await renderFile(model, args.format));
     }
     bar.finish(written ? `written to ${written}` : undefined);
-    report(io, args.json, { ...model, ...(written ? { file: written } : {}) }, () => (written ? [`${args.format.toUpperCase()} report for ${period.label}: ${written}`, ...summaryLines(model)] : reportText(model)));
+    report(io, args.json, { ...model, ...(written ? { file: written } : {}) }, () =>
+      written
+        ? [`${args.format.toUpperCase()} report for ${period.label}: ${written}`, ...summaryLines(model)]
+        : reportText(model),
+    );
     return EXIT_OK;
   },
 });
@@ -85,5 +117,7 @@ export const reportCommand = defineCommand<ReportArgs>({
 function summaryLines(r: PeriodReport): string[] {
   const c = r.branches.length > 1 ? r.company : r.branches[0];
   if (!c) return ['No visits in this period.'];
-  return [`${c.visits} visits in ${r.branches.length} branch(es): passed ${c.byResult.passed ?? 0}, failed ${c.byResult.failed ?? 0}, pending ${c.byResult.pending ?? 0}; on time ${c.onTime.onTime}/${c.onTime.due}; ${c.exceptions.open} open exception(s) to sign for; ${c.review.awaitingApproval} visit(s) awaiting a reviewer's approval`];
+  return [
+    `${c.visits} visits in ${r.branches.length} branch(es): passed ${c.byResult.passed ?? 0}, failed ${c.byResult.failed ?? 0}, pending ${c.byResult.pending ?? 0}; on time ${c.onTime.onTime}/${c.onTime.due}; ${c.exceptions.open} open exception(s) to sign for; ${c.review.awaitingApproval} visit(s) awaiting a reviewer's approval`,
+  ];
 }

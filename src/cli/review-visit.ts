@@ -47,7 +47,6 @@ export function canonicalVisit(typed: string): string {
   return parsed.visitId;
 }
 
-
 function visitOf(ws: Workspace, typed: string | undefined, action: string) {
   if (!typed) throw new UsageError(`Name the visit: huifang review ${action} <visit id> …`);
   const visitId = canonicalVisit(typed);
@@ -58,12 +57,15 @@ function visitOf(ws: Workspace, typed: string | undefined, action: string) {
 
 /** `review visit ID --approve|--return --note T --user R` */
 export async function reviewVisit(ws: Workspace, args: Args, io: Io): Promise<number> {
-  if (Boolean(args.approve) === Boolean(args.return)) throw new UsageError('Say --approve or --return (one of them) for the visit.');
+  if (Boolean(args.approve) === Boolean(args.return))
+    throw new UsageError('Say --approve or --return (one of them) for the visit.');
   if (!args.note?.trim()) throw new UsageError('Say what you checked, or why the visit goes back, with --note "…".');
   const visit = visitOf(ws, args.item, 'visit');
   const reviewer = actingPerson(ws, args.user, 'review-visit');
   if (visit.visitor && samePerson(listStaff(ws.db), visit.visitor, reviewer.staffId)) {
-    throw new UsageError(`${reviewer.name} (${reviewer.staffId}) carried out visit ${visit.visitId} and may not review it (相互制衡, 第四条); another reviewer must. Nothing was recorded.`);
+    throw new UsageError(
+      `${reviewer.name} (${reviewer.staffId}) carried out visit ${visit.visitId} and may not review it (相互制衡, 第四条); another reviewer must. Nothing was recorded.`,
+    );
   }
   const decision = args.approve ? 'approve' : 'return';
   const review = recordVisitReview(ws.db, visit.visitId, decision, args.note.trim(), reviewer.staffId);
@@ -77,37 +79,95 @@ export async function reviewVisit(ws: Workspace, args: Args, io: Io): Promise<nu
 /** `review conflict ID --question Q --keep paper|typed --user R` */
 export async function decideAnswerConflict(ws: Workspace, args: Args, io: Io): Promise<number> {
   const visit = visitOf(ws, args.item, 'conflict');
-  if (!args.question || !args.keep) throw new UsageError('Name the question and which answer stands: --question Q --keep paper|typed');
+  if (!args.question || !args.keep)
+    throw new UsageError('Name the question and which answer stands: --question Q --keep paper|typed');
   const reviewer = actingPerson(ws, args.user, 'review-visit');
-  if (visit.visitor && samePerson(listStaff(ws.db), visit.visitor, reviewer.staffId)) throw new UsageError(`${reviewer.name} (${reviewer.staffId}) carried out visit ${visit.visitId} and may not decide its conflicts (第四条).`);
+  if (visit.visitor && samePerson(listStaff(ws.db), visit.visitor, reviewer.staffId))
+    throw new UsageError(
+      `${reviewer.name} (${reviewer.staffId}) carried out visit ${visit.visitId} and may not decide its conflicts (第四条).`,
+    );
   const facts = await visitFacts(ws, visit.visitId, { verifyHashes: false });
   const conflict = facts.conflicts.find((c) => c.questionId === args.question);
   if (!conflict) {
     const open = facts.conflicts.map((c) => c.questionId);
-    throw new UsageError(`Visit ${visit.visitId} has no disagreement between paper and typed answers on ${args.question}${open.length ? `; it has on: ${open.join(', ')}` : ''}.`);
+    throw new UsageError(
+      `Visit ${visit.visitId} has no disagreement between paper and typed answers on ${args.question}${open.length ? `; it has on: ${open.join(', ')}` : ''}.`,
+    );
   }
-  const d = decideConflict(ws.db, visit.visitId, { questionId: conflict.questionId, keep: args.keep, paper: conflict.paper, typed: conflict.typed, decidedBy: reviewer.staffId, note: args.note?.trim() || null });
-  report(io, args.json, { visitId: visit.visitId, decision: d }, () => [`${visit.visitId} ${d.questionId}: paper ${d.paper} | typed ${d.typed} → ${d.keep} stands (${reviewer.name}, ${d.decidedAt})`]);
+  const d = decideConflict(ws.db, visit.visitId, {
+    questionId: conflict.questionId,
+    keep: args.keep,
+    paper: conflict.paper,
+    typed: conflict.typed,
+    decidedBy: reviewer.staffId,
+    note: args.note?.trim() || null,
+  });
+  report(io, args.json, { visitId: visit.visitId, decision: d }, () => [
+    `${visit.visitId} ${d.questionId}: paper ${d.paper} | typed ${d.typed} → ${d.keep} stands (${reviewer.name}, ${d.decidedAt})`,
+  ]);
   return EXIT_OK;
 }
 
 /** `review sample --period YYYY-MM [--rate P] [--seed S] [--branch B] --user R` */
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function drawReviewSample(ws: Workspace, args: Args, io: Io): Promise<number> {
-  if (!args.period || !/^\d{4}-(0[1-9]|1[0-2])$/.test(args.period)) throw new UsageError(`Expected a month YYYY-MM for --period but received ${JSON.stringify(args.period)}`);
+  if (!args.period || !/^\d{4}-(0[1-9]|1[0-2])$/.test(args.period))
+    throw new UsageError(`Expected a month YYYY-MM for --period but received ${JSON.stringify(args.period)}`);
   const { policy, sha256 } = loadPolicy(ws.dir);
   const rate = args.rate ?? policy.review.sampleRate;
-  if (!(rate >= 0 && rate <= 1)) throw new UsageError(`Expected a share from 0 to 1 for --rate but received ${JSON.stringify(args.rate)}`);
+  if (!(rate >= 0 && rate <= 1))
+    throw new UsageError(`Expected a share from 0 to 1 for --rate but received ${JSON.stringify(args.rate)}`);
   const drawer = actingPerson(ws, args.user, 'draw-sample');
   const seed = args.seed?.trim() || randomBytes(8).toString('hex');
-  const visits = listVisits(ws.db, args.branch ? { branchCode: args.branch } : {}).filter((v) => v.createdOn.startsWith(args.period!));
-  const candidates = visits.map((v) => ({ visitId: v.visitId, visitor: v.visitor ?? '(no visitor)', result: v.result }));
+  const visits = listVisits(ws.db, args.branch ? { branchCode: args.branch } : {}).filter((v) =>
+    v.createdOn.startsWith(args.period!),
+  );
+  const candidates = visits.map((v) => ({
+    visitId: v.visitId,
+    visitor: v.visitor ?? '(no visitor)',
+    result: v.result,
+  }));
   const drawn = drawSample(candidates, { rate, seed, alwaysSample: policy.review.alwaysSample });
-  const params = { rate, alwaysSample: policy.review.alwaysSample, finished: candidates.filter((c) => c.result !== 'pending').length, policySha256: sha256, method: 'per visitor: FNV-1a(seed, visitor) → mulberry32 → Fisher–Yates over visit ids' };
-  const stored = recordSample(ws.db, { period: args.period, branchCode: args.branch ?? null, rate, seed, params, drawnBy: drawer.staffId, visits: drawn.map((d) => ({ visitId: d.visitId, visitor: d.visitor, reason: d.reason })) });
+  const params = {
+    rate,
+    alwaysSample: policy.review.alwaysSample,
+    finished: candidates.filter((c) => c.result !== 'pending').length,
+    policySha256: sha256,
+    method: 'per visitor: FNV-1a(seed, visitor) → mulberry32 → Fisher–Yates over visit ids',
+  };
+  const stored = recordSample(ws.db, {
+    period: args.period,
+    branchCode: args.branch ?? null,
+    rate,
+    seed,
+    params,
+    drawnBy: drawer.staffId,
+    visits: drawn.map((d) => ({ visitId: d.visitId, visitor: d.visitor, reason: d.reason })),
+  });
   const byId = new Map(visits.map((v) => [v.visitId, v]));
-  report(io, args.json, { sample: { sampleId: stored.sampleId, period: stored.period, branch: stored.branchCode, rate, seed, params, drawnBy: stored.drawnBy, drawnAt: stored.drawnAt, visits: drawn } }, () => [
-    `spot check #${stored.sampleId} of ${args.period}${args.branch ? ` (branch ${args.branch})` : ''}: ${drawn.length} of ${params.finished} finished visits, rate ${rate}, seed ${seed}`,
-    ...drawn.map((d) => `  ${d.visitId}  visitor ${d.visitor}  ${d.result}  customer ${maskTail(byId.get(d.visitId as typeof visits[number]['visitId'])!.customerId)}  ${d.reason === 'always' ? '(always checked)' : ''}`),
-  ]);
+  report(
+    io,
+    args.json,
+    {
+      sample: {
+        sampleId: stored.sampleId,
+        period: stored.period,
+        branch: stored.branchCode,
+        rate,
+        seed,
+        params,
+        drawnBy: stored.drawnBy,
+        drawnAt: stored.drawnAt,
+        visits: drawn,
+      },
+    },
+    () => [
+      `spot check #${stored.sampleId} of ${args.period}${args.branch ? ` (branch ${args.branch})` : ''}: ${drawn.length} of ${params.finished} finished visits, rate ${rate}, seed ${seed}`,
+      ...drawn.map(
+        (d) =>
+          `  ${d.visitId}  visitor ${d.visitor}  ${d.result}  customer ${maskTail(byId.get(d.visitId as (typeof visits)[number]['visitId'])!.customerId)}  ${d.reason === 'always' ? '(always checked)' : ''}`,
+      ),
+    ],
+  );
   return EXIT_OK;
 }

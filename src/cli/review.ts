@@ -12,14 +12,26 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../domain/messages.ts';
 import { actingPerson, USER_OPTION } from './people.ts';
-import { canonicalVisit, decideAnswerConflict, drawReviewSample, reviewVisit, type ReviewArgs } from './review-visit.ts';
+import {
+  canonicalVisit,
+  decideAnswerConflict,
+  drawReviewSample,
+  reviewVisit,
+  type ReviewArgs,
+} from './review-visit.ts';
 import { nowIso } from '../env/clock.ts';
-import { confirmReviewItem, correctReviewItem, openReviewItems, reopenItem, reviewContextOf, type ReviewContext } from '../scan/review.ts';
+import {
+  confirmReviewItem,
+  correctReviewItem,
+  openReviewItems,
+  reopenItem,
+  reviewContextOf,
+  type ReviewContext,
+} from '../scan/review.ts';
 import { reviewSheetHtml } from '../scan/review-sheet.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { ReviewItem } from '../store/review.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
-
 
 function itemJson(i: ReviewItem, context?: ReviewContext): object {
   return {
@@ -34,7 +46,9 @@ function itemJson(i: ReviewItem, context?: ReviewContext): object {
     score: i.score,
     reason: i.reason,
     status: i.status,
-    ...(i.status !== 'open' ? { finalValue: i.finalValue ?? null, decidedBy: i.decidedBy, decidedAt: i.decidedAt } : {}),
+    ...(i.status !== 'open'
+      ? { finalValue: i.finalValue ?? null, decidedBy: i.decidedBy, decidedAt: i.decidedAt }
+      : {}),
     createdAt: i.createdAt,
   };
 }
@@ -45,18 +59,45 @@ export const reviewCommand = defineCommand<ReviewArgs>({
   command: 'review [action] [item]',
   builder: (y) =>
     y
-      .positional('action', { choices: ['list', 'confirm', 'correct', 'reopen', 'sheet', 'visit', 'conflict', 'sample'] as const, default: 'list', describe: 'list open items, confirm or correct one, reopen a decided one, write a review sheet; approve or return a visit; decide a paper/typed conflict; draw a spot check' })
-      .positional('item', { type: 'string', describe: 'the item number (confirm, correct), or the visit id (visit, conflict)' })
+      .positional('action', {
+        choices: ['list', 'confirm', 'correct', 'reopen', 'sheet', 'visit', 'conflict', 'sample'] as const,
+        default: 'list',
+        describe:
+          'list open items, confirm or correct one, reopen a decided one, write a review sheet; approve or return a visit; decide a paper/typed conflict; draw a spot check',
+      })
+      .positional('item', {
+        type: 'string',
+        describe: 'the item number (confirm, correct), or the visit id (visit, conflict)',
+      })
       .option('approve', { type: 'boolean', describe: 'with visit: approve the visit (复核通过)' })
       .option('return', { type: 'boolean', describe: 'with visit: return it to the visitor, saying why in --note' })
       .option('question', { type: 'string', describe: 'with conflict: the question id' })
-      .option('keep', { type: 'string', choices: ['paper', 'typed'] as const, describe: 'with conflict: which answer stands' })
-      .option('period', { type: 'string', describe: 'with sample: the month YYYY-MM whose finished visits are sampled' })
-      .option('rate', { type: 'number', describe: "with sample: share of each visitor's finished visits (default: the policy's review.sampleRate)" })
-      .option('seed', { type: 'string', describe: 'with sample: the seed (recorded; the same seed draws the same sample)' })
+      .option('keep', {
+        type: 'string',
+        choices: ['paper', 'typed'] as const,
+        describe: 'with conflict: which answer stands',
+      })
+      .option('period', {
+        type: 'string',
+        describe: 'with sample: the month YYYY-MM whose finished visits are sampled',
+      })
+      .option('rate', {
+        type: 'number',
+        describe: "with sample: share of each visitor's finished visits (default: the policy's review.sampleRate)",
+      })
+      .option('seed', {
+        type: 'string',
+        describe: 'with sample: the seed (recorded; the same seed draws the same sample)',
+      })
       .option('branch', { type: 'string', describe: 'with sample: only this branch' })
-      .option('value', { type: 'string', describe: 'with correct: the value on paper (yes/no/blank, a choice, present/absent, red/not-red, a visit id)' })
-      .option('user', { ...USER_OPTION, describe: 'who reviews: a 复核人员 by 工号 or name on the staff roster (default $HUIFANG_USER)' })
+      .option('value', {
+        type: 'string',
+        describe: 'with correct: the value on paper (yes/no/blank, a choice, present/absent, red/not-red, a visit id)',
+      })
+      .option('user', {
+        ...USER_OPTION,
+        describe: 'who reviews: a 复核人员 by 工号 or name on the staff roster (default $HUIFANG_USER)',
+      })
       .option('visit', { type: 'string', describe: 'with list: only this visit' })
       .option('note', { type: 'string', describe: 'a remark kept with the decision (with reopen: why)' })
       .option('out', { type: 'string', describe: 'with sheet: the HTML file to write' })
@@ -65,17 +106,28 @@ export const reviewCommand = defineCommand<ReviewArgs>({
       .example('$0 review correct 13 --value no --user wang.li', 'the paper says otherwise')
       .example('$0 review reopen 13 --note "wrong page" --user S310102', 'undo the decision on item 13')
       .example('$0 review sheet --out 复核单.html', 'an offline page of the open items with their pictures')
-      .example('$0 review visit HF-7K3M9-Q2T4X --approve --note "evidence complete" --user S310102', 'approve a whole visit')
-      .example('$0 review sample --period 2026-11 --seed 2026-11-A --user S310102', 'draw the month\'s spot check'),
+      .example(
+        '$0 review visit HF-7K3M9-Q2T4X --approve --note "evidence complete" --user S310102',
+        'approve a whole visit',
+      )
+      .example('$0 review sample --period 2026-11 --seed 2026-11-A --user S310102', "draw the month's spot check"),
+  // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
   run: async ({ args, io, workspace }) => {
-    if (args.action === 'sheet' && !args.out) throw new UsageError('Say where to write the sheet: huifang review sheet --out FILE.html');
+    if (args.action === 'sheet' && !args.out)
+      throw new UsageError('Say where to write the sheet: huifang review sheet --out FILE.html');
     const ws = workspace();
     if (args.action === 'sheet') {
       const items = openReviewItems(ws, args.visit && canonicalVisit(args.visit));
-      const entries = items.map((item) => ({ item, context: reviewContextOf(ws, item), image: item.cropSha256 ? new Uint8Array(ws.files.read(item.cropSha256)) : null }));
+      const entries = items.map((item) => ({
+        item,
+        context: reviewContextOf(ws, item),
+        image: item.cropSha256 ? new Uint8Array(ws.files.read(item.cropSha256)) : null,
+      }));
       const out = resolve(args.out!);
       await writeFileAtomic(out, reviewSheetHtml(entries, nowIso()));
-      report(io, args.json, { sheet: out, items: items.map((i, k) => itemJson(i, entries[k]!.context)) }, () => [`Wrote ${out}: ${items.length} open item${items.length === 1 ? '' : 's'}, ${entries.filter((e) => e.image).length} with a picture.`]);
+      report(io, args.json, { sheet: out, items: items.map((i, k) => itemJson(i, entries[k]!.context)) }, () => [
+        `Wrote ${out}: ${items.length} open item${items.length === 1 ? '' : 's'}, ${entries.filter((e) => e.image).length} with a picture.`,
+      ]);
       return EXIT_OK;
     }
     if (args.action === 'list') {
@@ -98,17 +150,23 @@ export const reviewCommand = defineCommand<ReviewArgs>({
     if (args.action === 'conflict') return decideAnswerConflict(ws, args, io);
     if (args.action === 'sample') return drawReviewSample(ws, args, io);
     const itemId = Number(args.item);
-    if (args.item === undefined || !Number.isInteger(itemId)) throw new UsageError(`Name the item to ${args.action}: huifang review ${args.action} ITEM (numbers from huifang review).`);
+    if (args.item === undefined || !Number.isInteger(itemId))
+      throw new UsageError(
+        `Name the item to ${args.action}: huifang review ${args.action} ITEM (numbers from huifang review).`,
+      );
     const user = actingPerson(ws, args.user, 'decide-review-item').staffId;
     if (args.action === 'reopen') {
       const reopened = reopenItem(ws, itemId, user, args.note);
-      report(io, args.json, { item: itemJson(reopened, reviewContextOf(ws, reopened)) }, () => [`#${reopened.itemId} ${reopened.visitId} ${reopened.subject}: reopened by ${user}; it awaits a decision again`]);
+      report(io, args.json, { item: itemJson(reopened, reviewContextOf(ws, reopened)) }, () => [
+        `#${reopened.itemId} ${reopened.visitId} ${reopened.subject}: reopened by ${user}; it awaits a decision again`,
+      ]);
       return EXIT_OK;
     }
     let decided: ReviewItem;
     if (args.action === 'confirm') decided = confirmReviewItem(ws, itemId, user, args.note);
     else {
-      if (args.value === undefined) throw new UsageError(`Say what the paper shows: huifang review correct ${itemId} --value V.`);
+      if (args.value === undefined)
+        throw new UsageError(`Say what the paper shows: huifang review correct ${itemId} --value V.`);
       decided = correctReviewItem(ws, itemId, args.value, user, args.note);
     }
     report(io, args.json, { item: itemJson(decided) }, () => [

@@ -22,13 +22,34 @@ export const simulateCommand = defineCommand<SimulateArgs>({
   command: 'simulate <lettersDir>',
   builder: (y) =>
     y
-      .positional('lettersDir', { type: 'string', describe: 'the --out folder of `huifang letters` or `huifang forms`' })
+      .positional('lettersDir', {
+        type: 'string',
+        describe: 'the --out folder of `huifang letters` or `huifang forms`',
+      })
       .option('out', { type: 'string', demandOption: true, describe: 'folder for the scans, e-mails and truth files' })
-      .option('seed', { type: 'number', default: 1, describe: 'seed of every random choice; the same seed gives the same bytes' })
-      .option('count', { type: 'number', describe: 'how many visits\' forms come back (default: each visit once; more repeats visits)' })
-      .option('dpi', { type: 'string', describe: `scan resolutions to choose from, comma-separated (default ${DEFAULT_DPIS.join(',')})` })
-      .option('emails', { type: 'number', default: 0, describe: 'extra e-mail replies for visits of other channels (e-mail visits always reply)' })
-      .option('clean', { type: 'boolean', default: false, describe: 'also write each filled page before degradation (clean/*.png)' }),
+      .option('seed', {
+        type: 'number',
+        default: 1,
+        describe: 'seed of every random choice; the same seed gives the same bytes',
+      })
+      .option('count', {
+        type: 'number',
+        describe: "how many visits' forms come back (default: each visit once; more repeats visits)",
+      })
+      .option('dpi', {
+        type: 'string',
+        describe: `scan resolutions to choose from, comma-separated (default ${DEFAULT_DPIS.join(',')})`,
+      })
+      .option('emails', {
+        type: 'number',
+        default: 0,
+        describe: 'extra e-mail replies for visits of other channels (e-mail visits always reply)',
+      })
+      .option('clean', {
+        type: 'boolean',
+        default: false,
+        describe: 'also write each filled page before degradation (clean/*.png)',
+      }),
   run: async ({ args, io }) => {
     const dpi = args.dpi === undefined ? undefined : parseDpis(args.dpi);
     const tick = progress(io, 'simulate', 'files');
@@ -48,9 +69,13 @@ export const simulateCommand = defineCommand<SimulateArgs>({
 });
 
 function parseDpis(text: string): number[] {
-  const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const values = parts.map(Number);
-  if (parts.length === 0 || values.some((v) => !Number.isInteger(v))) throw invalidParameter('--dpi', 'comma-separated whole numbers from 150 to 600, e.g. 200,300', text);
+  if (parts.length === 0 || values.some((v) => !Number.isInteger(v)))
+    throw invalidParameter('--dpi', 'comma-separated whole numbers from 150 to 600, e.g. 200,300', text);
   return values;
 }
 
@@ -62,7 +87,14 @@ export function jsonOf(r: SimulationResult): object {
     mailingList: r.mailingList,
     visitsFound: r.visitsFound,
     pageCount: r.pageCount,
-    files: r.files.map((f) => ({ path: f.path, truth: f.truth, format: f.format, kind: f.kind, pageCount: f.pageCount, visitIds: f.visitIds })),
+    files: r.files.map((f) => ({
+      path: f.path,
+      truth: f.truth,
+      format: f.format,
+      kind: f.kind,
+      pageCount: f.pageCount,
+      visitIds: f.visitIds,
+    })),
     emails: r.emails.map((e) => ({ path: e.path, truth: e.truth, visitId: e.visitId, variant: e.variant })),
     messages: r.messages,
   };

@@ -19,9 +19,16 @@ export const staffCommand = defineCommand<StaffArgs>({
   command: 'staff <action> [roster]',
   builder: (y) =>
     y
-      .positional('action', { choices: ['import', 'list'] as const, describe: 'import a roster (CSV or XLSX), or list the staff known' })
+      .positional('action', {
+        choices: ['import', 'list'] as const,
+        describe: 'import a roster (CSV or XLSX), or list the staff known',
+      })
       .positional('roster', { type: 'string', describe: 'the roster file, for import' })
-      .option('user', { ...USER_OPTION, describe: 'who imports it: the branch head or compliance on the current roster (not needed for the first import)' }),
+      .option('user', {
+        ...USER_OPTION,
+        describe:
+          'who imports it: the branch head or compliance on the current roster (not needed for the first import)',
+      }),
   run: async ({ args, io, workspace }) => {
     if (args.action === 'import') {
       if (!args.roster) throw new UsageError('Name the roster file: huifang staff import <staff.csv>');
@@ -30,15 +37,27 @@ export const staffCommand = defineCommand<StaffArgs>({
       const ws = workspace();
       // The first roster is imported by whoever sets the workspace up; after that, by the branch head or compliance.
       const first = listStaff(ws.db).length === 0;
-      const actor = first ? (args.user?.trim() || process.env.HUIFANG_USER?.trim() || 'first roster import') : actingPerson(ws, args.user, 'import-staff').staffId;
+      const actor = first
+        ? args.user?.trim() || process.env.HUIFANG_USER?.trim() || 'first roster import'
+        : actingPerson(ws, args.user, 'import-staff').staffId;
       const counts = importStaff(ws.db, staff, actor, path);
-      report(io, args.json, { roster: path, staff: staff.length, ...counts, marketing: staff.filter((s) => s.isMarketing).length }, () => [
-        `imported ${staff.length} staff member${staff.length === 1 ? '' : 's'} from ${path} (${counts.added} new, ${counts.updated} updated; ${staff.filter((s) => s.isMarketing).length} marketing staff)`,
-      ]);
+      report(
+        io,
+        args.json,
+        { roster: path, staff: staff.length, ...counts, marketing: staff.filter((s) => s.isMarketing).length },
+        () => [
+          `imported ${staff.length} staff member${staff.length === 1 ? '' : 's'} from ${path} (${counts.added} new, ${counts.updated} updated; ${staff.filter((s) => s.isMarketing).length} marketing staff)`,
+        ],
+      );
       return EXIT_OK;
     }
     const staff = listStaff(workspace().db);
-    report(io, args.json, { staff }, () => staff.map((s) => `${s.staffId.padEnd(10)} ${s.name}  ${s.role}${s.isMarketing ? '  营销序列 (marketing)' : ''}${s.branchCode ? `  ${s.branchCode}` : ''}`));
+    report(io, args.json, { staff }, () =>
+      staff.map(
+        (s) =>
+          `${s.staffId.padEnd(10)} ${s.name}  ${s.role}${s.isMarketing ? '  营销序列 (marketing)' : ''}${s.branchCode ? `  ${s.branchCode}` : ''}`,
+      ),
+    );
     return EXIT_OK;
   },
 });

@@ -28,9 +28,16 @@ export const validateCommand = defineCommand<ValidateArgs>({
     y
       .option('branch', { type: 'string', describe: 'only the visits of this branch (营业部 code)' })
       .option('visit', { type: 'string', array: true, describe: 'only these visit ids' })
-      .option('verify-hashes', { type: 'boolean', default: true, describe: 're-hash every stored file (--no-verify-hashes: only check they are present)' })
+      .option('verify-hashes', {
+        type: 'boolean',
+        default: true,
+        describe: 're-hash every stored file (--no-verify-hashes: only check they are present)',
+      })
       .option('policy', { type: 'string', describe: 'the firm policy file (default policy.json in the workspace)' })
-      .option('user', { type: 'string', describe: 'who validates (recorded with result changes; default $HUIFANG_USER or the OS user)' }),
+      .option('user', {
+        type: 'string',
+        describe: 'who validates (recorded with result changes; default $HUIFANG_USER or the OS user)',
+      }),
   run: async ({ args, io, workspace }) => {
     const ws = workspace();
     let visitIds: string[] | undefined;
@@ -40,13 +47,32 @@ export const validateCommand = defineCommand<ValidateArgs>({
       for (const typed of args.visit) {
         const parsed = parseVisitId(typed);
         if (!parsed.ok) problems.push(message('validate/bad-visit-id', parsed.reason, { visitId: typed }));
-        else if (!getVisit(ws.db, parsed.visitId)) problems.push(message('validate/unknown-visit', `there is no visit ${parsed.visitId} in the register`, { visitId: parsed.visitId }));
+        else if (!getVisit(ws.db, parsed.visitId))
+          problems.push(
+            message('validate/unknown-visit', `there is no visit ${parsed.visitId} in the register`, {
+              visitId: parsed.visitId,
+            }),
+          );
         else visitIds.push(parsed.visitId);
       }
-      if (problems.length) throw new InputError(problems.length === 1 ? problems[0]!.reason : `${problems.length} visit ids cannot be validated`, problems);
+      if (problems.length)
+        throw new InputError(
+          problems.length === 1 ? problems[0]!.reason : `${problems.length} visit ids cannot be validated`,
+          problems,
+        );
     }
     if (args.branch && listVisits(ws.db, { branchCode: args.branch }).length === 0) {
-      throw new InputError(`There are no visits of branch ${args.branch} in the register; check the branch (营业部) code.`, [message('validate/unknown-branch', `no visits of branch ${args.branch}`, {}, { fix: 'give a branch code that letters or forms registered visits for' })]);
+      throw new InputError(
+        `There are no visits of branch ${args.branch} in the register; check the branch (营业部) code.`,
+        [
+          message(
+            'validate/unknown-branch',
+            `no visits of branch ${args.branch}`,
+            {},
+            { fix: 'give a branch code that letters or forms registered visits for' },
+          ),
+        ],
+      );
     }
     const tick = progress(io, 'validate: visits');
     const result = await validateAll(ws, {
@@ -111,16 +137,28 @@ function textOf(r: ValidationReport): string[] {
   for (const v of r.visits) {
     const shown = v.problems.filter((m) => m.severity !== 'info');
     const mark = v.ok ? (shown.length ? '!' : '✓') : '✗';
-    lines.push(`${mark} ${v.visitId}  customer ${maskTail(v.customerId)}  ${VISIT_CHANNEL_LABELS[v.channel]}  ${VISIT_RESULT_LABELS[v.result]} (${v.result})  due ${v.dueOn}`);
+    lines.push(
+      `${mark} ${v.visitId}  customer ${maskTail(v.customerId)}  ${VISIT_CHANNEL_LABELS[v.channel]}  ${VISIT_RESULT_LABELS[v.result]} (${v.result})  due ${v.dueOn}`,
+    );
     for (const m of shown) lines.push(`    ${formatMessage({ ...m, place: {} })}`);
   }
   if (r.exceptions.length) {
-    lines.push('', `异常 — ${r.exceptions.length} exception${r.exceptions.length === 1 ? '' : 's'} for the branch head (第三十八条; huifang exception list):`);
+    lines.push(
+      '',
+      `异常 — ${r.exceptions.length} exception${r.exceptions.length === 1 ? '' : 's'} for the branch head (第三十八条; huifang exception list):`,
+    );
     for (const e of r.exceptions) {
       const rec = e.record;
-      const state = rec ? (rec.status === 'open' ? `#${rec.exceptionId} open since ${rec.openedAt.slice(0, 10)}, owner ${rec.owner ?? '(none)'}` : `#${rec.exceptionId} closed by ${rec.closedBy}`) : 'not recorded';
-      lines.push(`  ${e.visitId}  ${e.branchName} (${e.branchCode})  customer ${maskTail(e.customerId)}  ${e.triggers.join(', ')}  [${state}]`);
-      for (const f of e.failedAnswers) lines.push(`    ${f.questionId} = ${f.actual}, compliant answer ${f.expected} (${f.rule})`);
+      const state = rec
+        ? rec.status === 'open'
+          ? `#${rec.exceptionId} open since ${rec.openedAt.slice(0, 10)}, owner ${rec.owner ?? '(none)'}`
+          : `#${rec.exceptionId} closed by ${rec.closedBy}`
+        : 'not recorded';
+      lines.push(
+        `  ${e.visitId}  ${e.branchName} (${e.branchCode})  customer ${maskTail(e.customerId)}  ${e.triggers.join(', ')}  [${state}]`,
+      );
+      for (const f of e.failedAnswers)
+        lines.push(`    ${f.questionId} = ${f.actual}, compliant answer ${f.expected} (${f.rule})`);
     }
   }
   const s = summaryOf(r);

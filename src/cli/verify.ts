@@ -24,27 +24,54 @@ export const verifyCommand = defineCommand<VerifyArgs>({
     y
       .positional('bundle', { type: 'string', demandOption: true, describe: 'a bundle .zip or a bag folder' })
       .option('key', { type: 'string', describe: 'public key (PEM) the bundle must be signed with' })
-      .option('previous', { type: 'string', describe: "the branch's previous bundle, to check the chain (default: found beside it)" }),
+      .option('previous', {
+        type: 'string',
+        describe: "the branch's previous bundle, to check the chain (default: found beside it)",
+      }),
   run: async ({ args, io }) => {
     if (!existsSync(args.bundle)) throw new UsageError(`${args.bundle} does not exist`);
     const key = args.key ? loadPublicKey(args.key) : undefined;
     try {
       const bar = startProgress(io, `verify ${basename(args.bundle)}`, { unit: 'files read' });
-      const r = await verifyBundle(args.bundle, { ...(key ? { key } : {}), ...(args.previous ? { previous: args.previous } : {}), onProgress: (done, total) => bar.tick(done, total) });
+      const r = await verifyBundle(args.bundle, {
+        ...(key ? { key } : {}),
+        ...(args.previous ? { previous: args.previous } : {}),
+        onProgress: (done, total) => bar.tick(done, total),
+      });
       bar.finish(r.ok ? 'valid' : 'INVALID');
       const errors = r.problems.filter((p) => p.severity === 'error');
-      report(io, args.json, { ok: r.ok, path: r.location, bag: r.bag, version: r.version, huifang: r.huifang, files: r.files, bytes: r.bytes, problems: r.problems, notes: r.notes }, () => [
-        ...r.problems.map((p) => `${p.severity === 'error' ? '✗' : '!'} ${p.path}: ${p.problem} [${p.rule}]`),
-        ...r.notes.map((n) => `· ${n}`),
-        r.ok
-          ? `✓ ${r.location}: valid BagIt ${r.version} bag${r.huifang ? ' and huifang bundle' : ''} (${r.files} files, ${r.bytes} bytes)`
-          : `✗ ${r.location}: INVALID — ${errors.length} problem(s)`,
-      ]);
+      report(
+        io,
+        args.json,
+        {
+          ok: r.ok,
+          path: r.location,
+          bag: r.bag,
+          version: r.version,
+          huifang: r.huifang,
+          files: r.files,
+          bytes: r.bytes,
+          problems: r.problems,
+          notes: r.notes,
+        },
+        () => [
+          ...r.problems.map((p) => `${p.severity === 'error' ? '✗' : '!'} ${p.path}: ${p.problem} [${p.rule}]`),
+          ...r.notes.map((n) => `· ${n}`),
+          r.ok
+            ? `✓ ${r.location}: valid BagIt ${r.version} bag${r.huifang ? ' and huifang bundle' : ''} (${r.files} files, ${r.bytes} bytes)`
+            : `✗ ${r.location}: INVALID — ${errors.length} problem(s)`,
+        ],
+      );
       return r.ok ? EXIT_OK : EXIT_PROBLEMS;
     } catch (e) {
       if (e instanceof HostileZipError || e instanceof UnreadableZipError) {
         const hostile = e instanceof HostileZipError;
-        const problem = { path: hostile ? (e.entry ?? '') : '', problem: `${hostile ? 'refused' : 'unreadable'}: ${hostile ? e.reason : e.message}`, rule: hostile ? 'zip/hostile' : 'zip/unreadable', severity: 'error' };
+        const problem = {
+          path: hostile ? (e.entry ?? '') : '',
+          problem: `${hostile ? 'refused' : 'unreadable'}: ${hostile ? e.reason : e.message}`,
+          rule: hostile ? 'zip/hostile' : 'zip/unreadable',
+          severity: 'error',
+        };
         report(io, args.json, { ok: false, refused: true, path: args.bundle, problems: [problem] }, () => [
           `✗ ${args.bundle}: ${hostile ? 'refused, nothing was extracted' : 'cannot be read'} — ${e.message}`,
         ]);

@@ -35,12 +35,24 @@ export interface Account extends Customer {
 }
 
 /** What planning and coverage look at of an account (no address or phone: the whole book fits in memory). */
-export type PlanningAccount = Pick<Account, 'customerId' | 'branchCode' | 'branchName' | 'openedOn' | 'status' | 'margin' | 'vip'> &
+export type PlanningAccount = Pick<
+  Account,
+  'customerId' | 'branchCode' | 'branchName' | 'openedOn' | 'status' | 'margin' | 'vip'
+> &
   Partial<Pick<Account, 'assets' | 'monthlyTurnover' | 'sixMonthReturn' | 'indexReturn' | 'annualCommission'>>;
 
 /** Events that call for a special visit, and what the export calls them. */
-export type AccountEventKind = 'closure' | 'idle' | 'large-transfer' | 'statement' | 'exchange-watch' | 'investigation' | 'kyc';
-export const ACCOUNT_EVENT_KINDS: readonly AccountEventKind[] = ['closure', 'idle', 'large-transfer', 'statement', 'exchange-watch', 'investigation', 'kyc'];
+export type AccountEventKind =
+  'closure' | 'idle' | 'large-transfer' | 'statement' | 'exchange-watch' | 'investigation' | 'kyc';
+export const ACCOUNT_EVENT_KINDS: readonly AccountEventKind[] = [
+  'closure',
+  'idle',
+  'large-transfer',
+  'statement',
+  'exchange-watch',
+  'investigation',
+  'kyc',
+];
 export const ACCOUNT_EVENT_LABELS: Record<AccountEventKind, string> = {
   closure: '销户',
   idle: '长期无交易',

@@ -10,7 +10,13 @@ export type AttemptChannel = 'phone' | 'email' | 'letter' | 'visit';
 export const ATTEMPT_CHANNELS: readonly AttemptChannel[] = ['phone', 'email', 'letter', 'visit'];
 
 export type AttemptOutcome = 'reached' | 'no-answer' | 'wrong-number' | 'refused' | 'returned-mail';
-export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ['reached', 'no-answer', 'wrong-number', 'refused', 'returned-mail'];
+export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = [
+  'reached',
+  'no-answer',
+  'wrong-number',
+  'refused',
+  'returned-mail',
+];
 
 export interface Attempt {
   attemptId: number;

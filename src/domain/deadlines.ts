@@ -36,7 +36,12 @@ function addMonths(isoDate: string, months: number): string {
 }
 
 /** The date a visit is due, from its category, the customer's opening date and the day it started. */
-export function dueDate(category: VisitCategory, openedOn: string, startedOn: string, policy: DeadlinePolicy = DEFAULT_DEADLINES): string {
+export function dueDate(
+  category: VisitCategory,
+  openedOn: string,
+  startedOn: string,
+  policy: DeadlinePolicy = DEFAULT_DEADLINES,
+): string {
   switch (category) {
     case 'new-account':
       return addMonths(openedOn, policy.newAccountMonths);
@@ -62,7 +67,9 @@ export const DEFAULT_RETENTION: RetentionPolicy = { defaultYears: MINIMUM_RETENT
 export function retentionYears(policy: RetentionPolicy, recordCategory?: string): number {
   const years = (recordCategory && policy.byRecordCategory[recordCategory]) || policy.defaultYears;
   if (!(years >= MINIMUM_RETENTION_YEARS)) {
-    throw new InputError(`Retention of ${years} years for ${recordCategory ?? 'records'} is below the minimum of ${MINIMUM_RETENTION_YEARS} years (第三十九条); set it to ${MINIMUM_RETENTION_YEARS} or more.`);
+    throw new InputError(
+      `Retention of ${years} years for ${recordCategory ?? 'records'} is below the minimum of ${MINIMUM_RETENTION_YEARS} years (第三十九条); set it to ${MINIMUM_RETENTION_YEARS} or more.`,
+    );
   }
   return years;
 }
@@ -99,7 +106,11 @@ const indexes = new WeakMap<BusinessCalendar, CalendarIndex>();
 function indexOf(calendar: BusinessCalendar): CalendarIndex {
   let index = indexes.get(calendar);
   if (!index) {
-    index = { weekend: new Set(calendar.weekend ?? [0, 6]), holidays: new Set(calendar.holidays), workdays: new Set(calendar.workdays) };
+    index = {
+      weekend: new Set(calendar.weekend ?? [0, 6]),
+      holidays: new Set(calendar.holidays),
+      workdays: new Set(calendar.workdays),
+    };
     indexes.set(calendar, index);
   }
   return index;
@@ -118,7 +129,8 @@ export function isBusinessDay(isoDate: string, calendar: BusinessCalendar): bool
  * days after a Friday closure is the Tuesday. `days` = 0 gives the date itself.
  */
 export function addBusinessDays(isoDate: string, days: number, calendar: BusinessCalendar): string {
-  if (!Number.isInteger(days) || days < 0) throw new RangeError(`Expected a whole number of business days ≥ 0 but received ${days}`);
+  if (!Number.isInteger(days) || days < 0)
+    throw new RangeError(`Expected a whole number of business days ≥ 0 but received ${days}`);
   let date = isoDate;
   for (let left = days, guard = 0; left > 0; guard++) {
     if (guard > 3660) throw new RangeError(`The calendar has no business day within ten years after ${isoDate}`);
@@ -139,7 +151,12 @@ export interface PolicyTerm {
  * The due date of a visit under the firm policy's term for its category, counted from the
  * account's opening or the visit's start, in months, calendar days or business days.
  */
-export function dueDateUnder(term: PolicyTerm, calendar: BusinessCalendar, openedOn: string, startedOn: string): string {
+export function dueDateUnder(
+  term: PolicyTerm,
+  calendar: BusinessCalendar,
+  openedOn: string,
+  startedOn: string,
+): string {
   const from = term.from === 'opening' ? openedOn : startedOn;
   if (term.unit === 'months') return addMonths(from, term.amount);
   if (term.unit === 'calendar-days') return addDays(from, term.amount);

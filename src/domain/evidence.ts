@@ -122,10 +122,16 @@ function customerSignedOrStamped(record: VisitEvidenceRecord, channelName: strin
   const seal = markState(record.checks?.seal);
   if (signature === 'present' || seal === 'present') return null;
   if (signature === 'undecided' || seal === 'undecided') {
-    return { reason: `whether the ${channelName} form is signed or stamped by the customer is not decided yet`, fix: REVIEW };
+    return {
+      reason: `whether the ${channelName} form is signed or stamped by the customer is not decided yet`,
+      fix: REVIEW,
+    };
   }
   if (signature === 'unread' && seal === 'unread') {
-    return { reason: `the ${channelName} form's customer signature and seal boxes have not been read`, fix: `re-ingest the scan of the form, or ${REVIEW}` };
+    return {
+      reason: `the ${channelName} form's customer signature and seal boxes have not been read`,
+      fix: `re-ingest the scan of the form, or ${REVIEW}`,
+    };
   }
   return {
     reason: `the ${channelName} form carries neither the customer's signature nor a seal (客户签名或盖章)`,
@@ -149,7 +155,7 @@ export const EVIDENCE_TABLE: readonly EvidenceRule[] = [
     ruleId: 'evidence/letter-signature',
     channel: 'letter',
     customerKinds: BOTH,
-    requirement: "the returned form signed by the customer or stamped (签名或盖章)",
+    requirement: 'the returned form signed by the customer or stamped (签名或盖章)',
     article: '第七条',
     notFor: NOT_FOR_UNANSWERED,
     check: (r) => customerSignedOrStamped(r, 'returned'),
@@ -165,16 +171,33 @@ export const EVIDENCE_TABLE: readonly EvidenceRule[] = [
       if (received(r, 'form').length === 0) return null;
       const seal = r.checks?.seal;
       const state = markState(seal);
-      if (state === 'undecided') return { reason: "whether the institution's official seal (公章) is on the form is not decided yet", fix: REVIEW };
-      if (state === 'unread') return { reason: "the form's seal box has not been read", fix: `re-ingest the scan of the form, or ${REVIEW}` };
+      if (state === 'undecided')
+        return {
+          reason: "whether the institution's official seal (公章) is on the form is not decided yet",
+          fix: REVIEW,
+        };
+      if (state === 'unread')
+        return { reason: "the form's seal box has not been read", fix: `re-ingest the scan of the form, or ${REVIEW}` };
       if (state === 'absent') {
-        return { reason: "the institution's form has no official seal (公章); a signature alone is not enough for an institution", fix: 'ask the institution to stamp the form with its official seal and return it, then ingest the scan' };
+        return {
+          reason:
+            "the institution's form has no official seal (公章); a signature alone is not enough for an institution",
+          fix: 'ask the institution to stamp the form with its official seal and return it, then ingest the scan',
+        };
       }
       if (seal?.red === false) {
-        return { reason: 'the mark in the seal box is not red: an official seal (公章) is red; it may be a copy or another stamp', fix: 'check the paper original; if the seal is genuine, correct it with `huifang review`, else ask for a stamped original' };
+        return {
+          reason:
+            'the mark in the seal box is not red: an official seal (公章) is red; it may be a copy or another stamp',
+          fix: 'check the paper original; if the seal is genuine, correct it with `huifang review`, else ask for a stamped original',
+        };
       }
       if (seal?.red === null || seal?.red === undefined) {
-        return { reason: 'the seal is present but its colour cannot be decided (grey or black-and-white scan)', fix: 'check the paper original for a red seal, or rescan the form in colour', severity: 'warning' };
+        return {
+          reason: 'the seal is present but its colour cannot be decided (grey or black-and-white scan)',
+          fix: 'check the paper original for a red seal, or rescan the form in colour',
+          severity: 'warning',
+        };
       }
       return null;
     },
@@ -186,7 +209,13 @@ export const EVIDENCE_TABLE: readonly EvidenceRule[] = [
     requirement: 'the envelope, as an attachment of the form (信封)',
     article: '第七条',
     notFor: NOT_FOR_UNANSWERED,
-    check: (r) => hasDocument(r, 'envelope', 'the envelope (信封)', 'scan the envelope and ingest it right after the form (or `huifang attach --kind envelope`)'),
+    check: (r) =>
+      hasDocument(
+        r,
+        'envelope',
+        'the envelope (信封)',
+        'scan the envelope and ingest it right after the form (or `huifang attach --kind envelope`)',
+      ),
   },
   {
     ruleId: 'evidence/letter-postal-receipt',
@@ -195,7 +224,13 @@ export const EVIDENCE_TABLE: readonly EvidenceRule[] = [
     requirement: 'the postal receipt, as an attachment of the form (邮局的回执)',
     article: '第七条',
     notFor: NOT_FOR_UNANSWERED,
-    check: (r) => hasDocument(r, 'postal-receipt', 'the postal receipt (邮局回执)', 'scan the postal receipt and `huifang attach --kind postal-receipt`'),
+    check: (r) =>
+      hasDocument(
+        r,
+        'postal-receipt',
+        'the postal receipt (邮局回执)',
+        'scan the postal receipt and `huifang attach --kind postal-receipt`',
+      ),
   },
   // 面谈 — 第七条: 如实填写《客户回访记录表》并由回访客户及经办人签名或盖章。
   {
@@ -227,9 +262,17 @@ export const EVIDENCE_TABLE: readonly EvidenceRule[] = [
       if (received(r, 'form').length === 0) return null;
       const state = markState(r.checks?.handlerSignature);
       if (state === 'present') return null;
-      if (state === 'undecided') return { reason: "whether the handler (经办人) signed the form is not decided yet", fix: REVIEW };
-      if (state === 'unread') return { reason: "the form's handler signature box has not been read", fix: `re-ingest the scan of the form, or ${REVIEW}` };
-      return { reason: 'the form is not signed by the handling staff member (经办人)', fix: 'have the handler sign the form, then ingest the signed scan' };
+      if (state === 'undecided')
+        return { reason: 'whether the handler (经办人) signed the form is not decided yet', fix: REVIEW };
+      if (state === 'unread')
+        return {
+          reason: "the form's handler signature box has not been read",
+          fix: `re-ingest the scan of the form, or ${REVIEW}`,
+        };
+      return {
+        reason: 'the form is not signed by the handling staff member (经办人)',
+        fix: 'have the handler sign the form, then ingest the signed scan',
+      };
     },
   },
   // 电子邮件 — 第七条: 根据电子邮件内容如实填写回访记录表并打印电子邮件的内容作为此记录表的附件。
@@ -245,7 +288,10 @@ export const EVIDENCE_TABLE: readonly EvidenceRule[] = [
       const answered = asked.filter((q) => r.answers[q.id] !== null && r.answers[q.id] !== undefined);
       return answered.length > 0
         ? null
-        : { reason: "no answers have been recorded from the customer's e-mail", fix: `read the e-mail printout and enter the answers: huifang answers --visit ${r.visitId} --set <question>=yes|no ...` };
+        : {
+            reason: "no answers have been recorded from the customer's e-mail",
+            fix: `read the e-mail printout and enter the answers: huifang answers --visit ${r.visitId} --set <question>=yes|no ...`,
+          };
     },
   },
   {
@@ -255,7 +301,13 @@ export const EVIDENCE_TABLE: readonly EvidenceRule[] = [
     requirement: 'a printout of the e-mail, as the attachment of the form (打印电子邮件的内容作为附件)',
     article: '第七条',
     notFor: ['unreachable'],
-    check: (r) => hasDocument(r, 'email-printout', "the printout of the customer's e-mail", 'ingest the .eml file (`huifang ingest reply.eml`), which makes the printout, or ingest the mail client\'s PDF printout'),
+    check: (r) =>
+      hasDocument(
+        r,
+        'email-printout',
+        "the printout of the customer's e-mail",
+        "ingest the .eml file (`huifang ingest reply.eml`), which makes the printout, or ingest the mail client's PDF printout",
+      ),
   },
   {
     ruleId: 'evidence/email-original',
@@ -268,9 +320,16 @@ export const EVIDENCE_TABLE: readonly EvidenceRule[] = [
       if (received(r, 'email').length > 0) return null;
       const printouts = received(r, 'email-printout');
       if (printouts.length > 0 && printouts.every((d) => d.role === 'received')) {
-        return { reason: "only the mail client's PDF printout is kept, not the original e-mail (.eml)", fix: 'save the message from the mail client as .eml and `huifang ingest` it', severity: 'warning' };
+        return {
+          reason: "only the mail client's PDF printout is kept, not the original e-mail (.eml)",
+          fix: 'save the message from the mail client as .eml and `huifang ingest` it',
+          severity: 'warning',
+        };
       }
-      return { reason: 'the original e-mail (.eml) is missing', fix: "save the customer's message as .eml from the mail client and `huifang ingest` it" };
+      return {
+        reason: 'the original e-mail (.eml) is missing',
+        fix: "save the customer's message as .eml from the mail client and `huifang ingest` it",
+      };
     },
   },
   // 电话 — 第七条: 使用CC系统,若使用其他录音设备需确保录音可以检索和复听。
@@ -284,11 +343,17 @@ export const EVIDENCE_TABLE: readonly EvidenceRule[] = [
     check: (r) => {
       const recordings = received(r, 'recording');
       if (recordings.length === 0) {
-        return { reason: 'the call recording is missing', fix: `export the recording from the call system and \`huifang attach --visit ${r.visitId} --kind recording <file>\`` };
+        return {
+          reason: 'the call recording is missing',
+          fix: `export the recording from the call system and \`huifang attach --visit ${r.visitId} --kind recording <file>\``,
+        };
       }
       const good = recordings.filter((d) => /^[0-9a-f]{64}$/.test(d.sha256) && d.retrievable);
       if (good.length > 0) return null;
-      return { reason: `the call recording ${recordings.map((d) => d.fileName).join(', ')} cannot be retrieved: its stored file is missing or no longer matches its SHA-256`, fix: 'attach the recording again from the call system' };
+      return {
+        reason: `the call recording ${recordings.map((d) => d.fileName).join(', ')} cannot be retrieved: its stored file is missing or no longer matches its SHA-256`,
+        fix: 'attach the recording again from the call system',
+      };
     },
   },
   // 电子问卷
@@ -299,7 +364,13 @@ export const EVIDENCE_TABLE: readonly EvidenceRule[] = [
     requirement: 'the exported questionnaire response (PDF or JSON)',
     article: '第七条',
     notFor: NOT_FOR_UNANSWERED,
-    check: (r) => hasDocument(r, 'e-questionnaire', 'the exported e-questionnaire response', `export the response (PDF or JSON) and \`huifang attach --visit ${r.visitId} --kind e-questionnaire <file>\``),
+    check: (r) =>
+      hasDocument(
+        r,
+        'e-questionnaire',
+        'the exported e-questionnaire response',
+        `export the response (PDF or JSON) and \`huifang attach --visit ${r.visitId} --kind e-questionnaire <file>\``,
+      ),
   },
 ];
 
@@ -319,22 +390,39 @@ export function checkEvidence(record: VisitEvidenceRecord): Message[] {
   for (const rule of evidenceRulesFor(record.channel, record.customerKind)) {
     if (rule.notFor.includes(record.result)) continue;
     const finding = rule.check(record);
-    if (finding) out.push(message(rule.ruleId, finding.reason, place, { fix: finding.fix, severity: finding.severity ?? 'error', expected: `${rule.requirement} (${rule.article})` }));
+    if (finding)
+      out.push(
+        message(rule.ruleId, finding.reason, place, {
+          fix: finding.fix,
+          severity: finding.severity ?? 'error',
+          expected: `${rule.requirement} (${rule.article})`,
+        }),
+      );
   }
   for (const d of record.documents) {
     if (!d.retrievable && d.kind !== 'recording') {
       out.push(
-        message('evidence/file-missing', `the stored file of ${d.kind} document ${d.fileName} is missing or no longer matches its SHA-256 ${d.sha256.slice(0, 12)}…`, place, {
-          fix: 'restore the file from its source (or a bundle) and attach it again',
-        }),
+        message(
+          'evidence/file-missing',
+          `the stored file of ${d.kind} document ${d.fileName} is missing or no longer matches its SHA-256 ${d.sha256.slice(0, 12)}…`,
+          place,
+          {
+            fix: 'restore the file from its source (or a bundle) and attach it again',
+          },
+        ),
       );
     }
   }
   if (record.openReviewItems > 0) {
     out.push(
-      message('review/open', `${record.openReviewItems} item${record.openReviewItems === 1 ? '' : 's'} of this visit await review; no verdict until they are confirmed`, place, {
-        fix: 'run `huifang review` and confirm or correct them',
-      }),
+      message(
+        'review/open',
+        `${record.openReviewItems} item${record.openReviewItems === 1 ? '' : 's'} of this visit await review; no verdict until they are confirmed`,
+        place,
+        {
+          fix: 'run `huifang review` and confirm or correct them',
+        },
+      ),
     );
   }
   return out;

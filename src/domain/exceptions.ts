@@ -23,7 +23,11 @@ export const ACCOUNT_EVENT_ANSWERS: Readonly<Record<string, string>> = {
 };
 
 /** What in a visit opens an exception; empty when nothing does. */
-export function exceptionTriggers(input: { result: VisitResult; answers: Answers; remarks: readonly string[] }): ExceptionTrigger[] {
+export function exceptionTriggers(input: {
+  result: VisitResult;
+  answers: Answers;
+  remarks: readonly string[];
+}): ExceptionTrigger[] {
   const out: ExceptionTrigger[] = [];
   if (input.result === 'failed') out.push('failed');
   if (Object.entries(ACCOUNT_EVENT_ANSWERS).some(([q, a]) => input.answers[q] === a)) out.push('account-event');

@@ -36,8 +36,21 @@ export interface Message {
   actual?: string;
 }
 
-export function message(ruleId: string, reason: string, place: Place = {}, extra: Partial<Pick<Message, 'fix' | 'expected' | 'actual' | 'severity'>> = {}): Message {
-  return { ruleId, severity: extra.severity ?? 'error', reason, place, ...(extra.fix ? { fix: extra.fix } : {}), ...(extra.expected ? { expected: extra.expected } : {}), ...(extra.actual ? { actual: extra.actual } : {}) };
+export function message(
+  ruleId: string,
+  reason: string,
+  place: Place = {},
+  extra: Partial<Pick<Message, 'fix' | 'expected' | 'actual' | 'severity'>> = {},
+): Message {
+  return {
+    ruleId,
+    severity: extra.severity ?? 'error',
+    reason,
+    place,
+    ...(extra.fix ? { fix: extra.fix } : {}),
+    ...(extra.expected ? { expected: extra.expected } : {}),
+    ...(extra.actual ? { actual: extra.actual } : {}),
+  };
 }
 
 /** "file, row 7, column 邮编" — the place as a person reads it. */
@@ -83,7 +96,9 @@ export class UsageError extends Error {
 
 /** "Expected a six-digit postcode for 邮编 but received "1234"" — one helper for parameter errors. */
 export function invalidParameter(name: string, expected: string, actual: unknown): UsageError {
-  return new UsageError(`Expected ${expected} for ${name} but received ${typeof actual === 'string' ? quoteValue(actual) : JSON.stringify(actual)}`);
+  return new UsageError(
+    `Expected ${expected} for ${name} but received ${typeof actual === 'string' ? quoteValue(actual) : JSON.stringify(actual)}`,
+  );
 }
 
 /** What the operating system's error codes mean, in words for people. */
@@ -131,4 +146,3 @@ export function quoteValue(value: string): string {
   if (chars.length <= QUOTED_CHARACTERS && value.length <= QUOTED_CHARACTERS * 2) return JSON.stringify(value);
   return `${JSON.stringify(chars.slice(0, QUOTED_CHARACTERS).join('') + '…')} (${value.length} characters)`;
 }
-

@@ -24,11 +24,31 @@ interface SegmentRule {
 
 /** The one definition of what each kind of path value may hold. */
 export const SEGMENT_RULES: Readonly<Record<SegmentKind, SegmentRule>> = {
-  branch: { pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$/, expected: 'a branch (营业部) code of 1 to 16 letters, digits, - or _, starting with a letter or digit, e.g. 3101', fix: 'write the code as the trading system gives it, e.g. 3101' },
-  period: { pattern: /^\d{4}-(0[1-9]|1[0-2])$/, expected: 'a month written YYYY-MM, e.g. 2026-05', fix: 'write the month as YYYY-MM, e.g. 2026-05' },
-  customer: { pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, expected: 'a customer id (客户号/资金账号) of 1 to 40 letters, digits, - or _, starting with a letter or digit', fix: 'copy the id from the trading system: letters and digits only, no spaces, signs or formulas' },
-  visit: { pattern: /^HF-[0-9A-Z]{5}-[0-9A-Z]{5}$/, expected: 'a visit id, e.g. HF-7K3M9-Q2T4X', fix: 'copy the visit id from the letter or form' },
-  file: { pattern: /^(?!\.)(?!.*\.\.)[\p{L}\p{N}\p{M}._()\- ]{1,150}$/u, expected: 'a file name of letters, digits, spaces, . _ - ( ), not starting with a dot', fix: 'rename the file with letters, digits and . _ - ( ) only' },
+  branch: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$/,
+    expected: 'a branch (营业部) code of 1 to 16 letters, digits, - or _, starting with a letter or digit, e.g. 3101',
+    fix: 'write the code as the trading system gives it, e.g. 3101',
+  },
+  period: {
+    pattern: /^\d{4}-(0[1-9]|1[0-2])$/,
+    expected: 'a month written YYYY-MM, e.g. 2026-05',
+    fix: 'write the month as YYYY-MM, e.g. 2026-05',
+  },
+  customer: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/,
+    expected: 'a customer id (客户号/资金账号) of 1 to 40 letters, digits, - or _, starting with a letter or digit',
+    fix: 'copy the id from the trading system: letters and digits only, no spaces, signs or formulas',
+  },
+  visit: {
+    pattern: /^HF-[0-9A-Z]{5}-[0-9A-Z]{5}$/,
+    expected: 'a visit id, e.g. HF-7K3M9-Q2T4X',
+    fix: 'copy the visit id from the letter or form',
+  },
+  file: {
+    pattern: /^(?!\.)(?!.*\.\.)[\p{L}\p{N}\p{M}._()\- ]{1,150}$/u,
+    expected: 'a file name of letters, digits, spaces, . _ - ( ), not starting with a dot',
+    fix: 'rename the file with letters, digits and . _ - ( ) only',
+  },
 };
 
 export type SegmentCheck = { ok: true; value: PathSegment } | { ok: false; reason: string; fix: string };
@@ -83,7 +103,10 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
 export function safeFileName(original: string, fallback = 'file'): PathSegment {
   let s = original.normalize('NFC');
   s = s.split(/[\\/]/).pop() ?? ''; // keep only the last component of a path someone typed
-  s = s.replace(/[^\p{L}\p{N}\p{M}._()\-]/gu, '_').replace(/_+/g, '_').replace(/\.{2,}/g, '.');
+  s = s
+    .replace(/[^\p{L}\p{N}\p{M}._()\-]/gu, '_')
+    .replace(/_+/g, '_')
+    .replace(/\.{2,}/g, '.');
   s = s.replace(/^[.\s_]+/, '').replace(/[.\s]+$/, '');
   if (!s || WINDOWS_RESERVED.test(s)) s = s ? `_${s}` : fallback;
   if (Buffer.byteLength(s) > MAX_FILE_NAME_BYTES) {
@@ -102,6 +125,7 @@ export function safeFileName(original: string, fallback = 'file'): PathSegment {
  */
 export function fileNameSegment(original: string, fallback: string): PathSegment {
   const check = checkSegment('file', original.normalize('NFC'));
-  if (check.ok && !WINDOWS_RESERVED.test(check.value) && Buffer.byteLength(check.value) <= MAX_FILE_NAME_BYTES) return check.value;
+  if (check.ok && !WINDOWS_RESERVED.test(check.value) && Buffer.byteLength(check.value) <= MAX_FILE_NAME_BYTES)
+    return check.value;
   return safeFileName(original, fallback);
 }

@@ -114,10 +114,22 @@ export function permission(person: Person | undefined, act: Act): Permission {
   if (!person) return { allowed: false, reason: `only people on the staff roster may ${ACT_LABELS[act]}` };
   const role = roleOf(person);
   const who = `${person.name} (${person.staffId}, ${person.role})`;
-  if (role === 'marketing') return { allowed: false, reason: `${who} is marketing staff (营销人员); marketing staff take no part in any step of a callback visit (第四条)` };
-  if (role === null) return { allowed: false, reason: `${who} has a 岗位 huifang does not know; the roster must say one of ${Object.values(ROLE_LABELS).join(', ')}` };
+  if (role === 'marketing')
+    return {
+      allowed: false,
+      reason: `${who} is marketing staff (营销人员); marketing staff take no part in any step of a callback visit (第四条)`,
+    };
+  if (role === null)
+    return {
+      allowed: false,
+      reason: `${who} has a 岗位 huifang does not know; the roster must say one of ${Object.values(ROLE_LABELS).join(', ')}`,
+    };
   const allowed = PERMISSIONS[act];
-  if (!allowed.includes(role)) return { allowed: false, reason: `${who} may not ${ACT_LABELS[act]}: that is for ${allowed.map((r) => ROLE_LABELS[r]).join(', ')}` };
+  if (!allowed.includes(role))
+    return {
+      allowed: false,
+      reason: `${who} may not ${ACT_LABELS[act]}: that is for ${allowed.map((r) => ROLE_LABELS[r]).join(', ')}`,
+    };
   return { allowed: true, role };
 }
 
@@ -129,7 +141,10 @@ export function mayDo(person: Person | undefined, act: Act): boolean {
 const norm = (s: string): string => s.trim().toLowerCase();
 
 /** Finds a person on the roster by staff id (工号), else by name when only one has it. */
-export function findPerson<P extends Pick<Person, 'staffId' | 'name'>>(roster: readonly P[], who: string): P | undefined {
+export function findPerson<P extends Pick<Person, 'staffId' | 'name'>>(
+  roster: readonly P[],
+  who: string,
+): P | undefined {
   const p = norm(who);
   const byId = roster.find((s) => norm(s.staffId) === p);
   if (byId) return byId;

@@ -6,7 +6,13 @@
 import { maskTail } from './customer.ts';
 
 /** The keys whose values are personal identifiers, wherever they occur in a JSON document. */
-export const PERSONAL_KEYS: ReadonlySet<string> = new Set(['customerId', 'customer_id', 'phone', 'mobile', 'contactPhone']);
+export const PERSONAL_KEYS: ReadonlySet<string> = new Set([
+  'customerId',
+  'customer_id',
+  'phone',
+  'mobile',
+  'contactPhone',
+]);
 
 /**
  * A copy of a JSON-ready value with every personal identifier masked (`********8001`).
@@ -19,7 +25,10 @@ export function maskPersonalData(value: unknown): unknown {
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value; // dates and the like
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    out[key] = PERSONAL_KEYS.has(key) && (typeof v === 'string' || typeof v === 'number') ? maskTail(String(v)) : maskPersonalData(v);
+    out[key] =
+      PERSONAL_KEYS.has(key) && (typeof v === 'string' || typeof v === 'number')
+        ? maskTail(String(v))
+        : maskPersonalData(v);
   }
   return out;
 }

@@ -47,18 +47,48 @@ export interface PlanningPolicy {
 /** Public holidays and the weekend days worked instead, 国务院办公厅 notices for 2025 and 2026. */
 const CN_HOLIDAYS_2025_2026 = {
   holidays: [
-    '2025-01-01', ...days('2025-01-28', 8), ...days('2025-04-04', 3), ...days('2025-05-01', 5), ...days('2025-05-31', 3), ...days('2025-10-01', 8),
-    ...days('2026-01-01', 3), ...days('2026-02-15', 9), ...days('2026-04-04', 3), ...days('2026-05-01', 5), ...days('2026-06-19', 3),
-    ...days('2026-09-25', 3), ...days('2026-10-01', 7),
+    '2025-01-01',
+    ...days('2025-01-28', 8),
+    ...days('2025-04-04', 3),
+    ...days('2025-05-01', 5),
+    ...days('2025-05-31', 3),
+    ...days('2025-10-01', 8),
+    ...days('2026-01-01', 3),
+    ...days('2026-02-15', 9),
+    ...days('2026-04-04', 3),
+    ...days('2026-05-01', 5),
+    ...days('2026-06-19', 3),
+    ...days('2026-09-25', 3),
+    ...days('2026-10-01', 7),
   ],
-  workdays: ['2025-01-26', '2025-02-08', '2025-04-27', '2025-09-28', '2025-10-11', '2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10'],
+  workdays: [
+    '2025-01-26',
+    '2025-02-08',
+    '2025-04-27',
+    '2025-09-28',
+    '2025-10-11',
+    '2026-01-04',
+    '2026-02-14',
+    '2026-02-28',
+    '2026-05-09',
+    '2026-09-20',
+    '2026-10-10',
+  ],
 };
 
 export const DEFAULT_PLANNING: PlanningPolicy = {
   existingRatio: 0.1,
   marginRatio: 0.15,
   keyCustomers: { profile: 'galaxy', ...KEY_CUSTOMER_PROFILES.galaxy },
-  eventDeadlines: { closure: 2, idle: 15, 'large-transfer': 1, statement: 3, 'exchange-watch': 3, investigation: 3, kyc: 3 },
+  eventDeadlines: {
+    closure: 2,
+    idle: 15,
+    'large-transfer': 1,
+    statement: 3,
+    'exchange-watch': 3,
+    investigation: 3,
+    kyc: 3,
+  },
   calendar: { weekend: [0, 6], ...CN_HOLIDAYS_2025_2026 },
 };
 
@@ -70,7 +100,8 @@ export const PLANNING_ARTICLES: Record<string, string> = {
   'keyCustomers.assets': '中国银河证券 细则 第十二条(一): 总资产1000万元(含)以上',
   'keyCustomers.monthlyTurnover': '中国银河证券 细则 第十二条(二): 月均交易量1000万元(含)以上',
   'keyCustomers.returnBelowIndex': '中国银河证券 细则 第十二条(三): 六个月内盈亏率≤上证指数涨跌幅-20%',
-  'keyCustomers.annualCommission': 'ⅩⅩ证券 经纪业务客户回访制度 第三条: 年佣金贡献度20万元以上 (not a galaxy criterion)',
+  'keyCustomers.annualCommission':
+    'ⅩⅩ证券 经纪业务客户回访制度 第三条: 年佣金贡献度20万元以上 (not a galaxy criterion)',
   'keyCustomers.vip': '中国银河证券 细则 第十二条(四): VIP客户、核心客户及营业部认定的重点客户',
   'eventDeadlines.closure': '证券公司客户回访制度 三.2: 已销户的客户应在两日内回访',
   'eventDeadlines.idle': '证券公司客户回访制度 三.2: 连续六个月未有交易的客户应在15日内回访',
@@ -97,7 +128,12 @@ export function validatePlanningPolicy(raw: unknown): { value: PlanningPolicy; m
   if (raw === undefined) return { value, messages };
   const top = section(raw, 'planning', messages);
   if (!top) return { value, messages };
-  unknownKeys(top, ['existingRatio', 'marginRatio', 'keyCustomers', 'eventDeadlines', 'calendar'], 'planning', messages);
+  unknownKeys(
+    top,
+    ['existingRatio', 'marginRatio', 'keyCustomers', 'eventDeadlines', 'calendar'],
+    'planning',
+    messages,
+  );
   value.existingRatio = ratio(top, 'existingRatio', value.existingRatio, messages);
   value.marginRatio = ratio(top, 'marginRatio', value.marginRatio, messages);
   if (top.keyCustomers !== undefined) value.keyCustomers = keyCustomers(top.keyCustomers, messages);
@@ -110,11 +146,16 @@ type Raw = Record<string, unknown>;
 
 function problem(messages: Message[], key: string, expected: string, actual: unknown): void {
   messages.push(
-    message('policy/bad-value', `${key} must be ${expected}, not ${JSON.stringify(actual)}`, {}, {
-      fix: `correct ${key} in policy.json, or remove it to use the default (${PLANNING_ARTICLES[key.replace(/^planning\./, '')] ?? 'see docs/planning.md'})`,
-      expected,
-      actual: JSON.stringify(actual),
-    }),
+    message(
+      'policy/bad-value',
+      `${key} must be ${expected}, not ${JSON.stringify(actual)}`,
+      {},
+      {
+        fix: `correct ${key} in policy.json, or remove it to use the default (${PLANNING_ARTICLES[key.replace(/^planning\./, '')] ?? 'see docs/planning.md'})`,
+        expected,
+        actual: JSON.stringify(actual),
+      },
+    ),
   );
 }
 
@@ -127,7 +168,14 @@ function section(raw: unknown, key: string, messages: Message[]): Raw | undefine
 function unknownKeys(raw: Raw, known: readonly string[], where: string, messages: Message[]): void {
   for (const key of Object.keys(raw)) {
     if (!known.includes(key)) {
-      messages.push(message('policy/unknown-key', `${where}.${key} is not a planning setting`, {}, { fix: `remove it, or write one of: ${known.join(', ')}` }));
+      messages.push(
+        message(
+          'policy/unknown-key',
+          `${where}.${key} is not a planning setting`,
+          {},
+          { fix: `remove it, or write one of: ${known.join(', ')}` },
+        ),
+      );
     }
   }
 }
@@ -152,10 +200,21 @@ function keyCustomers(raw: unknown, messages: Message[]): PlanningPolicy['keyCus
   const r = section(raw, 'planning.keyCustomers', messages);
   let profile: KeyCustomerProfile = DEFAULT_PLANNING.keyCustomers.profile;
   if (!r) return { ...DEFAULT_PLANNING.keyCustomers };
-  unknownKeys(r, ['profile', 'assets', 'monthlyTurnover', 'returnBelowIndex', 'annualCommission', 'vip'], 'planning.keyCustomers', messages);
+  unknownKeys(
+    r,
+    ['profile', 'assets', 'monthlyTurnover', 'returnBelowIndex', 'annualCommission', 'vip'],
+    'planning.keyCustomers',
+    messages,
+  );
   if (r.profile !== undefined) {
     if (r.profile === 'galaxy' || r.profile === 'xx') profile = r.profile;
-    else problem(messages, 'planning.keyCustomers.profile', '"galaxy" (中国银河证券 细则) or "xx" (ⅩⅩ证券 回访制度)', r.profile);
+    else
+      problem(
+        messages,
+        'planning.keyCustomers.profile',
+        '"galaxy" (中国银河证券 细则) or "xx" (ⅩⅩ证券 回访制度)',
+        r.profile,
+      );
   }
   const base = KEY_CUSTOMER_PROFILES[profile];
   let vip = base.vip;
@@ -195,9 +254,18 @@ function calendar(raw: unknown, messages: Message[]): BusinessCalendar {
   if (!r) return out;
   unknownKeys(r, ['weekend', 'holidays', 'workdays'], 'planning.calendar', messages);
   if (r.weekend !== undefined) {
-    const ok = Array.isArray(r.weekend) && r.weekend.every((d) => Number.isInteger(d) && d >= 0 && d <= 6) && r.weekend.length < 7;
+    const ok =
+      Array.isArray(r.weekend) &&
+      r.weekend.every((d) => Number.isInteger(d) && d >= 0 && d <= 6) &&
+      r.weekend.length < 7;
     if (ok) out.weekend = r.weekend as number[];
-    else problem(messages, 'planning.calendar.weekend', 'a list of weekdays not worked, 0 (Sunday) to 6 (Saturday), fewer than seven', r.weekend);
+    else
+      problem(
+        messages,
+        'planning.calendar.weekend',
+        'a list of weekdays not worked, 0 (Sunday) to 6 (Saturday), fewer than seven',
+        r.weekend,
+      );
   }
   for (const key of ['holidays', 'workdays'] as const) {
     const v = r[key];
@@ -232,8 +300,12 @@ function citedPlanning(): CitedTree {
     let node = tree;
     for (const k of path.slice(0, -1)) node = (node[k] ??= {}) as Record<string, CitedTree>;
     // The article alone where the text names one (第二十条), the whole reference as the note.
-    const numbered = article.startsWith('中国银河证券') ? /第[一二三四五六七八九十百]+条/.exec(article)?.[0] : undefined;
-    node[path.at(-1)!] = numbered ? { value: defaultAt(key), article: numbered, note: article } : { value: defaultAt(key), article };
+    const numbered = article.startsWith('中国银河证券')
+      ? /第[一二三四五六七八九十百]+条/.exec(article)?.[0]
+      : undefined;
+    node[path.at(-1)!] = numbered
+      ? { value: defaultAt(key), article: numbered, note: article }
+      : { value: defaultAt(key), article };
   }
   return tree;
 }

@@ -4,10 +4,26 @@
  * the `Policy` type, the reader, the defaults and `huifang policy show` follow.
  */
 import { message, type Message } from './messages.ts';
-import { citations, deadlinesSection, exceptionsSection, failingSection, reviewSection, unreachableSection, type Cited, type PolicyReader } from './policy.ts';
+import {
+  citations,
+  deadlinesSection,
+  exceptionsSection,
+  failingSection,
+  reviewSection,
+  unreachableSection,
+  type Cited,
+  type PolicyReader,
+} from './policy.ts';
 import { planningSection } from './policy-planning.ts';
 
-export const POLICY_SECTIONS = [deadlinesSection, unreachableSection, reviewSection, failingSection, exceptionsSection, planningSection] as const;
+export const POLICY_SECTIONS = [
+  deadlinesSection,
+  unreachableSection,
+  reviewSection,
+  failingSection,
+  exceptionsSection,
+  planningSection,
+] as const;
 
 type Section = (typeof POLICY_SECTIONS)[number];
 
@@ -24,12 +40,27 @@ export function readPolicy(raw: unknown, file: string): { policy: Policy; proble
   let obj: Record<string, unknown> = {};
   if (raw !== undefined) {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-      r.problems.push(message('policy/bad-value', 'the policy file must hold one JSON object with a key per section', { file }, { fix: `write {"${known[0]}": {…}, …}`, expected: `an object with ${known.join(', ')}` }));
+      r.problems.push(
+        message(
+          'policy/bad-value',
+          'the policy file must hold one JSON object with a key per section',
+          { file },
+          { fix: `write {"${known[0]}": {…}, …}`, expected: `an object with ${known.join(', ')}` },
+        ),
+      );
     } else obj = raw as Record<string, unknown>;
   }
   for (const k of Object.keys(obj)) {
     if (k === '$comment') continue;
-    if (!known.includes(k)) r.problems.push(message('policy/unknown-key', `${k} is not a section of the policy`, { file, column: k }, { fix: `remove it, or use one of: ${known.join(', ')}` }));
+    if (!known.includes(k))
+      r.problems.push(
+        message(
+          'policy/unknown-key',
+          `${k} is not a section of the policy`,
+          { file, column: k },
+          { fix: `remove it, or use one of: ${known.join(', ')}` },
+        ),
+      );
   }
   const policy = Object.fromEntries(POLICY_SECTIONS.map((s) => [s.key, s.read(obj[s.key], r)])) as Policy;
   return { policy, problems: r.problems };

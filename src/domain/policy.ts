@@ -23,7 +23,13 @@ export interface Cited<T> {
 export type CitedTree = Cited<unknown> | { [key: string]: CitedTree };
 
 export function isCited(x: unknown): x is Cited<unknown> {
-  return typeof x === 'object' && x !== null && 'value' in x && 'article' in x && typeof (x as Cited<unknown>).article === 'string';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    'value' in x &&
+    'article' in x &&
+    typeof (x as Cited<unknown>).article === 'string'
+  );
 }
 
 /** The plain values of a cited tree. */
@@ -61,11 +67,23 @@ export function definePolicySection<K extends string, T>(s: PolicySection<K, T>)
 // ── small readers: each problem names the key and what was expected ─────────────────────
 
 function bad(r: PolicyReader, key: string, expected: string, actual: unknown): void {
-  r.problems.push(message('policy/bad-value', `${key}: expected ${expected} but the file has ${JSON.stringify(actual)}`, { file: r.file, column: key }, { fix: `set ${key} to ${expected}, or remove it to use the default`, expected, actual: JSON.stringify(actual) }));
+  r.problems.push(
+    message(
+      'policy/bad-value',
+      `${key}: expected ${expected} but the file has ${JSON.stringify(actual)}`,
+      { file: r.file, column: key },
+      { fix: `set ${key} to ${expected}, or remove it to use the default`, expected, actual: JSON.stringify(actual) },
+    ),
+  );
 }
 
 /** The object at `key`, or {} (undefined) — anything else is a problem. */
-export function readObject(r: PolicyReader, key: string, raw: unknown, known: readonly string[]): Record<string, unknown> {
+export function readObject(
+  r: PolicyReader,
+  key: string,
+  raw: unknown,
+  known: readonly string[],
+): Record<string, unknown> {
   if (raw === undefined) return {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     bad(r, key, 'an object', raw);
@@ -73,15 +91,33 @@ export function readObject(r: PolicyReader, key: string, raw: unknown, known: re
   }
   for (const k of Object.keys(raw)) {
     if (!known.includes(k)) {
-      r.problems.push(message('policy/unknown-key', `${key}.${k} is not a policy setting`, { file: r.file, column: `${key}.${k}` }, { fix: `remove it, or use one of: ${known.join(', ')}` }));
+      r.problems.push(
+        message(
+          'policy/unknown-key',
+          `${key}.${k} is not a policy setting`,
+          { file: r.file, column: `${key}.${k}` },
+          { fix: `remove it, or use one of: ${known.join(', ')}` },
+        ),
+      );
     }
   }
   return raw as Record<string, unknown>;
 }
 
-export function readNumber(r: PolicyReader, key: string, raw: unknown, fallback: number, range: { min: number; max: number; integer?: boolean }): number {
+export function readNumber(
+  r: PolicyReader,
+  key: string,
+  raw: unknown,
+  fallback: number,
+  range: { min: number; max: number; integer?: boolean },
+): number {
   if (raw === undefined) return fallback;
-  const ok = typeof raw === 'number' && Number.isFinite(raw) && raw >= range.min && raw <= range.max && (!range.integer || Number.isInteger(raw));
+  const ok =
+    typeof raw === 'number' &&
+    Number.isFinite(raw) &&
+    raw >= range.min &&
+    raw <= range.max &&
+    (!range.integer || Number.isInteger(raw));
   if (!ok) {
     bad(r, key, `${range.integer ? 'a whole number' : 'a number'} from ${range.min} to ${range.max}`, raw);
     return fallback;
@@ -89,7 +125,13 @@ export function readNumber(r: PolicyReader, key: string, raw: unknown, fallback:
   return raw;
 }
 
-function readChoice<T extends string>(r: PolicyReader, key: string, raw: unknown, fallback: T, choices: readonly T[]): T {
+function readChoice<T extends string>(
+  r: PolicyReader,
+  key: string,
+  raw: unknown,
+  fallback: T,
+  choices: readonly T[],
+): T {
   if (raw === undefined) return fallback;
   if (typeof raw !== 'string' || !choices.includes(raw as T)) {
     bad(r, key, `one of ${choices.join(', ')}`, raw);
@@ -108,7 +150,8 @@ function readDates(r: PolicyReader, key: string, raw: unknown, fallback: string[
   }
   const out: string[] = [];
   raw.forEach((d, i) => {
-    if (typeof d === 'string' && ISO_DATE.test(d) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d)) out.push(d);
+    if (typeof d === 'string' && ISO_DATE.test(d) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d))
+      out.push(d);
     else bad(r, `${key}[${i}]`, 'a real date YYYY-MM-DD', d);
   });
   return [...new Set(out)].sort();
@@ -134,19 +177,35 @@ export interface DeadlinesPolicy {
   workdays: string[];
 }
 
-const FIRM_TERM = { value: { amount: 30, unit: 'calendar-days', from: 'start' } as Term, article: '第四十一条', note: 'the 细则 sets no term for this category; 第四十一条 checks that visits are timely, the firm sets 30 days' };
+const FIRM_TERM = {
+  value: { amount: 30, unit: 'calendar-days', from: 'start' } as Term,
+  article: '第四十一条',
+  note: 'the 细则 sets no term for this category; 第四十一条 checks that visits are timely, the firm sets 30 days',
+};
 
 const DEADLINES_CITED = {
   byCategory: {
-    'new-account': { value: { amount: 1, unit: 'months', from: 'opening' } as Term, article: '第十七条', note: '开立账户之日起一个月内完成' },
+    'new-account': {
+      value: { amount: 1, unit: 'months', from: 'opening' } as Term,
+      article: '第十七条',
+      note: '开立账户之日起一个月内完成',
+    },
     existing: FIRM_TERM,
     key: { ...FIRM_TERM, note: '第二十八条: once a year; the firm gives 30 days from the start of the visit' },
-    special: { value: { amount: 3, unit: 'calendar-days', from: 'start' } as Term, article: '第三十一条', note: '触发回访事件发生后三天内完成' },
+    special: {
+      value: { amount: 3, unit: 'calendar-days', from: 'start' } as Term,
+      article: '第三十一条',
+      note: '触发回访事件发生后三天内完成',
+    },
     advisory: FIRM_TERM,
     'departed-staff': FIRM_TERM,
     ib: FIRM_TERM,
   },
-  holidays: { value: [] as string[], article: '第三十一条', note: 'list the public holidays when a term is in business days' },
+  holidays: {
+    value: [] as string[],
+    article: '第三十一条',
+    note: 'list the public holidays when a term is in business days',
+  },
   workdays: { value: [] as string[], article: '第三十一条', note: 'weekend days worked (调休) count as business days' },
 } satisfies CitedTree;
 
@@ -154,7 +213,11 @@ function readTerm(r: PolicyReader, key: string, raw: unknown, fallback: Term): T
   const o = readObject(r, key, raw, ['amount', 'unit', 'from']);
   const unit = readChoice(r, `${key}.unit`, o.unit, fallback.unit, TERM_UNITS);
   return {
-    amount: readNumber(r, `${key}.amount`, o.amount, fallback.amount, { min: 1, max: unit === 'months' ? 24 : 366, integer: true }),
+    amount: readNumber(r, `${key}.amount`, o.amount, fallback.amount, {
+      min: 1,
+      max: unit === 'months' ? 24 : 366,
+      integer: true,
+    }),
     unit,
     from: readChoice(r, `${key}.from`, o.from, fallback.from, ['opening', 'start'] as const),
   };
@@ -168,8 +231,14 @@ export const deadlinesSection = definePolicySection({
     const d = uncite<DeadlinesPolicy>(DEADLINES_CITED);
     const o = readObject(r, 'deadlines', raw, ['byCategory', 'holidays', 'workdays']);
     const by = readObject(r, 'deadlines.byCategory', o.byCategory, VISIT_CATEGORIES);
-    const byCategory = Object.fromEntries(VISIT_CATEGORIES.map((c) => [c, readTerm(r, `deadlines.byCategory.${c}`, by[c], d.byCategory[c])])) as Record<VisitCategory, Term>;
-    return { byCategory, holidays: readDates(r, 'deadlines.holidays', o.holidays, d.holidays), workdays: readDates(r, 'deadlines.workdays', o.workdays, d.workdays) };
+    const byCategory = Object.fromEntries(
+      VISIT_CATEGORIES.map((c) => [c, readTerm(r, `deadlines.byCategory.${c}`, by[c], d.byCategory[c])]),
+    ) as Record<VisitCategory, Term>;
+    return {
+      byCategory,
+      holidays: readDates(r, 'deadlines.holidays', o.holidays, d.holidays),
+      workdays: readDates(r, 'deadlines.workdays', o.workdays, d.workdays),
+    };
   },
 });
 
@@ -181,7 +250,7 @@ export interface UnreachablePolicy {
   minChannels: number;
 }
 
-const UNREACHABLE_NOTE = '第四十二条 names 回访不可达; the attempts that prove it are the firm\'s rule';
+const UNREACHABLE_NOTE = "第四十二条 names 回访不可达; the attempts that prove it are the firm's rule";
 const UNREACHABLE_CITED = {
   minAttempts: { value: 3, article: '第四十二条', note: UNREACHABLE_NOTE },
   minDays: { value: 2, article: '第四十二条', note: UNREACHABLE_NOTE },
@@ -196,9 +265,17 @@ export const unreachableSection = definePolicySection({
     const d = uncite<UnreachablePolicy>(UNREACHABLE_CITED);
     const o = readObject(r, 'unreachable', raw, ['minAttempts', 'minDays', 'minChannels']);
     return {
-      minAttempts: readNumber(r, 'unreachable.minAttempts', o.minAttempts, d.minAttempts, { min: 1, max: 20, integer: true }),
+      minAttempts: readNumber(r, 'unreachable.minAttempts', o.minAttempts, d.minAttempts, {
+        min: 1,
+        max: 20,
+        integer: true,
+      }),
       minDays: readNumber(r, 'unreachable.minDays', o.minDays, d.minDays, { min: 1, max: 20, integer: true }),
-      minChannels: readNumber(r, 'unreachable.minChannels', o.minChannels, d.minChannels, { min: 1, max: 4, integer: true }),
+      minChannels: readNumber(r, 'unreachable.minChannels', o.minChannels, d.minChannels, {
+        min: 1,
+        max: 4,
+        integer: true,
+      }),
     };
   },
 });
@@ -213,8 +290,16 @@ export interface ReviewPolicy {
 }
 
 const REVIEW_CITED = {
-  sampleRate: { value: 0.1, article: '第五条(xx证券细则)', note: '指定专人负责回访复核、抽检; the rate is the firm\'s (10 %, as 第二十条 for existing customers)' },
-  alwaysSample: { value: ['failed', 'refused'] as VisitResult[], article: '第三十八条', note: 'visits with objections are always looked at again' },
+  sampleRate: {
+    value: 0.1,
+    article: '第五条(xx证券细则)',
+    note: "指定专人负责回访复核、抽检; the rate is the firm's (10 %, as 第二十条 for existing customers)",
+  },
+  alwaysSample: {
+    value: ['failed', 'refused'] as VisitResult[],
+    article: '第三十八条',
+    note: 'visits with objections are always looked at again',
+  },
 } satisfies CitedTree;
 
 const RESULTS: readonly VisitResult[] = ['passed', 'failed', 'refused', 'unreachable'];
@@ -228,10 +313,14 @@ export const reviewSection = definePolicySection({
     const o = readObject(r, 'review', raw, ['sampleRate', 'alwaysSample']);
     let alwaysSample = d.alwaysSample;
     if (o.alwaysSample !== undefined) {
-      if (!Array.isArray(o.alwaysSample) || o.alwaysSample.some((x) => !RESULTS.includes(x as VisitResult))) bad(r, 'review.alwaysSample', `a list of results from ${RESULTS.join(', ')}`, o.alwaysSample);
+      if (!Array.isArray(o.alwaysSample) || o.alwaysSample.some((x) => !RESULTS.includes(x as VisitResult)))
+        bad(r, 'review.alwaysSample', `a list of results from ${RESULTS.join(', ')}`, o.alwaysSample);
       else alwaysSample = o.alwaysSample as VisitResult[];
     }
-    return { sampleRate: readNumber(r, 'review.sampleRate', o.sampleRate, d.sampleRate, { min: 0, max: 1 }), alwaysSample };
+    return {
+      sampleRate: readNumber(r, 'review.sampleRate', o.sampleRate, d.sampleRate, { min: 0, max: 1 }),
+      alwaysSample,
+    };
   },
 });
 
@@ -250,11 +339,21 @@ function adverseIds(category: VisitCategory): string[] {
 const FAILING_CITED = {
   byCategory: {
     'new-account': {
-      value: ['na.opened-in-person', 'na.staff-operated-account', 'na.discretionary-mandate', 'na.knows-staff-name', 'na.agency-with-staff'],
+      value: [
+        'na.opened-in-person',
+        'na.staff-operated-account',
+        'na.discretionary-mandate',
+        'na.knows-staff-name',
+        'na.agency-with-staff',
+      ],
       article: '第四十三条',
       note: '亲临开户；无全权委托或代理操作；营销人员开发的客户知晓其姓名且无代理或代客理财关系',
     },
-    existing: { value: adverseIds('existing'), article: '第二十一条', note: 'the 细则 gives pass conditions only for new accounts; the firm fails on every checked item' },
+    existing: {
+      value: adverseIds('existing'),
+      article: '第二十一条',
+      note: 'the 细则 gives pass conditions only for new accounts; the firm fails on every checked item',
+    },
     key: { value: adverseIds('key'), article: '第二十九条', note: 'as 第二十一条' },
     special: { value: adverseIds('special'), article: '第三十条', note: 'as 第二十一条' },
     advisory: { value: adverseIds('advisory'), article: '第二十六条', note: 'as 第二十一条' },
@@ -276,7 +375,8 @@ export const failingSection = definePolicySection({
       const given = by[c];
       if (given === undefined) continue;
       const allowed = adverseIds(c);
-      if (!Array.isArray(given) || given.some((q) => typeof q !== 'string' || !allowed.includes(q))) bad(r, `failing.byCategory.${c}`, `a list of question ids from ${allowed.join(', ')}`, given);
+      if (!Array.isArray(given) || given.some((q) => typeof q !== 'string' || !allowed.includes(q)))
+        bad(r, `failing.byCategory.${c}`, `a list of question ids from ${allowed.join(', ')}`, given);
       else byCategory[c] = given as string[];
     }
     return { byCategory };
@@ -300,6 +400,12 @@ export const exceptionsSection = definePolicySection({
   cited: EXCEPTIONS_CITED,
   read(raw: unknown, r: PolicyReader): ExceptionsPolicy {
     const o = readObject(r, 'exceptions', raw, ['dueDays']);
-    return { dueDays: readNumber(r, 'exceptions.dueDays', o.dueDays, EXCEPTIONS_CITED.dueDays.value, { min: 1, max: 366, integer: true }) };
+    return {
+      dueDays: readNumber(r, 'exceptions.dueDays', o.dueDays, EXCEPTIONS_CITED.dueDays.value, {
+        min: 1,
+        max: 366,
+        integer: true,
+      }),
+    };
   },
 });

@@ -73,7 +73,12 @@ function needed(q: Question, all: readonly Question[]): boolean {
 }
 
 /** The answers against the rules, split into those that fail the visit and findings; and those missing. */
-function readAnswers(input: ResultInput): { failedAnswers: FailedAnswer[]; findings: FailedAnswer[]; missing: MissingAnswer[]; answered: boolean } {
+function readAnswers(input: ResultInput): {
+  failedAnswers: FailedAnswer[];
+  findings: FailedAnswer[];
+  missing: MissingAnswer[];
+  answered: boolean;
+} {
   const questions = questionsFor(input.category);
   const failedAnswers: FailedAnswer[] = [];
   const findings: FailedAnswer[] = [];
@@ -109,23 +114,59 @@ export function decideResult(input: ResultInput): ResultDecision {
   const none = { failedAnswers: [], findings: [], missing: [] };
   if (input.outcome?.outcome === 'refused') {
     const { reason, recordedBy } = input.outcome;
-    return { result: 'refused', ...none, reason: `the customer refused the visit: ${reason} (recorded by ${recordedBy})` };
+    return {
+      result: 'refused',
+      ...none,
+      reason: `the customer refused the visit: ${reason} (recorded by ${recordedBy})`,
+    };
   }
   const refusal = input.attempts?.find((a) => a.outcome === 'refused');
-  if (refusal) return { result: 'refused', ...none, reason: `the customer refused the visit when contacted by ${refusal.channel} at ${refusal.at} (logged by ${refusal.recordedBy})` };
+  if (refusal)
+    return {
+      result: 'refused',
+      ...none,
+      reason: `the customer refused the visit when contacted by ${refusal.channel} at ${refusal.at} (logged by ${refusal.recordedBy})`,
+    };
   const { failedAnswers, findings, missing, answered } = readAnswers(input);
   if (failedAnswers.length > 0) {
-    return { result: 'failed', failedAnswers, findings, missing, reason: `${failedAnswers.length} answer${failedAnswers.length === 1 ? '' : 's'} fail the visit: ${failedAnswers.map((f) => `${f.questionId} = ${f.actual}, expected ${f.expected} (${f.rule})`).join('; ')}` };
+    return {
+      result: 'failed',
+      failedAnswers,
+      findings,
+      missing,
+      reason: `${failedAnswers.length} answer${failedAnswers.length === 1 ? '' : 's'} fail the visit: ${failedAnswers.map((f) => `${f.questionId} = ${f.actual}, expected ${f.expected} (${f.rule})`).join('; ')}`,
+    };
   }
   if (!answered) {
     const check = unreachableCheck(input.attempts ?? [], input.unreachable);
-    if (check.met) return { result: 'unreachable', ...none, reason: `the customer could not be reached: ${check.summary}` };
+    if (check.met)
+      return { result: 'unreachable', ...none, reason: `the customer could not be reached: ${check.summary}` };
     if (input.outcome?.outcome === 'unreachable') {
-      return { result: 'pending', failedAnswers, findings, missing, reason: `recorded as unreachable (${input.outcome.reason}), but the attempts do not prove it yet: ${check.summary}` };
+      return {
+        result: 'pending',
+        failedAnswers,
+        findings,
+        missing,
+        reason: `recorded as unreachable (${input.outcome.reason}), but the attempts do not prove it yet: ${check.summary}`,
+      };
     }
   }
   if (missing.length > 0) {
-    return { result: 'pending', failedAnswers, findings, missing, reason: `not decidable yet: no answer to ${missing.map((m) => m.questionId).join(', ')}` };
+    return {
+      result: 'pending',
+      failedAnswers,
+      findings,
+      missing,
+      reason: `not decidable yet: no answer to ${missing.map((m) => m.questionId).join(', ')}`,
+    };
   }
-  return { result: 'passed', failedAnswers, findings, missing, reason: findings.length ? `passed with ${findings.length} finding${findings.length === 1 ? '' : 's'}: ${findings.map((f) => f.questionId).join(', ')}` : 'every answer meets the rules' };
+  return {
+    result: 'passed',
+    failedAnswers,
+    findings,
+    missing,
+    reason: findings.length
+      ? `passed with ${findings.length} finding${findings.length === 1 ? '' : 's'}: ${findings.map((f) => f.questionId).join(', ')}`
+      : 'every answer meets the rules',
+  };
 }

@@ -41,7 +41,10 @@ function generator(seed: number): () => number {
  * Draws the sample: per visitor (in name order), the visits always included, then
  * ceil(rate × the visitor's other finished visits) drawn from the rest. Pending visits are not finished.
  */
-export function drawSample(candidates: readonly SampleCandidate[], options: { rate: number; seed: string; alwaysSample: readonly VisitResult[] }): DrawnVisit[] {
+export function drawSample(
+  candidates: readonly SampleCandidate[],
+  options: { rate: number; seed: string; alwaysSample: readonly VisitResult[] },
+): DrawnVisit[] {
   const finished = candidates.filter((c) => c.result !== 'pending');
   const visitors = [...new Set(finished.map((c) => c.visitor))].sort();
   const out: DrawnVisit[] = [];
@@ -55,7 +58,10 @@ export function drawSample(candidates: readonly SampleCandidate[], options: { ra
       [rest[i], rest[j]] = [rest[j]!, rest[i]!];
     }
     const n = Math.min(rest.length, Math.ceil(options.rate * rest.length - 1e-9));
-    out.push(...always.map((c) => ({ ...c, reason: 'always' as const })), ...rest.slice(0, n).map((c) => ({ ...c, reason: 'drawn' as const })));
+    out.push(
+      ...always.map((c) => ({ ...c, reason: 'always' as const })),
+      ...rest.slice(0, n).map((c) => ({ ...c, reason: 'drawn' as const })),
+    );
   }
   return out;
 }

@@ -11,7 +11,8 @@ export const S10_WEIGHTS = [8, 6, 4, 2, 3, 5, 9, 7] as const;
 
 /** The S10 check digit of an eight-digit serial. */
 export function s10CheckDigit(serial: string): number {
-  if (!/^\d{8}$/.test(serial)) throw new RangeError(`Expected eight digits for an S10 serial but received ${JSON.stringify(serial)}`);
+  if (!/^\d{8}$/.test(serial))
+    throw new RangeError(`Expected eight digits for an S10 serial but received ${JSON.stringify(serial)}`);
   const sum = [...serial].reduce((s, d, i) => s + Number(d) * S10_WEIGHTS[i]!, 0);
   const c = 11 - (sum % 11);
   return c === 10 ? 0 : c === 11 ? 5 : c;
@@ -26,10 +27,17 @@ export type TrackingParse = { ok: true; trackingNumber: string } | { ok: false; 
 export function parseTrackingNumber(text: string): TrackingParse {
   const t = text.replace(/[\s-]/g, '').toUpperCase();
   const m = /^([A-Z]{2})(\d{8})(\d)([A-Z]{2})$/.exec(t);
-  if (!m) return { ok: false, reason: `"${text.trim()}" is not a postal tracking number of the form XX123456785CN (two letters, nine digits, two letters)` };
+  if (!m)
+    return {
+      ok: false,
+      reason: `"${text.trim()}" is not a postal tracking number of the form XX123456785CN (two letters, nine digits, two letters)`,
+    };
   const expected = s10CheckDigit(m[2]!);
   if (Number(m[3]) !== expected) {
-    return { ok: false, reason: `the check digit of "${t}" does not hold (the ninth digit should be ${expected}, not ${m[3]}): a digit was mistyped or misread` };
+    return {
+      ok: false,
+      reason: `the check digit of "${t}" does not hold (the ninth digit should be ${expected}, not ${m[3]}): a digit was mistyped or misread`,
+    };
   }
   return { ok: true, trackingNumber: t };
 }

@@ -69,15 +69,16 @@ function compactForm(typed: string): string {
   return s.replace(/O/g, '0').replace(/[IL]/g, '1');
 }
 
-export type VisitIdParse =
-  | { ok: true; visitId: VisitId }
-  | { ok: false; reason: string };
+export type VisitIdParse = { ok: true; visitId: VisitId } | { ok: false; reason: string };
 
 /** Reads a typed or scanned visit id; says why when it is not one. */
 export function parseVisitId(typed: string): VisitIdParse {
   const compact = compactForm(typed);
   if (compact.length !== VISIT_ID_BODY_LENGTH + 1) {
-    return { ok: false, reason: `a visit id has ${VISIT_ID_BODY_LENGTH + 1} characters after "${VISIT_ID_PREFIX}-", "${typed}" has ${compact.length}` };
+    return {
+      ok: false,
+      reason: `a visit id has ${VISIT_ID_BODY_LENGTH + 1} characters after "${VISIT_ID_PREFIX}-", "${typed}" has ${compact.length}`,
+    };
   }
   const values = toValues(compact);
   if (!values) {

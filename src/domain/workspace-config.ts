@@ -53,11 +53,13 @@ export function parseWorkspaceConfig(raw: unknown, file: string): { config: Work
     return { config, messages };
   }
   const known = new Set(['sender', 'files', 'policy']);
-  for (const key of Object.keys(raw)) if (!known.has(key)) problem(key, 'is not a key huifang knows', `use only ${[...known].join(', ')}`);
+  for (const key of Object.keys(raw))
+    if (!known.has(key)) problem(key, 'is not a key huifang knows', `use only ${[...known].join(', ')}`);
   const r = raw as Record<string, unknown>;
   for (const key of ['files', 'policy'] as const) {
     if (r[key] === undefined) continue;
-    if (typeof r[key] === 'string' && r[key] !== '' && !(r[key] as string).includes('\0')) config[key] = r[key] as string;
+    if (typeof r[key] === 'string' && r[key] !== '' && !(r[key] as string).includes('\0'))
+      config[key] = r[key] as string;
     else problem(key, 'must be a path (text)', `give a folder or file path for "${key}"`);
   }
   if (r.sender !== undefined) {
@@ -90,7 +92,8 @@ function parseSender(raw: unknown, problem: (key: string, text: string, fix: str
     ok = false;
   }
   for (const key of Object.keys(s)) {
-    if (![...SENDER_TEXT_KEYS, 'postcode', 'replyDays'].includes(key)) problem(`sender.${key}`, 'is not a key huifang knows', 'remove it');
+    if (![...SENDER_TEXT_KEYS, 'postcode', 'replyDays'].includes(key))
+      problem(`sender.${key}`, 'is not a key huifang knows', 'remove it');
   }
   return ok ? (s as unknown as Sender) : undefined;
 }

@@ -17,7 +17,9 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
  */
 export function startModuleWorker(name: string, from: string, options: WorkerOptions = {}): Worker {
   if (from.endsWith('.js')) return new Worker(new URL(name.replace(/\.ts$/, '.js'), from), options);
-  const tsx = pathToFileURL(join(dirname(createRequire(from).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+  const tsx = pathToFileURL(
+    join(dirname(createRequire(from).resolve('tsx/package.json')), 'dist/esm/api/index.mjs'),
+  ).href;
   const worker = new URL(name, from).href;
   const code = `import(${JSON.stringify(tsx)}).then((tsx) => tsx.tsImport(${JSON.stringify(worker)}, ${JSON.stringify(worker)}))`;
   return new Worker(code, { ...options, eval: true });

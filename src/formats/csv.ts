@@ -40,7 +40,8 @@ export function readCsv(text: string): CsvRecord[] {
   try {
     records = parse(text, { bom: true, relax_quotes: true, relax_column_count: true, skip_empty_lines: false });
   } catch (e) {
-    if (e instanceof CsvError && e.code === 'CSV_QUOTE_NOT_CLOSED') throw new CsvSyntaxError(Number(e.records ?? 0) + 1);
+    if (e instanceof CsvError && e.code === 'CSV_QUOTE_NOT_CLOSED')
+      throw new CsvSyntaxError(Number(e.records ?? 0) + 1);
     throw e;
   }
   return records.map((fields, i) => ({ row: i + 1, fields }));

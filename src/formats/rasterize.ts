@@ -33,7 +33,8 @@ export async function rasterizePdf(bytes: Uint8Array, options: RasterizeOptions 
     const numbers = options.pages ?? Array.from({ length: doc.numPages }, (_, i) => i + 1);
     const out: RasterPage[] = [];
     for (const n of numbers) {
-      if (n < 1 || n > doc.numPages) throw new RangeError(`page ${n} does not exist: the PDF has ${doc.numPages} pages`);
+      if (n < 1 || n > doc.numPages)
+        throw new RangeError(`page ${n} does not exist: the PDF has ${doc.numPages} pages`);
       const page = await doc.getPage(n);
       const viewport = page.getViewport({ scale: dpi / 72 });
       const width = Math.ceil(viewport.width);

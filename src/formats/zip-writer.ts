@@ -32,15 +32,41 @@ const UNIX_FILE_MODE = 0o100644;
 
 class ZipLimitError extends Error {
   constructor(what: string) {
-    super(`${what} would exceed what a zip without zip64 can hold (4 GiB, 65 535 entries); split the bundle with a smaller --max-bytes`);
+    super(
+      `${what} would exceed what a zip without zip64 can hold (4 GiB, 65 535 entries); split the bundle with a smaller --max-bytes`,
+    );
     this.name = 'ZipLimitError';
   }
 }
 
 /** Extensions of data that is already compressed: stored, not deflated again. */
 const COMPRESSED_EXTENSIONS = new Set([
-  'jpg', 'jpeg', 'png', 'gif', 'webp', 'jp2', 'pdf', 'zip', 'gz', 'bz2', 'xz', '7z', 'docx', 'xlsx', 'pptx',
-  'mp3', 'm4a', 'aac', 'ogg', 'opus', 'amr', 'wma', 'flac', 'mp4', 'tif', 'tiff',
+  'jpg',
+  'jpeg',
+  'png',
+  'gif',
+  'webp',
+  'jp2',
+  'pdf',
+  'zip',
+  'gz',
+  'bz2',
+  'xz',
+  '7z',
+  'docx',
+  'xlsx',
+  'pptx',
+  'mp3',
+  'm4a',
+  'aac',
+  'ogg',
+  'opus',
+  'amr',
+  'wma',
+  'flac',
+  'mp4',
+  'tif',
+  'tiff',
 ]);
 
 /** Whether an entry with this name is deflated (text and other uncompressed data) or stored. */
@@ -62,9 +88,19 @@ export interface PreparedEntry {
  * Prepares an entry from bytes in memory: deflated when the name says text (or `deflate` is
  * set) and deflating makes it smaller, else stored. `level` trades speed for size (default 9).
  */
-export function prepareEntry(name: string, bytes: Uint8Array, options: { deflate?: boolean; level?: number } = {}): PreparedEntry {
+export function prepareEntry(
+  name: string,
+  bytes: Uint8Array,
+  options: { deflate?: boolean; level?: number } = {},
+): PreparedEntry {
   const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const entry: PreparedEntry = { name: Buffer.from(name, 'utf8'), method: METHOD_STORE, crc: crc32(data) >>> 0, size: data.length, body: data };
+  const entry: PreparedEntry = {
+    name: Buffer.from(name, 'utf8'),
+    method: METHOD_STORE,
+    crc: crc32(data) >>> 0,
+    size: data.length,
+    body: data,
+  };
   if (options.deflate ?? shouldDeflate(name)) {
     const level = options.level ?? 9;
     const deflated = deflateRawSync(data, { level, memLevel: level === 9 ? 9 : 8 });
@@ -133,7 +169,14 @@ export function zipInMemory(entries: readonly PreparedEntry[], entryDate: string
   let at = 0;
   for (const e of entries) {
     const header = localHeader(e, e.body.length, dos);
-    central.push({ name: e.name, method: e.method, crc: e.crc, compressedSize: e.body.length, size: e.size, offset: at });
+    central.push({
+      name: e.name,
+      method: e.method,
+      crc: e.crc,
+      compressedSize: e.body.length,
+      size: e.size,
+      offset: at,
+    });
     parts.push(header, e.body);
     at += header.length + e.body.length;
   }
@@ -206,7 +249,8 @@ export class ZipWriter {
 
   private checkRoom(name: string, compressedSize: number): void {
     if (this.central.length + 1 > ZIP32_MAX_ENTRIES) throw new ZipLimitError(`Entry ${name}`);
-    if (this.position + 30 + Buffer.byteLength(name) + compressedSize > ZIP32_LIMIT) throw new ZipLimitError(`Entry ${name}`);
+    if (this.position + 30 + Buffer.byteLength(name) + compressedSize > ZIP32_LIMIT)
+      throw new ZipLimitError(`Entry ${name}`);
   }
 
   /** Adds an entry from bytes in memory; deflated when that helps and the name says text. */
@@ -216,7 +260,14 @@ export class ZipWriter {
     const offset = this.position;
     await this.write(localHeader(e, e.body.length, this.dos));
     await this.write(Buffer.from(e.body.buffer, e.body.byteOffset, e.body.byteLength));
-    this.central.push({ name: e.name, method: e.method, crc: e.crc, compressedSize: e.body.length, size: e.size, offset });
+    this.central.push({
+      name: e.name,
+      method: e.method,
+      crc: e.crc,
+      compressedSize: e.body.length,
+      size: e.size,
+      offset,
+    });
     return { name, size: e.size, compressedSize: e.body.length, crc32: e.crc, stored: e.method === METHOD_STORE };
   }
 
@@ -225,11 +276,18 @@ export class ZipWriter {
    * it once: `onChunk` sees every chunk (to feed the manifests' hashers). The CRC is written
    * into the local header afterwards, so no data descriptor is needed.
    */
-  async addStream(name: string, size: number, chunks: AsyncIterable<Buffer>, onChunk: (chunk: Buffer) => void | Promise<void> = () => {}): Promise<WrittenEntry> {
+  async addStream(
+    name: string,
+    size: number,
+    chunks: AsyncIterable<Buffer>,
+    onChunk: (chunk: Buffer) => void | Promise<void> = () => {},
+  ): Promise<WrittenEntry> {
     const nameBytes = Buffer.from(name, 'utf8');
     this.checkRoom(name, size);
     const offset = this.position;
-    await this.write(localHeader({ name: nameBytes, method: METHOD_STORE, crc: 0, size, body: Buffer.alloc(0) }, size, this.dos));
+    await this.write(
+      localHeader({ name: nameBytes, method: METHOD_STORE, crc: 0, size, body: Buffer.alloc(0) }, size, this.dos),
+    );
     let crc = 0;
     let seen = 0;
     for await (const chunk of chunks) {

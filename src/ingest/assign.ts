@@ -33,7 +33,15 @@ export interface ReaderReviewItem {
 /** What was found on one page, before it is assigned. */
 export type PageFinding =
   | { page: number; type: 'failed'; reason: string }
-  | { page: number; type: 'coded'; visitId: string; kind: DocumentKind; reading: RecordedReading; review: ReaderReviewItem[]; pageCrop?: Uint8Array }
+  | {
+      page: number;
+      type: 'coded';
+      visitId: string;
+      kind: DocumentKind;
+      reading: RecordedReading;
+      review: ReaderReviewItem[];
+      pageCrop?: Uint8Array;
+    }
   | {
       page: number;
       type: 'uncoded';
@@ -85,10 +93,19 @@ function unplaced(f: Extract<PageFinding, { type: 'uncoded' }>, reason: string, 
 /** The page as its visit's postal receipt, when one of its barcodes is a recorded tracking number of a known visit. */
 function receiptOf(f: Extract<PageFinding, { type: 'uncoded' }>, options: AssignOptions): HandledPage | undefined {
   if (!options.mailing || !f.trackingNumbers?.length) return undefined;
-  const visits = [...new Set(f.trackingNumbers.flatMap((t) => options.mailing!(t) ?? []))].filter((v) => options.visit(v));
+  const visits = [...new Set(f.trackingNumbers.flatMap((t) => options.mailing!(t) ?? []))].filter((v) =>
+    options.visit(v),
+  );
   if (visits.length !== 1) return undefined;
   // Assigned by the barcode: 'handler' (the register's word for "by what the page says, not by its QR code").
-  return { page: f.page, visitId: visits[0]!, kind: 'postal-receipt', assignedBy: 'handler', reading: { ...(f.reading ?? {}), identifiedBy: 'barcode' }, review: [] };
+  return {
+    page: f.page,
+    visitId: visits[0]!,
+    kind: 'postal-receipt',
+    assignedBy: 'handler',
+    reading: { ...(f.reading ?? {}), identifiedBy: 'barcode' },
+    review: [],
+  };
 }
 
 /** Assigns every page in scan order (see the module comment). */
@@ -102,7 +119,14 @@ export function assignPages(findings: readonly PageFinding[], options: AssignOpt
 
   for (const f of findings) {
     if (f.type === 'failed') {
-      out.push({ page: f.page, visitId: null, kind: null, assignedBy: 'none', reason: f.reason, ruleId: QUARANTINE_RULES.unreadable });
+      out.push({
+        page: f.page,
+        visitId: null,
+        kind: null,
+        assignedBy: 'none',
+        reason: f.reason,
+        ruleId: QUARANTINE_RULES.unreadable,
+      });
       if (anchor) gapSinceAnchor.push(f.page);
       continue;
     }
@@ -126,7 +150,13 @@ export function assignPages(findings: readonly PageFinding[], options: AssignOpt
       const review = [...f.review];
       const seal = f.reading.checks?.seal;
       const sealMayBeThere = seal !== undefined && seal.present !== false;
-      if (f.kind === 'form' && facts.customerKind === 'institution' && sealMayBeThere && seal.red === null && !review.some((r) => r.subject === 'seal.red')) {
+      if (
+        f.kind === 'form' &&
+        facts.customerKind === 'institution' &&
+        sealMayBeThere &&
+        seal.red === null &&
+        !review.some((r) => r.subject === 'seal.red')
+      ) {
         review.push({
           subject: 'seal.red',
           machineValue: null,
@@ -135,17 +165,24 @@ export function assignPages(findings: readonly PageFinding[], options: AssignOpt
             f.reading.sealLostInBilevel === true
               ? 'black-and-white scan with an empty-looking seal box: thresholding can drop a red seal entirely, and an institution must stamp its red official seal (公章); look at the paper form'
               : f.reading.colour === false
-              ? 'grey scan: an institution must stamp its red official seal (公章), and a grey scan cannot show red; look at the paper form'
-              : 'the machine cannot tell whether the seal is red; an institution must stamp its red official seal (公章)',
+                ? 'grey scan: an institution must stamp its red official seal (公章), and a grey scan cannot show red; look at the paper form'
+                : 'the machine cannot tell whether the seal is red; an institution must stamp its red official seal (公章)',
         });
       }
-      if (f.kind === 'form' && facts.customerKind === 'institution' && f.reading.sealLostInBilevel === true && seal?.present === null && !review.some((r) => r.subject === 'seal')) {
+      if (
+        f.kind === 'form' &&
+        facts.customerKind === 'institution' &&
+        f.reading.sealLostInBilevel === true &&
+        seal?.present === null &&
+        !review.some((r) => r.subject === 'seal')
+      ) {
         // The seal's presence is as undecided as its colour: a reviewer settles both.
         review.push({
           subject: 'seal',
           machineValue: null,
           score: seal.score,
-          reason: 'black-and-white scan: the seal box looks empty, but thresholding can drop a red seal; an institution must stamp its official seal (公章); look at the paper form',
+          reason:
+            'black-and-white scan: the seal box looks empty, but thresholding can drop a red seal; an institution must stamp its official seal (公章); look at the paper form',
         });
       }
       out.push({ page: f.page, visitId: f.visitId, kind: f.kind, assignedBy: 'qr', reading: f.reading, review });
@@ -160,25 +197,42 @@ export function assignPages(findings: readonly PageFinding[], options: AssignOpt
       continue;
     }
     if (!options.follow) {
-      out.push(unplaced(f, f.unreadableCode
-        ? `its QR code could not be read (${f.unreadableCode}), and following is off (--no-follow)`
-        : 'it has no QR code, and following is off (--no-follow); move it to its visit with huifang pages move'));
+      out.push(
+        unplaced(
+          f,
+          f.unreadableCode
+            ? `its QR code could not be read (${f.unreadableCode}), and following is off (--no-follow)`
+            : 'it has no QR code, and following is off (--no-follow); move it to its visit with huifang pages move',
+        ),
+      );
       continue;
     }
     if (!anchor) {
-      out.push(unplaced(f, f.unreadableCode
-        ? `its QR code could not be read (${f.unreadableCode}), and no page before it in the file has one to follow`
-        : 'it has no QR code, and no page before it in the file has one to follow; move it to its visit with huifang pages move'));
+      out.push(
+        unplaced(
+          f,
+          f.unreadableCode
+            ? `its QR code could not be read (${f.unreadableCode}), and no page before it in the file has one to follow`
+            : 'it has no QR code, and no page before it in the file has one to follow; move it to its visit with huifang pages move',
+        ),
+      );
       continue;
     }
     if (!anchor.known) {
-      out.push(unplaced(f, `it has no QR code and follows page ${anchor.page}, whose visit ${anchor.visitId} is not in the register`, QUARANTINE_RULES.followsUnknown));
+      out.push(
+        unplaced(
+          f,
+          `it has no QR code and follows page ${anchor.page}, whose visit ${anchor.visitId} is not in the register`,
+          QUARANTINE_RULES.followsUnknown,
+        ),
+      );
       continue;
     }
     const review: ReaderReviewItem[] = [];
     const doubts: string[] = [];
     if (f.unreadableCode) doubts.push(`a QR code on it could not be read (${f.unreadableCode})`);
-    if (gapSinceAnchor.length) doubts.push(`page${gapSinceAnchor.length > 1 ? 's' : ''} ${gapSinceAnchor.join(', ')} between could not be read`);
+    if (gapSinceAnchor.length)
+      doubts.push(`page${gapSinceAnchor.length > 1 ? 's' : ''} ${gapSinceAnchor.join(', ')} between could not be read`);
     if (doubts.length) {
       review.push({
         subject: 'visit',
@@ -188,7 +242,15 @@ export function assignPages(findings: readonly PageFinding[], options: AssignOpt
         ...(f.pageCrop ? { crop: f.pageCrop } : {}),
       });
     }
-    out.push({ page: f.page, visitId: anchor.visitId, kind: 'attachment', assignedBy: 'follow', reading: f.reading ?? null, review, ...(f.pageCrop ? { crop: f.pageCrop } : {}) });
+    out.push({
+      page: f.page,
+      visitId: anchor.visitId,
+      kind: 'attachment',
+      assignedBy: 'follow',
+      reading: f.reading ?? null,
+      review,
+      ...(f.pageCrop ? { crop: f.pageCrop } : {}),
+    });
   }
   return out;
 }

@@ -19,13 +19,27 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, message, systemErrorWords, type Message } from '../domain/messages.ts';
 import { beginIngestFile, finishIngestFile, getIngestFile, type IngestFileRecord } from '../store/ingest.ts';
 import { pagesOfFile, type PageRecord } from '../store/pages.ts';
-import { applyReview, reviewItemsOfFile, type FinalCheck, type FinalSeal, type NewReviewItem, type ReviewItem, type ReviewValue } from '../store/review.ts';
+import {
+  applyReview,
+  reviewItemsOfFile,
+  type FinalCheck,
+  type FinalSeal,
+  type NewReviewItem,
+  type ReviewItem,
+  type ReviewValue,
+} from '../store/review.ts';
 import type { Leftover } from '../store/leftovers.ts';
 import type { Workspace } from '../store/workspace.ts';
 import type { Answer } from '../domain/questions.ts';
 import type { DecodeLimits } from '../scan/decode.ts';
 import { QUARANTINE_RULES } from './assign.ts';
-import { handlerFor, type HandlerResult, type IngestCandidate, type IngestContext, type IngestHandler } from './handlers.ts';
+import {
+  handlerFor,
+  type HandlerResult,
+  type IngestCandidate,
+  type IngestContext,
+  type IngestHandler,
+} from './handlers.ts';
 import { defaultReadThreads, openScanReader, type ScanReader } from '../scan/read-pool.ts';
 import { currentActor } from '../env/actor.ts';
 
@@ -71,12 +85,24 @@ export interface PageReport {
   /** How the page found its visit: `qr`, `follow` (after a page with a code), `handler`, `clerk`, `none` (quarantined). */
   assignedBy: string;
   /** Signature and seal decisions (null for pages that are not a read form); null `present`: under review. */
-  checks: { customerSignature: CheckReport; handlerSignature: CheckReport; seal: CheckReport & { red: boolean | null } } | null;
+  checks: {
+    customerSignature: CheckReport;
+    handlerSignature: CheckReport;
+    seal: CheckReport & { red: boolean | null };
+  } | null;
   /** Answers by question id; null: blank, unreadable or under review. */
   answers: Record<string, Answer>;
   /** True while the page has open review items. */
   review: boolean;
-  reviewItems: { itemId: number; subject: string; machineValue: ReviewValue; score: number | null; reason: string; status: string; crop: string | null }[];
+  reviewItems: {
+    itemId: number;
+    subject: string;
+    machineValue: ReviewValue;
+    score: number | null;
+    reason: string;
+    status: string;
+    crop: string | null;
+  }[];
   /** Set when the page is in quarantine; `crop`: absolute path of a picture of the page (PNG). */
   quarantine?: { reason: string; ruleId: string | null; since: string; crop: string | null };
 }
@@ -150,23 +176,36 @@ const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * not exist is bad input: `InputError` naming every such path, before anything is written.
  */
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
-export async function collectIngestInputs(paths: readonly string[], handlers: readonly IngestHandler[]): Promise<CollectedInputs> {
+export async function collectIngestInputs(
+  paths: readonly string[],
+  handlers: readonly IngestHandler[],
+): Promise<CollectedInputs> {
   const missing: Message[] = [];
   const roots: { path: string; dir: boolean }[] = [];
   for (const p of paths) {
     const abs = resolve(p);
     try {
       const s = await stat(abs);
-      if (!s.isFile() && !s.isDirectory()) missing.push(message('ingest/not-a-file', `${abs} is neither a file nor a folder`, { file: abs }));
+      if (!s.isFile() && !s.isDirectory())
+        missing.push(message('ingest/not-a-file', `${abs} is neither a file nor a folder`, { file: abs }));
       else roots.push({ path: abs, dir: s.isDirectory() });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       missing.push(
-        message('ingest/missing-path', code === 'ENOENT' ? `${abs} does not exist` : `${abs} cannot be opened: ${systemErrorWords(e)}`, { file: abs }, { fix: 'check the path and run ingest again' }),
+        message(
+          'ingest/missing-path',
+          code === 'ENOENT' ? `${abs} does not exist` : `${abs} cannot be opened: ${systemErrorWords(e)}`,
+          { file: abs },
+          { fix: 'check the path and run ingest again' },
+        ),
       );
     }
   }
-  if (missing.length) throw new InputError(missing.length === 1 ? missing[0]!.reason : `${missing.length} paths cannot be ingested`, missing);
+  if (missing.length)
+    throw new InputError(
+      missing.length === 1 ? missing[0]!.reason : `${missing.length} paths cannot be ingested`,
+      missing,
+    );
 
   const files: string[] = [];
   const seen = new Set<string>();
@@ -192,7 +231,10 @@ export async function collectIngestInputs(paths: readonly string[], handlers: re
       if (e.isSymbolicLink()) {
         const target = await realpath(full).catch(() => '');
         if (!isInside(rootReal, target)) {
-          refused.push({ path: full, reason: `a link to ${target || 'nowhere'}, outside the folder ${rootReal}: not read; name the file itself on the command line to ingest it` });
+          refused.push({
+            path: full,
+            reason: `a link to ${target || 'nowhere'}, outside the folder ${rootReal}: not read; name the file itself on the command line to ingest it`,
+          });
           continue;
         }
       }
@@ -200,7 +242,12 @@ export async function collectIngestInputs(paths: readonly string[], handlers: re
       else if (s.isFile()) {
         const candidate: IngestCandidate = { path: full, name: e.name, size: s.size, head: await readHead(full) };
         if (handlerFor(candidate, handlers)) add(full);
-        else skipped.push({ path: full, reason: 'not a scan, scanned PDF or e-mail that huifang reads; name it on the command line to store it anyway' });
+        else
+          skipped.push({
+            path: full,
+            reason:
+              'not a scan, scanned PDF or e-mail that huifang reads; name it on the command line to store it anyway',
+          });
       }
     }
   };
@@ -232,11 +279,23 @@ export async function ingest(ws: Workspace, paths: readonly string[], options: I
 }
 
 /** Ingests inputs already collected with `collectIngestInputs`. */
-export async function ingestCollected(ws: Workspace, inputs: CollectedInputs, options: IngestOptions): Promise<IngestReport> {
+export async function ingestCollected(
+  ws: Workspace,
+  inputs: CollectedInputs,
+  options: IngestOptions,
+): Promise<IngestReport> {
   const actor = options.actor ?? currentActor();
   const handlers = options.handlers;
   // A killed ingest leaves a full-size temporary copy in the store: removed first.
-  const report: IngestReport = { files: [], quarantined: [], skipped: inputs.skipped, refused: inputs.refused ?? [], reviewPending: 0, messages: [], leftovers: ws.files.removeLeftovers() };
+  const report: IngestReport = {
+    files: [],
+    quarantined: [],
+    skipped: inputs.skipped,
+    refused: inputs.refused ?? [],
+    reviewPending: 0,
+    messages: [],
+    leftovers: ws.files.removeLeftovers(),
+  };
   const total = inputs.files.length;
   // Files are read ahead on worker threads (decoding and page reading only: no register
   // writes), while each file is still recorded in order, one transaction each, here; the
@@ -249,11 +308,14 @@ export async function ingestCollected(ws: Workspace, inputs: CollectedInputs, op
   const one: OneOptions = { ...options, actor, handlers };
   try {
     for (const [index, path] of inputs.files.entries()) {
-      for (let j = index; j < Math.min(total, index + ahead); j++) staged[j] ??= stageFile(ws, inputs.files[j]!, one, reader);
+      for (let j = index; j < Math.min(total, index + ahead); j++)
+        staged[j] ??= stageFile(ws, inputs.files[j]!, one, reader);
       options.onProgress?.({ type: 'file', path, index, total });
       const ready = await staged[index]!;
       staged[index] = undefined;
-      const file = await ingestStaged(ws, ready, one, (page) => options.onProgress?.({ type: 'page', path, index, total, page }));
+      const file = await ingestStaged(ws, ready, one, (page) =>
+        options.onProgress?.({ type: 'page', path, index, total, page }),
+      );
       record(report, path, file, index, total, options);
     }
   } finally {
@@ -276,16 +338,37 @@ function totalBytes(paths: readonly string[]): number {
 }
 
 /** Adds a file's outcome to the run's report and tells the progress listener. */
-function record(report: IngestReport, path: string, file: FileReport, index: number, total: number, options: IngestOptions): void {
+function record(
+  report: IngestReport,
+  path: string,
+  file: FileReport,
+  index: number,
+  total: number,
+  options: IngestOptions,
+): void {
   report.files.push(file);
   for (const p of file.pages) {
     if (p.quarantine) {
-      report.quarantined.push({ path, sha256: file.sha256, page: p.page, reason: p.quarantine.reason, ruleId: p.quarantine.ruleId, date: p.quarantine.since, crop: p.quarantine.crop });
-      report.messages.push(message(p.quarantine.ruleId ?? 'ingest/quarantined', `quarantined: ${p.quarantine.reason}`, { file: path, ...(p.page !== null ? { page: p.page } : {}) }));
+      report.quarantined.push({
+        path,
+        sha256: file.sha256,
+        page: p.page,
+        reason: p.quarantine.reason,
+        ruleId: p.quarantine.ruleId,
+        date: p.quarantine.since,
+        crop: p.quarantine.crop,
+      });
+      report.messages.push(
+        message(p.quarantine.ruleId ?? 'ingest/quarantined', `quarantined: ${p.quarantine.reason}`, {
+          file: path,
+          ...(p.page !== null ? { page: p.page } : {}),
+        }),
+      );
     }
     report.reviewPending += p.reviewItems.filter((i) => i.status === 'open').length;
   }
-  if (file.status === 'error') report.messages.push(message('ingest/unreadable-path', file.error ?? 'cannot be read', { file: path }));
+  if (file.status === 'error')
+    report.messages.push(message('ingest/unreadable-path', file.error ?? 'cannot be read', { file: path }));
   options.onProgress?.({ type: 'file-done', path, index, total, status: file.status });
 }
 
@@ -309,13 +392,21 @@ function wholeFileQuarantine(ruleId: string, reason: (input: { name: string; siz
 /** The handler used for a file no handler reads: stored, then quarantined whole with the reason. */
 const unsupportedHandler = wholeFileQuarantine(
   QUARANTINE_RULES.unsupported,
-  (input) => `${input.name} is not a scan (JPEG, PNG, TIFF, PDF) or an e-mail that huifang reads; it is kept in the workspace. Attach it by hand with huifang attach, or move it with huifang pages move`,
+  (input) =>
+    `${input.name} is not a scan (JPEG, PNG, TIFF, PDF) or an e-mail that huifang reads; it is kept in the workspace. Attach it by hand with huifang attach, or move it with huifang pages move`,
 );
 
 /** A file stored in the workspace, its handler chosen, and its pure reading possibly under way. */
 type Staged =
   | { path: string; error: string }
-  | { path: string; error?: undefined; stored: { sha256: string; size: number }; candidate: IngestCandidate; handler: IngestHandler; prepared: Promise<{ value: unknown } | { error: unknown }> | null };
+  | {
+      path: string;
+      error?: undefined;
+      stored: { sha256: string; size: number };
+      candidate: IngestCandidate;
+      handler: IngestHandler;
+      prepared: Promise<{ value: unknown } | { error: unknown }> | null;
+    };
 
 /**
  * Step 1 of a file (stored first, under its SHA-256), and the start of its reading when the
@@ -333,7 +424,10 @@ async function stageFile(ws: Workspace, path: string, options: OneOptions, reade
   }
   const candidate: IngestCandidate = { path, name, size: stored.size, head };
   const maxBytes = options.limits?.maxFileBytes ?? 1024 ** 3;
-  const handler = stored.size > maxBytes ? tooLargeHandler(maxBytes) : (handlerFor(candidate, options.handlers) ?? unsupportedHandler);
+  const handler =
+    stored.size > maxBytes
+      ? tooLargeHandler(maxBytes)
+      : (handlerFor(candidate, options.handlers) ?? unsupportedHandler);
   let prepared: Promise<{ value: unknown } | { error: unknown }> | null = null;
   // A file the register already holds as done is a duplicate: nothing to read.
   const known = getIngestFile(ws.db, stored.sha256)?.status === 'done';
@@ -349,12 +443,25 @@ async function stageFile(ws: Workspace, path: string, options: OneOptions, reade
 
 /** Steps 2–4 of a file: recorded as processing, read (or its prepared reading awaited), recorded as done. */
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
-async function ingestStaged(ws: Workspace, staged: Staged, options: OneOptions, onPage: (page: number) => void): Promise<FileReport> {
+async function ingestStaged(
+  ws: Workspace,
+  staged: Staged,
+  options: OneOptions,
+  onPage: (page: number) => void,
+): Promise<FileReport> {
   const path = staged.path;
-  if (staged.error !== undefined) return { path, sha256: '', status: 'error', handler: null, pageCount: null, pages: [], error: staged.error };
+  if (staged.error !== undefined)
+    return { path, sha256: '', status: 'error', handler: null, pageCount: null, pages: [], error: staged.error };
   const { stored, candidate, handler } = staged;
   const name = candidate.name;
-  const begun = beginIngestFile(ws.db, { sha256: stored.sha256, size: stored.size, fileName: name, sourcePath: path, handler: handler.name, actor: options.actor });
+  const begun = beginIngestFile(ws.db, {
+    sha256: stored.sha256,
+    size: stored.size,
+    fileName: name,
+    sourcePath: path,
+    handler: handler.name,
+    actor: options.actor,
+  });
   if (begun.state === 'done') return fileReport(ws, path, begun.file, 'duplicate');
 
   const ctx: IngestContext = {
@@ -368,15 +475,30 @@ async function ingestStaged(ws: Workspace, staged: Staged, options: OneOptions, 
   try {
     const prepared = staged.prepared ? await staged.prepared : null;
     if (prepared && 'error' in prepared) throw prepared.error;
-    result = await handler.ingest(ctx, { ...candidate, sha256: stored.sha256, read: () => ws.files.read(stored.sha256) }, prepared?.value);
+    result = await handler.ingest(
+      ctx,
+      { ...candidate, sha256: stored.sha256, read: () => ws.files.read(stored.sha256) },
+      prepared?.value,
+    );
     checkResult(result, name, handler.name);
   } catch (e) {
     result = {
       pageCount: null,
-      pages: [{ page: 0, visitId: null, kind: null, assignedBy: 'none', reason: `${name} could not be read: ${e instanceof Error ? e.message : String(e)}`, ruleId: QUARANTINE_RULES.wholeFile }],
+      pages: [
+        {
+          page: 0,
+          visitId: null,
+          kind: null,
+          assignedBy: 'none',
+          reason: `${name} could not be read: ${e instanceof Error ? e.message : String(e)}`,
+          ruleId: QUARANTINE_RULES.wholeFile,
+        },
+      ],
     };
   }
-  const reviewItems: NewReviewItem[] = result.pages.flatMap((p) => (p.review ?? []).map((r) => ({ ...r, page: p.page, visitId: p.visitId })));
+  const reviewItems: NewReviewItem[] = result.pages.flatMap((p) =>
+    (p.review ?? []).map((r) => ({ ...r, page: p.page, visitId: p.visitId })),
+  );
   try {
     finishIngestFile(ws.db, {
       sha256: stored.sha256,
@@ -393,7 +515,16 @@ async function ingestStaged(ws: Workspace, staged: Staged, options: OneOptions, 
       sha256: stored.sha256,
       actor: options.actor,
       pageCount: result.pageCount,
-      pages: [{ page: 0, visitId: null, kind: null, assignedBy: 'none', reason: `${name} was read but could not be recorded: ${e instanceof Error ? e.message : String(e)}`, ruleId: QUARANTINE_RULES.wholeFile }],
+      pages: [
+        {
+          page: 0,
+          visitId: null,
+          kind: null,
+          assignedBy: 'none',
+          reason: `${name} was read but could not be recorded: ${e instanceof Error ? e.message : String(e)}`,
+          ruleId: QUARANTINE_RULES.wholeFile,
+        },
+      ],
       reviewItems: [],
     });
   }
@@ -403,7 +534,8 @@ async function ingestStaged(ws: Workspace, staged: Staged, options: OneOptions, 
 function tooLargeHandler(maxBytes: number): IngestHandler {
   return wholeFileQuarantine(
     QUARANTINE_RULES.wholeFile,
-    (input) => `${input.name} is ${(input.size / 1024 ** 2).toFixed(0)} MB, more than the ${(maxBytes / 1024 ** 2).toFixed(0)} MB ingest reads; it is kept in the workspace. Split the scan into smaller files and ingest those`,
+    (input) =>
+      `${input.name} is ${(input.size / 1024 ** 2).toFixed(0)} MB, more than the ${(maxBytes / 1024 ** 2).toFixed(0)} MB ingest reads; it is kept in the workspace. Split the scan into smaller files and ingest those`,
   );
 }
 
@@ -411,9 +543,11 @@ function tooLargeHandler(maxBytes: number): IngestHandler {
 function checkResult(result: HandlerResult, name: string, handler: string): void {
   const seen = new Set<number>();
   for (const p of result.pages) {
-    if (!Number.isInteger(p.page) || p.page < 0 || seen.has(p.page)) throw new Error(`the ${handler} handler reported page ${p.page} of ${name} twice or out of range`);
+    if (!Number.isInteger(p.page) || p.page < 0 || seen.has(p.page))
+      throw new Error(`the ${handler} handler reported page ${p.page} of ${name} twice or out of range`);
     seen.add(p.page);
-    if (!p.visitId && !p.reason) throw new Error(`the ${handler} handler left page ${p.page} of ${name} without a visit and without a reason`);
+    if (!p.visitId && !p.reason)
+      throw new Error(`the ${handler} handler left page ${p.page} of ${name} without a visit and without a reason`);
   }
   if (result.pages.length === 0) throw new Error(`the ${handler} handler found nothing in ${name}`);
 }
@@ -428,7 +562,13 @@ function fileReport(ws: Workspace, path: string, file: IngestFileRecord, status:
     status,
     handler: file.handler,
     pageCount: file.pageCount,
-    pages: pages.map((p) => pageReport(p, items.filter((i) => i.page === p.page), (sha) => ws.files.pathOf(sha))),
+    pages: pages.map((p) =>
+      pageReport(
+        p,
+        items.filter((i) => i.page === p.page),
+        (sha) => ws.files.pathOf(sha),
+      ),
+    ),
   };
   if (status === 'duplicate') out.firstIngested = { path: file.sourcePath, at: file.startedAt };
   return out;
@@ -446,12 +586,30 @@ function pageReport(p: PageRecord, items: ReviewItem[], pathOf: (sha256: string)
     kind: p.kind,
     assignedBy: p.assignedBy,
     checks: hasChecks
-      ? { customerSignature: plain(reviewed.checks.customerSignature), handlerSignature: plain(reviewed.checks.handlerSignature), seal: seal(reviewed.checks.seal) }
+      ? {
+          customerSignature: plain(reviewed.checks.customerSignature),
+          handlerSignature: plain(reviewed.checks.handlerSignature),
+          seal: seal(reviewed.checks.seal),
+        }
       : null,
     answers: reviewed.answers,
     review: items.some((i) => i.status === 'open'),
-    reviewItems: items.map((i) => ({ itemId: i.itemId, subject: i.subject, machineValue: i.machineValue, score: i.score, reason: i.reason, status: i.status, crop: crop(i.cropSha256) })),
+    reviewItems: items.map((i) => ({
+      itemId: i.itemId,
+      subject: i.subject,
+      machineValue: i.machineValue,
+      score: i.score,
+      reason: i.reason,
+      status: i.status,
+      crop: crop(i.cropSha256),
+    })),
   };
-  if (p.status === 'quarantined') report.quarantine = { reason: p.reason ?? 'not assigned', ruleId: p.ruleId, since: p.updatedAt, crop: crop(p.cropSha256) };
+  if (p.status === 'quarantined')
+    report.quarantine = {
+      reason: p.reason ?? 'not assigned',
+      ruleId: p.ruleId,
+      since: p.updatedAt,
+      crop: crop(p.cropSha256),
+    };
   return report;
 }

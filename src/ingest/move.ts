@@ -41,14 +41,21 @@ export async function resolveIngestedFile(ws: Workspace, file: string): Promise<
   if (/^[0-9a-f]{8,63}$/i.test(f) && !existsSync(resolve(f))) {
     const matches = findIngestFilesByPrefix(ws.db, f);
     if (matches.length === 1) return matches[0]!;
-    if (matches.length > 1) throw new UsageError(`${f} is the start of ${matches.length} ingested files' SHA-256; give more characters.`);
+    if (matches.length > 1)
+      throw new UsageError(`${f} is the start of ${matches.length} ingested files' SHA-256; give more characters.`);
     throw new UsageError(`No ingested file's SHA-256 starts with ${f}.`);
   }
   const path = resolve(f);
-  if (!existsSync(path)) throw new UsageError(`${path} does not exist; name the file by its path or by the SHA-256 that huifang ingest --json or huifang quarantine shows.`);
+  if (!existsSync(path))
+    throw new UsageError(
+      `${path} does not exist; name the file by its path or by the SHA-256 that huifang ingest --json or huifang quarantine shows.`,
+    );
   const { sha256 } = await sha256OfFile(path);
   const found = getIngestFile(ws.db, sha256);
-  if (!found) throw new UsageError(`${path} (SHA-256 ${sha256.slice(0, 12)}…) was never ingested into this workspace; run huifang ingest on it first.`);
+  if (!found)
+    throw new UsageError(
+      `${path} (SHA-256 ${sha256.slice(0, 12)}…) was never ingested into this workspace; run huifang ingest on it first.`,
+    );
   return found;
 }
 
@@ -66,22 +73,36 @@ export interface BulkMoveRequest {
  * every page is checked first, and if one cannot be moved none is.
  */
 export async function movePagesByClerk(ws: Workspace, req: BulkMoveRequest): Promise<MoveResult[]> {
-  if (req.pages.length === 0) throw new UsageError('Name the pages to move as FILE:PAGE, e.g. huifang pages move 3fa9c2e1:4 7be0d2c3:2 --kind envelope.');
-  if (!(DOCUMENT_KINDS as readonly string[]).includes(req.kind)) throw invalidParameter('--kind', `one of ${DOCUMENT_KINDS.join(', ')}`, req.kind);
+  if (req.pages.length === 0)
+    throw new UsageError(
+      'Name the pages to move as FILE:PAGE, e.g. huifang pages move 3fa9c2e1:4 7be0d2c3:2 --kind envelope.',
+    );
+  if (!(DOCUMENT_KINDS as readonly string[]).includes(req.kind))
+    throw invalidParameter('--kind', `one of ${DOCUMENT_KINDS.join(', ')}`, req.kind);
   const planned: MoveRequest[] = [];
   for (const ref of req.pages) {
     const m = /^(.+):(\d+)$/.exec(ref.trim());
-    if (!m) throw new UsageError(`"${ref}" does not name a page: write FILE:PAGE, e.g. 3fa9c2e1:4 (the file's SHA-256 start, as huifang pages unclassified shows it).`);
+    if (!m)
+      throw new UsageError(
+        `"${ref}" does not name a page: write FILE:PAGE, e.g. 3fa9c2e1:4 (the file's SHA-256 start, as huifang pages unclassified shows it).`,
+      );
     const file = await resolveIngestedFile(ws, m[1]!);
     const page = Number(m[2]);
     const current = pagesOfFile(ws.db, file.sha256).find((p) => p.page === page);
     if (!current) throw new UsageError(`${file.sourcePath} has no page ${page}.`);
     const visit = req.visit ?? current.visitId;
-    if (!visit) throw new UsageError(`${file.sourcePath}, page ${page} is in quarantine and belongs to no visit yet; say which with --visit ID.`);
+    if (!visit)
+      throw new UsageError(
+        `${file.sourcePath}, page ${page} is in quarantine and belongs to no visit yet; say which with --visit ID.`,
+      );
     const parsed = parseVisitId(visit);
     if (!parsed.ok) throw new UsageError(`--visit ${JSON.stringify(visit)} is not a visit id: ${parsed.reason}`);
-    if (!getVisit(ws.db, parsed.visitId)) throw new UsageError(`Visit ${parsed.visitId} is not in this workspace's register.`);
-    if (file.status !== 'done') throw new UsageError(`${file.sourcePath} is still being ingested (an earlier run stopped inside it); run huifang ingest on it again first.`);
+    if (!getVisit(ws.db, parsed.visitId))
+      throw new UsageError(`Visit ${parsed.visitId} is not in this workspace's register.`);
+    if (file.status !== 'done')
+      throw new UsageError(
+        `${file.sourcePath} is still being ingested (an earlier run stopped inside it); run huifang ingest on it again first.`,
+      );
     planned.push({ file: file.sha256, page, visit, kind: req.kind, actor: req.actor });
   }
   const results: MoveResult[] = [];
@@ -92,16 +113,22 @@ export async function movePagesByClerk(ws: Workspace, req: BulkMoveRequest): Pro
 
 /** Moves a page to a visit and kind (see the module comment). */
 export async function movePageByClerk(ws: Workspace, req: MoveRequest): Promise<MoveResult> {
-  if (!(DOCUMENT_KINDS as readonly string[]).includes(req.kind)) throw invalidParameter('--kind', `one of ${DOCUMENT_KINDS.join(', ')}`, req.kind);
+  if (!(DOCUMENT_KINDS as readonly string[]).includes(req.kind))
+    throw invalidParameter('--kind', `one of ${DOCUMENT_KINDS.join(', ')}`, req.kind);
   const parsed = parseVisitId(req.visit);
   if (!parsed.ok) throw new UsageError(`--visit ${JSON.stringify(req.visit)} is not a visit id: ${parsed.reason}`);
-  if (!getVisit(ws.db, parsed.visitId)) throw new UsageError(`Visit ${parsed.visitId} is not in this workspace's register.`);
+  if (!getVisit(ws.db, parsed.visitId))
+    throw new UsageError(`Visit ${parsed.visitId} is not in this workspace's register.`);
   const file = await resolveIngestedFile(ws, req.file);
-  if (file.status !== 'done') throw new UsageError(`${file.sourcePath} is still being ingested (an earlier run stopped inside it); run huifang ingest on it again first.`);
+  if (file.status !== 'done')
+    throw new UsageError(
+      `${file.sourcePath} is still being ingested (an earlier run stopped inside it); run huifang ingest on it again first.`,
+    );
   const pages = pagesOfFile(ws.db, file.sha256);
   let page = req.page;
   if (page === undefined) {
-    if (pages.length !== 1) throw new UsageError(`${file.sourcePath} has ${pages.length} pages; say which with --page N.`);
+    if (pages.length !== 1)
+      throw new UsageError(`${file.sourcePath} has ${pages.length} pages; say which with --page N.`);
     page = pages[0]!.page;
   }
   if (!pages.some((p) => p.page === page)) {
@@ -111,6 +138,12 @@ export async function movePageByClerk(ws: Workspace, req: MoveRequest): Promise<
       `${file.sourcePath} has no page ${page}; ${pageNumbers.length ? `its pages are ${pageNumbers.join(', ')}` : 'it has no readable pages'}${hasWhole ? ' (the whole file is --page 0)' : ''}.`,
     );
   }
-  const { before, after } = movePage(ws.db, { sha256: file.sha256, page, visitId: parsed.visitId, kind: req.kind as DocumentKind, actor: req.actor });
+  const { before, after } = movePage(ws.db, {
+    sha256: file.sha256,
+    page,
+    visitId: parsed.visitId,
+    kind: req.kind as DocumentKind,
+    actor: req.actor,
+  });
   return { file, before, after };
 }

@@ -45,7 +45,8 @@ function categoryOfLayout(layout: string): VisitCategory | undefined {
 /** The reader's review items in the queue's subjects, each with the machine's value and score. */
 function reviewItemsOf(r: PageReading): ReaderReviewItem[] {
   const items: ReaderReviewItem[] = [];
-  const cropOf = (rawSubject: string): Uint8Array | undefined => (r.crops?.find((c) => c.subject === rawSubject) ?? r.crops?.find((c) => c.subject === 'page'))?.png;
+  const cropOf = (rawSubject: string): Uint8Array | undefined =>
+    (r.crops?.find((c) => c.subject === rawSubject) ?? r.crops?.find((c) => c.subject === 'page'))?.png;
   const add = (item: ReaderReviewItem, rawSubject = item.subject) => {
     const crop = cropOf(rawSubject);
     if (!items.some((i) => i.subject === item.subject)) items.push(crop ? { ...item, crop } : item);
@@ -54,7 +55,10 @@ function reviewItemsOf(r: PageReading): ReaderReviewItem[] {
   for (const raw of r.review) {
     const q = r.questions[raw.subject];
     if (q) {
-      add({ subject: `answer:${raw.subject}`, machineValue: q.answer, score: q.score, reason: raw.reason }, raw.subject);
+      add(
+        { subject: `answer:${raw.subject}`, machineValue: q.answer, score: q.score, reason: raw.reason },
+        raw.subject,
+      );
     } else if (raw.subject === 'customerSignature' || raw.subject === 'handlerSignature') {
       const c = r.checks?.[raw.subject];
       add({ subject: raw.subject, machineValue: c?.present ?? null, score: c?.score ?? null, reason: raw.reason });
@@ -76,8 +80,10 @@ function reviewItemsOf(r: PageReading): ReaderReviewItem[] {
   if (pageReasons.length && r.payload?.kind === 'form' && !r.checks) {
     const category = categoryOfLayout(r.payload.layout);
     const why = `the page could not be read by machine (${pageReasons.join('; ')}); read it from the paper`;
-    for (const q of category ? questionsFor(category) : []) add({ subject: `answer:${q.id}`, machineValue: null, score: null, reason: why });
-    for (const s of ['customerSignature', 'seal', 'handlerSignature'] as const) add({ subject: s, machineValue: null, score: null, reason: why });
+    for (const q of category ? questionsFor(category) : [])
+      add({ subject: `answer:${q.id}`, machineValue: null, score: null, reason: why });
+    for (const s of ['customerSignature', 'seal', 'handlerSignature'] as const)
+      add({ subject: s, machineValue: null, score: null, reason: why });
     if (!category) add({ subject: 'page', machineValue: null, score: null, reason: why });
   }
   return items;
@@ -88,13 +94,28 @@ export function findingFromReading(r: PageReading, _fileName: string): PageFindi
   const reading = recordedReading(r);
   const pageCrop = r.crops?.find((c) => c.subject === 'page')?.png;
   if (r.identified && r.payload) {
-    return { page: r.page, type: 'coded', visitId: r.payload.visitId, kind: r.payload.kind, reading, review: reviewItemsOf(r), ...(pageCrop ? { pageCrop } : {}) };
+    return {
+      page: r.page,
+      type: 'coded',
+      visitId: r.payload.visitId,
+      kind: r.payload.kind,
+      reading,
+      review: reviewItemsOf(r),
+      ...(pageCrop ? { pageCrop } : {}),
+    };
   }
   // Not identified. A code was seen but is unusable (foreign, or the two disagree): that
   // doubt travels with the page; no code at all is an ordinary envelope or receipt.
   if (r.qrFound > 0) {
-    const why = r.problems.join('; ') || r.review.map((i) => i.reason).join('; ') || 'a QR code was found but not understood';
+    const why =
+      r.problems.join('; ') || r.review.map((i) => i.reason).join('; ') || 'a QR code was found but not understood';
     return { page: r.page, type: 'uncoded', unreadableCode: why, reading, ...(pageCrop ? { pageCrop } : {}) };
   }
-  return { page: r.page, type: 'uncoded', reading, ...(r.trackingNumbers?.length ? { trackingNumbers: [...r.trackingNumbers] } : {}), ...(pageCrop ? { pageCrop } : {}) };
+  return {
+    page: r.page,
+    type: 'uncoded',
+    reading,
+    ...(r.trackingNumbers?.length ? { trackingNumbers: [...r.trackingNumbers] } : {}),
+    ...(pageCrop ? { pageCrop } : {}),
+  };
 }

@@ -22,7 +22,8 @@ function storeCrops(ctx: IngestContext, pages: HandledPage[]): void {
   for (const page of pages) {
     if (page.crop) {
       // Only pages a person must place (quarantined, or attached by following) keep a picture of the whole page.
-      if (page.visitId === null || page.assignedBy === 'follow') page.cropSha256 = ctx.ws.files.putBytes(page.crop).sha256;
+      if (page.visitId === null || page.assignedBy === 'follow')
+        page.cropSha256 = ctx.ws.files.putBytes(page.crop).sha256;
       delete page.crop;
     }
     for (const item of page.review ?? []) {
@@ -39,7 +40,8 @@ export const scanHandler: IngestHandler = {
   // Decoding and reading the pages touches nothing but the bytes: it may run ahead, on another thread.
   prepare: (env, input) => env.reader.read(input.read(), input.name, decodeOptions(env.limits)),
   async ingest(ctx: IngestContext, input: StoredInput, prepared?: unknown): Promise<HandlerResult> {
-    const items = (prepared as ScanItem[] | undefined) ?? (await readScanFile(input.read(), input.name, decodeOptions(ctx.limits)));
+    const items =
+      (prepared as ScanItem[] | undefined) ?? (await readScanFile(input.read(), input.name, decodeOptions(ctx.limits)));
     const findings: PageFinding[] = [];
     const fileFailures: string[] = [];
     for (const item of items) {
@@ -62,7 +64,14 @@ export const scanHandler: IngestHandler = {
     });
     storeCrops(ctx, pages);
     if (fileFailures.length) {
-      pages.unshift({ page: 0, visitId: null, kind: null, assignedBy: 'none', reason: fileFailures.join('; '), ruleId: QUARANTINE_RULES.wholeFile });
+      pages.unshift({
+        page: 0,
+        visitId: null,
+        kind: null,
+        assignedBy: 'none',
+        reason: fileFailures.join('; '),
+        ruleId: QUARANTINE_RULES.wholeFile,
+      });
     }
     return { pageCount: findings.length || null, pages };
   },

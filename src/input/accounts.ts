@@ -17,9 +17,19 @@ import { today as businessToday } from '../env/clock.ts';
 import { CUSTOMER_COLUMNS, readCustomerTable } from './customer-list.ts';
 import { parseDate, parseYesNo, type Parsed } from './fields.ts';
 import { inReadingOrder, rowFields } from './row-fields.ts';
-import { cellAsText, matchColumns, normaliseCode, normaliseText, readTable, type Cell, type ColumnSpec, type TableFormat } from './table.ts';
+import {
+  cellAsText,
+  matchColumns,
+  normaliseCode,
+  normaliseText,
+  readTable,
+  type Cell,
+  type ColumnSpec,
+  type TableFormat,
+} from './table.ts';
 
-type AccountColumn = 'status' | 'margin' | 'assets' | 'monthlyTurnover' | 'sixMonthReturn' | 'indexReturn' | 'annualCommission' | 'vip';
+type AccountColumn =
+  'status' | 'margin' | 'assets' | 'monthlyTurnover' | 'sixMonthReturn' | 'indexReturn' | 'annualCommission' | 'vip';
 
 /** The account export's own columns, beside `CUSTOMER_COLUMNS`. */
 export const ACCOUNT_COLUMNS: readonly ColumnSpec<AccountColumn>[] = [
@@ -27,17 +37,30 @@ export const ACCOUNT_COLUMNS: readonly ColumnSpec<AccountColumn>[] = [
   { key: 'margin', names: ['融资融券', '是否融资融券', '两融', '信用账户', 'margin'], required: true },
   { key: 'assets', names: ['总资产', '资产', '客户资产', 'assets'], required: false },
   { key: 'monthlyTurnover', names: ['月均交易量', '月均交易额', '月交易金额', 'monthly_turnover'], required: false },
-  { key: 'sixMonthReturn', names: ['六个月盈亏率', '六个月收益率', '近六个月收益率', 'six_month_return'], required: false },
+  {
+    key: 'sixMonthReturn',
+    names: ['六个月盈亏率', '六个月收益率', '近六个月收益率', 'six_month_return'],
+    required: false,
+  },
   { key: 'indexReturn', names: ['同期指数涨跌幅', '同期上证指数涨跌幅', 'index_return'], required: false },
   { key: 'annualCommission', names: ['年佣金', '年佣金贡献', 'annual_commission'], required: false },
   { key: 'vip', names: ['VIP', '是否VIP', 'VIP客户', '重点客户标记'], required: false },
 ];
 
 const STATUS_WORDS: Record<string, AccountStatus> = {
-  正常: 'normal', normal: 'normal', active: 'normal',
-  休眠: 'dormant', 休眠账户: 'dormant', dormant: 'dormant',
-  中止交易: 'suspended', 中止: 'suspended', 暂停交易: 'suspended', suspended: 'suspended',
-  销户: 'closed', 已销户: 'closed', closed: 'closed',
+  正常: 'normal',
+  normal: 'normal',
+  active: 'normal',
+  休眠: 'dormant',
+  休眠账户: 'dormant',
+  dormant: 'dormant',
+  中止交易: 'suspended',
+  中止: 'suspended',
+  暂停交易: 'suspended',
+  suspended: 'suspended',
+  销户: 'closed',
+  已销户: 'closed',
+  closed: 'closed',
 };
 
 export interface AccountList {
@@ -64,7 +87,13 @@ export async function readAccounts(path: string, options: { today?: string } = {
     row: (f, customer) => {
       const statusText = f.requiredText('status', '账户状态');
       const status = statusText === undefined ? undefined : STATUS_WORDS[statusText.toLowerCase()];
-      if (statusText !== undefined && !status) f.problem('status', 'bad-status', `status ${JSON.stringify(statusText)} is not 正常, 休眠, 中止交易 or 销户`, 'write 正常, 休眠, 中止交易 or 销户');
+      if (statusText !== undefined && !status)
+        f.problem(
+          'status',
+          'bad-status',
+          `status ${JSON.stringify(statusText)} is not 正常, 休眠, 中止交易 or 销户`,
+          'write 正常, 休眠, 中止交易 or 销户',
+        );
       const margin = f.parsed('margin', parseYesNo, '融资融券');
       const vip = f.parsed('vip', parseYesNo) ?? false;
       const figures = {
@@ -76,7 +105,8 @@ export async function readAccounts(path: string, options: { today?: string } = {
       };
       if (!customer || !status || margin === undefined) return undefined;
       const account: Account = { ...customer, status, margin, vip };
-      for (const [k, v] of Object.entries(figures)) if (v !== undefined) (account as unknown as Record<string, number>)[k] = v;
+      for (const [k, v] of Object.entries(figures))
+        if (v !== undefined) (account as unknown as Record<string, number>)[k] = v;
       return account;
     },
   });
@@ -94,10 +124,22 @@ export function parseAmount(cell: Cell): Parsed<number> {
   else {
     const text = normaliseCode(cellAsText(cell)).replace(/[\s,¥￥]|元$/g, '');
     const m = /^(\d+(?:\.\d+)?)(万|亿)?$/.exec(text);
-    if (!m) return { ok: false, rule: 'bad-amount', reason: `${shown} is not an amount in yuan`, fix: 'write the amount in yuan, e.g. 12500000 or 1250万' };
+    if (!m)
+      return {
+        ok: false,
+        rule: 'bad-amount',
+        reason: `${shown} is not an amount in yuan`,
+        fix: 'write the amount in yuan, e.g. 12500000 or 1250万',
+      };
     value = Number(m[1]) * (m[2] === '亿' ? 1e8 : m[2] === '万' ? 1e4 : 1);
   }
-  if (!Number.isFinite(value) || value < 0) return { ok: false, rule: 'bad-amount', reason: `${shown} is not an amount of 0 or more`, fix: 'write the amount in yuan, e.g. 12500000' };
+  if (!Number.isFinite(value) || value < 0)
+    return {
+      ok: false,
+      rule: 'bad-amount',
+      reason: `${shown} is not an amount of 0 or more`,
+      fix: 'write the amount in yuan, e.g. 12500000',
+    };
   return { ok: true, value };
 }
 
@@ -107,10 +149,17 @@ export function parseAmount(cell: Cell): Parsed<number> {
  */
 export function parsePercent(cell: Cell): Parsed<number> {
   const shown = JSON.stringify(cellAsText(cell));
-  if (cell.type === 'number') return { ok: true, value: cell.numFmt?.includes('%') ? round(cell.value * 100) : cell.value };
+  if (cell.type === 'number')
+    return { ok: true, value: cell.numFmt?.includes('%') ? round(cell.value * 100) : cell.value };
   const text = normaliseCode(cellAsText(cell)).replace(/\s+/g, '').replace(/[−–]/g, '-').replace(/％/g, '%');
   const m = /^([+-]?\d+(?:\.\d+)?)%?$/.exec(text);
-  if (!m) return { ok: false, rule: 'bad-percent', reason: `${shown} is not a rate in percent`, fix: 'write the rate in percent, e.g. -25.3% or -25.3' };
+  if (!m)
+    return {
+      ok: false,
+      rule: 'bad-percent',
+      reason: `${shown} is not a rate in percent`,
+      fix: 'write the rate in percent, e.g. -25.3% or -25.3',
+    };
   return { ok: true, value: Number(m[1]) };
 }
 
@@ -128,13 +177,27 @@ export const EVENT_COLUMNS: readonly ColumnSpec<EventColumn>[] = [
 /** What exports call each event (matched after lower-casing and dropping spaces). */
 const EVENT_WORDS: Record<string, AccountEventKind> = {
   ...Object.fromEntries(ACCOUNT_EVENT_KINDS.map((k) => [k, k])),
-  销户: 'closure', 已销户: 'closure',
-  长期无交易: 'idle', 六个月无交易: 'idle', 连续六个月无交易: 'idle',
-  大额转出: 'large-transfer', 较大资产转出: 'large-transfer', 资产转出: 'large-transfer',
-  对账单异议: 'statement', 对账单退信: 'statement', '对账单异议/退信': 'statement', 退信: 'statement',
-  交易所重点监控: 'exchange-watch', 重点监控: 'exchange-watch', 重点监控账户: 'exchange-watch',
-  协查: 'investigation', 协助调查: 'investigation',
-  kyc: 'kyc', 身份重新识别: 'kyc', 客户身份重新识别: 'kyc', 重新识别: 'kyc',
+  销户: 'closure',
+  已销户: 'closure',
+  长期无交易: 'idle',
+  六个月无交易: 'idle',
+  连续六个月无交易: 'idle',
+  大额转出: 'large-transfer',
+  较大资产转出: 'large-transfer',
+  资产转出: 'large-transfer',
+  对账单异议: 'statement',
+  对账单退信: 'statement',
+  '对账单异议/退信': 'statement',
+  退信: 'statement',
+  交易所重点监控: 'exchange-watch',
+  重点监控: 'exchange-watch',
+  重点监控账户: 'exchange-watch',
+  协查: 'investigation',
+  协助调查: 'investigation',
+  kyc: 'kyc',
+  身份重新识别: 'kyc',
+  客户身份重新识别: 'kyc',
+  重新识别: 'kyc',
 };
 
 export interface AccountEventList {
@@ -158,18 +221,28 @@ export async function readAccountEvents(path: string, options: { today?: string 
     const f = rowFields(table, index, 'events', messages, row);
     const customerId = f.requiredText('customerId', '客户号');
     const kindText = f.requiredText('kind', '事件');
-    const kind = kindText === undefined ? undefined : EVENT_WORDS[normaliseText(kindText).toLowerCase().replace(/\s+/g, '')];
+    const kind =
+      kindText === undefined ? undefined : EVENT_WORDS[normaliseText(kindText).toLowerCase().replace(/\s+/g, '')];
     if (kindText !== undefined && !kind) {
-      f.problem('kind', 'unknown-event', `event ${JSON.stringify(kindText)} is not one huifang plans a visit for`, `write one of: ${Object.values(ACCOUNT_EVENT_LABELS).join(', ')}`);
+      f.problem(
+        'kind',
+        'unknown-event',
+        `event ${JSON.stringify(kindText)} is not one huifang plans a visit for`,
+        `write one of: ${Object.values(ACCOUNT_EVENT_LABELS).join(', ')}`,
+      );
     }
     const occurredOn = f.parsed('occurredOn', (c) => parseDate(c, today), '事件日期');
     const note = f.optionalText('note');
-    if (customerId !== undefined && kind && occurredOn !== undefined) events.push({ customerId, kind, occurredOn, ...(note !== undefined ? { note } : {}) });
+    if (customerId !== undefined && kind && occurredOn !== undefined)
+      events.push({ customerId, kind, occurredOn, ...(note !== undefined ? { note } : {}) });
   }
   const problems = inReadingOrder(table, messages);
   if (problems.some((m) => m.severity === 'error')) {
     const n = problems.length;
-    throw new InputError(`the event list ${table.path} has ${n} problem${n === 1 ? '' : 's'}; no event was read`, problems);
+    throw new InputError(
+      `the event list ${table.path} has ${n} problem${n === 1 ? '' : 's'}; no event was read`,
+      problems,
+    );
   }
   return { path: table.path, sha256: table.sha256, format: table.format, events };
 }

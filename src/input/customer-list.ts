@@ -10,7 +10,15 @@ import { checkSegment, quoteValue, type PathSegment } from '../domain/path-segme
 import { today as businessToday } from '../env/clock.ts';
 import { parseDate, parseEmail, parsePhone, parsePostcode, type Parsed } from './fields.ts';
 import { inReadingOrder, rowFields, type RowFields } from './row-fields.ts';
-import { cellAsText, matchColumns, normaliseText, readTable, type ColumnSpec, type TableFormat, type TableKind } from './table.ts';
+import {
+  cellAsText,
+  matchColumns,
+  normaliseText,
+  readTable,
+  type ColumnSpec,
+  type TableFormat,
+  type TableKind,
+} from './table.ts';
 
 export interface CustomerList {
   /** Absolute path of the list. */
@@ -28,8 +36,18 @@ export interface ReadCustomerListOptions {
 }
 
 export type CustomerColumn =
-  | 'customerId' | 'name' | 'kind' | 'branchCode' | 'branchName' | 'address'
-  | 'postcode' | 'phone' | 'email' | 'openedOn' | 'marketingStaff' | 'contactPerson';
+  | 'customerId'
+  | 'name'
+  | 'kind'
+  | 'branchCode'
+  | 'branchName'
+  | 'address'
+  | 'postcode'
+  | 'phone'
+  | 'email'
+  | 'openedOn'
+  | 'marketingStaff'
+  | 'contactPerson';
 
 /**
  * The columns of a customer list and the header names accepted for each (matched without
@@ -56,8 +74,18 @@ export const CUSTOMER_COLUMNS: readonly ColumnSpec<CustomerColumn>[] = [
  * read from a row (a 5 MB name is refused at once, not after it has been laid out on a page).
  */
 export const CUSTOMER_MAX_LENGTHS: Readonly<Record<CustomerColumn, number>> = {
-  customerId: 40, name: 100, kind: 20, branchCode: 16, branchName: 100, address: 200,
-  postcode: 20, phone: 40, email: 254, openedOn: 40, marketingStaff: 50, contactPerson: 50,
+  customerId: 40,
+  name: 100,
+  kind: 20,
+  branchCode: 16,
+  branchName: 100,
+  address: 200,
+  postcode: 20,
+  phone: 40,
+  email: 254,
+  openedOn: 40,
+  marketingStaff: 50,
+  contactPerson: 50,
 };
 
 const KIND_WORDS: Record<string, CustomerKind> = {
@@ -112,7 +140,11 @@ export interface CustomerTableOptions<K extends string, T> {
  *
  * @throws InputError listing every problem, each with the file, row and column.
  */
-export async function readCustomerTable<K extends string, T>(path: string, options: CustomerTableOptions<K, T>): Promise<{ path: string; sha256: string; format: TableFormat; rows: T[] }> {
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
+export async function readCustomerTable<K extends string, T>(
+  path: string,
+  options: CustomerTableOptions<K, T>,
+): Promise<{ path: string; sha256: string; format: TableFormat; rows: T[] }> {
   const { kind, today } = options;
   const prefix = kind.rulePrefix;
   const table = await readTable(path, kind);
@@ -129,10 +161,15 @@ export async function readCustomerTable<K extends string, T>(path: string, optio
   }
   if (index.branchCode === undefined && !combinedBranch) {
     messages.push(
-      message(`${prefix}/missing-column`, 'the required column 营业部代码 is missing', { file: table.path, row: 1 }, {
-        fix: 'add a column headed one of: 营业部代码, 营业部编号, branch_code; or write the code before the name in the 营业部 column (3101 上海浦东南路证券营业部)',
-        expected: '营业部代码 | 营业部编号 | branch_code',
-      }),
+      message(
+        `${prefix}/missing-column`,
+        'the required column 营业部代码 is missing',
+        { file: table.path, row: 1 },
+        {
+          fix: 'add a column headed one of: 营业部代码, 营业部编号, branch_code; or write the code before the name in the 营业部 column (3101 上海浦东南路证券营业部)',
+          expected: '营业部代码 | 营业部编号 | branch_code',
+        },
+      ),
     );
   }
 
@@ -140,13 +177,25 @@ export async function readCustomerTable<K extends string, T>(path: string, optio
   const rows: T[] = [];
   const firstRowOf = new Map<string, number>();
   for (const row of table.rows) {
-    const f = rowFields(table, index, prefix, messages, row, CUSTOMER_MAX_LENGTHS as Partial<Record<K | CustomerColumn, number>>);
+    const f = rowFields(
+      table,
+      index,
+      prefix,
+      messages,
+      row,
+      CUSTOMER_MAX_LENGTHS as Partial<Record<K | CustomerColumn, number>>,
+    );
     const idCell = f.cell('customerId');
     const customerId = idCell && idCell.type !== 'error' ? normaliseText(cellAsText(idCell)) : '';
     if (customerId !== '') {
       const first = firstRowOf.get(customerId);
       if (first !== undefined) {
-        f.problem('customerId', 'duplicate-customer', `customer ${maskTail(customerId)} appears twice, in rows ${first} and ${row.row}`, `keep one row per customer; delete or correct row ${row.row} or row ${first}`);
+        f.problem(
+          'customerId',
+          'duplicate-customer',
+          `customer ${maskTail(customerId)} appears twice, in rows ${first} and ${row.row}`,
+          `keep one row per customer; delete or correct row ${row.row} or row ${first}`,
+        );
       } else {
         firstRowOf.set(customerId, row.row);
       }
@@ -158,14 +207,20 @@ export async function readCustomerTable<K extends string, T>(path: string, optio
   const problems = inReadingOrder(table, messages);
   if (problems.some((m) => m.severity === 'error')) {
     const n = problems.length;
-    throw new InputError(`the ${kind.noun} ${table.path} has ${n} problem${n === 1 ? '' : 's'}; no ${kind.rowsNoun.replace(/s$/, '')} was read`, problems);
+    throw new InputError(
+      `the ${kind.noun} ${table.path} has ${n} problem${n === 1 ? '' : 's'}; no ${kind.rowsNoun.replace(/s$/, '')} was read`,
+      problems,
+    );
   }
   return { path: table.path, sha256: table.sha256, format: table.format, rows };
 }
 
 /** One row as a customer, or `undefined` when any of its fields has a problem (recorded on `f`). */
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
-function customerFromRow(f: RowFields<CustomerColumn>, ctx: { combinedBranch: boolean; today: string }): Customer | undefined {
+function customerFromRow(
+  f: RowFields<CustomerColumn>,
+  ctx: { combinedBranch: boolean; today: string },
+): Customer | undefined {
   const { combinedBranch, today } = ctx;
   const customerId = checked(f, 'customerId', 'customer', f.requiredText('customerId', '客户号'));
   const name = f.requiredText('name', '姓名');
@@ -173,7 +228,13 @@ function customerFromRow(f: RowFields<CustomerColumn>, ctx: { combinedBranch: bo
   let kind: CustomerKind | undefined;
   if (kindText !== undefined) {
     kind = KIND_WORDS[kindText.toLowerCase()];
-    if (!kind) f.problem('kind', 'unknown-kind', `customer kind ${quoteValue(kindText)} is neither 个人 nor 机构`, 'write 个人 (individual) or 机构 (institution)');
+    if (!kind)
+      f.problem(
+        'kind',
+        'unknown-kind',
+        `customer kind ${quoteValue(kindText)} is neither 个人 nor 机构`,
+        'write 个人 (individual) or 机构 (institution)',
+      );
   }
 
   let branchCode: string | undefined;
@@ -182,7 +243,12 @@ function customerFromRow(f: RowFields<CustomerColumn>, ctx: { combinedBranch: bo
     const text = f.requiredText('branchName', '营业部');
     const m = text === undefined ? null : CODE_AND_NAME.exec(text);
     if (text !== undefined && !m) {
-      f.problem('branchName', 'bad-branch', `branch ${quoteValue(text)} does not start with its code`, 'write the code, a space and the name: 3101 上海浦东南路证券营业部');
+      f.problem(
+        'branchName',
+        'bad-branch',
+        `branch ${quoteValue(text)} does not start with its code`,
+        'write the code, a space and the name: 3101 上海浦东南路证券营业部',
+      );
     } else if (m) {
       branchCode = checked(f, 'branchName', 'branch', m[1]!);
       branchName = m[2]!.trim();
@@ -204,11 +270,27 @@ function customerFromRow(f: RowFields<CustomerColumn>, ctx: { combinedBranch: bo
   const contactPerson = f.optionalText('contactPerson');
 
   if (
-    customerId !== undefined && name !== undefined && kind !== undefined && branchCode !== undefined && branchName !== undefined &&
-    address !== undefined && postcode !== undefined && phone !== undefined && openedOn !== undefined
+    customerId !== undefined &&
+    name !== undefined &&
+    kind !== undefined &&
+    branchCode !== undefined &&
+    branchName !== undefined &&
+    address !== undefined &&
+    postcode !== undefined &&
+    phone !== undefined &&
+    openedOn !== undefined
   ) {
     return {
-      customerId, name, kind, branchCode, branchName, address, postcode, phone, email, openedOn,
+      customerId,
+      name,
+      kind,
+      branchCode,
+      branchName,
+      address,
+      postcode,
+      phone,
+      email,
+      openedOn,
       ...(marketingStaff !== undefined ? { marketingStaff } : {}),
       ...(contactPerson !== undefined ? { contactPerson } : {}),
     };
@@ -221,11 +303,17 @@ function customerFromRow(f: RowFields<CustomerColumn>, ctx: { combinedBranch: bo
  * bundle; the customer id is written into file listings): checked against its strict
  * pattern here, where it enters, and refused with the row and column named.
  */
-function checked(f: RowFields<CustomerColumn>, key: CustomerColumn, kind: 'customer' | 'branch', value: string | undefined): PathSegment | undefined {
+function checked(
+  f: RowFields<CustomerColumn>,
+  key: CustomerColumn,
+  kind: 'customer' | 'branch',
+  value: string | undefined,
+): PathSegment | undefined {
   if (value === undefined) return undefined;
   const check = checkSegment(kind, value);
   if (check.ok) return check.value;
-  const reason = kind === 'customer' ? check.reason.replace(quoteValue(value), quoteValue(maskTail(value))) : check.reason;
+  const reason =
+    kind === 'customer' ? check.reason.replace(quoteValue(value), quoteValue(maskTail(value))) : check.reason;
   f.problem(key, kind === 'customer' ? 'bad-customer-id' : 'bad-branch-code', reason, check.fix);
   return undefined;
 }

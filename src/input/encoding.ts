@@ -47,7 +47,10 @@ export function decodeText(bytes: Uint8Array): DecodedText {
   }
   if (bom) {
     // A UTF-8 mark on bytes that are not UTF-8: the file was damaged or mixed.
-    throw new EncodingError('the file starts with a UTF-8 byte-order mark but is not valid UTF-8', firstBadUtf8Line(body));
+    throw new EncodingError(
+      'the file starts with a UTF-8 byte-order mark but is not valid UTF-8',
+      firstBadUtf8Line(body),
+    );
   }
   const text = iconv.decode(Buffer.from(body.buffer, body.byteOffset, body.byteLength), 'gb18030');
   const bad = text.indexOf('\uFFFD');

@@ -25,18 +25,32 @@ export function parseDate(cell: Cell, today: string): Parsed<string> {
   const shown = quoteValue(cellAsText(cell));
   if (cell.type === 'date') {
     [y, m, d] = cell.iso.split('-').map(Number) as [number, number, number];
-  } else if (cell.type === 'number' && Number.isInteger(cell.value) && cell.value >= 10000101 && cell.value <= 99991231) {
+  } else if (
+    cell.type === 'number' &&
+    Number.isInteger(cell.value) &&
+    cell.value >= 10000101 &&
+    cell.value <= 99991231
+  ) {
     const s = String(cell.value);
     [y, m, d] = [Number(s.slice(0, 4)), Number(s.slice(4, 6)), Number(s.slice(6, 8))];
   } else if (cell.type === 'number') {
-    return bad('bad-date', `${shown} is a number, not a date`, 'format the cell as a date in Excel, or write it as 2026-09-15');
+    return bad(
+      'bad-date',
+      `${shown} is a number, not a date`,
+      'format the cell as a date in Excel, or write it as 2026-09-15',
+    );
   } else {
     const text = normaliseCode(cellAsText(cell)).replace(/\s+/g, ' ');
     const match =
       /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$/.exec(text) ??
       /^(\d{4})(\d{2})(\d{2})$/.exec(text) ??
       /^(\d{4}) ?年 ?(\d{1,2}) ?月 ?(\d{1,2}) ?日$/.exec(text);
-    if (!match) return bad('bad-date', `${shown} is not a date`, 'write dates as 2026-09-15, 2026/9/15, 20260915 or 2026年9月15日');
+    if (!match)
+      return bad(
+        'bad-date',
+        `${shown} is not a date`,
+        'write dates as 2026-09-15, 2026/9/15, 20260915 or 2026年9月15日',
+      );
     [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
   }
   if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) {
@@ -69,12 +83,20 @@ export function parsePostcode(cell: Cell): Parsed<string> {
       if (v >= 100000 && v <= 999999) return ok(String(v));
       if (v >= 10000 && v <= 99999) return ok(`0${v}`);
     }
-    return bad('bad-postcode', `postcode ${shown} is not six digits`, 'a postcode has six digits, e.g. 200120; format the column as text so leading zeros stay');
+    return bad(
+      'bad-postcode',
+      `postcode ${shown} is not six digits`,
+      'a postcode has six digits, e.g. 200120; format the column as text so leading zeros stay',
+    );
   }
   const text = normaliseCode(cellAsText(cell)).replace(/\s+/g, '');
   if (/^\d{6}$/.test(text)) return ok(text);
   const lostZero = /^\d{5}$/.test(text) ? ' (if Excel dropped a leading zero, write it back: 0' + text + ')' : '';
-  return bad('bad-postcode', `postcode ${shown} is not six digits`, `a postcode has six digits, e.g. 200120${lostZero}`);
+  return bad(
+    'bad-postcode',
+    `postcode ${shown} is not six digits`,
+    `a postcode has six digits, e.g. 200120${lostZero}`,
+  );
 }
 
 /** Characters a phone number may hold besides digits. */
@@ -88,7 +110,11 @@ export function parsePhone(cell: Cell): Parsed<string> {
   const text = cell.type === 'number' ? cellAsText(cell) : normaliseCode(cellAsText(cell)).replace(/\s+/g, ' ');
   const shown = quoteValue(cellAsText(cell));
   if (!PHONE_CHARS.test(text)) {
-    return bad('bad-phone', `phone ${shown} holds characters other than digits, spaces, +, - and parentheses`, 'write one phone number, e.g. 138 0013 8000 or 021-6888 1234');
+    return bad(
+      'bad-phone',
+      `phone ${shown} holds characters other than digits, spaces, +, - and parentheses`,
+      'write one phone number, e.g. 138 0013 8000 or 021-6888 1234',
+    );
   }
   const digits = text.replace(/\D/g, '').length;
   if (digits < 7 || digits > 20) {
@@ -97,13 +123,18 @@ export function parsePhone(cell: Cell): Parsed<string> {
   return ok(text);
 }
 
-const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}$/;
+const EMAIL =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}$/;
 
 /** An e-mail address (`name@example.cn`): one `@`, no spaces, a domain with a dot. Full-width ＠ and ． accepted. */
 export function parseEmail(cell: Cell): Parsed<string> {
   const text = normaliseCode(cellAsText(cell)).replace(/^mailto:/i, '');
   if (text.length <= 254 && EMAIL.test(text)) return ok(text);
-  return bad('bad-email', `e-mail ${quoteValue(cellAsText(cell))} is not an e-mail address`, 'write it as name@example.cn, one address per cell');
+  return bad(
+    'bad-email',
+    `e-mail ${quoteValue(cellAsText(cell))} is not an e-mail address`,
+    'write it as name@example.cn, one address per cell',
+  );
 }
 
 const TRUE_WORDS = new Set(['是', 'y', 'yes', 'true', '1', '√', '✓']);

@@ -23,7 +23,11 @@ type MailingColumn = 'visitId' | 'customerId' | 'trackingNumber';
 export const MAILING_COLUMNS: readonly ColumnSpec<MailingColumn>[] = [
   { key: 'visitId', names: ['回访编号', '回访号', 'visit_id', 'visit'], required: false },
   { key: 'customerId', names: ['客户号', '客户编号', '资金账号', 'customer_id'], required: false },
-  { key: 'trackingNumber', names: ['邮件号码', '邮件号', '挂号号码', '运单号', '条码', 'tracking_number', 'tracking'], required: true },
+  {
+    key: 'trackingNumber',
+    names: ['邮件号码', '邮件号', '挂号号码', '运单号', '条码', 'tracking_number', 'tracking'],
+    required: true,
+  },
 ];
 
 /**
@@ -33,11 +37,23 @@ export const MAILING_COLUMNS: readonly ColumnSpec<MailingColumn>[] = [
  * @throws InputError with `mailing/bad-tracking-number`, `mailing/bad-visit-id`,
  *   `mailing/no-recipient`, `mailing/duplicate-tracking-number`, `mailing/missing-column` …
  */
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function readMailingList(path: string): Promise<{ path: string; rows: MailingRow[] }> {
   const table = await readTable(path, { noun: 'mailing list', rulePrefix: 'mailing', rowsNoun: 'mailed letters' });
   const { index, messages } = matchColumns(table, MAILING_COLUMNS, 'mailing');
-  if (index.visitId === undefined && index.customerId === undefined && !messages.some((m) => m.ruleId === 'mailing/no-header')) {
-    messages.push(message('mailing/missing-column', 'the list names neither the visit (回访编号) nor the customer (客户号)', { file: table.path, row: 1 }, { fix: 'add a column 回访编号 or 客户号' }));
+  if (
+    index.visitId === undefined &&
+    index.customerId === undefined &&
+    !messages.some((m) => m.ruleId === 'mailing/no-header')
+  ) {
+    messages.push(
+      message(
+        'mailing/missing-column',
+        'the list names neither the visit (回访编号) nor the customer (客户号)',
+        { file: table.path, row: 1 },
+        { fix: 'add a column 回访编号 or 客户号' },
+      ),
+    );
   }
   const rows: MailingRow[] = [];
   const firstRowOf = new Map<string, number>();
@@ -51,22 +67,50 @@ export async function readMailingList(path: string): Promise<{ path: string; row
       if (typedVisit !== undefined) {
         const v = parseVisitId(typedVisit);
         if (v.ok) visitId = v.visitId;
-        else f.problem('visitId', 'bad-visit-id', `"${typedVisit}" is not a visit id: ${v.reason}`, 'copy the 回访编号 printed on the letter');
+        else
+          f.problem(
+            'visitId',
+            'bad-visit-id',
+            `"${typedVisit}" is not a visit id: ${v.reason}`,
+            'copy the 回访编号 printed on the letter',
+          );
       } else if (customerId === undefined) {
-        f.problem(undefined, 'no-recipient', 'the row names neither a visit (回访编号) nor a customer (客户号)', 'fill in one of them');
+        f.problem(
+          undefined,
+          'no-recipient',
+          'the row names neither a visit (回访编号) nor a customer (客户号)',
+          'fill in one of them',
+        );
       }
       let trackingNumber: string | undefined;
       if (typedNumber !== undefined) {
         const t = parseTrackingNumber(normaliseCode(typedNumber));
         if (t.ok) trackingNumber = t.trackingNumber;
-        else f.problem('trackingNumber', 'bad-tracking-number', t.reason, 'copy the number from the post office receipt (挂号号码) again');
+        else
+          f.problem(
+            'trackingNumber',
+            'bad-tracking-number',
+            t.reason,
+            'copy the number from the post office receipt (挂号号码) again',
+          );
       }
       if (trackingNumber !== undefined) {
         const first = firstRowOf.get(trackingNumber);
-        if (first !== undefined) f.problem('trackingNumber', 'duplicate-tracking-number', `${trackingNumber} appears twice, in rows ${first} and ${row.row}`, 'one tracking number belongs to one letter');
+        if (first !== undefined)
+          f.problem(
+            'trackingNumber',
+            'duplicate-tracking-number',
+            `${trackingNumber} appears twice, in rows ${first} and ${row.row}`,
+            'one tracking number belongs to one letter',
+          );
         else firstRowOf.set(trackingNumber, row.row);
         if ((visitId !== undefined || customerId !== undefined) && first === undefined) {
-          rows.push({ row: row.row, trackingNumber, ...(visitId !== undefined ? { visitId } : {}), ...(customerId !== undefined ? { customerId } : {}) });
+          rows.push({
+            row: row.row,
+            trackingNumber,
+            ...(visitId !== undefined ? { visitId } : {}),
+            ...(customerId !== undefined ? { customerId } : {}),
+          });
         }
       }
     }
@@ -74,7 +118,10 @@ export async function readMailingList(path: string): Promise<{ path: string; row
   const problems = inReadingOrder(table, messages);
   if (problems.some((m) => m.severity === 'error')) {
     const n = problems.length;
-    throw new InputError(`the mailing list ${table.path} has ${n} problem${n === 1 ? '' : 's'}; no tracking number was recorded`, problems);
+    throw new InputError(
+      `the mailing list ${table.path} has ${n} problem${n === 1 ? '' : 's'}; no tracking number was recorded`,
+      problems,
+    );
   }
   return { path: table.path, rows };
 }

@@ -45,13 +45,25 @@ export function rowFields<K extends string>(
   };
   const problem = (key: K | undefined, rule: string, reason: string, fix: string): void => {
     const col = key === undefined ? undefined : column(key);
-    messages.push(message(`${rulePrefix}/${rule}`, reason, { file: table.path, row: row.row, ...(col !== undefined ? { column: col } : {}) }, { fix }));
+    messages.push(
+      message(
+        `${rulePrefix}/${rule}`,
+        reason,
+        { file: table.path, row: row.row, ...(col !== undefined ? { column: col } : {}) },
+        { fix },
+      ),
+    );
   };
   // Lengths are checked first, before any other look at a value: an over-long cell is
   // refused at once and read no further (it counts as neither empty nor a value).
   const tooLong = overLongFields(index, row, maxLengths);
   for (const [key, length, limit] of tooLong) {
-    problem(key, 'too-long', `the value is ${length} characters long, more than the ${limit} allowed`, `shorten it to at most ${limit} characters`);
+    problem(
+      key,
+      'too-long',
+      `the value is ${length} characters long, more than the ${limit} allowed`,
+      `shorten it to at most ${limit} characters`,
+    );
   }
   const cell = (key: K): Cell | undefined => {
     const i = index[key];
@@ -61,7 +73,12 @@ export function rowFields<K extends string>(
   const usable = (key: K): Cell | undefined => {
     const c = cell(key);
     if (c?.type === 'error') {
-      problem(key, 'bad-cell', `the cell holds ${c.error}, not a value`, 'put the value itself in the cell, or open the file in Excel and save it so formulas keep their results');
+      problem(
+        key,
+        'bad-cell',
+        `the cell holds ${c.error}, not a value`,
+        'put the value itself in the cell, or open the file in Excel and save it so formulas keep their results',
+      );
       return undefined;
     }
     return c;
@@ -100,7 +117,8 @@ export function rowFields<K extends string>(
     parsed(key, parse, requiredLabel) {
       const c = usable(key);
       if (c === undefined || (c.type === 'text' && c.text.trim() === '')) {
-        if (requiredLabel !== undefined && cell(key)?.type !== 'error' && column(key) !== undefined) emptyProblem(key, requiredLabel);
+        if (requiredLabel !== undefined && cell(key)?.type !== 'error' && column(key) !== undefined)
+          emptyProblem(key, requiredLabel);
         return undefined;
       }
       const result = parse(c);
@@ -112,7 +130,11 @@ export function rowFields<K extends string>(
 }
 
 /** The fields of a row longer than their limit, as `[key, length, limit]`. */
-function overLongFields<K extends string>(index: Partial<Record<K, number>>, row: TableRow, maxLengths: Partial<Record<K, number>>): [K, number, number][] {
+function overLongFields<K extends string>(
+  index: Partial<Record<K, number>>,
+  row: TableRow,
+  maxLengths: Partial<Record<K, number>>,
+): [K, number, number][] {
   const out: [K, number, number][] = [];
   for (const key of Object.keys(maxLengths) as K[]) {
     const i = index[key];
@@ -130,6 +152,9 @@ function overLongFields<K extends string>(index: Partial<Record<K, number>>, row
  * and within a row from left to right, so that a clerk can work down the file.
  */
 export function inReadingOrder(table: Pick<Table, 'header' | 'messages'>, messages: readonly Message[]): Message[] {
-  const columnIndex = (m: Message): number => (m.place.column === undefined ? -1 : table.header.indexOf(m.place.column));
-  return [...messages, ...table.messages].sort((a, b) => (a.place.row ?? 0) - (b.place.row ?? 0) || columnIndex(a) - columnIndex(b));
+  const columnIndex = (m: Message): number =>
+    m.place.column === undefined ? -1 : table.header.indexOf(m.place.column);
+  return [...messages, ...table.messages].sort(
+    (a, b) => (a.place.row ?? 0) - (b.place.row ?? 0) || columnIndex(a) - columnIndex(b),
+  );
 }

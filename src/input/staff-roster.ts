@@ -35,7 +35,13 @@ const STAFF_COLUMNS: readonly ColumnSpec<StaffColumn>[] = [
 ];
 
 /** The longest value each column may hold, in characters (checked before anything else). */
-export const STAFF_MAX_LENGTHS: Readonly<Record<StaffColumn, number>> = { staffId: 40, name: 50, role: 50, isMarketing: 10, branchCode: 16 };
+export const STAFF_MAX_LENGTHS: Readonly<Record<StaffColumn, number>> = {
+  staffId: 40,
+  name: 50,
+  role: 50,
+  isMarketing: 10,
+  branchCode: 16,
+};
 
 /** A branch code names folders and bundles: checked against its pattern where it enters. */
 function checkedBranch(f: RowFields<StaffColumn>, value: string | undefined): string | undefined {
@@ -71,7 +77,12 @@ export async function readStaffRoster(path: string): Promise<StaffMember[]> {
       if (staffId !== undefined) {
         const first = firstRowOf.get(staffId);
         if (first !== undefined) {
-          f.problem('staffId', 'duplicate-staff', `staff id ${quoteValue(staffId)} appears twice, in rows ${first} and ${row.row}`, `keep one row per staff member; correct row ${row.row} or row ${first}`);
+          f.problem(
+            'staffId',
+            'duplicate-staff',
+            `staff id ${quoteValue(staffId)} appears twice, in rows ${first} and ${row.row}`,
+            `keep one row per staff member; correct row ${row.row} or row ${first}`,
+          );
         } else {
           firstRowOf.set(staffId, row.row);
         }
@@ -84,7 +95,10 @@ export async function readStaffRoster(path: string): Promise<StaffMember[]> {
   const problems = inReadingOrder(table, messages);
   if (problems.some((m) => m.severity === 'error')) {
     const n = problems.length;
-    throw new InputError(`the staff roster ${table.path} has ${n} problem${n === 1 ? '' : 's'}; no staff member was read`, problems);
+    throw new InputError(
+      `the staff roster ${table.path} has ${n} problem${n === 1 ? '' : 's'}; no staff member was read`,
+      problems,
+    );
   }
   return staff;
 }

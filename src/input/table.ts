@@ -79,7 +79,8 @@ export async function readTable(path: string, kind: TableKind): Promise<Table> {
 
   const ext = extname(abs).toLowerCase();
   if (ext !== '.csv' && ext !== '.xlsx') {
-    const hint = ext === '.xls' || ext === '.et' ? 'save it from Excel/WPS as .xlsx or as CSV' : 'give a .csv or .xlsx file';
+    const hint =
+      ext === '.xls' || ext === '.et' ? 'save it from Excel/WPS as .xlsx or as CSV' : 'give a .csv or .xlsx file';
     fail('unsupported-format', `a ${kind.noun} must be a .csv or .xlsx file, not "${ext || 'no extension'}"`, hint);
   }
   let size = 0;
@@ -89,32 +90,55 @@ export async function readTable(path: string, kind: TableKind): Promise<Table> {
     size = s.size;
   } catch (e) {
     if (e instanceof InputError) throw e;
-    fail('not-found', `cannot open the ${kind.noun}: ${systemErrorWords(e)}`, 'check the path and that the file can be read');
+    fail(
+      'not-found',
+      `cannot open the ${kind.noun}: ${systemErrorWords(e)}`,
+      'check the path and that the file can be read',
+    );
   }
   if (size > MAX_TABLE_BYTES) {
-    fail('too-large', `the file is ${Math.round(size / 1024 / 1024)} MB, more than the ${MAX_TABLE_BYTES / 1024 / 1024} MB a ${kind.noun} may be`, 'split the list into smaller files');
+    fail(
+      'too-large',
+      `the file is ${Math.round(size / 1024 / 1024)} MB, more than the ${MAX_TABLE_BYTES / 1024 / 1024} MB a ${kind.noun} may be`,
+      'split the list into smaller files',
+    );
   }
   const bytes = await readFile(abs);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (bytes.length === 0) fail('empty-file', `the ${kind.noun} is empty`, `export the ${kind.noun} again; row 1 must be the header`);
+  if (bytes.length === 0)
+    fail('empty-file', `the ${kind.noun} is empty`, `export the ${kind.noun} again; row 1 must be the header`);
 
   const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b;
   let read: { format: TableFormat; header: string[]; rows: TableRow[]; messages: Message[] };
   if (ext === '.csv') {
-    if (isZip) fail('unreadable', 'the file is named .csv but holds a zip (an .xlsx workbook?)', 'rename it to .xlsx, or save it from Excel as CSV');
+    if (isZip)
+      fail(
+        'unreadable',
+        'the file is named .csv but holds a zip (an .xlsx workbook?)',
+        'rename it to .xlsx, or save it from Excel as CSV',
+      );
     read = readCsvTable(bytes, abs, kind, fail);
   } else {
     read = await readXlsxTable(bytes, fail);
   }
   const longHeader = read.header.findIndex((h) => h.length > MAX_HEADER_LENGTH);
   if (longHeader >= 0) {
-    fail('too-long', `the header of column ${columnLetter(longHeader)} is ${read.header[longHeader]!.length} characters long, more than the ${MAX_HEADER_LENGTH} allowed (${quoteValue(read.header[longHeader]!)})`, 'row 1 must name the columns, e.g. 客户号, 姓名', 1);
+    fail(
+      'too-long',
+      `the header of column ${columnLetter(longHeader)} is ${read.header[longHeader]!.length} characters long, more than the ${MAX_HEADER_LENGTH} allowed (${quoteValue(read.header[longHeader]!)})`,
+      'row 1 must name the columns, e.g. 客户号, 姓名',
+      1,
+    );
   }
   if (read.header.every((h) => h === '')) {
     fail('empty-file', `the ${kind.noun} has no header row: row 1 is empty`, `row 1 must name the columns`, 1);
   }
   if (read.rows.length === 0) {
-    fail('no-rows', `the ${kind.noun} has a header but no ${kind.rowsNoun}`, `add one row per ${kind.rowsNoun.replace(/s$/, '')} below the header`);
+    fail(
+      'no-rows',
+      `the ${kind.noun} has a header but no ${kind.rowsNoun}`,
+      `add one row per ${kind.rowsNoun.replace(/s$/, '')} below the header`,
+    );
   }
   return { path: abs, sha256, ...read };
 }
@@ -127,7 +151,12 @@ function readCsvTable(bytes: Buffer, file: string, kind: TableKind, fail: Fail) 
     decoded = decodeText(bytes);
   } catch (e) {
     if (!(e instanceof EncodingError)) throw e;
-    return fail('bad-encoding', e.message, 'save the file from Excel as "CSV UTF-8 (逗号分隔)" or "CSV (逗号分隔)"', e.line);
+    return fail(
+      'bad-encoding',
+      e.message,
+      'save the file from Excel as "CSV UTF-8 (逗号分隔)" or "CSV (逗号分隔)"',
+      e.line,
+    );
   }
   let records;
   try {
@@ -150,7 +179,10 @@ function readCsvTable(bytes: Buffer, file: string, kind: TableKind, fail: Fail) 
           `${kind.rulePrefix}/extra-fields`,
           `the row has ${used} fields but the header names ${header.length} columns`,
           { file, row: record.row },
-          { fix: 'a value that holds a comma must be in double quotes ("…, …"); or add the missing header', actual: quoteValue(record.fields.slice(header.length).join(',')) },
+          {
+            fix: 'a value that holds a comma must be in double quotes ("…, …"); or add the missing header',
+            actual: quoteValue(record.fields.slice(header.length).join(',')),
+          },
         ),
       );
     }
@@ -172,7 +204,11 @@ async function readXlsxTable(bytes: Buffer, fail: Fail) {
       checkOfficeZip(bytes); // sizes and entry count before the workbook is parsed
     } catch (e) {
       if (!(e instanceof OfficeZipError)) throw e;
-      return fail('unreadable', `the file cannot be read as an .xlsx workbook: ${e.message}`, 'open it in Excel or WPS and save it again as .xlsx, or as CSV; split a very large list');
+      return fail(
+        'unreadable',
+        `the file cannot be read as an .xlsx workbook: ${e.message}`,
+        'open it in Excel or WPS and save it again as .xlsx, or as CSV; split a very large list',
+      );
     }
   }
   const workbook = new ExcelJS.Workbook();
@@ -188,7 +224,8 @@ async function readXlsxTable(bytes: Buffer, fail: Fail) {
     );
   }
   const sheet = workbook.worksheets[0];
-  if (!sheet) return fail('empty-file', 'the workbook has no worksheet', 'put the list on the first worksheet, header in row 1');
+  if (!sheet)
+    return fail('empty-file', 'the workbook has no worksheet', 'put the list on the first worksheet, header in row 1');
 
   const columns: number[] = [];
   const header: string[] = [];
@@ -210,7 +247,10 @@ async function readXlsxTable(bytes: Buffer, fail: Fail) {
     const cells = columns.map((col) => xlsxCell(row.getCell(col)));
     const blank = cells.every((c) => c === undefined || (c.type === 'text' && c.text.trim() === ''));
     if (blank) return;
-    rows.push({ row: rowNumber, cells: cells.map((c) => (c && c.type === 'text' && c.text.trim() === '' ? undefined : c)) });
+    rows.push({
+      row: rowNumber,
+      cells: cells.map((c) => (c && c.type === 'text' && c.text.trim() === '' ? undefined : c)),
+    });
   });
   return { format: 'xlsx' as TableFormat, header, rows, messages };
 }
@@ -231,9 +271,11 @@ function xlsxValue(value: unknown, numFmt: string | undefined): Cell | undefined
   }
   if (typeof value === 'object') {
     const v = value as Record<string, unknown>;
-    if (Array.isArray(v.richText)) return { type: 'text', text: (v.richText as { text?: string }[]).map((r) => r.text ?? '').join('') };
+    if (Array.isArray(v.richText))
+      return { type: 'text', text: (v.richText as { text?: string }[]).map((r) => r.text ?? '').join('') };
     if ('formula' in v || 'sharedFormula' in v) {
-      if (v.result === undefined || v.result === null) return { type: 'error', error: 'a formula without a saved value' };
+      if (v.result === undefined || v.result === null)
+        return { type: 'error', error: 'a formula without a saved value' };
       return xlsxValue(v.result, numFmt);
     }
     if ('hyperlink' in v && 'text' in v) return xlsxValue(v.text, numFmt);
@@ -273,7 +315,9 @@ export function cellAsText(cell: Cell): string {
     case 'text':
       return cell.text;
     case 'number':
-      return Number.isInteger(cell.value) && Math.abs(cell.value) < 1e21 ? BigInt(cell.value).toString() : String(cell.value);
+      return Number.isInteger(cell.value) && Math.abs(cell.value) < 1e21
+        ? BigInt(cell.value).toString()
+        : String(cell.value);
     case 'date':
       return cell.iso;
     case 'boolean':
@@ -318,7 +362,11 @@ export interface ColumnMatch<K extends string> {
  * Finds each spec's column in the header. A required column that is missing, and two
  * columns that mean the same thing (`电话` and `手机`), are messages on row 1.
  */
-export function matchColumns<K extends string>(table: Pick<Table, 'path' | 'header'>, specs: readonly ColumnSpec<K>[], rulePrefix: string): ColumnMatch<K> {
+export function matchColumns<K extends string>(
+  table: Pick<Table, 'path' | 'header'>,
+  specs: readonly ColumnSpec<K>[],
+  rulePrefix: string,
+): ColumnMatch<K> {
   const index: Partial<Record<K, number>> = {};
   const messages: Message[] = [];
   for (const spec of specs) {
@@ -327,10 +375,15 @@ export function matchColumns<K extends string>(table: Pick<Table, 'path' | 'head
     if (found.length === 0) {
       if (spec.required) {
         messages.push(
-          message(`${rulePrefix}/missing-column`, `the required column ${spec.names[0]} is missing`, { file: table.path, row: 1 }, {
-            fix: `add a column headed one of: ${spec.names.join(', ')}`,
-            expected: spec.names.join(' | '),
-          }),
+          message(
+            `${rulePrefix}/missing-column`,
+            `the required column ${spec.names[0]} is missing`,
+            { file: table.path, row: 1 },
+            {
+              fix: `add a column headed one of: ${spec.names.join(', ')}`,
+              expected: spec.names.join(' | '),
+            },
+          ),
         );
       }
       continue;
@@ -338,19 +391,33 @@ export function matchColumns<K extends string>(table: Pick<Table, 'path' | 'head
     if (found.length > 1) {
       const named = found.map((i) => `${table.header[i]} (column ${columnLetter(i)})`).join(' and ');
       messages.push(
-        message(`${rulePrefix}/duplicate-column`, `${named} both mean ${spec.names[0]}`, { file: table.path, row: 1, column: table.header[found[1]!] }, {
-          fix: 'keep one of them, or rename the other to a header huifang does not read',
-        }),
+        message(
+          `${rulePrefix}/duplicate-column`,
+          `${named} both mean ${spec.names[0]}`,
+          { file: table.path, row: 1, column: table.header[found[1]!] },
+          {
+            fix: 'keep one of them, or rename the other to a header huifang does not read',
+          },
+        ),
       );
     }
     index[spec.key] = found[0]!;
   }
   if (Object.keys(index).length === 0) {
-    const shown = table.header.filter((h) => h !== '').slice(0, 4).map((h) => quoteValue(h)).join(', ');
+    const shown = table.header
+      .filter((h) => h !== '')
+      .slice(0, 4)
+      .map((h) => quoteValue(h))
+      .join(', ');
     messages.unshift(
-      message(`${rulePrefix}/no-header`, `row 1 names none of the columns huifang reads (it holds ${shown || 'nothing'})`, { file: table.path, row: 1 }, {
-        fix: 'row 1 must be the header row: delete any title rows above it',
-      }),
+      message(
+        `${rulePrefix}/no-header`,
+        `row 1 names none of the columns huifang reads (it holds ${shown || 'nothing'})`,
+        { file: table.path, row: 1 },
+        {
+          fix: 'row 1 must be the header row: delete any title rows above it',
+        },
+      ),
     );
   }
   return { index, messages };

@@ -64,12 +64,17 @@ function centralDirectory(zip: Buffer, limits: OfficeZipLimits): Entry[] {
   if (eocd < 0) throw new OfficeZipError('it is not a zip file (no central directory): not an Office document');
   const count = zip.readUInt16LE(eocd + 10);
   const cdOffset = zip.readUInt32LE(eocd + 16);
-  if (count === 0xffff || cdOffset === 0xffffffff) throw new OfficeZipError('it is a ZIP64 file, larger than any list or template huifang reads');
-  if (count > limits.maxEntries) throw new OfficeZipError(`it holds ${count} parts, more than the ${limits.maxEntries} an Office document of huifang may hold`);
+  if (count === 0xffff || cdOffset === 0xffffffff)
+    throw new OfficeZipError('it is a ZIP64 file, larger than any list or template huifang reads');
+  if (count > limits.maxEntries)
+    throw new OfficeZipError(
+      `it holds ${count} parts, more than the ${limits.maxEntries} an Office document of huifang may hold`,
+    );
   const entries: Entry[] = [];
   let p = cdOffset;
   for (let i = 0; i < count; i++) {
-    if (p + 46 > zip.length || zip.readUInt32LE(p) !== CENTRAL) throw new OfficeZipError('its central directory is damaged');
+    if (p + 46 > zip.length || zip.readUInt32LE(p) !== CENTRAL)
+      throw new OfficeZipError('its central directory is damaged');
     const nameLength = zip.readUInt16LE(p + 28);
     const skip = nameLength + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32);
     entries.push({
@@ -95,10 +100,18 @@ export function checkOfficeZip(zip: Buffer, limits: OfficeZipLimits = OFFICE_ZIP
   let total = 0;
   for (const e of entries) {
     total += e.size;
-    if (e.size > limits.maxEntryBytes || e.size === 0xffffffff) throw new OfficeZipError(`its part ${e.name} expands to ${mb(e.size)}, more than the ${mb(limits.maxEntryBytes)} allowed`);
-    if (total > limits.maxTotalBytes) throw new OfficeZipError(`its parts expand to more than ${mb(limits.maxTotalBytes)} together (a zip bomb, or a list far larger than any huifang reads)`);
+    if (e.size > limits.maxEntryBytes || e.size === 0xffffffff)
+      throw new OfficeZipError(
+        `its part ${e.name} expands to ${mb(e.size)}, more than the ${mb(limits.maxEntryBytes)} allowed`,
+      );
+    if (total > limits.maxTotalBytes)
+      throw new OfficeZipError(
+        `its parts expand to more than ${mb(limits.maxTotalBytes)} together (a zip bomb, or a list far larger than any huifang reads)`,
+      );
     if (e.size > limits.ratioFloorBytes && e.size > e.compressed * limits.maxRatio) {
-      throw new OfficeZipError(`its part ${e.name} expands ${Math.round(e.size / Math.max(1, e.compressed))} times (${mb(e.size)}), more than the ${limits.maxRatio} times a real document does: a zip bomb`);
+      throw new OfficeZipError(
+        `its part ${e.name} expands ${Math.round(e.size / Math.max(1, e.compressed))} times (${mb(e.size)}), more than the ${limits.maxRatio} times a real document does: a zip bomb`,
+      );
     }
   }
   for (const e of entries) inflatedWithin(zip, e);
@@ -114,13 +127,19 @@ function inflatedWithin(zip: Buffer, e: Entry): void {
     if (e.compressed !== e.size) throw new OfficeZipError(`its part ${e.name} is stored with two different sizes`);
     return;
   }
-  if (e.method !== 8) throw new OfficeZipError(`its part ${e.name} uses a compression method (${e.method}) Office does not write`);
+  if (e.method !== 8)
+    throw new OfficeZipError(`its part ${e.name} uses a compression method (${e.method}) Office does not write`);
   let out: Buffer;
   try {
     out = inflateRawSync(data, { maxOutputLength: Math.max(1, e.size) });
   } catch (error) {
     const tooLarge = error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
-    throw new OfficeZipError(tooLarge ? `its part ${e.name} expands to more than the ${e.size} bytes it declares: a zip bomb` : `its part ${e.name} cannot be inflated (${(error as Error).message})`);
+    throw new OfficeZipError(
+      tooLarge
+        ? `its part ${e.name} expands to more than the ${e.size} bytes it declares: a zip bomb`
+        : `its part ${e.name} cannot be inflated (${(error as Error).message})`,
+    );
   }
-  if (out.length !== e.size) throw new OfficeZipError(`its part ${e.name} expands to ${out.length} bytes, not the ${e.size} it declares`);
+  if (out.length !== e.size)
+    throw new OfficeZipError(`its part ${e.name} expands to ${out.length} bytes, not the ${e.size} it declares`);
 }

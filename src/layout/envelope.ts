@@ -25,7 +25,9 @@ export const ENVELOPE_MARKS: readonly Rect[] = [
 ];
 
 /** The six postcode boxes of the recipient (the company), top left, as on every Chinese envelope. */
-export const ENVELOPE_POSTCODE_BOXES: readonly Rect[] = Array.from({ length: 6 }, (_, i) => rect(16 + i * 10, 10, 8, 10));
+export const ENVELOPE_POSTCODE_BOXES: readonly Rect[] = Array.from({ length: 6 }, (_, i) =>
+  rect(16 + i * 10, 10, 8, 10),
+);
 
 /** The prepaid indicium (国内邮资已付), top right. */
 export const ENVELOPE_INDICIUM: Rect = rect(ENVELOPE_PAGE.width - 16 - 30, 12, 30, 24);
@@ -41,7 +43,12 @@ export const ENVELOPE_QR_CODES = {
 } as const;
 
 /** The visit id in plain text under the bottom-left code. */
-export const ENVELOPE_QR_CAPTION: Rect = rect(ENVELOPE_QR_CODES.bottomLeft.x, ENVELOPE_QR_CODES.bottomLeft.y + QR_SIZE + 0.5, 60, 3);
+export const ENVELOPE_QR_CAPTION: Rect = rect(
+  ENVELOPE_QR_CODES.bottomLeft.x,
+  ENVELOPE_QR_CODES.bottomLeft.y + QR_SIZE + 0.5,
+  60,
+  3,
+);
 
 /** The recipient: the company's address, then its name and department followed by 收. */
 export const ENVELOPE_RECIPIENT: Rect = rect(46, 42, 128, 22);

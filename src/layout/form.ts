@@ -130,8 +130,18 @@ function fieldCells(top: number): FieldCell[] {
   const cells: FieldCell[] = [];
   rows.forEach(([k1, l1, k2, l2], i) => {
     const y = top + i * FIELD_ROW_HEIGHT;
-    cells.push({ key: k1, label: l1, labelCell: rect(X0, y, 22, FIELD_ROW_HEIGHT), valueCell: rect(X0 + 22, y, 63, FIELD_ROW_HEIGHT) });
-    cells.push({ key: k2, label: l2, labelCell: rect(105, y, 22, FIELD_ROW_HEIGHT), valueCell: rect(127, y, X1 - 127, FIELD_ROW_HEIGHT) });
+    cells.push({
+      key: k1,
+      label: l1,
+      labelCell: rect(X0, y, 22, FIELD_ROW_HEIGHT),
+      valueCell: rect(X0 + 22, y, 63, FIELD_ROW_HEIGHT),
+    });
+    cells.push({
+      key: k2,
+      label: l2,
+      labelCell: rect(105, y, 22, FIELD_ROW_HEIGHT),
+      valueCell: rect(127, y, X1 - 127, FIELD_ROW_HEIGHT),
+    });
   });
   return cells;
 }
@@ -179,7 +189,9 @@ function buildFormLayout(category: VisitCategory): FormLayout {
   const marksTop = CONTENT.y + CONTENT.height - 42; // 220
   const remarksBox = rect(X0, remarksTop, X1 - X0, marksTop - 3 - remarksTop);
   if (remarksBox.height < 12) {
-    throw new Error(`The ${category} record form has ${rows.length} questions, more than one page holds; split the category's questions or add a form page.`);
+    throw new Error(
+      `The ${category} record form has ${rows.length} questions, more than one page holds; split the category's questions or add a form page.`,
+    );
   }
   const markHeight = 42;
   const customerBox = rect(X0, marksTop, 60, markHeight);
@@ -191,9 +203,25 @@ function buildFormLayout(category: VisitCategory): FormLayout {
     rect(b.x + 1, b.y + LABEL_STRIP, b.width - 2, b.height - LABEL_STRIP - (withDate ? DATE_STRIP : 1));
   const dateOf = (b: Rect): Rect => rect(b.x + 1, b.y + b.height - DATE_STRIP, b.width - 2, DATE_STRIP - 1);
   const marks: MarkArea[] = [
-    { id: 'customerSignature', label: '客户签名', hint: '（本人签名或盖章）', box: customerBox, ink: inkOf(customerBox, true), date: dateOf(customerBox), dateLine: dateLineOf(dateOf(customerBox)) },
+    {
+      id: 'customerSignature',
+      label: '客户签名',
+      hint: '（本人签名或盖章）',
+      box: customerBox,
+      ink: inkOf(customerBox, true),
+      date: dateOf(customerBox),
+      dateLine: dateLineOf(dateOf(customerBox)),
+    },
     { id: 'seal', label: '盖章处', hint: '（机构客户须加盖公章）', box: sealBox, ink: inkOf(sealBox, false) },
-    { id: 'handlerSignature', label: '经办人签名', hint: '（面谈回访时填写）', box: handlerBox, ink: inkOf(handlerBox, true), date: dateOf(handlerBox), dateLine: dateLineOf(dateOf(handlerBox)) },
+    {
+      id: 'handlerSignature',
+      label: '经办人签名',
+      hint: '（面谈回访时填写）',
+      box: handlerBox,
+      ink: inkOf(handlerBox, true),
+      date: dateOf(handlerBox),
+      dateLine: dateLineOf(dateOf(handlerBox)),
+    },
   ];
   return {
     id: formLayoutId(category),
@@ -209,7 +237,11 @@ function buildFormLayout(category: VisitCategory): FormLayout {
       no: rect(NO_COL.x, headerTop, NO_COL.width, headerHeight),
     },
     questions: rows,
-    remarks: { box: remarksBox, label: '备注（客户意见与建议）', ink: rect(remarksBox.x + 1, remarksBox.y + 6, remarksBox.width - 2, remarksBox.height - 7) },
+    remarks: {
+      box: remarksBox,
+      label: '备注（客户意见与建议）',
+      ink: rect(remarksBox.x + 1, remarksBox.y + 6, remarksBox.width - 2, remarksBox.height - 7),
+    },
     marks,
     tickBoxes: rows.flatMap((r) => r.boxes),
   };

@@ -32,12 +32,14 @@ export function decodePagePayload(text: string): PagePayloadParse {
   const [, id, kind, pages, layout] = parts as [string, string, string, string, string];
   const visit = parseVisitId(id);
   if (!visit.ok) return { ok: false, reason: `QR code visit id: ${visit.reason}` };
-  if (!(DOCUMENT_KINDS as readonly string[]).includes(kind)) return { ok: false, reason: `QR code names an unknown document kind "${kind}"` };
+  if (!(DOCUMENT_KINDS as readonly string[]).includes(kind))
+    return { ok: false, reason: `QR code names an unknown document kind "${kind}"` };
   const m = /^(\d{1,3})\/(\d{1,3})$/.exec(pages);
   if (!m) return { ok: false, reason: `QR code page "${pages}" is not n/m` };
   const page = Number(m[1]);
   const pageCount = Number(m[2]);
-  if (page < 1 || page > pageCount) return { ok: false, reason: `QR code page ${page} of ${pageCount} is out of range` };
+  if (page < 1 || page > pageCount)
+    return { ok: false, reason: `QR code page ${page} of ${pageCount} is out of range` };
   if (!/^[a-z0-9.-]+$/.test(layout)) return { ok: false, reason: `QR code layout "${layout}" is malformed` };
   return { ok: true, payload: { visitId: visit.visitId, kind: kind as DocumentKind, page, pageCount, layout } };
 }

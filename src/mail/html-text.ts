@@ -16,7 +16,11 @@ const OPTIONS: HtmlToTextOptions = {
     { selector: 'a', options: { linkBrackets: [' <', '>'], hideLinkHrefIfSameAsText: true } },
     { selector: 'img', format: 'altText' },
     { selector: 'ul', options: { itemPrefix: '• ' } },
-    { selector: 'table', format: 'dataTable', options: { colSpacing: 4, uppercaseHeaderCells: false, maxColumnWidth: 200 } },
+    {
+      selector: 'table',
+      format: 'dataTable',
+      options: { colSpacing: 4, uppercaseHeaderCells: false, maxColumnWidth: 200 },
+    },
     ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
     { selector: 'hr', options: { length: 8 } },
   ],

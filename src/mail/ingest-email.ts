@@ -16,7 +16,14 @@ import { readFileSync, statSync } from 'node:fs';
 import { addDocument } from '../store/visits.ts';
 import { recordEvent, type Db } from '../store/register.ts';
 import type { Workspace } from '../store/workspace.ts';
-import type { HandledPage, HandlerResult, IngestCandidate, IngestContext, IngestHandler, StoredInput } from '../ingest/handlers.ts';
+import type {
+  HandledPage,
+  HandlerResult,
+  IngestCandidate,
+  IngestContext,
+  IngestHandler,
+  StoredInput,
+} from '../ingest/handlers.ts';
 import { scanHandler } from '../ingest/scan-handler.ts';
 import { renderEmailPrintout } from './printout-pdf.ts';
 import { readMailClientPrintout, type MailClientPrintout } from './mail-client-pdf.ts';
@@ -31,7 +38,8 @@ const MAIL_RULES = {
   unreadable: 'mail/unreadable',
 } as const;
 
-const HEADER_LINE = /^(Return-Path|Received|Delivered-To|From|Message-ID|MIME-Version|Date|Subject|To|X-[A-Za-z0-9-]+|DKIM-Signature|ARC-[A-Za-z-]+|Authentication-Results):[ \t]/i;
+const HEADER_LINE =
+  /^(Return-Path|Received|Delivered-To|From|Message-ID|MIME-Version|Date|Subject|To|X-[A-Za-z0-9-]+|DKIM-Signature|ARC-[A-Za-z-]+|Authentication-Results):[ \t]/i;
 
 /** Whether the first bytes read like an RFC 5322 message (for .eml files saved under another name). */
 function looksLikeEmail(head: Uint8Array): boolean {
@@ -58,13 +66,29 @@ export interface DerivedEmailDocuments {
  * writes are returned as `record`, so a caller can run them in its own transaction.
  */
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
-export function deriveEmailDocuments(ws: Workspace, mail: ParsedEmail, emlSha256: string, visitId: string, extraMeta: Record<string, unknown> = {}): DerivedEmailDocuments {
+export function deriveEmailDocuments(
+  ws: Workspace,
+  mail: ParsedEmail,
+  emlSha256: string,
+  visitId: string,
+  extraMeta: Record<string, unknown> = {},
+): DerivedEmailDocuments {
   const printout = renderEmailPrintout(mail, { visitId, sourceSha256: emlSha256 });
   const stored = ws.files.putBytes(printout.pdf);
   const printoutName = `${base(mail.fileName)}.printout.pdf`;
-  const attachments = mail.attachments.map((a) => ({ ...ws.files.putBytes(a.content), fileName: a.fileName, contentType: a.contentType, inline: a.inline }));
+  const attachments = mail.attachments.map((a) => ({
+    ...ws.files.putBytes(a.content),
+    fileName: a.fileName,
+    contentType: a.contentType,
+    inline: a.inline,
+  }));
   return {
-    printout: { ...stored, pageCount: printout.pageCount, fileName: printoutName, missingGlyphs: printout.missingGlyphs },
+    printout: {
+      ...stored,
+      pageCount: printout.pageCount,
+      fileName: printoutName,
+      missingGlyphs: printout.missingGlyphs,
+    },
     attachments,
     record(db, actor) {
       addDocument(db, {
@@ -107,7 +131,15 @@ export function deriveEmailDocuments(ws: Workspace, mail: ParsedEmail, emlSha256
 }
 
 function quarantined(page: number, reason: string, ruleId: string, review?: HandledPage['review']): HandledPage {
-  return { page, visitId: null, kind: page === 0 ? null : 'email', assignedBy: 'none', reason, ruleId, ...(review ? { review } : {}) };
+  return {
+    page,
+    visitId: null,
+    kind: page === 0 ? null : 'email',
+    assignedBy: 'none',
+    reason,
+    ruleId,
+    ...(review ? { review } : {}),
+  };
 }
 
 function unmatchedReview(match: Extract<MailMatch, { matched: false }>): HandledPage['review'] {
@@ -136,13 +168,41 @@ export const emailHandler: IngestHandler = {
       const kept = `; the original is kept in the workspace (SHA-256 ${input.sha256.slice(0, 12)}…)`;
       return { pageCount: null, pages: [quarantined(0, `${e.message}${kept}`, e.ruleId)] };
     }
-    const match = matchMail(ctx.ws.db, { subject: mail.subject, body: mail.text, senders: mail.from.map((a) => a.address) });
+    const match = matchMail(ctx.ws.db, {
+      subject: mail.subject,
+      body: mail.text,
+      senders: mail.from.map((a) => a.address),
+    });
     const reading = {
-      email: { subject: mail.subject, from: mail.from.map(formatAddress), to: mail.to.map(formatAddress), date: mail.date, attachments: mail.attachments.map((a) => ({ fileName: a.fileName, contentType: a.contentType, size: a.size, sha256: a.sha256 })) },
+      email: {
+        subject: mail.subject,
+        from: mail.from.map(formatAddress),
+        to: mail.to.map(formatAddress),
+        date: mail.date,
+        attachments: mail.attachments.map((a) => ({
+          fileName: a.fileName,
+          contentType: a.contentType,
+          size: a.size,
+          sha256: a.sha256,
+        })),
+      },
       notes: [match.matched ? `matched by ${match.note}` : `not matched: ${match.reason}`],
     };
     if (!match.matched) {
-      return { pageCount: 1, pages: [{ ...quarantined(1, `e-mail "${mail.subject}" from ${mail.from.map(formatAddress).join(', ') || '(no sender)'}: ${match.reason}`, MAIL_RULES.unmatched, unmatchedReview(match)), reading }] };
+      return {
+        pageCount: 1,
+        pages: [
+          {
+            ...quarantined(
+              1,
+              `e-mail "${mail.subject}" from ${mail.from.map(formatAddress).join(', ') || '(no sender)'}: ${match.reason}`,
+              MAIL_RULES.unmatched,
+              unmatchedReview(match),
+            ),
+            reading,
+          },
+        ],
+      };
     }
     const derived = deriveEmailDocuments(ctx.ws, mail, input.sha256, match.visitId, { matchedBy: match.by });
     return {
@@ -150,7 +210,12 @@ export const emailHandler: IngestHandler = {
       pages: [{ page: 1, visitId: match.visitId, kind: 'email', assignedBy: 'handler', reading }],
       alsoInTransaction: (db) => {
         derived.record(db, ctx.actor);
-        recordEvent(db, ctx.actor, 'email.matched', match.visitId, { sha256: input.sha256, by: match.by, note: match.note, printout: derived.printout.sha256 });
+        recordEvent(db, ctx.actor, 'email.matched', match.visitId, {
+          sha256: input.sha256,
+          by: match.by,
+          note: match.note,
+          printout: derived.printout.sha256,
+        });
       },
     };
   },
@@ -198,19 +263,42 @@ export const emailPrintoutHandler: IngestHandler = {
     if (!printout) return scanHandler.ingest(ctx, input, ready && 'scan' in ready ? ready.scan : undefined);
     ctx.onPage(printout.pageCount, printout.pageCount);
     const match = matchMail(ctx.ws.db, { subject: printout.subject, body: printout.text, senders: printout.senders });
-    const reading = { email: { subject: printout.subject, from: printout.fromLine, source: 'mail-client-pdf' }, notes: [match.matched ? `matched by ${match.note}` : `not matched: ${match.reason}`] };
+    const reading = {
+      email: { subject: printout.subject, from: printout.fromLine, source: 'mail-client-pdf' },
+      notes: [match.matched ? `matched by ${match.note}` : `not matched: ${match.reason}`],
+    };
     const pages: HandledPage[] = [];
     for (let n = 1; n <= printout.pageCount; n++) {
-      if (match.matched) pages.push({ page: n, visitId: match.visitId, kind: 'email-printout', assignedBy: 'handler', reading });
+      if (match.matched)
+        pages.push({ page: n, visitId: match.visitId, kind: 'email-printout', assignedBy: 'handler', reading });
       else {
         const reason = `printout of the e-mail "${printout.subject}" (${printout.fromLine}): ${match.reason}`;
-        pages.push({ page: n, visitId: null, kind: 'email-printout', assignedBy: 'none', reason, ruleId: MAIL_RULES.unmatched, reading, ...(n === 1 ? { review: unmatchedReview(match) } : {}) });
+        pages.push({
+          page: n,
+          visitId: null,
+          kind: 'email-printout',
+          assignedBy: 'none',
+          reason,
+          ruleId: MAIL_RULES.unmatched,
+          reading,
+          ...(n === 1 ? { review: unmatchedReview(match) } : {}),
+        });
       }
     }
     return {
       pageCount: printout.pageCount,
       pages,
-      ...(match.matched ? { alsoInTransaction: (db: Db) => recordEvent(db, ctx.actor, 'email.matched', match.visitId, { sha256: input.sha256, by: match.by, note: match.note, source: 'mail-client-pdf' }) } : {}),
+      ...(match.matched
+        ? {
+            alsoInTransaction: (db: Db) =>
+              recordEvent(db, ctx.actor, 'email.matched', match.visitId, {
+                sha256: input.sha256,
+                by: match.by,
+                note: match.note,
+                source: 'mail-client-pdf',
+              }),
+          }
+        : {}),
     };
   },
 };

@@ -11,7 +11,10 @@ export interface PdfTextPage {
 }
 
 /** The text of a PDF's pages as lines (items grouped by baseline), up to `maxPages`. */
-export async function pdfTextLines(bytes: Uint8Array, maxPages = 3): Promise<{ pageCount: number; pages: PdfTextPage[] }> {
+export async function pdfTextLines(
+  bytes: Uint8Array,
+  maxPages = 3,
+): Promise<{ pageCount: number; pages: PdfTextPage[] }> {
   // pdf.js is loaded on first use: loading it costs commands that never need it a second and about 150 MB.
   const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
   const doc = await getDocument({ data: new Uint8Array(bytes), verbosity: 0, isEvalSupported: false }).promise;
@@ -31,7 +34,14 @@ export async function pdfTextLines(bytes: Uint8Array, maxPages = 3): Promise<{ p
       }
       const lines = [...rows.entries()]
         .sort((a, b) => b[0] - a[0])
-        .map(([, items]) => items.sort((a, b) => a.x - b.x).map((i) => i.str).join('').replace(/\s+/g, ' ').trim())
+        .map(([, items]) =>
+          items
+            .sort((a, b) => a.x - b.x)
+            .map((i) => i.str)
+            .join('')
+            .replace(/\s+/g, ' ')
+            .trim(),
+        )
         .filter(Boolean);
       pages.push({ page: n, lines });
       page.cleanup();
@@ -69,7 +79,9 @@ export async function readMailClientPrintout(bytes: Uint8Array): Promise<MailCli
   // The address may sit on the From line or the line after it (a long display name wraps).
   const fromLine = first[fromIndex]!;
   const fromText = `${fromLine} ${first[fromIndex + 1] ?? ''}`;
-  const senders = [...new Set((FROM.exec(fromLine)![1]!.match(ADDRESS) ?? fromText.match(ADDRESS) ?? []).map((a) => a.toLowerCase()))];
+  const senders = [
+    ...new Set((FROM.exec(fromLine)![1]!.match(ADDRESS) ?? fromText.match(ADDRESS) ?? []).map((a) => a.toLowerCase())),
+  ];
   return {
     subject: SUBJECT.exec(first[subjectIndex]!)![1]!.trim(),
     senders,

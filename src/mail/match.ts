@@ -48,16 +48,37 @@ export function matchMail(db: Db, mail: MailForMatching): MailMatch {
     unknownIds.push(...ids.filter((id) => !known.includes(id)));
     if (known.length === 1) {
       const stranger = strangerReason(db, known[0]!, mail.senders);
-      if (stranger) return { matched: false, reason: `the ${where} names visit ${known[0]}, but ${stranger}; whether it is the customer's reply must be decided by a person`, candidates: known };
-      return { matched: true, visitId: known[0]!, by: where === 'subject' ? 'visit-id-subject' : 'visit-id-body', note: `visit id ${known[0]} in the ${where}` };
+      if (stranger)
+        return {
+          matched: false,
+          reason: `the ${where} names visit ${known[0]}, but ${stranger}; whether it is the customer's reply must be decided by a person`,
+          candidates: known,
+        };
+      return {
+        matched: true,
+        visitId: known[0]!,
+        by: where === 'subject' ? 'visit-id-subject' : 'visit-id-body',
+        note: `visit id ${known[0]} in the ${where}`,
+      };
     }
-    if (known.length > 1) return { matched: false, reason: `the ${where} names ${known.length} visits (${known.join(', ')}); which one the e-mail answers must be decided by a person`, candidates: known };
+    if (known.length > 1)
+      return {
+        matched: false,
+        reason: `the ${where} names ${known.length} visits (${known.join(', ')}); which one the e-mail answers must be decided by a person`,
+        candidates: known,
+      };
   }
-  const idNote = unknownIds.length ? `; it names ${[...new Set(unknownIds)].join(', ')}, which no visit in the register has` : '';
+  const idNote = unknownIds.length
+    ? `; it names ${[...new Set(unknownIds)].join(', ')}, which no visit in the register has`
+    : '';
   const senders = [...new Set(mail.senders.map((s) => s.trim().toLowerCase()).filter(Boolean))];
   const customers = senders.flatMap((s) => findCustomersByEmail(db, s));
   if (customers.length === 0) {
-    return { matched: false, reason: `no visit id in the subject or body, and the sender ${senders.join(', ') || '(none)'} is not the e-mail address of any customer${idNote}`, candidates: [] };
+    return {
+      matched: false,
+      reason: `no visit id in the subject or body, and the sender ${senders.join(', ') || '(none)'} is not the e-mail address of any customer${idNote}`,
+      candidates: [],
+    };
   }
   const visits: Visit[] = customers.flatMap((c) => listVisits(db, { customerId: c.customerId }));
   const open = visits.filter((v) => v.result === 'pending');
@@ -65,10 +86,23 @@ export function matchMail(db: Db, mail: MailForMatching): MailMatch {
   const pick = byEmail.length > 0 ? byEmail : open;
   const who = customers.map((c) => c.customerId).join(', ');
   if (pick.length === 1) {
-    return { matched: true, visitId: pick[0]!.visitId, by: 'sender-address', note: `sender ${senders.join(', ')} is customer ${who}, whose only open ${byEmail.length ? 'e-mail ' : ''}visit is ${pick[0]!.visitId}` };
+    return {
+      matched: true,
+      visitId: pick[0]!.visitId,
+      by: 'sender-address',
+      note: `sender ${senders.join(', ')} is customer ${who}, whose only open ${byEmail.length ? 'e-mail ' : ''}visit is ${pick[0]!.visitId}`,
+    };
   }
   if (pick.length === 0) {
-    return { matched: false, reason: `the sender is customer ${who}, who has no open visit${idNote}`, candidates: visits.map((v) => v.visitId) };
+    return {
+      matched: false,
+      reason: `the sender is customer ${who}, who has no open visit${idNote}`,
+      candidates: visits.map((v) => v.visitId),
+    };
   }
-  return { matched: false, reason: `the sender is customer ${who}, who has ${pick.length} open visits (${pick.map((v) => v.visitId).join(', ')}); which one the e-mail answers must be decided by a person${idNote}`, candidates: pick.map((v) => v.visitId) };
+  return {
+    matched: false,
+    reason: `the sender is customer ${who}, who has ${pick.length} open visits (${pick.map((v) => v.visitId).join(', ')}); which one the e-mail answers must be decided by a person${idNote}`,
+    candidates: pick.map((v) => v.visitId),
+  };
 }

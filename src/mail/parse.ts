@@ -73,7 +73,10 @@ const JAPANESE = /^(jis|iso-?2022-?jp|euc-?jp)/i;
 
 /** Whether a charset name can be decoded (what mailparser would otherwise turn into mojibake). */
 function isKnownCharset(name: string): boolean {
-  const n = name.trim().toLowerCase().replace(/^["']|["']$/g, '');
+  const n = name
+    .trim()
+    .toLowerCase()
+    .replace(/^["']|["']$/g, '');
   if (/^(us-)?ascii$|^utf-?8$|^7bit$|^8bit$/.test(n)) return true;
   if (JAPANESE.test(n)) return true;
   if (/^utf-?7/.test(n)) return false; // refused by the parser on purpose (markup smuggling)
@@ -87,7 +90,8 @@ function headerBlocks(raw: string): string[] {
   const top = raw.search(/\r?\n\r?\n/);
   blocks.push(top < 0 ? raw : raw.slice(0, top));
   // Part headers follow a boundary line `--boundary`.
-  for (const m of raw.matchAll(/\n--[^\r\n]+\r?\n((?:[!-9;-~]+:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)+)/g)) blocks.push(m[1]!);
+  for (const m of raw.matchAll(/\n--[^\r\n]+\r?\n((?:[!-9;-~]+:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)+)/g))
+    blocks.push(m[1]!);
   return blocks.map((b) => b.replace(/\r?\n[ \t]+/g, ' '));
 }
 
@@ -130,12 +134,20 @@ export async function parseEml(bytes: Uint8Array, fileName: string): Promise<Par
   const headerEnd = raw.search(/\r?\n\r?\n/);
   const head = headerEnd < 0 ? raw : raw.slice(0, headerEnd);
   if (head.slice(0, 4096).includes('\u0000')) {
-    throw new EmlError(fileName, 'not-an-email', 'the file is binary, not an e-mail; save the message from the mail client as .eml (or a PDF printout)');
+    throw new EmlError(
+      fileName,
+      'not-an-email',
+      'the file is binary, not an e-mail; save the message from the mail client as .eml (or a PDF printout)',
+    );
   }
   const headerNames = [...head.matchAll(/^([!-9;-~]+):/gm)].map((m) => m[1]!.toLowerCase());
   if (!headerNames.includes('from') && !headerNames.includes('subject')) {
     const first = head.split(/\r?\n/, 1)[0]!.slice(0, 60);
-    throw new EmlError(fileName, 'not-an-email', `no e-mail header block (From:, Subject:, Date:) at the start of the file; it begins "${first}"`);
+    throw new EmlError(
+      fileName,
+      'not-an-email',
+      `no e-mail header block (From:, Subject:, Date:) at the start of the file; it begins "${first}"`,
+    );
   }
   const charsets = namedCharsets(raw);
   const unknown = charsets.filter((c) => !isKnownCharset(c));
@@ -148,9 +160,18 @@ export async function parseEml(bytes: Uint8Array, fileName: string): Promise<Par
   }
   let mail: ParsedMail;
   try {
-    mail = await simpleParser(buf, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, keepCidLinks: true });
+    mail = await simpleParser(buf, {
+      skipHtmlToText: true,
+      skipTextToHtml: true,
+      skipTextLinks: true,
+      keepCidLinks: true,
+    });
   } catch (e) {
-    throw new EmlError(fileName, 'unreadable', `the message cannot be parsed: ${e instanceof Error ? e.message : String(e)}`);
+    throw new EmlError(
+      fileName,
+      'unreadable',
+      `the message cannot be parsed: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   let text = '';
   let bodySource: ParsedEmail['bodySource'] = 'none';
@@ -179,7 +200,12 @@ export async function parseEml(bytes: Uint8Array, fileName: string): Promise<Par
     to: addresses(mail.to),
     cc: addresses(mail.cc),
     date,
-    dateHeader: typeof dateHeader === 'string' ? dateHeader : dateHeader instanceof Date ? (mail.headerLines.find((l) => l.key === 'date')?.line.replace(/^date:\s*/i, '') ?? null) : null,
+    dateHeader:
+      typeof dateHeader === 'string'
+        ? dateHeader
+        : dateHeader instanceof Date
+          ? (mail.headerLines.find((l) => l.key === 'date')?.line.replace(/^date:\s*/i, '') ?? null)
+          : null,
     subject: (mail.subject ?? '').trim(),
     text,
     bodySource,

@@ -97,21 +97,43 @@ class Layout {
   }
 
   /** Writes wrapped text at x (mm) within width (mm); returns nothing, advances y. */
-  text(text: string, o: { face?: FaceName; sizePt?: number; x?: number; width?: number; lineMm?: number; grey?: boolean; firstLineX?: number } = {}): void {
+  text(
+    text: string,
+    o: {
+      face?: FaceName;
+      sizePt?: number;
+      x?: number;
+      width?: number;
+      lineMm?: number;
+      grey?: boolean;
+      firstLineX?: number;
+    } = {},
+  ): void {
     const faceName = o.face ?? 'regular';
     const face = this.faces[faceName];
     const sizePt = o.sizePt ?? 10;
     const x = o.x ?? LEFT;
     const width = o.width ?? RIGHT - x;
-    const lineMm = o.lineMm ?? (sizePt * 0.3528 * 1.55);
+    const lineMm = o.lineMm ?? sizePt * 0.3528 * 1.55;
     const clean = printable(face, text, this.missing);
     const paragraphs = clean.split('\n');
     for (const paragraph of paragraphs) {
-      const lines = paragraph === '' ? [{ text: '' }] : wrapText(paragraph, { width: mmToPt(width), measure: (ch) => face.widthOf(ch, sizePt) });
+      const lines =
+        paragraph === ''
+          ? [{ text: '' }]
+          : wrapText(paragraph, { width: mmToPt(width), measure: (ch) => face.widthOf(ch, sizePt) });
       for (const line of lines) {
         if (this.y + lineMm > BOTTOM) this.newPage();
         this.y += lineMm;
-        if (line.text) this.page.runs.push({ face: faceName, sizePt, x, y: this.y - lineMm * 0.28, text: line.text, ...(o.grey ? { grey: true } : {}) });
+        if (line.text)
+          this.page.runs.push({
+            face: faceName,
+            sizePt,
+            x,
+            y: this.y - lineMm * 0.28,
+            text: line.text,
+            ...(o.grey ? { grey: true } : {}),
+          });
       }
     }
   }
@@ -121,7 +143,13 @@ class Layout {
     const lineMm = sizePt * 0.3528 * 1.55;
     if (this.y + lineMm > BOTTOM) this.newPage();
     const top = this.y;
-    this.page.runs.push({ face: 'bold', sizePt, x: LEFT, y: top + lineMm * 0.72, text: printable(this.faces.bold, label, this.missing) });
+    this.page.runs.push({
+      face: 'bold',
+      sizePt,
+      x: LEFT,
+      y: top + lineMm * 0.72,
+      text: printable(this.faces.bold, label, this.missing),
+    });
     this.text(value || '—', { x: LEFT + LABEL_WIDTH, sizePt, lineMm });
   }
 
@@ -145,7 +173,10 @@ class Layout {
  * const pdf = renderEmailPrintout(mail, { visitId: 'HF-7K3M9-Q2T4X', sourceSha256: sha256Of(bytes) });
  */
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
-export function renderEmailPrintout(mail: ParsedEmail, options: PrintoutOptions): { pdf: Uint8Array; pageCount: number; missingGlyphs: number } {
+export function renderEmailPrintout(
+  mail: ParsedEmail,
+  options: PrintoutOptions,
+): { pdf: Uint8Array; pageCount: number; missingGlyphs: number } {
   const faces: Record<FaceName, FontFace> = { regular: loadFace('regular'), bold: loadFace('bold') };
   const visitLabel = options.visitId ? `回访编号 ${options.visitId}` : '回访编号 —（未匹配）';
   const layout = new Layout(faces, (page) => {
@@ -159,14 +190,15 @@ export function renderEmailPrintout(mail: ParsedEmail, options: PrintoutOptions)
   layout.field('发件人 From', mail.from.map(formatAddress).join('; '));
   layout.field('收件人 To', mail.to.map(formatAddress).join('; '));
   if (mail.cc.length) layout.field('抄送 Cc', mail.cc.map(formatAddress).join('; '));
-  layout.field('日期 Date', mail.dateHeader ?? (mail.date ?? '—'));
+  layout.field('日期 Date', mail.dateHeader ?? mail.date ?? '—');
   layout.field('主题 Subject', mail.subject || '（无主题）');
   layout.field('原始文件', `${mail.fileName}  SHA-256 ${options.sourceSha256}`, 8);
   layout.rule();
   layout.gap(1);
   if (mail.bodySource === 'none') layout.text('（邮件没有正文 / the message has no body text）', { grey: true });
   else layout.text(mail.text, { sizePt: 10.5 });
-  if (mail.bodySource === 'html') layout.text('（正文由 HTML 转换为文本 / body converted from HTML）', { sizePt: 8, grey: true });
+  if (mail.bodySource === 'html')
+    layout.text('（正文由 HTML 转换为文本 / body converted from HTML）', { sizePt: 8, grey: true });
   layout.gap(2);
   layout.rule();
   layout.text(`附件 Attachments（${mail.attachments.length}）`, { face: 'bold', sizePt: 11 });
@@ -178,32 +210,56 @@ export function renderEmailPrintout(mail: ParsedEmail, options: PrintoutOptions)
   });
   if (layout.missing.count > 0) {
     layout.gap(2);
-    layout.text(`注：${layout.missing.count} 个字符无法用本字体显示，以 ${REPLACEMENT} 代替；原文见原始 .eml 文件。`, { sizePt: 8, grey: true });
+    layout.text(`注：${layout.missing.count} 个字符无法用本字体显示，以 ${REPLACEMENT} 代替；原文见原始 .eml 文件。`, {
+      sizePt: 8,
+      grey: true,
+    });
   }
 
   // Number the pages, then emit glyphs and content streams.
   const total = layout.pages.length;
-  layout.pages.forEach((page, i) => page.runs.push({ face: 'regular', sizePt: 9, x: 172, y: 14, text: `第 ${i + 1}/${total} 页`, grey: true }));
+  layout.pages.forEach((page, i) =>
+    page.runs.push({ face: 'regular', sizePt: 9, x: 172, y: 14, text: `第 ${i + 1}/${total} 页`, grey: true }),
+  );
 
   const sets: Record<FaceName, GlyphSet> = { regular: new GlyphSet(faces.regular), bold: new GlyphSet(faces.bold) };
   const H = mmToPt(A4.height);
   const streams = layout.pages.map((page) => {
     const ops: string[] = [];
-    for (const r of page.rules) ops.push(`0.6 G 0.5 w ${mmToPt(LEFT).toFixed(2)} ${(H - mmToPt(r.y)).toFixed(2)} m ${mmToPt(RIGHT).toFixed(2)} ${(H - mmToPt(r.y)).toFixed(2)} l S`);
+    for (const r of page.rules)
+      ops.push(
+        `0.6 G 0.5 w ${mmToPt(LEFT).toFixed(2)} ${(H - mmToPt(r.y)).toFixed(2)} m ${mmToPt(RIGHT).toFixed(2)} ${(H - mmToPt(r.y)).toFixed(2)} l S`,
+      );
     for (const r of page.runs) {
       let hex = '';
       for (const ch of r.text) hex += sets[r.face].add(ch, ch.codePointAt(0)!, r.text);
-      ops.push(`BT ${r.grey ? '0.35 g' : '0 g'} /${r.face === 'bold' ? 'F2' : 'F1'} ${r.sizePt} Tf 1 0 0 1 ${mmToPt(r.x).toFixed(2)} ${(H - mmToPt(r.y)).toFixed(2)} Tm <${hex}> Tj ET`);
+      ops.push(
+        `BT ${r.grey ? '0.35 g' : '0 g'} /${r.face === 'bold' ? 'F2' : 'F1'} ${r.sizePt} Tf 1 0 0 1 ${mmToPt(r.x).toFixed(2)} ${(H - mmToPt(r.y)).toFixed(2)} Tm <${hex}> Tj ET`,
+      );
     }
     return ops.join('\n');
   });
 
   const w = new PdfWriter();
-  const info = { title: `电子邮件打印件 ${mail.subject}`.trim(), subject: options.visitId ?? '', creator: 'huifang email-printout', id: `email-printout|${options.sourceSha256}|${options.visitId ?? ''}` };
+  const info = {
+    title: `电子邮件打印件 ${mail.subject}`.trim(),
+    subject: options.visitId ?? '',
+    creator: 'huifang email-printout',
+    id: `email-printout|${options.sourceSha256}|${options.visitId ?? ''}`,
+  };
   const pdf = writeFile(w, info, (parent) => {
     const f1 = writeFont(w, buildFontData(sets.regular));
     const f2 = sets.bold.size > 1 ? writeFont(w, buildFontData(sets.bold)) : f1;
-    return streams.map((s) => w.put(w.alloc(), pageDict(parent, `<</Font<</F1 ${f1} 0 R/F2 ${f2} 0 R>>>>`, w.putStream(w.alloc(), '/Filter/FlateDecode', deflate(s)))));
+    return streams.map((s) =>
+      w.put(
+        w.alloc(),
+        pageDict(
+          parent,
+          `<</Font<</F1 ${f1} 0 R/F2 ${f2} 0 R>>>>`,
+          w.putStream(w.alloc(), '/Filter/FlateDecode', deflate(s)),
+        ),
+      ),
+    );
   });
   return { pdf, pageCount: total, missingGlyphs: layout.missing.count };
 }

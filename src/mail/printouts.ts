@@ -22,16 +22,22 @@ export async function ensureEmailPrintouts(ws: Workspace, visitId: string, actor
   const emails = docs.filter((d) => d.kind === 'email' && d.role === 'received');
   const out: PrintoutOutcome[] = [];
   for (const eml of emails) {
-    if (docs.some((d) => d.kind === 'email-printout' && d.role === 'derived' && d.sourceSha256 === eml.sha256)) continue;
+    if (docs.some((d) => d.kind === 'email-printout' && d.role === 'derived' && d.sourceSha256 === eml.sha256))
+      continue;
     try {
       const mail = await parseEml(ws.files.read(eml.sha256), eml.fileName);
       // Loaded when a printout is missing: the e-mail ingest handler brings the scan reader with it.
       const { deriveEmailDocuments } = await import('./ingest-email.ts');
       const derived = deriveEmailDocuments(ws, mail, eml.sha256, visitId, { madeAfterIngest: true });
-      ws.db.transaction(() => {
-        derived.record(ws.db, actor);
-        recordEvent(ws.db, actor, 'email.printout', visitId, { sha256: eml.sha256, printout: derived.printout.sha256 });
-      }).immediate();
+      ws.db
+        .transaction(() => {
+          derived.record(ws.db, actor);
+          recordEvent(ws.db, actor, 'email.printout', visitId, {
+            sha256: eml.sha256,
+            printout: derived.printout.sha256,
+          });
+        })
+        .immediate();
       out.push({ emlSha256: eml.sha256, fileName: eml.fileName, printoutSha256: derived.printout.sha256 });
     } catch (e) {
       if (!(e instanceof EmlError)) throw e;

@@ -10,8 +10,16 @@ import { addBusinessDays, dueDate } from '../domain/deadlines.ts';
 import type { PlanningPolicy } from '../domain/policy-planning.ts';
 import type { PlannedVisit } from './plan.ts';
 import {
-  indexVisits, isDone, isEligibleExisting, isNewAccount, keyCriteria, visitForEvent, yearBounds,
-  type VisitIndex, type VisitSeen, type YearBounds,
+  indexVisits,
+  isDone,
+  isEligibleExisting,
+  isNewAccount,
+  keyCriteria,
+  visitForEvent,
+  yearBounds,
+  type VisitIndex,
+  type VisitSeen,
+  type YearBounds,
 } from './population.ts';
 import { required } from './sample.ts';
 
@@ -136,7 +144,13 @@ function newAccountCoverage(accounts: readonly PlanningAccount[], y: YearBounds,
   return out;
 }
 
-function ratioCoverage(accounts: readonly PlanningAccount[], y: YearBounds, seen: VisitIndex, input: CoverageInput, branch: string): { existing: RatioCoverage; margin: RatioCoverage } {
+function ratioCoverage(
+  accounts: readonly PlanningAccount[],
+  y: YearBounds,
+  seen: VisitIndex,
+  input: CoverageInput,
+  branch: string,
+): { existing: RatioCoverage; margin: RatioCoverage } {
   const visits = seen.byCategoryInYear.get('existing');
   const eligible = accounts.filter((a) => isEligibleExisting(a, y));
   const planned = (input.planned ?? []).filter((p) => p.branch === branch);
@@ -150,17 +164,38 @@ function ratioCoverage(accounts: readonly PlanningAccount[], y: YearBounds, seen
     }
     const need = required(policyRatio, group.length);
     const inGroup = new Set(group.map((a) => a.customerId));
-    const missing = planned.filter((p) => bases.includes(p.basis) && inGroup.has(p.customerId) && !visits?.has(p.customerId)).map((p) => ({ customerId: p.customerId, due: p.due }));
+    const missing = planned
+      .filter((p) => bases.includes(p.basis) && inGroup.has(p.customerId) && !visits?.has(p.customerId))
+      .map((p) => ({ customerId: p.customerId, due: p.due }));
     const ratio = group.length === 0 ? 0 : Math.round((visited / group.length) * 10000) / 10000;
-    return { eligible: group.length, started, visited, ratio, policyRatio, required: need, short: Math.max(0, need - started), ok: visited >= need, missing };
+    return {
+      eligible: group.length,
+      started,
+      visited,
+      ratio,
+      policyRatio,
+      required: need,
+      short: Math.max(0, need - started),
+      ok: visited >= need,
+      missing,
+    };
   };
   return {
     existing: one(eligible, input.policy.existingRatio, ['existing-sample', 'margin-sample']),
-    margin: one(eligible.filter((a) => a.margin), input.policy.marginRatio, ['existing-sample', 'margin-sample']),
+    margin: one(
+      eligible.filter((a) => a.margin),
+      input.policy.marginRatio,
+      ['existing-sample', 'margin-sample'],
+    ),
   };
 }
 
-function keyCoverage(accounts: readonly PlanningAccount[], y: YearBounds, seen: VisitIndex, input: CoverageInput): CountCoverage {
+function keyCoverage(
+  accounts: readonly PlanningAccount[],
+  y: YearBounds,
+  seen: VisitIndex,
+  input: CoverageInput,
+): CountCoverage {
   const out: CountCoverage = { total: 0, started: 0, visited: 0, missing: [] };
   const keyVisits = seen.byCategoryInYear.get('key');
   const newVisits = seen.byCategoryInYear.get('new-account');
@@ -193,7 +228,12 @@ function eventCoverage(events: readonly AccountEvent[], seen: VisitIndex, policy
       out.started++;
       if (isDone(v)) out.visited++;
     } else {
-      out.missing.push({ customerId: e.customerId, due: addBusinessDays(e.occurredOn, policy.eventDeadlines[e.kind], policy.calendar), event: e.kind, occurredOn: e.occurredOn });
+      out.missing.push({
+        customerId: e.customerId,
+        due: addBusinessDays(e.occurredOn, policy.eventDeadlines[e.kind], policy.calendar),
+        event: e.kind,
+        occurredOn: e.occurredOn,
+      });
     }
   }
   return out;

@@ -21,8 +21,16 @@ import { message, type Message } from '../domain/messages.ts';
 import type { PlanningPolicy } from '../domain/policy-planning.ts';
 import type { VisitCategory } from '../domain/visit.ts';
 import {
-  indexVisits, isEligibleExisting, isNewAccount, KEY_CRITERION_LABELS, keyCriteria, visitForEvent, yearBounds,
-  type VisitIndex, type VisitSeen, type YearBounds,
+  indexVisits,
+  isEligibleExisting,
+  isNewAccount,
+  KEY_CRITERION_LABELS,
+  keyCriteria,
+  visitForEvent,
+  yearBounds,
+  type VisitIndex,
+  type VisitSeen,
+  type YearBounds,
 } from './population.ts';
 import { drawSample, required, seededStream } from './sample.ts';
 
@@ -101,7 +109,14 @@ export function planVisits(input: PlanInput): Plan {
 
   for (const a of input.accounts) {
     if (isNewAccount(a, y) && !seen.newAccountEver.has(a.customerId)) {
-      planned.push({ customerId: a.customerId, branch: a.branchCode, category: 'new-account', basis: 'new-account', reason: `开户 ${a.openedOn}: 新开客户回访 (第十六条), 一个月内 (第十七条)`, due: dueDate('new-account', a.openedOn, a.openedOn) });
+      planned.push({
+        customerId: a.customerId,
+        branch: a.branchCode,
+        category: 'new-account',
+        basis: 'new-account',
+        reason: `开户 ${a.openedOn}: 新开客户回访 (第十六条), 一个月内 (第十七条)`,
+        due: dueDate('new-account', a.openedOn, a.openedOn),
+      });
       taken.add(a.customerId);
     }
   }
@@ -111,12 +126,24 @@ export function planVisits(input: PlanInput): Plan {
   for (const p of planned) taken.add(p.customerId);
   const samples = planSamples(input, y, seen, taken, planned, messages);
 
-  planned.sort((a, b) => (a.branch < b.branch ? -1 : a.branch > b.branch ? 1 : 0) || CATEGORY_ORDER[a.category]! - CATEGORY_ORDER[b.category]! || (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0) || (a.due < b.due ? -1 : a.due > b.due ? 1 : 0));
+  planned.sort(
+    (a, b) =>
+      (a.branch < b.branch ? -1 : a.branch > b.branch ? 1 : 0) ||
+      CATEGORY_ORDER[a.category]! - CATEGORY_ORDER[b.category]! ||
+      (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0) ||
+      (a.due < b.due ? -1 : a.due > b.due ? 1 : 0),
+  );
   return { year: input.year, asOf: input.asOf, seed: input.seed, planned, samples, messages };
 }
 
 /** One special visit per event in the year (the same event listed twice counts once), unless a special visit followed it. */
-function planEvents(input: PlanInput, y: YearBounds, seen: VisitIndex, byId: Map<string, PlanningAccount>, messages: Message[]): PlannedVisit[] {
+function planEvents(
+  input: PlanInput,
+  y: YearBounds,
+  seen: VisitIndex,
+  byId: Map<string, PlanningAccount>,
+  messages: Message[],
+): PlannedVisit[] {
   const out: PlannedVisit[] = [];
   const once = new Set<string>();
   for (const e of input.events) {
@@ -126,7 +153,17 @@ function planEvents(input: PlanInput, y: YearBounds, seen: VisitIndex, byId: Map
     once.add(key);
     const account = byId.get(e.customerId);
     if (!account) {
-      messages.push(message('plan/unknown-customer', `the ${ACCOUNT_EVENT_LABELS[e.kind]} event of ${e.occurredOn} is for customer ${maskTail(e.customerId)}, who is not in the account list`, {}, { severity: 'warning', fix: 'import an account list that holds the customer (huifang accounts import), then plan again' }));
+      messages.push(
+        message(
+          'plan/unknown-customer',
+          `the ${ACCOUNT_EVENT_LABELS[e.kind]} event of ${e.occurredOn} is for customer ${maskTail(e.customerId)}, who is not in the account list`,
+          {},
+          {
+            severity: 'warning',
+            fix: 'import an account list that holds the customer (huifang accounts import), then plan again',
+          },
+        ),
+      );
       continue;
     }
     if (visitForEvent(seen, e.customerId, e.occurredOn)) continue;
@@ -149,7 +186,13 @@ function eventArticle(kind: AccountEventKind): string {
 }
 
 /** Key customers not closed, not visited as key customers this year, and without a new-account visit this year (第二十八条). */
-function planKeyCustomers(input: PlanInput, y: YearBounds, seen: VisitIndex, taken: Set<string>, messages: Message[]): PlannedVisit[] {
+function planKeyCustomers(
+  input: PlanInput,
+  y: YearBounds,
+  seen: VisitIndex,
+  taken: Set<string>,
+  messages: Message[],
+): PlannedVisit[] {
   const t = input.policy.keyCustomers;
   const keyVisited = seen.byCategoryInYear.get('key');
   const newVisited = seen.byCategoryInYear.get('new-account');
@@ -158,7 +201,13 @@ function planKeyCustomers(input: PlanInput, y: YearBounds, seen: VisitIndex, tak
   for (const a of input.accounts) {
     if (a.status === 'closed' || keyVisited?.has(a.customerId) || newVisited?.has(a.customerId)) continue;
     if (isNewAccount(a, y) && taken.has(a.customerId)) continue;
-    if (t.returnBelowIndex !== null && a.sixMonthReturn !== undefined && a.indexReturn === undefined && input.indexReturn === undefined) returnsWithoutIndex++;
+    if (
+      t.returnBelowIndex !== null &&
+      a.sixMonthReturn !== undefined &&
+      a.indexReturn === undefined &&
+      input.indexReturn === undefined
+    )
+      returnsWithoutIndex++;
     const met = keyCriteria(a, t, input.indexReturn);
     if (met.length === 0) continue;
     out.push({
@@ -171,13 +220,31 @@ function planKeyCustomers(input: PlanInput, y: YearBounds, seen: VisitIndex, tak
     });
   }
   if (returnsWithoutIndex > 0) {
-    messages.push(message('plan/no-index-return', `${returnsWithoutIndex} account(s) give a six-month return but neither they nor the plan give the index's change, so the return criterion (第十二条(三)) was not applied to them`, {}, { severity: 'warning', fix: 'add a 同期指数涨跌幅 column to the account list, or pass --index-return with the index change in percent' }));
+    messages.push(
+      message(
+        'plan/no-index-return',
+        `${returnsWithoutIndex} account(s) give a six-month return but neither they nor the plan give the index's change, so the return criterion (第十二条(三)) was not applied to them`,
+        {},
+        {
+          severity: 'warning',
+          fix: 'add a 同期指数涨跌幅 column to the account list, or pass --index-return with the index change in percent',
+        },
+      ),
+    );
   }
   return out;
 }
 
 /** Per branch: margin customers first (15 %), then existing customers (10 %), each drawn from those not visited and not otherwise planned. */
-function planSamples(input: PlanInput, y: YearBounds, seen: VisitIndex, taken: Set<string>, planned: PlannedVisit[], messages: Message[]): BranchSample[] {
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
+function planSamples(
+  input: PlanInput,
+  y: YearBounds,
+  seen: VisitIndex,
+  taken: Set<string>,
+  planned: PlannedVisit[],
+  messages: Message[],
+): BranchSample[] {
   const existingVisited = seen.byCategoryInYear.get('existing');
   const branches = new Map<string, PlanningAccount[]>();
   for (const a of input.accounts) {
@@ -198,21 +265,61 @@ function planSamples(input: PlanInput, y: YearBounds, seen: VisitIndex, taken: S
     const needMargin = Math.max(0, required(input.policy.marginRatio, margin.length) - visitedMargin);
     const before = input.sampledBefore ?? new Map<string, PlanBasis>();
     const marginBefore = new Set([...before].filter(([, basis]) => basis === 'margin-sample').map(([id]) => id));
-    const marginPick = drawSample(margin.filter(open).map((a) => a.customerId), needMargin, random, marginBefore);
+    const marginPick = drawSample(
+      margin.filter(open).map((a) => a.customerId),
+      needMargin,
+      random,
+      marginBefore,
+    );
     for (const id of marginPick) taken.add(id);
-    const needExisting = Math.max(0, required(input.policy.existingRatio, eligible.length) - visitedExisting - marginPick.length);
-    const existingPick = drawSample(eligible.filter(open).map((a) => a.customerId), needExisting, random, new Set(before.keys()));
+    const needExisting = Math.max(
+      0,
+      required(input.policy.existingRatio, eligible.length) - visitedExisting - marginPick.length,
+    );
+    const existingPick = drawSample(
+      eligible.filter(open).map((a) => a.customerId),
+      needExisting,
+      random,
+      new Set(before.keys()),
+    );
     for (const id of existingPick) taken.add(id);
 
-    for (const [ids, fromMargin] of [[marginPick, true], [existingPick, false]] as const) {
+    for (const [ids, fromMargin] of [
+      [marginPick, true],
+      [existingPick, false],
+    ] as const) {
       for (const id of ids) {
-        planned.push({ customerId: id, branch, category: 'existing', basis: fromMargin ? 'margin-sample' : 'existing-sample', reason: fromMargin ? `融资融券客户抽样 ≥${pct(input.policy.marginRatio)} (第二十条)` : `存量客户抽样 ≥${pct(input.policy.existingRatio)} (第二十条)`, due: y.end });
+        planned.push({
+          customerId: id,
+          branch,
+          category: 'existing',
+          basis: fromMargin ? 'margin-sample' : 'existing-sample',
+          reason: fromMargin
+            ? `融资融券客户抽样 ≥${pct(input.policy.marginRatio)} (第二十条)`
+            : `存量客户抽样 ≥${pct(input.policy.existingRatio)} (第二十条)`,
+          due: y.end,
+        });
       }
     }
     if (marginPick.length < needMargin || existingPick.length < needExisting) {
-      messages.push(message('plan/too-few-candidates', `branch ${branch}: only ${marginPick.length + existingPick.length} of the ${needMargin + needExisting} customers the ratios need could be sampled; the rest were visited this year for other reasons or are planned otherwise`, {}, { severity: 'warning', fix: 'count those visits with the sample, or visit more customers this year' }));
+      messages.push(
+        message(
+          'plan/too-few-candidates',
+          `branch ${branch}: only ${marginPick.length + existingPick.length} of the ${needMargin + needExisting} customers the ratios need could be sampled; the rest were visited this year for other reasons or are planned otherwise`,
+          {},
+          { severity: 'warning', fix: 'count those visits with the sample, or visit more customers this year' },
+        ),
+      );
     }
-    samples.push({ branch, eligible: eligible.length, margin: margin.length, visitedExisting, visitedMargin, sampledMargin: marginPick.length, sampledExisting: existingPick.length });
+    samples.push({
+      branch,
+      eligible: eligible.length,
+      margin: margin.length,
+      visitedExisting,
+      visitedMargin,
+      sampledMargin: marginPick.length,
+      sampledExisting: existingPick.length,
+    });
   }
   return samples;
 }

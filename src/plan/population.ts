@@ -62,10 +62,18 @@ export const KEY_CRITERION_LABELS: Record<KeyCriterion, (t: KeyCustomerThreshold
 export function keyCriteria(a: PlanningAccount, t: KeyCustomerThresholds, indexReturn?: number): KeyCriterion[] {
   const met: KeyCriterion[] = [];
   if (t.assets !== null && a.assets !== undefined && a.assets >= t.assets) met.push('assets');
-  if (t.monthlyTurnover !== null && a.monthlyTurnover !== undefined && a.monthlyTurnover >= t.monthlyTurnover) met.push('monthlyTurnover');
+  if (t.monthlyTurnover !== null && a.monthlyTurnover !== undefined && a.monthlyTurnover >= t.monthlyTurnover)
+    met.push('monthlyTurnover');
   const index = a.indexReturn ?? indexReturn;
-  if (t.returnBelowIndex !== null && a.sixMonthReturn !== undefined && index !== undefined && a.sixMonthReturn <= index - t.returnBelowIndex + 1e-9) met.push('returnBelowIndex');
-  if (t.annualCommission !== null && a.annualCommission !== undefined && a.annualCommission >= t.annualCommission) met.push('annualCommission');
+  if (
+    t.returnBelowIndex !== null &&
+    a.sixMonthReturn !== undefined &&
+    index !== undefined &&
+    a.sixMonthReturn <= index - t.returnBelowIndex + 1e-9
+  )
+    met.push('returnBelowIndex');
+  if (t.annualCommission !== null && a.annualCommission !== undefined && a.annualCommission >= t.annualCommission)
+    met.push('annualCommission');
   if (t.vip && a.vip) met.push('vip');
   return met;
 }
@@ -83,7 +91,12 @@ export interface VisitIndex {
 }
 
 export function indexVisits(visits: readonly VisitSeen[], y: YearBounds): VisitIndex {
-  const index: VisitIndex = { inYear: new Set(), byCategoryInYear: new Map(), newAccountEver: new Map(), special: new Map() };
+  const index: VisitIndex = {
+    inYear: new Set(),
+    byCategoryInYear: new Map(),
+    newAccountEver: new Map(),
+    special: new Map(),
+  };
   for (const v of visits) {
     const inYear = v.createdOn >= y.start && v.createdOn <= y.end;
     if (inYear) {
@@ -92,7 +105,8 @@ export function indexVisits(visits: readonly VisitSeen[], y: YearBounds): VisitI
       if (!m) index.byCategoryInYear.set(v.category, (m = new Map()));
       if (!m.has(v.customerId) || isDone(v)) m.set(v.customerId, v);
     }
-    if (v.category === 'new-account' && (!index.newAccountEver.has(v.customerId) || isDone(v))) index.newAccountEver.set(v.customerId, v);
+    if (v.category === 'new-account' && (!index.newAccountEver.has(v.customerId) || isDone(v)))
+      index.newAccountEver.set(v.customerId, v);
     if (v.category === 'special') {
       const list = index.special.get(v.customerId) ?? [];
       list.push(v);

@@ -11,7 +11,15 @@ import { loadPolicy } from '../store/policy.ts';
 import { readAccountEvents, readAccounts } from '../input/accounts.ts';
 import { today } from '../env/clock.ts';
 import {
-  getPlan, latestAccountImport, loadPlanningAccounts, loadEvents, loadVisitsSeen, plannedVisits, saveAccountImport, saveEventImport, savePlan,
+  getPlan,
+  latestAccountImport,
+  loadPlanningAccounts,
+  loadEvents,
+  loadVisitsSeen,
+  plannedVisits,
+  saveAccountImport,
+  saveEventImport,
+  savePlan,
   type AccountImport,
 } from '../store/planning.ts';
 import type { Workspace } from '../store/workspace.ts';
@@ -33,7 +41,11 @@ const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 /** Checks a `YYYY-MM-DD` option where it enters. */
 export function checkDate(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!ISO_DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
+  if (
+    !ISO_DATE.test(value) ||
+    Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ||
+    new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value
+  ) {
     throw new UsageError(`Expected a date YYYY-MM-DD for ${name} but received ${JSON.stringify(value)}`);
   }
   return value;
@@ -60,35 +72,76 @@ export interface ImportResult {
 /** The day an export describes: `--as-of`, never after today; default today. */
 function exportDay(option: string | undefined): string {
   const asOf = checkDate('--as-of', option) ?? today();
-  if (asOf > today()) throw new UsageError(`--as-of ${asOf} is after today (${today()}): an export describes a day that has passed`);
+  if (asOf > today())
+    throw new UsageError(`--as-of ${asOf} is after today (${today()}): an export describes a day that has passed`);
   return asOf;
 }
 
 /** Reads an account list (refused whole on any problem), keeps the file and records the import. */
-export async function importAccounts(ws: Workspace, path: string, options: { asOf?: string; actor: string }): Promise<ImportResult> {
+export async function importAccounts(
+  ws: Workspace,
+  path: string,
+  options: { asOf?: string; actor: string },
+): Promise<ImportResult> {
   const asOf = exportDay(options.asOf);
   const list = await readAccounts(path, { today: today() });
   const stored = await ws.files.putFile(list.path);
-  const importId = saveAccountImport(ws.db, { asOf, sourcePath: list.path, sha256: stored.sha256, size: stored.size, format: list.format, importedBy: options.actor }, list.accounts);
+  const importId = saveAccountImport(
+    ws.db,
+    {
+      asOf,
+      sourcePath: list.path,
+      sha256: stored.sha256,
+      size: stored.size,
+      format: list.format,
+      importedBy: options.actor,
+    },
+    list.accounts,
+  );
   return { importId, path: list.path, sha256: stored.sha256, format: list.format, asOf, rows: list.accounts.length };
 }
 
 /** Reads an event list (refused whole on any problem), keeps the file and records the new events. */
-export async function importEvents(ws: Workspace, path: string, options: { asOf?: string; actor: string }): Promise<ImportResult> {
+export async function importEvents(
+  ws: Workspace,
+  path: string,
+  options: { asOf?: string; actor: string },
+): Promise<ImportResult> {
   const asOf = exportDay(options.asOf);
   const list = await readAccountEvents(path, { today: today() });
   const stored = await ws.files.putFile(list.path);
-  const { importId, added } = saveEventImport(ws.db, { asOf, sourcePath: list.path, sha256: stored.sha256, size: stored.size, format: list.format, importedBy: options.actor }, list.events);
-  return { importId, path: list.path, sha256: stored.sha256, format: list.format, asOf, rows: list.events.length, added };
+  const { importId, added } = saveEventImport(
+    ws.db,
+    {
+      asOf,
+      sourcePath: list.path,
+      sha256: stored.sha256,
+      size: stored.size,
+      format: list.format,
+      importedBy: options.actor,
+    },
+    list.events,
+  );
+  return {
+    importId,
+    path: list.path,
+    sha256: stored.sha256,
+    format: list.format,
+    asOf,
+    rows: list.events.length,
+    added,
+  };
 }
 
 function populationFor(ws: Workspace, asOf: string): AccountImport {
   const found = latestAccountImport(ws.db, asOf);
   if (!found) {
     const any = latestAccountImport(ws.db);
-    throw new InputError(any
-      ? `No account list describes a day on or before ${asOf} (the earliest import is later); import one with: huifang accounts import <accounts.csv> --as-of DATE`
-      : 'No account list has been imported; import the trading system\'s export first: huifang accounts import <accounts.csv|xlsx>');
+    throw new InputError(
+      any
+        ? `No account list describes a day on or before ${asOf} (the earliest import is later); import one with: huifang accounts import <accounts.csv> --as-of DATE`
+        : "No account list has been imported; import the trading system's export first: huifang accounts import <accounts.csv|xlsx>",
+    );
   }
   return found;
 }
@@ -119,17 +172,46 @@ export function makePlan(ws: Workspace, options: MakePlanOptions): MadePlan {
   const policy = loadPlanningPolicy(ws.dir);
   const accounts = populationFor(ws, asOf);
   const earlier = getPlan(ws.db, { year });
-  const sampledBefore = new Map(earlier ? plannedVisits(ws.db, earlier.planId, { category: 'existing' }).map((p) => [p.customerId, p.basis] as const) : []);
+  const sampledBefore = new Map(
+    earlier
+      ? plannedVisits(ws.db, earlier.planId, { category: 'existing' }).map((p) => [p.customerId, p.basis] as const)
+      : [],
+  );
   const plan = planVisits({
-    year, asOf, seed, policy, sampledBefore,
+    year,
+    asOf,
+    seed,
+    policy,
+    sampledBefore,
     accounts: loadPlanningAccounts(ws.db, accounts.importId),
     events: loadEvents(ws.db),
     visits: loadVisitsSeen(ws.db),
     ...(options.indexReturn !== undefined ? { indexReturn: options.indexReturn } : {}),
   });
-  const parameters = { year, asOf, seed, accountsSha256: accounts.sha256, accountsImportId: accounts.importId, indexReturn: options.indexReturn ?? null, previousPlan: earlier?.planId ?? null, policy };
-  const planId = `plan-${year}-${createHash('sha256').update(JSON.stringify({ parameters: { ...parameters, accountsImportId: undefined, previousPlan: undefined }, planned: plan.planned })).digest('hex').slice(0, 12)}`;
-  const created = savePlan(ws.db, { planId, year, asOf, seed, accountsImportId: accounts.importId, parameters, createdBy: options.actor }, plan.planned);
+  const parameters = {
+    year,
+    asOf,
+    seed,
+    accountsSha256: accounts.sha256,
+    accountsImportId: accounts.importId,
+    indexReturn: options.indexReturn ?? null,
+    previousPlan: earlier?.planId ?? null,
+    policy,
+  };
+  const planId = `plan-${year}-${createHash('sha256')
+    .update(
+      JSON.stringify({
+        parameters: { ...parameters, accountsImportId: undefined, previousPlan: undefined },
+        planned: plan.planned,
+      }),
+    )
+    .digest('hex')
+    .slice(0, 12)}`;
+  const created = savePlan(
+    ws.db,
+    { planId, year, asOf, seed, accountsImportId: accounts.importId, parameters, createdBy: options.actor },
+    plan.planned,
+  );
   return { planId, created, plan, accounts, parameters };
 }
 
@@ -138,7 +220,10 @@ export function makePlan(ws: Workspace, options: MakePlanOptions): MadePlan {
  * day (default today, or the year's end if earlier), every event and visit, and the year's
  * latest plan for the sampled customers still to visit.
  */
-export function coverageOf(ws: Workspace, options: { year: number; asOf?: string; branch?: string; indexReturn?: number }): Coverage {
+export function coverageOf(
+  ws: Workspace,
+  options: { year: number; asOf?: string; branch?: string; indexReturn?: number },
+): Coverage {
   const year = checkYear(options.year);
   const asOf = checkDate('--as-of', options.asOf) ?? (today() < `${year}-12-31` ? today() : `${year}-12-31`);
   const accounts = populationFor(ws, asOf);
@@ -146,7 +231,8 @@ export function coverageOf(ws: Workspace, options: { year: number; asOf?: string
   const planIndex = (plan?.parameters as { indexReturn?: number | null } | undefined)?.indexReturn;
   const indexReturn = options.indexReturn ?? (typeof planIndex === 'number' ? planIndex : undefined);
   return coverage({
-    year, asOf,
+    year,
+    asOf,
     policy: loadPlanningPolicy(ws.dir),
     accounts: loadPlanningAccounts(ws.db, accounts.importId),
     events: loadEvents(ws.db),

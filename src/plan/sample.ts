@@ -9,7 +9,10 @@ import { createHash } from 'node:crypto';
 /** sfc32, seeded from SHA-256 of the seed and a label. */
 export function seededStream(seed: string, label: string): () => number {
   const h = createHash('sha256').update(`${seed}\u0000${label}`).digest();
-  let a = h.readUInt32LE(0), b = h.readUInt32LE(4), c = h.readUInt32LE(8), d = h.readUInt32LE(12);
+  let a = h.readUInt32LE(0),
+    b = h.readUInt32LE(4),
+    c = h.readUInt32LE(8),
+    d = h.readUInt32LE(12);
   const next = (): number => {
     const t = (((a + b) >>> 0) + d) >>> 0;
     d = (d + 1) >>> 0;
@@ -29,10 +32,28 @@ export function seededStream(seed: string, label: string): () => number {
  * earlier plan of the year and not visited yet) are drawn first, so that re-planning keeps
  * the customers already on the branch's list.
  */
-export function drawSample(candidates: readonly string[], count: number, random: () => number, preferred?: ReadonlySet<string>): string[] {
+export function drawSample(
+  candidates: readonly string[],
+  count: number,
+  random: () => number,
+  preferred?: ReadonlySet<string>,
+): string[] {
   if (preferred && preferred.size > 0) {
-    const first = drawSample(candidates.filter((c) => preferred.has(c)), count, random);
-    return first.length >= count ? first : [...first, ...drawSample(candidates.filter((c) => !preferred.has(c)), count - first.length, random)];
+    const first = drawSample(
+      candidates.filter((c) => preferred.has(c)),
+      count,
+      random,
+    );
+    return first.length >= count
+      ? first
+      : [
+          ...first,
+          ...drawSample(
+            candidates.filter((c) => !preferred.has(c)),
+            count - first.length,
+            random,
+          ),
+        ];
   }
   const pool = [...candidates].sort();
   const n = Math.min(count, pool.length);

@@ -19,7 +19,10 @@ export interface PlanSelection {
 }
 
 /** The customers of the selected planned visits, ready for `startVisits({ planned })`. */
-export function plannedSource(ws: Workspace, selection: PlanSelection): {
+export function plannedSource(
+  ws: Workspace,
+  selection: PlanSelection,
+): {
   path: string;
   sha256: string;
   visits: { customer: Customer; category: VisitCategory; dueOn: string }[];
@@ -28,19 +31,47 @@ export function plannedSource(ws: Workspace, selection: PlanSelection): {
   const plan = getPlan(ws.db, selection.planId ? { planId: selection.planId } : {});
   if (!plan) throw new InputError('No plan has been made; make one first: huifang plan --year YYYY');
   const items = plannedVisits(ws.db, plan.planId, { ...selection, notStarted: true });
-  const what = [selection.branch && `branch ${selection.branch}`, selection.category && `category ${selection.category}`].filter(Boolean).join(', ');
-  if (items.length === 0) throw new InputError(`Plan ${plan.planId} has no visit left to start${what ? ` for ${what}` : ''}; nothing was written.`);
-  const accounts = loadAccountsById(ws.db, plan.accountsImportId, items.map((i) => i.customerId));
+  const what = [
+    selection.branch && `branch ${selection.branch}`,
+    selection.category && `category ${selection.category}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  if (items.length === 0)
+    throw new InputError(
+      `Plan ${plan.planId} has no visit left to start${what ? ` for ${what}` : ''}; nothing was written.`,
+    );
+  const accounts = loadAccountsById(
+    ws.db,
+    plan.accountsImportId,
+    items.map((i) => i.customerId),
+  );
   const visits = items.map((i) => {
     const account = accounts.get(i.customerId);
-    if (!account) throw new Error(`Plan ${plan.planId} names a customer missing from its account import ${plan.accountsImportId}; the register is inconsistent.`);
-    const { status: _s, margin: _m, assets: _a, monthlyTurnover: _t, sixMonthReturn: _r, indexReturn: _i, annualCommission: _c, vip: _v, ...customer } = account;
+    if (!account)
+      throw new Error(
+        `Plan ${plan.planId} names a customer missing from its account import ${plan.accountsImportId}; the register is inconsistent.`,
+      );
+    const {
+      status: _s,
+      margin: _m,
+      assets: _a,
+      monthlyTurnover: _t,
+      sixMonthReturn: _r,
+      indexReturn: _i,
+      annualCommission: _c,
+      vip: _v,
+      ...customer
+    } = account;
     return { customer: customer as Customer, category: i.category, dueOn: i.due };
   });
   return {
     path: `plan ${plan.planId}`,
-    sha256: createHash('sha256').update(`${plan.planId}\n${items.map((i) => i.seq).join(',')}`).digest('hex'),
+    sha256: createHash('sha256')
+      .update(`${plan.planId}\n${items.map((i) => i.seq).join(',')}`)
+      .digest('hex'),
     visits,
-    onRegistered: (visitIds) => visitIds.forEach((visitId, n) => markPlannedStarted(ws.db, plan.planId, items[n]!.seq, visitId)),
+    onRegistered: (visitIds) =>
+      visitIds.forEach((visitId, n) => markPlannedStarted(ws.db, plan.planId, items[n]!.seq, visitId)),
   };
 }

@@ -56,9 +56,13 @@ function countBranch(rows: Batch['branches'], branchCode: string, pages: number)
 }
 
 /** Branch, then postcode, then visit id; stable. */
-export function batchOrder<T extends Pick<BatchLetter, 'branchCode' | 'postcode' | 'visitId'>>(letters: readonly T[]): T[] {
+export function batchOrder<T extends Pick<BatchLetter, 'branchCode' | 'postcode' | 'visitId'>>(
+  letters: readonly T[],
+): T[] {
   const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  return [...letters].sort((a, b) => cmp(a.branchCode, b.branchCode) || cmp(a.postcode, b.postcode) || cmp(a.visitId, b.visitId));
+  return [...letters].sort(
+    (a, b) => cmp(a.branchCode, b.branchCode) || cmp(a.postcode, b.postcode) || cmp(a.visitId, b.visitId),
+  );
 }
 
 function checkMax(max: number): number {
@@ -94,7 +98,9 @@ export function* batches(letters: readonly BatchLetter[], options: BatchOptions 
   const ordered = batchOrder(letters);
   for (const letter of ordered) {
     if (!letter.document) {
-      throw new Error(`Letter ${letter.visitId} has no prepared document; pass RenderedDocument.document, or use buildBatchesFromPdfs() for PDF bytes.`);
+      throw new Error(
+        `Letter ${letter.visitId} has no prepared document; pass RenderedDocument.document, or use buildBatchesFromPdfs() for PDF bytes.`,
+      );
     }
   }
   for (let start = 0; start < ordered.length; start += max) {
@@ -104,27 +110,35 @@ export function* batches(letters: readonly BatchLetter[], options: BatchOptions 
     const branches: Batch['branches'] = [];
     const printedPages: number[] = [];
     const first = chunk[0]!.document!;
-    const bytes = writeFile(w, { title: `回访函批量打印 ${chunk[0]!.visitId} 等${chunk.length}封`, createdOn: first.createdOn, id: chunk.map((l) => l.visitId).join(',') }, (parent) => {
-      const kids: number[] = [];
-      for (const letter of chunk) {
-        const doc = letter.document!;
-        const pages = writeDocumentPages(w, doc, parent);
-        const envelopeLast = doc.pages.at(-1)?.size !== undefined;
-        const formLast = doc.pages.at(envelopeLast ? -2 : -1)?.form ?? false;
-        const sequence = duplexSequence(pages.length, formLast, envelopeLast);
-        let before: number | null = null;
-        for (const index of sequence) {
-          // A blank back takes the size of the page it backs (A4, or the envelope's).
-          const size = before === null ? undefined : doc.pages[before]!.size;
-          kids.push(index === null ? writeBlankPage(w, parent, size) : pages[index]!);
-          before = index;
+    const bytes = writeFile(
+      w,
+      {
+        title: `回访函批量打印 ${chunk[0]!.visitId} 等${chunk.length}封`,
+        createdOn: first.createdOn,
+        id: chunk.map((l) => l.visitId).join(','),
+      },
+      (parent) => {
+        const kids: number[] = [];
+        for (const letter of chunk) {
+          const doc = letter.document!;
+          const pages = writeDocumentPages(w, doc, parent);
+          const envelopeLast = doc.pages.at(-1)?.size !== undefined;
+          const formLast = doc.pages.at(envelopeLast ? -2 : -1)?.form ?? false;
+          const sequence = duplexSequence(pages.length, formLast, envelopeLast);
+          let before: number | null = null;
+          for (const index of sequence) {
+            // A blank back takes the size of the page it backs (A4, or the envelope's).
+            const size = before === null ? undefined : doc.pages[before]!.size;
+            kids.push(index === null ? writeBlankPage(w, parent, size) : pages[index]!);
+            before = index;
+          }
+          countBranch(branches, letter.branchCode, sequence.length);
+          printedPages.push(sequence.length);
         }
-        countBranch(branches, letter.branchCode, sequence.length);
-        printedPages.push(sequence.length);
-      }
-      pageCount = kids.length;
-      return kids;
-    });
+        pageCount = kids.length;
+        return kids;
+      },
+    );
     yield { bytes, visitIds: chunk.map((l) => l.visitId), pageCount, printedPages, branches };
   }
 }
@@ -145,7 +159,10 @@ export function buildBatches(letters: readonly BatchLetter[], options: BatchOpti
  * pdf-lib: slower, for when no prepared document is at hand. Pages are padded at the end
  * of each letter to an even count.
  */
-export async function buildBatchesFromPdfs(letters: readonly BatchLetter[], options: BatchOptions = {}): Promise<Batch[]> {
+export async function buildBatchesFromPdfs(
+  letters: readonly BatchLetter[],
+  options: BatchOptions = {},
+): Promise<Batch[]> {
   const max = checkMax(options.maxLettersPerBatch ?? DEFAULT_MAX_LETTERS_PER_BATCH);
   const ordered = batchOrder(letters);
   const out: Batch[] = [];
@@ -163,7 +180,13 @@ export async function buildBatchesFromPdfs(letters: readonly BatchLetter[], opti
       countBranch(branches, letter.branchCode, pages.length + (pages.length % 2));
       printedPages.push(pages.length + (pages.length % 2));
     }
-    out.push({ bytes: await batch.save({ useObjectStreams: false }), visitIds: chunk.map((l) => l.visitId), pageCount: batch.getPageCount(), printedPages, branches });
+    out.push({
+      bytes: await batch.save({ useObjectStreams: false }),
+      visitIds: chunk.map((l) => l.visitId),
+      pageCount: batch.getPageCount(),
+      printedPages,
+      branches,
+    });
   }
   return out;
 }

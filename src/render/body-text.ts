@@ -19,16 +19,24 @@ export class BodyText {
 
   /** The template's output for the data. */
   render(data: TemplateData): string {
-    const scalars = (Object.keys(data) as (keyof TemplateData)[]).filter((k): k is ScalarTag => k !== 'questions' && k !== 'isInstitution');
+    const scalars = (Object.keys(data) as (keyof TemplateData)[]).filter(
+      (k): k is ScalarTag => k !== 'questions' && k !== 'isInstitution',
+    );
     for (const tag of scalars) {
       if (data[tag] === '' && !OPTIONAL_TAGS.includes(tag)) return this.template.render(data);
       if (data[tag].includes(MARK)) return this.template.render(data);
     }
-    const key = [data.category, data.isInstitution, data.questions.length, ...OPTIONAL_TAGS.map((t) => (data[t as ScalarTag] ? 1 : 0))].join('|');
+    const key = [
+      data.category,
+      data.isInstitution,
+      data.questions.length,
+      ...OPTIONAL_TAGS.map((t) => (data[t as ScalarTag] ? 1 : 0)),
+    ].join('|');
     let parts = this.compiled.get(key);
     if (!parts) {
       const marked = { ...data } as TemplateData;
-      for (const tag of scalars) if (data[tag] !== '') (marked as Record<ScalarTag, string>)[tag] = `${MARK}${tag}${MARK}`;
+      for (const tag of scalars)
+        if (data[tag] !== '') (marked as Record<ScalarTag, string>)[tag] = `${MARK}${tag}${MARK}`;
       const text = this.template.render(marked);
       parts = text.split(MARK).map((p, i) => (i % 2 === 1 ? (p as ScalarTag) : p));
       this.compiled.set(key, parts);

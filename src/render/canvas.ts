@@ -58,7 +58,9 @@ export class DocumentFonts {
         if (this.makeOwn === 'grow-shared') {
           hex = shared.add(ch, cp, text);
         } else if (this.makeOwn === 'none') {
-          throw new Error(`"${ch}" in "${text}" is not in the shared ${faceName} font; static content must use the shared glyphs only.`);
+          throw new Error(
+            `"${ch}" in "${text}" is not in the shared ${faceName} font; static content must use the shared glyphs only.`,
+          );
         } else {
           const own = (this.own[faceName] ??= this.makeOwn(faceName));
           hex = own.add(ch, cp, text);
@@ -108,7 +110,9 @@ export class PageCanvas {
 
   /** A solid black rectangle (registration marks, QR modules). */
   fillRect(r: Rect, grey = 0): void {
-    this.ops.push(`${grey ? `${num(grey)} g ` : ''}${PageCanvas.x(r.x)} ${this.y(r.y + r.height)} ${num(mmToPt(r.width))} ${num(mmToPt(r.height))} re f${grey ? ' 0 g' : ''}`);
+    this.ops.push(
+      `${grey ? `${num(grey)} g ` : ''}${PageCanvas.x(r.x)} ${this.y(r.y + r.height)} ${num(mmToPt(r.width))} ${num(mmToPt(r.height))} re f${grey ? ' 0 g' : ''}`,
+    );
   }
 
   /** Raw operators (already in PDF points), e.g. a QR code's path. */
@@ -118,13 +122,17 @@ export class PageCanvas {
 
   /** A rectangle's outline; `width` in points, the line centred on the rectangle's edge. */
   strokeRect(r: Rect, width: number): void {
-    this.ops.push(`${num(width)} w ${PageCanvas.x(r.x)} ${this.y(r.y + r.height)} ${num(mmToPt(r.width))} ${num(mmToPt(r.height))} re S`);
+    this.ops.push(
+      `${num(width)} w ${PageCanvas.x(r.x)} ${this.y(r.y + r.height)} ${num(mmToPt(r.width))} ${num(mmToPt(r.height))} re S`,
+    );
   }
 
   /** A straight line; `width` in points; `dash` in points (on, off). */
   line(x1: number, y1: number, x2: number, y2: number, width: number, dash?: readonly [number, number]): void {
     const d = dash ? `[${num(dash[0])} ${num(dash[1])}] 0 d ` : '';
-    this.ops.push(`${d}${num(width)} w ${PageCanvas.x(x1)} ${this.y(y1)} m ${PageCanvas.x(x2)} ${this.y(y2)} l S${dash ? ' [] 0 d' : ''}`);
+    this.ops.push(
+      `${d}${num(width)} w ${PageCanvas.x(x1)} ${this.y(y1)} m ${PageCanvas.x(x2)} ${this.y(y2)} l S${dash ? ' [] 0 d' : ''}`,
+    );
   }
 
   /** Text starting at `x` with its baseline at `baseline` (mm). */

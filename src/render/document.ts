@@ -55,7 +55,11 @@ export interface PreparedDocument {
 }
 
 /** Writes the shared resources (once per file) and returns their object numbers. */
-function sharedObjects(w: PdfWriter, shared: SharedResources, withForm: boolean): { regular: number; bold: number; form?: number } {
+function sharedObjects(
+  w: PdfWriter,
+  shared: SharedResources,
+  withForm: boolean,
+): { regular: number; bold: number; form?: number } {
   const regular = w.shared(`${shared.key}/regular`, () => writeFont(w, shared.fonts.regular));
   const bold = w.shared(`${shared.key}/bold`, () => writeFont(w, shared.fonts.bold));
   if (!withForm) return { regular, bold };
@@ -73,12 +77,18 @@ function sharedObjects(w: PdfWriter, shared: SharedResources, withForm: boolean)
 export function writeDocumentPages(w: PdfWriter, doc: PreparedDocument, parent: number): number[] {
   const withForm = doc.pages.some((p) => p.form);
   const shared = sharedObjects(w, doc.shared, withForm);
-  const fonts = [`/${FONT_RESOURCE.shared.regular} ${shared.regular} 0 R`, `/${FONT_RESOURCE.shared.bold} ${shared.bold} 0 R`];
+  const fonts = [
+    `/${FONT_RESOURCE.shared.regular} ${shared.regular} 0 R`,
+    `/${FONT_RESOURCE.shared.bold} ${shared.bold} 0 R`,
+  ];
   for (const face of ['regular', 'bold'] as const) {
     const own = doc.ownFonts[face];
     if (own) fonts.push(`/${FONT_RESOURCE.own[face]} ${writeFont(w, own)} 0 R`);
   }
-  const resources = w.put(w.alloc(), `<</Font<<${fonts.join('')}>>${shared.form ? `/XObject<</${FORM_XOBJECT} ${shared.form} 0 R>>` : ''}>>`);
+  const resources = w.put(
+    w.alloc(),
+    `<</Font<<${fonts.join('')}>>${shared.form ? `/XObject<</${FORM_XOBJECT} ${shared.form} 0 R>>` : ''}>>`,
+  );
   return doc.pages.map((page) => {
     const content = w.putStream(w.alloc(), '/Filter/FlateDecode', page.content);
     return w.put(w.alloc(), pageDict(parent, `${resources} 0 R`, content, page.size));
@@ -87,11 +97,19 @@ export function writeDocumentPages(w: PdfWriter, doc: PreparedDocument, parent: 
 
 /** A blank page (duplex padding in batch files): no content, no marks; A4 unless `size` (mm) says otherwise. */
 export function writeBlankPage(w: PdfWriter, parent: number, size?: { width: number; height: number }): number {
-  return w.put(w.alloc(), `<</Type/Page/Parent ${parent} 0 R/MediaBox${size ? mediaBox(size) : MEDIA_BOX}/Resources<<>>>>`);
+  return w.put(
+    w.alloc(),
+    `<</Type/Page/Parent ${parent} 0 R/MediaBox${size ? mediaBox(size) : MEDIA_BOX}/Resources<<>>>>`,
+  );
 }
 
 /** A page's dictionary: A4, its resources and content stream. */
-export function pageDict(parent: number, resources: string, content: number, size?: { width: number; height: number }): string {
+export function pageDict(
+  parent: number,
+  resources: string,
+  content: number,
+  size?: { width: number; height: number },
+): string {
   return `<</Type/Page/Parent ${parent} 0 R/MediaBox${size ? mediaBox(size) : MEDIA_BOX}/Resources ${resources}/Contents ${content} 0 R>>`;
 }
 
@@ -117,7 +135,10 @@ export function writeFile(w: PdfWriter, info: DocumentInfo, fill: (parent: numbe
   const pagesNum = w.alloc();
   const kids = fill(pagesNum);
   w.put(pagesNum, `<</Type/Pages/Kids[${kids.map((k) => `${k} 0 R`).join(' ')}]/Count ${kids.length}>>`);
-  const catalog = w.put(w.alloc(), `<</Type/Catalog/Pages ${pagesNum} 0 R/Lang(zh-CN)/ViewerPreferences<</DisplayDocTitle true>>>>`);
+  const catalog = w.put(
+    w.alloc(),
+    `<</Type/Catalog/Pages ${pagesNum} 0 R/Lang(zh-CN)/ViewerPreferences<</DisplayDocTitle true>>>>`,
+  );
   const infoNum = w.put(
     w.alloc(),
     `<</Title${pdfTextString(info.title)}${info.subject ? `/Subject${pdfTextString(info.subject)}` : ''}/Producer(huifang)/Creator${info.creator ? pdfTextString(info.creator) : '(huifang)'}${info.createdOn ? `/CreationDate(${pdfDate(info.createdOn)})/ModDate(${pdfDate(info.createdOn)})` : ''}>>`,

@@ -44,10 +44,16 @@ function shapeProperties(r: Rect, fill: string, line: string): string {
 }
 
 const solid = (grey: number) => `<a:solidFill><a:srgbClr val="${greyHex(grey)}"/></a:solidFill>`;
-const greyHex = (grey: number) => Math.round(grey * 255).toString(16).padStart(2, '0').repeat(3).toUpperCase();
+const greyHex = (grey: number) =>
+  Math.round(grey * 255)
+    .toString(16)
+    .padStart(2, '0')
+    .repeat(3)
+    .toUpperCase();
 const NO_LINE = '<a:ln><a:noFill/></a:ln>';
 /** A line width in points, as EMU (12,700 a point). */
-const lineOf = (widthPt: number) => `<a:ln w="${Math.round(widthPt * 12700)}"><a:solidFill><a:srgbClr val="000000"/></a:solidFill><a:miter lim="800000"/></a:ln>`;
+const lineOf = (widthPt: number) =>
+  `<a:ln w="${Math.round(widthPt * 12700)}"><a:solidFill><a:srgbClr val="000000"/></a:solidFill><a:miter lim="800000"/></a:ln>`;
 
 function shapeGraphic(body: string): string {
   return `<a:graphic><a:graphicData uri="${NS_WPS}"><wps:wsp>${body}</wps:wsp></a:graphicData></a:graphic>`;
@@ -55,18 +61,33 @@ function shapeGraphic(body: string): string {
 
 /** A rectangle filled with grey (0 black … 1 white), with an outline of `outlinePt` points or none. */
 export function filledRect(ids: DrawingIds, r: Rect, grey = 0, outlinePt?: number): string {
-  return anchor(ids, r, shapeGraphic(`<wps:cNvSpPr/>${shapeProperties(r, solid(grey), outlinePt ? lineOf(outlinePt) : NO_LINE)}<wps:bodyPr/>`), 'Rectangle');
+  return anchor(
+    ids,
+    r,
+    shapeGraphic(
+      `<wps:cNvSpPr/>${shapeProperties(r, solid(grey), outlinePt ? lineOf(outlinePt) : NO_LINE)}<wps:bodyPr/>`,
+    ),
+    'Rectangle',
+  );
 }
 
 /** A rectangle's outline, `widthPt` points wide, centred on its edges as in the PDF. */
 export function outlinedRect(ids: DrawingIds, r: Rect, widthPt: number): string {
-  return anchor(ids, r, shapeGraphic(`<wps:cNvSpPr/>${shapeProperties(r, '<a:noFill/>', lineOf(widthPt))}<wps:bodyPr/>`), 'Box');
+  return anchor(
+    ids,
+    r,
+    shapeGraphic(`<wps:cNvSpPr/>${shapeProperties(r, '<a:noFill/>', lineOf(widthPt))}<wps:bodyPr/>`),
+    'Box',
+  );
 }
 
 /** A horizontal or vertical rule from (x1, y1) to (x2, y2), drawn as a thin filled rectangle. */
 export function rule(ids: DrawingIds, x1: number, y1: number, x2: number, y2: number, widthPt: number): string {
   const w = (widthPt * 25.4) / 72;
-  const r = y1 === y2 ? { x: Math.min(x1, x2), y: y1 - w / 2, width: Math.abs(x2 - x1), height: w } : { x: x1 - w / 2, y: Math.min(y1, y2), width: w, height: Math.abs(y2 - y1) };
+  const r =
+    y1 === y2
+      ? { x: Math.min(x1, x2), y: y1 - w / 2, width: Math.abs(x2 - x1), height: w }
+      : { x: x1 - w / 2, y: Math.min(y1, y2), width: w, height: Math.abs(y2 - y1) };
   return filledRect(ids, r, 0);
 }
 

@@ -11,11 +11,27 @@
  */
 import { VISIT_CATEGORIES, VISIT_CATEGORY_LABELS, VISIT_CHANNEL_LABELS, type VisitCategory } from '../domain/visit.ts';
 import type { VisitId } from '../domain/visit-id.ts';
-import { dateLineOf, formLayout, formLayoutId, type FieldCell, type FormLayout, type MarkArea } from '../layout/form.ts';
+import {
+  dateLineOf,
+  formLayout,
+  formLayoutId,
+  type FieldCell,
+  type FormLayout,
+  type MarkArea,
+} from '../layout/form.ts';
 import { LETTER_LAYOUT_ID } from '../layout/letter.ts';
 import { inset, QR_CAPTION, QR_CODES, REGISTRATION_MARKS, rect, type Rect } from '../layout/page.ts';
 import { encodePagePayload, type PagePayload } from '../layout/qr-payload.ts';
-import { ANCHOR_PARAGRAPH_END, anchorParagraphStart, DrawingIds, filledRect, outlinedRect, picture, rule, textBox } from './docx-drawing.ts';
+import {
+  ANCHOR_PARAGRAPH_END,
+  anchorParagraphStart,
+  DrawingIds,
+  filledRect,
+  outlinedRect,
+  picture,
+  rule,
+  textBox,
+} from './docx-drawing.ts';
 import { FORM_TITLE } from './form.ts';
 import { bilevelGridPng } from './png.ts';
 import { qrMatrix } from './qr.ts';
@@ -23,9 +39,17 @@ import type { TemplateData } from './template-data.ts';
 import { SharedXml } from './templates.ts';
 
 /** The QR code picture's relationship id and part name in the Word package. */
-export const QR_RELATIONSHIP = { id: 'rIdHuifangQrForm', part: 'word/media/huifang-qr-form.png', target: 'media/huifang-qr-form.png' } as const;
+export const QR_RELATIONSHIP = {
+  id: 'rIdHuifangQrForm',
+  part: 'word/media/huifang-qr-form.png',
+  target: 'media/huifang-qr-form.png',
+} as const;
 /** The letter's first page's QR code picture. */
-export const LETTER_QR_RELATIONSHIP = { id: 'rIdHuifangQrLetter', part: 'word/media/huifang-qr-letter.png', target: 'media/huifang-qr-letter.png' } as const;
+export const LETTER_QR_RELATIONSHIP = {
+  id: 'rIdHuifangQrLetter',
+  part: 'word/media/huifang-qr-letter.png',
+  target: 'media/huifang-qr-letter.png',
+} as const;
 
 /** Outline widths in points, as the PDF form draws them. */
 const RULE = 0.6;
@@ -61,10 +85,18 @@ export function formPageXml(data: TemplateData, page: FormPage): { xml: [SharedX
   let shared = staticCache.get(cacheKey);
   if (shared === undefined) {
     const ids = new DrawingIds(FIRST_DRAWING_ID);
-    shared = new SharedXml(anchorParagraphStart(page.pageBreakBefore) + pageMarks(ids, QR_RELATIONSHIP.id) + formStatic(layout, ids));
+    shared = new SharedXml(
+      anchorParagraphStart(page.pageBreakBefore) + pageMarks(ids, QR_RELATIONSHIP.id) + formStatic(layout, ids),
+    );
     staticCache.set(cacheKey, shared);
   }
-  const payload: PagePayload = { visitId: data.visitId as VisitId, kind: 'form', page: page.page, pageCount: page.pageCount, layout: formLayoutId(category) };
+  const payload: PagePayload = {
+    visitId: data.visitId as VisitId,
+    kind: 'form',
+    page: page.page,
+    pageCount: page.pageCount,
+    layout: formLayoutId(category),
+  };
   const ids = new DrawingIds(FIRST_DRAWING_ID + 2000);
   const own = captionOf(ids, payload) + formValues(ids, layout, data);
   return { xml: [shared, own + ANCHOR_PARAGRAPH_END], qrPng: qrPicture(encodePagePayload(payload)) };
@@ -86,10 +118,13 @@ export function qrPicture(text: string): Buffer {
 /** Registration marks and both QR codes: one picture, of the visit's own payload, placed twice (the visit's caption is added with its values). */
 function pageMarks(ids: DrawingIds, relationshipId: string): string {
   const marks = REGISTRATION_MARKS.map((m) => filledRect(ids, m, 0)).join('');
-  return marks + [QR_CODES.topRight, QR_CODES.bottomLeft].map((r) => picture(ids, r, relationshipId, 'QR code')).join('');
+  return (
+    marks + [QR_CODES.topRight, QR_CODES.bottomLeft].map((r) => picture(ids, r, relationshipId, 'QR code')).join('')
+  );
 }
 
-const captionOf = (ids: DrawingIds, p: PagePayload) => textBox(ids, QR_CAPTION, [`${p.visitId}  ${p.page}/${p.pageCount}`], { size: 6.5, align: 'right', valign: 'bottom' });
+const captionOf = (ids: DrawingIds, p: PagePayload) =>
+  textBox(ids, QR_CAPTION, [`${p.visitId}  ${p.page}/${p.pageCount}`], { size: 6.5, align: 'right', valign: 'bottom' });
 
 let letterShared: SharedXml | undefined;
 
@@ -99,37 +134,76 @@ let letterShared: SharedXml | undefined;
  * flow as Word sets them and carry none.
  */
 export function letterMarksXml(data: TemplateData, pageCount: number): { xml: [SharedXml, string]; qrPng: Buffer } {
-  letterShared ??= new SharedXml(anchorParagraphStart(false) + pageMarks(new DrawingIds(FIRST_DRAWING_ID + 3000), LETTER_QR_RELATIONSHIP.id));
-  const payload: PagePayload = { visitId: data.visitId as VisitId, kind: 'letter', page: 1, pageCount, layout: LETTER_LAYOUT_ID };
-  return { xml: [letterShared, captionOf(new DrawingIds(FIRST_DRAWING_ID + 3100), payload) + ANCHOR_PARAGRAPH_END], qrPng: qrPicture(encodePagePayload(payload)) };
+  letterShared ??= new SharedXml(
+    anchorParagraphStart(false) + pageMarks(new DrawingIds(FIRST_DRAWING_ID + 3000), LETTER_QR_RELATIONSHIP.id),
+  );
+  const payload: PagePayload = {
+    visitId: data.visitId as VisitId,
+    kind: 'letter',
+    page: 1,
+    pageCount,
+    layout: LETTER_LAYOUT_ID,
+  };
+  return {
+    xml: [letterShared, captionOf(new DrawingIds(FIRST_DRAWING_ID + 3100), payload) + ANCHOR_PARAGRAPH_END],
+    qrPng: qrPicture(encodePagePayload(payload)),
+  };
 }
 
 /** What every form of the layout's category shares: title, table, questions, tick boxes, remarks, signature and seal boxes. */
 function formStatic(layout: FormLayout, ids: DrawingIds): string {
-  const out: string[] = [textBox(ids, layout.title, [FORM_TITLE], { size: 16, bold: true, head: true, align: 'center' })];
+  const out: string[] = [
+    textBox(ids, layout.title, [FORM_TITLE], { size: 16, bold: true, head: true, align: 'center' }),
+  ];
   for (const cell of layout.fields) out.push(fieldCell(ids, cell));
   const h = layout.questionHeader;
   out.push(filledRect(ids, h.row, LABEL_GREY, RULE));
   for (const x of [h.text.x, h.yes.x, h.no.x]) out.push(rule(ids, x, h.row.y, x, h.row.y + h.row.height, RULE));
   const head = { size: 9, bold: true, head: true, align: 'center' } as const;
-  out.push(textBox(ids, h.number, ['序号'], head), textBox(ids, rect(h.text.x + PAD, h.text.y, h.text.width - PAD, h.text.height), ['回访问题'], { ...head, align: 'left' }));
+  out.push(
+    textBox(ids, h.number, ['序号'], head),
+    textBox(ids, rect(h.text.x + PAD, h.text.y, h.text.width - PAD, h.text.height), ['回访问题'], {
+      ...head,
+      align: 'left',
+    }),
+  );
   out.push(textBox(ids, h.yes, ['是'], head), textBox(ids, h.no, ['否'], head));
   for (const q of layout.questions) {
     out.push(outlinedRect(ids, q.row, RULE));
     const textRight = q.text.x + q.text.width + PAD;
-    out.push(rule(ids, h.text.x, q.row.y, h.text.x, q.row.y + q.row.height, RULE), rule(ids, textRight, q.row.y, textRight, q.row.y + q.row.height, RULE));
+    out.push(
+      rule(ids, h.text.x, q.row.y, h.text.x, q.row.y + q.row.height, RULE),
+      rule(ids, textRight, q.row.y, textRight, q.row.y + q.row.height, RULE),
+    );
     if (q.question.type === 'yes-no') out.push(rule(ids, h.no.x, q.row.y, h.no.x, q.row.y + q.row.height, RULE));
-    out.push(textBox(ids, rect(q.row.x, q.row.y, h.text.x - q.row.x, q.row.height), [String(q.number)], { size: 9, align: 'center' }));
+    out.push(
+      textBox(ids, rect(q.row.x, q.row.y, h.text.x - q.row.x, q.row.height), [String(q.number)], {
+        size: 9,
+        align: 'center',
+      }),
+    );
     out.push(textBox(ids, q.text, [q.question.text], { size: QUESTION_SIZE }));
     for (const box of q.boxes) {
       out.push(outlinedRect(ids, box.box, TICK_BOX_RULE));
       // 是/否 stand in the column header; a choice's options are labelled beside their boxes.
-      if (q.question.type === 'choice') out.push(textBox(ids, rect(box.box.x + box.box.width + 1, q.row.y + 1, 15, q.row.height - 2), [box.label], { size: 9 }));
+      if (q.question.type === 'choice')
+        out.push(
+          textBox(ids, rect(box.box.x + box.box.width + 1, q.row.y + 1, 15, q.row.height - 2), [box.label], {
+            size: 9,
+          }),
+        );
     }
   }
   const remarks = layout.remarks;
   out.push(outlinedRect(ids, remarks.box, RULE));
-  out.push(textBox(ids, rect(remarks.box.x + PAD, remarks.box.y + 0.5, remarks.box.width - 2 * PAD, remarks.ink.y - remarks.box.y - 1), [remarks.label], { size: 9, bold: true, head: true }));
+  out.push(
+    textBox(
+      ids,
+      rect(remarks.box.x + PAD, remarks.box.y + 0.5, remarks.box.width - 2 * PAD, remarks.ink.y - remarks.box.y - 1),
+      [remarks.label],
+      { size: 9, bold: true, head: true },
+    ),
+  );
   for (const mark of layout.marks) out.push(markArea(ids, mark));
   return out.join('');
 }
@@ -138,13 +212,20 @@ function fieldCell(ids: DrawingIds, cell: FieldCell): string {
   return (
     filledRect(ids, cell.labelCell, LABEL_GREY, RULE) +
     outlinedRect(ids, cell.valueCell, RULE) +
-    textBox(ids, rect(cell.labelCell.x + PAD, cell.labelCell.y, cell.labelCell.width - PAD, cell.labelCell.height), [cell.label], { size: 9 })
+    textBox(
+      ids,
+      rect(cell.labelCell.x + PAD, cell.labelCell.y, cell.labelCell.width - PAD, cell.labelCell.height),
+      [cell.label],
+      { size: 9 },
+    )
   );
 }
 
 function markArea(ids: DrawingIds, mark: MarkArea): string {
   const label = rect(mark.box.x + PAD, mark.box.y + 0.8, mark.box.width - 2 * PAD, mark.ink.y - mark.box.y - 1.3);
-  let xml = outlinedRect(ids, mark.box, RULE) + textBox(ids, label, [mark.label], { size: 10, bold: true, head: true, valign: 'top' });
+  let xml =
+    outlinedRect(ids, mark.box, RULE) +
+    textBox(ids, label, [mark.label], { size: 10, bold: true, head: true, valign: 'top' });
   xml += textBox(ids, rect(label.x, label.y + 4, label.width, 2.2), [mark.hint], { size: 6, grey: 0.3, valign: 'top' });
   if (mark.date) xml += dateLine(ids, mark.date, true);
   return xml;
@@ -154,7 +235,8 @@ function markArea(ids: DrawingIds, mark: MarkArea): string {
 function dateLine(ids: DrawingIds, box: Rect, label: boolean): string {
   const line = dateLineOf(box);
   const style = { size: 9, valign: 'bottom' } as const;
-  const textAt = (x: number, width: number, text: string) => textBox(ids, rect(x, line.baseline - 4, width, 5), [text], style);
+  const textAt = (x: number, width: number, text: string) =>
+    textBox(ids, rect(x, line.baseline - 4, width, 5), [text], style);
   let xml = label ? textAt(box.x + PAD - 1, 9, '日期') : '';
   for (const { unit, blank, unitX } of line.blanks) {
     const ruleY = blank.y + blank.height;
@@ -170,7 +252,10 @@ function formValues(ids: DrawingIds, layout: FormLayout, data: TemplateData): st
     const box = inset(cell.valueCell, 0.6);
     const inner = rect(box.x + PAD - 0.6, box.y, box.width - 2 * (PAD - 0.6), box.height);
     const value = fieldValue(cell.key, data);
-    xml += value === undefined ? dateLine(ids, inner, false) : textBox(ids, inner, [value], { size: value.length > 24 ? 7.5 : 9.5 });
+    xml +=
+      value === undefined
+        ? dateLine(ids, inner, false)
+        : textBox(ids, inner, [value], { size: value.length > 24 ? 7.5 : 9.5 });
   }
   return xml;
 }

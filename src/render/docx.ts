@@ -32,12 +32,24 @@ export interface LetterPages {
  * const { bytes, pageCount } = await renderer.letter({ visit, customer });
  * const docx = renderLetterDocx(templateData(visit, customer, sender), { pageCount });
  */
-export function renderLetterDocx(data: TemplateData, pages: LetterPages, templatePath: string = DOCX_TEMPLATES.letter): Uint8Array {
+export function renderLetterDocx(
+  data: TemplateData,
+  pages: LetterPages,
+  templatePath: string = DOCX_TEMPLATES.letter,
+): Uint8Array {
   const form = formExtras(data, pages.pageCount, true);
   const first = letterMarksXml(data, pages.pageCount);
   return loadDocxTemplate(templatePath).render(data, {
     drawings: { ...form.drawings, letterMarks: first.xml },
-    pictures: [...form.pictures!, { relationshipId: LETTER_QR_RELATIONSHIP.id, part: LETTER_QR_RELATIONSHIP.part, target: LETTER_QR_RELATIONSHIP.target, bytes: first.qrPng }],
+    pictures: [
+      ...form.pictures!,
+      {
+        relationshipId: LETTER_QR_RELATIONSHIP.id,
+        part: LETTER_QR_RELATIONSHIP.part,
+        target: LETTER_QR_RELATIONSHIP.target,
+        bytes: first.qrPng,
+      },
+    ],
   });
 }
 
@@ -50,6 +62,8 @@ function formExtras(data: TemplateData, pageCount: number, pageBreakBefore: bool
   const { xml, qrPng } = formPageXml(data, { page: pageCount, pageCount, pageBreakBefore });
   return {
     drawings: { recordForm: xml },
-    pictures: [{ relationshipId: QR_RELATIONSHIP.id, part: QR_RELATIONSHIP.part, target: QR_RELATIONSHIP.target, bytes: qrPng }],
+    pictures: [
+      { relationshipId: QR_RELATIONSHIP.id, part: QR_RELATIONSHIP.part, target: QR_RELATIONSHIP.target, bytes: qrPng },
+    ],
   };
 }

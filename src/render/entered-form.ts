@@ -18,7 +18,9 @@ export const ENTERED_FORM_CHANNELS: readonly Visit['channel'][] = ['phone', 'ema
 
 /** What the filled form is made from; the same entries give the same key, so it is made once. */
 export function fillKeyOf(entered: readonly EnteredAnswer[]): string {
-  return createHash('sha256').update(JSON.stringify(entered.map((e) => [e.questionId, e.answer, e.enteredBy, e.enteredAt, e.evidenceSha256]))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(entered.map((e) => [e.questionId, e.answer, e.enteredBy, e.enteredAt, e.evidenceSha256])))
+    .digest('hex');
 }
 
 function evidenceName(docs: readonly VisitDocument[], sha: string | null): string {
@@ -35,7 +37,10 @@ export function fillNote(visit: Visit, entered: readonly EnteredAnswer[], docs: 
     groups.set(key, [...(groups.get(key) ?? []), e]);
   }
   const lines = [...groups.values()].map((g) => {
-    const last = g.map((e) => e.enteredAt).sort().at(-1)!;
+    const last = g
+      .map((e) => e.enteredAt)
+      .sort()
+      .at(-1)!;
     return `${g.length} 项答案由 ${g[0]!.enteredBy} 于 ${last.replace('T', ' ').slice(0, 16)} (UTC) 根据 ${evidenceName(docs, g[0]!.evidenceSha256)} 录入`;
   });
   return `${visit.channel === 'phone' ? '电话回访' : '电子邮件回访'}，记录表由系统根据录入的答案填写。 ${lines.join('； ')}`;
@@ -45,7 +50,16 @@ export function fillNote(visit: Visit, entered: readonly EnteredAnswer[], docs: 
  * Makes the visit's filled record form when it is a phone or e-mail visit with entered
  * answers and no form made from exactly these entries yet. Returns the form's SHA-256 and whether it was made now, or null.
  */
-export async function ensureEnteredForm(ws: Workspace, input: { visit: Visit; customer: Customer; entered: readonly EnteredAnswer[]; answers: Record<string, string | null> }, actor: string): Promise<{ sha256: string; made: boolean } | null> {
+export async function ensureEnteredForm(
+  ws: Workspace,
+  input: {
+    visit: Visit;
+    customer: Customer;
+    entered: readonly EnteredAnswer[];
+    answers: Record<string, string | null>;
+  },
+  actor: string,
+): Promise<{ sha256: string; made: boolean } | null> {
   if (!ENTERED_FORM_CHANNELS.includes(input.visit.channel) || input.entered.length === 0) return null;
   const key = fillKeyOf(input.entered);
   const docs = documentsOf(ws.db, input.visit.visitId);
@@ -53,16 +67,28 @@ export async function ensureEnteredForm(ws: Workspace, input: { visit: Visit; cu
   if (existing) return { sha256: existing.sha256, made: false };
   const renderer = await LetterRenderer.create({ sender: senderOf(ws) });
   const note = fillNote(input.visit, input.entered, docs);
-  const rendered = renderer.renderFilledForm({ visit: input.visit, customer: input.customer }, { answers: input.answers, note });
-  const stored = storeDocument(ws, {
-    visitId: input.visit.visitId,
-    kind: 'form',
-    role: 'derived',
-    fileName: `${input.visit.visitId}-record-form.pdf`,
-    mediaType: 'application/pdf',
-    pageCount: rendered.pageCount,
-    createdBy: actor,
-    meta: { fillKey: key, filledFrom: 'entered answers', evidence: [...new Set(input.entered.map((e) => e.evidenceSha256).filter(Boolean))], note },
-  }, rendered.bytes);
+  const rendered = renderer.renderFilledForm(
+    { visit: input.visit, customer: input.customer },
+    { answers: input.answers, note },
+  );
+  const stored = storeDocument(
+    ws,
+    {
+      visitId: input.visit.visitId,
+      kind: 'form',
+      role: 'derived',
+      fileName: `${input.visit.visitId}-record-form.pdf`,
+      mediaType: 'application/pdf',
+      pageCount: rendered.pageCount,
+      createdBy: actor,
+      meta: {
+        fillKey: key,
+        filledFrom: 'entered answers',
+        evidence: [...new Set(input.entered.map((e) => e.evidenceSha256).filter(Boolean))],
+        note,
+      },
+    },
+    rendered.bytes,
+  );
   return { sha256: stored.sha256, made: true };
 }

@@ -53,7 +53,11 @@ export function fitText(canvas: PageCanvas, text: string, box: Rect, options: Fi
   const face = canvas.fonts.face(options.face ?? 'regular');
   for (const size of options.sizes) {
     // One line more than allowed is enough to know the size fails: a huge text costs no more.
-    const lines = wrapText(text, { width: box.width, measure: (ch) => ptToMm(face.widthOf(ch, size)), maxLines: options.maxLines + 1 });
+    const lines = wrapText(text, {
+      width: box.width,
+      measure: (ch) => ptToMm(face.widthOf(ch, size)),
+      maxLines: options.maxLines + 1,
+    });
     if (lines.length > options.maxLines) continue;
     if (lines.some((l) => l.width > box.width + 1e-6)) continue;
     const pitch = ptToMm(size) * (options.leading ?? 1.3);
@@ -69,7 +73,12 @@ function drawFitted(canvas: PageCanvas, fitted: FittedText, box: Rect, options: 
   const free = box.height - fitted.height;
   const top = box.y + (options.valign === 'middle' ? free / 2 : options.valign === 'bottom' ? free : 0);
   fitted.lines.forEach((line, i) => {
-    const x = options.align === 'centre' ? box.x + (box.width - line.width) / 2 : options.align === 'right' ? box.x + box.width - line.width : box.x;
+    const x =
+      options.align === 'centre'
+        ? box.x + (box.width - line.width) / 2
+        : options.align === 'right'
+          ? box.x + box.width - line.width
+          : box.x;
     canvas.text(x, baselineBelow(top, fitted.size) + i * fitted.pitch, line.text, {
       face: options.face ?? 'regular',
       size: fitted.size,
@@ -79,7 +88,14 @@ function drawFitted(canvas: PageCanvas, fitted: FittedText, box: Rect, options: 
 }
 
 /** Fits and draws a text into a box, or throws `TextFitError` naming `what`. */
-export function drawTextInBox(canvas: PageCanvas, text: string, box: Rect, options: FitOptions, what: string, visitId?: string): FittedText {
+export function drawTextInBox(
+  canvas: PageCanvas,
+  text: string,
+  box: Rect,
+  options: FitOptions,
+  what: string,
+  visitId?: string,
+): FittedText {
   const fitted = fitText(canvas, text, box, options);
   if (!fitted) throw new TextFitError(what, text, box, visitId);
   drawFitted(canvas, fitted, box, options);

@@ -31,7 +31,9 @@ export class MissingGlyphError extends Error {
     readonly text: string,
   ) {
     const cp = character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-    super(`The font Noto Sans SC has no glyph for "${character}" (U+${cp}) in "${text.slice(0, 40)}"; replace the character in the customer data or template.`);
+    super(
+      `The font Noto Sans SC has no glyph for "${character}" (U+${cp}) in "${text.slice(0, 40)}"; replace the character in the customer data or template.`,
+    );
     this.name = 'MissingGlyphError';
   }
 }
@@ -70,10 +72,20 @@ export class FontFace {
     this.postscriptName = f.postscriptName.replace(/[^A-Za-z0-9-]/g, '');
     const table = (tag: string): TableSlice => {
       const t = f.directory.tables[tag];
-      if (!t) throw new Error(`The font file for ${name} has no "${tag}" table; it is not a TrueType font huifang can embed.`);
+      if (!t)
+        throw new Error(
+          `The font file for ${name} has no "${tag}" table; it is not a TrueType font huifang can embed.`,
+        );
       return { offset: t.offset, length: t.length };
     };
-    this.tables = { head: table('head'), hhea: table('hhea'), maxp: table('maxp'), hmtx: table('hmtx'), loca: table('loca'), glyf: table('glyf') };
+    this.tables = {
+      head: table('head'),
+      hhea: table('hhea'),
+      maxp: table('maxp'),
+      hmtx: table('hmtx'),
+      loca: table('loca'),
+      glyf: table('glyf'),
+    };
     const prep = f.directory.tables['prep'];
     this.prep = prep ? { offset: prep.offset, length: prep.length } : undefined;
     this.longLoca = this.view.getInt16(this.tables.head.offset + 50) === 1;
@@ -162,7 +174,10 @@ export class FontFace {
       const cv = new DataView(copy.buffer);
       forEachComponent(copy, (at, componentGid) => {
         const mapped = newId.get(componentGid);
-        if (mapped === undefined) throw new Error(`Subset of ${this.name}: glyph ${gid} uses glyph ${componentGid}, which is not in the subset.`);
+        if (mapped === undefined)
+          throw new Error(
+            `Subset of ${this.name}: glyph ${gid} uses glyph ${componentGid}, which is not in the subset.`,
+          );
         cv.setUint16(at, mapped);
       });
       return copy;

@@ -24,5 +24,12 @@ export function drawFormFill(canvas: PageCanvas, layout: FormLayout, fill: FormF
     canvas.line(r.x + pad, r.y + pad, r.x + r.width - pad, r.y + r.height - pad, 1.4);
     canvas.line(r.x + pad, r.y + r.height - pad, r.x + r.width - pad, r.y + pad, 1.4);
   }
-  drawTextInBox(canvas, fill.note, layout.remarks.ink, { sizes: [8, 7, 6, 5], maxLines: 12, leading: 1.25 }, 'the filled form\'s note', visitId);
+  drawTextInBox(
+    canvas,
+    fill.note,
+    layout.remarks.ink,
+    { sizes: [8, 7, 6, 5], maxLines: 12, leading: 1.25 },
+    "the filled form's note",
+    visitId,
+  );
 }

@@ -29,10 +29,15 @@ const QUESTION_LEADING = 1.3;
 /** Draws the part every form of the layout's category shares. */
 export function drawFormStatic(canvas: PageCanvas, layout: FormLayout): void {
   const title = layout.title;
-  canvas.text(title.x + (title.width - canvas.width(FORM_TITLE, { face: 'bold', size: 16 })) / 2, baselineCentredOn(title.y + title.height / 2, 16), FORM_TITLE, {
-    face: 'bold',
-    size: 16,
-  });
+  canvas.text(
+    title.x + (title.width - canvas.width(FORM_TITLE, { face: 'bold', size: 16 })) / 2,
+    baselineCentredOn(title.y + title.height / 2, 16),
+    FORM_TITLE,
+    {
+      face: 'bold',
+      size: 16,
+    },
+  );
 
   for (const cell of layout.fields) drawFieldCell(canvas, cell);
 
@@ -40,7 +45,8 @@ export function drawFormStatic(canvas: PageCanvas, layout: FormLayout): void {
   const h = layout.questionHeader;
   canvas.fillRect(h.row, LABEL_GREY);
   canvas.strokeRect(h.row, RULE);
-  for (const divider of [h.text.x, h.yes.x, h.no.x]) canvas.line(divider, h.row.y, divider, h.row.y + h.row.height, RULE);
+  for (const divider of [h.text.x, h.yes.x, h.no.x])
+    canvas.line(divider, h.row.y, divider, h.row.y + h.row.height, RULE);
   const headerStyle = { face: 'bold' as const, size: 9 };
   const cy = h.row.y + h.row.height / 2;
   centred(canvas, '序号', h.number, cy, headerStyle);
@@ -59,13 +65,24 @@ export function drawFormStatic(canvas: PageCanvas, layout: FormLayout): void {
     const options: FitOptions = { sizes: [QUESTION_SIZE], maxLines: 2, leading: QUESTION_LEADING, valign: 'middle' };
     const fitted = fitText(canvas, q.question.text, q.text, options);
     if (!fitted) {
-      throw new TextFitError(`question ${q.question.id} of the ${layout.category} record form (more than two lines)`, q.question.text, q.text);
+      throw new TextFitError(
+        `question ${q.question.id} of the ${layout.category} record form (more than two lines)`,
+        q.question.text,
+        q.text,
+      );
     }
-    drawTextAt(canvas, fitted.lines.map((l) => l.text), q.text, QUESTION_SIZE, QUESTION_LEADING);
+    drawTextAt(
+      canvas,
+      fitted.lines.map((l) => l.text),
+      q.text,
+      QUESTION_SIZE,
+      QUESTION_LEADING,
+    );
     for (const box of q.boxes) {
       canvas.strokeRect(box.box, TICK_BOX_RULE);
       // 是/否 stand in the column header above the boxes; a choice's options are labelled beside their boxes.
-      if (q.question.type === 'choice') canvas.text(box.box.x + box.box.width + 1, baselineCentredOn(rowCy, 9), box.label, { size: 9 });
+      if (q.question.type === 'choice')
+        canvas.text(box.box.x + box.box.width + 1, baselineCentredOn(rowCy, 9), box.label, { size: 9 });
     }
   }
 
@@ -79,7 +96,14 @@ export function drawFormStatic(canvas: PageCanvas, layout: FormLayout): void {
 /** Draws one visit's values: the subtitle and the field cells. */
 export function drawFormValues(canvas: PageCanvas, layout: FormLayout, visit: Visit, customer: Customer): void {
   const subtitle = `${VISIT_CATEGORY_LABELS[visit.category]} · ${VISIT_CHANNEL_LABELS[visit.channel]}`;
-  drawTextInBox(canvas, subtitle, layout.subtitle, { sizes: [10], maxLines: 1, align: 'centre', valign: 'middle' }, 'subtitle of the record form', visit.visitId);
+  drawTextInBox(
+    canvas,
+    subtitle,
+    layout.subtitle,
+    { sizes: [10], maxLines: 1, align: 'centre', valign: 'middle' },
+    'subtitle of the record form',
+    visit.visitId,
+  );
   for (const cell of layout.fields) {
     const value = fieldValue(cell.key, visit, customer);
     const box = inset(cell.valueCell, 0.6);
@@ -126,7 +150,9 @@ function drawFieldCell(canvas: PageCanvas, cell: FieldCell): void {
   canvas.fillRect(cell.labelCell, LABEL_GREY);
   canvas.strokeRect(cell.labelCell, RULE);
   canvas.strokeRect(cell.valueCell, RULE);
-  canvas.text(cell.labelCell.x + PAD, baselineCentredOn(cell.labelCell.y + cell.labelCell.height / 2, 9), cell.label, { size: 9 });
+  canvas.text(cell.labelCell.x + PAD, baselineCentredOn(cell.labelCell.y + cell.labelCell.height / 2, 9), cell.label, {
+    size: 9,
+  });
 }
 
 function drawMarkArea(canvas: PageCanvas, mark: MarkArea): void {
@@ -151,7 +177,13 @@ function drawDateLine(canvas: PageCanvas, box: Rect, label: boolean): void {
   }
 }
 
-function centred(canvas: PageCanvas, text: string, box: Rect, cy: number, style: { face?: 'regular' | 'bold'; size: number }): void {
+function centred(
+  canvas: PageCanvas,
+  text: string,
+  box: Rect,
+  cy: number,
+  style: { face?: 'regular' | 'bold'; size: number },
+): void {
   canvas.text(box.x + (box.width - canvas.width(text, style)) / 2, baselineCentredOn(cy, style.size), text, style);
 }
 

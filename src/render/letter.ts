@@ -33,10 +33,22 @@ const SIGNATURE_RIGHT = CONTENT.x + CONTENT.width - 4;
 /** Draws the letter's first-page furniture: title, sender, addressee, reference block, fold marks. */
 export function drawLetterHead(canvas: PageCanvas, data: TemplateData, sender: Sender, customer: Customer): void {
   const titleStyle = { face: 'bold' as const, size: 17 };
-  canvas.text(CONTENT.x + (CONTENT.width - canvas.width(LETTER_TITLE, titleStyle)) / 2, baselineCentredOn(CONTENT.y + 4.5, 17), LETTER_TITLE, titleStyle);
+  canvas.text(
+    CONTENT.x + (CONTENT.width - canvas.width(LETTER_TITLE, titleStyle)) / 2,
+    baselineCentredOn(CONTENT.y + 4.5, 17),
+    LETTER_TITLE,
+    titleStyle,
+  );
 
   const senderLine = `寄件人：${sender.companyName}　${sender.department}\n${sender.address}　邮编 ${sender.postcode}`;
-  drawTextInBox(canvas, senderLine, LETTER.sender, { sizes: [7, 6.5, 6, 5.5], maxLines: 2, leading: 1.2, valign: 'bottom', grey: 0.2 }, 'sender line (寄件人)', data.visitId);
+  drawTextInBox(
+    canvas,
+    senderLine,
+    LETTER.sender,
+    { sizes: [7, 6.5, 6, 5.5], maxLines: 2, leading: 1.2, valign: 'bottom', grey: 0.2 },
+    'sender line (寄件人)',
+    data.visitId,
+  );
 
   drawAddressee(canvas, customer, data.visitId);
   drawReference(canvas, data, sender);
@@ -60,7 +72,11 @@ function drawAddressee(canvas: PageCanvas, customer: Customer, visitId: string):
   const nameLines: { text: string; face: 'regular' | 'bold'; size: number }[] = [];
   if (customer.kind === 'institution') {
     nameLines.push({ text: customer.name, face: 'bold', size: 11 });
-    nameLines.push({ text: customer.contactPerson ? `联系人：${customer.contactPerson}　收` : '收', face: 'regular', size: 10.5 });
+    nameLines.push({
+      text: customer.contactPerson ? `联系人：${customer.contactPerson}　收` : '收',
+      face: 'regular',
+      size: 10.5,
+    });
   } else {
     nameLines.push({ text: `${customer.name}　收`, face: 'bold', size: 12 });
   }
@@ -72,7 +88,14 @@ function drawAddressee(canvas: PageCanvas, customer: Customer, visitId: string):
   });
   const namesHeight = nameHeights.reduce((sum, f) => sum + f.lines.length * f.pitch, 0);
   const addressBox = rect(box.x, y, box.width, box.y + box.height - namesHeight - 2 - y);
-  const address = drawTextInBox(canvas, customer.address, addressBox, { sizes: [10.5, 10, 9.5, 9, 8.5, 8], maxLines: 4, leading: 1.35 }, '通讯地址 (address in the envelope window)', visitId);
+  const address = drawTextInBox(
+    canvas,
+    customer.address,
+    addressBox,
+    { sizes: [10.5, 10, 9.5, 9, 8.5, 8], maxLines: 4, leading: 1.35 },
+    '通讯地址 (address in the envelope window)',
+    visitId,
+  );
   y = addressBox.y + address.height + 2;
   nameHeights.forEach((fitted, i) => {
     for (const line of fitted.lines) {
@@ -84,16 +107,26 @@ function drawAddressee(canvas: PageCanvas, customer: Customer, visitId: string):
 
 class AddressError extends Error {
   constructor(what: string, text: string, visitId: string) {
-    super(`Visit ${visitId}: the ${what} "${text}" does not fit the envelope window even at 8 pt; shorten it in the customer list.`);
+    super(
+      `Visit ${visitId}: the ${what} "${text}" does not fit the envelope window even at 8 pt; shorten it in the customer list.`,
+    );
     this.name = 'TextFitError';
   }
 }
 
-function fitLines(canvas: PageCanvas, text: string, width: number, face: 'regular' | 'bold', sizes: number[], maxLines: number): { size: number; lines: string[]; pitch: number } | undefined {
+function fitLines(
+  canvas: PageCanvas,
+  text: string,
+  width: number,
+  face: 'regular' | 'bold',
+  sizes: number[],
+  maxLines: number,
+): { size: number; lines: string[]; pitch: number } | undefined {
   const font = canvas.fonts.face(face);
   for (const size of sizes) {
     const lines = wrapText(text, { width, measure: (ch) => ptToMm(font.widthOf(ch, size)) });
-    if (lines.length <= maxLines && lines.every((l) => l.width <= width + 1e-6)) return { size, lines: lines.map((l) => l.text), pitch: ptToMm(size) * 1.3 };
+    if (lines.length <= maxLines && lines.every((l) => l.width <= width + 1e-6))
+      return { size, lines: lines.map((l) => l.text), pitch: ptToMm(size) * 1.3 };
   }
   return undefined;
 }
@@ -115,7 +148,20 @@ function drawReference(canvas: PageCanvas, data: TemplateData, sender: Sender): 
     const cy = cell.y + cell.height / 2;
     canvas.text(cell.x, baselineCentredOn(cy, size), `${label}：`, { size, grey: 0.3 });
     const valueBox = rect(cell.x + labelWidth, cell.y + 0.4, cell.width - labelWidth, cell.height - 0.8);
-    drawTextInBox(canvas, value, valueBox, { sizes: [size, 8.5, 8, 7.5, 7], maxLines: 2, leading: 1.1, valign: 'middle', face: i === 0 ? 'bold' : 'regular' }, `${label} (reference block)`, data.visitId);
+    drawTextInBox(
+      canvas,
+      value,
+      valueBox,
+      {
+        sizes: [size, 8.5, 8, 7.5, 7],
+        maxLines: 2,
+        leading: 1.1,
+        valign: 'middle',
+        face: i === 0 ? 'bold' : 'regular',
+      },
+      `${label} (reference block)`,
+      data.visitId,
+    );
   });
   canvas.line(box.x - 3, box.y + 1, box.x - 3, box.y + box.height - 1, 0.5);
 }
@@ -139,7 +185,12 @@ interface BodyBlock {
 
 /** Wrapped lines of body text by width and text: most lines are the same in every letter of a run. */
 const wrapCache = new Map<string, WrappedLine[]>();
-function wrapCached(text: string, width: number, firstLineWidth: number, measure: (ch: string) => number): WrappedLine[] {
+function wrapCached(
+  text: string,
+  width: number,
+  firstLineWidth: number,
+  measure: (ch: string) => number,
+): WrappedLine[] {
   const key = `${width.toFixed(3)}|${firstLineWidth.toFixed(3)}|${text}`;
   let lines = wrapCache.get(key);
   if (!lines) {
@@ -199,7 +250,12 @@ export function layoutBody(canvas: PageCanvas, body: string, width: number): Bod
         out.push({ text: line.text, x, width: line.width, ...(justify ? { justify } : {}) });
       });
     });
-    blocks.push({ lines: out, keep: isSignature || isClosing, keepWithNext: isClosing, gapAbove: pi === 0 ? 0 : isSignature ? PARAGRAPH_GAP * 2 : PARAGRAPH_GAP });
+    blocks.push({
+      lines: out,
+      keep: isSignature || isClosing,
+      keepWithNext: isClosing,
+      gapAbove: pi === 0 ? 0 : isSignature ? PARAGRAPH_GAP * 2 : PARAGRAPH_GAP,
+    });
   });
   // A short paragraph just before the closing goes with it: the signature page never holds the closing alone.
   const closing = blocks.findIndex((b) => b.keepWithNext);
@@ -230,12 +286,16 @@ export function flowBody(blocks: BodyBlock[], first: PageCanvas, newPage: () => 
   blocks.forEach((block, i) => {
     if (y > area.y) y += block.gapAbove;
     let height = block.lines.length * BODY_PITCH;
-    for (let j = i; blocks[j]?.keepWithNext && blocks[j + 1]; j++) height += blocks[j + 1]!.gapAbove + blocks[j + 1]!.lines.length * BODY_PITCH;
+    for (let j = i; blocks[j]?.keepWithNext && blocks[j + 1]; j++)
+      height += blocks[j + 1]!.gapAbove + blocks[j + 1]!.lines.length * BODY_PITCH;
     if (block.keep && y + height > bottom() && height <= LETTER.bodyNextPages.height) breakPage();
     for (const line of block.lines) {
       if (y + BODY_PITCH > bottom() + 1e-6) breakPage();
       const baseline = y + (BODY_PITCH - ptToMm(BODY_SIZE)) / 2 + ptToMm(BODY_SIZE) * 0.88;
-      canvas.text(line.x, baseline, line.text, { size: BODY_SIZE, ...(line.justify ? { charSpacing: line.justify } : {}) });
+      canvas.text(line.x, baseline, line.text, {
+        size: BODY_SIZE,
+        ...(line.justify ? { charSpacing: line.justify } : {}),
+      });
       y += BODY_PITCH;
     }
   });

@@ -185,5 +185,8 @@ export function writeFont(w: PdfWriter, font: FontData): number {
       `/FontDescriptor ${descriptor} 0 R/DW 1000/W ${font.widths}/CIDToGIDMap/Identity>>`,
   );
   const toUnicode = w.putStream(w.alloc(), filterEntry(font.toUnicode), font.toUnicode.data);
-  return w.put(w.alloc(), `<</Type/Font/Subtype/Type0/BaseFont/${font.baseFont}/Encoding/Identity-H/DescendantFonts[${cidFont} 0 R]/ToUnicode ${toUnicode} 0 R>>`);
+  return w.put(
+    w.alloc(),
+    `<</Type/Font/Subtype/Type0/BaseFont/${font.baseFont}/Encoding/Identity-H/DescendantFonts[${cidFont} 0 R]/ToUnicode ${toUnicode} 0 R>>`,
+  );
 }

@@ -105,7 +105,9 @@ export class PdfWriter {
     const lines: string[] = [`xref\n0 ${count}\n0000000000 65535 f \n`];
     for (let n = 1; n < count; n++) lines.push(`${String(this.offsets[n]).padStart(10, '0')} 00000 n \n`);
     const fileId = createHash('md5').update(id).digest('hex').toUpperCase();
-    lines.push(`trailer\n<</Size ${count}/Root ${root} 0 R${info ? `/Info ${info} 0 R` : ''}/ID[<${fileId}><${fileId}>]>>\nstartxref\n${xrefAt}\n%%EOF\n`);
+    lines.push(
+      `trailer\n<</Size ${count}/Root ${root} 0 R${info ? `/Info ${info} 0 R` : ''}/ID[<${fileId}><${fileId}>]>>\nstartxref\n${xrefAt}\n%%EOF\n`,
+    );
     this.write(lines.join(''));
     return Buffer.concat(this.chunks, this.length);
   }

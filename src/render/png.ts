@@ -21,13 +21,20 @@ function chunk(type: string, data: Buffer): Buffer {
  * black), each cell `scale` × `scale` pixels: a QR code's modules, with sharp edges.
  * `dpi` is recorded (pHYs), so that a viewer shows it at its printed size.
  */
-export function bilevelGridPng(cols: number, rows: number, dark: ArrayLike<number>, scale: number, dpi?: number): Buffer {
+export function bilevelGridPng(
+  cols: number,
+  rows: number,
+  dark: ArrayLike<number>,
+  scale: number,
+  dpi?: number,
+): Buffer {
   const width = cols * scale;
   const stride = Math.ceil(width / 8) + 1; // filter byte 0 (none), then the row: bit set = white
   const raw = Buffer.alloc(stride * rows * scale, 0);
   for (let r = 0; r < rows; r++) {
     const first = r * scale * stride;
-    for (let x = 0; x < width; x++) if (!dark[r * cols + Math.floor(x / scale)]) raw[first + 1 + (x >> 3)]! |= 0x80 >> (x & 7);
+    for (let x = 0; x < width; x++)
+      if (!dark[r * cols + Math.floor(x / scale)]) raw[first + 1 + (x >> 3)]! |= 0x80 >> (x & 7);
     for (let k = 1; k < scale; k++) raw.copy(raw, first + k * stride, first, first + stride);
   }
   const header = Buffer.alloc(13);

@@ -25,7 +25,10 @@ export interface QrMatrix {
 
 /** Encodes a payload as a QR code (byte mode, level Q). */
 export function qrMatrix(payload: string): QrMatrix {
-  const code = QRCode.create([{ data: Buffer.from(payload, 'utf8'), mode: 'byte' }], { errorCorrectionLevel: QR_ERROR_CORRECTION, maskPattern: QR_MASK });
+  const code = QRCode.create([{ data: Buffer.from(payload, 'utf8'), mode: 'byte' }], {
+    errorCorrectionLevel: QR_ERROR_CORRECTION,
+    maskPattern: QR_MASK,
+  });
   return { size: code.modules.size, data: code.modules.data };
 }
 

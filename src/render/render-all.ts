@@ -60,7 +60,11 @@ export interface WorkerRequest {
 }
 type RemoteDocument = Omit<PreparedDocument, 'shared'> & { sharedKey: string };
 export type WorkerReply =
-  | { id: number; results: { visitId: string; bytes: Uint8Array; pageCount: number; document: RemoteDocument }[]; shared: SharedResources[] }
+  | {
+      id: number;
+      results: { visitId: string; bytes: Uint8Array; pageCount: number; document: RemoteDocument }[];
+      shared: SharedResources[];
+    }
   | { id: number; error: { name: string; message: string; stack: string } };
 
 /** Receives rendered documents in any order; keeps summaries; emits batches in order. */
@@ -88,7 +92,12 @@ class Collector {
     const index = this.order[position]!;
     await this.options.onRendered?.(rendered, index);
     const { customer } = this.inputs[index]!;
-    const summary: RenderedLetter = { visitId: rendered.visitId, branchCode: customer.branchCode, postcode: customer.postcode, pageCount: rendered.pageCount };
+    const summary: RenderedLetter = {
+      visitId: rendered.visitId,
+      branchCode: customer.branchCode,
+      postcode: customer.postcode,
+      pageCount: rendered.pageCount,
+    };
     if (!this.options.batch) {
       summary.document = rendered.document;
     } else {
@@ -107,20 +116,35 @@ class Collector {
       for (let p = this.nextBatchStart; p < end; p++) {
         const index = this.order[p]!;
         const { customer, visit } = this.inputs[index]!;
-        letters.push({ visitId: visit.visitId, branchCode: customer.branchCode, postcode: customer.postcode, pageCount: 0, document: this.pending.get(p)! });
+        letters.push({
+          visitId: visit.visitId,
+          branchCode: customer.branchCode,
+          postcode: customer.postcode,
+          pageCount: 0,
+          document: this.pending.get(p)!,
+        });
         this.pending.delete(p);
       }
       this.nextBatchStart = end;
-      for (const batch of batches(letters, { maxLettersPerBatch: this.max })) await this.options.batch!.onBatch(batch, this.batchIndex++);
+      for (const batch of batches(letters, { maxLettersPerBatch: this.max }))
+        await this.options.batch!.onBatch(batch, this.batchIndex++);
     }
   }
 }
 
 /** Renders all inputs; resolves with one entry per input, in input order. */
-export async function renderAll(inputs: readonly DocumentInput[], options: RenderAllOptions): Promise<RenderedLetter[]> {
+export async function renderAll(
+  inputs: readonly DocumentInput[],
+  options: RenderAllOptions,
+): Promise<RenderedLetter[]> {
   const type = options.type ?? 'letter';
   const threads = options.workers ?? (inputs.length >= 200 ? Math.min(4, availableParallelism()) : 1);
-  const indices = inputs.map((input, index) => ({ index, visitId: input.visit.visitId, branchCode: input.customer.branchCode, postcode: input.customer.postcode }));
+  const indices = inputs.map((input, index) => ({
+    index,
+    visitId: input.visit.visitId,
+    branchCode: input.customer.branchCode,
+    postcode: input.customer.postcode,
+  }));
   const order = (options.batch ? batchOrder(indices) : indices).map((e) => e.index);
   const collector = new Collector(inputs, order, options);
   if (threads <= 1 || inputs.length === 0) {
@@ -132,7 +156,15 @@ export async function renderAll(inputs: readonly DocumentInput[], options: Rende
     return collector.out;
   }
   const chunkSize = options.chunkSize ?? 25;
-  await renderOnWorkers(inputs, order, options, type, Math.min(threads, Math.ceil(inputs.length / chunkSize)), chunkSize, collector);
+  await renderOnWorkers(
+    inputs,
+    order,
+    options,
+    type,
+    Math.min(threads, Math.ceil(inputs.length / chunkSize)),
+    chunkSize,
+    collector,
+  );
   return collector.out;
 }
 
@@ -146,7 +178,11 @@ async function renderOnWorkers(
   chunkSize: number,
   collector: Collector,
 ): Promise<void> {
-  const setup: WorkerSetup = { type, sender: options.sender, ...(options.letterTemplate ? { letterTemplate: options.letterTemplate } : {}) };
+  const setup: WorkerSetup = {
+    type,
+    sender: options.sender,
+    ...(options.letterTemplate ? { letterTemplate: options.letterTemplate } : {}),
+  };
   const shared = new Map<string, SharedResources>();
   const workers: Worker[] = [];
   let next = 0; // next rendering position to send
@@ -184,8 +220,14 @@ async function renderOnWorkers(
           const r = reply.results[k]!;
           const { sharedKey, ...rest } = r.document;
           const resources = shared.get(sharedKey);
-          if (!resources) throw new Error(`renderAll: a worker referred to shared resources ${sharedKey} it never sent.`);
-          const rendered: RenderedDocument = { visitId: r.visitId as RenderedDocument['visitId'], bytes: r.bytes, pageCount: r.pageCount, document: { ...rest, shared: resources } };
+          if (!resources)
+            throw new Error(`renderAll: a worker referred to shared resources ${sharedKey} it never sent.`);
+          const rendered: RenderedDocument = {
+            visitId: r.visitId as RenderedDocument['visitId'],
+            bytes: r.bytes,
+            pageCount: r.pageCount,
+            document: { ...rest, shared: resources },
+          };
           await collector.add(reply.id + k, rendered);
         }
         send(worker);
@@ -206,7 +248,8 @@ async function renderOnWorkers(
         });
         worker.on('error', (error) => fail(new Error(`A rendering thread failed: ${error.message}`, { cause: error })));
         worker.on('exit', (code) => {
-          if (code !== 0 && done < order.length) fail(new Error(`A rendering thread stopped (exit code ${code}) before every document was rendered.`));
+          if (code !== 0 && done < order.length)
+            fail(new Error(`A rendering thread stopped (exit code ${code}) before every document was rendered.`));
         });
       }
     });

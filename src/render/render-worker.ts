@@ -10,7 +10,10 @@ import type { SharedResources } from './document.ts';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
-const renderer = await LetterRenderer.create({ sender: setup.sender, ...(setup.letterTemplate ? { letterTemplate: setup.letterTemplate } : {}) });
+const renderer = await LetterRenderer.create({
+  sender: setup.sender,
+  ...(setup.letterTemplate ? { letterTemplate: setup.letterTemplate } : {}),
+});
 const sent = new Set<string>();
 
 port.on('message', (request: WorkerRequest) => {
@@ -25,8 +28,14 @@ port.on('message', (request: WorkerRequest) => {
         shared.push(resources);
       }
       const bytes = rendered.bytes;
-      if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) transfer.push(bytes.buffer);
-      return { visitId: rendered.visitId, bytes, pageCount: rendered.pageCount, document: { ...document, sharedKey: resources.key } };
+      if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer)
+        transfer.push(bytes.buffer);
+      return {
+        visitId: rendered.visitId,
+        bytes,
+        pageCount: rendered.pageCount,
+        document: { ...document, sharedKey: resources.key },
+      };
     });
     const reply: WorkerReply = { id: request.id, results, shared };
     port.postMessage(reply, transfer);

@@ -19,7 +19,13 @@ import { formLayout, formLayoutId } from '../layout/form.ts';
 import { ENVELOPE_PAGE } from '../layout/envelope.ts';
 import { LETTER, LETTER_LAYOUT_ID } from '../layout/letter.ts';
 import { DocumentFonts, PageCanvas } from './canvas.ts';
-import { FORM_XOBJECT, type PreparedDocument, type SharedResources, writeDocumentPages, writeFile } from './document.ts';
+import {
+  FORM_XOBJECT,
+  type PreparedDocument,
+  type SharedResources,
+  writeDocumentPages,
+  writeFile,
+} from './document.ts';
 import { type FaceName, loadFace } from './fonts.ts';
 import { drawEnvelopeFace } from './envelope.ts';
 import { drawFormStatic, drawFormValues } from './form.ts';
@@ -140,7 +146,10 @@ export class LetterRenderer {
     }
     const regular = buildFontData(sets.regular);
     const bold = buildFontData(sets.bold);
-    return { sets, resources: { key: `${type}.${category}.${regular.baseFont}.${bold.baseFont}`, fonts: { regular, bold }, form } };
+    return {
+      sets,
+      resources: { key: `${type}.${category}.${regular.baseFont}.${bold.baseFont}`, fonts: { regular, bold }, form },
+    };
   }
 
   private prepare(type: DocumentType, input: DocumentInput, fill?: FormFill): PreparedDocument {
@@ -158,12 +167,21 @@ export class LetterRenderer {
       createdOn: input.visit.createdOn,
       shared: resources,
       ownFonts,
-      pages: canvases.map((c) => ({ content: deflate(c.canvas.toString(), true), form: c.form, ...(c.envelope ? { size: { ...ENVELOPE_PAGE } } : {}) })),
+      pages: canvases.map((c) => ({
+        content: deflate(c.canvas.toString(), true),
+        form: c.form,
+        ...(c.envelope ? { size: { ...ENVELOPE_PAGE } } : {}),
+      })),
     };
   }
 
   /** Draws a document's pages with the given fonts. */
-  private draw(type: DocumentType, { visit, customer }: DocumentInput, fonts: DocumentFonts, fill?: FormFill): { canvas: PageCanvas; form: boolean; envelope?: boolean }[] {
+  private draw(
+    type: DocumentType,
+    { visit, customer }: DocumentInput,
+    fonts: DocumentFonts,
+    fill?: FormFill,
+  ): { canvas: PageCanvas; form: boolean; envelope?: boolean }[] {
     const layout = formLayout(visit.category);
     const pages: { canvas: PageCanvas; form: boolean; envelope?: boolean }[] = [];
     const newPage = (form: boolean): PageCanvas => {
@@ -205,7 +223,9 @@ export class LetterRenderer {
 /** Writes a prepared document as its own PDF file. */
 function documentBytes(doc: PreparedDocument): Uint8Array {
   const w = new PdfWriter();
-  return writeFile(w, { title: doc.title, createdOn: doc.createdOn, id: doc.visitId }, (parent) => writeDocumentPages(w, doc, parent));
+  return writeFile(w, { title: doc.title, createdOn: doc.createdOn, id: doc.visitId }, (parent) =>
+    writeDocumentPages(w, doc, parent),
+  );
 }
 
 function toRendered(doc: PreparedDocument): RenderedDocument {

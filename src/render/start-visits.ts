@@ -128,6 +128,7 @@ function idSource(seed: string | undefined): (n: number) => Uint8Array {
   return (n) => createHash('sha256').update(`${seed}:${counter++}`).digest().subarray(0, n);
 }
 
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function startVisits(ws: Workspace, options: StartVisitsOptions): Promise<StartVisitsResult> {
   const channel: VisitChannel = options.channel ?? (options.documents === 'letters' ? 'letter' : 'face-to-face');
   const out = resolve(options.out);
@@ -144,10 +145,21 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
     const wanted = new Set(list.visits.map((p) => `${p.customer.customerId}\u0000${p.category}`));
     for (const v of listVisits(ws.db)) {
       if (wanted.has(`${v.customerId}\u0000${v.category}`) && v.result === 'pending') {
-        open.push(message('run/open-visit', `customer ${maskTail(v.customerId)} already has an open ${v.category} visit ${v.visitId}`, { file: list.path, visitId: v.visitId }, { fix: 'finish or close that visit first, or pass --repeat to start another' }));
+        open.push(
+          message(
+            'run/open-visit',
+            `customer ${maskTail(v.customerId)} already has an open ${v.category} visit ${v.visitId}`,
+            { file: list.path, visitId: v.visitId },
+            { fix: 'finish or close that visit first, or pass --repeat to start another' },
+          ),
+        );
       }
     }
-    if (open.length) throw new InputError(`${open.length} customer(s) in ${list.path} already have an open visit of this category; nothing was written.`, open);
+    if (open.length)
+      throw new InputError(
+        `${open.length} customer(s) in ${list.path} already have an open visit of this category; nothing was written.`,
+        open,
+      );
   }
 
   // 2. Visits in memory.
@@ -180,8 +192,18 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
   const outputs = new WriteBatch();
   const objects = new WriteBatch();
   const started: StartedVisit[] = new Array(planned.length);
-  const stored: { visitId: string; kind: 'letter' | 'form'; sha256: string; size: number; fileName: string; pageCount: number; mediaType: string }[] = [];
-  const listing: string[][] = [['visitId', 'customerId', 'branchCode', 'postcode', 'kind', 'path', 'pages', 'sha256', 'batch', 'batchPages']];
+  const stored: {
+    visitId: string;
+    kind: 'letter' | 'form';
+    sha256: string;
+    size: number;
+    fileName: string;
+    pageCount: number;
+    mediaType: string;
+  }[] = [];
+  const listing: string[][] = [
+    ['visitId', 'customerId', 'branchCode', 'postcode', 'kind', 'path', 'pages', 'sha256', 'batch', 'batchPages'],
+  ];
   const pdfRows = new Map<string, string[]>();
   const batches: string[] = [];
   const batchFiles: BatchFileSummary[] = [];
@@ -192,25 +214,73 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
     await renderAll(planned, {
       sender,
       type: kind,
+      // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
       onRendered: async (rendered, index) => {
         const { visit, customer } = planned[index]!;
-        const folder = segmentPath(out, pathSegment('branch', customer.branchCode, `the branch code of customer ${maskTail(customer.customerId)}`));
+        const folder = segmentPath(
+          out,
+          pathSegment('branch', customer.branchCode, `the branch code of customer ${maskTail(customer.customerId)}`),
+        );
         const pdf = join(folder, `${visit.visitId}.pdf`);
         await outputs.write(pdf, rendered.bytes);
         const { sha256, size } = ws.files.putBytes(rendered.bytes, objects);
-        stored.push({ visitId: visit.visitId, kind, sha256, size, fileName: `${visit.visitId}.pdf`, pageCount: rendered.pageCount, mediaType: 'application/pdf' });
-        const pdfRow = [visit.visitId, customer.customerId, customer.branchCode, customer.postcode, `${kind}-pdf`, relative(out, pdf), String(rendered.pageCount), sha256, '', ''];
+        stored.push({
+          visitId: visit.visitId,
+          kind,
+          sha256,
+          size,
+          fileName: `${visit.visitId}.pdf`,
+          pageCount: rendered.pageCount,
+          mediaType: 'application/pdf',
+        });
+        const pdfRow = [
+          visit.visitId,
+          customer.customerId,
+          customer.branchCode,
+          customer.postcode,
+          `${kind}-pdf`,
+          relative(out, pdf),
+          String(rendered.pageCount),
+          sha256,
+          '',
+          '',
+        ];
         pdfRows.set(visit.visitId, pdfRow);
         listing.push(pdfRow);
-        const entry: StartedVisit = { visitId: visit.visitId, customerId: customer.customerId, branch: customer.branchCode, pdf };
+        const entry: StartedVisit = {
+          visitId: visit.visitId,
+          customerId: customer.customerId,
+          branch: customer.branchCode,
+          pdf,
+        };
         if (options.docx) {
           const data = templateData(visit, customer, sender);
-          const bytes = kind === 'letter' ? renderLetterDocx(data, { pageCount: rendered.pageCount }) : renderFormDocx(data);
+          const bytes =
+            kind === 'letter' ? renderLetterDocx(data, { pageCount: rendered.pageCount }) : renderFormDocx(data);
           const docx = join(folder, `${visit.visitId}.docx`);
           await outputs.write(docx, bytes);
           const blob = ws.files.putBytes(bytes, objects);
-          stored.push({ visitId: visit.visitId, kind, sha256: blob.sha256, size: blob.size, fileName: `${visit.visitId}.docx`, pageCount: 0, mediaType: DOCX_MEDIA_TYPE });
-          listing.push([visit.visitId, customer.customerId, customer.branchCode, customer.postcode, `${kind}-docx`, relative(out, docx), '', blob.sha256, '', '']);
+          stored.push({
+            visitId: visit.visitId,
+            kind,
+            sha256: blob.sha256,
+            size: blob.size,
+            fileName: `${visit.visitId}.docx`,
+            pageCount: 0,
+            mediaType: DOCX_MEDIA_TYPE,
+          });
+          listing.push([
+            visit.visitId,
+            customer.customerId,
+            customer.branchCode,
+            customer.postcode,
+            `${kind}-docx`,
+            relative(out, docx),
+            '',
+            blob.sha256,
+            '',
+            '',
+          ]);
           entry.docx = docx;
         }
         started[index] = entry;
@@ -228,10 +298,21 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
           for (const [i, visitId] of batch.visitIds.entries()) {
             const row = pdfRows.get(visitId);
             const pages = batch.printedPages[i]!;
-            if (row) (row[8] = name), (row[9] = `${first}-${first + pages - 1}`);
+            if (row) ((row[8] = name), (row[9] = `${first}-${first + pages - 1}`));
             first += pages;
           }
-          listing.push(['', '', '', '', 'batch-pdf', name, String(batch.pageCount), createHash('sha256').update(batch.bytes).digest('hex'), name, `1-${batch.pageCount}`]);
+          listing.push([
+            '',
+            '',
+            '',
+            '',
+            'batch-pdf',
+            name,
+            String(batch.pageCount),
+            createHash('sha256').update(batch.bytes).digest('hex'),
+            name,
+            `1-${batch.pageCount}`,
+          ]);
         },
       },
     });
@@ -243,13 +324,35 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
 
     // 4. Register everything in one transaction.
     ws.db.transaction(() => {
-      recordRun(ws.db, { runId, command: options.documents, sourcePath: list.path, sourceSha256: list.sha256, options: { category: options.planned ? 'planned' : options.category, channel, docx: Boolean(options.docx), out } });
+      recordRun(ws.db, {
+        runId,
+        command: options.documents,
+        sourcePath: list.path,
+        sourceSha256: list.sha256,
+        options: {
+          category: options.planned ? 'planned' : options.category,
+          channel,
+          docx: Boolean(options.docx),
+          out,
+        },
+      });
       for (const { customer } of planned) upsertCustomer(ws.db, customer);
       for (const { visit } of planned) insertVisit(ws.db, visit, options.actor ?? options.visitor);
       options.planned?.onRegistered?.(planned.map(({ visit }) => visit.visitId));
       for (const s of stored) {
         recordBlob(ws.db, s.sha256, s.size, s.mediaType);
-        addDocument(ws.db, { visitId: s.visitId, kind: s.kind, role: 'rendered', sha256: s.sha256, size: s.size, mediaType: s.mediaType, fileName: s.fileName, pageCount: s.pageCount || undefined, createdBy: options.actor ?? options.visitor, meta: { runId } });
+        addDocument(ws.db, {
+          visitId: s.visitId,
+          kind: s.kind,
+          role: 'rendered',
+          sha256: s.sha256,
+          size: s.size,
+          mediaType: s.mediaType,
+          fileName: s.fileName,
+          pageCount: s.pageCount || undefined,
+          createdBy: options.actor ?? options.visitor,
+          meta: { runId },
+        });
       }
     })();
     return { runId, visits: started, batches, batchFiles, listing: listingPath, messages: [] };
@@ -260,7 +363,14 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
 }
 
 /** A customer list as the visits to start: every customer, one category, due by the rules. */
-async function listSource(path: string | undefined, category: VisitCategory): Promise<{ path: string; sha256: string; visits: { customer: Customer; category: VisitCategory; dueOn?: string }[] }> {
+async function listSource(
+  path: string | undefined,
+  category: VisitCategory,
+): Promise<{
+  path: string;
+  sha256: string;
+  visits: { customer: Customer; category: VisitCategory; dueOn?: string }[];
+}> {
   if (path === undefined) throw new InputError('Name a customer list (or start the visits of a plan with --plan).');
   const list = await readCustomerList(path);
   return { path: list.path, sha256: list.sha256, visits: list.customers.map((customer) => ({ customer, category })) };
@@ -276,4 +386,3 @@ function summariseBatch(path: string, batch: Batch): BatchFileSummary {
     branches: batch.branches.map((b) => ({ ...b, sheets: sheets(b.pages) })),
   };
 }
-

@@ -113,9 +113,14 @@ function cached<T>(cache: Map<string, CacheEntry<T>>, path: string, load: (absol
     stats = statSync(absolute);
   } catch {
     throw new InputError(`Template ${displayPath(absolute)} not found`, [
-      message('template/missing', `the template file ${displayPath(absolute)} does not exist`, { file: absolute }, {
-        fix: 'restore it from the templates/ folder of the huifang release, or pass the path of your own template',
-      }),
+      message(
+        'template/missing',
+        `the template file ${displayPath(absolute)} does not exist`,
+        { file: absolute },
+        {
+          fix: 'restore it from the templates/ folder of the huifang release, or pass the path of your own template',
+        },
+      ),
     ]);
   }
   const hit = cache.get(absolute);
@@ -134,7 +139,9 @@ function cached<T>(cache: Map<string, CacheEntry<T>>, path: string, load: (absol
  */
 export function loadTextTemplate(path: string): TextTemplate {
   return cached(textCache, path, (absolute) => {
-    const text = readFileSync(absolute, 'utf8').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+    const text = readFileSync(absolute, 'utf8')
+      .replace(/^\uFEFF/, '')
+      .replace(/\r\n?/g, '\n');
     const uses: TagUse[] = [];
     let templater: TxtTemplater;
     try {
@@ -173,9 +180,14 @@ export function loadDocxTemplate(path: string): DocxTemplate {
       zip = new PizZip(bytes);
     } catch (error) {
       throw new InputError(`Template ${displayPath(absolute)} is not a Word document`, [
-        message('template/not-docx', `${displayPath(absolute)} is not a .docx file (${(error as Error).message})`, { file: absolute }, {
-          fix: 'save it from Word as "Word Document (*.docx)"',
-        }),
+        message(
+          'template/not-docx',
+          `${displayPath(absolute)} is not a .docx file (${(error as Error).message})`,
+          { file: absolute },
+          {
+            fix: 'save it from Word as "Word Document (*.docx)"',
+          },
+        ),
       ]);
     }
     const uses: TagUse[] = [];
@@ -218,6 +230,7 @@ class DocxRenderer {
   private readonly deflated = new WeakMap<SharedXml, { raw: Buffer; deflated: Buffer }>();
   constructor(private readonly bytes: Uint8Array) {}
 
+  // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
   render(values: Record<string, unknown>, extras: DocxExtras = {}): Uint8Array {
     if (!values || typeof values !== 'object') throw new TypeError('template data must be an object');
     const drawings = extras.drawings ?? {};
@@ -233,7 +246,15 @@ class DocxRenderer {
     for (const [name, value] of Object.entries(data)) {
       if (name in drawings) continue;
       if (typeof value === 'string' && MARKER_UNSAFE.test(value)) {
-        const whole = Object.fromEntries(Object.entries(drawings).map(([n, xml]) => [n, [xml].flat().map((x) => (typeof x === 'string' ? x : x.xml)).join('')]));
+        const whole = Object.fromEntries(
+          Object.entries(drawings).map(([n, xml]) => [
+            n,
+            [xml]
+              .flat()
+              .map((x) => (typeof x === 'string' ? x : x.xml))
+              .join(''),
+          ]),
+        );
         return this.renderDirect({ ...data, ...whole }, pictures);
       }
       if (value === undefined || value === null) key.push(`${name}:n`);
@@ -258,7 +279,9 @@ class DocxRenderer {
         if ('entry' in part) {
           const picture = pictures.length ? picturesByPart.get(part.entry.name.toString('utf8')) : undefined;
           // A picture is compressed already: stored as it is.
-          return picture ? { name: part.entry.name, method: 0, crc: zlib.crc32(picture) >>> 0, size: picture.length, body: picture } : part.entry;
+          return picture
+            ? { name: part.entry.name, method: 0, crc: zlib.crc32(picture) >>> 0, size: picture.length, body: picture }
+            : part.entry;
         }
         const segments: (string | SharedXml)[] = [];
         for (let i = 0; i < part.pieces.length; i++) {
@@ -291,7 +314,13 @@ class DocxRenderer {
     };
     const flush = (final: boolean) => {
       const raw = Buffer.from(fresh, 'utf8');
-      add({ raw, deflated: zlib.deflateRawSync(raw, { level: 6, finishFlush: final ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH }) });
+      add({
+        raw,
+        deflated: zlib.deflateRawSync(raw, {
+          level: 6,
+          finishFlush: final ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,
+        }),
+      });
       fresh = '';
     };
     for (const s of segments) {
@@ -350,14 +379,22 @@ const ZIP_DATE = new Date(2026, 0, 1, 0, 0, 0);
 function addPictures(zip: PizZip, pictures: NonNullable<DocxExtras['pictures']>): void {
   if (pictures.length === 0) return;
   const relsName = 'word/_rels/document.xml.rels';
-  let rels = zip.file(relsName)?.asText() ?? '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>';
+  let rels =
+    zip.file(relsName)?.asText() ??
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>';
   for (const p of pictures) {
     if (rels.includes(`Id="${p.relationshipId}"`)) continue;
-    rels = rels.replace('</Relationships>', `<Relationship Id="${p.relationshipId}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="${p.target}"/></Relationships>`);
+    rels = rels.replace(
+      '</Relationships>',
+      `<Relationship Id="${p.relationshipId}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="${p.target}"/></Relationships>`,
+    );
   }
   zip.file(relsName, rels, { date: ZIP_DATE });
   const types = zip.file(CONTENT_TYPES)?.asText();
-  if (types && !/Extension="png"/i.test(types)) zip.file(CONTENT_TYPES, types.replace('<Default ', '<Default Extension="png" ContentType="image/png"/><Default '), { date: ZIP_DATE });
+  if (types && !/Extension="png"/i.test(types))
+    zip.file(CONTENT_TYPES, types.replace('<Default ', '<Default Extension="png" ContentType="image/png"/><Default '), {
+      date: ZIP_DATE,
+    });
 }
 
 /** One shape of a Word template: its files, either finished or to be filled with a letter's values. */
@@ -375,12 +412,14 @@ const MARKER_UNSAFE = /[\r\n\uE000\uE001]/;
 const MAX_SHAPES = 256;
 const CONTENT_TYPES = '[Content_Types].xml';
 
-const utf8ToWord = (Docxtemplater as unknown as { DocUtils: { utf8ToWord(value: unknown): string } }).DocUtils.utf8ToWord;
+const utf8ToWord = (Docxtemplater as unknown as { DocUtils: { utf8ToWord(value: unknown): string } }).DocUtils
+  .utf8ToWord;
 
 /** Every entry of a .docx is dated 2026-01-01 00:00, so that the same letter gives the same bytes. */
 const DOCX_ENTRY_DATE = '2026-01-01';
 /** Deflate level 6: Word documents are built on the hot path of a mailing (9 costs more, saves little). */
-const zipEntry = (name: string, content: Uint8Array): PreparedEntry => prepareEntry(name, content, { deflate: true, level: 6 });
+const zipEntry = (name: string, content: Uint8Array): PreparedEntry =>
+  prepareEntry(name, content, { deflate: true, level: 6 });
 
 /** CRC-32 of `data` continuing from `previous` (the CRC of what came before it). */
 function crc32Continue(data: Uint8Array, previous: number): number {
@@ -420,7 +459,9 @@ interface TagUse {
   part: DxtPart;
 }
 
-const defaultParser = (Docxtemplater as unknown as { DocUtils: { getDefaults(): { parser: DxtParser } } }).DocUtils.getDefaults().parser;
+const defaultParser = (
+  Docxtemplater as unknown as { DocUtils: { getDefaults(): { parser: DxtParser } } }
+).DocUtils.getDefaults().parser;
 
 /** docxtemplater's default parser (a tag is a name looked up in the data, nothing else). */
 function docxtemplaterParser(): DxtParser {
@@ -480,13 +521,15 @@ interface PlacedUse {
 /** Puts every recorded tag in its place in the nesting of sections. */
 function nest(uses: TagUse[]): PlacedUse[] {
   const parentOf = new Map<DxtPart, DxtPart>();
-  for (const { part } of uses) for (const child of part.subparsed ?? []) if (child.type === 'placeholder') parentOf.set(child, part);
+  for (const { part } of uses)
+    for (const child of part.subparsed ?? []) if (child.type === 'placeholder') parentOf.set(child, part);
   const placed = uses.map(({ part }) => {
     const within: string[] = [];
     for (let p = parentOf.get(part); p; p = parentOf.get(p)) within.unshift(p.value);
     return { part, within };
   });
-  const order = (p: DxtPart): number => (typeof p.lIndex === 'number' ? p.lIndex : Number.parseInt(String(p.lIndex ?? 0), 10));
+  const order = (p: DxtPart): number =>
+    typeof p.lIndex === 'number' ? p.lIndex : Number.parseInt(String(p.lIndex ?? 0), 10);
   return placed.sort((a, b) => order(a.part) - order(b.part));
 }
 
@@ -507,9 +550,21 @@ function checkTags(file: string, uses: TagUse[]): string[] {
       if (part.module === 'rawxml' && name in DOCX_DRAWING_TAGS && within.length === 0) {
         if (!tags.includes(name)) tags.push(name);
       } else if (part.module === 'rawxml' && !(name in DOCX_DRAWING_TAGS)) {
-        problem('template/unknown-tag', `unknown tag {@${name}}`, name, `a {@…} paragraph is drawn by huifang: only ${Object.keys(DOCX_DRAWING_TAGS).map((t) => `{@${t}}`).join(' ')}`);
+        problem(
+          'template/unknown-tag',
+          `unknown tag {@${name}}`,
+          name,
+          `a {@…} paragraph is drawn by huifang: only ${Object.keys(DOCX_DRAWING_TAGS)
+            .map((t) => `{@${t}}`)
+            .join(' ')}`,
+        );
       } else {
-        problem('template/misused-tag', `{${name}} must stand alone in its paragraph as {@${name}}, outside any section`, name, `write {@${name}} on a line of its own`);
+        problem(
+          'template/misused-tag',
+          `{${name}} must stand alone in its paragraph as {@${name}}, outside any section`,
+          name,
+          `write {@${name}} on a line of its own`,
+        );
       }
       continue;
     }
@@ -525,11 +580,21 @@ function checkTags(file: string, uses: TagUse[]): string[] {
       continue;
     }
     if (name === 'questions' && inQuestions) {
-      problem('template/misused-tag', `${spelled} is used inside {#questions}…{/questions}`, name, 'a loop over the questions cannot contain another one');
+      problem(
+        'template/misused-tag',
+        `${spelled} is used inside {#questions}…{/questions}`,
+        name,
+        'a loop over the questions cannot contain another one',
+      );
       continue;
     }
     if (!section && SECTION_ONLY_TAGS[name]) {
-      problem('template/misused-tag', `{${name}} would print raw data: it is ${SECTION_ONLY_TAGS[name]}`, name, `write {#${name}}…{/${name}} instead`);
+      problem(
+        'template/misused-tag',
+        `{${name}} would print raw data: it is ${SECTION_ONLY_TAGS[name]}`,
+        name,
+        `write {#${name}}…{/${name}} instead`,
+      );
       continue;
     }
     if (!section && OPTIONAL_TAGS.includes(name) && !within.includes(name)) {
@@ -546,7 +611,10 @@ function checkTags(file: string, uses: TagUse[]): string[] {
   }
   if (messages.length > 0) {
     const names = [...new Set(messages.map((m) => `{${m.actual}}`))].join(', ');
-    throw new InputError(`Template ${shown} uses ${messages.length === 1 ? 'a tag' : 'tags'} it cannot: ${names}`, messages);
+    throw new InputError(
+      `Template ${shown} uses ${messages.length === 1 ? 'a tag' : 'tags'} it cannot: ${names}`,
+      messages,
+    );
   }
   return tags;
 }
@@ -568,8 +636,14 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      const swap = i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] ? (prev[j - 2] ?? Infinity) + 0 : Infinity;
-      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1), swap);
+      const swap =
+        i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] ? (prev[j - 2] ?? Infinity) + 0 : Infinity;
+      row[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+        swap,
+      );
     }
     prev = row;
   }
@@ -625,10 +699,16 @@ function syntaxError(file: string, error: unknown, text?: string): Error {
       'template/syntax',
       `syntax error${where}: ${reason}${reason === explanation ? '' : ` (docxtemplater: ${explanation})`}`,
       { file, ...(entry ? { entry } : {}) },
-      { fix: 'close every {tag} with "}" and every {#section} with the matching {/section}; see docs/templates.md', ...(tag ? { actual: tag } : {}) },
+      {
+        fix: 'close every {tag} with "}" and every {#section} with the matching {/section}; see docs/templates.md',
+        ...(tag ? { actual: tag } : {}),
+      },
     );
   });
-  return new InputError(`Template ${shown} cannot be read: ${messages.length} syntax error${messages.length === 1 ? '' : 's'}`, messages);
+  return new InputError(
+    `Template ${shown} cannot be read: ${messages.length} syntax error${messages.length === 1 ? '' : 's'}`,
+    messages,
+  );
 }
 
 /** A value the template needs is missing or empty for this visit. */
@@ -643,7 +723,10 @@ function renderError(file: string, error: unknown, data: TemplateData): Error {
       'template/missing-value',
       `{${cause.tag}} ${what}${visitId ? ` for visit ${visitId}` : ''}; the letter would print a blank there (template ${shown})`,
       { file, ...(visitId ? { visitId } : {}) },
-      { fix: `fill in the customer's data for {${cause.tag}}, or leave the phrase out of the template`, actual: cause.tag },
+      {
+        fix: `fill in the customer's data for {${cause.tag}}, or leave the phrase out of the template`,
+        actual: cause.tag,
+      },
     ),
   ]);
 }

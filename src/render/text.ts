@@ -7,7 +7,9 @@
 import LineBreaker from 'linebreak';
 
 /** Characters that must not start a line (行首禁则). */
-export const CLOSING_PUNCTUATION = new Set(Array.from('，。、；：！？）」』》〉】〕〗〙〛”’．…‥·・％〃々〞︰,.;:!?)]}%'));
+export const CLOSING_PUNCTUATION = new Set(
+  Array.from('，。、；：！？）」』》〉】〕〗〙〛”’．…‥·・％〃々〞︰,.;:!?)]}%'),
+);
 /** Characters that must not end a line (行尾禁则). */
 export const OPENING_PUNCTUATION = new Set(Array.from('（「『《〈【〔〖〘〚“‘〝([{'));
 
@@ -56,7 +58,8 @@ export function wrapText(text: string, options: WrapOptions): WrappedLine[] {
     while (end > 0 && isSpace(chars[end - 1])) end--;
     let visible = 0;
     for (let i = 0; i < end; i++) visible += widths[i]!;
-    if (total <= (options.firstLineWidth ?? options.width)) return [{ text: chars.slice(0, end).join(''), width: visible, last: true }];
+    if (total <= (options.firstLineWidth ?? options.width))
+      return [{ text: chars.slice(0, end).join(''), width: visible, last: true }];
   }
   // UTF-16 positions from linebreak → code point positions.
   const cpAt = new Int32Array(text.length + 1);
@@ -153,6 +156,9 @@ export function firstForbiddenLine(lines: readonly string[]): number {
   return lines.findIndex((line, i) => {
     const first = Array.from(line)[0];
     const last = Array.from(line).at(-1);
-    return (i > 0 && first !== undefined && CLOSING_PUNCTUATION.has(first)) || (i < lines.length - 1 && last !== undefined && OPENING_PUNCTUATION.has(last));
+    return (
+      (i > 0 && first !== undefined && CLOSING_PUNCTUATION.has(first)) ||
+      (i < lines.length - 1 && last !== undefined && OPENING_PUNCTUATION.has(last))
+    );
   });
 }

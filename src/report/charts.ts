@@ -7,7 +7,8 @@ import * as echarts from 'echarts';
 import { VISIT_RESULT_LABELS, type VisitResult } from '../domain/visit.ts';
 
 /** The families the SVG asks for: the embedded-font name first, then the system CJK fonts. */
-export const CHART_FONT = "'Noto Sans SC','Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif";
+export const CHART_FONT =
+  "'Noto Sans SC','Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif";
 
 /** One colour per result, the same in every chart and table. */
 export const RESULT_COLOURS: Record<VisitResult, string> = {
@@ -46,34 +47,69 @@ export function renderChart(id: string, option: echarts.EChartsCoreOption, size:
 }
 
 /** A donut of visits by result, with the counts in the legend. */
-export function resultsChart(id: string, byResult: Record<string, number>, order: readonly VisitResult[], size: ChartSize = { width: 360, height: 220 }): string {
-  const data = order.filter((r) => byResult[r]).map((r) => ({ name: `${VISIT_RESULT_LABELS[r]} ${byResult[r]}`, value: byResult[r]!, itemStyle: { color: RESULT_COLOURS[r] } }));
+export function resultsChart(
+  id: string,
+  byResult: Record<string, number>,
+  order: readonly VisitResult[],
+  size: ChartSize = { width: 360, height: 220 },
+): string {
+  const data = order
+    .filter((r) => byResult[r])
+    .map((r) => ({
+      name: `${VISIT_RESULT_LABELS[r]} ${byResult[r]}`,
+      value: byResult[r]!,
+      itemStyle: { color: RESULT_COLOURS[r] },
+    }));
   return renderChart(
     id,
     {
       legend: { orient: 'vertical', right: 8, top: 'middle', textStyle: { fontSize: 12 } },
-      series: [{ type: 'pie', radius: ['38%', '68%'], center: ['32%', '50%'], label: { show: false }, data: data.length ? data : [{ name: '无回访', value: 1, itemStyle: { color: '#e0e0e0' } }] }],
+      series: [
+        {
+          type: 'pie',
+          radius: ['38%', '68%'],
+          center: ['32%', '50%'],
+          label: { show: false },
+          data: data.length ? data : [{ name: '无回访', value: 1, itemStyle: { color: '#e0e0e0' } }],
+        },
+      ],
     },
     size,
   );
 }
 
 /** Horizontal bars: one per label, with its value at the end. */
-export function barsChart(id: string, rows: { label: string; value: number; colour?: string }[], size: ChartSize = { width: 360, height: 200 }): string {
+export function barsChart(
+  id: string,
+  rows: { label: string; value: number; colour?: string }[],
+  size: ChartSize = { width: 360, height: 200 },
+): string {
   return renderChart(
     id,
     {
       grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: 'value', minInterval: 1, axisLabel: { fontSize: 10 } },
       yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.label), axisLabel: { fontSize: 12 } },
-      series: [{ type: 'bar', barMaxWidth: 22, label: { show: true, position: 'right' }, data: rows.map((r) => ({ value: r.value, itemStyle: { color: r.colour ?? '#1565c0' } })) }],
+      series: [
+        {
+          type: 'bar',
+          barMaxWidth: 22,
+          label: { show: true, position: 'right' },
+          data: rows.map((r) => ({ value: r.value, itemStyle: { color: r.colour ?? '#1565c0' } })),
+        },
+      ],
     },
     size,
   );
 }
 
 /** Stacked bars of results per branch (the company page). */
-export function branchResultsChart(id: string, branches: { label: string; byResult: Record<string, number> }[], order: readonly VisitResult[], size: ChartSize = { width: 720, height: 60 + 36 * Math.max(1, branches.length) }): string {
+export function branchResultsChart(
+  id: string,
+  branches: { label: string; byResult: Record<string, number> }[],
+  order: readonly VisitResult[],
+  size: ChartSize = { width: 720, height: 60 + 36 * Math.max(1, branches.length) },
+): string {
   return renderChart(
     id,
     {
@@ -81,7 +117,14 @@ export function branchResultsChart(id: string, branches: { label: string; byResu
       grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
       xAxis: { type: 'value', minInterval: 1, axisLabel: { fontSize: 10 } },
       yAxis: { type: 'category', inverse: true, data: branches.map((b) => b.label), axisLabel: { fontSize: 12 } },
-      series: order.map((r) => ({ type: 'bar', stack: 'results', name: VISIT_RESULT_LABELS[r], barMaxWidth: 22, itemStyle: { color: RESULT_COLOURS[r] }, data: branches.map((b) => b.byResult[r] ?? 0) })),
+      series: order.map((r) => ({
+        type: 'bar',
+        stack: 'results',
+        name: VISIT_RESULT_LABELS[r],
+        barMaxWidth: 22,
+        itemStyle: { color: RESULT_COLOURS[r] },
+        data: branches.map((b) => b.byResult[r] ?? 0),
+      })),
     },
     size,
   );

@@ -23,7 +23,14 @@ import { visitReviewsOf } from '../store/visit-reviews.ts';
 import { getCustomer, getVisit, listVisits } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { businessDay, inPeriod, type ReportPeriod } from './period.ts';
-import type { BundleFacts, CoverageFacts, ExceptionFacts, ReportFacts, ReportVisitFacts, ReviewItemFacts } from './model.ts';
+import type {
+  BundleFacts,
+  CoverageFacts,
+  ExceptionFacts,
+  ReportFacts,
+  ReportVisitFacts,
+  ReviewItemFacts,
+} from './model.ts';
 
 export interface GatherOptions {
   period: ReportPeriod;
@@ -36,7 +43,9 @@ export interface GatherOptions {
 function visitFactsOf(ws: Workspace, v: VisitValidation): ReportVisitFacts {
   const visit = getVisit(ws.db, v.visitId)!;
   const customer = getCustomer(ws.db, v.customerId);
-  const formReturned = v.record.documents.some((d) => d.kind === 'form' && (d.role === 'received' || d.role === 'derived'));
+  const formReturned = v.record.documents.some(
+    (d) => d.kind === 'form' && (d.role === 'received' || d.role === 'derived'),
+  );
   const satisfaction = v.record.answers[SATISFACTION.id];
   return {
     visitId: v.visitId,
@@ -57,7 +66,9 @@ function visitFactsOf(ws: Workspace, v: VisitValidation): ReportVisitFacts {
     approved: v.approved,
     formReturned,
     satisfaction: typeof satisfaction === 'string' ? satisfaction : null,
-    failedReasons: v.decision.failedAnswers.map((f) => `「${f.text}」答「${answerWord(f.actual)}」，合规答案为「${answerWord(f.expected)}」（${f.rule}）`),
+    failedReasons: v.decision.failedAnswers.map(
+      (f) => `「${f.text}」答「${answerWord(f.actual)}」，合规答案为「${answerWord(f.expected)}」（${f.rule}）`,
+    ),
   };
 }
 
@@ -75,10 +86,26 @@ function namer(ws: Workspace): (who: string | null) => string | null {
   };
 }
 
-function exceptionFacts(r: ExceptionRecord, branchCode: string, name: (who: string | null) => string | null): ExceptionFacts {
+function exceptionFacts(
+  r: ExceptionRecord,
+  branchCode: string,
+  name: (who: string | null) => string | null,
+): ExceptionFacts {
   return {
-    exceptionId: r.exceptionId, visitId: r.visitId, branchCode, triggers: r.triggers.map((t) => TRIGGER_LABELS[t]), owner: name(r.owner), cause: r.cause, measures: r.measures, level: r.level, dueOn: r.dueOn,
-    status: r.status, openedOn: businessDay(r.openedAt), closedOn: r.closedAt ? businessDay(r.closedAt) : null, closedBy: name(r.closedBy), closureNote: r.closureNote,
+    exceptionId: r.exceptionId,
+    visitId: r.visitId,
+    branchCode,
+    triggers: r.triggers.map((t) => TRIGGER_LABELS[t]),
+    owner: name(r.owner),
+    cause: r.cause,
+    measures: r.measures,
+    level: r.level,
+    dueOn: r.dueOn,
+    status: r.status,
+    openedOn: businessDay(r.openedAt),
+    closedOn: r.closedAt ? businessDay(r.closedAt) : null,
+    closedBy: name(r.closedBy),
+    closureNote: r.closureNote,
   };
 }
 
@@ -87,18 +114,43 @@ function exceptionFacts(r: ExceptionRecord, branchCode: string, name: (who: stri
  * recorded yet is shown open from today, without a number — and the records of other visits
  * of the branches opened or closed in the period.
  */
-export function exceptionsOf(ws: Workspace, validated: readonly VisitValidation[], period: ReportPeriod, today: string, branch?: string): ExceptionFacts[] {
+export function exceptionsOf(
+  ws: Workspace,
+  validated: readonly VisitValidation[],
+  period: ReportPeriod,
+  today: string,
+  branch?: string,
+): ExceptionFacts[] {
   const name = namer(ws);
   const out: ExceptionFacts[] = [];
   for (const v of validated) {
     if (v.exception?.record) out.push(exceptionFacts(v.exception.record, v.branchCode, name));
     else if (v.exception?.triggers.length) {
-      out.push({ exceptionId: null, visitId: v.visitId, branchCode: v.branchCode, triggers: v.exception.triggers.map((t) => TRIGGER_LABELS[t as keyof typeof TRIGGER_LABELS] ?? t), owner: null, cause: null, measures: null, level: 1, dueOn: null, status: 'open', openedOn: today, closedOn: null, closedBy: null, closureNote: null });
+      out.push({
+        exceptionId: null,
+        visitId: v.visitId,
+        branchCode: v.branchCode,
+        triggers: v.exception.triggers.map((t) => TRIGGER_LABELS[t as keyof typeof TRIGGER_LABELS] ?? t),
+        owner: null,
+        cause: null,
+        measures: null,
+        level: 1,
+        dueOn: null,
+        status: 'open',
+        openedOn: today,
+        closedOn: null,
+        closedBy: null,
+        closureNote: null,
+      });
     }
   }
   const seen = new Set(validated.map((v) => v.visitId));
   for (const r of listExceptions(ws.db)) {
-    if (seen.has(r.visitId) || !(inPeriod(period, businessDay(r.openedAt)) || (r.closedAt && inPeriod(period, businessDay(r.closedAt))))) continue;
+    if (
+      seen.has(r.visitId) ||
+      !(inPeriod(period, businessDay(r.openedAt)) || (r.closedAt && inPeriod(period, businessDay(r.closedAt))))
+    )
+      continue;
     const visit = getVisit(ws.db, r.visitId);
     const code = visit && getCustomer(ws.db, visit.customerId)?.branchCode;
     if (code && (!branch || code === branch)) out.push(exceptionFacts(r, code, name));
@@ -113,20 +165,44 @@ export function exceptionsOf(ws: Workspace, validated: readonly VisitValidation[
 export function coverageOf(ws: Workspace, period: ReportPeriod, branch?: string): CoverageFacts[] | null {
   const c = periodCoverage(ws, period.end.slice(0, 7), branch);
   if (!c) return null;
-  const mask = <T extends CountCoverage | RatioCoverage>(x: T): T => ({ ...x, missing: x.missing.map((m) => ({ ...m, customerId: shownCustomerId(m.customerId) })) });
-  return c.branches.map((b) => ({ ...b, year: c.year, asOf: c.asOf, newAccounts: mask(b.newAccounts), existing: mask(b.existing), margin: mask(b.margin), key: mask(b.key), events: mask(b.events) }));
+  const mask = <T extends CountCoverage | RatioCoverage>(x: T): T => ({
+    ...x,
+    missing: x.missing.map((m) => ({ ...m, customerId: shownCustomerId(m.customerId) })),
+  });
+  return c.branches.map((b) => ({
+    ...b,
+    year: c.year,
+    asOf: c.asOf,
+    newAccounts: mask(b.newAccounts),
+    existing: mask(b.existing),
+    margin: mask(b.margin),
+    key: mask(b.key),
+    events: mask(b.events),
+  }));
 }
 
 /** The bundles built for months that overlap the period, of the branches reported on. */
 function bundlesOf(ws: Workspace, period: ReportPeriod, branches: ReadonlySet<string>): BundleFacts[] {
   return listBundles(ws.db)
     .filter((b) => branches.has(b.branchCode) && `${b.period}-01` <= period.end && `${b.period}-31` >= period.start)
-    .map((b) => ({ bundleId: b.bundleId, branchCode: b.branchCode, period: b.period, visits: b.visitCount, retainUntil: b.retainUntil, includesInvalid: b.includesInvalid, holds: activeHolds(ws.db, b.bundleId).map((h) => h.reason), sha256: b.sha256, path: b.path }));
+    .map((b) => ({
+      bundleId: b.bundleId,
+      branchCode: b.branchCode,
+      period: b.period,
+      visits: b.visitCount,
+      retainUntil: b.retainUntil,
+      includesInvalid: b.includesInvalid,
+      holds: activeHolds(ws.db, b.bundleId).map((h) => h.reason),
+      sha256: b.sha256,
+      path: b.path,
+    }));
 }
 
 /** Gathers the report's facts (validating the period's visits as `huifang validate` would). */
 export async function gatherReportFacts(ws: Workspace, options: GatherOptions): Promise<ReportFacts> {
-  const inScope = listVisits(ws.db, options.branch ? { branchCode: options.branch } : {}).filter((v) => inPeriod(options.period, v.createdOn));
+  const inScope = listVisits(ws.db, options.branch ? { branchCode: options.branch } : {}).filter((v) =>
+    inPeriod(options.period, v.createdOn),
+  );
   const report = await validateAll(ws, {
     visitIds: inScope.map((v) => v.visitId),
     today: options.today,

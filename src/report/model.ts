@@ -145,13 +145,28 @@ export interface ReportSection {
   byChannel: Counts;
   byResult: Counts;
   /** Completed on or before the due date, against completed late plus still open past due. */
-  onTime: { due: number; onTime: number; late: number; completedLate: number; openPastDue: number; rate: number | null };
+  onTime: {
+    due: number;
+    onTime: number;
+    late: number;
+    completedLate: number;
+    openPastDue: number;
+    rate: number | null;
+  };
   lateVisits: LateVisitRow[];
   letters: { sent: number; returned: number; rate: number | null };
   /** The year's coverage per branch (the company: one summed row); null: no account list imported. */
   coverage: CoverageFacts[] | null;
   satisfaction: Counts;
-  exceptions: { opened: number; closed: number; open: number; overdue: number; oldestOpenDays: number | null; averageOpenDays: number | null; list: ExceptionRow[] };
+  exceptions: {
+    opened: number;
+    closed: number;
+    open: number;
+    overdue: number;
+    oldestOpenDays: number | null;
+    averageOpenDays: number | null;
+    list: ExceptionRow[];
+  };
   /** Open review items; visits awaiting a reviewer's approval; visits a reviewer returned. */
   review: { open: number; oldestDays: number | null; awaitingApproval: number; returned: number };
   visitors: VisitorRow[];
@@ -202,8 +217,16 @@ function onTimeOf(visits: readonly ReportVisitFacts[]): ReportSection['onTime'] 
   return { due, onTime, late: completedLate + openPastDue, completedLate, openPastDue, rate: rate(onTime, due) };
 }
 
-function exceptionsOf(exceptions: readonly ExceptionFacts[], period: ReportPeriod, today: string): ReportSection['exceptions'] {
-  const list: ExceptionRow[] = exceptions.map((e) => ({ ...e, ageDays: daysBetween(e.openedOn, e.closedOn ?? today), overdue: e.status === 'open' && e.dueOn !== null && e.dueOn < today }));
+function exceptionsOf(
+  exceptions: readonly ExceptionFacts[],
+  period: ReportPeriod,
+  today: string,
+): ReportSection['exceptions'] {
+  const list: ExceptionRow[] = exceptions.map((e) => ({
+    ...e,
+    ageDays: daysBetween(e.openedOn, e.closedOn ?? today),
+    overdue: e.status === 'open' && e.dueOn !== null && e.dueOn < today,
+  }));
   const openAges = list.filter((e) => e.status === 'open').map((e) => e.ageDays);
   return {
     opened: list.filter((e) => inPeriod(period, e.openedOn)).length,
@@ -211,16 +234,35 @@ function exceptionsOf(exceptions: readonly ExceptionFacts[], period: ReportPerio
     open: openAges.length,
     overdue: list.filter((e) => e.overdue).length,
     oldestOpenDays: openAges.length ? Math.max(...openAges) : null,
-    averageOpenDays: openAges.length ? Math.round((10 * openAges.reduce((a, b) => a + b, 0)) / openAges.length) / 10 : null,
+    averageOpenDays: openAges.length
+      ? Math.round((10 * openAges.reduce((a, b) => a + b, 0)) / openAges.length) / 10
+      : null,
     list,
   };
 }
 
-const sumCount = (xs: CountCoverage[]): CountCoverage => ({ total: xs.reduce((a, x) => a + x.total, 0), started: xs.reduce((a, x) => a + x.started, 0), visited: xs.reduce((a, x) => a + x.visited, 0), missing: xs.flatMap((x) => x.missing) });
+const sumCount = (xs: CountCoverage[]): CountCoverage => ({
+  total: xs.reduce((a, x) => a + x.total, 0),
+  started: xs.reduce((a, x) => a + x.started, 0),
+  visited: xs.reduce((a, x) => a + x.visited, 0),
+  missing: xs.flatMap((x) => x.missing),
+});
 function sumRatio(xs: RatioCoverage[]): RatioCoverage {
-  const c = sumCount(xs.map((x) => ({ total: x.eligible, started: x.started, visited: x.visited, missing: x.missing })));
+  const c = sumCount(
+    xs.map((x) => ({ total: x.eligible, started: x.started, visited: x.visited, missing: x.missing })),
+  );
   const required = xs.reduce((a, x) => a + x.required, 0);
-  return { eligible: c.total, started: c.started, visited: c.visited, ratio: c.total ? Math.round((c.visited / c.total) * 10_000) / 10_000 : 0, policyRatio: xs[0]?.policyRatio ?? 0, required, short: xs.reduce((a, x) => a + x.short, 0), ok: xs.every((x) => x.ok), missing: c.missing };
+  return {
+    eligible: c.total,
+    started: c.started,
+    visited: c.visited,
+    ratio: c.total ? Math.round((c.visited / c.total) * 10_000) / 10_000 : 0,
+    policyRatio: xs[0]?.policyRatio ?? 0,
+    required,
+    short: xs.reduce((a, x) => a + x.short, 0),
+    ok: xs.every((x) => x.ok),
+    missing: c.missing,
+  };
 }
 
 /** The section's coverage: its branch's row, or for the company one row summing the branches. */
@@ -229,18 +271,37 @@ function coverageSection(coverage: CoverageFacts[] | null, code: string): Covera
   if (code !== 'company') return coverage.filter((c) => c.branch === code);
   if (coverage.length <= 1) return coverage;
   const first = coverage[0]!;
-  return [{
-    year: first.year, asOf: first.asOf, branch: 'company', branchName: '全公司',
-    newAccounts: sumCount(coverage.map((c) => c.newAccounts)), existing: sumRatio(coverage.map((c) => c.existing)), margin: sumRatio(coverage.map((c) => c.margin)),
-    key: sumCount(coverage.map((c) => c.key)), events: sumCount(coverage.map((c) => c.events)),
-  }];
+  return [
+    {
+      year: first.year,
+      asOf: first.asOf,
+      branch: 'company',
+      branchName: '全公司',
+      newAccounts: sumCount(coverage.map((c) => c.newAccounts)),
+      existing: sumRatio(coverage.map((c) => c.existing)),
+      margin: sumRatio(coverage.map((c) => c.margin)),
+      key: sumCount(coverage.map((c) => c.key)),
+      events: sumCount(coverage.map((c) => c.events)),
+    },
+  ];
 }
 
-function sectionOf(code: string, name: string, facts: ReportFacts, visits: ReportVisitFacts[], exceptions: ExceptionFacts[], review: ReviewItemFacts[]): ReportSection {
+function sectionOf(
+  code: string,
+  name: string,
+  facts: ReportFacts,
+  visits: ReportVisitFacts[],
+  exceptions: ExceptionFacts[],
+  review: ReviewItemFacts[],
+): ReportSection {
   const letters = visits.filter((v) => v.channel === 'letter');
   const returned = letters.filter((v) => v.formReturned).length;
   const reviewAges = review.map((r) => daysBetween(r.createdAt, facts.today));
-  const mask = (v: ReportVisitFacts) => ({ visitId: v.visitId, customer: v.customerName, customerId: maskTail(v.customerId) });
+  const mask = (v: ReportVisitFacts) => ({
+    visitId: v.visitId,
+    customer: v.customerName,
+    customerId: maskTail(v.customerId),
+  });
   return {
     code,
     name,
@@ -251,16 +312,35 @@ function sectionOf(code: string, name: string, facts: ReportFacts, visits: Repor
     onTime: onTimeOf(visits),
     lateVisits: visits
       .filter((v) => v.completedOn && v.completedLate)
-      .map((v) => ({ ...mask(v), visitor: v.visitor, dueOn: v.dueOn, completedOn: v.completedOn!, daysLate: daysBetween(v.dueOn, v.completedOn!) })),
+      .map((v) => ({
+        ...mask(v),
+        visitor: v.visitor,
+        dueOn: v.dueOn,
+        completedOn: v.completedOn!,
+        daysLate: daysBetween(v.dueOn, v.completedOn!),
+      })),
     letters: { sent: letters.length, returned, rate: rate(returned, letters.length) },
     coverage: coverageSection(facts.coverage, code),
-    satisfaction: count(visits.filter((v) => v.result !== 'pending' || v.satisfaction).map((v) => v.satisfaction ?? 'unanswered')),
+    satisfaction: count(
+      visits.filter((v) => v.result !== 'pending' || v.satisfaction).map((v) => v.satisfaction ?? 'unanswered'),
+    ),
     exceptions: exceptionsOf(exceptions, facts.period, facts.today),
-    review: { open: review.length, oldestDays: reviewAges.length ? Math.max(...reviewAges) : null, awaitingApproval: visits.filter((v) => !v.approved).length, returned: visits.filter((v) => v.rework).length },
+    review: {
+      open: review.length,
+      oldestDays: reviewAges.length ? Math.max(...reviewAges) : null,
+      awaitingApproval: visits.filter((v) => !v.approved).length,
+      returned: visits.filter((v) => v.rework).length,
+    },
     visitors: visitorRows(visits),
     failed: visits
       .filter((v) => v.result === 'failed')
-      .map((v) => ({ ...mask(v), category: v.category, channel: v.channel, visitor: v.visitor, reasons: v.failedReasons })),
+      .map((v) => ({
+        ...mask(v),
+        category: v.category,
+        channel: v.channel,
+        visitor: v.visitor,
+        reasons: v.failedReasons,
+      })),
     bundles: facts.bundles.filter((b) => code === 'company' || b.branchCode === code),
   };
 }
@@ -272,11 +352,17 @@ function sectionOf(code: string, name: string, facts: ReportFacts, visits: Repor
 export function buildReport(facts: ReportFacts): PeriodReport {
   const visits = facts.visits.filter((v) => inPeriod(facts.period, v.createdOn));
   const ids = new Set(visits.map((v) => v.visitId));
-  const exceptions = facts.exceptions.filter((e) => ids.has(e.visitId) || inPeriod(facts.period, e.openedOn) || (e.closedOn !== null && inPeriod(facts.period, e.closedOn)));
+  const exceptions = facts.exceptions.filter(
+    (e) =>
+      ids.has(e.visitId) ||
+      inPeriod(facts.period, e.openedOn) ||
+      (e.closedOn !== null && inPeriod(facts.period, e.closedOn)),
+  );
   const review = facts.reviewItems.filter((r) => r.visitId === null || ids.has(r.visitId));
   const branches = [...facts.branches].sort((a, b) => a.code.localeCompare(b.code));
   const codes = new Set(branches.map((b) => b.code));
-  const mine = <T extends { branchCode: string | null }>(list: T[], code: string) => list.filter((x) => x.branchCode === code);
+  const mine = <T extends { branchCode: string | null }>(list: T[], code: string) =>
+    list.filter((x) => x.branchCode === code);
   return {
     format: 'huifang-report/1',
     period: facts.period,
@@ -289,7 +375,9 @@ export function buildReport(facts: ReportFacts): PeriodReport {
       exceptions.filter((e) => codes.has(e.branchCode)),
       review.filter((r) => r.branchCode !== null && codes.has(r.branchCode)),
     ),
-    branches: branches.map((b) => sectionOf(b.code, b.name, facts, mine(visits, b.code), mine(exceptions, b.code), mine(review, b.code))),
+    branches: branches.map((b) =>
+      sectionOf(b.code, b.name, facts, mine(visits, b.code), mine(exceptions, b.code), mine(review, b.code)),
+    ),
   };
 }
 

@@ -20,7 +20,9 @@ export interface ReportPeriod {
 /** A period that cannot be read; the message says which forms are accepted. */
 export class PeriodError extends Error {
   constructor(readonly typed: string) {
-    super(`Expected a period as a month 2026-11, a quarter 2026-Q4, a year 2026 or an ISO week 2026-W48, but received ${JSON.stringify(typed)}`);
+    super(
+      `Expected a period as a month 2026-11, a quarter 2026-Q4, a year 2026 or an ISO week 2026-W48, but received ${JSON.stringify(typed)}`,
+    );
     this.name = 'PeriodError';
   }
 }
@@ -53,7 +55,13 @@ export function parsePeriod(text: string): ReportPeriod {
   if ((m = /^(\d{4})-Q([1-4])$/.exec(t))) {
     const y = Number(m[1]);
     const q = Number(m[2]);
-    return { id: t, kind: 'quarter', start: iso(utc(y, (q - 1) * 3, 1)), end: iso(utc(y, q * 3, 0)), label: `${y}年第${QUARTER_WORDS[q - 1]}季度` };
+    return {
+      id: t,
+      kind: 'quarter',
+      start: iso(utc(y, (q - 1) * 3, 1)),
+      end: iso(utc(y, q * 3, 0)),
+      label: `${y}年第${QUARTER_WORDS[q - 1]}季度`,
+    };
   }
   if ((m = /^(\d{4})$/.exec(t))) {
     const y = Number(m[1]);
@@ -65,7 +73,13 @@ export function parsePeriod(text: string): ReportPeriod {
     if (w < 1 || w > isoWeeks(y)) throw new PeriodError(text);
     const monday = new Date(isoWeekOne(y).getTime() + (w - 1) * 7 * 86_400_000);
     const sunday = new Date(monday.getTime() + 6 * 86_400_000);
-    return { id: `${y}-W${String(w).padStart(2, '0')}`, kind: 'week', start: iso(monday), end: iso(sunday), label: `${y}年第${w}周` };
+    return {
+      id: `${y}-W${String(w).padStart(2, '0')}`,
+      kind: 'week',
+      start: iso(monday),
+      end: iso(sunday),
+      label: `${y}年第${w}周`,
+    };
   }
   throw new PeriodError(text);
 }
@@ -78,7 +92,9 @@ export function inPeriod(period: ReportPeriod, day: string): boolean {
 
 /** Whole days from `from` to `to` (both `YYYY-MM-DD` or ISO timestamps). */
 export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to.slice(0, 10)}T00:00:00Z`) - Date.parse(`${from.slice(0, 10)}T00:00:00Z`)) / 86_400_000);
+  return Math.round(
+    (Date.parse(`${to.slice(0, 10)}T00:00:00Z`) - Date.parse(`${from.slice(0, 10)}T00:00:00Z`)) / 86_400_000,
+  );
 }
 
 /** The business day (UTC+8, as `today()` counts) of an ISO timestamp. */

@@ -62,26 +62,105 @@ function summaryRow(s: ReportSection): Record<string, unknown> {
 }
 
 /** Exceptions, late completions and coverage, one row each, per branch. */
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 function addDetailSheets(wb: ExcelJS.Workbook, r: PeriodReport): void {
   const col = (header: string, key: string, width: number) => ({ header, key, width });
-  sheet(wb, '异常', [col('营业部', 'branch', 10), col('编号', 'exceptionId', 7), col('回访编号', 'visitId', 18), col('原因', 'triggers', 30), col('负责人', 'owner', 14), col('分析原因', 'cause', 30), col('处理措施', 'measures', 30), col('级别', 'level', 6), col('期限', 'dueOn', 11), col('状态', 'status', 8), col('开立', 'openedOn', 11), col('关闭', 'closedOn', 11), col('关闭人', 'closedBy', 14), col('天数', 'ageDays', 6)],
-    r.branches.flatMap((s) => s.exceptions.list.map((e) => ({ branch: s.code, ...e, triggers: e.triggers.join('；'), status: e.status === 'closed' ? '已关闭' : e.exceptionId === null ? '未登记' : '未关闭' }))));
-  sheet(wb, '逾期完成', [col('营业部', 'branch', 10), col('回访编号', 'visitId', 18), col('客户', 'customer', 20), col('客户号', 'customerId', 16), col('回访人员', 'visitor', 12), col('期限', 'dueOn', 11), col('完成', 'completedOn', 11), col('逾期天数', 'daysLate', 9)],
-    r.branches.flatMap((s) => s.lateVisits.map((l) => ({ branch: s.code, ...l, visitor: l.visitor ?? '' }))));
-  sheet(wb, '覆盖率', [col('营业部', 'branch', 10), col('年度', 'year', 6), col('截至', 'asOf', 11), col('要求', 'label', 22), col('客户数', 'denominator', 8), col('已访', 'visited', 8), col('达到', 'reached', 8), col('应达', 'required', 14), col('结论', 'ok', 8), col('尚未回访', 'missing', 80)],
-    r.branches.flatMap((s) => (s.coverage ?? []).flatMap((c) => coverageLines(c, 50).map((l) => ({ branch: s.code, year: c.year, asOf: c.asOf, ...l, ok: l.ok ? '达到' : '未达到' })))));
+  sheet(
+    wb,
+    '异常',
+    [
+      col('营业部', 'branch', 10),
+      col('编号', 'exceptionId', 7),
+      col('回访编号', 'visitId', 18),
+      col('原因', 'triggers', 30),
+      col('负责人', 'owner', 14),
+      col('分析原因', 'cause', 30),
+      col('处理措施', 'measures', 30),
+      col('级别', 'level', 6),
+      col('期限', 'dueOn', 11),
+      col('状态', 'status', 8),
+      col('开立', 'openedOn', 11),
+      col('关闭', 'closedOn', 11),
+      col('关闭人', 'closedBy', 14),
+      col('天数', 'ageDays', 6),
+    ],
+    r.branches.flatMap((s) =>
+      s.exceptions.list.map((e) => ({
+        branch: s.code,
+        ...e,
+        triggers: e.triggers.join('；'),
+        status: e.status === 'closed' ? '已关闭' : e.exceptionId === null ? '未登记' : '未关闭',
+      })),
+    ),
+  );
+  sheet(
+    wb,
+    '逾期完成',
+    [
+      col('营业部', 'branch', 10),
+      col('回访编号', 'visitId', 18),
+      col('客户', 'customer', 20),
+      col('客户号', 'customerId', 16),
+      col('回访人员', 'visitor', 12),
+      col('期限', 'dueOn', 11),
+      col('完成', 'completedOn', 11),
+      col('逾期天数', 'daysLate', 9),
+    ],
+    r.branches.flatMap((s) => s.lateVisits.map((l) => ({ branch: s.code, ...l, visitor: l.visitor ?? '' }))),
+  );
+  sheet(
+    wb,
+    '覆盖率',
+    [
+      col('营业部', 'branch', 10),
+      col('年度', 'year', 6),
+      col('截至', 'asOf', 11),
+      col('要求', 'label', 22),
+      col('客户数', 'denominator', 8),
+      col('已访', 'visited', 8),
+      col('达到', 'reached', 8),
+      col('应达', 'required', 14),
+      col('结论', 'ok', 8),
+      col('尚未回访', 'missing', 80),
+    ],
+    r.branches.flatMap((s) =>
+      (s.coverage ?? []).flatMap((c) =>
+        coverageLines(c, 50).map((l) => ({
+          branch: s.code,
+          year: c.year,
+          asOf: c.asOf,
+          ...l,
+          ok: l.ok ? '达到' : '未达到',
+        })),
+      ),
+    ),
+  );
   if (r.company.coverage === null) wb.getWorksheet('覆盖率')!.addRow([NO_COVERAGE]);
 }
 
-function sheet(wb: ExcelJS.Workbook, name: string, columns: { header: string; key: string; width: number; pct?: boolean }[], rows: Record<string, unknown>[]): ExcelJS.Worksheet {
-  const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }], pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
-  ws.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width, ...(c.pct ? { style: { numFmt: '0%' } } : {}) }));
+function sheet(
+  wb: ExcelJS.Workbook,
+  name: string,
+  columns: { header: string; key: string; width: number; pct?: boolean }[],
+  rows: Record<string, unknown>[],
+): ExcelJS.Worksheet {
+  const ws = wb.addWorksheet(name, {
+    views: [{ state: 'frozen', ySplit: 1 }],
+    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+  });
+  ws.columns = columns.map((c) => ({
+    header: c.header,
+    key: c.key,
+    width: c.width,
+    ...(c.pct ? { style: { numFmt: '0%' } } : {}),
+  }));
   ws.getRow(1).font = { bold: true };
   for (const r of rows) ws.addRow(r);
   return ws;
 }
 
 /** The report as XLSX bytes. Dates in the workbook are pinned to the report's day (same bytes for the same report). */
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function reportXlsx(r: PeriodReport): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   const day = new Date(`${r.today}T00:00:00Z`);
@@ -91,16 +170,70 @@ export async function reportXlsx(r: PeriodReport): Promise<Buffer> {
   wb.title = `客户回访工作报告 ${r.period.label}`;
   const sections = [...r.branches, ...(r.branches.length > 1 ? [r.company] : [])];
   const summary = sheet(wb, '汇总', SUMMARY_COLUMNS, sections.map(summaryRow));
-  summary.insertRow(1, [`客户回访工作报告 ${r.period.label}（${r.period.start} 至 ${r.period.end}），统计日 ${r.today}`]);
+  summary.insertRow(1, [
+    `客户回访工作报告 ${r.period.label}（${r.period.start} 至 ${r.period.end}），统计日 ${r.today}`,
+  ]);
   summary.views = [{ state: 'frozen', ySplit: 2 }];
   const byDim = sections.flatMap((s) => [
-    ...Object.entries(s.byCategory).map(([k, n]) => ({ branch: s.code, dimension: '回访项目', value: categoryLabel(k), count: n })),
-    ...Object.entries(s.byChannel).map(([k, n]) => ({ branch: s.code, dimension: '回访形式', value: channelLabel(k), count: n })),
+    ...Object.entries(s.byCategory).map(([k, n]) => ({
+      branch: s.code,
+      dimension: '回访项目',
+      value: categoryLabel(k),
+      count: n,
+    })),
+    ...Object.entries(s.byChannel).map(([k, n]) => ({
+      branch: s.code,
+      dimension: '回访形式',
+      value: channelLabel(k),
+      count: n,
+    })),
   ]);
-  sheet(wb, '分类', [{ header: '营业部', key: 'branch', width: 10 }, { header: '维度', key: 'dimension', width: 10 }, { header: '类别', key: 'value', width: 24 }, { header: '回访数', key: 'count', width: 8 }], byDim);
-  sheet(wb, '回访人员', [{ header: '营业部', key: 'branch', width: 10 }, { header: '回访人员', key: 'visitor', width: 14 }, { header: '回访数', key: 'visits', width: 8 }, { header: '需补正', key: 'rework', width: 8 }, { header: '逾期', key: 'late', width: 8 }], r.branches.flatMap((s) => s.visitors.map((v) => ({ branch: s.code, ...v }))));
+  sheet(
+    wb,
+    '分类',
+    [
+      { header: '营业部', key: 'branch', width: 10 },
+      { header: '维度', key: 'dimension', width: 10 },
+      { header: '类别', key: 'value', width: 24 },
+      { header: '回访数', key: 'count', width: 8 },
+    ],
+    byDim,
+  );
+  sheet(
+    wb,
+    '回访人员',
+    [
+      { header: '营业部', key: 'branch', width: 10 },
+      { header: '回访人员', key: 'visitor', width: 14 },
+      { header: '回访数', key: 'visits', width: 8 },
+      { header: '需补正', key: 'rework', width: 8 },
+      { header: '逾期', key: 'late', width: 8 },
+    ],
+    r.branches.flatMap((s) => s.visitors.map((v) => ({ branch: s.code, ...v }))),
+  );
   addDetailSheets(wb, r);
-  const failed = sheet(wb, '回访不通过', [{ header: '营业部', key: 'branch', width: 10 }, { header: '回访编号', key: 'visitId', width: 18 }, { header: '客户', key: 'customer', width: 24 }, { header: '客户号', key: 'customerId', width: 16 }, { header: '回访人员', key: 'visitor', width: 12 }, { header: '原因', key: 'reasons', width: 80 }], r.branches.flatMap((s) => s.failed.map((f) => ({ branch: s.code, visitId: f.visitId, customer: f.customer, customerId: f.customerId, visitor: f.visitor ?? '', reasons: f.reasons.join('\n') }))));
+  const failed = sheet(
+    wb,
+    '回访不通过',
+    [
+      { header: '营业部', key: 'branch', width: 10 },
+      { header: '回访编号', key: 'visitId', width: 18 },
+      { header: '客户', key: 'customer', width: 24 },
+      { header: '客户号', key: 'customerId', width: 16 },
+      { header: '回访人员', key: 'visitor', width: 12 },
+      { header: '原因', key: 'reasons', width: 80 },
+    ],
+    r.branches.flatMap((s) =>
+      s.failed.map((f) => ({
+        branch: s.code,
+        visitId: f.visitId,
+        customer: f.customer,
+        customerId: f.customerId,
+        visitor: f.visitor ?? '',
+        reasons: f.reasons.join('\n'),
+      })),
+    ),
+  );
   failed.getColumn('reasons').alignment = { wrapText: true, vertical: 'top' };
   failed.addRow([]);
   failed.addRow([SIGNATURE_TEXT]);

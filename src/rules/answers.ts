@@ -29,28 +29,52 @@ function findQuestion(questions: readonly Question[], key: string): Question | u
  * Reads `--set` pairs for a visit's category. Returns the entries, or every problem (each
  * naming the pair, what was expected and the questions there are).
  */
-export function readAnswerPairs(category: VisitCategory, pairs: readonly string[], visitId: string): { entries: AnswerEntry[]; problems: Message[] } {
+export function readAnswerPairs(
+  category: VisitCategory,
+  pairs: readonly string[],
+  visitId: string,
+): { entries: AnswerEntry[]; problems: Message[] } {
   const questions = questionsFor(category);
   const entries: AnswerEntry[] = [];
   const problems: Message[] = [];
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0) {
-      problems.push(message('answers/bad-pair', `"${pair}" is not question=answer`, { visitId }, { fix: 'write it as e.g. na.opened-in-person=yes or 1=是' }));
+      problems.push(
+        message(
+          'answers/bad-pair',
+          `"${pair}" is not question=answer`,
+          { visitId },
+          { fix: 'write it as e.g. na.opened-in-person=yes or 1=是' },
+        ),
+      );
       continue;
     }
     const key = pair.slice(0, eq);
     const q = findQuestion(questions, key);
     if (!q) {
       problems.push(
-        message('answers/unknown-question', `a ${category} visit has no question "${key}"`, { visitId, box: key }, { fix: `use a number 1–${questions.length} or one of: ${questions.map((x) => x.id).join(', ')}` }),
+        message(
+          'answers/unknown-question',
+          `a ${category} visit has no question "${key}"`,
+          { visitId, box: key },
+          { fix: `use a number 1–${questions.length} or one of: ${questions.map((x) => x.id).join(', ')}` },
+        ),
       );
       continue;
     }
     const answer = readAnswer(q, pair.slice(eq + 1));
     if (answer === undefined) {
-      const expected = q.type === 'yes-no' ? 'yes/no (是/否)' : q.options.map((o) => `${o.value} (${o.label})`).join(', ');
-      problems.push(message('answers/bad-answer', `"${pair.slice(eq + 1)}" is not an answer to ${q.id}`, { visitId, box: q.id }, { expected, fix: `answer ${q.id} with ${expected}` }));
+      const expected =
+        q.type === 'yes-no' ? 'yes/no (是/否)' : q.options.map((o) => `${o.value} (${o.label})`).join(', ');
+      problems.push(
+        message(
+          'answers/bad-answer',
+          `"${pair.slice(eq + 1)}" is not an answer to ${q.id}`,
+          { visitId, box: q.id },
+          { expected, fix: `answer ${q.id} with ${expected}` },
+        ),
+      );
       continue;
     }
     entries.push({ questionId: q.id, answer });

@@ -17,7 +17,16 @@ import type { Workspace } from '../store/workspace.ts';
 import { UnknownVisitError } from './visit-facts.ts';
 
 /** The kinds a person may attach (letters are rendered by huifang, never attached). */
-export const ATTACHABLE_KINDS = ['recording', 'envelope', 'postal-receipt', 'e-questionnaire', 'attachment', 'email', 'email-printout', 'form'] as const satisfies readonly DocumentKind[];
+export const ATTACHABLE_KINDS = [
+  'recording',
+  'envelope',
+  'postal-receipt',
+  'e-questionnaire',
+  'attachment',
+  'email',
+  'email-printout',
+  'form',
+] as const satisfies readonly DocumentKind[];
 export type AttachableKind = (typeof ATTACHABLE_KINDS)[number];
 
 export interface AttachOptions {
@@ -41,9 +50,23 @@ export interface AttachedFile {
 }
 
 const MEDIA_BY_EXT: Record<string, string> = {
-  '.pdf': 'application/pdf', '.json': 'application/json', '.eml': 'message/rfc822', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg',
-  '.png': 'image/png', '.tif': 'image/tiff', '.tiff': 'image/tiff', '.mp3': 'audio/mpeg', '.wav': 'audio/wav', '.m4a': 'audio/mp4',
-  '.amr': 'audio/amr', '.ogg': 'audio/ogg', '.opus': 'audio/opus', '.flac': 'audio/flac', '.wma': 'audio/x-ms-wma', '.aac': 'audio/aac',
+  '.pdf': 'application/pdf',
+  '.json': 'application/json',
+  '.eml': 'message/rfc822',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.tif': 'image/tiff',
+  '.tiff': 'image/tiff',
+  '.mp3': 'audio/mpeg',
+  '.wav': 'audio/wav',
+  '.m4a': 'audio/mp4',
+  '.amr': 'audio/amr',
+  '.ogg': 'audio/ogg',
+  '.opus': 'audio/opus',
+  '.flac': 'audio/flac',
+  '.wma': 'audio/x-ms-wma',
+  '.aac': 'audio/aac',
 };
 
 function sniff(head: Buffer): 'pdf' | 'jpeg' | 'png' | 'tiff' | 'json' | 'unknown' {
@@ -52,7 +75,10 @@ function sniff(head: Buffer): 'pdf' | 'jpeg' | 'png' | 'tiff' | 'json' | 'unknow
   if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
   const t = head.subarray(0, 4).toString('latin1');
   if (t === 'II*\0' || t === 'MM\0*') return 'tiff';
-  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const text = head
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   if (text.startsWith('{') || text.startsWith('[')) return 'json';
   return 'unknown';
 }
@@ -72,32 +98,84 @@ async function checkFile(path: string, kind: AttachableKind, visitId: string): P
   try {
     const s = await stat(path);
     if (!s.isFile()) return [message('attach/not-a-file', `${path} is not a file`, place)];
-    if (s.size === 0) return [message('attach/empty-file', `${path} is empty`, place, { fix: 'export or scan it again' })];
+    if (s.size === 0)
+      return [message('attach/empty-file', `${path} is empty`, place, { fix: 'export or scan it again' })];
     bytes = await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return [message('attach/missing-file', code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read: ${systemErrorWords(e)}`, place, { fix: 'check the path' })];
+    return [
+      message(
+        'attach/missing-file',
+        code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read: ${systemErrorWords(e)}`,
+        place,
+        { fix: 'check the path' },
+      ),
+    ];
   }
   const type = sniff(bytes.subarray(0, 64));
-  const mediaType = MEDIA_BY_EXT[extname(path).toLowerCase()] ?? (type === 'pdf' ? 'application/pdf' : type === 'json' ? 'application/json' : type === 'unknown' ? 'application/octet-stream' : `image/${type}`);
+  const mediaType =
+    MEDIA_BY_EXT[extname(path).toLowerCase()] ??
+    (type === 'pdf'
+      ? 'application/pdf'
+      : type === 'json'
+        ? 'application/json'
+        : type === 'unknown'
+          ? 'application/octet-stream'
+          : `image/${type}`);
   const warnings: Message[] = [];
   const meta: Record<string, unknown> = { attachedByHand: true, originalName: basename(path) };
   switch (kind) {
     case 'recording': {
       try {
         const m = await parseFile(path, { duration: true, skipCovers: true });
-        if (m.format.duration !== undefined && Number.isFinite(m.format.duration)) meta.durationSeconds = Math.round(m.format.duration * 100) / 100;
+        if (m.format.duration !== undefined && Number.isFinite(m.format.duration))
+          meta.durationSeconds = Math.round(m.format.duration * 100) / 100;
         if (m.format.container) meta.container = m.format.container;
         if (m.format.codec) meta.codec = m.format.codec;
         if (m.format.sampleRate) meta.sampleRate = m.format.sampleRate;
-        if (meta.durationSeconds === undefined) warnings.push(message('attach/recording-duration', `the duration of the recording ${basename(path)} could not be read; it is kept as it is`, place, { severity: 'warning' }));
-        else if ((meta.durationSeconds as number) < 5) warnings.push(message('attach/recording-short', `the recording ${basename(path)} lasts only ${meta.durationSeconds} s; check it is the whole call`, place, { severity: 'warning' }));
-        return { path, meta, mediaType: mediaType.startsWith('audio/') ? mediaType : `audio/${(m.format.container ?? 'unknown').toLowerCase().split(/[^a-z0-9]/)[0]}`, warnings };
+        if (meta.durationSeconds === undefined)
+          warnings.push(
+            message(
+              'attach/recording-duration',
+              `the duration of the recording ${basename(path)} could not be read; it is kept as it is`,
+              place,
+              { severity: 'warning' },
+            ),
+          );
+        else if ((meta.durationSeconds as number) < 5)
+          warnings.push(
+            message(
+              'attach/recording-short',
+              `the recording ${basename(path)} lasts only ${meta.durationSeconds} s; check it is the whole call`,
+              place,
+              { severity: 'warning' },
+            ),
+          );
+        return {
+          path,
+          meta,
+          mediaType: mediaType.startsWith('audio/')
+            ? mediaType
+            : `audio/${(m.format.container ?? 'unknown').toLowerCase().split(/[^a-z0-9]/)[0]}`,
+          warnings,
+        };
       } catch (e) {
         if (type !== 'unknown') {
-          return [message('attach/not-audio', `${basename(path)} is a ${type.toUpperCase()} file, not a recording`, place, { fix: 'attach the audio file exported from the call system', actual: type })];
+          return [
+            message('attach/not-audio', `${basename(path)} is a ${type.toUpperCase()} file, not a recording`, place, {
+              fix: 'attach the audio file exported from the call system',
+              actual: type,
+            }),
+          ];
         }
-        warnings.push(message('attach/recording-unreadable', `the recording format of ${basename(path)} is not one huifang can read (${e instanceof Error ? e.message : String(e)}); it is kept as it is, without a duration`, place, { severity: 'warning', fix: 'check that it plays in the call system' }));
+        warnings.push(
+          message(
+            'attach/recording-unreadable',
+            `the recording format of ${basename(path)} is not one huifang can read (${e instanceof Error ? e.message : String(e)}); it is kept as it is, without a duration`,
+            place,
+            { severity: 'warning', fix: 'check that it plays in the call system' },
+          ),
+        );
         return { path, meta, mediaType, warnings };
       }
     }
@@ -106,10 +184,19 @@ async function checkFile(path: string, kind: AttachableKind, visitId: string): P
         try {
           const parsed: unknown = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
           meta.format = 'json';
-          meta.topLevel = Array.isArray(parsed) ? `array of ${parsed.length}` : Object.keys(parsed as object).slice(0, 20);
+          meta.topLevel = Array.isArray(parsed)
+            ? `array of ${parsed.length}`
+            : Object.keys(parsed as object).slice(0, 20);
           return { path, meta, mediaType: 'application/json', warnings };
         } catch (e) {
-          return [message('attach/bad-json', `${basename(path)} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, place, { fix: 'export the response again from the questionnaire system' })];
+          return [
+            message(
+              'attach/bad-json',
+              `${basename(path)} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+              place,
+              { fix: 'export the response again from the questionnaire system' },
+            ),
+          ];
         }
       }
       if (type === 'pdf') {
@@ -120,10 +207,24 @@ async function checkFile(path: string, kind: AttachableKind, visitId: string): P
           meta.pageCount = doc.getPageCount();
           return { path, meta, mediaType: 'application/pdf', warnings };
         } catch (e) {
-          return [message('attach/bad-pdf', `${basename(path)} is not a readable PDF: ${e instanceof Error ? e.message : String(e)}`, place, { fix: 'export the response again from the questionnaire system' })];
+          return [
+            message(
+              'attach/bad-pdf',
+              `${basename(path)} is not a readable PDF: ${e instanceof Error ? e.message : String(e)}`,
+              place,
+              { fix: 'export the response again from the questionnaire system' },
+            ),
+          ];
         }
       }
-      return [message('attach/not-questionnaire', `${basename(path)} is neither a PDF nor JSON; an exported e-questionnaire response must be one of them`, place, { fix: 'export the response as PDF or JSON' })];
+      return [
+        message(
+          'attach/not-questionnaire',
+          `${basename(path)} is neither a PDF nor JSON; an exported e-questionnaire response must be one of them`,
+          place,
+          { fix: 'export the response as PDF or JSON' },
+        ),
+      ];
     }
     case 'email': {
       try {
@@ -132,14 +233,24 @@ async function checkFile(path: string, kind: AttachableKind, visitId: string): P
         meta.from = mail.from.map((a) => a.address);
       } catch (e) {
         if (!(e instanceof EmlError)) throw e;
-        if (e.problem === 'not-an-email') return [message(e.ruleId, e.message, place, { fix: 'save the message from the mail client as .eml' })];
-        warnings.push(message(e.ruleId, `${e.message}; it is kept, but no printout can be made`, place, { severity: 'warning' }));
+        if (e.problem === 'not-an-email')
+          return [message(e.ruleId, e.message, place, { fix: 'save the message from the mail client as .eml' })];
+        warnings.push(
+          message(e.ruleId, `${e.message}; it is kept, but no printout can be made`, place, { severity: 'warning' }),
+        );
       }
       return { path, meta, mediaType: 'message/rfc822', warnings };
     }
     default: {
       if (type === 'unknown' || type === 'json') {
-        warnings.push(message('attach/unusual-file', `${basename(path)} is not a scan (JPEG, PNG, TIFF) or a PDF; it is kept as it is`, place, { severity: 'warning' }));
+        warnings.push(
+          message(
+            'attach/unusual-file',
+            `${basename(path)} is not a scan (JPEG, PNG, TIFF) or a PDF; it is kept as it is`,
+            place,
+            { severity: 'warning' },
+          ),
+        );
       }
       return { path, meta, mediaType, warnings };
     }
@@ -159,13 +270,36 @@ export async function attachEvidence(ws: Workspace, o: AttachOptions): Promise<A
     if (Array.isArray(r)) refused.push(...r);
     else checked.push(r);
   }
-  if (refused.length) throw new InputError(`${refused.length === 1 ? refused[0]!.reason : `${refused.length} files cannot be attached`}; nothing was attached`, refused);
+  if (refused.length)
+    throw new InputError(
+      `${refused.length === 1 ? refused[0]!.reason : `${refused.length} files cannot be attached`}; nothing was attached`,
+      refused,
+    );
   const out: AttachedFile[] = [];
   for (const c of checked) {
     const stored = await ws.files.putFile(c.path);
     const meta = { ...c.meta, ...(o.note ? { note: o.note } : {}) };
-    const documentId = addDocument(ws.db, { visitId: o.visitId, kind: o.kind, role: 'received', sha256: stored.sha256, size: stored.size, mediaType: c.mediaType, fileName: basename(c.path), createdBy: o.actor, meta });
-    out.push({ path: c.path, sha256: stored.sha256, size: stored.size, kind: o.kind, documentId, mediaType: c.mediaType, meta, warnings: c.warnings });
+    const documentId = addDocument(ws.db, {
+      visitId: o.visitId,
+      kind: o.kind,
+      role: 'received',
+      sha256: stored.sha256,
+      size: stored.size,
+      mediaType: c.mediaType,
+      fileName: basename(c.path),
+      createdBy: o.actor,
+      meta,
+    });
+    out.push({
+      path: c.path,
+      sha256: stored.sha256,
+      size: stored.size,
+      kind: o.kind,
+      documentId,
+      mediaType: c.mediaType,
+      meta,
+      warnings: c.warnings,
+    });
   }
   if (o.kind === 'email') await ensureEmailPrintouts(ws, o.visitId, o.actor);
   return out;

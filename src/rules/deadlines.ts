@@ -18,11 +18,29 @@ export function checkDeadline(visitId: string, dueOn: string, today: string, com
   const place = { visitId };
   if (today > dueOn) {
     const late = daysBetween(dueOn, today);
-    return [message('deadline/overdue', `the visit was due on ${dueOn} and is ${late} day${late === 1 ? '' : 's'} overdue, still incomplete`, place, { fix: 'complete what is listed for this visit, and report the delay to the branch manager', expected: `complete by ${dueOn}`, actual: `incomplete on ${today}` })];
+    return [
+      message(
+        'deadline/overdue',
+        `the visit was due on ${dueOn} and is ${late} day${late === 1 ? '' : 's'} overdue, still incomplete`,
+        place,
+        {
+          fix: 'complete what is listed for this visit, and report the delay to the branch manager',
+          expected: `complete by ${dueOn}`,
+          actual: `incomplete on ${today}`,
+        },
+      ),
+    ];
   }
   if (today >= addDays(dueOn, -DUE_SOON_DAYS)) {
     const left = daysBetween(today, dueOn);
-    return [message('deadline/due-soon', `the visit is due on ${dueOn} (${left === 0 ? 'today' : `in ${left} day${left === 1 ? '' : 's'}`}) and is not complete`, place, { severity: 'warning', fix: 'complete what is listed for this visit before the due date' })];
+    return [
+      message(
+        'deadline/due-soon',
+        `the visit is due on ${dueOn} (${left === 0 ? 'today' : `in ${left} day${left === 1 ? '' : 's'}`}) and is not complete`,
+        place,
+        { severity: 'warning', fix: 'complete what is listed for this visit before the due date' },
+      ),
+    ];
   }
   return [];
 }

@@ -55,31 +55,63 @@ export function checkDuties(input: DutiesInput): Message[] {
   const out: Message[] = [];
   const { roster, visitor, reviewer } = input;
   if (!visitor) {
-    out.push(message('duties/no-visitor', 'no visitor (回访人员) is recorded for this visit, so separation of duties cannot be checked', place, { severity: 'warning', fix: 'record who carried out the visit when the letters or forms are made (--visitor)' }));
+    out.push(
+      message(
+        'duties/no-visitor',
+        'no visitor (回访人员) is recorded for this visit, so separation of duties cannot be checked',
+        place,
+        { severity: 'warning', fix: 'record who carried out the visit when the letters or forms are made (--visitor)' },
+      ),
+    );
   } else {
     const entry = findOnRoster(roster, visitor);
     if (roster.length > 0 && !entry) {
-      out.push(message('duties/visitor-not-on-roster', `the visitor ${visitor} is not on the staff roster, so whether they are marketing staff cannot be checked`, place, { severity: 'warning', fix: 'add them to the staff roster and import it again (huifang staff import <roster>)' }));
+      out.push(
+        message(
+          'duties/visitor-not-on-roster',
+          `the visitor ${visitor} is not on the staff roster, so whether they are marketing staff cannot be checked`,
+          place,
+          {
+            severity: 'warning',
+            fix: 'add them to the staff roster and import it again (huifang staff import <roster>)',
+          },
+        ),
+      );
     }
     if (entry?.isMarketing) {
       out.push(
-        message('duties/visitor-is-marketing', `the visitor ${describe(roster, visitor)} is marketing staff (营销序列, role ${entry.role}); marketing staff must not carry out callback visits`, place, {
-          fix: 'have the visit carried out again by back-office staff who are not marketing staff',
-        }),
+        message(
+          'duties/visitor-is-marketing',
+          `the visitor ${describe(roster, visitor)} is marketing staff (营销序列, role ${entry.role}); marketing staff must not carry out callback visits`,
+          place,
+          {
+            fix: 'have the visit carried out again by back-office staff who are not marketing staff',
+          },
+        ),
       );
     }
     if (input.customerMarketingStaff && identity(roster, input.customerMarketingStaff) === identity(roster, visitor)) {
       out.push(
-        message('duties/visitor-is-customers-marketing-staff', `the visitor ${describe(roster, visitor)} is the marketing staff member who brought this customer`, place, {
-          fix: 'have the visit carried out again by someone independent of the customer',
-        }),
+        message(
+          'duties/visitor-is-customers-marketing-staff',
+          `the visitor ${describe(roster, visitor)} is the marketing staff member who brought this customer`,
+          place,
+          {
+            fix: 'have the visit carried out again by someone independent of the customer',
+          },
+        ),
       );
     }
     if (reviewer && identity(roster, reviewer) === identity(roster, visitor)) {
       out.push(
-        message('duties/reviewer-is-visitor', `the reviewer (复核人员) ${describe(roster, reviewer)} is also the visitor; a visit must be reviewed by someone else`, place, {
-          fix: 'assign another reviewer and have them review the visit',
-        }),
+        message(
+          'duties/reviewer-is-visitor',
+          `the reviewer (复核人员) ${describe(roster, reviewer)} is also the visitor; a visit must be reviewed by someone else`,
+          place,
+          {
+            fix: 'assign another reviewer and have them review the visit',
+          },
+        ),
       );
     }
     const byVisitor = input.reviewDecisions.filter((d) => identity(roster, d.decidedBy) === identity(roster, visitor));
@@ -95,9 +127,21 @@ export function checkDuties(input: DutiesInput): Message[] {
     }
   }
   if (!reviewer) {
-    out.push(message('duties/no-reviewer', 'no reviewer (复核人员) is recorded for this visit', place, { severity: 'info', fix: 'record the reviewer when the letters or forms are made (--reviewer)' }));
+    out.push(
+      message('duties/no-reviewer', 'no reviewer (复核人员) is recorded for this visit', place, {
+        severity: 'info',
+        fix: 'record the reviewer when the letters or forms are made (--reviewer)',
+      }),
+    );
   } else if (roster.length > 0 && findOnRoster(roster, reviewer)?.isMarketing) {
-    out.push(message('duties/reviewer-is-marketing', `the reviewer ${describe(roster, reviewer)} is marketing staff (营销序列)`, place, { fix: 'assign a reviewer who is not marketing staff' }));
+    out.push(
+      message(
+        'duties/reviewer-is-marketing',
+        `the reviewer ${describe(roster, reviewer)} is marketing staff (营销序列)`,
+        place,
+        { fix: 'assign a reviewer who is not marketing staff' },
+      ),
+    );
   }
   return out;
 }

@@ -13,9 +13,14 @@ export type RevealDecision = { ok: true; staffId: string; role: string } | { ok:
 /** Whether `user` (a staff id or a name on the roster) may see personal data in full. */
 export function mayReveal(db: Db, user: string): RevealDecision {
   const staff = listStaff(db);
-  if (staff.length === 0) return { ok: false, reason: 'no staff roster has been imported, so no one may use --reveal (import one with huifang staff import)' };
+  if (staff.length === 0)
+    return {
+      ok: false,
+      reason: 'no staff roster has been imported, so no one may use --reveal (import one with huifang staff import)',
+    };
   const member = findPerson(staff, user);
   const decision = permission(member, 'reveal');
-  if (!decision.allowed) return { ok: false, reason: member ? decision.reason : `${user} is not on the staff roster; ${decision.reason}` };
+  if (!decision.allowed)
+    return { ok: false, reason: member ? decision.reason : `${user} is not on the staff roster; ${decision.reason}` };
   return { ok: true, staffId: member!.staffId, role: member!.role };
 }

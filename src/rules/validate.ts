@@ -116,7 +116,11 @@ export function decisionFor(facts: VisitFacts, policy: Policy = defaultPolicy())
   });
   const open = facts.readings.openReviewItems.length + facts.conflicts.filter((c) => !c.decision).length;
   if (open > 0 && (decision.result === 'passed' || decision.result === 'failed')) {
-    return { ...decision, result: 'pending', reason: `${open} review item${open === 1 ? ' is' : 's are'} open; no verdict until ${open === 1 ? 'it is' : 'they are'} decided (would be ${decision.result})` };
+    return {
+      ...decision,
+      result: 'pending',
+      reason: `${open} review item${open === 1 ? ' is' : 's are'} open; no verdict until ${open === 1 ? 'it is' : 'they are'} decided (would be ${decision.result})`,
+    };
   }
   return decision;
 }
@@ -125,44 +129,92 @@ function resultMessages(facts: VisitFacts, decision: ResultDecision, policy: Pol
   const place = { visitId: facts.visit.visitId };
   const out: Message[] = [];
   if (decision.result === 'pending') {
-    const nothingYet = Object.values(facts.answers).every((a) => a === null || a === undefined) && facts.readings.openReviewItems.length === 0 && facts.conflicts.length === 0;
+    const nothingYet =
+      Object.values(facts.answers).every((a) => a === null || a === undefined) &&
+      facts.readings.openReviewItems.length === 0 &&
+      facts.conflicts.length === 0;
     const u = policy.unreachable;
-    const letterNote = facts.visit.channel === 'letter' ? `; an unanswered letter stays pending: the customer is unreachable (回访不可达) only after ${u.minAttempts} logged attempts on ${u.minDays} days by ${u.minChannels} channels` : '';
-    const reason = nothingYet ? `no answers have been received yet${letterNote}` : `the result cannot be decided yet: ${decision.reason.replace(/^not decidable yet: /, '')}`;
+    const letterNote =
+      facts.visit.channel === 'letter'
+        ? `; an unanswered letter stays pending: the customer is unreachable (回访不可达) only after ${u.minAttempts} logged attempts on ${u.minDays} days by ${u.minChannels} channels`
+        : '';
+    const reason = nothingYet
+      ? `no answers have been received yet${letterNote}`
+      : `the result cannot be decided yet: ${decision.reason.replace(/^not decidable yet: /, '')}`;
     out.push(message('result/pending', reason, place, { fix: pendingFix(facts) }));
   }
   if (decision.result === 'failed') {
     for (const f of decision.failedAnswers) {
       out.push(
-        message('result/failed', `回访不通过: the customer answered ${f.actual} to "${f.text}" (${f.rule}); a compliant answer is ${f.expected}`, { ...place, box: f.questionId }, {
-          severity: 'warning',
-          fix: 'an exception (异常) is opened for the branch head: huifang exception list',
-          expected: f.expected,
-          actual: f.actual,
-        }),
+        message(
+          'result/failed',
+          `回访不通过: the customer answered ${f.actual} to "${f.text}" (${f.rule}); a compliant answer is ${f.expected}`,
+          { ...place, box: f.questionId },
+          {
+            severity: 'warning',
+            fix: 'an exception (异常) is opened for the branch head: huifang exception list',
+            expected: f.expected,
+            actual: f.actual,
+          },
+        ),
       );
     }
   }
   for (const f of decision.findings) {
-    out.push(message('result/finding', `finding (does not fail the visit): the customer answered ${f.actual} to "${f.text}" (${f.rule}); a compliant answer is ${f.expected}`, { ...place, box: f.questionId }, { severity: 'warning', fix: 'follow it up with the staff concerned', expected: f.expected, actual: f.actual }));
+    out.push(
+      message(
+        'result/finding',
+        `finding (does not fail the visit): the customer answered ${f.actual} to "${f.text}" (${f.rule}); a compliant answer is ${f.expected}`,
+        { ...place, box: f.questionId },
+        { severity: 'warning', fix: 'follow it up with the staff concerned', expected: f.expected, actual: f.actual },
+      ),
+    );
   }
   if (facts.answers[SATISFACTION.id] === 'dissatisfied') {
-    out.push(message('result/dissatisfied', 'the customer is dissatisfied (不满意) with the service', place, { severity: 'warning', fix: 'an exception (异常) is opened for the branch head: huifang exception list' }));
+    out.push(
+      message('result/dissatisfied', 'the customer is dissatisfied (不满意) with the service', place, {
+        severity: 'warning',
+        fix: 'an exception (异常) is opened for the branch head: huifang exception list',
+      }),
+    );
   }
   return out;
 }
 
 /** Records the visit's completion (when decided) and reports a late one — for good, once late. */
-function completionStep(ws: Workspace, facts: VisitFacts, decision: ResultDecision, record: boolean, actor: string): { completion: Completion | null; messages: Message[] } {
+function completionStep(
+  ws: Workspace,
+  facts: VisitFacts,
+  decision: ResultDecision,
+  record: boolean,
+  actor: string,
+): { completion: Completion | null; messages: Message[] } {
   const found = completionDate(facts, decision);
   let completion: Completion | null = completionOf(ws.db, facts.visit.visitId) ?? null;
   if (found) {
     const next = { ...found, dueOn: facts.visit.dueOn, late: found.completedOn > facts.visit.dueOn };
-    completion = record ? recordCompletion(ws.db, facts.visit.visitId, next, actor) : { ...next, late: next.late || Boolean(completion?.late) };
+    completion = record
+      ? recordCompletion(ws.db, facts.visit.visitId, next, actor)
+      : { ...next, late: next.late || Boolean(completion?.late) };
   }
-  const when = completion && completion.completedOn > completion.dueOn ? `completed on ${completion.completedOn} (${completion.source}), after its due date ${completion.dueOn}` : `recorded as completed after its due date ${completion?.dueOn} before its completion date was changed to ${completion?.completedOn}`;
+  const when =
+    completion && completion.completedOn > completion.dueOn
+      ? `completed on ${completion.completedOn} (${completion.source}), after its due date ${completion.dueOn}`
+      : `recorded as completed after its due date ${completion?.dueOn} before its completion date was changed to ${completion?.completedOn}`;
   const messages = completion?.late
-    ? [message('deadline/completed-late', `${when}; a late visit stays flagged`, { visitId: facts.visit.visitId }, { severity: 'warning', fix: 'report the delay to the branch head', expected: `complete by ${completion.dueOn}`, actual: `completed ${completion.completedOn}` })]
+    ? [
+        message(
+          'deadline/completed-late',
+          `${when}; a late visit stays flagged`,
+          { visitId: facts.visit.visitId },
+          {
+            severity: 'warning',
+            fix: 'report the delay to the branch head',
+            expected: `complete by ${completion.dueOn}`,
+            actual: `completed ${completion.completedOn}`,
+          },
+        ),
+      ]
     : [];
   return { completion, messages };
 }
@@ -173,29 +225,56 @@ function branchHeadOf(roster: readonly Person[], branchCode: string): Person | u
 }
 
 /** Opens (or extends) the visit's exception record when something calls for one; reports an open one with its age. */
-function exceptionStep(ws: Workspace, facts: VisitFacts, decision: ResultDecision, ctx: { roster: readonly Person[]; policy: Policy; today: string; record: boolean; actor: string }): { triggers: string[]; record: ExceptionRecord | undefined; messages: Message[] } {
+function exceptionStep(
+  ws: Workspace,
+  facts: VisitFacts,
+  decision: ResultDecision,
+  ctx: { roster: readonly Person[]; policy: Policy; today: string; record: boolean; actor: string },
+): { triggers: string[]; record: ExceptionRecord | undefined; messages: Message[] } {
   const visitId = facts.visit.visitId;
-  const triggers = exceptionTriggers({ result: decision.result, answers: facts.answers, remarks: facts.remarks.map((r) => r.text) });
+  const triggers = exceptionTriggers({
+    result: decision.result,
+    answers: facts.answers,
+    remarks: facts.remarks.map((r) => r.text),
+  });
   let record = exceptionOfVisit(ws.db, visitId);
   if (triggers.length && ctx.record) {
     const owner = branchHeadOf(ctx.roster, facts.customer.branchCode);
-    record = openException(ws.db, { visitId, triggers, owner: owner?.staffId ?? null, dueOn: addDays(ctx.today, ctx.policy.exceptions.dueDays) }, ctx.actor).record;
+    record = openException(
+      ws.db,
+      { visitId, triggers, owner: owner?.staffId ?? null, dueOn: addDays(ctx.today, ctx.policy.exceptions.dueDays) },
+      ctx.actor,
+    ).record;
   }
   const messages: Message[] = [];
   if (record?.status === 'open') {
     const age = ageInDays(record.openedAt, ctx.today);
     const overdue = ctx.today > record.dueOn ? `, overdue since ${record.dueOn}` : `, due ${record.dueOn}`;
-    messages.push(message('exception/open', `exception #${record.exceptionId} (${record.triggers.map((t) => TRIGGER_LABELS[t]).join('; ')}) open for ${age} day${age === 1 ? '' : 's'}, owner ${record.owner ?? 'none'}, level ${record.level}${overdue}`, { visitId }, {
-      severity: 'warning',
-      fix: record.owner ? `the branch head records cause and measures and closes it: huifang exception update ${record.exceptionId} --cause … --measures …` : `no branch head (营业部负责人) of branch ${facts.customer.branchCode} is on the roster; add one, or name an owner: huifang exception update ${record.exceptionId} --owner …`,
-    }));
+    messages.push(
+      message(
+        'exception/open',
+        `exception #${record.exceptionId} (${record.triggers.map((t) => TRIGGER_LABELS[t]).join('; ')}) open for ${age} day${age === 1 ? '' : 's'}, owner ${record.owner ?? 'none'}, level ${record.level}${overdue}`,
+        { visitId },
+        {
+          severity: 'warning',
+          fix: record.owner
+            ? `the branch head records cause and measures and closes it: huifang exception update ${record.exceptionId} --cause … --measures …`
+            : `no branch head (营业部负责人) of branch ${facts.customer.branchCode} is on the roster; add one, or name an owner: huifang exception update ${record.exceptionId} --owner …`,
+        },
+      ),
+    );
   }
   return { triggers, record, messages };
 }
 
 /** Validates one visit (see the module comment). @throws UnknownVisitError */
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
-export async function validateVisit(ws: Workspace, visitId: string, options: ValidateOptions = {}, roster?: readonly RosterEntry[]): Promise<VisitValidation> {
+export async function validateVisit(
+  ws: Workspace,
+  visitId: string,
+  options: ValidateOptions = {},
+  roster?: readonly RosterEntry[],
+): Promise<VisitValidation> {
   const actor = options.actor ?? 'huifang';
   const today = options.today ?? todayIso();
   const policy = options.policy ?? defaultPolicy();
@@ -204,7 +283,11 @@ export async function validateVisit(ws: Workspace, visitId: string, options: Val
   const printouts = await ensureEmailPrintouts(ws, visitId, actor);
   const factsOptions = options.verifyHashes === undefined ? {} : { verifyHashes: options.verifyHashes };
   let facts = await visitFacts(ws, visitId, factsOptions);
-  if (recordResults && (facts.visit.channel === 'phone' || facts.visit.channel === 'email') && facts.entered.length > 0) {
+  if (
+    recordResults &&
+    (facts.visit.channel === 'phone' || facts.visit.channel === 'email') &&
+    facts.entered.length > 0
+  ) {
     // Phone and e-mail visits get their record form filled from the entered answers (第七条).
     const { ensureEnteredForm } = await import('../render/entered-form.ts');
     const form = await ensureEnteredForm(ws, facts, actor);
@@ -212,16 +295,36 @@ export async function validateVisit(ws: Workspace, visitId: string, options: Val
   }
   const decision = decisionFor(facts, policy);
   if (recordResults) {
-    recordDecision(ws.db, { visitId, result: decision.result, reason: decision.reason, failedAnswers: decision.failedAnswers, missing: decision.missing }, actor);
+    recordDecision(
+      ws.db,
+      {
+        visitId,
+        result: decision.result,
+        reason: decision.reason,
+        failedAnswers: decision.failedAnswers,
+        missing: decision.missing,
+      },
+      actor,
+    );
   }
   const record: VisitEvidenceRecord = { ...facts.record, result: decision.result };
   const problems: Message[] = [];
   for (const p of printouts) {
-    if (p.error) problems.push(message('mail/printout', `no printout could be made of ${p.fileName}: ${p.error}`, { visitId, file: p.fileName }, { fix: "save the message from the mail client as a PDF printout and ingest it" }));
+    if (p.error)
+      problems.push(
+        message(
+          'mail/printout',
+          `no printout could be made of ${p.fileName}: ${p.error}`,
+          { visitId, file: p.fileName },
+          { fix: 'save the message from the mail client as a PDF printout and ingest it' },
+        ),
+      );
   }
   problems.push(...checkEvidence(record), ...conflictMessages(facts));
   problems.push(...resultMessages(facts, decision, policy));
-  const evidenceComplete = !problems.some((m) => m.severity === 'error' && (m.ruleId.startsWith('evidence/') || m.ruleId.startsWith('review/')));
+  const evidenceComplete = !problems.some(
+    (m) => m.severity === 'error' && (m.ruleId.startsWith('evidence/') || m.ruleId.startsWith('review/')),
+  );
   problems.push(...checkDeadline(visitId, facts.visit.dueOn, today, decision.result !== 'pending' && evidenceComplete));
   const completion = completionStep(ws, facts, decision, recordResults, actor);
   const review = reviewMessages(facts, staff);
@@ -230,27 +333,52 @@ export async function validateVisit(ws: Workspace, visitId: string, options: Val
   const exception = exceptionStep(ws, facts, decision, { roster: staff, policy, today, record: recordResults, actor });
   problems.push(...exception.messages);
   const v: VisitValidation = {
-    visitId, customerId: facts.customer.customerId, branchCode: facts.customer.branchCode, category: facts.visit.category, channel: facts.visit.channel, dueOn: facts.visit.dueOn,
-    result: decision.result, ok: !problems.some((m) => m.severity === 'error'), problems, decision, record, completion: completion.completion, approved: review.approved,
+    visitId,
+    customerId: facts.customer.customerId,
+    branchCode: facts.customer.branchCode,
+    category: facts.visit.category,
+    channel: facts.visit.channel,
+    dueOn: facts.visit.dueOn,
+    result: decision.result,
+    ok: !problems.some((m) => m.severity === 'error'),
+    problems,
+    decision,
+    record,
+    completion: completion.completion,
+    approved: review.approved,
   };
   if (exception.triggers.length || exception.record) {
     v.exception = {
-      visitId, customerId: facts.customer.customerId, customerName: facts.customer.name, branchCode: facts.customer.branchCode, branchName: facts.customer.branchName,
-      category: facts.visit.category, channel: facts.visit.channel, reason: decision.reason, failedAnswers: decision.failedAnswers, triggers: exception.record?.triggers ?? exception.triggers,
+      visitId,
+      customerId: facts.customer.customerId,
+      customerName: facts.customer.name,
+      branchCode: facts.customer.branchCode,
+      branchName: facts.customer.branchName,
+      category: facts.visit.category,
+      channel: facts.visit.channel,
+      reason: decision.reason,
+      failedAnswers: decision.failedAnswers,
+      triggers: exception.record?.triggers ?? exception.triggers,
       ...(exception.record ? { record: exception.record } : {}),
     };
   }
   return v;
 }
 
-function dutyMessages(facts: VisitFacts, roster: readonly RosterEntry[], events: readonly { actor: string; action: string; at: string }[]): Message[] {
+function dutyMessages(
+  facts: VisitFacts,
+  roster: readonly RosterEntry[],
+  events: readonly { actor: string; action: string; at: string }[],
+): Message[] {
   return [
     ...checkDuties({
       visitId: facts.visit.visitId,
       visitor: facts.visit.visitor,
       reviewer: facts.visit.reviewer,
       customerMarketingStaff: facts.customer.marketingStaff,
-      reviewDecisions: facts.readings.decidedReviewItems.filter((i) => i.decidedBy).map((i) => ({ itemId: i.itemId, subject: i.subject, decidedBy: i.decidedBy! })),
+      reviewDecisions: facts.readings.decidedReviewItems
+        .filter((i) => i.decidedBy)
+        .map((i) => ({ itemId: i.itemId, subject: i.subject, decidedBy: i.decidedBy! })),
       roster,
     }),
     ...marketingActs(facts.visit.visitId, events, roster),
@@ -267,15 +395,21 @@ export interface ValidateAllOptions extends ValidateOptions {
 
 /** Validates every visit (of a branch, or the given ones), in visit id order. */
 export async function validateAll(ws: Workspace, options: ValidateAllOptions = {}): Promise<ValidationReport> {
-  const ids = options.visitIds ?? listVisits(ws.db, options.branch ? { branchCode: options.branch } : {}).map((v) => v.visitId);
+  const ids =
+    options.visitIds ?? listVisits(ws.db, options.branch ? { branchCode: options.branch } : {}).map((v) => v.visitId);
   const roster = listStaff(ws.db);
   const problems: Message[] = [];
   if (roster.length === 0 && ids.length > 0) {
     problems.push(
-      message('duties/no-roster', 'no staff roster has been imported, so whether visitors are marketing staff (营销序列) cannot be checked', {}, {
-        severity: 'warning',
-        fix: 'import the roster: huifang staff import <staff.csv>',
-      }),
+      message(
+        'duties/no-roster',
+        'no staff roster has been imported, so whether visitors are marketing staff (营销序列) cannot be checked',
+        {},
+        {
+          severity: 'warning',
+          fix: 'import the roster: huifang staff import <staff.csv>',
+        },
+      ),
     );
   }
   const visits: VisitValidation[] = [];
@@ -284,5 +418,10 @@ export async function validateAll(ws: Workspace, options: ValidateAllOptions = {
     options.onProgress?.(i + 1, ids.length);
   }
   const exceptions = visits.flatMap((v) => (v.exception ? [v.exception] : []));
-  return { ok: visits.every((v) => v.ok) && !problems.some((m) => m.severity === 'error'), visits, exceptions, problems };
+  return {
+    ok: visits.every((v) => v.ok) && !problems.some((m) => m.severity === 'error'),
+    visits,
+    exceptions,
+    problems,
+  };
 }

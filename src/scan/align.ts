@@ -34,7 +34,8 @@ function normaliser(pts: readonly Point[]): Norm {
 
 function mul(a: readonly number[], b: readonly number[]): number[] {
   const out = new Array<number>(9).fill(0);
-  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) for (let k = 0; k < 3; k++) out[r * 3 + c]! += a[r * 3 + k]! * b[k * 3 + c]!;
+  for (let r = 0; r < 3; r++)
+    for (let c = 0; c < 3; c++) for (let k = 0; k < 3; k++) out[r * 3 + c]! += a[r * 3 + k]! * b[k * 3 + c]!;
   return out;
 }
 
@@ -68,7 +69,11 @@ export type TransformModel = 'projective' | 'affine' | 'similarity';
  * Least-squares fit of layout points to image points: projective (≥ 4 points), affine
  * (≥ 3) or similarity (rotation, one scale, shift; ≥ 2). Null when the points are degenerate.
  */
-export function fitTransform(layout: readonly Point[], image: readonly Point[], kind: TransformModel = layout.length < 4 ? 'affine' : 'projective'): Homography | null {
+export function fitTransform(
+  layout: readonly Point[],
+  image: readonly Point[],
+  kind: TransformModel = layout.length < 4 ? 'affine' : 'projective',
+): Homography | null {
   const need = kind === 'projective' ? 4 : kind === 'affine' ? 3 : 2;
   if (layout.length !== image.length || layout.length < need) return null;
   const ns = normaliser(layout);
@@ -140,13 +145,19 @@ function qrCorners(r: Rect): Point[] {
  * first affine estimate of the page from their corners: the hypothesis that puts the
  * page's centre nearest the image's centre wins.
  */
-function placeCodes(codes: readonly FoundCode[], img: { width: number; height: number }): { slots: CodeSlot[]; estimate: Homography } | null {
+function placeCodes(
+  codes: readonly FoundCode[],
+  img: { width: number; height: number },
+): { slots: CodeSlot[]; estimate: Homography } | null {
   const ours = codes.filter((c) => c.payload);
   if (ours.length === 0) return null;
-  const slotsList: CodeSlot[][] = ours.length === 1 ? [['topRight'], ['bottomLeft']] : [
-    ['topRight', 'bottomLeft'],
-    ['bottomLeft', 'topRight'],
-  ];
+  const slotsList: CodeSlot[][] =
+    ours.length === 1
+      ? [['topRight'], ['bottomLeft']]
+      : [
+          ['topRight', 'bottomLeft'],
+          ['bottomLeft', 'topRight'],
+        ];
   let best: { slots: CodeSlot[]; estimate: Homography; cost: number } | null = null;
   for (const slots of slotsList) {
     const layout: Point[] = [];
@@ -161,7 +172,10 @@ function placeCodes(codes: readonly FoundCode[], img: { width: number; height: n
     let cost = Math.hypot(mid.x - img.width / 2, mid.y - img.height / 2);
     if (ours.length === 2) {
       // Fit error of the corners: a wrong pairing cannot fit both codes at once.
-      cost += layout.reduce((s, p, i) => s + Math.hypot(project(h, p).x - image[i]!.x, project(h, p).y - image[i]!.y), 0);
+      cost += layout.reduce(
+        (s, p, i) => s + Math.hypot(project(h, p).x - image[i]!.x, project(h, p).y - image[i]!.y),
+        0,
+      );
     }
     if (!best || cost < best.cost) best = { slots, estimate: h, cost };
   }

@@ -38,7 +38,11 @@ export async function findBarcodes(img: GreyImage): Promise<FoundBarcode[]> {
   for (const r of results) {
     if (!r.isValid || found.some((f) => f.text === r.text)) continue;
     const t = parseTrackingNumber(r.text);
-    found.push(t.ok ? { text: r.text, trackingNumber: t.trackingNumber } : { text: r.text, trackingNumber: null, problem: t.reason });
+    found.push(
+      t.ok
+        ? { text: r.text, trackingNumber: t.trackingNumber }
+        : { text: r.text, trackingNumber: null, problem: t.reason },
+    );
   }
   return found;
 }

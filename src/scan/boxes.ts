@@ -51,14 +51,22 @@ export interface MeasureOptions {
  * How far the printed outline `rect` actually sits from where the transform puts it:
  * the offset (mm) within ±`search` whose outline samples are darkest.
  */
-export function outlineShift(img: GreyImage, h: Homography, rect: Rect, search: number, pxPerMm: number): { shift: Point; outlineGrey: number } {
+export function outlineShift(
+  img: GreyImage,
+  h: Homography,
+  rect: Rect,
+  search: number,
+  pxPerMm: number,
+): { shift: Point; outlineGrey: number } {
   const step = Math.max(0.08, 0.6 / pxPerMm);
   const along = Math.max(0.15, 1 / pxPerMm);
   // Vertical edges tell the horizontal offset, horizontal edges the vertical one: two 1-D searches.
   const vertical: Point[] = [];
   const horizontal: Point[] = [];
-  for (let t = 0.6; t < rect.width - 0.6; t += along) horizontal.push(project(h, { x: rect.x + t, y: rect.y }), project(h, { x: rect.x + t, y: rect.y + rect.height }));
-  for (let t = 0.6; t < rect.height - 0.6; t += along) vertical.push(project(h, { x: rect.x, y: rect.y + t }), project(h, { x: rect.x + rect.width, y: rect.y + t }));
+  for (let t = 0.6; t < rect.width - 0.6; t += along)
+    horizontal.push(project(h, { x: rect.x + t, y: rect.y }), project(h, { x: rect.x + t, y: rect.y + rect.height }));
+  for (let t = 0.6; t < rect.height - 0.6; t += along)
+    vertical.push(project(h, { x: rect.x, y: rect.y + t }), project(h, { x: rect.x + rect.width, y: rect.y + t }));
   // Offsets are tiny: shift in pixel space by the local derivative of the transform.
   const o = project(h, { x: rect.x, y: rect.y });
   const ux = project(h, { x: rect.x + 1, y: rect.y });
@@ -86,12 +94,21 @@ export function outlineShift(img: GreyImage, h: Homography, rect: Rect, search: 
     outlineSum += bestRaw;
     return best;
   };
-  const shift = { x: best1d(vertical, { x: ux.x - o.x, y: ux.y - o.y }), y: best1d(horizontal, { x: uy.x - o.x, y: uy.y - o.y }) };
+  const shift = {
+    x: best1d(vertical, { x: ux.x - o.x, y: ux.y - o.y }),
+    y: best1d(horizontal, { x: uy.x - o.x, y: uy.y - o.y }),
+  };
   return { shift, outlineGrey: outlineSum / Math.max(1, vertical.length + horizontal.length) };
 }
 
 /** Measures the ink inside `rect` (layout mm) on an aligned page. */
-export function measureInk(img: GreyImage, h: Homography, rect: Rect, pxPerMm: number, opt: MeasureOptions): InkMeasure {
+export function measureInk(
+  img: GreyImage,
+  h: Homography,
+  rect: Rect,
+  pxPerMm: number,
+  opt: MeasureOptions,
+): InkMeasure {
   const found = opt.outline ? outlineShift(img, h, opt.outline.rect, opt.outline.search, pxPerMm) : null;
   const shift = found?.shift ?? { x: 0, y: 0 };
   const x0 = rect.x + opt.margin + shift.x;
@@ -134,7 +151,17 @@ export function measureInk(img: GreyImage, h: Homography, rect: Rect, pxPerMm: n
  * projection is carried along each row by its increments, with no allocation a sample — the
  * signature and seal boxes are tens of thousands of samples a page.
  */
-function sampleGrid(img: GreyImage, h: Homography, x0: number, y0: number, step: number, cols: number, rows: number, grey: Float32Array, pos: Float32Array): void {
+function sampleGrid(
+  img: GreyImage,
+  h: Homography,
+  x0: number,
+  y0: number,
+  step: number,
+  cols: number,
+  rows: number,
+  grey: Float32Array,
+  pos: Float32Array,
+): void {
   const { width: W, height: H, data: d } = img;
   const dx = h[0]! * step;
   const dy = h[3]! * step;
@@ -193,7 +220,13 @@ export interface TickMeasureOptions {
  * A tick that strays past the border still counts; the border itself never does.
  */
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
-export function measureTick(img: GreyImage, h: Homography, box: Rect, pxPerMm: number, opt: TickMeasureOptions): InkMeasure {
+export function measureTick(
+  img: GreyImage,
+  h: Homography,
+  box: Rect,
+  pxPerMm: number,
+  opt: TickMeasureOptions,
+): InkMeasure {
   const found = outlineShift(img, h, box, opt.search, pxPerMm);
   const shift = found.shift;
   const bx0 = box.x + shift.x;
@@ -214,7 +247,9 @@ export function measureTick(img: GreyImage, h: Homography, box: Rect, pxPerMm: n
       const y = y0 + (r + 0.5) * opt.step;
       // Distance to the outline: inside the box, to its nearest edge; outside, to the box.
       const inBox = x >= bx0 && x <= bx1 && y >= by0 && y <= by1;
-      const d = inBox ? Math.min(x - bx0, bx1 - x, y - by0, by1 - y) : Math.hypot(Math.max(bx0 - x, 0, x - bx1), Math.max(by0 - y, 0, y - by1));
+      const d = inBox
+        ? Math.min(x - bx0, bx1 - x, y - by0, by1 - y)
+        : Math.hypot(Math.max(bx0 - x, 0, x - bx1), Math.max(by0 - y, 0, y - by1));
       if (d < opt.band) continue;
       const k = r * cols + c;
       const p = project(h, { x, y });
@@ -254,7 +289,15 @@ export function measureTick(img: GreyImage, h: Homography, box: Rect, pxPerMm: n
     }
     return cellAt(Math.floor((my - y0) / opt.step), Math.floor((mx - x0) / opt.step));
   };
-  const kept = strokeCells(ink, cols, rows, Math.ceil(opt.minExtent / opt.step), used, Math.ceil((0.55 * opt.minExtent) / opt.step), across);
+  const kept = strokeCells(
+    ink,
+    cols,
+    rows,
+    Math.ceil(opt.minExtent / opt.step),
+    used,
+    Math.ceil((0.55 * opt.minExtent) / opt.step),
+    across,
+  );
   const cell = opt.step * opt.step;
   return {
     fraction: region ? kept / region : 0,
@@ -271,7 +314,15 @@ export function measureTick(img: GreyImage, h: Homography, box: Rect, pxPerMm: n
  * that reach at least `minCells` cells across in some direction: pen strokes and dots stay,
  * dust specks and toner grains drop out, whatever their darkness.
  */
-function strokeCells(cells: Uint8Array, cols: number, rows: number, minCells: number, used?: Uint8Array, minCellsAtBand = minCells, across?: (cell: number) => number): number {
+function strokeCells(
+  cells: Uint8Array,
+  cols: number,
+  rows: number,
+  minCells: number,
+  used?: Uint8Array,
+  minCellsAtBand = minCells,
+  across?: (cell: number) => number,
+): number {
   const seen = new Uint8Array(cells.length);
   const stack: number[] = [];
   let total = 0;
@@ -326,7 +377,13 @@ function strokeCells(cells: Uint8Array, cols: number, rows: number, minCells: nu
 }
 
 /** Whether ink (or faint ink) lies at or next to where some cell of a blot, mirrored across the box's edge, falls. */
-function continuesAcross(members: number[], cells: Uint8Array, cols: number, rows: number, across: (cell: number) => number): boolean {
+function continuesAcross(
+  members: number[],
+  cells: Uint8Array,
+  cols: number,
+  rows: number,
+  across: (cell: number) => number,
+): boolean {
   for (const k of members) {
     const m = across(k);
     if (m < 0) continue;

@@ -10,7 +10,13 @@ import { project, type Homography } from './align.ts';
 import { cropGrey, type GreyImage } from './grey.ts';
 
 /** The part of the working image that shows `r` (mm on the page) with `marginMm` around it, upright. */
-export function cropOfRect(img: GreyImage, transform: Homography, r: Rect, quarterTurns: number | null, marginMm = 3): GreyImage {
+export function cropOfRect(
+  img: GreyImage,
+  transform: Homography,
+  r: Rect,
+  quarterTurns: number | null,
+  marginMm = 3,
+): GreyImage {
   const corners = [
     { x: r.x - marginMm, y: r.y - marginMm },
     { x: r.x + r.width + marginMm, y: r.y - marginMm },
@@ -34,7 +40,8 @@ export function pageThumbnail(img: GreyImage, maxWidth = 700): GreyImage {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let sum = 0;
-      for (let dy = 0; dy < f; dy++) for (let dx = 0; dx < f; dx++) sum += img.data[(y * f + dy) * img.width + x * f + dx]!;
+      for (let dy = 0; dy < f; dy++)
+        for (let dx = 0; dx < f; dx++) sum += img.data[(y * f + dy) * img.width + x * f + dx]!;
       data[y * width + x] = Math.round(sum / (f * f));
     }
   }
@@ -104,5 +111,12 @@ export function encodeGreyPng(img: GreyImage): Uint8Array {
     raw.set(img.data.subarray(y * img.width, (y + 1) * img.width), y * (img.width + 1) + 1);
   }
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return new Uint8Array(Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 6 })), chunk('IEND', new Uint8Array(0))]));
+  return new Uint8Array(
+    Buffer.concat([
+      signature,
+      chunk('IHDR', ihdr),
+      chunk('IDAT', deflateSync(raw, { level: 6 })),
+      chunk('IEND', new Uint8Array(0)),
+    ]),
+  );
 }

@@ -9,7 +9,16 @@
  */
 import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFDict, PDFArray, PDFBool, type PDFPage } from '@cantoo/pdf-lib';
+import {
+  PDFDocument,
+  PDFName,
+  PDFNumber,
+  PDFRawStream,
+  PDFDict,
+  PDFArray,
+  PDFBool,
+  type PDFPage,
+} from '@cantoo/pdf-lib';
 import { rasterizePdf } from '../formats/rasterize.ts';
 import { A4 } from '../layout/page.ts';
 
@@ -78,7 +87,12 @@ export function sniffFormat(bytes: Uint8Array): ScanFormat | null {
   const b = bytes;
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
   if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'png';
-  if (b.length >= 4 && ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a && b[3] === 0) || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a))) return 'tiff';
+  if (
+    b.length >= 4 &&
+    ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a && b[3] === 0) ||
+      (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a))
+  )
+    return 'tiff';
   // PDF readers accept the header anywhere in the first kilobyte.
   const head = Buffer.from(b.subarray(0, 1024)).toString('latin1');
   if (head.includes('%PDF-')) return 'pdf';
@@ -95,11 +109,17 @@ export function sniffFormat(bytes: Uint8Array): ScanFormat | null {
  *   if (isPageFailure(p)) quarantine(p.page, p.reason); else read(await readPage(p));
  * }
  */
-export async function* decodePages(bytes: Uint8Array, name: string, options: DecodeOptions = {}): AsyncGenerator<DecodedPage | PageFailure> {
+export async function* decodePages(
+  bytes: Uint8Array,
+  name: string,
+  options: DecodeOptions = {},
+): AsyncGenerator<DecodedPage | PageFailure> {
   const lim: Limits = {
     maxPixels: options.maxPixels ?? 80_000_000,
     maxPages: options.maxPages ?? 2000,
-    rasterDpi: options.targetDpi ? Math.min(options.rasterDpi ?? 200, Math.max(options.targetDpi, 100)) : (options.rasterDpi ?? 200),
+    rasterDpi: options.targetDpi
+      ? Math.min(options.rasterDpi ?? 200, Math.max(options.targetDpi, 100))
+      : (options.rasterDpi ?? 200),
     targetDpi: options.targetDpi ?? null,
     claimPage: options.claimPage ?? counter(),
     onPageCount: options.onPageCount ?? (() => {}),
@@ -110,7 +130,10 @@ export async function* decodePages(bytes: Uint8Array, name: string, options: Dec
   }
   const format = sniffFormat(bytes);
   if (!format) {
-    yield { page: null, reason: `${name} is not a JPEG, PNG, TIFF or PDF file (its first bytes are ${hex(bytes.subarray(0, 8))}); scan to one of those formats` };
+    yield {
+      page: null,
+      reason: `${name} is not a JPEG, PNG, TIFF or PDF file (its first bytes are ${hex(bytes.subarray(0, 8))}); scan to one of those formats`,
+    };
     return;
   }
   if (format === 'pdf') {
@@ -134,17 +157,35 @@ export async function* decodePages(bytes: Uint8Array, name: string, options: Dec
       yield { page: i + 1, reason: `${name}, page ${i + 1}: ${explainImageError(e, format)}` };
     }
   }
-  if (pages > count) yield { page: count + 1, reason: `${name} has ${pages} pages; only the first ${count} were read (page limit). Split the file and ingest the rest separately` };
+  if (pages > count)
+    yield {
+      page: count + 1,
+      reason: `${name} has ${pages} pages; only the first ${count} were read (page limit). Split the file and ingest the rest separately`,
+    };
 }
 
-async function decodeImagePage(bytes: Uint8Array, format: ScanFormat, index: number, lim: Limits, multi: boolean, knownDpi?: number, knownBilevel = false): Promise<DecodedPage> {
-  const input = sharp(bytes, { limitInputPixels: lim.maxPixels, failOn: 'error', ...(multi ? { page: index, pages: 1 } : {}) });
+async function decodeImagePage(
+  bytes: Uint8Array,
+  format: ScanFormat,
+  index: number,
+  lim: Limits,
+  multi: boolean,
+  knownDpi?: number,
+  knownBilevel = false,
+): Promise<DecodedPage> {
+  const input = sharp(bytes, {
+    limitInputPixels: lim.maxPixels,
+    failOn: 'error',
+    ...(multi ? { page: index, pages: 1 } : {}),
+  });
   const meta = await input.metadata();
   const singleChannel = meta.channels === 1 || meta.channels === 2 || meta.space === 'b-w' || meta.space === 'grey16';
   const turned = (meta.orientation ?? 1) >= 5;
   const width = (turned ? meta.height : meta.width) ?? 0;
   const height = (turned ? meta.width : meta.height) ?? 0;
-  const { dpi: scanDpi, dpiSource } = knownDpi ? { dpi: knownDpi, dpiSource: 'metadata' as const } : resolveDpi(meta.density, width, height);
+  const { dpi: scanDpi, dpiSource } = knownDpi
+    ? { dpi: knownDpi, dpiSource: 'metadata' as const }
+    : resolveDpi(meta.density, width, height);
   const shrink = lim.targetDpi ? Math.max(1, Math.floor(scanDpi / lim.targetDpi + 0.25)) : 1;
   let pipe = input.rotate(); // honour EXIF orientation (photographed pages)
   if (meta.hasAlpha) pipe = pipe.flatten({ background: '#ffffff' });
@@ -153,7 +194,10 @@ async function decodeImagePage(bytes: Uint8Array, format: ScanFormat, index: num
   pipe = singleChannel ? pipe.toColourspace('b-w') : pipe.toColourspace('srgb');
   const { data, info } = await pipe.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   const channels = info.channels === 1 ? 1 : 3;
-  const pixels = channels === 1 || info.channels === 3 ? new Uint8Array(data.buffer, data.byteOffset, data.length) : dropAlpha(data, info.channels);
+  const pixels =
+    channels === 1 || info.channels === 3
+      ? new Uint8Array(data.buffer, data.byteOffset, data.length)
+      : dropAlpha(data, info.channels);
   const grey = channels === 1 || isNeutral(pixels);
   // A shrunk bilevel page has grey edges, and a clean grey scan few grey levels: judge the
   // file's own pixels — its bit depth, else a full-resolution strip of a lossless grey page.
@@ -180,10 +224,21 @@ async function decodeImagePage(bytes: Uint8Array, format: ScanFormat, index: num
 }
 
 /** A horizontal strip across the middle of a page (a tenth of its height), grey, at the file's own resolution. */
-async function fullResolutionStrip(bytes: Uint8Array, index: number, lim: Limits, multi: boolean, width: number, height: number): Promise<Uint8Array> {
+async function fullResolutionStrip(
+  bytes: Uint8Array,
+  index: number,
+  lim: Limits,
+  multi: boolean,
+  width: number,
+  height: number,
+): Promise<Uint8Array> {
   const top = Math.floor(height * 0.45);
   const h = Math.max(1, Math.min(height - top, Math.floor(height * 0.1)));
-  const strip = await sharp(bytes, { limitInputPixels: lim.maxPixels, failOn: 'error', ...(multi ? { page: index, pages: 1 } : {}) })
+  const strip = await sharp(bytes, {
+    limitInputPixels: lim.maxPixels,
+    failOn: 'error',
+    ...(multi ? { page: index, pages: 1 } : {}),
+  })
     .rotate()
     .extract({ left: 0, top, width, height: h })
     .toColourspace('b-w')
@@ -219,7 +274,10 @@ function isBilevel(grey: Uint8Array, shrink = 1): boolean {
     const between = n - hist[0]! - hist[255]!;
     return n > 0 && between <= 0.002 * n && hist[0]! >= 0.001 * n;
   }
-  const top = [...hist].sort((a, b) => b - a).slice(0, 12).reduce((s, x) => s + x, 0);
+  const top = [...hist]
+    .sort((a, b) => b - a)
+    .slice(0, 12)
+    .reduce((s, x) => s + x, 0);
   return n > 0 && top / n >= 0.95;
 }
 
@@ -239,7 +297,11 @@ function isNeutral(rgb: Uint8Array): boolean {
  * The resolution to believe: the metadata's when it makes the image a plausible page
  * (140–330 mm on its short side), else the one that makes the image A4.
  */
-function resolveDpi(metaDpi: number | undefined, width: number, height: number): { dpi: number; dpiSource: 'metadata' | 'page-size' } {
+function resolveDpi(
+  metaDpi: number | undefined,
+  width: number,
+  height: number,
+): { dpi: number; dpiSource: 'metadata' | 'page-size' } {
   if (metaDpi && metaDpi >= 50 && metaDpi <= 2400) {
     // The short side of a scanned page: A5 148 mm … A3 297 mm, with some glass around it.
     const wMm = (Math.min(width, height) / metaDpi) * 25.4;
@@ -255,9 +317,16 @@ function resolveDpi(metaDpi: number | undefined, width: number, height: number):
 function explainImageError(e: unknown, format: ScanFormat): string {
   const text = e instanceof Error ? e.message : String(e);
   const label = format.toUpperCase();
-  if (/pixel limit/i.test(text)) return `the ${label} image is larger than the pixel limit (a decompression bomb or an absurd resolution); it was not decoded. Rescan at 600 dpi or less`;
-  if (/premature end|truncat|unexpected end|end of (file|data)|short read|read error|out of data|not enough data/i.test(text)) return `the ${label} file is truncated (it ends before the image does); copy or scan it again`;
-  if (/unsupported image format|bad seek|corrupt|invalid|not a|improper|bogus|unknown/i.test(text)) return `the ${label} file is damaged and cannot be decoded (${firstLine(text)}); scan it again`;
+  if (/pixel limit/i.test(text))
+    return `the ${label} image is larger than the pixel limit (a decompression bomb or an absurd resolution); it was not decoded. Rescan at 600 dpi or less`;
+  if (
+    /premature end|truncat|unexpected end|end of (file|data)|short read|read error|out of data|not enough data/i.test(
+      text,
+    )
+  )
+    return `the ${label} file is truncated (it ends before the image does); copy or scan it again`;
+  if (/unsupported image format|bad seek|corrupt|invalid|not a|improper|bogus|unknown/i.test(text))
+    return `the ${label} file is damaged and cannot be decoded (${firstLine(text)}); scan it again`;
   return `the ${label} image cannot be decoded (${firstLine(text)}); scan it again`;
 }
 
@@ -304,7 +373,10 @@ async function* decodePdf(bytes: Uint8Array, name: string, lim: Limits): AsyncGe
   }
   const pages = doc.getPages();
   if (pages.length === 0) {
-    yield { page: null, reason: `${name}: the PDF has no readable pages (damaged or truncated); export or scan it again` };
+    yield {
+      page: null,
+      reason: `${name}: the PDF has no readable pages (damaged or truncated); export or scan it again`,
+    };
     return;
   }
   const count = Math.min(pages.length, lim.maxPages);
@@ -324,7 +396,11 @@ async function* decodePdf(bytes: Uint8Array, name: string, lim: Limits): AsyncGe
       yield { page: n, reason: `${name}, page ${n}: ${explainPdfError(e)}` };
     }
   }
-  if (pages.length > count) yield { page: count + 1, reason: `${name} has ${pages.length} pages; only the first ${count} were read (page limit). Split the file and ingest the rest separately` };
+  if (pages.length > count)
+    yield {
+      page: count + 1,
+      reason: `${name} has ${pages.length} pages; only the first ${count} were read (page limit). Split the file and ingest the rest separately`,
+    };
 }
 
 /** Rasterizes every page with pdf.js when pdf-lib cannot open the file (damaged or encrypted). */
@@ -345,7 +421,11 @@ async function* rasterizeAll(bytes: Uint8Array, name: string, lim: Limits): Asyn
       yield { page: i + 1, reason: `${name}, page ${i + 1}: ${explainPdfError(e)}` };
     }
   }
-  if (sizes.length > count) yield { page: count + 1, reason: `${name} has ${sizes.length} pages; only the first ${count} were read (page limit)` };
+  if (sizes.length > count)
+    yield {
+      page: count + 1,
+      reason: `${name} has ${sizes.length} pages; only the first ${count} were read (page limit)`,
+    };
 }
 
 async function pdfPageSizes(bytes: Uint8Array): Promise<{ width: number; height: number }[]> {
@@ -365,22 +445,44 @@ async function pdfPageSizes(bytes: Uint8Array): Promise<{ width: number; height:
   }
 }
 
-async function rasterizeOne(bytes: Uint8Array, n: number, widthPt: number, heightPt: number, lim: Limits): Promise<DecodedPage> {
+async function rasterizeOne(
+  bytes: Uint8Array,
+  n: number,
+  widthPt: number,
+  heightPt: number,
+  lim: Limits,
+): Promise<DecodedPage> {
   const inches = (widthPt / 72) * (heightPt / 72);
   // Never more pixels than the limit, whatever page size the file claims.
   const dpi = Math.max(20, Math.min(lim.rasterDpi, Math.floor(Math.sqrt(lim.maxPixels / Math.max(inches, 1e-6)))));
   const [raster] = await rasterizePdf(bytes, { dpi, pages: [n] });
   if (!raster) throw new Error(`page ${n} could not be rendered`);
   const rgb = dropAlpha(new Uint8Array(raster.data.buffer, raster.data.byteOffset, raster.data.length), 4);
-  return { page: n, width: raster.width, height: raster.height, dpi, scanDpi: dpi, shrink: 1, dpiSource: 'metadata', channels: 3, grey: isNeutral(rgb), bilevel: false, data: rgb, source: 'pdf rasterized' };
+  return {
+    page: n,
+    width: raster.width,
+    height: raster.height,
+    dpi,
+    scanDpi: dpi,
+    shrink: 1,
+    dpiSource: 'metadata',
+    channels: 3,
+    grey: isNeutral(rgb),
+    bilevel: false,
+    data: rgb,
+    source: 'pdf rasterized',
+  };
 }
 
 function explainPdfError(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   const name = e instanceof Error ? e.name : '';
-  if (/^Vips|premature end|pixel limit/i.test(text)) return `its page image: ${explainImageError(e, 'jpeg').replace(/^the JPEG (file|image)/, 'the image')}`;
-  if (name === 'PasswordException' || /password/i.test(text)) return 'the PDF is encrypted with a password; save an unprotected copy and ingest that';
-  if (/invalid pdf structure|invalidpdf|no pdf header|xref|trailer|unexpected end|truncat/i.test(name + ' ' + text)) return `the PDF is damaged or truncated (${firstLine(text)}); export or scan it again`;
+  if (/^Vips|premature end|pixel limit/i.test(text))
+    return `its page image: ${explainImageError(e, 'jpeg').replace(/^the JPEG (file|image)/, 'the image')}`;
+  if (name === 'PasswordException' || /password/i.test(text))
+    return 'the PDF is encrypted with a password; save an unprotected copy and ingest that';
+  if (/invalid pdf structure|invalidpdf|no pdf header|xref|trailer|unexpected end|truncat/i.test(name + ' ' + text))
+    return `the PDF is damaged or truncated (${firstLine(text)}); export or scan it again`;
   return `the PDF page cannot be read: ${firstLine(text)}; export or scan it again`;
 }
 
@@ -410,7 +512,10 @@ async function extractPageImage(page: PDFPage, lim: Limits): Promise<Omit<Decode
   const w = numberOf(d.lookup(PDFName.of('Width')));
   const h = numberOf(d.lookup(PDFName.of('Height')));
   if (!w || !h) return null;
-  if (w * h > maxPixels) throw new Error(`its image is ${w}×${h} pixels, more than the pixel limit (a decompression bomb or an absurd resolution)`);
+  if (w * h > maxPixels)
+    throw new Error(
+      `its image is ${w}×${h} pixels, more than the pixel limit (a decompression bomb or an absurd resolution)`,
+    );
   const { width: pw, height: ph } = page.getSize();
   // The image must fill the page: same proportions (the scanner wrote one image a page).
   if (Math.abs(w / h - pw / ph) > 0.03 * (pw / ph)) return null;
@@ -425,7 +530,12 @@ async function extractPageImage(page: PDFPage, lim: Limits): Promise<Omit<Decode
   if (filters.length === 1 && filters[0] === 'DCTDecode') return finish(contents, 'jpeg');
   if (filters.length === 1 && filters[0] === 'CCITTFaxDecode') {
     const parms = d.lookup(PDFName.of('DecodeParms'));
-    const p = parms instanceof PDFDict ? parms : parms instanceof PDFArray ? (parms.lookup(0) as PDFDict | undefined) : undefined;
+    const p =
+      parms instanceof PDFDict
+        ? parms
+        : parms instanceof PDFArray
+          ? (parms.lookup(0) as PDFDict | undefined)
+          : undefined;
     const k = numberOf(p?.lookup(PDFName.of('K'))) ?? 0;
     const blackIs1 = p?.lookup(PDFName.of('BlackIs1')) === PDFBool.True;
     const aligned = p?.lookup(PDFName.of('EncodedByteAlign')) === PDFBool.True;
@@ -447,7 +557,10 @@ async function extractPageImage(page: PDFPage, lim: Limits): Promise<Omit<Decode
     try {
       raw = inflateSync(contents, { maxOutputLength: expected + 65536 });
     } catch (e) {
-      if (e instanceof RangeError || /larger than/i.test(String(e))) throw new Error(`its image holds more data than its declared ${w}×${h} ${bpc === 1 ? 'black-and-white' : channels === 1 ? 'grey' : 'RGB'} pixels (a damaged file or a decompression bomb)`);
+      if (e instanceof RangeError || /larger than/i.test(String(e)))
+        throw new Error(
+          `its image holds more data than its declared ${w}×${h} ${bpc === 1 ? 'black-and-white' : channels === 1 ? 'grey' : 'RGB'} pixels (a damaged file or a decompression bomb)`,
+        );
       throw new Error(`its image data is damaged (${firstLine(String(e))})`);
     }
     if (raw.length < expected) throw new Error('its image data is shorter than its size says (truncated)');
@@ -456,7 +569,15 @@ async function extractPageImage(page: PDFPage, lim: Limits): Promise<Omit<Decode
       const blackIs1 = decode instanceof PDFArray && numberOf(decode.lookup(0)) === 1;
       return { ...bilevelPage(raw, w, h, blackIs1, dpi, lim), source: 'pdf image (flate, 1-bit)' };
     }
-    const one = await decodeRawPage(raw.subarray(0, expected), w, h, channels as 1 | 3, dpi, lim, channels === 1 && isBilevel(raw.subarray(0, w * h)));
+    const one = await decodeRawPage(
+      raw.subarray(0, expected),
+      w,
+      h,
+      channels as 1 | 3,
+      dpi,
+      lim,
+      channels === 1 && isBilevel(raw.subarray(0, w * h)),
+    );
     return { ...one, source: 'pdf image (flate)' };
   }
   return null;
@@ -466,7 +587,14 @@ async function extractPageImage(page: PDFPage, lim: Limits): Promise<Omit<Decode
  * A 1-bit image (rows padded to bytes) as a grey page, shrunk by a whole factor towards
  * the target resolution by averaging blocks of pixels (a shrunk bilevel page has grey edges).
  */
-function bilevelPage(packed: Uint8Array, w: number, h: number, blackIs1: boolean, dpi: number, lim: Limits): Omit<DecodedPage, 'page' | 'source'> {
+function bilevelPage(
+  packed: Uint8Array,
+  w: number,
+  h: number,
+  blackIs1: boolean,
+  dpi: number,
+  lim: Limits,
+): Omit<DecodedPage, 'page' | 'source'> {
   const shrink = lim.targetDpi ? Math.max(1, Math.floor(dpi / lim.targetDpi + 0.25)) : 1;
   const ow = Math.max(1, Math.floor(w / shrink));
   const oh = Math.max(1, Math.floor(h / shrink));
@@ -497,7 +625,18 @@ function bilevelPage(packed: Uint8Array, w: number, h: number, blackIs1: boolean
       out[oy * ow + ox] = Math.round((255 * white) / n);
     }
   }
-  return { width: ow, height: oh, dpi: dpi / shrink, scanDpi: dpi, shrink, dpiSource: 'metadata', channels: 1, grey: true, bilevel: true, data: out };
+  return {
+    width: ow,
+    height: oh,
+    dpi: dpi / shrink,
+    scanDpi: dpi,
+    shrink,
+    dpiSource: 'metadata',
+    channels: 1,
+    grey: true,
+    bilevel: true,
+    data: out,
+  };
 }
 
 const bitGroupTables = new Map<number, Uint8Array>();
@@ -521,15 +660,35 @@ function bitGroupCounts(width: number): Uint8Array {
 }
 
 /** Raw 8-bit pixels (grey or RGB) as a page, shrunk towards the target resolution. */
-async function decodeRawPage(raw: Uint8Array, w: number, h: number, channels: 1 | 3, dpi: number, lim: Limits, bilevel: boolean): Promise<Omit<DecodedPage, 'page' | 'source'>> {
+async function decodeRawPage(
+  raw: Uint8Array,
+  w: number,
+  h: number,
+  channels: 1 | 3,
+  dpi: number,
+  lim: Limits,
+  bilevel: boolean,
+): Promise<Omit<DecodedPage, 'page' | 'source'>> {
   const shrink = lim.targetDpi ? Math.max(1, Math.floor(dpi / lim.targetDpi + 0.25)) : 1;
   let pipe = sharp(raw, { raw: { width: w, height: h, channels }, limitInputPixels: lim.maxPixels });
   if (shrink > 1) pipe = pipe.resize({ width: Math.max(1, Math.floor(w / shrink)), kernel: 'linear' });
   pipe = channels === 1 ? pipe.toColourspace('b-w') : pipe.toColourspace('srgb');
   const { data, info } = await pipe.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-  if (info.channels !== channels) throw new Error(`its ${channels === 1 ? 'grey' : 'RGB'} image decoded to ${info.channels} channels`);
+  if (info.channels !== channels)
+    throw new Error(`its ${channels === 1 ? 'grey' : 'RGB'} image decoded to ${info.channels} channels`);
   const pixels = new Uint8Array(data.buffer, data.byteOffset, data.length);
-  return { width: info.width, height: info.height, dpi: dpi / shrink, scanDpi: dpi, shrink, dpiSource: 'metadata', channels, grey: channels === 1 || isNeutral(pixels), bilevel, data: pixels };
+  return {
+    width: info.width,
+    height: info.height,
+    dpi: dpi / shrink,
+    scanDpi: dpi,
+    shrink,
+    dpiSource: 'metadata',
+    channels,
+    grey: channels === 1 || isNeutral(pixels),
+    bilevel,
+    data: pixels,
+  };
 }
 
 /**
@@ -543,10 +702,15 @@ function pageImagesBilevel(page: PDFPage): boolean {
     let images = 0;
     for (const [, ref] of xobjects.entries()) {
       const obj = page.doc.context.lookup(ref);
-      if (!(obj instanceof PDFRawStream) || obj.dict.lookup(PDFName.of('Subtype')) !== PDFName.of('Image')) return false;
+      if (!(obj instanceof PDFRawStream) || obj.dict.lookup(PDFName.of('Subtype')) !== PDFName.of('Image'))
+        return false;
       const filters = filterNames(obj.dict.lookup(PDFName.of('Filter')));
       const bpc = numberOf(obj.dict.lookup(PDFName.of('BitsPerComponent')));
-      const oneBit = bpc === 1 || obj.dict.lookup(PDFName.of('ImageMask')) === PDFBool.True || filters.includes('CCITTFaxDecode') || filters.includes('JBIG2Decode');
+      const oneBit =
+        bpc === 1 ||
+        obj.dict.lookup(PDFName.of('ImageMask')) === PDFBool.True ||
+        filters.includes('CCITTFaxDecode') ||
+        filters.includes('JBIG2Decode');
       if (!oneBit) return false;
       images++;
     }

@@ -15,16 +15,23 @@ export interface GreyImage {
  * A grey copy of a page, shrunk by an integer `factor` (each output pixel the mean of a
  * factor × factor block).
  */
-export function greyWorkingCopy(page: Pick<DecodedPage, 'width' | 'height' | 'channels' | 'data'>, factor: number): GreyImage {
+export function greyWorkingCopy(
+  page: Pick<DecodedPage, 'width' | 'height' | 'channels' | 'data'>,
+  factor: number,
+): GreyImage {
   const f = Math.max(1, Math.floor(factor));
   const W = Math.floor(page.width / f);
   const H = Math.floor(page.height / f);
   const out = new Uint8Array(W * H);
-  const src = page.data instanceof Uint8Array && page.data.constructor !== Uint8Array ? new Uint8Array(page.data.buffer, page.data.byteOffset, page.data.length) : page.data;
+  const src =
+    page.data instanceof Uint8Array && page.data.constructor !== Uint8Array
+      ? new Uint8Array(page.data.buffer, page.data.byteOffset, page.data.length)
+      : page.data;
   const c = page.channels;
   if (f === 1) {
     if (c === 1) return { width: W, height: H, data: src.slice(0, W * H) };
-    for (let i = 0, j = 0; i < out.length; i++, j += 3) out[i] = (77 * src[j]! + 150 * src[j + 1]! + 29 * src[j + 2]! + 128) >> 8;
+    for (let i = 0, j = 0; i < out.length; i++, j += 3)
+      out[i] = (77 * src[j]! + 150 * src[j + 1]! + 29 * src[j + 2]! + 128) >> 8;
     return { width: W, height: H, data: out };
   }
   const acc = new Uint32Array(W);
@@ -60,7 +67,13 @@ export function greyWorkingCopy(page: Pick<DecodedPage, 'width' | 'height' | 'ch
 }
 
 /** A rectangle of a grey image, clipped to it. */
-export function cropGrey(img: GreyImage, x0: number, y0: number, w: number, h: number): { image: GreyImage; x: number; y: number } {
+export function cropGrey(
+  img: GreyImage,
+  x0: number,
+  y0: number,
+  w: number,
+  h: number,
+): { image: GreyImage; x: number; y: number } {
   const x = Math.max(0, Math.floor(x0));
   const y = Math.max(0, Math.floor(y0));
   const W = Math.max(0, Math.min(img.width, Math.floor(x0 + w)) - x);

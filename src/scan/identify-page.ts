@@ -54,7 +54,12 @@ export async function identifyPage(work: GreyImage, dpi: number, opts: IdentifyO
   }
   byCodes.notes.push(...notes);
   if (!printed) return byCodes;
-  const id: Identification = { payload: printed.payload, codes: [], quarterTurns: printed.upsideDown ? 2 : 0, problems: [] };
+  const id: Identification = {
+    payload: printed.payload,
+    codes: [],
+    quarterTurns: printed.upsideDown ? 2 : 0,
+    problems: [],
+  };
   return { ...byCodes, id, by: 'printed-id', alignment: printed.alignment, pageNumberRead: printed.pageNumberRead };
 }
 
@@ -66,7 +71,9 @@ export async function identifyByCodes(work: GreyImage, dpi: number, lookForSpeck
   if (share > SPECKLED_SHARE) {
     work = removeSpecks(work);
     despeckled = true;
-    notes.push(`the scan is speckled (${(share * 100).toFixed(1)} % of its pixels are isolated dots); it was read after removing them`);
+    notes.push(
+      `the scan is speckled (${(share * 100).toFixed(1)} % of its pixels are isolated dots); it was read after removing them`,
+    );
   }
   let codes = await findPageCodes(work, dpi);
   if (codes.length === 0) {

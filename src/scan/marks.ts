@@ -36,7 +36,8 @@ export function findMark(img: GreyImage, expected: Point, pxPerMm: number): { ma
   const y1 = Math.min(img.height, Math.ceil(expected.y + r));
   const w = x1 - x0;
   const h = y1 - y0;
-  if (w < MARK_SIZE * pxPerMm * 0.5 || h < MARK_SIZE * pxPerMm * 0.5) return { mark: null, reason: 'its place is outside the scanned image (margin cut)' };
+  if (w < MARK_SIZE * pxPerMm * 0.5 || h < MARK_SIZE * pxPerMm * 0.5)
+    return { mark: null, reason: 'its place is outside the scanned image (margin cut)' };
   const hist = new Uint32Array(256);
   for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) hist[img.data[y * img.width + x]!]!++;
   const paper = percentile(hist, w * h, 0.9);
@@ -94,7 +95,11 @@ export function findMark(img: GreyImage, expected: Point, pxPerMm: number): { ma
           }
         }
       }
-      const touchesImageEdge = (minX === 0 && x0 === 0) || (minY === 0 && y0 === 0) || (maxX === w - 1 && x1 === img.width) || (maxY === h - 1 && y1 === img.height);
+      const touchesImageEdge =
+        (minX === 0 && x0 === 0) ||
+        (minY === 0 && y0 === 0) ||
+        (maxX === w - 1 && x1 === img.width) ||
+        (maxY === h - 1 && y1 === img.height);
       if (touchesImageEdge) {
         // Part of a mark (or of anything else) at the scan's edge: its centre cannot be trusted.
         if (area > expectedArea * 0.1 && area < expectedArea * 1.2) sawCut = true;
@@ -116,7 +121,10 @@ export function findMark(img: GreyImage, expected: Point, pxPerMm: number): { ma
     }
   }
   if (best) return { mark: best, reason: '' };
-  return { mark: null, reason: sawCut ? 'it is cut by the edge of the scan' : 'no solid square of the right size near its place' };
+  return {
+    mark: null,
+    reason: sawCut ? 'it is cut by the edge of the scan' : 'no solid square of the right size near its place',
+  };
 }
 
 /** The grey level below which `q` of the pixels lie. */

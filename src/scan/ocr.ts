@@ -31,7 +31,13 @@ function recognizer(): Promise<Worker> {
     worker = (async () => {
       // Loaded on first use: most runs read every page by its codes and never need it.
       const { createWorker, OEM, PSM } = await import('tesseract.js');
-      const w = await createWorker('eng', OEM.LSTM_ONLY, { langPath: englishModelPath(), gzip: true, cacheMethod: 'none', logger: () => {}, errorHandler: () => {} });
+      const w = await createWorker('eng', OEM.LSTM_ONLY, {
+        langPath: englishModelPath(),
+        gzip: true,
+        cacheMethod: 'none',
+        logger: () => {},
+        errorHandler: () => {},
+      });
       await w.setParameters({ tessedit_char_whitelist: WHITELIST, tessedit_pageseg_mode: PSM.SINGLE_BLOCK });
       return w;
     })();
@@ -55,7 +61,12 @@ export async function closeOcr(): Promise<void> {
 export async function recognizeLines(img: GreyImage, dpi: number): Promise<string> {
   if (idle) clearTimeout(idle);
   try {
-    const png = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 1 } }).withMetadata({ density: dpi }).png().toBuffer();
+    const png = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
+      raw: { width: img.width, height: img.height, channels: 1 },
+    })
+      .withMetadata({ density: dpi })
+      .png()
+      .toBuffer();
     const w = await recognizer();
     const result = await w.recognize(png);
     return result.data.text;

@@ -49,7 +49,8 @@ function halfTurn(h: Homography): Homography {
   // (x, y) → (A4.width − x, A4.height − y), then h.
   const r = [-1, 0, A4.width, 0, -1, A4.height, 0, 0, 1];
   const out = new Array<number>(9).fill(0);
-  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 3; k++) out[i * 3 + j]! += h[i * 3 + k]! * r[k * 3 + j]!;
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 3; j++) for (let k = 0; k < 3; k++) out[i * 3 + j]! += h[i * 3 + k]! * r[k * 3 + j]!;
   return out;
 }
 
@@ -63,7 +64,9 @@ export function alignOnMarks(img: GreyImage): Alignment | null {
   const sy = img.height / A4.height;
   const guess: Homography = [sx, 0, 0, 0, sy, 0, 0, 0, 1];
   const pxPerMm = Math.sqrt(sx * sy);
-  const marks: (FoundMark | null)[] = REGISTRATION_MARKS.map((m) => findMark(img, project(guess, centre(m)), pxPerMm).mark);
+  const marks: (FoundMark | null)[] = REGISTRATION_MARKS.map(
+    (m) => findMark(img, project(guess, centre(m)), pxPerMm).mark,
+  );
   const layout: Point[] = [];
   const image: Point[] = [];
   marks.forEach((m, i) => {
@@ -76,11 +79,23 @@ export function alignOnMarks(img: GreyImage): Alignment | null {
   const transform = fitTransform(layout, image, layout.length === 4 ? 'projective' : 'affine');
   if (!transform) return null;
   const scale = scaleAt(transform, { x: A4.width / 2, y: A4.height / 2 });
-  return { transform, model: layout.length === 4 ? 'projective' : 'affine', marks, pointsUsed: layout.length, residualMm: 0, dpi: scale * 25.4, problems: [] };
+  return {
+    transform,
+    model: layout.length === 4 ? 'projective' : 'affine',
+    marks,
+    pointsUsed: layout.length,
+    residualMm: 0,
+    dpi: scale * 25.4,
+    problems: [],
+  };
 }
 
 /** The visit id and page n/m printed in a region, when the id's check character holds. */
-async function readLine(img: GreyImage, h: Homography, r: Rect): Promise<{ visitId: string; page: number | null; pageCount: number | null } | null> {
+async function readLine(
+  img: GreyImage,
+  h: Homography,
+  r: Rect,
+): Promise<{ visitId: string; page: number | null; pageCount: number | null } | null> {
   for (const scale of OCR_PX_PER_MM) {
     const line = parseLine(await recognizeLines(warpRegion(img, h, r, scale), scale * 25.4));
     if (line) return line;
@@ -99,7 +114,12 @@ export function parseLine(text: string): { visitId: string; page: number | null;
   return { visitId: ids[0]!, page: plausible ? page : null, pageCount: plausible ? pageCount : null };
 }
 
-const grow = (r: Rect, by: number): Rect => ({ x: r.x - by, y: r.y - by, width: r.width + 2 * by, height: r.height + 2 * by });
+const grow = (r: Rect, by: number): Rect => ({
+  x: r.x - by,
+  y: r.y - by,
+  width: r.width + 2 * by,
+  height: r.height + 2 * by,
+});
 
 /**
  * Reads the printed visit id of a page without readable QR codes: the caption under the
@@ -119,21 +139,37 @@ export async function readPrintedId(img: GreyImage, notes: string[]): Promise<Pr
     const cell = caption ? null : await readLine(img, h, grow(idCell, -0.6));
     const line = caption ?? cell;
     if (!line) continue;
-    const alignment: Alignment = { ...aligned, transform: h, marks: upsideDown ? [2, 3, 0, 1].map((i) => aligned.marks[i]!) : aligned.marks };
+    const alignment: Alignment = {
+      ...aligned,
+      transform: h,
+      marks: upsideDown ? [2, 3, 0, 1].map((i) => aligned.marks[i]!) : aligned.marks,
+    };
     const form = formOf(img, h, aligned);
     const where = caption ? 'the line under the QR code' : 'the 回访编号 cell';
     if (form === 'several') {
-      notes.push(`the printed visit id ${line.visitId} was read (${where}), but which record form the page is cannot be told from its boxes; identify it by hand`);
+      notes.push(
+        `the printed visit id ${line.visitId} was read (${where}), but which record form the page is cannot be told from its boxes; identify it by hand`,
+      );
       return null;
     }
     if (!form && (line.page === null || line.page === line.pageCount)) {
-      notes.push(`the printed visit id ${line.visitId} was read (${where}), but the page is neither a record form huifang knows nor a letter page; identify it by hand`);
+      notes.push(
+        `the printed visit id ${line.visitId} was read (${where}), but the page is neither a record form huifang knows nor a letter page; identify it by hand`,
+      );
       return null;
     }
     const page = line.page ?? 1;
     const pageCount = line.pageCount ?? 1;
-    const payload = { visitId: line.visitId, kind: form ? 'form' : 'letter', page, pageCount, layout: form ? form.id : LETTER_LAYOUT_ID } as PagePayload;
-    notes.push(`no QR code could be read; the page was identified by its printed visit id (${where}, check character valid)${line.page === null ? ', its page number was not read' : ''}`);
+    const payload = {
+      visitId: line.visitId,
+      kind: form ? 'form' : 'letter',
+      page,
+      pageCount,
+      layout: form ? form.id : LETTER_LAYOUT_ID,
+    } as PagePayload;
+    notes.push(
+      `no QR code could be read; the page was identified by its printed visit id (${where}, check character valid)${line.page === null ? ', its page number was not read' : ''}`,
+    );
     return { payload, alignment, upsideDown, pageNumberRead: line.page !== null, notes };
   }
   notes.push('no QR code could be read and no printed visit id with a valid check character was found');
@@ -153,7 +189,9 @@ function formOf(img: GreyImage, h: Homography, a: Alignment): FormLayout | 'seve
   const fits: FormLayout[] = [];
   for (const category of VISIT_CATEGORIES) {
     const layout = formLayout(category);
-    const dark = layout.tickBoxes.filter((b) => (paper - outlineShift(img, h, b.box, 0.7, pxPerMm).outlineGrey) / Math.max(1, paper - ink) >= 0.3).length;
+    const dark = layout.tickBoxes.filter(
+      (b) => (paper - outlineShift(img, h, b.box, 0.7, pxPerMm).outlineGrey) / Math.max(1, paper - ink) >= 0.3,
+    ).length;
     if (dark >= layout.tickBoxes.length - 1) fits.push(layout);
   }
   // A layout whose boxes are a subset of another's fits both: keep the ones with most boxes.

@@ -56,16 +56,30 @@ const OPTIONS: ReaderOptions = {
   maxNumberOfSymbols: 4,
 };
 
-async function decodeRegion(img: GreyImage, x: number, y: number, w: number, h: number, filter?: (crop: GreyImage) => GreyImage, options: ReaderOptions = OPTIONS): Promise<FoundCode[]> {
+async function decodeRegion(
+  img: GreyImage,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  filter?: (crop: GreyImage) => GreyImage,
+  options: ReaderOptions = OPTIONS,
+): Promise<FoundCode[]> {
   const crop = cropGrey(img, x, y, w, h);
   if (filter) crop.image = filter(crop.image);
   if (crop.image.width < 21 || crop.image.height < 21) return [];
-  const results = await readBarcodes({ data: greyToRgba(crop.image), width: crop.image.width, height: crop.image.height } as ImageData, options);
+  const results = await readBarcodes(
+    { data: greyToRgba(crop.image), width: crop.image.width, height: crop.image.height } as ImageData,
+    options,
+  );
   const found: FoundCode[] = [];
   for (const r of results) {
     if (!r.isValid) continue;
     const p = r.position;
-    const corners = [p.topLeft, p.topRight, p.bottomRight, p.bottomLeft].map((q) => ({ x: q.x + crop.x, y: q.y + crop.y })) as FoundCode['corners'];
+    const corners = [p.topLeft, p.topRight, p.bottomRight, p.bottomLeft].map((q) => ({
+      x: q.x + crop.x,
+      y: q.y + crop.y,
+    })) as FoundCode['corners'];
     const centre = { x: corners.reduce((s, q) => s + q.x, 0) / 4, y: corners.reduce((s, q) => s + q.y, 0) / 4 };
     const top = { x: corners[1].x - corners[0].x, y: corners[1].y - corners[0].y };
     const left = { x: corners[3].x - corners[0].x, y: corners[3].y - corners[0].y };
@@ -90,7 +104,11 @@ async function decodeRegion(img: GreyImage, x: number, y: number, w: number, h: 
  * none is found there, in the whole image (unless `wholePage` is false). `filter` is applied
  * to each region before it is decoded (a median against specks).
  */
-export async function findPageCodes(img: GreyImage, dpi: number, opts: { filter?: (crop: GreyImage) => GreyImage; wholePage?: boolean } = {}): Promise<FoundCode[]> {
+export async function findPageCodes(
+  img: GreyImage,
+  dpi: number,
+  opts: { filter?: (crop: GreyImage) => GreyImage; wholePage?: boolean } = {},
+): Promise<FoundCode[]> {
   await loadQrDecoder();
   const px = (mm: number): number => (mm * dpi) / 25.4;
   // A code's far edge is 40 mm from its corner of the page; allow for shift and ±5° skew.
@@ -104,14 +122,19 @@ export async function findPageCodes(img: GreyImage, dpi: number, opts: { filter?
   } as const;
   const found: FoundCode[] = [];
   const add = (codes: FoundCode[]): void => {
-    for (const c of codes) if (!found.some((f) => Math.hypot(f.centre.x - c.centre.x, f.centre.y - c.centre.y) < px(QR_SIZE / 2))) found.push(c);
+    for (const c of codes)
+      if (!found.some((f) => Math.hypot(f.centre.x - c.centre.x, f.centre.y - c.centre.y) < px(QR_SIZE / 2)))
+        found.push(c);
   };
   // Upright pages: top-right and bottom-left. Upside down: the other two.
-  for (const key of ['topRight', 'bottomLeft'] as const) add(await decodeRegion(img, corners[key][0], corners[key][1], rw, rh, opts.filter));
+  for (const key of ['topRight', 'bottomLeft'] as const)
+    add(await decodeRegion(img, corners[key][0], corners[key][1], rw, rh, opts.filter));
   if (found.length < 2) {
-    for (const key of ['topLeft', 'bottomRight'] as const) add(await decodeRegion(img, corners[key][0], corners[key][1], rw, rh, opts.filter));
+    for (const key of ['topLeft', 'bottomRight'] as const)
+      add(await decodeRegion(img, corners[key][0], corners[key][1], rw, rh, opts.filter));
   }
-  if (found.length === 0 && opts.wholePage !== false) add(await decodeRegion(img, 0, 0, img.width, img.height, opts.filter));
+  if (found.length === 0 && opts.wholePage !== false)
+    add(await decodeRegion(img, 0, 0, img.width, img.height, opts.filter));
   return found;
 }
 
@@ -129,11 +152,27 @@ export interface Identification {
 export function identify(codes: FoundCode[]): Identification {
   const problems: string[] = [];
   const ours = codes.filter((c) => c.payload);
-  for (const c of codes) if (!c.payload) problems.push(`a QR code that is not a huifang page code was found: ${c.parseError}`);
+  for (const c of codes)
+    if (!c.payload) problems.push(`a QR code that is not a huifang page code was found: ${c.parseError}`);
   if (ours.length === 0) return { payload: null, codes, quarterTurns: null, problems };
-  const texts = new Set(ours.map((c) => c.payload!.visitId + '|' + c.payload!.kind + '|' + c.payload!.page + '/' + c.payload!.pageCount + '|' + c.payload!.layout));
+  const texts = new Set(
+    ours.map(
+      (c) =>
+        c.payload!.visitId +
+        '|' +
+        c.payload!.kind +
+        '|' +
+        c.payload!.page +
+        '/' +
+        c.payload!.pageCount +
+        '|' +
+        c.payload!.layout,
+    ),
+  );
   if (texts.size > 1) {
-    problems.push(`the page's two QR codes disagree (${[...texts].join(' vs ')}); a reviewer must say which visit it belongs to`);
+    problems.push(
+      `the page's two QR codes disagree (${[...texts].join(' vs ')}); a reviewer must say which visit it belongs to`,
+    );
     return { payload: null, codes, quarterTurns: quarterOf(ours[0]!.angle), problems };
   }
   return { payload: ours[0]!.payload, codes, quarterTurns: quarterOf(meanAngle(ours.map((c) => c.angle))), problems };

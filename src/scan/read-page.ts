@@ -13,7 +13,15 @@ import type { Rect } from '../layout/page.ts';
 import type { PagePayload } from '../layout/qr-payload.ts';
 import { A4 } from '../layout/page.ts';
 import { alignPage, project, scaleAt, type Alignment } from './align.ts';
-import { areaScore, measureInk, measureTick, tickScore, type ColourSampler, type InkMeasure, type TickReach } from './boxes.ts';
+import {
+  areaScore,
+  measureInk,
+  measureTick,
+  tickScore,
+  type ColourSampler,
+  type InkMeasure,
+  type TickReach,
+} from './boxes.ts';
 import type { DecodedPage } from './decode.ts';
 import { greyWorkingCopy, type GreyImage } from './grey.ts';
 import { findBarcodes } from './barcode.ts';
@@ -191,7 +199,8 @@ export async function readPage(page: DecodedPage, options: IdentifyOptions = {})
     reading.payload = id.payload;
     reading.quarterTurns = id.quarterTurns;
     reading.rotated180 = id.quarterTurns === 2;
-    if (id.quarterTurns === 1 || id.quarterTurns === 3) reading.problems.push('the page was scanned turned a quarter; it was read that way');
+    if (id.quarterTurns === 1 || id.quarterTurns === 3)
+      reading.problems.push('the page was scanned turned a quarter; it was read that way');
     if (id.payload.kind !== 'form') return reading;
     const layout = formLayoutById(id.payload.layout);
     if (!layout) {
@@ -209,17 +218,22 @@ export async function readPage(page: DecodedPage, options: IdentifyOptions = {})
     }
     reading.problems.push(...alignment.problems);
     const marksFound = alignment.marks.filter(Boolean).length;
-    reading.alignment = { residualMm: round(alignment.residualMm, 3), pointsUsed: alignment.pointsUsed, model: alignment.model, marksFound };
+    reading.alignment = {
+      residualMm: round(alignment.residualMm, 3),
+      pointsUsed: alignment.pointsUsed,
+      model: alignment.model,
+      marksFound,
+    };
     reading.dpi = Math.round(alignment.dpi * factor * page.shrink);
     const coverage = pageCoverage(alignment, work);
     const pageDoubt =
       coverage < 0.75
         ? `only ${Math.round(coverage * 100)} % of the page lies inside the scan as aligned; the page is cut or the alignment is wrong`
         : alignment.residualMm > THRESHOLDS.residualMm
-        ? `the page aligns poorly (${alignment.residualMm.toFixed(1)} mm off at the QR codes)`
-        : alignment.model === 'codes'
-          ? 'no registration mark was found; the page was aligned on its QR codes only'
-          : null;
+          ? `the page aligns poorly (${alignment.residualMm.toFixed(1)} mm off at the QR codes)`
+          : alignment.model === 'codes'
+            ? 'no registration mark was found; the page was aligned on its QR codes only'
+            : null;
     if (pageDoubt) reading.review.push({ subject: 'page', reason: pageDoubt });
     const inkLevel = inkLevelOf(alignment);
     const colour = page.grey || page.channels !== 3 ? null : colourSampler(page, factor);
@@ -257,7 +271,11 @@ function attachCrops(reading: PageReading, seen: CropContext): void {
     const layout = seen.layout;
     for (const subject of new Set(reading.review.map((r) => r.subject))) {
       const r = a && layout ? subjectRect(layout, subject) : undefined;
-      if (r && a) crops.push({ subject, png: encodeGreyPng(posterise(cropOfRect(seen.work, a.transform, r, reading.quarterTurns))) });
+      if (r && a)
+        crops.push({
+          subject,
+          png: encodeGreyPng(posterise(cropOfRect(seen.work, a.transform, r, reading.quarterTurns))),
+        });
     }
     const needsPage = !reading.identified || reading.review.some((r) => !crops.some((c) => c.subject === r.subject));
     if (needsPage) crops.push({ subject: 'page', png: encodeGreyPng(posterise(pageThumbnail(seen.work))) });
@@ -278,18 +296,41 @@ async function readTrackingBarcodes(reading: PageReading, page: DecodedPage): Pr
     if (!found.some((b) => b.trackingNumber)) found = await findBarcodes(median3(copy));
   }
   const numbers = found.flatMap((b) => (b.trackingNumber ? [b.trackingNumber] : []));
-  for (const b of found) if (!b.trackingNumber && /^[A-Z]{2}\d{9}[A-Z]{2}$/i.test(b.text)) reading.problems.push(`a barcode reads ${b.text}, which is not a valid tracking number: ${b.problem}`);
+  for (const b of found)
+    if (!b.trackingNumber && /^[A-Z]{2}\d{9}[A-Z]{2}$/i.test(b.text))
+      reading.problems.push(`a barcode reads ${b.text}, which is not a valid tracking number: ${b.problem}`);
   if (numbers.length) reading.trackingNumbers = numbers;
 }
 
-function readForm(reading: PageReading, work: GreyImage, alignment: Alignment, layout: FormLayout, inkLevel: number, colour: ColourSampler | null, bilevel: boolean, pageDoubt: boolean): void {
+// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
+function readForm(
+  reading: PageReading,
+  work: GreyImage,
+  alignment: Alignment,
+  layout: FormLayout,
+  inkLevel: number,
+  colour: ColourSampler | null,
+  bilevel: boolean,
+  pageDoubt: boolean,
+): void {
   const h = alignment.transform;
   const pxPerMm = scaleAt(h, { x: 105, y: 148.5 });
   const step = Math.max(0.1, Math.min(0.2, 1 / pxPerMm));
   const measures = new Map<string, InkMeasure>();
   for (const row of layout.questions) {
     const reach = row.question.type === 'choice' ? TICK_REACH.choice : TICK_REACH.yesNo;
-    for (const b of row.boxes) measures.set(b.id, measureTick(work, h, b.box, pxPerMm, { inkLevel, step, band: TICK_BAND_MM, reach, search: 0.7, minExtent: TICK_MIN_EXTENT_MM }));
+    for (const b of row.boxes)
+      measures.set(
+        b.id,
+        measureTick(work, h, b.box, pxPerMm, {
+          inkLevel,
+          step,
+          band: TICK_BAND_MM,
+          reach,
+          search: 0.7,
+          minExtent: TICK_MIN_EXTENT_MM,
+        }),
+      );
   }
   // The page's own blank level: at least half of a form's tick boxes are blank (one answer a
   // question, a scribbled-out one at most), so the lower quartile shows what grain, print
@@ -307,7 +348,10 @@ function readForm(reading: PageReading, work: GreyImage, alignment: Alignment, l
     reading.problems.push(reason);
     reading.review.push({ subject: 'page', reason });
   }
-  const questions = layout.questions.map((row) => ({ row, q: readQuestion(row, (box) => measures.get(box)!, blankLevel) }));
+  const questions = layout.questions.map((row) => ({
+    row,
+    q: readQuestion(row, (box) => measures.get(box)!, blankLevel),
+  }));
   // A returned form on which not one question reads as answered is more likely a scan that
   // lost its ticks (faint, blurred, low resolution) than a customer who ticked nothing: a
   // person reads it from the paper rather than the machine recording every answer blank.
@@ -318,16 +362,37 @@ function readForm(reading: PageReading, work: GreyImage, alignment: Alignment, l
     reading.questions[row.question.id] = q;
     reading.answers[row.question.id] = q.review ? null : q.answer;
     reading.answerScores[row.question.id] = round(q.score, 3);
-    if (q.review) reading.review.push({ subject: row.question.id, reason: noneAnswered && q.status === 'blank' ? `question ${row.number}: ${NONE_ANSWERED}` : questionDoubt(row, q, doubt) });
+    if (q.review)
+      reading.review.push({
+        subject: row.question.id,
+        reason:
+          noneAnswered && q.status === 'blank'
+            ? `question ${row.number}: ${NONE_ANSWERED}`
+            : questionDoubt(row, q, doubt),
+      });
   }
   const areaStep = Math.max(0.2, Math.min(0.3, 1 / pxPerMm));
   const measureArea = (m: MarkArea, cut = 0.5): InkMeasure =>
-    measureInk(work, h, m.ink, pxPerMm, { inkLevel, step: areaStep, margin: 0.8, outline: { rect: m.box, search: 1.2 }, colour, cut });
+    measureInk(work, h, m.ink, pxPerMm, {
+      inkLevel,
+      step: areaStep,
+      margin: 0.8,
+      outline: { rect: m.box, search: 1.2 },
+      colour,
+      cut,
+    });
   const decide = (m: MarkArea, measure: InkMeasure): InkDecision => {
     const score = areaScore(measure.inkMm2, THRESHOLDS.inkHalfMm2);
     const present = score >= THRESHOLDS.ink.present ? true : score < THRESHOLDS.ink.absent ? false : null;
     const review = present === null || doubt;
-    if (review) reading.review.push({ subject: m.id, reason: present === null ? `unsure whether the ${m.label} box holds ink (score ${score.toFixed(2)})` : 'the page aligns poorly' });
+    if (review)
+      reading.review.push({
+        subject: m.id,
+        reason:
+          present === null
+            ? `unsure whether the ${m.label} box holds ink (score ${score.toFixed(2)})`
+            : 'the page aligns poorly',
+      });
     return { present: doubt ? null : present, score: round(score, 3), inkMm2: round(measure.inkMm2, 1), review };
   };
   const area = (id: MarkArea['id']): MarkArea => layout.marks.find((m) => m.id === id)!;
@@ -348,14 +413,27 @@ function readForm(reading: PageReading, work: GreyImage, alignment: Alignment, l
   if (sealMeasure.redMm2 !== null) {
     redScore = round(areaScore(sealMeasure.redMm2, THRESHOLDS.redHalfMm2), 3);
     red = redScore >= THRESHOLDS.red.present ? true : redScore < THRESHOLDS.red.absent ? false : null;
-    if (red === null && !doubt) reading.review.push({ subject: 'seal.red', reason: `unsure whether the seal is red (score ${redScore.toFixed(2)})` });
+    if (red === null && !doubt)
+      reading.review.push({
+        subject: 'seal.red',
+        reason: `unsure whether the seal is red (score ${redScore.toFixed(2)})`,
+      });
     if (doubt) red = null;
   }
   // Writing in the 备注 box is the customer's own words: a person transcribes it.
-  const remarks = measureInk(work, h, layout.remarks.ink, pxPerMm, { inkLevel, step: areaStep, margin: 0.8, colour, cut: 0.5 });
+  const remarks = measureInk(work, h, layout.remarks.ink, pxPerMm, {
+    inkLevel,
+    step: areaStep,
+    margin: 0.8,
+    colour,
+    cut: 0.5,
+  });
   reading.remarksInkMm2 = round(remarks.inkMm2, 1);
   if (areaScore(remarks.inkMm2, THRESHOLDS.remarksHalfMm2) >= 0.5) {
-    reading.review.push({ subject: 'remarks', reason: `the 备注 (remarks) box holds writing (${Math.round(remarks.inkMm2)} mm² of ink): transcribe what the customer wrote` });
+    reading.review.push({
+      subject: 'remarks',
+      reason: `the 备注 (remarks) box holds writing (${Math.round(remarks.inkMm2)} mm² of ink): transcribe what the customer wrote`,
+    });
   }
   reading.checks = {
     customerSignature: decide(customer, measureArea(customer)),
@@ -379,7 +457,13 @@ function readQuestion(row: QuestionRow, measureOf: (boxId: string) => InkMeasure
   const unsure = scores.filter(([, s]) => s >= lo && s <= hi);
   const rounded = Object.fromEntries(scores.map(([v, s]) => [v, round(s, 3)]));
   if (marked.length > 1) {
-    return { answer: null, score: round(Math.min(...marked.map(([, s]) => s)), 3), status: 'several', boxes: rounded, review: true };
+    return {
+      answer: null,
+      score: round(Math.min(...marked.map(([, s]) => s)), 3),
+      status: 'several',
+      boxes: rounded,
+      review: true,
+    };
   }
   if (unsure.length > 0) {
     const guess = marked[0]?.[0] ?? null;
@@ -388,23 +472,53 @@ function readQuestion(row: QuestionRow, measureOf: (boxId: string) => InkMeasure
   }
   if (faint) {
     // A box whose printed outline is not found here: the box may be elsewhere (torn, folded).
-    return { answer: marked.length === 1 ? marked[0]![0] : null, score: 0.5, status: 'uncertain', boxes: rounded, review: true };
+    return {
+      answer: marked.length === 1 ? marked[0]![0] : null,
+      score: 0.5,
+      status: 'uncertain',
+      boxes: rounded,
+      review: true,
+    };
   }
   if (marked.length === 1) {
     const [value, s] = marked[0]!;
     const otherMax = Math.max(0, ...scores.filter(([v]) => v !== value).map(([, x]) => x));
-    return { answer: value, score: round(Math.min(s, 1 - otherMax), 3), status: 'answered', boxes: rounded, review: false };
+    return {
+      answer: value,
+      score: round(Math.min(s, 1 - otherMax), 3),
+      status: 'answered',
+      boxes: rounded,
+      review: false,
+    };
   }
-  return { answer: null, score: round(1 - Math.max(...scores.map(([, s]) => s)), 3), status: 'blank', boxes: rounded, review: false };
+  return {
+    answer: null,
+    score: round(1 - Math.max(...scores.map(([, s]) => s)), 3),
+    status: 'blank',
+    boxes: rounded,
+    review: false,
+  };
 }
 
-const NONE_ANSWERED = 'no question on this form page reads as answered; a faint, blurred or low-resolution scan can hide the ticks — read the answers from the paper';
+const NONE_ANSWERED =
+  'no question on this form page reads as answered; a faint, blurred or low-resolution scan can hide the ticks — read the answers from the paper';
 
 function questionDoubt(row: QuestionRow, q: QuestionReading, pageDoubt: boolean): string {
   const name = `question ${row.number}`;
-  if (q.status === 'several') return `${name}: more than one box is marked (${Object.entries(q.boxes).filter(([, s]) => s >= 0.5).map(([v]) => labelOf(row, v)).join(', ')})`;
-  if (q.status === 'uncertain' && Object.values(q.boxes).every((s) => s < THRESHOLDS.tick.review[0] || s > THRESHOLDS.tick.review[1])) return `${name}: its printed boxes were not found where expected`;
-  if (q.status === 'uncertain') return `${name}: unsure whether a box is marked (scores ${Object.entries(q.boxes).map(([v, s]) => `${labelOf(row, v)} ${s.toFixed(2)}`).join(', ')})`;
+  if (q.status === 'several')
+    return `${name}: more than one box is marked (${Object.entries(q.boxes)
+      .filter(([, s]) => s >= 0.5)
+      .map(([v]) => labelOf(row, v))
+      .join(', ')})`;
+  if (
+    q.status === 'uncertain' &&
+    Object.values(q.boxes).every((s) => s < THRESHOLDS.tick.review[0] || s > THRESHOLDS.tick.review[1])
+  )
+    return `${name}: its printed boxes were not found where expected`;
+  if (q.status === 'uncertain')
+    return `${name}: unsure whether a box is marked (scores ${Object.entries(q.boxes)
+      .map(([v, s]) => `${labelOf(row, v)} ${s.toFixed(2)}`)
+      .join(', ')})`;
   return pageDoubt ? `${name}: the page aligns poorly` : `${name}: needs a look`;
 }
 
@@ -426,7 +540,10 @@ function pageCoverage(a: Alignment, img: GreyImage): number {
 
 /** The ink level of the page: the registration marks' grey (what black looks like on this scan). */
 function inkLevelOf(a: Alignment): number {
-  const levels = a.marks.filter((m) => m !== null).map((m) => m!.inkLevel).sort((x, y) => x - y);
+  const levels = a.marks
+    .filter((m) => m !== null)
+    .map((m) => m!.inkLevel)
+    .sort((x, y) => x - y);
   return levels.length ? levels[Math.floor(levels.length / 2)]! : 40;
 }
 

@@ -18,7 +18,8 @@ import { loadQrDecoder } from './qr.ts';
 import { readPage, type PageReading } from './read-page.ts';
 
 /** One page of a file: its reading, or why it could not be decoded (`page: null`: the whole file). */
-export type ScanItem = { type: 'reading'; reading: PageReading } | { type: 'failure'; page: number | null; reason: string };
+export type ScanItem =
+  { type: 'reading'; reading: PageReading } | { type: 'failure'; page: number | null; reason: string };
 
 export interface ScanReader {
   /** Decodes and reads every page of a scanned file, in page order. */
@@ -34,7 +35,11 @@ export async function readScanFile(bytes: Uint8Array, name: string, options: Dec
   await loadQrDecoder();
   const items: ScanItem[] = [];
   for await (const p of decodePages(bytes, name, options)) {
-    items.push(isPageFailure(p) ? { type: 'failure', page: p.page, reason: p.reason } : { type: 'reading', reading: await readPage(p) });
+    items.push(
+      isPageFailure(p)
+        ? { type: 'failure', page: p.page, reason: p.reason }
+        : { type: 'reading', reading: await readPage(p) },
+    );
   }
   return items;
 }
@@ -50,7 +55,11 @@ export function defaultReadThreads(): number {
 export function openScanReader(threads = defaultReadThreads()): ScanReader {
   if (threads <= 0) {
     let files = 0;
-    return { read: (...args) => (files++, readScanFile(...args)), close: async () => {}, stats: () => ({ files, threadReads: files }) };
+    return {
+      read: (...args) => (files++, readScanFile(...args)),
+      close: async () => {},
+      stats: () => ({ files, threadReads: files }),
+    };
   }
   return new PoolReader(threads);
 }
@@ -70,7 +79,8 @@ export interface ReadRequest {
   options: PlainDecodeOptions;
   pages: Int32Array;
 }
-export type ReadReply = { id: number; pageCount: number } | { id: number; items: ScanItem[] } | { id: number; error: string };
+export type ReadReply =
+  { id: number; pageCount: number } | { id: number; items: ScanItem[] } | { id: number; error: string };
 
 /** Reads a file's pages with the others sharing `request.pages` (on a worker thread). */
 export async function readSharedPages(request: ReadRequest, onPageCount: (count: number) => void): Promise<ScanItem[]> {
@@ -132,7 +142,15 @@ class PoolReader implements ScanReader {
     const pages = new Int32Array(new SharedArrayBuffer(8));
     pages[1] = -1;
     return new Promise<ScanItem[]>((resolve, reject) => {
-      this.jobs.push({ request: { id: this.nextId++, bytes: shared, name, options: plain, pages }, readers: 0, parts: [], done: false, error: null, resolve, reject });
+      this.jobs.push({
+        request: { id: this.nextId++, bytes: shared, name, options: plain, pages },
+        readers: 0,
+        parts: [],
+        done: false,
+        error: null,
+        resolve,
+        reject,
+      });
       this.pump();
     }).catch((e: Error) => {
       // A thread that died (out of memory, a crash in a native decoder) must not lose the
@@ -151,7 +169,9 @@ class PoolReader implements ScanReader {
     // A reply that was already on its way when the pool closed must not start a new thread.
     if (this.closed) return;
     for (;;) {
-      const job = this.jobs.find((j) => !j.done && j.readers > 0 && j.readers < this.threads && pagesLeft(j.request.pages)) ?? this.jobs.find((j) => j.readers === 0 && !j.done);
+      const job =
+        this.jobs.find((j) => !j.done && j.readers > 0 && j.readers < this.threads && pagesLeft(j.request.pages)) ??
+        this.jobs.find((j) => j.readers === 0 && !j.done);
       if (!job) return;
       let slot = this.workers.find((w) => w.job === null);
       if (!slot && this.workers.length < this.threads) slot = this.start();
@@ -220,11 +240,13 @@ class PoolReader implements ScanReader {
     this.closed = true;
     const workers = this.workers.splice(0);
     const pending = this.jobs.splice(0);
-    await Promise.all(workers.map((w) => {
-      w.worker.removeAllListeners();
-      w.worker.on('error', () => {}); // a thread failing as it ends has nothing left to say
-      return w.worker.terminate();
-    }));
+    await Promise.all(
+      workers.map((w) => {
+        w.worker.removeAllListeners();
+        w.worker.on('error', () => {}); // a thread failing as it ends has nothing left to say
+        return w.worker.terminate();
+      }),
+    );
     for (const job of pending) job.reject(new Error(`the page reader was closed before ${job.request.name} was read`));
   }
 }

@@ -10,6 +10,7 @@ const port = parentPort!;
 port.on('message', (request: ReadRequest) => {
   readSharedPages(request, (pageCount) => port.postMessage({ id: request.id, pageCount } satisfies ReadReply)).then(
     (items) => port.postMessage({ id: request.id, items } satisfies ReadReply),
-    (e: unknown) => port.postMessage({ id: request.id, error: e instanceof Error ? e.message : String(e) } satisfies ReadReply),
+    (e: unknown) =>
+      port.postMessage({ id: request.id, error: e instanceof Error ? e.message : String(e) } satisfies ReadReply),
   );
 });

@@ -14,7 +14,14 @@ import { samePerson } from '../domain/people.ts';
 import { listStaff } from '../store/rules.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 import { getPage, movePage } from '../store/pages.ts';
-import { getReviewItem, listReviewItems, recordReviewDecision, reopenReviewItem, type ReviewItem, type ReviewValue } from '../store/review.ts';
+import {
+  getReviewItem,
+  listReviewItems,
+  recordReviewDecision,
+  reopenReviewItem,
+  type ReviewItem,
+  type ReviewValue,
+} from '../store/review.ts';
 import { getCustomer, getVisit } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 
@@ -48,7 +55,12 @@ function openItem(ws: Workspace, itemId: number, user: string): ReviewItem {
   const item = getReviewItem(ws.db, itemId);
   if (!item) throw new UsageError(`There is no review item ${itemId}; huifang review lists the open ones.`);
   if (item.status !== 'open') {
-    throw new ReviewRefusedError(`Review item ${itemId} was already ${item.status} by ${item.decidedBy} at ${item.decidedAt}; it cannot be decided twice.`, itemId, item.visitId, user);
+    throw new ReviewRefusedError(
+      `Review item ${itemId} was already ${item.status} by ${item.decidedBy} at ${item.decidedAt}; it cannot be decided twice.`,
+      itemId,
+      item.visitId,
+      user,
+    );
   }
   assertNotVisitor(ws, item.visitId, item, user);
   return item;
@@ -74,8 +86,20 @@ function assertNotVisitor(ws: Workspace, visitId: string | null, item: ReviewIte
 export function reopenItem(ws: Workspace, itemId: number, user: string, reason?: string): ReviewItem {
   const item = getReviewItem(ws.db, itemId);
   if (!item) throw new UsageError(`There is no review item ${itemId}.`);
-  if (item.status === 'open') throw new ReviewRefusedError(`Review item ${itemId} is open already; there is no decision to undo.`, itemId, item.visitId, user);
-  if (item.status === 'withdrawn') throw new ReviewRefusedError(`Review item ${itemId} was withdrawn (its page was read again); it cannot be reopened.`, itemId, item.visitId, user);
+  if (item.status === 'open')
+    throw new ReviewRefusedError(
+      `Review item ${itemId} is open already; there is no decision to undo.`,
+      itemId,
+      item.visitId,
+      user,
+    );
+  if (item.status === 'withdrawn')
+    throw new ReviewRefusedError(
+      `Review item ${itemId} was withdrawn (its page was read again); it cannot be reopened.`,
+      itemId,
+      item.visitId,
+      user,
+    );
   assertNotVisitor(ws, item.visitId, item, user);
   return reopenReviewItem(ws.db, itemId, user, reason);
 }
@@ -106,9 +130,15 @@ export function reviewContextOf(ws: Workspace, item: ReviewItem): ReviewContext 
   if (item.subject.startsWith('answer:') && visit) {
     const id = item.subject.slice('answer:'.length);
     const q = questionsFor(visit.category).find((x) => x.id === id);
-    if (q) question = q.type === 'choice' ? `${q.text}（${q.options.map((o) => o.label).join(' / ')}）` : `${q.text}（是 / 否）`;
+    if (q)
+      question =
+        q.type === 'choice' ? `${q.text}（${q.options.map((o) => o.label).join(' / ')}）` : `${q.text}（是 / 否）`;
   }
-  return { question, customerName: customer?.name ?? null, crop: item.cropSha256 ? ws.files.pathOf(item.cropSha256) : null };
+  return {
+    question,
+    customerName: customer?.name ?? null,
+    crop: item.cropSha256 ? ws.files.pathOf(item.cropSha256) : null,
+  };
 }
 
 /** Confirms the machine's value of an open item. */
@@ -122,11 +152,23 @@ export function confirmReviewItem(ws: Workspace, itemId: number, user: string, n
       user,
     );
   }
-  return recordReviewDecision(ws.db, { itemId, status: 'confirmed', finalValue: item.machineValue, actor: user, ...(note ? { note } : {}) });
+  return recordReviewDecision(ws.db, {
+    itemId,
+    status: 'confirmed',
+    finalValue: item.machineValue,
+    actor: user,
+    ...(note ? { note } : {}),
+  });
 }
 
 /** Corrects an open item with the value the reviewer reads on the paper (see `parseReviewValue`). */
-export function correctReviewItem(ws: Workspace, itemId: number, value: string, user: string, note?: string): ReviewItem {
+export function correctReviewItem(
+  ws: Workspace,
+  itemId: number,
+  value: string,
+  user: string,
+  note?: string,
+): ReviewItem {
   const item = openItem(ws, itemId, user);
   const finalValue = parseReviewValue(ws, item, value);
   if (item.subject === 'visit') {
@@ -134,10 +176,22 @@ export function correctReviewItem(ws: Workspace, itemId: number, value: string, 
     const target = finalValue as string;
     assertNotVisitor(ws, target, item, user);
     const page = getPage(ws.db, item.fileSha256, item.page);
-    movePage(ws.db, { sha256: item.fileSha256, page: item.page, visitId: target, kind: page?.kind ?? 'attachment', actor: user });
+    movePage(ws.db, {
+      sha256: item.fileSha256,
+      page: item.page,
+      visitId: target,
+      kind: page?.kind ?? 'attachment',
+      actor: user,
+    });
     return getReviewItem(ws.db, itemId)!;
   }
-  return recordReviewDecision(ws.db, { itemId, status: 'corrected', finalValue, actor: user, ...(note ? { note } : {}) });
+  return recordReviewDecision(ws.db, {
+    itemId,
+    status: 'corrected',
+    finalValue,
+    actor: user,
+    ...(note ? { note } : {}),
+  });
 }
 
 const TRUE_WORDS = new Set(['yes', 'y', 'true', '1', 'present', 'signed', 'stamped', '有', '是']);
@@ -163,7 +217,10 @@ function exampleValue(subject: string): string {
 function parseReviewValue(ws: Workspace, item: ReviewItem, text: string): ReviewValue {
   const raw = text.trim();
   const v = raw.toLowerCase();
-  const bad = (expected: string) => new UsageError(`Expected ${expected} for ${item.subject} (item ${item.itemId}) but received ${JSON.stringify(text)}`);
+  const bad = (expected: string) =>
+    new UsageError(
+      `Expected ${expected} for ${item.subject} (item ${item.itemId}) but received ${JSON.stringify(text)}`,
+    );
   if (item.subject.startsWith('answer:')) {
     const questionId = item.subject.slice('answer:'.length);
     const visit = item.visitId ? getVisit(ws.db, item.visitId) : undefined;
@@ -185,13 +242,15 @@ function parseReviewValue(ws: Workspace, item: ReviewItem, text: string): Review
   }
   if (item.subject === 'seal.red') {
     if (v === 'red' || raw === '红' || raw === '红色' || TRUE_WORDS.has(v)) return true;
-    if (['not-red', 'not red', 'grey', 'gray', 'black', 'blue', '黑', '蓝'].includes(v) || FALSE_WORDS.has(v)) return false;
+    if (['not-red', 'not red', 'grey', 'gray', 'black', 'blue', '黑', '蓝'].includes(v) || FALSE_WORDS.has(v))
+      return false;
     throw bad('red or not-red');
   }
   if (item.subject === 'visit') {
     const parsed = parseVisitId(raw);
     if (!parsed.ok) throw bad(`a visit id (${parsed.reason})`);
-    if (!getVisit(ws.db, parsed.visitId)) throw new UsageError(`Visit ${parsed.visitId} is not in this workspace's register; check the id on the paper.`);
+    if (!getVisit(ws.db, parsed.visitId))
+      throw new UsageError(`Visit ${parsed.visitId} is not in this workspace's register; check the id on the paper.`);
     return parsed.visitId;
   }
   return raw;

@@ -17,13 +17,25 @@ export interface Damage {
 }
 
 /** Chooses and applies the damage of one page (in place); `pageToImage` maps page mm to image pixels. */
-export function damagePage(image: RawImage, d: Degradation, pageToImage: readonly number[], kind: string, hard: boolean, rng: Random): Damage {
-  const impulse = d.colour === 'bw' && d.dpi <= 200 && rng.chance(0.35) ? Math.round(rng.range(0.01, 0.03) * 1e4) / 1e4 : null;
+export function damagePage(
+  image: RawImage,
+  d: Degradation,
+  pageToImage: readonly number[],
+  kind: string,
+  hard: boolean,
+  rng: Random,
+): Damage {
+  const impulse =
+    d.colour === 'bw' && d.dpi <= 200 && rng.chance(0.35) ? Math.round(rng.range(0.01, 0.03) * 1e4) / 1e4 : null;
   const codesTorn = kind === 'form' && !hard && rng.chance(0.04);
   if (codesTorn) {
     const white = d.colour === 'bw' ? 255 : 246;
     // Each code with 2 mm around it, short of the caption under the top-right one (30.5 mm).
-    for (const r of [{ ...QR_CODES.topRight, y: QR_CODES.topRight.y - 2, height: QR_CODES.topRight.height + 2.2 }, grow(QR_CODES.bottomLeft, 2)]) fillQuad(image, r, pageToImage, white);
+    for (const r of [
+      { ...QR_CODES.topRight, y: QR_CODES.topRight.y - 2, height: QR_CODES.topRight.height + 2.2 },
+      grow(QR_CODES.bottomLeft, 2),
+    ])
+      fillQuad(image, r, pageToImage, white);
   }
   if (impulse !== null) {
     const px = image.data;
@@ -32,7 +44,12 @@ export function damagePage(image: RawImage, d: Degradation, pageToImage: readonl
   return { impulse, codesTorn };
 }
 
-const grow = (r: Rect, by: number): Rect => ({ x: r.x - by, y: r.y - by, width: r.width + 2 * by, height: r.height + 2 * by });
+const grow = (r: Rect, by: number): Rect => ({
+  x: r.x - by,
+  y: r.y - by,
+  width: r.width + 2 * by,
+  height: r.height + 2 * by,
+});
 
 /** Paints a page rectangle, as it lies in the image (a quadrilateral), with one grey level. */
 function fillQuad(img: RawImage, r: Rect, m: readonly number[], value: number): void {
@@ -46,7 +63,8 @@ function fillQuad(img: RawImage, r: Rect, m: readonly number[], value: number): 
   const y0 = Math.max(0, Math.floor(Math.min(...q.map((p) => p.y))));
   const y1 = Math.min(img.height - 1, Math.ceil(Math.max(...q.map((p) => p.y))));
   // Inside a convex quadrilateral: on the same side of all four edges.
-  const side = (a: { x: number; y: number }, b: { x: number; y: number }, x: number, y: number) => Math.sign((b.x - a.x) * (y - a.y) - (b.y - a.y) * (x - a.x));
+  const side = (a: { x: number; y: number }, b: { x: number; y: number }, x: number, y: number) =>
+    Math.sign((b.x - a.x) * (y - a.y) - (b.y - a.y) * (x - a.x));
   const turn = side(q[0]!, q[1]!, q[2]!.x, q[2]!.y);
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {

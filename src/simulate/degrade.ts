@@ -66,7 +66,9 @@ export interface ScanSettings {
 export function planDegradation(settings: ScanSettings, rng: Random, hard: boolean): Degradation {
   const { dpi, colour, photographed } = settings;
   const bigSkew = rng.chance(0.15);
-  const skewDeg = round2(photographed ? rng.range(-4, 4) : bigSkew ? rng.range(2.5, 5) * (rng.chance(0.5) ? -1 : 1) : rng.normal(0, 0.9));
+  const skewDeg = round2(
+    photographed ? rng.range(-4, 4) : bigSkew ? rng.range(2.5, 5) * (rng.chance(0.5) ? -1 : 1) : rng.normal(0, 0.9),
+  );
   const cut: Cut = { top: 0, right: 0, bottom: 0, left: 0 };
   if (hard) {
     const edge = rng.pick(['top', 'right', 'bottom', 'left'] as const);
@@ -75,9 +77,14 @@ export function planDegradation(settings: ScanSettings, rng: Random, hard: boole
     const edge = rng.pick(['top', 'right', 'bottom', 'left'] as const);
     cut[edge] = round2(rng.range(1.5, 6));
   }
-  const shadow: Shadow | null = photographed || rng.chance(0.2)
-    ? { edge: rng.pick(['top', 'right', 'bottom', 'left'] as const), strength: round2(rng.range(0.15, photographed ? 0.45 : 0.4)), reach: round2(rng.range(20, 90)) }
-    : null;
+  const shadow: Shadow | null =
+    photographed || rng.chance(0.2)
+      ? {
+          edge: rng.pick(['top', 'right', 'bottom', 'left'] as const),
+          strength: round2(rng.range(0.15, photographed ? 0.45 : 0.4)),
+          reach: round2(rng.range(20, 90)),
+        }
+      : null;
   return {
     dpi,
     skewDeg: clamp(skewDeg, -5, 5),
@@ -87,11 +94,16 @@ export function planDegradation(settings: ScanSettings, rng: Random, hard: boole
     colour,
     threshold: colour === 'bw' ? rng.int(120, 170) : null,
     cut,
-    noise: { grain: round2(rng.chance(0.5) ? rng.range(0, 4) : rng.range(4, 12)), specks: round2(rng.chance(0.6) ? rng.range(0, 2) : rng.range(2, 12)) },
+    noise: {
+      grain: round2(rng.chance(0.5) ? rng.range(0, 4) : rng.range(4, 12)),
+      specks: round2(rng.chance(0.6) ? rng.range(0, 2) : rng.range(2, 12)),
+    },
     shadow,
     blur: round2(photographed ? rng.range(0.5, 1.2) : rng.chance(0.3) ? rng.range(0.3, 0.9) : 0),
     photographed,
-    perspective: photographed ? [0, 1, 2, 3].map(() => ({ x: round2(rng.normal(0, 4)), y: round2(rng.normal(0, 4)) })) : null,
+    perspective: photographed
+      ? [0, 1, 2, 3].map(() => ({ x: round2(rng.normal(0, 4)), y: round2(rng.normal(0, 4)) }))
+      : null,
   };
 }
 
@@ -210,9 +222,15 @@ function invert(m: Matrix): Matrix {
   const C = d * h - e * g;
   const det = a * A + b * B + c * C;
   return [
-    A / det, -(b * i - c * h) / det, (b * f - c * e) / det,
-    B / det, (a * i - c * g) / det, -(a * f - c * d) / det,
-    C / det, -(a * h - b * g) / det, (a * e - b * d) / det,
+    A / det,
+    -(b * i - c * h) / det,
+    (b * f - c * e) / det,
+    B / det,
+    (a * i - c * g) / det,
+    -(a * f - c * d) / det,
+    C / det,
+    -(a * h - b * g) / det,
+    (a * e - b * d) / det,
   ];
 }
 
@@ -228,7 +246,11 @@ export interface RawImage {
  * Applies a degradation to a filled page (`page`: RGB at `d.dpi`, covering the A4 page
  * from its top-left corner). Returns the output image (grey for grey and black-and-white).
  */
-export async function degradePage(page: RawImage, d: Degradation, rng: Random): Promise<{ image: RawImage; geometry: Geometry }> {
+export async function degradePage(
+  page: RawImage,
+  d: Degradation,
+  rng: Random,
+): Promise<{ image: RawImage; geometry: Geometry }> {
   const geometry = geometryOf(d);
   const src = d.colour === 'colour' ? page : toGrey(page);
   const k = d.dpi / 25.4;
@@ -236,7 +258,8 @@ export async function degradePage(page: RawImage, d: Degradation, rng: Random): 
   const toPagePx: Matrix = [k, 0, 0, 0, k, 0, 0, 0, 1];
   const inv = multiply(toPagePx, invert(geometry.pageToImage));
   const background = d.photographed ? [96, 84, 70] : [246, 246, 244];
-  const tint = d.colour === 'colour' ? [rng.range(0.96, 1), rng.range(0.95, 1), rng.range(0.9, 0.99)] : [rng.range(0.94, 1)];
+  const tint =
+    d.colour === 'colour' ? [rng.range(0.96, 1), rng.range(0.95, 1), rng.range(0.9, 0.99)] : [rng.range(0.94, 1)];
   const light = lightingOf(d, geometry);
   let image = warp(src, geometry.width, geometry.height, inv, background, tint, light, d.noise.grain, rng);
   if (d.blur >= 0.3) {
@@ -244,7 +267,8 @@ export async function degradePage(page: RawImage, d: Degradation, rng: Random): 
     // A one-channel raw image must stay grey: sharp would otherwise hand back sRGB.
     if (image.channels === 1) blurred = blurred.toColourspace('b-w');
     const { data, info } = await blurred.blur(d.blur).raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== image.channels) throw new Error(`blur changed the page image from ${image.channels} to ${info.channels} channels`);
+    if (info.channels !== image.channels)
+      throw new Error(`blur changed the page image from ${image.channels} to ${info.channels} channels`);
     image = { ...image, data };
   }
   if (d.colour === 'bw') threshold(image, d.threshold ?? 150);
@@ -254,7 +278,9 @@ export async function degradePage(page: RawImage, d: Degradation, rng: Random): 
 
 function multiply(a: Matrix, b: Matrix): Matrix {
   const out = new Array<number>(9);
-  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) out[r * 3 + c] = a[r * 3]! * b[c]! + a[r * 3 + 1]! * b[3 + c]! + a[r * 3 + 2]! * b[6 + c]!;
+  for (let r = 0; r < 3; r++)
+    for (let c = 0; c < 3; c++)
+      out[r * 3 + c] = a[r * 3]! * b[c]! + a[r * 3 + 1]! * b[3 + c]! + a[r * 3 + 2]! * b[6 + c]!;
   return out as Matrix;
 }
 
@@ -275,7 +301,13 @@ function lightingOf(d: Degradation, g: Geometry): ((x: number, y: number) => num
     const { edge, strength, reach } = d.shadow;
     const r = reach * k;
     const dist =
-      edge === 'left' ? (x: number) => x : edge === 'right' ? (x: number) => g.width - x : edge === 'top' ? (_x: number, y: number) => y : (_x: number, y: number) => g.height - y;
+      edge === 'left'
+        ? (x: number) => x
+        : edge === 'right'
+          ? (x: number) => g.width - x
+          : edge === 'top'
+            ? (_x: number, y: number) => y
+            : (_x: number, y: number) => g.height - y;
     parts.push((x, y) => {
       const t = 1 - Math.min(1, dist(x, y) / r);
       return 1 - strength * t * t;

@@ -35,14 +35,19 @@ function answerLines(req: EmailRequest): string[] {
   for (const row of req.layout.questions) {
     const a = req.answers[row.question.id];
     if (a === null || a === undefined) continue;
-    const word = row.question.type === 'choice' ? row.boxes.find((b) => b.value === a)?.label ?? a : YES_NO_WORDS[a] ?? a;
+    const word =
+      row.question.type === 'choice' ? (row.boxes.find((b) => b.value === a)?.label ?? a) : (YES_NO_WORDS[a] ?? a);
     lines.push(`${row.number}. ${word}`);
   }
   return lines;
 }
 
 function b64Lines(bytes: Uint8Array): string {
-  return (Buffer.from(bytes).toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
+  return (
+    Buffer.from(bytes)
+      .toString('base64')
+      .match(/.{1,76}/g) ?? []
+  ).join('\r\n');
 }
 
 function encodedWord(text: string, charset: 'UTF-8' | 'GBK'): string {
@@ -62,9 +67,18 @@ function rfc2822(date: string, serial: number): string {
 
 /** The .eml bytes of one reply, and facts for its truth file. */
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
-export function buildEmail(req: EmailRequest): { bytes: Uint8Array; charset: string; idInSubject: boolean; attachments: string[] } {
+export function buildEmail(req: EmailRequest): {
+  bytes: Uint8Array;
+  charset: string;
+  idInSubject: boolean;
+  attachments: string[];
+} {
   const idInSubject = req.variant === 'subject-id' || req.variant === 'attachment';
-  const subject = idInSubject ? `回复：客户回访函（回访编号 ${req.visitId}）` : req.variant === 'gbk' ? '回复：回访问卷' : 'Re: 客户回访';
+  const subject = idInSubject
+    ? `回复：客户回访函（回访编号 ${req.visitId}）`
+    : req.variant === 'gbk'
+      ? '回复：回访问卷'
+      : 'Re: 客户回访';
   const charset: 'UTF-8' | 'GBK' = req.variant === 'gbk' ? 'GBK' : 'UTF-8';
   const lines = answerLines(req);
   const text = [
@@ -88,7 +102,12 @@ export function buildEmail(req: EmailRequest): { bytes: Uint8Array; charset: str
     'MIME-Version: 1.0',
   ];
   const textPart = (body: string, cs: 'UTF-8' | 'GBK', type = 'text/plain'): string =>
-    [`Content-Type: ${type}; charset=${cs}`, 'Content-Transfer-Encoding: base64', '', b64Lines(cs === 'GBK' ? iconv.encode(body, 'gbk') : Buffer.from(body, 'utf8'))].join('\r\n');
+    [
+      `Content-Type: ${type}; charset=${cs}`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      b64Lines(cs === 'GBK' ? iconv.encode(body, 'gbk') : Buffer.from(body, 'utf8')),
+    ].join('\r\n');
   let body: string;
   const attachments: string[] = [];
   if (req.variant === 'html-only') {
@@ -120,5 +139,10 @@ export function buildEmail(req: EmailRequest): { bytes: Uint8Array; charset: str
   } else {
     body = textPart(text, charset);
   }
-  return { bytes: Buffer.from(headers.join('\r\n') + '\r\n' + body + '\r\n', 'latin1'), charset, idInSubject, attachments };
+  return {
+    bytes: Buffer.from(headers.join('\r\n') + '\r\n' + body + '\r\n', 'latin1'),
+    charset,
+    idInSubject,
+    attachments,
+  };
 }

@@ -3,7 +3,13 @@
  * compressed; multi-page for batches) and image-only PDFs with one image a page at the
  * page size its resolution gives. Encoder options are fixed, so equal pixels give equal bytes.
  */
-import { PDFDocument, concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState } from '@cantoo/pdf-lib';
+import {
+  PDFDocument,
+  concatTransformationMatrix,
+  drawObject,
+  popGraphicsState,
+  pushGraphicsState,
+} from '@cantoo/pdf-lib';
 import { deflateSync } from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
 import type { RawImage } from './degrade.ts';
@@ -24,7 +30,9 @@ export interface EncodedPage {
 function checkImage(img: RawImage): void {
   const want = img.width * img.height * img.channels;
   if (img.data.length !== want) {
-    throw new Error(`page image of ${img.width}×${img.height} pixels, ${img.channels} channel(s) holds ${img.data.length} bytes instead of ${want}: the simulator produced a malformed page`);
+    throw new Error(
+      `page image of ${img.width}×${img.height} pixels, ${img.channels} channel(s) holds ${img.data.length} bytes instead of ${want}: the simulator produced a malformed page`,
+    );
   }
 }
 
@@ -35,7 +43,10 @@ function input(img: RawImage): Sharp {
 }
 
 export async function encodeJpeg(img: RawImage, dpi: number, quality: number): Promise<Uint8Array> {
-  return input(img).withDensity(dpi).jpeg({ quality, chromaSubsampling: '4:2:0', mozjpeg: false, optimiseCoding: true }).toBuffer();
+  return input(img)
+    .withDensity(dpi)
+    .jpeg({ quality, chromaSubsampling: '4:2:0', mozjpeg: false, optimiseCoding: true })
+    .toBuffer();
 }
 
 export async function encodePng(img: RawImage, dpi: number): Promise<Uint8Array> {
@@ -94,7 +105,12 @@ export async function encodeImagePdf(pages: readonly EncodedPage[]): Promise<Uin
       });
       const ref = doc.context.register(stream);
       const name = page.node.newXObject('Scan', ref);
-      page.pushOperators(pushGraphicsState(), concatTransformationMatrix(w, 0, 0, h, 0, 0), drawObject(name), popGraphicsState());
+      page.pushOperators(
+        pushGraphicsState(),
+        concatTransformationMatrix(w, 0, 0, h, 0, 0),
+        drawObject(name),
+        popGraphicsState(),
+      );
     }
   }
   return doc.save({ useObjectStreams: false });

@@ -35,12 +35,20 @@ const pt = (mm: number): number => mm * MM_TO_PT;
 
 let fontBytes: Uint8Array | undefined;
 function notoSans(): Uint8Array {
-  fontBytes ??= new Uint8Array(readFileSync(createRequire(import.meta.url).resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf')));
+  fontBytes ??= new Uint8Array(
+    readFileSync(
+      createRequire(import.meta.url).resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf'),
+    ),
+  );
   return fontBytes;
 }
 
 /** One PDF with one A4 page per request, in order. */
-export async function drawExtraPages(requests: readonly ExtraPageRequest[], sender: Sender, rng: Random): Promise<Uint8Array> {
+export async function drawExtraPages(
+  requests: readonly ExtraPageRequest[],
+  sender: Sender,
+  rng: Random,
+): Promise<Uint8Array> {
   const doc = await PDFDocument.create({ updateMetadata: false });
   doc.registerFontkit(fontkit as never);
   const font = await doc.embedFont(notoSans(), { subset: true });
@@ -55,25 +63,85 @@ export async function drawExtraPages(requests: readonly ExtraPageRequest[], send
 const charsets = new WeakMap<PDFFont, Set<number>>();
 
 /** Draws text with its top-left at (x, y) mm from the page's top-left corner. */
-function text(page: PDFPage, font: PDFFont, s: string, x: number, y: number, sizePt: number, colour = rgb(0.1, 0.1, 0.12), rotate = 0): void {
+function text(
+  page: PDFPage,
+  font: PDFFont,
+  s: string,
+  x: number,
+  y: number,
+  sizePt: number,
+  colour = rgb(0.1, 0.1, 0.12),
+  rotate = 0,
+): void {
   let drawable = charsets.get(font);
   if (!drawable) charsets.set(font, (drawable = new Set(font.getCharacterSet())));
   const known = drawable;
   const clean = [...s].filter((ch) => known.has(ch.codePointAt(0)!)).join('');
   if (!clean) return;
-  page.drawText(clean, { x: pt(x), y: page.getHeight() - pt(y) - sizePt * 0.88, size: sizePt, font, color: colour, rotate: degrees(rotate) });
+  page.drawText(clean, {
+    x: pt(x),
+    y: page.getHeight() - pt(y) - sizePt * 0.88,
+    size: sizePt,
+    font,
+    color: colour,
+    rotate: degrees(rotate),
+  });
 }
 
-function box(page: PDFPage, x: number, y: number, w: number, h: number, colour = rgb(0.2, 0.2, 0.2), width = 0.8): void {
-  page.drawRectangle({ x: pt(x), y: page.getHeight() - pt(y + h), width: pt(w), height: pt(h), borderColor: colour, borderWidth: width });
+function box(
+  page: PDFPage,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  colour = rgb(0.2, 0.2, 0.2),
+  width = 0.8,
+): void {
+  page.drawRectangle({
+    x: pt(x),
+    y: page.getHeight() - pt(y + h),
+    width: pt(w),
+    height: pt(h),
+    borderColor: colour,
+    borderWidth: width,
+  });
 }
 
-function postmark(page: PDFPage, font: PDFFont, cx: number, cy: number, date: string, place: string, rng: Random): void {
+function postmark(
+  page: PDFPage,
+  font: PDFFont,
+  cx: number,
+  cy: number,
+  date: string,
+  place: string,
+  rng: Random,
+): void {
   const ink = rng.chance(0.7) ? rgb(0.15, 0.15, 0.2) : rgb(0.7, 0.15, 0.15);
   const opacity = rng.range(0.45, 0.8);
-  page.drawCircle({ x: pt(cx), y: page.getHeight() - pt(cy), size: pt(12), borderColor: ink, borderWidth: 1.2, borderOpacity: opacity });
-  page.drawCircle({ x: pt(cx), y: page.getHeight() - pt(cy), size: pt(8), borderColor: ink, borderWidth: 0.6, borderOpacity: opacity });
-  page.drawText(date.replace(/-/g, '.'), { x: pt(cx - 7), y: page.getHeight() - pt(cy + 1), size: 6.5, font, color: ink, opacity });
+  page.drawCircle({
+    x: pt(cx),
+    y: page.getHeight() - pt(cy),
+    size: pt(12),
+    borderColor: ink,
+    borderWidth: 1.2,
+    borderOpacity: opacity,
+  });
+  page.drawCircle({
+    x: pt(cx),
+    y: page.getHeight() - pt(cy),
+    size: pt(8),
+    borderColor: ink,
+    borderWidth: 0.6,
+    borderOpacity: opacity,
+  });
+  page.drawText(date.replace(/-/g, '.'), {
+    x: pt(cx - 7),
+    y: page.getHeight() - pt(cy + 1),
+    size: 6.5,
+    font,
+    color: ink,
+    opacity,
+  });
   text(page, font, place, cx - 5, cy - 7, 6, ink);
 }
 
@@ -82,7 +150,15 @@ function drawEnvelope(page: PDFPage, font: PDFFont, r: ExtraPageRequest, sender:
   const ex = rng.range(2, 8);
   const ey = rng.range(5, 40);
   const paper = rgb(0.97, 0.95, 0.9);
-  page.drawRectangle({ x: pt(ex), y: page.getHeight() - pt(ey + 110), width: pt(220), height: pt(110), color: paper, borderColor: rgb(0.6, 0.58, 0.55), borderWidth: 0.8 });
+  page.drawRectangle({
+    x: pt(ex),
+    y: page.getHeight() - pt(ey + 110),
+    width: pt(220),
+    height: pt(110),
+    color: paper,
+    borderColor: rgb(0.6, 0.58, 0.55),
+    borderWidth: 0.8,
+  });
   // Recipient postcode boxes (the company), top left.
   const red = rgb(0.8, 0.2, 0.2);
   [...sender.postcode].forEach((d, i) => {
@@ -91,7 +167,16 @@ function drawEnvelope(page: PDFPage, font: PDFFont, r: ExtraPageRequest, sender:
   });
   // Stamp and postmark, top right (inside the bed).
   const sx = Math.min(ex + 160, 185);
-  page.drawRectangle({ x: pt(sx), y: page.getHeight() - pt(ey + 30), width: pt(20), height: pt(24), color: rgb(0.55 + rng.next() * 0.3, 0.35, 0.3 + rng.next() * 0.3), borderColor: rgb(1, 1, 1), borderWidth: 2, borderDashArray: [2, 1.2] });
+  page.drawRectangle({
+    x: pt(sx),
+    y: page.getHeight() - pt(ey + 30),
+    width: pt(20),
+    height: pt(24),
+    color: rgb(0.55 + rng.next() * 0.3, 0.35, 0.3 + rng.next() * 0.3),
+    borderColor: rgb(1, 1, 1),
+    borderWidth: 2,
+    borderDashArray: [2, 1.2],
+  });
   text(page, font, '中国邮政', sx + 3, ey + 24, 6.5, rgb(1, 1, 1));
   text(page, font, '1.20元', sx + 5, ey + 10, 7, rgb(1, 1, 1));
   postmark(page, font, sx - 6, ey + 26, r.date, r.customerLines[0]?.slice(0, 6) ?? '', rng);
@@ -109,16 +194,28 @@ function drawEnvelope(page: PDFPage, font: PDFFont, r: ExtraPageRequest, sender:
 const BAR_MODULE_MM = 0.38;
 
 /** The tracking number's barcode, 12 mm tall with the number under it, its top-left at (x, y) mm. */
-function drawBars(page: PDFPage, font: PDFFont, tracking: { number: string; modules: boolean[] }, x: number, y: number): void {
+function drawBars(
+  page: PDFPage,
+  font: PDFFont,
+  tracking: { number: string; modules: boolean[] },
+  x: number,
+  y: number,
+): void {
   const m = tracking.modules;
-  for (let i = 0; i < m.length; ) {
+  for (let i = 0; i < m.length;) {
     if (!m[i]) {
       i++;
       continue;
     }
     const start = i;
     while (i < m.length && m[i]) i++;
-    page.drawRectangle({ x: pt(x + start * BAR_MODULE_MM), y: page.getHeight() - pt(y + 12), width: pt((i - start) * BAR_MODULE_MM), height: pt(12), color: rgb(0, 0, 0) });
+    page.drawRectangle({
+      x: pt(x + start * BAR_MODULE_MM),
+      y: page.getHeight() - pt(y + 12),
+      width: pt((i - start) * BAR_MODULE_MM),
+      height: pt(12),
+      color: rgb(0, 0, 0),
+    });
   }
   text(page, font, tracking.number.split('').join(' '), x + 4, y + 13, 9);
 }
@@ -128,7 +225,15 @@ function drawReceipt(page: PDFPage, font: PDFFont, r: ExtraPageRequest, sender: 
   const y = rng.range(10, 60);
   const w = 150;
   const h = r.tracking ? 115 : 95;
-  page.drawRectangle({ x: pt(x), y: page.getHeight() - pt(y + h), width: pt(w), height: pt(h), color: rgb(0.96, 0.98, 0.95), borderColor: rgb(0.2, 0.45, 0.25), borderWidth: 1 });
+  page.drawRectangle({
+    x: pt(x),
+    y: page.getHeight() - pt(y + h),
+    width: pt(w),
+    height: pt(h),
+    color: rgb(0.96, 0.98, 0.95),
+    borderColor: rgb(0.2, 0.45, 0.25),
+    borderWidth: 1,
+  });
   const green = rgb(0.15, 0.4, 0.2);
   text(page, font, '中国邮政  国内挂号信函收据', x + 28, y + 5, 13, green);
   const number = r.tracking?.number ?? `XA${String(rng.int(100000000, 999999999))}CN`;

@@ -9,7 +9,18 @@ import { isAsked, type Answer, type Answers } from '../domain/questions.ts';
 import type { VisitChannel } from '../domain/visit.ts';
 import { centre, type Rect } from '../layout/page.ts';
 import { dateLineOf, type FormLayout, type TickBox } from '../layout/form.ts';
-import { boxMark, handwrittenText, randomPen, roundSeal, scribbleOut, scribbledLines, signature, type MarkStyle, type Pen, type SealInk } from './ink.ts';
+import {
+  boxMark,
+  handwrittenText,
+  randomPen,
+  roundSeal,
+  scribbleOut,
+  scribbledLines,
+  signature,
+  type MarkStyle,
+  type Pen,
+  type SealInk,
+} from './ink.ts';
 import type { Random } from './random.ts';
 
 /** What was done to one question's boxes. */
@@ -78,7 +89,8 @@ export function planFill(layout: FormLayout, who: Filler, rng: Random): FormFill
     let answer: Answer;
     if (!isAsked(q, answers)) answer = rng.chance(0.05) ? rng.pick(values) : null;
     else if (rng.chance(careless ? 0.08 : 0.02)) answer = null;
-    else if (q.type === 'choice') answer = rng.weighted(q.options.map((o, i) => [o.value, [75, 19, 6][i] ?? 5] as const));
+    else if (q.type === 'choice')
+      answer = rng.weighted(q.options.map((o, i) => [o.value, [75, 19, 6][i] ?? 5] as const));
     else if (q.pass === null) answer = rng.chance(q.id.endsWith('brought-by-staff') ? 0.4 : 0.3) ? 'yes' : 'no';
     else answer = rng.chance(0.9) ? q.pass : q.pass === 'yes' ? 'no' : 'yes';
     const fill: QuestionFill = { questionId: q.id, answer, marked: [], crossedOut: [], style: null, outside: false };
@@ -118,7 +130,8 @@ export function planFill(layout: FormLayout, who: Filler, rng: Random): FormFill
       y,
       radius,
       angle: rng.chance(0.6) ? rng.range(-8, 8) : rng.range(-40, 40),
-      overBorder: x - radius < box.x || x + radius > box.x + box.width || y - radius < box.y || y + radius > box.y + box.height,
+      overBorder:
+        x - radius < box.x || x + radius > box.x + box.width || y - radius < box.y || y + radius > box.y + box.height,
     };
   }
   const date = handDate(who.date, rng);
@@ -144,13 +157,22 @@ function handDate(iso: string, rng: Random): string {
 
 /** Where the digits of a date are written: the blanks of the printed date line, from the layout. */
 function dateBlanks(r: Rect): Rect[] {
-  return dateLineOf(r).blanks.map(({ blank }) => ({ x: blank.x + 0.2, y: blank.y, width: blank.width - 0.4, height: blank.height - 0.2 }));
+  return dateLineOf(r).blanks.map(({ blank }) => ({
+    x: blank.x + 0.2,
+    y: blank.y,
+    width: blank.width - 0.4,
+    height: blank.height - 0.2,
+  }));
 }
 
 /** A date written by hand into the blanks of a date line: year (sometimes two digits), month, day. */
 function handwrittenDate(iso: string, r: Rect, pen: Pen, rng: Random): string {
   const [y, m, d] = iso.split('-') as [string, string, string];
-  const parts = [rng.chance(0.2) ? y.slice(2) : y, rng.chance(0.5) ? m : String(Number(m)), rng.chance(0.5) ? d : String(Number(d))];
+  const parts = [
+    rng.chance(0.2) ? y.slice(2) : y,
+    rng.chance(0.5) ? m : String(Number(m)),
+    rng.chance(0.5) ? d : String(Number(d)),
+  ];
   return dateBlanks(r)
     .map((blank, i) => handwrittenText(parts[i]!, blank, pen, rng))
     .join('');
@@ -160,7 +182,14 @@ function handwrittenDate(iso: string, r: Rect, pen: Pen, rng: Random): string {
  * The ink of a filled form as an SVG document of `widthPx` × `heightPx` pixels whose
  * user units are page millimetres at `dpi`. `fill.pen` is set to the pen used.
  */
-export function fillOverlay(layout: FormLayout, fill: FormFill, widthPx: number, heightPx: number, dpi: number, rng: Random): string {
+export function fillOverlay(
+  layout: FormLayout,
+  fill: FormFill,
+  widthPx: number,
+  heightPx: number,
+  dpi: number,
+  rng: Random,
+): string {
   const pen = randomPen(rng);
   fill.pen = pen.colour;
   const handlerPen: Pen = { ...randomPen(rng), colour: rng.pick(['#111111', '#1b2a7a']) };
@@ -179,9 +208,10 @@ export function fillOverlay(layout: FormLayout, fill: FormFill, widthPx: number,
   const mark = (id: string): { ink: Rect; date?: Rect } => layout.marks.find((m) => m.id === id)!;
   if (fill.seal) {
     const s = fill.seal;
-    const ink: SealInk = s.ink === 'red'
-      ? { ink: 'red', colour: rng.pick(['#d81e1e', '#e0262b', '#c8102e', '#e53935']), opacity: rng.range(0.55, 0.85) }
-      : { ink: 'black', colour: '#2a2a2a', opacity: rng.range(0.5, 0.8) };
+    const ink: SealInk =
+      s.ink === 'red'
+        ? { ink: 'red', colour: rng.pick(['#d81e1e', '#e0262b', '#c8102e', '#e53935']), opacity: rng.range(0.55, 0.85) }
+        : { ink: 'black', colour: '#2a2a2a', opacity: rng.range(0.5, 0.8) };
     parts.push(roundSeal({ x: s.x, y: s.y }, s.radius, s.angle, ink, rng));
   }
   if (fill.customerSignature) parts.push(signature(inner(mark('customerSignature').ink), pen, rng));

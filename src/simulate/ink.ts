@@ -56,7 +56,9 @@ function stroke(points: Point[], pen: Pen, rng: Random, pressure = 0.35): string
     for (let k = 0; k < run; k++) d += seg(i + k);
     const w = pen.width * (1 + rng.range(-pressure, pressure));
     const o = Math.min(1, pen.opacity * (1 + rng.range(-pressure / 3, pressure / 4)));
-    pieces.push(`<path d="${d}" fill="none" stroke="${pen.colour}" stroke-width="${f(w)}" stroke-opacity="${f(o)}" stroke-linecap="round" stroke-linejoin="round"/>`);
+    pieces.push(
+      `<path d="${d}" fill="none" stroke="${pen.colour}" stroke-width="${f(w)}" stroke-opacity="${f(o)}" stroke-linecap="round" stroke-linejoin="round"/>`,
+    );
     i += run;
   }
   return pieces.join('');
@@ -70,7 +72,8 @@ function jitter(p: Point, rng: Random, by: number): Point {
 export function boxMark(style: MarkStyle, c: Point, size: number, pen: Pen, rng: Random): string {
   const s = size * rng.range(0.8, 1.5);
   const angle = rng.range(-18, 18);
-  const at = (x: number, y: number): Point => rotate(jitter({ x: c.x + x * s, y: c.y + y * s }, rng, s * 0.03), c, angle);
+  const at = (x: number, y: number): Point =>
+    rotate(jitter({ x: c.x + x * s, y: c.y + y * s }, rng, s * 0.03), c, angle);
   switch (style) {
     case 'tick': {
       const pts = [at(-0.42, -0.02), at(-0.25, 0.15), at(-0.08, 0.38), at(0.18, -0.05), at(0.55, -0.55)];
@@ -78,7 +81,9 @@ export function boxMark(style: MarkStyle, c: Point, size: number, pen: Pen, rng:
     }
     case 'cross': {
       const k = 0.42;
-      return stroke([at(-k, -k), at(0, 0.02), at(k, k)], pen, rng) + stroke([at(k, -k), at(0.02, 0), at(-k, k)], pen, rng);
+      return (
+        stroke([at(-k, -k), at(0, 0.02), at(k, k)], pen, rng) + stroke([at(k, -k), at(0.02, 0), at(-k, k)], pen, rng)
+      );
     }
     case 'dot': {
       const r = size * rng.range(0.18, 0.32);
@@ -158,19 +163,126 @@ export function signature(area: Rect, pen: Pen, rng: Random): string {
 
 /** Single-stroke shapes of digits and separators in a 1 × 1.6 cell (y down). */
 const DIGIT_STROKES: Record<string, [number, number][][]> = {
-  '0': [[[0.5, 0], [0.1, 0.35], [0.05, 0.9], [0.25, 1.5], [0.6, 1.55], [0.92, 1.1], [0.9, 0.4], [0.55, 0]]],
-  '1': [[[0.25, 0.25], [0.55, 0], [0.55, 1.6]]],
-  '2': [[[0.05, 0.35], [0.35, 0.02], [0.75, 0.05], [0.9, 0.45], [0.05, 1.58], [1, 1.58]]],
-  '3': [[[0.05, 0.1], [0.9, 0.1], [0.4, 0.7], [0.85, 0.85], [0.98, 1.2], [0.65, 1.56], [0.1, 1.45]]],
-  '4': [[[0.7, 1.6], [0.7, 0.02], [0.02, 1.1], [1, 1.1]]],
-  '5': [[[0.9, 0.02], [0.15, 0.02], [0.08, 0.72], [0.6, 0.6], [0.98, 0.98], [0.85, 1.42], [0.45, 1.6], [0.02, 1.45]]],
-  '6': [[[0.85, 0.02], [0.25, 0.6], [0.05, 1.15], [0.35, 1.6], [0.82, 1.48], [0.95, 1.08], [0.55, 0.8], [0.1, 1.05]]],
-  '7': [[[0.02, 0.02], [1, 0.02], [0.35, 1.6]]],
-  '8': [[[0.5, 0.78], [0.12, 0.4], [0.5, 0.02], [0.88, 0.4], [0.5, 0.78], [0.05, 1.2], [0.5, 1.6], [0.95, 1.2], [0.5, 0.78]]],
-  '9': [[[0.95, 0.45], [0.5, 0.78], [0.05, 0.42], [0.5, 0.02], [0.95, 0.38], [0.9, 1.6]]],
-  '.': [[[0.45, 1.45], [0.55, 1.55]]],
-  '-': [[[0.1, 0.85], [0.9, 0.85]]],
-  '/': [[[0.9, 0.05], [0.1, 1.55]]],
+  '0': [
+    [
+      [0.5, 0],
+      [0.1, 0.35],
+      [0.05, 0.9],
+      [0.25, 1.5],
+      [0.6, 1.55],
+      [0.92, 1.1],
+      [0.9, 0.4],
+      [0.55, 0],
+    ],
+  ],
+  '1': [
+    [
+      [0.25, 0.25],
+      [0.55, 0],
+      [0.55, 1.6],
+    ],
+  ],
+  '2': [
+    [
+      [0.05, 0.35],
+      [0.35, 0.02],
+      [0.75, 0.05],
+      [0.9, 0.45],
+      [0.05, 1.58],
+      [1, 1.58],
+    ],
+  ],
+  '3': [
+    [
+      [0.05, 0.1],
+      [0.9, 0.1],
+      [0.4, 0.7],
+      [0.85, 0.85],
+      [0.98, 1.2],
+      [0.65, 1.56],
+      [0.1, 1.45],
+    ],
+  ],
+  '4': [
+    [
+      [0.7, 1.6],
+      [0.7, 0.02],
+      [0.02, 1.1],
+      [1, 1.1],
+    ],
+  ],
+  '5': [
+    [
+      [0.9, 0.02],
+      [0.15, 0.02],
+      [0.08, 0.72],
+      [0.6, 0.6],
+      [0.98, 0.98],
+      [0.85, 1.42],
+      [0.45, 1.6],
+      [0.02, 1.45],
+    ],
+  ],
+  '6': [
+    [
+      [0.85, 0.02],
+      [0.25, 0.6],
+      [0.05, 1.15],
+      [0.35, 1.6],
+      [0.82, 1.48],
+      [0.95, 1.08],
+      [0.55, 0.8],
+      [0.1, 1.05],
+    ],
+  ],
+  '7': [
+    [
+      [0.02, 0.02],
+      [1, 0.02],
+      [0.35, 1.6],
+    ],
+  ],
+  '8': [
+    [
+      [0.5, 0.78],
+      [0.12, 0.4],
+      [0.5, 0.02],
+      [0.88, 0.4],
+      [0.5, 0.78],
+      [0.05, 1.2],
+      [0.5, 1.6],
+      [0.95, 1.2],
+      [0.5, 0.78],
+    ],
+  ],
+  '9': [
+    [
+      [0.95, 0.45],
+      [0.5, 0.78],
+      [0.05, 0.42],
+      [0.5, 0.02],
+      [0.95, 0.38],
+      [0.9, 1.6],
+    ],
+  ],
+  '.': [
+    [
+      [0.45, 1.45],
+      [0.55, 1.55],
+    ],
+  ],
+  '-': [
+    [
+      [0.1, 0.85],
+      [0.9, 0.85],
+    ],
+  ],
+  '/': [
+    [
+      [0.9, 0.05],
+      [0.1, 1.55],
+    ],
+  ],
 };
 
 /** Digits and separators written by hand along a baseline inside `area`. */
@@ -189,7 +301,9 @@ export function handwrittenText(text: string, area: Rect, pen: Pen, rng: Random)
     if (!shapes) return;
     const cx = x0 + i * advance;
     for (const shape of shapes) {
-      const pts = shape.map(([u, v]) => jitter({ x: cx + u * w + slant * (v * w - h / 2), y: y0 + v * w }, rng, w * 0.04));
+      const pts = shape.map(([u, v]) =>
+        jitter({ x: cx + u * w + slant * (v * w - h / 2), y: y0 + v * w }, rng, w * 0.04),
+      );
       out += stroke(pts, p, rng, 0.25);
     }
   });
@@ -281,9 +395,9 @@ export function roundSeal(c: Point, r: number, angle: number, ink: SealInk, rng:
   for (let i = 0; i < nb; i++) {
     const a = rng.next() * Math.PI * 2;
     const d = rng.next() * r;
-    blotches.push(`<circle cx="${f(Math.cos(a) * d)}" cy="${f(Math.sin(a) * d)}" r="${f(r * rng.range(0.1, 0.35))}" fill="#ffffff" fill-opacity="${f(rng.range(0.2, 0.6))}" stroke="none"/>`);
+    blotches.push(
+      `<circle cx="${f(Math.cos(a) * d)}" cy="${f(Math.sin(a) * d)}" r="${f(r * rng.range(0.1, 0.35))}" fill="#ffffff" fill-opacity="${f(rng.range(0.2, 0.6))}" stroke="none"/>`,
+    );
   }
-  return (
-    `<g transform="translate(${f(c.x)} ${f(c.y)}) rotate(${f(angle)})" fill="${ink.colour}" stroke="${ink.colour}" fill-opacity="${f(ink.opacity)}" stroke-opacity="${f(ink.opacity)}">${parts.join('')}${blotches.join('')}</g>`
-  );
+  return `<g transform="translate(${f(c.x)} ${f(c.y)}) rotate(${f(angle)})" fill="${ink.colour}" stroke="${ink.colour}" fill-opacity="${f(ink.opacity)}" stroke-opacity="${f(ink.opacity)}">${parts.join('')}${blotches.join('')}</g>`;
 }

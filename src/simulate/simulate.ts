@@ -26,15 +26,39 @@ import { rasterizePdf } from '../formats/rasterize.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { DocumentKind } from '../domain/visit.ts';
 import { damagePage } from './damage.ts';
-import { degradePage, geometryOf, planDegradation, type Colour, type Degradation, type RawImage, type ScanSettings } from './degrade.ts';
-import { encodeImagePdf, encodeJpeg, encodeMultiPageTiff, encodePng, encodeTiff, type Compression, type EncodedPage } from './encode.ts';
+import {
+  degradePage,
+  geometryOf,
+  planDegradation,
+  type Colour,
+  type Degradation,
+  type RawImage,
+  type ScanSettings,
+} from './degrade.ts';
+import {
+  encodeImagePdf,
+  encodeJpeg,
+  encodeMultiPageTiff,
+  encodePng,
+  encodeTiff,
+  type Compression,
+  type EncodedPage,
+} from './encode.ts';
 import { buildEmail, EMAIL_VARIANTS, type EmailVariant } from './email.ts';
 import { drawExtraPages, envelopeOnBed, type ExtraPageRequest, type Sender } from './extras.ts';
 import { code128Modules } from './barcode.ts';
 import { fillOverlay, planFill, type FormFill } from './fill.ts';
 import { Random } from './random.ts';
 import { findVisits, type SourceVisit } from './sources.ts';
-import { TRUTH_VERSION, type EmailTruth, type FileFormat, type FileTruth, type PageKind, type PageTruth, type TruthIndex } from './truth.ts';
+import {
+  TRUTH_VERSION,
+  type EmailTruth,
+  type FileFormat,
+  type FileTruth,
+  type PageKind,
+  type PageTruth,
+  type TruthIndex,
+} from './truth.ts';
 
 export interface SimulateOptions {
   /** The folder `huifang letters` or `huifang forms` wrote (per-visit PDFs, files.csv). */
@@ -102,21 +126,36 @@ export const MAILING_LIST = 'mailing.csv';
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function simulateReturns(options: SimulateOptions): Promise<SimulationResult> {
   const seed = options.seed ?? 1;
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw invalidParameter('--seed', 'an integer from 0 to 4294967295', options.seed);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw invalidParameter('--seed', 'an integer from 0 to 4294967295', options.seed);
   const dpis = options.dpi ?? [...DEFAULT_DPIS];
-  if (dpis.length === 0 || dpis.some((d) => !Number.isInteger(d) || d < 150 || d > 600)) throw invalidParameter('--dpi', 'resolutions from 150 to 600 dpi, e.g. 200,300', options.dpi);
-  if (options.count !== undefined && (!Number.isInteger(options.count) || options.count < 0)) throw invalidParameter('--count', 'a whole number of visits', options.count);
-  if (options.emails !== undefined && (!Number.isInteger(options.emails) || options.emails < 0)) throw invalidParameter('--emails', 'a whole number of e-mails', options.emails);
+  if (dpis.length === 0 || dpis.some((d) => !Number.isInteger(d) || d < 150 || d > 600))
+    throw invalidParameter('--dpi', 'resolutions from 150 to 600 dpi, e.g. 200,300', options.dpi);
+  if (options.count !== undefined && (!Number.isInteger(options.count) || options.count < 0))
+    throw invalidParameter('--count', 'a whole number of visits', options.count);
+  if (options.emails !== undefined && (!Number.isInteger(options.emails) || options.emails < 0))
+    throw invalidParameter('--emails', 'a whole number of e-mails', options.emails);
   const lettersDir = resolve(options.lettersDir);
   const out = resolve(options.out);
   if (out === lettersDir || out.startsWith(lettersDir + sep)) {
-    throw new UsageError(`The output folder ${out} is inside the letters folder ${lettersDir}; choose an --out folder outside it, so that scans are never read back as letters.`);
+    throw new UsageError(
+      `The output folder ${out} is inside the letters folder ${lettersDir}; choose an --out folder outside it, so that scans are never read back as letters.`,
+    );
   }
   const found = await findVisits(lettersDir);
   const sender = options.sender ?? defaultSender();
   const plan = planReturns(found.visits, seed, options.count, options.emails ?? 0);
   const previous = readPreviousIndex(out);
-  const ctx: RunContext = { seed, dpis, out, lettersDir, sender, clean: options.clean ?? false, rasters: new RasterCache(), payloads: new Map() };
+  const ctx: RunContext = {
+    seed,
+    dpis,
+    out,
+    lettersDir,
+    sender,
+    clean: options.clean ?? false,
+    rasters: new RasterCache(),
+    payloads: new Map(),
+  };
 
   const files: SimulatedFile[] = [];
   const truths: FileTruth[] = [];
@@ -125,7 +164,14 @@ export async function simulateReturns(options: SimulateOptions): Promise<Simulat
   for (const [i, spec] of plan.files.entries()) {
     const truth = await simulateFile(ctx, spec, i);
     truths.push(truth);
-    files.push({ path: join(out, truth.file), truth: join(out, truth.file + TRUTH_SUFFIX), format: truth.format, kind: truth.kind, pageCount: truth.pageCount, visitIds: truth.visitIds });
+    files.push({
+      path: join(out, truth.file),
+      truth: join(out, truth.file + TRUTH_SUFFIX),
+      format: truth.format,
+      kind: truth.kind,
+      pageCount: truth.pageCount,
+      visitIds: truth.visitIds,
+    });
     options.onProgress?.(++done, total);
   }
   const emails: SimulatedEmail[] = [];
@@ -133,7 +179,12 @@ export async function simulateReturns(options: SimulateOptions): Promise<Simulat
   for (const [i, visit] of plan.emails.entries()) {
     const t = await simulateEmail(ctx, visit, i);
     emailTruths.push(t);
-    emails.push({ path: join(out, t.file), truth: join(out, t.file + TRUTH_SUFFIX), visitId: t.visitId, variant: t.variant });
+    emails.push({
+      path: join(out, t.file),
+      truth: join(out, t.file + TRUTH_SUFFIX),
+      visitId: t.visitId,
+      variant: t.variant,
+    });
     options.onProgress?.(++done, total);
   }
 
@@ -143,9 +194,20 @@ export async function simulateReturns(options: SimulateOptions): Promise<Simulat
   await writeFileAtomic(truthIndex, JSON.stringify(index, null, 2) + '\n');
   // The post office's bulk-mailing list of the letters (for `huifang mailing import`).
   const mailingList = join(out, MAILING_LIST);
-  const mailed = found.visits.filter((v) => v.channel === 'letter').map((v) => `${v.visitId},${trackingNumberOf(seed, v.visitId)}`);
+  const mailed = found.visits
+    .filter((v) => v.channel === 'letter')
+    .map((v) => `${v.visitId},${trackingNumberOf(seed, v.visitId)}`);
   await writeFileAtomic(mailingList, ['回访编号,邮件号码', ...mailed].join('\n') + '\n');
-  return { out, truthIndex, mailingList, files, emails, pageCount: index.pageCount, visitsFound: found.visits.length, messages: found.messages };
+  return {
+    out,
+    truthIndex,
+    mailingList,
+    files,
+    emails,
+    pageCount: index.pageCount,
+    visitsFound: found.visits.length,
+    messages: found.messages,
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -203,7 +265,10 @@ function planReturns(visits: SourceVisit[], seed: number, count: number | undefi
       i += 1;
     }
   }
-  const others = shuffle(visits.filter((v) => v.channel !== 'email'), rng).slice(0, extraEmails);
+  const others = shuffle(
+    visits.filter((v) => v.channel !== 'email'),
+    rng,
+  ).slice(0, extraEmails);
   return { files, emails: [...emailVisits, ...others] };
 }
 
@@ -239,8 +304,16 @@ interface FileSettings extends ScanSettings {
 }
 
 /** Formats of the first files of a run, so that a small run covers them all: singles, then batches. */
-const FIRST_SINGLES: readonly [FileFormat, Colour][] = [['jpeg', 'colour'], ['png', 'grey'], ['tiff', 'bw'], ['pdf', 'colour']];
-const FIRST_BATCHES: readonly [FileFormat, Colour][] = [['tiff', 'bw'], ['pdf', 'grey']];
+const FIRST_SINGLES: readonly [FileFormat, Colour][] = [
+  ['jpeg', 'colour'],
+  ['png', 'grey'],
+  ['tiff', 'bw'],
+  ['pdf', 'colour'],
+];
+const FIRST_BATCHES: readonly [FileFormat, Colour][] = [
+  ['tiff', 'bw'],
+  ['pdf', 'grey'],
+];
 
 function chooseSettings(spec: FileSpec, dpis: number[], rng: Random, index: number): FileSettings {
   const first = spec.kind === 'single' ? FIRST_SINGLES[index] : FIRST_BATCHES[index - FIRST_SINGLES.length];
@@ -248,22 +321,39 @@ function chooseSettings(spec: FileSpec, dpis: number[], rng: Random, index: numb
   const format: FileFormat = first
     ? first[0]
     : photographed
-    ? 'jpeg'
-    : spec.kind === 'batch'
-      ? rng.pick(['tiff', 'pdf'] as const)
-      : rng.weighted<FileFormat>([['jpeg', 30], ['png', 15], ['tiff', 25], ['pdf', 30]]);
+      ? 'jpeg'
+      : spec.kind === 'batch'
+        ? rng.pick(['tiff', 'pdf'] as const)
+        : rng.weighted<FileFormat>([
+            ['jpeg', 30],
+            ['png', 15],
+            ['tiff', 25],
+            ['pdf', 30],
+          ]);
   const colour: Colour = first
     ? first[1]
     : photographed
-    ? 'colour'
-    : format === 'jpeg'
-      ? rng.weighted<Colour>([['colour', 6], ['grey', 4]])
-      : format === 'tiff'
-        ? rng.weighted<Colour>([['colour', 3], ['grey', 3], ['bw', 5]])
-        : rng.weighted<Colour>([['colour', 4], ['grey', 3], ['bw', 3]]);
+      ? 'colour'
+      : format === 'jpeg'
+        ? rng.weighted<Colour>([
+            ['colour', 6],
+            ['grey', 4],
+          ])
+        : format === 'tiff'
+          ? rng.weighted<Colour>([
+              ['colour', 3],
+              ['grey', 3],
+              ['bw', 5],
+            ])
+          : rng.weighted<Colour>([
+              ['colour', 4],
+              ['grey', 3],
+              ['bw', 3],
+            ]);
   // A phone photo of a page comes out at a modest resolution.
   const modest = dpis.filter((d) => d <= 300);
-  const dpi = photographed && modest.length ? rng.pick(modest) : rng.weighted(dpis.map((d) => [d, DPI_WEIGHTS[d] ?? 2] as const));
+  const dpi =
+    photographed && modest.length ? rng.pick(modest) : rng.weighted(dpis.map((d) => [d, DPI_WEIGHTS[d] ?? 2] as const));
   return {
     dpi,
     colour,
@@ -295,7 +385,10 @@ async function simulateFile(ctx: RunContext, spec: FileSpec, index: number): Pro
   const settings = chooseSettings(spec, ctx.dpis, rng, index);
   const compression = compressionOf(settings);
   const number = String(index + 1).padStart(4, '0');
-  const name = spec.kind === 'single' ? `scans/${number}-${spec.pages[0]!.visit.visitId}.${EXTENSIONS[settings.format]}` : `batches/batch-${number}.${EXTENSIONS[settings.format]}`;
+  const name =
+    spec.kind === 'single'
+      ? `scans/${number}-${spec.pages[0]!.visit.visitId}.${EXTENSIONS[settings.format]}`
+      : `batches/batch-${number}.${EXTENSIONS[settings.format]}`;
   const extras = await extraRasters(ctx, spec, settings.dpi, rng.fork('extras'));
   const encoded: EncodedPage[] = [];
   const pages: PageTruth[] = [];
@@ -304,7 +397,14 @@ async function simulateFile(ctx: RunContext, spec: FileSpec, index: number): Pro
     const made = await makePage(ctx, page, settings.dpi, extras.get(p), prng);
     const hard = page.kind === 'form' && prng.chance(0.03);
     const { degradation, image, geometry } = await degrade(made.image, settings, hard, prng);
-    const damage = damagePage(image, degradation, geometry.pageToImage, page.kind, hard, Random.derive(ctx.seed, `${name}/page/${p}/damage`));
+    const damage = damagePage(
+      image,
+      degradation,
+      geometry.pageToImage,
+      page.kind,
+      hard,
+      Random.derive(ctx.seed, `${name}/page/${p}/damage`),
+    );
     const quality = compression === 'jpeg' ? settings.jpegQuality : null;
     encoded.push({ image, dpi: settings.dpi, compression, quality });
     let clean: string | null = null;
@@ -315,18 +415,38 @@ async function simulateFile(ctx: RunContext, spec: FileSpec, index: number): Pro
     const fill = made.fill;
     const colourKept = degradation.colour === 'colour';
     const review = new Set(fill?.expectReview ?? []);
-    if (page.kind === 'form' && page.visit.customerKind === 'institution' && fill?.seal && !colourKept) review.add('grey-seal-required');
+    if (page.kind === 'form' && page.visit.customerKind === 'institution' && fill?.seal && !colourKept)
+      review.add('grey-seal-required');
     pages.push({
       page: p + 1,
       visitId: page.visit.visitId,
       kind: page.kind,
-      hasQr: page.kind === 'form' || page.kind === 'letter' || (page.kind === 'envelope' && page.visit.envelopePage !== null),
-      layout: page.kind === 'form' ? page.visit.formLayout : page.kind === 'letter' ? page.visit.letterLayout : page.kind === 'envelope' && page.visit.envelopePage !== null ? ENVELOPE_LAYOUT_ID : null,
+      hasQr:
+        page.kind === 'form' ||
+        page.kind === 'letter' ||
+        (page.kind === 'envelope' && page.visit.envelopePage !== null),
+      layout:
+        page.kind === 'form'
+          ? page.visit.formLayout
+          : page.kind === 'letter'
+            ? page.visit.letterLayout
+            : page.kind === 'envelope' && page.visit.envelopePage !== null
+              ? ENVELOPE_LAYOUT_ID
+              : null,
       ...(page.kind === 'postal-receipt' ? { trackingNumber: trackingNumberOf(ctx.seed, page.visit.visitId) } : {}),
       qrPayload: made.payload,
-      source: made.sourcePage ? { pdf: relative(ctx.lettersDir, page.visit.pdf).split(sep).join('/'), page: made.sourcePage } : null,
+      source: made.sourcePage
+        ? { pdf: relative(ctx.lettersDir, page.visit.pdf).split(sep).join('/'), page: made.sourcePage }
+        : null,
       answers: fill ? Object.fromEntries(fill.questions.map((q) => [q.questionId, q.answer])) : {},
-      marks: fill ? Object.fromEntries(fill.questions.map((q) => [q.questionId, { marked: q.marked, crossedOut: q.crossedOut, style: q.style, outside: q.outside }])) : {},
+      marks: fill
+        ? Object.fromEntries(
+            fill.questions.map((q) => [
+              q.questionId,
+              { marked: q.marked, crossedOut: q.crossedOut, style: q.style, outside: q.outside },
+            ]),
+          )
+        : {},
       expectReview: [...review].sort(),
       customerSignature: fill?.customerSignature ?? false,
       handlerSignature: fill?.handlerSignature ?? false,
@@ -369,7 +489,15 @@ async function simulateFile(ctx: RunContext, spec: FileSpec, index: number): Pro
   const bytes = await encodeFile(settings.format, encoded);
   await writeFileAtomic(join(ctx.out, name), bytes);
   const visitIds = [...new Set(spec.pages.map((p) => p.visit.visitId))];
-  const truth: FileTruth = { truthVersion: TRUTH_VERSION, file: name, format: settings.format, kind: spec.kind, pageCount: pages.length, visitIds, pages };
+  const truth: FileTruth = {
+    truthVersion: TRUTH_VERSION,
+    file: name,
+    format: settings.format,
+    kind: spec.kind,
+    pageCount: pages.length,
+    visitIds,
+    pages,
+  };
   await writeFileAtomic(join(ctx.out, name + TRUTH_SUFFIX), JSON.stringify(truth, null, 2) + '\n');
   return truth;
 }
@@ -388,14 +516,29 @@ async function encodeFile(format: FileFormat, pages: EncodedPage[]): Promise<Uin
 }
 
 /** Degrades a page; normal pages keep every registration mark and both QR codes in the image, hard ones lose part of a mark. */
-async function degrade(page: RawImage, settings: FileSettings, hard: boolean, rng: Random): Promise<{ degradation: Degradation; image: RawImage; geometry: ReturnType<typeof geometryOf> }> {
+async function degrade(
+  page: RawImage,
+  settings: FileSettings,
+  hard: boolean,
+  rng: Random,
+): Promise<{ degradation: Degradation; image: RawImage; geometry: ReturnType<typeof geometryOf> }> {
   let d = planDegradation(settings, rng, hard);
   for (let attempt = 0; attempt < 30; attempt++) {
     const g = geometryOf(d);
     const marksOk = g.marksInside.every(Boolean);
     const qrOk = g.qrInside.some(Boolean) && (hard || g.qrInside.every(Boolean));
     if ((hard ? !marksOk : marksOk) && qrOk) break;
-    d = attempt < 25 ? planDegradation(settings, rng, hard) : { ...d, skewDeg: 0, scale: 1, shiftMm: { x: 0, y: 0 }, perspective: null, cut: hard ? d.cut : { top: 0, right: 0, bottom: 0, left: 0 } };
+    d =
+      attempt < 25
+        ? planDegradation(settings, rng, hard)
+        : {
+            ...d,
+            skewDeg: 0,
+            scale: 1,
+            shiftMm: { x: 0, y: 0 },
+            perspective: null,
+            cut: hard ? d.cut : { top: 0, right: 0, bottom: 0, left: 0 },
+          };
   }
   const { image, geometry } = await degradePage(page, d, rng);
   return { degradation: d, image, geometry };
@@ -412,7 +555,13 @@ interface MadePage {
   sourcePage: number | null;
 }
 
-async function makePage(ctx: RunContext, spec: PageSpec, dpi: number, extra: RawImage | undefined, rng: Random): Promise<MadePage> {
+async function makePage(
+  ctx: RunContext,
+  spec: PageSpec,
+  dpi: number,
+  extra: RawImage | undefined,
+  rng: Random,
+): Promise<MadePage> {
   const visit = spec.visit;
   if (spec.kind === 'envelope' && visit.envelopePage !== null) {
     // The prepaid return envelope printed with the letter, posted back and laid on the scanner's glass.
@@ -429,7 +578,11 @@ async function makePage(ctx: RunContext, spec: PageSpec, dpi: number, extra: Raw
   const payload = await qrPayloadOf(ctx, visit, spec.kind, sourcePage, raster);
   if (spec.kind === 'letter') return { image: rgbOf(raster), fill: null, payload, sourcePage };
   const layout = formLayoutById(visit.formLayout)!;
-  const fill = planFill(layout, { customerKind: visit.customerKind, channel: visit.channel, date: visit.visitDate ?? DEFAULT_DATE }, rng);
+  const fill = planFill(
+    layout,
+    { customerKind: visit.customerKind, channel: visit.channel, date: visit.visitDate ?? DEFAULT_DATE },
+    rng,
+  );
   const svg = fillOverlay(layout, fill, raster.width, raster.height, dpi, rng);
   const data = await sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels: 4 } })
     .composite([{ input: Buffer.from(svg), blend: 'multiply' }])
@@ -452,7 +605,9 @@ function rgbOf(r: RasterRgba): RawImage {
 
 /** Envelopes and receipts of a file, drawn in one PDF and rasterised at the scan's dpi, by page index. */
 async function extraRasters(ctx: RunContext, spec: FileSpec, dpi: number, rng: Random): Promise<Map<number, RawImage>> {
-  const wanted = spec.pages.map((p, i) => ({ p, i })).filter(({ p }) => (p.kind === 'envelope' && p.visit.envelopePage === null) || p.kind === 'postal-receipt');
+  const wanted = spec.pages
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => (p.kind === 'envelope' && p.visit.envelopePage === null) || p.kind === 'postal-receipt');
   const out = new Map<number, RawImage>();
   if (wanted.length === 0) return out;
   const requests: ExtraPageRequest[] = [];
@@ -524,14 +679,29 @@ class RasterCache {
  * says what the page really carries); when it cannot be read, the payload the layout
  * prescribes for the page.
  */
-async function qrPayloadOf(ctx: RunContext, visit: SourceVisit, kind: DocumentKind, page: number, raster: RasterRgba): Promise<string> {
+async function qrPayloadOf(
+  ctx: RunContext,
+  visit: SourceVisit,
+  kind: DocumentKind,
+  page: number,
+  raster: RasterRgba,
+): Promise<string> {
   const key = `${visit.pdf}#${page}`;
   let payload = ctx.payloads.get(key);
   if (payload === undefined) {
     payload = await readQr(raster, QR_CODES.topRight, Math.round((raster.width * 25.4) / A4.width));
     ctx.payloads.set(key, payload);
   }
-  return payload ?? encodePagePayload({ visitId: visit.visitId as never, kind, page, pageCount: visit.pageCount, layout: kind === 'form' ? visit.formLayout : visit.letterLayout });
+  return (
+    payload ??
+    encodePagePayload({
+      visitId: visit.visitId as never,
+      kind,
+      page,
+      pageCount: visit.pageCount,
+      layout: kind === 'form' ? visit.formLayout : visit.letterLayout,
+    })
+  );
 }
 
 async function readQr(raster: RasterRgba, where: Rect, dpi: number): Promise<string | null> {
@@ -542,9 +712,16 @@ async function readQr(raster: RasterRgba, where: Rect, dpi: number): Promise<str
     const width = Math.min(raster.width - left, Math.ceil(mmToPx(where.width + 2 * pad, dpi)));
     const height = Math.min(raster.height - top, Math.ceil(mmToPx(where.height + 2 * pad, dpi)));
     const crop = new Uint8ClampedArray(width * height * 4);
-    for (let y = 0; y < height; y++) crop.set(raster.data.subarray(((top + y) * raster.width + left) * 4, ((top + y) * raster.width + left + width) * 4), y * width * 4);
+    for (let y = 0; y < height; y++)
+      crop.set(
+        raster.data.subarray(((top + y) * raster.width + left) * 4, ((top + y) * raster.width + left + width) * 4),
+        y * width * 4,
+      );
     await loadQrDecoder();
-    const results = await readBarcodes({ data: crop, width, height, colorSpace: 'srgb' } as ImageData, { formats: ['QRCode'], tryHarder: true });
+    const results = await readBarcodes({ data: crop, width, height, colorSpace: 'srgb' } as ImageData, {
+      formats: ['QRCode'],
+      tryHarder: true,
+    });
     for (const r of results) if (r.isValid && decodePagePayload(r.text).ok) return r.text;
     return null;
   } catch {
@@ -571,9 +748,15 @@ async function simulateEmail(ctx: RunContext, visit: SourceVisit, index: number)
   const rng = Random.derive(ctx.seed, `email/${index}`);
   const variant: EmailVariant = EMAIL_VARIANTS[index % EMAIL_VARIANTS.length]!;
   const layout: FormLayout = formLayoutById(visit.formLayout)!;
-  const fill = planFill(layout, { customerKind: visit.customerKind, channel: 'email', date: visit.visitDate ?? DEFAULT_DATE }, rng);
+  const fill = planFill(
+    layout,
+    { customerKind: visit.customerKind, channel: 'email', date: visit.visitDate ?? DEFAULT_DATE },
+    rng,
+  );
   // An e-mail states one answer per question; a form's "two marks" has no e-mail equivalent.
-  const answers: Record<string, Answer> = Object.fromEntries(fill.questions.map((q) => [q.questionId, q.crossedOut.length || q.marked.length < 2 ? q.answer : q.marked[0]!]));
+  const answers: Record<string, Answer> = Object.fromEntries(
+    fill.questions.map((q) => [q.questionId, q.crossedOut.length || q.marked.length < 2 ? q.answer : q.marked[0]!]),
+  );
   let attachment: { name: string; bytes: Uint8Array } | undefined;
   if (variant === 'attachment') {
     const raster = await ctx.rasters.get(visit.pdf, visit.formPage, 100);
@@ -631,9 +814,18 @@ function buildIndex(seed: number, source: string, files: FileTruth[], emails: Em
     generator: 'huifang simulate',
     seed,
     source,
-    files: files.map((f) => ({ file: f.file, truth: f.file + TRUTH_SUFFIX, format: f.format, kind: f.kind, pageCount: f.pageCount, visitIds: f.visitIds })),
+    files: files.map((f) => ({
+      file: f.file,
+      truth: f.file + TRUTH_SUFFIX,
+      format: f.format,
+      kind: f.kind,
+      pageCount: f.pageCount,
+      visitIds: f.visitIds,
+    })),
     emails: emails.map((e) => ({ file: e.file, truth: e.file + TRUTH_SUFFIX, visitId: e.visitId, variant: e.variant })),
-    visits: [...byVisit.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([visitId, list]) => ({ visitId, files: list })),
+    visits: [...byVisit.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([visitId, list]) => ({ visitId, files: list })),
     pageCount: files.reduce((s, f) => s + f.pageCount, 0),
   };
 }
@@ -669,9 +861,15 @@ function defaultSender(): Sender {
   try {
     const path = new URL('../../samples/firm.json', import.meta.url);
     const s = (JSON.parse(readFileSync(path, 'utf8')) as { sender?: Partial<Sender> }).sender ?? {};
-    if (s.companyName && s.address && s.postcode) return { companyName: s.companyName, department: s.department ?? '', address: s.address, postcode: s.postcode };
+    if (s.companyName && s.address && s.postcode)
+      return { companyName: s.companyName, department: s.department ?? '', address: s.address, postcode: s.postcode };
   } catch {
     // fall through to the built-in sender
   }
-  return { companyName: '证券股份有限公司', department: '客户服务中心', address: '上海市浦东新区世纪大道1000号', postcode: '200120' };
+  return {
+    companyName: '证券股份有限公司',
+    department: '客户服务中心',
+    address: '上海市浦东新区世纪大道1000号',
+    postcode: '200120',
+  };
 }

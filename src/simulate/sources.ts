@@ -69,13 +69,22 @@ export async function findVisits(dir: string): Promise<FoundVisits> {
     ? listed.map((row) => ({ pdf: row.pdf, row }))
     : pdfFilesIn(root).map((pdf) => ({ pdf, row: undefined }));
   if (candidates.length === 0) {
-    throw new InputError(`${root} holds no PDF files and no files.csv; run \`huifang letters <list> --out ${root}\` first.`);
+    throw new InputError(
+      `${root} holds no PDF files and no files.csv; run \`huifang letters <list> --out ${root}\` first.`,
+    );
   }
   const visits: SourceVisit[] = [];
   const seen = new Set<string>();
   for (const { pdf, row } of candidates) {
     if (!existsSync(pdf)) {
-      messages.push(message('simulate/missing-pdf', `files.csv lists ${pdf}, which does not exist; skipped`, { file: join(root, 'files.csv') }, { severity: 'warning' }));
+      messages.push(
+        message(
+          'simulate/missing-pdf',
+          `files.csv lists ${pdf}, which does not exist; skipped`,
+          { file: join(root, 'files.csv') },
+          { severity: 'warning' },
+        ),
+      );
       continue;
     }
     const visit = await describePdf(pdf, row, messages);
@@ -142,7 +151,12 @@ function readFilesCsv(root: string, messages: Message[]): CsvFacts[] {
     .filter((fields) => !isBlankRecord(fields));
   const header = rows.shift();
   if (!header) return [];
-  const norm = header.map((h) => h.trim().toLowerCase().replace(/[\s_\-]/g, ''));
+  const norm = header.map((h) =>
+    h
+      .trim()
+      .toLowerCase()
+      .replace(/[\s_\-]/g, ''),
+  );
   const col = (key: keyof CsvFacts): number => {
     for (const name of CSV_COLUMNS[key]) {
       const i = norm.indexOf(name);
@@ -152,7 +166,14 @@ function readFilesCsv(root: string, messages: Message[]): CsvFacts[] {
   };
   const pdfCol = col('pdf');
   if (pdfCol < 0) {
-    messages.push(message('simulate/files-csv-no-pdf-column', `files.csv has no pdf column (found: ${header.join(', ')}); reading the PDFs in the folder instead`, { file: path }, { severity: 'warning' }));
+    messages.push(
+      message(
+        'simulate/files-csv-no-pdf-column',
+        `files.csv has no pdf column (found: ${header.join(', ')}); reading the PDFs in the folder instead`,
+        { file: path },
+        { severity: 'warning' },
+      ),
+    );
     return [];
   }
   const out: CsvFacts[] = [];
@@ -227,14 +248,25 @@ interface PlacedText {
 }
 
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
-async function describePdf(pdf: string, row: CsvFacts | undefined, messages: Message[]): Promise<SourceVisit | undefined> {
+async function describePdf(
+  pdf: string,
+  row: CsvFacts | undefined,
+  messages: Message[],
+): Promise<SourceVisit | undefined> {
   let doc;
   try {
     // pdf.js is loaded on first use: loading it costs commands that never need it a second and about 150 MB.
     const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
     doc = await getDocument({ data: new Uint8Array(readFileSync(pdf)), verbosity: 0, isEvalSupported: false }).promise;
   } catch (e) {
-    messages.push(message('simulate/unreadable-pdf', `cannot read ${basename(pdf)} as a PDF (${(e as Error).message}); skipped`, { file: pdf }, { severity: 'warning' }));
+    messages.push(
+      message(
+        'simulate/unreadable-pdf',
+        `cannot read ${basename(pdf)} as a PDF (${(e as Error).message}); skipped`,
+        { file: pdf },
+        { severity: 'warning' },
+      ),
+    );
     return undefined;
   }
   try {
@@ -256,7 +288,14 @@ async function describePdf(pdf: string, row: CsvFacts | undefined, messages: Mes
       .map((texts, i) => ({ n: i + 1, texts }))
       .filter(({ texts }) => textIn(texts, formLayout('existing').title).includes('记录表'));
     if (formPages.length > 1) {
-      messages.push(message('simulate/batch-pdf', `${basename(pdf)} holds ${formPages.length} record forms (a batch print file); skipped — the per-visit PDFs are used`, { file: pdf }, { severity: 'info' }));
+      messages.push(
+        message(
+          'simulate/batch-pdf',
+          `${basename(pdf)} holds ${formPages.length} record forms (a batch print file); skipped — the per-visit PDFs are used`,
+          { file: pdf },
+          { severity: 'info' },
+        ),
+      );
       return undefined;
     }
     const formPage = formPages[0]?.n ?? doc.numPages;
@@ -267,11 +306,20 @@ async function describePdf(pdf: string, row: CsvFacts | undefined, messages: Mes
     };
     const meta = await doc.getMetadata().catch(() => undefined);
     const info = (meta?.info ?? {}) as Record<string, unknown>;
-    const infoText = ['Keywords', 'Subject', 'Title'].map((k) => (typeof info[k] === 'string' ? (info[k] as string) : '')).join(' ');
+    const infoText = ['Keywords', 'Subject', 'Title']
+      .map((k) => (typeof info[k] === 'string' ? (info[k] as string) : ''))
+      .join(' ');
 
     const visitId = firstVisitId([row?.visitId, field('visitId'), infoText, basename(pdf)]);
     if (!visitId) {
-      messages.push(message('simulate/no-visit-id', `${basename(pdf)} names no visit id (not in files.csv, the form's 回访编号 cell, the PDF keywords or the file name); skipped`, { file: pdf }, { severity: 'warning' }));
+      messages.push(
+        message(
+          'simulate/no-visit-id',
+          `${basename(pdf)} names no visit id (not in files.csv, the form's 回访编号 cell, the PDF keywords or the file name); skipped`,
+          { file: pdf },
+          { severity: 'warning' },
+        ),
+      );
       return undefined;
     }
     const layoutFromInfo = FORM_LAYOUT_ID_PATTERN.exec(infoText)?.[0];
@@ -282,19 +330,36 @@ async function describePdf(pdf: string, row: CsvFacts | undefined, messages: Mes
       (layoutFromInfo ? formLayoutById(layoutFromInfo)?.category : undefined) ??
       categoryFromQuestions(formTexts);
     if (!category) {
-      messages.push(message('simulate/no-category', `${basename(pdf)}: cannot tell the visit category of its record form (page ${formPage}); skipped`, { file: pdf, page: formPage, visitId }, { severity: 'warning' }));
+      messages.push(
+        message(
+          'simulate/no-category',
+          `${basename(pdf)}: cannot tell the visit category of its record form (page ${formPage}); skipped`,
+          { file: pdf, page: formPage, visitId },
+          { severity: 'warning' },
+        ),
+      );
       return undefined;
     }
     const layout = row?.layout ?? layoutFromInfo ?? formLayoutId(category);
     if (!formLayoutById(layout)) {
-      messages.push(message('simulate/unknown-layout', `${basename(pdf)}: form layout "${layout}" is unknown to this version of huifang; skipped`, { file: pdf, visitId }, { severity: 'warning' }));
+      messages.push(
+        message(
+          'simulate/unknown-layout',
+          `${basename(pdf)}: form layout "${layout}" is unknown to this version of huifang; skipped`,
+          { file: pdf, visitId },
+          { severity: 'warning' },
+        ),
+      );
       return undefined;
     }
     const kindText = field('customerKind');
-    const customerKind: CustomerKind = row?.customerKind ?? (/机构|institution/i.test(kindText) ? 'institution' : 'individual');
+    const customerKind: CustomerKind =
+      row?.customerKind ?? (/机构|institution/i.test(kindText) ? 'institution' : 'individual');
     const letterPages = Array.from({ length: formPage - 1 }, (_, i) => i + 1);
     const channel: VisitChannel =
-      row?.channel && row.channel !== 'letter' ? row.channel : channelFrom(field('channel')) ?? row?.channel ?? (letterPages.length ? 'letter' : 'face-to-face');
+      row?.channel && row.channel !== 'letter'
+        ? row.channel
+        : (channelFrom(field('channel')) ?? row?.channel ?? (letterPages.length ? 'letter' : 'face-to-face'));
     return {
       visitId,
       customerId: row?.customerId ?? (field('customerId') || null),
@@ -309,7 +374,8 @@ async function describePdf(pdf: string, row: CsvFacts | undefined, messages: Mes
       formPage,
       letterPages,
       letterLayout: LETTER_LAYOUT_ID,
-      envelopePage: formPage < doc.numPages && pageTexts[formPage]!.some((t) => t.text.includes('回邮信封')) ? formPage + 1 : null,
+      envelopePage:
+        formPage < doc.numPages && pageTexts[formPage]!.some((t) => t.text.includes('回邮信封')) ? formPage + 1 : null,
       visitDate: isoDate(field('visitDate')),
       addressLines: letterPages.length ? linesIn(pageTexts[0]!, grow(LETTER.address, 2)) : [],
     };
@@ -340,7 +406,10 @@ function firstVisitId(texts: (string | undefined)[]): string | undefined {
 
 /** The category whose every question text (its first 12 characters) is printed on the page. */
 function categoryFromQuestions(texts: PlacedText[]): VisitCategory | undefined {
-  const all = texts.map((t) => t.text).join('').replace(/\s+/g, '');
+  const all = texts
+    .map((t) => t.text)
+    .join('')
+    .replace(/\s+/g, '');
   let best: VisitCategory | undefined;
   let bestCount = 0;
   for (const c of VISIT_CATEGORIES) {
@@ -374,5 +443,13 @@ function linesIn(texts: PlacedText[], r: Rect): string[] {
     if (line) line.parts.push(t);
     else lines.push({ y: t.y, parts: [t] });
   }
-  return lines.map((l) => l.parts.sort((a, b) => a.x - b.x).map((p) => p.text).join('').trim()).filter(Boolean);
+  return lines
+    .map((l) =>
+      l.parts
+        .sort((a, b) => a.x - b.x)
+        .map((p) => p.text)
+        .join('')
+        .trim(),
+    )
+    .filter(Boolean);
 }

@@ -5,7 +5,21 @@
  * byte, only their offsets change.
  */
 
-const TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4 };
+const TYPE_SIZES: Record<number, number> = {
+  1: 1,
+  2: 1,
+  3: 2,
+  4: 4,
+  5: 8,
+  6: 1,
+  7: 1,
+  8: 2,
+  9: 4,
+  10: 8,
+  11: 4,
+  12: 8,
+  13: 4,
+};
 const STRIP_OFFSETS = 273;
 const STRIP_BYTE_COUNTS = 279;
 const TILE_OFFSETS = 324;
@@ -54,14 +68,17 @@ function readPage(tiff: Uint8Array, which: number): Page {
     const e = entries.find((x) => x.tag === tag);
     if (!e) return [];
     const dv = new DataView(e.value.buffer, e.value.byteOffset, e.value.byteLength);
-    return Array.from({ length: e.count }, (_, i) => (e.type === 3 ? dv.getUint16(i * 2, true) : dv.getUint32(i * 4, true)));
+    return Array.from({ length: e.count }, (_, i) =>
+      e.type === 3 ? dv.getUint16(i * 2, true) : dv.getUint32(i * 4, true),
+    );
   };
   const tiled = entries.some((e) => e.tag === TILE_OFFSETS);
   const dataTag = tiled ? TILE_OFFSETS : STRIP_OFFSETS;
   const countTag = tiled ? TILE_BYTE_COUNTS : STRIP_BYTE_COUNTS;
   const offsets = numbers(dataTag);
   const counts = numbers(countTag);
-  if (offsets.length === 0 || offsets.length !== counts.length) throw new Error(`page ${which} of the batch has no image data`);
+  if (offsets.length === 0 || offsets.length !== counts.length)
+    throw new Error(`page ${which} of the batch has no image data`);
   const blocks = offsets.map((o, i) => tiff.subarray(o, o + counts[i]!));
   return { entries, blocks, dataTag, countTag };
 }
@@ -69,7 +86,7 @@ function readPage(tiff: Uint8Array, which: number): Page {
 function toLittleEndian(raw: Uint8Array, type: number, le: boolean): Uint8Array {
   const copy = new Uint8Array(raw);
   if (le) return copy;
-  const unit = type === 5 || type === 10 ? 4 : TYPE_SIZES[type] ?? 1;
+  const unit = type === 5 || type === 10 ? 4 : (TYPE_SIZES[type] ?? 1);
   if (unit === 1) return copy;
   for (let i = 0; i + unit <= copy.length; i += unit) copy.subarray(i, i + unit).reverse();
   return copy;
@@ -111,7 +128,9 @@ export function joinTiffPages(pages: readonly Uint8Array[]): Uint8Array {
     const offsets = page.blocks.map((b) => push(b));
     const entries: Entry[] = page.entries
       .filter((e) => e.tag !== NEW_SUBFILE_TYPE && e.tag !== PAGE_NUMBER)
-      .map((e) => (e.tag === page.dataTag ? { tag: e.tag, type: 4, count: offsets.length, value: concat(offsets.map(u32)) } : e));
+      .map((e) =>
+        e.tag === page.dataTag ? { tag: e.tag, type: 4, count: offsets.length, value: concat(offsets.map(u32)) } : e,
+      );
     entries.push({ tag: NEW_SUBFILE_TYPE, type: 4, count: 1, value: u32(2) });
     entries.push({ tag: PAGE_NUMBER, type: 3, count: 2, value: concat([u16(index), u16(parsed.length)]) });
     entries.sort((a, b) => a.tag - b.tag);

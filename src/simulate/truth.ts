@@ -127,7 +127,14 @@ export interface TruthIndex {
   seed: number;
   /** The letters folder read (as given). */
   source: string;
-  files: { file: string; truth: string; format: FileFormat; kind: 'single' | 'batch'; pageCount: number; visitIds: string[] }[];
+  files: {
+    file: string;
+    truth: string;
+    format: FileFormat;
+    kind: 'single' | 'batch';
+    pageCount: number;
+    visitIds: string[];
+  }[];
   emails: { file: string; truth: string; visitId: string; variant: string }[];
   /** Per visit, every file that holds one of its pages or replies. */
   visits: { visitId: string; files: string[] }[];

@@ -25,11 +25,19 @@ export interface StampedDocument {
 }
 
 /** Stamps one of a visit's PDF documents and records the stamped copy. @throws StampError */
-export async function stampVisitDocument(ws: Workspace, documentId: number, options: StampDocumentOptions): Promise<StampedDocument> {
-  const row = ws.db.prepare('SELECT visit_id FROM documents WHERE document_id = ?').get(documentId) as { visit_id: string } | undefined;
+export async function stampVisitDocument(
+  ws: Workspace,
+  documentId: number,
+  options: StampDocumentOptions,
+): Promise<StampedDocument> {
+  const row = ws.db.prepare('SELECT visit_id FROM documents WHERE document_id = ?').get(documentId) as
+    { visit_id: string } | undefined;
   if (!row) throw new InputError(`There is no document ${documentId} in the register.`);
   const source = documentsOf(ws.db, row.visit_id).find((d) => d.documentId === documentId)!;
-  if (source.role === 'stamped') throw new InputError(`Document ${documentId} (${source.fileName}) is already a stamped copy; stamp its original instead.`);
+  if (source.role === 'stamped')
+    throw new InputError(
+      `Document ${documentId} (${source.fileName}) is already a stamped copy; stamp its original instead.`,
+    );
   const visit = getVisit(ws.db, source.visitId)!;
   const bytes = ws.files.read(source.sha256);
   const result = await stampPdf(bytes, {
@@ -53,7 +61,11 @@ export async function stampVisitDocument(ws: Workspace, documentId: number, opti
     pageCount: result.pageCount,
     sourceSha256: source.sha256,
     createdBy: options.actor ?? 'huifang',
-    meta: { archiveRef: options.archiveRef, footers: result.footers.map((f) => f.placement), ...(result.footerSkipped.length ? { footerSkipped: result.footerSkipped } : {}) },
+    meta: {
+      archiveRef: options.archiveRef,
+      footers: result.footers.map((f) => f.placement),
+      ...(result.footerSkipped.length ? { footerSkipped: result.footerSkipped } : {}),
+    },
   });
   return { source, documentId: id, sha256: stored.sha256, size: stored.size, result };
 }

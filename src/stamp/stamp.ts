@@ -17,7 +17,19 @@
  */
 import { invalidParameter } from '../domain/messages.ts';
 import { createHash } from 'node:crypto';
-import { degrees, PDFDict, PDFDocument, PDFHexString, PDFName, PDFArray, PDFString, StandardFonts, rgb, type PDFFont, type PDFPage } from '@cantoo/pdf-lib';
+import {
+  degrees,
+  PDFDict,
+  PDFDocument,
+  PDFHexString,
+  PDFName,
+  PDFArray,
+  PDFString,
+  StandardFonts,
+  rgb,
+  type PDFFont,
+  type PDFPage,
+} from '@cantoo/pdf-lib';
 import { A4, FOOTER_BAND, mmToPt } from '../layout/page.ts';
 import { rasterizePdf, type RasterPage } from '../formats/rasterize.ts';
 import { buildXmp } from './xmp.ts';
@@ -91,7 +103,11 @@ function assertFooterText(ref: string): void {
 
 function isA4(page: PDFPage): boolean {
   const { width, height } = page.getMediaBox();
-  return Math.abs(width - mmToPt(A4.width)) < 2 && Math.abs(height - mmToPt(A4.height)) < 2 && page.getRotation().angle % 360 === 0;
+  return (
+    Math.abs(width - mmToPt(A4.width)) < 2 &&
+    Math.abs(height - mmToPt(A4.height)) < 2 &&
+    page.getRotation().angle % 360 === 0
+  );
 }
 
 function textOf(info: PDFDict | undefined, key: string): string | undefined {
@@ -174,9 +190,18 @@ export async function stampPdf(bytes: Uint8Array, options: StampOptions): Promis
     doc = await PDFDocument.load(new Uint8Array(bytes), { updateMetadata: false });
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw new StampError(fileName, /encrypt/i.test(why) ? 'the PDF is encrypted (password-protected); it cannot be stamped. Archive it unstamped with its SHA-256, or ask for an unprotected copy' : `the PDF cannot be read (${why}); it is archived as it is`);
+    throw new StampError(
+      fileName,
+      /encrypt/i.test(why)
+        ? 'the PDF is encrypted (password-protected); it cannot be stamped. Archive it unstamped with its SHA-256, or ask for an unprotected copy'
+        : `the PDF cannot be read (${why}); it is archived as it is`,
+    );
   }
-  if (doc.isEncrypted) throw new StampError(fileName, 'the PDF is encrypted (password-protected); it cannot be stamped. Archive it unstamped with its SHA-256, or ask for an unprotected copy');
+  if (doc.isEncrypted)
+    throw new StampError(
+      fileName,
+      'the PDF is encrypted (password-protected); it cannot be stamped. Archive it unstamped with its SHA-256, or ask for an unprotected copy',
+    );
 
   const context = doc.context;
   const existingInfo = context.trailerInfo.Info ? context.lookup(context.trailerInfo.Info, PDFDict) : undefined;
@@ -201,7 +226,14 @@ export async function stampPdf(bytes: Uint8Array, options: StampOptions): Promis
       const text = `Archive ${archiveRef}   Page ${n}/${total}`;
       const band = FOOTER_BAND;
       const size = FOOTER_SIZE_BAND;
-      drawVisible(page, font, text, size, mmToPt(band.x), mmToPt(A4.height - band.y - band.height) + (mmToPt(band.height) - size) / 2 + 1);
+      drawVisible(
+        page,
+        font,
+        text,
+        size,
+        mmToPt(band.x),
+        mmToPt(A4.height - band.y - band.height) + (mmToPt(band.height) - size) / 2 + 1,
+      );
       footers.push({ page: n, placement: 'footer-band' });
       return;
     }
@@ -232,8 +264,12 @@ export async function stampPdf(bytes: Uint8Array, options: StampOptions): Promis
   if (date) info.set(PDFName.of('ModDate'), PDFString.of(pdfDate(date)));
 
   // XMP metadata stream (uncompressed, as XMP readers scan for it).
-  const fingerprint = createHash('sha256').update(bytes).update(JSON.stringify({ visitId, customerId, kind, sourceSha256, archiveRef, date: date ?? null, layout })).digest('hex');
-  const uuid = (h: string) => `uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  const fingerprint = createHash('sha256')
+    .update(bytes)
+    .update(JSON.stringify({ visitId, customerId, kind, sourceSha256, archiveRef, date: date ?? null, layout }))
+    .digest('hex');
+  const uuid = (h: string) =>
+    `uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
   const xmp = buildXmp({
     title,
     description: subject,
@@ -244,7 +280,13 @@ export async function stampPdf(bytes: Uint8Array, options: StampOptions): Promis
     ...(date ? { modifyDate: new Date(date).toISOString() } : {}),
     documentId: uuid(sourceSha256),
     instanceId: uuid(fingerprint),
-    huifang: { VisitId: visitId, CustomerId: customerId, DocumentKind: kind, SourceSha256: sourceSha256, ArchiveRef: archiveRef },
+    huifang: {
+      VisitId: visitId,
+      CustomerId: customerId,
+      DocumentKind: kind,
+      SourceSha256: sourceSha256,
+      ArchiveRef: archiveRef,
+    },
   });
   const metadata = context.stream(Buffer.from(xmp, 'utf8'), { Type: 'Metadata', Subtype: 'XML' });
   doc.catalog.set(PDFName.of('Metadata'), context.register(metadata));
@@ -256,6 +298,10 @@ export async function stampPdf(bytes: Uint8Array, options: StampOptions): Promis
   (context.trailerInfo.ID as PDFArray).push(id);
 
   const pdf = await doc.save({ useObjectStreams: false, updateFieldAppearances: false });
-  return { pdf, pageCount: total, footers, footerSkipped: footers.filter((f) => f.placement === 'none').map((f) => f.page) };
+  return {
+    pdf,
+    pageCount: total,
+    footers,
+    footerSkipped: footers.filter((f) => f.placement === 'none').map((f) => f.page),
+  };
 }
-

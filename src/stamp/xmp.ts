@@ -27,7 +27,10 @@ export interface XmpFields {
 
 /** Escapes text for XML character data and attribute values. */
 function xmlEscape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 /** Builds the XMP packet (UTF-8, with the standard wrapper and padding for in-place edits). */
@@ -47,12 +50,21 @@ export function buildXmp(f: XmpFields): string {
     `   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">${e(f.title)}</rdf:li></rdf:Alt></dc:title>`,
     `   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">${e(f.description)}</rdf:li></rdf:Alt></dc:description>`,
     `   <dc:identifier>${e(f.identifier)}</dc:identifier>`,
-    `   <dc:subject><rdf:Bag>${f.keywords.split(/\s*;\s*/).filter(Boolean).map((k) => `<rdf:li>${e(k)}</rdf:li>`).join('')}</rdf:Bag></dc:subject>`,
+    `   <dc:subject><rdf:Bag>${f.keywords
+      .split(/\s*;\s*/)
+      .filter(Boolean)
+      .map((k) => `<rdf:li>${e(k)}</rdf:li>`)
+      .join('')}</rdf:Bag></dc:subject>`,
     `   <pdf:Keywords>${e(f.keywords)}</pdf:Keywords>`,
     ...(f.producer ? [`   <pdf:Producer>${e(f.producer)}</pdf:Producer>`] : []),
     `   <xmp:CreatorTool>${e(f.creatorTool)}</xmp:CreatorTool>`,
     ...(f.createDate ? [`   <xmp:CreateDate>${e(f.createDate)}</xmp:CreateDate>`] : []),
-    ...(f.modifyDate ? [`   <xmp:ModifyDate>${e(f.modifyDate)}</xmp:ModifyDate>`, `   <xmp:MetadataDate>${e(f.modifyDate)}</xmp:MetadataDate>`] : []),
+    ...(f.modifyDate
+      ? [
+          `   <xmp:ModifyDate>${e(f.modifyDate)}</xmp:ModifyDate>`,
+          `   <xmp:MetadataDate>${e(f.modifyDate)}</xmp:MetadataDate>`,
+        ]
+      : []),
     `   <xmpMM:DocumentID>${e(f.documentId)}</xmpMM:DocumentID>`,
     `   <xmpMM:InstanceID>${e(f.instanceId)}</xmpMM:InstanceID>`,
     ...Object.entries(f.huifang).map(([k, v]) => `   <${HUIFANG_XMP_PREFIX}:${k}>${e(v)}</${HUIFANG_XMP_PREFIX}:${k}>`),
@@ -74,7 +86,10 @@ export function readHuifangXmp(xml: string): Record<string, string> {
   const prefix = bound[1]!;
   const out: Record<string, string> = {};
   for (const m of xml.matchAll(new RegExp(`<${prefix}:(\\w+)>([^<]*)</${prefix}:\\1>`, 'g'))) {
-    out[m[1]!] = m[2]!.replace(/&(amp|lt|gt|quot|apos);/g, (_, n: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" })[n]!);
+    out[m[1]!] = m[2]!.replace(
+      /&(amp|lt|gt|quot|apos);/g,
+      (_, n: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" })[n]!,
+    );
   }
   return out;
 }

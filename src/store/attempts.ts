@@ -7,21 +7,52 @@ import type { Attempt, AttemptChannel, AttemptOutcome } from '../domain/attempts
 import { nowIso } from '../env/clock.ts';
 import { recordEvent, type Db } from './register.ts';
 
-export function logAttempt(db: Db, a: { visitId: string; channel: AttemptChannel; outcome: AttemptOutcome; at: string; note?: string }, actor: string): Attempt {
+export function logAttempt(
+  db: Db,
+  a: { visitId: string; channel: AttemptChannel; outcome: AttemptOutcome; at: string; note?: string },
+  actor: string,
+): Attempt {
   return db
     .transaction(() => {
-      const info = db.prepare('INSERT INTO visit_attempts (visit_id, channel, outcome, at, note, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(a.visitId, a.channel, a.outcome, a.at, a.note ?? null, actor, nowIso());
+      const info = db
+        .prepare(
+          'INSERT INTO visit_attempts (visit_id, channel, outcome, at, note, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(a.visitId, a.channel, a.outcome, a.at, a.note ?? null, actor, nowIso());
       recordEvent(db, actor, 'visit.attempt', a.visitId, { channel: a.channel, outcome: a.outcome, at: a.at });
-      return { attemptId: Number(info.lastInsertRowid), channel: a.channel, outcome: a.outcome, at: a.at, note: a.note ?? null, recordedBy: actor };
+      return {
+        attemptId: Number(info.lastInsertRowid),
+        channel: a.channel,
+        outcome: a.outcome,
+        at: a.at,
+        note: a.note ?? null,
+        recordedBy: actor,
+      };
     })
     .immediate();
 }
 
 export function attemptsOf(db: Db, visitId: string): Attempt[] {
-  const rows = db.prepare('SELECT attempt_id, channel, outcome, at, note, recorded_by FROM visit_attempts WHERE visit_id = ? ORDER BY at, attempt_id').all(visitId) as {
-    attempt_id: number; channel: AttemptChannel; outcome: AttemptOutcome; at: string; note: string | null; recorded_by: string;
+  const rows = db
+    .prepare(
+      'SELECT attempt_id, channel, outcome, at, note, recorded_by FROM visit_attempts WHERE visit_id = ? ORDER BY at, attempt_id',
+    )
+    .all(visitId) as {
+    attempt_id: number;
+    channel: AttemptChannel;
+    outcome: AttemptOutcome;
+    at: string;
+    note: string | null;
+    recorded_by: string;
   }[];
-  return rows.map((r) => ({ attemptId: r.attempt_id, channel: r.channel, outcome: r.outcome, at: r.at, note: r.note, recordedBy: r.recorded_by }));
+  return rows.map((r) => ({
+    attemptId: r.attempt_id,
+    channel: r.channel,
+    outcome: r.outcome,
+    at: r.at,
+    note: r.note,
+    recordedBy: r.recorded_by,
+  }));
 }
 
 // ── completion ─────────────────────────────────────────────────────────────────────────
@@ -40,7 +71,8 @@ export function recordCompletion(db: Db, visitId: string, c: Completion, actor: 
     .transaction(() => {
       const before = completionOf(db, visitId);
       const late = c.late || Boolean(before?.late);
-      if (before && before.completedOn === c.completedOn && before.source === c.source && before.late === late) return before;
+      if (before && before.completedOn === c.completedOn && before.source === c.source && before.late === late)
+        return before;
       db.prepare(
         `INSERT INTO visit_completions (visit_id, completed_on, source, due_on, late, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (visit_id) DO UPDATE SET completed_on = excluded.completed_on, source = excluded.source, due_on = excluded.due_on, late = excluded.late, recorded_at = excluded.recorded_at`,
@@ -52,30 +84,52 @@ export function recordCompletion(db: Db, visitId: string, c: Completion, actor: 
 }
 
 export function completionOf(db: Db, visitId: string): Completion | undefined {
-  const r = db.prepare('SELECT completed_on, source, due_on, late FROM visit_completions WHERE visit_id = ?').get(visitId) as { completed_on: string; source: string; due_on: string; late: number } | undefined;
+  const r = db
+    .prepare('SELECT completed_on, source, due_on, late FROM visit_completions WHERE visit_id = ?')
+    .get(visitId) as { completed_on: string; source: string; due_on: string; late: number } | undefined;
   return r && { completedOn: r.completed_on, source: r.source, dueOn: r.due_on, late: r.late === 1 };
 }
 
 /** A completion date entered by a person (the date on the signed form). */
 export function enterCompletionDate(db: Db, visitId: string, completedOn: string, actor: string): void {
-  db.prepare('INSERT INTO completion_entries (visit_id, completed_on, entered_by, entered_at) VALUES (?, ?, ?, ?)').run(visitId, completedOn, actor, nowIso());
+  db.prepare('INSERT INTO completion_entries (visit_id, completed_on, entered_by, entered_at) VALUES (?, ?, ?, ?)').run(
+    visitId,
+    completedOn,
+    actor,
+    nowIso(),
+  );
   recordEvent(db, actor, 'visit.completion-entered', visitId, { completedOn });
 }
 
 export function enteredCompletionOf(db: Db, visitId: string): { completedOn: string; enteredBy: string } | undefined {
-  const r = db.prepare('SELECT completed_on, entered_by FROM completion_entries WHERE visit_id = ? ORDER BY entry_id DESC LIMIT 1').get(visitId) as { completed_on: string; entered_by: string } | undefined;
+  const r = db
+    .prepare(
+      'SELECT completed_on, entered_by FROM completion_entries WHERE visit_id = ? ORDER BY entry_id DESC LIMIT 1',
+    )
+    .get(visitId) as { completed_on: string; entered_by: string } | undefined;
   return r && { completedOn: r.completed_on, enteredBy: r.entered_by };
 }
 
 // ── remarks (备注) ─────────────────────────────────────────────────────────────────────
 
 export function enterRemarks(db: Db, visitId: string, text: string, actor: string): void {
-  db.prepare('INSERT INTO remark_entries (visit_id, text, entered_by, entered_at) VALUES (?, ?, ?, ?)').run(visitId, text, actor, nowIso());
+  db.prepare('INSERT INTO remark_entries (visit_id, text, entered_by, entered_at) VALUES (?, ?, ?, ?)').run(
+    visitId,
+    text,
+    actor,
+    nowIso(),
+  );
   recordEvent(db, actor, 'visit.remarks', visitId, { length: text.length });
 }
 
 export function remarksOf(db: Db, visitId: string): { text: string; enteredBy: string; enteredAt: string }[] {
-  return (db.prepare('SELECT text, entered_by, entered_at FROM remark_entries WHERE visit_id = ? ORDER BY entry_id').all(visitId) as { text: string; entered_by: string; entered_at: string }[]).map((r) => ({
-    text: r.text, enteredBy: r.entered_by, enteredAt: r.entered_at,
+  return (
+    db
+      .prepare('SELECT text, entered_by, entered_at FROM remark_entries WHERE visit_id = ? ORDER BY entry_id')
+      .all(visitId) as { text: string; entered_by: string; entered_at: string }[]
+  ).map((r) => ({
+    text: r.text,
+    enteredBy: r.entered_by,
+    enteredAt: r.entered_at,
   }));
 }

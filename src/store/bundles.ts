@@ -75,7 +75,11 @@ function fromRow(r: BundleRow): BundleRecord {
 }
 
 /** Records a built bundle and its visits; recording the same zip again only updates its path. */
-export function recordBundle(db: Db, b: Omit<BundleRecord, 'builtAt'>, visits: readonly { visitId: string; valid: boolean }[]): void {
+export function recordBundle(
+  db: Db,
+  b: Omit<BundleRecord, 'builtAt'>,
+  visits: readonly { visitId: string; valid: boolean }[],
+): void {
   db.transaction(() => {
     const seq = ((db.prepare('SELECT max(build_seq) AS s FROM bundles').get() as { s: number | null }).s ?? 0) + 1;
     const existing = db.prepare('SELECT sha256 FROM bundles WHERE sha256 = ?').get(b.sha256);
@@ -87,12 +91,34 @@ export function recordBundle(db: Db, b: Omit<BundleRecord, 'builtAt'>, visits: r
       `INSERT INTO bundles (sha256, bundle_id, branch_code, period, part, part_count, path, size, visit_count, payload_bytes, bagging_date, retain_until,
          previous_sha256, includes_invalid, key_fingerprint, built_at, built_by, build_seq, policy_sha256)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(b.sha256, b.bundleId, b.branchCode, b.period, b.part, b.partCount, b.path, b.size, b.visitCount, b.payloadBytes, b.baggingDate, b.retainUntil,
-      b.previousSha256, b.includesInvalid ? 1 : 0, b.keyFingerprint, nowIso(), b.builtBy, seq, b.policySha256);
+    ).run(
+      b.sha256,
+      b.bundleId,
+      b.branchCode,
+      b.period,
+      b.part,
+      b.partCount,
+      b.path,
+      b.size,
+      b.visitCount,
+      b.payloadBytes,
+      b.baggingDate,
+      b.retainUntil,
+      b.previousSha256,
+      b.includesInvalid ? 1 : 0,
+      b.keyFingerprint,
+      nowIso(),
+      b.builtBy,
+      seq,
+      b.policySha256,
+    );
     const add = db.prepare('INSERT OR IGNORE INTO bundle_visits (sha256, visit_id, valid) VALUES (?, ?, ?)');
     for (const v of visits) add.run(b.sha256, v.visitId, v.valid ? 1 : 0);
     db.prepare('INSERT INTO events (at, actor, action, visit_id, details_json) VALUES (?, ?, ?, NULL, ?)').run(
-      nowIso(), b.builtBy, 'bundle.built', JSON.stringify({ bundleId: b.bundleId, sha256: b.sha256, visits: visits.length }),
+      nowIso(),
+      b.builtBy,
+      'bundle.built',
+      JSON.stringify({ bundleId: b.bundleId, sha256: b.sha256, visits: visits.length }),
     );
   }).immediate();
 }
@@ -112,13 +138,16 @@ export function previousBundleOf(db: Db, branchCode: string, period: string): Bu
 
 /** The bundle the register knows at `path` (the last built there), if any. */
 export function bundleAtPath(db: Db, path: string): BundleRecord | undefined {
-  const r = db.prepare('SELECT * FROM bundles WHERE path = ? ORDER BY build_seq DESC LIMIT 1').get(path) as BundleRow | undefined;
+  const r = db.prepare('SELECT * FROM bundles WHERE path = ? ORDER BY build_seq DESC LIMIT 1').get(path) as
+    BundleRow | undefined;
   return r && fromRow(r);
 }
 
 export function listBundles(db: Db, filter: { branchCode?: string } = {}): BundleRecord[] {
   const rows = filter.branchCode
-    ? (db.prepare('SELECT * FROM bundles WHERE branch_code = ? ORDER BY branch_code, period, build_seq').all(filter.branchCode) as BundleRow[])
+    ? (db
+        .prepare('SELECT * FROM bundles WHERE branch_code = ? ORDER BY branch_code, period, build_seq')
+        .all(filter.branchCode) as BundleRow[])
     : (db.prepare('SELECT * FROM bundles ORDER BY branch_code, period, build_seq').all() as BundleRow[]);
   return rows.map(fromRow);
 }
@@ -127,10 +156,14 @@ export function listBundles(db: Db, filter: { branchCode?: string } = {}): Bundl
 export function findBundles(db: Db, idOrSha: string): BundleRecord[] {
   const key = idOrSha.trim();
   if (/^[0-9a-f]{8,64}$/i.test(key)) {
-    const rows = db.prepare('SELECT * FROM bundles WHERE sha256 LIKE ? ORDER BY build_seq').all(key.toLowerCase() + '%') as BundleRow[];
+    const rows = db
+      .prepare('SELECT * FROM bundles WHERE sha256 LIKE ? ORDER BY build_seq')
+      .all(key.toLowerCase() + '%') as BundleRow[];
     if (rows.length) return rows.map(fromRow);
   }
-  return (db.prepare('SELECT * FROM bundles WHERE bundle_id = ? ORDER BY build_seq').all(key) as BundleRow[]).map(fromRow);
+  return (db.prepare('SELECT * FROM bundles WHERE bundle_id = ? ORDER BY build_seq').all(key) as BundleRow[]).map(
+    fromRow,
+  );
 }
 
 export interface LegalHold {
@@ -168,8 +201,15 @@ const holdFromRow = (r: HoldRow): LegalHold => ({
 
 /** Places a legal hold on a bundle id. */
 export function placeHold(db: Db, bundleId: string, reason: string, actor: string): LegalHold {
-  const info = db.prepare('INSERT INTO bundle_holds (bundle_id, reason, placed_by, placed_at) VALUES (?, ?, ?, ?)').run(bundleId, reason, actor, nowIso());
-  db.prepare('INSERT INTO events (at, actor, action, visit_id, details_json) VALUES (?, ?, ?, NULL, ?)').run(nowIso(), actor, 'bundle.hold', JSON.stringify({ bundleId, reason }));
+  const info = db
+    .prepare('INSERT INTO bundle_holds (bundle_id, reason, placed_by, placed_at) VALUES (?, ?, ?, ?)')
+    .run(bundleId, reason, actor, nowIso());
+  db.prepare('INSERT INTO events (at, actor, action, visit_id, details_json) VALUES (?, ?, ?, NULL, ?)').run(
+    nowIso(),
+    actor,
+    'bundle.hold',
+    JSON.stringify({ bundleId, reason }),
+  );
   return holdFromRow(db.prepare('SELECT * FROM bundle_holds WHERE hold_id = ?').get(info.lastInsertRowid) as HoldRow);
 }
 
@@ -177,13 +217,24 @@ export function placeHold(db: Db, bundleId: string, reason: string, actor: strin
 export function releaseHolds(db: Db, bundleId: string, reason: string, actor: string): LegalHold[] {
   const active = activeHolds(db, bundleId);
   const at = nowIso();
-  db.prepare('UPDATE bundle_holds SET released_by = ?, released_at = ?, release_reason = ? WHERE bundle_id = ? AND released_at IS NULL').run(actor, at, reason, bundleId);
-  db.prepare('INSERT INTO events (at, actor, action, visit_id, details_json) VALUES (?, ?, ?, NULL, ?)').run(at, actor, 'bundle.release', JSON.stringify({ bundleId, reason }));
+  db.prepare(
+    'UPDATE bundle_holds SET released_by = ?, released_at = ?, release_reason = ? WHERE bundle_id = ? AND released_at IS NULL',
+  ).run(actor, at, reason, bundleId);
+  db.prepare('INSERT INTO events (at, actor, action, visit_id, details_json) VALUES (?, ?, ?, NULL, ?)').run(
+    at,
+    actor,
+    'bundle.release',
+    JSON.stringify({ bundleId, reason }),
+  );
   return active.map((h) => ({ ...h, releasedBy: actor, releasedAt: at, releaseReason: reason }));
 }
 
 export function activeHolds(db: Db, bundleId: string): LegalHold[] {
-  return (db.prepare('SELECT * FROM bundle_holds WHERE bundle_id = ? AND released_at IS NULL ORDER BY hold_id').all(bundleId) as HoldRow[]).map(holdFromRow);
+  return (
+    db
+      .prepare('SELECT * FROM bundle_holds WHERE bundle_id = ? AND released_at IS NULL ORDER BY hold_id')
+      .all(bundleId) as HoldRow[]
+  ).map(holdFromRow);
 }
 
 /** Bundles whose retention date is before `today` and that no active legal hold keeps. */
@@ -207,14 +258,23 @@ export interface VisitEvent {
 }
 
 export function eventsOfVisit(db: Db, visitId: string): VisitEvent[] {
-  const rows = db.prepare('SELECT at, actor, action, details_json FROM events WHERE visit_id = ? ORDER BY event_id').all(visitId) as { at: string; actor: string; action: string; details_json: string }[];
-  return rows.map((r) => ({ at: r.at, actor: r.actor, action: r.action, details: JSON.parse(r.details_json) as Record<string, unknown> }));
+  const rows = db
+    .prepare('SELECT at, actor, action, details_json FROM events WHERE visit_id = ? ORDER BY event_id')
+    .all(visitId) as { at: string; actor: string; action: string; details_json: string }[];
+  return rows.map((r) => ({
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    details: JSON.parse(r.details_json) as Record<string, unknown>,
+  }));
 }
 
 /** Visits of a branch created in a period (`YYYY-MM`), by visit id. */
 export function visitIdsOfPeriod(db: Db, branchCode: string, period: string): string[] {
   const rows = db
-    .prepare(`SELECT v.visit_id FROM visits v JOIN customers c ON c.customer_id = v.customer_id WHERE c.branch_code = ? AND substr(v.created_on, 1, 7) = ? ORDER BY v.visit_id`)
+    .prepare(
+      `SELECT v.visit_id FROM visits v JOIN customers c ON c.customer_id = v.customer_id WHERE c.branch_code = ? AND substr(v.created_on, 1, 7) = ? ORDER BY v.visit_id`,
+    )
     .all(branchCode, period) as { visit_id: string }[];
   return rows.map((r) => r.visit_id);
 }
@@ -222,7 +282,9 @@ export function visitIdsOfPeriod(db: Db, branchCode: string, period: string): st
 /** Branch codes that have visits started in a period (`YYYY-MM`), sorted. */
 export function branchesOfPeriod(db: Db, period: string): string[] {
   const rows = db
-    .prepare(`SELECT DISTINCT c.branch_code AS b FROM visits v JOIN customers c ON c.customer_id = v.customer_id WHERE substr(v.created_on, 1, 7) = ? ORDER BY c.branch_code`)
+    .prepare(
+      `SELECT DISTINCT c.branch_code AS b FROM visits v JOIN customers c ON c.customer_id = v.customer_id WHERE substr(v.created_on, 1, 7) = ? ORDER BY c.branch_code`,
+    )
     .all(period) as { b: string }[];
   return rows.map((r) => r.b);
 }

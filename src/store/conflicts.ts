@@ -19,16 +19,46 @@ export interface ConflictDecision {
 export function decideConflict(db: Db, visitId: string, d: Omit<ConflictDecision, 'decidedAt'>): ConflictDecision {
   const at = nowIso();
   db.transaction(() => {
-    db.prepare('INSERT INTO answer_conflict_decisions (visit_id, question_id, keep, paper, typed, decided_by, decided_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(visitId, d.questionId, d.keep, d.paper, d.typed, d.decidedBy, at, d.note);
-    recordEvent(db, d.decidedBy, 'answers.conflict-decided', visitId, { questionId: d.questionId, keep: d.keep, paper: d.paper, typed: d.typed });
+    db.prepare(
+      'INSERT INTO answer_conflict_decisions (visit_id, question_id, keep, paper, typed, decided_by, decided_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(visitId, d.questionId, d.keep, d.paper, d.typed, d.decidedBy, at, d.note);
+    recordEvent(db, d.decidedBy, 'answers.conflict-decided', visitId, {
+      questionId: d.questionId,
+      keep: d.keep,
+      paper: d.paper,
+      typed: d.typed,
+    });
   }).immediate();
   return { ...d, decidedAt: at };
 }
 
 /** The latest decision per question. */
 export function conflictDecisionsOf(db: Db, visitId: string): Map<string, ConflictDecision> {
-  const rows = db.prepare('SELECT question_id, keep, paper, typed, decided_by, decided_at, note FROM answer_conflict_decisions WHERE visit_id = ? ORDER BY decision_id').all(visitId) as {
-    question_id: string; keep: 'paper' | 'typed'; paper: string | null; typed: string | null; decided_by: string; decided_at: string; note: string | null;
+  const rows = db
+    .prepare(
+      'SELECT question_id, keep, paper, typed, decided_by, decided_at, note FROM answer_conflict_decisions WHERE visit_id = ? ORDER BY decision_id',
+    )
+    .all(visitId) as {
+    question_id: string;
+    keep: 'paper' | 'typed';
+    paper: string | null;
+    typed: string | null;
+    decided_by: string;
+    decided_at: string;
+    note: string | null;
   }[];
-  return new Map(rows.map((r) => [r.question_id, { questionId: r.question_id, keep: r.keep, paper: r.paper, typed: r.typed, decidedBy: r.decided_by, decidedAt: r.decided_at, note: r.note }]));
+  return new Map(
+    rows.map((r) => [
+      r.question_id,
+      {
+        questionId: r.question_id,
+        keep: r.keep,
+        paper: r.paper,
+        typed: r.typed,
+        decidedBy: r.decided_by,
+        decidedAt: r.decided_at,
+        note: r.note,
+      },
+    ]),
+  );
 }

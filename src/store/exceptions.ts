@@ -32,17 +32,48 @@ export interface ExceptionRecord {
 }
 
 interface Row {
-  exception_id: number; visit_id: string; triggers_json: string; owner: string | null; cause: string | null; measures: string | null; level: number; due_on: string;
-  status: 'open' | 'closed'; opened_at: string; opened_by: string; closed_by: string | null; closed_at: string | null; closure_note: string | null;
+  exception_id: number;
+  visit_id: string;
+  triggers_json: string;
+  owner: string | null;
+  cause: string | null;
+  measures: string | null;
+  level: number;
+  due_on: string;
+  status: 'open' | 'closed';
+  opened_at: string;
+  opened_by: string;
+  closed_by: string | null;
+  closed_at: string | null;
+  closure_note: string | null;
 }
 
 function fromRow(db: Db, r: Row): ExceptionRecord {
-  const updates = (db.prepare('SELECT at, by_person, changes_json FROM exception_updates WHERE exception_id = ? ORDER BY update_id').all(r.exception_id) as { at: string; by_person: string; changes_json: string }[]).map((u) => ({
-    at: u.at, by: u.by_person, changes: JSON.parse(u.changes_json) as Record<string, unknown>,
+  const updates = (
+    db
+      .prepare('SELECT at, by_person, changes_json FROM exception_updates WHERE exception_id = ? ORDER BY update_id')
+      .all(r.exception_id) as { at: string; by_person: string; changes_json: string }[]
+  ).map((u) => ({
+    at: u.at,
+    by: u.by_person,
+    changes: JSON.parse(u.changes_json) as Record<string, unknown>,
   }));
   return {
-    exceptionId: r.exception_id, visitId: r.visit_id, triggers: JSON.parse(r.triggers_json), owner: r.owner, cause: r.cause, measures: r.measures, level: r.level, dueOn: r.due_on,
-    status: r.status, openedAt: r.opened_at, openedBy: r.opened_by, closedBy: r.closed_by, closedAt: r.closed_at, closureNote: r.closure_note, updates,
+    exceptionId: r.exception_id,
+    visitId: r.visit_id,
+    triggers: JSON.parse(r.triggers_json),
+    owner: r.owner,
+    cause: r.cause,
+    measures: r.measures,
+    level: r.level,
+    dueOn: r.due_on,
+    status: r.status,
+    openedAt: r.opened_at,
+    openedBy: r.opened_by,
+    closedBy: r.closed_by,
+    closedAt: r.closed_at,
+    closureNote: r.closure_note,
+    updates,
   };
 }
 
@@ -57,7 +88,11 @@ export function getException(db: Db, exceptionId: number): ExceptionRecord | und
 }
 
 export function listExceptions(db: Db, filter: { status?: 'open' | 'closed' } = {}): ExceptionRecord[] {
-  const rows = (filter.status ? db.prepare('SELECT * FROM visit_exceptions WHERE status = ? ORDER BY exception_id').all(filter.status) : db.prepare('SELECT * FROM visit_exceptions ORDER BY exception_id').all()) as Row[];
+  const rows = (
+    filter.status
+      ? db.prepare('SELECT * FROM visit_exceptions WHERE status = ? ORDER BY exception_id').all(filter.status)
+      : db.prepare('SELECT * FROM visit_exceptions ORDER BY exception_id').all()
+  ) as Row[];
   return rows.map((r) => fromRow(db, r));
 }
 
@@ -65,16 +100,27 @@ export function listExceptions(db: Db, filter: { status?: 'open' | 'closed' } = 
  * Opens a visit's exception, or adds new triggers to the one it has (a closed one is opened
  * again when something new turns up). Returns the record and whether anything changed.
  */
-export function openException(db: Db, e: { visitId: string; triggers: ExceptionTrigger[]; owner: string | null; dueOn: string }, actor: string): { record: ExceptionRecord; changed: boolean } {
+export function openException(
+  db: Db,
+  e: { visitId: string; triggers: ExceptionTrigger[]; owner: string | null; dueOn: string },
+  actor: string,
+): { record: ExceptionRecord; changed: boolean } {
   return db
     .transaction(() => {
       const before = exceptionOfVisit(db, e.visitId);
       const at = nowIso();
       if (!before) {
         const info = db
-          .prepare("INSERT INTO visit_exceptions (visit_id, triggers_json, owner, level, due_on, status, opened_at, opened_by) VALUES (?, ?, ?, 1, ?, 'open', ?, ?)")
+          .prepare(
+            "INSERT INTO visit_exceptions (visit_id, triggers_json, owner, level, due_on, status, opened_at, opened_by) VALUES (?, ?, ?, 1, ?, 'open', ?, ?)",
+          )
           .run(e.visitId, JSON.stringify(e.triggers), e.owner, e.dueOn, at, actor);
-        db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(info.lastInsertRowid, at, actor, JSON.stringify({ opened: e.triggers, owner: e.owner, level: 1, dueOn: e.dueOn }));
+        db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(
+          info.lastInsertRowid,
+          at,
+          actor,
+          JSON.stringify({ opened: e.triggers, owner: e.owner, level: 1, dueOn: e.dueOn }),
+        );
         recordEvent(db, actor, 'exception.opened', e.visitId, { triggers: e.triggers, owner: e.owner });
         return { record: exceptionOfVisit(db, e.visitId)!, changed: true };
       }
@@ -82,8 +128,15 @@ export function openException(db: Db, e: { visitId: string; triggers: ExceptionT
       if (added.length === 0) return { record: before, changed: false };
       const triggers = [...before.triggers, ...added];
       const reopen = before.status === 'closed';
-      db.prepare(`UPDATE visit_exceptions SET triggers_json = ?${reopen ? ", status = 'open', closed_by = NULL, closed_at = NULL, closure_note = NULL" : ''} WHERE exception_id = ?`).run(JSON.stringify(triggers), before.exceptionId);
-      db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(before.exceptionId, at, actor, JSON.stringify({ triggersAdded: added, ...(reopen ? { reopened: true } : {}) }));
+      db.prepare(
+        `UPDATE visit_exceptions SET triggers_json = ?${reopen ? ", status = 'open', closed_by = NULL, closed_at = NULL, closure_note = NULL" : ''} WHERE exception_id = ?`,
+      ).run(JSON.stringify(triggers), before.exceptionId);
+      db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(
+        before.exceptionId,
+        at,
+        actor,
+        JSON.stringify({ triggersAdded: added, ...(reopen ? { reopened: true } : {}) }),
+      );
       recordEvent(db, actor, 'exception.triggers', e.visitId, { added, reopened: reopen });
       return { record: exceptionOfVisit(db, e.visitId)!, changed: true };
     })
@@ -98,17 +151,34 @@ export interface ExceptionChanges {
   dueOn?: string;
 }
 
-const COLUMN: Record<keyof ExceptionChanges, string> = { owner: 'owner', cause: 'cause', measures: 'measures', level: 'level', dueOn: 'due_on' };
+const COLUMN: Record<keyof ExceptionChanges, string> = {
+  owner: 'owner',
+  cause: 'cause',
+  measures: 'measures',
+  level: 'level',
+  dueOn: 'due_on',
+};
 
-export function updateException(db: Db, exceptionId: number, changes: ExceptionChanges, actor: string): ExceptionRecord {
+export function updateException(
+  db: Db,
+  exceptionId: number,
+  changes: ExceptionChanges,
+  actor: string,
+): ExceptionRecord {
   return db
     .transaction(() => {
       const before = getException(db, exceptionId);
       if (!before) throw new Error(`No exception ${exceptionId}`);
       const set = (Object.keys(changes) as (keyof ExceptionChanges)[]).filter((k) => changes[k] !== undefined);
-      for (const k of set) db.prepare(`UPDATE visit_exceptions SET ${COLUMN[k]} = ? WHERE exception_id = ?`).run(changes[k], exceptionId);
+      for (const k of set)
+        db.prepare(`UPDATE visit_exceptions SET ${COLUMN[k]} = ? WHERE exception_id = ?`).run(changes[k], exceptionId);
       const diff = Object.fromEntries(set.map((k) => [k, { from: before[k], to: changes[k] }]));
-      db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(exceptionId, nowIso(), actor, JSON.stringify(diff));
+      db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(
+        exceptionId,
+        nowIso(),
+        actor,
+        JSON.stringify(diff),
+      );
       recordEvent(db, actor, 'exception.updated', before.visitId, diff);
       return getException(db, exceptionId)!;
     })
@@ -120,8 +190,15 @@ export function closeException(db: Db, exceptionId: number, note: string, actor:
     .transaction(() => {
       const before = getException(db, exceptionId)!;
       const at = nowIso();
-      db.prepare("UPDATE visit_exceptions SET status = 'closed', closed_by = ?, closed_at = ?, closure_note = ? WHERE exception_id = ?").run(actor, at, note, exceptionId);
-      db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(exceptionId, at, actor, JSON.stringify({ closed: note }));
+      db.prepare(
+        "UPDATE visit_exceptions SET status = 'closed', closed_by = ?, closed_at = ?, closure_note = ? WHERE exception_id = ?",
+      ).run(actor, at, note, exceptionId);
+      db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(
+        exceptionId,
+        at,
+        actor,
+        JSON.stringify({ closed: note }),
+      );
       recordEvent(db, actor, 'exception.closed', before.visitId, { note });
       return getException(db, exceptionId)!;
     })

@@ -8,7 +8,19 @@
  */
 import { InputError } from '../domain/messages.ts';
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, chmodSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  chmodSync,
+} from 'node:fs';
 import { copyFile, chmod, rm } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { tempPathFor, writeFileAtomicSync, type WriteBatch } from './atomic.ts';

@@ -67,7 +67,9 @@ export function getIngestFile(db: Db, sha256: string): IngestFileRecord | undefi
 
 /** Files whose SHA-256 starts with `prefix` (at most `limit`). */
 export function findIngestFilesByPrefix(db: Db, prefix: string, limit = 5): IngestFileRecord[] {
-  const rows = db.prepare("SELECT * FROM ingest_files WHERE sha256 LIKE ? || '%' ORDER BY sha256 LIMIT ?").all(prefix.toLowerCase(), limit) as IngestFileRow[];
+  const rows = db
+    .prepare("SELECT * FROM ingest_files WHERE sha256 LIKE ? || '%' ORDER BY sha256 LIMIT ?")
+    .all(prefix.toLowerCase(), limit) as IngestFileRow[];
   return rows.map(fromRow);
 }
 
@@ -102,7 +104,10 @@ export function beginIngestFile(db: Db, f: BeginIngest): BeginOutcome {
         ).run(f.sha256, f.fileName, f.sourcePath, f.size, f.handler, now, f.actor);
         state = 'new';
       } else if (existing.status === 'processing') {
-        db.prepare('UPDATE ingest_files SET attempts = attempts + 1, handler = ? WHERE sha256 = ?').run(f.handler, f.sha256);
+        db.prepare('UPDATE ingest_files SET attempts = attempts + 1, handler = ? WHERE sha256 = ?').run(
+          f.handler,
+          f.sha256,
+        );
         state = 'resume';
       } else {
         state = 'done';
@@ -138,7 +143,11 @@ export function finishIngestFile(db: Db, f: FinishIngest): void {
     replacePagesOfFile(db, f.sha256, f.pages, f.actor);
     replaceReviewItemsOfFile(db, f.sha256, f.reviewItems);
     f.alsoInTransaction?.();
-    db.prepare("UPDATE ingest_files SET status = 'done', page_count = ?, finished_at = ? WHERE sha256 = ?").run(f.pageCount, nowIso(), f.sha256);
+    db.prepare("UPDATE ingest_files SET status = 'done', page_count = ?, finished_at = ? WHERE sha256 = ?").run(
+      f.pageCount,
+      nowIso(),
+      f.sha256,
+    );
     const visits = [...new Set(f.pages.map((p) => p.visitId).filter((v): v is string => Boolean(v)))];
     recordEvent(db, f.actor, 'ingest.file', null, {
       sha256: f.sha256,

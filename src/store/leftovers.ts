@@ -56,7 +56,12 @@ export function removeDeadTempFiles(dir: string, accept: (name: string) => boole
       continue; // gone already (another run cleaned it)
     }
     const what = m[2] === 'partial' ? 'an unfinished bundle' : 'a temporary file';
-    removed.push({ path, size, action: 'removed', reason: `${what} of an interrupted run (process ${m[1]}, no longer running)` });
+    removed.push({
+      path,
+      size,
+      action: 'removed',
+      reason: `${what} of an interrupted run (process ${m[1]}, no longer running)`,
+    });
   }
   return removed;
 }

@@ -33,31 +33,62 @@ interface MailingRow {
   recorded_at: string;
 }
 
-const fromRow = (r: MailingRow): Mailing => ({ trackingNumber: r.tracking_number, visitId: r.visit_id, source: r.source, recordedBy: r.recorded_by, recordedAt: r.recorded_at });
+const fromRow = (r: MailingRow): Mailing => ({
+  trackingNumber: r.tracking_number,
+  visitId: r.visit_id,
+  source: r.source,
+  recordedBy: r.recorded_by,
+  recordedAt: r.recorded_at,
+});
 
 /** The mailed letter a tracking number belongs to. */
 export function mailingByTrackingNumber(db: Db, trackingNumber: string): Mailing | undefined {
-  const r = db.prepare('SELECT * FROM mailings WHERE tracking_number = ?').get(trackingNumber) as MailingRow | undefined;
+  const r = db.prepare('SELECT * FROM mailings WHERE tracking_number = ?').get(trackingNumber) as
+    MailingRow | undefined;
   return r && fromRow(r);
 }
 
 export function mailingsOfVisit(db: Db, visitId: string): Mailing[] {
-  return (db.prepare('SELECT * FROM mailings WHERE visit_id = ? ORDER BY recorded_at').all(visitId) as MailingRow[]).map(fromRow);
+  return (
+    db.prepare('SELECT * FROM mailings WHERE visit_id = ? ORDER BY recorded_at').all(visitId) as MailingRow[]
+  ).map(fromRow);
 }
 
 /** The visit a request names (directly, or the customer's one letter visit), or a problem. */
 function visitOf(db: Db, m: MailingRequest): string | Message {
   const place = { file: m.file, row: m.row };
   if (m.visitId !== undefined) {
-    const v = db.prepare('SELECT visit_id, channel FROM visits WHERE visit_id = ?').get(m.visitId) as { visit_id: string; channel: string } | undefined;
-    if (!v) return message('mailing/unknown-visit', `visit ${m.visitId} is not in this workspace's register`, place, { fix: 'check the 回访编号, or run huifang letters for its customer first' });
-    if (v.channel !== 'letter') return message('mailing/not-a-letter', `visit ${m.visitId} is a ${v.channel} visit, not a mailed letter`, place, { fix: 'only letters go by post' });
+    const v = db.prepare('SELECT visit_id, channel FROM visits WHERE visit_id = ?').get(m.visitId) as
+      { visit_id: string; channel: string } | undefined;
+    if (!v)
+      return message('mailing/unknown-visit', `visit ${m.visitId} is not in this workspace's register`, place, {
+        fix: 'check the 回访编号, or run huifang letters for its customer first',
+      });
+    if (v.channel !== 'letter')
+      return message('mailing/not-a-letter', `visit ${m.visitId} is a ${v.channel} visit, not a mailed letter`, place, {
+        fix: 'only letters go by post',
+      });
     return v.visit_id;
   }
-  const visits = db.prepare("SELECT visit_id FROM visits WHERE customer_id = ? AND channel = 'letter' AND result = 'pending' ORDER BY created_on DESC, visit_id").all(m.customerId) as { visit_id: string }[];
+  const visits = db
+    .prepare(
+      "SELECT visit_id FROM visits WHERE customer_id = ? AND channel = 'letter' AND result = 'pending' ORDER BY created_on DESC, visit_id",
+    )
+    .all(m.customerId) as { visit_id: string }[];
   if (visits.length === 1) return visits[0]!.visit_id;
-  if (visits.length === 0) return message('mailing/no-letter-visit', `customer ${m.customerId} has no open letter visit in this register`, place, { fix: 'check the 客户号, or give the 回访编号 instead' });
-  return message('mailing/several-letter-visits', `customer ${m.customerId} has ${visits.length} open letter visits (${visits.map((v) => v.visit_id).join(', ')}); the list must say which`, place, { fix: 'give the 回访编号 printed on the letter instead of the 客户号' });
+  if (visits.length === 0)
+    return message(
+      'mailing/no-letter-visit',
+      `customer ${m.customerId} has no open letter visit in this register`,
+      place,
+      { fix: 'check the 客户号, or give the 回访编号 instead' },
+    );
+  return message(
+    'mailing/several-letter-visits',
+    `customer ${m.customerId} has ${visits.length} open letter visits (${visits.map((v) => v.visit_id).join(', ')}); the list must say which`,
+    place,
+    { fix: 'give the 回访编号 printed on the letter instead of the 客户号' },
+  );
 }
 
 /**
@@ -66,7 +97,11 @@ function visitOf(db: Db, m: MailingRequest): string | Message {
  * its row, and any problem leaves the register as it was. Recording the same number for
  * the same visit again changes nothing.
  */
-export function recordMailings(db: Db, requests: readonly MailingRequest[], actor: string): { recorded: Mailing[]; unchanged: Mailing[]; problems: Message[] } {
+export function recordMailings(
+  db: Db,
+  requests: readonly MailingRequest[],
+  actor: string,
+): { recorded: Mailing[]; unchanged: Mailing[]; problems: Message[] } {
   return db
     .transaction(() => {
       const problems: Message[] = [];
@@ -79,7 +114,14 @@ export function recordMailings(db: Db, requests: readonly MailingRequest[], acto
         }
         const known = mailingByTrackingNumber(db, request.trackingNumber);
         if (known && known.visitId !== visit) {
-          problems.push(message('mailing/number-taken', `${request.trackingNumber} is already recorded for visit ${known.visitId} (${known.source})`, { file: request.file, row: request.row }, { fix: 'one tracking number belongs to one letter: check the number' }));
+          problems.push(
+            message(
+              'mailing/number-taken',
+              `${request.trackingNumber} is already recorded for visit ${known.visitId} (${known.source})`,
+              { file: request.file, row: request.row },
+              { fix: 'one tracking number belongs to one letter: check the number' },
+            ),
+          );
           continue;
         }
         resolved.push({ request, visitId: visit });
@@ -88,7 +130,9 @@ export function recordMailings(db: Db, requests: readonly MailingRequest[], acto
       const recorded: Mailing[] = [];
       const unchanged: Mailing[] = [];
       const now = nowIso();
-      const insert = db.prepare('INSERT INTO mailings (tracking_number, visit_id, source, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?)');
+      const insert = db.prepare(
+        'INSERT INTO mailings (tracking_number, visit_id, source, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?)',
+      );
       for (const { request, visitId } of resolved) {
         const known = mailingByTrackingNumber(db, request.trackingNumber);
         if (known) {
@@ -111,7 +155,11 @@ export function recordMailings(db: Db, requests: readonly MailingRequest[], acto
  * only followed a form, or sits in quarantine without a code) becomes its visit's postal
  * receipt, as if read today; pages a clerk placed by hand are left alone.
  */
-export function fileWaitingReceipts(db: Db, mailings: readonly Mailing[], actor: string): { sha256: string; page: number; visitId: string; trackingNumber: string }[] {
+export function fileWaitingReceipts(
+  db: Db,
+  mailings: readonly Mailing[],
+  actor: string,
+): { sha256: string; page: number; visitId: string; trackingNumber: string }[] {
   if (mailings.length === 0) return [];
   return db
     .transaction(() => {
@@ -132,8 +180,18 @@ export function fileWaitingReceipts(db: Db, mailings: readonly Mailing[], actor:
         db.prepare(
           `UPDATE pages SET status = 'assigned', visit_id = ?, kind = 'postal-receipt', assigned_by = 'handler', reason = NULL, rule_id = NULL, updated_at = ?, updated_by = ? WHERE file_sha256 = ? AND page = ?`,
         ).run(m.visitId, now, actor, p.file_sha256, p.page);
-        db.prepare('UPDATE review_items SET visit_id = ? WHERE file_sha256 = ? AND page = ?').run(m.visitId, p.file_sha256, p.page);
-        const details = { sha256: p.file_sha256, page: p.page, from: p.visit_id ? { visitId: p.visit_id, kind: 'attachment' } : { quarantine: true }, to: { visitId: m.visitId, kind: 'postal-receipt' }, by: `tracking number ${m.trackingNumber}` };
+        db.prepare('UPDATE review_items SET visit_id = ? WHERE file_sha256 = ? AND page = ?').run(
+          m.visitId,
+          p.file_sha256,
+          p.page,
+        );
+        const details = {
+          sha256: p.file_sha256,
+          page: p.page,
+          from: p.visit_id ? { visitId: p.visit_id, kind: 'attachment' } : { quarantine: true },
+          to: { visitId: m.visitId, kind: 'postal-receipt' },
+          by: `tracking number ${m.trackingNumber}`,
+        };
         recordEvent(db, actor, 'page.moved', m.visitId, details);
         if (p.visit_id && p.visit_id !== m.visitId) recordEvent(db, actor, 'page.moved', p.visit_id, details);
         syncReceivedDocuments(db, p.file_sha256, actor);

@@ -127,22 +127,31 @@ function pageFromRow(r: PageRow): PageRecord {
 }
 
 export function pagesOfFile(db: Db, sha256: string): PageRecord[] {
-  return (db.prepare(`${PAGE_SELECT} WHERE p.file_sha256 = ? ORDER BY p.page`).all(sha256) as PageRow[]).map(pageFromRow);
+  return (db.prepare(`${PAGE_SELECT} WHERE p.file_sha256 = ? ORDER BY p.page`).all(sha256) as PageRow[]).map(
+    pageFromRow,
+  );
 }
 
 export function getPage(db: Db, sha256: string, page: number): PageRecord | undefined {
-  const r = db.prepare(`${PAGE_SELECT} WHERE p.file_sha256 = ? AND p.page = ?`).get(sha256, page) as PageRow | undefined;
+  const r = db.prepare(`${PAGE_SELECT} WHERE p.file_sha256 = ? AND p.page = ?`).get(sha256, page) as
+    PageRow | undefined;
   return r && pageFromRow(r);
 }
 
 /** A visit's pages in the order they arrived (file by file, page by page). */
 export function pagesOfVisit(db: Db, visitId: string): PageRecord[] {
-  return (db.prepare(`${PAGE_SELECT} WHERE p.visit_id = ? ORDER BY f.started_at, f.sha256, p.page`).all(visitId) as PageRow[]).map(pageFromRow);
+  return (
+    db.prepare(`${PAGE_SELECT} WHERE p.visit_id = ? ORDER BY f.started_at, f.sha256, p.page`).all(visitId) as PageRow[]
+  ).map(pageFromRow);
 }
 
 /** Every page in quarantine, oldest first. */
 export function quarantinedPages(db: Db): PageRecord[] {
-  return (db.prepare(`${PAGE_SELECT} WHERE p.status = 'quarantined' ORDER BY f.started_at, f.sha256, p.page`).all() as PageRow[]).map(pageFromRow);
+  return (
+    db
+      .prepare(`${PAGE_SELECT} WHERE p.status = 'quarantined' ORDER BY f.started_at, f.sha256, p.page`)
+      .all() as PageRow[]
+  ).map(pageFromRow);
 }
 
 /**
@@ -206,10 +215,13 @@ interface FileInfoRow {
  */
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export function syncReceivedDocuments(db: Db, sha256: string, actor: string): void {
-  const file = db.prepare('SELECT file_name, size FROM ingest_files WHERE sha256 = ?').get(sha256) as FileInfoRow | undefined;
+  const file = db.prepare('SELECT file_name, size FROM ingest_files WHERE sha256 = ?').get(sha256) as
+    FileInfoRow | undefined;
   if (!file) throw new InputError(`No ingested file ${sha256}`);
   const groups = new Map<string, { visitId: string; kind: string; pages: number[] }>();
-  const rows = db.prepare("SELECT page, visit_id, kind FROM pages WHERE file_sha256 = ? AND status = 'assigned' ORDER BY page").all(sha256) as {
+  const rows = db
+    .prepare("SELECT page, visit_id, kind FROM pages WHERE file_sha256 = ? AND status = 'assigned' ORDER BY page")
+    .all(sha256) as {
     page: number;
     visit_id: string;
     kind: string;
@@ -220,7 +232,9 @@ export function syncReceivedDocuments(db: Db, sha256: string, actor: string): vo
     g.pages.push(r.page);
     groups.set(key, g);
   }
-  const existing = db.prepare("SELECT document_id, visit_id, kind, meta_json FROM documents WHERE role = 'received' AND sha256 = ?").all(sha256) as {
+  const existing = db
+    .prepare("SELECT document_id, visit_id, kind, meta_json FROM documents WHERE role = 'received' AND sha256 = ?")
+    .all(sha256) as {
     document_id: number;
     visit_id: string;
     kind: string;
@@ -237,7 +251,12 @@ export function syncReceivedDocuments(db: Db, sha256: string, actor: string): vo
     }
     if (!group) {
       db.prepare('DELETE FROM documents WHERE document_id = ?').run(d.document_id);
-      recordEvent(db, actor, 'document.removed', d.visit_id, { kind: d.kind, role: 'received', sha256, reason: 'its pages were moved' });
+      recordEvent(db, actor, 'document.removed', d.visit_id, {
+        kind: d.kind,
+        role: 'received',
+        sha256,
+        reason: 'its pages were moved',
+      });
       continue;
     }
     const pages = group.pages.filter((p) => p > 0);
@@ -254,8 +273,23 @@ export function syncReceivedDocuments(db: Db, sha256: string, actor: string): vo
   );
   for (const g of groups.values()) {
     const pages = g.pages.filter((p) => p > 0);
-    insert.run(g.visitId, g.kind, sha256, file.file_name, pages.length || null, now, actor, JSON.stringify({ ingest: true, pages }));
-    recordEvent(db, actor, 'document.added', g.visitId, { kind: g.kind, role: 'received', sha256, fileName: file.file_name, pages });
+    insert.run(
+      g.visitId,
+      g.kind,
+      sha256,
+      file.file_name,
+      pages.length || null,
+      now,
+      actor,
+      JSON.stringify({ ingest: true, pages }),
+    );
+    recordEvent(db, actor, 'document.added', g.visitId, {
+      kind: g.kind,
+      role: 'received',
+      sha256,
+      fileName: file.file_name,
+      pages,
+    });
   }
 }
 
@@ -282,7 +316,11 @@ export function movePage(db: Db, m: PageMove): { before: PageRecord; after: Page
         `UPDATE pages SET status = 'assigned', visit_id = ?, kind = ?, assigned_by = 'clerk', reason = NULL, rule_id = NULL, updated_at = ?, updated_by = ?
          WHERE file_sha256 = ? AND page = ?`,
       ).run(m.visitId, m.kind, now, m.actor, m.sha256, m.page);
-      db.prepare('UPDATE review_items SET visit_id = ? WHERE file_sha256 = ? AND page = ?').run(m.visitId, m.sha256, m.page);
+      db.prepare('UPDATE review_items SET visit_id = ? WHERE file_sha256 = ? AND page = ?').run(
+        m.visitId,
+        m.sha256,
+        m.page,
+      );
       db.prepare(
         `UPDATE review_items SET status = 'corrected', final_json = ?, decided_by = ?, decided_at = ?, note = 'settled by moving the page'
          WHERE file_sha256 = ? AND page = ? AND subject = 'visit' AND status = 'open'`,
@@ -295,7 +333,8 @@ export function movePage(db: Db, m: PageMove): { before: PageRecord; after: Page
         to: { visitId: m.visitId, kind: m.kind },
       };
       recordEvent(db, m.actor, 'page.moved', m.visitId, details);
-      if (before.visitId && before.visitId !== m.visitId) recordEvent(db, m.actor, 'page.moved', before.visitId, details);
+      if (before.visitId && before.visitId !== m.visitId)
+        recordEvent(db, m.actor, 'page.moved', before.visitId, details);
       return { before, after: getPage(db, m.sha256, m.page)! };
     })
     .immediate();

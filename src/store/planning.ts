@@ -32,25 +32,48 @@ interface ImportRow {
 }
 
 const importFromRow = (r: ImportRow): AccountImport => ({
-  importId: r.import_id, kind: r.kind, asOf: r.as_of, sourcePath: r.source_path, sha256: r.sha256,
-  format: r.format, rowCount: r.row_count, importedAt: r.imported_at, importedBy: r.imported_by,
+  importId: r.import_id,
+  kind: r.kind,
+  asOf: r.as_of,
+  sourcePath: r.source_path,
+  sha256: r.sha256,
+  format: r.format,
+  rowCount: r.row_count,
+  importedAt: r.imported_at,
+  importedBy: r.imported_by,
 });
 
 export type NewImport = Omit<AccountImport, 'importId' | 'importedAt'> & { size: number };
 
 /** Records an import of a stored file (the file itself is already in the file store). */
 function recordImport(db: Db, i: NewImport): number {
-  recordBlob(db, i.sha256, i.size, i.format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv');
+  recordBlob(
+    db,
+    i.sha256,
+    i.size,
+    i.format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv',
+  );
   const info = db
-    .prepare('INSERT INTO account_imports (kind, as_of, source_path, sha256, format, row_count, imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    .prepare(
+      'INSERT INTO account_imports (kind, as_of, source_path, sha256, format, row_count, imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    )
     .run(i.kind, i.asOf, i.sourcePath, i.sha256, i.format, i.rowCount, nowIso(), i.importedBy);
   const importId = Number(info.lastInsertRowid);
-  recordEvent(db, i.importedBy, `${i.kind}.imported`, null, { importId, sha256: i.sha256, asOf: i.asOf, rows: i.rowCount });
+  recordEvent(db, i.importedBy, `${i.kind}.imported`, null, {
+    importId,
+    sha256: i.sha256,
+    asOf: i.asOf,
+    rows: i.rowCount,
+  });
   return importId;
 }
 
 /** Records an account import and its accounts, in one transaction. */
-export function saveAccountImport(db: Db, i: Omit<NewImport, 'kind' | 'rowCount'>, accounts: readonly Account[]): number {
+export function saveAccountImport(
+  db: Db,
+  i: Omit<NewImport, 'kind' | 'rowCount'>,
+  accounts: readonly Account[],
+): number {
   return db.transaction(() => {
     const importId = recordImport(db, { ...i, kind: 'accounts', rowCount: accounts.length });
     const insert = db.prepare(
@@ -58,18 +81,38 @@ export function saveAccountImport(db: Db, i: Omit<NewImport, 'kind' | 'rowCount'
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const a of accounts) {
-      insert.run(importId, a.customerId, a.branchCode, a.branchName, a.openedOn, a.status, a.margin ? 1 : 0, a.vip ? 1 : 0,
-        a.assets ?? null, a.monthlyTurnover ?? null, a.sixMonthReturn ?? null, a.indexReturn ?? null, a.annualCommission ?? null, JSON.stringify(a));
+      insert.run(
+        importId,
+        a.customerId,
+        a.branchCode,
+        a.branchName,
+        a.openedOn,
+        a.status,
+        a.margin ? 1 : 0,
+        a.vip ? 1 : 0,
+        a.assets ?? null,
+        a.monthlyTurnover ?? null,
+        a.sixMonthReturn ?? null,
+        a.indexReturn ?? null,
+        a.annualCommission ?? null,
+        JSON.stringify(a),
+      );
     }
     return importId;
   })();
 }
 
 /** Records an event import; events already known (same customer, kind and date) are not added again. */
-export function saveEventImport(db: Db, i: Omit<NewImport, 'kind' | 'rowCount'>, events: readonly AccountEvent[]): { importId: number; added: number } {
+export function saveEventImport(
+  db: Db,
+  i: Omit<NewImport, 'kind' | 'rowCount'>,
+  events: readonly AccountEvent[],
+): { importId: number; added: number } {
   return db.transaction(() => {
     const importId = recordImport(db, { ...i, kind: 'events', rowCount: events.length });
-    const insert = db.prepare('INSERT OR IGNORE INTO account_events (import_id, customer_id, kind, occurred_on, note) VALUES (?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT OR IGNORE INTO account_events (import_id, customer_id, kind, occurred_on, note) VALUES (?, ?, ?, ?, ?)',
+    );
     let added = 0;
     for (const e of events) added += insert.run(importId, e.customerId, e.kind, e.occurredOn, e.note ?? null).changes;
     return { importId, added };
@@ -79,7 +122,9 @@ export function saveEventImport(db: Db, i: Omit<NewImport, 'kind' | 'rowCount'>,
 /** The latest account import describing a day on or before `asOf` (the latest of all without it). */
 export function latestAccountImport(db: Db, asOf?: string): AccountImport | undefined {
   const r = db
-    .prepare(`SELECT * FROM account_imports WHERE kind = 'accounts' ${asOf ? 'AND as_of <= ?' : ''} ORDER BY as_of DESC, import_id DESC LIMIT 1`)
+    .prepare(
+      `SELECT * FROM account_imports WHERE kind = 'accounts' ${asOf ? 'AND as_of <= ?' : ''} ORDER BY as_of DESC, import_id DESC LIMIT 1`,
+    )
     .get(...(asOf ? [asOf] : [])) as ImportRow | undefined;
   return r && importFromRow(r);
 }
@@ -103,20 +148,60 @@ export function loadPlanningAccounts(db: Db, importId: number): PlanningAccount[
   };
   // In pages: much faster than a row at a time, without a million rows in memory at once.
   const page = db
-    .prepare('SELECT customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission FROM accounts WHERE import_id = ? AND customer_id > ? ORDER BY customer_id LIMIT 20000')
+    .prepare(
+      'SELECT customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission FROM accounts WHERE import_id = ? AND customer_id > ? ORDER BY customer_id LIMIT 20000',
+    )
     .raw();
-  for (let rows = page.all(importId, '') as PlanningRow[]; rows.length > 0; rows = page.all(importId, rows[rows.length - 1]![0]) as PlanningRow[]) {
+  for (
+    let rows = page.all(importId, '') as PlanningRow[];
+    rows.length > 0;
+    rows = page.all(importId, rows[rows.length - 1]![0]) as PlanningRow[]
+  ) {
     out.push(...rows.map((row) => planningAccount(row, share)));
   }
   return out;
 }
 
 /** customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission */
-type PlanningRow = [string, string, string, string, AccountStatus, number, number, number | null, number | null, number | null, number | null, number | null];
+type PlanningRow = [
+  string,
+  string,
+  string,
+  string,
+  AccountStatus,
+  number,
+  number,
+  number | null,
+  number | null,
+  number | null,
+  number | null,
+  number | null,
+];
 
 function planningAccount(row: PlanningRow, share: (s: string) => string): PlanningAccount {
-  const [customerId, branch, branchName, openedOn, status, margin, vip, assets, turnover, sixMonths, index, commission] = row;
-  const a: PlanningAccount = { customerId, branchCode: share(branch), branchName: share(branchName), openedOn: share(openedOn), status, margin: margin === 1, vip: vip === 1 };
+  const [
+    customerId,
+    branch,
+    branchName,
+    openedOn,
+    status,
+    margin,
+    vip,
+    assets,
+    turnover,
+    sixMonths,
+    index,
+    commission,
+  ] = row;
+  const a: PlanningAccount = {
+    customerId,
+    branchCode: share(branch),
+    branchName: share(branchName),
+    openedOn: share(openedOn),
+    status,
+    margin: margin === 1,
+    vip: vip === 1,
+  };
   if (assets !== null) a.assets = assets;
   if (turnover !== null) a.monthlyTurnover = turnover;
   if (sixMonths !== null) a.sixMonthReturn = sixMonths;
@@ -137,14 +222,42 @@ export function loadAccountsById(db: Db, importId: number, customerIds: readonly
 }
 
 export function loadEvents(db: Db): (AccountEvent & { eventId: number })[] {
-  const rows = db.prepare('SELECT event_id, customer_id, kind, occurred_on, note FROM account_events ORDER BY occurred_on, event_id').all() as { event_id: number; customer_id: string; kind: AccountEventKind; occurred_on: string; note: string | null }[];
-  return rows.map((r) => ({ eventId: r.event_id, customerId: r.customer_id, kind: r.kind, occurredOn: r.occurred_on, ...(r.note !== null ? { note: r.note } : {}) }));
+  const rows = db
+    .prepare('SELECT event_id, customer_id, kind, occurred_on, note FROM account_events ORDER BY occurred_on, event_id')
+    .all() as {
+    event_id: number;
+    customer_id: string;
+    kind: AccountEventKind;
+    occurred_on: string;
+    note: string | null;
+  }[];
+  return rows.map((r) => ({
+    eventId: r.event_id,
+    customerId: r.customer_id,
+    kind: r.kind,
+    occurredOn: r.occurred_on,
+    ...(r.note !== null ? { note: r.note } : {}),
+  }));
 }
 
 /** Every visit, as planning and coverage see them. */
-export function loadVisitsSeen(db: Db): { visitId: string; customerId: string; category: VisitCategory; createdOn: string; result: VisitResult }[] {
-  const rows = db.prepare('SELECT visit_id, customer_id, category, created_on, result FROM visits').all() as { visit_id: string; customer_id: string; category: VisitCategory; created_on: string; result: VisitResult }[];
-  return rows.map((r) => ({ visitId: r.visit_id, customerId: r.customer_id, category: r.category, createdOn: r.created_on, result: r.result }));
+export function loadVisitsSeen(
+  db: Db,
+): { visitId: string; customerId: string; category: VisitCategory; createdOn: string; result: VisitResult }[] {
+  const rows = db.prepare('SELECT visit_id, customer_id, category, created_on, result FROM visits').all() as {
+    visit_id: string;
+    customer_id: string;
+    category: VisitCategory;
+    created_on: string;
+    result: VisitResult;
+  }[];
+  return rows.map((r) => ({
+    visitId: r.visit_id,
+    customerId: r.customer_id,
+    category: r.category,
+    createdOn: r.created_on,
+    result: r.result,
+  }));
 }
 
 export interface PlanRecord {
@@ -171,14 +284,37 @@ export interface PlannedVisitRecord {
 }
 
 /** Saves a plan and its visits; a plan with the same id (same inputs, same seed) is kept as it was. Returns whether it was new. */
-export function savePlan(db: Db, plan: Omit<PlanRecord, 'createdAt'>, visits: readonly Omit<PlannedVisitRecord, 'seq' | 'visitId'>[]): boolean {
+export function savePlan(
+  db: Db,
+  plan: Omit<PlanRecord, 'createdAt'>,
+  visits: readonly Omit<PlannedVisitRecord, 'seq' | 'visitId'>[],
+): boolean {
   return db.transaction(() => {
     if (db.prepare('SELECT 1 FROM plans WHERE plan_id = ?').get(plan.planId)) return false;
-    db.prepare('INSERT INTO plans (plan_id, year, as_of, seed, accounts_import_id, parameters_json, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(plan.planId, plan.year, plan.asOf, plan.seed, plan.accountsImportId, JSON.stringify(plan.parameters), nowIso(), plan.createdBy);
-    const insert = db.prepare('INSERT INTO planned_visits (plan_id, seq, customer_id, branch_code, category, basis, reason, due_on, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    visits.forEach((v, i) => insert.run(plan.planId, i + 1, v.customerId, v.branch, v.category, v.basis, v.reason, v.due, v.eventId ?? null));
-    recordEvent(db, plan.createdBy, 'plan.created', null, { planId: plan.planId, year: plan.year, seed: plan.seed, visits: visits.length });
+    db.prepare(
+      'INSERT INTO plans (plan_id, year, as_of, seed, accounts_import_id, parameters_json, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      plan.planId,
+      plan.year,
+      plan.asOf,
+      plan.seed,
+      plan.accountsImportId,
+      JSON.stringify(plan.parameters),
+      nowIso(),
+      plan.createdBy,
+    );
+    const insert = db.prepare(
+      'INSERT INTO planned_visits (plan_id, seq, customer_id, branch_code, category, basis, reason, due_on, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    visits.forEach((v, i) =>
+      insert.run(plan.planId, i + 1, v.customerId, v.branch, v.category, v.basis, v.reason, v.due, v.eventId ?? null),
+    );
+    recordEvent(db, plan.createdBy, 'plan.created', null, {
+      planId: plan.planId,
+      year: plan.year,
+      seed: plan.seed,
+      visits: visits.length,
+    });
     return true;
   })();
 }
@@ -196,29 +332,58 @@ interface PlanRow {
 
 /** The plan named, or the plan of a year made last, or the plan made last of all. */
 export function getPlan(db: Db, by: { year?: number; planId?: string }): PlanRecord | undefined {
-  const r = (by.planId
-    ? db.prepare('SELECT * FROM plans WHERE plan_id = ?').get(by.planId)
-    : by.year !== undefined
-      ? db.prepare('SELECT * FROM plans WHERE year = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(by.year)
-      : db.prepare('SELECT * FROM plans ORDER BY created_at DESC, rowid DESC LIMIT 1').get()) as PlanRow | undefined;
-  return r && {
-    planId: r.plan_id, year: r.year, asOf: r.as_of, seed: r.seed, accountsImportId: r.accounts_import_id,
-    parameters: JSON.parse(r.parameters_json) as object, createdAt: r.created_at, createdBy: r.created_by,
-  };
+  const r = (
+    by.planId
+      ? db.prepare('SELECT * FROM plans WHERE plan_id = ?').get(by.planId)
+      : by.year !== undefined
+        ? db.prepare('SELECT * FROM plans WHERE year = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(by.year)
+        : db.prepare('SELECT * FROM plans ORDER BY created_at DESC, rowid DESC LIMIT 1').get()
+  ) as PlanRow | undefined;
+  return (
+    r && {
+      planId: r.plan_id,
+      year: r.year,
+      asOf: r.as_of,
+      seed: r.seed,
+      accountsImportId: r.accounts_import_id,
+      parameters: JSON.parse(r.parameters_json) as object,
+      createdAt: r.created_at,
+      createdBy: r.created_by,
+    }
+  );
 }
 
-export function plannedVisits(db: Db, planId: string, filter: { branch?: string; category?: VisitCategory; notStarted?: boolean } = {}): PlannedVisitRecord[] {
+export function plannedVisits(
+  db: Db,
+  planId: string,
+  filter: { branch?: string; category?: VisitCategory; notStarted?: boolean } = {},
+): PlannedVisitRecord[] {
   const where = ['plan_id = ?'];
   const args: unknown[] = [planId];
   if (filter.branch) (where.push('branch_code = ?'), args.push(filter.branch));
   if (filter.category) (where.push('category = ?'), args.push(filter.category));
   if (filter.notStarted) where.push('visit_id IS NULL');
   const rows = db.prepare(`SELECT * FROM planned_visits WHERE ${where.join(' AND ')} ORDER BY seq`).all(...args) as {
-    seq: number; customer_id: string; branch_code: string; category: VisitCategory; basis: string; reason: string; due_on: string; event_id: number | null; visit_id: string | null;
+    seq: number;
+    customer_id: string;
+    branch_code: string;
+    category: VisitCategory;
+    basis: string;
+    reason: string;
+    due_on: string;
+    event_id: number | null;
+    visit_id: string | null;
   }[];
   return rows.map((r) => ({
-    seq: r.seq, customerId: r.customer_id, branch: r.branch_code, category: r.category, basis: r.basis, reason: r.reason, due: r.due_on,
-    ...(r.event_id !== null ? { eventId: r.event_id } : {}), ...(r.visit_id !== null ? { visitId: r.visit_id } : {}),
+    seq: r.seq,
+    customerId: r.customer_id,
+    branch: r.branch_code,
+    category: r.category,
+    basis: r.basis,
+    reason: r.reason,
+    due: r.due_on,
+    ...(r.event_id !== null ? { eventId: r.event_id } : {}),
+    ...(r.visit_id !== null ? { visitId: r.visit_id } : {}),
   }));
 }
 

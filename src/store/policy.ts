@@ -39,10 +39,21 @@ export function loadPolicyFile(file: string): LoadedPolicy {
   try {
     raw = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw new InputError(`The policy file ${path} is not JSON: ${(e as Error).message}`, [message('policy/not-json', (e as Error).message, { file: path }, { fix: 'correct the JSON (a comment can go in a "$comment" key)' })]);
+    throw new InputError(`The policy file ${path} is not JSON: ${(e as Error).message}`, [
+      message(
+        'policy/not-json',
+        (e as Error).message,
+        { file: path },
+        { fix: 'correct the JSON (a comment can go in a "$comment" key)' },
+      ),
+    ]);
   }
   const { policy, problems } = readPolicy(raw, path);
-  if (problems.length) throw new InputError(`The policy file ${path} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was done`, problems);
+  if (problems.length)
+    throw new InputError(
+      `The policy file ${path} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was done`,
+      problems,
+    );
   return { policy, sha256: createHash('sha256').update(bytes).digest('hex'), path };
 }
 
@@ -53,5 +64,9 @@ export function loadPolicy(workspaceDir: string, file?: string): LoadedPolicy {
   const named = readWorkspaceConfig(workspaceDir).policy;
   const inWorkspace = isAbsolute(named) ? named : join(workspaceDir, named);
   if (existsSync(inWorkspace)) return loadPolicyFile(inWorkspace);
-  return { policy: defaultPolicy(), sha256: createHash('sha256').update(defaultPolicyBytes()).digest('hex'), path: null };
+  return {
+    policy: defaultPolicy(),
+    sha256: createHash('sha256').update(defaultPolicyBytes()).digest('hex'),
+    path: null,
+  };
 }

@@ -13,7 +13,9 @@ export type Db = Database.Database;
 
 class SchemaTooNewError extends Error {
   constructor(path: string, found: number, known: number) {
-    super(`The register ${path} has schema version ${found}, newer than this huifang knows (${known}); use a newer huifang with this workspace.`);
+    super(
+      `The register ${path} has schema version ${found}, newer than this huifang knows (${known}); use a newer huifang with this workspace.`,
+    );
     this.name = 'SchemaTooNewError';
   }
 }
@@ -47,5 +49,11 @@ function migrate(db: Db, path: string): void {
 }
 
 export function recordEvent(db: Db, actor: string, action: string, visitId: string | null, details: object = {}): void {
-  db.prepare('INSERT INTO events (at, actor, action, visit_id, details_json) VALUES (?, ?, ?, ?, ?)').run(nowIso(), actor, action, visitId, JSON.stringify(details));
+  db.prepare('INSERT INTO events (at, actor, action, visit_id, details_json) VALUES (?, ?, ?, ?, ?)').run(
+    nowIso(),
+    actor,
+    action,
+    visitId,
+    JSON.stringify(details),
+  );
 }

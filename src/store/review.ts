@@ -68,7 +68,8 @@ interface ReviewRow {
   crop_sha256?: string | null;
 }
 
-const ITEM_SELECT = 'SELECT r.*, f.file_name, f.source_path FROM review_items r JOIN ingest_files f ON f.sha256 = r.file_sha256';
+const ITEM_SELECT =
+  'SELECT r.*, f.file_name, f.source_path FROM review_items r JOIN ingest_files f ON f.sha256 = r.file_sha256';
 
 function itemFromRow(r: ReviewRow): ReviewItem {
   return {
@@ -100,7 +101,18 @@ export function replaceReviewItemsOfFile(db: Db, sha256: string, items: readonly
      VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
   );
   const now = nowIso();
-  for (const i of items) insert.run(sha256, i.page, i.visitId, i.subject, JSON.stringify(i.machineValue), i.score, i.reason, now, i.cropSha256 ?? null);
+  for (const i of items)
+    insert.run(
+      sha256,
+      i.page,
+      i.visitId,
+      i.subject,
+      JSON.stringify(i.machineValue),
+      i.score,
+      i.reason,
+      now,
+      i.cropSha256 ?? null,
+    );
 }
 
 export interface ReviewFilter {
@@ -132,7 +144,9 @@ export function getReviewItem(db: Db, itemId: number): ReviewItem | undefined {
 
 /** Every review item on a file's pages (any status), by page then item. */
 export function reviewItemsOfFile(db: Db, sha256: string): ReviewItem[] {
-  return (db.prepare(`${ITEM_SELECT} WHERE r.file_sha256 = ? ORDER BY r.page, r.item_id`).all(sha256) as ReviewRow[]).map(itemFromRow);
+  return (
+    db.prepare(`${ITEM_SELECT} WHERE r.file_sha256 = ? ORDER BY r.page, r.item_id`).all(sha256) as ReviewRow[]
+  ).map(itemFromRow);
 }
 
 export interface ReviewDecision {
@@ -148,16 +162,12 @@ export function recordReviewDecision(db: Db, d: ReviewDecision): ReviewItem {
   return db
     .transaction(() => {
       const item = getReviewItem(db, d.itemId);
-      if (!item) throw new InputError(`There is no review item ${d.itemId}; \`huifang review list\` shows the open ones.`);
+      if (!item)
+        throw new InputError(`There is no review item ${d.itemId}; \`huifang review list\` shows the open ones.`);
       if (item.status !== 'open') throw new InputError(`Review item ${d.itemId} is already ${item.status}.`);
-      db.prepare("UPDATE review_items SET status = ?, final_json = ?, decided_by = ?, decided_at = ?, note = ? WHERE item_id = ? AND status = 'open'").run(
-        d.status,
-        JSON.stringify(d.finalValue),
-        d.actor,
-        nowIso(),
-        d.note ?? null,
-        d.itemId,
-      );
+      db.prepare(
+        "UPDATE review_items SET status = ?, final_json = ?, decided_by = ?, decided_at = ?, note = ? WHERE item_id = ? AND status = 'open'",
+      ).run(d.status, JSON.stringify(d.finalValue), d.actor, nowIso(), d.note ?? null, d.itemId);
       recordEvent(db, d.actor, `review.${d.status}`, item.visitId, {
         itemId: d.itemId,
         subject: item.subject,
@@ -181,12 +191,21 @@ export function reopenReviewItem(db: Db, itemId: number, actor: string, reason?:
     .transaction(() => {
       const item = getReviewItem(db, itemId);
       if (!item) throw new Error(`No review item ${itemId}`);
-      if (item.status !== 'confirmed' && item.status !== 'corrected') throw new Error(`Review item ${itemId} is ${item.status}, not decided`);
-      db.prepare("UPDATE review_items SET status = 'open', final_json = NULL, decided_by = NULL, decided_at = NULL, note = NULL WHERE item_id = ?").run(itemId);
+      if (item.status !== 'confirmed' && item.status !== 'corrected')
+        throw new Error(`Review item ${itemId} is ${item.status}, not decided`);
+      db.prepare(
+        "UPDATE review_items SET status = 'open', final_json = NULL, decided_by = NULL, decided_at = NULL, note = NULL WHERE item_id = ?",
+      ).run(itemId);
       recordEvent(db, actor, 'review.reopened', item.visitId, {
         itemId,
         subject: item.subject,
-        undone: { status: item.status, finalValue: item.finalValue ?? null, decidedBy: item.decidedBy, decidedAt: item.decidedAt, note: item.note },
+        undone: {
+          status: item.status,
+          finalValue: item.finalValue ?? null,
+          decidedBy: item.decidedBy,
+          decidedAt: item.decidedAt,
+          note: item.note,
+        },
         ...(reason ? { reason } : {}),
         sha256: item.fileSha256,
         page: item.page,
@@ -243,18 +262,27 @@ export function finalReadingsOf(db: Db, visitId: string): FinalReadings {
     const onOlderForm = formPages.some((p) => p !== source && p.fileSha256 === i.fileSha256 && p.page === i.page);
     return !onOlderForm;
   });
-  const onSource = (i: ReviewItem) => source !== undefined && i.fileSha256 === source.fileSha256 && i.page === source.page;
+  const onSource = (i: ReviewItem) =>
+    source !== undefined && i.fileSha256 === source.fileSha256 && i.page === source.page;
   const sourceItems = new Map(relevant.filter(onSource).map((i) => [i.subject, i]));
 
   const { answers, checks } = applyReview(source?.reading, [...sourceItems.values()]);
   return {
     visitId,
-    source: source ? { fileSha256: source.fileSha256, page: source.page, fileName: source.fileName, sourcePath: source.sourcePath } : null,
+    source: source
+      ? { fileSha256: source.fileSha256, page: source.page, fileName: source.fileName, sourcePath: source.sourcePath }
+      : null,
     answers,
     checks,
     openReviewItems: relevant.filter((i) => i.status === 'open'),
     decidedReviewItems: relevant.filter((i) => i.status === 'confirmed' || i.status === 'corrected'),
-    pages: pages.map((p) => ({ fileSha256: p.fileSha256, page: p.page, kind: p.kind, assignedBy: p.assignedBy, fileName: p.fileName })),
+    pages: pages.map((p) => ({
+      fileSha256: p.fileSha256,
+      page: p.page,
+      kind: p.kind,
+      assignedBy: p.assignedBy,
+      fileName: p.fileName,
+    })),
   };
 }
 
@@ -281,10 +309,14 @@ export function applyReview(reading: RecordedReading | undefined, items: readonl
   }
   const check = (subject: CheckSubject): FinalCheck => {
     const c: CheckReading | undefined = reading?.checks?.[subject];
-    const base: FinalCheck = c ? { present: c.present, score: c.score, by: c.present === null ? 'none' : 'machine' } : { present: null, score: null, by: 'none' };
+    const base: FinalCheck = c
+      ? { present: c.present, score: c.score, by: c.present === null ? 'none' : 'machine' }
+      : { present: null, score: null, by: 'none' };
     const i = bySubject.get(subject);
     if (!i) return base;
-    return decided(i) ? { present: (i.finalValue ?? null) as boolean | null, score: base.score, by: 'reviewer' } : { present: null, score: base.score, by: 'none' };
+    return decided(i)
+      ? { present: (i.finalValue ?? null) as boolean | null, score: base.score, by: 'reviewer' }
+      : { present: null, score: base.score, by: 'none' };
   };
   let red: boolean | null = reading?.checks?.seal.red ?? null;
   let redBy: FinalSeal['redBy'] = red === null ? 'none' : 'machine';
@@ -293,5 +325,12 @@ export function applyReview(reading: RecordedReading | undefined, items: readonl
     red = decided(redItem) ? ((redItem.finalValue ?? null) as boolean | null) : null;
     redBy = decided(redItem) ? 'reviewer' : 'none';
   }
-  return { answers, checks: { customerSignature: check('customerSignature'), handlerSignature: check('handlerSignature'), seal: { ...check('seal'), red, redBy } } };
+  return {
+    answers,
+    checks: {
+      customerSignature: check('customerSignature'),
+      handlerSignature: check('handlerSignature'),
+      seal: { ...check('seal'), red, redBy },
+    },
+  };
 }

@@ -32,10 +32,15 @@ export interface EnteredAnswer {
 /** Records answers entered by a person, all in one transaction; earlier entries are kept. */
 export function enterAnswers(db: Db, visitId: string, entries: readonly AnswerEntry[], actor: string): void {
   db.transaction(() => {
-    const insert = db.prepare('INSERT INTO answer_entries (visit_id, question_id, answer, evidence_sha256, entered_by, entered_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT INTO answer_entries (visit_id, question_id, answer, evidence_sha256, entered_by, entered_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
     const at = nowIso();
-    for (const e of entries) insert.run(visitId, e.questionId, e.answer, e.evidenceSha256 ?? null, actor, at, e.note ?? null);
-    recordEvent(db, actor, 'answers.entered', visitId, { answers: Object.fromEntries(entries.map((e) => [e.questionId, e.answer])) });
+    for (const e of entries)
+      insert.run(visitId, e.questionId, e.answer, e.evidenceSha256 ?? null, actor, at, e.note ?? null);
+    recordEvent(db, actor, 'answers.entered', visitId, {
+      answers: Object.fromEntries(entries.map((e) => [e.questionId, e.answer])),
+    });
   }).immediate();
 }
 
@@ -47,27 +52,53 @@ export function enteredAnswersOf(db: Db, visitId: string): EnteredAnswer[] {
        WHERE visit_id = ? AND entry_id = (SELECT max(entry_id) FROM answer_entries WHERE visit_id = e.visit_id AND question_id = e.question_id)
        ORDER BY entry_id`,
     )
-    .all(visitId) as { question_id: string; answer: string | null; entered_by: string; entered_at: string; evidence_sha256: string | null; note: string | null }[];
+    .all(visitId) as {
+    question_id: string;
+    answer: string | null;
+    entered_by: string;
+    entered_at: string;
+    evidence_sha256: string | null;
+    note: string | null;
+  }[];
   return rows
     .filter((r) => r.answer !== null)
-    .map((r) => ({ questionId: r.question_id, answer: r.answer, enteredBy: r.entered_by, enteredAt: r.entered_at, evidenceSha256: r.evidence_sha256, note: r.note }));
+    .map((r) => ({
+      questionId: r.question_id,
+      answer: r.answer,
+      enteredBy: r.entered_by,
+      enteredAt: r.entered_at,
+      evidenceSha256: r.evidence_sha256,
+      note: r.note,
+    }));
 }
 
 // ── refusals and unreachable customers ─────────────────────────────────────────────────
 
 /** Records that the customer refused the visit or could not be reached; replaces an earlier one. */
-export function recordOutcome(db: Db, visitId: string, outcome: RecordedOutcome['outcome'], reason: string, actor: string): void {
+export function recordOutcome(
+  db: Db,
+  visitId: string,
+  outcome: RecordedOutcome['outcome'],
+  reason: string,
+  actor: string,
+): void {
   db.transaction(() => {
     const at = nowIso();
-    db.prepare('UPDATE visit_outcomes SET withdrawn_by = ?, withdrawn_at = ? WHERE visit_id = ? AND withdrawn_at IS NULL').run(actor, at, visitId);
-    db.prepare('INSERT INTO visit_outcomes (visit_id, outcome, reason, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?)').run(visitId, outcome, reason, actor, at);
+    db.prepare(
+      'UPDATE visit_outcomes SET withdrawn_by = ?, withdrawn_at = ? WHERE visit_id = ? AND withdrawn_at IS NULL',
+    ).run(actor, at, visitId);
+    db.prepare(
+      'INSERT INTO visit_outcomes (visit_id, outcome, reason, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(visitId, outcome, reason, actor, at);
     recordEvent(db, actor, 'outcome.recorded', visitId, { outcome, reason });
   }).immediate();
 }
 
 /** Withdraws a recorded refusal or unreachable outcome (recorded by mistake, or reached later). */
 export function withdrawOutcome(db: Db, visitId: string, actor: string): boolean {
-  const info = db.prepare('UPDATE visit_outcomes SET withdrawn_by = ?, withdrawn_at = ? WHERE visit_id = ? AND withdrawn_at IS NULL').run(actor, nowIso(), visitId);
+  const info = db
+    .prepare('UPDATE visit_outcomes SET withdrawn_by = ?, withdrawn_at = ? WHERE visit_id = ? AND withdrawn_at IS NULL')
+    .run(actor, nowIso(), visitId);
   if (info.changes > 0) recordEvent(db, actor, 'outcome.withdrawn', visitId, {});
   return info.changes > 0;
 }
@@ -75,8 +106,11 @@ export function withdrawOutcome(db: Db, visitId: string, actor: string): boolean
 /** The visit's current recorded outcome, if any. */
 export function outcomeOf(db: Db, visitId: string): RecordedOutcome | null {
   const r = db
-    .prepare('SELECT outcome, reason, recorded_by, recorded_at FROM visit_outcomes WHERE visit_id = ? AND withdrawn_at IS NULL ORDER BY outcome_id DESC LIMIT 1')
-    .get(visitId) as { outcome: RecordedOutcome['outcome']; reason: string; recorded_by: string; recorded_at: string } | undefined;
+    .prepare(
+      'SELECT outcome, reason, recorded_by, recorded_at FROM visit_outcomes WHERE visit_id = ? AND withdrawn_at IS NULL ORDER BY outcome_id DESC LIMIT 1',
+    )
+    .get(visitId) as
+    { outcome: RecordedOutcome['outcome']; reason: string; recorded_by: string; recorded_at: string } | undefined;
   return r ? { outcome: r.outcome, reason: r.reason, recordedBy: r.recorded_by, recordedAt: r.recorded_at } : null;
 }
 
@@ -98,15 +132,23 @@ export interface StoredDecision {
 export function recordDecision(db: Db, d: Omit<StoredDecision, 'decidedAt'>, actor: string): boolean {
   return db
     .transaction(() => {
-      const before = db.prepare('SELECT result, reason FROM result_decisions WHERE visit_id = ?').get(d.visitId) as { result: string; reason: string } | undefined;
-      const current = db.prepare('SELECT result FROM visits WHERE visit_id = ?').get(d.visitId) as { result: string } | undefined;
-      if (before && before.result === d.result && before.reason === d.reason && current?.result === d.result) return false;
+      const before = db.prepare('SELECT result, reason FROM result_decisions WHERE visit_id = ?').get(d.visitId) as
+        { result: string; reason: string } | undefined;
+      const current = db.prepare('SELECT result FROM visits WHERE visit_id = ?').get(d.visitId) as
+        { result: string } | undefined;
+      if (before && before.result === d.result && before.reason === d.reason && current?.result === d.result)
+        return false;
       db.prepare(
         `INSERT INTO result_decisions (visit_id, result, reason, failed_json, missing_json, decided_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (visit_id) DO UPDATE SET result = excluded.result, reason = excluded.reason, failed_json = excluded.failed_json, missing_json = excluded.missing_json, decided_at = excluded.decided_at`,
       ).run(d.visitId, d.result, d.reason, JSON.stringify(d.failedAnswers), JSON.stringify(d.missing), nowIso());
       db.prepare('UPDATE visits SET result = ? WHERE visit_id = ?').run(d.result, d.visitId);
-      recordEvent(db, actor, 'visit.result', d.visitId, { result: d.result, previous: current?.result ?? null, reason: d.reason, failed: d.failedAnswers.map((f) => f.questionId) });
+      recordEvent(db, actor, 'visit.result', d.visitId, {
+        result: d.result,
+        previous: current?.result ?? null,
+        reason: d.reason,
+        failed: d.failedAnswers.map((f) => f.questionId),
+      });
       return true;
     })
     .immediate();
@@ -114,9 +156,25 @@ export function recordDecision(db: Db, d: Omit<StoredDecision, 'decidedAt'>, act
 
 export function decisionOf(db: Db, visitId: string): StoredDecision | undefined {
   const r = db.prepare('SELECT * FROM result_decisions WHERE visit_id = ?').get(visitId) as
-    | { visit_id: string; result: VisitResult; reason: string; failed_json: string; missing_json: string; decided_at: string }
+    | {
+        visit_id: string;
+        result: VisitResult;
+        reason: string;
+        failed_json: string;
+        missing_json: string;
+        decided_at: string;
+      }
     | undefined;
-  return r && { visitId: r.visit_id, result: r.result, reason: r.reason, failedAnswers: JSON.parse(r.failed_json), missing: JSON.parse(r.missing_json), decidedAt: r.decided_at };
+  return (
+    r && {
+      visitId: r.visit_id,
+      result: r.result,
+      reason: r.reason,
+      failedAnswers: JSON.parse(r.failed_json),
+      missing: JSON.parse(r.missing_json),
+      decidedAt: r.decided_at,
+    }
+  );
 }
 
 // ── staff roster ───────────────────────────────────────────────────────────────────────
@@ -130,7 +188,12 @@ export interface StaffRecord {
 }
 
 /** Adds or updates staff members from a roster (people no longer listed are kept: old visits name them). */
-export function importStaff(db: Db, staff: readonly StaffRecord[], actor: string, source: string): { added: number; updated: number } {
+export function importStaff(
+  db: Db,
+  staff: readonly StaffRecord[],
+  actor: string,
+  source: string,
+): { added: number; updated: number } {
   return db
     .transaction(() => {
       let added = 0;
@@ -152,12 +215,20 @@ export function importStaff(db: Db, staff: readonly StaffRecord[], actor: string
 }
 
 export function listStaff(db: Db): StaffRecord[] {
-  const rows = db.prepare('SELECT staff_id, name, role, is_marketing, branch_code FROM staff ORDER BY staff_id').all() as {
+  const rows = db
+    .prepare('SELECT staff_id, name, role, is_marketing, branch_code FROM staff ORDER BY staff_id')
+    .all() as {
     staff_id: string;
     name: string;
     role: string;
     is_marketing: number;
     branch_code: string | null;
   }[];
-  return rows.map((r) => ({ staffId: r.staff_id, name: r.name, role: r.role, isMarketing: r.is_marketing === 1, ...(r.branch_code ? { branchCode: r.branch_code } : {}) }));
+  return rows.map((r) => ({
+    staffId: r.staff_id,
+    name: r.name,
+    role: r.role,
+    isMarketing: r.is_marketing === 1,
+    ...(r.branch_code ? { branchCode: r.branch_code } : {}),
+  }));
 }

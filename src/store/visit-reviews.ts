@@ -16,14 +16,36 @@ export interface VisitReview {
   decidedAt: string;
 }
 
-interface ReviewRow { review_id: number; visit_id: string; decision: VisitReviewDecision; note: string; reviewer: string; decided_at: string }
-const fromRow = (r: ReviewRow): VisitReview => ({ reviewId: r.review_id, visitId: r.visit_id, decision: r.decision, note: r.note, reviewer: r.reviewer, decidedAt: r.decided_at });
+interface ReviewRow {
+  review_id: number;
+  visit_id: string;
+  decision: VisitReviewDecision;
+  note: string;
+  reviewer: string;
+  decided_at: string;
+}
+const fromRow = (r: ReviewRow): VisitReview => ({
+  reviewId: r.review_id,
+  visitId: r.visit_id,
+  decision: r.decision,
+  note: r.note,
+  reviewer: r.reviewer,
+  decidedAt: r.decided_at,
+});
 
-export function recordVisitReview(db: Db, visitId: string, decision: VisitReviewDecision, note: string, reviewer: string): VisitReview {
+export function recordVisitReview(
+  db: Db,
+  visitId: string,
+  decision: VisitReviewDecision,
+  note: string,
+  reviewer: string,
+): VisitReview {
   return db
     .transaction(() => {
       const at = nowIso();
-      const info = db.prepare('INSERT INTO visit_reviews (visit_id, decision, note, reviewer, decided_at) VALUES (?, ?, ?, ?, ?)').run(visitId, decision, note, reviewer, at);
+      const info = db
+        .prepare('INSERT INTO visit_reviews (visit_id, decision, note, reviewer, decided_at) VALUES (?, ?, ?, ?, ?)')
+        .run(visitId, decision, note, reviewer, at);
       recordEvent(db, reviewer, `visit.review.${decision}`, visitId, { note });
       return { reviewId: Number(info.lastInsertRowid), visitId, decision, note, reviewer, decidedAt: at };
     })
@@ -32,7 +54,9 @@ export function recordVisitReview(db: Db, visitId: string, decision: VisitReview
 
 /** Every decision on a visit, oldest first. */
 export function visitReviewsOf(db: Db, visitId: string): VisitReview[] {
-  return (db.prepare('SELECT * FROM visit_reviews WHERE visit_id = ? ORDER BY review_id').all(visitId) as ReviewRow[]).map(fromRow);
+  return (
+    db.prepare('SELECT * FROM visit_reviews WHERE visit_id = ? ORDER BY review_id').all(visitId) as ReviewRow[]
+  ).map(fromRow);
 }
 
 export function latestVisitReview(db: Db, visitId: string): VisitReview | undefined {
@@ -60,21 +84,53 @@ export function recordSample(db: Db, s: SampleDraw): StoredSample {
   return db
     .transaction(() => {
       const at = nowIso();
-      const info = db.prepare('INSERT INTO review_samples (period, branch_code, rate, seed, params_json, drawn_by, drawn_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(s.period, s.branchCode, s.rate, s.seed, JSON.stringify(s.params), s.drawnBy, at);
+      const info = db
+        .prepare(
+          'INSERT INTO review_samples (period, branch_code, rate, seed, params_json, drawn_by, drawn_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(s.period, s.branchCode, s.rate, s.seed, JSON.stringify(s.params), s.drawnBy, at);
       const sampleId = Number(info.lastInsertRowid);
-      const add = db.prepare('INSERT INTO review_sample_visits (sample_id, visit_id, visitor, reason) VALUES (?, ?, ?, ?)');
+      const add = db.prepare(
+        'INSERT INTO review_sample_visits (sample_id, visit_id, visitor, reason) VALUES (?, ?, ?, ?)',
+      );
       for (const v of s.visits) add.run(sampleId, v.visitId, v.visitor, v.reason);
-      recordEvent(db, s.drawnBy, 'review.sample', null, { sampleId, period: s.period, branch: s.branchCode, rate: s.rate, seed: s.seed, visits: s.visits.length });
+      recordEvent(db, s.drawnBy, 'review.sample', null, {
+        sampleId,
+        period: s.period,
+        branch: s.branchCode,
+        rate: s.rate,
+        seed: s.seed,
+        visits: s.visits.length,
+      });
       return { ...s, sampleId, drawnAt: at };
     })
     .immediate();
 }
 
 /** The spot-check draws that picked a visit (for its record). */
-export function samplesOfVisit(db: Db, visitId: string): { sampleId: number; period: string; seed: string; reason: string; drawnBy: string; drawnAt: string }[] {
+export function samplesOfVisit(
+  db: Db,
+  visitId: string,
+): { sampleId: number; period: string; seed: string; reason: string; drawnBy: string; drawnAt: string }[] {
   return (
     db
-      .prepare('SELECT s.sample_id, s.period, s.seed, v.reason, s.drawn_by, s.drawn_at FROM review_sample_visits v JOIN review_samples s ON s.sample_id = v.sample_id WHERE v.visit_id = ? ORDER BY s.sample_id')
-      .all(visitId) as { sample_id: number; period: string; seed: string; reason: string; drawn_by: string; drawn_at: string }[]
-  ).map((r) => ({ sampleId: r.sample_id, period: r.period, seed: r.seed, reason: r.reason, drawnBy: r.drawn_by, drawnAt: r.drawn_at }));
+      .prepare(
+        'SELECT s.sample_id, s.period, s.seed, v.reason, s.drawn_by, s.drawn_at FROM review_sample_visits v JOIN review_samples s ON s.sample_id = v.sample_id WHERE v.visit_id = ? ORDER BY s.sample_id',
+      )
+      .all(visitId) as {
+      sample_id: number;
+      period: string;
+      seed: string;
+      reason: string;
+      drawn_by: string;
+      drawn_at: string;
+    }[]
+  ).map((r) => ({
+    sampleId: r.sample_id,
+    period: r.period,
+    seed: r.seed,
+    reason: r.reason,
+    drawnBy: r.drawn_by,
+    drawnAt: r.drawn_at,
+  }));
 }

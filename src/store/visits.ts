@@ -71,14 +71,9 @@ export interface RunRecord {
 }
 
 export function recordRun(db: Db, run: RunRecord): void {
-  db.prepare('INSERT INTO runs (run_id, command, started_at, source_path, source_sha256, options_json) VALUES (?, ?, ?, ?, ?, ?)').run(
-    run.runId,
-    run.command,
-    nowIso(),
-    run.sourcePath,
-    run.sourceSha256,
-    JSON.stringify(run.options),
-  );
+  db.prepare(
+    'INSERT INTO runs (run_id, command, started_at, source_path, source_sha256, options_json) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(run.runId, run.command, nowIso(), run.sourcePath, run.sourceSha256, JSON.stringify(run.options));
 }
 
 interface VisitRow {
@@ -116,7 +111,19 @@ export function insertVisit(db: Db, v: Visit & { layoutId?: string }, actor: str
   db.prepare(
     `INSERT INTO visits (visit_id, customer_id, category, channel, visitor, reviewer, created_on, due_on, result, run_id, layout_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(v.visitId, v.customerId, v.category, v.channel, v.visitor ?? null, v.reviewer ?? null, v.createdOn, v.dueOn, v.result, v.runId ?? null, v.layoutId ?? null);
+  ).run(
+    v.visitId,
+    v.customerId,
+    v.category,
+    v.channel,
+    v.visitor ?? null,
+    v.reviewer ?? null,
+    v.createdOn,
+    v.dueOn,
+    v.result,
+    v.runId ?? null,
+    v.layoutId ?? null,
+  );
   recordEvent(db, actor, 'visit.created', v.visitId, { category: v.category, channel: v.channel, runId: v.runId });
 }
 
@@ -182,7 +189,12 @@ export interface NewDocument {
 
 /** Records a stored object as a blob (once) — call after `files.putBytes`/`putFile`. */
 export function recordBlob(db: Db, sha256: string, size: number, mediaType?: string): void {
-  db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, media_type, first_seen_at) VALUES (?, ?, ?, ?)').run(sha256, size, mediaType ?? null, nowIso());
+  db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, media_type, first_seen_at) VALUES (?, ?, ?, ?)').run(
+    sha256,
+    size,
+    mediaType ?? null,
+    nowIso(),
+  );
 }
 
 /** Adds a document to a visit; adding the same one again changes nothing. Returns its id. */
@@ -197,8 +209,24 @@ export function addDocument(db: Db, d: NewDocument): number {
       `INSERT INTO documents (visit_id, kind, role, sha256, file_name, page_count, source_sha256, created_at, created_by, meta_json)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(d.visitId, d.kind, d.role, d.sha256, d.fileName, d.pageCount ?? null, d.sourceSha256 ?? null, nowIso(), d.createdBy ?? null, JSON.stringify(d.meta ?? {}));
-  recordEvent(db, d.createdBy ?? 'huifang', 'document.added', d.visitId, { kind: d.kind, role: d.role, sha256: d.sha256, fileName: d.fileName });
+    .run(
+      d.visitId,
+      d.kind,
+      d.role,
+      d.sha256,
+      d.fileName,
+      d.pageCount ?? null,
+      d.sourceSha256 ?? null,
+      nowIso(),
+      d.createdBy ?? null,
+      JSON.stringify(d.meta ?? {}),
+    );
+  recordEvent(db, d.createdBy ?? 'huifang', 'document.added', d.visitId, {
+    kind: d.kind,
+    role: d.role,
+    sha256: d.sha256,
+    fileName: d.fileName,
+  });
   return Number(info.lastInsertRowid);
 }
 
@@ -217,7 +245,9 @@ interface DocumentRow {
 }
 
 export function documentsOf(db: Db, visitId: string): VisitDocument[] {
-  const rows = db.prepare('SELECT * FROM documents WHERE visit_id = ? ORDER BY document_id').all(visitId) as DocumentRow[];
+  const rows = db
+    .prepare('SELECT * FROM documents WHERE visit_id = ? ORDER BY document_id')
+    .all(visitId) as DocumentRow[];
   return rows.map((r) => ({
     documentId: r.document_id,
     visitId: r.visit_id as VisitId,
@@ -234,7 +264,11 @@ export function documentsOf(db: Db, visitId: string): VisitDocument[] {
 }
 
 /** Stores bytes in the file store and records them as a visit's document, in one step. */
-export function storeDocument(ws: Workspace, d: Omit<NewDocument, 'sha256' | 'size'>, bytes: Uint8Array): { documentId: number; sha256: string } {
+export function storeDocument(
+  ws: Workspace,
+  d: Omit<NewDocument, 'sha256' | 'size'>,
+  bytes: Uint8Array,
+): { documentId: number; sha256: string } {
   const { sha256, size } = ws.files.putBytes(bytes);
   const documentId = addDocument(ws.db, { ...d, sha256, size });
   return { documentId, sha256 };

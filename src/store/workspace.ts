@@ -88,7 +88,8 @@ function readJson(file: string): unknown {
 
 function checkedConfig(raw: unknown, file: string): WorkspaceConfig {
   const { config, messages } = parseWorkspaceConfig(raw, file);
-  if (messages.length) throw new InputError(`The workspace configuration ${file} has ${messages.length} problem(s).`, messages);
+  if (messages.length)
+    throw new InputError(`The workspace configuration ${file} has ${messages.length} problem(s).`, messages);
   return config;
 }
 
