@@ -407,6 +407,25 @@ describe('review with the picture', () => {
     expect(again.stderr).toContain('open already');
   });
 
+  it('the transcribed 备注 remarks are kept on the visit and open an exception, as typed remarks do', async () => {
+    const [, , c] = letters;
+    const { items } = await json(['review', 'list', '--visit', c!.visitId]);
+    const remarks = items.find((i: any) => i.subject === 'remarks');
+    await json([
+      'review',
+      'correct',
+      String(remarks.itemId),
+      '--value',
+      '请尽快联系我，密码一直没改',
+      '--user',
+      'zhao.reviewer',
+    ]);
+    await json(['validate'], 1);
+    const { exceptions } = await json(['exception', 'list']);
+    const opened = exceptions.find((e: any) => e.visitId === c!.visitId);
+    expect(opened?.triggers).toContain('remarks');
+  });
+
   it('a form with an empty 备注 box raises no remarks item', async () => {
     const [a] = letters;
     const { items } = await json(['review', 'list', '--visit', a!.visitId]);

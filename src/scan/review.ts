@@ -13,6 +13,7 @@ import { UsageError } from '../domain/messages.ts';
 import { samePerson } from '../domain/people.ts';
 import { listStaff } from '../store/rules.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
+import { enterRemarks } from '../store/attempts.ts';
 import { getPage, movePage } from '../store/pages.ts';
 import {
   getReviewItem,
@@ -185,13 +186,21 @@ export function correctReviewItem(
     });
     return getReviewItem(ws.db, itemId)!;
   }
-  return recordReviewDecision(ws.db, {
-    itemId,
-    status: 'corrected',
-    finalValue,
-    actor: user,
-    ...(note ? { note } : {}),
-  });
+  // The customer's remarks, transcribed from the 备注 box, are remarks like typed ones: kept
+  // on the visit, where validate opens the exception they call for (第三十八条).
+  return ws.db.transaction(() => {
+    const decided = recordReviewDecision(ws.db, {
+      itemId,
+      status: 'corrected',
+      finalValue,
+      actor: user,
+      ...(note ? { note } : {}),
+    });
+    if (item.subject === 'remarks' && item.visitId && typeof finalValue === 'string' && finalValue.trim() !== '') {
+      enterRemarks(ws.db, item.visitId, finalValue.trim(), user);
+    }
+    return decided;
+  })();
 }
 
 const TRUE_WORDS = new Set(['yes', 'y', 'true', '1', 'present', 'signed', 'stamped', '有', '是']);
