@@ -10,12 +10,11 @@ import { questionsFor } from '../domain/questions.ts';
 import { VISIT_RESULT_LABELS } from '../domain/visit.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 import { readAnswerPairs } from '../rules/answers.ts';
-import { decisionFor } from '../rules/validate.ts';
-import { visitFacts } from '../rules/visit-facts.ts';
+import { redecideVisit } from '../rules/validate.ts';
 import { enterCompletionDate, enterRemarks } from '../store/attempts.ts';
 import { loadPolicy } from '../store/policy.ts';
 import { actingPerson, USER_OPTION } from './people.ts';
-import { enterAnswers, recordDecision, recordOutcome, withdrawOutcome } from '../store/rules.ts';
+import { enterAnswers, recordOutcome, withdrawOutcome } from '../store/rules.ts';
 import { getVisit } from '../store/visits.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
 
@@ -121,19 +120,7 @@ export const answersCommand = defineCommand<AnswersArgs>({
     if (args.refused) recordOutcome(ws.db, visitId, 'refused', args.refused.trim(), actor);
     if (args.unreachable) recordOutcome(ws.db, visitId, 'unreachable', args.unreachable.trim(), actor);
 
-    const facts = await visitFacts(ws, visitId, { verifyHashes: false });
-    const decision = decisionFor(facts, policy);
-    recordDecision(
-      ws.db,
-      {
-        visitId,
-        result: decision.result,
-        reason: decision.reason,
-        failedAnswers: decision.failedAnswers,
-        missing: decision.missing,
-      },
-      actor,
-    );
+    const { facts, decision } = await redecideVisit(ws, visitId, policy, actor);
     const questions = questionsFor(visit.category).map((q, i) => ({
       number: i + 1,
       id: q.id,

@@ -12,12 +12,10 @@ import {
 } from '../domain/attempts.ts';
 import { UsageError } from '../domain/messages.ts';
 import { VISIT_RESULT_LABELS } from '../domain/visit.ts';
-import { decisionFor } from '../rules/validate.ts';
-import { visitFacts } from '../rules/visit-facts.ts';
+import { redecideVisit } from '../rules/validate.ts';
 import { logAttempt } from '../store/attempts.ts';
 import { loadPolicy } from '../store/policy.ts';
 import { nowIso } from '../env/clock.ts';
-import { recordDecision } from '../store/rules.ts';
 import { getVisit } from '../store/visits.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
 import { actingPerson, USER_OPTION } from './people.ts';
@@ -86,19 +84,7 @@ export const attemptCommand = defineCommand<AttemptArgs>({
       { visitId, channel: args.channel, outcome: args.outcome, at, ...(args.note ? { note: args.note } : {}) },
       person.staffId,
     );
-    const facts = await visitFacts(ws, visitId, { verifyHashes: false });
-    const decision = decisionFor(facts, policy);
-    recordDecision(
-      ws.db,
-      {
-        visitId,
-        result: decision.result,
-        reason: decision.reason,
-        failedAnswers: decision.failedAnswers,
-        missing: decision.missing,
-      },
-      person.staffId,
-    );
+    const { facts, decision } = await redecideVisit(ws, visitId, policy, person.staffId);
     const check = unreachableCheck(facts.attempts, policy.unreachable);
     report(
       io,

@@ -103,6 +103,37 @@ function pendingFix(facts: VisitFacts): string {
   }
 }
 
+/** Records a visit's decided result in the register (who decided, and when). */
+export function recordVisitDecision(ws: Workspace, visitId: string, decision: ResultDecision, actor: string): void {
+  recordDecision(
+    ws.db,
+    {
+      visitId,
+      result: decision.result,
+      reason: decision.reason,
+      failedAnswers: decision.failedAnswers,
+      missing: decision.missing,
+    },
+    actor,
+  );
+}
+
+/**
+ * The visit's facts as they stand, its result under the policy, recorded: what every act that
+ * changes a visit (answers entered, an attempt logged) ends with.
+ */
+export async function redecideVisit(
+  ws: Workspace,
+  visitId: string,
+  policy: Policy,
+  actor: string,
+): Promise<{ facts: VisitFacts; decision: ResultDecision }> {
+  const facts = await visitFacts(ws, visitId, { verifyHashes: false });
+  const decision = decisionFor(facts, policy);
+  recordVisitDecision(ws, visitId, decision, actor);
+  return { facts, decision };
+}
+
 /** Decides the result of a visit from its facts under the policy (pure apart from reading `facts`). */
 export function decisionFor(facts: VisitFacts, policy: Policy = defaultPolicy()): ResultDecision {
   const decision = decideResult({
@@ -294,19 +325,7 @@ export async function validateVisit(
     if (form?.made) facts = await visitFacts(ws, visitId, factsOptions);
   }
   const decision = decisionFor(facts, policy);
-  if (recordResults) {
-    recordDecision(
-      ws.db,
-      {
-        visitId,
-        result: decision.result,
-        reason: decision.reason,
-        failedAnswers: decision.failedAnswers,
-        missing: decision.missing,
-      },
-      actor,
-    );
-  }
+  if (recordResults) recordVisitDecision(ws, visitId, decision, actor);
   const record: VisitEvidenceRecord = { ...facts.record, result: decision.result };
   const problems: Message[] = [];
   for (const p of printouts) {
