@@ -3,6 +3,7 @@
  * whole when any row is bad, each problem named by row and column), a plan made and recorded
  * with its seed, planned visits started with `letters --plan`, and coverage reported.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import { listImports, plannedVisits, getPlan } from '../src/store/planning.ts';
 import { openWorkspace } from '../src/store/workspace.ts';
 import { newStaffedWorkspace, newWorkspace } from './workspace-helpers.ts';
 import { generatePopulation } from './plan-population.ts';
+import { lacks } from './tools.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'huifang-plan-'));
 const previousNow = process.env.HUIFANG_NOW;
@@ -369,6 +371,41 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
     expect(text.out).toContain('2026 年覆盖率 coverage of 2026, as of 2026-11-30');
     expect(text.out).toMatch(/存量客户 existing: 0\/\d+ \(0 %, required ≥ 10 % \(\d+\)\) SHORT/);
   });
+
+  it.skipIf(lacks('unzip'))(
+    "puts the branch's coverage into its bundle's index page, as huifang coverage counts it",
+    async () => {
+      const branch = plan.planned.find((p: any) => p.category === 'special').branch as string;
+      const cov = JSON.parse(
+        (await run(['coverage', '--year', '2026', '--branch', branch, '--workspace', ws, '--json'])).out,
+      );
+      const existing = cov.branches[0].existing;
+      const out = join(dir, 'bundles');
+      const r = await run([
+        'archive',
+        '--branch',
+        branch,
+        '--period',
+        '2026-11',
+        '--out',
+        out,
+        '--include-invalid',
+        '--no-stamp',
+        '--user',
+        '顾文斌',
+        '--workspace',
+        ws,
+        '--json',
+      ]);
+      expect(r.code, r.err).toBe(0);
+      const zip = JSON.parse(r.out).bundles[0] as string;
+      const html = execFileSync('unzip', ['-p', zip, `huifang-${branch}-2026-11/data/index.html`]).toString('utf8');
+      expect(html).toContain('覆盖率 coverage of the year');
+      expect(html).toContain(
+        `<td>存量客户 existing</td><td class="n">${existing.eligible}</td><td class="n">${existing.visited}</td>`,
+      );
+    },
+  );
 
   it('refuses a plan before any account list is imported, saying what to do', async () => {
     const r = await run(['plan', '--year', '2026', '--workspace', newWorkspace(join(dir, 'empty-ws'))]);

@@ -29,6 +29,8 @@ import {
   type BundleIndex,
 } from './index-files.ts';
 import { indexPage } from './index-page.ts';
+import { coverageOf } from '../report/gather.ts';
+import { parsePeriod } from '../report/period.ts';
 import { archiveSelection, dropStaleExtracts, ensurePageExtracts } from './page-extract.ts';
 import { buildVisitRecord, recordBytes, type ArchivedVisitRecord, type VisitValidator } from './record.ts';
 import { RECORD_FILE } from './names.ts';
@@ -298,6 +300,8 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
   const parts = planParts(planned, limit, 16 * 1024);
   const customer = getCustomer(ws.db, planned[0]!.record.visit.customerId)!;
   const branchName = customer.branchName;
+  // The branch's coverage of the year, as the period report shows it (null: no account list).
+  const coverage = coverageOf(ws, parsePeriod(opts.period), opts.branch);
 
   const bundles: BuiltBundle[] = [];
   // This thread reads, computes the zip's CRC-32s and writes: about 1.7 SHA-256s of work a byte.
@@ -341,6 +345,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
             indexPage(
               index,
               members.map((m) => m.record),
+              coverage,
             ),
           ],
           [INDEX_JSON, indexJson(index)],

@@ -17,7 +17,8 @@ import {
   type VisitCategory,
 } from '../domain/visit.ts';
 import { resultsChart } from '../report/charts.ts';
-import { RESULT_ORDER } from '../report/model.ts';
+import { coverageHtml } from '../report/html.ts';
+import { RESULT_ORDER, type CoverageFacts } from '../report/model.ts';
 import { businessDay } from '../report/period.ts';
 import type { BundleIndex, IndexVisit } from './index-files.ts';
 import { describeOrigin, hrefOf } from './index-files.ts';
@@ -48,7 +49,7 @@ tr.invalid>td{background:#fff5f5}.id{font-family:monospace;white-space:nowrap}ul
 .notice{border:2px solid #c62828;padding:.6em;color:#a00}.r-failed{color:#c62828;font-weight:bold}.r-passed{color:#2e7d32}
 .summary{display:flex;flex-wrap:wrap;gap:1.5em;align-items:flex-start}.summary>div{flex:1 1 320px}
 .figures td.n{text-align:right;font-variant-numeric:tabular-nums;width:5em}.fix{color:#555;font-size:.9em}
-details{margin:.3em 0}summary{cursor:pointer;color:#1565c0}details table{margin:.3em 0 .6em;font-size:.95em}.rule{color:#888;font-size:.8em;font-family:monospace}
+details{margin:.3em 0}summary{cursor:pointer;color:#1565c0}details table{margin:.3em 0 .6em;font-size:.95em}.rule{color:#888;font-size:.8em;font-family:monospace}tr.short td{background:#fff5f5}
 .ans-fail{background:#ffebee;font-weight:bold}
 table.visits{table-layout:fixed}.p-error{color:#b71c1c}.p-warning{color:#6d4c00}.problems{margin-top:.3em}.problems li{margin-bottom:.25em}
 .files{font-size:.9em;word-break:break-all}
@@ -195,8 +196,16 @@ function visitRow(v: IndexVisit, r: ArchivedVisitRecord | undefined): string {
   return `<tr id="${esc(v.visitId)}" class="${v.valid ? '' : 'invalid'}"><td class="id">${esc(v.visitId)}</td><td>${esc(v.customerName)}<br><span class="en">${esc(v.customerId)} · ${label(CUSTOMER_KIND_LABELS, v.customerKind)}</span></td><td>${label(VISIT_CATEGORY_LABELS, v.category)}<br>${label(VISIT_CHANNEL_LABELS, v.channel)}</td><td class="r-${esc(v.result)}">${label(VISIT_RESULT_LABELS, v.result)}</td><td>${evidence}${r ? recordView(r, v.result === 'failed') : ''}</td><td><ul class="files">${files}</ul></td></tr>`;
 }
 
-/** The offline page an auditor opens (see the module comment). `records` add the summary's reasons and the record views. */
-export function indexPage(index: BundleIndex, records: readonly ArchivedVisitRecord[] = []): Buffer {
+/**
+ * The offline page an auditor opens (see the module comment). `records` add the summary's
+ * reasons and the record views; `coverage` the branch's coverage of the year (null: no account
+ * list was imported; left out: no section).
+ */
+export function indexPage(
+  index: BundleIndex,
+  records: readonly ArchivedVisitRecord[] = [],
+  coverage?: readonly CoverageFacts[] | null,
+): Buffer {
   const byId = new Map<string, ArchivedVisitRecord>(records.map((r) => [r.visit.visitId as string, r]));
   const html = `<!DOCTYPE html>
 <html lang="zh-CN">
@@ -213,6 +222,7 @@ export function indexPage(index: BundleIndex, records: readonly ArchivedVisitRec
 ${index.includesInvalid ? `<p class="notice">本包含未通过校验的回访（--include-invalid）。This bundle includes ${index.visits.filter((v) => !v.valid).length} visit(s) that failed validation, marked below with what is missing.</p>` : ''}
 ${summaryBlock(index, byId)}
 ${exceptionsBlock(index, byId)}
+${coverage === undefined ? '' : `<h2>覆盖率 coverage of the year (第二十条)</h2>\n${coverageHtml(coverage)}`}
 <h2>回访 visits — ${index.visits.length}</h2>
 <table class="visits">
 <colgroup><col style="width:10%"><col style="width:11%"><col style="width:9%"><col style="width:7%"><col style="width:38%"><col style="width:25%"></colgroup>

@@ -17,7 +17,7 @@ import {
   satisfactionRows,
   SIGNATURE_TEXT,
 } from './labels.ts';
-import { percent, RESULT_ORDER, type PeriodReport, type ReportSection } from './model.ts';
+import { percent, RESULT_ORDER, type CoverageFacts, type PeriodReport, type ReportSection } from './model.ts';
 
 const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -96,10 +96,15 @@ function visitorsTable(s: ReportSection): string {
 }
 
 function coverageBlock(s: ReportSection): string {
-  if (s.coverage === null) return `<p class="none">${esc(NO_COVERAGE)}</p>`;
-  if (!s.coverage.length)
+  return coverageHtml(s.coverage);
+}
+
+/** The coverage tables (the report's, and a bundle index's for its branch); `null`: no account list imported. */
+export function coverageHtml(coverage: readonly CoverageFacts[] | null): string {
+  if (coverage === null) return `<p class="none">${esc(NO_COVERAGE)}</p>`;
+  if (!coverage.length)
     return '<p class="none">导入的客户名单中无本营业部账户 no account of this branch in the imported list</p>';
-  return s.coverage
+  return coverage
     .map((c) => {
       const rows = coverageLines(c)
         .map(
