@@ -43,6 +43,9 @@ export function runStartupBench(runs: number): StartupRow[] {
   const dir = mkdtempSync(join(tmpdir(), 'huifang-startup-'));
   try {
     const ws = join(dir, 'ws');
+    // A small workspace as a firm makes it: settings, roster, one run of letters.
+    timeRun([BIN, 'init', ws, '--config', join(ROOT, 'samples', 'firm.json')]);
+    timeRun([BIN, 'staff', 'import', join(ROOT, 'samples', 'staff.csv'), '--workspace', ws]);
     timeRun([
       BIN,
       'letters',
@@ -52,7 +55,11 @@ export function runStartupBench(runs: number): StartupRow[] {
       '--workspace',
       ws,
       '--visitor',
-      'bench',
+      '周敏',
+      '--reviewer',
+      '沈佳怡',
+      '--user',
+      '周敏',
     ]);
     const cases: [string, string[], number?][] = [
       ['node -e 0', ['-e', '0']],
