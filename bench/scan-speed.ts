@@ -35,10 +35,16 @@ const BIN = resolve('bin/huifang');
 export async function prepareForms(work: string, visits: number): Promise<{ clean: string[]; workspace: string }> {
   const forms = join(work, 'forms');
   const ws = join(work, 'ws');
-  if (!existsSync(join(forms, 'files.csv')))
-    execFileSync(BIN, ['forms', resolve('samples/customers.csv'), '--out', forms, '--workspace', ws, '--json'], {
+  if (!existsSync(join(forms, 'files.csv'))) {
+    // The workspace as a firm makes it: settings, roster, then the forms (visitor and reviewer named).
+    rmSync(ws, { recursive: true, force: true });
+    execFileSync(BIN, ['init', ws, '--config', resolve('samples/firm.json')], { stdio: 'ignore' });
+    execFileSync(BIN, ['staff', 'import', resolve('samples/staff.csv'), '--workspace', ws], { stdio: 'ignore' });
+    const people = ['--visitor', '周敏', '--reviewer', '沈佳怡', '--user', '周敏'];
+    execFileSync(BIN, ['forms', resolve('samples/customers.csv'), '--out', forms, '--workspace', ws, ...people, '--json'], {
       stdio: 'ignore',
     });
+  }
   const returns = join(work, 'returns');
   if (!existsSync(join(returns, 'truth.json'))) {
     const { simulateReturns } = await import('../src/simulate/simulate.ts');
@@ -113,7 +119,7 @@ export function timeIngest(label: string, folder: string, files: number, workspa
   rmSync(copy, { recursive: true, force: true });
   cpSync(workspace, copy, { recursive: true });
   try {
-    const r = timed(BIN, ['ingest', folder, '--workspace', copy, '--json', '--user', 'bench']);
+    const r = timed(BIN, ['ingest', folder, '--workspace', copy, '--json', '--user', '顾文斌']);
     const doc = JSON.parse(r.stdout || '{}') as { files?: { pages?: { visitId?: string | null; kind?: string }[] }[] };
     const all = doc.files?.flatMap((f) => f.pages ?? []) ?? [];
     const forms = all.filter((p) => p.visitId && p.kind === 'form').length;

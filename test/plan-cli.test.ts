@@ -17,16 +17,23 @@ import { InputError } from '../src/domain/messages.ts';
 import { readAccountEvents, readAccounts } from '../src/input/accounts.ts';
 import { listImports, plannedVisits, getPlan } from '../src/store/planning.ts';
 import { openWorkspace } from '../src/store/workspace.ts';
-import { newStaffedWorkspace, newWorkspace } from './workspace-helpers.ts';
+import { newStaffedWorkspace } from './workspace-helpers.ts';
 import { generatePopulation } from './plan-population.ts';
 import { lacks } from './tools.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'huifang-plan-'));
 const previousNow = process.env.HUIFANG_NOW;
-beforeAll(() => void (process.env.HUIFANG_NOW = '2026-11-30T04:00:00Z'));
+// Imports and plans are acts of a named person on the roster: the sample roster's clerk.
+const previousUser = process.env.HUIFANG_USER;
+beforeAll(() => {
+  process.env.HUIFANG_NOW = '2026-11-30T04:00:00Z';
+  process.env.HUIFANG_USER = '顾文斌';
+});
 afterAll(() => {
   if (previousNow === undefined) delete process.env.HUIFANG_NOW;
   else process.env.HUIFANG_NOW = previousNow;
+  if (previousUser === undefined) delete process.env.HUIFANG_USER;
+  else process.env.HUIFANG_USER = previousUser;
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -407,14 +414,23 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
     },
   );
 
+  it('refuses marketing staff and people not on the roster, for imports and plans alike (第四条)', async () => {
+    const marketing = await run(['plan', '--year', '2026', '--user', '陆晓峰', '--workspace', ws]);
+    expect(marketing.code).toBe(2);
+    expect(marketing.err).toContain('marketing staff (营销人员)');
+    const stranger = await run(['accounts', 'import', accountsCsv, '--user', 'nobody', '--workspace', ws]);
+    expect(stranger.code).toBe(2);
+    expect(stranger.err).toContain('--user nobody: there is no such person on the staff roster');
+  });
+
   it('refuses a plan before any account list is imported, saying what to do', async () => {
-    const r = await run(['plan', '--year', '2026', '--workspace', newWorkspace(join(dir, 'empty-ws'))]);
+    const r = await run(['plan', '--year', '2026', '--workspace', await newStaffedWorkspace(join(dir, 'empty-ws'))]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('huifang accounts import');
   });
 
   it('refuses a policy whose planning section has a bad key, naming the file and the key', async () => {
-    const other = newWorkspace(join(dir, 'ws-policy'));
+    const other = await newStaffedWorkspace(join(dir, 'ws-policy'));
     await run(['accounts', 'import', accountsCsv, '--workspace', other]);
     writeFileSync(join(other, 'policy.json'), JSON.stringify({ planning: { marginRatio: 15 } }));
     const r = await run(['plan', '--year', '2026', '--workspace', other]);

@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { importAccounts, importEvents } from '../plan/run.ts';
-import { currentActor } from '../env/actor.ts';
+import { actingPerson, USER_OPTION } from './people.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
 
 interface ImportArgs {
@@ -29,10 +29,16 @@ function importCommand(what: 'accounts' | 'events'): ReturnType<typeof defineCom
           demandOption: true,
         })
         .option('as-of', { type: 'string', describe: 'the day the export describes, YYYY-MM-DD (default today)' })
-        .option('user', { type: 'string', describe: 'who imports it (default $HUIFANG_USER or the OS user)' }),
+        .option('user', {
+          ...USER_OPTION,
+          describe: 'who imports it: 工号 or name on the staff roster (default $HUIFANG_USER)',
+        }),
     run: async ({ args, io, workspace }) => {
       const ws = workspace();
-      const options = { actor: currentActor(args.user), ...(args.asOf !== undefined ? { asOf: args.asOf } : {}) };
+      const options = {
+        actor: actingPerson(ws, args.user, 'import-accounts').staffId,
+        ...(args.asOf !== undefined ? { asOf: args.asOf } : {}),
+      };
       const r =
         what === 'accounts'
           ? await importAccounts(ws, resolve(args.file), options)

@@ -8,7 +8,7 @@ import { formatMessage } from '../domain/messages.ts';
 import { VISIT_CATEGORY_LABELS, type VisitCategory } from '../domain/visit.ts';
 import { makePlan } from '../plan/run.ts';
 import { shownCustomerId } from '../plan/shown.ts';
-import { currentActor } from '../env/actor.ts';
+import { actingPerson, USER_OPTION } from './people.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, report } from './common.ts';
 
 interface PlanArgs {
@@ -37,11 +37,15 @@ export const planCommand = defineCommand<PlanArgs>({
         describe:
           '同期指数涨跌幅 in percent over six months, for accounts whose export does not give it (第十二条(三))',
       })
-      .option('user', { type: 'string', describe: 'who makes the plan (default $HUIFANG_USER or the OS user)' }),
+      .option('user', {
+        ...USER_OPTION,
+        describe: 'who makes the plan: 工号 or name on the staff roster (default $HUIFANG_USER)',
+      }),
   run: async ({ args, io, workspace }) => {
-    const made = makePlan(workspace(), {
+    const ws = workspace();
+    const made = makePlan(ws, {
       year: args.year,
-      actor: currentActor(args.user),
+      actor: actingPerson(ws, args.user, 'plan-visits').staffId,
       ...(args.asOf !== undefined ? { asOf: args.asOf } : {}),
       ...(args.seed !== undefined ? { seed: String(args.seed) } : {}),
       ...(args.indexReturn !== undefined ? { indexReturn: args.indexReturn } : {}),

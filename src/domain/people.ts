@@ -44,6 +44,8 @@ export type Act =
   | 'archive'
   | 'hold-bundle'
   | 'import-staff'
+  | 'import-accounts' // the account population and events, for planning
+  | 'plan-visits' // huifang plan
   | 'reveal'; // show full customer ids
 
 /** Which roles may do each act. Marketing staff appear nowhere (第四条). */
@@ -64,6 +66,8 @@ export const PERMISSIONS: Record<Act, readonly Role[]> = {
   archive: ['clerk', 'visitor', 'branch-head', 'compliance'],
   'hold-bundle': ['branch-head', 'compliance'],
   'import-staff': ['branch-head', 'compliance'],
+  'import-accounts': ['clerk', 'branch-head', 'compliance'],
+  'plan-visits': ['visitor', 'clerk', 'branch-head', 'compliance'],
   reveal: ['compliance', 'branch-head'],
 };
 
@@ -84,6 +88,8 @@ export const ACT_LABELS: Record<Act, string> = {
   archive: 'build archive bundles',
   'hold-bundle': 'place or release legal holds',
   'import-staff': 'import the staff roster',
+  'import-accounts': 'import the account population or account events',
+  'plan-visits': 'plan the visits of a year',
   reveal: 'see full customer ids',
 };
 
