@@ -41,9 +41,13 @@ export async function prepareForms(work: string, visits: number): Promise<{ clea
     execFileSync(BIN, ['init', ws, '--config', resolve('samples/firm.json')], { stdio: 'ignore' });
     execFileSync(BIN, ['staff', 'import', resolve('samples/staff.csv'), '--workspace', ws], { stdio: 'ignore' });
     const people = ['--visitor', '周敏', '--reviewer', '沈佳怡', '--user', '周敏'];
-    execFileSync(BIN, ['forms', resolve('samples/customers.csv'), '--out', forms, '--workspace', ws, ...people, '--json'], {
-      stdio: 'ignore',
-    });
+    execFileSync(
+      BIN,
+      ['forms', resolve('samples/customers.csv'), '--out', forms, '--workspace', ws, ...people, '--json'],
+      {
+        stdio: 'ignore',
+      },
+    );
   }
   const returns = join(work, 'returns');
   if (!existsSync(join(returns, 'truth.json'))) {
