@@ -414,6 +414,14 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
     },
   );
 
+  it('shows its steps on a terminal, and ends with a summary line', async () => {
+    let raw = '';
+    const io: Io = { out: () => {}, err: () => {}, interactive: true, errRaw: (t) => (raw += t) };
+    expect(await main(['plan', '--year', '2026', '--seed', 's1', '--workspace', ws], io)).toBeLessThanOrEqual(1);
+    expect(raw).toMatch(/plan {2}\d\/4 {2}\d+%/);
+    expect(raw).toMatch(/visits planned/);
+  });
+
   it('refuses marketing staff and people not on the roster, for imports and plans alike (第四条)', async () => {
     const marketing = await run(['plan', '--year', '2026', '--user', '陆晓峰', '--workspace', ws]);
     expect(marketing.code).toBe(2);

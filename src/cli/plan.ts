@@ -10,6 +10,7 @@ import { makePlan } from '../plan/run.ts';
 import { shownCustomerId } from '../plan/shown.ts';
 import { actingPerson, USER_OPTION } from './people.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, report } from './common.ts';
+import { startProgress } from './progress.ts';
 
 interface PlanArgs {
   year: number;
@@ -43,7 +44,10 @@ export const planCommand = defineCommand<PlanArgs>({
       }),
   run: async ({ args, io, workspace }) => {
     const ws = workspace();
+    // Planning a large book takes a while: its four steps show on a terminal.
+    const bar = startProgress(io, 'plan', { unit: 'steps' });
     const made = makePlan(ws, {
+      onStep: (done, total, step) => bar.tick(done, total, step),
       year: args.year,
       actor: actingPerson(ws, args.user, 'plan-visits').staffId,
       ...(args.asOf !== undefined ? { asOf: args.asOf } : {}),
@@ -51,6 +55,7 @@ export const planCommand = defineCommand<PlanArgs>({
       ...(args.indexReturn !== undefined ? { indexReturn: args.indexReturn } : {}),
     });
     const { plan } = made;
+    bar.finish(`${plan.planned.length} visits planned`);
     const value = {
       planId: made.planId,
       year: plan.year,

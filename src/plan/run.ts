@@ -152,6 +152,8 @@ export interface MakePlanOptions {
   seed?: string;
   indexReturn?: number;
   actor: string;
+  /** Told as each of the four steps ends (read the accounts, read visits and events, plan, record). */
+  onStep?: (done: number, total: number, step: string) => void;
 }
 
 export interface MadePlan {
@@ -177,17 +179,24 @@ export function makePlan(ws: Workspace, options: MakePlanOptions): MadePlan {
       ? plannedVisits(ws.db, earlier.planId, { category: 'existing' }).map((p) => [p.customerId, p.basis] as const)
       : [],
   );
+  const step = (done: number, name: string) => options.onStep?.(done, 4, name);
+  const population = loadPlanningAccounts(ws.db, accounts.importId);
+  step(1, 'accounts read');
+  const events = loadEvents(ws.db);
+  const visits = loadVisitsSeen(ws.db);
+  step(2, 'visits and events read');
   const plan = planVisits({
     year,
     asOf,
     seed,
     policy,
     sampledBefore,
-    accounts: loadPlanningAccounts(ws.db, accounts.importId),
-    events: loadEvents(ws.db),
-    visits: loadVisitsSeen(ws.db),
+    accounts: population,
+    events,
+    visits,
     ...(options.indexReturn !== undefined ? { indexReturn: options.indexReturn } : {}),
   });
+  step(3, 'planned');
   const parameters = {
     year,
     asOf,
@@ -212,6 +221,7 @@ export function makePlan(ws: Workspace, options: MakePlanOptions): MadePlan {
     { planId, year, asOf, seed, accountsImportId: accounts.importId, parameters, createdBy: options.actor },
     plan.planned,
   );
+  step(4, 'recorded');
   return { planId, created, plan, accounts, parameters };
 }
 
