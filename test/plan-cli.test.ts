@@ -429,6 +429,20 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
     const stranger = await run(['accounts', 'import', accountsCsv, '--user', 'nobody', '--workspace', ws]);
     expect(stranger.code).toBe(2);
     expect(stranger.err).toContain('--user nobody: there is no such person on the staff roster');
+    // Looking up is a step too: validate, the review queue and coverage refuse them as well.
+    process.env.HUIFANG_USER = '陆晓峰';
+    try {
+      for (const argv of [['validate'], ['review', 'list'], ['coverage', '--year', '2026']]) {
+        const looked = await run([...argv, '--workspace', ws]);
+        expect(looked.code, argv.join(' ')).toBe(2);
+        expect(looked.err).toContain(
+          'marketing staff take no part in any step of a callback visit, looking up included',
+        );
+      }
+    } finally {
+      process.env.HUIFANG_USER = '顾文斌';
+    }
+    expect((await run(['coverage', '--year', '2026', '--workspace', ws, '--json'])).code).toBeLessThanOrEqual(1);
   });
 
   it('refuses a plan before any account list is imported, saying what to do', async () => {

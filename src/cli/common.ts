@@ -10,6 +10,8 @@ import { maskPersonalData } from '../domain/personal-data.ts';
 import { mayReveal } from '../rules/reveal.ts';
 import { currentActor } from '../env/actor.ts';
 import { recordEvent } from '../store/register.ts';
+import { listStaff } from '../store/rules.ts';
+import { findPerson, roleOf } from '../domain/people.ts';
 import { openWorkspace, workspacePath, type Workspace } from '../store/workspace.ts';
 import { startProgress } from './progress.ts';
 
@@ -95,7 +97,12 @@ export async function runCommand<A>(
   const ctx: { -readonly [K in keyof CommandContext<A>]: CommandContext<A>[K] } = {
     args,
     io,
-    workspace: () => (ws ??= openWorkspace(workspacePath(args.workspace), { mustExist: true })),
+    workspace: () => {
+      if (ws) return ws;
+      ws = openWorkspace(workspacePath(args.workspace), { mustExist: true });
+      refuseMarketingStaff(ws, args.user);
+      return ws;
+    },
     huifang,
   };
   try {
@@ -105,6 +112,21 @@ export async function runCommand<A>(
     return reportFailure(io, args.json, e);
   } finally {
     ws?.close();
+  }
+}
+
+/**
+ * Marketing staff (营销人员) take no part in any step of a visit, looking up included (第四条:
+ * 查询、提交、执行): a command run in the name of one is refused before it reads the register.
+ */
+function refuseMarketingStaff(ws: Workspace, user: string | undefined): void {
+  const given = user?.trim() || process.env.HUIFANG_USER?.trim();
+  if (!given) return;
+  const person = findPerson(listStaff(ws.db), given);
+  if (person && roleOf(person) === 'marketing') {
+    throw new UsageError(
+      `${person.name} (${person.staffId}) is marketing staff (营销人员); marketing staff take no part in any step of a callback visit, looking up included (第四条).`,
+    );
   }
 }
 
