@@ -242,7 +242,9 @@ describe("huifang report on the visit's whole life: exception records, completio
       );
     const csv = join(f.dir, 'accounts.csv');
     writeFileSync(csv, accounts.join('\n'));
-    expect((await run(['accounts', 'import', csv, '--as-of', '2026-05-01', '--workspace', f.ws])).code).toBe(0);
+    expect(
+      (await run(['accounts', 'import', csv, '--as-of', '2026-05-01', '--workspace', f.ws, '--user', '赵六'])).code,
+    ).toBe(0);
     const coverage = (await json(['coverage', '--year', '2026', '--workspace', f.ws])).doc;
     const report = (await json(['report', '--workspace', f.ws, '--period', '2026-Q2'])).doc;
     for (const b of coverage.branches) {
