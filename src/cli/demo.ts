@@ -44,7 +44,7 @@ export interface DemoContext {
   count?: number;
 }
 
-/** One step of the demo: a name (for `--only`-style tooling and the lead's additions), a title, and what it does. */
+/** One step of the demo: a name, a title, and what it does. */
 export interface DemoStep {
   name: string;
   title: string;
