@@ -36,7 +36,7 @@ table{border-collapse:collapse;width:100%;margin:1mm 0 2mm;font-size:9.5pt}th,td
 th{background:#eef2f7}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.cols{display:grid;grid-template-columns:1fr 1fr 1fr;gap:3mm}
 .none{color:#666;font-style:italic}.failed td:first-child{font-family:monospace;white-space:nowrap}
 .sign{margin-top:5mm;border:1px solid #888;padding:3mm;break-inside:avoid}.sign .line{display:inline-block;min-width:40mm;border-bottom:1px solid #222;margin:0 3mm 0 1mm}.sign p{margin:1mm 0}.sign .who{margin-top:6mm;white-space:nowrap}
-.failed ul{margin:0;padding-left:1.1em}tr.short td{background:#fff5f5}tr.ex-open td:nth-child(8){color:#c62828}
+.failed ul{margin:0;padding-left:1.1em}tr.short td{background:#fff5f5}tr.ex-open td:nth-child(8){color:#c62828}table.exceptions .vid,table.exceptions td:nth-child(7){white-space:nowrap}
 .swatch{display:inline-block;width:3mm;height:3mm;margin-right:1mm;vertical-align:middle}
 @media print{body{padding:0;max-width:none;font-size:8.5pt;line-height:1.3}h2{font-size:12pt}h3{font-size:9.5pt;margin:2.5mm 0 1mm;break-after:avoid}.figure{padding:.8mm 2mm}.figure b{font-size:12pt}.figures{margin:1mm 0 2mm}section.branch{break-before:page;margin-top:0}table,.figures,.charts,.failedblock{break-inside:avoid}.chart svg{height:auto;max-height:36mm;width:auto}}
 `;
@@ -122,7 +122,7 @@ function exceptionsTable(s: ReportSection): string {
   const rows = s.exceptions.list
     .map(
       (e) =>
-        `<tr class="ex-${e.status}"><td>${e.exceptionId === null ? '—' : `#${e.exceptionId}`}<br><span class="en">${esc(e.visitId)}</span></td><td>${esc(e.triggers.join('；'))}</td><td>${esc(e.owner ?? '—')}</td><td>${esc(e.cause ?? '—')}</td><td>${esc(e.measures ?? '—')}</td><td class="n">${e.level}</td><td>${esc(e.dueOn ?? '—')}${e.overdue ? ' <b>逾期 overdue</b>' : ''}</td><td>${e.status === 'closed' ? `已关闭 closed ${esc(e.closedOn ?? '')}<br>${esc(e.closedBy ?? '')}${e.closureNote ? `<br><span class="en">${esc(e.closureNote)}</span>` : ''}` : e.exceptionId === null ? '未登记 not recorded yet' : '未关闭 open'}</td><td class="n">${e.ageDays}</td></tr>`,
+        `<tr class="ex-${e.status}"><td>${e.exceptionId === null ? '—' : `#${e.exceptionId}`}<br><span class="en vid">${esc(e.visitId)}</span></td><td>${esc(e.triggers.join('；'))}</td><td>${esc(e.owner ?? '—')}</td><td>${esc(e.cause ?? '—')}</td><td>${esc(e.measures ?? '—')}</td><td class="n">${e.level}</td><td>${esc(e.dueOn ?? '—')}${e.overdue ? ' <b>逾期 overdue</b>' : ''}</td><td>${e.status === 'closed' ? `已关闭 closed ${esc(e.closedOn ?? '')}<br>${esc(e.closedBy ?? '')}${e.closureNote ? `<br><span class="en">${esc(e.closureNote)}</span>` : ''}` : e.exceptionId === null ? '未登记 not recorded yet' : '未关闭 open'}</td><td class="n">${e.ageDays}</td></tr>`,
     )
     .join('');
   return `<table class="exceptions"><thead><tr><th>编号 no.</th><th>原因 opened by</th><th>负责人 owner</th><th>分析原因 cause</th><th>处理措施 measures</th><th>级别</th><th>期限 due</th><th>状态 status</th><th>天数 age</th></tr></thead><tbody>${rows}</tbody></table>`;
