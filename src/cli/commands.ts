@@ -156,8 +156,31 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
 ];
 
-/** Global options that take a value (so that their value is not taken for the command's name). */
-export const GLOBAL_VALUE_OPTIONS: readonly string[] = ['--workspace'];
+/** An option every command takes. */
+export interface GlobalOption {
+  name: string;
+  /** Takes a value (`--workspace DIR`), so the word after it is not the command's name. */
+  value?: string;
+  describe: string;
+}
+
+/** The options every command takes: registered with yargs, listed by `huifang --help`. */
+export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
+  {
+    name: 'workspace',
+    value: 'DIR',
+    describe:
+      'workspace folder holding the register and stored files (default ./huifang-workspace, or $HUIFANG_WORKSPACE)',
+  },
+  { name: 'json', describe: 'print one JSON document on standard output' },
+  {
+    name: 'reveal',
+    describe:
+      'full customer ids and phone numbers in --json (compliance 合规/稽核 and branch heads 营业部负责人 on the staff roster only)',
+  },
+];
+
+const GLOBAL_VALUE_OPTIONS = GLOBAL_OPTIONS.filter((o) => o.value).map((o) => `--${o.name}`);
 
 /** The first word of the command line that is not an option: the command's name, if any. */
 export function commandName(argv: readonly string[]): string | undefined {

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { closest, distance } from 'fastest-levenshtein';
-import { COMMANDS, commandName, findCommand, type CommandEntry } from './commands.ts';
+import { COMMANDS, commandName, findCommand, GLOBAL_OPTIONS, type CommandEntry } from './commands.ts';
 import type { CommandModule } from './common.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, processIo, type Io } from './io.ts';
 
@@ -31,8 +31,9 @@ function answerWithoutCommand(argv: string[], io: Io): number {
     io.out(topHelp());
     return EXIT_OK;
   }
-  const unknown = argv.find((a) => a.startsWith('-') && !['--json', '--workspace'].includes(a));
-  if (unknown) return usageFailure(io, argv, unknownOption(unknown, ['workspace', 'json', 'help', 'version']));
+  const known = [...GLOBAL_OPTIONS.map((o) => o.name), 'help', 'version'];
+  const unknown = argv.find((a) => a.startsWith('-') && !known.includes(a.replace(/^-+/, '').split('=')[0]!));
+  if (unknown) return usageFailure(io, argv, unknownOption(unknown, known));
   return usageFailure(io, argv, 'name a command; `huifang --help` lists them.');
 }
 
@@ -45,25 +46,6 @@ async function runEntry(entry: CommandEntry, argv: string[], io: Io): Promise<nu
   const parser = yargs(argv)
     .scriptName('huifang')
     .usage(`${TITLE}\n\nUsage: $0 <command> [options]`)
-    .option('workspace', {
-      type: 'string',
-      describe:
-        'workspace folder holding the register and stored files (default ./huifang-workspace, or $HUIFANG_WORKSPACE)',
-      global: true,
-    })
-    .option('json', {
-      type: 'boolean',
-      default: false,
-      describe: 'print one JSON document on standard output',
-      global: true,
-    })
-    .option('reveal', {
-      type: 'boolean',
-      default: false,
-      describe:
-        'full customer ids and phone numbers in --json (compliance 合规/稽核 and branch heads 营业部负责人 on the staff roster only)',
-      global: true,
-    })
     .strict()
     .help()
     .alias('help', 'h')
@@ -73,6 +55,14 @@ async function runEntry(entry: CommandEntry, argv: string[], io: Io): Promise<nu
     .fail((msg, err) => {
       failure ??= msg || err?.message || 'bad usage';
     });
+  for (const o of GLOBAL_OPTIONS) {
+    parser.option(o.name, {
+      type: o.value ? 'string' : 'boolean',
+      describe: o.describe,
+      global: true,
+      ...(o.value ? {} : { default: false }),
+    });
+  }
   // y18n takes plural forms as { one, other } although the typings say string.
   parser.updateStrings(USAGE_WORDING as unknown as Record<string, string>);
   // The command runs only once the whole command line has been checked (unknown options,
@@ -159,18 +149,14 @@ function topHelp(): string {
   const pad = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
   const lines = [TITLE, '', 'Usage: huifang <command> [options]', '', 'Commands:'];
   for (const c of COMMANDS) lines.push(...wrap(`  ${c.name.padEnd(pad)}`, c.describe, width));
-  lines.push(
-    '',
-    'Options of every command:',
-    ...wrap(
-      '  --workspace DIR  ',
-      'workspace folder holding the register and stored files (default ./huifang-workspace, or $HUIFANG_WORKSPACE)',
-      width,
-    ),
-    ...wrap('  --json           ', 'print one JSON document on standard output', width),
-    ...wrap('  --help, -h       ', "show help; `huifang <command> --help` shows a command's options", width),
-    ...wrap('  --version        ', 'show the version', width),
-  );
+  const options: [string, string][] = [
+    ...GLOBAL_OPTIONS.map((o): [string, string] => [`--${o.name}${o.value ? ` ${o.value}` : ''}`, o.describe]),
+    ['--help, -h', "show help; `huifang <command> --help` shows a command's options"],
+    ['--version', 'show the version'],
+  ];
+  const optionPad = Math.max(...options.map(([label]) => label.length)) + 2;
+  lines.push('', 'Options of every command:');
+  for (const [label, text] of options) lines.push(...wrap(`  ${label.padEnd(optionPad)}`, text, width));
   return lines.join('\n');
 }
 
