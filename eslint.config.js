@@ -70,12 +70,22 @@ export default tseslint.config(
       'import-x/no-restricted-paths': [
         'error',
         {
-          zones: Object.entries(MAY_IMPORT).map(([folder, allowed]) => ({
-            target: `./src/${folder}`,
-            from: './src',
-            except: [`./${folder}`, ...allowed.map((a) => `./${a}`)],
-            message: `src/${folder} may import only ${allowed.length ? allowed.map((a) => `src/${a}`).join(', ') : 'itself'} (docs/architecture.md)`,
-          })),
+          zones: Object.entries(MAY_IMPORT)
+            .map(([folder, allowed]) => ({
+              target: `./src/${folder}`,
+              from: './src',
+              except: [`./${folder}`, ...allowed.map((a) => `./${a}`)],
+              message: `src/${folder} may import only ${allowed.length ? allowed.map((a) => `src/${a}`).join(', ') : 'itself'} (docs/architecture.md)`,
+            }))
+            .concat(
+              [...Object.keys(MAY_IMPORT), 'cli']
+                .filter((folder) => folder !== 'store')
+                .map((folder) => ({
+                  target: `./src/${folder}`,
+                  from: './src/store/sql.ts',
+                  message: 'The register is sealed: only src/store runs SQL; call (or add) a store function.',
+                })),
+            ),
         },
       ],
       'no-restricted-imports': [

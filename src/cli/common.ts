@@ -122,7 +122,7 @@ export async function runCommand<A>(
 function refuseMarketingStaff(ws: Workspace, user: string | undefined): void {
   const given = user?.trim() || process.env.HUIFANG_USER?.trim();
   if (!given) return;
-  const person = findPerson(listStaff(ws.db), given);
+  const person = findPerson(listStaff(ws.register), given);
   if (person && roleOf(person) === 'marketing') {
     throw new UsageError(
       `${person.name} (${person.staffId}) is marketing staff (营销人员); marketing staff take no part in any step of a callback visit, looking up included (第四条).`,
@@ -133,13 +133,13 @@ function refuseMarketingStaff(ws: Workspace, user: string | undefined): void {
 /** `--reveal`: allowed only for the roles `mayReveal` names (UsageError, exit 2, otherwise); recorded in the register. */
 function revealing(io: Io, ws: Workspace, user: string | undefined, json: boolean): Io {
   const actor = currentActor(user);
-  const decision = mayReveal(ws.db, actor);
+  const decision = mayReveal(ws.register, actor);
   if (!decision.ok) throw new UsageError(`--reveal refused: ${decision.reason}`);
   if (!json)
     io.err(
       'huifang: --reveal shows full customer ids and phone numbers in --json output only; text output stays masked',
     );
-  recordEvent(ws.db, actor, 'personal-data.revealed', null, {
+  recordEvent(ws.register, actor, 'personal-data.revealed', null, {
     staffId: decision.staffId,
     role: decision.role,
     command: process.argv.slice(2, 3).join(' '),

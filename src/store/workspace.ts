@@ -15,7 +15,8 @@ import {
 } from '../domain/workspace-config.ts';
 import { writeFileAtomicSync } from './atomic.ts';
 import { FileStore } from './files.ts';
-import { openRegister, type Db } from './register.ts';
+import { openRegister, type Register } from './register.ts';
+import { sqlOf } from './sql.ts';
 
 export const DEFAULT_WORKSPACE = 'huifang-workspace';
 const REGISTER_FILE = 'register.sqlite';
@@ -23,7 +24,8 @@ const REGISTER_FILE = 'register.sqlite';
 export interface Workspace {
   /** Absolute path of the workspace folder. */
   dir: string;
-  db: Db;
+  /** The register (登记簿), sealed: pass it to the store's functions. */
+  register: Register;
   files: FileStore;
   /** The firm's settings from `huifang.json` (defaults where it is silent or absent). */
   config: WorkspaceConfig;
@@ -55,9 +57,9 @@ export function openWorkspace(dir: string, options: OpenWorkspaceOptions = {}): 
   }
   const config = readWorkspaceConfig(abs);
   mkdirSync(abs, { recursive: true });
-  const db = openRegister(join(abs, REGISTER_FILE));
+  const register = openRegister(join(abs, REGISTER_FILE));
   const files = new FileStore(isAbsolute(config.files) ? config.files : join(abs, config.files));
-  return { dir: abs, db, files, config, close: () => db.close() };
+  return { dir: abs, register, files, config, close: () => sqlOf(register).close() };
 }
 
 /** The workspace's `huifang.json`, checked; the defaults when the workspace has none. */
