@@ -42,7 +42,8 @@ export const attachCommand = defineCommand<AttachArgs>({
     const parsed = parseVisitId(args.visit);
     if (!parsed.ok) throw new UsageError(`--visit: ${parsed.reason}`);
     const ws = workspace();
-    if (!getVisit(ws.register, parsed.visitId)) throw new UsageError(`There is no visit ${parsed.visitId} in the register.`);
+    if (!getVisit(ws.register, parsed.visitId))
+      throw new UsageError(`There is no visit ${parsed.visitId} in the register.`);
     const attached = await attachEvidence(ws, {
       visitId: parsed.visitId,
       kind: args.kind as AttachableKind,

@@ -172,6 +172,12 @@ export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
     describe:
       'workspace folder holding the register and stored files (default ./huifang-workspace, or $HUIFANG_WORKSPACE)',
   },
+  {
+    name: 'files',
+    value: 'DIR',
+    describe:
+      "folder of the stored files, shared by every clerk's machine (default: the workspace's huifang.json, or $HUIFANG_FILES)",
+  },
   { name: 'json', describe: 'print one JSON document on standard output' },
   {
     name: 'reveal',

@@ -4,6 +4,7 @@
  * (0 success, 1 work done and problems found, 2 bad usage or bad input, 3 huifang itself
  * failed: a crash, reported as one, never as bad input).
  */
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { formatMessage, InputError, systemErrorSentence, UsageError, type Message } from '../domain/messages.ts';
 import { maskPersonalData } from '../domain/personal-data.ts';
@@ -52,6 +53,8 @@ function isRefusal(e: Error): boolean {
 
 export interface GlobalOptions {
   workspace?: string;
+  /** The stored files' folder for this run, over the workspace's setting. */
+  files?: string;
   json: boolean;
   /** Show full customer ids and phone numbers in --json (compliance and branch heads only). */
   reveal?: boolean;
@@ -99,7 +102,7 @@ export async function runCommand<A>(
     io,
     workspace: () => {
       if (ws) return ws;
-      ws = openWorkspace(workspacePath(args.workspace), { mustExist: true });
+      ws = openWorkspace(workspacePath(args.workspace), { mustExist: true, files: filesFolder(args.files) });
       refuseMarketingStaff(ws, args.user);
       return ws;
     },
@@ -113,6 +116,12 @@ export async function runCommand<A>(
   } finally {
     ws?.close();
   }
+}
+
+/** The stored files' folder named for this run (`--files`, or $HUIFANG_FILES), absolute; none when neither. */
+export function filesFolder(option: string | undefined): string | undefined {
+  const named = option ?? process.env.HUIFANG_FILES;
+  return named ? resolve(named) : undefined;
 }
 
 /**

@@ -136,8 +136,8 @@ export const exceptionCommand = defineCommand<ExceptionArgs>({
     const ws = workspace();
     const on = today();
     if (args.action === 'list') {
-      const all = listExceptions(ws.register, args.status && args.status !== 'all' ? { status: args.status } : {}).map((e) =>
-        withAge(e, on),
+      const all = listExceptions(ws.register, args.status && args.status !== 'all' ? { status: args.status } : {}).map(
+        (e) => withAge(e, on),
       );
       const open = all.filter((e) => e.status === 'open');
       report(

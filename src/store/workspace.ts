@@ -35,6 +35,8 @@ export interface Workspace {
 export interface OpenWorkspaceOptions {
   /** Refuse a folder that is not a workspace yet (what commands do); default: create it. */
   mustExist?: boolean;
+  /** The stored files' folder (absolute), over the one `huifang.json` names. */
+  files?: string;
 }
 
 export function workspacePath(option?: string): string {
@@ -58,7 +60,7 @@ export function openWorkspace(dir: string, options: OpenWorkspaceOptions = {}): 
   const config = readWorkspaceConfig(abs);
   mkdirSync(abs, { recursive: true });
   const register = openRegister(join(abs, REGISTER_FILE));
-  const files = new FileStore(isAbsolute(config.files) ? config.files : join(abs, config.files));
+  const files = new FileStore(options.files ?? (isAbsolute(config.files) ? config.files : join(abs, config.files)));
   return { dir: abs, register, files, config, close: () => sqlOf(register).close() };
 }
 
