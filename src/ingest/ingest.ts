@@ -528,7 +528,12 @@ async function ingestStaged(
       reviewItems: [],
     });
   }
-  return fileReport(ws, path, getIngestFile(ws.register, stored.sha256)!, begun.state === 'resume' ? 'resumed' : 'ingested');
+  return fileReport(
+    ws,
+    path,
+    getIngestFile(ws.register, stored.sha256)!,
+    begun.state === 'resume' ? 'resumed' : 'ingested',
+  );
 }
 
 function tooLargeHandler(maxBytes: number): IngestHandler {

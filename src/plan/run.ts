@@ -176,7 +176,9 @@ export function makePlan(ws: Workspace, options: MakePlanOptions): MadePlan {
   const earlier = getPlan(ws.register, { year });
   const sampledBefore = new Map(
     earlier
-      ? plannedVisits(ws.register, earlier.planId, { category: 'existing' }).map((p) => [p.customerId, p.basis] as const)
+      ? plannedVisits(ws.register, earlier.planId, { category: 'existing' }).map(
+          (p) => [p.customerId, p.basis] as const,
+        )
       : [],
   );
   const step = (done: number, name: string) => options.onStep?.(done, 4, name);

@@ -415,7 +415,8 @@ export interface ValidateAllOptions extends ValidateOptions {
 /** Validates every visit (of a branch, or the given ones), in visit id order. */
 export async function validateAll(ws: Workspace, options: ValidateAllOptions = {}): Promise<ValidationReport> {
   const ids =
-    options.visitIds ?? listVisits(ws.register, options.branch ? { branchCode: options.branch } : {}).map((v) => v.visitId);
+    options.visitIds ??
+    listVisits(ws.register, options.branch ? { branchCode: options.branch } : {}).map((v) => v.visitId);
   const roster = listStaff(ws.register);
   const problems: Message[] = [];
   if (roster.length === 0 && ids.length > 0) {
