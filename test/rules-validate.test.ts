@@ -298,7 +298,7 @@ describe('attach', () => {
       '--user',
       'S310101',
     );
-    expect(bad.code).toBe(2);
+    expect(bad.code, bad.err).toBe(2);
     expect(bad.err).toContain('resp.json is not valid JSON');
     const ok = await cli(
       'attach',

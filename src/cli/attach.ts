@@ -15,16 +15,16 @@ import { defineCommand, EXIT_OK, report } from './common.ts';
 interface AttachArgs {
   visit: string;
   kind: string;
-  files: string[];
+  paths: string[];
   note?: string;
   user?: string;
 }
 
 export const attachCommand = defineCommand<AttachArgs>({
-  command: 'attach <files...>',
+  command: 'attach <paths...>',
   builder: (y) =>
     y
-      .positional('files', { type: 'string', array: true, describe: 'the files to attach (kept byte-for-byte)' })
+      .positional('paths', { type: 'string', array: true, describe: 'the files to attach (kept byte-for-byte)' })
       .option('visit', { type: 'string', demandOption: true, describe: 'the visit id' })
       .option('kind', {
         type: 'string',
@@ -47,7 +47,7 @@ export const attachCommand = defineCommand<AttachArgs>({
     const attached = await attachEvidence(ws, {
       visitId: parsed.visitId,
       kind: args.kind as AttachableKind,
-      paths: args.files,
+      paths: args.paths,
       actor: actingPerson(ws, args.user, 'attach').staffId,
       ...(args.note ? { note: args.note } : {}),
     });
