@@ -46,7 +46,7 @@ async function colourAt(pdf: string, page: number, x: number, y: number): Promis
 }
 
 describe("the firm's logo on the letterhead", () => {
-  it('prints in the logo box of a letter's first page, and not on the record form', async (ctx) => {
+  it("prints in the logo box of a letter's first page, and not on the record form", async (ctx) => {
     needTools(ctx, 'pdftoppm');
     // A red logo four times as wide as high: it fills the box's height and starts at its left.
     const logo = await sharp({ create: { width: 800, height: 200, channels: 3, background: '#d01010' } })
