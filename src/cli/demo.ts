@@ -344,12 +344,23 @@ function truthForms(returnsDirs: readonly string[]): Map<string, Json> {
   return out;
 }
 
-/** Runs validate as the clerk; returns its JSON. */
+/**
+ * Runs validate --record per branch, each in the name of the branch's reviewer (复核人员, who may
+ * record verdicts); returns the branches' JSON merged (visits, exceptions, summed summary).
+ */
 async function validated(ctx: DemoContext, label: string): Promise<Json> {
-  const clerk = (ctx.state.clerks.get('3101') ?? [...ctx.state.clerks.values()][0]) as string;
-  const { code, json } = await ctx.run(['validate', '--user', clerk], label);
-  need(code !== EXIT_BAD_INPUT && json.summary !== undefined, 'the visits could not be validated');
-  return json;
+  const merged: Json = { visits: [], exceptions: [], summary: {} };
+  for (const [branch, reviewer] of [...(ctx.state.reviewers as Map<string, string>)].sort()) {
+    if (!(ctx.state.visits as Json[]).some((v) => v.branch === branch)) continue;
+    const argv = ['validate', '--branch', branch, '--record', '--user', reviewer];
+    const { code, json } = await ctx.run(argv, `${label}-${branch}`);
+    need(code !== EXIT_BAD_INPUT && json.summary !== undefined, 'the visits could not be validated');
+    merged.visits.push(...((json.visits ?? []) as Json[]));
+    merged.exceptions.push(...((json.exceptions ?? []) as Json[]));
+    for (const [k, n] of Object.entries(json.summary as Record<string, number>))
+      merged.summary[k] = (merged.summary[k] ?? 0) + n;
+  }
+  return merged;
 }
 
 /** The rule ids of a visit's errors. */
