@@ -205,7 +205,8 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
       period: args.period,
       outDir: args.out,
       includeInvalid: args.includeInvalid,
-      validate: (id) => sealable(validateVisit(ws, id, { verifyHashes: false, policy: policy.policy, recordResults: false })),
+      validate: (id) =>
+        sealable(validateVisit(ws, id, { verifyHashes: false, policy: policy.policy, recordResults: false })),
       policySha256: policy.sha256,
       retention: workspaceRetentionPolicy(ws.dir, args.retention),
       actor,

@@ -26,7 +26,10 @@ export const mailingCommand = defineCommand<MailingArgs>({
         type: 'string',
         describe: 'CSV or XLSX: 回访编号 or 客户号, and 邮件号码 (e.g. RR473124829CN)',
       })
-      .option('user', { ...USER_OPTION, describe: 'who records it: 工号 or name on the staff roster (default $HUIFANG_USER)' })
+      .option('user', {
+        ...USER_OPTION,
+        describe: 'who records it: 工号 or name on the staff roster (default $HUIFANG_USER)',
+      })
       .example('$0 mailing import 大宗邮件清单-1128.xlsx', 'record the post office list of 28 November'),
   run: async ({ args, io, workspace }) => {
     const list = await readMailingList(args.list);

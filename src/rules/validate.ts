@@ -121,8 +121,8 @@ export function recordVisitDecision(ws: Workspace, visitId: string, decision: Re
 }
 
 /**
- * The visit's facts as they stand, its result under the policy, recorded: what every act that
- * changes a visit (answers entered, an attempt logged) ends with.
+ * The visit's facts as they stand, its result under the policy and its completion date,
+ * recorded: what every act that changes a visit (answers entered, an attempt logged) ends with.
  */
 export async function redecideVisit(
   ws: Workspace,
@@ -133,6 +133,7 @@ export async function redecideVisit(
   const facts = await visitFacts(ws, visitId, { verifyHashes: false });
   const decision = decisionFor(facts, policy);
   recordVisitDecision(ws, visitId, decision, actor);
+  completionStep(ws, facts, decision, true, actor);
   return { facts, decision };
 }
 
@@ -458,13 +459,18 @@ async function unrecordedMessages(
   const newTriggers = exception.triggers.filter((t) => !had.includes(t));
   if (newTriggers.length) missing.push(`an exception (异常: ${newTriggers.join(', ')})`);
   if (unprintedEmails(facts)) missing.push('the printout of an e-mail');
-  if (await recordFormMissing(facts)) missing.push("the filled record form (回访记录表) of the entered answers");
+  if (await recordFormMissing(facts)) missing.push('the filled record form (回访记录表) of the entered answers');
   if (!missing.length) return [];
   return [
-    message('result/not-recorded', `not recorded in the register yet: ${missing.join('; ')}`, { visitId }, {
-      severity: 'warning',
-      fix: `a reviewer, the branch head or compliance records it: huifang validate --record --visit ${visitId} --user <工号>`,
-    }),
+    message(
+      'result/not-recorded',
+      `not recorded in the register yet: ${missing.join('; ')}`,
+      { visitId },
+      {
+        severity: 'warning',
+        fix: `a reviewer, the branch head or compliance records it: huifang validate --record --visit ${visitId} --user <工号>`,
+      },
+    ),
   ];
 }
 
@@ -479,8 +485,7 @@ function unprintedEmails(facts: VisitFacts): boolean {
 }
 
 async function recordFormMissing(facts: VisitFacts): Promise<boolean> {
-  if (!(facts.visit.channel === 'phone' || facts.visit.channel === 'email') || facts.entered.length === 0)
-    return false;
+  if (!(facts.visit.channel === 'phone' || facts.visit.channel === 'email') || facts.entered.length === 0) return false;
   const { fillKeyOf } = await import('../render/entered-form.ts');
   const key = fillKeyOf(facts.entered);
   return !facts.documents.some((d) => d.kind === 'form' && d.role === 'derived' && d.meta.fillKey === key);
