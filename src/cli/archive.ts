@@ -105,7 +105,10 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
         describe: 'stamp PDFs (metadata and footer) before archiving; --no-stamp to skip',
       })
       .option('reason', { type: 'string', describe: 'for hold/release: why' })
-      .option('policy', { type: 'string', describe: 'the firm policy file (default policy.json in the workspace)' })
+      .option('policy', {
+        type: 'string',
+        describe: 'the firm policy file, JSON or YAML (default policy.json or policy.yaml in the workspace)',
+      })
       .option('user', {
         ...USER_OPTION,
         describe:

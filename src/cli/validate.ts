@@ -40,7 +40,10 @@ export const validateCommand = defineCommand<ValidateArgs>({
         default: true,
         describe: 're-hash every stored file (--no-verify-hashes: only check they are present)',
       })
-      .option('policy', { type: 'string', describe: 'the firm policy file (default policy.json in the workspace)' })
+      .option('policy', {
+        type: 'string',
+        describe: 'the firm policy file, JSON or YAML (default policy.json or policy.yaml in the workspace)',
+      })
       .option('record', {
         type: 'boolean',
         default: false,
