@@ -139,4 +139,14 @@ describe('acts in the name of a person on the roster; looks record nothing', () 
     const after = (await cli('validate', '--json')).json().visits[0].problems;
     expect(after.map((m: any) => m.ruleId)).not.toContain('result/not-recorded');
   });
+
+  it('--reveal names who looks: refused without a name (never the login name) and for a visitor, allowed for compliance', async () => {
+    const unnamed = await cli('validate', '--json', '--reveal');
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.out).toContain('Say who you are with --user');
+    expect((await cli('validate', '--json', '--reveal', '--user', '周敏')).code).toBe(2);
+    const allowed = await cli('validate', '--json', '--reveal', '--user', '林慧');
+    expect(allowed.code).toBe(1);
+    expect(allowed.json().visits[0].customerId).toBe('310100018001');
+  });
 });
