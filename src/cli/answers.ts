@@ -10,7 +10,11 @@ import { questionsFor } from '../domain/questions.ts';
 import { VISIT_RESULT_LABELS } from '../domain/visit.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 import { readAnswerPairs } from '../rules/answers.ts';
-import { redecideVisit } from '../rules/validate.ts';
+import { decisionFor, redecideVisit } from '../rules/validate.ts';
+import { visitFacts, type VisitFacts } from '../rules/visit-facts.ts';
+import type { ResultDecision } from '../domain/results.ts';
+import type { Policy } from '../domain/policy-sections.ts';
+import type { Workspace } from '../store/workspace.ts';
 import { enterCompletionDate, enterRemarks } from '../store/attempts.ts';
 import { loadPolicy } from '../store/policy.ts';
 import { actingPerson, USER_OPTION } from './people.ts';
@@ -86,7 +90,7 @@ export const answersCommand = defineCommand<AnswersArgs>({
           args.user,
           args.set?.length || args.completedOn || args.remarks ? 'enter-answers' : 'record-outcome',
         ).staffId
-      : 'huifang';
+      : undefined;
     if (args.completedOn !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(args.completedOn))
       throw new UsageError(`--completed-on must be a date YYYY-MM-DD, not ${JSON.stringify(args.completedOn)}`);
     const { policy } = loadPolicy(ws.dir);
@@ -111,16 +115,13 @@ export const answersCommand = defineCommand<AnswersArgs>({
           ...(args.evidence ? { evidenceSha256: args.evidence } : {}),
           ...(args.note ? { note: args.note } : {}),
         })),
-        actor,
+        actor!,
       );
     }
-    if (args.completedOn) enterCompletionDate(ws.register, visitId, args.completedOn, actor);
-    if (args.remarks?.trim()) enterRemarks(ws.register, visitId, args.remarks.trim(), actor);
-    if (args.withdrawOutcome) withdrawOutcome(ws.register, visitId, actor);
-    if (args.refused) recordOutcome(ws.register, visitId, 'refused', args.refused.trim(), actor);
-    if (args.unreachable) recordOutcome(ws.register, visitId, 'unreachable', args.unreachable.trim(), actor);
-
-    const { facts, decision } = await redecideVisit(ws, visitId, policy, actor);
+    if (actor) recordEntries(ws, visitId, args, actor);
+    const { facts, decision } = actor
+      ? await redecideWithForm(ws, visitId, policy, actor)
+      : await currentVerdict(ws, visitId, policy);
     const questions = questionsFor(visit.category).map((q, i) => ({
       number: i + 1,
       id: q.id,
@@ -162,3 +163,41 @@ export const answersCommand = defineCommand<AnswersArgs>({
     return EXIT_OK;
   },
 });
+
+/** The completion date, remarks and outcome given on the command line, recorded in the name of `actor`. */
+function recordEntries(ws: Workspace, visitId: string, args: AnswersArgs, actor: string): void {
+  if (args.completedOn) enterCompletionDate(ws.register, visitId, args.completedOn, actor);
+  if (args.remarks?.trim()) enterRemarks(ws.register, visitId, args.remarks.trim(), actor);
+  if (args.withdrawOutcome) withdrawOutcome(ws.register, visitId, actor);
+  if (args.refused) recordOutcome(ws.register, visitId, 'refused', args.refused.trim(), actor);
+  if (args.unreachable) recordOutcome(ws.register, visitId, 'unreachable', args.unreachable.trim(), actor);
+}
+
+/**
+ * The visit decided again and recorded after the visitor's entries; a phone or e-mail visit
+ * gets its record form (回访记录表) filled from the entered answers by the same person (第七条).
+ */
+async function redecideWithForm(
+  ws: Workspace,
+  visitId: string,
+  policy: Policy,
+  actor: string,
+): Promise<{ facts: VisitFacts; decision: ResultDecision }> {
+  const decided = await redecideVisit(ws, visitId, policy, actor);
+  const { facts } = decided;
+  if ((facts.visit.channel === 'phone' || facts.visit.channel === 'email') && facts.entered.length > 0) {
+    const { ensureEnteredForm } = await import('../render/entered-form.ts');
+    await ensureEnteredForm(ws, facts, actor);
+  }
+  return decided;
+}
+
+/** Showing a visit's answers records nothing: the verdict as the facts stand. */
+async function currentVerdict(
+  ws: Workspace,
+  visitId: string,
+  policy: Policy,
+): Promise<{ facts: VisitFacts; decision: ResultDecision }> {
+  const facts = await visitFacts(ws, visitId, { verifyHashes: false });
+  return { facts, decision: decisionFor(facts, policy) };
+}

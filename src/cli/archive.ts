@@ -14,7 +14,7 @@ import { inspectZip } from '../archive/zip-reader.ts';
 import { buildBundles, DEFAULT_MAX_BUNDLE_BYTES, type Stamper } from '../archive/build.ts';
 import { workspaceRetentionPolicy } from '../archive/retention.ts';
 import { loadSigningKey } from '../archive/signing.ts';
-import { validateVisit } from '../rules/validate.ts';
+import { validateVisit, type VisitValidation } from '../rules/validate.ts';
 import { actingPerson, USER_OPTION } from './people.ts';
 import { loadPolicy } from '../store/policy.ts';
 import { stampPdf } from '../stamp/stamp.ts';
@@ -105,7 +105,10 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
         describe: 'stamp PDFs (metadata and footer) before archiving; --no-stamp to skip',
       })
       .option('reason', { type: 'string', describe: 'for hold/release: why' })
-      .option('policy', { type: 'string', describe: 'the firm policy file (default policy.json in the workspace)' })
+      .option('policy', {
+        type: 'string',
+        describe: 'the firm policy file, JSON or YAML (default policy.json or policy.yaml in the workspace)',
+      })
       .option('user', {
         ...USER_OPTION,
         describe:
@@ -205,7 +208,8 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
       period: args.period,
       outDir: args.out,
       includeInvalid: args.includeInvalid,
-      validate: (id) => validateVisit(ws, id, { actor, verifyHashes: false, policy: policy.policy }),
+      validate: (id) =>
+        sealable(validateVisit(ws, id, { verifyHashes: false, policy: policy.policy, recordResults: false })),
       policySha256: policy.sha256,
       retention: workspaceRetentionPolicy(ws.dir, args.retention),
       actor,
@@ -247,3 +251,18 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
     return EXIT_OK;
   },
 });
+
+/**
+ * Archiving records no verdict: it seals what the register holds. A visit whose result,
+ * completion date, exception, printout or record form is not recorded as it now stands
+ * (`result/not-recorded`) is refused like an invalid one until a reviewer, the branch head or
+ * compliance records it (`huifang validate --record`).
+ */
+export async function sealable(validation: Promise<VisitValidation>): Promise<VisitValidation> {
+  const v = await validation;
+  if (!v.problems.some((m) => m.ruleId === 'result/not-recorded')) return v;
+  const problems = v.problems.map((m) =>
+    m.ruleId === 'result/not-recorded' ? { ...m, severity: 'error' as const } : m,
+  );
+  return { ...v, ok: false, problems };
+}

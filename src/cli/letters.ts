@@ -68,7 +68,10 @@ function startCommand(documents: RunDocuments): CommandModule<StartArgs> {
           describe: '复核人员 reviewing the visits: 工号 or name on the staff roster (a 复核人员, never the visitor)',
         })
         .option('user', { ...USER_OPTION, describe: 'who starts the run (default $HUIFANG_USER, else the visitor)' })
-        .option('policy', { type: 'string', describe: 'the firm policy file (default policy.json in the workspace)' })
+        .option('policy', {
+          type: 'string',
+          describe: 'the firm policy file, JSON or YAML (default policy.json or policy.yaml in the workspace)',
+        })
         .option('repeat', {
           type: 'boolean',
           default: false,

@@ -7,6 +7,7 @@ import { UsageError } from '../domain/messages.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 import { DOCUMENT_KINDS } from '../domain/visit.ts';
 import { actingPerson, USER_OPTION } from './people.ts';
+import { ensureEmailPrintouts } from '../mail/printouts.ts';
 import { movePageByClerk, movePagesByClerk, resolveIngestedFile } from '../ingest/move.ts';
 import { pagesOfFile, pagesOfVisit, unclassifiedPages, type PageRecord } from '../store/pages.ts';
 import type { Workspace } from '../store/workspace.ts';
@@ -100,12 +101,14 @@ export const pagesCommand = defineCommand<PagesArgs>({
     }
     if (args.action === 'move' && args.pages?.length) {
       if (!args.kind) throw new UsageError('Say what the pages are: --kind envelope, postal-receipt, attachment, …');
+      const actor = actingPerson(ws, args.user, 'move-page').staffId;
       const moved = await movePagesByClerk(ws, {
         pages: args.pages,
         kind: args.kind,
-        actor: actingPerson(ws, args.user, 'move-page').staffId,
+        actor,
         ...(args.visit ? { visit: args.visit } : {}),
       });
+      await printMovedEmails(ws, moved, actor);
       report(
         io,
         args.json,
@@ -138,19 +141,31 @@ export const pagesCommand = defineCommand<PagesArgs>({
       throw new UsageError(
         'huifang pages move needs --file, --visit and --kind (and --page when the file has several pages).',
       );
+    const actor = actingPerson(ws, args.user, 'move-page').staffId;
     const { before, after } = await movePageByClerk(ws, {
       file: args.file,
       ...(args.page !== undefined ? { page: args.page } : {}),
       visit: args.visit,
       kind: args.kind,
-      actor: actingPerson(ws, args.user, 'move-page').staffId,
+      actor,
     });
+    await printMovedEmails(ws, [{ after }], actor);
     report(io, args.json, { before: pageJson(before), after: pageJson(after) }, () => [
       `${where(after)}: moved from ${before.status === 'quarantined' ? 'quarantine' : `${before.visitId} ${before.kind}`} to ${after.visitId} ${after.kind} by ${after.updatedBy} at ${after.updatedAt}`,
     ]);
     return EXIT_OK;
   },
 });
+
+/** An e-mail moved onto a visit gets its printout at once, in the name of whoever moved it. */
+async function printMovedEmails(
+  ws: Workspace,
+  moved: readonly { after: { visitId: string | null } }[],
+  actor: string,
+): Promise<void> {
+  for (const visitId of new Set(moved.flatMap((m) => (m.after.visitId ? [m.after.visitId] : []))))
+    await ensureEmailPrintouts(ws, visitId, actor);
+}
 
 /** A typed visit id in its printed form (case, separators, look-alikes forgiven). */
 function canonicalVisit(typed: string): string {
