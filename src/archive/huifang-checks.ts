@@ -242,6 +242,8 @@ export async function huifangChecks(
   if (declaredInvalid.size)
     job.note(
       `The bundle includes ${declaredInvalid.size} visit(s) that failed validation, archived with --include-invalid: ${[...declaredInvalid].join(' ')}`,
+      'huifang/evidence',
+      BAG_INFO_TXT,
     );
 
   // ── policy, review, completion, exceptions ───────────────────────────────────────
@@ -273,8 +275,12 @@ export async function huifangChecks(
     }
     const today = opts.today ?? businessToday();
     if (today > retain)
-      job.note(`Retention passed on ${retain}: the bundle may be disposed of unless a legal hold keeps it.`);
-    else job.note(`Retain until ${retain}.`);
+      job.note(
+        `Retention passed on ${retain}: the bundle may be disposed of unless a legal hold keeps it.`,
+        'huifang/retention',
+        BAG_INFO_TXT,
+      );
+    else job.note(`Retain until ${retain}.`, 'huifang/retention', BAG_INFO_TXT);
   }
 
   // ── chain ────────────────────────────────────────────────────────────────────────
@@ -287,7 +293,7 @@ export async function huifangChecks(
         `--previous was given, but this bundle names no previous bundle (Huifang-Previous-Bundle-SHA256: none)`,
         'huifang/chain',
       );
-    else job.note('Chain: the first bundle of its branch (no previous bundle).');
+    else job.note('Chain: the first bundle of its branch (no previous bundle).', 'huifang/chain', BAG_INFO_TXT);
   } else if (!/^[0-9a-f]{64}$/.test(prevSha))
     job.error(BAG_INFO_TXT, `Huifang-Previous-Bundle-SHA256 "${prevSha}" is not a SHA-256`, 'huifang/chain');
   else {
@@ -298,7 +304,10 @@ export async function huifangChecks(
     const candidate = opts.previous ? resolve(opts.previous) : beside && existsSync(beside) ? beside : undefined;
     if (!candidate)
       job.note(
-        `Chain not checked: the previous bundle ${prevName} (SHA-256 ${prevSha.slice(0, 16)}…) is not beside this one; pass --previous FILE.`,
+        `Chain not checked: the previous bundle ${prevName} (SHA-256 ${prevSha.slice(0, 16)}…) is not beside this one`,
+        'huifang/chain',
+        BAG_INFO_TXT,
+        'pass --previous FILE',
       );
     else {
       const { sha256 } = await sha256OfFile(candidate);
@@ -308,7 +317,7 @@ export async function huifangChecks(
           `chain broken: the previous bundle ${candidate} has SHA-256 ${sha256.slice(0, 16)}…, this bundle names ${prevSha.slice(0, 16)}…`,
           'huifang/chain',
         );
-      else job.note(`Chain: the previous bundle ${candidate} matches.`);
+      else job.note(`Chain: the previous bundle ${candidate} matches.`, 'huifang/chain', BAG_INFO_TXT);
     }
   }
 
@@ -334,7 +343,10 @@ export async function huifangChecks(
       job.note(
         check.keyGiven
           ? `Signature: valid, by the key given (${check.fingerprint}).`
-          : `Signature: valid, by the key embedded in it (${check.fingerprint}); compare that fingerprint with the one you expect, or pass --key.`,
+          : `Signature: valid, by the key embedded in it (${check.fingerprint})`,
+        'huifang/signature',
+        SIGNATURE_FILE,
+        check.keyGiven ? undefined : 'compare that fingerprint with the one you expect, or pass --key',
       );
   } else if (declaredKey)
     job.error(
@@ -344,5 +356,5 @@ export async function huifangChecks(
     );
   else if (opts.key)
     job.error(SIGNATURE_FILE, 'missing: --key was given but the bundle is not signed', 'huifang/signature');
-  else job.note('Signature: the bundle is not signed.');
+  else job.note('Signature: the bundle is not signed.', 'huifang/signature');
 }

@@ -36,7 +36,8 @@ import {
 import { judgeFetch, parseFetch, type FetchEntry } from './fetch.ts';
 import { HashPool } from './hashing.ts';
 import { huifangChecks } from './huifang-checks.ts';
-import { VerifyJob, type BagProblem, type VerifyOptions } from './verify-job.ts';
+import type { Message } from '../domain/messages.ts';
+import { VerifyJob, type VerifyOptions } from './verify-job.ts';
 import { hostileNameReason } from './zip-reader.ts';
 import { collisionKey } from './names.ts';
 import { SIGNATURE_FILE } from './signing.ts';
@@ -51,8 +52,12 @@ export interface VerifyReport {
   huifang: boolean;
   files: number;
   bytes: number;
-  problems: BagProblem[];
-  notes: string[];
+  /**
+   * Everything verify found, as domain messages: errors (the bag is invalid), warnings, and
+   * infos (what was checked or left unchecked: the chain, the signature, the retention date).
+   * `place.entry` is the path inside the bag, relative to its top-level folder.
+   */
+  problems: Message[];
 }
 
 const MAX_TAG_FILE = 1024 * 2 ** 20;
@@ -89,15 +94,14 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
   const job = new VerifyJob();
   const files = new Map(source.files.map((f) => [f.path, f.size]));
   const report = (version: string | null, huifang: boolean): VerifyReport => ({
-    ok: !job.problems.some((p) => p.severity === 'error'),
+    ok: !job.messages.some((m) => m.severity === 'error'),
     location: source.location,
     bag: source.bagName,
     version,
     huifang,
     files: files.size,
     bytes: [...files.values()].reduce((a, b) => a + b, 0),
-    problems: job.problems,
-    notes: job.notes,
+    problems: job.messages,
   });
 
   // 1. structure
@@ -206,7 +210,10 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
       'bag/no-manifest',
     );
   if (tagManifests.length === 0 && modern)
-    job.note('The bag has no tag manifest: bagit.txt and bag-info.txt are not protected by checksums.');
+    job.note(
+      'The bag has no tag manifest: bagit.txt and bag-info.txt are not protected by checksums.',
+      'bag/no-tag-manifest',
+    );
   let unfetched = new Map<string, FetchEntry>();
   if (contents.has(FETCH_TXT)) {
     unfetched = judgeFetch(
@@ -217,7 +224,10 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
     );
     if (unfetched.size)
       job.note(
-        `The bag is incomplete: ${unfetched.size} file(s) listed in fetch.txt are not in it yet; fetch them, then verify again.`,
+        `The bag is incomplete: ${unfetched.size} file(s) listed in fetch.txt are not in it yet`,
+        'bag/incomplete',
+        FETCH_TXT,
+        'fetch them, then verify again',
       );
   }
 
@@ -233,7 +243,8 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
         'bag/system-file',
       );
   }
-  if (oxumValue !== undefined && unfetched.size) job.note('Payload-Oxum not checked: it counts files not fetched yet.');
+  if (oxumValue !== undefined && unfetched.size)
+    job.note('Payload-Oxum not checked: it counts files not fetched yet.', 'bag/oxum', infoPath);
   else if (oxumValue !== undefined) {
     const oxum = parseOxum(oxumValue);
     const octets = payloadPaths.reduce((n, p) => n + files.get(p)!, 0);
@@ -245,7 +256,7 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
         'bag/oxum',
       );
     }
-  } else if (modern && info) job.note('bag-info.txt has no Payload-Oxum.');
+  } else if (modern && info) job.note('bag-info.txt has no Payload-Oxum.', 'bag/oxum', infoPath);
 
   // 6. completeness
   const missing: { path: string; manifest: Manifest; tag: boolean; checksum: string }[] = [];
@@ -422,6 +433,7 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
   } else {
     job.note(
       `Not a huifang bundle (bag-info.txt has no Huifang-Format): checked as a BagIt ${version ?? ''} bag; huifang's checks (index, evidence, retention, chain, signature) skipped.`,
+      'huifang/format',
     );
     if (opts.key)
       job.error(
