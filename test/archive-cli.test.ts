@@ -108,7 +108,9 @@ describe('archive, keys, extract and report on the command line', () => {
     const zip = join(f.dir, 'b', 'huifang-3101-2026-05.zip');
     c = cli();
     expect(await main(['verify', zip, '--key', keys.publicKey], c.io)).toBe(0);
-    expect(c.lines.join('\n')).toMatch(/Signature: valid, by the key given/);
+    expect(c.lines.join('\n')).toMatch(
+      /· huifang-signature\.txt: Signature: valid, by the key given \(.*\)\. \[huifang\/signature\]/,
+    );
     c = cli();
     expect(await main(['archive', 'extract', zip, '--out', join(f.dir, 'bags'), '--json'], c.io)).toBe(0);
     const extracted = c.json();

@@ -447,7 +447,7 @@ describe('verify names records that claim more than their verdicts show', () => 
   const run = (r: object, i = info) => {
     const job = new VerifyJob();
     verdictChecks(i as any, new Map([['HF-1', r as unknown as ArchivedVisitRecord]]), job);
-    return job.problems.map((p) => p.rule + ': ' + p.problem);
+    return job.messages.filter((m) => m.severity !== 'info').map((m) => m.ruleId + ': ' + m.reason);
   };
   it('passes an approved visit kept three years from its completion', () => {
     expect(
