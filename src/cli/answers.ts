@@ -7,16 +7,19 @@
  */
 import { InputError, UsageError } from '../domain/messages.ts';
 import { questionsFor } from '../domain/questions.ts';
-import { VISIT_RESULT_LABELS } from '../domain/visit.ts';
+import type { ResultDecision } from '../domain/results.ts';
+import { VISIT_RESULT_LABELS, type Visit } from '../domain/visit.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 import { readAnswerPairs } from '../rules/answers.ts';
 import { redecideVisit } from '../rules/validate.ts';
+import type { VisitFacts } from '../rules/visit-facts.ts';
 import { enterCompletionDate, enterRemarks } from '../store/attempts.ts';
 import { loadPolicy } from '../store/policy.ts';
 import { actingPerson, USER_OPTION } from './people.ts';
-import { enterAnswers, recordOutcome, withdrawOutcome } from '../store/rules.ts';
+import { enterAnswers, recordOutcome, withdrawOutcome, type AnswerEntry } from '../store/rules.ts';
 import { getVisit } from '../store/visits.ts';
-import { defineCommand, EXIT_OK, report } from './common.ts';
+import type { Workspace } from '../store/workspace.ts';
+import { defineCommand, EXIT_OK, report, type Io } from './common.ts';
 
 interface AnswersArgs {
   visit: string;
@@ -69,7 +72,6 @@ export const answersCommand = defineCommand<AnswersArgs>({
           'who enters them: the visitor (回访专员), by 工号 or name on the staff roster (default $HUIFANG_USER)',
       })
       .conflicts('refused', 'unreachable'),
-  // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
   run: async ({ args, io, workspace }) => {
     const parsed = parseVisitId(args.visit);
     if (!parsed.ok) throw new UsageError(`--visit: ${parsed.reason}`);
@@ -102,63 +104,72 @@ export const answersCommand = defineCommand<AnswersArgs>({
         `${problems.length} answer${problems.length === 1 ? '' : 's'} cannot be entered; nothing was recorded`,
         problems,
       );
-    if (entries.length) {
-      enterAnswers(
-        ws.db,
-        visitId,
-        entries.map((e) => ({
-          ...e,
-          ...(args.evidence ? { evidenceSha256: args.evidence } : {}),
-          ...(args.note ? { note: args.note } : {}),
-        })),
-        actor,
-      );
-    }
-    if (args.completedOn) enterCompletionDate(ws.db, visitId, args.completedOn, actor);
-    if (args.remarks?.trim()) enterRemarks(ws.db, visitId, args.remarks.trim(), actor);
-    if (args.withdrawOutcome) withdrawOutcome(ws.db, visitId, actor);
-    if (args.refused) recordOutcome(ws.db, visitId, 'refused', args.refused.trim(), actor);
-    if (args.unreachable) recordOutcome(ws.db, visitId, 'unreachable', args.unreachable.trim(), actor);
-
+    recordEntries(ws, visitId, entries, args, actor);
     const { facts, decision } = await redecideVisit(ws, visitId, policy, actor);
-    const questions = questionsFor(visit.category).map((q, i) => ({
-      number: i + 1,
-      id: q.id,
-      text: q.text,
-      answer: facts.answers[q.id] ?? null,
-      source: facts.answerSources[q.id] ?? null,
-      ...(facts.conflicts.some((c) => c.questionId === q.id)
-        ? { conflict: facts.conflicts.find((c) => c.questionId === q.id) }
-        : {}),
-    }));
-    const value = {
-      visitId,
-      category: visit.category,
-      channel: visit.channel,
-      questions,
-      outcome: facts.outcome,
-      result: decision.result,
-      reason: decision.reason,
-      failedAnswers: decision.failedAnswers,
-      missing: decision.missing.map((m) => m.questionId),
-    };
-    report(io, args.json, value, () => [
-      `${visitId} (${visit.category}, ${visit.channel})`,
-      ...questions.map(
-        (q) =>
-          `  ${String(q.number).padStart(2)}. ${q.id.padEnd(28)} ${(q.answer ?? '—').padEnd(12)} ${q.source ? `[${q.source}]` : ''}  ${q.text}`,
-      ),
-      ...facts.conflicts.map(
-        (c) =>
-          `  ${c.questionId}: paper ${c.paper} | typed ${c.typed} (${c.typedBy}) — ${c.decision ? `${c.decision.keep} kept by ${c.decision.decidedBy}` : 'awaiting a reviewer: huifang review conflict'}`,
-      ),
-      ...(facts.outcome
-        ? [
-            `  outcome: ${facts.outcome.outcome} — ${facts.outcome.reason} (${facts.outcome.recordedBy}, ${facts.outcome.recordedAt})`,
-          ]
-        : []),
-      `result: ${VISIT_RESULT_LABELS[decision.result]} (${decision.result}) — ${decision.reason}`,
-    ]);
+    reportAnswers(io, args.json, visit, facts, decision);
     return EXIT_OK;
   },
 });
+
+/** The answers, completion date, remarks and outcome given, each recorded with who entered it. */
+function recordEntries(ws: Workspace, visitId: string, entries: AnswerEntry[], args: AnswersArgs, actor: string): void {
+  if (entries.length) {
+    enterAnswers(
+      ws.db,
+      visitId,
+      entries.map((e) => ({
+        ...e,
+        ...(args.evidence ? { evidenceSha256: args.evidence } : {}),
+        ...(args.note ? { note: args.note } : {}),
+      })),
+      actor,
+    );
+  }
+  if (args.completedOn) enterCompletionDate(ws.db, visitId, args.completedOn, actor);
+  if (args.remarks?.trim()) enterRemarks(ws.db, visitId, args.remarks.trim(), actor);
+  if (args.withdrawOutcome) withdrawOutcome(ws.db, visitId, actor);
+  if (args.refused) recordOutcome(ws.db, visitId, 'refused', args.refused.trim(), actor);
+  if (args.unreachable) recordOutcome(ws.db, visitId, 'unreachable', args.unreachable.trim(), actor);
+}
+
+/** The visit's questions with their answers and sources, conflicts, outcome, and the result they decide. */
+function reportAnswers(io: Io, json: boolean, visit: Visit, facts: VisitFacts, decision: ResultDecision): void {
+  const questions = questionsFor(visit.category).map((q, i) => ({
+    number: i + 1,
+    id: q.id,
+    text: q.text,
+    answer: facts.answers[q.id] ?? null,
+    source: facts.answerSources[q.id] ?? null,
+    ...(facts.conflicts.some((c) => c.questionId === q.id)
+      ? { conflict: facts.conflicts.find((c) => c.questionId === q.id) }
+      : {}),
+  }));
+  const value = {
+    visitId: visit.visitId,
+    category: visit.category,
+    channel: visit.channel,
+    questions,
+    outcome: facts.outcome,
+    result: decision.result,
+    reason: decision.reason,
+    failedAnswers: decision.failedAnswers,
+    missing: decision.missing.map((m) => m.questionId),
+  };
+  report(io, json, value, () => [
+    `${visit.visitId} (${visit.category}, ${visit.channel})`,
+    ...questions.map(
+      (q) =>
+        `  ${String(q.number).padStart(2)}. ${q.id.padEnd(28)} ${(q.answer ?? '—').padEnd(12)} ${q.source ? `[${q.source}]` : ''}  ${q.text}`,
+    ),
+    ...facts.conflicts.map(
+      (c) =>
+        `  ${c.questionId}: paper ${c.paper} | typed ${c.typed} (${c.typedBy}) — ${c.decision ? `${c.decision.keep} kept by ${c.decision.decidedBy}` : 'awaiting a reviewer: huifang review conflict'}`,
+    ),
+    ...(facts.outcome
+      ? [
+          `  outcome: ${facts.outcome.outcome} — ${facts.outcome.reason} (${facts.outcome.recordedBy}, ${facts.outcome.recordedAt})`,
+        ]
+      : []),
+    `result: ${VISIT_RESULT_LABELS[decision.result]} (${decision.result}) — ${decision.reason}`,
+  ]);
+}
