@@ -18,7 +18,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBundles } from '../src/archive/build.ts';
-import { verifyBundle } from '../src/archive/verify.ts';
+import { verifyBundle } from '../src/archive/verify-bundle.ts';
 import { insertVisit, addDocument, upsertCustomer } from '../src/store/visits.ts';
 import { openWorkspace } from '../src/store/workspace.ts';
 import { importStaff } from '../src/store/rules.ts';

@@ -15,7 +15,7 @@ import { PDFDocument } from '@cantoo/pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundles, type ArchiveOptions, type BuiltBundle } from '../src/archive/build.ts';
 import type { ArchivedVisitRecord } from '../src/archive/record.ts';
-import { verifyBundle } from '../src/archive/verify.ts';
+import { verifyBundle } from '../src/archive/verify-bundle.ts';
 import { questionsFor } from '../src/domain/questions.ts';
 import type { DocumentKind } from '../src/domain/visit.ts';
 import { validateVisit } from '../src/rules/validate.ts';

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundles, type ArchiveOptions } from '../src/archive/build.ts';
 import { createKeyPair, loadSigningKey, loadPublicKey } from '../src/archive/signing.ts';
-import { verifyBundle } from '../src/archive/verify.ts';
+import { HUIFANG_PROFILE } from '../src/archive/huifang-checks.ts';
+import { verifyBag } from '../src/archive/verify.ts';
+import { verifyBundle } from '../src/archive/verify-bundle.ts';
 import { validateVisit } from '../src/rules/validate.ts';
 import { dueBundles, listBundles, placeHold, releaseHolds } from '../src/store/bundles.ts';
 import { addPhoneVisit, makeFixture, type Fixture } from './archive-fixture.ts';
@@ -62,6 +64,20 @@ describe('archive bundles', () => {
       );
     },
   );
+
+  it("is checked under BagIt alone by the generic verifier, and under huifang's profile when verify is given it", async () => {
+    const built = await buildBundles(f.ws, opts('profile', { includeInvalid: true }));
+    const path = built.bundles[0]!.path;
+    const plain = await verifyBag(path);
+    expect(plain.ok).toBe(true);
+    expect(plain.huifang).toBe(false);
+    expect(plain.problems.filter((m) => m.ruleId.startsWith('huifang/'))).toEqual([]);
+    const profiled = await verifyBag(path, {}, HUIFANG_PROFILE);
+    expect(profiled.huifang).toBe(true);
+    // The invalid visit's record is a finding only huifang's checks make.
+    expect(profiled.problems.map((m) => m.place.entry)).toContain(`data/${f.invalid[0]}/record.json`);
+    expect(plain.problems.map((m) => m.place.entry)).not.toContain(`data/${f.invalid[0]}/record.json`);
+  });
 
   it('builds byte-identical zips from the same inputs', async () => {
     const a = await buildBundles(f.ws, opts('d1', { includeInvalid: true }));

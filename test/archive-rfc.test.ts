@@ -11,7 +11,7 @@ import { join, relative, dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundles } from '../src/archive/build.ts';
 import { createKeyPair, loadSigningKey } from '../src/archive/signing.ts';
-import { verifyBundle } from '../src/archive/verify.ts';
+import { verifyBundle } from '../src/archive/verify-bundle.ts';
 import { validateVisit } from '../src/rules/validate.ts';
 import { lacks } from './tools.ts';
 import { makeFixture, type Fixture } from './archive-fixture.ts';

@@ -17,7 +17,7 @@ import { readCustomerList } from '../src/input/customer-list.ts';
 import { readStaffRoster } from '../src/input/staff-roster.ts';
 import { EmlError, parseEml } from '../src/mail/parse.ts';
 import { readScanFile } from '../src/scan/read-pool.ts';
-import { verifyBundle } from '../src/archive/verify.ts';
+import { verifyBundle } from '../src/archive/verify-bundle.ts';
 import { HostileZipError, UnreadableZipError } from '../src/archive/zip-reader.ts';
 import { loadRetentionPolicy } from '../src/archive/retention.ts';
 import { loadDocxTemplate } from '../src/render/templates.ts';

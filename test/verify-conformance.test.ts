@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyBundle, type VerifyReport } from '../src/archive/verify.ts';
+import { verifyBundle, type VerifyReport } from '../src/archive/verify-bundle.ts';
 
 type Bytes = Buffer | string;
 const hex = (alg: string, b: Bytes) => createHash(alg).update(b).digest('hex');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { verifyBundle } from '../src/archive/verify.ts';
+import { verifyBundle } from '../src/archive/verify-bundle.ts';
 
 const hex = (alg: string, b: Buffer | string) => createHash(alg).update(b).digest('hex');
 const enc = (p: string) => p.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');

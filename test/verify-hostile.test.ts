@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { verifyBundle } from '../src/archive/verify.ts';
+import { verifyBundle } from '../src/archive/verify-bundle.ts';
 import { HostileZipError } from '../src/archive/zip-reader.ts';
 import { main } from '../src/cli/main.ts';
 import { craftOverlap, craftZip, type CraftEntry } from './zip-craft.ts';

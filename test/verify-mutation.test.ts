@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundles } from '../src/archive/build.ts';
 import { createKeyPair, loadPublicKey, loadSigningKey } from '../src/archive/signing.ts';
-import { verifyBundle, type VerifyReport } from '../src/archive/verify.ts';
+import { verifyBundle, type VerifyReport } from '../src/archive/verify-bundle.ts';
 import { HostileZipError, UnreadableZipError } from '../src/archive/zip-reader.ts';
 import { validateVisit } from '../src/rules/validate.ts';
 import { addPhoneVisit, makeFixture, type Fixture } from './archive-fixture.ts';

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { retentionDate, MINIMUM_RETENTION_YEARS } from '../domain/deadlines.ts';
-import type { VisitEvidenceRecord } from '../domain/evidence.ts';
+import { checkEvidence as domainCheckEvidence, type VisitEvidenceRecord } from '../domain/evidence.ts';
 import type { Message } from '../domain/messages.ts';
 import { sha256OfFile } from '../store/files.ts';
 import { today as businessToday } from '../env/clock.ts';
@@ -18,7 +18,7 @@ import type { ArchivedVisitRecord } from './record.ts';
 import { periodEnd } from './retention.ts';
 import { verdictChecks } from './verdict-checks.ts';
 import { checkSignature, SIGNATURE_FILE, SIGNED_FILE } from './signing.ts';
-import type { VerifiedBag, VerifyJob, VerifyOptions } from './verify-job.ts';
+import type { BagProfile, VerifiedBag, VerifyJob, VerifyOptions } from './verify-job.ts';
 
 const INDEX_FILES = new Set([INDEX_JSON, INDEX_CSV, INDEX_HTML].map((f) => `data/${f}`));
 
@@ -36,8 +36,28 @@ function parseJson<T>(bag: VerifiedBag, path: string, job: VerifyJob, what: stri
   }
 }
 
+/** huifang's profile, as verify is given it: which bags are huifang bundles, and what is checked of them. */
+export const HUIFANG_PROFILE: BagProfile = {
+  recognises: (info) => Boolean(infoValue(info, 'Huifang-Format')),
+  readsWhole: (path) => /^data\/index\.(json|csv|html)$/.test(path) || /^data\/[^/]+\/record\.json$/.test(path),
+  tagAlgorithms: ['sha256'],
+  check: (bag, job, opts) => huifangChecks(bag, job, opts, opts.checkEvidence ?? domainCheckEvidence),
+  notRecognised: (bag, job, opts) => {
+    job.note(
+      `Not a huifang bundle (bag-info.txt has no Huifang-Format): checked as a BagIt ${bag.version ?? ''} bag; huifang's checks (index, evidence, retention, chain, signature) skipped.`,
+      'huifang/format',
+    );
+    if (opts.key)
+      job.error(
+        SIGNATURE_FILE,
+        'missing: --key was given but the bag carries no huifang signature',
+        'huifang/signature',
+      );
+  },
+};
+
 /**
- * huifang's profile: what verify checks of a huifang bundle after the BagIt checks, in the
+ * huifang's checks: what verify checks of a huifang bundle after the BagIt checks, in the
  * order a reader follows them.
  */
 export async function huifangChecks(

@@ -24,6 +24,24 @@ export interface VerifyOptions {
 }
 
 /**
+ * What a profile adds to BagIt's checks for the bags it recognises, as verify is given it
+ * (huifang's bundles: `HUIFANG_PROFILE` in `huifang-checks.ts`). BagIt itself is checked the
+ * same for every bag.
+ */
+export interface BagProfile {
+  /** Whether a bag is one of the profile's, from its bag-info.txt. */
+  recognises(info: BagInfo): boolean;
+  /** Payload files the profile reads whole (kept in `contents` while they are hashed). */
+  readsWhole(path: string): boolean;
+  /** Digests the profile needs of every tag file, beside those its tag manifests name. */
+  tagAlgorithms: readonly string[];
+  /** The profile's checks of a bag it recognises, after BagIt's. */
+  check(bag: VerifiedBag, job: VerifyJob, opts: VerifyOptions): Promise<void>;
+  /** What a bag the profile does not recognise was not checked for. */
+  notRecognised(bag: { version: string | null }, job: VerifyJob, opts: VerifyOptions): void;
+}
+
+/**
  * The messages collected while verifying (as vfile collects them): each a domain `Message`
  * whose place is the path inside the bag it is about (`place.entry`, relative to the bag's
  * top-level folder), with a rule id `bag/…` (BagIt) or `huifang/…` (huifang's profile).

@@ -1,9 +1,10 @@
 /**
  * `verify`: checks a bundle (zip) or any BagIt bag (zip or folder), cheap to expensive, as
  * bagit-python does: structure, bagit.txt, bag-info.txt, Payload-Oxum, completeness, every
- * checksum of every manifest, the tag manifests; then, for huifang's bundles, the index
- * against the visits' records, each visit's evidence against the rules, the retention
- * date, the chain and the signature. A zip is never unpacked: each file is streamed once
+ * checksum of every manifest, the tag manifests; then the checks of the profile it is given
+ * for the bags that profile recognises (huifang's bundles: the index against the visits'
+ * records, each visit's evidence against the rules, the retention date, the chain and the
+ * signature; `verify-bundle.ts` gives it that profile). A zip is never unpacked: each file is streamed once
  * and every block is fed to all the hashers that file needs.
  *
  * Hostile or unreadable zips are refused before any data is read (HostileZipError,
@@ -12,7 +13,6 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { getHashes } from 'node:crypto';
-import { checkEvidence as domainCheckEvidence } from '../domain/evidence.ts';
 import { openFolderBag, openZipBag, EntryCrcError, type BagSource } from './bag-source.ts';
 import {
   ALGORITHMS,
@@ -35,9 +35,8 @@ import {
 } from './bagit.ts';
 import { judgeFetch, parseFetch, type FetchEntry } from './fetch.ts';
 import { HashPool } from './hashing.ts';
-import { huifangChecks } from './huifang-checks.ts';
 import type { Message } from '../domain/messages.ts';
-import { VerifyJob, type VerifyOptions } from './verify-job.ts';
+import { VerifyJob, type BagProfile, type VerifyOptions } from './verify-job.ts';
 import { hostileNameReason } from './zip-reader.ts';
 import { collisionKey } from './names.ts';
 import { SIGNATURE_FILE } from './signing.ts';
@@ -72,17 +71,15 @@ async function readWhole(source: BagSource, path: string): Promise<Buffer> {
 const nodeHashes = new Set(getHashes());
 const short = (h: string) => (h.length > 16 ? h.slice(0, 16) + '…' : h);
 
-/** Whether a payload file is one the huifang checks read whole. */
-function keptForHuifang(path: string): boolean {
-  return /^data\/index\.(json|csv|html)$/.test(path) || /^data\/[^/]+\/record\.json$/.test(path);
-}
-
-/** Opens and verifies a bundle or bag. Throws HostileZipError / UnreadableZipError when it refuses. */
-export async function verifyBundle(path: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
+/**
+ * Opens and verifies a bag (zip or folder) under BagIt, then under `profile` when the bag is
+ * one of its own. Throws HostileZipError / UnreadableZipError when it refuses.
+ */
+export async function verifyBag(path: string, opts: VerifyOptions = {}, profile?: BagProfile): Promise<VerifyReport> {
   const isDir = statSync(path).isDirectory();
   const source = isDir ? await openFolderBag(path) : await openZipBag(path, opts.limits);
   try {
-    return await verifySource(source, opts);
+    return await verifySource(source, opts, profile);
   } finally {
     source.close();
   }
@@ -95,6 +92,8 @@ export async function verifyBundle(path: string, opts: VerifyOptions = {}): Prom
 interface BagReading {
   source: BagSource;
   opts: VerifyOptions;
+  /** The profile verify was given (huifang's), if any. */
+  profile: BagProfile | undefined;
   job: VerifyJob;
   /** Every file of the bag and its size, by path inside the bag. */
   files: Map<string, number>;
@@ -116,15 +115,15 @@ interface BagReading {
   tagManifests: Manifest[];
   /** Files fetch.txt lists that are not in the bag yet, by path. */
   unfetched: Map<string, FetchEntry>;
-  /** bag-info.txt says the bag is a huifang bundle (Huifang-Format). */
+  /** The profile recognises the bag (for huifang's: bag-info.txt says Huifang-Format). */
   huifang: boolean;
   /** Digests computed from the bytes, by path and algorithm. */
   digests: Map<string, Record<string, string>>;
 }
 
 /** Verifies an opened bag source: the steps below, cheap to expensive, each recording on the job. */
-async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promise<VerifyReport> {
-  const bag = startReading(source, opts);
+async function verifySource(source: BagSource, opts: VerifyOptions, profile?: BagProfile): Promise<VerifyReport> {
+  const bag = startReading(source, opts, profile);
   if (!checkStructure(bag)) return reportOf(bag);
   await readTagFiles(bag);
   readDeclaration(bag);
@@ -140,12 +139,13 @@ async function verifySource(source: BagSource, opts: VerifyOptions = {}): Promis
   return reportOf(bag);
 }
 
-function startReading(source: BagSource, opts: VerifyOptions): BagReading {
+function startReading(source: BagSource, opts: VerifyOptions, profile: BagProfile | undefined): BagReading {
   const files = new Map(source.files.map((f) => [f.path, f.size]));
   const paths = [...files.keys()];
   return {
     source,
     opts,
+    profile,
     job: new VerifyJob(),
     files,
     tagPaths: paths.filter((p) => !p.startsWith('data/')).sort(),
@@ -229,7 +229,7 @@ function readBagInfoFile(bag: BagReading): void {
   const info = parseBagInfo(decodeTagFile(held, bag.encoding));
   for (const pr of info.problems) bag.job.error(bag.infoPath!, `line ${pr.line}: ${pr.problem}`, 'bag/bag-info');
   bag.info = info;
-  bag.huifang = Boolean(infoValue(info, 'Huifang-Format'));
+  bag.huifang = Boolean(bag.profile?.recognises(info));
 }
 
 /** 4. The manifests: a supported algorithm, their lines, and which files each may list. */
@@ -400,7 +400,9 @@ async function hashEveryFile(bag: BagReading): Promise<void> {
 
 /** The tag files, already read whole, hashed here (with SHA-256 for huifang's checks). */
 function hashTagFiles(bag: BagReading): void {
-  const algorithms = [...new Set([...bag.tagManifests.map((m) => m.algorithm), ...(bag.huifang ? ['sha256'] : [])])];
+  const algorithms = [
+    ...new Set([...bag.tagManifests.map((m) => m.algorithm), ...(bag.huifang ? bag.profile!.tagAlgorithms : [])]),
+  ];
   for (const p of bag.tagPaths) {
     const held = bag.contents.get(p);
     if (!held || algorithms.length === 0) continue; // unreadable tag file: reported already
@@ -423,7 +425,7 @@ async function streamPayload(bag: BagReading, pool: HashPool): Promise<PendingDi
   const crcByPool = source.kind === 'zip';
   for (const p of payloadPaths) {
     const hasher = pool.begin(crcByPool ? [...algorithms, 'crc32'] : algorithms);
-    const keep = keptForHuifang(p) && files.get(p)! <= MAX_KEPT_PAYLOAD;
+    const keep = Boolean(bag.profile?.readsWhole(p)) && files.get(p)! <= MAX_KEPT_PAYLOAD;
     const chunks: Buffer[] = [];
     try {
       // Each chunk is read into memory the hashing threads share, then handed to them.
@@ -552,25 +554,14 @@ function compareChecksums({ job, digests, payloadManifests, tagManifests }: BagR
   }
 }
 
-/** 8. huifang's own checks, for a huifang bundle; for any other bag, what was not checked. */
+/** 8. The profile's checks, for a bag it recognises; for any other bag, what was not checked. */
 async function runProfile(bag: BagReading): Promise<void> {
-  const { job, opts } = bag;
+  const { job, opts, profile } = bag;
+  if (!profile) return;
   if (bag.huifang) {
     const { source, info, files, digests, contents, payloadManifests, tagManifests } = bag;
-    await huifangChecks(
-      { source, info: info!, files, digests, contents, payloadManifests, tagManifests },
-      job,
-      opts,
-      opts.checkEvidence ?? domainCheckEvidence,
-    );
-    return;
-  }
-  job.note(
-    `Not a huifang bundle (bag-info.txt has no Huifang-Format): checked as a BagIt ${bag.version ?? ''} bag; huifang's checks (index, evidence, retention, chain, signature) skipped.`,
-    'huifang/format',
-  );
-  if (opts.key)
-    job.error(SIGNATURE_FILE, 'missing: --key was given but the bag carries no huifang signature', 'huifang/signature');
+    await profile.check({ source, info: info!, files, digests, contents, payloadManifests, tagManifests }, job, opts);
+  } else profile.notRecognised(bag, job, opts);
 }
 
 /** Names operating systems write into folders by themselves (Finder, Explorer, AppleDouble). */

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { formatMessage, message, UsageError } from '../domain/messages.ts';
 import { loadPublicKey } from '../archive/signing.ts';
-import { verifyBundle } from '../archive/verify.ts';
+import { verifyBundle } from '../archive/verify-bundle.ts';
 import { HostileZipError, UnreadableZipError } from '../archive/zip-reader.ts';
 import { defineCommand, EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEMS, report } from './common.ts';
 import { startProgress } from './progress.ts';
