@@ -8,6 +8,8 @@
  * formulas: a field that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is
  * written with a leading `'`, so that Excel and WPS show it as text and never run it.
  */
+import type { Readable } from 'node:stream';
+import { parse as parseStream } from 'csv-parse';
 import { CsvError, parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 
@@ -38,13 +40,40 @@ export class CsvSyntaxError extends Error {
 export function readCsv(text: string): CsvRecord[] {
   let records: string[][];
   try {
-    records = parse(text, { bom: true, relax_quotes: true, relax_column_count: true, skip_empty_lines: false });
+    records = parse(text, READ_OPTIONS);
   } catch (e) {
     if (e instanceof CsvError && e.code === 'CSV_QUOTE_NOT_CLOSED')
       throw new CsvSyntaxError(Number(e.records ?? 0) + 1);
     throw e;
   }
   return records.map((fields, i) => ({ row: i + 1, fields }));
+}
+
+/** The options both readers share: Excel's leniency, blank lines kept so that row numbers stay true. */
+const READ_OPTIONS = { bom: true, relax_quotes: true, relax_column_count: true, skip_empty_lines: false } as const;
+
+/**
+ * As `readCsv`, one record at a time from a stream of text (a decoded file), so that a file
+ * of a million rows is never held whole. Rows are numbered as `readCsv` numbers them.
+ *
+ * @throws CsvSyntaxError when a quoted field is never closed.
+ */
+export async function* readCsvStream(text: Readable): AsyncGenerator<CsvRecord> {
+  const parser = text.pipe(parseStream(READ_OPTIONS));
+  text.on('error', (e) => parser.destroy(e));
+  let row = 0;
+  try {
+    for await (const fields of parser as AsyncIterable<string[]>) {
+      row += 1;
+      yield { row, fields };
+    }
+  } catch (e) {
+    if (e instanceof CsvError && e.code === 'CSV_QUOTE_NOT_CLOSED') throw new CsvSyntaxError(row + 1);
+    throw e;
+  } finally {
+    text.destroy();
+    parser.destroy();
+  }
 }
 
 /** True when a record holds nothing but empty or blank fields (a blank line, or `,,,`). */
