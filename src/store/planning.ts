@@ -45,8 +45,8 @@ const importFromRow = (r: ImportRow): AccountImport => ({
 
 export type NewImport = Omit<AccountImport, 'importId' | 'importedAt'> & { size: number };
 
-/** Records an import of a stored file (the file itself is already in the file store). */
-function recordImport(db: Db, i: NewImport): number {
+/** Records an import of a stored file (the file itself is already in the file store, or will be by commit). */
+function insertImport(db: Db, i: NewImport): number {
   recordBlob(
     db,
     i.sha256,
@@ -58,14 +58,92 @@ function recordImport(db: Db, i: NewImport): number {
       'INSERT INTO account_imports (kind, as_of, source_path, sha256, format, row_count, imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     )
     .run(i.kind, i.asOf, i.sourcePath, i.sha256, i.format, i.rowCount, nowIso(), i.importedBy);
-  const importId = Number(info.lastInsertRowid);
+  return Number(info.lastInsertRowid);
+}
+
+function recordImported(db: Db, i: NewImport, importId: number): void {
   recordEvent(db, i.importedBy, `${i.kind}.imported`, null, {
     importId,
     sha256: i.sha256,
     asOf: i.asOf,
     rows: i.rowCount,
   });
+}
+
+function recordImport(db: Db, i: NewImport): number {
+  const importId = insertImport(db, i);
+  recordImported(db, i, importId);
   return importId;
+}
+
+/**
+ * An account import being written: the accounts added in batches as the file is read, all in
+ * one transaction, so that nothing is kept unless `commit` is reached (a file refused at its
+ * last row leaves the register as it was). Nothing else may use the register until `commit`
+ * or `abort`.
+ */
+export interface AccountImportWriter {
+  readonly importId: number;
+  add(accounts: readonly Account[]): void;
+  /** Records the import with its row count and ends the transaction; returns the import's id. */
+  commit(): number;
+  /** Forgets everything added (safe to call after `commit`: then it does nothing). */
+  abort(): void;
+}
+
+/** Starts an account import (takes the register's write lock until commit or abort). */
+export function beginAccountImport(db: Db, i: Omit<NewImport, 'kind' | 'rowCount'>): AccountImportWriter {
+  db.prepare('BEGIN IMMEDIATE').run();
+  let open = true;
+  let rows = 0;
+  try {
+    const meta: NewImport = { ...i, kind: 'accounts', rowCount: 0 };
+    const importId = insertImport(db, meta);
+    const insert = db.prepare(
+      `INSERT INTO accounts (import_id, customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission, account_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    return {
+      importId,
+      add(accounts) {
+        for (const a of accounts) insert.run(importId, ...accountColumns(a));
+        rows += accounts.length;
+      },
+      commit() {
+        db.prepare('UPDATE account_imports SET row_count = ? WHERE import_id = ?').run(rows, importId);
+        recordImported(db, { ...meta, rowCount: rows }, importId);
+        db.prepare('COMMIT').run();
+        open = false;
+        return importId;
+      },
+      abort() {
+        if (open && db.inTransaction) db.prepare('ROLLBACK').run();
+        open = false;
+      },
+    };
+  } catch (e) {
+    db.prepare('ROLLBACK').run();
+    throw e;
+  }
+}
+
+/** The columns of one account after its import id, in the order of the INSERT. */
+function accountColumns(a: Account): unknown[] {
+  return [
+    a.customerId,
+    a.branchCode,
+    a.branchName,
+    a.openedOn,
+    a.status,
+    a.margin ? 1 : 0,
+    a.vip ? 1 : 0,
+    a.assets ?? null,
+    a.monthlyTurnover ?? null,
+    a.sixMonthReturn ?? null,
+    a.indexReturn ?? null,
+    a.annualCommission ?? null,
+    JSON.stringify(a),
+  ];
 }
 
 /** Records an account import and its accounts, in one transaction. */
@@ -74,32 +152,13 @@ export function saveAccountImport(
   i: Omit<NewImport, 'kind' | 'rowCount'>,
   accounts: readonly Account[],
 ): number {
-  return db.transaction(() => {
-    const importId = recordImport(db, { ...i, kind: 'accounts', rowCount: accounts.length });
-    const insert = db.prepare(
-      `INSERT INTO accounts (import_id, customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission, account_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    for (const a of accounts) {
-      insert.run(
-        importId,
-        a.customerId,
-        a.branchCode,
-        a.branchName,
-        a.openedOn,
-        a.status,
-        a.margin ? 1 : 0,
-        a.vip ? 1 : 0,
-        a.assets ?? null,
-        a.monthlyTurnover ?? null,
-        a.sixMonthReturn ?? null,
-        a.indexReturn ?? null,
-        a.annualCommission ?? null,
-        JSON.stringify(a),
-      );
-    }
-    return importId;
-  })();
+  const writer = beginAccountImport(db, i);
+  try {
+    writer.add(accounts);
+    return writer.commit();
+  } finally {
+    writer.abort();
+  }
 }
 
 /** Records an event import; events already known (same customer, kind and date) are not added again. */
