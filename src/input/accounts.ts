@@ -144,7 +144,7 @@ function accountFromRow(
  * Negative amounts are refused.
  */
 export function parseAmount(cell: Cell): Parsed<number> {
-  const shown = JSON.stringify(cellAsText(cell));
+  const shown = (): string => JSON.stringify(cellAsText(cell)); // only for a problem
   let value: number;
   if (cell.type === 'number') value = cell.value;
   else {
@@ -154,7 +154,7 @@ export function parseAmount(cell: Cell): Parsed<number> {
       return {
         ok: false,
         rule: 'bad-amount',
-        reason: `${shown} is not an amount in yuan`,
+        reason: `${shown()} is not an amount in yuan`,
         fix: 'write the amount in yuan, e.g. 12500000 or 1250万',
       };
     value = Number(m[1]) * (m[2] === '亿' ? 1e8 : m[2] === '万' ? 1e4 : 1);
@@ -163,7 +163,7 @@ export function parseAmount(cell: Cell): Parsed<number> {
     return {
       ok: false,
       rule: 'bad-amount',
-      reason: `${shown} is not an amount of 0 or more`,
+      reason: `${shown()} is not an amount of 0 or more`,
       fix: 'write the amount in yuan, e.g. 12500000',
     };
   return { ok: true, value };
@@ -174,7 +174,7 @@ export function parseAmount(cell: Cell): Parsed<number> {
  * cell formatted as a percentage in Excel (`0.00%`, value −0.253) is −25.3.
  */
 export function parsePercent(cell: Cell): Parsed<number> {
-  const shown = JSON.stringify(cellAsText(cell));
+  const shown = (): string => JSON.stringify(cellAsText(cell)); // only for a problem
   if (cell.type === 'number')
     return { ok: true, value: cell.numFmt?.includes('%') ? round(cell.value * 100) : cell.value };
   const text = normaliseCode(cellAsText(cell)).replace(/\s+/g, '').replace(/[−–]/g, '-').replace(/％/g, '%');
@@ -183,7 +183,7 @@ export function parsePercent(cell: Cell): Parsed<number> {
     return {
       ok: false,
       rule: 'bad-percent',
-      reason: `${shown} is not a rate in percent`,
+      reason: `${shown()} is not a rate in percent`,
       fix: 'write the rate in percent, e.g. -25.3% or -25.3',
     };
   return { ok: true, value: Number(m[1]) };
