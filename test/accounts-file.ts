@@ -10,7 +10,7 @@ import type { Account } from '../src/domain/account.ts';
 import { generateAccounts } from './plan-population.ts';
 
 export const ACCOUNTS_HEADER =
-  '客户号,姓名,客户类型,营业部代码,营业部名称,通讯地址,邮编,联系电话,电子邮件,开户日期,账户状态,融资融券,总资产,月均交易量,六个月盈亏率,VIP';
+  '客户号,姓名,客户类型,营业部代码,营业部名称,通讯地址,邮编,联系电话,电子邮件,开户日期,账户状态,融资融券,总资产,月均交易量,六个月盈亏率,年佣金,VIP';
 
 const STATUS = { normal: '正常', dormant: '休眠', suspended: '中止交易', closed: '销户' } as const;
 
@@ -32,6 +32,7 @@ export function accountFields(a: Account): string[] {
     String(a.assets ?? ''),
     String(a.monthlyTurnover ?? ''),
     String(a.sixMonthReturn ?? ''),
+    String(a.annualCommission ?? ''),
     a.vip ? '是' : '否',
   ];
 }
