@@ -85,9 +85,6 @@ export interface ReadAccountsOptions {
   onAccounts?: (accounts: Account[]) => void;
 }
 
-/** An account export may be far larger than a customer list: the whole book of a large brokerage (a million rows is ~250 MB). */
-const MAX_ACCOUNT_FILE_BYTES = 1024 * 1024 * 1024;
-
 /**
  * Reads an account export (CSV UTF-8/GB18030 or XLSX), one row at a time.
  *
@@ -99,7 +96,7 @@ const MAX_ACCOUNT_FILE_BYTES = 1024 * 1024 * 1024;
  */
 export async function readAccounts(path: string, options: ReadAccountsOptions = {}): Promise<AccountList> {
   const read = await readCustomerTable<AccountColumn, Account>(path, {
-    kind: { noun: 'account list', rulePrefix: 'accounts', rowsNoun: 'accounts', maxBytes: MAX_ACCOUNT_FILE_BYTES },
+    kind: { noun: 'account list', rulePrefix: 'accounts', rowsNoun: 'accounts', large: true },
     columns: [...CUSTOMER_COLUMNS, ...ACCOUNT_COLUMNS],
     today: options.today ?? businessToday(),
     row: accountFromRow,
@@ -108,6 +105,8 @@ export async function readAccounts(path: string, options: ReadAccountsOptions = 
   });
   return { path: read.path, sha256: read.sha256, format: read.format, accounts: read.rows, count: read.count };
 }
+
+const FIGURES = ['assets', 'monthlyTurnover', 'sixMonthReturn', 'indexReturn', 'annualCommission'] as const;
 
 /** The account's own fields beside the customer's; `undefined` when any has a problem (recorded on `f`). */
 function accountFromRow(
@@ -134,8 +133,7 @@ function accountFromRow(
   };
   if (!customer || !status || margin === undefined) return undefined;
   const account: Account = { ...customer, status, margin, vip };
-  for (const [k, v] of Object.entries(figures))
-    if (v !== undefined) (account as unknown as Record<string, number>)[k] = v;
+  for (const k of FIGURES) if (figures[k] !== undefined) account[k] = figures[k];
   return account;
 }
 

@@ -41,10 +41,12 @@ export function rowFields<K extends string>(
   return new FieldReader(table, index, rulePrefix, messages, row, maxLengths);
 }
 
+const NONE: ReadonlySet<never> = new Set();
+
 class FieldReader<K extends string> implements RowFields<K> {
   readonly row: number;
   /** Fields longer than their limit: refused at once and read no further (neither empty nor a value). */
-  private readonly tooLong = new Set<K>();
+  private readonly tooLong: ReadonlySet<K> = NONE;
 
   constructor(
     private readonly table: Pick<Table, 'path' | 'header'>,
@@ -56,8 +58,9 @@ class FieldReader<K extends string> implements RowFields<K> {
   ) {
     this.row = tableRow.row;
     // Lengths are checked first, before any other look at a value.
-    for (const [key, length, limit] of overLongFields(index, tableRow, maxLengths)) {
-      this.tooLong.add(key);
+    const over = overLongFields(index, tableRow, maxLengths);
+    if (over.length > 0) this.tooLong = new Set(over.map(([key]) => key));
+    for (const [key, length, limit] of over) {
       this.problem(
         key,
         'too-long',
@@ -145,7 +148,7 @@ function overLongFields<K extends string>(
   maxLengths: Partial<Record<K, number>>,
 ): [K, number, number][] {
   const out: [K, number, number][] = [];
-  for (const key of Object.keys(maxLengths) as K[]) {
+  for (const key in maxLengths) {
     const i = index[key];
     const limit = maxLengths[key];
     const c = i === undefined ? undefined : row.cells[i];

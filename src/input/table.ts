@@ -17,7 +17,8 @@ import { CsvSyntaxError, isBlankRecord, readCsvStream, type CsvRecord } from '..
 import { quoteValue } from '../domain/path-segment.ts';
 import { cellAsText, normaliseCode, normaliseText, type Cell } from './cell.ts';
 import { decodedTextStream, EncodingError, scanTextFile } from './encoding.ts';
-import { XlsxError, xlsxRows, type XlsxRow } from './xlsx-table.ts';
+import { STREAMED_XLSX_LIMITS, XlsxError, xlsxRows, type XlsxRow } from './xlsx-table.ts';
+import { OFFICE_ZIP_LIMITS, type OfficeZipLimits } from './zip-limits.ts';
 
 export { cellAsText, normaliseCode, normaliseText, type Cell } from './cell.ts';
 
@@ -56,8 +57,13 @@ export interface TableKind {
   rulePrefix: string;
   /** What one data row is, plural, e.g. `customers`. */
   rowsNoun: string;
-  /** The largest file accepted, in bytes (default `MAX_TABLE_BYTES`). */
-  maxBytes?: number;
+  /**
+   * A table whose rows the reader never holds (an account export of the whole book): files
+   * up to `MAX_LARGE_TABLE_BYTES` and workbooks up to `STREAMED_XLSX_LIMITS` are read; other
+   * tables are held whole by their reader, and are limited to `MAX_TABLE_BYTES` and
+   * `OFFICE_ZIP_LIMITS`.
+   */
+  large?: boolean;
 }
 
 /** Where the rows of a table go as it is read. */
@@ -70,6 +76,9 @@ export interface TableSink {
 
 /** Files larger than this are refused before they are read (a list of 100 000 customers is ~20 MB). */
 export const MAX_TABLE_BYTES = 200 * 1024 * 1024;
+
+/** Files of a `large` table larger than this are refused before they are read (a million accounts are ~150–250 MB). */
+export const MAX_LARGE_TABLE_BYTES = 1024 * 1024 * 1024;
 
 /** The longest column name row 1 may hold, in characters. */
 export const MAX_HEADER_LENGTH = 100;
@@ -96,7 +105,10 @@ export async function streamTable(path: string, kind: TableKind, sink: TableSink
   const fail = failer(abs, kind);
   const ext = checkedExtension(abs, kind, fail);
   const size = await checkedSize(abs, kind, fail);
-  const source = ext === '.csv' ? await csvSource(abs, kind, fail) : await xlsxSource(abs, fail);
+  const source =
+    ext === '.csv'
+      ? await csvSource(abs, kind, fail)
+      : await xlsxSource(abs, kind.large ? STREAMED_XLSX_LIMITS : OFFICE_ZIP_LIMITS, fail);
   checkHeader(source.header, kind, fail);
   sink.head({ path: abs, sha256: source.sha256, size, format: source.format, header: source.header });
   let rows = 0;
@@ -171,7 +183,7 @@ async function checkedSize(abs: string, kind: TableKind, fail: Fail): Promise<nu
       'check the path and that the file can be read',
     );
   }
-  const max = kind.maxBytes ?? MAX_TABLE_BYTES;
+  const max = kind.large ? MAX_LARGE_TABLE_BYTES : MAX_TABLE_BYTES;
   if (size > max) {
     fail(
       'too-large',
@@ -285,14 +297,14 @@ async function* csvRows(
 
 // ── XLSX ─────────────────────────────────────────────────────────────────────
 
-async function xlsxSource(abs: string, fail: Fail): Promise<Source> {
+async function xlsxSource(abs: string, limits: OfficeZipLimits, fail: Fail): Promise<Source> {
   const unreadable = (e: XlsxError): never =>
     fail(
       'unreadable',
       e.message,
       'open it in Excel or WPS and save it again as .xlsx (without a password), or as CSV; split a very large list',
     );
-  const rows = xlsxTableRows(xlsxRows(abs), unreadable);
+  const rows = xlsxTableRows(xlsxRows(abs, limits), unreadable);
   const first = await rows.next();
   const headerRow = !first.done && first.value.row === 1 ? first.value : undefined;
   const header = (headerRow?.cells ?? []).map((c) => (c ? cleanHeader(cellAsText(c)) : ''));

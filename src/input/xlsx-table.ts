@@ -43,7 +43,7 @@ export interface XlsxRow {
  * @throws XlsxError when the file is an old .xls or password-protected workbook, breaks the
  *   zip limits, or cannot be parsed.
  */
-export async function* xlsxRows(path: string, limits = STREAMED_XLSX_LIMITS): AsyncGenerator<XlsxRow> {
+export async function* xlsxRows(path: string, limits: OfficeZipLimits): AsyncGenerator<XlsxRow> {
   await checkWorkbookFile(path, limits);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit',

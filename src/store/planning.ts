@@ -150,29 +150,21 @@ function accountColumns(a: Account): unknown[] {
     a.sixMonthReturn ?? null,
     a.indexReturn ?? null,
     a.annualCommission ?? null,
-    JSON.stringify(accountRest(a)),
+    JSON.stringify(a, ACCOUNT_REST),
   ];
 }
 
-/** What an account holds beside its columns (name, address, phone, …): its `account_json`. */
-function accountRest(a: Account): Partial<Account> {
-  const {
-    customerId: _id,
-    branchCode: _code,
-    branchName: _name,
-    openedOn: _opened,
-    status: _status,
-    margin: _margin,
-    vip: _vip,
-    assets: _assets,
-    monthlyTurnover: _turnover,
-    sixMonthReturn: _return,
-    indexReturn: _index,
-    annualCommission: _commission,
-    ...rest
-  } = a;
-  return rest;
-}
+/** What an account holds beside its columns (name, address, phone, …): the keys of its `account_json`. */
+const ACCOUNT_REST: (keyof Account)[] = [
+  'name',
+  'kind',
+  'address',
+  'postcode',
+  'phone',
+  'email',
+  'marketingStaff',
+  'contactPerson',
+];
 
 /** Records an account import and its accounts, in one transaction. */
 export function saveAccountImport(
