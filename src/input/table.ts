@@ -90,7 +90,8 @@ interface Source {
   format: TableFormat;
   sha256: string;
   header: string[];
-  rows: AsyncIterable<{ row: TableRow; shape: Message[] }>;
+  /** In batches (as parsed), so that a row costs no promise of its own. */
+  rows: AsyncIterable<{ row: TableRow; shape: Message[] }[]>;
 }
 
 /**
@@ -112,9 +113,9 @@ export async function streamTable(path: string, kind: TableKind, sink: TableSink
   checkHeader(source.header, kind, fail);
   sink.head({ path: abs, sha256: source.sha256, size, format: source.format, header: source.header });
   let rows = 0;
-  for await (const { row, shape } of source.rows) {
-    rows += 1;
-    sink.row(row, shape);
+  for await (const batch of source.rows) {
+    for (const { row, shape } of batch) sink.row(row, shape);
+    rows += batch.length;
   }
   if (rows === 0) {
     fail(
@@ -238,22 +239,23 @@ async function csvSource(abs: string, kind: TableKind, fail: Fail): Promise<Sour
   });
   const records = csvRecords(readCsvStream(decodedTextStream(abs, scanned)), fail, badEncoding);
   const first = await records.next();
-  const header = (first.done ? [] : first.value.fields).map(cleanHeader);
+  const firstBatch = first.done ? [] : first.value;
+  const header = (firstBatch[0]?.fields ?? []).map(cleanHeader);
   while (header.length > 0 && header[header.length - 1] === '') header.pop();
   return {
     format: scanned.encoding === 'utf8' ? 'csv-utf8' : 'csv-gb18030',
     sha256: scanned.sha256,
     header,
-    rows: csvRows(records, header, abs, kind),
+    rows: csvRows(firstBatch.slice(1), records, header, abs, kind),
   };
 }
 
 /** The records, with a broken quote or a bad byte sequence reported as a problem with the file. */
 async function* csvRecords(
-  records: AsyncGenerator<CsvRecord>,
+  records: AsyncGenerator<CsvRecord[]>,
   fail: Fail,
   badEncoding: (e: EncodingError) => never,
-): AsyncGenerator<CsvRecord, void> {
+): AsyncGenerator<CsvRecord[], void> {
   try {
     yield* records;
   } catch (e) {
@@ -265,34 +267,53 @@ async function* csvRecords(
 }
 
 async function* csvRows(
-  records: AsyncGenerator<CsvRecord, void>,
+  pending: CsvRecord[],
+  records: AsyncGenerator<CsvRecord[], void>,
   header: readonly string[],
   file: string,
   kind: TableKind,
-): AsyncGenerator<{ row: TableRow; shape: Message[] }> {
-  for await (const record of records) {
-    if (isBlankRecord(record.fields)) continue;
-    const used = record.fields.reduce((last, f, i) => (f.trim() !== '' ? i + 1 : last), 0);
-    const shape: Message[] = [];
-    if (used > header.length) {
-      shape.push(
-        message(
-          `${kind.rulePrefix}/extra-fields`,
-          `the row has ${used} fields but the header names ${header.length} columns`,
-          { file, row: record.row },
-          {
-            fix: 'a value that holds a comma must be in double quotes ("…, …"); or add the missing header',
-            actual: quoteValue(record.fields.slice(header.length).join(',')),
-          },
-        ),
-      );
-    }
-    const cells = header.map((_, i): Cell | undefined => {
-      const f = record.fields[i];
-      return f === undefined || f.trim() === '' ? undefined : { type: 'text', text: f };
-    });
-    yield { row: { row: record.row, cells }, shape };
+): AsyncGenerator<{ row: TableRow; shape: Message[] }[]> {
+  yield pending.flatMap((record) => csvRow(record, header, file, kind));
+  for await (const batch of records) yield batch.flatMap((record) => csvRow(record, header, file, kind));
+}
+
+/** A record as a data row with the problems of its shape; none for a blank record. */
+function csvRow(
+  record: CsvRecord,
+  header: readonly string[],
+  file: string,
+  kind: TableKind,
+): { row: TableRow; shape: Message[] }[] {
+  if (isBlankRecord(record.fields)) return [];
+  let used = 0;
+  for (let i = 0; i < record.fields.length; i++) if (record.fields[i]!.trim() !== '') used = i + 1;
+  const shape: Message[] = used > header.length ? [extraFields(record, header, used, file, kind)] : NO_MESSAGES;
+  const cells: (Cell | undefined)[] = new Array<Cell | undefined>(header.length);
+  for (let i = 0; i < header.length; i++) {
+    const f = record.fields[i];
+    cells[i] = f === undefined || f.trim() === '' ? undefined : { type: 'text', text: f };
   }
+  return [{ row: { row: record.row, cells }, shape }];
+}
+
+const NO_MESSAGES: Message[] = [];
+
+function extraFields(
+  record: CsvRecord,
+  header: readonly string[],
+  used: number,
+  file: string,
+  kind: TableKind,
+): Message {
+  return message(
+    `${kind.rulePrefix}/extra-fields`,
+    `the row has ${used} fields but the header names ${header.length} columns`,
+    { file, row: record.row },
+    {
+      fix: 'a value that holds a comma must be in double quotes ("…, …"); or add the missing header',
+      actual: quoteValue(record.fields.slice(header.length).join(',')),
+    },
+  );
 }
 
 // ── XLSX ─────────────────────────────────────────────────────────────────────
@@ -306,14 +327,15 @@ async function xlsxSource(abs: string, limits: OfficeZipLimits, fail: Fail): Pro
     );
   const rows = xlsxTableRows(xlsxRows(abs, limits), unreadable);
   const first = await rows.next();
-  const headerRow = !first.done && first.value.row === 1 ? first.value : undefined;
+  const firstBatch = first.done ? [] : first.value;
+  const headerRow = firstBatch[0]?.row === 1 ? firstBatch[0] : undefined;
   const header = (headerRow?.cells ?? []).map((c) => (c ? cleanHeader(cellAsText(c)) : ''));
   while (header.length > 0 && header[header.length - 1] === '') header.pop();
-  const pending = !first.done && !headerRow ? [first.value] : [];
+  const pending = headerRow ? firstBatch.slice(1) : firstBatch;
   return { format: 'xlsx', sha256: await sha256OfFile(abs), header, rows: xlsxData(pending, rows, header.length) };
 }
 
-async function* xlsxTableRows(rows: AsyncGenerator<XlsxRow>, unreadable: (e: XlsxError) => never) {
+async function* xlsxTableRows(rows: AsyncGenerator<XlsxRow[]>, unreadable: (e: XlsxError) => never) {
   try {
     yield* rows;
   } catch (e) {
@@ -324,22 +346,24 @@ async function* xlsxTableRows(rows: AsyncGenerator<XlsxRow>, unreadable: (e: Xls
 
 async function* xlsxData(
   pending: XlsxRow[],
-  rows: AsyncGenerator<XlsxRow>,
+  rows: AsyncGenerator<XlsxRow[]>,
   width: number,
-): AsyncGenerator<{ row: TableRow; shape: Message[] }> {
-  const every = async function* () {
-    yield* pending;
-    yield* rows;
-  };
-  for await (const read of every()) {
-    const cells = Array.from({ length: width }, (_, i) => read.cells[i]);
-    const blank = cells.every((c) => c === undefined || (c.type === 'text' && c.text.trim() === ''));
-    if (blank) continue;
-    yield {
+): AsyncGenerator<{ row: TableRow; shape: Message[] }[]> {
+  yield pending.flatMap((read) => xlsxDataRow(read, width));
+  for await (const batch of rows) yield batch.flatMap((read) => xlsxDataRow(read, width));
+}
+
+/** A row cut to the header's width, blank text as empty; none for a blank row. */
+function xlsxDataRow(read: XlsxRow, width: number): { row: TableRow; shape: Message[] }[] {
+  const cells = Array.from({ length: width }, (_, i) => read.cells[i]);
+  const blank = cells.every((c) => c === undefined || (c.type === 'text' && c.text.trim() === ''));
+  if (blank) return [];
+  return [
+    {
       row: { row: read.row, cells: cells.map((c) => (c && c.type === 'text' && c.text.trim() === '' ? undefined : c)) },
-      shape: [],
-    };
-  }
+      shape: NO_MESSAGES,
+    },
+  ];
 }
 
 async function sha256OfFile(abs: string): Promise<string> {

@@ -38,12 +38,12 @@ export interface XlsxRow {
 }
 
 /**
- * The rows of the workbook's first worksheet that hold anything, in order.
+ * The rows of the workbook's first worksheet that hold anything, in order, in batches.
  *
  * @throws XlsxError when the file is an old .xls or password-protected workbook, breaks the
  *   zip limits, or cannot be parsed.
  */
-export async function* xlsxRows(path: string, limits: OfficeZipLimits): AsyncGenerator<XlsxRow> {
+export async function* xlsxRows(path: string, limits: OfficeZipLimits): AsyncGenerator<XlsxRow[]> {
   await checkWorkbookFile(path, limits);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit',
@@ -57,7 +57,11 @@ export async function* xlsxRows(path: string, limits: OfficeZipLimits): AsyncGen
       const first = (reader as unknown as ReaderModel).model?.sheets?.[0]?.id;
       const id = (sheet as unknown as { id: unknown }).id; // the sheet's id once matched to the workbook's list
       if (typeof id === 'number' && first !== undefined && id !== first) continue; // not the first sheet
-      for await (const row of sheet as AsyncIterable<ExcelJS.Row>) yield xlsxRow(row);
+      // The rows of each parsed chunk together: no promise per row.
+      for await (const events of (sheet as unknown as SheetEvents).parse()) {
+        const rows = events.flatMap((e) => (e.eventType === 'row' ? [xlsxRow(e.value as ExcelJS.Row)] : []));
+        if (rows.length > 0) yield rows;
+      }
       return;
     }
   } catch (e) {
@@ -85,6 +89,11 @@ async function checkWorkbookFile(path: string, limits: OfficeZipLimits): Promise
     if (!(e instanceof OfficeZipError)) throw e;
     throw new XlsxError(`the file cannot be read as an .xlsx workbook: ${e.message}`);
   }
+}
+
+/** A worksheet reader's events, a parsed chunk at a time (what its row iterator is made of). */
+interface SheetEvents {
+  parse(): AsyncIterable<{ eventType: string; value: unknown }[]>;
 }
 
 /** What the reader knows of the workbook part once it is read: the sheets in the workbook's order. */
