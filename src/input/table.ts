@@ -92,6 +92,8 @@ interface Source {
   header: string[];
   /** In batches (as parsed), so that a row costs no promise of its own. */
   rows: AsyncIterable<{ row: TableRow; shape: Message[] }[]>;
+  /** Closes the file (when the rows are not read to their end). */
+  close(): Promise<unknown>;
 }
 
 /**
@@ -110,12 +112,16 @@ export async function streamTable(path: string, kind: TableKind, sink: TableSink
     ext === '.csv'
       ? await csvSource(abs, kind, fail)
       : await xlsxSource(abs, kind.large ? STREAMED_XLSX_LIMITS : OFFICE_ZIP_LIMITS, fail);
-  checkHeader(source.header, kind, fail);
-  sink.head({ path: abs, sha256: source.sha256, size, format: source.format, header: source.header });
   let rows = 0;
-  for await (const batch of source.rows) {
-    for (const { row, shape } of batch) sink.row(row, shape);
-    rows += batch.length;
+  try {
+    checkHeader(source.header, kind, fail);
+    sink.head({ path: abs, sha256: source.sha256, size, format: source.format, header: source.header });
+    for await (const batch of source.rows) {
+      for (const { row, shape } of batch) sink.row(row, shape);
+      rows += batch.length;
+    }
+  } finally {
+    await source.close();
   }
   if (rows === 0) {
     fail(
@@ -247,6 +253,7 @@ async function csvSource(abs: string, kind: TableKind, fail: Fail): Promise<Sour
     sha256: scanned.sha256,
     header,
     rows: csvRows(firstBatch.slice(1), records, header, abs, kind),
+    close: () => records.return(undefined),
   };
 }
 
@@ -332,7 +339,13 @@ async function xlsxSource(abs: string, limits: OfficeZipLimits, fail: Fail): Pro
   const header = (headerRow?.cells ?? []).map((c) => (c ? cleanHeader(cellAsText(c)) : ''));
   while (header.length > 0 && header[header.length - 1] === '') header.pop();
   const pending = headerRow ? firstBatch.slice(1) : firstBatch;
-  return { format: 'xlsx', sha256: await sha256OfFile(abs), header, rows: xlsxData(pending, rows, header.length) };
+  return {
+    format: 'xlsx',
+    sha256: await sha256OfFile(abs),
+    header,
+    rows: xlsxData(pending, rows, header.length),
+    close: () => rows.return(undefined),
+  };
 }
 
 async function* xlsxTableRows(rows: AsyncGenerator<XlsxRow[]>, unreadable: (e: XlsxError) => never) {
