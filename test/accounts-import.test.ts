@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import PizZip from 'pizzip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../src/cli/common.ts';
 import { main } from '../src/cli/main.ts';
@@ -19,6 +20,7 @@ import { openWorkspace } from '../src/store/workspace.ts';
 import { writeAccountsCsv, writeAccountsXlsx } from './accounts-file.ts';
 import { generateAccounts } from './plan-population.ts';
 import { newStaffedWorkspace } from './workspace-helpers.ts';
+import { craftZip } from './zip-craft.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'huifang-accounts-import-'));
 const saved = { now: process.env.HUIFANG_NOW, user: process.env.HUIFANG_USER };
@@ -176,6 +178,22 @@ describe('GB18030 and XLSX read as a stream', () => {
     expect(e.messages.map((m) => [m.ruleId, m.place.row, m.place.column])).toEqual([
       ['accounts/bad-amount', 4992, '月均交易量'],
     ]);
+  });
+
+  it('reads a workbook whose worksheet comes before its workbook part in the zip (writers differ)', async () => {
+    const original = join(dir, 'accounts-order.xlsx');
+    await writeAccountsXlsx(original, 300, { seed: 'order' });
+    const zip = new PizZip(readFileSync(original));
+    const names = Object.keys(zip.files).filter((n) => !zip.files[n]!.dir);
+    const last = ['xl/worksheets/sheet1.xml', 'xl/workbook.xml'];
+    const order = [...names.filter((n) => !last.includes(n)), ...last];
+    const path = join(dir, 'accounts-reordered.xlsx');
+    writeFileSync(
+      path,
+      craftZip(order.map((name) => ({ name, data: Buffer.from(zip.file(name)!.asUint8Array()), deflate: true }))),
+    );
+    const list = await readAccounts(path, { today: '2026-11-30' });
+    expect(list.accounts).toEqual(written(300, 'order'));
   });
 
   it('refuses an XLSX workbook whose worksheet lies about its size before parsing it', async () => {

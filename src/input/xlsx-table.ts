@@ -52,6 +52,9 @@ export async function* xlsxRows(path: string, limits: OfficeZipLimits): AsyncGen
     hyperlinks: 'ignore',
     entries: 'ignore',
   });
+  // ExcelJS fails on a worksheet that comes before the workbook part in the zip (the order
+  // varies between writers): an empty list of sheets stands in until the workbook part is read.
+  (reader as unknown as ReaderModel).model = { sheets: [] };
   try {
     for await (const sheet of reader) {
       const first = (reader as unknown as ReaderModel).model?.sheets?.[0]?.id;
