@@ -6,7 +6,7 @@
  *     npm run bench -- render       # one part
  *     npm run bench -- scan --pages 1000 [--files 60] [--scan-pages 1000]
  *     npm run bench -- archive --megabytes 1024
- *     npm run bench -- plan --accounts 1000000
+ *     npm run bench -- plan --accounts 1000000 [--xlsx-accounts 200000]
  *
  * Environment: BAGIT_PY=/path/to/bagit.py to compare with bagit-python (not installable
  * from Debian or npm; see docs/archive.md).
@@ -64,7 +64,7 @@ if (wanted('archive')) {
 
 if (wanted('plan')) {
   const { runPlanBench } = await import('./plan.ts');
-  await runPlanBench({ accounts: option('accounts', 1_000_000) });
+  await runPlanBench({ accounts: option('accounts', 1_000_000), xlsxAccounts: option('xlsx-accounts', 200_000) });
 }
 
 console.log(`peak memory of this process: ${lifetimePeakMb()?.toFixed(0) ?? '?'} MB`);

@@ -58,6 +58,12 @@ export function generatePopulation(size: number, seed = 'population'): Populatio
   return { accounts, events, visits };
 }
 
+/** The accounts of `generatePopulation(size, seed)` one at a time, none held: for files of a million rows. */
+export function* generateAccounts(size: number, seed = 'population'): Generator<Account> {
+  const r = new Random(seed);
+  for (let i = 0; i < size; i++) yield generateAccount(r, i);
+}
+
 function generateAccount(r: Random, i: number): Account {
   const [branchCode, branchName, postcode] =
     BRANCHES[Math.min(BRANCHES.length - 1, Math.floor(r.next() ** 1.4 * BRANCHES.length))]!;

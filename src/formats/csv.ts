@@ -8,6 +8,8 @@
  * formulas: a field that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is
  * written with a leading `'`, so that Excel and WPS show it as text and never run it.
  */
+import type { Readable } from 'node:stream';
+import { parse as parseStream } from 'csv-parse';
 import { CsvError, parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 
@@ -38,13 +40,59 @@ export class CsvSyntaxError extends Error {
 export function readCsv(text: string): CsvRecord[] {
   let records: string[][];
   try {
-    records = parse(text, { bom: true, relax_quotes: true, relax_column_count: true, skip_empty_lines: false });
+    records = parse(text, READ_OPTIONS);
   } catch (e) {
     if (e instanceof CsvError && e.code === 'CSV_QUOTE_NOT_CLOSED')
       throw new CsvSyntaxError(Number(e.records ?? 0) + 1);
     throw e;
   }
   return records.map((fields, i) => ({ row: i + 1, fields }));
+}
+
+/** The options both readers share: Excel's leniency, blank lines kept so that row numbers stay true. */
+const READ_OPTIONS = { bom: true, relax_quotes: true, relax_column_count: true, skip_empty_lines: false } as const;
+
+/**
+ * As `readCsv`, from a stream of text (a decoded file), in batches of the records parsed so
+ * far, so that a file of a million rows is never held whole and costs no promise per row.
+ * Rows are numbered as `readCsv` numbers them.
+ *
+ * @throws CsvSyntaxError when a quoted field is never closed.
+ */
+export async function* readCsvStream(text: Readable): AsyncGenerator<CsvRecord[]> {
+  const parser = text.pipe(parseStream(READ_OPTIONS));
+  text.on('error', (e) => parser.destroy(e));
+  let row = 0;
+  try {
+    for (;;) {
+      const batch: CsvRecord[] = [];
+      for (let fields = parser.read() as string[] | null; fields !== null; fields = parser.read() as string[] | null)
+        batch.push({ row: ++row, fields });
+      if (batch.length > 0) yield batch;
+      else if (parser.readableEnded) return;
+      else await readableOrEnd(parser);
+    }
+  } catch (e) {
+    if (e instanceof CsvError && e.code === 'CSV_QUOTE_NOT_CLOSED') throw new CsvSyntaxError(row + 1);
+    throw e;
+  } finally {
+    text.destroy();
+    parser.destroy();
+  }
+}
+
+/** Waits until a paused stream has more to read, has ended, or has failed (rejects). */
+function readableOrEnd(stream: Readable): Promise<void> {
+  if (stream.errored) return Promise.reject(stream.errored);
+  return new Promise((resolve, reject) => {
+    const done = (e?: Error): void => {
+      stream.off('readable', ok).off('end', ok).off('error', done);
+      if (e) reject(e);
+      else resolve();
+    };
+    const ok = (): void => done();
+    stream.on('readable', ok).on('end', ok).on('error', done);
+  });
 }
 
 /** True when a record holds nothing but empty or blank fields (a blank line, or `,,,`). */

@@ -12,20 +12,21 @@ import {
   type AccountEventKind,
   type AccountStatus,
 } from '../domain/account.ts';
-import { InputError } from '../domain/messages.ts';
+import type { Customer } from '../domain/customer.ts';
 import { today as businessToday } from '../env/clock.ts';
-import { CUSTOMER_COLUMNS, readCustomerTable } from './customer-list.ts';
+import { CUSTOMER_COLUMNS, readCustomerTable, type CustomerColumn } from './customer-list.ts';
 import { parseDate, parseYesNo, type Parsed } from './fields.ts';
-import { inReadingOrder, rowFields } from './row-fields.ts';
+import { ProblemLog, rowFields, type RowFields } from './row-fields.ts';
 import {
   cellAsText,
   matchColumns,
   normaliseCode,
   normaliseText,
-  readTable,
+  streamTable,
   type Cell,
   type ColumnSpec,
   type TableFormat,
+  type TableHead,
 } from './table.ts';
 
 type AccountColumn =
@@ -67,11 +68,25 @@ export interface AccountList {
   path: string;
   sha256: string;
   format: TableFormat;
+  /** The accounts read (none when `onAccounts` took them). */
   accounts: Account[];
+  /** How many accounts were read. */
+  count: number;
+}
+
+export interface ReadAccountsOptions {
+  today?: string;
+  /** Told the file's head before any row. */
+  onHead?: (head: TableHead) => void;
+  /**
+   * Takes the accounts in batches as they are read, while no problem has been found (then
+   * they are not returned); the caller keeps them only if the whole file is read without problem.
+   */
+  onAccounts?: (accounts: Account[]) => void;
 }
 
 /**
- * Reads an account export (CSV UTF-8/GB18030 or XLSX).
+ * Reads an account export (CSV UTF-8/GB18030 or XLSX), one row at a time.
  *
  * @throws InputError listing every problem (exit code 2), each with the file, row and
  *   column: `accounts/bad-status`, `accounts/bad-amount`, `accounts/bad-percent`, and the
@@ -79,38 +94,47 @@ export interface AccountList {
  * @example
  * const { accounts } = await readAccounts('accounts-2026-12.xlsx');
  */
-export async function readAccounts(path: string, options: { today?: string } = {}): Promise<AccountList> {
+export async function readAccounts(path: string, options: ReadAccountsOptions = {}): Promise<AccountList> {
   const read = await readCustomerTable<AccountColumn, Account>(path, {
-    kind: { noun: 'account list', rulePrefix: 'accounts', rowsNoun: 'accounts' },
+    kind: { noun: 'account list', rulePrefix: 'accounts', rowsNoun: 'accounts', large: true },
     columns: [...CUSTOMER_COLUMNS, ...ACCOUNT_COLUMNS],
     today: options.today ?? businessToday(),
-    row: (f, customer) => {
-      const statusText = f.requiredText('status', '账户状态');
-      const status = statusText === undefined ? undefined : STATUS_WORDS[statusText.toLowerCase()];
-      if (statusText !== undefined && !status)
-        f.problem(
-          'status',
-          'bad-status',
-          `status ${JSON.stringify(statusText)} is not 正常, 休眠, 中止交易 or 销户`,
-          'write 正常, 休眠, 中止交易 or 销户',
-        );
-      const margin = f.parsed('margin', parseYesNo, '融资融券');
-      const vip = f.parsed('vip', parseYesNo) ?? false;
-      const figures = {
-        assets: f.parsed('assets', parseAmount),
-        monthlyTurnover: f.parsed('monthlyTurnover', parseAmount),
-        sixMonthReturn: f.parsed('sixMonthReturn', parsePercent),
-        indexReturn: f.parsed('indexReturn', parsePercent),
-        annualCommission: f.parsed('annualCommission', parseAmount),
-      };
-      if (!customer || !status || margin === undefined) return undefined;
-      const account: Account = { ...customer, status, margin, vip };
-      for (const [k, v] of Object.entries(figures))
-        if (v !== undefined) (account as unknown as Record<string, number>)[k] = v;
-      return account;
-    },
+    row: accountFromRow,
+    ...(options.onHead ? { onHead: options.onHead } : {}),
+    ...(options.onAccounts ? { onRows: options.onAccounts } : {}),
   });
-  return { path: read.path, sha256: read.sha256, format: read.format, accounts: read.rows };
+  return { path: read.path, sha256: read.sha256, format: read.format, accounts: read.rows, count: read.count };
+}
+
+const FIGURES = ['assets', 'monthlyTurnover', 'sixMonthReturn', 'indexReturn', 'annualCommission'] as const;
+
+/** The account's own fields beside the customer's; `undefined` when any has a problem (recorded on `f`). */
+function accountFromRow(
+  f: RowFields<AccountColumn | CustomerColumn>,
+  customer: Customer | undefined,
+): Account | undefined {
+  const statusText = f.requiredText('status', '账户状态');
+  const status = statusText === undefined ? undefined : STATUS_WORDS[statusText.toLowerCase()];
+  if (statusText !== undefined && !status)
+    f.problem(
+      'status',
+      'bad-status',
+      `status ${JSON.stringify(statusText)} is not 正常, 休眠, 中止交易 or 销户`,
+      'write 正常, 休眠, 中止交易 or 销户',
+    );
+  const margin = f.parsed('margin', parseYesNo, '融资融券');
+  const vip = f.parsed('vip', parseYesNo) ?? false;
+  const figures = {
+    assets: f.parsed('assets', parseAmount),
+    monthlyTurnover: f.parsed('monthlyTurnover', parseAmount),
+    sixMonthReturn: f.parsed('sixMonthReturn', parsePercent),
+    indexReturn: f.parsed('indexReturn', parsePercent),
+    annualCommission: f.parsed('annualCommission', parseAmount),
+  };
+  if (!customer || !status || margin === undefined) return undefined;
+  const account: Account = { ...customer, status, margin, vip };
+  for (const k of FIGURES) if (figures[k] !== undefined) account[k] = figures[k];
+  return account;
 }
 
 /**
@@ -118,7 +142,7 @@ export async function readAccounts(path: string, options: { today?: string } = {
  * Negative amounts are refused.
  */
 export function parseAmount(cell: Cell): Parsed<number> {
-  const shown = JSON.stringify(cellAsText(cell));
+  const shown = (): string => JSON.stringify(cellAsText(cell)); // only for a problem
   let value: number;
   if (cell.type === 'number') value = cell.value;
   else {
@@ -128,7 +152,7 @@ export function parseAmount(cell: Cell): Parsed<number> {
       return {
         ok: false,
         rule: 'bad-amount',
-        reason: `${shown} is not an amount in yuan`,
+        reason: `${shown()} is not an amount in yuan`,
         fix: 'write the amount in yuan, e.g. 12500000 or 1250万',
       };
     value = Number(m[1]) * (m[2] === '亿' ? 1e8 : m[2] === '万' ? 1e4 : 1);
@@ -137,7 +161,7 @@ export function parseAmount(cell: Cell): Parsed<number> {
     return {
       ok: false,
       rule: 'bad-amount',
-      reason: `${shown} is not an amount of 0 or more`,
+      reason: `${shown()} is not an amount of 0 or more`,
       fix: 'write the amount in yuan, e.g. 12500000',
     };
   return { ok: true, value };
@@ -148,7 +172,7 @@ export function parseAmount(cell: Cell): Parsed<number> {
  * cell formatted as a percentage in Excel (`0.00%`, value −0.253) is −25.3.
  */
 export function parsePercent(cell: Cell): Parsed<number> {
-  const shown = JSON.stringify(cellAsText(cell));
+  const shown = (): string => JSON.stringify(cellAsText(cell)); // only for a problem
   if (cell.type === 'number')
     return { ok: true, value: cell.numFmt?.includes('%') ? round(cell.value * 100) : cell.value };
   const text = normaliseCode(cellAsText(cell)).replace(/\s+/g, '').replace(/[−–]/g, '-').replace(/％/g, '%');
@@ -157,7 +181,7 @@ export function parsePercent(cell: Cell): Parsed<number> {
     return {
       ok: false,
       rule: 'bad-percent',
-      reason: `${shown} is not a rate in percent`,
+      reason: `${shown()} is not a rate in percent`,
       fix: 'write the rate in percent, e.g. -25.3% or -25.3',
     };
   return { ok: true, value: Number(m[1]) };
@@ -208,41 +232,55 @@ export interface AccountEventList {
 }
 
 /**
- * Reads account events (CSV or XLSX): customer id, event, date, optional note.
+ * Reads account events (CSV or XLSX), one row at a time.
  *
  * @throws InputError naming every bad row and column (`events/unknown-event`, `events/bad-date`, …).
  */
 export async function readAccountEvents(path: string, options: { today?: string } = {}): Promise<AccountEventList> {
   const today = options.today ?? businessToday();
-  const table = await readTable(path, { noun: 'event list', rulePrefix: 'events', rowsNoun: 'events' });
-  const { index, messages } = matchColumns(table, EVENT_COLUMNS, 'events');
   const events: AccountEvent[] = [];
-  for (const row of table.rows) {
-    const f = rowFields(table, index, 'events', messages, row);
-    const customerId = f.requiredText('customerId', '客户号');
-    const kindText = f.requiredText('kind', '事件');
-    const kind =
-      kindText === undefined ? undefined : EVENT_WORDS[normaliseText(kindText).toLowerCase().replace(/\s+/g, '')];
-    if (kindText !== undefined && !kind) {
-      f.problem(
-        'kind',
-        'unknown-event',
-        `event ${JSON.stringify(kindText)} is not one huifang plans a visit for`,
-        `write one of: ${Object.values(ACCOUNT_EVENT_LABELS).join(', ')}`,
-      );
-    }
-    const occurredOn = f.parsed('occurredOn', (c) => parseDate(c, today), '事件日期');
-    const note = f.optionalText('note');
-    if (customerId !== undefined && kind && occurredOn !== undefined)
-      events.push({ customerId, kind, occurredOn, ...(note !== undefined ? { note } : {}) });
-  }
-  const problems = inReadingOrder(table, messages);
-  if (problems.some((m) => m.severity === 'error')) {
-    const n = problems.length;
-    throw new InputError(
-      `the event list ${table.path} has ${n} problem${n === 1 ? '' : 's'}; no event was read`,
-      problems,
+  let table: TableHead | undefined;
+  let index: Partial<Record<EventColumn, number>> = {};
+  let log: ProblemLog | undefined;
+  await streamTable(
+    path,
+    { noun: 'event list', rulePrefix: 'events', rowsNoun: 'events' },
+    {
+      head: (head) => {
+        table = head;
+        log = new ProblemLog(head, 'events');
+        const match = matchColumns(head, EVENT_COLUMNS, 'events');
+        index = match.index;
+        log.add(match.messages);
+      },
+      row: (row, shape) => {
+        const messages = [...shape];
+        const event = eventFromRow(rowFields(table!, index, 'events', messages, row), today);
+        log!.add(messages);
+        if (event && !log!.hasErrors) events.push(event);
+      },
+    },
+  );
+  const refusal = log!.refusal('event list', 'no event was read');
+  if (refusal) throw refusal;
+  return { path: table!.path, sha256: table!.sha256, format: table!.format, events };
+}
+
+function eventFromRow(f: RowFields<EventColumn>, today: string): AccountEvent | undefined {
+  const customerId = f.requiredText('customerId', '客户号');
+  const kindText = f.requiredText('kind', '事件');
+  const kind =
+    kindText === undefined ? undefined : EVENT_WORDS[normaliseText(kindText).toLowerCase().replace(/\s+/g, '')];
+  if (kindText !== undefined && !kind) {
+    f.problem(
+      'kind',
+      'unknown-event',
+      `event ${JSON.stringify(kindText)} is not one huifang plans a visit for`,
+      `write one of: ${Object.values(ACCOUNT_EVENT_LABELS).join(', ')}`,
     );
   }
-  return { path: table.path, sha256: table.sha256, format: table.format, events };
+  const occurredOn = f.parsed('occurredOn', (c) => parseDate(c, today), '事件日期');
+  const note = f.optionalText('note');
+  if (customerId === undefined || !kind || occurredOn === undefined) return undefined;
+  return { customerId, kind, occurredOn, ...(note !== undefined ? { note } : {}) };
 }

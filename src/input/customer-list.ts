@@ -5,19 +5,21 @@
  * half a list. Accepted columns and formats: docs/customer-lists.md.
  */
 import { maskTail, type Customer, type CustomerKind } from '../domain/customer.ts';
-import { InputError, message } from '../domain/messages.ts';
+import { message, type Message } from '../domain/messages.ts';
 import { checkSegment, quoteValue, type PathSegment } from '../domain/path-segment.ts';
 import { today as businessToday } from '../env/clock.ts';
 import { parseDate, parseEmail, parsePhone, parsePostcode, type Parsed } from './fields.ts';
-import { inReadingOrder, rowFields, type RowFields } from './row-fields.ts';
+import { ProblemLog, rowFields, type RowFields } from './row-fields.ts';
 import {
   cellAsText,
   matchColumns,
   normaliseText,
-  readTable,
+  streamTable,
   type ColumnSpec,
   type TableFormat,
+  type TableHead,
   type TableKind,
+  type TableRow,
 } from './table.ts';
 
 export interface CustomerList {
@@ -132,170 +134,238 @@ export interface CustomerTableOptions<K extends string, T> {
   today: string;
   /** The row's own fields, read from `f` beside the customer (undefined when a customer field has a problem). */
   row: (f: RowFields<CustomerColumn | K>, customer: Customer | undefined) => T | undefined;
+  /** Told the file's head before any row (its SHA-256 and format). */
+  onHead?: (head: TableHead) => void;
+  /**
+   * Takes the rows read, in batches, for as long as no problem has been found; the rows are
+   * then not returned. The caller keeps them only if the whole table is read without problem.
+   */
+  onRows?: (rows: T[]) => void;
 }
+
+export interface CustomerTable<T> {
+  path: string;
+  sha256: string;
+  format: TableFormat;
+  /** The rows read (none when `onRows` took them). */
+  rows: T[];
+  /** How many rows were read. */
+  count: number;
+}
+
+/** Rows handed to `onRows` at a time. */
+const BATCH = 2000;
 
 /**
  * Reads a table whose rows are customers with (optionally) more fields: the customer list
- * and the account export share its columns, its tolerance and its whole-file refusal.
+ * and the account export share its columns, its tolerance and its whole-file refusal. The
+ * file is read one row at a time; each row is checked as it comes.
  *
- * @throws InputError listing every problem, each with the file, row and column.
+ * @throws InputError listing every problem (the first `MAX_LISTED_PROBLEMS`, the others
+ *   counted), each with the file, row and column.
  */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function readCustomerTable<K extends string, T>(
   path: string,
   options: CustomerTableOptions<K, T>,
-): Promise<{ path: string; sha256: string; format: TableFormat; rows: T[] }> {
-  const { kind, today } = options;
-  const prefix = kind.rulePrefix;
-  const table = await readTable(path, kind);
-  const { index, messages } = matchColumns(table, options.columns, prefix);
+): Promise<CustomerTable<T>> {
+  const reader = new CustomerTableReader(options);
+  await streamTable(path, options.kind, {
+    head: (head) => reader.head(head),
+    row: (row, shape) => reader.row(row, shape),
+  });
+  return reader.finish();
+}
 
-  // One 营业部 column holding "code name" stands in for 营业部代码.
-  let combinedBranch = false;
-  if (index.branchCode === undefined && index.branchName !== undefined) {
-    const i = index.branchName;
-    combinedBranch = table.rows.some((r) => {
-      const c = r.cells[i];
-      return c?.type === 'text' && CODE_AND_NAME.test(normaliseText(c.text));
-    });
-  }
-  if (index.branchCode === undefined && !combinedBranch) {
-    messages.push(
-      message(
-        `${prefix}/missing-column`,
-        'the required column 营业部代码 is missing',
-        { file: table.path, row: 1 },
-        {
-          fix: 'add a column headed one of: 营业部代码, 营业部编号, branch_code; or write the code before the name in the 营业部 column (3101 上海浦东南路证券营业部)',
-          expected: '营业部代码 | 营业部编号 | branch_code',
-        },
-      ),
-    );
+/** The state of a customer table being read: its columns, the customers seen, the problems and the rows to hand on. */
+class CustomerTableReader<K extends string, T> {
+  private table!: TableHead;
+  private index: Partial<Record<CustomerColumn | K, number>> = {};
+  private log!: ProblemLog;
+  /** No 营业部代码 column: the 营业部 column must hold "code name" (decided once a row does). */
+  private combinedBranch = false;
+  private sawCombined = false;
+  private readonly firstRowOf = new Map<string, number>();
+  private batch: T[] = [];
+  private readonly kept: T[] = [];
+  private count = 0;
+
+  constructor(private readonly options: CustomerTableOptions<K, T>) {}
+
+  head(head: TableHead): void {
+    const prefix = this.options.kind.rulePrefix;
+    this.table = head;
+    this.log = new ProblemLog(head, prefix);
+    const { index, messages } = matchColumns(head, this.options.columns, prefix);
+    this.index = index;
+    // One 营业部 column holding "code name" stands in for 营业部代码.
+    this.combinedBranch = index.branchCode === undefined && index.branchName !== undefined;
+    if (index.branchCode === undefined && index.branchName === undefined)
+      messages.push(missingBranchCode(head, prefix));
+    this.log.add(messages);
+    this.options.onHead?.(head);
   }
 
-  // Rows are checked even when a column is missing, so that one report names every problem.
-  const rows: T[] = [];
-  const firstRowOf = new Map<string, number>();
-  for (const row of table.rows) {
+  /** Checks one row (even when a column is missing, so that one report names every problem). */
+  row(row: TableRow, shape: readonly Message[]): void {
+    const messages = [...shape];
     const f = rowFields(
-      table,
-      index,
-      prefix,
+      this.table,
+      this.index,
+      this.options.kind.rulePrefix,
       messages,
       row,
       CUSTOMER_MAX_LENGTHS as Partial<Record<K | CustomerColumn, number>>,
     );
-    const idCell = f.cell('customerId');
-    const customerId = idCell && idCell.type !== 'error' ? normaliseText(cellAsText(idCell)) : '';
-    if (customerId !== '') {
-      const first = firstRowOf.get(customerId);
-      if (first !== undefined) {
-        f.problem(
-          'customerId',
-          'duplicate-customer',
-          `customer ${maskTail(customerId)} appears twice, in rows ${first} and ${row.row}`,
-          `keep one row per customer; delete or correct row ${row.row} or row ${first}`,
-        );
-      } else {
-        firstRowOf.set(customerId, row.row);
-      }
-    }
-    const value = options.row(f, customerFromRow(f, { combinedBranch, today }));
-    if (value !== undefined) rows.push(value);
+    this.checkDuplicate(f);
+    if (this.combinedBranch && !this.sawCombined) this.sawCombined = startsWithCode(f);
+    const customer = customerFromRow(f, { combinedBranch: this.combinedBranch, today: this.options.today });
+    const value = this.options.row(f, customer);
+    this.log.add(messages);
+    if (value === undefined || this.log.hasErrors) return;
+    this.count += 1;
+    if (!this.options.onRows) this.kept.push(value);
+    else if (this.batch.push(value) >= BATCH) this.flush();
   }
 
-  const problems = inReadingOrder(table, messages);
-  if (problems.some((m) => m.severity === 'error')) {
-    const n = problems.length;
-    throw new InputError(
-      `the ${kind.noun} ${table.path} has ${n} problem${n === 1 ? '' : 's'}; no ${kind.rowsNoun.replace(/s$/, '')} was read`,
-      problems,
+  private checkDuplicate(f: RowFields<CustomerColumn | K>): void {
+    const idCell = f.cell('customerId');
+    const customerId = idCell && idCell.type !== 'error' ? normaliseText(cellAsText(idCell)) : '';
+    if (customerId === '') return;
+    const first = this.firstRowOf.get(customerId);
+    if (first === undefined) {
+      this.firstRowOf.set(customerId, f.row);
+      return;
+    }
+    f.problem(
+      'customerId',
+      'duplicate-customer',
+      `customer ${maskTail(customerId)} appears twice, in rows ${first} and ${f.row}`,
+      `keep one row per customer; delete or correct row ${f.row} or row ${first}`,
     );
   }
-  return { path: table.path, sha256: table.sha256, format: table.format, rows };
+
+  private flush(): void {
+    if (this.batch.length > 0 && !this.log.hasErrors) this.options.onRows!(this.batch);
+    this.batch = [];
+  }
+
+  finish(): CustomerTable<T> {
+    const { kind } = this.options;
+    if (this.combinedBranch && !this.sawCombined) {
+      // No row writes a code before the branch: the column is missing, not every row wrong.
+      this.log.discard(`${kind.rulePrefix}/bad-branch`);
+      this.log.add([missingBranchCode(this.table, kind.rulePrefix)]);
+    }
+    if (this.options.onRows) this.flush();
+    const refusal = this.log.refusal(kind.noun, `no ${kind.rowsNoun.replace(/s$/, '')} was read`);
+    if (refusal) throw refusal;
+    const { path, sha256, format } = this.table;
+    return { path, sha256, format, rows: this.kept, count: this.count };
+  }
+}
+
+function missingBranchCode(table: TableHead, prefix: string): Message {
+  return message(
+    `${prefix}/missing-column`,
+    'the required column 营业部代码 is missing',
+    { file: table.path, row: 1 },
+    {
+      fix: 'add a column headed one of: 营业部代码, 营业部编号, branch_code; or write the code before the name in the 营业部 column (3101 上海浦东南路证券营业部)',
+      expected: '营业部代码 | 营业部编号 | branch_code',
+    },
+  );
+}
+
+/** Whether the row's 营业部 cell writes the branch code before the name. */
+function startsWithCode(f: RowFields<CustomerColumn>): boolean {
+  const c = f.cell('branchName');
+  return c?.type === 'text' && CODE_AND_NAME.test(normaliseText(c.text));
 }
 
 /** One row as a customer, or `undefined` when any of its fields has a problem (recorded on `f`). */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 function customerFromRow(
   f: RowFields<CustomerColumn>,
   ctx: { combinedBranch: boolean; today: string },
 ): Customer | undefined {
-  const { combinedBranch, today } = ctx;
   const customerId = checked(f, 'customerId', 'customer', f.requiredText('customerId', '客户号'));
   const name = f.requiredText('name', '姓名');
-  const kindText = f.requiredText('kind', '客户类型');
-  let kind: CustomerKind | undefined;
-  if (kindText !== undefined) {
-    kind = KIND_WORDS[kindText.toLowerCase()];
-    if (!kind)
-      f.problem(
-        'kind',
-        'unknown-kind',
-        `customer kind ${quoteValue(kindText)} is neither 个人 nor 机构`,
-        'write 个人 (individual) or 机构 (institution)',
-      );
-  }
-
-  let branchCode: string | undefined;
-  let branchName: string | undefined;
-  if (combinedBranch) {
-    const text = f.requiredText('branchName', '营业部');
-    const m = text === undefined ? null : CODE_AND_NAME.exec(text);
-    if (text !== undefined && !m) {
-      f.problem(
-        'branchName',
-        'bad-branch',
-        `branch ${quoteValue(text)} does not start with its code`,
-        'write the code, a space and the name: 3101 上海浦东南路证券营业部',
-      );
-    } else if (m) {
-      branchCode = checked(f, 'branchName', 'branch', m[1]!);
-      branchName = m[2]!.trim();
-    }
-  } else {
-    branchCode = checked(f, 'branchCode', 'branch', f.requiredText('branchCode', '营业部代码'));
-    const text = f.requiredText('branchName', '营业部名称');
-    // "3101 上海浦东南路证券营业部" beside a 营业部代码 of 3101: keep the name only.
-    const m = text === undefined ? null : CODE_AND_NAME.exec(text);
-    branchName = m && m[1] === branchCode ? m[2]!.trim() : text;
-  }
-
+  const kind = kindOf(f);
+  const { branchCode, branchName } = ctx.combinedBranch ? combinedBranchOf(f) : branchOf(f);
   const address = f.requiredText('address', '地址');
   const postcode = f.parsed('postcode', parsePostcode, '邮编');
   const phone = f.parsed('phone', (c) => maskedPhone(parsePhone(c)), '电话');
   const email = f.parsed('email', parseEmail) ?? '';
-  const openedOn = f.parsed('openedOn', (c) => parseDate(c, today), '开户日期');
+  const openedOn = f.parsed('openedOn', (c) => parseDate(c, ctx.today), '开户日期');
   const marketingStaff = f.optionalText('marketingStaff');
   const contactPerson = f.optionalText('contactPerson');
-
   if (
-    customerId !== undefined &&
-    name !== undefined &&
-    kind !== undefined &&
-    branchCode !== undefined &&
-    branchName !== undefined &&
-    address !== undefined &&
-    postcode !== undefined &&
-    phone !== undefined &&
-    openedOn !== undefined
-  ) {
-    return {
-      customerId,
-      name,
-      kind,
-      branchCode,
-      branchName,
-      address,
-      postcode,
-      phone,
-      email,
-      openedOn,
-      ...(marketingStaff !== undefined ? { marketingStaff } : {}),
-      ...(contactPerson !== undefined ? { contactPerson } : {}),
-    };
+    customerId === undefined ||
+    name === undefined ||
+    kind === undefined ||
+    branchCode === undefined ||
+    branchName === undefined ||
+    address === undefined ||
+    postcode === undefined ||
+    phone === undefined ||
+    openedOn === undefined
+  )
+    return undefined;
+  return {
+    customerId,
+    name,
+    kind,
+    branchCode,
+    branchName,
+    address,
+    postcode,
+    phone,
+    email,
+    openedOn,
+    ...(marketingStaff !== undefined ? { marketingStaff } : {}),
+    ...(contactPerson !== undefined ? { contactPerson } : {}),
+  };
+}
+
+function kindOf(f: RowFields<CustomerColumn>): CustomerKind | undefined {
+  const kindText = f.requiredText('kind', '客户类型');
+  if (kindText === undefined) return undefined;
+  const kind = KIND_WORDS[kindText.toLowerCase()];
+  if (!kind)
+    f.problem(
+      'kind',
+      'unknown-kind',
+      `customer kind ${quoteValue(kindText)} is neither 个人 nor 机构`,
+      'write 个人 (individual) or 机构 (institution)',
+    );
+  return kind;
+}
+
+type Branch = { branchCode: PathSegment | undefined; branchName: string | undefined };
+
+/** One 营业部 column holding "3101 上海浦东南路证券营业部". */
+function combinedBranchOf(f: RowFields<CustomerColumn>): Branch {
+  const text = f.requiredText('branchName', '营业部');
+  const m = text === undefined ? null : CODE_AND_NAME.exec(text);
+  if (text !== undefined && !m) {
+    f.problem(
+      'branchName',
+      'bad-branch',
+      `branch ${quoteValue(text)} does not start with its code`,
+      'write the code, a space and the name: 3101 上海浦东南路证券营业部',
+    );
   }
-  return undefined;
+  return m
+    ? { branchCode: checked(f, 'branchName', 'branch', m[1]!), branchName: m[2]!.trim() }
+    : { branchCode: undefined, branchName: undefined };
+}
+
+/** 营业部代码 and 营业部名称 in their own columns. */
+function branchOf(f: RowFields<CustomerColumn>): Branch {
+  const branchCode = checked(f, 'branchCode', 'branch', f.requiredText('branchCode', '营业部代码'));
+  const text = f.requiredText('branchName', '营业部名称');
+  // "3101 上海浦东南路证券营业部" beside a 营业部代码 of 3101: keep the name only.
+  const m = text === undefined ? null : CODE_AND_NAME.exec(text);
+  return { branchCode, branchName: m && m[1] === branchCode ? m[2]!.trim() : text };
 }
 
 /**

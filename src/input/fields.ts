@@ -22,7 +22,7 @@ const EARLIEST_DATE = '1980-01-01';
  */
 export function parseDate(cell: Cell, today: string): Parsed<string> {
   let y: number, m: number, d: number;
-  const shown = quoteValue(cellAsText(cell));
+  const shown = (): string => quoteValue(cellAsText(cell)); // only for a problem: most cells have none
   if (cell.type === 'date') {
     [y, m, d] = cell.iso.split('-').map(Number) as [number, number, number];
   } else if (
@@ -36,7 +36,7 @@ export function parseDate(cell: Cell, today: string): Parsed<string> {
   } else if (cell.type === 'number') {
     return bad(
       'bad-date',
-      `${shown} is a number, not a date`,
+      `${shown()} is a number, not a date`,
       'format the cell as a date in Excel, or write it as 2026-09-15',
     );
   } else {
@@ -48,17 +48,18 @@ export function parseDate(cell: Cell, today: string): Parsed<string> {
     if (!match)
       return bad(
         'bad-date',
-        `${shown} is not a date`,
+        `${shown()} is not a date`,
         'write dates as 2026-09-15, 2026/9/15, 20260915 or 2026年9月15日',
       );
     [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
   }
   if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) {
-    return bad('bad-date', `${shown} is not a date that exists`, 'check the month and day');
+    return bad('bad-date', `${shown()} is not a date that exists`, 'check the month and day');
   }
   const iso = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-  if (iso < EARLIEST_DATE) return bad('bad-date', `${shown} is before 1980`, 'check the year');
-  if (iso > today) return bad('bad-date', `${shown} is in the future (today is ${today})`, 'check the year and month');
+  if (iso < EARLIEST_DATE) return bad('bad-date', `${shown()} is before 1980`, 'check the year');
+  if (iso > today)
+    return bad('bad-date', `${shown()} is in the future (today is ${today})`, 'check the year and month');
   return ok(iso);
 }
 
@@ -74,7 +75,7 @@ function daysInMonth(y: number, m: number): number {
  * refused, never guessed.
  */
 export function parsePostcode(cell: Cell): Parsed<string> {
-  const shown = quoteValue(cellAsText(cell));
+  const shown = (): string => quoteValue(cellAsText(cell)); // only for a problem: most cells have none
   if (cell.type === 'number') {
     const v = cell.value;
     if (Number.isInteger(v) && v >= 0) {
@@ -85,7 +86,7 @@ export function parsePostcode(cell: Cell): Parsed<string> {
     }
     return bad(
       'bad-postcode',
-      `postcode ${shown} is not six digits`,
+      `postcode ${shown()} is not six digits`,
       'a postcode has six digits, e.g. 200120; format the column as text so leading zeros stay',
     );
   }
@@ -94,7 +95,7 @@ export function parsePostcode(cell: Cell): Parsed<string> {
   const lostZero = /^\d{5}$/.test(text) ? ' (if Excel dropped a leading zero, write it back: 0' + text + ')' : '';
   return bad(
     'bad-postcode',
-    `postcode ${shown} is not six digits`,
+    `postcode ${shown()} is not six digits`,
     `a postcode has six digits, e.g. 200120${lostZero}`,
   );
 }
@@ -108,17 +109,17 @@ const PHONE_CHARS = /^[0-9 +\-()]+$/;
  */
 export function parsePhone(cell: Cell): Parsed<string> {
   const text = cell.type === 'number' ? cellAsText(cell) : normaliseCode(cellAsText(cell)).replace(/\s+/g, ' ');
-  const shown = quoteValue(cellAsText(cell));
+  const shown = (): string => quoteValue(cellAsText(cell)); // only for a problem: most cells have none
   if (!PHONE_CHARS.test(text)) {
     return bad(
       'bad-phone',
-      `phone ${shown} holds characters other than digits, spaces, +, - and parentheses`,
+      `phone ${shown()} holds characters other than digits, spaces, +, - and parentheses`,
       'write one phone number, e.g. 138 0013 8000 or 021-6888 1234',
     );
   }
   const digits = text.replace(/\D/g, '').length;
   if (digits < 7 || digits > 20) {
-    return bad('bad-phone', `phone ${shown} has ${digits} digits`, 'a phone number has 7 to 20 digits');
+    return bad('bad-phone', `phone ${shown()} has ${digits} digits`, 'a phone number has 7 to 20 digits');
   }
   return ok(text);
 }

@@ -7,7 +7,7 @@
 import { InputError, message } from '../domain/messages.ts';
 import { parseTrackingNumber } from '../domain/tracking.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
-import { inReadingOrder, rowFields } from './row-fields.ts';
+import { inReadingOrder, rowFields, type RowFields } from './row-fields.ts';
 import { matchColumns, normaliseCode, readTable, type ColumnSpec } from './table.ts';
 
 export interface MailingRow {
@@ -37,7 +37,6 @@ export const MAILING_COLUMNS: readonly ColumnSpec<MailingColumn>[] = [
  * @throws InputError with `mailing/bad-tracking-number`, `mailing/bad-visit-id`,
  *   `mailing/no-recipient`, `mailing/duplicate-tracking-number`, `mailing/missing-column` …
  */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function readMailingList(path: string): Promise<{ path: string; rows: MailingRow[] }> {
   const table = await readTable(path, { noun: 'mailing list', rulePrefix: 'mailing', rowsNoun: 'mailed letters' });
   const { index, messages } = matchColumns(table, MAILING_COLUMNS, 'mailing');
@@ -59,60 +58,8 @@ export async function readMailingList(path: string): Promise<{ path: string; row
   const firstRowOf = new Map<string, number>();
   if (!messages.some((m) => m.severity === 'error')) {
     for (const row of table.rows) {
-      const f = rowFields(table, index, 'mailing', messages, row);
-      const typedVisit = f.optionalText('visitId');
-      const customerId = f.optionalText('customerId');
-      const typedNumber = f.requiredText('trackingNumber', '邮件号码');
-      let visitId: string | undefined;
-      if (typedVisit !== undefined) {
-        const v = parseVisitId(typedVisit);
-        if (v.ok) visitId = v.visitId;
-        else
-          f.problem(
-            'visitId',
-            'bad-visit-id',
-            `"${typedVisit}" is not a visit id: ${v.reason}`,
-            'copy the 回访编号 printed on the letter',
-          );
-      } else if (customerId === undefined) {
-        f.problem(
-          undefined,
-          'no-recipient',
-          'the row names neither a visit (回访编号) nor a customer (客户号)',
-          'fill in one of them',
-        );
-      }
-      let trackingNumber: string | undefined;
-      if (typedNumber !== undefined) {
-        const t = parseTrackingNumber(normaliseCode(typedNumber));
-        if (t.ok) trackingNumber = t.trackingNumber;
-        else
-          f.problem(
-            'trackingNumber',
-            'bad-tracking-number',
-            t.reason,
-            'copy the number from the post office receipt (挂号号码) again',
-          );
-      }
-      if (trackingNumber !== undefined) {
-        const first = firstRowOf.get(trackingNumber);
-        if (first !== undefined)
-          f.problem(
-            'trackingNumber',
-            'duplicate-tracking-number',
-            `${trackingNumber} appears twice, in rows ${first} and ${row.row}`,
-            'one tracking number belongs to one letter',
-          );
-        else firstRowOf.set(trackingNumber, row.row);
-        if ((visitId !== undefined || customerId !== undefined) && first === undefined) {
-          rows.push({
-            row: row.row,
-            trackingNumber,
-            ...(visitId !== undefined ? { visitId } : {}),
-            ...(customerId !== undefined ? { customerId } : {}),
-          });
-        }
-      }
+      const mailed = mailingFromRow(rowFields(table, index, 'mailing', messages, row), firstRowOf);
+      if (mailed) rows.push(mailed);
     }
   }
   const problems = inReadingOrder(table, messages);
@@ -124,4 +71,69 @@ export async function readMailingList(path: string): Promise<{ path: string; row
     );
   }
   return { path: table.path, rows };
+}
+
+/** One row as a mailed letter, or `undefined` when it has a problem (recorded on `f`) or repeats a number. */
+function mailingFromRow(f: RowFields<MailingColumn>, firstRowOf: Map<string, number>): MailingRow | undefined {
+  const customerId = f.optionalText('customerId');
+  const visitId = visitOf(f, customerId);
+  const trackingNumber = trackingNumberOf(f);
+  if (trackingNumber === undefined) return undefined;
+  const first = firstRowOf.get(trackingNumber);
+  if (first !== undefined) {
+    f.problem(
+      'trackingNumber',
+      'duplicate-tracking-number',
+      `${trackingNumber} appears twice, in rows ${first} and ${f.row}`,
+      'one tracking number belongs to one letter',
+    );
+    return undefined;
+  }
+  firstRowOf.set(trackingNumber, f.row);
+  if (visitId === undefined && customerId === undefined) return undefined;
+  return {
+    row: f.row,
+    trackingNumber,
+    ...(visitId !== undefined ? { visitId } : {}),
+    ...(customerId !== undefined ? { customerId } : {}),
+  };
+}
+
+/** The visit the row names (回访编号), checked; a row naming neither visit nor customer is a problem. */
+function visitOf(f: RowFields<MailingColumn>, customerId: string | undefined): string | undefined {
+  const typedVisit = f.optionalText('visitId');
+  if (typedVisit === undefined) {
+    if (customerId === undefined)
+      f.problem(
+        undefined,
+        'no-recipient',
+        'the row names neither a visit (回访编号) nor a customer (客户号)',
+        'fill in one of them',
+      );
+    return undefined;
+  }
+  const v = parseVisitId(typedVisit);
+  if (v.ok) return v.visitId;
+  f.problem(
+    'visitId',
+    'bad-visit-id',
+    `"${typedVisit}" is not a visit id: ${v.reason}`,
+    'copy the 回访编号 printed on the letter',
+  );
+  return undefined;
+}
+
+/** The tracking number (邮件号码), its S10 check digit checked. */
+function trackingNumberOf(f: RowFields<MailingColumn>): string | undefined {
+  const typedNumber = f.requiredText('trackingNumber', '邮件号码');
+  if (typedNumber === undefined) return undefined;
+  const t = parseTrackingNumber(normaliseCode(typedNumber));
+  if (t.ok) return t.trackingNumber;
+  f.problem(
+    'trackingNumber',
+    'bad-tracking-number',
+    t.reason,
+    'copy the number from the post office receipt (挂号号码) again',
+  );
+  return undefined;
 }

@@ -17,10 +17,11 @@ import {
   loadEvents,
   loadVisitsSeen,
   plannedVisits,
-  saveAccountImport,
+  beginAccountImport,
   saveEventImport,
   savePlan,
   type AccountImport,
+  type AccountImportWriter,
 } from '../store/planning.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { coverage, type Coverage } from './coverage.ts';
@@ -77,28 +78,41 @@ function exportDay(option: string | undefined): string {
   return asOf;
 }
 
-/** Reads an account list (refused whole on any problem), keeps the file and records the import. */
+/**
+ * Reads an account list one row at a time into the register, in batches inside one
+ * transaction: refused whole on any problem (nothing kept), else the file is kept and the
+ * import recorded.
+ */
 export async function importAccounts(
   ws: Workspace,
   path: string,
   options: { asOf?: string; actor: string },
 ): Promise<ImportResult> {
   const asOf = exportDay(options.asOf);
-  const list = await readAccounts(path, { today: today() });
-  const stored = await ws.files.putFile(list.path);
-  const importId = saveAccountImport(
-    ws.register,
-    {
-      asOf,
-      sourcePath: list.path,
-      sha256: stored.sha256,
-      size: stored.size,
-      format: list.format,
-      importedBy: options.actor,
-    },
-    list.accounts,
-  );
-  return { importId, path: list.path, sha256: stored.sha256, format: list.format, asOf, rows: list.accounts.length };
+  let writer: AccountImportWriter | undefined;
+  try {
+    const list = await readAccounts(path, {
+      today: today(),
+      onHead: (head) => {
+        writer = beginAccountImport(ws.register, {
+          asOf,
+          sourcePath: head.path,
+          sha256: head.sha256,
+          size: head.size,
+          format: head.format,
+          importedBy: options.actor,
+        });
+      },
+      onAccounts: (accounts) => writer!.add(accounts),
+    });
+    const stored = await ws.files.putFile(list.path);
+    if (stored.sha256 !== list.sha256)
+      throw new InputError(`${list.path} changed while it was being read; import it again once it is complete`);
+    const importId = writer!.commit();
+    return { importId, path: list.path, sha256: stored.sha256, format: list.format, asOf, rows: list.count };
+  } finally {
+    writer?.abort();
+  }
 }
 
 /** Reads an event list (refused whole on any problem), keeps the file and records the new events. */

@@ -46,8 +46,8 @@ const importFromRow = (r: ImportRow): AccountImport => ({
 
 export type NewImport = Omit<AccountImport, 'importId' | 'importedAt'> & { size: number };
 
-/** Records an import of a stored file (the file itself is already in the file store). */
-function recordImport(register: Register, i: NewImport): number {
+/** Records an import of a stored file (the file itself is already in the file store, or will be by commit). */
+function insertImport(register: Register, i: NewImport): number {
   const db = sqlOf(register);
   recordBlob(
     db,
@@ -60,15 +60,116 @@ function recordImport(register: Register, i: NewImport): number {
       'INSERT INTO account_imports (kind, as_of, source_path, sha256, format, row_count, imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     )
     .run(i.kind, i.asOf, i.sourcePath, i.sha256, i.format, i.rowCount, nowIso(), i.importedBy);
-  const importId = Number(info.lastInsertRowid);
+  return Number(info.lastInsertRowid);
+}
+
+function recordImported(register: Register, i: NewImport, importId: number): void {
+  const db = sqlOf(register);
   recordEvent(db, i.importedBy, `${i.kind}.imported`, null, {
     importId,
     sha256: i.sha256,
     asOf: i.asOf,
     rows: i.rowCount,
   });
+}
+
+function recordImport(register: Register, i: NewImport): number {
+  const db = sqlOf(register);
+  const importId = insertImport(db, i);
+  recordImported(db, i, importId);
   return importId;
 }
+
+/**
+ * An account import being written: the accounts added in batches as the file is read, all in
+ * one transaction, so that nothing is kept unless `commit` is reached (a file refused at its
+ * last row leaves the register as it was). Nothing else may use the register until `commit`
+ * or `abort`.
+ */
+export interface AccountImportWriter {
+  readonly importId: number;
+  add(accounts: readonly Account[]): void;
+  /** Records the import with its row count and ends the transaction; returns the import's id. */
+  commit(): number;
+  /** Forgets everything added (safe to call after `commit`: then it does nothing). */
+  abort(): void;
+}
+
+/** The page cache during an import, in KiB (negative: SQLite's way of saying KiB). */
+const IMPORT_CACHE_KIB = -64 * 1024;
+
+/** Starts an account import (takes the register's write lock until commit or abort). */
+export function beginAccountImport(register: Register, i: Omit<NewImport, 'kind' | 'rowCount'>): AccountImportWriter {
+  const db = sqlOf(register);
+  // A larger page cache while a million rows go in: fewer pages written and read back.
+  const cacheSize = db.pragma('cache_size', { simple: true }) as number;
+  db.pragma(`cache_size = ${IMPORT_CACHE_KIB}`);
+  db.prepare('BEGIN IMMEDIATE').run();
+  let open = true;
+  let rows = 0;
+  try {
+    const meta: NewImport = { ...i, kind: 'accounts', rowCount: 0 };
+    const importId = insertImport(db, meta);
+    const insert = db.prepare(
+      `INSERT INTO accounts (import_id, customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission, account_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    return {
+      importId,
+      add(accounts) {
+        for (const a of accounts) insert.run(importId, ...accountColumns(a));
+        rows += accounts.length;
+      },
+      commit() {
+        db.prepare('UPDATE account_imports SET row_count = ? WHERE import_id = ?').run(rows, importId);
+        recordImported(db, { ...meta, rowCount: rows }, importId);
+        db.prepare('COMMIT').run();
+        open = false;
+        db.pragma(`cache_size = ${cacheSize}`);
+        return importId;
+      },
+      abort() {
+        if (open && db.inTransaction) db.prepare('ROLLBACK').run();
+        if (open) db.pragma(`cache_size = ${cacheSize}`);
+        open = false;
+      },
+    };
+  } catch (e) {
+    db.prepare('ROLLBACK').run();
+    throw e;
+  }
+}
+
+/** The columns of one account after its import id, in the order of the INSERT. */
+function accountColumns(a: Account): unknown[] {
+  return [
+    a.customerId,
+    a.branchCode,
+    a.branchName,
+    a.openedOn,
+    a.status,
+    a.margin ? 1 : 0,
+    a.vip ? 1 : 0,
+    a.assets ?? null,
+    a.monthlyTurnover ?? null,
+    a.sixMonthReturn ?? null,
+    a.indexReturn ?? null,
+    a.annualCommission ?? null,
+    JSON.stringify(a, ACCOUNT_REST),
+  ];
+}
+
+/** What an account holds beside its columns (name, address, phone, …): the keys of its `account_json`. */
+const ACCOUNT_REST: (keyof Account)[] = [
+  'name',
+  'kind',
+  'address',
+  'postcode',
+  'phone',
+  'email',
+  'marketingStaff',
+  'contactPerson',
+];
 
 /** Records an account import and its accounts, in one transaction. */
 export function saveAccountImport(
@@ -76,33 +177,13 @@ export function saveAccountImport(
   i: Omit<NewImport, 'kind' | 'rowCount'>,
   accounts: readonly Account[],
 ): number {
-  const db = sqlOf(register);
-  return db.transaction(() => {
-    const importId = recordImport(db, { ...i, kind: 'accounts', rowCount: accounts.length });
-    const insert = db.prepare(
-      `INSERT INTO accounts (import_id, customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission, account_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    for (const a of accounts) {
-      insert.run(
-        importId,
-        a.customerId,
-        a.branchCode,
-        a.branchName,
-        a.openedOn,
-        a.status,
-        a.margin ? 1 : 0,
-        a.vip ? 1 : 0,
-        a.assets ?? null,
-        a.monthlyTurnover ?? null,
-        a.sixMonthReturn ?? null,
-        a.indexReturn ?? null,
-        a.annualCommission ?? null,
-        JSON.stringify(a),
-      );
-    }
-    return importId;
-  })();
+  const writer = beginAccountImport(register, i);
+  try {
+    writer.add(accounts);
+    return writer.commit();
+  } finally {
+    writer.abort();
+  }
 }
 
 /** Records an event import; events already known (same customer, kind and date) are not added again. */
@@ -217,18 +298,28 @@ function planningAccount(row: PlanningRow, share: (s: string) => string): Planni
   return a;
 }
 
-/** Some accounts of an import, by customer id (missing ones are left out). */
+/**
+ * Some accounts of an import, by customer id (missing ones are left out): the columns, and
+ * the rest from `account_json` (which holds the whole account in imports recorded before the
+ * columns were left out of it: the same values).
+ */
 export function loadAccountsById(
   register: Register,
   importId: number,
   customerIds: readonly string[],
 ): Map<string, Account> {
   const db = sqlOf(register);
-  const get = db.prepare('SELECT account_json FROM accounts WHERE import_id = ? AND customer_id = ?').raw();
+  const get = db
+    .prepare(
+      'SELECT customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission, account_json FROM accounts WHERE import_id = ? AND customer_id = ?',
+    )
+    .raw();
   const out = new Map<string, Account>();
   for (const id of customerIds) {
-    const row = get.get(importId, id) as [string] | undefined;
-    if (row) out.set(id, JSON.parse(row[0]) as Account);
+    const row = get.get(importId, id) as [...PlanningRow, string] | undefined;
+    if (!row) continue;
+    const columns = planningAccount(row.slice(0, 12) as PlanningRow, (s) => s);
+    out.set(id, { ...columns, ...(JSON.parse(row[12]) as Omit<Account, keyof PlanningAccount>) } as Account);
   }
   return out;
 }
