@@ -215,12 +215,7 @@ export function alignPage(img: GreyImage, codes: readonly FoundCode[]): Alignmen
   const ours = codes.filter((c) => c.payload).slice(0, 2);
   const pxPerMm = scaleAt(placed.estimate, { x: A4.width / 2, y: A4.height / 2 });
   const problems: string[] = [];
-  const marks = REGISTRATION_MARKS.map((m, i) => {
-    const found = findMark(img, project(placed.estimate, centre(m)), pxPerMm);
-    if (found.mark) return found.mark;
-    problems.push(`registration mark ${MARK_NAMES[i]} not found (${found.reason})`);
-    return null;
-  });
+  const marks = findMarks(img, placed.estimate, pxPerMm, ours, placed.slots, problems);
   const layout: Point[] = [];
   const image: Point[] = [];
   marks.forEach((m, i) => {
@@ -275,3 +270,42 @@ export function alignPage(img: GreyImage, codes: readonly FoundCode[]): Alignmen
 }
 
 const MARK_NAMES = ['top-left', 'top-right', 'bottom-right', 'bottom-left'];
+
+/** How far (mm) a mark the first search missed is looked for around where the marks found so far put it. */
+const WIDE_MARK_SEARCH_MM = 22;
+
+/**
+ * The registration marks near where the QR codes put them. A page seen at an angle (a phone
+ * photo) bends away from the codes' affine estimate towards the corners without codes: the
+ * marks missed there are looked for again, farther, around where the marks found and the
+ * codes' corners put them.
+ */
+function findMarks(
+  img: GreyImage,
+  estimate: Homography,
+  pxPerMm: number,
+  codes: readonly FoundCode[],
+  slots: readonly CodeSlot[],
+  problems: string[],
+): (FoundMark | null)[] {
+  const first = REGISTRATION_MARKS.map((m) => findMark(img, project(estimate, centre(m)), pxPerMm));
+  const marks = first.map((f) => f.mark);
+  const found = marks.flatMap((m, i) => (m ? [i] : []));
+  if (found.length > 0 && found.length < 4) {
+    const layout = [
+      ...found.map((i) => centre(REGISTRATION_MARKS[i]!)),
+      ...codes.flatMap((_, i) => qrCorners(QR_CODES[slots[i]!])),
+    ];
+    const image = [...found.map((i) => marks[i]!.centre), ...codes.flatMap((c) => c.corners)];
+    const refined = fitTransform(layout, image, 'affine') ?? estimate;
+    REGISTRATION_MARKS.forEach((m, i) => {
+      if (marks[i]) return;
+      const again = findMark(img, project(refined, centre(m)), pxPerMm, WIDE_MARK_SEARCH_MM);
+      if (again.mark) marks[i] = again.mark;
+    });
+  }
+  marks.forEach((m, i) => {
+    if (!m) problems.push(`registration mark ${MARK_NAMES[i]} not found (${first[i]!.reason})`);
+  });
+  return marks;
+}

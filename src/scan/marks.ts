@@ -21,15 +21,20 @@ export interface FoundMark {
 }
 
 /** How far from its predicted position a mark is looked for, millimetres. */
-const MARK_SEARCH_RADIUS = 10;
+export const MARK_SEARCH_RADIUS = 10;
 
 /**
  * Finds the registration mark expected at `expected` (pixels), `pxPerMm` pixels a
  * millimetre. Returns the mark, or why none qualified.
  */
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
-export function findMark(img: GreyImage, expected: Point, pxPerMm: number): { mark: FoundMark | null; reason: string } {
-  const r = Math.ceil((MARK_SEARCH_RADIUS + MARK_SIZE) * pxPerMm);
+export function findMark(
+  img: GreyImage,
+  expected: Point,
+  pxPerMm: number,
+  radiusMm = MARK_SEARCH_RADIUS,
+): { mark: FoundMark | null; reason: string } {
+  const r = Math.ceil((radiusMm + MARK_SIZE) * pxPerMm);
   const x0 = Math.max(0, Math.floor(expected.x - r));
   const y0 = Math.max(0, Math.floor(expected.y - r));
   const x1 = Math.min(img.width, Math.ceil(expected.x + r));
