@@ -95,7 +95,7 @@ describe.skipIf(lacks('convert'))('faint ticks on a 150 dpi photocopy', () => {
       expect(reading.faint).toEqual([q.boxes[0]!.value]);
       const item = r.review.find((x) => x.subject === q.question.id);
       expect(item?.reason).toBe(
-        `question ${q.number}: faint, broken ink in the ${q.boxes[0]!.label} box — a light pen the scan thinned out to dots; read it from the paper`,
+        `question ${q.number}: faint ink in the ${q.boxes[0]!.label} box, short of a mark — a light pen the scan thinned out; read it from the paper`,
       );
     }
   }, 120_000);

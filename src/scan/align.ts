@@ -271,6 +271,21 @@ export function alignPage(img: GreyImage, codes: readonly FoundCode[]): Alignmen
 
 const MARK_NAMES = ['top-left', 'top-right', 'bottom-right', 'bottom-left'];
 
+/** Largest distance (mm) from where a fit puts the QR codes' corners to where they were found, for marks found far off to be kept. */
+const WIDE_MARK_RESIDUAL_MM = 0.8;
+
+/** Whether the marks with the QR codes' corners fit one transform within `WIDE_MARK_RESIDUAL_MM`. */
+function consistent(marks: (FoundMark | null)[], qrLayout: Point[], qrImage: Point[], pxPerMm: number): boolean {
+  const layout = [...REGISTRATION_MARKS.flatMap((m, i) => (marks[i] ? [centre(m)] : [])), ...qrLayout];
+  const image = [...marks.flatMap((m) => (m ? [m.centre] : [])), ...qrImage];
+  const h = fitTransform(layout, image, layout.length - qrLayout.length >= 3 ? 'projective' : 'affine');
+  if (!h) return false;
+  return layout.every((p, i) => {
+    const q = project(h, p);
+    return Math.hypot(q.x - image[i]!.x, q.y - image[i]!.y) / pxPerMm <= WIDE_MARK_RESIDUAL_MM;
+  });
+}
+
 /** How far (mm) a mark the first search missed is looked for around where the marks found so far put it. */
 const WIDE_MARK_SEARCH_MM = 22;
 
@@ -292,17 +307,29 @@ function findMarks(
   const marks = first.map((f) => f.mark);
   const found = marks.flatMap((m, i) => (m ? [i] : []));
   if (found.length > 0 && found.length < 4) {
-    const layout = [
-      ...found.map((i) => centre(REGISTRATION_MARKS[i]!)),
-      ...codes.flatMap((_, i) => qrCorners(QR_CODES[slots[i]!])),
-    ];
-    const image = [...found.map((i) => marks[i]!.centre), ...codes.flatMap((c) => c.corners)];
+    const qrLayout = codes.flatMap((_, i) => qrCorners(QR_CODES[slots[i]!]));
+    const qrImage = codes.flatMap((c) => c.corners);
+    const layout = [...found.map((i) => centre(REGISTRATION_MARKS[i]!)), ...qrLayout];
+    const image = [...found.map((i) => marks[i]!.centre), ...qrImage];
     const refined = fitTransform(layout, image, 'affine') ?? estimate;
-    REGISTRATION_MARKS.forEach((m, i) => {
-      if (marks[i]) return;
-      const again = findMark(img, project(refined, centre(m)), pxPerMm, WIDE_MARK_SEARCH_MM);
-      if (again.mark) marks[i] = again.mark;
-    });
+    const wide = REGISTRATION_MARKS.map((m, i) =>
+      marks[i] ? null : findMark(img, project(refined, centre(m)), pxPerMm, WIDE_MARK_SEARCH_MM).mark,
+    );
+    // A blob found that far off may be something else: kept only when the fit with it still
+    // puts the QR codes' corners where they were found.
+    const fits = (extra: (FoundMark | null)[]): boolean =>
+      consistent(
+        marks.map((m, i) => m ?? extra[i] ?? null),
+        qrLayout,
+        qrImage,
+        pxPerMm,
+      );
+    if (fits(wide)) wide.forEach((m, i) => (marks[i] ??= m));
+    else
+      wide.forEach((m, i) => {
+        const one = wide.map((x, j) => (j === i ? x : null));
+        if (m && fits(one)) marks[i] = m;
+      });
   }
   marks.forEach((m, i) => {
     if (!m) problems.push(`registration mark ${MARK_NAMES[i]} not found (${first[i]!.reason})`);

@@ -34,6 +34,12 @@ export interface InkMeasure {
    * such dots: more of them than the page's blank boxes hold is ink to look at.
    */
   dust?: { mm2: number; blots: number };
+  /**
+   * Tick boxes: area (mm²) of faint ink — lighter than the ink cut, darker than a third of
+   * the way to the ink level — in blots long enough to be strokes. A light pen on a grey or
+   * blurred scan leaves its stroke there, short of the ink cut.
+   */
+  faintMm2?: number;
 }
 
 export interface MeasureOptions {
@@ -262,6 +268,7 @@ export function measureTick(
     paper,
     outline: Math.max(0, Math.min(1, (paper - found.outlineGrey) / range)),
     dust: { mm2: strokes.dust * cell, blots: strokes.dustBlots },
+    faintMm2: strokes.faint * cell,
   };
 }
 
@@ -359,8 +366,9 @@ function strokeCells(
   used?: Uint8Array,
   minCellsAtBand = minCells,
   across?: (cell: number) => number,
-): { kept: number; dust: number; dustBlots: number } {
+): { kept: number; dust: number; dustBlots: number; faint: number } {
   const seen = new Uint8Array(cells.length);
+  let faint = 0;
   let dust = 0;
   let dustBlots = 0;
   let total = 0;
@@ -368,6 +376,7 @@ function strokeCells(
   for (let start = 0; start < cells.length; start++) {
     if (!cells[start] || seen[start]) continue;
     const { members, n, extent, atBand } = floodBlot(cells, cols, rows, start, seen, used);
+    if (extent >= minCells) faint += members.length - n;
     if (extent >= minCells) total += n;
     else if (atBand && extent >= minCellsAtBand) {
       if (!across || continuesAcross(members, cells, cols, rows, across)) total += n;
@@ -384,7 +393,7 @@ function strokeCells(
     dust += alone[0]!;
     dustBlots++;
   }
-  return { kept: total, dust, dustBlots };
+  return { kept: total, dust, dustBlots, faint };
 }
 
 /**

@@ -70,10 +70,12 @@ const THRESHOLDS = {
   remarksHalfMm2: 6,
   /**
    * A box read blank holds faint ink to look at when it has this many more dust-sized dots,
-   * and this much more of their area, than the page's blank boxes: a light pen's tick
-   * thresholded at 150 dpi is a chain of 5–8 single dots (0.15–0.35 mm²).
+   * and this much more of their area, than the page's blank boxes (a light pen's tick
+   * thresholded at 150 dpi is a chain of 5–8 single dots, 0.15–0.35 mm²), or this much more
+   * faint stroke (`strokeMm2`: a light pen on a blurred grey scan, short of the ink cut,
+   * 1–2 mm²; blank boxes read 0).
    */
-  faint: { blots: 4, mm2: 0.12 },
+  faint: { blots: 4, mm2: 0.12, strokeMm2: 0.5 },
 } as const;
 
 /** A signature or seal box: ink present (null: undecided), with its score. */
@@ -105,7 +107,7 @@ export interface QuestionReading {
   /** Score of each box, by value (`yes`, `no`, `satisfied` …). */
   boxes: Record<string, number>;
   review: boolean;
-  /** Boxes read blank that hold a chain of faint dots (a light pen thinned out by the scan), by value. */
+  /** Boxes read blank that hold faint ink — a chain of dots or a light stroke (a light pen thinned out by the scan) — by value. */
   faint?: string[];
 }
 
@@ -161,12 +163,40 @@ export interface PageReading {
  * const reading = await readPage(page);
  * if (reading.identified && reading.checks?.seal.red) …
  */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function readPage(page: DecodedPage, options: IdentifyOptions = {}): Promise<PageReading> {
   const factor = Math.max(1, Math.round(page.dpi / WORKING_DPI));
-  let work = greyWorkingCopy(page, factor);
-  const workDpi = page.dpi / factor;
-  const reading: PageReading = {
+  const first = greyWorkingCopy(page, factor);
+  const reading = emptyReading(page);
+  const seen: CropContext = { work: first, alignment: null, layout: null };
+  try {
+    const found = await identifyPage(first, page.dpi / factor, { bilevel: page.bilevel, ...options });
+    const work = found.work;
+    if (!(await noteIdentity(reading, found, page))) return reading;
+    const layout = formLayoutOf(reading);
+    if (!layout) return reading;
+    const alignment = found.alignment ?? alignPage(work, found.codes);
+    seen.layout = layout;
+    seen.alignment = alignment;
+    if (!alignment) {
+      reading.review.push({ subject: 'page', reason: 'the page could not be aligned' });
+      return reading;
+    }
+    const pageDoubt = noteAlignment(reading, alignment, work, factor * page.shrink);
+    const colour = page.grey || page.channels !== 3 ? null : colourSampler(page, factor);
+    readForm(reading, work, alignment, layout, inkLevelOf(alignment), colour, page.bilevel, pageDoubt);
+  } catch (e) {
+    const reason = `the page could not be read: ${e instanceof Error ? e.message : String(e)}`;
+    reading.problems.push(reason);
+    reading.review.push({ subject: 'page', reason });
+  } finally {
+    attachCrops(reading, seen);
+  }
+  return reading;
+}
+
+/** The reading of a page before anything is known of it. */
+function emptyReading(page: DecodedPage): PageReading {
+  return {
     page: page.page,
     identified: false,
     identifiedBy: null,
@@ -185,75 +215,75 @@ export async function readPage(page: DecodedPage, options: IdentifyOptions = {})
     review: [],
     problems: [],
   };
-  const seen: CropContext = { work, alignment: null, layout: null };
-  try {
-    const found = await identifyPage(work, workDpi, { bilevel: page.bilevel, ...options });
-    const { codes, id } = found;
-    work = found.work;
-    reading.qrFound = codes.length;
-    reading.problems.push(...found.notes, ...id.problems);
-    if (!id.payload) {
-      const reason = codes.length === 0 ? 'no QR code could be read on the page' : id.problems.join('; ');
-      reading.review.push({ subject: 'qr', reason });
-      if (codes.length === 0) {
-        reading.problems.push('no QR code could be read on the page (torn, covered, or not a huifang page)');
-        await readTrackingBarcodes(reading, page);
-      }
-      return reading;
+}
+
+/**
+ * Records what identified the page (or why nothing did, reading a postal receipt's barcodes
+ * on a page without codes). Returns whether the page is a form to read on.
+ */
+async function noteIdentity(
+  reading: PageReading,
+  found: Awaited<ReturnType<typeof identifyPage>>,
+  page: DecodedPage,
+): Promise<boolean> {
+  const { codes, id } = found;
+  reading.qrFound = codes.length;
+  reading.problems.push(...found.notes, ...id.problems);
+  if (!id.payload) {
+    const reason = codes.length === 0 ? 'no QR code could be read on the page' : id.problems.join('; ');
+    reading.review.push({ subject: 'qr', reason });
+    if (codes.length === 0) {
+      reading.problems.push('no QR code could be read on the page (torn, covered, or not a huifang page)');
+      await readTrackingBarcodes(reading, page);
     }
-    reading.identified = true;
-    reading.identifiedBy = found.by;
-    reading.pageNumberRead = found.pageNumberRead;
-    reading.payload = id.payload;
-    reading.quarterTurns = id.quarterTurns;
-    reading.rotated180 = id.quarterTurns === 2;
-    if (id.quarterTurns === 1 || id.quarterTurns === 3)
-      reading.problems.push('the page was scanned turned a quarter; it was read that way');
-    if (id.payload.kind !== 'form') return reading;
-    const layout = formLayoutById(id.payload.layout);
-    if (!layout) {
-      const reason = `the page's layout "${id.payload.layout}" is not one this version of huifang can read`;
-      reading.problems.push(reason);
-      reading.review.push({ subject: 'page', reason });
-      return reading;
-    }
-    const alignment = found.alignment ?? alignPage(work, codes);
-    seen.layout = layout;
-    seen.alignment = alignment;
-    if (!alignment) {
-      reading.review.push({ subject: 'page', reason: 'the page could not be aligned' });
-      return reading;
-    }
-    reading.problems.push(...alignment.problems);
-    const marksFound = alignment.marks.filter(Boolean).length;
-    reading.alignment = {
-      residualMm: round(alignment.residualMm, 3),
-      pointsUsed: alignment.pointsUsed,
-      model: alignment.model,
-      marksFound,
-    };
-    reading.dpi = Math.round(alignment.dpi * factor * page.shrink);
-    const coverage = pageCoverage(alignment, work);
-    const pageDoubt =
-      coverage < 0.75
-        ? `only ${Math.round(coverage * 100)} % of the page lies inside the scan as aligned; the page is cut or the alignment is wrong`
-        : alignment.residualMm > THRESHOLDS.residualMm
-          ? `the page aligns poorly (${alignment.residualMm.toFixed(1)} mm off at the QR codes)`
-          : alignment.model === 'codes'
-            ? 'no registration mark was found; the page was aligned on its QR codes only'
-            : null;
-    if (pageDoubt) reading.review.push({ subject: 'page', reason: pageDoubt });
-    const inkLevel = inkLevelOf(alignment);
-    const colour = page.grey || page.channels !== 3 ? null : colourSampler(page, factor);
-    readForm(reading, work, alignment, layout, inkLevel, colour, page.bilevel, pageDoubt !== null);
-  } catch (e) {
-    const reason = `the page could not be read: ${e instanceof Error ? e.message : String(e)}`;
-    reading.problems.push(reason);
-    reading.review.push({ subject: 'page', reason });
-  } finally {
-    attachCrops(reading, seen);
+    return false;
   }
-  return reading;
+  reading.identified = true;
+  reading.identifiedBy = found.by;
+  reading.pageNumberRead = found.pageNumberRead;
+  reading.payload = id.payload;
+  reading.quarterTurns = id.quarterTurns;
+  reading.rotated180 = id.quarterTurns === 2;
+  if (id.quarterTurns === 1 || id.quarterTurns === 3)
+    reading.problems.push('the page was scanned turned a quarter; it was read that way');
+  return id.payload.kind === 'form';
+}
+
+/** The layout of an identified form page, or null (listed for review) when this version cannot read it. */
+function formLayoutOf(reading: PageReading): FormLayout | null {
+  const layout = formLayoutById(reading.payload!.layout);
+  if (layout) return layout;
+  const reason = `the page's layout "${reading.payload!.layout}" is not one this version of huifang can read`;
+  reading.problems.push(reason);
+  reading.review.push({ subject: 'page', reason });
+  return null;
+}
+
+/**
+ * Records the alignment and the scan's resolution it measured (`scale`: scan pixels a
+ * working pixel); lists the page for review when it is cut, aligns poorly or lacks its
+ * marks. Returns whether the page is in doubt.
+ */
+function noteAlignment(reading: PageReading, alignment: Alignment, work: GreyImage, scale: number): boolean {
+  reading.problems.push(...alignment.problems);
+  reading.alignment = {
+    residualMm: round(alignment.residualMm, 3),
+    pointsUsed: alignment.pointsUsed,
+    model: alignment.model,
+    marksFound: alignment.marks.filter(Boolean).length,
+  };
+  reading.dpi = Math.round(alignment.dpi * scale);
+  const coverage = pageCoverage(alignment, work);
+  const pageDoubt =
+    coverage < 0.75
+      ? `only ${Math.round(coverage * 100)} % of the page lies inside the scan as aligned; the page is cut or the alignment is wrong`
+      : alignment.residualMm > THRESHOLDS.residualMm
+        ? `the page aligns poorly (${alignment.residualMm.toFixed(1)} mm off at the QR codes)`
+        : alignment.model === 'codes'
+          ? 'no registration mark was found; the page was aligned on its QR codes only'
+          : null;
+  if (pageDoubt) reading.review.push({ subject: 'page', reason: pageDoubt });
+  return pageDoubt !== null;
 }
 
 interface CropContext {
@@ -325,6 +355,7 @@ interface FormContext {
 interface BlankLevels {
   ink: number;
   dust: { mm2: number; blots: number };
+  faintMm2: number;
 }
 
 function readForm(
@@ -378,6 +409,7 @@ function blankLevels(measures: Map<string, InkMeasure>): BlankLevels {
   return {
     ink: quartile(all.map((m) => m.inkMm2)),
     dust: { mm2: quartile(all.map((m) => m.dust?.mm2 ?? 0)), blots: quartile(all.map((m) => m.dust?.blots ?? 0)) },
+    faintMm2: quartile(all.map((m) => m.faintMm2 ?? 0)),
   };
 }
 
@@ -406,7 +438,7 @@ function readQuestions(
 ): void {
   const questions = layout.questions.map((row) => ({
     row,
-    q: readQuestion(row, (box) => measures.get(box)!, blank.ink, blank.dust),
+    q: readQuestion(row, (box) => measures.get(box)!, blank),
   }));
   // A returned form on which not one question reads as answered is more likely a scan that
   // lost its ticks (faint, blurred, low resolution) than a customer who ticked nothing: a
@@ -519,17 +551,16 @@ function readRemarks(reading: PageReading, ctx: FormContext): void {
 function readQuestion(
   row: QuestionRow,
   measureOf: (boxId: string) => InkMeasure,
-  blankLevel = 0,
-  blankDust: BlankLevels['dust'] = { mm2: 0, blots: 0 },
+  blank: BlankLevels = { ink: 0, dust: { mm2: 0, blots: 0 }, faintMm2: 0 },
 ): QuestionReading {
   const boxes: Record<string, number> = {};
   let outlineMissing = false;
   const dotted: string[] = [];
   for (const b of row.boxes) {
     const m = measureOf(b.id);
-    boxes[b.value] = tickScore(Math.max(0, m.inkMm2 - blankLevel));
+    boxes[b.value] = tickScore(Math.max(0, m.inkMm2 - blank.ink));
     if ((m.outline ?? 1) < THRESHOLDS.outline) outlineMissing = true;
-    if (boxes[b.value]! < THRESHOLDS.tick.review[0] && holdsFaintInk(m, blankDust)) dotted.push(b.value);
+    if (boxes[b.value]! < THRESHOLDS.tick.review[0] && holdsFaintInk(m, blank)) dotted.push(b.value);
   }
   const scores = Object.entries(boxes);
   const [lo, hi] = THRESHOLDS.tick.review;
@@ -568,10 +599,15 @@ function readQuestion(
   return { answer: null, score, status: 'blank', boxes: rounded, review: false };
 }
 
-/** Whether a box holds more dust-sized dots than the page's blank boxes, as a faint stroke broken up by thresholding leaves. */
-function holdsFaintInk(m: InkMeasure, blank: BlankLevels['dust']): boolean {
-  if (!m.dust) return false;
-  return m.dust.blots - blank.blots >= THRESHOLDS.faint.blots && m.dust.mm2 - blank.mm2 >= THRESHOLDS.faint.mm2;
+/**
+ * Whether a box holds more faint ink than the page's blank boxes: dust-sized dots, as a faint
+ * stroke broken up by thresholding leaves, or a stroke lighter than the ink cut.
+ */
+function holdsFaintInk(m: InkMeasure, blank: BlankLevels): boolean {
+  const f = THRESHOLDS.faint;
+  const dotted =
+    m.dust !== undefined && m.dust.blots - blank.dust.blots >= f.blots && m.dust.mm2 - blank.dust.mm2 >= f.mm2;
+  return dotted || (m.faintMm2 ?? 0) - blank.faintMm2 >= f.strokeMm2;
 }
 
 const NONE_ANSWERED =
@@ -585,7 +621,7 @@ function questionDoubt(row: QuestionRow, q: QuestionReading, pageDoubt: boolean)
       .map(([v]) => labelOf(row, v))
       .join(', ')})`;
   if (q.faint?.length)
-    return `${name}: faint, broken ink in the ${q.faint.map((v) => labelOf(row, v)).join(', ')} box — a light pen the scan thinned out to dots; read it from the paper`;
+    return `${name}: faint ink in the ${q.faint.map((v) => labelOf(row, v)).join(', ')} box, short of a mark — a light pen the scan thinned out; read it from the paper`;
   if (
     q.status === 'uncertain' &&
     Object.values(q.boxes).every((s) => s < THRESHOLDS.tick.review[0] || s > THRESHOLDS.tick.review[1])
