@@ -129,8 +129,66 @@ const TRUTH_SUFFIX = '.truth.json';
 export const MAILING_LIST = 'mailing.csv';
 
 /** Generates returned scans and e-mails with ground truth. See docs/simulate.md. */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function simulateReturns(options: SimulateOptions): Promise<SimulationResult> {
+  const { seed, dpis } = checkOptions(options);
+  const lettersDir = resolve(options.lettersDir);
+  const out = resolve(options.out);
+  if (out === lettersDir || out.startsWith(lettersDir + sep)) {
+    throw new UsageError(
+      `The output folder ${out} is inside the letters folder ${lettersDir}; choose an --out folder outside it, so that scans are never read back as letters.`,
+    );
+  }
+  const found = await findVisits(lettersDir);
+  const plan = planReturns(found.visits, seed, options.count, options.emails ?? 0);
+  const previous = readPreviousIndex(out);
+  const ctx: RunContext = {
+    seed,
+    dpis,
+    out,
+    lettersDir,
+    sender: options.sender ?? defaultSender(),
+    clean: options.clean ?? false,
+    photos: options.photos ?? null,
+    rasters: new RasterCache(),
+    payloads: new Map(),
+  };
+  const total = plan.files.length + plan.emails.length;
+  let done = 0;
+  const progress = () => options.onProgress?.(++done, total);
+  const truths: FileTruth[] = [];
+  for (const [i, spec] of plan.files.entries()) {
+    truths.push(await simulateFile(ctx, spec, i));
+    progress();
+  }
+  const emailTruths: EmailTruth[] = [];
+  for (const [i, visit] of plan.emails.entries()) {
+    emailTruths.push(await simulateEmail(ctx, visit, i));
+    progress();
+  }
+  const index = buildIndex(seed, options.lettersDir, truths, emailTruths);
+  removeStaleOutputs(out, previous, index);
+  const truthIndex = join(out, 'truth.json');
+  await writeFileAtomic(truthIndex, JSON.stringify(index, null, 2) + '\n');
+  const mailingList = await writeMailingList(out, seed, found.visits);
+  return {
+    out,
+    truthIndex,
+    mailingList,
+    files: truths.map((t) => simulatedFile(out, t)),
+    emails: emailTruths.map((t) => ({
+      path: join(out, t.file),
+      truth: join(out, t.file + TRUTH_SUFFIX),
+      visitId: t.visitId,
+      variant: t.variant,
+    })),
+    pageCount: index.pageCount,
+    visitsFound: found.visits.length,
+    messages: found.messages,
+  };
+}
+
+/** Checks the options a user gives (in their words: `--seed`, `--dpi` …); returns the seed and resolutions. */
+function checkOptions(options: SimulateOptions): { seed: number; dpis: number[] } {
   const seed = options.seed ?? 1;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
     throw invalidParameter('--seed', 'an integer from 0 to 4294967295', options.seed);
@@ -143,80 +201,28 @@ export async function simulateReturns(options: SimulateOptions): Promise<Simulat
     throw invalidParameter('--emails', 'a whole number of e-mails', options.emails);
   if (options.photos !== undefined && !(options.photos >= 0 && options.photos <= 1))
     throw invalidParameter('--photos', 'a share from 0 to 1, e.g. 0.25', options.photos);
-  const lettersDir = resolve(options.lettersDir);
-  const out = resolve(options.out);
-  if (out === lettersDir || out.startsWith(lettersDir + sep)) {
-    throw new UsageError(
-      `The output folder ${out} is inside the letters folder ${lettersDir}; choose an --out folder outside it, so that scans are never read back as letters.`,
-    );
-  }
-  const found = await findVisits(lettersDir);
-  const sender = options.sender ?? defaultSender();
-  const plan = planReturns(found.visits, seed, options.count, options.emails ?? 0);
-  const previous = readPreviousIndex(out);
-  const ctx: RunContext = {
-    seed,
-    dpis,
-    out,
-    lettersDir,
-    sender,
-    clean: options.clean ?? false,
-    photos: options.photos ?? null,
-    rasters: new RasterCache(),
-    payloads: new Map(),
+  return { seed, dpis };
+}
+
+function simulatedFile(out: string, truth: FileTruth): SimulatedFile {
+  return {
+    path: join(out, truth.file),
+    truth: join(out, truth.file + TRUTH_SUFFIX),
+    format: truth.format,
+    kind: truth.kind,
+    pageCount: truth.pageCount,
+    visitIds: truth.visitIds,
   };
+}
 
-  const files: SimulatedFile[] = [];
-  const truths: FileTruth[] = [];
-  const total = plan.files.length + plan.emails.length;
-  let done = 0;
-  for (const [i, spec] of plan.files.entries()) {
-    const truth = await simulateFile(ctx, spec, i);
-    truths.push(truth);
-    files.push({
-      path: join(out, truth.file),
-      truth: join(out, truth.file + TRUTH_SUFFIX),
-      format: truth.format,
-      kind: truth.kind,
-      pageCount: truth.pageCount,
-      visitIds: truth.visitIds,
-    });
-    options.onProgress?.(++done, total);
-  }
-  const emails: SimulatedEmail[] = [];
-  const emailTruths: EmailTruth[] = [];
-  for (const [i, visit] of plan.emails.entries()) {
-    const t = await simulateEmail(ctx, visit, i);
-    emailTruths.push(t);
-    emails.push({
-      path: join(out, t.file),
-      truth: join(out, t.file + TRUTH_SUFFIX),
-      visitId: t.visitId,
-      variant: t.variant,
-    });
-    options.onProgress?.(++done, total);
-  }
-
-  const index = buildIndex(seed, options.lettersDir, truths, emailTruths);
-  removeStaleOutputs(out, previous, index);
-  const truthIndex = join(out, 'truth.json');
-  await writeFileAtomic(truthIndex, JSON.stringify(index, null, 2) + '\n');
-  // The post office's bulk-mailing list of the letters (for `huifang mailing import`).
+/** The post office's bulk-mailing list of the letters (for `huifang mailing import`); returns its path. */
+async function writeMailingList(out: string, seed: number, visits: SourceVisit[]): Promise<string> {
   const mailingList = join(out, MAILING_LIST);
-  const mailed = found.visits
+  const mailed = visits
     .filter((v) => v.channel === 'letter')
     .map((v) => `${v.visitId},${trackingNumberOf(seed, v.visitId)}`);
   await writeFileAtomic(mailingList, ['回访编号,邮件号码', ...mailed].join('\n') + '\n');
-  return {
-    out,
-    truthIndex,
-    mailingList,
-    files,
-    emails,
-    pageCount: index.pageCount,
-    visitsFound: found.visits.length,
-    messages: found.messages,
-  };
+  return mailingList;
 }
 
 // ---------------------------------------------------------------------------------------
