@@ -33,7 +33,7 @@ export interface InkMeasure {
    * A light pen's tick thresholded to black and white at 150 dpi breaks into a chain of
    * such dots: more of them than the page's blank boxes hold is ink to look at.
    */
-  dust?: { mm2: number; blots: number };
+  dust?: { mm2: number; blots: number; chain: number };
   /**
    * Tick boxes: area (mm²) of faint ink — lighter than the ink cut, darker than a third of
    * the way to the ink level — in blots long enough to be strokes. A light pen on a grey or
@@ -267,9 +267,34 @@ export function measureTick(
     shift: found.shift,
     paper,
     outline: Math.max(0, Math.min(1, (paper - found.outlineGrey) / range)),
-    dust: { mm2: strokes.dust * cell, blots: strokes.dustBlots },
+    dust: {
+      mm2: strokes.dust * cell,
+      blots: strokes.dustBlots,
+      chain: longestChain(strokes.dustAt, g.cols, DOT_CHAIN_LINK_MM / opt.step),
+    },
     faintMm2: strokes.faint * cell,
   };
+}
+
+/** Dots this close (mm) are links of one chain: a faint stroke broken up by thresholding at 150 dpi leaves them 0.3–1 mm apart. */
+const DOT_CHAIN_LINK_MM = 1;
+
+/**
+ * The most dots (cells `at`, grid `cols` wide) in one chain, each within `link` cells of
+ * another: a faint stroke's dots line up, a speckled fax's lie apart.
+ */
+function longestChain(at: number[], cols: number, link: number): number {
+  const group = at.map((_, i) => i);
+  const root = (i: number): number => (group[i] === i ? i : (group[i] = root(group[i]!)));
+  for (let i = 0; i < at.length; i++)
+    for (let j = i + 1; j < at.length; j++) {
+      const dr = Math.floor(at[i]! / cols) - Math.floor(at[j]! / cols);
+      const dc = (at[i]! % cols) - (at[j]! % cols);
+      if (dr * dr + dc * dc <= link * link) group[root(i)] = root(j);
+    }
+  const sizes = new Map<number, number>();
+  for (let i = 0; i < at.length; i++) sizes.set(root(i), (sizes.get(root(i)) ?? 0) + 1);
+  return Math.max(0, ...sizes.values());
 }
 
 /** A tick box's reading grid: the box as found (mm), and the grid over it and its reach. */
@@ -366,8 +391,9 @@ function strokeCells(
   used?: Uint8Array,
   minCellsAtBand = minCells,
   across?: (cell: number) => number,
-): { kept: number; dust: number; dustBlots: number; faint: number } {
+): { kept: number; dust: number; dustBlots: number; faint: number; dustAt: number[] } {
   const seen = new Uint8Array(cells.length);
+  const dustAt: number[] = [];
   let faint = 0;
   let dust = 0;
   let dustBlots = 0;
@@ -384,6 +410,7 @@ function strokeCells(
     } else if (n > 0) {
       dust += n;
       dustBlots++;
+      dustAt.push(members[0]!);
     }
   }
   // Short pieces beside the band that go on nowhere: one is a speck of dust; several are a
@@ -393,7 +420,7 @@ function strokeCells(
     dust += alone[0]!;
     dustBlots++;
   }
-  return { kept: total, dust, dustBlots, faint };
+  return { kept: total, dust, dustBlots, faint, dustAt };
 }
 
 /**

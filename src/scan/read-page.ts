@@ -70,12 +70,13 @@ const THRESHOLDS = {
   remarksHalfMm2: 6,
   /**
    * A box read blank holds faint ink to look at when it has this many more dust-sized dots,
-   * and this much more of their area, than the page's blank boxes (a light pen's tick
-   * thresholded at 150 dpi is a chain of 5–8 single dots, 0.15–0.35 mm²), or this much more
+   * and this much more of their area, than the page's blank boxes, `chain` of them lined up
+   * within 1 mm of each other (a light pen's tick thresholded at 150 dpi is 5–8 single dots,
+   * 0.15–0.35 mm², 3–7 in a chain; a speckled fax's blank box chains 2 at most), or this much more
    * faint stroke (`strokeMm2`: a light pen on a blurred grey scan, short of the ink cut,
    * 1–2 mm²; blank boxes read 0).
    */
-  faint: { blots: 4, mm2: 0.12, strokeMm2: 0.5 },
+  faint: { blots: 4, mm2: 0.12, chain: 3, strokeMm2: 0.5 },
 } as const;
 
 /** A signature or seal box: ink present (null: undecided), with its score. */
@@ -354,7 +355,7 @@ interface FormContext {
 /** What the page's blank tick boxes hold: ink that is no mark (grain, print bleed) and dust-sized dots. */
 interface BlankLevels {
   ink: number;
-  dust: { mm2: number; blots: number };
+  dust: { mm2: number; blots: number; chain: number };
   faintMm2: number;
 }
 
@@ -408,7 +409,11 @@ function blankLevels(measures: Map<string, InkMeasure>): BlankLevels {
   const all = [...measures.values()];
   return {
     ink: quartile(all.map((m) => m.inkMm2)),
-    dust: { mm2: quartile(all.map((m) => m.dust?.mm2 ?? 0)), blots: quartile(all.map((m) => m.dust?.blots ?? 0)) },
+    dust: {
+      mm2: quartile(all.map((m) => m.dust?.mm2 ?? 0)),
+      blots: quartile(all.map((m) => m.dust?.blots ?? 0)),
+      chain: 0,
+    },
     faintMm2: quartile(all.map((m) => m.faintMm2 ?? 0)),
   };
 }
@@ -551,7 +556,7 @@ function readRemarks(reading: PageReading, ctx: FormContext): void {
 function readQuestion(
   row: QuestionRow,
   measureOf: (boxId: string) => InkMeasure,
-  blank: BlankLevels = { ink: 0, dust: { mm2: 0, blots: 0 }, faintMm2: 0 },
+  blank: BlankLevels = { ink: 0, dust: { mm2: 0, blots: 0, chain: 0 }, faintMm2: 0 },
 ): QuestionReading {
   const boxes: Record<string, number> = {};
   let outlineMissing = false;
@@ -606,7 +611,10 @@ function readQuestion(
 function holdsFaintInk(m: InkMeasure, blank: BlankLevels): boolean {
   const f = THRESHOLDS.faint;
   const dotted =
-    m.dust !== undefined && m.dust.blots - blank.dust.blots >= f.blots && m.dust.mm2 - blank.dust.mm2 >= f.mm2;
+    m.dust !== undefined &&
+    m.dust.blots - blank.dust.blots >= f.blots &&
+    m.dust.mm2 - blank.dust.mm2 >= f.mm2 &&
+    m.dust.chain >= f.chain;
   return dotted || (m.faintMm2 ?? 0) - blank.faintMm2 >= f.strokeMm2;
 }
 
