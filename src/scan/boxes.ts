@@ -132,9 +132,13 @@ export function measureInk(
   sampleGrid(img, h, x0 + 0.5 * opt.step, y0 + 0.5 * opt.step, opt.step, cols, rows, grey, pos);
   const paper = localPaper(img, h, rect, grey);
   const range = Math.max(40, paper - opt.inkLevel);
-  const cut = paper - (opt.cut ?? 0.5) * range;
+  const share = (opt.cut ?? 0.5) * range;
+  // The paper under each sample: the lightest grey within a few millimetres, no lighter than
+  // the paper around the box. A shadow across the box (a phone photo) darkens paper and ink
+  // alike; only what is darker than the paper beside it is ink.
+  const under = windowMax(grey, cols, rows, Math.ceil(PAPER_WINDOW_MM / opt.step));
   const ink = new Uint8Array(cols * rows);
-  for (let k = 0; k < ink.length; k++) ink[k] = grey[k]! < cut ? 1 : 0;
+  for (let k = 0; k < ink.length; k++) ink[k] = grey[k]! < Math.min(paper, under[k]!) - share ? 1 : 0;
   const red = opt.colour ? new Uint8Array(cols * rows) : null;
   if (red && opt.colour) {
     for (let k = 0; k < red.length; k++) {
@@ -155,6 +159,28 @@ export function measureInk(
     paper,
     outline: found ? Math.max(0, Math.min(1, (paper - found.outlineGrey) / range)) : null,
   };
+}
+
+/** How far (mm) around a sample of a signature or seal box the paper under it is looked for: wider than a pen's or a seal's stroke. */
+const PAPER_WINDOW_MM = 2.5;
+
+/** The largest value within `r` cells (a square window) of each cell of a `cols` × `rows` grid. */
+function windowMax(values: Float32Array, cols: number, rows: number, r: number): Float32Array {
+  const across = new Float32Array(values.length);
+  for (let y = 0; y < rows; y++)
+    for (let x = 0; x < cols; x++) {
+      let m = -Infinity;
+      for (let i = Math.max(0, x - r); i <= Math.min(cols - 1, x + r); i++) m = Math.max(m, values[y * cols + i]!);
+      across[y * cols + x] = m;
+    }
+  const out = new Float32Array(values.length);
+  for (let x = 0; x < cols; x++)
+    for (let y = 0; y < rows; y++) {
+      let m = -Infinity;
+      for (let j = Math.max(0, y - r); j <= Math.min(rows - 1, y + r); j++) m = Math.max(m, across[j * cols + x]!);
+      out[y * cols + x] = m;
+    }
+  return out;
 }
 
 /**
