@@ -42,9 +42,16 @@ if (wanted('render')) {
 if (wanted('scan')) {
   const { runScanAccuracy, goalLines } = await import('./scan-accuracy.ts');
   const pages = option('pages', 1000);
-  console.log(`scan: accuracy over ${pages} generated pages (simulated returns against their ground truth)`);
-  const r = await runScanAccuracy({ pages, onProgress: (line) => console.log(`  ${line}`) });
+  const seed = option('seed', 1);
+  const workDir = `/tmp/huifang-scan-bench-${process.pid}`;
+  console.log(
+    `scan: accuracy over ${pages} generated pages, seed ${seed} (simulated returns against their ground truth)`,
+  );
+  const r = await runScanAccuracy({ pages, seed, workDir, onProgress: (line) => console.log(`  ${line}`) });
   for (const line of goalLines(r)) console.log(`  ${line}`);
+  const { imageMagickBench } = await import('./scan-imagemagick.ts');
+  for (const line of await imageMagickBench(workDir, option('magick-pages', 4), (l) => console.log(`  ${l}`)))
+    console.log(`  ${line}`);
   const { runScanSpeed, formatSpeed } = await import('./scan-speed.ts');
   console.log(`scan: huifang ingest of distinct 300 dpi colour JPEG scans, beside zbarimg on the same files`);
   for (const line of formatSpeed(

@@ -7,10 +7,12 @@
  *
  *     node --import tsx bench/scan-accuracy.ts [--pages 1000] [--seed 1]
  *     node --import tsx bench/scan-accuracy.ts --returns DIR [--returns DIR2 …] [--workspace WS] [--threads N]
+ *                                            [--no-throughput] [--by-recipe]
  *
  * `--returns DIR` reads existing `huifang simulate` outputs instead of generating one (a run
  * still going is read as far as its truth files go); `--workspace` is the workspace whose
- * register holds their visits, so that ingest is timed too. See docs/scanning.md.
+ * register holds their visits, so that ingest is timed too; `--by-recipe` counts the pages of
+ * an ImageMagick set (`scan-imagemagick.ts`) by the recipe that made them. See docs/scanning.md.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -44,6 +46,10 @@ export interface ScanAccuracyOptions {
   workspace?: string;
   /** Reading threads for the throughput runs (default: as ingest chooses). */
   threads?: number;
+  /** Skips the timed throughput runs (accuracy only, e.g. on the ImageMagick sets). */
+  noThroughput?: boolean;
+  /** The case a page counts under in `byCase` (default: what the simulator's truth says it is, see `caseOf`). */
+  caseOf?: (file: string, page: PageTruth) => string;
   onProgress?: (line: string) => void;
 }
 
@@ -100,7 +106,7 @@ export async function runScanAccuracy(opts: ScanAccuracyOptions = {}): Promise<S
   const log = opts.onProgress ?? (() => {});
   const generated = opts.returns ? null : await generate(opts, log);
   const folders = generated
-    ? [generated.returns]
+    ? generated.returns
     : (Array.isArray(opts.returns) ? opts.returns : [opts.returns!]).map((r) => resolve(r));
   if (generated && !opts.workspace) opts = { ...opts, workspace: generated.workspace };
   await loadQrDecoder();
@@ -133,13 +139,13 @@ export async function runScanAccuracy(opts: ScanAccuracyOptions = {}): Promise<S
           acc.mistakes.push(
             `${f.file}#${p.page}: decoded as ${p.grey ? 'grey' : 'colour'} but is ${pt.degradation.colour} (${p.source})`,
           );
-        score(acc, `${f.file}#${p.page}`, pt, reading, ms);
+        score(acc, `${f.file}#${p.page}`, pt, reading, ms, (opts.caseOf ?? caseOf)(f.file, pt));
         t0 = performance.now();
       }
       log(`${f.file}: ${acc.pages} pages read`);
     }
   const loadBefore = loadavg()[0]!;
-  const throughput300 = await timeThroughput(folders, opts, log);
+  const throughput300 = opts.noThroughput ? null : await timeThroughput(folders, opts, log);
   const figures = summarise(acc);
   const pagesPerSecondAt300 =
     throughput300?.ingestPagesPerSecond ?? throughput300?.readPagesPerSecond ?? figures.pagesPerSecondAt300;
@@ -219,33 +225,64 @@ function filesOf(returns: string): { file: string; truth: string }[] {
   return out;
 }
 
+/**
+ * Renders letters (with their return envelopes) and face-to-face record forms in one
+ * workspace, as a firm does (settings, roster, visitor and reviewer named), and has
+ * `simulate` return them: half the pages from the letters (forms, letter pages, envelopes,
+ * postal receipts), half from the face-to-face forms, and a set of phone photos of forms.
+ * Clean pages are kept, for the ImageMagick sets (`scan-imagemagick.ts`).
+ */
 async function generate(
   opts: ScanAccuracyOptions,
   log: (l: string) => void,
-): Promise<{ returns: string; workspace: string }> {
+): Promise<{ returns: string[]; workspace: string }> {
   const pages = opts.pages ?? 1000;
   const work = resolve(opts.workDir ?? `/tmp/huifang-scan-bench-${process.pid}`);
   mkdirSync(work, { recursive: true });
-  const forms = join(work, 'forms');
-  if (!existsSync(join(forms, 'files.csv'))) {
-    log('rendering record forms …');
-    execFileSync(
-      resolve('bin/huifang'),
-      ['forms', resolve('samples/customers.csv'), '--out', forms, '--workspace', join(work, 'ws'), '--json'],
-      { stdio: 'ignore' },
-    );
+  const ws = join(work, 'ws');
+  const bin = (args: string[]) => execFileSync(resolve('bin/huifang'), args, { stdio: 'ignore' });
+  const people = ['--visitor', '周敏', '--reviewer', '沈佳怡', '--user', '周敏'];
+  if (!existsSync(join(work, 'forms', 'files.csv'))) {
+    log('rendering letters and record forms …');
+    rmSync(ws, { recursive: true, force: true });
+    bin(['init', ws, '--config', resolve('samples/firm.json')]);
+    bin(['staff', 'import', resolve('samples/staff.csv'), '--workspace', ws]);
+    const list = resolve('samples/customers.csv');
+    bin(['letters', list, '--out', join(work, 'letters'), '--workspace', ws, ...people, '--json']);
+    bin([
+      'forms',
+      list,
+      '--out',
+      join(work, 'forms'),
+      '--workspace',
+      ws,
+      '--category',
+      'existing',
+      ...people,
+      '--json',
+    ]);
   }
   const { simulateReturns } = await import('../src/simulate/simulate.ts');
-  const out = join(work, 'returns');
-  log(`simulating ${pages} returned forms …`);
-  await simulateReturns({
-    lettersDir: forms,
-    out,
-    seed: opts.seed ?? 1,
-    count: pages,
-    onProgress: (d, t) => (d % 50 === 0 ? log(`  ${d}/${t}`) : undefined),
-  });
-  return { returns: out, workspace: join(work, 'ws') };
+  const seed = opts.seed ?? 1;
+  const photos = Math.max(8, Math.round(pages / 25));
+  const runs = [
+    { from: 'letters', out: 'returns-letters', count: Math.ceil(pages / 2), photos: undefined },
+    { from: 'forms', out: 'returns-forms', count: Math.floor(pages / 2), photos: undefined },
+    { from: 'letters', out: 'returns-phone', count: photos, photos: 1 },
+  ];
+  for (const run of runs) {
+    log(`simulating ${run.count} returned ${run.from}${run.photos ? ' as phone photos' : ''} (seed ${seed}) …`);
+    await simulateReturns({
+      lettersDir: join(work, run.from),
+      out: join(work, run.out),
+      seed,
+      count: run.count,
+      clean: true,
+      ...(run.photos ? { photos: run.photos } : {}),
+      onProgress: (d, t) => (d % 50 === 0 ? log(`  ${d}/${t}`) : undefined),
+    });
+  }
+  return { returns: runs.map((r) => join(work, r.out)), workspace: ws };
 }
 
 export interface ReturnsAccuracy {
@@ -277,22 +314,66 @@ interface Accumulator {
   byCase: Record<string, CaseFigures>;
 }
 
-/** Identification and ticks on one kind of page (the newer hard cases beside the older ones). */
+/**
+ * Identification and ticks on one kind of page (the newer hard cases beside the older ones):
+ * pages identified as their own visit (postal receipts: their tracking number read), wrong
+ * (another visit, page or number: must be 0), sent to review (not identified: quarantined,
+ * or a person asked); ticks decided right, decided wrong (must be 0), left for review.
+ */
 export interface CaseFigures {
   pages: number;
   identified: number;
-  tickDecided: number;
-  tickCorrect: number;
+  wrong: number;
+  review: number;
+  ticks: { right: number; wrong: number; review: number };
+  /** Reading time (readPage), milliseconds, summed over the case's pages. */
+  ms: number;
 }
 
 /** The kind of page a truth describes, for the per-case figures. */
-function caseOf(t: PageTruth): string {
+export function caseOf(_file: string, t: PageTruth): string {
   const d = t.degradation;
-  if (d.codesTorn) return 'QR codes torn off';
-  if (d.impulse) return 'speckled fax';
-  if (d.photographed) return 'photographed';
-  if (d.colour === 'bw') return 'black and white';
-  return d.colour;
+  if (t.kind === 'envelope') return t.hasQr ? 'return envelope' : 'plain envelope';
+  if (t.kind === 'postal-receipt') return 'postal receipt (S10)';
+  const what = t.kind === 'form' ? 'form' : 'letter page';
+  if (d.codesTorn) return `${what}, QR codes torn off`;
+  if (d.impulse) return `${what}, speckled fax ${d.dpi} dpi`;
+  if (d.phone) return `${what}, phone photo 12 MP`;
+  if (d.photographed) return `${what}, photographed`;
+  return `${what}, ${d.colour === 'bw' ? 'black and white' : d.colour}`;
+}
+
+const newCase = (): CaseFigures => ({
+  pages: 0,
+  identified: 0,
+  wrong: 0,
+  review: 0,
+  ticks: { right: 0, wrong: 0, review: 0 },
+  ms: 0,
+});
+
+/** Counts a page in its case: identified right, wrong, or left to a person. */
+function scoreCase(c: CaseFigures, t: PageTruth, r: PageReading, ms: number): void {
+  c.pages++;
+  c.ms += ms;
+  if (t.kind === 'postal-receipt') {
+    if (r.trackingNumbers?.some((n) => n !== t.trackingNumber) || r.identified) c.wrong++;
+    else if (t.trackingNumber && r.trackingNumbers?.includes(t.trackingNumber)) c.identified++;
+    else c.review++;
+    return;
+  }
+  if (!t.hasQr) {
+    if (r.identified) c.wrong++;
+    else c.review++;
+    return;
+  }
+  if (!r.identified) c.review++;
+  else if (
+    r.payload?.visitId !== t.visitId ||
+    (r.pageNumberRead && t.qrPayload && !t.qrPayload.includes(`|${r.payload.page}/${r.payload.pageCount}|`))
+  )
+    c.wrong++;
+  else c.identified++;
 }
 
 function newAccumulator(): Accumulator {
@@ -324,19 +405,18 @@ function newAccumulator(): Accumulator {
   };
 }
 
-function score(acc: Accumulator, where: string, t: PageTruth, r: PageReading, ms: number): void {
+function score(acc: Accumulator, where: string, t: PageTruth, r: PageReading, ms: number, name: string): void {
   acc.pages++;
   acc.ms.push(ms);
   if (t.degradation.dpi === 300) acc.ms300.push(ms);
   scoreReturns(acc.returns, t, r);
+  const kind = (acc.byCase[name] ??= newCase());
+  scoreCase(kind, t, r, ms);
   if (!t.hasQr) {
     if (r.identified) acc.mistakes.push(`${where}: a page without a QR code was identified as ${r.payload?.visitId}`);
     return;
   }
   acc.qrPages++;
-  const kind = (acc.byCase[caseOf(t)] ??= { pages: 0, identified: 0, tickDecided: 0, tickCorrect: 0 });
-  kind.pages++;
-  if (r.identified) kind.identified++;
   if (!r.identified) {
     acc.mistakes.push(
       `${where}: not identified (${t.kind}, ${t.degradation.dpi} dpi, ${t.degradation.colour}, hard: ${t.hardReasons.join(',')}) ${r.problems.join('; ')}`,
@@ -381,17 +461,19 @@ function score(acc: Accumulator, where: string, t: PageTruth, r: PageReading, ms
     if (marks && marks.marked.length > 1) continue; // two standing marks: review is the right outcome
     if (q.review) {
       acc.tickUndecided++;
+      kind.ticks.review++;
       continue;
     }
     acc.tickDecided++;
-    kind.tickDecided++;
     if (q.answer === answer) {
       acc.tickCorrect++;
-      kind.tickCorrect++;
-    } else
+      kind.ticks.right++;
+    } else {
+      kind.ticks.wrong++;
       acc.mistakes.push(
         `${where}: ${qid} read ${q.answer} but is ${answer} (boxes ${JSON.stringify(q.boxes)}, style ${marks?.style}${marks?.outside ? ' outside the box' : ''}, crossed ${marks?.crossedOut.join(',')}, ${t.degradation.dpi} dpi ${t.degradation.colour})`,
       );
+    }
   }
   if (!r.checks) return;
   for (const [id, truth] of [
@@ -568,15 +650,40 @@ export function goalLines(r: ScanAccuracy): string[] {
       '≥ 95 %, no blank',
       r.returns.remarks.flagged >= 0.95 * r.returns.remarks.written && r.returns.remarks.blankFlagged === 0,
     ),
-    ...Object.entries(r.byCase).map(
-      ([name, c]) =>
-        `       ${name.padEnd(20)} ${c.identified}/${c.pages} identified, ticks ${c.tickCorrect}/${c.tickDecided} of decided correct`,
-    ),
+    ...caseTable(r.byCase).map((l) => `       ${l}`),
     line(
       r.throughput300?.ingestPagesPerSecond != null ? 'ingest at 300 dpi' : 'decode + read at 300 dpi',
       speed === null ? 'no 300 dpi pages' : `${speed.toFixed(1)} pages/s on ${r.throughput300!.threads} thread(s)`,
       '≥ 10 pages/s',
       speed !== null && speed >= 10,
+    ),
+  ];
+}
+
+/** The recipe a file of an ImageMagick set (`scan-imagemagick.ts`) was made by: `scans/<page>.<recipe>.<ext>`. */
+export function recipeOf(file: string): string {
+  const parts = (file.split('/').pop() ?? file).split('.');
+  return parts[parts.length - 2] ?? file;
+}
+
+/** The per-case figures as a table: pages identified / wrong / to review, ticks right / wrong / to review, reading time. */
+export function caseTable(byCase: Record<string, CaseFigures>): string[] {
+  const rows = Object.entries(byCase).sort(([a], [b]) => (a < b ? -1 : 1));
+  const w = Math.max(24, ...rows.map(([n]) => n.length));
+  return [
+    `${'case'.padEnd(w)}  pages  ident  wrong  review   ticks right  wrong  review   ms/page`,
+    ...rows.map(([name, c]) =>
+      [
+        name.padEnd(w),
+        String(c.pages).padStart(5),
+        String(c.identified).padStart(6),
+        String(c.wrong).padStart(6),
+        String(c.review).padStart(7),
+        String(c.ticks.right).padStart(13),
+        String(c.ticks.wrong).padStart(6),
+        String(c.ticks.review).padStart(7),
+        String(Math.round(c.ms / Math.max(1, c.pages))).padStart(9),
+      ].join(' '),
     ),
   ];
 }
@@ -593,6 +700,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     seed: arg('--seed') ? Number(arg('--seed')) : undefined,
     workspace: arg('--workspace'),
     threads: arg('--threads') ? Number(arg('--threads')) : undefined,
+    noThroughput: process.argv.includes('--no-throughput'),
+    ...(process.argv.includes('--by-recipe') ? { caseOf: recipeOf } : {}),
     onProgress: (l) => process.stderr.write(l + '\n'),
   });
   const { mistakes, decodeFailures, ...figures } = result;

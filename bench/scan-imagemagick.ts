@@ -242,6 +242,34 @@ export function makeImageMagickReturns(
   return written;
 }
 
+/**
+ * The `scan` bench's ImageMagick part: every recipe applied to the first `limit` clean form
+ * pages of each simulate run under `work` (`returns-*`), read back and scored by recipe. One
+ * line saying so when ImageMagick is missing.
+ */
+export async function imageMagickBench(work: string, limit: number, log: (l: string) => void): Promise<string[]> {
+  const version = imageMagickVersion();
+  if (!version)
+    return ['scan, ImageMagick sets: skipped — ImageMagick `convert` is not installed (apt-get install imagemagick)'];
+  const out = join(work, 'imagemagick');
+  const recipes = [...BILEVEL_RECIPES, ...CODELESS_RECIPES, ...PHOTO_RECIPES];
+  let files = 0;
+  for (const run of readdirSync(work)
+    .filter((n) => n.startsWith('returns-') && !n.endsWith('phone'))
+    .sort())
+    files += makeImageMagickReturns(join(work, run), join(out, run), { limit, recipes });
+  log(`${files} pages made by ${version} from ${limit} clean forms a run …`);
+  const { runScanAccuracy, caseTable, recipeOf } = await import('./scan-accuracy.ts');
+  const folders = readdirSync(out).map((n) => join(out, n));
+  const r = await runScanAccuracy({ returns: folders, noThroughput: true, caseOf: (file) => recipeOf(file) });
+  const wrongTicks = Object.values(r.byCase).reduce((s, c) => s + c.ticks.wrong, 0);
+  return [
+    `scan, ImageMagick sets (${version}): ${r.pages} pages, ${r.misidentified} identified wrong, ${wrongTicks} ticks decided wrong, ${(100 * r.reviewShare).toFixed(1)} % of form pages sent to review`,
+    ...caseTable(r.byCase).map((l) => `  ${l}`),
+    ...r.mistakes.slice(0, 20).map((m) => `  ${m}`),
+  ];
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (name: string): string | undefined => {
     const i = process.argv.indexOf(name);

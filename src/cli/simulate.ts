@@ -16,6 +16,7 @@ interface SimulateArgs {
   dpi?: string;
   emails: number;
   clean: boolean;
+  photos?: number;
 }
 
 export const simulateCommand = defineCommand<SimulateArgs>({
@@ -45,6 +46,10 @@ export const simulateCommand = defineCommand<SimulateArgs>({
         default: 0,
         describe: 'extra e-mail replies for visits of other channels (e-mail visits always reply)',
       })
+      .option('photos', {
+        type: 'number',
+        describe: 'share of single forms that come back as 12 MP phone photos, 0–1 (default about 1 in 16)',
+      })
       .option('clean', {
         type: 'boolean',
         default: false,
@@ -61,6 +66,7 @@ export const simulateCommand = defineCommand<SimulateArgs>({
       ...(dpi ? { dpi } : {}),
       emails: args.emails,
       clean: args.clean,
+      ...(args.photos !== undefined ? { photos: args.photos } : {}),
       onProgress: tick,
     });
     report(io, args.json, jsonOf(result), () => textOf(result));

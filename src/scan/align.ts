@@ -215,12 +215,7 @@ export function alignPage(img: GreyImage, codes: readonly FoundCode[]): Alignmen
   const ours = codes.filter((c) => c.payload).slice(0, 2);
   const pxPerMm = scaleAt(placed.estimate, { x: A4.width / 2, y: A4.height / 2 });
   const problems: string[] = [];
-  const marks = REGISTRATION_MARKS.map((m, i) => {
-    const found = findMark(img, project(placed.estimate, centre(m)), pxPerMm);
-    if (found.mark) return found.mark;
-    problems.push(`registration mark ${MARK_NAMES[i]} not found (${found.reason})`);
-    return null;
-  });
+  const marks = findMarks(img, placed.estimate, pxPerMm, ours, placed.slots, problems);
   const layout: Point[] = [];
   const image: Point[] = [];
   marks.forEach((m, i) => {
@@ -275,3 +270,69 @@ export function alignPage(img: GreyImage, codes: readonly FoundCode[]): Alignmen
 }
 
 const MARK_NAMES = ['top-left', 'top-right', 'bottom-right', 'bottom-left'];
+
+/** Largest distance (mm) from where a fit puts the QR codes' corners to where they were found, for marks found far off to be kept. */
+const WIDE_MARK_RESIDUAL_MM = 0.8;
+
+/** Whether the marks with the QR codes' corners fit one transform within `WIDE_MARK_RESIDUAL_MM`. */
+function consistent(marks: (FoundMark | null)[], qrLayout: Point[], qrImage: Point[], pxPerMm: number): boolean {
+  const layout = [...REGISTRATION_MARKS.flatMap((m, i) => (marks[i] ? [centre(m)] : [])), ...qrLayout];
+  const image = [...marks.flatMap((m) => (m ? [m.centre] : [])), ...qrImage];
+  const h = fitTransform(layout, image, layout.length - qrLayout.length >= 3 ? 'projective' : 'affine');
+  if (!h) return false;
+  return layout.every((p, i) => {
+    const q = project(h, p);
+    return Math.hypot(q.x - image[i]!.x, q.y - image[i]!.y) / pxPerMm <= WIDE_MARK_RESIDUAL_MM;
+  });
+}
+
+/** How far (mm) a mark the first search missed is looked for around where the marks found so far put it. */
+const WIDE_MARK_SEARCH_MM = 22;
+
+/**
+ * The registration marks near where the QR codes put them. A page seen at an angle (a phone
+ * photo) bends away from the codes' affine estimate towards the corners without codes: the
+ * marks missed there are looked for again, farther, around where the marks found and the
+ * codes' corners put them.
+ */
+function findMarks(
+  img: GreyImage,
+  estimate: Homography,
+  pxPerMm: number,
+  codes: readonly FoundCode[],
+  slots: readonly CodeSlot[],
+  problems: string[],
+): (FoundMark | null)[] {
+  const first = REGISTRATION_MARKS.map((m) => findMark(img, project(estimate, centre(m)), pxPerMm));
+  const marks = first.map((f) => f.mark);
+  const found = marks.flatMap((m, i) => (m ? [i] : []));
+  if (found.length > 0 && found.length < 4) {
+    const qrLayout = codes.flatMap((_, i) => qrCorners(QR_CODES[slots[i]!]));
+    const qrImage = codes.flatMap((c) => c.corners);
+    const layout = [...found.map((i) => centre(REGISTRATION_MARKS[i]!)), ...qrLayout];
+    const image = [...found.map((i) => marks[i]!.centre), ...qrImage];
+    const refined = fitTransform(layout, image, 'affine') ?? estimate;
+    const wide = REGISTRATION_MARKS.map((m, i) =>
+      marks[i] ? null : findMark(img, project(refined, centre(m)), pxPerMm, WIDE_MARK_SEARCH_MM).mark,
+    );
+    // A blob found that far off may be something else: kept only when the fit with it still
+    // puts the QR codes' corners where they were found.
+    const fits = (extra: (FoundMark | null)[]): boolean =>
+      consistent(
+        marks.map((m, i) => m ?? extra[i] ?? null),
+        qrLayout,
+        qrImage,
+        pxPerMm,
+      );
+    if (fits(wide)) wide.forEach((m, i) => (marks[i] ??= m));
+    else
+      wide.forEach((m, i) => {
+        const one = wide.map((x, j) => (j === i ? x : null));
+        if (m && fits(one)) marks[i] = m;
+      });
+  }
+  marks.forEach((m, i) => {
+    if (!m) problems.push(`registration mark ${MARK_NAMES[i]} not found (${first[i]!.reason})`);
+  });
+  return marks;
+}

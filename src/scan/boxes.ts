@@ -28,6 +28,18 @@ export interface InkMeasure {
    * page is misaligned) … 1 (as dark as the registration marks); null without an outline.
    */
   outline: number | null;
+  /**
+   * Tick boxes: ink left out as dust — blots too small to be a stroke (mm², and how many).
+   * A light pen's tick thresholded to black and white at 150 dpi breaks into a chain of
+   * such dots: more of them than the page's blank boxes hold is ink to look at.
+   */
+  dust?: { mm2: number; blots: number; chain: number };
+  /**
+   * Tick boxes: area (mm²) of faint ink — lighter than the ink cut, darker than a third of
+   * the way to the ink level — in blots long enough to be strokes. A light pen on a grey or
+   * blurred scan leaves its stroke there, short of the ink cut.
+   */
+  faintMm2?: number;
 }
 
 export interface MeasureOptions {
@@ -120,9 +132,13 @@ export function measureInk(
   sampleGrid(img, h, x0 + 0.5 * opt.step, y0 + 0.5 * opt.step, opt.step, cols, rows, grey, pos);
   const paper = localPaper(img, h, rect, grey);
   const range = Math.max(40, paper - opt.inkLevel);
-  const cut = paper - (opt.cut ?? 0.5) * range;
+  const share = (opt.cut ?? 0.5) * range;
+  // The paper under each sample: the lightest grey within a few millimetres, no lighter than
+  // the paper around the box. A shadow across the box (a phone photo) darkens paper and ink
+  // alike; only what is darker than the paper beside it is ink.
+  const under = windowMax(grey, cols, rows, Math.ceil(PAPER_WINDOW_MM / opt.step));
   const ink = new Uint8Array(cols * rows);
-  for (let k = 0; k < ink.length; k++) ink[k] = grey[k]! < cut ? 1 : 0;
+  for (let k = 0; k < ink.length; k++) ink[k] = grey[k]! < Math.min(paper, under[k]!) - share ? 1 : 0;
   const red = opt.colour ? new Uint8Array(cols * rows) : null;
   if (red && opt.colour) {
     for (let k = 0; k < red.length; k++) {
@@ -143,6 +159,28 @@ export function measureInk(
     paper,
     outline: found ? Math.max(0, Math.min(1, (paper - found.outlineGrey) / range)) : null,
   };
+}
+
+/** How far (mm) around a sample of a signature or seal box the paper under it is looked for: wider than a pen's or a seal's stroke. */
+const PAPER_WINDOW_MM = 2.5;
+
+/** The largest value within `r` cells (a square window) of each cell of a `cols` × `rows` grid. */
+function windowMax(values: Float32Array, cols: number, rows: number, r: number): Float32Array {
+  const across = new Float32Array(values.length);
+  for (let y = 0; y < rows; y++)
+    for (let x = 0; x < cols; x++) {
+      let m = -Infinity;
+      for (let i = Math.max(0, x - r); i <= Math.min(cols - 1, x + r); i++) m = Math.max(m, values[y * cols + i]!);
+      across[y * cols + x] = m;
+    }
+  const out = new Float32Array(values.length);
+  for (let x = 0; x < cols; x++)
+    for (let y = 0; y < rows; y++) {
+      let m = -Infinity;
+      for (let j = Math.max(0, y - r); j <= Math.min(rows - 1, y + r); j++) m = Math.max(m, across[j * cols + x]!);
+      out[y * cols + x] = m;
+    }
+  return out;
 }
 
 /**
@@ -219,7 +257,6 @@ export interface TickMeasureOptions {
  * printed outline, which is first located on the page (so the band follows the real print).
  * A tick that strays past the border still counts; the border itself never does.
  */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export function measureTick(
   img: GreyImage,
   h: Homography,
@@ -228,30 +265,110 @@ export function measureTick(
   opt: TickMeasureOptions,
 ): InkMeasure {
   const found = outlineShift(img, h, box, opt.search, pxPerMm);
-  const shift = found.shift;
+  const g = tickGrid(box, found.shift, opt);
+  const { grey, used, inside, region } = sampleTickRegion(img, h, g, opt);
+  const paper = localPaper(img, h, { x: g.bx0, y: g.by0, width: box.width, height: box.height }, inside);
+  const range = Math.max(40, paper - opt.inkLevel);
+  const cut = paper - 0.5 * range;
+  // Ink (2) is darker than halfway to the ink level; faint ink (1), a third of the way,
+  // only joins pieces: a light pen's stroke breaks up at the ink cut, and its pieces, joined
+  // through their faint ink, are still one stroke and not dust.
+  const faintCut = paper - 0.3 * range;
+  const ink = new Uint8Array(g.cols * g.rows);
+  for (let k = 0; k < ink.length; k++) ink[k] = !used[k] ? 0 : grey[k]! < cut ? 2 : grey[k]! < faintCut ? 1 : 0;
+  const strokes = strokeCells(
+    ink,
+    g.cols,
+    g.rows,
+    Math.ceil(opt.minExtent / opt.step),
+    used,
+    Math.ceil((0.55 * opt.minExtent) / opt.step),
+    (k) => mirroredCell(g, k),
+  );
+  const cell = opt.step * opt.step;
+  return {
+    fraction: region ? strokes.kept / region : 0,
+    inkMm2: strokes.kept * cell,
+    redMm2: null,
+    shift: found.shift,
+    paper,
+    outline: Math.max(0, Math.min(1, (paper - found.outlineGrey) / range)),
+    dust: {
+      mm2: strokes.dust * cell,
+      blots: strokes.dustBlots,
+      chain: longestChain(strokes.dustAt, g.cols, DOT_CHAIN_LINK_MM / opt.step),
+    },
+    faintMm2: strokes.faint * cell,
+  };
+}
+
+/** Dots this close (mm) are links of one chain: a faint stroke broken up by thresholding at 150 dpi leaves them 0.3–1 mm apart. */
+const DOT_CHAIN_LINK_MM = 1;
+
+/**
+ * The most dots (cells `at`, grid `cols` wide) in one chain, each within `link` cells of
+ * another: a faint stroke's dots line up, a speckled fax's lie apart.
+ */
+function longestChain(at: number[], cols: number, link: number): number {
+  const group = at.map((_, i) => i);
+  const root = (i: number): number => (group[i] === i ? i : (group[i] = root(group[i]!)));
+  for (let i = 0; i < at.length; i++)
+    for (let j = i + 1; j < at.length; j++) {
+      const dr = Math.floor(at[i]! / cols) - Math.floor(at[j]! / cols);
+      const dc = (at[i]! % cols) - (at[j]! % cols);
+      if (dr * dr + dc * dc <= link * link) group[root(i)] = root(j);
+    }
+  const sizes = new Map<number, number>();
+  for (let i = 0; i < at.length; i++) sizes.set(root(i), (sizes.get(root(i)) ?? 0) + 1);
+  return Math.max(0, ...sizes.values());
+}
+
+/** A tick box's reading grid: the box as found (mm), and the grid over it and its reach. */
+interface TickGrid {
+  bx0: number;
+  by0: number;
+  bx1: number;
+  by1: number;
+  x0: number;
+  y0: number;
+  cols: number;
+  rows: number;
+  step: number;
+}
+
+function tickGrid(box: Rect, shift: Point, opt: TickMeasureOptions): TickGrid {
   const bx0 = box.x + shift.x;
   const by0 = box.y + shift.y;
-  const bx1 = bx0 + box.width;
-  const by1 = by0 + box.height;
-  const x0 = bx0 - opt.reach.left;
-  const y0 = by0 - opt.reach.top;
-  const cols = Math.max(1, Math.floor((box.width + opt.reach.left + opt.reach.right) / opt.step));
-  const rows = Math.max(1, Math.floor((box.height + opt.reach.top + opt.reach.bottom) / opt.step));
-  const grey = new Float32Array(cols * rows);
-  const used = new Uint8Array(cols * rows);
+  return {
+    bx0,
+    by0,
+    bx1: bx0 + box.width,
+    by1: by0 + box.height,
+    x0: bx0 - opt.reach.left,
+    y0: by0 - opt.reach.top,
+    cols: Math.max(1, Math.floor((box.width + opt.reach.left + opt.reach.right) / opt.step)),
+    rows: Math.max(1, Math.floor((box.height + opt.reach.top + opt.reach.bottom) / opt.step)),
+    step: opt.step,
+  };
+}
+
+/** Samples the grid, less the band along the outline (`used` 0 there); `inside`: the samples inside the box. */
+function sampleTickRegion(img: GreyImage, h: Homography, g: TickGrid, opt: TickMeasureOptions) {
+  const grey = new Float32Array(g.cols * g.rows);
+  const used = new Uint8Array(g.cols * g.rows);
   const inside: number[] = [];
   let region = 0;
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      const x = x0 + (c + 0.5) * opt.step;
-      const y = y0 + (r + 0.5) * opt.step;
+  for (let r = 0; r < g.rows; r++) {
+    for (let c = 0; c < g.cols; c++) {
+      const x = g.x0 + (c + 0.5) * g.step;
+      const y = g.y0 + (r + 0.5) * g.step;
       // Distance to the outline: inside the box, to its nearest edge; outside, to the box.
-      const inBox = x >= bx0 && x <= bx1 && y >= by0 && y <= by1;
+      const inBox = x >= g.bx0 && x <= g.bx1 && y >= g.by0 && y <= g.by1;
       const d = inBox
-        ? Math.min(x - bx0, bx1 - x, y - by0, by1 - y)
-        : Math.hypot(Math.max(bx0 - x, 0, x - bx1), Math.max(by0 - y, 0, y - by1));
+        ? Math.min(x - g.bx0, g.bx1 - x, y - g.by0, g.by1 - y)
+        : Math.hypot(Math.max(g.bx0 - x, 0, x - g.bx1), Math.max(g.by0 - y, 0, y - g.by1));
       if (d < opt.band) continue;
-      const k = r * cols + c;
+      const k = r * g.cols + c;
       const p = project(h, { x, y });
       grey[k] = sampleGrey(img, p.x, p.y);
       used[k] = 1;
@@ -259,54 +376,32 @@ export function measureTick(
       if (inBox) inside.push(grey[k]!);
     }
   }
-  const paper = localPaper(img, h, { x: bx0, y: by0, width: box.width, height: box.height }, Float32Array.from(inside));
-  const range = Math.max(40, paper - opt.inkLevel);
-  const cut = paper - 0.5 * range;
-  // Ink (2) is darker than halfway to the ink level; faint ink (1), a third of the way,
-  // only joins pieces: a light pen's stroke breaks up at the ink cut, and its pieces, joined
-  // through their faint ink, are still one stroke and not dust.
-  const faintCut = paper - 0.3 * range;
-  const ink = new Uint8Array(cols * rows);
-  for (let k = 0; k < ink.length; k++) ink[k] = !used[k] ? 0 : grey[k]! < cut ? 2 : grey[k]! < faintCut ? 1 : 0;
-  // A stroke crossing the border is cut by the band: its pieces beside the band are kept from
-  // a shorter length than free-standing blots — when the stroke goes on across the band (ink
-  // lies where the piece, mirrored across the nearest edge of the box, would continue), or
-  // when there are several such pieces (a stroke drawn along the border). One short piece
-  // that goes on nowhere is a speck of dust.
-  const cellAt = (r: number, c: number): number => (r >= 0 && r < rows && c >= 0 && c < cols ? r * cols + c : -1);
-  const across = (k: number): number => {
-    const x = x0 + ((k % cols) + 0.5) * opt.step;
-    const y = y0 + (Math.floor(k / cols) + 0.5) * opt.step;
-    let mx: number;
-    let my: number;
-    if (x >= bx0 && x <= bx1 && y >= by0 && y <= by1) {
-      const d = Math.min(x - bx0, bx1 - x, y - by0, by1 - y);
-      mx = d === x - bx0 ? 2 * bx0 - x : d === bx1 - x ? 2 * bx1 - x : x;
-      my = mx !== x ? y : d === y - by0 ? 2 * by0 - y : 2 * by1 - y;
-    } else {
-      mx = 2 * Math.min(Math.max(x, bx0), bx1) - x;
-      my = 2 * Math.min(Math.max(y, by0), by1) - y;
-    }
-    return cellAt(Math.floor((my - y0) / opt.step), Math.floor((mx - x0) / opt.step));
-  };
-  const kept = strokeCells(
-    ink,
-    cols,
-    rows,
-    Math.ceil(opt.minExtent / opt.step),
-    used,
-    Math.ceil((0.55 * opt.minExtent) / opt.step),
-    across,
-  );
-  const cell = opt.step * opt.step;
-  return {
-    fraction: region ? kept / region : 0,
-    inkMm2: kept * cell,
-    redMm2: null,
-    shift,
-    paper,
-    outline: Math.max(0, Math.min(1, (paper - found.outlineGrey) / range)),
-  };
+  return { grey, used, inside: Float32Array.from(inside), region };
+}
+
+/**
+ * The cell where cell `k`, mirrored across the nearest edge of the box, falls (-1 outside the
+ * grid). A stroke crossing the border is cut by the band: its pieces beside the band are kept
+ * from a shorter length than free-standing blots — when the stroke goes on across the band
+ * (ink lies there), or when there are several such pieces (a stroke drawn along the border).
+ * One short piece that goes on nowhere is a speck of dust.
+ */
+function mirroredCell(g: TickGrid, k: number): number {
+  const x = g.x0 + ((k % g.cols) + 0.5) * g.step;
+  const y = g.y0 + (Math.floor(k / g.cols) + 0.5) * g.step;
+  let mx: number;
+  let my: number;
+  if (x >= g.bx0 && x <= g.bx1 && y >= g.by0 && y <= g.by1) {
+    const d = Math.min(x - g.bx0, g.bx1 - x, y - g.by0, g.by1 - y);
+    mx = d === x - g.bx0 ? 2 * g.bx0 - x : d === g.bx1 - x ? 2 * g.bx1 - x : x;
+    my = mx !== x ? y : d === y - g.by0 ? 2 * g.by0 - y : 2 * g.by1 - y;
+  } else {
+    mx = 2 * Math.min(Math.max(x, g.bx0), g.bx1) - x;
+    my = 2 * Math.min(Math.max(y, g.by0), g.by1) - y;
+  }
+  const r = Math.floor((my - g.y0) / g.step);
+  const c = Math.floor((mx - g.x0) / g.step);
+  return r >= 0 && r < g.rows && c >= 0 && c < g.cols ? r * g.cols + c : -1;
 }
 
 /**
@@ -322,58 +417,81 @@ function strokeCells(
   used?: Uint8Array,
   minCellsAtBand = minCells,
   across?: (cell: number) => number,
-): number {
+): { kept: number; dust: number; dustBlots: number; faint: number; dustAt: number[] } {
   const seen = new Uint8Array(cells.length);
-  const stack: number[] = [];
+  const dustAt: number[] = [];
+  let faint = 0;
+  let dust = 0;
+  let dustBlots = 0;
   let total = 0;
   const alone: number[] = [];
   for (let start = 0; start < cells.length; start++) {
     if (!cells[start] || seen[start]) continue;
-    let n = 0;
-    let c0 = cols;
-    let c1 = -1;
-    let r0 = rows;
-    let r1 = -1;
-    let atBand = false;
-    const members: number[] = [];
-    seen[start] = 1;
-    stack.push(start);
-    while (stack.length) {
-      const k = stack.pop()!;
-      members.push(k);
-      if (cells[k] === 2) n++;
-      const r = Math.floor(k / cols);
-      const c = k - r * cols;
-      if (c < c0) c0 = c;
-      if (c > c1) c1 = c;
-      if (r < r0) r0 = r;
-      if (r > r1) r1 = r;
-      for (let dr = -1; dr <= 1; dr++) {
-        const rr = r + dr;
-        if (rr < 0 || rr >= rows) continue;
-        for (let dc = -1; dc <= 1; dc++) {
-          const cc = c + dc;
-          if (cc < 0 || cc >= cols) continue;
-          const j = rr * cols + cc;
-          if (used && !used[j]) atBand = true;
-          if (cells[j] && !seen[j]) {
-            seen[j] = 1;
-            stack.push(j);
-          }
-        }
-      }
-    }
-    const extent = Math.max(c1 - c0 + 1, r1 - r0 + 1);
+    const { members, n, extent, atBand } = floodBlot(cells, cols, rows, start, seen, used);
+    if (extent >= minCells) faint += members.length - n;
     if (extent >= minCells) total += n;
     else if (atBand && extent >= minCellsAtBand) {
       if (!across || continuesAcross(members, cells, cols, rows, across)) total += n;
       else alone.push(n);
+    } else if (n > 0) {
+      dust += n;
+      dustBlots++;
+      dustAt.push(members[0]!);
     }
   }
   // Short pieces beside the band that go on nowhere: one is a speck of dust; several are a
   // stroke the band broke up (drawn along the border), and count.
   if (alone.length > 1) for (const n of alone) total += n;
-  return total;
+  else if (alone.length === 1) {
+    dust += alone[0]!;
+    dustBlots++;
+  }
+  return { kept: total, dust, dustBlots, faint, dustAt };
+}
+
+/**
+ * The blot (8-neighbours, through ink or faint ink) holding cell `start`, marked in `seen`:
+ * its cells, how many are ink, how many cells it reaches across, whether it touches the band.
+ */
+function floodBlot(
+  cells: Uint8Array,
+  cols: number,
+  rows: number,
+  start: number,
+  seen: Uint8Array,
+  used?: Uint8Array,
+): { members: number[]; n: number; extent: number; atBand: boolean } {
+  let n = 0;
+  let c0 = cols;
+  let c1 = -1;
+  let r0 = rows;
+  let r1 = -1;
+  let atBand = false;
+  const members: number[] = [];
+  const stack = [start];
+  seen[start] = 1;
+  while (stack.length) {
+    const k = stack.pop()!;
+    members.push(k);
+    if (cells[k] === 2) n++;
+    const r = Math.floor(k / cols);
+    const c = k - r * cols;
+    if (c < c0) c0 = c;
+    if (c > c1) c1 = c;
+    if (r < r0) r0 = r;
+    if (r > r1) r1 = r;
+    for (let rr = Math.max(0, r - 1); rr <= Math.min(rows - 1, r + 1); rr++) {
+      for (let cc = Math.max(0, c - 1); cc <= Math.min(cols - 1, c + 1); cc++) {
+        const j = rr * cols + cc;
+        if (used && !used[j]) atBand = true;
+        if (cells[j] && !seen[j]) {
+          seen[j] = 1;
+          stack.push(j);
+        }
+      }
+    }
+  }
+  return { members, n, extent: Math.max(c1 - c0 + 1, r1 - r0 + 1), atBand };
 }
 
 /** Whether ink (or faint ink) lies at or next to where some cell of a blot, mirrored across the box's edge, falls. */

@@ -490,9 +490,43 @@ function explainPdfError(e: unknown): string {
  * The page's image when the page is nothing but one image filling it (what scanners
  * write), decoded; null when the page must be rasterized instead.
  */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 async function extractPageImage(page: PDFPage, lim: Limits): Promise<Omit<DecodedPage, 'page'> | null> {
-  const maxPixels = lim.maxPixels;
+  const img = soleImageOf(page);
+  if (!img) return null;
+  const d = img.dict;
+  const w = numberOf(d.lookup(PDFName.of('Width')));
+  const h = numberOf(d.lookup(PDFName.of('Height')));
+  if (!w || !h) return null;
+  if (w * h > lim.maxPixels)
+    throw new Error(
+      `its image is ${w}×${h} pixels, more than the pixel limit (a decompression bomb or an absurd resolution)`,
+    );
+  const { width: pw, height: ph } = page.getSize();
+  // The image must fill the page: same proportions (the scanner wrote one image a page).
+  if (Math.abs(w / h - pw / ph) > 0.03 * (pw / ph)) return null;
+  if (d.lookup(PDFName.of('SMask')) || d.lookup(PDFName.of('ImageMask')) === PDFBool.True) return null;
+  const filters = filterNames(d.lookup(PDFName.of('Filter')));
+  const image: PdfImage = { stream: img, w, h, dpi: Math.round((w / pw) * 72) };
+  if (filters.length !== 1) return null;
+  if (filters[0] === 'DCTDecode') {
+    const one = await decodeImagePage(img.contents, 'jpeg', 0, lim, false, image.dpi);
+    return { ...one, source: 'pdf image (jpeg)' };
+  }
+  if (filters[0] === 'CCITTFaxDecode') return faxImage(image, lim);
+  if (filters[0] === 'FlateDecode') return flateImage(image, lim);
+  return null;
+}
+
+/** One image of a PDF page, its size in pixels and its resolution on the page. */
+interface PdfImage {
+  stream: PDFRawStream;
+  w: number;
+  h: number;
+  dpi: number;
+}
+
+/** The page's one image XObject, or null when it has none, several, or anything else (forms: rasterize). */
+function soleImageOf(page: PDFPage): PDFRawStream | null {
   const rotate = page.getRotation().angle % 360;
   if (rotate !== 0) return null;
   const resources = page.node.Resources();
@@ -503,84 +537,65 @@ async function extractPageImage(page: PDFPage, lim: Limits): Promise<Omit<Decode
     const obj = page.doc.context.lookup(ref);
     if (!(obj instanceof PDFRawStream)) return null;
     const subtype = obj.dict.lookup(PDFName.of('Subtype'));
-    if (subtype !== PDFName.of('Image')) return null; // forms or anything else: rasterize
+    if (subtype !== PDFName.of('Image')) return null;
     images.push(obj);
   }
-  if (images.length !== 1) return null;
-  const img = images[0]!;
-  const d = img.dict;
-  const w = numberOf(d.lookup(PDFName.of('Width')));
-  const h = numberOf(d.lookup(PDFName.of('Height')));
-  if (!w || !h) return null;
-  if (w * h > maxPixels)
-    throw new Error(
-      `its image is ${w}×${h} pixels, more than the pixel limit (a decompression bomb or an absurd resolution)`,
-    );
-  const { width: pw, height: ph } = page.getSize();
-  // The image must fill the page: same proportions (the scanner wrote one image a page).
-  if (Math.abs(w / h - pw / ph) > 0.03 * (pw / ph)) return null;
-  if (d.lookup(PDFName.of('SMask')) || d.lookup(PDFName.of('ImageMask')) === PDFBool.True) return null;
-  const filters = filterNames(d.lookup(PDFName.of('Filter')));
-  const dpi = Math.round((w / pw) * 72);
-  const contents = img.contents;
-  const finish = async (encoded: Uint8Array, label: string): Promise<Omit<DecodedPage, 'page'>> => {
-    const one = await decodeImagePage(encoded, 'jpeg', 0, lim, false, dpi);
-    return { ...one, source: `pdf image (${label})` };
-  };
-  if (filters.length === 1 && filters[0] === 'DCTDecode') return finish(contents, 'jpeg');
-  if (filters.length === 1 && filters[0] === 'CCITTFaxDecode') {
-    const parms = d.lookup(PDFName.of('DecodeParms'));
-    const p =
-      parms instanceof PDFDict
-        ? parms
-        : parms instanceof PDFArray
-          ? (parms.lookup(0) as PDFDict | undefined)
-          : undefined;
-    const k = numberOf(p?.lookup(PDFName.of('K'))) ?? 0;
-    const blackIs1 = p?.lookup(PDFName.of('BlackIs1')) === PDFBool.True;
-    const aligned = p?.lookup(PDFName.of('EncodedByteAlign')) === PDFBool.True;
+  return images.length === 1 ? images[0]! : null;
+}
+
+/** A CCITT G4 image (a black-and-white scan), decoded as a G4 TIFF; null for other CCITT kinds. */
+async function faxImage({ stream, w, h, dpi }: PdfImage, lim: Limits): Promise<Omit<DecodedPage, 'page'> | null> {
+  const d = stream.dict;
+  const parms = d.lookup(PDFName.of('DecodeParms'));
+  const p =
+    parms instanceof PDFDict ? parms : parms instanceof PDFArray ? (parms.lookup(0) as PDFDict | undefined) : undefined;
+  const k = numberOf(p?.lookup(PDFName.of('K'))) ?? 0;
+  const blackIs1 = p?.lookup(PDFName.of('BlackIs1')) === PDFBool.True;
+  const aligned = p?.lookup(PDFName.of('EncodedByteAlign')) === PDFBool.True;
+  const decode = d.lookup(PDFName.of('Decode'));
+  const inverted = decode instanceof PDFArray && numberOf(decode.lookup(0)) === 1;
+  if (k >= 0 || aligned) return null;
+  const one = await decodeImagePage(
+    g4Tiff(stream.contents, w, h, blackIs1 !== inverted),
+    'tiff',
+    0,
+    lim,
+    false,
+    dpi,
+    true,
+  );
+  return { ...one, source: 'pdf image (ccittfax4)' };
+}
+
+/** A Flate-compressed grey, RGB or 1-bit image, inflated within its declared size; null for other kinds. */
+async function flateImage({ stream, w, h, dpi }: PdfImage, lim: Limits): Promise<Omit<DecodedPage, 'page'> | null> {
+  const d = stream.dict;
+  const bpc = numberOf(d.lookup(PDFName.of('BitsPerComponent')));
+  const cs = d.lookup(PDFName.of('ColorSpace'));
+  const channels = cs === PDFName.of('DeviceGray') ? 1 : cs === PDFName.of('DeviceRGB') ? 3 : 0;
+  const parms = d.lookup(PDFName.of('DecodeParms'));
+  if (!channels || parms || (bpc !== 8 && !(bpc === 1 && channels === 1))) return null;
+  // 1-bit images (black-and-white scans) pack 8 pixels a byte, rows padded to bytes.
+  const expected = bpc === 1 ? ((w + 7) >> 3) * h : w * h * channels;
+  let raw: Buffer;
+  try {
+    raw = inflateSync(stream.contents, { maxOutputLength: expected + 65536 });
+  } catch (e) {
+    if (e instanceof RangeError || /larger than/i.test(String(e)))
+      throw new Error(
+        `its image holds more data than its declared ${w}×${h} ${bpc === 1 ? 'black-and-white' : channels === 1 ? 'grey' : 'RGB'} pixels (a damaged file or a decompression bomb)`,
+      );
+    throw new Error(`its image data is damaged (${firstLine(String(e))})`);
+  }
+  if (raw.length < expected) throw new Error('its image data is shorter than its size says (truncated)');
+  if (bpc === 1) {
     const decode = d.lookup(PDFName.of('Decode'));
-    const inverted = decode instanceof PDFArray && numberOf(decode.lookup(0)) === 1;
-    if (k >= 0 || aligned) return null;
-    const one = await decodeImagePage(g4Tiff(contents, w, h, blackIs1 !== inverted), 'tiff', 0, lim, false, dpi, true);
-    return { ...one, source: 'pdf image (ccittfax4)' };
+    const blackIs1 = decode instanceof PDFArray && numberOf(decode.lookup(0)) === 1;
+    return { ...bilevelPage(raw, w, h, blackIs1, dpi, lim), source: 'pdf image (flate, 1-bit)' };
   }
-  if (filters.length === 1 && filters[0] === 'FlateDecode') {
-    const bpc = numberOf(d.lookup(PDFName.of('BitsPerComponent')));
-    const cs = d.lookup(PDFName.of('ColorSpace'));
-    const channels = cs === PDFName.of('DeviceGray') ? 1 : cs === PDFName.of('DeviceRGB') ? 3 : 0;
-    const parms = d.lookup(PDFName.of('DecodeParms'));
-    if (!channels || parms || (bpc !== 8 && !(bpc === 1 && channels === 1))) return null;
-    // 1-bit images (black-and-white scans) pack 8 pixels a byte, rows padded to bytes.
-    const expected = bpc === 1 ? ((w + 7) >> 3) * h : w * h * channels;
-    let raw: Buffer;
-    try {
-      raw = inflateSync(contents, { maxOutputLength: expected + 65536 });
-    } catch (e) {
-      if (e instanceof RangeError || /larger than/i.test(String(e)))
-        throw new Error(
-          `its image holds more data than its declared ${w}×${h} ${bpc === 1 ? 'black-and-white' : channels === 1 ? 'grey' : 'RGB'} pixels (a damaged file or a decompression bomb)`,
-        );
-      throw new Error(`its image data is damaged (${firstLine(String(e))})`);
-    }
-    if (raw.length < expected) throw new Error('its image data is shorter than its size says (truncated)');
-    if (bpc === 1) {
-      const decode = d.lookup(PDFName.of('Decode'));
-      const blackIs1 = decode instanceof PDFArray && numberOf(decode.lookup(0)) === 1;
-      return { ...bilevelPage(raw, w, h, blackIs1, dpi, lim), source: 'pdf image (flate, 1-bit)' };
-    }
-    const one = await decodeRawPage(
-      raw.subarray(0, expected),
-      w,
-      h,
-      channels as 1 | 3,
-      dpi,
-      lim,
-      channels === 1 && isBilevel(raw.subarray(0, w * h)),
-    );
-    return { ...one, source: 'pdf image (flate)' };
-  }
-  return null;
+  const bilevel = channels === 1 && isBilevel(raw.subarray(0, w * h));
+  const one = await decodeRawPage(raw.subarray(0, expected), w, h, channels as 1 | 3, dpi, lim, bilevel);
+  return { ...one, source: 'pdf image (flate)' };
 }
 
 /**

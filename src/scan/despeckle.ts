@@ -39,10 +39,10 @@ export function speckleShare(img: GreyImage): number {
 }
 
 /** The 3 × 3 median of a grey image (edges copied). */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export function median3(img: GreyImage): GreyImage {
   const { width: W, height: H, data: d } = img;
   const out = new Uint8Array(d);
+  const v = new Int32Array(9);
   for (let y = 1; y < H - 1; y++) {
     for (let x = 1, i = y * W + 1; x < W - 1; x++, i++) {
       const a = i - W;
@@ -60,116 +60,39 @@ export function median3(img: GreyImage): GreyImage {
         d[b + 1] === c
       )
         continue;
-      let p0 = d[a - 1]!,
-        p1 = d[a]!,
-        p2 = d[a + 1]!,
-        p3 = d[i - 1]!,
-        p4 = c,
-        p5 = d[i + 1]!,
-        p6 = d[b - 1]!,
-        p7 = d[b]!,
-        p8 = d[b + 1]!,
-        t = 0;
-      // A partial sorting network (19 exchanges) that leaves the median in p4.
-      if (p1 > p2) {
-        t = p1;
-        p1 = p2;
-        p2 = t;
-      }
-      if (p4 > p5) {
-        t = p4;
-        p4 = p5;
-        p5 = t;
-      }
-      if (p7 > p8) {
-        t = p7;
-        p7 = p8;
-        p8 = t;
-      }
-      if (p0 > p1) {
-        t = p0;
-        p0 = p1;
-        p1 = t;
-      }
-      if (p3 > p4) {
-        t = p3;
-        p3 = p4;
-        p4 = t;
-      }
-      if (p6 > p7) {
-        t = p6;
-        p6 = p7;
-        p7 = t;
-      }
-      if (p1 > p2) {
-        t = p1;
-        p1 = p2;
-        p2 = t;
-      }
-      if (p4 > p5) {
-        t = p4;
-        p4 = p5;
-        p5 = t;
-      }
-      if (p7 > p8) {
-        t = p7;
-        p7 = p8;
-        p8 = t;
-      }
-      if (p0 > p3) {
-        t = p0;
-        p0 = p3;
-        p3 = t;
-      }
-      if (p5 > p8) {
-        t = p5;
-        p5 = p8;
-        p8 = t;
-      }
-      if (p4 > p7) {
-        t = p4;
-        p4 = p7;
-        p7 = t;
-      }
-      if (p3 > p6) {
-        t = p3;
-        p3 = p6;
-        p6 = t;
-      }
-      if (p1 > p4) {
-        t = p1;
-        p1 = p4;
-        p4 = t;
-      }
-      if (p2 > p5) {
-        t = p2;
-        p2 = p5;
-        p5 = t;
-      }
-      if (p4 > p7) {
-        t = p4;
-        p4 = p7;
-        p7 = t;
-      }
-      if (p4 > p2) {
-        t = p4;
-        p4 = p2;
-        p2 = t;
-      }
-      if (p6 > p4) {
-        t = p6;
-        p6 = p4;
-        p4 = t;
-      }
-      if (p4 > p2) {
-        t = p4;
-        p4 = p2;
-        p2 = t;
-      }
-      out[i] = p4;
+      v[0] = d[a - 1]!;
+      v[1] = d[a]!;
+      v[2] = d[a + 1]!;
+      v[3] = d[i - 1]!;
+      v[4] = c;
+      v[5] = d[i + 1]!;
+      v[6] = d[b - 1]!;
+      v[7] = d[b]!;
+      v[8] = d[b + 1]!;
+      out[i] = median9(v);
     }
   }
   return { width: W, height: H, data: out };
+}
+
+/** A partial sorting network (19 exchanges, each putting the smaller value first) that leaves the median of nine in the middle. */
+const MEDIAN_NETWORK: readonly number[] = [
+  1, 2, 4, 5, 7, 8, 0, 1, 3, 4, 6, 7, 1, 2, 4, 5, 7, 8, 0, 3, 5, 8, 4, 7, 3, 6, 1, 4, 2, 5, 4, 7, 4, 2, 6, 4, 4, 2,
+];
+
+/** The median of the nine values in `v` (reordered in place). */
+function median9(v: Int32Array): number {
+  for (let k = 0; k < MEDIAN_NETWORK.length; k += 2) {
+    const p = MEDIAN_NETWORK[k]!;
+    const q = MEDIAN_NETWORK[k + 1]!;
+    const x = v[p]!;
+    const y = v[q]!;
+    if (x > y) {
+      v[p] = y;
+      v[q] = x;
+    }
+  }
+  return v[4]!;
 }
 
 /**

@@ -21,25 +21,31 @@ export interface FoundMark {
 }
 
 /** How far from its predicted position a mark is looked for, millimetres. */
-const MARK_SEARCH_RADIUS = 10;
+export const MARK_SEARCH_RADIUS = 10;
 
 /**
  * Finds the registration mark expected at `expected` (pixels), `pxPerMm` pixels a
  * millimetre. Returns the mark, or why none qualified.
  */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
-export function findMark(img: GreyImage, expected: Point, pxPerMm: number): { mark: FoundMark | null; reason: string } {
-  const r = Math.ceil((MARK_SEARCH_RADIUS + MARK_SIZE) * pxPerMm);
-  const x0 = Math.max(0, Math.floor(expected.x - r));
-  const y0 = Math.max(0, Math.floor(expected.y - r));
-  const x1 = Math.min(img.width, Math.ceil(expected.x + r));
-  const y1 = Math.min(img.height, Math.ceil(expected.y + r));
-  const w = x1 - x0;
-  const h = y1 - y0;
+export function findMark(
+  img: GreyImage,
+  expected: Point,
+  pxPerMm: number,
+  radiusMm = MARK_SEARCH_RADIUS,
+): { mark: FoundMark | null; reason: string } {
+  const r = Math.ceil((radiusMm + MARK_SIZE) * pxPerMm);
+  const win: Window = {
+    x0: Math.max(0, Math.floor(expected.x - r)),
+    y0: Math.max(0, Math.floor(expected.y - r)),
+    x1: Math.min(img.width, Math.ceil(expected.x + r)),
+    y1: Math.min(img.height, Math.ceil(expected.y + r)),
+  };
+  const w = win.x1 - win.x0;
+  const h = win.y1 - win.y0;
   if (w < MARK_SIZE * pxPerMm * 0.5 || h < MARK_SIZE * pxPerMm * 0.5)
     return { mark: null, reason: 'its place is outside the scanned image (margin cut)' };
   const hist = new Uint32Array(256);
-  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) hist[img.data[y * img.width + x]!]!++;
+  for (let y = win.y0; y < win.y1; y++) for (let x = win.x0; x < win.x1; x++) hist[img.data[y * img.width + x]!]!++;
   const paper = percentile(hist, w * h, 0.9);
   const dark = percentile(hist, w * h, 0.01);
   if (paper - dark < 40) return { mark: null, reason: 'nothing dark where it should be' };
@@ -52,72 +58,21 @@ export function findMark(img: GreyImage, expected: Point, pxPerMm: number): { ma
   let bestDist = Infinity;
   let label = 0;
   let sawCut = false;
-  for (let sy = 0; sy < h; sy++) {
-    for (let sx = 0; sx < w; sx++) {
-      const si = sy * w + sx;
-      if (labels[si] || img.data[(y0 + sy) * img.width + x0 + sx]! > threshold) continue;
-      label++;
-      let top = 0;
-      stack[top++] = si;
-      labels[si] = label;
-      let area = 0;
-      let sumX = 0;
-      let sumY = 0;
-      let sumV = 0;
-      let minX = sx;
-      let maxX = sx;
-      let minY = sy;
-      let maxY = sy;
-      while (top > 0) {
-        const i = stack[--top]!;
-        const px = i % w;
-        const py = (i - px) / w;
-        area++;
-        sumX += px;
-        sumY += py;
-        sumV += img.data[(y0 + py) * img.width + x0 + px]!;
-        if (px < minX) minX = px;
-        if (px > maxX) maxX = px;
-        if (py < minY) minY = py;
-        if (py > maxY) maxY = py;
-        // The four neighbours, inline: this loop runs for every dark pixel near every mark.
-        for (let k = 0; k < 4; k++) {
-          let j: number;
-          if (k === 0) j = px > 0 ? i - 1 : -1;
-          else if (k === 1) j = px < w - 1 ? i + 1 : -1;
-          else if (k === 2) j = py > 0 ? i - w : -1;
-          else j = py < h - 1 ? i + w : -1;
-          if (j < 0 || labels[j]) continue;
-          const jx = j % w;
-          if (img.data[(y0 + (j - jx) / w) * img.width + x0 + jx]! <= threshold) {
-            labels[j] = label;
-            stack[top++] = j;
-          }
-        }
-      }
-      const touchesImageEdge =
-        (minX === 0 && x0 === 0) ||
-        (minY === 0 && y0 === 0) ||
-        (maxX === w - 1 && x1 === img.width) ||
-        (maxY === h - 1 && y1 === img.height);
-      if (touchesImageEdge) {
-        // Part of a mark (or of anything else) at the scan's edge: its centre cannot be trusted.
-        if (area > expectedArea * 0.1 && area < expectedArea * 1.2) sawCut = true;
-        continue;
-      }
-      if (area < expectedArea * 0.45 || area > expectedArea * 1.8) continue;
-      const bw = maxX - minX + 1;
-      const bh = maxY - minY + 1;
-      const side = MARK_SIZE * pxPerMm;
-      if (bw < side * 0.7 || bh < side * 0.7 || bw > side * 1.5 || bh > side * 1.5) continue;
-      const fill = area / (bw * bh);
-      if (fill < 0.6) continue;
-      const c = { x: x0 + sumX / area + 0.5, y: y0 + sumY / area + 0.5 };
-      const dist = Math.hypot(c.x - expected.x, c.y - expected.y);
-      if (dist < bestDist) {
-        bestDist = dist;
-        best = { centre: c, area, fill, inkLevel: sumV / area, paperLevel: paper };
-      }
+  for (let si = 0; si < w * h; si++) {
+    if (labels[si] || img.data[(win.y0 + Math.floor(si / w)) * img.width + win.x0 + (si % w)]! > threshold) continue;
+    const blob = floodDark(img, win, threshold, si, ++label, labels, stack);
+    if (touchesImageEdge(blob, win, img)) {
+      // Part of a mark (or of anything else) at the scan's edge: its centre cannot be trusted.
+      if (blob.area > expectedArea * 0.1 && blob.area < expectedArea * 1.2) sawCut = true;
+      continue;
+    }
+    if (!looksLikeMark(blob, pxPerMm)) continue;
+    const c = { x: win.x0 + blob.sumX / blob.area + 0.5, y: win.y0 + blob.sumY / blob.area + 0.5 };
+    const dist = Math.hypot(c.x - expected.x, c.y - expected.y);
+    if (dist < bestDist) {
+      bestDist = dist;
+      const fill = blob.area / ((blob.maxX - blob.minX + 1) * (blob.maxY - blob.minY + 1));
+      best = { centre: c, area: blob.area, fill, inkLevel: blob.sumV / blob.area, paperLevel: paper };
     }
   }
   if (best) return { mark: best, reason: '' };
@@ -125,6 +80,107 @@ export function findMark(img: GreyImage, expected: Point, pxPerMm: number): { ma
     mark: null,
     reason: sawCut ? 'it is cut by the edge of the scan' : 'no solid square of the right size near its place',
   };
+}
+
+/** The part of the image searched, pixels (x1, y1 exclusive). */
+interface Window {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** A connected dark blob: area, sums for its centre and grey, bounding box (window pixels). */
+interface Blob {
+  area: number;
+  sumX: number;
+  sumY: number;
+  sumV: number;
+  minX: number;
+  maxX: number;
+  minY: number;
+  maxY: number;
+}
+
+/** Labels the 4-connected blob of pixels at or below `threshold` holding window pixel `start`. */
+function floodDark(
+  img: GreyImage,
+  win: Window,
+  threshold: number,
+  start: number,
+  label: number,
+  labels: Int32Array,
+  stack: Int32Array,
+): Blob {
+  const w = win.x1 - win.x0;
+  const h = win.y1 - win.y0;
+  const sx = start % w;
+  const sy = (start - sx) / w;
+  const b: Blob = { area: 0, sumX: 0, sumY: 0, sumV: 0, minX: sx, maxX: sx, minY: sy, maxY: sy };
+  let top = 0;
+  stack[top++] = start;
+  labels[start] = label;
+  while (top > 0) {
+    const i = stack[--top]!;
+    const px = i % w;
+    const py = (i - px) / w;
+    b.area++;
+    b.sumX += px;
+    b.sumY += py;
+    b.sumV += img.data[(win.y0 + py) * img.width + win.x0 + px]!;
+    if (px < b.minX) b.minX = px;
+    if (px > b.maxX) b.maxX = px;
+    if (py < b.minY) b.minY = py;
+    if (py > b.maxY) b.maxY = py;
+    // The four neighbours, inline: this loop runs for every dark pixel near every mark.
+    for (let k = 0; k < 4; k++) {
+      const j =
+        k === 0
+          ? px > 0
+            ? i - 1
+            : -1
+          : k === 1
+            ? px < w - 1
+              ? i + 1
+              : -1
+            : k === 2
+              ? py > 0
+                ? i - w
+                : -1
+              : py < h - 1
+                ? i + w
+                : -1;
+      if (j < 0 || labels[j]) continue;
+      const jx = j % w;
+      if (img.data[(win.y0 + (j - jx) / w) * img.width + win.x0 + jx]! <= threshold) {
+        labels[j] = label;
+        stack[top++] = j;
+      }
+    }
+  }
+  return b;
+}
+
+function touchesImageEdge(b: Blob, win: Window, img: GreyImage): boolean {
+  const w = win.x1 - win.x0;
+  const h = win.y1 - win.y0;
+  return (
+    (b.minX === 0 && win.x0 === 0) ||
+    (b.minY === 0 && win.y0 === 0) ||
+    (b.maxX === w - 1 && win.x1 === img.width) ||
+    (b.maxY === h - 1 && win.y1 === img.height)
+  );
+}
+
+/** A solid square of about the mark's size: area, sides and fill. */
+function looksLikeMark(b: Blob, pxPerMm: number): boolean {
+  const side = MARK_SIZE * pxPerMm;
+  const expectedArea = side * side;
+  if (b.area < expectedArea * 0.45 || b.area > expectedArea * 1.8) return false;
+  const bw = b.maxX - b.minX + 1;
+  const bh = b.maxY - b.minY + 1;
+  if (bw < side * 0.7 || bh < side * 0.7 || bw > side * 1.5 || bh > side * 1.5) return false;
+  return b.area / (bw * bh) >= 0.6;
 }
 
 /** The grey level below which `q` of the pixels lie. */

@@ -68,6 +68,15 @@ const THRESHOLDS = {
   outline: 0.2,
   /** Ink area (mm²) in the remarks box at which it counts as written in (a word of handwriting is 15–30 mm²; a blank box reads below 1 mm²). */
   remarksHalfMm2: 6,
+  /**
+   * A box read blank holds faint ink to look at when it has this many more dust-sized dots,
+   * and this much more of their area, than the page's blank boxes, `chain` of them lined up
+   * within 1 mm of each other (a light pen's tick thresholded at 150 dpi is 5–8 single dots,
+   * 0.15–0.35 mm², 3–7 in a chain; a speckled fax's blank box chains 2 at most), or this much more
+   * faint stroke (`strokeMm2`: a light pen on a blurred grey scan, short of the ink cut,
+   * 1–2 mm²; blank boxes read 0).
+   */
+  faint: { blots: 4, mm2: 0.12, chain: 3, strokeMm2: 0.5 },
 } as const;
 
 /** A signature or seal box: ink present (null: undecided), with its score. */
@@ -99,6 +108,8 @@ export interface QuestionReading {
   /** Score of each box, by value (`yes`, `no`, `satisfied` …). */
   boxes: Record<string, number>;
   review: boolean;
+  /** Boxes read blank that hold faint ink — a chain of dots or a light stroke (a light pen thinned out by the scan) — by value. */
+  faint?: string[];
 }
 
 export interface ReviewItem {
@@ -153,12 +164,40 @@ export interface PageReading {
  * const reading = await readPage(page);
  * if (reading.identified && reading.checks?.seal.red) …
  */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function readPage(page: DecodedPage, options: IdentifyOptions = {}): Promise<PageReading> {
   const factor = Math.max(1, Math.round(page.dpi / WORKING_DPI));
-  let work = greyWorkingCopy(page, factor);
-  const workDpi = page.dpi / factor;
-  const reading: PageReading = {
+  const first = greyWorkingCopy(page, factor);
+  const reading = emptyReading(page);
+  const seen: CropContext = { work: first, alignment: null, layout: null };
+  try {
+    const found = await identifyPage(first, page.dpi / factor, { bilevel: page.bilevel, ...options });
+    const work = found.work;
+    if (!(await noteIdentity(reading, found, page))) return reading;
+    const layout = formLayoutOf(reading);
+    if (!layout) return reading;
+    const alignment = found.alignment ?? alignPage(work, found.codes);
+    seen.layout = layout;
+    seen.alignment = alignment;
+    if (!alignment) {
+      reading.review.push({ subject: 'page', reason: 'the page could not be aligned' });
+      return reading;
+    }
+    const pageDoubt = noteAlignment(reading, alignment, work, factor * page.shrink);
+    const colour = page.grey || page.channels !== 3 ? null : colourSampler(page, factor);
+    readForm(reading, work, alignment, layout, inkLevelOf(alignment), colour, page.bilevel, pageDoubt);
+  } catch (e) {
+    const reason = `the page could not be read: ${e instanceof Error ? e.message : String(e)}`;
+    reading.problems.push(reason);
+    reading.review.push({ subject: 'page', reason });
+  } finally {
+    attachCrops(reading, seen);
+  }
+  return reading;
+}
+
+/** The reading of a page before anything is known of it. */
+function emptyReading(page: DecodedPage): PageReading {
+  return {
     page: page.page,
     identified: false,
     identifiedBy: null,
@@ -177,75 +216,75 @@ export async function readPage(page: DecodedPage, options: IdentifyOptions = {})
     review: [],
     problems: [],
   };
-  const seen: CropContext = { work, alignment: null, layout: null };
-  try {
-    const found = await identifyPage(work, workDpi, { bilevel: page.bilevel, ...options });
-    const { codes, id } = found;
-    work = found.work;
-    reading.qrFound = codes.length;
-    reading.problems.push(...found.notes, ...id.problems);
-    if (!id.payload) {
-      const reason = codes.length === 0 ? 'no QR code could be read on the page' : id.problems.join('; ');
-      reading.review.push({ subject: 'qr', reason });
-      if (codes.length === 0) {
-        reading.problems.push('no QR code could be read on the page (torn, covered, or not a huifang page)');
-        await readTrackingBarcodes(reading, page);
-      }
-      return reading;
+}
+
+/**
+ * Records what identified the page (or why nothing did, reading a postal receipt's barcodes
+ * on a page without codes). Returns whether the page is a form to read on.
+ */
+async function noteIdentity(
+  reading: PageReading,
+  found: Awaited<ReturnType<typeof identifyPage>>,
+  page: DecodedPage,
+): Promise<boolean> {
+  const { codes, id } = found;
+  reading.qrFound = codes.length;
+  reading.problems.push(...found.notes, ...id.problems);
+  if (!id.payload) {
+    const reason = codes.length === 0 ? 'no QR code could be read on the page' : id.problems.join('; ');
+    reading.review.push({ subject: 'qr', reason });
+    if (codes.length === 0) {
+      reading.problems.push('no QR code could be read on the page (torn, covered, or not a huifang page)');
+      await readTrackingBarcodes(reading, page);
     }
-    reading.identified = true;
-    reading.identifiedBy = found.by;
-    reading.pageNumberRead = found.pageNumberRead;
-    reading.payload = id.payload;
-    reading.quarterTurns = id.quarterTurns;
-    reading.rotated180 = id.quarterTurns === 2;
-    if (id.quarterTurns === 1 || id.quarterTurns === 3)
-      reading.problems.push('the page was scanned turned a quarter; it was read that way');
-    if (id.payload.kind !== 'form') return reading;
-    const layout = formLayoutById(id.payload.layout);
-    if (!layout) {
-      const reason = `the page's layout "${id.payload.layout}" is not one this version of huifang can read`;
-      reading.problems.push(reason);
-      reading.review.push({ subject: 'page', reason });
-      return reading;
-    }
-    const alignment = found.alignment ?? alignPage(work, codes);
-    seen.layout = layout;
-    seen.alignment = alignment;
-    if (!alignment) {
-      reading.review.push({ subject: 'page', reason: 'the page could not be aligned' });
-      return reading;
-    }
-    reading.problems.push(...alignment.problems);
-    const marksFound = alignment.marks.filter(Boolean).length;
-    reading.alignment = {
-      residualMm: round(alignment.residualMm, 3),
-      pointsUsed: alignment.pointsUsed,
-      model: alignment.model,
-      marksFound,
-    };
-    reading.dpi = Math.round(alignment.dpi * factor * page.shrink);
-    const coverage = pageCoverage(alignment, work);
-    const pageDoubt =
-      coverage < 0.75
-        ? `only ${Math.round(coverage * 100)} % of the page lies inside the scan as aligned; the page is cut or the alignment is wrong`
-        : alignment.residualMm > THRESHOLDS.residualMm
-          ? `the page aligns poorly (${alignment.residualMm.toFixed(1)} mm off at the QR codes)`
-          : alignment.model === 'codes'
-            ? 'no registration mark was found; the page was aligned on its QR codes only'
-            : null;
-    if (pageDoubt) reading.review.push({ subject: 'page', reason: pageDoubt });
-    const inkLevel = inkLevelOf(alignment);
-    const colour = page.grey || page.channels !== 3 ? null : colourSampler(page, factor);
-    readForm(reading, work, alignment, layout, inkLevel, colour, page.bilevel, pageDoubt !== null);
-  } catch (e) {
-    const reason = `the page could not be read: ${e instanceof Error ? e.message : String(e)}`;
-    reading.problems.push(reason);
-    reading.review.push({ subject: 'page', reason });
-  } finally {
-    attachCrops(reading, seen);
+    return false;
   }
-  return reading;
+  reading.identified = true;
+  reading.identifiedBy = found.by;
+  reading.pageNumberRead = found.pageNumberRead;
+  reading.payload = id.payload;
+  reading.quarterTurns = id.quarterTurns;
+  reading.rotated180 = id.quarterTurns === 2;
+  if (id.quarterTurns === 1 || id.quarterTurns === 3)
+    reading.problems.push('the page was scanned turned a quarter; it was read that way');
+  return id.payload.kind === 'form';
+}
+
+/** The layout of an identified form page, or null (listed for review) when this version cannot read it. */
+function formLayoutOf(reading: PageReading): FormLayout | null {
+  const layout = formLayoutById(reading.payload!.layout);
+  if (layout) return layout;
+  const reason = `the page's layout "${reading.payload!.layout}" is not one this version of huifang can read`;
+  reading.problems.push(reason);
+  reading.review.push({ subject: 'page', reason });
+  return null;
+}
+
+/**
+ * Records the alignment and the scan's resolution it measured (`scale`: scan pixels a
+ * working pixel); lists the page for review when it is cut, aligns poorly or lacks its
+ * marks. Returns whether the page is in doubt.
+ */
+function noteAlignment(reading: PageReading, alignment: Alignment, work: GreyImage, scale: number): boolean {
+  reading.problems.push(...alignment.problems);
+  reading.alignment = {
+    residualMm: round(alignment.residualMm, 3),
+    pointsUsed: alignment.pointsUsed,
+    model: alignment.model,
+    marksFound: alignment.marks.filter(Boolean).length,
+  };
+  reading.dpi = Math.round(alignment.dpi * scale);
+  const coverage = pageCoverage(alignment, work);
+  const pageDoubt =
+    coverage < 0.75
+      ? `only ${Math.round(coverage * 100)} % of the page lies inside the scan as aligned; the page is cut or the alignment is wrong`
+      : alignment.residualMm > THRESHOLDS.residualMm
+        ? `the page aligns poorly (${alignment.residualMm.toFixed(1)} mm off at the QR codes)`
+        : alignment.model === 'codes'
+          ? 'no registration mark was found; the page was aligned on its QR codes only'
+          : null;
+  if (pageDoubt) reading.review.push({ subject: 'page', reason: pageDoubt });
+  return pageDoubt !== null;
 }
 
 interface CropContext {
@@ -302,7 +341,24 @@ async function readTrackingBarcodes(reading: PageReading, page: DecodedPage): Pr
   if (numbers.length) reading.trackingNumbers = numbers;
 }
 
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
+/** What reading a form's boxes needs besides the page's reading: the image, its transform and levels. */
+interface FormContext {
+  work: GreyImage;
+  h: Alignment['transform'];
+  pxPerMm: number;
+  layout: FormLayout;
+  inkLevel: number;
+  colour: ColourSampler | null;
+  bilevel: boolean;
+}
+
+/** What the page's blank tick boxes hold: ink that is no mark (grain, print bleed) and dust-sized dots. */
+interface BlankLevels {
+  ink: number;
+  dust: { mm2: number; blots: number; chain: number };
+  faintMm2: number;
+}
+
 function readForm(
   reading: PageReading,
   work: GreyImage,
@@ -314,16 +370,24 @@ function readForm(
   pageDoubt: boolean,
 ): void {
   const h = alignment.transform;
-  const pxPerMm = scaleAt(h, { x: 105, y: 148.5 });
-  const step = Math.max(0.1, Math.min(0.2, 1 / pxPerMm));
+  const ctx: FormContext = { work, h, pxPerMm: scaleAt(h, { x: 105, y: 148.5 }), layout, inkLevel, colour, bilevel };
+  const measures = measureTickBoxes(ctx);
+  const doubt = checkOutlines(reading, measures) || pageDoubt;
+  readQuestions(reading, layout, measures, blankLevels(measures), doubt);
+  readChecks(reading, ctx, doubt);
+}
+
+/** Measures every tick box of the form. */
+function measureTickBoxes(ctx: FormContext): Map<string, InkMeasure> {
+  const step = Math.max(0.1, Math.min(0.2, 1 / ctx.pxPerMm));
   const measures = new Map<string, InkMeasure>();
-  for (const row of layout.questions) {
+  for (const row of ctx.layout.questions) {
     const reach = row.question.type === 'choice' ? TICK_REACH.choice : TICK_REACH.yesNo;
     for (const b of row.boxes)
       measures.set(
         b.id,
-        measureTick(work, h, b.box, pxPerMm, {
-          inkLevel,
+        measureTick(ctx.work, ctx.h, b.box, ctx.pxPerMm, {
+          inkLevel: ctx.inkLevel,
           step,
           band: TICK_BAND_MM,
           reach,
@@ -332,25 +396,54 @@ function readForm(
         }),
       );
   }
-  // The page's own blank level: at least half of a form's tick boxes are blank (one answer a
-  // question, a scribbled-out one at most), so the lower quartile shows what grain, print
-  // bleed and noise alone give on this scan; only ink above it counts.
-  const areas = [...measures.values()].map((m) => m.inkMm2).sort((a, b) => a - b);
-  const blankLevel = areas[Math.floor((areas.length - 1) / 4)] ?? 0;
-  // The printed box outlines must be where the alignment puts them; if most are not, the
-  // alignment is wrong (or the page is not the form its code says) and nothing is decided.
+  return measures;
+}
+
+/**
+ * The page's own blank levels: at least half of a form's tick boxes are blank (one answer a
+ * question, a scribbled-out one at most), so the lower quartile shows what grain, print
+ * bleed, noise and dust alone give on this scan; only ink above it counts.
+ */
+function blankLevels(measures: Map<string, InkMeasure>): BlankLevels {
+  const quartile = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor((values.length - 1) / 4)] ?? 0;
+  const all = [...measures.values()];
+  return {
+    ink: quartile(all.map((m) => m.inkMm2)),
+    dust: {
+      mm2: quartile(all.map((m) => m.dust?.mm2 ?? 0)),
+      blots: quartile(all.map((m) => m.dust?.blots ?? 0)),
+      chain: 0,
+    },
+    faintMm2: quartile(all.map((m) => m.faintMm2 ?? 0)),
+  };
+}
+
+/**
+ * The printed box outlines must be where the alignment puts them; if most are not, the
+ * alignment is wrong (or the page is not the form its code says) and nothing is decided.
+ * Returns whether the page is in doubt.
+ */
+function checkOutlines(reading: PageReading, measures: Map<string, InkMeasure>): boolean {
   const outlines = [...measures.values()].map((m) => m.outline ?? 0).sort((a, b) => a - b);
   const medianOutline = outlines[Math.floor(outlines.length / 2)] ?? 0;
-  let doubt = pageDoubt;
-  if (medianOutline < THRESHOLDS.outline) {
-    doubt = true;
-    const reason = `the printed tick boxes are not where the registration marks put them (outline contrast ${medianOutline.toFixed(2)}); the page may be misaligned or not this form`;
-    reading.problems.push(reason);
-    reading.review.push({ subject: 'page', reason });
-  }
+  if (medianOutline >= THRESHOLDS.outline) return false;
+  const reason = `the printed tick boxes are not where the registration marks put them (outline contrast ${medianOutline.toFixed(2)}); the page may be misaligned or not this form`;
+  reading.problems.push(reason);
+  reading.review.push({ subject: 'page', reason });
+  return true;
+}
+
+/** Reads every question from its boxes' measures, listing for review what is in doubt. */
+function readQuestions(
+  reading: PageReading,
+  layout: FormLayout,
+  measures: Map<string, InkMeasure>,
+  blank: BlankLevels,
+  doubt: boolean,
+): void {
   const questions = layout.questions.map((row) => ({
     row,
-    q: readQuestion(row, (box) => measures.get(box)!, blankLevel),
+    q: readQuestion(row, (box) => measures.get(box)!, blank),
   }));
   // A returned form on which not one question reads as answered is more likely a scan that
   // lost its ticks (faint, blurred, low resolution) than a customer who ticked nothing: a
@@ -371,37 +464,55 @@ function readForm(
             : questionDoubt(row, q, doubt),
       });
   }
-  const areaStep = Math.max(0.2, Math.min(0.3, 1 / pxPerMm));
-  const measureArea = (m: MarkArea, cut = 0.5): InkMeasure =>
-    measureInk(work, h, m.ink, pxPerMm, {
-      inkLevel,
-      step: areaStep,
-      margin: 0.8,
-      outline: { rect: m.box, search: 1.2 },
-      colour,
-      cut,
-    });
-  const decide = (m: MarkArea, measure: InkMeasure): InkDecision => {
-    const score = areaScore(measure.inkMm2, THRESHOLDS.inkHalfMm2);
-    const present = score >= THRESHOLDS.ink.present ? true : score < THRESHOLDS.ink.absent ? false : null;
-    const review = present === null || doubt;
-    if (review)
-      reading.review.push({
-        subject: m.id,
-        reason:
-          present === null
-            ? `unsure whether the ${m.label} box holds ink (score ${score.toFixed(2)})`
-            : 'the page aligns poorly',
-      });
-    return { present: doubt ? null : present, score: round(score, 3), inkMm2: round(measure.inkMm2, 1), review };
-  };
-  const area = (id: MarkArea['id']): MarkArea => layout.marks.find((m) => m.id === id)!;
+}
+
+/** Reads the signature and seal boxes and the 备注 remarks box. */
+function readChecks(reading: PageReading, ctx: FormContext, doubt: boolean): void {
+  const area = (id: MarkArea['id']): MarkArea => ctx.layout.marks.find((m) => m.id === id)!;
   const customer = area('customerSignature');
   const handler = area('handlerSignature');
-  const sealArea = area('seal');
-  const sealMeasure = measureArea(sealArea, THRESHOLDS.sealCut);
-  let seal = decide(sealArea, sealMeasure);
-  const lostInBilevel = bilevel && seal.present === false;
+  const seal = readSeal(reading, ctx, area('seal'), doubt);
+  readRemarks(reading, ctx);
+  reading.checks = {
+    customerSignature: decideInk(reading, customer, measureArea(ctx, customer), doubt),
+    handlerSignature: decideInk(reading, handler, measureArea(ctx, handler), doubt),
+    seal,
+  };
+}
+
+/** The ink in a signature or seal box (`cut`: where ink starts, see `MeasureOptions.cut`). */
+function measureArea(ctx: FormContext, m: MarkArea, cut = 0.5): InkMeasure {
+  return measureInk(ctx.work, ctx.h, m.ink, ctx.pxPerMm, {
+    inkLevel: ctx.inkLevel,
+    step: Math.max(0.2, Math.min(0.3, 1 / ctx.pxPerMm)),
+    margin: 0.8,
+    outline: { rect: m.box, search: 1.2 },
+    colour: ctx.colour,
+    cut,
+  });
+}
+
+/** Whether a signature or seal box holds ink; doubt goes to review. */
+function decideInk(reading: PageReading, m: MarkArea, measure: InkMeasure, doubt: boolean): InkDecision {
+  const score = areaScore(measure.inkMm2, THRESHOLDS.inkHalfMm2);
+  const present = score >= THRESHOLDS.ink.present ? true : score < THRESHOLDS.ink.absent ? false : null;
+  const review = present === null || doubt;
+  if (review)
+    reading.review.push({
+      subject: m.id,
+      reason:
+        present === null
+          ? `unsure whether the ${m.label} box holds ink (score ${score.toFixed(2)})`
+          : 'the page aligns poorly',
+    });
+  return { present: doubt ? null : present, score: round(score, 3), inkMm2: round(measure.inkMm2, 1), review };
+}
+
+/** The seal box: ink present, and on a colour scan whether it is red. */
+function readSeal(reading: PageReading, ctx: FormContext, sealArea: MarkArea, doubt: boolean): SealDecision {
+  const sealMeasure = measureArea(ctx, sealArea, THRESHOLDS.sealCut);
+  let seal = decideInk(reading, sealArea, sealMeasure, doubt);
+  const lostInBilevel = ctx.bilevel && seal.present === false;
   if (lostInBilevel) {
     // Thresholding to black and white often drops a red seal entirely: a blank-looking seal
     // box on a bilevel scan proves nothing. Like `red` on a grey scan, only the caller knows
@@ -420,12 +531,16 @@ function readForm(
       });
     if (doubt) red = null;
   }
-  // Writing in the 备注 box is the customer's own words: a person transcribes it.
-  const remarks = measureInk(work, h, layout.remarks.ink, pxPerMm, {
-    inkLevel,
-    step: areaStep,
+  return { ...seal, red, redScore, lostInBilevel, review: seal.review || (redScore !== null && red === null) };
+}
+
+/** Writing in the 备注 box is the customer's own words: a person transcribes it. */
+function readRemarks(reading: PageReading, ctx: FormContext): void {
+  const remarks = measureInk(ctx.work, ctx.h, ctx.layout.remarks.ink, ctx.pxPerMm, {
+    inkLevel: ctx.inkLevel,
+    step: Math.max(0.2, Math.min(0.3, 1 / ctx.pxPerMm)),
     margin: 0.8,
-    colour,
+    colour: ctx.colour,
     cut: 0.5,
   });
   reading.remarksInkMm2 = round(remarks.inkMm2, 1);
@@ -435,51 +550,45 @@ function readForm(
       reason: `the 备注 (remarks) box holds writing (${Math.round(remarks.inkMm2)} mm² of ink): transcribe what the customer wrote`,
     });
   }
-  reading.checks = {
-    customerSignature: decide(customer, measureArea(customer)),
-    handlerSignature: decide(handler, measureArea(handler)),
-    seal: { ...seal, red, redScore, lostInBilevel, review: seal.review || (redScore !== null && red === null) },
-  };
 }
 
-/** The reading of one question from its boxes' ink measures. */
-function readQuestion(row: QuestionRow, measureOf: (boxId: string) => InkMeasure, blankLevel = 0): QuestionReading {
+/** The reading of one question from its boxes' ink measures (less the page's blank levels). */
+function readQuestion(
+  row: QuestionRow,
+  measureOf: (boxId: string) => InkMeasure,
+  blank: BlankLevels = { ink: 0, dust: { mm2: 0, blots: 0, chain: 0 }, faintMm2: 0 },
+): QuestionReading {
   const boxes: Record<string, number> = {};
-  let faint = false;
+  let outlineMissing = false;
+  const dotted: string[] = [];
   for (const b of row.boxes) {
     const m = measureOf(b.id);
-    boxes[b.value] = tickScore(Math.max(0, m.inkMm2 - blankLevel));
-    if ((m.outline ?? 1) < THRESHOLDS.outline) faint = true;
+    boxes[b.value] = tickScore(Math.max(0, m.inkMm2 - blank.ink));
+    if ((m.outline ?? 1) < THRESHOLDS.outline) outlineMissing = true;
+    if (boxes[b.value]! < THRESHOLDS.tick.review[0] && holdsFaintInk(m, blank)) dotted.push(b.value);
   }
   const scores = Object.entries(boxes);
   const [lo, hi] = THRESHOLDS.tick.review;
   const marked = scores.filter(([, s]) => s >= THRESHOLDS.tick.decide);
   const unsure = scores.filter(([, s]) => s >= lo && s <= hi);
   const rounded = Object.fromEntries(scores.map(([v, s]) => [v, round(s, 3)]));
+  const uncertain = (answer: Answer, score: number): QuestionReading => ({
+    answer,
+    score: round(score, 3),
+    status: 'uncertain',
+    boxes: rounded,
+    review: true,
+    ...(dotted.length ? { faint: dotted } : {}),
+  });
   if (marked.length > 1) {
-    return {
-      answer: null,
-      score: round(Math.min(...marked.map(([, s]) => s)), 3),
-      status: 'several',
-      boxes: rounded,
-      review: true,
-    };
+    const score = round(Math.min(...marked.map(([, s]) => s)), 3);
+    return { answer: null, score, status: 'several', boxes: rounded, review: true };
   }
-  if (unsure.length > 0) {
-    const guess = marked[0]?.[0] ?? null;
-    const closest = Math.min(...unsure.map(([, s]) => Math.abs(s - THRESHOLDS.tick.decide)));
-    return { answer: guess, score: round(0.5 + closest, 3), status: 'uncertain', boxes: rounded, review: true };
-  }
-  if (faint) {
-    // A box whose printed outline is not found here: the box may be elsewhere (torn, folded).
-    return {
-      answer: marked.length === 1 ? marked[0]![0] : null,
-      score: 0.5,
-      status: 'uncertain',
-      boxes: rounded,
-      review: true,
-    };
-  }
+  if (unsure.length > 0)
+    return uncertain(marked[0]?.[0] ?? null, 0.5 + Math.min(...unsure.map(([, s]) => Math.abs(s - 0.5))));
+  // A box whose printed outline is not found here: the box may be elsewhere (torn, folded).
+  // A box read blank with a chain of dots in it: a light pen the scan thinned out.
+  if (outlineMissing || dotted.length) return uncertain(marked.length === 1 ? marked[0]![0] : null, 0.5);
   if (marked.length === 1) {
     const [value, s] = marked[0]!;
     const otherMax = Math.max(0, ...scores.filter(([v]) => v !== value).map(([, x]) => x));
@@ -491,13 +600,22 @@ function readQuestion(row: QuestionRow, measureOf: (boxId: string) => InkMeasure
       review: false,
     };
   }
-  return {
-    answer: null,
-    score: round(1 - Math.max(...scores.map(([, s]) => s)), 3),
-    status: 'blank',
-    boxes: rounded,
-    review: false,
-  };
+  const score = round(1 - Math.max(...scores.map(([, s]) => s)), 3);
+  return { answer: null, score, status: 'blank', boxes: rounded, review: false };
+}
+
+/**
+ * Whether a box holds more faint ink than the page's blank boxes: dust-sized dots, as a faint
+ * stroke broken up by thresholding leaves, or a stroke lighter than the ink cut.
+ */
+function holdsFaintInk(m: InkMeasure, blank: BlankLevels): boolean {
+  const f = THRESHOLDS.faint;
+  const dotted =
+    m.dust !== undefined &&
+    m.dust.blots - blank.dust.blots >= f.blots &&
+    m.dust.mm2 - blank.dust.mm2 >= f.mm2 &&
+    m.dust.chain >= f.chain;
+  return dotted || (m.faintMm2 ?? 0) - blank.faintMm2 >= f.strokeMm2;
 }
 
 const NONE_ANSWERED =
@@ -510,6 +628,8 @@ function questionDoubt(row: QuestionRow, q: QuestionReading, pageDoubt: boolean)
       .filter(([, s]) => s >= 0.5)
       .map(([v]) => labelOf(row, v))
       .join(', ')})`;
+  if (q.faint?.length)
+    return `${name}: faint ink in the ${q.faint.map((v) => labelOf(row, v)).join(', ')} box, short of a mark — a light pen the scan thinned out; read it from the paper`;
   if (
     q.status === 'uncertain' &&
     Object.values(q.boxes).every((s) => s < THRESHOLDS.tick.review[0] || s > THRESHOLDS.tick.review[1])

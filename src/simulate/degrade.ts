@@ -53,6 +53,27 @@ export interface Degradation {
   photographed: boolean;
   /** Page corners displaced (mm) when photographed: top-left, top-right, bottom-right, bottom-left. */
   perspective: { x: number; y: number }[] | null;
+  /** A phone photo (`phone.ts`): the camera's frame, light and shadow; null (or absent) for a scanner. */
+  phone?: PhoneShot | null;
+}
+
+/** What a phone camera adds to a photographed page (planned by `planPhoneShot`). */
+export interface PhoneShot {
+  /** The frame in pixels, portrait (12 MP: 3024 × 4032); the page lies in it at `Degradation.dpi` × scale. */
+  width: number;
+  height: number;
+  /** The resolution written into the JPEG, as phones write it (72): it says nothing of the page. */
+  fileDpi: number;
+  /** The camera held at an angle: how much nearer (negative) or farther (positive) the top and right edges are, as a share of the distance. */
+  tilt: { forward: number; side: number };
+  /** Light falling off across the frame: from the direction `fromDeg` (0 = from the left, 90 = from the top), losing `drop` (0–1) across it. */
+  light: { fromDeg: number; drop: number };
+  /** The shadow of the phone or the hand: a half-plane at `angleDeg`, its edge `offset` (share of the half diagonal) from the centre, soft over `softness` mm. */
+  castShadow: { angleDeg: number; offset: number; softness: number; strength: number } | null;
+  /** Red, green, blue gain of the room's light (warm lamps: blue low). */
+  whiteBalance: [number, number, number];
+  /** Colour of the table around the sheet. */
+  table: [number, number, number];
 }
 
 /** Scan settings for one file or batch; pages differ in the rest. */
@@ -104,11 +125,12 @@ export function planDegradation(settings: ScanSettings, rng: Random, hard: boole
     perspective: photographed
       ? [0, 1, 2, 3].map(() => ({ x: round2(rng.normal(0, 4)), y: round2(rng.normal(0, 4)) }))
       : null,
+    phone: null,
   };
 }
 
-const round2 = (n: number): number => Math.round(n * 100) / 100;
-const round4 = (n: number): number => Math.round(n * 10000) / 10000;
+export const round2 = (n: number): number => Math.round(n * 100) / 100;
+export const round4 = (n: number): number => Math.round(n * 10000) / 10000;
 const clamp = (n: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, n));
 
 /** 3×3 matrix, row-major. */
@@ -130,9 +152,11 @@ export function geometryOf(d: Degradation): Geometry {
   const k = d.dpi / 25.4;
   const bedW = A4.width;
   const bedH = A4.height;
-  const margin = d.photographed ? 14 : 0;
-  const outWmm = bedW + 2 * margin;
-  const outHmm = bedH + 2 * margin;
+  // A phone's frame is fixed in pixels, the page in its middle; a scanner's is the bed.
+  const marginX = d.phone ? (d.phone.width / k - bedW) / 2 : d.photographed ? 14 : 0;
+  const marginY = d.phone ? (d.phone.height / k - bedH) / 2 : d.photographed ? 14 : 0;
+  const outWmm = bedW + 2 * marginX;
+  const outHmm = bedH + 2 * marginY;
   // Corners of the page after scale, skew, shift and 180° turn, in output millimetres (before the cut).
   const cx = bedW / 2;
   const cy = bedH / 2;
@@ -150,13 +174,13 @@ export function geometryOf(d: Degradation): Geometry {
     const dy = (p.y - cy) * d.scale;
     const per = d.perspective?.[i] ?? { x: 0, y: 0 };
     return {
-      x: (margin + cx + dx * cos - dy * sin + d.shiftMm.x + per.x - d.cut.left) * k,
-      y: (margin + cy + dx * sin + dy * cos + d.shiftMm.y + per.y - d.cut.top) * k,
+      x: (marginX + cx + dx * cos - dy * sin + d.shiftMm.x + per.x - d.cut.left) * k,
+      y: (marginY + cy + dx * sin + dy * cos + d.shiftMm.y + per.y - d.cut.top) * k,
     };
   });
   const pageToImage = homography(corners, dst);
-  const width = Math.round((outWmm - d.cut.left - d.cut.right) * k);
-  const height = Math.round((outHmm - d.cut.top - d.cut.bottom) * k);
+  const width = d.phone?.width ?? Math.round((outWmm - d.cut.left - d.cut.right) * k);
+  const height = d.phone?.height ?? Math.round((outHmm - d.cut.top - d.cut.bottom) * k);
   const insideRect = (r: Rect, pad: number): boolean =>
     [
       [r.x - pad, r.y - pad],
@@ -257,9 +281,10 @@ export async function degradePage(
   // Output pixel → page pixel.
   const toPagePx: Matrix = [k, 0, 0, 0, k, 0, 0, 0, 1];
   const inv = multiply(toPagePx, invert(geometry.pageToImage));
-  const background = d.photographed ? [96, 84, 70] : [246, 246, 244];
-  const tint =
+  const background = d.phone?.table ?? (d.photographed ? [96, 84, 70] : [246, 246, 244]);
+  const paper =
     d.colour === 'colour' ? [rng.range(0.96, 1), rng.range(0.95, 1), rng.range(0.9, 0.99)] : [rng.range(0.94, 1)];
+  const tint = d.phone && d.colour === 'colour' ? paper.map((t, c) => t * d.phone!.whiteBalance[c]!) : paper;
   const light = lightingOf(d, geometry);
   let image = warp(src, geometry.width, geometry.height, inv, background, tint, light, d.noise.grain, rng);
   if (d.blur >= 0.3) {
@@ -319,8 +344,33 @@ function lightingOf(d: Degradation, g: Geometry): ((x: number, y: number) => num
     const r2 = cx * cx + cy * cy;
     parts.push((x, y) => 1 - 0.25 * (((x - cx) * (x - cx) + (y - cy) * (y - cy)) / r2));
   }
+  if (d.phone) parts.push(...phoneLighting(d.phone, k));
   if (parts.length === 0) return null;
   return (x, y) => parts.reduce((v, p) => v * p(x, y), 1);
+}
+
+/** A phone photo's light: falling off across the frame from the lamp's side, and the soft shadow of the phone or hand. */
+function phoneLighting(p: PhoneShot, k: number): ((x: number, y: number) => number)[] {
+  const cx = p.width / 2;
+  const cy = p.height / 2;
+  const half = Math.hypot(cx, cy);
+  const a = (p.light.fromDeg * Math.PI) / 180;
+  const lx = Math.cos(a);
+  const ly = Math.sin(a);
+  const parts = [(x: number, y: number) => 1 - p.light.drop * (0.5 + (0.5 * ((x - cx) * lx + (y - cy) * ly)) / half)];
+  const s = p.castShadow;
+  if (s) {
+    const b = (s.angleDeg * Math.PI) / 180;
+    const nx = Math.cos(b);
+    const ny = Math.sin(b);
+    const soft = Math.max(1, s.softness * k);
+    parts.push((x, y) => {
+      // Signed distance past the shadow's edge, smoothed over `soft` pixels.
+      const t = Math.min(1, Math.max(0, (((x - cx) * nx + (y - cy) * ny - s.offset * half) / soft + 1) / 2));
+      return 1 - s.strength * t * t * (3 - 2 * t);
+    });
+  }
+  return parts;
 }
 
 /**

@@ -66,7 +66,6 @@ function rfc2822(date: string, serial: number): string {
 }
 
 /** The .eml bytes of one reply, and facts for its truth file. */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export function buildEmail(req: EmailRequest): {
   bytes: Uint8Array;
   charset: string;
@@ -80,6 +79,36 @@ export function buildEmail(req: EmailRequest): {
       ? '回复：回访问卷'
       : 'Re: 客户回访';
   const charset: 'UTF-8' | 'GBK' = req.variant === 'gbk' ? 'GBK' : 'UTF-8';
+  const from = `customer${String(req.serial).padStart(3, '0')}@example.com`;
+  const headers = [
+    `From: ${encodedWord(req.customerName, charset)} <${from}>`,
+    `To: ${encodedWord(req.companyName, 'UTF-8')} <callback@example.com>`,
+    `Subject: ${encodedWord(subject, charset)}`,
+    `Date: ${rfc2822(req.date, req.serial)}`,
+    `Message-ID: <sim-${req.seed}-${req.serial}@huifang.example>`,
+    'MIME-Version: 1.0',
+  ];
+  const { body, attachments } = emailBody(req, charset);
+  return {
+    bytes: Buffer.from(headers.join('\r\n') + '\r\n' + body + '\r\n', 'latin1'),
+    charset,
+    idInSubject,
+    attachments,
+  };
+}
+
+/** A text part, base64 in its charset. */
+function textPart(body: string, cs: 'UTF-8' | 'GBK', type = 'text/plain'): string {
+  return [
+    `Content-Type: ${type}; charset=${cs}`,
+    'Content-Transfer-Encoding: base64',
+    '',
+    b64Lines(cs === 'GBK' ? iconv.encode(body, 'gbk') : Buffer.from(body, 'utf8')),
+  ].join('\r\n');
+}
+
+/** The body of a reply as its variant writes it: plain text, HTML only, or text with the signed form attached. */
+function emailBody(req: EmailRequest, charset: 'UTF-8' | 'GBK'): { body: string; attachments: string[] } {
   const lines = answerLines(req);
   const text = [
     '您好：',
@@ -92,24 +121,6 @@ export function buildEmail(req: EmailRequest): {
     req.customerName,
     req.date.replace(/-/g, '.'),
   ].join('\r\n');
-  const from = `customer${String(req.serial).padStart(3, '0')}@example.com`;
-  const headers = [
-    `From: ${encodedWord(req.customerName, charset)} <${from}>`,
-    `To: ${encodedWord(req.companyName, 'UTF-8')} <callback@example.com>`,
-    `Subject: ${encodedWord(subject, charset)}`,
-    `Date: ${rfc2822(req.date, req.serial)}`,
-    `Message-ID: <sim-${req.seed}-${req.serial}@huifang.example>`,
-    'MIME-Version: 1.0',
-  ];
-  const textPart = (body: string, cs: 'UTF-8' | 'GBK', type = 'text/plain'): string =>
-    [
-      `Content-Type: ${type}; charset=${cs}`,
-      'Content-Transfer-Encoding: base64',
-      '',
-      b64Lines(cs === 'GBK' ? iconv.encode(body, 'gbk') : Buffer.from(body, 'utf8')),
-    ].join('\r\n');
-  let body: string;
-  const attachments: string[] = [];
   if (req.variant === 'html-only') {
     const html = `<html><body><p>您好：</p><p>回访编号 ${req.visitId} 的答复如下：</p><table border="1">${lines
       .map((l) => {
@@ -117,32 +128,25 @@ export function buildEmail(req: EmailRequest): {
         return `<tr><td>${n}</td><td>${a}</td></tr>`;
       })
       .join('')}</table><p>${req.customerName}<br>${req.date}</p></body></html>`;
-    body = textPart(html, 'UTF-8', 'text/html');
-  } else if (req.variant === 'attachment' && req.attachment) {
-    const boundary = `----=_huifang_${req.seed}_${req.serial}`;
-    attachments.push(req.attachment.name);
-    body = [
-      `Content-Type: multipart/mixed; boundary="${boundary}"`,
-      '',
-      'This is a multi-part message in MIME format.',
-      `--${boundary}`,
-      textPart(text, 'UTF-8'),
-      `--${boundary}`,
-      `Content-Type: image/jpeg; name="${encodedWord(req.attachment.name, 'UTF-8')}"`,
-      'Content-Transfer-Encoding: base64',
-      `Content-Disposition: attachment; filename="${encodedWord(req.attachment.name, 'UTF-8')}"`,
-      '',
-      b64Lines(req.attachment.bytes),
-      `--${boundary}--`,
-      '',
-    ].join('\r\n');
-  } else {
-    body = textPart(text, charset);
+    return { body: textPart(html, 'UTF-8', 'text/html'), attachments: [] };
   }
-  return {
-    bytes: Buffer.from(headers.join('\r\n') + '\r\n' + body + '\r\n', 'latin1'),
-    charset,
-    idInSubject,
-    attachments,
-  };
+  if (req.variant !== 'attachment' || !req.attachment) return { body: textPart(text, charset), attachments: [] };
+  const boundary = `----=_huifang_${req.seed}_${req.serial}`;
+  const name = encodedWord(req.attachment.name, 'UTF-8');
+  const body = [
+    `Content-Type: multipart/mixed; boundary="${boundary}"`,
+    '',
+    'This is a multi-part message in MIME format.',
+    `--${boundary}`,
+    textPart(text, 'UTF-8'),
+    `--${boundary}`,
+    `Content-Type: image/jpeg; name="${name}"`,
+    'Content-Transfer-Encoding: base64',
+    `Content-Disposition: attachment; filename="${name}"`,
+    '',
+    b64Lines(req.attachment.bytes),
+    `--${boundary}--`,
+    '',
+  ].join('\r\n');
+  return { body, attachments: [req.attachment.name] };
 }

@@ -71,7 +71,6 @@ export interface Filler {
 }
 
 /** Decides how a customer fills this form. */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export function planFill(layout: FormLayout, who: Filler, rng: Random): FormFill {
   const style: MarkStyle = rng.weighted<MarkStyle>([
     ['tick', 60],
@@ -84,56 +83,15 @@ export function planFill(layout: FormLayout, who: Filler, rng: Random): FormFill
   const questions: QuestionFill[] = [];
   const review = new Set<string>();
   for (const row of layout.questions) {
-    const q = row.question;
-    const values = row.boxes.map((b) => b.value);
-    let answer: Answer;
-    if (!isAsked(q, answers)) answer = rng.chance(0.05) ? rng.pick(values) : null;
-    else if (rng.chance(careless ? 0.08 : 0.02)) answer = null;
-    else if (q.type === 'choice')
-      answer = rng.weighted(q.options.map((o, i) => [o.value, [75, 19, 6][i] ?? 5] as const));
-    else if (q.pass === null) answer = rng.chance(q.id.endsWith('brought-by-staff') ? 0.4 : 0.3) ? 'yes' : 'no';
-    else answer = rng.chance(0.9) ? q.pass : q.pass === 'yes' ? 'no' : 'yes';
-    const fill: QuestionFill = { questionId: q.id, answer, marked: [], crossedOut: [], style: null, outside: false };
-    if (answer !== null) {
-      fill.marked.push(answer);
-      fill.style = style;
-      fill.outside = rng.chance(careless ? 0.2 : 0.05);
-      const others = values.filter((v) => v !== answer);
-      if (rng.chance(0.025)) {
-        // Changed their mind: the other box marked, then scribbled out.
-        fill.crossedOut.push(rng.pick(others));
-        review.add('two-marks');
-      } else if (rng.chance(0.008)) {
-        // Two boxes marked and neither withdrawn: nobody can tell the answer.
-        fill.marked.push(rng.pick(others));
-        fill.answer = null;
-        review.add('two-marks');
-      }
-    }
-    answers[q.id] = fill.answer;
+    const fill = fillQuestion(row, answers, style, careless, review, rng);
+    answers[row.question.id] = fill.answer;
     questions.push(fill);
   }
   const institution = who.customerKind === 'institution';
   const faceToFace = who.channel === 'face-to-face';
   const customerSignature = institution ? rng.chance(0.7) : rng.chance(0.9);
   const handlerSignature = faceToFace && rng.chance(0.94);
-  let seal: SealFill | null = null;
-  if (institution && rng.chance(0.9)) {
-    const box = layout.marks.find((m) => m.id === 'seal')!.box;
-    const radius = rng.range(16, 20.5);
-    const c = centre(box);
-    const x = c.x + rng.range(-1.5, 1.5);
-    const y = c.y + rng.range(-2.5, 3);
-    seal = {
-      ink: rng.chance(0.06) ? 'black' : 'red',
-      x,
-      y,
-      radius,
-      angle: rng.chance(0.6) ? rng.range(-8, 8) : rng.range(-40, 40),
-      overBorder:
-        x - radius < box.x || x + radius > box.x + box.width || y - radius < box.y || y + radius > box.y + box.height,
-    };
-  }
+  const seal = institution && rng.chance(0.9) ? planSeal(layout, rng) : null;
   const date = handDate(who.date, rng);
   return {
     questions,
@@ -145,6 +103,60 @@ export function planFill(layout: FormLayout, who: Filler, rng: Random): FormFill
     remarks: rng.chance(0.12),
     expectReview: [...review].sort(),
     pen: '',
+  };
+}
+
+/** How one question is answered and marked (a changed mind, two marks: `review` says so). */
+function fillQuestion(
+  row: FormLayout['questions'][number],
+  answers: Answers,
+  style: MarkStyle,
+  careless: boolean,
+  review: Set<string>,
+  rng: Random,
+): QuestionFill {
+  const q = row.question;
+  const values = row.boxes.map((b) => b.value);
+  let answer: Answer;
+  if (!isAsked(q, answers)) answer = rng.chance(0.05) ? rng.pick(values) : null;
+  else if (rng.chance(careless ? 0.08 : 0.02)) answer = null;
+  else if (q.type === 'choice') answer = rng.weighted(q.options.map((o, i) => [o.value, [75, 19, 6][i] ?? 5] as const));
+  else if (q.pass === null) answer = rng.chance(q.id.endsWith('brought-by-staff') ? 0.4 : 0.3) ? 'yes' : 'no';
+  else answer = rng.chance(0.9) ? q.pass : q.pass === 'yes' ? 'no' : 'yes';
+  const fill: QuestionFill = { questionId: q.id, answer, marked: [], crossedOut: [], style: null, outside: false };
+  if (answer === null) return fill;
+  fill.marked.push(answer);
+  fill.style = style;
+  fill.outside = rng.chance(careless ? 0.2 : 0.05);
+  const others = values.filter((v) => v !== answer);
+  if (rng.chance(0.025)) {
+    // Changed their mind: the other box marked, then scribbled out.
+    fill.crossedOut.push(rng.pick(others));
+    review.add('two-marks');
+  } else if (rng.chance(0.008)) {
+    // Two boxes marked and neither withdrawn: nobody can tell the answer.
+    fill.marked.push(rng.pick(others));
+    fill.answer = null;
+    review.add('two-marks');
+  }
+  return fill;
+}
+
+/** An institution's round seal in the seal box: red (now and then a black photocopy), placed and turned by hand. */
+function planSeal(layout: FormLayout, rng: Random): SealFill {
+  const box = layout.marks.find((m) => m.id === 'seal')!.box;
+  const radius = rng.range(16, 20.5);
+  const c = centre(box);
+  const x = c.x + rng.range(-1.5, 1.5);
+  const y = c.y + rng.range(-2.5, 3);
+  return {
+    ink: rng.chance(0.06) ? 'black' : 'red',
+    x,
+    y,
+    radius,
+    angle: rng.chance(0.6) ? rng.range(-8, 8) : rng.range(-40, 40),
+    overBorder:
+      x - radius < box.x || x + radius > box.x + box.width || y - radius < box.y || y + radius > box.y + box.height,
   };
 }
 

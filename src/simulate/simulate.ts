@@ -26,6 +26,7 @@ import { rasterizePdf } from '../formats/rasterize.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { DocumentKind } from '../domain/visit.ts';
 import { damagePage } from './damage.ts';
+import { PHONE_RENDER_DPI, planPhoneShot } from './phone.ts';
 import {
   degradePage,
   geometryOf,
@@ -75,6 +76,11 @@ export interface SimulateOptions {
   emails?: number;
   /** Also write each filled page before degradation as PNG under `clean/` (for checking the truth). */
   clean?: boolean;
+  /**
+   * Share of the single forms that come back as phone photos, 0–1 (default: about 1 in 16,
+   * the first six files of a run excepted; given, it applies to every single file).
+   */
+  photos?: number;
   /** The sender block (company) for envelopes and receipts; default the sample firm's (`samples/firm.json`). */
   sender?: Sender;
   onProgress?: (done: number, total: number) => void;
@@ -123,8 +129,66 @@ const TRUTH_SUFFIX = '.truth.json';
 export const MAILING_LIST = 'mailing.csv';
 
 /** Generates returned scans and e-mails with ground truth. See docs/simulate.md. */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function simulateReturns(options: SimulateOptions): Promise<SimulationResult> {
+  const { seed, dpis } = checkOptions(options);
+  const lettersDir = resolve(options.lettersDir);
+  const out = resolve(options.out);
+  if (out === lettersDir || out.startsWith(lettersDir + sep)) {
+    throw new UsageError(
+      `The output folder ${out} is inside the letters folder ${lettersDir}; choose an --out folder outside it, so that scans are never read back as letters.`,
+    );
+  }
+  const found = await findVisits(lettersDir);
+  const plan = planReturns(found.visits, seed, options.count, options.emails ?? 0);
+  const previous = readPreviousIndex(out);
+  const ctx: RunContext = {
+    seed,
+    dpis,
+    out,
+    lettersDir,
+    sender: options.sender ?? defaultSender(),
+    clean: options.clean ?? false,
+    photos: options.photos ?? null,
+    rasters: new RasterCache(),
+    payloads: new Map(),
+  };
+  const total = plan.files.length + plan.emails.length;
+  let done = 0;
+  const progress = () => options.onProgress?.(++done, total);
+  const truths: FileTruth[] = [];
+  for (const [i, spec] of plan.files.entries()) {
+    truths.push(await simulateFile(ctx, spec, i));
+    progress();
+  }
+  const emailTruths: EmailTruth[] = [];
+  for (const [i, visit] of plan.emails.entries()) {
+    emailTruths.push(await simulateEmail(ctx, visit, i));
+    progress();
+  }
+  const index = buildIndex(seed, options.lettersDir, truths, emailTruths);
+  removeStaleOutputs(out, previous, index);
+  const truthIndex = join(out, 'truth.json');
+  await writeFileAtomic(truthIndex, JSON.stringify(index, null, 2) + '\n');
+  const mailingList = await writeMailingList(out, seed, found.visits);
+  return {
+    out,
+    truthIndex,
+    mailingList,
+    files: truths.map((t) => simulatedFile(out, t)),
+    emails: emailTruths.map((t) => ({
+      path: join(out, t.file),
+      truth: join(out, t.file + TRUTH_SUFFIX),
+      visitId: t.visitId,
+      variant: t.variant,
+    })),
+    pageCount: index.pageCount,
+    visitsFound: found.visits.length,
+    messages: found.messages,
+  };
+}
+
+/** Checks the options a user gives (in their words: `--seed`, `--dpi` …); returns the seed and resolutions. */
+function checkOptions(options: SimulateOptions): { seed: number; dpis: number[] } {
   const seed = options.seed ?? 1;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
     throw invalidParameter('--seed', 'an integer from 0 to 4294967295', options.seed);
@@ -135,79 +199,30 @@ export async function simulateReturns(options: SimulateOptions): Promise<Simulat
     throw invalidParameter('--count', 'a whole number of visits', options.count);
   if (options.emails !== undefined && (!Number.isInteger(options.emails) || options.emails < 0))
     throw invalidParameter('--emails', 'a whole number of e-mails', options.emails);
-  const lettersDir = resolve(options.lettersDir);
-  const out = resolve(options.out);
-  if (out === lettersDir || out.startsWith(lettersDir + sep)) {
-    throw new UsageError(
-      `The output folder ${out} is inside the letters folder ${lettersDir}; choose an --out folder outside it, so that scans are never read back as letters.`,
-    );
-  }
-  const found = await findVisits(lettersDir);
-  const sender = options.sender ?? defaultSender();
-  const plan = planReturns(found.visits, seed, options.count, options.emails ?? 0);
-  const previous = readPreviousIndex(out);
-  const ctx: RunContext = {
-    seed,
-    dpis,
-    out,
-    lettersDir,
-    sender,
-    clean: options.clean ?? false,
-    rasters: new RasterCache(),
-    payloads: new Map(),
+  if (options.photos !== undefined && !(options.photos >= 0 && options.photos <= 1))
+    throw invalidParameter('--photos', 'a share from 0 to 1, e.g. 0.25', options.photos);
+  return { seed, dpis };
+}
+
+function simulatedFile(out: string, truth: FileTruth): SimulatedFile {
+  return {
+    path: join(out, truth.file),
+    truth: join(out, truth.file + TRUTH_SUFFIX),
+    format: truth.format,
+    kind: truth.kind,
+    pageCount: truth.pageCount,
+    visitIds: truth.visitIds,
   };
+}
 
-  const files: SimulatedFile[] = [];
-  const truths: FileTruth[] = [];
-  const total = plan.files.length + plan.emails.length;
-  let done = 0;
-  for (const [i, spec] of plan.files.entries()) {
-    const truth = await simulateFile(ctx, spec, i);
-    truths.push(truth);
-    files.push({
-      path: join(out, truth.file),
-      truth: join(out, truth.file + TRUTH_SUFFIX),
-      format: truth.format,
-      kind: truth.kind,
-      pageCount: truth.pageCount,
-      visitIds: truth.visitIds,
-    });
-    options.onProgress?.(++done, total);
-  }
-  const emails: SimulatedEmail[] = [];
-  const emailTruths: EmailTruth[] = [];
-  for (const [i, visit] of plan.emails.entries()) {
-    const t = await simulateEmail(ctx, visit, i);
-    emailTruths.push(t);
-    emails.push({
-      path: join(out, t.file),
-      truth: join(out, t.file + TRUTH_SUFFIX),
-      visitId: t.visitId,
-      variant: t.variant,
-    });
-    options.onProgress?.(++done, total);
-  }
-
-  const index = buildIndex(seed, options.lettersDir, truths, emailTruths);
-  removeStaleOutputs(out, previous, index);
-  const truthIndex = join(out, 'truth.json');
-  await writeFileAtomic(truthIndex, JSON.stringify(index, null, 2) + '\n');
-  // The post office's bulk-mailing list of the letters (for `huifang mailing import`).
+/** The post office's bulk-mailing list of the letters (for `huifang mailing import`); returns its path. */
+async function writeMailingList(out: string, seed: number, visits: SourceVisit[]): Promise<string> {
   const mailingList = join(out, MAILING_LIST);
-  const mailed = found.visits
+  const mailed = visits
     .filter((v) => v.channel === 'letter')
     .map((v) => `${v.visitId},${trackingNumberOf(seed, v.visitId)}`);
   await writeFileAtomic(mailingList, ['回访编号,邮件号码', ...mailed].join('\n') + '\n');
-  return {
-    out,
-    truthIndex,
-    mailingList,
-    files,
-    emails,
-    pageCount: index.pageCount,
-    visitsFound: found.visits.length,
-    messages: found.messages,
-  };
+  return mailingList;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -291,6 +306,8 @@ interface RunContext {
   lettersDir: string;
   sender: Sender;
   clean: boolean;
+  /** Share of single forms photographed with a phone, or null for the default mix. */
+  photos: number | null;
   rasters: RasterCache;
   /** QR payloads read from the rendered pages, by `pdf#page`. */
   payloads: Map<string, string | null>;
@@ -315,9 +332,16 @@ const FIRST_BATCHES: readonly [FileFormat, Colour][] = [
   ['pdf', 'grey'],
 ];
 
-function chooseSettings(spec: FileSpec, dpis: number[], rng: Random, index: number): FileSettings {
-  const first = spec.kind === 'single' ? FIRST_SINGLES[index] : FIRST_BATCHES[index - FIRST_SINGLES.length];
-  const photographed = !first && spec.kind === 'single' && rng.chance(0.06);
+function chooseSettings(
+  spec: FileSpec,
+  dpis: number[],
+  rng: Random,
+  index: number,
+  photos: number | null,
+): FileSettings {
+  const single = spec.kind === 'single';
+  const photographed = photos !== null ? single && rng.chance(photos) : isDefaultPhoto(spec, index, rng);
+  const first = photographed ? undefined : single ? FIRST_SINGLES[index] : FIRST_BATCHES[index - FIRST_SINGLES.length];
   const format: FileFormat = first
     ? first[0]
     : photographed
@@ -350,18 +374,22 @@ function chooseSettings(spec: FileSpec, dpis: number[], rng: Random, index: numb
               ['grey', 3],
               ['bw', 3],
             ]);
-  // A phone photo of a page comes out at a modest resolution.
-  const modest = dpis.filter((d) => d <= 300);
-  const dpi =
-    photographed && modest.length ? rng.pick(modest) : rng.weighted(dpis.map((d) => [d, DPI_WEIGHTS[d] ?? 2] as const));
+  // A phone photo is a 12 MP frame whatever the scanners' resolutions (see phone.ts).
+  const dpi = photographed ? PHONE_RENDER_DPI : rng.weighted(dpis.map((d) => [d, DPI_WEIGHTS[d] ?? 2] as const));
   return {
     dpi,
     colour,
     photographed,
     format,
-    jpegQuality: rng.chance(0.25) ? rng.int(30, 55) : rng.int(60, 95),
+    jpegQuality: photographed ? rng.int(80, 93) : rng.chance(0.25) ? rng.int(30, 55) : rng.int(60, 95),
     tiffCompression: rng.chance(0.5) ? 'jpeg' : 'lzw',
   };
+}
+
+/** The default mix: about one single file in 16 after the first six is a phone photo. */
+function isDefaultPhoto(spec: FileSpec, index: number, rng: Random): boolean {
+  const first = spec.kind === 'single' ? FIRST_SINGLES[index] : FIRST_BATCHES[index - FIRST_SINGLES.length];
+  return !first && spec.kind === 'single' && rng.chance(0.06);
 }
 
 function compressionOf(s: FileSettings): Compression {
@@ -379,10 +407,9 @@ function compressionOf(s: FileSettings): Compression {
 
 const EXTENSIONS: Record<FileFormat, string> = { jpeg: 'jpg', png: 'png', tiff: 'tif', pdf: 'pdf' };
 
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 async function simulateFile(ctx: RunContext, spec: FileSpec, index: number): Promise<FileTruth> {
   const rng = Random.derive(ctx.seed, `file/${index}`);
-  const settings = chooseSettings(spec, ctx.dpis, rng, index);
+  const settings = chooseSettings(spec, ctx.dpis, rng, index, ctx.photos);
   const compression = compressionOf(settings);
   const number = String(index + 1).padStart(4, '0');
   const name =
@@ -396,7 +423,8 @@ async function simulateFile(ctx: RunContext, spec: FileSpec, index: number): Pro
     const prng = rng.fork(`page/${p}`);
     const made = await makePage(ctx, page, settings.dpi, extras.get(p), prng);
     const hard = page.kind === 'form' && prng.chance(0.03);
-    const { degradation, image, geometry } = await degrade(made.image, settings, hard, prng);
+    const scanned = await degrade(made.image, settings, hard, prng);
+    const { degradation, image, geometry } = scanned;
     const damage = damagePage(
       image,
       degradation,
@@ -406,100 +434,137 @@ async function simulateFile(ctx: RunContext, spec: FileSpec, index: number): Pro
       Random.derive(ctx.seed, `${name}/page/${p}/damage`),
     );
     const quality = compression === 'jpeg' ? settings.jpegQuality : null;
-    encoded.push({ image, dpi: settings.dpi, compression, quality });
-    let clean: string | null = null;
-    if (ctx.clean) {
-      clean = `clean/${basename(name).replace(/\.[a-z]+$/, '')}-p${p + 1}.png`;
-      await writeFileAtomic(join(ctx.out, clean), await encodePng(made.image, settings.dpi));
-    }
-    const fill = made.fill;
-    const colourKept = degradation.colour === 'colour';
-    const review = new Set(fill?.expectReview ?? []);
-    if (page.kind === 'form' && page.visit.customerKind === 'institution' && fill?.seal && !colourKept)
-      review.add('grey-seal-required');
-    pages.push({
-      page: p + 1,
-      visitId: page.visit.visitId,
-      kind: page.kind,
-      hasQr:
-        page.kind === 'form' ||
-        page.kind === 'letter' ||
-        (page.kind === 'envelope' && page.visit.envelopePage !== null),
-      layout:
-        page.kind === 'form'
-          ? page.visit.formLayout
-          : page.kind === 'letter'
-            ? page.visit.letterLayout
-            : page.kind === 'envelope' && page.visit.envelopePage !== null
-              ? ENVELOPE_LAYOUT_ID
-              : null,
-      ...(page.kind === 'postal-receipt' ? { trackingNumber: trackingNumberOf(ctx.seed, page.visit.visitId) } : {}),
-      qrPayload: made.payload,
-      source: made.sourcePage
-        ? { pdf: relative(ctx.lettersDir, page.visit.pdf).split(sep).join('/'), page: made.sourcePage }
-        : null,
-      answers: fill ? Object.fromEntries(fill.questions.map((q) => [q.questionId, q.answer])) : {},
-      marks: fill
-        ? Object.fromEntries(
-            fill.questions.map((q) => [
-              q.questionId,
-              { marked: q.marked, crossedOut: q.crossedOut, style: q.style, outside: q.outside },
-            ]),
-          )
-        : {},
-      expectReview: [...review].sort(),
-      customerSignature: fill?.customerSignature ?? false,
-      handlerSignature: fill?.handlerSignature ?? false,
-      seal: Boolean(fill?.seal),
-      sealRed: fill?.seal && colourKept ? fill.seal.ink === 'red' : null,
-      sealInk: fill?.seal?.ink ?? null,
-      sealOverBorder: fill?.seal?.overBorder ?? false,
-      customerDate: fill?.customerDate ?? null,
-      handlerDate: fill?.handlerDate ?? null,
-      remarks: fill?.remarks ?? false,
-      hard: !geometry.marksInside.every(Boolean),
-      hardReasons: geometry.marksInside.every(Boolean) ? [] : ['registration-mark-cut'],
-      clean,
-      degradation: {
-        dpi: degradation.dpi,
-        skewDeg: degradation.skewDeg,
-        rotated180: degradation.rotated180,
-        format: settings.format,
-        compression,
-        colour: degradation.colour,
-        jpegQuality: quality,
-        cut: degradation.cut,
-        noise: degradation.noise,
-        shadow: degradation.shadow,
-        blur: degradation.blur,
-        scale: degradation.scale,
-        shiftMm: degradation.shiftMm,
-        photographed: degradation.photographed,
-        perspective: degradation.perspective,
-        width: image.width,
-        height: image.height,
-        pageToImage: geometry.pageToImage.map((v) => Math.round(v * 1e6) / 1e6) as typeof geometry.pageToImage,
-        marksInside: geometry.marksInside,
-        qrInside: damage.codesTorn ? geometry.qrInside.map(() => false) : geometry.qrInside,
-        ...(damage.impulse !== null ? { impulse: damage.impulse } : {}),
-        ...(damage.codesTorn ? { codesTorn: true } : {}),
-      },
-    });
+    // A phone writes 72 dpi into its JPEGs, whatever the page's resolution in the frame.
+    encoded.push({ image, dpi: degradation.phone?.fileDpi ?? settings.dpi, compression, quality });
+    const clean = await writeClean(ctx, name, p, made.image, settings.dpi);
+    const scan: ScanTruth = { ...scanned, damage, settings, compression, quality };
+    pages.push(pageTruthOf(ctx, page, p, made, scan, clean));
   }
   const bytes = await encodeFile(settings.format, encoded);
   await writeFileAtomic(join(ctx.out, name), bytes);
-  const visitIds = [...new Set(spec.pages.map((p) => p.visit.visitId))];
   const truth: FileTruth = {
     truthVersion: TRUTH_VERSION,
     file: name,
     format: settings.format,
     kind: spec.kind,
     pageCount: pages.length,
-    visitIds,
+    visitIds: [...new Set(spec.pages.map((p) => p.visit.visitId))],
     pages,
   };
   await writeFileAtomic(join(ctx.out, name + TRUTH_SUFFIX), JSON.stringify(truth, null, 2) + '\n');
   return truth;
+}
+
+/** With `--clean`, writes page `p` of a file as filled, before degradation; returns its path in the truth. */
+async function writeClean(ctx: RunContext, name: string, p: number, image: RawImage, dpi: number) {
+  if (!ctx.clean) return null;
+  const clean = `clean/${basename(name).replace(/\.[a-z]+$/, '')}-p${p + 1}.png`;
+  await writeFileAtomic(join(ctx.out, clean), await encodePng(image, dpi));
+  return clean;
+}
+
+/** How one page was scanned or photographed and damaged, for its truth. */
+interface ScanTruth {
+  degradation: Degradation;
+  image: RawImage;
+  geometry: ReturnType<typeof geometryOf>;
+  damage: ReturnType<typeof damagePage>;
+  settings: FileSettings;
+  compression: Compression;
+  quality: number | null;
+}
+
+/** The truth of one page: what it is, what is written on it, how it was degraded. */
+function pageTruthOf(
+  ctx: RunContext,
+  page: PageSpec,
+  p: number,
+  made: MadePage,
+  scan: ScanTruth,
+  clean: string | null,
+): PageTruth {
+  const marksInside = scan.geometry.marksInside.every(Boolean);
+  return {
+    page: p + 1,
+    visitId: page.visit.visitId,
+    kind: page.kind,
+    hasQr:
+      page.kind === 'form' || page.kind === 'letter' || (page.kind === 'envelope' && page.visit.envelopePage !== null),
+    layout: layoutOf(page),
+    ...(page.kind === 'postal-receipt' ? { trackingNumber: trackingNumberOf(ctx.seed, page.visit.visitId) } : {}),
+    qrPayload: made.payload,
+    source: made.sourcePage
+      ? { pdf: relative(ctx.lettersDir, page.visit.pdf).split(sep).join('/'), page: made.sourcePage }
+      : null,
+    ...fillTruthOf(page, made.fill, scan.degradation.colour === 'colour'),
+    hard: !marksInside,
+    hardReasons: marksInside ? [] : ['registration-mark-cut'],
+    clean,
+    degradation: degradationTruthOf(scan),
+  };
+}
+
+function layoutOf(page: PageSpec): string | null {
+  if (page.kind === 'form') return page.visit.formLayout;
+  if (page.kind === 'letter') return page.visit.letterLayout;
+  return page.kind === 'envelope' && page.visit.envelopePage !== null ? ENVELOPE_LAYOUT_ID : null;
+}
+
+/** What the customer put on a form (answers, marks, signatures, seal, dates, remarks); empty for other pages. */
+function fillTruthOf(page: PageSpec, fill: FormFill | null, colourKept: boolean) {
+  const review = new Set(fill?.expectReview ?? []);
+  if (page.kind === 'form' && page.visit.customerKind === 'institution' && fill?.seal && !colourKept)
+    review.add('grey-seal-required');
+  return {
+    answers: fill ? Object.fromEntries(fill.questions.map((q) => [q.questionId, q.answer])) : {},
+    marks: fill
+      ? Object.fromEntries(
+          fill.questions.map((q) => [
+            q.questionId,
+            { marked: q.marked, crossedOut: q.crossedOut, style: q.style, outside: q.outside },
+          ]),
+        )
+      : {},
+    expectReview: [...review].sort() as PageTruth['expectReview'],
+    customerSignature: fill?.customerSignature ?? false,
+    handlerSignature: fill?.handlerSignature ?? false,
+    seal: Boolean(fill?.seal),
+    sealRed: fill?.seal && colourKept ? fill.seal.ink === 'red' : null,
+    sealInk: fill?.seal?.ink ?? null,
+    sealOverBorder: fill?.seal?.overBorder ?? false,
+    customerDate: fill?.customerDate ?? null,
+    handlerDate: fill?.handlerDate ?? null,
+    remarks: fill?.remarks ?? false,
+  };
+}
+
+function degradationTruthOf(scan: ScanTruth): PageTruth['degradation'] {
+  const { degradation: d, settings, geometry, damage, image } = scan;
+  return {
+    dpi: d.dpi,
+    skewDeg: d.skewDeg,
+    rotated180: d.rotated180,
+    format: settings.format,
+    compression: scan.compression,
+    colour: d.colour,
+    jpegQuality: scan.quality,
+    cut: d.cut,
+    noise: d.noise,
+    shadow: d.shadow,
+    blur: d.blur,
+    scale: d.scale,
+    shiftMm: d.shiftMm,
+    photographed: d.photographed,
+    perspective: d.perspective,
+    ...(d.phone ? { phone: d.phone } : {}),
+    width: image.width,
+    height: image.height,
+    pageToImage: geometry.pageToImage.map((v) => Math.round(v * 1e6) / 1e6) as typeof geometry.pageToImage,
+    marksInside: geometry.marksInside,
+    qrInside: damage.codesTorn ? geometry.qrInside.map(() => false) : geometry.qrInside,
+    ...(damage.impulse !== null ? { impulse: damage.impulse } : {}),
+    ...(damage.codesTorn ? { codesTorn: true } : {}),
+  };
 }
 
 async function encodeFile(format: FileFormat, pages: EncodedPage[]): Promise<Uint8Array> {
@@ -522,7 +587,10 @@ async function degrade(
   hard: boolean,
   rng: Random,
 ): Promise<{ degradation: Degradation; image: RawImage; geometry: ReturnType<typeof geometryOf> }> {
-  let d = planDegradation(settings, rng, hard);
+  // A phone photo never cuts a mark off: the sheet lies whole in the frame.
+  if (settings.photographed) hard = false;
+  const plan = (): Degradation => (settings.photographed ? planPhoneShot(rng) : planDegradation(settings, rng, hard));
+  let d = plan();
   for (let attempt = 0; attempt < 30; attempt++) {
     const g = geometryOf(d);
     const marksOk = g.marksInside.every(Boolean);
@@ -530,7 +598,7 @@ async function degrade(
     if ((hard ? !marksOk : marksOk) && qrOk) break;
     d =
       attempt < 25
-        ? planDegradation(settings, rng, hard)
+        ? plan()
         : {
             ...d,
             skewDeg: 0,

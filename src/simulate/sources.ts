@@ -142,7 +142,6 @@ const CSV_COLUMNS: Record<keyof CsvFacts, string[]> = {
   layout: ['layout', 'formlayout'],
 };
 
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 function readFilesCsv(root: string, messages: Message[]): CsvFacts[] {
   const path = join(root, 'files.csv');
   if (!existsSync(path)) return [];
@@ -151,21 +150,8 @@ function readFilesCsv(root: string, messages: Message[]): CsvFacts[] {
     .filter((fields) => !isBlankRecord(fields));
   const header = rows.shift();
   if (!header) return [];
-  const norm = header.map((h) =>
-    h
-      .trim()
-      .toLowerCase()
-      .replace(/[\s_\-]/g, ''),
-  );
-  const col = (key: keyof CsvFacts): number => {
-    for (const name of CSV_COLUMNS[key]) {
-      const i = norm.indexOf(name);
-      if (i >= 0) return i;
-    }
-    return -1;
-  };
-  const pdfCol = col('pdf');
-  if (pdfCol < 0) {
+  const col = columnsOf(header);
+  if (col('pdf') < 0) {
     messages.push(
       message(
         'simulate/files-csv-no-pdf-column',
@@ -176,37 +162,55 @@ function readFilesCsv(root: string, messages: Message[]): CsvFacts[] {
     );
     return [];
   }
-  const out: CsvFacts[] = [];
-  for (const cells of rows) {
-    const get = (key: keyof CsvFacts): string | undefined => {
-      const i = col(key);
-      const v = i >= 0 ? cells[i]?.trim() : undefined;
-      return v ? v : undefined;
-    };
-    const pdfCell = get('pdf');
-    if (!pdfCell || !/\.pdf$/i.test(pdfCell)) continue;
-    // Batch print files hold many visits; the per-visit PDFs are what customers get.
-    if (/batch/i.test(get('channel') ?? '') || (col('visitId') >= 0 && !get('visitId'))) continue;
-    const facts: CsvFacts = { pdf: isAbsolute(pdfCell) ? pdfCell : join(root, pdfCell) };
-    const visitId = get('visitId');
-    if (visitId) facts.visitId = visitId;
-    const customerId = get('customerId');
-    if (customerId) facts.customerId = customerId;
-    const customerName = get('customerName');
-    if (customerName) facts.customerName = customerName;
-    const kind = get('customerKind');
-    if (kind) facts.customerKind = /institution|机构/i.test(kind) ? 'institution' : 'individual';
-    const branch = get('branch');
-    if (branch) facts.branch = branch;
-    const channel = channelFrom(get('channel'));
-    if (channel) facts.channel = channel;
-    const category = categoryFrom(get('category'));
-    if (category) facts.category = category;
-    const layout = get('layout');
-    if (layout && FORM_LAYOUT_ID_PATTERN.test(layout)) facts.layout = layout;
-    out.push(facts);
-  }
-  return out;
+  return rows.flatMap((cells) => factsOfRow(root, cells, col) ?? []);
+}
+
+/** The column of each fact in files.csv (header spellings matched loosely), -1 when absent. */
+function columnsOf(header: string[]): (key: keyof CsvFacts) => number {
+  const norm = header.map((h) =>
+    h
+      .trim()
+      .toLowerCase()
+      .replace(/[\s_\-]/g, ''),
+  );
+  return (key) => {
+    for (const name of CSV_COLUMNS[key]) {
+      const i = norm.indexOf(name);
+      if (i >= 0) return i;
+    }
+    return -1;
+  };
+}
+
+/** The facts of one files.csv row, or null for a row that is not one visit's PDF (a batch print file). */
+function factsOfRow(root: string, cells: string[], col: (key: keyof CsvFacts) => number): CsvFacts | null {
+  const get = (key: keyof CsvFacts): string | undefined => {
+    const i = col(key);
+    const v = i >= 0 ? cells[i]?.trim() : undefined;
+    return v ? v : undefined;
+  };
+  const pdfCell = get('pdf');
+  if (!pdfCell || !/\.pdf$/i.test(pdfCell)) return null;
+  // Batch print files hold many visits; the per-visit PDFs are what customers get.
+  if (/batch/i.test(get('channel') ?? '') || (col('visitId') >= 0 && !get('visitId'))) return null;
+  const facts: CsvFacts = { pdf: isAbsolute(pdfCell) ? pdfCell : join(root, pdfCell) };
+  const visitId = get('visitId');
+  if (visitId) facts.visitId = visitId;
+  const customerId = get('customerId');
+  if (customerId) facts.customerId = customerId;
+  const customerName = get('customerName');
+  if (customerName) facts.customerName = customerName;
+  const kind = get('customerKind');
+  if (kind) facts.customerKind = /institution|机构/i.test(kind) ? 'institution' : 'individual';
+  const branch = get('branch');
+  if (branch) facts.branch = branch;
+  const channel = channelFrom(get('channel'));
+  if (channel) facts.channel = channel;
+  const category = categoryFrom(get('category'));
+  if (category) facts.category = category;
+  const layout = get('layout');
+  if (layout && FORM_LAYOUT_ID_PATTERN.test(layout)) facts.layout = layout;
+  return facts;
 }
 
 function channelFrom(text: string | undefined): VisitChannel | undefined {
@@ -247,141 +251,172 @@ interface PlacedText {
   y: number;
 }
 
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
+type PdfDocument = Awaited<ReturnType<typeof import('pdfjs-dist/legacy/build/pdf.mjs').getDocument>['promise']>;
+
 async function describePdf(
   pdf: string,
   row: CsvFacts | undefined,
   messages: Message[],
 ): Promise<SourceVisit | undefined> {
-  let doc;
+  let doc: PdfDocument;
   try {
     // pdf.js is loaded on first use: loading it costs commands that never need it a second and about 150 MB.
     const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
     doc = await getDocument({ data: new Uint8Array(readFileSync(pdf)), verbosity: 0, isEvalSupported: false }).promise;
   } catch (e) {
-    messages.push(
-      message(
-        'simulate/unreadable-pdf',
-        `cannot read ${basename(pdf)} as a PDF (${(e as Error).message}); skipped`,
-        { file: pdf },
-        { severity: 'warning' },
-      ),
+    skip(
+      messages,
+      'simulate/unreadable-pdf',
+      `cannot read ${basename(pdf)} as a PDF (${(e as Error).message}); skipped`,
+      {
+        file: pdf,
+      },
     );
     return undefined;
   }
   try {
-    const pageTexts: PlacedText[][] = [];
-    for (let n = 1; n <= doc.numPages; n++) {
-      const page = await doc.getPage(n);
-      const heightPt = page.getViewport({ scale: 1 }).height;
-      const content = await page.getTextContent();
-      const placed: PlacedText[] = [];
-      for (const item of content.items) {
-        if (!('str' in item) || !item.str) continue;
-        const t = item.transform as number[];
-        placed.push({ text: item.str, x: t[4]! / MM_TO_PT, y: (heightPt - t[5]!) / MM_TO_PT });
-      }
-      pageTexts.push(placed);
-      page.cleanup();
-    }
-    const formPages = pageTexts
-      .map((texts, i) => ({ n: i + 1, texts }))
-      .filter(({ texts }) => textIn(texts, formLayout('existing').title).includes('记录表'));
-    if (formPages.length > 1) {
-      messages.push(
-        message(
-          'simulate/batch-pdf',
-          `${basename(pdf)} holds ${formPages.length} record forms (a batch print file); skipped — the per-visit PDFs are used`,
-          { file: pdf },
-          { severity: 'info' },
-        ),
-      );
-      return undefined;
-    }
-    const formPage = formPages[0]?.n ?? doc.numPages;
-    const formTexts = pageTexts[formPage - 1]!;
-    const field = (key: FieldCell['key']): string => {
-      const cell = formLayout('existing').fields.find((f) => f.key === key)!;
-      return textIn(formTexts, cell.valueCell).trim();
-    };
-    const meta = await doc.getMetadata().catch(() => undefined);
-    const info = (meta?.info ?? {}) as Record<string, unknown>;
-    const infoText = ['Keywords', 'Subject', 'Title']
-      .map((k) => (typeof info[k] === 'string' ? (info[k] as string) : ''))
-      .join(' ');
-
-    const visitId = firstVisitId([row?.visitId, field('visitId'), infoText, basename(pdf)]);
-    if (!visitId) {
-      messages.push(
-        message(
-          'simulate/no-visit-id',
-          `${basename(pdf)} names no visit id (not in files.csv, the form's 回访编号 cell, the PDF keywords or the file name); skipped`,
-          { file: pdf },
-          { severity: 'warning' },
-        ),
-      );
-      return undefined;
-    }
-    const layoutFromInfo = FORM_LAYOUT_ID_PATTERN.exec(infoText)?.[0];
-    const category =
-      row?.category ??
-      categoryFrom(field('category')) ??
-      (row?.layout ? formLayoutById(row.layout)?.category : undefined) ??
-      (layoutFromInfo ? formLayoutById(layoutFromInfo)?.category : undefined) ??
-      categoryFromQuestions(formTexts);
-    if (!category) {
-      messages.push(
-        message(
-          'simulate/no-category',
-          `${basename(pdf)}: cannot tell the visit category of its record form (page ${formPage}); skipped`,
-          { file: pdf, page: formPage, visitId },
-          { severity: 'warning' },
-        ),
-      );
-      return undefined;
-    }
-    const layout = row?.layout ?? layoutFromInfo ?? formLayoutId(category);
-    if (!formLayoutById(layout)) {
-      messages.push(
-        message(
-          'simulate/unknown-layout',
-          `${basename(pdf)}: form layout "${layout}" is unknown to this version of huifang; skipped`,
-          { file: pdf, visitId },
-          { severity: 'warning' },
-        ),
-      );
-      return undefined;
-    }
-    const kindText = field('customerKind');
-    const customerKind: CustomerKind =
-      row?.customerKind ?? (/机构|institution/i.test(kindText) ? 'institution' : 'individual');
-    const letterPages = Array.from({ length: formPage - 1 }, (_, i) => i + 1);
-    const channel: VisitChannel =
-      row?.channel && row.channel !== 'letter'
-        ? row.channel
-        : (channelFrom(field('channel')) ?? row?.channel ?? (letterPages.length ? 'letter' : 'face-to-face'));
-    return {
-      visitId,
-      customerId: row?.customerId ?? (field('customerId') || null),
-      customerName: row?.customerName ?? (field('customerName') || null),
-      customerKind,
-      branch: row?.branch ?? (field('branch') || null),
-      channel,
-      category,
-      formLayout: layout,
-      pdf: resolve(pdf),
-      pageCount: doc.numPages,
-      formPage,
-      letterPages,
-      letterLayout: LETTER_LAYOUT_ID,
-      envelopePage:
-        formPage < doc.numPages && pageTexts[formPage]!.some((t) => t.text.includes('回邮信封')) ? formPage + 1 : null,
-      visitDate: isoDate(field('visitDate')),
-      addressLines: letterPages.length ? linesIn(pageTexts[0]!, grow(LETTER.address, 2)) : [],
-    };
+    return await visitOfPdf(pdf, row, doc, await pageTextsOf(doc), messages);
   } finally {
     await doc.destroy();
   }
+}
+
+/** Notes why a PDF is skipped. */
+function skip(
+  messages: Message[],
+  rule: string,
+  text: string,
+  place: Parameters<typeof message>[2],
+  severity: 'warning' | 'info' = 'warning',
+): undefined {
+  messages.push(message(rule, text, place, { severity }));
+  return undefined;
+}
+
+/** The text of every page, placed in millimetres from the page's top-left corner. */
+async function pageTextsOf(doc: PdfDocument): Promise<PlacedText[][]> {
+  const pageTexts: PlacedText[][] = [];
+  for (let n = 1; n <= doc.numPages; n++) {
+    const page = await doc.getPage(n);
+    const heightPt = page.getViewport({ scale: 1 }).height;
+    const content = await page.getTextContent();
+    const placed: PlacedText[] = [];
+    for (const item of content.items) {
+      if (!('str' in item) || !item.str) continue;
+      const t = item.transform as number[];
+      placed.push({ text: item.str, x: t[4]! / MM_TO_PT, y: (heightPt - t[5]!) / MM_TO_PT });
+    }
+    pageTexts.push(placed);
+    page.cleanup();
+  }
+  return pageTexts;
+}
+
+/** The visit a rendered PDF is for, from files.csv's row, its record form's cells and its metadata. */
+async function visitOfPdf(
+  pdf: string,
+  row: CsvFacts | undefined,
+  doc: PdfDocument,
+  pageTexts: PlacedText[][],
+  messages: Message[],
+): Promise<SourceVisit | undefined> {
+  const formPages = pageTexts
+    .map((texts, i) => ({ n: i + 1, texts }))
+    .filter(({ texts }) => textIn(texts, formLayout('existing').title).includes('记录表'));
+  if (formPages.length > 1)
+    return skip(
+      messages,
+      'simulate/batch-pdf',
+      `${basename(pdf)} holds ${formPages.length} record forms (a batch print file); skipped — the per-visit PDFs are used`,
+      { file: pdf },
+      'info',
+    );
+  const formPage = formPages[0]?.n ?? doc.numPages;
+  const formTexts = pageTexts[formPage - 1]!;
+  const field = (key: FieldCell['key']): string => {
+    const cell = formLayout('existing').fields.find((f) => f.key === key)!;
+    return textIn(formTexts, cell.valueCell).trim();
+  };
+  const infoText = await infoTextOf(doc);
+  const visitId = firstVisitId([row?.visitId, field('visitId'), infoText, basename(pdf)]);
+  if (!visitId)
+    return skip(
+      messages,
+      'simulate/no-visit-id',
+      `${basename(pdf)} names no visit id (not in files.csv, the form's 回访编号 cell, the PDF keywords or the file name); skipped`,
+      { file: pdf },
+    );
+  const form = formOf(pdf, row, field, infoText, formTexts, formPage, visitId, messages);
+  if (!form) return undefined;
+  const letterPages = Array.from({ length: formPage - 1 }, (_, i) => i + 1);
+  const channel: VisitChannel =
+    row?.channel && row.channel !== 'letter'
+      ? row.channel
+      : (channelFrom(field('channel')) ?? row?.channel ?? (letterPages.length ? 'letter' : 'face-to-face'));
+  return {
+    visitId,
+    customerId: row?.customerId ?? (field('customerId') || null),
+    customerName: row?.customerName ?? (field('customerName') || null),
+    customerKind: row?.customerKind ?? (/机构|institution/i.test(field('customerKind')) ? 'institution' : 'individual'),
+    branch: row?.branch ?? (field('branch') || null),
+    channel,
+    category: form.category,
+    formLayout: form.layout,
+    pdf: resolve(pdf),
+    pageCount: doc.numPages,
+    formPage,
+    letterPages,
+    letterLayout: LETTER_LAYOUT_ID,
+    envelopePage:
+      formPage < doc.numPages && pageTexts[formPage]!.some((t) => t.text.includes('回邮信封')) ? formPage + 1 : null,
+    visitDate: isoDate(field('visitDate')),
+    addressLines: letterPages.length ? linesIn(pageTexts[0]!, grow(LETTER.address, 2)) : [],
+  };
+}
+
+/** The PDF's keywords, subject and title (where `huifang letters` names the visit and layout). */
+async function infoTextOf(doc: PdfDocument): Promise<string> {
+  const meta = await doc.getMetadata().catch(() => undefined);
+  const info = (meta?.info ?? {}) as Record<string, unknown>;
+  return ['Keywords', 'Subject', 'Title']
+    .map((k) => (typeof info[k] === 'string' ? (info[k] as string) : ''))
+    .join(' ');
+}
+
+/** The visit category and form layout of a PDF's record form, or undefined (noted) when neither can be told. */
+function formOf(
+  pdf: string,
+  row: CsvFacts | undefined,
+  field: (key: FieldCell['key']) => string,
+  infoText: string,
+  formTexts: PlacedText[],
+  formPage: number,
+  visitId: string,
+  messages: Message[],
+): { category: VisitCategory; layout: string } | undefined {
+  const layoutFromInfo = FORM_LAYOUT_ID_PATTERN.exec(infoText)?.[0];
+  const category =
+    row?.category ??
+    categoryFrom(field('category')) ??
+    (row?.layout ? formLayoutById(row.layout)?.category : undefined) ??
+    (layoutFromInfo ? formLayoutById(layoutFromInfo)?.category : undefined) ??
+    categoryFromQuestions(formTexts);
+  if (!category)
+    return skip(
+      messages,
+      'simulate/no-category',
+      `${basename(pdf)}: cannot tell the visit category of its record form (page ${formPage}); skipped`,
+      { file: pdf, page: formPage, visitId },
+    );
+  const layout = row?.layout ?? layoutFromInfo ?? formLayoutId(category);
+  if (!formLayoutById(layout))
+    return skip(
+      messages,
+      'simulate/unknown-layout',
+      `${basename(pdf)}: form layout "${layout}" is unknown to this version of huifang; skipped`,
+      { file: pdf, visitId },
+    );
+  return { category, layout };
 }
 
 /** `2026-03-02`, `2026/3/2`, `2026.3.2` or `2026年3月2日` as an ISO date; null otherwise. */

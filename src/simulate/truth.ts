@@ -4,7 +4,7 @@
  * benchmark and the ingest tests read it. Bump TRUTH_VERSION on any incompatible change.
  */
 import type { Answer } from '../domain/questions.ts';
-import type { Colour, Cut, Matrix, Noise, Shadow } from './degrade.ts';
+import type { Colour, Cut, Matrix, Noise, PhoneShot, Shadow } from './degrade.ts';
 import type { Compression } from './encode.ts';
 import type { MarkStyle } from './ink.ts';
 
@@ -31,6 +31,12 @@ export interface DegradationTruth {
   shiftMm: { x: number; y: number };
   photographed: boolean;
   perspective: { x: number; y: number }[] | null;
+  /**
+   * A phone photo: the 12 MP frame, the resolution its JPEG claims (72), the camera's tilt,
+   * the lamp's fall-off, the shadow of the phone or hand, white balance and table (absent for
+   * scans). `dpi` is then the resolution the page was rendered at before it was photographed.
+   */
+  phone?: PhoneShot;
   /** Image size in pixels. */
   width: number;
   height: number;
