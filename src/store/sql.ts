@@ -1,0 +1,86 @@
+/**
+ * The register's own SQL interface, the one the store modules write against: synchronous,
+ * with `?` placeholders, on either an embedded SQLite file or a PostgreSQL server.
+ *
+ *     const row = sql.prepare('SELECT result FROM visits WHERE visit_id = ?').get(visitId);
+ *     sql.transaction(() => { sql.prepare('UPDATE …').run(…); });
+ *
+ * Every transaction takes the register's write lock at its start (SQLite `BEGIN IMMEDIATE`,
+ * PostgreSQL an advisory lock), so writers follow one another exactly alike on both; a
+ * transaction opened inside another is a savepoint of the outer one.
+ */
+import Database from 'better-sqlite3';
+
+/** What a placeholder may stand for. */
+export type SqlValue = string | number | bigint | null | Buffer | Uint8Array;
+
+/** One row of a result, by column name. */
+export type SqlRow = Record<string, unknown>;
+
+export interface SqlStatement {
+  run(...params: SqlValue[]): { changes: number };
+  get(...params: SqlValue[]): SqlRow | undefined;
+  all(...params: SqlValue[]): SqlRow[];
+}
+
+export interface Sql {
+  readonly dialect: 'sqlite' | 'postgres';
+  prepare(sql: string): SqlStatement;
+  /** Runs statements without parameters (several, separated by `;`). */
+  exec(sql: string): void;
+  /** Runs `fn` in a transaction that holds the write lock from its start; commits, or rolls back when it throws. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+/** The register on an embedded SQLite file (better-sqlite3). */
+export class SqliteSql implements Sql {
+  readonly dialect = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 10000');
+  }
+
+  prepare(sql: string): SqlStatement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      if (this.statements.size > 500) this.statements.clear();
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    const statement = s;
+    return {
+      run: (...params) => ({ changes: statement.run(...params).changes }),
+      get: (...params) => statement.get(...params) as SqlRow | undefined,
+      all: (...params) => statement.all(...params) as SqlRow[],
+    };
+  }
+
+  exec(sql: string): void {
+    this.db.exec(sql);
+  }
+
+  transaction<T>(fn: () => T): T {
+    // Inside a transaction better-sqlite3 makes this a savepoint; outside, BEGIN IMMEDIATE.
+    return this.db.transaction(fn).immediate();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** The version number SQLite keeps in its header (`PRAGMA user_version`). */
+  userVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  setUserVersion(version: number): void {
+    this.db.pragma(`user_version = ${Math.trunc(version)}`);
+  }
+}
