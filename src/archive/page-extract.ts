@@ -174,7 +174,7 @@ export function dropStaleExtracts(ws: Workspace, visitId: string, actor: string)
         reason: "the visit's pages of the original changed since the extract was made",
       });
     }
-  })();
+  });
   return gone.length;
 }
 

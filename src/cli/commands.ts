@@ -172,6 +172,12 @@ export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
     describe:
       'workspace folder holding the register and stored files (default ./huifang-workspace, or $HUIFANG_WORKSPACE)',
   },
+  {
+    name: 'register',
+    value: 'URL',
+    describe:
+      'the register: a PostgreSQL URL (postgres://USER@HOST/DB?schema=NAME) shared by clerks, or a SQLite file (default: $HUIFANG_REGISTER, "register" in huifang.json, else the workspace\'s own file)',
+  },
   { name: 'json', describe: 'print one JSON document on standard output' },
   {
     name: 'reveal',

@@ -52,6 +52,7 @@ function isRefusal(e: Error): boolean {
 
 export interface GlobalOptions {
   workspace?: string;
+  register?: string;
   json: boolean;
   /** Show full customer ids and phone numbers in --json (compliance and branch heads only). */
   reveal?: boolean;
@@ -99,7 +100,10 @@ export async function runCommand<A>(
     io,
     workspace: () => {
       if (ws) return ws;
-      ws = openWorkspace(workspacePath(args.workspace), { mustExist: true });
+      ws = openWorkspace(workspacePath(args.workspace), {
+        mustExist: true,
+        ...(args.register ? { register: args.register } : {}),
+      });
       refuseMarketingStaff(ws, args.user);
       return ws;
     },

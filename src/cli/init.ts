@@ -28,6 +28,8 @@ export const initCommand = defineCommand<InitArgs>({
   run: async ({ args, io }) => {
     const dir = args.dir ? resolve(args.dir) : workspacePath(args.workspace);
     const config = args.config ? readConfigFile(args.config) : { ...DEFAULT_WORKSPACE_CONFIG };
+    // A register named when the workspace is made is the workspace's register from then on.
+    if (args.register) config.register = args.register;
     const ws = initWorkspace(dir, config);
     ws.close();
     const configFile = resolve(dir, WORKSPACE_CONFIG_FILE);

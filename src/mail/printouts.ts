@@ -36,8 +36,7 @@ export async function ensureEmailPrintouts(ws: Workspace, visitId: string, actor
             sha256: eml.sha256,
             printout: derived.printout.sha256,
           });
-        })
-        .immediate();
+        });
       out.push({ emlSha256: eml.sha256, fileName: eml.fileName, printoutSha256: derived.printout.sha256 });
     } catch (e) {
       if (!(e instanceof EmlError)) throw e;

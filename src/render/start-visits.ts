@@ -354,7 +354,7 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
           meta: { runId },
         });
       }
-    })();
+    });
     return { runId, visits: started, batches, batchFiles, listing: listingPath, messages: [] };
   } catch (e) {
     outputs.discard();

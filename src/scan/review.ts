@@ -200,7 +200,7 @@ export function correctReviewItem(
       enterRemarks(ws.db, item.visitId, finalValue.trim(), user);
     }
     return decided;
-  })();
+  });
 }
 
 const TRUE_WORDS = new Set(['yes', 'y', 'true', '1', 'present', 'signed', 'stamped', '有', '是']);

@@ -28,7 +28,7 @@ export function decideConflict(db: Db, visitId: string, d: Omit<ConflictDecision
       paper: d.paper,
       typed: d.typed,
     });
-  }).immediate();
+  });
   return { ...d, decidedAt: at };
 }
 

@@ -61,8 +61,8 @@ function migrateSqlite(sql: SqliteSql, where: string): void {
 
 function postgresVersion(sql: PostgresSql): number | undefined {
   try {
-    const row = sql.prepare('SELECT MAX(version) AS v FROM huifang_schema').get();
-    return (row?.v as number | null) ?? 0;
+    const row = sql.prepare('SELECT MAX(version) AS v FROM huifang_schema').get() as { v: number | null };
+    return row.v ?? 0;
   } catch {
     return undefined; // no register in this schema yet
   }
@@ -75,8 +75,8 @@ function migratePostgres(sql: PostgresSql, where: string): void {
   sql.transaction(() => {
     sql.exec(`CREATE SCHEMA IF NOT EXISTS "${sql.schema}"`);
     sql.exec('CREATE TABLE IF NOT EXISTS huifang_schema (version BIGINT NOT NULL, applied_at TEXT NOT NULL)');
-    const row = sql.prepare('SELECT MAX(version) AS v FROM huifang_schema').get();
-    for (const m of pending((row?.v as number | null) ?? 0, where)) {
+    const row = sql.prepare('SELECT MAX(version) AS v FROM huifang_schema').get() as { v: number | null };
+    for (const m of pending(row.v ?? 0, where)) {
       sql.exec(postgresDdl(m.sql));
       sql
         .prepare('INSERT INTO huifang_schema (version, applied_at) VALUES (?, ?)')

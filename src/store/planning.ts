@@ -1,6 +1,7 @@
 /**
  * Account imports, account events, plans and planned visits in the register.
  */
+import type { SqlValue } from './sql.ts';
 import type { Account, AccountEvent, AccountEventKind, AccountStatus, PlanningAccount } from '../domain/account.ts';
 import type { VisitCategory, VisitResult } from '../domain/visit.ts';
 import { nowIso } from '../env/clock.ts';
@@ -55,10 +56,10 @@ function recordImport(db: Db, i: NewImport): number {
   );
   const info = db
     .prepare(
-      'INSERT INTO account_imports (kind, as_of, source_path, sha256, format, row_count, imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO account_imports (kind, as_of, source_path, sha256, format, row_count, imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING import_id',
     )
-    .run(i.kind, i.asOf, i.sourcePath, i.sha256, i.format, i.rowCount, nowIso(), i.importedBy);
-  const importId = Number(info.lastInsertRowid);
+    .get(i.kind, i.asOf, i.sourcePath, i.sha256, i.format, i.rowCount, nowIso(), i.importedBy);
+  const importId = Number((info as { import_id: number }).import_id);
   recordEvent(db, i.importedBy, `${i.kind}.imported`, null, {
     importId,
     sha256: i.sha256,
@@ -99,7 +100,7 @@ export function saveAccountImport(
       );
     }
     return importId;
-  })();
+  });
 }
 
 /** Records an event import; events already known (same customer, kind and date) are not added again. */
@@ -111,12 +112,12 @@ export function saveEventImport(
   return db.transaction(() => {
     const importId = recordImport(db, { ...i, kind: 'events', rowCount: events.length });
     const insert = db.prepare(
-      'INSERT OR IGNORE INTO account_events (import_id, customer_id, kind, occurred_on, note) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO account_events (import_id, customer_id, kind, occurred_on, note) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
     );
     let added = 0;
     for (const e of events) added += insert.run(importId, e.customerId, e.kind, e.occurredOn, e.note ?? null).changes;
     return { importId, added };
-  })();
+  });
 }
 
 /** The latest account import describing a day on or before `asOf` (the latest of all without it). */
@@ -147,16 +148,13 @@ export function loadPlanningAccounts(db: Db, importId: number): PlanningAccount[
     return s;
   };
   // In pages: much faster than a row at a time, without a million rows in memory at once.
-  const page = db
-    .prepare(
-      'SELECT customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission FROM accounts WHERE import_id = ? AND customer_id > ? ORDER BY customer_id LIMIT 20000',
-    )
-    .raw();
-  for (
-    let rows = page.all(importId, '') as PlanningRow[];
-    rows.length > 0;
-    rows = page.all(importId, rows[rows.length - 1]![0]) as PlanningRow[]
-  ) {
+  const statement = db.prepare(
+    'SELECT customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission FROM accounts WHERE import_id = ? AND customer_id > ? ORDER BY customer_id LIMIT 20000',
+  );
+  // Each row's values in the order of the columns selected.
+  const page = (after: string): PlanningRow[] =>
+    (statement.all(importId, after) as Record<string, unknown>[]).map((r) => Object.values(r) as PlanningRow);
+  for (let rows = page(''); rows.length > 0; rows = page(rows[rows.length - 1]![0])) {
     out.push(...rows.map((row) => planningAccount(row, share)));
   }
   return out;
@@ -212,11 +210,11 @@ function planningAccount(row: PlanningRow, share: (s: string) => string): Planni
 
 /** Some accounts of an import, by customer id (missing ones are left out). */
 export function loadAccountsById(db: Db, importId: number, customerIds: readonly string[]): Map<string, Account> {
-  const get = db.prepare('SELECT account_json FROM accounts WHERE import_id = ? AND customer_id = ?').raw();
+  const get = db.prepare('SELECT account_json FROM accounts WHERE import_id = ? AND customer_id = ?');
   const out = new Map<string, Account>();
   for (const id of customerIds) {
-    const row = get.get(importId, id) as [string] | undefined;
-    if (row) out.set(id, JSON.parse(row[0]) as Account);
+    const row = get.get(importId, id) as { account_json: string } | undefined;
+    if (row) out.set(id, JSON.parse(row.account_json) as Account);
   }
   return out;
 }
@@ -316,7 +314,7 @@ export function savePlan(
       visits: visits.length,
     });
     return true;
-  })();
+  });
 }
 
 interface PlanRow {
@@ -359,7 +357,7 @@ export function plannedVisits(
   filter: { branch?: string; category?: VisitCategory; notStarted?: boolean } = {},
 ): PlannedVisitRecord[] {
   const where = ['plan_id = ?'];
-  const args: unknown[] = [planId];
+  const args: SqlValue[] = [planId];
   if (filter.branch) (where.push('branch_code = ?'), args.push(filter.branch));
   if (filter.category) (where.push('category = ?'), args.push(filter.category));
   if (filter.notStarted) where.push('visit_id IS NULL');

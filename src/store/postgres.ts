@@ -130,7 +130,7 @@ export class PostgresSql implements Sql {
       name = `h${this.names.size + 1}`;
       this.names.set(sql, name);
     }
-    const values = params.map((p) => (typeof p === 'bigint' ? p.toString() : p));
+    const values = params.map((p) => (typeof p === 'bigint' ? p.toString() : (p ?? null)));
     return this.ok(this.call({ op: 'query', text: numberedPlaceholders(sql), values, name }));
   }
 

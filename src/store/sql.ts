@@ -12,15 +12,17 @@
 import Database from 'better-sqlite3';
 
 /** What a placeholder may stand for. */
-export type SqlValue = string | number | bigint | null | Buffer | Uint8Array;
+export type SqlValue = string | number | bigint | null | undefined | Buffer | Uint8Array;
 
 /** One row of a result, by column name. */
 export type SqlRow = Record<string, unknown>;
 
 export interface SqlStatement {
   run(...params: SqlValue[]): { changes: number };
-  get(...params: SqlValue[]): SqlRow | undefined;
-  all(...params: SqlValue[]): SqlRow[];
+  /** The first row (cast it to the row's type), or undefined. */
+  get(...params: SqlValue[]): unknown;
+  /** Every row (cast them to the row's type). */
+  all(...params: SqlValue[]): unknown[];
 }
 
 export interface Sql {
@@ -57,8 +59,8 @@ export class SqliteSql implements Sql {
     const statement = s;
     return {
       run: (...params) => ({ changes: statement.run(...params).changes }),
-      get: (...params) => statement.get(...params) as SqlRow | undefined,
-      all: (...params) => statement.all(...params) as SqlRow[],
+      get: (...params) => statement.get(...params),
+      all: (...params) => statement.all(...params),
     };
   }
 

@@ -1,6 +1,7 @@
 /**
  * Customers, runs, visits and their documents in the register.
  */
+import type { SqlValue } from './sql.ts';
 import type { Customer, CustomerKind } from '../domain/customer.ts';
 import type { DocumentKind, Visit, VisitCategory, VisitChannel, VisitResult } from '../domain/visit.ts';
 import type { VisitId } from '../domain/visit-id.ts';
@@ -45,11 +46,25 @@ function customerFromRow(r: CustomerRow): Customer {
 export function upsertCustomer(db: Db, c: Customer): void {
   db.prepare(
     `INSERT INTO customers (customer_id, name, kind, branch_code, branch_name, address, postcode, phone, email, opened_on, marketing_staff, contact_person, updated_at)
-     VALUES (@customerId, @name, @kind, @branchCode, @branchName, @address, @postcode, @phone, @email, @openedOn, @marketingStaff, @contactPerson, @updatedAt)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (customer_id) DO UPDATE SET name=excluded.name, kind=excluded.kind, branch_code=excluded.branch_code, branch_name=excluded.branch_name,
        address=excluded.address, postcode=excluded.postcode, phone=excluded.phone, email=excluded.email, opened_on=excluded.opened_on,
        marketing_staff=excluded.marketing_staff, contact_person=excluded.contact_person, updated_at=excluded.updated_at`,
-  ).run({ marketingStaff: null, contactPerson: null, ...c, updatedAt: nowIso() });
+  ).run(
+    c.customerId,
+    c.name,
+    c.kind,
+    c.branchCode,
+    c.branchName,
+    c.address,
+    c.postcode,
+    c.phone,
+    c.email,
+    c.openedOn,
+    c.marketingStaff ?? null,
+    c.contactPerson ?? null,
+    nowIso(),
+  );
 }
 
 export function getCustomer(db: Db, customerId: string): Customer | undefined {
@@ -140,7 +155,7 @@ export interface VisitFilter {
 
 export function listVisits(db: Db, filter: VisitFilter = {}): (Visit & { layoutId?: string })[] {
   const where: string[] = [];
-  const args: unknown[] = [];
+  const args: SqlValue[] = [];
   if (filter.branchCode) {
     where.push('c.branch_code = ?');
     args.push(filter.branchCode);
@@ -189,12 +204,9 @@ export interface NewDocument {
 
 /** Records a stored object as a blob (once) — call after `files.putBytes`/`putFile`. */
 export function recordBlob(db: Db, sha256: string, size: number, mediaType?: string): void {
-  db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, media_type, first_seen_at) VALUES (?, ?, ?, ?)').run(
-    sha256,
-    size,
-    mediaType ?? null,
-    nowIso(),
-  );
+  db.prepare(
+    'INSERT INTO blobs (sha256, size, media_type, first_seen_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  ).run(sha256, size, mediaType ?? null, nowIso());
 }
 
 /** Adds a document to a visit; adding the same one again changes nothing. Returns its id. */
@@ -207,9 +219,9 @@ export function addDocument(db: Db, d: NewDocument): number {
   const info = db
     .prepare(
       `INSERT INTO documents (visit_id, kind, role, sha256, file_name, page_count, source_sha256, created_at, created_by, meta_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING document_id`,
     )
-    .run(
+    .get(
       d.visitId,
       d.kind,
       d.role,
@@ -227,7 +239,7 @@ export function addDocument(db: Db, d: NewDocument): number {
     sha256: d.sha256,
     fileName: d.fileName,
   });
-  return Number(info.lastInsertRowid);
+  return Number((info as { document_id: number }).document_id);
 }
 
 interface DocumentRow {

@@ -15,6 +15,7 @@ import {
 } from '../domain/workspace-config.ts';
 import { writeFileAtomicSync } from './atomic.ts';
 import { FileStore } from './files.ts';
+import { isPostgresAddress } from './postgres.ts';
 import { openRegister, type Db } from './register.ts';
 
 export const DEFAULT_WORKSPACE = 'huifang-workspace';
@@ -33,6 +34,18 @@ export interface Workspace {
 export interface OpenWorkspaceOptions {
   /** Refuse a folder that is not a workspace yet (what commands do); default: create it. */
   mustExist?: boolean;
+  /** The register's address (`--register`): before $HUIFANG_REGISTER and huifang.json's `register`. */
+  register?: string;
+}
+
+/**
+ * Where a workspace's register is: `--register`, else $HUIFANG_REGISTER, else `register` in
+ * huifang.json, else the workspace's own SQLite file. A file path is taken from the workspace.
+ */
+export function registerAddress(dir: string, config: WorkspaceConfig, option?: string): string {
+  const address = option || process.env.HUIFANG_REGISTER || config.register;
+  if (!address) return join(dir, REGISTER_FILE);
+  return isPostgresAddress(address) || isAbsolute(address) ? address : join(dir, address);
 }
 
 export function workspacePath(option?: string): string {
@@ -55,7 +68,7 @@ export function openWorkspace(dir: string, options: OpenWorkspaceOptions = {}): 
   }
   const config = readWorkspaceConfig(abs);
   mkdirSync(abs, { recursive: true });
-  const db = openRegister(join(abs, REGISTER_FILE));
+  const db = openRegister(registerAddress(abs, config, options.register));
   const files = new FileStore(isAbsolute(config.files) ? config.files : join(abs, config.files));
   return { dir: abs, db, files, config, close: () => db.close() };
 }
