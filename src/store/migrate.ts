@@ -77,7 +77,7 @@ function migratePostgres(sql: PostgresSql, where: string): void {
     sql.exec('CREATE TABLE IF NOT EXISTS huifang_schema (version BIGINT NOT NULL, applied_at TEXT NOT NULL)');
     const row = sql.prepare('SELECT MAX(version) AS v FROM huifang_schema').get() as { v: number | null };
     for (const m of pending(row.v ?? 0, where)) {
-      sql.exec(postgresDdl(m.sql));
+      sql.exec(postgresDdl(m.postgres ?? m.sql));
       sql
         .prepare('INSERT INTO huifang_schema (version, applied_at) VALUES (?, ?)')
         .run(m.version, new Date().toISOString());

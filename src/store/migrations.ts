@@ -10,7 +10,10 @@
 export interface Migration {
   version: number;
   name: string;
+  /** The DDL as SQLite runs it; PostgreSQL runs it translated (`dialect.ts`: types, identity ids). */
   sql: string;
+  /** Where a migration needs different SQL on PostgreSQL than the translation gives: that SQL (still translated). */
+  postgres?: string;
 }
 
 export const MIGRATIONS: Migration[] = [

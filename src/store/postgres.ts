@@ -53,21 +53,24 @@ interface ParsedAddress {
 }
 
 function parseAddress(address: string): ParsedAddress {
-  let url: URL;
-  try {
-    url = new URL(address);
-  } catch {
-    throw new InputError(
-      `The register address ${shownAddress(address)} is not a valid PostgreSQL URL; write it as postgres://USER@HOST/DATABASE?schema=NAME.`,
-    );
+  // Not WHATWG URL: PostgreSQL URLs may have no host (`postgres://clerk@/db?host=/socket`).
+  const param = /([?&])schema=([^&#]*)&?/.exec(address);
+  let schema = 'public';
+  let connectionString = address;
+  if (param) {
+    try {
+      schema = decodeURIComponent(param[2]!);
+    } catch {
+      schema = param[2]!;
+    }
+    const rest = param[0].endsWith('&') ? param[1]! : '';
+    connectionString = address.slice(0, param.index) + rest + address.slice(param.index + param[0].length);
   }
-  const schema = url.searchParams.get('schema') ?? 'public';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
     throw new InputError(
       `The register address ${shownAddress(address)} names the schema "${schema}"; a schema name is 1 to 63 lower-case letters, digits or _, not starting with a digit.`,
     );
-  url.searchParams.delete('schema');
-  return { connectionString: url.toString(), schema };
+  return { connectionString, schema };
 }
 
 export class PostgresSql implements Sql {
