@@ -505,4 +505,17 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE pages ADD COLUMN crop_sha256 TEXT;
     `,
   },
+  {
+    version: 12,
+    name: 'portable order of plans',
+    // Plans made in the same instant were told apart by SQLite's hidden rowid, which
+    // PostgreSQL has not: the order they were made in becomes a column.
+    sql: `
+      ALTER TABLE plans ADD COLUMN plan_seq INTEGER;
+      UPDATE plans SET plan_seq = rowid;
+    `,
+    postgres: `
+      ALTER TABLE plans ADD COLUMN plan_seq INTEGER;
+    `,
+  },
 ];

@@ -290,7 +290,8 @@ export function savePlan(
   return db.transaction(() => {
     if (db.prepare('SELECT 1 FROM plans WHERE plan_id = ?').get(plan.planId)) return false;
     db.prepare(
-      'INSERT INTO plans (plan_id, year, as_of, seed, accounts_import_id, parameters_json, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      `INSERT INTO plans (plan_id, year, as_of, seed, accounts_import_id, parameters_json, created_at, created_by, plan_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(plan_seq), 0) + 1 FROM plans))`,
     ).run(
       plan.planId,
       plan.year,
@@ -334,8 +335,8 @@ export function getPlan(db: Db, by: { year?: number; planId?: string }): PlanRec
     by.planId
       ? db.prepare('SELECT * FROM plans WHERE plan_id = ?').get(by.planId)
       : by.year !== undefined
-        ? db.prepare('SELECT * FROM plans WHERE year = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(by.year)
-        : db.prepare('SELECT * FROM plans ORDER BY created_at DESC, rowid DESC LIMIT 1').get()
+        ? db.prepare('SELECT * FROM plans WHERE year = ? ORDER BY created_at DESC, plan_seq DESC LIMIT 1').get(by.year)
+        : db.prepare('SELECT * FROM plans ORDER BY created_at DESC, plan_seq DESC LIMIT 1').get()
   ) as PlanRow | undefined;
   return (
     r && {
