@@ -298,8 +298,9 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
     try {
       const items = plannedVisits(w.db, getPlan(w.db, { year: 2026 })!.planId, { branch, category: 'special' });
       expect(items.map((i) => i.visitId).sort()).toEqual(started.map((v: any) => v.visitId).sort());
-      const due = (w.db.prepare('SELECT due_on FROM visits WHERE visit_id = ?').get(started[0].visitId) as { due_on: string })
-        .due_on;
+      const due = (
+        w.db.prepare('SELECT due_on FROM visits WHERE visit_id = ?').get(started[0].visitId) as { due_on: string }
+      ).due_on;
       expect(items.map((i) => i.due)).toContain(due);
     } finally {
       w.close();

@@ -71,7 +71,12 @@ export function parseWorkspaceConfig(raw: unknown, file: string): { config: Work
   if (r.register !== undefined) {
     if (typeof r.register === 'string' && r.register.trim() !== '' && !r.register.includes('\0'))
       config.register = r.register;
-    else problem('register', 'must be a PostgreSQL URL or a file path (text)', 'e.g. "postgres://clerk@db/huifang?schema=branch310"');
+    else
+      problem(
+        'register',
+        'must be a PostgreSQL URL or a file path (text)',
+        'e.g. "postgres://clerk@db/huifang?schema=branch310"',
+      );
   }
   if (r.sender !== undefined) {
     const sender = parseSender(r.sender, problem);
