@@ -159,7 +159,7 @@ describe('two reviewers deciding the same item at once', () => {
       ws.close();
     }
     const [a, b] = await Promise.all([
-      start(['review', 'confirm', String(itemId), '--workspace', shared], 'wang.reviewer'),
+      start(['review', 'correct', String(itemId), '--value', 'yes', '--workspace', shared], 'wang.reviewer'),
       start(['review', 'correct', String(itemId), '--value', 'no', '--workspace', shared], 'zhou.reviewer'),
     ]);
     expect([a.status, b.status].sort(), a.stderr + b.stderr).toEqual([0, 2]);
@@ -170,11 +170,17 @@ describe('two reviewers deciding the same item at once', () => {
         .prepare("SELECT actor, action FROM events WHERE action IN ('review.confirmed', 'review.corrected')")
         .all() as { actor: string; action: string }[];
       expect(decisions).toHaveLength(1);
-      const winner =
-        a.status === 0
-          ? { actor: 'wang.reviewer', action: 'review.confirmed' }
-          : { actor: 'zhou.reviewer', action: 'review.corrected' };
+      const winner = {
+        actor: a.status === 0 ? 'wang.reviewer' : 'zhou.reviewer',
+        action: 'review.corrected',
+      };
       expect(decisions[0]).toEqual(winner);
+      expect(after.db.prepare('SELECT final_json, decided_by FROM review_items WHERE item_id = ?').get(itemId)).toEqual(
+        {
+          final_json: JSON.stringify(a.status === 0 ? 'yes' : 'no'),
+          decided_by: winner.actor,
+        },
+      );
     } finally {
       after.close();
     }
