@@ -3,7 +3,7 @@
  * by the suite, test/postgres-setup.ts), the schema version check, and errors in words.
  * Runs in both runs of the suite; the parts that need the server only in the `postgres` run.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -14,7 +14,7 @@ import { openWorkspace } from '../src/store/workspace.ts';
 import type { Io } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
 import { freshRegister } from './postgres-server.ts';
-import { newWorkspace, onPostgres } from './workspace-helpers.ts';
+import { newWorkspace, onPostgres, SAMPLE_STAFF } from './workspace-helpers.ts';
 
 describe('SQL written once for both databases', () => {
   it('numbers the ? placeholders, leaving those in literals, quoted names and comments alone', () => {
@@ -142,6 +142,23 @@ describe.skipIf(process.env.HUIFANG_TEST_REGISTER !== 'postgres')('the register 
         ).toThrow('changed my mind');
       });
       expect(sql.prepare('SELECT staff_id FROM staff').all()).toEqual([{ staff_id: 'S2' }]);
+    } finally {
+      sql.close();
+    }
+  });
+
+  it('init --register keeps the register in huifang.json; later commands use it without being told', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'huifang-pginit-')), 'ws');
+    const address = freshRegister(server());
+    const made = await run(['init', dir, '--register', address]);
+    expect(made.code, made.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'huifang.json'), 'utf8')).register).toBe(address);
+    expect(existsSync(join(dir, 'register.sqlite'))).toBe(false);
+    const staff = await run(['staff', 'import', SAMPLE_STAFF, '--workspace', dir]);
+    expect(staff.code, staff.err).toBe(0);
+    const sql = openSql(address);
+    try {
+      expect((sql.prepare('SELECT count(*) AS n FROM staff').get() as { n: number }).n).toBeGreaterThan(0);
     } finally {
       sql.close();
     }
