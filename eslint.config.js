@@ -70,17 +70,32 @@ export default tseslint.config(
       'import-x/no-restricted-paths': [
         'error',
         {
-          zones: Object.entries(MAY_IMPORT).map(([folder, allowed]) => ({
-            target: `./src/${folder}`,
-            from: './src',
-            except: [`./${folder}`, ...allowed.map((a) => `./${a}`)],
-            message: `src/${folder} may import only ${allowed.length ? allowed.map((a) => `src/${a}`).join(', ') : 'itself'} (docs/architecture.md)`,
-          })),
+          zones: Object.entries(MAY_IMPORT)
+            .map(([folder, allowed]) => ({
+              target: `./src/${folder}`,
+              from: './src',
+              except: [`./${folder}`, ...allowed.map((a) => `./${a}`)],
+              message: `src/${folder} may import only ${allowed.length ? allowed.map((a) => `src/${a}`).join(', ') : 'itself'} (docs/architecture.md)`,
+            }))
+            .concat(
+              [...Object.keys(MAY_IMPORT), 'cli']
+                .filter((folder) => folder !== 'store')
+                .map((folder) => ({
+                  target: `./src/${folder}`,
+                  from: './src/store/sql.ts',
+                  message: 'The register is sealed: only src/store runs SQL; call (or add) a store function.',
+                })),
+            ),
         },
       ],
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'better-sqlite3', message: 'Only src/store opens the database.' }] },
+        {
+          paths: [
+            { name: 'better-sqlite3', message: 'Only src/store opens the database.' },
+            { name: 'pg', message: 'Only src/store opens the database.' },
+          ],
+        },
       ],
     },
   },
@@ -100,6 +115,7 @@ export default tseslint.config(
               message: 'src/domain does no I/O: pass it the values it needs.',
             })),
             { name: 'better-sqlite3', message: 'Only src/store opens the database.' },
+            { name: 'pg', message: 'Only src/store opens the database.' },
           ],
           patterns: [{ group: ['../*'], message: 'src/domain imports no other part of src/.' }],
         },

@@ -148,7 +148,7 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
     const ws = openWorkspace(join(root, 'ws'));
     // The archive command is run by a named clerk on the roster.
     importStaff(
-      ws.db,
+      ws.register,
       [{ staffId: 'bench', name: 'bench', role: '经办人', isMarketing: false }],
       'bench',
       'bench roster',
@@ -163,7 +163,7 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
       n++;
       const id = visitId(n);
       const customerId = `3101${String(n).padStart(8, '0')}`;
-      upsertCustomer(ws.db, {
+      upsertCustomer(ws.register, {
         customerId,
         name: `客户${n}`,
         kind: 'individual',
@@ -176,7 +176,7 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
         openedOn: '2026-04-01',
       });
       insertVisit(
-        ws.db,
+        ws.register,
         {
           visitId: id,
           customerId,
@@ -194,7 +194,7 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
         randomFillSync(bytes, 4, size - 6);
         bytes.set([0xff, 0xd9], size - 2);
         const stored = ws.files.putBytes(bytes);
-        addDocument(ws.db, {
+        addDocument(ws.register, {
           visitId: id,
           kind: k === 0 ? 'e-questionnaire' : 'attachment',
           role: 'received',

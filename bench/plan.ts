@@ -50,7 +50,7 @@ export async function runPlanBench(options: { accounts: number }): Promise<void>
     const bytes = Buffer.from('bench accounts');
     const stored = ws.files.putBytes(bytes);
     saveAccountImport(
-      ws.db,
+      ws.register,
       {
         asOf: '2026-11-30',
         sourcePath: 'bench',

@@ -96,7 +96,14 @@ function recordIngest(
   pages: { visitId: string; kind: DocumentKind; reading?: boolean }[],
 ): string {
   const { sha256, size } = ws.files.putBytes(bytes);
-  beginIngestFile(ws.db, { sha256, size, fileName, sourcePath: `/scans/${fileName}`, handler: 'scan', actor: 'clerk' });
+  beginIngestFile(ws.register, {
+    sha256,
+    size,
+    fileName,
+    sourcePath: `/scans/${fileName}`,
+    handler: 'scan',
+    actor: 'clerk',
+  });
   const newPages: NewPage[] = pages.map((p, i) => ({
     page: i + 1,
     visitId: p.visitId,
@@ -104,7 +111,7 @@ function recordIngest(
     assignedBy: 'qr',
     reading: p.reading ? FORM_READING : {},
   }));
-  finishIngestFile(ws.db, { sha256, actor: 'clerk', pageCount: pages.length, pages: newPages, reviewItems: [] });
+  finishIngestFile(ws.register, { sha256, actor: 'clerk', pageCount: pages.length, pages: newPages, reviewItems: [] });
   return sha256;
 }
 
@@ -144,9 +151,9 @@ describe.skipIf(lacks('convert', 'pdfimages', 'unzip'))(
           ...customer(`${branch}0000010${n}`, 'individual', branch),
           branchName: branch === '3101' ? '上海浦东南路证券营业部' : '北京金融街证券营业部',
         };
-        upsertCustomer(ws.db, c);
+        upsertCustomer(ws.register, c);
         insertVisit(
-          ws.db,
+          ws.register,
           {
             visitId,
             customerId: c.customerId,
@@ -255,7 +262,7 @@ describe.skipIf(lacks('convert', 'pdfimages', 'unzip'))(
 
       // 复核: a reviewer other than the visitor approves each visit once its pages are in.
       for (const v of [A1, B1, A2, B2, A3])
-        recordVisitReview(ws.db, v, 'approve', 'form, envelope and receipt checked', '王五');
+        recordVisitReview(ws.register, v, 'approve', 'form, envelope and receipt checked', '王五');
       opts = (branch, out, extra = {}) => ({
         branch,
         period: '2026-05',
@@ -419,7 +426,7 @@ describe.skipIf(lacks('convert', 'pdfimages', 'unzip'))(
     }, 60_000);
 
     it('builds byte-identical bundles again, reusing the extracts', async () => {
-      const before = documentsOf(ws.db, A1)
+      const before = documentsOf(ws.register, A1)
         .filter((d) => d.role === 'derived')
         .map((d) => d.documentId);
       expect(before).toHaveLength(3);
@@ -428,7 +435,7 @@ describe.skipIf(lacks('convert', 'pdfimages', 'unzip'))(
         expect(readFileSync(again.bundles[0]!.path).equals(readFileSync(built.get(branch)!.path))).toBe(true);
       }
       expect(
-        documentsOf(ws.db, A1)
+        documentsOf(ws.register, A1)
           .filter((d) => d.role === 'derived')
           .map((d) => d.documentId),
       ).toEqual(before);
@@ -436,13 +443,13 @@ describe.skipIf(lacks('convert', 'pdfimages', 'unzip'))(
 
     it('a page moved to another visit leaves the old extract out of both the register and the bundle', async () => {
       // page 3 (A1's second form sheet) turns out to be B1's
-      movePage(ws.db, { sha256: tiffSha, page: 3, visitId: B1, kind: 'attachment', actor: 'clerk' });
+      movePage(ws.register, { sha256: tiffSha, page: 3, visitId: B1, kind: 'attachment', actor: 'clerk' });
       const a = (await buildBundles(ws, opts('3101', 'moved'))).bundles[0]!;
       const b = (await buildBundles(ws, opts('3102', 'moved'))).bundles[0]!;
       const page3 = await greyHash(tiff, 2);
       expect([...(await pageHashesIn(a, 'mv-a')).values()].flat()).not.toContain(page3);
       expect([...(await pageHashesIn(b, 'mv-b')).values()].flat()).toContain(page3);
-      const forms = documentsOf(ws.db, A1).filter((d) => d.role === 'derived' && d.kind === 'form');
+      const forms = documentsOf(ws.register, A1).filter((d) => d.role === 'derived' && d.kind === 'form');
       expect(forms.map((d) => d.meta.pages)).toEqual([[1]]);
       expect((await verifyBundle(a.path)).ok).toBe(true);
       expect((await verifyBundle(b.path)).ok).toBe(true);

@@ -167,20 +167,20 @@ describe('archive bundles', () => {
   });
 
   it('records bundles with their retention date; `due` honours legal holds', async () => {
-    const all = listBundles(f.ws.db, { branchCode: '3101' });
+    const all = listBundles(f.ws.register, { branchCode: '3101' });
     expect(all.length).toBeGreaterThan(0);
     expect(all.every((b) => b.retainUntil >= '2029-05-31')).toBe(true);
-    expect(dueBundles(f.ws.db, '2026-07-01')).toEqual([]);
+    expect(dueBundles(f.ws.register, '2026-07-01')).toEqual([]);
     // Retention counts from the visits' completion (their evidence arrived after the period), never from the period.
     const bundle = all.find((b) => b.bundleId === 'huifang-3101-2026-05')!;
-    expect(dueBundles(f.ws.db, '2029-06-01').map((b) => b.bundleId)).not.toContain('huifang-3101-2026-05');
+    expect(dueBundles(f.ws.register, '2029-06-01').map((b) => b.bundleId)).not.toContain('huifang-3101-2026-05');
     const dayAfter = addDays(bundle.retainUntil, 1);
-    const due = dueBundles(f.ws.db, dayAfter);
+    const due = dueBundles(f.ws.register, dayAfter);
     expect(due.map((b) => b.bundleId)).toContain('huifang-3101-2026-05');
-    placeHold(f.ws.db, 'huifang-3101-2026-05', 'CSRC inquiry 2029-17', 'legal');
-    expect(dueBundles(f.ws.db, dayAfter).map((b) => b.bundleId)).not.toContain('huifang-3101-2026-05');
-    releaseHolds(f.ws.db, 'huifang-3101-2026-05', 'closed', 'legal');
-    expect(dueBundles(f.ws.db, dayAfter).map((b) => b.bundleId)).toContain('huifang-3101-2026-05');
+    placeHold(f.ws.register, 'huifang-3101-2026-05', 'CSRC inquiry 2029-17', 'legal');
+    expect(dueBundles(f.ws.register, dayAfter).map((b) => b.bundleId)).not.toContain('huifang-3101-2026-05');
+    releaseHolds(f.ws.register, 'huifang-3101-2026-05', 'closed', 'legal');
+    expect(dueBundles(f.ws.register, dayAfter).map((b) => b.bundleId)).toContain('huifang-3101-2026-05');
   });
 
   it('the CLI prints {"bundles":[…]} and verify {"ok","problems"}; retention below 3 years is refused', async () => {

@@ -69,10 +69,10 @@ export interface Fixture {
 /** Adds a passing phone visit with a recording of `size` bytes. */
 export function addPhoneVisit(ws: Workspace, n: number, period: string, size = 40_000, branch = '3101'): VisitId {
   const c = customer(`31010000${String(n).padStart(4, '0')}`, 'individual', branch);
-  upsertCustomer(ws.db, c);
+  upsertCustomer(ws.register, c);
   const visitId = visitIdFor(n);
   insertVisit(
-    ws.db,
+    ws.register,
     {
       visitId,
       customerId: c.customerId,
@@ -98,9 +98,9 @@ export function addPhoneVisit(ws: Workspace, n: number, period: string, size = 4
     },
     noise(`rec${n}`, size),
   );
-  enterAnswers(ws.db, visitId, passingAnswers('new-account'), '李四');
+  enterAnswers(ws.register, visitId, passingAnswers('new-account'), '李四');
   // 复核: a reviewer other than the visitor approves the visit once its evidence is in.
-  recordVisitReview(ws.db, visitId, 'approve', 'recording and answers checked', '王五');
+  recordVisitReview(ws.register, visitId, 'approve', 'recording and answers checked', '王五');
   return visitId;
 }
 
@@ -110,10 +110,10 @@ export function makeFixture(): Fixture {
   const v1 = addPhoneVisit(ws, 1, '2026-05');
   // e-questionnaire with a scan attachment whose name is hostile to file systems
   const c2 = customer('310100000002', 'institution');
-  upsertCustomer(ws.db, c2);
+  upsertCustomer(ws.register, c2);
   const v2 = visitIdFor(2);
   insertVisit(
-    ws.db,
+    ws.register,
     {
       visitId: v2,
       customerId: c2.customerId,
@@ -175,14 +175,14 @@ export function makeFixture(): Fixture {
     },
     jpeg('scan2c', 5_000),
   );
-  enterAnswers(ws.db, v2, passingAnswers('existing'), '李四');
-  recordVisitReview(ws.db, v2, 'approve', 'export and attachments checked', '王五');
+  enterAnswers(ws.register, v2, passingAnswers('existing'), '李四');
+  recordVisitReview(ws.register, v2, 'approve', 'export and attachments checked', '王五');
   // a letter that never came back: fails validation (no returned form)
   const c3 = customer('310100000003', 'individual');
-  upsertCustomer(ws.db, c3);
+  upsertCustomer(ws.register, c3);
   const v3 = visitIdFor(3);
   insertVisit(
-    ws.db,
+    ws.register,
     {
       visitId: v3,
       customerId: c3.customerId,

@@ -96,7 +96,7 @@ describe('ingest of every input format', () => {
       [2, C, 'attachment', 'follow'],
       [3, C, 'attachment', 'follow'],
     ]);
-    const docs = documentsOf(ws.db, C).filter((d) => d.sha256 === file('batch.tif').sha256);
+    const docs = documentsOf(ws.register, C).filter((d) => d.sha256 === file('batch.tif').sha256);
     expect(docs.map((d) => [d.kind, d.role, d.meta.pages])).toEqual([
       ['form', 'received', [1]],
       ['attachment', 'received', [2, 3]],
@@ -130,7 +130,7 @@ describe('ingest of every input format', () => {
       [2, C, 'letter', 'qr'],
       [3, C, 'form', 'qr'],
     ]);
-    const letters = documentsOf(ws.db, C).filter((d) => d.kind === 'letter' && d.role === 'received');
+    const letters = documentsOf(ws.register, C).filter((d) => d.kind === 'letter' && d.role === 'received');
     expect(letters).toHaveLength(1);
     expect(letters[0]!.meta.pages).toEqual([1, 2]);
     expect(letters[0]!.pageCount).toBe(2);

@@ -5,6 +5,7 @@ import { ingest } from '../src/ingest/ingest.ts';
 import type { IngestHandler } from '../src/ingest/handlers.ts';
 import { INGEST_HANDLERS } from '../src/cli/ingest-handlers.ts';
 import { finalReadingsOf } from '../src/scan/review.ts';
+import { eventsOfAction } from '../src/store/bundles.ts';
 import { pagesOfVisit } from '../src/store/pages.ts';
 import { recordEvent } from '../src/store/register.ts';
 import type { Workspace } from '../src/store/workspace.ts';
@@ -84,10 +85,8 @@ describe('ingest handlers', () => {
       assignedBy: 'handler',
       review: true,
     });
-    expect(finalReadingsOf(ws.db, A).openReviewItems.map((i) => i.subject)).toEqual(['visit']);
-    const memoEvents = (
-      ws.db.prepare("SELECT details_json FROM events WHERE action = 'memo.read'").all() as { details_json: string }[]
-    ).map((e) => JSON.parse(e.details_json).sha256);
+    expect(finalReadingsOf(ws.register, A).openReviewItems.map((i) => i.subject)).toEqual(['visit']);
+    const memoEvents = eventsOfAction(ws.register, 'memo.read').map((e) => e.details.sha256);
     expect(memoEvents).toEqual([report.files[0]!.sha256, report.files[2]!.sha256]);
     // A result the register refuses, or a failure inside the final transaction, leaves the
     // file whole in quarantine and nothing half-written; the batch goes on.
@@ -102,7 +101,7 @@ describe('ingest handlers', () => {
       quarantine: { reason: 'the memo names no visit', ruleId: 'memo/no-visit' },
     });
     expect(report.files[3]!.pages[0]!.quarantine?.reason).toContain('the memo register refused it');
-    expect(pagesOfVisit(ws.db, A).map((p) => p.fileName)).toEqual(['1-good.memo']);
+    expect(pagesOfVisit(ws.register, A).map((p) => p.fileName)).toEqual(['1-good.memo']);
     expect(report.quarantined).toHaveLength(3);
   });
 });

@@ -47,11 +47,11 @@ export const INGEST_ROSTER = [
 
 export function seedWorkspace(dir: string, visits: SeedVisit[]): { ws: Workspace; visitIds: string[] } {
   const ws = openTestWorkspace(dir);
-  importStaff(ws.db, INGEST_ROSTER, 'test', 'roster');
+  importStaff(ws.register, INGEST_ROSTER, 'test', 'roster');
   const visitIds: string[] = [];
   visits.forEach((v, i) => {
     const customerId = `31010000${String(i + 1).padStart(4, '0')}`;
-    upsertCustomer(ws.db, {
+    upsertCustomer(ws.register, {
       customerId,
       name: v.customerKind === 'institution' ? `上海测试投资有限公司${i + 1}` : `张测试${i + 1}`,
       kind: v.customerKind ?? 'individual',
@@ -65,7 +65,7 @@ export function seedWorkspace(dir: string, visits: SeedVisit[]): { ws: Workspace
     });
     const visitId = (v.visitId as VisitId | undefined) ?? newVisitId();
     insertVisit(
-      ws.db,
+      ws.register,
       {
         visitId,
         customerId,

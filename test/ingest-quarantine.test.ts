@@ -163,15 +163,15 @@ describe('bad input and quarantine', () => {
     ]);
     expect(moved.status, moved.stderr).toBe(0);
     expect(moved.stdout).toContain(`moved from quarantine to ${A} postal-receipt by zhao.clerk`);
-    expect(quarantinedPages(ws.db).map((p) => p.sourcePath)).not.toContain(inputs['f-orphan.png']);
-    const page = pagesOfVisit(ws.db, A).find((p) => p.sourcePath === inputs['f-orphan.png'])!;
+    expect(quarantinedPages(ws.register).map((p) => p.sourcePath)).not.toContain(inputs['f-orphan.png']);
+    const page = pagesOfVisit(ws.register, A).find((p) => p.sourcePath === inputs['f-orphan.png'])!;
     expect(page).toMatchObject({
       kind: 'postal-receipt',
       assignedBy: 'clerk',
       updatedBy: 'zhao.clerk',
       status: 'assigned',
     });
-    expect(finalReadingsOf(ws.db, A).pages.map((p) => p.kind)).toContain('postal-receipt');
+    expect(finalReadingsOf(ws.register, A).pages.map((p) => p.kind)).toContain('postal-receipt');
   });
 
   it('exits 1 when pages went to quarantine, and refuses a missing path before writing anything', async () => {

@@ -7,6 +7,7 @@ import { INGEST_HANDLERS } from '../src/cli/ingest-handlers.ts';
 import { sha256Of } from '../src/store/files.ts';
 import { ingestCounts, getIngestFile } from '../src/store/ingest.ts';
 import { pagesOfFile } from '../src/store/pages.ts';
+import { documentsOf } from '../src/store/visits.ts';
 import { openWorkspace, type Workspace } from '../src/store/workspace.ts';
 import { attachmentScan, BIN, formScan, huifang, imagePdfOf, seedWorkspace, tempDir } from './ingest-helpers.ts';
 
@@ -30,7 +31,13 @@ const seeds = () =>
   }));
 /** What the register says about a file's pages, comparable across workspaces. */
 const placement = (ws: Workspace, path: string) =>
-  pagesOfFile(ws.db, sha256Of(readFileSync(path))).map((p) => [p.page, p.status, p.visitId, p.kind, p.assignedBy]);
+  pagesOfFile(ws.register, sha256Of(readFileSync(path))).map((p) => [
+    p.page,
+    p.status,
+    p.visitId,
+    p.kind,
+    p.assignedBy,
+  ]);
 
 beforeAll(async () => {
   dir = tempDir('ingest-resume');
@@ -54,7 +61,7 @@ afterAll(() => reference?.close());
 
 describe('ingesting the same files again', () => {
   it('changes nothing, under any name', async () => {
-    const before = ingestCounts(reference.db);
+    const before = ingestCounts(reference.register);
     expect(before).toMatchObject({ files: 2, filesDone: 2, pages: 7, assignedPages: 7, quarantinedPages: 0 });
     const copy = join(dir, 'in', 'batch-renamed-copy.pdf');
     copyFileSync(batch, copy);
@@ -64,7 +71,7 @@ describe('ingesting the same files again', () => {
     expect(again.files[0]!.pages.map((p) => [p.visitId, p.kind])).toEqual(
       placement(reference, batch).map((p) => [p[2], p[3]]),
     );
-    expect(ingestCounts(reference.db)).toEqual(before);
+    expect(ingestCounts(reference.register)).toEqual(before);
   });
 });
 
@@ -83,7 +90,8 @@ describe('a run killed in the middle of a file', () => {
     const batchSha = sha256Of(readFileSync(long));
     const watcher = openWorkspace(wsDir);
     try {
-      while (getIngestFile(watcher.db, batchSha)?.status !== 'processing') await new Promise((r) => setTimeout(r, 50));
+      while (getIngestFile(watcher.register, batchSha)?.status !== 'processing')
+        await new Promise((r) => setTimeout(r, 50));
     } finally {
       watcher.close();
     }
@@ -94,8 +102,8 @@ describe('a run killed in the middle of a file', () => {
     try {
       // The original is kept; the file is marked unfinished; none of its pages was half-written.
       expect(killed.files.has(batchSha)).toBe(true);
-      expect(getIngestFile(killed.db, batchSha)?.status).toBe('processing');
-      expect(pagesOfFile(killed.db, batchSha)).toEqual([]);
+      expect(getIngestFile(killed.register, batchSha)?.status).toBe('processing');
+      expect(pagesOfFile(killed.register, batchSha)).toEqual([]);
     } finally {
       killed.close();
     }
@@ -110,21 +118,18 @@ describe('a run killed in the middle of a file', () => {
     const resumed = openWorkspace(wsDir);
     const reference = neverKilled;
     try {
-      expect(ingestCounts(resumed.db)).toEqual(ingestCounts(reference.db));
+      expect(ingestCounts(resumed.register)).toEqual(ingestCounts(reference.register));
       expect(placement(resumed, long)).toEqual(placement(reference, long));
       expect(placement(resumed, single)).toEqual(placement(reference, single));
-      expect(getIngestFile(resumed.db, batchSha)).toMatchObject({ status: 'done', attempts: 2 });
+      expect(getIngestFile(resumed.register, batchSha)).toMatchObject({ status: 'done', attempts: 2 });
       for (const v of visitIds) {
-        const docs = resumed.db
-          .prepare(
-            "SELECT kind, meta_json FROM documents WHERE visit_id = ? AND role = 'received' ORDER BY kind, sha256",
-          )
-          .all(v);
-        const ref = reference.db
-          .prepare(
-            "SELECT kind, meta_json FROM documents WHERE visit_id = ? AND role = 'received' ORDER BY kind, sha256",
-          )
-          .all(v);
+        const received = (w: Workspace) =>
+          documentsOf(w.register, v)
+            .filter((d) => d.role === 'received')
+            .map((d) => ({ kind: d.kind, sha256: d.sha256, meta: d.meta }))
+            .sort((a, b) => a.kind.localeCompare(b.kind) || a.sha256.localeCompare(b.sha256));
+        const docs = received(resumed);
+        const ref = received(reference);
         expect(docs).toEqual(ref);
       }
     } finally {

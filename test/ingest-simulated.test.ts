@@ -36,7 +36,7 @@ beforeAll(async () => {
   // The post office's list of the letters' tracking numbers, recorded before the returns come in.
   const list = await readMailingList(simulation.mailingList);
   const mailed = recordMailings(
-    ws.db,
+    ws.register,
     list.rows.map((r) => ({ trackingNumber: r.trackingNumber, visitId: r.visitId!, file: list.path, row: r.row })),
     'clerk.test',
   );
@@ -101,10 +101,10 @@ describe('ingest of simulated returns (rendered, filled, degraded)', () => {
 
   it('keeps every input byte-for-byte, and a second ingest changes nothing', async () => {
     for (const f of report.files) expect(ws.files.read(f.sha256).equals(readFileSync(f.path))).toBe(true);
-    const before = ingestCounts(ws.db);
+    const before = ingestCounts(ws.register);
     const again = await ingest(ws, [join(dir, 'returns')], { actor: 'clerk.test', handlers: INGEST_HANDLERS });
     expect(again.files.every((f) => f.status === 'duplicate')).toBe(true);
-    expect(ingestCounts(ws.db)).toEqual(before);
+    expect(ingestCounts(ws.register)).toEqual(before);
     expect(existsSync(join(dir, 'returns', 'truth.json'))).toBe(true);
   });
 });

@@ -78,7 +78,7 @@ describe('huifang letters', () => {
   it('registers the visits with their visitor and due date one month after opening (第十七条)', () => {
     const w = openWorkspace(ws);
     try {
-      const visits = listVisits(w.db);
+      const visits = listVisits(w.register);
       expect(visits).toHaveLength(66);
       const first = visits.find((v) => v.customerId === '310100018001')!;
       expect(first.visitor).toBe('S310101'); // 周敏, by 工号
@@ -164,7 +164,7 @@ describe('huifang forms', () => {
     expect(await pageCount(json.visits[0].pdf)).toBe(1);
     const w = openWorkspace(join(dir, 'ws'));
     try {
-      expect(listVisits(w.db).every((v) => v.channel === 'face-to-face' && v.category === 'existing')).toBe(true);
+      expect(listVisits(w.register).every((v) => v.channel === 'face-to-face' && v.category === 'existing')).toBe(true);
     } finally {
       w.close();
     }
@@ -198,7 +198,7 @@ describe('a bad customer list', () => {
     expect(existsSync(join(dir, 'letters'))).toBe(false);
     const w = openWorkspace(join(dir, 'ws'));
     try {
-      expect(listVisits(w.db)).toHaveLength(0);
+      expect(listVisits(w.register)).toHaveLength(0);
     } finally {
       w.close();
     }

@@ -53,6 +53,15 @@ describe('the linter keeps the shape of the code', () => {
     ).toEqual([]);
   });
 
+  it('keeps the register sealed: only src/store reaches its SQL', async () => {
+    const code = "import { sqlOf } from '../store/sql.ts';\nexport const x = sqlOf;\n";
+    expect(await rulesBroken('src/rules/probe.ts', code)).toContain('import-x/no-restricted-paths');
+    expect(await rulesBroken('src/cli/probe.ts', code)).toContain('import-x/no-restricted-paths');
+    expect(
+      await rulesBroken('src/store/probe.ts', "import { sqlOf } from './sql.ts';\nexport const x = sqlOf;\n"),
+    ).toEqual([]);
+  });
+
   it('refuses a function of more than 60 lines in src/', async () => {
     const body = Array.from({ length: 61 }, (_, i) => `  n += ${i};`).join('\n');
     expect(

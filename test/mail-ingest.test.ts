@@ -38,7 +38,7 @@ describe('e-mails are matched to their visits and kept with printout and attachm
     expect(report.quarantined).toEqual([]);
     expect(report.files[0]!.handler).toBe('email');
     expect(report.files[0]!.pages[0]).toMatchObject({ visitId: visit.visitId, kind: 'email', assignedBy: 'handler' });
-    const docs = documentsOf(ws.db, visit.visitId);
+    const docs = documentsOf(ws.register, visit.visitId);
     const original = docs.find((d) => d.kind === 'email')!;
     expect(original.role).toBe('received');
     expect(ws.files.read(original.sha256).equals(eml)).toBe(true);
@@ -46,7 +46,7 @@ describe('e-mails are matched to their visits and kept with printout and attachm
     expect(printout).toMatchObject({ role: 'derived', sourceSha256: sha256Of(eml), fileName: 'reply.printout.pdf' });
     expect(printout.meta.attachmentOf).toBe('form');
     expect(ws.files.read(printout.sha256).subarray(0, 5).toString()).toBe('%PDF-');
-    expect(documentsOf(ws.db, other.visitId)).toEqual([]);
+    expect(documentsOf(ws.register, other.visitId)).toEqual([]);
   });
 
   it('matches by the sender address when no visit id is given, preferring the open e-mail visit', async () => {
@@ -59,14 +59,14 @@ describe('e-mails are matched to their visits and kept with printout and attachm
       handlers: INGEST_HANDLERS,
     });
     expect(report.files[0]!.pages[0]!.visitId).toBe(open.visitId);
-    expect(documentsOf(ws.db, done.visitId)).toEqual([]);
+    expect(documentsOf(ws.register, done.visitId)).toEqual([]);
   });
 
   it('keeps every attachment of an e-mail on the visit, with its SHA-256', async () => {
     const su = customer({ customerId: '310100018105', name: '苏宇航', email: 'su.yuhang@example.com' });
     const visit = addVisit(ws, su);
     await ingest(ws, [join(SAMPLES, '03-attachments-su-yuhang.eml')], { actor: 'clerk1', handlers: INGEST_HANDLERS });
-    const attachments = documentsOf(ws.db, visit.visitId).filter((d) => d.kind === 'attachment');
+    const attachments = documentsOf(ws.register, visit.visitId).filter((d) => d.kind === 'attachment');
     expect(attachments.map((a) => a.fileName)).toEqual(['回访记录表-苏宇航.pdf', '执业证书照片.png']);
     const mail = await parseEml(readFileSync(join(SAMPLES, '03-attachments-su-yuhang.eml')), 'x.eml');
     expect(attachments.map((a) => a.sha256)).toEqual(mail.attachments.map((a) => a.sha256));
@@ -79,7 +79,7 @@ describe('e-mails are matched to their visits and kept with printout and attachm
     expect(report.quarantined).toHaveLength(1);
     expect(report.quarantined[0]!.ruleId).toBe('mail/unmatched');
     expect(report.quarantined[0]!.reason).toContain('stranger@example.org is not the e-mail address of any customer');
-    const items = listReviewItems(ws.db);
+    const items = listReviewItems(ws.register);
     expect(items.map((i) => i.subject)).toEqual(['visit']);
     expect(ws.files.has(report.files[0]!.sha256)).toBe(true);
   });
@@ -101,10 +101,10 @@ describe('e-mails are matched to their visits and kept with printout and attachm
     const visit = addVisit(ws, customer());
     const path = join(SAMPLES, '01-gbk-zhao-wenbo.eml');
     await ingest(ws, [path], { actor: 'clerk1', handlers: INGEST_HANDLERS });
-    const before = documentsOf(ws.db, visit.visitId);
+    const before = documentsOf(ws.register, visit.visitId);
     const again = await ingest(ws, [path], { actor: 'clerk1', handlers: INGEST_HANDLERS });
     expect(again.files[0]!.status).toBe('duplicate');
-    expect(documentsOf(ws.db, visit.visitId)).toEqual(before);
+    expect(documentsOf(ws.register, visit.visitId)).toEqual(before);
   });
 
   it("a mail client's PDF printout is recognised by its header lines and matched the same way", async () => {
@@ -121,7 +121,7 @@ describe('e-mails are matched to their visits and kept with printout and attachm
     const report = await ingest(ws, [write('printed.pdf', pdf)], { actor: 'clerk1', handlers: INGEST_HANDLERS });
     expect(report.files[0]!.handler).toBe('email-printout');
     expect(report.files[0]!.pages[0]).toMatchObject({ visitId: visit.visitId, kind: 'email-printout' });
-    const doc = documentsOf(ws.db, visit.visitId).find((d) => d.kind === 'email-printout')!;
+    const doc = documentsOf(ws.register, visit.visitId).find((d) => d.kind === 'email-printout')!;
     expect(doc.role).toBe('received');
     expect(ws.files.read(doc.sha256).equals(Buffer.from(pdf))).toBe(true);
   });

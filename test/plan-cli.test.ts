@@ -16,6 +16,7 @@ import type { Account } from '../src/domain/account.ts';
 import { InputError } from '../src/domain/messages.ts';
 import { readAccountEvents, readAccounts } from '../src/input/accounts.ts';
 import { listImports, plannedVisits, getPlan } from '../src/store/planning.ts';
+import { getVisit } from '../src/store/visits.ts';
 import { openWorkspace } from '../src/store/workspace.ts';
 import { newStaffedWorkspace } from './workspace-helpers.ts';
 import { generatePopulation } from './plan-population.ts';
@@ -216,7 +217,7 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
     expect(JSON.parse(again.out).added).toBe(0);
     const w = openWorkspace(ws);
     try {
-      const imports = listImports(w.db);
+      const imports = listImports(w.register);
       expect(imports.map((i) => i.kind)).toEqual(['accounts', 'events', 'events']);
       for (const i of imports) expect(w.files.has(i.sha256)).toBe(true);
       expect(imports[0]!.asOf).toBe('2026-11-30');
@@ -296,11 +297,12 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
     expect(started).toHaveLength(mine.length);
     const w = openWorkspace(ws);
     try {
-      const items = plannedVisits(w.db, getPlan(w.db, { year: 2026 })!.planId, { branch, category: 'special' });
+      const items = plannedVisits(w.register, getPlan(w.register, { year: 2026 })!.planId, {
+        branch,
+        category: 'special',
+      });
       expect(items.map((i) => i.visitId).sort()).toEqual(started.map((v: any) => v.visitId).sort());
-      const due = (
-        w.db.prepare('SELECT due_on FROM visits WHERE visit_id = ?').get(started[0].visitId) as { due_on: string }
-      ).due_on;
+      const due = getVisit(w.register, started[0].visitId)!.dueOn;
       expect(items.map((i) => i.due)).toContain(due);
     } finally {
       w.close();
@@ -357,8 +359,12 @@ describe('huifang accounts/events import, plan, letters --plan, coverage', () =>
     const w = openWorkspace(ws);
     try {
       for (const v of visits) {
-        const row = w.db.prepare('SELECT category, channel, due_on FROM visits WHERE visit_id = ?').get(v.visitId);
-        expect(row).toEqual({ category: 'key', channel: 'face-to-face', due_on: '2026-12-31' });
+        const visit = getVisit(w.register, v.visitId)!;
+        expect({ category: visit.category, channel: visit.channel, dueOn: visit.dueOn }).toEqual({
+          category: 'key',
+          channel: 'face-to-face',
+          dueOn: '2026-12-31',
+        });
       }
     } finally {
       w.close();

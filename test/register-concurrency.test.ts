@@ -17,6 +17,7 @@ import { pagesOfFile } from '../src/store/pages.ts';
 import { openReviewItems } from '../src/scan/review.ts';
 import { importStaff } from '../src/store/rules.ts';
 import { listVisits } from '../src/store/visits.ts';
+import { sqlOf } from '../src/store/sql.ts';
 import { openWorkspace, type Workspace } from '../src/store/workspace.ts';
 import {
   attachmentScan,
@@ -61,14 +62,20 @@ let runs: Run[];
 
 /** What the register says about a file's pages, comparable across workspaces. */
 const placement = (ws: Workspace, path: string) =>
-  pagesOfFile(ws.db, sha256Of(readFileSync(path))).map((p) => [p.page, p.status, p.visitId, p.kind, p.assignedBy]);
+  pagesOfFile(ws.register, sha256Of(readFileSync(path))).map((p) => [
+    p.page,
+    p.status,
+    p.visitId,
+    p.kind,
+    p.assignedBy,
+  ]);
 
 beforeAll(async () => {
   dir = tempDir('concurrent');
   const seeds = [{}, { customerKind: 'institution' as const }, {}, {}, {}];
   const seeded = seedWorkspace(join(dir, 'shared'), seeds);
   visitIds = seeded.visitIds;
-  importStaff(seeded.ws.db, REVIEWERS, 'test', 'roster');
+  importStaff(seeded.ws.register, REVIEWERS, 'test', 'roster');
   seeded.ws.close();
   shared = join(dir, 'shared');
   const [v1, v2, v3, v4, v5] = visitIds as [string, string, string, string, string];
@@ -136,7 +143,7 @@ describe('four ingest processes at once over overlapping folders', () => {
   it('the register holds every page once, where one clerk alone would have put it', () => {
     const ws = openWorkspace(shared);
     try {
-      expect(ingestCounts(ws.db)).toEqual(ingestCounts(reference.db));
+      expect(ingestCounts(ws.register)).toEqual(ingestCounts(reference.register));
       for (const path of Object.values(files)) expect(placement(ws, path), path).toEqual(placement(reference, path));
       const pages = Object.values(files).flatMap((p) => placement(ws, p));
       expect(pages).toHaveLength(1 + 4 + 2 + 1);
@@ -166,7 +173,7 @@ describe('two reviewers deciding the same item at once', () => {
     expect(a.stderr + b.stderr).toMatch(new RegExp(`Review item ${itemId} (is|was) already (confirmed|corrected)`));
     const after = openWorkspace(shared);
     try {
-      const decisions = after.db
+      const decisions = sqlOf(after.register)
         .prepare("SELECT actor, action FROM events WHERE action IN ('review.confirmed', 'review.corrected')")
         .all() as { actor: string; action: string }[];
       expect(decisions).toHaveLength(1);
@@ -175,12 +182,12 @@ describe('two reviewers deciding the same item at once', () => {
         action: 'review.corrected',
       };
       expect(decisions[0]).toEqual(winner);
-      expect(after.db.prepare('SELECT final_json, decided_by FROM review_items WHERE item_id = ?').get(itemId)).toEqual(
-        {
-          final_json: JSON.stringify(a.status === 0 ? 'yes' : 'no'),
-          decided_by: winner.actor,
-        },
-      );
+      expect(
+        sqlOf(after.register).prepare('SELECT final_json, decided_by FROM review_items WHERE item_id = ?').get(itemId),
+      ).toEqual({
+        final_json: JSON.stringify(a.status === 0 ? 'yes' : 'no'),
+        decided_by: winner.actor,
+      });
     } finally {
       after.close();
     }
@@ -193,7 +200,7 @@ describe('two letters runs at once', () => {
     const lines = readFileSync(join(import.meta.dirname, '..', 'samples', 'customers.csv'), 'utf8').split('\n');
     writeFileSync(list, lines.slice(0, 4).join('\n') + '\n');
     const before = openWorkspace(shared);
-    const known = new Set(listVisits(before.db).map((v) => v.visitId));
+    const known = new Set(listVisits(before.register).map((v) => v.visitId));
     before.close();
     const letters = (out: string) =>
       start([
@@ -219,7 +226,7 @@ describe('two letters runs at once', () => {
     expect(new Set(ids).size).toBe(6);
     const after = openWorkspace(shared);
     try {
-      const added = listVisits(after.db).filter((v) => !known.has(v.visitId));
+      const added = listVisits(after.register).filter((v) => !known.has(v.visitId));
       expect(added.map((v) => v.visitId).sort()).toEqual([...ids].sort());
     } finally {
       after.close();

@@ -10,6 +10,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { numberedPlaceholders, placeholderCount, postgresDdl } from '../src/store/dialect.ts';
 import { LATEST_SCHEMA_VERSION, openSql } from '../src/store/migrate.ts';
 import { MIGRATIONS } from '../src/store/migrations.ts';
+import { sqlOf } from '../src/store/sql.ts';
 import { openWorkspace } from '../src/store/workspace.ts';
 import type { Io } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
@@ -41,7 +42,7 @@ describe('SQL written once for both databases', () => {
     writeFileSync(join(dir, 'huifang.json'), JSON.stringify({ register: 'data/reg.sqlite' }));
     const ws = openWorkspace(dir, { mustExist: true });
     try {
-      expect(ws.db.dialect).toBe('sqlite');
+      expect(sqlOf(ws.register).dialect).toBe('sqlite');
       expect(existsSync(join(dir, 'data', 'reg.sqlite'))).toBe(true);
     } finally {
       ws.close();
@@ -66,11 +67,11 @@ describe.skipIf(process.env.HUIFANG_TEST_REGISTER !== 'postgres')('the register 
     const a = openWorkspace(newWorkspace(join(root, 'a')));
     const b = openWorkspace(newWorkspace(join(root, 'b')));
     try {
-      expect(a.db.dialect).toBe('postgres');
+      expect(sqlOf(a.register).dialect).toBe('postgres');
       expect(existsSync(join(root, 'a', 'register.sqlite'))).toBe(false);
-      a.db.prepare("INSERT INTO staff (staff_id, name, role) VALUES ('S1', '周敏', 'visitor')").run();
-      expect(a.db.prepare('SELECT count(*) AS n FROM staff').get()).toEqual({ n: 1 });
-      expect(b.db.prepare('SELECT count(*) AS n FROM staff').get()).toEqual({ n: 0 });
+      sqlOf(a.register).prepare("INSERT INTO staff (staff_id, name, role) VALUES ('S1', '周敏', 'visitor')").run();
+      expect(sqlOf(a.register).prepare('SELECT count(*) AS n FROM staff').get()).toEqual({ n: 1 });
+      expect(sqlOf(b.register).prepare('SELECT count(*) AS n FROM staff').get()).toEqual({ n: 0 });
     } finally {
       a.close();
       b.close();

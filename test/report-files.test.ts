@@ -145,7 +145,7 @@ describe("huifang report on the visit's whole life: exception records, completio
     const ws = openWorkspace(f.ws);
     importTestRoster(ws);
     // the reviewer sends the e-questionnaire visit back to its visitor
-    recordVisitReview(ws.db, visitIdFor(2), 'return', 'the attachment is unreadable; scan it again', '王五');
+    recordVisitReview(ws.register, visitIdFor(2), 'return', 'the attachment is unreadable; scan it again', '王五');
     ws.close();
     // validate records the failed visit's exception; its branch head finds the cause and closes it
     expect((await run(['validate', '--workspace', f.ws, '--user', '赵六'])).code).toBe(1);

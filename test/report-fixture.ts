@@ -22,9 +22,9 @@ export function makeReportFixture(): ReportFixture {
   const f = makeFixture();
   const failed = visitIdFor(4);
   const c = customer('310100000004', 'individual');
-  upsertCustomer(f.ws.db, { ...c, name: '李雷' });
+  upsertCustomer(f.ws.register, { ...c, name: '李雷' });
   insertVisit(
-    f.ws.db,
+    f.ws.register,
     {
       visitId: failed,
       customerId: c.customerId,
@@ -51,7 +51,7 @@ export function makeReportFixture(): ReportFixture {
     noise('rec4', 20_000),
   );
   enterAnswers(
-    f.ws.db,
+    f.ws.register,
     failed,
     [
       { questionId: 'na.staff-operated-account', answer: 'yes' },

@@ -94,7 +94,7 @@ beforeAll(async () => {
   ws = join(dir, 'ws');
   const w = openTestWorkspace(ws);
   importStaff(
-    w.db,
+    w.register,
     [...INGEST_ROSTER, { staffId: 'zhao.reviewer', name: '赵复核', role: '复核人员', isMarketing: false }],
     'test',
     'roster',
@@ -118,7 +118,7 @@ beforeAll(async () => {
   try {
     letters = out.visits.map((v: any) => ({
       visitId: v.visitId,
-      customerId: getVisit(reg.db, v.visitId)!.customerId,
+      customerId: getVisit(reg.register, v.visitId)!.customerId,
       pdf: v.pdf,
     }));
   } finally {

@@ -47,7 +47,7 @@ beforeAll(async () => {
   ]);
   // li.visitor is a reviewer who also carried out these visits; wang.reviewer reviews them.
   importStaff(
-    seeded.ws.db,
+    seeded.ws.register,
     [
       { staffId: 'li.visitor', name: '李访', role: '复核人员', isMarketing: false },
       { staffId: 'wang.reviewer', name: '王审', role: '复核人员', isMarketing: false },
@@ -87,7 +87,7 @@ describe('the review queue', () => {
     const visitItem = itemOf(A, 'visit');
     expect(visitItem).toMatchObject({ machineValue: A, page: 2 });
     expect(visitItem.reason).toContain('disagree');
-    const b = finalReadingsOf(ws.db, B);
+    const b = finalReadingsOf(ws.register, B);
     expect(b.answers['na.opened-in-person']).toBeNull();
     expect(b.answers['na.risks-disclosed']).toBe('yes');
     expect(b.checks.seal).toMatchObject({ present: true, red: null, redBy: 'none' });
@@ -139,7 +139,7 @@ describe('the review queue', () => {
     expect(corrected.stdout).toMatch(/seal\.red: corrected as true by wang\.reviewer at \d{4}-/);
     const answer = correctReviewItem(ws, itemOf(B, 'answer:na.opened-in-person').itemId, '是', 'wang.reviewer');
     expect(answer).toMatchObject({ status: 'corrected', finalValue: 'yes', decidedBy: 'wang.reviewer' });
-    const b = finalReadingsOf(ws.db, B);
+    const b = finalReadingsOf(ws.register, B);
     expect(b.answers['na.opened-in-person']).toBe('yes');
     expect(b.checks.seal).toMatchObject({ present: true, red: true, redBy: 'reviewer' });
     expect(b.openReviewItems).toEqual([]);
@@ -151,7 +151,7 @@ describe('the review queue', () => {
     const item = itemOf(A, 'visit');
     expect(() => correctReviewItem(ws, item.itemId, 'HF-12345', 'wang.reviewer')).toThrow(/Expected a visit id/);
     expect(() => confirmReviewItem(ws, itemOf(A, 'visit').itemId, 'wang.reviewer')).not.toThrow();
-    expect(pagesOfVisit(ws.db, A).map((p) => [p.page, p.kind])).toEqual([
+    expect(pagesOfVisit(ws.register, A).map((p) => [p.page, p.kind])).toEqual([
       [1, 'form'],
       [2, 'attachment'],
     ]);
@@ -170,8 +170,10 @@ describe('the review queue', () => {
     const done = correctReviewItem(ws, item.itemId, B, 'wang.reviewer');
     expect(done).toMatchObject({ status: 'corrected', finalValue: B, decidedBy: 'wang.reviewer', visitId: B });
     expect(
-      pagesOfVisit(ws.db, B).some((p) => p.fileSha256 === item.fileSha256 && p.page === 2 && p.assignedBy === 'clerk'),
+      pagesOfVisit(ws.register, B).some(
+        (p) => p.fileSha256 === item.fileSha256 && p.page === 2 && p.assignedBy === 'clerk',
+      ),
     ).toBe(true);
-    expect(pagesOfVisit(ws.db, A).some((p) => p.fileSha256 === item.fileSha256 && p.page === 2)).toBe(false);
+    expect(pagesOfVisit(ws.register, A).some((p) => p.fileSha256 === item.fileSha256 && p.page === 2)).toBe(false);
   });
 });

@@ -17,5 +17,5 @@ export const TEST_ROSTER: StaffRecord[] = [
 
 /** Imports the test roster into a workspace (as its first roster). */
 export function importTestRoster(ws: Workspace): void {
-  importStaff(ws.db, TEST_ROSTER, 'test setup', 'test roster');
+  importStaff(ws.register, TEST_ROSTER, 'test setup', 'test roster');
 }

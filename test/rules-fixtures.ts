@@ -49,7 +49,7 @@ export function addVisit(
   c: Customer,
   over: Partial<Visit> & { channel?: VisitChannel; category?: VisitCategory } = {},
 ): Visit {
-  upsertCustomer(ws.db, c);
+  upsertCustomer(ws.register, c);
   const v: Visit = {
     visitId: testVisitId(),
     customerId: c.customerId,
@@ -62,7 +62,7 @@ export function addVisit(
     result: 'pending',
     ...over,
   };
-  insertVisit(ws.db, v, 'test');
+  insertVisit(ws.register, v, 'test');
   return v;
 }
 

@@ -134,7 +134,7 @@ describe("a visit's life under the rules", () => {
     expect(queue).toContainEqual(expect.objectContaining({ subject: 'visit', machineValue: target }));
     const w = openWorkspace(ws);
     try {
-      expect(documentsOf(w.db, target).filter((d) => d.kind === 'email')).toEqual([]);
+      expect(documentsOf(w.register, target).filter((d) => d.kind === 'email')).toEqual([]);
     } finally {
       w.close();
     }
@@ -151,7 +151,7 @@ describe("a visit's life under the rules", () => {
     expect(clerk.err).toContain("may not enter customers' answers: that is for 回访专员");
     const w = openWorkspace(ws);
     try {
-      expect(enteredAnswersOf(w.db, phones.ok!)).toEqual([]);
+      expect(enteredAnswersOf(w.register, phones.ok!)).toEqual([]);
     } finally {
       w.close();
     }
@@ -232,7 +232,7 @@ describe("a visit's life under the rules", () => {
     expect(r.problems.map((m: any) => m.ruleId)).toEqual(['review/visit-not-reviewed']);
     const w = openWorkspace(ws);
     try {
-      const form = documentsOf(w.db, phones.ok!).find((d) => d.kind === 'form' && d.role === 'derived')!;
+      const form = documentsOf(w.register, phones.ok!).find((d) => d.kind === 'form' && d.role === 'derived')!;
       expect(form.meta.note).toMatch(
         /^电话回访，记录表由系统根据录入的答案填写。 7 项答案由 S310101 于 2026-10-28 08:00 \(UTC\) 根据 recording ok\.wav \(SHA-256 [0-9a-f]{12}…\) 录入$/,
       );
@@ -402,7 +402,7 @@ describe("a visit's life under the rules", () => {
     expect(unreachable.retention.countedFrom >= '2026-10-31').toBe(true);
     const w = openWorkspace(ws);
     try {
-      expect(listBundles(w.db, { branchCode: '3101' })[0]!.policySha256).toBe(policySha);
+      expect(listBundles(w.register, { branchCode: '3101' })[0]!.policySha256).toBe(policySha);
     } finally {
       w.close();
     }

@@ -126,12 +126,12 @@ describe('typed answers against the signed paper form', () => {
   afterAll(() => ws?.close());
 
   it('agreeing typed answers are no conflict', async () => {
-    enterAnswers(ws.db, visitId, [{ questionId: 'na.opened-in-person', answer: 'yes' }], 'li.visitor');
+    enterAnswers(ws.register, visitId, [{ questionId: 'na.opened-in-person', answer: 'yes' }], 'li.visitor');
     const v = await validateVisit(ws, visitId, { verifyHashes: false });
     expect(v.problems.map((m) => m.ruleId)).not.toContain('review/answer-conflict');
   });
   it('a typed answer that disagrees with the paper is shown side by side and holds the verdict until a reviewer decides', async () => {
-    enterAnswers(ws.db, visitId, [{ questionId: 'na.opened-in-person', answer: 'no' }], 'li.visitor');
+    enterAnswers(ws.register, visitId, [{ questionId: 'na.opened-in-person', answer: 'no' }], 'li.visitor');
     let v = await validateVisit(ws, visitId, { verifyHashes: false });
     const conflict = v.problems.find((m) => m.ruleId === 'review/answer-conflict')!;
     expect(conflict).toMatchObject({

@@ -27,7 +27,7 @@ beforeEach(() => {
   process.env.HUIFANG_NOW = '2026-11-20T02:00:00Z';
   ws = tempWorkspace('huifang-validate-');
   dir = mkdtempSync(join(tmpdir(), 'huifang-validate-in-'));
-  importStaff(ws.db, ROSTER, 'test', 'roster');
+  importStaff(ws.register, ROSTER, 'test', 'roster');
 });
 afterEach(() => {
   ws.close();
@@ -148,7 +148,7 @@ describe('validate a phone visit end to end', () => {
     ).toBe(0);
     v = await validateVisit(ws, visit.visitId);
     expect(v).toMatchObject({ result: 'passed', ok: true, problems: [], approved: true });
-    expect(getVisit(ws.db, visit.visitId)!.result).toBe('passed');
+    expect(getVisit(ws.register, visit.visitId)!.result).toBe('passed');
 
     // Someone alters the stored recording: it no longer verifies.
     const stored = ws.files.pathOf(rec!.sha256);
@@ -298,7 +298,7 @@ describe('attach', () => {
       '--user',
       'S310101',
     );
-    expect(bad.code).toBe(2);
+    expect(bad.code, bad.err).toBe(2);
     expect(bad.err).toContain('resp.json is not valid JSON');
     const ok = await cli(
       'attach',

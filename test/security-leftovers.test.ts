@@ -16,12 +16,15 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOST_TAG, tempPathFor } from '../src/store/atomic.ts';
 import { sha256Of } from '../src/store/files.ts';
+import { removeDeadTempFiles } from '../src/store/leftovers.ts';
 import { makeFixture, type Fixture } from './archive-fixture.ts';
 import { BIN, cli, seedWorkspace, tempDir } from './ingest-helpers.ts';
 import { importTestRoster } from './roster-fixture.ts';
@@ -190,5 +193,37 @@ describe('a killed archive', () => {
     const r = await build(join(f.dir, 'ws'), join(f.dir, 'out-a'));
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).leftovers).toEqual([]);
+  });
+});
+
+describe('a files folder shared by several machines', () => {
+  const dir = tempDir('leftovers-shared');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A temporary file as `writer` (a process on `host`) leaves it, last written `ageHours` ago. */
+  let n = 0;
+  function leftBy(host: string, pid: number, ageHours: number): string {
+    const path = join(dir, `.scan-${++n}.pdf.@${host}.${pid}.0a1b2c3d.tmp`);
+    writeFileSync(path, 'half a file');
+    const at = new Date(Date.now() - ageHours * 3600_000);
+    utimesSync(path, at, at);
+    return path;
+  }
+
+  it("names the machine in every temporary file, and judges another machine's files by age, not by process id", () => {
+    expect(tempPathFor(join(dir, 'ab12.pdf'))).toMatch(
+      new RegExp(`\\.ab12\\.pdf\\.@${HOST_TAG}\\.${process.pid}\\.[0-9a-f]{8}\\.tmp$`),
+    );
+    const dead = deadPid();
+    const oursDead = leftBy(HOST_TAG, dead, 0);
+    const oursLive = leftBy(HOST_TAG, process.ppid, 48);
+    // A clerk's machine with a process id that happens to be dead here: still writing, over there.
+    const theirsWriting = leftBy('clerk-pc-07', dead, 1);
+    const theirsAbandoned = leftBy('clerk-pc-07', dead, 30);
+    const removed = removeDeadTempFiles(dir);
+    expect(removed.map((l) => l.path).sort()).toEqual([oursDead, theirsAbandoned].sort());
+    expect(removed.find((l) => l.path === theirsAbandoned)!.reason).toContain('clerk-pc-07');
+    expect(existsSync(oursLive)).toBe(true);
+    expect(existsSync(theirsWriting)).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ import { main } from '../src/cli/main.ts';
 import type { Io } from '../src/cli/common.ts';
 import { maskPersonalData } from '../src/domain/personal-data.ts';
 import { readCustomerList } from '../src/input/customer-list.ts';
+import { eventsOfAction } from '../src/store/bundles.ts';
 import { importStaff } from '../src/store/rules.ts';
 import { upsertCustomer } from '../src/store/visits.ts';
 import { openWorkspace } from '../src/store/workspace.ts';
@@ -60,7 +61,7 @@ beforeAll(async () => {
   const w = openWorkspace(newWorkspace(ws));
   try {
     importStaff(
-      w.db,
+      w.register,
       [
         { staffId: 'S001', name: '周敏', role: '回访专员', isMarketing: false, branchCode: '3101' },
         { staffId: 'S003', name: '沈佳怡', role: '复核人员', isMarketing: false, branchCode: '3101' },
@@ -74,7 +75,7 @@ beforeAll(async () => {
   }
   const b = openWorkspace(newWorkspace(bare));
   try {
-    for (const c of (await readCustomerList(join(SAMPLES, 'customers.csv'))).customers) upsertCustomer(b.db, c);
+    for (const c of (await readCustomerList(join(SAMPLES, 'customers.csv'))).customers) upsertCustomer(b.register, c);
   } finally {
     b.close();
   }
@@ -152,9 +153,7 @@ describe('--reveal', () => {
     }
     const w = openWorkspace(ws);
     try {
-      const events = w.db
-        .prepare("SELECT actor FROM events WHERE action = 'personal-data.revealed' ORDER BY event_id")
-        .all() as { actor: string }[];
+      const events = eventsOfAction(w.register, 'personal-data.revealed');
       expect(events.map((e) => e.actor)).toEqual(['S900', '孙经理']);
     } finally {
       w.close();

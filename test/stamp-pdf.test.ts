@@ -177,7 +177,7 @@ describe('stamping a visit document keeps the original beside the stamped copy',
     const visit = addVisit(ws, customer());
     const src = await printout();
     const stored = ws.files.putBytes(src);
-    const id = addDocument(ws.db, {
+    const id = addDocument(ws.register, {
       visitId: visit.visitId,
       kind: 'email-printout',
       role: 'derived',
@@ -186,7 +186,7 @@ describe('stamping a visit document keeps the original beside the stamped copy',
       fileName: 'a.printout.pdf',
     });
     const s = await stampVisitDocument(ws, id, { archiveRef: '3101-2026-11/x/01', date: '2026-12-01T00:00:00Z' });
-    const docs = documentsOf(ws.db, visit.visitId);
+    const docs = documentsOf(ws.register, visit.visitId);
     expect(docs.map((d) => [d.kind, d.role])).toEqual([
       ['email-printout', 'derived'],
       ['email-printout', 'stamped'],

@@ -48,7 +48,7 @@ export const SAMPLE_STAFF = join(import.meta.dirname, '..', 'samples', 'staff.cs
 export async function newStaffedWorkspace(dir: string): Promise<string> {
   const ws = initWorkspace(dir, testConfig());
   try {
-    importStaff(ws.db, await readStaffRoster(SAMPLE_STAFF), 'test setup', SAMPLE_STAFF);
+    importStaff(ws.register, await readStaffRoster(SAMPLE_STAFF), 'test setup', SAMPLE_STAFF);
   } finally {
     ws.close();
   }

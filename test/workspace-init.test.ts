@@ -69,6 +69,46 @@ describe('huifang init', () => {
     expect(again.err).toContain('is already a huifang workspace; nothing was changed');
   }, 120_000);
 
+  it('keeps stored files in the folder --files names, recorded for later runs and shared by two workspaces', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'huifang-init-files-'));
+    const shared = join(dir, 'shared-files');
+    for (const clerk of ['clerk-a', 'clerk-b']) {
+      const ws = join(dir, clerk);
+      const made = await run(['init', ws, '--config', SAMPLE_FIRM, '--files', shared, '--json']);
+      expect(made.code, made.err).toBe(0);
+      expect(JSON.parse(made.out).files).toBe(shared);
+      expect(JSON.parse(readFileSync(join(ws, 'huifang.json'), 'utf8')).files).toBe(shared);
+      expect((await run(['staff', 'import', SAMPLE_STAFF, '--workspace', ws])).code).toBe(0);
+    }
+    const objects = (folder: string) =>
+      readdirSync(join(folder, 'objects'), { recursive: true }).filter((p) => /[0-9a-f]{64}$/.test(String(p)));
+    const letters = (clerk: string, ...more: string[]) =>
+      run([
+        'letters',
+        join(SAMPLES, 'customers.csv'),
+        '--workspace',
+        join(dir, clerk),
+        ...more,
+        '--out',
+        join(dir, `out-${clerk}`),
+        '--visitor',
+        '周敏',
+        '--reviewer',
+        '沈佳怡',
+        '--json',
+      ]);
+    const a = await letters('clerk-a');
+    expect(a.code, a.err).toBe(0);
+    expect(objects(shared).length).toBeGreaterThan(0);
+    expect(existsSync(join(dir, 'clerk-a', 'files'))).toBe(false);
+    // --files on one run puts that run's files elsewhere; the settings stay as they are.
+    const elsewhere = join(dir, 'elsewhere');
+    const b = await letters('clerk-b', '--files', elsewhere);
+    expect(b.code, b.err).toBe(0);
+    expect(objects(elsewhere).length).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(dir, 'clerk-b', 'huifang.json'), 'utf8')).files).toBe(shared);
+  }, 120_000);
+
   it('without settings, refuses to print letters until the sender block is filled in', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'huifang-init-bare-'));
     const ws = join(dir, 'ws');

@@ -7,7 +7,7 @@
  * copied — then sign it, record it in the register with its chain link, and return it.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { RetentionPolicy } from '../domain/deadlines.ts';
 import { InputError, message, type Message } from '../domain/messages.ts';
@@ -15,6 +15,7 @@ import { pathSegment, quoteValue } from '../domain/path-segment.ts';
 import { bundleAtPath, recordBundle, previousBundleOf, visitIdsOfPeriod } from '../store/bundles.ts';
 import { removeDeadTempFiles, type Leftover } from '../store/leftovers.ts';
 import { sha256OfFile } from '../store/files.ts';
+import { tempPathFor } from '../store/atomic.ts';
 import { documentsOf, getCustomer, getVisit, storeDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { BAGIT_TXT, BAG_INFO_TXT, formatBagInfo, formatManifest, manifestName, tagManifestName } from './bagit.ts';
@@ -140,8 +141,8 @@ async function stampVisits(
   const notes: Message[] = [];
   for (const visitId of visitIds) {
     tick();
-    const visit = getVisit(ws.db, visitId)!;
-    const docs = documentsOf(ws.db, visitId);
+    const visit = getVisit(ws.register, visitId)!;
+    const docs = documentsOf(ws.register, visitId);
     const stampedSources = new Set(docs.filter((d) => d.role === 'stamped').map((d) => d.sourceSha256));
     // only what goes in the bag: a batch scan holding other visits' pages is never stamped whole
     for (const d of archiveSelection(ws, visitId, docs).documents) {
@@ -240,7 +241,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
   }
   const groupId = `huifang-${pathSegment('branch', opts.branch, 'the branch')}-${pathSegment('period', opts.period, 'the period')}`;
 
-  const visitIds = visitIdsOfPeriod(ws.db, opts.branch, opts.period);
+  const visitIds = visitIdsOfPeriod(ws.register, opts.branch, opts.period);
   if (visitIds.length === 0)
     throw new InputError(
       `Branch ${opts.branch} has no visits in ${opts.period}; nothing to archive (visits belong to the month they were started in)`,
@@ -260,7 +261,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
     .filter((id) => !validations.get(id)!.ok)
     .map((id) => ({ visitId: id, problems: validations.get(id)!.problems }));
   if (refused.length && !opts.includeInvalid) return { bundles: [], refused, notes: [], leftovers: [] };
-  // A killed run leaves `.<bundle>.zip.<pid>.partial` beside the bundles: removed first.
+  // A killed run leaves `.<bundle>.zip.@<host>.<pid>.<hex>.partial` beside the bundles: removed first.
   const leftovers = removeDeadTempFiles(
     resolve(opts.outDir),
     (name) => name.startsWith(`.${groupId}`) && name.endsWith('.partial'),
@@ -298,7 +299,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
     tick('gathering records');
   }
   const parts = planParts(planned, limit, 16 * 1024);
-  const customer = getCustomer(ws.db, planned[0]!.record.visit.customerId)!;
+  const customer = getCustomer(ws.register, planned[0]!.record.visit.customerId)!;
   const branchName = customer.branchName;
   // The branch's coverage of the year, as the period report shows it (null: no account list).
   const coverage = coverageOf(ws, parsePeriod(opts.period), opts.branch);
@@ -315,7 +316,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
       const previous =
         part > 1
           ? { sha256: bundles[p - 1]!.sha256, path: bundles[p - 1]!.path }
-          : previousBundleOf(ws.db, opts.branch, opts.period);
+          : previousBundleOf(ws.register, opts.branch, opts.period);
       const retainUntil = members
         .map((m) => m.record.retention.retainUntil)
         .sort()
@@ -391,7 +392,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
 
       const zipPath = resolve(join(opts.outDir, `${bundleId}.zip`));
       const unknown = await unregisteredZip(ws, zipPath);
-      const zip = await ZipWriter.create(zipPath, baggingDate);
+      const zip = await ZipWriter.create(zipPath, baggingDate, tempPathFor(zipPath, 'partial'));
       try {
         const root = `${bundleId}/`;
         const bagitTxt = Buffer.from('BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n', 'utf8');
@@ -406,8 +407,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
             await hasher.update(it.bytes);
             await zip.addBuffer(name, it.bytes);
           } else {
-            const source = ws.files.pathOf(it.sha256!);
-            await zip.addStream(name, it.size, createReadStream(source, { highWaterMark: 1 << 19 }), (c) =>
+            await zip.addStream(name, it.size, ws.files.stream(it.sha256!, { highWaterMark: 1 << 19 }), (c) =>
               hasher.update(c),
             );
           }
@@ -474,7 +474,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
           keyFingerprint: opts.signingKey?.fingerprint ?? null,
         };
         recordBundle(
-          ws.db,
+          ws.register,
           {
             sha256,
             bundleId,
@@ -514,7 +514,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
  * it was the same bundle (adopted) or another (replaced).
  */
 async function unregisteredZip(ws: Workspace, zipPath: string): Promise<{ sha256: string; size: number } | null> {
-  if (!existsSync(zipPath) || bundleAtPath(ws.db, zipPath)) return null;
+  if (!existsSync(zipPath) || bundleAtPath(ws.register, zipPath)) return null;
   return sha256OfFile(zipPath);
 }
 

@@ -26,8 +26,7 @@ import {
 import { InputError } from '../domain/messages.ts';
 import { getIngestFile } from '../store/ingest.ts';
 import { pagesOfFile } from '../store/pages.ts';
-import { recordEvent } from '../store/register.ts';
-import { documentsOf, storeDocument, type VisitDocument } from '../store/visits.ts';
+import { documentsOf, removeDocuments, storeDocument, type VisitDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { A4 } from '../layout/page.ts';
 
@@ -72,8 +71,12 @@ function batchPagesOf(ws: Workspace, d: VisitDocument): { pages: number[]; pageC
   if (d.role !== 'received') return null;
   const pages = pagesOfMeta(d.meta);
   if (pages.length === 0) return null; // a whole file (attached by hand, or an unreadable file moved whole)
-  const rows = pagesOfFile(ws.db, d.sha256).filter((r) => r.page > 0);
-  const pageCount = Math.max(getIngestFile(ws.db, d.sha256)?.pageCount ?? 0, ...rows.map((r) => r.page), ...pages);
+  const rows = pagesOfFile(ws.register, d.sha256).filter((r) => r.page > 0);
+  const pageCount = Math.max(
+    getIngestFile(ws.register, d.sha256)?.pageCount ?? 0,
+    ...rows.map((r) => r.page),
+    ...pages,
+  );
   const own = new Set([
     ...pages,
     ...rows.filter((r) => r.status === 'assigned' && r.visitId === d.visitId).map((r) => r.page),
@@ -105,7 +108,7 @@ function extractFor(
 export function archiveSelection(
   ws: Workspace,
   visitId: string,
-  docs: readonly VisitDocument[] = documentsOf(ws.db, visitId),
+  docs: readonly VisitDocument[] = documentsOf(ws.register, visitId),
 ): ArchiveSelection {
   const leaveOut = new Set<number>();
   const origins = new Map<number, ExtractOrigin>();
@@ -145,7 +148,7 @@ export function archiveSelection(
  * rules nor a bundle count them. Their bytes stay in the file store. Returns how many.
  */
 export function dropStaleExtracts(ws: Workspace, visitId: string, actor: string): number {
-  const docs = documentsOf(ws.db, visitId);
+  const docs = documentsOf(ws.register, visitId);
   const stale = docs.filter((e) => {
     if (!isPageExtract(e)) return false;
     return !docs.some((d) => {
@@ -164,17 +167,7 @@ export function dropStaleExtracts(ws: Workspace, visitId: string, actor: string)
     ...stale,
     ...docs.filter((d) => d.role === 'stamped' && d.sourceSha256 !== null && staleSha.has(d.sourceSha256)),
   ];
-  ws.db.transaction(() => {
-    for (const d of gone) {
-      ws.db.prepare('DELETE FROM documents WHERE document_id = ?').run(d.documentId);
-      recordEvent(ws.db, actor, 'document.removed', visitId, {
-        kind: d.kind,
-        role: d.role,
-        sha256: d.sha256,
-        reason: "the visit's pages of the original changed since the extract was made",
-      });
-    }
-  });
+  removeDocuments(ws.register, gone, actor, "the visit's pages of the original changed since the extract was made");
   return gone.length;
 }
 
@@ -198,9 +191,9 @@ function extractFileName(originalName: string, pages: readonly number[]): string
  */
 export async function ensurePageExtracts(ws: Workspace, visitId: string, actor: string): Promise<VisitDocument[]> {
   const made: VisitDocument[] = [];
-  for (const d of documentsOf(ws.db, visitId)) {
+  for (const d of documentsOf(ws.register, visitId)) {
     const batch = batchPagesOf(ws, d);
-    if (!batch || extractFor(documentsOf(ws.db, visitId), d, batch.pages)) continue;
+    if (!batch || extractFor(documentsOf(ws.register, visitId), d, batch.pages)) continue;
     let bytes: Uint8Array;
     try {
       bytes = await makePageExtract(ws.files.read(d.sha256), batch.pages, {
@@ -228,7 +221,7 @@ export async function ensurePageExtracts(ws: Workspace, visitId: string, actor: 
       },
       bytes,
     );
-    made.push(documentsOf(ws.db, visitId).find((x) => x.documentId === documentId)!);
+    made.push(documentsOf(ws.register, visitId).find((x) => x.documentId === documentId)!);
   }
   return made;
 }

@@ -196,7 +196,7 @@ export async function buildVisitRecord(
     visit,
     docs.map((d) => d.kind),
   );
-  const completion = completionOf(ws.db, visitId) ?? null;
+  const completion = completionOf(ws.register, visitId) ?? null;
   const files: ArchivedFile[] = docs.map((d) => ({
     path: places.get(d.documentId)!,
     originalName: d.fileName,
@@ -222,14 +222,14 @@ export async function buildVisitRecord(
     answers: facts.answers,
     checks: readings.checks,
     readFrom: readings.source,
-    decision: decisionOf(ws.db, visitId) ?? null,
+    decision: decisionOf(ws.register, visitId) ?? null,
     outcome: facts.outcome,
     enteredAnswers: facts.entered,
     reviews: readings.decidedReviewItems.map(review),
     openReviews: readings.openReviewItems.map(review),
     pages: readings.pages,
     files,
-    events: eventsOfVisit(ws.db, visitId),
+    events: eventsOfVisit(ws.register, visitId),
     evidence,
     retention: {
       recordCategories: categories,
@@ -240,9 +240,9 @@ export async function buildVisitRecord(
     visitReviews: facts.visitReviews,
     attempts: facts.attempts,
     answerConflicts: facts.conflicts,
-    samples: samplesOfVisit(ws.db, visitId),
+    samples: samplesOfVisit(ws.register, visitId),
     remarks: facts.remarks,
-    exception: exceptionOfVisit(ws.db, visitId) ?? null,
+    exception: exceptionOfVisit(ws.register, visitId) ?? null,
     policySha256: bag.policySha256,
   };
   return { record, documents: docs.map((doc) => ({ doc, path: places.get(doc.documentId)! })) };

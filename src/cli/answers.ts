@@ -75,7 +75,7 @@ export const answersCommand = defineCommand<AnswersArgs>({
     if (!parsed.ok) throw new UsageError(`--visit: ${parsed.reason}`);
     const visitId = parsed.visitId;
     const ws = workspace();
-    const visit = getVisit(ws.db, visitId);
+    const visit = getVisit(ws.register, visitId);
     if (!visit) throw new UsageError(`There is no visit ${visitId} in the register.`);
     const records = Boolean(
       args.set?.length || args.refused || args.unreachable || args.withdrawOutcome || args.completedOn || args.remarks,
@@ -104,7 +104,7 @@ export const answersCommand = defineCommand<AnswersArgs>({
       );
     if (entries.length) {
       enterAnswers(
-        ws.db,
+        ws.register,
         visitId,
         entries.map((e) => ({
           ...e,
@@ -114,11 +114,11 @@ export const answersCommand = defineCommand<AnswersArgs>({
         actor,
       );
     }
-    if (args.completedOn) enterCompletionDate(ws.db, visitId, args.completedOn, actor);
-    if (args.remarks?.trim()) enterRemarks(ws.db, visitId, args.remarks.trim(), actor);
-    if (args.withdrawOutcome) withdrawOutcome(ws.db, visitId, actor);
-    if (args.refused) recordOutcome(ws.db, visitId, 'refused', args.refused.trim(), actor);
-    if (args.unreachable) recordOutcome(ws.db, visitId, 'unreachable', args.unreachable.trim(), actor);
+    if (args.completedOn) enterCompletionDate(ws.register, visitId, args.completedOn, actor);
+    if (args.remarks?.trim()) enterRemarks(ws.register, visitId, args.remarks.trim(), actor);
+    if (args.withdrawOutcome) withdrawOutcome(ws.register, visitId, actor);
+    if (args.refused) recordOutcome(ws.register, visitId, 'refused', args.refused.trim(), actor);
+    if (args.unreachable) recordOutcome(ws.register, visitId, 'unreachable', args.unreachable.trim(), actor);
 
     const { facts, decision } = await redecideVisit(ws, visitId, policy, actor);
     const questions = questionsFor(visit.category).map((q, i) => ({

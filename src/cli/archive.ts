@@ -142,7 +142,7 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
     }
     const ws = workspace();
     if (action === 'due') {
-      const due = dueBundles(ws.db, today());
+      const due = dueBundles(ws.register, today());
       report(io, args.json, { today: today(), bundles: due.map((b) => b.path), due }, () =>
         due.length
           ? [
@@ -154,8 +154,8 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
       return EXIT_OK;
     }
     if (action === 'list') {
-      const all = listBundles(ws.db, args.branch ? { branchCode: args.branch } : {});
-      const withHolds = all.map((b) => ({ ...b, holds: activeHolds(ws.db, b.bundleId) }));
+      const all = listBundles(ws.register, args.branch ? { branchCode: args.branch } : {});
+      const withHolds = all.map((b) => ({ ...b, holds: activeHolds(ws.register, b.bundleId) }));
       report(io, args.json, { bundles: all.map((b) => b.path), details: withHolds }, () =>
         withHolds.length
           ? withHolds.map(
@@ -172,18 +172,18 @@ export const archiveCommand = defineCommand<ArchiveArgs>({
           `archive ${action} needs a bundle id or SHA-256, e.g. huifang archive ${action} huifang-3101-2026-05 --reason "…"`,
         );
       if (!args.reason?.trim()) throw new UsageError(`archive ${action} needs --reason (who asked, which case)`);
-      const found = findBundles(ws.db, args.bundle);
+      const found = findBundles(ws.register, args.bundle);
       if (!found.length)
         throw new UsageError(`No bundle ${args.bundle} in the register; \`huifang archive list\` lists them`);
       const bundleId = found[0]!.bundleId;
       const actor = actingPerson(ws, args.user, 'hold-bundle').staffId;
       if (action === 'hold') {
-        const hold = placeHold(ws.db, bundleId, args.reason.trim(), actor);
+        const hold = placeHold(ws.register, bundleId, args.reason.trim(), actor);
         report(io, args.json, { hold }, () => [
           `Legal hold placed on ${bundleId}: kept past its retention date until released.`,
         ]);
       } else {
-        const released = releaseHolds(ws.db, bundleId, args.reason.trim(), actor);
+        const released = releaseHolds(ws.register, bundleId, args.reason.trim(), actor);
         report(io, args.json, { released }, () => [
           released.length ? `Released ${released.length} hold(s) on ${bundleId}.` : `${bundleId} had no active hold.`,
         ]);

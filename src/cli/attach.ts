@@ -15,16 +15,16 @@ import { defineCommand, EXIT_OK, report } from './common.ts';
 interface AttachArgs {
   visit: string;
   kind: string;
-  files: string[];
+  paths: string[];
   note?: string;
   user?: string;
 }
 
 export const attachCommand = defineCommand<AttachArgs>({
-  command: 'attach <files...>',
+  command: 'attach <paths...>',
   builder: (y) =>
     y
-      .positional('files', { type: 'string', array: true, describe: 'the files to attach (kept byte-for-byte)' })
+      .positional('paths', { type: 'string', array: true, describe: 'the files to attach (kept byte-for-byte)' })
       .option('visit', { type: 'string', demandOption: true, describe: 'the visit id' })
       .option('kind', {
         type: 'string',
@@ -42,11 +42,12 @@ export const attachCommand = defineCommand<AttachArgs>({
     const parsed = parseVisitId(args.visit);
     if (!parsed.ok) throw new UsageError(`--visit: ${parsed.reason}`);
     const ws = workspace();
-    if (!getVisit(ws.db, parsed.visitId)) throw new UsageError(`There is no visit ${parsed.visitId} in the register.`);
+    if (!getVisit(ws.register, parsed.visitId))
+      throw new UsageError(`There is no visit ${parsed.visitId} in the register.`);
     const attached = await attachEvidence(ws, {
       visitId: parsed.visitId,
       kind: args.kind as AttachableKind,
-      paths: args.files,
+      paths: args.paths,
       actor: actingPerson(ws, args.user, 'attach').staffId,
       ...(args.note ? { note: args.note } : {}),
     });

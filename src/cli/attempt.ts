@@ -75,12 +75,12 @@ export const attemptCommand = defineCommand<AttemptArgs>({
     const visitId = canonicalVisit(args.visit);
     const at = attemptTime(args.at);
     const ws = workspace();
-    const visit = getVisit(ws.db, visitId);
+    const visit = getVisit(ws.register, visitId);
     if (!visit) throw new UsageError(`There is no visit ${visitId} in the register.`);
     const person = actingPerson(ws, args.user, 'log-attempt');
     const { policy } = loadPolicy(ws.dir);
     const attempt = logAttempt(
-      ws.db,
+      ws.register,
       { visitId, channel: args.channel, outcome: args.outcome, at, ...(args.note ? { note: args.note } : {}) },
       person.staffId,
     );

@@ -173,6 +173,12 @@ export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
       'workspace folder holding the register and stored files (default ./huifang-workspace, or $HUIFANG_WORKSPACE)',
   },
   {
+    name: 'files',
+    value: 'DIR',
+    describe:
+      "folder of the stored files, shared by every clerk's machine (default: the workspace's huifang.json, or $HUIFANG_FILES)",
+  },
+  {
     name: 'register',
     value: 'URL',
     describe:

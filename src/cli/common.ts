@@ -4,6 +4,7 @@
  * (0 success, 1 work done and problems found, 2 bad usage or bad input, 3 huifang itself
  * failed: a crash, reported as one, never as bad input).
  */
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { formatMessage, InputError, systemErrorSentence, UsageError, type Message } from '../domain/messages.ts';
 import { maskPersonalData } from '../domain/personal-data.ts';
@@ -52,6 +53,9 @@ function isRefusal(e: Error): boolean {
 
 export interface GlobalOptions {
   workspace?: string;
+  /** The stored files' folder for this run, over the workspace's setting. */
+  files?: string;
+  /** The register's address for this run (a PostgreSQL URL or a SQLite file), over the workspace's setting. */
   register?: string;
   json: boolean;
   /** Show full customer ids and phone numbers in --json (compliance and branch heads only). */
@@ -102,6 +106,7 @@ export async function runCommand<A>(
       if (ws) return ws;
       ws = openWorkspace(workspacePath(args.workspace), {
         mustExist: true,
+        files: filesFolder(args.files),
         ...(args.register ? { register: args.register } : {}),
       });
       refuseMarketingStaff(ws, args.user);
@@ -119,6 +124,12 @@ export async function runCommand<A>(
   }
 }
 
+/** The stored files' folder named for this run (`--files`, or $HUIFANG_FILES), absolute; none when neither. */
+export function filesFolder(option: string | undefined): string | undefined {
+  const named = option ?? process.env.HUIFANG_FILES;
+  return named ? resolve(named) : undefined;
+}
+
 /**
  * Marketing staff (营销人员) take no part in any step of a visit, looking up included (第四条:
  * 查询、提交、执行): a command run in the name of one is refused before it reads the register.
@@ -126,7 +137,7 @@ export async function runCommand<A>(
 function refuseMarketingStaff(ws: Workspace, user: string | undefined): void {
   const given = user?.trim() || process.env.HUIFANG_USER?.trim();
   if (!given) return;
-  const person = findPerson(listStaff(ws.db), given);
+  const person = findPerson(listStaff(ws.register), given);
   if (person && roleOf(person) === 'marketing') {
     throw new UsageError(
       `${person.name} (${person.staffId}) is marketing staff (营销人员); marketing staff take no part in any step of a callback visit, looking up included (第四条).`,
@@ -137,13 +148,13 @@ function refuseMarketingStaff(ws: Workspace, user: string | undefined): void {
 /** `--reveal`: allowed only for the roles `mayReveal` names (UsageError, exit 2, otherwise); recorded in the register. */
 function revealing(io: Io, ws: Workspace, user: string | undefined, json: boolean): Io {
   const actor = currentActor(user);
-  const decision = mayReveal(ws.db, actor);
+  const decision = mayReveal(ws.register, actor);
   if (!decision.ok) throw new UsageError(`--reveal refused: ${decision.reason}`);
   if (!json)
     io.err(
       'huifang: --reveal shows full customer ids and phone numbers in --json output only; text output stays masked',
     );
-  recordEvent(ws.db, actor, 'personal-data.revealed', null, {
+  recordEvent(ws.register, actor, 'personal-data.revealed', null, {
     staffId: decision.staffId,
     role: decision.role,
     command: process.argv.slice(2, 3).join(' '),

@@ -39,14 +39,14 @@ interface ExceptionArgs {
 function find(ws: Workspace, id: string | undefined): ExceptionRecord {
   if (!id) throw new UsageError('Name the exception: its number (huifang exception list) or its visit id.');
   if (/^\d+$/.test(id)) {
-    const e = getException(ws.db, Number(id));
+    const e = getException(ws.register, Number(id));
     if (!e) throw new UsageError(`There is no exception ${id}; huifang exception list lists them.`);
     return e;
   }
   const parsed = parseVisitId(id);
   if (!parsed.ok)
     throw new UsageError(`${JSON.stringify(id)} is neither an exception number nor a visit id: ${parsed.reason}`);
-  const e = exceptionOfVisit(ws.db, parsed.visitId);
+  const e = exceptionOfVisit(ws.register, parsed.visitId);
   if (!e) throw new UsageError(`Visit ${parsed.visitId} has no exception.`);
   return e;
 }
@@ -60,8 +60,8 @@ function withAge(e: ExceptionRecord, on: string): ExceptionRecord & { ageDays: n
 }
 
 function line(ws: Workspace, e: ReturnType<typeof withAge>): string {
-  const visit = getVisit(ws.db, e.visitId);
-  const customer = visit && getCustomer(ws.db, visit.customerId);
+  const visit = getVisit(ws.register, e.visitId);
+  const customer = visit && getCustomer(ws.register, visit.customerId);
   const state =
     e.status === 'open'
       ? `open ${e.ageDays} day(s)${e.overdue ? `, OVERDUE since ${e.dueOn}` : `, due ${e.dueOn}`}`
@@ -136,8 +136,8 @@ export const exceptionCommand = defineCommand<ExceptionArgs>({
     const ws = workspace();
     const on = today();
     if (args.action === 'list') {
-      const all = listExceptions(ws.db, args.status && args.status !== 'all' ? { status: args.status } : {}).map((e) =>
-        withAge(e, on),
+      const all = listExceptions(ws.register, args.status && args.status !== 'all' ? { status: args.status } : {}).map(
+        (e) => withAge(e, on),
       );
       const open = all.filter((e) => e.status === 'open');
       report(
@@ -163,7 +163,7 @@ export const exceptionCommand = defineCommand<ExceptionArgs>({
     if (args.action === 'update') {
       const changes = changesOf(ws, args, e);
       const person = actingPerson(ws, args.user, 'manage-exception');
-      const updated = withAge(updateException(ws.db, e.exceptionId, changes, person.staffId), on);
+      const updated = withAge(updateException(ws.register, e.exceptionId, changes, person.staffId), on);
       report(io, args.json, { exception: updated }, () => [line(ws, updated), ...details(updated)]);
       return EXIT_OK;
     }
@@ -175,7 +175,7 @@ export const exceptionCommand = defineCommand<ExceptionArgs>({
         `Exception #${e.exceptionId} has no ${!e.cause ? 'cause (分析原因)' : 'measures (处理措施)'} recorded; record them first (第三十八条): huifang exception update ${e.exceptionId} --cause … --measures …`,
       );
     const person = actingPerson(ws, args.user, 'close-exception');
-    const closed = withAge(closeException(ws.db, e.exceptionId, args.note.trim(), person.staffId), on);
+    const closed = withAge(closeException(ws.register, e.exceptionId, args.note.trim(), person.staffId), on);
     report(io, args.json, { exception: closed }, () => [line(ws, closed), ...details(closed)]);
     return EXIT_OK;
   },

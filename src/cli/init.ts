@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_WORKSPACE_CONFIG, WORKSPACE_CONFIG_FILE } from '../domain/workspace-config.ts';
 import { initWorkspace, readConfigFile, workspacePath } from '../store/workspace.ts';
-import { defineCommand, EXIT_OK, report } from './common.ts';
+import { defineCommand, EXIT_OK, filesFolder, report } from './common.ts';
 
 interface InitArgs {
   dir?: string;
@@ -28,20 +28,28 @@ export const initCommand = defineCommand<InitArgs>({
   run: async ({ args, io }) => {
     const dir = args.dir ? resolve(args.dir) : workspacePath(args.workspace);
     const config = args.config ? readConfigFile(args.config) : { ...DEFAULT_WORKSPACE_CONFIG };
+    const files = filesFolder(args.files);
+    if (files) config.files = files; // the shared folder, kept in the settings for every later run
     // A register named when the workspace is made is the workspace's register from then on.
     if (args.register) config.register = args.register;
     const ws = initWorkspace(dir, config);
     ws.close();
     const configFile = resolve(dir, WORKSPACE_CONFIG_FILE);
-    report(io, args.json, { workspace: dir, config: configFile, sender: config.sender !== undefined }, () => [
-      `workspace created: ${dir}`,
-      `settings: ${configFile}`,
-      ...(config.sender
-        ? []
-        : [
-            `fill in the "sender" block (your firm's name, return address, hotline) before printing letters; see docs/workspace.md`,
-          ]),
-    ]);
+    report(
+      io,
+      args.json,
+      { workspace: dir, config: configFile, files: resolve(dir, config.files), sender: config.sender !== undefined },
+      () => [
+        `workspace created: ${dir}`,
+        `stored files: ${resolve(dir, config.files)}`,
+        `settings: ${configFile}`,
+        ...(config.sender
+          ? []
+          : [
+              `fill in the "sender" block (your firm's name, return address, hotline) before printing letters; see docs/workspace.md`,
+            ]),
+      ],
+    );
     return EXIT_OK;
   },
 });

@@ -101,7 +101,7 @@ function startCommand(documents: RunDocuments): CommandModule<StartArgs> {
         : undefined;
       const visitor = personFor(ws, args.visitor, 'carry-out-visit', '--visitor');
       const reviewer = personFor(ws, args.reviewer, 'review-visit', '--reviewer');
-      if (samePerson(listStaff(ws.db), visitor.staffId, reviewer.staffId))
+      if (samePerson(listStaff(ws.register), visitor.staffId, reviewer.staffId))
         throw new UsageError(
           `--reviewer ${args.reviewer} is the visitor; a visit is reviewed by someone else (第四条, 相互制衡).`,
         );

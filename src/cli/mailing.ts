@@ -33,7 +33,7 @@ export const mailingCommand = defineCommand<MailingArgs>({
     const ws = workspace();
     const actor = actingPerson(ws, args.user, 'ingest').staffId;
     const { recorded, unchanged, problems } = recordMailings(
-      ws.db,
+      ws.register,
       list.rows.map((r) => ({
         trackingNumber: r.trackingNumber,
         file: list.path,
@@ -50,7 +50,7 @@ export const mailingCommand = defineCommand<MailingArgs>({
       );
     }
     // Receipts scanned before their number was listed find their visit now.
-    const filed = fileWaitingReceipts(ws.db, recorded, actor);
+    const filed = fileWaitingReceipts(ws.register, recorded, actor);
     const json = (m: { trackingNumber: string; visitId: string; source: string }) => ({
       trackingNumber: m.trackingNumber,
       visitId: m.visitId,

@@ -84,7 +84,7 @@ export const pagesCommand = defineCommand<PagesArgs>({
   run: async ({ args, io, workspace }) => {
     const ws = workspace();
     if (args.action === 'unclassified') {
-      const pages = unclassifiedPages(ws.db);
+      const pages = unclassifiedPages(ws.register);
       report(io, args.json, { pages: pages.map((p) => unclassifiedJson(ws, p)) }, () =>
         pages.length
           ? [
@@ -122,8 +122,8 @@ export const pagesCommand = defineCommand<PagesArgs>({
       if (!args.visit && !args.file)
         throw new UsageError('Say whose pages: huifang pages list --visit ID, or --file SHA|PATH.');
       const pages = args.visit
-        ? pagesOfVisit(ws.db, canonicalVisit(args.visit))
-        : pagesOfFile(ws.db, (await resolveIngestedFile(ws, args.file!)).sha256);
+        ? pagesOfVisit(ws.register, canonicalVisit(args.visit))
+        : pagesOfFile(ws.register, (await resolveIngestedFile(ws, args.file!)).sha256);
       report(io, args.json, { pages: pages.map(pageJson) }, () =>
         pages.length
           ? pages.map(

@@ -26,7 +26,7 @@ export function givenUser(explicit: string | undefined, option = '--user'): stri
 
 /** Looks a named person up on the roster and checks they may do the act. @throws UsageError */
 export function personFor(ws: Workspace, who: string, act: Act, option = '--user'): Person {
-  const roster = listStaff(ws.db);
+  const roster = listStaff(ws.register);
   if (roster.length === 0)
     throw new UsageError(
       `No staff roster has been imported, so ${who} (${option}) cannot be checked; import it first: huifang staff import <staff.csv>`,

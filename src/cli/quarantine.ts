@@ -10,7 +10,7 @@ export const quarantineCommand = defineCommand<Record<string, never>>({
   builder: (y) => y,
   run: async ({ args, io, workspace }) => {
     const ws = workspace();
-    const entries = quarantinedPages(ws.db).map((p) => ({
+    const entries = quarantinedPages(ws.register).map((p) => ({
       path: p.sourcePath,
       sha256: p.fileSha256,
       page: p.page === 0 ? null : p.page,

@@ -77,7 +77,7 @@ export const reportCommand = defineCommand<ReportArgs>({
     if (args.out && args.format === 'text')
       throw new UsageError('--out writes a file: give --format html, pdf or xlsx');
     const ws = workspace();
-    if (args.branch && listVisits(ws.db, { branchCode: args.branch }).length === 0) {
+    if (args.branch && listVisits(ws.register, { branchCode: args.branch }).length === 0) {
       throw new InputError(
         `There are no visits of branch ${args.branch} in the register; check the branch (营业部) code.`,
         [

@@ -50,7 +50,7 @@ export function canonicalVisit(typed: string): string {
 function visitOf(ws: Workspace, typed: string | undefined, action: string) {
   if (!typed) throw new UsageError(`Name the visit: huifang review ${action} <visit id> …`);
   const visitId = canonicalVisit(typed);
-  const visit = getVisit(ws.db, visitId);
+  const visit = getVisit(ws.register, visitId);
   if (!visit) throw new UsageError(`There is no visit ${visitId} in the register.`);
   return visit;
 }
@@ -62,13 +62,13 @@ export async function reviewVisit(ws: Workspace, args: Args, io: Io): Promise<nu
   if (!args.note?.trim()) throw new UsageError('Say what you checked, or why the visit goes back, with --note "…".');
   const visit = visitOf(ws, args.item, 'visit');
   const reviewer = actingPerson(ws, args.user, 'review-visit');
-  if (visit.visitor && samePerson(listStaff(ws.db), visit.visitor, reviewer.staffId)) {
+  if (visit.visitor && samePerson(listStaff(ws.register), visit.visitor, reviewer.staffId)) {
     throw new UsageError(
       `${reviewer.name} (${reviewer.staffId}) carried out visit ${visit.visitId} and may not review it (相互制衡, 第四条); another reviewer must. Nothing was recorded.`,
     );
   }
   const decision = args.approve ? 'approve' : 'return';
-  const review = recordVisitReview(ws.db, visit.visitId, decision, args.note.trim(), reviewer.staffId);
+  const review = recordVisitReview(ws.register, visit.visitId, decision, args.note.trim(), reviewer.staffId);
   report(io, args.json, { review }, () => [
     `${visit.visitId}: ${decision === 'approve' ? 'approved (复核通过)' : 'returned to the visitor'} by ${reviewer.name} (${reviewer.staffId}) at ${review.decidedAt} — ${review.note}`,
     ...(decision === 'approve' ? ['huifang validate shows whether the visit is now complete.'] : []),
@@ -82,7 +82,7 @@ export async function decideAnswerConflict(ws: Workspace, args: Args, io: Io): P
   if (!args.question || !args.keep)
     throw new UsageError('Name the question and which answer stands: --question Q --keep paper|typed');
   const reviewer = actingPerson(ws, args.user, 'review-visit');
-  if (visit.visitor && samePerson(listStaff(ws.db), visit.visitor, reviewer.staffId))
+  if (visit.visitor && samePerson(listStaff(ws.register), visit.visitor, reviewer.staffId))
     throw new UsageError(
       `${reviewer.name} (${reviewer.staffId}) carried out visit ${visit.visitId} and may not decide its conflicts (第四条).`,
     );
@@ -94,7 +94,7 @@ export async function decideAnswerConflict(ws: Workspace, args: Args, io: Io): P
       `Visit ${visit.visitId} has no disagreement between paper and typed answers on ${args.question}${open.length ? `; it has on: ${open.join(', ')}` : ''}.`,
     );
   }
-  const d = decideConflict(ws.db, visit.visitId, {
+  const d = decideConflict(ws.register, visit.visitId, {
     questionId: conflict.questionId,
     keep: args.keep,
     paper: conflict.paper,
@@ -119,7 +119,7 @@ export async function drawReviewSample(ws: Workspace, args: Args, io: Io): Promi
     throw new UsageError(`Expected a share from 0 to 1 for --rate but received ${JSON.stringify(args.rate)}`);
   const drawer = actingPerson(ws, args.user, 'draw-sample');
   const seed = args.seed?.trim() || randomBytes(8).toString('hex');
-  const visits = listVisits(ws.db, args.branch ? { branchCode: args.branch } : {}).filter((v) =>
+  const visits = listVisits(ws.register, args.branch ? { branchCode: args.branch } : {}).filter((v) =>
     v.createdOn.startsWith(args.period!),
   );
   const candidates = visits.map((v) => ({
@@ -135,7 +135,7 @@ export async function drawReviewSample(ws: Workspace, args: Args, io: Io): Promi
     policySha256: sha256,
     method: 'per visitor: FNV-1a(seed, visitor) → mulberry32 → Fisher–Yates over visit ids',
   };
-  const stored = recordSample(ws.db, {
+  const stored = recordSample(ws.register, {
     period: args.period,
     branchCode: args.branch ?? null,
     rate,

@@ -36,11 +36,11 @@ export const staffCommand = defineCommand<StaffArgs>({
       const staff = await readStaffRoster(path); // InputError (exit 2) names every bad row; nothing written
       const ws = workspace();
       // The first roster is imported by whoever sets the workspace up; after that, by the branch head or compliance.
-      const first = listStaff(ws.db).length === 0;
+      const first = listStaff(ws.register).length === 0;
       const actor = first
         ? args.user?.trim() || process.env.HUIFANG_USER?.trim() || 'first roster import'
         : actingPerson(ws, args.user, 'import-staff').staffId;
-      const counts = importStaff(ws.db, staff, actor, path);
+      const counts = importStaff(ws.register, staff, actor, path);
       report(
         io,
         args.json,
@@ -51,7 +51,7 @@ export const staffCommand = defineCommand<StaffArgs>({
       );
       return EXIT_OK;
     }
-    const staff = listStaff(workspace().db);
+    const staff = listStaff(workspace().register);
     report(io, args.json, { staff }, () =>
       staff.map(
         (s) =>

@@ -47,7 +47,7 @@ export const validateCommand = defineCommand<ValidateArgs>({
       for (const typed of args.visit) {
         const parsed = parseVisitId(typed);
         if (!parsed.ok) problems.push(message('validate/bad-visit-id', parsed.reason, { visitId: typed }));
-        else if (!getVisit(ws.db, parsed.visitId))
+        else if (!getVisit(ws.register, parsed.visitId))
           problems.push(
             message('validate/unknown-visit', `there is no visit ${parsed.visitId} in the register`, {
               visitId: parsed.visitId,
@@ -61,7 +61,7 @@ export const validateCommand = defineCommand<ValidateArgs>({
           problems,
         );
     }
-    if (args.branch && listVisits(ws.db, { branchCode: args.branch }).length === 0) {
+    if (args.branch && listVisits(ws.register, { branchCode: args.branch }).length === 0) {
       throw new InputError(
         `There are no visits of branch ${args.branch} in the register; check the branch (营业部) code.`,
         [

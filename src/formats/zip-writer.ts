@@ -225,10 +225,13 @@ export class ZipWriter {
     private readonly dos: DosDateTime,
   ) {}
 
-  /** Starts a zip at `path` (written to a temporary file beside it until `finish`). */
-  static async create(path: string, entryDate: string): Promise<ZipWriter> {
+  /**
+   * Starts a zip at `path`, written to `tempPath` (default: a name beside it with this
+   * process's id) until `finish`.
+   */
+  static async create(path: string, entryDate: string, tempPath?: string): Promise<ZipWriter> {
     mkdirSync(dirname(path), { recursive: true });
-    const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+    tempPath ??= join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
     const handle = await open(tempPath, 'w', 0o644);
     return new ZipWriter(path, tempPath, handle, dosDateTime(entryDate));
   }

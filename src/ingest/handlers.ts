@@ -14,7 +14,7 @@
  * at any time: the file store is content-addressed, so storing twice changes nothing.
  */
 import type { DocumentKind } from '../domain/visit.ts';
-import type { Db } from '../store/register.ts';
+import type { Register } from '../store/register.ts';
 import type { NewPage } from '../store/pages.ts';
 import type { NewReviewItem } from '../store/review.ts';
 import type { Workspace } from '../store/workspace.ts';
@@ -63,7 +63,7 @@ export interface HandlerResult {
   /** Every page, assigned to a visit or quarantined with a reason: none may be left out. */
   pages: HandledPage[];
   /** Extra register writes (e.g. a derived e-mail printout document), run in the file's final transaction. */
-  alsoInTransaction?: (db: Db) => void;
+  alsoInTransaction?: (register: Register) => void;
 }
 
 export interface IngestHandler {

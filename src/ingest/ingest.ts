@@ -430,7 +430,7 @@ async function stageFile(ws: Workspace, path: string, options: OneOptions, reade
       : (handlerFor(candidate, options.handlers) ?? unsupportedHandler);
   let prepared: Promise<{ value: unknown } | { error: unknown }> | null = null;
   // A file the register already holds as done is a duplicate: nothing to read.
-  const known = getIngestFile(ws.db, stored.sha256)?.status === 'done';
+  const known = getIngestFile(ws.register, stored.sha256)?.status === 'done';
   if (handler.prepare && !known) {
     const input = { ...candidate, sha256: stored.sha256, read: () => ws.files.read(stored.sha256) };
     prepared = handler.prepare({ limits: options.limits ?? {}, reader }, input).then(
@@ -454,7 +454,7 @@ async function ingestStaged(
     return { path, sha256: '', status: 'error', handler: null, pageCount: null, pages: [], error: staged.error };
   const { stored, candidate, handler } = staged;
   const name = candidate.name;
-  const begun = beginIngestFile(ws.db, {
+  const begun = beginIngestFile(ws.register, {
     sha256: stored.sha256,
     size: stored.size,
     fileName: name,
@@ -500,18 +500,18 @@ async function ingestStaged(
     (p.review ?? []).map((r) => ({ ...r, page: p.page, visitId: p.visitId })),
   );
   try {
-    finishIngestFile(ws.db, {
+    finishIngestFile(ws.register, {
       sha256: stored.sha256,
       actor: options.actor,
       pageCount: result.pageCount,
       pages: result.pages.map(({ review: _review, ...page }) => page),
       reviewItems,
-      ...(result.alsoInTransaction ? { alsoInTransaction: () => result.alsoInTransaction!(ws.db) } : {}),
+      ...(result.alsoInTransaction ? { alsoInTransaction: () => result.alsoInTransaction!(ws.register) } : {}),
     });
   } catch (e) {
     // The register refused the handler's result (e.g. a visit that does not exist): the
     // transaction rolled back whole; keep the file, in quarantine, and go on with the batch.
-    finishIngestFile(ws.db, {
+    finishIngestFile(ws.register, {
       sha256: stored.sha256,
       actor: options.actor,
       pageCount: result.pageCount,
@@ -528,7 +528,12 @@ async function ingestStaged(
       reviewItems: [],
     });
   }
-  return fileReport(ws, path, getIngestFile(ws.db, stored.sha256)!, begun.state === 'resume' ? 'resumed' : 'ingested');
+  return fileReport(
+    ws,
+    path,
+    getIngestFile(ws.register, stored.sha256)!,
+    begun.state === 'resume' ? 'resumed' : 'ingested',
+  );
 }
 
 function tooLargeHandler(maxBytes: number): IngestHandler {
@@ -554,8 +559,8 @@ function checkResult(result: HandlerResult, name: string, handler: string): void
 
 /** A file's result as the register holds it now (for new files and duplicates alike). */
 function fileReport(ws: Workspace, path: string, file: IngestFileRecord, status: FileStatus): FileReport {
-  const pages = pagesOfFile(ws.db, file.sha256);
-  const items = reviewItemsOfFile(ws.db, file.sha256);
+  const pages = pagesOfFile(ws.register, file.sha256);
+  const items = reviewItemsOfFile(ws.register, file.sha256);
   const out: FileReport = {
     path,
     sha256: file.sha256,

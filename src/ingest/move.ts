@@ -34,12 +34,12 @@ export interface MoveResult {
 export async function resolveIngestedFile(ws: Workspace, file: string): Promise<IngestFileRecord> {
   const f = file.trim();
   if (/^[0-9a-f]{64}$/i.test(f)) {
-    const found = getIngestFile(ws.db, f.toLowerCase());
+    const found = getIngestFile(ws.register, f.toLowerCase());
     if (!found) throw new UsageError(`No file with SHA-256 ${f} was ingested into this workspace.`);
     return found;
   }
   if (/^[0-9a-f]{8,63}$/i.test(f) && !existsSync(resolve(f))) {
-    const matches = findIngestFilesByPrefix(ws.db, f);
+    const matches = findIngestFilesByPrefix(ws.register, f);
     if (matches.length === 1) return matches[0]!;
     if (matches.length > 1)
       throw new UsageError(`${f} is the start of ${matches.length} ingested files' SHA-256; give more characters.`);
@@ -51,7 +51,7 @@ export async function resolveIngestedFile(ws: Workspace, file: string): Promise<
       `${path} does not exist; name the file by its path or by the SHA-256 that huifang ingest --json or huifang quarantine shows.`,
     );
   const { sha256 } = await sha256OfFile(path);
-  const found = getIngestFile(ws.db, sha256);
+  const found = getIngestFile(ws.register, sha256);
   if (!found)
     throw new UsageError(
       `${path} (SHA-256 ${sha256.slice(0, 12)}…) was never ingested into this workspace; run huifang ingest on it first.`,
@@ -88,7 +88,7 @@ export async function movePagesByClerk(ws: Workspace, req: BulkMoveRequest): Pro
       );
     const file = await resolveIngestedFile(ws, m[1]!);
     const page = Number(m[2]);
-    const current = pagesOfFile(ws.db, file.sha256).find((p) => p.page === page);
+    const current = pagesOfFile(ws.register, file.sha256).find((p) => p.page === page);
     if (!current) throw new UsageError(`${file.sourcePath} has no page ${page}.`);
     const visit = req.visit ?? current.visitId;
     if (!visit)
@@ -97,7 +97,7 @@ export async function movePagesByClerk(ws: Workspace, req: BulkMoveRequest): Pro
       );
     const parsed = parseVisitId(visit);
     if (!parsed.ok) throw new UsageError(`--visit ${JSON.stringify(visit)} is not a visit id: ${parsed.reason}`);
-    if (!getVisit(ws.db, parsed.visitId))
+    if (!getVisit(ws.register, parsed.visitId))
       throw new UsageError(`Visit ${parsed.visitId} is not in this workspace's register.`);
     if (file.status !== 'done')
       throw new UsageError(
@@ -117,14 +117,14 @@ export async function movePageByClerk(ws: Workspace, req: MoveRequest): Promise<
     throw invalidParameter('--kind', `one of ${DOCUMENT_KINDS.join(', ')}`, req.kind);
   const parsed = parseVisitId(req.visit);
   if (!parsed.ok) throw new UsageError(`--visit ${JSON.stringify(req.visit)} is not a visit id: ${parsed.reason}`);
-  if (!getVisit(ws.db, parsed.visitId))
+  if (!getVisit(ws.register, parsed.visitId))
     throw new UsageError(`Visit ${parsed.visitId} is not in this workspace's register.`);
   const file = await resolveIngestedFile(ws, req.file);
   if (file.status !== 'done')
     throw new UsageError(
       `${file.sourcePath} is still being ingested (an earlier run stopped inside it); run huifang ingest on it again first.`,
     );
-  const pages = pagesOfFile(ws.db, file.sha256);
+  const pages = pagesOfFile(ws.register, file.sha256);
   let page = req.page;
   if (page === undefined) {
     if (pages.length !== 1)
@@ -138,7 +138,7 @@ export async function movePageByClerk(ws: Workspace, req: MoveRequest): Promise<
       `${file.sourcePath} has no page ${page}; ${pageNumbers.length ? `its pages are ${pageNumbers.join(', ')}` : 'it has no readable pages'}${hasWhole ? ' (the whole file is --page 0)' : ''}.`,
     );
   }
-  const { before, after } = movePage(ws.db, {
+  const { before, after } = movePage(ws.register, {
     sha256: file.sha256,
     page,
     visitId: parsed.visitId,

@@ -56,11 +56,11 @@ export const scanHandler: IngestHandler = {
     const pages = assignPages(findings, {
       follow: ctx.follow,
       visit: (visitId) => {
-        const visit = getVisit(ctx.ws.db, visitId);
-        const customer = visit && getCustomer(ctx.ws.db, visit.customerId);
+        const visit = getVisit(ctx.ws.register, visitId);
+        const customer = visit && getCustomer(ctx.ws.register, visit.customerId);
         return visit && customer ? { customerKind: customer.kind } : undefined;
       },
-      mailing: (trackingNumber) => mailingByTrackingNumber(ctx.ws.db, trackingNumber)?.visitId,
+      mailing: (trackingNumber) => mailingByTrackingNumber(ctx.ws.register, trackingNumber)?.visitId,
     });
     storeCrops(ctx, pages);
     if (fileFailures.length) {

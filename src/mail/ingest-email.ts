@@ -13,8 +13,8 @@
  *   scan handler unchanged.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { addDocument } from '../store/visits.ts';
-import { recordEvent, type Db } from '../store/register.ts';
+import { addDocument, type NewDocument } from '../store/visits.ts';
+import { recordEvent, type Register } from '../store/register.ts';
 import type { Workspace } from '../store/workspace.ts';
 import type {
   HandledPage,
@@ -56,14 +56,14 @@ function base(name: string): string {
 export interface DerivedEmailDocuments {
   printout: { sha256: string; size: number; pageCount: number; fileName: string; missingGlyphs: number };
   attachments: { sha256: string; size: number; fileName: string; contentType: string; inline: boolean }[];
-  /** Records them on the visit (call inside a transaction, or alone). */
-  record(db: Db, actor: string): void;
+  /** The register's records of them on the visit, made by `actor`. */
+  documents(actor: string): NewDocument[];
 }
 
 /**
  * Renders the printout of an e-mail for a visit and stores it and the attachments in the
- * file store (idempotent: the same e-mail and visit give the same bytes). The register
- * writes are returned as `record`, so a caller can run them in its own transaction.
+ * file store (idempotent: the same e-mail and visit give the same bytes). Their records are
+ * returned as `documents`, for the caller to add in the same transaction as its own.
  */
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export function deriveEmailDocuments(
@@ -90,8 +90,8 @@ export function deriveEmailDocuments(
       missingGlyphs: printout.missingGlyphs,
     },
     attachments,
-    record(db, actor) {
-      addDocument(db, {
+    documents: (actor) => [
+      {
         visitId,
         kind: 'email-printout',
         role: 'derived',
@@ -111,22 +111,20 @@ export function deriveEmailDocuments(
           ...(printout.missingGlyphs ? { missingGlyphs: printout.missingGlyphs } : {}),
           ...extraMeta,
         },
-      });
-      for (const a of attachments) {
-        addDocument(db, {
-          visitId,
-          kind: 'attachment',
-          role: 'derived',
-          sha256: a.sha256,
-          size: a.size,
-          mediaType: a.contentType,
-          fileName: a.fileName,
-          sourceSha256: emlSha256,
-          createdBy: actor,
-          meta: { fromEmail: mail.fileName, inline: a.inline },
-        });
-      }
-    },
+      },
+      ...attachments.map((a) => ({
+        visitId,
+        kind: 'attachment' as const,
+        role: 'derived' as const,
+        sha256: a.sha256,
+        size: a.size,
+        mediaType: a.contentType,
+        fileName: a.fileName,
+        sourceSha256: emlSha256,
+        createdBy: actor,
+        meta: { fromEmail: mail.fileName, inline: a.inline },
+      })),
+    ],
   };
 }
 
@@ -168,7 +166,7 @@ export const emailHandler: IngestHandler = {
       const kept = `; the original is kept in the workspace (SHA-256 ${input.sha256.slice(0, 12)}…)`;
       return { pageCount: null, pages: [quarantined(0, `${e.message}${kept}`, e.ruleId)] };
     }
-    const match = matchMail(ctx.ws.db, {
+    const match = matchMail(ctx.ws.register, {
       subject: mail.subject,
       body: mail.text,
       senders: mail.from.map((a) => a.address),
@@ -208,9 +206,9 @@ export const emailHandler: IngestHandler = {
     return {
       pageCount: 1,
       pages: [{ page: 1, visitId: match.visitId, kind: 'email', assignedBy: 'handler', reading }],
-      alsoInTransaction: (db) => {
-        derived.record(db, ctx.actor);
-        recordEvent(db, ctx.actor, 'email.matched', match.visitId, {
+      alsoInTransaction: (register) => {
+        for (const d of derived.documents(ctx.actor)) addDocument(register, d);
+        recordEvent(register, ctx.actor, 'email.matched', match.visitId, {
           sha256: input.sha256,
           by: match.by,
           note: match.note,
@@ -262,7 +260,11 @@ export const emailPrintoutHandler: IngestHandler = {
     const printout = ready ? ('printout' in ready ? ready.printout : null) : await readPrintout(input);
     if (!printout) return scanHandler.ingest(ctx, input, ready && 'scan' in ready ? ready.scan : undefined);
     ctx.onPage(printout.pageCount, printout.pageCount);
-    const match = matchMail(ctx.ws.db, { subject: printout.subject, body: printout.text, senders: printout.senders });
+    const match = matchMail(ctx.ws.register, {
+      subject: printout.subject,
+      body: printout.text,
+      senders: printout.senders,
+    });
     const reading = {
       email: { subject: printout.subject, from: printout.fromLine, source: 'mail-client-pdf' },
       notes: [match.matched ? `matched by ${match.note}` : `not matched: ${match.reason}`],
@@ -290,8 +292,8 @@ export const emailPrintoutHandler: IngestHandler = {
       pages,
       ...(match.matched
         ? {
-            alsoInTransaction: (db: Db) =>
-              recordEvent(db, ctx.actor, 'email.matched', match.visitId, {
+            alsoInTransaction: (register: Register) =>
+              recordEvent(register, ctx.actor, 'email.matched', match.visitId, {
                 sha256: input.sha256,
                 by: match.by,
                 note: match.note,

@@ -7,7 +7,7 @@
  */
 import { findVisitIds } from '../domain/visit-id.ts';
 import type { Visit } from '../domain/visit.ts';
-import type { Db } from '../store/register.ts';
+import type { Register } from '../store/register.ts';
 import { findCustomersByEmail, getCustomer, getVisit, listVisits } from '../store/visits.ts';
 
 export type MailMatch =
@@ -21,14 +21,14 @@ export interface MailForMatching {
   senders: string[];
 }
 
-function existing(db: Db, ids: readonly string[]): string[] {
-  return ids.filter((id) => getVisit(db, id) !== undefined);
+function existing(register: Register, ids: readonly string[]): string[] {
+  return ids.filter((id) => getVisit(register, id) !== undefined);
 }
 
 /** Why the senders are not the visit's customer (null when one of them is the customer's registered address). */
-function strangerReason(db: Db, visitId: string, senders: readonly string[]): string | null {
-  const visit = getVisit(db, visitId);
-  const customer = visit && getCustomer(db, visit.customerId);
+function strangerReason(register: Register, visitId: string, senders: readonly string[]): string | null {
+  const visit = getVisit(register, visitId);
+  const customer = visit && getCustomer(register, visit.customerId);
   const registered = customer?.email.trim().toLowerCase() ?? '';
   const from = [...new Set(senders.map((s) => s.trim().toLowerCase()).filter(Boolean))];
   if (registered && from.includes(registered)) return null;
@@ -37,17 +37,17 @@ function strangerReason(db: Db, visitId: string, senders: readonly string[]): st
 
 /** Matches an e-mail (or a mail client's printout of one) to a visit in the register. */
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
-export function matchMail(db: Db, mail: MailForMatching): MailMatch {
+export function matchMail(register: Register, mail: MailForMatching): MailMatch {
   const unknownIds: string[] = [];
   for (const [where, text] of [
     ['subject', mail.subject],
     ['body', mail.body],
   ] as const) {
     const ids = findVisitIds(text);
-    const known = existing(db, ids);
+    const known = existing(register, ids);
     unknownIds.push(...ids.filter((id) => !known.includes(id)));
     if (known.length === 1) {
-      const stranger = strangerReason(db, known[0]!, mail.senders);
+      const stranger = strangerReason(register, known[0]!, mail.senders);
       if (stranger)
         return {
           matched: false,
@@ -72,7 +72,7 @@ export function matchMail(db: Db, mail: MailForMatching): MailMatch {
     ? `; it names ${[...new Set(unknownIds)].join(', ')}, which no visit in the register has`
     : '';
   const senders = [...new Set(mail.senders.map((s) => s.trim().toLowerCase()).filter(Boolean))];
-  const customers = senders.flatMap((s) => findCustomersByEmail(db, s));
+  const customers = senders.flatMap((s) => findCustomersByEmail(register, s));
   if (customers.length === 0) {
     return {
       matched: false,
@@ -80,7 +80,7 @@ export function matchMail(db: Db, mail: MailForMatching): MailMatch {
       candidates: [],
     };
   }
-  const visits: Visit[] = customers.flatMap((c) => listVisits(db, { customerId: c.customerId }));
+  const visits: Visit[] = customers.flatMap((c) => listVisits(register, { customerId: c.customerId }));
   const open = visits.filter((v) => v.result === 'pending');
   const byEmail = open.filter((v) => v.channel === 'email');
   const pick = byEmail.length > 0 ? byEmail : open;

@@ -3,8 +3,7 @@
  * e-mail to its visit, or attached an .eml): every `email` document of a visit gets its
  * printout and attachments as derived documents, once. Idempotent.
  */
-import { recordEvent } from '../store/register.ts';
-import { documentsOf } from '../store/visits.ts';
+import { addDerivedDocuments, documentsOf } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { EmlError, parseEml } from './parse.ts';
 
@@ -18,7 +17,7 @@ export interface PrintoutOutcome {
 
 /** Makes the missing printouts of a visit's e-mails; returns what it did (nothing when all exist). */
 export async function ensureEmailPrintouts(ws: Workspace, visitId: string, actor: string): Promise<PrintoutOutcome[]> {
-  const docs = documentsOf(ws.db, visitId);
+  const docs = documentsOf(ws.register, visitId);
   const emails = docs.filter((d) => d.kind === 'email' && d.role === 'received');
   const out: PrintoutOutcome[] = [];
   for (const eml of emails) {
@@ -29,14 +28,12 @@ export async function ensureEmailPrintouts(ws: Workspace, visitId: string, actor
       // Loaded when a printout is missing: the e-mail ingest handler brings the scan reader with it.
       const { deriveEmailDocuments } = await import('./ingest-email.ts');
       const derived = deriveEmailDocuments(ws, mail, eml.sha256, visitId, { madeAfterIngest: true });
-      ws.db
-        .transaction(() => {
-          derived.record(ws.db, actor);
-          recordEvent(ws.db, actor, 'email.printout', visitId, {
-            sha256: eml.sha256,
-            printout: derived.printout.sha256,
-          });
-        });
+      addDerivedDocuments(ws.register, derived.documents(actor), {
+        actor,
+        action: 'email.printout',
+        visitId,
+        details: { sha256: eml.sha256, printout: derived.printout.sha256 },
+      });
       out.push({ emlSha256: eml.sha256, fileName: eml.fileName, printoutSha256: derived.printout.sha256 });
     } catch (e) {
       if (!(e instanceof EmlError)) throw e;

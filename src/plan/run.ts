@@ -87,7 +87,7 @@ export async function importAccounts(
   const list = await readAccounts(path, { today: today() });
   const stored = await ws.files.putFile(list.path);
   const importId = saveAccountImport(
-    ws.db,
+    ws.register,
     {
       asOf,
       sourcePath: list.path,
@@ -111,7 +111,7 @@ export async function importEvents(
   const list = await readAccountEvents(path, { today: today() });
   const stored = await ws.files.putFile(list.path);
   const { importId, added } = saveEventImport(
-    ws.db,
+    ws.register,
     {
       asOf,
       sourcePath: list.path,
@@ -134,9 +134,9 @@ export async function importEvents(
 }
 
 function populationFor(ws: Workspace, asOf: string): AccountImport {
-  const found = latestAccountImport(ws.db, asOf);
+  const found = latestAccountImport(ws.register, asOf);
   if (!found) {
-    const any = latestAccountImport(ws.db);
+    const any = latestAccountImport(ws.register);
     throw new InputError(
       any
         ? `No account list describes a day on or before ${asOf} (the earliest import is later); import one with: huifang accounts import <accounts.csv> --as-of DATE`
@@ -173,17 +173,19 @@ export function makePlan(ws: Workspace, options: MakePlanOptions): MadePlan {
   const seed = options.seed ?? randomBytes(6).toString('hex');
   const policy = loadPlanningPolicy(ws.dir);
   const accounts = populationFor(ws, asOf);
-  const earlier = getPlan(ws.db, { year });
+  const earlier = getPlan(ws.register, { year });
   const sampledBefore = new Map(
     earlier
-      ? plannedVisits(ws.db, earlier.planId, { category: 'existing' }).map((p) => [p.customerId, p.basis] as const)
+      ? plannedVisits(ws.register, earlier.planId, { category: 'existing' }).map(
+          (p) => [p.customerId, p.basis] as const,
+        )
       : [],
   );
   const step = (done: number, name: string) => options.onStep?.(done, 4, name);
-  const population = loadPlanningAccounts(ws.db, accounts.importId);
+  const population = loadPlanningAccounts(ws.register, accounts.importId);
   step(1, 'accounts read');
-  const events = loadEvents(ws.db);
-  const visits = loadVisitsSeen(ws.db);
+  const events = loadEvents(ws.register);
+  const visits = loadVisitsSeen(ws.register);
   step(2, 'visits and events read');
   const plan = planVisits({
     year,
@@ -217,7 +219,7 @@ export function makePlan(ws: Workspace, options: MakePlanOptions): MadePlan {
     .digest('hex')
     .slice(0, 12)}`;
   const created = savePlan(
-    ws.db,
+    ws.register,
     { planId, year, asOf, seed, accountsImportId: accounts.importId, parameters, createdBy: options.actor },
     plan.planned,
   );
@@ -237,17 +239,17 @@ export function coverageOf(
   const year = checkYear(options.year);
   const asOf = checkDate('--as-of', options.asOf) ?? (today() < `${year}-12-31` ? today() : `${year}-12-31`);
   const accounts = populationFor(ws, asOf);
-  const plan = getPlan(ws.db, { year });
+  const plan = getPlan(ws.register, { year });
   const planIndex = (plan?.parameters as { indexReturn?: number | null } | undefined)?.indexReturn;
   const indexReturn = options.indexReturn ?? (typeof planIndex === 'number' ? planIndex : undefined);
   return coverage({
     year,
     asOf,
     policy: loadPlanningPolicy(ws.dir),
-    accounts: loadPlanningAccounts(ws.db, accounts.importId),
-    events: loadEvents(ws.db),
-    visits: loadVisitsSeen(ws.db),
-    ...(plan ? { planned: plannedVisits(ws.db, plan.planId) } : {}),
+    accounts: loadPlanningAccounts(ws.register, accounts.importId),
+    events: loadEvents(ws.register),
+    visits: loadVisitsSeen(ws.register),
+    ...(plan ? { planned: plannedVisits(ws.register, plan.planId) } : {}),
     ...(indexReturn !== undefined ? { indexReturn } : {}),
     ...(options.branch !== undefined ? { branch: options.branch } : {}),
   });
@@ -261,6 +263,6 @@ export function periodCoverage(ws: Workspace, period: string, branch?: string): 
   const [year, month] = period.split('-').map(Number) as [number, number];
   const monthEnd = new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
   const asOf = today() < monthEnd ? today() : monthEnd;
-  if (!latestAccountImport(ws.db, asOf)) return undefined;
+  if (!latestAccountImport(ws.register, asOf)) return undefined;
   return coverageOf(ws, { year, asOf, ...(branch !== undefined ? { branch } : {}) });
 }

@@ -28,9 +28,9 @@ export function plannedSource(
   visits: { customer: Customer; category: VisitCategory; dueOn: string }[];
   onRegistered: (visitIds: string[]) => void;
 } {
-  const plan = getPlan(ws.db, selection.planId ? { planId: selection.planId } : {});
+  const plan = getPlan(ws.register, selection.planId ? { planId: selection.planId } : {});
   if (!plan) throw new InputError('No plan has been made; make one first: huifang plan --year YYYY');
-  const items = plannedVisits(ws.db, plan.planId, { ...selection, notStarted: true });
+  const items = plannedVisits(ws.register, plan.planId, { ...selection, notStarted: true });
   const what = [
     selection.branch && `branch ${selection.branch}`,
     selection.category && `category ${selection.category}`,
@@ -42,7 +42,7 @@ export function plannedSource(
       `Plan ${plan.planId} has no visit left to start${what ? ` for ${what}` : ''}; nothing was written.`,
     );
   const accounts = loadAccountsById(
-    ws.db,
+    ws.register,
     plan.accountsImportId,
     items.map((i) => i.customerId),
   );
@@ -72,6 +72,6 @@ export function plannedSource(
       .digest('hex'),
     visits,
     onRegistered: (visitIds) =>
-      visitIds.forEach((visitId, n) => markPlannedStarted(ws.db, plan.planId, items[n]!.seq, visitId)),
+      visitIds.forEach((visitId, n) => markPlannedStarted(ws.register, plan.planId, items[n]!.seq, visitId)),
   };
 }

@@ -62,7 +62,7 @@ export async function ensureEnteredForm(
 ): Promise<{ sha256: string; made: boolean } | null> {
   if (!ENTERED_FORM_CHANNELS.includes(input.visit.channel) || input.entered.length === 0) return null;
   const key = fillKeyOf(input.entered);
-  const docs = documentsOf(ws.db, input.visit.visitId);
+  const docs = documentsOf(ws.register, input.visit.visitId);
   const existing = docs.find((d) => d.kind === 'form' && d.role === 'derived' && d.meta.fillKey === key);
   if (existing) return { sha256: existing.sha256, made: false };
   const renderer = await LetterRenderer.create({ sender: senderOf(ws) });

@@ -26,7 +26,7 @@ import { LETTER_LAYOUT_ID } from '../layout/letter.ts';
 import { readCustomerList } from '../input/customer-list.ts';
 import { WriteBatch } from '../store/atomic.ts';
 import { today } from '../env/clock.ts';
-import { addDocument, insertVisit, listVisits, recordBlob, recordRun, upsertCustomer } from '../store/visits.ts';
+import { listVisits, registerStartedRun } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { renderFormDocx, renderLetterDocx, DOCX_TEMPLATES } from './docx.ts';
 import type { Batch } from './batch.ts';
@@ -143,7 +143,7 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
   if (!options.repeat) {
     const open: Message[] = [];
     const wanted = new Set(list.visits.map((p) => `${p.customer.customerId}\u0000${p.category}`));
-    for (const v of listVisits(ws.db)) {
+    for (const v of listVisits(ws.register)) {
       if (wanted.has(`${v.customerId}\u0000${v.category}`) && v.result === 'pending') {
         open.push(
           message(
@@ -323,8 +323,8 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
     objects.commit();
 
     // 4. Register everything in one transaction.
-    ws.db.transaction(() => {
-      recordRun(ws.db, {
+    registerStartedRun(ws.register, {
+      run: {
         runId,
         command: options.documents,
         sourcePath: list.path,
@@ -335,25 +335,25 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
           docx: Boolean(options.docx),
           out,
         },
-      });
-      for (const { customer } of planned) upsertCustomer(ws.db, customer);
-      for (const { visit } of planned) insertVisit(ws.db, visit, options.actor ?? options.visitor);
-      options.planned?.onRegistered?.(planned.map(({ visit }) => visit.visitId));
-      for (const s of stored) {
-        recordBlob(ws.db, s.sha256, s.size, s.mediaType);
-        addDocument(ws.db, {
-          visitId: s.visitId,
-          kind: s.kind,
-          role: 'rendered',
-          sha256: s.sha256,
-          size: s.size,
-          mediaType: s.mediaType,
-          fileName: s.fileName,
-          pageCount: s.pageCount || undefined,
-          createdBy: options.actor ?? options.visitor,
-          meta: { runId },
-        });
-      }
+      },
+      customers: planned.map(({ customer }) => customer),
+      visits: planned.map(({ visit }) => visit),
+      actor: options.actor ?? options.visitor,
+      ...(options.planned?.onRegistered
+        ? { alsoInTransaction: () => options.planned!.onRegistered!(planned.map(({ visit }) => visit.visitId)) }
+        : {}),
+      documents: stored.map((s) => ({
+        visitId: s.visitId,
+        kind: s.kind,
+        role: 'rendered' as const,
+        sha256: s.sha256,
+        size: s.size,
+        mediaType: s.mediaType,
+        fileName: s.fileName,
+        pageCount: s.pageCount || undefined,
+        createdBy: options.actor ?? options.visitor,
+        meta: { runId },
+      })),
     });
     return { runId, visits: started, batches, batchFiles, listing: listingPath, messages: [] };
   } catch (e) {

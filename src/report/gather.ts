@@ -41,8 +41,8 @@ export interface GatherOptions {
 }
 
 function visitFactsOf(ws: Workspace, v: VisitValidation): ReportVisitFacts {
-  const visit = getVisit(ws.db, v.visitId)!;
-  const customer = getCustomer(ws.db, v.customerId);
+  const visit = getVisit(ws.register, v.visitId)!;
+  const customer = getCustomer(ws.register, v.customerId);
   const formReturned = v.record.documents.some(
     (d) => d.kind === 'form' && (d.role === 'received' || d.role === 'derived'),
   );
@@ -62,7 +62,7 @@ function visitFactsOf(ws: Workspace, v: VisitValidation): ReportVisitFacts {
     overdue: v.problems.some((m) => m.ruleId === 'deadline/overdue'),
     completedOn: v.completion?.completedOn ?? null,
     completedLate: v.completion?.late ?? false,
-    rework: visitReviewsOf(ws.db, v.visitId).some((r) => r.decision === 'return'),
+    rework: visitReviewsOf(ws.register, v.visitId).some((r) => r.decision === 'return'),
     approved: v.approved,
     formReturned,
     satisfaction: typeof satisfaction === 'string' ? satisfaction : null,
@@ -78,7 +78,7 @@ function answerWord(a: string): string {
 
 /** Names a staff member by 工号 (`T004` → `钱七 (T004)`), or leaves what is recorded. */
 function namer(ws: Workspace): (who: string | null) => string | null {
-  const roster = listStaff(ws.db);
+  const roster = listStaff(ws.register);
   return (who) => {
     if (who === null) return null;
     const p = findPerson(roster, who);
@@ -145,14 +145,14 @@ export function exceptionsOf(
     }
   }
   const seen = new Set(validated.map((v) => v.visitId));
-  for (const r of listExceptions(ws.db)) {
+  for (const r of listExceptions(ws.register)) {
     if (
       seen.has(r.visitId) ||
       !(inPeriod(period, businessDay(r.openedAt)) || (r.closedAt && inPeriod(period, businessDay(r.closedAt))))
     )
       continue;
-    const visit = getVisit(ws.db, r.visitId);
-    const code = visit && getCustomer(ws.db, visit.customerId)?.branchCode;
+    const visit = getVisit(ws.register, r.visitId);
+    const code = visit && getCustomer(ws.register, visit.customerId)?.branchCode;
     if (code && (!branch || code === branch)) out.push(exceptionFacts(r, code, name));
   }
   return out;
@@ -183,7 +183,7 @@ export function coverageOf(ws: Workspace, period: ReportPeriod, branch?: string)
 
 /** The bundles built for months that overlap the period, of the branches reported on. */
 function bundlesOf(ws: Workspace, period: ReportPeriod, branches: ReadonlySet<string>): BundleFacts[] {
-  return listBundles(ws.db)
+  return listBundles(ws.register)
     .filter((b) => branches.has(b.branchCode) && `${b.period}-01` <= period.end && `${b.period}-31` >= period.start)
     .map((b) => ({
       bundleId: b.bundleId,
@@ -192,7 +192,7 @@ function bundlesOf(ws: Workspace, period: ReportPeriod, branches: ReadonlySet<st
       visits: b.visitCount,
       retainUntil: b.retainUntil,
       includesInvalid: b.includesInvalid,
-      holds: activeHolds(ws.db, b.bundleId).map((h) => h.reason),
+      holds: activeHolds(ws.register, b.bundleId).map((h) => h.reason),
       sha256: b.sha256,
       path: b.path,
     }));
@@ -200,7 +200,7 @@ function bundlesOf(ws: Workspace, period: ReportPeriod, branches: ReadonlySet<st
 
 /** Gathers the report's facts (validating the period's visits as `huifang validate` would). */
 export async function gatherReportFacts(ws: Workspace, options: GatherOptions): Promise<ReportFacts> {
-  const inScope = listVisits(ws.db, options.branch ? { branchCode: options.branch } : {}).filter((v) =>
+  const inScope = listVisits(ws.register, options.branch ? { branchCode: options.branch } : {}).filter((v) =>
     inPeriod(options.period, v.createdOn),
   );
   const report = await validateAll(ws, {
@@ -218,7 +218,7 @@ export async function gatherReportFacts(ws: Workspace, options: GatherOptions): 
   for (const c of coverage ?? []) if (!branches.has(c.branch)) branches.set(c.branch, c.branchName);
   if (options.branch && !branches.has(options.branch)) branches.set(options.branch, options.branch);
   const branchOf = new Map(visits.map((v) => [v.visitId, v.branchCode]));
-  const reviewItems: ReviewItemFacts[] = listReviewItems(ws.db, { status: 'open' })
+  const reviewItems: ReviewItemFacts[] = listReviewItems(ws.register, { status: 'open' })
     .filter((i) => i.visitId !== null && branchOf.has(i.visitId))
     .map((i) => ({ visitId: i.visitId, branchCode: branchOf.get(i.visitId!) ?? null, createdAt: i.createdAt }));
   return {

@@ -262,7 +262,7 @@ async function checkFile(path: string, kind: AttachableKind, visitId: string): P
  * and `InputError` lists every problem (exit 2). Attaching the same file again changes nothing.
  */
 export async function attachEvidence(ws: Workspace, o: AttachOptions): Promise<AttachedFile[]> {
-  if (!getVisit(ws.db, o.visitId)) throw new UnknownVisitError(o.visitId);
+  if (!getVisit(ws.register, o.visitId)) throw new UnknownVisitError(o.visitId);
   const checked: Checked[] = [];
   const refused: Message[] = [];
   for (const p of o.paths) {
@@ -279,7 +279,7 @@ export async function attachEvidence(ws: Workspace, o: AttachOptions): Promise<A
   for (const c of checked) {
     const stored = await ws.files.putFile(c.path);
     const meta = { ...c.meta, ...(o.note ? { note: o.note } : {}) };
-    const documentId = addDocument(ws.db, {
+    const documentId = addDocument(ws.register, {
       visitId: o.visitId,
       kind: o.kind,
       role: 'received',

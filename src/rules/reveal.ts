@@ -5,14 +5,14 @@
  * else, anyone not on the roster, and marketing staff (营销人员) are refused.
  */
 import { findPerson, permission } from '../domain/people.ts';
-import type { Db } from '../store/register.ts';
+import type { Register } from '../store/register.ts';
 import { listStaff } from '../store/rules.ts';
 
 export type RevealDecision = { ok: true; staffId: string; role: string } | { ok: false; reason: string };
 
 /** Whether `user` (a staff id or a name on the roster) may see personal data in full. */
-export function mayReveal(db: Db, user: string): RevealDecision {
-  const staff = listStaff(db);
+export function mayReveal(register: Register, user: string): RevealDecision {
+  const staff = listStaff(register);
   if (staff.length === 0)
     return {
       ok: false,

@@ -106,7 +106,7 @@ function pendingFix(facts: VisitFacts): string {
 /** Records a visit's decided result in the register (who decided, and when). */
 export function recordVisitDecision(ws: Workspace, visitId: string, decision: ResultDecision, actor: string): void {
   recordDecision(
-    ws.db,
+    ws.register,
     {
       visitId,
       result: decision.result,
@@ -221,11 +221,11 @@ function completionStep(
   actor: string,
 ): { completion: Completion | null; messages: Message[] } {
   const found = completionDate(facts, decision);
-  let completion: Completion | null = completionOf(ws.db, facts.visit.visitId) ?? null;
+  let completion: Completion | null = completionOf(ws.register, facts.visit.visitId) ?? null;
   if (found) {
     const next = { ...found, dueOn: facts.visit.dueOn, late: found.completedOn > facts.visit.dueOn };
     completion = record
-      ? recordCompletion(ws.db, facts.visit.visitId, next, actor)
+      ? recordCompletion(ws.register, facts.visit.visitId, next, actor)
       : { ...next, late: next.late || Boolean(completion?.late) };
   }
   const when =
@@ -268,11 +268,11 @@ function exceptionStep(
     answers: facts.answers,
     remarks: facts.remarks.map((r) => r.text),
   });
-  let record = exceptionOfVisit(ws.db, visitId);
+  let record = exceptionOfVisit(ws.register, visitId);
   if (triggers.length && ctx.record) {
     const owner = branchHeadOf(ctx.roster, facts.customer.branchCode);
     record = openException(
-      ws.db,
+      ws.register,
       { visitId, triggers, owner: owner?.staffId ?? null, dueOn: addDays(ctx.today, ctx.policy.exceptions.dueDays) },
       ctx.actor,
     ).record;
@@ -309,7 +309,7 @@ export async function validateVisit(
   const actor = options.actor ?? 'huifang';
   const today = options.today ?? todayIso();
   const policy = options.policy ?? defaultPolicy();
-  const staff = roster ?? listStaff(ws.db);
+  const staff = roster ?? listStaff(ws.register);
   const recordResults = options.recordResults ?? true;
   const printouts = await ensureEmailPrintouts(ws, visitId, actor);
   const factsOptions = options.verifyHashes === undefined ? {} : { verifyHashes: options.verifyHashes };
@@ -348,7 +348,7 @@ export async function validateVisit(
   const completion = completionStep(ws, facts, decision, recordResults, actor);
   const review = reviewMessages(facts, staff);
   problems.push(...completion.messages, ...review.messages);
-  problems.push(...dutyMessages(facts, staff, eventsOfVisit(ws.db, visitId)));
+  problems.push(...dutyMessages(facts, staff, eventsOfVisit(ws.register, visitId)));
   const exception = exceptionStep(ws, facts, decision, { roster: staff, policy, today, record: recordResults, actor });
   problems.push(...exception.messages);
   const v: VisitValidation = {
@@ -415,8 +415,9 @@ export interface ValidateAllOptions extends ValidateOptions {
 /** Validates every visit (of a branch, or the given ones), in visit id order. */
 export async function validateAll(ws: Workspace, options: ValidateAllOptions = {}): Promise<ValidationReport> {
   const ids =
-    options.visitIds ?? listVisits(ws.db, options.branch ? { branchCode: options.branch } : {}).map((v) => v.visitId);
-  const roster = listStaff(ws.db);
+    options.visitIds ??
+    listVisits(ws.register, options.branch ? { branchCode: options.branch } : {}).map((v) => v.visitId);
+  const roster = listStaff(ws.register);
   const problems: Message[] = [];
   if (roster.length === 0 && ids.length > 0) {
     problems.push(

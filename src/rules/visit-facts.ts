@@ -86,20 +86,20 @@ async function retrievable(
 /** Everything the rules need about a visit. @throws UnknownVisitError */
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function visitFacts(ws: Workspace, visitId: string, options: FactsOptions = {}): Promise<VisitFacts> {
-  const visit = getVisit(ws.db, visitId);
+  const visit = getVisit(ws.register, visitId);
   if (!visit) throw new UnknownVisitError(visitId);
-  const customer = getCustomer(ws.db, visit.customerId);
+  const customer = getCustomer(ws.register, visit.customerId);
   if (!customer)
     throw new InputError(
       `Visit ${visitId} names customer ${visit.customerId}, who is not in the register; load the customer list again.`,
     );
-  const documents = documentsOf(ws.db, visitId);
-  const readings = finalReadingsOf(ws.db, visitId);
-  const entered = enteredAnswersOf(ws.db, visitId);
+  const documents = documentsOf(ws.register, visitId);
+  const readings = finalReadingsOf(ws.register, visitId);
+  const entered = enteredAnswersOf(ws.register, visitId);
   const { answers, answerSources, conflicts } = mergeAnswers(
     readings.answers,
     entered,
-    conflictDecisionsOf(ws.db, visitId),
+    conflictDecisionsOf(ws.register, visitId),
   );
   const verify = options.verifyHashes ?? true;
   const cache = new Map<string, boolean>();
@@ -128,7 +128,7 @@ export async function visitFacts(ws: Workspace, visitId: string, options: FactsO
         seal: { present: c.seal.present, red: c.seal.red, ...(c.seal.score !== null ? { score: c.seal.score } : {}) },
       }
     : null;
-  const outcome = outcomeOf(ws.db, visitId);
+  const outcome = outcomeOf(ws.register, visitId);
   const record: VisitEvidenceRecord = {
     visitId,
     category: visit.category,
@@ -151,11 +151,11 @@ export async function visitFacts(ws: Workspace, visitId: string, options: FactsO
     conflicts,
     outcome,
     record,
-    attempts: attemptsOf(ws.db, visitId),
-    visitReviews: visitReviewsOf(ws.db, visitId),
-    completion: completionOf(ws.db, visitId),
-    enteredCompletion: enteredCompletionOf(ws.db, visitId),
-    remarks: remarksOf(ws.db, visitId),
+    attempts: attemptsOf(ws.register, visitId),
+    visitReviews: visitReviewsOf(ws.register, visitId),
+    completion: completionOf(ws.register, visitId),
+    enteredCompletion: enteredCompletionOf(ws.register, visitId),
+    remarks: remarksOf(ws.register, visitId),
   };
 }
 

@@ -13,11 +13,11 @@ import { UsageError } from '../domain/messages.ts';
 import { samePerson } from '../domain/people.ts';
 import { listStaff } from '../store/rules.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
-import { enterRemarks } from '../store/attempts.ts';
 import { getPage, movePage } from '../store/pages.ts';
 import {
   getReviewItem,
   listReviewItems,
+  recordRemarksTranscription,
   recordReviewDecision,
   reopenReviewItem,
   type ReviewItem,
@@ -44,16 +44,16 @@ export class ReviewRefusedError extends UsageError {
 
 /** Open review items (optionally of one visit), oldest first. */
 export function openReviewItems(ws: Workspace, visitId?: string): ReviewItem[] {
-  return listReviewItems(ws.db, { status: 'open', ...(visitId ? { visitId } : {}) });
+  return listReviewItems(ws.register, { status: 'open', ...(visitId ? { visitId } : {}) });
 }
 
 /** The same person, whether named by 工号 or by name (the roster says who is who). */
 function sameperson(ws: Workspace, a: string, b: string): boolean {
-  return samePerson(listStaff(ws.db), a, b);
+  return samePerson(listStaff(ws.register), a, b);
 }
 
 function openItem(ws: Workspace, itemId: number, user: string): ReviewItem {
-  const item = getReviewItem(ws.db, itemId);
+  const item = getReviewItem(ws.register, itemId);
   if (!item) throw new UsageError(`There is no review item ${itemId}; huifang review lists the open ones.`);
   if (item.status !== 'open') {
     throw new ReviewRefusedError(
@@ -69,7 +69,7 @@ function openItem(ws: Workspace, itemId: number, user: string): ReviewItem {
 
 function assertNotVisitor(ws: Workspace, visitId: string | null, item: ReviewItem, user: string): void {
   if (!visitId) return;
-  const visit = getVisit(ws.db, visitId);
+  const visit = getVisit(ws.register, visitId);
   if (visit?.visitor && sameperson(ws, visit.visitor, user)) {
     throw new ReviewRefusedError(
       `${user} performed visit ${visitId} (its visitor, 回访人员) and so may not review it (相互制衡, 第四条); another reviewer must decide item ${item.itemId}.`,
@@ -85,7 +85,7 @@ function assertNotVisitor(ws: Workspace, visitId: string | null, item: ReviewIte
  * to the queue, undecided. A reviewer may not reopen an item of a visit they performed.
  */
 export function reopenItem(ws: Workspace, itemId: number, user: string, reason?: string): ReviewItem {
-  const item = getReviewItem(ws.db, itemId);
+  const item = getReviewItem(ws.register, itemId);
   if (!item) throw new UsageError(`There is no review item ${itemId}.`);
   if (item.status === 'open')
     throw new ReviewRefusedError(
@@ -102,7 +102,7 @@ export function reopenItem(ws: Workspace, itemId: number, user: string, reason?:
       user,
     );
   assertNotVisitor(ws, item.visitId, item, user);
-  return reopenReviewItem(ws.db, itemId, user, reason);
+  return reopenReviewItem(ws.register, itemId, user, reason);
 }
 
 /** What a reviewer needs beside the item: the question asked, the customer, the picture. */
@@ -125,8 +125,8 @@ const SUBJECT_TEXT: Record<string, string> = {
 };
 
 export function reviewContextOf(ws: Workspace, item: ReviewItem): ReviewContext {
-  const visit = item.visitId ? getVisit(ws.db, item.visitId) : undefined;
-  const customer = visit ? getCustomer(ws.db, visit.customerId) : undefined;
+  const visit = item.visitId ? getVisit(ws.register, item.visitId) : undefined;
+  const customer = visit ? getCustomer(ws.register, visit.customerId) : undefined;
   let question = SUBJECT_TEXT[item.subject] ?? null;
   if (item.subject.startsWith('answer:') && visit) {
     const id = item.subject.slice('answer:'.length);
@@ -153,7 +153,7 @@ export function confirmReviewItem(ws: Workspace, itemId: number, user: string, n
       user,
     );
   }
-  return recordReviewDecision(ws.db, {
+  return recordReviewDecision(ws.register, {
     itemId,
     status: 'confirmed',
     finalValue: item.machineValue,
@@ -176,31 +176,22 @@ export function correctReviewItem(
     // The page belongs to another visit: move it (which settles this item), never twice.
     const target = finalValue as string;
     assertNotVisitor(ws, target, item, user);
-    const page = getPage(ws.db, item.fileSha256, item.page);
-    movePage(ws.db, {
+    const page = getPage(ws.register, item.fileSha256, item.page);
+    movePage(ws.register, {
       sha256: item.fileSha256,
       page: item.page,
       visitId: target,
       kind: page?.kind ?? 'attachment',
       actor: user,
     });
-    return getReviewItem(ws.db, itemId)!;
+    return getReviewItem(ws.register, itemId)!;
   }
   // The customer's remarks, transcribed from the 备注 box, are remarks like typed ones: kept
   // on the visit, where validate opens the exception they call for (第三十八条).
-  return ws.db.transaction(() => {
-    const decided = recordReviewDecision(ws.db, {
-      itemId,
-      status: 'corrected',
-      finalValue,
-      actor: user,
-      ...(note ? { note } : {}),
-    });
-    if (item.subject === 'remarks' && item.visitId && typeof finalValue === 'string' && finalValue.trim() !== '') {
-      enterRemarks(ws.db, item.visitId, finalValue.trim(), user);
-    }
-    return decided;
-  });
+  const decision = { itemId, status: 'corrected' as const, finalValue, actor: user, ...(note ? { note } : {}) };
+  if (item.subject === 'remarks' && item.visitId && typeof finalValue === 'string' && finalValue.trim() !== '')
+    return recordRemarksTranscription(ws.register, { ...decision, visitId: item.visitId, remarks: finalValue.trim() });
+  return recordReviewDecision(ws.register, decision);
 }
 
 const TRUE_WORDS = new Set(['yes', 'y', 'true', '1', 'present', 'signed', 'stamped', '有', '是']);
@@ -232,7 +223,7 @@ function parseReviewValue(ws: Workspace, item: ReviewItem, text: string): Review
     );
   if (item.subject.startsWith('answer:')) {
     const questionId = item.subject.slice('answer:'.length);
-    const visit = item.visitId ? getVisit(ws.db, item.visitId) : undefined;
+    const visit = item.visitId ? getVisit(ws.register, item.visitId) : undefined;
     const question = visit ? questionsFor(visit.category).find((q) => q.id === questionId) : undefined;
     if (BLANK_WORDS.has(v)) return null;
     if (!question || question.type === 'yes-no') {
@@ -258,7 +249,7 @@ function parseReviewValue(ws: Workspace, item: ReviewItem, text: string): Review
   if (item.subject === 'visit') {
     const parsed = parseVisitId(raw);
     if (!parsed.ok) throw bad(`a visit id (${parsed.reason})`);
-    if (!getVisit(ws.db, parsed.visitId))
+    if (!getVisit(ws.register, parsed.visitId))
       throw new UsageError(`Visit ${parsed.visitId} is not in this workspace's register; check the id on the paper.`);
     return parsed.visitId;
   }

@@ -5,7 +5,7 @@
  * nothing (the stamped bytes are the same).
  */
 import { InputError } from '../domain/messages.ts';
-import { getVisit, addDocument, documentsOf, type VisitDocument } from '../store/visits.ts';
+import { getVisit, addDocument, getDocument, type VisitDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { stampPdf, type StampResult } from './stamp.ts';
 
@@ -30,15 +30,13 @@ export async function stampVisitDocument(
   documentId: number,
   options: StampDocumentOptions,
 ): Promise<StampedDocument> {
-  const row = ws.db.prepare('SELECT visit_id FROM documents WHERE document_id = ?').get(documentId) as
-    { visit_id: string } | undefined;
-  if (!row) throw new InputError(`There is no document ${documentId} in the register.`);
-  const source = documentsOf(ws.db, row.visit_id).find((d) => d.documentId === documentId)!;
+  const source = getDocument(ws.register, documentId);
+  if (!source) throw new InputError(`There is no document ${documentId} in the register.`);
   if (source.role === 'stamped')
     throw new InputError(
       `Document ${documentId} (${source.fileName}) is already a stamped copy; stamp its original instead.`,
     );
-  const visit = getVisit(ws.db, source.visitId)!;
+  const visit = getVisit(ws.register, source.visitId)!;
   const bytes = ws.files.read(source.sha256);
   const result = await stampPdf(bytes, {
     visitId: source.visitId,
@@ -50,7 +48,7 @@ export async function stampVisitDocument(
     ...(options.date ? { date: options.date } : {}),
   });
   const stored = ws.files.putBytes(result.pdf);
-  const id = addDocument(ws.db, {
+  const id = addDocument(ws.register, {
     visitId: source.visitId,
     kind: source.kind,
     role: 'stamped',

@@ -8,13 +8,22 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync
 import { open, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+
+/** This machine's name as it appears in temporary file names (letters, digits and `-`). */
+export const HOST_TAG =
+  hostname()
+    .replace(/[^A-Za-z0-9-]/g, '-')
+    .slice(0, 63) || 'host';
 
 /**
  * A temporary name beside `target`, unique across processes and machines that share the
- * folder (a process id alone is not: two clerks' machines can have the same one).
+ * folder: `.<name>.@<host>.<pid>.<8 hex>.tmp` (`.partial` for an unfinished bundle). The
+ * host and process id tell a later run whose file it is (`leftovers.ts`).
  */
-export function tempPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+export function tempPathFor(target: string, suffix: 'tmp' | 'partial' = 'tmp'): string {
+  const tag = `@${HOST_TAG}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  return join(dirname(target), `.${basename(target)}.${tag}.${suffix}`);
 }
 
 function fsyncDir(dir: string): void {

@@ -5,13 +5,15 @@
  */
 import type { Attempt, AttemptChannel, AttemptOutcome } from '../domain/attempts.ts';
 import { nowIso } from '../env/clock.ts';
-import { recordEvent, type Db } from './register.ts';
+import { recordEvent } from './register.ts';
+import { sqlOf, type Register } from './sql.ts';
 
 export function logAttempt(
-  db: Db,
+  register: Register,
   a: { visitId: string; channel: AttemptChannel; outcome: AttemptOutcome; at: string; note?: string },
   actor: string,
 ): Attempt {
+  const db = sqlOf(register);
   return db.transaction(() => {
     const info = db
       .prepare(
@@ -30,7 +32,8 @@ export function logAttempt(
   });
 }
 
-export function attemptsOf(db: Db, visitId: string): Attempt[] {
+export function attemptsOf(register: Register, visitId: string): Attempt[] {
+  const db = sqlOf(register);
   const rows = db
     .prepare(
       'SELECT attempt_id, channel, outcome, at, note, recorded_by FROM visit_attempts WHERE visit_id = ? ORDER BY at, attempt_id',
@@ -64,7 +67,8 @@ export interface Completion {
 }
 
 /** Records (or updates) a visit's completion; a late flag once set is never cleared. */
-export function recordCompletion(db: Db, visitId: string, c: Completion, actor: string): Completion {
+export function recordCompletion(register: Register, visitId: string, c: Completion, actor: string): Completion {
+  const db = sqlOf(register);
   return db.transaction(() => {
     const before = completionOf(db, visitId);
     const late = c.late || Boolean(before?.late);
@@ -79,7 +83,8 @@ export function recordCompletion(db: Db, visitId: string, c: Completion, actor: 
   });
 }
 
-export function completionOf(db: Db, visitId: string): Completion | undefined {
+export function completionOf(register: Register, visitId: string): Completion | undefined {
+  const db = sqlOf(register);
   const r = db
     .prepare('SELECT completed_on, source, due_on, late FROM visit_completions WHERE visit_id = ?')
     .get(visitId) as { completed_on: string; source: string; due_on: string; late: number } | undefined;
@@ -87,7 +92,8 @@ export function completionOf(db: Db, visitId: string): Completion | undefined {
 }
 
 /** A completion date entered by a person (the date on the signed form). */
-export function enterCompletionDate(db: Db, visitId: string, completedOn: string, actor: string): void {
+export function enterCompletionDate(register: Register, visitId: string, completedOn: string, actor: string): void {
+  const db = sqlOf(register);
   db.prepare('INSERT INTO completion_entries (visit_id, completed_on, entered_by, entered_at) VALUES (?, ?, ?, ?)').run(
     visitId,
     completedOn,
@@ -97,7 +103,11 @@ export function enterCompletionDate(db: Db, visitId: string, completedOn: string
   recordEvent(db, actor, 'visit.completion-entered', visitId, { completedOn });
 }
 
-export function enteredCompletionOf(db: Db, visitId: string): { completedOn: string; enteredBy: string } | undefined {
+export function enteredCompletionOf(
+  register: Register,
+  visitId: string,
+): { completedOn: string; enteredBy: string } | undefined {
+  const db = sqlOf(register);
   const r = db
     .prepare(
       'SELECT completed_on, entered_by FROM completion_entries WHERE visit_id = ? ORDER BY entry_id DESC LIMIT 1',
@@ -108,7 +118,8 @@ export function enteredCompletionOf(db: Db, visitId: string): { completedOn: str
 
 // ── remarks (备注) ─────────────────────────────────────────────────────────────────────
 
-export function enterRemarks(db: Db, visitId: string, text: string, actor: string): void {
+export function enterRemarks(register: Register, visitId: string, text: string, actor: string): void {
+  const db = sqlOf(register);
   db.prepare('INSERT INTO remark_entries (visit_id, text, entered_by, entered_at) VALUES (?, ?, ?, ?)').run(
     visitId,
     text,
@@ -118,7 +129,11 @@ export function enterRemarks(db: Db, visitId: string, text: string, actor: strin
   recordEvent(db, actor, 'visit.remarks', visitId, { length: text.length });
 }
 
-export function remarksOf(db: Db, visitId: string): { text: string; enteredBy: string; enteredAt: string }[] {
+export function remarksOf(
+  register: Register,
+  visitId: string,
+): { text: string; enteredBy: string; enteredAt: string }[] {
+  const db = sqlOf(register);
   return (
     db
       .prepare('SELECT text, entered_by, entered_at FROM remark_entries WHERE visit_id = ? ORDER BY entry_id')

@@ -4,7 +4,7 @@
  * of the register the archive needs that no other store module offers (a visit's events).
  */
 import { nowIso } from '../env/clock.ts';
-import { type Db } from './register.ts';
+import { sqlOf, type Register } from './sql.ts';
 
 export interface BundleRecord {
   sha256: string;
@@ -76,10 +76,11 @@ function fromRow(r: BundleRow): BundleRecord {
 
 /** Records a built bundle and its visits; recording the same zip again only updates its path. */
 export function recordBundle(
-  db: Db,
+  register: Register,
   b: Omit<BundleRecord, 'builtAt'>,
   visits: readonly { visitId: string; valid: boolean }[],
 ): void {
+  const db = sqlOf(register);
   db.transaction(() => {
     const seq = ((db.prepare('SELECT max(build_seq) AS s FROM bundles').get() as { s: number | null }).s ?? 0) + 1;
     const existing = db.prepare('SELECT sha256 FROM bundles WHERE sha256 = ?').get(b.sha256);
@@ -131,7 +132,8 @@ export function recordBundle(
  * period links to the same predecessor, so the rebuilt zip is byte-identical when nothing
  * else changed. (Later parts of a split period link to the part before them.)
  */
-export function previousBundleOf(db: Db, branchCode: string, period: string): BundleRecord | undefined {
+export function previousBundleOf(register: Register, branchCode: string, period: string): BundleRecord | undefined {
+  const db = sqlOf(register);
   const r = db
     .prepare('SELECT * FROM bundles WHERE branch_code = ? AND period < ? ORDER BY period DESC, build_seq DESC LIMIT 1')
     .get(branchCode, period) as BundleRow | undefined;
@@ -139,13 +141,15 @@ export function previousBundleOf(db: Db, branchCode: string, period: string): Bu
 }
 
 /** The bundle the register knows at `path` (the last built there), if any. */
-export function bundleAtPath(db: Db, path: string): BundleRecord | undefined {
+export function bundleAtPath(register: Register, path: string): BundleRecord | undefined {
+  const db = sqlOf(register);
   const r = db.prepare('SELECT * FROM bundles WHERE path = ? ORDER BY build_seq DESC LIMIT 1').get(path) as
     BundleRow | undefined;
   return r && fromRow(r);
 }
 
-export function listBundles(db: Db, filter: { branchCode?: string } = {}): BundleRecord[] {
+export function listBundles(register: Register, filter: { branchCode?: string } = {}): BundleRecord[] {
+  const db = sqlOf(register);
   const rows = filter.branchCode
     ? (db
         .prepare('SELECT * FROM bundles WHERE branch_code = ? ORDER BY branch_code, period, build_seq')
@@ -155,7 +159,8 @@ export function listBundles(db: Db, filter: { branchCode?: string } = {}): Bundl
 }
 
 /** Finds bundles by bundle id, or by SHA-256 (whole or a prefix of at least 8 hex digits). */
-export function findBundles(db: Db, idOrSha: string): BundleRecord[] {
+export function findBundles(register: Register, idOrSha: string): BundleRecord[] {
+  const db = sqlOf(register);
   const key = idOrSha.trim();
   if (/^[0-9a-f]{8,64}$/i.test(key)) {
     const rows = db
@@ -202,7 +207,8 @@ const holdFromRow = (r: HoldRow): LegalHold => ({
 });
 
 /** Places a legal hold on a bundle id. */
-export function placeHold(db: Db, bundleId: string, reason: string, actor: string): LegalHold {
+export function placeHold(register: Register, bundleId: string, reason: string, actor: string): LegalHold {
+  const db = sqlOf(register);
   const info = db
     .prepare('INSERT INTO bundle_holds (bundle_id, reason, placed_by, placed_at) VALUES (?, ?, ?, ?) RETURNING hold_id')
     .get(bundleId, reason, actor, nowIso());
@@ -218,7 +224,8 @@ export function placeHold(db: Db, bundleId: string, reason: string, actor: strin
 }
 
 /** Releases every active hold on a bundle id; returns the holds released. */
-export function releaseHolds(db: Db, bundleId: string, reason: string, actor: string): LegalHold[] {
+export function releaseHolds(register: Register, bundleId: string, reason: string, actor: string): LegalHold[] {
+  const db = sqlOf(register);
   const active = activeHolds(db, bundleId);
   const at = nowIso();
   db.prepare(
@@ -233,7 +240,8 @@ export function releaseHolds(db: Db, bundleId: string, reason: string, actor: st
   return active.map((h) => ({ ...h, releasedBy: actor, releasedAt: at, releaseReason: reason }));
 }
 
-export function activeHolds(db: Db, bundleId: string): LegalHold[] {
+export function activeHolds(register: Register, bundleId: string): LegalHold[] {
+  const db = sqlOf(register);
   return (
     db
       .prepare('SELECT * FROM bundle_holds WHERE bundle_id = ? AND released_at IS NULL ORDER BY hold_id')
@@ -242,7 +250,8 @@ export function activeHolds(db: Db, bundleId: string): LegalHold[] {
 }
 
 /** Bundles whose retention date is before `today` and that no active legal hold keeps. */
-export function dueBundles(db: Db, today: string): BundleRecord[] {
+export function dueBundles(register: Register, today: string): BundleRecord[] {
+  const db = sqlOf(register);
   const rows = db
     .prepare(
       `SELECT * FROM bundles b WHERE b.retain_until < ?
@@ -261,7 +270,8 @@ export interface VisitEvent {
   details: Record<string, unknown>;
 }
 
-export function eventsOfVisit(db: Db, visitId: string): VisitEvent[] {
+export function eventsOfVisit(register: Register, visitId: string): VisitEvent[] {
+  const db = sqlOf(register);
   const rows = db
     .prepare('SELECT at, actor, action, details_json FROM events WHERE visit_id = ? ORDER BY event_id')
     .all(visitId) as { at: string; actor: string; action: string; details_json: string }[];
@@ -274,7 +284,8 @@ export function eventsOfVisit(db: Db, visitId: string): VisitEvent[] {
 }
 
 /** Visits of a branch created in a period (`YYYY-MM`), by visit id. */
-export function visitIdsOfPeriod(db: Db, branchCode: string, period: string): string[] {
+export function visitIdsOfPeriod(register: Register, branchCode: string, period: string): string[] {
+  const db = sqlOf(register);
   const rows = db
     .prepare(
       `SELECT v.visit_id FROM visits v JOIN customers c ON c.customer_id = v.customer_id WHERE c.branch_code = ? AND substr(v.created_on, 1, 7) = ? ORDER BY v.visit_id`,
@@ -284,11 +295,27 @@ export function visitIdsOfPeriod(db: Db, branchCode: string, period: string): st
 }
 
 /** Branch codes that have visits started in a period (`YYYY-MM`), sorted. */
-export function branchesOfPeriod(db: Db, period: string): string[] {
+export function branchesOfPeriod(register: Register, period: string): string[] {
+  const db = sqlOf(register);
   const rows = db
     .prepare(
       `SELECT DISTINCT c.branch_code AS b FROM visits v JOIN customers c ON c.customer_id = v.customer_id WHERE substr(v.created_on, 1, 7) = ? ORDER BY c.branch_code`,
     )
     .all(period) as { b: string }[];
   return rows.map((r) => r.b);
+}
+
+/** The register's log of one kind of act (`personal-data.revealed`, `memo.read`, …), oldest first. */
+export function eventsOfAction(register: Register, action: string): (VisitEvent & { visitId: string | null })[] {
+  const db = sqlOf(register);
+  const rows = db
+    .prepare('SELECT at, actor, action, visit_id, details_json FROM events WHERE action = ? ORDER BY event_id')
+    .all(action) as { at: string; actor: string; action: string; visit_id: string | null; details_json: string }[];
+  return rows.map((r) => ({
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    visitId: r.visit_id,
+    details: JSON.parse(r.details_json) as Record<string, unknown>,
+  }));
 }

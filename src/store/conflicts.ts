@@ -4,7 +4,8 @@
  * so a later change to either opens the question again.
  */
 import { nowIso } from '../env/clock.ts';
-import { recordEvent, type Db } from './register.ts';
+import { recordEvent } from './register.ts';
+import { sqlOf, type Register } from './sql.ts';
 
 export interface ConflictDecision {
   questionId: string;
@@ -16,7 +17,12 @@ export interface ConflictDecision {
   note: string | null;
 }
 
-export function decideConflict(db: Db, visitId: string, d: Omit<ConflictDecision, 'decidedAt'>): ConflictDecision {
+export function decideConflict(
+  register: Register,
+  visitId: string,
+  d: Omit<ConflictDecision, 'decidedAt'>,
+): ConflictDecision {
+  const db = sqlOf(register);
   const at = nowIso();
   db.transaction(() => {
     db.prepare(
@@ -33,7 +39,8 @@ export function decideConflict(db: Db, visitId: string, d: Omit<ConflictDecision
 }
 
 /** The latest decision per question. */
-export function conflictDecisionsOf(db: Db, visitId: string): Map<string, ConflictDecision> {
+export function conflictDecisionsOf(register: Register, visitId: string): Map<string, ConflictDecision> {
+  const db = sqlOf(register);
   const rows = db
     .prepare(
       'SELECT question_id, keep, paper, typed, decided_by, decided_at, note FROM answer_conflict_decisions WHERE visit_id = ? ORDER BY decision_id',

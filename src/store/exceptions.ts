@@ -5,7 +5,8 @@
  */
 import type { ExceptionTrigger } from '../domain/exceptions.ts';
 import { nowIso } from '../env/clock.ts';
-import { recordEvent, type Db } from './register.ts';
+import { recordEvent } from './register.ts';
+import { sqlOf, type Register } from './sql.ts';
 
 export interface ExceptionUpdate {
   at: string;
@@ -48,7 +49,8 @@ interface Row {
   closure_note: string | null;
 }
 
-function fromRow(db: Db, r: Row): ExceptionRecord {
+function fromRow(register: Register, r: Row): ExceptionRecord {
+  const db = sqlOf(register);
   const updates = (
     db
       .prepare('SELECT at, by_person, changes_json FROM exception_updates WHERE exception_id = ? ORDER BY update_id')
@@ -77,17 +79,20 @@ function fromRow(db: Db, r: Row): ExceptionRecord {
   };
 }
 
-export function exceptionOfVisit(db: Db, visitId: string): ExceptionRecord | undefined {
+export function exceptionOfVisit(register: Register, visitId: string): ExceptionRecord | undefined {
+  const db = sqlOf(register);
   const r = db.prepare('SELECT * FROM visit_exceptions WHERE visit_id = ?').get(visitId) as Row | undefined;
   return r && fromRow(db, r);
 }
 
-export function getException(db: Db, exceptionId: number): ExceptionRecord | undefined {
+export function getException(register: Register, exceptionId: number): ExceptionRecord | undefined {
+  const db = sqlOf(register);
   const r = db.prepare('SELECT * FROM visit_exceptions WHERE exception_id = ?').get(exceptionId) as Row | undefined;
   return r && fromRow(db, r);
 }
 
-export function listExceptions(db: Db, filter: { status?: 'open' | 'closed' } = {}): ExceptionRecord[] {
+export function listExceptions(register: Register, filter: { status?: 'open' | 'closed' } = {}): ExceptionRecord[] {
+  const db = sqlOf(register);
   const rows = (
     filter.status
       ? db.prepare('SELECT * FROM visit_exceptions WHERE status = ? ORDER BY exception_id').all(filter.status)
@@ -101,10 +106,11 @@ export function listExceptions(db: Db, filter: { status?: 'open' | 'closed' } = 
  * again when something new turns up). Returns the record and whether anything changed.
  */
 export function openException(
-  db: Db,
+  register: Register,
   e: { visitId: string; triggers: ExceptionTrigger[]; owner: string | null; dueOn: string },
   actor: string,
 ): { record: ExceptionRecord; changed: boolean } {
+  const db = sqlOf(register);
   return db.transaction(() => {
     const before = exceptionOfVisit(db, e.visitId);
     const at = nowIso();
@@ -158,11 +164,12 @@ const COLUMN: Record<keyof ExceptionChanges, string> = {
 };
 
 export function updateException(
-  db: Db,
+  register: Register,
   exceptionId: number,
   changes: ExceptionChanges,
   actor: string,
 ): ExceptionRecord {
+  const db = sqlOf(register);
   return db.transaction(() => {
     const before = getException(db, exceptionId);
     if (!before) throw new Error(`No exception ${exceptionId}`);
@@ -181,7 +188,8 @@ export function updateException(
   });
 }
 
-export function closeException(db: Db, exceptionId: number, note: string, actor: string): ExceptionRecord {
+export function closeException(register: Register, exceptionId: number, note: string, actor: string): ExceptionRecord {
+  const db = sqlOf(register);
   return db.transaction(() => {
     const before = getException(db, exceptionId)!;
     const at = nowIso();

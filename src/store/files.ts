@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import {
   closeSync,
   createReadStream,
+  type ReadStream,
   existsSync,
   fsyncSync,
   mkdirSync,
@@ -55,7 +56,10 @@ export class FileStore {
     mkdirSync(join(root, 'objects'), { recursive: true });
   }
 
-  /** Where an object lives on disk (read-only). */
+  /**
+   * Where an object lives on disk (read-only), to show a person where to open it (a review
+   * item's crop in `--json`). Stages read stored objects with `read` and `stream`.
+   */
   pathOf(sha256: string): string {
     if (!SHA256_HEX.test(sha256)) throw new Error(`Not a SHA-256: ${JSON.stringify(sha256)}`);
     return join(this.root, 'objects', sha256.slice(0, 2), sha256);
@@ -118,6 +122,11 @@ export class FileStore {
       return [];
     }
     return dirs.flatMap((d) => removeDeadTempFiles(join(objects, d)));
+  }
+
+  /** A stored object's bytes as a stream (a bundle's large scans and recordings). */
+  stream(sha256: string, options: { highWaterMark?: number } = {}): ReadStream {
+    return createReadStream(this.pathOf(sha256), options);
   }
 
   read(sha256: string): Buffer {

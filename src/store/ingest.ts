@@ -8,7 +8,8 @@
  * A run killed in between leaves only `processing`, and the next run redoes the file whole.
  */
 import { nowIso } from '../env/clock.ts';
-import { recordEvent, type Db } from './register.ts';
+import { recordEvent } from './register.ts';
+import { sqlOf, type Register } from './sql.ts';
 import { recordBlob } from './visits.ts';
 import { replacePagesOfFile, type NewPage } from './pages.ts';
 import { replaceReviewItemsOfFile, type NewReviewItem } from './review.ts';
@@ -60,13 +61,15 @@ function fromRow(r: IngestFileRow): IngestFileRecord {
   };
 }
 
-export function getIngestFile(db: Db, sha256: string): IngestFileRecord | undefined {
+export function getIngestFile(register: Register, sha256: string): IngestFileRecord | undefined {
+  const db = sqlOf(register);
   const r = db.prepare('SELECT * FROM ingest_files WHERE sha256 = ?').get(sha256) as IngestFileRow | undefined;
   return r && fromRow(r);
 }
 
 /** Files whose SHA-256 starts with `prefix` (at most `limit`). */
-export function findIngestFilesByPrefix(db: Db, prefix: string, limit = 5): IngestFileRecord[] {
+export function findIngestFilesByPrefix(register: Register, prefix: string, limit = 5): IngestFileRecord[] {
+  const db = sqlOf(register);
   const rows = db
     .prepare("SELECT * FROM ingest_files WHERE sha256 LIKE ? || '%' ORDER BY sha256 LIMIT ?")
     .all(prefix.toLowerCase(), limit) as IngestFileRow[];
@@ -90,7 +93,8 @@ export interface BeginIngest {
 export type BeginOutcome = { state: 'new' | 'resume' | 'done'; file: IngestFileRecord };
 
 /** Records a stored file as `processing` (committed before any work) unless it is done already. */
-export function beginIngestFile(db: Db, f: BeginIngest): BeginOutcome {
+export function beginIngestFile(register: Register, f: BeginIngest): BeginOutcome {
+  const db = sqlOf(register);
   return db.transaction((): BeginOutcome => {
     recordBlob(db, f.sha256, f.size, f.mediaType);
     const existing = getIngestFile(db, f.sha256);
@@ -136,7 +140,8 @@ export interface FinishIngest {
  * Writes all of a file's pages and review items and marks it `done`, in one transaction.
  * Anything an earlier, interrupted attempt wrote for the file is replaced, never doubled.
  */
-export function finishIngestFile(db: Db, f: FinishIngest): void {
+export function finishIngestFile(register: Register, f: FinishIngest): void {
+  const db = sqlOf(register);
   db.transaction(() => {
     replacePagesOfFile(db, f.sha256, f.pages, f.actor);
     replaceReviewItemsOfFile(db, f.sha256, f.reviewItems);
@@ -158,7 +163,8 @@ export function finishIngestFile(db: Db, f: FinishIngest): void {
 }
 
 /** Counts of what the register holds from ingest (tests and reports compare them). */
-export function ingestCounts(db: Db): Record<string, number> {
+export function ingestCounts(register: Register): Record<string, number> {
+  const db = sqlOf(register);
   const one = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
   return {
     files: one('SELECT count(*) AS n FROM ingest_files'),

@@ -5,7 +5,8 @@
 import { message, type Message } from '../domain/messages.ts';
 import { syncReceivedDocuments } from './pages.ts';
 import { nowIso } from '../env/clock.ts';
-import { recordEvent, type Db } from './register.ts';
+import { recordEvent } from './register.ts';
+import { sqlOf, type Register } from './sql.ts';
 
 export interface Mailing {
   trackingNumber: string;
@@ -42,20 +43,23 @@ const fromRow = (r: MailingRow): Mailing => ({
 });
 
 /** The mailed letter a tracking number belongs to. */
-export function mailingByTrackingNumber(db: Db, trackingNumber: string): Mailing | undefined {
+export function mailingByTrackingNumber(register: Register, trackingNumber: string): Mailing | undefined {
+  const db = sqlOf(register);
   const r = db.prepare('SELECT * FROM mailings WHERE tracking_number = ?').get(trackingNumber) as
     MailingRow | undefined;
   return r && fromRow(r);
 }
 
-export function mailingsOfVisit(db: Db, visitId: string): Mailing[] {
+export function mailingsOfVisit(register: Register, visitId: string): Mailing[] {
+  const db = sqlOf(register);
   return (
     db.prepare('SELECT * FROM mailings WHERE visit_id = ? ORDER BY recorded_at').all(visitId) as MailingRow[]
   ).map(fromRow);
 }
 
 /** The visit a request names (directly, or the customer's one letter visit), or a problem. */
-function visitOf(db: Db, m: MailingRequest): string | Message {
+function visitOf(register: Register, m: MailingRequest): string | Message {
+  const db = sqlOf(register);
   const place = { file: m.file, row: m.row };
   if (m.visitId !== undefined) {
     const v = db.prepare('SELECT visit_id, channel FROM visits WHERE visit_id = ?').get(m.visitId) as
@@ -98,10 +102,11 @@ function visitOf(db: Db, m: MailingRequest): string | Message {
  * the same visit again changes nothing.
  */
 export function recordMailings(
-  db: Db,
+  register: Register,
   requests: readonly MailingRequest[],
   actor: string,
 ): { recorded: Mailing[]; unchanged: Mailing[]; problems: Message[] } {
+  const db = sqlOf(register);
   return db.transaction(() => {
     const problems: Message[] = [];
     const resolved: { request: MailingRequest; visitId: string }[] = [];
@@ -154,10 +159,11 @@ export function recordMailings(
  * receipt, as if read today; pages a clerk placed by hand are left alone.
  */
 export function fileWaitingReceipts(
-  db: Db,
+  register: Register,
   mailings: readonly Mailing[],
   actor: string,
 ): { sha256: string; page: number; visitId: string; trackingNumber: string }[] {
+  const db = sqlOf(register);
   if (mailings.length === 0) return [];
   return db.transaction(() => {
     const filed: { sha256: string; page: number; visitId: string; trackingNumber: string }[] = [];

@@ -11,7 +11,8 @@ import { InputError } from '../domain/messages.ts';
 import type { Answer } from '../domain/questions.ts';
 import type { DocumentKind } from '../domain/visit.ts';
 import { nowIso } from '../env/clock.ts';
-import { recordEvent, type Db } from './register.ts';
+import { recordEvent } from './register.ts';
+import { sqlOf, type Register } from './sql.ts';
 
 /** A signature or seal decision as read: null when undecided (then there is a review item). */
 export interface CheckReading {
@@ -126,27 +127,31 @@ function pageFromRow(r: PageRow): PageRecord {
   };
 }
 
-export function pagesOfFile(db: Db, sha256: string): PageRecord[] {
+export function pagesOfFile(register: Register, sha256: string): PageRecord[] {
+  const db = sqlOf(register);
   return (db.prepare(`${PAGE_SELECT} WHERE p.file_sha256 = ? ORDER BY p.page`).all(sha256) as PageRow[]).map(
     pageFromRow,
   );
 }
 
-export function getPage(db: Db, sha256: string, page: number): PageRecord | undefined {
+export function getPage(register: Register, sha256: string, page: number): PageRecord | undefined {
+  const db = sqlOf(register);
   const r = db.prepare(`${PAGE_SELECT} WHERE p.file_sha256 = ? AND p.page = ?`).get(sha256, page) as
     PageRow | undefined;
   return r && pageFromRow(r);
 }
 
 /** A visit's pages in the order they arrived (file by file, page by page). */
-export function pagesOfVisit(db: Db, visitId: string): PageRecord[] {
+export function pagesOfVisit(register: Register, visitId: string): PageRecord[] {
+  const db = sqlOf(register);
   return (
     db.prepare(`${PAGE_SELECT} WHERE p.visit_id = ? ORDER BY f.started_at, f.sha256, p.page`).all(visitId) as PageRow[]
   ).map(pageFromRow);
 }
 
 /** Every page in quarantine, oldest first. */
-export function quarantinedPages(db: Db): PageRecord[] {
+export function quarantinedPages(register: Register): PageRecord[] {
+  const db = sqlOf(register);
   return (
     db
       .prepare(`${PAGE_SELECT} WHERE p.status = 'quarantined' ORDER BY f.started_at, f.sha256, p.page`)
@@ -159,7 +164,8 @@ export function quarantinedPages(db: Db): PageRecord[] {
  * machine can tell: attached to a visit only because they followed its page (kind
  * `attachment`), or quarantined for having no QR code. Oldest first.
  */
-export function unclassifiedPages(db: Db): PageRecord[] {
+export function unclassifiedPages(register: Register): PageRecord[] {
+  const db = sqlOf(register);
   return (
     db
       .prepare(
@@ -175,7 +181,8 @@ export function unclassifiedPages(db: Db): PageRecord[] {
  * Replaces every page of a file (and its review items, which hang on the pages) and
  * re-derives the file's received documents. Call inside the file's final transaction.
  */
-export function replacePagesOfFile(db: Db, sha256: string, pages: readonly NewPage[], actor: string): void {
+export function replacePagesOfFile(register: Register, sha256: string, pages: readonly NewPage[], actor: string): void {
+  const db = sqlOf(register);
   const now = nowIso();
   db.prepare('DELETE FROM review_items WHERE file_sha256 = ?').run(sha256);
   db.prepare('DELETE FROM pages WHERE file_sha256 = ?').run(sha256);
@@ -214,7 +221,8 @@ interface FileInfoRow {
  * (`meta.ingest`); one attached by hand with the same bytes is left as it is.
  */
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
-export function syncReceivedDocuments(db: Db, sha256: string, actor: string): void {
+export function syncReceivedDocuments(register: Register, sha256: string, actor: string): void {
+  const db = sqlOf(register);
   const file = db.prepare('SELECT file_name, size FROM ingest_files WHERE sha256 = ?').get(sha256) as
     FileInfoRow | undefined;
   if (!file) throw new InputError(`No ingested file ${sha256}`);
@@ -306,7 +314,8 @@ export interface PageMove {
  * who and when; a quarantined page leaves quarantine. Its review items follow it; an item
  * that asked which visit the page belongs to is settled by the move.
  */
-export function movePage(db: Db, m: PageMove): { before: PageRecord; after: PageRecord } {
+export function movePage(register: Register, m: PageMove): { before: PageRecord; after: PageRecord } {
+  const db = sqlOf(register);
   return db.transaction(() => {
     const before = getPage(db, m.sha256, m.page);
     if (!before) throw new InputError(`No page ${m.page} in ingested file ${m.sha256}`);

@@ -5,7 +5,8 @@ import type { SqlValue } from './sql.ts';
 import type { Account, AccountEvent, AccountEventKind, AccountStatus, PlanningAccount } from '../domain/account.ts';
 import type { VisitCategory, VisitResult } from '../domain/visit.ts';
 import { nowIso } from '../env/clock.ts';
-import { recordEvent, type Db } from './register.ts';
+import { recordEvent } from './register.ts';
+import { sqlOf, type Register } from './sql.ts';
 import { recordBlob } from './visits.ts';
 
 export interface AccountImport {
@@ -47,7 +48,8 @@ const importFromRow = (r: ImportRow): AccountImport => ({
 export type NewImport = Omit<AccountImport, 'importId' | 'importedAt'> & { size: number };
 
 /** Records an import of a stored file (the file itself is already in the file store). */
-function recordImport(db: Db, i: NewImport): number {
+function recordImport(register: Register, i: NewImport): number {
+  const db = sqlOf(register);
   recordBlob(
     db,
     i.sha256,
@@ -71,10 +73,11 @@ function recordImport(db: Db, i: NewImport): number {
 
 /** Records an account import and its accounts, in one transaction. */
 export function saveAccountImport(
-  db: Db,
+  register: Register,
   i: Omit<NewImport, 'kind' | 'rowCount'>,
   accounts: readonly Account[],
 ): number {
+  const db = sqlOf(register);
   return db.transaction(() => {
     const importId = recordImport(db, { ...i, kind: 'accounts', rowCount: accounts.length });
     const insert = db.prepare(
@@ -105,10 +108,11 @@ export function saveAccountImport(
 
 /** Records an event import; events already known (same customer, kind and date) are not added again. */
 export function saveEventImport(
-  db: Db,
+  register: Register,
   i: Omit<NewImport, 'kind' | 'rowCount'>,
   events: readonly AccountEvent[],
 ): { importId: number; added: number } {
+  const db = sqlOf(register);
   return db.transaction(() => {
     const importId = recordImport(db, { ...i, kind: 'events', rowCount: events.length });
     const insert = db.prepare(
@@ -121,7 +125,8 @@ export function saveEventImport(
 }
 
 /** The latest account import describing a day on or before `asOf` (the latest of all without it). */
-export function latestAccountImport(db: Db, asOf?: string): AccountImport | undefined {
+export function latestAccountImport(register: Register, asOf?: string): AccountImport | undefined {
+  const db = sqlOf(register);
   const r = db
     .prepare(
       `SELECT * FROM account_imports WHERE kind = 'accounts' ${asOf ? 'AND as_of <= ?' : ''} ORDER BY as_of DESC, import_id DESC LIMIT 1`,
@@ -130,7 +135,8 @@ export function latestAccountImport(db: Db, asOf?: string): AccountImport | unde
   return r && importFromRow(r);
 }
 
-export function listImports(db: Db): AccountImport[] {
+export function listImports(register: Register): AccountImport[] {
+  const db = sqlOf(register);
   return (db.prepare('SELECT * FROM account_imports ORDER BY import_id').all() as ImportRow[]).map(importFromRow);
 }
 
@@ -138,7 +144,8 @@ export function listImports(db: Db): AccountImport[] {
  * What planning looks at of every account of an import, in customer-id order. Branch names
  * and opening dates are shared between accounts (a million accounts have a few hundred of each).
  */
-export function loadPlanningAccounts(db: Db, importId: number): PlanningAccount[] {
+export function loadPlanningAccounts(register: Register, importId: number): PlanningAccount[] {
+  const db = sqlOf(register);
   const out: PlanningAccount[] = [];
   const shared = new Map<string, string>();
   const share = (s: string): string => {
@@ -209,7 +216,12 @@ function planningAccount(row: PlanningRow, share: (s: string) => string): Planni
 }
 
 /** Some accounts of an import, by customer id (missing ones are left out). */
-export function loadAccountsById(db: Db, importId: number, customerIds: readonly string[]): Map<string, Account> {
+export function loadAccountsById(
+  register: Register,
+  importId: number,
+  customerIds: readonly string[],
+): Map<string, Account> {
+  const db = sqlOf(register);
   const get = db.prepare('SELECT account_json FROM accounts WHERE import_id = ? AND customer_id = ?');
   const out = new Map<string, Account>();
   for (const id of customerIds) {
@@ -219,7 +231,8 @@ export function loadAccountsById(db: Db, importId: number, customerIds: readonly
   return out;
 }
 
-export function loadEvents(db: Db): (AccountEvent & { eventId: number })[] {
+export function loadEvents(register: Register): (AccountEvent & { eventId: number })[] {
+  const db = sqlOf(register);
   const rows = db
     .prepare('SELECT event_id, customer_id, kind, occurred_on, note FROM account_events ORDER BY occurred_on, event_id')
     .all() as {
@@ -240,8 +253,9 @@ export function loadEvents(db: Db): (AccountEvent & { eventId: number })[] {
 
 /** Every visit, as planning and coverage see them. */
 export function loadVisitsSeen(
-  db: Db,
+  register: Register,
 ): { visitId: string; customerId: string; category: VisitCategory; createdOn: string; result: VisitResult }[] {
+  const db = sqlOf(register);
   const rows = db.prepare('SELECT visit_id, customer_id, category, created_on, result FROM visits').all() as {
     visit_id: string;
     customer_id: string;
@@ -283,10 +297,11 @@ export interface PlannedVisitRecord {
 
 /** Saves a plan and its visits; a plan with the same id (same inputs, same seed) is kept as it was. Returns whether it was new. */
 export function savePlan(
-  db: Db,
+  register: Register,
   plan: Omit<PlanRecord, 'createdAt'>,
   visits: readonly Omit<PlannedVisitRecord, 'seq' | 'visitId'>[],
 ): boolean {
+  const db = sqlOf(register);
   return db.transaction(() => {
     if (db.prepare('SELECT 1 FROM plans WHERE plan_id = ?').get(plan.planId)) return false;
     db.prepare(
@@ -330,7 +345,8 @@ interface PlanRow {
 }
 
 /** The plan named, or the plan of a year made last, or the plan made last of all. */
-export function getPlan(db: Db, by: { year?: number; planId?: string }): PlanRecord | undefined {
+export function getPlan(register: Register, by: { year?: number; planId?: string }): PlanRecord | undefined {
+  const db = sqlOf(register);
   const r = (
     by.planId
       ? db.prepare('SELECT * FROM plans WHERE plan_id = ?').get(by.planId)
@@ -353,10 +369,11 @@ export function getPlan(db: Db, by: { year?: number; planId?: string }): PlanRec
 }
 
 export function plannedVisits(
-  db: Db,
+  register: Register,
   planId: string,
   filter: { branch?: string; category?: VisitCategory; notStarted?: boolean } = {},
 ): PlannedVisitRecord[] {
+  const db = sqlOf(register);
   const where = ['plan_id = ?'];
   const args: SqlValue[] = [planId];
   if (filter.branch) (where.push('branch_code = ?'), args.push(filter.branch));
@@ -387,6 +404,7 @@ export function plannedVisits(
 }
 
 /** Links a planned visit to the visit started for it. */
-export function markPlannedStarted(db: Db, planId: string, seq: number, visitId: string): void {
+export function markPlannedStarted(register: Register, planId: string, seq: number, visitId: string): void {
+  const db = sqlOf(register);
   db.prepare('UPDATE planned_visits SET visit_id = ? WHERE plan_id = ? AND seq = ?').run(visitId, planId, seq);
 }

@@ -8,7 +8,9 @@ import type { SqlValue } from './sql.ts';
 import { InputError } from '../domain/messages.ts';
 import type { Answer } from '../domain/questions.ts';
 import { nowIso } from '../env/clock.ts';
-import { recordEvent, type Db } from './register.ts';
+import { enterRemarks } from './attempts.ts';
+import { recordEvent } from './register.ts';
+import { sqlOf, type Register } from './sql.ts';
 import { pagesOfVisit, type CheckReading, type PageRecord, type RecordedReading } from './pages.ts';
 
 /**
@@ -95,7 +97,8 @@ function itemFromRow(r: ReviewRow): ReviewItem {
 }
 
 /** Writes a file's review items (inside the file's final transaction, after its pages). */
-export function replaceReviewItemsOfFile(db: Db, sha256: string, items: readonly NewReviewItem[]): void {
+export function replaceReviewItemsOfFile(register: Register, sha256: string, items: readonly NewReviewItem[]): void {
+  const db = sqlOf(register);
   db.prepare('DELETE FROM review_items WHERE file_sha256 = ?').run(sha256);
   const insert = db.prepare(
     `INSERT INTO review_items (file_sha256, page, visit_id, subject, machine_json, score, reason, status, created_at, crop_sha256)
@@ -122,7 +125,8 @@ export interface ReviewFilter {
 }
 
 /** Review items (open ones by default), in the order they arrived. */
-export function listReviewItems(db: Db, filter: ReviewFilter = {}): ReviewItem[] {
+export function listReviewItems(register: Register, filter: ReviewFilter = {}): ReviewItem[] {
+  const db = sqlOf(register);
   const where: string[] = [];
   const args: SqlValue[] = [];
   const status = filter.status ?? 'open';
@@ -138,13 +142,15 @@ export function listReviewItems(db: Db, filter: ReviewFilter = {}): ReviewItem[]
   return (db.prepare(sql).all(...args) as ReviewRow[]).map(itemFromRow);
 }
 
-export function getReviewItem(db: Db, itemId: number): ReviewItem | undefined {
+export function getReviewItem(register: Register, itemId: number): ReviewItem | undefined {
+  const db = sqlOf(register);
   const r = db.prepare(`${ITEM_SELECT} WHERE r.item_id = ?`).get(itemId) as ReviewRow | undefined;
   return r && itemFromRow(r);
 }
 
 /** Every review item on a file's pages (any status), by page then item. */
-export function reviewItemsOfFile(db: Db, sha256: string): ReviewItem[] {
+export function reviewItemsOfFile(register: Register, sha256: string): ReviewItem[] {
+  const db = sqlOf(register);
   return (
     db.prepare(`${ITEM_SELECT} WHERE r.file_sha256 = ? ORDER BY r.page, r.item_id`).all(sha256) as ReviewRow[]
   ).map(itemFromRow);
@@ -158,8 +164,26 @@ export interface ReviewDecision {
   note?: string;
 }
 
+/**
+ * Records a reviewer's transcription of the 备注 remarks box: the item's decision and the
+ * remarks entered on its visit, together (validate opens the exception they call for).
+ */
+export function recordRemarksTranscription(
+  register: Register,
+  d: ReviewDecision & { visitId: string; remarks: string },
+): ReviewItem {
+  const db = sqlOf(register);
+  return db.transaction(() => {
+    const { visitId, remarks, ...decision } = d;
+    const decided = recordReviewDecision(db, decision);
+    enterRemarks(db, visitId, remarks, d.actor);
+    return decided;
+  });
+}
+
 /** Records a reviewer's decision on an open item (who and when). */
-export function recordReviewDecision(db: Db, d: ReviewDecision): ReviewItem {
+export function recordReviewDecision(register: Register, d: ReviewDecision): ReviewItem {
+  const db = sqlOf(register);
   return db.transaction(() => {
     const item = getReviewItem(db, d.itemId);
     if (!item)
@@ -185,7 +209,8 @@ export function recordReviewDecision(db: Db, d: ReviewDecision): ReviewItem {
  * visit's reading of it is undecided until someone decides anew. The decision undone is
  * kept in the event log (`review.reopened`), with who reopened it and why.
  */
-export function reopenReviewItem(db: Db, itemId: number, actor: string, reason?: string): ReviewItem {
+export function reopenReviewItem(register: Register, itemId: number, actor: string, reason?: string): ReviewItem {
+  const db = sqlOf(register);
   return db.transaction(() => {
     const item = getReviewItem(db, itemId);
     if (!item) throw new Error(`No review item ${itemId}`);
@@ -250,7 +275,8 @@ function hasReading(p: PageRecord): boolean {
 }
 
 /** A visit's final answers and checks (see `FinalReadings`). */
-export function finalReadingsOf(db: Db, visitId: string): FinalReadings {
+export function finalReadingsOf(register: Register, visitId: string): FinalReadings {
+  const db = sqlOf(register);
   const pages = pagesOfVisit(db, visitId);
   const formPages = pages.filter(hasReading);
   const source = formPages.at(-1);

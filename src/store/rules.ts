@@ -7,7 +7,8 @@ import type { Answer } from '../domain/questions.ts';
 import type { FailedAnswer, MissingAnswer, RecordedOutcome } from '../domain/results.ts';
 import type { VisitResult } from '../domain/visit.ts';
 import { nowIso } from '../env/clock.ts';
-import { recordEvent, type Db } from './register.ts';
+import { recordEvent } from './register.ts';
+import { sqlOf, type Register } from './sql.ts';
 
 // ── entered answers ────────────────────────────────────────────────────────────────────
 
@@ -30,7 +31,13 @@ export interface EnteredAnswer {
 }
 
 /** Records answers entered by a person, all in one transaction; earlier entries are kept. */
-export function enterAnswers(db: Db, visitId: string, entries: readonly AnswerEntry[], actor: string): void {
+export function enterAnswers(
+  register: Register,
+  visitId: string,
+  entries: readonly AnswerEntry[],
+  actor: string,
+): void {
+  const db = sqlOf(register);
   db.transaction(() => {
     const insert = db.prepare(
       'INSERT INTO answer_entries (visit_id, question_id, answer, evidence_sha256, entered_by, entered_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -45,7 +52,8 @@ export function enterAnswers(db: Db, visitId: string, entries: readonly AnswerEn
 }
 
 /** The latest entered answer per question (entries that cleared an answer are left out). */
-export function enteredAnswersOf(db: Db, visitId: string): EnteredAnswer[] {
+export function enteredAnswersOf(register: Register, visitId: string): EnteredAnswer[] {
+  const db = sqlOf(register);
   const rows = db
     .prepare(
       `SELECT question_id, answer, entered_by, entered_at, evidence_sha256, note FROM answer_entries e
@@ -76,12 +84,13 @@ export function enteredAnswersOf(db: Db, visitId: string): EnteredAnswer[] {
 
 /** Records that the customer refused the visit or could not be reached; replaces an earlier one. */
 export function recordOutcome(
-  db: Db,
+  register: Register,
   visitId: string,
   outcome: RecordedOutcome['outcome'],
   reason: string,
   actor: string,
 ): void {
+  const db = sqlOf(register);
   db.transaction(() => {
     const at = nowIso();
     db.prepare(
@@ -95,7 +104,8 @@ export function recordOutcome(
 }
 
 /** Withdraws a recorded refusal or unreachable outcome (recorded by mistake, or reached later). */
-export function withdrawOutcome(db: Db, visitId: string, actor: string): boolean {
+export function withdrawOutcome(register: Register, visitId: string, actor: string): boolean {
+  const db = sqlOf(register);
   const info = db
     .prepare('UPDATE visit_outcomes SET withdrawn_by = ?, withdrawn_at = ? WHERE visit_id = ? AND withdrawn_at IS NULL')
     .run(actor, nowIso(), visitId);
@@ -104,7 +114,8 @@ export function withdrawOutcome(db: Db, visitId: string, actor: string): boolean
 }
 
 /** The visit's current recorded outcome, if any. */
-export function outcomeOf(db: Db, visitId: string): RecordedOutcome | null {
+export function outcomeOf(register: Register, visitId: string): RecordedOutcome | null {
+  const db = sqlOf(register);
   const r = db
     .prepare(
       'SELECT outcome, reason, recorded_by, recorded_at FROM visit_outcomes WHERE visit_id = ? AND withdrawn_at IS NULL ORDER BY outcome_id DESC LIMIT 1',
@@ -129,7 +140,8 @@ export interface StoredDecision {
  * Records a visit's decided result on the visit and in `result_decisions`. Writes (and logs
  * an event) only when the result or its reason changed, so deciding again changes nothing.
  */
-export function recordDecision(db: Db, d: Omit<StoredDecision, 'decidedAt'>, actor: string): boolean {
+export function recordDecision(register: Register, d: Omit<StoredDecision, 'decidedAt'>, actor: string): boolean {
+  const db = sqlOf(register);
   return db.transaction(() => {
     const before = db.prepare('SELECT result, reason FROM result_decisions WHERE visit_id = ?').get(d.visitId) as
       { result: string; reason: string } | undefined;
@@ -152,7 +164,8 @@ export function recordDecision(db: Db, d: Omit<StoredDecision, 'decidedAt'>, act
   });
 }
 
-export function decisionOf(db: Db, visitId: string): StoredDecision | undefined {
+export function decisionOf(register: Register, visitId: string): StoredDecision | undefined {
+  const db = sqlOf(register);
   const r = db.prepare('SELECT * FROM result_decisions WHERE visit_id = ?').get(visitId) as
     | {
         visit_id: string;
@@ -187,11 +200,12 @@ export interface StaffRecord {
 
 /** Adds or updates staff members from a roster (people no longer listed are kept: old visits name them). */
 export function importStaff(
-  db: Db,
+  register: Register,
   staff: readonly StaffRecord[],
   actor: string,
   source: string,
 ): { added: number; updated: number } {
+  const db = sqlOf(register);
   return db.transaction(() => {
     let added = 0;
     let updated = 0;
@@ -210,7 +224,8 @@ export function importStaff(
   });
 }
 
-export function listStaff(db: Db): StaffRecord[] {
+export function listStaff(register: Register): StaffRecord[] {
+  const db = sqlOf(register);
   const rows = db
     .prepare('SELECT staff_id, name, role, is_marketing, branch_code FROM staff ORDER BY staff_id')
     .all() as {

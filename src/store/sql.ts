@@ -8,8 +8,27 @@
  * Every transaction takes the register's write lock at its start (SQLite `BEGIN IMMEDIATE`,
  * PostgreSQL an advisory lock), so writers follow one another exactly alike on both; a
  * transaction opened inside another is a savepoint of the outer one.
+ *
+ * For modules under `src/store/` alone (the linter refuses an import of this file from
+ * anywhere else). Stages hold a `Register`: a sealed token they pass to the store's
+ * functions, on which they can run no SQL and open no transaction.
  */
 import Database from 'better-sqlite3';
+
+declare const sealed: unique symbol;
+
+/** The register as a stage sees it (登记簿): handed to store functions, never queried. */
+export interface Register {
+  readonly [sealed]: 'register';
+}
+
+/** The open register behind a `Register`: SQLite or PostgreSQL. */
+export type Db = Sql & Register;
+
+/** The database behind a register, for the store's own functions. */
+export function sqlOf(register: Register): Db {
+  return register as Db;
+}
 
 /** What a placeholder may stand for. */
 export type SqlValue = string | number | bigint | null | undefined | Buffer | Uint8Array;

@@ -3,7 +3,8 @@
  * draws (抽检: parameters, seed and the visits drawn). Append-only; the latest decision wins.
  */
 import { nowIso } from '../env/clock.ts';
-import { recordEvent, type Db } from './register.ts';
+import { recordEvent } from './register.ts';
+import { sqlOf, type Register } from './sql.ts';
 
 export type VisitReviewDecision = 'approve' | 'return';
 
@@ -34,12 +35,13 @@ const fromRow = (r: ReviewRow): VisitReview => ({
 });
 
 export function recordVisitReview(
-  db: Db,
+  register: Register,
   visitId: string,
   decision: VisitReviewDecision,
   note: string,
   reviewer: string,
 ): VisitReview {
+  const db = sqlOf(register);
   return db.transaction(() => {
     const at = nowIso();
     const info = db
@@ -60,13 +62,15 @@ export function recordVisitReview(
 }
 
 /** Every decision on a visit, oldest first. */
-export function visitReviewsOf(db: Db, visitId: string): VisitReview[] {
+export function visitReviewsOf(register: Register, visitId: string): VisitReview[] {
+  const db = sqlOf(register);
   return (
     db.prepare('SELECT * FROM visit_reviews WHERE visit_id = ? ORDER BY review_id').all(visitId) as ReviewRow[]
   ).map(fromRow);
 }
 
-export function latestVisitReview(db: Db, visitId: string): VisitReview | undefined {
+export function latestVisitReview(register: Register, visitId: string): VisitReview | undefined {
+  const db = sqlOf(register);
   return visitReviewsOf(db, visitId).at(-1);
 }
 
@@ -87,7 +91,8 @@ export interface StoredSample extends SampleDraw {
   drawnAt: string;
 }
 
-export function recordSample(db: Db, s: SampleDraw): StoredSample {
+export function recordSample(register: Register, s: SampleDraw): StoredSample {
+  const db = sqlOf(register);
   return db.transaction(() => {
     const at = nowIso();
     const info = db
@@ -114,9 +119,10 @@ export function recordSample(db: Db, s: SampleDraw): StoredSample {
 
 /** The spot-check draws that picked a visit (for its record). */
 export function samplesOfVisit(
-  db: Db,
+  register: Register,
   visitId: string,
 ): { sampleId: number; period: string; seed: string; reason: string; drawnBy: string; drawnAt: string }[] {
+  const db = sqlOf(register);
   return (
     db
       .prepare(

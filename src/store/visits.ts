@@ -6,7 +6,8 @@ import type { Customer, CustomerKind } from '../domain/customer.ts';
 import type { DocumentKind, Visit, VisitCategory, VisitChannel, VisitResult } from '../domain/visit.ts';
 import type { VisitId } from '../domain/visit-id.ts';
 import { nowIso } from '../env/clock.ts';
-import { recordEvent, type Db } from './register.ts';
+import { recordEvent } from './register.ts';
+import { sqlOf, type Register } from './sql.ts';
 import type { Workspace } from './workspace.ts';
 
 interface CustomerRow {
@@ -43,7 +44,8 @@ function customerFromRow(r: CustomerRow): Customer {
 }
 
 /** Adds a customer or updates its details from a newer list. */
-export function upsertCustomer(db: Db, c: Customer): void {
+export function upsertCustomer(register: Register, c: Customer): void {
+  const db = sqlOf(register);
   db.prepare(
     `INSERT INTO customers (customer_id, name, kind, branch_code, branch_name, address, postcode, phone, email, opened_on, marketing_staff, contact_person, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -67,12 +69,14 @@ export function upsertCustomer(db: Db, c: Customer): void {
   );
 }
 
-export function getCustomer(db: Db, customerId: string): Customer | undefined {
+export function getCustomer(register: Register, customerId: string): Customer | undefined {
+  const db = sqlOf(register);
   const r = db.prepare('SELECT * FROM customers WHERE customer_id = ?').get(customerId) as CustomerRow | undefined;
   return r && customerFromRow(r);
 }
 
-export function findCustomersByEmail(db: Db, email: string): Customer[] {
+export function findCustomersByEmail(register: Register, email: string): Customer[] {
+  const db = sqlOf(register);
   const rows = db.prepare('SELECT * FROM customers WHERE lower(email) = lower(?)').all(email.trim()) as CustomerRow[];
   return rows.map(customerFromRow);
 }
@@ -85,7 +89,8 @@ export interface RunRecord {
   options: object;
 }
 
-export function recordRun(db: Db, run: RunRecord): void {
+export function recordRun(register: Register, run: RunRecord): void {
+  const db = sqlOf(register);
   db.prepare(
     'INSERT INTO runs (run_id, command, started_at, source_path, source_sha256, options_json) VALUES (?, ?, ?, ?, ?, ?)',
   ).run(run.runId, run.command, nowIso(), run.sourcePath, run.sourceSha256, JSON.stringify(run.options));
@@ -122,7 +127,8 @@ function visitFromRow(r: VisitRow): Visit & { layoutId?: string } {
   return v;
 }
 
-export function insertVisit(db: Db, v: Visit & { layoutId?: string }, actor: string): void {
+export function insertVisit(register: Register, v: Visit & { layoutId?: string }, actor: string): void {
+  const db = sqlOf(register);
   db.prepare(
     `INSERT INTO visits (visit_id, customer_id, category, channel, visitor, reviewer, created_on, due_on, result, run_id, layout_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -142,7 +148,8 @@ export function insertVisit(db: Db, v: Visit & { layoutId?: string }, actor: str
   recordEvent(db, actor, 'visit.created', v.visitId, { category: v.category, channel: v.channel, runId: v.runId });
 }
 
-export function getVisit(db: Db, visitId: string): (Visit & { layoutId?: string }) | undefined {
+export function getVisit(register: Register, visitId: string): (Visit & { layoutId?: string }) | undefined {
+  const db = sqlOf(register);
   const r = db.prepare('SELECT * FROM visits WHERE visit_id = ?').get(visitId) as VisitRow | undefined;
   return r && visitFromRow(r);
 }
@@ -153,7 +160,8 @@ export interface VisitFilter {
   runId?: string;
 }
 
-export function listVisits(db: Db, filter: VisitFilter = {}): (Visit & { layoutId?: string })[] {
+export function listVisits(register: Register, filter: VisitFilter = {}): (Visit & { layoutId?: string })[] {
+  const db = sqlOf(register);
   const where: string[] = [];
   const args: SqlValue[] = [];
   if (filter.branchCode) {
@@ -203,14 +211,16 @@ export interface NewDocument {
 }
 
 /** Records a stored object as a blob (once) — call after `files.putBytes`/`putFile`. */
-export function recordBlob(db: Db, sha256: string, size: number, mediaType?: string): void {
+export function recordBlob(register: Register, sha256: string, size: number, mediaType?: string): void {
+  const db = sqlOf(register);
   db.prepare(
     'INSERT INTO blobs (sha256, size, media_type, first_seen_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
   ).run(sha256, size, mediaType ?? null, nowIso());
 }
 
 /** Adds a document to a visit; adding the same one again changes nothing. Returns its id. */
-export function addDocument(db: Db, d: NewDocument): number {
+export function addDocument(register: Register, d: NewDocument): number {
+  const db = sqlOf(register);
   recordBlob(db, d.sha256, d.size, d.mediaType);
   const existing = db
     .prepare('SELECT document_id FROM documents WHERE visit_id = ? AND kind = ? AND role = ? AND sha256 = ?')
@@ -256,7 +266,8 @@ interface DocumentRow {
   meta_json: string;
 }
 
-export function documentsOf(db: Db, visitId: string): VisitDocument[] {
+export function documentsOf(register: Register, visitId: string): VisitDocument[] {
+  const db = sqlOf(register);
   const rows = db
     .prepare('SELECT * FROM documents WHERE visit_id = ? ORDER BY document_id')
     .all(visitId) as DocumentRow[];
@@ -282,6 +293,70 @@ export function storeDocument(
   bytes: Uint8Array,
 ): { documentId: number; sha256: string } {
   const { sha256, size } = ws.files.putBytes(bytes);
-  const documentId = addDocument(ws.db, { ...d, sha256, size });
+  const documentId = addDocument(ws.register, { ...d, sha256, size });
   return { documentId, sha256 };
+}
+
+/** A run of `letters` or `forms` as the register records it, all at once. */
+export interface StartedRun {
+  run: RunRecord;
+  customers: readonly Customer[];
+  visits: readonly (Visit & { layoutId?: string })[];
+  /** The rendered documents, already in the file store. */
+  documents: readonly NewDocument[];
+  actor: string;
+  /** More of the store's own writes that belong to the same run (a plan's rows marked started). */
+  alsoInTransaction?: () => void;
+}
+
+/** Registers a run, its customers, visits and rendered documents in one transaction: all or nothing. */
+export function registerStartedRun(register: Register, started: StartedRun): void {
+  const db = sqlOf(register);
+  db.transaction(() => {
+    recordRun(db, started.run);
+    for (const c of started.customers) upsertCustomer(db, c);
+    for (const v of started.visits) insertVisit(db, v, started.actor);
+    started.alsoInTransaction?.();
+    for (const d of started.documents) {
+      recordBlob(db, d.sha256, d.size, d.mediaType);
+      addDocument(db, d);
+    }
+  });
+}
+
+/** One document of the register by its number. */
+export function getDocument(register: Register, documentId: number): VisitDocument | undefined {
+  const db = sqlOf(register);
+  const row = db.prepare('SELECT visit_id FROM documents WHERE document_id = ?').get(documentId) as
+    { visit_id: string } | undefined;
+  return row ? documentsOf(db, row.visit_id).find((d) => d.documentId === documentId) : undefined;
+}
+
+/** Takes documents off their visit (their stored files stay), each removal an event with its reason. */
+export function removeDocuments(
+  register: Register,
+  documents: readonly VisitDocument[],
+  actor: string,
+  reason: string,
+): void {
+  const db = sqlOf(register);
+  db.transaction(() => {
+    for (const d of documents) {
+      db.prepare('DELETE FROM documents WHERE document_id = ?').run(d.documentId);
+      recordEvent(db, actor, 'document.removed', d.visitId, { kind: d.kind, role: d.role, sha256: d.sha256, reason });
+    }
+  });
+}
+
+/** Adds documents made from one the visit has (an e-mail's printout, its attachments) and the event that says so, together. */
+export function addDerivedDocuments(
+  register: Register,
+  documents: readonly NewDocument[],
+  event: { actor: string; action: string; visitId: string; details: object },
+): void {
+  const db = sqlOf(register);
+  db.transaction(() => {
+    for (const d of documents) addDocument(db, d);
+    recordEvent(db, event.actor, event.action, event.visitId, event.details);
+  });
 }

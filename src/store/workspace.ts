@@ -16,7 +16,8 @@ import {
 import { writeFileAtomicSync } from './atomic.ts';
 import { FileStore } from './files.ts';
 import { isPostgresAddress } from './postgres.ts';
-import { openRegister, type Db } from './register.ts';
+import { openRegister, type Register } from './register.ts';
+import { sqlOf } from './sql.ts';
 
 export const DEFAULT_WORKSPACE = 'huifang-workspace';
 const REGISTER_FILE = 'register.sqlite';
@@ -24,7 +25,8 @@ const REGISTER_FILE = 'register.sqlite';
 export interface Workspace {
   /** Absolute path of the workspace folder. */
   dir: string;
-  db: Db;
+  /** The register (登记簿), sealed: pass it to the store's functions. */
+  register: Register;
   files: FileStore;
   /** The firm's settings from `huifang.json` (defaults where it is silent or absent). */
   config: WorkspaceConfig;
@@ -34,6 +36,8 @@ export interface Workspace {
 export interface OpenWorkspaceOptions {
   /** Refuse a folder that is not a workspace yet (what commands do); default: create it. */
   mustExist?: boolean;
+  /** The stored files' folder (absolute), over the one `huifang.json` names. */
+  files?: string;
   /** The register's address (`--register`): before $HUIFANG_REGISTER and huifang.json's `register`. */
   register?: string;
 }
@@ -68,9 +72,9 @@ export function openWorkspace(dir: string, options: OpenWorkspaceOptions = {}): 
   }
   const config = readWorkspaceConfig(abs);
   mkdirSync(abs, { recursive: true });
-  const db = openRegister(registerAddress(abs, config, options.register));
-  const files = new FileStore(isAbsolute(config.files) ? config.files : join(abs, config.files));
-  return { dir: abs, db, files, config, close: () => db.close() };
+  const register = openRegister(registerAddress(abs, config, options.register));
+  const files = new FileStore(options.files ?? (isAbsolute(config.files) ? config.files : join(abs, config.files)));
+  return { dir: abs, register, files, config, close: () => sqlOf(register).close() };
 }
 
 /** The workspace's `huifang.json`, checked; the defaults when the workspace has none. */
