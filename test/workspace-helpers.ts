@@ -2,9 +2,12 @@
  * Workspaces for tests, made as a firm makes one (`huifang init --config samples/firm.json`):
  * commands refuse a folder that is not a workspace.
  */
+import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import type { WorkspaceConfig } from '../src/domain/workspace-config.ts';
+import { WORKSPACE_CONFIG_FILE, type WorkspaceConfig } from '../src/domain/workspace-config.ts';
+import { openSql } from '../src/store/migrate.ts';
+import { isPostgresAddress, PostgresSql } from '../src/store/postgres.ts';
 import { readStaffRoster } from '../src/input/staff-roster.ts';
 import { importStaff } from '../src/store/rules.ts';
 import { initWorkspace, isWorkspace, openWorkspace, readConfigFile, type Workspace } from '../src/store/workspace.ts';
@@ -53,4 +56,45 @@ export async function newStaffedWorkspace(dir: string): Promise<string> {
     ws.close();
   }
   return dir;
+}
+
+/**
+ * Copies a workspace folder to `dst`, register included: in the PostgreSQL run the register
+ * is not in the folder, so its schema is copied into a fresh one that the copy's
+ * huifang.json names (otherwise the copy would share the original's register).
+ */
+export function copyWorkspace(src: string, dst: string): void {
+  cpSync(src, dst, { recursive: true });
+  const config = readConfigFile(join(src, WORKSPACE_CONFIG_FILE));
+  if (!config.register || !isPostgresAddress(config.register)) return;
+  const address = freshRegister(inject('postgresServer'));
+  const from = /[?&]schema=([^&#]*)/.exec(config.register)?.[1] ?? 'public';
+  const copy = openSql(address) as PostgresSql;
+  try {
+    copySchema(copy, from, copy.schema);
+  } finally {
+    copy.close();
+  }
+  writeFileSync(join(dst, WORKSPACE_CONFIG_FILE), `${JSON.stringify({ ...config, register: address }, null, 2)}\n`);
+}
+
+function copySchema(sql: PostgresSql, from: string, to: string): void {
+  const tables = sql
+    .prepare(
+      "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? AND table_name <> 'huifang_schema'",
+    )
+    .all(from) as { t: string }[];
+  sql.transaction(() => {
+    sql.exec('SET LOCAL session_replication_role = replica'); // foreign keys are checked where the rows came from
+    for (const { t } of tables) sql.exec(`INSERT INTO "${to}"."${t}" SELECT * FROM "${from}"."${t}"`);
+    const identities = sql
+      .prepare(
+        "SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = ? AND is_identity = 'YES'",
+      )
+      .all(to) as { t: string; c: string }[];
+    for (const { t, c } of identities)
+      sql.exec(
+        `SELECT setval(pg_get_serial_sequence('"${to}"."${t}"', '${c}'), COALESCE(MAX("${c}"), 0) + 1, false) FROM "${to}"."${t}"`,
+      );
+  });
 }
