@@ -128,13 +128,15 @@ export class PostgresSql implements Sql {
   }
 
   private query(sql: string, params: SqlValue[]): { rows: SqlRow[]; rowCount: number } {
+    // Statements are prepared once a connection (by name); SQL built on the fly past a few
+    // thousand distinct texts runs unnamed rather than filling the server's memory.
     let name = this.names.get(sql);
-    if (!name) {
+    if (!name && this.names.size < 2000) {
       name = `h${this.names.size + 1}`;
       this.names.set(sql, name);
     }
     const values = params.map((p) => (typeof p === 'bigint' ? p.toString() : (p ?? null)));
-    return this.ok(this.call({ op: 'query', text: numberedPlaceholders(sql), values, name }));
+    return this.ok(this.call({ op: 'query', text: numberedPlaceholders(sql), values, ...(name ? { name } : {}) }));
   }
 
   prepare(sql: string): SqlStatement {
