@@ -57,7 +57,7 @@ describe('archive bundles', () => {
       expect(html).toContain('failed validation');
       const report = await verifyBundle(b.path);
       expect(report.ok).toBe(true);
-      expect(report.problems.filter((p) => p.severity === 'warning').map((p) => p.path)).toContain(
+      expect(report.problems.filter((p) => p.severity === 'warning').map((p) => p.place.entry)).toContain(
         `data/${f.invalid[0]}/record.json`,
       );
     },
@@ -134,7 +134,7 @@ describe('archive bundles', () => {
     expect(next.bundles[0]!.previousSha256).toBe(first.bundles[0]!.sha256);
     const ok = await verifyBundle(next.bundles[0]!.path);
     expect(ok.ok).toBe(true);
-    expect(ok.notes.join('\n')).toContain('Chain: the previous bundle');
+    expect(ok.problems.map((p) => p.reason).join('\n')).toContain('Chain: the previous bundle');
     // any change to the previous bundle breaks the chain
     const prev = readFileSync(first.bundles[0]!.path);
     prev[prev.length - 30] = prev[prev.length - 30]! ^ 1;
@@ -142,7 +142,9 @@ describe('archive bundles', () => {
     writeFileSync(changed, prev);
     const broken = await verifyBundle(next.bundles[0]!.path, { previous: changed });
     expect(broken.ok).toBe(false);
-    expect(broken.problems).toContainEqual(expect.objectContaining({ path: 'bag-info.txt', rule: 'huifang/chain' }));
+    expect(broken.problems).toContainEqual(
+      expect.objectContaining({ place: { entry: 'bag-info.txt' }, ruleId: 'huifang/chain', severity: 'error' }),
+    );
   });
 
   it.skipIf(lacks('unzip'))('signs the tag manifest; verify checks it with the embedded or the given key', async () => {
@@ -159,11 +161,17 @@ describe('archive bundles', () => {
     const wrong = await verifyBundle(b.path, { key: loadPublicKey(other.publicKeyPath) });
     expect(wrong.ok).toBe(false);
     expect(wrong.problems).toContainEqual(
-      expect.objectContaining({ path: 'huifang-signature.txt', rule: 'huifang/signature' }),
+      expect.objectContaining({
+        place: { entry: 'huifang-signature.txt' },
+        ruleId: 'huifang/signature',
+        severity: 'error',
+      }),
     );
     const unsigned = await buildBundles(f.ws, opts('unsigned', { includeInvalid: true }));
     const missing = await verifyBundle(unsigned.bundles[0]!.path, { key: loadPublicKey(keys.publicKeyPath) });
-    expect(missing.problems).toContainEqual(expect.objectContaining({ path: 'huifang-signature.txt' }));
+    expect(missing.problems).toContainEqual(
+      expect.objectContaining({ place: { entry: 'huifang-signature.txt' }, severity: 'error' }),
+    );
   });
 
   it('records bundles with their retention date; `due` honours legal holds', async () => {
@@ -215,7 +223,12 @@ describe('archive bundles', () => {
     expect(await main(['verify', result.bundles[0], '--json'], io)).toBe(0);
     const v = JSON.parse(out.join(''));
     expect(v.ok).toBe(true);
-    expect(Array.isArray(v.problems)).toBe(true);
+    // every finding is a domain message: place, rule id, severity; what was checked comes as infos
+    expect(v.problems.filter((m: { severity: string }) => m.severity === 'error')).toEqual([]);
+    expect(v.problems).toContainEqual(
+      expect.objectContaining({ ruleId: 'huifang/retention', severity: 'info', place: { entry: 'bag-info.txt' } }),
+    );
+    expect(v.notes).toBeUndefined();
     out.length = 0;
     writeFileSync(join(f.dir, 'short.json'), JSON.stringify({ defaultYears: 2 }));
     expect(

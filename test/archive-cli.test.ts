@@ -26,7 +26,37 @@ describe('archive, keys, extract and report on the command line', () => {
   afterAll(() => delete process.env.HUIFANG_NOW);
 
   it('refuses invalid visits with exit 1 and names them, then archives, signs, verifies with the key and unpacks', async () => {
+    const archiveAsClerk = [
+      'archive',
+      '--workspace',
+      ws,
+      '--branch',
+      '3101',
+      '--period',
+      '2026-05',
+      '--out',
+      join(f.dir, 'b'),
+      '--json',
+      '--user',
+      '赵六',
+    ];
+    // Archiving seals recorded verdicts only: before anyone records them, every visit is refused.
     let c = cli();
+    expect(await main(archiveAsClerk, c.io)).toBe(1);
+    const before = c.json();
+    expect(before.bundles).toEqual([]);
+    const first = before.refused.find((r: any) => r.visitId === f.valid[0]);
+    expect(first.problems).toContainEqual(
+      expect.objectContaining({ ruleId: 'result/not-recorded', severity: 'error' }),
+    );
+    // a clerk may not record verdicts; a reviewer may
+    c = cli();
+    expect(await main(['validate', '--workspace', ws, '--record', '--user', '赵六'], c.io)).toBe(2);
+    expect(c.lines.join('\n')).toContain('may not record verdicts');
+    expect(
+      await main(['validate', '--workspace', ws, '--record', '--user', '王五', '--no-verify-hashes'], cli().io),
+    ).toBe(1);
+    c = cli();
     expect(
       await main(
         [
@@ -78,7 +108,9 @@ describe('archive, keys, extract and report on the command line', () => {
     const zip = join(f.dir, 'b', 'huifang-3101-2026-05.zip');
     c = cli();
     expect(await main(['verify', zip, '--key', keys.publicKey], c.io)).toBe(0);
-    expect(c.lines.join('\n')).toMatch(/Signature: valid, by the key given/);
+    expect(c.lines.join('\n')).toMatch(
+      /· huifang-signature\.txt: Signature: valid, by the key given \(.*\)\. \[huifang\/signature\]/,
+    );
     c = cli();
     expect(await main(['archive', 'extract', zip, '--out', join(f.dir, 'bags'), '--json'], c.io)).toBe(0);
     const extracted = c.json();

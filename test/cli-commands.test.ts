@@ -6,7 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, commandName, findCommand } from '../src/cli/commands.ts';
+import yargs from 'yargs';
+import { COMMANDS, commandName, findCommand, GLOBAL_OPTIONS } from '../src/cli/commands.ts';
 import { main } from '../src/cli/main.ts';
 import type { Io } from '../src/cli/common.ts';
 
@@ -30,6 +31,21 @@ describe('the command table', () => {
     expect(new Set(COMMANDS.map((c) => c.name)).size).toBe(COMMANDS.length);
     for (const c of COMMANDS) expect(nameOf((await c.load()).command)).toBe(c.name);
     expect(findCommand('verfy')).toBeUndefined();
+  }, 60_000);
+
+  it("gives no command an option or argument named like one every command takes (it would swallow the other's value)", async () => {
+    const global = new Set(GLOBAL_OPTIONS.map((o) => o.name));
+    for (const c of COMMANDS) {
+      const parser = yargs([]);
+      (await c.load()).builder(parser);
+      const own = Object.keys(
+        (parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key,
+      );
+      expect(
+        own.filter((name) => global.has(name)),
+        c.name,
+      ).toEqual([]);
+    }
   }, 60_000);
 });
 

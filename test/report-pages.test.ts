@@ -55,7 +55,8 @@ describe.skipIf(!CHROMIUM)('report and bundle index in a browser (chromium)', ()
   });
 
   it('draws the report with charts and the figures validate gives, and names the failed visit to sign for', async () => {
-    const validate = await run(['validate', '--workspace', ws]);
+    const validate = await run(['validate', '--workspace', ws, '--record', '--user', '王五']);
+    expect(validate.json.recorded).toBe(true);
     const s = validate.json.summary;
     const file = join(dir, 'report-2026-05.html');
     const written = await run(['report', '--workspace', ws, '--period', '2026-05', '--format', 'html', '--out', file]);

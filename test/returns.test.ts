@@ -420,7 +420,7 @@ describe('review with the picture', () => {
       '--user',
       'zhao.reviewer',
     ]);
-    await json(['validate'], 1);
+    await json(['validate', '--record', '--user', 'zhao.reviewer'], 1);
     const { exceptions } = await json(['exception', 'list']);
     const opened = exceptions.find((e: any) => e.visitId === c!.visitId);
     expect(opened?.triggers).toContain('remarks');

@@ -272,7 +272,31 @@ describe("a visit's life under the rules", () => {
 
   it('a failed visit opens an exception for the branch head, who records cause and measures, escalates and closes it', async () => {
     const id = phones.failing!;
-    const r = (await cli('validate', '--visit', id, '--json')).json();
+    // A check only records nothing: it names the exception still to open.
+    const check = (await cli('validate', '--visit', id, '--json')).json();
+    expect(check.recorded).toBe(false);
+    expect(check.exceptions[0]).toMatchObject({ visitId: id, triggers: ['failed'] });
+    expect(check.exceptions[0].record).toBeUndefined();
+    expect(check.visits[0].problems).toContainEqual(
+      expect.objectContaining({
+        ruleId: 'result/not-recorded',
+        reason: expect.stringContaining('an exception (异常: failed)'),
+      }),
+    );
+    // Recording needs a reviewer, the branch head or compliance on the roster: exit 2, nothing written.
+    expect((await cli('validate', '--visit', id, '--record')).err).toContain('Say who you are with --user');
+    expect((await cli('validate', '--visit', id, '--record', '--user', '张三')).err).toContain(
+      '--user 张三: there is no such person on the staff roster',
+    );
+    const clerk = await cli('validate', '--visit', id, '--record', '--user', '顾文斌');
+    expect(clerk.code).toBe(2);
+    expect(clerk.err).toContain('may not record verdicts, completion dates and exceptions (validate --record)');
+    expect((await cli('validate', '--visit', id, '--record', '--user', '陆晓峰')).code).toBe(2);
+    expect((await cli('exception', 'list', '--json')).json().exceptions).toEqual([]);
+    const recorded = await cli('validate', '--visit', id, '--record', '--user', '沈佳怡', '--json');
+    expect(recorded.code).toBe(1);
+    const r = recorded.json();
+    expect(r.recorded).toBe(true);
     expect(r.visits[0].result).toBe('failed');
     expect(r.exceptions[0]).toMatchObject({
       visitId: id,
@@ -423,7 +447,7 @@ describe('verify names records that claim more than their verdicts show', () => 
   const run = (r: object, i = info) => {
     const job = new VerifyJob();
     verdictChecks(i as any, new Map([['HF-1', r as unknown as ArchivedVisitRecord]]), job);
-    return job.problems.map((p) => p.rule + ': ' + p.problem);
+    return job.messages.filter((m) => m.severity !== 'info').map((m) => m.ruleId + ': ' + m.reason);
   };
   it('passes an approved visit kept three years from its completion', () => {
     expect(

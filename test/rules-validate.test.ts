@@ -169,7 +169,7 @@ describe('validate a phone visit end to end', () => {
     });
     await cli('answers', '--visit', visit.visitId, '--set', ...COMPLIANT, '3=是', '--user', 'S310101');
     await cli('review', 'visit', visit.visitId, '--approve', '--note', 'the recording says so', '--user', 'S310102');
-    const r = await cli('validate', '--json');
+    const r = await cli('validate', '--json', '--record', '--user', 'S310100');
     const json = JSON.parse(r.out);
     expect(json.visits[0]).toMatchObject({ visitId: visit.visitId, result: 'failed', ok: true });
     expect(json.visits[0].problems.map((m: { ruleId: string }) => m.ruleId)).toEqual([

@@ -45,14 +45,17 @@ describe('foreign BagIt bags', () => {
     for (const target of [bag, zipFolder(bag)]) {
       const r = await verifyBundle(target);
       // valid; the md5sum-style "*" is only remarked on (a warning per line), as the conformance suite asks
-      expect(r.problems.map((p) => `${p.severity} ${p.rule}`)).toEqual([
+      expect(r.problems.map((p) => `${p.severity} ${p.ruleId}`)).toEqual([
         'warning bag/manifest-style',
         'warning bag/manifest-style',
+        'info huifang/format',
       ]);
       expect(r.ok).toBe(true);
       expect(r.version).toBe('0.97');
       expect(r.huifang).toBe(false);
-      expect(r.notes.join('\n')).toContain("huifang's checks (index, evidence, retention, chain, signature) skipped");
+      expect(r.problems.at(-1)!.reason).toContain(
+        "huifang's checks (index, evidence, retention, chain, signature) skipped",
+      );
     }
   });
 
@@ -83,13 +86,14 @@ describe('foreign BagIt bags', () => {
       .join('');
     const bag = makeBag(join(base, 'gbk-bag'), payload, tags);
     const r = await verifyBundle(bag);
-    expect(r.problems).toEqual([]);
+    expect(r.problems.map((p) => p.ruleId)).toEqual(['huifang/format']);
     expect(r.ok).toBe(true);
     writeFileSync(join(bag, 'data/回访记录.txt'), '改过');
     const bad = await verifyBundle(bag);
     expect(bad.ok).toBe(false);
-    expect(bad.problems.map((p) => p.path)).toEqual(['data/回访记录.txt', 'data/回访记录.txt']);
-    expect(bad.problems[0]!.problem).toMatch(/^changed: its md5 is/);
+    const wrong = bad.problems.filter((p) => p.severity === 'error');
+    expect(wrong.map((p) => p.place.entry)).toEqual(['data/回访记录.txt', 'data/回访记录.txt']);
+    expect(wrong[0]!.reason).toMatch(/^changed: its md5 is/);
   });
 
   it('a bag whose Payload-Oxum, bagit.txt or manifests are wrong says where', async () => {
@@ -104,7 +108,7 @@ describe('foreign BagIt bags', () => {
       },
     );
     const r = await verifyBundle(bag);
-    const lines = r.problems.map((p) => `${p.path}: ${p.rule}`);
+    const lines = r.problems.map((p) => `${p.place.entry}: ${p.ruleId}`);
     expect(lines).toContain('bagit.txt: bag/bagit-txt');
     expect(lines).toContain('bag-info.txt: bag/oxum');
     expect(lines).toContain('manifest-sha256.txt: bag/manifest-path');
@@ -115,6 +119,6 @@ describe('foreign BagIt bags', () => {
   it('a folder without bagit.txt is not a bag', async () => {
     const r = await verifyBundle(makeBag(join(base, 'no-bag'), { 'data/a.txt': 'a' }, {}));
     expect(r.ok).toBe(false);
-    expect(r.problems[0]).toMatchObject({ path: 'bagit.txt', rule: 'bag/not-a-bag' });
+    expect(r.problems[0]).toMatchObject({ place: { entry: 'bagit.txt' }, ruleId: 'bag/not-a-bag' });
   });
 });

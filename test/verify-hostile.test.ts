@@ -135,7 +135,9 @@ describe('hostile zips are refused with a clear reason', () => {
     zip.writeUInt32LE(6, centralAt);
     const r = await verifyBundle(write(zip));
     expect(r.ok).toBe(false);
-    expect(r.problems).toContainEqual(expect.objectContaining({ path: 'data/a.txt', rule: 'bag/damaged' }));
+    expect(r.problems).toContainEqual(
+      expect.objectContaining({ place: { entry: 'data/a.txt' }, ruleId: 'bag/damaged' }),
+    );
   });
 
   it('tells a damaged stored entry (its CRC-32 fails) from a changed file, for large and small entries', async () => {
@@ -163,9 +165,13 @@ describe('hostile zips are refused with a clear reason', () => {
     expect(r.ok).toBe(false);
     for (const path of ['data/big.bin', 'data/small.txt']) {
       expect(r.problems).toContainEqual(
-        expect.objectContaining({ path, rule: 'bag/damaged', problem: expect.stringMatching(/CRC-32/) }),
+        expect.objectContaining({
+          place: { entry: path },
+          ruleId: 'bag/damaged',
+          reason: expect.stringMatching(/CRC-32/),
+        }),
       );
-      expect(r.problems.filter((p) => p.path === path && p.rule === 'bag/checksum')).toEqual([]);
+      expect(r.problems.filter((p) => p.place.entry === path && p.ruleId === 'bag/checksum')).toEqual([]);
     }
   });
 
@@ -176,8 +182,8 @@ describe('hostile zips are refused with a clear reason', () => {
     expect(await main(['verify', file, '--json'], io)).toBe(2);
     const json = JSON.parse(out.join(''));
     expect(json).toMatchObject({ ok: false, refused: true });
-    expect(json.problems[0]).toMatchObject({ path: 'bag/../../evil.txt' });
-    expect(json.problems[0].problem).toMatch(/^refused: the name contains "\.\."/);
+    expect(json.problems[0]).toMatchObject({ place: { entry: 'bag/../../evil.txt' }, ruleId: 'zip/hostile' });
+    expect(json.problems[0].reason).toMatch(/^refused: the name contains "\.\."/);
     out.length = 0;
     expect(await main(['verify', file], io)).toBe(2);
     expect(out.join('\n')).toMatch(/refused, nothing was extracted/);

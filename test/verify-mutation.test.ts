@@ -33,7 +33,7 @@ function flip(file: string, at = 0.5): void {
 }
 
 function named(r: VerifyReport, path: string): boolean {
-  return r.problems.some((p) => p.severity === 'error' && (p.path === path || p.problem.includes(path)));
+  return r.problems.some((p) => p.severity === 'error' && (p.place.entry === path || p.reason.includes(path)));
 }
 
 describe('verify catches and names every mutation', () => {
@@ -68,10 +68,11 @@ describe('verify catches and names every mutation', () => {
 
   it('the untouched bundle verifies, signature and chain included', async () => {
     const r = await verifyBundle(zip, { key: loadPublicKey(pub) });
-    expect(r.problems).toEqual([]);
+    expect(r.problems.filter((p) => p.severity !== 'info')).toEqual([]);
     expect(r.ok).toBe(true);
-    expect(r.notes.join('\n')).toMatch(/Chain: the previous bundle .*huifang-3101-2026-05\.zip matches/);
-    expect(r.notes.join('\n')).toContain('Signature: valid, by the key given');
+    const infos = r.problems.map((p) => `${p.ruleId} ${p.reason}`).join('\n');
+    expect(infos).toMatch(/huifang\/chain Chain: the previous bundle .*huifang-3101-2026-05\.zip matches/);
+    expect(infos).toContain('huifang/signature Signature: valid, by the key given');
   });
 
   const mutations = (): Mutation[] => {
@@ -181,7 +182,7 @@ describe('verify catches and names every mutation', () => {
         for (const n of m.names)
           if (!named(r, n))
             misses.push(
-              `${m.what} (${target.endsWith('.zip') ? 'zip' : 'folder'}): ${n} not named; problems: ${r.problems.map((p) => `${p.path}: ${p.problem}`).join(' | ')}`,
+              `${m.what} (${target.endsWith('.zip') ? 'zip' : 'folder'}): ${n} not named; problems: ${r.problems.map((p) => `${p.place.entry}: ${p.reason}`).join(' | ')}`,
             );
       }
       rmSync(work, { recursive: true, force: true });
@@ -212,7 +213,9 @@ describe('verify catches and names every mutation', () => {
       try {
         const r = await verifyBundle(file);
         if (r.ok || !named(r, rel))
-          misses.push(`${rel}: ${r.ok ? 'not caught' : 'not named: ' + r.problems.map((p) => p.path).join(', ')}`);
+          misses.push(
+            `${rel}: ${r.ok ? 'not caught' : 'not named: ' + r.problems.map((p) => p.place.entry).join(', ')}`,
+          );
       } catch (err) {
         if (!(err instanceof HostileZipError || err instanceof UnreadableZipError)) throw err;
       }

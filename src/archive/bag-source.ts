@@ -12,6 +12,7 @@ import {
   ZipStreamer,
   hostileNameReason,
   DEFAULT_ZIP_LIMITS,
+  type ZipEntryInfo,
   type ZipLimits,
 } from './zip-reader.ts';
 
@@ -77,10 +78,38 @@ export interface BagSource {
 }
 
 /** Opens a zip: inspects it (HostileZipError for hostile ones), then finds the one top-level folder. */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function openZipBag(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<BagSource> {
   const location = resolve(path);
-  const entries = await inspectZip(location, limits);
+  const { bagName, files, byPath, structureProblems } = bagLayout(await inspectZip(location, limits));
+  const reader: EntryReader = { location, streamer: await ZipStreamer.open(location), handle: null };
+  return {
+    kind: 'zip',
+    location,
+    bagName,
+    files,
+    structureProblems,
+    stream: (rel: string, options: StreamOptions = {}) => streamEntry(reader, byPath.get(rel)!, options),
+    crc32Of: (rel: string) => {
+      const entry = byPath.get(rel);
+      return entry ? (entry.crc32 >>> 0).toString(16).padStart(8, '0') : null;
+    },
+    close: () => {
+      reader.streamer.close();
+      void reader.handle?.close();
+    },
+  };
+}
+
+/**
+ * The bag inside a zip: its top-level folder (the one holding bagit.txt, else the one most
+ * entries lie in), its files relative to that folder, and what lies outside it.
+ */
+function bagLayout(entries: ZipEntryInfo[]): {
+  bagName: string;
+  files: BagFile[];
+  byPath: Map<string, ZipEntryInfo>;
+  structureProblems: SourceProblem[];
+} {
   const tops = new Map<string, number>();
   for (const e of entries) {
     const top = e.name.split('/')[0]!;
@@ -90,7 +119,7 @@ export async function openZipBag(path: string, limits: ZipLimits = DEFAULT_ZIP_L
   const withBagit = entries.filter((e) => /^[^/]+\/bagit\.txt$/.test(e.name)).map((e) => e.name.split('/')[0]!);
   const bagName = withBagit[0] ?? [...tops.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
   const files: BagFile[] = [];
-  const byPath = new Map<string, (typeof entries)[number]>();
+  const byPath = new Map<string, ZipEntryInfo>();
   for (const e of entries) {
     if (!e.name.startsWith(bagName + '/')) {
       structureProblems.push({
@@ -111,51 +140,43 @@ export async function openZipBag(path: string, limits: ZipLimits = DEFAULT_ZIP_L
       problem: 'a second bag in the same zip; a bundle holds exactly one',
       rule: 'bag/structure',
     });
-  const streamer = await ZipStreamer.open(location);
-  let handle: FileHandle | null = null;
-  return {
-    kind: 'zip',
-    location,
-    bagName,
-    files,
-    structureProblems,
-    async *stream(rel: string, options: StreamOptions = {}) {
-      const entry = byPath.get(rel)!;
-      const checkCrc = options.crc ?? true;
-      let crc = 0;
-      let n = 0;
-      if (entry.method === 0) {
-        // Stored (what bundles hold): read straight from the data inspectZip located and
-        // bounded, in large reads, without a stream per entry.
-        handle ??= await open(location, 'r');
-        for await (const got of readChunks(handle, entry.dataStart, entry.size, options.buffers)) {
-          n += got.length;
-          if (checkCrc) crc = crc32(got, crc);
-          yield got;
-        }
-      } else {
-        for await (const chunk of await streamer.stream(entry.name)) {
-          if (checkCrc) crc = crc32(chunk as Buffer, crc);
-          n += (chunk as Buffer).length;
-          yield chunk as Buffer;
-        }
-      }
-      if (n !== entry.size)
-        throw new HostileZipError(
-          `sizes disagree: the entry holds ${n} bytes, the central directory declares ${entry.size}`,
-          entry.name,
-        );
-      if (checkCrc && crc >>> 0 !== entry.crc32 >>> 0) throw new EntryCrcError(entry.name);
-    },
-    crc32Of: (rel: string) => {
-      const entry = byPath.get(rel);
-      return entry ? (entry.crc32 >>> 0).toString(16).padStart(8, '0') : null;
-    },
-    close: () => {
-      streamer.close();
-      void handle?.close();
-    },
-  };
+  return { bagName, files, byPath, structureProblems };
+}
+
+/** How a zip's entries are read: stored ones through one file handle, opened on first use. */
+interface EntryReader {
+  location: string;
+  streamer: ZipStreamer;
+  handle: FileHandle | null;
+}
+
+/** Streams one entry, checking its size and (unless `crc: false`) its CRC-32 as it goes. */
+async function* streamEntry(reader: EntryReader, entry: ZipEntryInfo, options: StreamOptions): AsyncGenerator<Buffer> {
+  const checkCrc = options.crc ?? true;
+  let crc = 0;
+  let n = 0;
+  if (entry.method === 0) {
+    // Stored (what bundles hold): read straight from the data inspectZip located and
+    // bounded, in large reads, without a stream per entry.
+    reader.handle ??= await open(reader.location, 'r');
+    for await (const got of readChunks(reader.handle, entry.dataStart, entry.size, options.buffers)) {
+      n += got.length;
+      if (checkCrc) crc = crc32(got, crc);
+      yield got;
+    }
+  } else {
+    for await (const chunk of await reader.streamer.stream(entry.name)) {
+      if (checkCrc) crc = crc32(chunk as Buffer, crc);
+      n += (chunk as Buffer).length;
+      yield chunk as Buffer;
+    }
+  }
+  if (n !== entry.size)
+    throw new HostileZipError(
+      `sizes disagree: the entry holds ${n} bytes, the central directory declares ${entry.size}`,
+      entry.name,
+    );
+  if (checkCrc && crc >>> 0 !== entry.crc32 >>> 0) throw new EntryCrcError(entry.name);
 }
 
 /** An entry whose data does not match its CRC-32: the zip itself is damaged there. */

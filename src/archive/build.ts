@@ -215,12 +215,54 @@ function planParts(visits: PlannedVisit[], limit: number, fixedOverhead: number)
   return parts;
 }
 
+/** One build's settings, checked where they enter, and what it collects as it runs. */
+interface BuildRun {
+  opts: ArchiveOptions;
+  actor: string;
+  policy: RetentionPolicy;
+  limit: number;
+  baggingDate: string;
+  /** `huifang-<branch>-<period>`: the bundle's id, or its group's when the period is split. */
+  groupId: string;
+  /** Things worth telling (a PDF not stamped, a zip over the size limit). */
+  notes: Message[];
+  leftovers: Leftover[];
+  tick: (phase: string) => void;
+}
+
 /**
  * Builds the bundles of one branch and period. Refuses (returns `refused`, writes nothing)
  * when a visit fails validation, unless `includeInvalid`.
  */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise<ArchiveResult> {
+  const settings = checkSettings(opts);
+  const visitIds = visitsToArchive(ws, opts, settings.actor);
+  const total = visitIds.length * (opts.stamp ? 4 : 3);
+  let done = 0;
+  const tick = (phase: string) => opts.onProgress?.(++done, total, phase);
+  const validations = await validateVisits(visitIds, opts, tick);
+  const refused = visitIds
+    .filter((id) => !validations.get(id)!.ok)
+    .map((id) => ({ visitId: id, problems: validations.get(id)!.problems }));
+  if (refused.length && !opts.includeInvalid) return { bundles: [], refused, notes: [], leftovers: [] };
+  // A killed run leaves `.<bundle>.zip.@<host>.<pid>.<hex>.partial` beside the bundles: removed first.
+  const leftovers = removeDeadTempFiles(
+    resolve(opts.outDir),
+    (name) => name.startsWith(`.${settings.groupId}`) && name.endsWith('.partial'),
+  );
+  // A received batch scan that also holds other visits' pages is archived as an extract of this visit's pages.
+  for (const id of visitIds) await ensurePageExtracts(ws, id, settings.actor);
+  const notes = opts.stamp
+    ? await stampVisits(ws, visitIds, opts.stamp, settings.groupId, settings.actor, () => tick('stamping'))
+    : [];
+  const run: BuildRun = { opts, ...settings, notes, leftovers, tick };
+  const planned = await gatherRecords(ws, run, visitIds, validations);
+  const bundles = await writeBundles(ws, run, planParts(planned, run.limit, 16 * 1024));
+  return { bundles, refused: opts.includeInvalid ? refused : [], notes, leftovers };
+}
+
+/** The period, bagging date and group id, refused in the user's words when they are not usable. */
+function checkSettings(opts: ArchiveOptions): Pick<BuildRun, 'actor' | 'policy' | 'limit' | 'baggingDate' | 'groupId'> {
   const actor = opts.actor ?? process.env.USER ?? 'huifang';
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.period))
     throw new InputError(`Expected a period YYYY-MM for --period but received ${quoteValue(opts.period)}`);
@@ -240,7 +282,11 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
     );
   }
   const groupId = `huifang-${pathSegment('branch', opts.branch, 'the branch')}-${pathSegment('period', opts.period, 'the period')}`;
+  return { actor, policy, limit, baggingDate, groupId };
+}
 
+/** The branch's visits of the period (a visit belongs to the month it was started in). */
+function visitsToArchive(ws: Workspace, opts: ArchiveOptions, actor: string): string[] {
   const visitIds = visitIdsOfPeriod(ws.register, opts.branch, opts.period);
   if (visitIds.length === 0)
     throw new InputError(
@@ -248,34 +294,36 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
     );
   // Extracts of batch scans whose pages were moved since no longer count, for validation either.
   for (const id of visitIds) dropStaleExtracts(ws, id, actor);
+  return visitIds;
+}
 
-  const total = visitIds.length * (opts.stamp ? 4 : 3);
-  let done = 0;
-  const tick = (phase: string) => opts.onProgress?.(++done, total, phase);
-  const validations = new Map<string, { ok: boolean; problems: Message[] }>();
+type Validation = { ok: boolean; problems: Message[] };
+
+async function validateVisits(
+  visitIds: readonly string[],
+  opts: ArchiveOptions,
+  tick: (phase: string) => void,
+): Promise<Map<string, Validation>> {
+  const validations = new Map<string, Validation>();
   for (const id of visitIds) {
     validations.set(id, await opts.validate(id));
     tick('validating');
   }
-  const refused = visitIds
-    .filter((id) => !validations.get(id)!.ok)
-    .map((id) => ({ visitId: id, problems: validations.get(id)!.problems }));
-  if (refused.length && !opts.includeInvalid) return { bundles: [], refused, notes: [], leftovers: [] };
-  // A killed run leaves `.<bundle>.zip.@<host>.<pid>.<hex>.partial` beside the bundles: removed first.
-  const leftovers = removeDeadTempFiles(
-    resolve(opts.outDir),
-    (name) => name.startsWith(`.${groupId}`) && name.endsWith('.partial'),
-  );
+  return validations;
+}
 
-  // A received batch scan that also holds other visits' pages is archived as an extract of this visit's pages.
-  for (const id of visitIds) await ensurePageExtracts(ws, id, actor);
-  const notes = opts.stamp ? await stampVisits(ws, visitIds, opts.stamp, groupId, actor, () => tick('stamping')) : [];
-
+/** Each visit's record and files, with an estimate of the room they take in a zip. */
+async function gatherRecords(
+  ws: Workspace,
+  run: BuildRun,
+  visitIds: readonly string[],
+  validations: ReadonlyMap<string, Validation>,
+): Promise<PlannedVisit[]> {
   const planned: PlannedVisit[] = [];
   for (const id of visitIds) {
-    const { record, documents } = await buildVisitRecord(ws, id, opts.period, policy, validations.get(id)!, {
-      baggingDate,
-      policySha256: opts.policySha256 ?? null,
+    const { record, documents } = await buildVisitRecord(ws, id, run.opts.period, run.policy, validations.get(id)!, {
+      baggingDate: run.baggingDate,
+      policySha256: run.opts.policySha256 ?? null,
     });
     const recordItem: PayloadItem = { path: `${id}/${RECORD_FILE}`, bytes: recordBytes(record), size: 0 };
     recordItem.size = recordItem.bytes!.length;
@@ -283,7 +331,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
       recordItem,
       ...documents.map(({ doc, path }) => ({ path, size: ws.files.sizeOf(doc.sha256), sha256: doc.sha256 })),
     ];
-    const nameRoom = groupId.length + 4;
+    const nameRoom = run.groupId.length + 4;
     const estimate =
       items.reduce(
         (n, it) =>
@@ -296,216 +344,300 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
       4096 +
       Buffer.byteLength(JSON.stringify(record.files)) * 4;
     planned.push({ record, items, estimate });
-    tick('gathering records');
+    run.tick('gathering records');
   }
-  const parts = planParts(planned, limit, 16 * 1024);
-  const customer = getCustomer(ws.register, planned[0]!.record.visit.customerId)!;
-  const branchName = customer.branchName;
-  // The branch's coverage of the year, as the period report shows it (null: no account list).
-  const coverage = coverageOf(ws, parsePeriod(opts.period), opts.branch);
+  return planned;
+}
 
+/** The branch's facts every part shows on its index page. */
+interface BranchFacts {
+  branchName: string;
+  coverage: ReturnType<typeof coverageOf>;
+}
+
+/** Writes each part as a bag, chained part to part and to the branch's previous bundle. */
+async function writeBundles(ws: Workspace, run: BuildRun, parts: PlannedVisit[][]): Promise<BuiltBundle[]> {
+  const customer = getCustomer(ws.register, parts[0]![0]!.record.visit.customerId)!;
+  // The branch's coverage of the year, as the period report shows it (null: no account list).
+  const branch: BranchFacts = {
+    branchName: customer.branchName,
+    coverage: coverageOf(ws, parsePeriod(run.opts.period), run.opts.branch),
+  };
   const bundles: BuiltBundle[] = [];
   // This thread reads, computes the zip's CRC-32s and writes: about 1.7 SHA-256s of work a byte.
   const pool = HashPool.create({ mainThreadLoad: 1.7 });
   try {
     for (let p = 0; p < parts.length; p++) {
-      const part = p + 1;
-      const partCount = parts.length;
-      const bundleId = partCount > 1 ? `${groupId}-${part}` : groupId;
-      const members = parts[p]!;
       const previous =
-        part > 1
+        p > 0
           ? { sha256: bundles[p - 1]!.sha256, path: bundles[p - 1]!.path }
-          : previousBundleOf(ws.register, opts.branch, opts.period);
-      const retainUntil = members
-        .map((m) => m.record.retention.retainUntil)
-        .sort()
-        .at(-1)!;
-      const years = Math.max(...members.map((m) => m.record.retention.years));
-      const invalid = members.filter((m) => !m.record.valid).map((m) => m.record.visit.visitId);
-
-      const index: BundleIndex = {
-        format: INDEX_FORMAT,
-        bundle: bundleId,
-        branch: opts.branch,
-        branchName,
-        period: opts.period,
-        part,
-        partCount,
-        baggingDate,
-        retainUntil,
-        includesInvalid: invalid.length > 0,
-        visits: members.map((m) => indexVisitOf(m.record)),
-      };
-      const items: PayloadItem[] = [
-        ...members.flatMap((m) => m.items),
-        ...[
-          [INDEX_CSV, indexCsv(index)],
-          [
-            INDEX_HTML,
-            indexPage(
-              index,
-              members.map((m) => m.record),
-              coverage,
-            ),
-          ],
-          [INDEX_JSON, indexJson(index)],
-        ].map(([path, bytes]) => ({ path: path as string, bytes: bytes as Buffer, size: (bytes as Buffer).length })),
-      ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-
-      const octets = items.reduce((n, it) => n + it.size, 0);
-      const info: { label: string; value: string }[] = [
-        { label: 'Source-Organization', value: opts.sourceOrganization ?? branchName },
-        { label: 'Bagging-Date', value: baggingDate },
-        { label: 'External-Identifier', value: bundleId },
-        {
-          label: 'External-Description',
-          value: `回访档案 callback visits of branch ${opts.branch} (${branchName}), ${opts.period}`,
-        },
-        { label: 'Payload-Oxum', value: `${octets}.${items.length}` },
-        ...(partCount > 1
-          ? [
-              { label: 'Bag-Group-Identifier', value: groupId },
-              { label: 'Bag-Count', value: `${part} of ${partCount}` },
-            ]
-          : []),
-        { label: 'Bag-Software-Agent', value: 'huifang' },
-        { label: 'Huifang-Format', value: HUIFANG_BAG_FORMAT },
-        { label: 'Huifang-Branch', value: opts.branch },
-        { label: 'Huifang-Period', value: opts.period },
-        { label: 'Huifang-Visit-Count', value: String(members.length) },
-        { label: 'Huifang-Retention-Years', value: String(years) },
-        { label: 'Huifang-Retain-Until', value: retainUntil },
-        ...(opts.policySha256 ? [{ label: 'Huifang-Policy-SHA256', value: opts.policySha256 }] : []),
-        { label: 'Huifang-Previous-Bundle', value: previous ? basename(previous.path) : 'none' },
-        { label: 'Huifang-Previous-Bundle-SHA256', value: previous ? previous.sha256 : 'none' },
-        ...(invalid.length
-          ? [
-              {
-                label: 'Huifang-Includes-Invalid',
-                value: `${invalid.length} visit(s) failed validation and were archived with --include-invalid: ${invalid.join(' ')}`,
-              },
-            ]
-          : []),
-        ...(opts.signingKey ? [{ label: 'Huifang-Signing-Key-Fingerprint', value: opts.signingKey.fingerprint }] : []),
-      ];
-
-      const zipPath = resolve(join(opts.outDir, `${bundleId}.zip`));
-      const unknown = await unregisteredZip(ws, zipPath);
-      const zip = await ZipWriter.create(zipPath, baggingDate, tempPathFor(zipPath, 'partial'));
-      try {
-        const root = `${bundleId}/`;
-        const bagitTxt = Buffer.from('BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n', 'utf8');
-        const bagInfo = Buffer.from(formatBagInfo(info), 'utf8');
-        await zip.addBuffer(root + BAGIT_TXT, bagitTxt);
-        await zip.addBuffer(root + BAG_INFO_TXT, bagInfo);
-        const pending: { path: string; item: PayloadItem; sums: Promise<Record<string, string>> }[] = [];
-        for (const it of items) {
-          const name = `${root}data/${it.path}`;
-          const hasher = pool.begin(PAYLOAD_ALGORITHMS);
-          if (it.bytes) {
-            await hasher.update(it.bytes);
-            await zip.addBuffer(name, it.bytes);
-          } else {
-            await zip.addStream(name, it.size, ws.files.stream(it.sha256!, { highWaterMark: 1 << 19 }), (c) =>
-              hasher.update(c),
-            );
-          }
-          pending.push({ path: `data/${it.path}`, item: it, sums: hasher.digest() });
-          if (it.path.endsWith(`/${RECORD_FILE}`)) tick('packing');
-        }
-        const payloadSums: { path: string; sums: Record<string, string> }[] = [];
-        for (const p of pending) {
-          const sums = await p.sums;
-          if (p.item.sha256 && sums.sha256 !== p.item.sha256) {
-            throw new InputError(
-              `The stored file ${p.item.sha256} (${p.item.path}) no longer matches its SHA-256; the file store is damaged there. Restore it before archiving.`,
-            );
-          }
-          payloadSums.push({ path: p.path, sums });
-        }
-        const tagFiles: { path: string; bytes: Buffer }[] = [
-          { path: BAGIT_TXT, bytes: bagitTxt },
-          { path: BAG_INFO_TXT, bytes: bagInfo },
-        ];
-        for (const algorithm of PAYLOAD_ALGORITHMS) {
-          const bytes = Buffer.from(
-            formatManifest(payloadSums.map((s) => ({ path: s.path, checksum: s.sums[algorithm]! }))),
-            'utf8',
-          );
-          await zip.addBuffer(root + manifestName(algorithm), bytes);
-          tagFiles.push({ path: manifestName(algorithm), bytes });
-        }
-        const tagManifest = Buffer.from(
-          formatManifest(
-            tagFiles.map((t) => ({ path: t.path, checksum: createHash(TAG_ALGORITHM).update(t.bytes).digest('hex') })),
-          ),
-          'utf8',
-        );
-        await zip.addBuffer(root + tagManifestName(TAG_ALGORITHM), tagManifest);
-        if (opts.signingKey) await zip.addBuffer(root + SIGNATURE_FILE, signatureFile(tagManifest, opts.signingKey));
-        const size = await zip.finish();
-        if (size > limit) {
-          notes.push(
-            message(
-              'archive/over-size',
-              `${bundleId}.zip is ${size} bytes, over the limit of ${limit} the plan expected to keep`,
-              { file: zipPath },
-              { severity: 'warning', fix: 'lower --max-bytes a little to leave more room' },
-            ),
-          );
-        }
-        const { sha256 } = await sha256OfFile(zipPath);
-        if (unknown) leftovers.push(leftoverZip(zipPath, unknown, sha256));
-        const built: BuiltBundle = {
-          path: zipPath,
-          sha256,
-          size,
-          bundleId,
-          part,
-          partCount,
-          visitIds: members.map((m) => m.record.visit.visitId),
-          invalidVisitIds: invalid,
-          payloadBytes: octets,
-          payloadFiles: items.length,
-          retainUntil,
-          previousSha256: previous?.sha256 ?? null,
-          indexHtmlEntry: `${root}data/${INDEX_HTML}`,
-          keyFingerprint: opts.signingKey?.fingerprint ?? null,
-        };
-        recordBundle(
-          ws.register,
-          {
-            sha256,
-            bundleId,
-            branchCode: opts.branch,
-            period: opts.period,
-            part,
-            partCount,
-            path: zipPath,
-            size,
-            visitCount: members.length,
-            payloadBytes: octets,
-            baggingDate,
-            retainUntil,
-            previousSha256: built.previousSha256,
-            includesInvalid: invalid.length > 0,
-            keyFingerprint: built.keyFingerprint,
-            builtBy: actor,
-            policySha256: opts.policySha256 ?? null,
-          },
-          members.map((m) => ({ visitId: m.record.visit.visitId, valid: m.record.valid })),
-        );
-        bundles.push(built);
-      } catch (e) {
-        await zip.abort();
-        throw e;
-      }
+          : previousBundleOf(ws.register, run.opts.branch, run.opts.period);
+      const bag = planBag(run, branch, parts[p]!, p + 1, parts.length, previous);
+      bundles.push(await writeBundle(ws, run, pool, bag));
     }
   } finally {
     await pool.close();
   }
-  return { bundles, refused: opts.includeInvalid ? refused : [], notes, leftovers };
+  return bundles;
+}
+
+/** One bag as planned: its id, index, payload and bag-info.txt, before anything is written. */
+interface PlannedBag {
+  bundleId: string;
+  part: number;
+  partCount: number;
+  members: PlannedVisit[];
+  previous: { sha256: string; path: string } | null | undefined;
+  retainUntil: string;
+  invalid: string[];
+  items: PayloadItem[];
+  octets: number;
+  info: { label: string; value: string }[];
+}
+
+function planBag(
+  run: BuildRun,
+  branch: BranchFacts,
+  members: PlannedVisit[],
+  part: number,
+  partCount: number,
+  previous: PlannedBag['previous'],
+): PlannedBag {
+  const bundleId = partCount > 1 ? `${run.groupId}-${part}` : run.groupId;
+  const retainUntil = members
+    .map((m) => m.record.retention.retainUntil)
+    .sort()
+    .at(-1)!;
+  const invalid = members.filter((m) => !m.record.valid).map((m) => m.record.visit.visitId);
+  const index: BundleIndex = {
+    format: INDEX_FORMAT,
+    bundle: bundleId,
+    branch: run.opts.branch,
+    branchName: branch.branchName,
+    period: run.opts.period,
+    part,
+    partCount,
+    baggingDate: run.baggingDate,
+    retainUntil,
+    includesInvalid: invalid.length > 0,
+    visits: members.map((m) => indexVisitOf(m.record)),
+  };
+  const items = payloadOf(index, members, branch);
+  const octets = items.reduce((n, it) => n + it.size, 0);
+  const bag = { bundleId, part, partCount, members, previous, retainUntil, invalid, items, octets, info: [] };
+  return { ...bag, info: bagInfoOf(run, branch, bag) };
+}
+
+/** The visits' files and records, and the index in its three forms, in path order. */
+function payloadOf(index: BundleIndex, members: PlannedVisit[], branch: BranchFacts): PayloadItem[] {
+  return [
+    ...members.flatMap((m) => m.items),
+    ...[
+      [INDEX_CSV, indexCsv(index)],
+      [
+        INDEX_HTML,
+        indexPage(
+          index,
+          members.map((m) => m.record),
+          branch.coverage,
+        ),
+      ],
+      [INDEX_JSON, indexJson(index)],
+    ].map(([path, bytes]) => ({ path: path as string, bytes: bytes as Buffer, size: (bytes as Buffer).length })),
+  ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** bag-info.txt's labels, BagIt's and huifang's. */
+function bagInfoOf(run: BuildRun, branch: BranchFacts, bag: Omit<PlannedBag, 'info'>): PlannedBag['info'] {
+  const { opts, baggingDate, groupId } = run;
+  const { bundleId, part, partCount, members, previous, invalid } = bag;
+  const years = Math.max(...members.map((m) => m.record.retention.years));
+  return [
+    { label: 'Source-Organization', value: opts.sourceOrganization ?? branch.branchName },
+    { label: 'Bagging-Date', value: baggingDate },
+    { label: 'External-Identifier', value: bundleId },
+    {
+      label: 'External-Description',
+      value: `回访档案 callback visits of branch ${opts.branch} (${branch.branchName}), ${opts.period}`,
+    },
+    { label: 'Payload-Oxum', value: `${bag.octets}.${bag.items.length}` },
+    ...(partCount > 1
+      ? [
+          { label: 'Bag-Group-Identifier', value: groupId },
+          { label: 'Bag-Count', value: `${part} of ${partCount}` },
+        ]
+      : []),
+    { label: 'Bag-Software-Agent', value: 'huifang' },
+    { label: 'Huifang-Format', value: HUIFANG_BAG_FORMAT },
+    { label: 'Huifang-Branch', value: opts.branch },
+    { label: 'Huifang-Period', value: opts.period },
+    { label: 'Huifang-Visit-Count', value: String(members.length) },
+    { label: 'Huifang-Retention-Years', value: String(years) },
+    { label: 'Huifang-Retain-Until', value: bag.retainUntil },
+    ...(opts.policySha256 ? [{ label: 'Huifang-Policy-SHA256', value: opts.policySha256 }] : []),
+    { label: 'Huifang-Previous-Bundle', value: previous ? basename(previous.path) : 'none' },
+    { label: 'Huifang-Previous-Bundle-SHA256', value: previous ? previous.sha256 : 'none' },
+    ...(invalid.length
+      ? [
+          {
+            label: 'Huifang-Includes-Invalid',
+            value: `${invalid.length} visit(s) failed validation and were archived with --include-invalid: ${invalid.join(' ')}`,
+          },
+        ]
+      : []),
+    ...(opts.signingKey ? [{ label: 'Huifang-Signing-Key-Fingerprint', value: opts.signingKey.fingerprint }] : []),
+  ];
+}
+
+/** Writes one planned bag as a zip, hashes it, and records it in the register. */
+async function writeBundle(ws: Workspace, run: BuildRun, pool: HashPool, bag: PlannedBag): Promise<BuiltBundle> {
+  const zipPath = resolve(join(run.opts.outDir, `${bag.bundleId}.zip`));
+  const unknown = await unregisteredZip(ws, zipPath);
+  const zip = await ZipWriter.create(zipPath, run.baggingDate, tempPathFor(zipPath, 'partial'));
+  try {
+    const size = await writeBagEntries(ws, run, pool, zip, bag);
+    if (size > run.limit) {
+      run.notes.push(
+        message(
+          'archive/over-size',
+          `${bag.bundleId}.zip is ${size} bytes, over the limit of ${run.limit} the plan expected to keep`,
+          { file: zipPath },
+          { severity: 'warning', fix: 'lower --max-bytes a little to leave more room' },
+        ),
+      );
+    }
+    const { sha256 } = await sha256OfFile(zipPath);
+    if (unknown) run.leftovers.push(leftoverZip(zipPath, unknown, sha256));
+    const built = builtBundleOf(run, bag, zipPath, sha256, size);
+    registerBundle(ws, run, bag, built);
+    return built;
+  } catch (e) {
+    await zip.abort();
+    throw e;
+  }
+}
+
+/** bagit.txt, bag-info.txt, the payload, the manifests, the tag manifest and the signature; returns the zip's size. */
+async function writeBagEntries(
+  ws: Workspace,
+  run: BuildRun,
+  pool: HashPool,
+  zip: ZipWriter,
+  bag: PlannedBag,
+): Promise<number> {
+  const root = `${bag.bundleId}/`;
+  const bagitTxt = Buffer.from('BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n', 'utf8');
+  const bagInfo = Buffer.from(formatBagInfo(bag.info), 'utf8');
+  await zip.addBuffer(root + BAGIT_TXT, bagitTxt);
+  await zip.addBuffer(root + BAG_INFO_TXT, bagInfo);
+  const payloadSums = await writePayload(ws, run, pool, zip, root, bag.items);
+  const tagFiles: { path: string; bytes: Buffer }[] = [
+    { path: BAGIT_TXT, bytes: bagitTxt },
+    { path: BAG_INFO_TXT, bytes: bagInfo },
+  ];
+  for (const algorithm of PAYLOAD_ALGORITHMS) {
+    const bytes = Buffer.from(
+      formatManifest(payloadSums.map((s) => ({ path: s.path, checksum: s.sums[algorithm]! }))),
+      'utf8',
+    );
+    await zip.addBuffer(root + manifestName(algorithm), bytes);
+    tagFiles.push({ path: manifestName(algorithm), bytes });
+  }
+  const tagManifest = Buffer.from(
+    formatManifest(
+      tagFiles.map((t) => ({ path: t.path, checksum: createHash(TAG_ALGORITHM).update(t.bytes).digest('hex') })),
+    ),
+    'utf8',
+  );
+  await zip.addBuffer(root + tagManifestName(TAG_ALGORITHM), tagManifest);
+  if (run.opts.signingKey) await zip.addBuffer(root + SIGNATURE_FILE, signatureFile(tagManifest, run.opts.signingKey));
+  return zip.finish();
+}
+
+/**
+ * The payload, each stored file read once and its bytes fed to the hashers as they are
+ * copied; a stored file whose SHA-256 no longer matches stops the build. Returns the sums.
+ */
+async function writePayload(
+  ws: Workspace,
+  run: BuildRun,
+  pool: HashPool,
+  zip: ZipWriter,
+  root: string,
+  items: PayloadItem[],
+): Promise<{ path: string; sums: Record<string, string> }[]> {
+  const pending: { path: string; item: PayloadItem; sums: Promise<Record<string, string>> }[] = [];
+  for (const it of items) {
+    const name = `${root}data/${it.path}`;
+    const hasher = pool.begin(PAYLOAD_ALGORITHMS);
+    if (it.bytes) {
+      await hasher.update(it.bytes);
+      await zip.addBuffer(name, it.bytes);
+    } else {
+      await zip.addStream(name, it.size, ws.files.stream(it.sha256!, { highWaterMark: 1 << 19 }), (c) =>
+        hasher.update(c),
+      );
+    }
+    pending.push({ path: `data/${it.path}`, item: it, sums: hasher.digest() });
+    if (it.path.endsWith(`/${RECORD_FILE}`)) run.tick('packing');
+  }
+  const payloadSums: { path: string; sums: Record<string, string> }[] = [];
+  for (const p of pending) {
+    const sums = await p.sums;
+    if (p.item.sha256 && sums.sha256 !== p.item.sha256) {
+      throw new InputError(
+        `The stored file ${p.item.sha256} (${p.item.path}) no longer matches its SHA-256; the file store is damaged there. Restore it before archiving.`,
+      );
+    }
+    payloadSums.push({ path: p.path, sums });
+  }
+  return payloadSums;
+}
+
+function builtBundleOf(run: BuildRun, bag: PlannedBag, zipPath: string, sha256: string, size: number): BuiltBundle {
+  return {
+    path: zipPath,
+    sha256,
+    size,
+    bundleId: bag.bundleId,
+    part: bag.part,
+    partCount: bag.partCount,
+    visitIds: bag.members.map((m) => m.record.visit.visitId),
+    invalidVisitIds: bag.invalid,
+    payloadBytes: bag.octets,
+    payloadFiles: bag.items.length,
+    retainUntil: bag.retainUntil,
+    previousSha256: bag.previous?.sha256 ?? null,
+    indexHtmlEntry: `${bag.bundleId}/data/${INDEX_HTML}`,
+    keyFingerprint: run.opts.signingKey?.fingerprint ?? null,
+  };
+}
+
+/** The bundle in the register, with its chain link and its visits. */
+function registerBundle(ws: Workspace, run: BuildRun, bag: PlannedBag, built: BuiltBundle): void {
+  recordBundle(
+    ws.register,
+    {
+      sha256: built.sha256,
+      bundleId: bag.bundleId,
+      branchCode: run.opts.branch,
+      period: run.opts.period,
+      part: bag.part,
+      partCount: bag.partCount,
+      path: built.path,
+      size: built.size,
+      visitCount: bag.members.length,
+      payloadBytes: bag.octets,
+      baggingDate: run.baggingDate,
+      retainUntil: bag.retainUntil,
+      previousSha256: built.previousSha256,
+      includesInvalid: bag.invalid.length > 0,
+      keyFingerprint: built.keyFingerprint,
+      builtBy: run.actor,
+      policySha256: run.opts.policySha256 ?? null,
+    },
+    bag.members.map((m) => ({ visitId: m.record.visit.visitId, valid: m.record.valid })),
+  );
 }
 
 /**

@@ -96,6 +96,26 @@ interface Share {
   algorithms: string[];
 }
 
+/** This thread's share of hashing one file, and the bytes it has seen. */
+interface HashedHere {
+  hashers: (readonly [string, ReturnType<typeof hasherFor>])[];
+  bytes: number;
+}
+
+function hashHere(here: HashedHere, chunk: Buffer): void {
+  here.bytes += chunk.length;
+  for (const [, h] of here.hashers) h.update(chunk);
+}
+
+function digestsHere(here: HashedHere): Record<string, string> {
+  return Object.fromEntries(here.hashers.map(([a, h]) => [a, h.digest()]));
+}
+
+/** The ring slot a file's reader was lent to read its next chunk into, if any. */
+interface Lending {
+  slot: number | null;
+}
+
 export class HashPool {
   private readonly workers: Worker[] = [];
   private readonly ring = new SharedArrayBuffer(SLOT_BYTES * SLOTS);
@@ -201,86 +221,97 @@ export class HashPool {
   }
 
   /** Hashers for one file, its `algorithms` shared between the workers and this thread. */
-  // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
   begin(algorithms: readonly string[]): FileHasher {
     const plan = this.plan(algorithms);
-    const here = (plan.find((s) => s.worker === null)?.algorithms ?? []).map((a) => [a, hasherFor(a)] as const);
+    const here: HashedHere = {
+      hashers: (plan.find((s) => s.worker === null)?.algorithms ?? []).map((a) => [a, hasherFor(a)] as const),
+      bytes: 0,
+    };
     const away = plan.filter((s): s is Share & { worker: Worker } => s.worker !== null);
     const id = this.nextId++;
     for (const s of away) s.worker.postMessage({ op: 'begin', id, algorithms: s.algorithms });
-    let bytes = 0;
-    const hashHere = (chunk: Buffer): void => {
-      bytes += chunk.length;
-      for (const [, h] of here) h.update(chunk);
+    return away.length === 0 ? this.hasherHere(plan, here) : this.sharedHasher(plan, here, away, id);
+  }
+
+  /** A file hashed on this thread alone, read into one buffer of its own. */
+  private hasherHere(plan: Share[], here: HashedHere): FileHasher {
+    let own: Buffer | undefined;
+    return {
+      buffer: async () => (own ??= Buffer.allocUnsafeSlow(SLOT_BYTES)),
+      update: (chunk) => hashHere(here, chunk),
+      digest: async () => {
+        this.account(plan, here.bytes);
+        return digestsHere(here);
+      },
+      release: () => {},
     };
-    if (away.length === 0) {
-      let own: Buffer | undefined;
-      return {
-        buffer: async () => (own ??= Buffer.allocUnsafeSlow(SLOT_BYTES)),
-        update: hashHere,
-        digest: async () => {
-          this.account(plan, bytes);
-          return Object.fromEntries(here.map(([a, h]) => [a, h.digest()]));
-        },
-        release: () => {},
-      };
-    }
-    let lent: number | null = null;
+  }
+
+  /** A file hashed by workers (through the shared ring's slots) and by this thread at once. */
+  private sharedHasher(plan: Share[], here: HashedHere, away: (Share & { worker: Worker })[], id: number): FileHasher {
+    const lending: Lending = { slot: null };
     const send = (s: number, length: number): void => {
       this.holders[s] = away.length;
       for (const a of away) a.worker.postMessage({ op: 'data', id, slot: s, length });
     };
     const giveBack = (): void => {
-      if (lent === null) return;
-      this.free.push(lent);
-      lent = null;
+      if (lending.slot === null) return;
+      this.free.push(lending.slot);
+      lending.slot = null;
       this.waiters.shift()?.();
     };
     return {
       buffer: async () => {
-        lent ??= await this.slot();
-        return this.view.subarray(lent * SLOT_BYTES, (lent + 1) * SLOT_BYTES);
+        lending.slot ??= await this.slot();
+        return this.view.subarray(lending.slot * SLOT_BYTES, (lending.slot + 1) * SLOT_BYTES);
       },
       update: async (chunk: Buffer) => {
-        if (lent !== null && chunk.buffer === this.ring && chunk.byteOffset === lent * SLOT_BYTES && chunk.length > 0) {
-          // Read straight into the lent slot: nothing to copy.
-          const s = lent;
-          lent = null;
-          send(s, chunk.length);
-        } else {
-          for (let offset = 0; offset < chunk.length; offset += SLOT_BYTES) {
-            const piece = chunk.subarray(offset, offset + SLOT_BYTES);
-            const s = await this.slot();
-            piece.copy(this.view, s * SLOT_BYTES);
-            send(s, piece.length);
-          }
-        }
+        await this.handOver(chunk, lending, send);
         // Hashed here while the workers hash the same bytes (the slot stays theirs until every one is done).
-        hashHere(chunk);
+        hashHere(here, chunk);
       },
       digest: async () => {
         giveBack();
-        this.account(plan, bytes);
-        const fromWorkers = await Promise.all(
-          away.map(
-            (s) =>
-              new Promise<Record<string, string>>((resolve) => {
-                this.pending.set(`${this.workers.indexOf(s.worker)}:${id}`, resolve);
-                s.worker.postMessage({ op: 'end', id });
-              }),
-          ),
-        );
+        this.account(plan, here.bytes);
+        const fromWorkers = await this.digestsAway(away, id);
         if (this.failure) throw this.failure;
-        return Object.assign(Object.fromEntries(here.map(([a, h]) => [a, h.digest()])), ...fromWorkers) as Record<
-          string,
-          string
-        >;
+        return Object.assign(digestsHere(here), ...fromWorkers) as Record<string, string>;
       },
       release: () => {
         giveBack();
         for (const s of away) s.worker.postMessage({ op: 'end', id });
       },
     };
+  }
+
+  /** Hands a chunk to the workers: the lent slot it was read into as it is, or copied into free slots. */
+  private async handOver(chunk: Buffer, lending: Lending, send: (slot: number, length: number) => void): Promise<void> {
+    const lent = lending.slot;
+    if (lent !== null && chunk.buffer === this.ring && chunk.byteOffset === lent * SLOT_BYTES && chunk.length > 0) {
+      // Read straight into the lent slot: nothing to copy.
+      lending.slot = null;
+      send(lent, chunk.length);
+      return;
+    }
+    for (let offset = 0; offset < chunk.length; offset += SLOT_BYTES) {
+      const piece = chunk.subarray(offset, offset + SLOT_BYTES);
+      const s = await this.slot();
+      piece.copy(this.view, s * SLOT_BYTES);
+      send(s, piece.length);
+    }
+  }
+
+  /** Ends a file on each worker it was shared with; their digests. */
+  private digestsAway(away: (Share & { worker: Worker })[], id: number): Promise<Record<string, string>[]> {
+    return Promise.all(
+      away.map(
+        (s) =>
+          new Promise<Record<string, string>>((resolve) => {
+            this.pending.set(`${this.workers.indexOf(s.worker)}:${id}`, resolve);
+            s.worker.postMessage({ op: 'end', id });
+          }),
+      ),
+    );
   }
 
   async close(): Promise<void> {

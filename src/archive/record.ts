@@ -172,7 +172,6 @@ export type VisitValidator = (
  * Builds the record of one visit and where its documents go. The evidence record and the
  * final answers come from the rules stage (`visitFacts`), the one place that assembles them.
  */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function buildVisitRecord(
   ws: Workspace,
   visitId: string,
@@ -186,32 +185,14 @@ export async function buildVisitRecord(
   const { visit, customer, readings } = facts;
   // Batch scans are archived as extracts of this visit's pages; the originals stay in the workspace.
   const { documents: docs, origins } = archiveSelection(ws, visitId, facts.documents);
-  const kept = new Set(docs.map((d) => d.documentId));
-  const evidence = {
-    ...facts.record,
-    documents: facts.record.documents.filter((_, i) => kept.has(facts.documents[i]!.documentId)),
-  };
+  const evidence = evidenceInBag(facts, docs);
   const places = placeDocuments(visitId, docs);
   const categories = recordCategoriesOf(
     visit,
     docs.map((d) => d.kind),
   );
   const completion = completionOf(ws.register, visitId) ?? null;
-  const files: ArchivedFile[] = docs.map((d) => ({
-    path: places.get(d.documentId)!,
-    originalName: d.fileName,
-    kind: d.kind,
-    role: d.role,
-    sha256: d.sha256,
-    size: ws.files.sizeOf(d.sha256),
-    pageCount: d.pageCount,
-    sourceSha256: d.sourceSha256,
-    createdAt: d.createdAt,
-    createdBy: d.createdBy,
-    meta: d.meta,
-    ...(origins.has(d.documentId) ? { extractOf: origins.get(d.documentId)! } : {}),
-  }));
-  files.sort((a, b) => (a.path < b.path ? -1 : 1));
+  const files = archivedFilesOf(ws, docs, places, origins);
   const { layoutId: _layout, ...plainVisit } = visit as Visit & { layoutId?: string };
   const record: ArchivedVisitRecord = {
     format: RECORD_FORMAT,
@@ -246,6 +227,43 @@ export async function buildVisitRecord(
     policySha256: bag.policySha256,
   };
   return { record, documents: docs.map((doc) => ({ doc, path: places.get(doc.documentId)! })) };
+}
+
+/** The evidence record of only the documents that go into the bag. */
+function evidenceInBag(
+  facts: Awaited<ReturnType<typeof visitFacts>>,
+  docs: readonly VisitDocument[],
+): Awaited<ReturnType<typeof visitFacts>>['record'] {
+  const kept = new Set(docs.map((d) => d.documentId));
+  return {
+    ...facts.record,
+    documents: facts.record.documents.filter((_, i) => kept.has(facts.documents[i]!.documentId)),
+  };
+}
+
+/** The visit's files as its record lists them, in path order: where each goes and what it is. */
+function archivedFilesOf(
+  ws: Workspace,
+  docs: VisitDocument[],
+  places: ReadonlyMap<number, string>,
+  origins: ReadonlyMap<number, NonNullable<ArchivedFile['extractOf']>>,
+): ArchivedFile[] {
+  const files: ArchivedFile[] = docs.map((d) => ({
+    path: places.get(d.documentId)!,
+    originalName: d.fileName,
+    kind: d.kind,
+    role: d.role,
+    sha256: d.sha256,
+    size: ws.files.sizeOf(d.sha256),
+    pageCount: d.pageCount,
+    sourceSha256: d.sourceSha256,
+    createdAt: d.createdAt,
+    createdBy: d.createdBy,
+    meta: d.meta,
+    ...(origins.has(d.documentId) ? { extractOf: origins.get(d.documentId)! } : {}),
+  }));
+  files.sort((a, b) => (a.path < b.path ? -1 : 1));
+  return files;
 }
 
 /** The record's bytes: pretty JSON, UTF-8, LF, keys in a fixed order (deterministic). */

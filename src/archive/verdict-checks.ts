@@ -50,8 +50,16 @@ export function verdictChecks(
       );
     }
     if (r.completion?.late)
-      job.note(`Visit ${visitId} was completed late: ${r.completion.completedOn}, due ${r.completion.dueOn}.`);
+      job.note(
+        `Visit ${visitId} was completed late: ${r.completion.completedOn}, due ${r.completion.dueOn}.`,
+        'huifang/completion',
+        path,
+      );
     if (r.exception?.status === 'open') open.push(`#${r.exception.exceptionId} ${visitId}`);
   }
-  if (open.length) job.note(`${open.length} exception(s) were still open when the bundle was made: ${open.join(', ')}`);
+  if (open.length)
+    job.note(
+      `${open.length} exception(s) were still open when the bundle was made: ${open.join(', ')}`,
+      'huifang/exceptions',
+    );
 }

@@ -4,18 +4,10 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { VisitEvidenceRecord } from '../domain/evidence.ts';
-import type { Message } from '../domain/messages.ts';
+import { message, type Message } from '../domain/messages.ts';
 import type { BagSource } from './bag-source.ts';
 import type { BagInfo, Manifest } from './bagit.ts';
 import type { ZipLimits } from './zip-reader.ts';
-
-/** One problem, with the path inside the bag it is about. */
-export interface BagProblem {
-  path: string;
-  problem: string;
-  rule: string;
-  severity: 'error' | 'warning';
-}
 
 export interface VerifyOptions {
   /** A trusted public key: the bundle must be signed with it. */
@@ -31,18 +23,25 @@ export interface VerifyOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** The problems collected while verifying, and where (as vfile collects messages). */
+/**
+ * The messages collected while verifying (as vfile collects them): each a domain `Message`
+ * whose place is the path inside the bag it is about (`place.entry`, relative to the bag's
+ * top-level folder), with a rule id `bag/…` (BagIt) or `huifang/…` (huifang's profile).
+ * Errors make the bag invalid; warnings and infos (what was checked, what was not) do not.
+ */
 export class VerifyJob {
-  readonly problems: BagProblem[] = [];
-  readonly notes: string[] = [];
-  error(path: string, problem: string, rule: string): void {
-    this.problems.push({ path, problem, rule, severity: 'error' });
+  readonly messages: Message[] = [];
+  error(path: string, reason: string, rule: string, fix?: string): void {
+    this.messages.push(message(rule, reason, { entry: path }, fix ? { fix } : {}));
   }
-  warn(path: string, problem: string, rule: string): void {
-    this.problems.push({ path, problem, rule, severity: 'warning' });
+  warn(path: string, reason: string, rule: string, fix?: string): void {
+    this.messages.push(message(rule, reason, { entry: path }, { severity: 'warning', ...(fix ? { fix } : {}) }));
   }
-  note(text: string): void {
-    this.notes.push(text);
+  /** What was checked or left unchecked, about the bag as a whole or one path in it. */
+  note(reason: string, rule: string, path?: string, fix?: string): void {
+    this.messages.push(
+      message(rule, reason, path ? { entry: path } : {}, { severity: 'info', ...(fix ? { fix } : {}) }),
+    );
   }
 }
 

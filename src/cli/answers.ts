@@ -7,16 +7,20 @@
  */
 import { InputError, UsageError } from '../domain/messages.ts';
 import { questionsFor } from '../domain/questions.ts';
-import { VISIT_RESULT_LABELS } from '../domain/visit.ts';
+import type { ResultDecision } from '../domain/results.ts';
+import { VISIT_RESULT_LABELS, type Visit } from '../domain/visit.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 import { readAnswerPairs } from '../rules/answers.ts';
-import { redecideVisit } from '../rules/validate.ts';
+import { decisionFor, redecideVisit } from '../rules/validate.ts';
+import { visitFacts, type VisitFacts } from '../rules/visit-facts.ts';
+import type { Policy } from '../domain/policy-sections.ts';
 import { enterCompletionDate, enterRemarks } from '../store/attempts.ts';
 import { loadPolicy } from '../store/policy.ts';
 import { actingPerson, USER_OPTION } from './people.ts';
 import { enterAnswers, recordOutcome, withdrawOutcome } from '../store/rules.ts';
 import { getVisit } from '../store/visits.ts';
-import { defineCommand, EXIT_OK, report } from './common.ts';
+import type { Workspace } from '../store/workspace.ts';
+import { defineCommand, EXIT_OK, report, type Io } from './common.ts';
 
 interface AnswersArgs {
   visit: string;
@@ -69,7 +73,6 @@ export const answersCommand = defineCommand<AnswersArgs>({
           'who enters them: the visitor (回访专员), by 工号 or name on the staff roster (default $HUIFANG_USER)',
       })
       .conflicts('refused', 'unreachable'),
-  // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
   run: async ({ args, io, workspace }) => {
     const parsed = parseVisitId(args.visit);
     if (!parsed.ok) throw new UsageError(`--visit: ${parsed.reason}`);
@@ -86,7 +89,7 @@ export const answersCommand = defineCommand<AnswersArgs>({
           args.user,
           args.set?.length || args.completedOn || args.remarks ? 'enter-answers' : 'record-outcome',
         ).staffId
-      : 'huifang';
+      : undefined;
     if (args.completedOn !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(args.completedOn))
       throw new UsageError(`--completed-on must be a date YYYY-MM-DD, not ${JSON.stringify(args.completedOn)}`);
     const { policy } = loadPolicy(ws.dir);
@@ -111,54 +114,94 @@ export const answersCommand = defineCommand<AnswersArgs>({
           ...(args.evidence ? { evidenceSha256: args.evidence } : {}),
           ...(args.note ? { note: args.note } : {}),
         })),
-        actor,
+        actor!,
       );
     }
-    if (args.completedOn) enterCompletionDate(ws.register, visitId, args.completedOn, actor);
-    if (args.remarks?.trim()) enterRemarks(ws.register, visitId, args.remarks.trim(), actor);
-    if (args.withdrawOutcome) withdrawOutcome(ws.register, visitId, actor);
-    if (args.refused) recordOutcome(ws.register, visitId, 'refused', args.refused.trim(), actor);
-    if (args.unreachable) recordOutcome(ws.register, visitId, 'unreachable', args.unreachable.trim(), actor);
-
-    const { facts, decision } = await redecideVisit(ws, visitId, policy, actor);
-    const questions = questionsFor(visit.category).map((q, i) => ({
-      number: i + 1,
-      id: q.id,
-      text: q.text,
-      answer: facts.answers[q.id] ?? null,
-      source: facts.answerSources[q.id] ?? null,
-      ...(facts.conflicts.some((c) => c.questionId === q.id)
-        ? { conflict: facts.conflicts.find((c) => c.questionId === q.id) }
-        : {}),
-    }));
-    const value = {
-      visitId,
-      category: visit.category,
-      channel: visit.channel,
-      questions,
-      outcome: facts.outcome,
-      result: decision.result,
-      reason: decision.reason,
-      failedAnswers: decision.failedAnswers,
-      missing: decision.missing.map((m) => m.questionId),
-    };
-    report(io, args.json, value, () => [
-      `${visitId} (${visit.category}, ${visit.channel})`,
-      ...questions.map(
-        (q) =>
-          `  ${String(q.number).padStart(2)}. ${q.id.padEnd(28)} ${(q.answer ?? '—').padEnd(12)} ${q.source ? `[${q.source}]` : ''}  ${q.text}`,
-      ),
-      ...facts.conflicts.map(
-        (c) =>
-          `  ${c.questionId}: paper ${c.paper} | typed ${c.typed} (${c.typedBy}) — ${c.decision ? `${c.decision.keep} kept by ${c.decision.decidedBy}` : 'awaiting a reviewer: huifang review conflict'}`,
-      ),
-      ...(facts.outcome
-        ? [
-            `  outcome: ${facts.outcome.outcome} — ${facts.outcome.reason} (${facts.outcome.recordedBy}, ${facts.outcome.recordedAt})`,
-          ]
-        : []),
-      `result: ${VISIT_RESULT_LABELS[decision.result]} (${decision.result}) — ${decision.reason}`,
-    ]);
+    if (actor) recordEntries(ws, visitId, args, actor);
+    const { facts, decision } = actor
+      ? await redecideWithForm(ws, visitId, policy, actor)
+      : await currentVerdict(ws, visitId, policy);
+    reportAnswers(io, args.json, visit, facts, decision);
     return EXIT_OK;
   },
 });
+
+/** The completion date, remarks and outcome given on the command line, recorded in the name of `actor`. */
+function recordEntries(ws: Workspace, visitId: string, args: AnswersArgs, actor: string): void {
+  if (args.completedOn) enterCompletionDate(ws.register, visitId, args.completedOn, actor);
+  if (args.remarks?.trim()) enterRemarks(ws.register, visitId, args.remarks.trim(), actor);
+  if (args.withdrawOutcome) withdrawOutcome(ws.register, visitId, actor);
+  if (args.refused) recordOutcome(ws.register, visitId, 'refused', args.refused.trim(), actor);
+  if (args.unreachable) recordOutcome(ws.register, visitId, 'unreachable', args.unreachable.trim(), actor);
+}
+
+/**
+ * The visit decided again and recorded after the visitor's entries; a phone or e-mail visit
+ * gets its record form (回访记录表) filled from the entered answers by the same person (第七条).
+ */
+async function redecideWithForm(
+  ws: Workspace,
+  visitId: string,
+  policy: Policy,
+  actor: string,
+): Promise<{ facts: VisitFacts; decision: ResultDecision }> {
+  const decided = await redecideVisit(ws, visitId, policy, actor);
+  const { facts } = decided;
+  if ((facts.visit.channel === 'phone' || facts.visit.channel === 'email') && facts.entered.length > 0) {
+    const { ensureEnteredForm } = await import('../render/entered-form.ts');
+    await ensureEnteredForm(ws, facts, actor);
+  }
+  return decided;
+}
+
+/** Showing a visit's answers records nothing: the verdict as the facts stand. */
+async function currentVerdict(
+  ws: Workspace,
+  visitId: string,
+  policy: Policy,
+): Promise<{ facts: VisitFacts; decision: ResultDecision }> {
+  const facts = await visitFacts(ws, visitId, { verifyHashes: false });
+  return { facts, decision: decisionFor(facts, policy) };
+}
+
+/** What was entered and the verdict, for a person or as JSON. */
+function reportAnswers(io: Io, json: boolean, visit: Visit, facts: VisitFacts, decision: ResultDecision): void {
+  const questions = questionsFor(visit.category).map((q, i) => ({
+    number: i + 1,
+    id: q.id,
+    text: q.text,
+    answer: facts.answers[q.id] ?? null,
+    source: facts.answerSources[q.id] ?? null,
+    ...(facts.conflicts.some((c) => c.questionId === q.id)
+      ? { conflict: facts.conflicts.find((c) => c.questionId === q.id) }
+      : {}),
+  }));
+  const value = {
+    visitId: visit.visitId,
+    category: visit.category,
+    channel: visit.channel,
+    questions,
+    outcome: facts.outcome,
+    result: decision.result,
+    reason: decision.reason,
+    failedAnswers: decision.failedAnswers,
+    missing: decision.missing.map((m) => m.questionId),
+  };
+  report(io, json, value, () => [
+    `${visit.visitId} (${visit.category}, ${visit.channel})`,
+    ...questions.map(
+      (q) =>
+        `  ${String(q.number).padStart(2)}. ${q.id.padEnd(28)} ${(q.answer ?? '—').padEnd(12)} ${q.source ? `[${q.source}]` : ''}  ${q.text}`,
+    ),
+    ...facts.conflicts.map(
+      (c) =>
+        `  ${c.questionId}: paper ${c.paper} | typed ${c.typed} (${c.typedBy}) — ${c.decision ? `${c.decision.keep} kept by ${c.decision.decidedBy}` : 'awaiting a reviewer: huifang review conflict'}`,
+    ),
+    ...(facts.outcome
+      ? [
+          `  outcome: ${facts.outcome.outcome} — ${facts.outcome.reason} (${facts.outcome.recordedBy}, ${facts.outcome.recordedAt})`,
+        ]
+      : []),
+    `result: ${VISIT_RESULT_LABELS[decision.result]} (${decision.result}) — ${decision.reason}`,
+  ]);
+}

@@ -9,7 +9,7 @@ import type { Argv } from 'yargs';
 import { formatMessage, InputError, systemErrorSentence, UsageError, type Message } from '../domain/messages.ts';
 import { maskPersonalData } from '../domain/personal-data.ts';
 import { mayReveal } from '../rules/reveal.ts';
-import { currentActor } from '../env/actor.ts';
+import { givenUser } from './people.ts';
 import { recordEvent } from '../store/register.ts';
 import { listStaff } from '../store/rules.ts';
 import { findPerson, roleOf } from '../domain/people.ts';
@@ -147,7 +147,7 @@ function refuseMarketingStaff(ws: Workspace, user: string | undefined): void {
 
 /** `--reveal`: allowed only for the roles `mayReveal` names (UsageError, exit 2, otherwise); recorded in the register. */
 function revealing(io: Io, ws: Workspace, user: string | undefined, json: boolean): Io {
-  const actor = currentActor(user);
+  const actor = givenUser(user);
   const decision = mayReveal(ws.register, actor);
   if (!decision.ok) throw new UsageError(`--reveal refused: ${decision.reason}`);
   if (!json)

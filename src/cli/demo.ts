@@ -344,10 +344,18 @@ function truthForms(returnsDirs: readonly string[]): Map<string, Json> {
   return out;
 }
 
-/** Runs validate as the clerk; returns its JSON. */
+/**
+ * Each branch's reviewer (复核人员, who may record verdicts) runs validate --record for the
+ * branch; then a check of every visit, which records nothing and anyone may run, gives the JSON.
+ */
 async function validated(ctx: DemoContext, label: string): Promise<Json> {
-  const clerk = (ctx.state.clerks.get('3101') ?? [...ctx.state.clerks.values()][0]) as string;
-  const { code, json } = await ctx.run(['validate', '--user', clerk], label);
+  for (const [branch, reviewer] of [...(ctx.state.reviewers as Map<string, string>)].sort()) {
+    if (!(ctx.state.visits as Json[]).some((v) => v.branch === branch)) continue;
+    const argv = ['validate', '--branch', branch, '--record', '--user', reviewer];
+    const { code } = await ctx.run(argv, `${label}-record-${branch}`);
+    need(code !== EXIT_BAD_INPUT, `the visits of branch ${branch} could not be validated`);
+  }
+  const { code, json } = await ctx.run(['validate'], label);
   need(code !== EXIT_BAD_INPUT && json.summary !== undefined, 'the visits could not be validated');
   return json;
 }

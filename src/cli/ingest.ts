@@ -139,49 +139,61 @@ function describeReading(p: PageReport): string {
 }
 
 /** One line a file, then one a visit and kind (what was read, what awaits review), then quarantined pages. */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 function textOf(r: IngestReport): string[] {
+  return [...r.files.flatMap(fileLines), ...skippedLines(r), ...totalLines(r)];
+}
+
+/** A file's line, then one a visit and kind, then its quarantined pages. */
+function fileLines(f: FileReport): string[] {
   const lines: string[] = [];
-  for (const f of r.files) {
-    const assigned = f.pages.filter((p) => p.visitId);
-    const visits = new Set(assigned.map((p) => p.visitId));
-    const quarantined = f.pages.filter((p) => p.quarantine);
-    const open = f.pages.reduce((n, p) => n + p.reviewItems.filter((i) => i.status === 'open').length, 0);
-    const summary = f.error
-      ? f.error
-      : [
-          `${f.pageCount ?? 0} page${f.pageCount === 1 ? '' : 's'}`,
-          `${visits.size} visit${visits.size === 1 ? '' : 's'}`,
-          ...(quarantined.length ? [`${quarantined.length} quarantined`] : []),
-          ...(open ? [`${open} to review`] : []),
-          ...(f.firstIngested ? [`same bytes as ${f.firstIngested.path}, ingested ${f.firstIngested.at}`] : []),
-        ].join(', ');
-    lines.push(`${STATUS_LABEL[f.status]} ${f.path}: ${summary}`);
-    const groups = new Map<string, PageReport[]>();
-    for (const p of assigned) {
-      const key = `${p.visitId} ${p.kind}`;
-      groups.set(key, [...(groups.get(key) ?? []), p]);
-    }
-    for (const [key, pages] of groups) {
-      const reading = pages.map(describeReading).filter(Boolean).join('; ');
-      const items = pages.flatMap((p) => p.reviewItems.filter((i) => i.status === 'open'));
-      const how = pages.every((p) => p.assignedBy === 'follow') ? ' (no QR code: follows the page before)' : '';
-      const review = items.length
-        ? ` — awaits review: ${items.map((i) => `#${i.itemId} ${i.subject}`).join(', ')}`
-        : '';
-      lines.push(
-        `    ${key} ${pageRange(pages.map((p) => p.page ?? 0))}${how}${reading ? ': ' + reading : ''}${review}`,
-      );
-    }
-    for (const q of quarantined)
-      lines.push(`    quarantined ${q.page === null ? 'whole file' : `p.${q.page}`}: ${q.quarantine!.reason}`);
+  const assigned = f.pages.filter((p) => p.visitId);
+  const visits = new Set(assigned.map((p) => p.visitId));
+  const quarantined = f.pages.filter((p) => p.quarantine);
+  const open = f.pages.reduce((n, p) => n + p.reviewItems.filter((i) => i.status === 'open').length, 0);
+  const summary = f.error
+    ? f.error
+    : [
+        `${f.pageCount ?? 0} page${f.pageCount === 1 ? '' : 's'}`,
+        `${visits.size} visit${visits.size === 1 ? '' : 's'}`,
+        ...(quarantined.length ? [`${quarantined.length} quarantined`] : []),
+        ...(open ? [`${open} to review`] : []),
+        ...(f.firstIngested ? [`same bytes as ${f.firstIngested.path}, ingested ${f.firstIngested.at}`] : []),
+      ].join(', ');
+  lines.push(`${STATUS_LABEL[f.status]} ${f.path}: ${summary}`);
+  const groups = new Map<string, PageReport[]>();
+  for (const p of assigned) {
+    const key = `${p.visitId} ${p.kind}`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
   }
+  for (const [key, pages] of groups) lines.push(visitLine(key, pages));
+  for (const q of quarantined)
+    lines.push(`    quarantined ${q.page === null ? 'whole file' : `p.${q.page}`}: ${q.quarantine!.reason}`);
+  return lines;
+}
+
+/** The pages of one visit and kind in a file: what was read, how they were assigned, what awaits review. */
+function visitLine(key: string, pages: PageReport[]): string {
+  const reading = pages.map(describeReading).filter(Boolean).join('; ');
+  const items = pages.flatMap((p) => p.reviewItems.filter((i) => i.status === 'open'));
+  const how = pages.every((p) => p.assignedBy === 'follow') ? ' (no QR code: follows the page before)' : '';
+  const review = items.length ? ` — awaits review: ${items.map((i) => `#${i.itemId} ${i.subject}`).join(', ')}` : '';
+  return `    ${key} ${pageRange(pages.map((p) => p.page ?? 0))}${how}${reading ? ': ' + reading : ''}${review}`;
+}
+
+/** Files in the folders that were skipped (not scans or e-mails), and paths refused. */
+function skippedLines(r: IngestReport): string[] {
+  const lines: string[] = [];
   if (r.skipped.length > 3) {
     lines.push(
       `skipped   ${r.skipped.length} files in the folders that are not scans or e-mails (e.g. ${r.skipped[0]!.path}); --json lists them`,
     );
   } else for (const s of r.skipped) lines.push(`skipped   ${s.path}: ${s.reason}`);
   for (const s of r.refused) lines.push(`refused   ${s.path}: ${s.reason}`);
+  return lines;
+}
+
+/** The tally of files, pages and visits; then what is in quarantine and what awaits review. */
+function totalLines(r: IngestReport): string[] {
   const count = (status: string) => r.files.filter((f) => f.status === status).length;
   const pages = r.files.reduce((n, f) => n + f.pages.filter((p) => p.page !== null).length, 0);
   const visits = new Set(r.files.flatMap((f) => f.pages.map((p) => p.visitId).filter(Boolean)));
@@ -191,18 +203,13 @@ function textOf(r: IngestReport): string[] {
       .filter((s) => count(s))
       .map((s) => `${count(s)} ${s === 'resumed' ? 'completed after an interrupted run' : s}`),
   ].join(', ');
-  lines.push(
+  return [
     `${tally}; ${pages} page${pages === 1 ? '' : 's'} for ${visits.size} visit${visits.size === 1 ? '' : 's'}.`,
-  );
-  lines.push(
     r.quarantined.length
       ? `${r.quarantined.length} page${r.quarantined.length === 1 ? '' : 's'} in quarantine: see huifang quarantine, re-assign with huifang pages move.`
       : 'Nothing went to quarantine.',
-  );
-  lines.push(
     r.reviewPending
       ? `${r.reviewPending} decision${r.reviewPending === 1 ? '' : 's'} await a reviewer: huifang review.`
       : 'Nothing awaits review.',
-  );
-  return lines;
+  ];
 }

@@ -7,7 +7,7 @@
  */
 import { InputError } from '../domain/messages.ts';
 import { readMailingList } from '../input/mailing-list.ts';
-import { actingPerson } from './people.ts';
+import { actingPerson, USER_OPTION } from './people.ts';
 import { fileWaitingReceipts, recordMailings } from '../store/mailings.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
 
@@ -26,7 +26,10 @@ export const mailingCommand = defineCommand<MailingArgs>({
         type: 'string',
         describe: 'CSV or XLSX: 回访编号 or 客户号, and 邮件号码 (e.g. RR473124829CN)',
       })
-      .option('user', { type: 'string', describe: 'who records it (default $HUIFANG_USER or the OS user)' })
+      .option('user', {
+        ...USER_OPTION,
+        describe: 'who records it: 工号 or name on the staff roster (default $HUIFANG_USER)',
+      })
       .example('$0 mailing import 大宗邮件清单-1128.xlsx', 'record the post office list of 28 November'),
   run: async ({ args, io, workspace }) => {
     const list = await readMailingList(args.list);

@@ -7,10 +7,11 @@ import { UsageError } from '../domain/messages.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 import { DOCUMENT_KINDS } from '../domain/visit.ts';
 import { actingPerson, USER_OPTION } from './people.ts';
+import { ensureEmailPrintouts } from '../mail/printouts.ts';
 import { movePageByClerk, movePagesByClerk, resolveIngestedFile } from '../ingest/move.ts';
 import { pagesOfFile, pagesOfVisit, unclassifiedPages, type PageRecord } from '../store/pages.ts';
 import type { Workspace } from '../store/workspace.ts';
-import { defineCommand, EXIT_OK, report } from './common.ts';
+import { defineCommand, EXIT_OK, report, type GlobalOptions, type Io } from './common.ts';
 
 interface PagesArgs {
   action: 'move' | 'list' | 'unclassified';
@@ -80,77 +81,102 @@ export const pagesCommand = defineCommand<PagesArgs>({
       )
       .example('$0 pages unclassified', 'pages attached only by following a form, or quarantined without a code')
       .example('$0 pages move 3fa9c2e1d0b4:2 7be0d2c31a9f:5 --kind envelope', "both pages are their visits' envelopes"),
-  // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
   run: async ({ args, io, workspace }) => {
     const ws = workspace();
-    if (args.action === 'unclassified') {
-      const pages = unclassifiedPages(ws.register);
-      report(io, args.json, { pages: pages.map((p) => unclassifiedJson(ws, p)) }, () =>
-        pages.length
-          ? [
-              ...pages.map(
-                (p) =>
-                  `${p.fileSha256.slice(0, 12)}:${p.page}  ${where(p)}: ${p.status === 'assigned' ? `follows ${p.visitId}` : `quarantined — ${p.reason}`}`,
-              ),
-              `${pages.length} unclassified page${pages.length === 1 ? '' : 's'}. Classify several at once: huifang pages move FILE:PAGE FILE:PAGE --kind envelope|postal-receipt|attachment [--visit ID]`,
-            ]
-          : ['No unclassified pages.'],
-      );
-      return EXIT_OK;
-    }
-    if (args.action === 'move' && args.pages?.length) {
-      if (!args.kind) throw new UsageError('Say what the pages are: --kind envelope, postal-receipt, attachment, …');
-      const moved = await movePagesByClerk(ws, {
-        pages: args.pages,
-        kind: args.kind,
-        actor: actingPerson(ws, args.user, 'move-page').staffId,
-        ...(args.visit ? { visit: args.visit } : {}),
-      });
-      report(
-        io,
-        args.json,
-        { moved: moved.map((m) => ({ before: pageJson(m.before), after: pageJson(m.after) })) },
-        () =>
-          moved.map(
-            ({ before, after }) =>
-              `${where(after)}: moved from ${before.status === 'quarantined' ? 'quarantine' : `${before.visitId} ${before.kind}`} to ${after.visitId} ${after.kind}`,
-          ),
-      );
-      return EXIT_OK;
-    }
-    if (args.action === 'list') {
-      if (!args.visit && !args.file)
-        throw new UsageError('Say whose pages: huifang pages list --visit ID, or --file SHA|PATH.');
-      const pages = args.visit
-        ? pagesOfVisit(ws.register, canonicalVisit(args.visit))
-        : pagesOfFile(ws.register, (await resolveIngestedFile(ws, args.file!)).sha256);
-      report(io, args.json, { pages: pages.map(pageJson) }, () =>
-        pages.length
-          ? pages.map(
-              (p) =>
-                `${where(p)}: ${p.status === 'assigned' ? `${p.visitId} ${p.kind} (by ${p.assignedBy})` : `quarantined — ${p.reason}`}`,
-            )
-          : ['No pages.'],
-      );
-      return EXIT_OK;
-    }
-    if (!args.file || !args.visit || !args.kind)
-      throw new UsageError(
-        'huifang pages move needs --file, --visit and --kind (and --page when the file has several pages).',
-      );
-    const { before, after } = await movePageByClerk(ws, {
-      file: args.file,
-      ...(args.page !== undefined ? { page: args.page } : {}),
-      visit: args.visit,
-      kind: args.kind,
-      actor: actingPerson(ws, args.user, 'move-page').staffId,
-    });
-    report(io, args.json, { before: pageJson(before), after: pageJson(after) }, () => [
-      `${where(after)}: moved from ${before.status === 'quarantined' ? 'quarantine' : `${before.visitId} ${before.kind}`} to ${after.visitId} ${after.kind} by ${after.updatedBy} at ${after.updatedAt}`,
-    ]);
-    return EXIT_OK;
+    if (args.action === 'unclassified') return listUnclassified(ws, args, io);
+    if (args.action === 'move' && args.pages?.length) return movePages(ws, args, io);
+    if (args.action === 'list') return listPages(ws, args, io);
+    return moveOnePage(ws, args, io);
   },
 });
+
+type Args = PagesArgs & GlobalOptions;
+
+/** `pages unclassified`: pages attached only by following a form, or quarantined without a code. */
+function listUnclassified(ws: Workspace, args: Args, io: Io): number {
+  const pages = unclassifiedPages(ws.register);
+  report(io, args.json, { pages: pages.map((p) => unclassifiedJson(ws, p)) }, () =>
+    pages.length
+      ? [
+          ...pages.map(
+            (p) =>
+              `${p.fileSha256.slice(0, 12)}:${p.page}  ${where(p)}: ${p.status === 'assigned' ? `follows ${p.visitId}` : `quarantined — ${p.reason}`}`,
+          ),
+          `${pages.length} unclassified page${pages.length === 1 ? '' : 's'}. Classify several at once: huifang pages move FILE:PAGE FILE:PAGE --kind envelope|postal-receipt|attachment [--visit ID]`,
+        ]
+      : ['No unclassified pages.'],
+  );
+  return EXIT_OK;
+}
+
+/** `pages move FILE:PAGE … --kind K [--visit ID]`: several pages at once. */
+async function movePages(ws: Workspace, args: Args, io: Io): Promise<number> {
+  if (!args.kind) throw new UsageError('Say what the pages are: --kind envelope, postal-receipt, attachment, …');
+  const actor = actingPerson(ws, args.user, 'move-page').staffId;
+  const moved = await movePagesByClerk(ws, {
+    pages: args.pages!,
+    kind: args.kind,
+    actor,
+    ...(args.visit ? { visit: args.visit } : {}),
+  });
+  await printMovedEmails(ws, moved, actor);
+  report(io, args.json, { moved: moved.map((m) => ({ before: pageJson(m.before), after: pageJson(m.after) })) }, () =>
+    moved.map(
+      ({ before, after }) =>
+        `${where(after)}: moved from ${before.status === 'quarantined' ? 'quarantine' : `${before.visitId} ${before.kind}`} to ${after.visitId} ${after.kind}`,
+    ),
+  );
+  return EXIT_OK;
+}
+
+/** `pages list --visit ID | --file SHA|PATH` */
+async function listPages(ws: Workspace, args: Args, io: Io): Promise<number> {
+  if (!args.visit && !args.file)
+    throw new UsageError('Say whose pages: huifang pages list --visit ID, or --file SHA|PATH.');
+  const pages = args.visit
+    ? pagesOfVisit(ws.register, canonicalVisit(args.visit))
+    : pagesOfFile(ws.register, (await resolveIngestedFile(ws, args.file!)).sha256);
+  report(io, args.json, { pages: pages.map(pageJson) }, () =>
+    pages.length
+      ? pages.map(
+          (p) =>
+            `${where(p)}: ${p.status === 'assigned' ? `${p.visitId} ${p.kind} (by ${p.assignedBy})` : `quarantined — ${p.reason}`}`,
+        )
+      : ['No pages.'],
+  );
+  return EXIT_OK;
+}
+
+/** `pages move --file SHA|PATH [--page N] --visit ID --kind K` */
+async function moveOnePage(ws: Workspace, args: Args, io: Io): Promise<number> {
+  if (!args.file || !args.visit || !args.kind)
+    throw new UsageError(
+      'huifang pages move needs --file, --visit and --kind (and --page when the file has several pages).',
+    );
+  const actor = actingPerson(ws, args.user, 'move-page').staffId;
+  const { before, after } = await movePageByClerk(ws, {
+    file: args.file,
+    ...(args.page !== undefined ? { page: args.page } : {}),
+    visit: args.visit,
+    kind: args.kind,
+    actor,
+  });
+  await printMovedEmails(ws, [{ after }], actor);
+  report(io, args.json, { before: pageJson(before), after: pageJson(after) }, () => [
+    `${where(after)}: moved from ${before.status === 'quarantined' ? 'quarantine' : `${before.visitId} ${before.kind}`} to ${after.visitId} ${after.kind} by ${after.updatedBy} at ${after.updatedAt}`,
+  ]);
+  return EXIT_OK;
+}
+
+/** An e-mail moved onto a visit gets its printout at once, in the name of whoever moved it. */
+async function printMovedEmails(
+  ws: Workspace,
+  moved: readonly { after: { visitId: string | null } }[],
+  actor: string,
+): Promise<void> {
+  for (const visitId of new Set(moved.flatMap((m) => (m.after.visitId ? [m.after.visitId] : []))))
+    await ensureEmailPrintouts(ws, visitId, actor);
+}
 
 /** A typed visit id in its printed form (case, separators, look-alikes forgiven). */
 function canonicalVisit(typed: string): string {

@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { maskTail } from '../domain/customer.ts';
 import { UsageError } from '../domain/messages.ts';
 import { samePerson } from '../domain/people.ts';
-import { drawSample } from '../domain/sampling.ts';
+import { drawSample, type DrawnVisit } from '../domain/sampling.ts';
 import { visitFacts } from '../rules/visit-facts.ts';
 import { decideConflict } from '../store/conflicts.ts';
 import { loadPolicy } from '../store/policy.ts';
 import { listStaff } from '../store/rules.ts';
-import { recordSample, recordVisitReview } from '../store/visit-reviews.ts';
+import { recordSample, recordVisitReview, type SampleDraw, type StoredSample } from '../store/visit-reviews.ts';
 import { getVisit, listVisits } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { EXIT_OK, report, type GlobalOptions, type Io } from './common.ts';
@@ -109,7 +109,6 @@ export async function decideAnswerConflict(ws: Workspace, args: Args, io: Io): P
 }
 
 /** `review sample --period YYYY-MM [--rate P] [--seed S] [--branch B] --user R` */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function drawReviewSample(ws: Workspace, args: Args, io: Io): Promise<number> {
   if (!args.period || !/^\d{4}-(0[1-9]|1[0-2])$/.test(args.period))
     throw new UsageError(`Expected a month YYYY-MM for --period but received ${JSON.stringify(args.period)}`);
@@ -144,7 +143,27 @@ export async function drawReviewSample(ws: Workspace, args: Args, io: Io): Promi
     drawnBy: drawer.staffId,
     visits: drawn.map((d) => ({ visitId: d.visitId, visitor: d.visitor, reason: d.reason })),
   });
-  const byId = new Map(visits.map((v) => [v.visitId, v]));
+  reportSample(io, args, { stored, params, drawn, customerOf: new Map(visits.map((v) => [v.visitId, v.customerId])) });
+  return EXIT_OK;
+}
+
+/** The drawn spot check: its number, parameters and visits (customers masked). */
+function reportSample(
+  io: Io,
+  args: Args,
+  {
+    stored,
+    params,
+    drawn,
+    customerOf,
+  }: {
+    stored: StoredSample;
+    params: SampleDraw['params'] & { finished: number };
+    drawn: DrawnVisit[];
+    customerOf: Map<string, string>;
+  },
+): void {
+  const { rate, seed } = stored;
   report(
     io,
     args.json,
@@ -165,9 +184,8 @@ export async function drawReviewSample(ws: Workspace, args: Args, io: Io): Promi
       `spot check #${stored.sampleId} of ${args.period}${args.branch ? ` (branch ${args.branch})` : ''}: ${drawn.length} of ${params.finished} finished visits, rate ${rate}, seed ${seed}`,
       ...drawn.map(
         (d) =>
-          `  ${d.visitId}  visitor ${d.visitor}  ${d.result}  customer ${maskTail(byId.get(d.visitId as (typeof visits)[number]['visitId'])!.customerId)}  ${d.reason === 'always' ? '(always checked)' : ''}`,
+          `  ${d.visitId}  visitor ${d.visitor}  ${d.result}  customer ${maskTail(customerOf.get(d.visitId)!)}  ${d.reason === 'always' ? '(always checked)' : ''}`,
       ),
     ],
   );
-  return EXIT_OK;
 }

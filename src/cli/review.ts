@@ -31,7 +31,8 @@ import {
 import { reviewSheetHtml } from '../scan/review-sheet.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import type { ReviewItem } from '../store/review.ts';
-import { defineCommand, EXIT_OK, report } from './common.ts';
+import type { Workspace } from '../store/workspace.ts';
+import { defineCommand, EXIT_OK, report, type GlobalOptions, type Io } from './common.ts';
 
 function itemJson(i: ReviewItem, context?: ReviewContext): object {
   return {
@@ -111,67 +112,79 @@ export const reviewCommand = defineCommand<ReviewArgs>({
         'approve a whole visit',
       )
       .example('$0 review sample --period 2026-11 --seed 2026-11-A --user S310102', "draw the month's spot check"),
-  // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
   run: async ({ args, io, workspace }) => {
     if (args.action === 'sheet' && !args.out)
       throw new UsageError('Say where to write the sheet: huifang review sheet --out FILE.html');
     const ws = workspace();
-    if (args.action === 'sheet') {
-      const items = openReviewItems(ws, args.visit && canonicalVisit(args.visit));
-      const entries = items.map((item) => ({
-        item,
-        context: reviewContextOf(ws, item),
-        image: item.cropSha256 ? new Uint8Array(ws.files.read(item.cropSha256)) : null,
-      }));
-      const out = resolve(args.out!);
-      await writeFileAtomic(out, reviewSheetHtml(entries, nowIso()));
-      report(io, args.json, { sheet: out, items: items.map((i, k) => itemJson(i, entries[k]!.context)) }, () => [
-        `Wrote ${out}: ${items.length} open item${items.length === 1 ? '' : 's'}, ${entries.filter((e) => e.image).length} with a picture.`,
-      ]);
-      return EXIT_OK;
-    }
-    if (args.action === 'list') {
-      const items = openReviewItems(ws, args.visit && canonicalVisit(args.visit));
-      const contexts = items.map((i) => reviewContextOf(ws, i));
-      report(io, args.json, { items: items.map((i, k) => itemJson(i, contexts[k])) }, () =>
-        items.length
-          ? [
-              ...items.flatMap((i, k) => [
-                `#${i.itemId}  ${i.visitId ?? '(no visit)'}  ${i.subject}  machine: ${show(i.machineValue)}${i.score !== null ? ` (score ${i.score.toFixed(2)})` : ''}  — ${i.reason}  [${i.sourcePath}, page ${i.page}]`,
-                `      ${[contexts[k]!.customerName, contexts[k]!.question, contexts[k]!.crop && `picture: ${contexts[k]!.crop}`].filter(Boolean).join(' · ')}`,
-              ]),
-              `${items.length} open item${items.length === 1 ? '' : 's'}. Decide with: huifang review confirm ITEM, or huifang review correct ITEM --value V`,
-            ]
-          : ['Nothing awaits review.'],
-      );
-      return EXIT_OK;
-    }
+    if (args.action === 'sheet') return writeSheet(ws, args, io);
+    if (args.action === 'list') return listItems(ws, args, io);
     if (args.action === 'visit') return reviewVisit(ws, args, io);
     if (args.action === 'conflict') return decideAnswerConflict(ws, args, io);
     if (args.action === 'sample') return drawReviewSample(ws, args, io);
-    const itemId = Number(args.item);
-    if (args.item === undefined || !Number.isInteger(itemId))
-      throw new UsageError(
-        `Name the item to ${args.action}: huifang review ${args.action} ITEM (numbers from huifang review).`,
-      );
-    const user = actingPerson(ws, args.user, 'decide-review-item').staffId;
-    if (args.action === 'reopen') {
-      const reopened = reopenItem(ws, itemId, user, args.note);
-      report(io, args.json, { item: itemJson(reopened, reviewContextOf(ws, reopened)) }, () => [
-        `#${reopened.itemId} ${reopened.visitId} ${reopened.subject}: reopened by ${user}; it awaits a decision again`,
-      ]);
-      return EXIT_OK;
-    }
-    let decided: ReviewItem;
-    if (args.action === 'confirm') decided = confirmReviewItem(ws, itemId, user, args.note);
-    else {
-      if (args.value === undefined)
-        throw new UsageError(`Say what the paper shows: huifang review correct ${itemId} --value V.`);
-      decided = correctReviewItem(ws, itemId, args.value, user, args.note);
-    }
-    report(io, args.json, { item: itemJson(decided) }, () => [
-      `#${decided.itemId} ${decided.visitId} ${decided.subject}: ${decided.status} as ${show(decided.finalValue)} by ${decided.decidedBy} at ${decided.decidedAt}`,
-    ]);
-    return EXIT_OK;
+    return decideItem(ws, args, io);
   },
 });
+
+type Args = ReviewArgs & GlobalOptions;
+
+/** `review sheet --out F.html`: an offline page of the open items with their pictures. */
+async function writeSheet(ws: Workspace, args: Args, io: Io): Promise<number> {
+  const items = openReviewItems(ws, args.visit && canonicalVisit(args.visit));
+  const entries = items.map((item) => ({
+    item,
+    context: reviewContextOf(ws, item),
+    image: item.cropSha256 ? new Uint8Array(ws.files.read(item.cropSha256)) : null,
+  }));
+  const out = resolve(args.out!);
+  await writeFileAtomic(out, reviewSheetHtml(entries, nowIso()));
+  report(io, args.json, { sheet: out, items: items.map((i, k) => itemJson(i, entries[k]!.context)) }, () => [
+    `Wrote ${out}: ${items.length} open item${items.length === 1 ? '' : 's'}, ${entries.filter((e) => e.image).length} with a picture.`,
+  ]);
+  return EXIT_OK;
+}
+
+/** `review [list]`: the open items, each with its question, customer and picture. */
+function listItems(ws: Workspace, args: Args, io: Io): number {
+  const items = openReviewItems(ws, args.visit && canonicalVisit(args.visit));
+  const contexts = items.map((i) => reviewContextOf(ws, i));
+  report(io, args.json, { items: items.map((i, k) => itemJson(i, contexts[k])) }, () =>
+    items.length
+      ? [
+          ...items.flatMap((i, k) => [
+            `#${i.itemId}  ${i.visitId ?? '(no visit)'}  ${i.subject}  machine: ${show(i.machineValue)}${i.score !== null ? ` (score ${i.score.toFixed(2)})` : ''}  — ${i.reason}  [${i.sourcePath}, page ${i.page}]`,
+            `      ${[contexts[k]!.customerName, contexts[k]!.question, contexts[k]!.crop && `picture: ${contexts[k]!.crop}`].filter(Boolean).join(' · ')}`,
+          ]),
+          `${items.length} open item${items.length === 1 ? '' : 's'}. Decide with: huifang review confirm ITEM, or huifang review correct ITEM --value V`,
+        ]
+      : ['Nothing awaits review.'],
+  );
+  return EXIT_OK;
+}
+
+/** `review confirm|correct|reopen ITEM`: a decision on one item, by a reviewer on the roster. */
+function decideItem(ws: Workspace, args: Args, io: Io): number {
+  const itemId = Number(args.item);
+  if (args.item === undefined || !Number.isInteger(itemId))
+    throw new UsageError(
+      `Name the item to ${args.action}: huifang review ${args.action} ITEM (numbers from huifang review).`,
+    );
+  const user = actingPerson(ws, args.user, 'decide-review-item').staffId;
+  if (args.action === 'reopen') {
+    const reopened = reopenItem(ws, itemId, user, args.note);
+    report(io, args.json, { item: itemJson(reopened, reviewContextOf(ws, reopened)) }, () => [
+      `#${reopened.itemId} ${reopened.visitId} ${reopened.subject}: reopened by ${user}; it awaits a decision again`,
+    ]);
+    return EXIT_OK;
+  }
+  let decided: ReviewItem;
+  if (args.action === 'confirm') decided = confirmReviewItem(ws, itemId, user, args.note);
+  else {
+    if (args.value === undefined)
+      throw new UsageError(`Say what the paper shows: huifang review correct ${itemId} --value V.`);
+    decided = correctReviewItem(ws, itemId, args.value, user, args.note);
+  }
+  report(io, args.json, { item: itemJson(decided) }, () => [
+    `#${decided.itemId} ${decided.visitId} ${decided.subject}: ${decided.status} as ${show(decided.finalValue)} by ${decided.decidedBy} at ${decided.decidedAt}`,
+  ]);
+  return EXIT_OK;
+}

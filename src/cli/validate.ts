@@ -1,18 +1,24 @@
 /**
- * `huifang validate [--branch B] [--visit ID…]` — every visit against the rules: result,
- * evidence per channel and customer kind, open review items, deadline, separation of duties.
- * Lists per visit what is missing or wrong and what to do, and the exceptions (异常) to
- * report to the branch manager. Exit 1 when any visit has an error-level problem.
+ * `huifang validate [--branch B] [--visit ID…] [--record --user U]` — every visit against the
+ * rules: result, evidence per channel and customer kind, open review items, deadline,
+ * separation of duties. Lists per visit what is missing or wrong and what to do, and the
+ * exceptions (异常) to report to the branch manager. Exit 1 when any visit has an error-level
+ * problem.
+ *
+ * Without `--record` it is a check only and writes nothing (anyone but marketing staff may
+ * look). `--record` records results, completion dates, record forms, printouts and exception
+ * records in the name of `--user` (or HUIFANG_USER): a reviewer (复核人员), the branch head
+ * (营业部负责人) or compliance (合规/稽核) on the staff roster; anyone else is refused (exit 2).
  */
 import { maskTail } from '../domain/customer.ts';
 import { formatMessage, InputError, message, type Message } from '../domain/messages.ts';
 import { VISIT_CHANNEL_LABELS, VISIT_RESULT_LABELS } from '../domain/visit.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
-import { currentActor } from '../env/actor.ts';
 import { loadPolicy } from '../store/policy.ts';
 import { validateAll, type ValidationReport } from '../rules/validate.ts';
 import { getVisit, listVisits } from '../store/visits.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, progress, report } from './common.ts';
+import { actingPerson, USER_OPTION } from './people.ts';
 
 interface ValidateArgs {
   branch?: string;
@@ -20,6 +26,7 @@ interface ValidateArgs {
   verifyHashes: boolean;
   user?: string;
   policy?: string;
+  record: boolean;
 }
 
 export const validateCommand = defineCommand<ValidateArgs>({
@@ -33,13 +40,23 @@ export const validateCommand = defineCommand<ValidateArgs>({
         default: true,
         describe: 're-hash every stored file (--no-verify-hashes: only check they are present)',
       })
-      .option('policy', { type: 'string', describe: 'the firm policy file (default policy.json in the workspace)' })
-      .option('user', {
+      .option('policy', {
         type: 'string',
-        describe: 'who validates (recorded with result changes; default $HUIFANG_USER or the OS user)',
+        describe: 'the firm policy file, JSON or YAML (default policy.json or policy.yaml in the workspace)',
+      })
+      .option('record', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'record results, completion dates, record forms and exceptions (复核人员, 营业部负责人 or 合规, named with --user); without it nothing is written',
+      })
+      .option('user', {
+        ...USER_OPTION,
+        describe: 'with --record: who records, by 工号 or name on the staff roster (default $HUIFANG_USER)',
       }),
   run: async ({ args, io, workspace }) => {
     const ws = workspace();
+    const recorder = args.record ? actingPerson(ws, args.user, 'record-verdicts').staffId : undefined;
     let visitIds: string[] | undefined;
     if (args.visit?.length) {
       const problems: Message[] = [];
@@ -76,17 +93,24 @@ export const validateCommand = defineCommand<ValidateArgs>({
     }
     const tick = progress(io, 'validate: visits');
     const result = await validateAll(ws, {
-      actor: currentActor(args.user),
+      ...(recorder ? { actor: recorder } : {}),
+      recordResults: recorder !== undefined,
       policy: loadPolicy(ws.dir, args.policy).policy,
       verifyHashes: args.verifyHashes,
       ...(args.branch ? { branch: args.branch } : {}),
       ...(visitIds ? { visitIds } : {}),
       onProgress: tick,
     });
-    report(io, args.json, jsonOf(result), () => textOf(result));
+    report(io, args.json, { ...jsonOf(result), recorded: recorder !== undefined }, () => [
+      ...textOf(result),
+      ...(recorder ? [`Recorded by ${recorder}.`] : [CHECK_ONLY]),
+    ]);
     return result.ok ? EXIT_OK : EXIT_PROBLEMS;
   },
 });
+
+const CHECK_ONLY =
+  'A check only: nothing was recorded. To record results, completion dates and exceptions: huifang validate --record --user <复核人员, 营业部负责人 or 合规>';
 
 /** The `--json` document: SPEC §8's `{ok, visits:[{visitId, result, ok, problems}]}` plus exceptions. */
 export function jsonOf(r: ValidationReport): object {

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { UsageError } from '../domain/messages.ts';
+import { formatMessage, message, UsageError } from '../domain/messages.ts';
 import { loadPublicKey } from '../archive/signing.ts';
 import { verifyBundle } from '../archive/verify.ts';
 import { HostileZipError, UnreadableZipError } from '../archive/zip-reader.ts';
@@ -39,7 +39,7 @@ export const verifyCommand = defineCommand<VerifyArgs>({
         onProgress: (done, total) => bar.tick(done, total),
       });
       bar.finish(r.ok ? 'valid' : 'INVALID');
-      const errors = r.problems.filter((p) => p.severity === 'error');
+      const errors = r.problems.filter((m) => m.severity === 'error');
       report(
         io,
         args.json,
@@ -52,11 +52,11 @@ export const verifyCommand = defineCommand<VerifyArgs>({
           files: r.files,
           bytes: r.bytes,
           problems: r.problems,
-          notes: r.notes,
         },
         () => [
-          ...r.problems.map((p) => `${p.severity === 'error' ? '✗' : '!'} ${p.path}: ${p.problem} [${p.rule}]`),
-          ...r.notes.map((n) => `· ${n}`),
+          // what is wrong first, then what was checked (infos)
+          ...r.problems.filter((m) => m.severity !== 'info').map(formatMessage),
+          ...r.problems.filter((m) => m.severity === 'info').map(formatMessage),
           r.ok
             ? `✓ ${r.location}: valid BagIt ${r.version} bag${r.huifang ? ' and huifang bundle' : ''} (${r.files} files, ${r.bytes} bytes)`
             : `✗ ${r.location}: INVALID — ${errors.length} problem(s)`,
@@ -66,12 +66,11 @@ export const verifyCommand = defineCommand<VerifyArgs>({
     } catch (e) {
       if (e instanceof HostileZipError || e instanceof UnreadableZipError) {
         const hostile = e instanceof HostileZipError;
-        const problem = {
-          path: hostile ? (e.entry ?? '') : '',
-          problem: `${hostile ? 'refused' : 'unreadable'}: ${hostile ? e.reason : e.message}`,
-          rule: hostile ? 'zip/hostile' : 'zip/unreadable',
-          severity: 'error',
-        };
+        const problem = message(
+          hostile ? 'zip/hostile' : 'zip/unreadable',
+          `${hostile ? 'refused' : 'unreadable'}: ${hostile ? e.reason : e.message}`,
+          hostile && e.entry ? { entry: e.entry } : {},
+        );
         report(io, args.json, { ok: false, refused: true, path: args.bundle, problems: [problem] }, () => [
           `✗ ${args.bundle}: ${hostile ? 'refused, nothing was extracted' : 'cannot be read'} — ${e.message}`,
         ]);

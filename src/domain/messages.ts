@@ -10,6 +10,8 @@ export interface Place {
   file?: string;
   /** 1-based data row in a customer list (the header is row 1, so data starts at 2). */
   row?: number;
+  /** 1-based line in a text file (a YAML policy). */
+  line?: number;
   /** Column name as the file spells it. */
   column?: string;
   /** 1-based page in a scanned file or PDF. */
@@ -60,6 +62,7 @@ function formatPlace(place: Place): string {
   if (place.entry) parts.push(place.entry);
   if (place.visitId) parts.push(`visit ${place.visitId}`);
   if (place.row !== undefined) parts.push(`row ${place.row}`);
+  if (place.line !== undefined) parts.push(`line ${place.line}`);
   if (place.column !== undefined) parts.push(`column ${place.column}`);
   if (place.page !== undefined) parts.push(`page ${place.page}`);
   if (place.box !== undefined) parts.push(`box ${place.box}`);

@@ -38,6 +38,7 @@ export type Act =
   | 'log-attempt'
   | 'decide-review-item'
   | 'review-visit' // approve or return a visit (复核); be named its reviewer
+  | 'record-verdicts' // validate --record: results, completion dates, record forms, exceptions
   | 'draw-sample' // 抽检
   | 'manage-exception'
   | 'close-exception'
@@ -60,6 +61,7 @@ export const PERMISSIONS: Record<Act, readonly Role[]> = {
   'log-attempt': ['visitor', 'clerk'],
   'decide-review-item': ['reviewer'],
   'review-visit': ['reviewer'],
+  'record-verdicts': ['reviewer', 'branch-head', 'compliance'],
   'draw-sample': ['reviewer', 'compliance', 'branch-head'],
   'manage-exception': ['branch-head', 'compliance'],
   'close-exception': ['branch-head', 'compliance'],
@@ -82,6 +84,7 @@ export const ACT_LABELS: Record<Act, string> = {
   'log-attempt': 'log contact attempts',
   'decide-review-item': 'decide review items (复核)',
   'review-visit': 'review visits (复核)',
+  'record-verdicts': 'record verdicts, completion dates and exceptions (validate --record)',
   'draw-sample': 'draw spot checks (抽检)',
   'manage-exception': 'handle exceptions (异常)',
   'close-exception': 'close exceptions (异常)',

@@ -43,7 +43,7 @@ export function readPolicy(raw: unknown, file: string): { policy: Policy; proble
       r.problems.push(
         message(
           'policy/bad-value',
-          'the policy file must hold one JSON object with a key per section',
+          'the policy file must hold one object (a JSON object or a YAML mapping) with a key per section',
           { file },
           { fix: `write {"${known[0]}": {…}, …}`, expected: `an object with ${known.join(', ')}` },
         ),

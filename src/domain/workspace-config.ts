@@ -4,7 +4,7 @@
  *
  *     {
  *       "sender": { "companyName": "…", "department": "…", "address": "…", "postcode": "200120",
- *                   "phone": "…", "serviceHotline": "95500", "replyDays": 15 },
+ *                   "phone": "…", "serviceHotline": "95500", "replyDays": 15, "logo": "logo.png" },
  *       "files": "files",
  *       "policy": "policy.json",
  *       "register": "postgres://clerk@db.example/huifang?schema=branch310"
@@ -26,6 +26,11 @@ export interface Sender {
   serviceHotline: string;
   /** Days the customer is asked to reply within. */
   replyDays: number;
+  /**
+   * The firm's logo (PNG or JPEG) printed at the top left of every letter: a path relative
+   * to the workspace or absolute, made absolute when the workspace is opened.
+   */
+  logo?: string;
 }
 
 export interface WorkspaceConfig {
@@ -107,8 +112,15 @@ function parseSender(raw: unknown, problem: (key: string, text: string, fix: str
     problem('sender.replyDays', 'must be a whole number of days from 1 to 90', 'e.g. 15');
     ok = false;
   }
+  if (
+    s.logo !== undefined &&
+    (typeof s.logo !== 'string' || s.logo.trim() === '' || s.logo.includes('\0') || s.logo.length > 1000)
+  ) {
+    problem('sender.logo', 'must be the path of a PNG or JPEG file', 'e.g. "logo.png" in the workspace folder');
+    ok = false;
+  }
   for (const key of Object.keys(s)) {
-    if (![...SENDER_TEXT_KEYS, 'postcode', 'replyDays'].includes(key))
+    if (![...SENDER_TEXT_KEYS, 'postcode', 'replyDays', 'logo'].includes(key))
       problem(`sender.${key}`, 'is not a key huifang knows', 'remove it');
   }
   return ok ? (s as unknown as Sender) : undefined;

@@ -109,14 +109,9 @@ function receiptOf(f: Extract<PageFinding, { type: 'uncoded' }>, options: Assign
 }
 
 /** Assigns every page in scan order (see the module comment). */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export function assignPages(findings: readonly PageFinding[], options: AssignOptions): HandledPage[] {
   const out: HandledPage[] = [];
-  /** The last page with a code: its visit (null when unknown to the register) and page. */
-  let anchor: { visitId: string; known: boolean; page: number } | undefined;
-  /** Pages since the anchor that could not be decoded (they may have been another visit's). */
-  let gapSinceAnchor: number[] = [];
-
+  const trail: Trail = { anchor: undefined, gapSinceAnchor: [] };
   for (const f of findings) {
     if (f.type === 'failed') {
       out.push({
@@ -127,130 +122,150 @@ export function assignPages(findings: readonly PageFinding[], options: AssignOpt
         reason: f.reason,
         ruleId: QUARANTINE_RULES.unreadable,
       });
-      if (anchor) gapSinceAnchor.push(f.page);
-      continue;
-    }
-    if (f.type === 'coded') {
-      const facts = options.visit(f.visitId);
-      anchor = { visitId: f.visitId, known: Boolean(facts), page: f.page };
-      gapSinceAnchor = [];
-      if (!facts) {
-        out.push({
-          page: f.page,
-          visitId: null,
-          kind: null,
-          assignedBy: 'none',
-          reading: f.reading,
-          reason: `its QR code names visit ${f.visitId}, which is not in this workspace's register; create the visit (huifang letters / forms) or move the page with huifang pages move`,
-          ruleId: QUARANTINE_RULES.unknownVisit,
-          ...(f.pageCrop ? { crop: f.pageCrop } : {}),
-        });
-        continue;
-      }
-      const review = [...f.review];
-      const seal = f.reading.checks?.seal;
-      const sealMayBeThere = seal !== undefined && seal.present !== false;
-      if (
-        f.kind === 'form' &&
-        facts.customerKind === 'institution' &&
-        sealMayBeThere &&
-        seal.red === null &&
-        !review.some((r) => r.subject === 'seal.red')
-      ) {
-        review.push({
-          subject: 'seal.red',
-          machineValue: null,
-          score: null,
-          reason:
-            f.reading.sealLostInBilevel === true
-              ? 'black-and-white scan with an empty-looking seal box: thresholding can drop a red seal entirely, and an institution must stamp its red official seal (公章); look at the paper form'
-              : f.reading.colour === false
-                ? 'grey scan: an institution must stamp its red official seal (公章), and a grey scan cannot show red; look at the paper form'
-                : 'the machine cannot tell whether the seal is red; an institution must stamp its red official seal (公章)',
-        });
-      }
-      if (
-        f.kind === 'form' &&
-        facts.customerKind === 'institution' &&
-        f.reading.sealLostInBilevel === true &&
-        seal?.present === null &&
-        !review.some((r) => r.subject === 'seal')
-      ) {
-        // The seal's presence is as undecided as its colour: a reviewer settles both.
-        review.push({
-          subject: 'seal',
-          machineValue: null,
-          score: seal.score,
-          reason:
-            'black-and-white scan: the seal box looks empty, but thresholding can drop a red seal; an institution must stamp its official seal (公章); look at the paper form',
-        });
-      }
-      out.push({ page: f.page, visitId: f.visitId, kind: f.kind, assignedBy: 'qr', reading: f.reading, review });
-      continue;
-    }
-    // No QR code on the page: a postal receipt whose barcode names a mailed letter?
-    const receipt = receiptOf(f, options);
-    if (receipt) {
-      out.push(receipt);
-      anchor = { visitId: receipt.visitId!, known: true, page: f.page };
-      gapSinceAnchor = [];
-      continue;
-    }
-    if (!options.follow) {
-      out.push(
-        unplaced(
-          f,
-          f.unreadableCode
-            ? `its QR code could not be read (${f.unreadableCode}), and following is off (--no-follow)`
-            : 'it has no QR code, and following is off (--no-follow); move it to its visit with huifang pages move',
-        ),
-      );
-      continue;
-    }
-    if (!anchor) {
-      out.push(
-        unplaced(
-          f,
-          f.unreadableCode
-            ? `its QR code could not be read (${f.unreadableCode}), and no page before it in the file has one to follow`
-            : 'it has no QR code, and no page before it in the file has one to follow; move it to its visit with huifang pages move',
-        ),
-      );
-      continue;
-    }
-    if (!anchor.known) {
-      out.push(
-        unplaced(
-          f,
-          `it has no QR code and follows page ${anchor.page}, whose visit ${anchor.visitId} is not in the register`,
-          QUARANTINE_RULES.followsUnknown,
-        ),
-      );
-      continue;
-    }
-    const review: ReaderReviewItem[] = [];
-    const doubts: string[] = [];
-    if (f.unreadableCode) doubts.push(`a QR code on it could not be read (${f.unreadableCode})`);
-    if (gapSinceAnchor.length)
-      doubts.push(`page${gapSinceAnchor.length > 1 ? 's' : ''} ${gapSinceAnchor.join(', ')} between could not be read`);
-    if (doubts.length) {
-      review.push({
-        subject: 'visit',
-        machineValue: anchor.visitId,
-        score: null,
-        reason: `attached to visit ${anchor.visitId} because it follows page ${anchor.page}, but ${doubts.join(' and ')}; confirm, or correct with the right visit id`,
-        ...(f.pageCrop ? { crop: f.pageCrop } : {}),
-      });
-    }
-    out.push({
+      if (trail.anchor) trail.gapSinceAnchor.push(f.page);
+    } else if (f.type === 'coded') out.push(codedPage(f, options, trail));
+    else out.push(uncodedPage(f, options, trail));
+  }
+  return out;
+}
+
+/** What the pages before tell the next page without a code. */
+interface Trail {
+  /** The last page with a code: its visit (null when unknown to the register) and page. */
+  anchor: { visitId: string; known: boolean; page: number } | undefined;
+  /** Pages since the anchor that could not be decoded (they may have been another visit's). */
+  gapSinceAnchor: number[];
+}
+
+type CodedFinding = Extract<PageFinding, { type: 'coded' }>;
+type UncodedFinding = Extract<PageFinding, { type: 'uncoded' }>;
+
+/** A page with a QR code: its visit's (when the register knows it), and the new anchor. */
+function codedPage(f: CodedFinding, options: AssignOptions, trail: Trail): HandledPage {
+  const facts = options.visit(f.visitId);
+  trail.anchor = { visitId: f.visitId, known: Boolean(facts), page: f.page };
+  trail.gapSinceAnchor = [];
+  if (!facts) {
+    return {
       page: f.page,
-      visitId: anchor.visitId,
-      kind: 'attachment',
-      assignedBy: 'follow',
-      reading: f.reading ?? null,
-      review,
+      visitId: null,
+      kind: null,
+      assignedBy: 'none',
+      reading: f.reading,
+      reason: `its QR code names visit ${f.visitId}, which is not in this workspace's register; create the visit (huifang letters / forms) or move the page with huifang pages move`,
+      ruleId: QUARANTINE_RULES.unknownVisit,
+      ...(f.pageCrop ? { crop: f.pageCrop } : {}),
+    };
+  }
+  const review = [...f.review, ...sealReview(f, facts)];
+  return { page: f.page, visitId: f.visitId, kind: f.kind, assignedBy: 'qr', reading: f.reading, review };
+}
+
+/** An institution's form whose seal the machine cannot settle (its colour, or on a black-and-white scan its presence). */
+function sealReview(f: CodedFinding, facts: VisitFacts): ReaderReviewItem[] {
+  const review: ReaderReviewItem[] = [];
+  const seal = f.reading.checks?.seal;
+  const sealMayBeThere = seal !== undefined && seal.present !== false;
+  if (
+    f.kind === 'form' &&
+    facts.customerKind === 'institution' &&
+    sealMayBeThere &&
+    seal.red === null &&
+    !f.review.some((r) => r.subject === 'seal.red')
+  ) {
+    review.push({
+      subject: 'seal.red',
+      machineValue: null,
+      score: null,
+      reason:
+        f.reading.sealLostInBilevel === true
+          ? 'black-and-white scan with an empty-looking seal box: thresholding can drop a red seal entirely, and an institution must stamp its red official seal (公章); look at the paper form'
+          : f.reading.colour === false
+            ? 'grey scan: an institution must stamp its red official seal (公章), and a grey scan cannot show red; look at the paper form'
+            : 'the machine cannot tell whether the seal is red; an institution must stamp its red official seal (公章)',
+    });
+  }
+  if (
+    f.kind === 'form' &&
+    facts.customerKind === 'institution' &&
+    f.reading.sealLostInBilevel === true &&
+    seal?.present === null &&
+    !f.review.some((r) => r.subject === 'seal')
+  ) {
+    // The seal's presence is as undecided as its colour: a reviewer settles both.
+    review.push({
+      subject: 'seal',
+      machineValue: null,
+      score: seal.score,
+      reason:
+        'black-and-white scan: the seal box looks empty, but thresholding can drop a red seal; an institution must stamp its official seal (公章); look at the paper form',
+    });
+  }
+  return review;
+}
+
+/** A page without a QR code: a postal receipt by its barcode, else it follows the anchor, else quarantine. */
+function uncodedPage(f: UncodedFinding, options: AssignOptions, trail: Trail): HandledPage {
+  const receipt = receiptOf(f, options);
+  if (receipt) {
+    trail.anchor = { visitId: receipt.visitId!, known: true, page: f.page };
+    trail.gapSinceAnchor = [];
+    return receipt;
+  }
+  const { anchor } = trail;
+  if (!options.follow) {
+    return unplaced(
+      f,
+      f.unreadableCode
+        ? `its QR code could not be read (${f.unreadableCode}), and following is off (--no-follow)`
+        : 'it has no QR code, and following is off (--no-follow); move it to its visit with huifang pages move',
+    );
+  }
+  if (!anchor) {
+    return unplaced(
+      f,
+      f.unreadableCode
+        ? `its QR code could not be read (${f.unreadableCode}), and no page before it in the file has one to follow`
+        : 'it has no QR code, and no page before it in the file has one to follow; move it to its visit with huifang pages move',
+    );
+  }
+  if (!anchor.known) {
+    return unplaced(
+      f,
+      `it has no QR code and follows page ${anchor.page}, whose visit ${anchor.visitId} is not in the register`,
+      QUARANTINE_RULES.followsUnknown,
+    );
+  }
+  return followingPage(f, anchor, trail.gapSinceAnchor);
+}
+
+/** The page as an attachment of the anchor's visit; a review item when a code or a page between could not be read. */
+function followingPage(
+  f: UncodedFinding,
+  anchor: NonNullable<Trail['anchor']>,
+  gapSinceAnchor: readonly number[],
+): HandledPage {
+  const review: ReaderReviewItem[] = [];
+  const doubts: string[] = [];
+  if (f.unreadableCode) doubts.push(`a QR code on it could not be read (${f.unreadableCode})`);
+  if (gapSinceAnchor.length)
+    doubts.push(`page${gapSinceAnchor.length > 1 ? 's' : ''} ${gapSinceAnchor.join(', ')} between could not be read`);
+  if (doubts.length) {
+    review.push({
+      subject: 'visit',
+      machineValue: anchor.visitId,
+      score: null,
+      reason: `attached to visit ${anchor.visitId} because it follows page ${anchor.page}, but ${doubts.join(' and ')}; confirm, or correct with the right visit id`,
       ...(f.pageCrop ? { crop: f.pageCrop } : {}),
     });
   }
-  return out;
+  return {
+    page: f.page,
+    visitId: anchor.visitId,
+    kind: 'attachment',
+    assignedBy: 'follow',
+    reading: f.reading ?? null,
+    review,
+    ...(f.pageCrop ? { crop: f.pageCrop } : {}),
+  };
 }

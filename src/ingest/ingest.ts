@@ -35,6 +35,7 @@ import type { DecodeLimits } from '../scan/decode.ts';
 import { QUARANTINE_RULES } from './assign.ts';
 import {
   handlerFor,
+  type HandledPage,
   type HandlerResult,
   type IngestCandidate,
   type IngestContext,
@@ -175,11 +176,30 @@ const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * order (hidden files skipped; files no handler reads listed as skipped). A path that does
  * not exist is bad input: `InputError` naming every such path, before anything is written.
  */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function collectIngestInputs(
   paths: readonly string[],
   handlers: readonly IngestHandler[],
 ): Promise<CollectedInputs> {
+  const roots = await existingRoots(paths);
+  const found: Collection = {
+    files: [],
+    seen: new Set(),
+    skipped: [],
+    refused: [],
+    visitedDirs: new Set(),
+    rootReal: '',
+  };
+  for (const r of roots) {
+    if (r.dir) {
+      found.rootReal = await realpath(r.path);
+      await walkFolder(found, r.path, handlers);
+    } else addInput(found, r.path);
+  }
+  return { files: found.files, skipped: found.skipped, refused: found.refused };
+}
+
+/** Each path given, as a file or a folder; refused, naming every such path, when one does not exist. */
+async function existingRoots(paths: readonly string[]): Promise<{ path: string; dir: boolean }[]> {
   const missing: Message[] = [];
   const roots: { path: string; dir: boolean }[] = [];
   for (const p of paths) {
@@ -206,64 +226,62 @@ export async function collectIngestInputs(
       missing.length === 1 ? missing[0]!.reason : `${missing.length} paths cannot be ingested`,
       missing,
     );
+  return roots;
+}
 
-  const files: string[] = [];
-  const seen = new Set<string>();
-  const skipped: { path: string; reason: string }[] = [];
-  const refused: { path: string; reason: string }[] = [];
-  const visitedDirs = new Set<string>();
-  let rootReal = '';
-  const walk = async (dir: string): Promise<void> => {
-    const real = await realpath(dir);
-    if (visitedDirs.has(real)) return;
-    visitedDirs.add(real);
-    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => byCodePoint(a.name, b.name));
-    for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      const full = join(dir, e.name);
-      let s;
-      try {
-        s = await stat(full);
-      } catch {
-        skipped.push({ path: full, reason: 'cannot be opened (a broken link?)' });
+/** What the walk of the folders found so far. */
+interface Collection extends CollectedInputs {
+  seen: Set<string>;
+  visitedDirs: Set<string>;
+  /** The real path of the folder being walked: links may not lead out of it. */
+  rootReal: string;
+}
+
+function addInput(found: Collection, p: string): void {
+  if (!found.seen.has(p)) {
+    found.seen.add(p);
+    found.files.push(p);
+  }
+}
+
+/** A folder's entries in a stable order, recursively: hidden ones skipped, links out of the folder refused. */
+async function walkFolder(found: Collection, dir: string, handlers: readonly IngestHandler[]): Promise<void> {
+  const real = await realpath(dir);
+  if (found.visitedDirs.has(real)) return;
+  found.visitedDirs.add(real);
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => byCodePoint(a.name, b.name));
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const full = join(dir, e.name);
+    let s;
+    try {
+      s = await stat(full);
+    } catch {
+      found.skipped.push({ path: full, reason: 'cannot be opened (a broken link?)' });
+      continue;
+    }
+    if (e.isSymbolicLink()) {
+      const target = await realpath(full).catch(() => '');
+      if (!isInside(found.rootReal, target)) {
+        found.refused.push({
+          path: full,
+          reason: `a link to ${target || 'nowhere'}, outside the folder ${found.rootReal}: not read; name the file itself on the command line to ingest it`,
+        });
         continue;
       }
-      if (e.isSymbolicLink()) {
-        const target = await realpath(full).catch(() => '');
-        if (!isInside(rootReal, target)) {
-          refused.push({
-            path: full,
-            reason: `a link to ${target || 'nowhere'}, outside the folder ${rootReal}: not read; name the file itself on the command line to ingest it`,
-          });
-          continue;
-        }
-      }
-      if (s.isDirectory()) await walk(full);
-      else if (s.isFile()) {
-        const candidate: IngestCandidate = { path: full, name: e.name, size: s.size, head: await readHead(full) };
-        if (handlerFor(candidate, handlers)) add(full);
-        else
-          skipped.push({
-            path: full,
-            reason:
-              'not a scan, scanned PDF or e-mail that huifang reads; name it on the command line to store it anyway',
-          });
-      }
     }
-  };
-  const add = (p: string) => {
-    if (!seen.has(p)) {
-      seen.add(p);
-      files.push(p);
+    if (s.isDirectory()) await walkFolder(found, full, handlers);
+    else if (s.isFile()) {
+      const candidate: IngestCandidate = { path: full, name: e.name, size: s.size, head: await readHead(full) };
+      if (handlerFor(candidate, handlers)) addInput(found, full);
+      else
+        found.skipped.push({
+          path: full,
+          reason:
+            'not a scan, scanned PDF or e-mail that huifang reads; name it on the command line to store it anyway',
+        });
     }
-  };
-  for (const r of roots) {
-    if (r.dir) {
-      rootReal = await realpath(r.path);
-      await walk(r.path);
-    } else add(r.path);
   }
-  return { files, skipped, refused };
 }
 
 /** Whether `path` (a real path) is `root` or inside it. */
@@ -442,7 +460,6 @@ async function stageFile(ws: Workspace, path: string, options: OneOptions, reade
 }
 
 /** Steps 2–4 of a file: recorded as processing, read (or its prepared reading awaited), recorded as done. */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 async function ingestStaged(
   ws: Workspace,
   staged: Staged,
@@ -471,38 +488,49 @@ async function ingestStaged(
     limits: options.limits ?? {},
     onPage: (page) => onPage(page),
   };
-  let result: HandlerResult;
+  const result = await readStaged(ws, staged, ctx);
+  recordResult(ws, stored.sha256, name, result, options.actor);
+  return fileReport(
+    ws,
+    path,
+    getIngestFile(ws.register, stored.sha256)!,
+    begun.state === 'resume' ? 'resumed' : 'ingested',
+  );
+}
+
+/** The handler's reading of a staged file; a file it cannot read is quarantined whole, with the reason. */
+async function readStaged(
+  ws: Workspace,
+  { stored, candidate, handler, prepared: preparing }: Extract<Staged, { error?: undefined }>,
+  ctx: IngestContext,
+): Promise<HandlerResult> {
   try {
-    const prepared = staged.prepared ? await staged.prepared : null;
+    const prepared = preparing ? await preparing : null;
     if (prepared && 'error' in prepared) throw prepared.error;
-    result = await handler.ingest(
+    const result = await handler.ingest(
       ctx,
       { ...candidate, sha256: stored.sha256, read: () => ws.files.read(stored.sha256) },
       prepared?.value,
     );
-    checkResult(result, name, handler.name);
+    checkResult(result, candidate.name, handler.name);
+    return result;
   } catch (e) {
-    result = {
+    return {
       pageCount: null,
-      pages: [
-        {
-          page: 0,
-          visitId: null,
-          kind: null,
-          assignedBy: 'none',
-          reason: `${name} could not be read: ${e instanceof Error ? e.message : String(e)}`,
-          ruleId: QUARANTINE_RULES.wholeFile,
-        },
-      ],
+      pages: [wholeFilePage(`${candidate.name} could not be read: ${e instanceof Error ? e.message : String(e)}`)],
     };
   }
+}
+
+/** The file recorded as done with its pages and review items, in one transaction (quarantined whole if refused). */
+function recordResult(ws: Workspace, sha256: string, name: string, result: HandlerResult, actor: string): void {
   const reviewItems: NewReviewItem[] = result.pages.flatMap((p) =>
     (p.review ?? []).map((r) => ({ ...r, page: p.page, visitId: p.visitId })),
   );
   try {
     finishIngestFile(ws.register, {
-      sha256: stored.sha256,
-      actor: options.actor,
+      sha256,
+      actor,
       pageCount: result.pageCount,
       pages: result.pages.map(({ review: _review, ...page }) => page),
       reviewItems,
@@ -512,28 +540,20 @@ async function ingestStaged(
     // The register refused the handler's result (e.g. a visit that does not exist): the
     // transaction rolled back whole; keep the file, in quarantine, and go on with the batch.
     finishIngestFile(ws.register, {
-      sha256: stored.sha256,
-      actor: options.actor,
+      sha256,
+      actor,
       pageCount: result.pageCount,
       pages: [
-        {
-          page: 0,
-          visitId: null,
-          kind: null,
-          assignedBy: 'none',
-          reason: `${name} was read but could not be recorded: ${e instanceof Error ? e.message : String(e)}`,
-          ruleId: QUARANTINE_RULES.wholeFile,
-        },
+        wholeFilePage(`${name} was read but could not be recorded: ${e instanceof Error ? e.message : String(e)}`),
       ],
       reviewItems: [],
     });
   }
-  return fileReport(
-    ws,
-    path,
-    getIngestFile(ws.register, stored.sha256)!,
-    begun.state === 'resume' ? 'resumed' : 'ingested',
-  );
+}
+
+/** The whole file in quarantine (page 0), with the reason. */
+function wholeFilePage(reason: string): HandledPage {
+  return { page: 0, visitId: null, kind: null, assignedBy: 'none', reason, ruleId: QUARANTINE_RULES.wholeFile };
 }
 
 function tooLargeHandler(maxBytes: number): IngestHandler {

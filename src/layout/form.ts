@@ -176,7 +176,6 @@ function questionRows(questions: readonly Question[], top: number): QuestionRow[
   });
 }
 
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 function buildFormLayout(category: VisitCategory): FormLayout {
   const questions = questionsFor(category);
   const fieldsTop = 50;
@@ -193,6 +192,32 @@ function buildFormLayout(category: VisitCategory): FormLayout {
       `The ${category} record form has ${rows.length} questions, more than one page holds; split the category's questions or add a form page.`,
     );
   }
+  return {
+    id: formLayoutId(category),
+    category,
+    title: rect(X0, 34, X1 - X0, 9),
+    subtitle: rect(X0, 43, X1 - X0, 5),
+    fields: fieldCells(fieldsTop),
+    questionHeader: {
+      row: rect(X0, headerTop, X1 - X0, headerHeight),
+      number: rect(X0, headerTop, NUMBER_COL, headerHeight),
+      text: rect(X0 + NUMBER_COL, headerTop, YES_COL.x - X0 - NUMBER_COL, headerHeight),
+      yes: rect(YES_COL.x, headerTop, YES_COL.width, headerHeight),
+      no: rect(NO_COL.x, headerTop, NO_COL.width, headerHeight),
+    },
+    questions: rows,
+    remarks: {
+      box: remarksBox,
+      label: '备注（客户意见与建议）',
+      ink: rect(remarksBox.x + 1, remarksBox.y + 6, remarksBox.width - 2, remarksBox.height - 7),
+    },
+    marks: markAreas(marksTop),
+    tickBoxes: rows.flatMap((r) => r.boxes),
+  };
+}
+
+/** The row of marks at the foot of the form: customer's signature, seal, handler's signature. */
+function markAreas(marksTop: number): MarkArea[] {
   const markHeight = 42;
   const customerBox = rect(X0, marksTop, 60, markHeight);
   const sealBox = rect(84, marksTop, 46, markHeight);
@@ -202,7 +227,7 @@ function buildFormLayout(category: VisitCategory): FormLayout {
   const inkOf = (b: Rect, withDate: boolean): Rect =>
     rect(b.x + 1, b.y + LABEL_STRIP, b.width - 2, b.height - LABEL_STRIP - (withDate ? DATE_STRIP : 1));
   const dateOf = (b: Rect): Rect => rect(b.x + 1, b.y + b.height - DATE_STRIP, b.width - 2, DATE_STRIP - 1);
-  const marks: MarkArea[] = [
+  return [
     {
       id: 'customerSignature',
       label: '客户签名',
@@ -223,28 +248,6 @@ function buildFormLayout(category: VisitCategory): FormLayout {
       dateLine: dateLineOf(dateOf(handlerBox)),
     },
   ];
-  return {
-    id: formLayoutId(category),
-    category,
-    title: rect(X0, 34, X1 - X0, 9),
-    subtitle: rect(X0, 43, X1 - X0, 5),
-    fields: fieldCells(fieldsTop),
-    questionHeader: {
-      row: rect(X0, headerTop, X1 - X0, headerHeight),
-      number: rect(X0, headerTop, NUMBER_COL, headerHeight),
-      text: rect(X0 + NUMBER_COL, headerTop, YES_COL.x - X0 - NUMBER_COL, headerHeight),
-      yes: rect(YES_COL.x, headerTop, YES_COL.width, headerHeight),
-      no: rect(NO_COL.x, headerTop, NO_COL.width, headerHeight),
-    },
-    questions: rows,
-    remarks: {
-      box: remarksBox,
-      label: '备注（客户意见与建议）',
-      ink: rect(remarksBox.x + 1, remarksBox.y + 6, remarksBox.width - 2, remarksBox.height - 7),
-    },
-    marks,
-    tickBoxes: rows.flatMap((r) => r.boxes),
-  };
 }
 
 export function formLayoutId(category: VisitCategory): string {

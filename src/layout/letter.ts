@@ -21,6 +21,11 @@ export const FOLD_LINES_Y: readonly number[] = [99, 198];
 export const FOLD_MARK = { x: 3, length: 5 } as const;
 
 export const LETTER = {
+  /**
+   * The firm's logo (the workspace's `sender.logo`), scaled to fit and set at the box's left:
+   * clear of the top-left registration mark and of the top-right QR code's quiet zone.
+   */
+  logo: rect(20, 12, 60, 16),
   /** Return address line (寄件人), small type, just above the address block. */
   sender: rect(20, 44, 85, 5),
   /** Addressee (收件人): postcode, address, name. Must stay inside the envelope window. */

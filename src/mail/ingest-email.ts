@@ -65,7 +65,6 @@ export interface DerivedEmailDocuments {
  * file store (idempotent: the same e-mail and visit give the same bytes). Their records are
  * returned as `documents`, for the caller to add in the same transaction as its own.
  */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export function deriveEmailDocuments(
   ws: Workspace,
   mail: ParsedEmail,
@@ -82,7 +81,7 @@ export function deriveEmailDocuments(
     contentType: a.contentType,
     inline: a.inline,
   }));
-  return {
+  const derived = {
     printout: {
       ...stored,
       pageCount: printout.pageCount,
@@ -90,42 +89,65 @@ export function deriveEmailDocuments(
       missingGlyphs: printout.missingGlyphs,
     },
     attachments,
-    documents: (actor) => [
-      {
-        visitId,
-        kind: 'email-printout',
-        role: 'derived',
-        sha256: stored.sha256,
-        size: stored.size,
-        mediaType: 'application/pdf',
-        fileName: printoutName,
-        pageCount: printout.pageCount,
-        sourceSha256: emlSha256,
-        createdBy: actor,
-        meta: {
-          attachmentOf: 'form',
-          subject: mail.subject,
-          from: mail.from.map(formatAddress),
-          date: mail.date,
-          attachments: mail.attachments.length,
-          ...(printout.missingGlyphs ? { missingGlyphs: printout.missingGlyphs } : {}),
-          ...extraMeta,
-        },
-      },
-      ...attachments.map((a) => ({
-        visitId,
-        kind: 'attachment' as const,
-        role: 'derived' as const,
-        sha256: a.sha256,
-        size: a.size,
-        mediaType: a.contentType,
-        fileName: a.fileName,
-        sourceSha256: emlSha256,
-        createdBy: actor,
-        meta: { fromEmail: mail.fileName, inline: a.inline },
-      })),
-    ],
   };
+  return {
+    ...derived,
+    documents: (actor) => emailDocuments(actor, { mail, emlSha256, visitId, extraMeta, derived }),
+  };
+}
+
+/** The printout and every attachment as the visit's documents, derived from the .eml. */
+function emailDocuments(
+  actor: string,
+  {
+    mail,
+    emlSha256,
+    visitId,
+    extraMeta,
+    derived: { printout, attachments },
+  }: {
+    mail: ParsedEmail;
+    emlSha256: string;
+    visitId: string;
+    extraMeta: Record<string, unknown>;
+    derived: Omit<DerivedEmailDocuments, 'documents'>;
+  },
+): NewDocument[] {
+  return [
+    {
+      visitId,
+      kind: 'email-printout',
+      role: 'derived',
+      sha256: printout.sha256,
+      size: printout.size,
+      mediaType: 'application/pdf',
+      fileName: printout.fileName,
+      pageCount: printout.pageCount,
+      sourceSha256: emlSha256,
+      createdBy: actor,
+      meta: {
+        attachmentOf: 'form',
+        subject: mail.subject,
+        from: mail.from.map(formatAddress),
+        date: mail.date,
+        attachments: mail.attachments.length,
+        ...(printout.missingGlyphs ? { missingGlyphs: printout.missingGlyphs } : {}),
+        ...extraMeta,
+      },
+    },
+    ...attachments.map((a) => ({
+      visitId,
+      kind: 'attachment' as const,
+      role: 'derived' as const,
+      sha256: a.sha256,
+      size: a.size,
+      mediaType: a.contentType,
+      fileName: a.fileName,
+      sourceSha256: emlSha256,
+      createdBy: actor,
+      meta: { fromEmail: mail.fileName, inline: a.inline },
+    })),
+  ];
 }
 
 function quarantined(page: number, reason: string, ruleId: string, review?: HandledPage['review']): HandledPage {
@@ -155,37 +177,16 @@ function unmatchedReview(match: Extract<MailMatch, { matched: false }>): Handled
 export const emailHandler: IngestHandler = {
   name: 'email',
   accepts: (c: IngestCandidate) => /\.eml$/i.test(c.name) || looksLikeEmail(c.head),
-  // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
   async ingest(ctx: IngestContext, input: StoredInput): Promise<HandlerResult> {
     ctx.onPage(1, 1);
-    let mail: ParsedEmail;
-    try {
-      mail = await parseEml(input.read(), input.name);
-    } catch (e) {
-      if (!(e instanceof EmlError)) throw e;
-      const kept = `; the original is kept in the workspace (SHA-256 ${input.sha256.slice(0, 12)}…)`;
-      return { pageCount: null, pages: [quarantined(0, `${e.message}${kept}`, e.ruleId)] };
-    }
+    const mail = await readEmail(input);
+    if ('pages' in mail) return mail;
     const match = matchMail(ctx.ws.register, {
       subject: mail.subject,
       body: mail.text,
       senders: mail.from.map((a) => a.address),
     });
-    const reading = {
-      email: {
-        subject: mail.subject,
-        from: mail.from.map(formatAddress),
-        to: mail.to.map(formatAddress),
-        date: mail.date,
-        attachments: mail.attachments.map((a) => ({
-          fileName: a.fileName,
-          contentType: a.contentType,
-          size: a.size,
-          sha256: a.sha256,
-        })),
-      },
-      notes: [match.matched ? `matched by ${match.note}` : `not matched: ${match.reason}`],
-    };
+    const reading = emailReading(mail, match);
     if (!match.matched) {
       return {
         pageCount: 1,
@@ -218,6 +219,36 @@ export const emailHandler: IngestHandler = {
     };
   },
 };
+
+/** The stored .eml parsed; quarantined with the reason when it is not an e-mail or cannot be decoded. */
+async function readEmail(input: StoredInput): Promise<ParsedEmail | HandlerResult> {
+  try {
+    return await parseEml(input.read(), input.name);
+  } catch (e) {
+    if (!(e instanceof EmlError)) throw e;
+    const kept = `; the original is kept in the workspace (SHA-256 ${input.sha256.slice(0, 12)}…)`;
+    return { pageCount: null, pages: [quarantined(0, `${e.message}${kept}`, e.ruleId)] };
+  }
+}
+
+/** What was read of the e-mail (headers and attachments) and how it was matched. */
+function emailReading(mail: ParsedEmail, match: MailMatch): HandledPage['reading'] {
+  return {
+    email: {
+      subject: mail.subject,
+      from: mail.from.map(formatAddress),
+      to: mail.to.map(formatAddress),
+      date: mail.date,
+      attachments: mail.attachments.map((a) => ({
+        fileName: a.fileName,
+        contentType: a.contentType,
+        size: a.size,
+        sha256: a.sha256,
+      })),
+    },
+    notes: [match.matched ? `matched by ${match.note}` : `not matched: ${match.reason}`],
+  };
+}
 
 const PDF_MAGIC = '%PDF-';
 

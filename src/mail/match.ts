@@ -36,9 +36,21 @@ function strangerReason(register: Register, visitId: string, senders: readonly s
 }
 
 /** Matches an e-mail (or a mail client's printout of one) to a visit in the register. */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export function matchMail(register: Register, mail: MailForMatching): MailMatch {
   const unknownIds: string[] = [];
+  const byId = matchByVisitId(register, mail, unknownIds);
+  if (byId) return byId;
+  const idNote = unknownIds.length
+    ? `; it names ${[...new Set(unknownIds)].join(', ')}, which no visit in the register has`
+    : '';
+  return matchBySender(register, mail, idNote);
+}
+
+/**
+ * The visit named in the subject, else in the body (when the sender is its customer); undefined
+ * when neither names a visit of the register. Ids no visit has are added to `unknownIds`.
+ */
+function matchByVisitId(register: Register, mail: MailForMatching, unknownIds: string[]): MailMatch | undefined {
   for (const [where, text] of [
     ['subject', mail.subject],
     ['body', mail.body],
@@ -68,9 +80,11 @@ export function matchMail(register: Register, mail: MailForMatching): MailMatch 
         candidates: known,
       };
   }
-  const idNote = unknownIds.length
-    ? `; it names ${[...new Set(unknownIds)].join(', ')}, which no visit in the register has`
-    : '';
+  return undefined;
+}
+
+/** The sender's address as a customer's, and that customer's only open visit (an e-mail visit first). */
+function matchBySender(register: Register, mail: MailForMatching, idNote: string): MailMatch {
   const senders = [...new Set(mail.senders.map((s) => s.trim().toLowerCase()).filter(Boolean))];
   const customers = senders.flatMap((s) => findCustomersByEmail(register, s));
   if (customers.length === 0) {

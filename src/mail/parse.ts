@@ -126,11 +126,31 @@ function addresses(a: AddressObject | AddressObject[] | undefined): MailAddress[
 }
 
 /** Reads an .eml. @throws EmlError naming the file when it is not an e-mail or uses an unknown charset. */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function parseEml(bytes: Uint8Array, fileName: string): Promise<ParsedEmail> {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length === 0) throw new EmlError(fileName, 'not-an-email', 'the file is empty; it is not an e-mail');
   const raw = buf.toString('latin1');
+  refuseNonEmail(raw, fileName);
+  const charsets = knownCharsets(raw, fileName);
+  const mail = await parseMime(buf, fileName);
+  const date = mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : null;
+  return {
+    fileName,
+    messageId: mail.messageId ?? null,
+    from: addresses(mail.from),
+    to: addresses(mail.to),
+    cc: addresses(mail.cc),
+    date,
+    dateHeader: dateHeaderOf(mail),
+    subject: (mail.subject ?? '').trim(),
+    ...bodyText(mail),
+    attachments: attachmentsOf(mail),
+    charsets,
+  };
+}
+
+/** Refused: a binary file, or one without an e-mail header block at its start. */
+function refuseNonEmail(raw: string, fileName: string): void {
   const headerEnd = raw.search(/\r?\n\r?\n/);
   const head = headerEnd < 0 ? raw : raw.slice(0, headerEnd);
   if (head.slice(0, 4096).includes('\u0000')) {
@@ -149,6 +169,10 @@ export async function parseEml(bytes: Uint8Array, fileName: string): Promise<Par
       `no e-mail header block (From:, Subject:, Date:) at the start of the file; it begins "${first}"`,
     );
   }
+}
+
+/** The character sets the message names; refused while one of them cannot be decoded. */
+function knownCharsets(raw: string, fileName: string): string[] {
   const charsets = namedCharsets(raw);
   const unknown = charsets.filter((c) => !isKnownCharset(c));
   if (unknown.length > 0) {
@@ -158,9 +182,13 @@ export async function parseEml(bytes: Uint8Array, fileName: string): Promise<Par
       `the message is written in the character set${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `"${c}"`).join(', ')}, which huifang cannot decode; the text would come out garbled. Ask the sender to resend, or save the message from the mail client as a PDF printout and ingest that`,
     );
   }
-  let mail: ParsedMail;
+  return charsets;
+}
+
+/** The message parsed by mailparser; refused, naming the file, when it cannot be. */
+async function parseMime(buf: Buffer, fileName: string): Promise<ParsedMail> {
   try {
-    mail = await simpleParser(buf, {
+    return await simpleParser(buf, {
       skipHtmlToText: true,
       skipTextToHtml: true,
       skipTextLinks: true,
@@ -173,16 +201,19 @@ export async function parseEml(bytes: Uint8Array, fileName: string): Promise<Par
       `the message cannot be parsed: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
-  let text = '';
-  let bodySource: ParsedEmail['bodySource'] = 'none';
+}
+
+/** The body as text: the plain part, else the HTML part as text, else nothing. */
+function bodyText(mail: ParsedMail): Pick<ParsedEmail, 'text' | 'bodySource'> {
   if (typeof mail.text === 'string' && mail.text.trim()) {
-    text = mail.text.replace(/\r\n?/g, '\n').trimEnd();
-    bodySource = 'text';
-  } else if (typeof mail.html === 'string' && mail.html.trim()) {
-    text = htmlToText(mail.html);
-    bodySource = 'html';
+    return { text: mail.text.replace(/\r\n?/g, '\n').trimEnd(), bodySource: 'text' };
   }
-  const attachments: MailAttachment[] = mail.attachments.map((a, i) => ({
+  if (typeof mail.html === 'string' && mail.html.trim()) return { text: htmlToText(mail.html), bodySource: 'html' };
+  return { text: '', bodySource: 'none' };
+}
+
+function attachmentsOf(mail: ParsedMail): MailAttachment[] {
+  return mail.attachments.map((a, i) => ({
     // The sender chose this name: it enters as a checked file name (`../../etc/x` → `etc_x`).
     fileName: fileNameSegment((a.filename ?? '').trim(), `attachment-${i + 1}`),
     contentType: (a.contentType || 'application/octet-stream').toLowerCase(),
@@ -191,27 +222,16 @@ export async function parseEml(bytes: Uint8Array, fileName: string): Promise<Par
     inline: a.contentDisposition === 'inline' || Boolean(a.related),
     content: a.content,
   }));
+}
+
+/** The Date header as written (mailparser gives it parsed). */
+function dateHeaderOf(mail: ParsedMail): string | null {
   const dateHeader = mail.headers.get('date');
-  const date = mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : null;
-  return {
-    fileName,
-    messageId: mail.messageId ?? null,
-    from: addresses(mail.from),
-    to: addresses(mail.to),
-    cc: addresses(mail.cc),
-    date,
-    dateHeader:
-      typeof dateHeader === 'string'
-        ? dateHeader
-        : dateHeader instanceof Date
-          ? (mail.headerLines.find((l) => l.key === 'date')?.line.replace(/^date:\s*/i, '') ?? null)
-          : null,
-    subject: (mail.subject ?? '').trim(),
-    text,
-    bodySource,
-    attachments,
-    charsets,
-  };
+  return typeof dateHeader === 'string'
+    ? dateHeader
+    : dateHeader instanceof Date
+      ? (mail.headerLines.find((l) => l.key === 'date')?.line.replace(/^date:\s*/i, '') ?? null)
+      : null;
 }
 
 /** `张三 <zhangsan@example.com>` */

@@ -172,7 +172,6 @@ class Layout {
  * const mail = await parseEml(bytes, 'reply.eml');
  * const pdf = renderEmailPrintout(mail, { visitId: 'HF-7K3M9-Q2T4X', sourceSha256: sha256Of(bytes) });
  */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export function renderEmailPrintout(
   mail: ParsedEmail,
   options: PrintoutOptions,
@@ -184,7 +183,22 @@ export function renderEmailPrintout(
     page.runs.push({ face: 'regular', sizePt: 9, x: 120, y: 14, text: visitLabel, grey: true });
     page.rules.push({ y: 16.5 });
   });
+  layOutHeaders(layout, mail, options);
+  layOutBody(layout, mail);
+  layOutAttachments(layout, mail);
 
+  // Number the pages, then emit glyphs and content streams.
+  const total = layout.pages.length;
+  layout.pages.forEach((page, i) =>
+    page.runs.push({ face: 'regular', sizePt: 9, x: 172, y: 14, text: `第 ${i + 1}/${total} 页`, grey: true }),
+  );
+  const sets: Record<FaceName, GlyphSet> = { regular: new GlyphSet(faces.regular), bold: new GlyphSet(faces.bold) };
+  const pdf = writePrintout(mail, options, sets, contentStreams(layout, sets));
+  return { pdf, pageCount: total, missingGlyphs: layout.missing.count };
+}
+
+/** The subject as a title, then From, To, Cc, Date, Subject and the original file. */
+function layOutHeaders(layout: Layout, mail: ParsedEmail, options: PrintoutOptions): void {
   layout.text(mail.subject || '（无主题）', { face: 'bold', sizePt: 14 });
   layout.gap(2);
   layout.field('发件人 From', mail.from.map(formatAddress).join('; '));
@@ -195,12 +209,20 @@ export function renderEmailPrintout(
   layout.field('原始文件', `${mail.fileName}  SHA-256 ${options.sourceSha256}`, 8);
   layout.rule();
   layout.gap(1);
+}
+
+/** The body text, saying when there is none or it came from HTML. */
+function layOutBody(layout: Layout, mail: ParsedEmail): void {
   if (mail.bodySource === 'none') layout.text('（邮件没有正文 / the message has no body text）', { grey: true });
   else layout.text(mail.text, { sizePt: 10.5 });
   if (mail.bodySource === 'html')
     layout.text('（正文由 HTML 转换为文本 / body converted from HTML）', { sizePt: 8, grey: true });
   layout.gap(2);
   layout.rule();
+}
+
+/** Each attachment's name, type, size and SHA-256; then a note on characters the font lacks. */
+function layOutAttachments(layout: Layout, mail: ParsedEmail): void {
   layout.text(`附件 Attachments（${mail.attachments.length}）`, { face: 'bold', sizePt: 11 });
   if (mail.attachments.length === 0) layout.text('无 / none', { grey: true });
   mail.attachments.forEach((a, i) => {
@@ -215,16 +237,12 @@ export function renderEmailPrintout(
       grey: true,
     });
   }
+}
 
-  // Number the pages, then emit glyphs and content streams.
-  const total = layout.pages.length;
-  layout.pages.forEach((page, i) =>
-    page.runs.push({ face: 'regular', sizePt: 9, x: 172, y: 14, text: `第 ${i + 1}/${total} 页`, grey: true }),
-  );
-
-  const sets: Record<FaceName, GlyphSet> = { regular: new GlyphSet(faces.regular), bold: new GlyphSet(faces.bold) };
+/** Each page's content stream: its rules, then its runs of text as glyphs of the sets. */
+function contentStreams(layout: Layout, sets: Record<FaceName, GlyphSet>): string[] {
   const H = mmToPt(A4.height);
-  const streams = layout.pages.map((page) => {
+  return layout.pages.map((page) => {
     const ops: string[] = [];
     for (const r of page.rules)
       ops.push(
@@ -239,7 +257,15 @@ export function renderEmailPrintout(
     }
     return ops.join('\n');
   });
+}
 
+/** The PDF file: its info, the two fonts (subsets of the glyphs used), one page a stream. */
+function writePrintout(
+  mail: ParsedEmail,
+  options: PrintoutOptions,
+  sets: Record<FaceName, GlyphSet>,
+  streams: string[],
+): Uint8Array {
   const w = new PdfWriter();
   const info = {
     title: `电子邮件打印件 ${mail.subject}`.trim(),
@@ -247,7 +273,7 @@ export function renderEmailPrintout(
     creator: 'huifang email-printout',
     id: `email-printout|${options.sourceSha256}|${options.visitId ?? ''}`,
   };
-  const pdf = writeFile(w, info, (parent) => {
+  return writeFile(w, info, (parent) => {
     const f1 = writeFont(w, buildFontData(sets.regular));
     const f2 = sets.bold.size > 1 ? writeFont(w, buildFontData(sets.bold)) : f1;
     return streams.map((s) =>
@@ -261,5 +287,4 @@ export function renderEmailPrintout(
       ),
     );
   });
-  return { pdf, pageCount: total, missingGlyphs: layout.missing.count };
 }

@@ -236,7 +236,6 @@ function planKeyCustomers(
 }
 
 /** Per branch: margin customers first (15 %), then existing customers (10 %), each drawn from those not visited and not otherwise planned. */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 function planSamples(
   input: PlanInput,
   y: YearBounds,
@@ -245,7 +244,6 @@ function planSamples(
   planned: PlannedVisit[],
   messages: Message[],
 ): BranchSample[] {
-  const existingVisited = seen.byCategoryInYear.get('existing');
   const branches = new Map<string, PlanningAccount[]>();
   for (const a of input.accounts) {
     if (!isEligibleExisting(a, y)) continue;
@@ -255,52 +253,9 @@ function planSamples(
   }
   const samples: BranchSample[] = [];
   for (const branch of [...branches.keys()].sort()) {
-    const eligible = branches.get(branch)!;
-    const margin = eligible.filter((a) => a.margin);
-    const visitedExisting = eligible.filter((a) => existingVisited?.has(a.customerId)).length;
-    const visitedMargin = margin.filter((a) => existingVisited?.has(a.customerId)).length;
-    const open = (a: PlanningAccount): boolean => !seen.inYear.has(a.customerId) && !taken.has(a.customerId);
-    const random = seededStream(input.seed, `branch:${branch}`);
-
-    const needMargin = Math.max(0, required(input.policy.marginRatio, margin.length) - visitedMargin);
-    const before = input.sampledBefore ?? new Map<string, PlanBasis>();
-    const marginBefore = new Set([...before].filter(([, basis]) => basis === 'margin-sample').map(([id]) => id));
-    const marginPick = drawSample(
-      margin.filter(open).map((a) => a.customerId),
-      needMargin,
-      random,
-      marginBefore,
-    );
-    for (const id of marginPick) taken.add(id);
-    const needExisting = Math.max(
-      0,
-      required(input.policy.existingRatio, eligible.length) - visitedExisting - marginPick.length,
-    );
-    const existingPick = drawSample(
-      eligible.filter(open).map((a) => a.customerId),
-      needExisting,
-      random,
-      new Set(before.keys()),
-    );
-    for (const id of existingPick) taken.add(id);
-
-    for (const [ids, fromMargin] of [
-      [marginPick, true],
-      [existingPick, false],
-    ] as const) {
-      for (const id of ids) {
-        planned.push({
-          customerId: id,
-          branch,
-          category: 'existing',
-          basis: fromMargin ? 'margin-sample' : 'existing-sample',
-          reason: fromMargin
-            ? `融资融券客户抽样 ≥${pct(input.policy.marginRatio)} (第二十条)`
-            : `存量客户抽样 ≥${pct(input.policy.existingRatio)} (第二十条)`,
-          due: y.end,
-        });
-      }
-    }
+    const draw = drawBranchSample(input, seen, taken, branch, branches.get(branch)!);
+    planSampled(input, y, planned, draw);
+    const { marginPick, existingPick, needMargin, needExisting } = draw;
     if (marginPick.length < needMargin || existingPick.length < needExisting) {
       messages.push(
         message(
@@ -311,7 +266,58 @@ function planSamples(
         ),
       );
     }
-    samples.push({
+    samples.push(draw.sample);
+  }
+  return samples;
+}
+
+/** A branch's draw: how many each ratio still needs, and the customers drawn (taken from the rest of the plan). */
+interface BranchDraw {
+  sample: BranchSample;
+  needMargin: number;
+  needExisting: number;
+  marginPick: string[];
+  existingPick: string[];
+}
+
+/** Draws a branch's margin sample, then its existing-customer sample, from customers neither visited nor planned. */
+function drawBranchSample(
+  input: PlanInput,
+  seen: VisitIndex,
+  taken: Set<string>,
+  branch: string,
+  eligible: PlanningAccount[],
+): BranchDraw {
+  const existingVisited = seen.byCategoryInYear.get('existing');
+  const margin = eligible.filter((a) => a.margin);
+  const visitedExisting = eligible.filter((a) => existingVisited?.has(a.customerId)).length;
+  const visitedMargin = margin.filter((a) => existingVisited?.has(a.customerId)).length;
+  const open = (a: PlanningAccount): boolean => !seen.inYear.has(a.customerId) && !taken.has(a.customerId);
+  const random = seededStream(input.seed, `branch:${branch}`);
+
+  const needMargin = Math.max(0, required(input.policy.marginRatio, margin.length) - visitedMargin);
+  const before = input.sampledBefore ?? new Map<string, PlanBasis>();
+  const marginBefore = new Set([...before].filter(([, basis]) => basis === 'margin-sample').map(([id]) => id));
+  const marginPick = drawSample(
+    margin.filter(open).map((a) => a.customerId),
+    needMargin,
+    random,
+    marginBefore,
+  );
+  for (const id of marginPick) taken.add(id);
+  const needExisting = Math.max(
+    0,
+    required(input.policy.existingRatio, eligible.length) - visitedExisting - marginPick.length,
+  );
+  const existingPick = drawSample(
+    eligible.filter(open).map((a) => a.customerId),
+    needExisting,
+    random,
+    new Set(before.keys()),
+  );
+  for (const id of existingPick) taken.add(id);
+  return {
+    sample: {
       branch,
       eligible: eligible.length,
       margin: margin.length,
@@ -319,9 +325,33 @@ function planSamples(
       visitedMargin,
       sampledMargin: marginPick.length,
       sampledExisting: existingPick.length,
-    });
+    },
+    needMargin,
+    needExisting,
+    marginPick,
+    existingPick,
+  };
+}
+
+/** The drawn customers as planned visits, each with the ratio it meets. */
+function planSampled(input: PlanInput, y: YearBounds, planned: PlannedVisit[], draw: BranchDraw): void {
+  for (const [ids, fromMargin] of [
+    [draw.marginPick, true],
+    [draw.existingPick, false],
+  ] as const) {
+    for (const id of ids) {
+      planned.push({
+        customerId: id,
+        branch: draw.sample.branch,
+        category: 'existing',
+        basis: fromMargin ? 'margin-sample' : 'existing-sample',
+        reason: fromMargin
+          ? `融资融券客户抽样 ≥${pct(input.policy.marginRatio)} (第二十条)`
+          : `存量客户抽样 ≥${pct(input.policy.existingRatio)} (第二十条)`,
+        due: y.end,
+      });
+    }
   }
-  return samples;
 }
 
 const pct = (r: number): string => `${Math.round(r * 1000) / 10}%`;

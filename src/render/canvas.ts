@@ -151,6 +151,13 @@ export class PageCanvas {
     return (this.fonts.face(style.face ?? 'regular').widthOf(text, style.size) * 25.4) / 72;
   }
 
+  /** Draws an image XObject by resource name into `r` (mm), stretched to it: give `r` the image's aspect. */
+  drawImage(name: string, r: Rect): void {
+    this.ops.push(
+      `q ${num(mmToPt(r.width))} 0 0 ${num(mmToPt(r.height))} ${PageCanvas.x(r.x)} ${this.y(r.y + r.height)} cm /${name} Do Q`,
+    );
+  }
+
   /** Draws a form XObject by resource name. */
   drawForm(name: string): void {
     this.ops.push(`q /${name} Do Q`);

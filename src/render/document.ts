@@ -13,9 +13,12 @@ import type { FaceName } from './fonts.ts';
 import { type FontData, writeFont } from './pdf-font.ts';
 import { pdfTextString, type PdfWriter } from './pdf-writer.ts';
 import { FONT_RESOURCE } from './canvas.ts';
+import type { LogoImage } from './logo.ts';
 
 /** Resource name of the record form's static drawing. */
 export const FORM_XOBJECT = 'Fm';
+/** The resource name of the firm's logo on a letter's first page. */
+export const LOGO_XOBJECT = 'Lg';
 
 /** A page's MediaBox for a size in mm (A4 by default). */
 export function mediaBox(size: { width: number; height: number } = A4): string {
@@ -31,6 +34,8 @@ export interface SharedResources {
   fonts: Record<FaceName, FontData>;
   /** The record form's static drawing (compressed content stream), drawn on form pages. */
   form: Uint8Array;
+  /** The firm's logo, drawn on a letter's first page (letters of a firm that set one). */
+  logo?: LogoImage;
 }
 
 export interface PreparedPage {
@@ -59,10 +64,20 @@ function sharedObjects(
   w: PdfWriter,
   shared: SharedResources,
   withForm: boolean,
-): { regular: number; bold: number; form?: number } {
+): { regular: number; bold: number; form?: number; logo?: number } {
   const regular = w.shared(`${shared.key}/regular`, () => writeFont(w, shared.fonts.regular));
   const bold = w.shared(`${shared.key}/bold`, () => writeFont(w, shared.fonts.bold));
-  if (!withForm) return { regular, bold };
+  const image = shared.logo;
+  const logo = image
+    ? w.shared(`${shared.key}/logo`, () =>
+        w.putStream(
+          w.alloc(),
+          `/Type/XObject/Subtype/Image/Width ${image.width}/Height ${image.height}/ColorSpace/DeviceRGB/BitsPerComponent 8/Filter/FlateDecode`,
+          image.data,
+        ),
+      )
+    : undefined;
+  if (!withForm) return { regular, bold, ...(logo ? { logo } : {}) };
   const form = w.shared(`${shared.key}/form`, () =>
     w.putStream(
       w.alloc(),
@@ -70,7 +85,7 @@ function sharedObjects(
       shared.form,
     ),
   );
-  return { regular, bold, form };
+  return { regular, bold, form, ...(logo ? { logo } : {}) };
 }
 
 /** Writes a document's pages under the page tree node `parent`; returns the page objects' numbers. */
@@ -85,14 +100,20 @@ export function writeDocumentPages(w: PdfWriter, doc: PreparedDocument, parent: 
     const own = doc.ownFonts[face];
     if (own) fonts.push(`/${FONT_RESOURCE.own[face]} ${writeFont(w, own)} 0 R`);
   }
-  const resources = w.put(
-    w.alloc(),
-    `<</Font<<${fonts.join('')}>>${shared.form ? `/XObject<</${FORM_XOBJECT} ${shared.form} 0 R>>` : ''}>>`,
-  );
+  const resources = w.put(w.alloc(), `<</Font<<${fonts.join('')}>>${xObjects(shared)}>>`);
   return doc.pages.map((page) => {
     const content = w.putStream(w.alloc(), '/Filter/FlateDecode', page.content);
     return w.put(w.alloc(), pageDict(parent, `${resources} 0 R`, content, page.size));
   });
+}
+
+/** The XObject resources a document's pages draw: the record form, the logo. */
+function xObjects(shared: { form?: number; logo?: number }): string {
+  const names = [
+    ...(shared.form ? [`/${FORM_XOBJECT} ${shared.form} 0 R`] : []),
+    ...(shared.logo ? [`/${LOGO_XOBJECT} ${shared.logo} 0 R`] : []),
+  ];
+  return names.length ? `/XObject<<${names.join('')}>>` : '';
 }
 
 /** A blank page (duplex padding in batch files): no content, no marks; A4 unless `size` (mm) says otherwise. */

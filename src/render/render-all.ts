@@ -168,7 +168,6 @@ export async function renderAll(
   return collector.out;
 }
 
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 async function renderOnWorkers(
   inputs: readonly DocumentInput[],
   order: readonly number[],
@@ -183,78 +182,102 @@ async function renderOnWorkers(
     sender: options.sender,
     ...(options.letterTemplate ? { letterTemplate: options.letterTemplate } : {}),
   };
-  const shared = new Map<string, SharedResources>();
   const workers: Worker[] = [];
-  let next = 0; // next rendering position to send
-  let done = 0;
-  let failed = false;
-
   try {
     await new Promise<void>((resolve, reject) => {
-      const fail = (error: Error): void => {
-        if (!failed) {
-          failed = true;
-          reject(error);
-        }
-      };
-      const send = (worker: Worker): void => {
-        if (next >= order.length || failed) return;
-        const id = next;
-        const end = Math.min(next + chunkSize, order.length);
-        const request: WorkerRequest = { id, inputs: order.slice(next, end).map((i) => inputs[i]!) };
-        next = end;
-        worker.postMessage(request);
-      };
-      // Replies are handled one after another, so that callbacks never overlap; a worker
-      // gets its next chunk only when its reply has been handled (backpressure).
-      let queue = Promise.resolve();
-      const receive = async (worker: Worker, reply: WorkerReply): Promise<void> => {
-        if ('error' in reply) {
-          const error = new Error(reply.error.message);
-          error.name = reply.error.name;
-          error.stack = reply.error.stack;
-          throw error;
-        }
-        for (const s of reply.shared) shared.set(s.key, s);
-        for (let k = 0; k < reply.results.length; k++) {
-          const r = reply.results[k]!;
-          const { sharedKey, ...rest } = r.document;
-          const resources = shared.get(sharedKey);
-          if (!resources)
-            throw new Error(`renderAll: a worker referred to shared resources ${sharedKey} it never sent.`);
-          const rendered: RenderedDocument = {
-            visitId: r.visitId as RenderedDocument['visitId'],
-            bytes: r.bytes,
-            pageCount: r.pageCount,
-            document: { ...rest, shared: resources },
-          };
-          await collector.add(reply.id + k, rendered);
-        }
-        send(worker);
-        done += reply.results.length;
-        if (done === order.length) resolve();
-      };
+      const dispatch = new Dispatch(inputs, order, chunkSize, collector, resolve, reject);
       for (let t = 0; t < threads; t++) {
         const worker = startWorker(setup);
         workers.push(worker);
-        worker.on('message', (message: WorkerReply | { ready: true }) => {
-          if ('ready' in message) {
-            // Two chunks in flight per worker, so it never waits for this thread.
-            send(worker);
-            send(worker);
-            return;
-          }
-          queue = queue.then(() => receive(worker, message)).catch(fail);
-        });
-        worker.on('error', (error) => fail(new Error(`A rendering thread failed: ${error.message}`, { cause: error })));
-        worker.on('exit', (code) => {
-          if (code !== 0 && done < order.length)
-            fail(new Error(`A rendering thread stopped (exit code ${code}) before every document was rendered.`));
-        });
+        dispatch.attach(worker);
       }
     });
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/**
+ * Hands chunks of documents to the rendering threads and their replies to the collector;
+ * settles once every document was handed on, or at the first failure.
+ */
+class Dispatch {
+  private next = 0; // next rendering position to send
+  private done = 0;
+  private failed = false;
+  // Replies are handled one after another, so that callbacks never overlap; a worker
+  // gets its next chunk only when its reply has been handled (backpressure).
+  private queue = Promise.resolve();
+  private readonly shared = new Map<string, SharedResources>();
+
+  constructor(
+    private readonly inputs: readonly DocumentInput[],
+    private readonly order: readonly number[],
+    private readonly chunkSize: number,
+    private readonly collector: Collector,
+    private readonly resolve: () => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  attach(worker: Worker): void {
+    worker.on('message', (message: WorkerReply | { ready: true }) => {
+      if ('ready' in message) {
+        // Two chunks in flight per worker, so it never waits for this thread.
+        this.send(worker);
+        this.send(worker);
+        return;
+      }
+      this.queue = this.queue.then(() => this.receive(worker, message)).catch((error: Error) => this.fail(error));
+    });
+    worker.on('error', (error) =>
+      this.fail(new Error(`A rendering thread failed: ${error.message}`, { cause: error })),
+    );
+    worker.on('exit', (code) => {
+      if (code !== 0 && this.done < this.order.length)
+        this.fail(new Error(`A rendering thread stopped (exit code ${code}) before every document was rendered.`));
+    });
+  }
+
+  private fail(error: Error): void {
+    if (!this.failed) {
+      this.failed = true;
+      this.reject(error);
+    }
+  }
+
+  private send(worker: Worker): void {
+    if (this.next >= this.order.length || this.failed) return;
+    const id = this.next;
+    const end = Math.min(this.next + this.chunkSize, this.order.length);
+    const request: WorkerRequest = { id, inputs: this.order.slice(this.next, end).map((i) => this.inputs[i]!) };
+    this.next = end;
+    worker.postMessage(request);
+  }
+
+  private async receive(worker: Worker, reply: WorkerReply): Promise<void> {
+    if ('error' in reply) {
+      const error = new Error(reply.error.message);
+      error.name = reply.error.name;
+      error.stack = reply.error.stack;
+      throw error;
+    }
+    for (const s of reply.shared) this.shared.set(s.key, s);
+    for (let k = 0; k < reply.results.length; k++) {
+      const r = reply.results[k]!;
+      const { sharedKey, ...rest } = r.document;
+      const resources = this.shared.get(sharedKey);
+      if (!resources) throw new Error(`renderAll: a worker referred to shared resources ${sharedKey} it never sent.`);
+      const rendered: RenderedDocument = {
+        visitId: r.visitId as RenderedDocument['visitId'],
+        bytes: r.bytes,
+        pageCount: r.pageCount,
+        document: { ...rest, shared: resources },
+      };
+      await this.collector.add(reply.id + k, rendered);
+    }
+    this.send(worker);
+    this.done += reply.results.length;
+    if (this.done === this.order.length) this.resolve();
   }
 }
 

@@ -21,6 +21,7 @@ import { LETTER, LETTER_LAYOUT_ID } from '../layout/letter.ts';
 import { DocumentFonts, PageCanvas } from './canvas.ts';
 import {
   FORM_XOBJECT,
+  LOGO_XOBJECT,
   type PreparedDocument,
   type SharedResources,
   writeDocumentPages,
@@ -36,6 +37,7 @@ import { drawPageMarks } from './qr.ts';
 import { templateData, type Sender, type TemplateData } from './template-data.ts';
 import { loadTextTemplate } from './templates.ts';
 import { BodyText } from './body-text.ts';
+import { loadLogo, logoPlacement, type LogoImage } from './logo.ts';
 
 /** The letter's text template, relative to the project root. */
 const DEFAULT_LETTER_TEMPLATE = 'templates/letter.txt';
@@ -77,6 +79,7 @@ export class LetterRenderer {
   private constructor(
     readonly sender: Sender,
     private readonly body: (data: TemplateData) => string,
+    private readonly logo: LogoImage | undefined,
   ) {}
 
   /** Makes a renderer for one run: parses the fonts and compiles the letter template. */
@@ -85,7 +88,8 @@ export class LetterRenderer {
     loadFace('regular');
     loadFace('bold');
     const body = new BodyText(template);
-    return new LetterRenderer(options.sender, (data) => body.render(data));
+    const logo = options.sender.logo ? await loadLogo(options.sender.logo) : undefined;
+    return new LetterRenderer(options.sender, (data) => body.render(data), logo);
   }
 
   /** The callback letter (回访函): letter pages, then the record form as the last page. */
@@ -146,9 +150,15 @@ export class LetterRenderer {
     }
     const regular = buildFontData(sets.regular);
     const bold = buildFontData(sets.bold);
+    const logo = type === 'letter' ? this.logo : undefined;
     return {
       sets,
-      resources: { key: `${type}.${category}.${regular.baseFont}.${bold.baseFont}`, fonts: { regular, bold }, form },
+      resources: {
+        key: `${type}.${category}.${regular.baseFont}.${bold.baseFont}${logo ? '.logo' : ''}`,
+        fonts: { regular, bold },
+        form,
+        ...(logo ? { logo } : {}),
+      },
     };
   }
 
@@ -192,6 +202,7 @@ export class LetterRenderer {
     if (type === 'letter') {
       const data = templateData(visit, customer, this.sender);
       const first = newPage(false);
+      if (this.logo) first.drawImage(LOGO_XOBJECT, logoPlacement(this.logo));
       drawLetterHead(first, data, this.sender, customer);
       const blocks = layoutBody(first, this.body(data), LETTER.bodyFirstPage.width);
       flowBody(blocks, first, () => newPage(false));

@@ -31,6 +31,7 @@ import type { Workspace } from '../store/workspace.ts';
 import { renderFormDocx, renderLetterDocx, DOCX_TEMPLATES } from './docx.ts';
 import type { Batch } from './batch.ts';
 import { renderAll } from './render-all.ts';
+import type { RenderedDocument } from './renderer.ts';
 import { templateData, type Sender } from './template-data.ts';
 import { loadDocxTemplate } from './templates.ts';
 import { writeCsv } from '../formats/csv.ts';
@@ -128,7 +129,6 @@ function idSource(seed: string | undefined): (n: number) => Uint8Array {
   return (n) => createHash('sha256').update(`${seed}:${counter++}`).digest().subarray(0, n);
 }
 
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function startVisits(ws: Workspace, options: StartVisitsOptions): Promise<StartVisitsResult> {
   const channel: VisitChannel = options.channel ?? (options.documents === 'letters' ? 'letter' : 'face-to-face');
   const out = resolve(options.out);
@@ -140,33 +140,105 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
   if (existsSync(out) && !statSync(out).isDirectory()) {
     throw new InputError(`The output ${out} is a file, not a folder; name a folder with --out.`);
   }
-  if (!options.repeat) {
-    const open: Message[] = [];
-    const wanted = new Set(list.visits.map((p) => `${p.customer.customerId}\u0000${p.category}`));
-    for (const v of listVisits(ws.register)) {
-      if (wanted.has(`${v.customerId}\u0000${v.category}`) && v.result === 'pending') {
-        open.push(
-          message(
-            'run/open-visit',
-            `customer ${maskTail(v.customerId)} already has an open ${v.category} visit ${v.visitId}`,
-            { file: list.path, visitId: v.visitId },
-            { fix: 'finish or close that visit first, or pass --repeat to start another' },
-          ),
-        );
-      }
-    }
-    if (open.length)
-      throw new InputError(
-        `${open.length} customer(s) in ${list.path} already have an open visit of this category; nothing was written.`,
-        open,
-      );
-  }
+  if (!options.repeat) refuseOpenVisits(ws, list);
 
   // 2. Visits in memory.
   const runId = `run-${today().replace(/-/g, '')}-${randomBytes(4).toString('hex')}`;
+  const planned = planVisits(list, options, channel, runId);
+
+  // 3. Render (on both cores for long runs) and write each file as it comes; remember what
+  //    was written so that a failure can take it back.
+  const run = newRun(ws, options, out, sender, planned);
+  try {
+    mkdirSync(out, { recursive: true });
+    await renderAll(planned, {
+      sender,
+      type: run.kind,
+      onRendered: (rendered, index) => writeVisitDocuments(run, rendered, index),
+      batch: {
+        maxLettersPerBatch: options.maxLettersPerBatch ?? 500,
+        onBatch: (batch, n) => writeBatch(run, batch, n),
+      },
+    });
+
+    const listingPath = join(out, 'files.csv');
+    await run.outputs.write(listingPath, writeCsv(run.listing));
+    run.outputs.commit();
+    run.objects.commit();
+
+    // 4. Register everything in one transaction.
+    registerRun(ws, options, { runId, channel, out, list, planned, stored: run.stored });
+    return {
+      runId,
+      visits: run.started,
+      batches: run.batches,
+      batchFiles: run.batchFiles,
+      listing: listingPath,
+      messages: [],
+    };
+  } catch (e) {
+    run.outputs.discard();
+    throw e;
+  }
+}
+
+/** A customer and the visit started for them, with the layout its documents are drawn on. */
+interface PlannedVisit {
+  visit: Visit & { layoutId: string };
+  customer: Customer;
+}
+
+/** A stored rendered document, registered with its visit once every file is durable. */
+interface StoredDocument {
+  visitId: string;
+  kind: 'letter' | 'form';
+  sha256: string;
+  size: number;
+  fileName: string;
+  pageCount: number;
+  mediaType: string;
+}
+
+/** The visits to start, as a list or a plan gives them. */
+type VisitSource = {
+  path: string;
+  sha256: string;
+  visits: { customer: Customer; category: VisitCategory; dueOn?: string }[];
+};
+
+/** Refused, naming each, while customers of the list already have an open visit of the category. */
+function refuseOpenVisits(ws: Workspace, list: VisitSource): void {
+  const open: Message[] = [];
+  const wanted = new Set(list.visits.map((p) => `${p.customer.customerId}\u0000${p.category}`));
+  for (const v of listVisits(ws.register)) {
+    if (wanted.has(`${v.customerId}\u0000${v.category}`) && v.result === 'pending') {
+      open.push(
+        message(
+          'run/open-visit',
+          `customer ${maskTail(v.customerId)} already has an open ${v.category} visit ${v.visitId}`,
+          { file: list.path, visitId: v.visitId },
+          { fix: 'finish or close that visit first, or pass --repeat to start another' },
+        ),
+      );
+    }
+  }
+  if (open.length)
+    throw new InputError(
+      `${open.length} customer(s) in ${list.path} already have an open visit of this category; nothing was written.`,
+      open,
+    );
+}
+
+/** Each customer's visit, in memory: a new id, the visitors, the due date by the rules or the plan. */
+function planVisits(
+  list: VisitSource,
+  options: StartVisitsOptions,
+  channel: VisitChannel,
+  runId: string,
+): PlannedVisit[] {
   const startedOn = today();
   const nextId = idSource(options.seed);
-  const planned = list.visits.map(({ customer, category, dueOn }) => {
+  return list.visits.map(({ customer, category, dueOn }) => {
     const visit: Visit & { layoutId: string } = {
       visitId: newVisitId(nextId),
       customerId: customer.customerId,
@@ -186,180 +258,212 @@ export async function startVisits(ws: Workspace, options: StartVisitsOptions): P
     };
     return { visit, customer };
   });
+}
 
-  // 3. Render (on both cores for long runs) and write each file as it comes; remember what
-  //    was written so that a failure can take it back.
-  const outputs = new WriteBatch();
-  const objects = new WriteBatch();
-  const started: StartedVisit[] = new Array(planned.length);
-  const stored: {
-    visitId: string;
-    kind: 'letter' | 'form';
-    sha256: string;
-    size: number;
-    fileName: string;
-    pageCount: number;
-    mediaType: string;
-  }[] = [];
-  const listing: string[][] = [
-    ['visitId', 'customerId', 'branchCode', 'postcode', 'kind', 'path', 'pages', 'sha256', 'batch', 'batchPages'],
+/** One run's writing in progress: what was written (so a failure can take it back) and what to register. */
+interface Run {
+  ws: Workspace;
+  options: StartVisitsOptions;
+  out: string;
+  sender: Sender;
+  planned: PlannedVisit[];
+  kind: 'letter' | 'form';
+  outputs: WriteBatch;
+  objects: WriteBatch;
+  started: StartedVisit[];
+  stored: StoredDocument[];
+  listing: string[][];
+  pdfRows: Map<string, string[]>;
+  batches: string[];
+  batchFiles: BatchFileSummary[];
+  done: number;
+}
+
+function newRun(ws: Workspace, options: StartVisitsOptions, out: string, sender: Sender, planned: PlannedVisit[]): Run {
+  return {
+    ws,
+    options,
+    out,
+    sender,
+    planned,
+    kind: options.documents === 'letters' ? 'letter' : 'form',
+    outputs: new WriteBatch(),
+    objects: new WriteBatch(),
+    started: new Array<StartedVisit>(planned.length),
+    stored: [],
+    listing: [
+      ['visitId', 'customerId', 'branchCode', 'postcode', 'kind', 'path', 'pages', 'sha256', 'batch', 'batchPages'],
+    ],
+    pdfRows: new Map<string, string[]>(),
+    batches: [],
+    batchFiles: [],
+    done: 0,
+  };
+}
+
+/** A visit's rendered PDF (and DOCX when asked): written to its branch folder, stored, listed. */
+async function writeVisitDocuments(run: Run, rendered: RenderedDocument, index: number): Promise<void> {
+  const { visit, customer } = run.planned[index]!;
+  const { out, kind, ws } = run;
+  const folder = segmentPath(
+    out,
+    pathSegment('branch', customer.branchCode, `the branch code of customer ${maskTail(customer.customerId)}`),
+  );
+  const pdf = join(folder, `${visit.visitId}.pdf`);
+  await run.outputs.write(pdf, rendered.bytes);
+  const { sha256, size } = ws.files.putBytes(rendered.bytes, run.objects);
+  run.stored.push({
+    visitId: visit.visitId,
+    kind,
+    sha256,
+    size,
+    fileName: `${visit.visitId}.pdf`,
+    pageCount: rendered.pageCount,
+    mediaType: 'application/pdf',
+  });
+  const pdfRow = [
+    visit.visitId,
+    customer.customerId,
+    customer.branchCode,
+    customer.postcode,
+    `${kind}-pdf`,
+    relative(out, pdf),
+    String(rendered.pageCount),
+    sha256,
+    '',
+    '',
   ];
-  const pdfRows = new Map<string, string[]>();
-  const batches: string[] = [];
-  const batchFiles: BatchFileSummary[] = [];
-  const kind = options.documents === 'letters' ? 'letter' : 'form';
-  try {
-    mkdirSync(out, { recursive: true });
-    let done = 0;
-    await renderAll(planned, {
-      sender,
-      type: kind,
-      // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
-      onRendered: async (rendered, index) => {
-        const { visit, customer } = planned[index]!;
-        const folder = segmentPath(
-          out,
-          pathSegment('branch', customer.branchCode, `the branch code of customer ${maskTail(customer.customerId)}`),
-        );
-        const pdf = join(folder, `${visit.visitId}.pdf`);
-        await outputs.write(pdf, rendered.bytes);
-        const { sha256, size } = ws.files.putBytes(rendered.bytes, objects);
-        stored.push({
-          visitId: visit.visitId,
-          kind,
-          sha256,
-          size,
-          fileName: `${visit.visitId}.pdf`,
-          pageCount: rendered.pageCount,
-          mediaType: 'application/pdf',
-        });
-        const pdfRow = [
-          visit.visitId,
-          customer.customerId,
-          customer.branchCode,
-          customer.postcode,
-          `${kind}-pdf`,
-          relative(out, pdf),
-          String(rendered.pageCount),
-          sha256,
-          '',
-          '',
-        ];
-        pdfRows.set(visit.visitId, pdfRow);
-        listing.push(pdfRow);
-        const entry: StartedVisit = {
-          visitId: visit.visitId,
-          customerId: customer.customerId,
-          branch: customer.branchCode,
-          pdf,
-        };
-        if (options.docx) {
-          const data = templateData(visit, customer, sender);
-          const bytes =
-            kind === 'letter' ? renderLetterDocx(data, { pageCount: rendered.pageCount }) : renderFormDocx(data);
-          const docx = join(folder, `${visit.visitId}.docx`);
-          await outputs.write(docx, bytes);
-          const blob = ws.files.putBytes(bytes, objects);
-          stored.push({
-            visitId: visit.visitId,
-            kind,
-            sha256: blob.sha256,
-            size: blob.size,
-            fileName: `${visit.visitId}.docx`,
-            pageCount: 0,
-            mediaType: DOCX_MEDIA_TYPE,
-          });
-          listing.push([
-            visit.visitId,
-            customer.customerId,
-            customer.branchCode,
-            customer.postcode,
-            `${kind}-docx`,
-            relative(out, docx),
-            '',
-            blob.sha256,
-            '',
-            '',
-          ]);
-          entry.docx = docx;
-        }
-        started[index] = entry;
-        options.onProgress?.(++done, planned.length);
-      },
-      batch: {
-        maxLettersPerBatch: options.maxLettersPerBatch ?? 500,
-        onBatch: async (batch, n) => {
-          const path = join(out, 'batches', `batch-${String(n + 1).padStart(3, '0')}.pdf`);
-          await outputs.write(path, batch.bytes);
-          batches.push(path);
-          batchFiles.push(summariseBatch(path, batch));
-          const name = relative(out, path);
-          let first = 1;
-          for (const [i, visitId] of batch.visitIds.entries()) {
-            const row = pdfRows.get(visitId);
-            const pages = batch.printedPages[i]!;
-            if (row) ((row[8] = name), (row[9] = `${first}-${first + pages - 1}`));
-            first += pages;
-          }
-          listing.push([
-            '',
-            '',
-            '',
-            '',
-            'batch-pdf',
-            name,
-            String(batch.pageCount),
-            createHash('sha256').update(batch.bytes).digest('hex'),
-            name,
-            `1-${batch.pageCount}`,
-          ]);
-        },
-      },
-    });
+  run.pdfRows.set(visit.visitId, pdfRow);
+  run.listing.push(pdfRow);
+  const entry: StartedVisit = {
+    visitId: visit.visitId,
+    customerId: customer.customerId,
+    branch: customer.branchCode,
+    pdf,
+  };
+  if (run.options.docx) entry.docx = await writeVisitDocx(run, run.planned[index]!, rendered.pageCount, folder);
+  run.started[index] = entry;
+  run.options.onProgress?.(++run.done, run.planned.length);
+}
 
-    const listingPath = join(out, 'files.csv');
-    await outputs.write(listingPath, writeCsv(listing));
-    outputs.commit();
-    objects.commit();
+/** The visit's DOCX beside its PDF: written, stored, listed; its path. */
+async function writeVisitDocx(
+  run: Run,
+  { visit, customer }: PlannedVisit,
+  pageCount: number,
+  folder: string,
+): Promise<string> {
+  const { kind, ws } = run;
+  const data = templateData(visit, customer, run.sender);
+  const bytes = kind === 'letter' ? renderLetterDocx(data, { pageCount }) : renderFormDocx(data);
+  const docx = join(folder, `${visit.visitId}.docx`);
+  await run.outputs.write(docx, bytes);
+  const blob = ws.files.putBytes(bytes, run.objects);
+  run.stored.push({
+    visitId: visit.visitId,
+    kind,
+    sha256: blob.sha256,
+    size: blob.size,
+    fileName: `${visit.visitId}.docx`,
+    pageCount: 0,
+    mediaType: DOCX_MEDIA_TYPE,
+  });
+  run.listing.push([
+    visit.visitId,
+    customer.customerId,
+    customer.branchCode,
+    customer.postcode,
+    `${kind}-docx`,
+    relative(run.out, docx),
+    '',
+    blob.sha256,
+    '',
+    '',
+  ]);
+  return docx;
+}
 
-    // 4. Register everything in one transaction.
-    registerStartedRun(ws.register, {
-      run: {
-        runId,
-        command: options.documents,
-        sourcePath: list.path,
-        sourceSha256: list.sha256,
-        options: {
-          category: options.planned ? 'planned' : options.category,
-          channel,
-          docx: Boolean(options.docx),
-          out,
-        },
-      },
-      customers: planned.map(({ customer }) => customer),
-      visits: planned.map(({ visit }) => visit),
-      actor: options.actor ?? options.visitor,
-      ...(options.planned?.onRegistered
-        ? { alsoInTransaction: () => options.planned!.onRegistered!(planned.map(({ visit }) => visit.visitId)) }
-        : {}),
-      documents: stored.map((s) => ({
-        visitId: s.visitId,
-        kind: s.kind,
-        role: 'rendered' as const,
-        sha256: s.sha256,
-        size: s.size,
-        mediaType: s.mediaType,
-        fileName: s.fileName,
-        pageCount: s.pageCount || undefined,
-        createdBy: options.actor ?? options.visitor,
-        meta: { runId },
-      })),
-    });
-    return { runId, visits: started, batches, batchFiles, listing: listingPath, messages: [] };
-  } catch (e) {
-    outputs.discard();
-    throw e;
+/** A batch print file: written, summarised for the print room, and named in its letters' listing rows. */
+async function writeBatch(run: Run, batch: Batch, n: number): Promise<void> {
+  const { out } = run;
+  const path = join(out, 'batches', `batch-${String(n + 1).padStart(3, '0')}.pdf`);
+  await run.outputs.write(path, batch.bytes);
+  run.batches.push(path);
+  run.batchFiles.push(summariseBatch(path, batch));
+  const name = relative(out, path);
+  let first = 1;
+  for (const [i, visitId] of batch.visitIds.entries()) {
+    const row = run.pdfRows.get(visitId);
+    const pages = batch.printedPages[i]!;
+    if (row) ((row[8] = name), (row[9] = `${first}-${first + pages - 1}`));
+    first += pages;
   }
+  run.listing.push([
+    '',
+    '',
+    '',
+    '',
+    'batch-pdf',
+    name,
+    String(batch.pageCount),
+    createHash('sha256').update(batch.bytes).digest('hex'),
+    name,
+    `1-${batch.pageCount}`,
+  ]);
+}
+
+/** The run, its customers, visits and stored documents registered in one transaction. */
+function registerRun(
+  ws: Workspace,
+  options: StartVisitsOptions,
+  {
+    runId,
+    channel,
+    out,
+    list,
+    planned,
+    stored,
+  }: {
+    runId: string;
+    channel: VisitChannel;
+    out: string;
+    list: VisitSource;
+    planned: PlannedVisit[];
+    stored: StoredDocument[];
+  },
+): void {
+  registerStartedRun(ws.register, {
+    run: {
+      runId,
+      command: options.documents,
+      sourcePath: list.path,
+      sourceSha256: list.sha256,
+      options: {
+        category: options.planned ? 'planned' : options.category,
+        channel,
+        docx: Boolean(options.docx),
+        out,
+      },
+    },
+    customers: planned.map(({ customer }) => customer),
+    visits: planned.map(({ visit }) => visit),
+    actor: options.actor ?? options.visitor,
+    ...(options.planned?.onRegistered
+      ? { alsoInTransaction: () => options.planned!.onRegistered!(planned.map(({ visit }) => visit.visitId)) }
+      : {}),
+    documents: stored.map((s) => ({
+      visitId: s.visitId,
+      kind: s.kind,
+      role: 'rendered' as const,
+      sha256: s.sha256,
+      size: s.size,
+      mediaType: s.mediaType,
+      fileName: s.fileName,
+      pageCount: s.pageCount || undefined,
+      createdBy: options.actor ?? options.visitor,
+      meta: { runId },
+    })),
+  });
 }
 
 /** A customer list as the visits to start: every customer, one category, due by the rules. */

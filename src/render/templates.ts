@@ -230,49 +230,29 @@ class DocxRenderer {
   private readonly deflated = new WeakMap<SharedXml, { raw: Buffer; deflated: Buffer }>();
   constructor(private readonly bytes: Uint8Array) {}
 
-  // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
   render(values: Record<string, unknown>, extras: DocxExtras = {}): Uint8Array {
     if (!values || typeof values !== 'object') throw new TypeError('template data must be an object');
     const drawings = extras.drawings ?? {};
     const pictures = extras.pictures ?? [];
     const data: Record<string, unknown> = values;
-    const markers: Record<string, unknown> = {};
-    const key: string[] = pictures.map((p) => `${p.relationshipId}>${p.part}`);
-    for (const name of Object.keys(drawings)) {
-      // Inserted as they are (never escaped), so any XML takes the fast path.
-      key.push(`${name}:d`);
-      markers[name] = `${MARKER_OPEN}${name}${MARKER_CLOSE}`;
-    }
-    for (const [name, value] of Object.entries(data)) {
-      if (name in drawings) continue;
-      if (typeof value === 'string' && MARKER_UNSAFE.test(value)) {
-        const whole = Object.fromEntries(
-          Object.entries(drawings).map(([n, xml]) => [
-            n,
-            [xml]
-              .flat()
-              .map((x) => (typeof x === 'string' ? x : x.xml))
-              .join(''),
-          ]),
-        );
-        return this.renderDirect({ ...data, ...whole }, pictures);
-      }
-      if (value === undefined || value === null) key.push(`${name}:n`);
-      else if (value === '') key.push(`${name}:e`);
-      else if (typeof value === 'string' || typeof value === 'number') {
-        key.push(`${name}:v`);
-        markers[name] = `${MARKER_OPEN}${name}${MARKER_CLOSE}`;
-        continue;
-      } else key.push(`${name}:${JSON.stringify(value)}`);
-      markers[name] = value;
-    }
-    const shapeKey = key.join('\u0000');
-    let shape = this.shapes.get(shapeKey);
+    const shaped = shapeOf(data, drawings, pictures);
+    if (!shaped) return this.renderDirect({ ...data, ...wholeDrawings(drawings) }, pictures);
+    let shape = this.shapes.get(shaped.key);
     if (!shape) {
-      shape = this.buildShape(markers, pictures);
+      shape = this.buildShape(shaped.markers, pictures);
       if (this.shapes.size >= MAX_SHAPES) this.shapes.delete(this.shapes.keys().next().value as string);
-      this.shapes.set(shapeKey, shape);
+      this.shapes.set(shaped.key, shape);
     }
+    return this.fillShape(shape, data, drawings, pictures);
+  }
+
+  /** The letter: its shape's parts with its own values, drawings and pictures in the markers' places. */
+  private fillShape(
+    shape: Shape,
+    data: Record<string, unknown>,
+    drawings: NonNullable<DocxExtras['drawings']>,
+    pictures: NonNullable<DocxExtras['pictures']>,
+  ): Uint8Array {
     const picturesByPart = new Map(pictures.map((p) => [p.part, p.bytes]));
     return zipInMemory(
       shape.parts.map((part) => {
@@ -398,6 +378,51 @@ function addPictures(zip: PizZip, pictures: NonNullable<DocxExtras['pictures']>)
 }
 
 /** One shape of a Word template: its files, either finished or to be filled with a letter's values. */
+/**
+ * A letter's shape: the key of what decides its paragraphs and rows, and the data to render it
+ * with (a marker in place of every text value). Undefined when a value cannot stand behind a
+ * marker (line breaks, marker characters): such a letter goes through docxtemplater directly.
+ */
+function shapeOf(
+  data: Record<string, unknown>,
+  drawings: NonNullable<DocxExtras['drawings']>,
+  pictures: NonNullable<DocxExtras['pictures']>,
+): { key: string; markers: Record<string, unknown> } | undefined {
+  const markers: Record<string, unknown> = {};
+  const key: string[] = pictures.map((p) => `${p.relationshipId}>${p.part}`);
+  for (const name of Object.keys(drawings)) {
+    // Inserted as they are (never escaped), so any XML takes the fast path.
+    key.push(`${name}:d`);
+    markers[name] = `${MARKER_OPEN}${name}${MARKER_CLOSE}`;
+  }
+  for (const [name, value] of Object.entries(data)) {
+    if (name in drawings) continue;
+    if (typeof value === 'string' && MARKER_UNSAFE.test(value)) return undefined;
+    if (value === undefined || value === null) key.push(`${name}:n`);
+    else if (value === '') key.push(`${name}:e`);
+    else if (typeof value === 'string' || typeof value === 'number') {
+      key.push(`${name}:v`);
+      markers[name] = `${MARKER_OPEN}${name}${MARKER_CLOSE}`;
+      continue;
+    } else key.push(`${name}:${JSON.stringify(value)}`);
+    markers[name] = value;
+  }
+  return { key: key.join('\u0000'), markers };
+}
+
+/** Each drawing as one string of XML (for docxtemplater). */
+function wholeDrawings(drawings: NonNullable<DocxExtras['drawings']>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(drawings).map(([n, xml]) => [
+      n,
+      [xml]
+        .flat()
+        .map((x) => (typeof x === 'string' ? x : x.xml))
+        .join(''),
+    ]),
+  );
+}
+
 interface Shape {
   /** In package order: a finished zip entry, or a file as text and tag names alternating `[text, tag, text, …]`. */
   parts: ({ entry: PreparedEntry } | { name: string; pieces: string[] })[];
@@ -534,80 +559,21 @@ function nest(uses: TagUse[]): PlacedUse[] {
 }
 
 /** Refuses a template whose tags fall outside the vocabulary; returns the tags it uses. */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 function checkTags(file: string, uses: TagUse[]): string[] {
   const shown = displayPath(file);
   const messages: Message[] = [];
   const tags: string[] = [];
-  const problem = (ruleId: string, reason: string, tag: string, fix: string) => {
-    if (!messages.some((m) => m.ruleId === ruleId && m.actual === tag)) {
-      messages.push(message(ruleId, reason, { file }, { fix, actual: tag }));
-    }
-  };
   for (const { part, within } of nest(uses)) {
     const name = part.value;
-    if (part.module === 'rawxml' || name in DOCX_DRAWING_TAGS) {
-      if (part.module === 'rawxml' && name in DOCX_DRAWING_TAGS && within.length === 0) {
-        if (!tags.includes(name)) tags.push(name);
-      } else if (part.module === 'rawxml' && !(name in DOCX_DRAWING_TAGS)) {
-        problem(
-          'template/unknown-tag',
-          `unknown tag {@${name}}`,
-          name,
-          `a {@…} paragraph is drawn by huifang: only ${Object.keys(DOCX_DRAWING_TAGS)
-            .map((t) => `{@${t}}`)
-            .join(' ')}`,
-        );
-      } else {
-        problem(
-          'template/misused-tag',
-          `{${name}} must stand alone in its paragraph as {@${name}}, outside any section`,
-          name,
-          `write {@${name}} on a line of its own`,
-        );
-      }
-      continue;
+    const verdict =
+      part.module === 'rawxml' || name in DOCX_DRAWING_TAGS
+        ? drawingTagVerdict(part, within)
+        : textTagVerdict(part, within);
+    if ('use' in verdict) {
+      if (!tags.includes(verdict.use)) tags.push(verdict.use);
+    } else if (!messages.some((m) => m.ruleId === verdict.ruleId && m.actual === name)) {
+      messages.push(message(verdict.ruleId, verdict.reason, { file }, { fix: verdict.fix, actual: name }));
     }
-    const section = part.module === 'loop';
-    const inQuestions = within.includes('questions');
-    const spelled = section ? `{${part.inverted ? '^' : '#'}${name}}` : `{${name}}`;
-    const known = TOP_TAGS.has(name) || (inQuestions && LOOP_TAGS.has(name));
-    if (!known) {
-      const hint = LOOP_TAGS.has(name)
-        ? `{${name}} is a question's value: use it only inside {#questions}…{/questions}`
-        : suggestion(name, inQuestions);
-      problem('template/unknown-tag', `unknown tag ${spelled}`, name, `${hint ? hint + '; ' : ''}${knownTagsHint()}`);
-      continue;
-    }
-    if (name === 'questions' && inQuestions) {
-      problem(
-        'template/misused-tag',
-        `${spelled} is used inside {#questions}…{/questions}`,
-        name,
-        'a loop over the questions cannot contain another one',
-      );
-      continue;
-    }
-    if (!section && SECTION_ONLY_TAGS[name]) {
-      problem(
-        'template/misused-tag',
-        `{${name}} would print raw data: it is ${SECTION_ONLY_TAGS[name]}`,
-        name,
-        `write {#${name}}…{/${name}} instead`,
-      );
-      continue;
-    }
-    if (!section && OPTIONAL_TAGS.includes(name) && !within.includes(name)) {
-      problem(
-        'template/unguarded-optional-tag',
-        `{${name}} is empty for some visits and would leave a blank`,
-        name,
-        `wrap it as {#${name}}…{${name}}…{/${name}} so the phrase is left out when there is no value`,
-      );
-      continue;
-    }
-    const qualified = inQuestions && LOOP_TAGS.has(name) ? `questions.${name}` : name;
-    if (!tags.includes(qualified)) tags.push(qualified);
   }
   if (messages.length > 0) {
     const names = [...new Set(messages.map((m) => `{${m.actual}}`))].join(', ');
@@ -617,6 +583,70 @@ function checkTags(file: string, uses: TagUse[]): string[] {
     );
   }
   return tags;
+}
+
+/** A tag in its place: the name it is used under, or the problem with it. */
+type TagVerdict = { use: string } | { ruleId: string; reason: string; fix: string };
+
+/** A `{@…}` tag, or a drawing's name written otherwise: drawn paragraphs stand alone, outside sections. */
+function drawingTagVerdict(part: DxtPart, within: string[]): TagVerdict {
+  const name = part.value;
+  if (part.module === 'rawxml' && name in DOCX_DRAWING_TAGS && within.length === 0) return { use: name };
+  if (part.module === 'rawxml' && !(name in DOCX_DRAWING_TAGS)) {
+    return {
+      ruleId: 'template/unknown-tag',
+      reason: `unknown tag {@${name}}`,
+      fix: `a {@…} paragraph is drawn by huifang: only ${Object.keys(DOCX_DRAWING_TAGS)
+        .map((t) => `{@${t}}`)
+        .join(' ')}`,
+    };
+  }
+  return {
+    ruleId: 'template/misused-tag',
+    reason: `{${name}} must stand alone in its paragraph as {@${name}}, outside any section`,
+    fix: `write {@${name}} on a line of its own`,
+  };
+}
+
+/** A value or section tag: known, in a section where it means something, guarded when optional. */
+function textTagVerdict(part: DxtPart, within: string[]): TagVerdict {
+  const name = part.value;
+  const section = part.module === 'loop';
+  const inQuestions = within.includes('questions');
+  const spelled = section ? `{${part.inverted ? '^' : '#'}${name}}` : `{${name}}`;
+  const known = TOP_TAGS.has(name) || (inQuestions && LOOP_TAGS.has(name));
+  if (!known) {
+    const hint = LOOP_TAGS.has(name)
+      ? `{${name}} is a question's value: use it only inside {#questions}…{/questions}`
+      : suggestion(name, inQuestions);
+    return {
+      ruleId: 'template/unknown-tag',
+      reason: `unknown tag ${spelled}`,
+      fix: `${hint ? hint + '; ' : ''}${knownTagsHint()}`,
+    };
+  }
+  if (name === 'questions' && inQuestions) {
+    return {
+      ruleId: 'template/misused-tag',
+      reason: `${spelled} is used inside {#questions}…{/questions}`,
+      fix: 'a loop over the questions cannot contain another one',
+    };
+  }
+  if (!section && SECTION_ONLY_TAGS[name]) {
+    return {
+      ruleId: 'template/misused-tag',
+      reason: `{${name}} would print raw data: it is ${SECTION_ONLY_TAGS[name]}`,
+      fix: `write {#${name}}…{/${name}} instead`,
+    };
+  }
+  if (!section && OPTIONAL_TAGS.includes(name) && !within.includes(name)) {
+    return {
+      ruleId: 'template/unguarded-optional-tag',
+      reason: `{${name}} is empty for some visits and would leave a blank`,
+      fix: `wrap it as {#${name}}…{${name}}…{/${name}} so the phrase is left out when there is no value`,
+    };
+  }
+  return { use: inQuestions && LOOP_TAGS.has(name) ? `questions.${name}` : name };
 }
 
 /** "did you mean {customerName}?" for a tag one or two typos away from a known one. */

@@ -139,8 +139,17 @@ class Flow {
   }
 }
 
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
+/** One section of the report (the company, or a branch): each part in turn, ending with the signature. */
 async function section(flow: Flow, r: PeriodReport, s: ReportSection): Promise<void> {
+  await summaryAndCharts(flow, r, s);
+  countsAndDeadlines(flow, s);
+  exceptionsAndReview(flow, s);
+  coverageVisitorsAndBundles(flow, s);
+  failedAndSignature(flow, r, s);
+}
+
+/** The section's title, its figures in one row, and its charts (results, satisfaction, branches). */
+async function summaryAndCharts(flow: Flow, r: PeriodReport, s: ReportSection): Promise<void> {
   const ex = s.exceptions;
   flow.text(s.code === 'company' ? '全公司 Company' : `${s.name} ${s.code}`, { size: 14, bold: true, gap: 4 });
   flow.table(
@@ -184,6 +193,10 @@ async function section(flow: Flow, r: PeriodReport, s: ReportSection): Promise<v
       Math.min(70, 12 + 8 * r.branches.length),
     );
   }
+}
+
+/** Visits by category, channel and result; on time and late. */
+function countsAndDeadlines(flow: Flow, s: ReportSection): void {
   const counts = [
     ...categoryRows(s).map((x) => ['回访项目', x.label, String(x.value)]),
     ...channelRows(s).map((x) => ['回访形式', x.label, String(x.value)]),
@@ -201,6 +214,11 @@ async function section(flow: Flow, r: PeriodReport, s: ReportSection): Promise<v
       s.lateVisits.map((l) => [l.visitId, `${l.customer} ${l.customerId}`, l.dueOn, l.completedOn, String(l.daysLate)]),
       [2.3, 2, 1.2, 1.2, 1],
     );
+}
+
+/** Exceptions opened, closed and open, with each one's owner, cause and measures; the review queue. */
+function exceptionsAndReview(flow: Flow, s: ReportSection): void {
+  const ex = s.exceptions;
   flow.table(
     ['本期新开异常', '本期关闭', '未关闭', '逾期未关闭', '最久未关闭', '待复核批准', '被退回', '待复核项'],
     [
@@ -232,6 +250,10 @@ async function section(flow: Flow, r: PeriodReport, s: ReportSection): Promise<v
       [2.3, 1.8, 2.4, 2.4, 1.2, 1.9, 0.6],
     );
   }
+}
+
+/** Coverage of the visiting requirements, the visitors' work, the archive bundles. */
+function coverageVisitorsAndBundles(flow: Flow, s: ReportSection): void {
   flow.text('覆盖率 coverage', { size: 11, bold: true });
   if (s.coverage === null) flow.text(NO_COVERAGE, { size: 8.5 });
   else if (!s.coverage.length) flow.text('导入的客户名单中无本营业部账户。', { size: 8.5 });
@@ -263,6 +285,10 @@ async function section(flow: Flow, r: PeriodReport, s: ReportSection): Promise<v
       [3, 1, 1.5, 3],
     );
   else flow.text('归档：尚未归档。', { size: 8.5 });
+}
+
+/** The customers whose visit failed, and the line the head of the branch or department signs. */
+function failedAndSignature(flow: Flow, r: PeriodReport, s: ReportSection): void {
   flow.text('回访不通过客户（异常，第三十八条）', { size: 11, bold: true });
   if (s.failed.length)
     flow.table(

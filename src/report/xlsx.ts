@@ -62,9 +62,16 @@ function summaryRow(s: ReportSection): Record<string, unknown> {
 }
 
 /** Exceptions, late completions and coverage, one row each, per branch. */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 function addDetailSheets(wb: ExcelJS.Workbook, r: PeriodReport): void {
-  const col = (header: string, key: string, width: number) => ({ header, key, width });
+  addExceptionsSheet(wb, r);
+  addLateSheet(wb, r);
+  addCoverageSheet(wb, r);
+}
+
+const col = (header: string, key: string, width: number) => ({ header, key, width });
+
+/** 异常: every exception of the period with its owner, cause, measures and state. */
+function addExceptionsSheet(wb: ExcelJS.Workbook, r: PeriodReport): void {
   sheet(
     wb,
     '异常',
@@ -93,6 +100,10 @@ function addDetailSheets(wb: ExcelJS.Workbook, r: PeriodReport): void {
       })),
     ),
   );
+}
+
+/** 逾期完成: visits completed after their due date. */
+function addLateSheet(wb: ExcelJS.Workbook, r: PeriodReport): void {
   sheet(
     wb,
     '逾期完成',
@@ -108,6 +119,10 @@ function addDetailSheets(wb: ExcelJS.Workbook, r: PeriodReport): void {
     ],
     r.branches.flatMap((s) => s.lateVisits.map((l) => ({ branch: s.code, ...l, visitor: l.visitor ?? '' }))),
   );
+}
+
+/** 覆盖率: each visiting requirement's coverage, per branch (a note when no customer list was imported). */
+function addCoverageSheet(wb: ExcelJS.Workbook, r: PeriodReport): void {
   sheet(
     wb,
     '覆盖率',
@@ -160,7 +175,6 @@ function sheet(
 }
 
 /** The report as XLSX bytes. Dates in the workbook are pinned to the report's day (same bytes for the same report). */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function reportXlsx(r: PeriodReport): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   const day = new Date(`${r.today}T00:00:00Z`);
@@ -169,11 +183,25 @@ export async function reportXlsx(r: PeriodReport): Promise<Buffer> {
   wb.modified = day;
   wb.title = `客户回访工作报告 ${r.period.label}`;
   const sections = [...r.branches, ...(r.branches.length > 1 ? [r.company] : [])];
+  addSummarySheet(wb, r, sections);
+  addDimensionsSheet(wb, sections);
+  addVisitorsSheet(wb, r);
+  addDetailSheets(wb, r);
+  addFailedSheet(wb, r);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/** 汇总: one row per branch and one for the company, under a title row naming the period. */
+function addSummarySheet(wb: ExcelJS.Workbook, r: PeriodReport, sections: ReportSection[]): void {
   const summary = sheet(wb, '汇总', SUMMARY_COLUMNS, sections.map(summaryRow));
   summary.insertRow(1, [
     `客户回访工作报告 ${r.period.label}（${r.period.start} 至 ${r.period.end}），统计日 ${r.today}`,
   ]);
   summary.views = [{ state: 'frozen', ySplit: 2 }];
+}
+
+/** 分类: visits by category and by channel, per branch. */
+function addDimensionsSheet(wb: ExcelJS.Workbook, sections: ReportSection[]): void {
   const byDim = sections.flatMap((s) => [
     ...Object.entries(s.byCategory).map(([k, n]) => ({
       branch: s.code,
@@ -199,6 +227,10 @@ export async function reportXlsx(r: PeriodReport): Promise<Buffer> {
     ],
     byDim,
   );
+}
+
+/** 回访人员: each visitor's visits, rework and late visits, per branch. */
+function addVisitorsSheet(wb: ExcelJS.Workbook, r: PeriodReport): void {
   sheet(
     wb,
     '回访人员',
@@ -211,7 +243,10 @@ export async function reportXlsx(r: PeriodReport): Promise<Buffer> {
     ],
     r.branches.flatMap((s) => s.visitors.map((v) => ({ branch: s.code, ...v }))),
   );
-  addDetailSheets(wb, r);
+}
+
+/** 回访不通过: the customers whose visit failed, with the reasons, and the line the head of the branch signs. */
+function addFailedSheet(wb: ExcelJS.Workbook, r: PeriodReport): void {
   const failed = sheet(
     wb,
     '回访不通过',
@@ -238,5 +273,4 @@ export async function reportXlsx(r: PeriodReport): Promise<Buffer> {
   failed.addRow([]);
   failed.addRow([SIGNATURE_TEXT]);
   failed.addRow(['营业部负责人签字：', '', '日期：']);
-  return Buffer.from(await wb.xlsx.writeBuffer());
 }

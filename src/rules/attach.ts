@@ -91,16 +91,51 @@ interface Checked {
 }
 
 /** Checks one file for its kind; returns its meta, or the problems that refuse it. */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 async function checkFile(path: string, kind: AttachableKind, visitId: string): Promise<Checked | Message[]> {
   const place = { file: path, visitId };
-  let bytes: Buffer;
+  const bytes = await readAttachable(path, place);
+  if (!Buffer.isBuffer(bytes)) return bytes;
+  const type = sniff(bytes.subarray(0, 64));
+  const f: FileToCheck = {
+    path,
+    place,
+    bytes,
+    type,
+    mediaType: mediaTypeOf(path, type),
+    meta: { attachedByHand: true, originalName: basename(path) },
+    warnings: [],
+  };
+  switch (kind) {
+    case 'recording':
+      return checkRecording(f);
+    case 'e-questionnaire':
+      return checkQuestionnaire(f);
+    case 'email':
+      return checkEmail(f);
+    default:
+      return checkOther(f);
+  }
+}
+
+/** What the checks of one kind work with. */
+interface FileToCheck {
+  path: string;
+  place: { file: string; visitId: string };
+  bytes: Buffer;
+  type: ReturnType<typeof sniff>;
+  mediaType: string;
+  meta: Record<string, unknown>;
+  warnings: Message[];
+}
+
+/** The file's bytes, or why it cannot be attached (not a file, empty, missing, unreadable). */
+async function readAttachable(path: string, place: FileToCheck['place']): Promise<Buffer | Message[]> {
   try {
     const s = await stat(path);
     if (!s.isFile()) return [message('attach/not-a-file', `${path} is not a file`, place)];
     if (s.size === 0)
       return [message('attach/empty-file', `${path} is empty`, place, { fix: 'export or scan it again' })];
-    bytes = await readFile(path);
+    return await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return [
@@ -112,8 +147,10 @@ async function checkFile(path: string, kind: AttachableKind, visitId: string): P
       ),
     ];
   }
-  const type = sniff(bytes.subarray(0, 64));
-  const mediaType =
+}
+
+function mediaTypeOf(path: string, type: ReturnType<typeof sniff>): string {
+  return (
     MEDIA_BY_EXT[extname(path).toLowerCase()] ??
     (type === 'pdf'
       ? 'application/pdf'
@@ -121,140 +158,152 @@ async function checkFile(path: string, kind: AttachableKind, visitId: string): P
         ? 'application/json'
         : type === 'unknown'
           ? 'application/octet-stream'
-          : `image/${type}`);
-  const warnings: Message[] = [];
-  const meta: Record<string, unknown> = { attachedByHand: true, originalName: basename(path) };
-  switch (kind) {
-    case 'recording': {
-      try {
-        const m = await parseFile(path, { duration: true, skipCovers: true });
-        if (m.format.duration !== undefined && Number.isFinite(m.format.duration))
-          meta.durationSeconds = Math.round(m.format.duration * 100) / 100;
-        if (m.format.container) meta.container = m.format.container;
-        if (m.format.codec) meta.codec = m.format.codec;
-        if (m.format.sampleRate) meta.sampleRate = m.format.sampleRate;
-        if (meta.durationSeconds === undefined)
-          warnings.push(
-            message(
-              'attach/recording-duration',
-              `the duration of the recording ${basename(path)} could not be read; it is kept as it is`,
-              place,
-              { severity: 'warning' },
-            ),
-          );
-        else if ((meta.durationSeconds as number) < 5)
-          warnings.push(
-            message(
-              'attach/recording-short',
-              `the recording ${basename(path)} lasts only ${meta.durationSeconds} s; check it is the whole call`,
-              place,
-              { severity: 'warning' },
-            ),
-          );
-        return {
-          path,
-          meta,
-          mediaType: mediaType.startsWith('audio/')
-            ? mediaType
-            : `audio/${(m.format.container ?? 'unknown').toLowerCase().split(/[^a-z0-9]/)[0]}`,
-          warnings,
-        };
-      } catch (e) {
-        if (type !== 'unknown') {
-          return [
-            message('attach/not-audio', `${basename(path)} is a ${type.toUpperCase()} file, not a recording`, place, {
-              fix: 'attach the audio file exported from the call system',
-              actual: type,
-            }),
-          ];
-        }
-        warnings.push(
-          message(
-            'attach/recording-unreadable',
-            `the recording format of ${basename(path)} is not one huifang can read (${e instanceof Error ? e.message : String(e)}); it is kept as it is, without a duration`,
-            place,
-            { severity: 'warning', fix: 'check that it plays in the call system' },
-          ),
-        );
-        return { path, meta, mediaType, warnings };
-      }
-    }
-    case 'e-questionnaire': {
-      if (type === 'json') {
-        try {
-          const parsed: unknown = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
-          meta.format = 'json';
-          meta.topLevel = Array.isArray(parsed)
-            ? `array of ${parsed.length}`
-            : Object.keys(parsed as object).slice(0, 20);
-          return { path, meta, mediaType: 'application/json', warnings };
-        } catch (e) {
-          return [
-            message(
-              'attach/bad-json',
-              `${basename(path)} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
-              place,
-              { fix: 'export the response again from the questionnaire system' },
-            ),
-          ];
-        }
-      }
-      if (type === 'pdf') {
-        try {
-          const { PDFDocument } = await import('@cantoo/pdf-lib');
-          const doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false });
-          meta.format = 'pdf';
-          meta.pageCount = doc.getPageCount();
-          return { path, meta, mediaType: 'application/pdf', warnings };
-        } catch (e) {
-          return [
-            message(
-              'attach/bad-pdf',
-              `${basename(path)} is not a readable PDF: ${e instanceof Error ? e.message : String(e)}`,
-              place,
-              { fix: 'export the response again from the questionnaire system' },
-            ),
-          ];
-        }
-      }
-      return [
+          : `image/${type}`)
+  );
+}
+
+/** A call recording: its duration and format read, warned when short or unreadable; refused when it is a scan or PDF. */
+async function checkRecording(f: FileToCheck): Promise<Checked | Message[]> {
+  const { path, place, meta, warnings } = f;
+  try {
+    const m = await parseFile(path, { duration: true, skipCovers: true });
+    if (m.format.duration !== undefined && Number.isFinite(m.format.duration))
+      meta.durationSeconds = Math.round(m.format.duration * 100) / 100;
+    if (m.format.container) meta.container = m.format.container;
+    if (m.format.codec) meta.codec = m.format.codec;
+    if (m.format.sampleRate) meta.sampleRate = m.format.sampleRate;
+    if (meta.durationSeconds === undefined)
+      warnings.push(
         message(
-          'attach/not-questionnaire',
-          `${basename(path)} is neither a PDF nor JSON; an exported e-questionnaire response must be one of them`,
+          'attach/recording-duration',
+          `the duration of the recording ${basename(path)} could not be read; it is kept as it is`,
           place,
-          { fix: 'export the response as PDF or JSON' },
+          { severity: 'warning' },
         ),
-      ];
-    }
-    case 'email': {
-      try {
-        const mail = await parseEml(bytes, basename(path));
-        meta.subject = mail.subject;
-        meta.from = mail.from.map((a) => a.address);
-      } catch (e) {
-        if (!(e instanceof EmlError)) throw e;
-        if (e.problem === 'not-an-email')
-          return [message(e.ruleId, e.message, place, { fix: 'save the message from the mail client as .eml' })];
-        warnings.push(
-          message(e.ruleId, `${e.message}; it is kept, but no printout can be made`, place, { severity: 'warning' }),
-        );
-      }
-      return { path, meta, mediaType: 'message/rfc822', warnings };
-    }
-    default: {
-      if (type === 'unknown' || type === 'json') {
-        warnings.push(
-          message(
-            'attach/unusual-file',
-            `${basename(path)} is not a scan (JPEG, PNG, TIFF) or a PDF; it is kept as it is`,
-            place,
-            { severity: 'warning' },
-          ),
-        );
-      }
-      return { path, meta, mediaType, warnings };
-    }
+      );
+    else if ((meta.durationSeconds as number) < 5)
+      warnings.push(
+        message(
+          'attach/recording-short',
+          `the recording ${basename(path)} lasts only ${meta.durationSeconds} s; check it is the whole call`,
+          place,
+          { severity: 'warning' },
+        ),
+      );
+    const mediaType = f.mediaType.startsWith('audio/')
+      ? f.mediaType
+      : `audio/${(m.format.container ?? 'unknown').toLowerCase().split(/[^a-z0-9]/)[0]}`;
+    return { path, meta, mediaType, warnings };
+  } catch (e) {
+    return unreadableRecording(f, e);
   }
+}
+
+function unreadableRecording(f: FileToCheck, e: unknown): Checked | Message[] {
+  const { path, place, type } = f;
+  if (type !== 'unknown') {
+    return [
+      message('attach/not-audio', `${basename(path)} is a ${type.toUpperCase()} file, not a recording`, place, {
+        fix: 'attach the audio file exported from the call system',
+        actual: type,
+      }),
+    ];
+  }
+  f.warnings.push(
+    message(
+      'attach/recording-unreadable',
+      `the recording format of ${basename(path)} is not one huifang can read (${e instanceof Error ? e.message : String(e)}); it is kept as it is, without a duration`,
+      place,
+      { severity: 'warning', fix: 'check that it plays in the call system' },
+    ),
+  );
+  return { path, meta: f.meta, mediaType: f.mediaType, warnings: f.warnings };
+}
+
+/** An exported e-questionnaire response: JSON that parses or a readable PDF, nothing else. */
+async function checkQuestionnaire(f: FileToCheck): Promise<Checked | Message[]> {
+  if (f.type === 'json') return checkQuestionnaireJson(f);
+  if (f.type === 'pdf') return checkQuestionnairePdf(f);
+  return [
+    message(
+      'attach/not-questionnaire',
+      `${basename(f.path)} is neither a PDF nor JSON; an exported e-questionnaire response must be one of them`,
+      f.place,
+      { fix: 'export the response as PDF or JSON' },
+    ),
+  ];
+}
+
+function checkQuestionnaireJson(f: FileToCheck): Checked | Message[] {
+  const { path, meta } = f;
+  try {
+    const parsed: unknown = JSON.parse(f.bytes.toString('utf8').replace(/^\uFEFF/, ''));
+    meta.format = 'json';
+    meta.topLevel = Array.isArray(parsed) ? `array of ${parsed.length}` : Object.keys(parsed as object).slice(0, 20);
+    return { path, meta, mediaType: 'application/json', warnings: f.warnings };
+  } catch (e) {
+    return [
+      message(
+        'attach/bad-json',
+        `${basename(path)} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+        f.place,
+        { fix: 'export the response again from the questionnaire system' },
+      ),
+    ];
+  }
+}
+
+async function checkQuestionnairePdf(f: FileToCheck): Promise<Checked | Message[]> {
+  const { path, meta } = f;
+  try {
+    const { PDFDocument } = await import('@cantoo/pdf-lib');
+    const doc = await PDFDocument.load(f.bytes, { ignoreEncryption: true, updateMetadata: false });
+    meta.format = 'pdf';
+    meta.pageCount = doc.getPageCount();
+    return { path, meta, mediaType: 'application/pdf', warnings: f.warnings };
+  } catch (e) {
+    return [
+      message(
+        'attach/bad-pdf',
+        `${basename(path)} is not a readable PDF: ${e instanceof Error ? e.message : String(e)}`,
+        f.place,
+        { fix: 'export the response again from the questionnaire system' },
+      ),
+    ];
+  }
+}
+
+/** An e-mail: refused when it is not one; kept with a warning when it cannot be printed. */
+async function checkEmail(f: FileToCheck): Promise<Checked | Message[]> {
+  const { path, place, meta, warnings } = f;
+  try {
+    const mail = await parseEml(f.bytes, basename(path));
+    meta.subject = mail.subject;
+    meta.from = mail.from.map((a) => a.address);
+  } catch (e) {
+    if (!(e instanceof EmlError)) throw e;
+    if (e.problem === 'not-an-email')
+      return [message(e.ruleId, e.message, place, { fix: 'save the message from the mail client as .eml' })];
+    warnings.push(
+      message(e.ruleId, `${e.message}; it is kept, but no printout can be made`, place, { severity: 'warning' }),
+    );
+  }
+  return { path, meta, mediaType: 'message/rfc822', warnings };
+}
+
+/** Any other kind: kept as it is, with a warning when it is not a scan or a PDF. */
+function checkOther(f: FileToCheck): Checked {
+  if (f.type === 'unknown' || f.type === 'json') {
+    f.warnings.push(
+      message(
+        'attach/unusual-file',
+        `${basename(f.path)} is not a scan (JPEG, PNG, TIFF) or a PDF; it is kept as it is`,
+        f.place,
+        { severity: 'warning' },
+      ),
+    );
+  }
+  return { path: f.path, meta: f.meta, mediaType: f.mediaType, warnings: f.warnings };
 }
 
 /**

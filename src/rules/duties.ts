@@ -4,7 +4,7 @@
  * review item of a visit is decided by its own visitor. Pure: the roster and the people
  * recorded on the visit come in, messages go out.
  */
-import { message, type Message } from '../domain/messages.ts';
+import { message, type Message, type Place } from '../domain/messages.ts';
 
 export interface RosterEntry {
   staffId: string;
@@ -49,99 +49,117 @@ function describe(roster: readonly RosterEntry[], person: string): string {
 }
 
 /** Checks a visit's people against the rules; messages with rule ids `duties/…`. */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export function checkDuties(input: DutiesInput): Message[] {
   const place = { visitId: input.visitId };
-  const out: Message[] = [];
-  const { roster, visitor, reviewer } = input;
-  if (!visitor) {
-    out.push(
-      message(
-        'duties/no-visitor',
-        'no visitor (回访人员) is recorded for this visit, so separation of duties cannot be checked',
-        place,
-        { severity: 'warning', fix: 'record who carried out the visit when the letters or forms are made (--visitor)' },
-      ),
-    );
-  } else {
-    const entry = findOnRoster(roster, visitor);
-    if (roster.length > 0 && !entry) {
-      out.push(
+  const visitorMessages = input.visitor
+    ? visitorDuties(input, input.visitor, place)
+    : [
         message(
-          'duties/visitor-not-on-roster',
-          `the visitor ${visitor} is not on the staff roster, so whether they are marketing staff cannot be checked`,
+          'duties/no-visitor',
+          'no visitor (回访人员) is recorded for this visit, so separation of duties cannot be checked',
           place,
           {
             severity: 'warning',
-            fix: 'add them to the staff roster and import it again (huifang staff import <roster>)',
+            fix: 'record who carried out the visit when the letters or forms are made (--visitor)',
           },
         ),
-      );
-    }
-    if (entry?.isMarketing) {
-      out.push(
-        message(
-          'duties/visitor-is-marketing',
-          `the visitor ${describe(roster, visitor)} is marketing staff (营销序列, role ${entry.role}); marketing staff must not carry out callback visits`,
-          place,
-          {
-            fix: 'have the visit carried out again by back-office staff who are not marketing staff',
-          },
-        ),
-      );
-    }
-    if (input.customerMarketingStaff && identity(roster, input.customerMarketingStaff) === identity(roster, visitor)) {
-      out.push(
-        message(
-          'duties/visitor-is-customers-marketing-staff',
-          `the visitor ${describe(roster, visitor)} is the marketing staff member who brought this customer`,
-          place,
-          {
-            fix: 'have the visit carried out again by someone independent of the customer',
-          },
-        ),
-      );
-    }
-    if (reviewer && identity(roster, reviewer) === identity(roster, visitor)) {
-      out.push(
-        message(
-          'duties/reviewer-is-visitor',
-          `the reviewer (复核人员) ${describe(roster, reviewer)} is also the visitor; a visit must be reviewed by someone else`,
-          place,
-          {
-            fix: 'assign another reviewer and have them review the visit',
-          },
-        ),
-      );
-    }
-    const byVisitor = input.reviewDecisions.filter((d) => identity(roster, d.decidedBy) === identity(roster, visitor));
-    if (byVisitor.length > 0) {
-      out.push(
-        message(
-          'duties/review-by-visitor',
-          `${byVisitor.length} review item${byVisitor.length === 1 ? ' was' : 's were'} decided by the visitor ${describe(roster, visitor)} (item${byVisitor.length === 1 ? '' : 's'} ${byVisitor.map((d) => `${d.itemId} ${d.subject}`).join(', ')}); the visitor must not review their own visit`,
-          place,
-          { fix: 'have another reviewer look at those items again (huifang review)' },
-        ),
-      );
-    }
-  }
-  if (!reviewer) {
+      ];
+  return [...visitorMessages, ...reviewerDuties(input, place)];
+}
+
+/** The visitor: on the roster, not marketing staff, not the customer's marketing staff. */
+function visitorStanding(input: DutiesInput, visitor: string, place: Place): Message[] {
+  const { roster } = input;
+  const out: Message[] = [];
+  const entry = findOnRoster(roster, visitor);
+  if (roster.length > 0 && !entry) {
     out.push(
+      message(
+        'duties/visitor-not-on-roster',
+        `the visitor ${visitor} is not on the staff roster, so whether they are marketing staff cannot be checked`,
+        place,
+        {
+          severity: 'warning',
+          fix: 'add them to the staff roster and import it again (huifang staff import <roster>)',
+        },
+      ),
+    );
+  }
+  if (entry?.isMarketing) {
+    out.push(
+      message(
+        'duties/visitor-is-marketing',
+        `the visitor ${describe(roster, visitor)} is marketing staff (营销序列, role ${entry.role}); marketing staff must not carry out callback visits`,
+        place,
+        {
+          fix: 'have the visit carried out again by back-office staff who are not marketing staff',
+        },
+      ),
+    );
+  }
+  if (input.customerMarketingStaff && identity(roster, input.customerMarketingStaff) === identity(roster, visitor)) {
+    out.push(
+      message(
+        'duties/visitor-is-customers-marketing-staff',
+        `the visitor ${describe(roster, visitor)} is the marketing staff member who brought this customer`,
+        place,
+        {
+          fix: 'have the visit carried out again by someone independent of the customer',
+        },
+      ),
+    );
+  }
+  return out;
+}
+
+/** The visitor's standing, then: not the reviewer, and no review item of their own visit decided by them. */
+function visitorDuties(input: DutiesInput, visitor: string, place: Place): Message[] {
+  const { roster, reviewer } = input;
+  const out = visitorStanding(input, visitor, place);
+  if (reviewer && identity(roster, reviewer) === identity(roster, visitor)) {
+    out.push(
+      message(
+        'duties/reviewer-is-visitor',
+        `the reviewer (复核人员) ${describe(roster, reviewer)} is also the visitor; a visit must be reviewed by someone else`,
+        place,
+        {
+          fix: 'assign another reviewer and have them review the visit',
+        },
+      ),
+    );
+  }
+  const byVisitor = input.reviewDecisions.filter((d) => identity(roster, d.decidedBy) === identity(roster, visitor));
+  if (byVisitor.length > 0) {
+    out.push(
+      message(
+        'duties/review-by-visitor',
+        `${byVisitor.length} review item${byVisitor.length === 1 ? ' was' : 's were'} decided by the visitor ${describe(roster, visitor)} (item${byVisitor.length === 1 ? '' : 's'} ${byVisitor.map((d) => `${d.itemId} ${d.subject}`).join(', ')}); the visitor must not review their own visit`,
+        place,
+        { fix: 'have another reviewer look at those items again (huifang review)' },
+      ),
+    );
+  }
+  return out;
+}
+
+/** The reviewer: recorded, and not marketing staff. */
+function reviewerDuties(input: DutiesInput, place: Place): Message[] {
+  const { roster, reviewer } = input;
+  if (!reviewer)
+    return [
       message('duties/no-reviewer', 'no reviewer (复核人员) is recorded for this visit', place, {
         severity: 'info',
         fix: 'record the reviewer when the letters or forms are made (--reviewer)',
       }),
-    );
-  } else if (roster.length > 0 && findOnRoster(roster, reviewer)?.isMarketing) {
-    out.push(
+    ];
+  if (roster.length > 0 && findOnRoster(roster, reviewer)?.isMarketing)
+    return [
       message(
         'duties/reviewer-is-marketing',
         `the reviewer ${describe(roster, reviewer)} is marketing staff (营销序列)`,
         place,
         { fix: 'assign a reviewer who is not marketing staff' },
       ),
-    );
-  }
-  return out;
+    ];
+  return [];
 }

@@ -5,8 +5,10 @@
  * against the staff roster (第四条) — with, per visit, what is missing or wrong in words a
  * clerk can act on, and the exceptions (异常: failed visits) to report to the branch manager.
  *
- * Validating records each visit's decided result in the register (only when it changed) and
- * makes any missing e-mail printout, so the register and the report agree.
+ * A recording run (`recordResults`, `huifang validate --record`) records each visit's decided
+ * result (only when it changed), its completion date and exception record, and makes any missing
+ * e-mail printout or filled record form, so the register and the report agree. A check only
+ * (`recordResults: false`) writes nothing and names what is not recorded yet (`result/not-recorded`).
  */
 import { addDays } from '../domain/deadlines.ts';
 import { checkEvidence, type VisitEvidenceRecord } from '../domain/evidence.ts';
@@ -17,12 +19,12 @@ import { message, type Message } from '../domain/messages.ts';
 import { decideResult, type FailedAnswer, type ResultDecision } from '../domain/results.ts';
 import { SATISFACTION } from '../domain/questions.ts';
 import type { VisitCategory, VisitChannel, VisitResult } from '../domain/visit.ts';
-import { ensureEmailPrintouts } from '../mail/printouts.ts';
+import { ensureEmailPrintouts, type PrintoutOutcome } from '../mail/printouts.ts';
 import { today as todayIso } from '../env/clock.ts';
 import { completionOf, recordCompletion, type Completion } from '../store/attempts.ts';
 import { eventsOfVisit } from '../store/bundles.ts';
 import { exceptionOfVisit, openException, type ExceptionRecord } from '../store/exceptions.ts';
-import { listStaff, recordDecision } from '../store/rules.ts';
+import { decisionOf, listStaff, recordDecision } from '../store/rules.ts';
 import { listVisits } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { checkDeadline } from './deadlines.ts';
@@ -39,7 +41,7 @@ export interface ValidateOptions {
   policy?: Policy;
   /** Today as `YYYY-MM-DD` (default: `today()`, which honours HUIFANG_NOW). */
   today?: string;
-  /** Record decided results in the register (default true). */
+  /** Record decided results, completion dates, exceptions, printouts and record forms (default true; false: a check that writes nothing). */
   recordResults?: boolean;
 }
 
@@ -119,8 +121,8 @@ export function recordVisitDecision(ws: Workspace, visitId: string, decision: Re
 }
 
 /**
- * The visit's facts as they stand, its result under the policy, recorded: what every act that
- * changes a visit (answers entered, an attempt logged) ends with.
+ * The visit's facts as they stand, its result under the policy and its completion date,
+ * recorded: what every act that changes a visit (answers entered, an attempt logged) ends with.
  */
 export async function redecideVisit(
   ws: Workspace,
@@ -131,6 +133,7 @@ export async function redecideVisit(
   const facts = await visitFacts(ws, visitId, { verifyHashes: false });
   const decision = decisionFor(facts, policy);
   recordVisitDecision(ws, visitId, decision, actor);
+  completionStep(ws, facts, decision, true, actor);
   return { facts, decision };
 }
 
@@ -219,9 +222,10 @@ function completionStep(
   decision: ResultDecision,
   record: boolean,
   actor: string,
-): { completion: Completion | null; messages: Message[] } {
+): { completion: Completion | null; messages: Message[]; unrecorded: boolean } {
   const found = completionDate(facts, decision);
   let completion: Completion | null = completionOf(ws.register, facts.visit.visitId) ?? null;
+  const unrecorded = Boolean(found && !record && completion?.completedOn !== found.completedOn);
   if (found) {
     const next = { ...found, dueOn: facts.visit.dueOn, late: found.completedOn > facts.visit.dueOn };
     completion = record
@@ -247,7 +251,7 @@ function completionStep(
         ),
       ]
     : [];
-  return { completion, messages };
+  return { completion, messages, unrecorded };
 }
 
 /** The branch head (营业部负责人) of a branch on the roster, who owns its exceptions. */
@@ -298,59 +302,102 @@ function exceptionStep(
   return { triggers, record, messages };
 }
 
+/** What one validation run works with. */
+interface RunContext {
+  actor: string;
+  today: string;
+  policy: Policy;
+  staff: readonly RosterEntry[];
+  /** Records results, completion dates, record forms, printouts and exceptions (false: a check only). */
+  record: boolean;
+  factsOptions: { verifyHashes?: boolean };
+}
+
+function runContext(ws: Workspace, options: ValidateOptions, roster?: readonly RosterEntry[]): RunContext {
+  return {
+    actor: options.actor ?? 'huifang',
+    today: options.today ?? todayIso(),
+    policy: options.policy ?? defaultPolicy(),
+    staff: roster ?? listStaff(ws.register),
+    record: options.recordResults ?? true,
+    factsOptions: options.verifyHashes === undefined ? {} : { verifyHashes: options.verifyHashes },
+  };
+}
+
+/**
+ * The visit's facts; when recording, after making any missing e-mail printout and, for a phone
+ * or e-mail visit with entered answers, its filled record form (第七条).
+ */
+async function factsStep(
+  ws: Workspace,
+  visitId: string,
+  ctx: RunContext,
+): Promise<{ facts: VisitFacts; printouts: PrintoutOutcome[] }> {
+  const printouts = ctx.record ? await ensureEmailPrintouts(ws, visitId, ctx.actor) : [];
+  let facts = await visitFacts(ws, visitId, ctx.factsOptions);
+  if (ctx.record && (facts.visit.channel === 'phone' || facts.visit.channel === 'email') && facts.entered.length > 0) {
+    const { ensureEnteredForm } = await import('../render/entered-form.ts');
+    const form = await ensureEnteredForm(ws, facts, ctx.actor);
+    if (form?.made) facts = await visitFacts(ws, visitId, ctx.factsOptions);
+  }
+  return { facts, printouts };
+}
+
+function printoutMessages(visitId: string, printouts: readonly PrintoutOutcome[]): Message[] {
+  return printouts.flatMap((p) =>
+    p.error
+      ? [
+          message(
+            'mail/printout',
+            `no printout could be made of ${p.fileName}: ${p.error}`,
+            { visitId, file: p.fileName },
+            { fix: 'save the message from the mail client as a PDF printout and ingest it' },
+          ),
+        ]
+      : [],
+  );
+}
+
+/** The evidence, conflicts, result and deadline messages, in that order. */
+function evidenceStep(
+  facts: VisitFacts,
+  decision: ResultDecision,
+  record: VisitEvidenceRecord,
+  ctx: RunContext,
+  printouts: readonly PrintoutOutcome[],
+): Message[] {
+  const visitId = facts.visit.visitId;
+  const problems = [...printoutMessages(visitId, printouts), ...checkEvidence(record), ...conflictMessages(facts)];
+  problems.push(...resultMessages(facts, decision, ctx.policy));
+  const evidenceComplete = !problems.some(
+    (m) => m.severity === 'error' && (m.ruleId.startsWith('evidence/') || m.ruleId.startsWith('review/')),
+  );
+  problems.push(
+    ...checkDeadline(visitId, facts.visit.dueOn, ctx.today, decision.result !== 'pending' && evidenceComplete),
+  );
+  return problems;
+}
+
 /** Validates one visit (see the module comment). @throws UnknownVisitError */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function validateVisit(
   ws: Workspace,
   visitId: string,
   options: ValidateOptions = {},
   roster?: readonly RosterEntry[],
 ): Promise<VisitValidation> {
-  const actor = options.actor ?? 'huifang';
-  const today = options.today ?? todayIso();
-  const policy = options.policy ?? defaultPolicy();
-  const staff = roster ?? listStaff(ws.register);
-  const recordResults = options.recordResults ?? true;
-  const printouts = await ensureEmailPrintouts(ws, visitId, actor);
-  const factsOptions = options.verifyHashes === undefined ? {} : { verifyHashes: options.verifyHashes };
-  let facts = await visitFacts(ws, visitId, factsOptions);
-  if (
-    recordResults &&
-    (facts.visit.channel === 'phone' || facts.visit.channel === 'email') &&
-    facts.entered.length > 0
-  ) {
-    // Phone and e-mail visits get their record form filled from the entered answers (第七条).
-    const { ensureEnteredForm } = await import('../render/entered-form.ts');
-    const form = await ensureEnteredForm(ws, facts, actor);
-    if (form?.made) facts = await visitFacts(ws, visitId, factsOptions);
-  }
-  const decision = decisionFor(facts, policy);
-  if (recordResults) recordVisitDecision(ws, visitId, decision, actor);
+  const ctx = runContext(ws, options, roster);
+  const { facts, printouts } = await factsStep(ws, visitId, ctx);
+  const decision = decisionFor(facts, ctx.policy);
+  if (ctx.record) recordVisitDecision(ws, visitId, decision, ctx.actor);
   const record: VisitEvidenceRecord = { ...facts.record, result: decision.result };
-  const problems: Message[] = [];
-  for (const p of printouts) {
-    if (p.error)
-      problems.push(
-        message(
-          'mail/printout',
-          `no printout could be made of ${p.fileName}: ${p.error}`,
-          { visitId, file: p.fileName },
-          { fix: 'save the message from the mail client as a PDF printout and ingest it' },
-        ),
-      );
-  }
-  problems.push(...checkEvidence(record), ...conflictMessages(facts));
-  problems.push(...resultMessages(facts, decision, policy));
-  const evidenceComplete = !problems.some(
-    (m) => m.severity === 'error' && (m.ruleId.startsWith('evidence/') || m.ruleId.startsWith('review/')),
-  );
-  problems.push(...checkDeadline(visitId, facts.visit.dueOn, today, decision.result !== 'pending' && evidenceComplete));
-  const completion = completionStep(ws, facts, decision, recordResults, actor);
-  const review = reviewMessages(facts, staff);
+  const problems = evidenceStep(facts, decision, record, ctx, printouts);
+  const completion = completionStep(ws, facts, decision, ctx.record, ctx.actor);
+  const review = reviewMessages(facts, ctx.staff);
   problems.push(...completion.messages, ...review.messages);
-  problems.push(...dutyMessages(facts, staff, eventsOfVisit(ws.register, visitId)));
-  const exception = exceptionStep(ws, facts, decision, { roster: staff, policy, today, record: recordResults, actor });
+  problems.push(...dutyMessages(facts, ctx.staff, eventsOfVisit(ws.register, visitId)));
+  const exception = exceptionStep(ws, facts, decision, { ...ctx, roster: ctx.staff });
   problems.push(...exception.messages);
+  if (!ctx.record) problems.push(...(await unrecordedMessages(ws, facts, decision, completion, exception)));
   const v: VisitValidation = {
     visitId,
     customerId: facts.customer.customerId,
@@ -366,22 +413,82 @@ export async function validateVisit(
     completion: completion.completion,
     approved: review.approved,
   };
-  if (exception.triggers.length || exception.record) {
-    v.exception = {
-      visitId,
-      customerId: facts.customer.customerId,
-      customerName: facts.customer.name,
-      branchCode: facts.customer.branchCode,
-      branchName: facts.customer.branchName,
-      category: facts.visit.category,
-      channel: facts.visit.channel,
-      reason: decision.reason,
-      failedAnswers: decision.failedAnswers,
-      triggers: exception.record?.triggers ?? exception.triggers,
-      ...(exception.record ? { record: exception.record } : {}),
-    };
-  }
+  if (exception.triggers.length || exception.record) v.exception = visitException(facts, decision, exception);
   return v;
+}
+
+function visitException(
+  facts: VisitFacts,
+  decision: ResultDecision,
+  exception: { triggers: string[]; record: ExceptionRecord | undefined },
+): VisitException {
+  return {
+    visitId: facts.visit.visitId,
+    customerId: facts.customer.customerId,
+    customerName: facts.customer.name,
+    branchCode: facts.customer.branchCode,
+    branchName: facts.customer.branchName,
+    category: facts.visit.category,
+    channel: facts.visit.channel,
+    reason: decision.reason,
+    failedAnswers: decision.failedAnswers,
+    triggers: exception.record?.triggers ?? exception.triggers,
+    ...(exception.record ? { record: exception.record } : {}),
+  };
+}
+
+/**
+ * What a check-only run found that the register does not hold yet: the decided result, the
+ * completion date, an exception to open, an e-mail printout or a phone or e-mail visit's filled
+ * record form. One `result/not-recorded` warning naming them (archive refuses such a visit).
+ */
+async function unrecordedMessages(
+  ws: Workspace,
+  facts: VisitFacts,
+  decision: ResultDecision,
+  completion: { unrecorded: boolean },
+  exception: { triggers: string[]; record: ExceptionRecord | undefined },
+): Promise<Message[]> {
+  const visitId = facts.visit.visitId;
+  const missing: string[] = [];
+  const stored = decisionOf(ws.register, visitId);
+  if (stored ? stored.result !== decision.result : decision.result !== 'pending')
+    missing.push(`the result ${decision.result} (recorded: ${stored?.result ?? 'none'})`);
+  if (completion.unrecorded) missing.push('the completion date');
+  const had: readonly string[] = exception.record?.triggers ?? [];
+  const newTriggers = exception.triggers.filter((t) => !had.includes(t));
+  if (newTriggers.length) missing.push(`an exception (异常: ${newTriggers.join(', ')})`);
+  if (unprintedEmails(facts)) missing.push('the printout of an e-mail');
+  if (await recordFormMissing(facts)) missing.push('the filled record form (回访记录表) of the entered answers');
+  if (!missing.length) return [];
+  return [
+    message(
+      'result/not-recorded',
+      `not recorded in the register yet: ${missing.join('; ')}`,
+      { visitId },
+      {
+        severity: 'warning',
+        fix: `a reviewer, the branch head or compliance records it: huifang validate --record --visit ${visitId} --user <工号>`,
+      },
+    ),
+  ];
+}
+
+function unprintedEmails(facts: VisitFacts): boolean {
+  const docs = facts.documents;
+  return docs.some(
+    (e) =>
+      e.kind === 'email' &&
+      e.role === 'received' &&
+      !docs.some((d) => d.kind === 'email-printout' && d.role === 'derived' && d.sourceSha256 === e.sha256),
+  );
+}
+
+async function recordFormMissing(facts: VisitFacts): Promise<boolean> {
+  if (!(facts.visit.channel === 'phone' || facts.visit.channel === 'email') || facts.entered.length === 0) return false;
+  const { fillKeyOf } = await import('../render/entered-form.ts');
+  const key = fillKeyOf(facts.entered);
+  return !facts.documents.some((d) => d.kind === 'form' && d.role === 'derived' && d.meta.fillKey === key);
 }
 
 function dutyMessages(

@@ -34,71 +34,53 @@ function lastChange(facts: VisitFacts): { at: string; what: string } | null {
 }
 
 /** `review/visit-not-reviewed` until a reviewer other than the visitor approved the visit as it now stands. */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export function reviewMessages(
   facts: VisitFacts,
   roster: readonly Person[],
 ): { messages: Message[]; approved: boolean } {
+  const problem = reviewProblem(facts, roster);
+  return problem ? { messages: [problem], approved: false } : { messages: [], approved: true };
+}
+
+/** What stands between the visit and a reviewer's approval of it as it now stands, or null. */
+function reviewProblem(facts: VisitFacts, roster: readonly Person[]): Message | null {
   const place = { visitId: facts.visit.visitId };
   const id = facts.visit.visitId;
   const latest = facts.visitReviews.at(-1);
   const fix = `a reviewer (复核人员) checks the visit and approves it: huifang review visit ${id} --approve --note "…" --user <reviewer>`;
   if (!latest)
-    return {
-      messages: [
-        message(
-          'review/visit-not-reviewed',
-          'no reviewer (复核人员) has approved this visit; it is not complete until one does',
-          place,
-          { fix },
-        ),
-      ],
-      approved: false,
-    };
+    return message(
+      'review/visit-not-reviewed',
+      'no reviewer (复核人员) has approved this visit; it is not complete until one does',
+      place,
+      { fix },
+    );
   const who = describe(roster, latest.reviewer);
-  if (latest.decision === 'return') {
-    return {
-      messages: [
-        message(
-          'review/visit-not-reviewed',
-          `returned by the reviewer ${who} on ${latest.decidedAt.slice(0, 10)}: ${latest.note}`,
-          place,
-          {
-            fix: `put right what the reviewer asked, then have the visit reviewed again (huifang review visit ${id} --approve …)`,
-          },
-        ),
-      ],
-      approved: false,
-    };
-  }
-  if (facts.visit.visitor && samePerson(roster, latest.reviewer, facts.visit.visitor)) {
-    return {
-      messages: [
-        message(
-          'duties/review-by-visitor',
-          `the visit was approved by its own visitor ${who}; a visit is reviewed by someone else (第四条)`,
-          place,
-          { fix: 'have another reviewer approve it' },
-        ),
-      ],
-      approved: false,
-    };
-  }
+  if (latest.decision === 'return')
+    return message(
+      'review/visit-not-reviewed',
+      `returned by the reviewer ${who} on ${latest.decidedAt.slice(0, 10)}: ${latest.note}`,
+      place,
+      {
+        fix: `put right what the reviewer asked, then have the visit reviewed again (huifang review visit ${id} --approve …)`,
+      },
+    );
+  if (facts.visit.visitor && samePerson(roster, latest.reviewer, facts.visit.visitor))
+    return message(
+      'duties/review-by-visitor',
+      `the visit was approved by its own visitor ${who}; a visit is reviewed by someone else (第四条)`,
+      place,
+      { fix: 'have another reviewer approve it' },
+    );
   const change = lastChange(facts);
-  if (change && change.at > latest.decidedAt) {
-    return {
-      messages: [
-        message(
-          'review/visit-not-reviewed',
-          `approved by ${who} at ${latest.decidedAt}, but the visit changed after that (${change.what} at ${change.at})`,
-          place,
-          { fix },
-        ),
-      ],
-      approved: false,
-    };
-  }
-  return { messages: [], approved: true };
+  if (change && change.at > latest.decidedAt)
+    return message(
+      'review/visit-not-reviewed',
+      `approved by ${who} at ${latest.decidedAt}, but the visit changed after that (${change.what} at ${change.at})`,
+      place,
+      { fix },
+    );
+  return null;
 }
 
 /** One error per typed answer that disagrees with the paper form and has no reviewer's decision; both values side by side. */

@@ -84,15 +84,8 @@ async function retrievable(
 }
 
 /** Everything the rules need about a visit. @throws UnknownVisitError */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function visitFacts(ws: Workspace, visitId: string, options: FactsOptions = {}): Promise<VisitFacts> {
-  const visit = getVisit(ws.register, visitId);
-  if (!visit) throw new UnknownVisitError(visitId);
-  const customer = getCustomer(ws.register, visit.customerId);
-  if (!customer)
-    throw new InputError(
-      `Visit ${visitId} names customer ${visit.customerId}, who is not in the register; load the customer list again.`,
-    );
+  const { visit, customer } = visitAndCustomer(ws, visitId);
   const documents = documentsOf(ws.register, visitId);
   const readings = finalReadingsOf(ws.register, visitId);
   const entered = enteredAnswersOf(ws.register, visitId);
@@ -101,33 +94,6 @@ export async function visitFacts(ws: Workspace, visitId: string, options: FactsO
     entered,
     conflictDecisionsOf(ws.register, visitId),
   );
-  const verify = options.verifyHashes ?? true;
-  const cache = new Map<string, boolean>();
-  const evidenceDocuments: EvidenceDocument[] = [];
-  for (const d of documents) {
-    evidenceDocuments.push({
-      kind: d.kind,
-      role: d.role,
-      sha256: d.sha256,
-      fileName: d.fileName,
-      retrievable: await retrievable(ws, d.sha256, verify, cache),
-      meta: d.meta,
-    });
-  }
-  const c = readings.checks;
-  const checks: EvidenceChecks | null = readings.source
-    ? {
-        customerSignature: {
-          present: c.customerSignature.present,
-          ...(c.customerSignature.score !== null ? { score: c.customerSignature.score } : {}),
-        },
-        handlerSignature: {
-          present: c.handlerSignature.present,
-          ...(c.handlerSignature.score !== null ? { score: c.handlerSignature.score } : {}),
-        },
-        seal: { present: c.seal.present, red: c.seal.red, ...(c.seal.score !== null ? { score: c.seal.score } : {}) },
-      }
-    : null;
   const outcome = outcomeOf(ws.register, visitId);
   const record: VisitEvidenceRecord = {
     visitId,
@@ -135,8 +101,8 @@ export async function visitFacts(ws: Workspace, visitId: string, options: FactsO
     channel: visit.channel,
     customerKind: customer.kind,
     result: visit.result,
-    documents: evidenceDocuments,
-    checks,
+    documents: await evidenceDocumentsOf(ws, documents, options.verifyHashes ?? true),
+    checks: evidenceChecksOf(readings),
     answers,
     openReviewItems: readings.openReviewItems.length,
   };
@@ -156,6 +122,56 @@ export async function visitFacts(ws: Workspace, visitId: string, options: FactsO
     completion: completionOf(ws.register, visitId),
     enteredCompletion: enteredCompletionOf(ws.register, visitId),
     remarks: remarksOf(ws.register, visitId),
+  };
+}
+
+/** The visit and its customer. @throws UnknownVisitError, InputError when the customer is gone */
+function visitAndCustomer(ws: Workspace, visitId: string) {
+  const visit = getVisit(ws.register, visitId);
+  if (!visit) throw new UnknownVisitError(visitId);
+  const customer = getCustomer(ws.register, visit.customerId);
+  if (!customer)
+    throw new InputError(
+      `Visit ${visitId} names customer ${visit.customerId}, who is not in the register; load the customer list again.`,
+    );
+  return { visit, customer };
+}
+
+/** The visit's documents as the evidence table sees them, each with whether its stored file can be had. */
+async function evidenceDocumentsOf(
+  ws: Workspace,
+  documents: readonly VisitDocument[],
+  verify: boolean,
+): Promise<EvidenceDocument[]> {
+  const cache = new Map<string, boolean>();
+  const out: EvidenceDocument[] = [];
+  for (const d of documents) {
+    out.push({
+      kind: d.kind,
+      role: d.role,
+      sha256: d.sha256,
+      fileName: d.fileName,
+      retrievable: await retrievable(ws, d.sha256, verify, cache),
+      meta: d.meta,
+    });
+  }
+  return out;
+}
+
+/** The signatures and seal read from the form, or null when no form was read. */
+function evidenceChecksOf(readings: VisitFacts['readings']): EvidenceChecks | null {
+  if (!readings.source) return null;
+  const c = readings.checks;
+  return {
+    customerSignature: {
+      present: c.customerSignature.present,
+      ...(c.customerSignature.score !== null ? { score: c.customerSignature.score } : {}),
+    },
+    handlerSignature: {
+      present: c.handlerSignature.present,
+      ...(c.handlerSignature.score !== null ? { score: c.handlerSignature.score } : {}),
+    },
+    seal: { present: c.seal.present, red: c.seal.red, ...(c.seal.score !== null ? { score: c.seal.score } : {}) },
   };
 }
 

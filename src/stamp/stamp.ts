@@ -181,10 +181,28 @@ function drawVisible(page: PDFPage, font: PDFFont, text: string, size: number, x
  * const { pdf } = await stampPdf(bytes, { visitId, customerId, kind: 'form', sourceSha256, archiveRef: '3101-2026-11/HF-7K3M9-Q2T4X/01' });
  * @throws StampError when the PDF is encrypted or cannot be parsed.
  */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function stampPdf(bytes: Uint8Array, options: StampOptions): Promise<StampResult> {
-  const { visitId, customerId, kind, sourceSha256, archiveRef, date, layout = 'auto', fileName = 'the PDF' } = options;
-  assertFooterText(archiveRef);
+  assertFooterText(options.archiveRef);
+  const doc = await loadForStamping(bytes, options.fileName ?? 'the PDF');
+  const maker = makerOf(doc);
+  const footers = await drawFooters(doc, bytes, options, maker.madeByHuifang);
+  const names = writeInfo(doc, options);
+  const fingerprint = writeXmp(doc, bytes, options, names, maker);
+  setFileIdentifier(doc, fingerprint);
+  const pdf = await doc.save({ useObjectStreams: false, updateFieldAppearances: false });
+  return {
+    pdf,
+    pageCount: doc.getPageCount(),
+    footers,
+    footerSkipped: footers.filter((f) => f.placement === 'none').map((f) => f.page),
+  };
+}
+
+const ENCRYPTED =
+  'the PDF is encrypted (password-protected); it cannot be stamped. Archive it unstamped with its SHA-256, or ask for an unprotected copy';
+
+/** The PDF parsed, or a StampError saying why it cannot be stamped. */
+async function loadForStamping(bytes: Uint8Array, fileName: string): Promise<PDFDocument> {
   let doc: PDFDocument;
   try {
     doc = await PDFDocument.load(new Uint8Array(bytes), { updateMetadata: false });
@@ -192,24 +210,39 @@ export async function stampPdf(bytes: Uint8Array, options: StampOptions): Promis
     const why = e instanceof Error ? e.message : String(e);
     throw new StampError(
       fileName,
-      /encrypt/i.test(why)
-        ? 'the PDF is encrypted (password-protected); it cannot be stamped. Archive it unstamped with its SHA-256, or ask for an unprotected copy'
-        : `the PDF cannot be read (${why}); it is archived as it is`,
+      /encrypt/i.test(why) ? ENCRYPTED : `the PDF cannot be read (${why}); it is archived as it is`,
     );
   }
-  if (doc.isEncrypted)
-    throw new StampError(
-      fileName,
-      'the PDF is encrypted (password-protected); it cannot be stamped. Archive it unstamped with its SHA-256, or ask for an unprotected copy',
-    );
+  if (doc.isEncrypted) throw new StampError(fileName, ENCRYPTED);
+  return doc;
+}
 
+/** Who made the PDF, as its Info dictionary says. */
+interface Maker {
+  producer: string | undefined;
+  creator: string | undefined;
+  /** Made by huifang: its A4 pages get the footer in the footer band. */
+  madeByHuifang: boolean;
+}
+
+/** Who made the PDF, as its Info dictionary says (huifang's own pages get the footer band). */
+function makerOf(doc: PDFDocument): Maker {
   const context = doc.context;
   const existingInfo = context.trailerInfo.Info ? context.lookup(context.trailerInfo.Info, PDFDict) : undefined;
   const producer = textOf(existingInfo, 'Producer');
   const creator = textOf(existingInfo, 'Creator');
   const madeByHuifang = /^huifang/i.test(producer ?? '') || /^huifang/i.test(creator ?? '');
+  return { producer, creator, madeByHuifang };
+}
 
-  // Footers.
+/** A footer on every page: in the footer band on huifang's pages, in a blank place on any other. */
+async function drawFooters(
+  doc: PDFDocument,
+  bytes: Uint8Array,
+  options: StampOptions,
+  madeByHuifang: boolean,
+): Promise<StampResult['footers']> {
+  const { archiveRef, layout = 'auto' } = options;
   const pages = doc.getPages();
   const total = pages.length;
   const font = await doc.embedFont(StandardFonts.Helvetica);
@@ -223,17 +256,7 @@ export async function stampPdf(bytes: Uint8Array, options: StampOptions): Promis
   pages.forEach((page, i) => {
     const n = i + 1;
     if (useBand(page)) {
-      const text = `Archive ${archiveRef}   Page ${n}/${total}`;
-      const band = FOOTER_BAND;
-      const size = FOOTER_SIZE_BAND;
-      drawVisible(
-        page,
-        font,
-        text,
-        size,
-        mmToPt(band.x),
-        mmToPt(A4.height - band.y - band.height) + (mmToPt(band.height) - size) / 2 + 1,
-      );
+      drawBandFooter(page, font, `Archive ${archiveRef}   Page ${n}/${total}`);
       footers.push({ page: n, placement: 'footer-band' });
       return;
     }
@@ -247,13 +270,39 @@ export async function stampPdf(bytes: Uint8Array, options: StampOptions): Promis
     drawVisible(page, font, text, FOOTER_SIZE_FOREIGN, mmToPt(spot.xMm), mmToPt(spot.yMm));
     footers.push({ page: n, placement: spot.placement });
   });
+  return footers;
+}
 
-  // Info dictionary.
+/** The footer in FOOTER_BAND of a page huifang rendered, centred in the band's height. */
+function drawBandFooter(page: PDFPage, font: PDFFont, text: string): void {
+  const band = FOOTER_BAND;
+  const size = FOOTER_SIZE_BAND;
+  drawVisible(
+    page,
+    font,
+    text,
+    size,
+    mmToPt(band.x),
+    mmToPt(A4.height - band.y - band.height) + (mmToPt(band.height) - size) / 2 + 1,
+  );
+}
+
+/** What the metadata names the document by. */
+interface StampNames {
+  title: string;
+  subject: string;
+  keywords: string;
+}
+
+/** The Info dictionary: title, subject, keywords and huifang's own keys. */
+function writeInfo(doc: PDFDocument, options: StampOptions): StampNames {
+  const { visitId, customerId, kind, sourceSha256, archiveRef, date } = options;
   const title = `${kind} ${visitId}`;
   const subject = `回访 ${visitId} 客户 ${customerId} 文件类型 ${kind}`;
   const keywords = `huifang; ${visitId}; ${customerId}; ${kind}; ${archiveRef}; sha256:${sourceSha256}`;
   doc.setTitle(title);
   doc.setSubject(subject);
+  const context = doc.context;
   const info = context.lookup(context.trailerInfo.Info, PDFDict);
   info.set(PDFName.of('Keywords'), PDFHexString.fromText(keywords));
   info.set(PDFName.of(INFO_KEYS.visitId), PDFString.of(visitId));
@@ -262,8 +311,16 @@ export async function stampPdf(bytes: Uint8Array, options: StampOptions): Promis
   info.set(PDFName.of(INFO_KEYS.sourceSha256), PDFString.of(sourceSha256));
   info.set(PDFName.of(INFO_KEYS.archiveRef), PDFHexString.fromText(archiveRef));
   if (date) info.set(PDFName.of('ModDate'), PDFString.of(pdfDate(date)));
+  return { title, subject, keywords };
+}
 
-  // XMP metadata stream (uncompressed, as XMP readers scan for it).
+/**
+ * The XMP metadata stream (uncompressed, as XMP readers scan for it). Returns the stamp's
+ * fingerprint: a hash of the input and the options, from which the instance id and the file
+ * identifier are derived.
+ */
+function writeXmp(doc: PDFDocument, bytes: Uint8Array, options: StampOptions, names: StampNames, maker: Maker): string {
+  const { visitId, customerId, kind, sourceSha256, archiveRef, date, layout = 'auto' } = options;
   const fingerprint = createHash('sha256')
     .update(bytes)
     .update(JSON.stringify({ visitId, customerId, kind, sourceSha256, archiveRef, date: date ?? null, layout }))
@@ -271,12 +328,12 @@ export async function stampPdf(bytes: Uint8Array, options: StampOptions): Promis
   const uuid = (h: string) =>
     `uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
   const xmp = buildXmp({
-    title,
-    description: subject,
-    keywords,
+    title: names.title,
+    description: names.subject,
+    keywords: names.keywords,
     identifier: archiveRef,
-    ...(producer ? { producer } : {}),
-    creatorTool: creator ?? 'huifang',
+    ...(maker.producer ? { producer: maker.producer } : {}),
+    creatorTool: maker.creator ?? 'huifang',
     ...(date ? { modifyDate: new Date(date).toISOString() } : {}),
     documentId: uuid(sourceSha256),
     instanceId: uuid(fingerprint),
@@ -288,20 +345,17 @@ export async function stampPdf(bytes: Uint8Array, options: StampOptions): Promis
       ArchiveRef: archiveRef,
     },
   });
+  const context = doc.context;
   const metadata = context.stream(Buffer.from(xmp, 'utf8'), { Type: 'Metadata', Subtype: 'XML' });
   doc.catalog.set(PDFName.of('Metadata'), context.register(metadata));
+  return fingerprint;
+}
 
-  // A file identifier derived from the content and the stamp, so the same input gives the same bytes.
+/** A file identifier derived from the content and the stamp, so the same input gives the same bytes. */
+function setFileIdentifier(doc: PDFDocument, fingerprint: string): void {
+  const context = doc.context;
   const id = PDFHexString.of(fingerprint.slice(0, 32).toUpperCase());
   context.trailerInfo.ID = PDFArray.withContext(context);
   (context.trailerInfo.ID as PDFArray).push(id);
   (context.trailerInfo.ID as PDFArray).push(id);
-
-  const pdf = await doc.save({ useObjectStreams: false, updateFieldAppearances: false });
-  return {
-    pdf,
-    pageCount: total,
-    footers,
-    footerSkipped: footers.filter((f) => f.placement === 'none').map((f) => f.page),
-  };
 }

@@ -12,7 +12,7 @@ import type { Answer } from '../domain/questions.ts';
 import type { DocumentKind } from '../domain/visit.ts';
 import { nowIso } from '../env/clock.ts';
 import { recordEvent } from './register.ts';
-import { sqlOf, type Register } from './sql.ts';
+import { sqlOf, type Db, type Register } from './sql.ts';
 
 /** A signature or seal decision as read: null when undecided (then there is a review item). */
 export interface CheckReading {
@@ -220,13 +220,22 @@ interface FileInfoRow {
  * kind, listing its pages in `meta.pages`. Only documents that ingest made are touched
  * (`meta.ingest`); one attached by hand with the same bytes is left as it is.
  */
-// eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export function syncReceivedDocuments(register: Register, sha256: string, actor: string): void {
   const db = sqlOf(register);
   const file = db.prepare('SELECT file_name, size FROM ingest_files WHERE sha256 = ?').get(sha256) as
     FileInfoRow | undefined;
   if (!file) throw new InputError(`No ingested file ${sha256}`);
-  const groups = new Map<string, { visitId: string; kind: string; pages: number[] }>();
+  const groups = assignedPageGroups(db, sha256);
+  updateIngestedDocuments(db, sha256, actor, groups);
+  addReceivedDocuments(db, sha256, actor, file, groups);
+}
+
+/** A received document's pages: one group per visit and kind. */
+type PageGroups = Map<string, { visitId: string; kind: string; pages: number[] }>;
+
+/** The file's assigned pages, grouped by visit and kind. */
+function assignedPageGroups(db: Db, sha256: string): PageGroups {
+  const groups: PageGroups = new Map();
   const rows = db
     .prepare("SELECT page, visit_id, kind FROM pages WHERE file_sha256 = ? AND status = 'assigned' ORDER BY page")
     .all(sha256) as {
@@ -240,6 +249,15 @@ export function syncReceivedDocuments(register: Register, sha256: string, actor:
     g.pages.push(r.page);
     groups.set(key, g);
   }
+  return groups;
+}
+
+/**
+ * The file's received documents already there: ingest's own updated to their pages (or
+ * removed when none are left), one attached by hand left alone. Groups dealt with are taken
+ * out of `groups`.
+ */
+function updateIngestedDocuments(db: Db, sha256: string, actor: string, groups: PageGroups): void {
   const existing = db
     .prepare("SELECT document_id, visit_id, kind, meta_json FROM documents WHERE role = 'received' AND sha256 = ?")
     .all(sha256) as {
@@ -248,7 +266,6 @@ export function syncReceivedDocuments(register: Register, sha256: string, actor:
     kind: string;
     meta_json: string;
   }[];
-  const now = nowIso();
   for (const d of existing) {
     const meta = JSON.parse(d.meta_json) as Record<string, unknown>;
     const key = `${d.visit_id}\u0000${d.kind}`;
@@ -275,6 +292,11 @@ export function syncReceivedDocuments(register: Register, sha256: string, actor:
     );
     groups.delete(key);
   }
+}
+
+/** A received document for each group left: its visit and kind, and the pages it holds. */
+function addReceivedDocuments(db: Db, sha256: string, actor: string, file: FileInfoRow, groups: PageGroups): void {
+  const now = nowIso();
   const insert = db.prepare(
     `INSERT INTO documents (visit_id, kind, role, sha256, file_name, page_count, source_sha256, created_at, created_by, meta_json)
      VALUES (?, ?, 'received', ?, ?, ?, NULL, ?, ?, ?)`,

@@ -4,9 +4,9 @@
  * HUIFANG_WORKSPACE. `huifang init` makes one; every other command refuses a folder that is
  * not one, rather than creating an empty workspace and answering "0 visits".
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { InputError, systemErrorWords } from '../domain/messages.ts';
+import { InputError, message, systemErrorWords } from '../domain/messages.ts';
 import {
   DEFAULT_WORKSPACE_CONFIG,
   parseWorkspaceConfig,
@@ -81,7 +81,39 @@ export function openWorkspace(dir: string, options: OpenWorkspaceOptions = {}): 
 export function readWorkspaceConfig(dir: string): WorkspaceConfig {
   const file = join(dir, WORKSPACE_CONFIG_FILE);
   if (!existsSync(file)) return { ...DEFAULT_WORKSPACE_CONFIG };
-  return checkedConfig(readJson(file), file);
+  const config = checkedConfig(readJson(file), file);
+  if (config.sender?.logo)
+    config.sender = { ...config.sender, logo: checkedLogo(resolve(dir, config.sender.logo), file) };
+  return config;
+}
+
+/** Largest logo file accepted: a letterhead logo is a few hundred kilobytes at most. */
+const MAX_LOGO_BYTES = 2 * 2 ** 20;
+
+/** The logo's path, once it is known to be a PNG or JPEG file of a sensible size. */
+function checkedLogo(path: string, file: string): string {
+  const refuse = (what: string): never => {
+    throw new InputError(`The workspace configuration ${file} has 1 problem(s).`, [
+      message(
+        'config/logo',
+        `sender.logo: ${path} ${what}`,
+        { file },
+        { fix: 'name a PNG or JPEG file of at most 2 MB' },
+      ),
+    ]);
+  };
+  let head: Buffer;
+  try {
+    if (statSync(path).size > MAX_LOGO_BYTES) refuse('is larger than 2 MB');
+    head = readFileSync(path).subarray(0, 8);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    return refuse(`cannot be read: ${systemErrorWords(e)}`);
+  }
+  const png = head.equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  const jpeg = head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+  if (!png && !jpeg) refuse('is neither a PNG nor a JPEG image');
+  return path;
 }
 
 /** Reads and checks a configuration file given by the user (`huifang init --config FILE`). */
