@@ -90,7 +90,12 @@ export default tseslint.config(
       ],
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'better-sqlite3', message: 'Only src/store opens the database.' }] },
+        {
+          paths: [
+            { name: 'better-sqlite3', message: 'Only src/store opens the database.' },
+            { name: 'pg', message: 'Only src/store opens the database.' },
+          ],
+        },
       ],
     },
   },
@@ -110,6 +115,7 @@ export default tseslint.config(
               message: 'src/domain does no I/O: pass it the values it needs.',
             })),
             { name: 'better-sqlite3', message: 'Only src/store opens the database.' },
+            { name: 'pg', message: 'Only src/store opens the database.' },
           ],
           patterns: [{ group: ['../*'], message: 'src/domain imports no other part of src/.' }],
         },

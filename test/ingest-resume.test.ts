@@ -1,7 +1,6 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../src/ingest/ingest.ts';
 import { INGEST_HANDLERS } from '../src/cli/ingest-handlers.ts';
@@ -89,16 +88,12 @@ describe('a run killed in the middle of a file', () => {
     );
     // Wait until the register shows the batch as `processing` (stored, being read), then kill.
     const batchSha = sha256Of(readFileSync(long));
-    const register = join(wsDir, 'register.sqlite');
-    for (;;) {
-      if (existsSync(register)) {
-        const db = new Database(register, { readonly: true, fileMustExist: true });
-        const row = db.prepare('SELECT status FROM ingest_files WHERE sha256 = ?').get(batchSha) as
-          { status: string } | undefined;
-        db.close();
-        if (row?.status === 'processing') break;
-      }
-      await new Promise((r) => setTimeout(r, 50));
+    const watcher = openWorkspace(wsDir);
+    try {
+      while (getIngestFile(watcher.register, batchSha)?.status !== 'processing')
+        await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      watcher.close();
     }
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');

@@ -9,7 +9,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
-  cpSync,
   createWriteStream,
   existsSync,
   mkdirSync,
@@ -22,6 +21,7 @@ import {
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyWorkspace } from './workspace-helpers.ts';
 import { HOST_TAG, tempPathFor } from '../src/store/atomic.ts';
 import { sha256Of } from '../src/store/files.ts';
 import { removeDeadTempFiles } from '../src/store/leftovers.ts';
@@ -145,8 +145,8 @@ describe('a killed archive', () => {
     f = makeFixture();
     importTestRoster(f.ws);
     f.ws.close();
-    cpSync(join(f.dir, 'ws'), join(f.dir, 'ws-b'), { recursive: true });
-    cpSync(join(f.dir, 'ws'), join(f.dir, 'ws-c'), { recursive: true });
+    copyWorkspace(join(f.dir, 'ws'), join(f.dir, 'ws-b'));
+    copyWorkspace(join(f.dir, 'ws'), join(f.dir, 'ws-c'));
     const r = await build(join(f.dir, 'ws'), join(f.dir, 'out-a'));
     expect(r.status).toBe(0);
     reference = readFileSync(join(f.dir, 'out-a', zipName));

@@ -178,6 +178,12 @@ export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
     describe:
       "folder of the stored files, shared by every clerk's machine (default: the workspace's huifang.json, or $HUIFANG_FILES)",
   },
+  {
+    name: 'register',
+    value: 'URL',
+    describe:
+      'the register: a PostgreSQL URL (postgres://USER@HOST/DB?schema=NAME) shared by clerks, or a SQLite file (default: $HUIFANG_REGISTER, "register" in huifang.json, else the workspace\'s own file)',
+  },
   { name: 'json', describe: 'print one JSON document on standard output' },
   {
     name: 'reveal',

@@ -55,6 +55,8 @@ export interface GlobalOptions {
   workspace?: string;
   /** The stored files' folder for this run, over the workspace's setting. */
   files?: string;
+  /** The register's address for this run (a PostgreSQL URL or a SQLite file), over the workspace's setting. */
+  register?: string;
   json: boolean;
   /** Show full customer ids and phone numbers in --json (compliance and branch heads only). */
   reveal?: boolean;
@@ -102,7 +104,11 @@ export async function runCommand<A>(
     io,
     workspace: () => {
       if (ws) return ws;
-      ws = openWorkspace(workspacePath(args.workspace), { mustExist: true, files: filesFolder(args.files) });
+      ws = openWorkspace(workspacePath(args.workspace), {
+        mustExist: true,
+        files: filesFolder(args.files),
+        ...(args.register ? { register: args.register } : {}),
+      });
       refuseMarketingStaff(ws, args.user);
       return ws;
     },

@@ -30,6 +30,8 @@ export const initCommand = defineCommand<InitArgs>({
     const config = args.config ? readConfigFile(args.config) : { ...DEFAULT_WORKSPACE_CONFIG };
     const files = filesFolder(args.files);
     if (files) config.files = files; // the shared folder, kept in the settings for every later run
+    // A register named when the workspace is made is the workspace's register from then on.
+    if (args.register) config.register = args.register;
     const ws = initWorkspace(dir, config);
     ws.close();
     const configFile = resolve(dir, WORKSPACE_CONFIG_FILE);

@@ -6,7 +6,8 @@
  *       "sender": { "companyName": "…", "department": "…", "address": "…", "postcode": "200120",
  *                   "phone": "…", "serviceHotline": "95500", "replyDays": 15, "logo": "logo.png" },
  *       "files": "files",
- *       "policy": "policy.json"
+ *       "policy": "policy.json",
+ *       "register": "postgres://clerk@db.example/huifang?schema=branch310"
  *     }
  *
  * Pure: the file is read by `store/workspace.ts`; this module says what a valid one holds.
@@ -39,6 +40,11 @@ export interface WorkspaceConfig {
   files: string;
   /** The firm's policy file, relative to the workspace or absolute. */
   policy: string;
+  /**
+   * Where the register is: a PostgreSQL URL (`postgres://…`, shared by clerks) or a SQLite
+   * file relative to the workspace or absolute; default the workspace's `register.sqlite`.
+   */
+  register?: string;
 }
 
 export const DEFAULT_WORKSPACE_CONFIG: WorkspaceConfig = { files: 'files', policy: 'policy.json' };
@@ -57,7 +63,7 @@ export function parseWorkspaceConfig(raw: unknown, file: string): { config: Work
     problem('(top)', 'the file must hold one JSON object', 'see docs/workspace.md for the keys');
     return { config, messages };
   }
-  const known = new Set(['sender', 'files', 'policy']);
+  const known = new Set(['sender', 'files', 'policy', 'register']);
   for (const key of Object.keys(raw))
     if (!known.has(key)) problem(key, 'is not a key huifang knows', `use only ${[...known].join(', ')}`);
   const r = raw as Record<string, unknown>;
@@ -66,6 +72,16 @@ export function parseWorkspaceConfig(raw: unknown, file: string): { config: Work
     if (typeof r[key] === 'string' && r[key] !== '' && !(r[key] as string).includes('\0'))
       config[key] = r[key] as string;
     else problem(key, 'must be a path (text)', `give a folder or file path for "${key}"`);
+  }
+  if (r.register !== undefined) {
+    if (typeof r.register === 'string' && r.register.trim() !== '' && !r.register.includes('\0'))
+      config.register = r.register;
+    else
+      problem(
+        'register',
+        'must be a PostgreSQL URL or a file path (text)',
+        'e.g. "postgres://clerk@db/huifang?schema=branch310"',
+      );
   }
   if (r.sender !== undefined) {
     const sender = parseSender(r.sender, problem);

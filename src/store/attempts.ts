@@ -14,24 +14,22 @@ export function logAttempt(
   actor: string,
 ): Attempt {
   const db = sqlOf(register);
-  return db
-    .transaction(() => {
-      const info = db
-        .prepare(
-          'INSERT INTO visit_attempts (visit_id, channel, outcome, at, note, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        )
-        .run(a.visitId, a.channel, a.outcome, a.at, a.note ?? null, actor, nowIso());
-      recordEvent(db, actor, 'visit.attempt', a.visitId, { channel: a.channel, outcome: a.outcome, at: a.at });
-      return {
-        attemptId: Number(info.lastInsertRowid),
-        channel: a.channel,
-        outcome: a.outcome,
-        at: a.at,
-        note: a.note ?? null,
-        recordedBy: actor,
-      };
-    })
-    .immediate();
+  return db.transaction(() => {
+    const info = db
+      .prepare(
+        'INSERT INTO visit_attempts (visit_id, channel, outcome, at, note, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING attempt_id',
+      )
+      .get(a.visitId, a.channel, a.outcome, a.at, a.note ?? null, actor, nowIso());
+    recordEvent(db, actor, 'visit.attempt', a.visitId, { channel: a.channel, outcome: a.outcome, at: a.at });
+    return {
+      attemptId: Number((info as { attempt_id: number }).attempt_id),
+      channel: a.channel,
+      outcome: a.outcome,
+      at: a.at,
+      note: a.note ?? null,
+      recordedBy: actor,
+    };
+  });
 }
 
 export function attemptsOf(register: Register, visitId: string): Attempt[] {
@@ -71,20 +69,18 @@ export interface Completion {
 /** Records (or updates) a visit's completion; a late flag once set is never cleared. */
 export function recordCompletion(register: Register, visitId: string, c: Completion, actor: string): Completion {
   const db = sqlOf(register);
-  return db
-    .transaction(() => {
-      const before = completionOf(db, visitId);
-      const late = c.late || Boolean(before?.late);
-      if (before && before.completedOn === c.completedOn && before.source === c.source && before.late === late)
-        return before;
-      db.prepare(
-        `INSERT INTO visit_completions (visit_id, completed_on, source, due_on, late, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
+  return db.transaction(() => {
+    const before = completionOf(db, visitId);
+    const late = c.late || Boolean(before?.late);
+    if (before && before.completedOn === c.completedOn && before.source === c.source && before.late === late)
+      return before;
+    db.prepare(
+      `INSERT INTO visit_completions (visit_id, completed_on, source, due_on, late, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (visit_id) DO UPDATE SET completed_on = excluded.completed_on, source = excluded.source, due_on = excluded.due_on, late = excluded.late, recorded_at = excluded.recorded_at`,
-      ).run(visitId, c.completedOn, c.source, c.dueOn, late ? 1 : 0, nowIso());
-      recordEvent(db, actor, 'visit.completed', visitId, { completedOn: c.completedOn, source: c.source, late });
-      return { ...c, late };
-    })
-    .immediate();
+    ).run(visitId, c.completedOn, c.source, c.dueOn, late ? 1 : 0, nowIso());
+    recordEvent(db, actor, 'visit.completed', visitId, { completedOn: c.completedOn, source: c.source, late });
+    return { ...c, late };
+  });
 }
 
 export function completionOf(register: Register, visitId: string): Completion | undefined {

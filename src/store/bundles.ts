@@ -113,7 +113,9 @@ export function recordBundle(
       seq,
       b.policySha256,
     );
-    const add = db.prepare('INSERT OR IGNORE INTO bundle_visits (sha256, visit_id, valid) VALUES (?, ?, ?)');
+    const add = db.prepare(
+      'INSERT INTO bundle_visits (sha256, visit_id, valid) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    );
     for (const v of visits) add.run(b.sha256, v.visitId, v.valid ? 1 : 0);
     db.prepare('INSERT INTO events (at, actor, action, visit_id, details_json) VALUES (?, ?, ?, NULL, ?)').run(
       nowIso(),
@@ -121,7 +123,7 @@ export function recordBundle(
       'bundle.built',
       JSON.stringify({ bundleId: b.bundleId, sha256: b.sha256, visits: visits.length }),
     );
-  }).immediate();
+  });
 }
 
 /**
@@ -208,15 +210,17 @@ const holdFromRow = (r: HoldRow): LegalHold => ({
 export function placeHold(register: Register, bundleId: string, reason: string, actor: string): LegalHold {
   const db = sqlOf(register);
   const info = db
-    .prepare('INSERT INTO bundle_holds (bundle_id, reason, placed_by, placed_at) VALUES (?, ?, ?, ?)')
-    .run(bundleId, reason, actor, nowIso());
+    .prepare('INSERT INTO bundle_holds (bundle_id, reason, placed_by, placed_at) VALUES (?, ?, ?, ?) RETURNING hold_id')
+    .get(bundleId, reason, actor, nowIso());
   db.prepare('INSERT INTO events (at, actor, action, visit_id, details_json) VALUES (?, ?, ?, NULL, ?)').run(
     nowIso(),
     actor,
     'bundle.hold',
     JSON.stringify({ bundleId, reason }),
   );
-  return holdFromRow(db.prepare('SELECT * FROM bundle_holds WHERE hold_id = ?').get(info.lastInsertRowid) as HoldRow);
+  return holdFromRow(
+    db.prepare('SELECT * FROM bundle_holds WHERE hold_id = ?').get((info as { hold_id: number }).hold_id) as HoldRow,
+  );
 }
 
 /** Releases every active hold on a bundle id; returns the holds released. */

@@ -34,7 +34,7 @@ export function decideConflict(
       paper: d.paper,
       typed: d.typed,
     });
-  }).immediate();
+  });
   return { ...d, decidedAt: at };
 }
 

@@ -111,42 +111,40 @@ export function openException(
   actor: string,
 ): { record: ExceptionRecord; changed: boolean } {
   const db = sqlOf(register);
-  return db
-    .transaction(() => {
-      const before = exceptionOfVisit(db, e.visitId);
-      const at = nowIso();
-      if (!before) {
-        const info = db
-          .prepare(
-            "INSERT INTO visit_exceptions (visit_id, triggers_json, owner, level, due_on, status, opened_at, opened_by) VALUES (?, ?, ?, 1, ?, 'open', ?, ?)",
-          )
-          .run(e.visitId, JSON.stringify(e.triggers), e.owner, e.dueOn, at, actor);
-        db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(
-          info.lastInsertRowid,
-          at,
-          actor,
-          JSON.stringify({ opened: e.triggers, owner: e.owner, level: 1, dueOn: e.dueOn }),
-        );
-        recordEvent(db, actor, 'exception.opened', e.visitId, { triggers: e.triggers, owner: e.owner });
-        return { record: exceptionOfVisit(db, e.visitId)!, changed: true };
-      }
-      const added = e.triggers.filter((t) => !before.triggers.includes(t));
-      if (added.length === 0) return { record: before, changed: false };
-      const triggers = [...before.triggers, ...added];
-      const reopen = before.status === 'closed';
-      db.prepare(
-        `UPDATE visit_exceptions SET triggers_json = ?${reopen ? ", status = 'open', closed_by = NULL, closed_at = NULL, closure_note = NULL" : ''} WHERE exception_id = ?`,
-      ).run(JSON.stringify(triggers), before.exceptionId);
+  return db.transaction(() => {
+    const before = exceptionOfVisit(db, e.visitId);
+    const at = nowIso();
+    if (!before) {
+      const info = db
+        .prepare(
+          "INSERT INTO visit_exceptions (visit_id, triggers_json, owner, level, due_on, status, opened_at, opened_by) VALUES (?, ?, ?, 1, ?, 'open', ?, ?) RETURNING exception_id",
+        )
+        .get(e.visitId, JSON.stringify(e.triggers), e.owner, e.dueOn, at, actor);
       db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(
-        before.exceptionId,
+        (info as { exception_id: number }).exception_id,
         at,
         actor,
-        JSON.stringify({ triggersAdded: added, ...(reopen ? { reopened: true } : {}) }),
+        JSON.stringify({ opened: e.triggers, owner: e.owner, level: 1, dueOn: e.dueOn }),
       );
-      recordEvent(db, actor, 'exception.triggers', e.visitId, { added, reopened: reopen });
+      recordEvent(db, actor, 'exception.opened', e.visitId, { triggers: e.triggers, owner: e.owner });
       return { record: exceptionOfVisit(db, e.visitId)!, changed: true };
-    })
-    .immediate();
+    }
+    const added = e.triggers.filter((t) => !before.triggers.includes(t));
+    if (added.length === 0) return { record: before, changed: false };
+    const triggers = [...before.triggers, ...added];
+    const reopen = before.status === 'closed';
+    db.prepare(
+      `UPDATE visit_exceptions SET triggers_json = ?${reopen ? ", status = 'open', closed_by = NULL, closed_at = NULL, closure_note = NULL" : ''} WHERE exception_id = ?`,
+    ).run(JSON.stringify(triggers), before.exceptionId);
+    db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(
+      before.exceptionId,
+      at,
+      actor,
+      JSON.stringify({ triggersAdded: added, ...(reopen ? { reopened: true } : {}) }),
+    );
+    recordEvent(db, actor, 'exception.triggers', e.visitId, { added, reopened: reopen });
+    return { record: exceptionOfVisit(db, e.visitId)!, changed: true };
+  });
 }
 
 export interface ExceptionChanges {
@@ -172,43 +170,39 @@ export function updateException(
   actor: string,
 ): ExceptionRecord {
   const db = sqlOf(register);
-  return db
-    .transaction(() => {
-      const before = getException(db, exceptionId);
-      if (!before) throw new Error(`No exception ${exceptionId}`);
-      const set = (Object.keys(changes) as (keyof ExceptionChanges)[]).filter((k) => changes[k] !== undefined);
-      for (const k of set)
-        db.prepare(`UPDATE visit_exceptions SET ${COLUMN[k]} = ? WHERE exception_id = ?`).run(changes[k], exceptionId);
-      const diff = Object.fromEntries(set.map((k) => [k, { from: before[k], to: changes[k] }]));
-      db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(
-        exceptionId,
-        nowIso(),
-        actor,
-        JSON.stringify(diff),
-      );
-      recordEvent(db, actor, 'exception.updated', before.visitId, diff);
-      return getException(db, exceptionId)!;
-    })
-    .immediate();
+  return db.transaction(() => {
+    const before = getException(db, exceptionId);
+    if (!before) throw new Error(`No exception ${exceptionId}`);
+    const set = (Object.keys(changes) as (keyof ExceptionChanges)[]).filter((k) => changes[k] !== undefined);
+    for (const k of set)
+      db.prepare(`UPDATE visit_exceptions SET ${COLUMN[k]} = ? WHERE exception_id = ?`).run(changes[k], exceptionId);
+    const diff = Object.fromEntries(set.map((k) => [k, { from: before[k], to: changes[k] }]));
+    db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(
+      exceptionId,
+      nowIso(),
+      actor,
+      JSON.stringify(diff),
+    );
+    recordEvent(db, actor, 'exception.updated', before.visitId, diff);
+    return getException(db, exceptionId)!;
+  });
 }
 
 export function closeException(register: Register, exceptionId: number, note: string, actor: string): ExceptionRecord {
   const db = sqlOf(register);
-  return db
-    .transaction(() => {
-      const before = getException(db, exceptionId)!;
-      const at = nowIso();
-      db.prepare(
-        "UPDATE visit_exceptions SET status = 'closed', closed_by = ?, closed_at = ?, closure_note = ? WHERE exception_id = ?",
-      ).run(actor, at, note, exceptionId);
-      db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(
-        exceptionId,
-        at,
-        actor,
-        JSON.stringify({ closed: note }),
-      );
-      recordEvent(db, actor, 'exception.closed', before.visitId, { note });
-      return getException(db, exceptionId)!;
-    })
-    .immediate();
+  return db.transaction(() => {
+    const before = getException(db, exceptionId)!;
+    const at = nowIso();
+    db.prepare(
+      "UPDATE visit_exceptions SET status = 'closed', closed_by = ?, closed_at = ?, closure_note = ? WHERE exception_id = ?",
+    ).run(actor, at, note, exceptionId);
+    db.prepare('INSERT INTO exception_updates (exception_id, at, by_person, changes_json) VALUES (?, ?, ?, ?)').run(
+      exceptionId,
+      at,
+      actor,
+      JSON.stringify({ closed: note }),
+    );
+    recordEvent(db, actor, 'exception.closed', before.visitId, { note });
+    return getException(db, exceptionId)!;
+  });
 }

@@ -95,37 +95,35 @@ export type BeginOutcome = { state: 'new' | 'resume' | 'done'; file: IngestFileR
 /** Records a stored file as `processing` (committed before any work) unless it is done already. */
 export function beginIngestFile(register: Register, f: BeginIngest): BeginOutcome {
   const db = sqlOf(register);
-  return db
-    .transaction((): BeginOutcome => {
-      recordBlob(db, f.sha256, f.size, f.mediaType);
-      const existing = getIngestFile(db, f.sha256);
-      const now = nowIso();
-      let state: BeginOutcome['state'];
-      if (!existing) {
-        db.prepare(
-          `INSERT INTO ingest_files (sha256, file_name, source_path, size, handler, status, attempts, started_at, actor)
+  return db.transaction((): BeginOutcome => {
+    recordBlob(db, f.sha256, f.size, f.mediaType);
+    const existing = getIngestFile(db, f.sha256);
+    const now = nowIso();
+    let state: BeginOutcome['state'];
+    if (!existing) {
+      db.prepare(
+        `INSERT INTO ingest_files (sha256, file_name, source_path, size, handler, status, attempts, started_at, actor)
            VALUES (?, ?, ?, ?, ?, 'processing', 1, ?, ?)`,
-        ).run(f.sha256, f.fileName, f.sourcePath, f.size, f.handler, now, f.actor);
-        state = 'new';
-      } else if (existing.status === 'processing') {
-        db.prepare('UPDATE ingest_files SET attempts = attempts + 1, handler = ? WHERE sha256 = ?').run(
-          f.handler,
-          f.sha256,
-        );
-        state = 'resume';
-      } else {
-        state = 'done';
-      }
-      db.prepare('INSERT INTO ingest_sightings (sha256, path, seen_at, actor, outcome) VALUES (?, ?, ?, ?, ?)').run(
+      ).run(f.sha256, f.fileName, f.sourcePath, f.size, f.handler, now, f.actor);
+      state = 'new';
+    } else if (existing.status === 'processing') {
+      db.prepare('UPDATE ingest_files SET attempts = attempts + 1, handler = ? WHERE sha256 = ?').run(
+        f.handler,
         f.sha256,
-        f.sourcePath,
-        now,
-        f.actor,
-        state === 'done' ? 'duplicate' : state,
       );
-      return { state, file: getIngestFile(db, f.sha256)! };
-    })
-    .immediate();
+      state = 'resume';
+    } else {
+      state = 'done';
+    }
+    db.prepare('INSERT INTO ingest_sightings (sha256, path, seen_at, actor, outcome) VALUES (?, ?, ?, ?, ?)').run(
+      f.sha256,
+      f.sourcePath,
+      now,
+      f.actor,
+      state === 'done' ? 'duplicate' : state,
+    );
+    return { state, file: getIngestFile(db, f.sha256)! };
+  });
 }
 
 export interface FinishIngest {
@@ -161,7 +159,7 @@ export function finishIngestFile(register: Register, f: FinishIngest): void {
       reviewItems: f.reviewItems.length,
       visits,
     });
-  }).immediate();
+  });
 }
 
 /** Counts of what the register holds from ingest (tests and reports compare them). */

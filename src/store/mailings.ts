@@ -107,51 +107,49 @@ export function recordMailings(
   actor: string,
 ): { recorded: Mailing[]; unchanged: Mailing[]; problems: Message[] } {
   const db = sqlOf(register);
-  return db
-    .transaction(() => {
-      const problems: Message[] = [];
-      const resolved: { request: MailingRequest; visitId: string }[] = [];
-      for (const request of requests) {
-        const visit = visitOf(db, request);
-        if (typeof visit !== 'string') {
-          problems.push(visit);
-          continue;
-        }
-        const known = mailingByTrackingNumber(db, request.trackingNumber);
-        if (known && known.visitId !== visit) {
-          problems.push(
-            message(
-              'mailing/number-taken',
-              `${request.trackingNumber} is already recorded for visit ${known.visitId} (${known.source})`,
-              { file: request.file, row: request.row },
-              { fix: 'one tracking number belongs to one letter: check the number' },
-            ),
-          );
-          continue;
-        }
-        resolved.push({ request, visitId: visit });
+  return db.transaction(() => {
+    const problems: Message[] = [];
+    const resolved: { request: MailingRequest; visitId: string }[] = [];
+    for (const request of requests) {
+      const visit = visitOf(db, request);
+      if (typeof visit !== 'string') {
+        problems.push(visit);
+        continue;
       }
-      if (problems.length) return { recorded: [], unchanged: [], problems };
-      const recorded: Mailing[] = [];
-      const unchanged: Mailing[] = [];
-      const now = nowIso();
-      const insert = db.prepare(
-        'INSERT INTO mailings (tracking_number, visit_id, source, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?)',
-      );
-      for (const { request, visitId } of resolved) {
-        const known = mailingByTrackingNumber(db, request.trackingNumber);
-        if (known) {
-          unchanged.push(known);
-          continue;
-        }
-        const source = `${request.file}, row ${request.row}`;
-        insert.run(request.trackingNumber, visitId, source, actor, now);
-        recordEvent(db, actor, 'mailing.recorded', visitId, { trackingNumber: request.trackingNumber, source });
-        recorded.push({ trackingNumber: request.trackingNumber, visitId, source, recordedBy: actor, recordedAt: now });
+      const known = mailingByTrackingNumber(db, request.trackingNumber);
+      if (known && known.visitId !== visit) {
+        problems.push(
+          message(
+            'mailing/number-taken',
+            `${request.trackingNumber} is already recorded for visit ${known.visitId} (${known.source})`,
+            { file: request.file, row: request.row },
+            { fix: 'one tracking number belongs to one letter: check the number' },
+          ),
+        );
+        continue;
       }
-      return { recorded, unchanged, problems };
-    })
-    .immediate();
+      resolved.push({ request, visitId: visit });
+    }
+    if (problems.length) return { recorded: [], unchanged: [], problems };
+    const recorded: Mailing[] = [];
+    const unchanged: Mailing[] = [];
+    const now = nowIso();
+    const insert = db.prepare(
+      'INSERT INTO mailings (tracking_number, visit_id, source, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    for (const { request, visitId } of resolved) {
+      const known = mailingByTrackingNumber(db, request.trackingNumber);
+      if (known) {
+        unchanged.push(known);
+        continue;
+      }
+      const source = `${request.file}, row ${request.row}`;
+      insert.run(request.trackingNumber, visitId, source, actor, now);
+      recordEvent(db, actor, 'mailing.recorded', visitId, { trackingNumber: request.trackingNumber, source });
+      recorded.push({ trackingNumber: request.trackingNumber, visitId, source, recordedBy: actor, recordedAt: now });
+    }
+    return { recorded, unchanged, problems };
+  });
 }
 
 /**
@@ -167,43 +165,41 @@ export function fileWaitingReceipts(
 ): { sha256: string; page: number; visitId: string; trackingNumber: string }[] {
   const db = sqlOf(register);
   if (mailings.length === 0) return [];
-  return db
-    .transaction(() => {
-      const filed: { sha256: string; page: number; visitId: string; trackingNumber: string }[] = [];
-      const waiting = db
-        .prepare(
-          `SELECT file_sha256, page, visit_id, reading_json FROM pages
+  return db.transaction(() => {
+    const filed: { sha256: string; page: number; visitId: string; trackingNumber: string }[] = [];
+    const waiting = db
+      .prepare(
+        `SELECT file_sha256, page, visit_id, reading_json FROM pages
            WHERE ((status = 'assigned' AND kind = 'attachment' AND assigned_by = 'follow') OR (status = 'quarantined' AND rule_id IN ('ingest/no-qr-code', 'ingest/follows-unknown-visit')))
              AND reading_json LIKE '%trackingNumbers%'`,
-        )
-        .all() as { file_sha256: string; page: number; visit_id: string | null; reading_json: string }[];
-      const byNumber = new Map(mailings.map((m) => [m.trackingNumber, m]));
-      const now = nowIso();
-      for (const p of waiting) {
-        const numbers = (JSON.parse(p.reading_json) as { trackingNumbers?: string[] }).trackingNumbers ?? [];
-        const m = numbers.map((n) => byNumber.get(n)).find(Boolean);
-        if (!m) continue;
-        db.prepare(
-          `UPDATE pages SET status = 'assigned', visit_id = ?, kind = 'postal-receipt', assigned_by = 'handler', reason = NULL, rule_id = NULL, updated_at = ?, updated_by = ? WHERE file_sha256 = ? AND page = ?`,
-        ).run(m.visitId, now, actor, p.file_sha256, p.page);
-        db.prepare('UPDATE review_items SET visit_id = ? WHERE file_sha256 = ? AND page = ?').run(
-          m.visitId,
-          p.file_sha256,
-          p.page,
-        );
-        const details = {
-          sha256: p.file_sha256,
-          page: p.page,
-          from: p.visit_id ? { visitId: p.visit_id, kind: 'attachment' } : { quarantine: true },
-          to: { visitId: m.visitId, kind: 'postal-receipt' },
-          by: `tracking number ${m.trackingNumber}`,
-        };
-        recordEvent(db, actor, 'page.moved', m.visitId, details);
-        if (p.visit_id && p.visit_id !== m.visitId) recordEvent(db, actor, 'page.moved', p.visit_id, details);
-        syncReceivedDocuments(db, p.file_sha256, actor);
-        filed.push({ sha256: p.file_sha256, page: p.page, visitId: m.visitId, trackingNumber: m.trackingNumber });
-      }
-      return filed;
-    })
-    .immediate();
+      )
+      .all() as { file_sha256: string; page: number; visit_id: string | null; reading_json: string }[];
+    const byNumber = new Map(mailings.map((m) => [m.trackingNumber, m]));
+    const now = nowIso();
+    for (const p of waiting) {
+      const numbers = (JSON.parse(p.reading_json) as { trackingNumbers?: string[] }).trackingNumbers ?? [];
+      const m = numbers.map((n) => byNumber.get(n)).find(Boolean);
+      if (!m) continue;
+      db.prepare(
+        `UPDATE pages SET status = 'assigned', visit_id = ?, kind = 'postal-receipt', assigned_by = 'handler', reason = NULL, rule_id = NULL, updated_at = ?, updated_by = ? WHERE file_sha256 = ? AND page = ?`,
+      ).run(m.visitId, now, actor, p.file_sha256, p.page);
+      db.prepare('UPDATE review_items SET visit_id = ? WHERE file_sha256 = ? AND page = ?').run(
+        m.visitId,
+        p.file_sha256,
+        p.page,
+      );
+      const details = {
+        sha256: p.file_sha256,
+        page: p.page,
+        from: p.visit_id ? { visitId: p.visit_id, kind: 'attachment' } : { quarantine: true },
+        to: { visitId: m.visitId, kind: 'postal-receipt' },
+        by: `tracking number ${m.trackingNumber}`,
+      };
+      recordEvent(db, actor, 'page.moved', m.visitId, details);
+      if (p.visit_id && p.visit_id !== m.visitId) recordEvent(db, actor, 'page.moved', p.visit_id, details);
+      syncReceivedDocuments(db, p.file_sha256, actor);
+      filed.push({ sha256: p.file_sha256, page: p.page, visitId: m.visitId, trackingNumber: m.trackingNumber });
+    }
+    return filed;
+  });
 }

@@ -10,7 +10,10 @@
 export interface Migration {
   version: number;
   name: string;
+  /** The DDL as SQLite runs it; PostgreSQL runs it translated (`dialect.ts`: types, identity ids). */
   sql: string;
+  /** Where a migration needs different SQL on PostgreSQL than the translation gives: that SQL (still translated). */
+  postgres?: string;
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -500,6 +503,19 @@ export const MIGRATIONS: Migration[] = [
       -- the box of a review item, or the whole of a quarantined page.
       ALTER TABLE review_items ADD COLUMN crop_sha256 TEXT;
       ALTER TABLE pages ADD COLUMN crop_sha256 TEXT;
+    `,
+  },
+  {
+    version: 12,
+    name: 'portable order of plans',
+    // Plans made in the same instant were told apart by SQLite's hidden rowid, which
+    // PostgreSQL has not: the order they were made in becomes a column.
+    sql: `
+      ALTER TABLE plans ADD COLUMN plan_seq INTEGER;
+      UPDATE plans SET plan_seq = rowid;
+    `,
+    postgres: `
+      ALTER TABLE plans ADD COLUMN plan_seq INTEGER;
     `,
   },
 ];

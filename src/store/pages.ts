@@ -338,35 +338,32 @@ export interface PageMove {
  */
 export function movePage(register: Register, m: PageMove): { before: PageRecord; after: PageRecord } {
   const db = sqlOf(register);
-  return db
-    .transaction(() => {
-      const before = getPage(db, m.sha256, m.page);
-      if (!before) throw new InputError(`No page ${m.page} in ingested file ${m.sha256}`);
-      const now = nowIso();
-      db.prepare(
-        `UPDATE pages SET status = 'assigned', visit_id = ?, kind = ?, assigned_by = 'clerk', reason = NULL, rule_id = NULL, updated_at = ?, updated_by = ?
+  return db.transaction(() => {
+    const before = getPage(db, m.sha256, m.page);
+    if (!before) throw new InputError(`No page ${m.page} in ingested file ${m.sha256}`);
+    const now = nowIso();
+    db.prepare(
+      `UPDATE pages SET status = 'assigned', visit_id = ?, kind = ?, assigned_by = 'clerk', reason = NULL, rule_id = NULL, updated_at = ?, updated_by = ?
          WHERE file_sha256 = ? AND page = ?`,
-      ).run(m.visitId, m.kind, now, m.actor, m.sha256, m.page);
-      db.prepare('UPDATE review_items SET visit_id = ? WHERE file_sha256 = ? AND page = ?').run(
-        m.visitId,
-        m.sha256,
-        m.page,
-      );
-      db.prepare(
-        `UPDATE review_items SET status = 'corrected', final_json = ?, decided_by = ?, decided_at = ?, note = 'settled by moving the page'
+    ).run(m.visitId, m.kind, now, m.actor, m.sha256, m.page);
+    db.prepare('UPDATE review_items SET visit_id = ? WHERE file_sha256 = ? AND page = ?').run(
+      m.visitId,
+      m.sha256,
+      m.page,
+    );
+    db.prepare(
+      `UPDATE review_items SET status = 'corrected', final_json = ?, decided_by = ?, decided_at = ?, note = 'settled by moving the page'
          WHERE file_sha256 = ? AND page = ? AND subject = 'visit' AND status = 'open'`,
-      ).run(JSON.stringify(m.visitId), m.actor, now, m.sha256, m.page);
-      syncReceivedDocuments(db, m.sha256, m.actor);
-      const details = {
-        sha256: m.sha256,
-        page: m.page,
-        from: before.visitId ? { visitId: before.visitId, kind: before.kind } : { quarantine: before.reason },
-        to: { visitId: m.visitId, kind: m.kind },
-      };
-      recordEvent(db, m.actor, 'page.moved', m.visitId, details);
-      if (before.visitId && before.visitId !== m.visitId)
-        recordEvent(db, m.actor, 'page.moved', before.visitId, details);
-      return { before, after: getPage(db, m.sha256, m.page)! };
-    })
-    .immediate();
+    ).run(JSON.stringify(m.visitId), m.actor, now, m.sha256, m.page);
+    syncReceivedDocuments(db, m.sha256, m.actor);
+    const details = {
+      sha256: m.sha256,
+      page: m.page,
+      from: before.visitId ? { visitId: before.visitId, kind: before.kind } : { quarantine: before.reason },
+      to: { visitId: m.visitId, kind: m.kind },
+    };
+    recordEvent(db, m.actor, 'page.moved', m.visitId, details);
+    if (before.visitId && before.visitId !== m.visitId) recordEvent(db, m.actor, 'page.moved', before.visitId, details);
+    return { before, after: getPage(db, m.sha256, m.page)! };
+  });
 }

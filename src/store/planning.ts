@@ -5,7 +5,7 @@ import type { Account, AccountEvent, AccountEventKind, AccountStatus, PlanningAc
 import type { VisitCategory, VisitResult } from '../domain/visit.ts';
 import { nowIso } from '../env/clock.ts';
 import { recordEvent } from './register.ts';
-import { sqlOf, type Register } from './sql.ts';
+import { sqlOf, type Register, type SqlValue } from './sql.ts';
 import { recordBlob } from './visits.ts';
 
 export interface AccountImport {
@@ -55,12 +55,12 @@ function insertImport(register: Register, i: NewImport): number {
     i.size,
     i.format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv',
   );
-  const info = db
+  const row = db
     .prepare(
-      'INSERT INTO account_imports (kind, as_of, source_path, sha256, format, row_count, imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO account_imports (kind, as_of, source_path, sha256, format, row_count, imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING import_id',
     )
-    .run(i.kind, i.asOf, i.sourcePath, i.sha256, i.format, i.rowCount, nowIso(), i.importedBy);
-  return Number(info.lastInsertRowid);
+    .get(i.kind, i.asOf, i.sourcePath, i.sha256, i.format, i.rowCount, nowIso(), i.importedBy) as { import_id: number };
+  return Number(row.import_id);
 }
 
 function recordImported(register: Register, i: NewImport, importId: number): void {
@@ -95,17 +95,10 @@ export interface AccountImportWriter {
   abort(): void;
 }
 
-/** The page cache during an import, in KiB (negative: SQLite's way of saying KiB). */
-const IMPORT_CACHE_KIB = -64 * 1024;
-
 /** Starts an account import (takes the register's write lock until commit or abort). */
 export function beginAccountImport(register: Register, i: Omit<NewImport, 'kind' | 'rowCount'>): AccountImportWriter {
   const db = sqlOf(register);
-  // A larger page cache while a million rows go in: fewer pages written and read back.
-  const cacheSize = db.pragma('cache_size', { simple: true }) as number;
-  db.pragma(`cache_size = ${IMPORT_CACHE_KIB}`);
-  db.prepare('BEGIN IMMEDIATE').run();
-  let open = true;
+  const transaction = db.begin({ bulk: true });
   let rows = 0;
   try {
     const meta: NewImport = { ...i, kind: 'accounts', rowCount: 0 };
@@ -123,25 +116,19 @@ export function beginAccountImport(register: Register, i: Omit<NewImport, 'kind'
       commit() {
         db.prepare('UPDATE account_imports SET row_count = ? WHERE import_id = ?').run(rows, importId);
         recordImported(db, { ...meta, rowCount: rows }, importId);
-        db.prepare('COMMIT').run();
-        open = false;
-        db.pragma(`cache_size = ${cacheSize}`);
+        transaction.commit();
         return importId;
       },
-      abort() {
-        if (open && db.inTransaction) db.prepare('ROLLBACK').run();
-        if (open) db.pragma(`cache_size = ${cacheSize}`);
-        open = false;
-      },
+      abort: () => transaction.rollback(),
     };
   } catch (e) {
-    db.prepare('ROLLBACK').run();
+    transaction.rollback();
     throw e;
   }
 }
 
 /** The columns of one account after its import id, in the order of the INSERT. */
-function accountColumns(a: Account): unknown[] {
+function accountColumns(a: Account): SqlValue[] {
   return [
     a.customerId,
     a.branchCode,
@@ -196,12 +183,12 @@ export function saveEventImport(
   return db.transaction(() => {
     const importId = recordImport(db, { ...i, kind: 'events', rowCount: events.length });
     const insert = db.prepare(
-      'INSERT OR IGNORE INTO account_events (import_id, customer_id, kind, occurred_on, note) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO account_events (import_id, customer_id, kind, occurred_on, note) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
     );
     let added = 0;
     for (const e of events) added += insert.run(importId, e.customerId, e.kind, e.occurredOn, e.note ?? null).changes;
     return { importId, added };
-  })();
+  });
 }
 
 /** The latest account import describing a day on or before `asOf` (the latest of all without it). */
@@ -235,16 +222,13 @@ export function loadPlanningAccounts(register: Register, importId: number): Plan
     return s;
   };
   // In pages: much faster than a row at a time, without a million rows in memory at once.
-  const page = db
-    .prepare(
-      'SELECT customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission FROM accounts WHERE import_id = ? AND customer_id > ? ORDER BY customer_id LIMIT 20000',
-    )
-    .raw();
-  for (
-    let rows = page.all(importId, '') as PlanningRow[];
-    rows.length > 0;
-    rows = page.all(importId, rows[rows.length - 1]![0]) as PlanningRow[]
-  ) {
+  const statement = db.prepare(
+    'SELECT customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission FROM accounts WHERE import_id = ? AND customer_id > ? ORDER BY customer_id LIMIT 20000',
+  );
+  // Each row's values in the order of the columns selected.
+  const page = (after: string): PlanningRow[] =>
+    (statement.all(importId, after) as Record<string, unknown>[]).map((r) => Object.values(r) as PlanningRow);
+  for (let rows = page(''); rows.length > 0; rows = page(rows[rows.length - 1]![0])) {
     out.push(...rows.map((row) => planningAccount(row, share)));
   }
   return out;
@@ -309,15 +293,14 @@ export function loadAccountsById(
   customerIds: readonly string[],
 ): Map<string, Account> {
   const db = sqlOf(register);
-  const get = db
-    .prepare(
-      'SELECT customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission, account_json FROM accounts WHERE import_id = ? AND customer_id = ?',
-    )
-    .raw();
+  const get = db.prepare(
+    'SELECT customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission, account_json FROM accounts WHERE import_id = ? AND customer_id = ?',
+  );
   const out = new Map<string, Account>();
   for (const id of customerIds) {
-    const row = get.get(importId, id) as [...PlanningRow, string] | undefined;
-    if (!row) continue;
+    const found = get.get(importId, id) as Record<string, unknown> | undefined;
+    if (!found) continue;
+    const row = Object.values(found) as [...PlanningRow, string];
     const columns = planningAccount(row.slice(0, 12) as PlanningRow, (s) => s);
     out.set(id, { ...columns, ...(JSON.parse(row[12]) as Omit<Account, keyof PlanningAccount>) } as Account);
   }
@@ -398,7 +381,8 @@ export function savePlan(
   return db.transaction(() => {
     if (db.prepare('SELECT 1 FROM plans WHERE plan_id = ?').get(plan.planId)) return false;
     db.prepare(
-      'INSERT INTO plans (plan_id, year, as_of, seed, accounts_import_id, parameters_json, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      `INSERT INTO plans (plan_id, year, as_of, seed, accounts_import_id, parameters_json, created_at, created_by, plan_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(plan_seq), 0) + 1 FROM plans))`,
     ).run(
       plan.planId,
       plan.year,
@@ -422,7 +406,7 @@ export function savePlan(
       visits: visits.length,
     });
     return true;
-  })();
+  });
 }
 
 interface PlanRow {
@@ -443,8 +427,8 @@ export function getPlan(register: Register, by: { year?: number; planId?: string
     by.planId
       ? db.prepare('SELECT * FROM plans WHERE plan_id = ?').get(by.planId)
       : by.year !== undefined
-        ? db.prepare('SELECT * FROM plans WHERE year = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(by.year)
-        : db.prepare('SELECT * FROM plans ORDER BY created_at DESC, rowid DESC LIMIT 1').get()
+        ? db.prepare('SELECT * FROM plans WHERE year = ? ORDER BY created_at DESC, plan_seq DESC LIMIT 1').get(by.year)
+        : db.prepare('SELECT * FROM plans ORDER BY created_at DESC, plan_seq DESC LIMIT 1').get()
   ) as PlanRow | undefined;
   return (
     r && {
@@ -467,7 +451,7 @@ export function plannedVisits(
 ): PlannedVisitRecord[] {
   const db = sqlOf(register);
   const where = ['plan_id = ?'];
-  const args: unknown[] = [planId];
+  const args: SqlValue[] = [planId];
   if (filter.branch) (where.push('branch_code = ?'), args.push(filter.branch));
   if (filter.category) (where.push('category = ?'), args.push(filter.category));
   if (filter.notStarted) where.push('visit_id IS NULL');

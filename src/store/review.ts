@@ -4,6 +4,7 @@
  * are kept). `finalReadingsOf` gives the rules stage a visit's answers and checks with the
  * reviewers' decisions applied and every still-open item left undecided (null).
  */
+import type { SqlValue } from './sql.ts';
 import { InputError } from '../domain/messages.ts';
 import type { Answer } from '../domain/questions.ts';
 import { nowIso } from '../env/clock.ts';
@@ -127,7 +128,7 @@ export interface ReviewFilter {
 export function listReviewItems(register: Register, filter: ReviewFilter = {}): ReviewItem[] {
   const db = sqlOf(register);
   const where: string[] = [];
-  const args: unknown[] = [];
+  const args: SqlValue[] = [];
   const status = filter.status ?? 'open';
   if (status !== 'all') {
     where.push('r.status = ?');
@@ -172,39 +173,35 @@ export function recordRemarksTranscription(
   d: ReviewDecision & { visitId: string; remarks: string },
 ): ReviewItem {
   const db = sqlOf(register);
-  return db
-    .transaction(() => {
-      const { visitId, remarks, ...decision } = d;
-      const decided = recordReviewDecision(db, decision);
-      enterRemarks(db, visitId, remarks, d.actor);
-      return decided;
-    })
-    .immediate();
+  return db.transaction(() => {
+    const { visitId, remarks, ...decision } = d;
+    const decided = recordReviewDecision(db, decision);
+    enterRemarks(db, visitId, remarks, d.actor);
+    return decided;
+  });
 }
 
 /** Records a reviewer's decision on an open item (who and when). */
 export function recordReviewDecision(register: Register, d: ReviewDecision): ReviewItem {
   const db = sqlOf(register);
-  return db
-    .transaction(() => {
-      const item = getReviewItem(db, d.itemId);
-      if (!item)
-        throw new InputError(`There is no review item ${d.itemId}; \`huifang review list\` shows the open ones.`);
-      if (item.status !== 'open') throw new InputError(`Review item ${d.itemId} is already ${item.status}.`);
-      db.prepare(
-        "UPDATE review_items SET status = ?, final_json = ?, decided_by = ?, decided_at = ?, note = ? WHERE item_id = ? AND status = 'open'",
-      ).run(d.status, JSON.stringify(d.finalValue), d.actor, nowIso(), d.note ?? null, d.itemId);
-      recordEvent(db, d.actor, `review.${d.status}`, item.visitId, {
-        itemId: d.itemId,
-        subject: item.subject,
-        machineValue: item.machineValue,
-        finalValue: d.finalValue,
-        sha256: item.fileSha256,
-        page: item.page,
-      });
-      return getReviewItem(db, d.itemId)!;
-    })
-    .immediate();
+  return db.transaction(() => {
+    const item = getReviewItem(db, d.itemId);
+    if (!item)
+      throw new InputError(`There is no review item ${d.itemId}; \`huifang review list\` shows the open ones.`);
+    if (item.status !== 'open') throw new InputError(`Review item ${d.itemId} is already ${item.status}.`);
+    db.prepare(
+      "UPDATE review_items SET status = ?, final_json = ?, decided_by = ?, decided_at = ?, note = ? WHERE item_id = ? AND status = 'open'",
+    ).run(d.status, JSON.stringify(d.finalValue), d.actor, nowIso(), d.note ?? null, d.itemId);
+    recordEvent(db, d.actor, `review.${d.status}`, item.visitId, {
+      itemId: d.itemId,
+      subject: item.subject,
+      machineValue: item.machineValue,
+      finalValue: d.finalValue,
+      sha256: item.fileSha256,
+      page: item.page,
+    });
+    return getReviewItem(db, d.itemId)!;
+  });
 }
 
 /**
@@ -214,32 +211,30 @@ export function recordReviewDecision(register: Register, d: ReviewDecision): Rev
  */
 export function reopenReviewItem(register: Register, itemId: number, actor: string, reason?: string): ReviewItem {
   const db = sqlOf(register);
-  return db
-    .transaction(() => {
-      const item = getReviewItem(db, itemId);
-      if (!item) throw new Error(`No review item ${itemId}`);
-      if (item.status !== 'confirmed' && item.status !== 'corrected')
-        throw new Error(`Review item ${itemId} is ${item.status}, not decided`);
-      db.prepare(
-        "UPDATE review_items SET status = 'open', final_json = NULL, decided_by = NULL, decided_at = NULL, note = NULL WHERE item_id = ?",
-      ).run(itemId);
-      recordEvent(db, actor, 'review.reopened', item.visitId, {
-        itemId,
-        subject: item.subject,
-        undone: {
-          status: item.status,
-          finalValue: item.finalValue ?? null,
-          decidedBy: item.decidedBy,
-          decidedAt: item.decidedAt,
-          note: item.note,
-        },
-        ...(reason ? { reason } : {}),
-        sha256: item.fileSha256,
-        page: item.page,
-      });
-      return getReviewItem(db, itemId)!;
-    })
-    .immediate();
+  return db.transaction(() => {
+    const item = getReviewItem(db, itemId);
+    if (!item) throw new Error(`No review item ${itemId}`);
+    if (item.status !== 'confirmed' && item.status !== 'corrected')
+      throw new Error(`Review item ${itemId} is ${item.status}, not decided`);
+    db.prepare(
+      "UPDATE review_items SET status = 'open', final_json = NULL, decided_by = NULL, decided_at = NULL, note = NULL WHERE item_id = ?",
+    ).run(itemId);
+    recordEvent(db, actor, 'review.reopened', item.visitId, {
+      itemId,
+      subject: item.subject,
+      undone: {
+        status: item.status,
+        finalValue: item.finalValue ?? null,
+        decidedBy: item.decidedBy,
+        decidedAt: item.decidedAt,
+        note: item.note,
+      },
+      ...(reason ? { reason } : {}),
+      sha256: item.fileSha256,
+      page: item.page,
+    });
+    return getReviewItem(db, itemId)!;
+  });
 }
 
 /** A signature or seal decision after review. `by`: who decided it. */

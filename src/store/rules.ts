@@ -48,7 +48,7 @@ export function enterAnswers(
     recordEvent(db, actor, 'answers.entered', visitId, {
       answers: Object.fromEntries(entries.map((e) => [e.questionId, e.answer])),
     });
-  }).immediate();
+  });
 }
 
 /** The latest entered answer per question (entries that cleared an answer are left out). */
@@ -100,7 +100,7 @@ export function recordOutcome(
       'INSERT INTO visit_outcomes (visit_id, outcome, reason, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?)',
     ).run(visitId, outcome, reason, actor, at);
     recordEvent(db, actor, 'outcome.recorded', visitId, { outcome, reason });
-  }).immediate();
+  });
 }
 
 /** Withdraws a recorded refusal or unreachable outcome (recorded by mistake, or reached later). */
@@ -142,28 +142,26 @@ export interface StoredDecision {
  */
 export function recordDecision(register: Register, d: Omit<StoredDecision, 'decidedAt'>, actor: string): boolean {
   const db = sqlOf(register);
-  return db
-    .transaction(() => {
-      const before = db.prepare('SELECT result, reason FROM result_decisions WHERE visit_id = ?').get(d.visitId) as
-        { result: string; reason: string } | undefined;
-      const current = db.prepare('SELECT result FROM visits WHERE visit_id = ?').get(d.visitId) as
-        { result: string } | undefined;
-      if (before && before.result === d.result && before.reason === d.reason && current?.result === d.result)
-        return false;
-      db.prepare(
-        `INSERT INTO result_decisions (visit_id, result, reason, failed_json, missing_json, decided_at) VALUES (?, ?, ?, ?, ?, ?)
+  return db.transaction(() => {
+    const before = db.prepare('SELECT result, reason FROM result_decisions WHERE visit_id = ?').get(d.visitId) as
+      { result: string; reason: string } | undefined;
+    const current = db.prepare('SELECT result FROM visits WHERE visit_id = ?').get(d.visitId) as
+      { result: string } | undefined;
+    if (before && before.result === d.result && before.reason === d.reason && current?.result === d.result)
+      return false;
+    db.prepare(
+      `INSERT INTO result_decisions (visit_id, result, reason, failed_json, missing_json, decided_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (visit_id) DO UPDATE SET result = excluded.result, reason = excluded.reason, failed_json = excluded.failed_json, missing_json = excluded.missing_json, decided_at = excluded.decided_at`,
-      ).run(d.visitId, d.result, d.reason, JSON.stringify(d.failedAnswers), JSON.stringify(d.missing), nowIso());
-      db.prepare('UPDATE visits SET result = ? WHERE visit_id = ?').run(d.result, d.visitId);
-      recordEvent(db, actor, 'visit.result', d.visitId, {
-        result: d.result,
-        previous: current?.result ?? null,
-        reason: d.reason,
-        failed: d.failedAnswers.map((f) => f.questionId),
-      });
-      return true;
-    })
-    .immediate();
+    ).run(d.visitId, d.result, d.reason, JSON.stringify(d.failedAnswers), JSON.stringify(d.missing), nowIso());
+    db.prepare('UPDATE visits SET result = ? WHERE visit_id = ?').run(d.result, d.visitId);
+    recordEvent(db, actor, 'visit.result', d.visitId, {
+      result: d.result,
+      previous: current?.result ?? null,
+      reason: d.reason,
+      failed: d.failedAnswers.map((f) => f.questionId),
+    });
+    return true;
+  });
 }
 
 export function decisionOf(register: Register, visitId: string): StoredDecision | undefined {
@@ -208,24 +206,22 @@ export function importStaff(
   source: string,
 ): { added: number; updated: number } {
   const db = sqlOf(register);
-  return db
-    .transaction(() => {
-      let added = 0;
-      let updated = 0;
-      const get = db.prepare('SELECT staff_id FROM staff WHERE staff_id = ?');
-      const upsert = db.prepare(
-        `INSERT INTO staff (staff_id, name, role, is_marketing, branch_code) VALUES (?, ?, ?, ?, ?)
+  return db.transaction(() => {
+    let added = 0;
+    let updated = 0;
+    const get = db.prepare('SELECT staff_id FROM staff WHERE staff_id = ?');
+    const upsert = db.prepare(
+      `INSERT INTO staff (staff_id, name, role, is_marketing, branch_code) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (staff_id) DO UPDATE SET name = excluded.name, role = excluded.role, is_marketing = excluded.is_marketing, branch_code = excluded.branch_code`,
-      );
-      for (const s of staff) {
-        if (get.get(s.staffId)) updated += 1;
-        else added += 1;
-        upsert.run(s.staffId, s.name, s.role, s.isMarketing ? 1 : 0, s.branchCode ?? null);
-      }
-      recordEvent(db, actor, 'staff.imported', null, { source, added, updated });
-      return { added, updated };
-    })
-    .immediate();
+    );
+    for (const s of staff) {
+      if (get.get(s.staffId)) updated += 1;
+      else added += 1;
+      upsert.run(s.staffId, s.name, s.role, s.isMarketing ? 1 : 0, s.branchCode ?? null);
+    }
+    recordEvent(db, actor, 'staff.imported', null, { source, added, updated });
+    return { added, updated };
+  });
 }
 
 export function listStaff(register: Register): StaffRecord[] {

@@ -42,16 +42,23 @@ export function recordVisitReview(
   reviewer: string,
 ): VisitReview {
   const db = sqlOf(register);
-  return db
-    .transaction(() => {
-      const at = nowIso();
-      const info = db
-        .prepare('INSERT INTO visit_reviews (visit_id, decision, note, reviewer, decided_at) VALUES (?, ?, ?, ?, ?)')
-        .run(visitId, decision, note, reviewer, at);
-      recordEvent(db, reviewer, `visit.review.${decision}`, visitId, { note });
-      return { reviewId: Number(info.lastInsertRowid), visitId, decision, note, reviewer, decidedAt: at };
-    })
-    .immediate();
+  return db.transaction(() => {
+    const at = nowIso();
+    const info = db
+      .prepare(
+        'INSERT INTO visit_reviews (visit_id, decision, note, reviewer, decided_at) VALUES (?, ?, ?, ?, ?) RETURNING review_id',
+      )
+      .get(visitId, decision, note, reviewer, at);
+    recordEvent(db, reviewer, `visit.review.${decision}`, visitId, { note });
+    return {
+      reviewId: Number((info as { review_id: number }).review_id),
+      visitId,
+      decision,
+      note,
+      reviewer,
+      decidedAt: at,
+    };
+  });
 }
 
 /** Every decision on a visit, oldest first. */
@@ -86,30 +93,28 @@ export interface StoredSample extends SampleDraw {
 
 export function recordSample(register: Register, s: SampleDraw): StoredSample {
   const db = sqlOf(register);
-  return db
-    .transaction(() => {
-      const at = nowIso();
-      const info = db
-        .prepare(
-          'INSERT INTO review_samples (period, branch_code, rate, seed, params_json, drawn_by, drawn_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        )
-        .run(s.period, s.branchCode, s.rate, s.seed, JSON.stringify(s.params), s.drawnBy, at);
-      const sampleId = Number(info.lastInsertRowid);
-      const add = db.prepare(
-        'INSERT INTO review_sample_visits (sample_id, visit_id, visitor, reason) VALUES (?, ?, ?, ?)',
-      );
-      for (const v of s.visits) add.run(sampleId, v.visitId, v.visitor, v.reason);
-      recordEvent(db, s.drawnBy, 'review.sample', null, {
-        sampleId,
-        period: s.period,
-        branch: s.branchCode,
-        rate: s.rate,
-        seed: s.seed,
-        visits: s.visits.length,
-      });
-      return { ...s, sampleId, drawnAt: at };
-    })
-    .immediate();
+  return db.transaction(() => {
+    const at = nowIso();
+    const info = db
+      .prepare(
+        'INSERT INTO review_samples (period, branch_code, rate, seed, params_json, drawn_by, drawn_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING sample_id',
+      )
+      .get(s.period, s.branchCode, s.rate, s.seed, JSON.stringify(s.params), s.drawnBy, at);
+    const sampleId = Number((info as { sample_id: number }).sample_id);
+    const add = db.prepare(
+      'INSERT INTO review_sample_visits (sample_id, visit_id, visitor, reason) VALUES (?, ?, ?, ?)',
+    );
+    for (const v of s.visits) add.run(sampleId, v.visitId, v.visitor, v.reason);
+    recordEvent(db, s.drawnBy, 'review.sample', null, {
+      sampleId,
+      period: s.period,
+      branch: s.branchCode,
+      rate: s.rate,
+      seed: s.seed,
+      visits: s.visits.length,
+    });
+    return { ...s, sampleId, drawnAt: at };
+  });
 }
 
 /** The spot-check draws that picked a visit (for its record). */

@@ -1,6 +1,7 @@
 /**
  * Customers, runs, visits and their documents in the register.
  */
+import type { SqlValue } from './sql.ts';
 import type { Customer, CustomerKind } from '../domain/customer.ts';
 import type { DocumentKind, Visit, VisitCategory, VisitChannel, VisitResult } from '../domain/visit.ts';
 import type { VisitId } from '../domain/visit-id.ts';
@@ -47,11 +48,25 @@ export function upsertCustomer(register: Register, c: Customer): void {
   const db = sqlOf(register);
   db.prepare(
     `INSERT INTO customers (customer_id, name, kind, branch_code, branch_name, address, postcode, phone, email, opened_on, marketing_staff, contact_person, updated_at)
-     VALUES (@customerId, @name, @kind, @branchCode, @branchName, @address, @postcode, @phone, @email, @openedOn, @marketingStaff, @contactPerson, @updatedAt)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (customer_id) DO UPDATE SET name=excluded.name, kind=excluded.kind, branch_code=excluded.branch_code, branch_name=excluded.branch_name,
        address=excluded.address, postcode=excluded.postcode, phone=excluded.phone, email=excluded.email, opened_on=excluded.opened_on,
        marketing_staff=excluded.marketing_staff, contact_person=excluded.contact_person, updated_at=excluded.updated_at`,
-  ).run({ marketingStaff: null, contactPerson: null, ...c, updatedAt: nowIso() });
+  ).run(
+    c.customerId,
+    c.name,
+    c.kind,
+    c.branchCode,
+    c.branchName,
+    c.address,
+    c.postcode,
+    c.phone,
+    c.email,
+    c.openedOn,
+    c.marketingStaff ?? null,
+    c.contactPerson ?? null,
+    nowIso(),
+  );
 }
 
 export function getCustomer(register: Register, customerId: string): Customer | undefined {
@@ -148,7 +163,7 @@ export interface VisitFilter {
 export function listVisits(register: Register, filter: VisitFilter = {}): (Visit & { layoutId?: string })[] {
   const db = sqlOf(register);
   const where: string[] = [];
-  const args: unknown[] = [];
+  const args: SqlValue[] = [];
   if (filter.branchCode) {
     where.push('c.branch_code = ?');
     args.push(filter.branchCode);
@@ -198,12 +213,9 @@ export interface NewDocument {
 /** Records a stored object as a blob (once) — call after `files.putBytes`/`putFile`. */
 export function recordBlob(register: Register, sha256: string, size: number, mediaType?: string): void {
   const db = sqlOf(register);
-  db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, media_type, first_seen_at) VALUES (?, ?, ?, ?)').run(
-    sha256,
-    size,
-    mediaType ?? null,
-    nowIso(),
-  );
+  db.prepare(
+    'INSERT INTO blobs (sha256, size, media_type, first_seen_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  ).run(sha256, size, mediaType ?? null, nowIso());
 }
 
 /** Adds a document to a visit; adding the same one again changes nothing. Returns its id. */
@@ -217,9 +229,9 @@ export function addDocument(register: Register, d: NewDocument): number {
   const info = db
     .prepare(
       `INSERT INTO documents (visit_id, kind, role, sha256, file_name, page_count, source_sha256, created_at, created_by, meta_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING document_id`,
     )
-    .run(
+    .get(
       d.visitId,
       d.kind,
       d.role,
@@ -237,7 +249,7 @@ export function addDocument(register: Register, d: NewDocument): number {
     sha256: d.sha256,
     fileName: d.fileName,
   });
-  return Number(info.lastInsertRowid);
+  return Number((info as { document_id: number }).document_id);
 }
 
 interface DocumentRow {
@@ -309,7 +321,7 @@ export function registerStartedRun(register: Register, started: StartedRun): voi
       recordBlob(db, d.sha256, d.size, d.mediaType);
       addDocument(db, d);
     }
-  }).immediate();
+  });
 }
 
 /** One document of the register by its number. */
@@ -333,7 +345,7 @@ export function removeDocuments(
       db.prepare('DELETE FROM documents WHERE document_id = ?').run(d.documentId);
       recordEvent(db, actor, 'document.removed', d.visitId, { kind: d.kind, role: d.role, sha256: d.sha256, reason });
     }
-  }).immediate();
+  });
 }
 
 /** Adds documents made from one the visit has (an e-mail's printout, its attachments) and the event that says so, together. */
@@ -346,5 +358,5 @@ export function addDerivedDocuments(
   db.transaction(() => {
     for (const d of documents) addDocument(db, d);
     recordEvent(db, event.actor, event.action, event.visitId, event.details);
-  }).immediate();
+  });
 }

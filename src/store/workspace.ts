@@ -15,6 +15,7 @@ import {
 } from '../domain/workspace-config.ts';
 import { writeFileAtomicSync } from './atomic.ts';
 import { FileStore } from './files.ts';
+import { isPostgresAddress } from './postgres.ts';
 import { openRegister, type Register } from './register.ts';
 import { sqlOf } from './sql.ts';
 
@@ -37,6 +38,18 @@ export interface OpenWorkspaceOptions {
   mustExist?: boolean;
   /** The stored files' folder (absolute), over the one `huifang.json` names. */
   files?: string;
+  /** The register's address (`--register`): before $HUIFANG_REGISTER and huifang.json's `register`. */
+  register?: string;
+}
+
+/**
+ * Where a workspace's register is: `--register`, else $HUIFANG_REGISTER, else `register` in
+ * huifang.json, else the workspace's own SQLite file. A file path is taken from the workspace.
+ */
+export function registerAddress(dir: string, config: WorkspaceConfig, option?: string): string {
+  const address = option || process.env.HUIFANG_REGISTER || config.register;
+  if (!address) return join(dir, REGISTER_FILE);
+  return isPostgresAddress(address) || isAbsolute(address) ? address : join(dir, address);
 }
 
 export function workspacePath(option?: string): string {
@@ -59,7 +72,7 @@ export function openWorkspace(dir: string, options: OpenWorkspaceOptions = {}): 
   }
   const config = readWorkspaceConfig(abs);
   mkdirSync(abs, { recursive: true });
-  const register = openRegister(join(abs, REGISTER_FILE));
+  const register = openRegister(registerAddress(abs, config, options.register));
   const files = new FileStore(options.files ?? (isAbsolute(config.files) ? config.files : join(abs, config.files)));
   return { dir: abs, register, files, config, close: () => sqlOf(register).close() };
 }

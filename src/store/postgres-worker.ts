@@ -1,0 +1,80 @@
+/**
+ * The thread that talks to the PostgreSQL server for `postgres.ts`. The register's store is
+ * synchronous; node-postgres is not. So the main thread posts each request here and sleeps
+ * on a shared flag; this thread runs it, posts the answer, and wakes the main thread.
+ *
+ * The flag (`Int32Array` on a SharedArrayBuffer): 0 while a request is running, 1 when its
+ * answer has been posted, 2 when this thread has ended (so a waiting caller never hangs).
+ */
+import pg from 'pg';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { FLAG_ANSWERED, FLAG_ENDED, type PgReply, type PgRequest } from './postgres-protocol.ts';
+
+interface WorkerData {
+  port: MessagePort;
+  flag: SharedArrayBuffer;
+}
+
+// Counts and sums come back as numbers, as in SQLite; so do truth values (1 and 0).
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 || oid === 1700) return (v: string) => Number(v);
+    if (oid === 16) return (v: string) => (v === 't' ? 1 : 0);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+const { port, flag: flagBuffer } = workerData as WorkerData;
+const flag = new Int32Array(flagBuffer);
+let client: pg.Client | undefined;
+
+function answer(reply: PgReply): void {
+  port.postMessage(reply);
+  Atomics.store(flag, 0, FLAG_ANSWERED);
+  Atomics.notify(flag, 0);
+}
+
+function failure(e: unknown, connect = false): PgReply {
+  const err = e as { message?: string; code?: string };
+  const message = err.message || String(e);
+  return { ok: false, message, ...(err.code ? { code: err.code } : {}), ...(connect ? { connect } : {}) };
+}
+
+async function handle(req: PgRequest): Promise<PgReply> {
+  if (req.op === 'connect') {
+    try {
+      client = new pg.Client({ ...req.config, types });
+      client.on('error', () => {}); // a lost connection fails the next query, with the server's words
+      await client.connect();
+      return { ok: true, rows: [], rowCount: 0 };
+    } catch (e) {
+      return failure(e, true);
+    }
+  }
+  if (!client) return { ok: false, message: 'not connected to the PostgreSQL register' };
+  try {
+    if (req.op === 'close') {
+      await client.end();
+      client = undefined;
+      return { ok: true, rows: [], rowCount: 0 };
+    }
+    const result =
+      req.op === 'exec'
+        ? await client.query(req.text)
+        : await client.query({ text: req.text, values: req.values, ...(req.name ? { name: req.name } : {}) });
+    const last = Array.isArray(result) ? result[result.length - 1] : result;
+    return { ok: true, rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0 };
+  } catch (e) {
+    return failure(e);
+  }
+}
+
+// Requests come one at a time: the main thread waits for each answer before the next.
+port.on('message', (req: PgRequest) => {
+  void handle(req).then(answer, (e: unknown) => answer(failure(e)));
+});
+process.on('exit', () => {
+  Atomics.store(flag, 0, FLAG_ENDED);
+  Atomics.notify(flag, 0);
+});
+parentPort?.postMessage('ready');

@@ -1,0 +1,202 @@
+/**
+ * The register on a PostgreSQL server, behind the same synchronous interface as SQLite.
+ *
+ * node-postgres runs on a worker thread (`postgres-worker.ts`); each call posts its request
+ * there and blocks this thread on a shared flag (`Atomics.wait`) until the answer is posted,
+ * then takes it with `receiveMessageOnPort`. One connection per register, one request at a time.
+ *
+ * The address is a PostgreSQL URL; `schema=NAME` among its parameters names the schema the
+ * register lives in (created on first use; default `public`):
+ *
+ *     postgres://clerk@db.branch.example/huifang?schema=branch310
+ *     postgres:///huifang?host=/run/postgresql&schema=branch310
+ */
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { InputError } from '../domain/messages.ts';
+import { startModuleWorker } from '../env/module-worker.ts';
+import { numberedPlaceholders } from './dialect.ts';
+import { FLAG_ANSWERED, FLAG_ENDED, FLAG_RUNNING, type PgReply, type PgRequest } from './postgres-protocol.ts';
+import type { OpenTransaction, Sql, SqlRow, SqlStatement, SqlValue } from './sql.ts';
+
+/** Whether a register address names a PostgreSQL server. */
+export function isPostgresAddress(address: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(address);
+}
+
+/** The address without its password, for messages. */
+export function shownAddress(address: string): string {
+  return address.replace(/^(postgres(?:ql)?:\/\/[^:@/]*):[^@/]*@/i, '$1:***@');
+}
+
+/** The two numbers of the advisory lock every writing transaction takes: one per register schema. */
+function lockKeys(schema: string): [number, number] {
+  let h = 0x811c9dc5;
+  for (const ch of schema) h = Math.imul(h ^ ch.codePointAt(0)!, 0x01000193);
+  return [0x68660001, h | 0];
+}
+
+/** An error the server reported, with its words and SQLSTATE code. */
+export class PostgresError extends Error {
+  readonly code: string | undefined;
+  constructor(message: string, code?: string) {
+    super(message);
+    this.name = 'PostgresError';
+    this.code = code;
+  }
+}
+
+const CONNECT_TIMEOUT_MS = 60_000;
+
+interface ParsedAddress {
+  connectionString: string;
+  schema: string;
+}
+
+function parseAddress(address: string): ParsedAddress {
+  // Not WHATWG URL: PostgreSQL URLs may have no host (`postgres://clerk@/db?host=/socket`).
+  const param = /([?&])schema=([^&#]*)&?/.exec(address);
+  let schema = 'public';
+  let connectionString = address;
+  if (param) {
+    try {
+      schema = decodeURIComponent(param[2]!);
+    } catch {
+      schema = param[2]!;
+    }
+    const rest = param[0].endsWith('&') ? param[1]! : '';
+    connectionString = address.slice(0, param.index) + rest + address.slice(param.index + param[0].length);
+  }
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new InputError(
+      `The register address ${shownAddress(address)} names the schema "${schema}"; a schema name is 1 to 63 lower-case letters, digits or _, not starting with a digit.`,
+    );
+  return { connectionString, schema };
+}
+
+export class PostgresSql implements Sql {
+  readonly dialect = 'postgres';
+  readonly schema: string;
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  private readonly names = new Map<string, string>();
+  private readonly lock: [number, number];
+  private depth = 0;
+  private closed = false;
+
+  constructor(readonly address: string) {
+    const { connectionString, schema } = parseAddress(address);
+    this.schema = schema;
+    this.lock = lockKeys(schema);
+    const channel = new MessageChannel();
+    this.port = channel.port1;
+    this.worker = startModuleWorker('./postgres-worker.ts', import.meta.url, {
+      workerData: { port: channel.port2, flag: this.flag.buffer },
+      transferList: [channel.port2],
+    });
+    this.worker.unref();
+    const reply = this.call({ op: 'connect', config: { connectionString } }, CONNECT_TIMEOUT_MS);
+    if (!reply.ok) {
+      this.end();
+      throw new InputError(
+        `The PostgreSQL register ${shownAddress(address)} cannot be reached: ${reply.message}. ` +
+          'Check that the server is running and that the address given by --register, $HUIFANG_REGISTER or "register" in huifang.json is right.',
+      );
+    }
+    this.exec(`SET search_path TO "${schema}"`);
+  }
+
+  private call(req: PgRequest, timeoutMs = Infinity): PgReply {
+    if (this.closed) throw new Error('The PostgreSQL register was closed.');
+    Atomics.store(this.flag, 0, FLAG_RUNNING);
+    this.port.postMessage(req);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = receiveMessageOnPort(this.port);
+      if (m) return m.message as PgReply;
+      const state = Atomics.load(this.flag, 0);
+      if (state === FLAG_ENDED) return { ok: false, message: 'the connection thread ended' };
+      if (state === FLAG_ANSWERED) continue;
+      if (Date.now() > deadline) return { ok: false, message: `no answer within ${timeoutMs / 1000} s` };
+      Atomics.wait(this.flag, 0, FLAG_RUNNING, 1000);
+    }
+  }
+
+  private ok(reply: PgReply): { rows: SqlRow[]; rowCount: number } {
+    if (!reply.ok) throw new PostgresError(reply.message, reply.code);
+    return reply;
+  }
+
+  private query(sql: string, params: SqlValue[]): { rows: SqlRow[]; rowCount: number } {
+    // Statements are prepared once a connection (by name); SQL built on the fly past a few
+    // thousand distinct texts runs unnamed rather than filling the server's memory.
+    let name = this.names.get(sql);
+    if (!name && this.names.size < 2000) {
+      name = `h${this.names.size + 1}`;
+      this.names.set(sql, name);
+    }
+    const values = params.map((p) => (typeof p === 'bigint' ? p.toString() : (p ?? null)));
+    return this.ok(this.call({ op: 'query', text: numberedPlaceholders(sql), values, ...(name ? { name } : {}) }));
+  }
+
+  prepare(sql: string): SqlStatement {
+    return {
+      run: (...params) => ({ changes: this.query(sql, params).rowCount }),
+      get: (...params) => this.query(sql, params).rows[0],
+      all: (...params) => this.query(sql, params).rows,
+    };
+  }
+
+  exec(sql: string): void {
+    this.ok(this.call({ op: 'exec', text: sql }));
+  }
+
+  begin(): OpenTransaction {
+    if (this.depth > 0) throw new Error('A long register transaction cannot be opened inside another.');
+    this.exec(`BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(${this.lock[0]}, ${this.lock[1]})`);
+    this.depth = 1;
+    const end = (sql: 'COMMIT' | 'ROLLBACK'): void => {
+      if (this.depth !== 1) return;
+      this.depth = 0;
+      this.exec(sql);
+    };
+    return { commit: () => end('COMMIT'), rollback: () => end('ROLLBACK') };
+  }
+
+  transaction<T>(fn: () => T): T {
+    const depth = this.depth;
+    this.exec(
+      depth === 0
+        ? `BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(${this.lock[0]}, ${this.lock[1]})`
+        : `SAVEPOINT s${depth}`,
+    );
+    this.depth++;
+    try {
+      const result = fn();
+      if (result instanceof Promise) throw new TypeError('A register transaction must not be async.');
+      this.exec(depth === 0 ? 'COMMIT' : `RELEASE SAVEPOINT s${depth}`);
+      return result;
+    } catch (e) {
+      try {
+        this.exec(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT s${depth}; RELEASE SAVEPOINT s${depth}`);
+      } catch {
+        // the connection is gone: the server has rolled back already
+      }
+      throw e;
+    } finally {
+      this.depth = depth;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.call({ op: 'close' }, 10_000);
+    this.end();
+  }
+
+  private end(): void {
+    this.closed = true;
+    this.port.close();
+    void this.worker.terminate();
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * A private PostgreSQL server for the tests: Debian's binaries, `initdb` into a temporary
+ * folder, listening only on a Unix socket in that folder (no network port), stopped and
+ * removed at the end. PostgreSQL refuses to run as root, so as root it runs as the
+ * `postgres` user (or `nobody`).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+/** The folder holding initdb, pg_ctl and postgres, or why there is none. */
+export function postgresBinaries(): { dir: string } | { missing: string } {
+  const candidates: string[] = [];
+  try {
+    candidates.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim());
+  } catch {
+    // no pg_config on the PATH
+  }
+  const lib = '/usr/lib/postgresql';
+  if (existsSync(lib))
+    for (const v of readdirSync(lib).sort((a, b) => Number(b) - Number(a))) candidates.push(join(lib, v, 'bin'));
+  for (const dir of candidates)
+    if (['initdb', 'pg_ctl', 'postgres'].every((b) => existsSync(join(dir, b)))) return { dir };
+  return {
+    missing:
+      'PostgreSQL server binaries (initdb, pg_ctl, postgres) not found: install Debian package `postgresql` to run the suite on a PostgreSQL register',
+  };
+}
+
+/** The uid/gid to run the server as: ours, or when we are root, `postgres`'s (else `nobody`'s). */
+function serverUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const passwd = readFileSync('/etc/passwd', 'utf8').split('\n');
+  for (const name of ['postgres', 'nobody']) {
+    const line = passwd.find((l) => l.startsWith(`${name}:`));
+    if (line) {
+      const [, , uid, gid] = line.split(':');
+      return { uid: Number(uid), gid: Number(gid) };
+    }
+  }
+  throw new Error('running as root and no postgres or nobody user to run PostgreSQL as');
+}
+
+export interface PostgresServer {
+  /** URL of the `huifang` database (add `&schema=NAME` for a register of its own). */
+  url: string;
+  stop(): void;
+}
+
+function run(bin: string, args: string[], user: { uid: number; gid: number } | undefined): void {
+  const r = spawnSync(bin, args, { encoding: 'utf8', ...(user ?? {}), env: { ...process.env, LC_ALL: 'C' } });
+  if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed: ${r.stderr || r.stdout || r.error?.message}`);
+}
+
+/** Starts a fresh server with a `huifang` database; `stop()` ends it and removes its folder. */
+export async function startPostgres(binDir: string): Promise<PostgresServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'huifang-pg-'));
+  const user = serverUser();
+  if (user) chownSync(dir, user.uid, user.gid);
+  const data = join(dir, 'data');
+  const stop = (): void => {
+    spawnSync(join(binDir, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], { ...(user ?? {}) });
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    run(join(binDir, 'initdb'), ['-D', data, '-U', 'huifang', '--auth=trust', '-E', 'UTF8', '--locale=C', '-N'], user);
+    const options = [
+      "-c listen_addresses=''",
+      `-c unix_socket_directories='${dir}'`,
+      '-c fsync=off',
+      '-c synchronous_commit=off',
+      '-c full_page_writes=off',
+      '-c max_connections=300',
+    ].join(' ');
+    run(join(binDir, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', 'start'], user);
+    const admin = new pg.Client({ host: dir, user: 'huifang', database: 'postgres' });
+    await admin.connect();
+    await admin.query('CREATE DATABASE huifang');
+    await admin.end();
+  } catch (e) {
+    stop();
+    throw e;
+  }
+  return { url: `postgres:///huifang?host=${encodeURIComponent(dir)}&user=huifang`, stop };
+}
+
+let counter = 0;
+
+/** A register address of its own on the server: a fresh schema. */
+export function freshRegister(serverUrl: string): string {
+  counter++;
+  return `${serverUrl}&schema=r${process.pid}_${counter}_${Math.random().toString(36).slice(2, 8)}`;
+}
