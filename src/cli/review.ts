@@ -26,6 +26,7 @@ import {
   openReviewItems,
   reopenItem,
   reviewContextOf,
+  reviewContextsOf,
   type ReviewContext,
 } from '../scan/review.ts';
 import { reviewSheetHtml } from '../scan/review-sheet.ts';
@@ -118,9 +119,10 @@ export const reviewCommand = defineCommand<ReviewArgs>({
     const ws = workspace();
     if (args.action === 'sheet') {
       const items = openReviewItems(ws, args.visit && canonicalVisit(args.visit));
-      const entries = items.map((item) => ({
+      const contexts = reviewContextsOf(ws, items);
+      const entries = items.map((item, k) => ({
         item,
-        context: reviewContextOf(ws, item),
+        context: contexts[k]!,
         image: item.cropSha256 ? new Uint8Array(ws.files.read(item.cropSha256)) : null,
       }));
       const out = resolve(args.out!);
@@ -132,7 +134,7 @@ export const reviewCommand = defineCommand<ReviewArgs>({
     }
     if (args.action === 'list') {
       const items = openReviewItems(ws, args.visit && canonicalVisit(args.visit));
-      const contexts = items.map((i) => reviewContextOf(ws, i));
+      const contexts = reviewContextsOf(ws, items);
       report(io, args.json, { items: items.map((i, k) => itemJson(i, contexts[k])) }, () =>
         items.length
           ? [

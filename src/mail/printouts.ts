@@ -4,7 +4,7 @@
  * printout and attachments as derived documents, once. Idempotent.
  */
 import { recordEvent } from '../store/register.ts';
-import { documentsOf } from '../store/visits.ts';
+import { documentsOf, type VisitDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { EmlError, parseEml } from './parse.ts';
 
@@ -16,9 +16,17 @@ export interface PrintoutOutcome {
   error?: string;
 }
 
-/** Makes the missing printouts of a visit's e-mails; returns what it did (nothing when all exist). */
-export async function ensureEmailPrintouts(ws: Workspace, visitId: string, actor: string): Promise<PrintoutOutcome[]> {
-  const docs = documentsOf(ws.db, visitId);
+/**
+ * Makes the missing printouts of a visit's e-mails; returns what it did (nothing when all
+ * exist). `documents`: the visit's documents when they were just read.
+ */
+export async function ensureEmailPrintouts(
+  ws: Workspace,
+  visitId: string,
+  actor: string,
+  documents?: readonly VisitDocument[],
+): Promise<PrintoutOutcome[]> {
+  const docs = documents ?? documentsOf(ws.db, visitId);
   const emails = docs.filter((d) => d.kind === 'email' && d.role === 'received');
   const out: PrintoutOutcome[] = [];
   for (const eml of emails) {

@@ -240,14 +240,16 @@ export function coverageOf(
   const plan = getPlan(ws.db, { year });
   const planIndex = (plan?.parameters as { indexReturn?: number | null } | undefined)?.indexReturn;
   const indexReturn = options.indexReturn ?? (typeof planIndex === 'number' ? planIndex : undefined);
+  // one branch: only its accounts, and the events and visits of its customers, are read
+  const scope = options.branch !== undefined ? { importId: accounts.importId, branch: options.branch } : undefined;
   return coverage({
     year,
     asOf,
     policy: loadPlanningPolicy(ws.dir),
-    accounts: loadPlanningAccounts(ws.db, accounts.importId),
-    events: loadEvents(ws.db),
-    visits: loadVisitsSeen(ws.db),
-    ...(plan ? { planned: plannedVisits(ws.db, plan.planId) } : {}),
+    accounts: loadPlanningAccounts(ws.db, accounts.importId, scope?.branch),
+    events: loadEvents(ws.db, scope),
+    visits: loadVisitsSeen(ws.db, scope),
+    ...(plan ? { planned: plannedVisits(ws.db, plan.planId, scope ? { branch: scope.branch } : {}) } : {}),
     ...(indexReturn !== undefined ? { indexReturn } : {}),
     ...(options.branch !== undefined ? { branch: options.branch } : {}),
   });

@@ -19,10 +19,10 @@ import { SATISFACTION } from '../domain/questions.ts';
 import type { VisitCategory, VisitChannel, VisitResult } from '../domain/visit.ts';
 import { ensureEmailPrintouts } from '../mail/printouts.ts';
 import { today as todayIso } from '../env/clock.ts';
-import { completionOf, recordCompletion, type Completion } from '../store/attempts.ts';
-import { eventsOfVisit } from '../store/bundles.ts';
-import { exceptionOfVisit, openException, type ExceptionRecord } from '../store/exceptions.ts';
+import { recordCompletion, type Completion } from '../store/attempts.ts';
+import { openException, type ExceptionRecord } from '../store/exceptions.ts';
 import { listStaff, recordDecision } from '../store/rules.ts';
+import { loadVisitRecords, type VisitRecords } from '../store/visit-records.ts';
 import { listVisits } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { checkDeadline } from './deadlines.ts';
@@ -221,7 +221,7 @@ function completionStep(
   actor: string,
 ): { completion: Completion | null; messages: Message[] } {
   const found = completionDate(facts, decision);
-  let completion: Completion | null = completionOf(ws.db, facts.visit.visitId) ?? null;
+  let completion: Completion | null = facts.completion ?? null;
   if (found) {
     const next = { ...found, dueOn: facts.visit.dueOn, late: found.completedOn > facts.visit.dueOn };
     completion = record
@@ -260,7 +260,14 @@ function exceptionStep(
   ws: Workspace,
   facts: VisitFacts,
   decision: ResultDecision,
-  ctx: { roster: readonly Person[]; policy: Policy; today: string; record: boolean; actor: string },
+  ctx: {
+    roster: readonly Person[];
+    policy: Policy;
+    today: string;
+    record: boolean;
+    actor: string;
+    existing: ExceptionRecord | undefined;
+  },
 ): { triggers: string[]; record: ExceptionRecord | undefined; messages: Message[] } {
   const visitId = facts.visit.visitId;
   const triggers = exceptionTriggers({
@@ -268,7 +275,7 @@ function exceptionStep(
     answers: facts.answers,
     remarks: facts.remarks.map((r) => r.text),
   });
-  let record = exceptionOfVisit(ws.db, visitId);
+  let record = ctx.existing;
   if (triggers.length && ctx.record) {
     const owner = branchHeadOf(ctx.roster, facts.customer.branchCode);
     record = openException(
@@ -298,22 +305,28 @@ function exceptionStep(
   return { triggers, record, messages };
 }
 
-/** Validates one visit (see the module comment). @throws UnknownVisitError */
+/**
+ * Validates one visit (see the module comment), from `records` when they were read for many
+ * visits at once. @throws UnknownVisitError
+ */
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
 export async function validateVisit(
   ws: Workspace,
   visitId: string,
   options: ValidateOptions = {},
   roster?: readonly RosterEntry[],
+  records?: VisitRecords,
 ): Promise<VisitValidation> {
   const actor = options.actor ?? 'huifang';
   const today = options.today ?? todayIso();
   const policy = options.policy ?? defaultPolicy();
   const staff = roster ?? listStaff(ws.db);
   const recordResults = options.recordResults ?? true;
-  const printouts = await ensureEmailPrintouts(ws, visitId, actor);
+  const printouts = await ensureEmailPrintouts(ws, visitId, actor, records && (records.documents.get(visitId) ?? []));
+  // what was read before is stale once a printout was made
+  let known = records && !printouts.some((p) => p.printoutSha256) ? records : loadVisitRecords(ws.db, [visitId]);
   const factsOptions = options.verifyHashes === undefined ? {} : { verifyHashes: options.verifyHashes };
-  let facts = await visitFacts(ws, visitId, factsOptions);
+  let facts = await visitFacts(ws, visitId, factsOptions, known);
   if (
     recordResults &&
     (facts.visit.channel === 'phone' || facts.visit.channel === 'email') &&
@@ -322,7 +335,10 @@ export async function validateVisit(
     // Phone and e-mail visits get their record form filled from the entered answers (第七条).
     const { ensureEnteredForm } = await import('../render/entered-form.ts');
     const form = await ensureEnteredForm(ws, facts, actor);
-    if (form?.made) facts = await visitFacts(ws, visitId, factsOptions);
+    if (form?.made) {
+      known = loadVisitRecords(ws.db, [visitId]);
+      facts = await visitFacts(ws, visitId, factsOptions, known);
+    }
   }
   const decision = decisionFor(facts, policy);
   if (recordResults) recordVisitDecision(ws, visitId, decision, actor);
@@ -348,8 +364,15 @@ export async function validateVisit(
   const completion = completionStep(ws, facts, decision, recordResults, actor);
   const review = reviewMessages(facts, staff);
   problems.push(...completion.messages, ...review.messages);
-  problems.push(...dutyMessages(facts, staff, eventsOfVisit(ws.db, visitId)));
-  const exception = exceptionStep(ws, facts, decision, { roster: staff, policy, today, record: recordResults, actor });
+  problems.push(...dutyMessages(facts, staff, known.events.get(visitId) ?? []));
+  const exception = exceptionStep(ws, facts, decision, {
+    roster: staff,
+    policy,
+    today,
+    record: recordResults,
+    actor,
+    existing: known.exceptions.get(visitId),
+  });
   problems.push(...exception.messages);
   const v: VisitValidation = {
     visitId,
@@ -412,6 +435,9 @@ export interface ValidateAllOptions extends ValidateOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Visits whose records are read and held at once. */
+const RECORDS_AT_ONCE = 1000;
+
 /** Validates every visit (of a branch, or the given ones), in visit id order. */
 export async function validateAll(ws: Workspace, options: ValidateAllOptions = {}): Promise<ValidationReport> {
   const ids =
@@ -432,9 +458,14 @@ export async function validateAll(ws: Workspace, options: ValidateAllOptions = {
     );
   }
   const visits: VisitValidation[] = [];
-  for (const [i, id] of ids.entries()) {
-    visits.push(await validateVisit(ws, id, options, roster));
-    options.onProgress?.(i + 1, ids.length);
+  // the register is read a chunk of visits at a time: a few queries per chunk, not per visit
+  for (let start = 0; start < ids.length; start += RECORDS_AT_ONCE) {
+    const chunk = ids.slice(start, start + RECORDS_AT_ONCE);
+    const records = loadVisitRecords(ws.db, chunk);
+    for (const id of chunk) {
+      visits.push(await validateVisit(ws, id, options, roster, records));
+      options.onProgress?.(visits.length, ids.length);
+    }
   }
   const exceptions = visits.flatMap((v) => (v.exception ? [v.exception] : []));
   return {

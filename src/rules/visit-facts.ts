@@ -11,12 +11,13 @@ import type { Answers } from '../domain/questions.ts';
 import type { RecordedOutcome } from '../domain/results.ts';
 import type { Visit } from '../domain/visit.ts';
 import type { Attempt } from '../domain/attempts.ts';
-import { attemptsOf, completionOf, enteredCompletionOf, remarksOf, type Completion } from '../store/attempts.ts';
-import { conflictDecisionsOf, type ConflictDecision } from '../store/conflicts.ts';
-import { finalReadingsOf, type FinalReadings } from '../store/review.ts';
-import { visitReviewsOf, type VisitReview } from '../store/visit-reviews.ts';
-import { enteredAnswersOf, outcomeOf, type EnteredAnswer } from '../store/rules.ts';
-import { documentsOf, getCustomer, getVisit, type VisitDocument } from '../store/visits.ts';
+import type { Completion } from '../store/attempts.ts';
+import type { ConflictDecision } from '../store/conflicts.ts';
+import type { FinalReadings } from '../store/review.ts';
+import type { VisitReview } from '../store/visit-reviews.ts';
+import type { EnteredAnswer } from '../store/rules.ts';
+import { loadVisitRecords, type VisitRecords } from '../store/visit-records.ts';
+import type { VisitDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 
 export interface VisitFacts {
@@ -83,23 +84,31 @@ async function retrievable(
   return ok;
 }
 
-/** Everything the rules need about a visit. @throws UnknownVisitError */
+/**
+ * Everything the rules need about a visit, from `records` when they were read for many visits
+ * at once (`loadVisitRecords`), else read now. @throws UnknownVisitError
+ */
 // eslint-disable-next-line max-lines-per-function -- still to be split into named steps (docs/architecture.md)
-export async function visitFacts(ws: Workspace, visitId: string, options: FactsOptions = {}): Promise<VisitFacts> {
-  const visit = getVisit(ws.db, visitId);
+export async function visitFacts(
+  ws: Workspace,
+  visitId: string,
+  options: FactsOptions = {},
+  records: VisitRecords = loadVisitRecords(ws.db, [visitId]),
+): Promise<VisitFacts> {
+  const visit = records.visits.get(visitId);
   if (!visit) throw new UnknownVisitError(visitId);
-  const customer = getCustomer(ws.db, visit.customerId);
+  const customer = records.customers.get(visit.customerId);
   if (!customer)
     throw new InputError(
       `Visit ${visitId} names customer ${visit.customerId}, who is not in the register; load the customer list again.`,
     );
-  const documents = documentsOf(ws.db, visitId);
-  const readings = finalReadingsOf(ws.db, visitId);
-  const entered = enteredAnswersOf(ws.db, visitId);
+  const documents = records.documents.get(visitId) ?? [];
+  const readings = records.readings.get(visitId)!;
+  const entered = records.entered.get(visitId) ?? [];
   const { answers, answerSources, conflicts } = mergeAnswers(
     readings.answers,
     entered,
-    conflictDecisionsOf(ws.db, visitId),
+    records.conflictDecisions.get(visitId) ?? new Map(),
   );
   const verify = options.verifyHashes ?? true;
   const cache = new Map<string, boolean>();
@@ -128,7 +137,7 @@ export async function visitFacts(ws: Workspace, visitId: string, options: FactsO
         seal: { present: c.seal.present, red: c.seal.red, ...(c.seal.score !== null ? { score: c.seal.score } : {}) },
       }
     : null;
-  const outcome = outcomeOf(ws.db, visitId);
+  const outcome = records.outcomes.get(visitId) ?? null;
   const record: VisitEvidenceRecord = {
     visitId,
     category: visit.category,
@@ -151,11 +160,11 @@ export async function visitFacts(ws: Workspace, visitId: string, options: FactsO
     conflicts,
     outcome,
     record,
-    attempts: attemptsOf(ws.db, visitId),
-    visitReviews: visitReviewsOf(ws.db, visitId),
-    completion: completionOf(ws.db, visitId),
-    enteredCompletion: enteredCompletionOf(ws.db, visitId),
-    remarks: remarksOf(ws.db, visitId),
+    attempts: records.attempts.get(visitId) ?? [],
+    visitReviews: records.visitReviews.get(visitId) ?? [],
+    completion: records.completions.get(visitId),
+    enteredCompletion: records.enteredCompletions.get(visitId),
+    remarks: records.remarks.get(visitId) ?? [],
   };
 }
 

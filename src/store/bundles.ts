@@ -4,6 +4,7 @@
  * of the register the archive needs that no other store module offers (a visit's events).
  */
 import { nowIso } from '../env/clock.ts';
+import { groupBy, rowsForIds } from './batch.ts';
 import { type Db } from './register.ts';
 
 export interface BundleRecord {
@@ -258,15 +259,29 @@ export interface VisitEvent {
 }
 
 export function eventsOfVisit(db: Db, visitId: string): VisitEvent[] {
-  const rows = db
-    .prepare('SELECT at, actor, action, details_json FROM events WHERE visit_id = ? ORDER BY event_id')
-    .all(visitId) as { at: string; actor: string; action: string; details_json: string }[];
-  return rows.map((r) => ({
-    at: r.at,
-    actor: r.actor,
-    action: r.action,
-    details: JSON.parse(r.details_json) as Record<string, unknown>,
-  }));
+  return eventsOfVisits(db, [visitId]).get(visitId) ?? [];
+}
+
+/** The events of each visit, oldest first; a visit without any is left out. */
+export function eventsOfVisits(db: Db, visitIds: readonly string[]): Map<string, VisitEvent[]> {
+  const rows = rowsForIds<{ visit_id: string; at: string; actor: string; action: string; details_json: string }>(
+    db,
+    visitIds,
+    (m) =>
+      `SELECT visit_id, at, actor, action, details_json FROM events WHERE visit_id IN (${m}) ORDER BY visit_id, event_id`,
+  );
+  const out = new Map<string, VisitEvent[]>();
+  for (const [visitId, list] of groupBy(rows, (r) => r.visit_id))
+    out.set(
+      visitId,
+      list.map((r) => ({
+        at: r.at,
+        actor: r.actor,
+        action: r.action,
+        details: JSON.parse(r.details_json) as Record<string, unknown>,
+      })),
+    );
+  return out;
 }
 
 /** Visits of a branch created in a period (`YYYY-MM`), by visit id. */

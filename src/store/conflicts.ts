@@ -4,6 +4,7 @@
  * so a later change to either opens the question again.
  */
 import { nowIso } from '../env/clock.ts';
+import { groupBy, rowsForIds } from './batch.ts';
 import { recordEvent, type Db } from './register.ts';
 
 export interface ConflictDecision {
@@ -34,11 +35,16 @@ export function decideConflict(db: Db, visitId: string, d: Omit<ConflictDecision
 
 /** The latest decision per question. */
 export function conflictDecisionsOf(db: Db, visitId: string): Map<string, ConflictDecision> {
-  const rows = db
-    .prepare(
-      'SELECT question_id, keep, paper, typed, decided_by, decided_at, note FROM answer_conflict_decisions WHERE visit_id = ? ORDER BY decision_id',
-    )
-    .all(visitId) as {
+  return conflictDecisionsOfVisits(db, [visitId]).get(visitId) ?? new Map();
+}
+
+/** The latest decision per question of each visit; a visit without any is left out. */
+export function conflictDecisionsOfVisits(
+  db: Db,
+  visitIds: readonly string[],
+): Map<string, Map<string, ConflictDecision>> {
+  const rows = rowsForIds<{
+    visit_id: string;
     question_id: string;
     keep: 'paper' | 'typed';
     paper: string | null;
@@ -46,19 +52,31 @@ export function conflictDecisionsOf(db: Db, visitId: string): Map<string, Confli
     decided_by: string;
     decided_at: string;
     note: string | null;
-  }[];
-  return new Map(
-    rows.map((r) => [
-      r.question_id,
-      {
-        questionId: r.question_id,
-        keep: r.keep,
-        paper: r.paper,
-        typed: r.typed,
-        decidedBy: r.decided_by,
-        decidedAt: r.decided_at,
-        note: r.note,
-      },
-    ]),
+  }>(
+    db,
+    visitIds,
+    (m) =>
+      `SELECT visit_id, question_id, keep, paper, typed, decided_by, decided_at, note FROM answer_conflict_decisions WHERE visit_id IN (${m}) ORDER BY visit_id, decision_id`,
   );
+  const out = new Map<string, Map<string, ConflictDecision>>();
+  for (const [visitId, list] of groupBy(rows, (r) => r.visit_id)) {
+    out.set(
+      visitId,
+      new Map(
+        list.map((r) => [
+          r.question_id,
+          {
+            questionId: r.question_id,
+            keep: r.keep,
+            paper: r.paper,
+            typed: r.typed,
+            decidedBy: r.decided_by,
+            decidedAt: r.decided_at,
+            note: r.note,
+          },
+        ]),
+      ),
+    );
+  }
+  return out;
 }

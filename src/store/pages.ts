@@ -11,6 +11,7 @@ import { InputError } from '../domain/messages.ts';
 import type { Answer } from '../domain/questions.ts';
 import type { DocumentKind } from '../domain/visit.ts';
 import { nowIso } from '../env/clock.ts';
+import { groupBy, rowsForIds } from './batch.ts';
 import { recordEvent, type Db } from './register.ts';
 
 /** A signature or seal decision as read: null when undecided (then there is a review item). */
@@ -140,9 +141,17 @@ export function getPage(db: Db, sha256: string, page: number): PageRecord | unde
 
 /** A visit's pages in the order they arrived (file by file, page by page). */
 export function pagesOfVisit(db: Db, visitId: string): PageRecord[] {
-  return (
-    db.prepare(`${PAGE_SELECT} WHERE p.visit_id = ? ORDER BY f.started_at, f.sha256, p.page`).all(visitId) as PageRow[]
-  ).map(pageFromRow);
+  return pagesOfVisits(db, [visitId]).get(visitId) ?? [];
+}
+
+/** The pages of each visit, in arrival order; a visit without pages is left out. */
+export function pagesOfVisits(db: Db, visitIds: readonly string[]): Map<string, PageRecord[]> {
+  const rows = rowsForIds<PageRow>(
+    db,
+    visitIds,
+    (m) => `${PAGE_SELECT} WHERE p.visit_id IN (${m}) ORDER BY p.visit_id, f.started_at, f.sha256, p.page`,
+  );
+  return groupBy(rows.map(pageFromRow), (p) => p.visitId!);
 }
 
 /** Every page in quarantine, oldest first. */

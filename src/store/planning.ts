@@ -137,7 +137,7 @@ export function listImports(db: Db): AccountImport[] {
  * What planning looks at of every account of an import, in customer-id order. Branch names
  * and opening dates are shared between accounts (a million accounts have a few hundred of each).
  */
-export function loadPlanningAccounts(db: Db, importId: number): PlanningAccount[] {
+export function loadPlanningAccounts(db: Db, importId: number, branch?: string): PlanningAccount[] {
   const out: PlanningAccount[] = [];
   const shared = new Map<string, string>();
   const share = (s: string): string => {
@@ -149,13 +149,14 @@ export function loadPlanningAccounts(db: Db, importId: number): PlanningAccount[
   // In pages: much faster than a row at a time, without a million rows in memory at once.
   const page = db
     .prepare(
-      'SELECT customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission FROM accounts WHERE import_id = ? AND customer_id > ? ORDER BY customer_id LIMIT 20000',
+      `SELECT customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission FROM accounts WHERE import_id = ? ${branch === undefined ? '' : 'AND branch_code = ?'} AND customer_id > ? ORDER BY customer_id LIMIT 20000`,
     )
     .raw();
+  const scope = branch === undefined ? [importId] : [importId, branch];
   for (
-    let rows = page.all(importId, '') as PlanningRow[];
+    let rows = page.all(...scope, '') as PlanningRow[];
     rows.length > 0;
-    rows = page.all(importId, rows[rows.length - 1]![0]) as PlanningRow[]
+    rows = page.all(...scope, rows[rows.length - 1]![0]) as PlanningRow[]
   ) {
     out.push(...rows.map((row) => planningAccount(row, share)));
   }
@@ -221,10 +222,21 @@ export function loadAccountsById(db: Db, importId: number, customerIds: readonly
   return out;
 }
 
-export function loadEvents(db: Db): (AccountEvent & { eventId: number })[] {
+/** The customers of one branch in an account import, as a subquery and its parameters. */
+export interface BranchScope {
+  importId: number;
+  branch: string;
+}
+
+const IN_BRANCH = 'customer_id IN (SELECT a.customer_id FROM accounts a WHERE a.import_id = ? AND a.branch_code = ?)';
+
+/** Every account event, or those of a branch's customers. */
+export function loadEvents(db: Db, scope?: BranchScope): (AccountEvent & { eventId: number })[] {
   const rows = db
-    .prepare('SELECT event_id, customer_id, kind, occurred_on, note FROM account_events ORDER BY occurred_on, event_id')
-    .all() as {
+    .prepare(
+      `SELECT event_id, customer_id, kind, occurred_on, note FROM account_events ${scope ? `WHERE ${IN_BRANCH}` : ''} ORDER BY occurred_on, event_id`,
+    )
+    .all(...(scope ? [scope.importId, scope.branch] : [])) as {
     event_id: number;
     customer_id: string;
     kind: AccountEventKind;
@@ -240,11 +252,16 @@ export function loadEvents(db: Db): (AccountEvent & { eventId: number })[] {
   }));
 }
 
-/** Every visit, as planning and coverage see them. */
+/** Every visit, or those of a branch's customers, as planning and coverage see them. */
 export function loadVisitsSeen(
   db: Db,
+  scope?: BranchScope,
 ): { visitId: string; customerId: string; category: VisitCategory; createdOn: string; result: VisitResult }[] {
-  const rows = db.prepare('SELECT visit_id, customer_id, category, created_on, result FROM visits').all() as {
+  const rows = db
+    .prepare(
+      `SELECT visit_id, customer_id, category, created_on, result FROM visits ${scope ? `WHERE ${IN_BRANCH}` : ''}`,
+    )
+    .all(...(scope ? [scope.importId, scope.branch] : [])) as {
     visit_id: string;
     customer_id: string;
     category: VisitCategory;

@@ -3,6 +3,7 @@
  * draws (抽检: parameters, seed and the visits drawn). Append-only; the latest decision wins.
  */
 import { nowIso } from '../env/clock.ts';
+import { groupBy, rowsForIds } from './batch.ts';
 import { recordEvent, type Db } from './register.ts';
 
 export type VisitReviewDecision = 'approve' | 'return';
@@ -54,9 +55,17 @@ export function recordVisitReview(
 
 /** Every decision on a visit, oldest first. */
 export function visitReviewsOf(db: Db, visitId: string): VisitReview[] {
-  return (
-    db.prepare('SELECT * FROM visit_reviews WHERE visit_id = ? ORDER BY review_id').all(visitId) as ReviewRow[]
-  ).map(fromRow);
+  return visitReviewsOfVisits(db, [visitId]).get(visitId) ?? [];
+}
+
+/** Every decision on each visit, oldest first; a visit without any is left out. */
+export function visitReviewsOfVisits(db: Db, visitIds: readonly string[]): Map<string, VisitReview[]> {
+  const rows = rowsForIds<ReviewRow>(
+    db,
+    visitIds,
+    (m) => `SELECT * FROM visit_reviews WHERE visit_id IN (${m}) ORDER BY visit_id, review_id`,
+  );
+  return groupBy(rows.map(fromRow), (r) => r.visitId);
 }
 
 export function latestVisitReview(db: Db, visitId: string): VisitReview | undefined {

@@ -5,6 +5,7 @@ import type { Customer, CustomerKind } from '../domain/customer.ts';
 import type { DocumentKind, Visit, VisitCategory, VisitChannel, VisitResult } from '../domain/visit.ts';
 import type { VisitId } from '../domain/visit-id.ts';
 import { nowIso } from '../env/clock.ts';
+import { groupBy, rowsForIds } from './batch.ts';
 import { recordEvent, type Db } from './register.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -53,8 +54,17 @@ export function upsertCustomer(db: Db, c: Customer): void {
 }
 
 export function getCustomer(db: Db, customerId: string): Customer | undefined {
-  const r = db.prepare('SELECT * FROM customers WHERE customer_id = ?').get(customerId) as CustomerRow | undefined;
-  return r && customerFromRow(r);
+  return customersByIds(db, [customerId]).get(customerId);
+}
+
+/** Customers by id (unknown ids are left out). */
+export function customersByIds(db: Db, customerIds: readonly string[]): Map<string, Customer> {
+  const rows = rowsForIds<CustomerRow>(
+    db,
+    [...new Set(customerIds)],
+    (m) => `SELECT * FROM customers WHERE customer_id IN (${m})`,
+  );
+  return new Map(rows.map((r) => [r.customer_id, customerFromRow(r)]));
 }
 
 export function findCustomersByEmail(db: Db, email: string): Customer[] {
@@ -128,14 +138,23 @@ export function insertVisit(db: Db, v: Visit & { layoutId?: string }, actor: str
 }
 
 export function getVisit(db: Db, visitId: string): (Visit & { layoutId?: string }) | undefined {
-  const r = db.prepare('SELECT * FROM visits WHERE visit_id = ?').get(visitId) as VisitRow | undefined;
-  return r && visitFromRow(r);
+  return visitsByIds(db, [visitId]).get(visitId);
+}
+
+/** Visits by id (unknown ids are left out). */
+export function visitsByIds(db: Db, visitIds: readonly string[]): Map<string, Visit & { layoutId?: string }> {
+  const rows = rowsForIds<VisitRow>(db, visitIds, (m) => `SELECT * FROM visits WHERE visit_id IN (${m})`);
+  return new Map(rows.map((r) => [r.visit_id, visitFromRow(r)]));
 }
 
 export interface VisitFilter {
   branchCode?: string;
   customerId?: string;
   runId?: string;
+  /** Started on or after this day (`YYYY-MM-DD`). */
+  createdFrom?: string;
+  /** Started on or before this day (`YYYY-MM-DD`). */
+  createdTo?: string;
 }
 
 export function listVisits(db: Db, filter: VisitFilter = {}): (Visit & { layoutId?: string })[] {
@@ -152,6 +171,14 @@ export function listVisits(db: Db, filter: VisitFilter = {}): (Visit & { layoutI
   if (filter.runId) {
     where.push('v.run_id = ?');
     args.push(filter.runId);
+  }
+  if (filter.createdFrom) {
+    where.push('v.created_on >= ?');
+    args.push(filter.createdFrom);
+  }
+  if (filter.createdTo) {
+    where.push('v.created_on <= ?');
+    args.push(filter.createdTo);
   }
   const sql = `SELECT v.* FROM visits v JOIN customers c ON c.customer_id = v.customer_id ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY v.visit_id`;
   return (db.prepare(sql).all(...args) as VisitRow[]).map(visitFromRow);
@@ -245,10 +272,22 @@ interface DocumentRow {
 }
 
 export function documentsOf(db: Db, visitId: string): VisitDocument[] {
-  const rows = db
-    .prepare('SELECT * FROM documents WHERE visit_id = ? ORDER BY document_id')
-    .all(visitId) as DocumentRow[];
-  return rows.map((r) => ({
+  return documentsOfVisits(db, [visitId]).get(visitId) ?? [];
+}
+
+/** The documents of each visit (oldest first); a visit without any is left out. */
+export function documentsOfVisits(db: Db, visitIds: readonly string[]): Map<string, VisitDocument[]> {
+  const rows = rowsForIds<DocumentRow>(
+    db,
+    visitIds,
+    (m) => `SELECT * FROM documents WHERE visit_id IN (${m}) ORDER BY visit_id, document_id`,
+  );
+  const all = groupBy(rows.map(documentFromRow), (d) => d.visitId as string);
+  return all;
+}
+
+function documentFromRow(r: DocumentRow): VisitDocument {
+  return {
     documentId: r.document_id,
     visitId: r.visit_id as VisitId,
     kind: r.kind,
@@ -260,7 +299,7 @@ export function documentsOf(db: Db, visitId: string): VisitDocument[] {
     createdAt: r.created_at,
     createdBy: r.created_by,
     meta: JSON.parse(r.meta_json) as Record<string, unknown>,
-  }));
+  };
 }
 
 /** Stores bytes in the file store and records them as a visit's document, in one step. */
