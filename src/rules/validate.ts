@@ -224,9 +224,12 @@ function completionStep(
   let completion: Completion | null = facts.completion ?? null;
   if (found) {
     const next = { ...found, dueOn: facts.visit.dueOn, late: found.completedOn > facts.visit.dueOn };
-    completion = record
-      ? recordCompletion(ws.db, facts.visit.visitId, next, actor)
-      : { ...next, late: next.late || Boolean(completion?.late) };
+    const late = next.late || Boolean(completion?.late);
+    // recorded only when it changed (recordCompletion checks again, inside its transaction)
+    const unchanged =
+      completion?.completedOn === next.completedOn && completion.source === next.source && completion.late === late;
+    if (!record) completion = { ...next, late };
+    else if (!unchanged) completion = recordCompletion(ws.db, facts.visit.visitId, next, actor);
   }
   const when =
     completion && completion.completedOn > completion.dueOn
@@ -341,7 +344,11 @@ export async function validateVisit(
     }
   }
   const decision = decisionFor(facts, policy);
-  if (recordResults) recordVisitDecision(ws, visitId, decision, actor);
+  // recorded only when it changed (recordDecision checks again, inside its transaction)
+  const stored = known.decisions.get(visitId);
+  const unchanged =
+    stored?.result === decision.result && stored.reason === decision.reason && facts.visit.result === decision.result;
+  if (recordResults && !unchanged) recordVisitDecision(ws, visitId, decision, actor);
   const record: VisitEvidenceRecord = { ...facts.record, result: decision.result };
   const problems: Message[] = [];
   for (const p of printouts) {

@@ -517,7 +517,7 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX review_items_open ON review_items(status, item_id);
       -- Coverage of one branch: its accounts in an import, and its planned visits in a plan.
       CREATE INDEX accounts_branch ON accounts(import_id, branch_code);
-      CREATE INDEX planned_visits_branch ON planned_visits(plan_id, branch_code);
+      CREATE INDEX planned_visits_branch ON planned_visits(plan_id, branch_code, seq);
     `,
   },
 ];

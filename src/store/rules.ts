@@ -188,25 +188,31 @@ export function recordDecision(db: Db, d: Omit<StoredDecision, 'decidedAt'>, act
 }
 
 export function decisionOf(db: Db, visitId: string): StoredDecision | undefined {
-  const r = db.prepare('SELECT * FROM result_decisions WHERE visit_id = ?').get(visitId) as
-    | {
-        visit_id: string;
-        result: VisitResult;
-        reason: string;
-        failed_json: string;
-        missing_json: string;
-        decided_at: string;
-      }
-    | undefined;
-  return (
-    r && {
-      visitId: r.visit_id,
-      result: r.result,
-      reason: r.reason,
-      failedAnswers: JSON.parse(r.failed_json),
-      missing: JSON.parse(r.missing_json),
-      decidedAt: r.decided_at,
-    }
+  return decisionsOfVisits(db, [visitId]).get(visitId);
+}
+
+/** The last decision on each visit's result; a visit without one is left out. */
+export function decisionsOfVisits(db: Db, visitIds: readonly string[]): Map<string, StoredDecision> {
+  const rows = rowsForIds<{
+    visit_id: string;
+    result: VisitResult;
+    reason: string;
+    failed_json: string;
+    missing_json: string;
+    decided_at: string;
+  }>(db, visitIds, (m) => `SELECT * FROM result_decisions WHERE visit_id IN (${m})`);
+  return new Map(
+    rows.map((r) => [
+      r.visit_id,
+      {
+        visitId: r.visit_id,
+        result: r.result,
+        reason: r.reason,
+        failedAnswers: JSON.parse(r.failed_json),
+        missing: JSON.parse(r.missing_json),
+        decidedAt: r.decided_at,
+      },
+    ]),
   );
 }
 

@@ -21,7 +21,13 @@ import { conflictDecisionsOfVisits, type ConflictDecision } from './conflicts.ts
 import { exceptionsOfVisits, type ExceptionRecord } from './exceptions.ts';
 import type { Db } from './register.ts';
 import { finalReadingsOfVisits, type FinalReadings } from './review.ts';
-import { enteredAnswersOfVisits, outcomesOfVisits, type EnteredAnswer } from './rules.ts';
+import {
+  decisionsOfVisits,
+  enteredAnswersOfVisits,
+  outcomesOfVisits,
+  type EnteredAnswer,
+  type StoredDecision,
+} from './rules.ts';
 import { visitReviewsOfVisits, type VisitReview } from './visit-reviews.ts';
 import { customersByIds, documentsOfVisits, visitsByIds, type VisitDocument } from './visits.ts';
 
@@ -41,6 +47,8 @@ export interface VisitRecords {
   remarks: Map<string, { text: string; enteredBy: string; enteredAt: string }[]>;
   events: Map<string, VisitEvent[]>;
   exceptions: Map<string, ExceptionRecord>;
+  /** The last recorded decision on each visit's result. */
+  decisions: Map<string, StoredDecision>;
 }
 
 /** Reads the records of the given visits (keep the list to a few thousand: they are held in memory). */
@@ -64,5 +72,6 @@ export function loadVisitRecords(db: Db, visitIds: readonly string[]): VisitReco
     remarks: remarksOfVisits(db, visitIds),
     events: eventsOfVisits(db, visitIds),
     exceptions: exceptionsOfVisits(db, visitIds),
+    decisions: decisionsOfVisits(db, visitIds),
   };
 }
