@@ -6,7 +6,6 @@
 import { recordEvent } from '../store/register.ts';
 import { documentsOf, type VisitDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
-import { EmlError, parseEml } from './parse.ts';
 
 export interface PrintoutOutcome {
   emlSha256: string;
@@ -32,6 +31,8 @@ export async function ensureEmailPrintouts(
   for (const eml of emails) {
     if (docs.some((d) => d.kind === 'email-printout' && d.role === 'derived' && d.sourceSha256 === eml.sha256))
       continue;
+    // the mail parser is loaded only when a printout is to be made
+    const { EmlError, parseEml } = await import('./parse.ts');
     try {
       const mail = await parseEml(ws.files.read(eml.sha256), eml.fileName);
       // Loaded when a printout is missing: the e-mail ingest handler brings the scan reader with it.
