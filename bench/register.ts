@@ -132,7 +132,17 @@ function migrateOlder(shape: RegisterShape, dir: string): boolean {
   const r = huifang([BIN, 'review', 'list', '--json', '--workspace', join(dir, 'ws')]);
   if (r.status !== 0) throw new Error(`migrating the register of ${older} failed: ${r.stderr}`);
   const db = new Database(join(dir, 'ws', 'register.sqlite'));
-  db.exec('ANALYZE');
+  // statistics for the tables whose indexes a migration may have added (the rest are unchanged)
+  for (const table of [
+    'customers',
+    'visits',
+    'completion_entries',
+    'remark_entries',
+    'review_items',
+    'accounts',
+    'planned_visits',
+  ])
+    db.exec(`ANALYZE ${table}`);
   db.close();
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   const ready = JSON.parse(readFileSync(join(dir, 'ready'), 'utf8')) as object;
