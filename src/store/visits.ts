@@ -282,8 +282,7 @@ export function documentsOfVisits(db: Db, visitIds: readonly string[]): Map<stri
     visitIds,
     (m) => `SELECT * FROM documents WHERE visit_id IN (${m}) ORDER BY visit_id, document_id`,
   );
-  const all = groupBy(rows.map(documentFromRow), (d) => d.visitId as string);
-  return all;
+  return groupBy(rows.map(documentFromRow), (d) => d.visitId as string);
 }
 
 function documentFromRow(r: DocumentRow): VisitDocument {
