@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: the performance and accuracy measurements of the issues, each beside the
- * named alternative in the same run. Parts: render, scan, archive, plan (all by default).
+ * named alternative in the same run. Parts: startup, register, render, scan, archive, plan (all by default).
  *
  *     npm run bench                 # everything (about 20–40 minutes on 2 cores)
  *     npm run bench -- render       # one part
  *     npm run bench -- scan --pages 1000 [--files 60] [--scan-pages 1000]
  *     npm run bench -- archive --megabytes 1024
  *     npm run bench -- plan --accounts 1000000 [--xlsx-accounts 200000]
+ *     npm run bench -- register [--visits 1000000] [--branches 250] [--runs 5] [--rebuild]
  *
  * Environment: BAGIT_PY=/path/to/bagit.py to compare with bagit-python (not installable
  * from Debian or npm; see docs/archive.md).
@@ -32,6 +33,18 @@ if (wanted('startup')) {
   const { runStartupBench, formatStartupBench } = await import('./startup.ts');
   console.log('startup: the installed command (dist/), medians of repeated runs');
   for (const line of formatStartupBench(runStartupBench(option('runs', 15)))) console.log(line);
+}
+
+if (wanted('register')) {
+  const { runRegisterBench } = await import('./register.ts');
+  console.log('register: the installed command (dist/) on a large register, medians and maxima of repeated runs');
+  for (const line of runRegisterBench({
+    visits: option('visits', 1_000_000),
+    branches: option('branches', 250),
+    runs: option('runs', 5),
+    rebuild: args.includes('--rebuild'),
+  }))
+    console.log(line);
 }
 
 if (wanted('render')) {

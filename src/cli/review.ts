@@ -26,6 +26,7 @@ import {
   openReviewItems,
   reopenItem,
   reviewContextOf,
+  reviewContextsOf,
   type ReviewContext,
 } from '../scan/review.ts';
 import { reviewSheetHtml } from '../scan/review-sheet.ts';
@@ -130,9 +131,10 @@ type Args = ReviewArgs & GlobalOptions;
 /** `review sheet --out F.html`: an offline page of the open items with their pictures. */
 async function writeSheet(ws: Workspace, args: Args, io: Io): Promise<number> {
   const items = openReviewItems(ws, args.visit && canonicalVisit(args.visit));
-  const entries = items.map((item) => ({
+  const contexts = reviewContextsOf(ws, items);
+  const entries = items.map((item, k) => ({
     item,
-    context: reviewContextOf(ws, item),
+    context: contexts[k]!,
     image: item.cropSha256 ? new Uint8Array(ws.files.read(item.cropSha256)) : null,
   }));
   const out = resolve(args.out!);
@@ -146,7 +148,7 @@ async function writeSheet(ws: Workspace, args: Args, io: Io): Promise<number> {
 /** `review [list]`: the open items, each with its question, customer and picture. */
 function listItems(ws: Workspace, args: Args, io: Io): number {
   const items = openReviewItems(ws, args.visit && canonicalVisit(args.visit));
-  const contexts = items.map((i) => reviewContextOf(ws, i));
+  const contexts = reviewContextsOf(ws, items);
   report(io, args.json, { items: items.map((i, k) => itemJson(i, contexts[k])) }, () =>
     items.length
       ? [

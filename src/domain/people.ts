@@ -155,10 +155,34 @@ export function findPerson<P extends Pick<Person, 'staffId' | 'name'>>(
   who: string,
 ): P | undefined {
   const p = norm(who);
-  const byId = roster.find((s) => norm(s.staffId) === p);
+  const index = rosterIndex(roster);
+  const byId = index.byId.get(p);
   if (byId) return byId;
-  const byName = roster.filter((s) => norm(s.name) === p);
-  return byName.length === 1 ? byName[0] : undefined;
+  const byName = index.byName.get(p);
+  return byName?.length === 1 ? byName[0] : undefined;
+}
+
+interface RosterIndex<P> {
+  size: number;
+  byId: Map<string, P>;
+  byName: Map<string, P[]>;
+}
+
+/** Each roster's people by normalised staff id (the first wins) and by name, made once per roster. */
+const ROSTER_INDEXES = new WeakMap<readonly object[], RosterIndex<unknown>>();
+
+function rosterIndex<P extends Pick<Person, 'staffId' | 'name'>>(roster: readonly P[]): RosterIndex<P> {
+  const known = ROSTER_INDEXES.get(roster) as RosterIndex<P> | undefined;
+  if (known && known.size === roster.length) return known;
+  const index: RosterIndex<P> = { size: roster.length, byId: new Map(), byName: new Map() };
+  for (const s of roster) {
+    const id = norm(s.staffId);
+    if (!index.byId.has(id)) index.byId.set(id, s);
+    const name = norm(s.name);
+    index.byName.set(name, [...(index.byName.get(name) ?? []), s]);
+  }
+  ROSTER_INDEXES.set(roster, index as RosterIndex<unknown>);
+  return index;
 }
 
 /** Whether two recorded names (staff ids or names) are the same person. */

@@ -3,9 +3,8 @@
  * e-mail to its visit, or attached an .eml): every `email` document of a visit gets its
  * printout and attachments as derived documents, once. Idempotent.
  */
-import { addDerivedDocuments, documentsOf } from '../store/visits.ts';
+import { addDerivedDocuments, documentsOf, type VisitDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
-import { EmlError, parseEml } from './parse.ts';
 
 export interface PrintoutOutcome {
   emlSha256: string;
@@ -15,14 +14,24 @@ export interface PrintoutOutcome {
   error?: string;
 }
 
-/** Makes the missing printouts of a visit's e-mails; returns what it did (nothing when all exist). */
-export async function ensureEmailPrintouts(ws: Workspace, visitId: string, actor: string): Promise<PrintoutOutcome[]> {
-  const docs = documentsOf(ws.register, visitId);
+/**
+ * Makes the missing printouts of a visit's e-mails; returns what it did (nothing when all
+ * exist). `documents`: the visit's documents when they were just read.
+ */
+export async function ensureEmailPrintouts(
+  ws: Workspace,
+  visitId: string,
+  actor: string,
+  documents?: readonly VisitDocument[],
+): Promise<PrintoutOutcome[]> {
+  const docs = documents ?? documentsOf(ws.register, visitId);
   const emails = docs.filter((d) => d.kind === 'email' && d.role === 'received');
   const out: PrintoutOutcome[] = [];
   for (const eml of emails) {
     if (docs.some((d) => d.kind === 'email-printout' && d.role === 'derived' && d.sourceSha256 === eml.sha256))
       continue;
+    // the mail parser is loaded only when a printout is to be made
+    const { EmlError, parseEml } = await import('./parse.ts');
     try {
       const mail = await parseEml(ws.files.read(eml.sha256), eml.fileName);
       // Loaded when a printout is missing: the e-mail ingest handler brings the scan reader with it.

@@ -8,7 +8,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { InputError, UsageError } from '../domain/messages.ts';
 import type { PlanningPolicy } from '../domain/policy-planning.ts';
 import { loadPolicy } from '../store/policy.ts';
-import { readAccountEvents, readAccounts } from '../input/accounts.ts';
 import { today } from '../env/clock.ts';
 import {
   getPlan,
@@ -89,6 +88,8 @@ export async function importAccounts(
   options: { asOf?: string; actor: string },
 ): Promise<ImportResult> {
   const asOf = exportDay(options.asOf);
+  // the spreadsheet reader is loaded by the imports alone, not by coverage and the report
+  const { readAccounts } = await import('../input/accounts.ts');
   let writer: AccountImportWriter | undefined;
   try {
     const list = await readAccounts(path, {
@@ -122,6 +123,7 @@ export async function importEvents(
   options: { asOf?: string; actor: string },
 ): Promise<ImportResult> {
   const asOf = exportDay(options.asOf);
+  const { readAccountEvents } = await import('../input/accounts.ts');
   const list = await readAccountEvents(path, { today: today() });
   const stored = await ws.files.putFile(list.path);
   const { importId, added } = saveEventImport(
@@ -256,14 +258,16 @@ export function coverageOf(
   const plan = getPlan(ws.register, { year });
   const planIndex = (plan?.parameters as { indexReturn?: number | null } | undefined)?.indexReturn;
   const indexReturn = options.indexReturn ?? (typeof planIndex === 'number' ? planIndex : undefined);
+  // one branch: only its accounts, and the events and visits of its customers, are read
+  const scope = options.branch !== undefined ? { importId: accounts.importId, branch: options.branch } : undefined;
   return coverage({
     year,
     asOf,
     policy: loadPlanningPolicy(ws.dir),
-    accounts: loadPlanningAccounts(ws.register, accounts.importId),
-    events: loadEvents(ws.register),
-    visits: loadVisitsSeen(ws.register),
-    ...(plan ? { planned: plannedVisits(ws.register, plan.planId) } : {}),
+    accounts: loadPlanningAccounts(ws.register, accounts.importId, scope?.branch),
+    events: loadEvents(ws.register, scope),
+    visits: loadVisitsSeen(ws.register, scope),
+    ...(plan ? { planned: plannedVisits(ws.register, plan.planId, scope ? { branch: scope.branch } : {}) } : {}),
     ...(indexReturn !== undefined ? { indexReturn } : {}),
     ...(options.branch !== undefined ? { branch: options.branch } : {}),
   });

@@ -11,8 +11,6 @@ import type { Visit } from '../domain/visit.ts';
 import type { EnteredAnswer } from '../store/rules.ts';
 import { documentsOf, storeDocument, type VisitDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
-import { LetterRenderer } from './renderer.ts';
-import { senderOf } from './start-visits.ts';
 
 export const ENTERED_FORM_CHANNELS: readonly Visit['channel'][] = ['phone', 'email'];
 
@@ -57,14 +55,18 @@ export async function ensureEnteredForm(
     customer: Customer;
     entered: readonly EnteredAnswer[];
     answers: Record<string, string | null>;
+    /** The visit's documents when they were just read. */
+    documents?: readonly VisitDocument[];
   },
   actor: string,
 ): Promise<{ sha256: string; made: boolean } | null> {
   if (!ENTERED_FORM_CHANNELS.includes(input.visit.channel) || input.entered.length === 0) return null;
   const key = fillKeyOf(input.entered);
-  const docs = documentsOf(ws.register, input.visit.visitId);
+  const docs = input.documents ?? documentsOf(ws.register, input.visit.visitId);
   const existing = docs.find((d) => d.kind === 'form' && d.role === 'derived' && d.meta.fillKey === key);
   if (existing) return { sha256: existing.sha256, made: false };
+  // the renderer and its fonts are loaded only when a form is to be made
+  const [{ LetterRenderer }, { senderOf }] = await Promise.all([import('./renderer.ts'), import('./start-visits.ts')]);
   const renderer = await LetterRenderer.create({ sender: senderOf(ws) });
   const note = fillNote(input.visit, input.entered, docs);
   const rendered = renderer.renderFilledForm(

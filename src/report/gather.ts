@@ -19,8 +19,10 @@ import { activeHolds, listBundles } from '../store/bundles.ts';
 import { listExceptions, type ExceptionRecord } from '../store/exceptions.ts';
 import { listReviewItems } from '../store/review.ts';
 import { listStaff } from '../store/rules.ts';
-import { visitReviewsOf } from '../store/visit-reviews.ts';
-import { getCustomer, getVisit, listVisits } from '../store/visits.ts';
+import { visitReviewsOfVisits, type VisitReview } from '../store/visit-reviews.ts';
+import { customersByIds, listVisits, visitsByIds } from '../store/visits.ts';
+import type { Customer } from '../domain/customer.ts';
+import type { Visit } from '../domain/visit.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { businessDay, inPeriod, type ReportPeriod } from './period.ts';
 import type {
@@ -40,9 +42,26 @@ export interface GatherOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-function visitFactsOf(ws: Workspace, v: VisitValidation): ReportVisitFacts {
-  const visit = getVisit(ws.register, v.visitId)!;
-  const customer = getCustomer(ws.register, v.customerId);
+/** What the report needs of each validated visit beside its verdict, read in a few queries. */
+function visitFactsOfAll(ws: Workspace, validated: readonly VisitValidation[]): ReportVisitFacts[] {
+  const ids = validated.map((v) => v.visitId);
+  const visits = visitsByIds(ws.register, ids);
+  const customers = customersByIds(
+    ws.register,
+    validated.map((v) => v.customerId),
+  );
+  const reviews = visitReviewsOfVisits(ws.register, ids);
+  return validated.map((v) =>
+    visitFactsOf(v, visits.get(v.visitId)!, customers.get(v.customerId), reviews.get(v.visitId) ?? []),
+  );
+}
+
+function visitFactsOf(
+  v: VisitValidation,
+  visit: Visit,
+  customer: Customer | undefined,
+  reviews: readonly VisitReview[],
+): ReportVisitFacts {
   const formReturned = v.record.documents.some(
     (d) => d.kind === 'form' && (d.role === 'received' || d.role === 'derived'),
   );
@@ -62,7 +81,7 @@ function visitFactsOf(ws: Workspace, v: VisitValidation): ReportVisitFacts {
     overdue: v.problems.some((m) => m.ruleId === 'deadline/overdue'),
     completedOn: v.completion?.completedOn ?? null,
     completedLate: v.completion?.late ?? false,
-    rework: visitReviewsOf(ws.register, v.visitId).some((r) => r.decision === 'return'),
+    rework: reviews.some((r) => r.decision === 'return'),
     approved: v.approved,
     formReturned,
     satisfaction: typeof satisfaction === 'string' ? satisfaction : null,
@@ -145,14 +164,22 @@ export function exceptionsOf(
     }
   }
   const seen = new Set(validated.map((v) => v.visitId));
-  for (const r of listExceptions(ws.register)) {
-    if (
-      seen.has(r.visitId) ||
-      !(inPeriod(period, businessDay(r.openedAt)) || (r.closedAt && inPeriod(period, businessDay(r.closedAt))))
-    )
-      continue;
-    const visit = getVisit(ws.register, r.visitId);
-    const code = visit && getCustomer(ws.register, visit.customerId)?.branchCode;
+  const others = listExceptions(ws.register).filter(
+    (r) =>
+      !seen.has(r.visitId) &&
+      (inPeriod(period, businessDay(r.openedAt)) || (r.closedAt && inPeriod(period, businessDay(r.closedAt)))),
+  );
+  const visits = visitsByIds(
+    ws.register,
+    others.map((r) => r.visitId),
+  );
+  const customers = customersByIds(
+    ws.register,
+    [...visits.values()].map((v) => v.customerId),
+  );
+  for (const r of others) {
+    const visit = visits.get(r.visitId);
+    const code = visit && customers.get(visit.customerId)?.branchCode;
     if (code && (!branch || code === branch)) out.push(exceptionFacts(r, code, name));
   }
   return out;
@@ -200,9 +227,11 @@ function bundlesOf(ws: Workspace, period: ReportPeriod, branches: ReadonlySet<st
 
 /** Gathers the report's facts (validating the period's visits as `huifang validate` would). */
 export async function gatherReportFacts(ws: Workspace, options: GatherOptions): Promise<ReportFacts> {
-  const inScope = listVisits(ws.register, options.branch ? { branchCode: options.branch } : {}).filter((v) =>
-    inPeriod(options.period, v.createdOn),
-  );
+  const inScope = listVisits(ws.register, {
+    ...(options.branch ? { branchCode: options.branch } : {}),
+    createdFrom: options.period.start,
+    createdTo: options.period.end,
+  });
   const report = await validateAll(ws, {
     visitIds: inScope.map((v) => v.visitId),
     today: options.today,
@@ -210,7 +239,7 @@ export async function gatherReportFacts(ws: Workspace, options: GatherOptions): 
     recordResults: false,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const visits = report.visits.map((v) => visitFactsOf(ws, v));
+  const visits = visitFactsOfAll(ws, report.visits);
   const coverage = coverageOf(ws, options.period, options.branch);
   const branches = new Map<string, string>();
   for (const v of visits) branches.set(v.branchCode, v.branchName);

@@ -5,6 +5,7 @@
  * recorded on the visit come in, messages go out.
  */
 import { message, type Message, type Place } from '../domain/messages.ts';
+import { findPerson } from '../domain/people.ts';
 
 export interface RosterEntry {
   staffId: string;
@@ -30,11 +31,7 @@ const norm = (s: string): string => s.trim().toLowerCase();
 
 /** Finds a person on the roster by staff id, else by name (unique). */
 function findOnRoster(roster: readonly RosterEntry[], person: string): RosterEntry | undefined {
-  const p = norm(person);
-  const byId = roster.find((s) => norm(s.staffId) === p);
-  if (byId) return byId;
-  const byName = roster.filter((s) => norm(s.name) === p);
-  return byName.length === 1 ? byName[0] : undefined;
+  return findPerson(roster, person);
 }
 
 /** One identity for a person named by id or by name. */

@@ -21,10 +21,10 @@ import { SATISFACTION } from '../domain/questions.ts';
 import type { VisitCategory, VisitChannel, VisitResult } from '../domain/visit.ts';
 import { ensureEmailPrintouts, type PrintoutOutcome } from '../mail/printouts.ts';
 import { today as todayIso } from '../env/clock.ts';
-import { completionOf, recordCompletion, type Completion } from '../store/attempts.ts';
-import { eventsOfVisit } from '../store/bundles.ts';
-import { exceptionOfVisit, openException, type ExceptionRecord } from '../store/exceptions.ts';
+import { recordCompletion, type Completion } from '../store/attempts.ts';
+import { openException, type ExceptionRecord } from '../store/exceptions.ts';
 import { decisionOf, listStaff, recordDecision } from '../store/rules.ts';
+import { loadVisitRecords, type VisitRecords } from '../store/visit-records.ts';
 import { listVisits } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { checkDeadline } from './deadlines.ts';
@@ -224,7 +224,7 @@ function completionStep(
   actor: string,
 ): { completion: Completion | null; messages: Message[]; unrecorded: boolean } {
   const found = completionDate(facts, decision);
-  let completion: Completion | null = completionOf(ws.register, facts.visit.visitId) ?? null;
+  let completion: Completion | null = facts.completion ?? null;
   const unrecorded = Boolean(found && !record && completion?.completedOn !== found.completedOn);
   if (found) {
     const next = { ...found, dueOn: facts.visit.dueOn, late: found.completedOn > facts.visit.dueOn };
@@ -264,7 +264,14 @@ function exceptionStep(
   ws: Workspace,
   facts: VisitFacts,
   decision: ResultDecision,
-  ctx: { roster: readonly Person[]; policy: Policy; today: string; record: boolean; actor: string },
+  ctx: {
+    roster: readonly Person[];
+    policy: Policy;
+    today: string;
+    record: boolean;
+    actor: string;
+    existing: ExceptionRecord | undefined;
+  },
 ): { triggers: string[]; record: ExceptionRecord | undefined; messages: Message[] } {
   const visitId = facts.visit.visitId;
   const triggers = exceptionTriggers({
@@ -272,7 +279,7 @@ function exceptionStep(
     answers: facts.answers,
     remarks: facts.remarks.map((r) => r.text),
   });
-  let record = exceptionOfVisit(ws.register, visitId);
+  let record = ctx.existing;
   if (triggers.length && ctx.record) {
     const owner = branchHeadOf(ctx.roster, facts.customer.branchCode);
     record = openException(
@@ -332,15 +339,23 @@ async function factsStep(
   ws: Workspace,
   visitId: string,
   ctx: RunContext,
-): Promise<{ facts: VisitFacts; printouts: PrintoutOutcome[] }> {
-  const printouts = ctx.record ? await ensureEmailPrintouts(ws, visitId, ctx.actor) : [];
-  let facts = await visitFacts(ws, visitId, ctx.factsOptions);
+  records: VisitRecords | undefined,
+): Promise<{ facts: VisitFacts; printouts: PrintoutOutcome[]; known: VisitRecords }> {
+  const printouts = ctx.record
+    ? await ensureEmailPrintouts(ws, visitId, ctx.actor, records && (records.documents.get(visitId) ?? []))
+    : [];
+  // what was read before is stale once a printout was made
+  let known = records && !printouts.some((p) => p.printoutSha256) ? records : loadVisitRecords(ws.register, [visitId]);
+  let facts = await visitFacts(ws, visitId, ctx.factsOptions, known);
   if (ctx.record && (facts.visit.channel === 'phone' || facts.visit.channel === 'email') && facts.entered.length > 0) {
     const { ensureEnteredForm } = await import('../render/entered-form.ts');
     const form = await ensureEnteredForm(ws, facts, ctx.actor);
-    if (form?.made) facts = await visitFacts(ws, visitId, ctx.factsOptions);
+    if (form?.made) {
+      known = loadVisitRecords(ws.register, [visitId]);
+      facts = await visitFacts(ws, visitId, ctx.factsOptions, known);
+    }
   }
-  return { facts, printouts };
+  return { facts, printouts, known };
 }
 
 function printoutMessages(visitId: string, printouts: readonly PrintoutOutcome[]): Message[] {
@@ -384,18 +399,27 @@ export async function validateVisit(
   visitId: string,
   options: ValidateOptions = {},
   roster?: readonly RosterEntry[],
+  records?: VisitRecords,
 ): Promise<VisitValidation> {
   const ctx = runContext(ws, options, roster);
-  const { facts, printouts } = await factsStep(ws, visitId, ctx);
+  const { facts, printouts, known } = await factsStep(ws, visitId, ctx, records);
   const decision = decisionFor(facts, ctx.policy);
-  if (ctx.record) recordVisitDecision(ws, visitId, decision, ctx.actor);
+  // recorded only when it changed (recordDecision checks again, inside its transaction)
+  const stored = known.decisions.get(visitId);
+  const unchanged =
+    stored?.result === decision.result && stored.reason === decision.reason && facts.visit.result === decision.result;
+  if (ctx.record && !unchanged) recordVisitDecision(ws, visitId, decision, ctx.actor);
   const record: VisitEvidenceRecord = { ...facts.record, result: decision.result };
   const problems = evidenceStep(facts, decision, record, ctx, printouts);
   const completion = completionStep(ws, facts, decision, ctx.record, ctx.actor);
   const review = reviewMessages(facts, ctx.staff);
   problems.push(...completion.messages, ...review.messages);
-  problems.push(...dutyMessages(facts, ctx.staff, eventsOfVisit(ws.register, visitId)));
-  const exception = exceptionStep(ws, facts, decision, { ...ctx, roster: ctx.staff });
+  problems.push(...dutyMessages(facts, ctx.staff, known.events.get(visitId) ?? []));
+  const exception = exceptionStep(ws, facts, decision, {
+    ...ctx,
+    roster: ctx.staff,
+    existing: known.exceptions.get(visitId),
+  });
   problems.push(...exception.messages);
   if (!ctx.record) problems.push(...(await unrecordedMessages(ws, facts, decision, completion, exception)));
   const v: VisitValidation = {
@@ -519,6 +543,9 @@ export interface ValidateAllOptions extends ValidateOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Visits whose records are read and held at once. */
+const RECORDS_AT_ONCE = 1000;
+
 /** Validates every visit (of a branch, or the given ones), in visit id order. */
 export async function validateAll(ws: Workspace, options: ValidateAllOptions = {}): Promise<ValidationReport> {
   const ids =
@@ -540,9 +567,14 @@ export async function validateAll(ws: Workspace, options: ValidateAllOptions = {
     );
   }
   const visits: VisitValidation[] = [];
-  for (const [i, id] of ids.entries()) {
-    visits.push(await validateVisit(ws, id, options, roster));
-    options.onProgress?.(i + 1, ids.length);
+  // the register is read a chunk of visits at a time: a few queries per chunk, not per visit
+  for (let start = 0; start < ids.length; start += RECORDS_AT_ONCE) {
+    const chunk = ids.slice(start, start + RECORDS_AT_ONCE);
+    const records = loadVisitRecords(ws.register, chunk);
+    for (const id of chunk) {
+      visits.push(await validateVisit(ws, id, options, roster, records));
+      options.onProgress?.(visits.length, ids.length);
+    }
   }
   const exceptions = visits.flatMap((v) => (v.exception ? [v.exception] : []));
   return {

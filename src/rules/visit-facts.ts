@@ -11,12 +11,13 @@ import type { Answers } from '../domain/questions.ts';
 import type { RecordedOutcome } from '../domain/results.ts';
 import type { Visit } from '../domain/visit.ts';
 import type { Attempt } from '../domain/attempts.ts';
-import { attemptsOf, completionOf, enteredCompletionOf, remarksOf, type Completion } from '../store/attempts.ts';
-import { conflictDecisionsOf, type ConflictDecision } from '../store/conflicts.ts';
-import { finalReadingsOf, type FinalReadings } from '../store/review.ts';
-import { visitReviewsOf, type VisitReview } from '../store/visit-reviews.ts';
-import { enteredAnswersOf, outcomeOf, type EnteredAnswer } from '../store/rules.ts';
-import { documentsOf, getCustomer, getVisit, type VisitDocument } from '../store/visits.ts';
+import type { Completion } from '../store/attempts.ts';
+import type { ConflictDecision } from '../store/conflicts.ts';
+import type { FinalReadings } from '../store/review.ts';
+import type { VisitReview } from '../store/visit-reviews.ts';
+import type { EnteredAnswer } from '../store/rules.ts';
+import { loadVisitRecords, type VisitRecords } from '../store/visit-records.ts';
+import type { VisitDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 
 export interface VisitFacts {
@@ -83,18 +84,25 @@ async function retrievable(
   return ok;
 }
 
-/** Everything the rules need about a visit. @throws UnknownVisitError */
-export async function visitFacts(ws: Workspace, visitId: string, options: FactsOptions = {}): Promise<VisitFacts> {
-  const { visit, customer } = visitAndCustomer(ws, visitId);
-  const documents = documentsOf(ws.register, visitId);
-  const readings = finalReadingsOf(ws.register, visitId);
-  const entered = enteredAnswersOf(ws.register, visitId);
+/**
+ * Everything the rules need about a visit, from `records` when they were read for many visits
+ * at once (`loadVisitRecords`), else read now. @throws UnknownVisitError
+ */
+export async function visitFacts(
+  ws: Workspace,
+  visitId: string,
+  options: FactsOptions = {},
+  records: VisitRecords = loadVisitRecords(ws.register, [visitId]),
+): Promise<VisitFacts> {
+  const { visit, customer } = visitAndCustomer(records, visitId);
+  const documents = records.documents.get(visitId) ?? [];
+  const readings = records.readings.get(visitId)!;
+  const entered = records.entered.get(visitId) ?? [];
   const { answers, answerSources, conflicts } = mergeAnswers(
     readings.answers,
     entered,
-    conflictDecisionsOf(ws.register, visitId),
+    records.conflictDecisions.get(visitId) ?? new Map(),
   );
-  const outcome = outcomeOf(ws.register, visitId);
   const record: VisitEvidenceRecord = {
     visitId,
     category: visit.category,
@@ -115,21 +123,21 @@ export async function visitFacts(ws: Workspace, visitId: string, options: FactsO
     answers,
     answerSources,
     conflicts,
-    outcome,
+    outcome: records.outcomes.get(visitId) ?? null,
     record,
-    attempts: attemptsOf(ws.register, visitId),
-    visitReviews: visitReviewsOf(ws.register, visitId),
-    completion: completionOf(ws.register, visitId),
-    enteredCompletion: enteredCompletionOf(ws.register, visitId),
-    remarks: remarksOf(ws.register, visitId),
+    attempts: records.attempts.get(visitId) ?? [],
+    visitReviews: records.visitReviews.get(visitId) ?? [],
+    completion: records.completions.get(visitId),
+    enteredCompletion: records.enteredCompletions.get(visitId),
+    remarks: records.remarks.get(visitId) ?? [],
   };
 }
 
 /** The visit and its customer. @throws UnknownVisitError, InputError when the customer is gone */
-function visitAndCustomer(ws: Workspace, visitId: string) {
-  const visit = getVisit(ws.register, visitId);
+function visitAndCustomer(records: VisitRecords, visitId: string): { visit: Visit; customer: Customer } {
+  const visit = records.visits.get(visitId);
   if (!visit) throw new UnknownVisitError(visitId);
-  const customer = getCustomer(ws.register, visit.customerId);
+  const customer = records.customers.get(visit.customerId);
   if (!customer)
     throw new InputError(
       `Visit ${visitId} names customer ${visit.customerId}, who is not in the register; load the customer list again.`,

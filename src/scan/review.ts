@@ -23,7 +23,9 @@ import {
   type ReviewItem,
   type ReviewValue,
 } from '../store/review.ts';
-import { getCustomer, getVisit } from '../store/visits.ts';
+import { customersByIds, getVisit, visitsByIds } from '../store/visits.ts';
+import type { Customer } from '../domain/customer.ts';
+import type { Visit } from '../domain/visit.ts';
 import type { Workspace } from '../store/workspace.ts';
 
 export { finalReadingsOf, type FinalReadings } from '../store/review.ts';
@@ -125,8 +127,28 @@ const SUBJECT_TEXT: Record<string, string> = {
 };
 
 export function reviewContextOf(ws: Workspace, item: ReviewItem): ReviewContext {
-  const visit = item.visitId ? getVisit(ws.register, item.visitId) : undefined;
-  const customer = visit ? getCustomer(ws.register, visit.customerId) : undefined;
+  return reviewContextsOf(ws, [item])[0]!;
+}
+
+/** The context of each item (in the same order), the visits and customers read in one query each. */
+export function reviewContextsOf(ws: Workspace, items: readonly ReviewItem[]): ReviewContext[] {
+  const visits = visitsByIds(ws.register, [...new Set(items.flatMap((i) => (i.visitId ? [i.visitId] : [])))]);
+  const customers = customersByIds(
+    ws.register,
+    [...visits.values()].map((v) => v.customerId),
+  );
+  return items.map((item) => {
+    const visit = item.visitId ? visits.get(item.visitId) : undefined;
+    return contextOf(ws, item, visit, visit && customers.get(visit.customerId));
+  });
+}
+
+function contextOf(
+  ws: Workspace,
+  item: ReviewItem,
+  visit: Visit | undefined,
+  customer: Customer | undefined,
+): ReviewContext {
   let question = SUBJECT_TEXT[item.subject] ?? null;
   if (item.subject.startsWith('answer:') && visit) {
     const id = item.subject.slice('answer:'.length);

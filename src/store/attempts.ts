@@ -5,6 +5,7 @@
  */
 import type { Attempt, AttemptChannel, AttemptOutcome } from '../domain/attempts.ts';
 import { nowIso } from '../env/clock.ts';
+import { groupBy, rowsForIds } from './batch.ts';
 import { recordEvent } from './register.ts';
 import { sqlOf, type Register } from './sql.ts';
 
@@ -34,26 +35,40 @@ export function logAttempt(
 
 export function attemptsOf(register: Register, visitId: string): Attempt[] {
   const db = sqlOf(register);
-  const rows = db
-    .prepare(
-      'SELECT attempt_id, channel, outcome, at, note, recorded_by FROM visit_attempts WHERE visit_id = ? ORDER BY at, attempt_id',
-    )
-    .all(visitId) as {
+  return attemptsOfVisits(db, [visitId]).get(visitId) ?? [];
+}
+
+/** Every try to reach the customer of each visit, in time order; a visit without any is left out. */
+export function attemptsOfVisits(register: Register, visitIds: readonly string[]): Map<string, Attempt[]> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<{
+    visit_id: string;
     attempt_id: number;
     channel: AttemptChannel;
     outcome: AttemptOutcome;
     at: string;
     note: string | null;
     recorded_by: string;
-  }[];
-  return rows.map((r) => ({
-    attemptId: r.attempt_id,
-    channel: r.channel,
-    outcome: r.outcome,
-    at: r.at,
-    note: r.note,
-    recordedBy: r.recorded_by,
-  }));
+  }>(
+    db,
+    visitIds,
+    (m) =>
+      `SELECT visit_id, attempt_id, channel, outcome, at, note, recorded_by FROM visit_attempts WHERE visit_id IN (${m}) ORDER BY visit_id, at, attempt_id`,
+  );
+  const out = new Map<string, Attempt[]>();
+  for (const [visitId, list] of groupBy(rows, (r) => r.visit_id))
+    out.set(
+      visitId,
+      list.map((r) => ({
+        attemptId: r.attempt_id,
+        channel: r.channel,
+        outcome: r.outcome,
+        at: r.at,
+        note: r.note,
+        recordedBy: r.recorded_by,
+      })),
+    );
+  return out;
 }
 
 // ── completion ─────────────────────────────────────────────────────────────────────────
@@ -85,10 +100,23 @@ export function recordCompletion(register: Register, visitId: string, c: Complet
 
 export function completionOf(register: Register, visitId: string): Completion | undefined {
   const db = sqlOf(register);
-  const r = db
-    .prepare('SELECT completed_on, source, due_on, late FROM visit_completions WHERE visit_id = ?')
-    .get(visitId) as { completed_on: string; source: string; due_on: string; late: number } | undefined;
-  return r && { completedOn: r.completed_on, source: r.source, dueOn: r.due_on, late: r.late === 1 };
+  return completionsOfVisits(db, [visitId]).get(visitId);
+}
+
+/** The recorded completion of each visit; a visit without one is left out. */
+export function completionsOfVisits(register: Register, visitIds: readonly string[]): Map<string, Completion> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<{ visit_id: string; completed_on: string; source: string; due_on: string; late: number }>(
+    db,
+    visitIds,
+    (m) => `SELECT visit_id, completed_on, source, due_on, late FROM visit_completions WHERE visit_id IN (${m})`,
+  );
+  return new Map(
+    rows.map((r) => [
+      r.visit_id,
+      { completedOn: r.completed_on, source: r.source, dueOn: r.due_on, late: r.late === 1 },
+    ]),
+  );
 }
 
 /** A completion date entered by a person (the date on the signed form). */
@@ -108,12 +136,22 @@ export function enteredCompletionOf(
   visitId: string,
 ): { completedOn: string; enteredBy: string } | undefined {
   const db = sqlOf(register);
-  const r = db
-    .prepare(
-      'SELECT completed_on, entered_by FROM completion_entries WHERE visit_id = ? ORDER BY entry_id DESC LIMIT 1',
-    )
-    .get(visitId) as { completed_on: string; entered_by: string } | undefined;
-  return r && { completedOn: r.completed_on, enteredBy: r.entered_by };
+  return enteredCompletionsOfVisits(db, [visitId]).get(visitId);
+}
+
+/** The latest completion date entered for each visit; a visit without one is left out. */
+export function enteredCompletionsOfVisits(
+  register: Register,
+  visitIds: readonly string[],
+): Map<string, { completedOn: string; enteredBy: string }> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<{ visit_id: string; completed_on: string; entered_by: string }>(
+    db,
+    visitIds,
+    (m) =>
+      `SELECT visit_id, completed_on, entered_by FROM completion_entries WHERE visit_id IN (${m}) ORDER BY visit_id, entry_id`,
+  );
+  return new Map(rows.map((r) => [r.visit_id, { completedOn: r.completed_on, enteredBy: r.entered_by }]));
 }
 
 // ── remarks (备注) ─────────────────────────────────────────────────────────────────────
@@ -134,13 +172,26 @@ export function remarksOf(
   visitId: string,
 ): { text: string; enteredBy: string; enteredAt: string }[] {
   const db = sqlOf(register);
-  return (
-    db
-      .prepare('SELECT text, entered_by, entered_at FROM remark_entries WHERE visit_id = ? ORDER BY entry_id')
-      .all(visitId) as { text: string; entered_by: string; entered_at: string }[]
-  ).map((r) => ({
-    text: r.text,
-    enteredBy: r.entered_by,
-    enteredAt: r.entered_at,
-  }));
+  return remarksOfVisits(db, [visitId]).get(visitId) ?? [];
+}
+
+/** The remarks entered for each visit, in the order entered; a visit without any is left out. */
+export function remarksOfVisits(
+  register: Register,
+  visitIds: readonly string[],
+): Map<string, { text: string; enteredBy: string; enteredAt: string }[]> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<{ visit_id: string; text: string; entered_by: string; entered_at: string }>(
+    db,
+    visitIds,
+    (m) =>
+      `SELECT visit_id, text, entered_by, entered_at FROM remark_entries WHERE visit_id IN (${m}) ORDER BY visit_id, entry_id`,
+  );
+  const out = new Map<string, { text: string; enteredBy: string; enteredAt: string }[]>();
+  for (const [visitId, list] of groupBy(rows, (r) => r.visit_id))
+    out.set(
+      visitId,
+      list.map((r) => ({ text: r.text, enteredBy: r.entered_by, enteredAt: r.entered_at })),
+    );
+  return out;
 }

@@ -4,6 +4,7 @@
  * of the register the archive needs that no other store module offers (a visit's events).
  */
 import { nowIso } from '../env/clock.ts';
+import { groupBy, rowsForIds } from './batch.ts';
 import { sqlOf, type Register } from './sql.ts';
 
 export interface BundleRecord {
@@ -272,15 +273,30 @@ export interface VisitEvent {
 
 export function eventsOfVisit(register: Register, visitId: string): VisitEvent[] {
   const db = sqlOf(register);
-  const rows = db
-    .prepare('SELECT at, actor, action, details_json FROM events WHERE visit_id = ? ORDER BY event_id')
-    .all(visitId) as { at: string; actor: string; action: string; details_json: string }[];
-  return rows.map((r) => ({
-    at: r.at,
-    actor: r.actor,
-    action: r.action,
-    details: JSON.parse(r.details_json) as Record<string, unknown>,
-  }));
+  return eventsOfVisits(db, [visitId]).get(visitId) ?? [];
+}
+
+/** The events of each visit, oldest first; a visit without any is left out. */
+export function eventsOfVisits(register: Register, visitIds: readonly string[]): Map<string, VisitEvent[]> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<{ visit_id: string; at: string; actor: string; action: string; details_json: string }>(
+    db,
+    visitIds,
+    (m) =>
+      `SELECT visit_id, at, actor, action, details_json FROM events WHERE visit_id IN (${m}) ORDER BY visit_id, event_id`,
+  );
+  const out = new Map<string, VisitEvent[]>();
+  for (const [visitId, list] of groupBy(rows, (r) => r.visit_id))
+    out.set(
+      visitId,
+      list.map((r) => ({
+        at: r.at,
+        actor: r.actor,
+        action: r.action,
+        details: JSON.parse(r.details_json) as Record<string, unknown>,
+      })),
+    );
+  return out;
 }
 
 /** Visits of a branch created in a period (`YYYY-MM`), by visit id. */

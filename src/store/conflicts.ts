@@ -4,6 +4,7 @@
  * so a later change to either opens the question again.
  */
 import { nowIso } from '../env/clock.ts';
+import { groupBy, rowsForIds } from './batch.ts';
 import { recordEvent } from './register.ts';
 import { sqlOf, type Register } from './sql.ts';
 
@@ -41,11 +42,17 @@ export function decideConflict(
 /** The latest decision per question. */
 export function conflictDecisionsOf(register: Register, visitId: string): Map<string, ConflictDecision> {
   const db = sqlOf(register);
-  const rows = db
-    .prepare(
-      'SELECT question_id, keep, paper, typed, decided_by, decided_at, note FROM answer_conflict_decisions WHERE visit_id = ? ORDER BY decision_id',
-    )
-    .all(visitId) as {
+  return conflictDecisionsOfVisits(db, [visitId]).get(visitId) ?? new Map();
+}
+
+/** The latest decision per question of each visit; a visit without any is left out. */
+export function conflictDecisionsOfVisits(
+  register: Register,
+  visitIds: readonly string[],
+): Map<string, Map<string, ConflictDecision>> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<{
+    visit_id: string;
     question_id: string;
     keep: 'paper' | 'typed';
     paper: string | null;
@@ -53,19 +60,31 @@ export function conflictDecisionsOf(register: Register, visitId: string): Map<st
     decided_by: string;
     decided_at: string;
     note: string | null;
-  }[];
-  return new Map(
-    rows.map((r) => [
-      r.question_id,
-      {
-        questionId: r.question_id,
-        keep: r.keep,
-        paper: r.paper,
-        typed: r.typed,
-        decidedBy: r.decided_by,
-        decidedAt: r.decided_at,
-        note: r.note,
-      },
-    ]),
+  }>(
+    db,
+    visitIds,
+    (m) =>
+      `SELECT visit_id, question_id, keep, paper, typed, decided_by, decided_at, note FROM answer_conflict_decisions WHERE visit_id IN (${m}) ORDER BY visit_id, decision_id`,
   );
+  const out = new Map<string, Map<string, ConflictDecision>>();
+  for (const [visitId, list] of groupBy(rows, (r) => r.visit_id)) {
+    out.set(
+      visitId,
+      new Map(
+        list.map((r) => [
+          r.question_id,
+          {
+            questionId: r.question_id,
+            keep: r.keep,
+            paper: r.paper,
+            typed: r.typed,
+            decidedBy: r.decided_by,
+            decidedAt: r.decided_at,
+            note: r.note,
+          },
+        ]),
+      ),
+    );
+  }
+  return out;
 }

@@ -5,6 +5,7 @@
  */
 import type { ExceptionTrigger } from '../domain/exceptions.ts';
 import { nowIso } from '../env/clock.ts';
+import { groupBy, rowsForIds } from './batch.ts';
 import { recordEvent } from './register.ts';
 import { sqlOf, type Register } from './sql.ts';
 
@@ -51,16 +52,22 @@ interface Row {
 
 function fromRow(register: Register, r: Row): ExceptionRecord {
   const db = sqlOf(register);
-  const updates = (
-    db
-      .prepare('SELECT at, by_person, changes_json FROM exception_updates WHERE exception_id = ? ORDER BY update_id')
-      .all(r.exception_id) as { at: string; by_person: string; changes_json: string }[]
-  ).map((u) => ({
-    at: u.at,
-    by: u.by_person,
-    changes: JSON.parse(u.changes_json) as Record<string, unknown>,
-  }));
-  return {
+  return fromRows(db, [r])[0]!;
+}
+
+/** Records from rows, with their updates (read in one query). */
+function fromRows(register: Register, rows: readonly Row[]): ExceptionRecord[] {
+  const db = sqlOf(register);
+  const updates = groupBy(
+    rowsForIds<{ exception_id: number; at: string; by_person: string; changes_json: string }>(
+      db,
+      rows.map((r) => r.exception_id),
+      (m) =>
+        `SELECT exception_id, at, by_person, changes_json FROM exception_updates WHERE exception_id IN (${m}) ORDER BY exception_id, update_id`,
+    ),
+    (u) => u.exception_id,
+  );
+  return rows.map((r) => ({
     exceptionId: r.exception_id,
     visitId: r.visit_id,
     triggers: JSON.parse(r.triggers_json),
@@ -75,14 +82,24 @@ function fromRow(register: Register, r: Row): ExceptionRecord {
     closedBy: r.closed_by,
     closedAt: r.closed_at,
     closureNote: r.closure_note,
-    updates,
-  };
+    updates: (updates.get(r.exception_id) ?? []).map((u) => ({
+      at: u.at,
+      by: u.by_person,
+      changes: JSON.parse(u.changes_json) as Record<string, unknown>,
+    })),
+  }));
 }
 
 export function exceptionOfVisit(register: Register, visitId: string): ExceptionRecord | undefined {
   const db = sqlOf(register);
-  const r = db.prepare('SELECT * FROM visit_exceptions WHERE visit_id = ?').get(visitId) as Row | undefined;
-  return r && fromRow(db, r);
+  return exceptionsOfVisits(db, [visitId]).get(visitId);
+}
+
+/** The exception record of each visit; a visit without one is left out. */
+export function exceptionsOfVisits(register: Register, visitIds: readonly string[]): Map<string, ExceptionRecord> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<Row>(db, visitIds, (m) => `SELECT * FROM visit_exceptions WHERE visit_id IN (${m})`);
+  return new Map(fromRows(db, rows).map((e) => [e.visitId, e]));
 }
 
 export function getException(register: Register, exceptionId: number): ExceptionRecord | undefined {
@@ -98,7 +115,7 @@ export function listExceptions(register: Register, filter: { status?: 'open' | '
       ? db.prepare('SELECT * FROM visit_exceptions WHERE status = ? ORDER BY exception_id').all(filter.status)
       : db.prepare('SELECT * FROM visit_exceptions ORDER BY exception_id').all()
   ) as Row[];
-  return rows.map((r) => fromRow(db, r));
+  return fromRows(db, rows);
 }
 
 /**

@@ -506,6 +506,24 @@ export const MIGRATIONS: Migration[] = [
     `,
   },
   {
+    version: 8,
+    name: 'indexes for a large register',
+    sql: `
+      -- A branch's visits (validate --branch, report --branch): its customers, then their visits.
+      CREATE INDEX customers_branch ON customers(branch_code);
+      -- The visits started in a period (the period report of every branch, spot checks).
+      CREATE INDEX visits_created ON visits(created_on);
+      -- What validate reads of each visit, for the tables that had no index on the visit.
+      CREATE INDEX completion_entries_visit ON completion_entries(visit_id);
+      CREATE INDEX remark_entries_visit ON remark_entries(visit_id);
+      -- The open review queue in the order items arrived (review list), without a sort.
+      CREATE INDEX review_items_open ON review_items(status, item_id);
+      -- Coverage of one branch: its accounts in an import, and its planned visits in a plan.
+      CREATE INDEX accounts_branch ON accounts(import_id, branch_code);
+      CREATE INDEX planned_visits_branch ON planned_visits(plan_id, branch_code, seq);
+    `,
+  },
+  {
     version: 12,
     name: 'portable order of plans',
     // Plans made in the same instant were told apart by SQLite's hidden rowid, which

@@ -11,8 +11,9 @@ import { InputError } from '../domain/messages.ts';
 import type { Answer } from '../domain/questions.ts';
 import type { DocumentKind } from '../domain/visit.ts';
 import { nowIso } from '../env/clock.ts';
+import { groupBy, rowsForIds } from './batch.ts';
 import { recordEvent } from './register.ts';
-import { sqlOf, type Db, type Register } from './sql.ts';
+import { sqlOf, type Register } from './sql.ts';
 
 /** A signature or seal decision as read: null when undecided (then there is a review item). */
 export interface CheckReading {
@@ -144,9 +145,18 @@ export function getPage(register: Register, sha256: string, page: number): PageR
 /** A visit's pages in the order they arrived (file by file, page by page). */
 export function pagesOfVisit(register: Register, visitId: string): PageRecord[] {
   const db = sqlOf(register);
-  return (
-    db.prepare(`${PAGE_SELECT} WHERE p.visit_id = ? ORDER BY f.started_at, f.sha256, p.page`).all(visitId) as PageRow[]
-  ).map(pageFromRow);
+  return pagesOfVisits(db, [visitId]).get(visitId) ?? [];
+}
+
+/** The pages of each visit, in arrival order; a visit without pages is left out. */
+export function pagesOfVisits(register: Register, visitIds: readonly string[]): Map<string, PageRecord[]> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<PageRow>(
+    db,
+    visitIds,
+    (m) => `${PAGE_SELECT} WHERE p.visit_id IN (${m}) ORDER BY p.visit_id, f.started_at, f.sha256, p.page`,
+  );
+  return groupBy(rows.map(pageFromRow), (p) => p.visitId!);
 }
 
 /** Every page in quarantine, oldest first. */
@@ -234,7 +244,8 @@ export function syncReceivedDocuments(register: Register, sha256: string, actor:
 type PageGroups = Map<string, { visitId: string; kind: string; pages: number[] }>;
 
 /** The file's assigned pages, grouped by visit and kind. */
-function assignedPageGroups(db: Db, sha256: string): PageGroups {
+function assignedPageGroups(register: Register, sha256: string): PageGroups {
+  const db = sqlOf(register);
   const groups: PageGroups = new Map();
   const rows = db
     .prepare("SELECT page, visit_id, kind FROM pages WHERE file_sha256 = ? AND status = 'assigned' ORDER BY page")
@@ -257,7 +268,8 @@ function assignedPageGroups(db: Db, sha256: string): PageGroups {
  * removed when none are left), one attached by hand left alone. Groups dealt with are taken
  * out of `groups`.
  */
-function updateIngestedDocuments(db: Db, sha256: string, actor: string, groups: PageGroups): void {
+function updateIngestedDocuments(register: Register, sha256: string, actor: string, groups: PageGroups): void {
+  const db = sqlOf(register);
   const existing = db
     .prepare("SELECT document_id, visit_id, kind, meta_json FROM documents WHERE role = 'received' AND sha256 = ?")
     .all(sha256) as {
@@ -295,7 +307,14 @@ function updateIngestedDocuments(db: Db, sha256: string, actor: string, groups: 
 }
 
 /** A received document for each group left: its visit and kind, and the pages it holds. */
-function addReceivedDocuments(db: Db, sha256: string, actor: string, file: FileInfoRow, groups: PageGroups): void {
+function addReceivedDocuments(
+  register: Register,
+  sha256: string,
+  actor: string,
+  file: FileInfoRow,
+  groups: PageGroups,
+): void {
+  const db = sqlOf(register);
   const now = nowIso();
   const insert = db.prepare(
     `INSERT INTO documents (visit_id, kind, role, sha256, file_name, page_count, source_sha256, created_at, created_by, meta_json)

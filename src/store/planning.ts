@@ -211,7 +211,7 @@ export function listImports(register: Register): AccountImport[] {
  * What planning looks at of every account of an import, in customer-id order. Branch names
  * and opening dates are shared between accounts (a million accounts have a few hundred of each).
  */
-export function loadPlanningAccounts(register: Register, importId: number): PlanningAccount[] {
+export function loadPlanningAccounts(register: Register, importId: number, branch?: string): PlanningAccount[] {
   const db = sqlOf(register);
   const out: PlanningAccount[] = [];
   const shared = new Map<string, string>();
@@ -222,13 +222,14 @@ export function loadPlanningAccounts(register: Register, importId: number): Plan
     return s;
   };
   // In pages: much faster than a row at a time, without a million rows in memory at once.
-  const statement = db.prepare(
-    'SELECT customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission FROM accounts WHERE import_id = ? AND customer_id > ? ORDER BY customer_id LIMIT 20000',
+  const page = db.prepare(
+    `SELECT customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission FROM accounts WHERE import_id = ? ${branch === undefined ? '' : 'AND branch_code = ?'} AND customer_id > ? ORDER BY customer_id LIMIT 20000`,
   );
+  const scope = branch === undefined ? [importId] : [importId, branch];
   // Each row's values in the order of the columns selected.
-  const page = (after: string): PlanningRow[] =>
-    (statement.all(importId, after) as Record<string, unknown>[]).map((r) => Object.values(r) as PlanningRow);
-  for (let rows = page(''); rows.length > 0; rows = page(rows[rows.length - 1]![0])) {
+  const rowsAfter = (after: string): PlanningRow[] =>
+    (page.all(...scope, after) as Record<string, unknown>[]).map((r) => Object.values(r) as PlanningRow);
+  for (let rows = rowsAfter(''); rows.length > 0; rows = rowsAfter(rows[rows.length - 1]![0])) {
     out.push(...rows.map((row) => planningAccount(row, share)));
   }
   return out;
@@ -307,11 +308,22 @@ export function loadAccountsById(
   return out;
 }
 
-export function loadEvents(register: Register): (AccountEvent & { eventId: number })[] {
+/** The customers of one branch in an account import, as a subquery and its parameters. */
+export interface BranchScope {
+  importId: number;
+  branch: string;
+}
+
+const IN_BRANCH = 'customer_id IN (SELECT a.customer_id FROM accounts a WHERE a.import_id = ? AND a.branch_code = ?)';
+
+/** Every account event, or those of a branch's customers. */
+export function loadEvents(register: Register, scope?: BranchScope): (AccountEvent & { eventId: number })[] {
   const db = sqlOf(register);
   const rows = db
-    .prepare('SELECT event_id, customer_id, kind, occurred_on, note FROM account_events ORDER BY occurred_on, event_id')
-    .all() as {
+    .prepare(
+      `SELECT event_id, customer_id, kind, occurred_on, note FROM account_events ${scope ? `WHERE ${IN_BRANCH}` : ''} ORDER BY occurred_on, event_id`,
+    )
+    .all(...(scope ? [scope.importId, scope.branch] : [])) as {
     event_id: number;
     customer_id: string;
     kind: AccountEventKind;
@@ -327,12 +339,17 @@ export function loadEvents(register: Register): (AccountEvent & { eventId: numbe
   }));
 }
 
-/** Every visit, as planning and coverage see them. */
+/** Every visit, or those of a branch's customers, as planning and coverage see them. */
 export function loadVisitsSeen(
   register: Register,
+  scope?: BranchScope,
 ): { visitId: string; customerId: string; category: VisitCategory; createdOn: string; result: VisitResult }[] {
   const db = sqlOf(register);
-  const rows = db.prepare('SELECT visit_id, customer_id, category, created_on, result FROM visits').all() as {
+  const rows = db
+    .prepare(
+      `SELECT visit_id, customer_id, category, created_on, result FROM visits ${scope ? `WHERE ${IN_BRANCH}` : ''}`,
+    )
+    .all(...(scope ? [scope.importId, scope.branch] : [])) as {
     visit_id: string;
     customer_id: string;
     category: VisitCategory;

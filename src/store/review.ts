@@ -4,14 +4,14 @@
  * are kept). `finalReadingsOf` gives the rules stage a visit's answers and checks with the
  * reviewers' decisions applied and every still-open item left undecided (null).
  */
-import type { SqlValue } from './sql.ts';
 import { InputError } from '../domain/messages.ts';
 import type { Answer } from '../domain/questions.ts';
 import { nowIso } from '../env/clock.ts';
 import { enterRemarks } from './attempts.ts';
+import { groupBy, rowsForIds } from './batch.ts';
 import { recordEvent } from './register.ts';
-import { sqlOf, type Register } from './sql.ts';
-import { pagesOfVisit, type CheckReading, type PageRecord, type RecordedReading } from './pages.ts';
+import { sqlOf, type Register, type SqlValue } from './sql.ts';
+import { pagesOfVisits, type CheckReading, type PageRecord, type RecordedReading } from './pages.ts';
 
 /**
  * What an item is about: `answer:<question id>`, `customerSignature`, `handlerSignature`,
@@ -277,10 +277,31 @@ function hasReading(p: PageRecord): boolean {
 /** A visit's final answers and checks (see `FinalReadings`). */
 export function finalReadingsOf(register: Register, visitId: string): FinalReadings {
   const db = sqlOf(register);
-  const pages = pagesOfVisit(db, visitId);
+  return finalReadingsOfVisits(db, [visitId]).get(visitId)!;
+}
+
+/** The review items (any status) of each visit, in the order they arrived. */
+export function reviewItemsOfVisits(register: Register, visitIds: readonly string[]): Map<string, ReviewItem[]> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<ReviewRow>(
+    db,
+    visitIds,
+    (m) => `${ITEM_SELECT} WHERE r.visit_id IN (${m}) ORDER BY r.visit_id, r.item_id`,
+  );
+  return groupBy(rows.map(itemFromRow), (i) => i.visitId!);
+}
+
+/** The final answers and checks of each visit (every id given has an entry). */
+export function finalReadingsOfVisits(register: Register, visitIds: readonly string[]): Map<string, FinalReadings> {
+  const db = sqlOf(register);
+  const pages = pagesOfVisits(db, visitIds);
+  const items = reviewItemsOfVisits(db, visitIds);
+  return new Map(visitIds.map((id) => [id, finalReadings(id, pages.get(id) ?? [], items.get(id) ?? [])]));
+}
+
+function finalReadings(visitId: string, pages: readonly PageRecord[], items: readonly ReviewItem[]): FinalReadings {
   const formPages = pages.filter(hasReading);
   const source = formPages.at(-1);
-  const items = listReviewItems(db, { status: 'all', visitId });
   const relevant = items.filter((i) => {
     const onOlderForm = formPages.some((p) => p !== source && p.fileSha256 === i.fileSha256 && p.page === i.page);
     return !onOlderForm;

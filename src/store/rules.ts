@@ -7,6 +7,7 @@ import type { Answer } from '../domain/questions.ts';
 import type { FailedAnswer, MissingAnswer, RecordedOutcome } from '../domain/results.ts';
 import type { VisitResult } from '../domain/visit.ts';
 import { nowIso } from '../env/clock.ts';
+import { groupBy, rowsForIds } from './batch.ts';
 import { recordEvent } from './register.ts';
 import { sqlOf, type Register } from './sql.ts';
 
@@ -54,30 +55,49 @@ export function enterAnswers(
 /** The latest entered answer per question (entries that cleared an answer are left out). */
 export function enteredAnswersOf(register: Register, visitId: string): EnteredAnswer[] {
   const db = sqlOf(register);
-  const rows = db
-    .prepare(
-      `SELECT question_id, answer, entered_by, entered_at, evidence_sha256, note FROM answer_entries e
-       WHERE visit_id = ? AND entry_id = (SELECT max(entry_id) FROM answer_entries WHERE visit_id = e.visit_id AND question_id = e.question_id)
-       ORDER BY entry_id`,
-    )
-    .all(visitId) as {
-    question_id: string;
-    answer: string | null;
-    entered_by: string;
-    entered_at: string;
-    evidence_sha256: string | null;
-    note: string | null;
-  }[];
-  return rows
-    .filter((r) => r.answer !== null)
-    .map((r) => ({
-      questionId: r.question_id,
-      answer: r.answer,
-      enteredBy: r.entered_by,
-      enteredAt: r.entered_at,
-      evidenceSha256: r.evidence_sha256,
-      note: r.note,
-    }));
+  return enteredAnswersOfVisits(db, [visitId]).get(visitId) ?? [];
+}
+
+interface EntryRow {
+  visit_id: string;
+  question_id: string;
+  answer: string | null;
+  entered_by: string;
+  entered_at: string;
+  evidence_sha256: string | null;
+  note: string | null;
+}
+
+/** The latest entered answer per question of each visit, in the order entered; a visit without any is left out. */
+export function enteredAnswersOfVisits(register: Register, visitIds: readonly string[]): Map<string, EnteredAnswer[]> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<EntryRow>(
+    db,
+    visitIds,
+    (m) =>
+      `SELECT visit_id, question_id, answer, entered_by, entered_at, evidence_sha256, note FROM answer_entries WHERE visit_id IN (${m}) ORDER BY visit_id, entry_id`,
+  );
+  const out = new Map<string, EnteredAnswer[]>();
+  for (const [visitId, entries] of groupBy(rows, (r) => r.visit_id)) {
+    // the latest entry per question, in the order of those latest entries
+    const latest = new Map<string, EntryRow>();
+    for (const r of entries) {
+      latest.delete(r.question_id);
+      latest.set(r.question_id, r);
+    }
+    const answers = [...latest.values()]
+      .filter((r) => r.answer !== null)
+      .map((r) => ({
+        questionId: r.question_id,
+        answer: r.answer,
+        enteredBy: r.entered_by,
+        enteredAt: r.entered_at,
+        evidenceSha256: r.evidence_sha256,
+        note: r.note,
+      }));
+    if (answers.length) out.set(visitId, answers);
+  }
+  return out;
 }
 
 // ── refusals and unreachable customers ─────────────────────────────────────────────────
@@ -116,13 +136,28 @@ export function withdrawOutcome(register: Register, visitId: string, actor: stri
 /** The visit's current recorded outcome, if any. */
 export function outcomeOf(register: Register, visitId: string): RecordedOutcome | null {
   const db = sqlOf(register);
-  const r = db
-    .prepare(
-      'SELECT outcome, reason, recorded_by, recorded_at FROM visit_outcomes WHERE visit_id = ? AND withdrawn_at IS NULL ORDER BY outcome_id DESC LIMIT 1',
-    )
-    .get(visitId) as
-    { outcome: RecordedOutcome['outcome']; reason: string; recorded_by: string; recorded_at: string } | undefined;
-  return r ? { outcome: r.outcome, reason: r.reason, recordedBy: r.recorded_by, recordedAt: r.recorded_at } : null;
+  return outcomesOfVisits(db, [visitId]).get(visitId) ?? null;
+}
+
+/** The standing (latest, not withdrawn) recorded outcome of each visit; a visit without one is left out. */
+export function outcomesOfVisits(register: Register, visitIds: readonly string[]): Map<string, RecordedOutcome> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<{
+    visit_id: string;
+    outcome: RecordedOutcome['outcome'];
+    reason: string;
+    recorded_by: string;
+    recorded_at: string;
+  }>(
+    db,
+    visitIds,
+    (m) =>
+      `SELECT visit_id, outcome, reason, recorded_by, recorded_at FROM visit_outcomes WHERE visit_id IN (${m}) AND withdrawn_at IS NULL ORDER BY visit_id, outcome_id`,
+  );
+  const out = new Map<string, RecordedOutcome>();
+  for (const r of rows)
+    out.set(r.visit_id, { outcome: r.outcome, reason: r.reason, recordedBy: r.recorded_by, recordedAt: r.recorded_at });
+  return out;
 }
 
 // ── result decisions ───────────────────────────────────────────────────────────────────
@@ -166,25 +201,32 @@ export function recordDecision(register: Register, d: Omit<StoredDecision, 'deci
 
 export function decisionOf(register: Register, visitId: string): StoredDecision | undefined {
   const db = sqlOf(register);
-  const r = db.prepare('SELECT * FROM result_decisions WHERE visit_id = ?').get(visitId) as
-    | {
-        visit_id: string;
-        result: VisitResult;
-        reason: string;
-        failed_json: string;
-        missing_json: string;
-        decided_at: string;
-      }
-    | undefined;
-  return (
-    r && {
-      visitId: r.visit_id,
-      result: r.result,
-      reason: r.reason,
-      failedAnswers: JSON.parse(r.failed_json),
-      missing: JSON.parse(r.missing_json),
-      decidedAt: r.decided_at,
-    }
+  return decisionsOfVisits(db, [visitId]).get(visitId);
+}
+
+/** The last decision on each visit's result; a visit without one is left out. */
+export function decisionsOfVisits(register: Register, visitIds: readonly string[]): Map<string, StoredDecision> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<{
+    visit_id: string;
+    result: VisitResult;
+    reason: string;
+    failed_json: string;
+    missing_json: string;
+    decided_at: string;
+  }>(db, visitIds, (m) => `SELECT * FROM result_decisions WHERE visit_id IN (${m})`);
+  return new Map(
+    rows.map((r) => [
+      r.visit_id,
+      {
+        visitId: r.visit_id,
+        result: r.result,
+        reason: r.reason,
+        failedAnswers: JSON.parse(r.failed_json),
+        missing: JSON.parse(r.missing_json),
+        decidedAt: r.decided_at,
+      },
+    ]),
   );
 }
 

@@ -3,6 +3,7 @@
  * draws (抽检: parameters, seed and the visits drawn). Append-only; the latest decision wins.
  */
 import { nowIso } from '../env/clock.ts';
+import { groupBy, rowsForIds } from './batch.ts';
 import { recordEvent } from './register.ts';
 import { sqlOf, type Register } from './sql.ts';
 
@@ -64,9 +65,18 @@ export function recordVisitReview(
 /** Every decision on a visit, oldest first. */
 export function visitReviewsOf(register: Register, visitId: string): VisitReview[] {
   const db = sqlOf(register);
-  return (
-    db.prepare('SELECT * FROM visit_reviews WHERE visit_id = ? ORDER BY review_id').all(visitId) as ReviewRow[]
-  ).map(fromRow);
+  return visitReviewsOfVisits(db, [visitId]).get(visitId) ?? [];
+}
+
+/** Every decision on each visit, oldest first; a visit without any is left out. */
+export function visitReviewsOfVisits(register: Register, visitIds: readonly string[]): Map<string, VisitReview[]> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<ReviewRow>(
+    db,
+    visitIds,
+    (m) => `SELECT * FROM visit_reviews WHERE visit_id IN (${m}) ORDER BY visit_id, review_id`,
+  );
+  return groupBy(rows.map(fromRow), (r) => r.visitId);
 }
 
 export function latestVisitReview(register: Register, visitId: string): VisitReview | undefined {

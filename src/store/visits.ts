@@ -1,13 +1,13 @@
 /**
  * Customers, runs, visits and their documents in the register.
  */
-import type { SqlValue } from './sql.ts';
 import type { Customer, CustomerKind } from '../domain/customer.ts';
 import type { DocumentKind, Visit, VisitCategory, VisitChannel, VisitResult } from '../domain/visit.ts';
 import type { VisitId } from '../domain/visit-id.ts';
 import { nowIso } from '../env/clock.ts';
+import { groupBy, rowsForIds } from './batch.ts';
 import { recordEvent } from './register.ts';
-import { sqlOf, type Register } from './sql.ts';
+import { sqlOf, type Register, type SqlValue } from './sql.ts';
 import type { Workspace } from './workspace.ts';
 
 interface CustomerRow {
@@ -71,8 +71,18 @@ export function upsertCustomer(register: Register, c: Customer): void {
 
 export function getCustomer(register: Register, customerId: string): Customer | undefined {
   const db = sqlOf(register);
-  const r = db.prepare('SELECT * FROM customers WHERE customer_id = ?').get(customerId) as CustomerRow | undefined;
-  return r && customerFromRow(r);
+  return customersByIds(db, [customerId]).get(customerId);
+}
+
+/** Customers by id (unknown ids are left out). */
+export function customersByIds(register: Register, customerIds: readonly string[]): Map<string, Customer> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<CustomerRow>(
+    db,
+    [...new Set(customerIds)],
+    (m) => `SELECT * FROM customers WHERE customer_id IN (${m})`,
+  );
+  return new Map(rows.map((r) => [r.customer_id, customerFromRow(r)]));
 }
 
 export function findCustomersByEmail(register: Register, email: string): Customer[] {
@@ -150,14 +160,27 @@ export function insertVisit(register: Register, v: Visit & { layoutId?: string }
 
 export function getVisit(register: Register, visitId: string): (Visit & { layoutId?: string }) | undefined {
   const db = sqlOf(register);
-  const r = db.prepare('SELECT * FROM visits WHERE visit_id = ?').get(visitId) as VisitRow | undefined;
-  return r && visitFromRow(r);
+  return visitsByIds(db, [visitId]).get(visitId);
+}
+
+/** Visits by id (unknown ids are left out). */
+export function visitsByIds(
+  register: Register,
+  visitIds: readonly string[],
+): Map<string, Visit & { layoutId?: string }> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<VisitRow>(db, visitIds, (m) => `SELECT * FROM visits WHERE visit_id IN (${m})`);
+  return new Map(rows.map((r) => [r.visit_id, visitFromRow(r)]));
 }
 
 export interface VisitFilter {
   branchCode?: string;
   customerId?: string;
   runId?: string;
+  /** Started on or after this day (`YYYY-MM-DD`). */
+  createdFrom?: string;
+  /** Started on or before this day (`YYYY-MM-DD`). */
+  createdTo?: string;
 }
 
 export function listVisits(register: Register, filter: VisitFilter = {}): (Visit & { layoutId?: string })[] {
@@ -175,6 +198,14 @@ export function listVisits(register: Register, filter: VisitFilter = {}): (Visit
   if (filter.runId) {
     where.push('v.run_id = ?');
     args.push(filter.runId);
+  }
+  if (filter.createdFrom) {
+    where.push('v.created_on >= ?');
+    args.push(filter.createdFrom);
+  }
+  if (filter.createdTo) {
+    where.push('v.created_on <= ?');
+    args.push(filter.createdTo);
   }
   const sql = `SELECT v.* FROM visits v JOIN customers c ON c.customer_id = v.customer_id ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY v.visit_id`;
   return (db.prepare(sql).all(...args) as VisitRow[]).map(visitFromRow);
@@ -268,10 +299,22 @@ interface DocumentRow {
 
 export function documentsOf(register: Register, visitId: string): VisitDocument[] {
   const db = sqlOf(register);
-  const rows = db
-    .prepare('SELECT * FROM documents WHERE visit_id = ? ORDER BY document_id')
-    .all(visitId) as DocumentRow[];
-  return rows.map((r) => ({
+  return documentsOfVisits(db, [visitId]).get(visitId) ?? [];
+}
+
+/** The documents of each visit (oldest first); a visit without any is left out. */
+export function documentsOfVisits(register: Register, visitIds: readonly string[]): Map<string, VisitDocument[]> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<DocumentRow>(
+    db,
+    visitIds,
+    (m) => `SELECT * FROM documents WHERE visit_id IN (${m}) ORDER BY visit_id, document_id`,
+  );
+  return groupBy(rows.map(documentFromRow), (d) => d.visitId as string);
+}
+
+function documentFromRow(r: DocumentRow): VisitDocument {
+  return {
     documentId: r.document_id,
     visitId: r.visit_id as VisitId,
     kind: r.kind,
@@ -283,7 +326,7 @@ export function documentsOf(register: Register, visitId: string): VisitDocument[
     createdAt: r.created_at,
     createdBy: r.created_by,
     meta: JSON.parse(r.meta_json) as Record<string, unknown>,
-  }));
+  };
 }
 
 /** Stores bytes in the file store and records them as a visit's document, in one step. */

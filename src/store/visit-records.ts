@@ -1,0 +1,78 @@
+/**
+ * Everything the register holds about some visits, read in one query per kind of record
+ * (the visits, their customers, documents, pages and review items, entered answers, conflict
+ * decisions, outcomes, attempts, reviewers' decisions, completions, remarks, events and
+ * exceptions): what the rules read for each visit, so that validating a branch's thousands
+ * of visits asks the register a few dozen questions rather than a score per visit.
+ */
+import type { Attempt } from '../domain/attempts.ts';
+import type { Customer } from '../domain/customer.ts';
+import type { RecordedOutcome } from '../domain/results.ts';
+import type { Visit } from '../domain/visit.ts';
+import {
+  attemptsOfVisits,
+  completionsOfVisits,
+  enteredCompletionsOfVisits,
+  remarksOfVisits,
+  type Completion,
+} from './attempts.ts';
+import { eventsOfVisits, type VisitEvent } from './bundles.ts';
+import { conflictDecisionsOfVisits, type ConflictDecision } from './conflicts.ts';
+import { exceptionsOfVisits, type ExceptionRecord } from './exceptions.ts';
+import { sqlOf, type Register } from './sql.ts';
+import { finalReadingsOfVisits, type FinalReadings } from './review.ts';
+import {
+  decisionsOfVisits,
+  enteredAnswersOfVisits,
+  outcomesOfVisits,
+  type EnteredAnswer,
+  type StoredDecision,
+} from './rules.ts';
+import { visitReviewsOfVisits, type VisitReview } from './visit-reviews.ts';
+import { customersByIds, documentsOfVisits, visitsByIds, type VisitDocument } from './visits.ts';
+
+/** The records of some visits; a visit the register does not know is absent from `visits`. */
+export interface VisitRecords {
+  visits: Map<string, Visit & { layoutId?: string }>;
+  customers: Map<string, Customer>;
+  documents: Map<string, VisitDocument[]>;
+  readings: Map<string, FinalReadings>;
+  entered: Map<string, EnteredAnswer[]>;
+  conflictDecisions: Map<string, Map<string, ConflictDecision>>;
+  outcomes: Map<string, RecordedOutcome>;
+  attempts: Map<string, Attempt[]>;
+  visitReviews: Map<string, VisitReview[]>;
+  completions: Map<string, Completion>;
+  enteredCompletions: Map<string, { completedOn: string; enteredBy: string }>;
+  remarks: Map<string, { text: string; enteredBy: string; enteredAt: string }[]>;
+  events: Map<string, VisitEvent[]>;
+  exceptions: Map<string, ExceptionRecord>;
+  /** The last recorded decision on each visit's result. */
+  decisions: Map<string, StoredDecision>;
+}
+
+/** Reads the records of the given visits (keep the list to a few thousand: they are held in memory). */
+export function loadVisitRecords(register: Register, visitIds: readonly string[]): VisitRecords {
+  const db = sqlOf(register);
+  const visits = visitsByIds(db, visitIds);
+  return {
+    visits,
+    customers: customersByIds(
+      db,
+      [...visits.values()].map((v) => v.customerId),
+    ),
+    documents: documentsOfVisits(db, visitIds),
+    readings: finalReadingsOfVisits(db, visitIds),
+    entered: enteredAnswersOfVisits(db, visitIds),
+    conflictDecisions: conflictDecisionsOfVisits(db, visitIds),
+    outcomes: outcomesOfVisits(db, visitIds),
+    attempts: attemptsOfVisits(db, visitIds),
+    visitReviews: visitReviewsOfVisits(db, visitIds),
+    completions: completionsOfVisits(db, visitIds),
+    enteredCompletions: enteredCompletionsOfVisits(db, visitIds),
+    remarks: remarksOfVisits(db, visitIds),
+    events: eventsOfVisits(db, visitIds),
+    exceptions: exceptionsOfVisits(db, visitIds),
+    decisions: decisionsOfVisits(db, visitIds),
+  };
+}
