@@ -174,6 +174,12 @@ describe('scans', () => {
     bases.pdf = await imagePdfOf([small]);
   }, 120_000);
 
+  it('a PDF that is only its header line is named as a failure, not a crash (found by the fuzzing below)', async () => {
+    const items = await readScanFile(Buffer.from('%PDF-1.7'), 'scan.pdf', { targetDpi: 100, maxPages: 4 });
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((i) => i.type === 'failure')).toBe(true);
+  });
+
   for (const format of ['jpeg', 'png', 'tiff', 'pdf']) {
     it(
       `${format} scans mutated: every page read or named as a failure, nothing thrown`,

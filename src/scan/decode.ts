@@ -345,6 +345,19 @@ interface Limits {
   onPageCount: (count: number) => void;
 }
 
+/**
+ * The pages of a PDF as pdf-lib reads them; null when it cannot (damaged structure, no page
+ * tree, encryption): pdf.js is tried then.
+ */
+async function pdfLibPages(bytes: Uint8Array): Promise<PDFPage[] | null> {
+  try {
+    const doc = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: false });
+    return doc.isEncrypted ? null : doc.getPages();
+  } catch {
+    return null;
+  }
+}
+
 /** 0, 1, 2, …: every page in order. */
 function counter(): () => number {
   let next = 0;
@@ -352,26 +365,13 @@ function counter(): () => number {
 }
 
 async function* decodePdf(bytes: Uint8Array, name: string, lim: Limits): AsyncGenerator<DecodedPage | PageFailure> {
-  let doc: PDFDocument | null = null;
-  try {
-    doc = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: false });
-  } catch (e) {
-    const text = e instanceof Error ? e.message : String(e);
-    if (!/encrypt/i.test(text)) {
-      // pdf-lib is strict about structure; pdf.js repairs more. Try it before giving up.
-      yield* rasterizeAll(bytes, name, lim);
-      return;
-    }
-    // Encrypted: pdf.js opens files whose user password is empty (permission-only encryption).
+  const pages = await pdfLibPages(bytes);
+  if (pages === null) {
+    // pdf-lib is strict about structure (and leaves encrypted streams encrypted); pdf.js
+    // repairs more, and opens files whose user password is empty. Try it before giving up.
     yield* rasterizeAll(bytes, name, lim);
     return;
   }
-  if (doc.isEncrypted) {
-    // Its streams are encrypted; pdf.js decrypts files whose user password is empty.
-    yield* rasterizeAll(bytes, name, lim);
-    return;
-  }
-  const pages = doc.getPages();
   if (pages.length === 0) {
     yield {
       page: null,
