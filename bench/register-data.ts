@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { questionsFor, type Question } from '../src/domain/questions.ts';
+import { generator } from '../src/domain/sampling.ts';
 import type { VisitCategory, VisitChannel } from '../src/domain/visit.ts';
 import { newVisitId } from '../src/domain/visit-id.ts';
 import { fillKeyOf } from '../src/render/entered-form.ts';
@@ -30,18 +31,6 @@ export interface RegisterShape {
 /** What was written, for the bench's report. */
 export interface RegisterCounts {
   [table: string]: number;
-}
-
-/** A small, fast, seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
@@ -65,7 +54,7 @@ export interface Branch {
 }
 
 export function branchesOf(n: number): Branch[] {
-  const r = rng(7);
+  const r = generator(7);
   return Array.from({ length: n }, (_, i) => {
     const code = String(3101 + i);
     return {
@@ -203,7 +192,7 @@ function fateOf(r: () => number, age: number, channel: VisitChannel): Fate {
   return 'passed';
 }
 
-export { TODAY, YEAR_START, LAST_DAY, DAY, rng, iso, at, addDays, sha, statements, trackingNumber, answersFor, fateOf };
+export { TODAY, YEAR_START, LAST_DAY, DAY, iso, at, addDays, sha, statements, trackingNumber, answersFor, fateOf };
 
 interface Person {
   code: string;
@@ -694,7 +683,7 @@ function imports(db: Database.Database): number {
 
 /** Fills an empty register (made by the real migrations) in one transaction. */
 export function generateRegister(db: Database.Database, shape: RegisterShape): Generated {
-  const r = rng(2026);
+  const r = generator(2026);
   const branches = branchesOf(shape.branches);
   const typical = typicalBranch(branches);
   const visitedCustomers = Math.round(shape.visits * 0.85);

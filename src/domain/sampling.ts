@@ -26,7 +26,7 @@ function seedOf(text: string): number {
 }
 
 /** mulberry32: a small seeded generator, the same numbers for the same seed on every machine. */
-function generator(seed: number): () => number {
+export function generator(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
