@@ -279,7 +279,7 @@ export function eventsOfVisit(register: Register, visitId: string): VisitEvent[]
 /** The events of each visit, oldest first; a visit without any is left out. */
 export function eventsOfVisits(register: Register, visitIds: readonly string[]): Map<string, VisitEvent[]> {
   const db = sqlOf(register);
-  const rows = rowsForIds<{ visit_id: string; at: string; actor: string; action: string; details_json: string }>(
+  const rows = rowsForIds<EventRow & { visit_id: string }>(
     db,
     visitIds,
     (m) =>
@@ -289,14 +289,21 @@ export function eventsOfVisits(register: Register, visitIds: readonly string[]):
   for (const [visitId, list] of groupBy(rows, (r) => r.visit_id))
     out.set(
       visitId,
-      list.map((r) => ({
-        at: r.at,
-        actor: r.actor,
-        action: r.action,
-        details: JSON.parse(r.details_json) as Record<string, unknown>,
-      })),
+      list.map((r) => eventFromRow(r)),
     );
   return out;
+}
+
+/** An event as the register keeps it. */
+interface EventRow {
+  at: string;
+  actor: string;
+  action: string;
+  details_json: string;
+}
+
+function eventFromRow(r: EventRow): VisitEvent {
+  return { at: r.at, actor: r.actor, action: r.action, details: JSON.parse(r.details_json) as Record<string, unknown> };
 }
 
 /** Visits of a branch created in a period (`YYYY-MM`), by visit id. */
@@ -326,12 +333,6 @@ export function eventsOfAction(register: Register, action: string): (VisitEvent 
   const db = sqlOf(register);
   const rows = db
     .prepare('SELECT at, actor, action, visit_id, details_json FROM events WHERE action = ? ORDER BY event_id')
-    .all(action) as { at: string; actor: string; action: string; visit_id: string | null; details_json: string }[];
-  return rows.map((r) => ({
-    at: r.at,
-    actor: r.actor,
-    action: r.action,
-    visitId: r.visit_id,
-    details: JSON.parse(r.details_json) as Record<string, unknown>,
-  }));
+    .all(action) as (EventRow & { visit_id: string | null })[];
+  return rows.map((r) => ({ ...eventFromRow(r), visitId: r.visit_id }));
 }
