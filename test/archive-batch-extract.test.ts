@@ -267,7 +267,7 @@ describe.skipIf(lacks('convert', 'pdfimages', 'unzip'))(
         branch,
         period: '2026-05',
         outDir: join(dir, out),
-        validate: (id) => validateVisit(ws, id, { verifyHashes: false }),
+        validate: (id) => validateVisit(ws, id, { hashes: 'none' }),
         stamp: async (bytes, meta) => (await stampPdf(bytes, meta)).pdf,
         ...extra,
       });

@@ -25,7 +25,7 @@ describe('archive bundles', () => {
       branch: '3101',
       period: '2026-05',
       outDir: join(f.dir, out),
-      validate: (id) => validateVisit(f.ws, id, { verifyHashes: false }),
+      validate: (id) => validateVisit(f.ws, id, { hashes: 'none' }),
       ...extra,
     });
   });

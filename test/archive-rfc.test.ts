@@ -59,7 +59,7 @@ describe.skipIf(lacks('unzip', 'sha256sum', 'sha512sum'))(
         outDir: join(f.dir, 'out'),
         includeInvalid: true,
         signingKey: loadSigningKey(key.privateKeyPath),
-        validate: (id) => validateVisit(f.ws, id, { verifyHashes: false }),
+        validate: (id) => validateVisit(f.ws, id, { hashes: 'none' }),
       });
       top = mkdtempSync(join(tmpdir(), 'huifang-rfc-'));
       execFileSync('unzip', ['-q', r.bundles[0]!.path, '-d', top]);

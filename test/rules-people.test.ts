@@ -127,12 +127,12 @@ describe('typed answers against the signed paper form', () => {
 
   it('agreeing typed answers are no conflict', async () => {
     enterAnswers(ws.register, visitId, [{ questionId: 'na.opened-in-person', answer: 'yes' }], 'li.visitor');
-    const v = await validateVisit(ws, visitId, { verifyHashes: false });
+    const v = await validateVisit(ws, visitId, { hashes: 'none' });
     expect(v.problems.map((m) => m.ruleId)).not.toContain('review/answer-conflict');
   });
   it('a typed answer that disagrees with the paper is shown side by side and holds the verdict until a reviewer decides', async () => {
     enterAnswers(ws.register, visitId, [{ questionId: 'na.opened-in-person', answer: 'no' }], 'li.visitor');
-    let v = await validateVisit(ws, visitId, { verifyHashes: false });
+    let v = await validateVisit(ws, visitId, { hashes: 'none' });
     const conflict = v.problems.find((m) => m.ruleId === 'review/answer-conflict')!;
     expect(conflict).toMatchObject({
       severity: 'error',
@@ -177,7 +177,7 @@ describe('typed answers against the signed paper form', () => {
       'wang.reviewer',
     ]);
     expect(decided.status, decided.stderr).toBe(0);
-    v = await validateVisit(ws, visitId, { verifyHashes: false });
+    v = await validateVisit(ws, visitId, { hashes: 'none' });
     expect(v.problems.map((m) => m.ruleId)).not.toContain('review/answer-conflict');
     expect(v.result).toBe('passed');
   });

@@ -48,7 +48,7 @@ describe('verify catches and names every mutation', () => {
     f = makeFixture();
     const key = createKeyPair(join(f.dir, 'k'));
     pub = key.publicKeyPath;
-    const validate = (id: string) => validateVisit(f.ws, id, { verifyHashes: false });
+    const validate = (id: string) => validateVisit(f.ws, id, { hashes: 'none' });
     const out = join(f.dir, 'out');
     await buildBundles(f.ws, { branch: '3101', period: '2026-05', outDir: out, includeInvalid: true, validate });
     v1 = addPhoneVisit(f.ws, 61, '2026-06', 300_000);

@@ -181,7 +181,7 @@ export async function buildVisitRecord(
   bag: { baggingDate: string; policySha256: string | null },
 ): Promise<{ record: ArchivedVisitRecord; documents: { doc: VisitDocument; path: string }[] }> {
   // Hashes are not re-checked here: archiving re-hashes every byte as it copies it.
-  const facts = await visitFacts(ws, visitId, { verifyHashes: false });
+  const facts = await visitFacts(ws, visitId);
   const { visit, customer, readings } = facts;
   // Batch scans are archived as extracts of this visit's pages; the originals stay in the workspace.
   const { documents: docs, origins } = archiveSelection(ws, visitId, facts.documents);

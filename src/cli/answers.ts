@@ -160,7 +160,7 @@ async function currentVerdict(
   visitId: string,
   policy: Policy,
 ): Promise<{ facts: VisitFacts; decision: ResultDecision }> {
-  const facts = await visitFacts(ws, visitId, { verifyHashes: false });
+  const facts = await visitFacts(ws, visitId);
   return { facts, decision: decisionFor(facts, policy) };
 }
 

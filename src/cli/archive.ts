@@ -228,8 +228,7 @@ async function buildArchive(ws: Workspace, args: Args, io: Io): Promise<number> 
     period: args.period,
     outDir: args.out,
     includeInvalid: args.includeInvalid,
-    validate: (id) =>
-      sealable(validateVisit(ws, id, { verifyHashes: false, policy: policy.policy, recordResults: false })),
+    validate: (id) => sealable(validateVisit(ws, id, { hashes: 'none', policy: policy.policy, recordResults: false })),
     policySha256: policy.sha256,
     retention: workspaceRetentionPolicy(ws.dir, args.retention),
     actor,

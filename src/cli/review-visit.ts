@@ -86,7 +86,7 @@ export async function decideAnswerConflict(ws: Workspace, args: Args, io: Io): P
     throw new UsageError(
       `${reviewer.name} (${reviewer.staffId}) carried out visit ${visit.visitId} and may not decide its conflicts (第四条).`,
     );
-  const facts = await visitFacts(ws, visit.visitId, { verifyHashes: false });
+  const facts = await visitFacts(ws, visit.visitId);
   const conflict = facts.conflicts.find((c) => c.questionId === args.question);
   if (!conflict) {
     const open = facts.conflicts.map((c) => c.questionId);

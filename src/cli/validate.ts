@@ -23,7 +23,7 @@ import { actingPerson, USER_OPTION } from './people.ts';
 interface ValidateArgs {
   branch?: string;
   visit?: string[];
-  verifyHashes: boolean;
+  verifyHashes?: boolean;
   user?: string;
   policy?: string;
   record: boolean;
@@ -37,8 +37,8 @@ export const validateCommand = defineCommand<ValidateArgs>({
       .option('visit', { type: 'string', array: true, describe: 'only these visit ids' })
       .option('verify-hashes', {
         type: 'boolean',
-        default: true,
-        describe: 're-hash every stored file (--no-verify-hashes: only check they are present)',
+        describe:
+          'hash every stored file now (default: only files changed on disk since their last check, or last checked over files.recheckDays ago; --no-verify-hashes: only see that they are there)',
       })
       .option('policy', {
         type: 'string',
@@ -96,7 +96,7 @@ export const validateCommand = defineCommand<ValidateArgs>({
       ...(recorder ? { actor: recorder } : {}),
       recordResults: recorder !== undefined,
       policy: loadPolicy(ws.dir, args.policy).policy,
-      verifyHashes: args.verifyHashes,
+      hashes: args.verifyHashes === undefined ? 'due' : args.verifyHashes ? 'all' : 'none',
       ...(args.branch ? { branch: args.branch } : {}),
       ...(visitIds ? { visitIds } : {}),
       onProgress: tick,
@@ -135,7 +135,19 @@ export function jsonOf(r: ValidationReport): object {
     exceptions: r.exceptions,
     problems: r.problems,
     summary: summaryOf(r),
+    files: r.files,
   };
+}
+
+/** How the stored files were checked: what a person relies on when a visit says its evidence is there. */
+function filesLine(f: ValidationReport['files']): string {
+  const failed = `${f.failed} missing${f.mode === 'none' ? '' : ' or altered'}`;
+  if (f.mode === 'none') return `Stored files: ${f.present} there, not hashed (--no-verify-hashes); ${failed}.`;
+  const recent =
+    f.mode === 'due'
+      ? `, ${f.recent} unchanged since a check in the last ${f.recheckDays} days (files.recheckDays)`
+      : '';
+  return `Stored files: ${f.hashed} hashed now${recent}; ${failed}.`;
 }
 
 function summaryOf(r: ValidationReport): Record<string, number> {
@@ -188,6 +200,7 @@ function textOf(r: ValidationReport): string[] {
   const s = summaryOf(r);
   lines.push(
     '',
+    filesLine(r.files),
     `${s.visits} visit${s.visits === 1 ? '' : 's'}: ${s.ok} ok, ${s.withProblems} with problems; passed ${s.passed}, failed ${s.failed}, refused ${s.refused}, unreachable ${s.unreachable}, pending ${s.pending}; overdue ${s.overdue}, completed late ${s.completedLate}; awaiting a reviewer's approval ${s.notReviewed}`,
   );
   return lines;

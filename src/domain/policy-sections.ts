@@ -9,6 +9,7 @@ import {
   deadlinesSection,
   exceptionsSection,
   failingSection,
+  filesSection,
   reviewSection,
   unreachableSection,
   type Cited,
@@ -22,6 +23,7 @@ export const POLICY_SECTIONS = [
   reviewSection,
   failingSection,
   exceptionsSection,
+  filesSection,
   planningSection,
 ] as const;
 

@@ -409,3 +409,37 @@ export const exceptionsSection = definePolicySection({
     };
   },
 });
+
+// ── the stored files (存档, 第三十九条) ─────────────────────────────────────────────────────
+
+export interface FilesPolicy {
+  /**
+   * Days a stored file's last good check stands: after that `validate` hashes its bytes again
+   * even though nothing on disk says it changed (0: on every run).
+   */
+  recheckDays: number;
+}
+
+const FILES_CITED = {
+  recheckDays: {
+    value: 30,
+    article: '第三十九条',
+    note: '记录独立存档, 录音资料和纸质资料保存不少于三年, unaltered; the 细则 sets no interval, the firm re-hashes each stored file at least every 30 days',
+  },
+} satisfies CitedTree;
+
+export const filesSection = definePolicySection({
+  key: 'files',
+  title: 'stored files (存档)',
+  cited: FILES_CITED,
+  read(raw: unknown, r: PolicyReader): FilesPolicy {
+    const o = readObject(r, 'files', raw, ['recheckDays']);
+    return {
+      recheckDays: readNumber(r, 'files.recheckDays', o.recheckDays, FILES_CITED.recheckDays.value, {
+        min: 0,
+        max: 366,
+        integer: true,
+      }),
+    };
+  },
+});

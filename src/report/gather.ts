@@ -235,7 +235,7 @@ export async function gatherReportFacts(ws: Workspace, options: GatherOptions): 
   const report = await validateAll(ws, {
     visitIds: inScope.map((v) => v.visitId),
     today: options.today,
-    verifyHashes: false,
+    hashes: 'none',
     recordResults: false,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });

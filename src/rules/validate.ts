@@ -22,6 +22,7 @@ import type { VisitCategory, VisitChannel, VisitResult } from '../domain/visit.t
 import { ensureEmailPrintouts, type PrintoutOutcome } from '../mail/printouts.ts';
 import { today as todayIso } from '../env/clock.ts';
 import { recordCompletion, type Completion } from '../store/attempts.ts';
+import { recordFileChecks } from '../store/file-checks.ts';
 import { openException, type ExceptionRecord } from '../store/exceptions.ts';
 import { decisionOf, listStaff, recordDecision } from '../store/rules.ts';
 import { loadVisitRecords, type VisitRecords } from '../store/visit-records.ts';
@@ -30,13 +31,16 @@ import type { Workspace } from '../store/workspace.ts';
 import { checkDeadline } from './deadlines.ts';
 import { checkDuties, type RosterEntry } from './duties.ts';
 import { completionDate, conflictMessages, marketingActs, reviewMessages } from './verdicts.ts';
+import { Fixity, type FixityTally, type HashMode } from './fixity.ts';
 import { visitFacts, type VisitFacts } from './visit-facts.ts';
 
 export interface ValidateOptions {
   /** Who runs it (recorded with result changes). */
   actor?: string;
-  /** Re-hash every stored file (default true). */
-  verifyHashes?: boolean;
+  /** How stored files are checked (default `due`: see `fixity.ts`). */
+  hashes?: HashMode;
+  /** The checker a run of many visits shares (made from `hashes` and the policy when absent). */
+  fixity?: Fixity;
   /** The firm policy (default: the 细则's defaults). */
   policy?: Policy;
   /** Today as `YYYY-MM-DD` (default: `today()`, which honours HUIFANG_NOW). */
@@ -90,6 +94,8 @@ export interface ValidationReport {
   exceptions: VisitException[];
   /** Problems not about one visit (e.g. no staff roster imported). */
   problems: Message[];
+  /** How the visits' stored files were checked, and what was found. */
+  files: FixityTally & { mode: HashMode; recheckDays: number };
 }
 
 function pendingFix(facts: VisitFacts): string {
@@ -130,7 +136,7 @@ export async function redecideVisit(
   policy: Policy,
   actor: string,
 ): Promise<{ facts: VisitFacts; decision: ResultDecision }> {
-  const facts = await visitFacts(ws, visitId, { verifyHashes: false });
+  const facts = await visitFacts(ws, visitId);
   const decision = decisionFor(facts, policy);
   recordVisitDecision(ws, visitId, decision, actor);
   completionStep(ws, facts, decision, true, actor);
@@ -317,18 +323,31 @@ interface RunContext {
   staff: readonly RosterEntry[];
   /** Records results, completion dates, record forms, printouts and exceptions (false: a check only). */
   record: boolean;
-  factsOptions: { verifyHashes?: boolean };
+  factsOptions: { fixity: Fixity };
 }
 
 function runContext(ws: Workspace, options: ValidateOptions, roster?: readonly RosterEntry[]): RunContext {
+  const policy = options.policy ?? defaultPolicy();
   return {
     actor: options.actor ?? 'huifang',
     today: options.today ?? todayIso(),
-    policy: options.policy ?? defaultPolicy(),
+    policy,
     staff: roster ?? listStaff(ws.register),
     record: options.recordResults ?? true,
-    factsOptions: options.verifyHashes === undefined ? {} : { verifyHashes: options.verifyHashes },
+    factsOptions: { fixity: options.fixity ?? fixityFor(ws, options, policy) },
   };
+}
+
+/** The checker of stored files for a run: how hard to look, and how long a check stands. */
+function fixityFor(ws: Workspace, options: ValidateOptions, policy: Policy): Fixity {
+  return new Fixity(ws, options.hashes ?? 'due', policy.files.recheckDays);
+}
+
+/** A recording run keeps the checks of stored files it made; a check only keeps nothing. */
+function keepFileChecks(ws: Workspace, fixity: Fixity, record: boolean): void {
+  if (!record) return;
+  recordFileChecks(ws.register, fixity.made);
+  fixity.recorded();
 }
 
 /**
@@ -438,6 +457,7 @@ export async function validateVisit(
     approved: review.approved,
   };
   if (exception.triggers.length || exception.record) v.exception = visitException(facts, decision, exception);
+  if (!options.fixity) keepFileChecks(ws, ctx.factsOptions.fixity, ctx.record);
   return v;
 }
 
@@ -567,14 +587,17 @@ export async function validateAll(ws: Workspace, options: ValidateAllOptions = {
     );
   }
   const visits: VisitValidation[] = [];
+  const fixity = options.fixity ?? fixityFor(ws, options, options.policy ?? defaultPolicy());
+  const perVisit = { ...options, fixity };
   // the register is read a chunk of visits at a time: a few queries per chunk, not per visit
   for (let start = 0; start < ids.length; start += RECORDS_AT_ONCE) {
     const chunk = ids.slice(start, start + RECORDS_AT_ONCE);
     const records = loadVisitRecords(ws.register, chunk);
     for (const id of chunk) {
-      visits.push(await validateVisit(ws, id, options, roster, records));
+      visits.push(await validateVisit(ws, id, perVisit, roster, records));
       options.onProgress?.(visits.length, ids.length);
     }
+    keepFileChecks(ws, fixity, options.recordResults ?? true);
   }
   const exceptions = visits.flatMap((v) => (v.exception ? [v.exception] : []));
   return {
@@ -582,5 +605,6 @@ export async function validateAll(ws: Workspace, options: ValidateAllOptions = {
     visits,
     exceptions,
     problems,
+    files: { mode: fixity.mode, recheckDays: fixity.recheckDays, ...fixity.tally },
   };
 }

@@ -17,6 +17,7 @@ import type { FinalReadings } from '../store/review.ts';
 import type { VisitReview } from '../store/visit-reviews.ts';
 import type { EnteredAnswer } from '../store/rules.ts';
 import { loadVisitRecords, type VisitRecords } from '../store/visit-records.ts';
+import { Fixity } from './fixity.ts';
 import type { VisitDocument } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 
@@ -45,8 +46,8 @@ export interface VisitFacts {
 }
 
 export interface FactsOptions {
-  /** Re-hash every stored file of the visit (default true); false only checks presence. */
-  verifyHashes?: boolean;
+  /** How the visit's stored files are checked (default: only that they are there). */
+  fixity?: Fixity;
 }
 
 export interface AnswerConflict {
@@ -64,24 +65,6 @@ export class UnknownVisitError extends Error {
     super(`There is no visit ${visitId} in the register; check the id (huifang validate lists the visits).`);
     this.name = 'UnknownVisitError';
   }
-}
-
-async function retrievable(
-  ws: Workspace,
-  sha256: string,
-  verify: boolean,
-  cache: Map<string, boolean>,
-): Promise<boolean> {
-  const known = cache.get(sha256);
-  if (known !== undefined) return known;
-  let ok = false;
-  try {
-    ok = ws.files.has(sha256) && (!verify || (await ws.files.check(sha256)));
-  } catch {
-    ok = false;
-  }
-  cache.set(sha256, ok);
-  return ok;
 }
 
 /**
@@ -109,7 +92,7 @@ export async function visitFacts(
     channel: visit.channel,
     customerKind: customer.kind,
     result: visit.result,
-    documents: await evidenceDocumentsOf(ws, documents, options.verifyHashes ?? true),
+    documents: evidenceDocumentsOf(documents, options.fixity ?? new Fixity(ws, 'none', 0), records),
     checks: evidenceChecksOf(readings),
     answers,
     openReviewItems: readings.openReviewItems.length,
@@ -146,24 +129,19 @@ function visitAndCustomer(records: VisitRecords, visitId: string): { visit: Visi
 }
 
 /** The visit's documents as the evidence table sees them, each with whether its stored file can be had. */
-async function evidenceDocumentsOf(
-  ws: Workspace,
+function evidenceDocumentsOf(
   documents: readonly VisitDocument[],
-  verify: boolean,
-): Promise<EvidenceDocument[]> {
-  const cache = new Map<string, boolean>();
-  const out: EvidenceDocument[] = [];
-  for (const d of documents) {
-    out.push({
-      kind: d.kind,
-      role: d.role,
-      sha256: d.sha256,
-      fileName: d.fileName,
-      retrievable: await retrievable(ws, d.sha256, verify, cache),
-      meta: d.meta,
-    });
-  }
-  return out;
+  fixity: Fixity,
+  records: VisitRecords,
+): EvidenceDocument[] {
+  return documents.map((d) => ({
+    kind: d.kind,
+    role: d.role,
+    sha256: d.sha256,
+    fileName: d.fileName,
+    retrievable: fixity.retrievable(d.sha256, records.fileChecks.get(d.sha256)),
+    meta: d.meta,
+  }));
 }
 
 /** The signatures and seal read from the form, or null when no form was read. */

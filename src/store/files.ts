@@ -13,11 +13,13 @@ import {
   createReadStream,
   type ReadStream,
   existsSync,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   statSync,
   chmodSync,
@@ -47,6 +49,21 @@ export async function sha256OfFile(path: string): Promise<StoredObject> {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * What a stored file looks like on disk without reading it: its size and its modification and
+ * change times to the nanosecond. Writing to a file, or replacing it, changes its stamp (the
+ * change time cannot be set back), so a file whose stamp is the one it had when its bytes
+ * last hashed to its name has not been written to since.
+ */
+export type FileStamp = string;
+
+function stampOf(st: { size: bigint; mtimeNs: bigint; ctimeNs: bigint }): FileStamp {
+  return `${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+/** The read buffer of `checkNow` (one at a time: it reads synchronously). */
+const CHECK_BUFFER = Buffer.allocUnsafe(1 << 20);
 
 export class FileStore {
   readonly root: string;
@@ -137,8 +154,37 @@ export class FileStore {
     return statSync(this.pathOf(sha256)).size;
   }
 
-  /** Re-hashes an object and says whether it still matches its name. */
-  async check(sha256: string): Promise<boolean> {
-    return (await sha256OfFile(this.pathOf(sha256))).sha256 === sha256;
+  /** A stored object's stamp (size, modification and change times), or null when it is not there. */
+  stampOf(sha256: string): FileStamp | null {
+    const st = statSync(this.pathOf(sha256), { bigint: true, throwIfNoEntry: false });
+    return st ? stampOf(st) : null;
+  }
+
+  /**
+   * Re-hashes an object now: whether its bytes still match its name, with the stamp of the
+   * file that was read; null when it is not there. Reads synchronously, a megabyte at a time
+   * (thousands of small scans hash many times faster so than through a stream each).
+   */
+  checkNow(sha256: string): { ok: boolean; stamp: FileStamp } | null {
+    let fd: number;
+    try {
+      fd = openSync(this.pathOf(sha256), 'r');
+    } catch {
+      return null;
+    }
+    try {
+      const stamp = stampOf(fstatSync(fd, { bigint: true }));
+      const hash = createHash('sha256');
+      try {
+        for (let n = readSync(fd, CHECK_BUFFER); n > 0; n = readSync(fd, CHECK_BUFFER)) {
+          hash.update(CHECK_BUFFER.subarray(0, n));
+        }
+      } catch {
+        return { ok: false, stamp }; // a file that cannot be read to its end (EIO) is not intact
+      }
+      return { ok: hash.digest('hex') === sha256, stamp };
+    } finally {
+      closeSync(fd);
+    }
   }
 }

@@ -536,4 +536,16 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE plans ADD COLUMN plan_seq INTEGER;
     `,
   },
+  {
+    version: 13,
+    name: 'the last check of each stored file',
+    // validate re-hashes a stored file only when it has changed on disk since its last good
+    // check (size, modification and change times: its stamp) or when that check is older than
+    // the policy's files.recheckDays; a recording run keeps what it found here.
+    sql: `
+      ALTER TABLE blobs ADD COLUMN checked_at TEXT;
+      ALTER TABLE blobs ADD COLUMN checked_stamp TEXT;
+      ALTER TABLE blobs ADD COLUMN check_ok INTEGER;
+    `,
+  },
 ];

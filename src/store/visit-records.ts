@@ -19,6 +19,7 @@ import {
 import { eventsOfVisits, type VisitEvent } from './bundles.ts';
 import { conflictDecisionsOfVisits, type ConflictDecision } from './conflicts.ts';
 import { exceptionsOfVisits, type ExceptionRecord } from './exceptions.ts';
+import { fileChecksOf, type FileCheck } from './file-checks.ts';
 import { sqlOf, type Register } from './sql.ts';
 import { finalReadingsOfVisits, type FinalReadings } from './review.ts';
 import {
@@ -49,19 +50,22 @@ export interface VisitRecords {
   exceptions: Map<string, ExceptionRecord>;
   /** The last recorded decision on each visit's result. */
   decisions: Map<string, StoredDecision>;
+  /** The last check of each of their stored files, by SHA-256 (a file never checked is absent). */
+  fileChecks: Map<string, FileCheck>;
 }
 
 /** Reads the records of the given visits (keep the list to a few thousand: they are held in memory). */
 export function loadVisitRecords(register: Register, visitIds: readonly string[]): VisitRecords {
   const db = sqlOf(register);
   const visits = visitsByIds(db, visitIds);
+  const documents = documentsOfVisits(db, visitIds);
   return {
     visits,
     customers: customersByIds(
       db,
       [...visits.values()].map((v) => v.customerId),
     ),
-    documents: documentsOfVisits(db, visitIds),
+    documents,
     readings: finalReadingsOfVisits(db, visitIds),
     entered: enteredAnswersOfVisits(db, visitIds),
     conflictDecisions: conflictDecisionsOfVisits(db, visitIds),
@@ -74,5 +78,9 @@ export function loadVisitRecords(register: Register, visitIds: readonly string[]
     events: eventsOfVisits(db, visitIds),
     exceptions: exceptionsOfVisits(db, visitIds),
     decisions: decisionsOfVisits(db, visitIds),
+    fileChecks: fileChecksOf(
+      db,
+      [...documents.values()].flatMap((ds) => ds.map((d) => d.sha256)),
+    ),
   };
 }
