@@ -250,7 +250,8 @@ describe('attempts logged and the period archived, all at once', () => {
   let phoneVisits: string[];
   let attempts: Run[];
   let archives: Run[];
-  const outs = () => [join(dir, 'bundles-a'), join(dir, 'bundles-a'), join(dir, 'bundles-b')];
+  /** Two archive runs start together (into two folders), a third one wave later into the first folder. */
+  const outs = () => [join(dir, 'bundles-a'), join(dir, 'bundles-b'), join(dir, 'bundles-a')];
 
   beforeAll(async () => {
     const ws = openWorkspace(shared);
@@ -319,14 +320,20 @@ describe('attempts logged and the period archived, all at once', () => {
         '--json',
       ]);
     // Three customers' three tries, all at once; meanwhile tries on a fourth customer, two at a
-    // time, wave after wave, and an archive run of the period starting with each of the first three waves.
+    // time, wave after wave, until the three archive runs of the period (see `outs`) have ended.
     const runs: Promise<Run>[] = [];
     let ended = 0;
     const more = async () => {
       const out: Run[] = [];
       for (let wave = 0; wave < 8; wave++) {
-        if (wave < 3) runs.push(archive(outs()[wave]!).finally(() => ended++));
-        else if (ended === runs.length) break;
+        if (wave === 0)
+          runs.push(
+            ...outs()
+              .slice(0, 2)
+              .map((o) => archive(o).finally(() => ended++)),
+          );
+        if (wave === 1) runs.push(archive(outs()[2]!).finally(() => ended++));
+        if (wave > 1 && ended === runs.length) break;
         out.push(...(await Promise.all(TRIES.slice(0, 2).map((t) => attempt(phoneVisits[3]!, t)))));
       }
       return out;
