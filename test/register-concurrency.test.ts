@@ -6,7 +6,7 @@
  * at once give one decision; two `letters` runs at once give distinct visit ids.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractZip } from '../src/archive/extract.ts';
@@ -198,18 +198,20 @@ describe('two reviewers deciding the same item at once', () => {
   });
 });
 
-describe('two letters runs at once', () => {
-  it('register every visit of both, with distinct visit ids', async () => {
-    const list = join(dir, 'customers.csv');
+describe('letters runs at once', () => {
+  it('two runs for the same customers start their visits once: one run is refused, nothing of it written', async () => {
     const lines = readFileSync(join(import.meta.dirname, '..', 'samples', 'customers.csv'), 'utf8').split('\n');
-    writeFileSync(list, lines.slice(0, 4).join('\n') + '\n');
+    const list = join(dir, 'customers.csv');
+    writeFileSync(list, lines.slice(0, 9).join('\n') + '\n');
+    const again = join(dir, 'customers-again.csv');
+    writeFileSync(again, [lines[0], ...lines.slice(9, 12)].join('\n') + '\n');
     const before = openWorkspace(shared);
     const known = new Set(listVisits(before.register).map((v) => v.visitId));
     before.close();
-    const letters = (out: string) =>
+    const letters = (from: string, out: string, more: string[] = []) =>
       start([
         'letters',
-        list,
+        from,
         '--workspace',
         shared,
         '--out',
@@ -219,21 +221,36 @@ describe('two letters runs at once', () => {
         '--reviewer',
         'wang.reviewer',
         '--json',
+        ...more,
       ]);
-    const [first, second] = await Promise.all([letters('letters-1'), letters('letters-2')]);
-    if (first.status || second.status)
-      console.log('LETTERS', first.status, first.stdout, first.stderr, second.status, second.stdout, second.stderr);
-    expect(first.status, first.stderr).toBe(0);
-    expect(second.status, second.stderr).toBe(0);
-    const ids = [first, second].flatMap((r) =>
+    // Two runs over one list, and two over another with --repeat (a second visit on purpose), all at once.
+    const [one, two, three, four] = await Promise.all([
+      letters(list, 'letters-1'),
+      letters(list, 'letters-2'),
+      letters(again, 'letters-3', ['--repeat']),
+      letters(again, 'letters-4', ['--repeat']),
+    ]);
+    const [won, refused] = one.status === 0 ? [one, two] : [two, one];
+    expect(won.status, won.stdout + won.stderr).toBe(0);
+    expect(refused.status, refused.stdout + refused.stderr).toBe(2);
+    expect(JSON.parse(refused.stdout).error).toMatch(/8 customer\(s\) .* already have an open visit/);
+    const refusedOut = join(dir, refused === one ? 'letters-1' : 'letters-2');
+    if (existsSync(refusedOut)) {
+      const left = readdirSync(refusedOut, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+      expect(left.map((e) => e.name)).toEqual([]);
+    }
+    for (const r of [three, four]) expect(r.status, r.stdout + r.stderr).toBe(0);
+    const ids = [won, three, four].flatMap((r) =>
       (JSON.parse(r.stdout).visits as { visitId: string }[]).map((v) => v.visitId),
     );
-    expect(ids).toHaveLength(6);
-    expect(new Set(ids).size).toBe(6);
+    expect(new Set(ids).size).toBe(14);
     const after = openWorkspace(shared);
     try {
       const added = listVisits(after.register).filter((v) => !known.has(v.visitId));
       expect(added.map((v) => v.visitId).sort()).toEqual([...ids].sort());
+      const perCustomer = new Map<string, number>();
+      for (const v of added) perCustomer.set(v.customerId, (perCustomer.get(v.customerId) ?? 0) + 1);
+      expect([...perCustomer.values()].sort()).toEqual([...Array<number>(8).fill(1), 2, 2, 2]);
     } finally {
       after.close();
     }

@@ -358,12 +358,19 @@ export interface StartedRun {
   actor: string;
   /** More of the store's own writes that belong to the same run (a plan's rows marked started). */
   alsoInTransaction?: () => void;
+  /**
+   * What must still hold when the run is registered, checked first under the write lock (no
+   * customer of the list has an open visit of the category: another run may have started one
+   * since the run was checked); throws to register nothing.
+   */
+  checkFirst?: () => void;
 }
 
 /** Registers a run, its customers, visits and rendered documents in one transaction: all or nothing. */
 export function registerStartedRun(register: Register, started: StartedRun): void {
   const db = sqlOf(register);
   db.transaction(() => {
+    started.checkFirst?.();
     recordRun(db, started.run);
     for (const c of started.customers) upsertCustomer(db, c);
     for (const v of started.visits) insertVisit(db, v, started.actor);
