@@ -267,8 +267,16 @@ describe('attempts logged and the period archived, all at once', () => {
   let phoneVisits: string[];
   let attempts: Run[];
   let archives: Run[];
-  /** Two archive runs start together (into two folders), a third one wave later into the first folder. */
-  const outs = () => [join(dir, 'bundles-a'), join(dir, 'bundles-b'), join(dir, 'bundles-a')];
+  /**
+   * Two archive runs start together into one folder (their bags dated differently, so their zips
+   * differ whatever the register holds), a third one wave later into another folder.
+   */
+  const ARCHIVE_RUNS = [
+    { folder: 'bundles-a', wave: 0, more: [] },
+    { folder: 'bundles-a', wave: 0, more: ['--bagging-date', '2026-12-01'] },
+    { folder: 'bundles-b', wave: 1, more: [] },
+  ];
+  const outs = () => ARCHIVE_RUNS.map((a) => join(dir, a.folder));
 
   beforeAll(async () => {
     const ws = openWorkspace(shared);
@@ -322,7 +330,7 @@ describe('attempts logged and the period archived, all at once', () => {
         shared,
         '--json',
       ]);
-    const archive = (out: string) =>
+    const archive = (out: string, more: string[]) =>
       start([
         'archive',
         '--branch',
@@ -335,6 +343,7 @@ describe('attempts logged and the period archived, all at once', () => {
         '--workspace',
         shared,
         '--json',
+        ...more,
       ]);
     // Three customers' three tries, all at once; meanwhile tries on a fourth customer, two at a
     // time, wave after wave, until the three archive runs of the period (see `outs`) have ended.
@@ -343,13 +352,8 @@ describe('attempts logged and the period archived, all at once', () => {
     const more = async () => {
       const out: Run[] = [];
       for (let wave = 0; wave < 8; wave++) {
-        if (wave === 0)
-          runs.push(
-            ...outs()
-              .slice(0, 2)
-              .map((o) => archive(o).finally(() => ended++)),
-          );
-        if (wave === 1) runs.push(archive(outs()[2]!).finally(() => ended++));
+        for (const a of ARCHIVE_RUNS.filter((r) => r.wave === wave))
+          runs.push(archive(join(dir, a.folder), a.more).finally(() => ended++));
         if (wave > 1 && ended === runs.length) break;
         out.push(...(await Promise.all(TRIES.slice(0, 2).map((t) => attempt(phoneVisits[3]!, t)))));
       }
@@ -421,7 +425,6 @@ describe('attempts logged and the period archived, all at once', () => {
     try {
       const period = visitIdsOfPeriod(ws.register, '3101', '2026-11');
       expect(period).toHaveLength(9);
-      console.log('REPORTED', JSON.stringify(reported.flat().map((b) => [b.path, b.sha256])));
       for (const folder of new Set(outs())) {
         expect(readdirSync(folder)).toEqual(['huifang-3101-2026-11.zip']);
         const zip = join(folder, 'huifang-3101-2026-11.zip');
@@ -435,6 +438,15 @@ describe('attempts logged and the period archived, all at once', () => {
         const verified = await start(['verify', zip]);
         expect(verified.status, verified.stdout + verified.stderr).toBe(0);
       }
+      // The two runs into one folder made different zips, and each says which one it made.
+      expect(
+        new Set(
+          reported
+            .flat()
+            .filter((b) => b.path.includes('bundles-a'))
+            .map((b) => b.sha256),
+        ).size,
+      ).toBe(2);
       const recorded = listBundles(ws.register, { branchCode: '3101' });
       for (const b of reported.flat()) {
         const row = recorded.filter((r) => r.sha256 === b.sha256);

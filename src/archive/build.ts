@@ -506,10 +506,13 @@ async function writeBundle(ws: Workspace, run: BuildRun, pool: HashPool, bag: Pl
         ),
       );
     }
-    const { sha256 } = await sha256OfFile(zipPath);
+    // Hashed under its temporary name, and moved into place as it is registered: another run
+    // writing the same bundle meanwhile can neither slip its zip under this one's hash nor
+    // leave the register naming a zip that is no longer there.
+    const { sha256 } = await sha256OfFile(zip.temporaryPath);
     if (unknown) run.leftovers.push(leftoverZip(zipPath, unknown, sha256));
     const built = builtBundleOf(run, bag, zipPath, sha256, size);
-    registerBundle(ws, run, bag, built);
+    registerBundle(ws, run, bag, built, zip.temporaryPath);
     return built;
   } catch (e) {
     await zip.abort();
@@ -551,7 +554,7 @@ async function writeBagEntries(
   );
   await zip.addBuffer(root + tagManifestName(TAG_ALGORITHM), tagManifest);
   if (run.opts.signingKey) await zip.addBuffer(root + SIGNATURE_FILE, signatureFile(tagManifest, run.opts.signingKey));
-  return zip.finish();
+  return zip.close();
 }
 
 /**
@@ -613,8 +616,8 @@ function builtBundleOf(run: BuildRun, bag: PlannedBag, zipPath: string, sha256: 
   };
 }
 
-/** The bundle in the register, with its chain link and its visits. */
-function registerBundle(ws: Workspace, run: BuildRun, bag: PlannedBag, built: BuiltBundle): void {
+/** The bundle in the register, with its chain link and its visits; the zip moved from `written` into place. */
+function registerBundle(ws: Workspace, run: BuildRun, bag: PlannedBag, built: BuiltBundle, written: string): void {
   recordBundle(
     ws.register,
     {
@@ -637,6 +640,7 @@ function registerBundle(ws: Workspace, run: BuildRun, bag: PlannedBag, built: Bu
       policySha256: run.opts.policySha256 ?? null,
     },
     bag.members.map((m) => ({ visitId: m.record.visit.visitId, valid: m.record.valid })),
+    written,
   );
 }
 
