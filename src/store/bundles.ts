@@ -314,6 +314,18 @@ function eventFromRow(r: EventRow): VisitEvent {
   return { at: r.at, actor: r.actor, action: r.action, details: JSON.parse(r.details_json) as Record<string, unknown> };
 }
 
+/**
+ * How far a visit's log has come: the number of its latest event (0: none). Every write that
+ * changes a visit logs an event in its transaction, and writers take the register's lock one
+ * after another, so a visit read twice with the same number in between was read as it stood.
+ */
+export function visitLogPosition(register: Register, visitId: string): number {
+  const db = sqlOf(register);
+  const row = db.prepare('SELECT max(event_id) AS n FROM events WHERE visit_id = ?').get(visitId) as
+    { n: number | string | null } | undefined;
+  return Number(row?.n ?? 0);
+}
+
 /** Visits of a branch created in a period (`YYYY-MM`), by visit id. */
 export function visitIdsOfPeriod(register: Register, branchCode: string, period: string): string[] {
   const db = sqlOf(register);
