@@ -3,7 +3,12 @@
  * every process; in the `sqlite` run: one SQLite file). Four `huifang ingest` processes over
  * overlapping folders lose nothing and double nothing: the register, page by page, is what
  * one clerk ingesting everything alone would have made. Two reviewers deciding the same item
- * at once give one decision; two `letters` runs at once give distinct visit ids.
+ * at once give one decision. Two `letters` runs for the same customers start their visits
+ * once (the other is refused); with --repeat, both do, with distinct visit ids. `attempt`
+ * processes logging tries on the same visits while three `archive` runs build the period:
+ * every attempt is registered once and the visit is decided on all of them; no document is
+ * added twice; every zip is the one the register names, verifies, and seals each visit as it
+ * stood at one moment.
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
