@@ -12,7 +12,7 @@ import { basename, join, resolve } from 'node:path';
 import type { RetentionPolicy } from '../domain/deadlines.ts';
 import { InputError, message, type Message } from '../domain/messages.ts';
 import { pathSegment, quoteValue } from '../domain/path-segment.ts';
-import { bundleAtPath, recordBundle, previousBundleOf, visitIdsOfPeriod } from '../store/bundles.ts';
+import { bundleAtPath, recordBundle, previousBundleOf, visitIdsOfPeriod, visitLogPosition } from '../store/bundles.ts';
 import { removeDeadTempFiles, type Leftover } from '../store/leftovers.ts';
 import { sha256OfFile } from '../store/files.ts';
 import { tempPathFor } from '../store/atomic.ts';
@@ -240,7 +240,7 @@ export async function buildBundles(ws: Workspace, opts: ArchiveOptions): Promise
   const total = visitIds.length * (opts.stamp ? 4 : 3);
   let done = 0;
   const tick = (phase: string) => opts.onProgress?.(++done, total, phase);
-  const validations = await validateVisits(visitIds, opts, tick);
+  const validations = await validateVisits(ws, visitIds, opts, tick);
   const refused = visitIds
     .filter((id) => !validations.get(id)!.ok)
     .map((id) => ({ visitId: id, problems: validations.get(id)!.problems }));
@@ -297,19 +297,66 @@ function visitsToArchive(ws: Workspace, opts: ArchiveOptions, actor: string): st
   return visitIds;
 }
 
-type Validation = { ok: boolean; problems: Message[] };
+/** A visit's validation, and how far its log had come when it was made. */
+type Validation = { ok: boolean; problems: Message[]; logPosition: number };
+
+/** Times a visit is read again because it changed while it was read, before the archive gives up. */
+const MAX_READS = 5;
+
+/**
+ * Reads a visit with `read` until nothing was logged for it in between (another clerk may log
+ * an attempt or decide a review meanwhile): what is sealed is the visit as it stood at one moment.
+ */
+async function steadyRead<T>(
+  ws: Workspace,
+  visitId: string,
+  read: (logPosition: number) => Promise<T>,
+): Promise<{ value: T; logPosition: number }> {
+  for (let round = 1; ; round++) {
+    const logPosition = visitLogPosition(ws.register, visitId);
+    const value = await read(logPosition);
+    if (visitLogPosition(ws.register, visitId) === logPosition) return { value, logPosition };
+    if (round === MAX_READS)
+      throw new InputError(
+        `Visit ${visitId} kept changing while it was being archived (${MAX_READS} reads); nothing was archived. Archive again once the work on it has paused.`,
+      );
+  }
+}
 
 async function validateVisits(
+  ws: Workspace,
   visitIds: readonly string[],
   opts: ArchiveOptions,
   tick: (phase: string) => void,
 ): Promise<Map<string, Validation>> {
   const validations = new Map<string, Validation>();
   for (const id of visitIds) {
-    validations.set(id, await opts.validate(id));
+    const { value, logPosition } = await steadyRead(ws, id, async () => opts.validate(id));
+    validations.set(id, { ...value, logPosition });
     tick('validating');
   }
   return validations;
+}
+
+/**
+ * The visit's record and where its documents go, read at one moment together with its
+ * validation: validated again when the visit changed since it was validated (extracts and
+ * stamped copies added, an attempt logged). A visit that now fails is refused, as it would
+ * have been at the start, unless invalid visits are archived too.
+ */
+async function steadyRecord(ws: Workspace, run: BuildRun, id: string, validated: Validation) {
+  const { value } = await steadyRead(ws, id, async (logPosition) => {
+    const validation = validated.logPosition === logPosition ? validated : await run.opts.validate(id);
+    if (!validation.ok && !run.opts.includeInvalid)
+      throw new InputError(
+        `Visit ${id} changed while it was being archived and now fails validation; nothing was archived. Run \`huifang validate\` on it, then archive again.`,
+      );
+    return buildVisitRecord(ws, id, run.opts.period, run.policy, validation, {
+      baggingDate: run.baggingDate,
+      policySha256: run.opts.policySha256 ?? null,
+    });
+  });
+  return value;
 }
 
 /** Each visit's record and files, with an estimate of the room they take in a zip. */
@@ -321,10 +368,7 @@ async function gatherRecords(
 ): Promise<PlannedVisit[]> {
   const planned: PlannedVisit[] = [];
   for (const id of visitIds) {
-    const { record, documents } = await buildVisitRecord(ws, id, run.opts.period, run.policy, validations.get(id)!, {
-      baggingDate: run.baggingDate,
-      policySha256: run.opts.policySha256 ?? null,
-    });
+    const { record, documents } = await steadyRecord(ws, run, id, validations.get(id)!);
     const recordItem: PayloadItem = { path: `${id}/${RECORD_FILE}`, bytes: recordBytes(record), size: 0 };
     recordItem.size = recordItem.bytes!.length;
     const items: PayloadItem[] = [
@@ -506,10 +550,13 @@ async function writeBundle(ws: Workspace, run: BuildRun, pool: HashPool, bag: Pl
         ),
       );
     }
-    const { sha256 } = await sha256OfFile(zipPath);
+    // Hashed under its temporary name, and moved into place as it is registered: another run
+    // writing the same bundle meanwhile can neither slip its zip under this one's hash nor
+    // leave the register naming a zip that is no longer there.
+    const { sha256 } = await sha256OfFile(zip.temporaryPath);
     if (unknown) run.leftovers.push(leftoverZip(zipPath, unknown, sha256));
     const built = builtBundleOf(run, bag, zipPath, sha256, size);
-    registerBundle(ws, run, bag, built);
+    registerBundle(ws, run, bag, built, zip.temporaryPath);
     return built;
   } catch (e) {
     await zip.abort();
@@ -551,7 +598,7 @@ async function writeBagEntries(
   );
   await zip.addBuffer(root + tagManifestName(TAG_ALGORITHM), tagManifest);
   if (run.opts.signingKey) await zip.addBuffer(root + SIGNATURE_FILE, signatureFile(tagManifest, run.opts.signingKey));
-  return zip.finish();
+  return zip.close();
 }
 
 /**
@@ -613,8 +660,8 @@ function builtBundleOf(run: BuildRun, bag: PlannedBag, zipPath: string, sha256: 
   };
 }
 
-/** The bundle in the register, with its chain link and its visits. */
-function registerBundle(ws: Workspace, run: BuildRun, bag: PlannedBag, built: BuiltBundle): void {
+/** The bundle in the register, with its chain link and its visits; the zip moved from `written` into place. */
+function registerBundle(ws: Workspace, run: BuildRun, bag: PlannedBag, built: BuiltBundle, written: string): void {
   recordBundle(
     ws.register,
     {
@@ -637,6 +684,7 @@ function registerBundle(ws: Workspace, run: BuildRun, bag: PlannedBag, built: Bu
       policySha256: run.opts.policySha256 ?? null,
     },
     bag.members.map((m) => ({ visitId: m.record.visit.visitId, valid: m.record.valid })),
+    written,
   );
 }
 

@@ -309,12 +309,26 @@ export class ZipWriter {
 
   /** Writes the central directory, flushes, and moves the zip into place. Returns its size. */
   async finish(): Promise<number> {
+    const size = await this.close();
+    await rename(this.tempPath, this.path);
+    return size;
+  }
+
+  /**
+   * Writes the central directory and flushes, leaving the whole zip under its temporary name
+   * (`temporaryPath`) for the caller to move into place. Returns its size.
+   */
+  async close(): Promise<number> {
     await this.write(centralDirectory(this.central, this.position, this.dos));
     await this.handle.sync();
     await this.handle.close();
     this.closed = true;
-    await rename(this.tempPath, this.path);
     return this.position;
+  }
+
+  /** Where the zip is written until it is moved into place. */
+  get temporaryPath(): string {
+    return this.tempPath;
   }
 
   /** Abandons the zip: nothing is left behind. */

@@ -448,6 +448,8 @@ function registerRun(
     customers: planned.map(({ customer }) => customer),
     visits: planned.map(({ visit }) => visit),
     actor: options.actor ?? options.visitor,
+    // Checked again under the write lock: a run started meanwhile may have opened visits for the same customers.
+    ...(options.repeat ? {} : { checkFirst: () => refuseOpenVisits(ws, list) }),
     ...(options.planned?.onRegistered
       ? { alsoInTransaction: () => options.planned!.onRegistered!(planned.map(({ visit }) => visit.visitId)) }
       : {}),

@@ -3,6 +3,7 @@
  * bundle and its retention date), the visits it holds, and legal holds. Also the few reads
  * of the register the archive needs that no other store module offers (a visit's events).
  */
+import { renameSync } from 'node:fs';
 import { nowIso } from '../env/clock.ts';
 import { groupBy, rowsForIds } from './batch.ts';
 import { sqlOf, type Register } from './sql.ts';
@@ -75,11 +76,16 @@ function fromRow(r: BundleRow): BundleRecord {
   };
 }
 
-/** Records a built bundle and its visits; recording the same zip again only updates its path. */
+/**
+ * Records a built bundle and its visits; recording the same zip again only updates its path.
+ * `written`: where the zip was written, moved to `b.path` in the same transaction, so that
+ * runs building the same bundle at once leave the zip the register names last at its path.
+ */
 export function recordBundle(
   register: Register,
   b: Omit<BundleRecord, 'builtAt'>,
   visits: readonly { visitId: string; valid: boolean }[],
+  written?: string,
 ): void {
   const db = sqlOf(register);
   db.transaction(() => {
@@ -87,6 +93,7 @@ export function recordBundle(
     const existing = db.prepare('SELECT sha256 FROM bundles WHERE sha256 = ?').get(b.sha256);
     if (existing) {
       db.prepare('UPDATE bundles SET path = ?, build_seq = ? WHERE sha256 = ?').run(b.path, seq, b.sha256);
+      if (written) renameSync(written, b.path);
       return;
     }
     db.prepare(
@@ -124,6 +131,7 @@ export function recordBundle(
       'bundle.built',
       JSON.stringify({ bundleId: b.bundleId, sha256: b.sha256, visits: visits.length }),
     );
+    if (written) renameSync(written, b.path);
   });
 }
 
@@ -304,6 +312,18 @@ interface EventRow {
 
 function eventFromRow(r: EventRow): VisitEvent {
   return { at: r.at, actor: r.actor, action: r.action, details: JSON.parse(r.details_json) as Record<string, unknown> };
+}
+
+/**
+ * How far a visit's log has come: the number of its latest event (0: none). Every write that
+ * changes a visit logs an event in its transaction, and writers take the register's lock one
+ * after another, so a visit read twice with the same number in between was read as it stood.
+ */
+export function visitLogPosition(register: Register, visitId: string): number {
+  const db = sqlOf(register);
+  const row = db.prepare('SELECT max(event_id) AS n FROM events WHERE visit_id = ?').get(visitId) as
+    { n: number | string | null } | undefined;
+  return Number(row?.n ?? 0);
 }
 
 /** Visits of a branch created in a period (`YYYY-MM`), by visit id. */

@@ -7,7 +7,7 @@ import type { VisitId } from '../domain/visit-id.ts';
 import { nowIso } from '../env/clock.ts';
 import { groupBy, rowsForIds } from './batch.ts';
 import { recordEvent } from './register.ts';
-import { sqlOf, type Register, type SqlValue } from './sql.ts';
+import { sqlOf, type Db, type Register, type SqlValue } from './sql.ts';
 import type { Workspace } from './workspace.ts';
 
 interface CustomerRow {
@@ -249,9 +249,17 @@ export function recordBlob(register: Register, sha256: string, size: number, med
   ).run(sha256, size, mediaType ?? null, nowIso());
 }
 
-/** Adds a document to a visit; adding the same one again changes nothing. Returns its id. */
+/**
+ * Adds a document to a visit; adding the same one again changes nothing. Returns its id. One
+ * transaction: two processes adding the same document at once (two archive runs extracting
+ * or stamping the same pages) give one document, not a constraint error.
+ */
 export function addDocument(register: Register, d: NewDocument): number {
   const db = sqlOf(register);
+  return db.transaction(() => addDocumentNow(db, d));
+}
+
+function addDocumentNow(db: Db, d: NewDocument): number {
   recordBlob(db, d.sha256, d.size, d.mediaType);
   const existing = db
     .prepare('SELECT document_id FROM documents WHERE visit_id = ? AND kind = ? AND role = ? AND sha256 = ?')
@@ -350,12 +358,19 @@ export interface StartedRun {
   actor: string;
   /** More of the store's own writes that belong to the same run (a plan's rows marked started). */
   alsoInTransaction?: () => void;
+  /**
+   * What must still hold when the run is registered, checked first under the write lock (no
+   * customer of the list has an open visit of the category: another run may have started one
+   * since the run was checked); throws to register nothing.
+   */
+  checkFirst?: () => void;
 }
 
 /** Registers a run, its customers, visits and rendered documents in one transaction: all or nothing. */
 export function registerStartedRun(register: Register, started: StartedRun): void {
   const db = sqlOf(register);
   db.transaction(() => {
+    started.checkFirst?.();
     recordRun(db, started.run);
     for (const c of started.customers) upsertCustomer(db, c);
     for (const v of started.visits) insertVisit(db, v, started.actor);
