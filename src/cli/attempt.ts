@@ -13,8 +13,7 @@ import {
 import { UsageError } from '../domain/messages.ts';
 import { VISIT_RESULT_LABELS } from '../domain/visit.ts';
 import { redecideVisit } from '../rules/validate.ts';
-import type { Workspace } from '../store/workspace.ts';
-import { attemptsOf, logAttempt } from '../store/attempts.ts';
+import { logAttempt } from '../store/attempts.ts';
 import { loadPolicy } from '../store/policy.ts';
 import { nowIso } from '../env/clock.ts';
 import { getVisit } from '../store/visits.ts';
@@ -43,33 +42,6 @@ function attemptTime(typed: string): string {
   if (t > Date.parse(nowIso()) + 60_000)
     throw new UsageError(`--at ${typed} is in the future; log an attempt once it has been made`);
   return new Date(t).toISOString();
-}
-
-/** Rounds of deciding again before the last decision stands (each round means another attempt came in meanwhile). */
-const MAX_DECISION_ROUNDS = 20;
-
-/**
- * Decides the visit's result on every attempt the register holds. Another clerk may log an
- * attempt on the same visit while this one decides; whoever records last must not record a
- * decision made on fewer attempts than the register holds (three failed tries left "pending").
- * So, once recorded, the attempts are read again, and the visit is decided again when more came in.
- */
-async function decideOnEveryAttempt(
-  ws: Workspace,
-  visitId: string,
-  policy: Parameters<typeof redecideVisit>[2],
-  actor: string,
-): ReturnType<typeof redecideVisit> {
-  const idsOf = (list: readonly { attemptId: number }[]) =>
-    list
-      .map((a) => a.attemptId)
-      .sort((a, b) => a - b)
-      .join(' ');
-  for (let round = 1; ; round++) {
-    const decided = await redecideVisit(ws, visitId, policy, actor);
-    if (round === MAX_DECISION_ROUNDS || idsOf(decided.facts.attempts) === idsOf(attemptsOf(ws.register, visitId)))
-      return decided;
-  }
 }
 
 export const attemptCommand = defineCommand<AttemptArgs>({
@@ -112,7 +84,7 @@ export const attemptCommand = defineCommand<AttemptArgs>({
       { visitId, channel: args.channel, outcome: args.outcome, at, ...(args.note ? { note: args.note } : {}) },
       person.staffId,
     );
-    const { facts, decision } = await decideOnEveryAttempt(ws, visitId, policy, person.staffId);
+    const { facts, decision } = await redecideVisit(ws, visitId, policy, person.staffId);
     const check = unreachableCheck(facts.attempts, policy.unreachable);
     report(
       io,

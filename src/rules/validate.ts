@@ -126,9 +126,18 @@ export function recordVisitDecision(ws: Workspace, visitId: string, decision: Re
   );
 }
 
+/** Rounds of deciding again before the last decision stands (each means another clerk changed the visit meanwhile). */
+const MAX_DECISION_ROUNDS = 20;
+
 /**
  * The visit's facts as they stand, its result under the policy and its completion date,
  * recorded: what every act that changes a visit (answers entered, an attempt logged) ends with.
+ *
+ * Another clerk may change the same visit while this one decides (two attempts logged at once),
+ * and whoever records last must not leave a decision made on less than the register holds
+ * (three failed tries left "pending"). So, once recorded, the visit is decided again from what
+ * the register now holds, and recorded again until the two agree: every writer checks after its
+ * own write, so the last write is always checked against the register as it ends.
  */
 export async function redecideVisit(
   ws: Workspace,
@@ -136,11 +145,17 @@ export async function redecideVisit(
   policy: Policy,
   actor: string,
 ): Promise<{ facts: VisitFacts; decision: ResultDecision }> {
-  const facts = await visitFacts(ws, visitId);
-  const decision = decisionFor(facts, policy);
-  recordVisitDecision(ws, visitId, decision, actor);
-  completionStep(ws, facts, decision, true, actor);
-  return { facts, decision };
+  let facts = await visitFacts(ws, visitId);
+  for (let round = 1; ; round++) {
+    const decision = decisionFor(facts, policy);
+    recordVisitDecision(ws, visitId, decision, actor);
+    completionStep(ws, facts, decision, true, actor);
+    const now = await visitFacts(ws, visitId);
+    const again = decisionFor(now, policy);
+    const agrees = again.result === decision.result && again.reason === decision.reason;
+    if (agrees || round === MAX_DECISION_ROUNDS) return { facts: agrees ? now : facts, decision };
+    facts = now;
+  }
 }
 
 /** Decides the result of a visit from its facts under the policy (pure apart from reading `facts`). */
