@@ -56,6 +56,7 @@ export async function postgresRegister(
   const migrated = !existsSync(join(dir, 'ready')) && adoptOlder(dir);
   const server = await startKeptPostgres(binaries.dir, dir, SERVER_OPTIONS);
   try {
+    if (existsSync(join(ws, 'huifang.json'))) pointAt(ws, server.url); // the folder may have been renamed
     let copySeconds: number | null = null;
     if (migrated) {
       const r = huifang([bin, 'review', 'list', '--json', '--workspace', ws]);
@@ -100,12 +101,21 @@ function adoptOlder(dir: string): boolean {
   const older = readdirSync(dirname(dir))
     .filter((d) => d.startsWith(prefix) && d.endsWith(suffix) && d !== name)
     .filter((d) => existsSync(join(dirname(dir), d, 'ready')))
-    .sort()
+    .sort((a, b) => schemaOf(a) - schemaOf(b))
     .at(-1);
   if (!older) return false;
   rmSync(dir, { recursive: true, force: true });
   renameSync(join(dirname(dir), older), dir);
   return true;
+}
+
+const schemaOf = (name: string): number => Number(/-s(\d+)-g\d+-pg$/.exec(name)?.[1] ?? 0);
+
+/** The workspace's register is the server's socket in the folder as it is named now. */
+function pointAt(ws: string, url: string): void {
+  const file = join(ws, 'huifang.json');
+  const config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  if (config.register !== url) writeFileSync(file, JSON.stringify({ ...config, register: url }, null, 2) + '\n');
 }
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {

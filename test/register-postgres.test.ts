@@ -107,6 +107,21 @@ describe.skipIf(process.env.HUIFANG_TEST_REGISTER !== 'postgres')('the register 
     }
   });
 
+  it("gives the planner a visit's handful of pages, whatever ANALYZE's sample of clustered pages suggests", () => {
+    const sql = openSql(freshRegister(server()));
+    try {
+      expect(
+        sql
+          .prepare(
+            "SELECT array_to_string(attoptions, ',') AS o FROM pg_attribute WHERE attrelid = 'pages'::regclass AND attname = 'visit_id'",
+          )
+          .get(),
+      ).toEqual({ o: 'n_distinct=-0.2' });
+    } finally {
+      sql.close();
+    }
+  });
+
   it('refuses a register newer than this huifang, naming both versions', () => {
     const address = freshRegister(server());
     const sql = openSql(address);
