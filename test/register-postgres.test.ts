@@ -122,6 +122,17 @@ describe.skipIf(process.env.HUIFANG_TEST_REGISTER !== 'postgres')('the register 
     }
   });
 
+  it('reads without parallel workers: a command runs short index reads, for which they cost more than they save', () => {
+    const sql = openSql(freshRegister(server()));
+    try {
+      expect(sql.prepare('SHOW max_parallel_workers_per_gather').get()).toEqual({
+        max_parallel_workers_per_gather: '0',
+      });
+    } finally {
+      sql.close();
+    }
+  });
+
   it('refuses a register newer than this huifang, naming both versions', () => {
     const address = freshRegister(server());
     const sql = openSql(address);
