@@ -106,6 +106,9 @@ export async function startKeptPostgres(
     rmSync(data, { recursive: true, force: true });
     run(join(binDir, 'initdb'), ['-D', data, '-U', 'huifang', '--auth=trust', '-E', 'UTF8', '--locale=C', '-N'], user);
   }
+  // a server left running by an interrupted run is stopped, then started with these settings
+  if (!created && spawnSync(join(binDir, 'pg_ctl'), ['-D', data, 'status'], { ...(user ?? {}) }).status === 0)
+    run(join(binDir, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop'], user);
   const settings = ["-c listen_addresses=''", `-c unix_socket_directories='${dir}'`, ...options.map((o) => `-c ${o}`)];
   run(
     join(binDir, 'pg_ctl'),
