@@ -122,14 +122,22 @@ describe.skipIf(process.env.HUIFANG_TEST_REGISTER !== 'postgres')('the register 
     }
   });
 
-  it('reads without parallel workers: a command runs short index reads, for which they cost more than they save', () => {
+  it('plans for short index reads: no parallel workers; an index lookup priced as on SSD unless the server was told otherwise', () => {
     const sql = openSql(freshRegister(server()));
     try {
       expect(sql.prepare('SHOW max_parallel_workers_per_gather').get()).toEqual({
         max_parallel_workers_per_gather: '0',
       });
+      expect(sql.prepare('SHOW random_page_cost').get()).toEqual({ random_page_cost: '1.1' });
     } finally {
       sql.close();
+    }
+    // a figure the server's administrator chose (here: given with the connection) is kept
+    const chosen = openSql(`${freshRegister(server())}&options=${encodeURIComponent('-c random_page_cost=2')}`);
+    try {
+      expect(chosen.prepare('SHOW random_page_cost').get()).toEqual({ random_page_cost: '2' });
+    } finally {
+      chosen.close();
     }
   });
 
