@@ -192,22 +192,29 @@ interface Timing {
   goal: boolean;
 }
 
-function timeCase(label: string, args: string[], runs: number, goal: boolean): Timing {
-  const warm = huifang(args);
-  if (warm.status !== 0 && warm.status !== 1)
-    throw new Error(`${label} exited ${warm.status}: ${warm.stderr.slice(0, 2000)}`);
-  const results = Array.from({ length: runs }, () => huifang(args));
-  const times = results.map((r) => r.ms).sort((a, b) => a - b);
-  const cpu = results.map((r) => r.cpuMs).sort((a, b) => (a ?? 0) - (b ?? 0));
-  return {
-    label,
-    medianMs: times[Math.floor(times.length / 2)]!,
-    maxMs: times[times.length - 1]!,
-    cpuMs: cpu[Math.floor(cpu.length / 2)] ?? null,
-    exit: warm.status,
-    outputBytes: warm.stdoutBytes,
-    goal,
-  };
+/**
+ * Times one command on each register given (SQLite's, and PostgreSQL's when there is one):
+ * one warming run of each, then their runs taken in turn, so that both see the same load.
+ */
+function timeCase(label: string, variants: string[][], runs: number, goal: boolean): Timing[] {
+  const warm = variants.map((args) => huifang(args));
+  for (const w of warm)
+    if (w.status !== 0 && w.status !== 1) throw new Error(`${label} exited ${w.status}: ${w.stderr.slice(0, 2000)}`);
+  const results: RunResult[][] = variants.map(() => []);
+  for (let i = 0; i < runs; i++) variants.forEach((args, v) => results[v]!.push(huifang(args)));
+  return results.map((rs, v) => {
+    const times = rs.map((r) => r.ms).sort((a, b) => a - b);
+    const cpu = rs.map((r) => r.cpuMs).sort((a, b) => (a ?? 0) - (b ?? 0));
+    return {
+      label,
+      medianMs: times[Math.floor(times.length / 2)]!,
+      maxMs: times[times.length - 1]!,
+      cpuMs: cpu[Math.floor(cpu.length / 2)] ?? null,
+      exit: warm[v]!.status,
+      outputBytes: warm[v]!.stdoutBytes,
+      goal,
+    };
+  });
 }
 
 /** The commands timed, on the workspace `ws` (whose register is SQLite's or PostgreSQL's). */
@@ -248,10 +255,12 @@ export async function runRegisterBench(options: RegisterBenchOptions): Promise<s
   lines.push(`  ${describeRegister(join(ws, 'register.sqlite'), b)}`);
   const postgres = options.register === 'postgres' ? await startPostgresCopy(built.dir, lines) : undefined;
   try {
-    const sqlite = cases(ws, b).map(([label, args, goal]) => timeCase(label, args, options.runs, goal));
-    const onPg = postgres
-      ? cases(postgres.ws, b).map(([label, args, goal]) => timeCase(label, args, options.runs, goal))
-      : undefined;
+    const onPgCases = postgres ? cases(postgres.ws, b) : undefined;
+    const timed = cases(ws, b).map(([label, args, goal], i) =>
+      timeCase(label, onPgCases ? [args, onPgCases[i]![1]] : [args], options.runs, goal),
+    );
+    const sqlite = timed.map((t) => t[0]!);
+    const onPg = onPgCases ? timed.map((t) => t[1]!) : undefined;
     const base = sqlite[0]!.medianMs;
     sqlite.forEach((r, i) => {
       const label = onPg && i > 0 ? `${r.label}, SQLite` : r.label;
