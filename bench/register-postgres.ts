@@ -57,6 +57,7 @@ export async function postgresRegister(
 ): Promise<PostgresRegister> {
   const binaries = postgresBinaries();
   if ('missing' in binaries) throw new Error(binaries.missing);
+  if (!hasPsql()) throw new Error('psql not found: install Debian package `postgresql-client` to copy the register');
   const dir = `${sqliteDir}-pg`;
   const ws = join(dir, 'ws');
   const migrated = !existsSync(join(dir, 'ready')) && adoptOlder(dir);
@@ -257,6 +258,6 @@ async function checkCounts(c: pg.Client, sqlitePath: string, tables: Table[]): P
 }
 
 /** Whether `psql` (Debian's postgresql-client, installed with the server) is on the PATH. */
-export function hasPsql(): boolean {
+function hasPsql(): boolean {
   return spawnSync('psql', ['--version']).status === 0;
 }
