@@ -265,7 +265,7 @@ export async function runRegisterBench(options: RegisterBenchOptions): Promise<s
     sqlite.forEach((r, i) => {
       const label = onPg && i > 0 ? `${r.label}, SQLite` : r.label;
       lines.push(timingLine(label, r, base, i === 0));
-      if (onPg && i > 0) lines.push(timingLine(`${r.label}, PostgreSQL`, onPg[i]!, onPg[0]!.medianMs, false));
+      if (onPg && i > 0) lines.push(timingLine(`${r.label}, PostgreSQL`, onPg[i]!, base, false));
     });
   } finally {
     postgres?.stop();
