@@ -8,6 +8,12 @@
  * each in its own process, after one run that warms the file cache.
  *
  *     npm run bench -- register [--visits 1000000] [--branches 250] [--runs 5] [--rebuild]
+ *     npm run bench -- register --register postgres     # and on a PostgreSQL copy, side by side
+ *
+ * With `--register postgres` the same commands (same branch, period and environment) are
+ * also timed on a PostgreSQL copy of the register: a private server whose data folder is
+ * kept beside the SQLite register (`…-pg`), filled once from it (see register-postgres.ts),
+ * started for the run and stopped at its end. Needs Debian's `postgresql` (server and psql).
  *
  * The register is written straight into a file the real migrations made (`huifang init`), so
  * its schema is the program's. Stored files are small stand-ins, and only the timed branch's
@@ -23,6 +29,7 @@ import Database from 'better-sqlite3';
 import { fileChecksOf, recordFileChecks } from '../src/store/file-checks.ts';
 import { MIGRATIONS } from '../src/store/migrations.ts';
 import { openWorkspace } from '../src/store/workspace.ts';
+import { copyTime, postgresRegister, type PostgresRegister } from './register-postgres.ts';
 import { BENCH_NOW, branchesOf, generateRegister, sha, typicalBranch, type RegisterShape } from './register-data.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -34,6 +41,8 @@ const GOAL_MS = 2000;
 export interface RegisterBenchOptions extends RegisterShape {
   runs: number;
   rebuild?: boolean;
+  /** `postgres`: also time the commands on a PostgreSQL copy of the register, beside SQLite's figures. */
+  register?: 'sqlite' | 'postgres';
 }
 
 interface Built {
@@ -50,6 +59,8 @@ function env(): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env, HUIFANG_NOW: BENCH_NOW, HUIFANG_USER: 'S310102' };
   delete e.HUIFANG_FROM_SOURCES;
   delete e.HUIFANG_WORKSPACE;
+  delete e.HUIFANG_REGISTER;
+  delete e.HUIFANG_FILES;
   return e;
 }
 
@@ -166,14 +177,14 @@ function migrateOlder(shape: RegisterShape, dir: string): boolean {
 function recordFileChecksOnce(dir: string): string | null {
   const ws = openWorkspace(dir);
   try {
-    const objects = join(dir, 'files', 'objects');
+    const objects = join(ws.files.root, 'objects');
     const shas = readdirSync(objects).flatMap((d) => readdirSync(join(objects, d)));
     if (fileChecksOf(ws.register, shas).size === shas.length) return null;
     const t = process.hrtime.bigint();
     const made = shas.map((sha256) => ({ sha256, checkedAt: BENCH_NOW, ...ws.files.checkNow(sha256)! }));
     recordFileChecks(ws.register, made);
     const s = Number(process.hrtime.bigint() - t) / 1e9;
-    return `recorded a check of ${made.length} stored files (${made.filter((c) => !c.ok).length} failing) in ${s.toFixed(1)} s`;
+    return `recorded a check of ${made.length} stored files (${made.filter((c) => !c.ok).length} failing) in ${s.toFixed(1)} s, in the register of ${dir}`;
   } finally {
     ws.close();
   }
@@ -207,26 +218,55 @@ interface Timing {
   goal: boolean;
 }
 
-function timeCase(label: string, args: string[], runs: number, goal: boolean): Timing {
-  const warm = huifang(args);
-  if (warm.status !== 0 && warm.status !== 1)
-    throw new Error(`${label} exited ${warm.status}: ${warm.stderr.slice(0, 2000)}`);
-  const results = Array.from({ length: runs }, () => huifang(args));
-  const times = results.map((r) => r.ms).sort((a, b) => a - b);
-  const cpu = results.map((r) => r.cpuMs).sort((a, b) => (a ?? 0) - (b ?? 0));
-  return {
-    label,
-    medianMs: times[Math.floor(times.length / 2)]!,
-    maxMs: times[times.length - 1]!,
-    cpuMs: cpu[Math.floor(cpu.length / 2)] ?? null,
-    exit: warm.status,
-    outputBytes: warm.stdoutBytes,
-    goal,
-  };
+/**
+ * Times one command on each register given (SQLite's, and PostgreSQL's when there is one):
+ * one warming run of each, then their runs taken in turn, so that both see the same load.
+ */
+function timeCase(label: string, variants: string[][], runs: number, goal: boolean): Timing[] {
+  const warm = variants.map((args) => huifang(args));
+  for (const w of warm)
+    if (w.status !== 0 && w.status !== 1) throw new Error(`${label} exited ${w.status}: ${w.stderr.slice(0, 2000)}`);
+  const results: RunResult[][] = variants.map(() => []);
+  for (let i = 0; i < runs; i++) variants.forEach((args, v) => results[v]!.push(huifang(args)));
+  return results.map((rs, v) => {
+    const times = rs.map((r) => r.ms).sort((a, b) => a - b);
+    const cpu = rs.map((r) => r.cpuMs).sort((a, b) => (a ?? 0) - (b ?? 0));
+    return {
+      label,
+      medianMs: times[Math.floor(times.length / 2)]!,
+      maxMs: times[times.length - 1]!,
+      cpuMs: cpu[Math.floor(cpu.length / 2)] ?? null,
+      exit: warm[v]!.status,
+      outputBytes: warm[v]!.stdoutBytes,
+      goal,
+    };
+  });
 }
 
-/** Builds (once) and times the four commands on the large register. */
-export function runRegisterBench(options: RegisterBenchOptions): string[] {
+/** The commands timed, on the workspace `ws` (whose register is SQLite's or PostgreSQL's). */
+function cases(ws: string, b: string): [string, string[], boolean][] {
+  const w = ['--workspace', ws];
+  return [
+    ['node -e 0', ['-e', '0'], false],
+    [`validate --branch ${b} --no-verify-hashes`, [BIN, 'validate', '--branch', b, '--no-verify-hashes', ...w], true],
+    [`validate --branch ${b} --verify-hashes`, [BIN, 'validate', '--branch', b, '--verify-hashes', ...w], true],
+    [`validate --branch ${b}`, [BIN, 'validate', '--branch', b, ...w], true],
+    ['review list', [BIN, 'review', 'list', ...w], true],
+    [`coverage --year 2026 --branch ${b}`, [BIN, 'coverage', '--year', '2026', '--branch', b, ...w], true],
+    [`report --period 2026-10 --branch ${b}`, [BIN, 'report', '--period', '2026-10', '--branch', b, ...w], true],
+  ];
+}
+
+function timingLine(label: string, r: Timing, base: number, first: boolean): string {
+  const verdict = r.goal ? ` (goal < ${GOAL_MS} ms: ${r.maxMs < GOAL_MS ? 'met' : 'NOT met'})` : '';
+  const over = first
+    ? ''
+    : `, ${(r.medianMs - base).toFixed(0)} ms over node -e 0, exit ${r.exit}, ${(r.outputBytes / 1024).toFixed(0)} KiB out`;
+  return `  ${label.padEnd(52)} ${r.medianMs.toFixed(0).padStart(6)} ms median ${r.maxMs.toFixed(0).padStart(6)} ms max ${r.cpuMs === null ? '' : `${r.cpuMs.toFixed(0).padStart(6)} ms CPU`}${over}${verdict}`;
+}
+
+/** Builds (once) and times the four commands on the large register (and on its PostgreSQL copy). */
+export async function runRegisterBench(options: RegisterBenchOptions): Promise<string[]> {
   const lines: string[] = [];
   const built = buildRegister(options, options.rebuild);
   const ws = built.ws;
@@ -240,29 +280,26 @@ export function runRegisterBench(options: RegisterBenchOptions): string[] {
     `  on disk: ${(sizeOf(join(ws, 'register.sqlite')) / 1e9).toFixed(2)} GB register, ${(sizeOf(join(ws, 'files')) / 1e6).toFixed(1)} MB stored files (branch ${b} only)`,
   );
   lines.push(`  ${describeRegister(join(ws, 'register.sqlite'), b)}`);
-  const w = ['--workspace', ws];
-  const checks = recordFileChecksOnce(ws);
-  if (checks) lines.push(`  ${checks}`);
-  const cases: [string, string[], boolean][] = [
-    ['node -e 0', ['-e', '0'], false],
-    [`validate --branch ${b} --no-verify-hashes`, [BIN, 'validate', '--branch', b, '--no-verify-hashes', ...w], true],
-    [`validate --branch ${b} --verify-hashes`, [BIN, 'validate', '--branch', b, '--verify-hashes', ...w], true],
-    [`validate --branch ${b}`, [BIN, 'validate', '--branch', b, ...w], true],
-    ['review list', [BIN, 'review', 'list', ...w], true],
-    [`coverage --year 2026 --branch ${b}`, [BIN, 'coverage', '--year', '2026', '--branch', b, ...w], true],
-    [`report --period 2026-10 --branch ${b}`, [BIN, 'report', '--period', '2026-10', '--branch', b, ...w], true],
-  ];
-  const rows = cases.map(([label, args, goal]) => timeCase(label, args, options.runs, goal));
-  const base = rows[0]!.medianMs;
-  for (const r of rows) {
-    const verdict = r.goal ? ` (goal < ${GOAL_MS} ms: ${r.maxMs < GOAL_MS ? 'met' : 'NOT met'})` : '';
-    const over =
-      r === rows[0]
-        ? ''
-        : `, ${(r.medianMs - base).toFixed(0)} ms over node -e 0, exit ${r.exit}, ${(r.outputBytes / 1024).toFixed(0)} KiB out`;
-    lines.push(
-      `  ${r.label.padEnd(44)} ${r.medianMs.toFixed(0).padStart(6)} ms median ${r.maxMs.toFixed(0).padStart(6)} ms max ${r.cpuMs === null ? '' : `${r.cpuMs.toFixed(0).padStart(6)} ms CPU`}${over}${verdict}`,
+  const postgres = options.register === 'postgres' ? await startPostgresCopy(built.dir, lines) : undefined;
+  try {
+    for (const dir of [ws, ...(postgres ? [postgres.ws] : [])]) {
+      const checks = recordFileChecksOnce(dir);
+      if (checks) lines.push(`  ${checks}`);
+    }
+    const onPgCases = postgres ? cases(postgres.ws, b) : undefined;
+    const timed = cases(ws, b).map(([label, args, goal], i) =>
+      timeCase(label, onPgCases ? [args, onPgCases[i]![1]] : [args], options.runs, goal),
     );
+    const sqlite = timed.map((t) => t[0]!);
+    const onPg = onPgCases ? timed.map((t) => t[1]!) : undefined;
+    const base = sqlite[0]!.medianMs;
+    sqlite.forEach((r, i) => {
+      const label = onPg && i > 0 ? `${r.label}, SQLite` : r.label;
+      lines.push(timingLine(label, r, base, i === 0));
+      if (onPg && i > 0) lines.push(timingLine(`${r.label}, PostgreSQL`, onPg[i]!, base, false));
+    });
+  } finally {
+    postgres?.stop();
   }
   lines.push(
     `  load average at the end: ${loadavg()
@@ -270,6 +307,16 @@ export function runRegisterBench(options: RegisterBenchOptions): string[] {
       .join(' ')}`,
   );
   return lines;
+}
+
+/** Starts the PostgreSQL copy (copying the register into it the first time) and says what it is. */
+async function startPostgresCopy(sqliteDir: string, lines: string[]): Promise<PostgresRegister> {
+  const log = (line: string): void => console.log(line);
+  const copy = await postgresRegister(sqliteDir, huifang, BIN, join(ROOT, 'samples', 'firm.json'), log);
+  lines.push(
+    `  PostgreSQL copy ${copy.dir} (${copy.copySeconds === null ? copyTime(copy.dir) : `copied from SQLite in ${copy.copySeconds.toFixed(0)} s`}): ${(copy.bytes / 1e9).toFixed(2)} GB on the server`,
+  );
+  return copy;
 }
 
 function readBuild(dir: string): string {

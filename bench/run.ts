@@ -7,7 +7,7 @@
  *     npm run bench -- scan --pages 1000 [--files 60] [--scan-pages 1000]
  *     npm run bench -- archive --megabytes 1024
  *     npm run bench -- plan --accounts 1000000 [--xlsx-accounts 200000]
- *     npm run bench -- register [--visits 1000000] [--branches 250] [--runs 5] [--rebuild]
+ *     npm run bench -- register [--visits 1000000] [--branches 250] [--runs 5] [--rebuild] [--register postgres]
  *
  * Environment: BAGIT_PY=/path/to/bagit.py to compare with bagit-python (not installable
  * from Debian or npm; see docs/archive.md).
@@ -38,11 +38,16 @@ if (wanted('startup')) {
 if (wanted('register')) {
   const { runRegisterBench } = await import('./register.ts');
   console.log('register: the installed command (dist/) on a large register, medians and maxima of repeated runs');
-  for (const line of runRegisterBench({
+  const at = args.indexOf('--register');
+  const register = at >= 0 ? args[at + 1] : 'sqlite';
+  if (register !== 'sqlite' && register !== 'postgres')
+    throw new Error(`--register ${register}: the register bench runs on sqlite (always) and postgres`);
+  for (const line of await runRegisterBench({
     visits: option('visits', 1_000_000),
     branches: option('branches', 250),
     runs: option('runs', 5),
     rebuild: args.includes('--rebuild'),
+    register,
   }))
     console.log(line);
 }

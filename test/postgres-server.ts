@@ -5,7 +5,7 @@
  * `postgres` user (or `nobody`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -84,6 +84,52 @@ export async function startPostgres(binDir: string): Promise<PostgresServer> {
     throw e;
   }
   return { url: `postgres:///huifang?host=${encodeURIComponent(dir)}&user=huifang`, stop };
+}
+
+/**
+ * A server whose folder is kept: `dir` holds its data (made by `initdb` on first use, with a
+ * `huifang` database) and its socket; `stop()` stops it and leaves the folder for the next
+ * start. `options` are more `-c name=value` settings. What the register bench keeps its
+ * PostgreSQL copy of the large register in.
+ */
+export async function startKeptPostgres(
+  binDir: string,
+  dir: string,
+  options: string[] = [],
+): Promise<PostgresServer & { created: boolean }> {
+  const user = serverUser();
+  const data = join(dir, 'data');
+  const created = !existsSync(join(data, 'PG_VERSION'));
+  mkdirSync(dir, { recursive: true });
+  if (user) chownSync(dir, user.uid, user.gid);
+  if (created) {
+    rmSync(data, { recursive: true, force: true });
+    run(join(binDir, 'initdb'), ['-D', data, '-U', 'huifang', '--auth=trust', '-E', 'UTF8', '--locale=C', '-N'], user);
+  }
+  // a server left running by an interrupted run is stopped, then started with these settings
+  if (!created && spawnSync(join(binDir, 'pg_ctl'), ['-D', data, 'status'], { ...(user ?? {}) }).status === 0)
+    run(join(binDir, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop'], user);
+  const settings = ["-c listen_addresses=''", `-c unix_socket_directories='${dir}'`, ...options.map((o) => `-c ${o}`)];
+  run(
+    join(binDir, 'pg_ctl'),
+    ['-D', data, '-o', settings.join(' '), '-l', join(dir, 'server.log'), '-w', 'start'],
+    user,
+  );
+  const stop = (): void => {
+    spawnSync(join(binDir, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop'], { ...(user ?? {}) });
+  };
+  try {
+    if (created) {
+      const admin = new pg.Client({ host: dir, user: 'huifang', database: 'postgres' });
+      await admin.connect();
+      await admin.query('CREATE DATABASE huifang');
+      await admin.end();
+    }
+  } catch (e) {
+    stop();
+    throw e;
+  }
+  return { url: `postgres:///huifang?host=${encodeURIComponent(dir)}&user=huifang`, stop, created };
 }
 
 let counter = 0;

@@ -107,6 +107,40 @@ describe.skipIf(process.env.HUIFANG_TEST_REGISTER !== 'postgres')('the register 
     }
   });
 
+  it("gives the planner a visit's handful of pages, whatever ANALYZE's sample of clustered pages suggests", () => {
+    const sql = openSql(freshRegister(server()));
+    try {
+      expect(
+        sql
+          .prepare(
+            "SELECT array_to_string(attoptions, ',') AS o FROM pg_attribute WHERE attrelid = 'pages'::regclass AND attname = 'visit_id'",
+          )
+          .get(),
+      ).toEqual({ o: 'n_distinct=-0.2' });
+    } finally {
+      sql.close();
+    }
+  });
+
+  it('plans for short index reads: no parallel workers; an index lookup priced as on SSD unless the server was told otherwise', () => {
+    const sql = openSql(freshRegister(server()));
+    try {
+      expect(sql.prepare('SHOW max_parallel_workers_per_gather').get()).toEqual({
+        max_parallel_workers_per_gather: '0',
+      });
+      expect(sql.prepare('SHOW random_page_cost').get()).toEqual({ random_page_cost: '1.1' });
+    } finally {
+      sql.close();
+    }
+    // a figure the server's administrator chose (here: given with the connection) is kept
+    const chosen = openSql(`${freshRegister(server())}&options=${encodeURIComponent('-c random_page_cost=2')}`);
+    try {
+      expect(chosen.prepare('SHOW random_page_cost').get()).toEqual({ random_page_cost: '2' });
+    } finally {
+      chosen.close();
+    }
+  });
+
   it('refuses a register newer than this huifang, naming both versions', () => {
     const address = freshRegister(server());
     const sql = openSql(address);

@@ -548,4 +548,21 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE blobs ADD COLUMN check_ok INTEGER;
     `,
   },
+  {
+    version: 16,
+    name: "PostgreSQL's estimate of a visit's pages",
+    // A visit's pages lie together in the table (they are ingested together), so the sample
+    // ANALYZE reads sees few visits and PostgreSQL takes a visit to have some 30 pages: it
+    // then reads a branch's pages (validate, the report) by hashing every ingested file
+    // instead of looking each page's file up by its key (0.3 s per 500 visits instead of
+    // 25 ms on a register of 5,000,000 pages). A visit has a handful of pages: the count of
+    // distinct visits is set to a fifth of the pages. SQLite's planner needs no estimate.
+    sql: `
+      -- nothing to do: SQLite reads a visit's pages through pages_visit whatever their number
+    `,
+    postgres: `
+      ALTER TABLE pages ALTER COLUMN visit_id SET (n_distinct = -0.2);
+      ANALYZE pages;
+    `,
+  },
 ];
