@@ -24,7 +24,7 @@ import { today as todayIso } from '../env/clock.ts';
 import { recordCompletion, type Completion } from '../store/attempts.ts';
 import { recordFileChecks } from '../store/file-checks.ts';
 import { openException, type ExceptionRecord } from '../store/exceptions.ts';
-import { decisionOf, listStaff, recordDecision } from '../store/rules.ts';
+import { listStaff, recordDecision, type StoredDecision } from '../store/rules.ts';
 import { loadVisitRecords, type VisitRecords } from '../store/visit-records.ts';
 import { listVisits } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
@@ -455,7 +455,8 @@ export async function validateVisit(
     existing: known.exceptions.get(visitId),
   });
   problems.push(...exception.messages);
-  if (!ctx.record) problems.push(...(await unrecordedMessages(ws, facts, decision, completion, exception)));
+  if (!ctx.record)
+    problems.push(...(await unrecordedMessages(known.decisions.get(visitId), facts, decision, completion, exception)));
   const v: VisitValidation = {
     visitId,
     customerId: facts.customer.customerId,
@@ -502,7 +503,7 @@ function visitException(
  * record form. One `result/not-recorded` warning naming them (archive refuses such a visit).
  */
 async function unrecordedMessages(
-  ws: Workspace,
+  stored: StoredDecision | undefined,
   facts: VisitFacts,
   decision: ResultDecision,
   completion: { unrecorded: boolean },
@@ -510,7 +511,6 @@ async function unrecordedMessages(
 ): Promise<Message[]> {
   const visitId = facts.visit.visitId;
   const missing: string[] = [];
-  const stored = decisionOf(ws.register, visitId);
   if (stored ? stored.result !== decision.result : decision.result !== 'pending')
     missing.push(`the result ${decision.result} (recorded: ${stored?.result ?? 'none'})`);
   if (completion.unrecorded) missing.push('the completion date');
