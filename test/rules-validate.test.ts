@@ -241,6 +241,17 @@ describe('validate a phone visit end to end', () => {
 });
 
 describe('validate --json and exit codes', () => {
+  it("--branch takes only that branch's visits, and a branch with none is refused (exit 2), naming it", async () => {
+    const here = addVisit(ws, customer(), { channel: 'email' });
+    addVisit(ws, customer({ customerId: '110100020001', branchCode: '1101', branchName: '北京营业部' }), {
+      channel: 'email',
+    });
+    const r = await cli('validate', '--json', '--branch', '3101');
+    expect(JSON.parse(r.out).visits.map((v: { visitId: string }) => v.visitId)).toEqual([here.visitId]);
+    const none = await cli('validate', '--branch', '9999');
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('There are no visits of branch 9999 in the register');
+  });
   it('prints {ok, visits:[{visitId, result, ok, problems}]} and exits 1 when a visit has problems', async () => {
     const overdue = addVisit(ws, customer(), {
       channel: 'email',

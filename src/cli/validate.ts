@@ -78,7 +78,10 @@ export const validateCommand = defineCommand<ValidateArgs>({
           problems,
         );
     }
-    if (args.branch && listVisits(ws.register, { branchCode: args.branch }).length === 0) {
+    // a branch's visits, read once: to say when it has none, and to validate them
+    const ofBranch = args.branch ? listVisits(ws.register, { branchCode: args.branch }).map((v) => v.visitId) : [];
+    if (args.branch && !visitIds) visitIds = ofBranch;
+    if (args.branch && ofBranch.length === 0) {
       throw new InputError(
         `There are no visits of branch ${args.branch} in the register; check the branch (营业部) code.`,
         [
