@@ -27,6 +27,8 @@ const types = {
 const { port, flag: flagBuffer } = workerData as WorkerData;
 const flag = new Int32Array(flagBuffer);
 let client: pg.Client | undefined;
+/** The connection ended or failed (the server went away, or ended it): every later request is refused at once. */
+let lost = false;
 
 function answer(reply: PgReply): void {
   port.postMessage(reply);
@@ -37,14 +39,25 @@ function answer(reply: PgReply): void {
 function failure(e: unknown, connect = false): PgReply {
   const err = e as { message?: string; code?: string };
   const message = err.message || String(e);
-  return { ok: false, message, ...(err.code ? { code: err.code } : {}), ...(connect ? { connect } : {}) };
+  // The socket failed (ECONNRESET, EPIPE, …) or node-postgres saw the connection end.
+  if (/^E[A-Z]+$/.test(err.code ?? '') || /Connection terminated|not queryable/i.test(message)) lost = true;
+  return {
+    ok: false,
+    message,
+    ...(err.code ? { code: err.code } : {}),
+    ...(connect ? { connect } : {}),
+    ...(lost && !connect ? { lost } : {}),
+  };
 }
 
 async function handle(req: PgRequest): Promise<PgReply> {
   if (req.op === 'connect') {
     try {
-      client = new pg.Client({ ...req.config, types });
-      client.on('error', () => {}); // a lost connection fails the next query, with the server's words
+      // Keepalive probes find a server that vanished without a word (a cut network), so that a
+      // waiting request fails instead of hanging.
+      client = new pg.Client({ ...req.config, types, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+      client.on('error', () => (lost = true)); // the request under way, and every later one, fails
+      client.on('end', () => (lost = true));
       await client.connect();
       return { ok: true, rows: [], rowCount: 0 };
     } catch (e) {
@@ -52,9 +65,10 @@ async function handle(req: PgRequest): Promise<PgReply> {
     }
   }
   if (!client) return { ok: false, message: 'not connected to the PostgreSQL register' };
+  if (lost && req.op !== 'close') return { ok: false, message: 'the connection was lost', lost };
   try {
     if (req.op === 'close') {
-      await client.end();
+      if (!lost) await client.end();
       client = undefined;
       return { ok: true, rows: [], rowCount: 0 };
     }
