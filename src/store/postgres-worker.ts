@@ -29,6 +29,8 @@ const flag = new Int32Array(flagBuffer);
 let client: pg.Client | undefined;
 /** The connection ended or failed (the server went away, or ended it): every later request is refused at once. */
 let lost = false;
+/** The SQLSTATE of the error that ended the connection (57P01: the server ended it), told with every later refusal. */
+let lostCode: string | undefined;
 
 function answer(reply: PgReply): void {
   port.postMessage(reply);
@@ -39,7 +41,12 @@ function answer(reply: PgReply): void {
 function failure(e: unknown, connect = false): PgReply {
   const err = e as { message?: string; code?: string };
   const message = err.message || String(e);
-  // The socket failed (ECONNRESET, EPIPE, …) or node-postgres saw the connection end.
+  // The server ended the connection (57P01–57P03, class 08), the socket failed (ECONNRESET,
+  // EPIPE, …), or node-postgres saw the connection end.
+  if (/^(57P0[123]|08...)$/.test(err.code ?? '')) {
+    lost = true;
+    lostCode ??= err.code;
+  }
   if (/^E[A-Z]+$/.test(err.code ?? '') || /Connection terminated|not queryable/i.test(message)) lost = true;
   return {
     ok: false,
@@ -56,7 +63,11 @@ async function handle(req: PgRequest): Promise<PgReply> {
       // Keepalive probes find a server that vanished without a word (a cut network), so that a
       // waiting request fails instead of hanging.
       client = new pg.Client({ ...req.config, types, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
-      client.on('error', () => (lost = true)); // the request under way, and every later one, fails
+      // the request under way, and every later one, fails
+      client.on('error', (e: Error & { code?: string }) => {
+        lost = true;
+        lostCode ??= e.code;
+      });
       client.on('end', () => (lost = true));
       await client.connect();
       return { ok: true, rows: [], rowCount: 0 };
@@ -65,7 +76,8 @@ async function handle(req: PgRequest): Promise<PgReply> {
     }
   }
   if (!client) return { ok: false, message: 'not connected to the PostgreSQL register' };
-  if (lost && req.op !== 'close') return { ok: false, message: 'the connection was lost', lost };
+  if (lost && req.op !== 'close')
+    return { ok: false, message: 'the connection was lost', lost, ...(lostCode ? { code: lostCode } : {}) };
   try {
     if (req.op === 'close') {
       if (!lost) await client.end();
