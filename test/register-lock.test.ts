@@ -82,6 +82,19 @@ describe('a writer waits for the register a bounded time, then says so', () => {
     expect(staffIds(other)).not.toContain(NEWCOMER.staffId);
     importStaff(other.register, [NEWCOMER], 'test', 'roster');
     expect(staffIds(holder)).toContain(NEWCOMER.staffId);
+    // Once the connection has recorded something, the message keeps it apart from what was not written.
+    let again: unknown;
+    sqlOf(holder.register).transaction(() => {
+      try {
+        importStaff(other.register, [{ ...NEWCOMER, name: '林新新' }], 'test', 'roster');
+      } catch (e) {
+        again = e;
+      }
+    });
+    expect((again as Error).message).toContain(
+      'The change under way was not written (what this command recorded before it is kept); run the command again',
+    );
+    expect(listStaff(holder.register).find((s) => s.staffId === NEWCOMER.staffId)?.name).toBe('林新');
   });
 
   it('`huifang staff import` in another process exits 2 with that message while the lock is held, and the roster is unchanged', () => {
