@@ -100,12 +100,16 @@ export interface AccountImportWriter {
 const ACCOUNT_COLUMNS =
   'customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission, account_json';
 
-/** The staging table of an account import: this connection's own, gone when the connection closes. */
+/**
+ * The staging table of an account import: this connection's own, gone when the connection
+ * closes. Kept in customer-id order as the rows come (the register's own order for accounts),
+ * so that the locked copy reads it in order and sorts nothing.
+ */
 const STAGING_TABLE = `
   CREATE TEMP TABLE staged_accounts (
-    customer_id TEXT NOT NULL, branch_code TEXT NOT NULL, branch_name TEXT NOT NULL, opened_on TEXT NOT NULL,
+    customer_id TEXT NOT NULL PRIMARY KEY, branch_code TEXT NOT NULL, branch_name TEXT NOT NULL, opened_on TEXT NOT NULL,
     status TEXT NOT NULL, margin INTEGER NOT NULL, vip INTEGER NOT NULL, assets REAL, monthly_turnover REAL,
-    six_month_return REAL, index_return REAL, annual_commission REAL, account_json TEXT NOT NULL)`;
+    six_month_return REAL, index_return REAL, annual_commission REAL, account_json TEXT NOT NULL) WITHOUT ROWID`;
 
 /** Accounts per INSERT into the staging table (13 values each: within both databases' limits on parameters). */
 const STAGE_ROWS = 200;

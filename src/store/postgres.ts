@@ -193,7 +193,7 @@ export class PostgresSql implements Sql {
       const result = fn();
       if (result instanceof Promise) throw new TypeError('A register transaction must not be async.');
       this.exec(depth === 0 ? 'COMMIT' : `RELEASE SAVEPOINT s${depth}`);
-      if (depth === 0) this.committed++;
+      if (depth === 0 && locked) this.committed++;
       return result;
     } catch (e) {
       try {
