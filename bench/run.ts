@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: the performance and accuracy measurements of the issues, each beside the
- * named alternative in the same run. Parts: startup, register, render, scan, archive, plan (all by default).
+ * named alternative in the same run. Parts: startup, register, render, scan, archive, plan, import (all by default).
  *
  *     npm run bench                 # everything (about 20–40 minutes on 2 cores)
  *     npm run bench -- render       # one part
  *     npm run bench -- scan --pages 1000 [--files 60] [--scan-pages 1000]
  *     npm run bench -- archive --megabytes 1024
  *     npm run bench -- plan --accounts 1000000 [--xlsx-accounts 200000]
+ *     npm run bench -- import [--accounts 1000000] [--postgres]
  *     npm run bench -- register [--visits 1000000] [--branches 250] [--runs 5] [--rebuild] [--register postgres]
  *
  * Environment: BAGIT_PY=/path/to/bagit.py to compare with bagit-python (not installable
@@ -90,6 +91,15 @@ if (wanted('archive')) {
 if (wanted('plan')) {
   const { runPlanBench } = await import('./plan.ts');
   await runPlanBench({ accounts: option('accounts', 1_000_000), xlsxAccounts: option('xlsx-accounts', 200_000) });
+}
+
+if (wanted('import')) {
+  const { runImportBench } = await import('./import.ts');
+  for (const line of await runImportBench({
+    accounts: option('accounts', 1_000_000),
+    postgres: args.includes('--postgres'),
+  }))
+    console.log(line);
 }
 
 console.log(`peak memory of this process: ${lifetimePeakMb()?.toFixed(0) ?? '?'} MB`);

@@ -19,6 +19,7 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, message, systemErrorWords, type Message } from '../domain/messages.ts';
 import { beginIngestFile, finishIngestFile, getIngestFile, type IngestFileRecord } from '../store/ingest.ts';
 import { pagesOfFile, type PageRecord } from '../store/pages.ts';
+import { RegisterUnavailableError } from '../store/register-wait.ts';
 import {
   applyReview,
   reviewItemsOfFile,
@@ -537,6 +538,8 @@ function recordResult(ws: Workspace, sha256: string, name: string, result: Handl
       ...(result.alsoInTransaction ? { alsoInTransaction: () => result.alsoInTransaction!(ws.register) } : {}),
     });
   } catch (e) {
+    // Busy or gone: the file is fine, the register is not; the run stops (ingest again resumes).
+    if (e instanceof RegisterUnavailableError) throw e;
     // The register refused the handler's result (e.g. a visit that does not exist): the
     // transaction rolled back whole; keep the file, in quarantine, and go on with the batch.
     finishIngestFile(ws.register, {

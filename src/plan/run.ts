@@ -78,9 +78,9 @@ function exportDay(option: string | undefined): string {
 }
 
 /**
- * Reads an account list one row at a time into the register, in batches inside one
- * transaction: refused whole on any problem (nothing kept), else the file is kept and the
- * import recorded.
+ * Reads an account list one row at a time, its accounts staged in batches without the
+ * register's write lock (other clerks write meanwhile): refused whole on any problem (nothing
+ * kept), else the file is kept and the import recorded with its accounts in one short transaction.
  */
 export async function importAccounts(
   ws: Workspace,

@@ -28,6 +28,7 @@ export function openSql(address: string): Sql {
     const sql = new PostgresSql(address);
     try {
       migratePostgres(sql, shownAddress(address));
+      sql.committed = 0;
     } catch (e) {
       sql.close();
       throw e;
@@ -38,6 +39,7 @@ export function openSql(address: string): Sql {
   const sql = new SqliteSql(address);
   try {
     migrateSqlite(sql, address);
+    sql.committed = 0;
   } catch (e) {
     sql.close();
     throw e;

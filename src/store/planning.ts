@@ -4,6 +4,7 @@
 import type { Account, AccountEvent, AccountEventKind, AccountStatus, PlanningAccount } from '../domain/account.ts';
 import type { VisitCategory, VisitResult } from '../domain/visit.ts';
 import { nowIso } from '../env/clock.ts';
+import { postgresDdl } from './dialect.ts';
 import { recordEvent } from './register.ts';
 import { sqlOf, type Register, type SqlValue } from './sql.ts';
 import { recordBlob } from './visits.ts';
@@ -81,53 +82,83 @@ function recordImport(register: Register, i: NewImport): number {
 }
 
 /**
- * An account import being written: the accounts added in batches as the file is read, all in
- * one transaction, so that nothing is kept unless `commit` is reached (a file refused at its
- * last row leaves the register as it was). Nothing else may use the register until `commit`
- * or `abort`.
+ * An account import being written, in two steps. While the file is read, its accounts are
+ * staged on this connection alone (a TEMP table) without the register's write lock, so that
+ * the other clerks' writes go on during a long import. `commit` then copies them into the
+ * register with the import's record in one short locked transaction: nothing is kept unless
+ * `commit` is reached (a file refused at its last row leaves the register as it was).
  */
 export interface AccountImportWriter {
-  readonly importId: number;
   add(accounts: readonly Account[]): void;
-  /** Records the import with its row count and ends the transaction; returns the import's id. */
+  /** Records the import with its accounts, in one transaction; returns the import's id. */
   commit(): number;
   /** Forgets everything added (safe to call after `commit`: then it does nothing). */
   abort(): void;
 }
 
-/** Starts an account import (takes the register's write lock until commit or abort). */
+/** The columns of `accounts` after its import id, as the staging table holds them. */
+const ACCOUNT_COLUMNS =
+  'customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission, account_json';
+
+/**
+ * The staging table of an account import: this connection's own, gone when the connection
+ * closes. Kept in customer-id order as the rows come (the register's own order for accounts),
+ * so that the locked copy reads it in order and sorts nothing.
+ */
+const STAGING_TABLE = `
+  CREATE TEMP TABLE staged_accounts (
+    customer_id TEXT NOT NULL PRIMARY KEY, branch_code TEXT NOT NULL, branch_name TEXT NOT NULL, opened_on TEXT NOT NULL,
+    status TEXT NOT NULL, margin INTEGER NOT NULL, vip INTEGER NOT NULL, assets REAL, monthly_turnover REAL,
+    six_month_return REAL, index_return REAL, annual_commission REAL, account_json TEXT NOT NULL) WITHOUT ROWID`;
+
+/** Accounts per INSERT into the staging table (13 values each: within both databases' limits on parameters). */
+const STAGE_ROWS = 200;
+
+/** Starts an account import: takes no lock until `commit`. */
 export function beginAccountImport(register: Register, i: Omit<NewImport, 'kind' | 'rowCount'>): AccountImportWriter {
   const db = sqlOf(register);
-  const transaction = db.begin({ bulk: true });
+  const dropStaging = `DROP TABLE IF EXISTS ${db.dialect === 'postgres' ? 'pg_temp' : 'temp'}.staged_accounts`;
+  db.exec(dropStaging);
+  db.exec(db.dialect === 'postgres' ? postgresDdl(STAGING_TABLE) : STAGING_TABLE);
   let rows = 0;
-  try {
-    const meta: NewImport = { ...i, kind: 'accounts', rowCount: 0 };
-    const importId = insertImport(db, meta);
-    const insert = db.prepare(
-      `INSERT INTO accounts (import_id, customer_id, branch_code, branch_name, opened_on, status, margin, vip, assets, monthly_turnover, six_month_return, index_return, annual_commission, account_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  let open = true;
+  const drop = (): void => {
+    if (!open) return;
+    open = false;
+    db.exec(dropStaging);
+  };
+  const insert = (count: number) =>
+    db.prepare(
+      `INSERT INTO staged_accounts (${ACCOUNT_COLUMNS}) VALUES ${Array(count).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
     );
-    return {
-      importId,
-      add(accounts) {
-        for (const a of accounts) insert.run(importId, ...accountColumns(a));
-        rows += accounts.length;
-      },
-      commit() {
-        db.prepare('UPDATE account_imports SET row_count = ? WHERE import_id = ?').run(rows, importId);
-        recordImported(db, { ...meta, rowCount: rows }, importId);
-        transaction.commit();
-        return importId;
-      },
-      abort: () => transaction.rollback(),
-    };
-  } catch (e) {
-    transaction.rollback();
-    throw e;
-  }
+  return {
+    add(accounts) {
+      db.scratch(() => {
+        for (let at = 0; at < accounts.length; at += STAGE_ROWS) {
+          const some = accounts.slice(at, at + STAGE_ROWS);
+          insert(some.length).run(...some.flatMap(accountColumns));
+        }
+      });
+      rows += accounts.length;
+    },
+    commit() {
+      if (!open) throw new Error('This account import has ended already.');
+      const importId = db.transaction(() => {
+        const id = insertImport(db, { ...i, kind: 'accounts', rowCount: rows });
+        db.prepare(
+          `INSERT INTO accounts (import_id, ${ACCOUNT_COLUMNS}) SELECT ?, ${ACCOUNT_COLUMNS} FROM staged_accounts ORDER BY customer_id`,
+        ).run(id);
+        recordImported(db, { ...i, kind: 'accounts', rowCount: rows }, id);
+        return id;
+      });
+      drop();
+      return importId;
+    },
+    abort: drop,
+  };
 }
 
-/** The columns of one account after its import id, in the order of the INSERT. */
+/** The columns of one account after its import id, in the order of `ACCOUNT_COLUMNS`. */
 function accountColumns(a: Account): SqlValue[] {
   return [
     a.customerId,

@@ -12,7 +12,14 @@ export type PgRequest =
 
 export type PgReply =
   | { ok: true; rows: Record<string, unknown>[]; rowCount: number }
-  | { ok: false; message: string; code?: string; connect?: boolean };
+  | {
+      ok: false;
+      message: string;
+      code?: string;
+      connect?: boolean;
+      /** The connection to the server is gone (it ended, or the thread did): nothing more can be asked. */
+      lost?: boolean;
+    };
 
 export const FLAG_RUNNING = 0;
 export const FLAG_ANSWERED = 1;

@@ -27,6 +27,10 @@ const types = {
 const { port, flag: flagBuffer } = workerData as WorkerData;
 const flag = new Int32Array(flagBuffer);
 let client: pg.Client | undefined;
+/** The connection ended or failed (the server went away, or ended it): every later request is refused at once. */
+let lost = false;
+/** The SQLSTATE of the error that ended the connection (57P01: the server ended it), told with every later refusal. */
+let lostCode: string | undefined;
 
 function answer(reply: PgReply): void {
   port.postMessage(reply);
@@ -37,14 +41,34 @@ function answer(reply: PgReply): void {
 function failure(e: unknown, connect = false): PgReply {
   const err = e as { message?: string; code?: string };
   const message = err.message || String(e);
-  return { ok: false, message, ...(err.code ? { code: err.code } : {}), ...(connect ? { connect } : {}) };
+  // The server ended the connection (57P01–57P03, class 08), the socket failed (ECONNRESET,
+  // EPIPE, …), or node-postgres saw the connection end.
+  if (/^(57P0[123]|08...)$/.test(err.code ?? '')) {
+    lost = true;
+    lostCode ??= err.code;
+  }
+  if (/^E[A-Z]+$/.test(err.code ?? '') || /Connection terminated|not queryable/i.test(message)) lost = true;
+  return {
+    ok: false,
+    message,
+    ...(err.code ? { code: err.code } : {}),
+    ...(connect ? { connect } : {}),
+    ...(lost && !connect ? { lost } : {}),
+  };
 }
 
 async function handle(req: PgRequest): Promise<PgReply> {
   if (req.op === 'connect') {
     try {
-      client = new pg.Client({ ...req.config, types });
-      client.on('error', () => {}); // a lost connection fails the next query, with the server's words
+      // Keepalive probes find a server that vanished without a word (a cut network), so that a
+      // waiting request fails instead of hanging.
+      client = new pg.Client({ ...req.config, types, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+      // the request under way, and every later one, fails
+      client.on('error', (e: Error & { code?: string }) => {
+        lost = true;
+        lostCode ??= e.code;
+      });
+      client.on('end', () => (lost = true));
       await client.connect();
       return { ok: true, rows: [], rowCount: 0 };
     } catch (e) {
@@ -52,9 +76,11 @@ async function handle(req: PgRequest): Promise<PgReply> {
     }
   }
   if (!client) return { ok: false, message: 'not connected to the PostgreSQL register' };
+  if (lost && req.op !== 'close')
+    return { ok: false, message: 'the connection was lost', lost, ...(lostCode ? { code: lostCode } : {}) };
   try {
     if (req.op === 'close') {
-      await client.end();
+      if (!lost) await client.end();
       client = undefined;
       return { ok: true, rows: [], rowCount: 0 };
     }

@@ -16,7 +16,8 @@ import { InputError } from '../domain/messages.ts';
 import { startModuleWorker } from '../env/module-worker.ts';
 import { numberedPlaceholders } from './dialect.ts';
 import { FLAG_ANSWERED, FLAG_ENDED, FLAG_RUNNING, type PgReply, type PgRequest } from './postgres-protocol.ts';
-import type { OpenTransaction, Sql, SqlRow, SqlStatement, SqlValue } from './sql.ts';
+import { registerBusy, registerGone, registerWaitMs } from './register-wait.ts';
+import type { Sql, SqlRow, SqlStatement, SqlValue } from './sql.ts';
 
 /** Whether a register address names a PostgreSQL server. */
 export function isPostgresAddress(address: string): boolean {
@@ -33,6 +34,15 @@ function lockKeys(schema: string): [number, number] {
   let h = 0x811c9dc5;
   for (const ch of schema) h = Math.imul(h ^ ch.codePointAt(0)!, 0x01000193);
   return [0x68660001, h | 0];
+}
+
+/** Why the connection is gone, in words for people; undefined when it is not. */
+function goneWords(reply: { message: string; code?: string; lost?: boolean }): string | undefined {
+  const code = reply.code ?? '';
+  if (code === '57P01') return 'the server ended the connection (it is shutting down, or an administrator ended it)';
+  if (code === '57P02' || code === '57P03') return 'the server is shutting down or restarting';
+  if (code.startsWith('08') || reply.lost) return 'the connection to the server was lost';
+  return undefined;
 }
 
 /** An error the server reported, with its words and SQLSTATE code. */
@@ -81,8 +91,12 @@ export class PostgresSql implements Sql {
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
   private readonly names = new Map<string, string>();
   private readonly lock: [number, number];
+  private readonly waitMs = registerWaitMs();
   private depth = 0;
   private closed = false;
+  /** The connection was lost: nothing more can be asked of it. */
+  private gone = false;
+  committed = 0;
 
   constructor(readonly address: string) {
     const { connectionString, schema } = parseAddress(address);
@@ -110,8 +124,10 @@ export class PostgresSql implements Sql {
     // on SSD or in memory: with the built-in 4 (disks with heads) the planner hashes all
     // ingested files to name the open review items' files, 200 ms instead of 25 ms on
     // 950,000 files. A server whose administrator chose another figure keeps it.
+    // lock_timeout bounds every wait for a lock, the register's advisory write lock among them
+    // (PostgreSQL applies it to advisory locks too: SQLSTATE 55P03), as busy_timeout does on SQLite.
     this.exec(
-      `SET search_path TO "${schema}"; SET max_parallel_workers_per_gather = 0; ` +
+      `SET search_path TO "${schema}"; SET lock_timeout = ${this.waitMs}; SET max_parallel_workers_per_gather = 0; ` +
         "SELECT set_config('random_page_cost', '1.1', false) WHERE current_setting('random_page_cost') = '4'",
     );
   }
@@ -125,7 +141,7 @@ export class PostgresSql implements Sql {
       const m = receiveMessageOnPort(this.port);
       if (m) return m.message as PgReply;
       const state = Atomics.load(this.flag, 0);
-      if (state === FLAG_ENDED) return { ok: false, message: 'the connection thread ended' };
+      if (state === FLAG_ENDED) return { ok: false, message: 'the connection thread ended', lost: true };
       if (state === FLAG_ANSWERED) continue;
       if (Date.now() > deadline) return { ok: false, message: `no answer within ${timeoutMs / 1000} s` };
       Atomics.wait(this.flag, 0, FLAG_RUNNING, 1000);
@@ -133,8 +149,16 @@ export class PostgresSql implements Sql {
   }
 
   private ok(reply: PgReply): { rows: SqlRow[]; rowCount: number } {
-    if (!reply.ok) throw new PostgresError(reply.message, reply.code);
-    return reply;
+    if (reply.ok) return reply;
+    const where = shownAddress(this.address);
+    // 55P03: the wait for a lock ran out (lock_timeout); the transaction is rolled back whole.
+    if (reply.code === '55P03') throw registerBusy(where, this.waitMs, this.committed > 0);
+    const gone = goneWords(reply);
+    if (gone) {
+      this.gone = true;
+      throw registerGone(where, gone, this.committed > 0);
+    }
+    throw new PostgresError(reply.message, reply.code);
   }
 
   private query(sql: string, params: SqlValue[]): { rows: SqlRow[]; rowCount: number } {
@@ -161,34 +185,30 @@ export class PostgresSql implements Sql {
     this.ok(this.call({ op: 'exec', text: sql }));
   }
 
-  begin(): OpenTransaction {
-    if (this.depth > 0) throw new Error('A long register transaction cannot be opened inside another.');
-    this.exec(`BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(${this.lock[0]}, ${this.lock[1]})`);
-    this.depth = 1;
-    const end = (sql: 'COMMIT' | 'ROLLBACK'): void => {
-      if (this.depth !== 1) return;
-      this.depth = 0;
-      this.exec(sql);
-    };
-    return { commit: () => end('COMMIT'), rollback: () => end('ROLLBACK') };
+  transaction<T>(fn: () => T): T {
+    return this.inTransaction(true, fn);
   }
 
-  transaction<T>(fn: () => T): T {
+  scratch<T>(fn: () => T): T {
+    return this.inTransaction(false, fn);
+  }
+
+  /** A transaction (`locked`: holding the register's write lock from its start), or a savepoint inside one. */
+  private inTransaction<T>(locked: boolean, fn: () => T): T {
     const depth = this.depth;
-    this.exec(
-      depth === 0
-        ? `BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(${this.lock[0]}, ${this.lock[1]})`
-        : `SAVEPOINT s${depth}`,
-    );
+    if (depth === 0) this.beginTransaction(locked);
+    else this.exec(`SAVEPOINT s${depth}`);
     this.depth++;
     try {
       const result = fn();
       if (result instanceof Promise) throw new TypeError('A register transaction must not be async.');
       this.exec(depth === 0 ? 'COMMIT' : `RELEASE SAVEPOINT s${depth}`);
+      if (depth === 0 && locked) this.committed++;
       return result;
     } catch (e) {
       try {
-        this.exec(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT s${depth}; RELEASE SAVEPOINT s${depth}`);
+        if (!this.gone)
+          this.exec(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT s${depth}; RELEASE SAVEPOINT s${depth}`);
       } catch {
         // the connection is gone: the server has rolled back already
       }
@@ -198,9 +218,27 @@ export class PostgresSql implements Sql {
     }
   }
 
+  /**
+   * BEGIN, and when `locked` the register's advisory lock, waited for up to the session's
+   * lock_timeout (`registerWaitMs()`); a wait that runs out rolls back and fails as busy.
+   */
+  private beginTransaction(locked: boolean): void {
+    const lock = locked ? `; SELECT pg_advisory_xact_lock(${this.lock[0]}, ${this.lock[1]})` : '';
+    try {
+      this.exec(`BEGIN ISOLATION LEVEL READ COMMITTED${lock}`);
+    } catch (e) {
+      try {
+        if (!this.gone) this.exec('ROLLBACK');
+      } catch {
+        // the connection is gone: nothing to roll back
+      }
+      throw e;
+    }
+  }
+
   close(): void {
     if (this.closed) return;
-    this.call({ op: 'close' }, 10_000);
+    if (!this.gone) this.call({ op: 'close' }, 10_000);
     this.end();
   }
 

@@ -7,13 +7,16 @@
  *
  * Every transaction takes the register's write lock at its start (SQLite `BEGIN IMMEDIATE`,
  * PostgreSQL an advisory lock), so writers follow one another exactly alike on both; a
- * transaction opened inside another is a savepoint of the outer one.
+ * transaction opened inside another is a savepoint of the outer one. A writer waits for the
+ * lock up to the same bounded time on both (`register-wait.ts`: 10 s), then gives up with one
+ * message for people, nothing written.
  *
  * For modules under `src/store/` alone (the linter refuses an import of this file from
  * anywhere else). Stages hold a `Register`: a sealed token they pass to the store's
  * functions, on which they can run no SQL and open no transaction.
  */
 import Database from 'better-sqlite3';
+import { registerBusy, registerWaitMs } from './register-wait.ts';
 
 declare const sealed: unique symbol;
 
@@ -49,39 +52,49 @@ export interface Sql {
   prepare(sql: string): SqlStatement;
   /** Runs statements without parameters (several, separated by `;`). */
   exec(sql: string): void;
-  /** Runs `fn` in a transaction that holds the write lock from its start; commits, or rolls back when it throws. */
+  /**
+   * Runs `fn` in a transaction that holds the write lock from its start; commits, or rolls
+   * back when it throws. A writer waits for the lock up to `registerWaitMs()` (10 s), then
+   * fails with `RegisterUnavailableError` (busy), nothing written.
+   */
   transaction<T>(fn: () => T): T;
   /**
-   * Opens a transaction that spans several steps of a streamed job (an account import read
-   * batch by batch), holding the write lock from its start until `commit` or `rollback`.
-   * `bulk`: many rows go in (SQLite keeps a larger page cache meanwhile).
+   * Runs `fn` in a transaction that takes no write lock, for the connection's own TEMP tables
+   * alone (rows checked and staged before a short locked transaction copies them into the
+   * register): other clerks' writes go on meanwhile. Writing a register table in it is a fault.
    */
-  begin(options?: { bulk?: boolean }): OpenTransaction;
+  scratch<T>(fn: () => T): T;
+  /** How many transactions this connection has committed since it was opened (migrations not counted). */
+  committed: number;
   close(): void;
 }
-
-/** A transaction opened by `begin`. */
-export interface OpenTransaction {
-  commit(): void;
-  /** Forgets what was written; does nothing once committed or rolled back. */
-  rollback(): void;
-}
-
-/** The page cache of a bulk transaction on SQLite, in KiB (negative: SQLite's way of saying KiB). */
-const BULK_CACHE_KIB = -64 * 1024;
 
 /** The register on an embedded SQLite file (better-sqlite3). */
 export class SqliteSql implements Sql {
   readonly dialect = 'sqlite';
+  committed = 0;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly waitMs = registerWaitMs();
 
-  constructor(path: string) {
+  constructor(readonly path: string) {
     this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`busy_timeout = ${this.waitMs}`);
+    this.guard(() => this.db.pragma('journal_mode = WAL'));
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 10000');
+  }
+
+  /** Runs `f`; SQLite's "database is locked" (the wait for the write lock ran out) becomes the message for people. */
+  private guard<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('SQLITE_BUSY'))
+        throw registerBusy(this.path, this.waitMs, this.committed > 0);
+      throw e;
+    }
   }
 
   prepare(sql: string): SqlStatement {
@@ -93,41 +106,27 @@ export class SqliteSql implements Sql {
     }
     const statement = s;
     return {
-      run: (...params) => ({ changes: statement.run(...params).changes }),
-      get: (...params) => statement.get(...params),
-      all: (...params) => statement.all(...params),
+      run: (...params) => this.guard(() => ({ changes: statement.run(...params).changes })),
+      get: (...params) => this.guard(() => statement.get(...params)),
+      all: (...params) => this.guard(() => statement.all(...params)),
     };
   }
 
   exec(sql: string): void {
-    this.db.exec(sql);
+    this.guard(() => this.db.exec(sql));
   }
 
   transaction<T>(fn: () => T): T {
     // Inside a transaction better-sqlite3 makes this a savepoint; outside, BEGIN IMMEDIATE.
-    return this.db.transaction(fn).immediate();
+    const outer = !this.db.inTransaction;
+    const result = this.guard(() => this.db.transaction(fn).immediate());
+    if (outer) this.committed++;
+    return result;
   }
 
-  begin(options: { bulk?: boolean } = {}): OpenTransaction {
-    const cacheSize = this.db.pragma('cache_size', { simple: true }) as number;
-    if (options.bulk) this.db.pragma(`cache_size = ${BULK_CACHE_KIB}`);
-    let open = true;
-    const end = (sql: 'COMMIT' | 'ROLLBACK'): void => {
-      if (!open) return;
-      open = false;
-      try {
-        if (sql === 'COMMIT' || this.db.inTransaction) this.db.exec(sql);
-      } finally {
-        if (options.bulk) this.db.pragma(`cache_size = ${cacheSize}`);
-      }
-    };
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-    } catch (e) {
-      if (options.bulk) this.db.pragma(`cache_size = ${cacheSize}`);
-      throw e;
-    }
-    return { commit: () => end('COMMIT'), rollback: () => end('ROLLBACK') };
+  scratch<T>(fn: () => T): T {
+    // BEGIN DEFERRED locks a database only when it is used: TEMP tables alone leave the register's file unlocked.
+    return this.db.transaction(fn).deferred();
   }
 
   close(): void {

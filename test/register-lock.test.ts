@@ -1,0 +1,245 @@
+/**
+ * The register's write lock, alike on SQLite and PostgreSQL (this file runs in both
+ * projects): a writer waits for it a bounded time (HUIFANG_REGISTER_WAIT_MS, shortened here),
+ * then gives up with one message for people, nothing written; a PostgreSQL server that goes
+ * away mid-command is named, never a hang; and a long account import checks and stages its
+ * rows without the lock, so that the other clerks' writes go on meanwhile.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readAccounts } from '../src/input/accounts.ts';
+import {
+  beginAccountImport,
+  listImports,
+  loadPlanningAccounts,
+  type AccountImportWriter,
+} from '../src/store/planning.ts';
+import { RegisterUnavailableError } from '../src/store/register-wait.ts';
+import { importStaff, listStaff, type StaffRecord } from '../src/store/rules.ts';
+import { sqlOf } from '../src/store/sql.ts';
+import { openWorkspace, type Workspace } from '../src/store/workspace.ts';
+import { writeAccountsCsv } from './accounts-file.ts';
+import { BIN } from './ingest-helpers.ts';
+import { newStaffedWorkspace, onPostgres } from './workspace-helpers.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'huifang-register-lock-'));
+const savedWait = process.env.HUIFANG_REGISTER_WAIT_MS;
+const opened: Workspace[] = [];
+
+afterEach(() => {
+  for (const ws of opened.splice(0)) ws.close();
+  if (savedWait === undefined) delete process.env.HUIFANG_REGISTER_WAIT_MS;
+  else process.env.HUIFANG_REGISTER_WAIT_MS = savedWait;
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Opens the workspace again: a connection of its own, as another clerk's process has. */
+function connect(ws: string, waitMs?: number): Workspace {
+  if (waitMs !== undefined) process.env.HUIFANG_REGISTER_WAIT_MS = String(waitMs);
+  const w = openWorkspace(ws);
+  opened.push(w);
+  return w;
+}
+
+const NEWCOMER: StaffRecord = {
+  staffId: 'S310199',
+  name: '林新',
+  role: '回访专员',
+  isMarketing: false,
+  branchCode: '3101',
+};
+const staffIds = (w: Workspace): string[] => listStaff(w.register).map((s) => s.staffId);
+
+/** What no message for people may show: the databases' own words. */
+const RAW_WORDS = /SQLITE_BUSY|database is locked|lock timeout|canceling statement|55P03|pg_advisory/i;
+
+describe('a writer waits for the register a bounded time, then says so', () => {
+  let ws: string;
+  beforeAll(async () => {
+    ws = await newStaffedWorkspace(join(dir, 'busy'));
+  });
+
+  it('gives up with the message for people while another connection holds the lock; nothing is written; once free, the same write goes in', () => {
+    const holder = connect(ws);
+    const other = connect(ws, 300);
+    let refused: unknown;
+    sqlOf(holder.register).transaction(() => {
+      try {
+        importStaff(other.register, [NEWCOMER], 'test', 'roster');
+      } catch (e) {
+        refused = e;
+      }
+    });
+    expect(refused).toBeInstanceOf(RegisterUnavailableError);
+    const message = (refused as Error).message;
+    expect(message).toContain('The register is busy: another huifang process has been writing to it for over 0.3 s');
+    expect(message).toContain('Nothing was written; run the command again when it has finished.');
+    expect(message).not.toMatch(RAW_WORDS);
+    expect(staffIds(other)).not.toContain(NEWCOMER.staffId);
+    importStaff(other.register, [NEWCOMER], 'test', 'roster');
+    expect(staffIds(holder)).toContain(NEWCOMER.staffId);
+    // Once the connection has recorded something, the message keeps it apart from what was not written.
+    let again: unknown;
+    sqlOf(holder.register).transaction(() => {
+      try {
+        importStaff(other.register, [{ ...NEWCOMER, name: '林新新' }], 'test', 'roster');
+      } catch (e) {
+        again = e;
+      }
+    });
+    expect((again as Error).message).toContain(
+      'The change under way was not written (what this command recorded before it is kept); run the command again',
+    );
+    expect(listStaff(holder.register).find((s) => s.staffId === NEWCOMER.staffId)?.name).toBe('林新');
+  });
+
+  it('`huifang staff import` in another process exits 2 with that message while the lock is held, and the roster is unchanged', () => {
+    const roster = join(dir, 'roster-more.csv');
+    writeFileSync(
+      roster,
+      `${readFileSync(join(import.meta.dirname, '..', 'samples', 'staff.csv'), 'utf8')}S310198,杜远,回访专员,否,3101\n`,
+    );
+    const holder = connect(ws);
+    const before = staffIds(holder);
+    let run: ReturnType<typeof spawnSync> | undefined;
+    sqlOf(holder.register).transaction(() => {
+      run = spawnSync(process.execPath, [BIN, 'staff', 'import', roster, '--workspace', ws], {
+        encoding: 'utf8',
+        env: { ...process.env, HUIFANG_USER: '陈建国', HUIFANG_REGISTER_WAIT_MS: '300' },
+      });
+    });
+    expect(run!.stderr).toContain(
+      'huifang: The register is busy: another huifang process has been writing to it for over 0.3 s',
+    );
+    expect(run!.stderr).toContain('Nothing was written');
+    expect(run!.stderr).not.toMatch(RAW_WORDS);
+    expect(run!.stderr).not.toContain('crashed');
+    expect(run!.status).toBe(2);
+    expect(staffIds(holder)).toEqual(before);
+  });
+
+  it('refuses a wait that is not a number of milliseconds, naming the variable', () => {
+    process.env.HUIFANG_REGISTER_WAIT_MS = '10s';
+    expect(() => openWorkspace(ws).close()).toThrow(/HUIFANG_REGISTER_WAIT_MS is "10s"/);
+  });
+});
+
+describe.skipIf(!onPostgres())('a PostgreSQL server that goes away mid-command', () => {
+  it('is named in a message for people at the next statement, without a hang; the unfinished transaction is not kept', async () => {
+    const ws = await newStaffedWorkspace(join(dir, 'gone'));
+    const clerk = connect(ws);
+    const admin = connect(ws);
+    const { pid } = sqlOf(clerk.register).prepare('SELECT pg_backend_pid() AS pid').get() as { pid: number };
+    let refused: unknown;
+    try {
+      sqlOf(clerk.register).transaction(() => {
+        importStaff(clerk.register, [NEWCOMER], 'test', 'roster');
+        sqlOf(admin.register).prepare('SELECT pg_terminate_backend(?)').get(pid);
+        listStaff(clerk.register);
+      });
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toBeInstanceOf(RegisterUnavailableError);
+    const message = (refused as Error).message;
+    expect(message).toMatch(
+      /^The PostgreSQL register postgres:\/\/.* stopped answering: the server ended the connection/,
+    );
+    expect(message).toContain('check that the server is running and reachable, then run the command again');
+    expect(message).not.toMatch(/terminating connection|administrator command|57P01/);
+    // Every later request is refused at once, in the same words; closing does not wait.
+    expect(() => listStaff(clerk.register)).toThrow(/stopped answering: the server ended the connection/);
+    clerk.close();
+    opened.splice(opened.indexOf(clerk), 1);
+    expect(staffIds(admin)).not.toContain(NEWCOMER.staffId);
+  });
+});
+
+describe('a long account import holds the write lock only for its final copy', () => {
+  const ROWS = 20_000;
+  let ws: string;
+  let csv: string;
+  beforeAll(async () => {
+    ws = await newStaffedWorkspace(join(dir, 'import'));
+    csv = join(dir, 'accounts.csv');
+    await writeAccountsCsv(csv, ROWS, { seed: 'lock' });
+  });
+
+  /** Reads the file as `huifang accounts import` does, its accounts staged batch by batch; `duringCheck` runs at the first batch. */
+  async function importWith(importer: Workspace, path: string, duringCheck: () => void): Promise<AccountImportWriter> {
+    let writer: AccountImportWriter | undefined;
+    let first = true;
+    const list = await readAccounts(path, {
+      today: '2026-11-30',
+      onHead: (head) => {
+        writer = beginAccountImport(importer.register, {
+          asOf: '2026-11-30',
+          sourcePath: head.path,
+          sha256: head.sha256,
+          size: head.size,
+          format: head.format,
+          importedBy: 'S310103',
+        });
+      },
+      onAccounts: (accounts) => {
+        writer!.add(accounts);
+        if (first) duringCheck();
+        first = false;
+      },
+    });
+    expect(list.count).toBe(ROWS);
+    return writer!;
+  }
+
+  it("lets another clerk's write through while its rows are read and checked; the import then goes in whole", async () => {
+    const importer = connect(ws);
+    const other = connect(ws, 300);
+    const writer = await importWith(importer, csv, () => {
+      importStaff(other.register, [NEWCOMER], 'test', 'roster');
+      expect(listImports(other.register)).toEqual([]); // staged rows are the importer's alone
+    });
+    expect(staffIds(other)).toContain(NEWCOMER.staffId);
+    const importId = writer.commit();
+    const [recorded] = listImports(other.register);
+    expect(recorded).toMatchObject({ importId, kind: 'accounts', rowCount: ROWS, importedBy: 'S310103' });
+    expect(loadPlanningAccounts(other.register, importId)).toHaveLength(ROWS);
+  });
+
+  it('keeps nothing of an import refused after its rows were staged, and the next import on the connection starts afresh', async () => {
+    const importer = connect(ws);
+    const bad = join(dir, 'accounts-bad.csv');
+    await writeAccountsCsv(bad, ROWS, {
+      seed: 'lock-bad',
+      edit: (i, fields) => (i === ROWS - 3 ? fields.map((f, col) => (col === 10 ? '冻结' : f)) : fields),
+    });
+    const imports = listImports(importer.register).length;
+    let writer: AccountImportWriter | undefined;
+    await expect(
+      readAccounts(bad, {
+        today: '2026-11-30',
+        onHead: (head) => {
+          writer = beginAccountImport(importer.register, {
+            asOf: '2026-11-30',
+            sourcePath: head.path,
+            sha256: head.sha256,
+            size: head.size,
+            format: head.format,
+            importedBy: 'S310103',
+          });
+        },
+        onAccounts: (accounts) => writer!.add(accounts),
+      }),
+    ).rejects.toThrow(/has 1 problem; no account was read/);
+    writer!.abort();
+    expect(listImports(importer.register)).toHaveLength(imports);
+    const again = await importWith(importer, csv, () => {});
+    const importId = again.commit();
+    expect(loadPlanningAccounts(importer.register, importId)).toHaveLength(ROWS);
+    const sha = createHash('sha256').update(readFileSync(csv)).digest('hex');
+    expect(listImports(importer.register).filter((i) => i.sha256 === sha)).toHaveLength(2);
+  });
+});
