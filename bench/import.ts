@@ -19,6 +19,7 @@ import { initWorkspace, openWorkspace, readConfigFile } from '../src/store/works
 import { writeAccountsCsv } from '../test/accounts-file.ts';
 import { postgresBinaries, startPostgres } from '../test/postgres-server.ts';
 import { SAMPLE_FIRM, SAMPLE_STAFF } from '../test/workspace-helpers.ts';
+import { measuredAtExit, measuredCommand } from './memory.ts';
 
 const seconds = (from: bigint): number => Number(process.hrtime.bigint() - from) / 1e9;
 const PROBE_EVERY_MS = 200;
@@ -96,16 +97,8 @@ interface CommandRun {
 /** The installed command (bin/huifang, dist/) in a process of its own, not waited for synchronously. */
 function importCommand(argv: string[]): Promise<CommandRun> {
   const t = process.hrtime.bigint();
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      join(import.meta.dirname, 'peak-on-exit.mjs'),
-      join(import.meta.dirname, '..', 'bin', 'huifang'),
-      ...argv,
-    ],
-    { env: { ...process.env, HUIFANG_NOW: '2026-11-30T04:00:00Z', HUIFANG_USER: '顾文斌' } },
-  );
+  const command = measuredCommand(argv);
+  const child = spawn(process.execPath, command.args, { env: command.env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -114,7 +107,7 @@ function importCommand(argv: string[]): Promise<CommandRun> {
     child.on('close', (status) => {
       const wall = seconds(t);
       if (status !== 0) return reject(new Error(`huifang ${argv.join(' ')} failed: ${stderr}`));
-      const measured = JSON.parse(stderr.trim().split('\n').pop()!) as { benchCpuSeconds: number; benchPeakMb: number };
+      const measured = measuredAtExit(stderr);
       resolve({
         seconds: wall,
         endedAt: Date.now(),

@@ -15,7 +15,7 @@ import { planVisits } from '../src/plan/plan.ts';
 import { writeAccountsCsv, writeAccountsXlsx } from '../test/accounts-file.ts';
 import { generatePopulation } from '../test/plan-population.ts';
 import { newStaffedWorkspace } from '../test/workspace-helpers.ts';
-import { PeakMemory } from './memory.ts';
+import { measuredAtExit, measuredCommand, PeakMemory } from './memory.ts';
 
 const seconds = (from: bigint): number => Number(process.hrtime.bigint() - from) / 1e9;
 
@@ -100,22 +100,11 @@ interface CommandRun {
 /** The installed command (bin/huifang, dist/) in a process of its own, its CPU and peak memory reported at its exit. */
 function runCommand(argv: string[]): CommandRun {
   const t = process.hrtime.bigint();
-  const child = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      join(import.meta.dirname, 'peak-on-exit.mjs'),
-      join(import.meta.dirname, '..', 'bin', 'huifang'),
-      ...argv,
-    ],
-    { encoding: 'utf8', env: { ...process.env, HUIFANG_NOW: '2026-11-30T04:00:00Z', HUIFANG_USER: '顾文斌' } },
-  );
+  const command = measuredCommand(argv);
+  const child = spawnSync(process.execPath, command.args, { encoding: 'utf8', env: command.env });
   const wall = seconds(t);
   if (child.status !== 0) throw new Error(`huifang ${argv.join(' ')} failed: ${child.stderr}`);
-  const measured = JSON.parse(child.stderr.trim().split('\n').pop()!) as {
-    benchCpuSeconds: number;
-    benchPeakMb: number;
-  };
+  const measured = measuredAtExit(child.stderr);
   return {
     seconds: wall,
     cpuSeconds: measured.benchCpuSeconds,

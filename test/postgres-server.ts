@@ -75,10 +75,7 @@ export async function startPostgres(binDir: string): Promise<PostgresServer> {
       '-c max_connections=300',
     ].join(' ');
     run(join(binDir, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', 'start'], user);
-    const admin = new pg.Client({ host: dir, user: 'huifang', database: 'postgres' });
-    await admin.connect();
-    await admin.query('CREATE DATABASE huifang');
-    await admin.end();
+    await createDatabase(dir);
   } catch (e) {
     stop();
     throw e;
@@ -119,12 +116,7 @@ export async function startKeptPostgres(
     spawnSync(join(binDir, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop'], { ...(user ?? {}) });
   };
   try {
-    if (created) {
-      const admin = new pg.Client({ host: dir, user: 'huifang', database: 'postgres' });
-      await admin.connect();
-      await admin.query('CREATE DATABASE huifang');
-      await admin.end();
-    }
+    if (created) await createDatabase(dir);
   } catch (e) {
     stop();
     throw e;
@@ -138,4 +130,12 @@ let counter = 0;
 export function freshRegister(serverUrl: string): string {
   counter++;
   return `${serverUrl}&schema=r${process.pid}_${counter}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Makes the `huifang` database on the server listening in `dir`. */
+async function createDatabase(dir: string): Promise<void> {
+  const admin = new pg.Client({ host: dir, user: 'huifang', database: 'postgres' });
+  await admin.connect();
+  await admin.query('CREATE DATABASE huifang');
+  await admin.end();
 }

@@ -169,14 +169,21 @@ describe('a long account import holds the write lock only for its final copy', (
     await writeAccountsCsv(csv, ROWS, { seed: 'lock' });
   });
 
-  /** Reads the file as `huifang accounts import` does, its accounts staged batch by batch; `duringCheck` runs at the first batch. */
-  async function importWith(importer: Workspace, path: string, duringCheck: () => void): Promise<AccountImportWriter> {
-    let writer: AccountImportWriter | undefined;
+  /**
+   * Reads the file as `huifang accounts import` does, its accounts staged batch by batch;
+   * `duringCheck` runs at the first batch. `staged.writer` is the import (to abort once refused).
+   */
+  async function stageAll(
+    importer: Workspace,
+    path: string,
+    duringCheck: () => void,
+    staged: { writer?: AccountImportWriter } = {},
+  ): Promise<{ count: number }> {
     let first = true;
-    const list = await readAccounts(path, {
+    return readAccounts(path, {
       today: '2026-11-30',
       onHead: (head) => {
-        writer = beginAccountImport(importer.register, {
+        staged.writer = beginAccountImport(importer.register, {
           asOf: '2026-11-30',
           sourcePath: head.path,
           sha256: head.sha256,
@@ -186,13 +193,19 @@ describe('a long account import holds the write lock only for its final copy', (
         });
       },
       onAccounts: (accounts) => {
-        writer!.add(accounts);
+        staged.writer!.add(accounts);
         if (first) duringCheck();
         first = false;
       },
     });
+  }
+
+  /** Stages the whole file (`stageAll`) and returns the import, ready to commit. */
+  async function importWith(importer: Workspace, path: string, duringCheck: () => void): Promise<AccountImportWriter> {
+    const staged: { writer?: AccountImportWriter } = {};
+    const list = await stageAll(importer, path, duringCheck, staged);
     expect(list.count).toBe(ROWS);
-    return writer!;
+    return staged.writer!;
   }
 
   it("lets another clerk's write through while its rows are read and checked; the import then goes in whole", async () => {
@@ -217,24 +230,9 @@ describe('a long account import holds the write lock only for its final copy', (
       edit: (i, fields) => (i === ROWS - 3 ? fields.map((f, col) => (col === 10 ? '冻结' : f)) : fields),
     });
     const imports = listImports(importer.register).length;
-    let writer: AccountImportWriter | undefined;
-    await expect(
-      readAccounts(bad, {
-        today: '2026-11-30',
-        onHead: (head) => {
-          writer = beginAccountImport(importer.register, {
-            asOf: '2026-11-30',
-            sourcePath: head.path,
-            sha256: head.sha256,
-            size: head.size,
-            format: head.format,
-            importedBy: 'S310103',
-          });
-        },
-        onAccounts: (accounts) => writer!.add(accounts),
-      }),
-    ).rejects.toThrow(/has 1 problem; no account was read/);
-    writer!.abort();
+    const staged: { writer?: AccountImportWriter } = {};
+    await expect(stageAll(importer, bad, () => {}, staged)).rejects.toThrow(/has 1 problem; no account was read/);
+    staged.writer!.abort();
     expect(listImports(importer.register)).toHaveLength(imports);
     const again = await importWith(importer, csv, () => {});
     const importId = again.commit();
