@@ -151,11 +151,30 @@ export async function redecideVisit(
     recordVisitDecision(ws, visitId, decision, actor);
     completionStep(ws, facts, decision, true, actor);
     const now = await visitFacts(ws, visitId);
-    const again = decisionFor(now, policy);
-    const agrees = again.result === decision.result && again.reason === decision.reason;
+    const agrees = sameDecision(decisionFor(now, policy), decision);
     if (agrees || round === MAX_DECISION_ROUNDS) return { facts: agrees ? now : facts, decision };
     facts = now;
   }
+}
+
+function sameDecision(a: ResultDecision, b: ResultDecision): boolean {
+  return a.result === b.result && a.reason === b.reason;
+}
+
+/**
+ * Records a decision that changed, then, as `redecideVisit` does, holds it against what the
+ * register holds after the write (another clerk may have logged an attempt or entered answers
+ * since the run read the visit) and decides the visit again when the two differ.
+ */
+async function recordChangedDecision(
+  ws: Workspace,
+  visitId: string,
+  decision: ResultDecision,
+  ctx: RunContext,
+): Promise<void> {
+  recordVisitDecision(ws, visitId, decision, ctx.actor);
+  if (!sameDecision(decisionFor(await visitFacts(ws, visitId), ctx.policy), decision))
+    await redecideVisit(ws, visitId, ctx.policy, ctx.actor);
 }
 
 /** Decides the result of a visit from its facts under the policy (pure apart from reading `facts`). */
@@ -442,7 +461,7 @@ export async function validateVisit(
   const stored = known.decisions.get(visitId);
   const unchanged =
     stored?.result === decision.result && stored.reason === decision.reason && facts.visit.result === decision.result;
-  if (ctx.record && !unchanged) recordVisitDecision(ws, visitId, decision, ctx.actor);
+  if (ctx.record && !unchanged) await recordChangedDecision(ws, visitId, decision, ctx);
   const record: VisitEvidenceRecord = { ...facts.record, result: decision.result };
   const problems = evidenceStep(facts, decision, record, ctx, printouts);
   const completion = completionStep(ws, facts, decision, ctx.record, ctx.actor);
