@@ -10,7 +10,7 @@
  * It writes no zip64 records, so a zip stays below 4 GiB and 65 535 entries; the bag
  * planner splits a period into several bags long before that (`ZipLimitError` otherwise).
  */
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { deflateRawSync, crc32 } from 'node:zlib';
 import { dirname, basename, join } from 'node:path';
 import { mkdirSync } from 'node:fs';
@@ -220,14 +220,15 @@ export class ZipWriter {
 
   private constructor(
     readonly path: string,
-    private readonly tempPath: string,
+    /** Where the zip is written until the caller moves it into place (`path`) once closed. */
+    readonly temporaryPath: string,
     private readonly handle: FileHandle,
     private readonly dos: DosDateTime,
   ) {}
 
   /**
-   * Starts a zip at `path`, written to `tempPath` (default: a name beside it with this
-   * process's id) until `finish`.
+   * Starts a zip for `path`, written to `tempPath` (default: a name beside it with this
+   * process's id), where it stays once `close`d for the caller to move into place.
    */
   static async create(path: string, entryDate: string, tempPath?: string): Promise<ZipWriter> {
     mkdirSync(dirname(path), { recursive: true });
@@ -307,13 +308,6 @@ export class ZipWriter {
     return { name, size, compressedSize: size, crc32: crc >>> 0, stored: true };
   }
 
-  /** Writes the central directory, flushes, and moves the zip into place. Returns its size. */
-  async finish(): Promise<number> {
-    const size = await this.close();
-    await rename(this.tempPath, this.path);
-    return size;
-  }
-
   /**
    * Writes the central directory and flushes, leaving the whole zip under its temporary name
    * (`temporaryPath`) for the caller to move into place. Returns its size.
@@ -326,16 +320,11 @@ export class ZipWriter {
     return this.position;
   }
 
-  /** Where the zip is written until it is moved into place. */
-  get temporaryPath(): string {
-    return this.tempPath;
-  }
-
   /** Abandons the zip: nothing is left behind. */
   async abort(): Promise<void> {
     if (!this.closed) await this.handle.close().catch(() => {});
     this.closed = true;
-    await rm(this.tempPath, { force: true });
+    await rm(this.temporaryPath, { force: true });
   }
 }
 
