@@ -157,7 +157,11 @@ export async function redecideVisit(
   }
 }
 
-function sameDecision(a: ResultDecision, b: ResultDecision): boolean {
+/** The same result for the same reason (a stored decision or one just made). */
+function sameDecision(
+  a: Pick<ResultDecision, 'result' | 'reason'>,
+  b: Pick<ResultDecision, 'result' | 'reason'>,
+): boolean {
   return a.result === b.result && a.reason === b.reason;
 }
 
@@ -459,8 +463,7 @@ export async function validateVisit(
   const decision = decisionFor(facts, ctx.policy);
   // recorded only when it changed (recordDecision checks again, inside its transaction)
   const stored = known.decisions.get(visitId);
-  const unchanged =
-    stored?.result === decision.result && stored.reason === decision.reason && facts.visit.result === decision.result;
+  const unchanged = stored !== undefined && sameDecision(stored, decision) && facts.visit.result === decision.result;
   if (ctx.record && !unchanged) await recordChangedDecision(ws, visitId, decision, ctx);
   const record: VisitEvidenceRecord = { ...facts.record, result: decision.result };
   const problems = evidenceStep(facts, decision, record, ctx, printouts);
@@ -474,8 +477,7 @@ export async function validateVisit(
     existing: known.exceptions.get(visitId),
   });
   problems.push(...exception.messages);
-  if (!ctx.record)
-    problems.push(...(await unrecordedMessages(known.decisions.get(visitId), facts, decision, completion, exception)));
+  if (!ctx.record) problems.push(...(await unrecordedMessages(stored, facts, decision, completion, exception)));
   const v: VisitValidation = {
     visitId,
     customerId: facts.customer.customerId,

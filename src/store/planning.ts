@@ -143,12 +143,13 @@ export function beginAccountImport(register: Register, i: Omit<NewImport, 'kind'
     },
     commit() {
       if (!open) throw new Error('This account import has ended already.');
+      const meta: NewImport = { ...i, kind: 'accounts', rowCount: rows };
       const importId = db.transaction(() => {
-        const id = insertImport(db, { ...i, kind: 'accounts', rowCount: rows });
+        const id = insertImport(db, meta);
         db.prepare(
           `INSERT INTO accounts (import_id, ${ACCOUNT_COLUMNS}) SELECT ?, ${ACCOUNT_COLUMNS} FROM staged_accounts ORDER BY customer_id`,
         ).run(id);
-        recordImported(db, { ...i, kind: 'accounts', rowCount: rows }, id);
+        recordImported(db, meta, id);
         return id;
       });
       drop();
