@@ -54,33 +54,30 @@ function run(bin: string, args: string[], user: { uid: number; gid: number } | u
   if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed: ${r.stderr || r.stdout || r.error?.message}`);
 }
 
-/** Starts a fresh server with a `huifang` database; `stop()` ends it and removes its folder. */
+/**
+ * Starts a fresh server with a `huifang` database, durability off (a test's data need not
+ * survive a crash); `stop()` ends it and removes its folder.
+ */
 export async function startPostgres(binDir: string): Promise<PostgresServer> {
   const dir = mkdtempSync(join(tmpdir(), 'huifang-pg-'));
-  const user = serverUser();
-  if (user) chownSync(dir, user.uid, user.gid);
-  const data = join(dir, 'data');
-  const stop = (): void => {
-    spawnSync(join(binDir, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], { ...(user ?? {}) });
-    rmSync(dir, { recursive: true, force: true });
-  };
   try {
-    run(join(binDir, 'initdb'), ['-D', data, '-U', 'huifang', '--auth=trust', '-E', 'UTF8', '--locale=C', '-N'], user);
-    const options = [
-      "-c listen_addresses=''",
-      `-c unix_socket_directories='${dir}'`,
-      '-c fsync=off',
-      '-c synchronous_commit=off',
-      '-c full_page_writes=off',
-      '-c max_connections=300',
-    ].join(' ');
-    run(join(binDir, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', 'start'], user);
-    await createDatabase(dir);
+    const server = await startKeptPostgres(binDir, dir, [
+      'fsync=off',
+      'synchronous_commit=off',
+      'full_page_writes=off',
+      'max_connections=300',
+    ]);
+    return {
+      url: server.url,
+      stop: () => {
+        server.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   } catch (e) {
-    stop();
+    rmSync(dir, { recursive: true, force: true });
     throw e;
   }
-  return { url: `postgres:///huifang?host=${encodeURIComponent(dir)}&user=huifang`, stop };
 }
 
 /**
