@@ -128,6 +128,22 @@ describe('a writer waits for the register a bounded time, then says so', () => {
   });
 });
 
+/**
+ * Waits until the server process behind `pid` has ended, and a moment more: the server sends
+ * its reason (57P01) before it ends, and the clerk's connection reads it in the meantime, as
+ * it would while a clerk's command is busy elsewhere. Without the wait, the next statement
+ * can race the reason and find only a broken socket, whose cause nobody can name.
+ */
+function awaitServerEnded(admin: Workspace, pid: number): void {
+  const pause = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  const alive = sqlOf(admin.register).prepare('SELECT count(*) AS n FROM pg_stat_activity WHERE pid = ?');
+  for (let tries = 0; (alive.get(pid) as { n: number }).n > 0; tries++) {
+    if (tries > 250) throw new Error(`the server process ${pid} did not end within 5 s of pg_terminate_backend`);
+    pause(20);
+  }
+  pause(200);
+}
+
 describe.skipIf(!onPostgres())('a PostgreSQL server that goes away mid-command', () => {
   it('is named in a message for people at the next statement, without a hang; the unfinished transaction is not kept', async () => {
     const ws = await newStaffedWorkspace(join(dir, 'gone'));
@@ -139,6 +155,7 @@ describe.skipIf(!onPostgres())('a PostgreSQL server that goes away mid-command',
       sqlOf(clerk.register).transaction(() => {
         importStaff(clerk.register, [NEWCOMER], 'test', 'roster');
         sqlOf(admin.register).prepare('SELECT pg_terminate_backend(?)').get(pid);
+        awaitServerEnded(admin, pid);
         listStaff(clerk.register);
       });
     } catch (e) {
