@@ -5,7 +5,7 @@
  * away mid-command is named, never a hang; and a long account import checks and stages its
  * rows without the lock, so that the other clerks' writes go on meanwhile.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -144,6 +144,25 @@ function awaitServerEnded(admin: Workspace, pid: number): void {
   pause(200);
 }
 
+/**
+ * Waits (up to `limitMs`) until another server process waits for the register's advisory
+ * lock; returns it, with `copied` 1 when its transaction holds the write lock on `accounts`
+ * (that is, it has inserted accounts), 0 otherwise.
+ */
+function awaitWaitingForLock(watcher: Workspace, limitMs: number): { pid: number; copied: number } {
+  const pause = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  const waiter = sqlOf(watcher.register).prepare(
+    `SELECT a.pid, (SELECT count(*) FROM pg_locks l WHERE l.pid = a.pid AND l.granted
+        AND l.relation = 'accounts'::regclass AND l.mode = 'RowExclusiveLock') AS copied
+     FROM pg_stat_activity a WHERE a.wait_event_type = 'Lock' AND a.wait_event = 'advisory'`,
+  );
+  for (const until = Date.now() + limitMs; Date.now() < until; pause(50)) {
+    const row = waiter.get() as { pid: number; copied: number } | undefined;
+    if (row) return row;
+  }
+  throw new Error(`no process waited for the register's lock within ${limitMs / 1000} s`);
+}
+
 describe.skipIf(!onPostgres())('a PostgreSQL server that goes away mid-command', () => {
   it('is named in a message for people at the next statement, without a hang; the unfinished transaction is not kept', async () => {
     const ws = await newStaffedWorkspace(join(dir, 'gone'));
@@ -239,6 +258,43 @@ describe('a long account import holds the write lock only for its final copy', (
     expect(loadPlanningAccounts(other.register, importId)).toHaveLength(ROWS);
   });
 
+  it.skipIf(!onPostgres())(
+    'on PostgreSQL copies its rows while another clerk holds the lock, and waits for the lock only to record the import',
+    async () => {
+      const holder = connect(ws);
+      const watcher = connect(ws);
+      const before = listImports(watcher.register).length;
+      const child = spawn(
+        process.execPath,
+        [BIN, 'accounts', 'import', csv, '--as-of', '2026-11-30', '--workspace', ws, '--json'],
+        {
+          env: { ...process.env, HUIFANG_USER: '陈建国', HUIFANG_REGISTER_WAIT_MS: '120000' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const ended = new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        let stderr = '';
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.stdout.resume();
+        child.on('close', (status) => resolve({ status, stderr }));
+      });
+      let waiting: { pid: number; copied: number } | undefined;
+      sqlOf(holder.register).transaction(() => {
+        waiting = awaitWaitingForLock(watcher, 90_000);
+        expect(listImports(watcher.register)).toHaveLength(before); // not kept before its commit
+      });
+      // By the time it waited for the lock, its rows were in the register's table, uncommitted.
+      expect(waiting!.copied).toBe(1);
+      const { status, stderr } = await ended;
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      const imports = listImports(watcher.register);
+      expect(imports).toHaveLength(before + 1);
+      expect(loadPlanningAccounts(watcher.register, imports[0]!.importId)).toHaveLength(ROWS);
+    },
+    120_000,
+  );
+
   it('keeps nothing of an import refused after its rows were staged, and the next import on the connection starts afresh', async () => {
     const importer = connect(ws);
     const bad = join(dir, 'accounts-bad.csv');
@@ -247,6 +303,9 @@ describe('a long account import holds the write lock only for its final copy', (
       edit: (i, fields) => (i === ROWS - 3 ? fields.map((f, col) => (col === 10 ? '冻结' : f)) : fields),
     });
     const imports = listImports(importer.register).length;
+    const sha = createHash('sha256').update(readFileSync(csv)).digest('hex');
+    const ofGoodFile = (): number => listImports(importer.register).filter((i) => i.sha256 === sha).length;
+    const goodBefore = ofGoodFile();
     const staged: { writer?: AccountImportWriter } = {};
     await expect(stageAll(importer, bad, () => {}, staged)).rejects.toThrow(/has 1 problem; no account was read/);
     staged.writer!.abort();
@@ -254,7 +313,6 @@ describe('a long account import holds the write lock only for its final copy', (
     const again = await importWith(importer, csv, () => {});
     const importId = again.commit();
     expect(loadPlanningAccounts(importer.register, importId)).toHaveLength(ROWS);
-    const sha = createHash('sha256').update(readFileSync(csv)).digest('hex');
-    expect(listImports(importer.register).filter((i) => i.sha256 === sha)).toHaveLength(2);
+    expect(ofGoodFile()).toBe(goodBefore + 1);
   });
 });

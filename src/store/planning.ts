@@ -85,8 +85,10 @@ function recordImport(register: Register, i: NewImport): number {
  * An account import being written, in two steps. While the file is read, its accounts are
  * staged on this connection alone (a TEMP table) without the register's write lock, so that
  * the other clerks' writes go on during a long import. `commit` then copies them into the
- * register with the import's record in one short locked transaction: nothing is kept unless
- * `commit` is reached (a file refused at its last row leaves the register as it was).
+ * register with the import's record in one transaction, which on PostgreSQL takes the lock
+ * only to record the import in the register's log (SQLite's one writer holds it throughout
+ * the copy, which is short there). Nothing is kept unless `commit` is reached: a file refused
+ * at its last row leaves the register as it was.
  */
 export interface AccountImportWriter {
   add(accounts: readonly Account[]): void;
@@ -144,14 +146,21 @@ export function beginAccountImport(register: Register, i: Omit<NewImport, 'kind'
     commit() {
       if (!open) throw new Error('This account import has ended already.');
       const meta: NewImport = { ...i, kind: 'accounts', rowCount: rows };
-      const importId = db.transaction(() => {
-        const id = insertImport(db, meta);
-        db.prepare(
-          `INSERT INTO accounts (import_id, ${ACCOUNT_COLUMNS}) SELECT ?, ${ACCOUNT_COLUMNS} FROM staged_accounts ORDER BY customer_id`,
-        ).run(id);
-        recordImported(db, meta, id);
-        return id;
-      });
+      // The accounts go in under the import's own new id, which no other clerk reads or writes
+      // before the commit: only recording the import in the register's log waits for the lock.
+      let id = 0;
+      const importId = db.lockingAfter(
+        () => {
+          id = insertImport(db, meta);
+          db.prepare(
+            `INSERT INTO accounts (import_id, ${ACCOUNT_COLUMNS}) SELECT ?, ${ACCOUNT_COLUMNS} FROM staged_accounts ORDER BY customer_id`,
+          ).run(id);
+        },
+        () => {
+          recordImported(db, meta, id);
+          return id;
+        },
+      );
       drop();
       return importId;
     },

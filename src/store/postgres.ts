@@ -193,8 +193,29 @@ export class PostgresSql implements Sql {
     return this.inTransaction(false, fn);
   }
 
-  /** A transaction (`locked`: holding the register's write lock from its start), or a savepoint inside one. */
-  private inTransaction<T>(locked: boolean, fn: () => T): T {
+  lockingAfter<T>(unlocked: () => void, locked: () => T): T {
+    // Inside a transaction that holds the lock already, the two parts are a savepoint of it.
+    if (this.depth > 0)
+      return this.transaction(() => {
+        unlocked();
+        return locked();
+      });
+    return this.inTransaction(
+      false,
+      () => {
+        unlocked();
+        this.takeLock();
+        return locked();
+      },
+      true,
+    );
+  }
+
+  /**
+   * A transaction (`locked`: holding the register's write lock from its start), or a savepoint
+   * inside one. `counted`: it commits the register's writes (a locked one always does).
+   */
+  private inTransaction<T>(locked: boolean, fn: () => T, counted = locked): T {
     const depth = this.depth;
     if (depth === 0) this.beginTransaction(locked);
     else this.exec(`SAVEPOINT s${depth}`);
@@ -203,7 +224,7 @@ export class PostgresSql implements Sql {
       const result = fn();
       if (result instanceof Promise) throw new TypeError('A register transaction must not be async.');
       this.exec(depth === 0 ? 'COMMIT' : `RELEASE SAVEPOINT s${depth}`);
-      if (depth === 0 && locked) this.committed++;
+      if (depth === 0 && counted) this.committed++;
       return result;
     } catch (e) {
       try {
@@ -223,7 +244,7 @@ export class PostgresSql implements Sql {
    * lock_timeout (`registerWaitMs()`); a wait that runs out rolls back and fails as busy.
    */
   private beginTransaction(locked: boolean): void {
-    const lock = locked ? `; SELECT pg_advisory_xact_lock(${this.lock[0]}, ${this.lock[1]})` : '';
+    const lock = locked ? `; ${this.lockStatement()}` : '';
     try {
       this.exec(`BEGIN ISOLATION LEVEL READ COMMITTED${lock}`);
     } catch (e) {
@@ -234,6 +255,15 @@ export class PostgresSql implements Sql {
       }
       throw e;
     }
+  }
+
+  private lockStatement(): string {
+    return `SELECT pg_advisory_xact_lock(${this.lock[0]}, ${this.lock[1]})`;
+  }
+
+  /** Takes the register's write lock inside the transaction under way, waited for as at BEGIN; held until it ends. */
+  private takeLock(): void {
+    this.exec(this.lockStatement());
   }
 
   close(): void {

@@ -7,7 +7,8 @@
  *
  * Every transaction takes the register's write lock at its start (SQLite `BEGIN IMMEDIATE`,
  * PostgreSQL an advisory lock), so writers follow one another exactly alike on both; a
- * transaction opened inside another is a savepoint of the outer one. A writer waits for the
+ * transaction opened inside another is a savepoint of the outer one. (`lockingAfter` alone
+ * takes it later, on PostgreSQL, after writing rows that are nobody else's.) A writer waits for the
  * lock up to the same bounded time on both (`register-wait.ts`: 10 s), then gives up with one
  * message for people, nothing written.
  *
@@ -64,6 +65,16 @@ export interface Sql {
    * register): other clerks' writes go on meanwhile. Writing a register table in it is a fault.
    */
   scratch<T>(fn: () => T): T;
+  /**
+   * Runs `unlocked`, then `locked`, in one transaction that takes the write lock only between
+   * the two where the database allows it: on PostgreSQL, what a transaction writes is its own
+   * until it commits, so `unlocked` may write rows that no other transaction reads or changes
+   * (a new import's accounts, under an id of their own) while other clerks' writes go on; the
+   * lock is then taken for `locked` and the commit. On SQLite a writer holds the file's one
+   * write lock from its first write, so the lock is taken at the start, as by `transaction`.
+   * Either way nothing is kept unless both parts succeed.
+   */
+  lockingAfter<T>(unlocked: () => void, locked: () => T): T;
   /** How many transactions this connection has committed since it was opened (migrations not counted). */
   committed: number;
   close(): void;
@@ -127,6 +138,13 @@ export class SqliteSql implements Sql {
   scratch<T>(fn: () => T): T {
     // BEGIN DEFERRED locks a database only when it is used: TEMP tables alone leave the register's file unlocked.
     return this.db.transaction(fn).deferred();
+  }
+
+  lockingAfter<T>(unlocked: () => void, locked: () => T): T {
+    return this.transaction(() => {
+      unlocked();
+      return locked();
+    });
   }
 
   close(): void {
