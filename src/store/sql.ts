@@ -8,9 +8,9 @@
  * Every transaction takes the register's write lock at its start (SQLite `BEGIN IMMEDIATE`,
  * PostgreSQL an advisory lock), so writers follow one another exactly alike on both; a
  * transaction opened inside another is a savepoint of the outer one. (`lockingAfter` alone
- * takes it later, on PostgreSQL, after writing rows that are nobody else's.) A writer waits for the
- * lock up to the same bounded time on both (`register-wait.ts`: 10 s), then gives up with one
- * message for people, nothing written.
+ * takes it later, on PostgreSQL, after writing rows that are nobody else's.) A writer waits
+ * for the lock up to the same bounded time on both (`register-wait.ts`: 10 s), then gives up
+ * with one message for people, nothing written.
  *
  * For modules under `src/store/` alone (the linter refuses an import of this file from
  * anywhere else). Stages hold a `Register`: a sealed token they pass to the store's
