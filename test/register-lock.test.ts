@@ -128,6 +128,9 @@ describe('a writer waits for the register a bounded time, then says so', () => {
   });
 });
 
+/** Sleeps this thread (the connections' own threads go on). */
+const pause = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
 /**
  * Waits until the server process behind `pid` has ended, and a moment more: the server sends
  * its reason (57P01) before it ends, and the clerk's connection reads it in the meantime, as
@@ -135,7 +138,6 @@ describe('a writer waits for the register a bounded time, then says so', () => {
  * can race the reason and find only a broken socket, whose cause nobody can name.
  */
 function awaitServerEnded(admin: Workspace, pid: number): void {
-  const pause = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
   const alive = sqlOf(admin.register).prepare('SELECT count(*) AS n FROM pg_stat_activity WHERE pid = ?');
   for (let tries = 0; (alive.get(pid) as { n: number }).n > 0; tries++) {
     if (tries > 250) throw new Error(`the server process ${pid} did not end within 5 s of pg_terminate_backend`);
@@ -145,19 +147,20 @@ function awaitServerEnded(admin: Workspace, pid: number): void {
 }
 
 /**
- * Waits (up to `limitMs`) until another server process waits for the register's advisory
- * lock; returns it, with `copied` 1 when its transaction holds the write lock on `accounts`
- * (that is, it has inserted accounts), 0 otherwise.
+ * Waits (up to `limitMs`) until a server process waits for the register's advisory lock that
+ * `holder` holds (other test files share the server: their waits are not this one); returns
+ * it, with `copied` 1 when its transaction holds the write lock on `accounts` (that is, it has
+ * inserted accounts), 0 otherwise.
  */
-function awaitWaitingForLock(watcher: Workspace, limitMs: number): { pid: number; copied: number } {
-  const pause = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+function awaitWaitingForLock(watcher: Workspace, holder: number, limitMs: number): { pid: number; copied: number } {
   const waiter = sqlOf(watcher.register).prepare(
     `SELECT a.pid, (SELECT count(*) FROM pg_locks l WHERE l.pid = a.pid AND l.granted
         AND l.relation = 'accounts'::regclass AND l.mode = 'RowExclusiveLock') AS copied
-     FROM pg_stat_activity a WHERE a.wait_event_type = 'Lock' AND a.wait_event = 'advisory'`,
+     FROM pg_stat_activity a
+     WHERE a.wait_event_type = 'Lock' AND a.wait_event = 'advisory' AND ? = ANY(pg_blocking_pids(a.pid))`,
   );
   for (const until = Date.now() + limitMs; Date.now() < until; pause(50)) {
-    const row = waiter.get() as { pid: number; copied: number } | undefined;
+    const row = waiter.get(holder) as { pid: number; copied: number } | undefined;
     if (row) return row;
   }
   throw new Error(`no process waited for the register's lock within ${limitMs / 1000} s`);
@@ -263,6 +266,7 @@ describe('a long account import holds the write lock only for its final copy', (
     async () => {
       const holder = connect(ws);
       const watcher = connect(ws);
+      const holderPid = (sqlOf(holder.register).prepare('SELECT pg_backend_pid() AS pid').get() as { pid: number }).pid;
       const before = listImports(watcher.register).length;
       const child = spawn(
         process.execPath,
@@ -280,7 +284,7 @@ describe('a long account import holds the write lock only for its final copy', (
       });
       let waiting: { pid: number; copied: number } | undefined;
       sqlOf(holder.register).transaction(() => {
-        waiting = awaitWaitingForLock(watcher, 90_000);
+        waiting = awaitWaitingForLock(watcher, holderPid, 90_000);
         expect(listImports(watcher.register)).toHaveLength(before); // not kept before its commit
       });
       // By the time it waited for the lock, its rows were in the register's table, uncommitted.
