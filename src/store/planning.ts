@@ -148,15 +148,15 @@ export function beginAccountImport(register: Register, i: Omit<NewImport, 'kind'
       const meta: NewImport = { ...i, kind: 'accounts', rowCount: rows };
       // The accounts go in under the import's own new id, which no other clerk reads or writes
       // before the commit: only recording the import in the register's log waits for the lock.
-      let id = 0;
       const importId = db.lockingAfter(
         () => {
-          id = insertImport(db, meta);
+          const id = insertImport(db, meta);
           db.prepare(
             `INSERT INTO accounts (import_id, ${ACCOUNT_COLUMNS}) SELECT ?, ${ACCOUNT_COLUMNS} FROM staged_accounts ORDER BY customer_id`,
           ).run(id);
+          return id;
         },
-        () => {
+        (id) => {
           recordImported(db, meta, id);
           return id;
         },

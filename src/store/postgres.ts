@@ -193,29 +193,21 @@ export class PostgresSql implements Sql {
     return this.inTransaction(false, fn);
   }
 
-  lockingAfter<T>(unlocked: () => void, locked: () => T): T {
+  lockingAfter<U, T>(unlocked: () => U, locked: (done: U) => T): T {
     // Inside a transaction that holds the lock already, the two parts are a savepoint of it.
-    if (this.depth > 0)
-      return this.transaction(() => {
-        unlocked();
-        return locked();
-      });
-    return this.inTransaction(
-      false,
-      () => {
-        unlocked();
-        this.takeLock();
-        return locked();
-      },
-      true,
-    );
+    if (this.depth > 0) return this.transaction(() => locked(unlocked()));
+    const result = this.inTransaction(false, () => {
+      const done = unlocked();
+      // waited for as at BEGIN (lock_timeout), held until the transaction ends
+      this.exec(this.lockStatement());
+      return locked(done);
+    });
+    this.committed++;
+    return result;
   }
 
-  /**
-   * A transaction (`locked`: holding the register's write lock from its start), or a savepoint
-   * inside one. `counted`: it commits the register's writes (a locked one always does).
-   */
-  private inTransaction<T>(locked: boolean, fn: () => T, counted = locked): T {
+  /** A transaction (`locked`: holding the register's write lock from its start), or a savepoint inside one. */
+  private inTransaction<T>(locked: boolean, fn: () => T): T {
     const depth = this.depth;
     if (depth === 0) this.beginTransaction(locked);
     else this.exec(`SAVEPOINT s${depth}`);
@@ -224,7 +216,7 @@ export class PostgresSql implements Sql {
       const result = fn();
       if (result instanceof Promise) throw new TypeError('A register transaction must not be async.');
       this.exec(depth === 0 ? 'COMMIT' : `RELEASE SAVEPOINT s${depth}`);
-      if (depth === 0 && counted) this.committed++;
+      if (depth === 0 && locked) this.committed++;
       return result;
     } catch (e) {
       try {
@@ -257,13 +249,9 @@ export class PostgresSql implements Sql {
     }
   }
 
+  /** The statement that takes the register's write lock, held until the transaction ends. */
   private lockStatement(): string {
     return `SELECT pg_advisory_xact_lock(${this.lock[0]}, ${this.lock[1]})`;
-  }
-
-  /** Takes the register's write lock inside the transaction under way, waited for as at BEGIN; held until it ends. */
-  private takeLock(): void {
-    this.exec(this.lockStatement());
   }
 
   close(): void {

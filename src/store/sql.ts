@@ -66,7 +66,7 @@ export interface Sql {
    */
   scratch<T>(fn: () => T): T;
   /**
-   * Runs `unlocked`, then `locked`, in one transaction that takes the write lock only between
+   * Runs `unlocked`, then `locked` with what `unlocked` returned, in one transaction that takes the write lock only between
    * the two where the database allows it: on PostgreSQL, what a transaction writes is its own
    * until it commits, so `unlocked` may write rows that no other transaction reads or changes
    * (a new import's accounts, under an id of their own) while other clerks' writes go on; the
@@ -74,7 +74,7 @@ export interface Sql {
    * write lock from its first write, so the lock is taken at the start, as by `transaction`.
    * Either way nothing is kept unless both parts succeed.
    */
-  lockingAfter<T>(unlocked: () => void, locked: () => T): T;
+  lockingAfter<U, T>(unlocked: () => U, locked: (done: U) => T): T;
   /** How many transactions this connection has committed since it was opened (migrations not counted). */
   committed: number;
   close(): void;
@@ -140,11 +140,8 @@ export class SqliteSql implements Sql {
     return this.db.transaction(fn).deferred();
   }
 
-  lockingAfter<T>(unlocked: () => void, locked: () => T): T {
-    return this.transaction(() => {
-      unlocked();
-      return locked();
-    });
+  lockingAfter<U, T>(unlocked: () => U, locked: (done: U) => T): T {
+    return this.transaction(() => locked(unlocked()));
   }
 
   close(): void {
