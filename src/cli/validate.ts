@@ -15,7 +15,8 @@ import { formatMessage, InputError, message, type Message } from '../domain/mess
 import { VISIT_CHANNEL_LABELS, VISIT_RESULT_LABELS } from '../domain/visit.ts';
 import { parseVisitId } from '../domain/visit-id.ts';
 import { loadPolicy } from '../store/policy.ts';
-import { validateAll, type ValidationReport } from '../rules/validate.ts';
+import type { ValidationReport } from '../rules/validate.ts';
+import { validateAll } from '../rules/validate-all.ts';
 import { getVisit, listVisits } from '../store/visits.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, progress, report } from './common.ts';
 import { actingPerson, USER_OPTION } from './people.ts';

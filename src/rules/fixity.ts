@@ -32,12 +32,19 @@ export interface FixityTally {
 
 const DAY_MS = 86_400_000;
 
+/** How one stored file was judged: what it counts as in the tally, and whether it can be had intact. */
+export interface FileJudgement {
+  ok: boolean;
+  /** `hashed` now, a `recent` check stood, only seen `present`; null: not there (or its stamp unreadable). */
+  counted: 'hashed' | 'recent' | 'present' | null;
+}
+
 export class Fixity {
   /** The checks made in this run, for a recording run to keep. */
   readonly made: FileCheck[] = [];
-  readonly tally: FixityTally = { hashed: 0, recent: 0, present: 0, failed: 0 };
-  private readonly verdicts = new Map<string, boolean>();
-  private readonly now: string;
+  private readonly judged = new Map<string, FileJudgement>();
+  /** The run's moment: checks made are dated by it, and `recheckDays` count back from it. */
+  readonly now: string;
   private readonly staleBefore: string;
 
   constructor(
@@ -50,15 +57,39 @@ export class Fixity {
     this.staleBefore = new Date(Date.parse(now) - recheckDays * DAY_MS).toISOString();
   }
 
+  /** Whether judging a file looks at its last recorded check (`due`); otherwise `last` may be left out. */
+  get usesLastChecks(): boolean {
+    return this.mode === 'due';
+  }
+
   /** Whether the stored file can be had intact; `last` is its last recorded check. */
   retrievable(sha256: string, last: FileCheck | undefined): boolean {
-    let ok = this.verdicts.get(sha256);
-    if (ok === undefined) {
-      ok = this.judge(sha256, last);
-      this.verdicts.set(sha256, ok);
-      if (!ok) this.tally.failed++;
+    let j = this.judged.get(sha256);
+    if (j === undefined) {
+      j = this.judge(sha256, last);
+      this.judged.set(sha256, j);
     }
-    return ok;
+    return j.ok;
+  }
+
+  /** Each file judged so far, each once, however many visits hold it. */
+  get tally(): FixityTally {
+    const t: FixityTally = { hashed: 0, recent: 0, present: 0, failed: 0 };
+    for (const j of this.judged.values()) {
+      if (j.counted) t[j.counted]++;
+      if (!j.ok) t.failed++;
+    }
+    return t;
+  }
+
+  /** What this run judged, to hand to another checker of the same run (`absorb`). */
+  judgements(): [string, FileJudgement][] {
+    return [...this.judged];
+  }
+
+  /** Takes the judgements of another thread of the same run; a file judged here already keeps this judgement. */
+  absorb(judgements: Iterable<[string, FileJudgement]>): void {
+    for (const [sha256, j] of judgements) if (!this.judged.has(sha256)) this.judged.set(sha256, j);
   }
 
   /** Forgets the checks made so far once they are recorded. */
@@ -66,28 +97,23 @@ export class Fixity {
     this.made.length = 0;
   }
 
-  private judge(sha256: string, last: FileCheck | undefined): boolean {
+  private judge(sha256: string, last: FileCheck | undefined): FileJudgement {
     if (this.mode === 'none') {
       const there = this.ws.files.stampOf(sha256) !== null;
-      if (there) this.tally.present++;
-      return there;
+      return { ok: there, counted: there ? 'present' : null };
     }
     if (this.mode === 'due' && last && last.checkedAt > this.staleBefore) {
       const stamp = this.ws.files.stampOf(sha256);
-      if (stamp === null) return false;
-      if (stamp === last.stamp) {
-        if (last.ok) this.tally.recent++;
-        return last.ok;
-      }
+      if (stamp === null) return { ok: false, counted: null };
+      if (stamp === last.stamp) return { ok: last.ok, counted: last.ok ? 'recent' : null };
     }
     return this.hashNow(sha256);
   }
 
-  private hashNow(sha256: string): boolean {
+  private hashNow(sha256: string): FileJudgement {
     const found = this.ws.files.checkNow(sha256);
-    if (!found) return false;
-    this.tally.hashed++;
+    if (!found) return { ok: false, counted: null };
     this.made.push({ sha256, checkedAt: this.now, stamp: found.stamp, ok: found.ok });
-    return found.ok;
+    return { ok: found.ok, counted: 'hashed' };
   }
 }

@@ -26,7 +26,6 @@ import { recordFileChecks } from '../store/file-checks.ts';
 import { openException, type ExceptionRecord } from '../store/exceptions.ts';
 import { listStaff, recordDecision, type StoredDecision } from '../store/rules.ts';
 import { loadVisitRecords, type VisitRecords } from '../store/visit-records.ts';
-import { listVisits } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import { checkDeadline } from './deadlines.ts';
 import { checkDuties, type RosterEntry } from './duties.ts';
@@ -96,6 +95,8 @@ export interface ValidationReport {
   problems: Message[];
   /** How the visits' stored files were checked, and what was found. */
   files: FixityTally & { mode: HashMode; recheckDays: number };
+  /** How many threads validated the visits (2: a check shared with a second thread, `validate-all.ts`). */
+  threads: 1 | 2;
 }
 
 function pendingFix(facts: VisitFacts): string {
@@ -377,12 +378,12 @@ function runContext(ws: Workspace, options: ValidateOptions, roster?: readonly R
 }
 
 /** The checker of stored files for a run: how hard to look, and how long a check stands. */
-function fixityFor(ws: Workspace, options: ValidateOptions, policy: Policy): Fixity {
+export function fixityFor(ws: Workspace, options: ValidateOptions, policy: Policy): Fixity {
   return new Fixity(ws, options.hashes ?? 'due', policy.files.recheckDays);
 }
 
 /** A recording run keeps the checks of stored files it made; a check only keeps nothing. */
-function keepFileChecks(ws: Workspace, fixity: Fixity, record: boolean): void {
+export function keepFileChecks(ws: Workspace, fixity: Fixity, record: boolean): void {
   if (!record) return;
   recordFileChecks(ws.register, fixity.made);
   fixity.recorded();
@@ -470,7 +471,7 @@ export async function validateVisit(
   const completion = completionStep(ws, facts, decision, ctx.record, ctx.actor);
   const review = reviewMessages(facts, ctx.staff);
   problems.push(...completion.messages, ...review.messages);
-  problems.push(...dutyMessages(facts, ctx.staff, known.events.get(visitId) ?? []));
+  problems.push(...dutyMessages(facts, ctx.staff, known.acts.get(visitId) ?? []));
   const exception = exceptionStep(ws, facts, decision, {
     ...ctx,
     roster: ctx.staff,
@@ -589,58 +590,4 @@ function dutyMessages(
     }),
     ...marketingActs(facts.visit.visitId, events, roster),
   ];
-}
-
-export interface ValidateAllOptions extends ValidateOptions {
-  /** Only the visits of this branch (营业部 code). */
-  branch?: string;
-  /** Only these visits. */
-  visitIds?: readonly string[];
-  onProgress?: (done: number, total: number) => void;
-}
-
-/** Visits whose records are read and held at once. */
-const RECORDS_AT_ONCE = 1000;
-
-/** Validates every visit (of a branch, or the given ones), in visit id order. */
-export async function validateAll(ws: Workspace, options: ValidateAllOptions = {}): Promise<ValidationReport> {
-  const ids =
-    options.visitIds ??
-    listVisits(ws.register, options.branch ? { branchCode: options.branch } : {}).map((v) => v.visitId);
-  const roster = listStaff(ws.register);
-  const problems: Message[] = [];
-  if (roster.length === 0 && ids.length > 0) {
-    problems.push(
-      message(
-        'duties/no-roster',
-        'no staff roster has been imported, so whether visitors are marketing staff (营销序列) cannot be checked',
-        {},
-        {
-          severity: 'warning',
-          fix: 'import the roster: huifang staff import <staff.csv>',
-        },
-      ),
-    );
-  }
-  const visits: VisitValidation[] = [];
-  const fixity = options.fixity ?? fixityFor(ws, options, options.policy ?? defaultPolicy());
-  const perVisit = { ...options, fixity };
-  // the register is read a chunk of visits at a time: a few queries per chunk, not per visit
-  for (let start = 0; start < ids.length; start += RECORDS_AT_ONCE) {
-    const chunk = ids.slice(start, start + RECORDS_AT_ONCE);
-    const records = loadVisitRecords(ws.register, chunk);
-    for (const id of chunk) {
-      visits.push(await validateVisit(ws, id, perVisit, roster, records));
-      options.onProgress?.(visits.length, ids.length);
-    }
-    keepFileChecks(ws, fixity, options.recordResults ?? true);
-  }
-  const exceptions = visits.flatMap((v) => (v.exception ? [v.exception] : []));
-  return {
-    ok: visits.every((v) => v.ok) && !problems.some((m) => m.severity === 'error'),
-    visits,
-    exceptions,
-    problems,
-    files: { mode: fixity.mode, recheckDays: fixity.recheckDays, ...fixity.tally },
-  };
 }

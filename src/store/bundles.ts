@@ -302,6 +302,26 @@ export function eventsOfVisits(register: Register, visitIds: readonly string[]):
   return out;
 }
 
+/** Who did what to a visit, and when: its log without the details. */
+export type VisitAct = Omit<VisitEvent, 'details'>;
+
+/** The acts of each visit, oldest first (its events without their details); a visit without any is left out. */
+export function actsOfVisits(register: Register, visitIds: readonly string[]): Map<string, VisitAct[]> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<VisitAct & { visit_id: string }>(
+    db,
+    visitIds,
+    (m) => `SELECT visit_id, at, actor, action FROM events WHERE visit_id IN (${m}) ORDER BY visit_id, event_id`,
+  );
+  const out = new Map<string, VisitAct[]>();
+  for (const [visitId, list] of groupBy(rows, (r) => r.visit_id))
+    out.set(
+      visitId,
+      list.map((r) => ({ at: r.at, actor: r.actor, action: r.action })),
+    );
+  return out;
+}
+
 /** An event as the register keeps it. */
 interface EventRow {
   at: string;

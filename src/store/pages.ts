@@ -159,6 +159,80 @@ export function pagesOfVisits(register: Register, visitIds: readonly string[]): 
   return groupBy(rows.map(pageFromRow), (p) => p.visitId!);
 }
 
+/** A page of a visit as its final readings need it (`review.ts`): where it is, its kind, what was read on it. */
+export interface VisitPage {
+  fileSha256: string;
+  page: number;
+  kind: DocumentKind | null;
+  assignedBy: AssignedBy;
+  /** What the reader found on a form page; `{}` on any other kind of page (not read back from the register). */
+  reading: RecordedReading;
+  fileName: string;
+  sourcePath: string;
+}
+
+/**
+ * The pages of each visit in arrival order, as `pagesOfVisits` gives them, with only what the
+ * final readings use: each file's name and arrival read once (not once a page), and the
+ * reading of form pages alone parsed. A visit without pages is left out.
+ */
+export function visitPagesOfVisits(register: Register, visitIds: readonly string[]): Map<string, VisitPage[]> {
+  const db = sqlOf(register);
+  const rows = rowsForIds<{
+    visit_id: string;
+    file_sha256: string;
+    page: number;
+    kind: DocumentKind | null;
+    assigned_by: AssignedBy;
+    reading_json: string | null;
+  }>(
+    db,
+    visitIds,
+    (m) =>
+      `SELECT visit_id, file_sha256, page, kind, assigned_by, CASE WHEN kind = 'form' THEN reading_json END AS reading_json FROM pages WHERE visit_id IN (${m})`,
+  );
+  const files = new Map(
+    rowsForIds<{ sha256: string; file_name: string; source_path: string; started_at: string }>(
+      db,
+      [...new Set(rows.map((r) => r.file_sha256))],
+      (m) => `SELECT sha256, file_name, source_path, started_at FROM ingest_files WHERE sha256 IN (${m})`,
+    ).map((f) => [f.sha256, f]),
+  );
+  const arrival = (r: (typeof rows)[number]) => files.get(r.file_sha256)!.started_at;
+  // the order of `pagesOfVisits`: by visit, then file by file as they arrived, then page by page
+  rows.sort(
+    (a, b) =>
+      cmp(a.visit_id, b.visit_id) ||
+      cmp(arrival(a), arrival(b)) ||
+      cmp(a.file_sha256, b.file_sha256) ||
+      a.page - b.page,
+  );
+  const out = new Map<string, VisitPage[]>();
+  for (const [visitId, list] of groupBy(rows, (r) => r.visit_id)) {
+    out.set(
+      visitId,
+      list.map((r) => {
+        const file = files.get(r.file_sha256)!; // every page's file is in ingest_files (its foreign key)
+        return {
+          fileSha256: r.file_sha256,
+          page: r.page,
+          kind: r.kind,
+          assignedBy: r.assigned_by,
+          reading: r.reading_json === null ? {} : (JSON.parse(r.reading_json) as RecordedReading),
+          fileName: file.file_name,
+          sourcePath: file.source_path,
+        };
+      }),
+    );
+  }
+  return out;
+}
+
+/** Compares two strings code unit by code unit (SQLite's BINARY collation, PostgreSQL's "C"). */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Every page in quarantine, oldest first. */
 export function quarantinedPages(register: Register): PageRecord[] {
   const db = sqlOf(register);

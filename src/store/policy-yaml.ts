@@ -4,8 +4,14 @@
  * duplicate keys. A problem the policy's checks find under a key is given the key's line in
  * the file, so a clerk can go straight to it.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, LineCounter } from 'yaml';
 import { InputError, message, type Message } from '../domain/messages.ts';
+
+/** The YAML library, loaded when a YAML policy is read: a JSON policy (the usual one) does not wait for it. */
+function yaml(): typeof import('yaml') {
+  return createRequire(import.meta.url)('yaml') as typeof import('yaml');
+}
 
 /** Whether a policy file is YAML, by its name. */
 export function isYamlPolicy(path: string): boolean {
@@ -20,6 +26,7 @@ export interface ParsedYaml {
 
 /** Parses a YAML policy. @throws InputError naming the line of each syntax problem */
 export function parseYamlPolicy(text: string, path: string): ParsedYaml {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
@@ -51,6 +58,7 @@ function pathOf(key: string): (string | number)[] {
 
 /** The line of the deepest part of `key` the document has (the key itself, or the item of a list). */
 function keyLine(doc: Document, lines: LineCounter, key: string): number | undefined {
+  const { isMap, isScalar, isSeq } = yaml();
   let node: unknown = doc.contents;
   let offset: number | undefined;
   for (const seg of pathOf(key)) {

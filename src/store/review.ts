@@ -11,7 +11,7 @@ import { enterRemarks } from './attempts.ts';
 import { groupBy, rowsForIds } from './batch.ts';
 import { recordEvent } from './register.ts';
 import { sqlOf, type Register, type SqlValue } from './sql.ts';
-import { pagesOfVisits, type CheckReading, type PageRecord, type RecordedReading } from './pages.ts';
+import { visitPagesOfVisits, type CheckReading, type RecordedReading, type VisitPage } from './pages.ts';
 
 /**
  * What an item is about: `answer:<question id>`, `customerSignature`, `handlerSignature`,
@@ -269,7 +269,7 @@ export interface FinalReadings {
   pages: { fileSha256: string; page: number; kind: string | null; assignedBy: string; fileName: string }[];
 }
 
-function hasReading(p: PageRecord): boolean {
+function hasReading(p: VisitPage): boolean {
   const r: RecordedReading = p.reading;
   return p.kind === 'form' && (Boolean(r.checks) || Object.keys(r.answers ?? {}).length > 0);
 }
@@ -294,12 +294,12 @@ export function reviewItemsOfVisits(register: Register, visitIds: readonly strin
 /** The final answers and checks of each visit (every id given has an entry). */
 export function finalReadingsOfVisits(register: Register, visitIds: readonly string[]): Map<string, FinalReadings> {
   const db = sqlOf(register);
-  const pages = pagesOfVisits(db, visitIds);
+  const pages = visitPagesOfVisits(db, visitIds);
   const items = reviewItemsOfVisits(db, visitIds);
   return new Map(visitIds.map((id) => [id, finalReadings(id, pages.get(id) ?? [], items.get(id) ?? [])]));
 }
 
-function finalReadings(visitId: string, pages: readonly PageRecord[], items: readonly ReviewItem[]): FinalReadings {
+function finalReadings(visitId: string, pages: readonly VisitPage[], items: readonly ReviewItem[]): FinalReadings {
   const formPages = pages.filter(hasReading);
   const source = formPages.at(-1);
   const relevant = items.filter((i) => {

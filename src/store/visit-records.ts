@@ -1,7 +1,7 @@
 /**
  * Everything the register holds about some visits, read in one query per kind of record
  * (the visits, their customers, documents, pages and review items, entered answers, conflict
- * decisions, outcomes, attempts, reviewers' decisions, completions, remarks, events and
+ * decisions, outcomes, attempts, reviewers' decisions, completions, remarks, acts and
  * exceptions): what the rules read for each visit, so that validating a branch's thousands
  * of visits asks the register a few dozen questions rather than a score per visit.
  */
@@ -16,7 +16,7 @@ import {
   remarksOfVisits,
   type Completion,
 } from './attempts.ts';
-import { eventsOfVisits, type VisitEvent } from './bundles.ts';
+import { actsOfVisits, type VisitAct } from './bundles.ts';
 import { conflictDecisionsOfVisits, type ConflictDecision } from './conflicts.ts';
 import { exceptionsOfVisits, type ExceptionRecord } from './exceptions.ts';
 import { fileChecksOf, type FileCheck } from './file-checks.ts';
@@ -46,16 +46,26 @@ export interface VisitRecords {
   completions: Map<string, Completion>;
   enteredCompletions: Map<string, { completedOn: string; enteredBy: string }>;
   remarks: Map<string, { text: string; enteredBy: string; enteredAt: string }[]>;
-  events: Map<string, VisitEvent[]>;
+  /** Who did what to each visit, and when (its log without the details). */
+  acts: Map<string, VisitAct[]>;
   exceptions: Map<string, ExceptionRecord>;
   /** The last recorded decision on each visit's result. */
   decisions: Map<string, StoredDecision>;
-  /** The last check of each of their stored files, by SHA-256 (a file never checked is absent). */
+  /** The last check of each of their stored files, by SHA-256 (a file never checked is absent; not read: empty). */
   fileChecks: Map<string, FileCheck>;
 }
 
+export interface LoadOptions {
+  /** Read the last check of each stored file (default true); who judges files without them need not. */
+  fileChecks?: boolean;
+}
+
 /** Reads the records of the given visits (keep the list to a few thousand: they are held in memory). */
-export function loadVisitRecords(register: Register, visitIds: readonly string[]): VisitRecords {
+export function loadVisitRecords(
+  register: Register,
+  visitIds: readonly string[],
+  options: LoadOptions = {},
+): VisitRecords {
   const db = sqlOf(register);
   const visits = visitsByIds(db, visitIds);
   const documents = documentsOfVisits(db, visitIds);
@@ -75,12 +85,15 @@ export function loadVisitRecords(register: Register, visitIds: readonly string[]
     completions: completionsOfVisits(db, visitIds),
     enteredCompletions: enteredCompletionsOfVisits(db, visitIds),
     remarks: remarksOfVisits(db, visitIds),
-    events: eventsOfVisits(db, visitIds),
+    acts: actsOfVisits(db, visitIds),
     exceptions: exceptionsOfVisits(db, visitIds),
     decisions: decisionsOfVisits(db, visitIds),
-    fileChecks: fileChecksOf(
-      db,
-      [...documents.values()].flatMap((ds) => ds.map((d) => d.sha256)),
-    ),
+    fileChecks:
+      options.fileChecks === false
+        ? new Map()
+        : fileChecksOf(
+            db,
+            [...documents.values()].flatMap((ds) => ds.map((d) => d.sha256)),
+          ),
   };
 }

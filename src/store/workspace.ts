@@ -27,6 +27,8 @@ export interface Workspace {
   dir: string;
   /** The register (登记簿), sealed: pass it to the store's functions. */
   register: Register;
+  /** Where the register is, as opened: a file's path or a PostgreSQL address (what another thread opens it by). */
+  registerAddress: string;
   files: FileStore;
   /** The firm's settings from `huifang.json` (defaults where it is silent or absent). */
   config: WorkspaceConfig;
@@ -72,9 +74,10 @@ export function openWorkspace(dir: string, options: OpenWorkspaceOptions = {}): 
   }
   const config = readWorkspaceConfig(abs);
   mkdirSync(abs, { recursive: true });
-  const register = openRegister(registerAddress(abs, config, options.register));
+  const address = registerAddress(abs, config, options.register);
+  const register = openRegister(address);
   const files = new FileStore(options.files ?? (isAbsolute(config.files) ? config.files : join(abs, config.files)));
-  return { dir: abs, register, files, config, close: () => sqlOf(register).close() };
+  return { dir: abs, register, registerAddress: address, files, config, close: () => sqlOf(register).close() };
 }
 
 /** The workspace's `huifang.json`, checked; the defaults when the workspace has none. */
