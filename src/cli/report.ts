@@ -11,7 +11,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError, message, UsageError } from '../domain/messages.ts';
 import { gatherReportFacts } from '../report/gather.ts';
-import { reportHtml } from '../report/html.ts';
 import { buildReport, type PeriodReport } from '../report/model.ts';
 import { parsePeriod, PeriodError, type ReportPeriod } from '../report/period.ts';
 import { reportText } from '../report/text.ts';
@@ -43,7 +42,7 @@ function periodOf(text: string): ReportPeriod {
 
 /** The report's bytes in a file format. */
 async function renderFile(r: PeriodReport, format: Exclude<ReportFormat, 'text'>): Promise<Uint8Array> {
-  if (format === 'html') return reportHtml(r);
+  if (format === 'html') return (await import('../report/html.ts')).reportHtml(r);
   if (format === 'pdf') return (await import('../report/pdf.ts')).reportPdf(r);
   return (await import('../report/xlsx.ts')).reportXlsx(r);
 }
