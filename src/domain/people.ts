@@ -106,14 +106,15 @@ export interface Person {
   branchCode?: string;
 }
 
+/** Each 岗位 name (lower case) to its role; a name two roles list belongs to the first (validate asks this per visit and person). */
+const ROLE_BY_NAME = new Map<string, Role>();
+for (const [role, names] of Object.entries(ROLE_NAMES) as [Role, readonly string[]][])
+  for (const n of names) if (!ROLE_BY_NAME.has(n.toLowerCase())) ROLE_BY_NAME.set(n.toLowerCase(), role);
+
 /** The role of a roster entry; marketing staff are marketing whatever their 岗位 says. Null when the 岗位 is not one huifang knows. */
 export function roleOf(person: Pick<Person, 'role' | 'isMarketing'>): Role | null {
   if (person.isMarketing) return 'marketing';
-  const r = person.role.trim().toLowerCase();
-  for (const [role, names] of Object.entries(ROLE_NAMES) as [Role, readonly string[]][]) {
-    if (names.some((n) => n.toLowerCase() === r)) return role;
-  }
-  return null;
+  return ROLE_BY_NAME.get(person.role.trim().toLowerCase()) ?? null;
 }
 
 export type Permission = { allowed: true; role: Role } | { allowed: false; reason: string };
