@@ -66,7 +66,7 @@ export async function validateAll(ws: Workspace, options: ValidateAllOptions = {
   const run: RunOptions = { ...options, policy, fixity, today: options.today ?? todayIso() };
   const progress = (done: number) => options.onProgress?.(done, ids.length);
   const shared = threadsFor(options, ids.length) === 2;
-  const chunk = options.chunk ?? (shared ? SHARED_CHUNK : RECORDS_AT_ONCE);
+  const chunk = Math.max(1, Math.floor(options.chunk ?? (shared ? SHARED_CHUNK : RECORDS_AT_ONCE)));
   const { visits, threads } = shared
     ? await validateShared(ws, ids, chunk, run, roster, progress)
     : { visits: await validateInTurn(ws, ids, chunk, run, roster, progress), threads: 1 as const };
