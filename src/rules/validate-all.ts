@@ -54,6 +54,15 @@ const SHARE_FROM = 1000;
 /** What every visit of a run is validated with. */
 type RunOptions = ValidateOptions & { fixity: Fixity; today: string };
 
+/** A run's visits, read `size` at a time (chunk `k` is visits `k·size` to `(k+1)·size`), and what they are validated with. */
+export interface Run {
+  ws: Workspace;
+  ids: readonly string[];
+  size: number;
+  options: RunOptions;
+  roster: readonly RosterEntry[];
+}
+
 /** Validates every visit (of a branch, or the given ones), in visit id order. */
 export async function validateAll(ws: Workspace, options: ValidateAllOptions = {}): Promise<ValidationReport> {
   const ids =
@@ -63,13 +72,18 @@ export async function validateAll(ws: Workspace, options: ValidateAllOptions = {
   const problems = roster.length === 0 && ids.length > 0 ? [noRoster()] : [];
   const policy = options.policy ?? defaultPolicy();
   const fixity = options.fixity ?? fixityFor(ws, options, policy);
-  const run: RunOptions = { ...options, policy, fixity, today: options.today ?? todayIso() };
-  const progress = (done: number) => options.onProgress?.(done, ids.length);
   const shared = threadsFor(options, ids.length) === 2;
-  const chunk = Math.max(1, Math.floor(options.chunk ?? (shared ? SHARED_CHUNK : RECORDS_AT_ONCE)));
+  const run: Run = {
+    ws,
+    ids,
+    size: Math.max(1, Math.floor(options.chunk ?? (shared ? SHARED_CHUNK : RECORDS_AT_ONCE))),
+    options: { ...options, policy, fixity, today: options.today ?? todayIso() },
+    roster,
+  };
+  const progress = (done: number) => options.onProgress?.(done, ids.length);
   const { visits, threads } = shared
-    ? await validateShared(ws, ids, chunk, run, roster, progress)
-    : { visits: await validateInTurn(ws, ids, chunk, run, roster, progress), threads: 1 as const };
+    ? await validateShared(run, progress)
+    : { visits: await validateInTurn(run, progress), threads: 1 as const };
   return {
     ok: visits.every((v) => v.ok) && !problems.some((m) => m.severity === 'error'),
     visits,
@@ -94,17 +108,10 @@ function threadsFor(options: ValidateAllOptions, visits: number): 1 | 2 {
   return options.threads ?? (visits >= SHARE_FROM && availableParallelism() > 1 ? 2 : 1);
 }
 
-/**
- * Validates the chunks `claim` hands out (chunk `k` is visits `k·size` to `(k+1)·size`; undefined:
- * none left), each read from the register at once; the results by chunk.
- */
+/** Validates the chunks `claim` hands out (undefined: none left), each read from the register at once; the results by chunk. */
 export async function validateClaimed(
-  ws: Workspace,
-  ids: readonly string[],
-  size: number,
+  { ws, ids, size, options, roster }: Run,
   claim: () => number | undefined,
-  options: RunOptions,
-  roster: readonly RosterEntry[],
   onVisit: () => void,
 ): Promise<Map<number, VisitValidation[]>> {
   const out = new Map<number, VisitValidation[]>();
@@ -122,19 +129,12 @@ export async function validateClaimed(
   return out;
 }
 
-async function validateInTurn(
-  ws: Workspace,
-  ids: readonly string[],
-  size: number,
-  options: RunOptions,
-  roster: readonly RosterEntry[],
-  progress: (done: number) => void,
-): Promise<VisitValidation[]> {
-  const chunks = Math.ceil(ids.length / size);
+async function validateInTurn(run: Run, progress: (done: number) => void): Promise<VisitValidation[]> {
+  const chunks = Math.ceil(run.ids.length / run.size);
   let next = 0;
   let done = 0;
   const claim = () => (next < chunks ? next++ : undefined);
-  const results = await validateClaimed(ws, ids, size, claim, options, roster, () => progress(++done));
+  const results = await validateClaimed(run, claim, () => progress(++done));
   return [...results.values()].flat();
 }
 
@@ -173,21 +173,17 @@ export function sharedClaim(claims: Int32Array, chunks: number, first?: number):
 }
 
 async function validateShared(
-  ws: Workspace,
-  ids: readonly string[],
-  size: number,
-  options: RunOptions,
-  roster: readonly RosterEntry[],
+  run: Run,
   progress: (done: number) => void,
 ): Promise<{ visits: VisitValidation[]; threads: 1 | 2 }> {
-  const chunks = Math.ceil(ids.length / size);
+  const chunks = Math.ceil(run.ids.length / run.size);
   const claims = new Int32Array(new SharedArrayBuffer(8));
-  const helper = startHelper(ws, ids, size, options, claims.buffer as SharedArrayBuffer);
+  const helper = startHelper(run, claims.buffer as SharedArrayBuffer);
   let mine = 0;
   const onVisit = () => progress(++mine + Atomics.load(claims, 1));
   let results: Map<number, VisitValidation[]>;
   try {
-    results = await validateClaimed(ws, ids, size, sharedClaim(claims, chunks), options, roster, onVisit);
+    results = await validateClaimed(run, sharedClaim(claims, chunks), onVisit);
   } catch (e) {
     await helper.stop();
     throw e;
@@ -195,38 +191,34 @@ async function validateShared(
   const reply = await helper.reply;
   if ('chunks' in reply) {
     for (const [k, visits] of reply.chunks) results.set(k, visits);
-    options.fixity.absorb(reply.judged);
+    run.options.fixity.absorb(reply.judged);
   }
   let done = [...results.values()].reduce((n, visits) => n + visits.length, 0);
   progress(done);
   // what the second thread did not finish (it could not start, or failed) is done here, as on one thread
   const left = Array.from({ length: chunks }, (_, k) => k).filter((k) => !results.has(k));
   const claim = () => left.shift();
-  for (const [k, visits] of await validateClaimed(ws, ids, size, claim, options, roster, () => progress(++done)))
-    results.set(k, visits);
+  for (const [k, visits] of await validateClaimed(run, claim, () => progress(++done))) results.set(k, visits);
   const visits = Array.from({ length: chunks }, (_, k) => results.get(k)!).flat();
   return { visits, threads: 'chunks' in reply && reply.chunks.length > 0 ? 2 : 1 };
 }
 
 function startHelper(
-  ws: Workspace,
-  ids: readonly string[],
-  chunk: number,
-  options: RunOptions,
+  { ws, ids, size, options }: Run,
   claims: SharedArrayBuffer,
 ): { reply: Promise<SharedReply>; stop: () => Promise<void> } {
   const { fixity, actor, policy, today } = options;
-  const run: SharedRun = {
+  const shared: SharedRun = {
     dir: ws.dir,
     registerAddress: ws.registerAddress,
     files: ws.files.root,
     ids,
-    chunk,
+    chunk: size,
     options: { ...(actor ? { actor } : {}), ...(policy ? { policy } : {}), today, recordResults: false },
     fixity: { mode: fixity.mode, recheckDays: fixity.recheckDays, now: fixity.now },
     claims,
   };
-  const worker = startModuleWorker('./validate-worker.ts', import.meta.url, { workerData: run });
+  const worker = startModuleWorker('./validate-worker.ts', import.meta.url, { workerData: shared });
   const reply = new Promise<SharedReply>((resolve) => {
     worker.once('message', (m: SharedReply) => resolve(m));
     worker.once('error', (e) => resolve({ error: e.message }));

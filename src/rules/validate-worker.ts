@@ -7,27 +7,26 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { listStaff } from '../store/rules.ts';
 import { openWorkspace } from '../store/workspace.ts';
 import { Fixity } from './fixity.ts';
-import { sharedClaim, validateClaimed, type SharedReply, type SharedRun } from './validate-all.ts';
+import { sharedClaim, validateClaimed, type Run, type SharedReply, type SharedRun } from './validate-all.ts';
 
-const run = workerData as SharedRun;
-const claims = new Int32Array(run.claims);
-const chunks = Math.ceil(run.ids.length / run.chunk);
+const shared = workerData as SharedRun;
+const claims = new Int32Array(shared.claims);
+const chunks = Math.ceil(shared.ids.length / shared.chunk);
 
 async function validateOwnShare(): Promise<SharedReply> {
-  const ws = openWorkspace(run.dir, { register: run.registerAddress, files: run.files });
+  const ws = openWorkspace(shared.dir, { register: shared.registerAddress, files: shared.files });
   try {
-    const fixity = new Fixity(ws, run.fixity.mode, run.fixity.recheckDays, run.fixity.now);
+    const fixity = new Fixity(ws, shared.fixity.mode, shared.fixity.recheckDays, shared.fixity.now);
     const claim = sharedClaim(claims, chunks, chunks - 1);
     const onVisit = () => void Atomics.add(claims, 1, 1);
-    const results = await validateClaimed(
+    const own: Run = {
       ws,
-      run.ids,
-      run.chunk,
-      claim,
-      { ...run.options, fixity },
-      listStaff(ws.register),
-      onVisit,
-    );
+      ids: shared.ids,
+      size: shared.chunk,
+      options: { ...shared.options, fixity },
+      roster: listStaff(ws.register),
+    };
+    const results = await validateClaimed(own, claim, onVisit);
     return { chunks: [...results], judged: fixity.judgements() };
   } finally {
     ws.close();
