@@ -14,7 +14,7 @@ const claims = new Int32Array(shared.claims);
 const chunks = Math.ceil(shared.ids.length / shared.chunk);
 
 async function validateOwnShare(): Promise<SharedReply> {
-  const ws = openWorkspace(shared.dir, { register: shared.registerAddress, files: shared.files });
+  const ws = openWorkspace(shared.dir, { mustExist: true, register: shared.registerAddress, files: shared.files });
   try {
     const fixity = new Fixity(ws, shared.fixity.mode, shared.fixity.recheckDays, shared.fixity.now);
     const claim = sharedClaim(claims, chunks, chunks - 1);
