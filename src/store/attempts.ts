@@ -55,20 +55,18 @@ export function attemptsOfVisits(register: Register, visitIds: readonly string[]
     (m) =>
       `SELECT visit_id, attempt_id, channel, outcome, at, note, recorded_by FROM visit_attempts WHERE visit_id IN (${m}) ORDER BY visit_id, at, attempt_id`,
   );
-  const out = new Map<string, Attempt[]>();
-  for (const [visitId, list] of groupBy(rows, (r) => r.visit_id))
-    out.set(
-      visitId,
-      list.map((r) => ({
-        attemptId: r.attempt_id,
-        channel: r.channel,
-        outcome: r.outcome,
-        at: r.at,
-        note: r.note,
-        recordedBy: r.recorded_by,
-      })),
-    );
-  return out;
+  return groupBy(
+    rows,
+    (r) => r.visit_id,
+    (r): Attempt => ({
+      attemptId: r.attempt_id,
+      channel: r.channel,
+      outcome: r.outcome,
+      at: r.at,
+      note: r.note,
+      recordedBy: r.recorded_by,
+    }),
+  );
 }
 
 // ── completion ─────────────────────────────────────────────────────────────────────────

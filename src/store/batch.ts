@@ -29,14 +29,17 @@ export function rowsForIds<R>(
   return out;
 }
 
-/** Rows grouped by a key, each group in the rows' order. */
-export function groupBy<R, K>(rows: readonly R[], key: (r: R) => K): Map<K, R[]> {
-  const out = new Map<K, R[]>();
+/** Rows grouped by a key, each group in the rows' order; with `as`, each row made into what the group holds. */
+export function groupBy<R, K>(rows: readonly R[], key: (r: R) => K): Map<K, R[]>;
+export function groupBy<R, K, V>(rows: readonly R[], key: (r: R) => K, as: (r: R) => V): Map<K, V[]>;
+export function groupBy<R, K, V>(rows: readonly R[], key: (r: R) => K, as?: (r: R) => V): Map<K, (R | V)[]> {
+  const out = new Map<K, (R | V)[]>();
   for (const r of rows) {
     const k = key(r);
+    const v = as ? as(r) : r;
     const list = out.get(k);
-    if (list) list.push(r);
-    else out.set(k, [r]);
+    if (list) list.push(v);
+    else out.set(k, [v]);
   }
   return out;
 }

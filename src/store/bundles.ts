@@ -293,13 +293,7 @@ export function eventsOfVisits(register: Register, visitIds: readonly string[]):
     (m) =>
       `SELECT visit_id, at, actor, action, details_json FROM events WHERE visit_id IN (${m}) ORDER BY visit_id, event_id`,
   );
-  const out = new Map<string, VisitEvent[]>();
-  for (const [visitId, list] of groupBy(rows, (r) => r.visit_id))
-    out.set(
-      visitId,
-      list.map((r) => eventFromRow(r)),
-    );
-  return out;
+  return groupBy(rows, (r) => r.visit_id, eventFromRow);
 }
 
 /** Who did what to a visit, and when: its log without the details. */
@@ -313,13 +307,11 @@ export function actsOfVisits(register: Register, visitIds: readonly string[]): M
     visitIds,
     (m) => `SELECT visit_id, at, actor, action FROM events WHERE visit_id IN (${m}) ORDER BY visit_id, event_id`,
   );
-  const out = new Map<string, VisitAct[]>();
-  for (const [visitId, list] of groupBy(rows, (r) => r.visit_id))
-    out.set(
-      visitId,
-      list.map((r) => ({ at: r.at, actor: r.actor, action: r.action })),
-    );
-  return out;
+  return groupBy(
+    rows,
+    (r) => r.visit_id,
+    (r): VisitAct => ({ at: r.at, actor: r.actor, action: r.action }),
+  );
 }
 
 /** An event as the register keeps it. */

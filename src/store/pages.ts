@@ -207,25 +207,22 @@ export function visitPagesOfVisits(register: Register, visitIds: readonly string
       cmp(a.file_sha256, b.file_sha256) ||
       a.page - b.page,
   );
-  const out = new Map<string, VisitPage[]>();
-  for (const [visitId, list] of groupBy(rows, (r) => r.visit_id)) {
-    out.set(
-      visitId,
-      list.map((r) => {
-        const file = files.get(r.file_sha256)!; // every page's file is in ingest_files (its foreign key)
-        return {
-          fileSha256: r.file_sha256,
-          page: r.page,
-          kind: r.kind,
-          assignedBy: r.assigned_by,
-          reading: r.reading_json === null ? {} : (JSON.parse(r.reading_json) as RecordedReading),
-          fileName: file.file_name,
-          sourcePath: file.source_path,
-        };
-      }),
-    );
-  }
-  return out;
+  return groupBy(
+    rows,
+    (r) => r.visit_id,
+    (r): VisitPage => {
+      const file = files.get(r.file_sha256)!; // every page's file is in ingest_files (its foreign key)
+      return {
+        fileSha256: r.file_sha256,
+        page: r.page,
+        kind: r.kind,
+        assignedBy: r.assigned_by,
+        reading: r.reading_json === null ? {} : (JSON.parse(r.reading_json) as RecordedReading),
+        fileName: file.file_name,
+        sourcePath: file.source_path,
+      };
+    },
+  );
 }
 
 /** Compares two strings code unit by code unit (SQLite's BINARY collation, PostgreSQL's "C"). */
