@@ -16,6 +16,7 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { byCodeUnit } from '../domain/order.ts';
 import { InputError, message, systemErrorWords, type Message } from '../domain/messages.ts';
 import { beginIngestFile, finishIngestFile, getIngestFile, type IngestFileRecord } from '../store/ingest.ts';
 import { pagesOfFile, type PageRecord } from '../store/pages.ts';
@@ -170,8 +171,6 @@ async function readHead(path: string): Promise<Uint8Array> {
   }
 }
 
-const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 /**
  * Resolves the paths of a run: files as given, folders walked recursively in a stable
  * order (hidden files skipped; files no handler reads listed as skipped). A path that does
@@ -250,7 +249,7 @@ async function walkFolder(found: Collection, dir: string, handlers: readonly Ing
   const real = await realpath(dir);
   if (found.visitedDirs.has(real)) return;
   found.visitedDirs.add(real);
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => byCodePoint(a.name, b.name));
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => byCodeUnit(a.name, b.name));
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const full = join(dir, e.name);

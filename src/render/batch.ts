@@ -10,6 +10,7 @@
  * taken for an attachment of that visit (SPEC §4). The return envelope's face, when the
  * letter carries one, follows on envelope stock, its back blank.
  */
+import { byCodeUnit } from '../domain/order.ts';
 import { PDFDocument } from '@cantoo/pdf-lib';
 import type { PreparedDocument } from './document.ts';
 import { writeBlankPage, writeDocumentPages, writeFile } from './document.ts';
@@ -59,9 +60,9 @@ function countBranch(rows: Batch['branches'], branchCode: string, pages: number)
 export function batchOrder<T extends Pick<BatchLetter, 'branchCode' | 'postcode' | 'visitId'>>(
   letters: readonly T[],
 ): T[] {
-  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   return [...letters].sort(
-    (a, b) => cmp(a.branchCode, b.branchCode) || cmp(a.postcode, b.postcode) || cmp(a.visitId, b.visitId),
+    (a, b) =>
+      byCodeUnit(a.branchCode, b.branchCode) || byCodeUnit(a.postcode, b.postcode) || byCodeUnit(a.visitId, b.visitId),
   );
 }
 

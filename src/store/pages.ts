@@ -8,6 +8,7 @@
  * bytes are the original file (the evidence) and whose `meta.pages` lists the pages.
  */
 import { InputError } from '../domain/messages.ts';
+import { byCodeUnit } from '../domain/order.ts';
 import type { Answer } from '../domain/questions.ts';
 import type { DocumentKind } from '../domain/visit.ts';
 import { nowIso } from '../env/clock.ts';
@@ -202,9 +203,9 @@ export function visitPagesOfVisits(register: Register, visitIds: readonly string
   // the order of `pagesOfVisits`: by visit, then file by file as they arrived, then page by page
   rows.sort(
     (a, b) =>
-      cmp(a.visit_id, b.visit_id) ||
-      cmp(arrival(a), arrival(b)) ||
-      cmp(a.file_sha256, b.file_sha256) ||
+      byCodeUnit(a.visit_id, b.visit_id) ||
+      byCodeUnit(arrival(a), arrival(b)) ||
+      byCodeUnit(a.file_sha256, b.file_sha256) ||
       a.page - b.page,
   );
   return groupBy(
@@ -223,11 +224,6 @@ export function visitPagesOfVisits(register: Register, visitIds: readonly string
       };
     },
   );
-}
-
-/** Compares two strings code unit by code unit (SQLite's BINARY collation, PostgreSQL's "C"). */
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Every page in quarantine, oldest first. */
