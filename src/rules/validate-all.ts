@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { message, type Message } from '../domain/messages.ts';
-import { defaultPolicy } from '../domain/policy-sections.ts';
+import { defaultPolicy, type Policy } from '../domain/policy-sections.ts';
 import { today as todayIso } from '../env/clock.ts';
 import { startModuleWorker } from '../env/module-worker.ts';
 import { listStaff } from '../store/rules.ts';
@@ -52,7 +52,7 @@ const SHARED_CHUNK = 250;
 const SHARE_FROM = 1000;
 
 /** What every visit of a run is validated with. */
-type RunOptions = ValidateOptions & { fixity: Fixity; today: string };
+type RunOptions = ValidateOptions & { fixity: Fixity; today: string; policy: Policy };
 
 /** A run's visits, read `size` at a time (chunk `k` is visits `k·size` to `(k+1)·size`), and what they are validated with. */
 export interface Run {
@@ -145,8 +145,10 @@ export interface SharedRun {
   files: string;
   ids: readonly string[];
   chunk: number;
-  options: Omit<ValidateOptions, 'fixity'> & { today: string };
+  options: Omit<ValidateOptions, 'fixity'> & { today: string; policy: Policy };
   fixity: { mode: HashMode; recheckDays: number; now: string };
+  /** The staff roster this thread read: both threads judge duties against the same one. */
+  roster: readonly RosterEntry[];
   /** [the next chunk to take, visits the second thread has validated]. */
   claims: SharedArrayBuffer;
 }
@@ -204,7 +206,7 @@ async function validateShared(
 }
 
 function startHelper(
-  { ws, ids, size, options }: Run,
+  { ws, ids, size, options, roster }: Run,
   claims: SharedArrayBuffer,
 ): { reply: Promise<SharedReply>; stop: () => Promise<void> } {
   const { fixity, actor, policy, today } = options;
@@ -214,8 +216,9 @@ function startHelper(
     files: ws.files.root,
     ids,
     chunk: size,
-    options: { ...(actor ? { actor } : {}), ...(policy ? { policy } : {}), today, recordResults: false },
+    options: { ...(actor ? { actor } : {}), policy, today, recordResults: false },
     fixity: { mode: fixity.mode, recheckDays: fixity.recheckDays, now: fixity.now },
+    roster,
     claims,
   };
   const worker = startModuleWorker('./validate-worker.ts', import.meta.url, { workerData: shared });

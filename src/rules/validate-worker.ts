@@ -1,10 +1,10 @@
 /**
  * The second thread of a shared `validate` run (`validate-all.ts`): opens the same workspace
- * with its own connection to the register, validates the chunks it takes, and answers with
- * their results and the stored files it judged.
+ * with its own connection to the register, validates the chunks it takes against the roster,
+ * policy and day the first thread hands it, and answers with their results and the stored files
+ * it judged.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { listStaff } from '../store/rules.ts';
 import { openWorkspace } from '../store/workspace.ts';
 import { Fixity } from './fixity.ts';
 import { sharedClaim, validateClaimed, type Run, type SharedReply, type SharedRun } from './validate-all.ts';
@@ -24,7 +24,7 @@ async function validateOwnShare(): Promise<SharedReply> {
       ids: shared.ids,
       size: shared.chunk,
       options: { ...shared.options, fixity },
-      roster: listStaff(ws.register),
+      roster: shared.roster,
     };
     const results = await validateClaimed(own, claim, onVisit);
     return { chunks: [...results], judged: fixity.judgements() };
