@@ -66,13 +66,13 @@ export interface Sql {
    */
   scratch<T>(fn: () => T): T;
   /**
-   * Runs `unlocked`, then `locked` with what `unlocked` returned, in one transaction that takes the write lock only between
-   * the two where the database allows it: on PostgreSQL, what a transaction writes is its own
-   * until it commits, so `unlocked` may write rows that no other transaction reads or changes
-   * (a new import's accounts, under an id of their own) while other clerks' writes go on; the
-   * lock is then taken for `locked` and the commit. On SQLite a writer holds the file's one
-   * write lock from its first write, so the lock is taken at the start, as by `transaction`.
-   * Either way nothing is kept unless both parts succeed.
+   * Runs `unlocked`, then `locked` with what `unlocked` returned, in one transaction that
+   * takes the write lock only between the two where the database allows it: on PostgreSQL,
+   * what a transaction writes is its own until it commits, so `unlocked` may write rows that
+   * no other transaction reads or changes (a new import's accounts, under an id of their own)
+   * while other clerks' writes go on; the lock is then taken for `locked` and the commit. On
+   * SQLite a writer holds the file's one write lock from its first write, so the lock is taken
+   * at the start, as by `transaction`. Either way nothing is kept unless both parts succeed.
    */
   lockingAfter<U, T>(unlocked: () => U, locked: (done: U) => T): T;
   /** How many transactions this connection has committed since it was opened (migrations not counted). */
