@@ -567,9 +567,11 @@ function unprintedEmails(facts: VisitFacts): boolean {
 
 async function recordFormMissing(facts: VisitFacts): Promise<boolean> {
   if (!(facts.visit.channel === 'phone' || facts.visit.channel === 'email') || facts.entered.length === 0) return false;
+  const made = facts.documents.filter((d) => d.kind === 'form' && d.role === 'derived');
+  if (made.length === 0) return true;
   const { fillKeyOf } = await import('../render/entered-form.ts');
   const key = fillKeyOf(facts.entered);
-  return !facts.documents.some((d) => d.kind === 'form' && d.role === 'derived' && d.meta.fillKey === key);
+  return !made.some((d) => d.meta.fillKey === key);
 }
 
 function dutyMessages(

@@ -21,16 +21,18 @@ function describe(roster: readonly Person[], who: string): string {
 
 /** The last change to what a reviewer approves: answers entered, documents added, attempts logged, conflicts decided. */
 function lastChange(facts: VisitFacts): { at: string; what: string } | null {
-  const changes = [
-    ...facts.entered.map((e) => ({ at: e.enteredAt, what: `answer ${e.questionId} entered by ${e.enteredBy}` })),
-    ...facts.documents
-      .filter((d) => d.role === 'received')
-      .map((d) => ({ at: d.createdAt, what: `${d.kind} ${d.fileName} received` })),
-    ...facts.readings.decidedReviewItems.flatMap((i) =>
-      i.decidedAt ? [{ at: i.decidedAt, what: `review item ${i.itemId} (${i.subject}) decided` }] : [],
-    ),
-  ];
-  return changes.sort((a, b) => (a.at < b.at ? -1 : 1)).at(-1) ?? null;
+  // the latest (of equal times, the one listed last), put in words once it is found
+  let at = '';
+  let what: (() => string) | undefined;
+  for (const e of facts.entered)
+    if (e.enteredAt >= at) [at, what] = [e.enteredAt, () => `answer ${e.questionId} entered by ${e.enteredBy}`];
+  for (const d of facts.documents)
+    if (d.role === 'received' && d.createdAt >= at)
+      [at, what] = [d.createdAt, () => `${d.kind} ${d.fileName} received`];
+  for (const i of facts.readings.decidedReviewItems)
+    if (i.decidedAt && i.decidedAt >= at)
+      [at, what] = [i.decidedAt, () => `review item ${i.itemId} (${i.subject}) decided`];
+  return what ? { at, what: what() } : null;
 }
 
 /** `review/visit-not-reviewed` until a reviewer other than the visitor approved the visit as it now stands. */

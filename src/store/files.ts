@@ -25,7 +25,7 @@ import {
   chmodSync,
 } from 'node:fs';
 import { copyFile, chmod, rm } from 'node:fs/promises';
-import { join, dirname } from 'node:path';
+import { join, dirname, sep } from 'node:path';
 import { tempPathFor, writeFileAtomicSync, type WriteBatch } from './atomic.ts';
 import { removeDeadTempFiles, type Leftover } from './leftovers.ts';
 
@@ -67,10 +67,13 @@ const CHECK_BUFFER = Buffer.allocUnsafe(1 << 20);
 
 export class FileStore {
   readonly root: string;
+  /** The folder of the objects, normalized once: an object's path is this and two names. */
+  private readonly objects: string;
 
   constructor(root: string) {
     this.root = root;
-    mkdirSync(join(root, 'objects'), { recursive: true });
+    this.objects = join(root, 'objects');
+    mkdirSync(this.objects, { recursive: true });
   }
 
   /**
@@ -79,7 +82,8 @@ export class FileStore {
    */
   pathOf(sha256: string): string {
     if (!SHA256_HEX.test(sha256)) throw new Error(`Not a SHA-256: ${JSON.stringify(sha256)}`);
-    return join(this.root, 'objects', sha256.slice(0, 2), sha256);
+    // what join() would make, without normalizing the checked hex names again: validate asks for thousands
+    return `${this.objects}${sep}${sha256.slice(0, 2)}${sep}${sha256}`;
   }
 
   has(sha256: string): boolean {
@@ -131,7 +135,7 @@ export class FileStore {
    * writing process no longer runs. Files of a run still going are left alone.
    */
   removeLeftovers(): Leftover[] {
-    const objects = join(this.root, 'objects');
+    const objects = this.objects;
     let dirs: string[] = [];
     try {
       dirs = readdirSync(objects).filter((d) => /^[0-9a-f]{2}$/.test(d));
