@@ -10,6 +10,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { numberedPlaceholders, placeholderCount, postgresDdl } from '../src/store/dialect.ts';
 import { LATEST_SCHEMA_VERSION, openSql } from '../src/store/migrate.ts';
 import { MIGRATIONS } from '../src/store/migrations.ts';
+import { connectEarly, forgetEarlyConnection } from '../src/store/postgres.ts';
 import { sqlOf } from '../src/store/sql.ts';
 import { openWorkspace } from '../src/store/workspace.ts';
 import type { Io } from '../src/cli/io.ts';
@@ -35,6 +36,17 @@ describe('SQL written once for both databases', () => {
     );
     for (const m of MIGRATIONS)
       expect(postgresDdl(m.postgres ?? m.sql)).not.toMatch(/AUTOINCREMENT|WITHOUT ROWID|PRAGMA/);
+  });
+
+  it('SQLite answers at once: nothing is read ahead', () => {
+    const sql = openSql(join(mkdtempSync(join(tmpdir(), 'huifang-ahead-')), 'register.sqlite'));
+    try {
+      let asked = false;
+      sql.readAhead(() => (asked = true));
+      expect(asked).toBe(false);
+    } finally {
+      sql.close();
+    }
   });
 
   it('a workspace register given as a relative file path is a SQLite file in the workspace', () => {
@@ -180,6 +192,56 @@ describe.skipIf(process.env.HUIFANG_TEST_REGISTER !== 'postgres')('the register 
     } finally {
       sql.close();
     }
+  });
+
+  it('answers a read started ahead from what came meanwhile; a write of its own forgets it; never a write, never in a transaction', () => {
+    const address = freshRegister(server());
+    const sql = openSql(address);
+    const other = openSql(address);
+    const add = (db: typeof sql, id: string) =>
+      db.prepare("INSERT INTO staff (staff_id, name, role) VALUES (?, '周敏', 'visitor')").run(id);
+    const ids = () => sql.prepare('SELECT staff_id FROM staff ORDER BY staff_id').all();
+    try {
+      add(sql, 'S1');
+      // `reads` is run once with empty answers, to learn its statements
+      sql.readAhead(() => expect(ids()).toEqual([]));
+      sql.prepare('SELECT 1 AS done').get(); // asked after it: answered once the read ahead ran
+      add(other, 'S2');
+      expect(ids()).toEqual([{ staff_id: 'S1' }]); // as it was when it ran
+      expect(ids()).toEqual([{ staff_id: 'S1' }, { staff_id: 'S2' }]); // asked anew
+      // a write of this connection's makes a read ahead out of date
+      sql.readAhead(() => ids());
+      add(sql, 'S3');
+      expect(ids()).toHaveLength(3);
+      expect(() => sql.readAhead(() => add(sql, 'S4'))).toThrow(/Only reads are started ahead/);
+      sql.transaction(() => {
+        let asked = false;
+        sql.readAhead(() => (asked = true));
+        expect(asked).toBe(false);
+      });
+      expect(ids()).toHaveLength(3);
+    } finally {
+      sql.close();
+      other.close();
+    }
+  });
+
+  it('a connection begun before the register opens is the one it uses', () => {
+    const name = `early${process.pid}`;
+    const address = `${freshRegister(server())}&application_name=${name}`;
+    connectEarly(address);
+    const sql = openSql(address);
+    const sessions = () =>
+      (sql.prepare('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = ?').get(name) as { n: number })
+        .n;
+    try {
+      expect(sessions()).toBe(1);
+    } finally {
+      sql.close();
+    }
+    connectEarly('postgres://nobody@/huifang?host=/nonexistent-socket-dir');
+    forgetEarlyConnection();
+    expect(() => openSql('postgres://nobody@/huifang?host=/nonexistent-socket-dir')).toThrow(/cannot be reached/);
   });
 
   it('init --register keeps the register in huifang.json; later commands use it without being told', async () => {

@@ -2,13 +2,14 @@
  * A check of many visits shared with a second thread (`validate-all.ts`) gives the report one
  * thread gives: the same visits in the same order with the same problems, exceptions and
  * stored-file tally (a file two visits share counted once), on either register. When the
- * second thread cannot open the register, this thread does its share.
+ * second thread cannot open the register, this thread does its share. One thread reading a
+ * chunk while it validates the one before (ahead, on a server) gives the same report too.
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonOf } from '../src/cli/validate.ts';
 import { Fixity } from '../src/rules/fixity.ts';
-import { validateAll } from '../src/rules/validate-all.ts';
+import { chunkBounds, validateAll } from '../src/rules/validate-all.ts';
 import type { ValidationReport } from '../src/rules/validate.ts';
 import { recordVisitReview } from '../src/store/visit-reviews.ts';
 import { storeDocument } from '../src/store/visits.ts';
@@ -111,6 +112,20 @@ describe('a check shared with a second thread', () => {
     const two = await validateAll(unreachable, { recordResults: false, threads: 2, chunk: 3 });
     expect(two.threads).toBe(1);
     expect(printed(two)).toEqual(printed(one));
+  });
+
+  it('reads one chunk while the one before is validated, and gives the report of one read', async () => {
+    // on PostgreSQL the next chunk's records are read ahead, on SQLite as it comes
+    const whole = await validateAll(ws, { recordResults: false, threads: 1 });
+    const chunked = await validateAll(ws, { recordResults: false, threads: 1, chunk: 4 });
+    expect(printed(chunked)).toEqual(printed(whole));
+  });
+
+  it('starts with small chunks, doubling up to the chunk size', () => {
+    expect(chunkBounds(0, 1000)).toEqual([0]);
+    expect(chunkBounds(40, 8)).toEqual([0, 1, 3, 7, 15, 23, 31, 39, 40]);
+    const bounds = chunkBounds(4043, 1000);
+    expect(bounds).toEqual([0, 125, 375, 875, 1875, 2875, 3875, 4043]);
   });
 
   it('is not used by a recording run (one writer at a time)', async () => {

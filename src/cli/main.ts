@@ -39,6 +39,27 @@ function answerWithoutCommand(argv: string[], io: Io): number {
 
 /** Parses the whole command line for one command, then runs it. */
 async function runEntry(entry: CommandEntry, argv: string[], io: Io): Promise<number> {
+  // A register on a server is connected to while the command loads; nothing is opened for help.
+  const { connectRegisterEarly, forgetEarlyConnection, workspacePath } = await import('../store/workspace.ts');
+  if (!argv.includes('--help') && !argv.includes('-h'))
+    connectRegisterEarly(workspacePath(optionValue(argv, 'workspace')), optionValue(argv, 'register'));
+  try {
+    return await parseAndRun(entry, argv, io);
+  } finally {
+    forgetEarlyConnection();
+  }
+}
+
+/** The value given to a global option on the command line (`--name VALUE` or `--name=VALUE`), as yargs will read it. */
+function optionValue(argv: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
+    if (argv[i] === `--${name}`) return argv[i + 1];
+    if (argv[i]!.startsWith(`--${name}=`)) return argv[i]!.slice(name.length + 3);
+  }
+  return undefined;
+}
+
+async function parseAndRun(entry: CommandEntry, argv: string[], io: Io): Promise<number> {
   const m = await entry.load();
   const { default: yargs } = await import('yargs');
   let failure: string | undefined;
@@ -66,17 +87,16 @@ async function runEntry(entry: CommandEntry, argv: string[], io: Io): Promise<nu
   // y18n takes plural forms as { one, other } although the typings say string.
   parser.updateStrings(USAGE_WORDING as unknown as Record<string, string>);
   // The command runs only once the whole command line has been checked (unknown options,
-  // bad choices, missing arguments), so that a typo never leaves work half-done.
-  parser.command(m.command, entry.describe, m.builder, (args) => {
-    chosen = args;
-  });
+  // bad choices, missing arguments), so that a typo never leaves work half-done. It is given
+  // no handler here: with one, yargs renders the command's whole help text on every run.
+  parser.command(m.command, entry.describe, m.builder);
   try {
-    await parser.parseAsync();
+    chosen = await parser.parseAsync();
   } catch (e) {
     failure ??= e instanceof Error ? e.message : String(e);
   }
   if (failure) return usageFailure(io, argv, explainUsage(failure, optionNames(parser)));
-  if (chosen === undefined) return EXIT_OK; // --help was shown
+  if (chosen === undefined || (chosen as { help?: unknown }).help === true) return EXIT_OK; // --help was shown
   const { runCommand } = await import('./common.ts');
   return runCommand(m as CommandModule<any>, chosen as never, io, main);
 }

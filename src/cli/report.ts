@@ -16,7 +16,7 @@ import { parsePeriod, PeriodError, type ReportPeriod } from '../report/period.ts
 import { reportText } from '../report/text.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { today } from '../env/clock.ts';
-import { listVisits } from '../store/visits.ts';
+import { visitIdsOf } from '../store/visits.ts';
 import { defineCommand, EXIT_OK, report } from './common.ts';
 import { startProgress } from './progress.ts';
 
@@ -76,7 +76,7 @@ export const reportCommand = defineCommand<ReportArgs>({
     if (args.out && args.format === 'text')
       throw new UsageError('--out writes a file: give --format html, pdf or xlsx');
     const ws = workspace();
-    if (args.branch && listVisits(ws.register, { branchCode: args.branch }).length === 0) {
+    if (args.branch && visitIdsOf(ws.register, { branchCode: args.branch }).length === 0) {
       throw new InputError(
         `There are no visits of branch ${args.branch} in the register; check the branch (营业部) code.`,
         [

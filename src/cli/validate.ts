@@ -17,7 +17,7 @@ import { parseVisitId } from '../domain/visit-id.ts';
 import { loadPolicy } from '../store/policy.ts';
 import type { ValidationReport } from '../rules/validate.ts';
 import { validateAll } from '../rules/validate-all.ts';
-import { getVisit, listVisits } from '../store/visits.ts';
+import { getVisit, visitIdsOf } from '../store/visits.ts';
 import { defineCommand, EXIT_OK, EXIT_PROBLEMS, progress, report } from './common.ts';
 import { actingPerson, USER_OPTION } from './people.ts';
 
@@ -80,7 +80,7 @@ export const validateCommand = defineCommand<ValidateArgs>({
         );
     }
     // a branch's visits, read once: to say when it has none, and to validate them
-    const ofBranch = args.branch ? listVisits(ws.register, { branchCode: args.branch }).map((v) => v.visitId) : [];
+    const ofBranch = args.branch ? visitIdsOf(ws.register, { branchCode: args.branch }) : [];
     if (args.branch && !visitIds) visitIds = ofBranch;
     if (args.branch && ofBranch.length === 0) {
       throw new InputError(

@@ -21,7 +21,7 @@ import { listExceptions, type ExceptionRecord } from '../store/exceptions.ts';
 import { listReviewItems } from '../store/review.ts';
 import { listStaff } from '../store/rules.ts';
 import { visitReviewsOfVisits, type VisitReview } from '../store/visit-reviews.ts';
-import { customersByIds, listVisits, visitsByIds } from '../store/visits.ts';
+import { customersByIds, visitIdsOf, visitsByIds } from '../store/visits.ts';
 import type { Customer } from '../domain/customer.ts';
 import type { Visit } from '../domain/visit.ts';
 import type { Workspace } from '../store/workspace.ts';
@@ -228,13 +228,13 @@ function bundlesOf(ws: Workspace, period: ReportPeriod, branches: ReadonlySet<st
 
 /** Gathers the report's facts (validating the period's visits as `huifang validate` would). */
 export async function gatherReportFacts(ws: Workspace, options: GatherOptions): Promise<ReportFacts> {
-  const inScope = listVisits(ws.register, {
+  const inScope = visitIdsOf(ws.register, {
     ...(options.branch ? { branchCode: options.branch } : {}),
     createdFrom: options.period.start,
     createdTo: options.period.end,
   });
   const report = await validateAll(ws, {
-    visitIds: inScope.map((v) => v.visitId),
+    visitIds: inScope,
     today: options.today,
     hashes: 'none',
     recordResults: false,

@@ -1,9 +1,10 @@
 /**
  * `validate` over many visits (a branch, a period, the whole register). The register is read
- * a chunk of visits at a time: a few queries per chunk, not a score per visit.
+ * a chunk of visits at a time: a few queries per chunk, not a score per visit; a register on a
+ * server reads the next chunk's records while this one is validated.
  *
  * A check that records nothing, of enough visits to be worth it, is shared with a second
- * thread (`validate-worker.ts`) on a machine with two cores or more. Each thread has its own
+ * thread (`validate-worker.ts`) when the machine has the cores for it. Each thread has its own
  * connection to the register and takes the next chunk when it is done with one; the results
  * are put back in the visits' order, and the stored files each thread judged are told once,
  * so the report is the one a single thread makes. A recording run validates in turn: it
@@ -14,9 +15,10 @@ import { message, type Message } from '../domain/messages.ts';
 import { defaultPolicy, type Policy } from '../domain/policy-sections.ts';
 import { today as todayIso } from '../env/clock.ts';
 import { startModuleWorker } from '../env/module-worker.ts';
+import { readingThreads } from '../store/register.ts';
 import { listStaff } from '../store/rules.ts';
-import { loadVisitRecords } from '../store/visit-records.ts';
-import { listVisits } from '../store/visits.ts';
+import { loadVisitRecords, readVisitRecordsAhead } from '../store/visit-records.ts';
+import { visitIdsOf } from '../store/visits.ts';
 import type { Workspace } from '../store/workspace.ts';
 import type { RosterEntry } from './duties.ts';
 import type { Fixity, FileJudgement, HashMode } from './fixity.ts';
@@ -54,29 +56,30 @@ const SHARE_FROM = 1000;
 /** What every visit of a run is validated with. */
 type RunOptions = ValidateOptions & { fixity: Fixity; today: string; policy: Policy };
 
-/** A run's visits, read `size` at a time (chunk `k` is visits `k·size` to `(k+1)·size`), and what they are validated with. */
+/** A run's visits, read a chunk at a time (chunk `k` is visits `bounds[k]` to `bounds[k + 1]`), and what they are validated with. */
 export interface Run {
   ws: Workspace;
   ids: readonly string[];
-  size: number;
+  bounds: readonly number[];
   options: RunOptions;
   roster: readonly RosterEntry[];
 }
 
 /** Validates every visit (of a branch, or the given ones), in visit id order. */
 export async function validateAll(ws: Workspace, options: ValidateAllOptions = {}): Promise<ValidationReport> {
-  const ids =
-    options.visitIds ??
-    listVisits(ws.register, options.branch ? { branchCode: options.branch } : {}).map((v) => v.visitId);
+  const ids = options.visitIds ?? visitIdsOf(ws.register, options.branch ? { branchCode: options.branch } : {});
   const roster = listStaff(ws.register);
   const problems = roster.length === 0 && ids.length > 0 ? [noRoster()] : [];
   const policy = options.policy ?? defaultPolicy();
   const fixity = options.fixity ?? fixityFor(ws, options, policy);
-  const shared = threadsFor(options, ids.length) === 2;
+  const shared = threadsFor(ws, options, ids.length) === 2;
   const run: Run = {
     ws,
     ids,
-    size: Math.max(1, Math.floor(options.chunk ?? (shared ? SHARED_CHUNK : RECORDS_AT_ONCE))),
+    bounds: chunkBounds(
+      ids.length,
+      Math.max(1, Math.floor(options.chunk ?? (shared ? SHARED_CHUNK : RECORDS_AT_ONCE))),
+    ),
     options: { ...options, policy, fixity, today: options.today ?? todayIso() },
     roster,
   };
@@ -103,21 +106,46 @@ function noRoster(): Message {
   );
 }
 
-function threadsFor(options: ValidateAllOptions, visits: number): 1 | 2 {
+/**
+ * Two threads when a second one has cores of its own: a thread reading a PostgreSQL register
+ * keeps two busy (its own, and its connection's, which takes the next chunk's records apart
+ * while this one is validated), so sharing it pays from four cores; on SQLite from two.
+ */
+function threadsFor(ws: Workspace, options: ValidateAllOptions, visits: number): 1 | 2 {
   if (options.recordResults ?? true) return 1;
-  return options.threads ?? (visits >= SHARE_FROM && availableParallelism() > 1 ? 2 : 1);
+  const cores = availableParallelism();
+  return options.threads ?? (visits >= SHARE_FROM && cores >= 2 * readingThreads(ws.register) ? 2 : 1);
+}
+
+/**
+ * Where each chunk of `count` visits starts, then where the last one ends. The first chunks are
+ * smaller (an eighth of `size`, doubling up to it), so that validating starts soon: while one
+ * chunk is validated, the next one's records are read ahead.
+ */
+export function chunkBounds(count: number, size: number): number[] {
+  const bounds = [0];
+  for (let at = 0, step = Math.max(1, Math.floor(size / 8)); at < count; step = Math.min(size, step * 2)) {
+    at = Math.min(count, at + step);
+    bounds.push(at);
+  }
+  return bounds;
 }
 
 /** Validates the chunks `claim` hands out (undefined: none left), each read from the register at once; the results by chunk. */
 export async function validateClaimed(
-  { ws, ids, size, options, roster }: Run,
+  { ws, ids, bounds, options, roster }: Run,
   claim: () => number | undefined,
   onVisit: () => void,
 ): Promise<Map<number, VisitValidation[]>> {
   const out = new Map<number, VisitValidation[]>();
-  for (let k = claim(); k !== undefined; k = claim()) {
-    const chunk = ids.slice(k * size, (k + 1) * size);
-    const records = loadVisitRecords(ws.register, chunk, { fileChecks: options.fixity.usesLastChecks });
+  const load = { fileChecks: options.fixity.usesLastChecks };
+  const chunkOf = (k: number) => ids.slice(bounds[k], bounds[k + 1]);
+  for (let k = claim(), next; k !== undefined; k = next) {
+    const chunk = chunkOf(k);
+    const records = loadVisitRecords(ws.register, chunk, load);
+    // the next chunk's records come from a register on a server while this one is validated
+    next = claim();
+    if (next !== undefined) readVisitRecordsAhead(ws.register, chunkOf(next), load);
     const done: VisitValidation[] = [];
     for (const id of chunk) {
       done.push(await validateVisit(ws, id, options, roster, records));
@@ -130,7 +158,7 @@ export async function validateClaimed(
 }
 
 async function validateInTurn(run: Run, progress: (done: number) => void): Promise<VisitValidation[]> {
-  const chunks = Math.ceil(run.ids.length / run.size);
+  const chunks = run.bounds.length - 1;
   let next = 0;
   let done = 0;
   const claim = () => (next < chunks ? next++ : undefined);
@@ -144,7 +172,7 @@ export interface SharedRun {
   registerAddress: string;
   files: string;
   ids: readonly string[];
-  chunk: number;
+  bounds: readonly number[];
   options: Omit<ValidateOptions, 'fixity'> & { today: string; policy: Policy };
   fixity: { mode: HashMode; recheckDays: number; now: string };
   /** The staff roster this thread read: both threads judge duties against the same one. */
@@ -178,7 +206,7 @@ async function validateShared(
   run: Run,
   progress: (done: number) => void,
 ): Promise<{ visits: VisitValidation[]; threads: 1 | 2 }> {
-  const chunks = Math.ceil(run.ids.length / run.size);
+  const chunks = run.bounds.length - 1;
   const claims = new Int32Array(new SharedArrayBuffer(8));
   const helper = startHelper(run, claims.buffer as SharedArrayBuffer);
   let mine = 0;
@@ -206,7 +234,7 @@ async function validateShared(
 }
 
 function startHelper(
-  { ws, ids, size, options, roster }: Run,
+  { ws, ids, bounds, options, roster }: Run,
   claims: SharedArrayBuffer,
 ): { reply: Promise<SharedReply>; stop: () => Promise<void> } {
   const { fixity, actor, policy, today } = options;
@@ -215,7 +243,7 @@ function startHelper(
     registerAddress: ws.registerAddress,
     files: ws.files.root,
     ids,
-    chunk: size,
+    bounds,
     options: { ...(actor ? { actor } : {}), policy, today, recordResults: false },
     fixity: { mode: fixity.mode, recheckDays: fixity.recheckDays, now: fixity.now },
     roster,

@@ -11,7 +11,7 @@ import { sharedClaim, validateClaimed, type Run, type SharedReply, type SharedRu
 
 const shared = workerData as SharedRun;
 const claims = new Int32Array(shared.claims);
-const chunks = Math.ceil(shared.ids.length / shared.chunk);
+const chunks = shared.bounds.length - 1;
 
 async function validateOwnShare(): Promise<SharedReply> {
   const ws = openWorkspace(shared.dir, { mustExist: true, register: shared.registerAddress, files: shared.files });
@@ -22,7 +22,7 @@ async function validateOwnShare(): Promise<SharedReply> {
     const own: Run = {
       ws,
       ids: shared.ids,
-      size: shared.chunk,
+      bounds: shared.bounds,
       options: { ...shared.options, fixity },
       roster: shared.roster,
     };

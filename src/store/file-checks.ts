@@ -25,14 +25,33 @@ interface CheckRow {
   check_ok: number;
 }
 
+const CHECK_COLUMNS = 'sha256, checked_at, checked_stamp, check_ok';
+
 /** The last recorded check of each of these stored files (a file never checked is absent). */
 export function fileChecksOf(register: Register, sha256s: readonly string[]): Map<string, FileCheck> {
-  const rows = rowsForIds<CheckRow>(
-    register,
-    [...new Set(sha256s)],
-    (m) =>
-      `SELECT sha256, checked_at, checked_stamp, check_ok FROM blobs WHERE sha256 IN (${m}) AND checked_at IS NOT NULL`,
+  return checksOf(
+    rowsForIds<CheckRow>(
+      register,
+      [...new Set(sha256s)],
+      (m) => `SELECT ${CHECK_COLUMNS} FROM blobs WHERE sha256 IN (${m}) AND checked_at IS NOT NULL`,
+    ),
   );
+}
+
+/** The last recorded check of each stored file of these visits' documents (a file never checked is absent). */
+export function fileChecksOfVisits(register: Register, visitIds: readonly string[]): Map<string, FileCheck> {
+  return checksOf(
+    rowsForIds<CheckRow>(
+      register,
+      visitIds,
+      (m) =>
+        `SELECT ${CHECK_COLUMNS} FROM blobs
+         WHERE sha256 IN (SELECT sha256 FROM documents WHERE visit_id IN (${m})) AND checked_at IS NOT NULL`,
+    ),
+  );
+}
+
+function checksOf(rows: readonly CheckRow[]): Map<string, FileCheck> {
   return new Map(
     rows.map((r) => [
       r.sha256,

@@ -193,10 +193,13 @@ export function visitPagesOfVisits(register: Register, visitIds: readonly string
       `SELECT visit_id, file_sha256, page, kind, assigned_by, CASE WHEN kind = 'form' THEN reading_json END AS reading_json FROM pages WHERE visit_id IN (${m})`,
   );
   const files = new Map(
+    // asked by visit, not by the files just read, so that it can be read ahead with the pages
     rowsForIds<{ sha256: string; file_name: string; source_path: string; started_at: string }>(
       db,
-      [...new Set(rows.map((r) => r.file_sha256))],
-      (m) => `SELECT sha256, file_name, source_path, started_at FROM ingest_files WHERE sha256 IN (${m})`,
+      visitIds,
+      (m) =>
+        `SELECT sha256, file_name, source_path, started_at FROM ingest_files
+         WHERE sha256 IN (SELECT file_sha256 FROM pages WHERE visit_id IN (${m}))`,
     ).map((f) => [f.sha256, f]),
   );
   const arrival = (r: (typeof rows)[number]) => files.get(r.file_sha256)!.started_at;

@@ -1,14 +1,18 @@
 /**
  * The messages between the register's PostgreSQL connection (`postgres.ts`) and its thread
- * (`postgres-worker.ts`), and the states of the shared flag the caller sleeps on.
+ * (`postgres-worker.ts`), and the shared counters the caller sleeps on.
  */
 import type pg from 'pg';
 
-export type PgRequest =
+/** What the caller asks of the connection. */
+export type PgAsk =
   | { op: 'connect'; config: pg.ClientConfig }
   | { op: 'query'; text: string; values: unknown[]; name?: string }
   | { op: 'exec'; text: string }
   | { op: 'close' };
+
+/** A request as posted, numbered by the caller: its answer carries the same number. */
+export type PgRequest = PgAsk & { id: number };
 
 export type PgReply =
   | { ok: true; rows: Record<string, unknown>[]; rowCount: number }
@@ -21,6 +25,13 @@ export type PgReply =
       lost?: boolean;
     };
 
-export const FLAG_RUNNING = 0;
-export const FLAG_ANSWERED = 1;
-export const FLAG_ENDED = 2;
+/** An answer as the thread posts it: the reply to request `id`. */
+export type PgAnswer = PgReply & { id: number };
+
+/**
+ * The shared counters (`Int32Array` on a SharedArrayBuffer): at `ANSWERS` how many answers the
+ * thread has posted (the caller sleeps while it stays as it was), at `ENDED` 1 once the thread
+ * has ended (so a waiting caller never hangs).
+ */
+export const ANSWERS = 0;
+export const ENDED = 1;

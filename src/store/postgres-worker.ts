@@ -1,18 +1,25 @@
 /**
  * The thread that talks to the PostgreSQL server for `postgres.ts`. The register's store is
  * synchronous; node-postgres is not. So the main thread posts each request here and sleeps
- * on a shared flag; this thread runs it, posts the answer, and wakes the main thread.
- *
- * The flag (`Int32Array` on a SharedArrayBuffer): 0 while a request is running, 1 when its
- * answer has been posted, 2 when this thread has ended (so a waiting caller never hangs).
+ * on a shared counter; this thread runs it, posts the answer, counts it and wakes the main
+ * thread. Requests run one at a time, in the order they came; reads started ahead run while
+ * the main thread works on other things.
  */
-import pg from 'pg';
+import type PgTypes from 'pg';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { FLAG_ANSWERED, FLAG_ENDED, type PgReply, type PgRequest } from './postgres-protocol.ts';
+import { ANSWERS, ENDED, type PgAnswer, type PgReply, type PgRequest } from './postgres-protocol.ts';
+
+// node-postgres asks whether it runs on Cloudflare Workers by `navigator.userAgent`, and where
+// there is no `navigator` (Node before 21) by making a fetch Response, which loads Node's whole
+// fetch library into this thread: 20 ms of every command on a PostgreSQL register. Node 21 and
+// later have a `navigator` that answers; here this thread is given the same answer.
+const scope = globalThis as { navigator?: unknown };
+if (scope.navigator === undefined) scope.navigator = { userAgent: `Node.js/${process.versions.node.split('.')[0]}` };
+const { default: pg } = await import('pg');
 
 interface WorkerData {
   port: MessagePort;
-  flag: SharedArrayBuffer;
+  counters: SharedArrayBuffer;
 }
 
 // Counts and sums come back as numbers, as in SQLite; so do truth values (1 and 0).
@@ -22,20 +29,21 @@ const types = {
     if (oid === 16) return (v: string) => (v === 't' ? 1 : 0);
     return pg.types.getTypeParser(oid, format);
   },
-} as pg.CustomTypesConfig;
+} as PgTypes.CustomTypesConfig;
 
-const { port, flag: flagBuffer } = workerData as WorkerData;
-const flag = new Int32Array(flagBuffer);
-let client: pg.Client | undefined;
+const { port, counters: shared } = workerData as WorkerData;
+const counters = new Int32Array(shared);
+let client: PgTypes.Client | undefined;
 /** The connection ended or failed (the server went away, or ended it): every later request is refused at once. */
 let lost = false;
 /** The SQLSTATE of the error that ended the connection (57P01: the server ended it), told with every later refusal. */
 let lostCode: string | undefined;
 
-function answer(reply: PgReply): void {
+function answer(reply: PgAnswer): void {
+  // posted before it is counted: a caller that sees the count finds the answer on its port
   port.postMessage(reply);
-  Atomics.store(flag, 0, FLAG_ANSWERED);
-  Atomics.notify(flag, 0);
+  Atomics.add(counters, ANSWERS, 1);
+  Atomics.notify(counters, ANSWERS);
 }
 
 function failure(e: unknown, connect = false): PgReply {
@@ -95,12 +103,19 @@ async function handle(req: PgRequest): Promise<PgReply> {
   }
 }
 
-// Requests come one at a time: the main thread waits for each answer before the next.
+// One request at a time, in the order they came: each starts when the one before has been answered.
+let queue: Promise<void> = Promise.resolve();
 port.on('message', (req: PgRequest) => {
-  void handle(req).then(answer, (e: unknown) => answer(failure(e)));
+  queue = queue.then(() =>
+    handle(req).then(
+      (reply) => answer({ ...reply, id: req.id }),
+      (e: unknown) => answer({ ...failure(e), id: req.id }),
+    ),
+  );
 });
 process.on('exit', () => {
-  Atomics.store(flag, 0, FLAG_ENDED);
-  Atomics.notify(flag, 0);
+  Atomics.store(counters, ENDED, 1);
+  Atomics.add(counters, ANSWERS, 1);
+  Atomics.notify(counters, ANSWERS);
 });
 parentPort?.postMessage('ready');

@@ -2,8 +2,9 @@
  * The register on a PostgreSQL server, behind the same synchronous interface as SQLite.
  *
  * node-postgres runs on a worker thread (`postgres-worker.ts`); each call posts its request
- * there and blocks this thread on a shared flag (`Atomics.wait`) until the answer is posted,
- * then takes it with `receiveMessageOnPort`. One connection per register, one request at a time.
+ * there and blocks this thread on a shared counter (`Atomics.wait`) until the answer is
+ * posted, then takes it with `receiveMessageOnPort`. One connection per register, its requests
+ * answered in turn; reads started ahead (`readAhead`) run while this thread does other work.
  *
  * The address is a PostgreSQL URL; `schema=NAME` among its parameters names the schema the
  * register lives in (created on first use; default `public`):
@@ -15,9 +16,14 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } f
 import { InputError } from '../domain/messages.ts';
 import { startModuleWorker } from '../env/module-worker.ts';
 import { numberedPlaceholders } from './dialect.ts';
-import { FLAG_ANSWERED, FLAG_ENDED, FLAG_RUNNING, type PgReply, type PgRequest } from './postgres-protocol.ts';
+import { ANSWERS, ENDED, type PgAnswer, type PgAsk, type PgReply, type PgRequest } from './postgres-protocol.ts';
 import { registerBusy, registerGone, registerWaitMs } from './register-wait.ts';
 import type { Sql, SqlRow, SqlStatement, SqlValue } from './sql.ts';
+
+/** What tells a read started ahead from another: its statement and parameters. */
+function aheadKey(sql: string, values: unknown[]): string {
+  return `${sql}\u0000${JSON.stringify(values)}`;
+}
 
 /** Whether a register address names a PostgreSQL server. */
 export function isPostgresAddress(address: string): boolean {
@@ -56,6 +62,57 @@ export class PostgresError extends Error {
 }
 
 const CONNECT_TIMEOUT_MS = 60_000;
+/** The number of the request that connects: the first one of every connection. */
+const CONNECT_REQUEST = 1;
+
+/** A connection's thread, the channel to it, and the counters its caller sleeps on. */
+interface Connection {
+  worker: Worker;
+  port: MessagePort;
+  counters: Int32Array;
+}
+
+/** Starts a connection's thread and asks it to connect (request `CONNECT_REQUEST`), without waiting. */
+function connect(connectionString: string): Connection {
+  const counters = new Int32Array(new SharedArrayBuffer(8));
+  const channel = new MessageChannel();
+  const worker = startModuleWorker('./postgres-worker.ts', import.meta.url, {
+    workerData: { port: channel.port2, counters: counters.buffer },
+    transferList: [channel.port2],
+  });
+  worker.unref();
+  const request: PgRequest = { op: 'connect', config: { connectionString }, id: CONNECT_REQUEST };
+  channel.port1.postMessage(request);
+  return { worker, port: channel.port1, counters };
+}
+
+/** A connection begun by `connectEarly` that no register has taken up yet. */
+let early: { address: string; connection: Connection } | undefined;
+
+/**
+ * Begins connecting to the PostgreSQL register at `address` in the background, for the next
+ * `PostgresSql` opened at the same address to take up: a command about to open its register
+ * loads its modules meanwhile, rather than wait for the connection after them. A wrong
+ * address is left for opening to report.
+ */
+export function connectEarly(address: string): void {
+  forgetEarlyConnection();
+  let connectionString: string;
+  try {
+    ({ connectionString } = parseAddress(address));
+  } catch {
+    return;
+  }
+  early = { address, connection: connect(connectionString) };
+}
+
+/** Ends the connection `connectEarly` began, if no register took it up. */
+export function forgetEarlyConnection(): void {
+  if (!early) return;
+  early.connection.port.close();
+  void early.connection.worker.terminate();
+  early = undefined;
+}
 
 interface ParsedAddress {
   connectionString: string;
@@ -88,8 +145,17 @@ export class PostgresSql implements Sql {
   readonly schema: string;
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
-  private readonly names = new Map<string, string>();
+  private readonly counters: Int32Array;
+  private lastId = CONNECT_REQUEST;
+  /** Requests whose answers are still wanted when they come (a forgotten read ahead's are dropped). */
+  private readonly wanted = new Set<number>();
+  /** Answers that came before their request was waited for, by request number. */
+  private readonly arrived = new Map<number, PgReply>();
+  /** Reads started ahead and not yet asked for: their request numbers by statement and parameters. */
+  private readonly ahead = new Map<string, number>();
+  private readingAhead = false;
+  /** Statements prepared on this connection: their names and their text with numbered placeholders. */
+  private readonly prepared = new Map<string, { name?: string; text: string }>();
   private readonly lock: [number, number];
   private readonly waitMs = registerWaitMs();
   private depth = 0;
@@ -102,14 +168,11 @@ export class PostgresSql implements Sql {
     const { connectionString, schema } = parseAddress(address);
     this.schema = schema;
     this.lock = lockKeys(schema);
-    const channel = new MessageChannel();
-    this.port = channel.port1;
-    this.worker = startModuleWorker('./postgres-worker.ts', import.meta.url, {
-      workerData: { port: channel.port2, flag: this.flag.buffer },
-      transferList: [channel.port2],
-    });
-    this.worker.unref();
-    const reply = this.call({ op: 'connect', config: { connectionString } }, CONNECT_TIMEOUT_MS);
+    const begun = early?.address === address ? early.connection : undefined;
+    if (begun) early = undefined;
+    ({ worker: this.worker, port: this.port, counters: this.counters } = begun ?? connect(connectionString));
+    this.wanted.add(CONNECT_REQUEST);
+    const reply = this.answerTo(CONNECT_REQUEST, CONNECT_TIMEOUT_MS);
     if (!reply.ok) {
       this.end();
       throw new InputError(
@@ -132,20 +195,49 @@ export class PostgresSql implements Sql {
     );
   }
 
-  private call(req: PgRequest, timeoutMs = Infinity): PgReply {
+  private call(req: PgAsk, timeoutMs = Infinity): PgReply {
+    return this.answerTo(this.send(req), timeoutMs);
+  }
+
+  /** Posts a request to the connection's thread; its number. */
+  private send(req: PgAsk): number {
     if (this.closed) throw new Error('The PostgreSQL register was closed.');
-    Atomics.store(this.flag, 0, FLAG_RUNNING);
-    this.port.postMessage(req);
+    const id = ++this.lastId;
+    this.wanted.add(id);
+    const request: PgRequest = { ...req, id };
+    this.port.postMessage(request);
+    return id;
+  }
+
+  /** Waits for the answer to request `id`, keeping those to other wanted requests that come first. */
+  private answerTo(id: number, timeoutMs = Infinity): PgReply {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const m = receiveMessageOnPort(this.port);
-      if (m) return m.message as PgReply;
-      const state = Atomics.load(this.flag, 0);
-      if (state === FLAG_ENDED) return { ok: false, message: 'the connection thread ended', lost: true };
-      if (state === FLAG_ANSWERED) continue;
+      // read before the port: an answer posted after this is counted after it, and ends the wait
+      const seen = Atomics.load(this.counters, ANSWERS);
+      for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
+        const answer = m.message as PgAnswer;
+        if (this.wanted.delete(answer.id)) this.arrived.set(answer.id, answer);
+      }
+      const reply = this.arrived.get(id);
+      if (reply) {
+        this.arrived.delete(id);
+        return reply;
+      }
+      if (Atomics.load(this.counters, ENDED) === 1)
+        return { ok: false, message: 'the connection thread ended', lost: true };
       if (Date.now() > deadline) return { ok: false, message: `no answer within ${timeoutMs / 1000} s` };
-      Atomics.wait(this.flag, 0, FLAG_RUNNING, 1000);
+      Atomics.wait(this.counters, ANSWERS, seen, 1000);
     }
+  }
+
+  /** Drops the reads started ahead and not asked for: their answers are not kept when they come. */
+  private forgetAhead(): void {
+    for (const id of this.ahead.values()) {
+      this.wanted.delete(id);
+      this.arrived.delete(id);
+    }
+    this.ahead.clear();
   }
 
   private ok(reply: PgReply): { rows: SqlRow[]; rowCount: number } {
@@ -161,16 +253,51 @@ export class PostgresSql implements Sql {
     throw new PostgresError(reply.message, reply.code);
   }
 
+  /** A statement as the server takes it: prepared once a connection (by name), its placeholders numbered. */
+  private statementOf(sql: string): { name?: string; text: string } {
+    const known = this.prepared.get(sql);
+    if (known) return known;
+    // SQL built on the fly past a few thousand distinct texts runs unnamed rather than
+    // filling the server's memory.
+    if (this.prepared.size >= 2000) return { text: numberedPlaceholders(sql) };
+    const statement = { name: `h${this.prepared.size + 1}`, text: numberedPlaceholders(sql) };
+    this.prepared.set(sql, statement);
+    return statement;
+  }
+
   private query(sql: string, params: SqlValue[]): { rows: SqlRow[]; rowCount: number } {
-    // Statements are prepared once a connection (by name); SQL built on the fly past a few
-    // thousand distinct texts runs unnamed rather than filling the server's memory.
-    let name = this.names.get(sql);
-    if (!name && this.names.size < 2000) {
-      name = `h${this.names.size + 1}`;
-      this.names.set(sql, name);
-    }
     const values = params.map((p) => (typeof p === 'bigint' ? p.toString() : (p ?? null)));
-    return this.ok(this.call({ op: 'query', text: numberedPlaceholders(sql), values, ...(name ? { name } : {}) }));
+    const req: PgAsk = { op: 'query', ...this.statementOf(sql), values };
+    const read = /^\s*SELECT\b/i.test(sql);
+    if (this.readingAhead) {
+      if (!read) throw new Error(`Only reads are started ahead, not: ${sql.slice(0, 80)}`);
+      const key = aheadKey(sql, values);
+      if (!this.ahead.has(key)) this.ahead.set(key, this.send(req));
+      return { rows: [], rowCount: 0 };
+    }
+    if (this.ahead.size > 0) {
+      // a write of this connection's makes what was read ahead out of date
+      if (!read) this.forgetAhead();
+      const key = aheadKey(sql, values);
+      const early = this.ahead.get(key);
+      if (early !== undefined) {
+        this.ahead.delete(key);
+        return this.ok(this.answerTo(early));
+      }
+    }
+    return this.ok(this.call(req));
+  }
+
+  readAhead(reads: () => void): void {
+    // inside a transaction, a read must see what the transaction wrote just before it
+    if (this.depth > 0 || this.readingAhead) return;
+    this.forgetAhead();
+    this.readingAhead = true;
+    try {
+      reads();
+    } finally {
+      this.readingAhead = false;
+    }
   }
 
   prepare(sql: string): SqlStatement {
@@ -182,6 +309,7 @@ export class PostgresSql implements Sql {
   }
 
   exec(sql: string): void {
+    this.forgetAhead();
     this.ok(this.call({ op: 'exec', text: sql }));
   }
 
@@ -256,8 +384,12 @@ export class PostgresSql implements Sql {
 
   close(): void {
     if (this.closed) return;
-    if (!this.gone) this.call({ op: 'close' }, 10_000);
-    this.end();
+    if (this.gone) return this.end();
+    // Every request has been answered (a read ahead not asked for is not waited for): the
+    // thread ends the session and then itself, without this one waiting for the server.
+    this.send({ op: 'close' });
+    this.closed = true;
+    this.port.close();
   }
 
   private end(): void {

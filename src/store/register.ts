@@ -16,6 +16,15 @@ export function openRegister(address: string): Db {
   return openSql(address) as Db;
 }
 
+/**
+ * The threads of this process that reading the register keeps busy: the reader's own, and for
+ * a PostgreSQL server the connection's (node-postgres takes the answers apart there, while
+ * the reader works on what came before).
+ */
+export function readingThreads(register: Register): 1 | 2 {
+  return sqlOf(register).dialect === 'postgres' ? 2 : 1;
+}
+
 export function recordEvent(
   register: Register,
   actor: string,

@@ -75,6 +75,17 @@ export interface Sql {
    * at the start, as by `transaction`. Either way nothing is kept unless both parts succeed.
    */
   lockingAfter<U, T>(unlocked: () => U, locked: (done: U) => T): T;
+  /**
+   * Starts the reads `reads` asks for without waiting for their answers, so that the same
+   * statements asked later with the same parameters are answered from what came meanwhile: a
+   * register on a server answers while this thread works on something else. `reads` is run at
+   * once with every answer empty, to learn its statements (one that needs an earlier one's
+   * answer is left to be asked later, as usual). Reads alone (a write in `reads` is a fault),
+   * outside a transaction (inside one, nothing is started); a write of this connection's
+   * forgets them. A read started ahead sees the register as it was when it ran. The embedded
+   * SQLite answers at once, and starts nothing.
+   */
+  readAhead(reads: () => void): void;
   /** How many transactions this connection has committed since it was opened (migrations not counted). */
   committed: number;
   close(): void;
@@ -142,6 +153,10 @@ export class SqliteSql implements Sql {
 
   lockingAfter<U, T>(unlocked: () => U, locked: (done: U) => T): T {
     return this.transaction(() => locked(unlocked()));
+  }
+
+  readAhead(): void {
+    // answered at once, in this thread: nothing to start
   }
 
   close(): void {

@@ -19,7 +19,7 @@ import {
 import { actsOfVisits, type VisitAct } from './bundles.ts';
 import { conflictDecisionsOfVisits, type ConflictDecision } from './conflicts.ts';
 import { exceptionsOfVisits, type ExceptionRecord } from './exceptions.ts';
-import { fileChecksOf, type FileCheck } from './file-checks.ts';
+import { fileChecksOfVisits, type FileCheck } from './file-checks.ts';
 import { sqlOf, type Register } from './sql.ts';
 import { finalReadingsOfVisits, type FinalReadings } from './review.ts';
 import {
@@ -30,7 +30,7 @@ import {
   type StoredDecision,
 } from './rules.ts';
 import { visitReviewsOfVisits, type VisitReview } from './visit-reviews.ts';
-import { customersByIds, documentsOfVisits, visitsByIds, type VisitDocument } from './visits.ts';
+import { customersOfVisits, documentsOfVisits, visitsByIds, type VisitDocument } from './visits.ts';
 
 /** The records of some visits; a visit the register does not know is absent from `visits`. */
 export interface VisitRecords {
@@ -67,15 +67,10 @@ export function loadVisitRecords(
   options: LoadOptions = {},
 ): VisitRecords {
   const db = sqlOf(register);
-  const visits = visitsByIds(db, visitIds);
-  const documents = documentsOfVisits(db, visitIds);
   return {
-    visits,
-    customers: customersByIds(
-      db,
-      [...visits.values()].map((v) => v.customerId),
-    ),
-    documents,
+    visits: visitsByIds(db, visitIds),
+    customers: customersOfVisits(db, visitIds),
+    documents: documentsOfVisits(db, visitIds),
     readings: finalReadingsOfVisits(db, visitIds),
     entered: enteredAnswersOfVisits(db, visitIds),
     conflictDecisions: conflictDecisionsOfVisits(db, visitIds),
@@ -88,12 +83,18 @@ export function loadVisitRecords(
     acts: actsOfVisits(db, visitIds),
     exceptions: exceptionsOfVisits(db, visitIds),
     decisions: decisionsOfVisits(db, visitIds),
-    fileChecks:
-      options.fileChecks === false
-        ? new Map()
-        : fileChecksOf(
-            db,
-            [...documents.values()].flatMap((ds) => ds.map((d) => d.sha256)),
-          ),
+    fileChecks: options.fileChecks === false ? new Map() : fileChecksOfVisits(db, visitIds),
   };
+}
+
+/**
+ * Starts reading the records of the given visits, for a `loadVisitRecords` of the same visits
+ * a moment later: on a register on a server, they come while the caller works on others.
+ */
+export function readVisitRecordsAhead(
+  register: Register,
+  visitIds: readonly string[],
+  options: LoadOptions = {},
+): void {
+  sqlOf(register).readAhead(() => loadVisitRecords(register, visitIds, options));
 }

@@ -85,6 +85,16 @@ export function customersByIds(register: Register, customerIds: readonly string[
   return new Map(rows.map((r) => [r.customer_id, customerFromRow(r)]));
 }
 
+/** The customers of these visits, by customer id. */
+export function customersOfVisits(register: Register, visitIds: readonly string[]): Map<string, Customer> {
+  const rows = rowsForIds<CustomerRow>(
+    register,
+    visitIds,
+    (m) => `SELECT * FROM customers WHERE customer_id IN (SELECT customer_id FROM visits WHERE visit_id IN (${m}))`,
+  );
+  return new Map(rows.map((r) => [r.customer_id, customerFromRow(r)]));
+}
+
 export function findCustomersByEmail(register: Register, email: string): Customer[] {
   const db = sqlOf(register);
   const rows = db.prepare('SELECT * FROM customers WHERE lower(email) = lower(?)').all(email.trim()) as CustomerRow[];
@@ -184,6 +194,15 @@ export interface VisitFilter {
 }
 
 export function listVisits(register: Register, filter: VisitFilter = {}): (Visit & { layoutId?: string })[] {
+  return (visitsWhere(register, 'v.*', filter) as VisitRow[]).map(visitFromRow);
+}
+
+/** The ids of the visits `listVisits` lists, in the same order: for who reads the visits' records later. */
+export function visitIdsOf(register: Register, filter: VisitFilter = {}): string[] {
+  return (visitsWhere(register, 'v.visit_id', filter) as { visit_id: string }[]).map((r) => r.visit_id);
+}
+
+function visitsWhere(register: Register, columns: string, filter: VisitFilter): unknown[] {
   const db = sqlOf(register);
   const where: string[] = [];
   const args: SqlValue[] = [];
@@ -207,8 +226,8 @@ export function listVisits(register: Register, filter: VisitFilter = {}): (Visit
     where.push('v.created_on <= ?');
     args.push(filter.createdTo);
   }
-  const sql = `SELECT v.* FROM visits v JOIN customers c ON c.customer_id = v.customer_id ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY v.visit_id`;
-  return (db.prepare(sql).all(...args) as VisitRow[]).map(visitFromRow);
+  const sql = `SELECT ${columns} FROM visits v JOIN customers c ON c.customer_id = v.customer_id ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY v.visit_id`;
+  return db.prepare(sql).all(...args);
 }
 
 export type DocumentRole = 'rendered' | 'received' | 'derived' | 'stamped';

@@ -15,7 +15,7 @@ import {
 } from '../domain/workspace-config.ts';
 import { writeFileAtomicSync } from './atomic.ts';
 import { FileStore } from './files.ts';
-import { isPostgresAddress } from './postgres.ts';
+import { connectEarly, isPostgresAddress } from './postgres.ts';
 import { openRegister, type Register } from './register.ts';
 import { sqlOf } from './sql.ts';
 
@@ -57,6 +57,24 @@ export function registerAddress(dir: string, config: WorkspaceConfig, option?: s
 export function workspacePath(option?: string): string {
   return resolve(option ?? process.env.HUIFANG_WORKSPACE ?? DEFAULT_WORKSPACE);
 }
+
+/**
+ * Begins connecting to the workspace's register when it is on a PostgreSQL server
+ * (`connectEarly`), before the command that opens it has loaded. Nothing is created or checked
+ * here: opening the workspace does that, and reports what is amiss.
+ */
+export function connectRegisterEarly(dir: string, option?: string): void {
+  try {
+    const abs = resolve(dir);
+    if (!isWorkspace(abs)) return;
+    const address = registerAddress(abs, readWorkspaceConfig(abs), option);
+    if (isPostgresAddress(address)) connectEarly(address);
+  } catch {
+    // opening the workspace says what is wrong with it
+  }
+}
+
+export { forgetEarlyConnection } from './postgres.ts';
 
 /** Whether a folder is a workspace: it holds a `huifang.json` or a register. */
 export function isWorkspace(dir: string): boolean {
