@@ -208,6 +208,19 @@ export function commandName(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** The value of a global option on the command line (`--name VALUE` or `--name=VALUE`), before yargs reads it. */
+export function globalOptionValue(
+  argv: readonly string[],
+  name: 'workspace' | 'files' | 'register',
+): string | undefined {
+  for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
+    const a = argv[i]!;
+    if (a === `--${name}`) return argv[i + 1];
+    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
+  }
+  return undefined;
+}
+
 /** The table's row for a command name. */
 export function findCommand(name: string | undefined): CommandEntry | undefined {
   return COMMANDS.find((c) => c.name === name);

@@ -7,7 +7,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { closest, distance } from 'fastest-levenshtein';
-import { COMMANDS, commandName, findCommand, GLOBAL_OPTIONS, type CommandEntry } from './commands.ts';
+import {
+  COMMANDS,
+  commandName,
+  findCommand,
+  GLOBAL_OPTIONS,
+  globalOptionValue,
+  type CommandEntry,
+} from './commands.ts';
 import type { CommandModule } from './common.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, processIo, type Io } from './io.ts';
 
@@ -42,21 +49,12 @@ async function runEntry(entry: CommandEntry, argv: string[], io: Io): Promise<nu
   // A register on a server is connected to while the command loads; nothing is opened for help.
   const { connectRegisterEarly, forgetEarlyConnection, workspacePath } = await import('../store/workspace.ts');
   if (!argv.includes('--help') && !argv.includes('-h'))
-    connectRegisterEarly(workspacePath(optionValue(argv, 'workspace')), optionValue(argv, 'register'));
+    connectRegisterEarly(workspacePath(globalOptionValue(argv, 'workspace')), globalOptionValue(argv, 'register'));
   try {
     return await parseAndRun(entry, argv, io);
   } finally {
     forgetEarlyConnection();
   }
-}
-
-/** The value given to a global option on the command line (`--name VALUE` or `--name=VALUE`), as yargs will read it. */
-function optionValue(argv: readonly string[], name: string): string | undefined {
-  for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
-    if (argv[i] === `--${name}`) return argv[i + 1];
-    if (argv[i]!.startsWith(`--${name}=`)) return argv[i]!.slice(name.length + 3);
-  }
-  return undefined;
 }
 
 async function parseAndRun(entry: CommandEntry, argv: string[], io: Io): Promise<number> {
